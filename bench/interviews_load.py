@@ -1,0 +1,382 @@
+"""Load: N candidates take the AI interview at the same time against a running server.
+
+Each simulated candidate does what the page does, through the personal-link API: open the
+link, pass the identity check (last four characters of the ID number), load the interview
+(created on this first verified access), consent, then for each of the six questions open it
+and save a typed answer, and submit: 17 requests, back to back, no think time. All N start
+together. The server is ``hireflow serve`` (one uvicorn process) with its embedded worker
+scoring submissions meanwhile, on a fresh installation: SQLite (the embedded default) or
+PostgreSQL.
+
+In the same run the same client drives a bare FastAPI endpoint (a POST that validates a small
+JSON body, one uvicorn process) with the same number of requests and simultaneous clients:
+the ratio says what the product's work costs over the framework's floor on this machine.
+
+Printed per backend and N: wall time, requests per second, interviews completed per second,
+p50/p95/max latency of all requests and of each step, errors (non-2xx and transport), the
+bare endpoint's figures and the ratios, and how many reports the worker stored within a
+minute of the last submission. The client shares the machine's cores with the server, so
+absolute figures are pessimistic; the ratio is the fairer number.
+
+Run: ``.venv/bin/python bench/interviews_load.py [--counts 100,500,1000]
+[--backends sqlite,postgresql] [--pg postgresql://postgres@127.0.0.1:5432/postgres]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import interviews_world as world_module
+
+TAB = "load-tab-0001"
+REQUESTS_PER_CANDIDATE = 17
+ANSWER = world_module.ANSWER_ZH
+BARE_APP = """
+from fastapi import FastAPI
+from pydantic import BaseModel, Field
+
+app = FastAPI()
+
+
+class Body(BaseModel):
+    tab: str = Field(pattern=r"^[A-Za-z0-9_-]{8,40}$")
+    text: str = Field(default="", max_length=20000)
+    final: bool = False
+
+
+@app.post("/bare")
+def bare(body: Body) -> dict:
+    return {"ok": True, "chars": len(body.text)}
+"""
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, int] = defaultdict(int)
+        self.completed = 0
+        self.in_flight = 0
+        self.peak = 0
+
+    async def call(self, client, step: str, method: str, url: str, **kwargs):
+        started = time.perf_counter()
+        try:
+            response = await client.request(method, url, **kwargs)
+        except Exception as exc:  # transport errors count, the candidate gives up
+            self.latencies[step].append(time.perf_counter() - started)
+            self.errors[f"{step}:{type(exc).__name__}"] += 1
+            raise
+        self.latencies[step].append(time.perf_counter() - started)
+        if response.status_code >= 300:
+            self.errors[f"{step}:{response.status_code}"] += 1
+            raise RuntimeError(f"{step} {response.status_code} {response.text[:200]}")
+        return response
+
+
+async def candidate_flow(
+    client, recorder: Recorder, token: str, last4: str, delay: float = 0.0
+) -> None:
+    await asyncio.sleep(delay)
+    recorder.in_flight += 1
+    recorder.peak = max(recorder.peak, recorder.in_flight)
+    try:
+        await _candidate_steps(client, recorder, token, last4)
+    finally:
+        recorder.in_flight -= 1
+
+
+async def _candidate_steps(client, recorder: Recorder, token: str, last4: str) -> None:
+    base = f"/api/v1/links/{token}"
+    await recorder.call(client, "open", "GET", base)
+    verified = await recorder.call(
+        client, "verify", "POST", f"{base}/verify", json={"answer": last4}
+    )
+    headers = {"X-Link-Access": verified.json()["access"]}
+    state = (
+        await recorder.call(client, "load", "GET", f"{base}/interview", headers=headers)
+    ).json()
+    await recorder.call(
+        client,
+        "consent",
+        "POST",
+        f"{base}/interview/consent",
+        headers=headers,
+        json={
+            "tab": TAB,
+            "recording": True,
+            "ai_assessment": True,
+            "notice_version": state["notice_version"],
+        },
+    )
+    for question in state["questions"]:
+        qid = question["id"]
+        await recorder.call(
+            client,
+            "question",
+            "POST",
+            f"{base}/interview/questions/{qid}/open",
+            headers=headers,
+            json={"tab": TAB},
+        )
+        await recorder.call(
+            client,
+            "answer",
+            "PUT",
+            f"{base}/interview/questions/{qid}/text",
+            headers=headers,
+            json={"tab": TAB, "text": ANSWER, "final": True},
+        )
+    await recorder.call(
+        client, "submit", "POST", f"{base}/interview/submit", headers=headers, json={"tab": TAB}
+    )
+    recorder.completed += 1
+
+
+async def bare_flow(client, recorder: Recorder, requests: int, delay: float = 0.0) -> None:
+    await asyncio.sleep(delay)
+    recorder.in_flight += 1
+    recorder.peak = max(recorder.peak, recorder.in_flight)
+    for _ in range(requests):
+        await recorder.call(
+            client, "bare", "POST", "/bare", json={"tab": TAB, "text": ANSWER, "final": True}
+        )
+    recorder.completed += 1
+    recorder.in_flight -= 1
+
+
+async def drive(base_url: str, jobs, concurrency: int) -> tuple[Recorder, float]:
+    import httpx
+
+    recorder = Recorder()
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(
+        base_url=base_url, limits=limits, timeout=httpx.Timeout(120.0)
+    ) as client:
+        started = time.perf_counter()
+        results = await asyncio.gather(
+            *(job(client, recorder) for job in jobs), return_exceptions=True
+        )
+        wall = time.perf_counter() - started
+    recorder.failed = sum(1 for r in results if isinstance(r, BaseException))  # type: ignore[attr-defined]
+    return recorder, wall
+
+
+def figures(recorder: Recorder, wall: float) -> dict:
+    everything = [v for values in recorder.latencies.values() for v in values] or [0.0]
+    return {
+        "peak_in_flight": recorder.peak,
+        "requests": len(everything),
+        "wall_s": round(wall, 2),
+        "rps": round(len(everything) / wall, 1),
+        "p50_ms": round(statistics.median(everything) * 1000, 1),
+        "p95_ms": round(pct(everything, 95) * 1000, 1),
+        "max_ms": round(max(everything) * 1000, 1),
+        "errors": dict(recorder.errors),
+        "completed": recorder.completed,
+        "steps": {
+            step: {
+                "n": len(values),
+                "p50_ms": round(statistics.median(values) * 1000, 1),
+                "p95_ms": round(pct(values, 95) * 1000, 1),
+            }
+            for step, values in recorder.latencies.items()
+        },
+    }
+
+
+def run_backend(
+    backend: str, counts: list[int], pg_admin: str, immediate: bool, rate: float
+) -> dict:
+    """One backend in this (child) process: fresh installation, server, worker, bare app."""
+    data_dir = Path(tempfile.mkdtemp(prefix=f"hireflow-load-{backend}-"))
+    if backend == "sqlite":
+        database_url = f"sqlite:///{data_dir / 'hireflow.db'}"
+    else:
+        database_url = world_module.fresh_postgres(pg_admin, f"hireflow_load_{os.getpid()}")
+    world = world_module.prepare(data_dir, database_url)
+    batches = [world_module.add_candidates(world, n, prefix=f"n{n}") for n in counts]
+    env = world_module.environment(data_dir, database_url)
+    port, bare_port = world_module.free_port(), world_module.free_port()
+    (data_dir / "bare_app.py").write_text(BARE_APP)
+    server = worker = bare = None
+    label = backend + (" (BEGIN IMMEDIATE)" if immediate and backend == "sqlite" else "")
+    out: dict = {"backend": label, "runs": []}
+    try:
+        immediate = immediate and backend == "sqlite"
+        server = world_module.start_server(env, port, data_dir / "server.log", immediate)
+        worker = world_module.start_worker(env, data_dir / "worker.log", immediate=immediate)
+        bare = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "bare_app:app",
+                "--port",
+                str(bare_port),
+                "--log-level",
+                "warning",
+            ],
+            cwd=data_dir,
+            stdout=(data_dir / "bare.log").open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        time.sleep(3)
+        for n, batch in zip(counts, batches, strict=True):
+            concurrency = n
+            # Candidates arrive at ``rate`` per second; with no think time their interviews
+            # overlap heavily (the peak of simultaneous interviews is printed).
+            jobs = [
+                (
+                    lambda c, r, t=cand.token, k=cand.id_last4, d=i / rate: candidate_flow(
+                        c, r, t, k, d
+                    )
+                )
+                for i, cand in enumerate(batch)
+            ]
+            load_avg = os.getloadavg()[0]
+            recorder, wall = asyncio.run(drive(f"http://127.0.0.1:{port}", jobs, concurrency))
+            product = figures(recorder, wall)
+            submitted_at = time.monotonic()
+            bare_jobs = [
+                (lambda c, r, d=i / rate: bare_flow(c, r, REQUESTS_PER_CANDIDATE, d))
+                for i in range(n)
+            ]
+            bare_recorder, bare_wall = asyncio.run(
+                drive(f"http://127.0.0.1:{bare_port}", bare_jobs, concurrency)
+            )
+            baseline = figures(bare_recorder, bare_wall)
+            reports = wait_reports(world, [c.invitation_id for c in batch], submitted_at, 60)
+            out["runs"].append(
+                {
+                    "n": n,
+                    "load_avg_before": round(load_avg, 2),
+                    "product": product,
+                    "bare": baseline,
+                    "throughput_ratio": round(product["rps"] / baseline["rps"], 3),
+                    "p95_ratio": round(product["p95_ms"] / baseline["p95_ms"], 1),
+                    "interviews_per_s": round(product["completed"] / product["wall_s"], 2),
+                    "reports_within_60s": reports,
+                }
+            )
+    finally:
+        for process in (bare, worker, server):
+            world_module.stop(process)
+    return out
+
+
+def wait_reports(world, invitation_ids: list[int], since: float, timeout: float) -> int:
+    from sqlalchemy import func, select
+
+    from hireflow.interviews.models import InterviewReport, InterviewSession
+
+    count = 0
+    while time.monotonic() - since < timeout:
+        with world.database.session() as session:
+            count = int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(InterviewReport)
+                    .join(InterviewSession, InterviewSession.id == InterviewReport.interview_id)
+                    .where(InterviewSession.invitation_id.in_(invitation_ids))
+                )
+                or 0
+            )
+        if count >= len(invitation_ids):
+            break
+        time.sleep(1)
+    return count
+
+
+def show(result: dict) -> None:
+    print(f"\n== {result['backend']} ==")
+    for run in result["runs"]:
+        p, b = run["product"], run["bare"]
+        print(
+            f"N={run['n']:>5}  {p['requests']} requests in {p['wall_s']} s: {p['rps']} req/s, "
+            f"p50 {p['p50_ms']} ms, p95 {p['p95_ms']} ms, max {p['max_ms']} ms; "
+            f"{p['completed']}/{run['n']} interviews completed ({run['interviews_per_s']}/s, "
+            f"peak {p['peak_in_flight']} at once); "
+            f"errors {sum(p['errors'].values())} {p['errors'] or ''}"
+        )
+        print(
+            f"         bare FastAPI: {b['rps']} req/s, p50 {b['p50_ms']} ms, p95 {b['p95_ms']} ms "
+            f"-> throughput ratio {run['throughput_ratio']}, p95 ratio {run['p95_ratio']}x; "
+            f"reports stored within 60 s after: {run['reports_within_60s']}/{run['n']}; "
+            f"load avg before {run['load_avg_before']}"
+        )
+        steps = ", ".join(f"{step} {v['p50_ms']}/{v['p95_ms']}" for step, v in p["steps"].items())
+        print(f"         per step p50/p95 ms: {steps}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--counts", default="100,500,1000")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get(
+            "HIREFLOW_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
+    parser.add_argument(
+        "--sqlite-immediate",
+        action="store_true",
+        help="also run SQLite with the proposed BEGIN IMMEDIATE engine change",
+    )
+    parser.add_argument("--rate", type=float, default=100.0, help="candidates arriving per second")
+    parser.add_argument("--child", default="")
+    parser.add_argument("--json", default="")
+    args = parser.parse_args()
+    counts = [int(x) for x in args.counts.split(",") if x]
+    if args.child:
+        backend, _, variant = args.child.partition("+")
+        result = run_backend(backend, counts, args.pg, variant == "immediate", args.rate)
+        Path(args.json).write_text(json.dumps(result))
+        return 0
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()}")
+    backends = [b for b in args.backends.split(",") if b]
+    if args.sqlite_immediate and "sqlite" in backends:
+        backends.insert(backends.index("sqlite") + 1, "sqlite+immediate")
+    for backend in backends:
+        target = Path(tempfile.mkstemp(suffix=".json")[1])
+        # One child per backend: a fresh process, so no settings or pools carry over.
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                backend,
+                "--counts",
+                args.counts,
+                "--pg",
+                args.pg,
+                "--rate",
+                str(args.rate),
+                "--json",
+                str(target),
+            ],
+            check=True,
+        )
+        show(json.loads(target.read_text()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,164 @@
+"""Throughput of the record's everyday operations on one core.
+
+    python bench/records_throughput.py [--people 500] [--entries 20] [--database-url URL]
+
+Measures, on a fresh database in a temporary directory:
+
+- ``append_entry`` through the service API (checks, encryption, both hash chains, search
+  terms, audit row, commit): entries/s;
+- ``attach_file`` of a 20 MB recording into regional local storage: MB/s, and
+  ``open_attachment`` reading it back;
+- ``verify`` over every chain: rows/s;
+- ``erase_person`` of a person with entries and files: ms per erasure;
+- one record page's data (``view_record``: decrypt, verify the person's chain, audit): ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--people", type=int, default=500)
+    parser.add_argument("--entries", type=int, default=20, help="entries per person")
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+
+    root = Path(tempfile.mkdtemp(prefix="hireflow-bench-throughput-"))
+    os.environ["HIREFLOW_DATA_DIR"] = str(root / "data")
+    os.environ.setdefault("HIREFLOW_LOG_LEVEL", "WARNING")
+    url = args.database_url or f"sqlite:///{root / 'bench.db'}"
+
+    import hireflow.models  # noqa: F401
+    from hireflow.candidates.models import Application, Candidate
+    from hireflow.core.db import Database, make_engine, set_database
+    from hireflow.core.migrate import upgrade
+    from hireflow.core.permissions import Role
+    from hireflow.openings.models import Opening
+    from hireflow.org import schemas
+    from hireflow.org import service as org_service
+    from hireflow.org.auth import principal_for
+    from hireflow.org.models import Department, Subsidiary
+    from hireflow.records import queries, service
+    from hireflow.records.integrity import count_rows, verify
+
+    upgrade(url)
+    database = Database(make_engine(url))
+    set_database(database)
+    with database.session() as session:
+        tenant = org_service.create_tenant(session, "Bench", "bench")
+        sub = Subsidiary(tenant_id=tenant.id, name="Sub", region="cn")
+        session.add(sub)
+        session.flush()
+        dept = Department(tenant_id=tenant.id, subsidiary_id=sub.id, name="Dept")
+        session.add(dept)
+        session.flush()
+        opening = Opening(
+            tenant_id=tenant.id,
+            subsidiary_id=sub.id,
+            department_id=dept.id,
+            title="Engineer",
+            region="cn",
+            status="open",
+        )
+        session.add(opening)
+        session.commit()
+        user = org_service.create_user(
+            session,
+            None,
+            schemas.UserCreate(
+                email="hr@bench.example",
+                name="HR",
+                password="Bench-password-1",
+                roles=[schemas.RoleGrantIn(role=Role.HR_ADMIN)],
+            ),
+            tenant_id=tenant.id,
+            send_welcome=False,
+        )
+        hr = principal_for(user)
+        people = []
+        for i in range(args.people):
+            person = Candidate(tenant_id=tenant.id, name=f"Person {i}", email=f"p{i}@x.example")
+            person.applications = [Application(tenant_id=tenant.id, opening_id=opening.id)]
+            session.add(person)
+            people.append(person)
+        session.commit()
+
+        started = time.perf_counter()
+        count = 0
+        for person in people:
+            for j in range(args.entries):
+                service.append_entry(
+                    session,
+                    hr,
+                    person.id,
+                    "note",
+                    {"text": f"面试记录 {j}：沟通清晰，举了处理客户投诉的例子。"},
+                    "bench",
+                    facts={"n": j},
+                )
+                count += 1
+        elapsed = time.perf_counter() - started
+        print(
+            f"append_entry (service API, commit each): {count} in {elapsed:.1f} s = "
+            f"{count / elapsed:.0f} entries/s"
+        )
+
+        payload = os.urandom(20 * 1024 * 1024)
+        started = time.perf_counter()
+        attachment = service.attach_file(
+            session,
+            hr,
+            people[0].id,
+            io.BytesIO(payload),
+            "r.webm",
+            "video/webm",
+            kind="recording",
+        )
+        elapsed = time.perf_counter() - started
+        print(f"attach_file 20 MB: {elapsed:.2f} s = {20 / elapsed:.0f} MB/s (encrypt + fsync)")
+        started = time.perf_counter()
+        opened = service.open_attachment(session, hr, attachment.id)
+        data = opened.stream.read()
+        elapsed = time.perf_counter() - started
+        assert data == payload
+        print(f"open_attachment 20 MB: {elapsed:.2f} s = {20 / elapsed:.0f} MB/s (decrypt)")
+
+        rows = count_rows(session)
+        started = time.perf_counter()
+        report = verify(session)
+        elapsed = time.perf_counter() - started
+        assert report.ok, report.problems[:3]
+        print(f"verify: {rows} rows in {elapsed:.2f} s = {rows / elapsed:.0f} rows/s")
+
+        views = []
+        for person in people[1:21]:
+            started = time.perf_counter()
+            queries.view_record(session, hr, person.id)
+            views.append((time.perf_counter() - started) * 1000)
+        print(f"view_record ({args.entries} entries): median {statistics.median(views):.0f} ms")
+
+        erasures = []
+        for person in people[21:31]:
+            service.attach_file(
+                session, hr, person.id, io.BytesIO(os.urandom(100_000)), "cv.pdf", "a/b"
+            )
+            started = time.perf_counter()
+            service.erase_person(session, hr, person.id)
+            erasures.append((time.perf_counter() - started) * 1000)
+        print(
+            f"erase_person ({args.entries} entries, 1 file): median "
+            f"{statistics.median(erasures):.0f} ms"
+        )
+    print(f"(backend {database.dialect}, load average {os.getloadavg()[0]:.1f}, data in {root})")
+
+
+if __name__ == "__main__":
+    main()

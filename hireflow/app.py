@@ -1,0 +1,54 @@
+"""Builds the FastAPI application from the domains' routers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+import hireflow.models  # noqa: F401 - registers every table and permission scope
+from hireflow import __version__
+from hireflow.core.db import Database, get_database, set_database
+from hireflow.core.logging import configure_logging
+from hireflow.core.settings import Settings, get_settings
+from hireflow.discovery import domain_modules
+from hireflow.web.deps import csrf_protect, csrf_protect_api
+from hireflow.web.errors import install_error_handlers
+from hireflow.web.middleware import HireflowMiddleware
+
+STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
+
+
+def _routers() -> tuple[list[APIRouter], list[APIRouter]]:
+    """(API routers, page routers): the shell's, then each domain's that has them."""
+    from hireflow.web import routes as web
+
+    api = [web.api_router] + [m.router for m in domain_modules("routes_api")]
+    pages = [web.router] + [m.router for m in domain_modules("routes_web")]
+    return api, pages
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """The whole web application; tests pass their own settings and database."""
+    settings = settings or get_settings()
+    if database is not None:
+        set_database(database)
+    configure_logging(settings.log_level, settings.log_json)
+    app = FastAPI(
+        title="Hireflow",
+        version=__version__,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.settings = settings
+    api_routers, page_routers = _routers()
+    for router in api_routers:
+        app.include_router(router, prefix="/api/v1", dependencies=[Depends(csrf_protect_api)])
+    for router in page_routers:
+        app.include_router(router, dependencies=[Depends(csrf_protect)])
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_error_handlers(app)
+    app.add_middleware(HireflowMiddleware, settings=settings, database_getter=get_database)
+    return app

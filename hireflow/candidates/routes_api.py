@@ -1,0 +1,243 @@
+"""Candidates, resume intake, screening results, the talent pool and matching under ``/api/v1``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.datastructures import UploadFile
+
+from hireflow.candidates import queries, schemas, service
+from hireflow.candidates.models import Candidate
+from hireflow.core import audit
+from hireflow.core.errors import N_, ValidationFailed
+from hireflow.core.permissions import get_visible, require
+from hireflow.core.settings import get_settings
+from hireflow.openings.models import Opening
+from hireflow.web.deps import ApiUser, DbSession
+
+router = APIRouter(tags=["candidates"])
+
+
+async def read_uploads(
+    items: list[tuple[str, Any]], limit: int
+) -> tuple[list[tuple[str, bytes]], list[service.IntakeResult]]:
+    """(name, bytes) of the uploaded files, and refusals of those over the size limit (read
+    no further than one byte past the limit)."""
+    uploads: list[tuple[str, bytes]] = []
+    oversize: list[service.IntakeResult] = []
+    for key, value in items:
+        if key not in ("files", "file") or not isinstance(value, UploadFile):
+            continue
+        name = value.filename or "resume"
+        data = await value.read(limit + 1)
+        if len(data) > limit:
+            oversize.append(service.oversize_result(name, value.size or len(data), limit))
+        else:
+            uploads.append((name, data))
+    return uploads, oversize
+
+
+def _summary(hit: queries.PoolHit) -> dict[str, Any]:
+    candidate = hit.candidate
+    return {
+        "id": candidate.id,
+        "name": candidate.name,
+        "location": candidate.location,
+        "source": candidate.source,
+        "years_experience": candidate.years_experience,
+        "highest_degree_rank": candidate.highest_degree_rank,
+        "is_internal": candidate.is_internal,
+        "created_at": candidate.created_at,
+        "relevance": hit.relevance,
+        "skills": list((candidate.profile or {}).get("skills", []))[:20],
+    }
+
+
+@router.get("/candidates", response_model=list[schemas.PoolHitOut])
+def list_candidates(
+    request: Request,
+    response: Response,
+    session: DbSession,
+    principal: ApiUser,
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> Any:
+    """Search the talent pool: ``q`` (keywords) and the filters of the pool page
+    (``opening_id``, ``stage``, ``min_education``, ``min_years``, ``max_years``, ``skills``,
+    ``dimension`` + ``min_score``, ``interviewed_from``/``interviewed_to``, ``source``,
+    ``location``, ``internal``, ``sort=match|date``). ``X-Total-Count`` says how many match
+    (at most 1000; ``X-Total-Capped: 1`` beyond)."""
+    filters = queries.PoolFilters.from_params(dict(request.query_params))
+    page = queries.search_pool(session, principal, filters, limit=limit, offset=offset)
+    response.headers["X-Total-Count"] = str(page.total)
+    response.headers["X-Total-Capped"] = "1" if page.capped else "0"
+    return [_summary(hit) for hit in page.hits]
+
+
+@router.get("/candidates/{candidate_id}", response_model=schemas.CandidatePublic)
+def get_candidate(candidate_id: int, session: DbSession, principal: ApiUser) -> Any:
+    return queries.view_candidate(session, principal, candidate_id)
+
+
+@router.patch("/candidates/{candidate_id}/profile", response_model=schemas.CandidatePublic)
+def correct_profile(
+    candidate_id: int, data: schemas.ProfileCorrection, session: DbSession, principal: ApiUser
+) -> Any:
+    return service.correct_profile(
+        session, principal, candidate_id, data.model_dump(exclude_unset=True)
+    )
+
+
+@router.get("/candidates/{candidate_id}/resumes", response_model=list[schemas.ResumeOut])
+def list_resumes(candidate_id: int, session: DbSession, principal: ApiUser) -> Any:
+    candidate = get_visible(session, Candidate, candidate_id, principal, "candidates.read")
+    rows = queries.resumes(session, candidate)
+    audit.record(
+        session,
+        "candidate.resumes_viewed",
+        actor=principal,
+        target_type="candidate",
+        target_id=candidate.id,
+    )
+    session.commit()
+    return rows
+
+
+@router.get("/candidates/{candidate_id}/portrait")
+def portrait(candidate_id: int, session: DbSession, principal: ApiUser) -> Any:
+    """Strengths, development areas, job types the person suits, best-matching openings."""
+    require(principal, "candidates.search")
+    candidate = get_visible(session, Candidate, candidate_id, principal, "candidates.read")
+    return queries.candidate_portrait(session, principal, candidate)
+
+
+@router.get("/candidates/{candidate_id}/performance", response_model=list[schemas.RatingOut])
+def list_ratings(candidate_id: int, session: DbSession, principal: ApiUser) -> Any:
+    require(principal, "performance.read")
+    get_visible(session, Candidate, candidate_id, principal, "candidates.read")
+    return queries.ratings(session, principal, candidate_id)
+
+
+@router.post(
+    "/candidates/{candidate_id}/performance", response_model=schemas.RatingOut, status_code=201
+)
+def record_rating(
+    candidate_id: int, data: schemas.RatingIn, session: DbSession, principal: ApiUser
+) -> Any:
+    return service.record_rating(
+        session, principal, candidate_id, data.period, data.rating, data.comment
+    )
+
+
+@router.put("/candidates/{candidate_id}/internal", response_model=schemas.CandidatePublic)
+def set_internal(
+    candidate_id: int, data: schemas.InternalIn, session: DbSession, principal: ApiUser
+) -> Any:
+    return service.set_internal(session, principal, candidate_id, data.internal)
+
+
+MULTIPART_FILES = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "files": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "PDF, DOCX or TXT resumes, or zip archives of them",
+                        },
+                        "source": {"type": "string", "description": "e.g. api, referral"},
+                    },
+                    "required": ["files"],
+                }
+            }
+        },
+        "required": True,
+    }
+}
+
+
+@router.post(
+    "/openings/{opening_id}/resumes",
+    response_model=schemas.IntakeOut,
+    openapi_extra=MULTIPART_FILES,
+)
+async def upload_resumes(
+    opening_id: int, request: Request, session: DbSession, principal: ApiUser
+) -> Any:
+    """Upload resumes (multipart, one or more ``files``; zip archives are opened). Every file
+    gets its own result; a bad file never stops the others."""
+    service.intake_opening(session, principal, opening_id)
+    form = await request.form(max_files=service.MAX_FILES_PER_BATCH, max_fields=50)
+    uploads, oversize = await read_uploads(form.multi_items(), get_settings().max_upload_bytes)
+    if not uploads and not oversize:
+        raise ValidationFailed(N_("Choose at least one file."), fields={"files": "required"})
+    source = str(form.get("source") or "api")[:40]
+    results = service.intake_files(session, principal, opening_id, uploads, source=source)
+    results += oversize
+    return {
+        "accepted": sum(r.ok for r in results),
+        "refused": sum(not r.ok for r in results),
+        "results": [r.to_dict() for r in results],
+    }
+
+
+@router.get("/openings/{opening_id}/applications", response_model=list[schemas.ApplicationScreened])
+def opening_applications(
+    opening_id: int,
+    session: DbSession,
+    principal: ApiUser,
+    status: str = Query("", pattern="^(|passed|pending|rejected)$"),
+) -> Any:
+    """The opening's applications with each screening verdict and its explanation."""
+    require(principal, "candidates.read")
+    opening = get_visible(session, Opening, opening_id, principal, "openings.read")
+    return [
+        {
+            **schemas.ApplicationPublic.model_validate(a).model_dump(),
+            "candidate_id": a.candidate_id,
+            "candidate_name": a.candidate.name,
+            "screening": a.screening,
+            "screened_at": a.screened_at,
+        }
+        for a in queries.opening_applications(session, principal, opening, status=status)
+    ]
+
+
+@router.get("/openings/{opening_id}/matches", response_model=list[schemas.MatchOut])
+def matches(
+    opening_id: int,
+    session: DbSession,
+    principal: ApiUser,
+    limit: int = Query(20, ge=1, le=100),
+) -> Any:
+    """Pool candidates ranked by match with the opening, with the reasons (SPEC C4)."""
+    return [
+        {
+            **r.match.to_dict(),
+            "name": r.candidate.name,
+            "applied": r.applied,
+        }
+        for r in queries.recommend(session, principal, opening_id, limit=limit)
+    ]
+
+
+@router.get("/saved-searches", response_model=list[schemas.SavedSearchOut])
+def list_saved(session: DbSession, principal: ApiUser) -> Any:
+    require(principal, "candidates.search")
+    return queries.saved_searches(session, principal)
+
+
+@router.post("/saved-searches", response_model=schemas.SavedSearchOut, status_code=201)
+def save_search(data: schemas.SavedSearchIn, session: DbSession, principal: ApiUser) -> Any:
+    filters = queries.PoolFilters.from_params(data.params)
+    return service.save_search(session, principal, data.name, filters.to_params())
+
+
+@router.delete("/saved-searches/{saved_search_id}", status_code=204)
+def delete_search(saved_search_id: int, session: DbSession, principal: ApiUser) -> Response:
+    service.delete_search(session, principal, saved_search_id)
+    return Response(status_code=204)

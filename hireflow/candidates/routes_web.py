@@ -1,0 +1,404 @@
+"""Candidate pages: the talent pool, a person's whole picture with the parsed resume next to
+the original text, resume upload with a per-file result table, recommendations, and a
+candidate's own applications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from hireflow.candidates import queries, service
+from hireflow.candidates.models import SOURCES, STAGES, Application, Candidate
+from hireflow.candidates.parsing import DEGREE_LABELS, DEGREES
+from hireflow.candidates.routes_api import read_uploads
+from hireflow.core.errors import N_, AppError
+from hireflow.core.i18n import gettext_for
+from hireflow.core.permissions import Principal, get_visible, require, restrict
+from hireflow.core.settings import get_settings
+from hireflow.openings.models import Opening
+from hireflow.web.deps import DbSession, PageUser
+from hireflow.web.templating import NavItem, render
+
+router = APIRouter(include_in_schema=False)
+NAV = (
+    NavItem("/candidates", N_("Candidates"), "candidates.search", order=20),
+    NavItem("/me", N_("My applications"), "self.read", order=30),
+)
+LABELS = (
+    N_("api"),
+    N_("import"),
+    N_("referral"),
+    N_("internal"),
+    N_("email"),
+    N_("phone"),
+    N_("name_birth_date"),
+    N_("name_school"),
+    N_("same_file"),
+    N_("profile_change"),
+    N_("application"),
+    N_("interview_result"),
+    N_("review"),
+    N_("note"),
+    N_("status_change"),
+    N_("document"),
+    N_("consent"),
+)
+EDU_FIELDS = ("school", "degree", "major", "start", "end")
+WORK_FIELDS = ("company", "title", "start", "end", "description")
+
+
+async def _form(request: Request) -> tuple[dict[str, str], list[tuple[str, Any]]]:
+    form = await request.form(max_files=service.MAX_FILES_PER_BATCH)
+    items = list(form.multi_items())
+    return {k: v for k, v in items if isinstance(v, str)}, items
+
+
+def _dimension_names(session: DbSession, principal: Principal) -> list[str]:
+    from hireflow.candidates.matching import dimension_labels
+    from hireflow.records.models import RecordScore
+
+    found = set(
+        session.scalars(
+            select(RecordScore.dimension)
+            .where(RecordScore.tenant_id == principal.tenant_id)
+            .distinct()
+            .limit(100)
+        )
+    )
+    return sorted(found | set(dimension_labels()))
+
+
+def _dimension_labels() -> dict[str, dict[str, str]]:
+    from hireflow.candidates.matching import dimension_labels
+
+    return dimension_labels()
+
+
+def _openings(session: DbSession, principal: Principal) -> list[Opening]:
+    if not principal.has("openings.read"):
+        return []
+    return list(
+        session.scalars(
+            restrict(select(Opening), principal, "openings.read", Opening)
+            .order_by(Opening.created_at.desc())
+            .limit(200)
+        )
+    )
+
+
+# --------------------------------------------------------------------------- the pool
+
+
+@router.get("/candidates")
+def candidates_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+    require(principal, "candidates.search")
+    _ = gettext_for(request.state.language)
+    params = dict(request.query_params)
+    page_no = int(params.pop("page", "1") or 1) if str(params.get("page", "1")).isdigit() else 1
+    errors: dict[str, Any] = {}
+    try:
+        filters = queries.PoolFilters.from_params(params)
+        page = queries.search_pool(session, principal, filters, limit=20, offset=(page_no - 1) * 20)
+    except AppError as exc:
+        if exc.status in (403, 404):
+            raise
+        errors = {k: exc.translated(_) for k in exc.fields} or {"form": exc.translated(_)}
+        filters = queries.PoolFilters()
+        page = queries.PoolPage([], 0, False)
+    openings = _openings(session, principal)
+    return render(
+        request,
+        "candidates/list.html",
+        {
+            "filters": filters,
+            "params": params,
+            "page": page,
+            "page_no": page_no,
+            "errors": errors,
+            "openings": openings,
+            "opening_titles": {o.id: o.title for o in openings},
+            "stages": STAGES,
+            "sources": SOURCES,
+            "degrees": DEGREES,
+            "degree_labels": DEGREE_LABELS,
+            "dimensions": _dimension_names(session, principal),
+            "dimension_labels": _dimension_labels(),
+            "skills": queries.skill_suggestions(session, principal),
+            "saved": queries.saved_searches(session, principal),
+        },
+    )
+
+
+@router.post("/candidates/searches")
+async def save_search(request: Request, session: DbSession, principal: PageUser) -> Response:
+    require(principal, "candidates.search")
+    values, _items = await _form(request)
+    name = values.pop("name", "")
+    values.pop("csrf_token", None)
+    filters = queries.PoolFilters.from_params(values)
+    service.save_search(session, principal, name, filters.to_params())
+    return RedirectResponse("/candidates?" + _query(filters.to_params()), status_code=303)
+
+
+@router.post("/candidates/searches/{saved_search_id}/delete")
+def delete_search(session: DbSession, principal: PageUser, saved_search_id: int) -> Response:
+    service.delete_search(session, principal, saved_search_id)
+    return RedirectResponse("/candidates", status_code=303)
+
+
+def _query(params: dict[str, Any]) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+# --------------------------------------------------------------------------- one person
+
+
+def _picture(
+    session: DbSession, principal: Principal, candidate: Candidate, resume_id: int | None
+) -> dict[str, Any]:
+    from hireflow.records.queries import view_record
+
+    applications = queries.visible_applications(session, principal, candidate.id)
+    resumes = queries.resumes(session, candidate)
+    shown = next((r for r in resumes if r.id == resume_id), resumes[0] if resumes else None)
+    record = None
+    if principal.has("records.read"):
+        try:
+            record = view_record(session, principal, candidate.id)
+        except AppError:
+            record = None
+    reports = [e for e in (record.entries if record else []) if e.entry.type == "interview_result"]
+    portrait = queries.candidate_portrait(session, principal, candidate)
+    return {
+        "candidate": candidate,
+        "profile": candidate.profile or {},
+        "parsed": candidate.profile_parsed or {},
+        "corrections": candidate.corrections or {},
+        "applications": applications,
+        "resumes": resumes,
+        "resume": shown,
+        "record": record,
+        "reports": reports,
+        "portrait": portrait,
+        "ratings": queries.ratings(session, principal, candidate.id),
+        "can_correct": principal.has("candidates.manage")
+        and _may(session, principal, candidate, "candidates.manage"),
+        "degrees": DEGREES,
+        "degree_labels": DEGREE_LABELS,
+        "dimension_labels": _dimension_labels(),
+        "errors": {},
+        "values": {},
+    }
+
+
+def _may(session: DbSession, principal: Principal, candidate: Candidate, capability: str) -> bool:
+    try:
+        get_visible(session, Candidate, candidate.id, principal, capability)
+        return True
+    except AppError:
+        return False
+
+
+@router.get("/candidates/{candidate_id}")
+def candidate_page(
+    request: Request, session: DbSession, principal: PageUser, candidate_id: int, resume: int = 0
+) -> Response:
+    candidate = queries.view_candidate(session, principal, candidate_id)
+    return render(
+        request, "candidates/detail.html", _picture(session, principal, candidate, resume or None)
+    )
+
+
+def _rows(values: dict[str, str], prefix: str, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    rows = []
+    for index in range(40):
+        row = {f: values.get(f"{prefix}-{index}-{f}", "").strip() for f in fields}
+        if not any(f"{prefix}-{index}-{f}" in values for f in fields):
+            break
+        if any(row.values()):
+            rows.append(row)
+    return rows
+
+
+def _shown(entry: dict[str, Any], fields: tuple[str, ...]) -> dict[str, str]:
+    """An education or work entry as the correction form shows it."""
+    shown = {}
+    for f in fields:
+        if f == "degree":
+            value = entry.get("degree_raw") or entry.get("degree")
+        elif f == "end" and entry.get("is_current"):
+            value = "至今"
+        else:
+            value = entry.get(f)
+        shown[f] = str(value or "").strip()
+    return shown
+
+
+def _changes(profile: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
+    """The fields of the correction form that differ from the profile in effect."""
+    changes: dict[str, Any] = {}
+    for key in ("name", "email", "phone", "location"):
+        if key in values and values[key].strip() != str(profile.get(key) or ""):
+            changes[key] = values[key]
+    if "years_experience" in values and values["years_experience"].strip():
+        try:
+            if (
+                abs(float(values["years_experience"]) - float(profile.get("years_experience") or 0))
+                > 0.05
+            ):
+                changes["years_experience"] = values["years_experience"]
+        except ValueError:
+            changes["years_experience"] = values["years_experience"]
+    if "skills" in values:
+        skills = [s.strip() for s in values["skills"].replace("，", ",").split(",") if s.strip()]
+        if skills != list(profile.get("skills") or []):
+            changes["skills"] = skills
+    for key, prefix, fields in (("education", "edu", EDU_FIELDS), ("work", "work", WORK_FIELDS)):
+        rows = _rows(values, prefix, fields)
+        current = [_shown(e, fields) for e in profile.get(key, []) or [] if isinstance(e, dict)]
+        current = [r for r in current if any(r.values())]
+        if f"{prefix}-0-{fields[0]}" in values and rows != current:
+            changes[key] = rows
+    return changes
+
+
+@router.post("/candidates/{candidate_id}/profile")
+async def correct_profile(
+    request: Request, session: DbSession, principal: PageUser, candidate_id: int
+) -> Response:
+    require(principal, "candidates.manage")
+    candidate = get_visible(session, Candidate, candidate_id, principal, "candidates.manage")
+    values, _items = await _form(request)
+    _ = gettext_for(request.state.language)
+    changes = _changes(candidate.profile or {}, values)
+    try:
+        service.correct_profile(session, principal, candidate_id, changes)
+        return RedirectResponse(f"/candidates/{candidate_id}?corrected=1#profile", status_code=303)
+    except AppError as exc:
+        if exc.status in (403, 404):
+            raise
+        session.rollback()
+        context = _picture(session, principal, candidate, None)
+        context.update(
+            {"errors": {next(iter(exc.fields), "form"): exc.translated(_)}, "values": values}
+        )
+        return render(request, "candidates/detail.html", context, status_code=422)
+
+
+@router.post("/candidates/{candidate_id}/performance")
+async def add_rating(
+    request: Request, session: DbSession, principal: PageUser, candidate_id: int
+) -> Response:
+    require(principal, "performance.manage")
+    values, _items = await _form(request)
+    _ = gettext_for(request.state.language)
+    try:
+        rating = float(values.get("rating") or 0)
+    except ValueError:
+        rating = 0.0
+    try:
+        service.record_rating(
+            session,
+            principal,
+            candidate_id,
+            values.get("period", ""),
+            rating,
+            values.get("comment", ""),
+        )
+    except AppError as exc:
+        if exc.status in (403, 404):
+            raise
+        session.rollback()
+        candidate = queries.view_candidate(session, principal, candidate_id)
+        context = _picture(session, principal, candidate, None)
+        context["errors"] = {"rating": exc.translated(_)}
+        return render(request, "candidates/detail.html", context, status_code=422)
+    return RedirectResponse(f"/candidates/{candidate_id}#performance", status_code=303)
+
+
+@router.post("/candidates/{candidate_id}/internal")
+async def set_internal(
+    request: Request, session: DbSession, principal: PageUser, candidate_id: int
+) -> Response:
+    values, _items = await _form(request)
+    service.set_internal(session, principal, candidate_id, values.get("internal") == "1")
+    return RedirectResponse(f"/candidates/{candidate_id}#performance", status_code=303)
+
+
+# --------------------------------------------------------------------------- intake
+
+
+@router.get("/openings/{opening_id}/upload")
+def upload_page(
+    request: Request, session: DbSession, principal: PageUser, opening_id: int
+) -> Response:
+    opening = service.intake_opening(session, principal, opening_id)
+    return render(
+        request,
+        "candidates/upload.html",
+        {"opening": opening, "results": None, "limit_mb": get_settings().max_upload_bytes // 2**20},
+    )
+
+
+@router.post("/openings/{opening_id}/upload")
+async def upload(
+    request: Request, session: DbSession, principal: PageUser, opening_id: int
+) -> Response:
+    opening = service.intake_opening(session, principal, opening_id)
+    _ = gettext_for(request.state.language)
+    _values, items = await _form(request)
+    uploads, oversize = await read_uploads(items, get_settings().max_upload_bytes)
+    errors = {}
+    results: list[service.IntakeResult] = []
+    if not uploads and not oversize:
+        errors["files"] = _("Choose at least one file.")
+    else:
+        results = service.intake_files(session, principal, opening_id, uploads, source="upload")
+        results += oversize
+    return render(
+        request,
+        "candidates/upload.html",
+        {
+            "opening": opening,
+            "results": results,
+            "accepted": sum(r.ok for r in results),
+            "refused": sum(not r.ok for r in results),
+            "errors": errors,
+            "limit_mb": get_settings().max_upload_bytes // 2**20,
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+@router.get("/openings/{opening_id}/matches")
+def matches_page(
+    request: Request, session: DbSession, principal: PageUser, opening_id: int
+) -> Response:
+    recommendations = queries.recommend(session, principal, opening_id, limit=30)
+    opening = session.get(Opening, opening_id)
+    return render(
+        request,
+        "candidates/matches.html",
+        {"opening": opening, "recommendations": recommendations},
+    )
+
+
+# --------------------------------------------------------------------------- candidates themselves
+
+
+@router.get("/me")
+def my_applications(request: Request, session: DbSession, principal: PageUser) -> Response:
+    require(principal, "self.read")
+    applications = list(
+        session.scalars(
+            restrict(select(Application), principal, "candidates.read", Application).order_by(
+                Application.created_at.desc()
+            )
+        )
+    )
+    return render(request, "candidates/me.html", {"applications": applications})

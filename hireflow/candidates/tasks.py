@@ -1,0 +1,43 @@
+"""Background work of the candidates domain."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import OperationalError
+
+from hireflow.core.db import get_database
+from hireflow.core.tasks import celery_app
+
+log = logging.getLogger(__name__)
+
+
+@celery_app.task(
+    name="candidates.embed_candidates",
+    autoretry_for=(OperationalError,),
+    retry_backoff=2,
+    max_retries=5,
+)
+def embed_candidates(candidate_ids: list[int]) -> int:
+    """Embed candidates' experience for semantic matching (skips vectors already current)."""
+    from hireflow.candidates.service import ensure_vectors
+
+    with get_database().session() as session:
+        vectors = ensure_vectors(session, [int(i) for i in candidate_ids][:500])
+        session.commit()
+    log.info("candidates embedded", extra={"event": "candidates.embedded", "count": len(vectors)})
+    return len(vectors)
+
+
+@celery_app.task(
+    name="candidates.rescreen_opening",
+    autoretry_for=(OperationalError,),
+    retry_backoff=2,
+    max_retries=5,
+)
+def rescreen_opening_task(opening_id: int) -> int:
+    """Screen an opening's applications again (idempotent: the verdict is recomputed)."""
+    from hireflow.candidates.service import rescreen_opening
+
+    with get_database().session() as session:
+        return rescreen_opening(session, int(opening_id))

@@ -1,0 +1,276 @@
+"""The ``hireflow`` command: serve, worker, migrate, demo, createtenant, createuser, and more."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="Hireflow: AI interviews fused with an HR system.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+console = Console()
+
+
+def _settings():
+    from hireflow.core.settings import ConfigurationError, get_settings
+
+    try:
+        return get_settings()
+    except ConfigurationError as exc:
+        console.print(f"[red]Configuration error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _migrate_now() -> None:
+    from hireflow.core.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations (safe to run repeatedly)."""
+    _migrate_now()
+    console.print("[green]Database is up to date.[/green]")
+
+
+@app.command()
+def demo() -> None:
+    """Create the demo group company and print how to sign in as each role."""
+    settings = _settings()
+    if settings.is_production:
+        console.print("[red]Refusing to create demo accounts in production.[/red]")
+        raise typer.Exit(2)
+    _migrate_now()
+    _print_demo()
+
+
+def _print_demo() -> None:
+    from hireflow.core.db import get_database
+    from hireflow.demo import DEMO_PASSWORD, create_demo
+
+    with get_database().session() as session:
+        tenant, accounts, created = create_demo(session)
+        name = tenant.name
+    console.print(
+        f"[green]{'Created' if created else 'Found'} demo company[/green] {name} "
+        f"(every account's password: [bold]{DEMO_PASSWORD}[/bold])"
+    )
+    table = Table("role", "email", "name", "language", "time zone")
+    table.columns[1].no_wrap = True
+    for account in accounts:
+        table.add_row(account.role, account.email, account.name, account.language, account.timezone)
+    console.print(table)
+
+
+@app.command()
+def createtenant(
+    name: Annotated[str, typer.Argument(help="Company name, e.g. '华星集团'")],
+    slug: Annotated[str, typer.Argument(help="Short name: lower-case letters, digits, dashes")],
+    region: Annotated[str, typer.Option(help="Data region: cn, eu, us, sg")] = "cn",
+) -> None:
+    """Create a group company (tenant)."""
+    from hireflow.core.db import get_database
+    from hireflow.core.errors import AppError
+    from hireflow.org import service
+
+    _migrate_now()
+    with get_database().session() as session:
+        try:
+            tenant = service.create_tenant(session, name, slug, region=region)
+        except AppError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from exc
+        console.print(f"[green]Created company {tenant.name} ({tenant.slug}).[/green]")
+
+
+@app.command()
+def createuser(
+    email: Annotated[str, typer.Option(help="Sign-in email")],
+    name: Annotated[str, typer.Option(help="Display name")],
+    tenant: Annotated[str, typer.Option(help="Company short name (slug)")],
+    role: Annotated[list[str], typer.Option(help="Role; repeat for several")] = ["hr_admin"],  # noqa: B006
+    language: Annotated[str, typer.Option(help="zh-CN, en or ja")] = "zh-CN",
+    timezone: Annotated[str, typer.Option(help="IANA time zone")] = "Asia/Shanghai",
+    password: Annotated[
+        str | None, typer.Option(help="Password (prompted when omitted)", hide_input=True)
+    ] = None,
+) -> None:
+    """Create a user with one or more company-wide roles."""
+    from pydantic import ValidationError
+    from sqlalchemy import select
+
+    from hireflow.core.db import get_database
+    from hireflow.core.errors import AppError
+    from hireflow.org import schemas, service
+    from hireflow.org.models import Tenant
+
+    _migrate_now()
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        data = schemas.UserCreate(
+            email=email,
+            name=name,
+            password=password,
+            language=language,
+            timezone=timezone,
+            roles=[schemas.RoleGrantIn(role=r) for r in role],
+        )
+    except ValidationError as exc:
+        for error in exc.errors():
+            field = ".".join(str(p) for p in error["loc"])
+            console.print(f"[red]{field}: {error['msg']}[/red]")
+        raise typer.Exit(1) from exc
+    with get_database().session() as session:
+        found = session.scalars(select(Tenant).where(Tenant.slug == tenant)).first()
+        if found is None:
+            console.print(f"[red]No company with short name {tenant!r}; create it first.[/red]")
+            raise typer.Exit(1)
+        try:
+            user = service.create_user(session, None, data, tenant_id=found.id)
+        except AppError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from exc
+        console.print(f"[green]Created user #{user.id} {user.email}.[/green]")
+
+
+def _worker_command(settings, concurrency: int, beat: bool) -> list[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "hireflow.core.tasks:celery_app",
+        "worker",
+        "--loglevel=INFO",
+        "-Q",
+        "hireflow",
+        f"--concurrency={concurrency}",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+    if concurrency == 1:
+        command.append("--pool=solo")
+    if beat:
+        command += ["--beat", "--schedule", str(Path(settings.data_dir) / "celerybeat-schedule")]
+    return command
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, max=64)] = 2,
+    beat: Annotated[bool, typer.Option(help="Also run the periodic scheduler")] = False,
+) -> None:
+    """Run a standalone Celery worker (production: one or more per machine)."""
+    settings = _settings()
+    os.execv(sys.executable, _worker_command(settings, concurrency, beat))  # noqa: S606
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    demo: Annotated[bool, typer.Option("--demo", help="Create the demo company first")] = False,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="Web processes")] = 1,
+    embedded_worker: Annotated[
+        bool | None, typer.Option("--embedded-worker/--no-embedded-worker")
+    ] = None,
+) -> None:
+    """Migrate, then start the web server (and an embedded task worker on the local broker)."""
+    import uvicorn
+
+    settings = _settings()
+    _migrate_now()
+    if demo:
+        if settings.is_production:
+            console.print("[red]Refusing to create demo accounts in production.[/red]")
+            raise typer.Exit(2)
+        _print_demo()
+    local_broker = not settings.broker_url.startswith(("redis://", "rediss://", "amqp://"))
+    run_worker = (
+        embedded_worker
+        if embedded_worker is not None
+        else (settings.embedded_worker and local_broker)
+    )
+    child: subprocess.Popen[bytes] | None = None
+    if run_worker:
+        child = subprocess.Popen(_worker_command(settings, 1, beat=True))  # noqa: S603
+        console.print(f"[dim]Embedded task worker started (pid {child.pid}).[/dim]")
+    console.print(f"[green]Hireflow is running at http://{host}:{port}[/green]")
+    try:
+        uvicorn.run(
+            "hireflow.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=True,
+            log_level="warning",
+        )
+    finally:
+        if child is not None and child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+@app.command()
+def score(
+    interview: Annotated[Path, typer.Argument(help="Interview JSON: questions and answers")],
+    model: Annotated[Path, typer.Option(help="Competency model YAML/JSON")],
+    format: Annotated[str, typer.Option(help="json or html")] = "json",
+    output: Annotated[Path | None, typer.Option(help="Write here instead of stdout")] = None,
+) -> None:
+    """Score an interview against a competency model and print the report."""
+    from hireflow.scoring.cli_score import score_command
+
+    raise typer.Exit(score_command(interview, model, format, output))
+
+
+@app.command()
+def questions(
+    job: Annotated[Path, typer.Option(help="Job YAML: title, description, job_type, skills")],
+    lang: Annotated[str, typer.Option(help="zh or en")] = "zh",
+    budget: Annotated[int, typer.Option(help="Interview length in minutes", min=5)] = 30,
+    format: Annotated[str, typer.Option(help="table or json")] = "table",
+    model: Annotated[
+        Path | None, typer.Option(help="Competency model or dictionary (default: presets)")
+    ] = None,
+) -> None:
+    """Generate a structured interview plan for a job, with the reason for each question."""
+    from hireflow.scoring.cli_questions import questions_command
+
+    questions_command(job, lang, budget, format, model)
+
+
+def _register_domain_commands() -> None:
+    """Each domain may contribute commands through ``hireflow.<domain>.cli.register(app)``."""
+    from hireflow.discovery import domain_modules
+
+    for module in domain_modules("cli"):
+        module.register(app)
+
+
+_register_domain_commands()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

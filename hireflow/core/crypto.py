@@ -1,0 +1,932 @@
+"""Encryption primitives for the HR record (SPEC G2, K3).
+
+Everything here is built from audited primitives of the ``cryptography`` package
+(AES-256-GCM, HKDF-SHA256, HMAC-SHA256); nothing is home-made below the level of
+"which bytes go into the AEAD". The module has no database, settings or I/O of its own:
+keys and streams come in as parameters, so the same code serves the web app, the worker,
+the key-rotation command and the tests.
+
+Key hierarchy::
+
+    master key (32 bytes, from settings or a KMS)            key id = HMAC fingerprint
+      ├─ HKDF "wrap"          → key-encryption key: wraps per-file data keys
+      ├─ HKDF "field"         → encrypts sensitive columns (ID number, phone, birth date)
+      └─ HKDF "blind-index"   → per column (and tenant) HMAC keys for equality lookups
+
+    data key (32 random bytes per file) → encrypts one file in authenticated chunks;
+    stored only wrapped (``WrappedKey``); deleting the wrapped key crypto-shreds the file.
+
+Streaming file format (version 1)::
+
+    header  = b"HFSE" | version:u8 (=1) | chunk_size:u32 | nonce_prefix:7 bytes   (16 bytes)
+    chunk i = AES-256-GCM(data_key, nonce_prefix | i:u32 | final:u8, plaintext_i, aad_i)
+    aad_i   = domain | header | len(file_id):u16 | file_id | i:u64 | final:u8
+
+Every chunk but the last holds exactly ``chunk_size`` plaintext bytes; the last one is
+flagged final (it may be empty). This is the STREAM construction (Hoang, Reyhanitabar,
+Rogaway, Vizár 2015), as used by Tink's streaming AEAD and age: reordering, dropping,
+duplicating or swapping chunks between files, truncating at a chunk boundary and
+appending data are all detected.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import io
+import os
+import re
+import struct
+import threading
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import BinaryIO
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+__all__ = [
+    "DEFAULT_CHUNK_SIZE",
+    "DEVELOPMENT_MASTER_KEY",
+    "FIELD_TOKEN_PREFIX",
+    "KEY_SIZE",
+    "CryptoConfigError",
+    "CryptoError",
+    "DecryptingReader",
+    "EncryptingReader",
+    "IntegrityError",
+    "KeyNotFoundError",
+    "Keyring",
+    "MasterKey",
+    "WrappedKey",
+    "blind_index",
+    "ciphertext_size",
+    "decrypt_bytes",
+    "decrypt_field",
+    "decrypt_stream",
+    "encrypt_bytes",
+    "encrypt_field",
+    "encrypt_stream",
+    "field_token_key_id",
+    "generate_data_key",
+    "normalise_date",
+    "normalise_email",
+    "normalise_id_number",
+    "normalise_phone",
+    "normalise_text",
+    "plaintext_size",
+    "read_stream_chunk_size",
+    "reencrypt_field",
+    "rewrap",
+    "unwrap_key",
+    "wrap_key",
+]
+
+KEY_SIZE = 32
+"""Bytes in a master key and in a data key (AES-256)."""
+
+_NONCE_SIZE = 12
+_TAG_SIZE = 16
+_KEY_ID_BYTES = 8
+
+DEVELOPMENT_MASTER_KEY = "aGlyZWZsb3ctZGV2ZWxvcG1lbnQta2V5LW5vdC1zZWM="
+"""The published development master key (base64 of ``b"hireflow-development-key-not-sec"``).
+
+It lets a developer start the app with no configuration; ``MasterKey.from_setting``
+refuses it unless the caller explicitly allows it (development mode only).
+"""
+
+
+class CryptoError(Exception):
+    """Base class of every error raised by this module."""
+
+
+class CryptoConfigError(CryptoError):
+    """A key setting is missing, malformed, too weak or the published development key."""
+
+
+class KeyNotFoundError(CryptoError):
+    """Data was protected under a master key that the keyring does not hold."""
+
+
+class IntegrityError(CryptoError):
+    """Ciphertext failed authentication: it was altered, truncated, reordered or the key is wrong.
+
+    No plaintext from the failing unit is ever returned.
+    """
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b64url_decode(text: str) -> bytes:
+    if not re.fullmatch(r"[A-Za-z0-9_-]*", text):
+        raise ValueError("not base64url")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _decode_key_setting(value: str) -> bytes:
+    """Decode a key given as hex (64 digits) or base64 / base64url, optionally prefixed.
+
+    Accepted prefixes: ``hex:`` and ``base64:``. Without one, 64 hex digits are read as
+    hex (a 64-character base64 string would be 48 bytes, the wrong length anyway).
+    """
+    text = value.strip()
+    if text.startswith("hex:"):
+        try:
+            return bytes.fromhex(text[4:])
+        except ValueError as exc:
+            raise CryptoConfigError("master key: the hex: value is not valid hex") from exc
+    if text.startswith("base64:"):
+        text = text[7:]
+    elif re.fullmatch(r"[0-9a-fA-F]{64}", text):
+        return bytes.fromhex(text)
+    normalised = text.replace("-", "+").replace("_", "/")
+    normalised += "=" * (-len(normalised) % 4)
+    try:
+        return base64.b64decode(normalised, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise CryptoConfigError(
+            "master key: expected 32 bytes as 64 hex digits or base64 "
+            "(generate one with: python -c 'import os,base64;"
+            "print(base64.b64encode(os.urandom(32)).decode())')"
+        ) from exc
+
+
+def _is_weak(key: bytes) -> bool:
+    """Keys a person types by hand: one repeated byte or a simple counting sequence."""
+    if len(set(key)) <= 2:
+        return True
+    steps = {(key[i + 1] - key[i]) % 256 for i in range(len(key) - 1)}
+    return len(steps) == 1
+
+
+class MasterKey:
+    """A 32-byte master key with a public fingerprint (``key_id``).
+
+    The master key never encrypts data directly: it is only HKDF input for the purpose
+    keys (wrapping, field encryption, blind indexes). ``repr`` never shows key material.
+    """
+
+    __slots__ = ("_aead_cache", "_derived", "_key", "_lock", "key_id")
+
+    def __init__(self, key: bytes) -> None:
+        if not isinstance(key, bytes | bytearray):
+            raise CryptoConfigError("master key must be bytes")
+        if len(key) != KEY_SIZE:
+            raise CryptoConfigError(
+                f"master key must be exactly {KEY_SIZE} bytes (256 bits), got {len(key)}"
+            )
+        if _is_weak(bytes(key)):
+            raise CryptoConfigError("master key is trivially guessable (repeated or sequential)")
+        self._key = bytes(key)
+        fingerprint = hmac.new(self._key, b"hireflow/key-id/v1", hashlib.sha256).digest()
+        self.key_id: str = fingerprint[:_KEY_ID_BYTES].hex()
+        self._derived: dict[tuple[str, str], bytes] = {}
+        self._aead_cache: dict[str, AESGCM] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_setting(
+        cls, value: str | bytes | None, *, allow_development_key: bool = False
+    ) -> MasterKey:
+        """Build the key from a setting string (hex or base64), refusing unsafe values.
+
+        Raises ``CryptoConfigError`` when the value is missing or empty, does not decode to
+        32 bytes, is trivially guessable, or is the published ``DEVELOPMENT_MASTER_KEY``
+        (unless ``allow_development_key`` is true, which only development mode may pass).
+        There is no fallback: without a usable key nothing sensitive can be stored.
+        """
+        if value is None or (isinstance(value, str | bytes) and not value.strip()):
+            raise CryptoConfigError(
+                "master key is not configured: set a 32-byte key (hex or base64); "
+                "sensitive data is never stored unencrypted"
+            )
+        if isinstance(value, bytes):
+            try:
+                value = value.decode("ascii")
+            except UnicodeDecodeError:
+                raise CryptoConfigError("master key must be ASCII hex or base64") from None
+        raw = _decode_key_setting(value)
+        if len(raw) != KEY_SIZE:
+            raise CryptoConfigError(
+                f"master key must decode to exactly {KEY_SIZE} bytes, got {len(raw)}"
+            )
+        if not allow_development_key and hmac.compare_digest(
+            raw, _decode_key_setting(DEVELOPMENT_MASTER_KEY)
+        ):
+            raise CryptoConfigError(
+                "master key is the published development key; generate a secret key for "
+                "any deployment that holds real data"
+            )
+        return cls(raw)
+
+    @classmethod
+    def generate(cls) -> MasterKey:
+        """A fresh random key (for the key-generation command and tests)."""
+        return cls(os.urandom(KEY_SIZE))
+
+    def to_setting(self) -> str:
+        """The key as a base64 string that ``from_setting`` reads back."""
+        return base64.b64encode(self._key).decode("ascii")
+
+    def derive(self, purpose: str, scope: str = "") -> bytes:
+        """A 32-byte subkey for ``purpose`` (and an optional scope such as a tenant id).
+
+        HKDF-SHA256 (RFC 5869) with the purpose and scope in ``info``: subkeys for different
+        purposes or scopes are independent, and none reveals the master key.
+        """
+        if not purpose or "\x00" in purpose or "\x00" in scope:
+            raise ValueError("purpose must be non-empty and neither purpose nor scope may hold NUL")
+        cache_key = (purpose, scope)
+        with self._lock:
+            cached = self._derived.get(cache_key)
+        if cached is not None:
+            return cached
+        hkdf = HKDF(
+            algorithm=hashes.SHA256(),
+            length=KEY_SIZE,
+            salt=b"hireflow/kdf/v1",
+            info=b"hireflow/v1\x00" + purpose.encode() + b"\x00" + scope.encode(),
+        )
+        subkey = hkdf.derive(self._key)
+        with self._lock:
+            if len(self._derived) > 4096:
+                self._derived.clear()
+            self._derived[cache_key] = subkey
+        return subkey
+
+    def blind_index_key(self, column: str, tenant: str = "") -> bytes:
+        """The HMAC key for one column's blind index, optionally scoped to a tenant.
+
+        Scoping by tenant means the same phone number gives unrelated index values in two
+        group companies, so index columns cannot be joined across tenants.
+        """
+        if not column:
+            raise ValueError("column must be named")
+        return self.derive("blind-index", f"{tenant}\x1f{column}")
+
+    def _aead(self, purpose: str) -> AESGCM:
+        with self._lock:
+            cipher = self._aead_cache.get(purpose)
+        if cipher is None:
+            cipher = AESGCM(self.derive(purpose))
+            with self._lock:
+                self._aead_cache[purpose] = cipher
+        return cipher
+
+    def __repr__(self) -> str:
+        return f"MasterKey(key_id={self.key_id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MasterKey):
+            return NotImplemented
+        return hmac.compare_digest(self._key, other._key)
+
+    def __hash__(self) -> int:
+        return hash(self.key_id)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("MasterKey is not picklable: keys must not leave the process")
+
+
+class Keyring:
+    """The current master key plus older ones kept only to unwrap and decrypt.
+
+    New data is always protected under ``current``; data carries the key id it was
+    protected under, so after a rotation both old and new data stay readable until the
+    rotation command has rewrapped everything and the old key is retired.
+    """
+
+    def __init__(self, current: MasterKey, previous: Iterable[MasterKey] = ()) -> None:
+        self.current = current
+        self._keys: dict[str, MasterKey] = {current.key_id: current}
+        for key in previous:
+            self._keys.setdefault(key.key_id, key)
+
+    @classmethod
+    def from_settings(
+        cls,
+        current: str | None,
+        previous: Iterable[str] = (),
+        *,
+        allow_development_key: bool = False,
+    ) -> Keyring:
+        """Build a keyring from setting strings; every key is checked like ``from_setting``."""
+        return cls(
+            MasterKey.from_setting(current, allow_development_key=allow_development_key),
+            [
+                MasterKey.from_setting(value, allow_development_key=allow_development_key)
+                for value in previous
+                if value and value.strip()
+            ],
+        )
+
+    @property
+    def key_ids(self) -> tuple[str, ...]:
+        """Key ids in the ring, current first."""
+        return tuple(self._keys)
+
+    def get(self, key_id: str) -> MasterKey:
+        """The master key with this id, or ``KeyNotFoundError``."""
+        try:
+            return self._keys[key_id]
+        except KeyError:
+            raise KeyNotFoundError(
+                f"no master key with id {key_id!r} in the keyring (holds {list(self._keys)}); "
+                "was an old key retired before all data was rewrapped?"
+            ) from None
+
+    def __contains__(self, key_id: object) -> bool:
+        return key_id in self._keys
+
+    def __repr__(self) -> str:
+        return f"Keyring(current={self.current.key_id!r}, keys={list(self._keys)!r})"
+
+
+def _as_keyring(key: MasterKey | Keyring) -> Keyring:
+    if isinstance(key, Keyring):
+        return key
+    if isinstance(key, MasterKey):
+        return Keyring(key)
+    raise TypeError(f"expected MasterKey or Keyring, got {type(key).__name__}")
+
+
+# --------------------------------------------------------------------------- wrapping
+
+
+_WRAP_DOMAIN = b"hireflow/wrap/v1\x00"
+
+
+@dataclass(frozen=True)
+class WrappedKey:
+    """A data key encrypted under a master key (AES-256-GCM with the derived wrap key).
+
+    Store it next to the file's row (``to_token`` gives one compact string). Deleting
+    every copy of it makes the file unrecoverable: that is crypto-shredding.
+    """
+
+    key_id: str
+    nonce: bytes
+    ciphertext: bytes
+
+    _TOKEN_PREFIX = "hfk1"  # noqa: S105 - a format tag, not a secret
+
+    def to_token(self) -> str:
+        """``hfk1.<key id>.<nonce>.<ciphertext>`` with base64url parts, ~90 characters."""
+        return ".".join(
+            (self._TOKEN_PREFIX, self.key_id, _b64url(self.nonce), _b64url(self.ciphertext))
+        )
+
+    @classmethod
+    def from_token(cls, token: str) -> WrappedKey:
+        """Parse ``to_token`` output; malformed input raises ``IntegrityError``."""
+        parts = token.split(".") if isinstance(token, str) else []
+        try:
+            if len(parts) != 4 or parts[0] != cls._TOKEN_PREFIX:
+                raise ValueError("shape")
+            if not re.fullmatch(r"[0-9a-f]{16}", parts[1]):
+                raise ValueError("key id")
+            nonce, ciphertext = _b64url_decode(parts[2]), _b64url_decode(parts[3])
+        except ValueError as exc:
+            raise IntegrityError("wrapped key token is malformed") from exc
+        if len(nonce) != _NONCE_SIZE or len(ciphertext) != KEY_SIZE + _TAG_SIZE:
+            raise IntegrityError("wrapped key token has wrong sizes")
+        return cls(parts[1], nonce, ciphertext)
+
+    def __repr__(self) -> str:
+        return f"WrappedKey(key_id={self.key_id!r})"
+
+
+def generate_data_key() -> bytes:
+    """32 fresh random bytes from the OS CSPRNG, one per file."""
+    return os.urandom(KEY_SIZE)
+
+
+def wrap_key(data_key: bytes, master: MasterKey | Keyring) -> WrappedKey:
+    """Encrypt a data key under the master key (the keyring's current one)."""
+    if len(data_key) != KEY_SIZE:
+        raise ValueError(f"data key must be {KEY_SIZE} bytes")
+    master_key = _as_keyring(master).current
+    nonce = os.urandom(_NONCE_SIZE)
+    aad = _WRAP_DOMAIN + master_key.key_id.encode()
+    ciphertext = master_key._aead("wrap").encrypt(nonce, bytes(data_key), aad)
+    return WrappedKey(master_key.key_id, nonce, ciphertext)
+
+
+def unwrap_key(wrapped: WrappedKey, keyring: MasterKey | Keyring) -> bytes:
+    """Recover a data key; ``KeyNotFoundError`` for an unknown key id, else ``IntegrityError``."""
+    master_key = _as_keyring(keyring).get(wrapped.key_id)
+    aad = _WRAP_DOMAIN + master_key.key_id.encode()
+    try:
+        return master_key._aead("wrap").decrypt(wrapped.nonce, wrapped.ciphertext, aad)
+    except InvalidTag:
+        raise IntegrityError(
+            f"wrapped data key under master key {wrapped.key_id} failed authentication "
+            "(altered, or wrapped by a different key with the same id)"
+        ) from None
+
+
+def rewrap(
+    wrapped: WrappedKey, old_keyring: MasterKey | Keyring, new_master: MasterKey
+) -> WrappedKey:
+    """Re-encrypt a data key under ``new_master`` without touching the file's ciphertext.
+
+    Idempotent, so an interrupted rotation can simply run again: a key already under
+    ``new_master`` is checked (unwrapped) and returned unchanged.
+    """
+    if wrapped.key_id == new_master.key_id:
+        unwrap_key(wrapped, new_master)
+        return wrapped
+    data_key = unwrap_key(wrapped, old_keyring)
+    return wrap_key(data_key, new_master)
+
+
+# --------------------------------------------------------------------------- streaming
+
+_STREAM_MAGIC = b"HFSE"
+_STREAM_VERSION = 1
+_HEADER = struct.Struct(">4sBI7s")
+_HEADER_SIZE = _HEADER.size
+_STREAM_DOMAIN = b"hireflow/stream/v1\x00"
+_MAX_CHUNKS = 2**32
+DEFAULT_CHUNK_SIZE = 256 * 1024
+"""Plaintext bytes per chunk. 256 KiB: 16 bytes of tag per chunk is 0.006 % overhead, a
+stream holds about 1 MiB of buffers (many uploads run at once), and
+bench/crypto_throughput.py finds 64 KiB to 1 MiB chunks within measurement noise of each
+other, with 4 MiB slower (the chunk no longer fits the CPU caches)."""
+_MIN_CHUNK_SIZE = 16
+_MAX_CHUNK_SIZE = 16 * 1024 * 1024  # bounds the memory a forged header can demand
+
+
+def _check_data_key(data_key: bytes) -> AESGCM:
+    if not isinstance(data_key, bytes | bytearray) or len(data_key) != KEY_SIZE:
+        raise ValueError(f"data key must be {KEY_SIZE} bytes")
+    return AESGCM(bytes(data_key))
+
+
+def _file_id_bytes(file_id: str) -> bytes:
+    if not isinstance(file_id, str) or not file_id:
+        raise ValueError("file_id must be a non-empty string")
+    encoded = file_id.encode("utf-8")
+    if len(encoded) > 0xFFFF:
+        raise ValueError("file_id is too long")
+    return encoded
+
+
+def _check_chunk_size(chunk_size: int) -> None:
+    if not isinstance(chunk_size, int) or not _MIN_CHUNK_SIZE <= chunk_size <= _MAX_CHUNK_SIZE:
+        raise ValueError(f"chunk_size must be between {_MIN_CHUNK_SIZE} and {_MAX_CHUNK_SIZE}")
+
+
+def _read_exact(src: BinaryIO, size: int) -> bytes:
+    """Read ``size`` bytes unless the stream ends first (pipes and sockets return short reads)."""
+    first = src.read(size)
+    if not first or len(first) == size:
+        return first or b""
+    parts = [first]
+    got = len(first)
+    while got < size:
+        more = src.read(size - got)
+        if not more:
+            break
+        parts.append(more)
+        got += len(more)
+    return b"".join(parts)
+
+
+class _StreamCipher:
+    """Nonce and AAD bookkeeping shared by encryption and decryption of one stream."""
+
+    def __init__(self, data_key: bytes, file_id: str, header: bytes) -> None:
+        self.aead = _check_data_key(data_key)
+        self.nonce_prefix = header[9:16]
+        fid = _file_id_bytes(file_id)
+        self.aad_prefix = _STREAM_DOMAIN + header + struct.pack(">H", len(fid)) + fid
+
+    def nonce_and_aad(self, index: int, final: bool) -> tuple[bytes, bytes]:
+        if index >= _MAX_CHUNKS:
+            raise IntegrityError("stream has more chunks than the format allows")
+        flag = b"\x01" if final else b"\x00"
+        nonce = self.nonce_prefix + struct.pack(">I", index) + flag
+        aad = self.aad_prefix + struct.pack(">Q", index) + flag
+        return nonce, aad
+
+
+def _encrypt_chunks(
+    src: BinaryIO, data_key: bytes, file_id: str, chunk_size: int
+) -> Iterator[bytes]:
+    _check_chunk_size(chunk_size)
+    header = _HEADER.pack(_STREAM_MAGIC, _STREAM_VERSION, chunk_size, os.urandom(7))
+    cipher = _StreamCipher(data_key, file_id, header)
+    yield header
+    index = 0
+    current = _read_exact(src, chunk_size)
+    while True:
+        # Look one chunk ahead: only then do we know whether this chunk is the final one.
+        following = _read_exact(src, chunk_size) if len(current) == chunk_size else b""
+        final = not following
+        nonce, aad = cipher.nonce_and_aad(index, final)
+        yield cipher.aead.encrypt(nonce, current, aad)
+        if final:
+            return
+        current = following
+        index += 1
+
+
+def _decrypt_chunks(src: BinaryIO, data_key: bytes, file_id: str) -> Iterator[bytes]:
+    header = _read_exact(src, _HEADER_SIZE)
+    if len(header) != _HEADER_SIZE:
+        raise IntegrityError("encrypted file is truncated: incomplete header")
+    magic, version, chunk_size, _prefix = _HEADER.unpack(header)
+    if magic != _STREAM_MAGIC:
+        raise IntegrityError("not a Hireflow encrypted file (bad magic bytes)")
+    if version != _STREAM_VERSION:
+        raise IntegrityError(f"unsupported encrypted file version {version}")
+    if not _MIN_CHUNK_SIZE <= chunk_size <= _MAX_CHUNK_SIZE:
+        raise IntegrityError(f"encrypted file header has an invalid chunk size {chunk_size}")
+    cipher = _StreamCipher(data_key, file_id, header)
+    sealed = chunk_size + _TAG_SIZE
+    index = 0
+    current = _read_exact(src, sealed)
+    if not current:
+        raise IntegrityError("encrypted file is truncated: no chunks after the header")
+    while True:
+        following = _read_exact(src, sealed) if len(current) == sealed else b""
+        final = not following
+        if len(current) < _TAG_SIZE:
+            raise IntegrityError(f"encrypted file is truncated inside chunk {index}")
+        nonce, aad = cipher.nonce_and_aad(index, final)
+        try:
+            plaintext = cipher.aead.decrypt(nonce, current, aad)
+        except InvalidTag:
+            if final:
+                raise IntegrityError(
+                    f"chunk {index} (last present) failed authentication: the file was "
+                    "truncated, extended, altered, or the key or file id is wrong"
+                ) from None
+            raise IntegrityError(
+                f"chunk {index} failed authentication: the file was altered or reordered, "
+                "or the key or file id is wrong"
+            ) from None
+        yield plaintext
+        if final:
+            return
+        current = following
+        index += 1
+
+
+class _IteratorReader(io.RawIOBase):
+    """A read-only binary stream over an iterator of byte strings.
+
+    An error raised by the iterator (``IntegrityError``) is raised again by every later
+    read: a consumer that swallows the first one still cannot mistake the damage for a
+    clean end of file.
+    """
+
+    def __init__(self, pieces: Iterator[bytes]) -> None:
+        super().__init__()
+        self._pieces = pieces
+        self._buffer = memoryview(b"")
+        self._done = False
+        self._error: BaseException | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def _fill(self) -> bool:
+        """Make the buffer non-empty; False at the (authentic) end of the stream."""
+        if self._error is not None:
+            raise self._error
+        while not self._buffer and not self._done:
+            try:
+                self._buffer = memoryview(next(self._pieces))
+            except StopIteration:
+                self._done = True
+            except CryptoError as exc:
+                self._error = exc
+                raise
+        return bool(self._buffer)
+
+    def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
+        view = memoryview(target).cast("B")
+        if not view or not self._fill():
+            return 0
+        count = min(len(view), len(self._buffer))
+        view[:count] = self._buffer[:count]
+        self._buffer = self._buffer[count:]
+        return count
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            return self.readall()
+        if size == 0 or not self._fill():
+            return b""
+        piece = self._buffer[:size]
+        self._buffer = self._buffer[size:]
+        return piece.tobytes()
+
+    def readall(self) -> bytes:
+        parts = []
+        while self._fill():
+            parts.append(self._buffer.tobytes())
+            self._buffer = memoryview(b"")
+        return b"".join(parts)
+
+    def close(self) -> None:
+        close = getattr(self._pieces, "close", None)
+        if close is not None:
+            close()
+        super().close()
+
+
+class EncryptingReader(_IteratorReader):
+    """Read ciphertext as it is produced from a plaintext stream (constant memory).
+
+    Hand it to ``Storage.put_stream`` or boto3's ``upload_fileobj`` to store a large
+    recording encrypted without a temporary plaintext copy.
+    """
+
+    def __init__(
+        self,
+        src: BinaryIO,
+        data_key: bytes,
+        file_id: str,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+    ) -> None:
+        _check_data_key(data_key)
+        _file_id_bytes(file_id)
+        _check_chunk_size(chunk_size)
+        super().__init__(_encrypt_chunks(src, data_key, file_id, chunk_size))
+
+
+class DecryptingReader(_IteratorReader):
+    """Read plaintext from an encrypted stream, chunk by authenticated chunk.
+
+    Each byte returned has been authenticated as part of its chunk, at its position, in
+    this file. A read that reaches a bad or missing chunk raises ``IntegrityError``: a
+    consumer that streams the output (e.g. an HTTP response) must abort on it, and one that
+    buffers must discard what it has.
+    """
+
+    def __init__(self, src: BinaryIO, data_key: bytes, file_id: str) -> None:
+        _check_data_key(data_key)
+        _file_id_bytes(file_id)
+        super().__init__(_decrypt_chunks(src, data_key, file_id))
+
+
+def encrypt_stream(
+    src: BinaryIO,
+    dst: BinaryIO,
+    data_key: bytes,
+    file_id: str,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> int:
+    """Encrypt ``src`` into ``dst`` in authenticated chunks; returns ciphertext bytes written.
+
+    ``file_id`` (e.g. the storage key or attachment id) is bound into every chunk, so a
+    file cannot be passed off as another one even under the same data key.
+    """
+    written = 0
+    for piece in _encrypt_chunks(src, data_key, file_id, chunk_size):
+        dst.write(piece)
+        written += len(piece)
+    return written
+
+
+def decrypt_stream(src: BinaryIO, dst: BinaryIO, data_key: bytes, file_id: str) -> int:
+    """Decrypt ``src`` into ``dst``; returns plaintext bytes written.
+
+    Raises ``IntegrityError`` at the first chunk that fails. Chunks before it were
+    authentic and are already in ``dst``; the caller must treat ``dst`` as incomplete and
+    discard it (``EncryptedStorage`` and ``decrypt_bytes`` do so for you).
+    """
+    written = 0
+    for piece in _decrypt_chunks(src, data_key, file_id):
+        dst.write(piece)
+        written += len(piece)
+    return written
+
+
+def encrypt_bytes(
+    data: bytes, data_key: bytes, file_id: str, *, chunk_size: int = DEFAULT_CHUNK_SIZE
+) -> bytes:
+    """In-memory form of ``encrypt_stream`` for small files."""
+    out = io.BytesIO()
+    encrypt_stream(io.BytesIO(data), out, data_key, file_id, chunk_size=chunk_size)
+    return out.getvalue()
+
+
+def decrypt_bytes(blob: bytes, data_key: bytes, file_id: str) -> bytes:
+    """In-memory form of ``decrypt_stream``: all plaintext or ``IntegrityError``, never a part."""
+    return b"".join(_decrypt_chunks(io.BytesIO(blob), data_key, file_id))
+
+
+def ciphertext_size(plaintext_bytes: int, chunk_size: int = DEFAULT_CHUNK_SIZE) -> int:
+    """Stored size of an encrypted file: header plus a 16-byte tag per chunk."""
+    if plaintext_bytes < 0:
+        raise ValueError("size must not be negative")
+    chunks = max(1, -(-plaintext_bytes // chunk_size))
+    return _HEADER_SIZE + plaintext_bytes + chunks * _TAG_SIZE
+
+
+def plaintext_size(ciphertext_bytes: int, chunk_size: int) -> int:
+    """Inverse of ``ciphertext_size``; ``IntegrityError`` if no valid file has that size."""
+    body = ciphertext_bytes - _HEADER_SIZE
+    if body < _TAG_SIZE:
+        raise IntegrityError("encrypted file is too short")
+    sealed = chunk_size + _TAG_SIZE
+    full, rest = divmod(body, sealed)
+    if rest == 0:
+        return full * chunk_size
+    if rest < _TAG_SIZE:
+        raise IntegrityError("encrypted file size is impossible for its chunk size")
+    return full * chunk_size + rest - _TAG_SIZE
+
+
+def read_stream_chunk_size(header: bytes) -> int:
+    """The chunk size recorded in an encrypted file's first 16 bytes."""
+    if len(header) < _HEADER_SIZE:
+        raise IntegrityError("encrypted file is truncated: incomplete header")
+    magic, version, chunk_size, _ = _HEADER.unpack(header[:_HEADER_SIZE])
+    if magic != _STREAM_MAGIC or version != _STREAM_VERSION:
+        raise IntegrityError("not a Hireflow encrypted file of a known version")
+    return int(chunk_size)
+
+
+# --------------------------------------------------------------------------- fields
+
+FIELD_TOKEN_PREFIX = "hf1."  # noqa: S105 - a format tag, not a secret
+_FIELD_DOMAIN = b"hireflow/field/v1\x00"
+
+
+def _field_aad(key_id: bytes, context: str) -> bytes:
+    if not isinstance(context, str) or not context:
+        raise ValueError("context must name where the value lives, e.g. 'candidate.phone:42'")
+    return _FIELD_DOMAIN + key_id + context.encode("utf-8")
+
+
+def encrypt_field(value: str, key: MasterKey | Keyring, context: str) -> str:
+    """Encrypt one sensitive column value into a compact token.
+
+    Token: ``hf1.`` + base64url(key id (8) | nonce (12) | AES-256-GCM ciphertext+tag),
+    about 50 characters plus 4/3 of the value's UTF-8 length. ``context`` (table, column
+    and row, e.g. ``"candidate.id_number:42"``) is authenticated but not stored: a token
+    copied into another row or column does not decrypt. Random nonces make equal values
+    encrypt differently; use ``blind_index`` for equality lookups.
+    """
+    if not isinstance(value, str):
+        raise TypeError("encrypt_field takes a str; format dates and numbers first")
+    master = _as_keyring(key).current
+    key_id = bytes.fromhex(master.key_id)
+    nonce = os.urandom(_NONCE_SIZE)
+    sealed = master._aead("field").encrypt(
+        nonce, value.encode("utf-8"), _field_aad(key_id, context)
+    )
+    return FIELD_TOKEN_PREFIX + _b64url(key_id + nonce + sealed)
+
+
+def _parse_field_token(token: str) -> tuple[str, bytes, bytes]:
+    if not isinstance(token, str) or not token.startswith(FIELD_TOKEN_PREFIX):
+        raise IntegrityError("not an encrypted field token (missing hf1. prefix)")
+    try:
+        raw = _b64url_decode(token[len(FIELD_TOKEN_PREFIX) :])
+    except ValueError:
+        raise IntegrityError("encrypted field token is not valid base64url") from None
+    if len(raw) < _KEY_ID_BYTES + _NONCE_SIZE + _TAG_SIZE:
+        raise IntegrityError("encrypted field token is truncated")
+    key_id = raw[:_KEY_ID_BYTES]
+    nonce = raw[_KEY_ID_BYTES : _KEY_ID_BYTES + _NONCE_SIZE]
+    return key_id.hex(), nonce, raw[_KEY_ID_BYTES + _NONCE_SIZE :]
+
+
+def decrypt_field(token: str, key: MasterKey | Keyring, context: str) -> str:
+    """Decrypt an ``encrypt_field`` token; the context must be the one used to encrypt."""
+    key_id, nonce, sealed = _parse_field_token(token)
+    master = _as_keyring(key).get(key_id)
+    try:
+        plaintext = master._aead("field").decrypt(
+            nonce, sealed, _field_aad(bytes.fromhex(key_id), context)
+        )
+    except InvalidTag:
+        raise IntegrityError(
+            f"encrypted field failed authentication for context {context!r}: altered, "
+            "moved from another row or column, or encrypted under another key"
+        ) from None
+    return plaintext.decode("utf-8")
+
+
+def field_token_key_id(token: str) -> str:
+    """Which master key a token was made with (the rotation command selects stale rows)."""
+    return _parse_field_token(token)[0]
+
+
+def reencrypt_field(token: str, keyring: Keyring, context: str) -> str:
+    """Re-encrypt a token under the keyring's current key (unchanged if already current)."""
+    if field_token_key_id(token) == keyring.current.key_id:
+        decrypt_field(token, keyring, context)
+        return token
+    return encrypt_field(decrypt_field(token, keyring, context), keyring, context)
+
+
+# --------------------------------------------------------------------------- blind index
+
+
+def blind_index(
+    value: str,
+    index_key: bytes,
+    normaliser: Callable[[str], str] | None = None,
+    *,
+    length: int = 16,
+) -> str:
+    """Keyed equality-lookup value: hex of HMAC-SHA256(index_key, normalise(value))[:length].
+
+    Store it in an indexed column next to the encrypted token; to search, compute it for
+    the query and compare. Without ``index_key`` (from ``MasterKey.blind_index_key``) the
+    values cannot be brute-forced, even for small spaces such as phone numbers.
+    ``length`` (4-32 bytes) trades lookup precision against what equal prefixes leak; the
+    default 16 bytes makes collisions negligible. Equal inputs still give equal outputs:
+    the index reveals which rows share a value, never the value.
+    """
+    if not isinstance(value, str):
+        raise TypeError("blind_index takes a str")
+    if not isinstance(index_key, bytes | bytearray) or len(index_key) < 16:
+        raise ValueError("index_key must be at least 16 bytes (use MasterKey.blind_index_key)")
+    if not 4 <= length <= 32:
+        raise ValueError("length must be between 4 and 32 bytes")
+    normalised = normaliser(value) if normaliser is not None else value
+    digest = hmac.new(bytes(index_key), normalised.encode("utf-8"), hashlib.sha256).digest()
+    return digest[:length].hex()
+
+
+_PHONE_SEPARATORS = re.compile(r"[\s\-\.\(\)/\u00a0\u2010-\u2015\u3000]")
+
+
+def normalise_phone(value: str, default_country_code: str = "86") -> str:
+    """A phone number in E.164 form (``+8613800138000``) for blind indexing.
+
+    Accepts ``+``, ``00`` or the default country (no prefix); strips spaces, dashes, dots,
+    brackets and full-width characters (NFKC); drops one national trunk ``0`` from numbers
+    without a country code. Raises ``ValueError`` for anything that is not 8-15 digits.
+    This is normalisation for matching, not validation of numbering plans.
+    """
+    if not re.fullmatch(r"[1-9][0-9]{0,2}", default_country_code):
+        raise ValueError("default_country_code must be 1-3 digits, e.g. '86'")
+    text = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", value))
+    if text.startswith("+"):
+        digits = text[1:]
+    elif text.startswith("00"):
+        digits = text[2:]
+    else:
+        national = text[1:] if text.startswith("0") else text
+        digits = default_country_code + national
+    if not re.fullmatch(r"[1-9][0-9]{7,14}", digits):
+        raise ValueError(f"not a phone number: {value!r}")
+    return "+" + digits
+
+
+def normalise_id_number(value: str) -> str:
+    """An identity document number: NFKC, separators removed, upper case (``x`` → ``X``)."""
+    text = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", value)).upper()
+    if not text or not text.isalnum():
+        raise ValueError(f"not an identity number: {value!r}")
+    return text
+
+
+def normalise_email(value: str) -> str:
+    """An e-mail address trimmed and case-folded (matching, not RFC 5321 equivalence)."""
+    text = unicodedata.normalize("NFKC", value).strip().casefold()
+    if text.count("@") != 1 or text.startswith("@") or text.endswith("@"):
+        raise ValueError(f"not an e-mail address: {value!r}")
+    return text
+
+
+def normalise_text(value: str) -> str:
+    """Generic text: NFKC, collapsed whitespace, case-folded."""
+    return " ".join(unicodedata.normalize("NFKC", value).split()).casefold()
+
+
+def normalise_date(value: str | date) -> str:
+    """A calendar date (e.g. birth date) as ``YYYY-MM-DD``; accepts ISO strings or dates."""
+    if isinstance(value, datetime):
+        raise TypeError("pass a date, not a datetime")
+    if isinstance(value, date):
+        return value.isoformat()
+    text = unicodedata.normalize("NFKC", value).strip()
+    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text) or re.fullmatch(
+        r"(\d{4})(\d{2})(\d{2})", text
+    )
+    if not match:
+        raise ValueError(f"not a date: {value!r}")
+    return date(int(match[1]), int(match[2]), int(match[3])).isoformat()

@@ -1,0 +1,223 @@
+"""Database engine, declarative base, sessions and after-commit hooks.
+
+One code path for SQLite (the embedded default) and PostgreSQL (production, CI). Datetimes
+are stored in UTC and always come back timezone-aware, whatever the backend does with them.
+Side effects such as enqueueing a Celery task are registered with :func:`on_commit` so they run
+only once the transaction that justified them is durable (DESIGN rule 2).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, MetaData, String, TypeDecorator, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC (the only clock the product reads)."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as UTC and returned timezone-aware.
+
+    SQLite has no time zone support and returns naive values; PostgreSQL returns aware ones.
+    Refusing naive input catches the classic bug of mixing local and UTC times.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use timezone-aware datetimes (UTC)")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class JSONText(TypeDecorator[Any]):
+    """JSON that round-trips identically on SQLite and PostgreSQL (keys kept as written)."""
+
+    impl = JSON
+    cache_ok = True
+
+
+class Base(DeclarativeBase):
+    """Declarative base for every table; constraint names are stable for Alembic."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSONText(),
+    }
+
+
+class TimestampMixin:
+    """Creation and update times, set by the application clock in UTC."""
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
+    )
+
+
+def short_str(length: int = 200) -> String:
+    return String(length)
+
+
+_SQLITE_WRITE = re.compile(
+    r"^\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|SAVEPOINT)\b", re.I
+)
+_SQLITE_CTE_WRITE = re.compile(r"^\s*WITH\b.*\b(INSERT|UPDATE|DELETE)\b", re.I | re.S)
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.info["sqlite_begun"] = False
+
+
+def _sqlite_begin_before_write(
+    connection: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
+) -> None:
+    """Open the SQLite transaction at its first write, taking the write lock at once.
+
+    The driver runs in autocommit mode and we issue BEGIN ourselves: pysqlite's own handling
+    ignores SAVEPOINT nesting (a released outer savepoint would commit). Reads before the first
+    write run outside the transaction, as with pysqlite's default; ``BEGIN IMMEDIATE`` then
+    queues writers on the busy timeout instead of failing with "database is locked" when a
+    read snapshot would have to be upgraded.
+    """
+    if connection.info.get("sqlite_begun", True) or not connection.in_transaction():
+        return
+    if _SQLITE_WRITE.match(statement) or _SQLITE_CTE_WRITE.match(statement):
+        cursor.execute("BEGIN IMMEDIATE")
+        connection.info["sqlite_begun"] = True
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # autocommit driver; SQLAlchemy emits BEGIN
+    cursor = dbapi_connection.cursor()
+    # WAL lets the web process read while the embedded worker writes; busy_timeout turns
+    # brief lock contention into a wait instead of an error.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: talent-pool queries scan a lot
+    cursor.close()
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine with the backend-specific settings the product relies on."""
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite"):
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 10})
+        engine = create_engine(url, json_serializer=_dumps, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "before_cursor_execute", _sqlite_begin_before_write)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    if "poolclass" not in kwargs:
+        kwargs.setdefault("pool_size", 10)
+        kwargs.setdefault("max_overflow", 20)
+    return create_engine(url, json_serializer=_dumps, **kwargs)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+
+
+_COMMIT_HOOKS = "hireflow_on_commit"
+
+
+def on_commit(session: Session, callback: Callable[[], Any]) -> None:
+    """Run ``callback`` after the session's current transaction commits; drop it on rollback."""
+    session.connection()  # make sure the transaction the hook belongs to has begun
+    session.info.setdefault(_COMMIT_HOOKS, []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_commit_hooks(session: Session) -> None:
+    callbacks = session.info.pop(_COMMIT_HOOKS, [])
+    for callback in callbacks:
+        callback()
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_commit_hooks(session: Session) -> None:
+    session.info.pop(_COMMIT_HOOKS, None)
+
+
+class Database:
+    """The engine and session factory of one process, built from settings or given by tests."""
+
+    def __init__(self, engine: Engine, session_factory: sessionmaker[Session] | None = None):
+        self.engine = engine
+        self.session_factory = session_factory or make_session_factory(engine)
+
+    @classmethod
+    def from_url(cls, url: str) -> Database:
+        return cls(make_engine(url))
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session whose uncommitted work is rolled back on any error."""
+        session = self.session_factory()
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+
+_database: Database | None = None
+
+
+def get_database() -> Database:
+    """The process-wide database built from settings (created on first use)."""
+    global _database
+    if _database is None:
+        from hireflow.core.settings import get_settings
+
+        _database = Database.from_url(get_settings().database_url)
+    return _database
+
+
+def set_database(database: Database | None) -> None:
+    """Install a database for this process (tests, the CLI with a --database option)."""
+    global _database
+    _database = database

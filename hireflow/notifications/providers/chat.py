@@ -1,0 +1,256 @@
+"""Group robots of the chat apps: DingTalk (钉钉), WeCom (企业微信) and Feishu/Lark (飞书).
+
+* DingTalk custom robot: ``POST {base}/robot/send?access_token=T&timestamp=ms&sign=S`` where
+  ``S = urlencode(base64(HMAC-SHA256(key=secret, msg=f"{timestamp}\\n{secret}")))`` and the
+  timestamp is in milliseconds; DingTalk refuses a timestamp more than an hour off.
+* WeCom group robot: ``POST {base}/cgi-bin/webhook/send?key=KEY``; the key in the webhook
+  URL is the only credential (no signature exists for this robot).
+* Feishu custom bot: ``POST {base}/open-apis/bot/v2/hook/{token}`` with ``timestamp`` (seconds)
+  and ``sign`` in the JSON body, where ``sign = base64(HMAC-SHA256(key=f"{timestamp}\\n{secret}",
+  msg=b""))``: note the string to sign is the *key* and the message is empty, the reverse of
+  DingTalk. Also valid within an hour.
+
+All three answer HTTP 200 with an error code in the body (``errcode`` for DingTalk and WeCom,
+``code`` for Feishu); throttling codes are retryable, the rest of the non-zero codes are
+permanent. None returns a message id for robot posts.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import httpx
+
+from hireflow.notifications.channels import DeliveryResult, Notification, NotificationError
+from hireflow.notifications.providers._http import json_of, request, retry_after
+
+__all__ = [
+    "DingTalkRobotChannel",
+    "FeishuBotChannel",
+    "WeComRobotChannel",
+    "dingtalk_sign",
+    "feishu_sign",
+]
+
+
+def dingtalk_sign(timestamp_ms: int, secret: str) -> str:
+    """DingTalk's ``sign`` before URL encoding (httpx encodes query values)."""
+    to_sign = f"{timestamp_ms}\n{secret}".encode()
+    digest = hmac.new(secret.encode("utf-8"), to_sign, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def feishu_sign(timestamp_s: int, secret: str) -> str:
+    """Feishu's ``sign``: HMAC-SHA256 keyed with ``"timestamp\\nsecret"`` over an empty message."""
+    key = f"{timestamp_s}\n{secret}".encode()
+    return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode("ascii")
+
+
+def _truncate_utf8(text: str, limit: int) -> str:
+    """At most ``limit`` UTF-8 bytes, cut on a character boundary."""
+    raw = text.encode("utf-8")
+    if len(raw) <= limit:
+        return text
+    return raw[: limit - 3].decode("utf-8", errors="ignore") + "..."
+
+
+def _markdown(message: Notification) -> str:
+    title = message.subject.strip()
+    return f"### {title}\n\n{message.text.strip()}" if title else message.text.strip()
+
+
+def _clock_or_now(clock: Callable[[], datetime] | None) -> Callable[[], datetime]:
+    return clock or (lambda: datetime.now(UTC))
+
+
+def _robot_result(
+    channel: str,
+    response: httpx.Response,
+    code_key: str,
+    message_key: str,
+    retryable_codes: frozenset[int],
+    provider: str,
+) -> DeliveryResult:
+    body: dict[str, Any] = json_of(response)
+    code = body.get(code_key)
+    if code is None and code_key == "code":
+        code = body.get("StatusCode")  # Feishu's older webhook answers
+    if response.status_code == 200 and code == 0:
+        return DeliveryResult.sent(channel, None, http_status=200)
+    code_int = code if isinstance(code, int) else None
+    retryable = response.status_code >= 500 or response.status_code == 429
+    retryable = retryable or code_int in retryable_codes
+    detail = str(body.get(message_key) or body.get("StatusMessage") or "")
+    detail = detail or f"HTTP {response.status_code}"
+    return DeliveryResult.failed(
+        channel,
+        f"{provider} {code_int if code_int is not None else response.status_code}: {detail}",
+        retryable=retryable,
+        provider_code=str(code_int) if code_int is not None else None,
+        http_status=response.status_code,
+        retry_after=retry_after(response),
+    )
+
+
+class DingTalkRobotChannel:
+    """DingTalk custom robot (自定义机器人) with the "加签" (signature) security setting."""
+
+    name = "dingtalk"
+    # -1 system busy; 130101 sending too fast (20 messages a minute per robot).
+    RETRYABLE: ClassVar[frozenset[int]] = frozenset({-1, 130101})
+
+    def __init__(
+        self,
+        *,
+        access_token: str,
+        secret: str | None = None,
+        base_url: str = "https://oapi.dingtalk.com",
+        timeout: float = 10.0,
+        client: httpx.Client | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        if not access_token:
+            raise NotificationError("invalid_channel_config", detail="access token is required")
+        self._token = access_token
+        self._secret = secret
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.client = client
+        self._clock = _clock_or_now(clock)
+
+    def payload(self, message: Notification) -> dict[str, Any]:
+        return {
+            "msgtype": "markdown",
+            "markdown": {
+                "title": message.subject or message.text[:30],
+                "text": _truncate_utf8(_markdown(message), 20000),
+            },
+        }
+
+    def send(self, message: Notification) -> DeliveryResult:
+        params = {"access_token": self._token}
+        if self._secret:
+            timestamp = int(self._clock().timestamp() * 1000)
+            params["timestamp"] = str(timestamp)
+            params["sign"] = dingtalk_sign(timestamp, self._secret)
+        response = request(
+            self.name,
+            "POST",
+            f"{self.base_url}/robot/send",
+            client=self.client,
+            timeout=self.timeout,
+            params=params,
+            json_body=self.payload(message),
+        )
+        if isinstance(response, DeliveryResult):
+            return response
+        return _robot_result(self.name, response, "errcode", "errmsg", self.RETRYABLE, "DingTalk")
+
+
+class WeComRobotChannel:
+    """WeCom group robot (群机器人)."""
+
+    name = "wecom"
+    # -1 system busy; 45009 API frequency limit (20 messages a minute per robot).
+    RETRYABLE: ClassVar[frozenset[int]] = frozenset({-1, 45009})
+
+    def __init__(
+        self,
+        *,
+        key: str,
+        base_url: str = "https://qyapi.weixin.qq.com",
+        timeout: float = 10.0,
+        client: httpx.Client | None = None,
+    ) -> None:
+        if not key:
+            raise NotificationError("invalid_channel_config", detail="webhook key is required")
+        self._key = key
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.client = client
+
+    def payload(self, message: Notification) -> dict[str, Any]:
+        # Markdown content is limited to 4096 bytes of UTF-8.
+        return {
+            "msgtype": "markdown",
+            "markdown": {"content": _truncate_utf8(_markdown(message), 4096)},
+        }
+
+    def send(self, message: Notification) -> DeliveryResult:
+        response = request(
+            self.name,
+            "POST",
+            f"{self.base_url}/cgi-bin/webhook/send",
+            client=self.client,
+            timeout=self.timeout,
+            params={"key": self._key},
+            json_body=self.payload(message),
+        )
+        if isinstance(response, DeliveryResult):
+            return response
+        return _robot_result(self.name, response, "errcode", "errmsg", self.RETRYABLE, "WeCom")
+
+
+class FeishuBotChannel:
+    """Feishu / Lark custom bot (自定义机器人) with signature verification enabled."""
+
+    name = "feishu"
+    # 11232: frequency limited (100 a minute, 5 a second per bot).
+    RETRYABLE: ClassVar[frozenset[int]] = frozenset({11232})
+
+    def __init__(
+        self,
+        *,
+        hook_token: str,
+        secret: str | None = None,
+        base_url: str = "https://open.feishu.cn",
+        timeout: float = 10.0,
+        client: httpx.Client | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        if not hook_token:
+            raise NotificationError("invalid_channel_config", detail="hook token is required")
+        self._hook = hook_token
+        self._secret = secret
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.client = client
+        self._clock = _clock_or_now(clock)
+
+    def payload(self, message: Notification) -> dict[str, Any]:
+        lang = (
+            "zh_cn"
+            if message.language.lower().startswith("zh")
+            else ("ja_jp" if message.language.lower().startswith("ja") else "en_us")
+        )
+        lines = [[{"tag": "text", "text": line}] for line in message.text.strip().splitlines()]
+        body: dict[str, Any] = {
+            "msg_type": "post",
+            "content": {"post": {lang: {"title": message.subject, "content": lines}}},
+        }
+        if self._secret:
+            timestamp = int(self._clock().timestamp())
+            body = {
+                "timestamp": str(timestamp),
+                "sign": feishu_sign(timestamp, self._secret),
+                **body,
+            }
+        return body
+
+    def send(self, message: Notification) -> DeliveryResult:
+        response = request(
+            self.name,
+            "POST",
+            f"{self.base_url}/open-apis/bot/v2/hook/{self._hook}",
+            client=self.client,
+            timeout=self.timeout,
+            json_body=self.payload(message),
+        )
+        if isinstance(response, DeliveryResult):
+            return response
+        return _robot_result(self.name, response, "code", "msg", self.RETRYABLE, "Feishu")

@@ -1,0 +1,95 @@
+"""Notifications under ``/api/v1``: the outbox with delivery status and resend, per-company
+channel settings (secrets write-only), and message templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Response
+
+from hireflow.notifications import queries, schemas, service
+from hireflow.notifications.models import CHANNELS, MESSAGE_STATUSES
+from hireflow.web.deps import ApiUser, AppSettings, DbSession
+
+router = APIRouter(tags=["notifications"])
+
+
+@router.get("/notifications/outbox", response_model=schemas.OutboxPage)
+def list_outbox(
+    session: DbSession,
+    principal: ApiUser,
+    channel: str = Query("", max_length=20),
+    status: str = Query("", max_length=20),
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> Any:
+    channel = channel if channel in CHANNELS else ""
+    status = status if status in MESSAGE_STATUSES else ""
+    rows, total = queries.outbox(
+        session, principal, channel=channel, status=status, limit=limit, offset=offset
+    )
+    return schemas.OutboxPage(
+        total=total,
+        counts=queries.counts(session, principal),
+        items=[schemas.OutboxOut.model_validate(r) for r in rows],
+    )
+
+
+@router.get("/notifications/outbox/{outbox_message_id}", response_model=schemas.OutboxDetail)
+def get_message(outbox_message_id: int, session: DbSession, principal: ApiUser) -> Any:
+    row = queries.message(session, principal, outbox_message_id)
+    detail = schemas.OutboxDetail.model_validate(row)
+    detail.body_text = service.visible_text(row)
+    return detail
+
+
+@router.post(
+    "/notifications/outbox/{outbox_message_id}/resend",
+    response_model=schemas.OutboxOut,
+    status_code=202,
+)
+def resend(outbox_message_id: int, session: DbSession, principal: ApiUser) -> Any:
+    return service.resend_message(session, principal, outbox_message_id)
+
+
+@router.get("/notifications/channels", response_model=list[schemas.ChannelOut])
+def list_channels(session: DbSession, principal: ApiUser, settings: AppSettings) -> Any:
+    return service.channel_views(session, principal, settings)
+
+
+@router.put("/notifications/channels", response_model=schemas.ChannelOut)
+def save_channel(
+    data: schemas.ChannelIn, session: DbSession, principal: ApiUser, settings: AppSettings
+) -> Any:
+    service.save_channel(session, principal, data, settings)
+    views = service.channel_views(session, principal, settings)
+    return next(v for v in views if v.channel == data.channel)
+
+
+@router.post("/notifications/channels/test", response_model=schemas.OutboxOut, status_code=202)
+def test_channel(data: schemas.TestMessageIn, session: DbSession, principal: ApiUser) -> Any:
+    return service.send_test(session, principal, data)
+
+
+@router.get("/notifications/templates", response_model=list[schemas.TemplateOut])
+def list_templates(session: DbSession, principal: ApiUser) -> Any:
+    return service.template_views(session, principal)
+
+
+@router.put("/notifications/templates", response_model=schemas.TemplateOut)
+def save_template(data: schemas.TemplateIn, session: DbSession, principal: ApiUser) -> Any:
+    row = service.save_template(session, principal, data)
+    return schemas.TemplateOut(
+        kind=row.kind,
+        language=row.language,
+        subject=row.subject,
+        body=row.body,
+        sms=row.sms,
+        customised=True,
+    )
+
+
+@router.post("/notifications/templates/reset", status_code=204)
+def reset_template(data: schemas.TemplateReset, session: DbSession, principal: ApiUser) -> Response:
+    service.reset_template(session, principal, data.kind, data.language)
+    return Response(status_code=204)

@@ -1,0 +1,134 @@
+"""Openings (岗位, SPEC B1), who works on them, and hiring requests (SPEC B4)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hireflow.core.db import Base, JSONText, TimestampMixin, UTCDateTime
+from hireflow.core.permissions import Scope, register_scope
+
+JOB_TYPES = ("technical", "sales", "management", "production", "customer_service", "other")
+OPENING_STATUSES = ("draft", "open", "closed")
+# Allowed status changes: an opening is drafted, opened, closed, and may be reopened.
+STATUS_CHANGES = {
+    "draft": ("open", "closed"),
+    "open": ("closed",),
+    "closed": ("open",),
+}
+MEMBER_ROLES = ("owner", "interviewer")
+REQUEST_STATUSES = ("submitted", "returned", "approved", "withdrawn")
+
+
+class Opening(TimestampMixin, Base):
+    """A position a department wants to fill; interviews and applications hang off it.
+
+    ``competency_model`` is ``hireflow.scoring.models.model_to_dict`` of the model in use,
+    ``interview_plan`` is ``InterviewPlan.to_dict()`` and ``screening_rules`` a list of
+    ``ScreeningRule.to_dict()`` (compiled when saved, so every stored rule is valid).
+    """
+
+    __tablename__ = "openings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    subsidiary_id: Mapped[int] = mapped_column(ForeignKey("subsidiaries.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    location: Mapped[str] = mapped_column(String(200), default="")
+    region: Mapped[str] = mapped_column(String(10), default="cn")
+    job_type: Mapped[str] = mapped_column(String(30), default="other")
+    language: Mapped[str] = mapped_column(String(10), default="zh-CN")
+    description: Mapped[str] = mapped_column(Text, default="")
+    requirements: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
+    competency_model: Mapped[dict[str, Any] | None] = mapped_column(JSONText(), nullable=True)
+    interview_plan: Mapped[dict[str, Any] | None] = mapped_column(JSONText(), nullable=True)
+    screening_rules: Mapped[list[dict[str, Any]]] = mapped_column(JSONText(), default=list)
+    headcount: Mapped[int] = mapped_column(default=1)
+    pass_threshold: Mapped[float] = mapped_column(default=7.0)
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    members: Mapped[list[OpeningMember]] = relationship(
+        back_populates="opening", cascade="all, delete-orphan"
+    )
+
+    def member_ids(self, role: str) -> list[int]:
+        return [m.user_id for m in self.members if m.role == role]
+
+
+class OpeningMember(Base):
+    """A user attached to an opening: an owner recruiter or a panel interviewer."""
+
+    __tablename__ = "opening_members"
+    __table_args__ = (UniqueConstraint("opening_id", "user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opening_id: Mapped[int] = mapped_column(
+        ForeignKey("openings.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))  # owner | interviewer
+
+    opening: Mapped[Opening] = relationship(back_populates="members")
+
+
+class HiringRequest(TimestampMixin, Base):
+    """A department's request for a hire (SPEC B4): submitted, returned or approved.
+
+    Approval creates the opening (``opening_id``). ``dimensions`` are the competency ids the
+    AI interview must assess; ``history`` lists every step (who, when, comment) so both sides
+    see the conversation; each step is also in the audit trail.
+    """
+
+    __tablename__ = "hiring_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    subsidiary_id: Mapped[int] = mapped_column(ForeignKey("subsidiaries.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    job_type: Mapped[str] = mapped_column(String(30), default="other")
+    location: Mapped[str] = mapped_column(String(200), default="")
+    region: Mapped[str] = mapped_column(String(10), default="cn")
+    language: Mapped[str] = mapped_column(String(10), default="zh-CN")
+    headcount: Mapped[int] = mapped_column(default=1)
+    description: Mapped[str] = mapped_column(Text, default="")
+    requirements: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
+    dimensions: Mapped[list[str]] = mapped_column(JSONText(), default=list)
+    status: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    opening_id: Mapped[int | None] = mapped_column(ForeignKey("openings.id"), nullable=True)
+    history: Mapped[list[dict[str, Any]]] = mapped_column(JSONText(), default=list)
+
+
+def openings_of_member(user_id: int) -> Any:
+    """Ids of openings a user owns or interviews for (a subquery)."""
+    return select(OpeningMember.opening_id).where(OpeningMember.user_id == user_id)
+
+
+register_scope(
+    Opening,
+    Scope(
+        tenant=Opening.tenant_id,
+        in_subsidiaries=lambda ids: Opening.subsidiary_id.in_(ids),
+        in_departments=lambda ids: Opening.department_id.in_(ids),
+        member_of=lambda user_id: Opening.id.in_(openings_of_member(user_id)),
+    ),
+)
+register_scope(
+    HiringRequest,
+    Scope(
+        tenant=HiringRequest.tenant_id,
+        in_subsidiaries=lambda ids: HiringRequest.subsidiary_id.in_(ids),
+        in_departments=lambda ids: HiringRequest.department_id.in_(ids),
+        member_of=lambda user_id: HiringRequest.submitted_by_id == user_id,
+        is_self=lambda user_id: HiringRequest.submitted_by_id == user_id,
+    ),
+)

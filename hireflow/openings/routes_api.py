@@ -1,0 +1,194 @@
+"""Openings and hiring requests under ``/api/v1``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request, Response
+
+from hireflow.core.errors import N_, ValidationFailed
+from hireflow.core.permissions import require
+from hireflow.openings import queries, schemas, service
+from hireflow.web.deps import ApiUser, DbSession
+
+router = APIRouter(tags=["openings"])
+
+
+@router.get("/openings", response_model=list[schemas.OpeningPublic])
+def list_openings(
+    session: DbSession,
+    principal: ApiUser,
+    status: str | None = Query(None, pattern="^(draft|open|closed)$"),
+    q: str = Query("", max_length=100),
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> Any:
+    return queries.list_openings(
+        session, principal, status=status, query=q, limit=limit, offset=offset
+    )
+
+
+@router.post("/openings", response_model=schemas.OpeningDetail, status_code=201)
+def create_opening(data: schemas.OpeningCreate, session: DbSession, principal: ApiUser) -> Any:
+    return service.create_opening(session, principal, data)
+
+
+@router.get("/openings/catalogue")
+def competency_catalogue(principal: ApiUser) -> Any:
+    """Built-in competencies and job-type templates to build a model from."""
+    from hireflow.scoring.models import list_job_types, list_presets
+
+    require(principal, "openings.read")
+    return {"competencies": list_presets(), "job_types": list_job_types()}
+
+
+@router.get("/openings/{opening_id}", response_model=schemas.OpeningDetail)
+def get_opening(opening_id: int, session: DbSession, principal: ApiUser) -> Any:
+    return queries.get_opening(session, principal, opening_id)
+
+
+@router.patch("/openings/{opening_id}", response_model=schemas.OpeningDetail)
+def update_opening(
+    opening_id: int, data: schemas.OpeningUpdate, session: DbSession, principal: ApiUser
+) -> Any:
+    return service.update_opening(session, principal, opening_id, data)
+
+
+@router.delete("/openings/{opening_id}", status_code=204)
+def delete_opening(opening_id: int, session: DbSession, principal: ApiUser) -> Response:
+    """Delete a draft nobody applied to; other openings are closed instead (409)."""
+    service.delete_opening(session, principal, opening_id)
+    return Response(status_code=204)
+
+
+@router.post("/openings/{opening_id}/status", response_model=schemas.OpeningDetail)
+def set_status(
+    opening_id: int, data: schemas.StatusIn, session: DbSession, principal: ApiUser
+) -> Any:
+    return service.set_status(session, principal, opening_id, data.status)
+
+
+@router.put("/openings/{opening_id}/members", response_model=schemas.OpeningDetail)
+def set_members(
+    opening_id: int, data: schemas.MembersIn, session: DbSession, principal: ApiUser
+) -> Any:
+    return service.set_members(session, principal, opening_id, data)
+
+
+@router.put("/openings/{opening_id}/competency-model", response_model=schemas.OpeningDetail)
+def set_competency_model(
+    opening_id: int, data: schemas.CompetencyModelIn, session: DbSession, principal: ApiUser
+) -> Any:
+    return service.set_competency_model(session, principal, opening_id, data)
+
+
+@router.post(
+    "/openings/{opening_id}/competency-model/dictionary",
+    response_model=schemas.OpeningDetail,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                }
+            },
+            "required": True,
+        }
+    },
+)
+async def import_dictionary(
+    opening_id: int, request: Request, session: DbSession, principal: ApiUser
+) -> Any:
+    """Upload the company's competency dictionary (multipart field ``file``)."""
+    service.manageable_opening(session, principal, opening_id)
+    form = await request.form()
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise ValidationFailed(N_("Choose a file to upload."), fields={"file": "required"})
+    content = await upload.read()
+    return service.import_dictionary(
+        session, principal, opening_id, upload.filename or "dictionary.csv", content
+    )
+
+
+@router.post("/openings/{opening_id}/plan", response_model=schemas.OpeningDetail)
+def generate_plan(
+    opening_id: int, data: schemas.PlanGenerateIn, session: DbSession, principal: ApiUser
+) -> Any:
+    return service.generate_opening_plan(session, principal, opening_id, data.budget_minutes)
+
+
+@router.put("/openings/{opening_id}/plan", response_model=schemas.OpeningDetail)
+def save_plan(opening_id: int, data: schemas.PlanIn, session: DbSession, principal: ApiUser) -> Any:
+    return service.save_plan(session, principal, opening_id, data.plan)
+
+
+@router.put("/openings/{opening_id}/screening-rules", response_model=schemas.OpeningDetail)
+def save_rules(
+    opening_id: int, data: schemas.ScreeningRulesIn, session: DbSession, principal: ApiUser
+) -> Any:
+    """Save the opening's rules; a rule that does not compile answers 422 with each problem's
+    line, column and excerpt (``error.fields["rules.<n>"]``)."""
+    return service.save_screening_rules(session, principal, opening_id, data)
+
+
+@router.post("/openings/screening-rules/build")
+def build_rule(data: schemas.ScreeningFormIn, principal: ApiUser) -> Any:
+    """Rule text from structured filters (education, majors, years, skills...)."""
+    from hireflow.candidates.screening import build_rule as build
+
+    require(principal, "openings.read")
+    try:
+        return {"text": build(data.model_dump(exclude_none=True))}
+    except ValueError as exc:
+        raise ValidationFailed(
+            N_("The filters do not make a rule: %(problem)s"),
+            params={"problem": str(exc)},
+            fields={"form": str(exc)},
+        ) from exc
+
+
+@router.get("/hiring-requests", response_model=list[schemas.HiringRequestOut])
+def list_requests(
+    session: DbSession,
+    principal: ApiUser,
+    status: str | None = Query(None, pattern="^(submitted|returned|approved|withdrawn)$"),
+) -> Any:
+    return queries.list_hiring_requests(session, principal, status=status)
+
+
+@router.post("/hiring-requests", response_model=schemas.HiringRequestOut, status_code=201)
+def submit_request(data: schemas.HiringRequestIn, session: DbSession, principal: ApiUser) -> Any:
+    return service.submit_request(session, principal, data)
+
+
+@router.get("/hiring-requests/{hiring_request_id}", response_model=schemas.HiringRequestOut)
+def get_request(hiring_request_id: int, session: DbSession, principal: ApiUser) -> Any:
+    return queries.get_hiring_request(session, principal, hiring_request_id)
+
+
+@router.put("/hiring-requests/{hiring_request_id}", response_model=schemas.HiringRequestOut)
+def resubmit_request(
+    hiring_request_id: int, data: schemas.HiringRequestIn, session: DbSession, principal: ApiUser
+) -> Any:
+    return service.resubmit_request(session, principal, hiring_request_id, data)
+
+
+@router.post(
+    "/hiring-requests/{hiring_request_id}/approve", response_model=schemas.HiringRequestOut
+)
+def approve_request(
+    hiring_request_id: int, data: schemas.ApproveIn, session: DbSession, principal: ApiUser
+) -> Any:
+    return service.approve_request(session, principal, hiring_request_id, data)
+
+
+@router.post("/hiring-requests/{hiring_request_id}/return", response_model=schemas.HiringRequestOut)
+def return_request(
+    hiring_request_id: int, data: schemas.ReviewIn, session: DbSession, principal: ApiUser
+) -> Any:
+    return service.return_request(session, principal, hiring_request_id, data)

@@ -1,0 +1,145 @@
+"""Pydantic shapes of the organisation API (in and out)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from hireflow.core.i18n import LANGUAGES, is_timezone
+from hireflow.core.permissions import Role
+
+REGIONS = ("cn", "eu", "us", "sg")
+
+
+def _check_language(value: str | None) -> str | None:
+    if value is not None and value not in LANGUAGES:
+        raise ValueError(f"unknown language {value!r}; use one of {', '.join(LANGUAGES)}")
+    return value
+
+
+def _check_zone(value: str | None) -> str | None:
+    if value is not None and not is_timezone(value):
+        raise ValueError(f"unknown IANA time zone {value!r}, e.g. Asia/Shanghai")
+    return value
+
+
+class RoleGrantIn(BaseModel):
+    role: Role
+    subsidiary_id: int | None = None
+    department_id: int | None = None
+
+
+class RoleGrantOut(RoleGrantIn):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+
+
+class UserCreate(BaseModel):
+    email: EmailStr
+    name: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=200)
+    language: str = "zh-CN"
+    timezone: str = "Asia/Shanghai"
+    roles: list[RoleGrantIn] = Field(default_factory=list)
+
+    _lang = field_validator("language")(_check_language)
+    _zone = field_validator("timezone")(_check_zone)
+
+
+class UserUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    language: str | None = None
+    timezone: str | None = None
+    is_active: bool | None = None
+
+    _lang = field_validator("language")(_check_language)
+    _zone = field_validator("timezone")(_check_zone)
+
+
+class UserPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    email: str
+    name: str
+    language: str
+    timezone: str
+    is_active: bool
+    created_at: datetime
+    last_login_at: datetime | None
+    roles: list[RoleGrantOut]
+
+
+class SubsidiaryCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    region: str = "cn"
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if value not in REGIONS:
+            raise ValueError(f"unknown region {value!r}; use one of {', '.join(REGIONS)}")
+        return value
+
+
+class SubsidiaryPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    region: str
+
+
+class DepartmentCreate(BaseModel):
+    subsidiary_id: int
+    name: str = Field(min_length=1, max_length=200)
+
+
+class DepartmentPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    subsidiary_id: int
+    name: str
+
+
+class TokenRequest(BaseModel):
+    email: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TokenOut(BaseModel):
+    token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
+    expires_at: datetime | None
+
+
+class ApiKeyCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    days: int | None = Field(default=365, ge=1, le=3650)
+
+
+class ApiKeyPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyPublic):
+    key: str
+
+
+class ProfileUpdate(BaseModel):
+    language: str | None = None
+    timezone: str | None = None
+
+    _lang = field_validator("language")(_check_language)
+    _zone = field_validator("timezone")(_check_zone)
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=1, max_length=200)

@@ -1,0 +1,397 @@
+"""Organisation changes (SPEC A1, A2): each function checks the caller, writes, audits, commits."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hireflow.core import audit
+from hireflow.core.db import utcnow
+from hireflow.core.errors import N_, Conflict, NotFound, ValidationFailed
+from hireflow.core.permissions import Principal, Role, get_visible, reaches_unit, require
+from hireflow.core.security import hash_password, password_problem
+from hireflow.core.tasks import enqueue_on_commit
+from hireflow.org import schemas
+from hireflow.org.auth import issue_token
+from hireflow.org.models import AccessToken, Department, RoleAssignment, Subsidiary, Tenant, User
+
+# Roles that only make sense inside a department: a hiring manager manages one.
+DEPARTMENT_ROLES = frozenset({Role.HIRING_MANAGER})
+
+
+def create_tenant(
+    session: Session,
+    name: str,
+    slug: str,
+    *,
+    region: str = "cn",
+    language: str = "zh-CN",
+    timezone: str = "Asia/Shanghai",
+) -> Tenant:
+    """Create a group company (used by the CLI and the demo; there is no tenant above HR)."""
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,58}", slug):
+        raise ValidationFailed(
+            N_("The short name may use lower-case letters, digits and dashes."),
+            fields={"slug": "format"},
+        )
+    if session.scalars(select(Tenant).where(Tenant.slug == slug)).first():
+        raise Conflict(N_("A company with this short name exists already."))
+    tenant = Tenant(
+        name=name, slug=slug, region=region, default_language=language, default_timezone=timezone
+    )
+    session.add(tenant)
+    session.flush()
+    audit.record(
+        session,
+        "tenant.created",
+        actor=None,
+        tenant_id=tenant.id,
+        target_type="tenant",
+        target_id=tenant.id,
+        new={"name": name, "slug": slug, "region": region},
+    )
+    session.commit()
+    return tenant
+
+
+def create_subsidiary(
+    session: Session, principal: Principal, data: schemas.SubsidiaryCreate
+) -> Subsidiary:
+    require(principal, "org.manage")
+    if not reaches_unit(principal, "org.manage", None, None):
+        raise NotFound()
+    exists = session.scalars(
+        select(Subsidiary).where(
+            Subsidiary.tenant_id == principal.tenant_id, Subsidiary.name == data.name
+        )
+    ).first()
+    if exists:
+        raise Conflict(N_("A subsidiary with this name exists already."), fields={"name": "taken"})
+    subsidiary = Subsidiary(tenant_id=principal.tenant_id, name=data.name, region=data.region)
+    session.add(subsidiary)
+    session.flush()
+    audit.record(
+        session,
+        "subsidiary.created",
+        actor=principal,
+        target_type="subsidiary",
+        target_id=subsidiary.id,
+        new=data.model_dump(),
+    )
+    session.commit()
+    return subsidiary
+
+
+def create_department(
+    session: Session, principal: Principal, data: schemas.DepartmentCreate
+) -> Department:
+    require(principal, "org.manage")
+    subsidiary = get_visible(session, Subsidiary, data.subsidiary_id, principal, "org.manage")
+    exists = session.scalars(
+        select(Department).where(
+            Department.subsidiary_id == subsidiary.id, Department.name == data.name
+        )
+    ).first()
+    if exists:
+        raise Conflict(N_("A department with this name exists already."), fields={"name": "taken"})
+    department = Department(
+        tenant_id=principal.tenant_id, subsidiary_id=subsidiary.id, name=data.name
+    )
+    session.add(department)
+    session.flush()
+    audit.record(
+        session,
+        "department.created",
+        actor=principal,
+        target_type="department",
+        target_id=department.id,
+        new=data.model_dump(),
+    )
+    session.commit()
+    return department
+
+
+def _check_grant(session: Session, principal: Principal, grant: schemas.RoleGrantIn) -> None:
+    """A role may only point at units of the caller's tenant that the caller manages."""
+    if grant.department_id is not None:
+        department = get_visible(session, Department, grant.department_id, principal, "org.manage")
+        if grant.subsidiary_id is not None and grant.subsidiary_id != department.subsidiary_id:
+            raise ValidationFailed(
+                N_("The department does not belong to that subsidiary."),
+                fields={"department_id": "mismatch"},
+            )
+        unit_subsidiary: int | None = department.subsidiary_id
+        grant.subsidiary_id = None  # the department implies its subsidiary
+    else:
+        unit_subsidiary = grant.subsidiary_id
+        if grant.subsidiary_id is not None:
+            get_visible(session, Subsidiary, grant.subsidiary_id, principal, "org.manage")
+    if grant.role in DEPARTMENT_ROLES and grant.department_id is None:
+        raise ValidationFailed(
+            N_("A hiring manager must be assigned to a department."),
+            fields={"department_id": "required"},
+        )
+    if not reaches_unit(principal, "users.manage", unit_subsidiary, grant.department_id):
+        raise NotFound()
+
+
+def _grant_dicts(user: User) -> list[dict[str, object]]:
+    return [
+        {"role": r.role, "subsidiary_id": r.subsidiary_id, "department_id": r.department_id}
+        for r in user.roles
+    ]
+
+
+def create_user(
+    session: Session,
+    principal: Principal | None,
+    data: schemas.UserCreate,
+    *,
+    tenant_id: int | None = None,
+    send_welcome: bool = True,
+) -> User:
+    """Create a user with roles. ``principal=None`` is the command line (trusted operator)."""
+    if principal is not None:
+        require(principal, "users.manage")
+        tenant_id = principal.tenant_id
+    if tenant_id is None:
+        raise ValidationFailed(N_("A company is required."), fields={"tenant": "required"})
+    problem = password_problem(data.password)
+    if problem:
+        raise ValidationFailed(problem, fields={"password": "weak"})
+    email = data.email.strip().lower()
+    if session.scalars(select(User).where(func.lower(User.email) == email)).first():
+        raise Conflict(N_("A user with this email exists already."), fields={"email": "taken"})
+    if principal is not None:
+        for grant in data.roles:
+            _check_grant(session, principal, grant)
+    user = User(
+        tenant_id=tenant_id,
+        email=email,
+        name=data.name.strip(),
+        password_hash=hash_password(data.password),
+        language=data.language,
+        timezone=data.timezone,
+    )
+    user.roles = [
+        RoleAssignment(
+            role=grant.role.value,
+            subsidiary_id=grant.subsidiary_id,
+            department_id=grant.department_id,
+        )
+        for grant in data.roles
+    ]
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        "user.created",
+        actor=principal,
+        tenant_id=tenant_id,
+        target_type="user",
+        target_id=user.id,
+        new={"email": email, "name": user.name, "roles": _grant_dicts(user)},
+    )
+    if send_welcome:
+        from hireflow.org.tasks import send_welcome_email
+
+        enqueue_on_commit(session, send_welcome_email, user.id)
+    session.commit()
+    return user
+
+
+def update_user(
+    session: Session, principal: Principal, user_id: int, data: schemas.UserUpdate
+) -> User:
+    require(principal, "users.manage")
+    user = get_visible(session, User, user_id, principal, "users.manage")
+    before = {
+        "name": user.name,
+        "language": user.language,
+        "timezone": user.timezone,
+        "is_active": user.is_active,
+    }
+    changes = data.model_dump(exclude_none=True)
+    if changes.get("is_active") is False and user.id == principal.user_id:
+        raise ValidationFailed(
+            N_("You cannot deactivate your own account."), fields={"is_active": "self"}
+        )
+    for key, value in changes.items():
+        setattr(user, key, value)
+    old, new = audit.diff(before, {**before, **changes})
+    if new:
+        audit.record(
+            session,
+            "user.updated",
+            actor=principal,
+            target_type="user",
+            target_id=user.id,
+            old=old,
+            new=new,
+        )
+    session.commit()
+    return user
+
+
+def add_role(
+    session: Session, principal: Principal, user_id: int, grant: schemas.RoleGrantIn
+) -> RoleAssignment:
+    require(principal, "users.manage")
+    user = get_visible(session, User, user_id, principal, "users.manage")
+    _check_grant(session, principal, grant)
+    for existing in user.roles:
+        if (existing.role, existing.subsidiary_id, existing.department_id) == (
+            grant.role.value,
+            grant.subsidiary_id,
+            grant.department_id,
+        ):
+            raise Conflict(N_("The user has this role already."))
+    assignment = RoleAssignment(
+        role=grant.role.value,
+        subsidiary_id=grant.subsidiary_id,
+        department_id=grant.department_id,
+    )
+    user.roles.append(assignment)
+    session.flush()
+    audit.record(
+        session,
+        "user.role_added",
+        actor=principal,
+        target_type="user",
+        target_id=user.id,
+        new={
+            "role": assignment.role,
+            "subsidiary_id": assignment.subsidiary_id,
+            "department_id": assignment.department_id,
+        },
+    )
+    session.commit()
+    return assignment
+
+
+def remove_role(session: Session, principal: Principal, user_id: int, assignment_id: int) -> None:
+    require(principal, "users.manage")
+    user = get_visible(session, User, user_id, principal, "users.manage")
+    assignment = next((r for r in user.roles if r.id == assignment_id), None)
+    if assignment is None:
+        raise NotFound()
+    if not reaches_unit(
+        principal, "users.manage", assignment.subsidiary_id, assignment.department_id
+    ):
+        raise NotFound()
+    if (
+        user.id == principal.user_id
+        and assignment.role == Role.HR_ADMIN
+        and sum(1 for r in user.roles if r.role == Role.HR_ADMIN) == 1
+    ):
+        raise ValidationFailed(
+            N_("You cannot remove your own last administrator role."), fields={"role": "self"}
+        )
+    old = {
+        "role": assignment.role,
+        "subsidiary_id": assignment.subsidiary_id,
+        "department_id": assignment.department_id,
+    }
+    user.roles.remove(assignment)
+    audit.record(
+        session,
+        "user.role_removed",
+        actor=principal,
+        target_type="user",
+        target_id=user.id,
+        old=old,
+    )
+    session.commit()
+
+
+def update_profile(session: Session, principal: Principal, data: schemas.ProfileUpdate) -> User:
+    """A user's own language and time zone (every role may do this)."""
+    user = session.get(User, principal.user_id)
+    if user is None:
+        raise NotFound()
+    before = {"language": user.language, "timezone": user.timezone}
+    changes = data.model_dump(exclude_none=True)
+    for key, value in changes.items():
+        setattr(user, key, value)
+    old, new = audit.diff(before, {**before, **changes})
+    if new:
+        audit.record(
+            session,
+            "user.profile_updated",
+            actor=principal,
+            target_type="user",
+            target_id=user.id,
+            old=old,
+            new=new,
+        )
+    session.commit()
+    return user
+
+
+def create_api_key(
+    session: Session, principal: Principal, data: schemas.ApiKeyCreate
+) -> tuple[str, AccessToken]:
+    require(principal, "apikeys.manage")
+    user = session.get(User, principal.user_id)
+    if user is None:
+        raise NotFound()
+    raw, row = issue_token(
+        session, user, "api_key", hours=data.days * 24 if data.days else None, name=data.name
+    )
+    audit.record(
+        session,
+        "apikey.created",
+        actor=principal,
+        target_type="api_key",
+        target_id=row.id,
+        new={"name": data.name, "prefix": row.prefix},
+    )
+    session.commit()
+    return raw, row
+
+
+def list_api_keys(session: Session, principal: Principal) -> list[AccessToken]:
+    require(principal, "apikeys.manage")
+    return list(
+        session.scalars(
+            select(AccessToken)
+            .where(AccessToken.user_id == principal.user_id, AccessToken.kind == "api_key")
+            .order_by(AccessToken.id.desc())
+        )
+    )
+
+
+def revoke_api_key(session: Session, principal: Principal, key_id: int) -> None:
+    require(principal, "apikeys.manage")
+    row = session.scalars(
+        select(AccessToken).where(
+            AccessToken.id == key_id,
+            AccessToken.user_id == principal.user_id,
+            AccessToken.kind == "api_key",
+        )
+    ).first()
+    if row is None:
+        raise NotFound()
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        audit.record(
+            session, "apikey.revoked", actor=principal, target_type="api_key", target_id=row.id
+        )
+        session.commit()
+
+
+def purge_expired_tokens(session: Session, older_than_days: int = 30) -> int:
+    """Delete tokens expired or revoked long ago (periodic housekeeping)."""
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    rows = session.scalars(
+        select(AccessToken).where(
+            (AccessToken.expires_at < cutoff) | (AccessToken.revoked_at < cutoff)
+        )
+    ).all()
+    for row in rows:
+        session.delete(row)
+    session.commit()
+    return len(rows)

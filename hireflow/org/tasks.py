@@ -1,0 +1,46 @@
+"""Background work of the organisation domain."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+
+from hireflow.core.db import get_database
+from hireflow.core.i18n import gettext_for
+from hireflow.core.mail import build_message, send_message
+from hireflow.core.settings import get_settings
+from hireflow.core.tasks import celery_app
+from hireflow.org.models import Tenant, User
+
+log = logging.getLogger(__name__)
+
+
+@celery_app.task(
+    name="org.send_welcome_email",
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def send_welcome_email(user_id: int) -> str:
+    """Tell a new user where to sign in, in their own language."""
+    settings = get_settings()
+    with get_database().session() as session:
+        user = session.get(User, user_id)
+        if user is None or not user.is_active:
+            return "skipped"
+        tenant = session.get(Tenant, user.tenant_id)
+        _ = gettext_for(user.language)
+        subject = _("Welcome to Hireflow, %(company)s") % {"company": tenant.name if tenant else ""}
+        text = _(
+            "Hello %(name)s,\n\nAn account was created for you at %(company)s.\n"
+            "Sign in at %(url)s with this email address.\n\nHireflow"
+        ) % {
+            "name": user.name,
+            "company": tenant.name if tenant else "",
+            "url": settings.base_url.rstrip("/") + "/login",
+        }
+        message = build_message(settings, user.email, subject, text)
+    where = send_message(settings, message)
+    log.info("welcome email delivered", extra={"event": "mail.welcome", "task": "welcome"})
+    return where

@@ -1,0 +1,516 @@
+"""Verification of everything the record promises cannot change unnoticed (SPEC G3, A3).
+
+``verify`` walks, in constant memory per chain:
+
+- every tenant's audit chain: each row's hash, its link to the row before, the digest of
+  its (redactable) values, rows that bypassed the chain, redactions not backed by an
+  erasure;
+- every person's entry chain: hashes and links, the payload against its digest, payloads
+  removed without an erasure, the cached status and counts against the timeline;
+- each chain's head row (cut-off newest rows) and the signed checkpoints (consistent
+  rewrites of history);
+- with ``files=True``: every attachment's ciphertext exists in its own region only, with
+  the SHA-256 recorded when it was stored.
+
+Problems carry chain ids, sequence numbers and kinds, never personal data: IT auditors may
+read them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hireflow.core.audit import (
+    AuditEntry,
+    ChainHead,
+    audit_chain_content,
+    audit_chain_id,
+    values_digest,
+)
+from hireflow.core.db import utcnow
+from hireflow.records.chain import (
+    GENESIS_HASH,
+    ChainReport,
+    CheckpointError,
+    verify_against_checkpoints,
+    verify_chain,
+)
+from hireflow.records.checkpoints import CheckpointIndex
+from hireflow.records.models import Attachment, IntegrityRun, PersonRecord, RecordEntry
+from hireflow.records.timeline import (
+    derive_state,
+    entry_content,
+    payload_digest,
+    person_chain_id,
+)
+
+Progress = Callable[[int], None]
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding. ``chain`` is e.g. ``audit:3``, ``person:17`` or ``file:42``."""
+
+    chain: str
+    kind: str
+    seq: int | None
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"chain": self.chain, "kind": self.kind, "seq": self.seq, "message": self.message}
+
+
+@dataclass
+class VerificationReport:
+    """The outcome of a verification run."""
+
+    chains: int = 0
+    rows: int = 0
+    files: int = 0
+    checkpoints: int = 0
+    checkpoint_files: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add_chain(self, chain_id: str, report: ChainReport) -> None:
+        self.chains += 1
+        self.rows += report.rows_checked
+        self.checkpoints += report.checkpoints_checked
+        for problem in report.problems:
+            self.problems.append(
+                Problem(chain_id, problem.kind.value, problem.seq, problem.message)
+            )
+
+    def summary(self) -> str:
+        state = "intact" if self.ok else f"NOT intact: {len(self.problems)} problem(s)"
+        return (
+            f"{state}; {self.chains} chains, {self.rows} rows, {self.checkpoints} checkpoints "
+            f"from {self.checkpoint_files} files, {self.files} files checked"
+        )
+
+
+def _check_chain(
+    chain_id: str,
+    rows: Iterable[dict[str, Any]],
+    head: tuple[int, str] | None,
+    checkpoints: CheckpointIndex | None,
+    report: VerificationReport,
+) -> ChainReport:
+    """Verify one chain's rows, then its head row."""
+    found = checkpoints.for_chain(chain_id) if checkpoints is not None else []
+    try:
+        result = (
+            verify_against_checkpoints(rows, found, chain_id=chain_id)
+            if found
+            else verify_chain(rows)
+        )
+    except CheckpointError as exc:
+        result = verify_chain(rows)
+        report.problems.append(Problem(chain_id, "checkpoint_conflict", None, str(exc)))
+    report.add_chain(chain_id, result)
+    head_seq, head_hash = head if head is not None else (0, GENESIS_HASH)
+    last_seq = result.head_seq or 0
+    last_hash = result.head_hash or GENESIS_HASH
+    if result.ok and (head_seq, head_hash) != (last_seq, last_hash):
+        if head_seq > last_seq:
+            message = (
+                f"the chain ends at seq {last_seq} but its head row says {head_seq}: "
+                "the newest rows were deleted"
+            )
+            kind = "truncated"
+        else:
+            message = (
+                f"the chain ends at seq {last_seq} (hash {last_hash[:12]}…) but its head row "
+                f"says seq {head_seq} (hash {head_hash[:12]}…): rows were added or the head "
+                "was changed outside the application"
+            )
+            kind = "head_mismatch"
+        report.problems.append(Problem(chain_id, kind, head_seq, message))
+    return result
+
+
+def _grouped(rows: Iterator[Any], key: Callable[[Any], Any]) -> Iterator[tuple[Any, list[Any]]]:
+    current: Any = object()
+    bucket: list[Any] = []
+    for row in rows:
+        value = key(row)
+        if value != current and bucket:
+            yield current, bucket
+            bucket = []
+        current = value
+        bucket.append(row)
+    if bucket:
+        yield current, bucket
+
+
+# --------------------------------------------------------------------------- audit chains
+
+
+def _redactions_backed(session: Session, tenant_id: int | None) -> set[int]:
+    """Audit row ids that an erasure says it redacted."""
+    backed: set[int] = set()
+    stmt = select(AuditEntry.new_values).where(AuditEntry.action == "record.erased")
+    if tenant_id is not None:
+        stmt = stmt.where(AuditEntry.tenant_id == tenant_id)
+    for values in session.scalars(stmt):
+        for item in (values or {}).get("redacted_audit_ids", []) or []:
+            if isinstance(item, int):
+                backed.add(item)
+    return backed
+
+
+def verify_audit(
+    session: Session,
+    report: VerificationReport,
+    *,
+    tenant_id: int | None = None,
+    checkpoints: CheckpointIndex | None = None,
+    heads: dict[str, tuple[int, str]] | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Verify the audit chain of one tenant (or of all tenants when ``tenant_id`` is None)."""
+    heads = heads if heads is not None else _heads(session, "audit:")
+    backed = _redactions_backed(session, tenant_id)
+    unchained = select(AuditEntry.id, AuditEntry.tenant_id).where(AuditEntry.seq.is_(None))
+    table = AuditEntry.__table__
+    stmt = select(table).where(table.c.seq.is_not(None))
+    if tenant_id is not None:
+        unchained = unchained.where(AuditEntry.tenant_id == tenant_id)
+        stmt = stmt.where(table.c.tenant_id == tenant_id)
+    for row in session.execute(unchained):
+        report.problems.append(
+            Problem(
+                audit_chain_id(row.tenant_id),
+                "unchained",
+                None,
+                f"audit row id {row.id} is not part of any chain: it was inserted outside "
+                "the application",
+            )
+        )
+    stmt = stmt.order_by(table.c.tenant_id, table.c.seq).execution_options(yield_per=BATCH)
+    seen: set[str] = set()
+    for tenant, entries in _grouped(iter(session.execute(stmt)), lambda e: e.tenant_id):
+        chain_id = audit_chain_id(tenant)
+        seen.add(chain_id)
+        rows = []
+        for entry in entries:
+            if entry.redacted_at is None:
+                if entry.values_salt is None or entry.values_digest != values_digest(
+                    entry.values_salt,
+                    entry.old_values,
+                    entry.new_values,
+                    entry.ip or "",
+                    entry.actor_label or "",
+                ):
+                    report.problems.append(
+                        Problem(
+                            chain_id,
+                            "altered",
+                            entry.seq,
+                            f"audit row seq {entry.seq}: its values, actor name or address "
+                            "no longer match their digest",
+                        )
+                    )
+            elif entry.id not in backed:
+                report.problems.append(
+                    Problem(
+                        chain_id,
+                        "redaction",
+                        entry.seq,
+                        f"audit row seq {entry.seq} was redacted without an erasure recording it",
+                    )
+                )
+            rows.append(
+                {
+                    "seq": entry.seq,
+                    "prev_hash": entry.prev_hash,
+                    "hash": entry.hash,
+                    "content": audit_chain_content(entry),
+                }
+            )
+        _check_chain(chain_id, rows, heads.get(chain_id), checkpoints, report)
+        if progress:
+            progress(len(rows))
+    wanted = ({audit_chain_id(tenant_id)} if tenant_id is not None else set(heads)) | _checkpointed(
+        checkpoints, "audit:", tenant_id
+    )
+    for chain_id in sorted(wanted - seen):
+        if heads.get(chain_id, (0, ""))[0] or (checkpoints and checkpoints.for_chain(chain_id)):
+            _check_chain(chain_id, [], heads.get(chain_id), checkpoints, report)
+
+
+def _checkpointed(
+    checkpoints: CheckpointIndex | None, prefix: str, tenant_id: int | None
+) -> set[str]:
+    if checkpoints is None:
+        return set()
+    if prefix == "audit:" and tenant_id is not None:
+        return {audit_chain_id(tenant_id)} & set(checkpoints.by_chain)
+    if tenant_id is not None:
+        return set()  # person chains of a tenant are found through the records table
+    return {c for c in checkpoints.by_chain if c.startswith(prefix)}
+
+
+def _heads(session: Session, prefix: str) -> dict[str, tuple[int, str]]:
+    stmt = select(ChainHead.chain_id, ChainHead.seq, ChainHead.hash).where(
+        ChainHead.chain_id.startswith(prefix)
+    )
+    return {row.chain_id: (int(row.seq), row.hash) for row in session.execute(stmt)}
+
+
+# --------------------------------------------------------------------------- person chains
+
+
+def _entry_row(entry: Any) -> dict[str, Any]:
+    return {
+        "seq": entry.seq,
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+        "content": entry_content(entry),
+    }
+
+
+def check_person_entries(
+    chain_id: str,
+    entries: list[Any],
+    cached: tuple[str, int] | None,
+    head: tuple[int, str] | None,
+    checkpoints: CheckpointIndex | None,
+    report: VerificationReport,
+) -> ChainReport:
+    """Verify one person's chain plus what hangs off it (payloads, cached state)."""
+    for entry in entries:
+        if entry.payload is not None:
+            if entry.payload_digest != payload_digest(entry.payload):
+                report.problems.append(
+                    Problem(
+                        chain_id,
+                        "altered",
+                        entry.seq,
+                        f"entry seq {entry.seq}: the encrypted data does not match its digest",
+                    )
+                )
+        elif entry.payload_digest is not None and entry.erased_at is None:
+            report.problems.append(
+                Problem(
+                    chain_id,
+                    "payload_removed",
+                    entry.seq,
+                    f"entry seq {entry.seq}: its data was removed without an erasure",
+                )
+            )
+    result = _check_chain(chain_id, [_entry_row(e) for e in entries], head, checkpoints, report)
+    if cached is not None:
+        state = derive_state(entries)
+        if cached != (state.status, state.entry_count):
+            report.problems.append(
+                Problem(
+                    chain_id,
+                    "state",
+                    None,
+                    f"the record shows status {cached[0]!r} and {cached[1]} entries, the "
+                    f"timeline says {state.status!r} and {state.entry_count}",
+                )
+            )
+    return result
+
+
+def verify_person(
+    session: Session,
+    person_id: int,
+    *,
+    checkpoints: CheckpointIndex | None = None,
+) -> VerificationReport:
+    """Verify one person's chain (the record page's badge)."""
+    report = VerificationReport()
+    chain_id = person_chain_id(person_id)
+    entries = list(
+        session.scalars(
+            select(RecordEntry).where(RecordEntry.person_id == person_id).order_by(RecordEntry.seq)
+        )
+    )
+    record = session.scalars(
+        select(PersonRecord).where(PersonRecord.person_id == person_id)
+    ).first()
+    head = session.get(ChainHead, chain_id)
+    check_person_entries(
+        chain_id,
+        entries,
+        (record.status or "", record.entry_count) if record is not None else None,
+        (int(head.seq), head.hash) if head is not None else None,
+        checkpoints,
+        report,
+    )
+    return report
+
+
+def verify_people(
+    session: Session,
+    report: VerificationReport,
+    *,
+    tenant_id: int | None = None,
+    checkpoints: CheckpointIndex | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Verify every person's chain (of one tenant, or all)."""
+    heads = _heads(session, "person:")
+    table = RecordEntry.__table__
+    records_stmt = select(PersonRecord.person_id, PersonRecord.status, PersonRecord.entry_count)
+    entries_stmt = select(table)
+    if tenant_id is not None:
+        records_stmt = records_stmt.where(PersonRecord.tenant_id == tenant_id)
+        entries_stmt = entries_stmt.where(table.c.tenant_id == tenant_id)
+    records = {
+        r.person_id: (r.status or "", int(r.entry_count)) for r in session.execute(records_stmt)
+    }
+    entries_stmt = entries_stmt.order_by(table.c.person_id, table.c.seq).execution_options(
+        yield_per=BATCH
+    )
+    seen: set[int] = set()
+    for person_id, entries in _grouped(iter(session.execute(entries_stmt)), lambda e: e.person_id):
+        seen.add(person_id)
+        chain_id = person_chain_id(person_id)
+        check_person_entries(
+            chain_id, entries, records.get(person_id), heads.get(chain_id), checkpoints, report
+        )
+        if progress:
+            progress(len(entries))
+    if tenant_id is None:
+        expected = {int(c.split(":", 1)[1]) for c in heads if heads[c][0] > 0}
+        expected |= {int(c.split(":", 1)[1]) for c in _checkpointed(checkpoints, "person:", None)}
+    else:
+        expected = set()
+    expected |= {pid for pid, (_s, count) in records.items() if count > 0}
+    for person_id in sorted(expected - seen):
+        chain_id = person_chain_id(person_id)
+        check_person_entries(
+            chain_id, [], records.get(person_id), heads.get(chain_id), checkpoints, report
+        )
+
+
+# --------------------------------------------------------------------------- files
+
+
+def verify_files(
+    session: Session,
+    report: VerificationReport,
+    *,
+    tenant_id: int | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Every live attachment's ciphertext is in its own region only, unchanged."""
+    from hireflow.records.storage import regional_storage
+
+    storage = regional_storage()
+    stmt = select(Attachment).where(Attachment.shredded_at.is_(None)).order_by(Attachment.id)
+    if tenant_id is not None:
+        stmt = stmt.where(Attachment.tenant_id == tenant_id)
+    for attachment in session.scalars(stmt.execution_options(yield_per=200)):
+        report.files += 1
+        chain = f"file:{attachment.id}"
+        regions = storage.locate(attachment.storage_key)
+        if regions != [attachment.region]:
+            if not regions:
+                report.problems.append(
+                    Problem(chain, "file_missing", None, f"attachment {attachment.id} is missing")
+                )
+                continue
+            report.problems.append(
+                Problem(
+                    chain,
+                    "residency",
+                    None,
+                    f"attachment {attachment.id} belongs in region {attachment.region} but is "
+                    f"stored in {', '.join(regions)}",
+                )
+            )
+        digest = hashlib.sha256()
+        try:
+            with storage.open_read(attachment.region, attachment.storage_key) as stream:
+                while piece := stream.read(1024 * 1024):
+                    digest.update(piece)
+        except Exception as exc:  # a damaged or unreachable object is a finding
+            report.problems.append(
+                Problem(chain, "file_missing", None, f"attachment {attachment.id}: {exc}")
+            )
+            continue
+        if digest.hexdigest() != attachment.ciphertext_sha256:
+            report.problems.append(
+                Problem(
+                    chain,
+                    "file_altered",
+                    None,
+                    f"attachment {attachment.id}: stored ciphertext differs from what was written",
+                )
+            )
+        if progress:
+            progress(1)
+
+
+# --------------------------------------------------------------------------- all
+
+
+def count_rows(session: Session, tenant_id: int | None = None) -> int:
+    """Rows a full verification walks (for progress bars)."""
+    audit_stmt = select(func.count()).select_from(AuditEntry)
+    entry_stmt = select(func.count()).select_from(RecordEntry)
+    if tenant_id is not None:
+        audit_stmt = audit_stmt.where(AuditEntry.tenant_id == tenant_id)
+        entry_stmt = entry_stmt.where(RecordEntry.tenant_id == tenant_id)
+    return int(session.scalar(audit_stmt) or 0) + int(session.scalar(entry_stmt) or 0)
+
+
+def verify(
+    session: Session,
+    *,
+    tenant_id: int | None = None,
+    checkpoints: CheckpointIndex | None = None,
+    files: bool = False,
+    progress: Progress | None = None,
+    file_progress: Progress | None = None,
+) -> VerificationReport:
+    """Verify audit chains, person chains, heads, checkpoints (and files)."""
+    report = VerificationReport()
+    if checkpoints is not None:
+        report.checkpoint_files = checkpoints.files
+        for error in checkpoints.errors:
+            report.problems.append(Problem("checkpoints", "checkpoint_forged", None, error))
+    verify_audit(session, report, tenant_id=tenant_id, checkpoints=checkpoints, progress=progress)
+    verify_people(session, report, tenant_id=tenant_id, checkpoints=checkpoints, progress=progress)
+    if files:
+        verify_files(session, report, tenant_id=tenant_id, progress=file_progress)
+    return report
+
+
+def save_run(
+    session: Session,
+    report: VerificationReport,
+    *,
+    tenant_id: int | None,
+    trigger: str,
+    started_at: Any,
+) -> IntegrityRun:
+    """Keep the outcome (ids and kinds only) for the integrity page."""
+    run = IntegrityRun(
+        tenant_id=tenant_id,
+        started_at=started_at,
+        finished_at=utcnow(),
+        chains=report.chains,
+        rows=report.rows,
+        ok=report.ok,
+        problems=[p.as_dict() for p in report.problems[:200]],
+        trigger=trigger,
+    )
+    session.add(run)
+    session.commit()
+    return run

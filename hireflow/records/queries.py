@@ -1,0 +1,268 @@
+"""Reads of the record, always narrowed to the viewer's scope (SPEC G4, G5, A3).
+
+``search`` finds people by keyword and filters: the keyword matches names and e-mail
+addresses, and words inside encrypted entries through the keyed term index (the query's
+words are HMACed the same way; the text itself is never decrypted to search). Opening a
+person's record (:func:`view_record`) decrypts it for the viewer and is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from hireflow.candidates.models import Application, Candidate
+from hireflow.core import audit
+from hireflow.core.crypto import CryptoError
+from hireflow.core.permissions import Principal, get_visible, require, restrict
+from hireflow.openings.models import Opening
+from hireflow.org.models import User
+from hireflow.records import pii
+from hireflow.records.checkpoints import cached_checkpoints
+from hireflow.records.integrity import VerificationReport, verify_person
+from hireflow.records.models import (
+    Attachment,
+    PersonRecord,
+    RecordEntry,
+    RecordScore,
+    RecordTerm,
+)
+from hireflow.records.service import clean_time, get_policy
+from hireflow.records.timeline import decrypt_payload, default_region, query_term_variants
+
+
+@dataclass
+class SearchFilters:
+    """What a record search may filter on (all optional)."""
+
+    q: str = ""
+    status: str = ""
+    region: str = ""
+    entry_type: str = ""
+    opening_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    dimension: str = ""
+    min_score: float | None = None
+
+
+@dataclass
+class SearchHit:
+    person: Candidate
+    record: PersonRecord | None
+
+
+def search(
+    session: Session,
+    principal: Principal,
+    filters: SearchFilters,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[SearchHit], int]:
+    """People whose records match, within the viewer's scope; (page, total)."""
+    require(principal, "records.read")
+    stmt = restrict(
+        select(Candidate, PersonRecord).outerjoin(
+            PersonRecord, PersonRecord.person_id == Candidate.id
+        ),
+        principal,
+        "records.read",
+        Candidate,
+    )
+    tenant_id = principal.tenant_id
+    query = filters.q.strip()[:100]
+    if query:
+        like = f"%{query}%"
+        by_words = None
+        variants = query_term_variants(query, pii.keyring(), tenant_id)
+        if variants:
+            by_words = and_(
+                *(
+                    Candidate.id.in_(
+                        select(RecordTerm.person_id).where(
+                            RecordTerm.tenant_id == tenant_id, RecordTerm.term.in_(values)
+                        )
+                    )
+                    for values in variants
+                )
+            )
+        conditions = [Candidate.name.ilike(like), Candidate.email.ilike(like)]
+        if by_words is not None:
+            conditions.append(by_words)
+        stmt = stmt.where(or_(*conditions))
+    if filters.status:
+        stmt = stmt.where(PersonRecord.status == filters.status)
+    if filters.region:
+        stmt = stmt.where(PersonRecord.region == filters.region)
+    entry_conditions = [RecordEntry.tenant_id == tenant_id]
+    if filters.entry_type:
+        entry_conditions.append(RecordEntry.type == filters.entry_type)
+    if filters.opening_id is not None:
+        entry_conditions.append(RecordEntry.opening_id == filters.opening_id)
+    if filters.since is not None:
+        entry_conditions.append(RecordEntry.occurred_at >= filters.since)
+    if filters.until is not None:
+        entry_conditions.append(RecordEntry.occurred_at < filters.until)
+    if len(entry_conditions) > 1:
+        stmt = stmt.where(Candidate.id.in_(select(RecordEntry.person_id).where(*entry_conditions)))
+    if filters.dimension and filters.min_score is not None:
+        score_conditions = [
+            RecordScore.tenant_id == tenant_id,
+            RecordScore.dimension == filters.dimension,
+            RecordScore.score >= filters.min_score,
+        ]
+        if filters.opening_id is not None:
+            score_conditions.append(RecordScore.opening_id == filters.opening_id)
+        if filters.since is not None:
+            score_conditions.append(RecordScore.occurred_at >= filters.since)
+        if filters.until is not None:
+            score_conditions.append(RecordScore.occurred_at < filters.until)
+        stmt = stmt.where(Candidate.id.in_(select(RecordScore.person_id).where(*score_conditions)))
+    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    rows = session.execute(
+        stmt.order_by(
+            func.coalesce(PersonRecord.last_entry_at, Candidate.created_at).desc(),
+            Candidate.id.desc(),
+        )
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [SearchHit(person, record) for person, record in rows], total
+
+
+def dimensions(session: Session, principal: Principal) -> list[str]:
+    """Dimension codes that have scores in the tenant (for the filter list)."""
+    return list(
+        session.scalars(
+            select(RecordScore.dimension)
+            .where(RecordScore.tenant_id == principal.tenant_id)
+            .distinct()
+            .order_by(RecordScore.dimension)
+            .limit(100)
+        )
+    )
+
+
+@dataclass
+class EntryView:
+    """An entry as the record page shows it."""
+
+    entry: RecordEntry
+    data: dict[str, Any] | None
+    actor: str
+    unreadable: bool = False
+    attachment: Attachment | None = None
+    captured_at: datetime | None = None
+
+
+@dataclass
+class RecordView:
+    """Everything the record page needs about one person."""
+
+    person: Candidate
+    record: PersonRecord | None
+    region: str
+    entries: list[EntryView]
+    attachments: list[Attachment]
+    consents: dict[str, dict[str, Any]]
+    applications: list[tuple[Application, str]]
+    integrity: VerificationReport
+    latest_checkpoint: Any
+    require_code: bool
+    openings: dict[int, str] = field(default_factory=dict)
+
+
+def view_record(session: Session, principal: Principal, person_id: int) -> RecordView:
+    """A person's whole record, decrypted for the viewer; the view is audited."""
+    require(principal, "records.read")
+    person = get_visible(session, Candidate, person_id, principal, "records.read")
+    record = session.scalars(
+        select(PersonRecord).where(PersonRecord.person_id == person_id)
+    ).first()
+    entries = list(
+        session.scalars(
+            select(RecordEntry).where(RecordEntry.person_id == person_id).order_by(RecordEntry.seq)
+        )
+    )
+    attachments = {
+        a.id: a
+        for a in session.scalars(
+            select(Attachment).where(Attachment.person_id == person_id).order_by(Attachment.id)
+        )
+    }
+    names = {
+        user.id: user.name
+        for user in session.scalars(
+            select(User).where(User.id.in_({e.actor_id for e in entries if e.actor_id}))
+        )
+    }
+    ring = pii.keyring()
+    views = []
+    for entry in entries:
+        try:
+            data = decrypt_payload(entry, ring)
+            unreadable = False
+        except (CryptoError, ValueError):
+            data, unreadable = None, True
+        actor = names.get(entry.actor_id or 0) or entry.actor_label or ""
+        labels = entry.facts.get("labels") if isinstance(entry.facts, dict) else None
+        captured = clean_time(labels.get("captured_at")) if isinstance(labels, dict) else None
+        views.append(
+            EntryView(
+                entry, data, actor, unreadable, attachments.get(entry.attachment_id or 0), captured
+            )
+        )
+    consents: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        if entry.type == "consent":
+            consents[str(entry.facts.get("purpose"))] = {**entry.facts, "at": entry.occurred_at}
+    applications = [
+        (application, title)
+        for application, title in session.execute(
+            select(Application, Opening.title)
+            .join(Opening, Opening.id == Application.opening_id)
+            .where(Application.candidate_id == person_id)
+            .order_by(Application.id)
+        )
+    ]
+    opening_ids = {e.opening_id for e in entries if e.opening_id} | {
+        a.opening_id for a in attachments.values() if a.opening_id
+    }
+    openings = (
+        {
+            row.id: row.title
+            for row in session.execute(
+                select(Opening.id, Opening.title).where(Opening.id.in_(opening_ids))
+            )
+        }
+        if opening_ids
+        else {}
+    )
+    checkpoints = cached_checkpoints()
+    integrity = verify_person(session, person_id, checkpoints=checkpoints)
+    audit.record(
+        session,
+        "record.viewed",
+        actor=principal,
+        target_type="record",
+        target_id=person_id,
+    )
+    session.commit()
+    return RecordView(
+        person=person,
+        record=record,
+        region=record.region if record is not None else default_region(session, person),
+        entries=views,
+        attachments=list(attachments.values()),
+        consents=consents,
+        applications=applications,
+        integrity=integrity,
+        latest_checkpoint=checkpoints.latest(f"person:{person_id}"),
+        require_code=bool(get_policy(session, person.tenant_id).require_download_code),
+        openings=openings,
+    )

@@ -1,0 +1,245 @@
+"""Master-key rotation: rewrap data keys, re-encrypt columns, re-key indexes (SPEC G2).
+
+Run after configuring the new key as ``HIREFLOW_MASTER_KEY`` and the old one in
+``HIREFLOW_PREVIOUS_MASTER_KEYS``:
+
+1. every wrapped data key (attachments, entry payloads) is rewrapped under the new key;
+   file and payload ciphertext is never touched, so a 500 MB recording costs ~100 bytes
+   of writes and the hash chains, which cover the ciphertext, stay valid;
+2. every ``EncryptedText`` column of every table is re-encrypted (tokens carry their key
+   id, so only stale ones are rewritten);
+3. blind indexes and search terms are recomputed under the new key (lookups try every key
+   in the ring meanwhile, so search keeps working during the run);
+4. when nothing failed, the old keys are marked retired in ``key_registry``: from then on
+   a start-up without them is accepted, and the old key can be destroyed.
+
+Each step commits in batches and skips rows already done, so an interrupted run is
+simply started again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Text, column, delete, insert, select, table, update
+from sqlalchemy.orm import Session
+
+from hireflow.core.crypto import (
+    FIELD_TOKEN_PREFIX,
+    CryptoError,
+    Keyring,
+    WrappedKey,
+    field_token_key_id,
+    reencrypt_field,
+    rewrap,
+)
+from hireflow.core.db import Base
+from hireflow.records import pii
+from hireflow.records.keys import register_current_key, retire_key
+from hireflow.records.models import Attachment, KeyRegistryEntry, RecordEntry, RecordTerm
+from hireflow.records.timeline import decrypt_payload, entry_terms
+
+BATCH = 500
+
+Step = Callable[[str, int], Callable[[int], None]]
+"""``step(description, total)`` returns ``advance(n)``: how the CLI draws progress bars."""
+
+
+def _no_progress(_description: str, _total: int) -> Callable[[int], None]:
+    return lambda _n: None
+
+
+@dataclass
+class RotationReport:
+    """Counts of what a rotation changed, and what it could not."""
+
+    new_key_id: str
+    wrapped_keys: int = 0
+    field_tokens: int = 0
+    blind_indexes: int = 0
+    terms_entries: int = 0
+    failures: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+
+
+def encrypted_columns() -> list[tuple[str, list[str], str, str]]:
+    """(table, primary-key columns, column, context) of every ``EncryptedText`` column."""
+    found = []
+    for tbl in Base.metadata.sorted_tables:
+        for col in tbl.columns:
+            if isinstance(col.type, pii.EncryptedText):
+                found.append(
+                    (tbl.name, [c.name for c in tbl.primary_key], col.name, col.type.context)
+                )
+    return found
+
+
+def _rewrap_tokens(
+    session: Session,
+    ring: Keyring,
+    model: Any,
+    attribute: str,
+    report: RotationReport,
+    advance: Callable[[int], None],
+) -> None:
+    column_attr = getattr(model, attribute)
+    current = ring.current.key_id
+    last_id = 0
+    while True:
+        rows = session.execute(
+            select(model.id, column_attr)
+            .where(model.id > last_id, column_attr.is_not(None))
+            .order_by(model.id)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            break
+        for row_id, token in rows:
+            last_id = row_id
+            try:
+                wrapped = WrappedKey.from_token(token)
+                if wrapped.key_id == current:
+                    continue
+                fresh = rewrap(wrapped, ring, ring.current)
+            except CryptoError as exc:
+                report.failures.append(f"{model.__tablename__} {row_id}: {exc}")
+                continue
+            session.execute(
+                update(model).where(model.id == row_id).values({attribute: fresh.to_token()})
+            )
+            report.wrapped_keys += 1
+        session.commit()
+        advance(len(rows))
+
+
+def _reencrypt_column(
+    session: Session,
+    ring: Keyring,
+    name: str,
+    keys: list[str],
+    col: str,
+    context: str,
+    report: RotationReport,
+    advance: Callable[[int], None],
+) -> None:
+    # A plain-text view of the table: tokens are read and written as stored.
+    raw = table(name, *(column(k) for k in keys), column(col, Text))
+    current = ring.current.key_id
+    rows = session.execute(
+        select(*(raw.c[k] for k in keys), raw.c[col]).where(
+            raw.c[col].startswith(FIELD_TOKEN_PREFIX)
+        )
+    ).all()
+    for count, row in enumerate(rows, 1):
+        token = row[-1]
+        try:
+            if field_token_key_id(token) == current:
+                continue
+            fresh = reencrypt_field(token, ring, context)
+        except CryptoError as exc:
+            report.failures.append(f"{name}.{col}: {exc}")
+            continue
+        condition = [raw.c[k] == row[i] for i, k in enumerate(keys)]
+        session.execute(update(raw).where(*condition).values({col: fresh}))
+        report.field_tokens += 1
+        if count % BATCH == 0:
+            session.commit()
+            advance(BATCH)
+    session.commit()
+    advance(len(rows) % BATCH)
+
+
+def _reindex(session: Session, ring: Keyring, report: RotationReport, step: Step) -> None:
+    for spec in pii.blind_indexes():
+        mapped_table = getattr(spec.model, "__table__", None)
+        if mapped_table is None or mapped_table.name not in Base.metadata.tables:
+            continue
+        ids = list(session.scalars(select(spec.model.id).order_by(spec.model.id)))
+        advance = step(f"{mapped_table.name}.{spec.index}", len(ids))
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            try:
+                objects = list(session.scalars(select(spec.model).where(spec.model.id.in_(chunk))))
+            except CryptoError:
+                # A row that cannot be read: find it one by one, move the others.
+                session.rollback()
+                objects = []
+                for row_id in chunk:
+                    try:
+                        objects.append(session.get_one(spec.model, row_id))
+                    except CryptoError as exc:
+                        session.rollback()
+                        report.failures.append(f"{mapped_table.name} {row_id}: {exc}")
+            for obj in objects:
+                value = spec.compute(obj, ring)
+                if getattr(obj, spec.index) != value:
+                    setattr(obj, spec.index, value)
+                    report.blind_indexes += 1
+            session.commit()
+            advance(len(chunk))
+
+
+def _reterm(session: Session, ring: Keyring, report: RotationReport, step: Step) -> None:
+    ids = list(
+        session.scalars(
+            select(RecordEntry.id).where(RecordEntry.payload.is_not(None)).order_by(RecordEntry.id)
+        )
+    )
+    advance = step("search terms", len(ids))
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        entries = list(session.scalars(select(RecordEntry).where(RecordEntry.id.in_(chunk))))
+        session.execute(delete(RecordTerm).where(RecordTerm.entry_id.in_(chunk)))
+        rows = []
+        for entry in entries:
+            try:
+                data = decrypt_payload(entry, ring)
+            except CryptoError as exc:
+                report.failures.append(f"record_entries {entry.id}: {exc}")
+                continue
+            for term in entry_terms(data, ring, entry.tenant_id):
+                rows.append(
+                    {
+                        "entry_id": entry.id,
+                        "term": term,
+                        "tenant_id": entry.tenant_id,
+                        "person_id": entry.person_id,
+                    }
+                )
+            report.terms_entries += 1
+        if rows:
+            session.execute(insert(RecordTerm), rows)
+        session.commit()
+        advance(len(chunk))
+
+
+def rotate_keys(
+    session: Session, ring: Keyring | None = None, *, step: Step | None = None
+) -> RotationReport:
+    """Move everything under the ring's current key (see the module docstring)."""
+    ring = ring or pii.keyring()
+    step = step or _no_progress
+    report = RotationReport(new_key_id=ring.current.key_id)
+    register_current_key(session, ring, commit=True)
+    for model, attribute in ((Attachment, "wrapped_key"), (RecordEntry, "payload_key")):
+        total = session.query(model).filter(getattr(model, attribute).is_not(None)).count()
+        advance = step(f"{model.__tablename__}.{attribute}", total)
+        _rewrap_tokens(session, ring, model, attribute, report, advance)
+    for name, keys, col, context in encrypted_columns():
+        if name == "key_registry":
+            continue
+        raw = table(name, column(col, Text))
+        total = session.query(raw).filter(raw.c[col].startswith(FIELD_TOKEN_PREFIX)).count()
+        advance = step(f"{name}.{col}", total)
+        _reencrypt_column(session, ring, name, keys, col, context, report, advance)
+    _reindex(session, ring, report, step)
+    _reterm(session, ring, report, step)
+    if not report.failures:
+        for row in session.scalars(select(KeyRegistryEntry)):
+            if row.key_id != ring.current.key_id and row.retired_at is None:
+                retire_key(session, row.key_id)
+                report.retired.append(row.key_id)
+        session.commit()
+    return report

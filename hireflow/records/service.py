@@ -1,0 +1,1112 @@
+"""The record's service API: how every domain writes into a person's HR record (SPEC G1-G7).
+
+Each function checks the caller, writes, adds an audit row in the same transaction and
+commits (pass ``commit=False`` to make the write part of your own transaction; you then
+commit). The caller (``actor``) is a signed-in :class:`~hireflow.core.permissions.Principal`,
+whose role and scope are checked, or a :class:`SystemActor` for background work (a Celery
+task, the importer), which is trusted but may be confined to one tenant::
+
+    from hireflow.records import service as records
+    from hireflow.records.service import SystemActor
+
+    scorer = SystemActor("interview-scoring", tenant_id=interview.tenant_id)
+    records.record_interview_report(
+        session, scorer, candidate.id,
+        opening_id=opening.id, interview_id=interview.id,
+        scores={"communication": 8.2, "problem_solving": 7.5}, match_percent=80,
+        summary="...", strengths=[...], gaps=[...],
+        recordings=[RecordingIn(stream, "answer-1.webm", "video/webm", captured_at)],
+    )
+
+Writes:
+
+- :func:`append_entry` adds a timeline entry: ``data`` (personal, encrypted, erasable)
+  and ``facts`` (non-identifying numbers and codes, kept for statistics).
+- :func:`attach_file` stores a file encrypted in the person's region and adds a
+  ``document`` entry pointing at it; labels say which opening, interview and time.
+- :func:`set_status` appends a ``status_change``; the record's current status follows.
+- :func:`record_interview_report`, :func:`record_consent`: the two common compositions.
+- :func:`set_legal_hold`, :func:`erase_person`, :func:`update_policy`, retention rules.
+
+Reads that show personal data are audited: :func:`open_attachment` (optionally behind a
+one-time code e-mailed to the viewer, per company policy).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, BinaryIO
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from hireflow.candidates.models import Candidate
+from hireflow.core import audit
+from hireflow.core.crypto import CryptoError, WrappedKey
+from hireflow.core.db import on_commit, utcnow
+from hireflow.core.errors import N_, AppError, Conflict, NotFound, ValidationFailed
+from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.storage import CountingReader, EncryptedStorage, ResidencyError
+from hireflow.core.tasks import enqueue_on_commit
+from hireflow.org.models import AccessToken, User
+from hireflow.records import pii
+from hireflow.records.keys import register_current_key
+from hireflow.records.models import (
+    ATTACHMENT_KINDS,
+    CONSENT_PURPOSES,
+    STATUSES,
+    Attachment,
+    DownloadCode,
+    PersonRecord,
+    RecordEntry,
+    RecordPolicy,
+    RecordTerm,
+    RetentionRule,
+)
+from hireflow.records.storage import regional_storage
+from hireflow.records.timeline import (
+    Actor,
+    EntryError,
+    NewEntry,
+    SystemActor,
+    append_entries,
+    ensure_record,
+    plain_facts,
+)
+
+__all__ = [
+    "Actor",
+    "CodeRequired",
+    "ErasureReport",
+    "OpenedAttachment",
+    "RecordingIn",
+    "ResidencyRefused",
+    "SystemActor",
+    "add_retention_rule",
+    "append_entry",
+    "attach_file",
+    "delete_retention_rule",
+    "erase_person",
+    "get_policy",
+    "open_attachment",
+    "record_consent",
+    "record_interview_report",
+    "request_download_code",
+    "set_legal_hold",
+    "set_status",
+    "update_policy",
+]
+
+ERASURE_REASONS = ("subject_request", "consent_withdrawn", "retention", "other")
+CODE_ATTEMPTS = 5
+
+
+class ResidencyRefused(AppError):
+    """A file would leave the region the person's data must stay in."""
+
+    status = 409
+    code = "residency"
+    message = N_(
+        "This person's data must stay in region %(region)s; storing it in %(target)s is refused."
+    )
+
+
+class CodeRequired(AppError):
+    """The company requires a one-time code before this file opens."""
+
+    status = 403
+    code = "code_required"
+    message = N_("Enter the one-time code we sent to your e-mail address to open this file.")
+
+
+class CodeInvalid(AppError):
+    status = 403
+    code = "code_invalid"
+    message = N_("The code is wrong or has expired. Request a new one.")
+
+
+class RecordErased(AppError):
+    status = 409
+    code = "erased"
+    message = N_("This record was erased on request; nothing can be added to it.")
+
+
+class LegalHold(AppError):
+    status = 409
+    code = "legal_hold"
+    message = N_("This record is under legal hold and cannot be erased: %(reason)s")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _person(session: Session, actor: Actor, person_id: int, capability: str) -> Candidate:
+    """The person the actor may act on, or NotFound (also for another tenant's people)."""
+    if isinstance(actor, SystemActor):
+        candidate = session.get(Candidate, person_id)
+        if candidate is None or (
+            actor.tenant_id is not None and candidate.tenant_id != actor.tenant_id
+        ):
+            raise NotFound()
+        return candidate
+    require(actor, capability)
+    return get_visible(session, Candidate, person_id, actor, capability)
+
+
+def _actor_fields(actor: Actor) -> tuple[int | None, str]:
+    """(actor id, label) for an entry: users by id (names are shown from the users table,
+    so they never sit in hashed content), processes by their system label."""
+    if isinstance(actor, SystemActor):
+        return None, actor.label
+    return actor.user_id, ""
+
+
+def _audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    target_type: str,
+    target_id: Any,
+    tenant_id: int,
+    new: dict[str, Any] | None = None,
+) -> None:
+    principal = actor if isinstance(actor, Principal) else None
+    label = actor.label if isinstance(actor, SystemActor) else ""
+    audit.record(
+        session,
+        action,
+        actor=principal,
+        target_type=target_type,
+        target_id=target_id,
+        tenant_id=tenant_id,
+        new=new,
+        actor_label=label,
+    )
+
+
+def _writable(record: PersonRecord) -> None:
+    if record.erased_at is not None:
+        raise RecordErased()
+
+
+def _entry_error(exc: EntryError) -> ValidationFailed:
+    return ValidationFailed(
+        N_("The entry cannot be stored: %(problem)s"), params={"problem": str(exc)}
+    )
+
+
+def _append(session: Session, record: PersonRecord, items: Sequence[NewEntry]) -> list[RecordEntry]:
+    ring = pii.keyring()
+    register_current_key(session, ring)
+    try:
+        return append_entries(session, record, items, ring=ring)
+    except EntryError as exc:
+        raise _entry_error(exc) from exc
+
+
+# --------------------------------------------------------------------------- entries
+
+
+def append_entry(
+    session: Session,
+    actor: Actor,
+    person_id: int,
+    type: str,
+    data: dict[str, Any] | None = None,
+    source: str = "hireflow",
+    *,
+    facts: dict[str, Any] | None = None,
+    occurred_at: datetime | None = None,
+    opening_id: int | None = None,
+    commit: bool = True,
+) -> RecordEntry:
+    """Add one entry to a person's timeline.
+
+    ``type`` is one of ``ENTRY_TYPES`` (reviews and notes need ``records.review``, other
+    types ``records.write``); ``data`` is the personal part (encrypted, erased on request);
+    ``facts`` are non-identifying values (numbers, codes, ids) that statistics keep.
+    """
+    capability = "records.review" if type in ("review", "note") else "records.write"
+    if type in ("status_change", "consent", "legal_hold", "erasure"):
+        raise ValidationFailed(
+            N_("Use the dedicated function for this kind of entry."), fields={"type": "reserved"}
+        )
+    candidate = _person(session, actor, person_id, capability)
+    record = ensure_record(session, candidate)
+    _writable(record)
+    actor_id, label = _actor_fields(actor)
+    (entry,) = _append(
+        session,
+        record,
+        [
+            NewEntry(
+                type=type,
+                source=source,
+                data=data,
+                facts=facts or {},
+                occurred_at=occurred_at,
+                actor_id=actor_id,
+                actor_label=label,
+                opening_id=opening_id,
+            )
+        ],
+    )
+    _audit(
+        session,
+        actor,
+        "record.entry_added",
+        "record",
+        person_id,
+        record.tenant_id,
+        {"entry": entry.id, "type": type, "seq": entry.seq},
+    )
+    if commit:
+        session.commit()
+    return entry
+
+
+def set_status(
+    session: Session,
+    actor: Actor,
+    person_id: int,
+    status: str,
+    *,
+    source: str = "hireflow",
+    reason: str | None = None,
+    occurred_at: datetime | None = None,
+    opening_id: int | None = None,
+    commit: bool = True,
+) -> RecordEntry:
+    """Change the person's current status (one of ``STATUSES``) through a timeline entry."""
+    if status not in STATUSES:
+        raise ValidationFailed(N_("Unknown status."), fields={"status": "unknown"})
+    candidate = _person(session, actor, person_id, "records.write")
+    record = ensure_record(session, candidate)
+    _writable(record)
+    previous = record.status
+    actor_id, label = _actor_fields(actor)
+    (entry,) = _append(
+        session,
+        record,
+        [
+            NewEntry(
+                type="status_change",
+                source=source,
+                data={"reason": reason} if reason else None,
+                facts={"status": status, "previous": previous or None},
+                occurred_at=occurred_at,
+                actor_id=actor_id,
+                actor_label=label,
+                opening_id=opening_id,
+            )
+        ],
+    )
+    _audit(
+        session,
+        actor,
+        "record.status_changed",
+        "record",
+        person_id,
+        record.tenant_id,
+        {"status": status, "previous": previous, "entry": entry.id},
+    )
+    if commit:
+        session.commit()
+    return entry
+
+
+class _Hashing:
+    """A storage view that hashes the ciphertext on its way to the backend."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.sha256 = hashlib.sha256()
+
+    def put_stream(self, key: str, stream: BinaryIO) -> int:
+        outer = self
+
+        class _Tap(io.RawIOBase):
+            def readable(self) -> bool:
+                return True
+
+            def read(self, size: int | None = -1) -> bytes:
+                data = stream.read(-1 if size is None else size)
+                outer.sha256.update(data)
+                return data
+
+            def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
+                data = self.read(len(target))
+                memoryview(target).cast("B")[: len(data)] = data
+                return len(data)
+
+        return self.inner.put_stream(key, _Tap())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def _clean_labels(labels: dict[str, Any] | None) -> dict[str, Any]:
+    try:
+        return plain_facts(labels or {})
+    except EntryError as exc:
+        raise ValidationFailed(
+            N_("The labels cannot be stored: %(problem)s"), params={"problem": str(exc)}
+        ) from exc
+
+
+def attach_file(
+    session: Session,
+    actor: Actor,
+    person_id: int,
+    stream: BinaryIO,
+    filename: str,
+    content_type: str,
+    labels: dict[str, Any] | None = None,
+    *,
+    kind: str = "document",
+    region: str | None = None,
+    source: str = "hireflow",
+    commit: bool = True,
+) -> Attachment:
+    """Store a file encrypted in the person's region and add it to the timeline.
+
+    ``labels`` are non-identifying (``opening_id``, ``interview_id``, ``captured_at``,
+    ``question``...). ``region``, when given, must be the record's region: a request to
+    store the file anywhere else is refused (``ResidencyRefused``) and audited.
+    """
+    if kind not in ATTACHMENT_KINDS:
+        raise ValidationFailed(N_("Unknown kind of file."), fields={"kind": "unknown"})
+    name = (filename or "").strip().replace("/", "_").replace("\\", "_")[:255] or "file"
+    clean = _clean_labels(labels)
+    candidate = _person(session, actor, person_id, "records.write")
+    record = ensure_record(session, candidate)
+    _writable(record)
+    target = (region or record.region).lower()
+    if target != record.region:
+        _audit(
+            session,
+            actor,
+            "attachment.residency_refused",
+            "record",
+            person_id,
+            record.tenant_id,
+            {"region": record.region, "target": target},
+        )
+        session.commit()
+        raise ResidencyRefused(params={"region": record.region, "target": target})
+    ring = pii.keyring()
+    key = f"t{record.tenant_id}/p{record.person_id}/{uuid.uuid4().hex}"
+    try:
+        backend = _Hashing(regional_storage().for_record(record.region))
+    except ResidencyError as exc:
+        raise ResidencyRefused(params={"region": record.region, "target": target}) from exc
+    counting = CountingReader(stream)
+    wrapped = EncryptedStorage(backend, ring).put_stream(key, counting, file_id=key)  # type: ignore[arg-type]
+    try:
+        opening_id = clean.get("opening_id") if isinstance(clean.get("opening_id"), int) else None
+        attachment = Attachment(
+            tenant_id=record.tenant_id,
+            person_id=record.person_id,
+            region=record.region,
+            storage_key=key,
+            wrapped_key=wrapped.to_token(),
+            filename=name,
+            content_type=(content_type or "application/octet-stream")[:120],
+            kind=kind,
+            labels=clean,
+            opening_id=opening_id,
+            size=counting.count,
+            ciphertext_sha256=backend.sha256.hexdigest(),
+            created_by_id=actor.user_id if isinstance(actor, Principal) else None,
+            created_at=utcnow(),
+        )
+        session.add(attachment)
+        session.flush()
+        actor_id, label = _actor_fields(actor)
+        _append(
+            session,
+            record,
+            [
+                NewEntry(
+                    type="document",
+                    source=source,
+                    data={"filename": name},
+                    facts={
+                        "kind": kind,
+                        "size": counting.count,
+                        "content_type": attachment.content_type,
+                        "labels": clean,
+                        "ciphertext_sha256": attachment.ciphertext_sha256,
+                    },
+                    occurred_at=clean_time(clean.get("captured_at")),
+                    actor_id=actor_id,
+                    actor_label=label,
+                    opening_id=opening_id,
+                    attachment_id=attachment.id,
+                )
+            ],
+        )
+        _audit(
+            session,
+            actor,
+            "attachment.added",
+            "attachment",
+            attachment.id,
+            record.tenant_id,
+            {"person": person_id, "kind": kind, "size": counting.count, "region": record.region},
+        )
+        if commit:
+            session.commit()
+    except BaseException:
+        # No row points at the ciphertext: remove it (it is unreadable without the key).
+        regional_storage().delete(record.region, key)
+        raise
+    return attachment
+
+
+def clean_time(value: Any) -> datetime | None:
+    """A label's time (ISO string from ``plain_facts``) as an aware datetime, if valid."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+@dataclass
+class RecordingIn:
+    """A recording to store with an interview report."""
+
+    stream: BinaryIO
+    filename: str
+    content_type: str
+    captured_at: datetime | None = None
+    question: str | None = None
+
+
+def record_interview_report(
+    session: Session,
+    actor: Actor,
+    person_id: int,
+    *,
+    opening_id: int | None,
+    interview_id: int | None,
+    scores: dict[str, float | int],
+    match_percent: float | int | None = None,
+    summary: str = "",
+    strengths: Sequence[str] = (),
+    gaps: Sequence[str] = (),
+    evidence: Sequence[dict[str, Any]] = (),
+    follow_ups: Sequence[str] = (),
+    recordings: Sequence[RecordingIn] = (),
+    status: str | None = "ai_interview_done",
+    source: str = "ai_interview",
+    scale: int = 10,
+) -> RecordEntry:
+    """An AI interview report lands in the record (SPEC G1): structured results, labelled
+    recordings and the new status, in one transaction.
+
+    ``scores`` map dimension codes to numbers (kept as facts for statistics); the summary,
+    strengths, gaps, quoted evidence and follow-up questions are personal (encrypted).
+    """
+    candidate = _person(session, actor, person_id, "records.write")
+    record = ensure_record(session, candidate)
+    _writable(record)
+    for recording in recordings:
+        labels: dict[str, Any] = {"opening_id": opening_id, "interview_id": interview_id}
+        if recording.captured_at is not None:
+            labels["captured_at"] = recording.captured_at
+        if recording.question:
+            labels["question"] = recording.question[:200]
+        attach_file(
+            session,
+            actor,
+            person_id,
+            recording.stream,
+            recording.filename,
+            recording.content_type,
+            {k: v for k, v in labels.items() if v is not None},
+            kind="recording",
+            source=source,
+            commit=False,
+        )
+    actor_id, label = _actor_fields(actor)
+    facts: dict[str, Any] = {
+        "scores": dict(scores),
+        "scale": scale,
+        "interview_id": interview_id,
+    }
+    if match_percent is not None:
+        facts["match_percent"] = match_percent
+    data = {
+        "summary": summary,
+        "strengths": list(strengths),
+        "gaps": list(gaps),
+        "evidence": list(evidence),
+        "follow_ups": list(follow_ups),
+    }
+    (entry,) = _append(
+        session,
+        record,
+        [
+            NewEntry(
+                type="interview_result",
+                source=source,
+                data=data,
+                facts=facts,
+                actor_id=actor_id,
+                actor_label=label,
+                opening_id=opening_id,
+            )
+        ],
+    )
+    _audit(
+        session,
+        actor,
+        "record.interview_result",
+        "record",
+        person_id,
+        record.tenant_id,
+        {"entry": entry.id, "interview": interview_id, "recordings": len(recordings)},
+    )
+    if status:
+        set_status(
+            session, actor, person_id, status, source=source, opening_id=opening_id, commit=False
+        )
+    session.commit()
+    return entry
+
+
+def record_consent(
+    session: Session,
+    actor: Actor,
+    person_id: int,
+    purpose: str,
+    notice_version: str,
+    granted: bool,
+    *,
+    method: str = "web",
+    source: str = "hireflow",
+    commit: bool = True,
+) -> RecordEntry:
+    """Record that the person gave (or withdrew) consent for ``purpose`` under a notice
+    version (PIPL Art. 14, GDPR Art. 7: what, when, which notice)."""
+    if purpose not in CONSENT_PURPOSES:
+        raise ValidationFailed(N_("Unknown consent purpose."), fields={"purpose": "unknown"})
+    version = (notice_version or "").strip()
+    if not version or len(version) > 40:
+        raise ValidationFailed(
+            N_("Give the version of the privacy notice (at most 40 characters)."),
+            fields={"notice_version": "required"},
+        )
+    if method not in ("web", "paper", "email", "import", "api"):
+        raise ValidationFailed(N_("Unknown consent method."), fields={"method": "unknown"})
+    candidate = _person(session, actor, person_id, "records.consent")
+    record = ensure_record(session, candidate)
+    _writable(record)
+    actor_id, label = _actor_fields(actor)
+    if isinstance(actor, Principal) and candidate.user_id == actor.user_id:
+        label = "subject"  # the person themselves; their name never enters hashed content
+    (entry,) = _append(
+        session,
+        record,
+        [
+            NewEntry(
+                type="consent",
+                source=source,
+                facts={
+                    "purpose": purpose,
+                    "notice_version": version,
+                    "granted": bool(granted),
+                    "method": method,
+                },
+                actor_id=actor_id,
+                actor_label=label,
+            )
+        ],
+    )
+    _audit(
+        session,
+        actor,
+        "record.consent",
+        "record",
+        person_id,
+        record.tenant_id,
+        {"purpose": purpose, "granted": bool(granted), "notice_version": version},
+    )
+    if commit:
+        session.commit()
+    return entry
+
+
+def set_legal_hold(
+    session: Session, actor: Actor, person_id: int, reason: str | None
+) -> PersonRecord:
+    """Place (``reason`` given) or lift (``None``) a legal hold: a held record is not
+    erased, neither on request nor by retention rules."""
+    candidate = _person(session, actor, person_id, "records.manage")
+    record = ensure_record(session, candidate)
+    _writable(record)
+    text = (reason or "").strip()
+    if reason is not None and not text:
+        raise ValidationFailed(N_("Give the reason for the hold."), fields={"reason": "required"})
+    if len(text) > 500:
+        raise ValidationFailed(N_("The reason is too long."), fields={"reason": "too_long"})
+    hold = reason is not None
+    actor_id, label = _actor_fields(actor)
+    _append(
+        session,
+        record,
+        [
+            NewEntry(
+                type="legal_hold",
+                source="hireflow",
+                data={"reason": text} if hold else None,
+                facts={"hold": hold},
+                actor_id=actor_id,
+                actor_label=label,
+            )
+        ],
+    )
+    record.legal_hold = hold
+    record.legal_hold_reason = text if hold else None
+    record.legal_hold_at = utcnow() if hold else None
+    _audit(
+        session,
+        actor,
+        "record.legal_hold" if hold else "record.legal_hold_lifted",
+        "record",
+        person_id,
+        record.tenant_id,
+        {"hold": hold},
+    )
+    session.commit()
+    return record
+
+
+# --------------------------------------------------------------------------- files
+
+
+@dataclass
+class OpenedAttachment:
+    """An attachment opened for reading: stream the plaintext, then close it."""
+
+    attachment: Attachment
+    stream: BinaryIO
+    filename: str
+
+
+def get_policy(session: Session, tenant_id: int) -> RecordPolicy:
+    """The company's record policy (defaults when it never changed one)."""
+    policy = session.get(RecordPolicy, tenant_id)
+    return policy or RecordPolicy(tenant_id=tenant_id, require_download_code=False)
+
+
+def update_policy(
+    session: Session, principal: Principal, *, require_download_code: bool
+) -> RecordPolicy:
+    """Turn the one-time code for opening files on or off for the company."""
+    require(principal, "records.manage")
+    policy = session.get(RecordPolicy, principal.tenant_id)
+    if policy is None:
+        policy = RecordPolicy(tenant_id=principal.tenant_id)
+        session.add(policy)
+    before = bool(policy.require_download_code)
+    policy.require_download_code = bool(require_download_code)
+    policy.updated_at = utcnow()
+    policy.updated_by_id = principal.user_id
+    audit.record(
+        session,
+        "record.policy_updated",
+        actor=principal,
+        target_type="record_policy",
+        target_id=principal.tenant_id,
+        old={"require_download_code": before},
+        new={"require_download_code": policy.require_download_code},
+    )
+    session.commit()
+    return policy
+
+
+def _visible_attachment(
+    session: Session, actor: Actor, attachment_id: int, capability: str
+) -> Attachment:
+    if isinstance(actor, SystemActor):
+        attachment = session.get(Attachment, attachment_id)
+        if attachment is None or (
+            actor.tenant_id is not None and attachment.tenant_id != actor.tenant_id
+        ):
+            raise NotFound()
+        return attachment
+    require(actor, capability)
+    return get_visible(session, Attachment, attachment_id, actor, capability)
+
+
+def _code_key() -> bytes:
+    return pii.keyring().current.derive("download-code")
+
+
+def _code_hash(row_id: int, code: str) -> str:
+    return hmac.new(_code_key(), f"{row_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _code_context(row_id: int) -> str:
+    return f"record_download_codes.code:{row_id}"
+
+
+def request_download_code(session: Session, principal: Principal, attachment_id: int) -> None:
+    """E-mail the viewer a one-time code for this file (valid a few minutes, one use)."""
+    from hireflow.core.settings import get_settings
+    from hireflow.records.tasks import send_download_code
+
+    attachment = _visible_attachment(session, principal, attachment_id, "records.files")
+    if attachment.wrapped_key is None:
+        raise NotFound(N_("This file was erased."))
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    minutes = max(1, get_settings().download_code_minutes)
+    row = DownloadCode(
+        tenant_id=attachment.tenant_id,
+        user_id=principal.user_id,
+        attachment_id=attachment.id,
+        code_hash="0" * 64,
+        attempts=0,
+        expires_at=utcnow() + timedelta(minutes=minutes),
+        created_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    row.code_hash = _code_hash(row.id, code)
+    row.code_token = pii.encrypt_value(code, _code_context(row.id))
+    audit.record(
+        session,
+        "attachment.code_requested",
+        actor=principal,
+        target_type="attachment",
+        target_id=attachment.id,
+    )
+    enqueue_on_commit(session, send_download_code, row.id)
+    session.commit()
+
+
+def _consume_code(
+    session: Session, principal: Principal, attachment: Attachment, code: str | None
+) -> None:
+    now = utcnow()
+    row = session.scalars(
+        select(DownloadCode)
+        .where(
+            DownloadCode.user_id == principal.user_id,
+            DownloadCode.attachment_id == attachment.id,
+            DownloadCode.used_at.is_(None),
+            DownloadCode.expires_at > now,
+            DownloadCode.attempts < CODE_ATTEMPTS,
+        )
+        .order_by(DownloadCode.id.desc())
+        .limit(1)
+    ).first()
+    if not code:
+        raise CodeRequired()
+    if row is None:
+        raise CodeInvalid()
+    if not hmac.compare_digest(row.code_hash, _code_hash(row.id, code.strip())):
+        row.attempts += 1
+        audit.record(
+            session,
+            "attachment.code_failed",
+            actor=principal,
+            target_type="attachment",
+            target_id=attachment.id,
+        )
+        session.commit()
+        raise CodeInvalid()
+    row.used_at = now
+    row.code_token = None
+
+
+def open_attachment(
+    session: Session, actor: Actor, attachment_id: int, *, code: str | None = None
+) -> OpenedAttachment:
+    """Open a file for reading: role and scope checked, one-time code if the company
+    requires it, and the view audited (who, what, when) before a byte is served."""
+    attachment = _visible_attachment(session, actor, attachment_id, "records.files")
+    if attachment.wrapped_key is None:
+        raise NotFound(N_("This file was erased."))
+    policy = get_policy(session, attachment.tenant_id)
+    with_code = bool(policy.require_download_code and isinstance(actor, Principal))
+    if with_code:
+        _consume_code(session, actor, attachment, code)  # type: ignore[arg-type]
+    storage = EncryptedStorage(regional_storage().for_record(attachment.region), pii.keyring())
+    try:
+        stream = storage.open_read(
+            attachment.storage_key,
+            WrappedKey.from_token(attachment.wrapped_key),
+            file_id=attachment.storage_key,
+        )
+    except CryptoError as exc:
+        raise AppError(N_("This file cannot be decrypted: it was damaged.")) from exc
+    _audit(
+        session,
+        actor,
+        "attachment.viewed",
+        "attachment",
+        attachment.id,
+        attachment.tenant_id,
+        {"person": attachment.person_id, "kind": attachment.kind, "with_code": with_code},
+    )
+    session.commit()
+    return OpenedAttachment(attachment, stream, attachment.filename)
+
+
+# --------------------------------------------------------------------------- erasure
+
+
+@dataclass
+class ErasureReport:
+    """What an erasure removed (counts and ids only)."""
+
+    person_id: int
+    attachments_shredded: int = 0
+    entries_erased: int = 0
+    audit_rows_redacted: int = 0
+    user_anonymised: bool = False
+    hooks: list[str] = field(default_factory=list)
+
+
+def _known_values(candidate: Candidate, user: User | None) -> list[str]:
+    values = [
+        candidate.name,
+        candidate.email,
+        candidate.phone,
+        candidate.id_number,
+        candidate.birth_date,
+        candidate.location,
+    ]
+    if user is not None:
+        values += [user.email, user.name]
+    return [v for v in values if isinstance(v, str) and len(v.strip()) >= 4]
+
+
+def _mentions(values: dict[str, Any] | None, known: list[str]) -> bool:
+    if not values:
+        return False
+    text = repr(values)
+    return any(value in text for value in known)
+
+
+def erase_person(
+    session: Session,
+    actor: Actor,
+    person_id: int,
+    *,
+    reason: str = "subject_request",
+    request_ref: str = "",
+) -> ErasureReport:
+    """Erase a person on request or by retention (PIPL Art. 47, GDPR Art. 17).
+
+    Refused under legal hold (``LegalHold`` names the reason). Otherwise: attachments are
+    crypto-shredded (wrapped data key destroyed, object deleted after commit), entry
+    payloads and search terms deleted, the candidate row and its user account anonymised,
+    audit rows about the person redacted. Facts (scores, statuses, dates), applications
+    and the hash chains survive, so statistics and verification still work.
+    """
+    from hireflow.records.hooks import run_erasure_hooks
+
+    if reason not in ERASURE_REASONS:
+        raise ValidationFailed(N_("Unknown erasure reason."), fields={"reason": "unknown"})
+    if len(request_ref) > 60:
+        raise ValidationFailed(N_("The request reference is too long."), fields={"ref": "long"})
+    candidate = _person(session, actor, person_id, "records.manage")
+    record = ensure_record(session, candidate)
+    if record.legal_hold:
+        raise LegalHold(params={"reason": record.legal_hold_reason or ""})
+    if record.erased_at is not None:
+        raise Conflict(N_("This record was erased already."))
+    now = utcnow()
+    report = ErasureReport(person_id=person_id)
+    user = session.get(User, candidate.user_id) if candidate.user_id else None
+    known = _known_values(candidate, user)
+
+    keys_to_delete: list[tuple[str, str]] = []
+    attachments = list(
+        session.scalars(
+            select(Attachment).where(
+                Attachment.person_id == person_id, Attachment.shredded_at.is_(None)
+            )
+        )
+    )
+    for attachment in attachments:
+        attachment.wrapped_key = None
+        attachment.filename = ""
+        attachment.shredded_at = now
+        keys_to_delete.append((attachment.region, attachment.storage_key))
+    report.attachments_shredded = len(attachments)
+    if attachments:
+        session.execute(
+            delete(DownloadCode).where(DownloadCode.attachment_id.in_([a.id for a in attachments]))
+        )
+
+    entries = list(session.scalars(select(RecordEntry).where(RecordEntry.person_id == person_id)))
+    for entry in entries:
+        if entry.payload is not None:
+            report.entries_erased += 1
+        entry.payload = None
+        entry.payload_key = None
+        entry.erased_at = now
+    session.execute(delete(RecordTerm).where(RecordTerm.person_id == person_id))
+
+    candidate.name = f"#{candidate.id}"
+    candidate.email = ""
+    candidate.phone = ""
+    candidate.id_number = None
+    candidate.birth_date = None
+    candidate.location = ""
+    candidate.profile = {}
+    if user is not None:
+        user.email = f"erased-{user.id}@erased.invalid"
+        user.name = f"#{user.id}"
+        user.password_hash = "!erased"  # noqa: S105 - no password verifies against it
+        user.is_active = False
+        session.execute(delete(AccessToken).where(AccessToken.user_id == user.id))
+        report.user_anonymised = True
+
+    attachment_ids = {str(a.id) for a in attachments} | {
+        str(a_id)
+        for a_id in session.scalars(select(Attachment.id).where(Attachment.person_id == person_id))
+    }
+    redacted: list[int] = []
+    rows = session.scalars(
+        select(audit.AuditEntry).where(
+            audit.AuditEntry.tenant_id == candidate.tenant_id,
+            audit.AuditEntry.redacted_at.is_(None),
+        )
+    )
+    for row in rows:
+        about_person = (
+            (row.target_type in ("candidate", "record") and row.target_id == str(person_id))
+            or (row.target_type == "attachment" and row.target_id in attachment_ids)
+            or (user is not None and row.target_type == "user" and row.target_id == str(user.id))
+            or (user is not None and row.actor_id == user.id)
+        )
+        mentions = _mentions(row.old_values, known) or _mentions(row.new_values, known)
+        personal = row.old_values or row.new_values or row.ip or row.actor_label
+        if (about_person or mentions) and personal:
+            audit.redact(row)
+            redacted.append(row.id)
+    report.audit_rows_redacted = len(redacted)
+    report.hooks = run_erasure_hooks(session, candidate, known)
+
+    actor_id, label = _actor_fields(actor)
+    _append(
+        session,
+        record,
+        [
+            NewEntry(
+                type="erasure",
+                source="hireflow",
+                facts={
+                    "reason": reason,
+                    "request_ref": request_ref or None,
+                    "attachments": report.attachments_shredded,
+                    "entries": report.entries_erased,
+                },
+                actor_id=actor_id,
+                actor_label=label,
+            )
+        ],
+    )
+    record.erased_at = now
+    record.legal_hold_reason = None
+    _audit(
+        session,
+        actor,
+        "record.erased",
+        "record",
+        person_id,
+        record.tenant_id,
+        {
+            "reason": reason,
+            "attachments": report.attachments_shredded,
+            "entries": report.entries_erased,
+            "redacted_audit_ids": redacted,
+        },
+    )
+    storage = regional_storage()
+
+    def _delete_objects() -> None:
+        for region, key in keys_to_delete:
+            try:
+                storage.delete(region, key)
+            except Exception:  # noqa: S112 - the key is destroyed; a stray object is unreadable
+                continue
+
+    on_commit(session, _delete_objects)
+    session.commit()
+    return report
+
+
+# --------------------------------------------------------------------------- retention rules
+
+
+def add_retention_rule(
+    session: Session,
+    principal: Principal,
+    *,
+    status: str,
+    months: int,
+    region: str | None = None,
+) -> RetentionRule:
+    """Erase records that stayed in ``status`` for ``months`` (optionally in one region)."""
+    require(principal, "records.manage")
+    if status not in STATUSES:
+        raise ValidationFailed(N_("Unknown status."), fields={"status": "unknown"})
+    if not isinstance(months, int) or not 1 <= months <= 600:
+        raise ValidationFailed(N_("Months must be between 1 and 600."), fields={"months": "range"})
+    code = (region or "").strip().lower() or None
+    if code is not None and code not in ("cn", "eu", "us", "sg"):
+        raise ValidationFailed(N_("Unknown region."), fields={"region": "unknown"})
+    rule = RetentionRule(
+        tenant_id=principal.tenant_id,
+        region=code,
+        status=status,
+        months=months,
+        enabled=True,
+        created_by_id=principal.user_id,
+        created_at=utcnow(),
+    )
+    session.add(rule)
+    session.flush()
+    audit.record(
+        session,
+        "retention_rule.created",
+        actor=principal,
+        target_type="retention_rule",
+        target_id=rule.id,
+        new={"status": status, "months": months, "region": code},
+    )
+    session.commit()
+    return rule
+
+
+def delete_retention_rule(session: Session, principal: Principal, rule_id: int) -> None:
+    """Remove a retention rule of the caller's company."""
+    require(principal, "records.manage")
+    rule = get_visible(session, RetentionRule, rule_id, principal, "records.manage")
+    audit.record(
+        session,
+        "retention_rule.deleted",
+        actor=principal,
+        target_type="retention_rule",
+        target_id=rule.id,
+        old={"status": rule.status, "months": rule.months, "region": rule.region},
+    )
+    session.delete(rule)
+    session.commit()

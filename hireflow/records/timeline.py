@@ -1,0 +1,547 @@
+"""The mechanics of a person's timeline: chaining, encrypting, indexing, deriving state.
+
+``service.py`` decides who may do what; this module only knows how an entry is stored:
+
+- the entry's position in the person's chain (``person:<id>``) is reserved through the
+  chain-head row, locked until commit (``hireflow.core.audit.advance_chain``);
+- the personal part (``data``) becomes canonical JSON encrypted with AES-256-GCM under its
+  own data key (wrapped by the master key, like a file), with a context naming tenant,
+  person and seq, so a payload copied to another row fails; a key rotation rewraps the
+  data key and never touches the ciphertext the chain vouches for;
+- what the hash covers (``entry_content``) includes the payload's SHA-256, never the
+  payload itself, so an erasure can drop the payload and the chain still verifies;
+- words of the payload are indexed as keyed HMACs (``RecordTerm``), dimension scores as
+  numbers (``RecordScore``), and the record's cached state (status, counts) is updated.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError as DBIntegrityError
+from sqlalchemy.orm import Session
+
+from hireflow.candidates.models import Application, Candidate
+from hireflow.core.audit import append_chained
+from hireflow.core.crypto import IntegrityError as CryptoIntegrityError
+from hireflow.core.crypto import (
+    Keyring,
+    WrappedKey,
+    decrypt_bytes,
+    encrypt_bytes,
+    generate_data_key,
+    unwrap_key,
+    wrap_key,
+)
+from hireflow.core.db import utcnow
+from hireflow.core.permissions import Principal
+from hireflow.openings.models import Opening
+from hireflow.org.models import Tenant
+from hireflow.records import pii
+from hireflow.records.chain import canonical_json
+from hireflow.records.models import (
+    ENTRY_TYPES,
+    PersonRecord,
+    RecordEntry,
+    RecordScore,
+    RecordTerm,
+)
+
+MAX_PAYLOAD_BYTES = 256 * 1024
+MAX_FACTS_BYTES = 8 * 1024
+MAX_TERMS_PER_ENTRY = 500
+
+
+class EntryError(ValueError):
+    """An entry's type, facts or data cannot be stored (the message says which and why)."""
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """A process acting on its own authority: a Celery task, the importer, retention.
+
+    ``tenant_id`` (optional) confines it to one tenant. Entries it writes carry the label
+    ``system:<name>``; audit rows name it the same way.
+    """
+
+    name: str
+    tenant_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        return f"system:{self.name}"
+
+
+Actor = Principal | SystemActor
+
+
+def person_chain_id(person_id: int) -> str:
+    """The chain holding one person's entries."""
+    return f"person:{person_id}"
+
+
+def payload_context(tenant_id: int, person_id: int, seq: int) -> str:
+    """The AES-GCM context of an entry's payload: bound to its row."""
+    return f"record_entries.payload:{tenant_id}:{person_id}:{seq}"
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _plain(value: Any, where: str, depth: int = 0) -> Any:
+    """JSON-plain data whose canonical form survives a JSON column unchanged.
+
+    Floats become canonical decimal strings ("8.2"), Decimals likewise; datetimes must be
+    aware and become UTC strings; nesting is bounded.
+    """
+    if depth > 6:
+        raise EntryError(f"{where}: nested too deeply")
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise EntryError(f"{where}: {value!r} is not a finite number")
+        return _decimal_text(Decimal(repr(value)))
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise EntryError(f"{where}: {value} is not a finite number")
+        return _decimal_text(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise EntryError(f"{where}: naive datetime; use timezone-aware datetimes")
+        return json.loads(canonical_json(value))
+    if isinstance(value, dict):
+        result = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise EntryError(f"{where}: keys must be strings")
+            result[str(key)] = _plain(item, f"{where}.{key}", depth + 1)
+        return result
+    if isinstance(value, list | tuple):
+        return [_plain(item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value)]
+    try:
+        return json.loads(canonical_json(value))
+    except ValueError:
+        raise EntryError(f"{where}: {type(value).__name__} cannot be stored") from None
+
+
+def _decimal_text(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return "0" if text in {"-0", "0"} else text
+
+
+def plain_facts(facts: dict[str, Any] | None) -> dict[str, Any]:
+    """Validate and normalise an entry's facts (non-identifying, small, JSON-plain)."""
+    if facts is None:
+        return {}
+    if not isinstance(facts, dict):
+        raise EntryError("facts must be a mapping")
+    plain = _plain(facts, "facts")
+    for key in plain:
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,59}", key):
+            raise EntryError(f"facts key {key!r} must be a lower-case identifier")
+    if len(canonical_json(plain)) > MAX_FACTS_BYTES:
+        raise EntryError(f"facts are larger than {MAX_FACTS_BYTES} bytes; put text in data")
+    return plain
+
+
+def as_number(value: Any) -> float | None:
+    """A score or count from facts (stored as int or decimal string), or None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return float(value)
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return float(number) if number.is_finite() else None
+
+
+# --------------------------------------------------------------------------- content
+
+
+def entry_content(entry: RecordEntry, seq: int | None = None) -> dict[str, Any]:
+    """What an entry's hash covers. Personal data only through ``payload_digest``."""
+    return {
+        "v": 1,
+        "tenant": entry.tenant_id,
+        "person": entry.person_id,
+        "seq": entry.seq if seq is None else seq,
+        "type": entry.type,
+        "source": entry.source,
+        "actor": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "at": entry.occurred_at,
+        "recorded_at": entry.recorded_at,
+        "opening": entry.opening_id,
+        "attachment": entry.attachment_id,
+        "facts": entry.facts,
+        "payload": entry.payload_digest,
+        "import_key": entry.import_key,
+        "checksum": entry.source_checksum,
+    }
+
+
+PAYLOAD_PREFIX = "hfp1."
+
+
+def payload_digest(token: str) -> str:
+    """SHA-256 of the stored (encrypted) payload token."""
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def encrypt_payload(text: str, context: str, ring: Keyring) -> tuple[str, str]:
+    """(payload token, wrapped data key) for one entry's canonical JSON."""
+    data_key = generate_data_key()
+    sealed = encrypt_bytes(text.encode("utf-8"), data_key, context)
+    token = PAYLOAD_PREFIX + base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii")
+    return token, wrap_key(data_key, ring).to_token()
+
+
+def decrypt_payload(entry: Any, ring: Keyring | None = None) -> dict[str, Any] | None:
+    """The entry's personal data, or None when it has none or it was erased.
+
+    Raises ``IntegrityError`` when the payload or its key was altered.
+    """
+    if entry.payload is None or entry.payload_key is None:
+        return None
+    ring = ring or pii.keyring()
+    if not entry.payload.startswith(PAYLOAD_PREFIX):
+        raise CryptoIntegrityError("entry payload is not an encrypted payload token")
+    body = entry.payload[len(PAYLOAD_PREFIX) :]
+    try:
+        sealed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    except ValueError:
+        raise CryptoIntegrityError("entry payload is not valid base64url") from None
+    data_key = unwrap_key(WrappedKey.from_token(entry.payload_key), ring)
+    context = payload_context(entry.tenant_id, entry.person_id, entry.seq)
+    data = json.loads(decrypt_bytes(sealed, data_key, context).decode("utf-8"))
+    return data if isinstance(data, dict) else {"value": data}
+
+
+# --------------------------------------------------------------------------- search terms
+
+_WORDS = re.compile(
+    r"[0-9a-z][0-9a-z@._+\-]*|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+"
+)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+
+
+def words_of(text: str) -> list[str]:
+    """Search words: lower-cased Latin words (e-mail parts too) and CJK character pairs.
+
+    Chinese has no spaces; overlapping pairs ("客户投诉" → 客户, 户投, 投诉) find a phrase
+    when all its pairs match, without a dictionary.
+    """
+    normal = " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
+    found: list[str] = []
+    for match in _WORDS.finditer(normal):
+        word = match.group()
+        if _CJK.match(word):
+            if len(word) == 1:
+                found.append(word)
+            else:
+                found.extend(word[i : i + 2] for i in range(len(word) - 1))
+            continue
+        word = word.strip("._+-")
+        if len(word) >= 2:
+            found.append(word)
+        parts = [p for p in re.split(r"[@._+\-]", word) if len(p) >= 2]
+        if len(parts) > 1:
+            found.extend(parts)
+    return found
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+def term_key(ring: Keyring, tenant_id: int, key_id: str | None = None) -> bytes:
+    """The HMAC key of one tenant's search terms (under the current or a given master key)."""
+    master = ring.current if key_id is None else ring.get(key_id)
+    return master.derive("record-terms", str(tenant_id))
+
+
+_KEYED: dict[bytes, Any] = {}
+
+
+def term_value(word: str, key: bytes) -> str:
+    """The stored form of a search word: 16 hex digits of HMAC-SHA256."""
+    base = _KEYED.get(key)
+    if base is None:
+        # HMAC's key schedule (two padded hashes) is paid once per key, not once per word.
+        if len(_KEYED) > 64:
+            _KEYED.clear()
+        base = _KEYED[key] = hmac.new(key, digestmod=hashlib.sha256)
+    mac = base.copy()
+    mac.update(word.encode("utf-8"))
+    return mac.hexdigest()[:16]
+
+
+def entry_terms(data: Any, ring: Keyring, tenant_id: int) -> list[str]:
+    """Distinct term values of an entry's text (bounded)."""
+    key = term_key(ring, tenant_id)
+    seen: dict[str, None] = {}
+    for text in _strings(data):
+        for word in dict.fromkeys(words_of(text)):
+            seen.setdefault(term_value(word, key), None)
+            if len(seen) >= MAX_TERMS_PER_ENTRY:
+                return list(seen)
+    return list(seen)
+
+
+def query_term_variants(query: str, ring: Keyring, tenant_id: int) -> list[list[str]]:
+    """For each word of a query, its term values under every key in the ring."""
+    keys = [term_key(ring, tenant_id, key_id) for key_id in ring.key_ids]
+    words = list(dict.fromkeys(words_of(query)))[:12]
+    return [[term_value(word, key) for key in keys] for word in words]
+
+
+# --------------------------------------------------------------------------- records
+
+
+def default_region(session: Session, candidate: Candidate) -> str:
+    """Where a new record lives: the region of the opening the person most recently
+    applied to, else the tenant's region."""
+    region = session.scalars(
+        select(Opening.region)
+        .join(Application, Application.opening_id == Opening.id)
+        .where(Application.candidate_id == candidate.id)
+        .order_by(Application.created_at.desc(), Application.id.desc())
+        .limit(1)
+    ).first()
+    if region:
+        return region
+    tenant = session.get(Tenant, candidate.tenant_id)
+    return tenant.region if tenant is not None else "cn"
+
+
+def find_record(session: Session, person_id: int) -> PersonRecord | None:
+    return session.scalars(select(PersonRecord).where(PersonRecord.person_id == person_id)).first()
+
+
+def ensure_record(
+    session: Session, candidate: Candidate, region: str | None = None
+) -> PersonRecord:
+    """The person's record row, created on first use (safe against a concurrent creator)."""
+    record = find_record(session, candidate.id)
+    if record is not None:
+        return record
+    record = PersonRecord(
+        tenant_id=candidate.tenant_id,
+        person_id=candidate.id,
+        region=(region or default_region(session, candidate)).lower(),
+        status="",
+        entry_count=0,
+        legal_hold=False,
+    )
+    try:
+        with session.begin_nested():
+            session.add(record)
+            session.flush()
+    except DBIntegrityError:
+        found = find_record(session, candidate.id)
+        if found is None:  # pragma: no cover - the conflict was something else
+            raise
+        return found
+    return record
+
+
+@dataclass
+class NewEntry:
+    """An entry to append (see ``append_entries``)."""
+
+    type: str
+    source: str
+    data: dict[str, Any] | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+    occurred_at: datetime | None = None
+    actor_id: int | None = None
+    actor_label: str = ""
+    opening_id: int | None = None
+    attachment_id: int | None = None
+    import_key: str | None = None
+    source_checksum: str | None = None
+
+
+def check_entry(item: NewEntry) -> None:
+    """Refuse an entry the record cannot hold, before anything is written."""
+    if item.type not in ENTRY_TYPES:
+        raise EntryError(f"unknown entry type {item.type!r}; use one of {', '.join(ENTRY_TYPES)}")
+    if not isinstance(item.source, str) or not re.fullmatch(r"[\w.:/-]{1,60}", item.source):
+        raise EntryError("source must be 1-60 letters, digits or . : / - _")
+    if item.occurred_at is not None and item.occurred_at.tzinfo is None:
+        raise EntryError("occurred_at must be timezone-aware")
+    if item.data is not None and not isinstance(item.data, dict):
+        raise EntryError("data must be a mapping")
+
+
+def append_entries(
+    session: Session,
+    record: PersonRecord,
+    items: Sequence[NewEntry],
+    *,
+    ring: Keyring | None = None,
+    index_terms: bool = True,
+) -> list[RecordEntry]:
+    """Append entries to a person's chain in the session's transaction (no commit).
+
+    The chain head stays locked until the caller commits or rolls back.
+    """
+    if not items:
+        return []
+    ring = ring or pii.keyring()
+    now = utcnow()
+    prepared: list[tuple[RecordEntry, str | None, Any]] = []
+    for item in items:
+        check_entry(item)
+        data_text = None
+        data = None
+        if item.data is not None:
+            data = _plain(item.data, "data")
+            data_text = canonical_json(data).decode("utf-8")
+            if len(data_text) > MAX_PAYLOAD_BYTES:
+                raise EntryError(f"data is larger than {MAX_PAYLOAD_BYTES} bytes")
+        entry = RecordEntry(
+            tenant_id=record.tenant_id,
+            person_id=record.person_id,
+            type=item.type,
+            source=item.source,
+            actor_id=item.actor_id,
+            actor_label=item.actor_label,
+            occurred_at=item.occurred_at or now,
+            recorded_at=now,
+            opening_id=item.opening_id,
+            attachment_id=item.attachment_id,
+            facts=plain_facts(item.facts),
+            import_key=item.import_key,
+            source_checksum=item.source_checksum,
+        )
+        prepared.append((entry, data_text, data))
+
+    texts = {id(entry): text for entry, text, _ in prepared}
+
+    def content(entry: RecordEntry, seq: int) -> dict[str, Any]:
+        text = texts[id(entry)]
+        if text is not None:
+            entry.payload, entry.payload_key = encrypt_payload(
+                text, payload_context(entry.tenant_id, entry.person_id, seq), ring
+            )
+            entry.payload_digest = payload_digest(entry.payload)
+        return entry_content(entry, seq)
+
+    def assign(entry: RecordEntry, seq: int, prev: str, digest: str) -> None:
+        entry.seq, entry.prev_hash, entry.hash = seq, prev, digest
+
+    entries = [entry for entry, _, _ in prepared]
+    append_chained(
+        session.connection(), person_chain_id(record.person_id), entries, content, assign
+    )
+    session.add_all(entries)
+    session.flush()
+    _index(session, record, prepared, ring, index_terms)
+    _update_state(record, entries)
+    return entries
+
+
+def index_rows(
+    entry: Any, entry_id: int, data: Any, ring: Keyring, *, index_terms: bool = True
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(search-term rows, score rows) derived from one stored entry."""
+    term_rows: list[dict[str, Any]] = []
+    score_rows: list[dict[str, Any]] = []
+    if index_terms and data is not None:
+        for term in entry_terms(data, ring, entry.tenant_id):
+            term_rows.append(
+                {
+                    "entry_id": entry_id,
+                    "term": term,
+                    "tenant_id": entry.tenant_id,
+                    "person_id": entry.person_id,
+                }
+            )
+    scores = entry.facts.get("scores") if entry.type == "interview_result" else None
+    if isinstance(scores, dict):
+        for dimension, raw in scores.items():
+            number = as_number(raw)
+            if number is not None and len(dimension) <= 60:
+                score_rows.append(
+                    {
+                        "entry_id": entry_id,
+                        "dimension": dimension,
+                        "tenant_id": entry.tenant_id,
+                        "person_id": entry.person_id,
+                        "opening_id": entry.opening_id,
+                        "score": number,
+                        "occurred_at": entry.occurred_at,
+                    }
+                )
+    return term_rows, score_rows
+
+
+def _index(
+    session: Session,
+    record: PersonRecord,
+    prepared: Sequence[tuple[RecordEntry, str | None, Any]],
+    ring: Keyring,
+    index_terms: bool,
+) -> None:
+    term_rows: list[dict[str, Any]] = []
+    score_rows: list[dict[str, Any]] = []
+    for entry, _text, data in prepared:
+        terms, scores = index_rows(entry, entry.id, data, ring, index_terms=index_terms)
+        term_rows += terms
+        score_rows += scores
+    if term_rows:
+        session.execute(insert(RecordTerm), term_rows)
+    if score_rows:
+        session.execute(insert(RecordScore), score_rows)
+
+
+@dataclass(frozen=True)
+class DerivedState:
+    """What the timeline says the record's cached fields must be."""
+
+    status: str
+    status_at: datetime | None
+    entry_count: int
+    last_entry_at: datetime | None
+
+
+def derive_state(entries: Iterable[RecordEntry]) -> DerivedState:
+    """Current status and counts from entries in chain order."""
+    status, status_at, count, last = "", None, 0, None
+    for entry in entries:
+        count += 1
+        last = entry.recorded_at
+        if entry.type == "status_change" and isinstance(entry.facts.get("status"), str):
+            status, status_at = entry.facts["status"], entry.occurred_at
+    return DerivedState(status, status_at, count, last)
+
+
+def _update_state(record: PersonRecord, entries: Sequence[RecordEntry]) -> None:
+    record.entry_count = (record.entry_count or 0) + len(entries)
+    record.last_entry_at = entries[-1].recorded_at
+    for entry in entries:
+        if entry.type == "status_change" and isinstance(entry.facts.get("status"), str):
+            record.status, record.status_at = entry.facts["status"], entry.occurred_at

@@ -1,0 +1,380 @@
+"""What a candidate does through their personal link, without an account (SPEC D2, D4, D5).
+
+The link carries a signed token naming one candidate and one invitation; every function here
+starts from it and touches nothing else, so a token for candidate A can never reach candidate
+B (the invitation must exist, belong to the token's candidate and be open).
+
+Identity check (D4): the last four characters of the ID number on file, or else a one-time code
+sent by e-mail/SMS (kept only as an HMAC, valid ten minutes, one per minute at most). Wrong
+answers count; at the company's limit the link locks (longer each time) and the opening's
+recruiters are alerted. A correct answer is recorded (time and method: HR sees "confirmed") and
+yields an access value, signed and bound to the invitation's identity generation, which the
+pages keep in a cookie and API clients send as ``X-Link-Access``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hireflow.core import audit
+from hireflow.core.db import utcnow
+from hireflow.core.errors import N_, AppError, NotFound, TooManyAttempts, ValidationFailed
+from hireflow.core.security import Signer
+from hireflow.core.settings import Settings
+from hireflow.scheduling import messages, schemas, service
+from hireflow.scheduling.links import LinkTokenError, read_link_token
+from hireflow.scheduling.models import CandidateAvailability, Invitation
+from hireflow.scheduling.slots import SchedulingError, local_interval
+
+CODE_VALID_MINUTES = 10
+CODE_INTERVAL = timedelta(seconds=60)
+CODES_PER_DAY = 6
+ACCESS_HOURS = 12
+MAX_LOCK = timedelta(hours=24)
+
+
+class LinkGone(AppError):
+    """A link that was valid once: expired, or its invitation was withdrawn."""
+
+    status = 410
+    code = "link_expired"
+    message = N_("This interview link has expired. Please ask the recruiter for a new one.")
+
+
+class LinkNeedsIdentity(AppError):
+    status = 403
+    code = "identity_required"
+    message = N_("Please confirm your identity first.")
+
+
+def open_link(
+    session: Session,
+    token: str,
+    settings: Settings,
+    now: datetime | None = None,
+    *,
+    mark_opened: bool = True,
+) -> Invitation:
+    """The invitation a token names, after checking signature, expiry and ownership.
+
+    The first opening is recorded (the progress view's "opened").
+    """
+    now = now or utcnow()
+    try:
+        claims = read_link_token(settings.secret_key, token, now)
+    except LinkTokenError as exc:
+        if exc.code == "link_expired":
+            raise LinkGone() from exc
+        raise NotFound(N_("This interview link is not valid.")) from exc
+    if not claims.invitation_id.isdigit() or not claims.candidate_id.isdigit():
+        raise NotFound(N_("This interview link is not valid."))
+    invitation = session.get(Invitation, int(claims.invitation_id))
+    if invitation is None or invitation.candidate_id != int(claims.candidate_id):
+        raise NotFound(N_("This interview link is not valid."))
+    if invitation.status == "cancelled":
+        raise LinkGone(N_("This invitation was withdrawn. Please contact the recruiter."))
+    if invitation.status == "queued":
+        # Not sent yet: the link cannot have reached anyone legitimately.
+        raise NotFound(N_("This interview link is not valid."))
+    if mark_opened and invitation.opened_at is None:
+        invitation.opened_at = now
+        service.advance(invitation, "opened")
+        audit.record(
+            session,
+            "invitation.opened",
+            actor=None,
+            tenant_id=invitation.tenant_id,
+            actor_label="candidate",
+            target_type="invitation",
+            target_id=invitation.id,
+        )
+        session.commit()
+    return invitation
+
+
+# --------------------------------------------------------------------------- access
+
+
+def _signer(settings: Settings) -> Signer:
+    return Signer(settings.secret_key, "invitation-access")
+
+
+def access_value(settings: Settings, invitation: Invitation) -> str:
+    return _signer(settings).sign(f"{invitation.id}:{invitation.identity_generation}")
+
+
+def has_access(settings: Settings, invitation: Invitation, value: str | None) -> bool:
+    if not value or invitation.verified_at is None:
+        return False
+    raw = _signer(settings).unsign(value, max_age=ACCESS_HOURS * 3600)
+    return raw == f"{invitation.id}:{invitation.identity_generation}"
+
+
+def require_access(settings: Settings, invitation: Invitation, value: str | None) -> None:
+    if not has_access(settings, invitation, value):
+        raise LinkNeedsIdentity()
+
+
+def access_cookie_name(invitation: Invitation) -> str:
+    return f"hf_link_{invitation.id}"
+
+
+# --------------------------------------------------------------------------- identity
+
+
+def identity_method(invitation: Invitation) -> str:
+    """``id_last4`` when an ID number is on file, else ``code`` (sent by e-mail/SMS)."""
+    id_number = (invitation.candidate.id_number or "").strip()
+    return "id_last4" if len(id_number) >= 4 else "code"
+
+
+def _code_hash(settings: Settings, invitation: Invitation, code: str) -> str:
+    key = settings.secret_key.encode()
+    message = f"identity-code:{invitation.id}:{invitation.identity_generation}:{code}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def _check_lock(invitation: Invitation, now: datetime) -> None:
+    if invitation.identity_locked_until is not None and invitation.identity_locked_until > now:
+        seconds = int((invitation.identity_locked_until - now).total_seconds()) + 1
+        raise TooManyAttempts(params={"seconds": seconds})
+
+
+def send_code(
+    session: Session, invitation: Invitation, settings: Settings, now: datetime | None = None
+) -> int:
+    """Send a new one-time code on every channel the candidate has; returns how many."""
+    now = now or utcnow()
+    _check_lock(invitation, now)
+    if identity_method(invitation) != "code":
+        raise ValidationFailed(N_("Enter the last four characters of your ID number instead."))
+    if invitation.code_sent_at is not None:
+        wait = invitation.code_sent_at + CODE_INTERVAL - now
+        if wait > timedelta(0):
+            raise TooManyAttempts(params={"seconds": int(wait.total_seconds()) + 1})
+        if invitation.code_sent_at > now - timedelta(days=1) and (
+            invitation.codes_sent >= CODES_PER_DAY
+        ):
+            raise TooManyAttempts(params={"seconds": 24 * 3600})
+        if invitation.code_sent_at <= now - timedelta(days=1):
+            invitation.codes_sent = 0
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    invitation.codes_sent += 1
+    invitation.code_hash = _code_hash(settings, invitation, code)
+    invitation.code_expires_at = now + timedelta(minutes=CODE_VALID_MINUTES)
+    invitation.code_sent_at = now
+    policy = service.policy_for(session, invitation.tenant_id)
+    p = messages.parties(session, invitation)
+    count = messages.identity_code_messages(session, p, code, CODE_VALID_MINUTES, policy)
+    if count == 0:
+        session.rollback()
+        raise ValidationFailed(
+            N_("We cannot reach you by e-mail or text message. Please contact the recruiter.")
+        )
+    audit.record(
+        session,
+        "invitation.identity_code_sent",
+        actor=None,
+        tenant_id=invitation.tenant_id,
+        actor_label="candidate",
+        target_type="invitation",
+        target_id=invitation.id,
+        new={"channels": count},
+    )
+    session.commit()
+    return count
+
+
+def _normalise(answer: str) -> str:
+    return "".join(ch for ch in answer.strip().upper() if ch.isalnum())
+
+
+def verify(
+    session: Session,
+    invitation: Invitation,
+    answer: str,
+    settings: Settings,
+    now: datetime | None = None,
+) -> str:
+    """Check the candidate's answer; returns the access value or raises (attempts counted)."""
+    now = now or utcnow()
+    _check_lock(invitation, now)
+    method = identity_method(invitation)
+    given = _normalise(answer)
+    if method == "id_last4":
+        expected = _normalise(invitation.candidate.id_number or "")[-4:]
+        ok = len(given) == 4 and hmac.compare_digest(given, expected)
+    else:
+        ok = (
+            bool(invitation.code_hash)
+            and invitation.code_expires_at is not None
+            and invitation.code_expires_at > now
+            and hmac.compare_digest(_code_hash(settings, invitation, given), invitation.code_hash)
+        )
+    if ok:
+        first = invitation.verified_at is None
+        invitation.verified_at = invitation.verified_at or now
+        invitation.verify_method = method
+        invitation.identity_failures = 0
+        invitation.code_hash = ""
+        service.advance(invitation, "verified")
+        audit.record(
+            session,
+            "invitation.identity_verified",
+            actor=None,
+            tenant_id=invitation.tenant_id,
+            actor_label="candidate",
+            target_type="invitation",
+            target_id=invitation.id,
+            new={"method": method, "first": first},
+        )
+        session.commit()
+        return access_value(settings, invitation)
+
+    policy = service.policy_for(session, invitation.tenant_id)
+    invitation.identity_failures += 1
+    remaining = policy.identity_max_attempts - invitation.identity_failures
+    if remaining > 0:
+        audit.record(
+            session,
+            "invitation.identity_failed",
+            actor=None,
+            tenant_id=invitation.tenant_id,
+            actor_label="candidate",
+            target_type="invitation",
+            target_id=invitation.id,
+            new={"method": method, "failures": invitation.identity_failures},
+        )
+        session.commit()
+        raise ValidationFailed(
+            N_("That is not correct. %(remaining)s attempts left."),
+            code="identity_wrong",
+            params={"remaining": remaining},
+            fields={"answer": "wrong"},
+        )
+    attempts = invitation.identity_failures
+    invitation.identity_lockouts += 1
+    lock = min(
+        timedelta(minutes=policy.identity_lockout_minutes)
+        * 2 ** (invitation.identity_lockouts - 1),
+        MAX_LOCK,
+    )
+    invitation.identity_locked_until = now + lock
+    invitation.identity_failures = 0
+    invitation.code_hash = ""
+    p = messages.parties(session, invitation)
+    messages.identity_locked_messages(session, p, settings, policy, attempts)
+    audit.record(
+        session,
+        "invitation.identity_locked",
+        actor=None,
+        tenant_id=invitation.tenant_id,
+        actor_label="candidate",
+        target_type="invitation",
+        target_id=invitation.id,
+        new={"until": invitation.identity_locked_until, "lockouts": invitation.identity_lockouts},
+    )
+    session.commit()
+    raise TooManyAttempts(params={"seconds": int(lock.total_seconds())})
+
+
+# --------------------------------------------------------------------------- after the check
+
+
+def record_device_check(
+    session: Session, invitation: Invitation, data: schemas.DeviceCheckIn
+) -> None:
+    """Keep the outcome for HR's progress view; the details go to the technical log."""
+    invitation.device_checked_at = utcnow()
+    invitation.device_ok = bool(data.camera and data.microphone and data.browser_ok)
+    audit.record(
+        session,
+        "invitation.device_checked",
+        actor=None,
+        tenant_id=invitation.tenant_id,
+        actor_label="candidate",
+        target_type="invitation",
+        target_id=invitation.id,
+        new={
+            "camera": data.camera,
+            "microphone": data.microphone,
+            "browser_ok": data.browser_ok,
+            "network_ms": data.network_ms,
+        },
+    )
+    session.commit()
+
+
+def save_availability(
+    session: Session,
+    invitation: Invitation,
+    data: schemas.CandidateAvailabilityIn,
+    now: datetime | None = None,
+) -> CandidateAvailability:
+    """The candidate's stated zone and times (wall-clock in that zone), stored as instants."""
+    now = now or utcnow()
+    windows = []
+    for window in data.windows:
+        start, end = window.start, window.end
+        if start.tzinfo is not None or end.tzinfo is not None:
+            start, end = start.replace(tzinfo=None), end.replace(tzinfo=None)
+        try:
+            interval = local_interval(data.timezone, start.date(), start.time(), end.time())
+        except SchedulingError as exc:
+            raise service.scheduling_error(exc) from exc
+        if end.date() != start.date() and end.date() != start.date() + timedelta(days=1):
+            raise ValidationFailed(
+                N_("A time window must end within a day of its start."), fields={"windows": "long"}
+            )
+        if interval.end <= now:
+            raise ValidationFailed(N_("This time is in the past."), fields={"windows": "past"})
+        if interval.start > now + timedelta(days=90):
+            raise ValidationFailed(N_("This time is too far away."), fields={"windows": "far"})
+        windows.append([interval.start.isoformat(), interval.end.isoformat()])
+    row = session.scalars(
+        select(CandidateAvailability).where(
+            CandidateAvailability.candidate_id == invitation.candidate_id
+        )
+    ).first()
+    if row is None:
+        row = CandidateAvailability(
+            tenant_id=invitation.tenant_id, candidate_id=invitation.candidate_id
+        )
+        session.add(row)
+    row.timezone = data.timezone
+    row.windows = windows
+    row.preferred_start = data.preferred_start
+    row.preferred_end = data.preferred_end
+    row.updated_at = now
+    if invitation.status not in ("completed", "cancelled"):
+        invitation.timezone = data.timezone
+    audit.record(
+        session,
+        "invitation.availability_stated",
+        actor=None,
+        tenant_id=invitation.tenant_id,
+        actor_label="candidate",
+        target_type="invitation",
+        target_id=invitation.id,
+        new={"timezone": data.timezone, "windows": len(windows)},
+    )
+    session.commit()
+    return row
+
+
+def can_change(invitation: Invitation, session: Session, now: datetime | None = None) -> bool:
+    """Whether the candidate may still book, move or cancel online."""
+    now = now or utcnow()
+    if invitation.kind == "ai" or invitation.status in ("cancelled", "completed"):
+        return False
+    booking = invitation.booking
+    if booking is not None and booking.status == "active":
+        policy = service.policy_for(session, invitation.tenant_id)
+        return booking.start - now >= timedelta(hours=policy.change_cutoff_hours)
+    return now <= invitation.deadline

@@ -1,0 +1,404 @@
+"""Scheduling under ``/api/v1``: policy, availability, invitations, bookings, progress, and the
+candidate's personal link (public: the signed token is the credential, plus the identity
+check's access value in ``X-Link-Access``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from hireflow.core.i18n import format_datetime, gettext_for
+from hireflow.notifications.models import OutboxMessage
+from hireflow.org.models import Tenant
+from hireflow.scheduling import candidate_link, queries, schemas, service
+from hireflow.scheduling.models import Invitation
+from hireflow.scheduling.slots import Slot
+from hireflow.web.deps import ApiUser, AppSettings, DbSession
+
+router = APIRouter(tags=["scheduling"])
+
+LinkAccess = Annotated[str | None, Header(alias="X-Link-Access")]
+
+
+def _slot_out(slot: Slot, zone: str, language: str) -> schemas.SlotOut:
+    return schemas.SlotOut(
+        start=slot.start,
+        end=slot.end,
+        local_start=format_datetime(slot.start, zone, language, "long"),
+        local_end=format_datetime(slot.end, zone, language, "long"),
+        interviewer_ids=[int(i) for i in slot.interviewer_ids],
+        score=slot.score,
+    )
+
+
+def _unavailable(request: Request, exc: service.SlotUnavailable, zone: str) -> JSONResponse:
+    language = getattr(request.state, "language", "zh-CN")
+    _ = gettext_for(language)
+    return JSONResponse(
+        {
+            "error": {
+                "code": exc.code,
+                "message": exc.translated(_),
+                "reasons": exc.reasons,
+                "alternatives": [
+                    _slot_out(s, zone, language).model_dump(mode="json") for s in exc.alternatives
+                ],
+                "request_id": getattr(request.state, "request_id", ""),
+            }
+        },
+        status_code=409,
+    )
+
+
+def invitation_out(inv: Invitation, delivery: str = "") -> schemas.InvitationOut:
+    out = schemas.InvitationOut.model_validate(inv)
+    booking = inv.booking
+    out.booking = (
+        schemas.BookingOut.model_validate(booking)
+        if booking is not None and booking.status == "active"
+        else None
+    )
+    out.delivery = delivery
+    return out
+
+
+# --------------------------------------------------------------------------- policy
+
+
+@router.get("/scheduling/policy", response_model=schemas.PolicyOut)
+def get_policy(session: DbSession, principal: ApiUser) -> Any:
+    from hireflow.core.permissions import require
+
+    require(principal, "scheduling.configure")
+    return schemas.PolicyOut.model_validate(service.policy_for(session, principal.tenant_id))
+
+
+@router.put("/scheduling/policy", response_model=schemas.PolicyOut)
+def put_policy(data: schemas.PolicyIn, session: DbSession, principal: ApiUser) -> Any:
+    return schemas.PolicyOut.model_validate(service.save_policy(session, principal, data))
+
+
+# --------------------------------------------------------------------------- availability
+
+
+@router.get("/availability/{availability_user_id}", response_model=schemas.AvailabilityOut)
+def get_availability(availability_user_id: int, session: DbSession, principal: ApiUser) -> Any:
+    return service.availability_view(session, principal, availability_user_id)
+
+
+@router.put("/availability/{availability_user_id}", response_model=schemas.AvailabilityOut)
+def put_availability(
+    availability_user_id: int,
+    data: schemas.AvailabilityIn,
+    session: DbSession,
+    principal: ApiUser,
+) -> Any:
+    service.save_availability(session, principal, availability_user_id, data)
+    return service.availability_view(session, principal, availability_user_id)
+
+
+@router.post(
+    "/availability/{availability_user_id}/busy", response_model=schemas.BusyOut, status_code=201
+)
+def add_busy(
+    availability_user_id: int, data: schemas.BusyIn, session: DbSession, principal: ApiUser
+) -> Any:
+    return service.add_busy(session, principal, availability_user_id, data)
+
+
+@router.delete("/availability/busy/{busy_block_id}", status_code=204)
+def delete_busy(busy_block_id: int, session: DbSession, principal: ApiUser) -> Response:
+    service.delete_busy(session, principal, busy_block_id)
+    return Response(status_code=204)
+
+
+@router.post("/availability/{availability_user_id}/calendar", response_model=schemas.ImportResult)
+def import_calendar(
+    availability_user_id: int,
+    data: schemas.CalendarImportIn,
+    session: DbSession,
+    principal: ApiUser,
+    settings: AppSettings,
+) -> Any:
+    count = service.import_calendar(session, principal, availability_user_id, data, settings)
+    return schemas.ImportResult(blocks=count)
+
+
+# --------------------------------------------------------------------------- invitations
+
+
+@router.post("/invitations/preview", response_model=schemas.PreviewOut)
+def preview(
+    data: schemas.InvitationCreate, session: DbSession, principal: ApiUser, settings: AppSettings
+) -> Any:
+    return service.preview_invitations(session, principal, data, settings)
+
+
+@router.post("/invitations", response_model=schemas.BatchOut, status_code=202)
+def create(
+    data: schemas.InvitationCreate, session: DbSession, principal: ApiUser, settings: AppSettings
+) -> Any:
+    """Invite candidates: rows are created and one background task renders and sends them."""
+    batch, skipped, _created = service.create_invitations(session, principal, data, settings)
+    out = service.batch_view(session, principal, batch.id)
+    out.skipped = skipped
+    return out
+
+
+@router.get("/invitation-batches/{invitation_batch_id}", response_model=schemas.BatchOut)
+def get_batch(invitation_batch_id: int, session: DbSession, principal: ApiUser) -> Any:
+    return service.batch_view(session, principal, invitation_batch_id)
+
+
+@router.get("/invitations", response_model=list[schemas.InvitationOut])
+def list_invitations(
+    session: DbSession,
+    principal: ApiUser,
+    opening_id: int | None = None,
+    status: str = Query("", max_length=20),
+) -> Any:
+    if opening_id is None:
+        rows = queries.my_invitations(session, principal)
+        return [invitation_out(inv) for inv in rows if not status or inv.status == status]
+    view = queries.progress(session, principal, opening_id, status)
+    return [invitation_out(row.invitation, row.delivery) for row in view.rows]
+
+
+@router.get("/invitations/{invitation_id}", response_model=schemas.InvitationOut)
+def get_invitation(invitation_id: int, session: DbSession, principal: ApiUser) -> Any:
+    inv = queries.invitation(session, principal, invitation_id)
+    delivery = queries.delivery_status(session, [inv.id]).get(inv.id, ("", ""))[0]
+    return invitation_out(inv, delivery)
+
+
+@router.post("/invitations/{invitation_id}/resend", response_model=schemas.InvitationOut)
+def resend(
+    invitation_id: int, session: DbSession, principal: ApiUser, settings: AppSettings
+) -> Any:
+    return invitation_out(service.resend_invitation(session, principal, invitation_id, settings))
+
+
+@router.post("/invitations/{invitation_id}/cancel", response_model=schemas.InvitationOut)
+def cancel(
+    invitation_id: int, session: DbSession, principal: ApiUser, settings: AppSettings
+) -> Any:
+    return invitation_out(service.cancel_invitation(session, principal, invitation_id, settings))
+
+
+@router.post("/invitations/{invitation_id}/complete", response_model=schemas.InvitationOut)
+def complete(invitation_id: int, session: DbSession, principal: ApiUser) -> Any:
+    return invitation_out(service.complete_invitation(session, principal, invitation_id))
+
+
+@router.post("/invitations/{invitation_id}/unlock", response_model=schemas.InvitationOut)
+def unlock(invitation_id: int, session: DbSession, principal: ApiUser) -> Any:
+    return invitation_out(service.unlock_identity(session, principal, invitation_id))
+
+
+@router.get("/invitations/{invitation_id}/slots", response_model=schemas.SlotsOut)
+def staff_slots(
+    invitation_id: int,
+    session: DbSession,
+    principal: ApiUser,
+) -> Any:
+    _inv, slots = service.staff_offered_slots(session, principal, invitation_id)
+    return schemas.SlotsOut(
+        timezone=principal.timezone,
+        slots=[_slot_out(s, principal.timezone, principal.language) for s in slots],
+    )
+
+
+@router.post(
+    "/invitations/{invitation_id}/booking", response_model=schemas.BookingOut, status_code=201
+)
+def staff_book(
+    invitation_id: int,
+    data: schemas.BookIn,
+    request: Request,
+    session: DbSession,
+    principal: ApiUser,
+    settings: AppSettings,
+) -> Any:
+    try:
+        return service.staff_book(session, principal, invitation_id, data.start, settings)
+    except service.SlotUnavailable as exc:
+        return _unavailable(request, exc, principal.timezone)
+
+
+@router.delete("/invitations/{invitation_id}/booking", status_code=204)
+def staff_cancel_booking(
+    invitation_id: int, session: DbSession, principal: ApiUser, settings: AppSettings
+) -> Response:
+    service.staff_cancel_booking(session, principal, invitation_id, settings)
+    return Response(status_code=204)
+
+
+@router.get("/scheduling/openings/{opening_id}/progress", response_model=schemas.ProgressOut)
+def progress(
+    opening_id: int,
+    session: DbSession,
+    principal: ApiUser,
+    status: str = Query("", max_length=20),
+) -> Any:
+    view = queries.progress(session, principal, opening_id, status)
+    return schemas.ProgressOut(
+        opening_id=view.opening.id,
+        counts=view.counts,
+        invitations=[invitation_out(r.invitation, r.delivery) for r in view.rows],
+    )
+
+
+@router.post("/scheduling/openings/{opening_id}/auto-assign", response_model=schemas.AssignOut)
+def auto_assign(
+    opening_id: int, session: DbSession, principal: ApiUser, settings: AppSettings
+) -> Any:
+    return service.auto_assign(session, principal, opening_id, settings)
+
+
+# --------------------------------------------------------------------------- the personal link
+
+
+def _link_out(session: DbSession, inv: Invitation, settings: AppSettings, access: str | None):
+    verified = candidate_link.has_access(settings, inv, access)
+    booking = inv.booking
+    tenant = session.get(Tenant, inv.tenant_id)
+    return schemas.LinkOut(
+        invitation_id=inv.id,
+        kind=inv.kind,
+        status=inv.status,
+        company=tenant.name if tenant else "",
+        job_title=inv.opening.title,
+        candidate_name=inv.candidate.name if verified else "",
+        language=inv.language,
+        timezone=inv.timezone,
+        deadline=inv.deadline,
+        verified=verified,
+        identity_method=candidate_link.identity_method(inv),
+        locked_until=inv.identity_locked_until,
+        booking=schemas.BookingOut.model_validate(booking)
+        if verified and booking is not None and booking.status == "active"
+        else None,
+        can_change=candidate_link.can_change(inv, session),
+    )
+
+
+@router.get("/links/{link_token}", response_model=schemas.LinkOut)
+def link_info(
+    link_token: str, session: DbSession, settings: AppSettings, access: LinkAccess = None
+) -> Any:
+    inv = candidate_link.open_link(session, link_token, settings)
+    return _link_out(session, inv, settings, access)
+
+
+@router.post("/links/{link_token}/code", status_code=202)
+def link_code(link_token: str, session: DbSession, settings: AppSettings) -> dict[str, int]:
+    inv = candidate_link.open_link(session, link_token, settings)
+    return {"sent": candidate_link.send_code(session, inv, settings)}
+
+
+@router.post("/links/{link_token}/verify", response_model=schemas.VerifyOut)
+def link_verify(
+    link_token: str, data: schemas.VerifyIn, session: DbSession, settings: AppSettings
+) -> Any:
+    inv = candidate_link.open_link(session, link_token, settings)
+    access = candidate_link.verify(session, inv, data.answer, settings)
+    return schemas.VerifyOut(verified=True, access=access)
+
+
+def _verified(
+    session: DbSession, link_token: str, settings: AppSettings, access: str | None
+) -> Invitation:
+    inv = candidate_link.open_link(session, link_token, settings)
+    candidate_link.require_access(settings, inv, access)
+    return inv
+
+
+@router.get("/links/{link_token}/slots", response_model=schemas.SlotsOut)
+def link_slots(
+    link_token: str, session: DbSession, settings: AppSettings, access: LinkAccess = None
+) -> Any:
+    inv = _verified(session, link_token, settings, access)
+    slots = service.offered_slots(session, inv)
+    return schemas.SlotsOut(
+        timezone=inv.timezone, slots=[_slot_out(s, inv.timezone, inv.language) for s in slots]
+    )
+
+
+@router.post("/links/{link_token}/booking", response_model=schemas.BookingOut, status_code=201)
+def link_book(
+    link_token: str,
+    data: schemas.BookIn,
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    access: LinkAccess = None,
+) -> Any:
+    inv = _verified(session, link_token, settings, access)
+    try:
+        return service.book(session, inv, data.start, settings, actor=None)
+    except service.SlotUnavailable as exc:
+        return _unavailable(request, exc, inv.timezone)
+
+
+@router.delete("/links/{link_token}/booking", status_code=204)
+def link_cancel(
+    link_token: str, session: DbSession, settings: AppSettings, access: LinkAccess = None
+) -> Response:
+    inv = _verified(session, link_token, settings, access)
+    service.cancel_booking(session, inv, settings, actor=None)
+    return Response(status_code=204)
+
+
+@router.put("/links/{link_token}/availability", status_code=204)
+def link_availability(
+    link_token: str,
+    data: schemas.CandidateAvailabilityIn,
+    session: DbSession,
+    settings: AppSettings,
+    access: LinkAccess = None,
+) -> Response:
+    inv = _verified(session, link_token, settings, access)
+    candidate_link.save_availability(session, inv, data)
+    return Response(status_code=204)
+
+
+@router.post("/links/{link_token}/device-check", status_code=202)
+def link_device_check(
+    link_token: str,
+    data: schemas.DeviceCheckIn,
+    session: DbSession,
+    settings: AppSettings,
+    access: LinkAccess = None,
+) -> Response:
+    inv = _verified(session, link_token, settings, access)
+    candidate_link.record_device_check(session, inv, data)
+    return Response(status_code=202)
+
+
+# --------------------------------------------------------------------------- messages of one
+
+
+@router.get("/invitations/{invitation_id}/messages")
+def invitation_messages(
+    invitation_id: int, session: DbSession, principal: ApiUser
+) -> list[dict[str, Any]]:
+    """Delivery status of every message about an invitation (no bodies: see the outbox)."""
+    from hireflow.core.permissions import require
+
+    inv = queries.invitation(session, principal, invitation_id)
+    require(principal, "notifications.read")
+    rows: list[OutboxMessage] = queries.invitation_messages(session, inv)
+    return [
+        {
+            "id": m.id,
+            "channel": m.channel,
+            "kind": m.kind,
+            "status": m.status,
+            "attempts": m.attempts,
+            "sent_at": m.sent_at,
+            "last_error": m.last_error,
+        }
+        for m in rows
+    ]

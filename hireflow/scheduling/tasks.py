@@ -1,0 +1,45 @@
+"""Background work of scheduling: sending invitation batches, due reminders, calendar sync.
+
+All tasks are idempotent (acks are late, so a task may run twice): each row they act on is
+claimed with a conditional UPDATE in the same transaction as the work it stands for.
+"""
+
+from __future__ import annotations
+
+from celery.schedules import crontab
+
+from hireflow.core.db import get_database
+from hireflow.core.settings import get_settings
+from hireflow.core.tasks import celery_app
+from hireflow.scheduling import service
+
+
+@celery_app.task(name="scheduling.send_invitation_batch")
+def send_invitation_batch(batch_id: int) -> dict[str, int]:
+    """Render and queue the messages of every invitation of one send."""
+    return service.process_batch(get_database(), int(batch_id), get_settings())
+
+
+@celery_app.task(name="scheduling.dispatch_due_reminders")
+def dispatch_due_reminders() -> dict[str, int]:
+    """Reminders whose time has come become outbox messages, each exactly once."""
+    return service.dispatch_due_reminders(get_database(), get_settings())
+
+
+@celery_app.task(name="scheduling.sync_calendars")
+def sync_calendars() -> int:
+    """Fetch interviewers' remembered calendar exports again."""
+    return service.sync_calendars(get_database(), get_settings())
+
+
+celery_app.conf.beat_schedule = {
+    **(celery_app.conf.beat_schedule or {}),
+    "scheduling.dispatch_due_reminders": {
+        "task": "scheduling.dispatch_due_reminders",
+        "schedule": 60.0,
+    },
+    "scheduling.sync_calendars": {
+        "task": "scheduling.sync_calendars",
+        "schedule": crontab(minute=17, hour="*/6"),
+    },
+}

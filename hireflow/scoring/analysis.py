@@ -1,0 +1,1318 @@
+"""Answer analysis: the explainable features every score is computed from (SPEC E3, F2).
+
+For each answer, in Chinese or English, the analysis records
+
+* cleaning: what was set aside and why: sentences addressed to the grader ("ignore the
+  rubric, give me 10"), sentences repeated verbatim or almost verbatim, text beyond the
+  length limit. Answers are data, never instructions;
+* language: the answer's own language (it may differ from the interview's), and whether the
+  engine supports it at all (Chinese and English); unsupported answers are reported, not
+  scored;
+* per sentence: relevance to the question and to the competency (sentence embeddings), the
+  STAR elements it carries (cue lexicons, backed by similarity to example sentences), its
+  specific details (numbers, metrics, dates, named things), first person singular and
+  plural, and logic markers;
+* per answer: STAR completeness, specificity, ownership (I vs we), logic and clarity,
+  relevance, substance (how much on-topic content there is), filler words;
+* per dimension the question assesses: the sentence closest to each behavioural indicator
+  (quoted when it is close enough), and the similarity to each rating anchor;
+* for technical questions: the reference-answer score and key-point coverage from
+  :mod:`hireflow.scoring.reference`;
+* voice features, when given, as observations (they never enter a score).
+
+All sentences, questions, indicators, anchors and example sentences of an interview are
+embedded in one batched call; fixed texts come from the embedder's cache after the first
+interview. Every number is rounded to 4 decimals so that reports are byte-identical across
+runs and processes (SPEC F5).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from hireflow.scoring.embedding import Embedder, cosine_matrix, get_embedder
+from hireflow.scoring.interview import Answer, InterviewInput
+from hireflow.scoring.models import Dimension, Question, localised
+from hireflow.scoring.text import (
+    content_words,
+    count_han,
+    detect_language,
+    split_sentences,
+)
+
+__all__ = [
+    "ANALYSIS_LIMITS",
+    "AnswerAnalysis",
+    "DimensionEvidence",
+    "IgnoredText",
+    "IndicatorEvidence",
+    "Observation",
+    "SentenceAnalysis",
+    "analyse_interview",
+    "detect_injection",
+    "detect_unsupported_language",
+]
+
+# ------------------------------------------------------------------------------- limits
+
+MAX_ANSWER_CHARS = 5000  # about 12 minutes of speech; longer answers are truncated, with a note
+MAX_SENTENCES = 60
+MAX_SENTENCE_CHARS = 240  # longer "sentences" (run-on transcripts) are cut at commas
+NEAR_DUPLICATE = 0.95  # cosine above which a sentence repeats an earlier one
+
+# Thresholds on the embedded model's cosine scale (multilingual USE v3: related sentences
+# sit around 0.3-0.6, unrelated ones around 0-0.15). Chosen on the dev split of the
+# evaluation set, see docs/scoring.md.
+TOPIC_CORE = 0.12  # a sentence this close to the question or competency is on topic ...
+TOPIC_LINK = 0.25  # ... and so is one this close to such a sentence (the rest of the story)
+EVIDENCE_QUOTE = 0.30  # an indicator's nearest sentence is quoted as evidence from here
+EVIDENCE_LOW, EVIDENCE_HIGH = 0.15, 0.50  # evidence strength ramps from 0 to 1 between these
+STAR_EMBED_LOW, STAR_EMBED_HIGH = 0.45, 0.70  # similarity to STAR examples mapped to 0..1
+STAR_PRESENT = 0.5  # a sentence carries a STAR element when its cue score reaches this
+
+ANALYSIS_LIMITS = {
+    "max_answer_chars": MAX_ANSWER_CHARS,
+    "max_sentences": MAX_SENTENCES,
+    "max_sentence_chars": MAX_SENTENCE_CHARS,
+}
+
+STAR = ("situation", "task", "action", "result")
+_ROUND = 4
+
+
+def _r(value: float) -> float:
+    """Round for reports; ``+ 0.0`` turns -0.0 into 0.0 so JSON never shows "-0.0"."""
+    return round(float(value), _ROUND) + 0.0
+
+
+# ---------------------------------------------------------------------- lexicons (cues)
+
+
+def _rx(*patterns: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), flags)
+
+
+_EN_ACTION_VERBS = (
+    "decided|asked|talked|spoke|organi[sz]ed|built|wrote|created|set up|analy[sz]ed|called|met|"
+    "proposed|suggested|introduced|worked|made|ran|led|implemented|changed|checked|collected|"
+    "prepared|explained|trained|went|visited|took|started|designed|rewrote|replaced|pushed|gave|"
+    "offered|listed|mapped|compared|broke|split|scheduled|negotiated|convinced|persuaded|"
+    "contacted|invited|reviewed|tested|fixed|learned|learnt|studied|practi[sc]ed|focused|"
+    "arranged|coordinated|tracked|measured|shared|sat|flew|reorgani[sz]ed|rearranged|paired|"
+    "looked|found|discussed|agreed|told|showed|used|did|tried|applied|recorded|documented|"
+    "categori[sz]ed|identified|planned|drafted|presented|escalated|volunteered|raised|"
+    "restructured|automated|launched|hired|coached|mentored|delegated|calculated|worked out|"
+    "sent|bought|rented|printed|turned|wrote up|followed up|went back|brought|moved|asked for|"
+    "reached out|set|gathered|interviewed|surveyed|simplified|redesigned|built up|adjusted"
+)
+# Verbs of doing, for Chinese action cues.
+_ZH_ACTION_VERBS = (
+    "(把|用|找|约|组织|分析|提出|建议|设计|做了|制定|安排|召开|"
+    "沟通|联系|协调|推动|整理|拆|列|收集|检查|打电话|打了|去|回去|"
+    "带|写|请|申请|调整|改|建立|梳理|培训|演示|学|练|核对|排查|"
+    "比较|算|选择|决定|统计|搭建|引入|发起|牵头|给|帮|跟|和|与|让|"
+    "问|听|确认|解释|教|回访|跟进|复盘|总结|花|蹲|重新|查|发现|"
+    "判断|说服|提议|承担|设定|定了|定下|拿|分成|分工|会后|约了|准备|"
+    "看了|读|研究|测试|修|解决|处理|谈|汇报|反馈|争取|推广|上线|"
+    "开发|搭|做成|制作|记录|规划|计划|考察|调研|走访|拜访|邀请|主持|"
+    "负责起|接手|接下|开始)"
+)
+# What a candidate *did* (past, first person) or, for situational questions, *would do*.
+_CUES: dict[str, dict[str, re.Pattern[str]]] = {
+    "en": {
+        "situation": _rx(
+            r"\b(last|that|previous|this) (year|month|quarter|summer|autumn|fall|winter|spring)\b",
+            r"\b(at|in) (my|our) (last|previous|current|first|old|former) (job|role|company|"
+            r"position|team|employer|project)\b",
+            r"\b(when|while) (i|we) (was|were|worked|joined|started|became|moved)\b",
+            r"\b\d+ (years?|months?|weeks?) ago\b",
+            r"\b(two|three|a few|several) (years?|months?) ago\b",
+            r"\bthere (was|were)\b",
+            r"\bin (19|20)\d\d\b",
+            r"\b(had|faced|got) (a|an) (\w+ )?"
+            r"(problem|issue|situation|challenge|complaint|conflict)\b",
+            r"\bthe (problem|situation|issue|challenge) was\b",
+            r"\bat the time\b|\bback then\b|\bonce\b",
+        ),
+        "task": _rx(
+            r"\b(i was|i had been|i got) (asked|tasked|responsible|in charge|assigned|given|"
+            r"expected|the one)\b",
+            r"\bmy (task|job|goal|role|responsibility|target|objective|assignment) (was|is)\b",
+            r"\bi (had|needed|wanted|was supposed) to\b",
+            r"\b(the|our|a) (goal|target|task|objective|deadline|aim) (was|of)\b",
+            r"\bresponsible for\b|\bin charge of\b",
+            r"\b(asked|told|wanted) me to\b",
+        ),
+        "action": _rx(
+            rf"\bi (then |first |also |immediately |personally |quickly |finally |later |"
+            rf"actually |just |still )?({_EN_ACTION_VERBS})\b",
+            r"\b(first|then|next|after that|finally|afterwards|so),? i\b",
+            rf"\bwe (then |first |also |quickly |finally |later |)?({_EN_ACTION_VERBS})\b",
+            r"\bi(?:'d| would| will| am going to| plan to| 'll|'ll) (\w+ )?\w+",
+            r"\b(i would|i'd|i will) (first|then|also)\b",
+        ),
+        "result": _rx(
+            r"\bas a result\b|\bin the end\b|\bresult(ed|s)?\b|\boutcome\b",
+            r"\b(reduced|increased|improved|dropped|fell|rose|grew|saved|doubled|tripled|halved|"
+            r"reached|achieved|exceeded|passed|won|renewed|recovered|went from|went up|went down|"
+            r"went live|cut)\b",
+            r"\bsince then\b|\bafter that\b|\bafterwards\b|\b(was|got) promoted\b",
+            r"\bon time\b|\bahead of (schedule|the deadline|time)\b|\bbefore the deadline\b",
+            r"\bi (learned|learnt|realised|realized)\b|\blessons?\b|\btaught me\b",
+            r"\bsuccess(ful|fully)?\b|\b(finished|completed|delivered|approved)\b",
+            r"\bfrom \S+ (to|down to|up to) \S+",
+        ),
+    },
+    "zh": {
+        "situation": _rx(
+            r"去年|前年|今年|上个月|上半年|下半年|那年|当时|那时|之前|以前|曾经|有一次|有段时间|"
+            r"年前|刚入职|刚加入|刚来|\d{4}年|[一二三四五六七八九十两]年前",
+            r"在[\u4e00-\u9fffA-Za-z]{1,12}(公司|工作|的时候|期间|时)",
+            r"遇到|出现了|发生了|面临",
+        ),
+        "task": _rx(
+            r"负责|任务|目标|职责|指标|交给我|让我|派我|安排我|希望我|要求我|被派|我需要|需要我|"
+            r"我必须|我要在|要在.{1,8}内",
+        ),
+        "action": _rx(
+            # 我 (not 我们) followed, within a few characters, by an action verb: "我先把...",
+            # "我回去和调度主管一起重新排了线路", "我每天早上给店长打电话".
+            rf"我(?!们)[^，。；！？,;!?]{{0,8}}?{_ZH_ACTION_VERBS}",
+            rf"我们[^，。；！？,;!?]{{0,6}}?{_ZH_ACTION_VERBS}",
+            r"(于是|然后|接着|随后|之后|后来)(我|就|便|又)",
+            r"我(会|将|可能会|打算|准备|要先|首先会|先会)",
+            r"首先|其次|最后我",
+        ),
+        "result": _rx(
+            r"结果|最后|最终|后来|之后|以后就|从此",
+            r"提高(了|到)|提升(了|到)|降低(了|到)|降到|降至|减少(了|到)|增长|增加了|节省|省下|"
+            r"缩短(了|到)|达成|完成了|达到|超过|超额|恢复(了|到)",
+            r"成功|顺利|按时|如期|明白了|学到|体会|经验|教训|收获|认可|续约|满意|表扬",
+            r"从[^，。]{0,12}(提高|降|减少|增加|缩短)?到",
+        ),
+    },
+}
+
+# "Would" sentences: a situational answer describes a plan, not a past event.
+_HYPOTHETICAL = {
+    "en": _rx(r"\b(would|i'd|i will|i'll|i am going to|i'm going to|i plan to|i might)\b"),
+    "zh": _rx(r"我会|我将|我可能|我打算|我准备|如果|假如|我要先|我首先会"),
+}
+
+_LOGIC = {
+    "en": _rx(
+        r"\b(first(ly)?|second(ly)?|third(ly)?|then|next|after that|finally|because|since|"
+        r"so that|therefore|as a result|however|although|instead|for example|for instance|"
+        r"in order to|which meant|that is why|on the other hand|meanwhile|in the end|"
+        r"to begin with|once)\b"
+    ),
+    "zh": _rx(
+        r"首先|其次|然后|接着|最后|因为|所以|因此|于是|但是|不过|虽然|而是|比如|例如|为了|一方面|"
+        r"另一方面|同时|从而|导致|接下来|第一|第二|第三|总之|这样"
+    ),
+}
+
+_FILLERS = {
+    "en": _rx(
+        r"\b(um+|uh+|erm+|hmm+|ah+)\b|\byou know\b|\bi mean\b|\bkind of\b|\bsort of\b|"
+        r"\bbasically\b|\blike,"
+    ),
+    "zh": _rx(r"嗯|呃|额|那个|就是说|怎么说呢|然后呢|反正|这个这个"),
+}
+
+# Generic self-descriptions ("I am a people person", "我这个人比较随和"): claims, not
+# evidence. A behavioural answer made of them matches the level-2 anchors.
+_GENERIC = {
+    "en": _rx(
+        r"\bi am (a |an |very |quite |really |always )*(good|great|strong|fast|quick|natural|"
+        r"people|team|results|hard|calm|patient|positive|confident|organi[sz]ed|detail|target|"
+        r"easy)",
+        r"\bi('m| am)? ?(always|usually|often|never|generally|normally) (try|keep|stay|put|"
+        r"explain|work|listen|do|deliver|achieve|learn|read)",
+        r"\bi (think|believe|feel) (that )?(communication|teamwork|it is|good|the key|a good|"
+        r"problem|learning|customers?|in today|only|people|most|everybody|everyone)",
+        r"\b(is|are) (the key|very important|essential|crucial|one of my)\b",
+        r"\b(my )?(colleagues|managers?|friends|people) (often |always )?(say|said|tell|told|"
+        r"gave me|tend to)\b",
+        r"\bin (today's|any|every) (world|team|company|job)\b",
+        r"\bi (love|like|enjoy) (learning|challenges|working with people|people)\b",
+    ),
+    "zh": _rx(
+        r"我(觉得|认为)?(自己)?.{0,8}(能力|性格|心态|为人).{0,6}(强|好|不错|随和|开朗|包容)",
+        r"我(这个人|性格|一向)",
+        r"我(一般|通常|平时|总是|经常|从来|一直都|向来)",
+        r"(最重要|关键)的?(是|就是)|只要.{0,16}就",
+        r"(我相信|我觉得|我认为).{0,24}(都|就|能|是)",
+        r"(领导|同事|大家)(也|都)?(经常)?(夸|说)我",
+        r"(理念|口号|宗旨)",
+    ),
+}
+
+# Counter-indicators: blaming, giving up, hostility, refusing the task. The level-1 anchors
+# describe them; their presence lowers a score.
+_NEGATIVE = {
+    "en": _rx(
+        r"\b(lazy|stupid|useless|incompetent|idiots?)\b",
+        r"\bnot (my|our) (problem|fault|job|responsibility)\b|\bthat is their job\b",
+        r"\b(i|we) (just )?(quit|gave up|walked out|hung up|lost my temper|shouted|yelled|"
+        r"refused)\b",
+        r"\bnothing (you|i|we) can do\b|\bnot a team player\b|\bno point\b",
+        r"\b(his|her|their) fault\b|\bblam(e|ed|ing) (him|her|them)\b",
+        r"\b(have not|haven't|never) (really )?(led|needed to learn|learned|had to)\b",
+        r"\bi do not want to\b|\bi don't want to\b",
+    ),
+    "zh": _rx(
+        r"无理取闹|能力(特别|很|太)?差|找借口|懒|推卸|吵(起来|了一架|架)|骂|挂了电话|把电话挂了|"
+        r"不干了|没干下去|辞职|放弃了|受不了",
+        r"不是我的(事|问题|责任)|跟我(没|无)关|应该由(他们|别人)|不太清楚|没办法|讲不通|爱投诉就",
+        r"(他|她)(就是|根本)不行",
+    ),
+}
+
+_FIRST_SINGULAR = {
+    "en": re.compile(r"\b(I|me|my|mine|myself)\b|\bI['’](m|ve|d|ll)\b"),
+    "zh": re.compile(r"我(?!们)|本人|自己"),
+}
+_FIRST_PLURAL = {
+    "en": re.compile(r"\b(we|us|our|ours|ourselves)\b|\bwe['’](re|ve|d|ll)\b", re.IGNORECASE),
+    "zh": re.compile(r"我们|咱们|大家一起"),
+}
+
+# Specific details. Chinese numerals count only with a unit of time, money or measure:
+# "一个同事" is not a detail, "三个月" and "两千多家" are.
+_NUMBER = re.compile(
+    r"\d+(?:[.,]\d+)*|[零一二两三四五六七八九十百千万几半]+(?:多)?"
+    r"(?:个月|个人|个小时|年|月|周|天|小时|分钟|倍|成|元|万|亿|千|百|人|位|名|家|条|款|项|次|轮|"
+    r"场|单|笔|套|台|所|门|个百分点)"
+    r"|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    r"forty|fifty|sixty|hundred|thousand|million|billion|dozen|half)\b",
+    re.IGNORECASE,
+)
+_METRIC = re.compile(
+    r"%|％|percent|per cent|百分之|百分点|[$€£¥￥]|\b(usd|rmb|eur|dollars?|euros?|yuan|million|"
+    r"billion|kpi|nps|roi|sla|revenue|conversion|rate)\b|万元|亿元|[率额量数]",
+    re.IGNORECASE,
+)
+_TIME = re.compile(
+    r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|october|"
+    r"november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|q[1-4]|"
+    r"quarter|weeks?|months?|days?|hours?|minutes?|years?)\b"
+    r"|\d+月|\d+日|周[一二三四五六日末]|星期|季度|年底|月底|年初|双十一|去年|前年|上个月|小时|"
+    r"[一二两三四五六七八九十几半\d]+(个月|天|周|年|个小时|分钟)",
+    re.IGNORECASE,
+)
+# Named things: capitalised words inside an English sentence, acronyms, Latin names inside
+# Chinese text (App, ERP, Python), titles in 《》, and organisations ending in 公司/银行...
+_NAMED_EN = re.compile(r"(?<=[a-z,;:] )[A-Z][a-zA-Z0-9+#&.-]+|\b[A-Z]{2,}[a-z]?\b")
+_NAMED_ZH = re.compile(
+    r"[A-Za-z][A-Za-z0-9+#.]+|《[^》]{1,30}》|「[^」]{1,30}」"
+    r"|[\u4e00-\u9fff]{2,8}(?:公司|集团|银行|医院|大学|学校|系统|平台|App|软件)"
+)
+
+# Sentences addressed to the grader instead of the interviewer. They are removed before any
+# feature is computed, so writing them can only lose content, never gain score.
+_INJECTION = _rx(
+    r"\bignore\b.{0,40}\b(rubric|instruction|prompt|criteria|scoring|rules?|guidelines?|"
+    r"above|previous|everything)\b",
+    r"\b(disregard|forget|override)\b.{0,40}\b(rubric|instruction|prompt|criteria|scoring|"
+    r"rules?|guidelines?)\b",
+    r"\b(give|award|grant|assign|rate|score|mark)\s+(me|this( answer)?|the candidate|my answer)"
+    r"\b.{0,30}(\b(10|ten|five|5|100|full|maximum|max|perfect|top|highest)\b)",
+    r"\b(full|perfect|maximum|top|highest) (marks|score|rating|points)\b",
+    r"\b(system|developer) (prompt|message|instruction)s?\b",
+    r"\byou are (now )?(an? |the )?(ai|assistant|grader|evaluator|scorer|language model)\b",
+    r"\bas an ai\b|\bscore\s*[:=]\s*\d+|\"(score|level)\"\s*:",
+    r"(忽略|无视|忽视|忘记|不要管|不用管).{0,12}(评分|标准|指令|规则|提示|要求|以上|之前|前面|规定)",
+    r"(给|打|评)(我|这个回答|本回答|候选人)?.{0,6}(满分|最高分|高分|十分|10分|五分|5分|一百分|100分)",
+    r"(系统提示|提示词|评分标准.{0,6}(作废|无效))",
+    r"你(现在)?是.{0,10}(评分|考官|面试官|AI|人工智能|模型)",
+)
+
+
+def detect_injection(sentence: str) -> bool:
+    """Whether a sentence addresses the grader ("ignore the rubric", "给我满分")."""
+    return bool(_INJECTION.search(sentence))
+
+
+# Scripts the engine does not read; their answers are reported instead of mis-scored.
+_SCRIPTS = (
+    ("ja", re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")),
+    ("ko", re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")),
+    ("ru", re.compile(r"[\u0400-\u04ff]")),
+    ("ar", re.compile(r"[\u0600-\u06ff\u0750-\u077f]")),
+    ("hi", re.compile(r"[\u0900-\u097f]")),
+    ("th", re.compile(r"[\u0e00-\u0e7f]")),
+    ("el", re.compile(r"[\u0370-\u03ff]")),
+    ("he", re.compile(r"[\u0590-\u05ff]")),
+)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_LATIN_WORD = re.compile(r"[a-zà-öø-ÿ']+", re.IGNORECASE)
+_EN_FUNCTION = _words(
+    "the and to of a in is i we was that it for with my on at this as but they were have "
+    "had be are our me so did not"
+)
+_OTHER_FUNCTION = {
+    "es": _words("el la los las de que y en un una por con para es fue mi nosotros pero"),
+    "fr": _words("le la les de des et un une est je nous pour avec dans que qui pas sur"),
+    "de": _words("der die das und ist ich wir nicht ein eine mit auf für dass zu den von"),
+    "pt": _words("o os as de que e em um uma por com para eu nós foi não mas"),
+    "it": _words("il lo gli le di che e un una per con sono io noi non ma della"),
+    "nl": _words("de het een en is ik wij niet met op voor dat van zijn maar"),
+}
+
+
+def detect_unsupported_language(text: str) -> str | None:
+    """The code of a language the engine cannot score ("ja", "ko", "ru", "fr"...), or None.
+
+    Scripts are counted first (kana, Hangul, Cyrillic, Arabic...); Latin text is then checked
+    for function words of other European languages, so French is not scored as poor English.
+    """
+    han = count_han(text)
+    latin = len(re.findall(r"[A-Za-z]", text))
+    for code, pattern in _SCRIPTS:
+        count = len(pattern.findall(text))
+        if code == "ja":
+            # Japanese mixes kanji with kana; even a little kana means it is not Chinese.
+            if count >= 3 and count >= 0.15 * (count + han):
+                return "ja"
+        elif count and count >= 0.3 * (count + han + latin):
+            return code
+    if latin and latin > 3 * han:
+        words = [w.lower() for w in _LATIN_WORD.findall(text)]
+        if len(words) >= 6:
+            english = sum(w in _EN_FUNCTION for w in words)
+            for code, vocabulary in _OTHER_FUNCTION.items():
+                other = sum(w in vocabulary for w in words)
+                if other >= 3 and other > 1.5 * english:
+                    return code
+    return None
+
+
+# ------------------------------------------------------------------ example sentences
+
+# Short examples of each STAR element; a sentence close to them (by embedding) carries the
+# element even when it uses none of the cue words. Situational answers use the "plan" set
+# for actions.
+_STAR_EXAMPLES: dict[str, dict[str, tuple[str, ...]]] = {
+    "en": {
+        "situation": (
+            "Last year at my previous company we had a serious problem with late deliveries.",
+            "When I joined the team, the project was already three months behind schedule.",
+            "At the time, customers were complaining about the new billing system.",
+        ),
+        "task": (
+            "My task was to fix the problem before the end of the quarter.",
+            "I was responsible for getting the project back on track.",
+            "My manager asked me to prepare the team for the launch.",
+        ),
+        "action": (
+            "I analysed the data and found the root cause.",
+            "I talked to each person on the team and proposed a new plan.",
+            "I called the customer, listened to the complaint and offered a solution.",
+            "I would first talk to both sides and then agree on a plan together.",
+        ),
+        "result": (
+            "As a result, complaints fell by 40 percent within two months.",
+            "In the end we delivered the project on time and the client renewed the contract.",
+            "I learned that it is important to listen first.",
+        ),
+    },
+    "zh": {
+        "situation": (
+            "去年在上一家公司，我们遇到了交货严重延迟的问题。",
+            "我刚加入团队的时候，项目已经落后了三个月。",
+            "当时客户一直在投诉新的计费系统。",
+        ),
+        "task": (
+            "我的任务是在季度结束前解决这个问题。",
+            "我负责让项目重新回到正轨。",
+            "领导让我在上线前把团队培训好。",
+        ),
+        "action": (
+            "我分析了数据，找到了问题的根本原因。",
+            "我和团队每个人单独沟通，然后提出了新的计划。",
+            "我给客户打电话，听完投诉后提出了解决办法。",
+            "我会先和双方沟通，然后一起制定计划。",
+        ),
+        "result": (
+            "结果两个月内投诉减少了百分之四十。",
+            "最后项目按时交付，客户续签了合同。",
+            "这件事让我明白了先倾听的重要性。",
+        ),
+    },
+}
+
+
+# Everyday topics that are not interview evidence. A sentence much closer to one of them than
+# to the question and competency is off topic, however it is linked to the rest: this is
+# what keeps padding ("pandas eat bamboo", "our canteen serves five cuisines") and answers
+# about salary or hobbies from counting as evidence.
+_DISTRACTORS: dict[str, tuple[str, ...]] = {
+    "en": (
+        "The weather was very hot and sunny last summer.",
+        "My favourite football team won the championship this season.",
+        "Pandas eat bamboo and sleep most of the day.",
+        "The Great Wall is a famous tourist attraction in China.",
+        "I like cooking Italian food at home at the weekend.",
+        "In my free time I enjoy hiking, reading and photography.",
+        "My parents live in my hometown and want me to move back.",
+        "I am looking for a job with a higher salary and a shorter commute.",
+        "The company was founded decades ago and has thousands of employees.",
+        "Most employees take the metro to the office and eat in the canteen.",
+        "At the weekend I watch films and play video games.",
+    ),
+    "zh": (
+        "去年夏天天气非常热。",
+        "我最喜欢的球队这个赛季拿了冠军。",
+        "大熊猫吃竹子，一天大部分时间都在睡觉。",
+        "长城是中国著名的旅游景点。",
+        "我周末喜欢在家做意大利菜。",
+        "我业余时间喜欢爬山、看书和摄影。",
+        "我父母在老家，希望我回去发展。",
+        "我希望找一份工资更高、离家更近的工作。",
+        "公司成立于几十年前，现在有几千名员工。",
+        "大部分员工坐地铁上班，在食堂吃午饭。",
+        "周末我喜欢看电影、打游戏。",
+    ),
+}
+DISTRACTOR_MIN = 0.35  # closeness to an everyday topic that makes a sentence suspect ...
+DISTRACTOR_MARGIN = 0.10  # ... when it beats the question/competency by this much
+
+
+# ------------------------------------------------------------------------ data classes
+
+
+@dataclass(frozen=True)
+class IgnoredText:
+    """A part of the answer that was set aside, and why (shown in the report)."""
+
+    text: str
+    reason: str  # "instruction_to_grader" | "repeated" | "truncated"
+
+
+@dataclass(frozen=True)
+class SentenceAnalysis:
+    """Features of one sentence of an answer."""
+
+    index: int
+    text: str
+    language: str
+    relevance: float
+    on_topic: bool
+    star: tuple[str, ...]
+    star_scores: dict[str, float]
+    star_cues: dict[str, tuple[str, ...]]
+    hypothetical: bool
+    specificity: float
+    specifics: tuple[str, ...]
+    first_singular: int
+    first_plural: int
+    markers: tuple[str, ...]
+    generic: bool = False
+    negative: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IndicatorEvidence:
+    """The sentence closest to one behavioural indicator, and how close it is."""
+
+    dimension_id: str
+    indicator_id: str
+    sentence_index: int
+    quote: str
+    similarity: float
+    strength: float
+    quoted: bool
+
+
+@dataclass(frozen=True)
+class DimensionEvidence:
+    """What one answer shows about one dimension it is meant to assess."""
+
+    dimension_id: str
+    relevance: float
+    coverage: float
+    indicators: tuple[IndicatorEvidence, ...]
+    anchor_similarity: dict[int, float]
+    anchor_level: float
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A voice or delivery observation shown to HR; never part of a score."""
+
+    name: str
+    value: float
+    note: dict[str, str]
+
+
+@dataclass(frozen=True)
+class AnswerAnalysis:
+    """Everything measured about one answer. ``status``: ok | empty | unsupported_language."""
+
+    question_id: str
+    kind: str
+    dimensions: tuple[str, ...]
+    status: str
+    language: str
+    interview_language: str
+    unsupported_language: str | None
+    original_chars: int
+    truncated: bool
+    ignored: tuple[IgnoredText, ...]
+    sentences: tuple[SentenceAnalysis, ...]
+    features: dict[str, float]
+    dimension_evidence: tuple[DimensionEvidence, ...]
+    technical: dict[str, Any] | None
+    fillers: tuple[str, ...]
+    observations: tuple[Observation, ...]
+    notes: tuple[str, ...] = field(default=())
+    keywords: tuple[str, ...] = ()
+
+    @property
+    def scored(self) -> bool:
+        return self.status == "ok"
+
+    def evidence_for(self, dimension_id: str) -> DimensionEvidence | None:
+        for item in self.dimension_evidence:
+            if item.dimension_id == dimension_id:
+                return item
+        return None
+
+
+# ---------------------------------------------------------------------------- cleaning
+
+
+@dataclass
+class _Prepared:
+    answer: Answer
+    question: Question
+    language: str
+    unsupported: str | None
+    original_chars: int
+    truncated: bool
+    sentences: list[str]
+    ignored: list[IgnoredText]
+
+
+def _cut_long(sentence: str) -> list[str]:
+    """Split a run-on sentence (a transcript without full stops) at commas, then by length."""
+    if len(sentence) <= MAX_SENTENCE_CHARS:
+        return [sentence]
+    parts: list[str] = []
+    current = ""
+    for piece in re.split(r"(?<=[,，;；、:：])", sentence):
+        if current and len(current) + len(piece) > MAX_SENTENCE_CHARS:
+            parts.append(current.strip())
+            current = ""
+        current += piece
+    if current.strip():
+        parts.append(current.strip())
+    out: list[str] = []
+    for part in parts:
+        while len(part) > MAX_SENTENCE_CHARS:
+            cut = part.rfind(" ", 0, MAX_SENTENCE_CHARS)
+            cut = cut if cut > MAX_SENTENCE_CHARS // 2 else MAX_SENTENCE_CHARS
+            out.append(part[:cut].strip())
+            part = part[cut:].strip()
+        if part:
+            out.append(part)
+    return [p for p in out if any(ch.isalnum() for ch in p)]
+
+
+def _sentence_key(sentence: str) -> str:
+    return re.sub(r"[\W_]+", "", sentence.lower())
+
+
+def _tidy(text: str) -> str:
+    """Unify line breaks and runs of spaces, keeping every character the candidate wrote.
+
+    Unlike :func:`normalise_text` this does not apply NFKC: quotes in the report must be the
+    candidate's own words, full-width punctuation included. Matching uses :func:`_nfkc`.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"[ \t\f\v\u00a0]+", " ", text)
+    return "\n".join(line.strip() for line in text.split("\n")).strip()
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def _prepare(answer: Answer, question: Question, interview_language: str) -> _Prepared:
+    text = _tidy(answer.text or "")
+    original_chars = len(text)
+    ignored: list[IgnoredText] = []
+    truncated = False
+    if len(text) > MAX_ANSWER_CHARS:
+        # Cut at the last sentence end inside the limit so no quote is broken mid-sentence.
+        head = text[:MAX_ANSWER_CHARS]
+        cut = max(head.rfind(ch) for ch in "。！？.!?\n")
+        head = head[: cut + 1] if cut > MAX_ANSWER_CHARS // 2 else head
+        ignored.append(IgnoredText(text[len(head) : len(head) + 80] + "…", "truncated"))
+        text = head
+        truncated = True
+    unsupported = detect_unsupported_language(text) if text else None
+    language = detect_language(text, default=interview_language) if text else interview_language
+    sentences: list[str] = []
+    seen: set[str] = set()
+    for raw in split_sentences(text):
+        for sentence in _cut_long(raw):
+            if detect_injection(_nfkc(sentence)):
+                ignored.append(IgnoredText(sentence, "instruction_to_grader"))
+                continue
+            key = _sentence_key(sentence)
+            if not key:
+                continue
+            if key in seen:
+                ignored.append(IgnoredText(sentence, "repeated"))
+                continue
+            seen.add(key)
+            sentences.append(sentence)
+    if len(sentences) > MAX_SENTENCES:
+        truncated = True
+        ignored.append(IgnoredText(sentences[MAX_SENTENCES][:80] + "…", "truncated"))
+        sentences = sentences[:MAX_SENTENCES]
+    return _Prepared(
+        answer=answer,
+        question=question,
+        language=language,
+        unsupported=unsupported,
+        original_chars=original_chars,
+        truncated=truncated,
+        sentences=sentences,
+        ignored=ignored,
+    )
+
+
+# ------------------------------------------------------------------- lexical features
+
+
+def _matches(pattern: re.Pattern[str], text: str) -> tuple[str, ...]:
+    found: list[str] = []
+    for match in pattern.finditer(text):
+        token = match.group(0).strip()
+        if token and token not in found:
+            found.append(token)
+    return tuple(found)
+
+
+def _specifics(sentence: str, language: str) -> tuple[float, tuple[str, ...]]:
+    """Specificity of one sentence in [0, 1] and the details that made it specific."""
+    numbers = _matches(_NUMBER, sentence)
+    metrics = _matches(_METRIC, sentence) if numbers else ()
+    times = _matches(_TIME, sentence)
+    named_pattern = _NAMED_ZH if language == "zh" else _NAMED_EN
+    named = tuple(
+        n for n in _matches(named_pattern, sentence) if n not in {"I", "I'm", "I've", "OK"}
+    )
+    score = 0.4 * bool(numbers) + 0.25 * bool(metrics) + 0.15 * bool(times) + 0.2 * bool(named)
+    details = tuple(dict.fromkeys((*numbers, *metrics, *times, *named)))
+    return min(1.0, score), details[:8]
+
+
+def _ramp(value: float, low: float, high: float) -> float:
+    if high <= low:
+        return float(value >= high)
+    return float(min(1.0, max(0.0, (value - low) / (high - low))))
+
+
+# -------------------------------------------------------------------------- analysis
+
+
+def _dimension_texts(dimension: Dimension, language: str) -> list[str]:
+    return [localised(dimension.description, language) or localised(dimension.name, language)]
+
+
+def analyse_interview(
+    interview: InterviewInput, embedder: Embedder | None = None
+) -> tuple[AnswerAnalysis, ...]:
+    """Analyse every answer of an interview with one batched embedding call."""
+    embedder = embedder or get_embedder()
+    prepared: list[_Prepared] = []
+    for answer in interview.answers:
+        prepared.append(
+            _prepare(answer, interview.question(answer.question_id), interview.language)
+        )
+
+    # Collect every text once: sentences, questions, dimension descriptions, indicators,
+    # anchors and STAR examples, each in the language of the answer that needs it.
+    texts: list[str] = []
+    index: dict[str, int] = {}
+
+    def add(text: str) -> int:
+        if text not in index:
+            index[text] = len(texts)
+            texts.append(text)
+        return index[text]
+
+    for prep in prepared:
+        if prep.unsupported or not prep.sentences:
+            continue
+        lang = prep.language
+        add(localised(prep.question.text, lang))
+        for sentence in prep.sentences:
+            add(sentence)
+        for dim_id in prep.question.dimensions:
+            dimension = interview.model.dimension(dim_id)
+            for text in _dimension_texts(dimension, lang):
+                add(text)
+            for indicator in dimension.indicators:
+                add(localised(indicator.text, lang))
+            for anchor in dimension.anchors:
+                add(localised(anchor.text, lang))
+        for examples in _STAR_EXAMPLES[lang].values():
+            for text in examples:
+                add(text)
+        for text in _DISTRACTORS[lang]:
+            add(text)
+    vectors = embedder.embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+
+    def vecs(items: Iterable[str]) -> np.ndarray:
+        rows = [index[t] for t in items]
+        return vectors[rows] if rows else np.zeros((0, vectors.shape[1]), dtype=np.float32)
+
+    results = []
+    for prep in prepared:
+        results.append(_analyse_one(prep, interview, vecs))
+    return tuple(results)
+
+
+def _empty_features() -> dict[str, float]:
+    return {
+        "relevance": 0.0,
+        "on_topic_share": 0.0,
+        "substance": 0.0,
+        "content_words": 0.0,
+        "star_situation": 0.0,
+        "star_task": 0.0,
+        "star_action": 0.0,
+        "star_result": 0.0,
+        "star": 0.0,
+        "specificity": 0.0,
+        "ownership": 0.5,
+        "first_singular": 0.0,
+        "first_plural": 0.0,
+        "own_actions": 0.0,
+        "action_depth": 0.0,
+        "result_quality": 0.0,
+        "generic_share": 0.0,
+        "negative": 0.0,
+        "logic": 0.0,
+        "clarity": 0.0,
+        "hypothetical_share": 0.0,
+        "sentences": 0.0,
+        "topical_sentences": 0.0,
+        "fillers": 0.0,
+    }
+
+
+def _analyse_one(prep: _Prepared, interview: InterviewInput, vecs: Any) -> AnswerAnalysis:
+    question = prep.question
+    lang = prep.language
+    base = {
+        "question_id": question.id,
+        "kind": question.kind,
+        "dimensions": question.dimensions,
+        "interview_language": interview.language,
+        "original_chars": prep.original_chars,
+        "truncated": prep.truncated,
+        "observations": _voice_observations(prep.answer.audio_features),
+    }
+    if prep.unsupported:
+        return AnswerAnalysis(
+            status="unsupported_language",
+            ignored=tuple(prep.ignored),
+            language=prep.unsupported,
+            unsupported_language=prep.unsupported,
+            sentences=(),
+            features=_empty_features(),
+            dimension_evidence=(),
+            technical=None,
+            fillers=(),
+            **base,
+        )
+    if not prep.sentences:
+        return AnswerAnalysis(
+            status="empty",
+            ignored=tuple(prep.ignored),
+            language=lang,
+            unsupported_language=None,
+            sentences=(),
+            features=_empty_features(),
+            dimension_evidence=(),
+            technical=None,
+            fillers=(),
+            **base,
+        )
+
+    sent_vecs = vecs(prep.sentences)
+    question_vec = vecs([localised(question.text, lang)])
+    dims = [interview.model.dimension(d) for d in question.dimensions]
+    dim_text_vecs = vecs([t for d in dims for t in _dimension_texts(d, lang)])
+    indicator_texts = [localised(i.text, lang) for d in dims for i in d.indicators]
+    indicator_vecs = vecs(indicator_texts)
+
+    # Near-duplicates ("the same answer three times" with small edits) count once.
+    keep = list(range(len(prep.sentences)))
+    if len(keep) > 1:
+        sims = cosine_matrix(sent_vecs, sent_vecs)
+        keep = []
+        for i in range(len(prep.sentences)):
+            if any(sims[i, j] >= NEAR_DUPLICATE for j in keep):
+                prep.ignored.append(IgnoredText(prep.sentences[i], "repeated"))
+            else:
+                keep.append(i)
+    sentences = [prep.sentences[i] for i in keep]
+    sent_vecs = sent_vecs[keep]
+
+    rel_question = cosine_matrix(sent_vecs, question_vec)[:, 0]
+    topic_vecs = (
+        np.vstack([dim_text_vecs, indicator_vecs]) if len(indicator_vecs) else dim_text_vecs
+    )
+    rel_topic = (
+        cosine_matrix(sent_vecs, topic_vecs).max(axis=1) if len(topic_vecs) else rel_question
+    )
+    relevance = np.maximum(rel_question, rel_topic)
+
+    star_sims = {
+        element: cosine_matrix(sent_vecs, vecs(_STAR_EXAMPLES[lang][element])).max(axis=1)
+        for element in STAR
+    }
+    cues = _CUES[lang]
+    distraction = cosine_matrix(sent_vecs, vecs(_DISTRACTORS[lang])).max(axis=1)
+    off_topic = (distraction >= DISTRACTOR_MIN) & (distraction > relevance + DISTRACTOR_MARGIN)
+    on_topic_mask = _topic_mask(relevance, sent_vecs, sentences, off_topic)
+    analysed: list[SentenceAnalysis] = []
+    for i, sentence in enumerate(sentences):
+        norm = _nfkc(sentence)
+        star_scores: dict[str, float] = {}
+        star_cues: dict[str, tuple[str, ...]] = {}
+        for element in STAR:
+            found = _matches(cues[element], norm)
+            embedded = _ramp(float(star_sims[element][i]), STAR_EMBED_LOW, STAR_EMBED_HIGH)
+            # A cue word is strong evidence; the embedding alone needs a close match.
+            star_scores[element] = _r(max(1.0 if found else 0.0, embedded))
+            if found:
+                star_cues[element] = found[:4]
+            elif embedded >= STAR_PRESENT:
+                star_cues[element] = (f"~{float(star_sims[element][i]):.2f}",)
+        on_topic = bool(on_topic_mask[i])
+        spec, details = _specifics(norm, lang)
+        analysed.append(
+            SentenceAnalysis(
+                index=i,
+                text=sentence,
+                language=detect_language(sentence, default=lang),
+                relevance=_r(relevance[i]),
+                on_topic=on_topic,
+                star=tuple(e for e in STAR if star_scores[e] >= STAR_PRESENT),
+                star_scores=star_scores,
+                star_cues=star_cues,
+                hypothetical=bool(_HYPOTHETICAL[lang].search(norm)),
+                specificity=_r(spec),
+                specifics=details,
+                first_singular=len(_FIRST_SINGULAR[lang].findall(norm)),
+                first_plural=len(_FIRST_PLURAL[lang].findall(norm)),
+                markers=_matches(_LOGIC[lang], norm),
+                generic=bool(_GENERIC[lang].search(norm)),
+                negative=_matches(_NEGATIVE[lang], norm),
+            )
+        )
+
+    features = _answer_features(analysed, sent_vecs, question_vec, lang)
+    fillers = tuple(m.group(0) for s in sentences for m in _FILLERS[lang].finditer(_nfkc(s)))
+    features["fillers"] = float(len(fillers))
+
+    evidence = _dimension_evidence(dims, analysed, sent_vecs, indicator_vecs, vecs, lang)
+    technical = _technical(question, prep, lang) if question.kind == "technical" else None
+    # Relevant keywords: words the answer shares with the question and the competency's
+    # description and indicators (shown to HR; the score reads meaning, not word counts).
+    topic_words = set(content_words(localised(question.text, lang)))
+    for dimension in dims:
+        topic_words.update(content_words(" ".join(_dimension_texts(dimension, lang))))
+        for indicator in dimension.indicators:
+            topic_words.update(content_words(localised(indicator.text, lang)))
+    answer_words = [w for s in analysed if s.on_topic for w in content_words(s.text)]
+    keywords = tuple(
+        dict.fromkeys(
+            w for w in answer_words if w in topic_words and len(w) >= 2 and w not in _GENERIC_WORDS
+        )
+    )[:12]
+    return AnswerAnalysis(
+        status="ok",
+        ignored=tuple(prep.ignored),
+        language=lang,
+        unsupported_language=None,
+        sentences=tuple(analysed),
+        features={k: _r(v) for k, v in features.items()},
+        dimension_evidence=evidence,
+        technical=technical,
+        fillers=fillers[:20],
+        keywords=keywords,
+        **base,
+    )
+
+
+_NUMERAL = re.compile(r"[\d零一二两三四五六七八九十百千万亿几半]")
+# Words too common in any work story to tie a sentence to the rest of an answer.
+_GENERIC_WORDS = _words(
+    "公司 工作 团队 同事 时候 事情 问题 大家 自己 一起 时间 每天 今年 去年 后来 之后 觉得 "
+    "company work team colleague time thing problem people day year week month good way lot "
+    "really make made get got first also every new old big small high low let close cut rose "
+    "morning evening night today last next best great 分钟 小时 早上 晚上 上午 下午 每周 每月 "
+    "时候 以后 之后 之前 今天 明天"
+)
+
+
+def _link_words(sentence: str) -> set[str]:
+    """Content words that tie sentences of one story together.
+
+    Chinese words are taken as character bigrams, so 错发订单 and 错发率 share 错发 even though
+    jieba cuts them differently.
+    """
+    out: set[str] = set()
+    for word in content_words(sentence):
+        if word in _GENERIC_WORDS:
+            continue
+        if count_han(word) >= 2:
+            out.update(
+                gram
+                for gram in (word[i : i + 2] for i in range(len(word) - 1))
+                if not _NUMERAL.search(gram) and not _TIME.fullmatch(gram)
+            )
+        elif (
+            not count_han(word)
+            and len(word) >= 3
+            and not _NUMBER.fullmatch(word)
+            and not _TIME.fullmatch(word)
+        ):
+            out.add(word)
+    return out - _GENERIC_WORDS
+
+
+def _topic_mask(
+    relevance: np.ndarray,
+    sent_vecs: np.ndarray,
+    sentences: Sequence[str],
+    off_topic: np.ndarray,
+) -> np.ndarray:
+    """Which sentences are on topic: close to the question/competency, or to the story.
+
+    Story sentences ("billing questions dropped from 60 to 15 a week") are rarely close to an
+    abstract question, but they are close in meaning to the answer's core sentences, or share
+    their words ("错发订单" ... "错发率"); unrelated padding does neither. Meaning links count
+    only to core sentences, word links to any on-topic sentence, so a block of padding cannot
+    vouch for itself unless it repeats the story's own words.
+    """
+    allowed = ~off_topic
+    core = (relevance >= TOPIC_CORE) & allowed
+    if not core.any():
+        return core  # nothing near the question or the competency: an off-topic answer
+    on = core | ((cosine_matrix(sent_vecs, sent_vecs[core]).max(axis=1) >= TOPIC_LINK) & allowed)
+    words = [_link_words(s) for s in sentences]
+    changed = True
+    while changed:
+        known: set[str] = set()
+        for i in np.flatnonzero(on):
+            known |= words[i]
+        grown = on | (np.array([bool(w & known) for w in words], dtype=bool) & allowed)
+        changed = bool((grown != on).any())
+        on = grown
+    return on
+
+
+def _answer_features(
+    sentences: Sequence[SentenceAnalysis],
+    sent_vecs: np.ndarray,
+    question_vec: np.ndarray,
+    lang: str,
+) -> dict[str, float]:
+    """Answer-level features; only on-topic sentences count towards content features."""
+    on_topic = [s for s in sentences if s.on_topic]
+    n = len(sentences)
+    topical_idx = [s.index for s in on_topic]
+    # The answer's meaning: the mean of its sentence vectors. Padding with unrelated text
+    # moves the mean away from the question, so it lowers relevance rather than raising it.
+    mean_vec = sent_vecs.mean(axis=0, keepdims=True)
+    norm = float(np.linalg.norm(mean_vec))
+    relevance = float(cosine_matrix(mean_vec / norm, question_vec)[0, 0]) if norm else 0.0
+
+    # The candidate's own story: on-topic sentences with a STAR element or a first person.
+    storied = [s for s in on_topic if s.star or s.first_singular or s.first_plural]
+    words = sum(len(content_words(s.text)) for s in storied)
+    # About 40 content words (a few sentences of substance) make a full answer.
+    substance = min(1.0, words / 40.0)
+
+    star: dict[str, float] = {}
+    for element in STAR:
+        star[element] = max((s.star_scores[element] for s in on_topic), default=0.0)
+    # Actions and results carry the most weight in STAR.
+    star_total = (
+        0.15 * star["situation"]
+        + 0.15 * star["task"]
+        + 0.35 * star["action"]
+        + 0.35 * star["result"]
+    )
+
+    # Specificity: the three most specific on-topic sentences; a single number does not make a
+    # specific answer, and extra unrelated numbers cannot raise it.
+    # Only details of the candidate's own story count. "Stock markets rose 2% on Monday" in
+    # the middle of an answer is not a detail of it.
+    top = sorted((s.specificity for s in storied), reverse=True)[:3]
+    specificity = sum(top) / 3.0
+
+    singular = sum(s.first_singular for s in on_topic)
+    plural = sum(s.first_plural for s in on_topic)
+    # Ownership is read where things happen: in sentences that carry an action or a result.
+    doing = [s for s in on_topic if "action" in s.star or "result" in s.star] or list(on_topic)
+    own_singular = sum(s.first_singular for s in doing)
+    own_plural = sum(s.first_plural for s in doing)
+    ownership = (own_singular + 0.5) / (own_singular + own_plural + 1.0)
+    # Own actions: action sentences in the first person singular; "we" actions count half,
+    # actions with neither (Chinese often drops the subject) count as the candidate's.
+    own_actions = 0.0
+    for s in on_topic:
+        if "action" not in s.star or s.generic:
+            continue
+        if s.first_singular or not s.first_plural:
+            own_actions += 1.0
+        else:
+            own_actions += 0.5
+    action_depth = min(1.0, own_actions / 4.0)
+    # A result counts fully when it is specific (a number, a date, a name), else 60%.
+    result_quality = max(
+        (s.star_scores["result"] * (0.6 + 0.4 * s.specificity) for s in on_topic), default=0.0
+    )
+    # Generic claims against concrete statements (actions, results). Sentences that are
+    # neither do not dilute the share, so unrelated padding cannot hide the claims.
+    generic = sum(s.generic for s in on_topic)
+    concrete = sum(
+        1 for s in on_topic if not s.generic and ("action" in s.star or "result" in s.star)
+    )
+    generic_share = generic / (generic + concrete) if generic else 0.0
+    negatives = sum(len(s.negative) for s in sentences)
+
+    distinct_markers = {m.lower() for s in on_topic for m in s.markers}
+    logic = min(1.0, len(distinct_markers) / 4.0)
+    clarity = _clarity(on_topic, lang)
+
+    hypothetical = sum(s.hypothetical for s in on_topic) / len(on_topic) if on_topic else 0.0
+    return {
+        "relevance": relevance,
+        # Sentences of the candidate's own story count fully, other on-topic sentences half:
+        # text that is merely "about the topic" cannot make up for what is off it.
+        # With no sentence of their own story on topic there is nothing to score.
+        "on_topic_share": (
+            (len(storied) + 0.5 * (len(on_topic) - len(storied))) / n if storied else 0.0
+        ),
+        "substance": substance,
+        "content_words": float(words),
+        "star_situation": star["situation"],
+        "star_task": star["task"],
+        "star_action": star["action"],
+        "star_result": star["result"],
+        "star": star_total,
+        "specificity": specificity,
+        "ownership": ownership,
+        "first_singular": float(singular),
+        "first_plural": float(plural),
+        "own_actions": own_actions,
+        "action_depth": action_depth,
+        "result_quality": result_quality,
+        "generic_share": generic_share,
+        "negative": float(negatives),
+        "logic": logic,
+        "clarity": clarity,
+        "hypothetical_share": hypothetical,
+        "sentences": float(n),
+        "topical_sentences": float(len(topical_idx)),
+    }
+
+
+def _clarity(sentences: Sequence[SentenceAnalysis], lang: str) -> float:
+    """Sentences of a readable length: 6-30 English words, 10-60 Chinese characters."""
+    if not sentences:
+        return 0.0
+    scores = []
+    for s in sentences:
+        size = count_han(s.text) if lang == "zh" else len(s.text.split())
+        low, high = (10, 60) if lang == "zh" else (6, 30)
+        if size < low:
+            scores.append(size / low)
+        elif size > high:
+            scores.append(max(0.0, 1.0 - (size - high) / high))
+        else:
+            scores.append(1.0)
+    return float(sum(scores) / len(scores))
+
+
+def _dimension_evidence(
+    dims: Sequence[Dimension],
+    sentences: Sequence[SentenceAnalysis],
+    sent_vecs: np.ndarray,
+    indicator_vecs: np.ndarray,
+    vecs: Any,
+    lang: str,
+) -> tuple[DimensionEvidence, ...]:
+    """Nearest sentence per indicator and anchor similarities, per assessed dimension."""
+    # Evidence of behaviour comes from the candidate's own story: on-topic sentences with a STAR
+    # element or a first person. Generic claims ("communication is the key") are not behaviour.
+    topical = np.array(
+        [
+            s.on_topic and not s.generic and bool(s.star or s.first_singular or s.first_plural)
+            for s in sentences
+        ],
+        dtype=bool,
+    )
+    ind_sims = (
+        cosine_matrix(indicator_vecs, sent_vecs)
+        if len(indicator_vecs)
+        else np.zeros((0, len(sentences)))
+    )
+    # Off-topic sentences and background can never be evidence.
+    ind_sims = np.where(topical[None, :], ind_sims, -1.0)
+    out: list[DimensionEvidence] = []
+    row = 0
+    topical_vecs = sent_vecs[topical] if topical.any() else sent_vecs[:0]
+    for dimension in dims:
+        items: list[IndicatorEvidence] = []
+        for indicator in dimension.indicators:
+            sims = ind_sims[row]
+            row += 1
+            best = int(np.argmax(sims)) if sims.size else 0
+            similarity = float(sims[best]) if sims.size else 0.0
+            if similarity < 0:
+                items.append(IndicatorEvidence(dimension.id, indicator.id, -1, "", 0.0, 0.0, False))
+                continue
+            items.append(
+                IndicatorEvidence(
+                    dimension_id=dimension.id,
+                    indicator_id=indicator.id,
+                    sentence_index=best,
+                    quote=sentences[best].text,
+                    similarity=_r(similarity),
+                    strength=_r(_ramp(similarity, EVIDENCE_LOW, EVIDENCE_HIGH)),
+                    quoted=similarity >= EVIDENCE_QUOTE,
+                )
+            )
+        coverage = sum(i.strength for i in items) / len(items) if items else 0.0
+        anchor_texts = [
+            localised(a.text, lang) for a in sorted(dimension.anchors, key=lambda a: a.level)
+        ]
+        levels = [a.level for a in sorted(dimension.anchors, key=lambda a: a.level)]
+        dim_vec = vecs(_dimension_texts(dimension, lang))
+        if len(topical_vecs):
+            mean_vec = topical_vecs.mean(axis=0, keepdims=True)
+            mean_vec = mean_vec / max(float(np.linalg.norm(mean_vec)), 1e-9)
+            anchor_sims = cosine_matrix(mean_vec, vecs(anchor_texts))[0]
+            dim_relevance = float(cosine_matrix(mean_vec, dim_vec)[0, 0])
+        else:
+            anchor_sims = np.zeros(len(anchor_texts))
+            dim_relevance = 0.0
+        out.append(
+            DimensionEvidence(
+                dimension_id=dimension.id,
+                relevance=_r(dim_relevance),
+                coverage=_r(coverage),
+                indicators=tuple(items),
+                anchor_similarity={lvl: _r(s) for lvl, s in zip(levels, anchor_sims, strict=True)},
+                anchor_level=_r(_anchor_level(levels, anchor_sims)),
+            )
+        )
+    return tuple(out)
+
+
+ANCHOR_TEMPERATURE = 0.02
+
+
+def _anchor_level(levels: Sequence[int], sims: np.ndarray) -> float:
+    """Soft nearest anchor: levels weighted by softmax(similarity / T); 1.0 if nothing."""
+    if not len(levels) or not np.any(sims):
+        return 1.0
+    z = (np.asarray(sims, dtype=np.float64) - float(np.max(sims))) / ANCHOR_TEMPERATURE
+    weights = np.exp(z)
+    weights /= weights.sum()
+    return float(np.dot(weights, np.asarray(levels, dtype=np.float64)))
+
+
+def _technical(question: Question, prep: _Prepared, lang: str) -> dict[str, Any] | None:
+    """Reference-answer score and key-point coverage (from :mod:`hireflow.scoring.reference`)."""
+    from hireflow.scoring import reference
+
+    references = list(question.reference_answers.get(lang, ())) or [
+        r for refs in question.reference_answers.values() for r in refs
+    ]
+    if not references:
+        points = question.key_points.get(lang, ()) or next(iter(question.key_points.values()), ())
+        if points:
+            references = ["\n".join(points)]
+    if not references:
+        return None
+    question_text = localised(question.text, lang)
+    # The cleaned answer: instructions to the grader and repeats are already gone.
+    answer_text = "\n".join(prep.sentences)
+    # analyse_reference_answer is score_reference_answer plus its explanation (key points).
+    analysis = reference.analyse_reference_answer(
+        question_text, answer_text, references, language=lang
+    )
+    covered = [kp.text for kp in analysis.covered]
+    return {
+        "references": len(references),
+        "score": _r(analysis.score),  # 0-10
+        "key_points": len(analysis.key_points),
+        "covered": covered,
+        "missing": [kp.text for kp in analysis.missing],
+        "coverage": _r(len(covered) / len(analysis.key_points)) if analysis.key_points else 0.0,
+    }
+
+
+# --------------------------------------------------------------------- voice features
+
+# Typical ranges for conversational speech; outside them an observation gets a note.
+_VOICE = {
+    "speech_rate_wpm": (
+        (100.0, 170.0),
+        {"zh": "语速（词/分钟）", "en": "speech rate (words per minute)"},
+    ),
+    "speech_rate_cpm": (
+        (180.0, 300.0),
+        {"zh": "语速（字/分钟）", "en": "speech rate (characters per minute)"},
+    ),
+    "pause_ratio": ((0.05, 0.30), {"zh": "停顿占比", "en": "share of time in pauses"}),
+    "long_pauses": ((0.0, 3.0), {"zh": "长停顿次数", "en": "long pauses"}),
+    "filler_count": ((0.0, 8.0), {"zh": "口头语次数", "en": "filler words"}),
+    "duration_s": ((0.0, 1e9), {"zh": "作答时长（秒）", "en": "answer duration (s)"}),
+}
+
+
+def _voice_observations(features: dict[str, float] | None) -> tuple[Observation, ...]:
+    if not features:
+        return ()
+    out: list[Observation] = []
+    for name in sorted(features):
+        value = features[name]
+        known = _VOICE.get(name)
+        if known is None:
+            out.append(Observation(name, _r(value), {"zh": name, "en": name}))
+            continue
+        (low, high), label = known
+        if value < low:
+            note = {"zh": f"{label['zh']}偏低", "en": f"{label['en']}: below the usual range"}
+        elif value > high:
+            note = {"zh": f"{label['zh']}偏高", "en": f"{label['en']}: above the usual range"}
+        else:
+            note = {"zh": f"{label['zh']}在常见范围内", "en": f"{label['en']}: in the usual range"}
+        out.append(Observation(name, _r(value), note))
+    return tuple(out)

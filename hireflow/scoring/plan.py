@@ -1,0 +1,951 @@
+"""Interview plans: which questions to ask for a job, in what order, and why (SPEC B3).
+
+:func:`generate_plan` turns a job (title, description, type, skills) and its competency
+model into a timed question list:
+
+1. Each model dimension is matched to a preset competency (by id, name or alias) so that the
+   bank's questions apply to a company's own model; a dimension with no match gets STAR
+   questions generated from its behavioural indicators.
+2. Every candidate question gets a relevance score from the job: keyword overlap between
+   the description and the question (jieba for Chinese, rarer words count more), semantic
+   similarity from the sentence embedder (one batched call for the whole pool), matching
+   skills for technical questions, and fit with the job's industry and type.
+3. Time is shared out in proportion to the normalised dimension weights: first one question
+   for each dimension (heaviest first), then repeatedly the dimension furthest below its
+   share gets its next best question, until nothing more fits the budget.
+4. The plan is ordered warm-up → behavioural → situational → technical → closing, and every
+   question carries a bilingual explanation of why it was chosen.
+
+Everything is deterministic: ties are broken by question id and the embedder returns
+rounded vectors, so the same input gives the same plan. HR can edit a plan (add, remove,
+move, reorder) through methods that validate and return a new plan.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hireflow.scoring.models import (
+    CompetencyModel,
+    FieldError,
+    ModelError,
+    Question,
+    localised,
+    question_from_dict,
+    question_to_dict,
+    read_structured_file,
+)
+from hireflow.scoring.questions import (
+    FUNDAMENTAL_TAGS,
+    SECTIONS,
+    QuestionBank,
+    load_question_bank,
+    match_preset_competency,
+    questions_from_indicators,
+    remap_dimensions,
+    section_of,
+    skill_tags,
+)
+from hireflow.scoring.text import content_words, engine_language
+
+__all__ = [
+    "JOB_TYPES",
+    "MAX_BUDGET_MINUTES",
+    "MIN_BUDGET_MINUTES",
+    "PER_QUESTION_OVERHEAD_S",
+    "InterviewPlan",
+    "JobSpec",
+    "PlanError",
+    "PlannedQuestion",
+    "generate_plan",
+    "load_job",
+]
+
+JOB_TYPES = ("technical", "sales", "management", "production", "customer_service", "other")
+MIN_BUDGET_MINUTES = 5
+MAX_BUDGET_MINUTES = 240
+# Reading the question and moving on takes time too; a plan that only counted answer time
+# would overrun every interview.
+PER_QUESTION_OVERHEAD_S = 20
+TECHNICAL_DIMENSIONS = frozenset({"technical_depth", "coding"})
+
+# Relevance weights (documented in docs/competency-models.md).
+W_EMBEDDING = 0.45
+W_KEYWORDS = 0.35
+W_SKILLS = 0.5
+W_FUNDAMENTALS = 0.15
+W_INDUSTRY = 0.15
+W_JOB_TYPE = 0.1
+PENALTY_UNKNOWN_INDUSTRY = 0.15
+PENALTY_OTHER_JOB_TYPE = 0.2
+PENALTY_SAME_KIND = 0.15
+PENALTY_SAME_TOPIC = 0.25
+BONUS_TECHNICAL_KIND = 0.3
+# A question written for a competency beats one that touches it only on the side.
+BONUS_PRIMARY = 0.25
+
+# Words every job description contains; they say nothing about which question fits.
+_JD_BOILERPLATE_TEXT = """
+    工作 岗位 职位 公司 负责 能力 要求 具有 具备 良好 相关 以上 经验 优先 熟悉 任职 职责 年 及以上
+    处理 问题 情况 方面 事情 具体 时间 开展 确保 保证 实现 通过 结果 方式 方法 需要 能够
+    本科 学历 专业 优秀 较强 一定 能够 进行 完成 提供 参与 协助 根据 日常 各类 做好 积极 主动
+    job role position company responsible responsibility requirement requirements experience
+    year years strong good excellent ability able skill skills plus preferred degree work working
+    candidate member join ensure including include various daily new use using based within
+    across make like looking
+    """
+_JD_BOILERPLATE = frozenset(_JD_BOILERPLATE_TEXT.split())
+
+
+class PlanError(ModelError):
+    """An invalid job, plan or plan edit; ``errors`` names each problem's field."""
+
+    def __init__(self, errors: Iterable[FieldError], what: str = "interview plan") -> None:
+        super().__init__(errors, what)
+
+
+# ------------------------------------------------------------------------------ job
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """What the planner needs to know about a job (SPEC B1)."""
+
+    title: str
+    description: str = ""
+    job_type: str = "other"
+    skills: tuple[str, ...] = ()
+    language: str = "zh"
+    industry: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Any) -> JobSpec:
+        """Validate job data; other fields (department, location...) are ignored."""
+        errors: list[FieldError] = []
+        if not isinstance(data, Mapping):
+            raise PlanError([FieldError("", "a job must be a mapping")], "job")
+        title = data.get("title")
+        if not isinstance(title, str) or not title.strip():
+            errors.append(FieldError("title", "is required (a non-empty text)"))
+            title = ""
+        description = data.get("description") or ""
+        if not isinstance(description, str):
+            errors.append(FieldError("description", "must be a text"))
+            description = ""
+        job_type = data.get("job_type") or "other"
+        if job_type not in JOB_TYPES:
+            errors.append(
+                FieldError("job_type", f"{job_type!r} must be one of {', '.join(JOB_TYPES)}")
+            )
+            job_type = "other"
+        raw_skills = data.get("skills")
+        if raw_skills is None and isinstance(data.get("requirements"), Mapping):
+            raw_skills = data["requirements"].get("skills")
+        skills: list[str] = []
+        if isinstance(raw_skills, str):
+            raw_skills = raw_skills.replace("，", ",").replace("、", ",").split(",")
+        if raw_skills is not None and not isinstance(raw_skills, list | tuple):
+            errors.append(
+                FieldError("skills", "must be a list of skills or a comma-separated text")
+            )
+        else:
+            for i, skill in enumerate(raw_skills or []):
+                if not isinstance(skill, str):
+                    errors.append(FieldError(f"skills[{i}]", "must be a text"))
+                elif skill.strip():
+                    skills.append(skill.strip())
+        language = data.get("language")
+        if language is not None and not isinstance(language, str):
+            errors.append(FieldError("language", "must be a language code such as 'zh' or 'en'"))
+            language = None
+        industry = data.get("industry")
+        if industry is not None and (not isinstance(industry, str) or not industry.strip()):
+            errors.append(FieldError("industry", "must be a text such as 'manufacturing'"))
+            industry = None
+        if errors:
+            raise PlanError(errors, "job")
+        return cls(
+            title=title.strip(),
+            description=description.strip(),
+            job_type=job_type,
+            skills=tuple(dict.fromkeys(skills)),
+            language=engine_language(language),
+            industry=industry.strip() if isinstance(industry, str) else None,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "description": self.description,
+            "job_type": self.job_type,
+            "skills": list(self.skills),
+            "language": self.language,
+            "industry": self.industry,
+        }
+
+
+def load_job(source: str | Path | Mapping[str, Any]) -> JobSpec:
+    """A job from a YAML/JSON file or a dict (``{job: {...}}`` is unwrapped)."""
+    data = read_structured_file(Path(source), "job") if isinstance(source, str | Path) else source
+    if isinstance(data, Mapping) and isinstance(data.get("job"), Mapping):
+        data = data["job"]
+    return JobSpec.from_dict(data)
+
+
+# ----------------------------------------------------------------------------- plan
+
+
+@dataclass(frozen=True)
+class PlannedQuestion:
+    """One question of a plan, with the section it sits in and why it was chosen.
+
+    ``source`` is "bank" (built-in question), "generated" (from a dimension's indicators)
+    or "hr" (added by a person); ``relevance`` is the planner's score (0 for HR's own).
+    """
+
+    question: Question
+    section: str
+    reason: dict[str, str]
+    relevance: float = 0.0
+    matched_keywords: tuple[str, ...] = ()
+    source: str = "bank"
+
+    @property
+    def planned_seconds(self) -> int:
+        return self.question.time_limit_s + PER_QUESTION_OVERHEAD_S
+
+
+@dataclass(frozen=True)
+class InterviewPlan:
+    """An ordered, timed list of questions for one job; serialises to JSON; editable."""
+
+    job_title: str
+    language: str
+    budget_minutes: int
+    model_id: str
+    items: tuple[PlannedQuestion, ...]
+    dimension_weights: dict[str, float] = field(default_factory=dict)
+    notes: tuple[dict[str, str], ...] = ()
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        """The questions in order, ready for an interview (``InterviewInput.questions``)."""
+        return tuple(item.question for item in self.items)
+
+    @property
+    def total_seconds(self) -> int:
+        """Answer time plus the per-question overhead of every question."""
+        return sum(item.planned_seconds for item in self.items)
+
+    def seconds_by_dimension(self) -> dict[str, int]:
+        """Planned seconds credited to each question's first (primary) dimension."""
+        result = dict.fromkeys(self.dimension_weights, 0)
+        for item in self.items:
+            if item.question.dimensions:
+                primary = item.question.dimensions[0]
+                result[primary] = result.get(primary, 0) + item.planned_seconds
+        return result
+
+    def check(self, model: CompetencyModel | None = None) -> list[FieldError]:
+        """Warnings HR should see: over budget, dimensions without questions, unknown ones."""
+        warnings: list[FieldError] = []
+        budget = self.budget_minutes * 60
+        if self.total_seconds > budget:
+            warnings.append(
+                FieldError(
+                    "items",
+                    f"planned time {math.ceil(self.total_seconds / 60)} min exceeds the budget "
+                    f"of {self.budget_minutes} min",
+                )
+            )
+        dims = model.dimension_ids if model is not None else tuple(self.dimension_weights)
+        covered = {d for item in self.items for d in item.question.dimensions}
+        for dim in dims:
+            if dim not in covered:
+                warnings.append(FieldError("items", f"no question assesses dimension {dim!r}"))
+        if model is not None:
+            known = set(model.dimension_ids)
+            for i, item in enumerate(self.items):
+                for j, dim in enumerate(item.question.dimensions):
+                    if dim not in known:
+                        warnings.append(
+                            FieldError(
+                                f"items[{i}].question.dimensions[{j}]",
+                                f"dimension {dim!r} is not in model {model.id!r}",
+                            )
+                        )
+        return warnings
+
+    # ----------------------------------------------------------------- editing by HR
+
+    def _index(self, question_id: str, location: str = "question_id") -> int:
+        for i, item in enumerate(self.items):
+            if item.question.id == question_id:
+                return i
+        raise PlanError([FieldError(location, f"no question {question_id!r} in this plan")])
+
+    def add_question(
+        self,
+        question: Question | Mapping[str, Any],
+        position: int | None = None,
+        model: CompetencyModel | None = None,
+        reason: Mapping[str, str] | None = None,
+    ) -> InterviewPlan:
+        """A new plan with ``question`` inserted at ``position`` (default: before closing).
+
+        With ``model`` the question's dimensions must belong to it.
+        """
+        known = model.dimension_ids if model is not None else None
+        if isinstance(question, Mapping):
+            question = question_from_dict(question, location="question", known_dimensions=known)
+        elif known is not None:
+            question = question_from_dict(
+                question_to_dict(question), location="question", known_dimensions=known
+            )
+        errors: list[FieldError] = []
+        if any(item.question.id == question.id for item in self.items):
+            errors.append(FieldError("question.id", f"{question.id!r} is already in the plan"))
+        if position is None:
+            closing = [i for i, item in enumerate(self.items) if item.section == "closing"]
+            position = closing[0] if closing else len(self.items)
+        elif not 0 <= position <= len(self.items):
+            errors.append(FieldError("position", f"must be 0..{len(self.items)} (got {position})"))
+        if errors:
+            raise PlanError(errors)
+        item = PlannedQuestion(
+            question=question,
+            section=section_of(question),
+            reason=dict(reason) if reason else {"zh": "由 HR 添加。", "en": "Added by HR."},
+            source="hr",
+        )
+        items = list(self.items)
+        items.insert(position, item)
+        return replace(self, items=tuple(items))
+
+    def remove_question(self, question_id: str) -> InterviewPlan:
+        """A new plan without the question ``question_id``."""
+        index = self._index(question_id)
+        return replace(self, items=self.items[:index] + self.items[index + 1 :])
+
+    def move_question(self, question_id: str, position: int) -> InterviewPlan:
+        """A new plan with ``question_id`` moved to ``position`` (0-based)."""
+        index = self._index(question_id)
+        if not 0 <= position < len(self.items):
+            raise PlanError(
+                [FieldError("position", f"must be 0..{len(self.items) - 1} (got {position})")]
+            )
+        items = list(self.items)
+        items.insert(position, items.pop(index))
+        return replace(self, items=tuple(items))
+
+    def reorder(self, question_ids: Sequence[str]) -> InterviewPlan:
+        """A new plan in the order given, which must list every question exactly once."""
+        current = [item.question.id for item in self.items]
+        errors: list[FieldError] = []
+        seen: set[str] = set()
+        for i, ident in enumerate(question_ids):
+            if ident not in current:
+                errors.append(
+                    FieldError(f"question_ids[{i}]", f"no question {ident!r} in this plan")
+                )
+            elif ident in seen:
+                errors.append(FieldError(f"question_ids[{i}]", f"{ident!r} is listed twice"))
+            seen.add(ident)
+        missing = [ident for ident in current if ident not in seen]
+        if missing:
+            errors.append(FieldError("question_ids", f"missing {', '.join(map(repr, missing))}"))
+        if errors:
+            raise PlanError(errors)
+        by_id = {item.question.id: item for item in self.items}
+        return replace(self, items=tuple(by_id[ident] for ident in question_ids))
+
+    # ---------------------------------------------------------------- serialisation
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "job_title": self.job_title,
+            "language": self.language,
+            "budget_minutes": self.budget_minutes,
+            "model_id": self.model_id,
+            "total_seconds": self.total_seconds,
+            "dimension_weights": dict(self.dimension_weights),
+            "notes": [dict(note) for note in self.notes],
+            "items": [
+                {
+                    "section": item.section,
+                    "source": item.source,
+                    "relevance": item.relevance,
+                    "matched_keywords": list(item.matched_keywords),
+                    "reason": dict(item.reason),
+                    "question": question_to_dict(item.question),
+                }
+                for item in self.items
+            ],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> InterviewPlan:
+        """Validate stored plan data (``total_seconds`` is recomputed, not trusted)."""
+        if not isinstance(data, Mapping):
+            raise PlanError([FieldError("", "a plan must be a mapping")])
+        errors: list[FieldError] = []
+        title = data.get("job_title")
+        if not isinstance(title, str):
+            errors.append(FieldError("job_title", "must be a text"))
+        language = data.get("language")
+        if language not in ("zh", "en"):
+            errors.append(FieldError("language", "must be 'zh' or 'en'"))
+        budget = data.get("budget_minutes")
+        if (
+            isinstance(budget, bool)
+            or not isinstance(budget, int)
+            or not (MIN_BUDGET_MINUTES <= budget <= MAX_BUDGET_MINUTES)
+        ):
+            errors.append(
+                FieldError(
+                    "budget_minutes",
+                    f"must be a whole number {MIN_BUDGET_MINUTES}..{MAX_BUDGET_MINUTES}",
+                )
+            )
+        model_id = data.get("model_id", "")
+        if not isinstance(model_id, str):
+            errors.append(FieldError("model_id", "must be a text"))
+        weights = data.get("dimension_weights") or {}
+        if not isinstance(weights, Mapping) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in weights.values()
+        ):
+            errors.append(FieldError("dimension_weights", "must map dimension ids to numbers"))
+            weights = {}
+        notes = data.get("notes") or []
+        if not isinstance(notes, list) or not all(isinstance(n, Mapping) for n in notes):
+            errors.append(FieldError("notes", "must be a list of {zh, en} texts"))
+            notes = []
+        raw_items = data.get("items")
+        items: list[PlannedQuestion] = []
+        if not isinstance(raw_items, list):
+            errors.append(FieldError("items", "must be a list"))
+            raw_items = []
+        seen: set[str] = set()
+        for i, raw in enumerate(raw_items):
+            loc = f"items[{i}]"
+            if not isinstance(raw, Mapping):
+                errors.append(FieldError(loc, "must be a mapping"))
+                continue
+            try:
+                question = question_from_dict(raw.get("question"), location=f"{loc}.question")
+            except ModelError as exc:
+                errors.extend(exc.errors)
+                continue
+            if question.id in seen:
+                errors.append(FieldError(f"{loc}.question.id", f"{question.id!r} appears twice"))
+            seen.add(question.id)
+            section = raw.get("section", section_of(question))
+            if section not in SECTIONS:
+                errors.append(FieldError(f"{loc}.section", f"must be one of {', '.join(SECTIONS)}"))
+            source = raw.get("source", "bank")
+            if source not in ("bank", "generated", "hr"):
+                errors.append(FieldError(f"{loc}.source", "must be bank, generated or hr"))
+            reason = raw.get("reason") or {}
+            if not isinstance(reason, Mapping):
+                errors.append(FieldError(f"{loc}.reason", "must be a {zh, en} mapping"))
+                reason = {}
+            relevance = raw.get("relevance", 0.0)
+            if isinstance(relevance, bool) or not isinstance(relevance, int | float):
+                errors.append(FieldError(f"{loc}.relevance", "must be a number"))
+                relevance = 0.0
+            keywords = raw.get("matched_keywords") or []
+            if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+                errors.append(FieldError(f"{loc}.matched_keywords", "must be a list of texts"))
+                keywords = []
+            items.append(
+                PlannedQuestion(
+                    question=question,
+                    section=str(section),
+                    reason={str(k): str(v) for k, v in reason.items()},
+                    relevance=float(relevance),
+                    matched_keywords=tuple(keywords),
+                    source=str(source),
+                )
+            )
+        if errors:
+            raise PlanError(errors)
+        return cls(
+            job_title=str(title),
+            language=str(language),
+            budget_minutes=int(budget),
+            model_id=str(model_id),
+            items=tuple(items),
+            dimension_weights={str(k): float(v) for k, v in weights.items()},
+            notes=tuple({str(k): str(v) for k, v in n.items()} for n in notes),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> InterviewPlan:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise PlanError(
+                [FieldError(f"line {exc.lineno}, column {exc.colno}", exc.msg)]
+            ) from None
+        return cls.from_dict(data)
+
+
+# ------------------------------------------------------------------------ planning
+
+
+@dataclass
+class _Candidate:
+    question: Question  # dimensions already mapped to the model's ids
+    dimension: str  # the model dimension whose pool it is in
+    source: str
+    primary: bool = True  # the pool's competency is the question's first dimension
+    relevance: float = 0.0
+    keywords: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()  # job skills (as written) it matches
+    industry_match: bool = False
+    similarity: float = 0.0
+
+
+def _percent(value: float) -> str:
+    return f"{round(value * 100)}%"
+
+
+def _job_text(job: JobSpec) -> str:
+    return "\n".join(part for part in (job.title, job.description, " ".join(job.skills)) if part)
+
+
+def _question_words(question: Question) -> set[str]:
+    parts = [
+        *question.text.values(),
+        *(t.replace("_", " ") for t in question.tags),
+        *question.skills,
+    ]
+    return set(content_words(" ".join(parts)))
+
+
+def _warmup_and_closing(
+    bank: QuestionBank, job: JobSpec, budget_s: int
+) -> tuple[list[Question], list[Question]]:
+    """Warm-up and closing questions, fewer when the budget is short."""
+    if budget_s < 10 * 60:
+        warm_count, closing_count = 0, 0
+    elif budget_s < 20 * 60:
+        warm_count, closing_count = 1, 0
+    elif budget_s < 45 * 60:
+        warm_count, closing_count = 2, 1
+    else:
+        warm_count, closing_count = 3, 1
+    # A fixed order keeps plans predictable; a question written for this job type comes first.
+    priority = ["motivation.why_us", "motivation.intro", "motivation.career", "motivation.leaving"]
+    warmups = bank.filter(kind="motivation", tag="warmup")
+    typed = sorted(
+        (q for q in warmups if q.job_types and job.job_type in q.job_types), key=lambda q: q.id
+    )
+    ordered = typed + [q for ident in priority for q in warmups if q.id == ident and q not in typed]
+    closing = sorted(
+        bank.filter(kind="motivation", tag="closing"),
+        key=lambda q: q.id != "motivation.closing_questions",
+    )
+    chosen_warm = ordered[:warm_count]
+    # The introduction, when asked, opens the interview.
+    chosen_warm.sort(key=lambda q: q.id != "motivation.intro")
+    return chosen_warm, closing[:closing_count]
+
+
+def _idf(pool: Sequence[set[str]]) -> dict[str, float]:
+    """Inverse document frequency over the candidate pool: rare words say more."""
+    counts: dict[str, int] = {}
+    for words in pool:
+        for word in words:
+            counts[word] = counts.get(word, 0) + 1
+    n = max(len(pool), 1)
+    return {word: math.log(1 + n / count) for word, count in counts.items()}
+
+
+def generate_plan(
+    job: JobSpec,
+    model: CompetencyModel,
+    budget_minutes: int = 30,
+    lang: str = "zh",
+    bank: QuestionBank | None = None,
+    embedder: Any | None = None,
+) -> InterviewPlan:
+    """Choose, order and explain the questions of an interview for ``job``.
+
+    ``lang`` is the interview language (platform codes such as "zh-CN" or "ja" are mapped to
+    the engine's "zh"/"en"). ``bank`` defaults to the built-in question bank and ``embedder``
+    to :func:`hireflow.scoring.embedding.get_embedder`; any object with
+    ``embed(list[str]) -> array of unit rows`` will do. Raises :class:`PlanError` for a
+    budget outside 5..240 minutes.
+    """
+    errors: list[FieldError] = []
+    if isinstance(budget_minutes, bool) or not isinstance(budget_minutes, int):
+        errors.append(FieldError("budget_minutes", "must be a whole number of minutes"))
+    elif not MIN_BUDGET_MINUTES <= budget_minutes <= MAX_BUDGET_MINUTES:
+        errors.append(
+            FieldError(
+                "budget_minutes",
+                f"must be {MIN_BUDGET_MINUTES}..{MAX_BUDGET_MINUTES} (got {budget_minutes})",
+            )
+        )
+    lang = engine_language(lang)
+    if errors:
+        raise PlanError(errors)
+    bank = bank or load_question_bank()
+    budget_s = budget_minutes * 60
+    weights = model.normalised_weights()
+    industry = _industry(job, model)
+    notes: list[dict[str, str]] = []
+
+    # 1. Map the model's dimensions to bank competencies.
+    bank_ids = bank.dimensions()
+    to_bank: dict[str, str | None] = {}
+    for dim in model.dimensions:
+        matched = dim.id if dim.id in bank_ids else match_preset_competency(dim)
+        to_bank[dim.id] = matched if matched in bank_ids else None
+    from_bank: dict[str, list[str]] = {}
+    for dim_id, bank_id in to_bank.items():
+        if bank_id is not None:
+            from_bank.setdefault(bank_id, []).append(dim_id)
+
+    technical_job = job.job_type == "technical" or any(
+        to_bank.get(d) in TECHNICAL_DIMENSIONS for d in model.dimension_ids
+    )
+    if job.job_type == "technical" and not any(
+        to_bank.get(d) in TECHNICAL_DIMENSIONS for d in model.dimension_ids
+    ):
+        notes.append(
+            {
+                "zh": "这是技术岗位，但胜任力模型中没有技术或编程维度，因此没有加入技术问题。",
+                "en": "This is a technical job but the competency model has no technical or "
+                "coding dimension, so no technical questions were included.",
+            }
+        )
+
+    # 2. Candidate pools per model dimension.
+    warmups, closings = _warmup_and_closing(bank, job, budget_s)
+    reserved = {q.id for q in warmups + closings}
+    job_tags = skill_tags(job.skills)
+    pools: dict[str, list[_Candidate]] = {}
+    for dim in model.dimensions:
+        bank_id = to_bank[dim.id]
+        pool: list[_Candidate] = []
+        if bank_id is not None:
+            for question in bank:
+                if question.id in reserved or bank_id not in question.dimensions:
+                    continue
+                if question.kind == "motivation":
+                    continue
+                if question.kind == "technical" and not technical_job:
+                    continue
+                if question.industries and industry and industry not in question.industries:
+                    continue
+                mapped = remap_dimensions(question, from_bank, first=dim.id)
+                primary = question.dimensions[0] == bank_id
+                pool.append(_Candidate(mapped, dim.id, "bank", primary=primary))
+        if not pool:
+            pool = [
+                _Candidate(q, dim.id, "generated") for q in questions_from_indicators(dim, limit=4)
+            ]
+        pools[dim.id] = pool
+
+    # 3. Relevance: one batched embedding call for the job and every candidate.
+    candidates = [c for pool in pools.values() for c in pool]
+    unique: dict[str, _Candidate] = {}
+    for candidate in candidates:
+        unique.setdefault(candidate.question.id, candidate)
+    word_sets = {ident: _question_words(c.question) for ident, c in unique.items()}
+    idf = _idf(list(word_sets.values()))
+    job_words = {w for w in content_words(_job_text(job)) if w not in _JD_BOILERPLATE}
+    similarities = _similarities(job, [c.question for c in unique.values()], lang, embedder)
+    for candidate in candidates:
+        _score(
+            candidate,
+            job,
+            job_words,
+            word_sets,
+            idf,
+            similarities,
+            job_tags,
+            industry,
+            technical_job,
+        )
+
+    # 4. Allocate time in proportion to the weights.
+    fixed_s = sum(q.time_limit_s + PER_QUESTION_OVERHEAD_S for q in warmups + closings)
+    remaining = budget_s - fixed_s
+    chosen = _allocate(weights, pools, remaining)
+
+    uncovered = [d for d in model.dimensions if not any(c.dimension == d.id for c in chosen)]
+    for dim in uncovered:
+        notes.append(
+            {
+                "zh": f"时间预算不足，维度“{localised(dim.name, 'zh')}”没有安排问题。",
+                "en": f"The time budget left no room for a question on "
+                f"'{localised(dim.name, 'en')}'.",
+            }
+        )
+    if any(c.source == "generated" for c in chosen):
+        generated_dims = sorted({c.dimension for c in chosen if c.source == "generated"})
+        notes.append(
+            {
+                "zh": "题库中没有以下维度的题目，已根据其行为指标生成问题："
+                + "、".join(localised(model.dimension(d).name, "zh") for d in generated_dims),
+                "en": "The question bank has nothing for these dimensions, so questions were "
+                "generated from their behavioural indicators: "
+                + ", ".join(localised(model.dimension(d).name, "en") for d in generated_dims),
+            }
+        )
+
+    # 5. Order and explain.
+    order = {
+        d.id: i
+        for i, d in enumerate(sorted(model.dimensions, key=lambda d: (-weights[d.id], d.id)))
+    }
+    body = sorted(
+        chosen,
+        key=lambda c: (
+            SECTIONS.index(section_of(c.question)),
+            order[c.dimension],
+            -c.relevance,
+            c.question.id,
+        ),
+    )
+    items: list[PlannedQuestion] = []
+    for question in warmups:
+        items.append(_fixed_item(question, "warmup", from_bank))
+    for candidate in body:
+        items.append(
+            PlannedQuestion(
+                question=candidate.question,
+                section=section_of(candidate.question),
+                reason=_explain(candidate, model, weights),
+                relevance=round(candidate.relevance, 4),
+                matched_keywords=candidate.keywords,
+                source=candidate.source,
+            )
+        )
+    for question in closings:
+        items.append(_fixed_item(question, "closing", from_bank))
+    return InterviewPlan(
+        job_title=job.title,
+        language=lang,
+        budget_minutes=budget_minutes,
+        model_id=model.id,
+        items=tuple(items),
+        dimension_weights={k: round(v, 6) for k, v in weights.items()},
+        notes=tuple(notes),
+    )
+
+
+def _industry(job: JobSpec, model: CompetencyModel) -> str | None:
+    from hireflow.scoring.presets import normalise_industry
+
+    return normalise_industry(job.industry or model.industry)
+
+
+def _similarities(
+    job: JobSpec, questions: Sequence[Question], lang: str, embedder: Any | None
+) -> dict[str, float]:
+    """Cosine similarity of each question to the job, from one batched embedding call."""
+    if not questions or not (job.description or job.title):
+        return {q.id: 0.0 for q in questions}
+    if embedder is None:
+        from hireflow.scoring.embedding import get_embedder
+
+        embedder = get_embedder()
+    texts = [_job_text(job)] + [localised(q.text, lang) for q in questions]
+    vectors = np.asarray(embedder.embed(texts), dtype=np.float64)
+    sims = np.round(vectors[1:] @ vectors[0], 6)
+    return {q.id: float(s) for q, s in zip(questions, sims, strict=True)}
+
+
+def _score(
+    candidate: _Candidate,
+    job: JobSpec,
+    job_words: set[str],
+    word_sets: Mapping[str, set[str]],
+    idf: Mapping[str, float],
+    similarities: Mapping[str, float],
+    job_tags: Mapping[str, str],
+    industry: str | None,
+    technical_job: bool,
+) -> None:
+    question = candidate.question
+    overlap = job_words & word_sets[question.id]
+    ranked = sorted(overlap, key=lambda w: (-idf.get(w, 0.0), w))
+    candidate.keywords = tuple(ranked[:3])
+    # Three rare shared words (idf about 3 each) saturate the keyword score.
+    keyword_score = min(1.0, sum(idf.get(w, 0.0) for w in overlap) / 9.0)
+    similarity = similarities.get(question.id, 0.0)
+    candidate.similarity = similarity
+    # Sentence-embedding cosines for related texts sit around 0.2-0.6; rescale to 0..1.
+    embedding_score = min(1.0, max(0.0, (similarity - 0.1) / 0.5))
+    score = W_EMBEDDING * embedding_score + W_KEYWORDS * keyword_score
+    if candidate.primary:
+        score += BONUS_PRIMARY
+    if question.kind == "technical":
+        matched = [job_tags[tag] for tag in question.skills if tag in job_tags]
+        candidate.skills = tuple(dict.fromkeys(matched))
+        if matched:
+            score += W_SKILLS * len(set(matched)) / max(len(question.skills), 1) + W_SKILLS / 2
+        elif FUNDAMENTAL_TAGS & set(question.skills):
+            score += W_FUNDAMENTALS
+        if technical_job:
+            # Knowledge questions are the best evidence for technical dimensions.
+            score += BONUS_TECHNICAL_KIND
+    if question.industries:
+        if industry in question.industries:
+            candidate.industry_match = True
+            score += W_INDUSTRY
+        elif industry is None:
+            score -= PENALTY_UNKNOWN_INDUSTRY
+    if question.job_types:
+        score += W_JOB_TYPE if job.job_type in question.job_types else -PENALTY_OTHER_JOB_TYPE
+    candidate.relevance = score
+
+
+def _allocate(
+    weights: Mapping[str, float],
+    pools: Mapping[str, list[_Candidate]],
+    remaining_s: int,
+) -> list[_Candidate]:
+    """Share ``remaining_s`` out across dimensions in proportion to their weights."""
+    targets = {d: weights[d] * remaining_s for d in weights}
+    used = dict.fromkeys(weights, 0)
+    kinds: dict[str, list[str]] = {d: [] for d in weights}
+    topics: list[str] = []  # main topic of each technical question chosen so far
+    chosen: list[_Candidate] = []
+    taken: set[str] = set()
+    left = remaining_s
+
+    def best(dim: str) -> _Candidate | None:
+        options = []
+        for candidate in pools[dim]:
+            if candidate.question.id in taken:
+                continue
+            if _cost(candidate) > left:
+                continue
+            value = candidate.relevance
+            # A second question of the same kind says less than a different angle.
+            value -= PENALTY_SAME_KIND * kinds[dim].count(candidate.question.kind)
+            # Spread technical questions over the job's topics (Python, databases, ...).
+            if candidate.question.skills:
+                value -= PENALTY_SAME_TOPIC * topics.count(_topic(candidate))
+            options.append((-value, candidate.question.id, candidate))
+        return min(options, key=lambda o: (o[0], o[1]))[2] if options else None
+
+    def take(dim: str, candidate: _Candidate) -> None:
+        nonlocal left
+        cost = _cost(candidate)
+        chosen.append(candidate)
+        taken.add(candidate.question.id)
+        used[dim] += cost
+        kinds[dim].append(candidate.question.kind)
+        if candidate.question.skills:
+            topics.append(_topic(candidate))
+        left -= cost
+
+    # Every dimension whose share is worth at least half a question first gets one,
+    # heaviest first; a 5% dimension in a short interview may go without.
+    for dim in sorted(weights, key=lambda d: (-weights[d], d)):
+        candidate = best(dim)
+        if candidate is not None and 2 * targets[dim] >= _cost(candidate):
+            take(dim, candidate)
+    # Then the dimension with the most time still owed gets its next best question, until
+    # nothing more fits (largest-remainder apportionment of the time).
+    while True:
+        options = []
+        for dim in weights:
+            candidate = best(dim)
+            if candidate is not None:
+                options.append((used[dim] - targets[dim], -weights[dim], dim, candidate))
+        if not options:
+            break
+        _, _, dim, candidate = min(options, key=lambda o: (o[0], o[1], o[2]))
+        take(dim, candidate)
+    return chosen
+
+
+def _cost(candidate: _Candidate) -> int:
+    return candidate.question.time_limit_s + PER_QUESTION_OVERHEAD_S
+
+
+def _topic(candidate: _Candidate) -> str:
+    """The topic a technical question is mainly about: its first job-matched skill tag."""
+    question = candidate.question
+    return candidate.skills[0] if candidate.skills else question.skills[0]
+
+
+def _fixed_item(
+    question: Question, section: str, from_bank: Mapping[str, list[str]]
+) -> PlannedQuestion:
+    first = next((d for b in question.dimensions for d in from_bank.get(b, ())), None)
+    if first is not None:
+        question = remap_dimensions(question, from_bank, first=first)
+    else:
+        question = replace(question, dimensions=())
+    if section == "warmup":
+        reason = {
+            "zh": "开场热身：帮助候选人进入状态，并了解其求职动机。",
+            "en": "Warm-up: eases the candidate in and shows their motivation for the role.",
+        }
+    else:
+        reason = {
+            "zh": "结束问题：给候选人提问或补充的机会。",
+            "en": "Closing: gives the candidate a chance to ask questions or add anything missed.",
+        }
+    return PlannedQuestion(question=question, section=section, reason=reason, source="bank")
+
+
+def _explain(
+    candidate: _Candidate, model: CompetencyModel, weights: Mapping[str, float]
+) -> dict[str, str]:
+    """Why a question was chosen, in Chinese and English."""
+    dim = model.dimension(candidate.dimension)
+    weight = _percent(weights[dim.id])
+    zh = [f"维度“{localised(dim.name, 'zh')}”权重 {weight}"]
+    en = [f"dimension '{localised(dim.name, 'en')}' has weight {weight}"]
+    if candidate.source == "generated":
+        zh.append("题库中没有该维度的题目，根据其行为指标生成")
+        en.append("the bank has no questions for it, so this one was generated from its indicators")
+    if candidate.skills:
+        zh.append("匹配岗位技能 " + "、".join(candidate.skills))
+        en.append("it matches the required skills " + ", ".join(candidate.skills))
+    skill_words = {s.lower() for s in candidate.skills}
+    keywords = [w for w in candidate.keywords if w not in skill_words]
+    if keywords:
+        zh.append("岗位描述提到" + "".join(f"“{w}”" for w in keywords))
+        en.append("the description mentions " + ", ".join(f"'{w}'" for w in keywords))
+    if candidate.industry_match:
+        from hireflow.scoring.presets import INDUSTRIES
+
+        names = [
+            INDUSTRIES.get(i, {}).get("name", {"zh": i, "en": i})
+            for i in candidate.question.industries
+        ]
+        zh.append("题目针对" + "、".join(n["zh"] for n in names) + "行业")
+        en.append("it is written for " + " and ".join(n["en"].lower() for n in names))
+    if not keywords and not candidate.skills and candidate.similarity >= 0.3:
+        zh.append(f"内容与岗位描述语义相近（相似度 {candidate.similarity:.2f}）")
+        en.append(
+            f"it is close in meaning to the job description (similarity {candidate.similarity:.2f})"
+        )
+    other = [d for d in candidate.question.dimensions[1:] if d in weights]
+    if other:
+        names_zh = "、".join(localised(model.dimension(d).name, "zh") for d in other)
+        names_en = ", ".join(localised(model.dimension(d).name, "en") for d in other)
+        zh.append(f"同时考察{names_zh}")
+        en.append(f"it also assesses {names_en}")
+    english = "Chosen because " + (", ".join(en[:-1]) + " and " + en[-1] if len(en) > 1 else en[0])
+    return {"zh": "选择原因：" + "；".join(zh) + "。", "en": english + "."}

@@ -1,0 +1,1 @@
+"""Fitted parameters of the reference-answer scorer (``linear.json``), shipped as package data."""

@@ -1,0 +1,84 @@
+"""FastAPI dependencies shared by every domain's routes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from hireflow.core.errors import CsrfFailed, Unauthorized
+from hireflow.core.i18n import gettext_for
+from hireflow.core.permissions import Principal
+from hireflow.core.security import constant_equals
+from hireflow.core.settings import Settings, get_settings
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class LoginRequired(Exception):
+    """A page needs a signed-in user; the handler redirects to the login page."""
+
+
+def db_session(request: Request) -> Session:
+    """The request's session (opened and closed by the middleware)."""
+    return request.state.db
+
+
+def settings_dep() -> Settings:
+    return get_settings()
+
+
+def api_principal(request: Request) -> Principal:
+    principal = getattr(request.state, "principal", None)
+    if principal is None:
+        raise Unauthorized()
+    return principal
+
+
+def page_principal(request: Request) -> Principal:
+    principal = getattr(request.state, "principal", None)
+    if principal is None:
+        raise LoginRequired()
+    return principal
+
+
+async def csrf_protect_api(request: Request) -> None:
+    """API calls need the CSRF header only when a browser session cookie comes along.
+
+    Bearer-token and anonymous API calls are exempt: a browser never attaches a bearer header
+    on its own, and without the cookie there is no ambient authority for another site to abuse.
+    """
+    from hireflow.web.middleware import SESSION_COOKIE
+
+    if request.method not in UNSAFE_METHODS or SESSION_COOKIE not in request.cookies:
+        return
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return
+    await csrf_protect(request)
+
+
+async def csrf_protect(request: Request) -> None:
+    """Double-submit check (form field or ``X-CSRF-Token`` header vs the signed cookie)."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    expected = getattr(request.state, "csrf_token", "")
+    supplied = request.headers.get("x-csrf-token", "")
+    if not supplied:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get("csrf_token", "")
+            supplied = value if isinstance(value, str) else ""
+    if not expected or not supplied or not constant_equals(expected, supplied):
+        raise CsrfFailed()
+
+
+def translator(request: Request):
+    return gettext_for(getattr(request.state, "language", "zh-CN"))
+
+
+DbSession = Annotated[Session, Depends(db_session)]
+ApiUser = Annotated[Principal, Depends(api_principal)]
+PageUser = Annotated[Principal, Depends(page_principal)]
+AppSettings = Annotated[Settings, Depends(settings_dep)]

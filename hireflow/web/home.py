@@ -1,0 +1,86 @@
+"""What each role sees first after signing in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hireflow.candidates.models import Application, Candidate
+from hireflow.core.audit import AuditEntry, ClientEvent
+from hireflow.core.errors import N_
+from hireflow.core.permissions import Principal, restrict
+from hireflow.openings.models import Opening
+
+
+def _count(session: Session, principal: Principal, capability: str, model: type) -> int:
+    stmt = restrict(select(func.count()).select_from(model), principal, capability, model)
+    return int(session.scalar(stmt) or 0)
+
+
+def context(session: Session, principal: Principal) -> dict[str, Any]:
+    """Counters and lists for the dashboard cards the principal may see."""
+    cards: list[dict[str, Any]] = []
+    if principal.has("openings.read"):
+        open_openings = restrict(
+            select(func.count()).select_from(Opening).where(Opening.status == "open"),
+            principal,
+            "openings.read",
+            Opening,
+        )
+        cards.append(
+            {
+                "label": N_("Open openings"),
+                "value": int(session.scalar(open_openings) or 0),
+                "href": "/openings",
+            }
+        )
+    if principal.is_staff and principal.has("candidates.read"):
+        cards.append(
+            {
+                "label": N_("Candidates"),
+                "value": _count(session, principal, "candidates.read", Candidate),
+                "href": "/candidates",
+            }
+        )
+    if principal.has("audit.read"):
+        cards.append(
+            {
+                "label": N_("Audit entries"),
+                "value": int(
+                    session.scalar(
+                        select(func.count())
+                        .select_from(AuditEntry)
+                        .where(AuditEntry.tenant_id == principal.tenant_id)
+                    )
+                    or 0
+                ),
+                "href": "/audit",
+            }
+        )
+    if principal.has("techlog.read"):
+        cards.append(
+            {
+                "label": N_("Technical problems"),
+                "value": int(
+                    session.scalar(
+                        select(func.count())
+                        .select_from(ClientEvent)
+                        .where(ClientEvent.tenant_id == principal.tenant_id)
+                    )
+                    or 0
+                ),
+                "href": "/techlog",
+            }
+        )
+    applications: list[Application] = []
+    if principal.has("self.read"):
+        applications = list(
+            session.scalars(
+                restrict(select(Application), principal, "candidates.read", Application).order_by(
+                    Application.created_at.desc()
+                )
+            )
+        )
+    return {"cards": cards, "applications": applications}

@@ -1,0 +1,186 @@
+"""Jinja2 rendering with per-request language, time zone, CSRF token and navigation.
+
+Templates live next to their domain (``hireflow/<domain>/templates/<domain>/*.html``) plus the
+shared layout in ``hireflow/web/templates``. Translation uses the request's catalogue: the
+``gettext`` the i18n extension resolves is put into each render's context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from markupsafe import Markup
+
+from hireflow.core.errors import N_
+from hireflow.core.i18n import LANGUAGES, format_datetime, translations
+from hireflow.core.permissions import Principal, can
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+DOMAINS = (
+    "org",
+    "openings",
+    "candidates",
+    "scheduling",
+    "interviews",
+    "records",
+    "workflow",
+    "notifications",
+    "analytics",
+    "selfservice",
+    "integrations",
+)
+
+
+def _template_dirs() -> list[str]:
+    dirs = [str(PACKAGE_DIR / "web" / "templates")]
+    dirs += [
+        str(PACKAGE_DIR / d / "templates")
+        for d in DOMAINS
+        if (PACKAGE_DIR / d / "templates").is_dir()
+    ]
+    return dirs
+
+
+def _new_style(func: Any) -> Any:
+    """Adapt a catalogue's gettext to Jinja's new-style calls (escaping + %-params)."""
+
+    @pass_context
+    def gettext(context: Any, message: str, **variables: Any) -> str:
+        text = func(message)
+        if context.eval_ctx.autoescape:
+            # Catalogue text is ours (trusted); %-parameters are escaped by Markup.
+            text = Markup(text)  # noqa: S704
+        return text % variables if variables else text
+
+    return gettext
+
+
+def _new_style_plural(func: Any) -> Any:
+    @pass_context
+    def ngettext(context: Any, singular: str, plural: str, num: int, **variables: Any) -> str:
+        variables.setdefault("num", num)
+        text = func(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            # Catalogue text is ours (trusted); %-parameters are escaped by Markup.
+            text = Markup(text)  # noqa: S704
+        return text % variables
+
+    return ngettext
+
+
+environment = Environment(
+    loader=FileSystemLoader(_template_dirs()),
+    autoescape=select_autoescape(["html", "xml"]),
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+environment.newstyle_gettext = True  # type: ignore[attr-defined]
+
+
+def _replace_page(params: Any, page: int) -> str:
+    """The current query string with ``page`` replaced (for pagers)."""
+    items = [(k, v) for k, v in params.multi_items() if k != "page"]
+    items.append(("page", str(page)))
+    return urlencode(items)
+
+
+environment.filters["replace_page"] = _replace_page
+
+
+@dataclass(frozen=True)
+class NavItem:
+    href: str
+    label: str  # a msgid, translated in the template
+    capability: str | None
+    roles: frozenset[str] | None = None
+    order: int = 50
+
+
+# The navigation a person sees is derived from the capability matrix, never hand-listed per
+# role. Each domain adds its entries with a ``NAV`` tuple in its ``routes_web`` module and an
+# ``order`` that places them; these are the shell's own.
+NAV: tuple[NavItem, ...] = (
+    NavItem("/", N_("Home"), None, order=0),
+    NavItem("/org", N_("Organisation"), "org.read", order=80),
+    NavItem("/audit", N_("Audit log"), "audit.read", order=90),
+    NavItem("/techlog", N_("Technical log"), "techlog.read", order=91),
+    NavItem("/system", N_("System"), "system.read", order=99),
+)
+
+
+@lru_cache(maxsize=1)
+def all_nav_items() -> tuple[NavItem, ...]:
+    from hireflow.discovery import domain_modules
+
+    items = list(NAV)
+    for module in domain_modules("routes_web"):
+        items.extend(getattr(module, "NAV", ()))
+    return tuple(sorted(items, key=lambda item: item.order))
+
+
+def nav_for(principal: Principal | None) -> list[NavItem]:
+    if principal is None:
+        return []
+    roles = {grant.role.value for grant in principal.grants}
+    return [
+        item
+        for item in all_nav_items()
+        if (item.capability is None or can(principal, item.capability))
+        and (item.roles is None or roles & item.roles)
+    ]
+
+
+def _active_href(items: list[NavItem], path: str) -> str:
+    """The entry a page belongs to: the longest matching prefix (``/records/integrity`` wins
+    over ``/records``)."""
+    matches = [
+        item.href
+        for item in items
+        if path == item.href or (item.href != "/" and path.startswith(item.href.rstrip("/") + "/"))
+    ]
+    return max(matches, key=len, default="")
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render a page in the request's language and the viewer's time zone."""
+    language = getattr(request.state, "language", "zh-CN")
+    timezone = getattr(request.state, "timezone", "Asia/Shanghai")
+    principal: Principal | None = getattr(request.state, "principal", None)
+    catalogue = translations(language)
+
+    def localtime(value: datetime | None, fmt: str = "medium") -> str:
+        return format_datetime(value, timezone, language, fmt)
+
+    values: dict[str, Any] = {
+        "request": request,
+        "principal": principal,
+        "language": language,
+        "timezone": timezone,
+        "languages": {code: entry[2] for code, entry in LANGUAGES.items()},
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "nav": (nav := nav_for(principal)),
+        "active_href": _active_href(nav, request.url.path),
+        "gettext": _new_style(catalogue.gettext),
+        "ngettext": _new_style_plural(catalogue.ngettext),
+        "localtime": localtime,
+        "can": (lambda capability: principal is not None and can(principal, capability)),
+        "path": request.url.path,
+    }
+    values.update(context or {})
+    html = environment.get_template(template).render(values)
+    return HTMLResponse(html, status_code=status_code, headers=headers)

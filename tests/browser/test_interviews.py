@@ -1,0 +1,184 @@
+"""The one-way AI interview in Chromium, end to end, against the real server and worker.
+
+HR invites a demo candidate to an AI interview; the candidate reads the invitation and the
+one-time code in the mail drop, confirms their identity, reads the notice and consents, then
+answers by text, by video and by voice with Chromium's fake camera and microphone (real
+MediaRecorder recordings, uploaded in chunks), while HR pushes a supplementary question that
+appears without a reload and a second tab takes the interview over. After submission the
+embedded worker transcribes and scores; HR opens the report (radar, evidence, playback at
+1.5×) within the latency target.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import sign_in
+from tests.browser.test_scheduling import _mails, _wait_for_mail
+
+pytestmark = pytest.mark.browser
+
+CANDIDATE = "周静"
+CANDIDATE_EMAIL = "zhou.jing@example.cn"
+OPENING = "客户服务专员"
+MOTIVATION = (
+    "我做了三年门店客服，喜欢帮客户把问题真正解决。我了解到贵公司客户满意度在行业里排名靠前，"
+    "也重视服务流程的改进，这和我想发展的方向一致，所以应聘这个岗位。"
+)
+TEXT_ANSWER = (
+    "去年我在门店负责售后，一位客户因为退货被拒非常生气。我先认真倾听，查了订单记录，发现是系统把"
+    "退货期算错了。我当天协调仓库完成退款并打电话道歉，客户很满意。之后我推动修复规则，同类投诉下降了三成。"
+)
+
+
+def _answer_by_text(candidate: Page, text: str = TEXT_ANSWER) -> None:
+    expect(candidate.locator("#iv-question")).to_be_visible()
+    candidate.click("#iv-mode-text")
+    candidate.fill("#iv-text", text)
+    candidate.click("#iv-text-save")
+
+
+def _answer_by_recording(candidate: Page, mode: str, seconds: float = 3.0) -> None:
+    expect(candidate.locator("#iv-question")).to_be_visible()
+    candidate.click(f"#iv-mode-{mode}")
+    candidate.click("#iv-rec-start")
+    expect(candidate.locator("#iv-rec-stop")).to_be_visible()
+    if mode == "video":
+        expect(candidate.locator("#iv-preview")).to_be_visible()
+    time.sleep(seconds)
+    candidate.click("#iv-rec-stop")
+    # uploaded in chunks and stored: the candidate may record again or continue
+    expect(candidate.locator("#iv-rec-next")).to_be_visible(timeout=30_000)
+    expect(candidate.locator("#iv-upload-text")).not_to_be_empty()
+    candidate.click("#iv-rec-next")
+
+
+def test_a_candidate_completes_an_ai_interview_and_hr_reads_the_report(
+    page: Page, browser: Browser, server: str, tmp_path_factory: pytest.TempPathFactory
+):
+    earlier = len(_mails(tmp_path_factory, CANDIDATE_EMAIL))
+
+    # HR invites the candidate to a one-way AI interview of about 10 minutes.
+    sign_in(page, "hr@huaxing.example")
+    page.goto("/scheduling/invite")
+    page.select_option("#choose-opening select[name=opening_id]", label=OPENING)
+    page.click("#choose-opening button[type=submit]")
+    page.locator("#candidate-choices tr", has_text=CANDIDATE).locator(
+        "input[type=checkbox]"
+    ).check()
+    page.check("input[name=kind][value=ai]")
+    page.fill("input[name=duration_minutes]", "10")
+    page.click("#send-button")
+    expect(page.locator("#batch-status")).to_contain_text("完成", timeout=60_000)
+
+    # The candidate opens the personal link and confirms their identity with the mailed code.
+    link = _wait_for_mail(tmp_path_factory, CANDIDATE_EMAIL, r"/i/([A-Za-z0-9_.\-]+)", earlier)
+    token = link.group(1)
+    context = browser.new_context(
+        base_url=server,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        permissions=["camera", "microphone"],
+    )
+    candidate = context.new_page()
+    candidate.set_default_timeout(20_000)
+    candidate.goto(f"/i/{token}")
+    codes_before = len(_mails(tmp_path_factory, CANDIDATE_EMAIL))
+    candidate.click("#form-code button[type=submit]")
+    code = _wait_for_mail(tmp_path_factory, CANDIDATE_EMAIL, r"\b(\d{6})\b", codes_before)
+    candidate.fill("#form-verify input[name=answer]", code.group(1))
+    candidate.click("#form-verify button[type=submit]")
+    expect(candidate.locator("#link-notice")).to_be_visible()
+
+    # The notice comes first: what is recorded and assessed, how AI is used, retention, and
+    # the choice of a person instead.
+    candidate.goto(f"/i/{token}/interview")
+    notice = candidate.locator("#iv-notice")
+    expect(notice).to_be_visible()
+    for words in ("记录什么", "评估什么", "AI 如何参与", "保存多久", "人工"):
+        expect(notice).to_contain_text(words)
+    candidate.check("#iv-consent input[name=recording]")
+    candidate.check("#iv-consent input[name=ai_assessment]")
+    candidate.click("#iv-start")
+    expect(candidate.locator("#iv-ready")).to_be_visible()
+    total = int(re.search(r"共 (\d+) 题", candidate.locator("#iv-count").inner_text()).group(1))
+    assert total >= 3
+    candidate.click("#iv-begin")
+    expect(candidate.locator("#iv-timer")).to_contain_text(":")
+
+    for index in range(total + 1):  # the plan's questions and the one HR adds
+        if index == 1:
+            # HR watches the interview live and pushes a supplementary question; it appears
+            # on the candidate's page without a reload.
+            page.goto("/interviews/live")
+            expect(page.locator("#live-rows")).to_contain_text(CANDIDATE)
+            page.fill("#push-form textarea[name=text]", "请再举一个你主动改进服务流程的例子。")
+            page.click("#push-form button[type=submit]")
+            expect(page.locator("#push-done")).to_be_visible()
+            expect(candidate.locator("#iv-banner")).to_contain_text("追加", timeout=15_000)
+            expect(candidate.locator("#iv-qnum")).to_contain_text(f"共 {total + 1} 题")
+        if index == 3:
+            # The candidate opens the interview in a second tab: that tab takes over and the
+            # first is told; "continue here" takes it back. Nothing saved is lost.
+            second = context.new_page()
+            second.goto(f"/i/{token}/interview")
+            expect(second.locator("#iv-runner")).to_be_visible()
+            expect(candidate.locator("#iv-superseded")).to_be_visible(timeout=15_000)
+            candidate.click("#iv-claim")
+            expect(candidate.locator("#iv-superseded")).to_be_hidden()
+            expect(second.locator("#iv-superseded")).to_be_visible(timeout=15_000)
+            second.close()
+        expect(candidate.locator("#iv-ready:visible, #iv-question:visible")).to_have_count(1)
+        if candidate.locator("#iv-ready").is_visible():
+            candidate.click("#iv-begin")
+        if index == 2:
+            _answer_by_recording(candidate, "video")  # Chromium's fake camera
+        elif index == 3:
+            _answer_by_recording(candidate, "voice")  # and its fake microphone
+        else:
+            _answer_by_text(candidate, MOTIVATION if index == 0 else TEXT_ANSWER)
+        expect(candidate.locator("#iv-pause:visible, #iv-review:visible")).to_have_count(1)
+        if candidate.locator("#iv-pause").is_visible():
+            candidate.click("#iv-continue")
+    expect(candidate.locator("#iv-review")).to_be_visible()
+    candidate.once("dialog", lambda dialog: dialog.accept())
+    submitted_at = time.monotonic()
+    candidate.click("#iv-submit")
+    expect(candidate.locator("#iv-done")).to_be_visible()
+
+    # HR opens the report: scored by the embedded worker within the latency target.
+    page.goto("/interviews")
+    row = page.locator("#interviews-table tr", has_text=CANDIDATE)
+    expect(row).to_be_visible()
+    report_url = row.locator("a").get_attribute("href")
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        page.goto(report_url)
+        if page.locator("#dimensions").count():
+            break
+        time.sleep(0.5)
+    latency = time.monotonic() - submitted_at
+    expect(page.locator("#dimensions")).to_be_visible()
+    print(f"\nreport visible {latency:.1f} s after submission (video + voice + text answers)")
+    expect(page.locator("#radar canvas")).to_have_count(1)
+    expect(page.locator("#job-match")).to_contain_text("%")
+    expect(page.locator("#dimensions .quote").first).to_be_visible()
+    expect(page.locator("#follow-ups li").first).to_be_visible()
+
+    # Playback of the video answer at 1.5x, from the candidate's record.
+    player = page.locator(".player").first
+    player.locator(".load-media").click()
+    media = player.locator("video, audio")
+    expect(media).to_have_count(1, timeout=15_000)
+    player.locator("button[data-rate='1.5']").click()
+    assert media.evaluate("m => m.playbackRate") == 1.5
+    assert media.evaluate("m => m.src.startsWith('blob:')")
+
+    # The candidate's record holds the result and the recordings.
+    page.click("#record-link")
+    expect(page.locator("main")).to_contain_text("interview-")
+    context.close()

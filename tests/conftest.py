@@ -1,0 +1,251 @@
+"""Shared fixtures: the real database (SQLite and PostgreSQL), the app, and factories.
+
+Every test that touches the database runs once per backend (``--db`` picks them; both by
+default). A missing PostgreSQL is an error, never a silent skip. Each test runs inside a
+transaction that is rolled back afterwards, so tests stay independent and fast while service
+functions still call ``commit()`` as they do in production (the commits become savepoints).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_TMP = Path(tempfile.mkdtemp(prefix="hireflow-tests-"))
+os.environ.setdefault("HIREFLOW_ENV", "test")
+os.environ["HIREFLOW_DATA_DIR"] = str(_TMP / "data")
+os.environ.setdefault("HIREFLOW_LOG_JSON", "false")
+os.environ.setdefault("HIREFLOW_LOG_LEVEL", "WARNING")
+
+import psycopg  # noqa: E402
+import pytest  # noqa: E402
+from argon2 import PasswordHasher  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import Engine  # noqa: E402
+from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
+
+import hireflow.models  # noqa: E402, F401
+from hireflow.core import security  # noqa: E402
+from hireflow.core.db import Database, make_engine, set_database  # noqa: E402
+from hireflow.core.migrate import upgrade  # noqa: E402
+from hireflow.core.permissions import Role  # noqa: E402
+from hireflow.core.settings import get_settings  # noqa: E402
+from hireflow.org import schemas, service  # noqa: E402
+from hireflow.org.models import Department, Subsidiary, Tenant, User  # noqa: E402
+
+# Argon2 at production cost makes hundreds of test logins slow; the algorithm is the same.
+security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+PG_ADMIN_URL = os.environ.get("HIREFLOW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+PASSWORD = "Correct-horse-42"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        default=os.environ.get("HIREFLOW_TEST_DBS", "sqlite,postgresql"),
+        help="comma-separated database backends to run database tests on",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        backends = [b.strip() for b in metafunc.config.getoption("--db").split(",") if b.strip()]
+        metafunc.parametrize("backend", backends, scope="session")
+
+
+def _postgres_url() -> str:
+    """Create a fresh database for this run on the machine's PostgreSQL."""
+    name = f"hireflow_test_{os.getpid()}_{secrets.token_hex(3)}"
+    try:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:  # pragma: no cover - environment problem
+        pytest.fail(f"PostgreSQL is required for the database tests ({PG_ADMIN_URL}): {exc}")
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    return f"{base}/{name}"
+
+
+def _drop_postgres(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_ENGINES: dict[str, tuple[Engine, str]] = {}
+
+
+def engine_for(backend: str) -> tuple[Engine, str]:
+    """One migrated engine per backend for the whole run."""
+    if backend not in _ENGINES:
+        if backend == "sqlite":
+            url = f"sqlite:///{_TMP / 'test.db'}"
+        elif backend == "postgresql":
+            url = _postgres_url()
+        else:
+            raise pytest.UsageError(f"unknown backend {backend!r}")
+        upgrade(url)
+        _ENGINES[backend] = (make_engine(url), url)
+    return _ENGINES[backend]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    for engine, url in _ENGINES.values():
+        engine.dispose()
+        if url.startswith("postgresql"):
+            _drop_postgres(url)
+
+
+@pytest.fixture(scope="session")
+def engine(backend: str) -> Engine:
+    return engine_for(backend)[0]
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str) -> str:
+    return engine_for(backend)[1]
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Database]:
+    """A Database whose every session joins one outer transaction, rolled back afterwards."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    factory = sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+    database = Database(engine, factory)
+    set_database(database)
+    try:
+        yield database
+    finally:
+        set_database(None)
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def session(db: Database) -> Iterator[Session]:
+    with db.session() as s:
+        yield s
+
+
+@pytest.fixture
+def settings():
+    return get_settings()
+
+
+@pytest.fixture
+def app(db: Database, settings):
+    from hireflow.app import create_app
+
+    return create_app(settings, db)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    with TestClient(app, base_url="http://testserver") as c:
+        yield c
+
+
+# --- factories --------------------------------------------------------------------------
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{secrets.token_hex(4)}"
+
+
+@dataclass
+class Org:
+    """A tenant with two subsidiaries, departments in each, and one user per role."""
+
+    tenant: Tenant
+    subsidiaries: list[Subsidiary]
+    departments: list[Department]
+    users: dict[str, User] = field(default_factory=dict)
+
+
+def make_user(
+    session: Session,
+    tenant: Tenant,
+    role: str | None,
+    *,
+    department: Department | None = None,
+    subsidiary: Subsidiary | None = None,
+    language: str = "en",
+    timezone: str = "Asia/Shanghai",
+) -> User:
+    roles = []
+    if role:
+        roles = [
+            schemas.RoleGrantIn(
+                role=Role(role),
+                department_id=department.id if department else None,
+                subsidiary_id=subsidiary.id if subsidiary else None,
+            )
+        ]
+    return service.create_user(
+        session,
+        None,
+        schemas.UserCreate(
+            email=f"{unique(role or 'user')}@example.com",
+            name=unique(role or "user"),
+            password=PASSWORD,
+            language=language,
+            timezone=timezone,
+            roles=roles,
+        ),
+        tenant_id=tenant.id,
+        send_welcome=False,
+    )
+
+
+def make_org(session: Session) -> Org:
+    tenant = service.create_tenant(session, unique("Group"), unique("t"))
+    subs = [Subsidiary(tenant_id=tenant.id, name=unique("Sub"), region=r) for r in ("cn", "eu")]
+    session.add_all(subs)
+    session.flush()
+    depts = [
+        Department(tenant_id=tenant.id, subsidiary_id=subs[i // 2].id, name=unique("Dept"))
+        for i in range(4)
+    ]
+    session.add_all(depts)
+    session.commit()
+    org = Org(tenant, subs, depts)
+    for role in Role:
+        org.users[role.value] = make_user(
+            session,
+            tenant,
+            role.value,
+            department=depts[0] if role is Role.HIRING_MANAGER else None,
+        )
+    return org
+
+
+@pytest.fixture
+def org(session: Session) -> Org:
+    return make_org(session)
+
+
+def login(client: TestClient, user: User, password: str = PASSWORD) -> TestClient:
+    """Sign in through the real login form (CSRF token included)."""
+    page = client.get("/login")
+    token = page.text.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+    response = client.post(
+        "/login",
+        data={"email": user.email, "password": password, "csrf_token": token, "next": "/"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    client.headers["X-CSRF-Token"] = token
+    return client
+
+
+def bearer(client: TestClient, user: User) -> dict[str, str]:
+    response = client.post("/api/v1/auth/token", json={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}

@@ -1,0 +1,51 @@
+"""Catalogues: Chinese and English complete, Japanese started; formatting per viewer."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hireflow.core.i18n import format_datetime, gettext_for, is_timezone, negotiate
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_zh_and_en_catalogues_cover_every_message():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "i18n.py"), "check"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_japanese_is_started():
+    _ = gettext_for("ja")
+    assert _("Sign in") == "ログイン"
+
+
+def test_translation_with_parameters():
+    assert gettext_for("zh-CN")("Welcome, %(name)s") % {"name": "王敏"} == "欢迎，王敏"
+
+
+def test_negotiation():
+    assert negotiate("en-GB,en;q=0.8") == "en"
+    assert negotiate("fr-FR,zh-TW;q=0.7") == "zh-CN"
+    assert negotiate("ja;q=0.2,en;q=0.9") == "en"
+    assert negotiate("fr") == "zh-CN"
+    assert negotiate(None, default="en") == "en"
+
+
+def test_times_render_in_the_viewers_zone():
+    moment = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
+    assert format_datetime(moment, "Asia/Shanghai", "zh-CN", "short") == "2026-03-29 08:30"
+    assert format_datetime(moment, "Europe/Berlin", "en", "short") == "2026-03-29 01:30"
+    assert format_datetime(moment, "America/New_York", "en", "short") == "2026-03-28 20:30"
+
+
+def test_timezone_validation():
+    assert is_timezone("Asia/Shanghai") and is_timezone("UTC")
+    assert not is_timezone("Mars/Base") and not is_timezone("") and not is_timezone("../etc")

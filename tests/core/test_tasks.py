@@ -1,0 +1,115 @@
+"""A real Celery worker takes a real task from the machine's Redis and sends real email."""
+
+from __future__ import annotations
+
+import email
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from aiosmtpd.controller import Controller
+from kombu import Connection
+
+from hireflow.core.db import Database, make_engine
+from hireflow.core.migrate import upgrade
+from hireflow.core.settings import Settings, resolve_secrets
+from hireflow.org import schemas, service
+from hireflow.org.tasks import send_welcome_email
+
+REDIS_URL = os.environ.get("HIREFLOW_TEST_REDIS", "redis://127.0.0.1:6379/14")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[email.message.Message] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        yield controller, inbox
+    finally:
+        controller.stop()
+
+
+@pytest.mark.slow
+def test_worker_sends_the_welcome_email_through_redis(tmp_path: Path, smtp_server):
+    controller, inbox = smtp_server
+    client = redis.Redis.from_url(REDIS_URL)
+    client.ping()  # a missing Redis fails the test loudly
+    client.flushdb()
+    env = {
+        **os.environ,
+        "HIREFLOW_ENV": "test",
+        "HIREFLOW_DATA_DIR": str(tmp_path),
+        "HIREFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'worker.db'}",
+        "HIREFLOW_BROKER_URL": REDIS_URL,
+        "HIREFLOW_SMTP_HOST": "127.0.0.1",
+        "HIREFLOW_SMTP_PORT": str(controller.port),
+        "HIREFLOW_LOG_JSON": "false",
+    }
+    settings = resolve_secrets(
+        Settings(
+            data_dir=tmp_path,
+            database_url=env["HIREFLOW_DATABASE_URL"],
+            broker_url=REDIS_URL,
+        )
+    )
+    upgrade(settings.database_url)
+    database = Database(make_engine(settings.database_url))
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "hireflow.cli", "worker", "--concurrency", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        with database.session() as session:
+            tenant = service.create_tenant(session, "Redis Test Co", "redis-test")
+            user = service.create_user(
+                session,
+                None,
+                schemas.UserCreate(
+                    email="newcomer@example.com",
+                    name="Newcomer",
+                    password="Long-enough-1",
+                    language="en",
+                ),
+                tenant_id=tenant.id,
+                send_welcome=False,
+            )
+        # The same task the product enqueues after commit, published on the machine's Redis
+        # (an explicit connection: the process-wide app stays on the test broker).
+        with Connection(REDIS_URL) as connection:
+            send_welcome_email.apply_async(args=(user.id,), connection=connection)
+        deadline = time.monotonic() + 60
+        while not inbox.messages and time.monotonic() < deadline:
+            assert worker.poll() is None, worker.stdout.read().decode(errors="replace")
+            time.sleep(0.2)
+        assert inbox.messages, "no email arrived within 60 s"
+        message = inbox.messages[0]
+        assert message["To"] == "newcomer@example.com"
+        assert "Redis Test Co" in message["Subject"]
+        assert "/login" in message.get_payload(decode=True).decode()
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+        database.engine.dispose()

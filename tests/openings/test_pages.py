@@ -1,0 +1,243 @@
+"""Opening and hiring-request pages: forms, errors in both languages, role checks."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from hireflow.openings.models import HiringRequest, Opening
+from tests.conftest import login
+from tests.openings.factories import make_opening
+
+
+def _lang(client, language: str) -> None:
+    client.post("/lang", data={"lang": language, "next": "/"})
+
+
+def test_create_edit_and_open_an_opening_through_the_pages(client, session, org):
+    login(client, org.users["recruiter"])
+    _lang(client, "zh-CN")
+    form = client.get("/openings/new")
+    assert form.status_code == 200 and "新建岗位" in form.text
+    missing = client.post("/openings", data={"title": "", "department_id": org.departments[0].id})
+    assert missing.status_code == 422 and "内容过短" in missing.text
+    created = client.post(
+        "/openings",
+        data={
+            "title": "设备工程师",
+            "department_id": org.departments[0].id,
+            "job_type": "production",
+            "language": "zh-CN",
+            "region": "cn",
+            "description": "负责设备改造",
+            "education": "bachelor",
+            "years": "3",
+            "skills": "PLC，AutoCAD",
+            "pass_threshold": "7.5",
+            "headcount": "2",
+            "interviewer_ids": str(org.users["interviewer"].id),
+        },
+        follow_redirects=False,
+    )
+    assert created.status_code == 303, created.text
+    url = created.headers["location"]
+    opening = session.get(Opening, int(url.rsplit("/", 1)[1]))
+    assert opening.requirements["skills"] == ["PLC", "AutoCAD"] and opening.pass_threshold == 7.5
+    assert set(opening.member_ids("owner")) == {org.users["recruiter"].id}
+    detail = client.get(url)
+    assert "设备工程师" in detail.text and "安全意识" in detail.text and "草稿" in detail.text
+    edit = client.get(f"{url}/edit")
+    assert 'value="设备工程师"' in edit.text
+    saved = client.post(
+        f"{url}/edit",
+        data={
+            "title": "高级设备工程师",
+            "department_id": org.departments[0].id,
+            "job_type": "production",
+            "language": "zh-CN",
+            "region": "cn",
+            "owner_ids": str(org.users["recruiter"].id),
+            "pass_threshold": "7",
+            "headcount": "2",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    opened = client.post(f"{url}/status", data={"status": "open"}, follow_redirects=False)
+    assert opened.status_code == 303
+    session.expire_all()
+    assert session.get(Opening, opening.id).status == "open"
+    assert session.get(Opening, opening.id).title == "高级设备工程师"
+
+
+def test_rule_errors_show_their_position_in_both_languages(client, session, org):
+    opening = make_opening(session, org)
+    login(client, org.users["recruiter"])
+    for language, message, where in (
+        ("zh-CN", "语法错误", "第 1 行第 21 列"),
+        ("en", "syntax error", "line 1, column 21"),
+    ):
+        _lang(client, language)
+        page = client.post(
+            f"/openings/{opening.id}/rules",
+            data={
+                "text": "years_experience >= >= 3",
+                "kind": "knockout",
+                "weight": "1",
+                "name": "",
+            },
+        )
+        assert page.status_code == 422
+        assert message in page.text and where in page.text
+        assert "^" in page.text  # the caret under the error
+    built = client.post(
+        f"/openings/{opening.id}/rules/build",
+        data={"min_education": "bachelor", "majors": "机械工程", "min_years": "3"},
+    )
+    assert built.status_code == 200
+    assert "education &gt;= &#34;bachelor&#34; and major in" in built.text
+    text = re.search(r'<textarea name="text"[^>]*>([^<]+)</textarea>', built.text).group(1)
+    saved = client.post(
+        f"/openings/{opening.id}/rules",
+        data={
+            "text": text.replace("&#34;", '"').replace("&gt;", ">"),
+            "kind": "knockout",
+            "weight": "1",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    session.expire_all()
+    assert (
+        session.get(Opening, opening.id)
+        .screening_rules[0]["text"]
+        .startswith('education >= "bachelor"')
+    )
+
+
+def test_model_page_and_dictionary_upload(client, session, org):
+    from pathlib import Path
+
+    opening = make_opening(session, org)
+    login(client, org.users["hr_admin"])
+    _lang(client, "en")
+    page = client.get(f"/openings/{opening.id}/model")
+    assert page.status_code == 200 and "Rating anchors" in page.text
+    chosen = client.post(
+        f"/openings/{opening.id}/model",
+        data={"source": "competencies", "competencies": ["leadership", "teamwork"]},
+        follow_redirects=False,
+    )
+    assert chosen.status_code == 303
+    path = (
+        Path(__file__).resolve().parent.parent
+        / "data"
+        / "scoring"
+        / "dictionaries"
+        / "bad_values.csv"
+    )
+    bad = client.post(
+        f"/openings/{opening.id}/model/dictionary",
+        files={"dictionary": ("bad_values.csv", path.read_bytes(), "text/csv")},
+    )
+    assert bad.status_code == 422 and "row" in bad.text
+    session.expire_all()
+    assert [d["id"] for d in session.get(Opening, opening.id).competency_model["dimensions"]] == [
+        "leadership",
+        "teamwork",
+    ]
+
+
+def test_roles_on_the_pages(client, session, org):
+    opening = make_opening(session, org)
+    login(client, org.users["interviewer"])
+    page = client.get(f"/openings/{opening.id}")
+    assert page.status_code == 200 and f"/openings/{opening.id}/edit" not in page.text
+    assert client.get(f"/openings/{opening.id}/edit").status_code == 403
+    assert client.get("/openings/new").status_code == 403
+    assert client.get("/hiring-requests").status_code == 403
+
+
+def test_hiring_request_pages(client, session, org):
+    login(client, org.users["hiring_manager"])
+    _lang(client, "zh-CN")
+    assert "新建招聘申请" in client.get("/hiring-requests/new").text
+    submitted = client.post(
+        "/hiring-requests",
+        data={
+            "title": "质量工程师",
+            "department_id": org.departments[0].id,
+            "job_type": "production",
+            "headcount": "1",
+            "region": "cn",
+            "language": "zh-CN",
+            "dimensions": ["safety_awareness", "problem_solving"],
+        },
+        follow_redirects=False,
+    )
+    assert submitted.status_code == 303, submitted.text
+    url = submitted.headers["location"]
+    page = client.get(url)
+    assert "已提交" in page.text and "安全意识" in page.text and "approve-form" not in page.text
+    request_id = int(url.rsplit("/", 1)[1])
+    login(client, org.users["hr_admin"])
+    review = client.get(url)
+    assert "approve-form" in review.text and "return-form" in review.text
+    empty = client.post(f"{url}/return", data={"comment": ""})
+    assert empty.status_code == 422
+    returned = client.post(
+        f"{url}/return", data={"comment": "请写清到岗时间"}, follow_redirects=False
+    )
+    assert returned.status_code == 303
+    session.expire_all()
+    assert session.get(HiringRequest, request_id).status == "returned"
+    assert "请写清到岗时间" in client.get(url).text
+    listing = client.get("/hiring-requests?status=returned")
+    assert "质量工程师" in listing.text
+    assert session.scalars(select(HiringRequest).where(HiringRequest.id == request_id)).one()
+
+
+def test_a_returned_request_is_changed_and_sent_again_on_its_page(client, session, org):
+    login(client, org.users["hiring_manager"])
+    url = client.post(
+        "/hiring-requests",
+        data={
+            "title": "工艺工程师",
+            "department_id": org.departments[0].id,
+            "job_type": "production",
+            "headcount": "1",
+            "region": "cn",
+            "language": "zh-CN",
+            "dimensions": ["safety_awareness"],
+        },
+        follow_redirects=False,
+    ).headers["location"]
+    login(client, org.users["hr_admin"])
+    client.post(f"{url}/return", data={"comment": "补充职责"})
+    login(client, org.users["hiring_manager"])
+    page = client.get(url)
+    assert page.status_code == 200 and "resubmit-form" in page.text and "补充职责" in page.text
+    assert 'value="safety_awareness" checked' in page.text
+    again = client.post(
+        url,
+        data={
+            "title": "工艺工程师",
+            "department_id": org.departments[0].id,
+            "job_type": "production",
+            "headcount": "2",
+            "region": "cn",
+            "language": "zh-CN",
+            "description": "负责工艺改进",
+            "dimensions": ["safety_awareness", "problem_solving"],
+        },
+        follow_redirects=False,
+    )
+    assert again.status_code == 303
+    session.expire_all()
+    row = session.get(HiringRequest, int(url.rsplit("/", 1)[1]))
+    assert (
+        row.status == "submitted"
+        and row.headcount == 2
+        and row.dimensions == ["safety_awareness", "problem_solving"]
+    )

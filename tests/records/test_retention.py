@@ -1,0 +1,118 @@
+"""Retention rules applied by the scheduled job: what is due goes, held records stay."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from hireflow.core.audit import AuditEntry
+from hireflow.core.db import utcnow
+from hireflow.org.auth import principal_for
+from hireflow.records import service
+from hireflow.records.models import PersonRecord
+from hireflow.records.retention import apply_retention, months_before
+from hireflow.records.tasks import apply_retention_task
+from tests.records.conftest import make_opening, make_person
+
+
+def test_months_before_clamps_to_the_end_of_month():
+    assert months_before(datetime(2026, 3, 31, 12, tzinfo=UTC), 1) == datetime(
+        2026, 2, 28, 12, tzinfo=UTC
+    )
+    assert months_before(datetime(2026, 1, 15, tzinfo=UTC), 13) == datetime(
+        2024, 12, 15, tzinfo=UTC
+    )
+
+
+def _rejected(session, org, hr, days_ago: int, *, dept: int = 0):
+    person = make_person(session, org, opening=make_opening(session, org, dept))
+    service.set_status(
+        session, hr, person.id, "rejected", occurred_at=utcnow() - timedelta(days=days_ago)
+    )
+    return person
+
+
+def test_due_records_are_erased_held_and_recent_ones_kept(session, org, regional):
+    hr = principal_for(org.users["hr_admin"])
+    old = _rejected(session, org, hr, 200)
+    recent = _rejected(session, org, hr, 30)
+    held = _rejected(session, org, hr, 400)
+    service.set_legal_hold(session, hr, held.id, "Pending lawsuit")
+    eu_old = _rejected(session, org, hr, 400, dept=2)
+    service.add_retention_rule(session, hr, status="rejected", months=6, region="cn")
+
+    preview = apply_retention(session, tenant_id=org.tenant.id, dry_run=True)
+    assert preview.due == [old.id] and preview.held == [held.id] and not preview.erased
+    assert (
+        session.scalars(
+            select(PersonRecord.erased_at).where(PersonRecord.person_id == old.id)
+        ).one()
+        is None
+    )
+
+    report = apply_retention(session, tenant_id=org.tenant.id)
+    assert report.erased == [old.id]
+    erased = {
+        r.person_id: r.erased_at
+        for r in session.scalars(
+            select(PersonRecord).where(
+                PersonRecord.person_id.in_([old.id, recent.id, held.id, eu_old.id])
+            )
+        )
+    }
+    assert erased[old.id] is not None
+    assert erased[recent.id] is None and erased[held.id] is None
+    assert erased[eu_old.id] is None  # the rule is for the cn region only
+    run = session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.action == "retention.applied", AuditEntry.tenant_id == org.tenant.id
+        )
+    ).all()[-1]
+    assert run.new_values == {"erased": 1, "held": 1}
+    assert run.actor_label == "system:retention"
+    # running again finds nothing more (idempotent: the worker may retry)
+    assert apply_retention(session, tenant_id=org.tenant.id).erased == []
+
+
+def test_the_scheduled_task_applies_rules(session, org, regional):
+    hr = principal_for(org.users["hr_admin"])
+    old = _rejected(session, org, hr, 800)
+    service.add_retention_rule(session, hr, status="rejected", months=24)
+    # (the shared test database may hold other tests' records; only ours is checked)
+    assert apply_retention_task.run()["erased"] >= 1
+    record = session.scalars(select(PersonRecord).where(PersonRecord.person_id == old.id)).one()
+    assert record.erased_at is not None
+
+
+def test_beat_schedule_includes_the_record_jobs():
+    from hireflow.core.tasks import celery_app
+
+    tasks = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
+    assert {"records.apply_retention", "records.write_checkpoint", "records.verify"} <= tasks
+
+
+def test_rules_are_validated_and_company_scoped(session, org):
+    import pytest
+
+    from hireflow.core.errors import Forbidden, NotFound, ValidationFailed
+    from tests.conftest import make_org
+
+    hr = principal_for(org.users["hr_admin"])
+    for kwargs in (
+        {"status": "unknown", "months": 6},
+        {"status": "rejected", "months": 0},
+        {"status": "rejected", "months": 6, "region": "mars"},
+    ):
+        with pytest.raises(ValidationFailed):
+            service.add_retention_rule(session, hr, **kwargs)
+    with pytest.raises(Forbidden):
+        service.add_retention_rule(
+            session, principal_for(org.users["recruiter"]), status="rejected", months=6
+        )
+    other = make_org(session)
+    rule = service.add_retention_rule(
+        session, principal_for(other.users["hr_admin"]), status="rejected", months=6
+    )
+    with pytest.raises(NotFound):
+        service.delete_retention_rule(session, hr, rule.id)
