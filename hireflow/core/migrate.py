@@ -24,8 +24,9 @@ def upgrade(url: str | None = None, connection: Connection | None = None) -> Non
     config = alembic_config(url)
     if connection is not None:
         config.attributes["connection"] = connection
-    # "heads": domains may add migration branches in parallel; a merge revision joins them.
-    command.upgrade(config, "heads")
+    # One linear history: a database at any earlier revision upgrades in order (parallel
+    # domain branches broke that, see docs/architecture.md).
+    command.upgrade(config, "head")
 
 
 def revision(message: str, url: str) -> None:

@@ -15,8 +15,8 @@ import hireflow.core.db
 
 
 revision: str = '0002_records'
-down_revision: str | None = '0001'
-branch_labels: str | Sequence[str] | None = ('records',)
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 

@@ -1,7 +1,7 @@
 """openings: screening rules and headcount on openings; hiring requests
 
 Revision ID: 0003_openings
-Revises: 0001
+Revises: 0002_records
 """
 
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from alembic import op
 import hireflow.core.db
 
 revision: str = "0003_openings"
-down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = ("openings",)
+down_revision: str | None = "0002_records"
+branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 

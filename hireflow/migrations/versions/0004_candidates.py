@@ -1,7 +1,7 @@
 """candidates: encrypted contacts with blind indexes, resumes, screening, talent-pool index
 
 Revision ID: 0004_candidates
-Revises: 0001
+Revises: 0003_openings
 Depends on: 0002_records (resume files are record attachments)
 
 Existing rows are migrated in place: phone numbers, ID numbers and birth dates are encrypted
@@ -19,9 +19,9 @@ from alembic import op
 import hireflow.core.db
 
 revision: str = "0004_candidates"
-down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = ("candidates",)
-depends_on: str | Sequence[str] | None = ("0002_records",)
+down_revision: str | None = "0003_openings"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 UTC = hireflow.core.db.UTCDateTime(timezone=True)
 JSON = hireflow.core.db.JSONText()

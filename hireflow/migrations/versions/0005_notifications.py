@@ -1,7 +1,7 @@
 """notifications: channel settings, templates, outbox, delivery attempts
 
 Revision ID: 0005_notifications
-Revises: 0001
+Revises: 0004_candidates
 """
 
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from alembic import op
 import hireflow.core.db
 
 revision: str = "0005_notifications"
-down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = ("notifications",)
+down_revision: str | None = "0004_candidates"
+branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 

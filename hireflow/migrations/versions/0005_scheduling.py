@@ -1,7 +1,7 @@
 """scheduling: policy, availability, invitations, bookings, claims, reminders
 
 Revision ID: 0005_scheduling
-Revises: 0001
+Revises: 0005_notifications
 """
 
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from alembic import op
 import hireflow.core.db
 
 revision: str = "0005_scheduling"
-down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = ("scheduling",)
+down_revision: str | None = "0005_notifications"
+branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 

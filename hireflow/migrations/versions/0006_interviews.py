@@ -2,7 +2,7 @@
 candidate questions
 
 Revision ID: 0006_interviews
-Revises: 0001
+Revises: 0005_scheduling
 """
 
 from collections.abc import Sequence
@@ -14,10 +14,9 @@ import hireflow.core.db
 
 
 revision: str = '0006_interviews'
-down_revision: str | None = '0001'
-branch_labels: str | Sequence[str] | None = ('interviews',)
-# Interview rows point at invitations (scheduling) and at the record's entries and files.
-depends_on: str | Sequence[str] | None = ("0002_records", "0005_scheduling")
+down_revision: str | None = "0005_scheduling"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
