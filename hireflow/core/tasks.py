@@ -21,8 +21,14 @@ celery_app = Celery("hireflow")
 
 
 def configure_celery(settings: Settings | None = None) -> Celery:
-    """Configure the app from settings (at import, before any connection is pooled)."""
+    """Configure the app from settings (at import, and again whenever the broker changes)."""
     settings = settings or get_settings()
+    # Producers are pooled per app on first use and keep the broker they were built for;
+    # dropping the pools (as Celery does after a fork) makes the next send use this broker.
+    celery_app._pool = None
+    amqp = celery_app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
     celery_app.conf.update(
         broker_url=settings.broker_url,
         result_backend=settings.result_backend,

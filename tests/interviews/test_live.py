@@ -7,12 +7,21 @@ import asyncio
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
 
 from hireflow.core.settings import get_settings
 from hireflow.interviews import live
+
+
+def run_in_fresh_loop(coroutine):
+    """``asyncio.run`` on a thread of its own: the browser tests' Playwright keeps an event
+    loop running on the main thread for the whole session."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
 
 REDIS_URL = os.environ.get("HIREFLOW_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
@@ -59,7 +68,7 @@ def test_events_written_before_connecting_are_replayed_after_the_last_seen_id():
             out.append(chunk)
         return out
 
-    chunks = asyncio.run(run())
+    chunks = run_in_fresh_loop(run())
     assert chunks[0] == "retry: 3000\n\n"
     events = [c for c in chunks if c.startswith("id:")]
     assert events == [live.format_event(2, "hr_answer", {"question": 1})]
@@ -85,7 +94,7 @@ def test_a_publish_in_this_process_wakes_the_stream_at_once():
         assert "question_added" in chunk
         return time.perf_counter() - started
 
-    assert asyncio.run(run()) < 0.5
+    assert run_in_fresh_loop(run()) < 0.5
     assert live.hub.count() == 0  # the closed stream unregistered itself
 
 
@@ -100,7 +109,7 @@ def test_without_a_wake_up_the_poll_still_delivers():
         await stream.aclose()
         return chunk
 
-    assert "scored" in asyncio.run(run())
+    assert "scored" in run_in_fresh_loop(run())
 
 
 @pytest.fixture
@@ -136,5 +145,5 @@ def test_through_redis_another_process_wakes_the_stream(redis_broker):
         assert "from elsewhere" in chunk
         return time.perf_counter() - started
 
-    assert asyncio.run(run()) < 1.0
+    assert run_in_fresh_loop(run()) < 1.0
     assert rows.reads <= 3  # woken, not polled
