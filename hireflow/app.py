@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 import hireflow.models  # noqa: F401 - registers every table and permission scope
@@ -13,7 +14,7 @@ from hireflow.core.db import Database, get_database, set_database
 from hireflow.core.logging import configure_logging
 from hireflow.core.settings import Settings, get_settings
 from hireflow.discovery import domain_modules
-from hireflow.web.deps import csrf_protect, csrf_protect_api
+from hireflow.web.deps import csrf_protect, csrf_protect_api, releasing_connection
 from hireflow.web.errors import install_error_handlers
 from hireflow.web.middleware import HireflowMiddleware
 
@@ -27,6 +28,14 @@ def _routers() -> tuple[list[APIRouter], list[APIRouter]]:
     api = [web.api_router] + [m.router for m in domain_modules("routes_api")]
     pages = [web.router] + [m.router for m in domain_modules("routes_web")]
     return api, pages
+
+
+def _release_connections_in_threads(router: APIRouter) -> None:
+    """Sync endpoints give the database connection back before leaving their thread (see
+    ``releasing_connection``); done before ``include_router`` copies the routes."""
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            route.endpoint = releasing_connection(route.endpoint)
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -44,6 +53,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     api_routers, page_routers = _routers()
+    for router in (*api_routers, *page_routers):
+        _release_connections_in_threads(router)
     for router in api_routers:
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(csrf_protect_api)])
     for router in page_routers:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
@@ -206,7 +207,9 @@ def serve(
     )
     child: subprocess.Popen[bytes] | None = None
     if run_worker:
-        child = subprocess.Popen(_worker_command(settings, 1, beat=True))  # noqa: S603
+        child = subprocess.Popen(  # noqa: S603
+            _worker_command(settings, 1, beat=True), preexec_fn=_die_with_parent
+        )
         console.print(f"[dim]Embedded task worker started (pid {child.pid}).[/dim]")
     console.print(f"[green]Hireflow is running at http://{host}:{port}[/green]")
     try:
@@ -218,6 +221,8 @@ def serve(
             workers=workers,
             proxy_headers=True,
             log_level="warning",
+            # open live streams (server-sent events) must not hold a shutdown for ever
+            timeout_graceful_shutdown=5,
         )
     finally:
         if child is not None and child.poll() is None:
@@ -226,6 +231,18 @@ def serve(
                 child.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 child.kill()
+
+
+def _die_with_parent() -> None:
+    """In the embedded worker, before exec: on Linux, ask for SIGTERM when ``hireflow serve``
+    dies, even by SIGKILL, so no orphan worker keeps consuming the broker."""
+    if sys.platform != "linux":
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 @app.command()

@@ -133,6 +133,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine with the backend-specific settings the product relies on."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    in_memory = ":memory:" in url or url.rstrip("/").endswith(("sqlite:", "pysqlite:"))
+    if "poolclass" not in kwargs and not in_memory:
+        # As many connections as the web server's worker threads (AnyIO's default is 40):
+        # a thread then never waits for a connection that another waiting request holds.
+        # Overflow connections close when returned, so an idle process keeps a few.
+        kwargs.setdefault("pool_size", 5 if url.startswith("sqlite") else 10)
+        kwargs.setdefault("max_overflow", 35 if url.startswith("sqlite") else 30)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 10})
         engine = create_engine(url, json_serializer=_dumps, **kwargs)
@@ -141,9 +148,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "before_cursor_execute", _sqlite_begin_before_write)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    if "poolclass" not in kwargs:
-        kwargs.setdefault("pool_size", 10)
-        kwargs.setdefault("max_overflow", 20)
     return create_engine(url, json_serializer=_dumps, **kwargs)
 
 
@@ -174,6 +178,42 @@ def _run_commit_hooks(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _drop_commit_hooks(session: Session) -> None:
     session.info.pop(_COMMIT_HOOKS, None)
+
+
+_WROTE = "hireflow_wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _mark_written(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _clear_written(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
+
+
+def release_connection(session: Session) -> None:
+    """Give the session's connection back to the pool, keeping loaded objects usable.
+
+    A transaction that only read is committed (nothing to write; objects stay loaded, as
+    sessions do not expire on commit); one holding uncommitted work is rolled back, exactly
+    as closing the session would have done. Web requests call this before leaving their
+    worker thread, so no request holds a connection while it waits for a thread.
+    """
+    if not session.in_transaction():
+        return
+    if (
+        session.new
+        or session.dirty
+        or session.deleted
+        or session.info.get(_WROTE)
+        or session.info.get(_COMMIT_HOOKS)
+    ):
+        session.rollback()
+    else:
+        session.commit()
 
 
 class Database:

@@ -8,13 +8,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from hireflow.core.db import utcnow
 from hireflow.interviews import queries, schemas, service, state
 from hireflow.interviews.models import InterviewSession
 from hireflow.scheduling import candidate_link
-from hireflow.web.deps import ApiUser, AppSettings, DbSession
+from hireflow.web.deps import ApiUser, AppSettings, DbSession, run_in_thread
 
 router = APIRouter(tags=["interviews"])
 
@@ -152,7 +151,7 @@ async def link_upload_chunk(
         interview = _interview(session, link_token, settings, access, grace=True)
         return service.put_chunk(session, interview, interview_upload_token, offset, chunk)
 
-    return await run_in_threadpool(work)
+    return await run_in_thread(work)
 
 
 @router.post(

@@ -15,7 +15,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 
 from hireflow.core.db import get_database, utcnow
 from hireflow.core.errors import N_, AppError, NotFound
@@ -27,7 +26,7 @@ from hireflow.interviews.models import InterviewEvent, InterviewSession
 from hireflow.org.models import Tenant
 from hireflow.scheduling import candidate_link
 from hireflow.scheduling.models import Invitation
-from hireflow.web.deps import DbSession, PageUser
+from hireflow.web.deps import DbSession, PageUser, run_in_thread
 from hireflow.web.forms import app_error_fields, field_errors
 from hireflow.web.middleware import LANG_COOKIE
 from hireflow.web.templating import NavItem, render
@@ -121,7 +120,7 @@ async def _in_thread(request: Request, work: Any) -> Response:
     """Read the body here (async), then do the database work in the thread pool: a route
     must not block the event loop that serves every other candidate."""
     body = await request.body()
-    return await run_in_threadpool(work, body)
+    return await run_in_thread(work, body)
 
 
 def _out(model: BaseModel, status: int = 200) -> JSONResponse:
@@ -327,7 +326,7 @@ def _fetch_events(interview_id: int, kinds: tuple[str, ...]):
             return [(int(r[0]), str(r[1]), dict(r[2] or {})) for r in rows]
 
     async def fetch(after: int) -> list[tuple[int, str, dict[str, Any]]]:
-        return await run_in_threadpool(read, after)
+        return await run_in_thread(read, after)
 
     return fetch
 
@@ -398,7 +397,7 @@ async def _form(request: Request) -> dict[str, str]:
 @router.post("/interviews/live/push")
 async def push_page(request: Request, session: DbSession, principal: PageUser) -> Response:
     values = await _form(request)
-    return await run_in_threadpool(_push, request, session, principal, values)
+    return await run_in_thread(_push, request, session, principal, values)
 
 
 def _push(
@@ -533,7 +532,7 @@ async def _report_action(
     request: Request, session: DbSession, principal: PageUser, interview_id: int, action
 ) -> Response:
     values = await _form(request)
-    return await run_in_threadpool(
+    return await run_in_thread(
         _report_work, request, session, principal, interview_id, action, values
     )
 
@@ -611,7 +610,7 @@ async def answer_question_page(
     request: Request, session: DbSession, principal: PageUser, candidate_question_id: int
 ) -> Response:
     values = await _form(request)
-    return await run_in_threadpool(
+    return await run_in_thread(
         _answer_question, request, session, principal, candidate_question_id, values
     )
 
@@ -652,7 +651,7 @@ async def _faq_save(
     request: Request, session: DbSession, principal: PageUser, interview_faq_id: int | None
 ) -> Response:
     values = await _form(request)
-    return await run_in_threadpool(_faq_work, request, session, principal, interview_faq_id, values)
+    return await run_in_thread(_faq_work, request, session, principal, interview_faq_id, values)
 
 
 def _faq_work(
@@ -729,7 +728,7 @@ async def calibration_activate(
     request: Request, session: DbSession, principal: PageUser, interview_calibration_id: int
 ) -> Response:
     values = await _form(request)
-    await run_in_threadpool(
+    await run_in_thread(
         service.activate_calibration,
         session,
         principal,

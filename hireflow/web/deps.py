@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import functools
+import inspect
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from hireflow.core.db import release_connection
 from hireflow.core.errors import CsrfFailed, Unauthorized
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal
@@ -23,6 +29,42 @@ class LoginRequired(Exception):
 def db_session(request: Request) -> Session:
     """The request's session (opened and closed by the middleware)."""
     return request.state.db
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# The request's session, for code that runs a request's work without the request at hand.
+request_session: ContextVar[Session | None] = ContextVar("request_session", default=None)
+
+
+def releasing_connection(func: Callable[P, R]) -> Callable[P, R]:
+    """Run ``func`` (in a worker thread), then give the request's connection back.
+
+    FastAPI runs sync endpoints in AnyIO's thread pool and then serialises their results
+    there too. A request that kept its connection while waiting for a thread could hold up
+    threads that wait for connections: under load every thread and every connection ends up
+    waiting for the other. Releasing at the end of each thread's work rules that out.
+    """
+    if inspect.iscoroutinefunction(func) or getattr(func, "_releases_connection", False):
+        return func
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        finally:
+            session = request_session.get()
+            if session is not None:
+                release_connection(session)
+
+    wrapper._releases_connection = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+async def run_in_thread(func: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+    """``run_in_threadpool`` for a request's database work (see ``releasing_connection``)."""
+    return await run_in_threadpool(releasing_connection(func), *args, **kwargs)
 
 
 def settings_dep() -> Settings:

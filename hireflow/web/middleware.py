@@ -24,10 +24,12 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hireflow.core.audit import RequestContext, request_context
+from hireflow.core.db import release_connection
 from hireflow.core.i18n import gettext_for, is_language, is_timezone, negotiate
 from hireflow.core.security import Signer
 from hireflow.core.settings import Settings
 from hireflow.org.auth import principal_for, resolve_token
+from hireflow.web.deps import request_session
 
 log = logging.getLogger("hireflow.http")
 
@@ -109,6 +111,7 @@ class HireflowMiddleware:
         database = self.database_getter()
         session = database.session_factory()
         state["db"] = session
+        session_token = request_session.set(session)
         new_cookies: list[str] = []
         try:
             await run_in_threadpool(self._identify, request, session, state, language)
@@ -138,7 +141,12 @@ class HireflowMiddleware:
                 status_holder["status"] = 413
                 await self._too_large(send, is_api, state.get("language", language), limit)
         finally:
-            await run_in_threadpool(session.close)
+            # On the event loop, not in the thread pool: when every worker thread is taken by
+            # requests waiting for a database connection, a close queued for a thread would
+            # never run and its connection never come back (a deadlock until the pool times
+            # out). Closing returns the connection after at most a rollback: quick.
+            session.close()
+            request_session.reset(session_token)
             self._observe(scope, status_holder["status"], started)
             request_context.reset(token)
 
@@ -168,6 +176,9 @@ class HireflowMiddleware:
                 user, kind = found
                 principal = principal_for(user, auth=kind)
             state["auth_failed"] = found is None
+        # Give the connection back now: a request may wait long for its body (an upload) or
+        # stream for minutes (live events); it checks a connection out again when it queries.
+        release_connection(session)
         state["principal"] = principal
         state["session_token"] = raw if principal is not None and kinds == ("session",) else ""
         if principal is not None:

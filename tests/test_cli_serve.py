@@ -1,0 +1,73 @@
+"""``hireflow serve`` and its embedded worker live and die together."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(x) for x in path.read_text().split()] if path.exists() else []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent's wait is missing
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="parent-death signal is Linux only")
+def test_a_killed_server_takes_its_embedded_worker_with_it(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HIREFLOW_")}
+    env.update({"HIREFLOW_DATA_DIR": str(tmp_path), "HIREFLOW_LOG_LEVEL": "WARNING"})
+    log = (tmp_path / "serve.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "hireflow.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        workers: list[int] = []
+        while time.monotonic() < deadline:
+            assert server.poll() is None, (tmp_path / "serve.log").read_text()
+            workers = _children(server.pid)
+            try:
+                healthy = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).is_success
+            except httpx.HTTPError:
+                healthy = False
+            if healthy and workers:
+                break
+            time.sleep(0.3)
+        assert workers, "no embedded worker was started"
+        server.send_signal(signal.SIGKILL)  # no chance to clean up
+        server.wait(timeout=10)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+            time.sleep(0.2)
+        assert not any(_alive(pid) for pid in workers), "the embedded worker outlived the server"
+    finally:
+        if server.poll() is None:
+            server.kill()
+        log.close()
