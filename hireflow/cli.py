@@ -223,6 +223,9 @@ def serve(
             log_level="warning",
             # open live streams (server-sent events) must not hold a shutdown for ever
             timeout_graceful_shutdown=5,
+            # longer than the idle timeouts of browsers' and proxies' pools (60 s on common
+            # load balancers): a client must not send on a connection the server is closing
+            timeout_keep_alive=65,
         )
     finally:
         if child is not None and child.poll() is None:

@@ -200,14 +200,17 @@ def advance_chain(connection: Connection, chain_id: str, count: int) -> tuple[in
     """
     if count < 1:
         raise ValueError("count must be at least 1")
-    _insert_head_if_missing(connection, chain_id)
     table = ChainHead.__table__
-    row = connection.execute(
+    advance = (
         update(table)
         .where(table.c.chain_id == chain_id)
         .values(seq=table.c.seq + count, updated_at=utcnow())
         .returning(table.c.seq, table.c.hash)
-    ).one()
+    )
+    row = connection.execute(advance).first()
+    if row is None:  # a chain's first row: create its head (racing creators are harmless)
+        _insert_head_if_missing(connection, chain_id)
+        row = connection.execute(advance).one()
     return int(row.seq) - count + 1, row.hash
 
 
