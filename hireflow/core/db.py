@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, MetaData, String, TypeDecorator, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 NAMING_CONVENTION = {
@@ -133,7 +133,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine with the backend-specific settings the product relies on."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    in_memory = ":memory:" in url or url.rstrip("/").endswith(("sqlite:", "pysqlite:"))
+    parsed = make_url(url)
+    in_memory = parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
     if "poolclass" not in kwargs and not in_memory:
         # As many connections as the web server's worker threads (AnyIO's default is 40):
         # a thread then never waits for a connection that another waiting request holds.
