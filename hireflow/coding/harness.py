@@ -176,8 +176,8 @@ def run_step(step: dict, argv: list, env: dict, stdin_path: str, inline: object 
         "stderr": err.decode("utf-8", "replace"),
         "killed_for": reason,
     }
-    if not reason and result["signal"] in (signal.SIGXCPU, signal.SIGKILL) and cpu >= step["cpu_s"]:
-        result["killed_for"] = "time"
+    if not reason and cpu > float(step["cpu_s"]):
+        result["killed_for"] = "time"  # over the limit, whether or not RLIMIT_CPU fired yet
     return result
 
 

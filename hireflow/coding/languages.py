@@ -40,6 +40,8 @@ class Language:
     # processes/threads the runtime needs beyond the program's own
     nproc: int = 8
     compile_nproc: int = 16
+    compile_memory_mb: int = 0
+    nofile: int = 64
     # a heap flag per run, formatted with the memory limit in MiB
     heap_flag: str = ""
     # the runtime's start-up costs this much CPU more than the program, at least (grading
@@ -93,6 +95,8 @@ def available_languages() -> dict[str, Language]:
             memory_overhead_mb=96,
             nproc=16,
             compile_nproc=16,
+            compile_memory_mb=256,
+            nofile=256,
             time_factor=2.0,
         )
     gpp = _find("g++")
@@ -106,6 +110,7 @@ def available_languages() -> dict[str, Language]:
             as_overhead_mb=16,
             nproc=1,
             compile_nproc=8,
+            compile_memory_mb=1024,
         )
     javac = _find("javac", "/usr/lib/jvm/*/bin/javac")
     if javac and javac.startswith("/usr/"):
@@ -133,6 +138,8 @@ def available_languages() -> dict[str, Language]:
             memory_overhead_mb=192,
             nproc=64,
             compile_nproc=64,
+            compile_memory_mb=640,
+            nofile=256,
             time_factor=2.0,
         )
     go = _find("go", "/usr/lib/go-*/bin/go", "/usr/local/go/bin/go")
@@ -148,7 +155,6 @@ def available_languages() -> dict[str, Language]:
                 "GOPATH": "/box/.go",
                 "GO111MODULE": "off",
                 "CGO_ENABLED": "0",
-                "GOFLAGS": "-trimpath",
                 "GOTOOLCHAIN": "local",
                 "GOMAXPROCS": "1",
             },
@@ -156,6 +162,8 @@ def available_languages() -> dict[str, Language]:
             memory_overhead_mb=64,
             nproc=32,
             compile_nproc=64,
+            compile_memory_mb=768,
+            nofile=256,
         )
     return found
 
