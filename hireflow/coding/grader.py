@@ -143,7 +143,7 @@ def _signal_name(number: int) -> str:
 def case_status(raw: dict[str, Any], memory_mb: int, oom_killed: bool) -> tuple[str, str]:
     """The error status of a finished case (``""`` if it ran to a normal exit) and a message."""
     if raw.get("skipped"):
-        return "skipped", "not run: a smaller input already hit the time limit"
+        return "skipped", "not run: earlier cases hit the time limit"
     stderr = (raw.get("stderr") or "")[-MESSAGE_KEEP:]
     killed_for = raw.get("killed_for") or ""
     sig = raw.get("signal")

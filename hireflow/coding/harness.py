@@ -213,15 +213,19 @@ def main() -> None:
         report["compile"] = result
     if report["compile"] is None or report["compile"]["ok"]:
         skipped_groups = set()
+        timeouts = 0
         for case in spec["cases"]:
             group = case.get("group")
-            if group and group in skipped_groups:
+            # a program that loops forever would hold the worker for every case: after
+            # ``max_timeouts`` time-outs the remaining cases are reported as not run
+            if (group and group in skipped_groups) or timeouts >= spec.get("max_timeouts", 2):
                 report["cases"].append({"id": case["id"], "skipped": True})
                 continue
             step = dict(spec["run"], **case.get("limits", {}))
             result = run_step(step, spec["run"]["argv"], env, case["input"], inline)
             result["id"] = case["id"]
             report["cases"].append(result)
+            timeouts += result["killed_for"] == "time"
             if group and result["killed_for"] and case.get("stop_group_on_limit"):
                 skipped_groups.add(group)
     payload = json.dumps(report).encode("utf-8")

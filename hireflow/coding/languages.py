@@ -37,7 +37,8 @@ class Language:
     as_overhead_mb: int | None = 32
     # memory the runtime itself needs beyond the program's limit (the cgroup cap adds it)
     memory_overhead_mb: int = 32
-    # processes/threads the runtime needs beyond the program's own
+    # processes/threads the program may create (0: none, so it cannot spawn a shell; the JVM,
+    # V8 and Go need threads, so their programs can start processes, inside the sandbox)
     nproc: int = 8
     compile_nproc: int = 16
     compile_memory_mb: int = 0
@@ -81,7 +82,7 @@ def available_languages() -> dict[str, Language]:
             run=(python, "-I", "-S", "solution.py"),
             inline_python=True,
             as_overhead_mb=64,
-            nproc=1,
+            nproc=0,
         )
     node = _find("node") or _find("nodejs")
     if node and node.startswith("/usr/"):
@@ -108,7 +109,7 @@ def available_languages() -> dict[str, Language]:
             compile=(gpp, "-std=gnu++17", "-O2", "-pipe", "-o", "solution", "solution.cpp"),
             run=("./solution",),
             as_overhead_mb=16,
-            nproc=1,
+            nproc=0,
             compile_nproc=8,
             compile_memory_mb=1024,
         )

@@ -24,7 +24,7 @@ from hireflow.coding.sandbox import Job, Sandbox, SandboxError
 MAX_CODE_BYTES = 64 * 1024
 MODES = ("run", "submit")
 REFERENCE_TTL_S = 900.0
-COMPILE_CPU_S = 20.0
+COMPILE_CPU_S = 10.0
 OUTPUT_BYTES = 1024 * 1024
 HARNESS_MB = 48  # the harness and bubblewrap inside the memory cap
 GENERATOR_DRIVER = """
@@ -60,6 +60,7 @@ def _run_step(language: Language, question: Question) -> dict[str, Any]:
         "cpu_s": cpu,
         "wall_s": cpu * 2 + 1,
         "as_mb": None if language.as_overhead_mb is None else memory + language.as_overhead_mb,
+        # RLIMIT_NPROC counts the sandbox user's processes: its init, the harness, the case
         "nproc": language.nproc + 3,
         "fsize_mb": 16,
         "nofile": language.nofile,
@@ -103,6 +104,7 @@ def build_job(
         "compile": compile_step,
         "run": run,
         "cases": spec_cases,
+        "max_timeouts": 2,
         "env": {
             "PATH": "/usr/bin:/bin",
             "HOME": "/box",
