@@ -83,7 +83,10 @@ HELLO = {
     "python": "print(int(input().split()[0]) * 0 + 1)  # {i}\n",
     "javascript": "// {i}\nconsole.log(1);\n",
     "cpp": '// {i}\n#include <cstdio>\nint main(){{ std::puts("1"); }}\n',
-    "java": '// {i}\npublic class Main {{ public static void main(String[] a) {{ System.out.println("1"); }} }}\n',
+    "java": (
+        "// {i}\npublic class Main {{ public static void main(String[] a) {{"
+        ' System.out.println("1"); }} }}\n'
+    ),
     "go": '// {i}\npackage main\nimport "fmt"\nfunc main() {{ fmt.Println("1") }}\n',
 }
 
@@ -118,7 +121,8 @@ def throughput(count: int, efficiency: bool) -> None:
     label = "with 3 efficiency sizes (n up to 80,000)" if efficiency else "12 cases"
     print(
         f"throughput ({label}): {count / elapsed:.1f} submissions/s "
-        f"({count} in {elapsed:.2f} s; per submission p50 {statistics.median(times) * 1000:.0f} ms, "
+        f"({count} in {elapsed:.2f} s; per submission "
+        f"p50 {statistics.median(times) * 1000:.0f} ms, "
         f"p95 {times[int(0.95 * (len(times) - 1))] * 1000:.0f} ms; statuses {sorted(statuses)})"
     )
 

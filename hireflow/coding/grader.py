@@ -148,7 +148,7 @@ def case_status(raw: dict[str, Any], memory_mb: int, oom_killed: bool) -> tuple[
     killed_for = raw.get("killed_for") or ""
     sig = raw.get("signal")
     if killed_for == "time" or sig == signal.SIGXCPU:
-        return "time_limit", "time limit exceeded"
+        return "time_limit", f"time limit exceeded\n{stderr}".strip()
     if killed_for == "output":
         return "output_limit", "output limit exceeded"
     if MEMORY_MARKERS.search(stderr) and "unable to create native thread" not in stderr:
