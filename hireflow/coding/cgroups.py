@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +83,23 @@ class SlotGroup:
             _write(limit, str(memory_bytes))
         if self.pids is not None:
             _write(self.pids / "pids.max", str(max_procs))
+
+    def drained(self, wait_s: float = 3.0) -> bool:
+        """Wait until the previous run's last processes have been reaped out of this slot.
+
+        Processes killed with a run's PID namespace are reparented and reaped by the host's
+        init, which may lag under load; until then they still count against ``pids.max``.
+        """
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                if not (self.memory / "cgroup.procs").read_text().strip():
+                    return True
+            except OSError:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
 
     def oom_kills(self) -> int:
         name = "memory.events" if self.version == 2 else "memory.oom_control"

@@ -120,7 +120,9 @@ def build_job(
         files=files,
         spec=spec,
         memory_bytes=memory_mb * 1024 * 1024,
-        max_procs=max(run["nproc"], compile_step["nproc"] if compile_step else 0) + 8,
+        # the precise per-case cap is the harness's RLIMIT_NPROC; the cgroup's is the backstop
+        # for the whole run, with room for a previous run's processes still being reaped
+        max_procs=max(run["nproc"], compile_step["nproc"] if compile_step else 0) + 64,
         deadline_s=deadline,
         binds=language.binds,
         env=dict(language.env),

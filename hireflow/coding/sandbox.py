@@ -163,6 +163,7 @@ class Sandbox:
             uid = self.settings.uid_base + slot if self.is_root else os.geteuid()
             group = cgroups.slot_group(self.cgroup_version, slot)
             if group is not None:
+                group.drained()
                 group.set_limits(job.memory_bytes, job.max_procs)
                 group.reset_peak()
             oom_before = group.oom_kills() if group is not None else 0
