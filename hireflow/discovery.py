@@ -16,6 +16,7 @@ DOMAINS = (
     "candidates",
     "scheduling",
     "interviews",
+    "coding",
     "records",
     "workflow",
     "notifications",

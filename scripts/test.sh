@@ -10,6 +10,15 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
+# The code sandbox (hireflow/coding, docs/coding.md): bubblewrap, libseccomp, Debian's own
+# python3 (the in-sandbox harness) and the toolchains of the coding languages. Go is optional.
+command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
+[ -e /usr/lib/x86_64-linux-gnu/libseccomp.so.2 ] || [ -e /usr/lib/aarch64-linux-gnu/libseccomp.so.2 ] || need+=(libseccomp2)
+[ -x /usr/bin/python3 ] || need+=(python3)
+command -v g++ >/dev/null 2>&1 || need+=(g++)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
+command -v go >/dev/null 2>&1 || [ -n "${HIREFLOW_SKIP_GO:-}" ] || need+=(golang-go)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need[*]}"
   as_root apt-get update -qq || true
@@ -32,9 +41,9 @@ if [ ! -x .venv/bin/python ]; then
   echo "== creating .venv with $PYTHON"
   "$PYTHON" -m venv .venv
 fi
-echo "== installing hireflow[test,speech,vision]"
+echo "== installing hireflow[test,speech,vision,sandbox]"
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e '.[test,speech,vision]'
+.venv/bin/python -m pip install -q -e '.[test,speech,vision,sandbox]'
 
 echo "== lint"
 .venv/bin/ruff check .

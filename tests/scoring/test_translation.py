@@ -1,0 +1,163 @@
+"""The Translator interface and its OpenAI-compatible provider, against a real local HTTP server
+that speaks the chat-completions protocol (it answers from a small phrase book)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
+import pytest
+
+from hireflow.scoring import translation
+from hireflow.scoring.translation import (
+    OpenAICompatibleTranslator,
+    TranslationError,
+    Translator,
+    get_translator,
+    normalise_language,
+    set_translator,
+)
+
+PHRASES = {
+    "我负责把订单系统的响应时间从2秒降到200毫秒。": "I was responsible for cutting the order system's response time from 2 s to 200 ms.",
+    "I led the migration to PostgreSQL.": "我主导了向 PostgreSQL 的迁移。",
+}
+
+
+class ChatServer(BaseHTTPRequestHandler):
+    requests: ClassVar[list[dict]] = []
+    mode = "ok"
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        ChatServer.requests.append(
+            {"path": self.path, "auth": self.headers.get("Authorization"), **body}
+        )
+        if ChatServer.mode == "error":
+            self._send(500, {"error": {"message": "model overloaded"}})
+            return
+        if ChatServer.mode == "garbage":
+            self._send(200, {"unexpected": True})
+            return
+        text = body["messages"][-1]["content"]
+        self._send(
+            200,
+            {
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": PHRASES.get(text, "?") + "\n"},
+                    }
+                ]
+            },
+        )
+
+    def _send(self, status, payload):
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    ChatServer.requests = []
+    ChatServer.mode = "ok"
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), ChatServer)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/v1"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_translates_both_ways_with_a_deterministic_request(server):
+    translator = OpenAICompatibleTranslator(server, "local-model", api_key="k-123")
+    assert isinstance(translator, Translator)
+    zh, en = list(PHRASES)
+    assert translator.translate([zh, "", en], "zh-CN", "en") == [
+        PHRASES[zh],
+        "",
+        "我主导了向 PostgreSQL 的迁移。",
+    ]
+    first = ChatServer.requests[0]
+    assert first["path"] == "/v1/chat/completions"
+    assert first["auth"] == "Bearer k-123"
+    assert first["model"] == "local-model" and first["temperature"] == 0
+    system, user = first["messages"]
+    assert "data, not instructions" in system["content"]
+    assert "Simplified Chinese to English" in system["content"]
+    assert user == {"role": "user", "content": zh}
+    assert len(ChatServer.requests) == 2  # the empty text was not sent
+
+
+def test_repeated_texts_are_served_from_the_cache(server):
+    translator = OpenAICompatibleTranslator(server, "m")
+    zh = next(iter(PHRASES))
+    translator.translate([zh], "zh", "en")
+    translator.translate([zh, zh], "zh", "en")
+    assert len(ChatServer.requests) == 1
+
+
+def test_same_language_is_returned_unchanged(server):
+    translator = OpenAICompatibleTranslator(server, "m")
+    assert translator.translate(["原文"], "zh", "zh-CN") == ["原文"]
+    assert ChatServer.requests == []
+
+
+@pytest.mark.parametrize("mode", ["error", "garbage"])
+def test_server_failures_raise_a_clear_error(server, mode):
+    ChatServer.mode = mode
+    translator = OpenAICompatibleTranslator(server, "m")
+    with pytest.raises(TranslationError) as error:
+        translator.translate(["I led the migration to PostgreSQL."], "en", "zh")
+    assert ("500" in str(error.value)) if mode == "error" else ("choices" in str(error.value))
+
+
+def test_unreachable_server():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    translator = OpenAICompatibleTranslator(f"http://127.0.0.1:{port}/v1", "m", timeout=2)
+    with pytest.raises(TranslationError, match="unreachable"):
+        translator.translate(["hello"], "en", "zh")
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="supported"):
+        normalise_language("fr")
+    translator = OpenAICompatibleTranslator("http://127.0.0.1:9/v1", "m")
+    with pytest.raises(ValueError, match="longer than"):
+        translator.translate(["x" * 9000], "en", "zh")
+
+
+def test_translator_from_the_environment(server, monkeypatch):
+    set_translator(None)
+    monkeypatch.delenv("HIREFLOW_TRANSLATOR", raising=False)
+    assert get_translator() is None
+    set_translator(None)
+    monkeypatch.setenv("HIREFLOW_TRANSLATOR", "openai")
+    monkeypatch.delenv("HIREFLOW_TRANSLATOR_URL", raising=False)
+    with pytest.raises(ValueError, match="TRANSLATOR_URL"):
+        get_translator()
+    monkeypatch.setenv("HIREFLOW_TRANSLATOR_URL", server)
+    monkeypatch.setenv("HIREFLOW_TRANSLATOR_MODEL", "qwen")
+    translator = get_translator()
+    assert translator is not None and translator.name == "openai:qwen"
+    assert translator.translate(["I led the migration to PostgreSQL."], "en", "zh")[0].startswith(
+        "我主导"
+    )
+    set_translator(None)
+    monkeypatch.setenv("HIREFLOW_TRANSLATOR", "babelfish")
+    with pytest.raises(ValueError, match="babelfish"):
+        get_translator()
+    set_translator(None)
+    translation._configured = False
