@@ -5,7 +5,7 @@ conclusions, FAQ and questions inbox; and the candidate's interview through the 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
@@ -216,11 +216,19 @@ def list_interviews(
     principal: ApiUser,
     opening_id: int | None = None,
     status: str | None = None,
+    sort: Literal["activity", "match"] = "activity",
     limit: int = Query(100, ge=1, le=500),
     offset: int = Query(0, ge=0),
 ) -> Any:
+    """``sort=match`` ranks by the job match in effect (HR's overrides count)."""
     return queries.interviews(
-        session, principal, opening_id=opening_id, status=status, limit=limit, offset=offset
+        session,
+        principal,
+        opening_id=opening_id,
+        status=status,
+        sort=sort,
+        limit=limit,
+        offset=offset,
     )
 
 

@@ -360,14 +360,16 @@ def list_page(
     principal: PageUser,
     status: str = "",
     opening_id: int | None = None,
+    sort: str = "activity",
 ) -> Response:
+    sort = sort if sort in ("activity", "match") else "activity"
     rows = queries.interviews(
-        session, principal, status=status or None, opening_id=opening_id, limit=200
+        session, principal, status=status or None, opening_id=opening_id, sort=sort, limit=200
     )
     return render(
         request,
         "interviews/list.html",
-        {"rows": rows, "status": status, "statuses": queries.STATUSES},
+        {"rows": rows, "status": status, "statuses": queries.STATUSES, "sort": sort},
     )
 
 
@@ -461,6 +463,7 @@ def _report_context(
             "required": [d.required_level for d in report.dimensions],
         }
     model = load_model(interview.model)
+    names = {dim.id: localised(dim.name, lang) for dim in model.dimensions}
     return {
         "d": detail,
         "lang": lang,
@@ -468,6 +471,11 @@ def _report_context(
         "radar_json": json.dumps(radar, ensure_ascii=False),
         "dimensions": [(dim.id, localised(dim.name, lang)) for dim in model.dimensions],
         "pick": lambda text: localised(text, lang),
+        "dimension_names": lambda ids: (
+            "、".join(names.get(i, i) for i in ids)
+            if lang == "zh"
+            else ", ".join(names.get(i, i) for i in ids)
+        ),
         "errors": {},
         "can_adjust": principal.has("scores.adjust"),
         "can_review": principal.has("interviews.review"),

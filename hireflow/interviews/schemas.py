@@ -198,7 +198,8 @@ class InterviewOut(BaseModel):
     started_at: datetime | None
     submitted_at: datetime | None
     scored_at: datetime | None
-    job_match: float | None
+    job_match: float | None  # in effect: after HR's overrides
+    ai_job_match: float | None = None  # the AI's, beside it
     flag_count: int
     speech_pending: bool
     human_review_requested: bool
@@ -248,14 +249,17 @@ class ReportOut(BaseModel):
     """An interview with its report (the engine's JSON), HR's adjustments and the flags."""
 
     interview: InterviewOut
-    report: dict[str, Any] | None
+    report: dict[str, Any] | None  # the AI's report, as scored (``report_sha256``)
+    final_report: dict[str, Any] | None = None  # re-derived with HR's scores; None: no override
     report_sha256: str | None
     adjustments: list[AdjustmentOut]
     effective_scores: dict[str, float | None]
+    calibrated_dimensions: list[str] = []
     flags: list[dict[str, Any]]
     conclusion: str | None
     decision: str
     record_entry_id: int | None
+    final_entry_id: int | None = None
 
 
 class CalibrationOut(BaseModel):

@@ -2123,15 +2123,21 @@ def adjust_score(
     data: schemas.AdjustIn,
     now: datetime | None = None,
 ) -> ScoreAdjustment:
-    """HR re-scores a dimension with a reason: stored as a calibration correction for the
-    company and dimension (the AI's score stays visible beside it) and noted in the record."""
+    """HR re-scores a dimension with a reason.
+
+    Stored as a calibration correction for the company and dimension; the report is
+    re-derived with the final scores (job match, strengths, gaps, summary) and restated in
+    the HR record as a new entry with the AI's scores beside HR's (``overrides.restate``).
+    The AI's report itself is never changed."""
+    from hireflow.interviews import overrides
     from hireflow.scoring.calibration import CalibrationError, corrections_from_report
 
     now = now or utcnow()
     interview = _staff_interview(session, principal, interview_id, "scores.adjust")
-    report = report_of(session, interview)
-    if report is None:
+    row = _report_row(session, interview)
+    if row is None:
         raise Conflict(N_("The interview has no report yet."))
+    report = report_of(session, interview)
     try:
         (correction,) = corrections_from_report(
             report,
@@ -2149,7 +2155,7 @@ def adjust_score(
             fields={"dimension_id": "not_assessed"},
         ) from exc
     previous = effective_scores(session, interview, report).get(data.dimension_id)
-    row = ScoreAdjustment(
+    adjustment = ScoreAdjustment(
         tenant_id=interview.tenant_id,
         interview_id=interview.id,
         dimension_id=data.dimension_id,
@@ -2160,52 +2166,45 @@ def adjust_score(
         created_by_id=principal.user_id,
         created_at=now,
     )
-    session.add(row)
+    session.add(adjustment)
     session.flush()
+    final = overrides.restate(session, principal, interview, row, report, correction.reason, now)
     _audit(
         session,
         "interview.score_adjusted",
         interview,
         actor=principal,
-        old={"dimension": data.dimension_id, "score": previous},
+        old={
+            "dimension": data.dimension_id,
+            "score": previous,
+            "ai": report.dimension(data.dimension_id).score,
+        },
         new={
             "dimension": data.dimension_id,
             "score": correction.hr_score,
-            "ai": correction.ai_score,
+            "job_match": final.job_match,
+            "ai_job_match": report.job_match,
+            "entry": row.final_entry_id,
         },
-    )
-    records.append_entry(
-        session,
-        principal,
-        interview.candidate_id,
-        "review",
-        data={"dimension": data.dimension_id, "reason": correction.reason},
-        source="ai_interview",
-        facts={
-            "interview_id": interview.id,
-            "dimension": data.dimension_id,
-            "ai_score": correction.ai_score,
-            "hr_score": correction.hr_score,
-        },
-        opening_id=interview.opening_id,
-        commit=False,
     )
     session.commit()
-    return row
+    return adjustment
+
+
+def _report_row(session: Session, interview: InterviewSession) -> InterviewReport | None:
+    return session.scalars(
+        select(InterviewReport).where(InterviewReport.interview_id == interview.id)
+    ).first()
 
 
 def effective_scores(
     session: Session, interview: InterviewSession, report: Any
 ) -> dict[str, float | None]:
     """Each dimension's score in effect: HR's newest adjustment, else the AI's."""
+    from hireflow.interviews.overrides import final_scores
+
     scores: dict[str, float | None] = {d.id: d.score for d in report.dimensions} if report else {}
-    rows = session.scalars(
-        select(ScoreAdjustment)
-        .where(ScoreAdjustment.interview_id == interview.id)
-        .order_by(ScoreAdjustment.id)
-    )
-    for row in rows:
-        scores[row.dimension_id] = row.hr_score
+    scores.update(final_scores(session, interview.id))
     return scores
 
 
@@ -2216,11 +2215,12 @@ def conclude(
     data: schemas.ConclusionIn,
     now: datetime | None = None,
 ) -> InterviewSession:
-    """HR's conclusion (scored → reviewed; a later one replaces it), noted in the record."""
+    """HR's conclusion (scored → reviewed; a later one replaces it), noted in the record with
+    the scores and job match in effect."""
+    from hireflow.interviews.overrides import final_scores
 
     now = now or utcnow()
     interview = _staff_interview(session, principal, interview_id, "interviews.review")
-    report = report_of(session, interview)
     apply_transition(
         session,
         interview,
@@ -2232,14 +2232,8 @@ def conclude(
     interview.conclusion = data.conclusion.strip()
     interview.decision = data.decision
     interview.reviewed_by_id = principal.user_id
-    adjusted = {
-        row.dimension_id: row.hr_score
-        for row in session.scalars(
-            select(ScoreAdjustment)
-            .where(ScoreAdjustment.interview_id == interview.id)
-            .order_by(ScoreAdjustment.id)
-        )
-    }
+    adjusted = final_scores(session, interview.id)
+    row = _report_row(session, interview)
     records.append_entry(
         session,
         principal,
@@ -2251,7 +2245,7 @@ def conclude(
             "interview_id": interview.id,
             "decision": data.decision,
             "adjusted": adjusted,
-            "job_match": report.job_match if report is not None else None,
+            "job_match": row.effective_job_match if row is not None else None,
         },
         opening_id=interview.opening_id,
         commit=False,
