@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Candidate
 from hireflow.core.db import utcnow
-from hireflow.core.permissions import Principal, require, restrict
+from hireflow.core.permissions import Principal, get_visible, require, restrict
 from hireflow.interviews import overrides, schemas, service
 from hireflow.interviews.models import (
     CandidateQuestion,
@@ -367,6 +367,13 @@ def calibrations(session: Session, principal: Principal) -> list[CompanyCalibrat
         select(CompanyCalibration), principal, "interviews.calibrate", CompanyCalibration
     )
     return list(session.scalars(stmt.order_by(CompanyCalibration.version.desc()).limit(50)))
+
+
+def calibration(session: Session, principal: Principal, calibration_id: int) -> CompanyCalibration:
+    require(principal, "interviews.calibrate")
+    return get_visible(
+        session, CompanyCalibration, calibration_id, principal, "interviews.calibrate"
+    )
 
 
 def adjustment_count(session: Session, principal: Principal) -> int:

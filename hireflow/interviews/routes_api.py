@@ -319,3 +319,56 @@ def update_faq(
 def delete_faq(interview_faq_id: int, session: DbSession, principal: ApiUser) -> Response:
     service.delete_faq(session, principal, interview_faq_id)
     return Response(status_code=204)
+
+
+# --------------------------------------------------------------------------- calibration (F4)
+
+
+@router.get("/interview-calibrations", response_model=list[schemas.CalibrationVersionOut])
+def list_calibrations(session: DbSession, principal: ApiUser) -> Any:
+    """The company's calibration versions, newest first, with agreement before and after."""
+    return [
+        schemas.CalibrationVersionOut.of(row) for row in queries.calibrations(session, principal)
+    ]
+
+
+@router.post(
+    "/interview-calibrations", response_model=schemas.CalibrationVersionOut, status_code=201
+)
+def fit_calibration(data: schemas.CalibrationFitIn, session: DbSession, principal: ApiUser) -> Any:
+    """Fit a new version from the company's adjustments; it stays off until activated."""
+    row = service.fit_company_calibration(session, principal, method=data.method)
+    return schemas.CalibrationVersionOut.of(row)
+
+
+@router.get(
+    "/interview-calibrations/{interview_calibration_id}",
+    response_model=schemas.CalibrationVersionOut,
+)
+def get_calibration(interview_calibration_id: int, session: DbSession, principal: ApiUser) -> Any:
+    return schemas.CalibrationVersionOut.of(
+        queries.calibration(session, principal, interview_calibration_id)
+    )
+
+
+@router.post(
+    "/interview-calibrations/{interview_calibration_id}/activate",
+    response_model=schemas.CalibrationVersionOut,
+)
+def activate_calibration(
+    interview_calibration_id: int, session: DbSession, principal: ApiUser
+) -> Any:
+    """Switch this version on (409 ``calibration_empty`` when it fitted no competency)."""
+    row = service.activate_calibration(session, principal, interview_calibration_id, True)
+    return schemas.CalibrationVersionOut.of(row)
+
+
+@router.post(
+    "/interview-calibrations/{interview_calibration_id}/deactivate",
+    response_model=schemas.CalibrationVersionOut,
+)
+def deactivate_calibration(
+    interview_calibration_id: int, session: DbSession, principal: ApiUser
+) -> Any:
+    row = service.activate_calibration(session, principal, interview_calibration_id, False)
+    return schemas.CalibrationVersionOut.of(row)

@@ -712,8 +712,13 @@ def faq_delete(session: DbSession, principal: PageUser, interview_faq_id: int) -
     return RedirectResponse("/interviews-faq", status_code=303)
 
 
-@router.get("/interviews-calibration")
-def calibration_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+def _calibration_page(
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
     require(principal, "interviews.calibrate")
     return render(
         request,
@@ -721,8 +726,15 @@ def calibration_page(request: Request, session: DbSession, principal: PageUser) 
         {
             "rows": queries.calibrations(session, principal),
             "adjustments": queries.adjustment_count(session, principal),
+            "error": error,
         },
+        status_code=status_code,
     )
+
+
+@router.get("/interviews-calibration")
+def calibration_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+    return _calibration_page(request, session, principal)
 
 
 @router.post("/interviews-calibration")
@@ -736,11 +748,23 @@ async def calibration_activate(
     request: Request, session: DbSession, principal: PageUser, interview_calibration_id: int
 ) -> Response:
     values = await _form(request)
-    await run_in_thread(
-        service.activate_calibration,
+    return await run_in_thread(
+        _calibration_switch,
+        request,
         session,
         principal,
         interview_calibration_id,
         values.get("active", "1") == "1",
     )
+
+
+def _calibration_switch(
+    request: Request, session: DbSession, principal: PageUser, calibration_id: int, active: bool
+) -> Response:
+    try:
+        service.activate_calibration(session, principal, calibration_id, active)
+    except service.CalibrationEmpty as exc:
+        session.rollback()
+        message = exc.translated(gettext_for(request.state.language))
+        return _calibration_page(request, session, principal, message, exc.status)
     return RedirectResponse("/interviews-calibration", status_code=303)

@@ -268,3 +268,60 @@ class CalibrationOut(BaseModel):
     active: bool
     created_at: datetime
     data: dict[str, Any]
+
+
+class CalibrationFitIn(BaseModel):
+    """Fit a new calibration version from the company's adjustments (SPEC F4)."""
+
+    method: Literal["isotonic", "ridge"] = "isotonic"
+
+
+class AgreementOut(BaseModel):
+    """AI-HR agreement on held-out adjustments: mean absolute error and quadratic kappa."""
+
+    n: int
+    mae: float
+    qwk: float | None
+
+
+class CalibratedDimensionOut(BaseModel):
+    n: int
+    method: str
+    before: AgreementOut
+    after: AgreementOut
+
+
+class CalibrationVersionOut(BaseModel):
+    """One calibration version with its agreement figures (before / after, held out)."""
+
+    id: int
+    version: int
+    active: bool
+    created_at: datetime
+    method: str
+    corrections: int
+    min_corrections: int
+    dimensions: dict[str, CalibratedDimensionOut]
+    skipped: dict[str, str]
+    can_activate: bool
+
+    @classmethod
+    def of(cls, row: Any) -> CalibrationVersionOut:
+        data = row.data or {}
+        return cls(
+            id=row.id,
+            version=row.version,
+            active=row.active,
+            created_at=row.created_at,
+            method=str(data.get("method", "")),
+            corrections=int(data.get("corrections", 0)),
+            min_corrections=int(data.get("min_corrections", 0)),
+            dimensions={
+                key: CalibratedDimensionOut(
+                    n=item["n"], method=item["method"], before=item["before"], after=item["after"]
+                )
+                for key, item in (data.get("dimensions") or {}).items()
+            },
+            skipped=dict(data.get("skipped") or {}),
+            can_activate=bool(data.get("dimensions")),
+        )

@@ -2370,7 +2370,19 @@ def answer_forwarded(
 # --------------------------------------------------------------------------- calibration
 
 
-def fit_company_calibration(session: Session, principal: Principal) -> CompanyCalibration:
+class CalibrationEmpty(AppError):
+    status = 409
+    code = "calibration_empty"
+    message = N_(
+        "This calibration version has no fitted competency (each needs at least %(needed)s "
+        "adjustments), so switching it on would change no score. Collect more adjustments "
+        "and fit a new version."
+    )
+
+
+def fit_company_calibration(
+    session: Session, principal: Principal, method: str = "isotonic"
+) -> CompanyCalibration:
     """Fit a calibration from the company's adjustments (inactive until switched on)."""
     from hireflow.scoring.calibration import Correction, fit_calibration
 
@@ -2403,7 +2415,9 @@ def fit_company_calibration(session: Session, principal: Principal) -> CompanyCa
         )
         or 0
     )
-    fitted = fit_calibration(corrections, str(principal.tenant_id), version=str(version + 1))
+    fitted = fit_calibration(
+        corrections, str(principal.tenant_id), method=method, version=str(version + 1)
+    )
     row = CompanyCalibration(
         tenant_id=principal.tenant_id,
         version=version + 1,
@@ -2433,15 +2447,25 @@ def fit_company_calibration(session: Session, principal: Principal) -> CompanyCa
 def activate_calibration(
     session: Session, principal: Principal, calibration_id: int, active: bool = True
 ) -> CompanyCalibration:
+    """Switch a version on (the company's other versions go off) or off.
+
+    A version without a fitted competency is refused: switching it on would silently switch
+    off the calibration in use and change no score."""
+    from hireflow.scoring.calibration import DEFAULT_MIN_CORRECTIONS
+
     require(principal, "interviews.calibrate")
     row = get_visible(
         session, CompanyCalibration, calibration_id, principal, "interviews.calibrate"
     )
-    session.execute(
-        update(CompanyCalibration)
-        .where(CompanyCalibration.tenant_id == principal.tenant_id)
-        .values(active=False)
-    )
+    if active and not (row.data or {}).get("dimensions"):
+        needed = (row.data or {}).get("min_corrections", DEFAULT_MIN_CORRECTIONS)
+        raise CalibrationEmpty(params={"needed": needed})
+    if active:
+        session.execute(
+            update(CompanyCalibration)
+            .where(CompanyCalibration.tenant_id == principal.tenant_id)
+            .values(active=False)
+        )
     row.active = active
     audit.record(
         session,
