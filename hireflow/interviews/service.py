@@ -1306,7 +1306,9 @@ def ask(
         .order_by(CompanyFaq.id)
         .limit(300)
     ).all()
-    passages = qa.passages_for(opening.description or "", [tuple(r) for r in faqs])
+    passages = qa.passages_for(
+        opening.description or "", [tuple(r) for r in faqs], location=opening.location or ""
+    )
     result = qa.answer_question(data.question, passages, embedder or get_embedder())
     row = CandidateQuestion(
         tenant_id=interview.tenant_id,
