@@ -1445,6 +1445,25 @@ def default_transcriber() -> Any:
         return _transcriber
 
 
+def opening_vocabulary(session: Session, interview: InterviewSession) -> list[str]:
+    """The opening's skills and product names, to bias speech recognition toward them."""
+    from hireflow.interviews.vocabulary import job_terms
+    from hireflow.scoring.models import localised
+
+    opening = session.get(Opening, interview.opening_id)
+    if opening is None:
+        return []
+    skills = (opening.requirements or {}).get("skills") or []
+    questions = " ".join(
+        localised(q.get("text"), interview.language) for q in questions_of(interview)
+    )
+    return job_terms(
+        opening.title,
+        f"{opening.description or ''}\n{questions}",
+        [s for s in skills if isinstance(s, str)],
+    )
+
+
 def _read_media(answer: InterviewAnswer) -> bytes:
     storage = encrypted_for_region(answer.media_region, pii.keyring())
     assert answer.media_wrapped_key is not None
@@ -1494,6 +1513,7 @@ def process_answer(
         language = interview.language
         mode = answer.mode
         content_type = answer.media_type
+        vocabulary = opening_vocabulary(session, interview)
         data = _read_media(answer)
         session.rollback()  # release the connection while the model runs
 
@@ -1502,7 +1522,11 @@ def process_answer(
     vision_flags: list[Any] = []
     try:
         transcript, features = analyse_answer(
-            data, transcriber or default_transcriber(), language=language, limits=RECORDING_LIMITS
+            data,
+            transcriber or default_transcriber(),
+            language=language,
+            limits=RECORDING_LIMITS,
+            vocabulary=vocabulary,
         )
         updates.update(
             transcript=transcript.text,
