@@ -26,7 +26,7 @@ from hireflow.interviews.models import InterviewReport, InterviewSession, ScoreA
 from hireflow.records import service as records
 from hireflow.records.service import RecordErased
 
-__all__ = ["final_report", "final_scores", "restate"]
+__all__ = ["final_report", "final_scores", "restate", "stored_report"]
 
 
 def final_scores(session: Session, interview_id: int) -> dict[str, float]:
@@ -41,14 +41,22 @@ def final_scores(session: Session, interview_id: int) -> dict[str, float]:
     return latest
 
 
-def final_report(row: InterviewReport | None) -> Any:
-    """The report in effect: re-derived after an HR override, else the AI's (None before
-    scoring)."""
+def stored_report(body: str | None) -> Any:
+    """A stored report body as a ``Report``; None when there is none or it was erased (an
+    erasure leaves ``{}``)."""
     from hireflow.scoring.report import Report
 
+    if body is None or body.strip() in ("", "{}"):
+        return None
+    return Report.from_json(body)
+
+
+def final_report(row: InterviewReport | None) -> Any:
+    """The report in effect: re-derived after an HR override, else the AI's (None before
+    scoring or after an erasure)."""
     if row is None:
         return None
-    return Report.from_json(row.final_body if row.final_body is not None else row.body)
+    return stored_report(row.final_body if row.final_body is not None else row.body)
 
 
 def _texts(report: Any, lang: str) -> dict[str, Any]:

@@ -308,7 +308,7 @@ def report_out(detail: Detail) -> schemas.ReportOut:
             row.job_match if row else None,
         ),
         report=detail.report.to_dict() if detail.report is not None else None,
-        final_report=detail.final.to_dict() if detail.adjusted else None,
+        final_report=detail.final.to_dict() if detail.adjusted and detail.final else None,
         report_sha256=row.sha256 if row else None,
         calibrated_dimensions=detail.calibrated_dimensions,
         final_entry_id=row.final_entry_id if row else None,

@@ -2133,13 +2133,13 @@ def push_question(
 
 
 def report_of(session: Session, interview: InterviewSession) -> Any:
-    """The stored report as a ``Report`` (or None before scoring)."""
-    from hireflow.scoring.report import Report
+    """The stored report as a ``Report`` (None before scoring, or once erased on request)."""
+    from hireflow.interviews.overrides import stored_report
 
     row = session.scalars(
         select(InterviewReport).where(InterviewReport.interview_id == interview.id)
     ).first()
-    return Report.from_json(row.body) if row is not None else None
+    return stored_report(row.body) if row is not None else None
 
 
 def adjust_score(
@@ -2164,6 +2164,11 @@ def adjust_score(
     if row is None:
         raise Conflict(N_("The interview has no report yet."))
     report = report_of(session, interview)
+    if report is None:
+        raise Conflict(
+            N_("This report was erased on request; there is nothing to adjust."),
+            code="report_erased",
+        )
     try:
         (correction,) = corrections_from_report(
             report,

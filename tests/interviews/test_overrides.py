@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
+import pytest
 from sqlalchemy import select
 
 from hireflow.candidates.models import Candidate
@@ -266,3 +267,51 @@ def test_report_and_record_pages_show_final_score_ai_beside_and_re_derived_summa
     assert "interview-adjusted" in record and "interview-superseded" in record
     assert "no measurable result" in record
     assert f"{dim.score})" in record.split("interview-adjusted", 1)[1]
+
+
+def test_overrides_and_erasure(session, db, org, queue, storage):
+    """An erasure clears the re-derived report with the AI's; an override after an erasure
+    is kept for calibration but adds nothing to the erased record."""
+    from hireflow.records import service as records
+
+    setup, interview = _scored(session, db, org)
+    ai = Report.from_json(_row(session, interview.id).body)
+    dim = _strongest(ai)
+    hr = principal_for(org.users["hr_admin"])
+    service.adjust_score(
+        session, hr, interview.id, schemas.AdjustIn(dimension_id=dim.id, score=3.0, reason="abc")
+    )
+    records.erase_person(session, hr, setup.candidate.id)
+    row = _row(session, interview.id)
+    assert row.body == "{}" and row.final_body == "{}"
+    entries = len(_results(session, setup.candidate.id))
+
+    other, second = _scored(session, db, org)
+    other_dim = _strongest(Report.from_json(_row(session, second.id).body))
+    records.erase_person(session, hr, other.candidate.id)
+    session.expire_all()
+    # the report was erased with the person: nothing left to adjust, said clearly
+    with pytest.raises(service.AppError) as refused:
+        service.adjust_score(
+            session,
+            hr,
+            second.id,
+            schemas.AdjustIn(dimension_id=other_dim.id, score=3.0, reason="abc"),
+        )
+    assert refused.value.status == 409 and refused.value.code == "report_erased"
+    session.rollback()
+    assert len(_results(session, setup.candidate.id)) == entries
+
+
+def test_pages_after_an_erasure(client, session, db, org, queue, storage):
+    from hireflow.records import service as records
+
+    setup, interview = _scored(session, db, org)
+    records.erase_person(session, principal_for(org.users["hr_admin"]), setup.candidate.id)
+    login(client, org.users["hr_admin"])
+    page = client.get(f"/interviews/{interview.id}")
+    assert page.status_code == 200 and 'id="report-erased"' in page.text
+    api = client.get(
+        f"/api/v1/interviews/{interview.id}", headers=bearer(client, org.users["hr_admin"])
+    )
+    assert api.status_code == 200 and api.json()["report"] is None
