@@ -1,13 +1,14 @@
 """Candidate questions about the job (SPEC E6): how often the right passage is quoted.
 
 On the labelled set in tests/data/interviews/candidate_questions/ (181 questions, Chinese and
-English, six openings, three company FAQs; labels and splits committed before tuning), prints
-for the frozen test split (and dev) the share answered with an acceptable passage or correctly
+English, six openings, three company FAQs; labels and splits committed before tuning; and a
+second development set of 69 questions, dev2), prints for the frozen test split (and the
+development splits) the share answered with an acceptable passage or correctly
 forwarded ("top-1 correct", target >= 90 %), the share answered wrongly (target <= 3 %) and the
 share forwarded although answerable, for the current method and, in the same run, the
 previous one (bench/qa_baseline.py).
 
-Usage: .venv/bin/python bench/candidate_questions.py [--split test|dev|all] [--show-dev]
+Usage: .venv/bin/python bench/candidate_questions.py [--split test|dev|dev2|all] [--show-dev]
 (--show-dev lists the dev questions the current method gets wrong: for tuning; the test split
 is never listed.)
 """
@@ -93,12 +94,12 @@ def _line(name: str, outcomes: list[str]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=("test", "dev", "all"), default="test")
+    parser.add_argument("--split", choices=("test", "dev", "dev2", "all"), default="test")
     parser.add_argument("--show-dev", action="store_true")
     args = parser.parse_args()
     embedder = get_embedder()
     print(f"embedder: {getattr(embedder, 'name', type(embedder).__name__)}")
-    splits = [args.split] if args.split != "test" else ["test", "dev"]
+    splits = [args.split] if args.split != "test" else ["test", "dev", "dev2"]
     for name, make in (("baseline (previous method)", baseline), ("current", current)):
         method = make(embedder)
         for split in splits:
@@ -108,7 +109,7 @@ def main() -> None:
             for group in sorted(g for g in groups if g != "all"):
                 if group.startswith("lang=") or args.split == "all":
                     print(_line(group, groups[group]))
-            if args.show_dev and split == "dev" and name == "current":
+            if args.show_dev and split in ("dev", "dev2") and name == "current":
                 for item, status, quote, outcome in failures:
                     print(
                         f"    {outcome:7} {item.id} [{item.kind}] {item.question!r} -> {status}: "

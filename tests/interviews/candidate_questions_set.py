@@ -29,22 +29,27 @@ class LabelledQuestion:
 
 @cache
 def openings() -> dict[str, dict[str, Any]]:
-    """Openings by id, each with its company's FAQ as ``faqs`` = [(id, question, answer)]."""
-    data = yaml.safe_load((SET_DIR / "openings.yaml").read_text(encoding="utf-8"))
+    """Openings by id (both files), each with its company's FAQ as ``faqs``."""
     out = {}
-    for opening in data["openings"]:
-        faq = data["companies"][opening["company"]]["faq"]
-        out[opening["id"]] = {
-            **opening,
-            "faqs": [(f["id"], f["question"], f["answer"]) for f in faq],
-        }
+    for name in ("openings.yaml", "openings_dev2.yaml"):
+        data = yaml.safe_load((SET_DIR / name).read_text(encoding="utf-8"))
+        for opening in data["openings"]:
+            faq = data["companies"][opening["company"]]["faq"]
+            out[opening["id"]] = {
+                **opening,
+                "faqs": [(f["id"], f["question"], f["answer"]) for f in faq],
+            }
     return out
 
 
 @cache
 def questions() -> tuple[LabelledQuestion, ...]:
-    lines = (SET_DIR / "questions.jsonl").read_text(encoding="utf-8").splitlines()
-    return tuple(LabelledQuestion(**json.loads(line)) for line in lines if line.strip())
+    """Every labelled question: splits ``dev`` and ``test``, then ``dev2``."""
+    out = []
+    for name in ("questions.jsonl", "questions_dev2.jsonl"):
+        lines = (SET_DIR / name).read_text(encoding="utf-8").splitlines()
+        out += [LabelledQuestion(**json.loads(line)) for line in lines if line.strip()]
+    return tuple(out)
 
 
 def _acceptable(quote: str, answer: str | list[str]) -> bool:
