@@ -26,7 +26,7 @@ from hireflow.interviews.models import InterviewReport, InterviewSession, ScoreA
 from hireflow.records import service as records
 from hireflow.records.service import RecordErased
 
-__all__ = ["final_report", "final_scores", "restate", "stored_report"]
+__all__ = ["final_report", "final_scores", "record_texts", "restate", "stored_report"]
 
 
 def final_scores(session: Session, interview_id: int) -> dict[str, float]:
@@ -59,7 +59,9 @@ def final_report(row: InterviewReport | None) -> Any:
     return stored_report(row.final_body if row.final_body is not None else row.body)
 
 
-def _texts(report: Any, lang: str) -> dict[str, Any]:
+def record_texts(report: Any, lang: str) -> dict[str, Any]:
+    """The personal part of an interview result in the record: summary, strengths, gaps,
+    quoted evidence and follow-up questions in the report's language."""
     from hireflow.scoring.models import localised
 
     return {
@@ -115,7 +117,7 @@ def restate(
             status=None,
             source="hr_adjustment",
             commit=False,
-            **_texts(final, final.language),
+            **record_texts(final, final.language),
         )
     except RecordErased:
         return final

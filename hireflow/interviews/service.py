@@ -1674,12 +1674,6 @@ def compute_report(session: Session, interview: InterviewSession) -> Any:
     )
 
 
-def _findings_text(items: Iterable[Any], lang: str) -> list[str]:
-    from hireflow.scoring.models import localised
-
-    return [localised(item.text, lang) for item in items]
-
-
 def score(database: Database, interview_id: int, now: datetime | None = None) -> str:
     """The scoring pipeline of one submitted interview (the Celery task calls this).
 
@@ -1801,6 +1795,8 @@ def _store(
     record_refused: str = "",
 ) -> str:
 
+    from hireflow.interviews.overrides import record_texts
+
     body = report.to_json()
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
     lang = report.language
@@ -1876,16 +1872,9 @@ def _store(
                 interview_id=interview.id,
                 scores=scores,
                 match_percent=report.job_match,
-                summary=report.summary.get(lang) or report.summary.get("en", ""),
-                strengths=_findings_text(report.strengths, lang),
-                gaps=_findings_text(report.gaps, lang),
-                evidence=[
-                    {"quote": e.quote, "question_id": e.question_id, "dimension_id": e.dimension_id}
-                    for e in report.key_examples
-                ],
-                follow_ups=_findings_text(report.follow_ups, lang),
                 status="ai_interview_done",
                 source="ai_interview",
+                **record_texts(report, lang),
             )
         except AppError as exc:
             # The record refused (erased on request, residency): the report still stands and

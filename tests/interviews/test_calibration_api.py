@@ -12,12 +12,9 @@ from hireflow.interviews.models import InterviewReport, ScoreAdjustment
 from hireflow.scoring.report import Report
 from tests.conftest import bearer, login, make_org
 from tests.interviews.factories import (  # noqa: F401 - fixtures
-    ANSWERS_ZH,
-    TAB,
-    answer_all,
     make_setup,
     queue_fixture,
-    started,
+    scored_interview,
     storage_fixture,
 )
 
@@ -25,12 +22,7 @@ BASE = "/api/v1/interview-calibrations"
 
 
 def _scored(session, db, org):
-    setup = make_setup(session, org)
-    interview = started(session, setup)
-    answer_all(session, interview, ANSWERS_ZH)
-    service.submit(session, interview, TAB)
-    assert service.score(db, interview.id) == "scored"
-    return interview
+    return scored_interview(session, db, org)[1]
 
 
 def _harsh_adjustments(session, org, dimension_id: str, count: int = 24) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from hireflow.candidates.models import Candidate
 from hireflow.candidates.service import index_candidate
 from hireflow.interviews import schemas, service
-from hireflow.interviews.models import InterviewReport, InterviewSession
+from hireflow.interviews.models import InterviewReport
 from hireflow.org.auth import principal_for
 from hireflow.records import queries as record_queries
 from hireflow.records.integrity import verify_person
@@ -24,24 +24,16 @@ from hireflow.records.models import RecordEntry, RecordScore
 from hireflow.scoring.report import Report
 from tests.conftest import bearer, login, make_org
 from tests.interviews.factories import (  # noqa: F401 - fixtures
-    ANSWERS_ZH,
-    TAB,
-    answer_all,
     make_setup,
     queue_fixture,
+    scored_interview,
     started,
     storage_fixture,
 )
 
 
 def _scored(session, db, org):
-    setup = make_setup(session, org)
-    interview = started(session, setup)
-    answer_all(session, interview, ANSWERS_ZH)
-    service.submit(session, interview, TAB)
-    assert service.score(db, interview.id) == "scored"
-    session.expire_all()
-    return setup, session.get(InterviewSession, interview.id)
+    return scored_interview(session, db, org)
 
 
 def _row(session, interview_id: int) -> InterviewReport:
