@@ -501,11 +501,13 @@ def report_page(
 def report_print(
     request: Request, session: DbSession, principal: PageUser, interview_id: int
 ) -> Response:
-    """The engine's standalone, print-friendly report (inline SVG radar, no scripts)."""
+    """The engine's standalone, print-friendly report (inline SVG radar, no scripts): the
+    report in effect, re-derived after an HR override (its notes name the AI's scores)."""
+    from hireflow.interviews import overrides
     from hireflow.scoring.report import render_html
 
     interview = service.view_report(session, principal, interview_id)
-    report = service.report_of(session, interview)
+    report = overrides.final_report(queries.detail(session, interview).report_row)
     if report is None:
         raise NotFound()
     lang = "zh" if request_language_is_zh(request.state.language) else "en"

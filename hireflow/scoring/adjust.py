@@ -70,8 +70,14 @@ def rederive_report(
     match, coverage = job_match(model, scores)
     strengths, gaps = _findings(dimensions, report.answers, report.language)
     summary = _summary(dimensions, match, coverage, report.answers, report.language)
-    names_zh = "、".join(localised(known[i].name, "zh") for i in changed)
-    names_en = ", ".join(localised(known[i].name, "en") for i in changed)
+    names_zh = "、".join(
+        f"{localised(known[i].name, 'zh')}（AI {v['ai']:.1f} → {v['final']:.1f}）"
+        for i, v in changed.items()
+    )
+    names_en = ", ".join(
+        f"{localised(known[i].name, 'en')} (AI {v['ai']:.1f} → {v['final']:.1f})"
+        for i, v in changed.items()
+    )
     note = Note(
         "hr_adjusted",
         {

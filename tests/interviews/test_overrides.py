@@ -255,6 +255,9 @@ def test_report_and_record_pages_show_final_score_ai_beside_and_re_derived_summa
     header = page.split('id="job-match"', 1)[1][:400]
     assert f"{final.job_match:.0f}%" in header and f"{ai.job_match:.0f}%" in header
 
+    printable = client.get(f"/interviews/{interview.id}/print").text
+    assert escape(final.summary[lang]) in printable and f"AI {dim.score:.1f} → 2.5" in printable
+
     record = client.get(f"/records/{setup.candidate.id}").text
     assert "interview-adjusted" in record and "interview-superseded" in record
     assert "no measurable result" in record
