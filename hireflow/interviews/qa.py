@@ -340,7 +340,8 @@ class QaResult:
 
 _BULLET = re.compile(r"^\s*(?:[-•*·▪◦●○■□]|\d{1,2}[.、)）]|[（(]\d{1,2}[)）])\s*")
 _BRACKET_HEADING = re.compile(r"^\s*【([^】]{1,20})】\s*(.*)$")
-_COLON_HEADING = re.compile(r"^\s*([^：:。.!！?？；;]{1,24}?)\s*[：:]\s*(.*)$")
+# "Location: Munich", "工作地点：上海"; not the colon of a time ("9:30").
+_COLON_HEADING = re.compile(r"^\s*([^：:。.!！?？；;]{1,24}?)\s*(?<!\d)[：:](?!\d)\s*(.*)$")
 _TERMINAL = "。.!！?？；;…"
 _CLAUSE = re.compile(r"(?<=[；;])")
 

@@ -38,6 +38,12 @@ def test_the_description_is_read_as_sections_items_and_clauses():
     assert "duties" in clause.primary and "manage" in clause.topics
     # the location field is a passage too
     assert any(p.kind == "field" and p.quote == "上海·张江" for p in passages)
+    # the colon of a time is not a heading; an inline heading is quoted with its line
+    (hours,) = passages_for("工作时间9:00-18:00，周末双休。", [])
+    assert hours.kind == "item" and hours.quote == "工作时间9:00-18:00，周末双休。"
+    assert {"hours", "weekend"} <= hours.topics
+    salary = [p for p in passages_for("Salary range: EUR 50,000–60,000.", []) if p.kind == "item"]
+    assert salary[0].quote == "Salary range: EUR 50,000–60,000." and "salary" in salary[0].primary
 
 
 @pytest.mark.parametrize(
