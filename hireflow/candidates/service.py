@@ -859,7 +859,12 @@ def interview_results(
                 RecordEntry.erased_at.is_(None),
             )
         )
+        entries = list(entries)
+        # An interview result restated after an HR override counts once, as restated.
+        superseded = {e.facts.get("supersedes") for e in entries}
         for entry in entries:
+            if entry.id in superseded:
+                continue
             try:
                 data = decrypt_payload(entry) or {}
             except Exception:  # an unreadable payload is reported by the record's own checks

@@ -59,6 +59,7 @@ def erase_person(session: Session, candidate: Candidate, known_values: list[str]
     )
     for report in reports:
         report.body = "{}"
+        report.final_body = "{}" if report.final_body is not None else None
     for question in session.scalars(
         select(CandidateQuestion).where(CandidateQuestion.interview_id.in_(ids))
     ):

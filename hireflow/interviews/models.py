@@ -214,6 +214,11 @@ class InterviewReport(Base):
     task, a recovery sweep racing a slow worker) unable to store a second report. ``body`` is
     encrypted because reports quote the candidate; ``scores`` (dimension -> 0-10) and
     ``job_match`` are plain numbers for lists and statistics.
+
+    ``body`` and its ``sha256`` stay the AI's report forever. When HR overrides scores the
+    report as it reads with the final scores (summary, strengths, gaps and job match
+    re-derived) is ``final_body``, with ``final_scores`` / ``final_job_match`` for lists and
+    rankings and ``final_entry_id`` the record entry that states it (None: no override).
     """
 
     __tablename__ = "interview_reports"
@@ -232,6 +237,20 @@ class InterviewReport(Base):
         ForeignKey("record_entries.id"), nullable=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    final_body: Mapped[str | None] = mapped_column(
+        EncryptedText("interview_reports.final_body"), nullable=True
+    )
+    final_scores: Mapped[dict[str, Any] | None] = mapped_column(JSONText(), nullable=True)
+    final_job_match: Mapped[float | None] = mapped_column(nullable=True)
+    final_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("record_entries.id"), nullable=True
+    )
+    adjusted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    @property
+    def effective_job_match(self) -> float | None:
+        """Job match in effect: the re-derived one after an HR override, else the AI's."""
+        return self.final_job_match if self.adjusted_at is not None else self.job_match
 
 
 class ScoreAdjustment(Base):

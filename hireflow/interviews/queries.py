@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Candidate
 from hireflow.core.db import utcnow
-from hireflow.core.permissions import Principal, require, restrict
-from hireflow.interviews import schemas, service
+from hireflow.core.permissions import Principal, get_visible, require, restrict
+from hireflow.interviews import overrides, schemas, service
 from hireflow.interviews.models import (
     CandidateQuestion,
     CompanyCalibration,
@@ -30,7 +30,13 @@ ONLINE_WITHIN = timedelta(seconds=45)
 STATUSES = ("invited", "verified", "in_progress", "submitted", "scored", "reviewed")
 
 
-def _row(interview: InterviewSession, name: str, title: str, match: float | None):
+def _row(
+    interview: InterviewSession,
+    name: str,
+    title: str,
+    match: float | None,
+    ai_match: float | None = None,
+):
     return schemas.InterviewOut(
         id=interview.id,
         candidate_id=interview.candidate_id,
@@ -43,6 +49,7 @@ def _row(interview: InterviewSession, name: str, title: str, match: float | None
         submitted_at=interview.submitted_at,
         scored_at=interview.scored_at,
         job_match=match,
+        ai_job_match=ai_match,
         flag_count=interview.flag_count,
         speech_pending=interview.speech_pending,
         human_review_requested=interview.human_review_requested_at is not None,
@@ -55,13 +62,18 @@ def interviews(
     *,
     opening_id: int | None = None,
     status: str | None = None,
+    sort: str = "activity",
     limit: int = 100,
     offset: int = 0,
 ) -> list[schemas.InterviewOut]:
-    """The interviews the caller may see, newest activity first."""
+    """The interviews the caller may see, newest activity first, or ranked by the job match
+    in effect (``sort="match"``: HR's overrides count, the AI's figure is shown beside)."""
     require(principal, "interviews.read")
+    effective = func.coalesce(InterviewReport.final_job_match, InterviewReport.job_match)
     stmt = (
-        select(InterviewSession, Candidate.name, Opening.title, InterviewReport.job_match)
+        select(
+            InterviewSession, Candidate.name, Opening.title, effective, InterviewReport.job_match
+        )
         .join(Candidate, Candidate.id == InterviewSession.candidate_id)
         .join(Opening, Opening.id == InterviewSession.opening_id)
         .outerjoin(InterviewReport, InterviewReport.interview_id == InterviewSession.id)
@@ -71,9 +83,12 @@ def interviews(
         stmt = stmt.where(InterviewSession.opening_id == opening_id)
     if status in STATUSES:
         stmt = stmt.where(InterviewSession.status == status)
-    stmt = stmt.order_by(InterviewSession.updated_at.desc(), InterviewSession.id.desc())
+    if sort == "match":
+        stmt = stmt.order_by(effective.is_(None), effective.desc(), InterviewSession.id.desc())
+    else:
+        stmt = stmt.order_by(InterviewSession.updated_at.desc(), InterviewSession.id.desc())
     rows = session.execute(stmt.limit(limit).offset(offset)).all()
-    return [_row(interview, name, title, match) for interview, name, title, match in rows]
+    return [_row(i, name, title, match, ai) for i, name, title, match, ai in rows]
 
 
 def live(
@@ -184,13 +199,29 @@ class Detail:
     interview: InterviewSession
     candidate: Candidate
     opening: Opening
-    report: Any
+    report: Any  # the AI's report, as scored
     report_row: InterviewReport | None
     answers: list[AnswerView]
     adjustments: list[ScoreAdjustment]
     effective: dict[str, float | None]
     flags: list[InterviewEvent]
     asked: list[CandidateQuestion]
+    final: Any = None  # the report in effect: re-derived after HR overrides, else the AI's
+
+    @property
+    def adjusted(self) -> bool:
+        return self.report_row is not None and self.report_row.adjusted_at is not None
+
+    @property
+    def calibrated_dimensions(self) -> list[str]:
+        """Dimensions whose AI score an active company calibration actually changed."""
+        if self.report is None:
+            return []
+        return [
+            d.id
+            for d in self.report.dimensions
+            if d.calibrated and d.score is not None and d.score != d.raw_score
+        ]
 
 
 def detail(session: Session, interview: InterviewSession) -> Detail:
@@ -262,6 +293,7 @@ def detail(session: Session, interview: InterviewSession) -> Detail:
         effective=service.effective_scores(session, interview, report),
         flags=flags,
         asked=asked,
+        final=overrides.final_report(report_row) if report_row is not None else None,
     )
 
 
@@ -272,10 +304,14 @@ def report_out(detail: Detail) -> schemas.ReportOut:
             detail.interview,
             detail.candidate.name,
             detail.opening.title,
+            row.effective_job_match if row else None,
             row.job_match if row else None,
         ),
         report=detail.report.to_dict() if detail.report is not None else None,
+        final_report=detail.final.to_dict() if detail.adjusted and detail.final else None,
         report_sha256=row.sha256 if row else None,
+        calibrated_dimensions=detail.calibrated_dimensions,
+        final_entry_id=row.final_entry_id if row else None,
         adjustments=[schemas.AdjustmentOut.model_validate(a) for a in detail.adjustments],
         effective_scores=detail.effective,
         flags=[
@@ -331,6 +367,13 @@ def calibrations(session: Session, principal: Principal) -> list[CompanyCalibrat
         select(CompanyCalibration), principal, "interviews.calibrate", CompanyCalibration
     )
     return list(session.scalars(stmt.order_by(CompanyCalibration.version.desc()).limit(50)))
+
+
+def calibration(session: Session, principal: Principal, calibration_id: int) -> CompanyCalibration:
+    require(principal, "interviews.calibrate")
+    return get_visible(
+        session, CompanyCalibration, calibration_id, principal, "interviews.calibrate"
+    )
 
 
 def adjustment_count(session: Session, principal: Principal) -> int:

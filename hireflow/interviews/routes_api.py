@@ -5,7 +5,7 @@ conclusions, FAQ and questions inbox; and the candidate's interview through the 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
@@ -216,11 +216,19 @@ def list_interviews(
     principal: ApiUser,
     opening_id: int | None = None,
     status: str | None = None,
+    sort: Literal["activity", "match"] = "activity",
     limit: int = Query(100, ge=1, le=500),
     offset: int = Query(0, ge=0),
 ) -> Any:
+    """``sort=match`` ranks by the job match in effect (HR's overrides count)."""
     return queries.interviews(
-        session, principal, opening_id=opening_id, status=status, limit=limit, offset=offset
+        session,
+        principal,
+        opening_id=opening_id,
+        status=status,
+        sort=sort,
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -311,3 +319,56 @@ def update_faq(
 def delete_faq(interview_faq_id: int, session: DbSession, principal: ApiUser) -> Response:
     service.delete_faq(session, principal, interview_faq_id)
     return Response(status_code=204)
+
+
+# --------------------------------------------------------------------------- calibration (F4)
+
+
+@router.get("/interview-calibrations", response_model=list[schemas.CalibrationVersionOut])
+def list_calibrations(session: DbSession, principal: ApiUser) -> Any:
+    """The company's calibration versions, newest first, with agreement before and after."""
+    return [
+        schemas.CalibrationVersionOut.of(row) for row in queries.calibrations(session, principal)
+    ]
+
+
+@router.post(
+    "/interview-calibrations", response_model=schemas.CalibrationVersionOut, status_code=201
+)
+def fit_calibration(data: schemas.CalibrationFitIn, session: DbSession, principal: ApiUser) -> Any:
+    """Fit a new version from the company's adjustments; it stays off until activated."""
+    row = service.fit_company_calibration(session, principal, method=data.method)
+    return schemas.CalibrationVersionOut.of(row)
+
+
+@router.get(
+    "/interview-calibrations/{interview_calibration_id}",
+    response_model=schemas.CalibrationVersionOut,
+)
+def get_calibration(interview_calibration_id: int, session: DbSession, principal: ApiUser) -> Any:
+    return schemas.CalibrationVersionOut.of(
+        queries.calibration(session, principal, interview_calibration_id)
+    )
+
+
+@router.post(
+    "/interview-calibrations/{interview_calibration_id}/activate",
+    response_model=schemas.CalibrationVersionOut,
+)
+def activate_calibration(
+    interview_calibration_id: int, session: DbSession, principal: ApiUser
+) -> Any:
+    """Switch this version on (409 ``calibration_empty`` when it fitted no competency)."""
+    row = service.activate_calibration(session, principal, interview_calibration_id, True)
+    return schemas.CalibrationVersionOut.of(row)
+
+
+@router.post(
+    "/interview-calibrations/{interview_calibration_id}/deactivate",
+    response_model=schemas.CalibrationVersionOut,
+)
+def deactivate_calibration(
+    interview_calibration_id: int, session: DbSession, principal: ApiUser
+) -> Any:
+    row = service.activate_calibration(session, principal, interview_calibration_id, False)
+    return schemas.CalibrationVersionOut.of(row)

@@ -360,14 +360,16 @@ def list_page(
     principal: PageUser,
     status: str = "",
     opening_id: int | None = None,
+    sort: str = "activity",
 ) -> Response:
+    sort = sort if sort in ("activity", "match") else "activity"
     rows = queries.interviews(
-        session, principal, status=status or None, opening_id=opening_id, limit=200
+        session, principal, status=status or None, opening_id=opening_id, sort=sort, limit=200
     )
     return render(
         request,
         "interviews/list.html",
-        {"rows": rows, "status": status, "statuses": queries.STATUSES},
+        {"rows": rows, "status": status, "statuses": queries.STATUSES, "sort": sort},
     )
 
 
@@ -461,6 +463,7 @@ def _report_context(
             "required": [d.required_level for d in report.dimensions],
         }
     model = load_model(interview.model)
+    names = {dim.id: localised(dim.name, lang) for dim in model.dimensions}
     return {
         "d": detail,
         "lang": lang,
@@ -468,6 +471,11 @@ def _report_context(
         "radar_json": json.dumps(radar, ensure_ascii=False),
         "dimensions": [(dim.id, localised(dim.name, lang)) for dim in model.dimensions],
         "pick": lambda text: localised(text, lang),
+        "dimension_names": lambda ids: (
+            "、".join(names.get(i, i) for i in ids)
+            if lang == "zh"
+            else ", ".join(names.get(i, i) for i in ids)
+        ),
         "errors": {},
         "can_adjust": principal.has("scores.adjust"),
         "can_review": principal.has("interviews.review"),
@@ -493,11 +501,13 @@ def report_page(
 def report_print(
     request: Request, session: DbSession, principal: PageUser, interview_id: int
 ) -> Response:
-    """The engine's standalone, print-friendly report (inline SVG radar, no scripts)."""
+    """The engine's standalone, print-friendly report (inline SVG radar, no scripts): the
+    report in effect, re-derived after an HR override (its notes name the AI's scores)."""
+    from hireflow.interviews import overrides
     from hireflow.scoring.report import render_html
 
     interview = service.view_report(session, principal, interview_id)
-    report = service.report_of(session, interview)
+    report = overrides.final_report(queries.detail(session, interview).report_row)
     if report is None:
         raise NotFound()
     lang = "zh" if request_language_is_zh(request.state.language) else "en"
@@ -704,8 +714,13 @@ def faq_delete(session: DbSession, principal: PageUser, interview_faq_id: int) -
     return RedirectResponse("/interviews-faq", status_code=303)
 
 
-@router.get("/interviews-calibration")
-def calibration_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+def _calibration_page(
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
     require(principal, "interviews.calibrate")
     return render(
         request,
@@ -713,8 +728,15 @@ def calibration_page(request: Request, session: DbSession, principal: PageUser) 
         {
             "rows": queries.calibrations(session, principal),
             "adjustments": queries.adjustment_count(session, principal),
+            "error": error,
         },
+        status_code=status_code,
     )
+
+
+@router.get("/interviews-calibration")
+def calibration_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+    return _calibration_page(request, session, principal)
 
 
 @router.post("/interviews-calibration")
@@ -728,11 +750,23 @@ async def calibration_activate(
     request: Request, session: DbSession, principal: PageUser, interview_calibration_id: int
 ) -> Response:
     values = await _form(request)
-    await run_in_thread(
-        service.activate_calibration,
+    return await run_in_thread(
+        _calibration_switch,
+        request,
         session,
         principal,
         interview_calibration_id,
         values.get("active", "1") == "1",
     )
+
+
+def _calibration_switch(
+    request: Request, session: DbSession, principal: PageUser, calibration_id: int, active: bool
+) -> Response:
+    try:
+        service.activate_calibration(session, principal, calibration_id, active)
+    except service.CalibrationEmpty as exc:
+        session.rollback()
+        message = exc.translated(gettext_for(request.state.language))
+        return _calibration_page(request, session, principal, message, exc.status)
     return RedirectResponse("/interviews-calibration", status_code=303)

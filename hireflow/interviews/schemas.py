@@ -198,7 +198,8 @@ class InterviewOut(BaseModel):
     started_at: datetime | None
     submitted_at: datetime | None
     scored_at: datetime | None
-    job_match: float | None
+    job_match: float | None  # in effect: after HR's overrides
+    ai_job_match: float | None = None  # the AI's, beside it
     flag_count: int
     speech_pending: bool
     human_review_requested: bool
@@ -248,14 +249,17 @@ class ReportOut(BaseModel):
     """An interview with its report (the engine's JSON), HR's adjustments and the flags."""
 
     interview: InterviewOut
-    report: dict[str, Any] | None
+    report: dict[str, Any] | None  # the AI's report, as scored (``report_sha256``)
+    final_report: dict[str, Any] | None = None  # re-derived with HR's scores; None: no override
     report_sha256: str | None
     adjustments: list[AdjustmentOut]
     effective_scores: dict[str, float | None]
+    calibrated_dimensions: list[str] = []
     flags: list[dict[str, Any]]
     conclusion: str | None
     decision: str
     record_entry_id: int | None
+    final_entry_id: int | None = None
 
 
 class CalibrationOut(BaseModel):
@@ -264,3 +268,60 @@ class CalibrationOut(BaseModel):
     active: bool
     created_at: datetime
     data: dict[str, Any]
+
+
+class CalibrationFitIn(BaseModel):
+    """Fit a new calibration version from the company's adjustments (SPEC F4)."""
+
+    method: Literal["isotonic", "ridge"] = "isotonic"
+
+
+class AgreementOut(BaseModel):
+    """AI-HR agreement on held-out adjustments: mean absolute error and quadratic kappa."""
+
+    n: int
+    mae: float
+    qwk: float | None
+
+
+class CalibratedDimensionOut(BaseModel):
+    n: int
+    method: str
+    before: AgreementOut
+    after: AgreementOut
+
+
+class CalibrationVersionOut(BaseModel):
+    """One calibration version with its agreement figures (before / after, held out)."""
+
+    id: int
+    version: int
+    active: bool
+    created_at: datetime
+    method: str
+    corrections: int
+    min_corrections: int
+    dimensions: dict[str, CalibratedDimensionOut]
+    skipped: dict[str, str]
+    can_activate: bool
+
+    @classmethod
+    def of(cls, row: Any) -> CalibrationVersionOut:
+        data = row.data or {}
+        return cls(
+            id=row.id,
+            version=row.version,
+            active=row.active,
+            created_at=row.created_at,
+            method=str(data.get("method", "")),
+            corrections=int(data.get("corrections", 0)),
+            min_corrections=int(data.get("min_corrections", 0)),
+            dimensions={
+                key: CalibratedDimensionOut(
+                    n=item["n"], method=item["method"], before=item["before"], after=item["after"]
+                )
+                for key, item in (data.get("dimensions") or {}).items()
+            },
+            skipped=dict(data.get("skipped") or {}),
+            can_activate=bool(data.get("dimensions")),
+        )

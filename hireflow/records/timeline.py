@@ -11,7 +11,8 @@
 - what the hash covers (``entry_content``) includes the payload's SHA-256, never the
   payload itself, so an erasure can drop the payload and the chain still verifies;
 - words of the payload are indexed as keyed HMACs (``RecordTerm``), dimension scores as
-  numbers (``RecordScore``), and the record's cached state (status, counts) is updated.
+  numbers (``RecordScore``: only those in effect, an interview result restated by a later
+  entry with ``supersedes`` leaves it), and the record's cached state is updated.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
 
@@ -514,6 +515,19 @@ def _index(
         score_rows += scores
     if term_rows:
         session.execute(insert(RecordTerm), term_rows)
+    superseded = [
+        entry.facts["supersedes"]
+        for entry, _text, _data in prepared
+        if entry.type == "interview_result" and isinstance(entry.facts.get("supersedes"), int)
+    ]
+    if superseded:
+        # An interview result restated (an HR override) leaves filters and rankings: they
+        # read the scores in effect. The superseded entry itself stays in the chain.
+        session.execute(
+            delete(RecordScore).where(
+                RecordScore.entry_id.in_(superseded), RecordScore.person_id == record.person_id
+            )
+        )
     if score_rows:
         session.execute(insert(RecordScore), score_rows)
 

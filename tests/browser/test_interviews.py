@@ -6,7 +6,7 @@ answers by text, by video and by voice with Chromium's fake camera and microphon
 MediaRecorder recordings, uploaded in chunks), while HR pushes a supplementary question that
 appears without a reload and a second tab takes the interview over. After submission the
 embedded worker transcribes and scores; HR opens the report (radar, evidence, playback at
-1.5×) within the latency target.
+1.5×) within the latency target, overrides a score and sees the report and the record follow.
 """
 
 from __future__ import annotations
@@ -178,7 +178,28 @@ def test_a_candidate_completes_an_ai_interview_and_hr_reads_the_report(
     assert media.evaluate("m => m.playbackRate") == 1.5
     assert media.evaluate("m => m.src.startsWith('blob:')")
 
-    # The candidate's record holds the result and the recordings.
+    # HR overrides a score: the page shows the final score with the AI's beside it, the job
+    # match in effect with the AI's, and the summary re-derived from the final scores.
+    summary_before = page.locator("#summary").inner_text()
+    page.locator("#adjust summary").click()
+    dimension = page.locator("#adjust-form select[name=dimension_id] option").first
+    dimension_id = dimension.get_attribute("value")
+    page.select_option("#adjust-form select[name=dimension_id]", dimension_id)
+    page.fill("#adjust-form input[name=score]", "1.5")
+    page.fill("#adjust-form textarea[name=reason]", "例子没有说明本人的行动")
+    page.click("#adjust-form button[type=submit]")
+    expect(page.locator("#report-notice")).to_be_visible()
+    row = page.locator(f"#dimensions tr[data-dimension='{dimension_id}']")
+    expect(row.locator(".effective-score")).to_contain_text("1.5")
+    expect(row.locator(".ai-score")).not_to_contain_text("1.5")
+    expect(page.locator("#ai-job-match")).to_be_visible()
+    expect(page.locator("#summary")).to_contain_text("1.5")
+    expect(page.locator("#ai-summary")).to_have_text(summary_before)
+    expect(page.locator("#gaps")).to_contain_text("1.5")
+
+    # The candidate's record holds the result, the recordings and HR's restatement.
     page.click("#record-link")
     expect(page.locator("main")).to_contain_text("interview-")
+    expect(page.locator(".interview-adjusted")).to_contain_text("例子没有说明本人的行动")
+    expect(page.locator(".interview-superseded")).to_have_count(1)
     context.close()

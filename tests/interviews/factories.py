@@ -180,6 +180,17 @@ def answer_all(session: Session, interview: InterviewSession, text: str, tab: st
         )
 
 
+def scored_interview(session: Session, db: Any, org: Org, text: str = ANSWERS_ZH):
+    """A text interview answered, submitted and scored: (setup, interview as stored)."""
+    setup = make_setup(session, org)
+    interview = started(session, setup)
+    answer_all(session, interview, text)
+    service.submit(session, interview, TAB)
+    assert service.score(db, interview.id) == "scored"
+    session.expire_all()
+    return setup, session.get(InterviewSession, interview.id)
+
+
 @dataclass
 class Queue:
     """Celery messages the code under test enqueued (task name, args)."""

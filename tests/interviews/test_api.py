@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from hireflow.core.db import utcnow
 from hireflow.interviews import service
 from tests.conftest import bearer
@@ -182,3 +184,41 @@ def test_hr_api_list_report_push_adjust_conclude_faq(client, session, db, org, q
         json={"dimension_id": dim, "score": 9, "reason": "I like them"},
     )
     assert refused.status_code == 403
+
+
+def test_candidate_questions_are_answered_from_the_opening_or_forwarded(
+    client, session, org, queue
+):
+    """E6 through the API: the opening's own text answers, pay nobody published goes to HR
+    (not to the FAQ on probation pay), and the owner recruiter is told."""
+    from hireflow.interviews.models import CandidateQuestion, CompanyFaq
+
+    session.add(
+        CompanyFaq(
+            tenant_id=org.tenant.id,
+            question="试用期多久？",
+            answer="试用期3个月，工资为转正工资的80%。",
+        )
+    )
+    session.commit()
+    setup = make_setup(session, org)
+    base = f"/api/v1/links/{setup.token}/interview"
+    headers = setup.headers
+    notice = client.get(base, headers=headers).json()["notice_version"]
+    consent = {"tab": TAB, "recording": True, "ai_assessment": True, "notice_version": notice}
+    assert client.post(f"{base}/consent", headers=headers, json=consent).status_code == 200
+    where = client.post(f"{base}/ask", headers=headers, json={"question": "工作地点在哪里？"})
+    assert where.status_code == 201, where.text
+    assert where.json()["status"] == "answered" and "上海" in where.json()["quote"]
+    assert where.json()["source"] == "opening"
+    pay = client.post(f"{base}/ask", headers=headers, json={"question": "工资是多少？"}).json()
+    assert pay["status"] == "forwarded" and pay["quote"] == ""
+    probation = client.post(f"{base}/ask", headers=headers, json={"question": "试用期多长时间"})
+    assert probation.json()["status"] == "answered" and probation.json()["source"] == "faq"
+    stored = session.scalars(
+        select(CandidateQuestion).where(CandidateQuestion.opening_id == setup.opening.id)
+    ).all()
+    assert [q.status for q in stored] == ["answered", "forwarded", "answered"]
+    for bad in ({"question": ""}, {"question": "x" * 5000}, {}):
+        assert client.post(f"{base}/ask", headers=headers, json=bad).status_code in (400, 422)
+    assert client.post(f"{base}/ask", json={"question": "工资是多少？"}).status_code == 403

@@ -1,103 +1,135 @@
-"""Candidate questions answered by retrieval (hireflow.interviews.qa), with the real embedder.
+"""Candidate questions answered from the opening and the FAQ (hireflow.interviews.qa, SPEC E6),
+with the real embedder, on the labelled set in tests/data/interviews/candidate_questions/.
 
-The labelled set below is what the threshold was chosen on: questions the description or
-the FAQ answers (with the passage that answers them) and questions they do not. Answering
-wrongly is worse than forwarding: every unanswerable question must be forwarded, and most
-answerable ones must be answered with the right passage.
+Answering wrongly is worse than forwarding: pay is answered only from what the company
+published about pay, and a question nothing answers goes to HR.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from hireflow.interviews.qa import MIN_SCORE, answer_question, passages_for
+from hireflow.interviews.qa import answer_question, passages_for, question_topics
 from hireflow.scoring.embedding import get_embedder
+from tests.interviews.candidate_questions_set import figures, judge, openings, questions
 
-DESCRIPTION = (
-    "负责招聘平台后端服务的设计与开发，参与高并发系统架构，与产品和前端团队协作交付。"
-    "团队共 12 人，分为平台组和数据组。工作地点在上海张江，每周可远程办公一天。"
+
+def _passages(opening_id: str):
+    opening = openings()[opening_id]
+    return passages_for(opening["description"], opening["faqs"], location=opening["location"])
+
+
+def _ask(opening_id: str, question: str):
+    return answer_question(question, _passages(opening_id), get_embedder())
+
+
+def test_the_description_is_read_as_sections_items_and_clauses():
+    passages = _passages("zh_backend")
+    description = openings()["zh_backend"]["description"]
+    assert all(
+        p.quote in description for p in passages if p.source == "opening" and p.kind != "field"
+    )
+    duties = next(p for p in passages if p.kind == "section" and "岗位职责" in p.quote)
+    assert "duties" in duties.primary and duties.quote.count("\n") == 4
+    assert {p.faq_id for p in passages if p.source == "faq"} == {1, 2, 3, 4, 5, 6, 7}
+    # a run-on Chinese line: each of its clauses can be quoted alone, under its heading
+    sales = _passages("zh_sales")
+    (clause,) = [p for p in sales if p.quote == "制定区域销售计划，管理3名销售代表；"]
+    assert "duties" in clause.primary and "manage" in clause.topics
+    # the location field is a passage too
+    assert any(p.kind == "field" and p.quote == "上海·张江" for p in passages)
+    # the colon of a time is not a heading; an inline heading is quoted with its line
+    (hours,) = passages_for("工作时间9:00-18:00，周末双休。", [])
+    assert hours.kind == "item" and hours.quote == "工作时间9:00-18:00，周末双休。"
+    assert {"hours", "weekend"} <= hours.topics
+    salary = [p for p in passages_for("Salary range: EUR 50,000–60,000.", []) if p.kind == "item"]
+    assert salary[0].quote == "Salary range: EUR 50,000–60,000." and "salary" in salary[0].primary
+
+
+@pytest.mark.parametrize(
+    ("opening", "question", "expected"),
+    [
+        # the issue's examples
+        ("zh_backend", "这个岗位主要负责什么工作？", "负责招聘平台后端服务的设计、开发与维护"),
+        ("zh_backend", "工作地点在哪里？", "张江"),
+        (
+            "en_success",
+            "Which customers will I be responsible for?",
+            "about 40 enterprise customers",
+        ),
+        ("en_success", "Is the job in Munich?", "Singapore office"),
+        ("en_analyst", "Is the job in Munich?", "Marienplatz, Munich"),
+        # pay that the company published, in the other language too
+        ("zh_service", "工资是多少？", "月薪6000–8000元"),
+        ("en_analyst", "这个职位的薪水是多少？", "EUR 55,000–65,000"),
+        # the company FAQ, across languages
+        ("en_payments", "How long is the probation period?", "试用期为3个月"),
+        ("zh_backend", "试用期工资打折吗", "转正工资的80%"),
+    ],
 )
-FAQS = [
-    (
-        1,
-        "晋升路径是怎样的？",
-        "每年4月和10月各有一次晋升评审，工程师职级从P4到P8，由直属经理提名、技术委员会评审。",
-    ),
-    (
-        2,
-        "工作时间",
-        "标准工时为周一至周五 9:30–18:30，午休 1.5 小时，加班按国家规定调休或支付加班费。",
-    ),
-    (
-        3,
-        "What benefits do you offer?",
-        "Health insurance for you and your family, 15 days of paid leave, and an annual "
-        "learning budget of 5,000 RMB.",
-    ),
-    (4, "试用期多久？", "试用期为 3 个月，试用期工资为正式工资的 100%。"),
-]
-ANSWERABLE = [
-    ("晋升通道是什么样的？", "晋升评审"),
-    ("每天几点上班？", "9:30"),
-    ("团队有多少人？", "12 人"),
-    ("可以远程办公吗？", "远程办公"),
-    ("What is the promotion path?", "晋升评审"),
-    ("Do you offer health insurance?", "Health insurance"),
-    ("试用期有多长", "3 个月"),
-    ("How many vacation days do I get?", "paid leave"),
-    ("What does the team work on?", "后端服务"),
-]
-UNANSWERABLE = [
-    "公司食堂好吃吗？",
-    "你们用什么编程语言？",
-    "Is there a parking lot?",
-    "我能带狗上班吗",
-    "公司什么时候上市？",
-    "薪资范围是多少？",
-]
+def test_answered_with_the_passage_that_says_it(opening, question, expected):
+    result = _ask(opening, question)
+    assert result.status == "answered", (question, result)
+    assert expected in result.passage.quote
 
 
-@pytest.fixture(scope="module")
-def passages():
-    return passages_for(DESCRIPTION, FAQS)
+@pytest.mark.parametrize(
+    ("opening", "question"),
+    [
+        # pay not published: the FAQ on probation pay is not an answer to "what is the salary?"
+        ("zh_backend", "工资是多少？"),
+        ("en_payments", "What is the salary?"),
+        # published as a structure only: a question about the amount goes to HR
+        ("zh_sales", "底薪具体是多少"),
+        # a narrower topic than the passage's ("parental leave" is not "30 days of vacation")
+        ("en_analyst", "Do you offer parental leave?"),
+        # nothing says it
+        ("zh_backend", "公司有停车位吗？"),
+        ("en_success", "Who would I report to?"),
+        ("zh_service", "需要说英语吗"),
+    ],
+)
+def test_forwarded_when_nothing_published_says_it(opening, question):
+    result = _ask(opening, question)
+    assert result.status == "forwarded" and result.passage is None, (question, result)
 
 
-def test_passages_cover_sentences_clauses_and_faqs(passages):
-    sources = {p.source for p in passages}
-    assert sources == {"opening", "faq"}
-    faq = [p for p in passages if p.source == "faq"]
-    assert [p.faq_id for p in faq] == [1, 2, 3, 4]
-    assert all(p.quote in DESCRIPTION for p in passages if p.source == "opening")
-    # a clause is matched on its own but the whole sentence is quoted
-    clause = next(p for p in passages if p.text == "团队共 12 人")
-    assert clause.quote == "团队共 12 人，分为平台组和数据组。"
+def test_topics_of_questions():
+    assert question_topics("工资是多少？") == {"salary"}
+    assert {"probation", "salary"} <= question_topics("试用期工资是多少")
+    assert "remote" in question_topics("Can I work from home?")
+    assert "location" in question_topics("Is the job in Munich?")
+    assert question_topics("What are the responsibilities?") == {"duties"}
 
 
-def test_unanswerable_questions_are_forwarded_never_answered_wrongly(passages):
+def test_held_out_split_figures():
+    """The frozen test split, as bench/candidate_questions.py prints it (a regression guard at
+    the measured level; see docs/interviews.md for the figures and the target)."""
     embedder = get_embedder()
-    for question in UNANSWERABLE:
-        result = answer_question(question, passages, embedder)
-        assert result.status == "forwarded", (question, result)
-        assert result.passage is None and result.score < MIN_SCORE
+    cache: dict[str, list] = {}
+    outcomes = []
+    for item in questions():
+        if item.split != "test":
+            continue
+        if item.opening not in cache:
+            cache[item.opening] = _passages(item.opening)
+        result = answer_question(item.question, cache[item.opening], embedder)
+        outcomes.append(
+            judge(item, result.status, result.passage.quote if result.passage else None)
+        )
+    found = figures(outcomes)
+    assert found.n == 89
+    assert found.top1 >= 0.90 and found.wrong_rate <= 0.08, found
 
 
-def test_answerable_questions_are_answered_with_the_right_passage(passages):
+def test_deterministic_and_bad_inputs():
     embedder = get_embedder()
-    answered = 0
-    for question, expected in ANSWERABLE:
-        result = answer_question(question, passages, embedder)
-        if result.status == "answered":
-            answered += 1
-            assert expected in result.passage.quote, (question, result.passage.quote)
-    # 7 of 9 on this set (both English questions about Chinese-only facts of the team and
-    # leave are forwarded): honest forwarding over guessing
-    assert answered >= 7
-
-
-def test_deterministic_and_empty_inputs(passages):
-    embedder = get_embedder()
+    passages = _passages("zh_backend")
     first = answer_question("晋升通道是什么样的？", passages, embedder)
     assert answer_question("晋升通道是什么样的？", passages, embedder) == first
     assert answer_question("", passages, embedder).status == "forwarded"
+    assert answer_question("   ", passages, embedder).status == "forwarded"
     assert answer_question("晋升？", [], embedder).status == "forwarded"
+    assert answer_question("x" * 5000, passages, embedder).status in ("answered", "forwarded")
     assert passages_for("", []) == []
+    assert passages_for("\n\n  \n", [(1, "q", "")]) == []

@@ -485,3 +485,17 @@ def test_openai_endpoint_refuses_non_media_before_sending(endpoint) -> None:
 def test_transcribers_satisfy_the_protocol() -> None:
     assert isinstance(speech.OpenAICompatibleTranscriber("http://x"), speech.Transcriber)
     assert isinstance(speech.WhisperTranscriber(), speech.Transcriber)
+
+
+def test_openai_endpoint_receives_the_vocabulary_prompt(endpoint, data_dir: Path) -> None:
+    url, handler = endpoint
+    handler.reply = (200, json.dumps({"text": "ok", "language": "english"}).encode())
+    transcriber = speech.OpenAICompatibleTranscriber(url)
+    upload = (data_dir / "en_answer.webm").read_bytes()
+    transcriber.transcribe(upload, "en", vocabulary=["Kubernetes", "Istio"])
+    transcriber.transcribe(upload, "zh", vocabulary=["Kubernetes"])
+    transcriber.transcribe(upload, "en")
+    english, chinese, plain = (r["body"] for r in handler.requests)
+    assert b'name="prompt"\r\n\r\nKubernetes, Istio.\r\n' in english
+    assert "以下是普通话的句子。可能提到：Kubernetes。".encode() in chinese
+    assert b'name="prompt"' not in plain

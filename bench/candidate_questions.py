@@ -1,0 +1,121 @@
+"""Candidate questions about the job (SPEC E6): how often the right passage is quoted.
+
+On the labelled set in tests/data/interviews/candidate_questions/ (181 questions, Chinese and
+English, six openings, three company FAQs; labels and splits committed before tuning; and a
+second development set of 69 questions, dev2), prints for the frozen test split (and the
+development splits) the share answered with an acceptable passage or correctly
+forwarded ("top-1 correct", target >= 90 %), the share answered wrongly (target <= 3 %) and the
+share forwarded although answerable, for the current method and, in the same run, the
+previous one (bench/qa_baseline.py).
+
+Usage: .venv/bin/python bench/candidate_questions.py [--split test|dev|dev2|all] [--show-dev]
+(--show-dev lists the dev questions the current method gets wrong: for tuning; the test split
+is never listed.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import qa_baseline  # noqa: E402
+
+from hireflow.interviews import qa  # noqa: E402
+from hireflow.scoring.embedding import get_embedder  # noqa: E402
+from tests.interviews.candidate_questions_set import (  # noqa: E402
+    figures,
+    judge,
+    openings,
+    questions,
+)
+
+Method = Callable[[str, dict], tuple[str, str | None]]
+
+
+def current(embedder) -> Method:
+    cache: dict[str, list] = {}
+
+    def answer(question: str, opening: dict) -> tuple[str, str | None]:
+        if opening["id"] not in cache:
+            cache[opening["id"]] = qa.passages_for(
+                opening["description"], opening["faqs"], location=opening.get("location", "")
+            )
+        result = qa.answer_question(question, cache[opening["id"]], embedder)
+        return result.status, result.passage.quote if result.passage else None
+
+    return answer
+
+
+def baseline(embedder) -> Method:
+    cache: dict[str, list] = {}
+
+    def answer(question: str, opening: dict) -> tuple[str, str | None]:
+        if opening["id"] not in cache:
+            cache[opening["id"]] = qa_baseline.passages_for(opening["description"], opening["faqs"])
+        result = qa_baseline.answer_question(question, cache[opening["id"]], embedder)
+        return result.status, result.passage.quote if result.passage else None
+
+    return answer
+
+
+def run(method: Method, split: str) -> tuple[dict[str, list[str]], list[tuple], float]:
+    by_group: dict[str, list[str]] = defaultdict(list)
+    failures = []
+    started = time.perf_counter()
+    count = 0
+    for item in questions():
+        if split != "all" and item.split != split:
+            continue
+        count += 1
+        status, quote = method(item.question, openings()[item.opening])
+        outcome = judge(item, status, quote)
+        for group in ("all", f"lang={item.lang}", f"kind={item.kind}"):
+            by_group[group].append(outcome)
+        if outcome != "correct":
+            failures.append((item, status, quote, outcome))
+    return by_group, failures, (time.perf_counter() - started) / max(1, count)
+
+
+def _line(name: str, outcomes: list[str]) -> str:
+    f = figures(outcomes)
+    return (
+        f"  {name:<26} n={f.n:<4} top-1 correct {f.top1:6.1%}  wrongly answered "
+        f"{f.wrong_rate:6.1%}  forwarded though answerable {f.missed / f.n if f.n else 0:6.1%}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=("test", "dev", "dev2", "all"), default="test")
+    parser.add_argument("--show-dev", action="store_true")
+    args = parser.parse_args()
+    embedder = get_embedder()
+    print(f"embedder: {getattr(embedder, 'name', type(embedder).__name__)}")
+    splits = [args.split] if args.split != "test" else ["test", "dev", "dev2"]
+    for name, make in (("baseline (previous method)", baseline), ("current", current)):
+        method = make(embedder)
+        for split in splits:
+            groups, failures, per_question = run(method, split)
+            print(f"\n{name}: {split} split ({per_question * 1000:.0f} ms per question)")
+            print(_line("all", groups["all"]))
+            for group in sorted(g for g in groups if g != "all"):
+                if group.startswith("lang=") or args.split == "all":
+                    print(_line(group, groups[group]))
+            if args.show_dev and split in ("dev", "dev2") and name == "current":
+                for item, status, quote, outcome in failures:
+                    print(
+                        f"    {outcome:7} {item.id} [{item.kind}] {item.question!r} -> {status}: "
+                        f"{(quote or '')[:90]!r}"
+                    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""HR overrides of AI scores, carried everywhere scores are read (SPEC F1, F4, G1).
+
+The AI's report (``InterviewReport.body``, with its SHA-256) is never edited. An override is
+an adjustment row (a calibration correction) plus:
+
+- the report as it reads with the final scores, re-derived by the engine's own rules
+  (:func:`hireflow.scoring.adjust.rederive_report`: job match, strengths, gaps, summary), kept
+  as ``final_body`` with ``final_scores`` / ``final_job_match`` for lists and rankings;
+- a new ``interview_result`` entry in the HR record stating the final scores with the AI's
+  beside them and HR's reason, which ``supersedes`` the entry it restates. The chain keeps
+  both; record search, talent-pool filters, screening and matching read the entry in effect.
+
+The same transaction holds the audit row of the caller's adjustment (``service.adjust_score``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hireflow.core.permissions import Principal
+from hireflow.interviews.models import InterviewReport, InterviewSession, ScoreAdjustment
+from hireflow.records import service as records
+from hireflow.records.service import RecordErased
+
+__all__ = ["final_report", "final_scores", "record_texts", "restate", "stored_report"]
+
+
+def final_scores(session: Session, interview_id: int) -> dict[str, float]:
+    """HR's newest score per dimension of one interview."""
+    latest: dict[str, float] = {}
+    for row in session.scalars(
+        select(ScoreAdjustment)
+        .where(ScoreAdjustment.interview_id == interview_id)
+        .order_by(ScoreAdjustment.id)
+    ):
+        latest[row.dimension_id] = row.hr_score
+    return latest
+
+
+def stored_report(body: str | None) -> Any:
+    """A stored report body as a ``Report``; None when there is none or it was erased (an
+    erasure leaves ``{}``)."""
+    from hireflow.scoring.report import Report
+
+    if body is None or body.strip() in ("", "{}"):
+        return None
+    return Report.from_json(body)
+
+
+def final_report(row: InterviewReport | None) -> Any:
+    """The report in effect: re-derived after an HR override, else the AI's (None before
+    scoring or after an erasure)."""
+    if row is None:
+        return None
+    return stored_report(row.final_body if row.final_body is not None else row.body)
+
+
+def record_texts(report: Any, lang: str) -> dict[str, Any]:
+    """The personal part of an interview result in the record: summary, strengths, gaps,
+    quoted evidence and follow-up questions in the report's language."""
+    from hireflow.scoring.models import localised
+
+    return {
+        "summary": report.summary.get(lang) or report.summary.get("en", ""),
+        "strengths": [localised(f.text, lang) for f in report.strengths],
+        "gaps": [localised(f.text, lang) for f in report.gaps],
+        "evidence": [
+            {"quote": e.quote, "question_id": e.question_id, "dimension_id": e.dimension_id}
+            for e in report.key_examples
+        ],
+        "follow_ups": [localised(f.text, lang) for f in report.follow_ups],
+    }
+
+
+def restate(
+    session: Session,
+    principal: Principal,
+    interview: InterviewSession,
+    row: InterviewReport,
+    ai_report: Any,
+    reason: str,
+    now: datetime,
+) -> Any:
+    """Re-derive the report from every adjustment so far and restate it in the HR record
+    (no commit). Returns the report in effect."""
+    from hireflow.scoring.adjust import rederive_report
+    from hireflow.scoring.models import load_model
+
+    final = rederive_report(
+        ai_report, final_scores(session, interview.id), load_model(interview.model)
+    )
+    scores = {d.id: d.score for d in final.dimensions if d.score is not None}
+    row.final_body = final.to_json()
+    row.final_scores = scores
+    row.final_job_match = final.job_match
+    row.adjusted_at = now
+    restated = row.final_entry_id or row.record_entry_id
+    if restated is None:
+        return final  # the record refused the AI's result (erased): nothing to restate
+    try:
+        entry = records.record_interview_report(
+            session,
+            principal,
+            interview.candidate_id,
+            opening_id=interview.opening_id,
+            interview_id=interview.id,
+            scores=scores,
+            match_percent=final.job_match,
+            ai_scores={d.id: d.score for d in ai_report.dimensions if d.score is not None},
+            ai_match_percent=ai_report.job_match,
+            supersedes=restated,
+            reason=reason,
+            status=None,
+            source="hr_adjustment",
+            commit=False,
+            **record_texts(final, final.language),
+        )
+    except RecordErased:
+        return final
+    row.final_entry_id = entry.id
+    return final
