@@ -298,3 +298,31 @@ def test_link_tokens_never_reach_the_technical_log(client, session):
     assert response.status_code == 202
     event = session.scalars(select(ClientEvent).order_by(ClientEvent.id.desc())).first()
     assert event.page == "/i/…/book"
+
+
+def test_every_page_names_an_icon_and_the_icon_is_served(client):
+    login_page = client.get("/login")
+    assert 'rel="icon"' in login_page.text
+    icon_url = login_page.text.split('rel="icon"', 1)[1].split('href="', 1)[1].split('"', 1)[0]
+    assert client.get(icon_url).headers["content-type"].startswith("image/svg+xml")
+    # Chrome asks for /favicon.ico on responses without a <link> (JSON, files): no 404.
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_api_docs_load_nothing_from_other_sites(client):
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200
+    assert "http://" not in docs.text and "https://" not in docs.text and "//cdn" not in docs.text
+    assets = [
+        part.split('"', 1)[0]
+        for part in docs.text.replace("href=", "src=").split('src="')[1:]
+        if part.startswith("/")
+    ]
+    assert any(a.endswith(".js") and "swagger-ui-bundle" in a for a in assets)
+    assert any(a.endswith(".css") and "swagger-ui" in a for a in assets)
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+    spec = docs.text.split('data-spec="', 1)[1].split('"', 1)[0]
+    assert client.get(spec).json()["info"]["title"] == "Hireflow"
