@@ -24,7 +24,7 @@ from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
 NAV = (
-    NavItem("/candidates", N_("Candidates"), "candidates.search", order=20),
+    NavItem("/candidates", N_("Candidates"), "candidates.search", order=20, group="recruiting"),
     NavItem("/me", N_("My applications"), "self.read", order=30),
 )
 LABELS = (

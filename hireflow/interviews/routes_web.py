@@ -33,7 +33,9 @@ from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
 
-NAV = (NavItem("/interviews", N_("AI interviews"), "interviews.read", order=35),)
+NAV = (
+    NavItem("/interviews", N_("AI interviews"), "interviews.read", order=35, group="recruiting"),
+)
 
 # Labels that come from data (statuses, decisions, event kinds), for the catalogue.
 LABELS = (

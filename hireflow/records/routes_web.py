@@ -31,8 +31,10 @@ from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
 NAV = (
-    NavItem("/records", N_("HR records"), "records.read", order=25),
-    NavItem("/records/integrity", N_("Record integrity"), "records.integrity", order=93),
+    NavItem("/records", N_("HR records"), "records.read", order=25, group="people"),
+    NavItem(
+        "/records/integrity", N_("Record integrity"), "records.integrity", order=93, group="audit"
+    ),
 )
 REGIONS = ("cn", "eu", "us", "sg")
 PAGE = 25
