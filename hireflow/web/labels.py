@@ -43,3 +43,12 @@ FIELD_LABELS = (
     N_("database"),
     N_("broker"),
 )
+
+# Data residency regions (``settings.storage_regions``): the code stays visible after the name,
+# as it is what IT configures.
+REGION_LABELS = {
+    "cn": N_("China mainland"),
+    "eu": N_("European Union"),
+    "us": N_("United States"),
+    "sg": N_("Singapore"),
+}

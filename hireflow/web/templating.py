@@ -206,6 +206,15 @@ def render(
     def localtime(value: datetime | None, fmt: str = "medium") -> str:
         return format_datetime(value, timezone, language, fmt)
 
+    def region_name(code: str | None) -> str:
+        """A data region as people say it: "中国大陆 (CN)", "European Union (EU)"."""
+        from hireflow.web.labels import REGION_LABELS
+
+        if not code:
+            return "—"
+        label = REGION_LABELS.get(code)
+        return f"{catalogue.gettext(label)} ({code.upper()})" if label else code.upper()
+
     values: dict[str, Any] = {
         "request": request,
         "principal": principal,
@@ -219,6 +228,7 @@ def render(
         "gettext": _new_style(catalogue.gettext),
         "ngettext": _new_style_plural(catalogue.ngettext),
         "localtime": localtime,
+        "region_name": region_name,
         "can": (lambda capability: principal is not None and can(principal, capability)),
         "path": request.url.path,
     }
