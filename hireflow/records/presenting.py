@@ -175,6 +175,22 @@ class Presenter:
         translated = self._(dimension)
         return translated if translated != dimension else humanise(dimension)
 
+    def pick(self, text: Any) -> str:
+        """A {zh, en} text in the viewer's language (the other one if missing)."""
+        if isinstance(text, Mapping):
+            return str(text.get(self.lang) or text.get("en") or text.get("zh") or "")
+        return str(text or "")
+
+    def industry(self, key: str | None) -> str:
+        """An industry key of a competency model or a resume as a word ("互联网", "Internet")."""
+        if not key:
+            return "—"
+        from hireflow.candidates.parsing import industry_labels
+        from hireflow.scoring.presets import INDUSTRIES
+
+        name = (INDUSTRIES.get(key) or {}).get("name") or industry_labels().get(key)
+        return self.pick(name) if name else humanise(key)
+
     def actor(self, label: str) -> str:
         if label == "subject":
             return self._("the person themselves")
@@ -182,7 +198,8 @@ class Presenter:
             name = label[7:]
             what = SYSTEM_ACTORS.get(name)
             return self._("system") + " · " + (self._(what) if what else humanise(name))
-        return label
+        # a person's name stays as it is; a role code ("candidate") becomes its word
+        return self._(label) if re.fullmatch(r"[a-z_]+", label) else label
 
     def source(self, source: str) -> str:
         if source in SOURCES:

@@ -52,3 +52,14 @@ REGION_LABELS = {
     "us": N_("United States"),
     "sg": N_("Singapore"),
 }
+
+# Kinds of technical problems browsers report (``web.telemetry``), for IT's technical log.
+CLIENT_EVENT_LABELS = (
+    N_("js_error"),
+    N_("unsupported_browser"),
+    N_("device_check"),
+    N_("media_error"),
+    N_("network_error"),
+    N_("upload_failed"),
+    N_("login_problem"),
+)

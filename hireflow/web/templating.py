@@ -22,6 +22,7 @@ from markupsafe import Markup
 from hireflow.core.errors import N_
 from hireflow.core.i18n import LANGUAGES, format_datetime, translations
 from hireflow.core.permissions import Principal, can
+from hireflow.records.presenting import Presenter
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DOMAINS = (
@@ -229,6 +230,9 @@ def render(
         "ngettext": _new_style_plural(catalogue.ngettext),
         "localtime": localtime,
         "region_name": region_name,
+        # codes of stored data as words (competencies, sources, actors); pages with more
+        # context (the opening's own competency model) pass their own
+        "words": Presenter(language, catalogue.gettext),
         "can": (lambda capability: principal is not None and can(principal, capability)),
         "path": request.url.path,
     }
