@@ -915,10 +915,11 @@ def _fixed_item(
 
 # Words that match between a description and a question without saying anything about the job
 # (a verb every description uses, "go" in "go about"): never a reason on their own.
-_GENERIC_MATCHES = frozenset(
-    """使用 用 做 负责 参与 进行 业务 工作 相关 能力 问题 情况 需要 提升 保证 保障 完成 要求 时候
-    use using used make work working job role go get way help team teams new own""".split()
-)
+_GENERIC_MATCHES_TEXT = """
+    使用 用 做 负责 参与 进行 业务 工作 相关 能力 问题 情况 需要 提升 保证 保障 完成 要求 时候
+    use using used make work working job role go get way help team teams new own
+    """
+_GENERIC_MATCHES = frozenset(_GENERIC_MATCHES_TEXT.split())
 _CLAUSES = re.compile(r"[。！？；;!?\n]+|(?<=[，,])|(?<=\.)\s+")
 # A shared word said this much (idf summed: one word found in a handful of questions, or two
 # more common ones) before the description is quoted as the reason.
