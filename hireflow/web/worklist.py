@@ -50,6 +50,20 @@ def _count(session: Session, stmt: Any) -> int:
     return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
 
 
+def _named(session: Session, model: Any, ids: Any, order: Any) -> list[Any]:
+    """(row, candidate name, opening title) of the first rows of ``model`` among ``ids``."""
+    return list(
+        session.execute(
+            select(model, Candidate.name, Opening.title)
+            .join(Candidate, Candidate.id == model.candidate_id)
+            .join(Opening, Opening.id == model.opening_id)
+            .where(model.id.in_(ids))
+            .order_by(order, model.id)
+            .limit(ROWS)
+        ).all()
+    )
+
+
 def _interviews_to_review(session: Session, principal: Principal) -> WorkList | None:
     if not principal.has("interviews.review"):
         return None
@@ -61,14 +75,7 @@ def _interviews_to_review(session: Session, principal: Principal) -> WorkList | 
         "interviews.review",
         InterviewSession,
     )
-    rows = session.execute(
-        select(InterviewSession, Candidate.name, Opening.title)
-        .join(Candidate, Candidate.id == InterviewSession.candidate_id)
-        .join(Opening, Opening.id == InterviewSession.opening_id)
-        .where(InterviewSession.id.in_(stmt))
-        .order_by(InterviewSession.scored_at, InterviewSession.id)
-        .limit(ROWS)
-    ).all()
+    rows = _named(session, InterviewSession, stmt, InterviewSession.scored_at)
     return WorkList(
         "review",
         N_("Interviews waiting for your review"),
@@ -127,16 +134,9 @@ def _decisions(session: Session, principal: Principal) -> WorkList | None:
     if held is not None:
         count += _count(session, held)
         rows += [
-            Row(name, title, f"/interviews/{iv_id}", reviewed, N_("on hold"))
-            for iv_id, name, title, reviewed in session.execute(
-                select(
-                    InterviewSession.id, Candidate.name, Opening.title, InterviewSession.reviewed_at
-                )
-                .join(Candidate, Candidate.id == InterviewSession.candidate_id)
-                .join(Opening, Opening.id == InterviewSession.opening_id)
-                .where(InterviewSession.id.in_(held))
-                .order_by(InterviewSession.reviewed_at)
-                .limit(ROWS)
+            Row(name, title, f"/interviews/{iv.id}", iv.reviewed_at, N_("on hold"))
+            for iv, name, title in _named(
+                session, InterviewSession, held, InterviewSession.reviewed_at
             )
         ]
     rows.sort(key=lambda r: (r.since is None, r.since.timestamp() if r.since else 0.0))
@@ -164,14 +164,7 @@ def _unopened(session: Session, principal: Principal, now: datetime) -> WorkList
         "invitations.read",
         Invitation,
     )
-    rows = session.execute(
-        select(Invitation, Candidate.name, Opening.title)
-        .join(Candidate, Candidate.id == Invitation.candidate_id)
-        .join(Opening, Opening.id == Invitation.opening_id)
-        .where(Invitation.id.in_(stmt))
-        .order_by(Invitation.sent_at, Invitation.id)
-        .limit(ROWS)
-    ).all()
+    rows = _named(session, Invitation, stmt, Invitation.sent_at)
     return WorkList(
         "unopened",
         N_("Invitations not opened yet"),
