@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app = FastAPI(
         title="Hireflow",
         version=__version__,
-        docs_url="/api/docs",
+        docs_url=None,  # served by hireflow.web.routes from vendored assets (offline installs)
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )

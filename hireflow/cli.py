@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
@@ -66,13 +67,33 @@ def _print_demo() -> None:
         name = tenant.name
     console.print(
         f"[green]{'Created' if created else 'Found'} demo company[/green] {name} "
-        f"(every account's password: [bold]{DEMO_PASSWORD}[/bold])"
+        f"(every account's password: [bold]{DEMO_PASSWORD}[/bold])",
+        soft_wrap=True,
     )
-    table = Table("role", "email", "name", "language", "time zone")
-    table.columns[1].no_wrap = True
-    for account in accounts:
-        table.add_row(account.role, account.email, account.name, account.language, account.timezone)
-    console.print(table)
+    print_accounts(accounts, console)
+
+
+ACCOUNT_COLUMNS = ("role", "email", "name", "language", "time zone")
+
+
+def print_accounts(accounts: list, out: Console) -> None:
+    """The demo accounts, never cut off: a table on a terminal (role and e-mail kept whole,
+    the rest wrapped), plain aligned lines when the output goes to a pipe or a log file,
+    where rich would otherwise assume 80 columns and shorten cells to "hiring_ma…"."""
+    rows = [(a.role, a.email, a.name, a.language, a.timezone) for a in accounts]
+    if not out.is_terminal:
+        widths = [max(cell_len(r[i]) for r in [ACCOUNT_COLUMNS, *rows]) for i in range(5)]
+        for row in [ACCOUNT_COLUMNS, *rows]:
+            cells = [v + " " * (w - cell_len(v)) for v, w in zip(row, widths, strict=True)]
+            out.print("  ".join(cells).rstrip(), markup=False, highlight=False, soft_wrap=True)
+        return
+    table = Table(*ACCOUNT_COLUMNS)
+    for column in table.columns:
+        column.overflow = "fold"
+    table.columns[0].no_wrap = table.columns[1].no_wrap = True
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
 
 
 @app.command()

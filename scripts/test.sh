@@ -19,6 +19,8 @@ command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v go >/dev/null 2>&1 || [ -n "${HIREFLOW_SKIP_GO:-}" ] || need+=(golang-go)
+# A Chinese font, so the browser tests' screenshots show words rather than empty boxes.
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need[*]}"
   as_root apt-get update -qq || true

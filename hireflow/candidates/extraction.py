@@ -330,10 +330,25 @@ _TITLE_RE = re.compile(
     rf"\b(?:(?:[A-Z][A-Za-z+/\-]{{0,40}}|[A-Z]{{2,40}})\s+){{0,4}}(?:{_TITLE_HEADS})\b"
     rf"(?:\s+(?:of|for)\s+[A-Z][A-Za-z&\-]{{0,40}}(?:\s+[A-Z][A-Za-z&\-]{{0,40}}){{0,3}})?"
 )
+# Words that start a field of study or a degree, never a campus: "University of Michigan,
+# Computer Science" names a major, "University of California, Berkeley" a campus.
+_SUBJECT_WORDS = (
+    r"Science|Sciences|Engineering|Studies|Economics|Management|Business|Arts?|Law|Medicine|"
+    r"Mathematics|Math|Physics|Chemistry|Biology|Statistics|Finance|Accounting|Marketing|"
+    r"Psychology|History|Philosophy|Design|Architecture|Education|Nursing|Literature|English|"
+    r"Communications?|Informatics|Information|Computer|Computing|Technology|Politics|"
+    r"Political|Sociology|Linguistics|Music|Journalism|Bachelor|Master|Doctor|Associate|"
+    r"Graduate|Undergraduate|Major|Minor|Department|Faculty|School|College|GPA"
+)
+_CAMPUS = (
+    rf"(?:,\s*(?!(?:{_SUBJECT_WORDS})\b)[A-Z][a-z]{{1,30}}(?:[ \-](?:[A-Z][a-z]{{1,30}}|at))"
+    r"{0,3}(?=\s*(?:$|[,;|(\n—–]|\s-\s|\s{2})))?"
+)
 _ORG_EDU_RE = re.compile(
     r"\b(?:(?:University|Institute|College|School|Academy|Polytechnic)\s+of\s+"
     r"[A-Z][A-Za-z&\-.]{0,40}(?:\s+(?:[A-Z][A-Za-z&\-.]{0,40}|and|&|at)){0,8}"
-    r"|(?:The\s+)?(?:[A-Z][A-Za-z&'\-.]{0,40}\s+){1,6}"
+    + _CAMPUS
+    + r"|(?:The\s+)?(?:[A-Z][A-Za-z&'\-.]{0,40}\s+){1,6}"
     r"(?:University|Institute\s+of\s+Technology|Institute|College|Polytechnic|Academy|"
     r"Business\s+School|School|High\s+School)"
     r"(?:\s*,?\s+(?:at\s+)?[A-Z][a-z]{1,40}(?=\s*(?:$|[,;|(\n])))?)"

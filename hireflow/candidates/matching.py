@@ -19,8 +19,10 @@ penalised for data that does not exist, and the reasons say which parts were use
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -296,28 +298,125 @@ def match(
 
 # --------------------------------------------------------------------------- portraits
 
-# Title words that say which kind of job a person has done.
-ROLE_WORDS: dict[str, tuple[str, ...]] = {
-    "technical": (
-        "工程师", "开发", "程序员", "架构", "算法", "测试", "运维", "engineer", "developer",
-        "programmer", "architect", "scientist", "devops", "analyst",
-    ),
-    "sales": (
-        "销售", "客户经理", "大客户", "商务", "业务", "sales", "account", "business development",
-    ),
-    "management": (
-        "经理", "总监", "主管", "负责人", "总经理", "manager", "director", "head of", "lead",
-        "chief",
-    ),
-    "production": (
-        "生产", "班组", "车间", "工艺", "质量", "操作工", "技工", "production", "plant", "operator",
-        "manufacturing", "quality", "shift",
-    ),
-    "customer_service": (
-        "客服", "客户服务", "售后", "服务专员", "customer service", "support", "call center",
-        "helpdesk",
-    ),
-}  # fmt: skip
+# Job families a person's titles belong to, most specific first: the first family whose
+# pattern matches a title is its family ("Product Manager" is product work, not management;
+# "Account Manager" is sales; "Sales Engineer" is sales). ``template`` is the job-type
+# competency template whose interview scores speak for the family; ``key`` the competency
+# an interview must have assessed before it alone may suggest the family.
+JOB_FAMILIES: dict[str, dict[str, Any]] = {
+    "product": {
+        "name": text("产品类", "Product"),
+        "template": "other",
+        "pattern": r"产品经理|产品总监|产品负责人|产品专员|产品助理|产品主管|"
+        r"product\s+(?:manager|owner|lead|director|management|specialist)|"
+        r"head\s+of\s+product|\bapm\b",
+    },
+    "project": {
+        "name": text("项目管理类", "Project management"),
+        "template": "management",
+        "pattern": r"项目经理|项目总监|项目主管|\bpmo\b|project\s+manager|program(?:me)?\s+manager|"
+        r"scrum\s+master|delivery\s+manager",
+    },
+    "sales": {
+        "name": text("销售类", "Sales"),
+        "template": "sales",
+        "key": "customer_orientation",
+        "pattern": r"销售|客户经理|大客户|商务|业务员|业务代表|业务经理|渠道经理|招商|"
+        r"\bbd\b|"
+        r"account\s+(?:manager|executive|director)|sales|business\s+development|key\s+account",
+    },
+    "marketing": {
+        "name": text("市场营销类", "Marketing"),
+        "template": "sales",
+        "pattern": r"市场|营销|品牌|推广|公关|marketing|brand|growth|\bseo\b|public\s+relations",
+    },
+    "customer_service": {
+        "name": text("客服类", "Customer service"),
+        "template": "customer_service",
+        "key": "customer_orientation",
+        "pattern": r"客服|客户服务|售后|客户成功|customer\s+(?:service|support|success|care)|"
+        r"support\s+(?:agent|specialist|representative)|call\s+cent(?:er|re)|help\s*desk",
+    },
+    "data": {
+        "name": text("数据分析类", "Data and analysis"),
+        "template": "technical",
+        "pattern": r"数据分析|数据科学|分析师|数据挖掘|商业智能|"
+        r"data\s+(?:analyst|scientist|analytics)|"
+        r"business\s+analyst|\banalyst\b|analytics|quantitative|\bbi\b",
+    },
+    "design": {
+        "name": text("设计类", "Design"),
+        "template": "other",
+        "pattern": r"设计师|交互设计|视觉设计|\bui\b|\bux\b|designer|design\s+lead",
+    },
+    "production": {
+        "name": text("生产类", "Production"),
+        "template": "production",
+        "key": "safety_awareness",
+        "pattern": r"生产|车间|班组|工艺|质量|品质|质检|设备|厂长|操作工|技工|维修|"
+        r"plant|production|"
+        r"manufactur|process\s+engineer|quality|operator|technician|shift\s+(?:lead|supervisor)|"
+        r"maintenance|foreman",
+    },
+    "hr": {
+        "name": text("人力资源类", "Human resources"),
+        "template": "other",
+        "pattern": r"人力资源|人事|招聘|培训|薪酬|绩效|\bhrbp\b|\bhr\b|recruit|"
+        r"talent\s+acquisition|human\s+resources|people\s+(?:partner|operations)",
+    },
+    "finance": {
+        "name": text("财务类", "Finance"),
+        "template": "other",
+        "pattern": r"财务|会计|出纳|审计|税务|finance|financial|accountant|accounting|auditor|"
+        r"controller|treasur|\bcfo\b",
+    },
+    "operations": {
+        "name": text("运营类", "Operations"),
+        "template": "other",
+        "pattern": r"运营|operations\s+(?:manager|specialist|lead)|\bops\b",
+    },
+    "technical": {
+        "name": text("技术类", "Technical"),
+        "template": "technical",
+        "key": "technical_depth",
+        "pattern": r"工程师|研发|开发|程序员|架构|算法|测试|运维|技术|"
+        r"engineer|developer|programmer|architect|devops|\bsre\b|scientist|\bqa\b|tester|\bcto\b|software",
+    },
+    "management": {
+        "name": text("管理类", "Management"),
+        "template": "management",
+        "key": "leadership",
+        "pattern": r"总经理|总监|经理|主管|负责人|厂长|director|manager|head\s+of|\bvp\b|"
+        r"vice\s+president|chief|general\s+manager|team\s+lead",
+    },
+}
+_FAMILY_RE = {key: re.compile(f["pattern"], re.IGNORECASE) for key, f in JOB_FAMILIES.items()}
+# Titles that lead people besides doing their family's work ("研发经理", "Sales Director"); a
+# product, project or account manager manages a product, a project or accounts, not people.
+_LEADS_RE = re.compile(
+    r"总监|总经理|负责人|厂长|主管|director|head\s+of|\bvp\b|vice\s+president|chief|team\s+lead|"
+    r"(?<!产品)(?<!项目)(?<!客户)经理|(?<!product\s)(?<!project\s)(?<!account\s)manager",
+    re.IGNORECASE,
+)
+# Industries whose engineers and technicians do production work too.
+_PRODUCTION_INDUSTRIES = frozenset({"manufacturing", "energy"})
+
+
+def job_families(title: str | None, industry: str | None = None) -> list[str]:
+    """The job families a title belongs to: its own, plus management for leading roles and
+    production for engineers in manufacturing ("机械工程师" in a factory)."""
+    title = (title or "").strip()
+    if not title:
+        return []
+    own = next((key for key, regex in _FAMILY_RE.items() if regex.search(title)), None)
+    if own is None:
+        return []
+    found = [own]
+    if own not in ("management", "product", "project") and _LEADS_RE.search(title):
+        found.append("management")
+    if own == "technical" and industry in _PRODUCTION_INDUSTRIES:
+        found.append("production")
+    return found
 
 
 @dataclass
@@ -338,36 +437,65 @@ class Portrait:
         }
 
 
-# Industries whose experience counts towards a job type besides job titles.
-ROLE_INDUSTRIES: dict[str, tuple[str, ...]] = {
-    "production": ("manufacturing", "energy"),
-    "technical": ("internet", "telecom"),
-    "customer_service": ("retail", "logistics"),
-    "sales": ("retail",),
-}
+def _months_of(entry: Mapping[str, Any], as_of: date) -> int:
+    from hireflow.candidates.parsing import _months
+
+    start = entry.get("start")
+    if not start:
+        return 0
+    try:
+        begin = _months(str(start), is_end=False)
+        if entry.get("is_current"):
+            finish = as_of.year * 12 + as_of.month
+        elif entry.get("end"):
+            finish = _months(str(entry["end"]), is_end=True)
+        else:
+            return 0
+    except ValueError:
+        return 0
+    return max(finish - begin, 0)
 
 
-def _role_experience(profile: Mapping[str, Any]) -> dict[str, float]:
-    """0-1 per job type: the share of jobs with such titles, or 0.7 × the share of years in
-    such industries, whichever is larger."""
-    jobs = [e for e in profile.get("work", []) or [] if isinstance(e, Mapping)]
-    shares: dict[str, float] = {}
-    if jobs:
-        for role, words_ in ROLE_WORDS.items():
-            hits = sum(any(w in str(e.get("title") or "").casefold() for w in words_) for e in jobs)
-            if hits:
-                shares[role] = hits / len(jobs)
-    years = float(profile.get("years_experience") or 0.0)
-    by_industry = profile.get("years_by_industry") or {}
-    if years > 0:
-        for role, industries in ROLE_INDUSTRIES.items():
-            # An industry says less than a job title: a retail company also employs buyers.
-            share = 0.7 * min(
-                1.0, sum(float(by_industry.get(i) or 0.0) for i in industries) / years
-            )
-            if share > 0:
-                shares[role] = max(shares.get(role, 0.0), share)
-    return shares
+@dataclass
+class FamilyExperience:
+    share: float  # 0-1: 0.7 × share of working time in the family + 0.3 if the latest job is
+    years: float
+    titles: list[str]
+
+
+def family_experience(profile: Mapping[str, Any]) -> dict[str, FamilyExperience]:
+    """Per job family: how much of the person's working life it was, from their job titles
+    (time-weighted, internships left out; the latest job counts extra)."""
+    jobs = [
+        e
+        for e in profile.get("work", []) or []
+        if isinstance(e, Mapping) and e.get("title") and not e.get("is_internship")
+    ]
+    if not jobs:
+        return {}
+    try:
+        as_of: date | None = date.fromisoformat(str(profile.get("as_of") or ""))
+    except ValueError:
+        as_of = None  # a profile without its parse date: jobs count by number, not time
+    months = [_months_of(job, as_of) if as_of else 0 for job in jobs]
+    # Without dates every job counts the same.
+    weights = months if sum(months) > 0 else [1] * len(jobs)
+    total = sum(weights)
+    latest = max(
+        range(len(jobs)),
+        key=lambda i: (bool(jobs[i].get("is_current")), str(jobs[i].get("start") or "")),
+    )
+    found: dict[str, FamilyExperience] = {}
+    for index, job in enumerate(jobs):
+        for family in job_families(str(job.get("title")), job.get("industry")):
+            entry = found.setdefault(family, FamilyExperience(0.0, 0.0, []))
+            entry.share += 0.7 * weights[index] / total + (0.3 if index == latest else 0.0)
+            entry.years += months[index] / 12
+            if str(job["title"]) not in entry.titles:
+                entry.titles.append(str(job["title"]))
+    for entry in found.values():
+        entry.share = min(entry.share, 1.0)
+    return found
 
 
 def portrait(
@@ -378,10 +506,14 @@ def portrait(
     """Strengths and the job types a person suits, from the profile and interview scores.
 
     ``job_types`` is ``hireflow.scoring.models.list_job_types()``: each job type's
-    competencies and weights. A job type's suitability is 60% the weighted interview score
-    over its competencies (when at least 40% of its weight was assessed; else a neutral 0.5)
-    and 40% experience in such roles: the share of jobs with such titles, or 0.7 × the share of
-    years in such industries (else a weak 0.3). Job types with neither are not listed.
+    competencies and weights. Suggestions are job families (:data:`JOB_FAMILIES`: product,
+    sales, technical, management…) read from the person's job titles, not keywords of their
+    resume: 60% experience in the family (0.7 × the share of working time in such jobs + 0.3
+    when the latest job is one) and 40% the weighted interview score over the competencies of
+    the family's job-type template (when at least 40% of its weight was assessed; else a
+    neutral 0.5). A family without experience is suggested by an interview alone only when
+    the interview assessed the family's key competency (safety awareness for production…).
+    Every suggestion says why.
     """
     strengths: list[dict[str, str]] = []
     development: list[dict[str, str]] = []
@@ -424,33 +556,56 @@ def portrait(
                 + (f" ({schools[0]})" if schools else ""),
             )
         )
-    experience = _role_experience(profile)
+    experience = family_experience(profile)
+    templates = {t["id"]: t for t in job_types}
     suits: list[dict[str, Any]] = []
-    for job_type in job_types:
-        weights = {c["id"]: float(c["weight"]) for c in job_type.get("competencies", [])}
+    for family, info in JOB_FAMILIES.items():
+        template = templates.get(info["template"]) or {}
+        weights = {c["id"]: float(c["weight"]) for c in template.get("competencies", [])}
         total = sum(weights.values()) or 1.0
         assessed = {d: w for d, w in weights.items() if d in scores}
-        score_part: float | None = None
+        interview: float | None = None
         if sum(assessed.values()) >= 0.4 * total:
-            weighted = sum(scores[d] * w for d, w in assessed.items())
-            score_part = weighted / sum(assessed.values()) / 10
-        experience_part = experience.get(job_type["id"])
-        if score_part is None and experience_part is None:
+            interview = sum(scores[d] * w for d, w in assessed.items()) / sum(assessed.values())
+        had = experience.get(family)
+        # Interview scores alone suggest a family only through its own key competency:
+        # general ones (communication, teamwork) say nothing about which job to do.
+        key = info.get("key")
+        if had is None and not (key and key in scores and interview is not None):
             continue
-        # What is unknown counts as neutral (scores) or weak (experience), never as a match.
-        value = 0.6 * (score_part if score_part is not None else 0.5) + 0.4 * (
-            experience_part if experience_part is not None else 0.3
+        # What is unknown counts as neutral (no interview) or as none (no experience).
+        value = 0.6 * (had.share if had else 0.0) + 0.4 * (
+            interview / 10 if interview is not None else 0.5
         )
-        name = dict(job_type["name"])
-        suits.append({"job_type": job_type["id"], "name": name, "percent": round(100 * value)})
-    suits.sort(key=lambda s: -s["percent"])
+        why_zh, why_en = [], []
+        if had:
+            titles_zh, titles_en = "、".join(had.titles[:2]), ", ".join(had.titles[:2])
+            if had.years >= 0.1:
+                why_zh.append(f"任{titles_zh}共 {had.years:.1f} 年")
+                why_en.append(f"{had.years:.1f} years as {titles_en}")
+            else:
+                why_zh.append(f"曾任{titles_zh}")
+                why_en.append(f"worked as {titles_en}")
+        if interview is not None:
+            why_zh.append(f"面试评分 {interview:.1f}")
+            why_en.append(f"interview score {interview:.1f}")
+        suits.append(
+            {
+                "job_type": family,
+                "name": dict(info["name"]),
+                "percent": round(100 * value),
+                "why": text("；".join(why_zh), "; ".join(why_en)),
+            }
+        )
+    suits.sort(key=lambda s: (-s["percent"], s["job_type"]))
     suits = suits[:3]
     name = str(profile.get("name") or "")
     if suits:
-        best = suits[0]["name"]
+        best, why = suits[0]["name"], suits[0]["why"]
         summary = text(
-            f"{name}最适合{best.get('zh')}岗位（{suits[0]['percent']}%）。",
-            f"{name} suits {best.get('en', '').lower()} roles best ({suits[0]['percent']}%).",
+            f"{name}最适合{best.get('zh')}岗位（{suits[0]['percent']}%，{why['zh']}）。",
+            f"{name} suits {best.get('en', '').lower()} roles best "
+            f"({suits[0]['percent']}%, {why['en']}).",
         )
     else:
         summary = text(

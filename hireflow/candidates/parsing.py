@@ -26,7 +26,7 @@ from importlib import resources
 from typing import Any
 
 from hireflow.candidates.files import UploadError, check_docx_container, sniff
-from hireflow.candidates.skills import find_skills
+from hireflow.candidates.skills import find_skills, normalise_skill
 
 # ---------------------------------------------------------------------------------------------
 # Degrees
@@ -471,16 +471,21 @@ def _date_pattern(p: str) -> str:
     return (
         rf"(?:(?P<{p}mon>{_MONTH_NAMES})\.?,?\s*(?P<{p}y1>(?:19|20)\d{{2}})"
         rf"|(?P<{p}m2>1[0-2]|0?[1-9])\s*/\s*(?P<{p}y2>(?:19|20)\d{{2}})"
+        rf"|(?P<{p}m4>1[0-2]|0[1-9])\.(?P<{p}y4>(?:19|20)\d{{2}})"
         rf"|(?P<{p}y3>(?:19|20)\d{{2}})\s*(?:(?:年|[./\-]|\s)\s*(?P<{p}m3>1[0-2]|0?[1-9])(?!\d)\s*月?|年)?)"
     )
 
 
 _PRESENT = (
-    r"(?P<present>至今|迄今|今|现在|目前|present|now|current(?:ly)?|today|ongoing|till\s+now)"
+    r"(?P<present>至今|迄今|今|现在|目前|present(?:\s+day)?|now|current(?:ly)?|today|ongoing|"
+    r"till\s+now|(?<=to\s)date\b)"
 )
+# Hyphens and dashes of every kind: Word writes U+2011 for a non-breaking hyphen, PDFs carry
+# U+2010/U+2012; a range whose dash is not recognised loses the whole job.
+_DASHES = "\\-‐‑‒–—―−－~～⁓〜"
 _RANGE_RE = re.compile(
     _date_pattern("a")
-    + r"\s*(?:-|–|—|−|~|～|至|到|\bto\b|until|–|－)\s*(?:"
+    + rf"\s*(?:[{_DASHES}]|至|到|\bto\b|until)\s*(?:"
     + _date_pattern("b")
     + "|"
     + _PRESENT
@@ -489,12 +494,28 @@ _RANGE_RE = re.compile(
 )
 
 
+# An open range: "Since 2019", "From March 2021" (no end: the job goes on).
+_OPEN_RE = re.compile(
+    r"(?:\b(?:since|from)\s+|自\s*)"
+    + _date_pattern("a")
+    + r"(?!\s*(?:["
+    + _DASHES
+    + r"]|至|到|\bto\b|until)\s*\d)(?:\s*(?:起|以来))?",
+    re.IGNORECASE,
+)
+
+
+_PROSE_RE = re.compile(r"\b[a-z]+\s+[a-z]+\s+[a-z]+\b")
+
+
 def _ym(match: re.Match[str], p: str) -> str | None:
     g = match.groupdict()
     if g.get(p + "mon"):
         return f"{int(g[p + 'y1']):04d}-{_MONTHS[g[p + 'mon'][:3].lower()]:02d}"
     if g.get(p + "y2"):
         return f"{int(g[p + 'y2']):04d}-{int(g[p + 'm2']):02d}"
+    if g.get(p + "y4"):
+        return f"{int(g[p + 'y4']):04d}-{int(g[p + 'm4']):02d}"
     if g.get(p + "y3"):
         if g.get(p + "m3"):
             return f"{int(g[p + 'y3']):04d}-{int(g[p + 'm3']):02d}"
@@ -516,6 +537,12 @@ def find_date_range(text: str) -> DateRange | None:
     """The first date range in ``text`` ("2018.07-至今", "Jan 2019 – Present", "2015/9~2019/6")."""
     m = _RANGE_RE.search(text)
     if not m:
+        # only in a short header line, near its end: "since 2019" in a sentence is not an
+        # entry's dates
+        opened = _OPEN_RE.search(text) if len(text) <= 80 else None
+        rest = text[opened.end() :] if opened else ""
+        if opened and len(rest) <= 40 and not _PROSE_RE.search(rest):
+            return DateRange(_ym(opened, "a"), None, True, opened.span())
         return None
     start = _ym(m, "a")
     if m.group("present"):
@@ -741,8 +768,34 @@ def find_name(header: Sequence[str]) -> str | None:
     text = "\n".join(content)
     for entity in extract_entities(text):
         if entity.label == "NAME":
-            return entity.text.strip()
+            return _NAME_WORD_RE.sub("", entity.text.strip())
+    # A header line that holds the name with the contacts ("Alex Chen | alex@… | (415) …",
+    # "Emily Carter, MBA"): each field on its own, the contact details taken out.
+    for line in content[:3]:
+        bare = _CONTACT_BITS_RE.sub(" | ", line)
+        pieces = [p for p in _HEADER_SPLIT_RE.split(bare) if p.strip()]
+        if len(pieces) < 2 and bare == line:
+            continue
+        for piece in pieces:
+            piece = _NAME_WORD_RE.sub("", piece.strip())
+            if _plausible_cjk_name(piece):
+                return piece
+            for entity in extract_entities(piece):
+                if entity.label == "NAME" and entity.text.strip() == piece:
+                    return piece
     return None
+
+
+# Contact details and links inside a header line, and the separators between its fields.
+_CONTACT_BITS_RE = re.compile(
+    _EMAIL_RE.pattern
+    + r"|(?:https?://|www\.)\S+|\b(?:linkedin|github)\.com/\S*"
+    + r"|(?:\+|00)?\(?\d[\d\s().\-]{6,20}\d"
+    + r"|(?:邮箱|电话|手机|e-?mail|phone|mobile|tel)\s*[:：]?",
+    re.IGNORECASE,
+)
+_HEADER_SPLIT_RE = re.compile(r"\s*(?:[|｜·•,，;；—–]|\s-\s|\s{2,}|\t)\s*")
+_NAME_WORD_RE = re.compile(r"^(?:姓\s*名|name)\s*[:：]?\s+", re.IGNORECASE)
 
 
 # The CRF costs tens of microseconds per character: the parser only asks it about short
@@ -788,6 +841,8 @@ def find_location(header: Sequence[str]) -> str | None:
 # Education and work entries
 # ---------------------------------------------------------------------------------------------
 
+from hireflow.candidates.extraction import _CAMPUS  # noqa: E402 - one definition of campuses
+
 _EN_SCHOOL_HEAD = (
     r"(?:University|Institute\s+of\s+Technology|Institute|College|Polytechnic|Academy|"
     r"Business\s+School|School)"
@@ -799,7 +854,10 @@ _SCHOOL_RE = re.compile(
     # "Technical University of Munich", "University of Manchester", "Delft University of
     # Technology", "Imperial College London" (a trailing word only when it is a known city)
     rf"|(?:The\s+)?(?:{_CAP}\s+){{0,6}}{_EN_SCHOOL_HEAD}"
-    rf"(?:\s+(?:of|at)\s+{_CAP}(?:\s+(?:{_CAP}|and|&))*?(?=\s*(?:$|[,;|(（]|\s\d|\s{{2,}})))?"
+    rf"(?:\s+(?:of|at)\s+{_CAP}(?:\s+(?:{_CAP}|and|&))*?(?=\s*(?:$|[,;|(（]|\s\d|\s{{2,}}))"
+    # a campus after a comma: "University of California, Berkeley" (not a major or degree)
+    + _CAMPUS
+    + r")?"
     r"(?:\s+(?:London|Dublin|Cork|Belfast|Singapore|Hong\s+Kong|Boston|Chicago))?"
 )
 _MAJOR_LABEL_RE = re.compile(
@@ -814,6 +872,14 @@ _EN_MAJOR_RE = re.compile(
     r"(?:Bachelor|Master|Doctor|B\.?\s?Sc|M\.?\s?Sc|B\.?\s?S\.?|M\.?\s?S\.?|B\.?\s?A\.?|M\.?\s?A\.?|"
     r"B\.?\s?Eng|M\.?\s?Eng|Ph\.?\s?D\.?|MBA|Associate)[^,|\n]*?\bin\s+"
     r"([A-Z][A-Za-z&\-]{0,40}(?:\s+(?:and|&|of)?\s*[A-Z][A-Za-z&\-]{0,40}){0,5})"
+)
+# "Master of Information Management": the field is the degree's name (not for the generic
+# "of Science", "of Arts"…, whose field follows "in").
+_EN_MAJOR_OF_RE = re.compile(
+    r"\b(?:Bachelor|Master|Doctor)(?:'s)?\s+of\s+"
+    r"(?!(?:Science|Sciences|Arts|Philosophy|Laws|Engineering)\b(?!\s+[A-Z]))"
+    r"([A-Z][A-Za-z&\-]{0,40}(?:\s+(?:and|&)?\s*[A-Z][A-Za-z&\-]{0,40}){0,4})"
+    r"(?!\s+in\s)"
 )
 _DEGREE_WORD_RE = re.compile(
     r"博士研究生|硕士研究生|博士后|博士|硕士|研究生|本科|学士|大专|专科|高中|中专|MBA|EMBA|"
@@ -1007,7 +1073,7 @@ def parse_education(lines: Sequence[str]) -> list[EducationEntry]:
             if major and entry.major is None:
                 entry.major = _clean(major.group(1))
             if entry.major is None:
-                en_major = _EN_MAJOR_RE.search(line)
+                en_major = _EN_MAJOR_RE.search(line) or _EN_MAJOR_OF_RE.search(line)
                 if en_major:
                     entry.major = _clean(en_major.group(1))
             if entry.major is None and line in block.header and (m or word):
@@ -1331,6 +1397,18 @@ def merge_list_lines(lines: Sequence[str]) -> list[str]:
 _CJK_CHAR_RE = re.compile(r"[\u4e00-\u9fff]")
 
 
+# "A/B testing", "CI/CD", "TCP/IP", "HTML/CSS" are one skill; "Python/Java" are two.
+_SLASHED_RE = re.compile(r"([A-Za-z0-9+#.]+)/([A-Za-z0-9+#.]+)")
+_SLASH = "\u2044"  # fraction slash: a stand-in while the list is split
+
+
+def _keep_slash(m: re.Match[str]) -> str:
+    left, right = m.group(1), m.group(2)
+    if min(len(left), len(right)) <= 2 or normalise_skill(m.group(0)):
+        return f"{left}{_SLASH}{right}"
+    return m.group(0)
+
+
 def listed_skills(lines: Sequence[str]) -> list[str]:
     """The items of a skills section ("熟练使用A、B、C", "Proficient in A, B and C"), as
     written. Lines that PDF layout wrapped mid-list are joined back first."""
@@ -1340,8 +1418,9 @@ def listed_skills(lines: Sequence[str]) -> list[str]:
             continue
         body = _LABEL_START_RE.sub("", line.lstrip("-•·*●■◆▪ "), count=1)
         body = _SKILL_LEAD_RE.sub("", body.strip())
+        body = _SLASHED_RE.sub(_keep_slash, body)
         for item in re.split(r"\s*(?:[、,，;；/|｜]|\band\b|及|和|以及)\s*|\s{2,}", body):
-            item = _SKILL_LEAD_RE.sub("", item.strip(" .。:：()（）"))
+            item = _SKILL_LEAD_RE.sub("", item.strip(" .。:：()（）")).replace(_SLASH, "/")
             if (
                 not item
                 or len(item) > 30
@@ -1404,11 +1483,18 @@ def parse_resume(text: str, *, today: date) -> ResumeProfile:
     skill_text_parts = [*skill_lines, *sections.get("projects", [])]
     skill_text_parts.extend(w.description for w in profile.work)
     skill_text_parts.extend(sections.get("summary", []))
-    profile.skills = find_skills("\n".join(skill_text_parts) if skill_text_parts else text)
+    skill_text = "\n".join(skill_text_parts) if skill_text_parts else text
+    listed = listed_skills(skill_lines)
+    # A slashed phrase the vocabulary does not know ("A/B testing") is one skill: the word
+    # inside it ("testing") is not a skill of its own unless named elsewhere too.
+    whole = [i for i in listed if "/" in i and " " in i and not normalise_skill(i)]
+    for item in whole:
+        skill_text = skill_text.replace(item, " ")
+    profile.skills = find_skills(skill_text)
     known = {s.casefold() for s in profile.skills}
-    for item in listed_skills(skill_lines):
+    for item in listed:
         # Skills the vocabulary does not know are kept as written, so HR still sees them.
-        if item.casefold() not in known and not find_skills(item):
+        if item.casefold() not in known and (item in whole or not find_skills(item)):
             known.add(item.casefold())
             profile.skills.append(item)
     profile.languages = find_languages(text)

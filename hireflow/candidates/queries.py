@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, null, select
+from sqlalchemy import func, null, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from hireflow.candidates import matching, search
@@ -137,6 +137,31 @@ class PoolFilters:
     def is_empty(self) -> bool:
         return not {k: v for k, v in self.to_params().items() if k != "sort"}
 
+    def understood(self) -> tuple[PoolFilters, list[dict[str, Any]]]:
+        """The query as a person means it: experience, education and places in the keywords
+        become filters (a filter set explicitly wins), with what was read (see
+        :mod:`hireflow.candidates.understanding`)."""
+        from dataclasses import replace
+
+        from hireflow.candidates.understanding import understand
+
+        if not self.q.strip():
+            return self, []
+        read = understand(self.q)
+        if not read.parts:
+            return self, []
+        return (
+            replace(
+                self,
+                q=read.q,
+                min_years=self.min_years if self.min_years is not None else read.min_years,
+                max_years=self.max_years if self.max_years is not None else read.max_years,
+                min_education=self.min_education or read.min_education,
+                location=self.location or read.location,
+            ),
+            read.parts,
+        )
+
 
 @dataclass
 class PoolHit:
@@ -243,7 +268,9 @@ def pool_query(session: Session, principal: Principal, filters: PoolFilters) -> 
     if filters.source:
         stmt = stmt.where(pool.source == filters.source)
     if filters.location:
-        stmt = stmt.where(pool.location.ilike(f"%{filters.location}%"))
+        # "上海|Shanghai": a place understood from the keywords matches any of its names
+        places = [p for p in filters.location.split("|") if p.strip()][:5]
+        stmt = stmt.where(or_(*(pool.location.ilike(f"%{p.strip()}%") for p in places)))
     if filters.internal:
         stmt = stmt.where(pool.is_internal.is_(True))
     sort = filters.sort or ("match" if terms else "date")

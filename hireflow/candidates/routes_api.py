@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -67,8 +68,18 @@ def list_candidates(
     (``opening_id``, ``stage``, ``min_education``, ``min_years``, ``max_years``, ``skills``,
     ``dimension`` + ``min_score``, ``interviewed_from``/``interviewed_to``, ``source``,
     ``location``, ``internal``, ``sort=match|date``). ``X-Total-Count`` says how many match
-    (at most 1000; ``X-Total-Capped: 1`` beyond)."""
-    filters = queries.PoolFilters.from_params(dict(request.query_params))
+    (at most 1000; ``X-Total-Capped: 1`` beyond). Experience, education and places in ``q``
+    ("Java 上海 五年") are read as filters unless ``literal=1``; ``X-Query-Understood`` lists
+    what was read (JSON)."""
+    params = dict(request.query_params)
+    literal = params.pop("literal", "") == "1"
+    filters = queries.PoolFilters.from_params(params)
+    if not literal:
+        filters, understood = filters.understood()
+        if understood:
+            response.headers["X-Query-Understood"] = json.dumps(
+                [{"kind": p["kind"], "text": p["text"], "en": p["en"]} for p in understood]
+            )
     page = queries.search_pool(session, principal, filters, limit=limit, offset=offset)
     response.headers["X-Total-Count"] = str(page.total)
     response.headers["X-Total-Capped"] = "1" if page.capped else "0"

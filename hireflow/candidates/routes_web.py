@@ -24,7 +24,7 @@ from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
 NAV = (
-    NavItem("/candidates", N_("Candidates"), "candidates.search", order=20),
+    NavItem("/candidates", N_("Candidates"), "candidates.search", order=20, group="recruiting"),
     NavItem("/me", N_("My applications"), "self.read", order=30),
 )
 LABELS = (
@@ -99,9 +99,15 @@ def candidates_page(request: Request, session: DbSession, principal: PageUser) -
     params = dict(request.query_params)
     page_no = int(params.pop("page", "1") or 1) if str(params.get("page", "1")).isdigit() else 1
     errors: dict[str, Any] = {}
+    literal = params.pop("literal", "") == "1"
+    understood: list[dict[str, Any]] = []
+    effective = queries.PoolFilters()
     try:
         filters = queries.PoolFilters.from_params(params)
-        page = queries.search_pool(session, principal, filters, limit=20, offset=(page_no - 1) * 20)
+        effective, understood = (filters, []) if literal else filters.understood()
+        page = queries.search_pool(
+            session, principal, effective, limit=20, offset=(page_no - 1) * 20
+        )
     except AppError as exc:
         if exc.status in (403, 404):
             raise
@@ -115,6 +121,10 @@ def candidates_page(request: Request, session: DbSession, principal: PageUser) -
         {
             "filters": filters,
             "params": params,
+            "understood": understood,
+            "keywords": effective.q if understood else filters.q,
+            "literal": literal,
+            "literal_query": _query({**params, "literal": "1"}),
             "page": page,
             "page_no": page_no,
             "errors": errors,

@@ -79,34 +79,42 @@ FUNCTIONS: dict[str, tuple[Any, str, str]] = {
     "years_in_industry": (
         _fn("years_in_industry", DataType.FLOAT, DataType.STRING),
         "{0}行业年限",
-        "years_in_industry({0})",
+        "years in {0}",
     ),
     "has_skill": (
         _fn("has_skill", DataType.BOOLEAN, DataType.STRING),
         "技能「{0}」",
-        "has_skill({0})",
+        "skill “{0}”",
     ),
     "has_language": (
         _fn("has_language", DataType.BOOLEAN, DataType.STRING),
         "语言「{0}」",
-        "has_language({0})",
+        "language “{0}”",
     ),
     "has_certificate": (
         _fn("has_certificate", DataType.BOOLEAN, DataType.STRING),
         "证书「{0}」",
-        "has_certificate({0})",
+        "certificate “{0}”",
     ),
-    "keyword": (_fn("keyword", DataType.BOOLEAN, DataType.STRING), "关键词「{0}」", "keyword({0})"),
+    "keyword": (
+        _fn("keyword", DataType.BOOLEAN, DataType.STRING),
+        "关键词「{0}」",
+        "keyword “{0}”",
+    ),
     "worked_at": (
         _fn("worked_at", DataType.BOOLEAN, DataType.STRING),
         "曾任职「{0}」",
-        "worked_at({0})",
+        "worked at “{0}”",
     ),
-    "score": (_fn("score", DataType.FLOAT, DataType.STRING), "面试得分（{0}）", "score({0})"),
+    "score": (
+        _fn("score", DataType.FLOAT, DataType.STRING),
+        "面试得分（{0}）",
+        "interview score ({0})",
+    ),
     "mentions": (
         _fn("mentions", DataType.FLOAT, DataType.STRING),
         "提及「{0}」次数",
-        "mentions({0})",
+        "mentions of “{0}”",
     ),
 }
 INTERVIEW_FUNCTIONS = frozenset({"score", "mentions"})
@@ -689,8 +697,11 @@ class _Facts:
         if self.interview is None:
             raise _NotAvailable("尚无面试结果", "no interview results yet")
         if dimension not in self.interview.scores:
+            from hireflow.candidates.matching import dimension_label
+
             raise _NotAvailable(
-                f"面试未评估「{dimension}」", f"the interview has no score for {dimension!r}"
+                f"面试未评估「{dimension_label(dimension, 'zh')}」",
+                f"the interview has no score for “{dimension_label(dimension, 'en')}”",
             )
         return float(self.interview.scores[dimension])
 
@@ -774,7 +785,7 @@ class _Explainer:
     def name(self, node: Any, lang: str) -> str:
         if isinstance(node, rast.SymbolExpression):
             info = SYMBOLS.get(node.name)
-            return (info[1] if lang == "zh" else node.name) if info else node.name
+            return info[1 if lang == "zh" else 2] if info else node.name
         if isinstance(node, rast.FunctionCallExpression) and isinstance(
             node.function, rast.SymbolExpression
         ):
@@ -782,11 +793,16 @@ class _Explainer:
             args = [self.literal(a, lang) for a in node.arguments]
             if fname in FUNCTIONS:
                 first = args[0] if args else ""
-                if fname == "years_in_industry" and lang == "zh":
+                if fname == "years_in_industry":
                     key = _industry_key(first)
-                    first = industry_labels().get(key, {}).get("zh", first).removesuffix("业")
+                    name = industry_labels().get(key, {}).get(lang, first)
+                    first = name.removesuffix("业") if lang == "zh" else name.lower()
                 if fname == "has_skill":
                     first = skill_label(normalise_skill(first) or first, lang)
+                if fname == "score":
+                    from hireflow.candidates.matching import dimension_label
+
+                    first = dimension_label(first, lang)
                 return FUNCTIONS[fname][1 if lang == "zh" else 2].format(first)
             return f"{fname}({', '.join(args)})"
         literal = _literal_text(node)

@@ -405,7 +405,9 @@ def _store_resume(
         employee = _employee_user(session, tenant_id, email)
         candidate = Candidate(
             tenant_id=tenant_id,
-            name=(profile.name or email or "?")[:200],
+            # No name found: "?" until HR corrects it or a later resume names the person;
+            # an e-mail address is never a name.
+            name=(profile.name or "?")[:200],
             email=email,
             phone=profile.phone or "",
             birth_date=birth_date,

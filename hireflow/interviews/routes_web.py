@@ -8,6 +8,7 @@ to the JSON routes under the same prefix (CSRF header from the page's meta tag).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -33,7 +34,9 @@ from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
 
-NAV = (NavItem("/interviews", N_("AI interviews"), "interviews.read", order=35),)
+NAV = (
+    NavItem("/interviews", N_("AI interviews"), "interviews.read", order=35, group="recruiting"),
+)
 
 # Labels that come from data (statuses, decisions, event kinds), for the catalogue.
 LABELS = (
@@ -60,6 +63,17 @@ LABELS = (
     N_("video"),
     N_("opening"),
     N_("faq"),
+)
+# Why the engine suggests a follow-up question (``scoring.followups``).
+FOLLOW_UP_REASONS = (
+    N_("no_answer"),
+    N_("unsupported_language"),
+    N_("off_topic"),
+    N_("we_only"),
+    N_("no_result"),
+    N_("vague"),
+    N_("gap_example"),
+    N_("project_roi"),
 )
 # Events the candidate's own page receives (the rest are for HR).
 CANDIDATE_EVENTS = ("question_added", "hr_answer", "tab_claimed", "scored", "submitted")
@@ -511,7 +525,11 @@ def report_print(
     if report is None:
         raise NotFound()
     lang = "zh" if request_language_is_zh(request.state.language) else "en"
-    return Response(render_html(report, lang), media_type="text/html; charset=utf-8")
+    # The engine only knows a pseudonymous reference; HR prints it with the person's name.
+    named = dataclasses.replace(
+        report, candidate_ref=f"{interview.candidate.name} · {interview.opening.title}"
+    )
+    return Response(render_html(named, lang), media_type="text/html; charset=utf-8")
 
 
 @router.get("/interviews/{interview_id}/answers/{interview_answer_id}/media")

@@ -2270,8 +2270,39 @@ def conclude(
         opening_id=interview.opening_id,
         commit=False,
     )
+    _status_after_decision(session, principal, interview, data.decision)
     session.commit()
     return interview
+
+
+# Where a decision leaves the person: "advance" waits for the next round, "reject" ends the
+# application, "hold" keeps the AI interview's own status until someone decides.
+DECISION_STATUS = {
+    "advance": "waiting_second_round",
+    "reject": "rejected",
+    "hold": "ai_interview_done",
+}
+
+
+def _status_after_decision(
+    session: Session, principal: Principal, interview: InterviewSession, decision: str
+) -> None:
+    from hireflow.records.models import PersonRecord
+
+    status = DECISION_STATUS[decision]
+    current = session.scalars(
+        select(PersonRecord.status).where(PersonRecord.person_id == interview.candidate_id)
+    ).first()
+    if current != status:
+        records.set_status(
+            session,
+            principal,
+            interview.candidate_id,
+            status,
+            source="ai_interview",
+            opening_id=interview.opening_id,
+            commit=False,
+        )
 
 
 def view_report(session: Session, principal: Principal, interview_id: int) -> InterviewSession:

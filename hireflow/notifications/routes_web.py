@@ -23,9 +23,15 @@ from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
 NAV = (
-    NavItem("/notifications/outbox", N_("Outbox"), "notifications.read", order=60),
     NavItem(
-        "/notifications/settings", N_("Notification settings"), "notifications.channels", order=86
+        "/notifications/outbox", N_("Outbox"), "notifications.read", order=60, group="settings"
+    ),
+    NavItem(
+        "/notifications/settings",
+        N_("Notification settings"),
+        "notifications.channels",
+        order=86,
+        group="settings",
     ),
 )
 LABELS = (

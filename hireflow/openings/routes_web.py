@@ -24,8 +24,14 @@ from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
 NAV = (
-    NavItem("/openings", N_("Openings"), "openings.read", order=10),
-    NavItem("/hiring-requests", N_("Hiring requests"), "hiring_requests.read", order=12),
+    NavItem("/openings", N_("Openings"), "openings.read", order=10, group="recruiting"),
+    NavItem(
+        "/hiring-requests",
+        N_("Hiring requests"),
+        "hiring_requests.read",
+        order=12,
+        group="recruiting",
+    ),
 )
 # Words that come from data, listed so they reach the catalogue.
 LABELS = (

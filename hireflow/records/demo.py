@@ -23,7 +23,7 @@ from hireflow.candidates.models import Application, Candidate
 from hireflow.core.db import utcnow
 from hireflow.org.models import Tenant, User
 from hireflow.records import service
-from hireflow.records.models import RecordEntry, RetentionRule
+from hireflow.records.models import PersonRecord, RecordEntry, RetentionRule
 from hireflow.records.timeline import SystemActor
 
 
@@ -88,15 +88,19 @@ def add_demo(session: Session, tenant: Tenant) -> None:
             occurred_at=now - timedelta(days=20 - index),
             opening_id=opening_id,
         )
-        service.set_status(
-            session,
-            system,
-            person.id,
-            "screening",
-            source="demo",
-            occurred_at=now - timedelta(days=19 - index),
-            opening_id=opening_id,
-        )
+        # People whose interview the demo already ran have a later status: keep it.
+        if not session.scalars(
+            select(PersonRecord.status).where(PersonRecord.person_id == person.id)
+        ).first():
+            service.set_status(
+                session,
+                system,
+                person.id,
+                "screening",
+                source="demo",
+                occurred_at=now - timedelta(days=19 - index),
+                opening_id=opening_id,
+            )
         if person.name == "赵磊":
             service.attach_file(
                 session,

@@ -176,6 +176,8 @@ class RecordView:
     latest_checkpoint: Any
     require_code: bool
     openings: dict[int, str] = field(default_factory=dict)
+    models: dict[int, dict[str, Any] | None] = field(default_factory=dict)
+    interviews: set[int] = field(default_factory=set)
 
     @cached_property
     def seq_by_id(self) -> dict[int, int]:
@@ -247,16 +249,17 @@ def view_record(session: Session, principal: Principal, person_id: int) -> Recor
     opening_ids = {e.opening_id for e in entries if e.opening_id} | {
         a.opening_id for a in attachments.values() if a.opening_id
     }
-    openings = (
-        {
-            row.id: row.title
-            for row in session.execute(
-                select(Opening.id, Opening.title).where(Opening.id.in_(opening_ids))
+    rows = (
+        session.execute(
+            select(Opening.id, Opening.title, Opening.competency_model).where(
+                Opening.id.in_(opening_ids)
             )
-        }
+        ).all()
         if opening_ids
-        else {}
+        else []
     )
+    openings = {row.id: row.title for row in rows}
+    models = {row.id: row.competency_model for row in rows}
     checkpoints = cached_checkpoints()
     integrity = verify_person(session, person_id, checkpoints=checkpoints)
     audit.record(
@@ -279,4 +282,60 @@ def view_record(session: Session, principal: Principal, person_id: int) -> Recor
         latest_checkpoint=checkpoints.latest(f"person:{person_id}"),
         require_code=bool(get_policy(session, person.tenant_id).require_download_code),
         openings=openings,
+        models=models,
+        interviews=_open_interviews(session, principal, entries),
+    )
+
+
+def _open_interviews(
+    session: Session, principal: Principal, entries: list[RecordEntry]
+) -> set[int]:
+    """Interviews named by entries whose reports the viewer may open (for links)."""
+    from hireflow.interviews.models import InterviewSession
+
+    wanted = {
+        e.facts["interview_id"]
+        for e in entries
+        if isinstance(e.facts, dict) and isinstance(e.facts.get("interview_id"), int)
+    }
+    if not wanted or not (principal.has("interviews.read") and principal.has("scores.read")):
+        return set()
+    stmt = restrict(
+        select(InterviewSession.id).where(InterviewSession.id.in_(wanted)),
+        principal,
+        "interviews.read",
+        InterviewSession,
+    )
+    return set(session.scalars(stmt))
+
+
+@dataclass
+class RecordCheck:
+    """One person's record verified now: what the verification page shows."""
+
+    person: Candidate
+    report: VerificationReport
+    head_seq: int
+    head_hash: str
+    latest_checkpoint: Any
+
+
+def check_record(session: Session, principal: Principal, person_id: int) -> RecordCheck:
+    """Recompute every hash of one person's chain and compare it with the signed checkpoints
+    (``/records/{id}/verify``). Reads no personal data beyond the name; not audited."""
+    from hireflow.core.audit import ChainHead
+    from hireflow.records.timeline import person_chain_id
+
+    require(principal, "records.read")
+    person = get_visible(session, Candidate, person_id, principal, "records.read")
+    checkpoints = cached_checkpoints()
+    report = verify_person(session, person_id, checkpoints=checkpoints)
+    chain_id = person_chain_id(person_id)
+    head = session.get(ChainHead, chain_id)
+    return RecordCheck(
+        person=person,
+        report=report,
+        head_seq=int(head.seq) if head is not None else 0,
+        head_hash=head.hash if head is not None else "",
+        latest_checkpoint=checkpoints.latest(chain_id),
     )

@@ -24,6 +24,7 @@ from hireflow.records.models import (
     IntegrityRun,
     RetentionRule,
 )
+from hireflow.records.presenting import Presenter
 from hireflow.records.routes_api import LimitedReader, export_response, stream_file
 from hireflow.web.deps import AppSettings, DbSession, PageUser
 from hireflow.web.forms import app_error_fields, day_bound
@@ -31,8 +32,10 @@ from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
 NAV = (
-    NavItem("/records", N_("HR records"), "records.read", order=25),
-    NavItem("/records/integrity", N_("Record integrity"), "records.integrity", order=93),
+    NavItem("/records", N_("HR records"), "records.read", order=25, group="people"),
+    NavItem(
+        "/records/integrity", N_("Record integrity"), "records.integrity", order=93, group="audit"
+    ),
 )
 REGIONS = ("cn", "eu", "us", "sg")
 PAGE = 25
@@ -122,14 +125,25 @@ def records_page(
             "entry_types": ENTRY_TYPES,
             "openings": openings,
             "dimensions": queries.dimensions(session, principal),
+            "words": Presenter(request.state.language, gettext_for(request.state.language)),
         },
     )
 
 
-def _record_context(session: DbSession, principal: Principal, person_id: int) -> dict[str, Any]:
+def _record_context(
+    request: Request, session: DbSession, principal: Principal, person_id: int
+) -> dict[str, Any]:
     view = queries.view_record(session, principal, person_id)
+    words = Presenter(
+        request.state.language,
+        gettext_for(request.state.language),
+        view.models,
+        interviews=view.interviews,
+    )
     return {
         "view": view,
+        "words": words,
+        "shown": {item.entry.seq: words.entry(item.entry, item.data) for item in view.entries},
         "statuses": STATUSES,
         "kinds": ATTACHMENT_KINDS,
         "purposes": CONSENT_PURPOSES,
@@ -289,7 +303,18 @@ async def attachment_open(
 def record_page(
     request: Request, session: DbSession, principal: PageUser, person_id: int
 ) -> Response:
-    return render(request, "records/detail.html", _record_context(session, principal, person_id))
+    return render(
+        request, "records/detail.html", _record_context(request, session, principal, person_id)
+    )
+
+
+@router.get("/records/{person_id}/verify")
+def record_verify_page(
+    request: Request, session: DbSession, principal: PageUser, person_id: int
+) -> Response:
+    """The record's hash chain checked now, explained (the record page's badge links here)."""
+    check = queries.check_record(session, principal, person_id)
+    return render(request, "records/verify.html", {"check": check})
 
 
 def _rerender(
@@ -304,7 +329,7 @@ def _rerender(
     if exc.status in (403, 404):
         raise exc
     _ = gettext_for(request.state.language)
-    context = _record_context(session, principal, person_id)
+    context = _record_context(request, session, principal, person_id)
     errors = app_error_fields(exc, _)
     context.update(
         {"errors": {section: errors.get("form") or next(iter(errors.values()))}, "values": values}

@@ -35,7 +35,7 @@ from hireflow.web.routes import COMMON_ZONES
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
-NAV = (NavItem("/scheduling", N_("Interviews"), "invitations.read", order=25),)
+NAV = (NavItem("/scheduling", N_("Interviews"), "invitations.read", order=25, group="recruiting"),)
 ASSETS = Path(__file__).resolve().parent / "static"
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 # Words that come from data, listed so they reach the catalogue.

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -84,7 +85,6 @@ W_FUNDAMENTALS = 0.15
 W_INDUSTRY = 0.15
 W_JOB_TYPE = 0.1
 PENALTY_UNKNOWN_INDUSTRY = 0.15
-PENALTY_OTHER_JOB_TYPE = 0.2
 PENALTY_SAME_KIND = 0.15
 PENALTY_SAME_TOPIC = 0.25
 BONUS_TECHNICAL_KIND = 0.3
@@ -514,6 +514,7 @@ class _Candidate:
     skills: tuple[str, ...] = ()  # job skills (as written) it matches
     industry_match: bool = False
     similarity: float = 0.0
+    keyword_strength: float = 0.0  # idf of the meaningful words it shares with the job
 
 
 def _percent(value: float) -> str:
@@ -650,6 +651,9 @@ def generate_plan(
                     continue
                 if question.industries and industry and industry not in question.industries:
                     continue
+                # A question written for other job types (a sales metric) never goes to this one.
+                if question.job_types and job.job_type not in question.job_types:
+                    continue
                 mapped = remap_dimensions(question, from_bank, first=dim.id)
                 primary = question.dimensions[0] == bank_id
                 pool.append(_Candidate(mapped, dim.id, "bank", primary=primary))
@@ -729,7 +733,7 @@ def generate_plan(
             PlannedQuestion(
                 question=candidate.question,
                 section=section_of(candidate.question),
-                reason=_explain(candidate, model, weights),
+                reason=_explain(candidate, model, weights, job),
                 relevance=round(candidate.relevance, 4),
                 matched_keywords=candidate.keywords,
                 source=candidate.source,
@@ -785,6 +789,7 @@ def _score(
     overlap = job_words & word_sets[question.id]
     ranked = sorted(overlap, key=lambda w: (-idf.get(w, 0.0), w))
     candidate.keywords = tuple(ranked[:3])
+    candidate.keyword_strength = sum(idf.get(w, 0.0) for w in overlap if _meaningful(w))
     # Three rare shared words (idf about 3 each) saturate the keyword score.
     keyword_score = min(1.0, sum(idf.get(w, 0.0) for w in overlap) / 9.0)
     similarity = similarities.get(question.id, 0.0)
@@ -810,8 +815,8 @@ def _score(
             score += W_INDUSTRY
         elif industry is None:
             score -= PENALTY_UNKNOWN_INDUSTRY
-    if question.job_types:
-        score += W_JOB_TYPE if job.job_type in question.job_types else -PENALTY_OTHER_JOB_TYPE
+    if question.job_types:  # only questions for this job type reach the pools
+        score += W_JOB_TYPE
     candidate.relevance = score
 
 
@@ -908,25 +913,93 @@ def _fixed_item(
     return PlannedQuestion(question=question, section=section, reason=reason, source="bank")
 
 
+# Words that match between a description and a question without saying anything about the job
+# (a verb every description uses, "go" in "go about"): never a reason on their own.
+_GENERIC_MATCHES_TEXT = """
+    使用 用 做 负责 参与 进行 业务 工作 相关 能力 问题 情况 需要 提升 保证 保障 完成 要求 时候
+    use using used make work working job role go get way help team teams new own
+    """
+_GENERIC_MATCHES = frozenset(_GENERIC_MATCHES_TEXT.split())
+_CLAUSES = re.compile(r"[。！？；;!?\n]+|(?<=[，,])|(?<=\.)\s+")
+# A shared word said this much (idf summed: one word found in a handful of questions, or two
+# more common ones) before the description is quoted as the reason.
+MIN_QUOTE_STRENGTH = 3.0
+
+
+def _meaningful(word: str) -> bool:
+    if word in _GENERIC_MATCHES:
+        return False
+    if re.search(r"[\u3400-\u9fff]", word):
+        return len(word) >= 2
+    return len(word) >= 4
+
+
+def _quote_from(job: JobSpec, keywords: Sequence[str]) -> tuple[str, str] | None:
+    """("description" | "title", the phrase of the job that holds the question's keywords)."""
+    wanted = [w for w in keywords if _meaningful(w)]
+    if not wanted:
+        return None
+    best: tuple[int, str] | None = None
+    for clause in _CLAUSES.split(job.description or ""):
+        clause = clause.strip(" ，,、：:.")
+        if not clause:
+            continue
+        words = set(content_words(clause))
+        hits = sum(1 for w in wanted if w in words)
+        if hits and (best is None or hits > best[0]):
+            best = (hits, clause)
+    if best is not None:
+        clause = best[1]
+        limit = 36 if re.search(r"[\u3400-\u9fff]", clause) else 80
+        if len(clause) > limit:
+            clause = clause[: limit - 1].rstrip(" ，,") + "…"
+        return "description", clause
+    if any(w in set(content_words(job.title)) for w in wanted):
+        return "title", job.title
+    return None
+
+
+def _join_en(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _explain(
-    candidate: _Candidate, model: CompetencyModel, weights: Mapping[str, float]
+    candidate: _Candidate,
+    model: CompetencyModel,
+    weights: Mapping[str, float],
+    job: JobSpec,
 ) -> dict[str, str]:
-    """Why a question was chosen, in Chinese and English."""
+    """Why a question was chosen, in Chinese and English sentences a recruiter can read."""
     dim = model.dimension(candidate.dimension)
     weight = _percent(weights[dim.id])
-    zh = [f"维度“{localised(dim.name, 'zh')}”权重 {weight}"]
-    en = [f"dimension '{localised(dim.name, 'en')}' has weight {weight}"]
+    name_zh, name_en = localised(dim.name, "zh"), localised(dim.name, "en")
+    zh = [f"考察「{name_zh}」（占胜任力模型的 {weight}）。"]
+    en = [f"Assesses {name_en} ({weight} of the competency model)."]
     if candidate.source == "generated":
-        zh.append("题库中没有该维度的题目，根据其行为指标生成")
-        en.append("the bank has no questions for it, so this one was generated from its indicators")
+        zh.append(f"题库中没有考察「{name_zh}」的题目，这道题根据其行为指标生成。")
+        en.append(
+            f"The question bank has nothing for {name_en}, so this question was generated "
+            "from its behavioural indicators."
+        )
     if candidate.skills:
-        zh.append("匹配岗位技能 " + "、".join(candidate.skills))
-        en.append("it matches the required skills " + ", ".join(candidate.skills))
+        zh.append("题目涉及岗位要求的技能：" + "、".join(candidate.skills) + "。")
+        noun = "skill" if len(candidate.skills) == 1 else "skills"
+        en.append(f"It covers the required {noun} " + _join_en(list(candidate.skills)) + ".")
     skill_words = {s.lower() for s in candidate.skills}
-    keywords = [w for w in candidate.keywords if w not in skill_words]
-    if keywords:
-        zh.append("岗位描述提到" + "".join(f"“{w}”" for w in keywords))
-        en.append("the description mentions " + ", ".join(f"'{w}'" for w in keywords))
+    quote = (
+        _quote_from(job, [w for w in candidate.keywords if w not in skill_words])
+        if candidate.keyword_strength >= MIN_QUOTE_STRENGTH
+        else None
+    )
+    if quote is not None and quote[0] == "description":
+        zh.append(f"对应岗位描述中的“{quote[1]}”。")
+        en.append(f"It matches “{quote[1]}” in the job description.")
+    elif quote is not None:
+        zh.append(f"与职位“{quote[1]}”直接相关。")
+        en.append(f"It relates directly to the job title “{quote[1]}”.")
+    elif not candidate.skills and candidate.similarity >= 0.3:
+        zh.append("题目内容与岗位描述相近。")
+        en.append("Its content is close to the job description.")
     if candidate.industry_match:
         from hireflow.scoring.presets import INDUSTRIES
 
@@ -934,18 +1007,14 @@ def _explain(
             INDUSTRIES.get(i, {}).get("name", {"zh": i, "en": i})
             for i in candidate.question.industries
         ]
-        zh.append("题目针对" + "、".join(n["zh"] for n in names) + "行业")
-        en.append("it is written for " + " and ".join(n["en"].lower() for n in names))
-    if not keywords and not candidate.skills and candidate.similarity >= 0.3:
-        zh.append(f"内容与岗位描述语义相近（相似度 {candidate.similarity:.2f}）")
+        zh.append("题目按" + "、".join(n["zh"] for n in names) + "行业的场景编写。")
         en.append(
-            f"it is close in meaning to the job description (similarity {candidate.similarity:.2f})"
+            "It is written for the " + _join_en([n["en"].lower() for n in names]) + " industry."
         )
     other = [d for d in candidate.question.dimensions[1:] if d in weights]
     if other:
         names_zh = "、".join(localised(model.dimension(d).name, "zh") for d in other)
-        names_en = ", ".join(localised(model.dimension(d).name, "en") for d in other)
-        zh.append(f"同时考察{names_zh}")
-        en.append(f"it also assesses {names_en}")
-    english = "Chosen because " + (", ".join(en[:-1]) + " and " + en[-1] if len(en) > 1 else en[0])
-    return {"zh": "选择原因：" + "；".join(zh) + "。", "en": english + "."}
+        names_en = _join_en([localised(model.dimension(d).name, "en") for d in other])
+        zh.append(f"同时考察{names_zh}。")
+        en.append(f"It also assesses {names_en}.")
+    return {"zh": "".join(zh), "en": " ".join(en)}

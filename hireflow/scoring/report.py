@@ -435,6 +435,29 @@ _LABELS: dict[str, dict[str, str]] = {
     "status_ok": {"zh": "已评分", "en": "scored"},
     "status_empty": {"zh": "未作答", "en": "no answer"},
     "status_unsupported_language": {"zh": "语言不支持", "en": "unsupported language"},
+    "question_n": {"zh": "第 {n} 题", "en": "Question {n}"},
+    "similarity": {"zh": "相似度", "en": "similarity"},
+    "version": {"zh": "版本", "en": "version"},
+    "kind_behavioural": {"zh": "行为面试题", "en": "behavioural"},
+    "kind_situational": {"zh": "情景题", "en": "situational"},
+    "kind_technical": {"zh": "技术题", "en": "technical"},
+    "kind_motivation": {"zh": "动机", "en": "motivation"},
+    "lang_zh": {"zh": "中文", "en": "Chinese"},
+    "lang_en": {"zh": "英文", "en": "English"},
+}
+
+# The explainable features of an answer as a reader calls them (the scoring formula's inputs).
+_FEATURE_NAMES = {
+    "relevance": {"zh": "相关性", "en": "relevance"},
+    "substance": {"zh": "内容充实度", "en": "substance"},
+    "star": {"zh": "STAR 完整度", "en": "STAR completeness"},
+    "action_depth": {"zh": "行动深度", "en": "depth of actions"},
+    "result_quality": {"zh": "结果质量", "en": "quality of results"},
+    "specificity": {"zh": "具体程度", "en": "specificity"},
+    "ownership": {"zh": "个人贡献", "en": "ownership"},
+    "logic": {"zh": "逻辑性", "en": "logic"},
+    "generic_share": {"zh": "空泛表述占比", "en": "share of generic statements"},
+    "on_topic_share": {"zh": "切题比例", "en": "share on topic"},
 }
 
 _STAR_NAMES = {
@@ -466,8 +489,9 @@ def render_html(report: Report, lang: str = "zh") -> str:
         lstrip_blocks=True,
     )
 
-    def label(key: str) -> str:
-        return _LABELS[key][lang]
+    def label(key: str, **values: Any) -> str:
+        entry = _LABELS.get(key)
+        return entry[lang].format(**values) if entry else key
 
     env.globals.update(label=label, pick=lambda text: _pick(text, lang), lang=lang)
     env.filters["num"] = lambda value, digits=1: "–" if value is None else f"{value:.{digits}f}"
@@ -486,4 +510,7 @@ def render_html(report: Report, lang: str = "zh") -> str:
         radar=svg,
         names=names,
         star_names={k: v[lang] for k, v in _STAR_NAMES.items()},
+        feature_names={k: v[lang] for k, v in _FEATURE_NAMES.items()},
+        # questions by their number in the interview, not by their bank id
+        numbers={a.question_id: i for i, a in enumerate(report.answers, 1)},
     )

@@ -12,6 +12,7 @@ from hireflow.core.audit import AuditEntry, ClientEvent
 from hireflow.core.errors import N_
 from hireflow.core.permissions import Principal, restrict
 from hireflow.openings.models import Opening
+from hireflow.web.worklist import work_lists
 
 
 def _count(session: Session, principal: Principal, capability: str, model: type) -> int:
@@ -83,4 +84,8 @@ def context(session: Session, principal: Principal) -> dict[str, Any]:
                 )
             )
         )
-    return {"cards": cards, "applications": applications}
+    return {
+        "cards": cards,
+        "applications": applications,
+        "work": work_lists(session, principal),
+    }

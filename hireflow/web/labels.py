@@ -43,3 +43,23 @@ FIELD_LABELS = (
     N_("database"),
     N_("broker"),
 )
+
+# Data residency regions (``settings.storage_regions``): the code stays visible after the name,
+# as it is what IT configures.
+REGION_LABELS = {
+    "cn": N_("China mainland"),
+    "eu": N_("European Union"),
+    "us": N_("United States"),
+    "sg": N_("Singapore"),
+}
+
+# Kinds of technical problems browsers report (``web.telemetry``), for IT's technical log.
+CLIENT_EVENT_LABELS = (
+    N_("js_error"),
+    N_("unsupported_browser"),
+    N_("device_check"),
+    N_("media_error"),
+    N_("network_error"),
+    N_("upload_failed"),
+    N_("login_problem"),
+)

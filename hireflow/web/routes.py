@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import (
+    FileResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
 from sqlalchemy import text
@@ -24,6 +31,7 @@ from hireflow.web.telemetry import ClientEventIn, record_client_event
 from hireflow.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 api_router = APIRouter(tags=["auth", "operations"])
 
 COMMON_ZONES = (
@@ -280,6 +288,22 @@ def healthz(request: Request, session: DbSession) -> Response:
         {"status": "ok" if healthy else "degraded", "checks": checks},
         status_code=200 if healthy else 503,
     )
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for it on pages without a ``<link rel=icon>`` (JSON, metrics, files)."""
+    return FileResponse(
+        STATIC_DIR / "favicon.svg",
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+@router.get("/api/docs")
+def api_docs(request: Request) -> Response:
+    """Swagger UI from the vendored bundle: an install without internet access has docs too."""
+    return render(request, "api_docs.html", {"spec_url": request.app.openapi_url})
 
 
 @router.get("/metrics")

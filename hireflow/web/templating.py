@@ -22,6 +22,7 @@ from markupsafe import Markup
 from hireflow.core.errors import N_
 from hireflow.core.i18n import LANGUAGES, format_datetime, translations
 from hireflow.core.permissions import Principal, can
+from hireflow.records.presenting import Presenter
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DOMAINS = (
@@ -103,18 +104,58 @@ class NavItem:
     capability: str | None
     roles: frozenset[str] | None = None
     order: int = 50
+    group: str = ""  # a key of NAV_GROUPS; "" stands on its own in the bar
 
+
+# Menus of the navigation bar, in this order. Fourteen items in one row wrapped over a third
+# of a phone's screen; grouped, the bar holds at most five entries and each opens a list.
+NAV_GROUPS: dict[str, str] = {
+    "recruiting": N_("Recruiting"),
+    "people": N_("People"),
+    "settings": N_("Settings"),
+    "audit": N_("Audit"),
+}
 
 # The navigation a person sees is derived from the capability matrix, never hand-listed per
-# role. Each domain adds its entries with a ``NAV`` tuple in its ``routes_web`` module and an
-# ``order`` that places them; these are the shell's own.
+# role. Each domain adds its entries with a ``NAV`` tuple in its ``routes_web`` module, an
+# ``order`` that places them and the ``group`` they belong to; these are the shell's own.
 NAV: tuple[NavItem, ...] = (
     NavItem("/", N_("Home"), None, order=0),
-    NavItem("/org", N_("Organisation"), "org.read", order=80),
-    NavItem("/audit", N_("Audit log"), "audit.read", order=90),
-    NavItem("/techlog", N_("Technical log"), "techlog.read", order=91),
-    NavItem("/system", N_("System"), "system.read", order=99),
+    NavItem("/org", N_("Organisation"), "org.read", order=80, group="people"),
+    NavItem("/audit", N_("Audit log"), "audit.read", order=90, group="audit"),
+    NavItem("/techlog", N_("Technical log"), "techlog.read", order=91, group="audit"),
+    NavItem("/system", N_("System"), "system.read", order=99, group="settings"),
 )
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One entry of the bar: a link, or a menu (``group``) of links."""
+
+    label: str
+    items: tuple[NavItem, ...]
+    group: str = ""
+
+    @property
+    def href(self) -> str:
+        return self.items[0].href
+
+
+def nav_entries(items: list[NavItem]) -> list[NavEntry]:
+    """The bar: ungrouped links and one menu per group, in the order of NAV_GROUPS after the
+    links that come before them. A menu that would hold a single link is that link."""
+    grouped: dict[str, list[NavItem]] = {}
+    for item in items:
+        if item.group:
+            grouped.setdefault(item.group, []).append(item)
+    entries: list[NavEntry] = [NavEntry(i.label, (i,)) for i in items if not i.group]
+    for key in sorted(grouped, key=lambda g: list(NAV_GROUPS).index(g) if g in NAV_GROUPS else 99):
+        members = grouped[key]
+        if len(members) == 1:
+            entries.append(NavEntry(members[0].label, (members[0],)))
+        else:
+            entries.append(NavEntry(NAV_GROUPS.get(key, key), tuple(members), key))
+    return entries
 
 
 @lru_cache(maxsize=1)
@@ -166,6 +207,15 @@ def render(
     def localtime(value: datetime | None, fmt: str = "medium") -> str:
         return format_datetime(value, timezone, language, fmt)
 
+    def region_name(code: str | None) -> str:
+        """A data region as people say it: "中国大陆 (CN)", "European Union (EU)"."""
+        from hireflow.web.labels import REGION_LABELS
+
+        if not code:
+            return "—"
+        label = REGION_LABELS.get(code)
+        return f"{catalogue.gettext(label)} ({code.upper()})" if label else code.upper()
+
     values: dict[str, Any] = {
         "request": request,
         "principal": principal,
@@ -174,10 +224,15 @@ def render(
         "languages": {code: entry[2] for code, entry in LANGUAGES.items()},
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "nav": (nav := nav_for(principal)),
+        "nav_entries": nav_entries(nav),
         "active_href": _active_href(nav, request.url.path),
         "gettext": _new_style(catalogue.gettext),
         "ngettext": _new_style_plural(catalogue.ngettext),
         "localtime": localtime,
+        "region_name": region_name,
+        # codes of stored data as words (competencies, sources, actors); pages with more
+        # context (the opening's own competency model) pass their own
+        "words": Presenter(language, catalogue.gettext),
         "can": (lambda capability: principal is not None and can(principal, capability)),
         "path": request.url.path,
     }

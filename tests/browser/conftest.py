@@ -101,3 +101,15 @@ def sign_in(page: Page, email: str, password: str = "Hireflow-demo-2026") -> Non
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def open_from_menu(page: Page, label: str) -> None:
+    """Go to a page through the navigation as a person does: open its menu, click the link."""
+    link = page.locator("header nav a", has_text=label).first
+    group = link.locator("xpath=ancestor::li[contains(@class, 'nav-group')]")
+    if group.count():
+        if page.locator("#nav-toggle-label").is_visible():  # a phone: open the menu first
+            page.click("#nav-toggle-label")
+        else:
+            group.locator(".nav-group-label").hover()
+    link.click()

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import open_from_menu, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -110,7 +110,7 @@ def _wait_for_code(data_dir: Path, to: str, seen: set[str], timeout: float = 60)
 
 def test_hr_finds_the_person_and_reads_a_tamper_evident_record(page: Page, people):
     _sign_in_zh(page, HR)
-    page.click("header nav >> text=人事档案")
+    open_from_menu(page, "人事档案")
     page.fill("input[name=q]", "客户投诉")
     page.click("#record-search button[type=submit]")
     results = page.locator("#record-results")
@@ -121,7 +121,7 @@ def test_hr_finds_the_person_and_reads_a_tamper_evident_record(page: Page, peopl
     expect(page.locator("#record-badges")).to_contain_text("CN")
     expect(page.locator("#record-badges")).to_contain_text("AI 面试已完成")
     result = page.locator("article.entry[data-type=interview_result]").first
-    expect(result).to_contain_text("沟通能力")
+    expect(result).to_contain_text("沟通表达")
     expect(result).to_contain_text("8.2 / 10")
     expect(result).to_contain_text("81%")
     with page.expect_download() as download:

@@ -223,3 +223,17 @@ def test_internal_candidate_is_recognised(client, session, org, regional):
         client, headers, opening.id, [("e.txt", txt_resume(name="刘洋", email=employee.email))]
     ).json()["results"][0]
     assert session.get(Candidate, result["candidate_id"]).is_internal
+
+
+def test_an_email_is_never_taken_for_the_name(client, session, org, regional):
+    opening = make_opening(session, org)
+    headers = bearer(client, org.users["recruiter"])
+    nameless = (
+        "sam.park.dev@example.com | (415) 555-0132\n\nEXPERIENCE\n"
+        "Software Engineer, Stripe, Inc.   2019 – Present\n"
+    ).encode()
+    response = _upload(client, headers, opening.id, [("cv.txt", nameless)])
+    result = response.json()["results"][0]
+    assert result["ok"], result
+    candidate = session.get(Candidate, result["candidate_id"])
+    assert "@" not in candidate.name and candidate.email == "sam.park.dev@example.com"

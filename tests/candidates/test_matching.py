@@ -126,3 +126,54 @@ def test_recommendations_rank_the_pool_with_reasons(client, session, org, region
         ).status_code
         == 404
     )
+
+
+PM_PROFILE = {
+    "name": "Alex Chen",
+    "as_of": "2025-06-30",
+    "years_experience": 8.6,
+    "years_by_industry": {"internet": 8.6},
+    "work": [
+        {"title": "Senior Product Manager", "start": "2019", "is_current": True},
+        {"title": "Product Manager", "start": "2016-06", "end": "2018-12"},
+    ],
+}
+GENERAL_SCORES = {"communication": 7.8, "problem_solving": 7.2, "teamwork": 7.0}
+
+
+@pytest.mark.parametrize("scores", [{}, GENERAL_SCORES])
+def test_a_product_manager_is_not_suggested_for_technical_or_people_management(scores):
+    result = matching.portrait(PM_PROFILE, scores, list_job_types())
+    assert result.suits[0]["job_type"] == "product"
+    kinds = {s["job_type"] for s in result.suits}
+    assert not kinds & {"technical", "management", "production", "customer_service"}
+    assert "产品类" in result.summary["zh"] and "Product Manager" in result.summary["en"]
+    assert all(s["why"]["zh"] and s["why"]["en"] for s in result.suits)
+
+
+def test_general_interview_scores_alone_suggest_no_job():
+    """Communication and teamwork say nothing about which job someone should do."""
+    result = matching.portrait(
+        {"name": "X"}, {**GENERAL_SCORES, "learning_agility": 8}, list_job_types()
+    )
+    assert result.suits == []
+
+
+@pytest.mark.parametrize(
+    ("title", "industry", "families"),
+    [
+        ("Senior Product Manager", None, ["product"]),
+        ("产品经理", None, ["product"]),
+        ("Key Account Manager, DACH", None, ["sales"]),
+        ("Sales Engineer", None, ["sales"]),
+        ("研发经理", None, ["technical", "management"]),
+        ("Engineering Manager", None, ["technical", "management"]),
+        ("机械工程师", "manufacturing", ["technical", "production"]),
+        ("高级后端工程师", "internet", ["technical"]),
+        ("项目经理", None, ["project"]),
+        ("客服专员", None, ["customer_service"]),
+        ("总经理", None, ["management"]),
+    ],
+)
+def test_job_families_read_titles_not_keywords(title, industry, families):
+    assert matching.job_families(title, industry) == families

@@ -443,3 +443,85 @@ def test_realistic_english_resume() -> None:
         ("bachelor", "Mathematics", "2011", "2015"),
     ]
     assert {"Python", "R", "SQL", "Spark", "TensorFlow", "scikit-learn", "Looker"} <= set(p.skills)
+
+
+@pytest.mark.parametrize(
+    ("header", "name"),
+    [
+        (["Emily Carter — emily.carter@example.com — +1 415 555 0101"], "Emily Carter"),
+        (
+            ["Maria Lopez · maria.lopez@outlook.com · +1 (212) 555-0198 · New York, NY"],
+            "Maria Lopez",
+        ),
+        (["Emily Carter | emily.carter@example.com"], "Emily Carter"),
+        (["Emily Carter, MBA", "emily.carter@example.com"], "Emily Carter"),
+        (["Email: emily.carter@example.com", "Name Emily Carter"], "Emily Carter"),
+        (["jordan.lee@gmail.com | +44 7911 123456 | London, UK", "Jordan Lee"], "Jordan Lee"),
+        (["王婷 | 13912345678 | wang@x.com"], "王婷"),
+        (["emily.carter@example.com | (415) 555-0101"], None),
+        (["Senior Product Manager | alex@x.com"], None),
+    ],
+)
+def test_names_beside_contacts_in_a_header_line(header: list[str], name: str | None) -> None:
+    from hireflow.candidates.parsing import find_name
+
+    assert find_name(header) == name
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("2019 – Present", "2019"),
+        ("2019 ‑ Present", "2019"),  # Word's non-breaking hyphen
+        ("2019 ‒ Present", "2019"),  # figure dash
+        ("2019 ‐ present", "2019"),
+        ("03.2019 – Present", "2019-03"),
+        ("Since 2019", "2019"),
+        ("From March 2021", "2021-03"),
+        ("2019 to date", "2019"),
+        ("自2020年3月起", "2020-03"),
+    ],
+)
+def test_open_ended_jobs_count_to_today(text: str, start: str) -> None:
+    found = find_date_range(text)
+    assert found is not None and found.start == start and found.is_current
+    resume = f"Sam Park\nsam@example.com\n\nEXPERIENCE\nEngineer, Stripe, Inc.   {text}\n"
+    profile = parse_resume(resume, today=date(2025, 6, 30))
+    assert profile.work and profile.work[0].is_current
+    assert profile.years_experience >= 4.2
+
+
+def test_a_date_word_in_a_sentence_is_not_a_job() -> None:
+    assert find_date_range("2010 – date of birth") is None
+    assert (
+        find_date_range("We have grown the business every year since 2019 by hiring great people")
+        is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "school", "major"),
+    [
+        (
+            "University of California, Berkeley — B.S. in Computer Science, 2012 – 2016",
+            "University of California, Berkeley",
+            "Computer Science",
+        ),
+        (
+            "University of California, Berkeley | Master of Information Management | 2013 – 2015",
+            "University of California, Berkeley",
+            "Information Management",
+        ),
+        (
+            "University of Michigan, B.S. in Economics, 2010 – 2014",
+            "University of Michigan",
+            "Economics",
+        ),
+    ],
+)
+def test_a_comma_inside_a_university_name(line: str, school: str, major: str) -> None:
+    profile = parse_resume(
+        f"Sam Park\nsam@example.com\n\nEDUCATION\n{line}\n", today=date(2025, 6, 30)
+    )
+    (entry,) = profile.education
+    assert (entry.school, entry.major) == (school, major)

@@ -59,7 +59,8 @@ def test_the_spec_example_fails_on_industry_years_and_says_why() -> None:
     assert outcome.passed is False
     en = outcome.explanation["en"]
     assert "education: master ≥ bachelor ✓" in en
-    assert "years_in_industry(manufacturing) = 2 < 3 ✗" in en
+    assert "years in manufacturing = 2 < 3 ✗" in en
+    assert "major: 机械工程 ∈" in en
     zh = outcome.explanation["zh"]
     assert "学历：硕士 ≥ 本科 ✓" in zh
     assert "制造行业年限 = 2 < 3 ✗" in zh
@@ -144,16 +145,17 @@ def test_interview_rules_wait_for_results_then_evaluate() -> None:
     answers = ["One customer case was hard.", "Another Customer  Case: we won it back."]
     done = screen(profile(), [rule], {"scores": {"communication": 8.7}, "answers": answers})
     assert done.status == "passed"
-    assert "score(communication) = 8.7 ≥ 8.5 ✓" in done.outcomes[0].explanation["en"]
-    assert "mentions(customer case) = 2 ≥ 2 ✓" in done.outcomes[0].explanation["en"]
+    assert "interview score (Communication) = 8.7 ≥ 8.5 ✓" in done.outcomes[0].explanation["en"]
+    assert "面试得分（沟通表达） = 8.7 ≥ 8.5 ✓" in done.outcomes[0].explanation["zh"]
+    assert "mentions of “customer case” = 2 ≥ 2 ✓" in done.outcomes[0].explanation["en"]
 
     low = screen(profile(), [rule], InterviewResults({"communication": 7.0}, answers))
     assert low.status == "rejected"
-    assert "score(communication) = 7 < 8.5 ✗" in low.outcomes[0].explanation["en"]
+    assert "interview score (Communication) = 7 < 8.5 ✗" in low.outcomes[0].explanation["en"]
 
     missing = screen(profile(), [rule], InterviewResults({"coding": 9.0}, answers))
     assert missing.status == "pending"
-    assert "communication" in missing.outcomes[0].explanation["en"]
+    assert "Communication" in missing.outcomes[0].explanation["en"]
 
 
 def test_knockout_and_weighted_ranking() -> None:
@@ -321,5 +323,5 @@ def test_marks_under_not_follow_the_rule() -> None:
     result = screen(profile(), ['not has_skill("Java") and not (years_experience > 3)'])
     outcome = result.outcomes[0]
     assert outcome.passed is False
-    assert outcome.explanation["en"] == "has_skill(Java): no ✓; years_experience: 5 > 3 ✗"
+    assert outcome.explanation["en"] == "skill “Java”: no ✓; years of experience: 5 > 3 ✗"
     assert [c.passed for c in outcome.checks] == [True, False]

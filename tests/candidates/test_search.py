@@ -245,3 +245,35 @@ def test_every_staff_role_keeps_its_own_saved_searches(client, org):
         ).status_code
         == 204
     )
+
+
+def test_experience_places_and_degrees_in_the_keywords_are_filters(client, org, pool):
+    headers = bearer(client, org.users["hr_admin"])
+
+    def names(**params):
+        response = client.get("/api/v1/candidates", params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        return sorted(row["name"] for row in response.json()), response
+
+    understood, response = names(q="工程师 苏州 五年")
+    explicit, _ = names(q="工程师 苏州", min_years="5")
+    assert understood == explicit and understood  # the same people as the filter finds
+    assert "years" in response.headers["X-Query-Understood"]
+    literal, _ = names(q="工程师 苏州 五年", literal="1")
+    assert literal == []  # no resume contains the word "五年"
+    masters, _ = names(q="工程师 硕士")
+    assert masters == names(q="工程师", min_education="master")[0] == ["李强"]
+    # an explicit filter wins over what the keywords say
+    assert names(q="工程师 五年", min_years="0")[0] == names(q="工程师")[0]
+
+
+def test_the_pool_page_says_how_it_read_the_query(client, org, pool):
+    from tests.conftest import login
+
+    login(client, org.users["hr_admin"])
+    client.post("/lang", data={"lang": "zh-CN", "next": "/"})
+    page = client.get("/candidates", params={"q": "工程师 苏州 五年"}).text
+    notice = page.split('id="pool-understood"', 1)[1].split("</p>", 1)[0]
+    assert "工作年限 ≥ 5 年" in notice and "苏州" in notice and "工程师" in notice
+    assert 'id="pool-literal"' in notice and "literal=1" in notice
+    assert 'value="工程师 苏州 五年"' in page  # the box keeps what was typed

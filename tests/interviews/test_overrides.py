@@ -261,7 +261,7 @@ def test_report_and_record_pages_show_final_score_ai_beside_and_re_derived_summa
     record = client.get(f"/records/{setup.candidate.id}").text
     assert "interview-adjusted" in record and "interview-superseded" in record
     assert "no measurable result" in record
-    assert f"{dim.score})" in record.split("interview-adjusted", 1)[1]
+    assert f"{dim.score:.1f})" in record.split("interview-adjusted", 1)[1]
 
 
 def test_overrides_and_erasure(session, db, org, queue, storage):

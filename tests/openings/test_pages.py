@@ -241,3 +241,36 @@ def test_a_returned_request_is_changed_and_sent_again_on_its_page(client, sessio
         and row.headcount == 2
         and row.dimensions == ["safety_awareness", "problem_solving"]
     )
+
+
+def test_the_opening_page_agrees_with_its_plan_and_names_internal_values(client, session, org):
+    opening = make_opening(
+        session,
+        org,
+        description="负责后端服务开发，使用 Go 和 MySQL，参与微服务架构设计。",
+        requirements={"skills": ["Go", "MySQL"]},
+    )
+    login(client, org.users["hr_admin"])
+    _lang(client, "zh-CN")
+    assert client.post(
+        f"/openings/{opening.id}/model", data={"source": "job_type", "job_type": "technical"}
+    ).status_code in (200, 303)
+    page = client.get(f"/openings/{opening.id}")
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+    generated = client.post(
+        f"/api/v1/openings/{opening.id}/plan",
+        json={"budget_minutes": 30},
+        headers={"X-CSRF-Token": token},
+    )
+    assert generated.status_code == 200, generated.text
+    count = len(generated.json()["interview_plan"]["items"])
+    page = client.get(f"/openings/{opening.id}").text
+    listed = page.split('id="plan-questions"', 1)[1].split("</ol>", 1)[0].count("<li>")
+    assert f"{count} 道题" in page and listed == count
+    assert "中国大陆 (CN)" in page and "数据存储区域:</b> cn" not in page
+    model = client.get(f"/openings/{opening.id}/model").text
+    assert "preset-technical" not in model and "行业: internet" not in model
+    assert "互联网" in model
+    plan = client.get(f"/openings/{opening.id}/plan").text
+    assert "岗位描述提到" not in plan and "“使用”" not in plan and "销售额" not in plan
+    assert "考察「" in plan

@@ -384,3 +384,35 @@ def test_codes_expire_and_attempts_are_limited(
         headers={**headers, "X-Download-Code": "123456"},
     )
     assert late.status_code == 403
+
+
+def test_the_record_page_links_to_a_verification_that_works(client, session, org, person):
+    login(client, org.users["hr_admin"])
+    page = client.get(f"/records/{person.id}").text
+    assert f'href="/records/{person.id}/verify"' in page
+    check = client.get(f"/records/{person.id}/verify")
+    assert check.status_code == 200
+    assert 'id="verify-result" data-ok="1"' in check.text and "Li Na Record" in check.text
+    # out of scope or another tenant: the same 404 as for the record itself
+    login(client, org.users["it_auditor"])
+    assert client.get(f"/records/{person.id}/verify").status_code == 403
+    # a changed entry shows up as a failed verification with the entry's position
+    from hireflow.records.models import RecordEntry
+
+    entry = session.scalars(
+        select(RecordEntry).where(RecordEntry.person_id == person.id).order_by(RecordEntry.seq)
+    ).first()
+    entry.facts = {**entry.facts, "status": "hired"}
+    session.commit()
+    login(client, org.users["hr_admin"])
+    tampered = client.get(f"/records/{person.id}/verify")
+    assert 'id="verify-result" data-ok="0"' in tampered.text
+
+
+def test_regions_are_named_not_coded(client, org, person):
+    login(client, org.users["hr_admin"])
+    client.post("/lang", data={"lang": "zh-CN", "next": "/"})
+    page = client.get(f"/records/{person.id}").text
+    assert "中国大陆 (CN)" in page
+    search = client.get("/records").text
+    assert ">中国大陆 (CN)</option>" in search and ">CN</option>" not in search

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -146,10 +147,9 @@ def test_reason_explains_weight_and_description_keywords() -> None:
     plan = _plan(CS_JOB, model)
     complaint = next(i for i in plan.items if i.question.id == "customer_orientation.b1")
     assert "客户导向" in complaint.reason["zh"] and "25%" in complaint.reason["zh"]
-    assert "投诉" in complaint.reason["zh"]
-    assert complaint.reason["en"].startswith(
-        "Chosen because dimension 'Customer orientation' has weight 25%"
-    )
+    # the description's own words, quoted as a phrase, not single keywords
+    assert "“负责处理客户投诉和售后咨询”" in complaint.reason["zh"]
+    assert complaint.reason["en"].startswith("Assesses Customer orientation (25% of the")
     assert "投诉" in complaint.matched_keywords
 
 
@@ -162,7 +162,7 @@ def test_english_description_keywords() -> None:
     )
     plan = _plan(job, load_preset(job_type="customer_service"), 30, "en")
     reasons = " ".join(i.reason["en"] for i in plan.items)
-    assert "'complaint'" in reasons
+    assert "“Handle customer complaints by phone and calm angry clients”" in reasons
     assert "customer_orientation.s1" in {q.id for q in plan.questions}  # the angry client
 
 
@@ -515,3 +515,55 @@ def test_cli_bad_input(
     with pytest.raises(typer.Exit):
         questions_command(_job_file(tmp_path), "zh", 2, "table")
     assert "budget_minutes" in capsys.readouterr().err
+
+
+GO_JOB = JobSpec(
+    title="后端开发工程师",
+    description="负责公司核心业务系统的后端开发，使用 Go 和 MySQL，参与微服务架构设计，保障系统稳定性。",
+    job_type="technical",
+    skills=("Go", "MySQL", "Kubernetes"),
+)
+GO_JOB_EN = JobSpec(
+    title="Backend Engineer",
+    description="Build and operate our order platform APIs in Go. You will use PostgreSQL and "
+    "Kafka, design services and be on call.",
+    job_type="technical",
+    skills=("Go", "PostgreSQL"),
+    language="en",
+)
+
+
+@pytest.mark.parametrize(("job", "lang"), [(GO_JOB, "zh"), (GO_JOB_EN, "en")])
+def test_reasons_are_sentences_not_keyword_leftovers(job: JobSpec, lang: str) -> None:
+    plan = _plan(job, load_preset(job_type="technical"), 30, lang)
+    for item in plan.items:
+        for language in ("zh", "en"):
+            reason = item.reason[language]
+            # a short word match is never a reason ("'go'" from "go about", "使用")
+            assert "'go'" not in reason and "“go”" not in reason, reason
+            assert "“使用”" not in reason and "'use'" not in reason, reason
+            assert "提到" not in reason and "mentions '" not in reason, reason
+            assert not re.search(r"\d\.\d\d", reason), reason  # no raw similarity figures
+            assert reason.endswith(("。", ".")), reason
+        if item.source == "bank" and item.section not in ("warmup", "closing"):
+            assert item.reason["en"].startswith("Assesses "), item.reason["en"]
+
+
+@pytest.mark.parametrize(("job", "lang"), [(GO_JOB, "zh"), (GO_JOB_EN, "en"), (TECH_JOB, "en")])
+def test_a_backend_role_gets_no_sales_questions(job: JobSpec, lang: str) -> None:
+    bank = load_question_bank()
+    for budget in (30, 60):
+        plan = _plan(job, load_preset(job_type="technical"), budget, lang)
+        for question in plan.questions:
+            text = question.text["zh"] + question.text["en"]
+            assert "销售" not in text and "sales" not in text.lower(), question.id
+            known = {q.id for q in bank}
+            written_for = bank.get(question.id).job_types if question.id in known else ()
+            assert not written_for or "technical" in written_for, question.id
+
+
+def test_sales_roles_still_get_their_own_questions() -> None:
+    plan = _plan(JobSpec(title="销售代表", job_type="sales"), load_preset(job_type="sales"), 60)
+    bank = load_question_bank()
+    known = {q.id for q in bank}
+    assert any("sales" in bank.get(q.id).job_types for q in plan.questions if q.id in known)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -69,6 +71,29 @@ def test_navigation_follows_the_capability_matrix(client, org):
     home = client.get("/").text
     assert 'href="/audit"' in home and 'href="/techlog"' in home
     assert 'href="/candidates"' not in home and 'href="/openings"' not in home
+
+
+def test_navigation_is_grouped_into_a_few_menus(client, org):
+    from hireflow.web.templating import NAV_GROUPS, all_nav_items
+
+    assert all(item.group in ("", *NAV_GROUPS) for item in all_nav_items())
+    login(client, org.users["hr_admin"])
+    home = client.get("/").text
+    bar = home.split('class="nav-entries"', 1)[1].split("</nav>", 1)[0]
+    menus = re.sub(r'<ul class="nav-group-items">.*?</ul>', "", bar, flags=re.S)
+    top_level = menus.count('<li class="nav-group') + menus.count("<li><a ")
+    # HR sees every page (14 links) but at most five entries in the bar: Home and the menus.
+    assert bar.count("<a ") >= 14
+    assert top_level <= 5, top_level
+    for key in NAV_GROUPS:
+        assert f'data-group="{key}"' in bar
+    assert 'id="nav-toggle"' in home  # the phone menu
+
+
+def test_a_menu_with_one_link_is_that_link(client, org):
+    login(client, org.users["candidate"])
+    bar = client.get("/").text.split('class="nav-entries"', 1)[1].split("</nav>", 1)[0]
+    assert "nav-group" not in bar
 
 
 def test_unknown_language_is_refused_and_changes_nothing(client, org, session):
@@ -298,3 +323,31 @@ def test_link_tokens_never_reach_the_technical_log(client, session):
     assert response.status_code == 202
     event = session.scalars(select(ClientEvent).order_by(ClientEvent.id.desc())).first()
     assert event.page == "/i/…/book"
+
+
+def test_every_page_names_an_icon_and_the_icon_is_served(client):
+    login_page = client.get("/login")
+    assert 'rel="icon"' in login_page.text
+    icon_url = login_page.text.split('rel="icon"', 1)[1].split('href="', 1)[1].split('"', 1)[0]
+    assert client.get(icon_url).headers["content-type"].startswith("image/svg+xml")
+    # Chrome asks for /favicon.ico on responses without a <link> (JSON, files): no 404.
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_api_docs_load_nothing_from_other_sites(client):
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200
+    assert "http://" not in docs.text and "https://" not in docs.text and "//cdn" not in docs.text
+    assets = [
+        part.split('"', 1)[0]
+        for part in docs.text.replace("href=", "src=").split('src="')[1:]
+        if part.startswith("/")
+    ]
+    assert any(a.endswith(".js") and "swagger-ui-bundle" in a for a in assets)
+    assert any(a.endswith(".css") and "swagger-ui" in a for a in assets)
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+    spec = docs.text.split('data-spec="', 1)[1].split('"', 1)[0]
+    assert client.get(spec).json()["info"]["title"] == "Hireflow"

@@ -1,0 +1,363 @@
+"""How a timeline entry reads to a person: labels instead of codes, names instead of ids.
+
+Entries store codes (``technical_depth``, ``ai_interview``, ``advance``), ids and exact
+decimal strings ("4.3047") because that is what the hash chain and statistics need. The
+record page and the candidate page show them through :class:`Presenter`: competency names
+in the viewer's language (from the opening's own competency model, then the built-in ones),
+scores to one decimal, percentages whole, decisions and sources as words, system actors by
+what they do, and anything else as "label: value" lines, never as raw JSON.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from hireflow.core.errors import N_
+
+# Who wrote an entry when no person did (``SystemActor`` names).
+SYSTEM_ACTORS = {
+    "demo": N_("demo data"),
+    "interview-scoring": N_("AI interview scoring"),
+    "candidate-link": N_("the candidate's interview link"),
+    "retention": N_("retention rules"),
+    "resume-import": N_("resume import"),
+}
+# Where an entry came from (``source``; ``candidates:<how>`` for the resume intake).
+SOURCES = {
+    "hireflow": N_("Hireflow"),
+    "web": N_("web page"),
+    "api": N_("API"),
+    "demo": N_("demo data"),
+    "ai_interview": N_("AI interview"),
+    "workflow": N_("workflow"),
+    "scorecard": N_("scorecard"),
+    "candidates:upload": N_("resume upload"),
+    "candidates:import": N_("resume import"),
+    "candidates:api": N_("resume upload (API)"),
+    "candidates:demo": N_("demo data"),
+    "candidates:correction": N_("correction by HR"),
+}
+# Data and fact keys written by the product, as words.
+KEYS = {
+    "channel": N_("Channel"),
+    "opening": N_("Opening"),
+    "source": N_("Source"),
+    "fields": N_("Fields"),
+    "name": N_("Name"),
+    "email": N_("Email"),
+    "phone": N_("Phone"),
+    "location": N_("Location"),
+    "highest_degree": N_("Highest degree"),
+    "years_experience": N_("Years of experience"),
+    "schools": N_("Schools"),
+    "companies": N_("Companies"),
+    "skills": N_("Skills"),
+    "education": N_("Education"),
+    "work": N_("Work experience"),
+    "languages": N_("Languages"),
+    "merged": N_("Merged with an existing candidate"),
+    "matched_by": N_("Recognised by"),
+    "corrected": N_("Corrected"),
+    "conclusion": N_("Conclusion"),
+    "reason": N_("Reason"),
+    "text": N_("Text"),
+    "summary": N_("Summary"),
+    "rating": N_("Rating"),
+    "round": N_("Round"),
+    "source_system": N_("Imported from"),
+    "source_key": N_("Key in the old system"),
+}
+VALUES = {
+    "resume": N_("parsed from a resume"),
+    "correction": N_("corrected by HR"),
+    "email": N_("email"),
+    "phone": N_("phone"),
+    "name_birth_date": N_("name and birth date"),
+    "name_school": N_("name and school"),
+    "advance": N_("advance"),
+    "hold": N_("hold"),
+    "reject": N_("reject"),
+}
+# Keys that point at other objects (shown as the object's name, or as a link, elsewhere).
+ID_KEYS = re.compile(r"(^|_)ids?$")
+DEGREES = {
+    "high_school": N_("High school"),
+    "associate": N_("Associate degree"),
+    "bachelor": N_("Bachelor's degree"),
+    "master": N_("Master's degree"),
+    "phd": N_("Doctorate"),
+}
+
+
+def number(value: Any) -> float | None:
+    """A number stored as int, float or decimal text; None otherwise."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        parsed = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return float(parsed) if parsed.is_finite() else None
+
+
+def score_text(value: Any) -> str:
+    """A 0-10 score as people read it: one decimal ("4.3", "8.0")."""
+    parsed = number(value)
+    return "–" if parsed is None else f"{parsed:.1f}"
+
+
+def percent_text(value: Any) -> str:
+    parsed = number(value)
+    return "–" if parsed is None else f"{round(parsed)}%"
+
+
+@dataclass
+class Score:
+    dimension: str
+    name: str
+    value: float | None
+    text: str
+    ai_text: str = ""  # the AI's score where HR's final score differs from it
+
+
+@dataclass
+class Shown:
+    """An entry as a person reads it (everything already translated)."""
+
+    headline: str = ""
+    text: str = ""
+    lines: list[tuple[str, str]] = field(default_factory=list)
+    scores: list[Score] = field(default_factory=list)
+    link: tuple[str, str] | None = None
+
+
+class Presenter:
+    """Turns one record's entries into words for one viewer."""
+
+    def __init__(
+        self,
+        language: str,
+        gettext: Callable[[str], str],
+        models: Mapping[int, Mapping[str, Any] | None] | None = None,
+        *,
+        interviews: set[int] | frozenset[int] = frozenset(),
+    ) -> None:
+        self.language = language
+        self._ = gettext
+        self.lang = "zh" if language.startswith("zh") else "en"
+        self.models = models or {}
+        self.interviews = interviews  # interview reports the viewer may open
+
+    # ------------------------------------------------------------------ words
+
+    def dimension(self, dimension: str, opening_id: int | None = None) -> str:
+        """A competency's name: the opening's own model first, then the built-in ones."""
+        model = self.models.get(opening_id or 0) or {}
+        for item in model.get("dimensions", []) or []:
+            if isinstance(item, Mapping) and item.get("id") == dimension:
+                name = item.get("name")
+                if isinstance(name, Mapping):
+                    text = name.get(self.lang) or name.get("en") or name.get("zh")
+                    if text:
+                        return str(text)
+                elif name:
+                    return str(name)
+        from hireflow.candidates.matching import dimension_labels
+
+        builtin = dimension_labels().get(dimension)
+        if builtin:
+            return builtin.get(self.lang) or builtin.get("en") or dimension
+        translated = self._(dimension)
+        return translated if translated != dimension else humanise(dimension)
+
+    def pick(self, text: Any) -> str:
+        """A {zh, en} text in the viewer's language (the other one if missing)."""
+        if isinstance(text, Mapping):
+            return str(text.get(self.lang) or text.get("en") or text.get("zh") or "")
+        return str(text or "")
+
+    def industry(self, key: str | None) -> str:
+        """An industry key of a competency model or a resume as a word ("互联网", "Internet")."""
+        if not key:
+            return "—"
+        from hireflow.candidates.parsing import industry_labels
+        from hireflow.scoring.presets import INDUSTRIES
+
+        name = (INDUSTRIES.get(key) or {}).get("name") or industry_labels().get(key)
+        return self.pick(name) if name else humanise(key)
+
+    def actor(self, label: str) -> str:
+        if label == "subject":
+            return self._("the person themselves")
+        if label.startswith("system:"):
+            name = label[7:]
+            what = SYSTEM_ACTORS.get(name)
+            return self._("system") + " · " + (self._(what) if what else humanise(name))
+        # a person's name stays as it is; a role code ("candidate") becomes its word
+        return self._(label) if re.fullmatch(r"[a-z_]+", label) else label
+
+    def source(self, source: str) -> str:
+        if source in SOURCES:
+            return self._(SOURCES[source])
+        if source.startswith(("import:", "migration:")):
+            return self._("import from %(system)s") % {"system": source.split(":", 1)[1]}
+        translated = self._(source)
+        return translated if translated != source else humanise(source)
+
+    def key(self, key: str) -> str:
+        if key in KEYS:
+            return self._(KEYS[key])
+        translated = self._(key)
+        return translated if translated != key else humanise(key)
+
+    def value(self, value: Any, key: str = "") -> str:
+        """Any stored value as text: lists joined, mappings as "label: value", no JSON."""
+        if value is None or value == "" or value == [] or value == {}:
+            return "—"
+        if isinstance(value, bool):
+            return self._("yes") if value else self._("no")
+        if key == "highest_degree" and value in DEGREES:
+            return self._(DEGREES[value])
+        if isinstance(value, str):
+            if value in VALUES:
+                return self._(VALUES[value])
+            parsed = number(value) if re.fullmatch(r"-?\d+\.\d{3,}", value) else None
+            return f"{parsed:.2f}".rstrip("0").rstrip(".") if parsed is not None else value
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, float):
+            return f"{value:.2f}".rstrip("0").rstrip(".")
+        separator = "、" if self.lang == "zh" else ", "
+        if isinstance(value, Mapping):
+            parts = [
+                f"{self.key(str(k))}: {self.value(v, str(k))}"
+                for k, v in value.items()
+                if not ID_KEYS.search(str(k)) and v not in (None, "", [], {})
+            ]
+            return "; ".join(parts) or "—"
+        if isinstance(value, list | tuple):
+            items = []
+            for item in value:
+                if isinstance(item, Mapping):
+                    # an education or work entry: its values in order, the empty ones left out
+                    items.append(
+                        " · ".join(
+                            self.value(v, str(k))
+                            for k, v in item.items()
+                            if v not in (None, "", False)
+                            and not ID_KEYS.search(str(k))
+                            and k not in ("description", "is_current", "is_internship")
+                        )
+                    )
+                else:
+                    items.append(self.value(item, key))
+            return separator.join(i for i in items if i and i != "—") or "—"
+        return str(value)
+
+    def percent(self, value: Any) -> str:
+        return percent_text(value)
+
+    def lines(
+        self, mapping: Mapping[str, Any], skip: tuple[str, ...] = ()
+    ) -> list[tuple[str, str]]:
+        return [
+            (self.key(k), self.value(v, k))
+            for k, v in mapping.items()
+            if k not in skip
+            and k != "source_row"
+            and not ID_KEYS.search(k)
+            and v not in (None, "", [], {})
+        ]
+
+    # ------------------------------------------------------------------ entries
+
+    def scores(self, scores: Mapping[str, Any], opening_id: int | None) -> list[Score]:
+        return [
+            Score(dim, self.dimension(dim, opening_id), number(value), score_text(value))
+            for dim, value in (scores or {}).items()
+        ]
+
+    def entry(self, entry: Any, data: Mapping[str, Any] | None) -> Shown:
+        """The words for one entry (``RecordEntry``-like: type, facts, opening_id)."""
+        data = data or {}
+        facts = entry.facts if isinstance(entry.facts, Mapping) else {}
+        shown = Shown()
+        opening_id = entry.opening_id
+        interview_id = facts.get("interview_id")
+        if entry.type == "interview_result":
+            shown.scores = self.scores(facts.get("scores") or {}, opening_id)
+            ai_scores = facts.get("ai_scores")
+            if isinstance(ai_scores, Mapping):
+                for score in shown.scores:
+                    ai = number(ai_scores.get(score.dimension))
+                    if ai is not None and ai != score.value:
+                        score.ai_text = score_text(ai)
+                changed = [score for score in shown.scores if score.ai_text]
+                if changed:
+                    shown.headline = self._("Scores adjusted by HR: %(changes)s") % {
+                        "changes": "; ".join(
+                            f"{score.name} {score.ai_text} → {score.text}" for score in changed
+                        )
+                    }
+        elif entry.type == "review" and "decision" in facts:
+            shown.headline = self._("Decision after the AI interview: %(decision)s") % {
+                "decision": self.value(facts.get("decision"))
+            }
+            shown.text = str(data.get("conclusion") or "")
+            adjusted = facts.get("adjusted") or {}
+            if isinstance(adjusted, Mapping) and adjusted:
+                shown.scores = self.scores(adjusted, opening_id)
+            if facts.get("job_match") is not None:
+                shown.lines.append((self._("Job match"), percent_text(facts.get("job_match"))))
+        elif entry.type == "review" and "hr_score" in facts:
+            name = self.dimension(str(facts.get("dimension") or data.get("dimension")), opening_id)
+            shown.headline = self._("Score adjusted: %(name)s %(ai)s → %(hr)s") % {
+                "name": name,
+                "ai": score_text(facts.get("ai_score")),
+                "hr": score_text(facts.get("hr_score")),
+            }
+            shown.text = str(data.get("reason") or "")
+        elif entry.type in ("review", "note"):
+            shown.text = str(data.get("text") or "")
+            shown.lines = self.lines(data, skip=("text",)) + self.lines(facts)
+        elif entry.type == "application":
+            shown.lines = self.lines(data, skip=("opening",)) + self.lines(facts)
+        elif entry.type == "profile_change":
+            fields = data.get("fields")
+            if data.get("source"):
+                shown.headline = self.value(data.get("source"))
+            if isinstance(fields, Mapping):
+                shown.lines = self.lines(fields)
+            shown.lines += self.lines(data, skip=("source", "fields"))
+            if facts.get("merged"):
+                shown.lines.append(
+                    (self.key("merged"), self.value(facts.get("matched_by") or True, "matched_by"))
+                )
+            if facts.get("corrected"):
+                shown.lines.append(
+                    (
+                        self.key("corrected"),
+                        self.value([self.key(str(k)) for k in facts.get("corrected") or []]),
+                    )
+                )
+        elif entry.type not in ("status_change", "document", "consent", "legal_hold", "erasure"):
+            shown.lines = self.lines(data) + self.lines(facts)
+        if interview_id in self.interviews and entry.type in (
+            "interview_result",
+            "review",
+        ):
+            shown.link = (f"/interviews/{interview_id}", self._("Open the interview report"))
+        return shown
+
+
+def humanise(code: str) -> str:
+    """``learning_agility`` → "Learning agility" for codes no catalogue knows (a company's
+    own dimension ids, columns of an imported file)."""
+    words = re.sub(r"[_\-]+", " ", code).strip()
+    return words[:1].upper() + words[1:] if words else code

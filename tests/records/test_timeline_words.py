@@ -1,0 +1,111 @@
+"""The record timeline speaks to people: words, names and rounded numbers, never raw data."""
+
+from __future__ import annotations
+
+import re
+
+from hireflow.interviews import service
+from hireflow.records.models import PersonRecord
+from hireflow.records.presenting import Presenter, humanise, score_text
+from tests.conftest import login
+from tests.interviews.factories import (  # noqa: F401 - fixtures
+    ANSWERS_ZH,
+    TAB,
+    answer_all,
+    make_setup,
+    queue_fixture,
+    started,
+    storage_fixture,
+)
+
+RAW = re.compile(r"""\{\s*&#34;|\{\s*"|\{'|&#39;:|\b\d+\.\d{3,}\b""")
+
+
+def _timeline(html: str) -> str:
+    return html.split('id="timeline"', 1)[1].split("</section>", 1)[0]
+
+
+def _reviewed(client, session, db, org, decision: str):
+    setup = make_setup(session, org)
+    interview = started(session, setup)
+    answer_all(session, interview, ANSWERS_ZH)
+    service.submit(session, interview, TAB)
+    assert service.score(db, interview.id) == "scored"
+    login(client, org.users["hr_admin"])
+    report = service.report_of(session, interview)
+    dimension = next(d for d in report.dimensions if d.assessed and d.id == "communication")
+    assert (
+        client.post(
+            f"/interviews/{interview.id}/adjust",
+            data={"dimension_id": dimension.id, "score": "7.5", "reason": "表达其实很清楚"},
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
+    assert (
+        client.post(
+            f"/interviews/{interview.id}/conclusion",
+            data={"decision": decision, "conclusion": "技术扎实，进入复试"},
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
+    return setup, interview, dimension
+
+
+def test_a_reviewed_interview_reads_as_words_in_the_record(
+    client, session, db, org, queue, storage
+):
+    setup, interview, _dimension = _reviewed(client, session, db, org, "advance")
+    client.post("/lang", data={"lang": "zh-CN", "next": "/"})
+    page = client.get(f"/records/{setup.candidate.id}")
+    assert page.status_code == 200
+    timeline = _timeline(page.text)
+    assert not RAW.search(timeline), RAW.search(timeline).group(0)
+    words = re.sub(r"<[^>]+>", " ", timeline)
+    for code in ("technical_depth", "learning_agility", "communication", "ai_interview", "advance"):
+        assert not re.search(rf"\b{code}\b", words), code
+    assert "沟通表达" in timeline  # the competency's name, not its id
+    assert "进入下一轮" in timeline  # the decision in words
+    assert "技术扎实，进入复试" in timeline and "表达其实很清楚" in timeline
+    assert "4.3047" not in timeline and re.search(r"\d\.\d → 7\.5", timeline)
+    assert f'href="/interviews/{interview.id}"' in timeline
+    # the status follows the decision
+    assert 'data-status="waiting_second_round"' in page.text.split('id="timeline"')[0]
+
+
+def test_a_rejection_ends_the_application_and_hold_goes_back(
+    client, session, db, org, queue, storage
+):
+    setup, interview, _dimension = _reviewed(client, session, db, org, "reject")
+    session.expire_all()
+    record = session.query(PersonRecord).filter_by(person_id=setup.candidate.id).one()
+    assert record.status == "rejected"
+    client.post(
+        f"/interviews/{interview.id}/conclusion",
+        data={"decision": "hold", "conclusion": "再看看"},
+        follow_redirects=False,
+    )
+    session.expire_all()
+    assert session.query(PersonRecord).filter_by(person_id=setup.candidate.id).one().status == (
+        "ai_interview_done"
+    )
+
+
+def test_english_viewers_read_english_names():
+    words = Presenter(
+        "en",
+        lambda s: s,
+        {7: {"dimensions": [{"id": "dx", "name": {"zh": "钻研", "en": "Digging in"}}]}},
+    )
+    assert words.dimension("communication") == "Communication"
+    assert words.dimension("dx", 7) == "Digging in"
+    assert words.dimension("company_own_thing") == "Company own thing"
+    assert words.actor("system:interview-scoring").endswith("AI interview scoring")
+    assert words.source("ai_interview") == "AI interview"
+    assert words.value({"interview_id": 3, "round": "2"}) == "Round: 2"
+    assert (
+        words.value([{"school": "MIT", "degree": "master", "start": "2019"}])
+        == "MIT · master · 2019"
+    )
+    assert score_text("4.3047") == "4.3" and humanise("learning_agility") == "Learning agility"
