@@ -85,14 +85,16 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "missing": ("The recording file {name} does not exist.", "录音文件 {name} 不存在。"),
     "decoder_unavailable": (
-        "Recordings cannot be decoded on this server: install the speech extra "
-        "(pip install 'hireflow[speech]').",
-        "服务器无法解码录音：请安装语音组件（pip install 'hireflow[speech]'）。",
+        "Recordings cannot be decoded on this server: PyAV is missing. Reinstall Hireflow "
+        "(pip install hireflow installs it) and restart the worker.",
+        "服务器无法解码录音：缺少 PyAV。请重新安装 Hireflow（pip install hireflow 会一并安装）并重启任务进程。",
     ),
     "speech_unavailable": (
         "Speech recognition is not installed on this server. Answers are kept and will be "
-        "transcribed once it is: pip install 'hireflow[speech]'.",
-        "服务器未安装语音识别组件。回答已保存，安装后将自动转写：pip install 'hireflow[speech]'。",
+        "transcribed once it is: reinstall Hireflow (pip install hireflow installs it) and "
+        "restart the worker.",
+        "服务器未安装语音识别组件。回答已保存，安装后将自动转写：请重新安装 Hireflow"
+        "（pip install hireflow 会一并安装）并重启任务进程。",
     ),
     "vision_unavailable": (
         "Video analysis is not installed on this server: pip install 'hireflow[vision]' "

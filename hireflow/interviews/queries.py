@@ -23,6 +23,7 @@ from hireflow.interviews.models import (
     InterviewSession,
     ScoreAdjustment,
 )
+from hireflow.interviews.progress import waiting_for_report
 from hireflow.openings.models import Opening
 from hireflow.records.models import RetentionRule
 
@@ -31,6 +32,7 @@ STATUSES = ("invited", "verified", "in_progress", "submitted", "scored", "review
 
 
 def _row(interview: InterviewSession, name: str, title: str, match: float | None):
+    waiting = waiting_for_report(interview, utcnow())
     return schemas.InterviewOut(
         id=interview.id,
         candidate_id=interview.candidate_id,
@@ -46,6 +48,7 @@ def _row(interview: InterviewSession, name: str, title: str, match: float | None
         flag_count=interview.flag_count,
         speech_pending=interview.speech_pending,
         human_review_requested=interview.human_review_requested_at is not None,
+        waiting=waiting.state if waiting else None,
     )
 
 

@@ -262,6 +262,14 @@ def conclude(
     return queries.report_out(queries.detail(session, interview)).interview
 
 
+@router.post("/interviews/{interview_id}/retry-scoring", status_code=202)
+def retry_scoring(interview_id: int, session: DbSession, principal: ApiUser) -> dict[str, Any]:
+    """Queue the scoring of a submitted interview that waits for its report (see
+    ``waiting`` in the interview list: a worker was down, speech recognition missing)."""
+    interview = service.retry_scoring(session, principal, interview_id)
+    return {"id": interview.id, "status": interview.status, "queued": True}
+
+
 @router.get("/interview-questions", response_model=list[schemas.CandidateQuestionOut])
 def candidate_questions(
     session: DbSession, principal: ApiUser, status: str | None = "forwarded"

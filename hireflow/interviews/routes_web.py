@@ -23,6 +23,8 @@ from hireflow.core.permissions import require
 from hireflow.core.settings import get_settings
 from hireflow.interviews import live, queries, schemas, service, state
 from hireflow.interviews.models import InterviewEvent, InterviewSession
+from hireflow.interviews.progress import LABELS as WAITING_LABELS
+from hireflow.interviews.progress import waiting_for_report
 from hireflow.org.models import Tenant
 from hireflow.scheduling import candidate_link
 from hireflow.scheduling.models import Invitation
@@ -367,7 +369,12 @@ def list_page(
     return render(
         request,
         "interviews/list.html",
-        {"rows": rows, "status": status, "statuses": queries.STATUSES},
+        {
+            "rows": rows,
+            "status": status,
+            "statuses": queries.STATUSES,
+            "waiting_labels": WAITING_LABELS,
+        },
     )
 
 
@@ -473,6 +480,7 @@ def _report_context(
         "can_review": principal.has("interviews.review"),
         "can_respond": principal.has("interviews.respond"),
         "can_push": principal.has("interviews.live"),
+        "waiting": waiting_for_report(interview, utcnow()),
     }
 
 
@@ -591,6 +599,17 @@ async def conclusion_page(
         )
         service.conclude(session, principal, interview_id, data)
         return "reviewed"
+
+    return await _report_action(request, session, principal, interview_id, act)
+
+
+@router.post("/interviews/{interview_id}/retry-scoring")
+async def retry_scoring_page(
+    request: Request, session: DbSession, principal: PageUser, interview_id: int
+) -> Response:
+    def act(_values: dict[str, str]) -> str:
+        service.retry_scoring(session, principal, interview_id)
+        return "retried"
 
     return await _report_action(request, session, principal, interview_id, act)
 

@@ -1691,6 +1691,8 @@ def score(database: Database, interview_id: int, now: datetime | None = None) ->
                 scoring_lease_until=now + SCORING_LEASE,
                 scoring_attempts=InterviewSession.scoring_attempts + 1,
                 scoring_error="",
+                # this run tries the transcription again; it says so again if it fails
+                speech_pending=False,
             )
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
@@ -1723,20 +1725,24 @@ def score(database: Database, interview_id: int, now: datetime | None = None) ->
             report = compute_report(session, interview)
             session.rollback()
         return _store(database, interview_id, report, now)
-    except Exception:
+    except Exception as exc:
         # A failure (not a killed worker: that never gets here) frees the interview at once,
-        # so the task's own retry does not find it "busy" until the lease expires.
-        _release_lease(database, interview_id)
+        # so the task's own retry does not find it "busy" until the lease expires. What went
+        # wrong is kept (the exception's class only: messages may quote answers) for HR's page.
+        _release_lease(database, interview_id, error=f"failed: {type(exc).__name__}")
         raise
 
 
-def _release_lease(database: Database, interview_id: int) -> None:
+def _release_lease(database: Database, interview_id: int, error: str | None = None) -> None:
+    values: dict[str, Any] = {"scoring_lease_until": None}
+    if error is not None:
+        values["scoring_error"] = error[:200]
     try:
         with database.session() as session:
             session.execute(
                 update(InterviewSession)
                 .where(InterviewSession.id == interview_id, InterviewSession.status == "submitted")
-                .values(scoring_lease_until=None)
+                .values(**values)
             )
             session.commit()
     except OperationalError:  # the lease expires by itself; the recovery sweep takes over
@@ -1758,9 +1764,10 @@ def _hold_for_speech(database: Database, interview_id: int) -> None:
             N_("Voice answers are waiting for speech recognition"),
             N_(
                 "%(candidate)s submitted the AI interview for %(opening)s with voice or video "
-                "answers, but speech recognition is not installed on this server "
-                "(pip install 'hireflow[speech]'). The answers are kept and will be scored "
-                "automatically once it is installed."
+                "answers, but speech recognition is not installed where the task worker runs. "
+                "The answers are kept. Ask IT to reinstall Hireflow on the worker (speech "
+                "recognition is part of the standard install) and restart it; the interview "
+                "is then scored automatically, or at once with Retry now on its page."
             ),
         )
         session.commit()
@@ -2256,6 +2263,44 @@ def conclude(
         opening_id=interview.opening_id,
         commit=False,
     )
+    session.commit()
+    return interview
+
+
+class ScoringInProgress(AppError):
+    status = 409
+    code = "scoring_in_progress"
+    message = N_("The interview is being scored right now; the report appears shortly.")
+
+
+def retry_scoring(
+    session: Session, principal: Principal, interview_id: int, now: datetime | None = None
+) -> InterviewSession:
+    """HR's "Retry now" on a submitted interview waiting for its report: queue it at once
+    (after the worker was started or speech recognition installed). Never over a live run."""
+    from hireflow.interviews.progress import waiting_for_report
+
+    now = now or utcnow()
+    interview = _staff_interview(session, principal, interview_id, "interviews.review")
+    waiting = waiting_for_report(interview, now)
+    if waiting is None:
+        raise InterviewClosed(N_("This interview is not waiting for its report."))
+    if not waiting.can_retry:
+        raise ScoringInProgress()
+    error = interview.scoring_error
+    interview.scoring_lease_until = None
+    interview.speech_pending = False
+    interview.scoring_error = ""
+    _audit(
+        session,
+        "interview.scoring_retried",
+        interview,
+        actor=principal,
+        old={"waiting": waiting.state, "error": error},
+    )
+    from hireflow.interviews.tasks import score_interview
+
+    enqueue_on_commit(session, score_interview, interview.id)
     session.commit()
     return interview
 

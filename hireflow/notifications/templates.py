@@ -67,6 +67,7 @@ class TemplateKind(StrEnum):
     BOOKING_CANCELLED = "booking_cancelled"
     INTERVIEWER_NOTICE = "interviewer_notice"  # booked / moved / cancelled, to the panel
     IDENTITY_LOCKED = "identity_locked"  # alert to the recruiter
+    GROUP_NOTICE = "group_notice"  # to a hiring group's chat robot: nobody is greeted
 
 
 _COMMON = {"candidate_name", "company_name", "job_title", "hr_contact"}
@@ -113,6 +114,8 @@ VARIABLES: dict[TemplateKind, set[str]] = {
     TemplateKind.INTERVIEWER_NOTICE: _COMMON
     | {"interviewer_name", "slot_start", "slot_end", "meeting_link", "profile_link", "change"},
     TemplateKind.IDENTITY_LOCKED: _COMMON | {"recipient_name", "attempts", "locked_until", "link"},
+    TemplateKind.GROUP_NOTICE: _COMMON
+    | {"interviewer_names", "slot_start", "slot_end", "meeting_link", "profile_link", "change"},
 }
 
 # Optional variables and their defaults (StrictUndefined would refuse them if absent).
@@ -790,6 +793,47 @@ The candidate may have mistyped, or someone else may be trying the link. Please 
 確認のうえ、進捗ページからロック解除または再送信してください:
 {{ link }}""",
         sms="{{ company_name }}:{{ candidate_name }} 様のリンクは本人確認失敗によりロックされました。",
+    ),
+}
+
+# A hiring group's chat (DingTalk, WeCom, Feishu robots) reads about an interview: no greeting
+# of one person, the whole panel named, and "change" is booked, rescheduled, cancelled or
+# reminder (the interview is coming up).
+_DEFAULTS[TemplateKind.GROUP_NOTICE] = {
+    "zh-CN": _T(
+        subject="{% if change == 'cancelled' %}面试取消{% elif change == 'rescheduled' %}面试改期{% elif change == 'reminder' %}面试即将开始{% else %}新面试{% endif %}:{{ candidate_name }} -「{{ job_title }}」",
+        body="""{% if change == 'cancelled' %}以下面试已取消。{% elif change == 'rescheduled' %}以下面试已改期,新时间如下。{% elif change == 'reminder' %}面试即将开始。{% else %}新的面试已预约。{% endif %}
+候选人:{{ candidate_name }}
+岗位:{{ job_title }}
+时间:{{ slot_start|datetime }}{% if slot_end %} 至 {{ slot_end|time }}{% endif %}
+{% if interviewer_names %}面试官:{{ interviewer_names|join("、") }}
+{% endif %}{% if change != 'cancelled' and meeting_link %}会议链接:{{ meeting_link }}
+{% endif %}{% if profile_link %}进度与资料:{{ profile_link }}
+{% endif %}""",
+        sms="【{{ company_name }}】{% if change == 'cancelled' %}取消{% elif change == 'rescheduled' %}改期{% elif change == 'reminder' %}即将开始{% else %}新面试{% endif %}:{{ candidate_name }}「{{ job_title }}」{{ slot_start|datetime }}",
+    ),
+    "en": _T(
+        subject="{% if change == 'cancelled' %}Interview cancelled{% elif change == 'rescheduled' %}Interview moved{% elif change == 'reminder' %}Interview coming up{% else %}New interview{% endif %}: {{ candidate_name }} for {{ job_title }}",
+        body="""{% if change == 'cancelled' %}This interview has been cancelled.{% elif change == 'rescheduled' %}This interview has moved; the new time is below.{% elif change == 'reminder' %}This interview is coming up.{% else %}A new interview was booked.{% endif %}
+Candidate: {{ candidate_name }}
+Position: {{ job_title }}
+When: {{ slot_start|datetime }}{% if slot_end %} to {{ slot_end|time }}{% endif %}
+{% if interviewer_names %}Interviewers: {{ interviewer_names|join(", ") }}
+{% endif %}{% if change != 'cancelled' and meeting_link %}Meeting link: {{ meeting_link }}
+{% endif %}{% if profile_link %}Progress and profile: {{ profile_link }}
+{% endif %}""",
+        sms="{{ company_name }}: {% if change == 'cancelled' %}cancelled{% elif change == 'rescheduled' %}moved{% elif change == 'reminder' %}coming up{% else %}new interview{% endif %}: {{ candidate_name }} ({{ job_title }}) {{ slot_start|datetime }}",
+    ),
+    "ja": _T(
+        subject="{% if change == 'cancelled' %}面接キャンセル{% elif change == 'rescheduled' %}面接日程変更{% elif change == 'reminder' %}まもなく面接{% else %}面接予約{% endif %}:{{ candidate_name }} 様({{ job_title }})",
+        body="""{% if change == 'cancelled' %}以下の面接はキャンセルされました。{% elif change == 'rescheduled' %}以下の面接の日程が変更されました。{% elif change == 'reminder' %}まもなく面接が始まります。{% else %}面接の予約が入りました。{% endif %}
+候補者:{{ candidate_name }}
+職種:{{ job_title }}
+日時:{{ slot_start|datetime }}
+{% if interviewer_names %}面接官:{{ interviewer_names|join("、") }}
+{% endif %}{% if change != 'cancelled' and meeting_link %}会議リンク:{{ meeting_link }}
+{% endif %}""",
+        sms="{{ company_name }}:{{ candidate_name }} 様 {{ slot_start|datetime }}",
     ),
 }
 

@@ -616,17 +616,35 @@ def _group_notice(
     channels = group_channels(session, p.tenant.id, policy)
     if not channels:
         return 0
-    names = ", ".join(u.name for u in p.interviewers_of(booking))
+    return group_messages(
+        session, p, booking, settings, channels, change, key, cache, meeting=meeting
+    )
+
+
+def group_messages(
+    session: Session,
+    p: Parties,
+    booking: Booking,
+    settings: Settings,
+    channels: list[str],
+    change: str,
+    key: str,
+    cache: notify.TemplateCache,
+    *,
+    meeting: str,
+) -> int:
+    """One message to each hiring-group robot: about the interview, greeting nobody (a group
+    is not the interviewer), in the company's language and zone."""
     rendered = notify.render(
         cache,
-        TemplateKind.INTERVIEWER_NOTICE,
+        TemplateKind.GROUP_NOTICE,
         p.tenant.default_language,
         {
             **p.context,
-            "interviewer_name": names or p.tenant.name,
+            "interviewer_names": [u.name for u in p.interviewers_of(booking)],
             "slot_start": booking.start,
             "slot_end": booking.end,
-            "meeting_link": meeting or staff_link(settings, p.invitation),
+            "meeting_link": meeting or None,
             "profile_link": staff_link(settings, p.invitation),
             "change": change,
         },
@@ -638,7 +656,7 @@ def _group_notice(
             p.tenant.id,
             notify.OutgoingMessage.from_rendered(
                 channel,
-                TemplateKind.INTERVIEWER_NOTICE.value,
+                TemplateKind.GROUP_NOTICE.value,
                 "",
                 rendered,
                 recipient_label="hiring group",
@@ -740,21 +758,23 @@ def reminder_messages(
         related_id=booking.id,
     )
     count += 1
-    # The hiring group hears about the interview once, with the first interviewer's reminder.
+    # The hiring group hears about the coming interview once (with the first reminder of the
+    # first interviewer; the dedupe key is the booking's, whatever the lead time).
     if kind is TemplateKind.INTERVIEWER_REMINDER and panel and user is panel[0]:
-        for channel in group_channels(session, p.tenant.id, policy):
-            notify.enqueue(
+        channels = group_channels(session, p.tenant.id, policy)
+        if channels:
+            group_key = f"reminder:booking:{booking.id}:{booking.sequence}"
+            count += group_messages(
                 session,
-                inv.tenant_id,
-                notify.OutgoingMessage.from_rendered(
-                    channel, kind.value, "", rendered, recipient_label="hiring group"
-                ),
-                dedupe_key=f"{key}:group:{channel}",
-                opening_id=inv.opening_id,
-                related_type="booking",
-                related_id=booking.id,
+                p,
+                booking,
+                settings,
+                channels,
+                "reminder",
+                group_key,
+                cache,
+                meeting=meeting,
             )
-            count += 1
     return count
 
 

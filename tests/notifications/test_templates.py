@@ -90,6 +90,14 @@ CONTEXTS[TemplateKind.IDENTITY_LOCKED] = {
     "locked_until": START,
     "link": "https://h.example/scheduling/openings/1",
 }
+CONTEXTS[TemplateKind.GROUP_NOTICE] = {
+    "interviewer_names": ["王芳", "Tom"],
+    "slot_start": START,
+    "slot_end": START.replace(hour=11),
+    "meeting_link": "https://meet.example/j/1",
+    "profile_link": "https://h.example/p/1",
+    "change": "reminder",
+}
 COMMON = {"candidate_name": "李雷", "company_name": "海纳科技", "job_title": "数据分析师"}
 
 

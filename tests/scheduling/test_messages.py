@@ -1,0 +1,84 @@
+"""What scheduling tells people: each message speaks to its reader."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from hireflow.notifications import schemas as notify_schemas
+from hireflow.notifications import service as notify
+from hireflow.notifications.models import OutboxMessage
+from hireflow.org.auth import principal_for
+from hireflow.scheduling import schemas, service
+from hireflow.scheduling.models import Invitation
+from tests.scheduling.factories import extra_interviewer, make_candidate, make_opening
+
+
+def _wecom(session, settings, org) -> None:
+    notify.save_channel(
+        session,
+        principal_for(org.users["hr_admin"]),
+        notify_schemas.ChannelIn(
+            channel="wecom",
+            enabled=True,
+            provider="robot",
+            webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k-123",
+        ),
+        settings,
+    )
+    session.commit()
+
+
+def test_a_hiring_group_gets_a_group_message_not_a_personal_reminder(
+    session, db, settings, org
+):
+    _wecom(session, settings, org)
+    anna = org.users["interviewer"]
+    bert = extra_interviewer(session, org, timezone=anna.timezone)
+    opening = make_opening(session, org, interviewers=[anna, bert])
+    candidate = make_candidate(session, org, opening)
+    session.commit()
+    batch, _skipped, _created = service.create_invitations(
+        session,
+        principal_for(org.users["recruiter"]),
+        schemas.InvitationCreate(
+            opening_id=opening.id,
+            candidate_ids=[candidate.id],
+            kind="live",
+            interviewer_ids=[anna.id, bert.id],
+            panel=True,
+        ),
+        settings,
+    )
+    service.process_batch(db, batch.id, settings)
+    session.expire_all()
+    inv = session.scalars(select(Invitation).where(Invitation.batch_id == batch.id)).one()
+    slots = service.offered_slots(session, inv)
+    booking = service.book(session, inv, slots[0].start, settings, actor=None)
+    service.dispatch_due_reminders(db, settings, now=booking.start - timedelta(minutes=59))
+
+    group = list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.channel == "wecom", OutboxMessage.related_id == booking.id)
+            .order_by(OutboxMessage.id)
+        )
+    )
+    assert [m.kind for m in group] == ["group_notice", "group_notice"]
+    booked, reminder = group
+    for message in group:
+        text = message.body_text
+        assert candidate.name in text and opening.title in text
+        assert anna.name in text and bert.name in text  # the whole panel, greeting nobody
+        for greeting in ("Hello", "您好", "さん"):
+            assert greeting not in text
+    assert "booked" in booked.subject.lower() or "新面试" in booked.subject
+    assert "coming up" in reminder.subject.lower() or "即将开始" in reminder.subject
+    # the interviewers themselves still get their personal reminder by e-mail
+    personal = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.kind == "interviewer_reminder", OutboxMessage.related_id == booking.id
+        )
+    ).all()
+    assert {m.recipient for m in personal} == {anna.email, bert.email}
