@@ -87,7 +87,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "decoder_unavailable": (
         "Recordings cannot be decoded on this server: PyAV is missing. Reinstall Hireflow "
         "(pip install hireflow installs it) and restart the worker.",
-        "服务器无法解码录音：缺少 PyAV。请重新安装 Hireflow（pip install hireflow 会一并安装）并重启任务进程。",
+        "服务器无法解码录音：缺少 PyAV。请重新安装 Hireflow"
+        "（pip install hireflow 会一并安装）并重启任务进程。",
     ),
     "speech_unavailable": (
         "Speech recognition is not installed on this server. Answers are kept and will be "

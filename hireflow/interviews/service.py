@@ -435,43 +435,7 @@ def ensure_session(
     now = now or utcnow()
     if invitation.kind != "ai":
         raise NotFound()
-    interview = _find(session, invitation.id)
-    if interview is None:
-        questions, model, source = plan_for(
-            invitation.opening, invitation.language, invitation.duration_minutes
-        )
-        interview = InterviewSession(
-            tenant_id=invitation.tenant_id,
-            opening_id=invitation.opening_id,
-            candidate_id=invitation.candidate_id,
-            invitation_id=invitation.id,
-            status=state.State.INVITED.value,
-            language=_engine_language(invitation.language),
-            questions=questions,
-            model=model,
-            plan_source=source,
-            max_rerecords=DEFAULT_MAX_RERECORDS,
-            deadline=invitation.deadline,
-            created_at=now,
-            updated_at=now,
-        )
-        try:
-            with session.begin_nested():
-                session.add(interview)
-                session.flush()
-        except IntegrityError:
-            found = _find(session, invitation.id)
-            if found is None:  # pragma: no cover - the conflict was something else
-                raise
-            interview = found
-        else:
-            _audit(
-                session,
-                "interview.created",
-                interview,
-                actor_label="system",
-                new={"questions": len(questions), "plan_source": source},
-            )
+    interview = prepare_for_invitation(session, invitation, now)
     changed = bool(session.new or session.dirty)
     if invitation.verified_at is not None and interview.status == state.State.INVITED:
         apply_transition(session, interview, state.Event.VERIFY, now)
@@ -483,6 +447,66 @@ def ensure_session(
     if changed:
         session.commit()
     return interview
+
+
+def prepare_for_invitation(
+    session: Session, invitation: Invitation, now: datetime | None = None
+) -> InterviewSession:
+    """The interview of an AI invitation, created if needed, without committing.
+
+    The sender calls this in the transaction that sends the invitation, so the plan the
+    invitation describes (question count, time limits, length) is the plan the candidate
+    answers; it is copied into the session, and later edits of the opening change nothing.
+    Safe against a concurrent creator: ``invitation_id`` is unique.
+    """
+    now = now or utcnow()
+    interview = _find(session, invitation.id)
+    if interview is not None:
+        return interview
+    questions, model, source = plan_for(
+        invitation.opening, invitation.language, invitation.duration_minutes
+    )
+    interview = InterviewSession(
+        tenant_id=invitation.tenant_id,
+        opening_id=invitation.opening_id,
+        candidate_id=invitation.candidate_id,
+        invitation_id=invitation.id,
+        status=state.State.INVITED.value,
+        language=_engine_language(invitation.language),
+        questions=questions,
+        model=model,
+        plan_source=source,
+        max_rerecords=DEFAULT_MAX_RERECORDS,
+        deadline=invitation.deadline,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(interview)
+            session.flush()
+    except IntegrityError:
+        found = _find(session, invitation.id)
+        if found is None:  # pragma: no cover - the conflict was something else
+            raise
+        return found
+    _audit(
+        session,
+        "interview.created",
+        interview,
+        actor_label="system",
+        new={"questions": len(questions), "plan_source": source},
+    )
+    return interview
+
+
+def follow_invitation_language(session: Session, invitation: Invitation) -> None:
+    """Before consent the interview speaks the invitation's (the candidate's chosen) language;
+    once it started, answers are scored in the language they were given in."""
+    interview = _find(session, invitation.id)
+    if interview is None or interview.consent_at is not None:
+        return
+    interview.language = _engine_language(invitation.language)
 
 
 def create_for_invitation(session: Session, invitation_id: int) -> InterviewSession | None:

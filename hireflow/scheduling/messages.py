@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from hireflow.candidates.models import Candidate
 from hireflow.core.db import utcnow
 from hireflow.core.settings import Settings
+from hireflow.interviews.plan_facts import PlanFacts
 from hireflow.notifications import service as notify
 from hireflow.notifications.channels import Attachment, NotificationError, normalize_phone
 from hireflow.notifications.models import GROUP_CHANNELS
@@ -365,9 +366,12 @@ def ics_attachment(
 
 
 def invitation_context(
-    inv: Invitation, p: Parties, link: str
+    inv: Invitation, p: Parties, link: str, facts: PlanFacts | None = None
 ) -> tuple[TemplateKind, dict[str, Any]]:
-    """Which template an invitation uses, and its values."""
+    """Which template an invitation uses, and its values.
+
+    ``facts`` (AI interviews) are the interview plan's: question count, length, time limits
+    and technical questions are stated from them, never from a separate setting."""
     context: dict[str, Any] = {
         **p.context,
         "link": link,
@@ -376,7 +380,15 @@ def invitation_context(
         "notes": inv.notes or None,
     }
     if inv.kind == "ai":
-        context.update(duration_minutes=inv.duration_minutes, job_type=p.opening.job_type)
+        context.update(job_type=p.opening.job_type)
+        if facts is not None and facts.questions:
+            context.update(
+                duration_minutes=facts.minutes,
+                question_count=facts.questions,
+                time_limits=facts.time_limits(inv.language),
+                technical_questions=facts.technical,
+                coding_questions=facts.coding,
+            )
         return TemplateKind.INVITATION_AI, context
     if inv.kind == "next_round":
         context.update(round_name=inv.round_name or "")
@@ -398,11 +410,12 @@ def invitation_messages(
     policy: SchedulingPolicy,
     send_no: int,
     shared: dict[Any, Any] | None = None,
+    facts: PlanFacts | None = None,
 ) -> int:
     """The invitation itself, on every channel that reaches the candidate."""
     inv = p.invitation
     link = candidate_link(settings, inv, policy)
-    kind, context = invitation_context(inv, p, link)
+    kind, context = invitation_context(inv, p, link, facts)
     rendered = notify.render(cache, kind, inv.language, context, inv.timezone)
     count = 0
     for channel, address in candidate_routes(session, p, policy, shared):

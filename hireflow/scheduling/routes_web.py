@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
+from hireflow.candidates import language_zone
 from hireflow.candidates.models import Application, Candidate
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, NotFound
@@ -183,6 +184,8 @@ def _invite_context(
         "values": {},
         "preview": None,
         "request_key": secrets.token_hex(12),
+        "locales": {},
+        "zones": COMMON_ZONES,
     }
     if opening_id is None:
         return context
@@ -206,13 +209,45 @@ def _invite_context(
             )
         )
     )
+    tenant = session.get(Tenant, principal.tenant_id)
+    assert tenant is not None
+    locales = {}
+    for application in applications:
+        language, zone = language_zone.effective(
+            application, application.candidate, tenant.default_language, tenant.default_timezone
+        )
+        locales[application.candidate_id] = {
+            "language": language,
+            "timezone": zone,
+            "source": application.locale_source,
+            "reasons": application.locale_reasons or [],
+        }
     context.update(
         opening=opening,
         applications=applications,
+        locales=locales,
         staff=service.interviewer_choices(session, principal),
         panel=panel,
     )
     return context
+
+
+def _locale_overrides(
+    values: dict[str, Any], candidate_ids: list[int], shown: dict[int, dict[str, Any]]
+) -> dict[str, dict[str, str]]:
+    """The languages and zones HR changed on the form (unchanged rows are not HR's choice)."""
+    overrides: dict[str, dict[str, str]] = {}
+    for cid in candidate_ids:
+        language = str(values.get(f"language_{cid}", "")).strip()
+        zone = str(values.get(f"timezone_{cid}", "")).strip()
+        before = shown.get(cid, {})
+        if not language and not zone:
+            continue
+        language = language or before.get("language", "")
+        zone = zone or before.get("timezone", "")
+        if (language, zone) != (before.get("language"), before.get("timezone")):
+            overrides[str(cid)] = {"language": language, "timezone": zone}
+    return overrides
 
 
 @router.get("/scheduling/invite")
@@ -253,6 +288,9 @@ async def _invite_submit(
     _ = gettext_for(request.state.language)
     opening_id = int(values["opening_id"]) if str(values.get("opening_id", "")).isdigit() else 0
     payload = _invite_payload(values, request.state.timezone)
+    if opening_id:
+        shown = _invite_context(session, principal, opening_id)["locales"]
+        payload["locales"] = _locale_overrides(values, payload["candidate_ids"], shown)
     errors: dict[str, str] = {}
     preview = None
     try:
@@ -746,6 +784,7 @@ def _link_context(
         "notice": request.query_params.get("done", ""),
         "locked": inv.identity_locked_until is not None and inv.identity_locked_until > utcnow(),
         "languages": {code: entry[2] for code, entry in LANGUAGES.items()},
+        "lang_action": f"/i/{token}/language",
     }
 
 
@@ -779,6 +818,24 @@ def _link_error(
     if isinstance(exc, service.SlotUnavailable):
         context["alternatives"] = exc.alternatives
     return render(request, "scheduling/link.html", context, status_code=exc.status)
+
+
+@router.post("/i/{link_token}/language")
+async def link_language(request: Request, session: DbSession, link_token: str) -> Response:
+    """The language switch of the candidate's pages: remembered by this browser and, as the
+    candidate's choice, by their application (later messages and errors follow it)."""
+    inv = candidate_link.open_link(session, link_token, get_settings(), mark_opened=False)
+    values = await _form(request)
+    language = str(values.get("lang", ""))
+    if not is_language(language):
+        raise AppError(N_("Unknown language."), code="unknown_language")
+    candidate_link.choose_language(session, inv, language)
+    target = str(values.get("next", ""))
+    if not target.startswith(f"/i/{link_token}") or "//" in target:
+        target = f"/i/{link_token}"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(LANG_COOKIE, language, max_age=365 * 86400, samesite="lax", httponly=True)
+    return response
 
 
 @router.post("/i/{link_token}/code")

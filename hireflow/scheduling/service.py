@@ -24,6 +24,7 @@ import re
 import secrets
 import socket
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,6 +41,7 @@ from hireflow.core.errors import N_, AppError, Conflict, NotFound, ValidationFai
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.core.settings import Settings
 from hireflow.core.tasks import enqueue_on_commit
+from hireflow.interviews.plan_facts import PlanFacts, facts_of
 from hireflow.notifications import service as notify
 from hireflow.openings.models import Opening, OpeningMember
 from hireflow.org.models import RoleAssignment, Tenant, User
@@ -648,13 +650,34 @@ def _prepare_invitations(
         # Someone else's candidate, or one who did not apply: it does not exist for this call.
         raise NotFound()
     # Only the columns a send needs: loading whole people (with their encrypted fields) for a
-    # thousand candidates would cost the request more than everything else together.
-    candidates = {
-        row.id: row
-        for row in session.execute(
-            select(Candidate.id, Candidate.email, Candidate.language, Candidate.timezone).where(
-                Candidate.id.in_(ids), Candidate.tenant_id == principal.tenant_id
+    # thousand candidates would cost the request more than everything else together. The
+    # language and zone are the application's (each application has its own), else the
+    # person's; HR's choices in this request override both.
+    tenant = session.get(Tenant, principal.tenant_id)
+    assert tenant is not None
+    stated = dict(
+        session.execute(
+            select(CandidateAvailability.candidate_id, CandidateAvailability.timezone).where(
+                CandidateAvailability.candidate_id.in_(ids)
             )
+        ).all()
+    )
+    candidates = {
+        row.id: _recipient(row, stated, tenant, data.locales.get(row.id))
+        for row in session.execute(
+            select(
+                Candidate.id,
+                Candidate.email,
+                Candidate.language,
+                Candidate.timezone,
+                Application.language.label("app_language"),
+                Application.timezone.label("app_timezone"),
+            )
+            .join(
+                Application,
+                (Application.candidate_id == Candidate.id) & (Application.opening_id == opening.id),
+            )
+            .where(Candidate.id.in_(ids), Candidate.tenant_id == principal.tenant_id)
         )
     }
     if data.interviewer_ids:
@@ -723,11 +746,60 @@ def _phone_of(session: Session, candidate_id: int) -> str:
     return session.scalar(select(Candidate.phone).where(Candidate.id == candidate_id)) or ""
 
 
-def _candidate_zone(candidate: Candidate, stated: dict[int, str], tenant: Tenant) -> str:
-    return messages.safe_zone(
-        stated.get(candidate.id) or candidate.timezone,
+@dataclass(frozen=True)
+class _Recipient:
+    """A candidate as one send sees them: where to write, in which language and zone."""
+
+    id: int
+    email: str
+    language: str
+    timezone: str
+    chosen_by_hr: bool = False
+
+
+def _recipient(
+    row: Any, stated: dict[int, str], tenant: Tenant, override: schemas.LocaleIn | None
+) -> _Recipient:
+    if override is not None:
+        return _Recipient(row.id, row.email, override.language, override.timezone, True)
+    language = row.app_language or row.language or tenant.default_language
+    # A zone the candidate stated themselves beats any guess from their resume.
+    zone = messages.safe_zone(
+        stated.get(row.id) or row.app_timezone or row.timezone,
         messages.safe_zone(tenant.default_timezone, "Asia/Shanghai"),
     )
+    return _Recipient(row.id, row.email, language, zone)
+
+
+def _save_hr_locales(
+    session: Session, principal: Principal, opening_id: int, chosen: list[_Recipient]
+) -> None:
+    """HR changed a candidate's language or zone before inviting: it is the application's now."""
+    for recipient in chosen:
+        if not recipient.chosen_by_hr:
+            continue
+        application = session.scalars(
+            select(Application).where(
+                Application.candidate_id == recipient.id, Application.opening_id == opening_id
+            )
+        ).one()
+        if (application.language, application.timezone) == (
+            recipient.language,
+            recipient.timezone,
+        ):
+            continue
+        audit.record(
+            session,
+            "application.locale_changed",
+            actor=principal,
+            target_type="application",
+            target_id=application.id,
+            old={"language": application.language, "timezone": application.timezone},
+            new={"language": recipient.language, "timezone": recipient.timezone, "by": "hr"},
+        )
+        application.language = recipient.language
+        application.timezone = recipient.timezone
+        application.locale_source = "hr"
 
 
 def preview_invitations(
@@ -748,7 +820,7 @@ def preview_invitations(
     seen_languages: set[str] = set()
     channels: dict[str, int] = {}
     for candidate in chosen:
-        language = candidate.language or tenant.default_language
+        language = candidate.language
         draft = Invitation(
             id=0,
             tenant_id=principal.tenant_id,
@@ -757,7 +829,7 @@ def preview_invitations(
             kind=data.kind,
             round_name=data.round_name,
             language=language,
-            timezone=_candidate_zone(candidate, {}, tenant),
+            timezone=candidate.timezone,
             deadline=deadline,
             duration_minutes=data.duration_minutes or policy.duration_minutes,
             interviewer_ids=data.interviewer_ids,
@@ -769,7 +841,10 @@ def preview_invitations(
         if language in seen_languages or len(samples) >= 3:
             continue
         seen_languages.add(language)
-        kind, context = messages.invitation_context(draft, p, "https://…/i/(personal link)")
+        facts = (
+            planned_facts(opening, language, draft.duration_minutes) if data.kind == "ai" else None
+        )
+        kind, context = messages.invitation_context(draft, p, "https://…/i/(personal link)", facts)
         rendered = notify.render(cache, kind, language, context, draft.timezone)
         samples.append(
             {
@@ -816,15 +891,7 @@ def create_invitations(
             N_("None of the selected candidates can be invited (see the reasons listed)."),
             fields={"candidate_ids": "none"},
         )
-    tenant = session.get(Tenant, principal.tenant_id)
-    assert tenant is not None
-    stated = dict(
-        session.execute(
-            select(CandidateAvailability.candidate_id, CandidateAvailability.timezone).where(
-                CandidateAvailability.candidate_id.in_([c.id for c in chosen])
-            )
-        ).all()
-    )
+    _save_hr_locales(session, principal, opening.id, chosen)
     batch = InvitationBatch(
         tenant_id=principal.tenant_id,
         opening_id=opening.id,
@@ -847,8 +914,8 @@ def create_invitations(
             "kind": data.kind,
             "round_name": data.round_name,
             "status": "queued",
-            "language": c.language or tenant.default_language,
-            "timezone": _candidate_zone(c, stated, tenant),
+            "language": c.language,
+            "timezone": c.timezone,
             "deadline": deadline,
             "duration_minutes": duration,
             "meeting_url": data.meeting_url,
@@ -949,15 +1016,38 @@ def send_invitation_in(
         ("templates", invitation.tenant_id), notify.TemplateCache(session, invitation.tenant_id)
     )
     cache.session = session
+    facts = None
+    if invitation.kind == "ai":
+        facts = _freeze_ai_interview(session, invitation)
     p = messages.parties(session, invitation, shared=shared)
     count = messages.invitation_messages(
-        session, cache, p, settings, policy, invitation.send_count, shared
+        session, cache, p, settings, policy, invitation.send_count, shared, facts
     )
     if count == 0:
         invitation.status = "undeliverable"
         invitation.send_error = "no_channel"
     session.commit()
     return "sent" if count else "undeliverable"
+
+
+def _freeze_ai_interview(session: Session, invitation: Invitation) -> PlanFacts:
+    """Prepare the AI interview in the sending transaction: the invitation then states the
+    very plan the candidate will answer (its length becomes the plan's)."""
+    from hireflow.interviews.service import prepare_for_invitation
+
+    interview = prepare_for_invitation(session, invitation)
+    facts = facts_of(interview.questions or [])
+    if facts.questions:
+        invitation.duration_minutes = facts.minutes
+    return facts
+
+
+def planned_facts(opening: Opening, language: str, budget_minutes: int) -> PlanFacts:
+    """The facts of the plan an AI invitation would get now (for previews)."""
+    from hireflow.interviews.service import plan_for
+
+    questions, _model, _source = plan_for(opening, language, budget_minutes)
+    return facts_of(questions)
 
 
 def process_batch(

@@ -47,7 +47,11 @@ def _row(**values):
             False,
         ),
         ({"speech_pending": True, "scoring_attempts": 1}, "speech_unavailable", True),
-        ({"scoring_error": "speech_unavailable", "scoring_attempts": 2}, "speech_unavailable", True),
+        (
+            {"scoring_error": "speech_unavailable", "scoring_attempts": 2},
+            "speech_unavailable",
+            True,
+        ),
         ({"scoring_attempts": 2, "scoring_error": "failed: ValueError"}, "retrying", True),
         (
             {"scoring_attempts": 1, "scoring_lease_until": NOW - timedelta(seconds=1)},

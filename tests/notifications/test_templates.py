@@ -142,7 +142,8 @@ def test_reminders_carry_job_type_advice_and_materials():
         },
         timezone="Asia/Shanghai",
     )
-    assert "运行代码" in tech.text
+    # technical advice, and no coding exercise that no plan contains
+    assert "技术项目" in tech.text and "代码" not in tech.text
     assert (
         "past results" in sales.text
         and "- Sales report 2024" in sales.text

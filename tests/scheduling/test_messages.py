@@ -30,9 +30,7 @@ def _wecom(session, settings, org) -> None:
     session.commit()
 
 
-def test_a_hiring_group_gets_a_group_message_not_a_personal_reminder(
-    session, db, settings, org
-):
+def test_a_hiring_group_gets_a_group_message_not_a_personal_reminder(session, db, settings, org):
     _wecom(session, settings, org)
     anna = org.users["interviewer"]
     bert = extra_interviewer(session, org, timezone=anna.timezone)
