@@ -101,3 +101,19 @@ def facts_of(questions: Iterable[dict[str, Any]]) -> PlanFacts:
         technical=sum(1 for k in kinds if k == "technical"),
         coding=sum(1 for k in kinds if k in CODING_KINDS),
     )
+
+
+def competency_names(model: Any, language: str) -> list[str]:
+    """The competencies of a model in the reader's language (names are {zh, en} texts, or
+    plain text in a model HR typed), never the raw mapping."""
+    from hireflow.scoring.models import localised
+
+    lang = "zh" if (language or "").lower().startswith("zh") else "en"
+    names = []
+    for item in (model or {}).get("dimensions", []) if isinstance(model, dict) else []:
+        name = item.get("name") if isinstance(item, dict) else None
+        if isinstance(name, dict):
+            names.append(localised(name, lang))
+        elif name:
+            names.append(str(name))
+    return names

@@ -22,6 +22,7 @@ transaction that makes it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
@@ -57,6 +58,7 @@ from hireflow.interviews.media import (
     decode_audio,
     decoder_available,
     probe,
+    with_duration,
 )
 from hireflow.interviews.models import (
     CandidateQuestion,
@@ -1245,6 +1247,12 @@ def complete_upload(
             extra={"event": "interviews.media_unchecked", "code": exc.code},
         )
         checked = _Checked(upload.content_type, None, "")
+    if checked.container == "webm" and decoder_available():
+        # Browsers record WebM without a duration: HR's player would show "Infinity" and
+        # could not seek. Rewrite it with its duration now (same packets, milliseconds);
+        # if that fails it is kept as recorded: it plays, only without a known length.
+        with contextlib.suppress(MediaProcessingError):
+            data = with_duration(data, upload.content_type, RECORDING_LIMITS) or data
     old_media = _media_ref(answer)
     extension = EXTENSIONS.get(checked.container, "bin")
     key = f"interviews/t{interview.tenant_id}/i{interview.id}/a{answer.id}/{uuid.uuid4().hex}"
@@ -2210,7 +2218,12 @@ def adjust_score(
         principal,
         interview.candidate_id,
         "review",
-        data={"dimension": data.dimension_id, "reason": correction.reason},
+        # "text" is what the record shows of a review entry; the rest stays for readers
+        data={
+            "text": correction.reason,
+            "dimension": data.dimension_id,
+            "reason": correction.reason,
+        },
         source="ai_interview",
         facts={
             "interview_id": interview.id,
@@ -2276,7 +2289,7 @@ def conclude(
         principal,
         interview.candidate_id,
         "review",
-        data={"conclusion": interview.conclusion},
+        data={"text": interview.conclusion, "conclusion": interview.conclusion},
         source="ai_interview",
         facts={
             "interview_id": interview.id,

@@ -350,6 +350,15 @@ def record_device_check(
     """Keep the outcome for HR's progress view; the details go to the technical log."""
     invitation.device_checked_at = utcnow()
     invitation.device_ok = bool(data.camera and data.microphone and data.browser_ok)
+    network = "fail" if data.network_ms is None else "ok" if data.network_ms < 1500 else "slow"
+    invitation.device_result = {
+        "browser": "ok" if data.browser_ok else "fail",
+        "camera": "ok" if data.camera else "fail",
+        "microphone": ("slow" if data.microphone_silent else "ok") if data.microphone else "fail",
+        "network": network,
+        "network_ms": data.network_ms,
+        "recorder": data.recorder,
+    }
     audit.record(
         session,
         "invitation.device_checked",

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+import html
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from typing import Any
@@ -29,7 +30,7 @@ from hireflow.interviews.plan_facts import PlanFacts
 from hireflow.notifications import service as notify
 from hireflow.notifications.channels import Attachment, NotificationError, normalize_phone
 from hireflow.notifications.models import GROUP_CHANNELS
-from hireflow.notifications.templates import TemplateKind, normalize_language
+from hireflow.notifications.templates import RenderedMessage, TemplateKind, normalize_language
 from hireflow.openings.models import Opening, OpeningMember
 from hireflow.org.models import Tenant, User
 from hireflow.scheduling.ics import Attendee, InviteEvent, build_invite
@@ -41,6 +42,7 @@ from hireflow.scheduling.models import (
     Reminder,
     SchedulingPolicy,
 )
+from hireflow.scheduling.qr import CONTENT_ID, qr_png
 from hireflow.scheduling.slots import SchedulingError, load_zone
 
 _SUMMARY = {
@@ -417,6 +419,9 @@ def invitation_messages(
     link = candidate_link(settings, inv, policy)
     kind, context = invitation_context(inv, p, link, facts)
     rendered = notify.render(cache, kind, inv.language, context, inv.timezone)
+    # E-mails carry the QR code of the personal link: scanned by a phone (or WeChat), it
+    # opens the same page as the link. A text message carries the link only.
+    rendered, qr = with_link_qr(rendered, link)
     count = 0
     for channel, address in candidate_routes(session, p, policy, shared):
         notify.enqueue(
@@ -429,6 +434,7 @@ def invitation_messages(
                 rendered,
                 recipient_label=p.candidate.name,
                 sms_params=_sms_params(p, link=link),
+                attachments=(qr,),
             ),
             dedupe_key=f"invitation:{inv.id}:{send_no}:{channel}",
             opening_id=inv.opening_id,
@@ -438,6 +444,24 @@ def invitation_messages(
         )
         count += 1
     return count
+
+
+_QR_CAPTION = {
+    "zh-CN": "用手机扫描二维码打开您的个人面试链接(微信“扫一扫”也可以):",
+    "en": "Scan the code with your phone to open your personal interview link:",
+    "ja": "スマートフォンでコードを読み取ると、ご本人専用の面接リンクが開きます:",
+}
+
+
+def with_link_qr(rendered: RenderedMessage, link: str) -> tuple[RenderedMessage, Attachment]:
+    """The message's HTML with the QR code of ``link`` under its text, and the image."""
+    image = Attachment("interview-link.png", qr_png(link), "image/png", {"content_id": CONTENT_ID})
+    caption = html.escape(_QR_CAPTION.get(rendered.language, _QR_CAPTION["en"]))
+    block = (
+        f'<p style="margin-top:1.5em">{caption}<br>'
+        f'<img src="cid:{CONTENT_ID}" alt="QR" width="200" height="200"></p>\n</body>'
+    )
+    return replace(rendered, html=rendered.html.replace("</body>", block, 1)), image
 
 
 def booking_messages(

@@ -24,6 +24,7 @@ from hireflow.core.errors import N_, AppError, NotFound
 from hireflow.core.i18n import LANGUAGES, format_datetime, gettext_for, is_language, is_timezone
 from hireflow.core.permissions import require, restrict
 from hireflow.core.settings import get_settings
+from hireflow.interviews.plan_facts import competency_names, facts_of
 from hireflow.notifications.templates import job_tips
 from hireflow.openings.models import OpeningMember
 from hireflow.org.models import Tenant, User
@@ -756,11 +757,15 @@ def _link_context(
         local = slot.start.astimezone(ZoneInfo(zone))
         days.setdefault(format_datetime(local, zone, language, "short")[:10], []).append(slot)
     recommended = {s.start for s in sorted(slots, key=lambda s: s.score)[:3]}
-    dimensions = []
-    model = inv.opening.competency_model or {}
-    for item in model.get("dimensions", []) if isinstance(model, dict) else []:
-        if isinstance(item, dict) and item.get("name"):
-            dimensions.append(str(item["name"]))
+    interview = _ai_interview(session, inv) if inv.kind == "ai" else None
+    model = (interview.model if interview is not None else None) or inv.opening.competency_model
+    facts = None
+    if inv.kind == "ai":
+        facts = (
+            facts_of(interview.questions or [])
+            if interview is not None
+            else service.planned_facts(inv.opening, inv.language, inv.duration_minutes)
+        )
     return {
         "token": token,
         "inv": inv,
@@ -777,7 +782,11 @@ def _link_context(
         "days": days,
         "recommended": recommended,
         "tips": job_tips(inv.opening.job_type, language),
-        "dimensions": dimensions,
+        "dimensions": competency_names(model, language),
+        "interview": interview,
+        "facts": facts,
+        "device": inv.device_result or {},
+        "recordings_ok": recordings_available(),
         "meeting": messages.meeting_url(settings, inv, booking, policy) if booking else "",
         "errors": {},
         "alternatives": [],
@@ -786,6 +795,23 @@ def _link_context(
         "languages": {code: entry[2] for code, entry in LANGUAGES.items()},
         "lang_action": f"/i/{token}/language",
     }
+
+
+def _ai_interview(session: DbSession, inv: Invitation) -> Any:
+    """The AI interview prepared for this invitation (None for invitations sent before
+    interviews were prepared at sending; the page then describes the plan it would get)."""
+    from hireflow.interviews.models import InterviewSession
+
+    return session.scalars(
+        select(InterviewSession).where(InterviewSession.invitation_id == inv.id)
+    ).first()
+
+
+def recordings_available() -> bool:
+    """Whether voice and video answers can be transcribed on this installation."""
+    from hireflow.interviews.speech import speech_available
+
+    return speech_available()
 
 
 def _masked_contact(candidate: Candidate) -> str:

@@ -310,6 +310,8 @@ class DeviceCheckIn(BaseModel):
     microphone: bool
     network_ms: int | None = Field(None, ge=0, le=600_000)
     browser_ok: bool = True
+    recorder: bool = True  # the browser can record in the page (MediaRecorder)
+    microphone_silent: bool = False  # a live microphone that heard nothing
 
 
 class LinkOut(BaseModel):

@@ -80,3 +80,56 @@ def test_a_hiring_group_gets_a_group_message_not_a_personal_reminder(session, db
         )
     ).all()
     assert {m.recipient for m in personal} == {anna.email, bert.email}
+
+
+def test_an_invitation_email_carries_the_qr_code_of_the_personal_link(session, db, settings, org):
+    """Delivered through a real SMTP server: the HTML shows the code inline, the code decodes
+    (OpenCV's reader) to the very link in the text; a text message carries the link only."""
+    import email
+    from email import policy
+
+    import numpy as np
+    import pytest
+
+    from hireflow.notifications import service as notify
+    from hireflow.notifications.providers.email import SmtpEmailChannel
+    from tests.notifications import smtp_server
+
+    cv2 = pytest.importorskip("cv2", reason="OpenCV (the vision extra) reads the QR code")
+    opening = make_opening(session, org)
+    candidate = make_candidate(session, org, opening, language="en")
+    session.commit()
+    batch, _skipped, _created = service.create_invitations(
+        session,
+        principal_for(org.users["recruiter"]),
+        schemas.InvitationCreate(opening_id=opening.id, candidate_ids=[candidate.id], kind="live"),
+        settings,
+    )
+    service.process_batch(db, batch.id, settings)
+    session.expire_all()
+    inv = session.scalars(select(Invitation).where(Invitation.batch_id == batch.id)).one()
+    row = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.related_type == "invitation", OutboxMessage.related_id == inv.id
+        )
+    ).one()
+    controller, inbox, port = smtp_server.start("plain")
+    try:
+        channel = SmtpEmailChannel(
+            host="127.0.0.1", port=port, sender="hr@hireflow.example", security="plain"
+        )
+        assert channel.send(notify._notification(row)).ok
+    finally:
+        controller.stop()
+    ((_, _, raw),) = inbox.messages
+    received = email.message_from_bytes(raw, policy=policy.default)
+    text = received.get_body(preferencelist=("plain",)).get_content()
+    link = next(word for word in text.split() if "/i/" in word)
+    html_part = received.get_body(preferencelist=("html",))
+    assert 'src="cid:personal-link-qr"' in html_part.get_content()
+    related = received.get_body(preferencelist=("related",))
+    (image,) = [p for p in related.iter_parts() if p.get_content_type() == "image/png"]
+    assert image["Content-ID"] == "<personal-link-qr>"
+    pixels = cv2.imdecode(np.frombuffer(image.get_content(), np.uint8), cv2.IMREAD_GRAYSCALE)
+    decoded, _points, _ = cv2.QRCodeDetector().detectAndDecode(pixels)
+    assert decoded == link
