@@ -203,10 +203,12 @@ def staff_slots(
     session: DbSession,
     principal: ApiUser,
 ) -> Any:
-    _inv, slots = service.staff_offered_slots(session, principal, invitation_id)
+    inv, slots = service.staff_offered_slots(session, principal, invitation_id)
+    no_slots = None if slots or inv.kind == "ai" else service.explain_no_slots(session, inv)
     return schemas.SlotsOut(
         timezone=principal.timezone,
         slots=[_slot_out(s, principal.timezone, principal.language) for s in slots],
+        no_slots=no_slots.to_dict() if no_slots else None,
     )
 
 
@@ -361,8 +363,20 @@ def link_slots(
 ) -> Any:
     inv = _verified(request, session, link_token, settings, access)
     slots = service.offered_slots(session, inv)
+    no_slots = None
+    if not slots and inv.kind != "ai":
+        # what the candidate may know: no interviewer names
+        found = service.explain_no_slots(session, inv).to_dict()
+        for item in found["reasons"]:
+            item.pop("names", None)
+        no_slots = {
+            "reasons": found["reasons"],
+            "suggestions": [s for s in found["suggestions"] if s["code"] == "widen_hours"],
+        }
     return schemas.SlotsOut(
-        timezone=inv.timezone, slots=[_slot_out(s, inv.timezone, inv.language) for s in slots]
+        timezone=inv.timezone,
+        slots=[_slot_out(s, inv.timezone, inv.language) for s in slots],
+        no_slots=no_slots,
     )
 
 

@@ -374,6 +374,7 @@ def _invitation_context(
 ) -> dict[str, Any]:
     inv = queries.invitation(session, principal, invitation_id)
     slots = []
+    no_slots = None
     if (
         principal.has("invitations.send")
         and inv.kind != "ai"
@@ -387,6 +388,8 @@ def _invitation_context(
     ):
         try:
             slots = service.offered_slots(session, inv, limit=12)
+            if not slots:
+                no_slots = service.explain_no_slots(session, inv)
         except AppError:
             slots = []
     booking = inv.booking if inv.booking is not None and inv.booking.status == "active" else None
@@ -401,6 +404,8 @@ def _invitation_context(
         else [],
         "errors": {},
         "alternatives": [],
+        "no_slots": no_slots,
+        "waking_hours": service.WAKING_HOURS,
     }
 
 
@@ -747,9 +752,12 @@ def _link_context(
     booking = inv.booking if inv.booking is not None and inv.booking.status == "active" else None
     policy = service.policy_for(session, inv.tenant_id)
     slots = []
+    no_slots = None
     if verified and inv.kind != "ai" and candidate_link.can_change(inv, session):
         try:
             slots = service.offered_slots(session, inv)
+            if not slots:
+                no_slots = service.explain_no_slots(session, inv)
         except AppError:
             slots = []
     days: dict[str, list[Any]] = {}
@@ -794,6 +802,8 @@ def _link_context(
         "locked": inv.identity_locked_until is not None and inv.identity_locked_until > utcnow(),
         "languages": {code: entry[2] for code, entry in LANGUAGES.items()},
         "lang_action": f"/i/{token}/language",
+        "no_slots": no_slots,
+        "waking_hours": service.WAKING_HOURS,
     }
 
 

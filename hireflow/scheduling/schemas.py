@@ -260,6 +260,10 @@ class SlotOut(BaseModel):
 class SlotsOut(BaseModel):
     timezone: str
     slots: list[SlotOut]
+    # When there are none: why, and what would give times (``scheduling.explain``), e.g.
+    # {"reasons": [{"code": "hours_do_not_overlap", ...}], "suggestions": [{"code":
+    # "drop_interviewer", "name": ..., "slots": 6}]}
+    no_slots: dict[str, Any] | None = None
 
 
 class BookIn(BaseModel):

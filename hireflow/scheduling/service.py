@@ -45,13 +45,14 @@ from hireflow.interviews.plan_facts import PlanFacts, facts_of
 from hireflow.notifications import service as notify
 from hireflow.openings.models import Opening, OpeningMember
 from hireflow.org.models import RoleAssignment, Tenant, User
-from hireflow.scheduling import messages, schemas
+from hireflow.scheduling import explain, messages, schemas
 from hireflow.scheduling.assignment import (
     BatchCandidate,
     BatchInterviewer,
     OpenSlot,
     assign_batch,
 )
+from hireflow.scheduling.explain import NoSlots
 from hireflow.scheduling.ics import fetch_ics, parse_busy_blocks
 from hireflow.scheduling.models import (
     CLAIM_CELL_SECONDS,
@@ -562,7 +563,12 @@ WAKING_HOURS = (time(8), time(21))
 
 
 def candidate_core(
-    session: Session, invitation: Invitation, now: datetime, *, waking_hours: bool = True
+    session: Session,
+    invitation: Invitation,
+    now: datetime,
+    *,
+    waking_hours: bool = True,
+    hours: tuple[time, time] = WAKING_HOURS,
 ) -> CoreCandidate:
     """The candidate as the core sees them: zone, stated windows, preferred hours.
 
@@ -589,8 +595,7 @@ def candidate_core(
     if windows is None and waking_hours:
         today = now.astimezone(load_zone(zone)).date()
         windows = tuple(
-            local_interval(zone, today + timedelta(days=offset), *WAKING_HOURS)
-            for offset in range(-1, 93)
+            local_interval(zone, today + timedelta(days=offset), *hours) for offset in range(-1, 93)
         )
     return CoreCandidate(
         candidate_id=str(invitation.candidate_id),
@@ -1244,6 +1249,43 @@ def offered_slots(
             by_start[slot.start] = slot
     best = sorted(by_start.values(), key=lambda s: s.score)[:limit]
     return sorted(best, key=lambda s: s.start)
+
+
+def explain_no_slots(
+    session: Session, invitation: Invitation, now: datetime | None = None
+) -> NoSlots:
+    """Why :func:`offered_slots` is empty for this invitation and what would give times."""
+    now = now or utcnow()
+    policy = policy_for(session, invitation.tenant_id)
+    panel = panel_of(session, invitation)
+    booking = invitation.booking
+    cals = calendars(
+        session,
+        invitation.tenant_id,
+        panel,
+        policy,
+        now,
+        exclude_booking_id=booking.id if booking is not None else None,
+    )
+    # windows the candidate stated themselves (still ahead) replace the waking-hours rule
+    stated = candidate_core(session, invitation, now, waking_hours=False).windows is not None
+    candidate = candidate_core(session, invitation, now)
+    request = slot_request(policy, invitation.duration_minutes, panel=invitation.panel)
+    users = session.execute(select(User.id, User.name).where(User.id.in_(panel))).all()
+    try:
+        return explain.explain_no_slots(
+            candidate,
+            cals,
+            request,
+            now,
+            names={str(uid): name for uid, name in users},
+            hours=None if stated else WAKING_HOURS,
+            with_hours=lambda start, end: candidate_core(
+                session, invitation, now, hours=(start, end)
+            ),
+        )
+    except SchedulingError as exc:
+        raise scheduling_error(exc) from exc
 
 
 def _cells(start: datetime, end: datetime, extra_seconds: int = 0) -> range:
