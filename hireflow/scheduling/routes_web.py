@@ -366,6 +366,34 @@ def batch_page(
     return render(request, template, {"batch": batch, "skipped": [], "names": {}})
 
 
+def _pdf(content: bytes, filename: str) -> Response:
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/scheduling/batches/{invitation_batch_id}/invitations.pdf")
+def batch_pdf(session: DbSession, principal: PageUser, invitation_batch_id: int) -> Response:
+    """Printable invitations of one send, one page per candidate with a QR code."""
+    content, _pages = service.printable_invitations(
+        session, principal, get_settings(), batch_id=invitation_batch_id
+    )
+    return _pdf(content, f"invitations-{invitation_batch_id}.pdf")
+
+
+@router.get("/scheduling/invitations/{invitation_id}/invitation.pdf")
+def invitation_pdf(session: DbSession, principal: PageUser, invitation_id: int) -> Response:
+    content, _pages = service.printable_invitations(
+        session, principal, get_settings(), invitation_id=invitation_id
+    )
+    return _pdf(content, f"invitation-{invitation_id}.pdf")
+
+
 # --------------------------------------------------------------------------- one invitation
 
 

@@ -133,3 +133,71 @@ def test_an_invitation_email_carries_the_qr_code_of_the_personal_link(session, d
     pixels = cv2.imdecode(np.frombuffer(image.get_content(), np.uint8), cv2.IMREAD_GRAYSCALE)
     decoded, _points, _ = cv2.QRCodeDetector().detectAndDecode(pixels)
     assert decoded == link
+
+
+def test_printable_invitations_carry_the_qr_code_in_each_candidates_language(
+    client, session, db, settings, org
+):
+    """A PDF for a campus event: one page per candidate, in their language, whose QR code
+    (decoded from the page's image) is that candidate's personal link."""
+    import io
+
+    import numpy as np
+    import pytest
+    from pypdf import PdfReader
+
+    from hireflow.core.audit import AuditEntry
+    from tests.conftest import login
+
+    cv2 = pytest.importorskip("cv2", reason="OpenCV (the vision extra) reads the QR code")
+    opening = make_opening(session, org)
+    chinese = make_candidate(session, org, opening, language="zh-CN", timezone="Asia/Shanghai")
+    english = make_candidate(session, org, opening, language="en", timezone="Europe/London")
+    session.commit()
+    batch, _skipped, _created = service.create_invitations(
+        session,
+        principal_for(org.users["recruiter"]),
+        schemas.InvitationCreate(
+            opening_id=opening.id, candidate_ids=[chinese.id, english.id], kind="live"
+        ),
+        settings,
+    )
+    service.process_batch(db, batch.id, settings)
+    session.expire_all()
+    links = {}
+    for inv in session.scalars(select(Invitation).where(Invitation.batch_id == batch.id)):
+        policy = service.policy_for(session, inv.tenant_id)
+        from hireflow.scheduling import messages
+
+        links[inv.candidate_id] = messages.candidate_link(settings, inv, policy)
+
+    login(client, org.users["recruiter"])
+    assert 'id="print-invitations"' in client.get(f"/scheduling/batches/{batch.id}").text
+    response = client.get(f"/scheduling/batches/{batch.id}/invitations.pdf")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) == 2
+    for page, person, words in (
+        (reader.pages[0], chinese, "面试邀请"),
+        (reader.pages[1], english, "Invitation to an interview"),
+    ):
+        text = page.extract_text()
+        assert person.name in text and words in text and opening.title in text
+        (image,) = page.images
+        pixels = cv2.imdecode(np.frombuffer(image.data, np.uint8), cv2.IMREAD_GRAYSCALE)
+        decoded, _points, _ = cv2.QRCodeDetector().detectAndDecode(pixels)
+        assert decoded == links[person.id]
+    assert session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "invitations.printed")
+    ).first()
+    # one invitation, and nobody without the right to send it
+    inv_id = next(
+        iter(session.scalars(select(Invitation.id).where(Invitation.batch_id == batch.id)))
+    )
+    single = client.get(f"/scheduling/invitations/{inv_id}/invitation.pdf")
+    assert single.status_code == 200 and len(PdfReader(io.BytesIO(single.content)).pages) == 1
+    client.cookies.clear()
+    client.headers.pop("X-CSRF-Token", None)
+    login(client, org.users["interviewer"])
+    assert client.get(f"/scheduling/batches/{batch.id}/invitations.pdf").status_code in (403, 404)
