@@ -391,9 +391,11 @@ def _hr_reviews(page: Page, name: str, *, transcript: tuple[str, ...], video: bo
     if video:
         player = page.locator(".player[data-kind=video]").first
         expect(player.locator(".load-media")).to_contain_text(re.compile("视频|video", re.I))
-        player.locator(".load-media").click()
+        with page.expect_response(lambda r: r.url.endswith("/media"), timeout=30_000) as got:
+            player.locator(".load-media").click()
+        assert got.value.status == 200, (got.value.status, got.value.text()[:300])
         media = player.locator("video")
-        expect(media).to_have_count(1, timeout=15_000)
+        expect(media).to_have_count(1, timeout=30_000)
         page.wait_for_function(
             "el => el.readyState >= 1", arg=media.element_handle(), timeout=15_000
         )
