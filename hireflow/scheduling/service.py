@@ -1297,16 +1297,11 @@ def panel_of(session: Session, invitation: Invitation) -> list[int]:
     return messages.interviewer_ids(session, invitation)
 
 
-def offered_slots(
-    session: Session,
-    invitation: Invitation,
-    now: datetime | None = None,
-    limit: int = 24,
-) -> list[Slot]:
-    """Slots the candidate may choose, soonest first (at most one per start time)."""
-    now = now or utcnow()
-    if invitation.kind == "ai":
-        return []
+def _search_inputs(
+    session: Session, invitation: Invitation, now: datetime
+) -> tuple[SchedulingPolicy, list[int], list[InterviewerCalendar]]:
+    """The company's rules, the panel and its calendars (the invitation's own booking left
+    out, so a candidate moving their interview sees its time as free)."""
     policy = policy_for(session, invitation.tenant_id)
     panel = panel_of(session, invitation)
     booking = invitation.booking
@@ -1318,6 +1313,20 @@ def offered_slots(
         now,
         exclude_booking_id=booking.id if booking is not None else None,
     )
+    return policy, panel, cals
+
+
+def offered_slots(
+    session: Session,
+    invitation: Invitation,
+    now: datetime | None = None,
+    limit: int = 24,
+) -> list[Slot]:
+    """Slots the candidate may choose, soonest first (at most one per start time)."""
+    now = now or utcnow()
+    if invitation.kind == "ai":
+        return []
+    policy, _panel, cals = _search_inputs(session, invitation, now)
     if not cals:
         return []
     request = slot_request(
@@ -1340,17 +1349,7 @@ def explain_no_slots(
 ) -> NoSlots:
     """Why :func:`offered_slots` is empty for this invitation and what would give times."""
     now = now or utcnow()
-    policy = policy_for(session, invitation.tenant_id)
-    panel = panel_of(session, invitation)
-    booking = invitation.booking
-    cals = calendars(
-        session,
-        invitation.tenant_id,
-        panel,
-        policy,
-        now,
-        exclude_booking_id=booking.id if booking is not None else None,
-    )
+    policy, panel, cals = _search_inputs(session, invitation, now)
     # windows the candidate stated themselves (still ahead) replace the waking-hours rule
     stated = candidate_core(session, invitation, now, waking_hours=False).windows is not None
     candidate = candidate_core(session, invitation, now)

@@ -441,40 +441,49 @@ def test_the_whole_journey_without_typing_an_address(
     hiring = _hr_creates_and_invites(page, server, tmp_path, tag)
     people = hiring["people"]
 
+    def as_candidate(recording: str, address: str, *, english: bool, wechat: bool, **where):
+        """A candidate's own browser (its microphone plays their recorded answer)."""
+        own = _candidate_browser(browser, MEDIA / recording)
+        context = own.new_context(permissions=["camera", "microphone"], **where)
+        try:
+            tab = context.new_page()
+            tab.set_default_timeout(20_000)
+            return _take_interview(
+                tab,
+                server_data_dir,
+                server,
+                address,
+                english=english,
+                wechat=wechat,
+                shots="en" if english else "zh",
+            )
+        finally:
+            context.close()
+            own.close()
+
     # The English candidate, on a laptop in California.
-    english = _candidate_browser(browser, MEDIA / "en_answer.wav")
-    context = english.new_context(
+    en_facts = as_candidate(
+        "en_answer.wav",
+        people["en"][1],
+        english=True,
+        wechat=False,
         locale="en-US",
         timezone_id="America/Los_Angeles",
         viewport=DESKTOP,
-        permissions=["camera", "microphone"],
     )
-    en_page = context.new_page()
-    en_page.set_default_timeout(20_000)
-    en_facts = _take_interview(
-        en_page, server_data_dir, server, people["en"][1], english=True, wechat=False, shots="en"
-    )
-    context.close()
-    english.close()
-
     # The Chinese candidate, in WeChat's browser on a phone.
-    chinese = _candidate_browser(browser, MEDIA / "zh_answer.wav")
-    context = chinese.new_context(
+    zh_facts = as_candidate(
+        "zh_answer.wav",
+        people["zh"][1],
+        english=False,
+        wechat=True,
         locale="zh-CN",
         timezone_id="Asia/Shanghai",
         viewport=PHONE,
         user_agent=WECHAT,
         is_mobile=True,
         has_touch=True,
-        permissions=["camera", "microphone"],
     )
-    zh_page = context.new_page()
-    zh_page.set_default_timeout(20_000)
-    zh_facts = _take_interview(
-        zh_page, server_data_dir, server, people["zh"][1], english=False, wechat=True, shots="zh"
-    )
-    context.close()
-    chinese.close()
     assert en_facts["count"] == zh_facts["count"]  # one plan, two languages
 
     # HR reviews both reports, adjusts a score, decides; the record shows it.

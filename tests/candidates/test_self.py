@@ -7,31 +7,18 @@ from sqlalchemy import select
 
 from hireflow.candidates.models import Candidate
 from hireflow.scheduling import service
-from hireflow.scheduling.models import Invitation
 from tests.conftest import login, make_user
 from tests.openings.factories import make_opening, txt_resume
-from tests.scheduling.factories import make_candidate, make_hiring
+from tests.scheduling.factories import make_candidate, make_hiring, send
 
 
 def test_a_candidate_with_a_confirmed_interview_sees_it(client, session, db, settings, org):
-    from hireflow.org.auth import principal_for
-    from hireflow.scheduling import schemas
 
     user = make_user(session, org.tenant, "candidate", timezone="Europe/Berlin")
     hiring = make_hiring(session, org, candidates=0)
     candidate = make_candidate(session, org, hiring.opening, user=user, email=user.email)
     session.commit()
-    batch, _skipped, _created = service.create_invitations(
-        session,
-        principal_for(org.users["recruiter"]),
-        schemas.InvitationCreate(
-            opening_id=hiring.opening.id, candidate_ids=[candidate.id], kind="live"
-        ),
-        settings,
-    )
-    service.process_batch(db, batch.id, settings)
-    session.expire_all()
-    inv = session.scalars(select(Invitation).where(Invitation.batch_id == batch.id)).one()
+    (inv,) = send(session, db, settings, hiring.opening, [candidate])
     slot = service.offered_slots(session, inv)[0]
     service.book(session, inv, slot.start, settings, actor=None)
 

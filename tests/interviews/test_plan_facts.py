@@ -8,11 +8,8 @@ from sqlalchemy import select
 from hireflow.interviews.models import InterviewSession
 from hireflow.interviews.plan_facts import facts_of, format_seconds
 from hireflow.notifications.models import OutboxMessage
-from hireflow.org.auth import principal_for
-from hireflow.scheduling import schemas, service
-from hireflow.scheduling.models import Invitation
 from tests.interviews.factories import plan_and_model
-from tests.scheduling.factories import make_candidate, make_opening
+from tests.scheduling.factories import make_candidate, make_opening, send
 
 
 @pytest.mark.parametrize(
@@ -57,17 +54,7 @@ def test_the_invitation_states_the_plan_the_candidate_will_answer(session, db, s
     opening.interview_plan, opening.competency_model = plan, model
     candidate = make_candidate(session, org, opening, language="en")
     session.commit()
-    batch, _skipped, _created = service.create_invitations(
-        session,
-        principal_for(org.users["recruiter"]),
-        schemas.InvitationCreate(
-            opening_id=opening.id, candidate_ids=[candidate.id], kind="ai", duration_minutes=60
-        ),
-        settings,
-    )
-    service.process_batch(db, batch.id, settings)
-    session.expire_all()
-    inv = session.scalars(select(Invitation).where(Invitation.batch_id == batch.id)).one()
+    (inv,) = send(session, db, settings, opening, [candidate], kind="ai", duration_minutes=60)
     interview = session.scalars(
         select(InterviewSession).where(InterviewSession.invitation_id == inv.id)
     ).one()

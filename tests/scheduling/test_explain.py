@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
-
 from hireflow.org.auth import principal_for
 from hireflow.scheduling import messages, schemas, service
-from hireflow.scheduling.models import Invitation
 from tests.conftest import login
-from tests.scheduling.factories import extra_interviewer, make_candidate, make_opening
+from tests.scheduling.factories import extra_interviewer, make_candidate, make_opening, send
 
 
 def _hours(session, org, user, zone: str) -> None:
@@ -35,22 +32,16 @@ def _three_zone_panel(session, db, settings, org):
     opening = make_opening(session, org, interviewers=[berlin, new_york])
     candidate = make_candidate(session, org, opening, timezone="Asia/Shanghai", id_number="X1234")
     session.commit()
-    batch, _skipped, _created = service.create_invitations(
+    (inv,) = send(
         session,
-        principal_for(org.users["recruiter"]),
-        schemas.InvitationCreate(
-            opening_id=opening.id,
-            candidate_ids=[candidate.id],
-            kind="live",
-            interviewer_ids=[berlin.id, new_york.id],
-            panel=True,
-            duration_minutes=60,
-        ),
+        db,
         settings,
+        opening,
+        [candidate],
+        interviewer_ids=[berlin.id, new_york.id],
+        panel=True,
+        duration_minutes=60,
     )
-    service.process_batch(db, batch.id, settings)
-    session.expire_all()
-    inv = session.scalars(select(Invitation).where(Invitation.batch_id == batch.id)).one()
     return inv, berlin, new_york
 
 

@@ -10,9 +10,8 @@ from hireflow.notifications import schemas as notify_schemas
 from hireflow.notifications import service as notify
 from hireflow.notifications.models import OutboxMessage
 from hireflow.org.auth import principal_for
-from hireflow.scheduling import schemas, service
-from hireflow.scheduling.models import Invitation
-from tests.scheduling.factories import extra_interviewer, make_candidate, make_opening
+from hireflow.scheduling import service
+from tests.scheduling.factories import extra_interviewer, make_candidate, make_opening, send
 
 
 def _wecom(session, settings, org) -> None:
@@ -37,21 +36,9 @@ def test_a_hiring_group_gets_a_group_message_not_a_personal_reminder(session, db
     opening = make_opening(session, org, interviewers=[anna, bert])
     candidate = make_candidate(session, org, opening)
     session.commit()
-    batch, _skipped, _created = service.create_invitations(
-        session,
-        principal_for(org.users["recruiter"]),
-        schemas.InvitationCreate(
-            opening_id=opening.id,
-            candidate_ids=[candidate.id],
-            kind="live",
-            interviewer_ids=[anna.id, bert.id],
-            panel=True,
-        ),
-        settings,
+    (inv,) = send(
+        session, db, settings, opening, [candidate], interviewer_ids=[anna.id, bert.id], panel=True
     )
-    service.process_batch(db, batch.id, settings)
-    session.expire_all()
-    inv = session.scalars(select(Invitation).where(Invitation.batch_id == batch.id)).one()
     slots = service.offered_slots(session, inv)
     booking = service.book(session, inv, slots[0].start, settings, actor=None)
     service.dispatch_due_reminders(db, settings, now=booking.start - timedelta(minutes=59))
@@ -99,15 +86,7 @@ def test_an_invitation_email_carries_the_qr_code_of_the_personal_link(session, d
     opening = make_opening(session, org)
     candidate = make_candidate(session, org, opening, language="en")
     session.commit()
-    batch, _skipped, _created = service.create_invitations(
-        session,
-        principal_for(org.users["recruiter"]),
-        schemas.InvitationCreate(opening_id=opening.id, candidate_ids=[candidate.id], kind="live"),
-        settings,
-    )
-    service.process_batch(db, batch.id, settings)
-    session.expire_all()
-    inv = session.scalars(select(Invitation).where(Invitation.batch_id == batch.id)).one()
+    (inv,) = send(session, db, settings, opening, [candidate])
     row = session.scalars(
         select(OutboxMessage).where(
             OutboxMessage.related_type == "invitation", OutboxMessage.related_id == inv.id
@@ -154,26 +133,16 @@ def test_printable_invitations_carry_the_qr_code_in_each_candidates_language(
     chinese = make_candidate(session, org, opening, language="zh-CN", timezone="Asia/Shanghai")
     english = make_candidate(session, org, opening, language="en", timezone="Europe/London")
     session.commit()
-    batch, _skipped, _created = service.create_invitations(
-        session,
-        principal_for(org.users["recruiter"]),
-        schemas.InvitationCreate(
-            opening_id=opening.id, candidate_ids=[chinese.id, english.id], kind="live"
-        ),
-        settings,
-    )
-    service.process_batch(db, batch.id, settings)
-    session.expire_all()
-    links = {}
-    for inv in session.scalars(select(Invitation).where(Invitation.batch_id == batch.id)):
-        policy = service.policy_for(session, inv.tenant_id)
-        from hireflow.scheduling import messages
+    invitations = send(session, db, settings, opening, [chinese, english])
+    batch_id = invitations[0].batch_id
+    from hireflow.scheduling import messages
 
-        links[inv.candidate_id] = messages.candidate_link(settings, inv, policy)
+    policy = service.policy_for(session, org.tenant.id)
+    links = {i.candidate_id: messages.candidate_link(settings, i, policy) for i in invitations}
 
     login(client, org.users["recruiter"])
-    assert 'id="print-invitations"' in client.get(f"/scheduling/batches/{batch.id}").text
-    response = client.get(f"/scheduling/batches/{batch.id}/invitations.pdf")
+    assert 'id="print-invitations"' in client.get(f"/scheduling/batches/{batch_id}").text
+    response = client.get(f"/scheduling/batches/{batch_id}/invitations.pdf")
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
@@ -192,12 +161,10 @@ def test_printable_invitations_carry_the_qr_code_in_each_candidates_language(
         select(AuditEntry).where(AuditEntry.action == "invitations.printed")
     ).first()
     # one invitation, and nobody without the right to send it
-    inv_id = next(
-        iter(session.scalars(select(Invitation.id).where(Invitation.batch_id == batch.id)))
-    )
+    inv_id = invitations[0].id
     single = client.get(f"/scheduling/invitations/{inv_id}/invitation.pdf")
     assert single.status_code == 200 and len(PdfReader(io.BytesIO(single.content)).pages) == 1
     client.cookies.clear()
     client.headers.pop("X-CSRF-Token", None)
     login(client, org.users["interviewer"])
-    assert client.get(f"/scheduling/batches/{batch.id}/invitations.pdf").status_code in (403, 404)
+    assert client.get(f"/scheduling/batches/{batch_id}/invitations.pdf").status_code in (403, 404)
