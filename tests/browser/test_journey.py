@@ -210,6 +210,8 @@ def _take_interview(
     assert facts, mail_text
     count, limits, minutes = facts.groups()
     assert "code" not in mail_text.lower() or "No code is written" in mail_text
+    # the deadline in the candidate's own zone, guessed from their resume
+    assert ("Pacific" in mail_text) if english else ("中国标准时间" in mail_text), mail_text
 
     codes_before = len(_mails(data_dir, address))
     page.goto(link)
@@ -239,6 +241,13 @@ def _take_interview(
     expect(page.locator("#device-check")).to_have_attribute("data-done", "ok")
     expect(page.locator('[data-check="camera"] span')).to_have_attribute("data-state", "ok")
     expect(page.locator("#start-interview")).to_be_visible()
+    if english:
+        # every candidate page switches language, and the application remembers the choice
+        page.select_option("#lang-select", "zh-CN")
+        expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+        expect(page.locator("#start-interview")).to_have_text("开始面试")
+        page.select_option("#lang-select", "en")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
     _snap(page, f"{shots}-2-guide")
 
     page.click("#start-interview")
