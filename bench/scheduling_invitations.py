@@ -9,8 +9,10 @@
    hours, busy blocks and booked interviews come from the database (the pure core alone is
    measured by bench/scheduling_slots.py).
 
-Run: ``.venv/bin/python bench/scheduling_invitations.py [--pg postgresql://...]`` (SQLite file
-by default; about a minute).
+Run: ``.venv/bin/python bench/scheduling_invitations.py [--pg postgresql://...] [--kind ai]``
+(SQLite file by default; about a minute). ``--kind ai`` sends one-way AI interview invitations:
+the worker then also prepares each interview (its plan is generated once per batch and copied
+into every interview).
 """
 
 from __future__ import annotations
@@ -151,6 +153,12 @@ def main() -> None:
     parser.add_argument("--pg", default="", help="PostgreSQL URL of an empty database")
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--kind",
+        choices=("live", "ai"),
+        default="live",
+        help="ai: the worker also prepares each AI interview (its plan) while sending",
+    )
     args = parser.parse_args()
     url = args.pg or f"sqlite:///{_TMP / 'bench.db'}"
     world = setup(url, args.count, args.runs)
@@ -179,14 +187,14 @@ def main() -> None:
             started = time.perf_counter()
             response = client.post(
                 "/api/v1/invitations",
-                json={"opening_id": opening_ids[run], "candidate_ids": ids, "kind": "live"},
+                json={"opening_id": opening_ids[run], "candidate_ids": ids, "kind": args.kind},
                 headers=headers,
             )
             timings.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 202, response.text
             batches.append(response.json()["id"])
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite (file)"
-    print(f"backend: {backend}; broker: {settings.broker_url.split(':')[0]}")
+    print(f"backend: {backend}; broker: {settings.broker_url.split(':')[0]}; kind: {args.kind}")
     print(
         f"POST /api/v1/invitations with {args.count} candidates: "
         f"median {statistics.median(timings):.0f} ms, max {max(timings):.0f} ms "
@@ -245,6 +253,8 @@ def main() -> None:
         controller.stop()
 
     # Slot finding through the service (calendars loaded from the database).
+    if args.kind == "ai":
+        return
     with database.session() as session:
         invitation = session.scalars(
             select(Invitation).where(Invitation.batch_id == batches[0]).limit(1)

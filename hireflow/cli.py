@@ -8,12 +8,15 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from hireflow.core.settings import Settings
 
 app = typer.Typer(
     help="Hireflow: AI interviews fused with an HR system.",
@@ -214,6 +217,15 @@ def serve(
     import uvicorn
 
     settings = _settings()
+    base_url = listening_base_url(settings, host, port)
+    if base_url is not None:
+        # Links in e-mails must reach this server: the embedded worker renders them, and
+        # it inherits this environment.
+        os.environ["HIREFLOW_BASE_URL"] = base_url
+        from hireflow.core.settings import get_settings
+
+        get_settings.cache_clear()
+        settings = _settings()
     _migrate_now()
     if demo:
         if settings.is_production:
@@ -233,6 +245,11 @@ def serve(
         )
         console.print(f"[dim]Embedded task worker started (pid {child.pid}).[/dim]")
     console.print(f"[green]Hireflow is running at http://{host}:{port}[/green]")
+    if base_url is not None and host in ("0.0.0.0", "::"):  # noqa: S104
+        console.print(
+            f"[yellow]Links in e-mails point to {base_url}; set HIREFLOW_BASE_URL to the "
+            "address candidates use to reach this server.[/yellow]"
+        )
     try:
         uvicorn.run(
             "hireflow.app:create_app",
@@ -255,6 +272,19 @@ def serve(
                 child.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 child.kill()
+
+
+def listening_base_url(settings: Settings, host: str, port: int) -> str | None:
+    """The address links in e-mails should use when nobody configured one: the host and port
+    this server listens on (``0.0.0.0`` and ``::`` become this machine's loopback address,
+    the only one certain to reach it). ``None`` when ``HIREFLOW_BASE_URL`` is set."""
+    if "base_url" in settings.model_fields_set:
+        return None
+    if host in ("0.0.0.0", "", "::"):  # noqa: S104 - a listening address, not a binding
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 def _die_with_parent() -> None:

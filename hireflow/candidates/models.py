@@ -116,6 +116,14 @@ class Application(TimestampMixin, Base):
     screening_score: Mapped[float | None] = mapped_column(nullable=True)
     screening: Mapped[dict[str, Any] | None] = mapped_column(JSONText(), nullable=True)
     screened_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The language and time zone of this application's messages and interview (a person may
+    # apply in English to one opening and in Chinese to another). Empty: the person's own.
+    # ``locale_source`` says who decided (resume, opening, hr, candidate), ``locale_reasons``
+    # why (see ``candidates.locale``).
+    language: Mapped[str] = mapped_column(String(10), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="")
+    locale_source: Mapped[str] = mapped_column(String(20), default="")
+    locale_reasons: Mapped[list[Any] | None] = mapped_column(JSONText(), nullable=True)
 
     candidate: Mapped[Candidate] = relationship(back_populates="applications")
     opening: Mapped[Opening] = relationship()

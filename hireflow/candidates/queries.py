@@ -680,3 +680,58 @@ def candidate_portrait(
     result["openings"] = suited[:openings]
     result["scores"] = scores
     return result
+
+
+# --------------------------------------------------------------------------- one's own
+
+
+@dataclass
+class MyApplication:
+    """What a candidate (or an employee applying internally) sees of one application."""
+
+    application: Application
+    invitations: list[Any] = field(default_factory=list)  # newest first, with their links
+
+
+def my_applications(session: Session, principal: Principal) -> list[MyApplication]:
+    """The caller's own applications with their interviews (``self.read``: candidates and
+    employees see only themselves), newest first."""
+    from hireflow.core.settings import get_settings
+    from hireflow.scheduling import messages, service
+    from hireflow.scheduling.models import Invitation
+
+    require(principal, "self.read")
+    applications = list(
+        session.scalars(
+            restrict(select(Application), principal, "self.read", Application)
+            .options(selectinload(Application.opening))
+            .order_by(Application.created_at.desc(), Application.id.desc())
+        )
+    )
+    invitations = list(
+        session.scalars(
+            restrict(select(Invitation), principal, "self.read", Invitation)
+            .where(Invitation.status.not_in(("queued",)))
+            .options(selectinload(Invitation.booking))
+            .order_by(Invitation.id.desc())
+        )
+    )
+    settings = get_settings()
+    by_application: dict[tuple[int, int], list[Any]] = {}
+    for invitation in invitations:
+        link = None
+        if invitation.status not in ("cancelled", "undeliverable", "completed"):
+            policy = service.policy_for(session, invitation.tenant_id)
+            link = "/i/" + messages.link_token(settings, invitation, policy)
+        booking = invitation.booking
+        by_application.setdefault((invitation.candidate_id, invitation.opening_id), []).append(
+            {
+                "invitation": invitation,
+                "booking": booking if booking is not None and booking.status == "active" else None,
+                "link": link,
+            }
+        )
+    return [
+        MyApplication(a, by_application.get((a.candidate_id, a.opening_id), []))
+        for a in applications
+    ]

@@ -11,12 +11,12 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from hireflow.candidates import queries, service
-from hireflow.candidates.models import SOURCES, STAGES, Application, Candidate
+from hireflow.candidates.models import SOURCES, STAGES, Candidate
 from hireflow.candidates.parsing import DEGREE_LABELS, DEGREES
 from hireflow.candidates.routes_api import read_uploads
 from hireflow.core.errors import N_, AppError
 from hireflow.core.i18n import gettext_for
-from hireflow.core.permissions import Principal, get_visible, require, restrict
+from hireflow.core.permissions import Principal, Role, get_visible, require, restrict
 from hireflow.core.settings import get_settings
 from hireflow.openings.models import Opening
 from hireflow.web.deps import DbSession, PageUser
@@ -25,7 +25,10 @@ from hireflow.web.templating import NavItem, render
 router = APIRouter(include_in_schema=False)
 NAV = (
     NavItem("/candidates", N_("Candidates"), "candidates.search", order=20, group="recruiting"),
-    NavItem("/me", N_("My applications"), "self.read", order=30),
+    NavItem("/me", N_("My applications"), "self.read", roles=frozenset({"candidate"}), order=30),
+    NavItem(
+        "/me", N_("My internal applications"), "self.read", roles=frozenset({"employee"}), order=31
+    ),
 )
 LABELS = (
     N_("api"),
@@ -403,12 +406,12 @@ def matches_page(
 
 @router.get("/me")
 def my_applications(request: Request, session: DbSession, principal: PageUser) -> Response:
-    require(principal, "self.read")
-    applications = list(
-        session.scalars(
-            restrict(select(Application), principal, "candidates.read", Application).order_by(
-                Application.created_at.desc()
-            )
-        )
+    """A candidate's applications and interviews; for an employee, their internal ones."""
+    return render(
+        request,
+        "candidates/me.html",
+        {
+            "mine": queries.my_applications(session, principal),
+            "employee": Role.EMPLOYEE in principal.roles and Role.CANDIDATE not in principal.roles,
+        },
     )
-    return render(request, "candidates/me.html", {"applications": applications})

@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from hireflow.candidates import files, search
+from hireflow.candidates import files, language_zone, search
 from hireflow.candidates.identity import email_key, find_birth_date, name_key, school_keys
 from hireflow.candidates.models import (
     Application,
@@ -53,7 +53,7 @@ from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, Role, get_visible, require, restrict
 from hireflow.openings.models import Opening
-from hireflow.org.models import RoleAssignment, User
+from hireflow.org.models import RoleAssignment, Tenant, User
 from hireflow.records import pii
 
 log = logging.getLogger(__name__)
@@ -400,6 +400,14 @@ def _store_resume(
         candidate, matched_by = find_duplicate(session, tenant_id, profile, birth_date)
     merged = candidate is not None
     parsed = profile.to_dict()
+    tenant = session.get(Tenant, tenant_id)
+    locale = language_zone.guess(
+        text=text,
+        location=profile.location or "",
+        phone=profile.phone or "",
+        opening_language=opening.language,
+        default_zone=tenant.default_timezone if tenant else "Asia/Shanghai",
+    )
     if candidate is None:
         email = email_key(profile.email)
         employee = _employee_user(session, tenant_id, email)
@@ -412,12 +420,15 @@ def _store_resume(
             phone=profile.phone or "",
             birth_date=birth_date,
             location=(profile.location or "")[:200],
-            language=opening.language if opening.language in ("zh-CN", "en", "ja") else "zh-CN",
+            language=locale.language,
+            timezone=locale.timezone,
             source=source[:40],
             profile={},
             profile_parsed=parsed,
             corrections={},
             is_internal=employee is not None,
+            # an employee applying internally sees the application on their own page
+            user_id=employee.id if employee is not None else None,
         )
         session.add(candidate)
         apply_profile(candidate)
@@ -457,6 +468,10 @@ def _store_resume(
             opening_id=opening_id,
             stage="applied",
             source=source[:40],
+            language=locale.language,
+            timezone=locale.timezone,
+            locale_source=locale.source,
+            locale_reasons=locale.reasons,
         )
         session.add(application)
         session.flush()

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import logging
 import math
 import wave
 from collections.abc import Iterator
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 
 #: What callers may hand in: a file on disk or the uploaded bytes.
 MediaSource = Path | bytes | bytearray | memoryview
+
+log = logging.getLogger(__name__)
 
 TARGET_SAMPLE_RATE = 16_000
 
@@ -85,14 +88,17 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "missing": ("The recording file {name} does not exist.", "录音文件 {name} 不存在。"),
     "decoder_unavailable": (
-        "Recordings cannot be decoded on this server: install the speech extra "
-        "(pip install 'hireflow[speech]').",
-        "服务器无法解码录音：请安装语音组件（pip install 'hireflow[speech]'）。",
+        "Recordings cannot be decoded on this server: PyAV is missing. Reinstall Hireflow "
+        "(pip install hireflow installs it) and restart the worker.",
+        "服务器无法解码录音：缺少 PyAV。请重新安装 Hireflow"
+        "（pip install hireflow 会一并安装）并重启任务进程。",
     ),
     "speech_unavailable": (
         "Speech recognition is not installed on this server. Answers are kept and will be "
-        "transcribed once it is: pip install 'hireflow[speech]'.",
-        "服务器未安装语音识别组件。回答已保存，安装后将自动转写：pip install 'hireflow[speech]'。",
+        "transcribed once it is: reinstall Hireflow (pip install hireflow installs it) and "
+        "restart the worker.",
+        "服务器未安装语音识别组件。回答已保存，安装后将自动转写：请重新安装 Hireflow"
+        "（pip install hireflow 会一并安装）并重启任务进程。",
     ),
     "vision_unavailable": (
         "Video analysis is not installed on this server: pip install 'hireflow[vision]' "
@@ -544,6 +550,42 @@ def probe(
             audio=audio,
             video=video,
         )
+
+
+def with_duration(
+    source: MediaSource,
+    content_type: str | None = None,
+    limits: MediaLimits = DEFAULT_LIMITS,
+) -> bytes | None:
+    """A WebM recorded as a live stream, rewritten so that players know its length.
+
+    Chrome's and Firefox's ``MediaRecorder`` write WebM without a duration (and without cues),
+    so a player shows "Infinity" and cannot seek until it has read the whole file. Remuxing
+    the same packets (no re-encoding, so nothing is lost and it takes milliseconds) into a
+    seekable file lets FFmpeg's muxer write the duration and the cues. Returns the new bytes,
+    or ``None`` when the recording already has a duration, is not WebM/Matroska, or cannot be
+    rewritten (the original is then kept as it is).
+    """
+    av = import_av()
+    with open_media(source, content_type, limits) as (container, kind):
+        if kind != "webm" or _stream_duration(container)[0] is not None:
+            return None
+        output = io.BytesIO()
+        try:
+            with av.open(output, "w", format="webm") as target:
+                streams = {}
+                for stream in container.streams:
+                    if stream.type in ("audio", "video"):
+                        streams[stream.index] = target.add_stream_from_template(stream)
+                for packet in container.demux(*[container.streams[i] for i in streams]):
+                    if packet.dts is None:
+                        continue  # the flush packet at the end of each stream
+                    packet.stream = streams[packet.stream.index]
+                    target.mux(packet)
+        except (av.error.FFmpegError, ValueError) as exc:
+            log.warning("recording kept without duration: %s", type(exc).__name__)
+            return None
+    return output.getvalue()
 
 
 def decode_audio(

@@ -23,6 +23,7 @@ from hireflow.interviews.models import (
     InterviewSession,
     ScoreAdjustment,
 )
+from hireflow.interviews.progress import waiting_for_report
 from hireflow.openings.models import Opening
 from hireflow.records.models import RetentionRule
 
@@ -37,6 +38,7 @@ def _row(
     match: float | None,
     ai_match: float | None = None,
 ):
+    waiting = waiting_for_report(interview, utcnow())
     return schemas.InterviewOut(
         id=interview.id,
         candidate_id=interview.candidate_id,
@@ -53,6 +55,7 @@ def _row(
         flag_count=interview.flag_count,
         speech_pending=interview.speech_pending,
         human_review_requested=interview.human_review_requested_at is not None,
+        waiting=waiting.state if waiting else None,
     )
 
 

@@ -24,6 +24,7 @@ LinkAccess = Annotated[str | None, Header(alias="X-Link-Access")]
 
 
 def _interview(
+    request: Request,
     session: DbSession,
     link_token: str,
     settings: AppSettings,
@@ -31,38 +32,50 @@ def _interview(
     *,
     grace: bool = False,
 ) -> InterviewSession:
+    """The interview behind a link whose identity check passed; errors from here on speak
+    the candidate's chosen language, whatever the client's Accept-Language."""
     now = utcnow() - state.UPLOAD_GRACE if grace else None
     inv = candidate_link.open_link(session, link_token, settings, now, mark_opened=False)
+    candidate_link.speak_to(request.state, inv)
     candidate_link.require_access(settings, inv, access)
     return service.ensure_session(session, inv)
 
 
 @router.get("/links/{link_token}/interview", response_model=schemas.CandidateStateOut)
 def link_interview(
-    link_token: str, session: DbSession, settings: AppSettings, access: LinkAccess = None
+    request: Request,
+    link_token: str,
+    session: DbSession,
+    settings: AppSettings,
+    access: LinkAccess = None,
 ) -> Any:
-    interview = _interview(session, link_token, settings, access, grace=True)
+    interview = _interview(request, session, link_token, settings, access, grace=True)
     return service.candidate_state(session, interview)
 
 
 @router.post("/links/{link_token}/interview/consent", response_model=schemas.CandidateStateOut)
 def link_consent(
+    request: Request,
     link_token: str,
     data: schemas.ConsentIn,
     session: DbSession,
     settings: AppSettings,
     access: LinkAccess = None,
 ) -> Any:
-    interview = _interview(session, link_token, settings, access)
+    interview = _interview(request, session, link_token, settings, access)
     service.give_consent(session, interview, data)
     return service.candidate_state(session, interview)
 
 
 @router.post("/links/{link_token}/interview/human-review", response_model=schemas.CandidateStateOut)
 def link_human_review(
-    link_token: str, session: DbSession, settings: AppSettings, access: LinkAccess = None
+    request: Request,
+    link_token: str,
+    session: DbSession,
+    settings: AppSettings,
+    access: LinkAccess = None,
 ) -> Any:
-    interview = _interview(session, link_token, settings, access)
+    interview = _interview(request, session, link_token, settings, access)
     service.request_human_review(session, interview)
     return service.candidate_state(session, interview)
 
@@ -72,6 +85,7 @@ def link_human_review(
     response_model=schemas.QuestionView,
 )
 def link_open(
+    request: Request,
     link_token: str,
     interview_question_id: str,
     data: schemas.TabIn,
@@ -79,7 +93,7 @@ def link_open(
     settings: AppSettings,
     access: LinkAccess = None,
 ) -> Any:
-    interview = _interview(session, link_token, settings, access)
+    interview = _interview(request, session, link_token, settings, access)
     return service.open_question(session, interview, interview_question_id, data.tab)
 
 
@@ -88,6 +102,7 @@ def link_open(
     response_model=schemas.AnswerOut,
 )
 def link_text(
+    request: Request,
     link_token: str,
     interview_question_id: str,
     data: schemas.TextAnswerIn,
@@ -95,7 +110,7 @@ def link_text(
     settings: AppSettings,
     access: LinkAccess = None,
 ) -> Any:
-    interview = _interview(session, link_token, settings, access)
+    interview = _interview(request, session, link_token, settings, access)
     return service.save_text(session, interview, interview_question_id, data)
 
 
@@ -105,6 +120,7 @@ def link_text(
     status_code=201,
 )
 def link_upload_start(
+    request: Request,
     link_token: str,
     interview_question_id: str,
     data: schemas.UploadStartIn,
@@ -112,7 +128,7 @@ def link_upload_start(
     settings: AppSettings,
     access: LinkAccess = None,
 ) -> Any:
-    interview = _interview(session, link_token, settings, access)
+    interview = _interview(request, session, link_token, settings, access)
     return service.start_upload(session, interview, interview_question_id, data)
 
 
@@ -121,13 +137,14 @@ def link_upload_start(
     response_model=schemas.UploadOut,
 )
 def link_upload_status(
+    request: Request,
     link_token: str,
     interview_upload_token: str,
     session: DbSession,
     settings: AppSettings,
     access: LinkAccess = None,
 ) -> Any:
-    interview = _interview(session, link_token, settings, access, grace=True)
+    interview = _interview(request, session, link_token, settings, access, grace=True)
     return service.upload_status(session, interview, interview_upload_token)
 
 
@@ -148,7 +165,7 @@ async def link_upload_chunk(
     chunk = await request.body()
 
     def work() -> Any:
-        interview = _interview(session, link_token, settings, access, grace=True)
+        interview = _interview(request, session, link_token, settings, access, grace=True)
         return service.put_chunk(session, interview, interview_upload_token, offset, chunk)
 
     return await run_in_thread(work)
@@ -159,50 +176,54 @@ async def link_upload_chunk(
     response_model=schemas.AnswerOut,
 )
 def link_upload_complete(
+    request: Request,
     link_token: str,
     interview_upload_token: str,
     session: DbSession,
     settings: AppSettings,
     access: LinkAccess = None,
 ) -> Any:
-    interview = _interview(session, link_token, settings, access, grace=True)
+    interview = _interview(request, session, link_token, settings, access, grace=True)
     return service.complete_upload(session, interview, interview_upload_token)
 
 
 @router.post("/links/{link_token}/interview/events", status_code=204)
 def link_event(
+    request: Request,
     link_token: str,
     data: schemas.ClientEventIn,
     session: DbSession,
     settings: AppSettings,
     access: LinkAccess = None,
 ) -> Response:
-    interview = _interview(session, link_token, settings, access)
+    interview = _interview(request, session, link_token, settings, access)
     service.client_event(session, interview, data)
     return Response(status_code=204)
 
 
 @router.post("/links/{link_token}/interview/ask", response_model=schemas.AskOut, status_code=201)
 def link_ask(
+    request: Request,
     link_token: str,
     data: schemas.AskIn,
     session: DbSession,
     settings: AppSettings,
     access: LinkAccess = None,
 ) -> Any:
-    interview = _interview(session, link_token, settings, access, grace=True)
+    interview = _interview(request, session, link_token, settings, access, grace=True)
     return service.ask(session, interview, data)
 
 
 @router.post("/links/{link_token}/interview/submit", response_model=schemas.CandidateStateOut)
 def link_submit(
+    request: Request,
     link_token: str,
     data: schemas.TabIn,
     session: DbSession,
     settings: AppSettings,
     access: LinkAccess = None,
 ) -> Any:
-    interview = _interview(session, link_token, settings, access, grace=True)
+    interview = _interview(request, session, link_token, settings, access, grace=True)
     service.submit(session, interview, data.tab)
     return service.candidate_state(session, interview)
 
@@ -268,6 +289,14 @@ def conclude(
     service.conclude(session, principal, interview_id, data)
     interview = service.view_report(session, principal, interview_id)
     return queries.report_out(queries.detail(session, interview)).interview
+
+
+@router.post("/interviews/{interview_id}/retry-scoring", status_code=202)
+def retry_scoring(interview_id: int, session: DbSession, principal: ApiUser) -> dict[str, Any]:
+    """Queue the scoring of a submitted interview that waits for its report (see
+    ``waiting`` in the interview list: a worker was down, speech recognition missing)."""
+    interview = service.retry_scoring(session, principal, interview_id)
+    return {"id": interview.id, "status": interview.status, "queued": True}
 
 
 @router.get("/interview-questions", response_model=list[schemas.CandidateQuestionOut])

@@ -24,6 +24,10 @@ from hireflow.core.permissions import require
 from hireflow.core.settings import get_settings
 from hireflow.interviews import live, queries, schemas, service, state
 from hireflow.interviews.models import InterviewEvent, InterviewSession
+from hireflow.interviews.plan_facts import competency_names, duration_units, facts_of
+from hireflow.interviews.progress import LABELS as WAITING_LABELS
+from hireflow.interviews.progress import waiting_for_report
+from hireflow.interviews.speech import speech_available
 from hireflow.org.models import Tenant
 from hireflow.scheduling import candidate_link
 from hireflow.scheduling.models import Invitation
@@ -141,23 +145,19 @@ def _out(model: BaseModel, status: int = 200) -> JSONResponse:
     return JSONResponse(model.model_dump(mode="json"), status_code=status)
 
 
-def _notice_context(session: DbSession, inv: Invitation, interview: InterviewSession) -> dict:
-    from hireflow.scoring.models import localised
-
-    dimensions = [
-        localised(d.get("name"), interview.language)
-        for d in (interview.model or {}).get("dimensions", [])
-        if isinstance(d, dict)
-    ]
+def _notice_context(
+    session: DbSession, inv: Invitation, interview: InterviewSession, language: str
+) -> dict:
+    dimensions = competency_names(interview.model, language)
     tenant = session.get(Tenant, inv.tenant_id)
-    seconds = sum(int(q.get("time_limit_s") or 0) for q in service.questions_of(interview))
+    facts = facts_of(service.questions_of(interview))
     return {
         "inv": inv,
         "interview": interview,
         "tenant": tenant,
         "dimensions": dimensions,
-        "questions": len(service.questions_of(interview)),
-        "minutes": max(1, round(seconds / 60)),
+        "facts": facts,
+        "recordings_ok": speech_available(),
         "retention_months": queries.retention_months(session, inv.tenant_id),
         "notice_version": service.NOTICE_VERSION,
         "max_rerecords": interview.max_rerecords,
@@ -176,8 +176,12 @@ def interview_page(request: Request, session: DbSession, link_token: str) -> Res
     ):
         return RedirectResponse(f"/i/{link_token}", status_code=303)
     interview = service.ensure_session(session, inv)
-    context = _notice_context(session, inv, interview)
-    context["token"] = link_token
+    context = _notice_context(session, inv, interview, request.state.language)
+    context.update(
+        token=link_token,
+        lang_action=f"/i/{link_token}/language",
+        duration_units=duration_units(request.state.language),
+    )
     return render(request, "interviews/candidate.html", context)
 
 
@@ -383,7 +387,13 @@ def list_page(
     return render(
         request,
         "interviews/list.html",
-        {"rows": rows, "status": status, "statuses": queries.STATUSES, "sort": sort},
+        {
+            "rows": rows,
+            "status": status,
+            "statuses": queries.STATUSES,
+            "sort": sort,
+            "waiting_labels": WAITING_LABELS,
+        },
     )
 
 
@@ -467,6 +477,7 @@ def _report_context(
     interview = service.view_report(session, principal, interview_id)
     detail = queries.detail(session, interview)
     lang = "zh" if request_language_is_zh(request.state.language) else "en"
+    _ = gettext_for(request.state.language)
     report = detail.report
     radar: dict[str, Any] = {}
     if report is not None:
@@ -484,6 +495,11 @@ def _report_context(
         "report": report,
         "radar_json": json.dumps(radar, ensure_ascii=False),
         "dimensions": [(dim.id, localised(dim.name, lang)) for dim in model.dimensions],
+        "dimension_name": names,
+        "question_numbers": {
+            str(q.get("id")): index + 1 for index, q in enumerate(interview.questions or [])
+        },
+        "mode_labels": {"text": _("Text answer"), "voice": _("Voice"), "video": _("Video")},
         "pick": lambda text: localised(text, lang),
         "dimension_names": lambda ids: (
             "、".join(names.get(i, i) for i in ids)
@@ -495,6 +511,7 @@ def _report_context(
         "can_review": principal.has("interviews.review"),
         "can_respond": principal.has("interviews.respond"),
         "can_push": principal.has("interviews.live"),
+        "waiting": waiting_for_report(interview, utcnow()),
     }
 
 
@@ -619,6 +636,17 @@ async def conclusion_page(
         )
         service.conclude(session, principal, interview_id, data)
         return "reviewed"
+
+    return await _report_action(request, session, principal, interview_id, act)
+
+
+@router.post("/interviews/{interview_id}/retry-scoring")
+async def retry_scoring_page(
+    request: Request, session: DbSession, principal: PageUser, interview_id: int
+) -> Response:
+    def act(_values: dict[str, str]) -> str:
+        service.retry_scoring(session, principal, interview_id)
+        return "retried"
 
     return await _report_action(request, session, principal, interview_id, act)
 

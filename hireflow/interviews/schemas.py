@@ -203,6 +203,8 @@ class InterviewOut(BaseModel):
     flag_count: int
     speech_pending: bool
     human_review_requested: bool
+    # A submitted interview without its report: why (``progress.STATES``), for HR's lists.
+    waiting: str | None = None
 
 
 class LiveOut(BaseModel):

@@ -22,6 +22,7 @@ transaction that makes it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
@@ -57,6 +58,7 @@ from hireflow.interviews.media import (
     decode_audio,
     decoder_available,
     probe,
+    with_duration,
 )
 from hireflow.interviews.models import (
     CandidateQuestion,
@@ -435,43 +437,7 @@ def ensure_session(
     now = now or utcnow()
     if invitation.kind != "ai":
         raise NotFound()
-    interview = _find(session, invitation.id)
-    if interview is None:
-        questions, model, source = plan_for(
-            invitation.opening, invitation.language, invitation.duration_minutes
-        )
-        interview = InterviewSession(
-            tenant_id=invitation.tenant_id,
-            opening_id=invitation.opening_id,
-            candidate_id=invitation.candidate_id,
-            invitation_id=invitation.id,
-            status=state.State.INVITED.value,
-            language=_engine_language(invitation.language),
-            questions=questions,
-            model=model,
-            plan_source=source,
-            max_rerecords=DEFAULT_MAX_RERECORDS,
-            deadline=invitation.deadline,
-            created_at=now,
-            updated_at=now,
-        )
-        try:
-            with session.begin_nested():
-                session.add(interview)
-                session.flush()
-        except IntegrityError:
-            found = _find(session, invitation.id)
-            if found is None:  # pragma: no cover - the conflict was something else
-                raise
-            interview = found
-        else:
-            _audit(
-                session,
-                "interview.created",
-                interview,
-                actor_label="system",
-                new={"questions": len(questions), "plan_source": source},
-            )
+    interview = prepare_for_invitation(session, invitation, now)
     changed = bool(session.new or session.dirty)
     if invitation.verified_at is not None and interview.status == state.State.INVITED:
         apply_transition(session, interview, state.Event.VERIFY, now)
@@ -483,6 +449,66 @@ def ensure_session(
     if changed:
         session.commit()
     return interview
+
+
+def prepare_for_invitation(
+    session: Session, invitation: Invitation, now: datetime | None = None
+) -> InterviewSession:
+    """The interview of an AI invitation, created if needed, without committing.
+
+    The sender calls this in the transaction that sends the invitation, so the plan the
+    invitation describes (question count, time limits, length) is the plan the candidate
+    answers; it is copied into the session, and later edits of the opening change nothing.
+    Safe against a concurrent creator: ``invitation_id`` is unique.
+    """
+    now = now or utcnow()
+    interview = _find(session, invitation.id)
+    if interview is not None:
+        return interview
+    questions, model, source = plan_for(
+        invitation.opening, invitation.language, invitation.duration_minutes
+    )
+    interview = InterviewSession(
+        tenant_id=invitation.tenant_id,
+        opening_id=invitation.opening_id,
+        candidate_id=invitation.candidate_id,
+        invitation_id=invitation.id,
+        status=state.State.INVITED.value,
+        language=_engine_language(invitation.language),
+        questions=questions,
+        model=model,
+        plan_source=source,
+        max_rerecords=DEFAULT_MAX_RERECORDS,
+        deadline=invitation.deadline,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(interview)
+            session.flush()
+    except IntegrityError:
+        found = _find(session, invitation.id)
+        if found is None:  # pragma: no cover - the conflict was something else
+            raise
+        return found
+    _audit(
+        session,
+        "interview.created",
+        interview,
+        actor_label="system",
+        new={"questions": len(questions), "plan_source": source},
+    )
+    return interview
+
+
+def follow_invitation_language(session: Session, invitation: Invitation) -> None:
+    """Before consent the interview speaks the invitation's (the candidate's chosen) language;
+    once it started, answers are scored in the language they were given in."""
+    interview = _find(session, invitation.id)
+    if interview is None or interview.consent_at is not None:
+        return
+    interview.language = _engine_language(invitation.language)
 
 
 def create_for_invitation(session: Session, invitation_id: int) -> InterviewSession | None:
@@ -1221,6 +1247,12 @@ def complete_upload(
             extra={"event": "interviews.media_unchecked", "code": exc.code},
         )
         checked = _Checked(upload.content_type, None, "")
+    if checked.container == "webm" and decoder_available():
+        # Browsers record WebM without a duration: HR's player would show "Infinity" and
+        # could not seek. Rewrite it with its duration now (same packets, milliseconds);
+        # if that fails it is kept as recorded: it plays, only without a known length.
+        with contextlib.suppress(MediaProcessingError):
+            data = with_duration(data, upload.content_type, RECORDING_LIMITS) or data
     old_media = _media_ref(answer)
     extension = EXTENSIONS.get(checked.container, "bin")
     key = f"interviews/t{interview.tenant_id}/i{interview.id}/a{answer.id}/{uuid.uuid4().hex}"
@@ -1711,6 +1743,8 @@ def score(database: Database, interview_id: int, now: datetime | None = None) ->
                 scoring_lease_until=now + SCORING_LEASE,
                 scoring_attempts=InterviewSession.scoring_attempts + 1,
                 scoring_error="",
+                # this run tries the transcription again; it says so again if it fails
+                speech_pending=False,
             )
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
@@ -1743,20 +1777,24 @@ def score(database: Database, interview_id: int, now: datetime | None = None) ->
             report = compute_report(session, interview)
             session.rollback()
         return _store(database, interview_id, report, now)
-    except Exception:
+    except Exception as exc:
         # A failure (not a killed worker: that never gets here) frees the interview at once,
-        # so the task's own retry does not find it "busy" until the lease expires.
-        _release_lease(database, interview_id)
+        # so the task's own retry does not find it "busy" until the lease expires. What went
+        # wrong is kept (the exception's class only: messages may quote answers) for HR's page.
+        _release_lease(database, interview_id, error=f"failed: {type(exc).__name__}")
         raise
 
 
-def _release_lease(database: Database, interview_id: int) -> None:
+def _release_lease(database: Database, interview_id: int, error: str | None = None) -> None:
+    values: dict[str, Any] = {"scoring_lease_until": None}
+    if error is not None:
+        values["scoring_error"] = error[:200]
     try:
         with database.session() as session:
             session.execute(
                 update(InterviewSession)
                 .where(InterviewSession.id == interview_id, InterviewSession.status == "submitted")
-                .values(scoring_lease_until=None)
+                .values(**values)
             )
             session.commit()
     except OperationalError:  # the lease expires by itself; the recovery sweep takes over
@@ -1778,9 +1816,10 @@ def _hold_for_speech(database: Database, interview_id: int) -> None:
             N_("Voice answers are waiting for speech recognition"),
             N_(
                 "%(candidate)s submitted the AI interview for %(opening)s with voice or video "
-                "answers, but speech recognition is not installed on this server "
-                "(pip install 'hireflow[speech]'). The answers are kept and will be scored "
-                "automatically once it is installed."
+                "answers, but speech recognition is not installed where the task worker runs. "
+                "The answers are kept. Ask IT to reinstall Hireflow on the worker (speech "
+                "recognition is part of the standard install) and restart it; the interview "
+                "is then scored automatically, or at once with Retry now on its page."
             ),
         )
         session.commit()
@@ -2259,7 +2298,7 @@ def conclude(
         principal,
         interview.candidate_id,
         "review",
-        data={"conclusion": interview.conclusion},
+        data={"text": interview.conclusion, "conclusion": interview.conclusion},
         source="ai_interview",
         facts={
             "interview_id": interview.id,
@@ -2303,6 +2342,42 @@ def _status_after_decision(
             opening_id=interview.opening_id,
             commit=False,
         )
+class ScoringInProgress(AppError):
+    status = 409
+    code = "scoring_in_progress"
+    message = N_("The interview is being scored right now; the report appears shortly.")
+
+
+def retry_scoring(
+    session: Session, principal: Principal, interview_id: int, now: datetime | None = None
+) -> InterviewSession:
+    """HR's "Retry now" on a submitted interview waiting for its report: queue it at once
+    (after the worker was started or speech recognition installed). Never over a live run."""
+    from hireflow.interviews.progress import waiting_for_report
+
+    now = now or utcnow()
+    interview = _staff_interview(session, principal, interview_id, "interviews.review")
+    waiting = waiting_for_report(interview, now)
+    if waiting is None:
+        raise InterviewClosed(N_("This interview is not waiting for its report."))
+    if not waiting.can_retry:
+        raise ScoringInProgress()
+    error = interview.scoring_error
+    interview.scoring_lease_until = None
+    interview.speech_pending = False
+    interview.scoring_error = ""
+    _audit(
+        session,
+        "interview.scoring_retried",
+        interview,
+        actor=principal,
+        old={"waiting": waiting.state, "error": error},
+    )
+    from hireflow.interviews.tasks import score_interview
+
+    enqueue_on_commit(session, score_interview, interview.id)
+    session.commit()
+    return interview
 
 
 def view_report(session: Session, principal: Principal, interview_id: int) -> InterviewSession:

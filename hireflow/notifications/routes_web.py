@@ -59,6 +59,7 @@ LABELS = (
     N_("booking_cancelled"),
     N_("interviewer_notice"),
     N_("identity_locked"),
+    N_("group_notice"),
     N_("test"),
     N_("aliyun"),
     N_("twilio"),

@@ -67,6 +67,7 @@ class TemplateKind(StrEnum):
     BOOKING_CANCELLED = "booking_cancelled"
     INTERVIEWER_NOTICE = "interviewer_notice"  # booked / moved / cancelled, to the panel
     IDENTITY_LOCKED = "identity_locked"  # alert to the recruiter
+    GROUP_NOTICE = "group_notice"  # to a hiring group's chat robot: nobody is greeted
 
 
 _COMMON = {"candidate_name", "company_name", "job_title", "hr_contact"}
@@ -74,7 +75,19 @@ _COMMON = {"candidate_name", "company_name", "job_title", "hr_contact"}
 # Variables each kind offers. ``job_tips`` is derived from ``job_type`` and the language.
 VARIABLES: dict[TemplateKind, set[str]] = {
     TemplateKind.INVITATION_AI: _COMMON
-    | {"link", "deadline", "duration_minutes", "job_type", "job_tips", "materials", "notes"},
+    | {
+        "link",
+        "deadline",
+        "duration_minutes",
+        "question_count",
+        "time_limits",
+        "technical_questions",
+        "coding_questions",
+        "job_type",
+        "job_tips",
+        "materials",
+        "notes",
+    },
     TemplateKind.INVITATION_LIVE: _COMMON
     | {
         "slot_start",
@@ -113,6 +126,8 @@ VARIABLES: dict[TemplateKind, set[str]] = {
     TemplateKind.INTERVIEWER_NOTICE: _COMMON
     | {"interviewer_name", "slot_start", "slot_end", "meeting_link", "profile_link", "change"},
     TemplateKind.IDENTITY_LOCKED: _COMMON | {"recipient_name", "attempts", "locked_until", "link"},
+    TemplateKind.GROUP_NOTICE: _COMMON
+    | {"interviewer_names", "slot_start", "slot_end", "meeting_link", "profile_link", "change"},
 }
 
 # Optional variables and their defaults (StrictUndefined would refuse them if absent).
@@ -127,6 +142,10 @@ _OPTIONAL: dict[str, Any] = {
     "reschedule_link": None,
     "interviewer_names": (),
     "duration_minutes": None,
+    "question_count": None,
+    "time_limits": None,
+    "technical_questions": 0,
+    "coding_questions": 0,
     "profile_link": None,
     "link": None,
     "slot_end": None,
@@ -203,8 +222,8 @@ _BABEL_LOCALE = {"zh-CN": "zh_Hans_CN", "en": "en", "ja": "ja"}
 _TIPS: dict[str, dict[str, tuple[str, ...]]] = {
     "zh-CN": {
         "technical": (
-            "请准备一台可以编写并运行代码的电脑(建议安装 Python 3 和常用编辑器)。",
-            "面试可能包含在线编程题,请提前复习常用的数据结构与算法。",
+            "请准备介绍一两个您主导或深度参与的技术项目:架构和技术选型的理由、遇到的难题和解决办法、可量化的结果。",
+            "回顾您常用技术的原理和取舍,便于用自己的话讲清楚。",
         ),
         "sales": (
             "请准备过往业绩数据,例如销售额、客户数量、签约周期和达成率。",
@@ -226,10 +245,10 @@ _TIPS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "en": {
         "technical": (
-            "Have a computer ready on which you can write and run code (Python 3 and your "
-            "usual editor are recommended).",
-            "The interview may include a coding exercise; refresh common data structures and "
-            "algorithms.",
+            "Prepare one or two technical projects you led or shaped: the design and why, the "
+            "hardest problem and how you solved it, and measurable results.",
+            "Refresh how the tools you use work and their trade-offs, so you can explain them "
+            "in your own words.",
         ),
         "sales": (
             "Bring figures from your past results: revenue, number of clients, sales cycle "
@@ -256,8 +275,7 @@ _TIPS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "ja": {
         "technical": (
-            "コードを書いて実行できるパソコンをご用意ください(Python 3 推奨)。",
-            "オンラインのコーディング問題が出る場合があります。",
+            "主導または深く関わった技術プロジェクトについて、設計とその理由、難しかった課題と解決策、成果を説明できるようご準備ください。",
         ),
         "sales": ("売上高・顧客数・達成率など、過去の実績データをご用意ください。",),
         "production": (
@@ -288,15 +306,18 @@ _DEFAULTS: dict[TemplateKind, dict[str, TemplateSource]] = {
             subject="{{ company_name }} 邀请您参加「{{ job_title }}」AI 面试",
             body="""{{ candidate_name }},您好:
 
-感谢您应聘 {{ company_name }} 的「{{ job_title }}」岗位。我们诚邀您参加一次在线 AI 面试,您可以在截止时间前任选方便的时间完成{% if duration_minutes %},全程约 {{ duration_minutes }} 分钟{% endif %}。
+感谢您应聘 {{ company_name }} 的「{{ job_title }}」岗位。我们诚邀您参加一次在线 AI 面试,您可以在截止时间前任选方便的时间完成{% if question_count %}:共 {{ question_count }} 道题,每题限时 {{ time_limits }},全程约 {{ duration_minutes }} 分钟{% elif duration_minutes %},全程约 {{ duration_minutes }} 分钟{% endif %}。可以用文字、语音或视频作答。
 
 截止时间:{{ deadline|datetime }}
 面试链接(仅限本人使用):{{ link }}
+也可以用手机扫描邮件中的二维码打开。
 
 面试前建议:
 - 使用电脑或手机上的最新版浏览器,在安静、光线充足的环境中作答;
 - 打开链接后需要进行身份验证,请准备好手机以接收验证码;
-{% for tip in job_tips %}- {{ tip }}
+{% if coding_questions %}- 有 {{ coding_questions }} 道题需要编写并运行代码,请使用可以编程的电脑作答;
+{% elif technical_questions %}- 有 {{ technical_questions }} 道题考察专业知识,请用自己的话讲清思路;本次面试不需要编写或运行代码;
+{% endif %}{% for tip in job_tips %}- {{ tip }}
 {% endfor %}
 {% if hr_contact %}如有疑问,请联系 {{ hr_contact }}。{% endif %}
 祝您面试顺利!
@@ -307,15 +328,18 @@ _DEFAULTS: dict[TemplateKind, dict[str, TemplateSource]] = {
             subject="{{ company_name }} invites you to an AI interview for {{ job_title }}",
             body="""Dear {{ candidate_name }},
 
-Thank you for applying for the {{ job_title }} position at {{ company_name }}. We invite you to an online AI interview, which you can take at any time before the deadline{% if duration_minutes %}; it takes about {{ duration_minutes }} minutes{% endif %}.
+Thank you for applying for the {{ job_title }} position at {{ company_name }}. We invite you to an online AI interview, which you can take at any time before the deadline{% if question_count %}: {{ question_count }} questions, each with a time limit of {{ time_limits }}, about {{ duration_minutes }} minutes in all{% elif duration_minutes %}; it takes about {{ duration_minutes }} minutes{% endif %}. You can answer by typing, by voice or on video.
 
 Deadline: {{ deadline|datetime }}
 Your personal link (do not share it): {{ link }}
+You can also scan the QR code in this e-mail with your phone.
 
 Before you start:
 - Use an up-to-date browser on a computer or phone, in a quiet and well-lit place.
 - You will confirm your identity when you open the link; keep your phone at hand for a code.
-{% for tip in job_tips %}- {{ tip }}
+{% if coding_questions %}- {{ coding_questions }} question(s) ask you to write and run code: use a computer you can program on.
+{% elif technical_questions %}- {{ technical_questions }} question(s) are about technical knowledge: explain your thinking in your own words. No code is written or run in this interview.
+{% endif %}{% for tip in job_tips %}- {{ tip }}
 {% endfor %}
 {% if hr_contact %}Questions? Contact {{ hr_contact }}.{% endif %}
 Good luck!
@@ -326,12 +350,14 @@ The {{ company_name }} recruiting team""",
             subject="{{ company_name }}「{{ job_title }}」AI面接のご案内",
             body="""{{ candidate_name }} 様
 
-{{ company_name }}「{{ job_title }}」にご応募いただき、ありがとうございます。オンラインのAI面接にご招待いたします。期限までのご都合のよい時間に受験してください{% if duration_minutes %}(所要時間は約{{ duration_minutes }}分){% endif %}。
+{{ company_name }}「{{ job_title }}」にご応募いただき、ありがとうございます。オンラインのAI面接にご招待いたします。期限までのご都合のよい時間に受験してください{% if question_count %}(全{{ question_count }}問、各問の制限時間 {{ time_limits }}、所要時間は約{{ duration_minutes }}分){% elif duration_minutes %}(所要時間は約{{ duration_minutes }}分){% endif %}。
 
 受験期限:{{ deadline|datetime }}
 面接リンク(ご本人専用):{{ link }}
 
-{% for tip in job_tips %}・{{ tip }}
+{% if coding_questions %}・{{ coding_questions }}問はコードを書いて実行します。プログラミングできるパソコンでご受験ください。
+{% elif technical_questions %}・{{ technical_questions }}問は専門知識についての質問です。コードを書く必要はありません。
+{% endif %}{% for tip in job_tips %}・{{ tip }}
 {% endfor %}
 {% if hr_contact %}ご不明な点は {{ hr_contact }} までお問い合わせください。{% endif %}
 {{ company_name }} 採用チーム""",
@@ -793,6 +819,47 @@ The candidate may have mistyped, or someone else may be trying the link. Please 
     ),
 }
 
+# A hiring group's chat (DingTalk, WeCom, Feishu robots) reads about an interview: no greeting
+# of one person, the whole panel named, and "change" is booked, rescheduled, cancelled or
+# reminder (the interview is coming up).
+_DEFAULTS[TemplateKind.GROUP_NOTICE] = {
+    "zh-CN": _T(
+        subject="{% if change == 'cancelled' %}面试取消{% elif change == 'rescheduled' %}面试改期{% elif change == 'reminder' %}面试即将开始{% else %}新面试{% endif %}:{{ candidate_name }} -「{{ job_title }}」",
+        body="""{% if change == 'cancelled' %}以下面试已取消。{% elif change == 'rescheduled' %}以下面试已改期,新时间如下。{% elif change == 'reminder' %}面试即将开始。{% else %}新的面试已预约。{% endif %}
+候选人:{{ candidate_name }}
+岗位:{{ job_title }}
+时间:{{ slot_start|datetime }}{% if slot_end %} 至 {{ slot_end|time }}{% endif %}
+{% if interviewer_names %}面试官:{{ interviewer_names|join("、") }}
+{% endif %}{% if change != 'cancelled' and meeting_link %}会议链接:{{ meeting_link }}
+{% endif %}{% if profile_link %}进度与资料:{{ profile_link }}
+{% endif %}""",
+        sms="【{{ company_name }}】{% if change == 'cancelled' %}取消{% elif change == 'rescheduled' %}改期{% elif change == 'reminder' %}即将开始{% else %}新面试{% endif %}:{{ candidate_name }}「{{ job_title }}」{{ slot_start|datetime }}",
+    ),
+    "en": _T(
+        subject="{% if change == 'cancelled' %}Interview cancelled{% elif change == 'rescheduled' %}Interview moved{% elif change == 'reminder' %}Interview coming up{% else %}New interview{% endif %}: {{ candidate_name }} for {{ job_title }}",
+        body="""{% if change == 'cancelled' %}This interview has been cancelled.{% elif change == 'rescheduled' %}This interview has moved; the new time is below.{% elif change == 'reminder' %}This interview is coming up.{% else %}A new interview was booked.{% endif %}
+Candidate: {{ candidate_name }}
+Position: {{ job_title }}
+When: {{ slot_start|datetime }}{% if slot_end %} to {{ slot_end|time }}{% endif %}
+{% if interviewer_names %}Interviewers: {{ interviewer_names|join(", ") }}
+{% endif %}{% if change != 'cancelled' and meeting_link %}Meeting link: {{ meeting_link }}
+{% endif %}{% if profile_link %}Progress and profile: {{ profile_link }}
+{% endif %}""",
+        sms="{{ company_name }}: {% if change == 'cancelled' %}cancelled{% elif change == 'rescheduled' %}moved{% elif change == 'reminder' %}coming up{% else %}new interview{% endif %}: {{ candidate_name }} ({{ job_title }}) {{ slot_start|datetime }}",
+    ),
+    "ja": _T(
+        subject="{% if change == 'cancelled' %}面接キャンセル{% elif change == 'rescheduled' %}面接日程変更{% elif change == 'reminder' %}まもなく面接{% else %}面接予約{% endif %}:{{ candidate_name }} 様({{ job_title }})",
+        body="""{% if change == 'cancelled' %}以下の面接はキャンセルされました。{% elif change == 'rescheduled' %}以下の面接の日程が変更されました。{% elif change == 'reminder' %}まもなく面接が始まります。{% else %}面接の予約が入りました。{% endif %}
+候補者:{{ candidate_name }}
+職種:{{ job_title }}
+日時:{{ slot_start|datetime }}
+{% if interviewer_names %}面接官:{{ interviewer_names|join("、") }}
+{% endif %}{% if change != 'cancelled' and meeting_link %}会議リンク:{{ meeting_link }}
+{% endif %}""",
+        sms="{{ company_name }}:{{ candidate_name }} 様 {{ slot_start|datetime }}",
+    ),
+}
+
 
 # Every invitation carries the materials to bring and HR's notes, placed before the closing
 # lines of the built-in texts.
@@ -920,6 +987,10 @@ def _sample_context(kind: TemplateKind) -> dict[str, Any]:
         "link": "https://example.com/i/x",
         "deadline": start + timedelta(days=3),
         "duration_minutes": 30,
+        "question_count": 6,
+        "time_limits": "1 min 30 s to 3 min",
+        "technical_questions": 2,
+        "coding_questions": 0,
         "job_type": "technical",
         "slot_start": start,
         "slot_end": start + timedelta(hours=1),

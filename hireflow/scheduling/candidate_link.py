@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -284,6 +285,62 @@ def verify(
     raise TooManyAttempts(params={"seconds": int(lock.total_seconds())})
 
 
+# --------------------------------------------------------------------------- language
+
+
+def choose_language(session: Session, invitation: Invitation, language: str) -> bool:
+    """The candidate switched language on their link: from now on this application speaks it
+    (pages, codes, reminders, link API errors; the interview too if it has not started).
+
+    Works before the identity check, so a code can be asked for in a language the candidate
+    reads. Returns whether anything changed."""
+    from hireflow.candidates.models import Application
+
+    if language not in ("zh-CN", "en", "ja") or invitation.language == language:
+        return False
+    before = invitation.language
+    invitation.language = language
+    application = session.scalars(
+        select(Application).where(
+            Application.candidate_id == invitation.candidate_id,
+            Application.opening_id == invitation.opening_id,
+        )
+    ).first()
+    if application is not None:
+        application.language = language
+        application.locale_source = "candidate"
+    on_language_change(session, invitation)
+    audit.record(
+        session,
+        "invitation.language_chosen",
+        actor=None,
+        tenant_id=invitation.tenant_id,
+        actor_label="candidate",
+        target_type="invitation",
+        target_id=invitation.id,
+        old={"language": before},
+        new={"language": language},
+    )
+    session.commit()
+    return True
+
+
+def speak_to(state: Any, invitation: Invitation) -> None:
+    """Answer (errors included) in the candidate's language, whatever the client asked for:
+    ``state`` is the request's state, whose ``language`` the error handlers read."""
+    if invitation.language in ("zh-CN", "en", "ja"):
+        state.language = invitation.language
+
+
+def on_language_change(session: Session, invitation: Invitation) -> None:
+    """Let an AI interview that has not started follow the new language."""
+    if invitation.kind != "ai":
+        return
+    from hireflow.interviews.service import follow_invitation_language
+
+    follow_invitation_language(session, invitation)
+
+
 # --------------------------------------------------------------------------- after the check
 
 
@@ -293,6 +350,15 @@ def record_device_check(
     """Keep the outcome for HR's progress view; the details go to the technical log."""
     invitation.device_checked_at = utcnow()
     invitation.device_ok = bool(data.camera and data.microphone and data.browser_ok)
+    network = "fail" if data.network_ms is None else "ok" if data.network_ms < 1500 else "slow"
+    invitation.device_result = {
+        "browser": "ok" if data.browser_ok else "fail",
+        "camera": "ok" if data.camera else "fail",
+        "microphone": ("slow" if data.microphone_silent else "ok") if data.microphone else "fail",
+        "network": network,
+        "network_ms": data.network_ms,
+        "recorder": data.recorder,
+    }
     audit.record(
         session,
         "invitation.device_checked",

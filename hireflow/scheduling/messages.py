@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+import html
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from typing import Any
@@ -25,10 +26,11 @@ from sqlalchemy.orm import Session
 from hireflow.candidates.models import Candidate
 from hireflow.core.db import utcnow
 from hireflow.core.settings import Settings
+from hireflow.interviews.plan_facts import PlanFacts
 from hireflow.notifications import service as notify
 from hireflow.notifications.channels import Attachment, NotificationError, normalize_phone
 from hireflow.notifications.models import GROUP_CHANNELS
-from hireflow.notifications.templates import TemplateKind, normalize_language
+from hireflow.notifications.templates import RenderedMessage, TemplateKind, normalize_language
 from hireflow.openings.models import Opening, OpeningMember
 from hireflow.org.models import Tenant, User
 from hireflow.scheduling.ics import Attendee, InviteEvent, build_invite
@@ -40,6 +42,7 @@ from hireflow.scheduling.models import (
     Reminder,
     SchedulingPolicy,
 )
+from hireflow.scheduling.qr import CONTENT_ID, qr_png
 from hireflow.scheduling.slots import SchedulingError, load_zone
 
 _SUMMARY = {
@@ -365,9 +368,12 @@ def ics_attachment(
 
 
 def invitation_context(
-    inv: Invitation, p: Parties, link: str
+    inv: Invitation, p: Parties, link: str, facts: PlanFacts | None = None
 ) -> tuple[TemplateKind, dict[str, Any]]:
-    """Which template an invitation uses, and its values."""
+    """Which template an invitation uses, and its values.
+
+    ``facts`` (AI interviews) are the interview plan's: question count, length, time limits
+    and technical questions are stated from them, never from a separate setting."""
     context: dict[str, Any] = {
         **p.context,
         "link": link,
@@ -376,7 +382,15 @@ def invitation_context(
         "notes": inv.notes or None,
     }
     if inv.kind == "ai":
-        context.update(duration_minutes=inv.duration_minutes, job_type=p.opening.job_type)
+        context.update(job_type=p.opening.job_type)
+        if facts is not None and facts.questions:
+            context.update(
+                duration_minutes=facts.minutes,
+                question_count=facts.questions,
+                time_limits=facts.time_limits(inv.language),
+                technical_questions=facts.technical,
+                coding_questions=facts.coding,
+            )
         return TemplateKind.INVITATION_AI, context
     if inv.kind == "next_round":
         context.update(round_name=inv.round_name or "")
@@ -398,12 +412,16 @@ def invitation_messages(
     policy: SchedulingPolicy,
     send_no: int,
     shared: dict[Any, Any] | None = None,
+    facts: PlanFacts | None = None,
 ) -> int:
     """The invitation itself, on every channel that reaches the candidate."""
     inv = p.invitation
     link = candidate_link(settings, inv, policy)
-    kind, context = invitation_context(inv, p, link)
+    kind, context = invitation_context(inv, p, link, facts)
     rendered = notify.render(cache, kind, inv.language, context, inv.timezone)
+    # E-mails carry the QR code of the personal link: scanned by a phone (or WeChat), it
+    # opens the same page as the link. A text message carries the link only.
+    rendered, qr = with_link_qr(rendered, link)
     count = 0
     for channel, address in candidate_routes(session, p, policy, shared):
         notify.enqueue(
@@ -416,6 +434,7 @@ def invitation_messages(
                 rendered,
                 recipient_label=p.candidate.name,
                 sms_params=_sms_params(p, link=link),
+                attachments=(qr,),
             ),
             dedupe_key=f"invitation:{inv.id}:{send_no}:{channel}",
             opening_id=inv.opening_id,
@@ -425,6 +444,24 @@ def invitation_messages(
         )
         count += 1
     return count
+
+
+_QR_CAPTION = {
+    "zh-CN": "用手机扫描二维码打开您的个人面试链接(微信“扫一扫”也可以):",
+    "en": "Scan the code with your phone to open your personal interview link:",
+    "ja": "スマートフォンでコードを読み取ると、ご本人専用の面接リンクが開きます:",
+}
+
+
+def with_link_qr(rendered: RenderedMessage, link: str) -> tuple[RenderedMessage, Attachment]:
+    """The message's HTML with the QR code of ``link`` under its text, and the image."""
+    image = Attachment("interview-link.png", qr_png(link), "image/png", {"content_id": CONTENT_ID})
+    caption = html.escape(_QR_CAPTION.get(rendered.language, _QR_CAPTION["en"]))
+    block = (
+        f'<p style="margin-top:1.5em">{caption}<br>'
+        f'<img src="cid:{CONTENT_ID}" alt="QR" width="200" height="200"></p>\n</body>'
+    )
+    return replace(rendered, html=rendered.html.replace("</body>", block, 1)), image
 
 
 def booking_messages(
@@ -616,17 +653,35 @@ def _group_notice(
     channels = group_channels(session, p.tenant.id, policy)
     if not channels:
         return 0
-    names = ", ".join(u.name for u in p.interviewers_of(booking))
+    return group_messages(
+        session, p, booking, settings, channels, change, key, cache, meeting=meeting
+    )
+
+
+def group_messages(
+    session: Session,
+    p: Parties,
+    booking: Booking,
+    settings: Settings,
+    channels: list[str],
+    change: str,
+    key: str,
+    cache: notify.TemplateCache,
+    *,
+    meeting: str,
+) -> int:
+    """One message to each hiring-group robot: about the interview, greeting nobody (a group
+    is not the interviewer), in the company's language and zone."""
     rendered = notify.render(
         cache,
-        TemplateKind.INTERVIEWER_NOTICE,
+        TemplateKind.GROUP_NOTICE,
         p.tenant.default_language,
         {
             **p.context,
-            "interviewer_name": names or p.tenant.name,
+            "interviewer_names": [u.name for u in p.interviewers_of(booking)],
             "slot_start": booking.start,
             "slot_end": booking.end,
-            "meeting_link": meeting or staff_link(settings, p.invitation),
+            "meeting_link": meeting or None,
             "profile_link": staff_link(settings, p.invitation),
             "change": change,
         },
@@ -638,7 +693,7 @@ def _group_notice(
             p.tenant.id,
             notify.OutgoingMessage.from_rendered(
                 channel,
-                TemplateKind.INTERVIEWER_NOTICE.value,
+                TemplateKind.GROUP_NOTICE.value,
                 "",
                 rendered,
                 recipient_label="hiring group",
@@ -740,21 +795,23 @@ def reminder_messages(
         related_id=booking.id,
     )
     count += 1
-    # The hiring group hears about the interview once, with the first interviewer's reminder.
+    # The hiring group hears about the coming interview once (with the first reminder of the
+    # first interviewer; the dedupe key is the booking's, whatever the lead time).
     if kind is TemplateKind.INTERVIEWER_REMINDER and panel and user is panel[0]:
-        for channel in group_channels(session, p.tenant.id, policy):
-            notify.enqueue(
+        channels = group_channels(session, p.tenant.id, policy)
+        if channels:
+            group_key = f"reminder:booking:{booking.id}:{booking.sequence}"
+            count += group_messages(
                 session,
-                inv.tenant_id,
-                notify.OutgoingMessage.from_rendered(
-                    channel, kind.value, "", rendered, recipient_label="hiring group"
-                ),
-                dedupe_key=f"{key}:group:{channel}",
-                opening_id=inv.opening_id,
-                related_type="booking",
-                related_id=booking.id,
+                p,
+                booking,
+                settings,
+                channels,
+                "reminder",
+                group_key,
+                cache,
+                meeting=meeting,
             )
-            count += 1
     return count
 
 

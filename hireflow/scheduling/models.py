@@ -181,6 +181,9 @@ class Invitation(TimestampMixin, Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     device_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     device_ok: Mapped[bool | None] = mapped_column(nullable=True)
+    # The last device check, item by item (booleans and milliseconds only), so the candidate's
+    # page shows it again after a reload.
+    device_result: Mapped[dict[str, Any] | None] = mapped_column(JSONText(), nullable=True)
     # Identity check (SPEC D4). The one-time code is kept only as an HMAC.
     identity_failures: Mapped[int] = mapped_column(default=0)
     identity_lockouts: Mapped[int] = mapped_column(default=0)

@@ -203,10 +203,12 @@ def staff_slots(
     session: DbSession,
     principal: ApiUser,
 ) -> Any:
-    _inv, slots = service.staff_offered_slots(session, principal, invitation_id)
+    inv, slots = service.staff_offered_slots(session, principal, invitation_id)
+    no_slots = None if slots or inv.kind == "ai" else service.explain_no_slots(session, inv)
     return schemas.SlotsOut(
         timezone=principal.timezone,
         slots=[_slot_out(s, principal.timezone, principal.language) for s in slots],
+        no_slots=no_slots.to_dict() if no_slots else None,
     )
 
 
@@ -284,45 +286,97 @@ def _link_out(session: DbSession, inv: Invitation, settings: AppSettings, access
     )
 
 
+def _open(request: Request, session: DbSession, link_token: str, settings: AppSettings):
+    """The link's invitation; from here on errors speak the candidate's chosen language."""
+    inv = candidate_link.open_link(session, link_token, settings)
+    candidate_link.speak_to(request.state, inv)
+    return inv
+
+
 @router.get("/links/{link_token}", response_model=schemas.LinkOut)
 def link_info(
-    link_token: str, session: DbSession, settings: AppSettings, access: LinkAccess = None
+    request: Request,
+    link_token: str,
+    session: DbSession,
+    settings: AppSettings,
+    access: LinkAccess = None,
 ) -> Any:
-    inv = candidate_link.open_link(session, link_token, settings)
+    inv = _open(request, session, link_token, settings)
     return _link_out(session, inv, settings, access)
 
 
 @router.post("/links/{link_token}/code", status_code=202)
-def link_code(link_token: str, session: DbSession, settings: AppSettings) -> dict[str, int]:
-    inv = candidate_link.open_link(session, link_token, settings)
+def link_code(
+    request: Request, link_token: str, session: DbSession, settings: AppSettings
+) -> dict[str, int]:
+    inv = _open(request, session, link_token, settings)
     return {"sent": candidate_link.send_code(session, inv, settings)}
 
 
 @router.post("/links/{link_token}/verify", response_model=schemas.VerifyOut)
 def link_verify(
-    link_token: str, data: schemas.VerifyIn, session: DbSession, settings: AppSettings
+    request: Request,
+    link_token: str,
+    data: schemas.VerifyIn,
+    session: DbSession,
+    settings: AppSettings,
 ) -> Any:
-    inv = candidate_link.open_link(session, link_token, settings)
+    inv = _open(request, session, link_token, settings)
     access = candidate_link.verify(session, inv, data.answer, settings)
     return schemas.VerifyOut(verified=True, access=access)
 
 
+@router.put("/links/{link_token}/language", status_code=204)
+def link_language(
+    request: Request,
+    link_token: str,
+    data: schemas.LanguageIn,
+    session: DbSession,
+    settings: AppSettings,
+) -> Response:
+    """The candidate's choice of language for this application (messages, pages, errors)."""
+    inv = candidate_link.open_link(session, link_token, settings, mark_opened=False)
+    candidate_link.choose_language(session, inv, data.language)
+    candidate_link.speak_to(request.state, inv)
+    return Response(status_code=204)
+
+
 def _verified(
-    session: DbSession, link_token: str, settings: AppSettings, access: str | None
+    request: Request,
+    session: DbSession,
+    link_token: str,
+    settings: AppSettings,
+    access: str | None,
 ) -> Invitation:
-    inv = candidate_link.open_link(session, link_token, settings)
+    inv = _open(request, session, link_token, settings)
     candidate_link.require_access(settings, inv, access)
     return inv
 
 
 @router.get("/links/{link_token}/slots", response_model=schemas.SlotsOut)
 def link_slots(
-    link_token: str, session: DbSession, settings: AppSettings, access: LinkAccess = None
+    request: Request,
+    link_token: str,
+    session: DbSession,
+    settings: AppSettings,
+    access: LinkAccess = None,
 ) -> Any:
-    inv = _verified(session, link_token, settings, access)
+    inv = _verified(request, session, link_token, settings, access)
     slots = service.offered_slots(session, inv)
+    no_slots = None
+    if not slots and inv.kind != "ai":
+        # what the candidate may know: no interviewer names
+        found = service.explain_no_slots(session, inv).to_dict()
+        for item in found["reasons"]:
+            item.pop("names", None)
+        no_slots = {
+            "reasons": found["reasons"],
+            "suggestions": [s for s in found["suggestions"] if s["code"] == "widen_hours"],
+        }
     return schemas.SlotsOut(
-        timezone=inv.timezone, slots=[_slot_out(s, inv.timezone, inv.language) for s in slots]
+        timezone=inv.timezone,
+        slots=[_slot_out(s, inv.timezone, inv.language) for s in slots],
+        no_slots=no_slots,
     )
 
 
@@ -335,7 +389,7 @@ def link_book(
     settings: AppSettings,
     access: LinkAccess = None,
 ) -> Any:
-    inv = _verified(session, link_token, settings, access)
+    inv = _verified(request, session, link_token, settings, access)
     try:
         return service.book(session, inv, data.start, settings, actor=None)
     except service.SlotUnavailable as exc:
@@ -344,35 +398,41 @@ def link_book(
 
 @router.delete("/links/{link_token}/booking", status_code=204)
 def link_cancel(
-    link_token: str, session: DbSession, settings: AppSettings, access: LinkAccess = None
+    request: Request,
+    link_token: str,
+    session: DbSession,
+    settings: AppSettings,
+    access: LinkAccess = None,
 ) -> Response:
-    inv = _verified(session, link_token, settings, access)
+    inv = _verified(request, session, link_token, settings, access)
     service.cancel_booking(session, inv, settings, actor=None)
     return Response(status_code=204)
 
 
 @router.put("/links/{link_token}/availability", status_code=204)
 def link_availability(
+    request: Request,
     link_token: str,
     data: schemas.CandidateAvailabilityIn,
     session: DbSession,
     settings: AppSettings,
     access: LinkAccess = None,
 ) -> Response:
-    inv = _verified(session, link_token, settings, access)
+    inv = _verified(request, session, link_token, settings, access)
     candidate_link.save_availability(session, inv, data)
     return Response(status_code=204)
 
 
 @router.post("/links/{link_token}/device-check", status_code=202)
 def link_device_check(
+    request: Request,
     link_token: str,
     data: schemas.DeviceCheckIn,
     session: DbSession,
     settings: AppSettings,
     access: LinkAccess = None,
 ) -> Response:
-    inv = _verified(session, link_token, settings, access)
+    inv = _verified(request, session, link_token, settings, access)
     candidate_link.record_device_check(session, inv, data)
     return Response(status_code=202)
 

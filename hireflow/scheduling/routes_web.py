@@ -17,12 +17,14 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
+from hireflow.candidates import language_zone
 from hireflow.candidates.models import Application, Candidate
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, NotFound
 from hireflow.core.i18n import LANGUAGES, format_datetime, gettext_for, is_language, is_timezone
 from hireflow.core.permissions import require, restrict
 from hireflow.core.settings import get_settings
+from hireflow.interviews.plan_facts import competency_names, facts_of
 from hireflow.notifications.templates import job_tips
 from hireflow.openings.models import OpeningMember
 from hireflow.org.models import Tenant, User
@@ -183,6 +185,8 @@ def _invite_context(
         "values": {},
         "preview": None,
         "request_key": secrets.token_hex(12),
+        "locales": {},
+        "zones": COMMON_ZONES,
     }
     if opening_id is None:
         return context
@@ -206,13 +210,45 @@ def _invite_context(
             )
         )
     )
+    tenant = session.get(Tenant, principal.tenant_id)
+    assert tenant is not None
+    locales = {}
+    for application in applications:
+        language, zone = language_zone.effective(
+            application, application.candidate, tenant.default_language, tenant.default_timezone
+        )
+        locales[application.candidate_id] = {
+            "language": language,
+            "timezone": zone,
+            "source": application.locale_source,
+            "reasons": application.locale_reasons or [],
+        }
     context.update(
         opening=opening,
         applications=applications,
+        locales=locales,
         staff=service.interviewer_choices(session, principal),
         panel=panel,
     )
     return context
+
+
+def _locale_overrides(
+    values: dict[str, Any], candidate_ids: list[int], shown: dict[int, dict[str, Any]]
+) -> dict[str, dict[str, str]]:
+    """The languages and zones HR changed on the form (unchanged rows are not HR's choice)."""
+    overrides: dict[str, dict[str, str]] = {}
+    for cid in candidate_ids:
+        language = str(values.get(f"language_{cid}", "")).strip()
+        zone = str(values.get(f"timezone_{cid}", "")).strip()
+        before = shown.get(cid, {})
+        if not language and not zone:
+            continue
+        language = language or before.get("language", "")
+        zone = zone or before.get("timezone", "")
+        if (language, zone) != (before.get("language"), before.get("timezone")):
+            overrides[str(cid)] = {"language": language, "timezone": zone}
+    return overrides
 
 
 @router.get("/scheduling/invite")
@@ -253,6 +289,9 @@ async def _invite_submit(
     _ = gettext_for(request.state.language)
     opening_id = int(values["opening_id"]) if str(values.get("opening_id", "")).isdigit() else 0
     payload = _invite_payload(values, request.state.timezone)
+    if opening_id:
+        shown = _invite_context(session, principal, opening_id)["locales"]
+        payload["locales"] = _locale_overrides(values, payload["candidate_ids"], shown)
     errors: dict[str, str] = {}
     preview = None
     try:
@@ -327,6 +366,34 @@ def batch_page(
     return render(request, template, {"batch": batch, "skipped": [], "names": {}})
 
 
+def _pdf(content: bytes, filename: str) -> Response:
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/scheduling/batches/{invitation_batch_id}/invitations.pdf")
+def batch_pdf(session: DbSession, principal: PageUser, invitation_batch_id: int) -> Response:
+    """Printable invitations of one send, one page per candidate with a QR code."""
+    content, _pages = service.printable_invitations(
+        session, principal, get_settings(), batch_id=invitation_batch_id
+    )
+    return _pdf(content, f"invitations-{invitation_batch_id}.pdf")
+
+
+@router.get("/scheduling/invitations/{invitation_id}/invitation.pdf")
+def invitation_pdf(session: DbSession, principal: PageUser, invitation_id: int) -> Response:
+    content, _pages = service.printable_invitations(
+        session, principal, get_settings(), invitation_id=invitation_id
+    )
+    return _pdf(content, f"invitation-{invitation_id}.pdf")
+
+
 # --------------------------------------------------------------------------- one invitation
 
 
@@ -335,6 +402,7 @@ def _invitation_context(
 ) -> dict[str, Any]:
     inv = queries.invitation(session, principal, invitation_id)
     slots = []
+    no_slots = None
     if (
         principal.has("invitations.send")
         and inv.kind != "ai"
@@ -348,6 +416,8 @@ def _invitation_context(
     ):
         try:
             slots = service.offered_slots(session, inv, limit=12)
+            if not slots:
+                no_slots = service.explain_no_slots(session, inv)
         except AppError:
             slots = []
     booking = inv.booking if inv.booking is not None and inv.booking.status == "active" else None
@@ -362,6 +432,8 @@ def _invitation_context(
         else [],
         "errors": {},
         "alternatives": [],
+        "no_slots": no_slots,
+        "waking_hours": service.WAKING_HOURS,
     }
 
 
@@ -708,9 +780,12 @@ def _link_context(
     booking = inv.booking if inv.booking is not None and inv.booking.status == "active" else None
     policy = service.policy_for(session, inv.tenant_id)
     slots = []
+    no_slots = None
     if verified and inv.kind != "ai" and candidate_link.can_change(inv, session):
         try:
             slots = service.offered_slots(session, inv)
+            if not slots:
+                no_slots = service.explain_no_slots(session, inv)
         except AppError:
             slots = []
     days: dict[str, list[Any]] = {}
@@ -718,11 +793,15 @@ def _link_context(
         local = slot.start.astimezone(ZoneInfo(zone))
         days.setdefault(format_datetime(local, zone, language, "short")[:10], []).append(slot)
     recommended = {s.start for s in sorted(slots, key=lambda s: s.score)[:3]}
-    dimensions = []
-    model = inv.opening.competency_model or {}
-    for item in model.get("dimensions", []) if isinstance(model, dict) else []:
-        if isinstance(item, dict) and item.get("name"):
-            dimensions.append(str(item["name"]))
+    interview = _ai_interview(session, inv) if inv.kind == "ai" else None
+    model = (interview.model if interview is not None else None) or inv.opening.competency_model
+    facts = None
+    if inv.kind == "ai":
+        facts = (
+            facts_of(interview.questions or [])
+            if interview is not None
+            else service.planned_facts(inv.opening, inv.language, inv.duration_minutes)
+        )
     return {
         "token": token,
         "inv": inv,
@@ -739,14 +818,38 @@ def _link_context(
         "days": days,
         "recommended": recommended,
         "tips": job_tips(inv.opening.job_type, language),
-        "dimensions": dimensions,
+        "dimensions": competency_names(model, language),
+        "interview": interview,
+        "facts": facts,
+        "device": inv.device_result or {},
+        "recordings_ok": recordings_available(),
         "meeting": messages.meeting_url(settings, inv, booking, policy) if booking else "",
         "errors": {},
         "alternatives": [],
         "notice": request.query_params.get("done", ""),
         "locked": inv.identity_locked_until is not None and inv.identity_locked_until > utcnow(),
         "languages": {code: entry[2] for code, entry in LANGUAGES.items()},
+        "lang_action": f"/i/{token}/language",
+        "no_slots": no_slots,
+        "waking_hours": service.WAKING_HOURS,
     }
+
+
+def _ai_interview(session: DbSession, inv: Invitation) -> Any:
+    """The AI interview prepared for this invitation (None for invitations sent before
+    interviews were prepared at sending; the page then describes the plan it would get)."""
+    from hireflow.interviews.models import InterviewSession
+
+    return session.scalars(
+        select(InterviewSession).where(InterviewSession.invitation_id == inv.id)
+    ).first()
+
+
+def recordings_available() -> bool:
+    """Whether voice and video answers can be transcribed on this installation."""
+    from hireflow.interviews.speech import speech_available
+
+    return speech_available()
 
 
 def _masked_contact(candidate: Candidate) -> str:
@@ -779,6 +882,24 @@ def _link_error(
     if isinstance(exc, service.SlotUnavailable):
         context["alternatives"] = exc.alternatives
     return render(request, "scheduling/link.html", context, status_code=exc.status)
+
+
+@router.post("/i/{link_token}/language")
+async def link_language(request: Request, session: DbSession, link_token: str) -> Response:
+    """The language switch of the candidate's pages: remembered by this browser and, as the
+    candidate's choice, by their application (later messages and errors follow it)."""
+    inv = candidate_link.open_link(session, link_token, get_settings(), mark_opened=False)
+    values = await _form(request)
+    language = str(values.get("lang", ""))
+    if not is_language(language):
+        raise AppError(N_("Unknown language."), code="unknown_language")
+    candidate_link.choose_language(session, inv, language)
+    target = str(values.get("next", ""))
+    if not target.startswith(f"/i/{link_token}") or "//" in target:
+        target = f"/i/{link_token}"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(LANG_COOKIE, language, max_age=365 * 86400, samesite="lax", httponly=True)
+    return response
 
 
 @router.post("/i/{link_token}/code")

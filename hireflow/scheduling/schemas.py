@@ -125,8 +125,24 @@ class ImportResult(BaseModel):
     blocks: int
 
 
+class LocaleIn(BaseModel):
+    """HR's choice of the language and time zone a candidate is invited in."""
+
+    language: Literal["zh-CN", "en", "ja"]
+    timezone: str = Field(min_length=1, max_length=64)
+
+    _check_zone = field_validator("timezone")(_zone)
+
+
+class LanguageIn(BaseModel):
+    language: Literal["zh-CN", "en", "ja"]
+
+
 class InvitationCreate(BaseModel):
-    """Invite one or many candidates of one opening."""
+    """Invite one or many candidates of one opening.
+
+    ``locales`` (candidate id → language and zone) overrides what was inferred for their
+    application; the choice is kept on the application for later messages."""
 
     opening_id: int
     candidate_ids: list[int] = Field(min_length=1, max_length=2000)
@@ -140,6 +156,7 @@ class InvitationCreate(BaseModel):
     interviewer_ids: list[int] = Field(default_factory=list, max_length=10)
     panel: bool = False
     request_key: str = Field("", max_length=64, pattern=r"^[A-Za-z0-9_-]*$")
+    locales: dict[int, LocaleIn] = Field(default_factory=dict, max_length=2000)
 
     _check_aware = field_validator("deadline")(_aware)
 
@@ -243,6 +260,10 @@ class SlotOut(BaseModel):
 class SlotsOut(BaseModel):
     timezone: str
     slots: list[SlotOut]
+    # When there are none: why, and what would give times (``scheduling.explain``), e.g.
+    # {"reasons": [{"code": "hours_do_not_overlap", ...}], "suggestions": [{"code":
+    # "drop_interviewer", "name": ..., "slots": 6}]}
+    no_slots: dict[str, Any] | None = None
 
 
 class BookIn(BaseModel):
@@ -293,6 +314,8 @@ class DeviceCheckIn(BaseModel):
     microphone: bool
     network_ms: int | None = Field(None, ge=0, le=600_000)
     browser_ok: bool = True
+    recorder: bool = True  # the browser can record in the page (MediaRecorder)
+    microphone_silent: bool = False  # a live microphone that heard nothing
 
 
 class LinkOut(BaseModel):

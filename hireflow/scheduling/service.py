@@ -24,6 +24,7 @@ import re
 import secrets
 import socket
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,19 +38,21 @@ from hireflow.core import audit
 from hireflow.core.crypto import CryptoError
 from hireflow.core.db import Database, utcnow
 from hireflow.core.errors import N_, AppError, Conflict, NotFound, ValidationFailed
-from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.permissions import Principal, get_visible, require, restrict
 from hireflow.core.settings import Settings
 from hireflow.core.tasks import enqueue_on_commit
+from hireflow.interviews.plan_facts import PlanFacts, facts_of
 from hireflow.notifications import service as notify
 from hireflow.openings.models import Opening, OpeningMember
 from hireflow.org.models import RoleAssignment, Tenant, User
-from hireflow.scheduling import messages, schemas
+from hireflow.scheduling import explain, messages, schemas
 from hireflow.scheduling.assignment import (
     BatchCandidate,
     BatchInterviewer,
     OpenSlot,
     assign_batch,
 )
+from hireflow.scheduling.explain import NoSlots
 from hireflow.scheduling.ics import fetch_ics, parse_busy_blocks
 from hireflow.scheduling.models import (
     CLAIM_CELL_SECONDS,
@@ -560,7 +563,12 @@ WAKING_HOURS = (time(8), time(21))
 
 
 def candidate_core(
-    session: Session, invitation: Invitation, now: datetime, *, waking_hours: bool = True
+    session: Session,
+    invitation: Invitation,
+    now: datetime,
+    *,
+    waking_hours: bool = True,
+    hours: tuple[time, time] = WAKING_HOURS,
 ) -> CoreCandidate:
     """The candidate as the core sees them: zone, stated windows, preferred hours.
 
@@ -587,8 +595,7 @@ def candidate_core(
     if windows is None and waking_hours:
         today = now.astimezone(load_zone(zone)).date()
         windows = tuple(
-            local_interval(zone, today + timedelta(days=offset), *WAKING_HOURS)
-            for offset in range(-1, 93)
+            local_interval(zone, today + timedelta(days=offset), *hours) for offset in range(-1, 93)
         )
     return CoreCandidate(
         candidate_id=str(invitation.candidate_id),
@@ -648,13 +655,34 @@ def _prepare_invitations(
         # Someone else's candidate, or one who did not apply: it does not exist for this call.
         raise NotFound()
     # Only the columns a send needs: loading whole people (with their encrypted fields) for a
-    # thousand candidates would cost the request more than everything else together.
-    candidates = {
-        row.id: row
-        for row in session.execute(
-            select(Candidate.id, Candidate.email, Candidate.language, Candidate.timezone).where(
-                Candidate.id.in_(ids), Candidate.tenant_id == principal.tenant_id
+    # thousand candidates would cost the request more than everything else together. The
+    # language and zone are the application's (each application has its own), else the
+    # person's; HR's choices in this request override both.
+    tenant = session.get(Tenant, principal.tenant_id)
+    assert tenant is not None
+    stated = dict(
+        session.execute(
+            select(CandidateAvailability.candidate_id, CandidateAvailability.timezone).where(
+                CandidateAvailability.candidate_id.in_(ids)
             )
+        ).all()
+    )
+    candidates = {
+        row.id: _recipient(row, stated, tenant, data.locales.get(row.id))
+        for row in session.execute(
+            select(
+                Candidate.id,
+                Candidate.email,
+                Candidate.language,
+                Candidate.timezone,
+                Application.language.label("app_language"),
+                Application.timezone.label("app_timezone"),
+            )
+            .join(
+                Application,
+                (Application.candidate_id == Candidate.id) & (Application.opening_id == opening.id),
+            )
+            .where(Candidate.id.in_(ids), Candidate.tenant_id == principal.tenant_id)
         )
     }
     if data.interviewer_ids:
@@ -723,11 +751,60 @@ def _phone_of(session: Session, candidate_id: int) -> str:
     return session.scalar(select(Candidate.phone).where(Candidate.id == candidate_id)) or ""
 
 
-def _candidate_zone(candidate: Candidate, stated: dict[int, str], tenant: Tenant) -> str:
-    return messages.safe_zone(
-        stated.get(candidate.id) or candidate.timezone,
+@dataclass(frozen=True)
+class _Recipient:
+    """A candidate as one send sees them: where to write, in which language and zone."""
+
+    id: int
+    email: str
+    language: str
+    timezone: str
+    chosen_by_hr: bool = False
+
+
+def _recipient(
+    row: Any, stated: dict[int, str], tenant: Tenant, override: schemas.LocaleIn | None
+) -> _Recipient:
+    if override is not None:
+        return _Recipient(row.id, row.email, override.language, override.timezone, True)
+    language = row.app_language or row.language or tenant.default_language
+    # A zone the candidate stated themselves beats any guess from their resume.
+    zone = messages.safe_zone(
+        stated.get(row.id) or row.app_timezone or row.timezone,
         messages.safe_zone(tenant.default_timezone, "Asia/Shanghai"),
     )
+    return _Recipient(row.id, row.email, language, zone)
+
+
+def _save_hr_locales(
+    session: Session, principal: Principal, opening_id: int, chosen: list[_Recipient]
+) -> None:
+    """HR changed a candidate's language or zone before inviting: it is the application's now."""
+    for recipient in chosen:
+        if not recipient.chosen_by_hr:
+            continue
+        application = session.scalars(
+            select(Application).where(
+                Application.candidate_id == recipient.id, Application.opening_id == opening_id
+            )
+        ).one()
+        if (application.language, application.timezone) == (
+            recipient.language,
+            recipient.timezone,
+        ):
+            continue
+        audit.record(
+            session,
+            "application.locale_changed",
+            actor=principal,
+            target_type="application",
+            target_id=application.id,
+            old={"language": application.language, "timezone": application.timezone},
+            new={"language": recipient.language, "timezone": recipient.timezone, "by": "hr"},
+        )
+        application.language = recipient.language
+        application.timezone = recipient.timezone
+        application.locale_source = "hr"
 
 
 def preview_invitations(
@@ -748,7 +825,7 @@ def preview_invitations(
     seen_languages: set[str] = set()
     channels: dict[str, int] = {}
     for candidate in chosen:
-        language = candidate.language or tenant.default_language
+        language = candidate.language
         draft = Invitation(
             id=0,
             tenant_id=principal.tenant_id,
@@ -757,7 +834,7 @@ def preview_invitations(
             kind=data.kind,
             round_name=data.round_name,
             language=language,
-            timezone=_candidate_zone(candidate, {}, tenant),
+            timezone=candidate.timezone,
             deadline=deadline,
             duration_minutes=data.duration_minutes or policy.duration_minutes,
             interviewer_ids=data.interviewer_ids,
@@ -769,7 +846,10 @@ def preview_invitations(
         if language in seen_languages or len(samples) >= 3:
             continue
         seen_languages.add(language)
-        kind, context = messages.invitation_context(draft, p, "https://…/i/(personal link)")
+        facts = (
+            planned_facts(opening, language, draft.duration_minutes) if data.kind == "ai" else None
+        )
+        kind, context = messages.invitation_context(draft, p, "https://…/i/(personal link)", facts)
         rendered = notify.render(cache, kind, language, context, draft.timezone)
         samples.append(
             {
@@ -816,15 +896,7 @@ def create_invitations(
             N_("None of the selected candidates can be invited (see the reasons listed)."),
             fields={"candidate_ids": "none"},
         )
-    tenant = session.get(Tenant, principal.tenant_id)
-    assert tenant is not None
-    stated = dict(
-        session.execute(
-            select(CandidateAvailability.candidate_id, CandidateAvailability.timezone).where(
-                CandidateAvailability.candidate_id.in_([c.id for c in chosen])
-            )
-        ).all()
-    )
+    _save_hr_locales(session, principal, opening.id, chosen)
     batch = InvitationBatch(
         tenant_id=principal.tenant_id,
         opening_id=opening.id,
@@ -847,8 +919,8 @@ def create_invitations(
             "kind": data.kind,
             "round_name": data.round_name,
             "status": "queued",
-            "language": c.language or tenant.default_language,
-            "timezone": _candidate_zone(c, stated, tenant),
+            "language": c.language,
+            "timezone": c.timezone,
             "deadline": deadline,
             "duration_minutes": duration,
             "meeting_url": data.meeting_url,
@@ -949,15 +1021,122 @@ def send_invitation_in(
         ("templates", invitation.tenant_id), notify.TemplateCache(session, invitation.tenant_id)
     )
     cache.session = session
+    facts = None
+    if invitation.kind == "ai":
+        facts = _freeze_ai_interview(session, invitation)
     p = messages.parties(session, invitation, shared=shared)
     count = messages.invitation_messages(
-        session, cache, p, settings, policy, invitation.send_count, shared
+        session, cache, p, settings, policy, invitation.send_count, shared, facts
     )
     if count == 0:
         invitation.status = "undeliverable"
         invitation.send_error = "no_channel"
     session.commit()
     return "sent" if count else "undeliverable"
+
+
+def _freeze_ai_interview(session: Session, invitation: Invitation) -> PlanFacts:
+    """Prepare the AI interview in the sending transaction: the invitation then states the
+    very plan the candidate will answer (its length becomes the plan's)."""
+    from hireflow.interviews.service import prepare_for_invitation
+
+    interview = prepare_for_invitation(session, invitation)
+    facts = facts_of(interview.questions or [])
+    if facts.questions:
+        invitation.duration_minutes = facts.minutes
+    return facts
+
+
+def planned_facts(opening: Opening, language: str, budget_minutes: int) -> PlanFacts:
+    """The facts of the plan an AI invitation would get now (for previews)."""
+    from hireflow.interviews.service import plan_for
+
+    questions, _model, _source = plan_for(opening, language, budget_minutes)
+    return facts_of(questions)
+
+
+PRINTABLE_STATUSES = ("sent", "opened", "verified", "booked")
+
+
+def printable_invitations(
+    session: Session,
+    principal: Principal,
+    settings: Settings,
+    *,
+    batch_id: int | None = None,
+    invitation_id: int | None = None,
+) -> tuple[bytes, int]:
+    """A PDF with one page per open invitation of a batch (or one invitation): each in the
+    candidate's language and zone, with the QR code of their personal link. Returns the PDF
+    and the number of pages; printing is audited (the pages hold personal links)."""
+    from hireflow.core.i18n import format_datetime, gettext_for
+    from hireflow.scheduling import printable
+
+    require(principal, "invitations.send")
+    if batch_id is not None:
+        batch = get_visible(session, InvitationBatch, batch_id, principal, "invitations.send")
+        invitations = list(
+            session.scalars(
+                restrict(
+                    select(Invitation).where(Invitation.batch_id == batch.id),
+                    principal,
+                    "invitations.send",
+                    Invitation,
+                ).order_by(Invitation.id)
+            )
+        )
+    else:
+        assert invitation_id is not None
+        invitations = [_staff_invitation(session, principal, invitation_id, "invitations.send")]
+    policy = policy_for(session, principal.tenant_id)
+    now = utcnow()
+    pages = []
+    for inv in invitations:
+        if inv.status not in PRINTABLE_STATUSES:
+            continue
+        p = messages.parties(session, inv)
+        language = inv.language
+        _ = gettext_for(language)
+        facts_line = ""
+        if inv.kind == "ai":
+            from hireflow.interviews.service import prepare_for_invitation
+
+            facts = facts_of(prepare_for_invitation(session, inv).questions or [])
+            if facts.questions:
+                facts_line = _(
+                    "%(count)s questions, each with a time limit of %(limits)s: about "
+                    "%(minutes)s minutes in all."
+                ) % {
+                    "count": facts.questions,
+                    "limits": facts.time_limits(language),
+                    "minutes": facts.minutes,
+                }
+        pages.append(
+            printable.page_for(
+                language=language,
+                gettext=_,
+                company=p.tenant.name,
+                candidate=p.candidate.name,
+                job=p.opening.title,
+                kind=inv.kind,
+                deadline_text=format_datetime(inv.deadline, inv.timezone, language, "long"),
+                link=messages.candidate_link(settings, inv, policy),
+                facts_line=facts_line,
+                printed_at_text=format_datetime(now, inv.timezone, language, "short"),
+            )
+        )
+    if not pages:
+        raise NotFound(N_("There is no open invitation to print."))
+    audit.record(
+        session,
+        "invitations.printed",
+        actor=principal,
+        target_type="invitation_batch" if batch_id is not None else "invitation",
+        target_id=batch_id if batch_id is not None else invitation_id,
+        new={"pages": len(pages), "invitation_ids": [i.id for i in invitations]},
+    )
+    session.commit()
+    return printable.invitations_pdf(pages, title="Invitations"), len(pages)
 
 
 def process_batch(
@@ -1118,16 +1297,11 @@ def panel_of(session: Session, invitation: Invitation) -> list[int]:
     return messages.interviewer_ids(session, invitation)
 
 
-def offered_slots(
-    session: Session,
-    invitation: Invitation,
-    now: datetime | None = None,
-    limit: int = 24,
-) -> list[Slot]:
-    """Slots the candidate may choose, soonest first (at most one per start time)."""
-    now = now or utcnow()
-    if invitation.kind == "ai":
-        return []
+def _search_inputs(
+    session: Session, invitation: Invitation, now: datetime
+) -> tuple[SchedulingPolicy, list[int], list[InterviewerCalendar]]:
+    """The company's rules, the panel and its calendars (the invitation's own booking left
+    out, so a candidate moving their interview sees its time as free)."""
     policy = policy_for(session, invitation.tenant_id)
     panel = panel_of(session, invitation)
     booking = invitation.booking
@@ -1139,6 +1313,20 @@ def offered_slots(
         now,
         exclude_booking_id=booking.id if booking is not None else None,
     )
+    return policy, panel, cals
+
+
+def offered_slots(
+    session: Session,
+    invitation: Invitation,
+    now: datetime | None = None,
+    limit: int = 24,
+) -> list[Slot]:
+    """Slots the candidate may choose, soonest first (at most one per start time)."""
+    now = now or utcnow()
+    if invitation.kind == "ai":
+        return []
+    policy, _panel, cals = _search_inputs(session, invitation, now)
     if not cals:
         return []
     request = slot_request(
@@ -1154,6 +1342,33 @@ def offered_slots(
             by_start[slot.start] = slot
     best = sorted(by_start.values(), key=lambda s: s.score)[:limit]
     return sorted(best, key=lambda s: s.start)
+
+
+def explain_no_slots(
+    session: Session, invitation: Invitation, now: datetime | None = None
+) -> NoSlots:
+    """Why :func:`offered_slots` is empty for this invitation and what would give times."""
+    now = now or utcnow()
+    policy, panel, cals = _search_inputs(session, invitation, now)
+    # windows the candidate stated themselves (still ahead) replace the waking-hours rule
+    stated = candidate_core(session, invitation, now, waking_hours=False).windows is not None
+    candidate = candidate_core(session, invitation, now)
+    request = slot_request(policy, invitation.duration_minutes, panel=invitation.panel)
+    users = session.execute(select(User.id, User.name).where(User.id.in_(panel))).all()
+    try:
+        return explain.explain_no_slots(
+            candidate,
+            cals,
+            request,
+            now,
+            names={str(uid): name for uid, name in users},
+            hours=None if stated else WAKING_HOURS,
+            with_hours=lambda start, end: candidate_core(
+                session, invitation, now, hours=(start, end)
+            ),
+        )
+    except SchedulingError as exc:
+        raise scheduling_error(exc) from exc
 
 
 def _cells(start: datetime, end: datetime, extra_seconds: int = 0) -> range:

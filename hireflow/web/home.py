@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hireflow.candidates.models import Application, Candidate
+from hireflow.candidates.models import Candidate
 from hireflow.core.audit import AuditEntry, ClientEvent
 from hireflow.core.errors import N_
-from hireflow.core.permissions import Principal, restrict
+from hireflow.core.permissions import Principal, Role, restrict
 from hireflow.openings.models import Opening
 from hireflow.web.worklist import work_lists
 
@@ -75,17 +75,15 @@ def context(session: Session, principal: Principal) -> dict[str, Any]:
                 "href": "/techlog",
             }
         )
-    applications: list[Application] = []
+    mine = []
     if principal.has("self.read"):
-        applications = list(
-            session.scalars(
-                restrict(select(Application), principal, "candidates.read", Application).order_by(
-                    Application.created_at.desc()
-                )
-            )
-        )
+        from hireflow.candidates.queries import my_applications
+
+        mine = my_applications(session, principal)
+    employee = Role.EMPLOYEE in principal.roles and Role.CANDIDATE not in principal.roles
     return {
         "cards": cards,
-        "applications": applications,
+        "mine": mine,
+        "employee": employee,
         "work": work_lists(session, principal),
     }

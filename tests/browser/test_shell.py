@@ -22,7 +22,7 @@ VISIBLE = {
     "interviewer": "Openings",
     "it_auditor": "技术日志",
     "candidate": "My applications",
-    "employee": "我的应聘",
+    "employee": "我的内部应聘",
 }
 HIDDEN = {
     "hr_admin": [],

@@ -8,7 +8,7 @@ import pytest
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "interviews"
 
-SPEECH_EXTRA = "the speech extra is not installed (pip install -e '.[speech]')"
+SPEECH_EXTRA = "speech recognition is not installed (pip install -e . installs it)"
 VISION_EXTRA = "the vision extra is not installed (pip install -e '.[vision]')"
 
 

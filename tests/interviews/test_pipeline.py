@@ -280,7 +280,9 @@ def test_without_the_speech_extra_voice_answers_wait_and_hr_is_told(
     ).one()
     assert answer.media_status == "speech_pending" and answer.media_key  # kept, not dropped
     notices = session.scalars(
-        select(OutboxMessage.body_text).where(OutboxMessage.related_id == interview.id)
+        select(OutboxMessage.body_text).where(
+            OutboxMessage.related_type == "interview", OutboxMessage.related_id == interview.id
+        )
     ).all()
     assert len(notices) == 1 and "speech" in notices[0].lower()
     # once speech recognition is there (here: still missing), the sweep retries later

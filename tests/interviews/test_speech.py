@@ -224,8 +224,8 @@ def test_features_flag_sound_without_words() -> None:
 def test_speech_unavailable_explains_how_to_install() -> None:
     error = SpeechUnavailable()
     assert error.code == "speech_unavailable" and error.retryable
-    assert "pip install 'hireflow[speech]'" in error.message["en"]
-    assert "pip install 'hireflow[speech]'" in error.message["zh"]
+    assert "pip install hireflow" in error.message["en"]
+    assert "pip install hireflow" in error.message["zh"]
     assert "已保存" in error.message["zh"]
 
 

@@ -90,6 +90,14 @@ CONTEXTS[TemplateKind.IDENTITY_LOCKED] = {
     "locked_until": START,
     "link": "https://h.example/scheduling/openings/1",
 }
+CONTEXTS[TemplateKind.GROUP_NOTICE] = {
+    "interviewer_names": ["王芳", "Tom"],
+    "slot_start": START,
+    "slot_end": START.replace(hour=11),
+    "meeting_link": "https://meet.example/j/1",
+    "profile_link": "https://h.example/p/1",
+    "change": "reminder",
+}
 COMMON = {"candidate_name": "李雷", "company_name": "海纳科技", "job_title": "数据分析师"}
 
 
@@ -134,7 +142,8 @@ def test_reminders_carry_job_type_advice_and_materials():
         },
         timezone="Asia/Shanghai",
     )
-    assert "运行代码" in tech.text
+    # technical advice, and no coding exercise that no plan contains
+    assert "技术项目" in tech.text and "代码" not in tech.text
     assert (
         "past results" in sales.text
         and "- Sales report 2024" in sales.text

@@ -113,6 +113,7 @@ API_BODIES = {
         "ics": "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nEND:VCALENDAR\r\n"
     },
     ("POST", "/api/v1/invitations/{invitation_id}/booking"): {"start": START},
+    ("PUT", "/api/v1/links/{link_token}/language"): {"language": "en"},
     ("PUT", "/api/v1/scheduling/policy"): {"duration_minutes": 45},
     ("PUT", "/api/v1/notifications/channels"): {"channel": "wecom", "enabled": False},
     ("PUT", "/api/v1/notifications/templates"): {

@@ -88,3 +88,32 @@ def make_hiring(session: Session, org: Org, candidates: int = 2, **kwargs) -> Hi
 
 def extra_interviewer(session: Session, org: Org, timezone: str = "Asia/Shanghai") -> User:
     return make_user(session, org.tenant, "interviewer", timezone=timezone)
+
+
+def send(session: Session, db, settings, opening: Opening, candidates: list[Candidate], **fields):
+    """Invite ``candidates`` to ``opening`` as its recruiter and let the worker send them;
+    returns the invitations in candidate order."""
+    from sqlalchemy import select
+
+    from hireflow.org.auth import principal_for
+    from hireflow.scheduling import schemas, service
+    from hireflow.scheduling.models import Invitation
+
+    recruiter = session.get(User, opening.members[0].user_id)
+    batch, _skipped, _created = service.create_invitations(
+        session,
+        principal_for(recruiter),
+        schemas.InvitationCreate(
+            opening_id=opening.id,
+            candidate_ids=[c.id for c in candidates],
+            **{"kind": "live", **fields},
+        ),
+        settings,
+    )
+    service.process_batch(db, batch.id, settings)
+    session.expire_all()
+    found = {
+        i.candidate_id: i
+        for i in session.scalars(select(Invitation).where(Invitation.batch_id == batch.id))
+    }
+    return [found[c.id] for c in candidates if c.id in found]

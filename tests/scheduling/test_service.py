@@ -342,7 +342,9 @@ def test_due_reminders_are_dispatched_exactly_once(session, db, settings, org):
         session, related_type="booking", related_id=booking.id, kind="reminder_1h"
     )
     assert len(reminder_mail) == 1 and reminder_mail[0].recipient == hiring.candidates[0].email
-    assert "coding" in reminder_mail[0].body_text or "code" in reminder_mail[0].body_text
+    # the job type's advice, and no promise of a coding exercise nobody planned
+    assert "technical projects" in reminder_mail[0].body_text
+    assert "code" not in reminder_mail[0].body_text
     # a "before the interview" reminder still waiting when the interview already started
     # (the workers were down) is not sent late
     session.execute(

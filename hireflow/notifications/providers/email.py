@@ -56,11 +56,29 @@ def build_email(
         msg["Reply-To"] = reply_to
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(message.text, subtype="plain", charset="utf-8")
+    inline = [a for a in message.attachments if a.params.get("content_id")]
     if message.html:
         msg.add_alternative(message.html, subtype="html", charset="utf-8")
+        if inline:
+            # Images the HTML shows (``<img src="cid:...">``, e.g. the QR code of a personal
+            # link) travel beside it in a multipart/related part.
+            html_part = msg.get_body(preferencelist=("html",))
+            assert html_part is not None
+            for att in inline:
+                maintype, _, subtype = att.mime_type.partition("/")
+                html_part.add_related(
+                    att.content,
+                    maintype=maintype,
+                    subtype=subtype,
+                    cid=f"<{att.params['content_id']}>",
+                    filename=att.filename,
+                    disposition="inline",
+                )
     for att in message.attachments:
+        if att.params.get("content_id") and message.html:
+            continue
         maintype, _, subtype = att.mime_type.partition("/")
-        params = dict(att.params)
+        params = {k: v for k, v in att.params.items() if k != "content_id"}
         if maintype == "text":
             params.setdefault("charset", "utf-8")
         msg.add_attachment(

@@ -84,14 +84,30 @@
     return Math.round(times[1]);
   }
 
+  // In-app browsers (WeChat, QQ, DingTalk, Feishu...) often cannot record in the page; the
+  // candidate is told how to open the link in the phone's own browser instead.
+  var inApp = /MicroMessenger|QQ\/|DingTalk|Lark|Feishu|wxwork/i.test(navigator.userAgent || "");
+
+  function ready(ok) {
+    var hint = document.getElementById("start-hint");
+    var readyText = document.getElementById("start-ready");
+    var start = document.getElementById("start-go");
+    if (hint) { hint.hidden = true; }
+    if (readyText) { readyText.hidden = false; }
+    if (start) { start.hidden = false; }
+    var inAppNote = document.getElementById("check-inapp");
+    if (inAppNote) { inAppNote.hidden = ok || !inApp; }
+  }
+
   async function run() {
     button.disabled = true;
-    var result = { camera: false, microphone: false, network_ms: null, browser_ok: false };
+    var result = { camera: false, microphone: false, network_ms: null, browser_ok: false,
+      recorder: !!window.MediaRecorder, microphone_silent: false };
     ["browser", "camera", "microphone", "network"].forEach(function (name) { show(name, "running"); });
     result.browser_ok = !!(window.fetch && window.Promise && navigator.mediaDevices &&
       navigator.mediaDevices.getUserMedia && window.MediaRecorder);
     show("browser", result.browser_ok ? "ok" : "fail");
-    if (!result.browser_ok) { report("browser lacks media support", { step: "browser" }); }
+    if (!result.browser_ok) { report("browser lacks media support", { step: "browser", recorder: result.recorder, in_app: inApp }); }
     var stream = null;
     if (result.browser_ok) {
       try {
@@ -113,6 +129,7 @@
       if (audioTrack && audioTrack.readyState === "live") {
         var level = await microphoneLevel(stream);
         result.microphone = true;
+        result.microphone_silent = !(level > 0.001);
         show("microphone", level > 0.001 ? "ok" : "slow", level > 0.001 ? "" : "silent");
       } else {
         show("microphone", "fail");
@@ -140,11 +157,14 @@
         body: JSON.stringify(result)
       });
     } catch (error) { report("could not save the device check", { step: "save" }); }
+    var ok = result.camera && result.microphone && result.browser_ok;
     var summary = document.getElementById("check-summary");
-    if (summary) { summary.hidden = result.camera && result.microphone && result.browser_ok; }
-    root.setAttribute("data-done", result.camera && result.microphone && result.browser_ok ? "ok" : "fail");
+    if (summary) { summary.hidden = ok; }
+    root.setAttribute("data-done", ok ? "ok" : "fail");
+    ready(ok);
     button.disabled = false;
   }
 
   button.addEventListener("click", function () { run(); });
+  if (inApp && root.getAttribute("data-done") === "fail") { ready(false); }
 })();

@@ -9,6 +9,8 @@
   var BASE = root.getAttribute("data-base");
   var SPEECH_LANG = root.getAttribute("data-speech-lang");
   var NOTICE = root.getAttribute("data-notice");
+  var RECORDINGS = root.getAttribute("data-recordings") !== "0";
+  var UNITS = JSON.parse(root.getAttribute("data-units") || '["%s min", "%s min %s s", "%s s"]');
   var T = JSON.parse(document.getElementById("iv-text-strings").textContent);
   var meta = document.querySelector('meta[name="csrf-token"]');
   var CSRF = meta ? meta.getAttribute("content") : "";
@@ -35,6 +37,12 @@
   function show(id, on) { $(id).hidden = !on; }
   function fmt(text, values) {
     return String(text).replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
+  }
+  // A time limit as the server words it: 90 s is "1 min 30 s", never a rounded "2 min".
+  function duration(seconds) {
+    var m = Math.floor(seconds / 60), s = Math.round(seconds % 60);
+    var pattern = m && s ? UNITS[1] : m ? UNITS[0] : UNITS[2];
+    return pattern.replace("{m}", m).replace("{s}", s);
   }
   function randomId() {
     var bytes = new Uint8Array(16);
@@ -138,7 +146,7 @@
     if (!q) { renderReview(); return; }
     if (q.started && q.accepting) { showQuestion(q); return; }
     $("iv-ready-title").textContent = done === 0 ? T.ready_first : T.ready_next;
-    $("iv-ready-text").textContent = fmt(T.time_limit, { minutes: Math.max(1, Math.round(q.time_limit_s / 60)) });
+    $("iv-ready-text").textContent = fmt(RECORDINGS ? T.time_limit : T.time_limit_text, { limit: duration(q.time_limit_s) });
     screen("iv-ready");
   }
 
@@ -245,9 +253,10 @@
       autosave = setInterval(function () { saveText(false); }, 5000);
     } else {
       $("iv-preview").hidden = next !== "video";
-      var canRecord = !!(navigator.mediaDevices && window.MediaRecorder);
-      $("iv-rec-hint").textContent = canRecord ? "" : T.no_media;
+      var canRecord = canRecordHere();
+      $("iv-rec-hint").textContent = canRecord ? "" : T.use_capture;
       show("iv-rec-start", canRecord && !recorded);
+      offerCapture(!canRecord && !recorded, next);
       show("iv-rec-stop", false);
       show("iv-rec-again", !!recorded && current && current.rerecords_left > 0);
       show("iv-rec-next", !!recorded);
@@ -299,6 +308,30 @@
     return "";
   }
 
+  // Where the page cannot record (no MediaRecorder, as in older iOS web views such as
+  // WeChat's, or the camera was refused), the phone's own camera or voice recorder can: a file
+  // input with "capture" opens it, and the file is sent like any recording (resumable).
+  function canRecordHere() {
+    return !!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia && window.MediaRecorder);
+  }
+
+  function offerCapture(on, kind) {
+    var input = $("iv-capture-input");
+    input.setAttribute("accept", kind === "video" ? "video/*" : "audio/*");
+    input.setAttribute("capture", kind === "video" ? "user" : "");
+    show("iv-capture", on);
+  }
+
+  function sendCaptured() {
+    var input = $("iv-capture-input");
+    var file = input.files && input.files[0];
+    if (!file || !current) { return; }
+    show("iv-capture", false);
+    error("");
+    sendRecording(current.id, file, mode, new Date().toISOString());
+    input.value = "";
+  }
+
   function startRecording() {
     if (!current) { return; }
     error("");
@@ -326,7 +359,7 @@
         show("iv-rec-stop", true);
         $("iv-rec-hint").textContent = T.recording;
       })
-      .catch(function () { error(T.media_denied); });
+      .catch(function () { error(T.media_denied); offerCapture(true, mode); });
   }
 
   function stopRecording() {
@@ -448,7 +481,7 @@
         idb("delete", pendingKey(record.qid));
         show("iv-upload", false);
         error(err.message);
-        show("iv-rec-start", true);
+        if (canRecordHere()) { show("iv-rec-start", true); } else { offerCapture(true, record.mode); }
         return;
       }
       if (err && err.status === 409 && err.code === "upload_closed") { idb("delete", pendingKey(record.qid)); return; }
@@ -532,8 +565,14 @@
     });
   });
   $("iv-rec-start").addEventListener("click", startRecording);
+  $("iv-capture-input").addEventListener("change", sendCaptured);
+  if (!RECORDINGS) { ["voice", "video"].forEach(function (m) { $("iv-mode-" + m).hidden = true; }); }
   $("iv-rec-stop").addEventListener("click", stopRecording);
-  $("iv-rec-again").addEventListener("click", startRecording);
+  $("iv-rec-again").addEventListener("click", function () {
+    if (canRecordHere()) { startRecording(); return; }
+    show("iv-rec-again", false); show("iv-rec-next", false);
+    offerCapture(true, mode);
+  });
   $("iv-rec-next").addEventListener("click", function () { afterAnswer(); });
   $("iv-submit").addEventListener("click", function () {
     var open = st.questions.some(function (q) { return q.status !== "answered" && q.status !== "skipped"; });

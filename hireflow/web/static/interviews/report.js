@@ -84,4 +84,10 @@
     });
   }
   Array.prototype.forEach.call(document.querySelectorAll(".answer-block"), attach);
+
+  // A submitted interview being scored: look again shortly, so the report appears by itself.
+  var waiting = document.getElementById("report-waiting");
+  if (waiting && waiting.getAttribute("data-refresh")) {
+    setTimeout(function () { window.location.reload(); }, 1000 * parseInt(waiting.getAttribute("data-refresh"), 10));
+  }
 })();

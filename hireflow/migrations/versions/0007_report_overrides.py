@@ -1,6 +1,6 @@
 """interview reports: HR's final scores, the re-derived report and the record entry stating it
 
-Revision ID: 0007_i10_service
+Revision ID: 0007_report_overrides
 Revises: 0006_interviews
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 import hireflow.core.db
 
 
-revision: str = "0007_i10_service"
+revision: str = "0007_report_overrides"
 down_revision: str | None = "0006_interviews"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
