@@ -2342,6 +2342,8 @@ def _status_after_decision(
             opening_id=interview.opening_id,
             commit=False,
         )
+
+
 class ScoringInProgress(AppError):
     status = 409
     code = "scoring_in_progress"
