@@ -68,10 +68,11 @@ def add_demo(session: Session, tenant: Tenant, database: Database | None = None)
         )
     ).all()
     for invitation in invitations:
-        exists = session.scalars(
-            select(InterviewSession.id).where(InterviewSession.invitation_id == invitation.id)
+        # sending prepares the interview (its plan frozen): take the demo's through it once
+        status = session.scalars(
+            select(InterviewSession.status).where(InterviewSession.invitation_id == invitation.id)
         ).first()
-        if exists is not None:
+        if status not in (None, "invited"):
             continue
         invitation.verified_at = invitation.verified_at or invitation.sent_at
         session.commit()

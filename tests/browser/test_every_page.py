@@ -300,6 +300,7 @@ def fillings(path: str, objects: DemoObjects) -> list[dict[str, Any]] | None:
         else:
             assert name in PARAMETER_TABLES, f"{path}: teach this test how to fill {{{name}}}"
             values = objects.ids(PARAMETER_TABLES[name])
+        assert values, f"{path}: the demo has nothing to fill {{{name}}} with"
         options = [{**o, name: v} for o in options for v in values]
     return options[:40]
 
