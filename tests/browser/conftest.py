@@ -103,13 +103,18 @@ def sign_in(page: Page, email: str, password: str = "Hireflow-demo-2026") -> Non
     page.wait_for_url(lambda url: "/login" not in url)
 
 
-def open_from_menu(page: Page, label: str) -> None:
-    """Go to a page through the navigation as a person does: open its menu, click the link."""
-    link = page.locator("header nav a", has_text=label).first
+def open_from_menu(page: Page, label: str | None = None, *, href: str | None = None) -> None:
+    """Go to a page through the navigation as a person does: open its menu, click the link.
+
+    The link is named by its label or, where the label depends on the language, its href."""
+    if href is not None:
+        link = page.locator(f"header nav a[href='{href}']").first
+    else:
+        link = page.locator("header nav a", has_text=label).first
     group = link.locator("xpath=ancestor::li[contains(@class, 'nav-group')]")
-    if group.count():
-        if page.locator("#nav-toggle-label").is_visible():  # a phone: open the menu first
-            page.click("#nav-toggle-label")
-        else:
-            group.locator(".nav-group-label").hover()
+    toggle = page.locator("#nav-toggle-label")
+    if not link.is_visible() and toggle.is_visible():  # a phone: open the menu first
+        toggle.click()
+    if group.count() and not link.is_visible():
+        group.locator(".nav-group-label").hover()
     link.click()

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, open_from_menu
 
 pytestmark = pytest.mark.browser
 
@@ -114,18 +114,6 @@ def _watch(page: Page, problems: list[str]) -> None:
 
     page.on("response", on_response)
     page.on("console", on_console)
-
-
-def _nav(page: Page, href: str) -> None:
-    """Follow a menu entry like a person would (opening a grouped menu first if needed)."""
-    link = page.locator(f"header a[href='{href}']").first
-    if not link.is_visible():
-        menu = page.locator("header details", has=page.locator(f"a[href='{href}']")).first
-        if menu.count():
-            menu.locator("summary").click()
-        else:
-            page.locator("header button[aria-controls], header .menu-toggle").first.click()
-    link.click()
 
 
 def _resumes(folder: Path, tag: str) -> tuple[list[str], dict[str, str]]:
@@ -334,7 +322,7 @@ def _hr_creates_and_invites(page: Page, server: str, folder: Path, tag: str) -> 
     page.wait_for_url(lambda url: "/login" not in url)
 
     title = f"Backend Engineer {tag}"
-    _nav(page, "/openings")
+    open_from_menu(page, href="/openings")
     page.click("#new-opening")
     page.fill("input[name=title]", title)
     option = page.locator("select[name=department_id] option", has_text="研发部").first
@@ -360,7 +348,7 @@ def _hr_creates_and_invites(page: Page, server: str, folder: Path, tag: str) -> 
     expect(page.locator("#upload-results")).to_contain_text(people["en"][0])
     expect(page.locator("#upload-results")).to_contain_text(people["zh"][0])
 
-    _nav(page, "/scheduling")
+    open_from_menu(page, href="/scheduling")
     page.click("#invite-link")
     page.select_option("#choose-opening select[name=opening_id]", label=title)
     page.click("#choose-opening button[type=submit]")
@@ -389,7 +377,7 @@ def _hr_creates_and_invites(page: Page, server: str, folder: Path, tag: str) -> 
 def _hr_reviews(page: Page, name: str, *, transcript: tuple[str, ...], video: bool, shots: str):
     problems: list[str] = []
     _watch(page, problems)
-    _nav(page, "/interviews")
+    open_from_menu(page, href="/interviews")
     row = page.locator("#interviews-table tr", has_text=name)
     expect(row).to_be_visible()
     row.locator("a").click()

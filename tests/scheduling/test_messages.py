@@ -29,6 +29,17 @@ def _wecom(session, settings, org) -> None:
     session.commit()
 
 
+def read_qr(cv2, pixels) -> str:
+    """Decode a QR code as a phone would, trying OpenCV's two detectors.
+
+    Either one alone misses an occasional valid code (about one in a hundred at print scale)."""
+    for detector in (cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco()):
+        decoded, _points, _ = detector.detectAndDecode(pixels)
+        if decoded:
+            return decoded
+    return ""
+
+
 def test_a_hiring_group_gets_a_group_message_not_a_personal_reminder(session, db, settings, org):
     _wecom(session, settings, org)
     anna = org.users["interviewer"]
@@ -110,8 +121,7 @@ def test_an_invitation_email_carries_the_qr_code_of_the_personal_link(session, d
     (image,) = [p for p in related.iter_parts() if p.get_content_type() == "image/png"]
     assert image["Content-ID"] == "<personal-link-qr>"
     pixels = cv2.imdecode(np.frombuffer(image.get_content(), np.uint8), cv2.IMREAD_GRAYSCALE)
-    decoded, _points, _ = cv2.QRCodeDetector().detectAndDecode(pixels)
-    assert decoded == link
+    assert read_qr(cv2, pixels) == link
 
 
 def test_printable_invitations_carry_the_qr_code_in_each_candidates_language(
@@ -155,8 +165,7 @@ def test_printable_invitations_carry_the_qr_code_in_each_candidates_language(
         assert person.name in text and words in text and opening.title in text
         (image,) = page.images
         pixels = cv2.imdecode(np.frombuffer(image.data, np.uint8), cv2.IMREAD_GRAYSCALE)
-        decoded, _points, _ = cv2.QRCodeDetector().detectAndDecode(pixels)
-        assert decoded == links[person.id]
+        assert read_qr(cv2, pixels) == links[person.id]
     assert session.scalars(
         select(AuditEntry).where(AuditEntry.action == "invitations.printed")
     ).first()
