@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from hireflow.candidates.extraction import extract_entities, tags_to_entities  # noqa: E402
 from hireflow.candidates.parsing import extract_text, parse_resume  # noqa: E402
-from hireflow.candidates.train_ner import entity_scores, read_bmes  # noqa: E402
+from scripts.train_ner import entity_scores, read_bmes  # noqa: E402
 
 DEFAULT_DEV = Path("/work/shared/data/resumener/dev.char.bmes")
 

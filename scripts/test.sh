@@ -50,6 +50,7 @@ echo "== installing hireflow[test,speech,vision,sandbox]"
 echo "== lint"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/python scripts/typecheck.py
 
 echo "== tests (SQLite and PostgreSQL)"
 exec .venv/bin/python -m pytest -q "$@"

@@ -10,7 +10,7 @@ Chinese lines go through a linear-chain CRF over characters (python-crfsuite). I
 are character n-grams, character classes, jieba word boundaries and part-of-speech tags, and
 membership in small hand-made lexicons (surnames, organisation suffixes, title words...). The
 model file ships in ``hireflow/candidates/data/`` and is loaded once, lazily; it is trained by
-``python -m hireflow.candidates.train_ner``. Latin-script lines go through rules (a name line
+``python scripts/train_ner.py``. Latin-script lines go through rules (a name line
 near the top, universities, companies with a legal suffix, titles ending in a head noun such
 as Engineer or Manager, degree phrases).
 """
@@ -282,7 +282,7 @@ class _Tagger:
             if not real_path.exists():
                 raise FileNotFoundError(
                     f"resume NER model missing: {real_path}; "
-                    "train it with `python -m hireflow.candidates.train_ner`"
+                    "train it with `python scripts/train_ner.py`"
                 )
             self._tagger.open(str(real_path))
 

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m hireflow.candidates.train_ner --train PATH/train.char.bmes [--holdout 0.1]
+    python scripts/train_ner.py --train PATH/train.char.bmes [--holdout 0.1]
 
 The training file is in BMES format (one ``char tag`` per line, a blank line between
 sentences), as in the ResumeNER corpus. With ``--holdout`` the last part of the training file
@@ -15,7 +15,7 @@ How the shipped model was chosen, by F1 on the held-out last tenth of train:
 adding ±3 characters, two more trigrams and the first/last character of the jieba word gave
 0.931 and was kept; gazetteer features (``--folds 5``, entity strings of the other folds)
 gave 0.926 and 400 iterations 0.925, so neither is used. The shipped model is
-``python -m hireflow.candidates.train_ner --train train.char.bmes``: all 3,821 training
+``python scripts/train_ner.py --train train.char.bmes``: all 3,821 training
 sentences, c1=0.05, c2=0.05, 250 L-BFGS iterations, a few minutes on one core.
 """
 
