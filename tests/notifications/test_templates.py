@@ -111,6 +111,20 @@ def test_every_template_renders_in_every_language(kind, language):
     validate_template(kind, default_template(kind, language))
 
 
+def test_the_language_files_hold_the_same_texts():
+    """A translator adding a kind or job type to one language's file adds it to every one."""
+    from hireflow.notifications import templates
+
+    shapes = set()
+    for language in LANGUAGES:
+        data = templates._builtin(language)
+        kinds = frozenset(key for key in data if key != "tips")
+        assert kinds == {kind.value for kind in TemplateKind}, language
+        assert all(set(data[kind]) == {"subject", "body", "sms"} for kind in kinds), language
+        shapes.add(frozenset(data["tips"]))
+    assert shapes == {frozenset(JOB_TYPES)}
+
+
 def test_times_are_in_the_recipients_zone_and_language():
     ctx = {**COMMON, **CONTEXTS[TemplateKind.INVITATION_LIVE]}
     zh = render_message("invitation_live", "zh-CN", ctx, timezone="Asia/Shanghai")
