@@ -1,0 +1,216 @@
+"""A report that agrees with itself: job match with its shortfall penalty, unanswered
+questions, evidence or "none" per dimension, copies credited once, calibration named only
+where it changed a score (hireflow.scoring.interview, adjust, copies)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from hireflow.scoring.adjust import NO_EVIDENCE_CAP, finalise_report, rederive_report
+from hireflow.scoring.calibration import CompanyCalibration, DimensionCalibration
+from hireflow.scoring.copies import Copy, find_copies, shingles
+from hireflow.scoring.engine import score_interview
+from hireflow.scoring.interview import job_match, with_unanswered
+from hireflow.scoring.report import Report
+from tests.scoring.engine_helpers import (
+    STRONG_EN,
+    STRONG_ZH,
+    VAGUE_EN,
+    eval_model,
+    eval_questions,
+    interview,
+)
+
+EIGHT = ("comm_b", "ps_b", "tw_b", "co_b", "la_b", "st_b", "ld_b", "ro_b")
+
+
+# ------------------------------------------------------------------------------ job match
+
+
+def test_one_of_four_answered_and_three_unanswered_is_not_a_high_match() -> None:
+    model = eval_model()
+    four = ("communication", "teamwork", "problem_solving", "customer_orientation")
+    scores: dict[str, float | None] = {d.id: None for d in model.dimensions}
+    scores.update({"communication": 10.0, "teamwork": 0.0, "problem_solving": 0.0})
+    scores["customer_orientation"] = 0.0
+    match, coverage = job_match(model, scores)
+    assert coverage == pytest.approx(0.5)
+    assert match == pytest.approx(5.0)  # 100 · 0.25 · (1 − 0.8)
+    assert set(four) <= {d.id for d in model.dimensions}
+
+
+def test_shortfall_penalty_a_single_far_short_competency_caps_the_match() -> None:
+    model = eval_model()  # eight equal weights, required 6-7
+    all_met = {d.id: 10.0 for d in model.dimensions}
+    assert job_match(model, all_met)[0] == pytest.approx(100.0)
+    one_half = dict(all_met, communication=3.5)  # required 7: fit 0.5
+    match, _ = job_match(model, one_half)
+    # the old mean would say 93.75 %; the penalty keeps it well below "high"
+    assert match == pytest.approx(100 * (1 - 0.5 / 8) * (1 - 0.8 * 0.5))
+    assert match < 60
+    three_short = dict(all_met, communication=5.6, teamwork=4.8, leadership=5.6)
+    assert job_match(model, three_short)[0] < 80
+
+
+@pytest.mark.parametrize("bad", [-3.0, 14.0])
+def test_job_match_clips_out_of_range_scores(bad: float) -> None:
+    model = eval_model()
+    scores = {d.id: 7.0 for d in model.dimensions}
+    scores["communication"] = bad
+    match, _ = job_match(model, scores)
+    assert match is not None and 0.0 <= match <= 100.0
+
+
+def test_unanswered_scored_questions_count_as_empty_answers() -> None:
+    questions = eval_questions()
+    only = interview({"comm_b": STRONG_EN})
+    asked = replace(only, questions=(questions["comm_b"], questions["tw_b"]))
+    filled = with_unanswered(asked)
+    assert [(a.question_id, a.text) for a in filled.answers] == [
+        ("comm_b", STRONG_EN),
+        ("tw_b", ""),
+    ]
+    assert with_unanswered(filled) is filled
+    report = score_interview(asked)
+    assert report.dimension("teamwork").score == 0.0
+    assert report.job_match is not None and report.job_match < 20
+    # the same answers with the second question not asked at all
+    assert score_interview(only).job_match == pytest.approx(100.0)
+
+
+# ----------------------------------------------------------------------------- evidence
+
+
+def test_every_scored_dimension_quotes_a_sentence_or_says_none() -> None:
+    report = score_interview(interview({"comm_b": STRONG_EN, "tw_b": VAGUE_EN}))
+    for d in report.dimensions:
+        if not d.assessed or not d.score:
+            continue
+        if d.evidence:
+            assert all(e.quote for e in d.evidence)
+        else:
+            assert d.score <= NO_EVIDENCE_CAP and d.components["no_evidence"] == 1.0
+            assert any(n.code == "no_evidence" for n in report.notes)
+
+
+def test_a_dimension_without_evidence_is_capped_with_lower_confidence() -> None:
+    report = score_interview(interview({"comm_b": STRONG_EN}))
+    d = report.dimension("communication")
+    assert d.evidence and d.score > NO_EVIDENCE_CAP
+    stripped = replace(report, dimensions=(replace(d, evidence=()),))
+    final = finalise_report(stripped, eval_model())
+    capped = final.dimension("communication")
+    assert capped.score == NO_EVIDENCE_CAP and capped.level == NO_EVIDENCE_CAP / 2
+    assert capped.confidence == pytest.approx(d.confidence * 0.5, abs=1e-4)
+    assert capped.raw_score == d.raw_score
+    (note,) = [n for n in final.notes if n.code == "no_evidence"]
+    assert "Communication" in note.text["en"] and "沟通" in note.text["zh"]
+    assert final.job_match < report.job_match
+    assert not any(f.dimension_id == "communication" for f in final.strengths)
+
+
+# ------------------------------------------------------------------------------- copies
+
+
+def test_shingles_ignore_punctuation_case_and_spacing() -> None:
+    assert shingles("Hello, World!") == shingles("hello world")
+    assert shingles("") == frozenset()
+    assert shingles("ab") == frozenset({"ab"})
+
+
+def test_find_copies_credits_the_best_and_keeps_distinct_answers() -> None:
+    texts = [("q1", STRONG_EN), ("q2", STRONG_EN.upper()), ("q3", VAGUE_EN)]
+    copies = find_copies(texts, {"q1": 3.0, "q2": 8.0})
+    assert copies == (Copy("q1", "q2", 1.0),)
+    assert find_copies([("q1", STRONG_EN), ("q2", STRONG_ZH), ("q3", VAGUE_EN)]) == ()
+    # short identical answers ("no idea") are not copies
+    assert find_copies([("q1", "No idea."), ("q2", "No idea.")]) == ()
+    assert find_copies([]) == ()
+
+
+def test_a_near_copy_is_found_and_a_shared_sentence_is_not() -> None:
+    near = STRONG_EN.replace("five customers", "six clients") + " I would do it again."
+    assert [c.question_id for c in find_copies([("a", STRONG_EN), ("b", near)])] == ["b"]
+    one_sentence = VAGUE_EN + " " + STRONG_EN.split(". ")[0] + "."
+    assert find_copies([("a", STRONG_EN), ("b", one_sentence)]) == ()
+
+
+@pytest.mark.parametrize("text", [STRONG_EN, STRONG_ZH])
+def test_one_answer_pasted_everywhere_is_credited_once_and_flagged(text: str) -> None:
+    language = "zh" if text is STRONG_ZH else "en"
+    pasted = score_interview(interview(dict.fromkeys(EIGHT, text), language))
+    copies = [n for n in pasted.notes if n.code == "copied_answer"]
+    assert len(copies) == len(EIGHT) - 1
+    assert all(n.text["zh"] and n.text["en"] and n.question_id for n in copies)
+    assert len(pasted.extra["copies"]) == len(EIGHT) - 1
+    credited = {a.question_id for a in pasted.answers if any(a.dimension_scores.values())}
+    assert len(credited) == 1
+    (own,) = credited
+    alone = score_interview(interview({q: (text if q == own else "") for q in EIGHT}, language))
+    assert pasted.job_match == pytest.approx(alone.job_match, abs=0.01)
+    assert pasted.job_match < 10
+    # the evidence of a copy is never quoted from the questions it was pasted into
+    assert {e.question_id for d in pasted.dimensions for e in d.evidence} <= {own}
+    print(f"pasted {pasted.job_match:.1f}% vs alone {alone.job_match:.1f}% ({language})")
+
+
+def test_distinct_answers_are_not_flagged() -> None:
+    report = score_interview(interview({"comm_b": STRONG_EN, "tw_b": VAGUE_EN}))
+    assert not any(n.code == "copied_answer" for n in report.notes)
+    assert "copies" not in report.extra
+
+
+# --------------------------------------------------------------------------- calibration
+
+
+def _calibration(dimension_id: str, shift: float) -> CompanyCalibration:
+    from hireflow.scoring.calibration import Agreement
+
+    same = Agreement(n=10, mae=0.0, qwk=1.0)
+    dim = DimensionCalibration(
+        dimension_id=dimension_id,
+        method="isotonic",
+        n=10,
+        before=same,
+        after=same,
+        x_thresholds=(0.0, 10.0),
+        y_thresholds=(0.0 + shift, 10.0 + shift),
+    )
+    return CompanyCalibration(
+        company_id="c1",
+        version="3",
+        method="isotonic",
+        min_corrections=5,
+        corrections=10,
+        dimensions={dimension_id: dim},
+        skipped={},
+    ).activate()
+
+
+def test_the_calibration_note_names_only_the_dimensions_it_changed() -> None:
+    answers = {"comm_b": STRONG_EN, "tw_b": VAGUE_EN}
+    moved = score_interview(interview(answers), calibration=_calibration("teamwork", 1.0))
+    (note,) = [n for n in moved.notes if n.code == "calibrated"]
+    assert "Teamwork" in note.text["en"] and "Communication" not in note.text["en"]
+    assert moved.dimension("teamwork").calibrated
+    assert not moved.dimension("communication").calibrated
+    assert moved.calibration == {"company_id": "c1", "version": "3"}
+    # a calibration that changes no score of this interview is not claimed
+    idle = score_interview(interview(answers), calibration=_calibration("leadership", 1.0))
+    assert not any(n.code == "calibrated" for n in idle.notes)
+    assert idle.calibration is None
+    assert not any(d.calibrated for d in idle.dimensions)
+
+
+# ------------------------------------------------------------------------ HR re-derivation
+
+
+def test_rederivation_uses_the_penalised_job_match() -> None:
+    report = score_interview(interview({"comm_b": STRONG_EN, "tw_b": STRONG_EN + " Also."}))
+    assert isinstance(report, Report)
+    final = rederive_report(report, {"communication": 1.0}, eval_model())
+    expected, _ = job_match(eval_model(), {d.id: d.score for d in final.dimensions})
+    assert final.job_match == expected
+    assert final.extra["ai_job_match"] == report.job_match
