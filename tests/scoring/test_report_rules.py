@@ -214,3 +214,100 @@ def test_rederivation_uses_the_penalised_job_match() -> None:
     expected, _ = job_match(eval_model(), {d.id: d.score for d in final.dimensions})
     assert final.job_match == expected
     assert final.extra["ai_job_match"] == report.job_match
+
+
+# ------------------------------------------------- introduction, motivation and closing
+
+
+INTRO_EN = (
+    "My name is Li Wei. I studied economics at Fudan University and then spent three years "
+    "in customer service at a bank, where I looked after small business clients. I enjoy "
+    "explaining complicated things simply. I am applying because your team builds products "
+    "for the same kind of customers, and I want to grow into a product role."
+)
+INTRO_ZH = (
+    "我叫李伟，复旦大学经济学专业毕业，之后在银行做了三年客户服务，主要负责小微企业客户。"
+    "我喜欢把复杂的事情讲简单。我申请这个岗位，是因为贵公司的产品面向同样的客户，我希望往产品方向发展。"
+)
+
+
+@pytest.mark.parametrize(("text", "language"), [(INTRO_EN, "en"), (INTRO_ZH, "zh")])
+def test_introduction_and_motivation_answers_are_never_called_off_topic(
+    text: str, language: str
+) -> None:
+    from hireflow.scoring.models import question_from_dict
+
+    intro = question_from_dict(
+        {
+            "id": "intro",
+            "kind": "motivation",
+            "text": {
+                "zh": "请做一个简单的自我介绍，并说说为什么申请这个岗位。",
+                "en": "Please introduce yourself and tell us why you applied.",
+            },
+            "dimensions": ["communication"],
+            "time_limit_s": 120,
+        }
+    )
+    closing = question_from_dict(
+        {
+            "id": "closing",
+            "kind": "motivation",
+            "text": {"zh": "你还有什么问题想问我们吗？", "en": "Do you have any questions for us?"},
+            "dimensions": [],
+            "time_limit_s": 60,
+        }
+    )
+    base = interview({"comm_b": STRONG_EN if language == "en" else STRONG_ZH}, language)
+    asked = replace(
+        base,
+        questions=(intro, *base.questions, closing),
+        answers=(
+            base.answers[0].__class__("intro", text),
+            *base.answers,
+            base.answers[0].__class__(
+                "closing",
+                "What does the first month look like?"
+                if language == "en"
+                else "入职第一个月做什么？",
+            ),
+        ),
+    )
+    report = score_interview(asked)
+    assert not [f for f in report.follow_ups if f.reason == "off_topic"]
+    words = ("off the question", "did not address", "偏离问题")
+    for finding in (*report.gaps, *report.strengths):
+        for value in finding.text.values():
+            assert not any(w in value for w in words)
+    # an unscored closing question left unanswered is not counted against the candidate
+    no_closing = replace(asked, answers=asked.answers[:-1])
+    assert score_interview(no_closing).job_match == report.job_match
+
+
+def test_a_motivation_answer_off_its_question_still_gets_no_off_topic_label() -> None:
+    from hireflow.scoring.analysis import analyse_interview
+    from hireflow.scoring.followups import suggest_follow_ups
+
+    base = interview({"comm_b": VAGUE_EN})
+    (analysis,) = analyse_interview(base)
+    drifted = replace(analysis, features={**analysis.features, "on_topic_share": 0.2})
+    texts = {"comm_b": {"en": "Tell us about yourself.", "zh": "请介绍一下你自己。"}}
+    scores = {"communication": 2.0}
+    behavioural = suggest_follow_ups([drifted], texts, eval_model(), scores)
+    assert "off_topic" in [f.reason for f in behavioural]  # the rule itself still works
+    motivation = suggest_follow_ups(
+        [replace(drifted, kind="motivation")], texts, eval_model(), scores
+    )
+    assert "off_topic" not in [f.reason for f in motivation]
+
+    report = score_interview(base)
+    answer = report.answers[0]
+    low = replace(answer, features={**answer.features, "on_topic_share": 0.2})
+    as_behavioural = finalise_report(replace(report, answers=(low,)), eval_model())
+    as_motivation = finalise_report(
+        replace(report, answers=(replace(low, kind="motivation"),)), eval_model()
+    )
+    gap = next(g for g in as_behavioural.gaps if g.dimension_id == "communication")
+    assert "did not address" in gap.text["en"] and "偏离问题" in gap.text["zh"]
+    gap = next(g for g in as_motivation.gaps if g.dimension_id == "communication")
+    assert "did not address" not in gap.text["en"] and "偏离问题" not in gap.text["zh"]
