@@ -4,7 +4,9 @@ For every graded answer of grade >= 4 to a behavioural question of the evaluatio
 (tests/data/scoring/eval, dev split; nothing here is fitted), in Chinese and English:
 
 * alone:  the interview of the eight behavioural questions with only this answer, given to
-          its own question (the other seven asked and left unanswered);
+          the question it was written for (the other seven asked and left unanswered);
+* alone where credited: the same, with the answer given to the question the pasted
+          interview credits it to;
 * pasted: the same answer pasted into all eight questions;
 * edited: pasted with small edits per copy (a word changed, a sentence added, one dropped);
 * distinct: one strong answer per question (a real, complete interview) for comparison.
@@ -76,7 +78,7 @@ def main() -> None:
         cases = [(q, a) for q in QUESTIONS for a in answers[q]]
         if args.limit:
             cases = cases[: args.limit]
-        worse = worse_edited = flags = flags_edited = 0
+        worse = worse_edited = flags = flags_edited = same_credited = 0
         sums = {"alone": 0.0, "pasted": 0.0, "edited": 0.0}
         gap = -100.0
         for own, text in cases:
@@ -87,6 +89,11 @@ def main() -> None:
             near = score_interview(
                 interview({q: edited(text, language, i) for i, q in enumerate(QUESTIONS)}, language)
             )
+            credited = [a.question_id for a in pasted.answers if any(a.dimension_scores.values())]
+            there = score_interview(
+                interview({q: (text if q in credited else "") for q in QUESTIONS}, language)
+            )
+            same_credited += abs((there.job_match or 0.0) - (pasted.job_match or 0.0)) < 0.01
             assert alone.job_match is not None and pasted.job_match is not None
             assert near.job_match is not None
             sums["alone"] += alone.job_match
@@ -114,6 +121,7 @@ def main() -> None:
             f"  pasted > alone: {worse}/{len(cases)}   edited > alone: {worse_edited}/"
             f"{len(cases)}   largest excess: {gap:+.2f} points"
         )
+        print(f"  pasted = alone at the question it is credited to: {same_credited}/{len(cases)}")
         print(
             f"  all 7 copies flagged: pasted {flags}/{len(cases)}, edited "
             f"{flags_edited}/{len(cases)}"

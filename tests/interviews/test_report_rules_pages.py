@@ -173,3 +173,31 @@ def test_adjustments_list_the_ai_score_the_report_states_after_calibration(
     (adjustment,) = api.json()["adjustments"]
     assert adjustment["ai_score"] == pytest.approx(shown.raw_score)
     assert adjustment["ai_report_score"] == pytest.approx(shown.score)
+
+
+def test_the_export_names_the_entry_that_restates_an_adjusted_result(
+    client, session, db, org, queue, storage
+):
+    import io
+    import json
+    import zipfile
+
+    setup, interview = scored_interview(session, db, org, ANSWERS_ZH)
+    _row, report = _report(session, interview.id)
+    dim = max((d for d in report.dimensions if d.assessed), key=lambda d: (d.score, d.id))
+    hr = principal_for(org.users["hr_admin"])
+    service.adjust_score(
+        session, hr, interview.id, schemas.AdjustIn(dimension_id=dim.id, score=2.5, reason="abc")
+    )
+    response = client.get(
+        f"/api/v1/records/{setup.candidate.id}/export",
+        headers=bearer(client, org.users["hr_admin"]),
+    )
+    assert response.status_code == 200
+    timeline = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("timeline.json"))
+    results = [e for e in timeline if e["type"] == "interview_result"]
+    ai, final = results
+    assert ai["superseded_by"] == final["seq"] and "superseded_by" not in final
+    assert float(final["facts"]["scores"][dim.id]) == 2.5
+    assert float(final["facts"]["ai_scores"][dim.id]) == dim.score
+    assert all("superseded_by" not in e for e in timeline if e["type"] != "interview_result")
