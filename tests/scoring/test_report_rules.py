@@ -311,3 +311,35 @@ def test_a_motivation_answer_off_its_question_still_gets_no_off_topic_label() ->
     assert "did not address" in gap.text["en"] and "偏离问题" in gap.text["zh"]
     gap = next(g for g in as_motivation.gaps if g.dimension_id == "communication")
     assert "did not address" not in gap.text["en"] and "偏离问题" not in gap.text["zh"]
+
+
+def test_job_match_properties() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    model = eval_model()
+    ids = [d.id for d in model.dimensions]
+    required = {d.id: d.required_level for d in model.dimensions}
+    score = st.one_of(st.none(), st.floats(0.0, 10.0, allow_nan=False))
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(st.lists(score, min_size=len(ids), max_size=len(ids)), st.integers(0, len(ids) - 1))
+    def check(values: list[float | None], pick: int) -> None:
+        scores = dict(zip(ids, values, strict=True))
+        match, coverage = job_match(model, scores)
+        if all(v is None for v in values):
+            assert (match, coverage) == (None, 0.0)
+            return
+        assert match is not None and 0.0 <= match <= 100.0
+        worst = max(
+            (1 - min(1.0, v / required[i]) for i, v in scores.items() if v is not None),
+            default=0.0,
+        )
+        # never above what the largest shortfall allows
+        assert match <= 100.0 * (1 - 0.8 * worst) + 1e-6
+        # raising one assessed score never lowers the match
+        if scores[ids[pick]] is not None:
+            higher = dict(scores, **{ids[pick]: min(10.0, scores[ids[pick]] + 1.0)})
+            assert job_match(model, higher)[0] >= match - 1e-6
+
+    check()
