@@ -132,6 +132,21 @@ def main() -> None:
                 f"  {len(distinct)} interviews of 8 distinct strong answers: job match mean "
                 f"{mean:.1f}%, copies flagged {false_flags}"
             )
+    # One of four equally weighted competencies answered, three asked and left unanswered.
+    four = ("comm_b", "tw_b", "ps_b", "co_b")
+    for language in ("en", "zh"):
+        answers = strong_answers(language)
+        own = next(q for q in four if answers[q])
+        report = score_interview(
+            interview({q: (answers[own][0] if q == own else "") for q in four}, language)
+        )
+        d = next(d for d in report.dimensions if d.questions and own in d.questions)
+        mean_over_answered = 100.0 * min(1.0, (d.score or 0.0) / d.required_level)
+        print(
+            f"[{language}] 1 of 4 competencies answered ({own}, scored {d.score:.1f}), 3 "
+            f"unanswered: job match {report.job_match:.1f}% (a mean over the answered "
+            f"competency alone: {mean_over_answered:.0f}%)"
+        )
     print(f"({time.perf_counter() - started:.1f} s, default embedder, engine on this machine)")
 
 
