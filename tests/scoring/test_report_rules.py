@@ -343,3 +343,22 @@ def test_job_match_properties() -> None:
             assert job_match(model, higher)[0] >= match - 1e-6
 
     check()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_printable_report_shows_the_ai_score_beside_hr_and_says_when_there_is_no_evidence(
+    lang: str,
+) -> None:
+    from hireflow.scoring.report import render_html
+
+    report = score_interview(interview({"comm_b": STRONG_EN, "tw_b": VAGUE_EN}))
+    ai = report.dimension("communication").score
+    final = rederive_report(report, {"communication": 2.5}, eval_model())
+    page = render_html(final, lang)
+    cell = page.split('class="small note ai-score"', 1)[1].split("</span>", 1)[0]
+    assert f"{ai:.1f}" in cell and ("AI 原分" if lang == "zh" else "AI") in cell
+    d = report.dimension("communication")
+    stripped = replace(report, dimensions=(replace(d, evidence=()),))
+    capped = render_html(finalise_report(stripped, eval_model()), lang)
+    expected = "回答中没有能证明该能力的句子" if lang == "zh" else "No sentence in the answers"
+    assert 'class="note no-evidence"' in capped and expected in capped
