@@ -209,15 +209,33 @@ def finalise_report(
     copies credited once and flagged, calibration named where it changed a score, and job
     match, strengths, gaps and summary derived from the final dimension scores."""
     copied = {c.question_id for c in copies}
+    originals = {c.question_id: c.original_id for c in copies}
+    texts = {
+        a.question_id: {str(sentence.get("text", "")) for sentence in a.sentences}
+        for a in report.answers
+    }
+
+    def credited(items: tuple[Evidence, ...], questions: tuple[str, ...] | None) -> tuple:
+        # A quote the engine took from a copy belongs to the answer it copies when that
+        # answer holds the same sentence and its question assesses the dimension.
+        out: list[Evidence] = []
+        for e in items:
+            if e.question_id in copied:
+                original = originals[e.question_id]
+                if e.quote not in texts.get(original, set()) or (
+                    questions is not None and original not in questions
+                ):
+                    continue
+                e = replace(e, question_id=original)
+            if e not in out:
+                out.append(e)
+        return tuple(out)
+
     calibrated: list[DimensionScore] = []
     dimensions: list[DimensionScore] = []
     for d in report.dimensions:
         changed = d.calibrated and d.score is not None and d.score != d.raw_score
-        d = replace(
-            d,
-            evidence=tuple(e for e in d.evidence if e.question_id not in copied),
-            calibrated=changed,
-        )
+        d = replace(d, evidence=credited(d.evidence, d.questions), calibrated=changed)
         if changed:
             calibrated.append(d)
         dimensions.append(_with_evidence_rule(d, report))
@@ -289,7 +307,14 @@ def finalise_report(
         dimensions=tuple(dimensions),
         strengths=strengths,
         gaps=gaps,
-        key_examples=tuple(e for e in report.key_examples if e.question_id not in copied),
+        key_examples=tuple(
+            e
+            for e in credited(report.key_examples, None)
+            if any(
+                e.dimension_id == d.id and e.quote in {x.quote for x in d.evidence}
+                for d in dimensions
+            )
+        ),
         follow_ups=follow_ups,
         summary=summary,
         notes=tuple(notes),

@@ -362,3 +362,28 @@ def test_printable_report_shows_the_ai_score_beside_hr_and_says_when_there_is_no
     capped = render_html(finalise_report(stripped, eval_model()), lang)
     expected = "回答中没有能证明该能力的句子" if lang == "zh" else "No sentence in the answers"
     assert 'class="note no-evidence"' in capped and expected in capped
+
+
+def test_a_copy_to_a_question_of_the_same_competency_keeps_the_originals_evidence() -> None:
+    # comm_b and comm_s both assess communication: whichever the engine quoted the shared
+    # sentences from, the credited answer keeps them and the dimension is not "unproven".
+    from hireflow.scoring.interview import Answer
+
+    questions = eval_questions()
+    # the behavioural question scores the story higher; its id sorts last
+    behavioural = replace(questions["comm_b"], id="z_story")
+    situational = replace(questions["comm_s"], id="a_plan")
+    for order in ((behavioural, situational), (situational, behavioural)):
+        base = interview({"comm_b": STRONG_EN})
+        asked = replace(
+            base,
+            questions=order,
+            answers=tuple(Answer(q.id, STRONG_EN) for q in order),
+        )
+        report = score_interview(asked)
+        (copy,) = report.extra["copies"]
+        d = report.dimension("communication")
+        assert d.evidence and not d.components.get("no_evidence")
+        assert {e.question_id for e in d.evidence} == {copy["original_id"]}
+        assert all(e.question_id == copy["original_id"] for e in report.key_examples)
+        assert report.key_examples
