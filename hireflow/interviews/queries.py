@@ -216,6 +216,14 @@ class Detail:
         return self.report_row is not None and self.report_row.adjusted_at is not None
 
     @property
+    def ai_scores(self) -> dict[str, float | None]:
+        """The AI's score of each dimension as its report states it (after calibration);
+        an adjustment row keeps the uncalibrated one, which calibrations are fitted on."""
+        if self.report is None:
+            return {}
+        return {d.id: d.score for d in self.report.dimensions}
+
+    @property
     def calibrated_dimensions(self) -> list[str]:
         """Dimensions whose AI score an active company calibration actually changed."""
         if self.report is None:
@@ -315,7 +323,12 @@ def report_out(detail: Detail) -> schemas.ReportOut:
         report_sha256=row.sha256 if row else None,
         calibrated_dimensions=detail.calibrated_dimensions,
         final_entry_id=row.final_entry_id if row else None,
-        adjustments=[schemas.AdjustmentOut.model_validate(a) for a in detail.adjustments],
+        adjustments=[
+            schemas.AdjustmentOut.model_validate(a).model_copy(
+                update={"ai_report_score": detail.ai_scores.get(a.dimension_id)}
+            )
+            for a in detail.adjustments
+        ],
         effective_scores=detail.effective,
         flags=[
             {

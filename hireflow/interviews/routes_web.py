@@ -78,6 +78,7 @@ FOLLOW_UP_REASONS = (
     N_("vague"),
     N_("gap_example"),
     N_("project_roi"),
+    N_("copied_answer"),
 )
 # Events the candidate's own page receives (the rest are for HR).
 CANDIDATE_EVENTS = ("question_added", "hr_answer", "tab_claimed", "scored", "submitted")

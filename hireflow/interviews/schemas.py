@@ -228,7 +228,10 @@ class AdjustmentOut(BaseModel):
 
     id: int
     dimension_id: str
+    # The AI's score before company calibration: what calibrations are fitted on.
     ai_score: float
+    # The AI's score as the report states it (after an active calibration): what HR saw.
+    ai_report_score: float | None = None
     hr_score: float
     reason: str
     created_by_id: int | None

@@ -139,6 +139,13 @@ def export_person(
         ],
     }
     ring = pii.keyring()
+    # An interview result HR restated stays in the chain; the export says which entry
+    # replaced it, so a reader takes the final scores (with the AI's beside them).
+    superseded_by = {
+        e.facts["supersedes"]: e.seq
+        for e in entries
+        if e.type == "interview_result" and e.facts.get("supersedes") is not None
+    }
     timeline = [
         {
             "seq": entry.seq,
@@ -150,6 +157,7 @@ def export_person(
             "facts": entry.facts,
             "data": decrypt_payload(entry, ring),
             "hash": entry.hash,
+            **({"superseded_by": superseded_by[entry.id]} if entry.id in superseded_by else {}),
         }
         for entry in entries
     ]

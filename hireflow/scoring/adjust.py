@@ -1,4 +1,14 @@
-"""A report re-read with HR's final scores (SPEC F1, F2, F4).
+"""The interview-level report derivation, and the report re-read with HR's final scores
+(SPEC F1, F2, F4).
+
+:func:`finalise_report` is the last step of scoring (``engine.score_interview`` calls it):
+it makes the report agree with itself. Each scored dimension quotes at least one sentence
+from the answers or says it has none (its score is then capped at ``NO_EVIDENCE_CAP`` and its
+confidence halved); answers repeated across questions are credited once and flagged
+(:mod:`hireflow.scoring.copies`); the calibration note names only the dimensions a company
+calibration actually changed; and job match (:func:`hireflow.scoring.interview.job_match`,
+with its shortfall penalty), strengths, gaps and the summary are derived from those final
+dimension scores.
 
 When HR overrides the AI's score of a competency, everything in the report that follows from
 the scores must follow the final score too: job match, strengths, gaps and the summary. This
@@ -19,11 +29,17 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from hireflow.scoring.engine import _findings, _summary, job_match
+from hireflow.scoring.copies import Copy, copy_note_text, describe
+from hireflow.scoring.followups import MAX_FOLLOW_UPS, copy_follow_up
+from hireflow.scoring.interview import job_match
 from hireflow.scoring.models import CompetencyModel, localised
-from hireflow.scoring.report import DimensionScore, Note, Report
+from hireflow.scoring.report import DimensionScore, Evidence, Finding, Note, Report
 
-__all__ = ["AdjustError", "rederive_report"]
+__all__ = ["NO_EVIDENCE_CAP", "AdjustError", "finalise_report", "rederive_report"]
+
+# A dimension no sentence of the answers gives evidence for cannot score above level 2.
+NO_EVIDENCE_CAP = 4.0
+NO_EVIDENCE_CONFIDENCE = 0.5
 
 
 class AdjustError(ValueError):
@@ -66,10 +82,7 @@ def rederive_report(
         dimensions.append(replace(d, score=final, level=round(final / 2.0, 4) + 0.0))
     if not changed:
         return report
-    scores = {d.id: d.score for d in dimensions}
-    match, coverage = job_match(model, scores)
-    strengths, gaps = _findings(dimensions, report.answers, report.language)
-    summary = _summary(dimensions, match, coverage, report.answers, report.language)
+    match, coverage, strengths, gaps, summary = _derive(report, dimensions, model)
     names_zh = "、".join(
         f"{localised(known[i].name, 'zh')}（AI {v['ai']:.1f} → {v['final']:.1f}）"
         for i, v in changed.items()
@@ -99,5 +112,212 @@ def rederive_report(
         gaps=gaps,
         summary=summary,
         notes=(*(n for n in report.notes if n.code != "hr_adjusted"), note),
+        extra=extra,
+    )
+
+
+# ------------------------------------------------------------------- the report's own rules
+
+
+def _r(value: float) -> float:
+    return round(float(value), 4) + 0.0
+
+
+def _derive(
+    report: Report, dimensions: list[DimensionScore], model: CompetencyModel
+) -> tuple[float | None, float, tuple[Finding, ...], tuple[Finding, ...], dict[str, str]]:
+    """Job match, strengths, gaps and summary from the dimensions' final scores."""
+    from hireflow.scoring.engine import _findings, _summary
+
+    match, coverage = job_match(model, {d.id: d.score for d in dimensions})
+    # Introductions, motivation and closing questions are not about one past situation, so
+    # they are never reported as off the question's topic.
+    answers = [
+        replace(a, features={**a.features, "on_topic_share": 1.0})
+        if a.kind == "motivation" and a.status == "ok"
+        else a
+        for a in report.answers
+    ]
+    strengths, gaps = _findings(dimensions, answers, report.language)
+    unproven = {d.id for d in dimensions if d.components.get("no_evidence")}
+    gaps = tuple(
+        replace(
+            g,
+            text={
+                "zh": g.text["zh"] + "；回答中没有能证明该能力的句子",
+                "en": g.text["en"] + "; no sentence in the answers shows it",
+            },
+        )
+        if g.dimension_id in unproven
+        else g
+        for g in gaps
+    )
+    summary = _summary(dimensions, match, coverage, answers, report.language)
+    return match, coverage, strengths, gaps, summary
+
+
+def _fallback_quote(dimension: DimensionScore, report: Report) -> Evidence | None:
+    """For a technical answer (scored against reference answers, not indicators): its
+    on-topic sentence closest to the question."""
+    best: tuple[float, int, Evidence] | None = None
+    for n, answer in enumerate(report.answers):
+        if answer.question_id not in dimension.questions or answer.kind != "technical":
+            continue
+        if answer.status != "ok" or not answer.dimension_scores.get(dimension.id):
+            continue
+        for sentence in answer.sentences:
+            if not sentence.get("on_topic"):
+                continue
+            relevance = float(sentence.get("relevance", 0.0))
+            if best is None or (relevance, -n) > (best[0], -best[1]):
+                item = Evidence(
+                    str(sentence["text"]),
+                    answer.question_id,
+                    dimension.id,
+                    "reference_answer",
+                    _r(relevance),
+                    tuple(sentence.get("star", ())),
+                )
+                best = (relevance, n, item)
+    return best[2] if best else None
+
+
+def _with_evidence_rule(dimension: DimensionScore, report: Report) -> DimensionScore:
+    if not dimension.assessed or dimension.score is None or dimension.evidence:
+        return dimension
+    quote = _fallback_quote(dimension, report)
+    if quote is not None:
+        return replace(dimension, evidence=(quote,))
+    score = min(dimension.score, NO_EVIDENCE_CAP)
+    components = {**dimension.components, "no_evidence": 1.0}
+    return replace(
+        dimension,
+        score=_r(score),
+        level=_r(score / 2.0),
+        confidence=_r(dimension.confidence * NO_EVIDENCE_CONFIDENCE),
+        components=components,
+    )
+
+
+def finalise_report(
+    report: Report,
+    model: CompetencyModel,
+    copies: tuple[Copy, ...] = (),
+    questions: Mapping[str, dict[str, str]] | None = None,
+) -> Report:
+    """The report as it must read: evidence or an honest "none" for every scored dimension,
+    copies credited once and flagged, calibration named where it changed a score, and job
+    match, strengths, gaps and summary derived from the final dimension scores."""
+    copied = {c.question_id for c in copies}
+    originals = {c.question_id: c.original_id for c in copies}
+    texts = {
+        a.question_id: {str(sentence.get("text", "")) for sentence in a.sentences}
+        for a in report.answers
+    }
+
+    def credited(items: tuple[Evidence, ...], questions: tuple[str, ...] | None) -> tuple:
+        # A quote the engine took from a copy belongs to the answer it copies when that
+        # answer holds the same sentence and its question assesses the dimension.
+        out: list[Evidence] = []
+        for e in items:
+            if e.question_id in copied:
+                original = originals[e.question_id]
+                if e.quote not in texts.get(original, set()) or (
+                    questions is not None and original not in questions
+                ):
+                    continue
+                e = replace(e, question_id=original)
+            if e not in out:
+                out.append(e)
+        return tuple(out)
+
+    calibrated: list[DimensionScore] = []
+    dimensions: list[DimensionScore] = []
+    for d in report.dimensions:
+        changed = d.calibrated and d.score is not None and d.score != d.raw_score
+        d = replace(d, evidence=credited(d.evidence, d.questions), calibrated=changed)
+        if changed:
+            calibrated.append(d)
+        dimensions.append(_with_evidence_rule(d, report))
+    numbers = {a.question_id: i for i, a in enumerate(report.answers, 1)}
+    notes = [n for n in report.notes if n.code != "calibrated"]
+    if calibrated and report.calibration is not None:
+        version = report.calibration.get("version", "")
+        notes.append(
+            Note(
+                "calibrated",
+                {
+                    "zh": f"公司校准（版本 {version}）调整了以下维度的 AI 分数："
+                    + "、".join(
+                        f"{localised(d.name, 'zh')}（{d.raw_score:.1f} → {d.score:.1f}）"
+                        for d in calibrated
+                    )
+                    + "。",
+                    "en": f"Company calibration (version {version}) changed the AI score of "
+                    + ", ".join(
+                        f"{localised(d.name, 'en')} ({d.raw_score:.1f} → {d.score:.1f})"
+                        for d in calibrated
+                    )
+                    + ".",
+                },
+            )
+        )
+    for d in dimensions:
+        if d.components.get("no_evidence") and d.score:
+            notes.append(
+                Note(
+                    "no_evidence",
+                    {
+                        "zh": f"“{localised(d.name, 'zh')}”在回答中找不到能证明它的句子："
+                        f"分数上限为 {NO_EVIDENCE_CAP:.1f}，置信度减半。",
+                        "en": f"No sentence in the answers shows “{localised(d.name, 'en')}”: "
+                        f"its score is capped at {NO_EVIDENCE_CAP:.1f} and its confidence "
+                        "halved.",
+                    },
+                )
+            )
+    for c in copies:
+        notes.append(Note("copied_answer", copy_note_text(c, numbers), c.question_id))
+    match, coverage, strengths, gaps, summary = _derive(report, dimensions, model)
+    if copies:
+        summary = {
+            "zh": summary["zh"] + f"注意：{len(copies)} 道题的回答是其他回答的复制，只计一次。",
+            "en": summary["en"]
+            + f" Note: {len(copies)} answer(s) repeat another answer and were credited once.",
+        }
+    extra = dict(report.extra)
+    follow_ups = report.follow_ups
+    if copies:
+        extra["copies"] = describe(copies)
+        asked = [
+            copy_follow_up(
+                c.question_id,
+                next((a.dimensions for a in report.answers if a.question_id == c.question_id), ()),
+                (questions or {}).get(c.question_id, {}),
+                numbers.get(c.original_id, c.original_id),
+            )
+            for c in copies
+        ]
+        kept = tuple(f for f in follow_ups if f.question_id not in copied)
+        follow_ups = (*asked, *kept)[: max(MAX_FOLLOW_UPS, len(asked))]
+    return replace(
+        report,
+        job_match=match,
+        match_coverage=coverage,
+        dimensions=tuple(dimensions),
+        strengths=strengths,
+        gaps=gaps,
+        key_examples=tuple(
+            e
+            for e in credited(report.key_examples, None)
+            if any(
+                e.dimension_id == d.id and e.quote in {x.quote for x in d.evidence}
+                for d in dimensions
+            )
+        ),
+        follow_ups=follow_ups,
+        summary=summary,
+        notes=tuple(notes),
+        calibration=report.calibration if calibrated else None,
         extra=extra,
     )

@@ -14,9 +14,9 @@ For each answer and each dimension its question assesses, the *quality* ``q`` is
 Technical questions use the reference-answer score (0–10) of
 :func:`hireflow.scoring.reference.score_reference_answer` instead.
 A dimension's score is the mean of its answers' scores; unsupported-language answers are
-left out and reported. Job match is ``100 · Σ_d w_d · min(1, score_d / required_d)`` over
-the assessed dimensions, with weights renormalised over them (the covered share of weight is
-reported as ``match_coverage``).
+left out and reported; a question asked but not answered scores 0. Job match, with its
+shortfall penalty, is :func:`hireflow.scoring.interview.job_match`; the report-level rules
+(evidence per dimension, copies, findings) are :func:`hireflow.scoring.adjust.finalise_report`.
 
 Everything is deterministic: no randomness, no clock, fixed rounding, sorted output.
 """
@@ -34,9 +34,10 @@ from hireflow.scoring.analysis import (
     AnswerAnalysis,
     analyse_interview,
 )
+from hireflow.scoring.copies import credit_copies
 from hireflow.scoring.embedding import Embedder, get_embedder
 from hireflow.scoring.followups import suggest_follow_ups
-from hireflow.scoring.interview import InterviewInput
+from hireflow.scoring.interview import InterviewInput, job_match, with_unanswered
 from hireflow.scoring.judge import EmbeddedJudge, Judge, JudgeRequest, JudgeVerdict, level_to_score
 from hireflow.scoring.models import CompetencyModel, Dimension, localised
 from hireflow.scoring.report import (
@@ -190,27 +191,6 @@ def _embedded_verdict(
     return verdict, quality, components
 
 
-def job_match(
-    model: CompetencyModel, scores: Mapping[str, float | None]
-) -> tuple[float | None, float]:
-    """Job match % and the share of the model's weight that was assessed.
-
-    ``100 · Σ w_d · min(1, s_d / r_d)`` over assessed dimensions, weights renormalised over
-    them; a dimension with no required level counts ``s_d / 10``.
-    """
-    weights = model.normalised_weights()
-    assessed = [d for d in model.dimensions if scores.get(d.id) is not None]
-    coverage = math.fsum(weights[d.id] for d in assessed)
-    if not assessed or coverage <= 0:
-        return None, 0.0
-    total = 0.0
-    for d in assessed:
-        score = float(scores[d.id])  # type: ignore[arg-type]
-        fit = min(1.0, score / d.required_level) if d.required_level > 0 else score / 10.0
-        total += weights[d.id] / coverage * fit
-    return _r(100.0 * total), _r(coverage)
-
-
 def score_interview(
     interview: InterviewInput,
     *,
@@ -225,6 +205,7 @@ def score_interview(
     """
     judge = judge or EmbeddedJudge()
     embedder = embedder or get_embedder()
+    interview = with_unanswered(interview)
     analyses = analyse_interview(interview, embedder)
     model = interview.model
     lang = interview.language
@@ -266,6 +247,16 @@ def score_interview(
                 verdict=verdict,
             )
 
+    copies = credit_copies(
+        {a.question_id: a.text for a in interview.answers},
+        {a.question_id: a.status for a in analyses},
+        per_answer,
+        {
+            a.question_id: math.fsum(s.relevance for s in a.sentences) / len(a.sentences)
+            for a in analyses
+            if a.sentences
+        },
+    )
     dimensions = [
         _dimension_score(d, analyses, per_answer, model, calibration, judge)
         for d in model.dimensions
@@ -290,7 +281,7 @@ def score_interview(
             )
         )
     summary = _summary(dimensions, match, coverage, analyses, lang)
-    return Report(
+    report = Report(
         schema_version=SCHEMA_VERSION,
         engine_version=ENGINE_VERSION,
         language=lang,
@@ -315,6 +306,11 @@ def score_interview(
         ),
         extra={"limits": dict(ANALYSIS_LIMITS)},
     )
+    # Report-level rules (evidence or "none" per dimension, copies, calibration note, job
+    # match and findings from the final scores): hireflow.scoring.adjust.
+    from hireflow.scoring.adjust import finalise_report
+
+    return finalise_report(report, model, copies, {q.id: q.text for q in interview.questions})
 
 
 def _dimension_score(

@@ -4,7 +4,9 @@ Each rule reads the features of one answer and, when it fires, asks for what is 
 in the candidate's words where possible:
 
 * no answer, or an answer in a language the engine cannot read: ask again;
-* off topic: bring the candidate back to the question;
+* off topic: bring the candidate back to the question (never for an introduction, motivation
+  or closing question: those are not about one past situation);
+* a copy of another answer: ask for a different example for this question;
 * "we" only: ask what the candidate personally did;
 * no result: ask for the measurable outcome of what they described;
 * a project, campaign or system is mentioned: ask its return on investment and the hardest
@@ -25,7 +27,7 @@ from hireflow.scoring.analysis import AnswerAnalysis
 from hireflow.scoring.models import CompetencyModel, localised
 from hireflow.scoring.report import FollowUp
 
-__all__ = ["MAX_FOLLOW_UPS", "detect_topic", "suggest_follow_ups"]
+__all__ = ["MAX_FOLLOW_UPS", "copy_follow_up", "detect_topic", "suggest_follow_ups"]
 
 MAX_FOLLOW_UPS = 6
 PER_ANSWER = 2
@@ -94,7 +96,7 @@ def _answer_follow_ups(analysis: AnswerAnalysis, question_text: dict[str, str]) 
     f = analysis.features
     on_topic = [s for s in analysis.sentences if s.on_topic]
     out: list[FollowUp] = []
-    if not on_topic or f["on_topic_share"] < 0.5:
+    if analysis.kind != "motivation" and (not on_topic or f["on_topic_share"] < 0.5):
         out.append(
             FollowUp(
                 qid,
@@ -108,6 +110,8 @@ def _answer_follow_ups(analysis: AnswerAnalysis, question_text: dict[str, str]) 
                 },
             )
         )
+        return out
+    if not on_topic:
         return out
     topic = detect_topic([s.text for s in on_topic], analysis.language)
     behavioural = analysis.kind == "behavioural"
@@ -230,3 +234,23 @@ def suggest_follow_ups(
         if len(out) >= max_items:
             break
     return tuple(out)
+
+
+def copy_follow_up(
+    question_id: str,
+    dimension_ids: tuple[str, ...],
+    question_text: dict[str, str],
+    original_number: int | str,
+) -> FollowUp:
+    """Ask again, for a different example, where an answer repeated another one."""
+    return FollowUp(
+        question_id,
+        dimension_ids,
+        "copied_answer",
+        {
+            "zh": f"这道题的回答与第 {original_number} 题相同。请换一个经历来回答："
+            f"{localised(question_text, 'zh')}",
+            "en": f"Your answer here repeated your answer to question {original_number}. "
+            f"Could you answer with a different experience: {localised(question_text, 'en')}",
+        },
+    )

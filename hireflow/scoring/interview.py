@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,9 @@ __all__ = [
     "InterviewInput",
     "interview_from_dict",
     "interview_to_dict",
+    "job_match",
     "load_interview",
+    "with_unanswered",
 ]
 
 # Voice features arrive from the transcriber; they are observations, never inputs to a score.
@@ -242,3 +244,70 @@ def interview_to_dict(interview: InterviewInput) -> dict[str, Any]:
             for a in interview.answers
         ],
     }
+
+
+# ---------------------------------------------------------------------------- job match
+
+# How strongly the largest single shortfall pulls job match down (docs/scoring.md).
+SHORTFALL_PENALTY = 0.8
+
+
+def job_match(
+    model: CompetencyModel, scores: Mapping[str, float | None]
+) -> tuple[float | None, float]:
+    """Job match % and the share of the model's weight that was assessed.
+
+    With ``fit_d = min(1, s_d / r_d)`` (``s_d / 10`` when a dimension has no required level)
+    and weights renormalised over the assessed dimensions::
+
+        S     = Σ w_d · (1 − fit_d)                 (weighted shortfall, 0..1)
+        m     = max over required dimensions of (1 − fit_d)
+        match = 100 · (1 − S) · (1 − 0.8 · m)
+
+    The second factor is the shortfall penalty: an average cannot hide one required
+    competency far below its level. One of four equal competencies answered and three left
+    unanswered (scored 0) gives ``S = 0.75, m = 1``: 5 %, not the 100 % an average over the
+    answered one alone gave. A dimension no question assessed (None) is left out and
+    reported through the coverage; an unanswered question is not "no question": the caller
+    scores it 0 (:func:`with_unanswered`).
+    """
+    weights = model.normalised_weights()
+    assessed = [d for d in model.dimensions if scores.get(d.id) is not None]
+    coverage = math.fsum(weights[d.id] for d in assessed)
+    if not assessed or coverage <= 0:
+        return None, 0.0
+    shortfall = 0.0
+    largest = 0.0
+    for d in assessed:
+        score = max(0.0, min(10.0, float(scores[d.id])))  # type: ignore[arg-type]
+        if d.required_level > 0:
+            fit = min(1.0, score / d.required_level)
+            largest = max(largest, 1.0 - fit)
+        else:
+            fit = score / 10.0
+        shortfall += weights[d.id] / coverage * (1.0 - fit)
+    match = 100.0 * max(0.0, 1.0 - shortfall) * (1.0 - SHORTFALL_PENALTY * largest)
+    return round(match, 4) + 0.0, round(coverage, 4) + 0.0
+
+
+def with_unanswered(interview: InterviewInput) -> InterviewInput:
+    """The interview with an empty answer for every scored question nobody answered.
+
+    A question that was asked but left unanswered is no evidence of its competency, and
+    scores 0 like an empty answer; leaving it out would let job match average over the
+    answered questions only. Questions that assess no dimension (an introduction, "any
+    questions?") are not added: there is nothing to score.
+    """
+    answered = {a.question_id for a in interview.answers}
+    missing = tuple(
+        Answer(question_id=q.id, text="")
+        for q in interview.questions
+        if q.id not in answered and q.dimensions
+    )
+    if not missing:
+        return interview
+    order = {q.id: i for i, q in enumerate(interview.questions)}
+    answers = sorted(
+        (*interview.answers, *missing), key=lambda a: order.get(a.question_id, len(order))
+    )
+    return replace(interview, answers=tuple(answers))

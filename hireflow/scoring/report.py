@@ -437,6 +437,12 @@ _LABELS: dict[str, dict[str, str]] = {
     "status_unsupported_language": {"zh": "语言不支持", "en": "unsupported language"},
     "question_n": {"zh": "第 {n} 题", "en": "Question {n}"},
     "similarity": {"zh": "相似度", "en": "similarity"},
+    "ai_score": {"zh": "AI 原分", "en": "AI"},
+    "no_evidence": {
+        "zh": "回答中没有能证明该能力的句子（分数有上限，置信度已降低）。",
+        "en": "No sentence in the answers shows this competency (score capped, confidence "
+        "lowered).",
+    },
     "version": {"zh": "版本", "en": "version"},
     "kind_behavioural": {"zh": "行为面试题", "en": "behavioural"},
     "kind_situational": {"zh": "情景题", "en": "situational"},

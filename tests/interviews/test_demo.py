@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from hireflow.interviews.demo import FAQS, add_demo
 from hireflow.interviews.models import CompanyFaq, InterviewReport, InterviewSession
+from hireflow.scoring.report import Report
 from tests.interviews.factories import (  # noqa: F401 - fixtures
     make_setup,
     queue_fixture,
@@ -30,3 +31,7 @@ def test_demo_adds_an_faq_and_a_scored_interview_once(session, db, org, queue, s
         select(InterviewReport).where(InterviewReport.interview_id == interview.id)
     ).one()
     assert report.job_match is not None
+    # the demo answers each question differently: no answer is flagged as a copy
+    body = Report.from_json(report.body)
+    assert not [n.code for n in body.notes if n.code == "copied_answer"]
+    assert sum(a.status == "ok" for a in body.answers) >= 3

@@ -148,10 +148,11 @@ def test_job_match_formula() -> None:
     scores["teamwork"] = 3.0  # required 6 → fit 0.5
     match, coverage = job_match(model, scores)
     assert coverage == pytest.approx(0.25)
-    assert match == pytest.approx(75.0)
+    # weighted shortfall 0.25, largest shortfall 0.5: 100 · 0.75 · (1 − 0.8 · 0.5)
+    assert match == pytest.approx(45.0)
     # Exceeding the requirement does not raise the match.
     scores["communication"] = 10.0
-    assert job_match(model, scores)[0] == pytest.approx(75.0)
+    assert job_match(model, scores)[0] == pytest.approx(45.0)
     assert job_match(model, {d.id: None for d in model.dimensions}) == (None, 0.0)
 
 
