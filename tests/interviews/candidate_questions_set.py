@@ -49,7 +49,7 @@ def openings() -> dict[str, dict[str, Any]]:
 
 @cache
 def questions() -> tuple[LabelledQuestion, ...]:
-    """Every labelled question: splits ``dev`` and ``test``, then ``dev2``, ``test2`` and ``dev3``."""
+    """Every labelled question: splits ``dev`` and ``test``, then ``dev2``, ``test2``, ``dev3`` and ``dev4``."""
     out = []
     for name in (
         "questions.jsonl",
