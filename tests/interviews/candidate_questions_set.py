@@ -56,6 +56,7 @@ def questions() -> tuple[LabelledQuestion, ...]:
         "questions_dev2.jsonl",
         "questions_test2.jsonl",
         "questions_dev3.jsonl",
+        "questions_dev4.jsonl",
     ):
         lines = (SET_DIR / name).read_text(encoding="utf-8").splitlines()
         out += [LabelledQuestion(**json.loads(line)) for line in lines if line.strip()]
