@@ -64,6 +64,7 @@ UNTOPICAL_MIN_SCORE = 0.5
 # ... and, sharing no specific word with the passage, a sentence vector this close: meaning
 # alone, across languages, is the least reliable evidence there is.
 UNTOPICAL_SIMILARITY = 0.5
+ASPECT_SIMILARITY = 0.5
 TOPIC_BONUS = 0.2
 OPENING_BONUS = 0.12
 PRIMARY_BONUS = 0.15
@@ -644,6 +645,35 @@ _GENERIC_TEXT = (
     "job role position work company need would could please use used using get will"
 )
 _GENERIC = frozenset(_GENERIC_TEXT.split())
+# How questions are asked, in either language: not what they ask about.
+_ASKING_TEXT = (
+    "什么 怎么 怎样 怎么样 如何 哪些 哪个 哪家 哪里 多少 一般 主要 具体 提供 能否 是不是 有无 目前 "
+    "现在 这份 构成 上班 休息 经常 平时 通常 often usually "
+    "what which how many much offer provide get give allowed available there any involved "
+    "required expected"
+)
+_ASKING = frozenset(_ASKING_TEXT.split())
+_NAMED = re.compile(r"\b[A-Z][\w-]*")
+
+
+def _aspect(question: str, words: set[str]) -> set[str]:
+    """What a yes/no or open question asks *about* its topic: its words that are neither how it
+    asks, nor the words that gave its topics, nor names ("the vesting schedule" of stock
+    options, the "补贴" of business trips, the "空调" of the dormitory)."""
+    folded = question.casefold()
+    spans = [m.span() for pattern in _COMPILED.values() for m in pattern.finditer(question)]
+    named = {m.group(0).casefold() for m in _NAMED.finditer(question) if m.start() > 0}
+    out = set()
+    for word in words - _ASKING:
+        if _NUMBER.search(word) or "几" in word or (len(word) == 1 and is_han(word)):
+            continue
+        if word.casefold() in named:
+            continue
+        at = folded.find(word.casefold())
+        if at >= 0 and any(a < at + len(word) and at < b for a, b in spans):
+            continue
+        out.add(word)
+    return out
 
 
 def _idf(passages: Sequence[Passage]) -> dict[str, float]:
@@ -738,6 +768,11 @@ def answer_question(
     if "quantity" in kinds and q_topics & (PAY_PARTS | {"salary"}) - {"probation"}:
         kinds |= {"money"}  # "how much is the pay after probation?" needs a sum, not "3 months"
     counted = _counted(text)
+    # Checked only where no answer type is (that check already asks for the thing itself) and
+    # the topic is not a named thing (a tool, a language, a region).
+    aspect = (
+        _aspect(text, words) if q_topics - BROAD - ENTITY and not kinds and not broad else set()
+    )
     # Words that say what a question without a recognised topic is about: not numbers or
     # units ("一年", "几天", "月"), which any passage with a figure shares.
     specific = {w for w in words if not _NUMBER.search(w) and not (len(w) == 1 and is_han(w))}
@@ -778,6 +813,8 @@ def answer_question(
             # offices for "where is the job?")?
             if matched & passage.primary:
                 score += PRIMARY_BONUS
+            if aspect and not aspect & passage_words and similarities[i] < ASPECT_SIMILARITY:
+                continue
             if passage.kind == "faq":
                 score -= OTHER_SUBJECT_PENALTY * min(2, len(passage.subject - q_topics))
         else:

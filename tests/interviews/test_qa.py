@@ -123,8 +123,8 @@ def test_held_out_split_figures():
     guard at the measured level (see docs/interviews.md: the wrong-answer target is not met)."""
     test, test2 = _held_out("test"), _held_out("test2")
     assert test.n == 89 and test2.n == 108
-    assert test.top1 >= 0.89 and test.wrong_rate <= 0.08, test
-    assert test2.top1 >= 0.79 and test2.wrong_rate <= 0.09, test2
+    assert test.top1 >= 0.86 and test.wrong_rate <= 0.08, test
+    assert test2.top1 >= 0.79 and test2.wrong_rate <= 0.08, test2
 
 
 @pytest.mark.parametrize(
@@ -142,6 +142,9 @@ def test_held_out_split_figures():
         ("en_teacher", "How many pupils are in a class?", "about 24 pupils"),
         # an office in a named place: the FAQ on the office, not "office hours"
         ("en_fintech", "Is there an office in Singapore?", "small hub in Singapore"),
+        # the aspect check leaves plain questions on a subject alone
+        ("zh_ecommerce", "有餐补吗", "每月300元餐补"),
+        ("zh_trade", "要经常出国吗？", "海外展会"),
     ],
 )
 def test_the_passage_gives_what_kind_of_thing_was_asked(opening, question, expected):
@@ -168,6 +171,11 @@ def test_the_passage_gives_what_kind_of_thing_was_asked(opening, question, expec
         ("zh_restaurant", "每个月休几天？"),
         ("zh_trade", "公司一年营业额多少？"),
         ("zh_restaurant", "员工吃饭怎么解决？"),
+        # on the subject, but not the aspect asked about, and reading differently
+        ("zh_ecommerce", "宿舍有空调吗？"),
+        ("zh_trade", "出差有补贴吗？"),
+        ("zh_trade", "五险一金按什么基数交？"),
+        ("zh_restaurant", "提成是每月发还是每季度发？"),
     ],
 )
 def test_forwarded_when_the_passage_lacks_what_was_asked(opening, question):
