@@ -35,8 +35,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from hireflow.interviews.media import decode_audio  # noqa: E402
-from hireflow.interviews.speech import WhisperTranscriber  # noqa: E402
-from hireflow.interviews.vocabulary import job_terms  # noqa: E402
+from hireflow.interviews.speech import (  # noqa: E402
+    HOTWORD_TOKENS,
+    WhisperTranscriber,
+    join_segments,
+)
+from hireflow.interviews.vocabulary import job_terms, vocabulary_prompt  # noqa: E402
 
 SET = ROOT / "tests" / "data" / "interviews" / "speech_vocabulary" / "set.yaml"
 
@@ -83,6 +87,26 @@ def speak(text: str, voice: str, speed: int, target: Path) -> None:
     )
 
 
+def previous(transcriber: WhisperTranscriber, audio, language: str, vocabulary) -> str:
+    """The previous way of biasing, kept to measure against in the same run: the terms as the
+    first window's prompt (up to 400 characters) *and* as hotwords, the language forced."""
+    model = transcriber.model()
+    options = {
+        "language": language,
+        "beam_size": transcriber.beam_size,
+        "temperature": 0.0,
+        "condition_on_previous_text": False,
+        "vad_filter": True,
+    }
+    prompt = vocabulary_prompt(vocabulary, language)
+    if prompt:
+        options["initial_prompt"] = prompt
+    if vocabulary:
+        options["hotwords"] = vocabulary_prompt(vocabulary, "en").rstrip(".")
+    segments, _info = model.transcribe(audio.samples, **options)
+    return join_segments(s.text for s in segments)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voices", default="en-us:150,en-gb:170")
@@ -92,8 +116,10 @@ def main() -> None:
         sys.exit("espeak-ng is not installed (apt-get install espeak-ng)")
     data = yaml.safe_load(SET.read_text(encoding="utf-8"))
     voices = [(v.split(":")[0], int(v.split(":")[1])) for v in args.voices.split(",")]
-    transcriber = WhisperTranscriber(Path(args.models) if args.models else None)
-    transcriber.model()
+    models = Path(args.models) if args.models else None
+    plain = WhisperTranscriber(models, detect_each_answer=False)
+    current = WhisperTranscriber(models)
+    current.model()
     every_term = [t for o in data["openings"] for t in job_terms(o["title"], o["description"])]
     clips = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -115,36 +141,81 @@ def main() -> None:
                 clips.append(("control", answer, every_term, decode_audio(path)))
     audio_seconds = sum(c[3].duration for c in clips)
     print(f"clips: {len(clips)} ({audio_seconds:.0f} s of espeak-ng speech, voices {args.voices})")
-    print(f"load average at start: {os.getloadavg()[0]:.1f} (2 cores)")
-    for label, use_vocabulary in (
-        ("without vocabulary (before)", False),
-        ("with vocabulary", True),
-    ):
-        said = written = inserted = errors = words = 0
-        control_inserted = 0
-        started = time.perf_counter()
-        for kind, answer, terms, audio in clips:
-            vocabulary = terms if use_vocabulary else ()
-            text = transcriber.transcribe(audio, "en", vocabulary=vocabulary).text
+    print(f"load average at start: {os.getloadavg()[0]:.1f} (2 cores shared)")
+    hint = "en"
+    conditions = {
+        "without vocabulary (before)": lambda a, t: plain.transcribe(a, hint).text,
+        "vocabulary as prompt + hotwords, language forced (previous)": lambda a, t: previous(
+            plain, a, hint, t
+        ),
+        f"vocabulary as hotwords within {HOTWORD_TOKENS} tokens, language checked per answer "
+        "(current)": lambda a, t: current.transcribe(a, hint, vocabulary=t).text,
+    }
+    # Each clip goes through every condition in turn, so that a change of machine load
+    # falls on all of them alike.
+    totals = {
+        name: dict.fromkeys(
+            ("said", "written", "inserted", "errors", "words", "control", "seconds"), 0.0
+        )
+        for name in conditions
+    }
+    for kind, answer, terms, audio in clips:
+        for name, run in conditions.items():
+            started = time.perf_counter()
+            text = run(audio, terms)
+            tally = totals[name]
+            tally["seconds"] += time.perf_counter() - started
             e, w = word_errors(answer, text)
             s, wr, ins = term_hits(terms, answer, text)
             if kind == "job":
-                said, written, inserted = said + s, written + wr, inserted + ins
-                errors, words = errors + e, words + w
+                tally["said"] += s
+                tally["written"] += wr
+                tally["inserted"] += ins
+                tally["errors"] += e
+                tally["words"] += w
             else:
-                control_inserted += ins
-        elapsed = time.perf_counter() - started
-        print(f"\n{label}:")
+                tally["control"] += ins
+    base = totals["without vocabulary (before)"]["seconds"]
+    for name, t in totals.items():
+        print(f"\n{name}:")
         print(
-            f"  job terms written exactly {written}/{said} = {written / said:.1%}"
-            f"  (term error rate {1 - written / said:.1%})"
+            f"  job terms written exactly {t['written']:.0f}/{t['said']:.0f} = "
+            f"{t['written'] / t['said']:.1%}  (term error rate {1 - t['written'] / t['said']:.1%})"
         )
-        print(f"  word error rate {errors / words:.1%} ({errors}/{words} words)")
         print(
-            f"  job terms inserted where not said: {inserted} in job answers, "
-            f"{control_inserted} in control answers"
+            f"  word error rate {t['errors'] / t['words']:.1%} "
+            f"({t['errors']:.0f}/{t['words']:.0f} words)"
         )
-        print(f"  real-time factor {elapsed / audio_seconds:.2f}")
+        print(
+            f"  job terms inserted where not said: {t['inserted']:.0f} in job answers, "
+            f"{t['control']:.0f} in control answers"
+        )
+        print(
+            f"  real-time factor {t['seconds'] / audio_seconds:.2f} "
+            f"({t['seconds'] / base:.2f}x the time without vocabulary)"
+        )
+    # An English answer in a Chinese interview: the interview's language as the hint.
+    english = [c for c in clips if c[0] == "job"]
+    print(f"\nEnglish answers with the Chinese interview's hint (zh), {len(english)} clips:")
+    for name in ("language forced (previous)", "language checked per answer (current)"):
+        errors = words = english_out = 0
+        started = time.perf_counter()
+        for _kind, answer, terms, audio in english:
+            if name.endswith("(current)"):
+                transcript = current.transcribe(audio, "zh", vocabulary=terms)
+                text, language = transcript.text, transcript.language
+            else:
+                text, language = previous(plain, audio, "zh", terms), "zh"
+            e, w = word_errors(answer, text)
+            errors, words = errors + e, words + w
+            english_out += language == "en"
+        seconds = time.perf_counter() - started
+        print(
+            f"  {name}: transcribed as English {english_out}/{len(english)}, word error rate "
+            f"{errors / words:.1%}, real-time factor "
+            f"{seconds / sum(c[3].duration for c in english):.2f}"
+        )
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from hireflow.scoring.embedding import Embedder, cosine_matrix
-from hireflow.scoring.text import content_words, split_sentences
+from hireflow.scoring.text import content_words, is_han, split_sentences
 
 __all__ = [
     "MIN_SCORE",
@@ -61,6 +61,10 @@ __all__ = [
 # the question must reach UNTOPICAL_MIN_SCORE (a looser match is too often about something else).
 MIN_SCORE = 0.3
 UNTOPICAL_MIN_SCORE = 0.5
+# ... and, sharing no specific word with the passage, a sentence vector this close: meaning
+# alone, across languages, is the least reliable evidence there is.
+UNTOPICAL_SIMILARITY = 0.5
+ASPECT_SIMILARITY = 0.5
 TOPIC_BONUS = 0.2
 OPENING_BONUS = 0.12
 PRIMARY_BONUS = 0.15
@@ -78,11 +82,11 @@ _T = dict[str, tuple[str, str]]
 #: topic -> (Chinese pattern, English pattern); English is matched case-insensitively.
 TOPICS: _T = {
     "salary": (
-        r"工资|薪资|薪水|薪酬|月薪|年薪|时薪|底薪|收入|多少钱|税前|税后|工资待遇"
+        r"工资|薪资|薪水|薪酬|月薪|年薪|时薪|底薪|收入|税前|税后|工资待遇"
         r"|\d[\d,.]*(?:[–\-~至]\d[\d,.]*)?元/(?:月|小时|时|年)",
         r"\bsalar(?:y|ies)\b|\bcompensation\b|\bwages?\b|\bremuneration\b"
         r"|\bpay (?:range|scale|band)\b|how much (?:\w+ ){0,4}(?:pay|earn)|\bearn\b"
-        r"|\bbase pay\b|\bpackage\b|\bhourly (?:rate|wage)"
+        r"|\bbase pay\b|\bpackage\b|\bhourly (?:rate|wage)|\bthe pay\b|\bpaid how much\b"
         r"|\d[\d,.]*(?:\s*[–\-]\s*\d[\d,.]*)? (?:per|an|a) (?:hour|year|annum|month)\b",
     ),
     "base": (r"底薪|基本工资|固定工资", r"\bbase (?:salary|pay)\b"),
@@ -100,7 +104,7 @@ TOPICS: _T = {
     ),
     "parental": (r"产假|陪产假|育儿假", r"parental leave|maternity|paternity"),
     "meals": (
-        r"午餐|午饭|晚餐|食堂|餐补|管饭|包吃|三餐|餐厅",
+        r"午餐|午饭|晚餐|食堂|餐补|管饭|包吃|三餐|餐厅|吃饭|伙食|饭补|工作餐",
         r"\blunch|\bmeals?\b|canteen|cafeteria",
     ),
     "transport": (
@@ -122,6 +126,7 @@ TOPICS: _T = {
         r"几点|上班时间|下班|工时|工作时间|作息|上下班|朝九|周一至周五"
         r"|\d{1,2}[:：]\d{2}\s*[–\-~至到]\s*\d{1,2}[:：]\d{2}",
         r"working hours|office hours|work(?:ing)? hours|what time|\bhours\b|\b9 to\b|nine to"
+        r"|time ?zones?|\butc\b|\bgmt\b"
         r"|monday to friday|\bweekdays\b|\d{1,2}:\d{2}\s*(?:–|-|to)\s*\d{1,2}:\d{2}",
     ),
     "shift": (r"倒班|轮班|早班|晚班|夜班|班次", r"\bshifts?\b"),
@@ -138,11 +143,11 @@ TOPICS: _T = {
     "location": (
         r"工作地点|地点|在哪|哪里上班|哪个城市|地址|位置|哪个区",
         r"\bwhere\b|\blocat(?:ion|ed)\b|\bcity\b|\baddress\b|\bbased in\b"
-        r"|\b(?:job|role|position) (?:is )?in\b|(?<!home )\boffice\b(?! days)",
+        r"|\b(?:job|role|position) (?:is )?in\b|(?<!home )\boffice\b(?! days| hours)",
     ),
-    "travel": (r"出差", r"\btravel(?:l?ing)?\b(?! allowance)|business trips?"),
+    "travel": (r"出差|出国|外派|展会", r"\btravel(?:l?ing)?\b(?! allowance)|business trips?"),
     "visa": (r"签证|工作许可|外籍|外国人", r"\bvisas?\b|work permits?|\bsponsor"),
-    "relocation": (r"搬迁|安家|落户", r"relocat"),
+    "relocation": (r"搬迁|安家|落户|搬家", r"relocat|moving (?:costs?|expenses)"),
     "start": (
         r"入职时间|到岗|何时入职|什么时候入职|什么时候开始上班|开始日期",
         r"start date|\bstart (?:next|on|in|work)|when (?:can|could|do|would) i start",
@@ -157,14 +162,15 @@ TOPICS: _T = {
     ),
     "team": (
         r"团队|小组|同事",
-        r"\bteam\b(?! (?:for|of) )|colleagues|team size|how big is the (?:\w+ )?team",
+        r"\bteam\b(?! (?:for|of) )|colleagues|team size|how big is the (?:\w+ )?team"
+        r"|\bteam of (?:about |around |over |some )?\d",
     ),
     "report_to": (
-        r"直属|领导|上级|汇报|主管是谁",
+        r"直属|领导|上级|汇报|主管是谁|向.{0,6}(?:经理|总监|主管|负责人)(?:汇报|报告|提交)",
         r"report(?:ing)? to|\bmy (?:manager|boss)\b|who (?:would|will) be my (?:manager|boss)",
     ),
     "manage": (
-        r"带团队|带人|下属|管理\d+名|管理几|管理.{0,2}人",
+        r"带团队|带人|下属|管理\d+名|管理几|管理.{0,2}人|管理.{0,12}\d+名|管多少|管几|带多少",
         r"manage (?:a |the )?team|lead (?:a |the )?team|direct reports|people management",
     ),
     "education": (
@@ -190,7 +196,7 @@ TOPICS: _T = {
         r"|新加坡|马来西亚|印尼|印度尼西亚|泰国|越南|菲律宾|日本|韩国|印度|澳大利亚|德国|法国|欧洲",
     ),
     "company": (
-        r"公司规模|多少员工|成立于|总部|办公室|哪些城市",
+        r"公司规模|(?<![管带])多少员工|成立于|总部|办公室|哪些城市",
         r"company size|how many employees|\bfounded|headquarter|\boffices\b",
     ),
     # Broad: a section's subject, answered by the whole section when nothing narrower is asked.
@@ -199,7 +205,7 @@ TOPICS: _T = {
         r"|岗位描述|你将|您将",
         r"responsib|\bduties\b|day-to-day|day to day|what (?:will|would) i (?:be )?do"
         r"|\binvolve|what you will do|what i will do|\btasks\b|your role\b|\bin this role\b"
-        r"|\byou will\b",
+        r"|\byou will\b|what you'll (?:do|work on)|what (?:will|would) i (?:be )?work(?:ing)? on\b",
     ),
     "requirements": (
         r"任职要求|岗位要求|任职资格|要求|条件|资格|希望你",
@@ -208,6 +214,14 @@ TOPICS: _T = {
     "benefits": (r"福利|待遇|我们提供", r"\bbenefits?\b|\bperks\b|what we offer|\boffer\b"),
 }
 BROAD = frozenset({"duties", "requirements", "benefits"})
+#: Topics that name a thing (a country, a tool, a language) rather than what is asked about
+#: it: "Can I work from Europe?" asks about remote work, and a passage that only names a region
+#: does not answer it.
+ENTITY = frozenset({"territory", "tech", "language"})
+#: What such a question may ask about a named thing.
+INTENT = frozenset(
+    {"remote", "location", "salary", "hours", "visa", "relocation", "travel", "start", "process"}
+)
 #: What a passage on one topic also speaks to: shifts are working hours, a bonus is pay, a
 #: meal allowance is a benefit.
 IMPLIES = {
@@ -265,10 +279,120 @@ TECH_CATEGORIES = frozenset(
 )
 PAY_PARTS = frozenset({"base", "bonus", "annual_bonus", "commission", "probation"})
 _AMOUNT_QUESTION = re.compile(
-    r"多少|几个|几成|具体|比例|how much|how many|what is the (?:amount|rate|percentage)|\brange\b",
+    r"多少|几个|几成|具体|比例|怎么算|如何算|怎么计算|如何计算|计算方式|how much|how many"
+    r"|what is the (?:amount|rate|percentage)|\brange\b|\bcalculated\b|worked out",
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
+# A quantity as job ads write it: digits, Chinese numerals ("两年", "一周", "十三薪"), English
+# number words ("four years", "a week").
+_NUMBER = re.compile(
+    r"\d|[两二三四五六七八九十百千万半]|一(?:[个名位天年月周次倍成]|百|千|万)"
+    r"|(?i:\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
+    r"|thirty|forty|fifty|sixty|hundred|thousand|half|dozen|a (?:day|week|month|year))\b)"
+)
+# Where a pay part's figure may sit: in the same piece of a "base 6000 + commission" line.
+_PAY_PIECES = re.compile(r"[，,；;、+＋]|加|以及|另有|\bplus\b|\band\b", re.IGNORECASE)
+
+#: What kind of thing a question asks for (an answer type), and what a passage must contain to
+#: give it: "how much is the base pay?" needs a quantity, "where?" a place, "who?" a person,
+#: "when?" a time. A passage on the right topic without it is not an answer ("底薪加提成" does
+#: not say how much the commission is; "you will visit clinics" does not say where the job is).
+ANSWER_TYPES = {
+    "quantity": (
+        r"多少|几[个天年月周轮次名位人成倍号]|多久|多长|多大|多高|几成|比例|规模",
+        r"how (?:much|many|long|big|large|often)|\bwhat percentage\b|\bsize\b",
+    ),
+    "place": (
+        r"哪里|哪儿|在哪|什么地方|哪个城市|哪个区|哪座|地址",
+        r"\bwhere\b|which (?:city|office|campus|site|country)|\baddress\b",
+    ),
+    "person": (r"谁|哪位", r"\bwho\b|\bwhom\b"),
+    "clock": (r"几点", r"what time|\bat what hour"),
+    "time": (r"什么时候|何时|多久", r"\bwhen\b|how soon|how long"),
+    "country": (
+        r"哪些国家|哪个国家|哪些市场|哪个市场|哪些地区",
+        r"which (?:countries|country|markets?|regions?)|what (?:countries|markets)",
+    ),
+}
+_ANSWER_TYPES = {k: re.compile(f"(?:{zh})|(?i:{en})") for k, (zh, en) in ANSWER_TYPES.items()}
+_PLACE = re.compile(
+    r"[\u4e00-\u9fff]{1,10}(?:省|市(?!场)|区(?!域|别)|县|镇|路(?!径|线)|街|园|大厦|广场|店|校区|基地|仓)"
+    r"|(?:\b(?:in|at|near|from|based in|office in)\s+[A-Z][\w-]+)|\bremote\b|\bhome\b"
+    r"|北京|上海|深圳|广州|杭州|成都|南京|武汉|西安|苏州|天津|重庆|远程|在家|线上"
+)
+_PERSON = re.compile(
+    r"经理|总监|主管|负责人|老板|创始人|总裁|组长|领导|上级|导师|人事|HR"
+    r"|(?i:\b(?:manager|director|head|lead|ceo|cto|cfo|founder|supervisor|mentor|team|vp"
+    r"|recruiter|hr|colleagues?|engineers?|owner|principal)\b)"
+)
+_CLOCK = re.compile(
+    r"\d{1,2}\s*[:：点时]|[上下]午\s*\d|(?i:\d\s*(?:am|pm)\b|\bnoon\b|\bmidnight\b)"
+)
+# A sum of money: a currency, a figure in 元/万/k, a share of pay.
+_MONEY = re.compile(
+    r"[¥￥$€£]|\d\s*(?:元|块|万|千|k\b|K\b|%|％)|个月(?:的)?(?:工资|薪)|薪"
+    r"|(?i:\b(?:rmb|cny|usd|eur|gbp|sgd|cad|aud|hkd|jpy|chf)\b|\bper cent\b|\bpercent\b)"
+)
+_TIME = re.compile(
+    r"[点时日天周月年]|工作日|之内|以内|之后|以后|马上|立即|尽快|随时|上午|下午|早|晚"
+    r"|(?i:\b(?:days?|weeks?|months?|years?|hours?|minutes?|within|after|before|immediately"
+    r"|asap|soon|morning|afternoon|evening|night|monday|tuesday|wednesday|thursday|friday"
+    r"|january|february|march|april|may|june|july|august|september|october|november|december)\b)"
+)
+
+
+_COUNTED = re.compile(
+    r"(?i:how many ([a-z][a-z-]+(?: [a-z][a-z-]+)?))"
+    r"|(?:多少|几)(?![点天年月周轮次岁号时分倍成险])[个名位条家间所种座张]?+([\u4e00-\u9fff]{2,4})"
+)
+
+
+def _counted(question: str) -> set[str]:
+    """What a "how many X?" question counts (``X``): English stems, or one Chinese word of
+    two or more characters (a unit such as 天 or 轮 is not what is counted)."""
+    found = _COUNTED.search(question)
+    if not found:
+        return set()
+    if found.group(1):
+        return {w.rstrip("s") for w in content_words(found.group(1)) if w not in _GENERIC}
+    words = [w for w in content_words(found.group(2)) if len(w) >= 2]
+    return set(words[:1])
+
+
+def _counts(counted: set[str], passage: Passage) -> bool:
+    folded = passage.text.casefold()
+    return not counted or any(word in folded for word in counted)
+
+
+def answer_types(question: str) -> frozenset[str]:
+    """What kind of thing the question asks for: ``quantity``, ``place``, ``person``, ``time``."""
+    return frozenset(kind for kind, pattern in _ANSWER_TYPES.items() if pattern.search(question))
+
+
+def _gives(passage: Passage, kind: str, question: str = "") -> bool:
+    """Whether the passage contains the kind of thing asked for."""
+    text = passage.quote
+    if kind == "quantity":
+        return bool(_NUMBER.search(text))
+    if kind == "place":
+        return "location" in passage.primary or bool(_PLACE.search(text))
+    if kind == "person":
+        # someone other than who the question names: "区域经理是谁？" is not answered by
+        # "向区域经理提交报表"
+        named = {m.group(0).lower() for m in _PERSON.finditer(question)}
+        return any(m.group(0).lower() not in named for m in _PERSON.finditer(text))
+    if kind == "clock":
+        return bool(_CLOCK.search(text))
+    if kind == "time":
+        return bool(_NUMBER.search(text) or _TIME.search(text))
+    if kind == "money":
+        return bool(_MONEY.search(text))
+    if kind == "country":
+        return "territory" in passage.topics
+    return True
+
+
 _COMPILED = {topic: re.compile(f"(?:{zh})|(?i:{en})") for topic, (zh, en) in TOPICS.items()}
 
 
@@ -336,6 +460,10 @@ class QaResult:
     passage: Passage | None
     score: float
     similarity: float
+    #: How far the passage quoted led the best passage that says something else.
+    margin: float = 0.0
+    #: Why a question was forwarded although a passage came close (empty when answered).
+    reason: str = ""
 
 
 _BULLET = re.compile(r"^\s*(?:[-•*·▪◦●○■□]|\d{1,2}[.、)）]|[（(]\d{1,2}[)）])\s*")
@@ -517,6 +645,35 @@ _GENERIC_TEXT = (
     "job role position work company need would could please use used using get will"
 )
 _GENERIC = frozenset(_GENERIC_TEXT.split())
+# How questions are asked, in either language: not what they ask about.
+_ASKING_TEXT = (
+    "什么 怎么 怎样 怎么样 如何 哪些 哪个 哪家 哪里 多少 一般 主要 具体 提供 能否 是不是 有无 目前 "
+    "现在 这份 构成 上班 休息 经常 平时 通常 often usually "
+    "what which how many much offer provide get give allowed available there any involved "
+    "required expected"
+)
+_ASKING = frozenset(_ASKING_TEXT.split())
+_NAMED = re.compile(r"\b[A-Z][\w-]*")
+
+
+def _aspect(question: str, words: set[str]) -> set[str]:
+    """What a yes/no or open question asks *about* its topic: its words that are neither how it
+    asks, nor the words that gave its topics, nor names ("the vesting schedule" of stock
+    options, the "补贴" of business trips, the "空调" of the dormitory)."""
+    folded = question.casefold()
+    spans = [m.span() for pattern in _COMPILED.values() for m in pattern.finditer(question)]
+    named = {m.group(0).casefold() for m in _NAMED.finditer(question) if m.start() > 0}
+    out = set()
+    for word in words - _ASKING:
+        if _NUMBER.search(word) or "几" in word or (len(word) == 1 and is_han(word)):
+            continue
+        if word.casefold() in named:
+            continue
+        at = folded.find(word.casefold())
+        if at >= 0 and any(a < at + len(word) and at < b for a, b in spans):
+            continue
+        out.add(word)
+    return out
 
 
 def _idf(passages: Sequence[Passage]) -> dict[str, float]:
@@ -533,7 +690,7 @@ def _matched(q_topics: frozenset[str], passage: Passage, question: str) -> froze
     passage that only shares its broad one ("what we offer")."""
     fine = q_topics - BROAD
     matched = (fine or q_topics) & passage.topics
-    if not matched:
+    if not matched or (fine & INTENT and not matched - ENTITY):
         return frozenset()
     # An FAQ entry answers its own question: "how long is the probation?" is not answered by
     # the entry on stock options that mentions the probation period.
@@ -568,8 +725,16 @@ def _pay_allowed(q_topics: frozenset[str], passage: Passage, question: str) -> b
         return False  # pay is answered only by what is about pay, in its own words
     if parts and not parts <= passage.topics:
         return False
-    if parts - {"probation"} and _AMOUNT_QUESTION.search(question):
-        return bool(_DIGIT.search(passage.quote))  # "how much is the base?" needs a figure
+    asked = parts - {"probation"}
+    if asked and _AMOUNT_QUESTION.search(question):
+        # "how much is the commission?" needs a figure beside the commission, not the base's
+        # figure in "底薪6000元加业绩提成"; an FAQ entry on that part speaks of nothing else.
+        if passage.kind == "faq" and asked & _implied(passage.subject):
+            return bool(_NUMBER.search(passage.quote))
+        return any(
+            _NUMBER.search(piece) and asked & question_topics(piece)
+            for piece in _PAY_PIECES.split(passage.quote)
+        )
     return True
 
 
@@ -599,6 +764,18 @@ def answer_question(
             similarities[i] = max(similarities[i], next(extra))
     idf = _idf(passages)
     words = {w for w in content_words(text) if w not in _GENERIC}
+    kinds = answer_types(text)
+    if "quantity" in kinds and q_topics & (PAY_PARTS | {"salary"}) - {"probation"}:
+        kinds |= {"money"}  # "how much is the pay after probation?" needs a sum, not "3 months"
+    counted = _counted(text)
+    # Checked only where no answer type is (that check already asks for the thing itself) and
+    # the topic is not a named thing (a tool, a language, a region).
+    aspect = (
+        _aspect(text, words) if q_topics - BROAD - ENTITY and not kinds and not broad else set()
+    )
+    # Words that say what a question without a recognised topic is about: not numbers or
+    # units ("一年", "几天", "月"), which any passage with a figure shares.
+    specific = {w for w in words if not _NUMBER.search(w) and not (len(w) == 1 and is_han(w))}
     has_section = broad and any(p.kind == "section" and q_topics & p.primary for p in passages)
     # The location field speaks only when the description says nothing about the place.
     described = any(p.kind != "field" and "location" in p.primary for p in passages)
@@ -609,7 +786,7 @@ def answer_question(
     for p in passages:
         if p.kind == "item" and _DIGIT.search(p.quote):
             covered |= p.topics
-    best, best_score, best_sim = -1, -math.inf, 0.0
+    candidates: list[tuple[float, int, float, float, bool]] = []
     for i, passage in enumerate(passages):
         if passage.kind == "section" and not has_section:
             continue
@@ -619,7 +796,12 @@ def answer_question(
             continue
         if has_section and (passage.kind != "section" or not q_topics & passage.primary):
             continue
-        shared = words & set(content_words(passage.text))
+        if passage.kind != "section" and not all(_gives(passage, k, text) for k in kinds):
+            continue  # on the topic, but without what was asked (a figure, a place, a person)
+        passage_words = set(content_words(passage.text))
+        shared = words & passage_words
+        if not _counts(counted, passage):
+            continue  # "how many students?" is not answered by a number of campuses
         lexical = min(MAX_LEXICAL, LEXICAL_WEIGHT * sum(min(3.0, idf.get(w, 1.0)) for w in shared))
         score = float(similarities[i]) + lexical
         if q_topics:
@@ -631,19 +813,42 @@ def answer_question(
             # offices for "where is the job?")?
             if matched & passage.primary:
                 score += PRIMARY_BONUS
+            if aspect and not aspect & passage_words and similarities[i] < ASPECT_SIMILARITY:
+                continue
             if passage.kind == "faq":
                 score -= OTHER_SUBJECT_PENALTY * min(2, len(passage.subject - q_topics))
         else:
+            # A passage mainly about a subject the word lists know (probation, commission,
+            # housing) is not the answer to a question they do not recognise as about it.
+            if passage.primary - BROAD - ENTITY and not shared & specific & set(
+                content_words(passage.question or passage.text)
+            ):
+                continue
             score += min_score - UNTOPICAL_MIN_SCORE  # the stricter bar, on the same scale
-            if not shared and similarities[i] < UNTOPICAL_MIN_SCORE:
+            if not shared & specific and similarities[i] < UNTOPICAL_SIMILARITY:
                 continue
         if passage.kind == "field":
             score -= FIELD_PENALTY  # a bare place name, when a sentence may say more
         elif passage.source == "opening":
             score += OPENING_BONUS
-        if score > best_score:
-            best, best_score, best_sim = i, score, float(similarities[i])
-    if best < 0 or best_score < min_score:
-        score = round(max(best_score, 0.0), 4) if best >= 0 else 0.0
-        return QaResult("forwarded", None, score, round(best_sim, 4))
-    return QaResult("answered", passages[best], round(best_score, 4), round(best_sim, 4))
+        candidates.append((score, i, float(similarities[i]), lexical, bool(shared & specific)))
+    if not candidates:
+        return QaResult("forwarded", None, 0.0, 0.0, reason="no passage on the subject")
+    # Highest score first; ties by passage order (deterministic).
+    candidates.sort(key=lambda c: (-c[0], c[1]))
+    best_score, best, best_sim, lexical, _words = candidates[0]
+    quote = passages[best].quote
+    margin = next(
+        (
+            best_score - c[0]
+            for c in candidates[1:]
+            if passages[c[1]].quote not in quote and quote not in passages[c[1]].quote
+        ),
+        best_score,
+    )
+    found = QaResult(
+        "answered", passages[best], round(best_score, 4), round(best_sim, 4), round(margin, 4)
+    )
+    if best_score < min_score:
+        return QaResult("forwarded", None, found.score, found.similarity, found.margin, "score")
+    return found

@@ -5,7 +5,8 @@ model that has rarely heard them writes "Cuban Eats" and "RDoCD". Whisper can be
 text it is given before the audio (``initial_prompt``, the first 30-second window) and by
 ``hotwords`` (every window, in faster-whisper); OpenAI-compatible endpoints take a ``prompt``.
 This module picks the words worth steering toward from the opening itself and writes the
-prompt.
+prompt. The embedded transcriber gives them as hotwords only, within a token budget
+(``speech.budget_terms``): given as both they were decoded twice over at every step.
 
 Terms, in order: the opening's required skills, skills of the shared vocabulary
 (``hireflow.candidates.skills``) named in its title and description, then names the text

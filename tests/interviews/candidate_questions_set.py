@@ -31,7 +31,12 @@ class LabelledQuestion:
 def openings() -> dict[str, dict[str, Any]]:
     """Openings by id (both files), each with its company's FAQ as ``faqs``."""
     out = {}
-    for name in ("openings.yaml", "openings_dev2.yaml"):
+    for name in (
+        "openings.yaml",
+        "openings_dev2.yaml",
+        "openings_test2.yaml",
+        "openings_dev3.yaml",
+    ):
         data = yaml.safe_load((SET_DIR / name).read_text(encoding="utf-8"))
         for opening in data["openings"]:
             faq = data["companies"][opening["company"]]["faq"]
@@ -44,9 +49,15 @@ def openings() -> dict[str, dict[str, Any]]:
 
 @cache
 def questions() -> tuple[LabelledQuestion, ...]:
-    """Every labelled question: splits ``dev`` and ``test``, then ``dev2``."""
+    """Every labelled question: splits ``dev`` and ``test``, then ``dev2``, ``test2``, ``dev3`` and ``dev4``."""
     out = []
-    for name in ("questions.jsonl", "questions_dev2.jsonl"):
+    for name in (
+        "questions.jsonl",
+        "questions_dev2.jsonl",
+        "questions_test2.jsonl",
+        "questions_dev3.jsonl",
+        "questions_dev4.jsonl",
+    ):
         lines = (SET_DIR / name).read_text(encoding="utf-8").splitlines()
         out += [LabelledQuestion(**json.loads(line)) for line in lines if line.strip()]
     return tuple(out)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from hireflow.interviews.qa import answer_question, passages_for, question_topics
+from hireflow.interviews.qa import answer_question, answer_types, passages_for, question_topics
 from hireflow.scoring.embedding import get_embedder
 from tests.interviews.candidate_questions_set import figures, judge, openings, questions
 
@@ -102,14 +102,12 @@ def test_topics_of_questions():
     assert question_topics("What are the responsibilities?") == {"duties"}
 
 
-def test_held_out_split_figures():
-    """The frozen test split, as bench/candidate_questions.py prints it (a regression guard at
-    the measured level; see docs/interviews.md for the figures and the target)."""
+def _held_out(split: str):
     embedder = get_embedder()
     cache: dict[str, list] = {}
     outcomes = []
     for item in questions():
-        if item.split != "test":
+        if item.split != split:
             continue
         if item.opening not in cache:
             cache[item.opening] = _passages(item.opening)
@@ -117,9 +115,89 @@ def test_held_out_split_figures():
         outcomes.append(
             judge(item, result.status, result.passage.quote if result.passage else None)
         )
-    found = figures(outcomes)
-    assert found.n == 89
-    assert found.top1 >= 0.90 and found.wrong_rate <= 0.08, found
+    return figures(outcomes)
+
+
+def test_held_out_split_figures():
+    """The frozen held-out splits, as bench/candidate_questions.py prints them: a regression
+    guard at the measured level (see docs/interviews.md: the wrong-answer target is not met)."""
+    test, test2 = _held_out("test"), _held_out("test2")
+    assert test.n == 89 and test2.n == 108
+    assert test.top1 >= 0.86 and test.wrong_rate <= 0.08, test
+    assert test2.top1 >= 0.79 and test2.wrong_rate <= 0.08, test2
+
+
+@pytest.mark.parametrize(
+    ("opening", "question", "expected"),
+    [
+        # a clock time for "what time?", not a mention of early and late shifts
+        ("zh_ecommerce", "几点下班？", "9:00–18:00"),
+        # the figure beside the part of pay asked about
+        ("zh_restaurant", "提成比例是多少？", "按3%提成"),
+        ("zh_trade", "底薪多少？", "底薪6000元"),
+        # a named region answers "which markets?"
+        ("zh_trade", "Which markets will I cover?", "欧洲和中东市场"),
+        # "how many X?" answered by a number of X
+        ("zh_restaurant", "要管多少员工？", "30名员工"),
+        ("en_teacher", "How many pupils are in a class?", "about 24 pupils"),
+        # an office in a named place: the FAQ on the office, not "office hours"
+        ("en_fintech", "Is there an office in Singapore?", "small hub in Singapore"),
+        # the aspect check leaves plain questions on a subject alone
+        ("zh_ecommerce", "有餐补吗", "每月300元餐补"),
+        ("zh_trade", "要经常出国吗？", "海外展会"),
+    ],
+)
+def test_the_passage_gives_what_kind_of_thing_was_asked(opening, question, expected):
+    result = _ask(opening, question)
+    assert result.status == "answered", (question, result)
+    assert expected in result.passage.quote
+
+
+@pytest.mark.parametrize(
+    ("opening", "question"),
+    [
+        # on the subject, without what was asked: a sum, a clock time, a person, a country
+        ("zh_restaurant", "全勤奖多少钱？"),
+        ("zh_restaurant", "早班几点开始？"),
+        ("zh_restaurant", "区域经理是谁？"),
+        ("zh_restaurant", "转正后工资多少？"),
+        ("zh_trade", "提成比例多少？"),
+        ("zh_trade", "展会一般在哪些国家？"),
+        # "how many engineers?" is not "a team of 45 people"
+        ("en_fintech", "How many engineers are on the payments team?"),
+        ("en_teacher", "How many students does the school have?"),
+        # a question the word lists do not place: not answered by a passage on another
+        # subject that shares only a number or a unit with it
+        ("zh_restaurant", "每个月休几天？"),
+        ("zh_trade", "公司一年营业额多少？"),
+        ("zh_restaurant", "员工吃饭怎么解决？"),
+        # on the subject, but not the aspect asked about, and reading differently
+        ("zh_ecommerce", "宿舍有空调吗？"),
+        ("zh_trade", "出差有补贴吗？"),
+        ("zh_trade", "五险一金按什么基数交？"),
+        ("zh_restaurant", "提成是每月发还是每季度发？"),
+    ],
+)
+def test_forwarded_when_the_passage_lacks_what_was_asked(opening, question):
+    result = _ask(opening, question)
+    assert result.status == "forwarded", (question, result.passage)
+    assert result.passage is None
+
+
+def test_answer_types_of_questions():
+    assert answer_types("工资多少？") == {"quantity"}
+    assert answer_types("几点上班？") == {"clock"}
+    assert answer_types("Who will be my manager?") == {"person"}
+    assert answer_types("Where is the office?") == {"place"}
+    assert answer_types("Which countries does the role cover?") == {"country"}
+    assert answer_types("Is there a pension?") == frozenset()
+    assert answer_types("") == frozenset()
+
+
+def test_a_named_place_alone_does_not_answer_a_question_about_remote_work():
+    passages = passages_for("Finch builds payment APIs for shops in Southeast Asia.", [])
+    result = answer_question("Can I work from Singapore?", passages, get_embedder())
+    assert result.status == "forwarded"
 
 
 def test_deterministic_and_bad_inputs():
@@ -131,5 +209,8 @@ def test_deterministic_and_bad_inputs():
     assert answer_question("   ", passages, embedder).status == "forwarded"
     assert answer_question("晋升？", [], embedder).status == "forwarded"
     assert answer_question("x" * 5000, passages, embedder).status in ("answered", "forwarded")
+    assert answer_question("？？？", passages, embedder).status == "forwarded"
+    assert answer_question("几点", passages_for("", [(1, "", "")]), embedder).status == "forwarded"
+    assert answer_question("how many", passages, embedder).status == "forwarded"
     assert passages_for("", []) == []
     assert passages_for("\n\n  \n", [(1, "q", "")]) == []

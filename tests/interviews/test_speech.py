@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -344,6 +345,60 @@ def test_same_recording_same_transcript(whisper, data_dir: Path) -> None:
     first = whisper.transcribe(data_dir / "en_answer.mp4", "en")
     second = whisper.transcribe(data_dir / "en_answer.mp4", "en")
     assert first == second
+
+
+@pytest.mark.slow
+def test_an_english_answer_in_a_chinese_interview_is_transcribed_in_english(
+    whisper, data_dir: Path
+) -> None:
+    transcript = whisper.transcribe(data_dir / "en_answer.wav", "zh")
+    assert transcript.language == "en"
+    assert transcript.language_probability is not None and transcript.language_probability >= 0.7
+    text = transcript.text.lower()
+    for word in ("project", "team", "engineers", "deployment"):
+        assert word in text, text
+    assert not re.search(r"[\u4e00-\u9fff]", text), text
+
+
+@pytest.mark.slow
+def test_a_chinese_answer_in_an_english_interview_is_transcribed_in_chinese(
+    whisper, data_dir: Path
+) -> None:
+    transcript = whisper.transcribe(data_dir / "zh_answer.wav", "en")
+    assert transcript.language == "zh"
+    assert "项目" in transcript.text and "項目" not in transcript.text
+
+
+@pytest.mark.slow
+def test_the_hint_is_kept_when_asked_not_to_detect(models_dir: Path, data_dir: Path) -> None:
+    pytest.importorskip("faster_whisper", reason=SPEECH_EXTRA)
+    forced = speech.WhisperTranscriber(models_dir, detect_each_answer=False)
+    transcript = forced.transcribe(data_dir / "en_answer.wav", "zh")
+    assert transcript.language == "zh"
+
+
+@pytest.mark.slow
+def test_vocabulary_fits_the_token_budget(whisper) -> None:
+    tokenizer = whisper.model().hf_tokenizer
+    terms = ["Kubernetes", "", "  ", "ClickHouse", "Argo CD", "PostgreSQL"] + [
+        f"Product{i}Name" for i in range(60)
+    ]
+    chosen = speech.budget_terms(terms, tokenizer, 20)
+    assert chosen[:4] == ["Kubernetes", "ClickHouse", "Argo CD", "PostgreSQL"]
+    used = sum(len(tokenizer.encode(" " + t, add_special_tokens=False).ids) + 1 for t in chosen)
+    assert used <= 20
+    assert speech.budget_terms([], tokenizer) == []
+    assert speech.budget_terms(["Kubernetes"], tokenizer, 0) == []
+    # a term longer than what is left is skipped, the next one that fits is kept
+    assert speech.budget_terms(["A" * 300, "Istio"], tokenizer, 10) == ["Istio"]
+
+
+@pytest.mark.slow
+def test_vocabulary_steers_the_job_terms(whisper, data_dir: Path) -> None:
+    vocabulary = ["Kubernetes", "Istio", "ClickHouse"] + [f"Tool{i}" for i in range(80)]
+    transcript = whisper.transcribe(data_dir / "en_answer.wav", "en", vocabulary=vocabulary)
+    assert "engineers" in transcript.text.lower()
+    assert transcript.language == "en"
 
 
 def test_silent_recording_gives_an_empty_transcript(whisper, data_dir: Path) -> None:

@@ -103,10 +103,12 @@ def test_prompts():
 
 
 class _Recorder:
-    """Stands in for faster-whisper's model to see what the transcriber asks it for."""
+    """Stands in for faster-whisper's model to see what the transcriber asks it for; the
+    tokenizer is Whisper's own."""
 
-    def __init__(self) -> None:
+    def __init__(self, tokenizer) -> None:
         self.calls: list[dict] = []
+        self.hf_tokenizer = tokenizer
 
     def transcribe(self, samples, **options):
         self.calls.append(options)
@@ -114,26 +116,34 @@ class _Recorder:
         return iter(()), info
 
 
-def test_whisper_gets_the_prompt_and_hotwords(monkeypatch, tmp_path):
+def test_whisper_gets_the_terms_once_as_hotwords(monkeypatch, models_dir):
     import numpy as np
+    from tokenizers import Tokenizer
 
     from hireflow.interviews.media import DecodedAudio
 
-    recorder = _Recorder()
+    path = speech.ensure_whisper_model(models_dir)
+    recorder = _Recorder(Tokenizer.from_file(str(path / "tokenizer.json")))
     monkeypatch.setattr(speech, "speech_available", lambda: True)
     monkeypatch.setattr(speech.WhisperTranscriber, "model", lambda self: recorder)
     monkeypatch.setattr(speech, "is_silent", lambda *a, **k: False)
     audio = DecodedAudio(np.zeros(16_000, dtype=np.float32), 16_000, "wav")
-    transcriber = speech.WhisperTranscriber(tmp_path)
+    transcriber = speech.WhisperTranscriber(models_dir, detect_each_answer=False)
     transcriber.transcribe(audio, "en", vocabulary=["Kubernetes", "Argo CD"])
-    transcriber.transcribe(audio, "zh")
+    transcriber.transcribe(audio, "zh", vocabulary=["Kubernetes"])
     transcriber.transcribe(audio, "en")
-    with_terms, chinese, plain = recorder.calls
-    assert with_terms["initial_prompt"] == "Kubernetes, Argo CD."
+    many = [f"Product{i}Name" for i in range(100)]
+    transcriber.transcribe(audio, "en", vocabulary=many)
+    with_terms, chinese, plain, budgeted = recorder.calls
+    # once, as hotwords (every window); not again as the first window's prompt
     assert with_terms["hotwords"] == "Kubernetes, Argo CD"
-    assert chinese["initial_prompt"] == CHINESE_PROMPT and "hotwords" not in chinese
+    assert "initial_prompt" not in with_terms
+    assert chinese["initial_prompt"] == CHINESE_PROMPT and chinese["hotwords"] == "Kubernetes"
     assert "initial_prompt" not in plain and "hotwords" not in plain
     assert with_terms["temperature"] == 0.0 and not with_terms["condition_on_previous_text"]
+    # within the token budget, most important first
+    kept = budgeted["hotwords"].split(", ")
+    assert kept == many[: len(kept)] and 5 <= len(kept) < 30
 
 
 @pytest.mark.slow
