@@ -78,7 +78,7 @@ def main() -> None:
         cases = [(q, a) for q in QUESTIONS for a in answers[q]]
         if args.limit:
             cases = cases[: args.limit]
-        worse = worse_edited = flags = flags_edited = same_credited = 0
+        worse = worse_edited = flags = flags_edited = same_credited = own_credited = 0
         sums = {"alone": 0.0, "pasted": 0.0, "edited": 0.0}
         gap = -100.0
         for own, text in cases:
@@ -93,6 +93,7 @@ def main() -> None:
             there = score_interview(
                 interview({q: (text if q in credited else "") for q in QUESTIONS}, language)
             )
+            own_credited += credited == [own]
             same_credited += abs((there.job_match or 0.0) - (pasted.job_match or 0.0)) < 0.01
             assert alone.job_match is not None and pasted.job_match is not None
             assert near.job_match is not None
@@ -121,7 +122,10 @@ def main() -> None:
             f"  pasted > alone: {worse}/{len(cases)}   edited > alone: {worse_edited}/"
             f"{len(cases)}   largest excess: {gap:+.2f} points"
         )
-        print(f"  pasted = alone at the question it is credited to: {same_credited}/{len(cases)}")
+        print(
+            f"  credited to the question it was written for: {own_credited}/{len(cases)}; "
+            f"pasted = alone at the question it is credited to: {same_credited}/{len(cases)}"
+        )
         print(
             f"  all 7 copies flagged: pasted {flags}/{len(cases)}, edited "
             f"{flags_edited}/{len(cases)}"

@@ -17,6 +17,7 @@ import time
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from hireflow.interviews.demo import ANSWERS as DEMO_ANSWERS
 from tests.browser.conftest import sign_in
 from tests.browser.test_scheduling import _mails, _wait_for_mail
 
@@ -33,6 +34,9 @@ TEXT_ANSWER = (
     "去年我在门店负责售后，一位客户因为退货被拒非常生气。我先认真倾听，查了订单记录，发现是系统把"
     "退货期算错了。我当天协调仓库完成退款并打电话道歉，客户很满意。之后我推动修复规则，同类投诉下降了三成。"
 )
+
+
+TEXT_ANSWERS = (TEXT_ANSWER, *DEMO_ANSWERS["zh"])
 
 
 def _answer_by_text(candidate: Page, text: str = TEXT_ANSWER) -> None:
@@ -110,6 +114,7 @@ def test_a_candidate_completes_an_ai_interview_and_hr_reads_the_report(
     candidate.click("#iv-begin")
     expect(candidate.locator("#iv-timer")).to_contain_text(":")
 
+    texts = iter(TEXT_ANSWERS)
     for index in range(total + 1):  # the plan's questions and the one HR adds
         if index == 1:
             # HR watches the interview live and pushes a supplementary question; it appears
@@ -140,7 +145,9 @@ def test_a_candidate_completes_an_ai_interview_and_hr_reads_the_report(
         elif index == 3:
             _answer_by_recording(candidate, "voice")  # and its fake microphone
         else:
-            _answer_by_text(candidate, MOTIVATION if index == 0 else TEXT_ANSWER)
+            # a different experience per question: one text pasted everywhere is credited
+            # once and flagged to HR
+            _answer_by_text(candidate, MOTIVATION if index == 0 else next(texts, TEXT_ANSWER))
         expect(candidate.locator("#iv-pause:visible, #iv-review:visible")).to_have_count(1)
         if candidate.locator("#iv-pause").is_visible():
             candidate.click("#iv-continue")

@@ -387,3 +387,18 @@ def test_a_copy_to_a_question_of_the_same_competency_keeps_the_originals_evidenc
         assert {e.question_id for e in d.evidence} == {copy["original_id"]}
         assert all(e.question_id == copy["original_id"] for e in report.key_examples)
         assert report.key_examples
+
+
+def test_copy_detection_of_odd_inputs() -> None:
+    punctuation = "!!! ??? ... ——"
+    emoji = "👍👍👍 🙂"
+    long = STRONG_EN * 40
+    texts = [("a", punctuation), ("b", punctuation), ("c", emoji), ("d", ""), ("e", long)]
+    # nothing to compare: no letters or digits, or a single long answer
+    assert find_copies(texts) == ()
+    # a long answer and its first paragraph: the paragraph is a copy of the long one
+    found = find_copies([("e", long), ("f", STRONG_EN)], {"e": 5.0, "f": 5.0})
+    assert found == (Copy("f", "e", 1.0),)
+    # full-width and half-width forms, line breaks and spaces do not hide a copy
+    spaced = "\n".join(STRONG_ZH.replace("，", ", ").replace("。", ". "))
+    assert [c.question_id for c in find_copies([("a", STRONG_ZH), ("b", spaced)])] == ["b"]
