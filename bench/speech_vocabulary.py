@@ -2,16 +2,21 @@
 
 For every sentence of tests/data/interviews/speech_vocabulary/set.yaml (24 answers full of
 product and skill names from five job descriptions, and three control answers with none),
-speaks it with espeak-ng in two voices (en-us at 150 words/min, en-gb at 170), transcribes it
-with the embedded Whisper model (base, int8) once without the opening's vocabulary (the
-previous behaviour) and once with it (job_terms of the description as prompt and hotwords), and
-prints, in the same run:
+speaks it with espeak-ng in two voices (en-us at 150 words/min, en-gb at 170) and transcribes
+it with the embedded Whisper model (base, int8, beam 5) under three conditions, each clip
+going through all three in turn (so that changes of machine load fall on all alike):
 
-* job-term accuracy: the share of job-term occurrences in what was said that the transcript
-  writes exactly (ignoring case, spaces and punctuation), and its complement, the term error
-  rate;
-* the word error rate over all words;
-* for the control answers: job terms the transcript inserted where nobody said them.
+* without the opening's vocabulary (before);
+* the previous biasing: the terms as the first window's prompt (up to 400 characters) and
+  again as hotwords, the interview's language forced;
+* the current one: the terms once, as hotwords within a token budget, and the answer's
+  language checked when the transcript does not fit the hint.
+
+Prints, per condition: job-term accuracy (the share of job-term occurrences said that the
+transcript writes exactly, ignoring case, spaces and punctuation) and the term error rate;
+the word error rate over all words; job terms inserted where nobody said them (control
+answers); the real-time factor and its ratio to the condition without vocabulary. Then the
+English answers again with a Chinese interview's hint (zh): forced as before, and as now.
 
 Usage: .venv/bin/python bench/speech_vocabulary.py [--voices en-us:150,en-gb:170]
 Needs the speech extra and espeak-ng on the PATH.

@@ -115,7 +115,10 @@ TOPICS: _T = {
     "housing": (r"宿舍|住宿|住房|包住", r"\bhousing|accommodation|dormitor"),
     "gym": (r"健身", r"\bgym\b|fitness"),
     "pets": (r"宠物|带狗|带猫", r"\bpets?\b|\bdogs?\b|\bcats?\b"),
-    "equity": (r"期权|股票|股权|上市", r"\bstock|\bequity|\bshares\b|\bipo\b|go public"),
+    "equity": (
+        r"期权|股票|股权|上市",
+        r"\bstock(?: options?)?|\bequity|\bshares\b|\bipo\b|go public",
+    ),
     "training": (r"培训|学习预算|进修|学习机会", r"training|learning budget|\bcourses?\b"),
     "promotion": (
         r"晋升|升职|职级|发展路径|职业发展",
@@ -309,7 +312,8 @@ ANSWER_TYPES = {
     ),
     "person": (r"谁|哪位", r"\bwho\b|\bwhom\b"),
     "clock": (r"几点", r"what time|\bat what hour"),
-    "time": (r"什么时候|何时|多久", r"\bwhen\b|how soon|how long"),
+    "time": (r"多久", r"how long"),
+    "when": (r"什么时候|何时|哪天|几号", r"\bwhen\b|how soon|what date"),
     "country": (
         r"哪些国家|哪个国家|哪些市场|哪个市场|哪些地区",
         r"which (?:countries|country|markets?|regions?)|what (?:countries|markets)",
@@ -333,6 +337,14 @@ _CLOCK = re.compile(
 _MONEY = re.compile(
     r"[¥￥$€£]|\d\s*(?:元|块|万|千|k\b|K\b|%|％)|个月(?:的)?(?:工资|薪)|薪"
     r"|(?i:\b(?:rmb|cny|usd|eur|gbp|sgd|cad|aud|hkd|jpy|chf)\b|\bper cent\b|\bpercent\b)"
+)
+# A point in time, not only a length of time: "两个月工资" says how much, not when.
+_WHEN = re.compile(
+    r"\d{1,2}\s*[月日号]|[一二三四五六七八九十]+[月日号]|之内|以内|之后|以后|之前|以前|[年月]底|[年月]初|当[天日月]"
+    r"|春节|元旦|内|后|前|随时|马上|立即|尽快|每[年月周]|第\S{1,3}[天周个]"
+    r"|(?i:\b(?:within|after|before|by|until|end of|start of|beginning of|once|immediately"
+    r"|asap|as soon as|every|monday|tuesday|wednesday|thursday|friday|january|february|march"
+    r"|april|may|june|july|august|september|october|november|december)\b)"
 )
 _TIME = re.compile(
     r"[点时日天周月年]|工作日|之内|以内|之后|以后|马上|立即|尽快|随时|上午|下午|早|晚"
@@ -386,6 +398,8 @@ def _gives(passage: Passage, kind: str, question: str = "") -> bool:
         return bool(_CLOCK.search(text))
     if kind == "time":
         return bool(_NUMBER.search(text) or _TIME.search(text))
+    if kind == "when":
+        return bool(_WHEN.search(text))
     if kind == "money":
         return bool(_MONEY.search(text))
     if kind == "country":

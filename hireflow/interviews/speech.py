@@ -9,9 +9,10 @@ Two halves:
   once into a cache directory, checked against the SHA-256 sums pinned below, and loaded once
   per process. :class:`OpenAICompatibleTranscriber` posts to an ``/v1/audio/transcriptions``
   endpoint for installations that run their own. Chinese transcripts are converted to
-  simplified characters either way. The interview's language is a hint: the embedded
-  transcriber detects each answer's language and follows a confident detection of Chinese,
-  English or Japanese (an English answer in a Chinese interview is transcribed in English).
+  simplified characters either way. The interview's language is a hint: when the embedded
+  transcriber's result does not fit it (the wrong script, or a low likelihood), the answer's
+  language is detected and a confident detection of Chinese, English or Japanese wins (an
+  English answer in a Chinese interview is transcribed in English).
   The opening's vocabulary biases recognition (hotwords within a token budget).
 * **Speech features** (pure functions): speech rate, pauses, fillers and a silent-recording
   flag, computed from a transcript and, when available, the decoded PCM.
@@ -439,32 +440,44 @@ class WhisperTranscriber:
             return Transcript((), wanted or "", decoded.duration, None)
         model = self.model()
         probability: float | None = None
-        if wanted is None or self.detect_each_answer:
-            # Detect first so that Chinese gets its prompt. The interview's language is a
-            # hint, not an order: a candidate may answer one question of a Chinese interview
-            # in English (and vice versa), and forcing zh on English speech transliterates it
-            # into Chinese characters. The hint yields to a confident detection of another
-            # language candidates answer in.
-            detected, probability, _ = model.detect_language(samples, vad_filter=True)
-            if wanted is None or (
-                detected != wanted
-                and detected in ANSWER_LANGUAGES
-                and probability >= SWITCH_PROBABILITY
-            ):
-                wanted = detected
+        if wanted is None:
+            # Detect first so that Chinese gets its prompt.
+            wanted, probability, _ = model.detect_language(samples, vad_filter=True)
+        transcript = self._decode(model, samples, decoded.duration, wanted, vocabulary, probability)
+        if self.detect_each_answer and probability is None and _doubtful(transcript, wanted):
+            # The interview's language is a hint, not an order: a candidate may answer one
+            # question of a Chinese interview in English (and vice versa). Forced to zh,
+            # Whisper writes English speech as English text (or worse), forced to en it
+            # writes Chinese speech as an invented English sentence with a low likelihood.
+            # Only then is the language detected (an encoder pass, which would nearly double
+            # the time of a short answer if done for every one) and the answer transcribed
+            # again when the detection is sure of another language candidates answer in.
+            detected, sure, _ = model.detect_language(samples, vad_filter=True)
+            if detected != wanted and detected in ANSWER_LANGUAGES and sure >= SWITCH_PROBABILITY:
+                return self._decode(model, samples, decoded.duration, detected, vocabulary, sure)
+        return transcript
+
+    def _decode(
+        self,
+        model: Any,
+        samples: np.ndarray,
+        duration: float,
+        language: str,
+        vocabulary: Sequence[str],
+        probability: float | None,
+    ) -> Transcript:
         options: dict[str, Any] = {
-            "language": wanted,
+            "language": language,
             "beam_size": self.beam_size,
             "temperature": 0.0,
             "condition_on_previous_text": False,
             "vad_filter": True,
         }
         # The job's terms go in once, as hotwords, which faster-whisper puts before every
-        # 30-second window (the decoder is not conditioned on its previous text). Given as the
-        # first window's prompt as well they were decoded twice over: every prompt token is
-        # attended to at every step of the beam, which made biased transcription ~40 % slower.
-        # Chinese keeps a short prompt steering to Mandarin with punctuation.
-        if wanted == "zh":
+        # 30-second window (the decoder is not conditioned on its previous text); they used to
+        # be the first window's prompt as well, i.e. decoded twice over. Chinese keeps a short
+        # prompt steering to Mandarin with punctuation.
+        if language == "zh":
             options["initial_prompt"] = CHINESE_PROMPT
         hotwords = budget_terms(vocabulary, model.hf_tokenizer, self.hotword_tokens)
         if hotwords:
@@ -473,7 +486,7 @@ class WhisperTranscriber:
         segments = []
         for raw in segments_iter:
             text = raw.text.strip()
-            if wanted == "zh":
+            if language == "zh":
                 text = to_simplified(text)
             if text:
                 segments.append(
@@ -481,12 +494,40 @@ class WhisperTranscriber:
                 )
         return Transcript(
             segments=tuple(segments),
-            language=info.language or wanted,
-            duration=decoded.duration,
+            language=info.language or language,
+            duration=duration,
             language_probability=probability
             if probability is not None
             else float(info.language_probability),
         )
+
+
+#: Below this mean log-likelihood per token a transcript in the hinted language is doubted
+#: (an answer in Chinese decoded as English scored about -1.3; answers in the hinted language
+#: -0.2 to -0.6 on the test recordings).
+DOUBTFUL_LOGPROB = -0.9
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _doubtful(transcript: Transcript, language: str) -> bool:
+    """Whether a transcript made with ``language`` forced may be in another language: its
+    script is not the language's (mostly Latin words under zh/ja, mostly Chinese characters
+    under another), or the model was unsure of what it wrote."""
+    text = transcript.text
+    if not text:
+        return False
+    han = sum(1 for ch in text if _CJK.match(ch))
+    latin = len(_LATIN_WORD.findall(text))
+    if language in ("zh", "ja", "yue") and latin > han:
+        return True
+    if language not in ("zh", "ja", "yue", "ko") and han > latin:
+        return True
+    scored = [s for s in transcript.segments if s.avg_logprob is not None]
+    weight = sum(max(s.end - s.start, 0.01) for s in scored)
+    if scored and weight > 0:
+        mean = sum(s.avg_logprob * max(s.end - s.start, 0.01) for s in scored) / weight
+        return mean < DOUBTFUL_LOGPROB
+    return False
 
 
 # --------------------------------------------------------------------------------------------

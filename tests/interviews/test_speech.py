@@ -347,6 +347,21 @@ def test_same_recording_same_transcript(whisper, data_dir: Path) -> None:
     assert first == second
 
 
+def test_a_transcript_in_another_language_than_the_hint_is_doubted() -> None:
+    def made(text: str, logprob: float = -0.3) -> Transcript:
+        return Transcript((Segment(0.0, 4.0, text, logprob),), "zh", 4.0, None)
+
+    english = made("In my last project I led a team of five engineers.")
+    chinese = made("我在上一个项目中用 Kubernetes 和 ClickHouse 搭建了数据平台。")
+    assert speech._doubtful(english, "zh") and not speech._doubtful(english, "en")
+    assert speech._doubtful(chinese, "en") and not speech._doubtful(chinese, "zh")
+    # the script fits but the model was unsure of every word (Chinese decoded as English)
+    invented = made("I am on a stage where five of the members represent the half.", -1.35)
+    assert speech._doubtful(invented, "en")
+    assert not speech._doubtful(Transcript((), "en", 3.0, None), "en")
+    assert not speech._doubtful(made("", -2.0), "zh")
+
+
 @pytest.mark.slow
 def test_an_english_answer_in_a_chinese_interview_is_transcribed_in_english(
     whisper, data_dir: Path
