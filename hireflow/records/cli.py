@@ -450,7 +450,8 @@ def rotate_keys_command() -> None:
     console.print(
         f"Current key {report.new_key_id}: {report.wrapped_keys} data keys rewrapped, "
         f"{report.field_tokens} column values re-encrypted, {report.blind_indexes} blind "
-        f"indexes and {report.terms_entries} entries' search terms recomputed."
+        f"indexes and {report.terms_entries} entries' search terms recomputed, "
+        f"{report.seals} seals moved."
     )
     if report.failures:
         for failure in report.failures[:20]:
@@ -497,8 +498,53 @@ def retention_command(
         raise typer.Exit(1)
 
 
+def seal_command(
+    tenant: Annotated[str | None, typer.Option(help="Only this company (short name)")] = None,
+) -> None:
+    """Seal the decision values (scores, reports, screening, names) of rows that have no seal.
+
+    Rows written before seals existed are reported as unsealed by `hireflow verify`; this
+    seals their current values (run it once after upgrading, after a clean verification).
+    Each run is in the audit log.
+    """
+    from sqlalchemy import select
+
+    from hireflow.core import audit
+    from hireflow.core.db import get_database
+    from hireflow.org.models import Tenant
+    from hireflow.records.seals import seal_unsealed
+
+    _ready()
+    totals: dict[str, int] = {}
+    with get_database().session() as session:
+        tenant_id = _tenant_id(session, tenant)
+        tenant_ids = (
+            [tenant_id] if tenant_id is not None else list(session.scalars(select(Tenant.id)))
+        )
+        for one in tenant_ids:
+            counts = seal_unsealed(session, one)
+            if any(counts.values()):
+                audit.record(
+                    session,
+                    "records.sealed",
+                    actor=None,
+                    actor_label="hireflow seal",
+                    target_type="tenant",
+                    target_id=one,
+                    tenant_id=one,
+                    new={"sealed": counts},
+                )
+            session.commit()
+            for name, count in counts.items():
+                totals[name] = totals.get(name, 0) + count
+    console.print(
+        "Sealed: " + ", ".join(f"{count} {name} rows" for name, count in totals.items()) + "."
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add the record's commands to the ``hireflow`` command."""
+    app.command("seal")(seal_command)
     app.command("verify")(verify_command)
     app.command("checkpoint")(checkpoint_command)
     app.command("backup")(backup_command)

@@ -76,6 +76,7 @@ class VerificationReport:
     files: int = 0
     checkpoints: int = 0
     checkpoint_files: int = 0
+    sealed: int = 0
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -94,8 +95,9 @@ class VerificationReport:
     def summary(self) -> str:
         state = "intact" if self.ok else f"NOT intact: {len(self.problems)} problem(s)"
         return (
-            f"{state}; {self.chains} chains, {self.rows} rows, {self.checkpoints} checkpoints "
-            f"from {self.checkpoint_files} files, {self.files} files checked"
+            f"{state}; {self.chains} chains, {self.rows} rows, {self.sealed} sealed rows, "
+            f"{self.checkpoints} checkpoints from {self.checkpoint_files} files, "
+            f"{self.files} files checked"
         )
 
 
@@ -457,6 +459,23 @@ def verify_files(
             progress(1)
 
 
+# --------------------------------------------------------------------------- sealed values
+
+
+def verify_sealed(
+    session: Session, report: VerificationReport, *, tenant_id: int | None = None
+) -> None:
+    """The values decisions rest on (scores, job match, screening, reports, names) against
+    their seals, and the score copies against the chains (see ``records.seals``)."""
+    from hireflow.records import pii
+    from hireflow.records.seals import verify_derived, verify_seals
+
+    checked, problems = verify_seals(session, pii.keyring(), tenant_id)
+    report.sealed += checked
+    for problem in problems + verify_derived(session, tenant_id):
+        report.problems.append(Problem(problem.chain, problem.kind, None, problem.message))
+
+
 # --------------------------------------------------------------------------- all
 
 
@@ -487,6 +506,7 @@ def verify(
             report.problems.append(Problem("checkpoints", "checkpoint_forged", None, error))
     verify_audit(session, report, tenant_id=tenant_id, checkpoints=checkpoints, progress=progress)
     verify_people(session, report, tenant_id=tenant_id, checkpoints=checkpoints, progress=progress)
+    verify_sealed(session, report, tenant_id=tenant_id)
     if files:
         verify_files(session, report, tenant_id=tenant_id, progress=file_progress)
     return report

@@ -117,6 +117,9 @@ def test_restore_command_into_a_new_data_directory(fresh_db, backend, tmp_path, 
     from hireflow.records.checkpoints import checkpoint_dir
 
     regional = _storage(tmp_path / "s")
+    # this installation's own checkpoints (the shared test directory signs other databases)
+    monkeypatch.setenv("HIREFLOW_CHECKPOINT_DIR", str(tmp_path / "checkpoints"))
+    get_settings.cache_clear()
     set_database(fresh_db)
     try:
         _tenant_id, email, ids = _pool(fresh_db, regional)
