@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -58,6 +59,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
+
+from hireflow.core.crypto import SUITES, CryptoSuite, default_suite
 
 __all__ = [
     "FIRST_SEQ",
@@ -230,11 +233,27 @@ def row_hash(prev_hash: str, content: Any) -> str:
     return _row_hash_checked(_check_hash(prev_hash, "prev_hash"), content)
 
 
-def _row_hash_checked(prev_hash: str, content: Any) -> str:
-    """``row_hash`` for a prev_hash already known to be well-formed."""
-    return hashlib.sha256(
+def _row_hash_checked(prev_hash: str, content: Any, suite: CryptoSuite | None = None) -> str:
+    """``row_hash`` for a prev_hash already known to be well-formed, with the deployment's
+    hash (SHA-256, or SM3 under the ``sm`` suite)."""
+    return (suite or default_suite()).hexdigest(
         _ROW_DOMAIN + bytes.fromhex(prev_hash) + canonical_json(content)
-    ).hexdigest()
+    )
+
+
+def row_hash_matches(prev_hash: str, content: Any, stored: str) -> bool:
+    """Whether ``stored`` is the row's hash under any suite: a chain keeps the rows hashed
+    before a change of suite (SHA-256) beside the newer ones (SM3); both are collision
+    resistant, so accepting either adds no way to forge a row."""
+    body = _ROW_DOMAIN + bytes.fromhex(prev_hash) + canonical_json(content)
+    current = default_suite()
+    if hmac.compare_digest(current.hexdigest(body), stored):
+        return True
+    return any(
+        hmac.compare_digest(other.hexdigest(body), stored)
+        for other in SUITES.values()
+        if other.name != current.name
+    )
 
 
 @dataclass(frozen=True)
@@ -444,7 +463,9 @@ def _verify(
             except CanonicalJSONError as exc:
                 problem = (ProblemKind.MALFORMED, f"content cannot be hashed: {exc}")
             else:
-                if recomputed != stored_hash:
+                if recomputed != stored_hash and not row_hash_matches(
+                    prev_hash, content, stored_hash
+                ):
                     problem = (
                         ProblemKind.ALTERED,
                         "content or prev_hash does not match the stored hash "

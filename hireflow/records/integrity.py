@@ -46,7 +46,7 @@ from hireflow.records.models import Attachment, IntegrityRun, PersonRecord, Reco
 from hireflow.records.timeline import (
     derive_state,
     entry_content,
-    payload_digest,
+    payload_digest_matches,
     person_chain_id,
 )
 
@@ -293,7 +293,7 @@ def check_person_entries(
     """Verify one person's chain plus what hangs off it (payloads, cached state)."""
     for entry in entries:
         if entry.payload is not None:
-            if entry.payload_digest != payload_digest(entry.payload):
+            if not payload_digest_matches(entry.payload, entry.payload_digest):
                 report.problems.append(
                     Problem(
                         chain_id,

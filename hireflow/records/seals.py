@@ -28,7 +28,6 @@ seals existed are reported as unsealed until ``hireflow seal`` seals them (audit
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import secrets
@@ -42,7 +41,7 @@ from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from hireflow.core.crypto import KeyNotFoundError, Keyring, MasterKey
+from hireflow.core.crypto import CryptoSuite, KeyNotFoundError, Keyring, MasterKey
 from hireflow.core.db import utcnow
 from hireflow.records.models import RecordEntry, RecordScore, RecordSeal
 
@@ -143,24 +142,33 @@ def canonical(value: Any) -> Any:
     return str(value)
 
 
-def _seal_key(key: MasterKey, tenant_id: int) -> bytes:
-    return key.derive("record-seal", str(tenant_id))
+@dataclass(frozen=True)
+class SealKey:
+    """A tenant's seal key and the suite of the master key it comes from (HMAC-SHA256 or
+    HMAC-SM3)."""
+
+    key: bytes
+    suite: CryptoSuite
 
 
-def _mac(key: bytes, *parts: str) -> str:
+def _seal_key(key: MasterKey, tenant_id: int) -> SealKey:
+    return SealKey(key.derive("record-seal", str(tenant_id)), key.suite)
+
+
+def _mac(key: SealKey, *parts: str) -> str:
     message = "\x1f".join(parts).encode("utf-8")
-    return hmac.new(key, message, hashlib.sha256).digest()[:MAC_BYTES].hex()
+    return key.suite.mac(key.key, message)[:MAC_BYTES].hex()
 
 
 def field_mac(
-    key: bytes, subject: str, subject_id: int, field: str, value: Any, salt: str | None
+    key: SealKey, subject: str, subject_id: int, field: str, value: Any, salt: str | None
 ) -> str:
     encoded = json.dumps(canonical(value), ensure_ascii=False, sort_keys=True)
     return _mac(key, subject, str(subject_id), field, salt or "", encoded)
 
 
 def binding_mac(
-    key: bytes,
+    key: SealKey,
     subject: str,
     subject_id: int,
     tenant_id: int,
