@@ -147,3 +147,43 @@ def test_rotation_from_intl_to_sm_and_verify_on_both(fresh_db, regional):
             assert not verify(session).ok
     finally:
         set_database(None)
+
+
+def test_sm2_signs_checkpoints_and_detects_forgery(tmp_path):
+    from datetime import UTC, datetime
+
+    from hireflow.core.settings import Settings
+    from hireflow.records.chain import (
+        CheckpointError,
+        SM2PrivateKey,
+        load_public_key,
+        load_signing_key,
+        public_key_to_str,
+        sign_checkpoint_batch,
+        verify_checkpoint_batch,
+    )
+    from hireflow.records.checkpoints import public_keys, signing_key
+
+    key = SM2PrivateKey.generate()
+    heads = {"person:1": (3, "a" * 64), "audit:1": (9, "b" * 64)}
+    document = sign_checkpoint_batch(heads, datetime.now(UTC), key)
+    public = load_public_key(public_key_to_str(key))
+    found = verify_checkpoint_batch(document, [public])
+    assert {(c.chain_id, c.seq) for c in found} == {("person:1", 3), ("audit:1", 9)}
+    with pytest.raises(CheckpointError):
+        verify_checkpoint_batch(document.replace('"a', '"c', 1), [public])
+    with pytest.raises(CheckpointError):  # another SM2 key does not vouch for it
+        verify_checkpoint_batch(document, [SM2PrivateKey.generate().public_key()])
+    assert load_signing_key(key.to_text()).public_key().raw == key.public_key().raw
+
+    # a deployment of the sm suite makes itself an SM2 checkpoint key
+    settings = Settings(data_dir=tmp_path)
+    before = crypto.default_suite()
+    try:
+        crypto.use_suite("sm")
+        made = signing_key(settings)
+    finally:
+        crypto.use_suite(before)
+    assert isinstance(made, SM2PrivateKey)
+    assert (tmp_path / "checkpoint_key").read_text().startswith("sm2:")
+    assert [k.raw for k in public_keys(settings)] == [made.public_key().raw]
