@@ -353,6 +353,7 @@ def verify_person(
         checkpoints,
         report,
     )
+    verify_sealed(session, report, person_id=person_id)
     return report
 
 
@@ -463,16 +464,20 @@ def verify_files(
 
 
 def verify_sealed(
-    session: Session, report: VerificationReport, *, tenant_id: int | None = None
+    session: Session,
+    report: VerificationReport,
+    *,
+    tenant_id: int | None = None,
+    person_id: int | None = None,
 ) -> None:
     """The values decisions rest on (scores, job match, screening, reports, names) against
     their seals, and the score copies against the chains (see ``records.seals``)."""
     from hireflow.records import pii
     from hireflow.records.seals import verify_derived, verify_seals
 
-    checked, problems = verify_seals(session, pii.keyring(), tenant_id)
+    checked, problems = verify_seals(session, pii.keyring(), tenant_id, person_id)
     report.sealed += checked
-    for problem in problems + verify_derived(session, tenant_id):
+    for problem in problems + verify_derived(session, tenant_id, person_id):
         report.problems.append(Problem(problem.chain, problem.kind, None, problem.message))
 
 

@@ -419,9 +419,10 @@ def _same_scores(a: Any, b: Any) -> bool:
 
 
 def verify_seals(
-    session: Session, ring: Keyring, tenant_id: int | None = None
+    session: Session, ring: Keyring, tenant_id: int | None = None, person_id: int | None = None
 ) -> tuple[int, list[SealProblem]]:
-    """Check every sealed row of one tenant (or all): returns (rows checked, problems)."""
+    """Check every sealed row of one tenant (or all, or of one person): returns (rows
+    checked, problems)."""
     connection = session.connection()
     problems: list[SealProblem] = []
     checked = 0
@@ -438,8 +439,16 @@ def verify_seals(
         if tenant_id is not None:
             seals_stmt = seals_stmt.where(seal_table.c.tenant_id == tenant_id)
             stmt = stmt.where(table.c.tenant_id == tenant_id)
-        seals = {int(s.subject_id): s for s in connection.execute(seals_stmt)}
         people = _people(connection, subject, tenant_id)
+        if person_id is not None:
+            column = {"candidate": "id", "application": "candidate_id"}.get(subject.name)
+            if column is not None:
+                stmt = stmt.where(table.c[column] == person_id)
+            else:
+                mine = [rid for rid, pid in people.items() if pid == person_id]
+                stmt = stmt.where(table.c.id.in_(mine))
+            seals_stmt = seals_stmt.where(seal_table.c.person_id == person_id)
+        seals = {int(s.subject_id): s for s in connection.execute(seals_stmt)}
         for row in connection.execute(stmt):
             checked += 1
             chain = f"{subject.name}:{row.id}"
@@ -553,7 +562,9 @@ def _check_seal(
     return found
 
 
-def verify_derived(session: Session, tenant_id: int | None = None) -> list[SealProblem]:
+def verify_derived(
+    session: Session, tenant_id: int | None = None, person_id: int | None = None
+) -> list[SealProblem]:
     """What the chains themselves say about scores kept elsewhere (no key needed)."""
     from hireflow.interviews.models import InterviewReport
     from hireflow.records.timeline import index_rows
@@ -566,6 +577,8 @@ def verify_derived(session: Session, tenant_id: int | None = None) -> list[SealP
     )
     if tenant_id is not None:
         stmt = stmt.where(entries.c.tenant_id == tenant_id)
+    if person_id is not None:
+        stmt = stmt.where(entries.c.person_id == person_id)
     results = {int(r.id): r for r in connection.execute(stmt)}
     superseded = {
         r.facts.get("supersedes")
@@ -576,6 +589,14 @@ def verify_derived(session: Session, tenant_id: int | None = None) -> list[SealP
     reports = select(InterviewReport.__table__)
     if tenant_id is not None:
         reports = reports.where(InterviewReport.tenant_id == tenant_id)
+    if person_id is not None:
+        from hireflow.interviews.models import InterviewSession
+
+        reports = reports.where(
+            InterviewReport.interview_id.in_(
+                select(InterviewSession.id).where(InterviewSession.candidate_id == person_id)
+            )
+        )
     for report in connection.execute(reports):
         for entry_id, scores, match in (
             (report.record_entry_id, report.scores, report.job_match),
@@ -601,6 +622,8 @@ def verify_derived(session: Session, tenant_id: int | None = None) -> list[SealP
     scores_stmt = select(RecordScore.__table__)
     if tenant_id is not None:
         scores_stmt = scores_stmt.where(RecordScore.tenant_id == tenant_id)
+    if person_id is not None:
+        scores_stmt = scores_stmt.where(RecordScore.person_id == person_id)
     actual: dict[int, set[tuple[Any, ...]]] = {}
     for r in connection.execute(scores_stmt):
         actual.setdefault(int(r.person_id), set()).add(

@@ -209,3 +209,24 @@ def test_an_erasure_without_its_entry_is_flagged(session, db, org, queue, storag
     found = _problems(session, org.tenant.id)
     assert (f"candidate:{setup.candidate.id}", "erasure_unrecorded") in found
     assert any(chain == f"person:{setup.candidate.id}" for chain, _ in found)
+
+
+def test_the_record_badge_shows_an_altered_score(client, session, db, org, queue, storage):
+    from hireflow.records.integrity import verify_person
+    from tests.conftest import login
+
+    setup, interview = scored_interview(session, db, org)
+    person = setup.candidate.id
+    assert verify_person(session, person).ok
+    row = _report(session, interview.id)
+    _tamper(session, "UPDATE interview_reports SET job_match = 99.9 WHERE id = :r", r=row.id)
+    found = verify_person(session, person)
+    assert not found.ok
+    assert {(p.chain, p.kind) for p in found.problems} >= {
+        (f"interview_report:{row.id}", "altered")
+    }
+    login(client, org.users["hr_admin"])
+    page = client.get(f"/records/{person}")
+    assert page.status_code == 200 and 'id="integrity-badge" data-ok="0"' in page.text
+    explained = client.get(f"/records/{person}/verify")
+    assert "job_match was changed outside the application" in explained.text
