@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import logging
 import os
 import signal
 import subprocess
@@ -238,12 +239,13 @@ def serve(
         if embedded_worker is not None
         else (settings.embedded_worker and local_broker)
     )
-    child: subprocess.Popen[bytes] | None = None
+    supervisor = None
     if run_worker:
-        child = subprocess.Popen(  # noqa: S603
-            _worker_command(settings, 1, beat=True), preexec_fn=_die_with_parent
+        supervisor = _supervise_worker(settings)
+        console.print(
+            f"[dim]Embedded task worker started (pid {supervisor.process.pid}); it is "
+            "restarted if it stops.[/dim]"
         )
-        console.print(f"[dim]Embedded task worker started (pid {child.pid}).[/dim]")
     console.print(f"[green]Hireflow is running at http://{host}:{port}[/green]")
     if base_url is not None and host in ("0.0.0.0", "::"):  # noqa: S104
         console.print(
@@ -266,12 +268,32 @@ def serve(
             timeout_keep_alive=65,
         )
     finally:
-        if child is not None and child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        if supervisor is not None:
+            supervisor.stop(timeout=15)
+
+
+def _supervise_worker(settings: Settings):
+    """Start the embedded worker under supervision: restarted when it exits unasked (kill
+    -9, a crash), its starts noted for ``/healthz``, aged queued work logged as an alert."""
+    from hireflow.core.db import get_database
+    from hireflow.core.worker import Supervisor, health, log_alerts, register_start
+
+    def start(restarts: int) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(  # noqa: S603
+            _worker_command(settings, 1, beat=True), preexec_fn=_die_with_parent
+        )
+        try:
+            with get_database().session() as session:
+                register_start(session, process.pid, restarts)
+        except Exception:  # health reporting must not stop the worker starting
+            logging.getLogger("hireflow.worker").warning("could not note the start", exc_info=True)
+        return process
+
+    def check() -> None:
+        with get_database().session() as session:
+            log_alerts(health(session, settings.queue_alert_seconds))
+
+    return Supervisor(start, on_tick=check).begin()
 
 
 def listening_base_url(settings: Settings, host: str, port: int) -> str | None:

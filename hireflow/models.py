@@ -1,6 +1,7 @@
 """Imports every domain's tables so metadata (Alembic, tests) sees the whole schema."""
 
 from hireflow.core import audit as core_audit
+from hireflow.core import worker as core_worker
 from hireflow.discovery import domain_modules
 
-MODELS = [core_audit, *domain_modules("models")]
+MODELS = [core_audit, core_worker, *domain_modules("models")]

@@ -23,8 +23,14 @@ def _free_port() -> int:
 
 
 def _children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(x) for x in path.read_text().split()] if path.exists() else []
+    # Every thread's children: the embedded worker is restarted from a supervising thread.
+    found: list[int] = []
+    for path in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(x) for x in path.read_text().split()]
+        except FileNotFoundError:
+            continue
+    return found
 
 
 def _alive(pid: int) -> bool:
@@ -67,6 +73,64 @@ def test_a_killed_server_takes_its_embedded_worker_with_it(tmp_path: Path) -> No
         while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
             time.sleep(0.2)
         assert not any(_alive(pid) for pid in workers), "the embedded worker outlived the server"
+    finally:
+        if server.poll() is None:
+            server.kill()
+        log.close()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads children from /proc")
+def test_a_killed_embedded_worker_is_restarted_and_reported(tmp_path: Path) -> None:
+    port = 8652
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HIREFLOW_")}
+    env.update({"HIREFLOW_DATA_DIR": str(tmp_path), "HIREFLOW_LOG_LEVEL": "WARNING"})
+    log = (tmp_path / "serve.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "hireflow.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+    def health() -> dict:
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).json()
+        except (httpx.HTTPError, ValueError):
+            return {}
+
+    def wait_for(condition, seconds: float = 120):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            assert server.poll() is None, (tmp_path / "serve.log").read_text()
+            found = condition()
+            if found:
+                return found
+            time.sleep(0.5)
+        raise AssertionError((tmp_path / "serve.log").read_text())
+
+    try:
+        first = wait_for(
+            lambda: (
+                _children(server.pid)
+                if health().get("checks", {}).get("worker", {}).get("ok")
+                else None
+            )
+        )
+        os.kill(first[0], signal.SIGKILL)
+        second = wait_for(lambda: [p for p in _children(server.pid) if p not in first])
+        assert second and _alive(second[0])
+        report = wait_for(
+            lambda: (
+                health() if health().get("checks", {}).get("worker", {}).get("restarts") else None
+            )
+        )
+        assert report["checks"]["worker"] == {**report["checks"]["worker"], "ok": True}
+        assert report["checks"]["worker"]["restarts"] == 1
+        text = (tmp_path / "serve.log").read_text()
+        assert "exited with -9" in text and "was restarted" in text
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        assert not _alive(second[0]), "the restarted worker outlived the server"
     finally:
         if server.poll() is None:
             server.kill()

@@ -455,3 +455,82 @@ def any_words_condition(dialect: str, wanted: Sequence[str]) -> Any:
         )
     query = cast(bindparam("any_query", " | ".join(f"'{w}'" for w in unique)), postgresql.TSQUERY)
     return CandidateSearch.tsv.op("@@", is_comparison=True)(query)
+
+
+# --------------------------------------------------------------------------- derived index
+
+
+def missing_text_rows(session: Session, tenant_id: int | None = None) -> list[int]:
+    """Pool rows whose words are missing from the full-text index (SQLite: no FTS5 row, as
+    after a restore, which copies tables but not the virtual table; PostgreSQL: no ``tsv``)."""
+    stmt = select(CandidateSearch.candidate_id).order_by(CandidateSearch.candidate_id)
+    if tenant_id is not None:
+        stmt = stmt.where(CandidateSearch.tenant_id == tenant_id)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.where(CandidateSearch.tsv.is_(None))
+    else:
+        stmt = stmt.where(
+            ~CandidateSearch.candidate_id.in_(select(sa_table(FTS_TABLE, column("rowid")).c.rowid))
+        )
+    return list(session.scalars(stmt))
+
+
+def text_index_counts(session: Session) -> tuple[int, int]:
+    """(pool rows, rows with their words indexed): equal when the index is whole."""
+    from sqlalchemy import func
+
+    pool = int(session.scalar(select(func.count()).select_from(CandidateSearch)) or 0)
+    return pool, pool - len(missing_text_rows(session))
+
+
+def rebuild_text_index(session: Session, candidate_ids: Sequence[int]) -> int:
+    """Write the full-text words of existing pool rows, touching nothing else (no commit).
+
+    A restore uses it: the restored tables must stay identical to the backup, only the index
+    the backup could not carry (SQLite's FTS5 table; ``tsv`` of a backup made on SQLite) is
+    rebuilt from the candidate and their newest resume.
+    """
+    from sqlalchemy import update
+
+    from hireflow.candidates.models import Candidate, CandidateResume
+
+    dialect = session.get_bind().dialect.name
+    done = 0
+    for candidate_id in candidate_ids:
+        candidate = session.get(Candidate, candidate_id)
+        if candidate is None:
+            continue
+        latest = session.scalars(
+            select(CandidateResume)
+            .where(CandidateResume.candidate_id == candidate_id)
+            .order_by(CandidateResume.id.desc())
+        ).first()
+        document = build_document(
+            candidate.profile or {},
+            name=candidate.name,
+            location=candidate.location,
+            resume_text=(latest.text if latest is not None else "") or "",
+        )
+        if dialect == "postgresql":
+            session.execute(
+                update(CandidateSearch)
+                .where(CandidateSearch.candidate_id == candidate_id)
+                .values(
+                    tsv=cast(
+                        bindparam("tsv", tsvector_literal(document.head, document.body)),
+                        postgresql.TSVECTOR,
+                    )
+                )
+            )
+        else:
+            session.execute(sa_text(DELETE_ROW), {"candidate_id": candidate_id})
+            session.execute(
+                sa_text(INSERT_ROW),
+                {
+                    "candidate_id": candidate_id,
+                    "document": " ".join(document.head),
+                    "body": " ".join(document.body),
+                },
+            )
+        done += 1
+    return done

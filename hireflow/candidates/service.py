@@ -1142,10 +1142,16 @@ def index_missing(session: Session, tenant_id: int | None = None, batch: int = 5
     from hireflow.candidates.models import CandidateSearch
 
     done = 0
+    # Pool rows whose words are not in the full-text index (a restore copies the tables, not
+    # SQLite's FTS5 table) are rebuilt too.
     while True:
+        unindexed = search.missing_text_rows(session, tenant_id)[:batch]
         stmt = (
             select(Candidate)
-            .where(~Candidate.id.in_(select(CandidateSearch.candidate_id)))
+            .where(
+                ~Candidate.id.in_(select(CandidateSearch.candidate_id))
+                | Candidate.id.in_(unindexed)
+            )
             .order_by(Candidate.id)
             .limit(batch)
         )

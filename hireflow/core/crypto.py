@@ -44,10 +44,12 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as crypto_hmac
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -56,8 +58,11 @@ __all__ = [
     "DEVELOPMENT_MASTER_KEY",
     "FIELD_TOKEN_PREFIX",
     "KEY_SIZE",
+    "SM4GCM",
+    "SUITES",
     "CryptoConfigError",
     "CryptoError",
+    "CryptoSuite",
     "DecryptingReader",
     "EncryptingReader",
     "IntegrityError",
@@ -70,11 +75,13 @@ __all__ = [
     "decrypt_bytes",
     "decrypt_field",
     "decrypt_stream",
+    "default_suite",
     "encrypt_bytes",
     "encrypt_field",
     "encrypt_stream",
     "field_token_key_id",
     "generate_data_key",
+    "get_suite",
     "normalise_date",
     "normalise_email",
     "normalise_id_number",
@@ -85,6 +92,7 @@ __all__ = [
     "reencrypt_field",
     "rewrap",
     "unwrap_key",
+    "use_suite",
     "wrap_key",
 ]
 
@@ -171,6 +179,127 @@ def _is_weak(key: bytes) -> bool:
     return len(steps) == 1
 
 
+# --------------------------------------------------------------------------- suites
+
+
+class SM4GCM:
+    """SM4 in GCM mode (GB/T 32907, GB/T 15852 framing as in RFC 8998) with ``AESGCM``'s
+    interface: ``encrypt(nonce, data, aad)`` returns ciphertext plus the 16-byte tag. The
+    128-bit SM4 key is the first half of an HKDF-SM3 expansion of the 32-byte key given."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) != KEY_SIZE:
+            raise ValueError(f"key must be {KEY_SIZE} bytes")
+        self._key = HKDF(
+            algorithm=hashes.SM3(), length=16, salt=b"hireflow/sm4/v1", info=b"sm4-gcm"
+        ).derive(bytes(key))
+
+    def encrypt(self, nonce: bytes, data: bytes, associated_data: bytes | None) -> bytes:
+        encryptor = Cipher(algorithms.SM4(self._key), modes.GCM(nonce)).encryptor()
+        if associated_data:
+            encryptor.authenticate_additional_data(associated_data)
+        return encryptor.update(data) + encryptor.finalize() + encryptor.tag
+
+    def decrypt(self, nonce: bytes, data: bytes, associated_data: bytes | None) -> bytes:
+        if len(data) < _TAG_SIZE:
+            raise InvalidTag()
+        decryptor = Cipher(
+            algorithms.SM4(self._key), modes.GCM(nonce, data[-_TAG_SIZE:])
+        ).decryptor()
+        if associated_data:
+            decryptor.authenticate_additional_data(associated_data)
+        return decryptor.update(data[:-_TAG_SIZE]) + decryptor.finalize()
+
+
+@dataclass(frozen=True)
+class CryptoSuite:
+    """The algorithms of one deployment (SPEC K3; GB/T 39786 for ``sm``).
+
+    ``intl``: AES-256-GCM, SHA-256, HMAC-SHA256, HKDF-SHA256, Ed25519 signatures.
+    ``sm``: SM4-GCM, SM3, HMAC-SM3, HKDF-SM3, SM2 signatures (GB/T 32918, via GmSSL).
+    A master key belongs to one suite (its id says which, see ``MasterKey``); every hash,
+    MAC, key derivation and encryption under it uses that suite's algorithm.
+    """
+
+    name: str
+    hash_name: str
+    aead_name: str
+    signature: str
+
+    def algorithm(self) -> hashes.HashAlgorithm:
+        return hashes.SM3() if self.name == "sm" else hashes.SHA256()
+
+    def digest(self, data: bytes) -> bytes:
+        """The suite's hash of ``data`` (32 bytes)."""
+        if self.name != "sm":
+            return hashlib.sha256(data).digest()
+        hasher = hashes.Hash(hashes.SM3())
+        hasher.update(data)
+        return hasher.finalize()
+
+    def hexdigest(self, data: bytes) -> str:
+        return self.digest(data).hex()
+
+    def hasher(self) -> Any:
+        """An incremental hash object (``update`` / ``hexdigest``) of the suite."""
+        return _Hasher(self)
+
+    def mac(self, key: bytes, data: bytes) -> bytes:
+        """HMAC with the suite's hash (HMAC-SHA256 or HMAC-SM3)."""
+        if self.name != "sm":
+            return hmac.new(bytes(key), data, hashlib.sha256).digest()
+        signer = crypto_hmac.HMAC(bytes(key), hashes.SM3())
+        signer.update(data)
+        return signer.finalize()
+
+    def aead(self, key: bytes) -> AESGCM | SM4GCM:
+        return SM4GCM(key) if self.name == "sm" else AESGCM(key)
+
+
+class _Hasher:
+    def __init__(self, suite: CryptoSuite) -> None:
+        self.suite = suite
+        self._hash = (
+            hashes.Hash(hashes.SM3()) if suite.name == "sm" else hashlib.sha256()  # type: ignore[assignment]
+        )
+
+    def update(self, data: bytes) -> None:
+        self._hash.update(data)
+
+    def hexdigest(self) -> str:
+        if isinstance(self._hash, hashes.Hash):
+            return self._hash.finalize().hex()
+        return self._hash.hexdigest()
+
+
+SUITES: dict[str, CryptoSuite] = {
+    "intl": CryptoSuite("intl", "SHA-256", "AES-256-GCM", "Ed25519"),
+    "sm": CryptoSuite("sm", "SM3", "SM4-GCM", "SM2"),
+}
+_SUITE_PREFIX = "sm:"  # a master-key setting "sm:<key>" is a key of the SM suite
+_default_suite = SUITES["intl"]
+
+
+def get_suite(name: str) -> CryptoSuite:
+    """The suite called ``name`` (``intl`` or ``sm``); ``CryptoConfigError`` otherwise."""
+    try:
+        return SUITES[name]
+    except KeyError:
+        raise CryptoConfigError(f"unknown crypto suite {name!r}: use intl or sm") from None
+
+
+def default_suite() -> CryptoSuite:
+    """The suite of the process keyring's current key (hash chains, seals, search terms)."""
+    return _default_suite
+
+
+def use_suite(suite: str | CryptoSuite) -> CryptoSuite:
+    """Make ``suite`` the process default (the keyring's builder calls it)."""
+    global _default_suite
+    _default_suite = get_suite(suite) if isinstance(suite, str) else suite
+    return _default_suite
+
+
 class MasterKey:
     """A 32-byte master key with a public fingerprint (``key_id``).
 
@@ -178,9 +307,9 @@ class MasterKey:
     keys (wrapping, field encryption, blind indexes). ``repr`` never shows key material.
     """
 
-    __slots__ = ("_aead_cache", "_derived", "_key", "_lock", "key_id")
+    __slots__ = ("_aead_cache", "_derived", "_key", "_lock", "key_id", "suite")
 
-    def __init__(self, key: bytes) -> None:
+    def __init__(self, key: bytes, suite: str = "intl") -> None:
         if not isinstance(key, bytes | bytearray):
             raise CryptoConfigError("master key must be bytes")
         if len(key) != KEY_SIZE:
@@ -190,10 +319,13 @@ class MasterKey:
         if _is_weak(bytes(key)):
             raise CryptoConfigError("master key is trivially guessable (repeated or sequential)")
         self._key = bytes(key)
-        fingerprint = hmac.new(self._key, b"hireflow/key-id/v1", hashlib.sha256).digest()
+        self.suite: CryptoSuite = get_suite(suite)
+        # The suite is part of the id: the same bytes used as an SM key are another key.
+        tag = b"hireflow/key-id/v1" + (b"/sm" if self.suite.name == "sm" else b"")
+        fingerprint = hmac.new(self._key, tag, hashlib.sha256).digest()
         self.key_id: str = fingerprint[:_KEY_ID_BYTES].hex()
         self._derived: dict[tuple[str, str], bytes] = {}
-        self._aead_cache: dict[str, AESGCM] = {}
+        self._aead_cache: dict[str, AESGCM | SM4GCM] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -217,6 +349,9 @@ class MasterKey:
                 value = value.decode("ascii")
             except UnicodeDecodeError:
                 raise CryptoConfigError("master key must be ASCII hex or base64") from None
+        suite = "intl"
+        if value.strip().startswith(_SUITE_PREFIX):
+            suite, value = "sm", value.strip()[len(_SUITE_PREFIX) :]
         raw = _decode_key_setting(value)
         if len(raw) != KEY_SIZE:
             raise CryptoConfigError(
@@ -229,16 +364,17 @@ class MasterKey:
                 "master key is the published development key; generate a secret key for "
                 "any deployment that holds real data"
             )
-        return cls(raw)
+        return cls(raw, suite)
 
     @classmethod
-    def generate(cls) -> MasterKey:
+    def generate(cls, suite: str = "intl") -> MasterKey:
         """A fresh random key (for the key-generation command and tests)."""
-        return cls(os.urandom(KEY_SIZE))
+        return cls(os.urandom(KEY_SIZE), suite)
 
     def to_setting(self) -> str:
-        """The key as a base64 string that ``from_setting`` reads back."""
-        return base64.b64encode(self._key).decode("ascii")
+        """The key as a string that ``from_setting`` reads back (``sm:`` + base64 for SM)."""
+        encoded = base64.b64encode(self._key).decode("ascii")
+        return _SUITE_PREFIX + encoded if self.suite.name == "sm" else encoded
 
     def derive(self, purpose: str, scope: str = "") -> bytes:
         """A 32-byte subkey for ``purpose`` (and an optional scope such as a tenant id).
@@ -254,7 +390,7 @@ class MasterKey:
         if cached is not None:
             return cached
         hkdf = HKDF(
-            algorithm=hashes.SHA256(),
+            algorithm=self.suite.algorithm(),
             length=KEY_SIZE,
             salt=b"hireflow/kdf/v1",
             info=b"hireflow/v1\x00" + purpose.encode() + b"\x00" + scope.encode(),
@@ -276,17 +412,17 @@ class MasterKey:
             raise ValueError("column must be named")
         return self.derive("blind-index", f"{tenant}\x1f{column}")
 
-    def _aead(self, purpose: str) -> AESGCM:
+    def _aead(self, purpose: str) -> AESGCM | SM4GCM:
         with self._lock:
             cipher = self._aead_cache.get(purpose)
         if cipher is None:
-            cipher = AESGCM(self.derive(purpose))
+            cipher = self.suite.aead(self.derive(purpose))
             with self._lock:
                 self._aead_cache[purpose] = cipher
         return cipher
 
     def __repr__(self) -> str:
-        return f"MasterKey(key_id={self.key_id!r})"
+        return f"MasterKey(key_id={self.key_id!r}, suite={self.suite.name!r})"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, MasterKey):
@@ -455,7 +591,9 @@ def rewrap(
 # --------------------------------------------------------------------------- streaming
 
 _STREAM_MAGIC = b"HFSE"
-_STREAM_VERSION = 1
+_STREAM_VERSION = 1  # AES-256-GCM chunks
+_STREAM_VERSION_SM4 = 2  # SM4-GCM chunks (the ``sm`` suite); same framing
+_STREAM_VERSIONS = (_STREAM_VERSION, _STREAM_VERSION_SM4)
 _HEADER = struct.Struct(">4sBI7s")
 _HEADER_SIZE = _HEADER.size
 _STREAM_DOMAIN = b"hireflow/stream/v1\x00"
@@ -469,9 +607,11 @@ _MIN_CHUNK_SIZE = 16
 _MAX_CHUNK_SIZE = 16 * 1024 * 1024  # bounds the memory a forged header can demand
 
 
-def _check_data_key(data_key: bytes) -> AESGCM:
+def _check_data_key(data_key: bytes, version: int = _STREAM_VERSION) -> AESGCM | SM4GCM:
     if not isinstance(data_key, bytes | bytearray) or len(data_key) != KEY_SIZE:
         raise ValueError(f"data key must be {KEY_SIZE} bytes")
+    if version == _STREAM_VERSION_SM4:
+        return SM4GCM(bytes(data_key))
     return AESGCM(bytes(data_key))
 
 
@@ -509,7 +649,7 @@ class _StreamCipher:
     """Nonce and AAD bookkeeping shared by encryption and decryption of one stream."""
 
     def __init__(self, data_key: bytes, file_id: str, header: bytes) -> None:
-        self.aead = _check_data_key(data_key)
+        self.aead = _check_data_key(data_key, header[4])
         self.nonce_prefix = header[9:16]
         fid = _file_id_bytes(file_id)
         self.aad_prefix = _STREAM_DOMAIN + header + struct.pack(">H", len(fid)) + fid
@@ -527,7 +667,8 @@ def _encrypt_chunks(
     src: BinaryIO, data_key: bytes, file_id: str, chunk_size: int
 ) -> Iterator[bytes]:
     _check_chunk_size(chunk_size)
-    header = _HEADER.pack(_STREAM_MAGIC, _STREAM_VERSION, chunk_size, os.urandom(7))
+    version = _STREAM_VERSION_SM4 if _default_suite.name == "sm" else _STREAM_VERSION
+    header = _HEADER.pack(_STREAM_MAGIC, version, chunk_size, os.urandom(7))
     cipher = _StreamCipher(data_key, file_id, header)
     yield header
     index = 0
@@ -551,7 +692,7 @@ def _decrypt_chunks(src: BinaryIO, data_key: bytes, file_id: str) -> Iterator[by
     magic, version, chunk_size, _prefix = _HEADER.unpack(header)
     if magic != _STREAM_MAGIC:
         raise IntegrityError("not a Hireflow encrypted file (bad magic bytes)")
-    if version != _STREAM_VERSION:
+    if version not in _STREAM_VERSIONS:
         raise IntegrityError(f"unsupported encrypted file version {version}")
     if not _MIN_CHUNK_SIZE <= chunk_size <= _MAX_CHUNK_SIZE:
         raise IntegrityError(f"encrypted file header has an invalid chunk size {chunk_size}")
@@ -760,7 +901,7 @@ def read_stream_chunk_size(header: bytes) -> int:
     if len(header) < _HEADER_SIZE:
         raise IntegrityError("encrypted file is truncated: incomplete header")
     magic, version, chunk_size, _ = _HEADER.unpack(header[:_HEADER_SIZE])
-    if magic != _STREAM_MAGIC or version != _STREAM_VERSION:
+    if magic != _STREAM_MAGIC or version not in _STREAM_VERSIONS:
         raise IntegrityError("not a Hireflow encrypted file of a known version")
     return int(chunk_size)
 
@@ -849,8 +990,10 @@ def blind_index(
     normaliser: Callable[[str], str] | None = None,
     *,
     length: int = 16,
+    suite: CryptoSuite | None = None,
 ) -> str:
-    """Keyed equality-lookup value: hex of HMAC-SHA256(index_key, normalise(value))[:length].
+    """Keyed equality-lookup value: hex of HMAC(index_key, normalise(value))[:length], with
+    the hash of ``suite`` (default: the process suite; HMAC-SHA256 or HMAC-SM3).
 
     Store it in an indexed column next to the encrypted token; to search, compute it for
     the query and compare. Without ``index_key`` (from ``MasterKey.blind_index_key``) the
@@ -866,7 +1009,7 @@ def blind_index(
     if not 4 <= length <= 32:
         raise ValueError("length must be between 4 and 32 bytes")
     normalised = normaliser(value) if normaliser is not None else value
-    digest = hmac.new(bytes(index_key), normalised.encode("utf-8"), hashlib.sha256).digest()
+    digest = (suite or _default_suite).mac(bytes(index_key), normalised.encode("utf-8"))
     return digest[:length].hex()
 
 

@@ -18,7 +18,7 @@ from email.utils import parseaddr
 from hireflow.core.db import utcnow
 from hireflow.core.settings import Settings
 from hireflow.notifications.channels import Attachment as ChannelAttachment
-from hireflow.notifications.channels import Notification
+from hireflow.notifications.channels import Notification, NotificationError
 from hireflow.notifications.factory import settings_email_channel
 from hireflow.notifications.providers.email import SmtpEmailChannel, build_email
 
@@ -73,7 +73,10 @@ def build_message(
 
 def send_message(settings: Settings, message: EmailMessage, timeout: float = 20.0) -> str:
     """Deliver ``message``; returns where it went ("smtp" or the mail-drop path)."""
-    channel = settings_email_channel(settings)
+    try:
+        channel = settings_email_channel(settings)
+    except NotificationError as exc:
+        raise MailDeliveryError(exc.message_en, retryable=False) from exc
     if isinstance(channel, SmtpEmailChannel):
         channel.timeout = timeout
     result = channel.deliver(message)

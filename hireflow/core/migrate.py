@@ -19,14 +19,16 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-def upgrade(url: str | None = None, connection: Connection | None = None) -> None:
-    """Bring the schema to the newest revision (idempotent)."""
+def upgrade(
+    url: str | None = None, connection: Connection | None = None, *, target: str = "head"
+) -> None:
+    """Bring the schema to ``target`` (the newest revision by default; idempotent)."""
     config = alembic_config(url)
     if connection is not None:
         config.attributes["connection"] = connection
     # One linear history: a database at any earlier revision upgrades in order (parallel
     # domain branches broke that, see docs/architecture.md).
-    command.upgrade(config, "head")
+    command.upgrade(config, target)
 
 
 def revision(message: str, url: str) -> None:

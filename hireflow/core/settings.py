@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     embedded_worker: bool = True
+    queue_alert_seconds: int = 600  # queued work older than this is an alert (IT page, log)
     # HR record (hireflow.records): key rotation, regional storage, checkpoints, file access.
     previous_master_keys: str = ""  # comma-separated older keys, kept only to decrypt old data
     storage_regions: str = "cn,eu,us,sg"  # residency regions this deployment stores data in
@@ -138,6 +139,15 @@ def resolve_secrets(settings: Settings) -> Settings:
         if not settings.master_key:
             raise ConfigurationError(
                 "HIREFLOW_MASTER_KEY must be set in production: 32 random bytes, base64-encoded."
+            )
+        if not settings.smtp_host:
+            # The mail drop would write invitations and sign-in codes into files on this
+            # machine and report them sent: nobody would ever receive them.
+            raise ConfigurationError(
+                "HIREFLOW_SMTP_HOST must be set in production: without a mail server, "
+                "invitations, codes and notices would only be written to the maildrop folder "
+                "and never reach anyone (also set HIREFLOW_SMTP_PORT, HIREFLOW_SMTP_SECURITY, "
+                "HIREFLOW_SMTP_USERNAME / HIREFLOW_SMTP_PASSWORD and HIREFLOW_MAIL_FROM)."
             )
         return settings
     if not settings.secret_key:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery, Task
+from celery.signals import beat_init, worker_ready
 from sqlalchemy.orm import Session
 
 from hireflow.core.db import on_commit
@@ -47,6 +48,24 @@ def configure_celery(settings: Settings | None = None) -> Celery:
         worker_hijack_root_logger=False,
     )
     return celery_app
+
+
+@beat_init.connect
+def _beat_dies_with_its_worker(**_kwargs: Any) -> None:
+    """The embedded scheduler (``worker --beat``) is a child of the worker: when the worker
+    is killed (-9) it must go too, or the restarted worker's scheduler would run beside it
+    and every periodic task would be sent twice."""
+    from hireflow.core.worker import die_with_parent
+
+    die_with_parent()
+
+
+@worker_ready.connect
+def _start_heartbeat(**_kwargs: Any) -> None:
+    """Every worker reports it is alive (``/healthz``, the IT system page)."""
+    from hireflow.core.worker import start_heartbeat
+
+    start_heartbeat()
 
 
 def enqueue_on_commit(session: Session, task: Task, *args: Any, **kwargs: Any) -> None:

@@ -117,7 +117,7 @@ def add_demo(session: Session, tenant: Tenant, database: Database | None = None)
         select(Invitation).where(
             Invitation.tenant_id == tenant.id,
             Invitation.kind == "ai",
-            Invitation.status.in_(("sent", "opened", "verified")),
+            Invitation.status.in_(("sending", "sent", "opened", "verified")),
         )
     ).all()
     for invitation in invitations:

@@ -110,6 +110,11 @@ def settings_email_channel(settings: Settings) -> SmtpEmailChannel | MailDropCha
     """The installation's own mail route: its SMTP server, or the mail drop without one."""
     address, name = _sender(settings)
     if not settings.smtp_host:
+        if settings.is_production:
+            # Start-up refuses this configuration; never "deliver" to a folder in production.
+            raise NotificationError(
+                "invalid_channel_config", detail="no mail server is configured (HIREFLOW_SMTP_HOST)"
+            )
         directory = Path(settings.data_dir) / "maildrop"
         return MailDropChannel(directory, sender=address, sender_name=name)
     security = "plain" if settings.smtp_security == "none" else settings.smtp_security

@@ -80,6 +80,32 @@ from hireflow.notifications.templates import (
 
 log = logging.getLogger(__name__)
 
+# What a message is about follows its delivery: related_type -> hook(session, related_id,
+# outcome "sent" | "failed", message kind), called in the transaction that settles the row.
+DeliveryHook = Callable[[Session, int, str, str], None]
+_delivery_hooks: dict[str, DeliveryHook] = {}
+
+
+def on_delivery(related_type: str, hook: DeliveryHook) -> None:
+    """Have ``hook`` told when a message about a ``related_type`` is delivered or fails."""
+    _delivery_hooks[related_type] = hook
+
+
+def _settled(session: Session, message_id: int, outcome: str) -> None:
+    if outcome not in ("sent", "failed"):
+        return
+    row = session.execute(
+        select(OutboxMessage.related_type, OutboxMessage.related_id, OutboxMessage.kind).where(
+            OutboxMessage.id == message_id
+        )
+    ).first()
+    if row is None or row.related_id is None:
+        return
+    hook = _delivery_hooks.get(row.related_type)
+    if hook is not None:
+        hook(session, int(row.related_id), outcome, row.kind or "")
+
+
 LEASE = timedelta(minutes=5)
 RETRY_BASE = timedelta(seconds=30)
 RETRY_MAX = timedelta(hours=1)
@@ -813,7 +839,7 @@ def _record(
     values.update(lease_until=None, updated_at=now)
     # Only the claim holder may settle the row: if the lease ran out and another worker took
     # it, this outcome is kept in the attempt log but does not overwrite theirs.
-    session.execute(
+    settled = session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.id == prepared.message_id,
@@ -822,6 +848,8 @@ def _record(
         )
         .values(**values)
     )
+    if settled.rowcount == 1:  # type: ignore[attr-defined]
+        _settled(session, prepared.message_id, outcome)
     session.commit()
     return outcome
 
@@ -901,6 +929,8 @@ def release_stale(session: Session, now: datetime | None = None) -> int:
         if row.attempts >= row.max_attempts:
             row.status = "failed"
             row.last_error = "the worker stopped during delivery; attempts used up"
+            session.flush()
+            _settled(session, row.id, "failed")
         else:
             row.status = "retry"
             row.next_attempt_at = now

@@ -35,7 +35,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, Table, func, insert, select, text
+from sqlalchemy import MetaData, Table, func, insert, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from hireflow.core.crypto import Keyring
@@ -145,10 +145,10 @@ def _ordered_rows(connection: Connection, tbl: Table) -> Iterator[dict[str, Any]
 
 
 def _schema_heads(connection: Connection) -> list[str]:
-    try:
-        return sorted(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
-    except Exception:
+    # Asked first: on PostgreSQL a failed SELECT would abort the caller's transaction.
+    if not inspect(connection).has_table("alembic_version"):
         return []
+    return sorted(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
 
 
 def table_checksums(connection: Connection) -> dict[str, dict[str, Any]]:
@@ -393,6 +393,14 @@ class RestoreResult:
     objects: int
     checksums_match: bool
     mismatched: list[str] = field(default_factory=list)
+    #: derived index -> (rows expected, rows present) after the rebuild
+    indexes: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: schema revisions applied because the database was new (before, after the rows)
+    migrated: list[str] = field(default_factory=list)
+
+    @property
+    def indexes_ok(self) -> bool:
+        return all(expected == found for expected, found in self.indexes.values())
 
 
 def _is_empty(connection: Connection, tables: list[Table]) -> bool:
@@ -439,13 +447,24 @@ def restore_backup(
     step = step or _no_progress
     source = Path(source)
     manifest = verify_backup(source, step=step)
+    wanted = list(manifest.get("schema_heads") or [])
     with engine.connect() as connection:
         heads = _schema_heads(connection)
         tables = _tables(connection)
-    if heads != manifest.get("schema_heads"):
+    migrated: list[str] = []
+    if not heads and not tables and len(wanted) == 1:
+        # A new data directory or an empty database: create the schema the backup was made
+        # with (the rows fit it exactly), restore, then bring it up to this version below.
+        _upgrade(engine, wanted[0])
+        migrated.append(wanted[0])
+        with engine.connect() as connection:
+            heads = _schema_heads(connection)
+            tables = _tables(connection)
+    if heads != wanted:
         raise BackupError(
-            f"the backup is of schema revisions {manifest.get('schema_heads')}, this database "
-            f"is at {heads}; restore with the matching Hireflow version, then migrate"
+            f"the backup is of schema revisions {wanted}, this database is at {heads}; "
+            "restore into a new, empty database (the schema is then created to match the "
+            "backup and upgraded afterwards) or with the Hireflow version that made the backup"
         )
     by_name = {t.name: t for t in tables}
     missing = sorted(set(manifest["tables"]) - set(by_name))
@@ -516,21 +535,68 @@ def restore_backup(
                 digest.update(piece)
         if digest.hexdigest() != item["sha256"]:
             mismatched.append(f"{item['region']}/{item['key']}")
+    if migrated:
+        _upgrade(engine, "head")
+        with engine.connect() as connection:
+            migrated.append(",".join(_schema_heads(connection)))
+    advance = step("rebuilding indexes", 1)
+    indexes = rebuild_derived(engine)
+    advance(1)
     return RestoreResult(
         tables=len(manifest["tables"]),
         rows=rows_written,
         objects=len(manifest["objects"]),
         checksums_match=not mismatched,
         mismatched=mismatched,
+        indexes=indexes,
+        migrated=migrated,
     )
 
 
-def restore_checkpoints(source: Path, directory: Path) -> int:
-    """Copy the backup's checkpoint files into ``directory`` where none of that name exists."""
-    copied = 0
-    for path in sorted((source / "checkpoints").glob("*.json")):
+def _upgrade(engine: Engine, target: str) -> None:
+    from hireflow.core.migrate import upgrade
+
+    upgrade(engine.url.render_as_string(hide_password=False), target=target)
+
+
+def rebuild_derived(engine: Engine) -> dict[str, tuple[int, int]]:
+    """Rebuild what a backup does not carry, then count it: {index: (expected, present)}.
+
+    The tables come back byte for byte; SQLite's full-text table (and the ``tsvector`` of
+    a backup made on SQLite and restored on PostgreSQL) are rebuilt from the restored rows,
+    leaving every restored row as it was.
+    """
+    from sqlalchemy.orm import Session
+
+    from hireflow.candidates import search
+
+    with Session(engine) as session:
+        missing = search.missing_text_rows(session)
+        for start in range(0, len(missing), BATCH):
+            search.rebuild_text_index(session, missing[start : start + BATCH])
+            session.commit()
+        return {"candidate_text": search.text_index_counts(session)}
+
+
+@dataclass(frozen=True)
+class CheckpointsRestored:
+    """Checkpoint files of a backup: how many it holds, were copied, were already there."""
+
+    in_backup: int
+    copied: int
+    present: int
+
+
+def restore_checkpoints(source: Path, directory: Path) -> CheckpointsRestored:
+    """Copy the backup's checkpoint files into ``directory`` where none of that name exists
+    (a file of the same name is the same checkpoint: names carry the signing time)."""
+    copied = present = 0
+    files = sorted((source / "checkpoints").glob("*.json"))
+    for path in files:
         directory.mkdir(parents=True, exist_ok=True)
-        if not (directory / path.name).exists():
+        if (directory / path.name).exists():
+            present += 1
+        else:
             shutil.copy2(path, directory / path.name)
             copied += 1
-    return copied
+    return CheckpointsRestored(len(files), copied, present)

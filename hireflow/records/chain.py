@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -58,6 +59,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
+
+from hireflow.core.crypto import SUITES, CryptoSuite, default_suite
 
 __all__ = [
     "FIRST_SEQ",
@@ -230,11 +233,27 @@ def row_hash(prev_hash: str, content: Any) -> str:
     return _row_hash_checked(_check_hash(prev_hash, "prev_hash"), content)
 
 
-def _row_hash_checked(prev_hash: str, content: Any) -> str:
-    """``row_hash`` for a prev_hash already known to be well-formed."""
-    return hashlib.sha256(
+def _row_hash_checked(prev_hash: str, content: Any, suite: CryptoSuite | None = None) -> str:
+    """``row_hash`` for a prev_hash already known to be well-formed, with the deployment's
+    hash (SHA-256, or SM3 under the ``sm`` suite)."""
+    return (suite or default_suite()).hexdigest(
         _ROW_DOMAIN + bytes.fromhex(prev_hash) + canonical_json(content)
-    ).hexdigest()
+    )
+
+
+def row_hash_matches(prev_hash: str, content: Any, stored: str) -> bool:
+    """Whether ``stored`` is the row's hash under any suite: a chain keeps the rows hashed
+    before a change of suite (SHA-256) beside the newer ones (SM3); both are collision
+    resistant, so accepting either adds no way to forge a row."""
+    body = _ROW_DOMAIN + bytes.fromhex(prev_hash) + canonical_json(content)
+    current = default_suite()
+    if hmac.compare_digest(current.hexdigest(body), stored):
+        return True
+    return any(
+        hmac.compare_digest(other.hexdigest(body), stored)
+        for other in SUITES.values()
+        if other.name != current.name
+    )
 
 
 @dataclass(frozen=True)
@@ -444,7 +463,9 @@ def _verify(
             except CanonicalJSONError as exc:
                 problem = (ProblemKind.MALFORMED, f"content cannot be hashed: {exc}")
             else:
-                if recomputed != stored_hash:
+                if recomputed != stored_hash and not row_hash_matches(
+                    prev_hash, content, stored_hash
+                ):
                     problem = (
                         ProblemKind.ALTERED,
                         "content or prev_hash does not match the stored hash "
@@ -574,8 +595,72 @@ class Checkpoint:
     key_id: str
 
 
-def generate_signing_key() -> Ed25519PrivateKey:
-    """A new Ed25519 checkpoint-signing key."""
+class SM2PublicKey:
+    """An SM2 verification key (GB/T 32918; 64 raw bytes x ‖ y), signatures via GmSSL."""
+
+    def __init__(self, raw: bytes) -> None:
+        if len(raw) != 64:
+            raise CheckpointError("an SM2 public key is 64 bytes (x and y)")
+        self.raw = bytes(raw)
+
+    def verify(self, signature: bytes, data: bytes) -> None:
+        import gmssl_pyx
+
+        try:
+            ok = gmssl_pyx.sm2_verify(self.raw, data, signature)
+        except Exception:  # GmSSL refuses malformed signatures with its own error
+            ok = False
+        if not ok:
+            raise InvalidSignature()
+
+
+class SM2PrivateKey:
+    """An SM2 signing key (the ``sm`` suite's checkpoint key): SM2 with SM3 and the Z value
+    of the default signer id, as GmSSL computes it."""
+
+    def __init__(self, private: bytes, public: bytes) -> None:
+        if len(private) != 32:
+            raise CheckpointError("an SM2 private key is 32 bytes")
+        self._private = bytes(private)
+        self._public = SM2PublicKey(public)
+
+    @classmethod
+    def generate(cls) -> SM2PrivateKey:
+        import gmssl_pyx
+
+        public, private = gmssl_pyx.sm2_key_generate()
+        return cls(private, public)
+
+    def sign(self, data: bytes) -> bytes:
+        import gmssl_pyx
+
+        return gmssl_pyx.sm2_sign(self._private, self._public.raw, data)
+
+    def public_key(self) -> SM2PublicKey:
+        return self._public
+
+    def to_text(self) -> str:
+        """``sm2:<base64 private>:<base64 public>`` (what the key file holds)."""
+        return ":".join(
+            (
+                "sm2",
+                base64.b64encode(self._private).decode(),
+                base64.b64encode(self._public.raw).decode(),
+            )
+        )
+
+    def __repr__(self) -> str:
+        return "SM2PrivateKey(...)"
+
+
+SigningKey = Ed25519PrivateKey | SM2PrivateKey
+PublicKey = Ed25519PublicKey | SM2PublicKey
+
+
+def generate_signing_key(suite: str = "intl") -> SigningKey:
+    """A new checkpoint-signing key: Ed25519, or SM2 for the ``sm`` suite."""
+    if suite == "sm":
+        return SM2PrivateKey.generate()
     return Ed25519PrivateKey.generate()
 
 
@@ -592,9 +677,16 @@ def _decode_raw32(value: str) -> bytes | None:
     return raw if len(raw) == 32 else None
 
 
-def load_signing_key(value: str | bytes) -> Ed25519PrivateKey:
-    """An Ed25519 private key from PEM (PKCS#8, unencrypted) or a 32-byte seed (hex/base64)."""
+def load_signing_key(value: str | bytes) -> SigningKey:
+    """An Ed25519 private key from PEM (PKCS#8, unencrypted) or a 32-byte seed (hex/base64),
+    or an SM2 key ``sm2:<base64 private>:<base64 public>``."""
     text = value.decode("ascii") if isinstance(value, bytes) else value
+    if text.strip().startswith("sm2:"):
+        try:
+            _tag, private, public = text.strip().split(":")
+            return SM2PrivateKey(base64.b64decode(private), base64.b64decode(public))
+        except ValueError as exc:
+            raise CheckpointError("SM2 signing key must be sm2:<private>:<public>") from exc
     if "-----BEGIN" in text:
         key = serialization.load_pem_private_key(text.encode("ascii"), password=None)
         if not isinstance(key, Ed25519PrivateKey):
@@ -606,11 +698,17 @@ def load_signing_key(value: str | bytes) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(raw)
 
 
-def load_public_key(value: str | bytes | Ed25519PublicKey) -> Ed25519PublicKey:
-    """An Ed25519 public key from PEM or 32 raw bytes in hex/base64."""
-    if isinstance(value, Ed25519PublicKey):
+def load_public_key(value: str | bytes | PublicKey) -> PublicKey:
+    """An Ed25519 public key from PEM or 32 raw bytes in hex/base64, or an SM2 public key
+    ``sm2:<base64 of 64 bytes>``."""
+    if isinstance(value, Ed25519PublicKey | SM2PublicKey):
         return value
     text = value.decode("ascii") if isinstance(value, bytes) else value
+    if text.strip().startswith("sm2:"):
+        try:
+            return SM2PublicKey(base64.b64decode(text.strip()[4:]))
+        except ValueError as exc:
+            raise CheckpointError("SM2 public key must be sm2:<base64 of 64 bytes>") from exc
     if "-----BEGIN" in text:
         key = serialization.load_pem_public_key(text.encode("ascii"))
         if not isinstance(key, Ed25519PublicKey):
@@ -622,20 +720,29 @@ def load_public_key(value: str | bytes | Ed25519PublicKey) -> Ed25519PublicKey:
     return Ed25519PublicKey.from_public_bytes(raw)
 
 
-def _raw_public(key: Ed25519PublicKey) -> bytes:
+def _raw_public(key: PublicKey) -> bytes:
+    if isinstance(key, SM2PublicKey):
+        return b"sm2\x00" + key.raw
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
-def public_key_to_str(key: Ed25519PublicKey | Ed25519PrivateKey) -> str:
-    """The public key as base64 of its 32 raw bytes (what auditors are given)."""
-    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+def _public(key: PublicKey | SigningKey) -> PublicKey:
+    return key.public_key() if isinstance(key, Ed25519PrivateKey | SM2PrivateKey) else key
+
+
+def public_key_to_str(key: PublicKey | SigningKey) -> str:
+    """The public key as base64 of its 32 raw bytes (``sm2:`` + base64 of 64 bytes for SM2)
+    (what auditors are given)."""
+    public = _public(key)
+    if isinstance(public, SM2PublicKey):
+        return "sm2:" + base64.b64encode(public.raw).decode("ascii")
     return base64.b64encode(_raw_public(public)).decode("ascii")
 
 
-def public_key_id(key: Ed25519PublicKey | Ed25519PrivateKey) -> str:
+def public_key_id(key: PublicKey | SigningKey) -> str:
     """A 16-hex-digit fingerprint of a signing key's public half."""
-    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
-    return hashlib.sha256(b"hireflow/signing-key-id/v1\x00" + _raw_public(public)).hexdigest()[:16]
+    raw = _raw_public(_public(key))
+    return hashlib.sha256(b"hireflow/signing-key-id/v1\x00" + raw).hexdigest()[:16]
 
 
 def _checkpoint_body(
@@ -692,7 +799,11 @@ def verify_checkpoint(
     ``public_keys`` are the trusted verification keys (several during a key rollover).
     With ``chain_id`` the checkpoint must also be for that chain.
     """
-    keys = [public_keys] if isinstance(public_keys, Ed25519PublicKey) else list(public_keys)
+    keys = (
+        [public_keys]
+        if isinstance(public_keys, Ed25519PublicKey | SM2PublicKey)
+        else list(public_keys)
+    )
     by_id = {public_key_id(key): key for key in keys}
     try:
         parsed = json.loads(document, parse_float=_reject_float, parse_constant=_reject_float)
@@ -818,7 +929,11 @@ def verify_checkpoint_batch(
     Raises ``CheckpointError`` unless the whole document is genuine: a single changed,
     added or dropped head invalidates the signature.
     """
-    keys = [public_keys] if isinstance(public_keys, Ed25519PublicKey) else list(public_keys)
+    keys = (
+        [public_keys]
+        if isinstance(public_keys, Ed25519PublicKey | SM2PublicKey)
+        else list(public_keys)
+    )
     by_id = {public_key_id(key): key for key in keys}
     try:
         parsed = json.loads(document, parse_float=_reject_float, parse_constant=_reject_float)

@@ -33,6 +33,7 @@ from hireflow.core.db import utcnow
 from hireflow.records.chain import (
     Checkpoint,
     CheckpointError,
+    SM2PrivateKey,
     generate_signing_key,
     load_public_key,
     load_signing_key,
@@ -75,12 +76,18 @@ def signing_key(settings: Any = None, *, create: bool = True) -> Ed25519PrivateK
             f"no checkpoint signing key at {path}: set HIREFLOW_CHECKPOINT_KEY_PATH to an "
             "Ed25519 private key (PEM) that the database administrator cannot read"
         )
-    key = generate_signing_key()
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
+    from hireflow.core.crypto import default_suite
+
+    # The deployment's suite picks the algorithm: Ed25519, or SM2 under the sm suite.
+    key = generate_signing_key(default_suite().name)
+    if isinstance(key, SM2PrivateKey):
+        pem = key.to_text().encode("ascii")
+    else:
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -213,10 +213,23 @@ def backup_command(
     from hireflow.core.db import get_database
     from hireflow.records import pii
     from hireflow.records.backup import BackupError, create_backup
-    from hireflow.records.checkpoints import checkpoint_dir
+    from hireflow.records.checkpoints import (
+        CheckpointConfigError,
+        checkpoint_dir,
+        write_checkpoint,
+    )
     from hireflow.records.storage import regional_storage
 
     settings = _ready()
+    signed = ""
+    try:
+        # Sign the heads first, so the backup carries a checkpoint of exactly its own history.
+        with get_database().session() as session:
+            written = write_checkpoint(session, settings=settings)
+        if written.path is not None:
+            signed = f" Signed a checkpoint of {written.chains} chain heads first."
+    except CheckpointConfigError as exc:
+        signed = f" No checkpoint signed ({exc})."
     try:
         with _progress() as step:
             result = create_backup(
@@ -233,6 +246,7 @@ def backup_command(
         f"[green]Backup written to {result.path}[/green]: {result.tables} tables, "
         f"{result.rows} rows, {result.objects} files ({result.bytes} bytes). The master key "
         "is not in it: keep HIREFLOW_MASTER_KEY and the checkpoint key safe separately."
+        f"{signed} {len(result.manifest.get('checkpoints', []))} checkpoint files included."
     )
 
 
@@ -254,7 +268,7 @@ def restore_command(
         restore_checkpoints,
         verify_backup,
     )
-    from hireflow.records.checkpoints import checkpoint_dir
+    from hireflow.records.checkpoints import checkpoint_dir, load_checkpoints, public_keys
     from hireflow.records.integrity import verify
     from hireflow.records.storage import regional_storage
 
@@ -283,12 +297,33 @@ def restore_command(
         raise _fail(f"Restore refused: {exc}") from exc
     if not result.checksums_match:
         raise _fail(f"Restored data differs from the backup: {', '.join(result.mismatched)}", 1)
+    # The restored history is checked against the checkpoints the backup carries (signed
+    # when it was made); later checkpoints of this installation describe rows the backup
+    # cannot hold.
+    keys = public_keys(settings)
+    index = load_checkpoints(source / "checkpoints", keys) if keys else None
     with get_database().session() as session:
-        report = verify(session)
+        report = verify(session, checkpoints=index, files=True)
+    if result.migrated:
+        console.print(
+            f"New database: schema created at {result.migrated[0]} (the backup's), "
+            f"upgraded to {result.migrated[-1]} after the rows were restored."
+        )
+    indexes = "; ".join(
+        f"{name}: {found} of {expected} rows" for name, (expected, found) in result.indexes.items()
+    )
     console.print(
         f"[green]Restored {result.rows} rows in {result.tables} tables and {result.objects} "
-        f"files; checksums match; {copied} checkpoint files copied.[/green]\n{report.summary()}"
+        f"files; checksums match.[/green]\nIndexes rebuilt and counted: {indexes}.\n"
+        f"Checkpoint files: {copied.in_backup} in the backup, {copied.copied} copied, "
+        f"{copied.present} already present."
+        + ("" if keys else " (not checked: no checkpoint public key is configured)")
+        + f"\n{report.summary()}"
     )
+    for problem in report.problems[:50]:
+        console.print(f"  • {problem.chain} {problem.kind}: {problem.message}")
+    if not result.indexes_ok:
+        raise _fail(f"A rebuilt index is incomplete: {indexes}", 1)
     if not report.ok:
         raise typer.Exit(1)
 
@@ -415,7 +450,8 @@ def rotate_keys_command() -> None:
     console.print(
         f"Current key {report.new_key_id}: {report.wrapped_keys} data keys rewrapped, "
         f"{report.field_tokens} column values re-encrypted, {report.blind_indexes} blind "
-        f"indexes and {report.terms_entries} entries' search terms recomputed."
+        f"indexes and {report.terms_entries} entries' search terms recomputed, "
+        f"{report.seals} seals moved."
     )
     if report.failures:
         for failure in report.failures[:20]:
@@ -462,8 +498,53 @@ def retention_command(
         raise typer.Exit(1)
 
 
+def seal_command(
+    tenant: Annotated[str | None, typer.Option(help="Only this company (short name)")] = None,
+) -> None:
+    """Seal the decision values (scores, reports, screening, names) of rows that have no seal.
+
+    Rows written before seals existed are reported as unsealed by `hireflow verify`; this
+    seals their current values (run it once after upgrading, after a clean verification).
+    Each run is in the audit log.
+    """
+    from sqlalchemy import select
+
+    from hireflow.core import audit
+    from hireflow.core.db import get_database
+    from hireflow.org.models import Tenant
+    from hireflow.records.seals import seal_unsealed
+
+    _ready()
+    totals: dict[str, int] = {}
+    with get_database().session() as session:
+        tenant_id = _tenant_id(session, tenant)
+        tenant_ids = (
+            [tenant_id] if tenant_id is not None else list(session.scalars(select(Tenant.id)))
+        )
+        for one in tenant_ids:
+            counts = seal_unsealed(session, one)
+            if any(counts.values()):
+                audit.record(
+                    session,
+                    "records.sealed",
+                    actor=None,
+                    actor_label="hireflow seal",
+                    target_type="tenant",
+                    target_id=one,
+                    tenant_id=one,
+                    new={"sealed": counts},
+                )
+            session.commit()
+            for name, count in counts.items():
+                totals[name] = totals.get(name, 0) + count
+    console.print(
+        "Sealed: " + ", ".join(f"{count} {name} rows" for name, count in totals.items()) + "."
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add the record's commands to the ``hireflow`` command."""
+    app.command("seal")(seal_command)
     app.command("verify")(verify_command)
     app.command("checkpoint")(checkpoint_command)
     app.command("backup")(backup_command)

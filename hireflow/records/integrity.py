@@ -46,7 +46,7 @@ from hireflow.records.models import Attachment, IntegrityRun, PersonRecord, Reco
 from hireflow.records.timeline import (
     derive_state,
     entry_content,
-    payload_digest,
+    payload_digest_matches,
     person_chain_id,
 )
 
@@ -76,6 +76,7 @@ class VerificationReport:
     files: int = 0
     checkpoints: int = 0
     checkpoint_files: int = 0
+    sealed: int = 0
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -94,8 +95,9 @@ class VerificationReport:
     def summary(self) -> str:
         state = "intact" if self.ok else f"NOT intact: {len(self.problems)} problem(s)"
         return (
-            f"{state}; {self.chains} chains, {self.rows} rows, {self.checkpoints} checkpoints "
-            f"from {self.checkpoint_files} files, {self.files} files checked"
+            f"{state}; {self.chains} chains, {self.rows} rows, {self.sealed} sealed rows, "
+            f"{self.checkpoints} checkpoints from {self.checkpoint_files} files, "
+            f"{self.files} files checked"
         )
 
 
@@ -291,7 +293,7 @@ def check_person_entries(
     """Verify one person's chain plus what hangs off it (payloads, cached state)."""
     for entry in entries:
         if entry.payload is not None:
-            if entry.payload_digest != payload_digest(entry.payload):
+            if not payload_digest_matches(entry.payload, entry.payload_digest):
                 report.problems.append(
                     Problem(
                         chain_id,
@@ -351,6 +353,7 @@ def verify_person(
         checkpoints,
         report,
     )
+    verify_sealed(session, report, person_id=person_id)
     return report
 
 
@@ -457,6 +460,27 @@ def verify_files(
             progress(1)
 
 
+# --------------------------------------------------------------------------- sealed values
+
+
+def verify_sealed(
+    session: Session,
+    report: VerificationReport,
+    *,
+    tenant_id: int | None = None,
+    person_id: int | None = None,
+) -> None:
+    """The values decisions rest on (scores, job match, screening, reports, names) against
+    their seals, and the score copies against the chains (see ``records.seals``)."""
+    from hireflow.records import pii
+    from hireflow.records.seals import verify_derived, verify_seals
+
+    checked, problems = verify_seals(session, pii.keyring(), tenant_id, person_id)
+    report.sealed += checked
+    for problem in problems + verify_derived(session, tenant_id, person_id):
+        report.problems.append(Problem(problem.chain, problem.kind, None, problem.message))
+
+
 # --------------------------------------------------------------------------- all
 
 
@@ -487,6 +511,7 @@ def verify(
             report.problems.append(Problem("checkpoints", "checkpoint_forged", None, error))
     verify_audit(session, report, tenant_id=tenant_id, checkpoints=checkpoints, progress=progress)
     verify_people(session, report, tenant_id=tenant_id, checkpoints=checkpoints, progress=progress)
+    verify_sealed(session, report, tenant_id=tenant_id)
     if files:
         verify_files(session, report, tenant_id=tenant_id, progress=file_progress)
     return report

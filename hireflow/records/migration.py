@@ -83,6 +83,7 @@ from hireflow.records.models import (
     RecordScore,
     RecordTerm,
 )
+from hireflow.records.seals import seal_unsealed
 from hireflow.records.timeline import (
     NewEntry,
     append_entries,
@@ -802,6 +803,8 @@ def run_import(
         )
         person_ids.update(created)
         run_import_hooks(session, list(created.values()))
+        # Bulk inserts skip the ORM's flush, where seals are written.
+        seal_unsealed(session, person_ids=list(created.values()))
         report.people_new += len(batch)
         report.history_new += sum(len(new_history.get(p.key, ())) for p in batch)
         if not dry_run:

@@ -298,6 +298,33 @@ class IntegrityRun(Base):
     trigger: Mapped[str] = mapped_column(String(20), default="cli")
 
 
+class RecordSeal(Base):
+    """A keyed seal over the values of one row that decisions rest on (``records.seals``).
+
+    ``macs`` holds one MAC per sealed field (personal fields salted with ``salt``) and a
+    binding MAC over the row's identity and the set of fields, under a key derived from the
+    master key ``key_id``. An erasure destroys the salt and the personal fields' MACs. No
+    foreign keys: a seal must not keep a merged or deleted row alive.
+    """
+
+    __tablename__ = "record_seals"
+    __table_args__ = (
+        UniqueConstraint("subject", "subject_id"),
+        Index("ix_record_seals_tenant_subject", "tenant_id", "subject"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column()
+    person_id: Mapped[int | None] = mapped_column(nullable=True, index=True)
+    subject: Mapped[str] = mapped_column(String(30))
+    subject_id: Mapped[int] = mapped_column(BigInteger)
+    key_id: Mapped[str] = mapped_column(String(40))
+    salt: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    macs: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
+    sealed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
 # --- permission scopes: a person's data is visible exactly like the candidate -------------
 
 
@@ -323,3 +350,6 @@ for _model in (PersonRecord, RecordEntry, Attachment):
 register_scope(RecordPolicy, Scope(tenant=RecordPolicy.tenant_id))
 register_scope(RetentionRule, Scope(tenant=RetentionRule.tenant_id))
 register_scope(IntegrityRun, Scope(tenant=IntegrityRun.tenant_id))
+
+# Sealing hooks into every session's flush once the tables are known.
+from hireflow.records import seals as _seals  # noqa: E402, F401

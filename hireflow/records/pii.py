@@ -49,12 +49,14 @@ from hireflow.core.crypto import (
     IntegrityError,
     Keyring,
     decrypt_field,
+    default_suite,
     encrypt_field,
     normalise_date,
     normalise_email,
     normalise_id_number,
     normalise_phone,
     normalise_text,
+    use_suite,
 )
 from hireflow.core.crypto import blind_index as _hmac_index
 
@@ -104,11 +106,15 @@ def keyring_from_settings(settings: Any = None) -> Keyring:
         settings = get_settings()
     allow_dev = not settings.is_production
     try:
-        return Keyring.from_settings(
+        ring = Keyring.from_settings(
             settings.master_key,
             _split_keys(getattr(settings, "previous_master_keys", "") or ""),
             allow_development_key=allow_dev,
         )
+        # The current key's suite (intl, or sm for "sm:<key>") is the deployment's: hash
+        # chains, seals, blind indexes and new files use its algorithms.
+        use_suite(ring.current.suite)
+        return ring
     except CryptoConfigError as exc:
         raise CryptoConfigError(
             f"HIREFLOW_MASTER_KEY / HIREFLOW_PREVIOUS_MASTER_KEYS: {exc}"
@@ -139,11 +145,14 @@ def override_keyring(ring: Keyring) -> Iterator[Keyring]:
     """Use ``ring`` instead of the settings' keyring inside the block (rotation, tests)."""
     global _override
     previous = _override
+    before = default_suite()
     _override = ring
+    use_suite(ring.current.suite)
     try:
         yield ring
     finally:
         _override = previous
+        use_suite(before)
 
 
 # --------------------------------------------------------------------------- values

@@ -60,6 +60,7 @@ class RotationReport:
     field_tokens: int = 0
     blind_indexes: int = 0
     terms_entries: int = 0
+    seals: int = 0
     failures: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
 
@@ -236,6 +237,13 @@ def rotate_keys(
         _reencrypt_column(session, ring, name, keys, col, context, report, advance)
     _reindex(session, ring, report, step)
     _reterm(session, ring, report, step)
+    from hireflow.records.seals import rekey
+
+    advance = step("seals", 1)
+    report.seals, seal_failures = rekey(session, ring)
+    report.failures += seal_failures
+    session.commit()
+    advance(1)
     if not report.failures:
         for row in session.scalars(select(KeyRegistryEntry)):
             if row.key_id != ring.current.key_id and row.retired_at is None:

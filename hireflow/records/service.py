@@ -1040,6 +1040,11 @@ def erase_person(
             redacted.append(row.id)
     report.audit_rows_redacted = len(redacted)
     report.hooks = run_erasure_hooks(session, candidate, known)
+    # The blanked values were sealed: the seals forget them (salt and personal MACs); the
+    # erasure entry appended below is what lets verify accept their absence.
+    from hireflow.records.seals import forget_person
+
+    forget_person(session, person_id, now)
 
     actor_id, label = _actor_fields(actor)
     _append(

@@ -36,16 +36,18 @@ from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Application, Candidate
 from hireflow.core.audit import append_chained
-from hireflow.core.crypto import IntegrityError as CryptoIntegrityError
 from hireflow.core.crypto import (
+    SUITES,
     Keyring,
     WrappedKey,
     decrypt_bytes,
+    default_suite,
     encrypt_bytes,
     generate_data_key,
     unwrap_key,
     wrap_key,
 )
+from hireflow.core.crypto import IntegrityError as CryptoIntegrityError
 from hireflow.core.db import utcnow
 from hireflow.core.permissions import Principal
 from hireflow.openings.models import Opening
@@ -200,8 +202,15 @@ PAYLOAD_PREFIX = "hfp1."
 
 
 def payload_digest(token: str) -> str:
-    """SHA-256 of the stored (encrypted) payload token."""
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
+    """Hash of the stored (encrypted) payload token (SHA-256, or SM3 under the sm suite)."""
+    return default_suite().hexdigest(token.encode("ascii"))
+
+
+def payload_digest_matches(token: str, stored: str | None) -> bool:
+    """Whether ``stored`` is the token's digest under any suite (rows written before a
+    change of suite keep theirs)."""
+    body = token.encode("ascii")
+    return stored is not None and any(s.hexdigest(body) == stored for s in SUITES.values())
 
 
 def encrypt_payload(text: str, context: str, ring: Keyring) -> tuple[str, str]:
@@ -287,7 +296,11 @@ _KEYED: dict[bytes, Any] = {}
 
 
 def term_value(word: str, key: bytes) -> str:
-    """The stored form of a search word: 16 hex digits of HMAC-SHA256."""
+    """The stored form of a search word: 16 hex digits of HMAC-SHA256 (HMAC-SM3 under the
+    sm suite)."""
+    suite = default_suite()
+    if suite.name != "intl":
+        return suite.mac(key, word.encode("utf-8")).hex()[:16]
     base = _KEYED.get(key)
     if base is None:
         # HMAC's key schedule (two padded hashes) is paid once per key, not once per word.

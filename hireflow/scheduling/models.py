@@ -25,6 +25,7 @@ INVITATION_KINDS = ("ai", "live", "next_round")
 # The furthest stage an invitation reached (the progress view's columns), or its end.
 INVITATION_STATUSES = (
     "queued",
+    "sending",  # messages handed to the outbox, none delivered yet (in retry, say)
     "sent",
     "opened",
     "verified",

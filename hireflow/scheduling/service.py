@@ -86,8 +86,10 @@ from hireflow.scheduling.slots import (
 
 log = logging.getLogger(__name__)
 
-STAGE_ORDER = ("queued", "sent", "opened", "verified", "booked", "completed")
-OPEN_STATUSES = ("queued", "sent", "opened", "verified", "booked")
+# "sending": the messages are queued or in retry; "sent" once one of them is delivered
+# (``_invitation_delivered``), "undeliverable" when every one of them failed.
+STAGE_ORDER = ("queued", "sending", "sent", "opened", "verified", "booked", "completed")
+OPEN_STATUSES = ("queued", "sending", "sent", "opened", "verified", "booked")
 TOO_LATE = N_("It is too close to the interview to change it online. Please contact the recruiter.")
 
 
@@ -1003,7 +1005,7 @@ def send_invitation_in(
     claimed = session.execute(
         update(Invitation)
         .where(Invitation.id == invitation_id, Invitation.status == "queued")
-        .values(status="sent", sent_at=now, send_count=Invitation.send_count + 1, updated_at=now)
+        .values(status="sending", sent_at=now, send_count=Invitation.send_count + 1, updated_at=now)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
@@ -1035,6 +1037,40 @@ def send_invitation_in(
     return "sent" if count else "undeliverable"
 
 
+def _invitation_delivered(session: Session, invitation_id: int, outcome: str, kind: str) -> None:
+    """An invitation is "sent" once one of its messages is delivered, "undeliverable" once
+    every one of them has failed; until then it stays "sending" (in retry, say)."""
+    if not kind.startswith("invitation"):
+        return
+    now = utcnow()
+    if outcome == "sent":
+        session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation_id, Invitation.status == "sending")
+            .values(status="sent", updated_at=now)
+        )
+        return
+    from hireflow.notifications.models import OutboxMessage
+
+    alive = session.scalar(
+        select(func.count()).where(
+            OutboxMessage.related_type == "invitation",
+            OutboxMessage.related_id == invitation_id,
+            OutboxMessage.kind.like("invitation%"),
+            OutboxMessage.status.in_(("queued", "sending", "retry", "sent")),
+        )
+    )
+    if not alive:
+        session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation_id, Invitation.status == "sending")
+            .values(status="undeliverable", send_error="delivery_failed", updated_at=now)
+        )
+
+
+notify.on_delivery("invitation", _invitation_delivered)
+
+
 def _freeze_ai_interview(session: Session, invitation: Invitation) -> PlanFacts:
     """Prepare the AI interview in the sending transaction: the invitation then states the
     very plan the candidate will answer (its length becomes the plan's)."""
@@ -1055,7 +1091,7 @@ def planned_facts(opening: Opening, language: str, budget_minutes: int) -> PlanF
     return facts_of(questions)
 
 
-PRINTABLE_STATUSES = ("sent", "opened", "verified", "booked")
+PRINTABLE_STATUSES = ("sending", "sent", "opened", "verified", "booked")
 
 
 def printable_invitations(
@@ -1192,7 +1228,7 @@ def resend_invitation(
         raise ValidationFailed(N_("This invitation is still being sent."))
     invitation.send_count += 1
     if invitation.status == "undeliverable":
-        invitation.status = "sent"
+        invitation.status = "sending"
         invitation.send_error = ""
     invitation.sent_at = invitation.sent_at or utcnow()
     policy = policy_for(session, invitation.tenant_id)
@@ -1285,7 +1321,7 @@ def advance(invitation: Invitation, status: str) -> None:
     """Move the invitation's stage forward (never backwards, never out of a closed state)."""
     if invitation.status in ("cancelled", "completed"):
         return
-    current = STAGE_ORDER.index(invitation.status) if invitation.status in STAGE_ORDER else 1
+    current = STAGE_ORDER.index(invitation.status if invitation.status in STAGE_ORDER else "sent")
     if STAGE_ORDER.index(status) > current:
         invitation.status = status
 
@@ -1734,7 +1770,7 @@ def auto_assign(
             select(Invitation).where(
                 Invitation.opening_id == opening.id,
                 Invitation.kind.in_(("live", "next_round")),
-                Invitation.status.in_(("sent", "opened", "verified")),
+                Invitation.status.in_(("sending", "sent", "opened", "verified")),
                 Invitation.deadline > now,
             )
         )

@@ -244,11 +244,16 @@ def system_page(request: Request, session: DbSession, principal: PageUser) -> Re
     require(principal, "system.read")
     settings = request.app.state.settings
     checks = health_checks(session, settings.broker_url)
+    from hireflow.core.worker import health, log_alerts
+
+    work = health(session, settings.queue_alert_seconds)
     return render(
         request,
         "system.html",
         {
             "checks": checks,
+            "work": work,
+            "alerts": log_alerts(work),
             "database": session.get_bind().dialect.name,
             "broker": settings.broker_url.split("://", 1)[0],
             "env": settings.env,
@@ -282,10 +287,18 @@ def health_checks(session: DbSession, broker_url: str) -> dict[str, dict[str, ob
 
 @router.get("/healthz")
 def healthz(request: Request, session: DbSession) -> Response:
-    checks = health_checks(session, request.app.state.settings.broker_url)
+    """503 when this node cannot serve (database, broker); 200 with ``status: warning`` and
+    the alerts when the task worker is down or queued work waits longer than the limit."""
+    from hireflow.core.worker import health, log_alerts
+
+    settings = request.app.state.settings
+    checks = health_checks(session, settings.broker_url)
     healthy = all(check["ok"] for check in checks.values())
+    work = health(session, settings.queue_alert_seconds)
+    alerts = log_alerts(work)
+    status = "degraded" if not healthy else "warning" if alerts else "ok"
     return JSONResponse(
-        {"status": "ok" if healthy else "degraded", "checks": checks},
+        {"status": status, "checks": {**checks, **work}, "alerts": alerts},
         status_code=200 if healthy else 503,
     )
 

@@ -396,7 +396,7 @@ def test_header_is_authenticated_and_checked(sample: tuple[bytes, bytes, bytes])
     with pytest.raises(IntegrityError, match="magic"):
         decrypt_bytes(b"XXXX" + blob[4:], data_key, "f/1")
     with pytest.raises(IntegrityError, match="version"):
-        decrypt_bytes(blob[:4] + b"\x02" + blob[5:], data_key, "f/1")
+        decrypt_bytes(blob[:4] + b"\x09" + blob[5:], data_key, "f/1")
     with pytest.raises(IntegrityError, match="chunk size"):
         decrypt_bytes(blob[:5] + struct.pack(">I", 1) + blob[9:], data_key, "f/1")
     # A plausible chunk size that is not the real one fails authentication.

@@ -144,9 +144,14 @@ def test_rotate_keys_command(fresh_db, regional):
 
 
 def test_backup_and_restore_commands(fresh_db, tmp_path, monkeypatch):
+    from hireflow.core.settings import get_settings
+
     regional = RegionalStorage(
         {r: LocalStorage(tmp_path / "s" / r) for r in ("cn", "eu", "us", "sg")}
     )
+    # this database's own checkpoints (the shared test directory signs other databases)
+    monkeypatch.setenv("HIREFLOW_CHECKPOINT_DIR", str(tmp_path / "checkpoints"))
+    get_settings.cache_clear()
     set_database(fresh_db)
     try:
         with fresh_db.session() as session, override_storage(regional):
@@ -171,8 +176,10 @@ def test_backup_and_restore_commands(fresh_db, tmp_path, monkeypatch):
             restored = runner.invoke(app, ["restore", str(tmp_path / "bk"), "--force"], input="y\n")
             assert restored.exit_code == 0, restored.output
             assert "checksums match" in restored.output and "intact" in restored.output
+            assert "1 in the backup" in restored.output
     finally:
         set_database(None)
+        get_settings.cache_clear()
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from hireflow.core.db import utcnow
 from hireflow.core.errors import NotFound, TooManyAttempts, ValidationFailed
+from hireflow.notifications import service as notify
 from hireflow.notifications.models import OutboxMessage
 from hireflow.org.auth import principal_for
 from hireflow.scheduling import candidate_link, messages, schemas, service
@@ -71,7 +72,16 @@ def test_invitations_are_created_fast_and_sent_by_the_worker_once(
     assert again == {}
     for inv in rows:
         session.refresh(inv)
-        assert inv.status == "sent" and inv.sent_at is not None
+        # handed to the outbox, not delivered yet: "sending" until the message is
+        assert inv.status == "sending" and inv.sent_at is not None
+    notify.deliver_many(
+        db,
+        [m.id for m in _outbox(session, related_type="invitation", tenant_id=org.tenant.id)],
+        settings,
+    )
+    for inv in rows:
+        session.refresh(inv)
+        assert inv.status == "sent"
         sent = _outbox(session, related_type="invitation", related_id=inv.id)
         assert [m.channel for m in sent] == ["email"]
         assert sent[0].kind == "invitation_ai"

@@ -1,0 +1,61 @@
+"""records: seals over decision values (scores, reports, screening, names); worker heartbeats
+
+Revision ID: 0010_records_seal
+Revises: 0008_application_language
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import hireflow.core.db
+
+revision: str = "0010_records_seal"
+down_revision: str | None = "0008_application_language"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "record_seals",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=True),
+        sa.Column("subject", sa.String(length=30), nullable=False),
+        sa.Column("subject_id", sa.BigInteger(), nullable=False),
+        sa.Column("key_id", sa.String(length=40), nullable=False),
+        sa.Column("salt", sa.String(length=64), nullable=True),
+        sa.Column("macs", hireflow.core.db.JSONText(), nullable=False),
+        sa.Column("sealed_at", hireflow.core.db.UTCDateTime(), nullable=False),
+        sa.Column("erased_at", hireflow.core.db.UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_record_seals")),
+        sa.UniqueConstraint("subject", "subject_id", name=op.f("uq_record_seals_subject_subject_id")),
+    )
+    with op.batch_alter_table("record_seals", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_record_seals_tenant_subject", ["tenant_id", "subject"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_record_seals_person_id"), ["person_id"], unique=False
+        )
+    op.create_table(
+        "worker_heartbeats",
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("host", sa.String(length=200), nullable=False),
+        sa.Column("pid", sa.Integer(), nullable=False),
+        sa.Column("embedded", sa.Boolean(), nullable=False),
+        sa.Column("restarts", sa.Integer(), nullable=False),
+        sa.Column("started_at", hireflow.core.db.UTCDateTime(), nullable=False),
+        sa.Column("seen_at", hireflow.core.db.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_worker_heartbeats")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("worker_heartbeats")
+    with op.batch_alter_table("record_seals", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_record_seals_person_id"))
+        batch_op.drop_index("ix_record_seals_tenant_subject")
+    op.drop_table("record_seals")
