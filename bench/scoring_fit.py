@@ -11,9 +11,12 @@ Writes hireflow/scoring/learned_model.json (see hireflow/scoring/learned.py):
    another situation, company boilerplate or a refusal.
 3. level model: least squares of the human grade on the level features with each weight
    held to its rubric sign (scipy nnls on sign-flipped features), over dev answers that
-   address their question.
+   address their question; indicator coverage and the nearest anchor keep a floor weight.
 
-Nothing from the test split is read. Usage: .venv/bin/python bench/scoring_fit.py
+Fitting reads the dev split of the graded set and the dev split of the older evaluation set
+(tests/data/scoring/eval, 80 answers incl. situational questions).
+
+Nothing from either test split is read. Usage: .venv/bin/python bench/scoring_fit.py
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from sklearn.linear_model import LogisticRegression
 
 ROOT = Path(__file__).resolve().parents[1]
 GRADED = ROOT / "tests" / "data" / "scoring" / "graded"
+EVAL = ROOT / "tests" / "data" / "scoring" / "eval"
 sys.path.insert(0, str(ROOT))
 
 from hireflow.scoring import learned  # noqa: E402
@@ -174,10 +178,42 @@ def main() -> None:
         for q in yaml.safe_load((GRADED / "questions.yaml").read_text(encoding="utf-8"))
     }
     items = [json.loads(line) for line in (GRADED / "answers.jsonl").open(encoding="utf-8")]
-    dev = [i for i in items if i["split"] == "dev"]
+    dev = [dict(i, model=model, questions=questions) for i in items if i["split"] == "dev"]
+    # The dev split of the older evaluation set too (behavioural and situational questions,
+    # eight competencies): its test split stays held out.
+    old_model = load_model(EVAL / "model.yaml")
+    old_questions = {
+        q["id"]: question_from_dict(q)
+        for q in yaml.safe_load((EVAL / "questions.yaml").read_text(encoding="utf-8"))
+    }
+    for path in sorted((EVAL / "items").glob("*.yaml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")):
+            if item["split"] != "dev":
+                continue
+            styles = set(item["style"])
+            dev.append(
+                {
+                    "answer": item["answer"],
+                    "language": item["language"],
+                    "question": item["question"],
+                    "dimension": item["dimension"],
+                    "grade": item["grade"],
+                    "style": "off_topic" if styles & {"off_topic", "refusal"} else "eval",
+                    "model": old_model,
+                    "questions": old_questions,
+                }
+            )
     gate_x, gate_y, level_x, level_y = [], [], [], []
-    off = {"right_story_wrong_question", "fabricated_off_topic", "boilerplate_only", "dismissive"}
+    off = {
+        "right_story_wrong_question",
+        "fabricated_off_topic",
+        "boilerplate_only",
+        "dismissive",
+        "off_topic",
+    }
     for item in dev:
+        model, questions = item["model"], item["questions"]
+        dim_id = item.get("dimension", item["question"])
         question = questions[item["question"]]
         interview = InterviewInput(
             language=item["language"],
@@ -186,11 +222,11 @@ def main() -> None:
             answers=(Answer(question.id, item["answer"]),),
         )
         analysis = analyse_interview(interview, embedder)[0]
-        evidence = analysis.evidence_for(item["question"])
+        evidence = analysis.evidence_for(dim_id)
         gate_x.append([evidence.gate[n] for n in learned.GATE_FEATURES])
         gate_y.append(0 if item["style"] in off else 1)
         if item["style"] not in off:
-            feats = level_features(analysis, item["question"])
+            feats = level_features(analysis, dim_id)
             level_x.append([learned.LEVEL_FEATURES[n] * feats[n] for n in learned.LEVEL_FEATURES])
             level_y.append(float(item["grade"]))
     gx = np.array(gate_x)

@@ -39,6 +39,7 @@ import json  # noqa: E402
 
 from hireflow.scoring.engine import score_interview  # noqa: E402
 from hireflow.scoring.interview import Answer, InterviewInput  # noqa: E402
+from hireflow.scoring.learned import GATE_THRESHOLD  # noqa: E402
 from hireflow.scoring.models import load_model, question_from_dict  # noqa: E402
 
 PADDING = {
@@ -209,7 +210,7 @@ def load_graded() -> tuple[object, dict, list[dict]]:
 def flagged(report, dim_id: str) -> bool:
     dim = report.dimension(dim_id)
     prob = dim.components.get("gate_probability")
-    return prob is not None and prob < 0.5
+    return prob is not None and prob < GATE_THRESHOLD
 
 
 def graded_figures(split: str, robust: bool) -> None:

@@ -171,6 +171,8 @@ def level_features(analysis: AnswerAnalysis, dimension_id: str) -> dict[str, flo
         "substance": f["substance"],
         "generic_share": f["generic_share"],
         "negative_behaviour": f.get("negative_behaviour", 0.0),
+        "plan_actions": f["action_depth"] if analysis.kind == "situational" else 0.0,
+        "plan_logic": f["logic"] if analysis.kind == "situational" else 0.0,
     }
 
 

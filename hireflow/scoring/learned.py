@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -42,7 +43,7 @@ GATE_FEATURES = (
     "gate_words",
     "gate_word_share",
 )
-GATE_THRESHOLD = 0.5
+GATE_THRESHOLD = 0.5  # see docs/scoring.md, "Engine 1.1", for the dev figures behind it
 GATE_CAP_LEVEL = 1.5
 # Features of the level model and the sign the rubric gives each (+1: more is better).
 LEVEL_FEATURES: dict[str, int] = {
@@ -57,6 +58,9 @@ LEVEL_FEATURES: dict[str, int] = {
     "substance": 1,
     "generic_share": -1,
     "negative_behaviour": -1,
+    # A plan (situational question) cannot show a result; its steps and reasoning stand in.
+    "plan_actions": 1,
+    "plan_logic": 1,
 }
 MODEL_FILE = Path(__file__).with_name("learned_model.json")
 # Vectors of the catalogue texts by the fitted embedder (float32 rows, in catalogue_texts
@@ -74,6 +78,10 @@ def learned_model() -> dict[str, Any]:
 
 def usable_for(embedder_name: str, dim: int) -> bool:
     """Whether the fitted models belong to this embedder."""
+    # HIREFLOW_SCORING_LEARNED=0 selects the previous feature formula (engine 1.0), for
+    # comparison in the benches.
+    if os.environ.get("HIREFLOW_SCORING_LEARNED", "1") == "0":
+        return False
     data = learned_model()
     return data.get("embedder") == embedder_name and int(data.get("dim", 0)) == dim
 
