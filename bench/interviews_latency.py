@@ -30,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import interviews_world as world_module
+from answer_pool import distinct_answer
 
 TAB = "bench-tab-0001"
 
@@ -64,7 +65,7 @@ def take_interview(database, candidate, answer: bool = True) -> int:
                 session,
                 interview,
                 question["id"],
-                schemas.TextAnswerIn(tab=TAB, text=world_module.ANSWER_ZH, final=True),
+                schemas.TextAnswerIn(tab=TAB, text=distinct_answer("zh"), final=True),
             )
         return interview.id
 

@@ -39,10 +39,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import interviews_world as world_module
+from answer_pool import distinct_answer
 
 TAB = "load-tab-0001"
 REQUESTS_PER_CANDIDATE = 17
-ANSWER = world_module.ANSWER_ZH
 BARE_APP = """
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
@@ -141,7 +141,7 @@ async def _candidate_steps(client, recorder: Recorder, token: str, last4: str) -
             "PUT",
             f"{base}/interview/questions/{qid}/text",
             headers=headers,
-            json={"tab": TAB, "text": ANSWER, "final": True},
+            json={"tab": TAB, "text": distinct_answer("zh"), "final": True},
         )
     await recorder.call(
         client, "submit", "POST", f"{base}/interview/submit", headers=headers, json={"tab": TAB}
@@ -155,7 +155,11 @@ async def bare_flow(client, recorder: Recorder, requests: int, delay: float = 0.
     recorder.peak = max(recorder.peak, recorder.in_flight)
     for _ in range(requests):
         await recorder.call(
-            client, "bare", "POST", "/bare", json={"tab": TAB, "text": ANSWER, "final": True}
+            client,
+            "bare",
+            "POST",
+            "/bare",
+            json={"tab": TAB, "text": distinct_answer("zh"), "final": True},
         )
     recorder.completed += 1
     recorder.in_flight -= 1

@@ -1,16 +1,19 @@
 """How well the scoring engine agrees with human grades, and whether it can be gamed.
 
-Prints:
-* Spearman's rho and quadratic weighted kappa between the engine and the graded evaluation
-  set (tests/data/scoring/eval/), overall, per language, per question kind, for the dev and
-  the held-out test split;
-* the level slope least squares would choose on dev (the engine uses LEVEL_SLOPE);
-* robustness: for every answer of the set, whether an injection, repeating the answer three
-  times, or padding with unrelated text raised its score (count and largest gain), and how
-  empty, other-language and unsupported-language answers are handled;
-* the technical-answer figures on the ADS data set from bench/ads.py.
+Prints, for the graded set (tests/data/scoring/graded/, 680 answers, zh+en, ten
+competencies) — the FROZEN TEST split first, dev for reference:
+* Spearman's rho and quadratic weighted kappa (level = score/2 rounded), overall, per
+  language, per style;
+* right story, wrong question: share of pairs scoring <= 4/10 and the mean drop against the
+  same text under its own question;
+* fabricated off-topic stories: share scoring <= 3/10 and flagged (gate), on every question;
+* dismissive, negative-behaviour answers: mean score;
+* robustness on every test answer: injections, repetition, padding with unrelated facts and
+  with company boilerplate (count of gains > 0.1, largest gain);
+* the older 128-answer evaluation set (tests/data/scoring/eval/) for comparison;
+* the technical-answer figures from bench/ads.py (Chinese ADS).
 
-Usage: .venv/bin/python bench/scoring_quality.py [--no-robustness]
+Usage: .venv/bin/python bench/scoring_quality.py [--no-robustness] [--no-ads] [--split test]
 """
 
 from __future__ import annotations
@@ -28,11 +31,15 @@ from sklearn.metrics import cohen_kappa_score
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "tests" / "data" / "scoring" / "eval"
+GRADED = ROOT / "tests" / "data" / "scoring" / "graded"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from hireflow.scoring.engine import LEVEL_SLOPE, score_interview  # noqa: E402
+import json  # noqa: E402
+
+from hireflow.scoring.engine import score_interview  # noqa: E402
 from hireflow.scoring.interview import Answer, InterviewInput  # noqa: E402
+from hireflow.scoring.learned import GATE_THRESHOLD  # noqa: E402
 from hireflow.scoring.models import load_model, question_from_dict  # noqa: E402
 
 PADDING = {
@@ -106,12 +113,6 @@ def print_agreement(rows: list[dict]) -> None:
         group = groups[key]
         rho, qwk, exact = agreement([r["grade"] for r in group], [r["score"] for r in group])
         print(f"{key:<20}{len(group):>5}{rho:>10.3f}{qwk:>8.3f}{exact:>8.3f}")
-    # level = 1 + slope * q: the least-squares slope on dev, intercept fixed at level 1.
-    dev = [r for r in rows if r["split"] == "dev"]
-    grades = np.array([r["grade"] - 1.0 for r in dev])
-    quality = np.array([r["quality"] for r in dev])
-    slope = float(np.dot(quality, grades) / np.dot(quality, quality))
-    print(f"\nLevel slope: engine uses {LEVEL_SLOPE}; least squares on dev gives {slope:.2f}")
     print("\nMean engine score by human grade (all items)")
     for grade in range(1, 6):
         scores = [r["score"] for r in rows if r["grade"] == grade]
@@ -137,19 +138,21 @@ def robustness(model, questions, items: list[dict], base: dict[str, float]) -> N
         for name, text in variants.items():
             _, dim = score_one(model, questions, item, text)
             checks[name].append(dim.score - base[item["id"]])
-    print(f"{'check':<38}{'n':>5}{'gains':>7}{'max gain':>10}{'mean change':>13}")
+    print(f"{'check':<38}{'n':>5}{'gains':>7}{'> 0.1':>7}{'max gain':>10}{'mean change':>13}")
     for name, deltas in checks.items():
         arr = np.array(deltas)
         gains = int((arr > 1e-9).sum())
-        print(f"{name:<38}{arr.size:>5}{gains:>7}{arr.max():>10.3f}{arr.mean():>13.3f}")
+        big = int((arr > 0.1).sum())
+        print(f"{name:<38}{arr.size:>5}{gains:>7}{big:>7}{arr.max():>10.3f}{arr.mean():>13.3f}")
 
     # Empty, other-language and unsupported-language answers.
-    item = next(i for i in items if i["id"] == "comm-en-01")
+    en_item = next(i for i in items if i["language"] == "en" and i["grade"] >= 4)
+    zh_item = next(i for i in items if i["language"] == "zh" and i["grade"] >= 4)
+    item = en_item
     report, dim = score_one(model, questions, item, "")
     print(f"\nempty answer: score {dim.score}, notes {[n.code for n in report.notes][:2]}")
-    pairs = [("comm-en-01", "zh"), ("comm-zh-01", "en")]
-    for item_id, interview_language in pairs:
-        item = next(i for i in items if i["id"] == item_id)
+    for item, interview_language in ((en_item, "zh"), (zh_item, "en")):
+        item_id = item["id"]
         report, dim = score_one(model, questions, item, language=interview_language)
         print(
             f"{item_id} in a {interview_language} interview: score {dim.score:.2f} "
@@ -192,49 +195,113 @@ def ads() -> None:
             print(f"  {key}: {value}")
 
 
+def load_graded() -> tuple[object, dict, list[dict]]:
+    model = load_model(GRADED / "model.yaml")
+    questions = {
+        q["id"]: question_from_dict(q)
+        for q in yaml.safe_load((GRADED / "questions.yaml").read_text(encoding="utf-8"))
+    }
+    items = [json.loads(line) for line in (GRADED / "answers.jsonl").open(encoding="utf-8")]
+    for item in items:
+        item["dimension"] = item["question"]
+    return model, questions, items
+
+
+def flagged(report, dim_id: str) -> bool:
+    dim = report.dimension(dim_id)
+    prob = dim.components.get("gate_probability")
+    return prob is not None and prob < GATE_THRESHOLD
+
+
+def graded_figures(split: str, robust: bool) -> None:
+    model, questions, items = load_graded()
+    started = time.perf_counter()
+    rows = []
+    by_id: dict[str, dict] = {}
+    for item in items:
+        report, dim = score_one(model, questions, item)
+        row = {
+            "id": item["id"],
+            "grade": item["grade"],
+            "score": dim.score,
+            "language": item["language"],
+            "kind": item["style"],
+            "split": item["split"],
+            "flagged": flagged(report, item["dimension"]),
+            "item": item,
+        }
+        rows.append(row)
+        by_id[item["id"]] = row
+    elapsed = time.perf_counter() - started
+    print(
+        f"Graded set: {len(items)} answers, ten competencies, four job families; "
+        f"scored in {elapsed:.1f} s"
+    )
+    print_agreement(rows)
+    for part in (split, "dev") if split != "dev" else ("dev",):
+        sel = [r for r in rows if r["split"] == part]
+        print(f"\n[{part}] special cases")
+        pairs = [r for r in sel if r["kind"] == "right_story_wrong_question"]
+        if pairs:
+            low = np.mean([r["score"] <= 4.0 for r in pairs])
+            drops = [by_id[r["item"]["pair"]]["score"] - r["score"] for r in pairs]
+            print(
+                f"  right story, wrong question: n={len(pairs)}  <= 4/10: {low:.0%}  "
+                f"mean drop {np.mean(drops):.2f}  "
+                f"flagged {np.mean([r['flagged'] for r in pairs]):.0%}"
+            )
+        fab = [r for r in sel if r["kind"] == "fabricated_off_topic"]
+        if fab:
+            ok = np.mean([r["score"] <= 3.0 and r["flagged"] for r in fab])
+            print(
+                f"  fabricated off-topic story: n={len(fab)}  <= 3/10 and flagged: {ok:.0%}  "
+                f"max score {max(r['score'] for r in fab):.2f}"
+            )
+        for style in (
+            "dismissive",
+            "negative_behaviour",
+            "boilerplate_only",
+            "vague_claims",
+            "short_concrete",
+            "asr_transcript",
+            "complete_measured",
+        ):
+            group = [r for r in sel if r["kind"] == style]
+            if group:
+                scores = [r["score"] for r in group]
+                print(
+                    f"  {style:<22} n={len(group):3d}  mean score {np.mean(scores):5.2f}  "
+                    f"max {max(scores):5.2f}  grade {group[0]['grade']}"
+                )
+    if robust:
+        test_items = [r["item"] for r in rows if r["split"] == split]
+        robustness(model, questions, test_items, {r["id"]: r["score"] for r in rows})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--no-robustness", action="store_true")
     parser.add_argument("--no-ads", action="store_true")
+    parser.add_argument("--no-eval", action="store_true", help="skip the older 128-answer set")
+    parser.add_argument("--split", default="test", choices=["test", "dev"])
     args = parser.parse_args()
-    model, questions, items = load_items()
-    started = time.perf_counter()
-    rows = []
-    base: dict[str, float] = {}
-    for item in items:
-        report, dim = score_one(model, questions, item)
-        base[item["id"]] = dim.score
-        c = dim.components
-        quality = (
-            c["base"]
-            * c["substance_factor"]
-            * c["generic_factor"]
-            * c["negative_factor"]
-            * c["topic_factor"]
-        )
-        rows.append(
-            {
-                "id": item["id"],
-                "grade": item["grade"],
-                "score": dim.score,
-                "level": dim.score / 2.0,
-                "quality": quality,
-                "language": item["language"],
-                "kind": report.answers[0].kind,
-                "split": item["split"],
-            }
-        )
-    elapsed = time.perf_counter() - started
-    langs = defaultdict(int)
-    for item in items:
-        langs[item["language"]] += 1
-    print(
-        f"Evaluation set: {len(items)} graded answers ({dict(langs)}), "
-        f"8 competencies; scored in {elapsed:.1f} s"
-    )
-    print_agreement(rows)
-    if not args.no_robustness:
-        robustness(model, questions, items, base)
+    graded_figures(args.split, not args.no_robustness)
+    if not args.no_eval:
+        print("\nOlder evaluation set (tests/data/scoring/eval/, 128 answers, 8 competencies)")
+        model, questions, items = load_items()
+        rows = []
+        for item in items:
+            report, dim = score_one(model, questions, item)
+            rows.append(
+                {
+                    "grade": item["grade"],
+                    "score": dim.score,
+                    "language": item["language"],
+                    "kind": report.answers[0].kind,
+                    "split": item["split"],
+                }
+            )
+        print_agreement(rows)
     if not args.no_ads:
         ads()
 

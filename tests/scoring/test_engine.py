@@ -58,7 +58,7 @@ def test_weights_sum_to_one() -> None:
         assert math.isclose(sum(weights.values()), 1.0), kind
 
 
-def test_score_follows_the_documented_formula() -> None:
+def test_engine_1_0_score_follows_the_documented_formula() -> None:
     """score = 2 · clip(1 + 5·q, 1, 5), q = base · factors; recomputed from the report."""
     iv = interview({"comm_b": STRONG_EN})
     analysis = analyse_interview(iv)[0]
@@ -78,6 +78,32 @@ def test_score_follows_the_documented_formula() -> None:
     report = score_interview(iv)
     level = min(5.0, max(1.0, 1 + LEVEL_SLOPE * quality))
     assert math.isclose(report.dimension("communication").score, 2 * level, abs_tol=1e-3)
+    assert (
+        report.answers[0].dimension_scores["communication"]
+        == report.dimension("communication").score
+    )
+
+
+@pytest.mark.usefixtures("engine_1_1")
+def test_engine_1_1_score_follows_the_documented_formula() -> None:
+    """score = 2 · clip(intercept + Σ w_k · f_k, 1, 5), capped at 1.5 by the relevance gate;
+    recomputed from the features and the fitted weights the report shows."""
+    from hireflow.scoring import learned
+    from hireflow.scoring.engine import level_features
+
+    iv = interview({"comm_b": STRONG_EN})
+    analysis = analyse_interview(iv)[0]
+    features = level_features(analysis, "communication")
+    fitted = learned.learned_model()["level"]
+    raw = fitted["intercept"] + sum(fitted["coef"][k] * features[k] for k in features)
+    report = score_interview(iv)
+    dim = report.dimension("communication")
+    for name, value in features.items():
+        assert math.isclose(dim.components[f"feature_{name}"], value, abs_tol=1e-3)
+    level = min(5.0, max(1.0, raw))
+    if dim.components["gate_probability"] < learned.GATE_THRESHOLD:
+        level = min(level, learned.GATE_CAP_LEVEL)
+    assert math.isclose(dim.score, 2 * level, abs_tol=2e-3)
     assert (
         report.answers[0].dimension_scores["communication"]
         == report.dimension("communication").score
