@@ -267,6 +267,11 @@ def build_document(
             plain.extend(_strings([language.get("language"), language.get("level")]))
     if resume_text:
         body_texts.append(scrub(resume_text[:MAX_BODY_CHARS]))
+    # The name is searchable through the head only (docs/security.md): the body keeps no
+    # copy of it, so the index holds the name once, where it is documented.
+    unnamed = re.compile(re.escape(name.strip()), re.IGNORECASE) if name.strip() else None
+    if unnamed is not None:
+        body_texts = [unnamed.sub(" ", text) for text in body_texts]
     head = [w for text in short if text for w in words(text, bigrams=True)]
     head += [w for text in plain if text for w in words(text)]
     body = [w for text in body_texts for w in words(text)]

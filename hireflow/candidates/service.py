@@ -308,7 +308,12 @@ def find_duplicate(
     if email:
         found = session.scalars(
             select(Candidate)
-            .where(Candidate.tenant_id == tenant_id, Candidate.email == email)
+            .where(
+                Candidate.tenant_id == tenant_id,
+                Candidate.email_index.in_(
+                    pii.blind_index_values(email, "email", tenant_id=tenant_id)
+                ),
+            )
             .order_by(Candidate.id)
         ).first()
         if found is not None:
@@ -732,7 +737,11 @@ def correct_profile(
         taken = session.scalars(
             select(Candidate.id).where(
                 Candidate.tenant_id == candidate.tenant_id,
-                Candidate.email == candidate.email,
+                Candidate.email_index.in_(
+                    pii.blind_index_values(
+                        candidate.email or "-", "email", tenant_id=candidate.tenant_id
+                    )
+                ),
                 Candidate.id != candidate.id,
             )
         ).first()

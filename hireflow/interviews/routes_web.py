@@ -512,6 +512,7 @@ def _report_context(
         "can_respond": principal.has("interviews.respond"),
         "can_push": principal.has("interviews.live"),
         "waiting": waiting_for_report(interview, utcnow()),
+        "erased_at": service.erased_at(session, interview),
     }
 
 

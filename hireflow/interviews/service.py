@@ -169,6 +169,35 @@ class UploadsPending(AppError):
     message = N_("A recording is still being uploaded. Please wait until it is complete.")
 
 
+class ReportErased(AppError):
+    """The interview's report went with the person's personal data (an erasure request):
+    gone for good, and said so with the date, never as a server error."""
+
+    status = 410
+    code = "erased"
+    message = N_("This report was erased on request on %(date)s.")
+
+    def __init__(self, erased_at: datetime) -> None:
+        super().__init__(params={"date": erased_at.date().isoformat()})
+        self.erased_at = erased_at
+
+
+def erased_at(session: Session, interview: InterviewSession) -> datetime | None:
+    """When the interviewed person's record was erased (None while it was not)."""
+    from hireflow.records.models import PersonRecord
+
+    return session.scalar(
+        select(PersonRecord.erased_at).where(PersonRecord.person_id == interview.candidate_id)
+    )
+
+
+def refuse_if_erased(session: Session, interview: InterviewSession) -> None:
+    """Raise ``ReportErased`` (410) for an interview whose person was erased."""
+    when = erased_at(session, interview)
+    if when is not None:
+        raise ReportErased(when)
+
+
 # Media refusals in the candidate's language (the media library's codes).
 MEDIA_MESSAGES = {
     "empty": N_("The recording is empty. Please record again."),
@@ -2188,6 +2217,7 @@ def adjust_score(
 
     now = now or utcnow()
     interview = _staff_interview(session, principal, interview_id, "scores.adjust")
+    refuse_if_erased(session, interview)
     row = _report_row(session, interview)
     if row is None:
         raise Conflict(N_("The interview has no report yet."))
@@ -2280,6 +2310,7 @@ def conclude(
 
     now = now or utcnow()
     interview = _staff_interview(session, principal, interview_id, "interviews.review")
+    refuse_if_erased(session, interview)
     apply_transition(
         session,
         interview,

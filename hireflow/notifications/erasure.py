@@ -8,18 +8,41 @@ bookings) and by the person's known addresses, so messages about them are caught
 
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, select
+import json
+
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Candidate
 from hireflow.notifications.models import OutboxMessage
+from hireflow.records import pii
 from hireflow.scheduling.models import Booking, Invitation
 
 ERASED = "[erased]"
 
 
+def _mentions(message: OutboxMessage, known: list[str]) -> bool:
+    texts = [
+        message.recipient,
+        message.recipient_label,
+        message.subject,
+        message.body_text,
+        message.body_html or "",
+        message.sms_text,
+        json.dumps(message.sms_params or {}, ensure_ascii=False),
+    ]
+    folded = [t.casefold() for t in texts if t]
+    return any(value.casefold() in text for value in known for text in folded)
+
+
 def erase_person(session: Session, candidate: Candidate, known_values: list[str]) -> str:
-    """Redact this candidate's messages (same transaction, no commit)."""
+    """Redact this candidate's messages (same transaction, no commit).
+
+    Messages are found by what they were about (invitations, bookings), by the blind index
+    of the address they went to, and, because a message may name the person without being
+    about them (a reminder to an interviewer, a digest to HR), by decrypting the company's
+    remaining messages and looking for the person's known values.
+    """
     invitation_ids = select(Invitation.id).where(Invitation.candidate_id == candidate.id)
     booking_ids = select(Booking.id).where(Booking.invitation_id.in_(invitation_ids))
     addresses = [
@@ -31,8 +54,13 @@ def erase_person(session: Session, candidate: Candidate, known_values: list[str]
         ),
         and_(OutboxMessage.related_type == "booking", OutboxMessage.related_id.in_(booking_ids)),
     ]
-    if addresses:
-        conditions.append(OutboxMessage.recipient.in_(addresses))
+    indexes = [
+        index
+        for value in addresses
+        for index in pii.blind_index_values(value, "text", tenant_id=candidate.tenant_id)
+    ]
+    if indexes:
+        conditions.append(OutboxMessage.recipient_index.in_(indexes))
     messages = list(
         session.scalars(
             select(OutboxMessage).where(
@@ -40,8 +68,18 @@ def erase_person(session: Session, candidate: Candidate, known_values: list[str]
             )
         )
     )
+    found = {m.id for m in messages}
+    known = [v for v in known_values if v and len(v.strip()) >= 2]
+    others = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.tenant_id == candidate.tenant_id,
+            OutboxMessage.id.not_in(found) if found else true(),
+        )
+    )
+    messages += [m for m in others if _mentions(m, known)]
     for message in messages:
         message.recipient = ERASED
+        message.recipient_index = None
         message.recipient_label = ""
         message.subject = ERASED
         message.body_text = ERASED
