@@ -40,6 +40,7 @@ from hireflow.core.migrate import upgrade
 from hireflow.core.settings import get_settings
 from hireflow.core.storage import LocalStorage, RegionalStorage
 from hireflow.core.tasks import configure_celery
+from hireflow.notifications.erasure import mail_file_text
 from hireflow.org.models import User
 from hireflow.records.storage import override_storage
 from tests.conftest import _drop_postgres, _postgres_url
@@ -280,6 +281,8 @@ def scan(run: Run, known: list[Known], *, strict: bool, with_mail: bool = False)
         raw_targets += list(database_file.parent.glob(database_file.name + "*"))
     for path in raw_targets:
         data = path.read_bytes()
+        if path.suffix == ".eml":
+            data += mail_file_text(path).encode("utf-8")
         for item in known:
             is_database = path.name.startswith("hireflow.db")
             if is_database and item.allowed and not strict:
@@ -328,3 +331,53 @@ def test_the_scan_reports_a_planted_value(run: Run) -> None:
     assert any("candidates.location" in h for h in hits), hits
     assert any("logs/hireflow.log" in h for h in hits), hits
     assert any("storage/cn/stray.txt" in h for h in hits), hits
+
+
+def test_erasure_leaves_nothing_behind(run: Run) -> None:
+    """After an erasure, the person's name, contacts and ID number are nowhere: not in any
+    table (documented search fields included), the outbox, the index, the audit values, the
+    record's facts, the mail drop, the broker, storage or logs."""
+    from hireflow.app import create_app
+    from hireflow.interviews.models import InterviewSession
+    from hireflow.notifications import service as notifications
+
+    _load(run)
+    settings = get_settings()
+    id_number = "11010519850612345X"
+    with run.database.session() as session:
+        person_id = session.scalars(select(InterviewSession.candidate_id)).first()
+        assert person_id is not None, "the demo interviews someone"
+        person = session.get(Candidate, person_id)
+        hr = session.scalars(select(User).where(User.email == "hr@huaxing.example")).one()
+        values = [person.name, person.email, person.phone, person.phone[-11:], id_number]
+    # deliver what the demo queued: the mail drop now holds the person's invitation
+    notifications.deliver_due(run.database, settings)
+    mail = [mail_file_text(p) for p in (run.root / "maildrop").glob("*.eml")]
+    assert any(person.email in text for text in mail), "the person got mail before erasure"
+    app = create_app(settings, run.database)
+    with TestClient(app, base_url="http://testserver") as client:
+        headers = bearer_for(client, hr)
+        note = client.post(
+            f"/api/v1/records/{person_id}/entries",
+            json={
+                "type": "note",
+                "data": {"text": f"Called {person.name} about the offer"},
+                "facts": {"id_number": id_number, "holder": person.name, "score": 7},
+            },
+            headers=headers,
+        )
+        assert note.status_code == 201, note.text
+        # free text never lands in the facts kept for statistics
+        assert note.json()["facts"] == {"score": 7}
+        assert note.json()["data"]["id_number"] == id_number
+        known = [Known(v, "erased") for v in values if v]
+        before = scan(run, known, strict=True, with_mail=True)
+        assert any("maildrop" in h for h in before) and any("candidates.name" in h for h in before)
+        erased = client.post(f"/api/v1/records/{person_id}/erasure", json={}, headers=headers)
+        assert erased.status_code == 200, erased.text
+        record = client.get(f"/api/v1/records/{person_id}", headers=headers)
+        assert record.status_code == 200
+        for value in values:
+            assert value not in record.text, value
+    hits = scan(run, known, strict=True, with_mail=True)
+    assert hits == [], "left behind after erasure:\n" + "\n".join(hits)

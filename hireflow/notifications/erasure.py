@@ -9,11 +9,16 @@ bookings) and by the person's known addresses, so messages about them are caught
 from __future__ import annotations
 
 import json
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
 
 from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Candidate
+from hireflow.core.db import on_commit
+from hireflow.core.settings import get_settings
 from hireflow.notifications.models import OutboxMessage
 from hireflow.records import pii
 from hireflow.scheduling.models import Booking, Invitation
@@ -90,4 +95,37 @@ def erase_person(session: Session, candidate: Candidate, known_values: list[str]
         message.last_error = ""
         for attempt in message.attempts_log:
             attempt.error = ""
+    maildrop = Path(get_settings().data_dir) / "maildrop"
+    if known and maildrop.is_dir():
+        on_commit(session, lambda: _forget_mail_files(maildrop, known))
     return f"{len(messages)} messages redacted" if messages else ""
+
+
+def mail_file_text(path: Path) -> str:
+    """An ``.eml`` file as a person reads it: decoded headers and every text part (names
+    are base64 or quoted-printable inside the file, so the raw bytes would hide them)."""
+    message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+    parts = [f"{key}: {value}" for key, value in message.items()]
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            try:
+                parts.append(part.get_content())
+            except (LookupError, ValueError):
+                parts.append(part.get_payload(decode=True).decode("utf-8", "replace"))
+    return "\n".join(str(p) for p in parts)
+
+
+def _forget_mail_files(directory: Path, known: list[str]) -> None:
+    """Delete the mail-drop copies of messages that name the person (after the commit: the
+    files are outside the transaction). The mail drop is the local stand-in for a mail
+    server; messages that left through SMTP are beyond the product's reach."""
+    folded = [value.casefold() for value in known]
+    for path in directory.glob("*.eml"):
+        try:
+            text = mail_file_text(path).casefold()
+        except OSError:
+            continue
+        if any(value in text for value in folded) or any(
+            value.encode() in path.read_bytes() for value in known
+        ):
+            path.unlink(missing_ok=True)
