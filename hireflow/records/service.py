@@ -88,6 +88,8 @@ __all__ = [
     "ErasureReport",
     "OpenedAttachment",
     "RecordingIn",
+    "RegionUnavailable",
+    "RegionUnreachable",
     "ResidencyRefused",
     "SystemActor",
     "add_retention_rule",
@@ -108,6 +110,39 @@ __all__ = [
 
 ERASURE_REASONS = ("subject_request", "consent_withdrawn", "retention", "other")
 CODE_ATTEMPTS = 5
+
+
+class RegionUnavailable(AppError):
+    """The person's data belongs in a region this installation does not store data in.
+
+    Nothing is written anywhere else (residency), and the caller is told what to change."""
+
+    status = 409
+    code = "region_not_configured"
+    message = N_(
+        "This person's data must stay in region %(region)s, but this installation does not "
+        "store data in that region (configured: %(configured)s). Nothing was stored; ask IT "
+        "to add the region to HIREFLOW_STORAGE_REGIONS."
+    )
+
+
+class RegionUnreachable(AppError):
+    """A stored file lives in a region this installation no longer reaches."""
+
+    status = 409
+    code = "region_not_configured"
+    message = N_(
+        "This file is stored in region %(region)s, which this installation is not configured "
+        "to reach (configured: %(configured)s). Ask IT to add the region to "
+        "HIREFLOW_STORAGE_REGIONS; the file itself is unchanged."
+    )
+
+
+def _configured_regions() -> str:
+    try:
+        return ", ".join(sorted(regional_storage().regions)) or "-"
+    except ResidencyError:
+        return "-"
 
 
 class ResidencyRefused(AppError):
@@ -408,7 +443,9 @@ def attach_file(
     try:
         backend = _Hashing(regional_storage().for_record(record.region))
     except ResidencyError as exc:
-        raise ResidencyRefused(params={"region": record.region, "target": target}) from exc
+        raise RegionUnavailable(
+            params={"region": record.region, "configured": _configured_regions()}
+        ) from exc
     counting = CountingReader(stream)
     wrapped = EncryptedStorage(backend, ring).put_stream(key, counting, file_id=key)  # type: ignore[arg-type]
     try:
@@ -883,7 +920,13 @@ def open_attachment(
     with_code = bool(policy.require_download_code and isinstance(actor, Principal))
     if with_code:
         _consume_code(session, actor, attachment, code)  # type: ignore[arg-type]
-    storage = EncryptedStorage(regional_storage().for_record(attachment.region), pii.keyring())
+    try:
+        regional = regional_storage().for_record(attachment.region)
+    except ResidencyError as exc:
+        raise RegionUnreachable(
+            params={"region": attachment.region, "configured": _configured_regions()}
+        ) from exc
+    storage = EncryptedStorage(regional, pii.keyring())
     try:
         stream = storage.open_read(
             attachment.storage_key,
