@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
+from hireflow.candidates import search
 from hireflow.candidates.models import (
     Application,
     Candidate,
@@ -55,6 +56,9 @@ def erase_person(session: Session, candidate: Candidate, known_values: list[str]
         )
         .values(snapshot={})
     )
+    # This process's word caches hold segmented resume texts; other processes' caches
+    # forget them as they fill (least recently used first).
+    on_commit(session, search.clear_caches)
     if session.get_bind().dialect.name == "sqlite":
         from hireflow.candidates.fts import FTS_TABLE
 

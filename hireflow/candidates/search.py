@@ -146,6 +146,12 @@ def _words_cached(text: str, bigrams: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
+def clear_caches() -> None:
+    """Forget the words of texts segmented so far (an erased person's resume among them)."""
+    _cjk_words.cache_clear()
+    _words_cached.cache_clear()
+
+
 def words(text: str, *, bigrams: bool = False) -> list[str]:
     """The index words of ``text`` (see the module docstring); order kept, repeats kept."""
     if not text:

@@ -539,6 +539,7 @@ def report_print(
     from hireflow.scoring.report import render_html
 
     interview = service.view_report(session, principal, interview_id)
+    service.refuse_if_erased(session, interview)
     report = overrides.final_report(queries.detail(session, interview).report_row)
     if report is None:
         raise NotFound()

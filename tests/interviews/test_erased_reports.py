@@ -81,6 +81,8 @@ def test_the_report_page_shows_the_erased_state_in_both_languages(
         "&#39;", "'"
     )
     assert 'id="conclusion-form"' not in english.text and 'id="adjust-form"' not in english.text
+    printable = client.get(f"/interviews/{interview.id}/print")
+    assert printable.status_code == 410 and day in printable.text
     client.cookies.clear()
     client.headers.pop("X-CSRF-Token", None)
     login(client, make_user(session, org.tenant, "hr_admin", language="zh-CN"))
