@@ -449,15 +449,10 @@ def merges_page(request: Request, session: DbSession, principal: PageUser) -> Re
     )
 
 
-@router.post("/candidate-merges/{merge_id}/{action}")
-def decide_merge(
+def _decide(
     request: Request, session: DbSession, principal: PageUser, merge_id: int, action: str
 ) -> Response:
     actions = {"accept": merging.accept, "reject": merging.reject, "undo": merging.undo}
-    if action not in actions:
-        from hireflow.core.errors import NotFound
-
-        raise NotFound()
     try:
         actions[action](session, principal, merge_id)
     except AppError as exc:
@@ -478,3 +473,24 @@ def decide_merge(
             status_code=exc.status,
         )
     return RedirectResponse(f"/candidate-merges?done={action}", status_code=303)
+
+
+@router.post("/candidate-merges/{merge_id}/accept")
+def accept_merge(
+    request: Request, session: DbSession, principal: PageUser, merge_id: int
+) -> Response:
+    return _decide(request, session, principal, merge_id, "accept")
+
+
+@router.post("/candidate-merges/{merge_id}/reject")
+def reject_merge(
+    request: Request, session: DbSession, principal: PageUser, merge_id: int
+) -> Response:
+    return _decide(request, session, principal, merge_id, "reject")
+
+
+@router.post("/candidate-merges/{merge_id}/undo")
+def undo_merge(
+    request: Request, session: DbSession, principal: PageUser, merge_id: int
+) -> Response:
+    return _decide(request, session, principal, merge_id, "undo")
