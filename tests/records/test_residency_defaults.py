@@ -18,6 +18,7 @@ from hireflow.candidates.models import CandidateResume
 from hireflow.core.permissions import Role
 from hireflow.core.storage import LocalStorage, RegionalStorage
 from hireflow.org import service as org_service
+from hireflow.org.models import Department
 from hireflow.records.models import Attachment, PersonRecord
 from hireflow.records.storage import override_storage
 from tests.conftest import bearer, make_user, unique
@@ -62,14 +63,19 @@ def test_every_object_of_an_eu_company_lands_in_eu(client, session, all_regions)
     )
     assert opening.status_code == 201, opening.text
     assert opening.json()["region"] == "eu"
+    manager = make_user(
+        session,
+        hr.tenant,
+        Role.HIRING_MANAGER.value,
+        department=session.get(Department, department.json()["id"]),
+    )
     request = client.post(
         "/api/v1/hiring-requests",
         json={"title": "Data Engineer", "department_id": department.json()["id"]},
-        headers=headers,
+        headers=bearer(client, manager),
     )
-    assert request.status_code in (201, 403), request.text
-    if request.status_code == 201:
-        assert request.json()["region"] == "eu"
+    assert request.status_code == 201, request.text
+    assert request.json()["region"] == "eu"
     opening_id = opening.json()["id"]
     client.post(f"/api/v1/openings/{opening_id}/status", json={"status": "open"}, headers=headers)
     upload = client.post(
@@ -79,12 +85,19 @@ def test_every_object_of_an_eu_company_lands_in_eu(client, session, all_regions)
     )
     assert upload.status_code == 200, upload.text
     person_id = upload.json()["results"][0]["candidate_id"]
+    document = client.post(
+        f"/api/v1/records/{person_id}/attachments",
+        files={"file": ("contract.pdf", b"%PDF-1.4 signed contract", "application/pdf")},
+        data={"kind": "document"},
+        headers=headers,
+    )
+    assert document.status_code == 201, document.text
     record = session.scalars(select(PersonRecord).where(PersonRecord.person_id == person_id)).one()
     assert record.region == "eu"
     attachments = session.scalars(select(Attachment).where(Attachment.person_id == person_id)).all()
-    assert attachments and {a.region for a in attachments} == {"eu"}
+    assert len(attachments) == 2 and {a.region for a in attachments} == {"eu"}
     files = _files_under(all_regions)
-    assert files["eu"], "the resume is stored under storage/eu"
+    assert len(files["eu"]) == 2, "the resume and the document are stored under storage/eu"
     assert not files["cn"] and not files["us"] and not files["sg"], files
 
 
