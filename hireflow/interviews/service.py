@@ -48,6 +48,7 @@ from hireflow.core.errors import N_, AppError, Conflict, NotFound, TooLarge, Val
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.core.settings import get_settings
+from hireflow.core.storage import ResidencyError
 from hireflow.core.tasks import enqueue_on_commit
 from hireflow.interviews import live, qa, schemas, state
 from hireflow.interviews.media import (
@@ -1058,6 +1059,14 @@ def start_upload(
         raise TimeUp()
     if not state.can_rerecord(answer.attempts, interview.max_rerecords):
         raise NoRerecords()
+    region = _region(session, interview)
+    try:
+        regional_storage().backend(region)
+    except ResidencyError as exc:
+        # Refused before a byte is sent: the recording could only be stored elsewhere.
+        raise records.RegionUnavailable(
+            params={"region": region, "configured": ", ".join(sorted(regional_storage().regions))}
+        ) from exc
     if data.size is not None and data.size > RECORDING_MAX_BYTES:
         raise MediaRefused("too_large")
     session.execute(
@@ -1077,7 +1086,7 @@ def start_upload(
         content_type=data.content_type.strip().lower()[:120],
         declared_size=data.size,
         received=0,
-        region=_region(session, interview),
+        region=region,
         chunks=[],
         status="open",
         captured_at=data.captured_at or now,

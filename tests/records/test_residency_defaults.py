@@ -152,3 +152,25 @@ def test_an_unconfigured_region_is_refused_clearly(client, session, tmp_path):
         assert "region_not_configured" in download.text and "eu" in download.text
         # nothing went to the one configured region instead
         assert not [p for p in (tmp_path / "cn").rglob("*") if p.is_file()]
+
+
+def test_a_recording_for_an_unconfigured_region_is_refused_before_upload(session, org, tmp_path):
+    from hireflow.core.errors import AppError
+    from hireflow.interviews import schemas, service
+    from tests.interviews.factories import TAB, make_setup, started
+
+    setup = make_setup(session, org)  # a Chinese opening: the person's data belongs in cn
+    with override_storage(RegionalStorage({"eu": LocalStorage(tmp_path / "eu")})):
+        interview = started(session, setup)
+        qid = interview.questions[0]["id"]
+        service.open_question(session, interview, qid, TAB)
+        with pytest.raises(AppError) as refused:
+            service.start_upload(
+                session,
+                interview,
+                qid,
+                schemas.UploadStartIn(tab=TAB, mode="voice", content_type="audio/ogg", size=10),
+            )
+    assert refused.value.status == 409 and refused.value.code == "region_not_configured"
+    assert "cn" in str(refused.value) and "refused" not in str(refused.value)
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
