@@ -19,6 +19,7 @@ from hireflow.candidates.models import Candidate, PerformanceRating
 from hireflow.core.db import utcnow
 from hireflow.openings.models import Opening
 from hireflow.org.models import RoleAssignment, Tenant, User
+from hireflow.records import pii
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,10 @@ def _interview_result(session: Session, tenant: Tenant, opening: Opening | None)
         return
     candidate = session.scalars(
         select(Candidate).where(
-            Candidate.tenant_id == tenant.id, Candidate.email == "chen.hao@example.cn"
+            Candidate.tenant_id == tenant.id,
+            Candidate.email_index.in_(
+                pii.blind_index_values("chen.hao@example.cn", "email", tenant_id=tenant.id)
+            ),
         )
     ).first()
     if candidate is None:

@@ -7,18 +7,23 @@ wrote candidates without ORM events.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from typing import Any
+
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
+from hireflow.candidates import search
 from hireflow.candidates.models import (
     Application,
     Candidate,
+    CandidateMerge,
     CandidateResume,
     CandidateSearch,
     CandidateSkill,
     CandidateVector,
     PerformanceRating,
 )
+from hireflow.core.db import on_commit
 
 
 def erase_person(session: Session, candidate: Candidate, known_values: list[str]) -> str:
@@ -38,10 +43,52 @@ def erase_person(session: Session, candidate: Candidate, known_values: list[str]
     candidate.corrections = {}
     candidate.name_key = ""
     candidate.phone_index = None
+    candidate.email_index = None
     candidate.birth_date_index = None
     candidate.highest_degree_rank = 0
     candidate.years_experience = 0.0
+    # Merge decisions keep which rows moved, never whose they were: the snapshot (the
+    # profile before a merge) goes; the decision itself stays for the audit trail.
+    session.execute(
+        update(CandidateMerge)
+        .where(
+            (CandidateMerge.survivor_id == candidate.id) | (CandidateMerge.other_id == candidate.id)
+        )
+        .values(snapshot={})
+    )
+    # This process's word caches hold segmented resume texts; other processes' caches
+    # forget them as they fill (least recently used first).
+    on_commit(session, search.clear_caches)
+    if session.get_bind().dialect.name == "sqlite":
+        from hireflow.candidates.fts import FTS_TABLE
+
+        # FTS5 keeps deleted words in its index segments until they are merged: merge now,
+        # so the index file holds nothing of the person (secure_delete zeroes the pages).
+        optimize = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"  # noqa: S608 - fixed name
+        session.execute(text(optimize))
+        on_commit(session, lambda: _checkpoint(session.get_bind()))
     return f"{resumes or 0} resumes"
+
+
+def _checkpoint(bind: Any) -> None:
+    """Move the erased pages into the database file and empty the write-ahead log, whose
+    older frames still hold the person's data (SQLite only; best effort: a checkpoint that
+    must wait for a long reader is left to SQLite's next automatic one)."""
+    engine = getattr(bind, "engine", bind)
+    try:
+        raw = engine.raw_connection()
+    except Exception:
+        return
+    try:
+        cursor = raw.driver_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout=200")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+    except Exception:  # noqa: S110 - see above
+        pass
+    finally:
+        raw.close()
 
 
 def after_import(session: Session, person_ids: list[int]) -> None:

@@ -4,11 +4,13 @@ SPEC C1-C6. One ``Candidate`` row per person however many applications and resum
 intake merges duplicates (same e-mail, same phone, or same name with the same birth date or
 school) into the existing row.
 
-Personal data at rest (SPEC G2): the phone, ID number and birth date are AES-256-GCM
-columns (``hireflow.records.pii.EncryptedText``); phone and birth date have blind indexes so
-duplicates can be found without decrypting. The e-mail address stays in clear, normalised
-(trimmed, lower case): it is the address every message goes to and the first duplicate key,
-and the audit log already masks it for viewers who may not see people.
+Personal data at rest (SPEC G2): the e-mail address, phone, ID number and birth date are
+AES-256-GCM columns (``hireflow.records.pii.EncryptedText``); e-mail, phone and birth date have
+blind indexes so duplicates are found without decrypting. The parsed resume, the profile in
+effect and HR's corrections (which repeat every contact, the education and the work history)
+are encrypted JSON documents (``pii.EncryptedJSON``). What stays in clear, and why, is listed
+in docs/security.md ("What stays searchable"): the display name and its folded key, the
+location and the filter columns copied out of the profile.
 
 The talent-pool index (``candidate_search``) holds one document per candidate, words
 segmented with jieba; the database's own full-text engine searches it: an FTS5 virtual table
@@ -61,7 +63,8 @@ class Candidate(TimestampMixin, Base):
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
     name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str] = mapped_column(String(254), default="", index=True)
+    email: Mapped[str] = mapped_column(pii.EncryptedText("candidates.email"), default="")
+    email_index: Mapped[str | None] = mapped_column(pii.BlindIndexType(), nullable=True, index=True)
     phone: Mapped[str] = mapped_column(pii.EncryptedText("candidates.phone"), default="")
     phone_index: Mapped[str | None] = mapped_column(pii.BlindIndexType(), nullable=True, index=True)
     id_number: Mapped[str | None] = mapped_column(
@@ -78,12 +81,21 @@ class Candidate(TimestampMixin, Base):
     language: Mapped[str] = mapped_column(String(10), default="zh-CN")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     source: Mapped[str] = mapped_column(String(40), default="upload")
-    profile: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
-    profile_parsed: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
-    corrections: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
+    profile: Mapped[dict[str, Any]] = mapped_column(
+        pii.EncryptedJSON("candidates.profile"), default=dict
+    )
+    profile_parsed: Mapped[dict[str, Any]] = mapped_column(
+        pii.EncryptedJSON("candidates.profile_parsed"), default=dict
+    )
+    corrections: Mapped[dict[str, Any]] = mapped_column(
+        pii.EncryptedJSON("candidates.corrections"), default=dict
+    )
     highest_degree_rank: Mapped[int] = mapped_column(default=0, index=True)
     years_experience: Mapped[float] = mapped_column(default=0.0, index=True)
     is_internal: Mapped[bool] = mapped_column(default=False)
+    # Set when HR merged this row into another person (``CandidateMerge``); the row stays so
+    # the merge can be undone and its own HR record stays readable.
+    merged_into_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
     applications: Mapped[list[Application]] = relationship(
         back_populates="candidate", cascade="all, delete-orphan", order_by="Application.id"
@@ -91,6 +103,7 @@ class Candidate(TimestampMixin, Base):
 
 
 pii.keep_blind_index(Candidate, "phone", "phone_index", kind="phone")
+pii.keep_blind_index(Candidate, "email", "email_index", kind="email")
 pii.keep_blind_index(Candidate, "birth_date", "birth_date_index", kind="birth_date")
 
 
@@ -155,10 +168,51 @@ class CandidateResume(Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(pii.EncryptedText("candidate_resumes.text"), default="")
-    parsed: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
+    parsed: Mapped[dict[str, Any]] = mapped_column(
+        pii.EncryptedJSON("candidate_resumes.parsed"), default=dict
+    )
     source: Mapped[str] = mapped_column(String(40), default="upload")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+MERGE_STATUSES = ("proposed", "merged", "rejected", "undone")
+
+
+class CandidateMerge(Base):
+    """A decision that two resumes are (or may be) one person, and how to undo it.
+
+    The intake merges on its own only when the identity evidence agrees (``automatic``);
+    when a key matched but another one contradicts it (same phone, different name and
+    e-mail), it keeps a new person and proposes the merge to HR (``proposed``) with both
+    sides shown. ``evidence`` names the keys that agreed and those that conflicted, never
+    their values; ``snapshot`` (encrypted) holds what an undo needs: the rows moved and the
+    surviving person's profile before the merge.
+    """
+
+    __tablename__ = "candidate_merges"
+    __table_args__ = (Index("ix_candidate_merges_tenant_status", "tenant_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    survivor_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True
+    )
+    other_id: Mapped[int | None] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    status: Mapped[str] = mapped_column(String(20), default="proposed")
+    automatic: Mapped[bool] = mapped_column(default=False)
+    matched_by: Mapped[str] = mapped_column(String(40), default="")
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(
+        pii.EncryptedJSON("candidate_merges.snapshot"), default=dict
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
 
 class CandidateSkill(Base):
@@ -328,6 +382,9 @@ def _like_candidate(person_column: Any, tenant_column: Any) -> Scope:
 
 register_scope(
     CandidateResume, _like_candidate(CandidateResume.candidate_id, CandidateResume.tenant_id)
+)
+register_scope(
+    CandidateMerge, _like_candidate(CandidateMerge.survivor_id, CandidateMerge.tenant_id)
 )
 register_scope(
     PerformanceRating, _like_candidate(PerformanceRating.candidate_id, PerformanceRating.tenant_id)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.datastructures import UploadFile
 
-from hireflow.candidates import queries, schemas, service
+from hireflow.candidates import merging, queries, schemas, service
 from hireflow.candidates.models import Candidate
 from hireflow.core import audit
 from hireflow.core.errors import N_, ValidationFailed
@@ -252,3 +252,37 @@ def save_search(data: schemas.SavedSearchIn, session: DbSession, principal: ApiU
 def delete_search(saved_search_id: int, session: DbSession, principal: ApiUser) -> Response:
     service.delete_search(session, principal, saved_search_id)
     return Response(status_code=204)
+
+
+# --- duplicates: merges HR decides and undoes --------------------------------------------
+
+
+@router.get("/candidate-merges", response_model=list[schemas.MergeOut])
+def list_merges(
+    session: DbSession,
+    principal: ApiUser,
+    status: Annotated[Literal["proposed", "merged", "rejected", "undone"] | None, Query()] = None,
+) -> Any:
+    """Merges of resumes into one person; ``proposed`` ones wait for HR's decision."""
+    return [merging.view(session, m) for m in merging.visible_merges(session, principal, status)]
+
+
+@router.post("/candidate-merges/{merge_id}/accept", response_model=schemas.MergeOut)
+def accept_merge(
+    merge_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: DbSession, principal: ApiUser
+) -> Any:
+    return merging.view(session, merging.accept(session, principal, merge_id))
+
+
+@router.post("/candidate-merges/{merge_id}/reject", response_model=schemas.MergeOut)
+def reject_merge(
+    merge_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: DbSession, principal: ApiUser
+) -> Any:
+    return merging.view(session, merging.reject(session, principal, merge_id))
+
+
+@router.post("/candidate-merges/{merge_id}/undo", response_model=schemas.MergeOut)
+def undo_merge(
+    merge_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: DbSession, principal: ApiUser
+) -> Any:
+    return merging.view(session, merging.undo(session, principal, merge_id))

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from hireflow.candidates import queries, service
+from hireflow.candidates import merging, queries, service
 from hireflow.candidates.models import SOURCES, STAGES, Candidate
 from hireflow.candidates.parsing import DEGREE_LABELS, DEGREES
 from hireflow.candidates.routes_api import read_uploads
@@ -25,6 +25,13 @@ from hireflow.web.templating import NavItem, render
 router = APIRouter(include_in_schema=False)
 NAV = (
     NavItem("/candidates", N_("Candidates"), "candidates.search", order=20, group="recruiting"),
+    NavItem(
+        "/candidate-merges",
+        N_("Possible duplicates"),
+        "candidates.manage",
+        order=21,
+        group="recruiting",
+    ),
     NavItem("/me", N_("My applications"), "self.read", roles=frozenset({"candidate"}), order=30),
     NavItem(
         "/me", N_("My internal applications"), "self.read", roles=frozenset({"employee"}), order=31
@@ -48,6 +55,13 @@ LABELS = (
     N_("status_change"),
     N_("document"),
     N_("consent"),
+    N_("name"),
+    N_("birth_date"),
+    N_("proposed"),
+    N_("merged"),
+    N_("rejected"),
+    N_("undone"),
+    N_("Status"),
 )
 EDU_FIELDS = ("school", "degree", "major", "start", "end")
 WORK_FIELDS = ("company", "title", "start", "end", "description")
@@ -415,3 +429,68 @@ def my_applications(request: Request, session: DbSession, principal: PageUser) -
             "employee": Role.EMPLOYEE in principal.roles and Role.CANDIDATE not in principal.roles,
         },
     )
+
+
+# --------------------------------------------------------------------------- duplicates
+
+
+@router.get("/candidate-merges")
+def merges_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+    """Proposed merges with both people side by side; merges carried out, with an undo."""
+    merges = [merging.view(session, m) for m in merging.visible_merges(session, principal)]
+    return render(
+        request,
+        "candidates/merges.html",
+        {
+            "proposed": [m for m in merges if m["status"] == "proposed"],
+            "decided": [m for m in merges if m["status"] != "proposed"],
+            "done": request.query_params.get("done", ""),
+        },
+    )
+
+
+def _decide(
+    request: Request, session: DbSession, principal: PageUser, merge_id: int, action: str
+) -> Response:
+    actions = {"accept": merging.accept, "reject": merging.reject, "undo": merging.undo}
+    try:
+        actions[action](session, principal, merge_id)
+    except AppError as exc:
+        if exc.status in (403, 404):
+            raise
+        session.rollback()
+        _ = gettext_for(request.state.language)
+        merges = [merging.view(session, m) for m in merging.visible_merges(session, principal)]
+        return render(
+            request,
+            "candidates/merges.html",
+            {
+                "proposed": [m for m in merges if m["status"] == "proposed"],
+                "decided": [m for m in merges if m["status"] != "proposed"],
+                "done": "",
+                "error": exc.translated(_),
+            },
+            status_code=exc.status,
+        )
+    return RedirectResponse(f"/candidate-merges?done={action}", status_code=303)
+
+
+@router.post("/candidate-merges/{merge_id}/accept")
+def accept_merge(
+    request: Request, session: DbSession, principal: PageUser, merge_id: int
+) -> Response:
+    return _decide(request, session, principal, merge_id, "accept")
+
+
+@router.post("/candidate-merges/{merge_id}/reject")
+def reject_merge(
+    request: Request, session: DbSession, principal: PageUser, merge_id: int
+) -> Response:
+    return _decide(request, session, principal, merge_id, "reject")
+
+
+@router.post("/candidate-merges/{merge_id}/undo")
+def undo_merge(
+    request: Request, session: DbSession, principal: PageUser, merge_id: int
+) -> Response:
+    return _decide(request, session, principal, merge_id, "undo")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -162,3 +162,32 @@ class MatchOut(BaseModel):
     interview: float | None
     applied: bool
     reasons: list[dict[str, Any]]
+
+
+class MergeSideOut(BaseModel):
+    id: int
+    name: str
+    email: str
+    phone: str
+    location: str
+    birth_date: str | None
+    work: list[str]
+    schools: list[str]
+    openings: list[str]
+    merged_into_id: int | None
+
+
+class MergeOut(BaseModel):
+    """A merge of two resumes into one person: proposed, merged, rejected or undone."""
+
+    id: int
+    status: Literal["proposed", "merged", "rejected", "undone"]
+    automatic: bool
+    matched_by: str
+    agree: list[str]
+    conflict: list[str]
+    created_at: datetime
+    decided_at: datetime | None
+    undone_at: datetime | None
+    survivor: MergeSideOut | None
+    other: MergeSideOut | None

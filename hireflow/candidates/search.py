@@ -146,6 +146,12 @@ def _words_cached(text: str, bigrams: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
+def clear_caches() -> None:
+    """Forget the words of texts segmented so far (an erased person's resume among them)."""
+    _cjk_words.cache_clear()
+    _words_cached.cache_clear()
+
+
 def words(text: str, *, bigrams: bool = False) -> list[str]:
     """The index words of ``text`` (see the module docstring); order kept, repeats kept."""
     if not text:
@@ -267,6 +273,11 @@ def build_document(
             plain.extend(_strings([language.get("language"), language.get("level")]))
     if resume_text:
         body_texts.append(scrub(resume_text[:MAX_BODY_CHARS]))
+    # The name is searchable through the head only (docs/security.md): the body keeps no
+    # copy of it, so the index holds the name once, where it is documented.
+    unnamed = re.compile(re.escape(name.strip()), re.IGNORECASE) if name.strip() else None
+    if unnamed is not None:
+        body_texts = [unnamed.sub(" ", text) for text in body_texts]
     head = [w for text in short if text for w in words(text, bigrams=True)]
     head += [w for text in plain if text for w in words(text)]
     body = [w for text in body_texts for w in words(text)]

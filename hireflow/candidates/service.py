@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from hireflow.candidates import files, language_zone, search
+from hireflow.candidates import files, language_zone, merging, search
 from hireflow.candidates.identity import email_key, find_birth_date, name_key, school_keys
 from hireflow.candidates.models import (
     Application,
@@ -308,7 +308,13 @@ def find_duplicate(
     if email:
         found = session.scalars(
             select(Candidate)
-            .where(Candidate.tenant_id == tenant_id, Candidate.email == email)
+            .where(
+                Candidate.tenant_id == tenant_id,
+                Candidate.merged_into_id.is_(None),
+                Candidate.email_index.in_(
+                    pii.blind_index_values(email, "email", tenant_id=tenant_id)
+                ),
+            )
             .order_by(Candidate.id)
         ).first()
         if found is not None:
@@ -318,6 +324,7 @@ def find_duplicate(
             select(Candidate)
             .where(
                 Candidate.tenant_id == tenant_id,
+                Candidate.merged_into_id.is_(None),
                 Candidate.phone_index.in_(
                     pii.blind_index_values(profile.phone, "phone", tenant_id=tenant_id)
                 ),
@@ -332,7 +339,11 @@ def find_duplicate(
     namesakes = list(
         session.scalars(
             select(Candidate)
-            .where(Candidate.tenant_id == tenant_id, Candidate.name_key == key)
+            .where(
+                Candidate.tenant_id == tenant_id,
+                Candidate.merged_into_id.is_(None),
+                Candidate.name_key == key,
+            )
             .order_by(Candidate.id)
             .limit(50)
         )
@@ -398,6 +409,23 @@ def _store_resume(
         matched_by: str | None = "same_file"
     else:
         candidate, matched_by = find_duplicate(session, tenant_id, profile, birth_date)
+    # A key matched: merge only when every other identity value agrees; otherwise this is
+    # a new person and HR is asked (a shared or recycled phone is not the same person).
+    evidence = None
+    proposal_for: Candidate | None = None
+    if candidate is not None and same_file is None:
+        evidence = merging.compare(
+            candidate,
+            name=profile.name,
+            email=profile.email,
+            phone=profile.phone,
+            birth_date=birth_date,
+            matched_by=matched_by or "",
+        )
+        if not evidence.agrees:
+            proposal_for, candidate, matched_by = candidate, None, None
+    profile_before = dict(candidate.profile_parsed or {}) if candidate is not None else {}
+    birth_date_before = candidate.birth_date if candidate is not None else None
     merged = candidate is not None
     parsed = profile.to_dict()
     tenant = session.get(Tenant, tenant_id)
@@ -441,6 +469,17 @@ def _store_resume(
             candidate.id,
             new={"source": source, "opening_id": opening_id, "internal": candidate.is_internal},
         )
+        if proposal_for is not None and evidence is not None:
+            proposal = merging.propose(session, proposal_for, candidate, evidence)
+            session.flush()
+            _audit(
+                session,
+                caller,
+                "candidate.merge_proposed",
+                "candidate",
+                proposal_for.id,
+                new={"merge": proposal.id, "other": candidate.id, **evidence.to_dict()},
+            )
     elif same_file is None:
         candidate.profile_parsed = parsed
         if birth_date and not candidate.birth_date:
@@ -502,23 +541,33 @@ def _store_resume(
             source=f"candidates:{source}"[:60],
             commit=False,
         )
-        session.add(
-            CandidateResume(
-                tenant_id=tenant_id,
-                candidate_id=candidate.id,
-                opening_id=opening_id,
-                attachment_id=attachment.id,
-                filename=filename[:255],
-                kind=check.kind or "",
-                size=check.size,
-                sha256=digest,
-                text=text,
-                parsed=parsed,
-                source=source[:40],
-                created_by_id=caller.user_id if isinstance(caller, Principal) else None,
-                created_at=utcnow(),
-            )
+        resume_row = CandidateResume(
+            tenant_id=tenant_id,
+            candidate_id=candidate.id,
+            opening_id=opening_id,
+            attachment_id=attachment.id,
+            filename=filename[:255],
+            kind=check.kind or "",
+            size=check.size,
+            sha256=digest,
+            text=text,
+            parsed=parsed,
+            source=source[:40],
+            created_by_id=caller.user_id if isinstance(caller, Principal) else None,
+            created_at=utcnow(),
         )
+        session.add(resume_row)
+        if merged and evidence is not None:
+            session.flush()
+            merging.record_automatic(
+                session,
+                candidate,
+                evidence,
+                resume_id=resume_row.id,
+                application_id=application.id if new_application else None,
+                profile_before=profile_before,
+                birth_date_before=birth_date_before,
+            )
         records.append_entry(
             session,
             actor,
@@ -732,7 +781,11 @@ def correct_profile(
         taken = session.scalars(
             select(Candidate.id).where(
                 Candidate.tenant_id == candidate.tenant_id,
-                Candidate.email == candidate.email,
+                Candidate.email_index.in_(
+                    pii.blind_index_values(
+                        candidate.email or "-", "email", tenant_id=candidate.tenant_id
+                    )
+                ),
                 Candidate.id != candidate.id,
             )
         ).first()

@@ -47,6 +47,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from hireflow.core.db import Base, JSONText, UTCDateTime, utcnow
 from hireflow.core.permissions import Principal, Scope, register_scope
 from hireflow.records.chain import GENESIS_HASH, canonical_json, row_hash
+from hireflow.records.pii import EncryptedJSON
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,14 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(80), index=True)
     target_type: Mapped[str] = mapped_column(String(60), default="")
     target_id: Mapped[str] = mapped_column(String(64), default="")
-    old_values: Mapped[dict[str, Any] | None] = mapped_column(JSONText(), nullable=True)
-    new_values: Mapped[dict[str, Any] | None] = mapped_column(JSONText(), nullable=True)
+    # Old and new values name people (an account's address, a corrected phone): encrypted at
+    # rest; the chain covers them through a salted digest of the clear values.
+    old_values: Mapped[dict[str, Any] | None] = mapped_column(
+        EncryptedJSON("audit_log.old_values"), nullable=True
+    )
+    new_values: Mapped[dict[str, Any] | None] = mapped_column(
+        EncryptedJSON("audit_log.new_values"), nullable=True
+    )
     request_id: Mapped[str] = mapped_column(String(64), default="")
     ip: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -126,6 +126,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: talent-pool queries scan a lot
+    # Deleted and overwritten content is zeroed, not left in free pages: an erasure leaves
+    # nothing of the person in the database file (docs/security.md).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

@@ -261,6 +261,7 @@ def live_interviews(session: DbSession, principal: ApiUser) -> Any:
 @router.get("/interviews/{interview_id}", response_model=schemas.ReportOut)
 def get_interview(interview_id: int, session: DbSession, principal: ApiUser) -> Any:
     interview = service.view_report(session, principal, interview_id)
+    service.refuse_if_erased(session, interview)
     return queries.report_out(queries.detail(session, interview))
 
 

@@ -513,6 +513,7 @@ def _report_context(
         "can_respond": principal.has("interviews.respond"),
         "can_push": principal.has("interviews.live"),
         "waiting": waiting_for_report(interview, utcnow()),
+        "erased_at": service.erased_at(session, interview),
     }
 
 
@@ -539,6 +540,7 @@ def report_print(
     from hireflow.scoring.report import render_html
 
     interview = service.view_report(session, principal, interview_id)
+    service.refuse_if_erased(session, interview)
     report = overrides.final_report(queries.detail(session, interview).report_row)
     if report is None:
         raise NotFound()

@@ -48,6 +48,7 @@ from hireflow.core.errors import N_, AppError, Conflict, NotFound, TooLarge, Val
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.core.settings import get_settings
+from hireflow.core.storage import ResidencyError
 from hireflow.core.tasks import enqueue_on_commit
 from hireflow.interviews import live, qa, schemas, state
 from hireflow.interviews.media import (
@@ -167,6 +168,35 @@ class UploadsPending(AppError):
     status = 409
     code = "uploads_pending"
     message = N_("A recording is still being uploaded. Please wait until it is complete.")
+
+
+class ReportErased(AppError):
+    """The interview's report went with the person's personal data (an erasure request):
+    gone for good, and said so with the date, never as a server error."""
+
+    status = 410
+    code = "erased"
+    message = N_("This report was erased on request on %(date)s.")
+
+    def __init__(self, erased_at: datetime) -> None:
+        super().__init__(params={"date": erased_at.date().isoformat()})
+        self.erased_at = erased_at
+
+
+def erased_at(session: Session, interview: InterviewSession) -> datetime | None:
+    """When the interviewed person's record was erased (None while it was not)."""
+    from hireflow.records.models import PersonRecord
+
+    return session.scalar(
+        select(PersonRecord.erased_at).where(PersonRecord.person_id == interview.candidate_id)
+    )
+
+
+def refuse_if_erased(session: Session, interview: InterviewSession) -> None:
+    """Raise ``ReportErased`` (410) for an interview whose person was erased."""
+    when = erased_at(session, interview)
+    if when is not None:
+        raise ReportErased(when)
 
 
 # Media refusals in the candidate's language (the media library's codes).
@@ -1029,6 +1059,14 @@ def start_upload(
         raise TimeUp()
     if not state.can_rerecord(answer.attempts, interview.max_rerecords):
         raise NoRerecords()
+    region = _region(session, interview)
+    try:
+        regional_storage().backend(region)
+    except ResidencyError as exc:
+        # Refused before a byte is sent: the recording could only be stored elsewhere.
+        raise records.RegionUnavailable(
+            params={"region": region, "configured": ", ".join(sorted(regional_storage().regions))}
+        ) from exc
     if data.size is not None and data.size > RECORDING_MAX_BYTES:
         raise MediaRefused("too_large")
     session.execute(
@@ -1048,7 +1086,7 @@ def start_upload(
         content_type=data.content_type.strip().lower()[:120],
         declared_size=data.size,
         received=0,
-        region=_region(session, interview),
+        region=region,
         chunks=[],
         status="open",
         captured_at=data.captured_at or now,
@@ -2188,6 +2226,7 @@ def adjust_score(
 
     now = now or utcnow()
     interview = _staff_interview(session, principal, interview_id, "scores.adjust")
+    refuse_if_erased(session, interview)
     row = _report_row(session, interview)
     if row is None:
         raise Conflict(N_("The interview has no report yet."))
@@ -2280,6 +2319,7 @@ def conclude(
 
     now = now or utcnow()
     interview = _staff_interview(session, principal, interview_id, "interviews.review")
+    refuse_if_erased(session, interview)
     apply_transition(
         session,
         interview,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hireflow.core.db import Base, JSONText, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 from hireflow.openings.models import Opening, openings_of_member
+from hireflow.records.pii import BlindIndexType, EncryptedJSON, EncryptedText, keep_blind_index
 
 CHANNELS = ("email", "sms", "dingtalk", "wecom", "feishu")
 GROUP_CHANNELS = ("dingtalk", "wecom", "feishu")
@@ -86,16 +87,32 @@ class OutboxMessage(Base):
     opening_id: Mapped[int | None] = mapped_column(ForeignKey("openings.id"), nullable=True)
     channel: Mapped[str] = mapped_column(String(20))
     kind: Mapped[str] = mapped_column(String(40), default="generic")
-    recipient: Mapped[str] = mapped_column(String(254), default="")
-    recipient_label: Mapped[str] = mapped_column(String(200), default="")
+    # Everything that names the person or carries their link is encrypted (SPEC G2): the
+    # address, the label, every rendered text and attachment. ``recipient_index`` (blind
+    # index of the address) lets an erasure find messages sent to a person's addresses.
+    recipient: Mapped[str] = mapped_column(
+        EncryptedText("notification_outbox.recipient"), default=""
+    )
+    recipient_index: Mapped[str | None] = mapped_column(BlindIndexType(), nullable=True, index=True)
+    recipient_label: Mapped[str] = mapped_column(
+        EncryptedText("notification_outbox.recipient_label"), default=""
+    )
     language: Mapped[str] = mapped_column(String(10), default="zh-CN")
-    subject: Mapped[str] = mapped_column(Text, default="")
-    body_text: Mapped[str] = mapped_column(Text, default="")
-    body_html: Mapped[str | None] = mapped_column(Text, nullable=True)
-    sms_text: Mapped[str] = mapped_column(Text, default="")
-    sms_params: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
+    subject: Mapped[str] = mapped_column(EncryptedText("notification_outbox.subject"), default="")
+    body_text: Mapped[str] = mapped_column(
+        EncryptedText("notification_outbox.body_text"), default=""
+    )
+    body_html: Mapped[str | None] = mapped_column(
+        EncryptedText("notification_outbox.body_html"), nullable=True
+    )
+    sms_text: Mapped[str] = mapped_column(EncryptedText("notification_outbox.sms_text"), default="")
+    sms_params: Mapped[dict[str, Any]] = mapped_column(
+        EncryptedJSON("notification_outbox.sms_params"), default=dict
+    )
     # [{"filename", "mime_type", "params", "content_b64"}]
-    attachments: Mapped[list[Any]] = mapped_column(JSONText(), default=list)
+    attachments: Mapped[list[Any]] = mapped_column(
+        EncryptedJSON("notification_outbox.attachments"), default=list
+    )
     related_type: Mapped[str] = mapped_column(String(40), default="")
     related_id: Mapped[int | None] = mapped_column(nullable=True)
     dedupe_key: Mapped[str] = mapped_column(String(200))
@@ -104,7 +121,9 @@ class OutboxMessage(Base):
     max_attempts: Mapped[int] = mapped_column(default=5)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    last_error: Mapped[str] = mapped_column(Text, default="")
+    last_error: Mapped[str] = mapped_column(
+        EncryptedText("notification_outbox.last_error"), default=""
+    )
     provider_message_id: Mapped[str] = mapped_column(String(200), default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     resend_of_id: Mapped[int | None] = mapped_column(
@@ -133,11 +152,16 @@ class DeliveryAttempt(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     status: Mapped[str] = mapped_column(String(20))
     retryable: Mapped[bool] = mapped_column(default=False)
-    error: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[str] = mapped_column(EncryptedText("notification_attempts.error"), default="")
     provider_code: Mapped[str] = mapped_column(String(80), default="")
     http_status: Mapped[int | None] = mapped_column(nullable=True)
 
     message: Mapped[OutboxMessage] = relationship(back_populates="attempts_log")
+
+
+# "text" normalisation (NFKC, case-folded): addresses are stored as the channel uses them
+# (an e-mail address, an E.164 number, a robot's webhook), so one kind serves all of them.
+keep_blind_index(OutboxMessage, "recipient", "recipient_index", kind="text")
 
 
 def _outbox_in_openings(condition: Any) -> Any:

@@ -129,12 +129,20 @@ def _requirements_from(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _company_region(session: Any, principal: Any) -> str:
+    """The region a new opening's form starts with: the company's (residency follows it)."""
+    from hireflow.org.models import Tenant
+
+    tenant = session.get(Tenant, principal.tenant_id)
+    return tenant.region if tenant is not None and tenant.region else "cn"
+
+
 def _opening_payload(values: dict[str, Any], lists: dict[str, list[str]]) -> dict[str, Any]:
     return {
         "title": values.get("title", ""),
         "department_id": values.get("department_id") or None,
         "location": values.get("location", ""),
-        "region": values.get("region", "cn"),
+        "region": values.get("region") or None,
         "job_type": values.get("job_type", "other"),
         "language": values.get("language", "zh-CN"),
         "description": values.get("description", ""),
@@ -222,7 +230,7 @@ def new_opening_page(request: Request, session: DbSession, principal: PageUser) 
     require(principal, "openings.create")
     context = _form_context(session, principal, "openings.create")
     context["values"] = {
-        "region": "cn",
+        "region": _company_region(session, principal),
         "language": principal.language,
         "pass_threshold": 7.0,
         "headcount": 1,
@@ -711,7 +719,7 @@ def _request_payload(values: dict[str, Any], lists: dict[str, list[str]]) -> dic
         "title": values.get("title", ""),
         "job_type": values.get("job_type", "other"),
         "location": values.get("location", ""),
-        "region": values.get("region", "cn"),
+        "region": values.get("region") or None,
         "language": values.get("language", "zh-CN"),
         "headcount": values.get("headcount") or 1,
         "description": values.get("description", ""),
@@ -750,7 +758,11 @@ def requests_page(
 def new_request_page(request: Request, session: DbSession, principal: PageUser) -> Response:
     require(principal, "hiring_requests.submit")
     context = _request_form_context(session, principal)
-    context["values"] = {"region": "cn", "language": principal.language, "headcount": 1}
+    context["values"] = {
+        "region": _company_region(session, principal),
+        "language": principal.language,
+        "headcount": 1,
+    }
     return render(request, "openings/request_form.html", context)
 
 

@@ -83,7 +83,7 @@ class OpeningCreate(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     department_id: int
     location: str = Field(default="", max_length=200)
-    region: str = "cn"
+    region: str | None = None  # empty: the region of the department's subsidiary
     job_type: JobType = "other"
     language: str = "zh-CN"
     description: str = Field(default="", max_length=20_000)
@@ -247,7 +247,7 @@ class HiringRequestIn(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     job_type: JobType = "other"
     location: str = Field(default="", max_length=200)
-    region: str = "cn"
+    region: str | None = None  # empty: the region of the department's subsidiary
     language: str = "zh-CN"
     headcount: int = Field(default=1, ge=1, le=1000)
     description: str = Field(default="", max_length=20_000)

@@ -32,7 +32,7 @@ from hireflow.openings.models import (
     Opening,
     OpeningMember,
 )
-from hireflow.org.models import Department, RoleAssignment, Tenant, User
+from hireflow.org.models import Department, RoleAssignment, Subsidiary, Tenant, User
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,15 @@ def department_for(
     if not reaches_unit(principal, capability, department.subsidiary_id, department.id):
         raise NotFound()
     return department
+
+
+def unit_region(session: Session, department: Department) -> str:
+    """Where a department's data lives: its subsidiary's region, else its company's."""
+    subsidiary = session.get(Subsidiary, department.subsidiary_id)
+    if subsidiary is not None and subsidiary.region:
+        return subsidiary.region
+    tenant = session.get(Tenant, department.tenant_id)
+    return tenant.region if tenant is not None and tenant.region else "cn"
 
 
 def staff_with_roles(session: Session, tenant_id: int, roles: Iterable[str]) -> list[User]:
@@ -496,7 +505,7 @@ def create_opening(session: Session, principal: Principal, data: schemas.Opening
         department_id=department.id,
         title=data.title.strip(),
         location=data.location.strip(),
-        region=data.region,
+        region=data.region or unit_region(session, department),
         job_type=data.job_type,
         language=data.language,
         description=data.description.strip(),
@@ -771,6 +780,7 @@ def submit_request(
         history=[],
     )
     _fill_request(request, data)
+    request.region = data.region or unit_region(session, department)
     _request_step(request, principal, "submitted")
     session.add(request)
     session.flush()
@@ -795,7 +805,7 @@ def _fill_request(request: HiringRequest, data: schemas.HiringRequestIn) -> None
     request.title = data.title.strip()
     request.job_type = data.job_type
     request.location = data.location.strip()
-    request.region = data.region
+    request.region = data.region or request.region
     request.language = data.language
     request.headcount = data.headcount
     request.description = data.description.strip()

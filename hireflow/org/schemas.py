@@ -72,12 +72,13 @@ class UserPublic(BaseModel):
 
 class SubsidiaryCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    region: str = "cn"
+    # Empty: the company's own region (data residency follows the owner, never a constant).
+    region: str | None = None
 
     @field_validator("region")
     @classmethod
-    def _region(cls, value: str) -> str:
-        if value not in REGIONS:
+    def _region(cls, value: str | None) -> str | None:
+        if value is not None and value not in REGIONS:
             raise ValueError(f"unknown region {value!r}; use one of {', '.join(REGIONS)}")
         return value
 

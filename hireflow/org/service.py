@@ -70,7 +70,9 @@ def create_subsidiary(
     ).first()
     if exists:
         raise Conflict(N_("A subsidiary with this name exists already."), fields={"name": "taken"})
-    subsidiary = Subsidiary(tenant_id=principal.tenant_id, name=data.name, region=data.region)
+    tenant = session.get(Tenant, principal.tenant_id)
+    region = data.region or (tenant.region if tenant is not None else None) or "cn"
+    subsidiary = Subsidiary(tenant_id=principal.tenant_id, name=data.name, region=region)
     session.add(subsidiary)
     session.flush()
     audit.record(
@@ -79,7 +81,7 @@ def create_subsidiary(
         actor=principal,
         target_type="subsidiary",
         target_id=subsidiary.id,
-        new=data.model_dump(),
+        new={"name": data.name, "region": region},
     )
     session.commit()
     return subsidiary

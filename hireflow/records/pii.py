@@ -32,6 +32,7 @@ controls the write, e.g. record entries, with :func:`encrypt_value`).
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -65,11 +66,14 @@ __all__ = [
     "KINDS",
     "BlindIndexSpec",
     "BlindIndexType",
+    "EncryptedJSON",
     "EncryptedText",
     "blind_index",
     "blind_index_values",
     "blind_indexes",
+    "decrypt_document",
     "decrypt_value",
+    "encrypt_document",
     "encrypt_value",
     "keep_blind_index",
     "keyring",
@@ -216,6 +220,60 @@ class EncryptedText(TypeDecorator[str]):
 
     def __repr__(self) -> str:
         return f"EncryptedText({self.context!r})"
+
+
+class EncryptedJSON(TypeDecorator[Any]):
+    """A JSON document (a parsed resume, a rendered message's parameters) stored as one
+    AES-256-GCM token bound to ``context``.
+
+    The document is serialised (keys as written, non-ASCII kept) and encrypted whole: the
+    database can no longer look inside it, which is the point; the code never queries these
+    columns, only loads and saves them. Empty documents (``{}``, ``[]``) and ``None`` are
+    stored as they are (nothing secret in them), so defaults stay readable. Reading a
+    document written before encryption (plain JSON text) still works until the migration
+    has encrypted it; nothing ever writes one in clear again.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, context: str) -> None:
+        if not isinstance(context, str) or not context or ":" in context:
+            raise ValueError("context must be 'table.column' (no ':'; rows are not bound)")
+        super().__init__()
+        self.context = context
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return encrypt_document(value, self.context)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        return decrypt_document(value, self.context)
+
+    def __repr__(self) -> str:
+        return f"EncryptedJSON({self.context!r})"
+
+
+def encrypt_document(value: Any, context: str, ring: Keyring | None = None) -> str:
+    """A JSON-serialisable value as one field token (empty containers stay plain JSON)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    if value in ({}, []):
+        return text
+    return encrypt_value(text, context, ring)
+
+
+def decrypt_document(stored: Any, context: str, ring: Keyring | None = None) -> Any:
+    """The value :func:`encrypt_document` stored (or a legacy plain JSON document)."""
+    if isinstance(stored, dict | list):  # a JSON column not yet converted to text
+        return stored
+    if not isinstance(stored, str) or stored == "":
+        return None if stored in (None, "") else stored
+    if stored.startswith(FIELD_TOKEN_PREFIX):
+        return json.loads(decrypt_field(stored, ring or keyring(), context))
+    return json.loads(stored)
 
 
 # --------------------------------------------------------------------------- blind index

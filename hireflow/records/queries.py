@@ -92,7 +92,11 @@ def search(
                     for values in variants
                 )
             )
-        conditions = [Candidate.name.ilike(like), Candidate.email.ilike(like)]
+        # The e-mail address is encrypted: a whole address is found through its blind index.
+        conditions = [
+            Candidate.name.ilike(like),
+            Candidate.email_index.in_(pii.blind_index_values(query, "email", tenant_id=tenant_id)),
+        ]
         if by_words is not None:
             conditions.append(by_words)
         stmt = stmt.where(or_(*conditions))

@@ -66,11 +66,11 @@ class RotationReport:
 
 
 def encrypted_columns() -> list[tuple[str, list[str], str, str]]:
-    """(table, primary-key columns, column, context) of every ``EncryptedText`` column."""
+    """(table, primary-key columns, column, context) of every encrypted column (text or JSON)."""
     found = []
     for tbl in Base.metadata.sorted_tables:
         for col in tbl.columns:
-            if isinstance(col.type, pii.EncryptedText):
+            if isinstance(col.type, pii.EncryptedText | pii.EncryptedJSON):
                 found.append(
                     (tbl.name, [c.name for c in tbl.primary_key], col.name, col.type.context)
                 )

@@ -297,14 +297,15 @@ def verify_record(person_id: int, session: DbSession, principal: ApiUser) -> Any
 
 @router.post("/records/{person_id}/entries", response_model=schemas.EntryOut, status_code=201)
 def add_entry(person_id: int, data: schemas.EntryIn, session: DbSession, principal: ApiUser) -> Any:
+    facts, personal = service.split_facts(data.facts, data.data)
     entry = service.append_entry(
         session,
         principal,
         person_id,
         data.type,
-        data.data,
+        personal,
         data.source,
-        facts=data.facts,
+        facts=facts,
         occurred_at=data.occurred_at,
         opening_id=data.opening_id,
     )
@@ -319,7 +320,7 @@ def add_entry(person_id: int, data: schemas.EntryIn, session: DbSession, princip
         opening_id=entry.opening_id,
         attachment_id=entry.attachment_id,
         facts=entry.facts,
-        data=data.data,
+        data=personal,
         hash=entry.hash,
         erased=False,
     )

@@ -37,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import re
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -87,6 +88,8 @@ __all__ = [
     "ErasureReport",
     "OpenedAttachment",
     "RecordingIn",
+    "RegionUnavailable",
+    "RegionUnreachable",
     "ResidencyRefused",
     "SystemActor",
     "add_retention_rule",
@@ -101,11 +104,45 @@ __all__ = [
     "request_download_code",
     "set_legal_hold",
     "set_status",
+    "split_facts",
     "update_policy",
 ]
 
 ERASURE_REASONS = ("subject_request", "consent_withdrawn", "retention", "other")
 CODE_ATTEMPTS = 5
+
+
+class RegionUnavailable(AppError):
+    """The person's data belongs in a region this installation does not store data in.
+
+    Nothing is written anywhere else (residency), and the caller is told what to change."""
+
+    status = 409
+    code = "region_not_configured"
+    message = N_(
+        "This person's data must stay in region %(region)s, but this installation does not "
+        "store data in that region (configured: %(configured)s). Nothing was stored; ask IT "
+        "to add the region to HIREFLOW_STORAGE_REGIONS."
+    )
+
+
+class RegionUnreachable(AppError):
+    """A stored file lives in a region this installation no longer reaches."""
+
+    status = 409
+    code = "region_not_configured"
+    message = N_(
+        "This file is stored in region %(region)s, which this installation is not configured "
+        "to reach (configured: %(configured)s). Ask IT to add the region to "
+        "HIREFLOW_STORAGE_REGIONS; the file itself is unchanged."
+    )
+
+
+def _configured_regions() -> str:
+    try:
+        return ", ".join(sorted(regional_storage().regions)) or "-"
+    except ResidencyError:
+        return "-"
 
 
 class ResidencyRefused(AppError):
@@ -406,7 +443,9 @@ def attach_file(
     try:
         backend = _Hashing(regional_storage().for_record(record.region))
     except ResidencyError as exc:
-        raise ResidencyRefused(params={"region": record.region, "target": target}) from exc
+        raise RegionUnavailable(
+            params={"region": record.region, "configured": _configured_regions()}
+        ) from exc
     counting = CountingReader(stream)
     wrapped = EncryptedStorage(backend, ring).put_stream(key, counting, file_id=key)  # type: ignore[arg-type]
     try:
@@ -881,7 +920,13 @@ def open_attachment(
     with_code = bool(policy.require_download_code and isinstance(actor, Principal))
     if with_code:
         _consume_code(session, actor, attachment, code)  # type: ignore[arg-type]
-    storage = EncryptedStorage(regional_storage().for_record(attachment.region), pii.keyring())
+    try:
+        regional = regional_storage().for_record(attachment.region)
+    except ResidencyError as exc:
+        raise RegionUnreachable(
+            params={"region": attachment.region, "configured": _configured_regions()}
+        ) from exc
+    storage = EncryptedStorage(regional, pii.keyring())
     try:
         stream = storage.open_read(
             attachment.storage_key,
@@ -918,7 +963,11 @@ class ErasureReport:
     hooks: list[str] = field(default_factory=list)
 
 
-def _known_values(candidate: Candidate, user: User | None) -> list[str]:
+def _known_values(session: Session, candidate: Candidate, user: User | None) -> list[str]:
+    """Every value that identifies the person: the row's, and the contacts each resume gave
+    (a second address or number on an older resume names them as much)."""
+    from hireflow.candidates.models import CandidateResume
+
     values = [
         candidate.name,
         candidate.email,
@@ -927,9 +976,67 @@ def _known_values(candidate: Candidate, user: User | None) -> list[str]:
         candidate.birth_date,
         candidate.location,
     ]
+    documents = [candidate.profile or {}, candidate.profile_parsed or {}]
+    documents += [
+        parsed or {}
+        for parsed in session.scalars(
+            select(CandidateResume.parsed).where(CandidateResume.candidate_id == candidate.id)
+        )
+    ]
+    for document in documents:
+        if isinstance(document, dict):
+            values += [document.get(key) for key in ("name", "email", "phone", "id_number")]
+    if candidate.phone and candidate.phone.startswith("+86"):
+        values.append(candidate.phone[3:])  # the national number as people write it
     if user is not None:
         values += [user.email, user.name]
-    return [v for v in values if isinstance(v, str) and len(v.strip()) >= 4]
+    # Chinese names are two or three characters: they count; other values need four.
+    names = {candidate.name, user.name if user is not None else None}
+    kept = [
+        v.strip()
+        for v in values
+        if isinstance(v, str) and len(v.strip()) >= (2 if v in names else 4)
+    ]
+    return list(dict.fromkeys(v for v in kept if not v.startswith("#")))
+
+
+_CODE = re.compile(r"[A-Za-z0-9_.:/+\-]{1,64}")
+_IDENTIFYING = re.compile(r"\d{6,}|@")
+
+
+def _is_code(value: Any) -> bool:
+    if value is None or isinstance(value, bool | int | float):
+        return True
+    if isinstance(value, str):
+        return bool(_CODE.fullmatch(value)) and not _IDENTIFYING.search(value)
+    if isinstance(value, list):
+        return all(_is_code(item) for item in value)
+    if isinstance(value, dict):
+        return all(_is_code(item) for item in value.values())
+    return False
+
+
+def split_facts(
+    facts: dict[str, Any] | None, data: dict[str, Any] | None
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Keep in ``facts`` only non-identifying values (numbers, booleans, short codes) and
+    move any free text into the encrypted, erasable ``data``.
+
+    Facts stay in clear for statistics and are covered by the record's hash chain, so an
+    erasure cannot remove them: an ID number or a name posted as a fact by another system
+    would outlive the person. Whatever is not a code (letters outside ASCII, spaces, an
+    ``@``, six digits or more in a row) is personal until shown otherwise.
+    """
+    kept: dict[str, Any] = {}
+    moved: dict[str, Any] = {}
+    for key, value in (facts or {}).items():
+        (kept if _is_code(value) else moved)[key] = value
+    if not moved:
+        return kept, data
+    merged = dict(data or {})
+    for key, value in moved.items():
+        merged[key if key not in merged else f"fact_{key}"] = value
+    return kept, merged
 
 
 def _mentions(values: dict[str, Any] | None, known: list[str]) -> bool:
@@ -970,7 +1077,7 @@ def erase_person(
     now = utcnow()
     report = ErasureReport(person_id=person_id)
     user = session.get(User, candidate.user_id) if candidate.user_id else None
-    known = _known_values(candidate, user)
+    known = _known_values(session, candidate, user)
 
     keys_to_delete: list[tuple[str, str]] = []
     attachments = list(

@@ -3,7 +3,7 @@ objects (candidates and openings come from the sweep's own world)."""
 
 from __future__ import annotations
 
-from hireflow.candidates.models import SavedSearch
+from hireflow.candidates.models import Candidate, CandidateMerge, SavedSearch
 
 
 def foreign_params(session, org) -> dict[str, int]:
@@ -14,8 +14,24 @@ def foreign_params(session, org) -> dict[str, int]:
         params={"q": "python"},
     )
     session.add(saved)
+    people = [
+        Candidate(tenant_id=org.tenant.id, name=org.tenant.name, email=f"{n}@foreign.example")
+        for n in ("a", "b")
+    ]
+    session.add_all(people)
     session.flush()
-    return {"saved_search_id": saved.id}
+    merge = CandidateMerge(
+        tenant_id=org.tenant.id,
+        survivor_id=people[0].id,
+        other_id=people[1].id,
+        status="proposed",
+        matched_by="phone",
+        evidence={"agree": ["phone"], "conflict": ["name"]},
+        snapshot={},
+    )
+    session.add(merge)
+    session.flush()
+    return {"saved_search_id": saved.id, "merge_id": merge.id}
 
 
 API_BODIES = {

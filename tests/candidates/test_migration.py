@@ -88,6 +88,40 @@ def test_existing_contacts_are_encrypted_and_indexed(fresh_url):
         raw = conn.execute(text("SELECT phone, id_number, birth_date FROM candidates")).one()
         assert all(value.startswith(FIELD_TOKEN_PREFIX) for value in raw)
         assert conn.execute(text("SELECT COUNT(*) FROM applications")).scalar_one() == 1
+    # Before 0009 the e-mail address, the profile documents and outbox messages were clear.
+    command.upgrade(config, "0008_application_language")
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE candidates SET profile_parsed = :p, corrections = :c WHERE id = :id"),
+            {
+                "p": '{"name": "王 芳", "phone": "13812345678", "email": "wf@example.com"}',
+                "c": '{"location": {"value": "杭州", "by": 1, "at": "2026-01-01"}}',
+                "id": person,
+            },
+        )
+        conn.execute(
+            text(
+                "INSERT INTO notification_outbox (tenant_id, channel, kind, recipient, recipient_label, language, subject, body_text, sms_text, sms_params, attachments, related_type, dedupe_key, status, attempts, max_attempts, next_attempt_at, last_error, provider_message_id, created_at, updated_at) VALUES (:t, 'email', 'generic', 'wf@example.com', '王 芳', 'zh-CN', '王 芳，您好', '请查收面试邀请 王 芳', '', :sms, '[]', '', 'k1', 'sent', 1, 5, CURRENT_TIMESTAMP, '', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ),
+            {"t": tenant_id, "sms": '{"name": "王 芳"}'},
+        )
+    command.upgrade(config, "0009_personal_data")
+    with engine.begin() as conn:
+        raw = conn.execute(
+            text(
+                "SELECT email, profile, profile_parsed, corrections FROM candidates WHERE id = :id"
+            ),
+            {"id": person},
+        ).one()
+        assert all(str(value).startswith(FIELD_TOKEN_PREFIX) for value in raw), raw
+        message = conn.execute(
+            text(
+                "SELECT recipient, recipient_label, subject, body_text, sms_params, "
+                "recipient_index FROM notification_outbox"
+            )
+        ).one()
+        assert all(str(value).startswith(FIELD_TOKEN_PREFIX) for value in message[:5]), message
+        assert message[5] in pii.blind_index_values("wf@example.com", "text", tenant_id=tenant_id)
     # The models describe the newest schema: read the rows through them at head.
     command.upgrade(config, "head")
     from sqlalchemy.orm import Session
@@ -101,4 +135,11 @@ def test_existing_contacts_are_encrypted_and_indexed(fresh_url):
             "13812345678", "phone", tenant_id=tenant_id
         )
         assert candidate.applications[0].source == "upload"
+        assert candidate.email == "wf@example.com"
+        assert candidate.email_index in pii.blind_index_values(
+            "wf@example.com", "email", tenant_id=tenant_id
+        )
+        assert candidate.profile_parsed["phone"] == "13812345678"
+        assert candidate.corrections["location"]["value"] == "杭州"
+        assert candidate.profile["years_experience"] == 6.5
     engine.dispose()

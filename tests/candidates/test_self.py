@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from hireflow.candidates.models import Candidate
+from hireflow.records import pii
 from hireflow.scheduling import service
 from tests.conftest import login, make_user
 from tests.openings.factories import make_opening, txt_resume
@@ -54,7 +55,13 @@ def test_an_employee_sees_their_internal_applications(client, session, org, regi
         files=[("files", ("me.txt", txt_resume(name="刘洋", email=employee.email), "text/plain"))],
     )
     assert upload.status_code == 200, upload.text
-    candidate = session.scalars(select(Candidate).where(Candidate.email == employee.email)).one()
+    candidate = session.scalars(
+        select(Candidate).where(
+            Candidate.email_index.in_(
+                pii.blind_index_values(employee.email, "email", tenant_id=org.tenant.id)
+            )
+        )
+    ).one()
     assert candidate.is_internal and candidate.user_id == employee.id
     client.cookies.clear()
     client.headers.pop("X-CSRF-Token", None)

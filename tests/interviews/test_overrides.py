@@ -293,7 +293,7 @@ def test_overrides_and_erasure(session, db, org, queue, storage):
             second.id,
             schemas.AdjustIn(dimension_id=other_dim.id, score=3.0, reason="abc"),
         )
-    assert refused.value.status == 409 and refused.value.code == "report_erased"
+    assert refused.value.status == 410 and refused.value.code == "erased"
     session.rollback()
     assert len(_results(session, setup.candidate.id)) == entries
 
@@ -309,4 +309,4 @@ def test_pages_after_an_erasure(client, session, db, org, queue, storage):
     api = client.get(
         f"/api/v1/interviews/{interview.id}", headers=bearer(client, org.users["hr_admin"])
     )
-    assert api.status_code == 200 and api.json()["report"] is None
+    assert api.status_code == 410 and "erased" in api.text

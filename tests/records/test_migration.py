@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from hireflow.candidates.models import Candidate
+from hireflow.records import pii
 from hireflow.records.integrity import verify
 from hireflow.records.migration import MappingError, load_mapping, run_import
 from hireflow.records.models import ImportedRecord, PersonRecord, RecordEntry
@@ -155,7 +156,13 @@ def test_sandbox_then_import_with_triple_verification(session, org, source):
         == 0
     )
     # the imported records are ordinary, verifiable records
-    person = session.scalars(select(Candidate).where(Candidate.email == "e5@legacy.example")).one()
+    person = session.scalars(
+        select(Candidate).where(
+            Candidate.email_index.in_(
+                pii.blind_index_values("e5@legacy.example", "email", tenant_id=org.tenant.id)
+            )
+        )
+    ).one()
     assert person.phone == "13900000005" and person.birth_date == "1990-06-06"
     record = session.scalars(select(PersonRecord).where(PersonRecord.person_id == person.id)).one()
     assert record.status in ("employed", "left", "rejected") and record.entry_count == 4
@@ -180,8 +187,11 @@ def test_tampering_after_import_fails_the_verification(session, org, small_sourc
     directory, _expected = small_source
     mapping = load_mapping(directory / "mapping.yaml")
     run_import(session, mapping, org.tenant)
+    # the e-mail address is encrypted: find the row through its blind index
+    index = pii.blind_index_values("e9@legacy.example", "email", tenant_id=org.tenant.id)
     session.execute(
-        text("UPDATE candidates SET name = '改过的名字' WHERE email = 'e9@legacy.example'")
+        text("UPDATE candidates SET name = '改过的名字' WHERE email_index = :index"),
+        {"index": index[0]},
     )
     session.execute(
         text("DELETE FROM record_entries WHERE import_key = 'legacy-ehr:history.xlsx:H000010b'")

@@ -10,6 +10,7 @@ from sqlalchemy import MetaData, select
 from hireflow.core.storage import LocalStorage, RegionalStorage
 from hireflow.notifications.models import OutboxMessage
 from hireflow.org.auth import principal_for
+from hireflow.records import pii
 from hireflow.records import service as records
 from hireflow.records.storage import override_storage
 from hireflow.scheduling import schemas, service
@@ -50,7 +51,11 @@ def test_erasure_redacts_invitations_and_messages(session, db, org, settings, re
     )
     service.process_batch(db, batch.id, settings)
     session.expire_all()
-    sent = session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == email)).all()
+    # addresses are encrypted: messages to an address are found through its blind index
+    to_email = pii.blind_index_values(email, "text", tenant_id=org.tenant.id)
+    sent = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient_index.in_(to_email))
+    ).all()
     assert sent, "the invitation should have produced an email in the outbox"
     name = person.name
 

@@ -1,7 +1,7 @@
 """records: seals over decision values (scores, reports, screening, names); worker heartbeats
 
 Revision ID: 0010_records_seal
-Revises: 0008_application_language
+Revises: 0009_personal_data
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import hireflow.core.db
 
 revision: str = "0010_records_seal"
-down_revision: str | None = "0008_application_language"
+down_revision: str | None = "0009_personal_data"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
