@@ -253,6 +253,7 @@ def system_page(request: Request, session: DbSession, principal: PageUser) -> Re
             "broker": settings.broker_url.split("://", 1)[0],
             "env": settings.env,
             "languages": LANGUAGES,
+            "api_keys": service.tenant_api_keys(session, principal),
         },
     )
 
