@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from hireflow.core.i18n import LANGUAGES, is_timezone
 from hireflow.core.permissions import Role
+from hireflow.web.deps import Id
 
 REGIONS = ("cn", "eu", "us", "sg")
 
@@ -27,8 +28,8 @@ def _check_zone(value: str | None) -> str | None:
 
 class RoleGrantIn(BaseModel):
     role: Role
-    subsidiary_id: int | None = None
-    department_id: int | None = None
+    subsidiary_id: Id | None = None
+    department_id: Id | None = None
 
 
 class RoleGrantOut(RoleGrantIn):
@@ -91,7 +92,7 @@ class SubsidiaryPublic(BaseModel):
 
 
 class DepartmentCreate(BaseModel):
-    subsidiary_id: int
+    subsidiary_id: Id
     name: str = Field(min_length=1, max_length=200)
 
 

@@ -150,3 +150,19 @@ def test_the_throttle_keeps_neither_addresses_nor_emails(from_address, org, sess
     for row in rows:
         assert "@" not in row.key and "203.0.113.70" not in row.key
         assert len(row.key) == 64
+
+
+def test_housekeeping_forgets_idle_counters_but_keeps_active_locks(from_address, org, session):
+    from hireflow.org.auth import purge_login_throttles
+
+    user = org.users["recruiter"]
+    _token(from_address("203.0.113.80"), user.email, "wrong-wrong-6")
+    rows = session.scalars(select(LoginThrottle)).all()
+    assert rows
+    for row in rows:
+        row.updated_at = utcnow() - timedelta(days=2)
+    rows[0].locked_until = utcnow() + timedelta(minutes=5)
+    session.commit()
+    purge_login_throttles(session)
+    left = session.scalars(select(LoginThrottle)).all()
+    assert [row.id for row in left] == [rows[0].id]
