@@ -264,7 +264,11 @@ def request_code(attachment_id: Id, session: DbSession, principal: ApiUser) -> R
     return Response(status_code=202)
 
 
-@router.get("/records/attachments/{attachment_id}/content")
+@router.get(
+    "/records/attachments/{attachment_id}/content",
+    response_class=Response,
+    responses={200: {"description": "The file as stored.", "content": {"*/*": {}}}},
+)
 def attachment_content(
     attachment_id: Id,
     session: DbSession,
@@ -415,7 +419,11 @@ def erase(person_id: Id, data: schemas.ErasureIn, session: DbSession, principal:
     )
 
 
-@router.get("/records/{person_id}/export")
+@router.get(
+    "/records/{person_id}/export",
+    response_class=StreamingResponse,
+    responses={200: {"description": "A zip archive.", "content": {"application/zip": {}}}},
+)
 def export(person_id: Id, session: DbSession, principal: ApiUser) -> StreamingResponse:
     """Everything held about the person as a zip (HR admins; a candidate for themselves)."""
     return export_response(session, principal, person_id)
