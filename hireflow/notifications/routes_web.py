@@ -17,7 +17,7 @@ from hireflow.notifications import queries, schemas, service
 from hireflow.notifications.factory import SPECS
 from hireflow.notifications.models import CHANNELS, MESSAGE_STATUSES
 from hireflow.notifications.templates import TemplateKind
-from hireflow.web.deps import DbSession, Id, PageNumber, PageUser
+from hireflow.web.deps import DbSession, Id, PageNumber, PageUser, audit_read
 from hireflow.web.forms import app_error_fields, field_errors
 from hireflow.web.templating import NavItem, render
 
@@ -127,6 +127,7 @@ def outbox_page(
     rows, total = queries.outbox(
         session, principal, channel=channel, status=status, limit=PAGE, offset=(page - 1) * PAGE
     )
+    audit_read(session, principal, "outbox.listed", "outbox_message", [r.id for r in rows])
     return render(
         request,
         "notifications/outbox.html",
@@ -149,6 +150,7 @@ def message_page(
     request: Request, session: DbSession, principal: PageUser, outbox_message_id: Id
 ) -> Response:
     row = queries.message(session, principal, outbox_message_id)
+    audit_read(session, principal, "outbox.message_viewed", "outbox_message", target_id=row.id)
     return render(
         request,
         "notifications/message.html",

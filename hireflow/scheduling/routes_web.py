@@ -30,7 +30,7 @@ from hireflow.openings.models import OpeningMember
 from hireflow.org.models import Tenant, User
 from hireflow.scheduling import candidate_link, messages, queries, schemas, service
 from hireflow.scheduling.models import Invitation
-from hireflow.web.deps import DbSession, Id, PageUser
+from hireflow.web.deps import DbSession, Id, PageUser, audit_read
 from hireflow.web.forms import app_error_fields, field_errors
 from hireflow.web.middleware import LANG_COOKIE
 from hireflow.web.routes import COMMON_ZONES
@@ -148,6 +148,8 @@ def progress_page(
 ) -> Response:
     status = status if status in schemas_statuses() else ""
     view = queries.progress(session, principal, opening_id, status)
+    shown = [row.invitation.id for row in view.rows]
+    audit_read(session, principal, "invitations.listed", "invitation", shown)
     return render(request, "scheduling/progress.html", {"view": view, "status": status})
 
 
@@ -441,11 +443,9 @@ def _invitation_context(
 def invitation_page(
     request: Request, session: DbSession, principal: PageUser, invitation_id: Id
 ) -> Response:
-    return render(
-        request,
-        "scheduling/invitation.html",
-        _invitation_context(session, principal, invitation_id),
-    )
+    context = _invitation_context(session, principal, invitation_id)
+    audit_read(session, principal, "invitation.viewed", "invitation", target_id=invitation_id)
+    return render(request, "scheduling/invitation.html", context)
 
 
 def _back(invitation_id: int) -> RedirectResponse:
