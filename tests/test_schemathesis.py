@@ -1,11 +1,12 @@
 """Property-based run over the whole API schema (schemathesis) as three kinds of user.
 
 Every operation of ``/api/v1/openapi.json`` gets a bounded number of generated requests
-(``HIREFLOW_SCHEMATHESIS_EXAMPLES`` per operation and mode, default 2; CI keeps the default)
-as an HR administrator, a recruiter and a candidate, with valid and with schema-violating
-input. Each answer must be no server error, use a documented status code and content type,
-match the documented schema, and a schema-violating request must be refused. Failures are
-collected over all operations and reported together.
+(``HIREFLOW_SCHEMATHESIS_EXAMPLES`` per operation and mode for the HR administrator, half as
+many for a recruiter and a candidate; the default 2, which CI keeps, makes about 1,000
+requests) with valid and with schema-violating input, against the demo company. Each answer
+must be no server error, use a documented status code and content type, match the
+documented schema, and a schema-violating request must be refused. Failures are collected
+over all operations and reported together.
 """
 
 from __future__ import annotations
@@ -50,12 +51,14 @@ def _failure_texts(exc: BaseException, case) -> set[str]:
     return found
 
 
-def _exercise(operation, mode, headers, failures: dict[str, set[str]], calls: list[int]) -> None:
+def _exercise(
+    operation, mode, headers, failures: dict[str, set[str]], calls: list[int], examples: int
+) -> None:
     """Generate and send bounded examples for one operation, collecting failed checks."""
     label = f"{operation.method.upper()} {operation.path}"
 
     @settings(
-        max_examples=EXAMPLES,
+        max_examples=examples,
         deadline=None,
         database=None,
         derandomize=True,
@@ -102,6 +105,8 @@ def test_the_api_honours_its_schema(app, session, demo_users):
     summary = []
     for role in ROLES:
         user = demo_users[role]
+        # The administrator reaches the most code; the others mostly meet refusals.
+        examples = EXAMPLES if role == "hr_admin" else max(1, EXAMPLES // 2)
 
         def headers(user: User = user) -> dict[str, str]:
             # A fresh token per call: a generated DELETE /auth/token must not end the run.
@@ -113,7 +118,7 @@ def test_the_api_honours_its_schema(app, session, demo_users):
         found: dict[str, set[str]] = defaultdict(set)
         for operation in operations:
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-                _exercise(operation, mode, headers, found, calls)
+                _exercise(operation, mode, headers, found, calls, examples)
         summary.append(f"{role}: {calls[0]} requests, {len(found)} operations failing")
         for label, messages in found.items():
             failures[f"[{role}] {label}"].update(messages)
