@@ -12,7 +12,7 @@ from hireflow.core.audit import mask_personal
 from hireflow.core.permissions import get_visible
 from hireflow.org import queries, schemas, service
 from hireflow.org.models import User
-from hireflow.web.deps import ApiUser, DbSession, Id, Offset, audit_read
+from hireflow.web.deps import ApiUser, DbSession, Id, Moment, Offset, audit_read
 
 router = APIRouter(tags=["organisation"])
 
@@ -134,8 +134,8 @@ def list_audit(
     action: str = Query("", max_length=80),
     target_type: str = Query("", max_length=60),
     target_id: str = Query("", max_length=64),
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
     limit: int = Query(100, ge=1, le=1000),
     offset: Offset = 0,
 ) -> Any:

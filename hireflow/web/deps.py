@@ -6,10 +6,12 @@ import functools
 import inspect
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 from annotated_types import Interval
 from fastapi import Depends, Query, Request
+from pydantic import BeforeValidator
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -158,6 +160,27 @@ Id = Annotated[int, Interval(ge=1, le=MAX_ID)]
 Count = Annotated[int, Interval(ge=0, le=MAX_ID)]
 PageNumber = Annotated[int, Interval(ge=1, le=MAX_ID)]
 Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, int | float):
+        return True
+    try:
+        float(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _iso_only(value: object) -> object:
+    """Pydantic reads a bare number as a Unix time; the API documents ISO 8601 only."""
+    if _is_number(value):
+        raise ValueError("use an ISO 8601 date and time, e.g. 2026-05-01T09:00:00+08:00")
+    return value
+
+
+# A moment in a query string: ISO 8601 as documented, never a bare number.
+Moment = Annotated[datetime, BeforeValidator(_iso_only)]
 
 DbSession = Annotated[Session, Depends(db_session)]
 ApiUser = Annotated[Principal, Depends(api_principal)]

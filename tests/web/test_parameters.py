@@ -136,3 +136,12 @@ def test_every_integer_in_a_request_body_is_bounded(app):
             ):
                 unbounded.append(f"{route.path} {integer.get('title', '?')}")
     assert sorted(set(unbounded)) == [], "\n".join(sorted(set(unbounded)))
+
+
+def test_moments_in_queries_are_iso_8601_only(client, org):
+    headers = bearer(client, org.users["hr_admin"])
+    for value in ("-6636", "1700000000", "1.5e9"):
+        response = client.get(f"/api/v1/audit?until={value}", headers=headers)
+        assert response.status_code == 422, value
+    ok = client.get("/api/v1/audit?since=2026-01-01T00:00:00%2B08:00", headers=headers)
+    assert ok.status_code == 200
