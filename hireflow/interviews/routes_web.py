@@ -31,7 +31,7 @@ from hireflow.interviews.speech import speech_available
 from hireflow.org.models import Tenant
 from hireflow.scheduling import candidate_link
 from hireflow.scheduling.models import Invitation
-from hireflow.web.deps import Count, DbSession, Id, Offset, PageUser, run_in_thread
+from hireflow.web.deps import Count, DbSession, Id, Offset, PageUser, audit_read, run_in_thread
 from hireflow.web.forms import app_error_fields, field_errors
 from hireflow.web.middleware import LANG_COOKIE
 from hireflow.web.templating import NavItem, render
@@ -384,6 +384,7 @@ def list_page(
     rows = queries.interviews(
         session, principal, status=status or None, opening_id=opening_id, sort=sort, limit=200
     )
+    audit_read(session, principal, "interviews.listed", "interview", [r.id for r in rows])
     return render(
         request,
         "interviews/list.html",

@@ -26,7 +26,7 @@ from hireflow.records.export import export_person
 from hireflow.records.integrity import save_run, verify
 from hireflow.records.keys import check_keyring
 from hireflow.records.models import IntegrityRun, RetentionRule
-from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, Offset
+from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, Offset, audit_read
 
 
 @asynccontextmanager
@@ -174,6 +174,7 @@ def search_records(
         limit=limit,
         offset=offset,
     )
+    audit_read(session, principal, "records.listed", "person", [hit.person.id for hit in hits])
     return [
         schemas.RecordSummary(
             person_id=hit.person.id,

@@ -26,7 +26,7 @@ from hireflow.records.models import (
 )
 from hireflow.records.presenting import Presenter
 from hireflow.records.routes_api import LimitedReader, export_response, stream_file
-from hireflow.web.deps import AppSettings, Count, DbSession, Id, PageNumber, PageUser
+from hireflow.web.deps import AppSettings, Count, DbSession, Id, PageNumber, PageUser, audit_read
 from hireflow.web.forms import app_error_fields, day_bound
 from hireflow.web.templating import NavItem, render
 
@@ -90,6 +90,7 @@ def records_page(
     )
     page = max(page, 1)
     hits, total = queries.search(session, principal, filters, limit=PAGE, offset=(page - 1) * PAGE)
+    audit_read(session, principal, "records.listed", "person", [hit.person.id for hit in hits])
     openings = (
         list(
             session.scalars(

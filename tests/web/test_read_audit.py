@@ -98,3 +98,15 @@ def test_staff_directory_and_outbox_reads_are_audited(client, session, org):
     assert client.get("/api/v1/org/users", headers=headers).status_code == 200
     (listed,) = _rows(session, "users.listed")
     assert listed.new_values["count"] >= len(org.users)
+
+
+def test_interview_and_record_lists_are_audited(client, session, org, world):
+    headers = bearer(client, org.users["hr_admin"])
+    assert client.get("/api/v1/records", headers=headers).status_code == 200
+    listed = _rows(session, "records.listed")
+    assert listed and str(world["candidate_id"]) in (
+        [r.target_id for r in listed] + [str(i) for r in listed for i in r.new_values["ids"]]
+    )
+    login(client, org.users["hr_admin"])
+    assert client.get("/records").status_code == 200
+    assert len(_rows(session, "records.listed")) == len(listed) + 1
