@@ -1,9 +1,9 @@
 """Property-based run over the whole API schema (schemathesis) as three kinds of user.
 
 Every operation of ``/api/v1/openapi.json`` gets a bounded number of generated requests
-(``HIREFLOW_SCHEMATHESIS_EXAMPLES`` per operation and mode for the HR administrator, half as
-many for a recruiter and a candidate; the default 2, which CI keeps, makes about 1,000
-requests) with valid and with schema-violating input, against the demo company. Each answer
+against the demo company: as the HR administrator ``HIREFLOW_SCHEMATHESIS_EXAMPLES`` with
+valid and as many with schema-violating input, as a recruiter and as a candidate half as many
+with valid input (the default 2, which CI keeps, makes about 760 requests per database). Each answer
 must be no server error, use a documented status code and content type, match the
 documented schema, and a schema-violating request must be refused. Failures are collected
 over all operations and reported together.
@@ -105,8 +105,14 @@ def test_the_api_honours_its_schema(app, session, demo_users):
     summary = []
     for role in ROLES:
         user = demo_users[role]
-        # The administrator reaches the most code; the others mostly meet refusals.
+        # The administrator reaches the most code; the others mostly meet refusals. Input
+        # that breaks the schema is refused before any role check, so one role tries it.
         examples = EXAMPLES if role == "hr_admin" else max(1, EXAMPLES // 2)
+        modes = (
+            (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+            if role == "hr_admin"
+            else (GenerationMode.POSITIVE,)
+        )
 
         def headers(user: User = user) -> dict[str, str]:
             # A fresh token per call: a generated DELETE /auth/token must not end the run.
@@ -117,7 +123,7 @@ def test_the_api_honours_its_schema(app, session, demo_users):
         calls = [0]
         found: dict[str, set[str]] = defaultdict(set)
         for operation in operations:
-            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            for mode in modes:
                 _exercise(operation, mode, headers, found, calls, examples)
         summary.append(f"{role}: {calls[0]} requests, {len(found)} operations failing")
         for label, messages in found.items():
