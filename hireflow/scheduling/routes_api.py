@@ -305,7 +305,7 @@ def link_info(
     return _link_out(session, inv, settings, access)
 
 
-@router.post("/links/{link_token}/code", status_code=202, response_class=Response)
+@router.post("/links/{link_token}/code", status_code=202)
 def link_code(
     request: Request, link_token: str, session: DbSession, settings: AppSettings
 ) -> dict[str, int]:
