@@ -3,7 +3,7 @@
 Every operation of ``/api/v1/openapi.json`` gets a bounded number of generated requests
 against the demo company: as the HR administrator ``HIREFLOW_SCHEMATHESIS_EXAMPLES`` with
 valid and as many with schema-violating input, as a recruiter and as a candidate half as many
-with valid input (the default 2, which CI keeps, makes about 760 requests per database). Each answer
+with valid input (the default 2, which CI keeps, makes 788 requests per database). Each answer
 must be no server error, use a documented status code and content type, match the
 documented schema, and a schema-violating request must be refused. Failures are collected
 over all operations and reported together.
