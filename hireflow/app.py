@@ -15,7 +15,7 @@ from hireflow.core.logging import configure_logging
 from hireflow.core.settings import Settings, get_settings
 from hireflow.discovery import domain_modules
 from hireflow.web.deps import csrf_protect, csrf_protect_api, releasing_connection
-from hireflow.web.errors import install_error_handlers
+from hireflow.web.errors import API_ERROR_RESPONSES, install_error_handlers
 from hireflow.web.middleware import HireflowMiddleware
 
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
@@ -56,7 +56,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     for router in (*api_routers, *page_routers):
         _release_connections_in_threads(router)
     for router in api_routers:
-        app.include_router(router, prefix="/api/v1", dependencies=[Depends(csrf_protect_api)])
+        app.include_router(
+            router,
+            prefix="/api/v1",
+            dependencies=[Depends(csrf_protect_api)],
+            responses=API_ERROR_RESPONSES,
+        )
     for router in page_routers:
         app.include_router(router, dependencies=[Depends(csrf_protect)])
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -222,10 +222,9 @@ def serve(
     if base_url is not None:
         # Links in e-mails must reach this server: the embedded worker renders them, and
         # it inherits this environment.
-        os.environ["HIREFLOW_BASE_URL"] = base_url
-        from hireflow.core.settings import get_settings
+        from hireflow.core.settings import export_environment
 
-        get_settings.cache_clear()
+        export_environment("HIREFLOW_BASE_URL", base_url)
         settings = _settings()
     _migrate_now()
     if demo:

@@ -15,7 +15,7 @@ from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import get_visible, require
 from hireflow.core.settings import get_settings
 from hireflow.openings.models import Opening
-from hireflow.web.deps import ApiUser, DbSession
+from hireflow.web.deps import ApiUser, DbSession, Id, Offset, audit_read
 
 router = APIRouter(tags=["candidates"])
 
@@ -62,7 +62,7 @@ def list_candidates(
     session: DbSession,
     principal: ApiUser,
     limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> Any:
     """Search the talent pool: ``q`` (keywords) and the filters of the pool page
     (``opening_id``, ``stage``, ``min_education``, ``min_years``, ``max_years``, ``skills``,
@@ -83,17 +83,20 @@ def list_candidates(
     page = queries.search_pool(session, principal, filters, limit=limit, offset=offset)
     response.headers["X-Total-Count"] = str(page.total)
     response.headers["X-Total-Capped"] = "1" if page.capped else "0"
+    audit_read(
+        session, principal, "candidates.listed", "candidate", [h.candidate.id for h in page.hits]
+    )
     return [_summary(hit) for hit in page.hits]
 
 
 @router.get("/candidates/{candidate_id}", response_model=schemas.CandidatePublic)
-def get_candidate(candidate_id: int, session: DbSession, principal: ApiUser) -> Any:
+def get_candidate(candidate_id: Id, session: DbSession, principal: ApiUser) -> Any:
     return queries.view_candidate(session, principal, candidate_id)
 
 
 @router.patch("/candidates/{candidate_id}/profile", response_model=schemas.CandidatePublic)
 def correct_profile(
-    candidate_id: int, data: schemas.ProfileCorrection, session: DbSession, principal: ApiUser
+    candidate_id: Id, data: schemas.ProfileCorrection, session: DbSession, principal: ApiUser
 ) -> Any:
     return service.correct_profile(
         session, principal, candidate_id, data.model_dump(exclude_unset=True)
@@ -101,7 +104,7 @@ def correct_profile(
 
 
 @router.get("/candidates/{candidate_id}/resumes", response_model=list[schemas.ResumeOut])
-def list_resumes(candidate_id: int, session: DbSession, principal: ApiUser) -> Any:
+def list_resumes(candidate_id: Id, session: DbSession, principal: ApiUser) -> Any:
     candidate = get_visible(session, Candidate, candidate_id, principal, "candidates.read")
     rows = queries.resumes(session, candidate)
     audit.record(
@@ -116,25 +119,31 @@ def list_resumes(candidate_id: int, session: DbSession, principal: ApiUser) -> A
 
 
 @router.get("/candidates/{candidate_id}/portrait")
-def portrait(candidate_id: int, session: DbSession, principal: ApiUser) -> Any:
+def portrait(candidate_id: Id, session: DbSession, principal: ApiUser) -> Any:
     """Strengths, development areas, job types the person suits, best-matching openings."""
     require(principal, "candidates.search")
     candidate = get_visible(session, Candidate, candidate_id, principal, "candidates.read")
-    return queries.candidate_portrait(session, principal, candidate)
+    result = queries.candidate_portrait(session, principal, candidate)
+    audit_read(session, principal, "candidate.portrait_viewed", "candidate", target_id=candidate.id)
+    return result
 
 
 @router.get("/candidates/{candidate_id}/performance", response_model=list[schemas.RatingOut])
-def list_ratings(candidate_id: int, session: DbSession, principal: ApiUser) -> Any:
+def list_ratings(candidate_id: Id, session: DbSession, principal: ApiUser) -> Any:
     require(principal, "performance.read")
     get_visible(session, Candidate, candidate_id, principal, "candidates.read")
-    return queries.ratings(session, principal, candidate_id)
+    rows = queries.ratings(session, principal, candidate_id)
+    audit_read(
+        session, principal, "candidate.performance_viewed", "candidate", target_id=candidate_id
+    )
+    return rows
 
 
 @router.post(
     "/candidates/{candidate_id}/performance", response_model=schemas.RatingOut, status_code=201
 )
 def record_rating(
-    candidate_id: int, data: schemas.RatingIn, session: DbSession, principal: ApiUser
+    candidate_id: Id, data: schemas.RatingIn, session: DbSession, principal: ApiUser
 ) -> Any:
     return service.record_rating(
         session, principal, candidate_id, data.period, data.rating, data.comment
@@ -143,7 +152,7 @@ def record_rating(
 
 @router.put("/candidates/{candidate_id}/internal", response_model=schemas.CandidatePublic)
 def set_internal(
-    candidate_id: int, data: schemas.InternalIn, session: DbSession, principal: ApiUser
+    candidate_id: Id, data: schemas.InternalIn, session: DbSession, principal: ApiUser
 ) -> Any:
     return service.set_internal(session, principal, candidate_id, data.internal)
 
@@ -177,7 +186,7 @@ MULTIPART_FILES = {
     openapi_extra=MULTIPART_FILES,
 )
 async def upload_resumes(
-    opening_id: int, request: Request, session: DbSession, principal: ApiUser
+    opening_id: Id, request: Request, session: DbSession, principal: ApiUser
 ) -> Any:
     """Upload resumes (multipart, one or more ``files``; zip archives are opened). Every file
     gets its own result; a bad file never stops the others."""
@@ -198,7 +207,7 @@ async def upload_resumes(
 
 @router.get("/openings/{opening_id}/applications", response_model=list[schemas.ApplicationScreened])
 def opening_applications(
-    opening_id: int,
+    opening_id: Id,
     session: DbSession,
     principal: ApiUser,
     status: str = Query("", pattern="^(|passed|pending|rejected)$"),
@@ -206,7 +215,7 @@ def opening_applications(
     """The opening's applications with each screening verdict and its explanation."""
     require(principal, "candidates.read")
     opening = get_visible(session, Opening, opening_id, principal, "openings.read")
-    return [
+    rows = [
         {
             **schemas.ApplicationPublic.model_validate(a).model_dump(),
             "candidate_id": a.candidate_id,
@@ -216,23 +225,31 @@ def opening_applications(
         }
         for a in queries.opening_applications(session, principal, opening, status=status)
     ]
+    audit_read(
+        session, principal, "applications.listed", "candidate", [r["candidate_id"] for r in rows]
+    )
+    return rows
 
 
 @router.get("/openings/{opening_id}/matches", response_model=list[schemas.MatchOut])
 def matches(
-    opening_id: int,
+    opening_id: Id,
     session: DbSession,
     principal: ApiUser,
     limit: int = Query(20, ge=1, le=100),
 ) -> Any:
     """Pool candidates ranked by match with the opening, with the reasons (SPEC C4)."""
+    found = queries.recommend(session, principal, opening_id, limit=limit)
+    audit_read(
+        session, principal, "candidates.matched", "candidate", [r.candidate.id for r in found]
+    )
     return [
         {
             **r.match.to_dict(),
             "name": r.candidate.name,
             "applied": r.applied,
         }
-        for r in queries.recommend(session, principal, opening_id, limit=limit)
+        for r in found
     ]
 
 
@@ -249,7 +266,7 @@ def save_search(data: schemas.SavedSearchIn, session: DbSession, principal: ApiU
 
 
 @router.delete("/saved-searches/{saved_search_id}", status_code=204)
-def delete_search(saved_search_id: int, session: DbSession, principal: ApiUser) -> Response:
+def delete_search(saved_search_id: Id, session: DbSession, principal: ApiUser) -> Response:
     service.delete_search(session, principal, saved_search_id)
     return Response(status_code=204)
 

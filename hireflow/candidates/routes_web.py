@@ -19,7 +19,7 @@ from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal, Role, get_visible, require, restrict
 from hireflow.core.settings import get_settings
 from hireflow.openings.models import Opening
-from hireflow.web.deps import DbSession, PageUser
+from hireflow.web.deps import Count, DbSession, Id, PageUser, audit_read
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
@@ -131,6 +131,9 @@ def candidates_page(request: Request, session: DbSession, principal: PageUser) -
         errors = {k: exc.translated(_) for k in exc.fields} or {"form": exc.translated(_)}
         filters = queries.PoolFilters()
         page = queries.PoolPage([], 0, False)
+    audit_read(
+        session, principal, "candidates.listed", "candidate", [h.candidate.id for h in page.hits]
+    )
     openings = _openings(session, principal)
     return render(
         request,
@@ -171,7 +174,7 @@ async def save_search(request: Request, session: DbSession, principal: PageUser)
 
 
 @router.post("/candidates/searches/{saved_search_id}/delete")
-def delete_search(session: DbSession, principal: PageUser, saved_search_id: int) -> Response:
+def delete_search(session: DbSession, principal: PageUser, saved_search_id: Id) -> Response:
     service.delete_search(session, principal, saved_search_id)
     return RedirectResponse("/candidates", status_code=303)
 
@@ -233,7 +236,7 @@ def _may(session: DbSession, principal: Principal, candidate: Candidate, capabil
 
 @router.get("/candidates/{candidate_id}")
 def candidate_page(
-    request: Request, session: DbSession, principal: PageUser, candidate_id: int, resume: int = 0
+    request: Request, session: DbSession, principal: PageUser, candidate_id: Id, resume: Count = 0
 ) -> Response:
     candidate = queries.view_candidate(session, principal, candidate_id)
     return render(
@@ -296,7 +299,7 @@ def _changes(profile: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
 
 @router.post("/candidates/{candidate_id}/profile")
 async def correct_profile(
-    request: Request, session: DbSession, principal: PageUser, candidate_id: int
+    request: Request, session: DbSession, principal: PageUser, candidate_id: Id
 ) -> Response:
     require(principal, "candidates.manage")
     candidate = get_visible(session, Candidate, candidate_id, principal, "candidates.manage")
@@ -319,7 +322,7 @@ async def correct_profile(
 
 @router.post("/candidates/{candidate_id}/performance")
 async def add_rating(
-    request: Request, session: DbSession, principal: PageUser, candidate_id: int
+    request: Request, session: DbSession, principal: PageUser, candidate_id: Id
 ) -> Response:
     require(principal, "performance.manage")
     values, _items = await _form(request)
@@ -350,7 +353,7 @@ async def add_rating(
 
 @router.post("/candidates/{candidate_id}/internal")
 async def set_internal(
-    request: Request, session: DbSession, principal: PageUser, candidate_id: int
+    request: Request, session: DbSession, principal: PageUser, candidate_id: Id
 ) -> Response:
     values, _items = await _form(request)
     service.set_internal(session, principal, candidate_id, values.get("internal") == "1")
@@ -362,7 +365,7 @@ async def set_internal(
 
 @router.get("/openings/{opening_id}/upload")
 def upload_page(
-    request: Request, session: DbSession, principal: PageUser, opening_id: int
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
     opening = service.intake_opening(session, principal, opening_id)
     return render(
@@ -374,7 +377,7 @@ def upload_page(
 
 @router.post("/openings/{opening_id}/upload")
 async def upload(
-    request: Request, session: DbSession, principal: PageUser, opening_id: int
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
     opening = service.intake_opening(session, principal, opening_id)
     _ = gettext_for(request.state.language)
@@ -404,7 +407,7 @@ async def upload(
 
 @router.get("/openings/{opening_id}/matches")
 def matches_page(
-    request: Request, session: DbSession, principal: PageUser, opening_id: int
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
     recommendations = queries.recommend(session, principal, opening_id, limit=30)
     opening = session.get(Opening, opening_id)

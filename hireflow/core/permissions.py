@@ -150,11 +150,18 @@ class Principal:
         return bool(self.roles & STAFF_ROLES)
 
 
+# Capabilities an API key has only when created with them (hireflow.org.auth.API_KEY_SCOPES).
+KEY_SCOPED = frozenset({"apikeys.manage", "users.manage"})
+
+
 def can(principal: Principal, capability: str) -> bool:
     """Whether any of the principal's roles holds ``capability`` at all."""
     if capability not in MATRIX:
         raise KeyError(f"unknown capability {capability!r}")
     holders = MATRIX[capability]
+    key_scopes = principal.extra.get("key_scopes")
+    if key_scopes is not None and capability in KEY_SCOPED and capability not in key_scopes:
+        return False  # an API key holds these only when explicitly given them
     return any(grant.role in holders for grant in principal.grants)
 
 

@@ -71,6 +71,28 @@ class Settings(BaseSettings):
     checkpoint_dir: Path | None = None  # signed chain checkpoints; default <data dir>/checkpoints
     checkpoint_public_keys: str = ""  # comma-separated extra trusted public keys (base64)
     download_code_minutes: int = 10  # lifetime of a one-time code for opening an attachment
+    # Sign-in throttling (hireflow.org.auth): per address and account, per address, per account.
+    login_address_max_failures: int = 30  # failures from one address (any accounts) per window
+    login_account_max_failures: int = 20  # failures for one account (any addresses) per window
+    login_window_seconds: int = 900
+    login_max_lockout_seconds: int = 900
+    # API keys: the longest lifetime a key may be given (days).
+    api_key_max_days: int = 365
+    # Models behind interfaces (hireflow.scoring): an OpenAI-compatible endpoint or embedded.
+    judge_url: str = ""
+    judge_model: str = "default"
+    judge_api_key: str = ""
+    judge_timeout: float = 20.0
+    embedder: str = "use"  # use | openai
+    embedder_url: str = ""
+    embedder_model: str = "text-embedding-3-small"
+    embedder_api_key: str = ""
+    embedder_threads: int = 1
+    translator: str = "none"  # none | openai
+    translator_url: str = ""
+    translator_model: str = "gpt-4o-mini"
+    translator_api_key: str = ""
+    translator_timeout: float = 60.0
     # Scoring engine 1.1 (learned sentence roles, relevance gate); off: see docs/scoring.md.
     scoring_learned: bool = False
 
@@ -162,6 +184,20 @@ def resolve_secrets(settings: Settings) -> Settings:
             lambda: base64.b64encode(secrets.token_bytes(32)).decode(),
         )
     return settings
+
+
+def export_environment(name: str, value: str, *, override: bool = True) -> None:
+    """Put a value into this process's environment for child processes and native libraries.
+
+    The product itself reads settings only through ``Settings``; this is the one place that
+    writes the environment (the embedded worker inherits it; some libraries read only it).
+    """
+    if override:
+        os.environ[name] = value
+    else:
+        os.environ.setdefault(name, value)
+    if name.startswith("HIREFLOW_"):
+        get_settings.cache_clear()
 
 
 @lru_cache(maxsize=1)

@@ -13,7 +13,7 @@ from hireflow.core.db import utcnow
 from hireflow.interviews import queries, schemas, service, state
 from hireflow.interviews.models import InterviewSession
 from hireflow.scheduling import candidate_link
-from hireflow.web.deps import ApiUser, AppSettings, DbSession, run_in_thread
+from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, Offset, audit_read, run_in_thread
 
 router = APIRouter(tags=["interviews"])
 
@@ -159,7 +159,7 @@ async def link_upload_chunk(
     session: DbSession,
     settings: AppSettings,
     access: LinkAccess = None,
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> Any:
     """One chunk of the recording (raw bytes) at ``offset``; a 409 names where to resume."""
     chunk = await request.body()
@@ -235,14 +235,14 @@ def link_submit(
 def list_interviews(
     session: DbSession,
     principal: ApiUser,
-    opening_id: int | None = None,
+    opening_id: Id | None = None,
     status: str | None = None,
     sort: Literal["activity", "match"] = "activity",
     limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> Any:
     """``sort=match`` ranks by the job match in effect (HR's overrides count)."""
-    return queries.interviews(
+    rows = queries.interviews(
         session,
         principal,
         opening_id=opening_id,
@@ -251,6 +251,8 @@ def list_interviews(
         limit=limit,
         offset=offset,
     )
+    audit_read(session, principal, "interviews.listed", "interview", [r.id for r in rows])
+    return rows
 
 
 @router.get("/interviews/live", response_model=list[schemas.LiveOut])
@@ -259,7 +261,7 @@ def live_interviews(session: DbSession, principal: ApiUser) -> Any:
 
 
 @router.get("/interviews/{interview_id}", response_model=schemas.ReportOut)
-def get_interview(interview_id: int, session: DbSession, principal: ApiUser) -> Any:
+def get_interview(interview_id: Id, session: DbSession, principal: ApiUser) -> Any:
     interview = service.view_report(session, principal, interview_id)
     service.refuse_if_erased(session, interview)
     return queries.report_out(queries.detail(session, interview))
@@ -267,7 +269,7 @@ def get_interview(interview_id: int, session: DbSession, principal: ApiUser) -> 
 
 @router.post("/interviews/{interview_id}/questions", status_code=201)
 def push_question(
-    interview_id: int, data: schemas.PushQuestionIn, session: DbSession, principal: ApiUser
+    interview_id: Id, data: schemas.PushQuestionIn, session: DbSession, principal: ApiUser
 ) -> dict[str, Any]:
     return service.push_question(session, principal, interview_id, data)
 
@@ -277,15 +279,13 @@ def push_question(
     response_model=schemas.AdjustmentOut,
     status_code=201,
 )
-def adjust(
-    interview_id: int, data: schemas.AdjustIn, session: DbSession, principal: ApiUser
-) -> Any:
+def adjust(interview_id: Id, data: schemas.AdjustIn, session: DbSession, principal: ApiUser) -> Any:
     return service.adjust_score(session, principal, interview_id, data)
 
 
 @router.post("/interviews/{interview_id}/conclusion", response_model=schemas.InterviewOut)
 def conclude(
-    interview_id: int, data: schemas.ConclusionIn, session: DbSession, principal: ApiUser
+    interview_id: Id, data: schemas.ConclusionIn, session: DbSession, principal: ApiUser
 ) -> Any:
     service.conclude(session, principal, interview_id, data)
     interview = service.view_report(session, principal, interview_id)
@@ -293,7 +293,7 @@ def conclude(
 
 
 @router.post("/interviews/{interview_id}/retry-scoring", status_code=202)
-def retry_scoring(interview_id: int, session: DbSession, principal: ApiUser) -> dict[str, Any]:
+def retry_scoring(interview_id: Id, session: DbSession, principal: ApiUser) -> dict[str, Any]:
     """Queue the scoring of a submitted interview that waits for its report (see
     ``waiting`` in the interview list: a worker was down, speech recognition missing)."""
     interview = service.retry_scoring(session, principal, interview_id)
@@ -312,7 +312,7 @@ def candidate_questions(
     response_model=schemas.CandidateQuestionOut,
 )
 def answer_candidate_question(
-    candidate_question_id: int, data: schemas.HrAnswerIn, session: DbSession, principal: ApiUser
+    candidate_question_id: Id, data: schemas.HrAnswerIn, session: DbSession, principal: ApiUser
 ) -> Any:
     row = service.answer_forwarded(session, principal, candidate_question_id, data)
     return schemas.CandidateQuestionOut(
@@ -340,13 +340,13 @@ def create_faq(data: schemas.FaqIn, session: DbSession, principal: ApiUser) -> A
 
 @router.put("/interview-faqs/{interview_faq_id}", response_model=schemas.FaqOut)
 def update_faq(
-    interview_faq_id: int, data: schemas.FaqIn, session: DbSession, principal: ApiUser
+    interview_faq_id: Id, data: schemas.FaqIn, session: DbSession, principal: ApiUser
 ) -> Any:
     return service.save_faq(session, principal, data, interview_faq_id)
 
 
 @router.delete("/interview-faqs/{interview_faq_id}", status_code=204)
-def delete_faq(interview_faq_id: int, session: DbSession, principal: ApiUser) -> Response:
+def delete_faq(interview_faq_id: Id, session: DbSession, principal: ApiUser) -> Response:
     service.delete_faq(session, principal, interview_faq_id)
     return Response(status_code=204)
 
@@ -375,7 +375,7 @@ def fit_calibration(data: schemas.CalibrationFitIn, session: DbSession, principa
     "/interview-calibrations/{interview_calibration_id}",
     response_model=schemas.CalibrationVersionOut,
 )
-def get_calibration(interview_calibration_id: int, session: DbSession, principal: ApiUser) -> Any:
+def get_calibration(interview_calibration_id: Id, session: DbSession, principal: ApiUser) -> Any:
     return schemas.CalibrationVersionOut.of(
         queries.calibration(session, principal, interview_calibration_id)
     )
@@ -386,7 +386,7 @@ def get_calibration(interview_calibration_id: int, session: DbSession, principal
     response_model=schemas.CalibrationVersionOut,
 )
 def activate_calibration(
-    interview_calibration_id: int, session: DbSession, principal: ApiUser
+    interview_calibration_id: Id, session: DbSession, principal: ApiUser
 ) -> Any:
     """Switch this version on (409 ``calibration_empty`` when it fitted no competency)."""
     row = service.activate_calibration(session, principal, interview_calibration_id, True)
@@ -398,7 +398,7 @@ def activate_calibration(
     response_model=schemas.CalibrationVersionOut,
 )
 def deactivate_calibration(
-    interview_calibration_id: int, session: DbSession, principal: ApiUser
+    interview_calibration_id: Id, session: DbSession, principal: ApiUser
 ) -> Any:
     row = service.activate_calibration(session, principal, interview_calibration_id, False)
     return schemas.CalibrationVersionOut.of(row)

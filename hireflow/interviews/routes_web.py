@@ -12,7 +12,7 @@ import dataclasses
 import json
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
@@ -31,7 +31,7 @@ from hireflow.interviews.speech import speech_available
 from hireflow.org.models import Tenant
 from hireflow.scheduling import candidate_link
 from hireflow.scheduling.models import Invitation
-from hireflow.web.deps import DbSession, PageUser, run_in_thread
+from hireflow.web.deps import Count, DbSession, Id, Offset, PageUser, audit_read, run_in_thread
 from hireflow.web.forms import app_error_fields, field_errors
 from hireflow.web.middleware import LANG_COOKIE
 from hireflow.web.templating import NavItem, render
@@ -269,7 +269,7 @@ async def interview_upload_chunk(
     session: DbSession,
     link_token: str,
     interview_upload_token: str,
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> Response:
     def work(chunk: bytes) -> Response:
         interview = _interview(request, session, link_token, grace=True)
@@ -352,7 +352,7 @@ def _fetch_events(interview_id: int, kinds: tuple[str, ...]):
 
 @router.get("/i/{link_token}/interview/stream")
 def interview_stream(
-    request: Request, session: DbSession, link_token: str, after: int = Query(0, ge=0)
+    request: Request, session: DbSession, link_token: str, after: Count = 0
 ) -> Response:
     """Server-sent events for the candidate page (supplementary questions, HR's replies)."""
     interview = _interview(request, session, link_token, grace=True)
@@ -378,13 +378,14 @@ def list_page(
     session: DbSession,
     principal: PageUser,
     status: str = "",
-    opening_id: int | None = None,
+    opening_id: Id | None = None,
     sort: str = "activity",
 ) -> Response:
     sort = sort if sort in ("activity", "match") else "activity"
     rows = queries.interviews(
         session, principal, status=status or None, opening_id=opening_id, sort=sort, limit=200
     )
+    audit_read(session, principal, "interviews.listed", "interview", [r.id for r in rows])
     return render(
         request,
         "interviews/list.html",
@@ -523,7 +524,7 @@ def request_language_is_zh(language: str) -> bool:
 
 @router.get("/interviews/{interview_id}")
 def report_page(
-    request: Request, session: DbSession, principal: PageUser, interview_id: int
+    request: Request, session: DbSession, principal: PageUser, interview_id: Id
 ) -> Response:
     context = _report_context(request, session, principal, interview_id)
     context["done"] = request.query_params.get("done", "")
@@ -532,7 +533,7 @@ def report_page(
 
 @router.get("/interviews/{interview_id}/print")
 def report_print(
-    request: Request, session: DbSession, principal: PageUser, interview_id: int
+    request: Request, session: DbSession, principal: PageUser, interview_id: Id
 ) -> Response:
     """The engine's standalone, print-friendly report (inline SVG radar, no scripts): the
     report in effect, re-derived after an HR override (its notes name the AI's scores)."""
@@ -554,7 +555,7 @@ def report_print(
 
 @router.get("/interviews/{interview_id}/answers/{interview_answer_id}/media")
 def answer_media(
-    session: DbSession, principal: PageUser, interview_id: int, interview_answer_id: int
+    session: DbSession, principal: PageUser, interview_id: Id, interview_answer_id: Id
 ) -> Response:
     stream, content_type, size = service.open_answer_media(
         session, principal, interview_id, interview_answer_id
@@ -613,7 +614,7 @@ def _report_work(
 
 @router.post("/interviews/{interview_id}/adjust")
 async def adjust_page(
-    request: Request, session: DbSession, principal: PageUser, interview_id: int
+    request: Request, session: DbSession, principal: PageUser, interview_id: Id
 ) -> Response:
     def act(values: dict[str, str]) -> str:
         data = schemas.AdjustIn.model_validate(
@@ -631,7 +632,7 @@ async def adjust_page(
 
 @router.post("/interviews/{interview_id}/conclusion")
 async def conclusion_page(
-    request: Request, session: DbSession, principal: PageUser, interview_id: int
+    request: Request, session: DbSession, principal: PageUser, interview_id: Id
 ) -> Response:
     def act(values: dict[str, str]) -> str:
         data = schemas.ConclusionIn.model_validate(
@@ -645,7 +646,7 @@ async def conclusion_page(
 
 @router.post("/interviews/{interview_id}/retry-scoring")
 async def retry_scoring_page(
-    request: Request, session: DbSession, principal: PageUser, interview_id: int
+    request: Request, session: DbSession, principal: PageUser, interview_id: Id
 ) -> Response:
     def act(_values: dict[str, str]) -> str:
         service.retry_scoring(session, principal, interview_id)
@@ -666,7 +667,7 @@ def questions_page(
 
 @router.post("/interviews-questions/{candidate_question_id}/answer")
 async def answer_question_page(
-    request: Request, session: DbSession, principal: PageUser, candidate_question_id: int
+    request: Request, session: DbSession, principal: PageUser, candidate_question_id: Id
 ) -> Response:
     values = await _form(request)
     return await run_in_thread(
@@ -752,13 +753,13 @@ async def faq_create(request: Request, session: DbSession, principal: PageUser) 
 
 @router.post("/interviews-faq/{interview_faq_id}")
 async def faq_update(
-    request: Request, session: DbSession, principal: PageUser, interview_faq_id: int
+    request: Request, session: DbSession, principal: PageUser, interview_faq_id: Id
 ) -> Response:
     return await _faq_save(request, session, principal, interview_faq_id)
 
 
 @router.post("/interviews-faq/{interview_faq_id}/delete")
-def faq_delete(session: DbSession, principal: PageUser, interview_faq_id: int) -> Response:
+def faq_delete(session: DbSession, principal: PageUser, interview_faq_id: Id) -> Response:
     service.delete_faq(session, principal, interview_faq_id)
     return RedirectResponse("/interviews-faq", status_code=303)
 
@@ -796,7 +797,7 @@ def calibration_fit(session: DbSession, principal: PageUser) -> Response:
 
 @router.post("/interviews-calibration/{interview_calibration_id}/activate")
 async def calibration_activate(
-    request: Request, session: DbSession, principal: PageUser, interview_calibration_id: int
+    request: Request, session: DbSession, principal: PageUser, interview_calibration_id: Id
 ) -> Response:
     values = await _form(request)
     return await run_in_thread(

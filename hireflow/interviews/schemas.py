@@ -37,7 +37,7 @@ class UploadStartIn(TabIn):
 
     mode: Literal["voice", "video"]
     content_type: str = Field(min_length=1, max_length=120)
-    size: int | None = Field(default=None, ge=1)
+    size: int | None = Field(default=None, ge=1, le=2**40)
     captured_at: datetime | None = None
 
     @field_validator("captured_at")

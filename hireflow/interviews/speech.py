@@ -40,6 +40,7 @@ from typing import Any, Protocol, runtime_checkable
 import httpx
 import numpy as np
 
+from hireflow.core.settings import export_environment
 from hireflow.interviews.media import (
     TARGET_SAMPLE_RATE,
     DecodedAudio,
@@ -355,7 +356,7 @@ def load_whisper_model(
             # the CPU they wait for. On 2 shared cores passive waiting gave a real-time factor
             # of 0.17-0.18 for a one-minute English answer against 0.26 with spinning (see
             # docs/interviews-media.md). An explicit setting wins.
-            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+            export_environment("OMP_WAIT_POLICY", "PASSIVE", override=False)
             try:
                 from faster_whisper import WhisperModel
             except ImportError as exc:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 
 from hireflow.notifications import queries, schemas, service
 from hireflow.notifications.models import CHANNELS, MESSAGE_STATUSES
-from hireflow.web.deps import ApiUser, AppSettings, DbSession
+from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, Offset, audit_read
 
 router = APIRouter(tags=["notifications"])
 
@@ -21,13 +21,14 @@ def list_outbox(
     channel: str = Query("", max_length=20),
     status: str = Query("", max_length=20),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> Any:
     channel = channel if channel in CHANNELS else ""
     status = status if status in MESSAGE_STATUSES else ""
     rows, total = queries.outbox(
         session, principal, channel=channel, status=status, limit=limit, offset=offset
     )
+    audit_read(session, principal, "outbox.listed", "outbox_message", [r.id for r in rows])
     return schemas.OutboxPage(
         total=total,
         counts=queries.counts(session, principal),
@@ -36,10 +37,11 @@ def list_outbox(
 
 
 @router.get("/notifications/outbox/{outbox_message_id}", response_model=schemas.OutboxDetail)
-def get_message(outbox_message_id: int, session: DbSession, principal: ApiUser) -> Any:
+def get_message(outbox_message_id: Id, session: DbSession, principal: ApiUser) -> Any:
     row = queries.message(session, principal, outbox_message_id)
     detail = schemas.OutboxDetail.model_validate(row)
     detail.body_text = service.visible_text(row)
+    audit_read(session, principal, "outbox.message_viewed", "outbox_message", target_id=row.id)
     return detail
 
 
@@ -48,7 +50,7 @@ def get_message(outbox_message_id: int, session: DbSession, principal: ApiUser) 
     response_model=schemas.OutboxOut,
     status_code=202,
 )
-def resend(outbox_message_id: int, session: DbSession, principal: ApiUser) -> Any:
+def resend(outbox_message_id: Id, session: DbSession, principal: ApiUser) -> Any:
     return service.resend_message(session, principal, outbox_message_id)
 
 

@@ -17,7 +17,7 @@ from hireflow.notifications import queries, schemas, service
 from hireflow.notifications.factory import SPECS
 from hireflow.notifications.models import CHANNELS, MESSAGE_STATUSES
 from hireflow.notifications.templates import TemplateKind
-from hireflow.web.deps import DbSession, PageUser
+from hireflow.web.deps import DbSession, Id, PageNumber, PageUser, audit_read
 from hireflow.web.forms import app_error_fields, field_errors
 from hireflow.web.templating import NavItem, render
 
@@ -119,7 +119,7 @@ def outbox_page(
     principal: PageUser,
     channel: str = "",
     status: str = "",
-    page: int = 1,
+    page: PageNumber = 1,
 ) -> Response:
     channel = channel if channel in CHANNELS else ""
     status = status if status in MESSAGE_STATUSES else ""
@@ -127,6 +127,7 @@ def outbox_page(
     rows, total = queries.outbox(
         session, principal, channel=channel, status=status, limit=PAGE, offset=(page - 1) * PAGE
     )
+    audit_read(session, principal, "outbox.listed", "outbox_message", [r.id for r in rows])
     return render(
         request,
         "notifications/outbox.html",
@@ -146,9 +147,10 @@ def outbox_page(
 
 @router.get("/notifications/outbox/{outbox_message_id}")
 def message_page(
-    request: Request, session: DbSession, principal: PageUser, outbox_message_id: int
+    request: Request, session: DbSession, principal: PageUser, outbox_message_id: Id
 ) -> Response:
     row = queries.message(session, principal, outbox_message_id)
+    audit_read(session, principal, "outbox.message_viewed", "outbox_message", target_id=row.id)
     return render(
         request,
         "notifications/message.html",
@@ -158,7 +160,7 @@ def message_page(
 
 @router.post("/notifications/outbox/{outbox_message_id}/resend")
 def message_resend(
-    request: Request, session: DbSession, principal: PageUser, outbox_message_id: int
+    request: Request, session: DbSession, principal: PageUser, outbox_message_id: Id
 ) -> Response:
     try:
         row = service.resend_message(session, principal, outbox_message_id)

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hireflow.web.deps import Count
+
 ChannelName = Literal["email", "sms", "dingtalk", "wecom", "feishu"]
 
 
@@ -16,7 +18,7 @@ class ChannelIn(BaseModel):
     channel: ChannelName
     enabled: bool = False
     provider: str = Field(default="", max_length=20)
-    config: dict[str, str | int] = Field(default_factory=dict)
+    config: dict[str, str | Count] = Field(default_factory=dict)
     secrets: dict[str, str] = Field(default_factory=dict)
     webhook_url: str = Field(default="", max_length=500)
     clear_secrets: list[str] = Field(default_factory=list, max_length=10)

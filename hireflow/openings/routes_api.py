@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import require
 from hireflow.openings import queries, schemas, service
-from hireflow.web.deps import ApiUser, DbSession
+from hireflow.web.deps import ApiUser, DbSession, Id, Offset
 
 router = APIRouter(tags=["openings"])
 
@@ -21,7 +21,7 @@ def list_openings(
     status: str | None = Query(None, pattern="^(draft|open|closed)$"),
     q: str = Query("", max_length=100),
     limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> Any:
     return queries.list_openings(
         session, principal, status=status, query=q, limit=limit, offset=offset
@@ -43,19 +43,19 @@ def competency_catalogue(principal: ApiUser) -> Any:
 
 
 @router.get("/openings/{opening_id}", response_model=schemas.OpeningDetail)
-def get_opening(opening_id: int, session: DbSession, principal: ApiUser) -> Any:
+def get_opening(opening_id: Id, session: DbSession, principal: ApiUser) -> Any:
     return queries.get_opening(session, principal, opening_id)
 
 
 @router.patch("/openings/{opening_id}", response_model=schemas.OpeningDetail)
 def update_opening(
-    opening_id: int, data: schemas.OpeningUpdate, session: DbSession, principal: ApiUser
+    opening_id: Id, data: schemas.OpeningUpdate, session: DbSession, principal: ApiUser
 ) -> Any:
     return service.update_opening(session, principal, opening_id, data)
 
 
 @router.delete("/openings/{opening_id}", status_code=204)
-def delete_opening(opening_id: int, session: DbSession, principal: ApiUser) -> Response:
+def delete_opening(opening_id: Id, session: DbSession, principal: ApiUser) -> Response:
     """Delete a draft nobody applied to; other openings are closed instead (409)."""
     service.delete_opening(session, principal, opening_id)
     return Response(status_code=204)
@@ -63,21 +63,21 @@ def delete_opening(opening_id: int, session: DbSession, principal: ApiUser) -> R
 
 @router.post("/openings/{opening_id}/status", response_model=schemas.OpeningDetail)
 def set_status(
-    opening_id: int, data: schemas.StatusIn, session: DbSession, principal: ApiUser
+    opening_id: Id, data: schemas.StatusIn, session: DbSession, principal: ApiUser
 ) -> Any:
     return service.set_status(session, principal, opening_id, data.status)
 
 
 @router.put("/openings/{opening_id}/members", response_model=schemas.OpeningDetail)
 def set_members(
-    opening_id: int, data: schemas.MembersIn, session: DbSession, principal: ApiUser
+    opening_id: Id, data: schemas.MembersIn, session: DbSession, principal: ApiUser
 ) -> Any:
     return service.set_members(session, principal, opening_id, data)
 
 
 @router.put("/openings/{opening_id}/competency-model", response_model=schemas.OpeningDetail)
 def set_competency_model(
-    opening_id: int, data: schemas.CompetencyModelIn, session: DbSession, principal: ApiUser
+    opening_id: Id, data: schemas.CompetencyModelIn, session: DbSession, principal: ApiUser
 ) -> Any:
     return service.set_competency_model(session, principal, opening_id, data)
 
@@ -101,7 +101,7 @@ def set_competency_model(
     },
 )
 async def import_dictionary(
-    opening_id: int, request: Request, session: DbSession, principal: ApiUser
+    opening_id: Id, request: Request, session: DbSession, principal: ApiUser
 ) -> Any:
     """Upload the company's competency dictionary (multipart field ``file``)."""
     service.manageable_opening(session, principal, opening_id)
@@ -117,19 +117,19 @@ async def import_dictionary(
 
 @router.post("/openings/{opening_id}/plan", response_model=schemas.OpeningDetail)
 def generate_plan(
-    opening_id: int, data: schemas.PlanGenerateIn, session: DbSession, principal: ApiUser
+    opening_id: Id, data: schemas.PlanGenerateIn, session: DbSession, principal: ApiUser
 ) -> Any:
     return service.generate_opening_plan(session, principal, opening_id, data.budget_minutes)
 
 
 @router.put("/openings/{opening_id}/plan", response_model=schemas.OpeningDetail)
-def save_plan(opening_id: int, data: schemas.PlanIn, session: DbSession, principal: ApiUser) -> Any:
+def save_plan(opening_id: Id, data: schemas.PlanIn, session: DbSession, principal: ApiUser) -> Any:
     return service.save_plan(session, principal, opening_id, data.plan)
 
 
 @router.put("/openings/{opening_id}/screening-rules", response_model=schemas.OpeningDetail)
 def save_rules(
-    opening_id: int, data: schemas.ScreeningRulesIn, session: DbSession, principal: ApiUser
+    opening_id: Id, data: schemas.ScreeningRulesIn, session: DbSession, principal: ApiUser
 ) -> Any:
     """Save the opening's rules; a rule that does not compile answers 422 with each problem's
     line, column and excerpt (``error.fields["rules.<n>"]``)."""
@@ -167,13 +167,13 @@ def submit_request(data: schemas.HiringRequestIn, session: DbSession, principal:
 
 
 @router.get("/hiring-requests/{hiring_request_id}", response_model=schemas.HiringRequestOut)
-def get_request(hiring_request_id: int, session: DbSession, principal: ApiUser) -> Any:
+def get_request(hiring_request_id: Id, session: DbSession, principal: ApiUser) -> Any:
     return queries.get_hiring_request(session, principal, hiring_request_id)
 
 
 @router.put("/hiring-requests/{hiring_request_id}", response_model=schemas.HiringRequestOut)
 def resubmit_request(
-    hiring_request_id: int, data: schemas.HiringRequestIn, session: DbSession, principal: ApiUser
+    hiring_request_id: Id, data: schemas.HiringRequestIn, session: DbSession, principal: ApiUser
 ) -> Any:
     return service.resubmit_request(session, principal, hiring_request_id, data)
 
@@ -182,13 +182,13 @@ def resubmit_request(
     "/hiring-requests/{hiring_request_id}/approve", response_model=schemas.HiringRequestOut
 )
 def approve_request(
-    hiring_request_id: int, data: schemas.ApproveIn, session: DbSession, principal: ApiUser
+    hiring_request_id: Id, data: schemas.ApproveIn, session: DbSession, principal: ApiUser
 ) -> Any:
     return service.approve_request(session, principal, hiring_request_id, data)
 
 
 @router.post("/hiring-requests/{hiring_request_id}/return", response_model=schemas.HiringRequestOut)
 def return_request(
-    hiring_request_id: int, data: schemas.ReviewIn, session: DbSession, principal: ApiUser
+    hiring_request_id: Id, data: schemas.ReviewIn, session: DbSession, principal: ApiUser
 ) -> Any:
     return service.return_request(session, principal, hiring_request_id, data)

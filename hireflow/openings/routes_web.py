@@ -18,7 +18,7 @@ from hireflow.core.permissions import Principal, reaches_unit, require
 from hireflow.openings import queries, schemas, service
 from hireflow.openings.models import JOB_TYPES, HiringRequest, Opening
 from hireflow.org.models import Department, Subsidiary, User
-from hireflow.web.deps import DbSession, PageUser
+from hireflow.web.deps import DbSession, Id, PageUser, audit_read
 from hireflow.web.forms import app_error_fields, validate_form
 from hireflow.web.templating import NavItem, render
 
@@ -314,15 +314,18 @@ def _can_manage(session: DbSession, principal: Principal, opening_id: int) -> bo
 
 @router.get("/openings/{opening_id}")
 def opening_page(
-    request: Request, session: DbSession, principal: PageUser, opening_id: int
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
     opening = queries.get_opening(session, principal, opening_id)
-    return render(request, "openings/detail.html", _detail_context(session, principal, opening))
+    context = _detail_context(session, principal, opening)
+    shown = [application.candidate_id for application in context["applications"]]
+    audit_read(session, principal, "applications.listed", "candidate", shown)
+    return render(request, "openings/detail.html", context)
 
 
 @router.get("/openings/{opening_id}/edit")
 def edit_opening_page(
-    request: Request, session: DbSession, principal: PageUser, opening_id: int
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
     opening = service.manageable_opening(session, principal, opening_id)
     context = _form_context(session, principal, "openings.create")
@@ -339,7 +342,7 @@ def edit_opening_page(
 
 @router.post("/openings/{opening_id}/edit")
 async def edit_opening(
-    request: Request, session: DbSession, principal: PageUser, opening_id: int
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
     opening = service.manageable_opening(session, principal, opening_id)
     values, lists, _files = await _form(request)
@@ -380,7 +383,7 @@ async def edit_opening(
 
 @router.post("/openings/{opening_id}/status")
 async def change_status(
-    request: Request, session: DbSession, principal: PageUser, opening_id: int
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
     values, _lists, _files = await _form(request)
     _ = gettext_for(request.state.language)
@@ -393,7 +396,7 @@ async def change_status(
 
 
 @router.post("/openings/{opening_id}/delete")
-def delete_opening(session: DbSession, principal: PageUser, opening_id: int) -> Response:
+def delete_opening(session: DbSession, principal: PageUser, opening_id: Id) -> Response:
     service.delete_opening(session, principal, opening_id)
     return RedirectResponse("/openings", status_code=303)
 
@@ -428,7 +431,7 @@ def _model_context(session: DbSession, principal: Principal, opening: Opening) -
 
 @router.get("/openings/{opening_id}/model")
 def model_page(
-    request: Request, session: DbSession, principal: PageUser, opening_id: int
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
     opening = queries.get_opening(session, principal, opening_id)
     context = _model_context(session, principal, opening)
@@ -438,7 +441,7 @@ def model_page(
 
 @router.post("/openings/{opening_id}/model")
 async def set_model(
-    request: Request, session: DbSession, principal: PageUser, opening_id: int
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
     opening = service.manageable_opening(session, principal, opening_id)
     values, lists, _files = await _form(request)
@@ -469,7 +472,7 @@ async def set_model(
 
 @router.post("/openings/{opening_id}/model/dictionary")
 async def upload_dictionary(
-    request: Request, session: DbSession, principal: PageUser, opening_id: int
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
     opening = service.manageable_opening(session, principal, opening_id)
     _values, _lists, files = await _form(request)
@@ -513,7 +516,7 @@ def _plan_context(session: DbSession, principal: Principal, opening: Opening) ->
 
 @router.get("/openings/{opening_id}/plan")
 def plan_page(
-    request: Request, session: DbSession, principal: PageUser, opening_id: int
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
     opening = queries.get_opening(session, principal, opening_id)
     context = _plan_context(session, principal, opening)
@@ -523,7 +526,7 @@ def plan_page(
 
 @router.post("/openings/{opening_id}/plan/generate")
 async def generate_plan(
-    request: Request, session: DbSession, principal: PageUser, opening_id: int
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
     service.manageable_opening(session, principal, opening_id)
     values, _lists, _files = await _form(request)
@@ -546,7 +549,7 @@ async def generate_plan(
 
 @router.post("/openings/{opening_id}/plan/edit")
 async def edit_plan(
-    request: Request, session: DbSession, principal: PageUser, opening_id: int
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
     service.manageable_opening(session, principal, opening_id)
     values, _lists, _files = await _form(request)
@@ -624,7 +627,7 @@ def _rules_from(lists: dict[str, list[str]]) -> list[dict[str, Any]]:
 
 @router.get("/openings/{opening_id}/rules")
 def rules_page(
-    request: Request, session: DbSession, principal: PageUser, opening_id: int
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
     opening = queries.get_opening(session, principal, opening_id)
     context = _rules_context(opening)
@@ -634,7 +637,7 @@ def rules_page(
 
 @router.post("/openings/{opening_id}/rules")
 async def save_rules(
-    request: Request, session: DbSession, principal: PageUser, opening_id: int
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
     opening = service.manageable_opening(session, principal, opening_id)
     _values, lists, _files = await _form(request)
@@ -660,7 +663,7 @@ async def save_rules(
 
 @router.post("/openings/{opening_id}/rules/build")
 async def build_rule(
-    request: Request, session: DbSession, principal: PageUser, opening_id: int
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
     """Turn the form's filters into rule text and add it to the (unsaved) rules."""
     from hireflow.candidates.screening import build_rule as build
@@ -812,7 +815,7 @@ def _request_context(
 
 @router.get("/hiring-requests/{hiring_request_id}")
 def request_page(
-    request: Request, session: DbSession, principal: PageUser, hiring_request_id: int
+    request: Request, session: DbSession, principal: PageUser, hiring_request_id: Id
 ) -> Response:
     row = queries.get_hiring_request(session, principal, hiring_request_id)
     context = _request_context(session, principal, row)
@@ -844,7 +847,7 @@ def _values_of_request(row: HiringRequest) -> dict[str, Any]:
 
 @router.post("/hiring-requests/{hiring_request_id}")
 async def resubmit_request(
-    request: Request, session: DbSession, principal: PageUser, hiring_request_id: int
+    request: Request, session: DbSession, principal: PageUser, hiring_request_id: Id
 ) -> Response:
     row = queries.get_hiring_request(session, principal, hiring_request_id)
     values, lists, _files = await _form(request)
@@ -865,7 +868,7 @@ async def resubmit_request(
 
 @router.post("/hiring-requests/{hiring_request_id}/approve")
 async def approve_request(
-    request: Request, session: DbSession, principal: PageUser, hiring_request_id: int
+    request: Request, session: DbSession, principal: PageUser, hiring_request_id: Id
 ) -> Response:
     require(principal, "hiring_requests.review")
     values, lists, _files = await _form(request)
@@ -894,7 +897,7 @@ async def approve_request(
 
 @router.post("/hiring-requests/{hiring_request_id}/return")
 async def return_request(
-    request: Request, session: DbSession, principal: PageUser, hiring_request_id: int
+    request: Request, session: DbSession, principal: PageUser, hiring_request_id: Id
 ) -> Response:
     require(principal, "hiring_requests.review")
     values, _lists, _files = await _form(request)

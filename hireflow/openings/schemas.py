@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hireflow.core.i18n import LANGUAGES
 from hireflow.openings.models import JOB_TYPES
+from hireflow.web.deps import Count, Id
 
 REGIONS = ("cn", "eu", "us", "sg")
 JobType = Literal["technical", "sales", "management", "production", "customer_service", "other"]
@@ -81,7 +82,7 @@ def _check_region(value: str | None) -> str | None:
 
 class OpeningCreate(BaseModel):
     title: str = Field(min_length=1, max_length=200)
-    department_id: int
+    department_id: Id
     location: str = Field(default="", max_length=200)
     region: str | None = None  # empty: the region of the department's subsidiary
     job_type: JobType = "other"
@@ -90,8 +91,8 @@ class OpeningCreate(BaseModel):
     requirements: Requirements = Field(default_factory=Requirements)
     pass_threshold: float = Field(default=7.0, ge=0, le=10)
     headcount: int = Field(default=1, ge=1, le=1000)
-    owner_ids: list[int] = Field(default_factory=list, max_length=20)
-    interviewer_ids: list[int] = Field(default_factory=list, max_length=50)
+    owner_ids: list[Id] = Field(default_factory=list, max_length=20)
+    interviewer_ids: list[Id] = Field(default_factory=list, max_length=50)
     generate_plan: bool = False
     plan_minutes: int = Field(default=30, ge=5, le=240)
 
@@ -101,7 +102,7 @@ class OpeningCreate(BaseModel):
 
 class OpeningUpdate(BaseModel):
     title: str | None = Field(default=None, min_length=1, max_length=200)
-    department_id: int | None = None
+    department_id: Id | None = None
     location: str | None = Field(default=None, max_length=200)
     region: str | None = None
     job_type: JobType | None = None
@@ -120,8 +121,8 @@ class StatusIn(BaseModel):
 
 
 class MembersIn(BaseModel):
-    owner_ids: list[int] = Field(default_factory=list, max_length=20)
-    interviewer_ids: list[int] = Field(default_factory=list, max_length=50)
+    owner_ids: list[Id] = Field(default_factory=list, max_length=20)
+    interviewer_ids: list[Id] = Field(default_factory=list, max_length=50)
 
 
 class CompetencyModelIn(BaseModel):
@@ -187,7 +188,7 @@ class ScreeningFormIn(BaseModel):
     locations: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
     min_scores: dict[str, float] = Field(default_factory=dict)
-    min_mentions: dict[str, int] = Field(default_factory=dict)
+    min_mentions: dict[str, Count] = Field(default_factory=dict)
 
     @field_validator(
         "majors",
@@ -243,7 +244,7 @@ class OpeningDetail(OpeningPublic):
 
 
 class HiringRequestIn(BaseModel):
-    department_id: int
+    department_id: Id
     title: str = Field(min_length=1, max_length=200)
     job_type: JobType = "other"
     location: str = Field(default="", max_length=200)
@@ -273,7 +274,7 @@ class ReviewIn(BaseModel):
 
 
 class ApproveIn(ReviewIn):
-    owner_ids: list[int] = Field(default_factory=list, max_length=20)
+    owner_ids: list[Id] = Field(default_factory=list, max_length=20)
     open_now: bool = True
 
 

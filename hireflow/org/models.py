@@ -115,8 +115,31 @@ class AccessToken(TimestampMixin, Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # API keys only: space-separated extra powers a key was explicitly given (API_KEY_SCOPES).
+    scopes: Mapped[str] = mapped_column(String(200), default="")
 
     user: Mapped[User] = relationship()
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins counted per client address, per account, and per both together.
+
+    ``key`` is a keyed hash of the scope and value (an address, an email, or both), so the
+    table holds neither addresses nor email addresses; unknown emails are counted exactly like
+    known ones, which keeps the answers the same. ``scope`` ``trusted`` rows remember that an
+    address signed in to an account successfully: those addresses skip the per-account
+    back-off, so an attack spread over many addresses cannot lock the owner out.
+    """
+
+    __tablename__ = "login_throttles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[str] = mapped_column(String(10))  # pair | address | account | trusted
+    failures: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 # --- permission scopes (hireflow.core.permissions.restrict) -----------------------------------

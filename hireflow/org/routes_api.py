@@ -12,7 +12,7 @@ from hireflow.core.audit import mask_personal
 from hireflow.core.permissions import get_visible
 from hireflow.org import queries, schemas, service
 from hireflow.org.models import User
-from hireflow.web.deps import ApiUser, DbSession
+from hireflow.web.deps import ApiUser, DbSession, Id, Moment, Offset, audit_read
 
 router = APIRouter(tags=["organisation"])
 
@@ -31,7 +31,7 @@ def create_subsidiary(
 
 @router.get("/org/departments", response_model=list[schemas.DepartmentPublic])
 def list_departments(
-    session: DbSession, principal: ApiUser, subsidiary_id: int | None = None
+    session: DbSession, principal: ApiUser, subsidiary_id: Id | None = None
 ) -> Any:
     return queries.departments(session, principal, subsidiary_id)
 
@@ -50,9 +50,11 @@ def list_users(
     q: str = Query("", max_length=100),
     role: str | None = None,
     limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> Any:
-    return queries.users(session, principal, query=q, role=role, limit=limit, offset=offset)
+    rows = queries.users(session, principal, query=q, role=role, limit=limit, offset=offset)
+    audit_read(session, principal, "users.listed", "user", [u.id for u in rows])
+    return rows
 
 
 @router.post("/org/users", response_model=schemas.UserPublic, status_code=201)
@@ -61,28 +63,26 @@ def create_user(data: schemas.UserCreate, session: DbSession, principal: ApiUser
 
 
 @router.get("/org/users/{user_id}", response_model=schemas.UserPublic)
-def get_user(user_id: int, session: DbSession, principal: ApiUser) -> Any:
-    return get_visible(session, User, user_id, principal, "users.read")
+def get_user(user_id: Id, session: DbSession, principal: ApiUser) -> Any:
+    user = get_visible(session, User, user_id, principal, "users.read")
+    audit_read(session, principal, "user.viewed", "user", target_id=user.id)
+    return user
 
 
 @router.patch("/org/users/{user_id}", response_model=schemas.UserPublic)
 def update_user(
-    user_id: int, data: schemas.UserUpdate, session: DbSession, principal: ApiUser
+    user_id: Id, data: schemas.UserUpdate, session: DbSession, principal: ApiUser
 ) -> Any:
     return service.update_user(session, principal, user_id, data)
 
 
 @router.post("/org/users/{user_id}/roles", response_model=schemas.RoleGrantOut, status_code=201)
-def add_role(
-    user_id: int, data: schemas.RoleGrantIn, session: DbSession, principal: ApiUser
-) -> Any:
+def add_role(user_id: Id, data: schemas.RoleGrantIn, session: DbSession, principal: ApiUser) -> Any:
     return service.add_role(session, principal, user_id, data)
 
 
 @router.delete("/org/users/{user_id}/roles/{assignment_id}", status_code=204)
-def remove_role(
-    user_id: int, assignment_id: int, session: DbSession, principal: ApiUser
-) -> Response:
+def remove_role(user_id: Id, assignment_id: Id, session: DbSession, principal: ApiUser) -> Response:
     service.remove_role(session, principal, user_id, assignment_id)
     return Response(status_code=204)
 
@@ -101,7 +101,7 @@ def create_key(data: schemas.ApiKeyCreate, session: DbSession, principal: ApiUse
 
 
 @router.delete("/apikeys/{key_id}", status_code=204)
-def revoke_key(key_id: int, session: DbSession, principal: ApiUser) -> Response:
+def revoke_key(key_id: Id, session: DbSession, principal: ApiUser) -> Response:
     service.revoke_api_key(session, principal, key_id)
     return Response(status_code=204)
 
@@ -134,10 +134,10 @@ def list_audit(
     action: str = Query("", max_length=80),
     target_type: str = Query("", max_length=60),
     target_id: str = Query("", max_length=64),
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> Any:
     filters = queries.AuditFilter(actor, action, target_type, target_id, since, until)
     rows, total = queries.audit_entries(session, principal, filters, limit, offset)

@@ -14,7 +14,7 @@ from hireflow.core.permissions import Role, get_visible, require
 from hireflow.org import queries, schemas, service
 from hireflow.org.models import User
 from hireflow.org.schemas import REGIONS
-from hireflow.web.deps import DbSession, PageUser
+from hireflow.web.deps import DbSession, Id, PageNumber, PageUser
 from hireflow.web.forms import app_error_fields, blank_to_none, day_bound, validate_form
 from hireflow.web.routes import COMMON_ZONES
 from hireflow.web.telemetry import EVENT_KINDS
@@ -141,13 +141,13 @@ def _user_context(session: DbSession, principal: PageUser, user_id: int) -> dict
 
 
 @router.get("/org/users/{user_id}")
-def org_user(request: Request, session: DbSession, principal: PageUser, user_id: int) -> Response:
+def org_user(request: Request, session: DbSession, principal: PageUser, user_id: Id) -> Response:
     return render(request, "org/user.html", _user_context(session, principal, user_id))
 
 
 @router.post("/org/users/{user_id}")
 async def org_update_user(
-    request: Request, session: DbSession, principal: PageUser, user_id: int
+    request: Request, session: DbSession, principal: PageUser, user_id: Id
 ) -> Response:
     values = await _form(request)
     _ = gettext_for(request.state.language)
@@ -173,7 +173,7 @@ async def org_update_user(
 
 @router.post("/org/users/{user_id}/roles")
 async def org_add_role(
-    request: Request, session: DbSession, principal: PageUser, user_id: int
+    request: Request, session: DbSession, principal: PageUser, user_id: Id
 ) -> Response:
     values = await _form(request)
     _ = gettext_for(request.state.language)
@@ -193,7 +193,7 @@ async def org_add_role(
 
 @router.post("/org/users/{user_id}/roles/{assignment_id}/delete")
 def org_remove_role(
-    request: Request, session: DbSession, principal: PageUser, user_id: int, assignment_id: int
+    request: Request, session: DbSession, principal: PageUser, user_id: Id, assignment_id: Id
 ) -> Response:
     _ = gettext_for(request.state.language)
     try:
@@ -218,7 +218,7 @@ def audit_page(
     target_id: str = "",
     since: str = "",
     until: str = "",
-    page: int = 1,
+    page: PageNumber = 1,
 ) -> Response:
     require(principal, "audit.read")
     zone = request.state.timezone

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from hireflow.core.i18n import LANGUAGES, is_timezone
 from hireflow.core.permissions import Role
+from hireflow.web.deps import Id
 
 REGIONS = ("cn", "eu", "us", "sg")
 
@@ -26,8 +28,8 @@ def _check_zone(value: str | None) -> str | None:
 
 class RoleGrantIn(BaseModel):
     role: Role
-    subsidiary_id: int | None = None
-    department_id: int | None = None
+    subsidiary_id: Id | None = None
+    department_id: Id | None = None
 
 
 class RoleGrantOut(RoleGrantIn):
@@ -91,7 +93,7 @@ class SubsidiaryPublic(BaseModel):
 
 
 class DepartmentCreate(BaseModel):
-    subsidiary_id: int
+    subsidiary_id: Id
     name: str = Field(min_length=1, max_length=200)
 
 
@@ -113,9 +115,15 @@ class TokenOut(BaseModel):
     expires_at: datetime | None
 
 
+ApiKeyScope = Literal["apikeys.manage", "users.manage"]
+
+
 class ApiKeyCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100)
-    days: int | None = Field(default=365, ge=1, le=3650)
+    # Every key expires; the deployment's HIREFLOW_API_KEY_MAX_DAYS may lower the maximum.
+    days: int = Field(default=90, ge=1, le=365)
+    # Extra powers, given only on purpose: making API keys, making and changing users.
+    scopes: list[ApiKeyScope] = Field(default_factory=list, max_length=2)
 
 
 class ApiKeyPublic(BaseModel):
@@ -127,6 +135,12 @@ class ApiKeyPublic(BaseModel):
     expires_at: datetime | None
     last_used_at: datetime | None
     revoked_at: datetime | None
+    scopes: list[str]
+
+    @field_validator("scopes", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return value.split() if isinstance(value, str) else value
 
 
 class ApiKeyCreated(ApiKeyPublic):

@@ -11,8 +11,16 @@ from sqlalchemy.orm import Session
 from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, NotFound, ValidationFailed
-from hireflow.core.permissions import Principal, Role, get_visible, reaches_unit, require
+from hireflow.core.permissions import (
+    Principal,
+    Role,
+    can,
+    get_visible,
+    reaches_unit,
+    require,
+)
 from hireflow.core.security import hash_password, password_problem
+from hireflow.core.settings import get_settings
 from hireflow.core.tasks import enqueue_on_commit
 from hireflow.org import schemas
 from hireflow.org.auth import issue_token
@@ -340,8 +348,28 @@ def create_api_key(
     user = session.get(User, principal.user_id)
     if user is None:
         raise NotFound()
+    longest = get_settings().api_key_max_days
+    if data.days > longest:
+        raise ValidationFailed(
+            N_("An API key may live at most %(days)s days."),
+            fields={"days": "too_long"},
+            params={"days": longest},
+        )
+    for scope in data.scopes:
+        if not can(principal, scope):
+            # Nobody hands out a power they do not hold (a key: one it was not given).
+            raise ValidationFailed(
+                N_("You cannot give a key a permission you do not have."),
+                fields={"scopes": "not_held"},
+            )
+    hours = data.days * 24
+    parent_expiry = principal.extra.get("key_expires_at")
+    if parent_expiry is not None:
+        # A key made with a key never outlives the key that made it.
+        left = (parent_expiry - utcnow()).total_seconds() / 3600
+        hours = max(1, min(hours, int(left)))
     raw, row = issue_token(
-        session, user, "api_key", hours=data.days * 24 if data.days else None, name=data.name
+        session, user, "api_key", hours=hours, name=data.name, scopes=tuple(data.scopes)
     )
     audit.record(
         session,
@@ -349,7 +377,13 @@ def create_api_key(
         actor=principal,
         target_type="api_key",
         target_id=row.id,
-        new={"name": data.name, "prefix": row.prefix},
+        new={
+            "name": data.name,
+            "prefix": row.prefix,
+            "scopes": sorted(data.scopes),
+            "expires_at": row.expires_at,
+            "by": principal.auth,
+        },
     )
     session.commit()
     return raw, row
@@ -364,6 +398,18 @@ def list_api_keys(session: Session, principal: Principal) -> list[AccessToken]:
             .order_by(AccessToken.id.desc())
         )
     )
+
+
+def tenant_api_keys(session: Session, principal: Principal) -> list[tuple[AccessToken, User]]:
+    """Every API key of the caller's company with its owner (the IT system page)."""
+    require(principal, "system.read")
+    rows = session.execute(
+        select(AccessToken, User)
+        .join(User, User.id == AccessToken.user_id)
+        .where(User.tenant_id == principal.tenant_id, AccessToken.kind == "api_key")
+        .order_by(AccessToken.revoked_at.is_not(None), AccessToken.id.desc())
+    ).all()
+    return [(token, user) for token, user in rows]
 
 
 def revoke_api_key(session: Session, principal: Principal, key_id: int) -> None:

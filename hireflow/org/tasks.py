@@ -44,3 +44,22 @@ def send_welcome_email(user_id: int) -> str:
     where = send_message(settings, message)
     log.info("welcome email delivered", extra={"event": "mail.welcome", "task": "welcome"})
     return where
+
+
+@celery_app.task(name="org.housekeeping")
+def housekeeping() -> dict[str, int]:
+    """Forget long-expired tokens and idle sign-in counters (they hold only keyed hashes)."""
+    from hireflow.org.auth import purge_login_throttles
+    from hireflow.org.service import purge_expired_tokens
+
+    with get_database().session() as session:
+        return {
+            "tokens": purge_expired_tokens(session),
+            "throttles": purge_login_throttles(session),
+        }
+
+
+celery_app.conf.beat_schedule = {
+    **(celery_app.conf.beat_schedule or {}),
+    "org.housekeeping": {"task": "org.housekeeping", "schedule": 3600.0},
+}

@@ -26,7 +26,7 @@ from hireflow.records.export import export_person
 from hireflow.records.integrity import save_run, verify
 from hireflow.records.keys import check_keyring
 from hireflow.records.models import IntegrityRun, RetentionRule
-from hireflow.web.deps import ApiUser, AppSettings, DbSession
+from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, Offset, audit_read
 
 
 @asynccontextmanager
@@ -153,11 +153,11 @@ def search_records(
     status: str = Query("", max_length=40),
     region: str = Query("", max_length=10),
     entry_type: str = Query("", max_length=40),
-    opening_id: int | None = None,
+    opening_id: Id | None = None,
     dimension: str = Query("", max_length=60),
     min_score: float | None = None,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> Any:
     hits, _total = queries.search(
         session,
@@ -174,6 +174,7 @@ def search_records(
         limit=limit,
         offset=offset,
     )
+    audit_read(session, principal, "records.listed", "person", [hit.person.id for hit in hits])
     return [
         schemas.RecordSummary(
             person_id=hit.person.id,
@@ -222,7 +223,7 @@ def add_rule(data: schemas.RetentionRuleIn, session: DbSession, principal: ApiUs
 
 
 @router.delete("/records/retention-rules/{rule_id}", status_code=204)
-def delete_rule(rule_id: int, session: DbSession, principal: ApiUser) -> Response:
+def delete_rule(rule_id: Id, session: DbSession, principal: ApiUser) -> Response:
     service.delete_retention_rule(session, principal, rule_id)
     return Response(status_code=204)
 
@@ -257,16 +258,20 @@ def run_integrity(session: DbSession, principal: ApiUser, settings: AppSettings)
     )
 
 
-@router.post("/records/attachments/{attachment_id}/code", status_code=202)
-def request_code(attachment_id: int, session: DbSession, principal: ApiUser) -> Response:
+@router.post("/records/attachments/{attachment_id}/code", status_code=202, response_class=Response)
+def request_code(attachment_id: Id, session: DbSession, principal: ApiUser) -> Response:
     """E-mail the caller a one-time code for opening this file."""
     service.request_download_code(session, principal, attachment_id)
     return Response(status_code=202)
 
 
-@router.get("/records/attachments/{attachment_id}/content")
+@router.get(
+    "/records/attachments/{attachment_id}/content",
+    response_class=Response,
+    responses={200: {"description": "The file as stored.", "content": {"*/*": {}}}},
+)
 def attachment_content(
-    attachment_id: int,
+    attachment_id: Id,
     session: DbSession,
     principal: ApiUser,
     x_download_code: Annotated[str | None, Header(max_length=12)] = None,
@@ -280,12 +285,12 @@ def attachment_content(
 
 
 @router.get("/records/{person_id}", response_model=schemas.RecordDetail)
-def get_record(person_id: int, session: DbSession, principal: ApiUser) -> Any:
+def get_record(person_id: Id, session: DbSession, principal: ApiUser) -> Any:
     return detail_out(queries.view_record(session, principal, person_id))
 
 
 @router.get("/records/{person_id}/verify", response_model=schemas.IntegrityOut)
-def verify_record(person_id: int, session: DbSession, principal: ApiUser) -> Any:
+def verify_record(person_id: Id, session: DbSession, principal: ApiUser) -> Any:
     from hireflow.candidates.models import Candidate
     from hireflow.records.checkpoints import cached_checkpoints
     from hireflow.records.integrity import verify_person
@@ -296,7 +301,7 @@ def verify_record(person_id: int, session: DbSession, principal: ApiUser) -> Any
 
 
 @router.post("/records/{person_id}/entries", response_model=schemas.EntryOut, status_code=201)
-def add_entry(person_id: int, data: schemas.EntryIn, session: DbSession, principal: ApiUser) -> Any:
+def add_entry(person_id: Id, data: schemas.EntryIn, session: DbSession, principal: ApiUser) -> Any:
     facts, personal = service.split_facts(data.facts, data.data)
     entry = service.append_entry(
         session,
@@ -328,7 +333,7 @@ def add_entry(person_id: int, data: schemas.EntryIn, session: DbSession, princip
 
 @router.post("/records/{person_id}/status", status_code=201)
 def change_status(
-    person_id: int, data: schemas.StatusIn, session: DbSession, principal: ApiUser
+    person_id: Id, data: schemas.StatusIn, session: DbSession, principal: ApiUser
 ) -> dict[str, Any]:
     entry = service.set_status(
         session, principal, person_id, data.status, source=data.source, reason=data.reason
@@ -340,7 +345,7 @@ def change_status(
     "/records/{person_id}/attachments", response_model=schemas.AttachmentOut, status_code=201
 )
 def upload_attachment(
-    person_id: int,
+    person_id: Id,
     session: DbSession,
     principal: ApiUser,
     settings: AppSettings,
@@ -380,7 +385,7 @@ def upload_attachment(
 
 @router.post("/records/{person_id}/consents", status_code=201)
 def add_consent(
-    person_id: int, data: schemas.ConsentIn, session: DbSession, principal: ApiUser
+    person_id: Id, data: schemas.ConsentIn, session: DbSession, principal: ApiUser
 ) -> dict[str, Any]:
     entry = service.record_consent(
         session,
@@ -396,14 +401,14 @@ def add_consent(
 
 @router.put("/records/{person_id}/legal-hold")
 def legal_hold(
-    person_id: int, data: schemas.HoldIn, session: DbSession, principal: ApiUser
+    person_id: Id, data: schemas.HoldIn, session: DbSession, principal: ApiUser
 ) -> dict[str, Any]:
     record = service.set_legal_hold(session, principal, person_id, data.reason)
     return {"person_id": person_id, "legal_hold": record.legal_hold}
 
 
 @router.post("/records/{person_id}/erasure", response_model=schemas.ErasureOut)
-def erase(person_id: int, data: schemas.ErasureIn, session: DbSession, principal: ApiUser) -> Any:
+def erase(person_id: Id, data: schemas.ErasureIn, session: DbSession, principal: ApiUser) -> Any:
     report = service.erase_person(
         session, principal, person_id, reason=data.reason, request_ref=data.request_ref
     )
@@ -416,7 +421,11 @@ def erase(person_id: int, data: schemas.ErasureIn, session: DbSession, principal
     )
 
 
-@router.get("/records/{person_id}/export")
-def export(person_id: int, session: DbSession, principal: ApiUser) -> StreamingResponse:
+@router.get(
+    "/records/{person_id}/export",
+    response_class=StreamingResponse,
+    responses={200: {"description": "A zip archive.", "content": {"application/zip": {}}}},
+)
+def export(person_id: Id, session: DbSession, principal: ApiUser) -> StreamingResponse:
     """Everything held about the person as a zip (HR admins; a candidate for themselves)."""
     return export_response(session, principal, person_id)

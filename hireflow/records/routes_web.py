@@ -26,7 +26,7 @@ from hireflow.records.models import (
 )
 from hireflow.records.presenting import Presenter
 from hireflow.records.routes_api import LimitedReader, export_response, stream_file
-from hireflow.web.deps import AppSettings, DbSession, PageUser
+from hireflow.web.deps import AppSettings, Count, DbSession, Id, PageNumber, PageUser, audit_read
 from hireflow.web.forms import app_error_fields, day_bound
 from hireflow.web.templating import NavItem, render
 
@@ -73,7 +73,7 @@ def records_page(
     until: str = "",
     dimension: str = "",
     min_score: str = "",
-    page: int = 1,
+    page: PageNumber = 1,
 ) -> Response:
     require(principal, "records.read")
     zone = request.state.timezone
@@ -90,6 +90,7 @@ def records_page(
     )
     page = max(page, 1)
     hits, total = queries.search(session, principal, filters, limit=PAGE, offset=(page - 1) * PAGE)
+    audit_read(session, principal, "records.listed", "person", [hit.person.id for hit in hits])
     openings = (
         list(
             session.scalars(
@@ -210,7 +211,7 @@ async def policy_add_rule(request: Request, session: DbSession, principal: PageU
 
 
 @router.post("/records/policy/rules/{rule_id}/delete")
-def policy_delete_rule(session: DbSession, principal: PageUser, rule_id: int) -> Response:
+def policy_delete_rule(session: DbSession, principal: PageUser, rule_id: Id) -> Response:
     service.delete_retention_rule(session, principal, rule_id)
     return RedirectResponse("/records/policy#rules", status_code=303)
 
@@ -256,7 +257,7 @@ def _attachment_for(session: DbSession, principal: Principal, attachment_id: int
 
 @router.get("/records/attachments/{attachment_id}")
 def attachment_page(
-    request: Request, session: DbSession, principal: PageUser, attachment_id: int, sent: int = 0
+    request: Request, session: DbSession, principal: PageUser, attachment_id: Id, sent: Count = 0
 ) -> Response:
     """Download at once, or (company policy) ask for the one-time code first."""
     attachment = _attachment_for(session, principal, attachment_id)
@@ -270,14 +271,14 @@ def attachment_page(
 
 
 @router.post("/records/attachments/{attachment_id}/code")
-def attachment_send_code(session: DbSession, principal: PageUser, attachment_id: int) -> Response:
+def attachment_send_code(session: DbSession, principal: PageUser, attachment_id: Id) -> Response:
     service.request_download_code(session, principal, attachment_id)
     return RedirectResponse(f"/records/attachments/{attachment_id}?sent=1", status_code=303)
 
 
 @router.post("/records/attachments/{attachment_id}")
 async def attachment_open(
-    request: Request, session: DbSession, principal: PageUser, attachment_id: int
+    request: Request, session: DbSession, principal: PageUser, attachment_id: Id
 ) -> Response:
     attachment = _attachment_for(session, principal, attachment_id)
     values = await _form(request)
@@ -301,7 +302,7 @@ async def attachment_open(
 
 @router.get("/records/{person_id}")
 def record_page(
-    request: Request, session: DbSession, principal: PageUser, person_id: int
+    request: Request, session: DbSession, principal: PageUser, person_id: Id
 ) -> Response:
     return render(
         request, "records/detail.html", _record_context(request, session, principal, person_id)
@@ -310,7 +311,7 @@ def record_page(
 
 @router.get("/records/{person_id}/verify")
 def record_verify_page(
-    request: Request, session: DbSession, principal: PageUser, person_id: int
+    request: Request, session: DbSession, principal: PageUser, person_id: Id
 ) -> Response:
     """The record's hash chain checked now, explained (the record page's badge links here)."""
     check = queries.check_record(session, principal, person_id)
@@ -343,7 +344,7 @@ def _back(person_id: int, anchor: str) -> RedirectResponse:
 
 @router.post("/records/{person_id}/notes")
 async def record_add_note(
-    request: Request, session: DbSession, principal: PageUser, person_id: int
+    request: Request, session: DbSession, principal: PageUser, person_id: Id
 ) -> Response:
     _person_for(session, principal, person_id, "records.review")
     values = await _form(request)
@@ -362,7 +363,7 @@ async def record_add_note(
 
 @router.post("/records/{person_id}/status")
 async def record_set_status(
-    request: Request, session: DbSession, principal: PageUser, person_id: int
+    request: Request, session: DbSession, principal: PageUser, person_id: Id
 ) -> Response:
     _person_for(session, principal, person_id, "records.write")
     values = await _form(request)
@@ -386,7 +387,7 @@ async def record_upload(
     session: DbSession,
     principal: PageUser,
     settings: AppSettings,
-    person_id: int,
+    person_id: Id,
 ) -> Response:
     _person_for(session, principal, person_id, "records.write")
     form = await request.form()
@@ -416,7 +417,7 @@ async def record_upload(
 
 @router.post("/records/{person_id}/consents")
 async def record_consent(
-    request: Request, session: DbSession, principal: PageUser, person_id: int
+    request: Request, session: DbSession, principal: PageUser, person_id: Id
 ) -> Response:
     _person_for(session, principal, person_id, "records.consent")
     values = await _form(request)
@@ -437,7 +438,7 @@ async def record_consent(
 
 @router.post("/records/{person_id}/hold")
 async def record_hold(
-    request: Request, session: DbSession, principal: PageUser, person_id: int
+    request: Request, session: DbSession, principal: PageUser, person_id: Id
 ) -> Response:
     _person_for(session, principal, person_id, "records.manage")
     values = await _form(request)
@@ -453,7 +454,7 @@ async def record_hold(
 
 @router.post("/records/{person_id}/erase")
 async def record_erase(
-    request: Request, session: DbSession, principal: PageUser, person_id: int
+    request: Request, session: DbSession, principal: PageUser, person_id: Id
 ) -> Response:
     _person_for(session, principal, person_id, "records.manage")
     values = await _form(request)
@@ -475,5 +476,5 @@ async def record_erase(
 
 
 @router.get("/records/{person_id}/export")
-def record_export(session: DbSession, principal: PageUser, person_id: int) -> Response:
+def record_export(session: DbSession, principal: PageUser, person_id: Id) -> Response:
     return export_response(session, principal, person_id)

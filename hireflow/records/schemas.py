@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from hireflow.records.models import ATTACHMENT_KINDS, CONSENT_PURPOSES, STATUSES
+from hireflow.web.deps import Id
 
 Status = Literal[STATUSES]  # type: ignore[valid-type]
 Purpose = Literal[CONSENT_PURPOSES]  # type: ignore[valid-type]
@@ -24,7 +25,7 @@ class EntryIn(BaseModel):
     )
     source: str = Field("api", min_length=1, max_length=60)
     occurred_at: AwareDatetime | None = None
-    opening_id: int | None = None
+    opening_id: Id | None = None
 
 
 class StatusIn(BaseModel):

@@ -15,7 +15,7 @@ from hireflow.org.models import Tenant
 from hireflow.scheduling import candidate_link, queries, schemas, service
 from hireflow.scheduling.models import Invitation
 from hireflow.scheduling.slots import Slot
-from hireflow.web.deps import ApiUser, AppSettings, DbSession
+from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, audit_read
 
 router = APIRouter(tags=["scheduling"])
 
@@ -84,13 +84,13 @@ def put_policy(data: schemas.PolicyIn, session: DbSession, principal: ApiUser) -
 
 
 @router.get("/availability/{availability_user_id}", response_model=schemas.AvailabilityOut)
-def get_availability(availability_user_id: int, session: DbSession, principal: ApiUser) -> Any:
+def get_availability(availability_user_id: Id, session: DbSession, principal: ApiUser) -> Any:
     return service.availability_view(session, principal, availability_user_id)
 
 
 @router.put("/availability/{availability_user_id}", response_model=schemas.AvailabilityOut)
 def put_availability(
-    availability_user_id: int,
+    availability_user_id: Id,
     data: schemas.AvailabilityIn,
     session: DbSession,
     principal: ApiUser,
@@ -103,20 +103,20 @@ def put_availability(
     "/availability/{availability_user_id}/busy", response_model=schemas.BusyOut, status_code=201
 )
 def add_busy(
-    availability_user_id: int, data: schemas.BusyIn, session: DbSession, principal: ApiUser
+    availability_user_id: Id, data: schemas.BusyIn, session: DbSession, principal: ApiUser
 ) -> Any:
     return service.add_busy(session, principal, availability_user_id, data)
 
 
 @router.delete("/availability/busy/{busy_block_id}", status_code=204)
-def delete_busy(busy_block_id: int, session: DbSession, principal: ApiUser) -> Response:
+def delete_busy(busy_block_id: Id, session: DbSession, principal: ApiUser) -> Response:
     service.delete_busy(session, principal, busy_block_id)
     return Response(status_code=204)
 
 
 @router.post("/availability/{availability_user_id}/calendar", response_model=schemas.ImportResult)
 def import_calendar(
-    availability_user_id: int,
+    availability_user_id: Id,
     data: schemas.CalendarImportIn,
     session: DbSession,
     principal: ApiUser,
@@ -148,7 +148,7 @@ def create(
 
 
 @router.get("/invitation-batches/{invitation_batch_id}", response_model=schemas.BatchOut)
-def get_batch(invitation_batch_id: int, session: DbSession, principal: ApiUser) -> Any:
+def get_batch(invitation_batch_id: Id, session: DbSession, principal: ApiUser) -> Any:
     return service.batch_view(session, principal, invitation_batch_id)
 
 
@@ -156,50 +156,50 @@ def get_batch(invitation_batch_id: int, session: DbSession, principal: ApiUser) 
 def list_invitations(
     session: DbSession,
     principal: ApiUser,
-    opening_id: int | None = None,
+    opening_id: Id | None = None,
     status: str = Query("", max_length=20),
 ) -> Any:
     if opening_id is None:
         rows = queries.my_invitations(session, principal)
-        return [invitation_out(inv) for inv in rows if not status or inv.status == status]
-    view = queries.progress(session, principal, opening_id, status)
-    return [invitation_out(row.invitation, row.delivery) for row in view.rows]
+        shown = [invitation_out(inv) for inv in rows if not status or inv.status == status]
+    else:
+        view = queries.progress(session, principal, opening_id, status)
+        shown = [invitation_out(row.invitation, row.delivery) for row in view.rows]
+    audit_read(session, principal, "invitations.listed", "invitation", [i.id for i in shown])
+    return shown
 
 
 @router.get("/invitations/{invitation_id}", response_model=schemas.InvitationOut)
-def get_invitation(invitation_id: int, session: DbSession, principal: ApiUser) -> Any:
+def get_invitation(invitation_id: Id, session: DbSession, principal: ApiUser) -> Any:
     inv = queries.invitation(session, principal, invitation_id)
     delivery = queries.delivery_status(session, [inv.id]).get(inv.id, ("", ""))[0]
+    audit_read(session, principal, "invitation.viewed", "invitation", target_id=inv.id)
     return invitation_out(inv, delivery)
 
 
 @router.post("/invitations/{invitation_id}/resend", response_model=schemas.InvitationOut)
-def resend(
-    invitation_id: int, session: DbSession, principal: ApiUser, settings: AppSettings
-) -> Any:
+def resend(invitation_id: Id, session: DbSession, principal: ApiUser, settings: AppSettings) -> Any:
     return invitation_out(service.resend_invitation(session, principal, invitation_id, settings))
 
 
 @router.post("/invitations/{invitation_id}/cancel", response_model=schemas.InvitationOut)
-def cancel(
-    invitation_id: int, session: DbSession, principal: ApiUser, settings: AppSettings
-) -> Any:
+def cancel(invitation_id: Id, session: DbSession, principal: ApiUser, settings: AppSettings) -> Any:
     return invitation_out(service.cancel_invitation(session, principal, invitation_id, settings))
 
 
 @router.post("/invitations/{invitation_id}/complete", response_model=schemas.InvitationOut)
-def complete(invitation_id: int, session: DbSession, principal: ApiUser) -> Any:
+def complete(invitation_id: Id, session: DbSession, principal: ApiUser) -> Any:
     return invitation_out(service.complete_invitation(session, principal, invitation_id))
 
 
 @router.post("/invitations/{invitation_id}/unlock", response_model=schemas.InvitationOut)
-def unlock(invitation_id: int, session: DbSession, principal: ApiUser) -> Any:
+def unlock(invitation_id: Id, session: DbSession, principal: ApiUser) -> Any:
     return invitation_out(service.unlock_identity(session, principal, invitation_id))
 
 
 @router.get("/invitations/{invitation_id}/slots", response_model=schemas.SlotsOut)
 def staff_slots(
-    invitation_id: int,
+    invitation_id: Id,
     session: DbSession,
     principal: ApiUser,
 ) -> Any:
@@ -216,7 +216,7 @@ def staff_slots(
     "/invitations/{invitation_id}/booking", response_model=schemas.BookingOut, status_code=201
 )
 def staff_book(
-    invitation_id: int,
+    invitation_id: Id,
     data: schemas.BookIn,
     request: Request,
     session: DbSession,
@@ -231,7 +231,7 @@ def staff_book(
 
 @router.delete("/invitations/{invitation_id}/booking", status_code=204)
 def staff_cancel_booking(
-    invitation_id: int, session: DbSession, principal: ApiUser, settings: AppSettings
+    invitation_id: Id, session: DbSession, principal: ApiUser, settings: AppSettings
 ) -> Response:
     service.staff_cancel_booking(session, principal, invitation_id, settings)
     return Response(status_code=204)
@@ -239,7 +239,7 @@ def staff_cancel_booking(
 
 @router.get("/scheduling/openings/{opening_id}/progress", response_model=schemas.ProgressOut)
 def progress(
-    opening_id: int,
+    opening_id: Id,
     session: DbSession,
     principal: ApiUser,
     status: str = Query("", max_length=20),
@@ -254,7 +254,7 @@ def progress(
 
 @router.post("/scheduling/openings/{opening_id}/auto-assign", response_model=schemas.AssignOut)
 def auto_assign(
-    opening_id: int, session: DbSession, principal: ApiUser, settings: AppSettings
+    opening_id: Id, session: DbSession, principal: ApiUser, settings: AppSettings
 ) -> Any:
     return service.auto_assign(session, principal, opening_id, settings)
 
@@ -423,7 +423,7 @@ def link_availability(
     return Response(status_code=204)
 
 
-@router.post("/links/{link_token}/device-check", status_code=202)
+@router.post("/links/{link_token}/device-check", status_code=202, response_class=Response)
 def link_device_check(
     request: Request,
     link_token: str,
@@ -442,7 +442,7 @@ def link_device_check(
 
 @router.get("/invitations/{invitation_id}/messages")
 def invitation_messages(
-    invitation_id: int, session: DbSession, principal: ApiUser
+    invitation_id: Id, session: DbSession, principal: ApiUser
 ) -> list[dict[str, Any]]:
     """Delivery status of every message about an invitation (no bodies: see the outbox)."""
     from hireflow.core.permissions import require

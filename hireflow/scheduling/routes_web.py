@@ -30,7 +30,7 @@ from hireflow.openings.models import OpeningMember
 from hireflow.org.models import Tenant, User
 from hireflow.scheduling import candidate_link, messages, queries, schemas, service
 from hireflow.scheduling.models import Invitation
-from hireflow.web.deps import DbSession, PageUser
+from hireflow.web.deps import DbSession, Id, PageUser, audit_read
 from hireflow.web.forms import app_error_fields, field_errors
 from hireflow.web.middleware import LANG_COOKIE
 from hireflow.web.routes import COMMON_ZONES
@@ -144,10 +144,12 @@ def overview(request: Request, session: DbSession, principal: PageUser) -> Respo
 
 @router.get("/scheduling/openings/{opening_id}")
 def progress_page(
-    request: Request, session: DbSession, principal: PageUser, opening_id: int, status: str = ""
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id, status: str = ""
 ) -> Response:
     status = status if status in schemas_statuses() else ""
     view = queries.progress(session, principal, opening_id, status)
+    shown = [row.invitation.id for row in view.rows]
+    audit_read(session, principal, "invitations.listed", "invitation", shown)
     return render(request, "scheduling/progress.html", {"view": view, "status": status})
 
 
@@ -159,7 +161,7 @@ def schemas_statuses() -> tuple[str, ...]:
 
 @router.post("/scheduling/openings/{opening_id}/auto-assign")
 async def auto_assign(
-    request: Request, session: DbSession, principal: PageUser, opening_id: int
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
     result = service.auto_assign(session, principal, opening_id, get_settings())
     view = queries.progress(session, principal, opening_id)
@@ -253,7 +255,7 @@ def _locale_overrides(
 
 @router.get("/scheduling/invite")
 def invite_page(
-    request: Request, session: DbSession, principal: PageUser, opening_id: int | None = None
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id | None = None
 ) -> Response:
     require(principal, "invitations.send")
     return render(
@@ -355,7 +357,7 @@ async def invite_send(request: Request, session: DbSession, principal: PageUser)
 
 @router.get("/scheduling/batches/{invitation_batch_id}")
 def batch_page(
-    request: Request, session: DbSession, principal: PageUser, invitation_batch_id: int
+    request: Request, session: DbSession, principal: PageUser, invitation_batch_id: Id
 ) -> Response:
     batch = service.batch_view(session, principal, invitation_batch_id)
     template = (
@@ -378,7 +380,7 @@ def _pdf(content: bytes, filename: str) -> Response:
 
 
 @router.get("/scheduling/batches/{invitation_batch_id}/invitations.pdf")
-def batch_pdf(session: DbSession, principal: PageUser, invitation_batch_id: int) -> Response:
+def batch_pdf(session: DbSession, principal: PageUser, invitation_batch_id: Id) -> Response:
     """Printable invitations of one send, one page per candidate with a QR code."""
     content, _pages = service.printable_invitations(
         session, principal, get_settings(), batch_id=invitation_batch_id
@@ -387,7 +389,7 @@ def batch_pdf(session: DbSession, principal: PageUser, invitation_batch_id: int)
 
 
 @router.get("/scheduling/invitations/{invitation_id}/invitation.pdf")
-def invitation_pdf(session: DbSession, principal: PageUser, invitation_id: int) -> Response:
+def invitation_pdf(session: DbSession, principal: PageUser, invitation_id: Id) -> Response:
     content, _pages = service.printable_invitations(
         session, principal, get_settings(), invitation_id=invitation_id
     )
@@ -439,13 +441,11 @@ def _invitation_context(
 
 @router.get("/scheduling/invitations/{invitation_id}")
 def invitation_page(
-    request: Request, session: DbSession, principal: PageUser, invitation_id: int
+    request: Request, session: DbSession, principal: PageUser, invitation_id: Id
 ) -> Response:
-    return render(
-        request,
-        "scheduling/invitation.html",
-        _invitation_context(session, principal, invitation_id),
-    )
+    context = _invitation_context(session, principal, invitation_id)
+    audit_read(session, principal, "invitation.viewed", "invitation", target_id=invitation_id)
+    return render(request, "scheduling/invitation.html", context)
 
 
 def _back(invitation_id: int) -> RedirectResponse:
@@ -499,42 +499,42 @@ def _parse_instant(value: str) -> datetime | None:
 
 @router.post("/scheduling/invitations/{invitation_id}/resend")
 async def invitation_resend(
-    request: Request, session: DbSession, principal: PageUser, invitation_id: int
+    request: Request, session: DbSession, principal: PageUser, invitation_id: Id
 ) -> Response:
     return await _staff_action(request, session, principal, invitation_id, "resend")
 
 
 @router.post("/scheduling/invitations/{invitation_id}/cancel")
 async def invitation_cancel(
-    request: Request, session: DbSession, principal: PageUser, invitation_id: int
+    request: Request, session: DbSession, principal: PageUser, invitation_id: Id
 ) -> Response:
     return await _staff_action(request, session, principal, invitation_id, "cancel")
 
 
 @router.post("/scheduling/invitations/{invitation_id}/complete")
 async def invitation_complete(
-    request: Request, session: DbSession, principal: PageUser, invitation_id: int
+    request: Request, session: DbSession, principal: PageUser, invitation_id: Id
 ) -> Response:
     return await _staff_action(request, session, principal, invitation_id, "complete")
 
 
 @router.post("/scheduling/invitations/{invitation_id}/unlock")
 async def invitation_unlock(
-    request: Request, session: DbSession, principal: PageUser, invitation_id: int
+    request: Request, session: DbSession, principal: PageUser, invitation_id: Id
 ) -> Response:
     return await _staff_action(request, session, principal, invitation_id, "unlock")
 
 
 @router.post("/scheduling/invitations/{invitation_id}/book")
 async def invitation_book(
-    request: Request, session: DbSession, principal: PageUser, invitation_id: int
+    request: Request, session: DbSession, principal: PageUser, invitation_id: Id
 ) -> Response:
     return await _staff_action(request, session, principal, invitation_id, "book")
 
 
 @router.post("/scheduling/invitations/{invitation_id}/cancel-booking")
 async def invitation_cancel_booking(
-    request: Request, session: DbSession, principal: PageUser, invitation_id: int
+    request: Request, session: DbSession, principal: PageUser, invitation_id: Id
 ) -> Response:
     return await _staff_action(request, session, principal, invitation_id, "cancel-booking")
 
@@ -567,7 +567,7 @@ def _availability_context(session: DbSession, principal: PageUser, user_id: int)
 
 @router.get("/scheduling/availability/{availability_user_id}")
 def availability_page(
-    request: Request, session: DbSession, principal: PageUser, availability_user_id: int
+    request: Request, session: DbSession, principal: PageUser, availability_user_id: Id
 ) -> Response:
     return render(
         request,
@@ -642,27 +642,27 @@ async def _availability_action(
 
 @router.post("/scheduling/availability/{availability_user_id}")
 async def availability_save(
-    request: Request, session: DbSession, principal: PageUser, availability_user_id: int
+    request: Request, session: DbSession, principal: PageUser, availability_user_id: Id
 ) -> Response:
     return await _availability_action(request, session, principal, availability_user_id, "hours")
 
 
 @router.post("/scheduling/availability/{availability_user_id}/busy")
 async def availability_busy(
-    request: Request, session: DbSession, principal: PageUser, availability_user_id: int
+    request: Request, session: DbSession, principal: PageUser, availability_user_id: Id
 ) -> Response:
     return await _availability_action(request, session, principal, availability_user_id, "busy")
 
 
 @router.post("/scheduling/availability/{availability_user_id}/calendar")
 async def availability_calendar(
-    request: Request, session: DbSession, principal: PageUser, availability_user_id: int
+    request: Request, session: DbSession, principal: PageUser, availability_user_id: Id
 ) -> Response:
     return await _availability_action(request, session, principal, availability_user_id, "calendar")
 
 
 @router.post("/scheduling/busy/{busy_block_id}/delete")
-def busy_delete(session: DbSession, principal: PageUser, busy_block_id: int) -> Response:
+def busy_delete(session: DbSession, principal: PageUser, busy_block_id: Id) -> Response:
     require(principal, "availability.manage")
     from hireflow.core.permissions import get_visible
     from hireflow.scheduling.models import BusyBlock

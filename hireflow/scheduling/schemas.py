@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hireflow.core.i18n import is_timezone
+from hireflow.web.deps import Count, Id
 
 InvitationKind = Literal["ai", "live", "next_round"]
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -35,7 +36,7 @@ class PolicyIn(BaseModel):
     max_per_day: int = Field(4, ge=1, le=24)
     link_valid_days: int = Field(14, ge=1, le=90)
     change_cutoff_hours: int = Field(12, ge=0, le=24 * 7)
-    reminder_minutes: list[int] = Field(default_factory=lambda: [1440, 60], max_length=5)
+    reminder_minutes: list[Count] = Field(default_factory=lambda: [1440, 60], max_length=5)
     feedback_after_minutes: int = Field(30, ge=0, le=24 * 60 * 7)
     identity_max_attempts: int = Field(5, ge=3, le=10)
     identity_lockout_minutes: int = Field(30, ge=5, le=24 * 60)
@@ -144,8 +145,8 @@ class InvitationCreate(BaseModel):
     ``locales`` (candidate id → language and zone) overrides what was inferred for their
     application; the choice is kept on the application for later messages."""
 
-    opening_id: int
-    candidate_ids: list[int] = Field(min_length=1, max_length=2000)
+    opening_id: Id
+    candidate_ids: list[Id] = Field(min_length=1, max_length=2000)
     kind: InvitationKind = "live"
     deadline: datetime | None = None
     duration_minutes: int | None = Field(None, ge=10, le=480, multiple_of=5)
@@ -153,7 +154,7 @@ class InvitationCreate(BaseModel):
     meeting_url: str = Field("", max_length=500)
     materials: list[str] = Field(default_factory=list, max_length=10)
     notes: str = Field("", max_length=2000)
-    interviewer_ids: list[int] = Field(default_factory=list, max_length=10)
+    interviewer_ids: list[Id] = Field(default_factory=list, max_length=10)
     panel: bool = False
     request_key: str = Field("", max_length=64, pattern=r"^[A-Za-z0-9_-]*$")
     locales: dict[int, LocaleIn] = Field(default_factory=dict, max_length=2000)

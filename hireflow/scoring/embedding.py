@@ -12,7 +12,6 @@ engine promises byte-identical scores across processes (SPEC F5).
 
 from __future__ import annotations
 
-import os
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
@@ -168,17 +167,23 @@ def get_embedder() -> Embedder:
     global _default
     with _default_lock:
         if _default is None:
-            kind = os.environ.get("HIREFLOW_EMBEDDER", "use").lower()
+            from hireflow.core.settings import Settings
+
+            # Read afresh (environment and .env): a reset picks up changed configuration.
+            settings = Settings()
+            kind = settings.embedder.lower()
             if kind == "openai":
+                if not settings.embedder_url:
+                    raise ValueError("HIREFLOW_EMBEDDER=openai needs HIREFLOW_EMBEDDER_URL")
                 _default = OpenAICompatibleEmbedder(
-                    base_url=os.environ["HIREFLOW_EMBEDDER_URL"],
-                    model=os.environ.get("HIREFLOW_EMBEDDER_MODEL", "text-embedding-3-small"),
-                    api_key=os.environ.get("HIREFLOW_EMBEDDER_API_KEY"),
+                    base_url=settings.embedder_url,
+                    model=settings.embedder_model,
+                    api_key=settings.embedder_api_key or None,
                 )
             elif kind == "use":
                 # One thread by default: numpy's threaded matmul degrades badly when the cores
                 # are shared with web and worker processes (measured in bench/scoring_speed.py).
-                threads = int(os.environ.get("HIREFLOW_EMBEDDER_THREADS", "1"))
+                threads = settings.embedder_threads
                 _default = UniversalSentenceEncoder(threads=threads)
             else:
                 raise ValueError(f"HIREFLOW_EMBEDDER must be 'use' or 'openai', not {kind!r}")

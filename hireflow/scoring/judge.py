@@ -22,11 +22,14 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import httpx
 
 from hireflow.scoring.models import Dimension, localised
+
+if TYPE_CHECKING:
+    from hireflow.core.settings import Settings
 
 __all__ = [
     "EmbeddedJudge",
@@ -233,18 +236,19 @@ class _InvalidReply(Exception):
     """The judge answered, but not with a usable verdict."""
 
 
-def judge_from_env(environ: dict[str, str] | None = None) -> Judge:
-    """The judge chosen by environment: ``HIREFLOW_JUDGE_URL`` (+ ``_MODEL``, ``_API_KEY``,
-    ``_TIMEOUT``) selects an OpenAI-compatible LLM judge; otherwise the embedded one."""
-    import os
+def judge_from_env(settings: Settings | None = None) -> Judge:
+    """The judge the settings choose: ``HIREFLOW_JUDGE_URL`` (+ ``_MODEL``, ``_API_KEY``,
+    ``_TIMEOUT``, from the environment or ``.env``) selects an OpenAI-compatible LLM judge;
+    otherwise the embedded one."""
+    from hireflow.core.settings import Settings
 
-    env = os.environ if environ is None else environ
-    url = env.get("HIREFLOW_JUDGE_URL", "").strip()
+    settings = settings or Settings()
+    url = settings.judge_url.strip()
     if not url:
         return EmbeddedJudge()
     return OpenAICompatibleJudge(
         base_url=url,
-        model=env.get("HIREFLOW_JUDGE_MODEL", "default"),
-        api_key=env.get("HIREFLOW_JUDGE_API_KEY") or None,
-        timeout=float(env.get("HIREFLOW_JUDGE_TIMEOUT", "20")),
+        model=settings.judge_model,
+        api_key=settings.judge_api_key or None,
+        timeout=settings.judge_timeout,
     )

@@ -21,7 +21,6 @@ user message only, and nothing of the reply is executed or trusted beyond being 
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -148,16 +147,20 @@ def get_translator() -> Translator | None:
     global _default, _configured
     with _default_lock:
         if not _configured:
-            kind = os.environ.get("HIREFLOW_TRANSLATOR", "none").lower()
+            from hireflow.core.settings import Settings
+
+            # Read afresh (environment and .env): a reset picks up changed configuration.
+            settings = Settings()
+            kind = settings.translator.lower()
             if kind == "openai":
-                url = os.environ.get("HIREFLOW_TRANSLATOR_URL")
+                url = settings.translator_url
                 if not url:
                     raise ValueError("HIREFLOW_TRANSLATOR=openai needs HIREFLOW_TRANSLATOR_URL")
                 _default = OpenAICompatibleTranslator(
                     base_url=url,
-                    model=os.environ.get("HIREFLOW_TRANSLATOR_MODEL", "gpt-4o-mini"),
-                    api_key=os.environ.get("HIREFLOW_TRANSLATOR_API_KEY"),
-                    timeout=float(os.environ.get("HIREFLOW_TRANSLATOR_TIMEOUT", "60")),
+                    model=settings.translator_model,
+                    api_key=settings.translator_api_key or None,
+                    timeout=settings.translator_timeout,
                 )
             elif kind != "none":
                 raise ValueError(f"HIREFLOW_TRANSLATOR must be 'none' or 'openai', not {kind!r}")

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Annotated, Any, ParamSpec, TypeVar
 
-from fastapi import Depends, Request
+from annotated_types import Interval
+from fastapi import Depends, Query, Request
+from pydantic import BeforeValidator
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from hireflow.core import audit
 from hireflow.core.db import release_connection
 from hireflow.core.errors import CsrfFailed, Unauthorized
 from hireflow.core.i18n import gettext_for
@@ -20,6 +24,7 @@ from hireflow.core.security import constant_equals
 from hireflow.core.settings import Settings, get_settings
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+AUDIT_READ_IDS = 500  # a list read names at most this many rows (its count is always exact)
 
 
 class LoginRequired(Exception):
@@ -116,9 +121,66 @@ async def csrf_protect(request: Request) -> None:
         raise CsrfFailed()
 
 
+def audit_read(
+    session: Session,
+    principal: Principal,
+    action: str,
+    target_type: str,
+    ids: Iterable[object] = (),
+    *,
+    target_id: object = "",
+) -> None:
+    """Write who was shown whose personal data (ids only, never the data) and commit.
+
+    For one record pass ``target_id``; for a list pass the ids shown. An empty list showed
+    nobody's data and leaves no row.
+    """
+    shown = list(ids)
+    if not shown and target_id == "":
+        return
+    if target_id == "" and len(shown) == 1:
+        target_id = shown[0]
+    details = {"count": len(shown), "ids": shown[:AUDIT_READ_IDS]} if shown else None
+    audit.record(
+        session, action, actor=principal, target_type=target_type, target_id=target_id, new=details
+    )
+    session.commit()
+
+
 def translator(request: Request):
     return gettext_for(getattr(request.state, "language", "zh-CN"))
 
+
+# Numbers in paths and queries, bounded so that no value reaches the database it cannot hold
+# (SQLite refuses integers past 2**63, PostgreSQL's ``integer`` columns past 2**31): a huge
+# number is invalid input (422), never a server error. Every route uses these (a test checks
+# that no integer parameter in the API schema is unbounded).
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Interval(ge=1, le=MAX_ID)]
+Count = Annotated[int, Interval(ge=0, le=MAX_ID)]
+PageNumber = Annotated[int, Interval(ge=1, le=MAX_ID)]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, int | float):
+        return True
+    try:
+        float(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _iso_only(value: object) -> object:
+    """Pydantic reads a bare number as a Unix time; the API documents ISO 8601 only."""
+    if _is_number(value):
+        raise ValueError("use an ISO 8601 date and time, e.g. 2026-05-01T09:00:00+08:00")
+    return value
+
+
+# A moment in a query string: ISO 8601 as documented, never a bare number.
+Moment = Annotated[datetime, BeforeValidator(_iso_only)]
 
 DbSession = Annotated[Session, Depends(db_session)]
 ApiUser = Annotated[Principal, Depends(api_principal)]

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hireflow.core.errors import N_, AppError
@@ -37,6 +38,36 @@ GENERIC_MESSAGES = {
         "An unexpected error occurred. Nothing was saved. Please try again; "
         "if it keeps happening, give IT this request id: %(request_id)s"
     ),
+}
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, Any] | None = None
+    request_id: str = ""
+
+
+class ErrorBody(BaseModel):
+    """What every API error answers (see ``error_response``)."""
+
+    error: ErrorDetail
+
+
+# Documented on every API operation: the answers any of them may give besides its own.
+API_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in (
+        (400, "The request cannot be processed (a malformed body, a rule refused it)."),
+        (401, "Not signed in, or the token or API key is unknown, expired or revoked."),
+        (403, "Signed in, but the role or the API key's scopes do not allow this."),
+        (404, "No such object, or one the caller may not see (the same answer)."),
+        (409, "The object's state does not allow this (e.g. it exists already)."),
+        (410, "A candidate link has expired or was used up."),
+        (413, "The request body is larger than the configured limit."),
+        (422, "Some input is not valid; ``fields`` names each field and why."),
+        (429, "Too many attempts; the message says how long to wait."),
+    )
 }
 
 

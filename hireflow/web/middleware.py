@@ -88,6 +88,7 @@ class HireflowMiddleware:
         limit = self.settings.max_request_bytes
         declared = request.headers.get("content-length")
         is_api = scope["path"].startswith("/api/")
+        is_static = scope["path"].startswith("/static/")
         language = self._anonymous_language(request)
 
         if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -130,6 +131,12 @@ class HireflowMiddleware:
                     headers = list(message.get("headers", []))
                     headers.append((b"x-request-id", request_id.encode()))
                     headers.extend(SECURITY_HEADERS)
+                    if not is_static and not any(
+                        name.lower() == b"cache-control" for name, _value in headers
+                    ):
+                        # Pages and API answers carry personal data: no browser or proxy
+                        # may keep a copy (a shared computer's back button, a disk cache).
+                        headers.append((b"cache-control", b"no-store"))
                     for cookie in new_cookies:
                         headers.append((b"set-cookie", cookie.encode()))
                     message["headers"] = headers
@@ -173,8 +180,13 @@ class HireflowMiddleware:
         if raw:
             found = resolve_token(session, raw, kinds)
             if found is not None:
-                user, kind = found
-                principal = principal_for(user, auth=kind)
+                user, token = found
+                if token.kind == "api_key" and not request.url.path.startswith("/api/"):
+                    # A key is for machines talking to the API: it opens no page (a leaked
+                    # key must not become a browser session with the owner's whole reach).
+                    found = None
+                else:
+                    principal = principal_for(user, auth=token.kind, token=token)
             state["auth_failed"] = found is None
         # Give the connection back now: a request may wait long for its body (an upload) or
         # stream for minutes (live events); it checks a connection out again when it queries.

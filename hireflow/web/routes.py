@@ -25,7 +25,7 @@ from hireflow.core.permissions import require
 from hireflow.core.security import Signer
 from hireflow.org import auth, schemas, service
 from hireflow.web import home
-from hireflow.web.deps import ApiUser, AppSettings, DbSession, PageUser
+from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, PageUser
 from hireflow.web.middleware import LANG_COOKIE, SESSION_COOKIE, TZ_COOKIE
 from hireflow.web.telemetry import ClientEventIn, record_client_event
 from hireflow.web.templating import render
@@ -234,7 +234,7 @@ def account_new_key(
 
 
 @router.post("/account/keys/{key_id}/revoke")
-def account_revoke_key(session: DbSession, principal: PageUser, key_id: int) -> Response:
+def account_revoke_key(session: DbSession, principal: PageUser, key_id: Id) -> Response:
     service.revoke_api_key(session, principal, key_id)
     return RedirectResponse("/account", status_code=303)
 
@@ -258,6 +258,7 @@ def system_page(request: Request, session: DbSession, principal: PageUser) -> Re
             "broker": settings.broker_url.split("://", 1)[0],
             "env": settings.env,
             "languages": LANGUAGES,
+            "api_keys": service.tenant_api_keys(session, principal),
         },
     )
 
@@ -355,7 +356,7 @@ def api_me(session: DbSession, principal: ApiUser) -> schemas.UserPublic:
     return schemas.UserPublic.model_validate(user)
 
 
-@api_router.post("/telemetry", status_code=202)
+@api_router.post("/telemetry", status_code=202, response_class=Response)
 def api_telemetry(request: Request, data: ClientEventIn, session: DbSession) -> Response:
     """Browsers report technical problems here; anonymous callers allowed (login failures)."""
     principal = getattr(request.state, "principal", None)

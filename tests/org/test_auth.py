@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hireflow.core.audit import AuditEntry
 from hireflow.core.db import utcnow
-from hireflow.org.models import AccessToken, User
+from hireflow.org.models import AccessToken, LoginThrottle, User
 from tests.conftest import PASSWORD, bearer, login
 
 
@@ -79,8 +79,14 @@ def test_lockout_after_repeated_failures_even_with_the_right_password(client, or
 
 def test_lockout_expires(client, org, session, settings):
     user = org.users["interviewer"]
-    user.failed_logins = settings.login_max_failures
-    user.locked_until = utcnow() - timedelta(seconds=1)
+    token = _csrf(client)
+    for _ in range(settings.login_max_failures):
+        client.post("/login", data={"email": user.email, "password": "bad", "csrf_token": token})
+    session.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.locked_until.is_not(None))
+        .values(locked_until=utcnow() - timedelta(seconds=1))
+    )
     session.commit()
     login(client, user)
     session.expire_all()

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from hireflow.core.settings import Settings
 from hireflow.scoring.engine import score_interview
 from hireflow.scoring.judge import (
     EmbeddedJudge,
@@ -101,9 +102,9 @@ def test_embedded_judge_is_the_default() -> None:
     iv = interview({"comm_b": STRONG_EN})
     assert score_interview(iv).to_json() == score_interview(iv, judge=EmbeddedJudge()).to_json()
     assert isinstance(EmbeddedJudge(), Judge)
-    assert isinstance(judge_from_env({}), EmbeddedJudge)
-    env = {"HIREFLOW_JUDGE_URL": "http://127.0.0.1:9/v1", "HIREFLOW_JUDGE_MODEL": "qwen"}
-    assert judge_from_env(env).name == "openai:qwen"
+    assert isinstance(judge_from_env(Settings(judge_url="")), EmbeddedJudge)
+    chosen = judge_from_env(Settings(judge_url="http://127.0.0.1:9/v1", judge_model="qwen"))
+    assert chosen.name == "openai:qwen"
 
 
 def test_good_reply_is_used_with_its_quotes(server: ThreadingHTTPServer) -> None:

@@ -1,0 +1,1 @@
+from tests.openings.factories import regional  # noqa: F401 - fixture
