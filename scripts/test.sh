@@ -52,5 +52,27 @@ echo "== lint"
 .venv/bin/ruff format --check .
 .venv/bin/python scripts/typecheck.py
 
-echo "== tests (SQLite and PostgreSQL)"
-exec .venv/bin/python -m pytest -q "$@"
+# Tests run in parallel, one pytest-xdist worker per CPU this process may use (`nproc`),
+# `--dist loadgroup` so that tests marked `xdist_group` (they share a Redis database) stay on
+# one worker. HIREFLOW_TEST_WORKERS=1 runs them serially in one process (=N picks N workers);
+# `-n`/`--numprocesses`/`--dist`/`-p no:xdist` among the arguments are passed through as given
+# (with `--dist loadgroup` added to a `-n` that comes without a `--dist`).
+# At most 8 by default: every worker migrates its own databases and starts its own demo server
+# and Chromium for the browser tests.
+parallel=()
+cpus=$(nproc 2>/dev/null || echo 1)
+workers=${HIREFLOW_TEST_WORKERS:-$((cpus < 8 ? cpus : 8))}
+given_n='' given_dist=''
+for arg in "$@"; do
+  case "$arg" in
+    -n | -n* | --numprocesses*) given_n=1 ;;
+    --dist* | -pno:xdist | no:xdist) given_dist=1 ;;
+  esac
+done
+if [ -n "$given_n" ] && [ -z "$given_dist" ]; then
+  parallel=(--dist loadgroup)
+elif [ -z "$given_n$given_dist" ] && [ "$workers" -gt 1 ] 2>/dev/null; then
+  parallel=(-n "$workers" --dist loadgroup)
+fi
+echo "== tests (SQLite and PostgreSQL)${parallel[*]:+, ${parallel[*]}}"
+exec .venv/bin/python -m pytest -q "${parallel[@]}" "$@"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,6 +21,15 @@ os.environ.setdefault("HIREFLOW_ENV", "test")
 os.environ["HIREFLOW_DATA_DIR"] = str(_TMP / "data")
 os.environ.setdefault("HIREFLOW_LOG_JSON", "false")
 os.environ.setdefault("HIREFLOW_LOG_LEVEL", "WARNING")
+# Under pytest-xdist ("gw0", "gw1", ...) each worker runs the code sandbox under uids of its
+# own (the slots, their locks and cgroups stay shared and exclusive): the coding tests'
+# "nothing left running" check counts the processes of the slot uids, and must not count
+# another worker's runs as leftovers of its own.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if XDIST_WORKER.removeprefix("gw").isdigit():
+    os.environ.setdefault(
+        "HIREFLOW_SANDBOX_UID_BASE", str(61000 + 100 * (1 + int(XDIST_WORKER.removeprefix("gw"))))
+    )
 
 import psycopg  # noqa: E402
 import pytest  # noqa: E402
@@ -59,8 +69,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def _postgres_url() -> str:
-    """Create a fresh database for this run on the machine's PostgreSQL."""
-    name = f"hireflow_test_{os.getpid()}_{secrets.token_hex(3)}"
+    """Create a fresh database for this process on the machine's PostgreSQL (each pytest-xdist
+    worker gets its own; the worker's name in it tells whose it is)."""
+    name = f"hireflow_test_{XDIST_WORKER or 'main'}_{os.getpid()}_{secrets.token_hex(3)}"
     try:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
@@ -98,6 +109,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         engine.dispose()
         if url.startswith("postgresql"):
             _drop_postgres(url)
+    _ENGINES.clear()
+    # This process's SQLite database and data directory (each xdist worker has its own).
+    shutil.rmtree(_TMP, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

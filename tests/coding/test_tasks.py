@@ -18,6 +18,8 @@ from hireflow.coding.tasks import QUEUE, grade_submission
 from hireflow.core.tasks import celery_app
 
 REDIS_URL = os.environ.get("HIREFLOW_TEST_REDIS", "redis://127.0.0.1:6379/14")
+# These tests empty and share their Redis database: under pytest-xdist they run on one worker.
+pytestmark = pytest.mark.xdist_group("redis")
 SOLUTION = "import sys\nd=sys.stdin.read().split()\nn,k=int(d[0]),int(d[1])\nfrom collections import Counter\nc=Counter();p=0\nfor v in map(int,d[2:2+n]):\n    p+=c[k-v];c[v]+=1\nprint(p)\n"
 
 

@@ -88,6 +88,8 @@ def test_from_setting_refuses_missing_key(value: str | bytes | None) -> None:
         base64.b64encode(os.urandom(33)).decode(),
         base64.b64encode(os.urandom(64)).decode(),
     ],
+    # fixed ids: pytest-xdist workers must collect the same test names
+    ids=["hex-16-bytes", "base64-31-bytes", "base64-33-bytes", "base64-64-bytes"],
 )
 def test_from_setting_refuses_wrong_length(value: str) -> None:
     with pytest.raises(CryptoConfigError, match="32 bytes"):

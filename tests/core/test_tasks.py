@@ -22,6 +22,8 @@ from hireflow.org import schemas, service
 from hireflow.org.tasks import send_welcome_email
 
 REDIS_URL = os.environ.get("HIREFLOW_TEST_REDIS", "redis://127.0.0.1:6379/14")
+# These tests empty and share their Redis database: under pytest-xdist they run on one worker.
+pytestmark = pytest.mark.xdist_group("redis")
 
 
 def _free_port() -> int:

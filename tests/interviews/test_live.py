@@ -24,6 +24,8 @@ def run_in_fresh_loop(coroutine):
 
 
 REDIS_URL = os.environ.get("HIREFLOW_TEST_REDIS", "redis://127.0.0.1:6379/15")
+# These tests empty and share their Redis database: under pytest-xdist they run on one worker.
+pytestmark = pytest.mark.xdist_group("redis")
 
 
 class Rows:

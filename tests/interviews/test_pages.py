@@ -264,9 +264,13 @@ def test_playback_of_a_recorded_answer_from_the_record(client, session, db, org,
     session.expire_all()
     from hireflow.interviews.models import InterviewAnswer
 
+    # the recorded question's row: without an ORDER BY, PostgreSQL may return another
+    # question's row first (heap order depends on what ran earlier in the database)
     answer = session.scalars(
-        select(InterviewAnswer).where(InterviewAnswer.interview_id == interview.id)
-    ).first()
+        select(InterviewAnswer).where(
+            InterviewAnswer.interview_id == interview.id, InterviewAnswer.question_id == qid
+        )
+    ).one()
     media = client.get(f"/interviews/{interview.id}/answers/{answer.id}/media")
     assert media.status_code == 200 and media.content == data
     # another interview's answer id does not open through this interview
