@@ -410,6 +410,13 @@ def matches_page(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
     recommendations = queries.recommend(session, principal, opening_id, limit=30)
+    audit_read(
+        session,
+        principal,
+        "candidates.matched",
+        "candidate",
+        [r.candidate.id for r in recommendations],
+    )
     opening = session.get(Opening, opening_id)
     return render(
         request,
