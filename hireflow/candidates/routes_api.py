@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from starlette.datastructures import UploadFile
 
 from hireflow.candidates import merging, queries, schemas, service
@@ -285,21 +285,15 @@ def list_merges(
 
 
 @router.post("/candidate-merges/{merge_id}/accept", response_model=schemas.MergeOut)
-def accept_merge(
-    merge_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: DbSession, principal: ApiUser
-) -> Any:
+def accept_merge(merge_id: Id, session: DbSession, principal: ApiUser) -> Any:
     return merging.view(session, merging.accept(session, principal, merge_id))
 
 
 @router.post("/candidate-merges/{merge_id}/reject", response_model=schemas.MergeOut)
-def reject_merge(
-    merge_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: DbSession, principal: ApiUser
-) -> Any:
+def reject_merge(merge_id: Id, session: DbSession, principal: ApiUser) -> Any:
     return merging.view(session, merging.reject(session, principal, merge_id))
 
 
 @router.post("/candidate-merges/{merge_id}/undo", response_model=schemas.MergeOut)
-def undo_merge(
-    merge_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: DbSession, principal: ApiUser
-) -> Any:
+def undo_merge(merge_id: Id, session: DbSession, principal: ApiUser) -> Any:
     return merging.view(session, merging.undo(session, principal, merge_id))

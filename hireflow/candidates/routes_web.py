@@ -410,6 +410,13 @@ def matches_page(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
     recommendations = queries.recommend(session, principal, opening_id, limit=30)
+    audit_read(
+        session,
+        principal,
+        "candidates.matched",
+        "candidate",
+        [r.candidate.id for r in recommendations],
+    )
     opening = session.get(Opening, opening_id)
     return render(
         request,
@@ -453,7 +460,7 @@ def merges_page(request: Request, session: DbSession, principal: PageUser) -> Re
 
 
 def _decide(
-    request: Request, session: DbSession, principal: PageUser, merge_id: int, action: str
+    request: Request, session: DbSession, principal: PageUser, merge_id: Id, action: str
 ) -> Response:
     actions = {"accept": merging.accept, "reject": merging.reject, "undo": merging.undo}
     try:
@@ -480,20 +487,18 @@ def _decide(
 
 @router.post("/candidate-merges/{merge_id}/accept")
 def accept_merge(
-    request: Request, session: DbSession, principal: PageUser, merge_id: int
+    request: Request, session: DbSession, principal: PageUser, merge_id: Id
 ) -> Response:
     return _decide(request, session, principal, merge_id, "accept")
 
 
 @router.post("/candidate-merges/{merge_id}/reject")
 def reject_merge(
-    request: Request, session: DbSession, principal: PageUser, merge_id: int
+    request: Request, session: DbSession, principal: PageUser, merge_id: Id
 ) -> Response:
     return _decide(request, session, principal, merge_id, "reject")
 
 
 @router.post("/candidate-merges/{merge_id}/undo")
-def undo_merge(
-    request: Request, session: DbSession, principal: PageUser, merge_id: int
-) -> Response:
+def undo_merge(request: Request, session: DbSession, principal: PageUser, merge_id: Id) -> Response:
     return _decide(request, session, principal, merge_id, "undo")

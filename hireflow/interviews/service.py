@@ -2455,8 +2455,12 @@ def open_answer_media(
         actor=principal,
         new={"answer": answer.id},
     )
+    try:
+        data = _read_media(answer)
+    except ResidencyError as exc:
+        raise records.region_unreachable(answer.media_region) from exc
     session.commit()
-    return io.BytesIO(_read_media(answer)), answer.media_type, answer.media_size
+    return io.BytesIO(data), answer.media_type, answer.media_size
 
 
 # --------------------------------------------------------------------------- FAQ and inbox

@@ -138,6 +138,11 @@ class RegionUnreachable(AppError):
     )
 
 
+def region_unreachable(region: str) -> RegionUnreachable:
+    """The clear 409 for a stored file whose region this installation does not reach."""
+    return RegionUnreachable(params={"region": region, "configured": _configured_regions()})
+
+
 def _configured_regions() -> str:
     try:
         return ", ".join(sorted(regional_storage().regions)) or "-"

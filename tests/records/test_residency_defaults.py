@@ -174,3 +174,32 @@ def test_a_recording_for_an_unconfigured_region_is_refused_before_upload(session
     assert refused.value.status == 409 and refused.value.code == "region_not_configured"
     assert "cn" in str(refused.value) and "refused" not in str(refused.value)
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def test_playback_from_an_unconfigured_region_is_refused_clearly(session, org, tmp_path):
+    """A recording kept in a region the installation no longer reaches: 409, never a 500."""
+    from hireflow.core.errors import AppError
+    from hireflow.interviews import service
+    from hireflow.interviews.models import InterviewAnswer
+    from hireflow.org.auth import principal_for
+    from tests.interviews.factories import make_setup, started
+
+    setup = make_setup(session, org)
+    interview = started(session, setup)
+    answer = InterviewAnswer(
+        tenant_id=interview.tenant_id,
+        interview_id=interview.id,
+        question_id=interview.questions[0]["id"],
+        mode="voice",
+    )
+    session.add(answer)
+    answer.media_key, answer.media_region = "interviews/1/answer.ogg", "eu"
+    answer.media_wrapped_key, answer.media_type, answer.media_size = "unused", "audio/ogg", 10
+    session.flush()
+    only_cn = override_storage(RegionalStorage({"cn": LocalStorage(tmp_path / "cn")}))
+    with only_cn, pytest.raises(AppError) as refused:
+        service.open_answer_media(
+            session, principal_for(org.users["recruiter"]), interview.id, answer.id
+        )
+    assert refused.value.status == 409 and refused.value.code == "region_not_configured"
+    assert "eu" in str(refused.value) and "HIREFLOW_STORAGE_REGIONS" in str(refused.value)

@@ -110,3 +110,16 @@ def test_interview_and_record_lists_are_audited(client, session, org, world):
     login(client, org.users["hr_admin"])
     assert client.get("/records").status_code == 200
     assert len(_rows(session, "records.listed")) == len(listed) + 1
+
+
+def test_the_matches_page_is_audited_like_the_api(client, session, org, world):
+    login(client, org.users["recruiter"])
+    assert client.get(f"/openings/{world['opening'].id}/matches").status_code == 200
+    page_rows = _rows(session, "candidates.matched")
+    api = client.get(
+        f"/api/v1/openings/{world['opening'].id}/matches", headers=world["headers"]
+    ).json()
+    assert api, "the pool has a candidate to match"
+    assert len(page_rows) == 1
+    assert page_rows[0].actor_id == org.users["recruiter"].id
+    assert "王芳" not in str(page_rows[0].new_values)
