@@ -1098,10 +1098,9 @@ def ensure_vectors(
 
 
 def _enqueue_vectors(session: Session, candidate_ids: Sequence[int]) -> None:
-    from hireflow.candidates.tasks import embed_candidates
     from hireflow.core.tasks import enqueue_on_commit
 
-    enqueue_on_commit(session, embed_candidates, list(candidate_ids))
+    enqueue_on_commit(session, "candidates.embed_candidates", list(candidate_ids))
 
 
 # --------------------------------------------------------------------------- saved searches

@@ -68,9 +68,31 @@ def _start_heartbeat(**_kwargs: Any) -> None:
     start_heartbeat()
 
 
-def enqueue_on_commit(session: Session, task: Task, *args: Any, **kwargs: Any) -> None:
-    """Send a task once the current transaction has committed (DESIGN rule 2)."""
-    on_commit(session, lambda: task.apply_async(args=args, kwargs=kwargs))
+def enqueue_on_commit(session: Session, task: str, *args: Any, **kwargs: Any) -> None:
+    """Send the task named ``task`` (e.g. ``"interviews.score_interview"``) once the current
+    transaction has committed (DESIGN rule 2).
+
+    Services name the task instead of importing it, so a service never imports a ``tasks``
+    module and ``core`` never imports a domain. The name is checked now, in the caller's
+    transaction, so a misspelt name fails the request instead of vanishing into the broker.
+    """
+    registered_task(task)
+    on_commit(session, lambda: send_by_name(task, *args, **kwargs))
+
+
+def registered_task(name: str) -> Task:
+    """The task registered under ``name`` (domain ``tasks`` modules are imported on first use)."""
+    if name not in celery_app.tasks:
+        celery_app.loader.import_default_modules()
+    try:
+        return celery_app.tasks[name]
+    except KeyError:
+        raise LookupError(f"no task is registered as {name!r}") from None
+
+
+def send_by_name(name: str, *args: Any, **kwargs: Any) -> None:
+    """Send the task registered as ``name`` now (eager mode runs it here)."""
+    registered_task(name).apply_async(args=args, kwargs=kwargs)
 
 
 configure_celery()

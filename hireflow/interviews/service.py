@@ -49,7 +49,7 @@ from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.core.settings import get_settings
 from hireflow.core.storage import ResidencyError
-from hireflow.core.tasks import enqueue_on_commit
+from hireflow.core.tasks import enqueue_on_commit, send_by_name
 from hireflow.interviews import live, qa, schemas, state
 from hireflow.interviews.media import (
     MediaError,
@@ -1248,8 +1248,6 @@ def complete_upload(
 ) -> schemas.AnswerOut:
     """The last chunk arrived: check the recording, store it as the answer, queue its
     transcription. Completing twice is harmless (the second call reports the first)."""
-    from hireflow.interviews import tasks
-
     now = now or utcnow()
     upload = _upload(session, interview, token)
     answer = session.get(InterviewAnswer, upload.answer_id)
@@ -1322,7 +1320,7 @@ def complete_upload(
             data={"attempt": answer.attempts},
             now=now,
         )
-    enqueue_on_commit(session, tasks.process_answer, answer.id)
+    enqueue_on_commit(session, "interviews.process_answer", answer.id)
     chunk_keys = [c[0] for c in upload.chunks or []]
     region = upload.region
     session.commit()
@@ -1436,8 +1434,6 @@ def submit(
 ) -> InterviewSession:
     """Hand in: unanswered questions count as skipped, scoring is queued after the commit,
     and the invitation is completed. Submitting twice is harmless."""
-    from hireflow.interviews import tasks
-
     now = now or utcnow()
     if interview.status in (state.State.SUBMITTED, state.State.SCORED, state.State.REVIEWED):
         return interview
@@ -1492,7 +1488,7 @@ def submit(
             target_id=invitation.id,
         )
     add_event(session, interview, "submitted", data={"automatic": automatic}, now=now)
-    enqueue_on_commit(session, tasks.score_interview, interview.id)
+    enqueue_on_commit(session, "interviews.score_interview", interview.id)
     session.commit()
     return interview
 
@@ -2024,8 +2020,6 @@ def recover(database: Database, now: datetime | None = None) -> dict[str, int]:
     - Interviews still in progress a while after their deadline with at least one answer:
       submitted automatically, so what the candidate gave is scored, never voided.
     """
-    from hireflow.interviews import tasks
-
     now = now or utcnow()
     counts = {"requeued": 0, "auto_submitted": 0}
     with database.session() as session:
@@ -2050,7 +2044,7 @@ def recover(database: Database, now: datetime | None = None) -> dict[str, int]:
             )
         )
     for interview_id in stalled:
-        tasks.score_interview.apply_async(args=[interview_id])
+        send_by_name("interviews.score_interview", interview_id)
         counts["requeued"] += 1
     for interview_id in overdue:
         with database.session() as session:
@@ -2415,9 +2409,7 @@ def retry_scoring(
         actor=principal,
         old={"waiting": waiting.state, "error": error},
     )
-    from hireflow.interviews.tasks import score_interview
-
-    enqueue_on_commit(session, score_interview, interview.id)
+    enqueue_on_commit(session, "interviews.score_interview", interview.id)
     session.commit()
     return interview
 

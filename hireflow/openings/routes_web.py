@@ -19,7 +19,7 @@ from hireflow.openings import queries, schemas, service
 from hireflow.openings.models import JOB_TYPES, HiringRequest, Opening
 from hireflow.org.models import Department, Subsidiary, User
 from hireflow.web.deps import DbSession, Id, PageUser, audit_read
-from hireflow.web.forms import app_error_fields, validate_form
+from hireflow.web.forms import Form, app_error_fields, submit_form, validate_form
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
@@ -440,34 +440,27 @@ def model_page(
 
 
 @router.post("/openings/{opening_id}/model")
-async def set_model(
-    request: Request, session: DbSession, principal: PageUser, opening_id: Id
+def set_model(
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
     opening = service.manageable_opening(session, principal, opening_id)
-    values, lists, _files = await _form(request)
-    _ = gettext_for(request.state.language)
-    data, errors = validate_form(
-        schemas.CompetencyModelIn,
-        {
-            "source": values.get("source", "job_type"),
-            "job_type": values.get("job_type") or None,
-            "competencies": lists.get("competencies", []),
-            "industry": values.get("industry") or None,
-        },
-        _,
-    )
-    error_list: list[str] = []
-    if data is not None:
-        try:
-            service.set_competency_model(session, principal, opening_id, data)
-            return RedirectResponse(f"/openings/{opening_id}/model", status_code=303)
-        except AppError as exc:
-            _redo(exc)
-            errors = app_error_fields(exc, _)
-            error_list = [f"{k}: {v}" for k, v in exc.fields.items()]
-    context = _model_context(session, principal, opening)
-    context.update({"errors": errors, "error_list": error_list, "can_manage": True})
-    return render(request, "openings/model.html", context, status_code=422)
+
+    def save(data: schemas.CompetencyModelIn) -> Response:
+        service.set_competency_model(session, principal, opening_id, data)
+        return RedirectResponse(f"/openings/{opening_id}/model", status_code=303)
+
+    def page(errors: dict[str, str]) -> Response:
+        context = _model_context(session, principal, opening)
+        context.update({"errors": errors, "can_manage": True})
+        return render(request, "openings/model.html", context, status_code=422)
+
+    fields = {
+        "source": form.get("source", "job_type"),
+        "job_type": form.get("job_type") or None,
+        "competencies": form.getlist("competencies"),
+        "industry": form.get("industry") or None,
+    }
+    return submit_form(request, schemas.CompetencyModelIn, fields, save, page)
 
 
 @router.post("/openings/{opening_id}/model/dictionary")

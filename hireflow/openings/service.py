@@ -719,10 +719,9 @@ def save_screening_rules(
     if (waiting or 0) > RESCREEN_INLINE:
         # Thousands of applications: the worker screens them (about 1 ms each) after the
         # commit, so saving the rules answers at once.
-        from hireflow.candidates.tasks import rescreen_opening_task
         from hireflow.core.tasks import enqueue_on_commit
 
-        enqueue_on_commit(session, rescreen_opening_task, opening.id)
+        enqueue_on_commit(session, "candidates.rescreen_opening", opening.id)
         session.commit()
         return opening
     session.commit()

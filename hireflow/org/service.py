@@ -206,9 +206,7 @@ def create_user(
         new={"email": email, "name": user.name, "roles": _grant_dicts(user)},
     )
     if send_welcome:
-        from hireflow.org.tasks import send_welcome_email
-
-        enqueue_on_commit(session, send_welcome_email, user.id)
+        enqueue_on_commit(session, "org.send_welcome_email", user.id)
     session.commit()
     return user
 

@@ -847,7 +847,6 @@ def _code_context(row_id: int) -> str:
 def request_download_code(session: Session, principal: Principal, attachment_id: int) -> None:
     """E-mail the viewer a one-time code for this file (valid a few minutes, one use)."""
     from hireflow.core.settings import get_settings
-    from hireflow.records.tasks import send_download_code
 
     attachment = _visible_attachment(session, principal, attachment_id, "records.files")
     if attachment.wrapped_key is None:
@@ -874,7 +873,7 @@ def request_download_code(session: Session, principal: Principal, attachment_id:
         target_type="attachment",
         target_id=attachment.id,
     )
-    enqueue_on_commit(session, send_download_code, row.id)
+    enqueue_on_commit(session, "records.send_download_code", row.id)
     session.commit()
 
 

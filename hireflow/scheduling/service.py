@@ -954,9 +954,8 @@ def create_invitations(
             "deadline": deadline,
         },
     )
-    from hireflow.scheduling.tasks import send_invitation_batch
 
-    enqueue_on_commit(session, send_invitation_batch, batch.id)
+    enqueue_on_commit(session, "scheduling.send_invitation_batch", batch.id)
     session.commit()
     return batch, skipped, True
 

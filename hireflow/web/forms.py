@@ -1,15 +1,28 @@
-"""Helpers for HTML forms: validate into a Pydantic schema, collect translated field errors."""
+"""The one way pages take a posted form.
+
+A route is a plain ``def`` (FastAPI runs it on its thread pool, so database and CPU work never
+blocks the event loop) and receives the posted form through the ``Form`` dependency, which reads
+the body on the loop. ``submit_form`` validates the fields into a Pydantic schema and runs the
+action; invalid input or a refused action (``AppError``) re-renders the page with translated
+field errors and status 422. 401/403/404 propagate, so a form never tells a stranger more than
+a GET would (DESIGN: same 404).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from fastapi import Depends, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import UploadFile
 
 from hireflow.core.errors import AppError
+from hireflow.core.i18n import gettext_for
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
 
@@ -56,6 +69,86 @@ def app_error_fields(exc: AppError, _: Callable[[str], str]) -> dict[str, str]:
     if exc.fields:
         return {next(iter(exc.fields)): message}
     return {"form": message}
+
+
+@dataclass(frozen=True)
+class PostedForm:
+    """A posted form: the last value of each text field, every value of repeated fields, and
+    the uploaded files that carry a file name."""
+
+    values: Mapping[str, str] = field(default_factory=dict)
+    lists: Mapping[str, list[str]] = field(default_factory=dict)
+    files: Mapping[str, UploadFile] = field(default_factory=dict)
+
+    def get(self, name: str, default: str = "") -> str:
+        return self.values.get(name, default)
+
+    def getlist(self, name: str) -> list[str]:
+        return list(self.lists.get(name, []))
+
+    def file(self, name: str) -> UploadFile | None:
+        return self.files.get(name)
+
+    def read_file(self, name: str, limit: int) -> bytes | None:
+        """Up to ``limit`` bytes of an upload (the caller refuses more), None when absent.
+
+        Blocking: call it from a plain ``def`` route, which runs on the thread pool."""
+        upload = self.files.get(name)
+        if upload is None:
+            return None
+        upload.file.seek(0)
+        return upload.file.read(limit)
+
+
+async def read_form(request: Request) -> PostedForm:
+    """Read the body on the event loop (Starlette caches it for the CSRF check too)."""
+    form = await request.form()
+    values: dict[str, str] = {}
+    lists: dict[str, list[str]] = {}
+    files: dict[str, UploadFile] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            values[key] = value
+            lists.setdefault(key, []).append(value)
+        elif isinstance(value, UploadFile) and value.filename:
+            files[key] = value
+    return PostedForm(values, lists, files)
+
+
+Form = Annotated[PostedForm, Depends(read_form)]
+Page = Callable[[dict[str, str]], Response]
+
+
+def refused_or_raise(exc: AppError, _: Callable[[str], str]) -> dict[str, str]:
+    """The field errors of a refused action; 401/403/404 are raised again (same 404 rule)."""
+    if exc.status in (401, 403, 404):
+        raise exc
+    return app_error_fields(exc, _)
+
+
+def act_or_rerender(request: Request, act: Callable[[], Response], page: Page) -> Response:
+    """Run ``act``; when it refuses (``AppError``), ``page(errors)`` renders the form again."""
+    _ = gettext_for(request.state.language)
+    try:
+        return act()
+    except AppError as exc:
+        return page(refused_or_raise(exc, _))
+
+
+def submit_form(
+    request: Request,
+    schema: type[SchemaT],
+    data: dict[str, Any],
+    act: Callable[[SchemaT], Response],
+    page: Page,
+) -> Response:
+    """Validate ``data`` into ``schema`` and run ``act`` with it; on invalid input or a refused
+    action, ``page(errors)`` renders the form again (it should answer 422)."""
+    _ = gettext_for(request.state.language)
+    parsed, errors = validate_form(schema, data, _)
+    if parsed is None:
+        return page(errors)
+    return act_or_rerender(request, lambda: act(parsed), page)
 
 
 def blank_to_none(value: str | None) -> int | None:

@@ -115,3 +115,16 @@ def test_worker_sends_the_welcome_email_through_redis(tmp_path: Path, smtp_serve
         worker.terminate()
         worker.wait(timeout=20)
         database.engine.dispose()
+
+
+def test_services_queue_work_by_a_registered_task_name(session):
+    from hireflow.core.tasks import celery_app, enqueue_on_commit
+
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        enqueue_on_commit(session, "records.verify")  # known: accepted, runs after the commit
+        with pytest.raises(LookupError, match=r"interviews\.no_such_task"):
+            enqueue_on_commit(session, "interviews.no_such_task", 1)
+    finally:
+        celery_app.conf.task_always_eager = before

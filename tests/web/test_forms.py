@@ -1,0 +1,76 @@
+"""The form layer every page uses: read, validate, act, re-render with field errors."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.testclient import TestClient
+from pydantic import BaseModel, Field
+
+from hireflow.core.errors import AppError, NotFound, ValidationFailed
+from hireflow.web.forms import Form, submit_form
+
+
+class Pet(BaseModel):
+    name: str = Field(min_length=2)
+    legs: int
+
+
+def _app() -> FastAPI:
+    app = FastAPI()
+
+    @app.middleware("http")
+    async def language(request: Request, call_next):  # what the real middleware sets
+        request.state.language = "en"
+        return await call_next(request)
+
+    @app.post("/pets")
+    def add_pet(request: Request, form: Form) -> Response:
+        def act(pet: Pet) -> Response:
+            if pet.name == "gone":
+                raise NotFound()
+            if pet.name == "taken":
+                raise ValidationFailed(fields={"name": "taken"})
+            size = len(form.read_file("photo", 10) or b"")
+            return JSONResponse({"saved": pet.name, "tags": form.getlist("tag"), "photo": size})
+
+        def page(errors: dict[str, str]) -> Response:
+            return JSONResponse({"errors": errors}, status_code=422)
+
+        fields = {"name": form.get("name"), "legs": form.get("legs")}
+        return submit_form(request, Pet, fields, act, page)
+
+    return app
+
+
+@pytest.fixture(scope="module")
+def client() -> TestClient:
+    return TestClient(_app(), raise_server_exceptions=False)
+
+
+def test_a_valid_form_runs_the_action_with_repeated_fields_and_files(client):
+    answer = client.post(
+        "/pets",
+        data={"name": "Rex", "legs": "4", "tag": ["a", "b"]},
+        files={"photo": ("p.png", b"0123456789abc", "image/png")},
+    )
+    assert answer.status_code == 200
+    assert answer.json() == {"saved": "Rex", "tags": ["a", "b"], "photo": 10}
+
+
+def test_invalid_fields_re_render_with_one_message_per_field(client):
+    answer = client.post("/pets", data={"name": "R", "legs": "many"})
+    assert answer.status_code == 422
+    assert set(answer.json()["errors"]) == {"name", "legs"}
+
+
+def test_a_refused_action_re_renders_on_its_field(client):
+    answer = client.post("/pets", data={"name": "taken", "legs": "4"})
+    assert answer.status_code == 422
+    assert list(answer.json()["errors"]) == ["name"]
+
+
+def test_not_found_is_not_turned_into_a_form_error(client):
+    with pytest.raises(AppError):
+        TestClient(_app()).post("/pets", data={"name": "gone", "legs": "4"})
