@@ -173,8 +173,9 @@ def main() -> None:
     from hireflow.notifications.models import OutboxMessage
     from hireflow.org.auth import principal_for
     from hireflow.org.models import User
-    from hireflow.scheduling import service as scheduling
     from hireflow.scheduling.models import Invitation
+    from hireflow.scheduling.sending import process_batch
+    from hireflow.scheduling.slot_search import offered_slots
 
     with TestClient(app) as client:
         token = client.post(
@@ -203,7 +204,7 @@ def main() -> None:
 
     # Worker: render and queue one batch.
     started = time.perf_counter()
-    counts = scheduling.process_batch(database, batches[0], settings)
+    counts = process_batch(database, batches[0], settings)
     elapsed = time.perf_counter() - started
     print(
         f"worker renders and queues {counts.get('sent', 0)} invitations: {elapsed:.1f} s "
@@ -262,7 +263,7 @@ def main() -> None:
         runs = []
         for _ in range(15):
             started = time.perf_counter()
-            slots = scheduling.offered_slots(session, invitation)
+            slots = offered_slots(session, invitation)
             runs.append((time.perf_counter() - started) * 1000)
         runs.sort()
         print(

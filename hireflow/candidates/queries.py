@@ -697,8 +697,9 @@ def my_applications(session: Session, principal: Principal) -> list[MyApplicatio
     """The caller's own applications with their interviews (``self.read``: candidates and
     employees see only themselves), newest first."""
     from hireflow.core.settings import get_settings
-    from hireflow.scheduling import messages, service
+    from hireflow.scheduling import messages
     from hireflow.scheduling.models import Invitation
+    from hireflow.scheduling.policies import policy_for
 
     require(principal, "self.read")
     applications = list(
@@ -721,7 +722,7 @@ def my_applications(session: Session, principal: Principal) -> list[MyApplicatio
     for invitation in invitations:
         link = None
         if invitation.status not in ("cancelled", "undeliverable", "completed"):
-            policy = service.policy_for(session, invitation.tenant_id)
+            policy = policy_for(session, invitation.tenant_id)
             link = "/i/" + messages.link_token(settings, invitation, policy)
         booking = invitation.booking
         by_application.setdefault((invitation.candidate_id, invitation.opening_id), []).append(

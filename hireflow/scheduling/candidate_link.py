@@ -28,9 +28,12 @@ from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, NotFound, TooManyAttempts, ValidationFailed
 from hireflow.core.security import Signer
 from hireflow.core.settings import Settings
-from hireflow.scheduling import messages, schemas, service
+from hireflow.scheduling import messages, schemas
+from hireflow.scheduling.errors import scheduling_error
+from hireflow.scheduling.invitations import advance
 from hireflow.scheduling.links import LinkTokenError, read_link_token
 from hireflow.scheduling.models import CandidateAvailability, Invitation
+from hireflow.scheduling.policies import policy_for
 from hireflow.scheduling.slots import SchedulingError, local_interval
 
 CODE_VALID_MINUTES = 10
@@ -85,7 +88,7 @@ def open_link(
         raise NotFound(N_("This interview link is not valid."))
     if mark_opened and invitation.opened_at is None:
         invitation.opened_at = now
-        service.advance(invitation, "opened")
+        advance(invitation, "opened")
         audit.record(
             session,
             "invitation.opened",
@@ -170,7 +173,7 @@ def send_code(
     invitation.code_hash = _code_hash(settings, invitation, code)
     invitation.code_expires_at = now + timedelta(minutes=CODE_VALID_MINUTES)
     invitation.code_sent_at = now
-    policy = service.policy_for(session, invitation.tenant_id)
+    policy = policy_for(session, invitation.tenant_id)
     p = messages.parties(session, invitation)
     count = messages.identity_code_messages(session, p, code, CODE_VALID_MINUTES, policy)
     if count == 0:
@@ -224,7 +227,7 @@ def verify(
         invitation.verify_method = method
         invitation.identity_failures = 0
         invitation.code_hash = ""
-        service.advance(invitation, "verified")
+        advance(invitation, "verified")
         audit.record(
             session,
             "invitation.identity_verified",
@@ -238,7 +241,7 @@ def verify(
         session.commit()
         return access_value(settings, invitation)
 
-    policy = service.policy_for(session, invitation.tenant_id)
+    policy = policy_for(session, invitation.tenant_id)
     invitation.identity_failures += 1
     remaining = policy.identity_max_attempts - invitation.identity_failures
     if remaining > 0:
@@ -393,7 +396,7 @@ def save_availability(
         try:
             interval = local_interval(data.timezone, start.date(), start.time(), end.time())
         except SchedulingError as exc:
-            raise service.scheduling_error(exc) from exc
+            raise scheduling_error(exc) from exc
         if end.date() != start.date() and end.date() != start.date() + timedelta(days=1):
             raise ValidationFailed(
                 N_("A time window must end within a day of its start."), fields={"windows": "long"}
@@ -441,6 +444,6 @@ def can_change(invitation: Invitation, session: Session, now: datetime | None = 
         return False
     booking = invitation.booking
     if booking is not None and booking.status == "active":
-        policy = service.policy_for(session, invitation.tenant_id)
+        policy = policy_for(session, invitation.tenant_id)
         return booking.start - now >= timedelta(hours=policy.change_cutoff_hours)
     return now <= invitation.deadline

@@ -15,6 +15,13 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, select
 
+from hireflow.core.db import get_database
+from hireflow.core.migrate import upgrade
+from hireflow.core.settings import get_settings
+from hireflow.notifications.models import OutboxMessage
+from hireflow.notifications.service import deliver_due
+from hireflow.scheduling.reminders import dispatch_due_reminders
+
 console = Console()
 
 
@@ -22,17 +29,12 @@ def outbox_command(
     deliver: Annotated[bool, typer.Option("--deliver", help="Deliver what is due now")] = False,
 ) -> None:
     """Messages per channel and status; optionally deliver the due ones."""
-    from hireflow.core.db import get_database
-    from hireflow.core.migrate import upgrade
-    from hireflow.core.settings import get_settings
-    from hireflow.notifications import service
-    from hireflow.notifications.models import OutboxMessage
 
     settings = get_settings()
     upgrade(settings.database_url)
     database = get_database()
     if deliver:
-        counts = service.deliver_due(database, settings)
+        counts = deliver_due(database, settings)
         console.print(f"[green]Delivery sweep:[/green] {counts or 'nothing was due'}")
     with database.session() as session:
         rows = session.execute(
@@ -49,14 +51,10 @@ def outbox_command(
 
 def reminders_command() -> None:
     """Dispatch the reminders that are due (each exactly once, as the periodic task does)."""
-    from hireflow.core.db import get_database
-    from hireflow.core.migrate import upgrade
-    from hireflow.core.settings import get_settings
-    from hireflow.scheduling import service
 
     settings = get_settings()
     upgrade(settings.database_url)
-    counts = service.dispatch_due_reminders(get_database(), settings)
+    counts = dispatch_due_reminders(get_database(), settings)
     console.print(f"[green]Reminders:[/green] {counts or 'none were due'}")
 
 

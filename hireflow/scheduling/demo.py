@@ -14,8 +14,13 @@ from hireflow.core.settings import get_settings
 from hireflow.openings.models import Opening
 from hireflow.org.auth import principal_for
 from hireflow.org.models import Tenant, User
-from hireflow.scheduling import schemas, service
+from hireflow.scheduling import schemas
+from hireflow.scheduling.availability import add_busy, save_availability
+from hireflow.scheduling.bookings import book
+from hireflow.scheduling.invitations import create_invitations
 from hireflow.scheduling.models import Invitation
+from hireflow.scheduling.sending import send_invitation_in
+from hireflow.scheduling.slot_search import offered_slots
 
 WEEKDAYS = range(5)
 
@@ -45,7 +50,7 @@ def add_demo(session: Session, tenant: Tenant) -> None:
     if hr is None or interviewer is None or recruiter is None:
         return
     hr_principal = principal_for(hr)
-    service.save_availability(
+    save_availability(
         session,
         hr_principal,
         interviewer.id,
@@ -56,7 +61,7 @@ def add_demo(session: Session, tenant: Tenant) -> None:
         ),
     )
     for person in (hr, recruiter):
-        service.save_availability(
+        save_availability(
             session,
             hr_principal,
             person.id,
@@ -66,7 +71,7 @@ def add_demo(session: Session, tenant: Tenant) -> None:
             ),
         )
     tomorrow = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
-    service.add_busy(
+    add_busy(
         session,
         hr_principal,
         interviewer.id,
@@ -97,7 +102,7 @@ def add_demo(session: Session, tenant: Tenant) -> None:
         ]
         if not ids:
             return []
-        batch, _skipped, _created = service.create_invitations(
+        batch, _skipped, _created = create_invitations(
             session,
             hr_principal,
             schemas.InvitationCreate(
@@ -110,7 +115,7 @@ def add_demo(session: Session, tenant: Tenant) -> None:
         )
         rows = list(session.scalars(select(Invitation).where(Invitation.batch_id == batch.id)))
         for row in rows:
-            service.send_invitation_in(session, row.id, settings)
+            send_invitation_in(session, row.id, settings)
         return rows
 
     backend = openings.get("高级后端工程师")
@@ -119,10 +124,10 @@ def add_demo(session: Session, tenant: Tenant) -> None:
     booked = invite(openings.get("Key Account Manager, DACH"), ["Emily Carter"], "live")
     for invitation in booked:
         session.refresh(invitation)
-        slots = service.offered_slots(session, invitation)
+        slots = offered_slots(session, invitation)
         if slots:
             invitation.opened_at = invitation.verified_at = utcnow()
             invitation.verify_method = "code"
             invitation.status = "verified"
             session.commit()
-            service.book(session, invitation, slots[0].start, settings, actor=None)
+            book(session, invitation, slots[0].start, settings, actor=None)

@@ -12,7 +12,21 @@ from fastapi.responses import JSONResponse
 from hireflow.core.i18n import format_datetime, gettext_for
 from hireflow.notifications.models import OutboxMessage
 from hireflow.org.models import Tenant
-from hireflow.scheduling import candidate_link, queries, schemas, service
+from hireflow.scheduling import (
+    auto_assignment,
+    availability,
+    bookings,
+    calendar_sync,
+    candidate_link,
+    invitation_actions,
+    invitations,
+    policies,
+    queries,
+    schemas,
+    sending,
+    slot_search,
+)
+from hireflow.scheduling.errors import SlotUnavailable
 from hireflow.scheduling.models import Invitation
 from hireflow.scheduling.slots import Slot
 from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, audit_read
@@ -33,7 +47,7 @@ def _slot_out(slot: Slot, zone: str, language: str) -> schemas.SlotOut:
     )
 
 
-def _unavailable(request: Request, exc: service.SlotUnavailable, zone: str) -> JSONResponse:
+def _unavailable(request: Request, exc: SlotUnavailable, zone: str) -> JSONResponse:
     language = getattr(request.state, "language", "zh-CN")
     _ = gettext_for(language)
     return JSONResponse(
@@ -72,12 +86,12 @@ def get_policy(session: DbSession, principal: ApiUser) -> Any:
     from hireflow.core.permissions import require
 
     require(principal, "scheduling.configure")
-    return schemas.PolicyOut.model_validate(service.policy_for(session, principal.tenant_id))
+    return schemas.PolicyOut.model_validate(policies.policy_for(session, principal.tenant_id))
 
 
 @router.put("/scheduling/policy", response_model=schemas.PolicyOut)
 def put_policy(data: schemas.PolicyIn, session: DbSession, principal: ApiUser) -> Any:
-    return schemas.PolicyOut.model_validate(service.save_policy(session, principal, data))
+    return schemas.PolicyOut.model_validate(policies.save_policy(session, principal, data))
 
 
 # --------------------------------------------------------------------------- availability
@@ -85,7 +99,7 @@ def put_policy(data: schemas.PolicyIn, session: DbSession, principal: ApiUser) -
 
 @router.get("/availability/{availability_user_id}", response_model=schemas.AvailabilityOut)
 def get_availability(availability_user_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return service.availability_view(session, principal, availability_user_id)
+    return availability.availability_view(session, principal, availability_user_id)
 
 
 @router.put("/availability/{availability_user_id}", response_model=schemas.AvailabilityOut)
@@ -95,8 +109,8 @@ def put_availability(
     session: DbSession,
     principal: ApiUser,
 ) -> Any:
-    service.save_availability(session, principal, availability_user_id, data)
-    return service.availability_view(session, principal, availability_user_id)
+    availability.save_availability(session, principal, availability_user_id, data)
+    return availability.availability_view(session, principal, availability_user_id)
 
 
 @router.post(
@@ -105,12 +119,12 @@ def put_availability(
 def add_busy(
     availability_user_id: Id, data: schemas.BusyIn, session: DbSession, principal: ApiUser
 ) -> Any:
-    return service.add_busy(session, principal, availability_user_id, data)
+    return availability.add_busy(session, principal, availability_user_id, data)
 
 
 @router.delete("/availability/busy/{busy_block_id}", status_code=204)
 def delete_busy(busy_block_id: Id, session: DbSession, principal: ApiUser) -> Response:
-    service.delete_busy(session, principal, busy_block_id)
+    availability.delete_busy(session, principal, busy_block_id)
     return Response(status_code=204)
 
 
@@ -122,7 +136,7 @@ def import_calendar(
     principal: ApiUser,
     settings: AppSettings,
 ) -> Any:
-    count = service.import_calendar(session, principal, availability_user_id, data, settings)
+    count = calendar_sync.import_calendar(session, principal, availability_user_id, data, settings)
     return schemas.ImportResult(blocks=count)
 
 
@@ -133,7 +147,7 @@ def import_calendar(
 def preview(
     data: schemas.InvitationCreate, session: DbSession, principal: ApiUser, settings: AppSettings
 ) -> Any:
-    return service.preview_invitations(session, principal, data, settings)
+    return invitations.preview_invitations(session, principal, data, settings)
 
 
 @router.post("/invitations", response_model=schemas.BatchOut, status_code=202)
@@ -141,15 +155,15 @@ def create(
     data: schemas.InvitationCreate, session: DbSession, principal: ApiUser, settings: AppSettings
 ) -> Any:
     """Invite candidates: rows are created and one background task renders and sends them."""
-    batch, skipped, _created = service.create_invitations(session, principal, data, settings)
-    out = service.batch_view(session, principal, batch.id)
+    batch, skipped, _created = invitations.create_invitations(session, principal, data, settings)
+    out = invitations.batch_view(session, principal, batch.id)
     out.skipped = skipped
     return out
 
 
 @router.get("/invitation-batches/{invitation_batch_id}", response_model=schemas.BatchOut)
 def get_batch(invitation_batch_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return service.batch_view(session, principal, invitation_batch_id)
+    return invitations.batch_view(session, principal, invitation_batch_id)
 
 
 @router.get("/invitations", response_model=list[schemas.InvitationOut])
@@ -179,22 +193,24 @@ def get_invitation(invitation_id: Id, session: DbSession, principal: ApiUser) ->
 
 @router.post("/invitations/{invitation_id}/resend", response_model=schemas.InvitationOut)
 def resend(invitation_id: Id, session: DbSession, principal: ApiUser, settings: AppSettings) -> Any:
-    return invitation_out(service.resend_invitation(session, principal, invitation_id, settings))
+    return invitation_out(sending.resend_invitation(session, principal, invitation_id, settings))
 
 
 @router.post("/invitations/{invitation_id}/cancel", response_model=schemas.InvitationOut)
 def cancel(invitation_id: Id, session: DbSession, principal: ApiUser, settings: AppSettings) -> Any:
-    return invitation_out(service.cancel_invitation(session, principal, invitation_id, settings))
+    return invitation_out(
+        invitation_actions.cancel_invitation(session, principal, invitation_id, settings)
+    )
 
 
 @router.post("/invitations/{invitation_id}/complete", response_model=schemas.InvitationOut)
 def complete(invitation_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return invitation_out(service.complete_invitation(session, principal, invitation_id))
+    return invitation_out(invitation_actions.complete_invitation(session, principal, invitation_id))
 
 
 @router.post("/invitations/{invitation_id}/unlock", response_model=schemas.InvitationOut)
 def unlock(invitation_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return invitation_out(service.unlock_identity(session, principal, invitation_id))
+    return invitation_out(invitation_actions.unlock_identity(session, principal, invitation_id))
 
 
 @router.get("/invitations/{invitation_id}/slots", response_model=schemas.SlotsOut)
@@ -203,8 +219,8 @@ def staff_slots(
     session: DbSession,
     principal: ApiUser,
 ) -> Any:
-    inv, slots = service.staff_offered_slots(session, principal, invitation_id)
-    no_slots = None if slots or inv.kind == "ai" else service.explain_no_slots(session, inv)
+    inv, slots = slot_search.staff_offered_slots(session, principal, invitation_id)
+    no_slots = None if slots or inv.kind == "ai" else slot_search.explain_no_slots(session, inv)
     return schemas.SlotsOut(
         timezone=principal.timezone,
         slots=[_slot_out(s, principal.timezone, principal.language) for s in slots],
@@ -224,8 +240,8 @@ def staff_book(
     settings: AppSettings,
 ) -> Any:
     try:
-        return service.staff_book(session, principal, invitation_id, data.start, settings)
-    except service.SlotUnavailable as exc:
+        return bookings.staff_book(session, principal, invitation_id, data.start, settings)
+    except SlotUnavailable as exc:
         return _unavailable(request, exc, principal.timezone)
 
 
@@ -233,7 +249,7 @@ def staff_book(
 def staff_cancel_booking(
     invitation_id: Id, session: DbSession, principal: ApiUser, settings: AppSettings
 ) -> Response:
-    service.staff_cancel_booking(session, principal, invitation_id, settings)
+    bookings.staff_cancel_booking(session, principal, invitation_id, settings)
     return Response(status_code=204)
 
 
@@ -256,7 +272,7 @@ def progress(
 def auto_assign(
     opening_id: Id, session: DbSession, principal: ApiUser, settings: AppSettings
 ) -> Any:
-    return service.auto_assign(session, principal, opening_id, settings)
+    return auto_assignment.auto_assign(session, principal, opening_id, settings)
 
 
 # --------------------------------------------------------------------------- the personal link
@@ -362,11 +378,11 @@ def link_slots(
     access: LinkAccess = None,
 ) -> Any:
     inv = _verified(request, session, link_token, settings, access)
-    slots = service.offered_slots(session, inv)
+    slots = slot_search.offered_slots(session, inv)
     no_slots = None
     if not slots and inv.kind != "ai":
         # what the candidate may know: no interviewer names
-        found = service.explain_no_slots(session, inv).to_dict()
+        found = slot_search.explain_no_slots(session, inv).to_dict()
         for item in found["reasons"]:
             item.pop("names", None)
         no_slots = {
@@ -391,8 +407,8 @@ def link_book(
 ) -> Any:
     inv = _verified(request, session, link_token, settings, access)
     try:
-        return service.book(session, inv, data.start, settings, actor=None)
-    except service.SlotUnavailable as exc:
+        return bookings.book(session, inv, data.start, settings, actor=None)
+    except SlotUnavailable as exc:
         return _unavailable(request, exc, inv.timezone)
 
 
@@ -405,7 +421,7 @@ def link_cancel(
     access: LinkAccess = None,
 ) -> Response:
     inv = _verified(request, session, link_token, settings, access)
-    service.cancel_booking(session, inv, settings, actor=None)
+    bookings.cancel_booking(session, inv, settings, actor=None)
     return Response(status_code=204)
 
 

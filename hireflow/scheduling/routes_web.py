@@ -28,7 +28,25 @@ from hireflow.interviews.plan_facts import competency_names, facts_of
 from hireflow.notifications.templates import job_tips
 from hireflow.openings.models import OpeningMember
 from hireflow.org.models import Tenant, User
-from hireflow.scheduling import candidate_link, messages, queries, schemas, service
+from hireflow.scheduling import (
+    ai_interview,
+    auto_assignment,
+    availability,
+    bookings,
+    calendar_sync,
+    calendars,
+    candidate_link,
+    invitation_actions,
+    invitations,
+    messages,
+    policies,
+    printing,
+    queries,
+    schemas,
+    sending,
+    slot_search,
+)
+from hireflow.scheduling.errors import SlotUnavailable
 from hireflow.scheduling.models import Invitation
 from hireflow.web.deps import DbSession, Id, PageUser, audit_read
 from hireflow.web.forms import app_error_fields, field_errors
@@ -115,7 +133,7 @@ def overview(request: Request, session: DbSession, principal: PageUser) -> Respo
     if not principal.is_staff:
         rows = []
         for inv in queries.my_invitations(session, principal):
-            policy = service.policy_for(session, inv.tenant_id)
+            policy = policies.policy_for(session, inv.tenant_id)
             link = None
             if inv.status not in ("cancelled", "queued"):
                 link = "/i/" + messages.link_token(settings, inv, policy)
@@ -126,7 +144,7 @@ def overview(request: Request, session: DbSession, principal: PageUser) -> Respo
     others = [o for o in queries.invitable_openings(session, principal) if o.id not in seen]
     staff = []
     if principal.has("scheduling.configure"):
-        staff = service.interviewer_choices(session, principal)
+        staff = availability.interviewer_choices(session, principal)
     return render(
         request,
         "scheduling/overview.html",
@@ -163,7 +181,7 @@ def schemas_statuses() -> tuple[str, ...]:
 async def auto_assign(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
-    result = service.auto_assign(session, principal, opening_id, get_settings())
+    result = auto_assignment.auto_assign(session, principal, opening_id, get_settings())
     view = queries.progress(session, principal, opening_id)
     return render(
         request, "scheduling/progress.html", {"view": view, "status": "", "assigned": result}
@@ -229,7 +247,7 @@ def _invite_context(
         opening=opening,
         applications=applications,
         locales=locales,
-        staff=service.interviewer_choices(session, principal),
+        staff=availability.interviewer_choices(session, principal),
         panel=panel,
     )
     return context
@@ -304,20 +322,20 @@ async def _invite_submit(
     if data is not None:
         try:
             if send:
-                batch, skipped, _created = service.create_invitations(
+                batch, skipped, _created = invitations.create_invitations(
                     session, principal, data, get_settings()
                 )
                 return render(
                     request,
                     "scheduling/batch.html",
                     {
-                        "batch": service.batch_view(session, principal, batch.id),
+                        "batch": invitations.batch_view(session, principal, batch.id),
                         "skipped": skipped,
                         "names": _candidate_names(session, [s.candidate_id for s in skipped]),
                     },
                     status_code=202,
                 )
-            preview = service.preview_invitations(session, principal, data, get_settings())
+            preview = invitations.preview_invitations(session, principal, data, get_settings())
         except AppError as exc:
             if exc.status in (403, 404):
                 raise
@@ -359,7 +377,7 @@ async def invite_send(request: Request, session: DbSession, principal: PageUser)
 def batch_page(
     request: Request, session: DbSession, principal: PageUser, invitation_batch_id: Id
 ) -> Response:
-    batch = service.batch_view(session, principal, invitation_batch_id)
+    batch = invitations.batch_view(session, principal, invitation_batch_id)
     template = (
         "scheduling/_batch_status.html"
         if request.headers.get("hx-request")
@@ -382,7 +400,7 @@ def _pdf(content: bytes, filename: str) -> Response:
 @router.get("/scheduling/batches/{invitation_batch_id}/invitations.pdf")
 def batch_pdf(session: DbSession, principal: PageUser, invitation_batch_id: Id) -> Response:
     """Printable invitations of one send, one page per candidate with a QR code."""
-    content, _pages = service.printable_invitations(
+    content, _pages = printing.printable_invitations(
         session, principal, get_settings(), batch_id=invitation_batch_id
     )
     return _pdf(content, f"invitations-{invitation_batch_id}.pdf")
@@ -390,7 +408,7 @@ def batch_pdf(session: DbSession, principal: PageUser, invitation_batch_id: Id) 
 
 @router.get("/scheduling/invitations/{invitation_id}/invitation.pdf")
 def invitation_pdf(session: DbSession, principal: PageUser, invitation_id: Id) -> Response:
-    content, _pages = service.printable_invitations(
+    content, _pages = printing.printable_invitations(
         session, principal, get_settings(), invitation_id=invitation_id
     )
     return _pdf(content, f"invitation-{invitation_id}.pdf")
@@ -417,13 +435,13 @@ def _invitation_context(
         )
     ):
         try:
-            slots = service.offered_slots(session, inv, limit=12)
+            slots = slot_search.offered_slots(session, inv, limit=12)
             if not slots:
-                no_slots = service.explain_no_slots(session, inv)
+                no_slots = slot_search.explain_no_slots(session, inv)
         except AppError:
             slots = []
     booking = inv.booking if inv.booking is not None and inv.booking.status == "active" else None
-    ids = list(booking.interviewer_ids) if booking else service.panel_of(session, inv)
+    ids = list(booking.interviewer_ids) if booking else calendars.panel_of(session, inv)
     return {
         "inv": inv,
         "booking": booking,
@@ -435,7 +453,7 @@ def _invitation_context(
         "errors": {},
         "alternatives": [],
         "no_slots": no_slots,
-        "waking_hours": service.WAKING_HOURS,
+        "waking_hours": calendars.WAKING_HOURS,
     }
 
 
@@ -459,21 +477,21 @@ async def _staff_action(
     settings = get_settings()
     try:
         if action == "resend":
-            service.resend_invitation(session, principal, invitation_id, settings)
+            sending.resend_invitation(session, principal, invitation_id, settings)
         elif action == "cancel":
-            service.cancel_invitation(session, principal, invitation_id, settings)
+            invitation_actions.cancel_invitation(session, principal, invitation_id, settings)
         elif action == "complete":
-            service.complete_invitation(session, principal, invitation_id)
+            invitation_actions.complete_invitation(session, principal, invitation_id)
         elif action == "unlock":
-            service.unlock_identity(session, principal, invitation_id)
+            invitation_actions.unlock_identity(session, principal, invitation_id)
         elif action == "cancel-booking":
-            service.staff_cancel_booking(session, principal, invitation_id, settings)
+            bookings.staff_cancel_booking(session, principal, invitation_id, settings)
         elif action == "book":
             start = _parse_instant(str(values.get("start", "")))
             if start is None:
                 raise AppError(N_("Choose a time."), code="invalid")
-            service.staff_book(session, principal, invitation_id, start, settings)
-    except service.SlotUnavailable as exc:
+            bookings.staff_book(session, principal, invitation_id, start, settings)
+    except SlotUnavailable as exc:
         context = _invitation_context(session, principal, invitation_id)
         context.update(errors=_error_response(request, exc), alternatives=exc.alternatives)
         return render(request, "scheduling/invitation.html", context, status_code=409)
@@ -549,7 +567,7 @@ def my_availability(principal: PageUser) -> Response:
 
 
 def _availability_context(session: DbSession, principal: PageUser, user_id: int) -> dict[str, Any]:
-    view = service.availability_view(session, principal, user_id)
+    view = availability.availability_view(session, principal, user_id)
     user = session.get(User, user_id)
     days: list[list[tuple[str, str]]] = [[] for _ in range(7)]
     for window in view.working_hours:
@@ -609,15 +627,15 @@ async def _availability_action(
     try:
         if action == "hours":
             data = schemas.AvailabilityIn.model_validate(_hours_payload(values))
-            service.save_availability(session, principal, user_id, data)
+            availability.save_availability(session, principal, user_id, data)
         elif action == "busy":
-            zone = service.availability_view(session, principal, user_id).timezone
+            zone = availability.availability_view(session, principal, user_id).timezone
             start = _local(str(values.get("start", "")), zone)
             end = _local(str(values.get("end", "")), zone)
             data_busy = schemas.BusyIn.model_validate(
                 {"start": start, "end": end, "label": values.get("label", "")}
             )
-            service.add_busy(session, principal, user_id, data_busy)
+            availability.add_busy(session, principal, user_id, data_busy)
         elif action == "calendar":
             upload = values.get("file")
             text = ""
@@ -627,7 +645,7 @@ async def _availability_action(
             data_cal = schemas.CalendarImportIn.model_validate(
                 {"url": str(values.get("url", "")).strip(), "ics": text}
             )
-            service.import_calendar(session, principal, user_id, data_cal, get_settings())
+            calendar_sync.import_calendar(session, principal, user_id, data_cal, get_settings())
         return RedirectResponse(f"/scheduling/availability/{user_id}?saved=1", status_code=303)
     except ValidationError as exc:
         errors = field_errors(exc, _)
@@ -669,7 +687,7 @@ def busy_delete(session: DbSession, principal: PageUser, busy_block_id: Id) -> R
 
     block = get_visible(session, BusyBlock, busy_block_id, principal, "availability.manage")
     user_id = block.user_id
-    service.delete_busy(session, principal, busy_block_id)
+    availability.delete_busy(session, principal, busy_block_id)
     return RedirectResponse(f"/scheduling/availability/{user_id}", status_code=303)
 
 
@@ -679,7 +697,7 @@ def busy_delete(session: DbSession, principal: PageUser, busy_block_id: Id) -> R
 @router.get("/scheduling/settings")
 def settings_page(request: Request, session: DbSession, principal: PageUser) -> Response:
     require(principal, "scheduling.configure")
-    policy = service.policy_for(session, principal.tenant_id)
+    policy = policies.policy_for(session, principal.tenant_id)
     return render(
         request,
         "scheduling/settings.html",
@@ -711,7 +729,7 @@ async def settings_save(request: Request, session: DbSession, principal: PageUse
     payload["notify_groups"] = values.get("notify_groups") == "on"
     try:
         data = schemas.PolicyIn.model_validate(payload)
-        service.save_policy(session, principal, data)
+        policies.save_policy(session, principal, data)
         return RedirectResponse("/scheduling/settings?saved=1", status_code=303)
     except ValidationError as exc:
         errors = field_errors(exc, _)
@@ -778,14 +796,14 @@ def _link_context(
     zone = zone if zone and is_timezone(zone) else inv.timezone
     tenant = session.get(Tenant, inv.tenant_id)
     booking = inv.booking if inv.booking is not None and inv.booking.status == "active" else None
-    policy = service.policy_for(session, inv.tenant_id)
+    policy = policies.policy_for(session, inv.tenant_id)
     slots = []
     no_slots = None
     if verified and inv.kind != "ai" and candidate_link.can_change(inv, session):
         try:
-            slots = service.offered_slots(session, inv)
+            slots = slot_search.offered_slots(session, inv)
             if not slots:
-                no_slots = service.explain_no_slots(session, inv)
+                no_slots = slot_search.explain_no_slots(session, inv)
         except AppError:
             slots = []
     days: dict[str, list[Any]] = {}
@@ -800,7 +818,7 @@ def _link_context(
         facts = (
             facts_of(interview.questions or [])
             if interview is not None
-            else service.planned_facts(inv.opening, inv.language, inv.duration_minutes)
+            else ai_interview.planned_facts(inv.opening, inv.language, inv.duration_minutes)
         )
     return {
         "token": token,
@@ -831,7 +849,7 @@ def _link_context(
         "languages": {code: entry[2] for code, entry in LANGUAGES.items()},
         "lang_action": f"/i/{token}/language",
         "no_slots": no_slots,
-        "waking_hours": service.WAKING_HOURS,
+        "waking_hours": calendars.WAKING_HOURS,
     }
 
 
@@ -879,7 +897,7 @@ def _link_error(
     session.rollback()
     context = _link_context(request, session, inv, token)
     context["errors"] = _error_response(request, exc)
-    if isinstance(exc, service.SlotUnavailable):
+    if isinstance(exc, SlotUnavailable):
         context["alternatives"] = exc.alternatives
     return render(request, "scheduling/link.html", context, status_code=exc.status)
 
@@ -955,7 +973,7 @@ async def link_book(request: Request, session: DbSession, link_token: str) -> Re
     try:
         if start is None:
             raise AppError(N_("Choose a time."), code="invalid")
-        service.book(session, inv, start, get_settings(), actor=None)
+        bookings.book(session, inv, start, get_settings(), actor=None)
     except AppError as exc:
         return _link_error(request, session, inv, link_token, exc)
     return RedirectResponse(f"/i/{link_token}?done=booked#booking", status_code=303)
@@ -966,7 +984,7 @@ async def link_cancel(request: Request, session: DbSession, link_token: str) -> 
     inv = _verified_invitation(request, session, link_token)
     _candidate_language(request, inv)
     try:
-        service.cancel_booking(session, inv, get_settings(), actor=None)
+        bookings.cancel_booking(session, inv, get_settings(), actor=None)
     except AppError as exc:
         return _link_error(request, session, inv, link_token, exc)
     return RedirectResponse(f"/i/{link_token}?done=cancelled#booking", status_code=303)
@@ -1022,7 +1040,7 @@ def link_ics(request: Request, session: DbSession, link_token: str) -> Response:
     if booking is None or booking.status != "active":
         raise NotFound()
     settings = get_settings()
-    policy = service.policy_for(session, inv.tenant_id)
+    policy = policies.policy_for(session, inv.tenant_id)
     attachment = messages.ics_attachment(
         settings,
         messages.parties(session, inv),

@@ -11,25 +11,25 @@ from celery.schedules import crontab
 from hireflow.core.db import get_database
 from hireflow.core.settings import get_settings
 from hireflow.core.tasks import celery_app
-from hireflow.scheduling import service
+from hireflow.scheduling import calendar_sync, reminders, sending
 
 
 @celery_app.task(name="scheduling.send_invitation_batch")
 def send_invitation_batch(batch_id: int) -> dict[str, int]:
     """Render and queue the messages of every invitation of one send."""
-    return service.process_batch(get_database(), int(batch_id), get_settings())
+    return sending.process_batch(get_database(), int(batch_id), get_settings())
 
 
 @celery_app.task(name="scheduling.dispatch_due_reminders")
 def dispatch_due_reminders() -> dict[str, int]:
     """Reminders whose time has come become outbox messages, each exactly once."""
-    return service.dispatch_due_reminders(get_database(), get_settings())
+    return reminders.dispatch_due_reminders(get_database(), get_settings())
 
 
 @celery_app.task(name="scheduling.sync_calendars")
 def sync_calendars() -> int:
     """Fetch interviewers' remembered calendar exports again."""
-    return service.sync_calendars(get_database(), get_settings())
+    return calendar_sync.sync_calendars(get_database(), get_settings())
 
 
 celery_app.conf.beat_schedule = {

@@ -274,16 +274,16 @@ class DemoObjects:
     def link_tokens(self) -> list[str]:
         from sqlalchemy.orm import Session
 
-        from hireflow.scheduling import service
         from hireflow.scheduling.messages import link_token
         from hireflow.scheduling.models import Invitation
+        from hireflow.scheduling.policies import policy_for
 
         secret = (self.data_dir / "secret_key").read_text().strip()
         settings = type("S", (), {"secret_key": secret})()
         tokens = []
         with Session(self.engine) as session:
             for invitation in session.query(Invitation).order_by(Invitation.id):
-                policy = service.policy_for(session, invitation.tenant_id)
+                policy = policy_for(session, invitation.tenant_id)
                 tokens.append(link_token(settings, invitation, policy))
         return tokens
 

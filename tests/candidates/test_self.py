@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from hireflow.candidates.models import Candidate
 from hireflow.records import pii
-from hireflow.scheduling import service
+from hireflow.scheduling.bookings import book
+from hireflow.scheduling.slot_search import offered_slots
 from tests.conftest import login, make_user
 from tests.openings.factories import make_opening, txt_resume
 from tests.scheduling.factories import make_candidate, make_hiring, send
@@ -20,8 +21,8 @@ def test_a_candidate_with_a_confirmed_interview_sees_it(client, session, db, set
     candidate = make_candidate(session, org, hiring.opening, user=user, email=user.email)
     session.commit()
     (inv,) = send(session, db, settings, hiring.opening, [candidate])
-    slot = service.offered_slots(session, inv)[0]
-    service.book(session, inv, slot.start, settings, actor=None)
+    slot = offered_slots(session, inv)[0]
+    book(session, inv, slot.start, settings, actor=None)
 
     login(client, user)
     home = client.get("/")

@@ -22,7 +22,7 @@ from hireflow.core.db import utcnow
 from hireflow.notifications.models import OutboxMessage
 from hireflow.org.auth import principal_for
 from hireflow.scheduling import schemas as scheduling_schemas
-from hireflow.scheduling import service as scheduling
+from hireflow.scheduling.invitations import create_invitations
 from hireflow.scheduling.models import Invitation
 from tests.conftest import login
 from tests.scheduling.factories import make_hiring
@@ -63,7 +63,7 @@ def test_a_killed_worker_is_restarted_and_logged(caplog):
 
 def _queued_invitation(session, settings, org, minutes: int) -> Invitation:
     hiring = make_hiring(session, org, candidates=1)
-    batch, _skipped, _ = scheduling.create_invitations(
+    batch, _skipped, _ = create_invitations(
         session,
         principal_for(hiring.owner),
         scheduling_schemas.InvitationCreate(

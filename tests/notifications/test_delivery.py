@@ -23,8 +23,11 @@ from hireflow.notifications import schemas, service
 from hireflow.notifications.models import ChannelSetting, DeliveryAttempt, OutboxMessage
 from hireflow.org.auth import principal_for
 from hireflow.scheduling import schemas as scheduling_schemas
-from hireflow.scheduling import service as scheduling
+from hireflow.scheduling.bookings import book
+from hireflow.scheduling.invitations import create_invitations
 from hireflow.scheduling.models import Invitation
+from hireflow.scheduling.sending import process_batch
+from hireflow.scheduling.slot_search import offered_slots
 from tests.conftest import make_org
 from tests.notifications import provider_fakes as fake
 from tests.notifications import smtp_server
@@ -65,7 +68,7 @@ def _email_channel(session, settings, org, port):
 
 def _booked(session, db, settings, org, **candidate):
     hiring = make_hiring(session, org, candidates=1, **candidate)
-    batch, _skipped, _ = scheduling.create_invitations(
+    batch, _skipped, _ = create_invitations(
         session,
         principal_for(hiring.owner),
         scheduling_schemas.InvitationCreate(
@@ -73,11 +76,11 @@ def _booked(session, db, settings, org, **candidate):
         ),
         settings,
     )
-    scheduling.process_batch(db, batch.id, settings)
+    process_batch(db, batch.id, settings)
     session.expire_all()
     inv = session.scalars(select(Invitation).where(Invitation.batch_id == batch.id)).one()
-    slot = scheduling.offered_slots(session, inv)[0]
-    booking = scheduling.book(session, inv, slot.start, settings, actor=None)
+    slot = offered_slots(session, inv)[0]
+    booking = book(session, inv, slot.start, settings, actor=None)
     return hiring, inv, booking
 
 
@@ -159,7 +162,7 @@ def test_the_installation_mail_server_is_used_without_a_company_override(
         update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none"}
     )
     hiring = make_hiring(session, org, candidates=1)
-    batch, _, _ = scheduling.create_invitations(
+    batch, _, _ = create_invitations(
         session,
         principal_for(hiring.owner),
         scheduling_schemas.InvitationCreate(
@@ -167,7 +170,7 @@ def test_the_installation_mail_server_is_used_without_a_company_override(
         ),
         mine,
     )
-    scheduling.process_batch(db, batch.id, mine)
+    process_batch(db, batch.id, mine)
     assert service.deliver_many(db, _all_ids(session, org), mine) == {"sent": 1}
     ((_sender, recipients, raw),) = inbox.messages
     assert recipients == [hiring.candidates[0].email]

@@ -17,15 +17,16 @@ from hireflow.notifications import service
 from hireflow.notifications.models import OutboxMessage
 from hireflow.org.auth import principal_for
 from hireflow.scheduling import schemas as scheduling_schemas
-from hireflow.scheduling import service as scheduling
+from hireflow.scheduling.invitations import create_invitations
 from hireflow.scheduling.models import Invitation
+from hireflow.scheduling.sending import process_batch, resend_invitation
 from tests.notifications.test_delivery import _email_channel, smtp  # noqa: F401 - fixture
 from tests.scheduling.factories import make_hiring
 
 
 def _invite(session, db, settings, org) -> tuple[Invitation, str]:
     hiring = make_hiring(session, org, candidates=1)
-    batch, _skipped, _ = scheduling.create_invitations(
+    batch, _skipped, _ = create_invitations(
         session,
         principal_for(hiring.owner),
         scheduling_schemas.InvitationCreate(
@@ -33,7 +34,7 @@ def _invite(session, db, settings, org) -> tuple[Invitation, str]:
         ),
         settings,
     )
-    scheduling.process_batch(db, batch.id, settings)
+    process_batch(db, batch.id, settings)
     session.expire_all()
     inv = session.scalars(select(Invitation).where(Invitation.batch_id == batch.id)).one()
     return inv, hiring.candidates[0].email
@@ -95,7 +96,7 @@ def test_undeliverable_when_every_message_failed(session, db, settings, org, smt
     assert stored.status == "undeliverable" and stored.send_error == "delivery_failed"
     # a resend goes back to "sending" until that delivery is known
     inbox.refuse.clear()
-    scheduling.resend_invitation(session, principal_for(org.users["hr_admin"]), inv.id, settings)
+    resend_invitation(session, principal_for(org.users["hr_admin"]), inv.id, settings)
     assert _status(session, inv) == "sending"
 
 

@@ -96,11 +96,13 @@ def send(session: Session, db, settings, opening: Opening, candidates: list[Cand
     from sqlalchemy import select
 
     from hireflow.org.auth import principal_for
-    from hireflow.scheduling import schemas, service
+    from hireflow.scheduling import schemas
+    from hireflow.scheduling.invitations import create_invitations
     from hireflow.scheduling.models import Invitation
+    from hireflow.scheduling.sending import process_batch
 
     recruiter = session.get(User, opening.members[0].user_id)
-    batch, _skipped, _created = service.create_invitations(
+    batch, _skipped, _created = create_invitations(
         session,
         principal_for(recruiter),
         schemas.InvitationCreate(
@@ -110,7 +112,7 @@ def send(session: Session, db, settings, opening: Opening, candidates: list[Cand
         ),
         settings,
     )
-    service.process_batch(db, batch.id, settings)
+    process_batch(db, batch.id, settings)
     session.expire_all()
     found = {
         i.candidate_id: i

@@ -10,8 +10,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from hireflow.core.db import utcnow
-from hireflow.scheduling import messages, service
+from hireflow.scheduling import messages
 from hireflow.scheduling.models import BusyBlock, Invitation
+from hireflow.scheduling.policies import policy_for
+from hireflow.scheduling.sending import process_batch
 from tests.conftest import bearer
 from tests.scheduling.factories import make_candidate, make_hiring
 
@@ -30,7 +32,7 @@ def _send(client, session, db, settings, hiring, **extra):
     assert response.status_code == 202, response.text
     batch = response.json()
     assert batch["total"] == len(hiring.candidates) and batch["queued"] == batch["total"]
-    service.process_batch(db, batch["id"], settings)
+    process_batch(db, batch["id"], settings)
     session.expire_all()
     return headers, list(
         session.scalars(
@@ -219,7 +221,7 @@ def test_calendar_import_from_a_url_keeps_only_times_and_the_url_encrypted(clien
 
 
 def _token(session, settings, inv):
-    return messages.link_token(settings, inv, service.policy_for(session, inv.tenant_id))
+    return messages.link_token(settings, inv, policy_for(session, inv.tenant_id))
 
 
 def test_public_link_api_end_to_end(client, session, db, settings, org):

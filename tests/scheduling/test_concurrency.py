@@ -12,8 +12,13 @@ from sqlalchemy import func, select
 
 from hireflow.core.db import Database
 from hireflow.org.auth import principal_for
-from hireflow.scheduling import schemas, service
+from hireflow.scheduling import schemas
+from hireflow.scheduling.bookings import book
+from hireflow.scheduling.errors import SlotUnavailable
+from hireflow.scheduling.invitations import create_invitations
 from hireflow.scheduling.models import Booking, Invitation, SlotClaim
+from hireflow.scheduling.sending import process_batch
+from hireflow.scheduling.slot_search import offered_slots
 from tests.conftest import make_org
 from tests.scheduling.factories import make_hiring
 
@@ -22,7 +27,7 @@ def _ready(database: Database, settings, candidates: int):
     with database.session() as session:
         org = make_org(session)
         hiring = make_hiring(session, org, candidates=candidates)
-        batch, _, _ = service.create_invitations(
+        batch, _, _ = create_invitations(
             session,
             principal_for(hiring.owner),
             schemas.InvitationCreate(
@@ -33,7 +38,7 @@ def _ready(database: Database, settings, candidates: int):
             settings,
         )
         batch_id = batch.id
-    service.process_batch(database, batch_id, settings)
+    process_batch(database, batch_id, settings)
     with database.session() as session:
         ids = list(
             session.scalars(
@@ -41,7 +46,7 @@ def _ready(database: Database, settings, candidates: int):
             )
         )
         first = session.get(Invitation, ids[0])
-        start = service.offered_slots(session, first)[0].start
+        start = offered_slots(session, first)[0].start
     return ids, start
 
 
@@ -55,9 +60,9 @@ def _race(database: Database, settings, ids: list[int], start) -> list[str]:
             invitation = session.get(Invitation, invitation_id)
             barrier.wait()
             try:
-                service.book(session, invitation, start, settings, actor=None)
+                book(session, invitation, start, settings, actor=None)
                 result = "booked"
-            except service.SlotUnavailable as exc:
+            except SlotUnavailable as exc:
                 result = "taken" if exc.alternatives else "taken-without-alternatives"
         with lock:
             outcomes.append(result)
@@ -114,7 +119,7 @@ def test_panels_listed_in_opposite_orders_do_not_deadlock(engine, settings, queu
         for person, panel in zip(
             people, ([first.id, second.id], [second.id, first.id]), strict=True
         ):
-            batch, _, _ = service.create_invitations(
+            batch, _, _ = create_invitations(
                 session,
                 principal_for(hiring.owner),
                 schemas.InvitationCreate(
@@ -128,7 +133,7 @@ def test_panels_listed_in_opposite_orders_do_not_deadlock(engine, settings, queu
             )
             batch_ids.append(batch.id)
     for batch_id in batch_ids:
-        service.process_batch(database, batch_id, settings)
+        process_batch(database, batch_id, settings)
     with database.session() as session:
         ids = list(
             session.scalars(
@@ -137,6 +142,6 @@ def test_panels_listed_in_opposite_orders_do_not_deadlock(engine, settings, queu
                 .order_by(Invitation.id)
             )
         )
-        start = service.offered_slots(session, session.get(Invitation, ids[0]))[0].start
+        start = offered_slots(session, session.get(Invitation, ids[0]))[0].start
     outcomes = _race(database, settings, ids, start)
     assert sorted(outcomes) == ["booked", "taken"]

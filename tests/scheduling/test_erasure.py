@@ -13,7 +13,9 @@ from hireflow.org.auth import principal_for
 from hireflow.records import pii
 from hireflow.records import service as records
 from hireflow.records.storage import override_storage
-from hireflow.scheduling import schemas, service
+from hireflow.scheduling import schemas
+from hireflow.scheduling.invitations import create_invitations
+from hireflow.scheduling.sending import process_batch
 from tests.scheduling.factories import make_hiring
 
 
@@ -38,7 +40,7 @@ def test_erasure_redacts_invitations_and_messages(session, db, org, settings, re
     email = "erase.me.please@example.com"
     hiring = make_hiring(session, org, candidates=1, email=email, phone="+4915199990000")
     person = hiring.candidates[0]
-    batch, _, _ = service.create_invitations(
+    batch, _, _ = create_invitations(
         session,
         principal_for(hiring.owner),
         schemas.InvitationCreate(
@@ -49,7 +51,7 @@ def test_erasure_redacts_invitations_and_messages(session, db, org, settings, re
         ),
         settings,
     )
-    service.process_batch(db, batch.id, settings)
+    process_batch(db, batch.id, settings)
     session.expire_all()
     # addresses are encrypted: messages to an address are found through its blind index
     to_email = pii.blind_index_values(email, "text", tenant_id=org.tenant.id)

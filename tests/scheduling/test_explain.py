@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 
 from hireflow.org.auth import principal_for
-from hireflow.scheduling import messages, schemas, service
+from hireflow.scheduling import messages, schemas
+from hireflow.scheduling.availability import add_busy, save_availability
+from hireflow.scheduling.policies import policy_for
+from hireflow.scheduling.slot_search import explain_no_slots, offered_slots
 from tests.conftest import login
 from tests.scheduling.factories import extra_interviewer, make_candidate, make_opening, send
 
 
 def _hours(session, org, user, zone: str) -> None:
-    service.save_availability(
+    save_availability(
         session,
         principal_for(org.users["hr_admin"]),
         user.id,
@@ -47,8 +50,8 @@ def _three_zone_panel(session, db, settings, org):
 
 def test_a_panel_across_three_zones_is_told_why_and_what_would_work(session, db, settings, org):
     inv, berlin, new_york = _three_zone_panel(session, db, settings, org)
-    assert service.offered_slots(session, inv) == []
-    found = service.explain_no_slots(session, inv)
+    assert offered_slots(session, inv) == []
+    found = explain_no_slots(session, inv)
     (reason,) = found.reasons
     assert reason.code == "hours_do_not_overlap"
     assert (reason.params["start"], reason.params["end"]) == ("08:00", "21:00")
@@ -76,9 +79,9 @@ def test_fully_booked_and_another_week(session, db, settings, org):
     inv.panel = False
     inv.interviewer_ids = [berlin.id]
     session.commit()
-    policy = service.policy_for(session, inv.tenant_id)
+    policy = policy_for(session, inv.tenant_id)
     now = utcnow()
-    service.add_busy(
+    add_busy(
         session,
         principal_for(org.users["hr_admin"]),
         berlin.id,
@@ -86,8 +89,8 @@ def test_fully_booked_and_another_week(session, db, settings, org):
             start=now, end=now + timedelta(days=policy.horizon_days + 1), label="conference"
         ),
     )
-    assert service.offered_slots(session, inv) == []
-    found = service.explain_no_slots(session, inv)
+    assert offered_slots(session, inv) == []
+    found = explain_no_slots(session, inv)
     assert [r.code for r in found.reasons] == ["fully_booked"]
     assert [s.code for s in found.suggestions] == ["another_week"]
     assert found.suggestions[0].params["days"] == policy.horizon_days + 7
@@ -105,7 +108,7 @@ def test_hr_and_the_candidate_read_it_on_their_pages(client, session, db, settin
     assert api["slots"] == [] and api["no_slots"]["reasons"][0]["code"] == "hours_do_not_overlap"
 
     # the candidate: why, what would work, the availability form open; no interviewer names
-    token = messages.link_token(settings, inv, service.policy_for(session, inv.tenant_id))
+    token = messages.link_token(settings, inv, policy_for(session, inv.tenant_id))
     client.cookies.clear()
     client.headers.pop("X-CSRF-Token", None)
     page = client.get(f"/i/{token}")

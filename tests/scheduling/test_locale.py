@@ -10,8 +10,9 @@ from sqlalchemy import select
 from hireflow.candidates.models import Application
 from hireflow.core.audit import AuditEntry
 from hireflow.notifications.models import OutboxMessage
-from hireflow.scheduling import service
 from hireflow.scheduling.models import Invitation, InvitationBatch
+from hireflow.scheduling.policies import policy_for
+from hireflow.scheduling.sending import process_batch
 from tests.conftest import login
 from tests.scheduling.factories import make_hiring
 
@@ -66,7 +67,7 @@ def test_hr_sees_the_guess_and_changes_it_before_inviting(client, session, db, s
     batch = session.scalars(
         select(InvitationBatch).where(InvitationBatch.opening_id == hiring.opening.id)
     ).one()
-    service.process_batch(db, batch.id, settings)
+    process_batch(db, batch.id, settings)
     session.expire_all()
     invitations = {
         i.candidate_id: i
@@ -113,12 +114,12 @@ def test_the_candidate_switches_language_on_the_link(client, session, db, settin
     batch = session.scalars(
         select(InvitationBatch).where(InvitationBatch.opening_id == hiring.opening.id)
     ).one()
-    service.process_batch(db, batch.id, settings)
+    process_batch(db, batch.id, settings)
     session.expire_all()
     inv = session.scalars(select(Invitation).where(Invitation.batch_id == batch.id)).one()
     from hireflow.scheduling import messages
 
-    token = messages.link_token(settings, inv, service.policy_for(session, inv.tenant_id))
+    token = messages.link_token(settings, inv, policy_for(session, inv.tenant_id))
     client.cookies.clear()
     client.headers.pop("X-CSRF-Token", None)  # the candidate's browser, not HR's
     page = client.get(f"/i/{token}")

@@ -10,7 +10,10 @@ from hireflow.notifications import schemas as notify_schemas
 from hireflow.notifications import service as notify
 from hireflow.notifications.models import OutboxMessage
 from hireflow.org.auth import principal_for
-from hireflow.scheduling import service
+from hireflow.scheduling.bookings import book
+from hireflow.scheduling.policies import policy_for
+from hireflow.scheduling.reminders import dispatch_due_reminders
+from hireflow.scheduling.slot_search import offered_slots
 from tests.scheduling.factories import extra_interviewer, make_candidate, make_opening, send
 
 
@@ -50,9 +53,9 @@ def test_a_hiring_group_gets_a_group_message_not_a_personal_reminder(session, db
     (inv,) = send(
         session, db, settings, opening, [candidate], interviewer_ids=[anna.id, bert.id], panel=True
     )
-    slots = service.offered_slots(session, inv)
-    booking = service.book(session, inv, slots[0].start, settings, actor=None)
-    service.dispatch_due_reminders(db, settings, now=booking.start - timedelta(minutes=59))
+    slots = offered_slots(session, inv)
+    booking = book(session, inv, slots[0].start, settings, actor=None)
+    dispatch_due_reminders(db, settings, now=booking.start - timedelta(minutes=59))
 
     group = list(
         session.scalars(
@@ -147,7 +150,7 @@ def test_printable_invitations_carry_the_qr_code_in_each_candidates_language(
     batch_id = invitations[0].batch_id
     from hireflow.scheduling import messages
 
-    policy = service.policy_for(session, org.tenant.id)
+    policy = policy_for(session, org.tenant.id)
     links = {i.candidate_id: messages.candidate_link(settings, i, policy) for i in invitations}
 
     login(client, org.users["recruiter"])

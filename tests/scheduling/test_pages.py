@@ -7,8 +7,11 @@ import re
 import icalendar
 from sqlalchemy import select
 
-from hireflow.scheduling import messages, service
+from hireflow.scheduling import messages
+from hireflow.scheduling.invitation_actions import cancel_invitation
 from hireflow.scheduling.models import Invitation, InvitationBatch
+from hireflow.scheduling.policies import policy_for
+from hireflow.scheduling.sending import process_batch
 from tests.conftest import login
 from tests.scheduling.factories import make_hiring
 
@@ -37,7 +40,7 @@ def _send_via_pages(client, session, db, settings, hiring, kind="live"):
     batch = session.scalars(
         select(InvitationBatch).where(InvitationBatch.opening_id == hiring.opening.id)
     ).one()
-    service.process_batch(db, batch.id, settings)
+    process_batch(db, batch.id, settings)
     session.expire_all()
     return list(
         session.scalars(
@@ -91,7 +94,7 @@ def test_hr_pages_render_and_invite(client, session, db, settings, org):
 
 
 def _token(session, settings, inv) -> str:
-    return messages.link_token(settings, inv, service.policy_for(session, inv.tenant_id))
+    return messages.link_token(settings, inv, policy_for(session, inv.tenant_id))
 
 
 def test_candidate_link_identity_guide_booking_and_cancel(client, session, db, settings, org):
@@ -174,7 +177,7 @@ def test_bad_and_expired_links_get_clear_pages(client, session, db, settings, or
     token = _token(session, settings, inv)
     tampered = client.get(f"/i/{token[:10]}{'A' if token[10] != 'A' else 'B'}{token[11:]}")
     assert tampered.status_code == 404
-    service.cancel_invitation(
+    cancel_invitation(
         session,
         __import__("hireflow.org.auth", fromlist=["x"]).principal_for(hiring.org.users["hr_admin"]),
         inv.id,
@@ -209,7 +212,7 @@ def test_settings_pages_save_policy_and_channels(client, session, org):
         follow_redirects=False,
     )
     assert saved.status_code == 303, saved.text
-    policy = service.policy_for(session, org.tenant.id)
+    policy = policy_for(session, org.tenant.id)
     assert (policy.duration_minutes, policy.reminder_minutes, policy.candidate_channels) == (
         45,
         [1440, 60],

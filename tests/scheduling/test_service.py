@@ -14,8 +14,20 @@ from hireflow.core.errors import NotFound, TooManyAttempts, ValidationFailed
 from hireflow.notifications import service as notify
 from hireflow.notifications.models import OutboxMessage
 from hireflow.org.auth import principal_for
-from hireflow.scheduling import candidate_link, messages, schemas, service
+from hireflow.scheduling import candidate_link, messages, schemas
+from hireflow.scheduling.availability import save_availability
+from hireflow.scheduling.bookings import book, cancel_booking, staff_cancel_booking
+from hireflow.scheduling.errors import SlotUnavailable
+from hireflow.scheduling.invitation_actions import (
+    cancel_invitation,
+    unlock_identity,
+)
+from hireflow.scheduling.invitations import create_invitations
 from hireflow.scheduling.models import Invitation, Reminder, SlotClaim
+from hireflow.scheduling.policies import policy_for
+from hireflow.scheduling.reminders import dispatch_due_reminders
+from hireflow.scheduling.sending import process_batch, resend_invitation
+from hireflow.scheduling.slot_search import offered_slots
 from tests.scheduling.factories import make_candidate, make_hiring
 
 
@@ -30,16 +42,14 @@ def _invite(session, settings, hiring, kind="live", **extra):
         kind=kind,
         **extra,
     )
-    batch, skipped, created = service.create_invitations(
-        session, _principal(hiring.owner), data, settings
-    )
+    batch, skipped, created = create_invitations(session, _principal(hiring.owner), data, settings)
     assert created
     return batch, skipped
 
 
 def _sent(session, db, settings, hiring, **extra):
     batch, _ = _invite(session, settings, hiring, **extra)
-    service.process_batch(db, batch.id, settings)
+    process_batch(db, batch.id, settings)
     session.expire_all()
     return list(
         session.scalars(
@@ -66,9 +76,9 @@ def test_invitations_are_created_fast_and_sent_by_the_worker_once(
     assert {r.status for r in rows} == {"queued"}
     assert not _outbox(session, related_type="invitation", tenant_id=org.tenant.id)
 
-    counts = service.process_batch(db, batch.id, settings)
+    counts = process_batch(db, batch.id, settings)
     assert counts == {"sent": 3}
-    again = service.process_batch(db, batch.id, settings)  # a redelivered task
+    again = process_batch(db, batch.id, settings)  # a redelivered task
     assert again == {}
     for inv in rows:
         session.refresh(inv)
@@ -96,12 +106,8 @@ def test_one_send_is_not_repeated_by_a_double_click(session, settings, org):
         candidate_ids=[c.id for c in hiring.candidates],
         request_key="click-123",
     )
-    first, _, created = service.create_invitations(
-        session, _principal(hiring.owner), data, settings
-    )
-    second, _, created_again = service.create_invitations(
-        session, _principal(hiring.owner), data, settings
-    )
+    first, _, created = create_invitations(session, _principal(hiring.owner), data, settings)
+    second, _, created_again = create_invitations(session, _principal(hiring.owner), data, settings)
     assert created and not created_again and first.id == second.id
     total = session.scalar(
         select(func.count())
@@ -124,7 +130,7 @@ def test_unreachable_and_already_invited_candidates_are_skipped_with_reasons(
     # inviting again: the first one already has an open invitation of this kind
     hiring.candidates = hiring.candidates[:1]
     with pytest.raises(ValidationFailed):
-        service.create_invitations(
+        create_invitations(
             session,
             _principal(hiring.owner),
             schemas.InvitationCreate(
@@ -142,13 +148,13 @@ def test_foreign_or_unrelated_candidates_are_not_found(session, settings, org, m
         opening_id=hiring.opening.id, candidate_ids=[stranger_hiring.candidates[0].id]
     )
     with pytest.raises(NotFound):
-        service.create_invitations(session, _principal(hiring.owner), data, settings)
+        create_invitations(session, _principal(hiring.owner), data, settings)
     # and the other tenant's opening does not exist for this recruiter
     data = schemas.InvitationCreate(
         opening_id=stranger_hiring.opening.id, candidate_ids=[hiring.candidates[0].id]
     )
     with pytest.raises(NotFound):
-        service.create_invitations(session, _principal(hiring.owner), data, settings)
+        create_invitations(session, _principal(hiring.owner), data, settings)
 
 
 def test_deadline_in_the_past_is_refused(session, settings, org):
@@ -158,7 +164,7 @@ def test_deadline_in_the_past_is_refused(session, settings, org):
 
 
 def _link(session, settings, inv):
-    policy = service.policy_for(session, inv.tenant_id)
+    policy = policy_for(session, inv.tenant_id)
     return messages.link_token(settings, inv, policy)
 
 
@@ -189,7 +195,7 @@ def test_expired_and_withdrawn_links_answer_gone(session, db, settings, org):
     token = _link(session, settings, inv)
     with pytest.raises(candidate_link.LinkGone):
         candidate_link.open_link(session, token, settings, now=inv.deadline + timedelta(seconds=1))
-    service.cancel_invitation(session, _principal(hiring.owner), inv.id, settings)
+    cancel_invitation(session, _principal(hiring.owner), inv.id, settings)
     with pytest.raises(candidate_link.LinkGone):
         candidate_link.open_link(session, token, settings)
 
@@ -198,7 +204,7 @@ def test_identity_by_id_number_locks_out_and_alerts_the_recruiter(session, db, s
     hiring = make_hiring(session, org, candidates=1, id_number="11010519491231002X")
     (inv,) = _sent(session, db, settings, hiring)
     assert candidate_link.identity_method(inv) == "id_last4"
-    policy = service.policy_for(session, inv.tenant_id)
+    policy = policy_for(session, inv.tenant_id)
     for attempt in range(policy.identity_max_attempts - 1):
         with pytest.raises(ValidationFailed) as wrong:
             candidate_link.verify(session, inv, "1234", settings)
@@ -213,7 +219,7 @@ def test_identity_by_id_number_locks_out_and_alerts_the_recruiter(session, db, s
     alerts = _outbox(session, kind="identity_locked", tenant_id=org.tenant.id)
     assert [m.recipient for m in alerts] == [hiring.owner.email]
     # HR unlocks; the right answer (any case, any separators) now works
-    service.unlock_identity(session, _principal(hiring.owner), inv.id)
+    unlock_identity(session, _principal(hiring.owner), inv.id)
     access = candidate_link.verify(session, inv, "00 2x", settings)
     assert candidate_link.has_access(settings, inv, access)
     assert inv.verified_at is not None and inv.verify_method == "id_last4"
@@ -237,20 +243,20 @@ def test_identity_by_one_time_code(session, db, settings, org):
     with pytest.raises(ValidationFailed):
         candidate_link.verify(session, inv, code, settings)
     # an access value of another generation (after HR unlocked / reset) no longer works
-    service.unlock_identity(session, _principal(hiring.owner), inv.id)
+    unlock_identity(session, _principal(hiring.owner), inv.id)
     assert not candidate_link.has_access(settings, inv, access)
 
 
 def test_booking_claims_time_sends_invites_and_schedules_reminders(session, db, settings, org):
     hiring = make_hiring(session, org, candidates=2)
     a, b = _sent(session, db, settings, hiring)
-    slots = service.offered_slots(session, a)
+    slots = offered_slots(session, a)
     assert slots, "the default working week gives slots"
-    booking = service.book(session, a, slots[0].start, settings, actor=None)
+    booking = book(session, a, slots[0].start, settings, actor=None)
     assert booking.status == "active" and booking.sequence == 0
     assert booking.interviewer_ids == [hiring.interviewers[0].id]
     claims = session.scalars(select(SlotClaim).where(SlotClaim.booking_id == booking.id)).all()
-    policy = service.policy_for(session, a.tenant_id)
+    policy = policy_for(session, a.tenant_id)
     cells = (a.duration_minutes + policy.buffer_minutes) // 5
     assert len([c for c in claims if c.owner_key.startswith("u")]) == cells
     assert a.status == "booked"
@@ -279,8 +285,8 @@ def test_booking_claims_time_sends_invites_and_schedules_reminders(session, db, 
     assert any(k == "reminder_1h" for k, _ in kinds)
 
     # the same time cannot be booked by B: the interviewer's cells are held
-    with pytest.raises(service.SlotUnavailable) as taken:
-        service.book(session, b, slots[0].start, settings, actor=None)
+    with pytest.raises(SlotUnavailable) as taken:
+        book(session, b, slots[0].start, settings, actor=None)
     assert taken.value.alternatives and all(
         s.start != slots[0].start for s in taken.value.alternatives
     )
@@ -289,14 +295,14 @@ def test_booking_claims_time_sends_invites_and_schedules_reminders(session, db, 
 def test_reschedule_and_cancel_update_the_same_calendar_event(session, db, settings, org):
     hiring = make_hiring(session, org, candidates=1)
     (inv,) = _sent(session, db, settings, hiring)
-    slots = service.offered_slots(session, inv)
-    first = service.book(session, inv, slots[0].start, settings, actor=None)
-    moved = service.book(session, inv, slots[-1].start, settings, actor=None)
+    slots = offered_slots(session, inv)
+    first = book(session, inv, slots[0].start, settings, actor=None)
+    moved = book(session, inv, slots[-1].start, settings, actor=None)
     assert moved.id == first.id and moved.sequence == 1 and moved.start == slots[-1].start
     reminders = session.scalars(select(Reminder).where(Reminder.booking_id == moved.id)).all()
     assert {r.status for r in reminders if r.sequence == 0} == {"cancelled"}
     assert {r.status for r in reminders if r.sequence == 1} == {"pending"}
-    service.cancel_booking(session, inv, settings, actor=None)
+    cancel_booking(session, inv, settings, actor=None)
     session.refresh(moved)
     assert moved.status == "cancelled" and moved.sequence == 2
     assert not session.scalars(select(SlotClaim).where(SlotClaim.booking_id == moved.id)).all()
@@ -309,20 +315,20 @@ def test_reschedule_and_cancel_update_the_same_calendar_event(session, db, setti
     assert int(event["SEQUENCE"]) == 2 and str(event["STATUS"]) == "CANCELLED"
     assert inv.status in ("opened", "sent", "verified")
     # the freed time can be booked again
-    again = service.book(session, inv, slots[0].start, settings, actor=None)
+    again = book(session, inv, slots[0].start, settings, actor=None)
     assert again.status == "active" and again.sequence == 3
 
 
 def test_candidate_cannot_change_inside_the_cutoff_but_hr_can(session, db, settings, org):
     hiring = make_hiring(session, org, candidates=1)
     (inv,) = _sent(session, db, settings, hiring)
-    slots = service.offered_slots(session, inv)
-    booking = service.book(session, inv, slots[0].start, settings, actor=None)
+    slots = offered_slots(session, inv)
+    booking = book(session, inv, slots[0].start, settings, actor=None)
     late = booking.start - timedelta(hours=1)
     with pytest.raises(ValidationFailed) as err:
-        service.cancel_booking(session, inv, settings, actor=None, now=late)
+        cancel_booking(session, inv, settings, actor=None, now=late)
     assert err.value.code == "too_late_to_change"
-    service.staff_cancel_booking(session, _principal(hiring.owner), inv.id, settings)
+    staff_cancel_booking(session, _principal(hiring.owner), inv.id, settings)
     session.refresh(booking)
     assert booking.status == "cancelled"
 
@@ -331,22 +337,22 @@ def test_slots_in_the_past_and_off_hours_are_refused(session, db, settings, org)
     hiring = make_hiring(session, org, candidates=1)
     (inv,) = _sent(session, db, settings, hiring)
     with pytest.raises(ValidationFailed):
-        service.book(session, inv, utcnow() - timedelta(hours=2), settings, actor=None)
-    slots = service.offered_slots(session, inv)
+        book(session, inv, utcnow() - timedelta(hours=2), settings, actor=None)
+    slots = offered_slots(session, inv)
     off = slots[0].start.replace(minute=7)
-    with pytest.raises(service.SlotUnavailable) as err:
-        service.book(session, inv, off, settings, actor=None)
+    with pytest.raises(SlotUnavailable) as err:
+        book(session, inv, off, settings, actor=None)
     assert err.value.reasons and err.value.alternatives
 
 
 def test_due_reminders_are_dispatched_exactly_once(session, db, settings, org):
     hiring = make_hiring(session, org, candidates=1)
     (inv,) = _sent(session, db, settings, hiring)
-    slots = service.offered_slots(session, inv)
-    booking = service.book(session, inv, slots[0].start, settings, actor=None)
+    slots = offered_slots(session, inv)
+    booking = book(session, inv, slots[0].start, settings, actor=None)
     due = booking.start - timedelta(minutes=59)
-    first = service.dispatch_due_reminders(db, settings, now=due)
-    second = service.dispatch_due_reminders(db, settings, now=due)
+    first = dispatch_due_reminders(db, settings, now=due)
+    second = dispatch_due_reminders(db, settings, now=due)
     assert first.get("sent", 0) >= 2 and second == {}
     reminder_mail = _outbox(
         session, related_type="booking", related_id=booking.id, kind="reminder_1h"
@@ -363,7 +369,7 @@ def test_due_reminders_are_dispatched_exactly_once(session, db, settings, org):
         .values(status="pending")
     )
     session.commit()
-    after = service.dispatch_due_reminders(db, settings, now=booking.end + timedelta(hours=2))
+    after = dispatch_due_reminders(db, settings, now=booking.end + timedelta(hours=2))
     assert after.get("expired", 0) >= 1 and after.get("sent", 0) >= 1  # feedback nudge
     feedback = _outbox(
         session, related_type="booking", related_id=booking.id, kind="feedback_reminder"
@@ -376,9 +382,7 @@ def test_a_dispatcher_that_dies_mid_way_leaves_the_reminder_for_the_next_run(
 ):
     hiring = make_hiring(session, org, candidates=1)
     (inv,) = _sent(session, db, settings, hiring)
-    booking = service.book(
-        session, inv, service.offered_slots(session, inv)[0].start, settings, actor=None
-    )
+    booking = book(session, inv, offered_slots(session, inv)[0].start, settings, actor=None)
     due = booking.start - timedelta(minutes=59)
     reminder = session.scalars(
         select(Reminder).where(
@@ -394,7 +398,7 @@ def test_a_dispatcher_that_dies_mid_way_leaves_the_reminder_for_the_next_run(
         dying.rollback()  # the worker died before its commit
     session.refresh(reminder)
     assert reminder.status == "pending"
-    service.dispatch_due_reminders(db, settings, now=due)
+    dispatch_due_reminders(db, settings, now=due)
     session.refresh(reminder)
     assert reminder.status == "sent"
     assert len(_outbox(session, dedupe_key=f"reminder:{reminder.id}:email")) == 1
@@ -405,7 +409,7 @@ def test_resend_and_progress_counts(session, db, settings, org):
 
     hiring = make_hiring(session, org, candidates=2)
     a, _b = _sent(session, db, settings, hiring)
-    service.resend_invitation(session, _principal(hiring.owner), a.id, settings)
+    resend_invitation(session, _principal(hiring.owner), a.id, settings)
     assert len(_outbox(session, related_type="invitation", related_id=a.id)) == 2
     candidate_link.open_link(session, _link(session, settings, a), settings)
     view = queries.progress(session, _principal(hiring.owner), hiring.opening.id)
@@ -425,11 +429,9 @@ def test_moving_to_another_interviewer_cancels_the_event_in_the_first_ones_calen
     session.commit()
     (inv,) = _sent(session, db, settings, hiring)
     first = hiring.interviewers[0]
-    slots = service.offered_slots(session, inv)
-    service.book(session, inv, slots[0].start, settings, actor=None, only_interviewers=[first.id])
-    moved = service.book(
-        session, inv, slots[-1].start, settings, actor=None, only_interviewers=[second.id]
-    )
+    slots = offered_slots(session, inv)
+    book(session, inv, slots[0].start, settings, actor=None, only_interviewers=[first.id])
+    moved = book(session, inv, slots[-1].start, settings, actor=None, only_interviewers=[second.id])
     assert moved.interviewer_ids == [second.id] and moved.sequence == 1
     released = _outbox(session, dedupe_key=f"booking:{moved.id}:1:u{first.id}:released")
     assert len(released) == 1 and released[0].recipient == first.email
@@ -448,7 +450,7 @@ def test_candidates_are_offered_only_waking_hours_in_their_own_zone(session, db,
     from zoneinfo import ZoneInfo
 
     interviewer = org.users["interviewer"]
-    service.save_availability(
+    save_availability(
         session,
         _principal(org.users["hr_admin"]),
         interviewer.id,
@@ -459,7 +461,7 @@ def test_candidates_are_offered_only_waking_hours_in_their_own_zone(session, db,
     )
     hiring = make_hiring(session, org, candidates=1, timezone="America/New_York")
     (inv,) = _sent(session, db, settings, hiring)
-    slots = service.offered_slots(session, inv)
+    slots = offered_slots(session, inv)
     assert slots
     new_york = ZoneInfo("America/New_York")
     for slot in slots:

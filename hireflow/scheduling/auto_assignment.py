@@ -1,0 +1,186 @@
+"""Placing every waiting live invitation of an opening at once (the batch solver)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hireflow.core import audit
+from hireflow.core.db import utcnow
+from hireflow.core.errors import AppError
+from hireflow.core.permissions import Principal
+from hireflow.core.settings import Settings
+from hireflow.scheduling import schemas
+from hireflow.scheduling.assignment import (
+    BatchCandidate,
+    BatchInterviewer,
+    OpenSlot,
+    assign_batch,
+)
+from hireflow.scheduling.bookings import book
+from hireflow.scheduling.calendars import calendars, candidate_core, panel_of
+from hireflow.scheduling.invitations import staff_opening
+from hireflow.scheduling.models import (
+    Booking,
+    Invitation,
+)
+from hireflow.scheduling.policies import policy_for, slot_request
+from hireflow.scheduling.slots import (
+    load_zone,
+    tile_open_slots,
+)
+
+
+def auto_assign(
+    session: Session,
+    principal: Principal,
+    opening_id: int,
+    settings: Settings,
+    now: datetime | None = None,
+) -> schemas.AssignOut:
+    """Place every waiting live invitation of an opening into interviewers' free slots at once.
+
+    Candidates who stated their availability are matched with the batch solver (fair load
+    across interviewers, daily caps); each placement is then booked like a candidate's own
+    choice, in its own transaction, so one lost race does not undo the others.
+    """
+    now = now or utcnow()
+    opening = staff_opening(session, principal, opening_id, "invitations.send")
+    policy = policy_for(session, principal.tenant_id)
+    waiting = [
+        inv
+        for inv in session.scalars(
+            select(Invitation).where(
+                Invitation.opening_id == opening.id,
+                Invitation.kind.in_(("live", "next_round")),
+                Invitation.status.in_(("sending", "sent", "opened", "verified")),
+                Invitation.deadline > now,
+            )
+        )
+        if inv.booking is None or inv.booking.status != "active"
+    ]
+    unplaced: list[dict[str, Any]] = []
+    candidates: list[BatchCandidate] = []
+    by_candidate: dict[str, Invitation] = {}
+    panels: dict[int, list[int]] = {}
+    for inv in waiting:
+        if inv.panel:
+            unplaced.append({"invitation_id": inv.id, "code": "panel"})
+            continue
+        core = candidate_core(session, inv, now, waking_hours=False)
+        panels[inv.id] = panel_of(session, inv)
+        by_candidate[str(inv.id)] = inv
+        candidates.append(
+            BatchCandidate(
+                str(inv.id),
+                core.timezone,
+                core.windows or (),
+                core.preferred_start,
+                core.preferred_end,
+            )
+        )
+    user_ids = sorted({uid for ids in panels.values() for uid in ids})
+    cals = calendars(session, principal.tenant_id, user_ids, policy, now)
+    request = slot_request(policy, policy.duration_minutes)
+    slots: list[OpenSlot] = []
+    interviewers: list[BatchInterviewer] = []
+    for cal in cals:
+        for s, e in tile_open_slots(cal, request, now):
+            slots.append(OpenSlot(cal.interviewer_id, s, e))
+        per_day: dict[date, int] = {}
+        zone = load_zone(cal.timezone)
+        for iv in cal.interviews:
+            day = iv.start.astimezone(zone).date()
+            per_day[day] = per_day.get(day, 0) + 1
+        interviewers.append(
+            BatchInterviewer(
+                cal.interviewer_id,
+                cal.timezone,
+                cal.max_per_day or policy.max_per_day,
+                per_day,
+                len(cal.interviews),
+            )
+        )
+    # A candidate may only take slots of their own invitation's panel; slots of others are
+    # removed from their windows by splitting the batch per panel.
+    placed: list[dict[str, Any]] = []
+    groups: dict[tuple[int, ...], list[BatchCandidate]] = {}
+    for cand in candidates:
+        groups.setdefault(tuple(panels[int(cand.candidate_id)]), []).append(cand)
+    taken: set[tuple[str, datetime]] = set()
+    for panel, members in groups.items():
+        allowed = {str(i) for i in panel}
+        group_slots = [
+            s
+            for s in slots
+            if s.interviewer_id in allowed and (s.interviewer_id, s.start) not in taken
+        ]
+        group_ivs = [i for i in interviewers if i.interviewer_id in allowed]
+        if not group_ivs:
+            unplaced += [
+                {"invitation_id": int(c.candidate_id), "code": "no_interviewers"} for c in members
+            ]
+            continue
+        result = assign_batch(members, group_ivs, group_slots)
+        for u in result.unplaced:
+            unplaced.append({"invitation_id": int(u.candidate_id), "code": u.code})
+        for placement in result.placements:
+            taken.add((placement.interviewer_id, placement.start))
+            inv = by_candidate[placement.candidate_id]
+            try:
+                booking = _book_exact(
+                    session,
+                    inv,
+                    placement.start,
+                    int(placement.interviewer_id),
+                    settings,
+                    principal,
+                    now,
+                )
+            except AppError as exc:
+                unplaced.append({"invitation_id": inv.id, "code": exc.code})
+                continue
+            placed.append(
+                {
+                    "invitation_id": inv.id,
+                    "booking_id": booking.id,
+                    "interviewer_id": int(placement.interviewer_id),
+                    "start": placement.start,
+                    "end": placement.end,
+                }
+            )
+    audit.record(
+        session,
+        "scheduling.auto_assigned",
+        actor=principal,
+        target_type="opening",
+        target_id=opening.id,
+        new={"placed": len(placed), "unplaced": len(unplaced)},
+    )
+    session.commit()
+    return schemas.AssignOut(placed=placed, unplaced=unplaced)
+
+
+def _book_exact(
+    session: Session,
+    invitation: Invitation,
+    start: datetime,
+    interviewer_id: int,
+    settings: Settings,
+    principal: Principal,
+    now: datetime,
+) -> Booking:
+    """Book a solver placement: the same checks as any booking, with the chosen interviewer."""
+    return book(
+        session,
+        invitation,
+        start,
+        settings,
+        actor=principal,
+        now=now,
+        enforce_candidate_rules=False,
+        only_interviewers=[interviewer_id],
+    )

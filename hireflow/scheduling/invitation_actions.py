@@ -1,0 +1,79 @@
+"""What staff do with one invitation: resend, cancel, complete, unlock the identity check."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from hireflow.core import audit
+from hireflow.core.db import utcnow
+from hireflow.core.errors import N_, ValidationFailed
+from hireflow.core.permissions import Principal
+from hireflow.core.settings import Settings
+from hireflow.notifications import service as notify
+from hireflow.scheduling.bookings import release_booking
+from hireflow.scheduling.invitations import staff_invitation
+from hireflow.scheduling.models import (
+    Invitation,
+)
+
+
+def cancel_invitation(
+    session: Session, principal: Principal, invitation_id: int, settings: Settings
+) -> Invitation:
+    invitation = staff_invitation(session, principal, invitation_id, "invitations.send")
+    if invitation.status == "cancelled":
+        return invitation
+    now = utcnow()
+    booking = invitation.booking
+    if booking is not None and booking.status == "active":
+        release_booking(session, invitation, booking, settings, now, actor_label=principal.name)
+    invitation.status = "cancelled"
+    invitation.cancelled_at = now
+    notify.cancel_pending(session, "invitation", invitation.id)
+    audit.record(
+        session,
+        "invitation.cancelled",
+        actor=principal,
+        target_type="invitation",
+        target_id=invitation.id,
+    )
+    session.commit()
+    return invitation
+
+
+def complete_invitation(session: Session, principal: Principal, invitation_id: int) -> Invitation:
+    """Mark the interview done (live interviews; the AI interview sets it itself later)."""
+    invitation = staff_invitation(session, principal, invitation_id, "invitations.complete")
+    if invitation.status in ("cancelled", "queued", "undeliverable"):
+        raise ValidationFailed(N_("Only an invitation in progress can be completed."))
+    if invitation.completed_at is None:
+        invitation.completed_at = utcnow()
+        invitation.status = "completed"
+        audit.record(
+            session,
+            "invitation.completed",
+            actor=principal,
+            target_type="invitation",
+            target_id=invitation.id,
+        )
+        session.commit()
+    return invitation
+
+
+def unlock_identity(session: Session, principal: Principal, invitation_id: int) -> Invitation:
+    """Clear a lock-out after HR checked with the candidate; earlier access stays revoked."""
+    invitation = staff_invitation(session, principal, invitation_id, "invitations.send")
+    invitation.identity_failures = 0
+    invitation.identity_lockouts = 0
+    invitation.identity_locked_until = None
+    invitation.identity_generation += 1
+    invitation.code_hash = ""
+    audit.record(
+        session,
+        "invitation.identity_unlocked",
+        actor=principal,
+        target_type="invitation",
+        target_id=invitation.id,
+    )
+    session.commit()
+    return invitation

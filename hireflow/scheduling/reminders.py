@@ -1,0 +1,123 @@
+"""Reminders before an interview and the feedback reminder after it.
+
+Due reminders are claimed by a conditional UPDATE, one transaction each, so each is sent
+exactly once even with several workers (:func:`dispatch_due_reminders`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from hireflow.core.db import Database, utcnow
+from hireflow.core.settings import Settings
+from hireflow.scheduling import messages
+from hireflow.scheduling.models import (
+    Booking,
+    Invitation,
+    Reminder,
+    SchedulingPolicy,
+)
+from hireflow.scheduling.policies import policy_for
+
+
+def schedule_reminders(
+    session: Session,
+    invitation: Invitation,
+    booking: Booking,
+    policy: SchedulingPolicy,
+    now: datetime,
+) -> None:
+    session.execute(
+        update(Reminder)
+        .where(Reminder.booking_id == booking.id, Reminder.status == "pending")
+        .values(status="cancelled", processed_at=now)
+    )
+    if booking.status != "active":
+        return
+    rows = []
+
+    def add(kind: str, lead: int, recipient: str, due: datetime) -> None:
+        rows.append(
+            {
+                "tenant_id": invitation.tenant_id,
+                "invitation_id": invitation.id,
+                "booking_id": booking.id,
+                "sequence": booking.sequence,
+                "kind": kind,
+                "lead_minutes": lead,
+                "recipient_key": recipient,
+                "due_at": due,
+                "status": "pending",
+                "created_at": now,
+            }
+        )
+
+    for lead in policy.reminder_minutes:
+        due = booking.start - timedelta(minutes=int(lead))
+        if due <= now:
+            continue
+        kind = "reminder_24h" if int(lead) >= 360 else "reminder_1h"
+        add(kind, int(lead), "candidate", due)
+        for uid in booking.interviewer_ids:
+            add("interviewer_reminder", int(lead), f"u{int(uid)}", due)
+    feedback_due = booking.end + timedelta(minutes=policy.feedback_after_minutes)
+    for uid in booking.interviewer_ids:
+        add("feedback_reminder", 0, f"u{int(uid)}", feedback_due)
+    if rows:
+        session.execute(insert(Reminder), rows)
+
+
+def dispatch_due_reminders(
+    database: Database, settings: Settings, now: datetime | None = None, limit: int = 500
+) -> dict[str, int]:
+    """Turn due reminders into outbox messages, each exactly once (periodic task)."""
+    now = now or utcnow()
+    counts: dict[str, int] = {}
+    with database.session() as session:
+        ids = list(
+            session.scalars(
+                select(Reminder.id)
+                .where(Reminder.status == "pending", Reminder.due_at <= now)
+                .order_by(Reminder.due_at, Reminder.id)
+                .limit(limit)
+            )
+        )
+    for reminder_id in ids:
+        with database.session() as session:
+            claimed = session.execute(
+                update(Reminder)
+                .where(Reminder.id == reminder_id, Reminder.status == "pending")
+                .values(status="sent", processed_at=now)
+            )
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                session.rollback()
+                counts["skipped"] = counts.get("skipped", 0) + 1
+                continue
+            reminder = session.get(Reminder, reminder_id)
+            assert reminder is not None
+            session.refresh(reminder)
+            booking = session.get(Booking, reminder.booking_id)
+            invitation = session.get(Invitation, reminder.invitation_id)
+            outcome = "sent"
+            if (
+                booking is None
+                or invitation is None
+                or booking.status != "active"
+                or booking.sequence != reminder.sequence
+                or invitation.status == "cancelled"
+            ):
+                reminder.status = outcome = "cancelled"
+            elif reminder.kind != "feedback_reminder" and now >= booking.start:
+                # The server was down past the interview: a late "see you tomorrow" helps no one.
+                reminder.status = outcome = "expired"
+            else:
+                policy = policy_for(session, reminder.tenant_id)
+                p = messages.parties(session, invitation)
+                if messages.reminder_messages(session, reminder, p, booking, settings, policy) == 0:
+                    reminder.status = outcome = "undeliverable"
+            session.commit()
+            counts[outcome] = counts.get(outcome, 0) + 1
+    return counts

@@ -1,0 +1,196 @@
+"""The worker side of a send: each invitation's messages, exactly once.
+
+Invitation rows are claimed by a conditional UPDATE in the same transaction that writes their
+outbox messages (:func:`send_invitation_in`). A worker that dies mid-way leaves an uncommitted
+transaction, i.e. nothing, and the row is still waiting for the next run. An invitation is
+"sent" once one of its messages is delivered (:func:`invitation_delivered`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from hireflow.core import audit
+from hireflow.core.db import Database, utcnow
+from hireflow.core.errors import N_, ValidationFailed
+from hireflow.core.permissions import Principal
+from hireflow.core.settings import Settings
+from hireflow.notifications import service as notify
+from hireflow.notifications.models import OutboxMessage
+from hireflow.scheduling import messages
+from hireflow.scheduling.ai_interview import freeze_ai_interview
+from hireflow.scheduling.invitations import staff_invitation
+from hireflow.scheduling.models import (
+    Invitation,
+    InvitationBatch,
+)
+from hireflow.scheduling.policies import policy_for
+
+
+def send_invitation(
+    database: Database,
+    invitation_id: int,
+    settings: Settings,
+    now: datetime | None = None,
+    shared: dict[Any, Any] | None = None,
+) -> str:
+    """Render and queue one invitation's messages, exactly once (see the module docstring).
+
+    ``shared`` carries what the invitations of one batch have in common (the company's
+    policy, templates and channels, the opening's staff) from one transaction to the next.
+    """
+    with database.session() as session:
+        return send_invitation_in(session, invitation_id, settings, now, shared)
+
+
+def send_invitation_in(
+    session: Session,
+    invitation_id: int,
+    settings: Settings,
+    now: datetime | None = None,
+    shared: dict[Any, Any] | None = None,
+) -> str:
+    """The claim, the messages and the commit of one invitation, in ``session``."""
+    now = now or utcnow()
+    claimed = session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation_id, Invitation.status == "queued")
+        .values(status="sending", sent_at=now, send_count=Invitation.send_count + 1, updated_at=now)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        return "skipped"
+    invitation = session.get(Invitation, invitation_id)
+    assert invitation is not None
+    session.refresh(invitation)
+    shared = shared if shared is not None else {}
+    policy = shared.get(("policy", invitation.tenant_id))
+    if policy is None:
+        policy = shared[("policy", invitation.tenant_id)] = policy_for(
+            session, invitation.tenant_id
+        )
+    cache = shared.setdefault(
+        ("templates", invitation.tenant_id), notify.TemplateCache(session, invitation.tenant_id)
+    )
+    cache.session = session
+    facts = None
+    if invitation.kind == "ai":
+        facts = freeze_ai_interview(session, invitation)
+    p = messages.parties(session, invitation, shared=shared)
+    count = messages.invitation_messages(
+        session, cache, p, settings, policy, invitation.send_count, shared, facts
+    )
+    if count == 0:
+        invitation.status = "undeliverable"
+        invitation.send_error = "no_channel"
+    session.commit()
+    return "sent" if count else "undeliverable"
+
+
+def process_batch(
+    database: Database, batch_id: int, settings: Settings, chunk: int = 100
+) -> dict[str, int]:
+    """The worker side of a send: every queued invitation of the batch, one by one."""
+    counts: dict[str, int] = {}
+    shared: dict[Any, Any] = {}
+    while True:
+        with database.session() as session:
+            ids = list(
+                session.scalars(
+                    select(Invitation.id)
+                    .where(Invitation.batch_id == batch_id, Invitation.status == "queued")
+                    .order_by(Invitation.id)
+                    .limit(chunk)
+                )
+            )
+        if not ids:
+            break
+        # One delivery task per 50 messages rather than one per invitation: publishing to the
+        # broker costs more than rendering.
+        with notify.deferred_delivery() as produced:
+            for invitation_id in ids:
+                outcome = send_invitation(database, invitation_id, settings, shared=shared)
+                counts[outcome] = counts.get(outcome, 0) + 1
+        notify.dispatch(produced)
+    with database.session() as session:
+        session.execute(
+            update(InvitationBatch)
+            .where(InvitationBatch.id == batch_id, InvitationBatch.status == "queued")
+            .values(status="done", finished_at=utcnow())
+        )
+        session.commit()
+    return counts
+
+
+def resend_invitation(
+    session: Session, principal: Principal, invitation_id: int, settings: Settings
+) -> Invitation:
+    """One-click resend: the same personal link again, on every channel, right away."""
+    invitation = staff_invitation(session, principal, invitation_id, "invitations.send")
+    if invitation.status in ("cancelled", "completed"):
+        raise ValidationFailed(N_("This invitation is closed and cannot be resent."))
+    if invitation.status == "queued":
+        raise ValidationFailed(N_("This invitation is still being sent."))
+    invitation.send_count += 1
+    if invitation.status == "undeliverable":
+        invitation.status = "sending"
+        invitation.send_error = ""
+    invitation.sent_at = invitation.sent_at or utcnow()
+    policy = policy_for(session, invitation.tenant_id)
+    p = messages.parties(session, invitation)
+    count = messages.invitation_messages(
+        session,
+        notify.TemplateCache(session, invitation.tenant_id),
+        p,
+        settings,
+        policy,
+        invitation.send_count,
+    )
+    if count == 0:
+        raise ValidationFailed(N_("No valid e-mail address or mobile number."))
+    audit.record(
+        session,
+        "invitation.resent",
+        actor=principal,
+        target_type="invitation",
+        target_id=invitation.id,
+        new={"send": invitation.send_count, "messages": count},
+    )
+    session.commit()
+    return invitation
+
+
+def _invitation_delivered(session: Session, invitation_id: int, outcome: str, kind: str) -> None:
+    """An invitation is "sent" once one of its messages is delivered, "undeliverable" once
+    every one of them has failed; until then it stays "sending" (in retry, say)."""
+    if not kind.startswith("invitation"):
+        return
+    now = utcnow()
+    if outcome == "sent":
+        session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation_id, Invitation.status == "sending")
+            .values(status="sent", updated_at=now)
+        )
+        return
+    alive = session.scalar(
+        select(func.count()).where(
+            OutboxMessage.related_type == "invitation",
+            OutboxMessage.related_id == invitation_id,
+            OutboxMessage.kind.like("invitation%"),
+            OutboxMessage.status.in_(("queued", "sending", "retry", "sent")),
+        )
+    )
+    if not alive:
+        session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation_id, Invitation.status == "sending")
+            .values(status="undeliverable", send_error="delivery_failed", updated_at=now)
+        )
+
+
+notify.on_delivery("invitation", _invitation_delivered)
