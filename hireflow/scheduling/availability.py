@@ -137,9 +137,11 @@ def add_busy(
     return block
 
 
-def delete_busy(session: Session, principal: Principal, busy_id: int) -> None:
+def delete_busy(session: Session, principal: Principal, busy_id: int) -> int:
+    """Remove a busy block; returns the id of the user it belonged to."""
     require(principal, "availability.manage")
     block = get_visible(session, BusyBlock, busy_id, principal, "availability.manage")
+    user_id = block.user_id
     audit.record(
         session,
         "availability.busy_removed",
@@ -150,6 +152,7 @@ def delete_busy(session: Session, principal: Principal, busy_id: int) -> None:
     )
     session.delete(block)
     session.commit()
+    return user_id
 
 
 def interviewer_choices(session: Session, principal: Principal) -> list[User]:
