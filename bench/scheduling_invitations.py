@@ -169,7 +169,8 @@ def main() -> None:
     from sqlalchemy import select
 
     from hireflow.notifications import schemas as nschemas
-    from hireflow.notifications import service as notify
+    from hireflow.notifications.channel_settings import save_channel
+    from hireflow.notifications.delivery import deliver_many
     from hireflow.notifications.models import OutboxMessage
     from hireflow.org.auth import principal_for
     from hireflow.org.models import User
@@ -219,7 +220,7 @@ def main() -> None:
     try:
         with database.session() as session:
             principal = principal_for(session.get(User, hr_id))
-            notify.save_channel(
+            save_channel(
                 session,
                 principal,
                 nschemas.ChannelIn(
@@ -243,7 +244,7 @@ def main() -> None:
                 )
             )
         started = time.perf_counter()
-        delivered = notify.deliver_many(database, message_ids, settings)
+        delivered = deliver_many(database, message_ids, settings)
         elapsed = time.perf_counter() - started
         print(
             f"delivery of {len(message_ids)} e-mails to aiosmtpd: {elapsed:.1f} s "

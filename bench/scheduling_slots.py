@@ -30,15 +30,12 @@ from hireflow.scheduling.assignment import (
 )
 from hireflow.scheduling.slots import (
     CandidateAvailability,
-    Interval,
     InterviewerCalendar,
     SlotRequest,
     find_slots,
-    local_interval,
-    resolve_local,
     tile_open_slots,
-    working_week,
 )
+from hireflow.scheduling.timeline import Interval, local_interval, resolve_local, working_week
 
 ZONES = [
     "Asia/Shanghai",

@@ -339,7 +339,7 @@ def test_erasure_leaves_nothing_behind(run: Run) -> None:
     record's facts, the mail drop, the broker, storage or logs."""
     from hireflow.app import create_app
     from hireflow.interviews.models import InterviewSession
-    from hireflow.notifications import service as notifications
+    from hireflow.notifications.delivery import deliver_due
 
     _load(run)
     settings = get_settings()
@@ -351,7 +351,7 @@ def test_erasure_leaves_nothing_behind(run: Run) -> None:
         hr = session.scalars(select(User).where(User.email == "hr@huaxing.example")).one()
         values = [person.name, person.email, person.phone, person.phone[-11:], id_number]
     # deliver what the demo queued: the mail drop now holds the person's invitation
-    notifications.deliver_due(run.database, settings)
+    deliver_due(run.database, settings)
     mail = [mail_file_text(p) for p in (run.root / "maildrop").glob("*.eml")]
     assert any(person.email in text for text in mail), "the person got mail before erasure"
     app = create_app(settings, run.database)

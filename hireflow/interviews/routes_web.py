@@ -24,13 +24,13 @@ from hireflow.core.permissions import require
 from hireflow.core.settings import get_settings
 from hireflow.interviews import live, queries, schemas, service, state
 from hireflow.interviews.models import InterviewEvent, InterviewSession
-from hireflow.interviews.plan_facts import competency_names, duration_units, facts_of
 from hireflow.interviews.progress import LABELS as WAITING_LABELS
 from hireflow.interviews.progress import waiting_for_report
 from hireflow.interviews.speech import speech_available
 from hireflow.org.models import Tenant
 from hireflow.scheduling import candidate_link
 from hireflow.scheduling.models import Invitation
+from hireflow.scheduling.plan_facts import competency_names, duration_units, facts_of
 from hireflow.web.deps import Count, DbSession, Id, Offset, PageUser, audit_read, run_in_thread
 from hireflow.web.forms import app_error_fields, field_errors
 from hireflow.web.middleware import LANG_COOKIE

@@ -72,7 +72,7 @@ from hireflow.interviews.models import (
     InterviewUpload,
     ScoreAdjustment,
 )
-from hireflow.notifications import service as notify
+from hireflow.notifications import outbox as notify
 from hireflow.notifications.templates import TemplateKind
 from hireflow.openings.models import Opening
 from hireflow.records import pii

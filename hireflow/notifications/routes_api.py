@@ -7,7 +7,13 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Response
 
-from hireflow.notifications import queries, schemas, service
+from hireflow.notifications import (
+    channel_settings,
+    message_templates,
+    outbox_actions,
+    queries,
+    schemas,
+)
 from hireflow.notifications.models import CHANNELS, MESSAGE_STATUSES
 from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, Offset, audit_read
 
@@ -40,7 +46,7 @@ def list_outbox(
 def get_message(outbox_message_id: Id, session: DbSession, principal: ApiUser) -> Any:
     row = queries.message(session, principal, outbox_message_id)
     detail = schemas.OutboxDetail.model_validate(row)
-    detail.body_text = service.visible_text(row)
+    detail.body_text = outbox_actions.visible_text(row)
     audit_read(session, principal, "outbox.message_viewed", "outbox_message", target_id=row.id)
     return detail
 
@@ -51,36 +57,36 @@ def get_message(outbox_message_id: Id, session: DbSession, principal: ApiUser) -
     status_code=202,
 )
 def resend(outbox_message_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return service.resend_message(session, principal, outbox_message_id)
+    return outbox_actions.resend_message(session, principal, outbox_message_id)
 
 
 @router.get("/notifications/channels", response_model=list[schemas.ChannelOut])
 def list_channels(session: DbSession, principal: ApiUser, settings: AppSettings) -> Any:
-    return service.channel_views(session, principal, settings)
+    return channel_settings.channel_views(session, principal, settings)
 
 
 @router.put("/notifications/channels", response_model=schemas.ChannelOut)
 def save_channel(
     data: schemas.ChannelIn, session: DbSession, principal: ApiUser, settings: AppSettings
 ) -> Any:
-    service.save_channel(session, principal, data, settings)
-    views = service.channel_views(session, principal, settings)
+    channel_settings.save_channel(session, principal, data, settings)
+    views = channel_settings.channel_views(session, principal, settings)
     return next(v for v in views if v.channel == data.channel)
 
 
 @router.post("/notifications/channels/test", response_model=schemas.OutboxOut, status_code=202)
 def test_channel(data: schemas.TestMessageIn, session: DbSession, principal: ApiUser) -> Any:
-    return service.send_test(session, principal, data)
+    return outbox_actions.send_test(session, principal, data)
 
 
 @router.get("/notifications/templates", response_model=list[schemas.TemplateOut])
 def list_templates(session: DbSession, principal: ApiUser) -> Any:
-    return service.template_views(session, principal)
+    return message_templates.template_views(session, principal)
 
 
 @router.put("/notifications/templates", response_model=schemas.TemplateOut)
 def save_template(data: schemas.TemplateIn, session: DbSession, principal: ApiUser) -> Any:
-    row = service.save_template(session, principal, data)
+    row = message_templates.save_template(session, principal, data)
     return schemas.TemplateOut(
         kind=row.kind,
         language=row.language,
@@ -93,5 +99,5 @@ def save_template(data: schemas.TemplateIn, session: DbSession, principal: ApiUs
 
 @router.post("/notifications/templates/reset", status_code=204)
 def reset_template(data: schemas.TemplateReset, session: DbSession, principal: ApiUser) -> Response:
-    service.reset_template(session, principal, data.kind, data.language)
+    message_templates.reset_template(session, principal, data.kind, data.language)
     return Response(status_code=204)

@@ -7,18 +7,23 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
 
-from hireflow.core.errors import N_, AppError
+from hireflow.core.errors import N_
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import require
 from hireflow.core.settings import get_settings
-from hireflow.notifications import queries, schemas, service
-from hireflow.notifications.factory import SPECS
+from hireflow.notifications import (
+    channel_settings,
+    message_templates,
+    outbox_actions,
+    queries,
+    schemas,
+)
+from hireflow.notifications.factory import SPECS, ChannelSpec
 from hireflow.notifications.models import CHANNELS, MESSAGE_STATUSES
 from hireflow.notifications.templates import TemplateKind
 from hireflow.web.deps import DbSession, Id, PageNumber, PageUser, audit_read
-from hireflow.web.forms import app_error_fields, field_errors
+from hireflow.web.forms import Form, Page, PostedForm, act_or_rerender, submit_form
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
@@ -107,11 +112,6 @@ PROVIDER_LABELS = {
 }
 
 
-async def _form(request: Request) -> dict[str, str]:
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
-
-
 @router.get("/notifications/outbox")
 def outbox_page(
     request: Request,
@@ -154,7 +154,7 @@ def message_page(
     return render(
         request,
         "notifications/message.html",
-        {"m": row, "text": service.visible_text(row), "error": None},
+        {"m": row, "text": outbox_actions.visible_text(row), "error": None},
     )
 
 
@@ -162,27 +162,29 @@ def message_page(
 def message_resend(
     request: Request, session: DbSession, principal: PageUser, outbox_message_id: Id
 ) -> Response:
-    try:
-        row = service.resend_message(session, principal, outbox_message_id)
-    except AppError as exc:
-        if exc.status in (403, 404):
-            raise
+    def resend() -> Response:
+        row = outbox_actions.resend_message(session, principal, outbox_message_id)
+        return RedirectResponse(f"/notifications/outbox/{row.id}", status_code=303)
+
+    def page(errors: dict[str, str]) -> Response:
         original = queries.message(session, principal, outbox_message_id)
-        _ = gettext_for(request.state.language)
-        return render(
-            request,
-            "notifications/message.html",
-            {"m": original, "text": service.visible_text(original), "error": exc.translated(_)},
-            status_code=exc.status,
-        )
-    return RedirectResponse(f"/notifications/outbox/{row.id}", status_code=303)
+        context = {
+            "m": original,
+            "text": outbox_actions.visible_text(original),
+            "error": next(iter(errors.values())),
+        }
+        return render(request, "notifications/message.html", context, status_code=422)
+
+    return act_or_rerender(request, resend, page)
 
 
 # --------------------------------------------------------------------------- settings
 
 
 def _settings_context(session: DbSession, principal: PageUser) -> dict[str, Any]:
-    views = {v.channel: v for v in service.channel_views(session, principal, get_settings())}
+    views = {
+        v.channel: v for v in channel_settings.channel_views(session, principal, get_settings())
+    }
     return {
         "views": views,
         "specs": SPECS,
@@ -202,67 +204,65 @@ def settings_page(request: Request, session: DbSession, principal: PageUser) -> 
     return render(request, "notifications/settings.html", context)
 
 
+def _channel_payload(form: PostedForm, spec: ChannelSpec) -> dict[str, Any]:
+    return {
+        "channel": form.get("channel"),
+        "provider": form.get("provider"),
+        "enabled": form.get("enabled") == "on",
+        "config": {k: form.get(f"config_{k}") for k in spec.config if form.get(f"config_{k}")},
+        "secrets": {k: form.get(f"secret_{k}") for k in spec.secrets if form.get(f"secret_{k}")},
+        "webhook_url": form.get("webhook_url"),
+        "clear_secrets": [k for k in spec.secrets if form.get(f"clear_{k}") == "on"],
+    }
+
+
+def _settings_rerender(
+    request: Request, session: DbSession, principal: PageUser, channel: str
+) -> Page:
+    """The settings page again, with the errors under the channel that was being saved."""
+
+    def page(errors: dict[str, str]) -> Response:
+        context = _settings_context(session, principal)
+        context.update(errors=errors, failed_channel=channel)
+        return render(request, "notifications/settings.html", context, status_code=422)
+
+    return page
+
+
 @router.post("/notifications/settings")
-async def settings_save(request: Request, session: DbSession, principal: PageUser) -> Response:
+def settings_save(
+    request: Request, session: DbSession, principal: PageUser, form: Form
+) -> Response:
     require(principal, "notifications.channels")
-    values = await _form(request)
-    _ = gettext_for(request.state.language)
-    channel = values.get("channel", "")
-    provider = values.get("provider", "")
-    spec = SPECS.get((channel, provider))
-    errors: dict[str, str] = {}
+    channel = form.get("channel")
+    page = _settings_rerender(request, session, principal, channel)
+    spec = SPECS.get((channel, form.get("provider")))
     if spec is None:
-        errors = {"channel": _("Choose one of the listed values.")}
-    else:
-        payload = {
-            "channel": channel,
-            "provider": provider,
-            "enabled": values.get("enabled") == "on",
-            "config": {k: values[f"config_{k}"] for k in spec.config if values.get(f"config_{k}")},
-            "secrets": {
-                k: values[f"secret_{k}"] for k in spec.secrets if values.get(f"secret_{k}")
-            },
-            "webhook_url": values.get("webhook_url", ""),
-            "clear_secrets": [k for k in spec.secrets if values.get(f"clear_{k}") == "on"],
-        }
-        try:
-            data = schemas.ChannelIn.model_validate(payload)
-            service.save_channel(session, principal, data, get_settings())
-            return RedirectResponse(f"/notifications/settings?saved={channel}", status_code=303)
-        except ValidationError as exc:
-            errors = field_errors(exc, _)
-        except AppError as exc:
-            if exc.status in (403, 404):
-                raise
-            errors = app_error_fields(exc, _)
-    context = _settings_context(session, principal)
-    context.update(errors=errors, failed_channel=channel)
-    return render(request, "notifications/settings.html", context, status_code=422)
+        _ = gettext_for(request.state.language)
+        return page({"channel": _("Choose one of the listed values.")})
+
+    def save(data: schemas.ChannelIn) -> Response:
+        channel_settings.save_channel(session, principal, data, get_settings())
+        return RedirectResponse(f"/notifications/settings?saved={channel}", status_code=303)
+
+    return submit_form(request, schemas.ChannelIn, _channel_payload(form, spec), save, page)
 
 
 @router.post("/notifications/settings/test")
-async def settings_test(request: Request, session: DbSession, principal: PageUser) -> Response:
+def settings_test(
+    request: Request, session: DbSession, principal: PageUser, form: Form
+) -> Response:
     require(principal, "notifications.channels")
-    values = await _form(request)
-    _ = gettext_for(request.state.language)
-    try:
-        data = schemas.TestMessageIn.model_validate(
-            {"channel": values.get("channel", ""), "recipient": values.get("recipient", "")}
-        )
-        row = service.send_test(session, principal, data)
-    except ValidationError as exc:
-        context = _settings_context(session, principal)
-        context.update(errors=field_errors(exc, _), failed_channel=values.get("channel", ""))
-        return render(request, "notifications/settings.html", context, status_code=422)
-    except AppError as exc:
-        if exc.status in (403, 404):
-            raise
-        context = _settings_context(session, principal)
-        context.update(errors=app_error_fields(exc, _), failed_channel=values.get("channel", ""))
-        return render(request, "notifications/settings.html", context, status_code=exc.status)
-    if principal.has("notifications.read"):
-        return RedirectResponse(f"/notifications/outbox/{row.id}", status_code=303)
-    return RedirectResponse("/notifications/settings?tested=1", status_code=303)
+
+    def send(data: schemas.TestMessageIn) -> Response:
+        row = outbox_actions.send_test(session, principal, data)
+        if principal.has("notifications.read"):
+            return RedirectResponse(f"/notifications/outbox/{row.id}", status_code=303)
+        return RedirectResponse("/notifications/settings?tested=1", status_code=303)
+
+    fields = {"channel": form.get("channel"), "recipient": form.get("recipient")}
+    page = _settings_rerender(request, session, principal, form.get("channel"))
+    return submit_form(request, schemas.TestMessageIn, fields, send, page)
 
 
 # --------------------------------------------------------------------------- templates
@@ -276,7 +276,7 @@ def templates_page(
     kind: str = "",
     language: str = "",
 ) -> Response:
-    views = service.template_views(session, principal)
+    views = message_templates.template_views(session, principal)
     kinds = [k.value for k in TemplateKind]
     kind = kind if kind in kinds else kinds[0]
     language = language if language in ("zh-CN", "en", "ja") else request.state.language
@@ -298,57 +298,54 @@ def templates_page(
 
 
 @router.post("/notifications/templates")
-async def templates_save(request: Request, session: DbSession, principal: PageUser) -> Response:
+def templates_save(
+    request: Request, session: DbSession, principal: PageUser, form: Form
+) -> Response:
     require(principal, "notifications.templates")
-    values = await _form(request)
-    _ = gettext_for(request.state.language)
-    kind, language = values.get("kind", ""), values.get("language", "")
-    errors: dict[str, str] = {}
-    try:
-        if values.get("reset") == "1":
-            data_reset = schemas.TemplateReset.model_validate({"kind": kind, "language": language})
-            service.reset_template(session, principal, data_reset.kind, data_reset.language)
-        else:
-            data = schemas.TemplateIn.model_validate(
-                {
-                    "kind": kind,
-                    "language": language,
-                    "subject": values.get("subject", ""),
-                    "body": values.get("body", ""),
-                    "sms": values.get("sms", ""),
-                }
-            )
-            service.save_template(session, principal, data)
-        return RedirectResponse(
-            f"/notifications/templates?kind={kind}&language={language}&saved=1", status_code=303
-        )
-    except ValidationError as exc:
-        errors = field_errors(exc, _)
-    except AppError as exc:
-        if exc.status in (403, 404):
-            raise
-        errors = app_error_fields(exc, _)
-    views = service.template_views(session, principal)
-    kinds = [k.value for k in TemplateKind]
-    current = schemas.TemplateOut(
-        kind=kind,
-        language=language,
-        subject=values.get("subject", ""),
-        body=values.get("body", ""),
-        sms=values.get("sms", ""),
-        customised=True,
+    kind, language = form.get("kind"), form.get("language")
+    saved = RedirectResponse(
+        f"/notifications/templates?kind={kind}&language={language}&saved=1", status_code=303
     )
-    return render(
-        request,
-        "notifications/templates.html",
-        {
-            "views": views,
+
+    def page(errors: dict[str, str]) -> Response:
+        kinds = [k.value for k in TemplateKind]
+        current = schemas.TemplateOut(
+            kind=kind,
+            language=language,
+            subject=form.get("subject"),
+            body=form.get("body"),
+            sms=form.get("sms"),
+            customised=True,
+        )
+        context = {
+            "views": message_templates.template_views(session, principal),
             "kinds": kinds,
             "kind": kind if kind in kinds else kinds[0],
             "language": language,
             "current": current,
             "errors": errors,
             "saved": False,
-        },
-        status_code=422,
-    )
+        }
+        return render(request, "notifications/templates.html", context, status_code=422)
+
+    if form.get("reset") == "1":
+
+        def reset(data: schemas.TemplateReset) -> Response:
+            message_templates.reset_template(session, principal, data.kind, data.language)
+            return saved
+
+        fields = {"kind": kind, "language": language}
+        return submit_form(request, schemas.TemplateReset, fields, reset, page)
+
+    def save(data: schemas.TemplateIn) -> Response:
+        message_templates.save_template(session, principal, data)
+        return saved
+
+    fields = {
+        "kind": kind,
+        "language": language,
+        "subject": form.get("subject"),
+        "body": form.get("body"),
+        "sms": form.get("sms"),
+    }
+    return submit_form(request, schemas.TemplateIn, fields, save, page)

@@ -22,7 +22,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from importlib import resources
 from typing import Any
@@ -33,7 +33,7 @@ from jinja2.exceptions import SecurityError, TemplateAssertionError
 from jinja2.sandbox import SandboxedEnvironment
 
 from hireflow.core.errors import BilingualError
-from hireflow.scheduling.slots import SchedulingError, load_zone
+from hireflow.scheduling.timeline import SchedulingError, load_zone
 
 __all__ = [
     "JOB_TYPES",
@@ -314,8 +314,6 @@ def _compiled(language: str, zone_name: str, source: str) -> Template:
 
 def _sample_context(kind: TemplateKind) -> dict[str, Any]:
     """Plausible values for a trial render on save."""
-    from datetime import UTC, timedelta  # local: only the validator needs these
-
     start = datetime(2030, 1, 7, 2, tzinfo=UTC)
     sample: dict[str, Any] = {
         "candidate_name": "Li Lei",

@@ -1031,7 +1031,7 @@ def _notify(
 
     from hireflow.core.i18n import gettext_for
     from hireflow.core.settings import get_settings
-    from hireflow.notifications import service as notify
+    from hireflow.notifications import outbox as notify
     from hireflow.notifications.templates import TemplateError
 
     try:

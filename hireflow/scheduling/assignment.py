@@ -35,12 +35,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-from hireflow.scheduling.slots import (
-    Interval,
-    SchedulingError,
-    load_zone,
-    require_aware,
-)
+from hireflow.scheduling.timeline import Interval, SchedulingError, load_zone, require_aware
 
 __all__ = [
     "BatchCandidate",

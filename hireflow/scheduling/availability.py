@@ -19,10 +19,7 @@ from hireflow.scheduling.models import (
     AvailabilityProfile,
     BusyBlock,
 )
-from hireflow.scheduling.slots import (
-    SchedulingError,
-    WorkingWindow,
-)
+from hireflow.scheduling.timeline import SchedulingError, WorkingWindow
 
 
 def managed_user(session: Session, principal: Principal, user_id: int) -> User:

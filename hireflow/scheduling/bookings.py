@@ -20,9 +20,9 @@ from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import Principal
 from hireflow.core.settings import Settings
-from hireflow.notifications import service as notify
-from hireflow.scheduling import messages
-from hireflow.scheduling.calendars import calendars, candidate_core, panel_of
+from hireflow.notifications import outbox
+from hireflow.scheduling import booking_messages, messages
+from hireflow.scheduling.calendars import candidate_core, invitation_calendars, panel_of
 from hireflow.scheduling.errors import TOO_LATE, SlotUnavailable, scheduling_error
 from hireflow.scheduling.invitations import advance, staff_invitation
 from hireflow.scheduling.models import (
@@ -35,10 +35,8 @@ from hireflow.scheduling.models import (
 from hireflow.scheduling.policies import policy_for, slot_request
 from hireflow.scheduling.reminders import schedule_reminders
 from hireflow.scheduling.slot_search import alternatives_near
-from hireflow.scheduling.slots import (
-    SchedulingError,
-    check_slot,
-)
+from hireflow.scheduling.slots import Slot, check_slot
+from hireflow.scheduling.timeline import SchedulingError
 
 
 def _cells(start: datetime, end: datetime, extra_seconds: int = 0) -> range:
@@ -81,6 +79,93 @@ def _taken(session: Session, rows: list[dict[str, Any]]) -> bool:
     return session.scalars(select(SlotClaim.id).where(condition).limit(1)).first() is not None
 
 
+def _check_may_book(
+    invitation: Invitation,
+    start: datetime,
+    policy: SchedulingPolicy,
+    now: datetime,
+    *,
+    enforce_candidate_rules: bool,
+) -> None:
+    """Refuse what no slot check can fix: a closed invitation, a passed deadline, a change
+    too close to the interview (candidates only), a time in the past."""
+    if start.tzinfo is None:
+        raise ValidationFailed(N_("Give a time zone."), fields={"start": "naive"})
+    if invitation.kind == "ai":
+        raise ValidationFailed(N_("A one-way AI interview has no time slot to book."))
+    if invitation.status in ("cancelled", "completed", "queued", "undeliverable"):
+        raise ValidationFailed(N_("This invitation is closed."))
+    booking = invitation.booking
+    active = booking is not None and booking.status == "active"
+    if enforce_candidate_rules:
+        if not active and now > invitation.deadline:
+            raise ValidationFailed(
+                N_("The time to choose a slot has passed. Please contact the recruiter."),
+                code="deadline_passed",
+            )
+        if (
+            active
+            and booking is not None
+            and booking.start - now < timedelta(hours=policy.change_cutoff_hours)
+        ):
+            raise ValidationFailed(TOO_LATE, code="too_late_to_change")
+    if start < now:
+        raise ValidationFailed(N_("This time is in the past."), code="slot_in_past")
+
+
+def _checked_slot(
+    session: Session,
+    invitation: Invitation,
+    start: datetime,
+    policy: SchedulingPolicy,
+    now: datetime,
+    panel: list[int],
+) -> Slot:
+    """The slot at ``start`` as the core checks it, or :class:`SlotUnavailable`."""
+    cals = invitation_calendars(session, invitation, panel, policy, now)
+    if not cals:
+        raise ValidationFailed(N_("No interviewer is available for this invitation."))
+    request = slot_request(policy, invitation.duration_minutes, panel=invitation.panel)
+    try:
+        check = check_slot(start, candidate_core(session, invitation, now), cals, request, now)
+    except SchedulingError as exc:
+        raise scheduling_error(exc) from exc
+    if not check.available or check.slot is None:
+        language = invitation.language
+        raise SlotUnavailable(
+            alternatives=check.alternatives,
+            reasons=[
+                r.message_zh if language.startswith("zh") else r.message_en for r in check.reasons
+            ],
+        )
+    return check.slot
+
+
+def _claim(
+    session: Session,
+    invitation: Invitation,
+    booking: Booking,
+    policy: SchedulingPolicy,
+    start: datetime,
+    now: datetime,
+) -> None:
+    """Claim the booking's cells; a race lost to another booking is a :class:`SlotUnavailable`."""
+    session.execute(delete(SlotClaim).where(SlotClaim.booking_id == booking.id))
+    rows = _claim_rows(booking, invitation, policy)
+    try:
+        if _taken(session, rows):
+            raise _SlotTaken()
+        # The unique (owner_key, cell) pair decides races the check above cannot see.
+        session.execute(insert(SlotClaim), rows)
+        session.flush()
+    except (IntegrityError, _SlotTaken):
+        session.rollback()
+        raise SlotUnavailable(
+            N_("Someone booked this time a moment ago. Please choose another one."),
+            alternatives=alternatives_near(session, invitation, start, now),
+        ) from None
+
+
 def book(
     session: Session,
     invitation: Invitation,
@@ -100,57 +185,12 @@ def book(
     including when another booking claimed it a moment earlier.
     """
     now = now or utcnow()
-    if start.tzinfo is None:
-        raise ValidationFailed(N_("Give a time zone."), fields={"start": "naive"})
-    if invitation.kind == "ai":
-        raise ValidationFailed(N_("A one-way AI interview has no time slot to book."))
-    if invitation.status in ("cancelled", "completed", "queued", "undeliverable"):
-        raise ValidationFailed(N_("This invitation is closed."))
+    policy = policy_for(session, invitation.tenant_id)
+    _check_may_book(invitation, start, policy, now, enforce_candidate_rules=enforce_candidate_rules)
+    panel = only_interviewers if only_interviewers is not None else panel_of(session, invitation)
+    slot = _checked_slot(session, invitation, start, policy, now, panel)
     booking = invitation.booking
     active = booking is not None and booking.status == "active"
-    policy = policy_for(session, invitation.tenant_id)
-    if enforce_candidate_rules:
-        if not active and now > invitation.deadline:
-            raise ValidationFailed(
-                N_("The time to choose a slot has passed. Please contact the recruiter."),
-                code="deadline_passed",
-            )
-        if (
-            active
-            and booking is not None
-            and booking.start - now < timedelta(hours=policy.change_cutoff_hours)
-        ):
-            raise ValidationFailed(
-                TOO_LATE,
-                code="too_late_to_change",
-            )
-    if start < now:
-        raise ValidationFailed(N_("This time is in the past."), code="slot_in_past")
-    panel = only_interviewers if only_interviewers is not None else panel_of(session, invitation)
-    cals = calendars(
-        session,
-        invitation.tenant_id,
-        panel,
-        policy,
-        now,
-        exclude_booking_id=booking.id if booking is not None else None,
-    )
-    if not cals:
-        raise ValidationFailed(N_("No interviewer is available for this invitation."))
-    request = slot_request(policy, invitation.duration_minutes, panel=invitation.panel)
-    try:
-        check = check_slot(start, candidate_core(session, invitation, now), cals, request, now)
-    except SchedulingError as exc:
-        raise scheduling_error(exc) from exc
-    if not check.available or check.slot is None:
-        language = invitation.language
-        raise SlotUnavailable(
-            alternatives=check.alternatives,
-            reasons=[
-                r.message_zh if language.startswith("zh") else r.message_en for r in check.reasons
-            ],
-        )
-    slot = check.slot
     previous_start = booking.start if active and booking is not None else None
     previous_panel = [int(i) for i in booking.interviewer_ids] if active and booking else []
     change = "rescheduled" if active else "booked"
@@ -166,28 +206,34 @@ def book(
     booking.cancelled_at = None
     booking.booked_by = "candidate" if actor is None else "staff"
     session.flush()
-    session.execute(delete(SlotClaim).where(SlotClaim.booking_id == booking.id))
-    rows = _claim_rows(booking, invitation, policy)
-    try:
-        if _taken(session, rows):
-            raise _SlotTaken()
-        # The unique (owner_key, cell) pair decides races the check above cannot see.
-        session.execute(insert(SlotClaim), rows)
-        session.flush()
-    except (IntegrityError, _SlotTaken):
-        session.rollback()
-        raise SlotUnavailable(
-            N_("Someone booked this time a moment ago. Please choose another one."),
-            alternatives=alternatives_near(session, invitation, start, now),
-        ) from None
+    _claim(session, invitation, booking, policy, start, now)
     invitation.booked_at = invitation.booked_at or now
     advance(invitation, "booked")
     schedule_reminders(session, invitation, booking, policy, now)
-    p = messages.parties(session, invitation)
     released = [i for i in previous_panel if i not in booking.interviewer_ids]
-    messages.booking_messages(
-        session, p, booking, settings, policy, change, previous_start, released
+    booking_messages.booking_messages(
+        session,
+        messages.parties(session, invitation),
+        booking,
+        settings,
+        policy,
+        change,
+        previous_start,
+        released,
     )
+    _audit_booked(session, invitation, booking, actor, change, previous_start)
+    session.commit()
+    return booking
+
+
+def _audit_booked(
+    session: Session,
+    invitation: Invitation,
+    booking: Booking,
+    actor: Principal | None,
+    change: str,
+    previous_start: datetime | None,
+) -> None:
     audit.record(
         session,
         f"booking.{change}",
@@ -205,8 +251,6 @@ def book(
         },
         old={"start": previous_start} if previous_start else None,
     )
-    session.commit()
-    return booking
 
 
 def release_booking(
@@ -227,9 +271,9 @@ def release_booking(
     session.execute(delete(SlotClaim).where(SlotClaim.booking_id == booking.id))
     policy = policy_for(session, invitation.tenant_id)
     schedule_reminders(session, invitation, booking, policy, now)
-    notify.cancel_pending(session, "booking", booking.id)
+    outbox.cancel_pending(session, "booking", booking.id)
     p = messages.parties(session, invitation)
-    messages.booking_messages(session, p, booking, settings, policy, "cancelled", previous)
+    booking_messages.booking_messages(session, p, booking, settings, policy, "cancelled", previous)
     audit.record(
         session,
         "booking.cancelled",
@@ -284,6 +328,20 @@ def staff_book(
 ) -> Booking:
     """HR books (or moves) a slot for the candidate; the candidate gets the invite too."""
     invitation = staff_invitation(session, principal, invitation_id, "invitations.send")
+    return book_as_staff(session, invitation, start, settings, principal, now)
+
+
+def book_as_staff(
+    session: Session,
+    invitation: Invitation,
+    start: datetime,
+    settings: Settings,
+    principal: Principal,
+    now: datetime | None = None,
+    only_interviewers: list[int] | None = None,
+) -> Booking:
+    """A booking made by staff: the candidate's own rules (deadline, change cut-off) do not
+    apply; every check of the slot does."""
     return book(
         session,
         invitation,
@@ -292,6 +350,7 @@ def staff_book(
         actor=principal,
         now=now,
         enforce_candidate_rules=False,
+        only_interviewers=only_interviewers,
     )
 
 

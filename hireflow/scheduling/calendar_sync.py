@@ -21,7 +21,7 @@ from hireflow.core.db import Database, utcnow
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import Principal
 from hireflow.core.settings import Settings
-from hireflow.notifications import service as notify
+from hireflow.notifications import keys
 from hireflow.org.models import User
 from hireflow.scheduling import schemas
 from hireflow.scheduling.availability import managed_user
@@ -32,10 +32,7 @@ from hireflow.scheduling.models import (
     AvailabilityProfile,
     BusyBlock,
 )
-from hireflow.scheduling.slots import (
-    Interval,
-    SchedulingError,
-)
+from hireflow.scheduling.timeline import Interval, SchedulingError
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +115,7 @@ def import_calendar(
         )
         session.add(profile)
     if data.url and data.remember_url:
-        profile.calendar_url_token = notify.encrypt_value(
+        profile.calendar_url_token = keys.encrypt_value(
             data.url, settings, f"interviewer_availability.calendar_url:{user.id}"
         )
     profile.calendar_synced_at = now
@@ -152,7 +149,7 @@ def sync_calendars(database: Database, settings: Settings, now: datetime | None 
             if user is None or not profile.calendar_url_token:
                 continue
             try:
-                url = notify.decrypt_value(
+                url = keys.decrypt_value(
                     profile.calendar_url_token,
                     settings,
                     f"interviewer_availability.calendar_url:{user.id}",

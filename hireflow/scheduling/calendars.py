@@ -21,12 +21,10 @@ from hireflow.scheduling.models import (
     Invitation,
     SchedulingPolicy,
 )
-from hireflow.scheduling.slots import (
-    CandidateAvailability as CoreCandidate,
-)
-from hireflow.scheduling.slots import (
+from hireflow.scheduling.slots import CandidateAvailability as CoreCandidate
+from hireflow.scheduling.slots import InterviewerCalendar
+from hireflow.scheduling.timeline import (
     Interval,
-    InterviewerCalendar,
     WorkingWindow,
     load_zone,
     local_interval,
@@ -170,3 +168,23 @@ def candidate_core(
 
 def panel_of(session: Session, invitation: Invitation) -> list[int]:
     return messages.interviewer_ids(session, invitation)
+
+
+def invitation_calendars(
+    session: Session,
+    invitation: Invitation,
+    panel: list[int],
+    policy: SchedulingPolicy,
+    now: datetime,
+) -> list[InterviewerCalendar]:
+    """The panel's calendars with the invitation's own booking left out, so a candidate moving
+    their interview sees its time as free."""
+    booking = invitation.booking
+    return calendars(
+        session,
+        invitation.tenant_id,
+        panel,
+        policy,
+        now,
+        exclude_booking_id=booking.id if booking is not None else None,
+    )

@@ -18,23 +18,25 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hireflow.candidates.models import Application
 from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, NotFound, TooManyAttempts, ValidationFailed
 from hireflow.core.security import Signer
 from hireflow.core.settings import Settings
-from hireflow.scheduling import messages, schemas
+from hireflow.scheduling import invitation_messages, messages, schemas
+from hireflow.scheduling.ai_interview import hooks
 from hireflow.scheduling.errors import scheduling_error
 from hireflow.scheduling.invitations import advance
 from hireflow.scheduling.links import LinkTokenError, read_link_token
-from hireflow.scheduling.models import CandidateAvailability, Invitation
+from hireflow.scheduling.models import CandidateAvailability, Invitation, SchedulingPolicy
 from hireflow.scheduling.policies import policy_for
-from hireflow.scheduling.slots import SchedulingError, local_interval
+from hireflow.scheduling.timeline import SchedulingError, local_interval
 
 CODE_VALID_MINUTES = 10
 CODE_INTERVAL = timedelta(seconds=60)
@@ -89,14 +91,10 @@ def open_link(
     if mark_opened and invitation.opened_at is None:
         invitation.opened_at = now
         advance(invitation, "opened")
-        audit.record(
+        _audit_candidate(
             session,
+            invitation,
             "invitation.opened",
-            actor=None,
-            tenant_id=invitation.tenant_id,
-            actor_label="candidate",
-            target_type="invitation",
-            target_id=invitation.id,
         )
         session.commit()
     return invitation
@@ -175,20 +173,16 @@ def send_code(
     invitation.code_sent_at = now
     policy = policy_for(session, invitation.tenant_id)
     p = messages.parties(session, invitation)
-    count = messages.identity_code_messages(session, p, code, CODE_VALID_MINUTES, policy)
+    count = invitation_messages.identity_code_messages(session, p, code, CODE_VALID_MINUTES, policy)
     if count == 0:
         session.rollback()
         raise ValidationFailed(
             N_("We cannot reach you by e-mail or text message. Please contact the recruiter.")
         )
-    audit.record(
+    _audit_candidate(
         session,
+        invitation,
         "invitation.identity_code_sent",
-        actor=None,
-        tenant_id=invitation.tenant_id,
-        actor_label="candidate",
-        target_type="invitation",
-        target_id=invitation.id,
         new={"channels": count},
     )
     session.commit()
@@ -197,6 +191,41 @@ def send_code(
 
 def _normalise(answer: str) -> str:
     return "".join(ch for ch in answer.strip().upper() if ch.isalnum())
+
+
+def _answer_ok(
+    invitation: Invitation, method: str, given: str, settings: Settings, now: datetime
+) -> bool:
+    if method == "id_last4":
+        expected = _normalise(invitation.candidate.id_number or "")[-4:]
+        return len(given) == 4 and hmac.compare_digest(given, expected)
+    return (
+        bool(invitation.code_hash)
+        and invitation.code_expires_at is not None
+        and invitation.code_expires_at > now
+        and hmac.compare_digest(_code_hash(settings, invitation, given), invitation.code_hash)
+    )
+
+
+def _audit_candidate(
+    session: Session,
+    invitation: Invitation,
+    action: str,
+    new: dict[str, Any] | None = None,
+    old: dict[str, Any] | None = None,
+) -> None:
+    """An audit row for something the candidate did through their link."""
+    audit.record(
+        session,
+        action,
+        actor=None,
+        tenant_id=invitation.tenant_id,
+        actor_label="candidate",
+        target_type="invitation",
+        target_id=invitation.id,
+        old=old,
+        new=new,
+    )
 
 
 def verify(
@@ -210,50 +239,27 @@ def verify(
     now = now or utcnow()
     _check_lock(invitation, now)
     method = identity_method(invitation)
-    given = _normalise(answer)
-    if method == "id_last4":
-        expected = _normalise(invitation.candidate.id_number or "")[-4:]
-        ok = len(given) == 4 and hmac.compare_digest(given, expected)
-    else:
-        ok = (
-            bool(invitation.code_hash)
-            and invitation.code_expires_at is not None
-            and invitation.code_expires_at > now
-            and hmac.compare_digest(_code_hash(settings, invitation, given), invitation.code_hash)
-        )
-    if ok:
+    if _answer_ok(invitation, method, _normalise(answer), settings, now):
         first = invitation.verified_at is None
         invitation.verified_at = invitation.verified_at or now
         invitation.verify_method = method
         invitation.identity_failures = 0
         invitation.code_hash = ""
         advance(invitation, "verified")
-        audit.record(
-            session,
-            "invitation.identity_verified",
-            actor=None,
-            tenant_id=invitation.tenant_id,
-            actor_label="candidate",
-            target_type="invitation",
-            target_id=invitation.id,
-            new={"method": method, "first": first},
+        _audit_candidate(
+            session, invitation, "invitation.identity_verified", {"method": method, "first": first}
         )
         session.commit()
         return access_value(settings, invitation)
-
     policy = policy_for(session, invitation.tenant_id)
     invitation.identity_failures += 1
     remaining = policy.identity_max_attempts - invitation.identity_failures
     if remaining > 0:
-        audit.record(
+        _audit_candidate(
             session,
+            invitation,
             "invitation.identity_failed",
-            actor=None,
-            tenant_id=invitation.tenant_id,
-            actor_label="candidate",
-            target_type="invitation",
-            target_id=invitation.id,
-            new={"method": method, "failures": invitation.identity_failures},
+            {"method": method, "failures": invitation.identity_failures},
         )
         session.commit()
         raise ValidationFailed(
@@ -262,6 +268,17 @@ def verify(
             params={"remaining": remaining},
             fields={"answer": "wrong"},
         )
+    _lock_out(session, invitation, policy, settings, now)
+
+
+def _lock_out(
+    session: Session,
+    invitation: Invitation,
+    policy: SchedulingPolicy,
+    settings: Settings,
+    now: datetime,
+) -> NoReturn:
+    """Too many wrong answers: lock the link (longer each time) and alert the recruiters."""
     attempts = invitation.identity_failures
     invitation.identity_lockouts += 1
     lock = min(
@@ -273,16 +290,12 @@ def verify(
     invitation.identity_failures = 0
     invitation.code_hash = ""
     p = messages.parties(session, invitation)
-    messages.identity_locked_messages(session, p, settings, policy, attempts)
-    audit.record(
+    invitation_messages.identity_locked_messages(session, p, settings, policy, attempts)
+    _audit_candidate(
         session,
+        invitation,
         "invitation.identity_locked",
-        actor=None,
-        tenant_id=invitation.tenant_id,
-        actor_label="candidate",
-        target_type="invitation",
-        target_id=invitation.id,
-        new={"until": invitation.identity_locked_until, "lockouts": invitation.identity_lockouts},
+        {"until": invitation.identity_locked_until, "lockouts": invitation.identity_lockouts},
     )
     session.commit()
     raise TooManyAttempts(params={"seconds": int(lock.total_seconds())})
@@ -297,8 +310,6 @@ def choose_language(session: Session, invitation: Invitation, language: str) -> 
 
     Works before the identity check, so a code can be asked for in a language the candidate
     reads. Returns whether anything changed."""
-    from hireflow.candidates.models import Application
-
     if language not in ("zh-CN", "en", "ja") or invitation.language == language:
         return False
     before = invitation.language
@@ -313,14 +324,10 @@ def choose_language(session: Session, invitation: Invitation, language: str) -> 
         application.language = language
         application.locale_source = "candidate"
     on_language_change(session, invitation)
-    audit.record(
+    _audit_candidate(
         session,
+        invitation,
         "invitation.language_chosen",
-        actor=None,
-        tenant_id=invitation.tenant_id,
-        actor_label="candidate",
-        target_type="invitation",
-        target_id=invitation.id,
         old={"language": before},
         new={"language": language},
     )
@@ -339,9 +346,7 @@ def on_language_change(session: Session, invitation: Invitation) -> None:
     """Let an AI interview that has not started follow the new language."""
     if invitation.kind != "ai":
         return
-    from hireflow.interviews.service import follow_invitation_language
-
-    follow_invitation_language(session, invitation)
+    hooks().follow_language(session, invitation)
 
 
 # --------------------------------------------------------------------------- after the check
@@ -362,14 +367,10 @@ def record_device_check(
         "network_ms": data.network_ms,
         "recorder": data.recorder,
     }
-    audit.record(
+    _audit_candidate(
         session,
+        invitation,
         "invitation.device_checked",
-        actor=None,
-        tenant_id=invitation.tenant_id,
-        actor_label="candidate",
-        target_type="invitation",
-        target_id=invitation.id,
         new={
             "camera": data.camera,
             "microphone": data.microphone,
@@ -423,14 +424,10 @@ def save_availability(
     row.updated_at = now
     if invitation.status not in ("completed", "cancelled"):
         invitation.timezone = data.timezone
-    audit.record(
+    _audit_candidate(
         session,
+        invitation,
         "invitation.availability_stated",
-        actor=None,
-        tenant_id=invitation.tenant_id,
-        actor_label="candidate",
-        target_type="invitation",
-        target_id=invitation.id,
         new={"timezone": data.timezone, "windows": len(windows)},
     )
     session.commit()

@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from hireflow.core.db import get_database
 from hireflow.core.migrate import upgrade
 from hireflow.core.settings import get_settings
+from hireflow.notifications.delivery import deliver_due
 from hireflow.notifications.models import OutboxMessage
-from hireflow.notifications.service import deliver_due
 from hireflow.scheduling.reminders import dispatch_due_reminders
 
 console = Console()

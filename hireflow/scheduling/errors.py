@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from hireflow.core.errors import N_, Conflict, ValidationFailed
-from hireflow.scheduling.slots import (
-    SchedulingError,
-    Slot,
-)
+from hireflow.scheduling.slots import Slot
+from hireflow.scheduling.timeline import SchedulingError
 
 TOO_LATE = N_("It is too close to the interview to change it online. Please contact the recruiter.")
 

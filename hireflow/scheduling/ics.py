@@ -29,7 +29,7 @@ import httpx
 import icalendar
 import recurring_ical_events
 
-from hireflow.scheduling.slots import (
+from hireflow.scheduling.timeline import (
     Interval,
     SchedulingError,
     load_zone,

@@ -9,7 +9,7 @@ from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import Principal
 from hireflow.core.settings import Settings
-from hireflow.notifications import service as notify
+from hireflow.notifications import outbox
 from hireflow.scheduling.bookings import release_booking
 from hireflow.scheduling.invitations import staff_invitation
 from hireflow.scheduling.models import (
@@ -29,7 +29,7 @@ def cancel_invitation(
         release_booking(session, invitation, booking, settings, now, actor_label=principal.name)
     invitation.status = "cancelled"
     invitation.cancelled_at = now
-    notify.cancel_pending(session, "invitation", invitation.id)
+    outbox.cancel_pending(session, "invitation", invitation.id)
     audit.record(
         session,
         "invitation.cancelled",

@@ -22,10 +22,10 @@ from hireflow.core.errors import N_, NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.core.settings import Settings
 from hireflow.core.tasks import enqueue_on_commit
-from hireflow.notifications import service as notify
+from hireflow.notifications import channel_settings, outbox
 from hireflow.openings.models import Opening, OpeningMember
 from hireflow.org.models import Tenant, User
-from hireflow.scheduling import messages, schemas
+from hireflow.scheduling import invitation_messages, messages, schemas
 from hireflow.scheduling.ai_interview import planned_facts
 from hireflow.scheduling.models import (
     CandidateAvailability,
@@ -60,15 +60,7 @@ _SKIP_TEXT = {
 }
 
 
-def _prepare_invitations(
-    session: Session,
-    principal: Principal,
-    data: schemas.InvitationCreate,
-    policy: SchedulingPolicy,
-    now: datetime,
-) -> tuple[Opening, list[Any], list[schemas.Skipped], datetime]:
-    """Check a send request; returns the opening, who will be invited, who not and why."""
-    opening = staff_opening(session, principal, data.opening_id, "invitations.send")
+def _deadline(data: schemas.InvitationCreate, policy: SchedulingPolicy, now: datetime) -> datetime:
     deadline = data.deadline or (now + timedelta(days=policy.link_valid_days))
     if deadline <= now + timedelta(minutes=30):
         raise ValidationFailed(
@@ -77,7 +69,23 @@ def _prepare_invitations(
         )
     if deadline > now + timedelta(days=366):
         raise ValidationFailed(N_("The deadline is too far away."), fields={"deadline": "far"})
-    ids = list(dict.fromkeys(data.candidate_ids))
+    return deadline
+
+
+def _recipients(
+    session: Session,
+    principal: Principal,
+    data: schemas.InvitationCreate,
+    opening: Opening,
+    ids: list[int],
+) -> dict[int, _Recipient]:
+    """The candidates of a send as recipients (404 when one did not apply to the opening).
+
+    Only the columns a send needs: loading whole people (with their encrypted fields) for a
+    thousand candidates would cost the request more than everything else together. The
+    language and zone are the application's (each application has its own), else the
+    person's; HR's choices in this request override both.
+    """
     applied = set(
         session.scalars(
             select(Application.candidate_id).where(
@@ -90,10 +98,6 @@ def _prepare_invitations(
     if len(applied) != len(ids):
         # Someone else's candidate, or one who did not apply: it does not exist for this call.
         raise NotFound()
-    # Only the columns a send needs: loading whole people (with their encrypted fields) for a
-    # thousand candidates would cost the request more than everything else together. The
-    # language and zone are the application's (each application has its own), else the
-    # person's; HR's choices in this request override both.
     tenant = session.get(Tenant, principal.tenant_id)
     assert tenant is not None
     stated = dict(
@@ -103,7 +107,7 @@ def _prepare_invitations(
             )
         ).all()
     )
-    candidates = {
+    return {
         row.id: _recipient(row, stated, tenant, data.locales.get(row.id))
         for row in session.execute(
             select(
@@ -121,6 +125,12 @@ def _prepare_invitations(
             .where(Candidate.id.in_(ids), Candidate.tenant_id == principal.tenant_id)
         )
     }
+
+
+def _check_panel(
+    session: Session, principal: Principal, data: schemas.InvitationCreate, opening: Opening
+) -> None:
+    """The chosen interviewers exist (active, in the company); a live interview needs some."""
     if data.interviewer_ids:
         found = set(
             session.scalars(
@@ -147,6 +157,21 @@ def _prepare_invitations(
             N_("Choose the interviewers: this opening has no interviewer panel."),
             fields={"interviewer_ids": "required"},
         )
+
+
+def _prepare_invitations(
+    session: Session,
+    principal: Principal,
+    data: schemas.InvitationCreate,
+    policy: SchedulingPolicy,
+    now: datetime,
+) -> tuple[Opening, list[_Recipient], list[schemas.Skipped], datetime]:
+    """Check a send request; returns the opening, who will be invited, who not and why."""
+    opening = staff_opening(session, principal, data.opening_id, "invitations.send")
+    deadline = _deadline(data, policy, now)
+    ids = list(dict.fromkeys(data.candidate_ids))
+    candidates = _recipients(session, principal, data, opening, ids)
+    _check_panel(session, principal, data, opening)
     open_already = set(
         session.scalars(
             select(Invitation.candidate_id).where(
@@ -158,10 +183,10 @@ def _prepare_invitations(
             )
         )
     )
-    sms_on = "sms" in policy.candidate_channels and "sms" in notify.enabled_channels(
+    sms_on = "sms" in policy.candidate_channels and "sms" in channel_settings.enabled_channels(
         session, principal.tenant_id
     )
-    chosen: list[Any] = []
+    chosen: list[_Recipient] = []
     skipped: list[schemas.Skipped] = []
     for cid in ids:
         candidate = candidates[cid]
@@ -256,7 +281,7 @@ def preview_invitations(
     opening, chosen, skipped, deadline = _prepare_invitations(session, principal, data, policy, now)
     tenant = session.get(Tenant, principal.tenant_id)
     assert tenant is not None
-    cache = notify.TemplateCache(session, principal.tenant_id)
+    cache = outbox.TemplateCache(session, principal.tenant_id)
     samples: list[dict[str, Any]] = []
     seen_languages: set[str] = set()
     channels: dict[str, int] = {}
@@ -285,8 +310,10 @@ def preview_invitations(
         facts = (
             planned_facts(opening, language, draft.duration_minutes) if data.kind == "ai" else None
         )
-        kind, context = messages.invitation_context(draft, p, "https://…/i/(personal link)", facts)
-        rendered = notify.render(cache, kind, language, context, draft.timezone)
+        kind, context = invitation_messages.invitation_context(
+            draft, p, "https://…/i/(personal link)", facts
+        )
+        rendered = outbox.render(cache, kind, language, context, draft.timezone)
         samples.append(
             {
                 "language": language,
@@ -299,6 +326,43 @@ def preview_invitations(
     return schemas.PreviewOut(
         count=len(chosen), skipped=skipped, samples=samples, channels=channels
     )
+
+
+def _invitation_rows(
+    principal: Principal,
+    data: schemas.InvitationCreate,
+    policy: SchedulingPolicy,
+    opening: Opening,
+    batch: InvitationBatch,
+    chosen: list[_Recipient],
+    deadline: datetime,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    duration = data.duration_minutes or policy.duration_minutes
+    return [
+        {
+            "tenant_id": principal.tenant_id,
+            "opening_id": opening.id,
+            "candidate_id": c.id,
+            "batch_id": batch.id,
+            "kind": data.kind,
+            "round_name": data.round_name,
+            "status": "queued",
+            "language": c.language,
+            "timezone": c.timezone,
+            "deadline": deadline,
+            "duration_minutes": duration,
+            "meeting_url": data.meeting_url,
+            "materials": data.materials,
+            "notes": data.notes,
+            "interviewer_ids": data.interviewer_ids,
+            "panel": data.panel and len(data.interviewer_ids) > 1,
+            "created_by_id": principal.user_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for c in chosen
+    ]
 
 
 def create_invitations(
@@ -345,31 +409,7 @@ def create_invitations(
     )
     session.add(batch)
     session.flush()
-    duration = data.duration_minutes or policy.duration_minutes
-    rows = [
-        {
-            "tenant_id": principal.tenant_id,
-            "opening_id": opening.id,
-            "candidate_id": c.id,
-            "batch_id": batch.id,
-            "kind": data.kind,
-            "round_name": data.round_name,
-            "status": "queued",
-            "language": c.language,
-            "timezone": c.timezone,
-            "deadline": deadline,
-            "duration_minutes": duration,
-            "meeting_url": data.meeting_url,
-            "materials": data.materials,
-            "notes": data.notes,
-            "interviewer_ids": data.interviewer_ids,
-            "panel": data.panel and len(data.interviewer_ids) > 1,
-            "created_by_id": principal.user_id,
-            "created_at": now,
-            "updated_at": now,
-        }
-        for c in chosen
-    ]
+    rows = _invitation_rows(principal, data, policy, opening, batch, chosen, deadline, now)
     # One executemany (psycopg pipelines it; SQLite runs it in one call). Multi-row VALUES
     # statements were measured slower here: compiling thousands of parameters costs more.
     session.execute(insert(Invitation), rows)

@@ -14,16 +14,12 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from hireflow.candidates.models import Candidate
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, NotFound
 from hireflow.core.i18n import LANGUAGES, format_datetime, gettext_for, is_language, is_timezone
 from hireflow.core.settings import get_settings
-from hireflow.interviews.models import InterviewSession
-from hireflow.interviews.plan_facts import PlanFacts, competency_names, facts_of
-from hireflow.interviews.speech import speech_available
 from hireflow.notifications.templates import job_tips
 from hireflow.org.models import Tenant
 from hireflow.scheduling import (
@@ -38,6 +34,7 @@ from hireflow.scheduling import (
 )
 from hireflow.scheduling.errors import SlotUnavailable
 from hireflow.scheduling.models import Invitation
+from hireflow.scheduling.plan_facts import PlanFacts, competency_names, facts_of
 from hireflow.scheduling.slots import Slot
 from hireflow.web.deps import DbSession
 from hireflow.web.forms import Form, app_error_fields, field_errors
@@ -61,7 +58,7 @@ def parse_instant(value: str) -> datetime | None:
 def _candidate_language(request: Request, inv: Invitation) -> str:
     """The candidate's own language unless they picked another one with the switcher."""
     chosen = request.cookies.get(LANG_COOKIE)
-    language = chosen if is_language(chosen) else inv.language
+    language = chosen if chosen and is_language(chosen) else inv.language
     if not is_language(language):
         language = "en"
     request.state.language = language
@@ -91,7 +88,7 @@ def _slot_days(
 
 def _ai_context(session: DbSession, inv: Invitation, language: str) -> dict[str, Any]:
     """What the page says about a one-way AI interview: its plan and its dimensions."""
-    interview = _ai_interview(session, inv) if inv.kind == "ai" else None
+    interview = ai_interview.hooks().interview_of(session, inv) if inv.kind == "ai" else None
     model = (interview.model if interview is not None else None) or inv.opening.competency_model
     facts: PlanFacts | None = None
     if inv.kind == "ai":
@@ -142,7 +139,7 @@ def _link_context(
         "tips": job_tips(inv.opening.job_type, language),
         **_ai_context(session, inv, language),
         "device": inv.device_result or {},
-        "recordings_ok": speech_available(),
+        "recordings_ok": ai_interview.hooks().recordings_available(),
         "meeting": messages.meeting_url(settings, inv, booking, policy) if booking else "",
         "errors": {},
         "alternatives": [],
@@ -153,14 +150,6 @@ def _link_context(
         "no_slots": no_slots,
         "waking_hours": calendars.WAKING_HOURS,
     }
-
-
-def _ai_interview(session: DbSession, inv: Invitation) -> InterviewSession | None:
-    """The AI interview prepared for this invitation (None for invitations sent before
-    interviews were prepared at sending; the page then describes the plan it would get)."""
-    return session.scalars(
-        select(InterviewSession).where(InterviewSession.invitation_id == inv.id)
-    ).first()
 
 
 def _masked_contact(candidate: Candidate) -> str:

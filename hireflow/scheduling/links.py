@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from hireflow.scheduling.slots import SchedulingError, require_aware
+from hireflow.scheduling.timeline import SchedulingError, require_aware
 
 __all__ = ["LinkClaims", "LinkTokenError", "make_link_token", "read_link_token"]
 

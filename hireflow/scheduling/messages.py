@@ -1,19 +1,20 @@
-"""What scheduling tells people, and on which channels (SPEC D1, D3, D4).
+"""Who scheduling's messages concern and how they are reached (SPEC D1, D3, D4).
 
-Every function here renders messages in each recipient's language and time zone and puts them
-into the notification outbox inside the caller's transaction, with a dedupe key that makes the
-producing step idempotent. Candidates are reached on every channel they have (e-mail, and SMS
-when the company turned it on); interviewers and recruiters by e-mail, and the hiring group
-through the company's chat robots. Live interviews carry an RFC 5545 invite whose UID is stable
-per booking and whose SEQUENCE follows the booking's.
+The producers (:mod:`invitation_messages`, :mod:`booking_messages`) render each message in its
+recipient's language and time zone and put it into the notification outbox inside the caller's
+transaction, with a dedupe key that makes the producing step idempotent. Candidates are reached
+on every channel they have (e-mail, and SMS when the company turned it on); interviewers and
+recruiters by e-mail, and the hiring group through the company's chat robots. Live interviews
+carry an RFC 5545 invite whose UID is stable per booking and whose SEQUENCE follows the
+booking's (:func:`ics_attachment`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import html
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from typing import Any
@@ -26,11 +27,11 @@ from sqlalchemy.orm import Session
 from hireflow.candidates.models import Candidate
 from hireflow.core.db import utcnow
 from hireflow.core.settings import Settings
-from hireflow.interviews.plan_facts import PlanFacts
-from hireflow.notifications import service as notify
+from hireflow.notifications import channel_settings
+from hireflow.notifications import outbox as notify
 from hireflow.notifications.channels import Attachment, NotificationError, normalize_phone
 from hireflow.notifications.models import GROUP_CHANNELS
-from hireflow.notifications.templates import RenderedMessage, TemplateKind, normalize_language
+from hireflow.notifications.templates import RenderedMessage, normalize_language
 from hireflow.openings.models import Opening, OpeningMember
 from hireflow.org.models import Tenant, User
 from hireflow.scheduling.ics import Attendee, InviteEvent, build_invite
@@ -39,11 +40,9 @@ from hireflow.scheduling.models import (
     AvailabilityProfile,
     Booking,
     Invitation,
-    Reminder,
     SchedulingPolicy,
 )
-from hireflow.scheduling.qr import CONTENT_ID, qr_png
-from hireflow.scheduling.slots import SchedulingError, load_zone
+from hireflow.scheduling.timeline import SchedulingError, load_zone
 
 _SUMMARY = {
     "zh-CN": "面试:{job}({company})",
@@ -244,7 +243,7 @@ def _staff_side(
         [users[i] for i in ids if i in users and users[i].is_active],
         owners,
         zones,
-        notify.company_sender(session, tenant.id),
+        channel_settings.company_sender(session, tenant.id),
     )
 
 
@@ -264,10 +263,10 @@ def candidate_routes(
     if shared is not None:
         key = ("channels", p.tenant.id)
         if key not in shared:
-            shared[key] = notify.enabled_channels(session, p.tenant.id)
+            shared[key] = channel_settings.enabled_channels(session, p.tenant.id)
         enabled = shared[key]
     else:
-        enabled = notify.enabled_channels(session, p.tenant.id) if phone else set()
+        enabled = channel_settings.enabled_channels(session, p.tenant.id) if phone else set()
     if phone and "sms" in enabled:
         routes.append(("sms", phone))
     if not routes and email:
@@ -279,11 +278,11 @@ def candidate_routes(
 def group_channels(session: Session, tenant_id: int, policy: SchedulingPolicy) -> list[str]:
     if not policy.notify_groups:
         return []
-    enabled = notify.enabled_channels(session, tenant_id)
+    enabled = channel_settings.enabled_channels(session, tenant_id)
     return [c for c in GROUP_CHANNELS if c in enabled]
 
 
-def _sms_params(p: Parties, link: str = "", time: str = "", code: str = "") -> dict[str, str]:
+def sms_params(p: Parties, link: str = "", time: str = "", code: str = "") -> dict[str, str]:
     params = {"name": p.candidate.name[:20], "job": p.opening.title[:20]}
     if link:
         params["link"] = link
@@ -364,535 +363,79 @@ def ics_attachment(
     )
 
 
-# --------------------------------------------------------------------------- producers
+# --------------------------------------------------------------------------- queueing
 
 
-def invitation_context(
-    inv: Invitation, p: Parties, link: str, facts: PlanFacts | None = None
-) -> tuple[TemplateKind, dict[str, Any]]:
-    """Which template an invitation uses, and its values.
-
-    ``facts`` (AI interviews) are the interview plan's: question count, length, time limits
-    and technical questions are stated from them, never from a separate setting."""
-    context: dict[str, Any] = {
-        **p.context,
-        "link": link,
-        "deadline": inv.deadline,
-        "materials": list(inv.materials or []),
-        "notes": inv.notes or None,
-    }
-    if inv.kind == "ai":
-        context.update(job_type=p.opening.job_type)
-        if facts is not None and facts.questions:
-            context.update(
-                duration_minutes=facts.minutes,
-                question_count=facts.questions,
-                time_limits=facts.time_limits(inv.language),
-                technical_questions=facts.technical,
-                coding_questions=facts.coding,
-            )
-        return TemplateKind.INVITATION_AI, context
-    if inv.kind == "next_round":
-        context.update(round_name=inv.round_name or "")
-        return TemplateKind.INVITATION_NEXT_ROUND, context
-    context.update(
-        duration_minutes=inv.duration_minutes,
-        round_name=inv.round_name or "",
-        job_type=p.opening.job_type,
-        interviewer_names=[u.name for u in p.interviewers] if inv.panel else [],
-    )
-    return TemplateKind.INVITATION_SCHEDULE, context
-
-
-def invitation_messages(
+def to_candidate(
     session: Session,
-    cache: notify.TemplateCache,
     p: Parties,
-    settings: Settings,
     policy: SchedulingPolicy,
-    send_no: int,
+    kind: str,
+    rendered: RenderedMessage,
+    *,
+    dedupe: str,
+    related: tuple[str, int],
+    sms: dict[str, str],
+    attachment_for: Callable[[str], Attachment | None] = lambda _channel: None,
+    created_by_id: int | None = None,
     shared: dict[Any, Any] | None = None,
-    facts: PlanFacts | None = None,
 ) -> int:
-    """The invitation itself, on every channel that reaches the candidate."""
+    """Queue ``rendered`` on every channel that reaches the candidate; returns how many.
+
+    ``dedupe`` gets the channel appended; ``attachment_for(channel)`` is asked per channel
+    (only e-mails carry attachments)."""
     inv = p.invitation
-    link = candidate_link(settings, inv, policy)
-    kind, context = invitation_context(inv, p, link, facts)
-    rendered = notify.render(cache, kind, inv.language, context, inv.timezone)
-    # E-mails carry the QR code of the personal link: scanned by a phone (or WeChat), it
-    # opens the same page as the link. A text message carries the link only.
-    rendered, qr = with_link_qr(rendered, link)
     count = 0
     for channel, address in candidate_routes(session, p, policy, shared):
+        attachment = attachment_for(channel)
         notify.enqueue(
             session,
             inv.tenant_id,
             notify.OutgoingMessage.from_rendered(
                 channel,
-                kind.value,
+                kind,
                 address,
                 rendered,
                 recipient_label=p.candidate.name,
-                sms_params=_sms_params(p, link=link),
-                attachments=(qr,),
+                sms_params=sms,
+                attachments=(attachment,) if attachment else (),
             ),
-            dedupe_key=f"invitation:{inv.id}:{send_no}:{channel}",
+            dedupe_key=f"{dedupe}:{channel}",
             opening_id=inv.opening_id,
-            related_type="invitation",
-            related_id=inv.id,
-            created_by_id=inv.created_by_id,
+            related_type=related[0],
+            related_id=related[1],
+            created_by_id=created_by_id,
         )
         count += 1
     return count
 
 
-_QR_CAPTION = {
-    "zh-CN": "用手机扫描二维码打开您的个人面试链接(微信“扫一扫”也可以):",
-    "en": "Scan the code with your phone to open your personal interview link:",
-    "ja": "スマートフォンでコードを読み取ると、ご本人専用の面接リンクが開きます:",
-}
-
-
-def with_link_qr(rendered: RenderedMessage, link: str) -> tuple[RenderedMessage, Attachment]:
-    """The message's HTML with the QR code of ``link`` under its text, and the image."""
-    image = Attachment("interview-link.png", qr_png(link), "image/png", {"content_id": CONTENT_ID})
-    caption = html.escape(_QR_CAPTION.get(rendered.language, _QR_CAPTION["en"]))
-    block = (
-        f'<p style="margin-top:1.5em">{caption}<br>'
-        f'<img src="cid:{CONTENT_ID}" alt="QR" width="200" height="200"></p>\n</body>'
-    )
-    return replace(rendered, html=rendered.html.replace("</body>", block, 1)), image
-
-
-def booking_messages(
+def to_staff(
     session: Session,
     p: Parties,
-    booking: Booking,
-    settings: Settings,
-    policy: SchedulingPolicy,
-    change: str,
-    previous_start: datetime | None = None,
-    released: list[int] | None = None,
-) -> int:
-    """Tell the candidate, the panel, the opening's recruiters and the hiring group.
-
-    ``change`` is booked, rescheduled or cancelled; every recipient's e-mail carries the
-    calendar invite (REQUEST) or its cancellation (CANCEL) with the booking's SEQUENCE.
-    ``released`` are interviewers a move took off the interview: they get the cancellation.
-    """
-    inv = p.invitation
-    cache = notify.TemplateCache(session, inv.tenant_id)
-    link = candidate_link(settings, inv, policy)
-    meeting = meeting_url(settings, inv, booking, policy)
-    method = "CANCEL" if change == "cancelled" else "REQUEST"
-    key = f"booking:{booking.id}:{booking.sequence}"
-    count = 0
-
-    # The candidate.
-    if change == "cancelled":
-        kind = TemplateKind.BOOKING_CANCELLED
-        context = {**p.context, "slot_start": previous_start or booking.start, "link": link}
-    else:
-        kind = TemplateKind.INVITATION_LIVE
-        context = {
-            **p.context,
-            "slot_start": booking.start,
-            "slot_end": booking.end,
-            "meeting_link": meeting or link,
-            "reschedule_link": link,
-            "interviewer_names": [u.name for u in p.interviewers_of(booking)],
-            "materials": list(inv.materials or []),
-            "notes": inv.notes or None,
-        }
-    rendered = notify.render(cache, kind, inv.language, context, inv.timezone)
-    for channel, address in candidate_routes(session, p, policy):
-        attachment = (
-            ics_attachment(
-                settings,
-                p,
-                booking,
-                policy,
-                zone=inv.timezone,
-                language=inv.language,
-                method=method,
-                description=rendered.text,
-            )
-            if channel == "email"
-            else None
-        )
-        notify.enqueue(
-            session,
-            inv.tenant_id,
-            notify.OutgoingMessage.from_rendered(
-                channel,
-                kind.value,
-                address,
-                rendered,
-                recipient_label=p.candidate.name,
-                sms_params=_sms_params(p, link=link, time=booking.start.isoformat()),
-                attachments=(attachment,) if attachment else (),
-            ),
-            dedupe_key=f"{key}:candidate:{channel}",
-            opening_id=inv.opening_id,
-            related_type="booking",
-            related_id=booking.id,
-        )
-        count += 1
-
-    # The panel and the opening's recruiters, each in their own language and zone.
-    staff = {u.id: u for u in [*p.interviewers_of(booking), *p.owners]}
-    for user in staff.values():
-        address = valid_email(user.email)
-        if not address:
-            continue
-        zone = p.zones.get(user.id, p.tenant.default_timezone)
-        rendered = notify.render(
-            cache,
-            TemplateKind.INTERVIEWER_NOTICE,
-            user.language,
-            {
-                **p.context,
-                "interviewer_name": user.name,
-                "slot_start": booking.start,
-                "slot_end": booking.end,
-                "meeting_link": meeting or staff_link(settings, inv),
-                "profile_link": staff_link(settings, inv),
-                "change": change,
-            },
-            zone,
-        )
-        attachment = ics_attachment(
-            settings,
-            p,
-            booking,
-            policy,
-            zone=zone,
-            language=user.language,
-            method=method,
-            description=rendered.text,
-        )
-        notify.enqueue(
-            session,
-            inv.tenant_id,
-            notify.OutgoingMessage.from_rendered(
-                "email",
-                TemplateKind.INTERVIEWER_NOTICE.value,
-                address,
-                rendered,
-                recipient_label=user.name,
-                attachments=(attachment,) if attachment else (),
-            ),
-            dedupe_key=f"{key}:u{user.id}:email",
-            opening_id=inv.opening_id,
-            related_type="booking",
-            related_id=booking.id,
-        )
-        count += 1
-    for user in p.interviewers:
-        if user.id not in (released or []) or not valid_email(user.email):
-            continue
-        zone = p.zones.get(user.id, p.tenant.default_timezone)
-        rendered = notify.render(
-            cache,
-            TemplateKind.INTERVIEWER_NOTICE,
-            user.language,
-            {
-                **p.context,
-                "interviewer_name": user.name,
-                "slot_start": previous_start or booking.start,
-                "slot_end": None,
-                "meeting_link": None,
-                "profile_link": staff_link(settings, inv),
-                "change": "cancelled",
-            },
-            zone,
-        )
-        attachment = ics_attachment(
-            settings,
-            p,
-            booking,
-            policy,
-            zone=zone,
-            language=user.language,
-            method="CANCEL",
-            description=rendered.text,
-            attendee_ids=[user.id],
-        )
-        notify.enqueue(
-            session,
-            inv.tenant_id,
-            notify.OutgoingMessage.from_rendered(
-                "email",
-                TemplateKind.INTERVIEWER_NOTICE.value,
-                str(valid_email(user.email)),
-                rendered,
-                recipient_label=user.name,
-                attachments=(attachment,) if attachment else (),
-            ),
-            dedupe_key=f"{key}:u{user.id}:released",
-            opening_id=inv.opening_id,
-            related_type="booking",
-            related_id=booking.id,
-        )
-        count += 1
-    count += _group_notice(session, p, booking, settings, policy, change, key, cache, meeting)
-    return count
-
-
-def _group_notice(
-    session: Session,
-    p: Parties,
-    booking: Booking,
-    settings: Settings,
-    policy: SchedulingPolicy,
-    change: str,
-    key: str,
-    cache: notify.TemplateCache,
-    meeting: str,
-) -> int:
-    channels = group_channels(session, p.tenant.id, policy)
-    if not channels:
-        return 0
-    return group_messages(
-        session, p, booking, settings, channels, change, key, cache, meeting=meeting
-    )
-
-
-def group_messages(
-    session: Session,
-    p: Parties,
-    booking: Booking,
-    settings: Settings,
-    channels: list[str],
-    change: str,
-    key: str,
-    cache: notify.TemplateCache,
+    user: User,
+    kind: str,
+    rendered: RenderedMessage,
     *,
-    meeting: str,
-) -> int:
-    """One message to each hiring-group robot: about the interview, greeting nobody (a group
-    is not the interviewer), in the company's language and zone."""
-    rendered = notify.render(
-        cache,
-        TemplateKind.GROUP_NOTICE,
-        p.tenant.default_language,
-        {
-            **p.context,
-            "interviewer_names": [u.name for u in p.interviewers_of(booking)],
-            "slot_start": booking.start,
-            "slot_end": booking.end,
-            "meeting_link": meeting or None,
-            "profile_link": staff_link(settings, p.invitation),
-            "change": change,
-        },
-        safe_zone(p.tenant.default_timezone, "Asia/Shanghai"),
-    )
-    for channel in channels:
-        notify.enqueue(
-            session,
-            p.tenant.id,
-            notify.OutgoingMessage.from_rendered(
-                channel,
-                TemplateKind.GROUP_NOTICE.value,
-                "",
-                rendered,
-                recipient_label="hiring group",
-            ),
-            dedupe_key=f"{key}:group:{channel}",
-            opening_id=p.opening.id,
-            related_type="booking",
-            related_id=booking.id,
-        )
-    return len(channels)
-
-
-def reminder_messages(
-    session: Session,
-    reminder: Reminder,
-    p: Parties,
-    booking: Booking,
-    settings: Settings,
-    policy: SchedulingPolicy,
-) -> int:
-    """The messages of one due reminder (candidate, one interviewer, or feedback nudge)."""
+    dedupe_key: str,
+    related: tuple[str, int],
+    attachment: Attachment | None = None,
+) -> None:
+    """Queue an e-mail to a member of staff (the caller checked their address)."""
     inv = p.invitation
-    cache = notify.TemplateCache(session, inv.tenant_id)
-    link = candidate_link(settings, inv, policy)
-    meeting = meeting_url(settings, inv, booking, policy)
-    key = f"reminder:{reminder.id}"
-    count = 0
-    if reminder.recipient_key == "candidate":
-        kind = TemplateKind(reminder.kind)
-        rendered = notify.render(
-            cache,
-            kind,
-            inv.language,
-            {
-                **p.context,
-                "slot_start": booking.start,
-                "link": meeting or link,
-                "job_type": p.opening.job_type,
-                "materials": list(inv.materials or []),
-                "notes": inv.notes or None,
-            },
-            inv.timezone,
-        )
-        for channel, address in candidate_routes(session, p, policy):
-            notify.enqueue(
-                session,
-                inv.tenant_id,
-                notify.OutgoingMessage.from_rendered(
-                    channel,
-                    kind.value,
-                    address,
-                    rendered,
-                    recipient_label=p.candidate.name,
-                    sms_params=_sms_params(p, link=meeting or link),
-                ),
-                dedupe_key=f"{key}:{channel}",
-                opening_id=inv.opening_id,
-                related_type="booking",
-                related_id=booking.id,
-            )
-            count += 1
-        return count
-
-    user_id = int(reminder.recipient_key.removeprefix("u"))
-    panel = p.interviewers_of(booking)
-    user = next((u for u in panel if u.id == user_id), None)
-    if user is None or not valid_email(user.email):
-        return 0
-    zone = p.zones.get(user.id, p.tenant.default_timezone)
-    if reminder.kind == TemplateKind.FEEDBACK_REMINDER.value:
-        kind = TemplateKind.FEEDBACK_REMINDER
-        context = {
-            **p.context,
-            "interviewer_name": user.name,
-            "interview_end": booking.end,
-            "feedback_link": staff_link(settings, inv),
-            "due": booking.end + timedelta(days=1),
-        }
-    else:
-        kind = TemplateKind.INTERVIEWER_REMINDER
-        context = {
-            **p.context,
-            "interviewer_name": user.name,
-            "slot_start": booking.start,
-            "slot_end": booking.end,
-            "meeting_link": meeting or staff_link(settings, inv),
-            "profile_link": staff_link(settings, inv),
-        }
-    rendered = notify.render(cache, kind, user.language, context, zone)
     notify.enqueue(
         session,
         inv.tenant_id,
         notify.OutgoingMessage.from_rendered(
-            "email", kind.value, str(valid_email(user.email)), rendered, recipient_label=user.name
+            "email",
+            kind,
+            str(valid_email(user.email)),
+            rendered,
+            recipient_label=user.name,
+            attachments=(attachment,) if attachment else (),
         ),
-        dedupe_key=f"{key}:email",
+        dedupe_key=dedupe_key,
         opening_id=inv.opening_id,
-        related_type="booking",
-        related_id=booking.id,
+        related_type=related[0],
+        related_id=related[1],
     )
-    count += 1
-    # The hiring group hears about the coming interview once (with the first reminder of the
-    # first interviewer; the dedupe key is the booking's, whatever the lead time).
-    if kind is TemplateKind.INTERVIEWER_REMINDER and panel and user is panel[0]:
-        channels = group_channels(session, p.tenant.id, policy)
-        if channels:
-            group_key = f"reminder:booking:{booking.id}:{booking.sequence}"
-            count += group_messages(
-                session,
-                p,
-                booking,
-                settings,
-                channels,
-                "reminder",
-                group_key,
-                cache,
-                meeting=meeting,
-            )
-    return count
-
-
-def identity_code_messages(
-    session: Session, p: Parties, code: str, valid_minutes: int, policy: SchedulingPolicy
-) -> int:
-    inv = p.invitation
-    cache = notify.TemplateCache(session, inv.tenant_id)
-    rendered = notify.render(
-        cache,
-        TemplateKind.IDENTITY_CODE,
-        inv.language,
-        {**p.context, "code": code, "valid_minutes": valid_minutes},
-        inv.timezone,
-    )
-    count = 0
-    for channel, address in candidate_routes(session, p, policy):
-        notify.enqueue(
-            session,
-            inv.tenant_id,
-            notify.OutgoingMessage.from_rendered(
-                channel,
-                TemplateKind.IDENTITY_CODE.value,
-                address,
-                rendered,
-                recipient_label=p.candidate.name,
-                sms_params=_sms_params(p, code=code),
-            ),
-            dedupe_key=f"identity:{inv.id}:{inv.identity_generation}:{inv.codes_sent}:{channel}",
-            opening_id=inv.opening_id,
-            related_type="invitation",
-            related_id=inv.id,
-        )
-        count += 1
-    return count
-
-
-def identity_locked_messages(
-    session: Session,
-    p: Parties,
-    settings: Settings,
-    policy: SchedulingPolicy,
-    attempts: int,
-) -> int:
-    """Alert the opening's recruiters (and the hiring group) that a link was locked."""
-    inv = p.invitation
-    cache = notify.TemplateCache(session, inv.tenant_id)
-    progress = f"{settings.base_url.rstrip('/')}/scheduling/openings/{inv.opening_id}"
-    count = 0
-    key = f"locked:{inv.id}:{inv.identity_generation}:{inv.identity_lockouts}"
-    for owner in p.owners:
-        address = valid_email(owner.email)
-        if not address:
-            continue
-        rendered = notify.render(
-            cache,
-            TemplateKind.IDENTITY_LOCKED,
-            owner.language,
-            {
-                **p.context,
-                "recipient_name": owner.name,
-                "attempts": attempts,
-                "locked_until": inv.identity_locked_until or utcnow(),
-                "link": progress,
-            },
-            p.zones.get(owner.id, p.tenant.default_timezone),
-        )
-        notify.enqueue(
-            session,
-            inv.tenant_id,
-            notify.OutgoingMessage.from_rendered(
-                "email",
-                TemplateKind.IDENTITY_LOCKED.value,
-                address,
-                rendered,
-                recipient_label=owner.name,
-            ),
-            dedupe_key=f"{key}:u{owner.id}",
-            opening_id=inv.opening_id,
-            related_type="invitation",
-            related_id=inv.id,
-        )
-        count += 1
-    return count

@@ -14,9 +14,7 @@ from hireflow.scheduling import schemas
 from hireflow.scheduling.models import (
     SchedulingPolicy,
 )
-from hireflow.scheduling.slots import (
-    SlotRequest,
-)
+from hireflow.scheduling.slots import SlotRequest
 
 
 def policy_for(session: Session, tenant_id: int) -> SchedulingPolicy:

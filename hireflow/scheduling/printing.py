@@ -8,10 +8,11 @@ from sqlalchemy.orm import Session
 from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, NotFound
+from hireflow.core.i18n import format_datetime, gettext_for
 from hireflow.core.permissions import Principal, get_visible, require, restrict
 from hireflow.core.settings import Settings
-from hireflow.interviews.plan_facts import facts_of
-from hireflow.scheduling import messages
+from hireflow.scheduling import messages, printable
+from hireflow.scheduling.ai_interview import interview_facts
 from hireflow.scheduling.invitations import staff_invitation
 from hireflow.scheduling.models import (
     Invitation,
@@ -33,9 +34,6 @@ def printable_invitations(
     """A PDF with one page per open invitation of a batch (or one invitation): each in the
     candidate's language and zone, with the QR code of their personal link. Returns the PDF
     and the number of pages; printing is audited (the pages hold personal links)."""
-    from hireflow.core.i18n import format_datetime, gettext_for
-    from hireflow.scheduling import printable
-
     require(principal, "invitations.send")
     if batch_id is not None:
         batch = get_visible(session, InvitationBatch, batch_id, principal, "invitations.send")
@@ -63,9 +61,7 @@ def printable_invitations(
         _ = gettext_for(language)
         facts_line = ""
         if inv.kind == "ai":
-            from hireflow.interviews.service import prepare_for_invitation
-
-            facts = facts_of(prepare_for_invitation(session, inv).questions or [])
+            facts = interview_facts(session, inv)
             if facts.questions:
                 facts_line = _(
                     "%(count)s questions, each with a time limit of %(limits)s: about "

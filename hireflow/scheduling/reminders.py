@@ -7,13 +7,14 @@ exactly once even with several workers (:func:`dispatch_due_reminders`).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from hireflow.core.db import Database, utcnow
 from hireflow.core.settings import Settings
-from hireflow.scheduling import messages
+from hireflow.scheduling import booking_messages, messages
 from hireflow.scheduling.models import (
     Booking,
     Invitation,
@@ -70,6 +71,16 @@ def schedule_reminders(
         session.execute(insert(Reminder), rows)
 
 
+class Reminded(StrEnum):
+    """What became of one due reminder (the keys of the counts a run returns)."""
+
+    SENT = "sent"
+    CANCELLED = "cancelled"  # the booking moved or ended, or the invitation was cancelled
+    EXPIRED = "expired"  # the interview began while the server was down
+    UNDELIVERABLE = "undeliverable"
+    SKIPPED = "skipped"  # another worker claimed it first
+
+
 def dispatch_due_reminders(
     database: Database, settings: Settings, now: datetime | None = None, limit: int = 500
 ) -> dict[str, int]:
@@ -87,37 +98,44 @@ def dispatch_due_reminders(
         )
     for reminder_id in ids:
         with database.session() as session:
-            claimed = session.execute(
-                update(Reminder)
-                .where(Reminder.id == reminder_id, Reminder.status == "pending")
-                .values(status="sent", processed_at=now)
-            )
-            if claimed.rowcount != 1:  # type: ignore[attr-defined]
-                session.rollback()
-                counts["skipped"] = counts.get("skipped", 0) + 1
-                continue
-            reminder = session.get(Reminder, reminder_id)
-            assert reminder is not None
-            session.refresh(reminder)
-            booking = session.get(Booking, reminder.booking_id)
-            invitation = session.get(Invitation, reminder.invitation_id)
-            outcome = "sent"
-            if (
-                booking is None
-                or invitation is None
-                or booking.status != "active"
-                or booking.sequence != reminder.sequence
-                or invitation.status == "cancelled"
-            ):
-                reminder.status = outcome = "cancelled"
-            elif reminder.kind != "feedback_reminder" and now >= booking.start:
-                # The server was down past the interview: a late "see you tomorrow" helps no one.
-                reminder.status = outcome = "expired"
-            else:
-                policy = policy_for(session, reminder.tenant_id)
-                p = messages.parties(session, invitation)
-                if messages.reminder_messages(session, reminder, p, booking, settings, policy) == 0:
-                    reminder.status = outcome = "undeliverable"
-            session.commit()
-            counts[outcome] = counts.get(outcome, 0) + 1
+            outcome = _dispatch(session, reminder_id, settings, now)
+        counts[outcome.value] = counts.get(outcome.value, 0) + 1
     return counts
+
+
+def _dispatch(session: Session, reminder_id: int, settings: Settings, now: datetime) -> Reminded:
+    """Claim one reminder and write its messages, in one transaction."""
+    claimed = session.execute(
+        update(Reminder)
+        .where(Reminder.id == reminder_id, Reminder.status == "pending")
+        .values(status="sent", processed_at=now)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        return Reminded.SKIPPED
+    reminder = session.get(Reminder, reminder_id)
+    assert reminder is not None
+    session.refresh(reminder)
+    booking = session.get(Booking, reminder.booking_id)
+    invitation = session.get(Invitation, reminder.invitation_id)
+    outcome = Reminded.SENT
+    if (
+        booking is None
+        or invitation is None
+        or booking.status != "active"
+        or booking.sequence != reminder.sequence
+        or invitation.status == "cancelled"
+    ):
+        outcome = Reminded.CANCELLED
+    elif reminder.kind != "feedback_reminder" and now >= booking.start:
+        # The server was down past the interview: a late "see you tomorrow" helps no one.
+        outcome = Reminded.EXPIRED
+    else:
+        policy = policy_for(session, reminder.tenant_id)
+        p = messages.parties(session, invitation)
+        if booking_messages.reminder_messages(session, reminder, p, booking, settings, policy) == 0:
+            outcome = Reminded.UNDELIVERABLE
+    if outcome is not Reminded.SENT:
+        reminder.status = outcome.value
+    session.commit()
+    return outcome

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from hireflow.core.i18n import format_datetime, gettext_for
+from hireflow.core.permissions import require
 from hireflow.notifications.models import OutboxMessage
 from hireflow.org.models import Tenant
 from hireflow.scheduling import (
@@ -83,8 +84,6 @@ def invitation_out(inv: Invitation, delivery: str = "") -> schemas.InvitationOut
 
 @router.get("/scheduling/policy", response_model=schemas.PolicyOut)
 def get_policy(session: DbSession, principal: ApiUser) -> Any:
-    from hireflow.core.permissions import require
-
     require(principal, "scheduling.configure")
     return schemas.PolicyOut.model_validate(policies.policy_for(session, principal.tenant_id))
 
@@ -461,8 +460,6 @@ def invitation_messages(
     invitation_id: Id, session: DbSession, principal: ApiUser
 ) -> list[dict[str, Any]]:
     """Delivery status of every message about an invitation (no bodies: see the outbox)."""
-    from hireflow.core.permissions import require
-
     inv = queries.invitation(session, principal, invitation_id)
     require(principal, "notifications.read")
     rows: list[OutboxMessage] = queries.invitation_messages(session, inv)

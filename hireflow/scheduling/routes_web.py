@@ -497,69 +497,57 @@ def _staff_action(
     return act_or_rerender(request, act, page)
 
 
-@router.post("/scheduling/invitations/{invitation_id}/resend")
-def invitation_resend(
-    request: Request, session: DbSession, principal: PageUser, invitation_id: Id, form: Form
+def _start(form: PostedForm) -> datetime:
+    start = link_pages.parse_instant(form.get("start"))
+    if start is None:
+        raise ChooseATime()
+    return start
+
+
+# HR's actions on one invitation: (session, principal, invitation id, form) -> done.
+STAFF_ACTIONS: dict[str, Callable[[DbSession, PageUser, int, PostedForm], object]] = {
+    "resend": lambda session, principal, invitation_id, _form: sending.resend_invitation(
+        session, principal, invitation_id, get_settings()
+    ),
+    "cancel": lambda session, principal, invitation_id, _form: invitation_actions.cancel_invitation(
+        session, principal, invitation_id, get_settings()
+    ),
+    "complete": lambda session, principal, invitation_id, _form: (
+        invitation_actions.complete_invitation(session, principal, invitation_id)
+    ),
+    "unlock": lambda session, principal, invitation_id, _form: invitation_actions.unlock_identity(
+        session, principal, invitation_id
+    ),
+    "book": lambda session, principal, invitation_id, form: bookings.staff_book(
+        session, principal, invitation_id, _start(form), get_settings()
+    ),
+    "cancel-booking": lambda session, principal, invitation_id, _form: (
+        bookings.staff_cancel_booking(session, principal, invitation_id, get_settings())
+    ),
+}
+
+
+@router.post("/scheduling/invitations/{invitation_id}/{action}")
+def invitation_action(
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    invitation_id: Id,
+    action: str,
+    form: Form,
 ) -> Response:
-    def run() -> object:
-        return sending.resend_invitation(session, principal, invitation_id, get_settings())
-
-    return _staff_action(request, session, principal, invitation_id, form, run)
-
-
-@router.post("/scheduling/invitations/{invitation_id}/cancel")
-def invitation_cancel(
-    request: Request, session: DbSession, principal: PageUser, invitation_id: Id, form: Form
-) -> Response:
-    def run() -> object:
-        return invitation_actions.cancel_invitation(
-            session, principal, invitation_id, get_settings()
-        )
-
-    return _staff_action(request, session, principal, invitation_id, form, run)
-
-
-@router.post("/scheduling/invitations/{invitation_id}/complete")
-def invitation_complete(
-    request: Request, session: DbSession, principal: PageUser, invitation_id: Id, form: Form
-) -> Response:
-    def run() -> object:
-        return invitation_actions.complete_invitation(session, principal, invitation_id)
-
-    return _staff_action(request, session, principal, invitation_id, form, run)
-
-
-@router.post("/scheduling/invitations/{invitation_id}/unlock")
-def invitation_unlock(
-    request: Request, session: DbSession, principal: PageUser, invitation_id: Id, form: Form
-) -> Response:
-    def run() -> object:
-        return invitation_actions.unlock_identity(session, principal, invitation_id)
-
-    return _staff_action(request, session, principal, invitation_id, form, run)
-
-
-@router.post("/scheduling/invitations/{invitation_id}/book")
-def invitation_book(
-    request: Request, session: DbSession, principal: PageUser, invitation_id: Id, form: Form
-) -> Response:
-    def run() -> object:
-        start = link_pages.parse_instant(form.get("start"))
-        if start is None:
-            raise ChooseATime()
-        return bookings.staff_book(session, principal, invitation_id, start, get_settings())
-
-    return _staff_action(request, session, principal, invitation_id, form, run)
-
-
-@router.post("/scheduling/invitations/{invitation_id}/cancel-booking")
-def invitation_cancel_booking(
-    request: Request, session: DbSession, principal: PageUser, invitation_id: Id, form: Form
-) -> Response:
-    def run() -> object:
-        return bookings.staff_cancel_booking(session, principal, invitation_id, get_settings())
-
-    return _staff_action(request, session, principal, invitation_id, form, run)
+    """resend, cancel, complete, unlock, book or cancel-booking (HR's buttons)."""
+    run = STAFF_ACTIONS.get(action)
+    if run is None:
+        raise NotFound()
+    return _staff_action(
+        request,
+        session,
+        principal,
+        invitation_id,
+        form,
+        lambda: run(session, principal, invitation_id, form),
+    )
 
 
 # --------------------------------------------------------------------------- availability

@@ -3,12 +3,13 @@
 Invitation rows are claimed by a conditional UPDATE in the same transaction that writes their
 outbox messages (:func:`send_invitation_in`). A worker that dies mid-way leaves an uncommitted
 transaction, i.e. nothing, and the row is still waiting for the next run. An invitation is
-"sent" once one of its messages is delivered (:func:`invitation_delivered`).
+"sent" once one of its messages is delivered (:func:`_invitation_delivered`).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -19,9 +20,9 @@ from hireflow.core.db import Database, utcnow
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import Principal
 from hireflow.core.settings import Settings
-from hireflow.notifications import service as notify
+from hireflow.notifications import delivery, outbox
 from hireflow.notifications.models import OutboxMessage
-from hireflow.scheduling import messages
+from hireflow.scheduling import invitation_messages, messages
 from hireflow.scheduling.ai_interview import freeze_ai_interview
 from hireflow.scheduling.invitations import staff_invitation
 from hireflow.scheduling.models import (
@@ -31,13 +32,21 @@ from hireflow.scheduling.models import (
 from hireflow.scheduling.policies import policy_for
 
 
+class Sent(StrEnum):
+    """What became of one invitation of a send (the keys of the counts a batch returns)."""
+
+    SENT = "sent"  # its messages are in the outbox
+    UNDELIVERABLE = "undeliverable"  # no channel reaches the candidate
+    SKIPPED = "skipped"  # already sent, or cancelled before its turn
+
+
 def send_invitation(
     database: Database,
     invitation_id: int,
     settings: Settings,
     now: datetime | None = None,
     shared: dict[Any, Any] | None = None,
-) -> str:
+) -> Sent:
     """Render and queue one invitation's messages, exactly once (see the module docstring).
 
     ``shared`` carries what the invitations of one batch have in common (the company's
@@ -53,7 +62,7 @@ def send_invitation_in(
     settings: Settings,
     now: datetime | None = None,
     shared: dict[Any, Any] | None = None,
-) -> str:
+) -> Sent:
     """The claim, the messages and the commit of one invitation, in ``session``."""
     now = now or utcnow()
     claimed = session.execute(
@@ -63,7 +72,7 @@ def send_invitation_in(
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
-        return "skipped"
+        return Sent.SKIPPED
     invitation = session.get(Invitation, invitation_id)
     assert invitation is not None
     session.refresh(invitation)
@@ -74,21 +83,21 @@ def send_invitation_in(
             session, invitation.tenant_id
         )
     cache = shared.setdefault(
-        ("templates", invitation.tenant_id), notify.TemplateCache(session, invitation.tenant_id)
+        ("templates", invitation.tenant_id), outbox.TemplateCache(session, invitation.tenant_id)
     )
     cache.session = session
     facts = None
     if invitation.kind == "ai":
         facts = freeze_ai_interview(session, invitation)
     p = messages.parties(session, invitation, shared=shared)
-    count = messages.invitation_messages(
+    count = invitation_messages.invitation_messages(
         session, cache, p, settings, policy, invitation.send_count, shared, facts
     )
     if count == 0:
         invitation.status = "undeliverable"
         invitation.send_error = "no_channel"
     session.commit()
-    return "sent" if count else "undeliverable"
+    return Sent.SENT if count else Sent.UNDELIVERABLE
 
 
 def process_batch(
@@ -111,11 +120,11 @@ def process_batch(
             break
         # One delivery task per 50 messages rather than one per invitation: publishing to the
         # broker costs more than rendering.
-        with notify.deferred_delivery() as produced:
+        with outbox.deferred_delivery() as produced:
             for invitation_id in ids:
                 outcome = send_invitation(database, invitation_id, settings, shared=shared)
-                counts[outcome] = counts.get(outcome, 0) + 1
-        notify.dispatch(produced)
+                counts[outcome.value] = counts.get(outcome.value, 0) + 1
+        outbox.dispatch(produced)
     with database.session() as session:
         session.execute(
             update(InvitationBatch)
@@ -142,9 +151,9 @@ def resend_invitation(
     invitation.sent_at = invitation.sent_at or utcnow()
     policy = policy_for(session, invitation.tenant_id)
     p = messages.parties(session, invitation)
-    count = messages.invitation_messages(
+    count = invitation_messages.invitation_messages(
         session,
-        notify.TemplateCache(session, invitation.tenant_id),
+        outbox.TemplateCache(session, invitation.tenant_id),
         p,
         settings,
         policy,
@@ -193,4 +202,4 @@ def _invitation_delivered(session: Session, invitation_id: int, outcome: str, ki
         )
 
 
-notify.on_delivery("invitation", _invitation_delivered)
+delivery.on_delivery("invitation", _invitation_delivered)

@@ -11,7 +11,12 @@ from hireflow.core.db import utcnow
 from hireflow.core.permissions import Principal
 from hireflow.org.models import User
 from hireflow.scheduling import explain
-from hireflow.scheduling.calendars import WAKING_HOURS, calendars, candidate_core, panel_of
+from hireflow.scheduling.calendars import (
+    WAKING_HOURS,
+    candidate_core,
+    invitation_calendars,
+    panel_of,
+)
 from hireflow.scheduling.errors import scheduling_error
 from hireflow.scheduling.explain import NoSlots
 from hireflow.scheduling.invitations import staff_invitation
@@ -20,31 +25,18 @@ from hireflow.scheduling.models import (
     SchedulingPolicy,
 )
 from hireflow.scheduling.policies import policy_for, slot_request
-from hireflow.scheduling.slots import (
-    InterviewerCalendar,
-    SchedulingError,
-    Slot,
-    check_slot,
-    find_slots,
-)
+from hireflow.scheduling.slots import InterviewerCalendar, Slot, check_slot, find_slots
+from hireflow.scheduling.timeline import SchedulingError
 
 
-def _search_inputs(
+def search_inputs(
     session: Session, invitation: Invitation, now: datetime
 ) -> tuple[SchedulingPolicy, list[int], list[InterviewerCalendar]]:
     """The company's rules, the panel and its calendars (the invitation's own booking left
     out, so a candidate moving their interview sees its time as free)."""
     policy = policy_for(session, invitation.tenant_id)
     panel = panel_of(session, invitation)
-    booking = invitation.booking
-    cals = calendars(
-        session,
-        invitation.tenant_id,
-        panel,
-        policy,
-        now,
-        exclude_booking_id=booking.id if booking is not None else None,
-    )
+    cals = invitation_calendars(session, invitation, panel, policy, now)
     return policy, panel, cals
 
 
@@ -58,7 +50,7 @@ def offered_slots(
     now = now or utcnow()
     if invitation.kind == "ai":
         return []
-    policy, _panel, cals = _search_inputs(session, invitation, now)
+    policy, _panel, cals = search_inputs(session, invitation, now)
     if not cals:
         return []
     request = slot_request(
@@ -81,7 +73,7 @@ def explain_no_slots(
 ) -> NoSlots:
     """Why :func:`offered_slots` is empty for this invitation and what would give times."""
     now = now or utcnow()
-    policy, panel, cals = _search_inputs(session, invitation, now)
+    policy, panel, cals = search_inputs(session, invitation, now)
     # windows the candidate stated themselves (still ahead) replace the waking-hours rule
     stated = candidate_core(session, invitation, now, waking_hours=False).windows is not None
     candidate = candidate_core(session, invitation, now)
@@ -106,16 +98,7 @@ def explain_no_slots(
 def alternatives_near(
     session: Session, invitation: Invitation, start: datetime, now: datetime
 ) -> list[Slot]:
-    policy = policy_for(session, invitation.tenant_id)
-    booking = invitation.booking
-    cals = calendars(
-        session,
-        invitation.tenant_id,
-        panel_of(session, invitation),
-        policy,
-        now,
-        exclude_booking_id=booking.id if booking is not None else None,
-    )
+    policy, _panel, cals = search_inputs(session, invitation, now)
     if not cals:
         return []
     request = slot_request(policy, invitation.duration_minutes, panel=invitation.panel)

@@ -1,17 +1,7 @@
 """Interview slot finding across time zones (SPEC D2).
 
 A pure core: plain dataclasses in, ranked slots out; no database, no clock (``now`` is always
-passed in), no I/O. Every datetime that crosses the API is timezone-aware; internally the
-arithmetic runs on integer UTC seconds, which keeps daylight-saving transitions out of the
-interval maths. Wall-clock concepts (working hours, holidays, a candidate's preferred hours)
-are resolved to UTC instants per local date with :func:`resolve_local`, which is where the
-DST rules live:
-
-* a wall time that does not exist (spring forward, e.g. 02:30 in Europe/Berlin on the last
-  Sunday of March) resolves to the instant the clocks jump;
-* a wall time that exists twice (fall back) resolves to its first occurrence when it opens a
-  window and to its second occurrence when it closes one, so a window that covers the
-  repeated hour contains both copies of it.
+passed in), no I/O. Time zones and interval arithmetic are in :mod:`timeline`.
 
 Ranking is explainable: each slot carries a breakdown of four penalties in ``[0, 1]``
 (soonness, fragmentation of the interviewers' day, distance from the middle of the
@@ -21,109 +11,30 @@ candidate's preferred hours, interviewer load) combined with :class:`RankingWeig
 from __future__ import annotations
 
 import bisect
-import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from hireflow.core.errors import BilingualError
-
-__all__ = [
-    "CandidateAvailability",
-    "ConflictReason",
-    "Interval",
-    "InterviewerCalendar",
-    "RankingWeights",
-    "SchedulingError",
-    "Slot",
-    "SlotCheck",
-    "SlotRequest",
-    "WorkingWindow",
-    "check_slot",
-    "find_slots",
-    "load_zone",
-    "local_interval",
-    "require_aware",
-    "resolve_local",
-    "tile_open_slots",
-    "working_week",
-]
-
-# Stable error codes with their English and Chinese texts. Codes are part of the API (the web
-# layer maps them to HTTP answers and translations); the texts take ``str.format`` fields.
-_MESSAGES: dict[str, tuple[str, str]] = {
-    "invalid_timezone": (
-        "Unknown time zone '{tz}'. Use an IANA name such as Europe/Berlin or Asia/Shanghai.",
-        "无法识别的时区“{tz}”。请使用 IANA 时区名称,例如 Europe/Berlin 或 Asia/Shanghai。",
-    ),
-    "naive_datetime": (
-        "{field} has no time zone; give a timezone-aware date and time.",
-        "{field} 缺少时区信息,请提供带时区的日期时间。",
-    ),
-    "invalid_interval": (
-        "{field} ends before it starts.",
-        "{field} 的结束时间早于开始时间。",
-    ),
-    "invalid_duration": (
-        "The interview length must be positive and at most 12 hours.",
-        "面试时长必须大于零且不超过 12 小时。",
-    ),
-    "invalid_granularity": (
-        "The slot granularity must be between 1 minute and 24 hours and divide a day evenly.",
-        "时间粒度必须在 1 分钟到 24 小时之间,并能整除一天。",
-    ),
-    "invalid_buffer": (
-        "Buffers and minimum notice cannot be negative.",
-        "缓冲时间和最短提前时间不能为负数。",
-    ),
-    "invalid_horizon": (
-        "The planning horizon must be positive and at most 366 days.",
-        "排期范围必须大于零且不超过 366 天。",
-    ),
-    "invalid_working_hours": (
-        "Working hours for weekday {weekday} are invalid: start and end are the same.",
-        "星期 {weekday} 的工作时间无效:开始与结束时间相同。",
-    ),
-    "no_interviewers": (
-        "At least one interviewer is needed to find a slot.",
-        "查找面试时间至少需要一位面试官。",
-    ),
-    "slot_in_past": (
-        "The requested time {start} is in the past.",
-        "所选时间 {start} 已经过去。",
-    ),
-    "overlapping_open_slots": (
-        "Open slots of interviewer {interviewer} overlap; batch assignment needs disjoint slots.",
-        "面试官 {interviewer} 的可用时段相互重叠;批量分配需要互不重叠的时段。",
-    ),
-    "invalid_ics": (
-        "The calendar file could not be read as iCalendar (RFC 5545): {detail}",
-        "无法按 iCalendar(RFC 5545)格式读取该日历文件:{detail}",
-    ),
-    "ics_too_large": (
-        "The calendar is larger than the limit of {limit} bytes.",
-        "日历文件超过了 {limit} 字节的上限。",
-    ),
-    "ics_too_many_events": (
-        "The calendar has more than {limit} events in the requested period.",
-        "该日历在所选期间内的日程超过 {limit} 个。",
-    ),
-    "ics_fetch_failed": (
-        "The calendar could not be downloaded ({detail}).",
-        "无法下载该日历({detail})。",
-    ),
-    "invalid_invite": (
-        "The invitation cannot be built: {detail}",
-        "无法生成日历邀请:{detail}",
-    ),
-    "unknown_interviewer": (
-        "An open slot refers to interviewer {interviewer}, who is not in the batch.",
-        "有可用时段引用了不在本批次中的面试官 {interviewer}。",
-    ),
-}
+from hireflow.scheduling.timeline import (
+    Interval,
+    SchedulingError,
+    Spans,
+    WorkingWindow,
+    from_seconds,
+    intersect_spans,
+    load_zone,
+    local_day_bounds,
+    merge_spans,
+    require_aware,
+    resolve_local,
+    spans_contain,
+    spans_overlap,
+    subtract_spans,
+    to_seconds,
+)
 
 # Reasons a requested slot cannot be booked (see :func:`check_slot`).
 _CONFLICTS: dict[str, tuple[str, str]] = {
@@ -162,12 +73,6 @@ _CONFLICTS: dict[str, tuple[str, str]] = {
 }
 
 
-class SchedulingError(BilingualError):
-    """A scheduling input or request that cannot be honoured."""
-
-    MESSAGES = _MESSAGES
-
-
 @dataclass(frozen=True)
 class ConflictReason:
     """Why a requested slot is not bookable, for one interviewer or for the candidate."""
@@ -182,166 +87,6 @@ class ConflictReason:
         en, zh = _CONFLICTS[code]
         fields = {"interviewer": interviewer_id, **params}
         return cls(code, en.format(**fields), zh.format(**fields), interviewer_id)
-
-
-# --------------------------------------------------------------------------------------
-# Time zones and wall-clock resolution
-
-
-_ZONE_CACHE: dict[str, ZoneInfo] = {}
-
-
-def load_zone(name: str) -> ZoneInfo:
-    """The IANA zone ``name``, or a :class:`SchedulingError` ``invalid_timezone``."""
-    zone = _ZONE_CACHE.get(name) if isinstance(name, str) else None
-    if zone is not None:
-        return zone
-    if not isinstance(name, str) or not name or name != name.strip():
-        raise SchedulingError("invalid_timezone", tz=name)
-    try:
-        zone = ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError) as exc:
-        raise SchedulingError("invalid_timezone", tz=name) from exc
-    _ZONE_CACHE[name] = zone
-    return zone
-
-
-def require_aware(value: datetime, field_name: str) -> datetime:
-    """Return ``value`` unchanged if it is timezone-aware, else raise ``naive_datetime``."""
-    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
-        raise SchedulingError("naive_datetime", field=field_name)
-    return value
-
-
-_EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001 - naive on purpose: local wall-clock arithmetic
-
-
-def _ts(value: datetime) -> int:
-    return int(value.timestamp())
-
-
-def _dt(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)
-
-
-@functools.lru_cache(maxsize=65536)
-def resolve_local(day: date, wall: time, zone: ZoneInfo, *, closing: bool = False) -> int:
-    """UTC seconds of the wall-clock time ``wall`` on ``day`` in ``zone``.
-
-    Missing wall times (inside a spring-forward gap) resolve to the moment of the jump.
-    Repeated wall times (fall back) resolve to the first occurrence, or to the second one when
-    ``closing`` is true, so a window closing at a repeated time includes both copies.
-    Pure, so cached: the same calendars are resolved again for every candidate.
-    """
-    naive = datetime.combine(day, wall.replace(tzinfo=None))
-    local_seconds = int((naive - _EPOCH).total_seconds())
-    off0 = zone.utcoffset(naive.replace(fold=0))
-    off1 = zone.utcoffset(naive.replace(fold=1))
-    t0 = local_seconds - int(off0.total_seconds()) if off0 is not None else local_seconds
-    t1 = local_seconds - int(off1.total_seconds()) if off1 is not None else local_seconds
-    if t0 == t1:
-        return t0
-    # PEP 495: in a gap fold=0 uses the offset before the transition, which lands *after*
-    # the fold=1 reading; in a repeated hour fold=0 is the earlier reading.
-    exists = _dt(t0).astimezone(zone).replace(tzinfo=None) == naive
-    if exists:
-        return max(t0, t1) if closing else min(t0, t1)
-    return _transition_between(min(t0, t1), max(t0, t1), zone)
-
-
-def _transition_between(low: int, high: int, zone: ZoneInfo) -> int:
-    """First UTC second in ``(low, high]`` whose UTC offset differs from the one at ``low``."""
-    offset_low = _dt(low).astimezone(zone).utcoffset()
-    while high - low > 1:
-        mid = (low + high) // 2
-        if _dt(mid).astimezone(zone).utcoffset() == offset_low:
-            low = mid
-        else:
-            high = mid
-    return high
-
-
-def _local_day_bounds(day: date, zone: ZoneInfo) -> tuple[int, int]:
-    return resolve_local(day, time(0), zone), resolve_local(day + timedelta(days=1), time(0), zone)
-
-
-# --------------------------------------------------------------------------------------
-# Inputs
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A half-open span of time ``[start, end)`` between two aware datetimes."""
-
-    start: datetime
-    end: datetime
-    _seconds: tuple[int, int] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        require_aware(self.start, "interval start")
-        require_aware(self.end, "interval end")
-        if self.end <= self.start:
-            raise SchedulingError("invalid_interval", field="interval")
-        # Computed once: calendars are searched many times with the same busy blocks.
-        object.__setattr__(self, "_seconds", (_ts(self.start), _ts(self.end)))
-
-    @property
-    def duration(self) -> timedelta:
-        return self.end - self.start
-
-    def as_seconds(self) -> tuple[int, int]:
-        return self._seconds
-
-
-def local_interval(zone_name: str, day: date, start: time, end: time) -> Interval:
-    """An :class:`Interval` from wall-clock times on ``day`` in ``zone_name``.
-
-    ``end <= start`` means the interval runs past midnight into the next day (e.g. a
-    candidate free 22:00-01:00).
-    """
-    zone = load_zone(zone_name)
-    end_day = day + timedelta(days=1) if end <= start else day
-    s = resolve_local(day, start, zone)
-    e = resolve_local(end_day, end, zone, closing=True)
-    if e <= s:
-        raise SchedulingError("invalid_interval", field=f"{day} {start}-{end}")
-    return Interval(_dt(s), _dt(e))
-
-
-@dataclass(frozen=True)
-class WorkingWindow:
-    """Weekly working hours: ``weekday`` (0 = Monday) from ``start`` to ``end`` local time.
-
-    ``end`` earlier than ``start`` means the window crosses local midnight and belongs to the
-    day it starts on (a night shift Tue 22:00-06:00 is a Tuesday window).
-    """
-
-    weekday: int
-    start: time
-    end: time
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.weekday <= 6:
-            raise SchedulingError("invalid_working_hours", weekday=self.weekday)
-        if self.start == self.end:
-            raise SchedulingError("invalid_working_hours", weekday=self.weekday)
-
-
-def working_week(
-    start: time = time(9),
-    end: time = time(18),
-    weekdays: Iterable[int] = range(5),
-    lunch: tuple[time, time] | None = None,
-) -> tuple[WorkingWindow, ...]:
-    """Convenience: the same hours on each of ``weekdays``, optionally split by a lunch break."""
-    windows: list[WorkingWindow] = []
-    for weekday in weekdays:
-        if lunch is None:
-            windows.append(WorkingWindow(weekday, start, end))
-        else:
-            windows.append(WorkingWindow(weekday, start, lunch[0]))
-            windows.append(WorkingWindow(weekday, lunch[1], end))
-    return tuple(windows)
 
 
 @dataclass(frozen=True)
@@ -421,10 +166,6 @@ class SlotRequest:
             raise SchedulingError("invalid_horizon")
 
 
-# --------------------------------------------------------------------------------------
-# Output
-
-
 @dataclass(frozen=True)
 class Slot:
     """A bookable interview slot, in UTC, with its ranking score (lower is better)."""
@@ -451,79 +192,6 @@ class SlotCheck:
     alternatives: tuple[Slot, ...]
 
 
-# --------------------------------------------------------------------------------------
-# Interval arithmetic on sorted lists of (start, end) integer seconds
-
-
-Spans = list[tuple[int, int]]
-
-
-def _merge(spans: Iterable[tuple[int, int]]) -> Spans:
-    out: Spans = []
-    for s, e in sorted(spans):
-        if e <= s:
-            continue
-        if out and s <= out[-1][1]:
-            if e > out[-1][1]:
-                out[-1] = (out[-1][0], e)
-        else:
-            out.append((s, e))
-    return out
-
-
-def _subtract(base: Spans, remove: Spans) -> Spans:
-    """``base`` minus ``remove``; both sorted and merged."""
-    if not remove:
-        return list(base)
-    out: Spans = []
-    j = 0
-    for s, e in base:
-        cur = s
-        while j < len(remove) and remove[j][1] <= cur:
-            j += 1
-        k = j
-        while k < len(remove) and remove[k][0] < e:
-            rs, re_ = remove[k]
-            if rs > cur:
-                out.append((cur, rs))
-            cur = max(cur, re_)
-            if cur >= e:
-                break
-            k += 1
-        if cur < e:
-            out.append((cur, e))
-    return out
-
-
-def _intersect(a: Spans, b: Spans) -> Spans:
-    out: Spans = []
-    i = j = 0
-    while i < len(a) and j < len(b):
-        s = max(a[i][0], b[j][0])
-        e = min(a[i][1], b[j][1])
-        if s < e:
-            out.append((s, e))
-        if a[i][1] < b[j][1]:
-            i += 1
-        else:
-            j += 1
-    return out
-
-
-def _contains(spans: Spans, s: int, e: int) -> bool:
-    i = bisect.bisect_right(spans, (s, 1 << 62)) - 1
-    return i >= 0 and spans[i][0] <= s and e <= spans[i][1]
-
-
-def _overlaps(spans: Spans, s: int, e: int) -> bool:
-    i = bisect.bisect_left(spans, (e, -(1 << 62)))
-    return i > 0 and spans[i - 1][1] > s
-
-
-# --------------------------------------------------------------------------------------
-# Per-interviewer view over the horizon
-
-
 @dataclass
 class _View:
     interviewer_id: str
@@ -539,8 +207,8 @@ class _View:
 def _view(cal: InterviewerCalendar, req: SlotRequest, window: tuple[int, int]) -> _View:
     zone = load_zone(cal.timezone)
     lo, hi = window
-    first_day = _dt(lo).astimezone(zone).date() - timedelta(days=1)
-    last_day = _dt(hi).astimezone(zone).date() + timedelta(days=1)
+    first_day = from_seconds(lo).astimezone(zone).date() - timedelta(days=1)
+    last_day = from_seconds(hi).astimezone(zone).date() + timedelta(days=1)
     by_weekday: dict[int, list[WorkingWindow]] = {}
     for w in cal.working_hours:
         by_weekday.setdefault(w.weekday, []).append(w)
@@ -556,19 +224,19 @@ def _view(cal: InterviewerCalendar, req: SlotRequest, window: tuple[int, int]) -
             e = resolve_local(end_day, w.end, zone, closing=True)
             raw.append((s, e))
         day += timedelta(days=1)
-    working = _merge(raw)
+    working = merge_spans(raw)
 
-    holidays = _merge(
-        _local_day_bounds(h, zone) for h in cal.holidays if first_day <= h <= last_day
+    holidays = merge_spans(
+        local_day_bounds(h, zone) for h in cal.holidays if first_day <= h <= last_day
     )
-    working = _subtract(working, holidays)
+    working = subtract_spans(working, holidays)
 
     before = int(req.buffer_before.total_seconds())
     after = int(req.buffer_after.total_seconds())
     blocks = [iv.as_seconds() for iv in (*cal.busy, *cal.interviews)]
     # A slot [s, e) needs [s - before, e + after) clear of every busy block [bs, be), which is
     # the same as [s, e) missing the widened block [bs - after, be + before).
-    busy = _merge((bs - after, be + before) for bs, be in blocks)
+    busy = merge_spans((bs - after, be + before) for bs, be in blocks)
 
     capped: Spans = []
     if cal.max_per_day is not None:
@@ -576,14 +244,14 @@ def _view(cal: InterviewerCalendar, req: SlotRequest, window: tuple[int, int]) -
         for iv in cal.interviews:
             d = iv.start.astimezone(zone).date()
             per_day[d] = per_day.get(d, 0) + 1
-        capped = _merge(
-            _local_day_bounds(d, zone) for d, n in per_day.items() if n >= cal.max_per_day
+        capped = merge_spans(
+            local_day_bounds(d, zone) for d, n in per_day.items() if n >= cal.max_per_day
         )
         if cal.max_per_day <= 0:
             capped = [(lo - 86400, hi + 86400)]
 
-    free = _subtract(_subtract(working, busy), capped)
-    free = _intersect(free, [(lo, hi)])
+    free = subtract_spans(subtract_spans(working, busy), capped)
+    free = intersect_spans(free, [(lo, hi)])
     # Load for fair ranking: interviews in the past week and in the horizon.
     load = sum(1 for iv in cal.interviews if lo - 7 * 86400 <= iv.as_seconds()[0] < hi)
     return _View(cal.interviewer_id, zone, working, holidays, busy, capped, free, load)
@@ -593,18 +261,14 @@ def _candidate_spans(cand: CandidateAvailability, window: tuple[int, int]) -> Sp
     load_zone(cand.timezone)
     if cand.windows is None:
         return [window]
-    return _intersect(_merge(iv.as_seconds() for iv in cand.windows), [window])
+    return intersect_spans(merge_spans(iv.as_seconds() for iv in cand.windows), [window])
 
 
 def _search_window(req: SlotRequest, now: datetime) -> tuple[int, int]:
     require_aware(now, "now")
-    start = _ts(now) + int(req.min_notice.total_seconds())
-    end = _ts(now) + int(req.horizon.total_seconds())
+    start = to_seconds(now) + int(req.min_notice.total_seconds())
+    end = to_seconds(now) + int(req.horizon.total_seconds())
     return start, end
-
-
-# --------------------------------------------------------------------------------------
-# Ranking
 
 
 class _Ranker:
@@ -653,7 +317,7 @@ class _Ranker:
         hour = t - t % 3600
         off = self._offsets.get(hour)
         if off is None:
-            delta = _dt(hour).astimezone(self.zone).utcoffset()
+            delta = from_seconds(hour).astimezone(self.zone).utcoffset()
             off = int(delta.total_seconds()) if delta is not None else 0
             self._offsets[hour] = off
         return off
@@ -766,7 +430,7 @@ def _enumerate(
     if req.panel:
         common = cand_spans
         for v in views:
-            common = _intersect(common, v.free)
+            common = intersect_spans(common, v.free)
         groups.append(tuple(v.interviewer_id for v in views))
         for s, e in common:
             add_run(s, e, 0, 0, 0)
@@ -810,8 +474,8 @@ def _slot_at(pool: _Pool, i: int) -> Slot:
     start = int(pool.starts[i])
     breakdown = {n: round(float(x), 6) for n, x in zip(_PART_NAMES, pool.parts[i], strict=True)}
     return Slot(
-        _dt(start),
-        _dt(start + pool.duration),
+        from_seconds(start),
+        from_seconds(start + pool.duration),
         pool.groups[int(pool.group[i])],
         round(float(pool.score[i]), 6),
         breakdown,
@@ -894,7 +558,7 @@ def check_slot(
     views, window = _prepare(candidate, interviewers, request, now)
     ranker = _Ranker(candidate, views, request, window)
     duration = ranker.duration
-    s = _ts(requested_start)
+    s = to_seconds(requested_start)
     e = s + duration
     step = int(request.granularity.total_seconds())
 
@@ -906,19 +570,19 @@ def check_slot(
         general.append(ConflictReason.of("beyond_horizon", days=request.horizon.days))
     if (s + ranker.offset(s)) % step:
         general.append(ConflictReason.of("off_grid", minutes=step // 60))
-    if not _contains(_candidate_spans(candidate, (s - 1, e + 1)), s, e):
+    if not spans_contain(_candidate_spans(candidate, (s - 1, e + 1)), s, e):
         general.append(ConflictReason.of("candidate_unavailable"))
 
     per_view: dict[str, list[ConflictReason]] = {}
     for v in views:
         reasons: list[ConflictReason] = []
-        if _overlaps(v.holidays, s, e):
+        if spans_overlap(v.holidays, s, e):
             reasons.append(ConflictReason.of("holiday", v.interviewer_id))
-        elif not _contains(v.working, s, e):
+        elif not spans_contain(v.working, s, e):
             reasons.append(ConflictReason.of("outside_working_hours", v.interviewer_id))
-        if _overlaps(v.busy, s, e):
+        if spans_overlap(v.busy, s, e):
             reasons.append(ConflictReason.of("interviewer_busy", v.interviewer_id))
-        if _overlaps(v.capped, s, e):
+        if spans_overlap(v.capped, s, e):
             reasons.append(ConflictReason.of("daily_cap_reached", v.interviewer_id))
         per_view[v.interviewer_id] = reasons
 
@@ -978,10 +642,12 @@ def tile_open_slots(
     grid = int(request.granularity.total_seconds())
     out: list[tuple[datetime, datetime]] = []
     for s, e in v.free:
-        offset = int((_dt(s).astimezone(v.zone).utcoffset() or timedelta(0)).total_seconds())
+        offset = int(
+            (from_seconds(s).astimezone(v.zone).utcoffset() or timedelta(0)).total_seconds()
+        )
         start = s + (-(s + offset)) % grid
         while start + duration <= e:
-            out.append((_dt(start), _dt(start + duration)))
+            out.append((from_seconds(start), from_seconds(start + duration)))
             nxt = start + duration + after + before
             start = nxt + (-(nxt + offset)) % grid
     return out

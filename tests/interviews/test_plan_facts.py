@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from hireflow.interviews.models import InterviewSession
-from hireflow.interviews.plan_facts import facts_of, format_seconds
 from hireflow.notifications.models import OutboxMessage
+from hireflow.scheduling.plan_facts import facts_of, format_seconds
 from tests.interviews.factories import plan_and_model
 from tests.scheduling.factories import make_candidate, make_opening, send
 

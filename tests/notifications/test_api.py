@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from hireflow.notifications import service
 from hireflow.notifications.models import OutboxMessage
+from hireflow.notifications.outbox import (
+    OutgoingMessage,
+    TemplateCache,
+    cancel_pending,
+    enqueue,
+    render,
+)
 from tests.conftest import bearer
 from tests.scheduling.factories import make_hiring, make_opening
 
 
 def _message(session, org, opening, kind="generic", status="failed", text="Hello 123456"):
-    row = service.enqueue(
+    row = enqueue(
         session,
         org.tenant.id,
-        service.OutgoingMessage("email", kind, "someone@example.com", "Subject", text),
+        OutgoingMessage("email", kind, "someone@example.com", "Subject", text),
         dedupe_key=f"api:{org.tenant.id}:{opening.id if opening else 0}:{kind}:{status}",
         opening_id=opening.id if opening else None,
         deliver=False,
@@ -173,8 +179,8 @@ def test_templates_are_validated_saved_and_used(client, session, org):
         headers=headers,
     )
     assert ok.status_code == 200 and ok.json()["customised"]
-    cache = service.TemplateCache(session, org.tenant.id)
-    rendered = service.render(
+    cache = TemplateCache(session, org.tenant.id)
+    rendered = render(
         cache, "generic", "en", {"title": "T", "body": "B", "company_name": "ACME"}, "UTC"
     )
     assert rendered.subject == "From ACME: T"
@@ -188,15 +194,15 @@ def test_templates_are_validated_saved_and_used(client, session, org):
         ).status_code
         == 204
     )
-    cache = service.TemplateCache(session, org.tenant.id)
-    assert service.render(cache, "generic", "en", {"title": "T", "body": "B"}, "UTC").subject == "T"
+    cache = TemplateCache(session, org.tenant.id)
+    assert render(cache, "generic", "en", {"title": "T", "body": "B"}, "UTC").subject == "T"
 
 
 def test_cancelled_interviews_withdraw_undelivered_messages(session, org):
     row = _message(session, org, None, status="queued")
     row.related_type, row.related_id = "booking", 987654
     session.commit()
-    assert service.cancel_pending(session, "booking", 987654) == 1
+    assert cancel_pending(session, "booking", 987654) == 1
     session.commit()
     session.refresh(row)
     assert row.status == "cancelled"

@@ -19,8 +19,13 @@ from hireflow.core.crypto import IntegrityError, decrypt_field
 from hireflow.core.db import Database, utcnow
 from hireflow.core.errors import ValidationFailed
 from hireflow.core.tasks import celery_app
-from hireflow.notifications import schemas, service
+from hireflow.notifications import schemas
+from hireflow.notifications.channel_settings import channel_views, read_secrets, save_channel
+from hireflow.notifications.delivery import deliver_due, deliver_many, deliver_message
+from hireflow.notifications.keys import keyring
 from hireflow.notifications.models import ChannelSetting, DeliveryAttempt, OutboxMessage
+from hireflow.notifications.outbox import OutgoingMessage, enqueue
+from hireflow.notifications.outbox_actions import resend_message
 from hireflow.org.auth import principal_for
 from hireflow.scheduling import schemas as scheduling_schemas
 from hireflow.scheduling.bookings import book
@@ -48,7 +53,7 @@ def _hr(org):
 
 
 def _email_channel(session, settings, org, port):
-    service.save_channel(
+    save_channel(
         session,
         _hr(org),
         schemas.ChannelIn(
@@ -105,7 +110,7 @@ def test_invitation_and_invite_reach_a_real_smtp_server(session, db, settings, o
     hiring, _inv, booking = _booked(
         session, db, settings, org, timezone="America/New_York", language="zh-CN"
     )
-    counts = service.deliver_many(db, _all_ids(session, org), settings)
+    counts = deliver_many(db, _all_ids(session, org), settings)
     assert counts.get("failed", 0) == 0 and counts["sent"] >= 3
     by_recipient: dict[str, list[email.message.EmailMessage]] = {}
     for _sender, recipients, raw in inbox.messages:
@@ -171,7 +176,7 @@ def test_the_installation_mail_server_is_used_without_a_company_override(
         mine,
     )
     process_batch(db, batch.id, mine)
-    assert service.deliver_many(db, _all_ids(session, org), mine) == {"sent": 1}
+    assert deliver_many(db, _all_ids(session, org), mine) == {"sent": 1}
     ((_sender, recipients, raw),) = inbox.messages
     assert recipients == [hiring.candidates[0].email]
     assert "/i/" in _parse(raw).get_body(preferencelist=("plain",)).get_content()
@@ -182,24 +187,24 @@ def test_unreachable_smtp_is_retried_with_back_off_then_failed_never_lost(
 ):
     closed = smtp_server.free_port()
     _email_channel(session, settings, org, closed)
-    row = service.enqueue(
+    row = enqueue(
         session,
         org.tenant.id,
-        service.OutgoingMessage("email", "generic", "someone@example.com", "Hi", "Body"),
+        OutgoingMessage("email", "generic", "someone@example.com", "Hi", "Body"),
         dedupe_key="retry-test",
     )
     session.commit()
     now = utcnow()
     delays = []
     for attempt in range(1, 6):
-        outcome = service.deliver_message(db, row.id, settings, now=now, rand=lambda: 0.0)
+        outcome = deliver_message(db, row.id, settings, now=now, rand=lambda: 0.0)
         session.refresh(row)
         assert row.attempts == attempt
         if attempt < 5:
             assert outcome == "retry" and row.status == "retry"
             delays.append((row.next_attempt_at - now).total_seconds())
             # not due yet: a second worker or the periodic sweep does nothing
-            assert service.deliver_message(db, row.id, settings, now=now) == "skipped"
+            assert deliver_message(db, row.id, settings, now=now) == "skipped"
             now = row.next_attempt_at
         else:
             assert outcome == "failed" and row.status == "failed"
@@ -209,7 +214,7 @@ def test_unreachable_smtp_is_retried_with_back_off_then_failed_never_lost(
         select(DeliveryAttempt).where(DeliveryAttempt.message_id == row.id)
     ).all()
     assert len(attempts) == 5 and all(a.retryable for a in attempts)
-    again = service.resend_message(session, _hr(org), row.id)
+    again = resend_message(session, _hr(org), row.id)
     assert again.status == "queued" and again.resend_of_id == row.id
 
 
@@ -248,7 +253,7 @@ def test_robots_and_aliyun_sms_are_signed_and_delivered(session, db, settings, o
             secrets={"access_key_secret": fake.ALIYUN_SECRET},
         ),
     ):
-        service.save_channel(session, hr, data, settings)
+        save_channel(session, hr, data, settings)
     hiring, _inv, _booking = _booked(
         session,
         db,
@@ -265,7 +270,7 @@ def test_robots_and_aliyun_sms_are_signed_and_delivered(session, db, settings, o
     ).all()
     channels = sorted({m.channel for m in queued})
     assert channels == ["dingtalk", "email", "feishu", "sms", "wecom"]
-    counts = service.deliver_many(db, [m.id for m in queued if m.channel != "email"], settings)
+    counts = deliver_many(db, [m.id for m in queued if m.channel != "email"], settings)
     assert counts == {"sent": len([m for m in queued if m.channel != "email"])}, [
         (m.channel, m.last_error)
         for m in session.scalars(select(OutboxMessage).where(OutboxMessage.status != "queued"))
@@ -284,7 +289,7 @@ def test_robots_and_aliyun_sms_are_signed_and_delivered(session, db, settings, o
 def test_twilio_sms_and_a_permanent_failure_for_an_invalid_number(
     session, db, settings, org, providers
 ):
-    service.save_channel(
+    save_channel(
         session,
         _hr(org),
         schemas.ChannelIn(
@@ -300,23 +305,23 @@ def test_twilio_sms_and_a_permanent_failure_for_an_invalid_number(
         ),
         settings,
     )
-    good = service.enqueue(
+    good = enqueue(
         session,
         org.tenant.id,
-        service.OutgoingMessage(
+        OutgoingMessage(
             "sms", "generic", "+1 415 555 0142", "", "", sms_text="Your interview is tomorrow."
         ),
         dedupe_key="twilio-good",
     )
-    bad = service.enqueue(
+    bad = enqueue(
         session,
         org.tenant.id,
-        service.OutgoingMessage("sms", "generic", "+86 123", "", "", sms_text="x"),
+        OutgoingMessage("sms", "generic", "+86 123", "", "", sms_text="x"),
         dedupe_key="twilio-bad",
     )
     session.commit()
-    assert service.deliver_message(db, good.id, settings) == "sent"
-    assert service.deliver_message(db, bad.id, settings) == "failed"
+    assert deliver_message(db, good.id, settings) == "sent"
+    assert deliver_message(db, bad.id, settings) == "failed"
     session.refresh(bad)
     assert bad.attempts == 1 and bad.status == "failed"
     attempt = session.scalars(
@@ -331,7 +336,7 @@ def test_twilio_sms_and_a_permanent_failure_for_an_invalid_number(
 def test_channel_secrets_are_encrypted_and_bound_to_their_company(
     session, settings, org, make_second_org
 ):
-    service.save_channel(
+    save_channel(
         session,
         _hr(org),
         schemas.ChannelIn(channel="wecom", enabled=True, secrets={"key": "very-secret-key-123"}),
@@ -345,7 +350,7 @@ def test_channel_secrets_are_encrypted_and_bound_to_their_company(
     assert json.loads(
         decrypt_field(
             row.secret_token,
-            service.keyring(settings),
+            keyring(settings),
             f"notification_channels.secrets:{org.tenant.id}:wecom",
         )
     ) == {"key": "very-secret-key-123"}
@@ -353,23 +358,19 @@ def test_channel_secrets_are_encrypted_and_bound_to_their_company(
     with pytest.raises(IntegrityError):  # a token copied to another company's row does not open
         decrypt_field(
             row.secret_token,
-            service.keyring(settings),
+            keyring(settings),
             f"notification_channels.secrets:{other.tenant.id}:wecom",
         )
-    views = service.channel_views(session, _hr(org), settings)
+    views = channel_views(session, _hr(org), settings)
     wecom = next(v for v in views if v.channel == "wecom")
     assert wecom.secrets_set == ["key"] and "very-secret" not in wecom.model_dump_json()
     # a blank secret keeps the stored one; enabling without it is refused
-    service.save_channel(
-        session, _hr(org), schemas.ChannelIn(channel="wecom", enabled=True), settings
-    )
-    assert service.read_secrets(row, settings) == {"key": "very-secret-key-123"}
+    save_channel(session, _hr(org), schemas.ChannelIn(channel="wecom", enabled=True), settings)
+    assert read_secrets(row, settings) == {"key": "very-secret-key-123"}
     with pytest.raises(ValidationFailed):
-        service.save_channel(
-            session, _hr(org), schemas.ChannelIn(channel="feishu", enabled=True), settings
-        )
+        save_channel(session, _hr(org), schemas.ChannelIn(channel="feishu", enabled=True), settings)
     with pytest.raises(ValidationFailed):
-        service.save_channel(
+        save_channel(
             session,
             _hr(org),
             schemas.ChannelIn(
@@ -384,10 +385,10 @@ def test_a_worker_that_dies_after_claiming_leaves_the_message_to_the_sweep(
 ):
     inbox, port = smtp
     _email_channel(session, settings, org, port)
-    row = service.enqueue(
+    row = enqueue(
         session,
         org.tenant.id,
-        service.OutgoingMessage("email", "generic", "dies@example.com", "Hi", "Body"),
+        OutgoingMessage("email", "generic", "dies@example.com", "Hi", "Body"),
         dedupe_key="dies-test",
     )
     session.commit()
@@ -399,8 +400,8 @@ def test_a_worker_that_dies_after_claiming_leaves_the_message_to_the_sweep(
     )
     session.commit()
     # (the sweep also serves whatever else is due in the database: assert on this row)
-    assert service.deliver_due(db, settings).get("sent", 0) >= 1
-    service.deliver_due(db, settings)
+    assert deliver_due(db, settings).get("sent", 0) >= 1
+    deliver_due(db, settings)
     mine = [rcpts for _s, rcpts, _raw in inbox.messages if rcpts == ["dies@example.com"]]
     assert len(mine) == 1
     session.refresh(row)
@@ -423,10 +424,10 @@ def test_two_workers_racing_for_the_same_messages_send_each_once(engine, setting
         org = make_org(session)
         _email_channel(session, settings, org, port)
         ids = [
-            service.enqueue(
+            enqueue(
                 session,
                 org.tenant.id,
-                service.OutgoingMessage("email", "generic", f"race{i}@example.com", "Hi", "Body"),
+                OutgoingMessage("email", "generic", f"race{i}@example.com", "Hi", "Body"),
                 dedupe_key=f"race:{org.tenant.id}:{i}",
                 deliver=False,
             ).id
@@ -438,7 +439,7 @@ def test_two_workers_racing_for_the_same_messages_send_each_once(engine, setting
 
     def worker() -> None:
         barrier.wait()
-        outcomes.append(service.deliver_many(database, ids, settings))
+        outcomes.append(deliver_many(database, ids, settings))
 
     threads = [threading.Thread(target=worker) for _ in range(3)]
     for thread in threads:
@@ -477,7 +478,7 @@ def test_mail_for_the_platform_goes_through_the_same_channels(settings, smtp, tm
 
 def test_an_unreachable_chat_robot_is_retried_not_lost(session, db, settings, org):
     closed = smtp_server.free_port()
-    service.save_channel(
+    save_channel(
         session,
         _hr(org),
         schemas.ChannelIn(
@@ -487,14 +488,14 @@ def test_an_unreachable_chat_robot_is_retried_not_lost(session, db, settings, or
         ),
         settings,
     )
-    row = service.enqueue(
+    row = enqueue(
         session,
         org.tenant.id,
-        service.OutgoingMessage("wecom", "interviewer_notice", "", "New interview", "Text"),
+        OutgoingMessage("wecom", "interviewer_notice", "", "New interview", "Text"),
         dedupe_key=f"robot-down:{org.tenant.id}",
     )
     session.commit()
-    assert service.deliver_message(db, row.id, settings) == "retry"
+    assert deliver_message(db, row.id, settings) == "retry"
     session.refresh(row)
     assert row.status == "retry" and row.next_attempt_at > utcnow()
     assert "could not reach" in row.last_error

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from hireflow.core.db import utcnow
 from hireflow.core.settings import ConfigurationError, Settings, resolve_secrets
-from hireflow.notifications import service
+from hireflow.notifications.delivery import deliver_many
 from hireflow.notifications.models import OutboxMessage
 from hireflow.org.auth import principal_for
 from hireflow.scheduling import schemas as scheduling_schemas
@@ -60,7 +60,7 @@ def _deliver(session, db, settings, inv: Invitation) -> None:
         update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(next_attempt_at=utcnow())
     )
     session.commit()
-    service.deliver_many(db, ids, settings)
+    deliver_many(db, ids, settings)
 
 
 def _status(session, inv: Invitation) -> str:

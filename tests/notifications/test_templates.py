@@ -16,7 +16,7 @@ from hireflow.notifications.templates import (
     render_message,
     validate_template,
 )
-from hireflow.scheduling.slots import SchedulingError
+from hireflow.scheduling.timeline import SchedulingError
 
 START = datetime(2025, 3, 31, 10, tzinfo=UTC)
 

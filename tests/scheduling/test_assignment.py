@@ -17,15 +17,8 @@ from hireflow.scheduling.assignment import (
     OpenSlot,
     assign_batch,
 )
-from hireflow.scheduling.slots import (
-    Interval,
-    InterviewerCalendar,
-    SchedulingError,
-    SlotRequest,
-    local_interval,
-    tile_open_slots,
-    working_week,
-)
+from hireflow.scheduling.slots import InterviewerCalendar, SlotRequest, tile_open_slots
+from hireflow.scheduling.timeline import Interval, SchedulingError, local_interval, working_week
 
 BASE = datetime(2025, 3, 3, tzinfo=UTC)
 

@@ -19,7 +19,7 @@ from hireflow.scheduling.ics import (
     parse_busy_blocks,
     vtimezone,
 )
-from hireflow.scheduling.slots import SchedulingError
+from hireflow.scheduling.timeline import SchedulingError
 
 DATA = Path(__file__).parent / "data"
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from hireflow.scheduling.links import LinkTokenError, make_link_token, read_link_token
-from hireflow.scheduling.slots import SchedulingError
+from hireflow.scheduling.timeline import SchedulingError
 
 SECRET = "test-secret-with-enough-entropy-0123456789"
 NOW = datetime(2025, 3, 3, 9, tzinfo=UTC)

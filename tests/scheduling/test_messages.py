@@ -7,7 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from hireflow.notifications import schemas as notify_schemas
-from hireflow.notifications import service as notify
+from hireflow.notifications.channel_settings import save_channel
+from hireflow.notifications.delivery import _notification
 from hireflow.notifications.models import OutboxMessage
 from hireflow.org.auth import principal_for
 from hireflow.scheduling.bookings import book
@@ -18,7 +19,7 @@ from tests.scheduling.factories import extra_interviewer, make_candidate, make_o
 
 
 def _wecom(session, settings, org) -> None:
-    notify.save_channel(
+    save_channel(
         session,
         principal_for(org.users["hr_admin"]),
         notify_schemas.ChannelIn(
@@ -92,7 +93,6 @@ def test_an_invitation_email_carries_the_qr_code_of_the_personal_link(session, d
     import numpy as np
     import pytest
 
-    from hireflow.notifications import service as notify
     from hireflow.notifications.providers.email import SmtpEmailChannel
     from tests.notifications import smtp_server
 
@@ -111,7 +111,7 @@ def test_an_invitation_email_carries_the_qr_code_of_the_personal_link(session, d
         channel = SmtpEmailChannel(
             host="127.0.0.1", port=port, sender="hr@hireflow.example", security="plain"
         )
-        assert channel.send(notify._notification(row)).ok
+        assert channel.send(_notification(row)).ok
     finally:
         controller.stop()
     ((_, _, raw),) = inbox.messages

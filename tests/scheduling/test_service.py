@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from hireflow.core.db import utcnow
 from hireflow.core.errors import NotFound, TooManyAttempts, ValidationFailed
-from hireflow.notifications import service as notify
+from hireflow.notifications.delivery import deliver_many
 from hireflow.notifications.models import OutboxMessage
 from hireflow.org.auth import principal_for
 from hireflow.scheduling import candidate_link, messages, schemas
@@ -84,7 +84,7 @@ def test_invitations_are_created_fast_and_sent_by_the_worker_once(
         session.refresh(inv)
         # handed to the outbox, not delivered yet: "sending" until the message is
         assert inv.status == "sending" and inv.sent_at is not None
-    notify.deliver_many(
+    deliver_many(
         db,
         [m.id for m in _outbox(session, related_type="invitation", tenant_id=org.tenant.id)],
         settings,

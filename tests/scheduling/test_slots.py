@@ -11,17 +11,19 @@ from hypothesis import strategies as st
 
 from hireflow.scheduling.slots import (
     CandidateAvailability,
-    Interval,
     InterviewerCalendar,
-    SchedulingError,
     SlotRequest,
-    WorkingWindow,
     check_slot,
     find_slots,
+    tile_open_slots,
+)
+from hireflow.scheduling.timeline import (
+    Interval,
+    SchedulingError,
+    WorkingWindow,
     load_zone,
     local_interval,
     resolve_local,
-    tile_open_slots,
     working_week,
 )
 

@@ -97,7 +97,53 @@ def _robot_result(
     )
 
 
-class DingTalkRobotChannel:
+class _Robot:
+    """What the three chat robots share: a webhook token, an optional signing secret, and a
+    POST whose JSON reply carries the provider's own error code."""
+
+    name: str
+    RETRYABLE: ClassVar[frozenset[int]]
+
+    def _configure(
+        self,
+        token: str,
+        what: str,
+        *,
+        secret: str | None,
+        base_url: str,
+        timeout: float,
+        client: httpx.Client | None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        if not token:
+            raise NotificationError("invalid_channel_config", detail=f"{what} is required")
+        self._token = token
+        self._secret = secret
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.client = client
+        self._clock = _clock_or_now(clock)
+
+    def _post(
+        self, path: str, body: dict[str, Any], reply: tuple[str, str, str], **params: str
+    ) -> DeliveryResult:
+        """POST ``body``; ``reply`` names the code and message fields and the provider."""
+        response = request(
+            self.name,
+            "POST",
+            f"{self.base_url}{path}",
+            client=self.client,
+            timeout=self.timeout,
+            params=params or None,
+            json_body=body,
+        )
+        if isinstance(response, DeliveryResult):
+            return response
+        code, text, provider = reply
+        return _robot_result(self.name, response, code, text, self.RETRYABLE, provider)
+
+
+class DingTalkRobotChannel(_Robot):
     """DingTalk custom robot (自定义机器人) with the "加签" (signature) security setting."""
 
     name = "dingtalk"
@@ -114,14 +160,15 @@ class DingTalkRobotChannel:
         client: httpx.Client | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        if not access_token:
-            raise NotificationError("invalid_channel_config", detail="access token is required")
-        self._token = access_token
-        self._secret = secret
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
-        self.client = client
-        self._clock = _clock_or_now(clock)
+        self._configure(
+            access_token,
+            "access token",
+            secret=secret,
+            base_url=base_url,
+            timeout=timeout,
+            client=client,
+            clock=clock,
+        )
 
     def payload(self, message: Notification) -> dict[str, Any]:
         return {
@@ -138,21 +185,11 @@ class DingTalkRobotChannel:
             timestamp = int(self._clock().timestamp() * 1000)
             params["timestamp"] = str(timestamp)
             params["sign"] = dingtalk_sign(timestamp, self._secret)
-        response = request(
-            self.name,
-            "POST",
-            f"{self.base_url}/robot/send",
-            client=self.client,
-            timeout=self.timeout,
-            params=params,
-            json_body=self.payload(message),
-        )
-        if isinstance(response, DeliveryResult):
-            return response
-        return _robot_result(self.name, response, "errcode", "errmsg", self.RETRYABLE, "DingTalk")
+        reply = ("errcode", "errmsg", "DingTalk")
+        return self._post("/robot/send", self.payload(message), reply, **params)
 
 
-class WeComRobotChannel:
+class WeComRobotChannel(_Robot):
     """WeCom group robot (群机器人)."""
 
     name = "wecom"
@@ -167,12 +204,9 @@ class WeComRobotChannel:
         timeout: float = 10.0,
         client: httpx.Client | None = None,
     ) -> None:
-        if not key:
-            raise NotificationError("invalid_channel_config", detail="webhook key is required")
-        self._key = key
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
-        self.client = client
+        self._configure(
+            key, "webhook key", secret=None, base_url=base_url, timeout=timeout, client=client
+        )
 
     def payload(self, message: Notification) -> dict[str, Any]:
         # Markdown content is limited to 4096 bytes of UTF-8.
@@ -182,21 +216,11 @@ class WeComRobotChannel:
         }
 
     def send(self, message: Notification) -> DeliveryResult:
-        response = request(
-            self.name,
-            "POST",
-            f"{self.base_url}/cgi-bin/webhook/send",
-            client=self.client,
-            timeout=self.timeout,
-            params={"key": self._key},
-            json_body=self.payload(message),
-        )
-        if isinstance(response, DeliveryResult):
-            return response
-        return _robot_result(self.name, response, "errcode", "errmsg", self.RETRYABLE, "WeCom")
+        reply = ("errcode", "errmsg", "WeCom")
+        return self._post("/cgi-bin/webhook/send", self.payload(message), reply, key=self._token)
 
 
-class FeishuBotChannel:
+class FeishuBotChannel(_Robot):
     """Feishu / Lark custom bot (自定义机器人) with signature verification enabled."""
 
     name = "feishu"
@@ -213,14 +237,15 @@ class FeishuBotChannel:
         client: httpx.Client | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        if not hook_token:
-            raise NotificationError("invalid_channel_config", detail="hook token is required")
-        self._hook = hook_token
-        self._secret = secret
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
-        self.client = client
-        self._clock = _clock_or_now(clock)
+        self._configure(
+            hook_token,
+            "hook token",
+            secret=secret,
+            base_url=base_url,
+            timeout=timeout,
+            client=client,
+            clock=clock,
+        )
 
     def payload(self, message: Notification) -> dict[str, Any]:
         lang = (
@@ -243,14 +268,5 @@ class FeishuBotChannel:
         return body
 
     def send(self, message: Notification) -> DeliveryResult:
-        response = request(
-            self.name,
-            "POST",
-            f"{self.base_url}/open-apis/bot/v2/hook/{self._hook}",
-            client=self.client,
-            timeout=self.timeout,
-            json_body=self.payload(message),
-        )
-        if isinstance(response, DeliveryResult):
-            return response
-        return _robot_result(self.name, response, "code", "msg", self.RETRYABLE, "Feishu")
+        reply = ("code", "msg", "Feishu")
+        return self._post(f"/open-apis/bot/v2/hook/{self._token}", self.payload(message), reply)

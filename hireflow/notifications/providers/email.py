@@ -94,6 +94,16 @@ def build_email(
     return msg
 
 
+def not_an_address(channel: str) -> DeliveryResult:
+    """The outcome for a recipient that is not a valid e-mail address (never retried)."""
+    return DeliveryResult.failed(
+        channel,
+        "the recipient address is not a valid e-mail address",
+        retryable=False,
+        provider_code="invalid_recipient",
+    )
+
+
 class SmtpEmailChannel:
     """Sends e-mail through one SMTP server."""
 
@@ -160,12 +170,7 @@ class SmtpEmailChannel:
                 reply_to=self.reply_to,
             )
         except EmailNotValidError:
-            return DeliveryResult.failed(
-                self.name,
-                "the recipient address is not a valid e-mail address",
-                retryable=False,
-                provider_code="invalid_recipient",
-            )
+            return not_an_address(self.name)
         return self.deliver(mime)
 
     def deliver(self, mime: EmailMessage) -> DeliveryResult:

@@ -16,7 +16,7 @@ from pathlib import Path
 from email_validator import EmailNotValidError
 
 from hireflow.notifications.channels import DeliveryResult, Notification
-from hireflow.notifications.providers.email import build_email
+from hireflow.notifications.providers.email import build_email, not_an_address
 
 __all__ = ["MailDropChannel"]
 
@@ -46,12 +46,7 @@ class MailDropChannel:
                 message, sender=self.sender, sender_name=self.sender_name, now=self._clock()
             )
         except EmailNotValidError:
-            return DeliveryResult.failed(
-                self.name,
-                "the recipient address is not a valid e-mail address",
-                retryable=False,
-                provider_code="invalid_recipient",
-            )
+            return not_an_address(self.name)
         return self.deliver(mime)
 
     def deliver(self, mime: EmailMessage) -> DeliveryResult:
