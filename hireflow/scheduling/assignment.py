@@ -231,22 +231,7 @@ def assign_batch(
     iv_index = {i.interviewer_id: k for k, i in enumerate(interviewers)}
     slot_iv = np.array([iv_index[s.interviewer_id] for s in slots], dtype=np.int64)
 
-    # Blockers enforce the daily cap: (interviewer, local day) -> its slots.
-    day_slots: dict[tuple[str, date], list[int]] = {}
-    for si, s in enumerate(slots):
-        iv = by_id[s.interviewer_id]
-        day = s.start.astimezone(load_zone(iv.timezone)).date()
-        day_slots.setdefault((iv.interviewer_id, day), []).append(si)
-    block_rows: list[int] = []
-    block_cols: list[int] = []
-    n_blockers = 0
-    for (iid, day), members in day_slots.items():
-        iv = by_id[iid]
-        cap = max(0, iv.max_per_day - iv.booked_per_day.get(day, 0))
-        for _ in range(max(0, len(members) - cap)):
-            block_rows.extend([n_c + n_blockers] * len(members))
-            block_cols.extend(members)
-            n_blockers += 1
+    block_rows, block_cols, n_blockers = _daily_cap_blockers(slots, by_id, n_c)
 
     cand_rows, cand_cols = np.nonzero(np.isfinite(slot_cost))
     base = slot_cost[cand_rows, cand_cols]
@@ -293,6 +278,37 @@ def assign_batch(
         )
         load_out[s.interviewer_id] += 1
 
+    unplaced = _unplaced(candidates, placed, slot_cost)
+    return BatchResult(tuple(placements), tuple(unplaced), load_out, rounds)
+
+
+def _daily_cap_blockers(
+    slots: Sequence[OpenSlot], by_id: dict[str, BatchInterviewer], first_row: int
+) -> tuple[list[int], list[int], int]:
+    """Blocker rows that enforce the daily cap: for an (interviewer, local day) with more
+    slots than the day has room for, each extra row takes one of them out of play."""
+    day_slots: dict[tuple[str, date], list[int]] = {}
+    for si, s in enumerate(slots):
+        iv = by_id[s.interviewer_id]
+        day = s.start.astimezone(load_zone(iv.timezone)).date()
+        day_slots.setdefault((iv.interviewer_id, day), []).append(si)
+    block_rows: list[int] = []
+    block_cols: list[int] = []
+    n_blockers = 0
+    for (iid, day), members in day_slots.items():
+        iv = by_id[iid]
+        cap = max(0, iv.max_per_day - iv.booked_per_day.get(day, 0))
+        for _ in range(max(0, len(members) - cap)):
+            block_rows.extend([first_row + n_blockers] * len(members))
+            block_cols.extend(members)
+            n_blockers += 1
+    return block_rows, block_cols, n_blockers
+
+
+def _unplaced(
+    candidates: Sequence[BatchCandidate], placed: dict[int, int], slot_cost: np.ndarray
+) -> list[Unplaced]:
+    """Why each candidate left out was left out."""
     unplaced = []
     for ci, cand in enumerate(candidates):
         if ci in placed:
@@ -304,4 +320,4 @@ def assign_batch(
         else:
             code = "capacity_exhausted"
         unplaced.append(Unplaced.of(cand.candidate_id, code))
-    return BatchResult(tuple(placements), tuple(unplaced), load_out, rounds)
+    return unplaced

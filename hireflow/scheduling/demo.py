@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Application, Candidate
 from hireflow.core.db import utcnow
+from hireflow.core.permissions import Principal
 from hireflow.core.settings import get_settings
 from hireflow.openings.models import Opening
 from hireflow.org.auth import principal_for
@@ -39,17 +40,11 @@ def _hours(start: str, lunch: tuple[str, str], end: str) -> list[schemas.Working
     return windows
 
 
-def add_demo(session: Session, tenant: Tenant) -> None:
-    """Working hours for the demo staff and invitations in several states (idempotent)."""
-    if session.scalars(select(Invitation.id).where(Invitation.tenant_id == tenant.id)).first():
-        return
-    settings = get_settings()
-    hr = _user(session, tenant, "hr@huaxing.example")
-    interviewer = _user(session, tenant, "interviewer@huaxing.example")
-    recruiter = _user(session, tenant, "recruiter@huaxing.example")
-    if hr is None or interviewer is None or recruiter is None:
-        return
-    hr_principal = principal_for(hr)
+def _demo_availability(
+    session: Session, hr_principal: Principal, interviewer: User, others: list[User]
+) -> None:
+    """A Berlin interviewer with a lunch break and a meeting tomorrow; HR and the recruiter
+    in Shanghai."""
     save_availability(
         session,
         hr_principal,
@@ -60,7 +55,7 @@ def add_demo(session: Session, tenant: Tenant) -> None:
             max_per_day=4,
         ),
     )
-    for person in (hr, recruiter):
+    for person in others:
         save_availability(
             session,
             hr_principal,
@@ -77,6 +72,20 @@ def add_demo(session: Session, tenant: Tenant) -> None:
         interviewer.id,
         schemas.BusyIn(start=tomorrow, end=tomorrow + timedelta(hours=2), label="Team meeting"),
     )
+
+
+def add_demo(session: Session, tenant: Tenant) -> None:
+    """Working hours for the demo staff and invitations in several states (idempotent)."""
+    if session.scalars(select(Invitation.id).where(Invitation.tenant_id == tenant.id)).first():
+        return
+    settings = get_settings()
+    hr = _user(session, tenant, "hr@huaxing.example")
+    interviewer = _user(session, tenant, "interviewer@huaxing.example")
+    recruiter = _user(session, tenant, "recruiter@huaxing.example")
+    if hr is None or interviewer is None or recruiter is None:
+        return
+    hr_principal = principal_for(hr)
+    _demo_availability(session, hr_principal, interviewer, [hr, recruiter])
 
     openings = {
         o.title: o for o in session.scalars(select(Opening).where(Opening.tenant_id == tenant.id))
