@@ -1,14 +1,15 @@
 """Encryption primitives for the HR record (SPEC G2, K3).
 
 Everything here is built from audited primitives of the ``cryptography`` package
-(AES-256-GCM, HKDF-SHA256, HMAC-SHA256); nothing is home-made below the level of
-"which bytes go into the AEAD". The module has no database, settings or I/O of its own:
+(AES-256-GCM, HKDF-SHA256, HMAC-SHA256; under the sm suite SM4-GCM, HKDF-SM3, HMAC-SM3,
+see ``CryptoSuite``); nothing is home-made below the level of "which bytes go into the
+AEAD". The module has no database, settings or I/O of its own:
 keys and streams come in as parameters, so the same code serves the web app, the worker,
 the key-rotation command and the tests.
 
 Key hierarchy::
 
-    master key (32 bytes, from settings or a KMS)            key id = HMAC fingerprint
+    master key (32 bytes, from settings or a KMS)            key id = HMAC fingerprint (suite's hash)
       ├─ HKDF "wrap"          → key-encryption key: wraps per-file data keys
       ├─ HKDF "field"         → encrypts sensitive columns (ID number, phone, birth date)
       └─ HKDF "blind-index"   → per column (and tenant) HMAC keys for equality lookups
@@ -64,6 +65,7 @@ __all__ = [
     "CryptoError",
     "CryptoSuite",
     "DecryptingReader",
+    "DigestSet",
     "EncryptingReader",
     "IntegrityError",
     "KeyNotFoundError",
@@ -76,6 +78,7 @@ __all__ = [
     "decrypt_field",
     "decrypt_stream",
     "default_suite",
+    "digest_matches",
     "encrypt_bytes",
     "encrypt_field",
     "encrypt_stream",
@@ -255,6 +258,11 @@ class CryptoSuite:
     def aead(self, key: bytes) -> AESGCM | SM4GCM:
         return SM4GCM(key) if self.name == "sm" else AESGCM(key)
 
+    @property
+    def digest_label(self) -> str:
+        """The hash's short name in manifests and checksum files (``sha256`` or ``sm3``)."""
+        return "sm3" if self.name == "sm" else "sha256"
+
 
 class _Hasher:
     def __init__(self, suite: CryptoSuite) -> None:
@@ -270,6 +278,51 @@ class _Hasher:
         if isinstance(self._hash, hashes.Hash):
             return self._hash.finalize().hex()
         return self._hash.hexdigest()
+
+
+class DigestSet:
+    """One pass over data under every suite's hash, to check a stored digest.
+
+    A stored checksum carries no algorithm tag (the columns and chains predate the SM
+    suite): it was made by the suite in effect when it was written, so an installation
+    rotated from one suite to the other keeps both kinds. Accepting a match under any
+    suite is as strong as the weaker hash, and both are collision resistant; which suite
+    matched is reported (``matched``) so a verifier can say how a digest was made.
+    """
+
+    def __init__(self) -> None:
+        self._hashers = {name: _Hasher(suite) for name, suite in SUITES.items()}
+        self._digests: dict[str, str] | None = None
+
+    def update(self, data: bytes) -> None:
+        if self._digests is not None:
+            raise ValueError("the digests are already final")
+        for hasher in self._hashers.values():
+            hasher.update(data)
+
+    def hexdigest(self, suite: CryptoSuite) -> str:
+        if self._digests is None:
+            self._digests = {name: hasher.hexdigest() for name, hasher in self._hashers.items()}
+        return self._digests[suite.name]
+
+    def matched(self, stored: str) -> CryptoSuite | None:
+        """The suite whose digest of the data is ``stored`` (the process suite first)."""
+        digests = {name: self.hexdigest(suite) for name, suite in SUITES.items()}
+        order = [_default_suite.name] + [name for name in digests if name != _default_suite.name]
+        for name in order:
+            if hmac.compare_digest(digests[name], stored or ""):
+                return SUITES[name]
+        return None
+
+    def matches(self, stored: str) -> bool:
+        return self.matched(stored) is not None
+
+
+def digest_matches(data: bytes, stored: str) -> bool:
+    """Whether ``stored`` is the digest of ``data`` under any suite (see ``DigestSet``)."""
+    digests = DigestSet()
+    digests.update(data)
+    return digests.matches(stored)
 
 
 SUITES: dict[str, CryptoSuite] = {
@@ -307,7 +360,7 @@ class MasterKey:
     keys (wrapping, field encryption, blind indexes). ``repr`` never shows key material.
     """
 
-    __slots__ = ("_aead_cache", "_derived", "_key", "_lock", "key_id", "suite")
+    __slots__ = ("_aead_cache", "_derived", "_key", "_lock", "key_id", "legacy_key_ids", "suite")
 
     def __init__(self, key: bytes, suite: str = "intl") -> None:
         if not isinstance(key, bytes | bytearray):
@@ -322,8 +375,14 @@ class MasterKey:
         self.suite: CryptoSuite = get_suite(suite)
         # The suite is part of the id: the same bytes used as an SM key are another key.
         tag = b"hireflow/key-id/v1" + (b"/sm" if self.suite.name == "sm" else b"")
-        fingerprint = hmac.new(self._key, tag, hashlib.sha256).digest()
-        self.key_id: str = fingerprint[:_KEY_ID_BYTES].hex()
+        # HMAC with the suite's hash (HMAC-SM3 for an sm key). An sm key was named by its
+        # HMAC-SHA256 fingerprint before ids followed the suite: data protected then carries
+        # that id, which the keyring still resolves to this key (``legacy_key_ids``).
+        self.key_id: str = self.suite.mac(self._key, tag)[:_KEY_ID_BYTES].hex()
+        self.legacy_key_ids: tuple[str, ...] = ()
+        if self.suite.name == "sm":
+            legacy = hmac.new(self._key, tag, hashlib.sha256).digest()[:_KEY_ID_BYTES]
+            self.legacy_key_ids = (legacy.hex(),)
         self._derived: dict[tuple[str, str], bytes] = {}
         self._aead_cache: dict[str, AESGCM | SM4GCM] = {}
         self._lock = threading.Lock()
@@ -449,6 +508,9 @@ class Keyring:
         self._keys: dict[str, MasterKey] = {current.key_id: current}
         for key in previous:
             self._keys.setdefault(key.key_id, key)
+        self._aliases = {
+            old: key.key_id for key in self._keys.values() for old in key.legacy_key_ids
+        }
 
     @classmethod
     def from_settings(
@@ -474,9 +536,10 @@ class Keyring:
         return tuple(self._keys)
 
     def get(self, key_id: str) -> MasterKey:
-        """The master key with this id, or ``KeyNotFoundError``."""
+        """The master key with this id (or an id it had before, see ``MasterKey``), or
+        ``KeyNotFoundError``."""
         try:
-            return self._keys[key_id]
+            return self._keys[self._aliases.get(key_id, key_id)]
         except KeyError:
             raise KeyNotFoundError(
                 f"no master key with id {key_id!r} in the keyring (holds {list(self._keys)}); "
@@ -484,7 +547,7 @@ class Keyring:
             ) from None
 
     def __contains__(self, key_id: object) -> bool:
-        return key_id in self._keys
+        return key_id in self._keys or key_id in self._aliases
 
     def __repr__(self) -> str:
         return f"Keyring(current={self.current.key_id!r}, keys={list(self._keys)!r})"
@@ -563,7 +626,7 @@ def wrap_key(data_key: bytes, master: MasterKey | Keyring) -> WrappedKey:
 def unwrap_key(wrapped: WrappedKey, keyring: MasterKey | Keyring) -> bytes:
     """Recover a data key; ``KeyNotFoundError`` for an unknown key id, else ``IntegrityError``."""
     master_key = _as_keyring(keyring).get(wrapped.key_id)
-    aad = _WRAP_DOMAIN + master_key.key_id.encode()
+    aad = _WRAP_DOMAIN + wrapped.key_id.encode()  # the id it was wrapped under
     try:
         return master_key._aead("wrap").decrypt(wrapped.nonce, wrapped.ciphertext, aad)
     except InvalidTag:

@@ -41,7 +41,6 @@ column and came back as strings still verifies.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import json
 import re
@@ -740,9 +739,24 @@ def public_key_to_str(key: PublicKey | SigningKey) -> str:
 
 
 def public_key_id(key: PublicKey | SigningKey) -> str:
-    """A 16-hex-digit fingerprint of a signing key's public half."""
-    raw = _raw_public(_public(key))
-    return hashlib.sha256(b"hireflow/signing-key-id/v1\x00" + raw).hexdigest()[:16]
+    """A 16-hex-digit fingerprint of a signing key's public half: SHA-256 for Ed25519, SM3
+    for SM2 (so an sm deployment uses no hash outside its suite)."""
+    public = _public(key)
+    suite = SUITES["sm"] if isinstance(public, SM2PublicKey) else SUITES["intl"]
+    return suite.hexdigest(_KEY_ID_DOMAIN + _raw_public(public))[:16]
+
+
+def _key_ids(key: PublicKey) -> list[str]:
+    """Every id a checkpoint may name ``key`` by: SM2 checkpoints signed before key ids
+    were SM3 name the key by its SHA-256 fingerprint (an id selects the key to try, the
+    signature is what is checked)."""
+    ids = [public_key_id(key)]
+    if isinstance(key, SM2PublicKey):
+        ids.append(SUITES["intl"].hexdigest(_KEY_ID_DOMAIN + _raw_public(key))[:16])
+    return ids
+
+
+_KEY_ID_DOMAIN = b"hireflow/signing-key-id/v1\x00"
 
 
 def _checkpoint_body(
@@ -804,7 +818,7 @@ def verify_checkpoint(
         if isinstance(public_keys, Ed25519PublicKey | SM2PublicKey)
         else list(public_keys)
     )
-    by_id = {public_key_id(key): key for key in keys}
+    by_id = {key_id: key for key in keys for key_id in _key_ids(key)}
     try:
         parsed = json.loads(document, parse_float=_reject_float, parse_constant=_reject_float)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -934,7 +948,7 @@ def verify_checkpoint_batch(
         if isinstance(public_keys, Ed25519PublicKey | SM2PublicKey)
         else list(public_keys)
     )
-    by_id = {public_key_id(key): key for key in keys}
+    by_id = {key_id: key for key in keys for key_id in _key_ids(key)}
     try:
         parsed = json.loads(document, parse_float=_reject_float, parse_constant=_reject_float)
     except (ValueError, UnicodeDecodeError) as exc:

@@ -18,7 +18,6 @@ read them.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,8 +30,9 @@ from hireflow.core.audit import (
     ChainHead,
     audit_chain_content,
     audit_chain_id,
-    values_digest,
+    values_digest_matches,
 )
+from hireflow.core.crypto import DigestSet
 from hireflow.core.db import utcnow
 from hireflow.records.chain import (
     GENESIS_HASH,
@@ -207,7 +207,8 @@ def verify_audit(
         rows = []
         for entry in entries:
             if entry.redacted_at is None:
-                if entry.values_salt is None or entry.values_digest != values_digest(
+                if entry.values_salt is None or not values_digest_matches(
+                    entry.values_digest,
                     entry.values_salt,
                     entry.old_values,
                     entry.new_values,
@@ -437,7 +438,7 @@ def verify_files(
                     f"stored in {', '.join(regions)}",
                 )
             )
-        digest = hashlib.sha256()
+        digest = DigestSet()
         try:
             with storage.open_read(attachment.region, attachment.storage_key) as stream:
                 while piece := stream.read(1024 * 1024):
@@ -447,7 +448,7 @@ def verify_files(
                 Problem(chain, "file_missing", None, f"attachment {attachment.id}: {exc}")
             )
             continue
-        if digest.hexdigest() != attachment.ciphertext_sha256:
+        if not digest.matches(attachment.ciphertext_sha256):
             report.problems.append(
                 Problem(
                     chain,

@@ -45,7 +45,6 @@ Mapping file (YAML or JSON)::
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import re
@@ -68,7 +67,7 @@ from sqlalchemy.orm import Session
 from hireflow.candidates.models import Candidate
 from hireflow.core import audit
 from hireflow.core.audit import ChainHead
-from hireflow.core.crypto import Keyring
+from hireflow.core.crypto import Keyring, default_suite, digest_matches
 from hireflow.core.db import utcnow
 from hireflow.org.models import Tenant
 from hireflow.records import pii
@@ -454,10 +453,15 @@ def _number(text: str) -> int | Decimal:
     return int(number) if number == number.to_integral_value() else number
 
 
+def checksum_body(kind: str, key: str, values: dict[str, Any]) -> bytes:
+    """What a source record's checksum covers: its mapped values, canonically."""
+    return b"hireflow/import/v1\x00" + canonical_json({"kind": kind, "key": key, "values": values})
+
+
 def checksum(kind: str, key: str, values: dict[str, Any]) -> str:
-    """SHA-256 of one source record's mapped values (identical from source and database)."""
-    body = canonical_json({"kind": kind, "key": key, "values": values})
-    return hashlib.sha256(b"hireflow/import/v1\x00" + body).hexdigest()
+    """The deployment suite's hash (SHA-256, or SM3 under the sm suite) of one source
+    record's mapped values (identical from source and database)."""
+    return default_suite().hexdigest(checksum_body(kind, key, values))
 
 
 @dataclass
@@ -467,6 +471,8 @@ class PersonRecordIn:
     values: dict[str, str]
     status: str | None
     checksum: str
+    #: what ``checksum`` covers, to recognise a checksum stored under an earlier suite
+    checksum_body: bytes = field(default=b"", repr=False)
 
 
 @dataclass
@@ -480,6 +486,7 @@ class HistoryRecordIn:
     facts: dict[str, Any]
     source_file: str
     checksum: str
+    checksum_body: bytes = field(default=b"", repr=False)
 
 
 def _map_people(
@@ -518,9 +525,9 @@ def _map_people(
                 errors.append(RowError(name, row.line, f"unknown status {raw!r}"))
                 continue
         seen[key] = row.line
-        mapped = {**values, "status": status}
+        body = checksum_body("person", key, {**values, "status": status})
         people.append(
-            PersonRecordIn(key, row.line, values, status, checksum("person", key, mapped))
+            PersonRecordIn(key, row.line, values, status, default_suite().hexdigest(body), body)
         )
     return people
 
@@ -593,6 +600,7 @@ def _map_history(
             "data": data,
             "facts": facts,
         }
+        body = checksum_body("history", f"{name}:{key}", json.loads(canonical_json(values)))
         found.append(
             HistoryRecordIn(
                 key,
@@ -603,7 +611,8 @@ def _map_history(
                 data,
                 facts,
                 name,
-                checksum("history", f"{name}:{key}", json.loads(canonical_json(values))),
+                default_suite().hexdigest(body),
+                body,
             )
         )
     return found
@@ -753,7 +762,7 @@ def run_import(
     person_ids: dict[str, int] = {k: row.person_id for k, row in existing_people.items()}
     for person in people:
         known = existing_people.get(person.key)
-        if known is not None and known.checksum != person.checksum:
+        if known is not None and not digest_matches(person.checksum_body, known.checksum):
             report.conflicts.append(
                 f"{mapping.people.file.name}:{person.line}: person {person.key!r} changed since "
                 "it was imported; the record keeps the imported values"
@@ -766,7 +775,9 @@ def run_import(
     done = _existing_keys(session, tenant.id, history_keys)
     for item, import_key in zip(history, history_keys, strict=True):
         entry = done.get(import_key)
-        if entry is not None and entry.source_checksum != item.checksum:
+        if entry is not None and not digest_matches(
+            item.checksum_body, entry.source_checksum or ""
+        ):
             report.conflicts.append(
                 f"{item.source_file}:{item.line}: history {item.key!r} changed since it was "
                 "imported; the record keeps the imported entry"
@@ -1060,7 +1071,8 @@ def _insert_people(
 
 
 def _set_hash(checksums: dict[str, str]) -> str:
-    digest = hashlib.sha256(b"hireflow/import-set/v1\x00")
+    digest = default_suite().hasher()
+    digest.update(b"hireflow/import-set/v1\x00")
     for key in sorted(checksums):
         digest.update(f"{key}\x1f{checksums[key]}\n".encode())
     return digest.hexdigest()

@@ -34,7 +34,6 @@ one-time code e-mailed to the viewer, per company policy).
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import io
 import re
@@ -50,7 +49,7 @@ from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Candidate
 from hireflow.core import audit
-from hireflow.core.crypto import CryptoError, WrappedKey
+from hireflow.core.crypto import CryptoError, WrappedKey, default_suite
 from hireflow.core.db import on_commit, utcnow
 from hireflow.core.errors import N_, AppError, Conflict, NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require
@@ -365,11 +364,12 @@ def set_status(
 
 
 class _Hashing:
-    """A storage view that hashes the ciphertext on its way to the backend."""
+    """A storage view that hashes the ciphertext on its way to the backend (with the
+    deployment suite's hash: SHA-256, or SM3 under the sm suite)."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
-        self.sha256 = hashlib.sha256()
+        self.digest = default_suite().hasher()
 
     def put_stream(self, key: str, stream: BinaryIO) -> int:
         outer = self
@@ -380,7 +380,7 @@ class _Hashing:
 
             def read(self, size: int | None = -1) -> bytes:
                 data = stream.read(-1 if size is None else size)
-                outer.sha256.update(data)
+                outer.digest.update(data)
                 return data
 
             def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
@@ -467,7 +467,7 @@ def attach_file(
             labels=clean,
             opening_id=opening_id,
             size=counting.count,
-            ciphertext_sha256=backend.sha256.hexdigest(),
+            ciphertext_sha256=backend.digest.hexdigest(),
             created_by_id=actor.user_id if isinstance(actor, Principal) else None,
             created_at=utcnow(),
         )
@@ -837,7 +837,9 @@ def _code_key() -> bytes:
 
 
 def _code_hash(row_id: int, code: str) -> str:
-    return hmac.new(_code_key(), f"{row_id}:{code}".encode(), hashlib.sha256).hexdigest()
+    # HMAC-SHA256, or HMAC-SM3 under the sm suite (a code lives minutes, and a change of
+    # key changes the code key anyway, so no older hash needs to be accepted).
+    return pii.keyring().current.suite.mac(_code_key(), f"{row_id}:{code}".encode()).hex()
 
 
 def _code_context(row_id: int) -> str:
