@@ -9,7 +9,7 @@ the key-rotation command and the tests.
 
 Key hierarchy::
 
-    master key (32 bytes, from settings or a KMS)            key id = HMAC fingerprint (suite's hash)
+    master key (32 bytes, from settings or a KMS)            key id = HMAC fingerprint
       ├─ HKDF "wrap"          → key-encryption key: wraps per-file data keys
       ├─ HKDF "field"         → encrypts sensitive columns (ID number, phone, birth date)
       └─ HKDF "blind-index"   → per column (and tenant) HMAC keys for equality lookups
@@ -85,6 +85,7 @@ __all__ = [
     "field_token_key_id",
     "generate_data_key",
     "get_suite",
+    "mac_matches",
     "normalise_date",
     "normalise_email",
     "normalise_id_number",
@@ -323,6 +324,17 @@ def digest_matches(data: bytes, stored: str) -> bool:
     digests = DigestSet()
     digests.update(data)
     return digests.matches(stored)
+
+
+def mac_matches(key: bytes, data: bytes, stored_hex: str) -> bool:
+    """Whether ``stored_hex`` is (a prefix of at least 16 hex digits of) the HMAC of
+    ``data`` under any suite: keyed digests stored before a change of suite stay valid."""
+    if len(stored_hex or "") < 16:
+        return False
+    return any(
+        hmac.compare_digest(suite.mac(key, data).hex()[: len(stored_hex)], stored_hex)
+        for suite in SUITES.values()
+    )
 
 
 SUITES: dict[str, CryptoSuite] = {

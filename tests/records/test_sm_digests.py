@@ -216,3 +216,8 @@ def test_digest_set_names_the_suite_that_made_a_digest():
         digests.update(data)
         assert digests.matched(suite.hexdigest(data)) is suite
         assert not digests.matches(suite.hexdigest(data + b"x"))
+        key = os.urandom(32)
+        assert crypto.mac_matches(key, data, suite.mac(key, data).hex())
+        assert crypto.mac_matches(key, data, suite.mac(key, data).hex()[:16])
+        assert not crypto.mac_matches(key, data + b"x", suite.mac(key, data).hex())
+        assert not crypto.mac_matches(key, data, "")
