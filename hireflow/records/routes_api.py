@@ -23,6 +23,7 @@ from hireflow.core.errors import N_, TooLarge, ValidationFailed
 from hireflow.core.permissions import get_visible, require, restrict
 from hireflow.records import queries, schemas, service
 from hireflow.records.export import export_person
+from hireflow.records.facts import split_facts
 from hireflow.records.integrity import save_run, verify
 from hireflow.records.keys import check_keyring
 from hireflow.records.models import IntegrityRun, RetentionRule
@@ -302,7 +303,7 @@ def verify_record(person_id: Id, session: DbSession, principal: ApiUser) -> Any:
 
 @router.post("/records/{person_id}/entries", response_model=schemas.EntryOut, status_code=201)
 def add_entry(person_id: Id, data: schemas.EntryIn, session: DbSession, principal: ApiUser) -> Any:
-    facts, personal = service.split_facts(data.facts, data.data)
+    facts, personal = split_facts(data.facts, data.data)
     entry = service.append_entry(
         session,
         principal,

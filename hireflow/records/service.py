@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import hmac
 import io
-import re
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -103,7 +102,6 @@ __all__ = [
     "request_download_code",
     "set_legal_hold",
     "set_status",
-    "split_facts",
     "update_policy",
 ]
 
@@ -1004,45 +1002,6 @@ def _known_values(session: Session, candidate: Candidate, user: User | None) -> 
         if isinstance(v, str) and len(v.strip()) >= (2 if v in names else 4)
     ]
     return list(dict.fromkeys(v for v in kept if not v.startswith("#")))
-
-
-_CODE = re.compile(r"[A-Za-z0-9_.:/+\-]{1,64}")
-_IDENTIFYING = re.compile(r"\d{6,}|@")
-
-
-def _is_code(value: Any) -> bool:
-    if value is None or isinstance(value, bool | int | float):
-        return True
-    if isinstance(value, str):
-        return bool(_CODE.fullmatch(value)) and not _IDENTIFYING.search(value)
-    if isinstance(value, list):
-        return all(_is_code(item) for item in value)
-    if isinstance(value, dict):
-        return all(_is_code(item) for item in value.values())
-    return False
-
-
-def split_facts(
-    facts: dict[str, Any] | None, data: dict[str, Any] | None
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """Keep in ``facts`` only non-identifying values (numbers, booleans, short codes) and
-    move any free text into the encrypted, erasable ``data``.
-
-    Facts stay in clear for statistics and are covered by the record's hash chain, so an
-    erasure cannot remove them: an ID number or a name posted as a fact by another system
-    would outlive the person. Whatever is not a code (letters outside ASCII, spaces, an
-    ``@``, six digits or more in a row) is personal until shown otherwise.
-    """
-    kept: dict[str, Any] = {}
-    moved: dict[str, Any] = {}
-    for key, value in (facts or {}).items():
-        (kept if _is_code(value) else moved)[key] = value
-    if not moved:
-        return kept, data
-    merged = dict(data or {})
-    for key, value in moved.items():
-        merged[key if key not in merged else f"fact_{key}"] = value
-    return kept, merged
 
 
 def _mentions(values: dict[str, Any] | None, known: list[str]) -> bool:
