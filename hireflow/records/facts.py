@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
@@ -177,7 +177,8 @@ def _rechain_person(connection: Connection, person_id: int, ring: Keyring, now: 
             setattr(row, name, value)
         if prev is not None:
             row.prev_hash = values["prev_hash"] = prev
-        new_hash = row_hash(row.prev_hash, entry_content(row))
+        # The row was read through Core with every column the hash covers.
+        new_hash = row_hash(row.prev_hash, entry_content(cast(RecordEntry, row)))
         connection.execute(
             insert(Rechain).values(
                 chain_id=chain_id, seq=row.seq, old_hash=row.hash, new_hash=new_hash, created_at=now

@@ -54,9 +54,11 @@ from hireflow.core.errors import N_, AppError, Conflict, NotFound, ValidationFai
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.core.storage import CountingReader, EncryptedStorage, ResidencyError
 from hireflow.core.tasks import enqueue_on_commit
-from hireflow.org.models import AccessToken, User
+from hireflow.org.models import AccessToken, Tenant, User
 from hireflow.records import pii
 from hireflow.records.keys import register_current_key
+from hireflow.records.ledger import LedgerEntry, append_erasure
+from hireflow.records.ledger import stamp as ledger_stamp
 from hireflow.records.models import (
     ATTACHMENT_KINDS,
     CONSENT_PURPOSES,
@@ -1018,6 +1020,7 @@ def erase_person(
     *,
     reason: str = "subject_request",
     request_ref: str = "",
+    ledger: bool = True,
 ) -> ErasureReport:
     """Erase a person on request or by retention (PIPL Art. 47, GDPR Art. 17).
 
@@ -1025,7 +1028,9 @@ def erase_person(
     crypto-shredded (wrapped data key destroyed, object deleted after commit), entry
     payloads and search terms deleted, the candidate row and its user account anonymised,
     audit rows about the person redacted. Facts (scores, statuses, dates), applications
-    and the hash chains survive, so statistics and verification still work.
+    and the hash chains survive, so statistics and verification still work. The erasure is
+    appended to the erasure ledger (``records.ledger``; ``ledger=False`` only when
+    replaying it), which restores replay.
     """
     from hireflow.records.hooks import run_erasure_hooks
 
@@ -1163,6 +1168,21 @@ def erase_person(
                 continue
 
     on_commit(session, _delete_objects)
+    if ledger:
+        # Durable before the commit: a backup restored later must not bring the person
+        # back (``records.erasures`` replays the ledger). A ledger that cannot be written
+        # refuses the erasure rather than leave it unrecorded.
+        tenant = session.get(Tenant, record.tenant_id)
+        append_erasure(
+            LedgerEntry(
+                tenant_id=record.tenant_id,
+                tenant=tenant.slug if tenant is not None else "",
+                person_id=person_id,
+                created_at=ledger_stamp(candidate.created_at),
+                erased_at=ledger_stamp(now),
+                reason=reason,
+            )
+        )
     session.commit()
     return report
 
