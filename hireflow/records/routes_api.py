@@ -18,13 +18,15 @@ from fastapi import APIRouter, FastAPI, File, Form, Header, Query, Response, Upl
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
+from hireflow.candidates.models import Candidate
 from hireflow.core.db import get_database, utcnow
 from hireflow.core.errors import N_, TooLarge, ValidationFailed
 from hireflow.core.permissions import get_visible, require, restrict
 from hireflow.records import queries, schemas, service
+from hireflow.records.checkpoints import cached_checkpoints
 from hireflow.records.export import export_person
 from hireflow.records.facts import split_facts
-from hireflow.records.integrity import save_run, verify
+from hireflow.records.integrity import save_run, verify, verify_person
 from hireflow.records.keys import check_keyring
 from hireflow.records.models import IntegrityRun, RetentionRule
 from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, Offset, audit_read
@@ -244,8 +246,6 @@ def integrity_runs(session: DbSession, principal: ApiUser) -> Any:
 @router.post("/records/integrity", response_model=schemas.IntegrityRunOut, status_code=201)
 def run_integrity(session: DbSession, principal: ApiUser, settings: AppSettings) -> Any:
     """Verify the caller's company now (chains, checkpoints, files); IT auditors may."""
-    from hireflow.records.checkpoints import cached_checkpoints
-
     require(principal, "records.integrity")
     started = utcnow()
     report = verify(
@@ -292,10 +292,6 @@ def get_record(person_id: Id, session: DbSession, principal: ApiUser) -> Any:
 
 @router.get("/records/{person_id}/verify", response_model=schemas.IntegrityOut)
 def verify_record(person_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    from hireflow.candidates.models import Candidate
-    from hireflow.records.checkpoints import cached_checkpoints
-    from hireflow.records.integrity import verify_person
-
     require(principal, "records.read")
     get_visible(session, Candidate, person_id, principal, "records.read")
     return integrity_out(verify_person(session, person_id, checkpoints=cached_checkpoints()))
@@ -356,8 +352,6 @@ def upload_attachment(
     region: Annotated[str | None, Form(max_length=10)] = None,
 ) -> Any:
     """Upload a file (multipart field ``file``); ``labels`` is a JSON object."""
-    from hireflow.candidates.models import Candidate
-
     # Whose record it is comes first: another tenant's person is "not found", whatever the body.
     require(principal, "records.write")
     get_visible(session, Candidate, person_id, principal, "records.write")
