@@ -48,6 +48,7 @@ import csv
 import io
 import json
 import re
+import time
 import unicodedata
 import uuid
 from collections import Counter
@@ -701,14 +702,41 @@ def run_import(
     actor_label: str = "system:migrate-in",
 ) -> ImportReport:
     """Import (or, with ``dry_run``, rehearse) a mapped export into ``tenant``."""
-    import time as clock
-
-    started = clock.perf_counter()
+    started = time.perf_counter()
     step = step or _no_progress
     ring = ring or pii.keyring()
     report = ImportReport(dry_run=dry_run, batch_id=str(uuid.uuid4()))
     zone = ZoneInfo(mapping.timezone or tenant.default_timezone or "UTC")
 
+    people_rows, history_rows = _read_sources(mapping, report)
+    people = _map_people(mapping.people, people_rows, report.errors)
+    keys = {p.key for p in people}
+    history: list[HistoryRecordIn] = []
+    for spec, rows in history_rows:
+        history += _map_history(spec, rows, keys, zone, report.errors)
+
+    register_current_key(session, ring)
+    plan = _plan_import(session, mapping, tenant, people, history, actor_label, report)
+    _import_new_people(session, tenant, mapping, plan, ring, actor_label, report, step)
+    _append_old_history(session, plan, ring, report, step)
+
+    verification = verify_import(
+        session, tenant.id, mapping.source_system, people, history, plan.person_ids, ring, step
+    )
+    report.verification = verification
+    _audit_import(session, tenant, mapping.source_system, actor_label, report, verification)
+    if dry_run:
+        session.rollback()
+    else:
+        session.commit()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _read_sources(
+    mapping: Mapping, report: ImportReport
+) -> tuple[list[SourceRow], list[tuple[HistorySpec, list[SourceRow]]]]:
+    """Every source file's rows; ``MappingError`` when a mapped column is missing."""
     header, people_rows = read_rows(mapping.people, report.errors)
     problems = _missing_columns(
         header,
@@ -739,14 +767,31 @@ def run_import(
     if problems:
         raise MappingError(problems)
     report.rows_read = len(people_rows) + sum(len(rows) for _, rows in history_rows)
+    return people_rows, history_rows
 
-    people = _map_people(mapping.people, people_rows, report.errors)
-    keys = {p.key for p in people}
-    history: list[HistoryRecordIn] = []
-    for spec, rows in history_rows:
-        history += _map_history(spec, rows, keys, zone, report.errors)
 
-    register_current_key(session, ring)
+@dataclass
+class _ImportPlan:
+    """What an import adds: new people with their history, history of people imported
+    before (by source key), and the person ids known so far."""
+
+    fresh: list[PersonRecordIn]
+    new_history: dict[str, list[NewEntry]]
+    old_history: dict[str, list[NewEntry]]
+    person_ids: dict[str, int]
+
+
+def _plan_import(
+    session: Session,
+    mapping: Mapping,
+    tenant: Tenant,
+    people: list[PersonRecordIn],
+    history: list[HistoryRecordIn],
+    actor_label: str,
+    report: ImportReport,
+) -> _ImportPlan:
+    """Set aside what was imported before (reporting source rows changed since) and turn
+    the rest into entries to write."""
     system = mapping.source_system
     existing_people = {
         row.source_key: row
@@ -759,7 +804,6 @@ def run_import(
             )
         )
     }
-    person_ids: dict[str, int] = {k: row.person_id for k, row in existing_people.items()}
     for person in people:
         known = existing_people.get(person.key)
         if known is not None and not digest_matches(person.checksum_body, known.checksum):
@@ -773,21 +817,18 @@ def run_import(
 
     history_keys = [_history_import_key(system, h.source_file, h.key) for h in history]
     done = _existing_keys(session, tenant.id, history_keys)
-    for item, import_key in zip(history, history_keys, strict=True):
-        entry = done.get(import_key)
-        if entry is not None and not digest_matches(
-            item.checksum_body, entry.source_checksum or ""
-        ):
-            report.conflicts.append(
-                f"{item.source_file}:{item.line}: history {item.key!r} changed since it was "
-                "imported; the record keeps the imported entry"
-            )
     source = f"import:{system}"[:60]
     new_history: dict[str, list[NewEntry]] = {}
     old_history: dict[str, list[NewEntry]] = {}
     for item, import_key in zip(history, history_keys, strict=True):
-        if import_key in done:
+        entry = done.get(import_key)
+        if entry is not None:
             report.history_existing += 1
+            if not digest_matches(item.checksum_body, entry.source_checksum or ""):
+                report.conflicts.append(
+                    f"{item.source_file}:{item.line}: history {item.key!r} changed since it "
+                    "was imported; the record keeps the imported entry"
+                )
             continue
         target = new_history if item.person in fresh_keys else old_history
         target.setdefault(item.person, []).append(
@@ -805,23 +846,43 @@ def run_import(
                 source_checksum=item.checksum,
             )
         )
+    person_ids = {key: row.person_id for key, row in existing_people.items()}
+    return _ImportPlan(fresh, new_history, old_history, person_ids)
 
-    advance = step("people", len(fresh))
-    for start in range(0, len(fresh), BATCH):
-        batch = fresh[start : start + BATCH]
+
+def _import_new_people(
+    session: Session,
+    tenant: Tenant,
+    mapping: Mapping,
+    plan: _ImportPlan,
+    ring: Keyring,
+    actor_label: str,
+    report: ImportReport,
+    step: Step,
+) -> None:
+    """Insert the new people with their whole history, batch by batch."""
+    advance = step("people", len(plan.fresh))
+    for start in range(0, len(plan.fresh), BATCH):
+        batch = plan.fresh[start : start + BATCH]
         created = _insert_people(
-            session, tenant, mapping, batch, new_history, report.batch_id, ring, actor_label
+            session, tenant, mapping, batch, plan.new_history, report.batch_id, ring, actor_label
         )
-        person_ids.update(created)
+        plan.person_ids.update(created)
         run_import_hooks(session, list(created.values()))
         # Bulk inserts skip the ORM's flush, where seals are written.
         seal_unsealed(session, person_ids=list(created.values()))
         report.people_new += len(batch)
-        report.history_new += sum(len(new_history.get(p.key, ())) for p in batch)
-        if not dry_run:
+        report.history_new += sum(len(plan.new_history.get(p.key, ())) for p in batch)
+        if not report.dry_run:
             session.commit()
         advance(len(batch))
 
+
+def _append_old_history(
+    session: Session, plan: _ImportPlan, ring: Keyring, report: ImportReport, step: Step
+) -> None:
+    """Append new history rows to the chains of people imported before."""
+    old_history = plan.old_history
     advance = step("history of people imported before", sum(map(len, old_history.values())))
     records = {
         r.person_id: r
@@ -829,32 +890,37 @@ def run_import(
         for r in session.scalars(
             select(PersonRecord).where(
                 PersonRecord.person_id.in_(
-                    [person_ids[k] for k in list(old_history)[start : start + BATCH]]
+                    [plan.person_ids[k] for k in list(old_history)[start : start + BATCH]]
                 )
             )
         )
     }
     pending = 0
     for key, items in old_history.items():
-        append_entries(session, records[person_ids[key]], items, ring=ring)
+        append_entries(session, records[plan.person_ids[key]], items, ring=ring)
         report.history_new += len(items)
         pending += len(items)
         if pending >= BATCH:
-            if not dry_run:
+            if not report.dry_run:
                 session.commit()
             advance(pending)
             pending = 0
-    if not dry_run:
+    if not report.dry_run:
         session.commit()
     advance(pending)
 
-    report.verification = verify_import(
-        session, tenant.id, system, people, history, person_ids, ring, step
-    )
-    v = report.verification
+
+def _audit_import(
+    session: Session,
+    tenant: Tenant,
+    system: str,
+    actor_label: str,
+    report: ImportReport,
+    v: Verification,
+) -> None:
     audit.record(
         session,
-        "record.imported" if not dry_run else "record.import_rehearsed",
+        "record.imported" if not report.dry_run else "record.import_rehearsed",
         actor=None,
         actor_label=actor_label,
         tenant_id=tenant.id,
@@ -873,12 +939,6 @@ def run_import(
             "set_hash_ok": v.set_hash_ok,
         },
     )
-    if dry_run:
-        session.rollback()
-    else:
-        session.commit()
-    report.seconds = clock.perf_counter() - started
-    return report
 
 
 def _insert_people(
