@@ -352,7 +352,8 @@ def migrate_in_command(
 
     from hireflow.core.db import get_database
     from hireflow.org.models import Tenant
-    from hireflow.records.migration import MappingError, load_mapping, run_import
+    from hireflow.records.import_source import MappingError, load_mapping
+    from hireflow.records.migration import run_import
 
     _ready()
     try:

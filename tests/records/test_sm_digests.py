@@ -33,8 +33,9 @@ from hireflow.records import chain, pii, service
 from hireflow.records.backup import BackupError, create_backup, verify_backup
 from hireflow.records.chain import SM2PrivateKey, sign_checkpoint_batch, verify_checkpoint_batch
 from hireflow.records.export import export_person
+from hireflow.records.import_source import checksum, load_mapping
 from hireflow.records.integrity import verify
-from hireflow.records.migration import checksum, load_mapping, run_import
+from hireflow.records.migration import run_import
 from hireflow.records.models import Attachment, ImportedRecord
 from tests.conftest import make_org
 from tests.records.conftest import make_person
