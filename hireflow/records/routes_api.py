@@ -22,7 +22,7 @@ from hireflow.candidates.models import Candidate
 from hireflow.core.db import get_database, utcnow
 from hireflow.core.errors import N_, TooLarge, ValidationFailed
 from hireflow.core.permissions import get_visible, require, restrict
-from hireflow.records import queries, schemas, service
+from hireflow.records import download_codes, policy, queries, schemas, service
 from hireflow.records.checkpoints import cached_checkpoints
 from hireflow.records.export import export_person
 from hireflow.records.facts import split_facts
@@ -196,12 +196,12 @@ def search_records(
 @router.get("/records/policy", response_model=schemas.PolicyOut)
 def get_policy(session: DbSession, principal: ApiUser) -> Any:
     require(principal, "records.manage")
-    return service.get_policy(session, principal.tenant_id)
+    return policy.get_policy(session, principal.tenant_id)
 
 
 @router.put("/records/policy", response_model=schemas.PolicyOut)
 def put_policy(data: schemas.PolicyIn, session: DbSession, principal: ApiUser) -> Any:
-    return service.update_policy(
+    return policy.update_policy(
         session, principal, require_download_code=data.require_download_code
     )
 
@@ -220,14 +220,14 @@ def list_rules(session: DbSession, principal: ApiUser) -> Any:
 
 @router.post("/records/retention-rules", response_model=schemas.RetentionRuleOut, status_code=201)
 def add_rule(data: schemas.RetentionRuleIn, session: DbSession, principal: ApiUser) -> Any:
-    return service.add_retention_rule(
+    return policy.add_retention_rule(
         session, principal, status=data.status, months=data.months, region=data.region
     )
 
 
 @router.delete("/records/retention-rules/{rule_id}", status_code=204)
 def delete_rule(rule_id: Id, session: DbSession, principal: ApiUser) -> Response:
-    service.delete_retention_rule(session, principal, rule_id)
+    policy.delete_retention_rule(session, principal, rule_id)
     return Response(status_code=204)
 
 
@@ -262,7 +262,7 @@ def run_integrity(session: DbSession, principal: ApiUser, settings: AppSettings)
 @router.post("/records/attachments/{attachment_id}/code", status_code=202, response_class=Response)
 def request_code(attachment_id: Id, session: DbSession, principal: ApiUser) -> Response:
     """E-mail the caller a one-time code for opening this file."""
-    service.request_download_code(session, principal, attachment_id)
+    download_codes.request_download_code(session, principal, attachment_id)
     return Response(status_code=202)
 
 

@@ -15,7 +15,7 @@ from hireflow.core.errors import N_, AppError, ValidationFailed
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal, get_visible, require, restrict
 from hireflow.openings.models import Opening
-from hireflow.records import queries, service
+from hireflow.records import download_codes, policy, queries, service
 from hireflow.records.checkpoints import cached_checkpoints
 from hireflow.records.integrity import save_run, verify
 from hireflow.records.models import (
@@ -166,7 +166,7 @@ def _policy_context(session: DbSession, principal: Principal) -> dict[str, Any]:
         )
     )
     return {
-        "policy": service.get_policy(session, principal.tenant_id),
+        "policy": policy.get_policy(session, principal.tenant_id),
         "rules": rules,
         "statuses": STATUSES,
         "regions": REGIONS,
@@ -178,7 +178,7 @@ def _policy_context(session: DbSession, principal: Principal) -> dict[str, Any]:
 @router.post("/records/policy")
 def policy_update(session: DbSession, principal: PageUser, form: Form) -> Response:
     require(principal, "records.manage")
-    service.update_policy(
+    policy.update_policy(
         session, principal, require_download_code=form.get("require_download_code") == "on"
     )
     return RedirectResponse("/records/policy?saved=1", status_code=303)
@@ -192,7 +192,7 @@ def policy_add_rule(
     months = form.get("months")
 
     def add() -> Response:
-        service.add_retention_rule(
+        policy.add_retention_rule(
             session,
             principal,
             status=form.get("status"),
@@ -211,7 +211,7 @@ def policy_add_rule(
 
 @router.post("/records/policy/rules/{rule_id}/delete")
 def policy_delete_rule(session: DbSession, principal: PageUser, rule_id: Id) -> Response:
-    service.delete_retention_rule(session, principal, rule_id)
+    policy.delete_retention_rule(session, principal, rule_id)
     return RedirectResponse("/records/policy#rules", status_code=303)
 
 
@@ -256,7 +256,7 @@ def attachment_page(
 ) -> Response:
     """Download at once, or (company policy) ask for the one-time code first."""
     attachment = _attachment_for(session, principal, attachment_id)
-    if not service.get_policy(session, attachment.tenant_id).require_download_code:
+    if not policy.get_policy(session, attachment.tenant_id).require_download_code:
         return stream_file(service.open_attachment(session, principal, attachment_id))
     return render(
         request,
@@ -267,7 +267,7 @@ def attachment_page(
 
 @router.post("/records/attachments/{attachment_id}/code")
 def attachment_send_code(session: DbSession, principal: PageUser, attachment_id: Id) -> Response:
-    service.request_download_code(session, principal, attachment_id)
+    download_codes.request_download_code(session, principal, attachment_id)
     return RedirectResponse(f"/records/attachments/{attachment_id}?sent=1", status_code=303)
 
 
@@ -281,7 +281,7 @@ def attachment_open(
         opened = service.open_attachment(
             session, principal, attachment_id, code=form.get("code")[:12]
         )
-    except (service.CodeRequired, service.CodeInvalid) as exc:
+    except (download_codes.CodeRequired, download_codes.CodeInvalid) as exc:
         return render(
             request,
             "records/download.html",

@@ -34,13 +34,11 @@ one-time code e-mailed to the viewer, per company policy).
 
 from __future__ import annotations
 
-import hmac
 import io
-import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, BinaryIO
 
 from sqlalchemy import delete, select
@@ -53,9 +51,9 @@ from hireflow.core.db import on_commit, utcnow
 from hireflow.core.errors import N_, AppError, Conflict, NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.core.storage import CountingReader, EncryptedStorage, ResidencyError
-from hireflow.core.tasks import enqueue_on_commit
 from hireflow.org.models import AccessToken, Tenant, User
 from hireflow.records import pii
+from hireflow.records.download_codes import consume_code, visible_attachment
 from hireflow.records.keys import register_current_key
 from hireflow.records.ledger import LedgerEntry, append_erasure
 from hireflow.records.ledger import stamp as ledger_stamp
@@ -67,10 +65,9 @@ from hireflow.records.models import (
     DownloadCode,
     PersonRecord,
     RecordEntry,
-    RecordPolicy,
     RecordTerm,
-    RetentionRule,
 )
+from hireflow.records.policy import get_policy
 from hireflow.records.storage import regional_storage
 from hireflow.records.timeline import (
     Actor,
@@ -84,7 +81,6 @@ from hireflow.records.timeline import (
 
 __all__ = [
     "Actor",
-    "CodeRequired",
     "ErasureReport",
     "OpenedAttachment",
     "RecordingIn",
@@ -92,23 +88,17 @@ __all__ = [
     "RegionUnreachable",
     "ResidencyRefused",
     "SystemActor",
-    "add_retention_rule",
     "append_entry",
     "attach_file",
-    "delete_retention_rule",
     "erase_person",
-    "get_policy",
     "open_attachment",
     "record_consent",
     "record_interview_report",
-    "request_download_code",
     "set_legal_hold",
     "set_status",
-    "update_policy",
 ]
 
 ERASURE_REASONS = ("subject_request", "consent_withdrawn", "retention", "other")
-CODE_ATTEMPTS = 5
 
 
 class RegionUnavailable(AppError):
@@ -157,20 +147,6 @@ class ResidencyRefused(AppError):
     message = N_(
         "This person's data must stay in region %(region)s; storing it in %(target)s is refused."
     )
-
-
-class CodeRequired(AppError):
-    """The company requires a one-time code before this file opens."""
-
-    status = 403
-    code = "code_required"
-    message = N_("Enter the one-time code we sent to your e-mail address to open this file.")
-
-
-class CodeInvalid(AppError):
-    status = 403
-    code = "code_invalid"
-    message = N_("The code is wrong or has expired. Request a new one.")
 
 
 class RecordErased(AppError):
@@ -786,146 +762,18 @@ class OpenedAttachment:
     filename: str
 
 
-def get_policy(session: Session, tenant_id: int) -> RecordPolicy:
-    """The company's record policy (defaults when it never changed one)."""
-    policy = session.get(RecordPolicy, tenant_id)
-    return policy or RecordPolicy(tenant_id=tenant_id, require_download_code=False)
-
-
-def update_policy(
-    session: Session, principal: Principal, *, require_download_code: bool
-) -> RecordPolicy:
-    """Turn the one-time code for opening files on or off for the company."""
-    require(principal, "records.manage")
-    policy = session.get(RecordPolicy, principal.tenant_id)
-    if policy is None:
-        policy = RecordPolicy(tenant_id=principal.tenant_id)
-        session.add(policy)
-    before = bool(policy.require_download_code)
-    policy.require_download_code = bool(require_download_code)
-    policy.updated_at = utcnow()
-    policy.updated_by_id = principal.user_id
-    audit.record(
-        session,
-        "record.policy_updated",
-        actor=principal,
-        target_type="record_policy",
-        target_id=principal.tenant_id,
-        old={"require_download_code": before},
-        new={"require_download_code": policy.require_download_code},
-    )
-    session.commit()
-    return policy
-
-
-def _visible_attachment(
-    session: Session, actor: Actor, attachment_id: int, capability: str
-) -> Attachment:
-    if isinstance(actor, SystemActor):
-        attachment = session.get(Attachment, attachment_id)
-        if attachment is None or (
-            actor.tenant_id is not None and attachment.tenant_id != actor.tenant_id
-        ):
-            raise NotFound()
-        return attachment
-    require(actor, capability)
-    return get_visible(session, Attachment, attachment_id, actor, capability)
-
-
-def _code_key() -> bytes:
-    return pii.keyring().current.derive("download-code")
-
-
-def _code_hash(row_id: int, code: str) -> str:
-    # HMAC-SHA256, or HMAC-SM3 under the sm suite (a code lives minutes, and a change of
-    # key changes the code key anyway, so no older hash needs to be accepted).
-    return pii.keyring().current.suite.mac(_code_key(), f"{row_id}:{code}".encode()).hex()
-
-
-def _code_context(row_id: int) -> str:
-    return f"record_download_codes.code:{row_id}"
-
-
-def request_download_code(session: Session, principal: Principal, attachment_id: int) -> None:
-    """E-mail the viewer a one-time code for this file (valid a few minutes, one use)."""
-    from hireflow.core.settings import get_settings
-
-    attachment = _visible_attachment(session, principal, attachment_id, "records.files")
-    if attachment.wrapped_key is None:
-        raise NotFound(N_("This file was erased."))
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    minutes = max(1, get_settings().download_code_minutes)
-    row = DownloadCode(
-        tenant_id=attachment.tenant_id,
-        user_id=principal.user_id,
-        attachment_id=attachment.id,
-        code_hash="0" * 64,
-        attempts=0,
-        expires_at=utcnow() + timedelta(minutes=minutes),
-        created_at=utcnow(),
-    )
-    session.add(row)
-    session.flush()
-    row.code_hash = _code_hash(row.id, code)
-    row.code_token = pii.encrypt_value(code, _code_context(row.id))
-    audit.record(
-        session,
-        "attachment.code_requested",
-        actor=principal,
-        target_type="attachment",
-        target_id=attachment.id,
-    )
-    enqueue_on_commit(session, "records.send_download_code", row.id)
-    session.commit()
-
-
-def _consume_code(
-    session: Session, principal: Principal, attachment: Attachment, code: str | None
-) -> None:
-    now = utcnow()
-    row = session.scalars(
-        select(DownloadCode)
-        .where(
-            DownloadCode.user_id == principal.user_id,
-            DownloadCode.attachment_id == attachment.id,
-            DownloadCode.used_at.is_(None),
-            DownloadCode.expires_at > now,
-            DownloadCode.attempts < CODE_ATTEMPTS,
-        )
-        .order_by(DownloadCode.id.desc())
-        .limit(1)
-    ).first()
-    if not code:
-        raise CodeRequired()
-    if row is None:
-        raise CodeInvalid()
-    if not hmac.compare_digest(row.code_hash, _code_hash(row.id, code.strip())):
-        row.attempts += 1
-        audit.record(
-            session,
-            "attachment.code_failed",
-            actor=principal,
-            target_type="attachment",
-            target_id=attachment.id,
-        )
-        session.commit()
-        raise CodeInvalid()
-    row.used_at = now
-    row.code_token = None
-
-
 def open_attachment(
     session: Session, actor: Actor, attachment_id: int, *, code: str | None = None
 ) -> OpenedAttachment:
     """Open a file for reading: role and scope checked, one-time code if the company
     requires it, and the view audited (who, what, when) before a byte is served."""
-    attachment = _visible_attachment(session, actor, attachment_id, "records.files")
+    attachment = visible_attachment(session, actor, attachment_id, "records.files")
     if attachment.wrapped_key is None:
         raise NotFound(N_("This file was erased."))
     policy = get_policy(session, attachment.tenant_id)
     with_code = bool(policy.require_download_code and isinstance(actor, Principal))
     if with_code:
-        _consume_code(session, actor, attachment, code)  # type: ignore[arg-type]
+        consume_code(session, actor, attachment, code)  # type: ignore[arg-type]
     try:
         regional = regional_storage().for_record(attachment.region)
     except ResidencyError as exc:
@@ -1185,62 +1033,3 @@ def erase_person(
         )
     session.commit()
     return report
-
-
-# --------------------------------------------------------------------------- retention rules
-
-
-def add_retention_rule(
-    session: Session,
-    principal: Principal,
-    *,
-    status: str,
-    months: int,
-    region: str | None = None,
-) -> RetentionRule:
-    """Erase records that stayed in ``status`` for ``months`` (optionally in one region)."""
-    require(principal, "records.manage")
-    if status not in STATUSES:
-        raise ValidationFailed(N_("Unknown status."), fields={"status": "unknown"})
-    if not isinstance(months, int) or not 1 <= months <= 600:
-        raise ValidationFailed(N_("Months must be between 1 and 600."), fields={"months": "range"})
-    code = (region or "").strip().lower() or None
-    if code is not None and code not in ("cn", "eu", "us", "sg"):
-        raise ValidationFailed(N_("Unknown region."), fields={"region": "unknown"})
-    rule = RetentionRule(
-        tenant_id=principal.tenant_id,
-        region=code,
-        status=status,
-        months=months,
-        enabled=True,
-        created_by_id=principal.user_id,
-        created_at=utcnow(),
-    )
-    session.add(rule)
-    session.flush()
-    audit.record(
-        session,
-        "retention_rule.created",
-        actor=principal,
-        target_type="retention_rule",
-        target_id=rule.id,
-        new={"status": status, "months": months, "region": code},
-    )
-    session.commit()
-    return rule
-
-
-def delete_retention_rule(session: Session, principal: Principal, rule_id: int) -> None:
-    """Remove a retention rule of the caller's company."""
-    require(principal, "records.manage")
-    rule = get_visible(session, RetentionRule, rule_id, principal, "records.manage")
-    audit.record(
-        session,
-        "retention_rule.deleted",
-        actor=principal,
-        target_type="retention_rule",
-        target_id=rule.id,
-        old={"status": rule.status, "months": rule.months, "region": rule.region},
-    )
-    session.delete(rule)
-    session.commit()

@@ -29,7 +29,7 @@ from hireflow.core.crypto import (
 )
 from hireflow.core.db import set_database
 from hireflow.org.auth import principal_for
-from hireflow.records import chain, pii, service
+from hireflow.records import chain, download_codes, pii, service
 from hireflow.records.backup import BackupError, create_backup, verify_backup
 from hireflow.records.chain import SM2PrivateKey, sign_checkpoint_batch, verify_checkpoint_batch
 from hireflow.records.export import export_person
@@ -133,7 +133,10 @@ def test_sm_suite_digests_files_audit_backup_and_export_with_sm3(fresh_db, regio
             assert row.values_digest == SUITES["sm"].hexdigest(_values_body(row))
             # one-time download codes: HMAC-SM3
             code_key = sm.current.derive("download-code")
-            assert service._code_hash(5, "123456") == SUITES["sm"].mac(code_key, b"5:123456").hex()
+            assert (
+                download_codes.code_hash(5, "123456")
+                == SUITES["sm"].mac(code_key, b"5:123456").hex()
+            )
             # both generations verify, files included
             report = verify(session, files=True)
             assert report.ok, report.problems
