@@ -188,8 +188,8 @@ def checkpoint_command(
 ) -> None:
     """Sign the heads of the chains that moved since the last checkpoint."""
     from hireflow.core.db import get_database
-    from hireflow.records.chain import public_key_to_str
     from hireflow.records.checkpoints import CheckpointConfigError, signing_key, write_checkpoint
+    from hireflow.records.signing import public_key_to_str
 
     settings = _ready(keys=False)
     try:

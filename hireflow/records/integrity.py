@@ -34,13 +34,7 @@ from hireflow.core.audit import (
 )
 from hireflow.core.crypto import DigestSet
 from hireflow.core.db import utcnow
-from hireflow.records.chain import (
-    GENESIS_HASH,
-    ChainReport,
-    CheckpointError,
-    verify_against_checkpoints,
-    verify_chain,
-)
+from hireflow.records.chain import GENESIS_HASH, ChainReport, verify_chain
 from hireflow.records.checkpoints import CheckpointIndex
 from hireflow.records.models import (
     Attachment,
@@ -49,6 +43,7 @@ from hireflow.records.models import (
     Rechain,
     RecordEntry,
 )
+from hireflow.records.signing import CheckpointError, verify_against_checkpoints
 from hireflow.records.timeline import (
     derive_state,
     entry_content,

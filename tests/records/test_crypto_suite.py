@@ -153,7 +153,8 @@ def test_sm2_signs_checkpoints_and_detects_forgery(tmp_path):
     from datetime import UTC, datetime
 
     from hireflow.core.settings import Settings
-    from hireflow.records.chain import (
+    from hireflow.records.checkpoints import public_keys, signing_key
+    from hireflow.records.signing import (
         CheckpointError,
         SM2PrivateKey,
         load_public_key,
@@ -162,7 +163,6 @@ def test_sm2_signs_checkpoints_and_detects_forgery(tmp_path):
         sign_checkpoint_batch,
         verify_checkpoint_batch,
     )
-    from hireflow.records.checkpoints import public_keys, signing_key
 
     key = SM2PrivateKey.generate()
     heads = {"person:1": (3, "a" * 64), "audit:1": (9, "b" * 64)}

@@ -29,14 +29,14 @@ from hireflow.core.crypto import (
 )
 from hireflow.core.db import set_database
 from hireflow.org.auth import principal_for
-from hireflow.records import chain, download_codes, pii, service
+from hireflow.records import download_codes, pii, service, signing
 from hireflow.records.backup import BackupError, create_backup, verify_backup
-from hireflow.records.chain import SM2PrivateKey, sign_checkpoint_batch, verify_checkpoint_batch
 from hireflow.records.export import export_person
 from hireflow.records.import_source import checksum, load_mapping
 from hireflow.records.integrity import verify
 from hireflow.records.migration import run_import
 from hireflow.records.models import Attachment, ImportedRecord
+from hireflow.records.signing import SM2PrivateKey, sign_checkpoint_batch, verify_checkpoint_batch
 from tests.conftest import make_org
 from tests.records.conftest import make_person
 from tests.records.test_migration import write_source
@@ -92,13 +92,13 @@ def test_sm_key_ids_are_hmac_sm3_and_data_under_the_old_ids_still_opens():
 def test_sm2_checkpoint_key_ids_are_sm3_and_old_checkpoints_verify(monkeypatch):
     key = SM2PrivateKey.generate()
     raw = b"hireflow/signing-key-id/v1\x00sm2\x00" + key.public_key().raw
-    assert chain.public_key_id(key) == SUITES["sm"].hexdigest(raw)[:16]
+    assert signing.public_key_id(key) == SUITES["sm"].hexdigest(raw)[:16]
     heads = {"person:1": (3, "a" * 64)}
     document = sign_checkpoint_batch(heads, datetime.now(UTC), key)
     assert json.loads(document)["key_id"] == SUITES["sm"].hexdigest(raw)[:16]
     assert verify_checkpoint_batch(document, [key.public_key()])
     # signed when SM2 key ids were SHA-256 fingerprints
-    monkeypatch.setattr(chain, "public_key_id", lambda k: hashlib.sha256(raw).hexdigest()[:16])
+    monkeypatch.setattr(signing, "public_key_id", lambda k: hashlib.sha256(raw).hexdigest()[:16])
     old = sign_checkpoint_batch(heads, datetime.now(UTC), key)
     monkeypatch.undo()
     assert json.loads(old)["key_id"] == hashlib.sha256(raw).hexdigest()[:16]
