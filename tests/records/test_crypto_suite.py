@@ -17,14 +17,13 @@ from hireflow.core.crypto import (
     Keyring,
     MasterKey,
     blind_index,
-    decrypt_bytes,
     decrypt_field,
-    encrypt_bytes,
     encrypt_field,
     unwrap_key,
     wrap_key,
 )
 from hireflow.core.db import set_database
+from hireflow.core.file_crypto import decrypt_bytes, encrypt_bytes
 from hireflow.org.auth import principal_for
 from hireflow.records import pii, service
 from hireflow.records.chain import GENESIS_HASH, canonical_json
