@@ -29,13 +29,8 @@ from pathlib import Path
 
 import cryptography
 
-from hireflow.core.crypto import (
-    DEFAULT_CHUNK_SIZE,
-    MasterKey,
-    decrypt_stream,
-    encrypt_stream,
-    generate_data_key,
-)
+from hireflow.core.crypto import MasterKey, generate_data_key
+from hireflow.core.file_crypto import DEFAULT_CHUNK_SIZE, decrypt_stream, encrypt_stream
 from hireflow.core.storage import EncryptedStorage, LocalStorage
 from hireflow.records.chain import (
     FIRST_SEQ,

@@ -140,7 +140,7 @@ def record_only(root: Path, source: Path, database_url: str) -> None:
     from hireflow.core.db import Database, make_engine
     from hireflow.core.migrate import upgrade
     from hireflow.org import service
-    from hireflow.records import migration
+    from hireflow.records import import_source, migration
     from hireflow.records.integrity import verify
 
     migration.run_import_hooks = lambda _session, _ids: []
@@ -149,7 +149,7 @@ def record_only(root: Path, source: Path, database_url: str) -> None:
     database = Database(make_engine(url))
     with database.session() as session:
         tenant = service.create_tenant(session, "旧系统迁移公司", "legacy-inprocess")
-        mapping = migration.load_mapping(source / "mapping.yaml")
+        mapping = import_source.load_mapping(source / "mapping.yaml")
         report = migration.run_import(session, mapping, tenant)
         v = report.verification
         assert v is not None

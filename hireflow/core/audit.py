@@ -28,7 +28,6 @@ rather than a silent branch.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import math
 import os
@@ -44,6 +43,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, event, inser
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from hireflow.core.crypto import default_suite, digest_matches
 from hireflow.core.db import Base, JSONText, UTCDateTime, utcnow
 from hireflow.core.permissions import Principal, Scope, register_scope
 from hireflow.records.chain import GENESIS_HASH, canonical_json, row_hash
@@ -274,15 +274,41 @@ def values_digest(
     ip: str,
     actor_label: str,
 ) -> str:
-    """Salted SHA-256 of an audit row's redactable part (values, actor name, address).
+    """Salted hash of an audit row's redactable part (values, actor name, address), with
+    the deployment suite's hash (SHA-256, or SM3 under the sm suite).
 
     The random salt (deleted on redaction) keeps the digest from confirming guesses of
     small values such as phone numbers once the values are gone.
     """
+    return default_suite().hexdigest(_values_body(salt, old, new, ip, actor_label))
+
+
+def values_digest_matches(
+    stored: str | None,
+    salt: str,
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+    ip: str,
+    actor_label: str,
+) -> bool:
+    """Whether ``stored`` is the values digest under any suite: rows written before a
+    change of suite keep the digest of the suite they were written under."""
+    if stored is None:
+        return False
+    return digest_matches(_values_body(salt, old, new, ip, actor_label), stored)
+
+
+def _values_body(
+    salt: str,
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+    ip: str,
+    actor_label: str,
+) -> bytes:
     body = canonical_json(
         {"old": _hashable(old), "new": _hashable(new), "ip": ip, "actor_label": actor_label}
     )
-    return hashlib.sha256(b"hireflow/audit-values/v1\x00" + bytes.fromhex(salt) + body).hexdigest()
+    return b"hireflow/audit-values/v1\x00" + bytes.fromhex(salt) + body
 
 
 def audit_chain_content(entry: AuditEntry, seq: int | None = None) -> dict[str, Any]:

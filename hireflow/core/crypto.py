@@ -1,8 +1,9 @@
 """Encryption primitives for the HR record (SPEC G2, K3).
 
 Everything here is built from audited primitives of the ``cryptography`` package
-(AES-256-GCM, HKDF-SHA256, HMAC-SHA256); nothing is home-made below the level of
-"which bytes go into the AEAD". The module has no database, settings or I/O of its own:
+(AES-256-GCM, HKDF-SHA256, HMAC-SHA256; under the sm suite SM4-GCM, HKDF-SM3, HMAC-SM3,
+see ``CryptoSuite``); nothing is home-made below the level of "which bytes go into the
+AEAD". The module has no database, settings or I/O of its own:
 keys and streams come in as parameters, so the same code serves the web app, the worker,
 the key-rotation command and the tests.
 
@@ -16,17 +17,7 @@ Key hierarchy::
     data key (32 random bytes per file) → encrypts one file in authenticated chunks;
     stored only wrapped (``WrappedKey``); deleting the wrapped key crypto-shreds the file.
 
-Streaming file format (version 1)::
-
-    header  = b"HFSE" | version:u8 (=1) | chunk_size:u32 | nonce_prefix:7 bytes   (16 bytes)
-    chunk i = AES-256-GCM(data_key, nonce_prefix | i:u32 | final:u8, plaintext_i, aad_i)
-    aad_i   = domain | header | len(file_id):u16 | file_id | i:u64 | final:u8
-
-Every chunk but the last holds exactly ``chunk_size`` plaintext bytes; the last one is
-flagged final (it may be empty). This is the STREAM construction (Hoang, Reyhanitabar,
-Rogaway, Vizár 2015), as used by Tink's streaming AEAD and age: reordering, dropping,
-duplicating or swapping chunks between files, truncating at a chunk boundary and
-appending data are all detected.
+Files are encrypted in authenticated chunks by ``hireflow.core.file_crypto``.
 """
 
 from __future__ import annotations
@@ -35,16 +26,14 @@ import base64
 import binascii
 import hashlib
 import hmac
-import io
 import os
 import re
-import struct
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, BinaryIO
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -54,7 +43,6 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 __all__ = [
-    "DEFAULT_CHUNK_SIZE",
     "DEVELOPMENT_MASTER_KEY",
     "FIELD_TOKEN_PREFIX",
     "KEY_SIZE",
@@ -63,32 +51,26 @@ __all__ = [
     "CryptoConfigError",
     "CryptoError",
     "CryptoSuite",
-    "DecryptingReader",
-    "EncryptingReader",
+    "DigestSet",
     "IntegrityError",
     "KeyNotFoundError",
     "Keyring",
     "MasterKey",
     "WrappedKey",
     "blind_index",
-    "ciphertext_size",
-    "decrypt_bytes",
     "decrypt_field",
-    "decrypt_stream",
     "default_suite",
-    "encrypt_bytes",
+    "digest_matches",
     "encrypt_field",
-    "encrypt_stream",
     "field_token_key_id",
     "generate_data_key",
     "get_suite",
+    "mac_matches",
     "normalise_date",
     "normalise_email",
     "normalise_id_number",
     "normalise_phone",
     "normalise_text",
-    "plaintext_size",
-    "read_stream_chunk_size",
     "reencrypt_field",
     "rewrap",
     "unwrap_key",
@@ -255,6 +237,11 @@ class CryptoSuite:
     def aead(self, key: bytes) -> AESGCM | SM4GCM:
         return SM4GCM(key) if self.name == "sm" else AESGCM(key)
 
+    @property
+    def digest_label(self) -> str:
+        """The hash's short name in manifests and checksum files (``sha256`` or ``sm3``)."""
+        return "sm3" if self.name == "sm" else "sha256"
+
 
 class _Hasher:
     def __init__(self, suite: CryptoSuite) -> None:
@@ -270,6 +257,62 @@ class _Hasher:
         if isinstance(self._hash, hashes.Hash):
             return self._hash.finalize().hex()
         return self._hash.hexdigest()
+
+
+class DigestSet:
+    """One pass over data under every suite's hash, to check a stored digest.
+
+    A stored checksum carries no algorithm tag (the columns and chains predate the SM
+    suite): it was made by the suite in effect when it was written, so an installation
+    rotated from one suite to the other keeps both kinds. Accepting a match under any
+    suite is as strong as the weaker hash, and both are collision resistant; which suite
+    matched is reported (``matched``) so a verifier can say how a digest was made.
+    """
+
+    def __init__(self) -> None:
+        self._hashers = {name: _Hasher(suite) for name, suite in SUITES.items()}
+        self._digests: dict[str, str] | None = None
+
+    def update(self, data: bytes) -> None:
+        if self._digests is not None:
+            raise ValueError("the digests are already final")
+        for hasher in self._hashers.values():
+            hasher.update(data)
+
+    def hexdigest(self, suite: CryptoSuite) -> str:
+        if self._digests is None:
+            self._digests = {name: hasher.hexdigest() for name, hasher in self._hashers.items()}
+        return self._digests[suite.name]
+
+    def matched(self, stored: str) -> CryptoSuite | None:
+        """The suite whose digest of the data is ``stored`` (the process suite first)."""
+        digests = {name: self.hexdigest(suite) for name, suite in SUITES.items()}
+        order = [_default_suite.name] + [name for name in digests if name != _default_suite.name]
+        for name in order:
+            if hmac.compare_digest(digests[name], stored or ""):
+                return SUITES[name]
+        return None
+
+    def matches(self, stored: str) -> bool:
+        return self.matched(stored) is not None
+
+
+def digest_matches(data: bytes, stored: str) -> bool:
+    """Whether ``stored`` is the digest of ``data`` under any suite (see ``DigestSet``)."""
+    digests = DigestSet()
+    digests.update(data)
+    return digests.matches(stored)
+
+
+def mac_matches(key: bytes, data: bytes, stored_hex: str) -> bool:
+    """Whether ``stored_hex`` is (a prefix of at least 16 hex digits of) the HMAC of
+    ``data`` under any suite: keyed digests stored before a change of suite stay valid."""
+    if len(stored_hex or "") < 16:
+        return False
+    return any(
+        hmac.compare_digest(suite.mac(key, data).hex()[: len(stored_hex)], stored_hex)
+        for suite in SUITES.values()
+    )
 
 
 SUITES: dict[str, CryptoSuite] = {
@@ -307,7 +350,7 @@ class MasterKey:
     keys (wrapping, field encryption, blind indexes). ``repr`` never shows key material.
     """
 
-    __slots__ = ("_aead_cache", "_derived", "_key", "_lock", "key_id", "suite")
+    __slots__ = ("_aead_cache", "_derived", "_key", "_lock", "key_id", "legacy_key_ids", "suite")
 
     def __init__(self, key: bytes, suite: str = "intl") -> None:
         if not isinstance(key, bytes | bytearray):
@@ -322,8 +365,14 @@ class MasterKey:
         self.suite: CryptoSuite = get_suite(suite)
         # The suite is part of the id: the same bytes used as an SM key are another key.
         tag = b"hireflow/key-id/v1" + (b"/sm" if self.suite.name == "sm" else b"")
-        fingerprint = hmac.new(self._key, tag, hashlib.sha256).digest()
-        self.key_id: str = fingerprint[:_KEY_ID_BYTES].hex()
+        # HMAC with the suite's hash (HMAC-SM3 for an sm key). An sm key was named by its
+        # HMAC-SHA256 fingerprint before ids followed the suite: data protected then carries
+        # that id, which the keyring still resolves to this key (``legacy_key_ids``).
+        self.key_id: str = self.suite.mac(self._key, tag)[:_KEY_ID_BYTES].hex()
+        self.legacy_key_ids: tuple[str, ...] = ()
+        if self.suite.name == "sm":
+            legacy = hmac.new(self._key, tag, hashlib.sha256).digest()[:_KEY_ID_BYTES]
+            self.legacy_key_ids = (legacy.hex(),)
         self._derived: dict[tuple[str, str], bytes] = {}
         self._aead_cache: dict[str, AESGCM | SM4GCM] = {}
         self._lock = threading.Lock()
@@ -449,6 +498,9 @@ class Keyring:
         self._keys: dict[str, MasterKey] = {current.key_id: current}
         for key in previous:
             self._keys.setdefault(key.key_id, key)
+        self._aliases = {
+            old: key.key_id for key in self._keys.values() for old in key.legacy_key_ids
+        }
 
     @classmethod
     def from_settings(
@@ -474,9 +526,10 @@ class Keyring:
         return tuple(self._keys)
 
     def get(self, key_id: str) -> MasterKey:
-        """The master key with this id, or ``KeyNotFoundError``."""
+        """The master key with this id (or an id it had before, see ``MasterKey``), or
+        ``KeyNotFoundError``."""
         try:
-            return self._keys[key_id]
+            return self._keys[self._aliases.get(key_id, key_id)]
         except KeyError:
             raise KeyNotFoundError(
                 f"no master key with id {key_id!r} in the keyring (holds {list(self._keys)}); "
@@ -484,7 +537,7 @@ class Keyring:
             ) from None
 
     def __contains__(self, key_id: object) -> bool:
-        return key_id in self._keys
+        return key_id in self._keys or key_id in self._aliases
 
     def __repr__(self) -> str:
         return f"Keyring(current={self.current.key_id!r}, keys={list(self._keys)!r})"
@@ -563,7 +616,7 @@ def wrap_key(data_key: bytes, master: MasterKey | Keyring) -> WrappedKey:
 def unwrap_key(wrapped: WrappedKey, keyring: MasterKey | Keyring) -> bytes:
     """Recover a data key; ``KeyNotFoundError`` for an unknown key id, else ``IntegrityError``."""
     master_key = _as_keyring(keyring).get(wrapped.key_id)
-    aad = _WRAP_DOMAIN + master_key.key_id.encode()
+    aad = _WRAP_DOMAIN + wrapped.key_id.encode()  # the id it was wrapped under
     try:
         return master_key._aead("wrap").decrypt(wrapped.nonce, wrapped.ciphertext, aad)
     except InvalidTag:
@@ -586,324 +639,6 @@ def rewrap(
         return wrapped
     data_key = unwrap_key(wrapped, old_keyring)
     return wrap_key(data_key, new_master)
-
-
-# --------------------------------------------------------------------------- streaming
-
-_STREAM_MAGIC = b"HFSE"
-_STREAM_VERSION = 1  # AES-256-GCM chunks
-_STREAM_VERSION_SM4 = 2  # SM4-GCM chunks (the ``sm`` suite); same framing
-_STREAM_VERSIONS = (_STREAM_VERSION, _STREAM_VERSION_SM4)
-_HEADER = struct.Struct(">4sBI7s")
-_HEADER_SIZE = _HEADER.size
-_STREAM_DOMAIN = b"hireflow/stream/v1\x00"
-_MAX_CHUNKS = 2**32
-DEFAULT_CHUNK_SIZE = 256 * 1024
-"""Plaintext bytes per chunk. 256 KiB: 16 bytes of tag per chunk is 0.006 % overhead, a
-stream holds about 1 MiB of buffers (many uploads run at once), and
-bench/crypto_throughput.py finds 64 KiB to 1 MiB chunks within measurement noise of each
-other, with 4 MiB slower (the chunk no longer fits the CPU caches)."""
-_MIN_CHUNK_SIZE = 16
-_MAX_CHUNK_SIZE = 16 * 1024 * 1024  # bounds the memory a forged header can demand
-
-
-def _check_data_key(data_key: bytes, version: int = _STREAM_VERSION) -> AESGCM | SM4GCM:
-    if not isinstance(data_key, bytes | bytearray) or len(data_key) != KEY_SIZE:
-        raise ValueError(f"data key must be {KEY_SIZE} bytes")
-    if version == _STREAM_VERSION_SM4:
-        return SM4GCM(bytes(data_key))
-    return AESGCM(bytes(data_key))
-
-
-def _file_id_bytes(file_id: str) -> bytes:
-    if not isinstance(file_id, str) or not file_id:
-        raise ValueError("file_id must be a non-empty string")
-    encoded = file_id.encode("utf-8")
-    if len(encoded) > 0xFFFF:
-        raise ValueError("file_id is too long")
-    return encoded
-
-
-def _check_chunk_size(chunk_size: int) -> None:
-    if not isinstance(chunk_size, int) or not _MIN_CHUNK_SIZE <= chunk_size <= _MAX_CHUNK_SIZE:
-        raise ValueError(f"chunk_size must be between {_MIN_CHUNK_SIZE} and {_MAX_CHUNK_SIZE}")
-
-
-def _read_exact(src: BinaryIO, size: int) -> bytes:
-    """Read ``size`` bytes unless the stream ends first (pipes and sockets return short reads)."""
-    first = src.read(size)
-    if not first or len(first) == size:
-        return first or b""
-    parts = [first]
-    got = len(first)
-    while got < size:
-        more = src.read(size - got)
-        if not more:
-            break
-        parts.append(more)
-        got += len(more)
-    return b"".join(parts)
-
-
-class _StreamCipher:
-    """Nonce and AAD bookkeeping shared by encryption and decryption of one stream."""
-
-    def __init__(self, data_key: bytes, file_id: str, header: bytes) -> None:
-        self.aead = _check_data_key(data_key, header[4])
-        self.nonce_prefix = header[9:16]
-        fid = _file_id_bytes(file_id)
-        self.aad_prefix = _STREAM_DOMAIN + header + struct.pack(">H", len(fid)) + fid
-
-    def nonce_and_aad(self, index: int, final: bool) -> tuple[bytes, bytes]:
-        if index >= _MAX_CHUNKS:
-            raise IntegrityError("stream has more chunks than the format allows")
-        flag = b"\x01" if final else b"\x00"
-        nonce = self.nonce_prefix + struct.pack(">I", index) + flag
-        aad = self.aad_prefix + struct.pack(">Q", index) + flag
-        return nonce, aad
-
-
-def _encrypt_chunks(
-    src: BinaryIO, data_key: bytes, file_id: str, chunk_size: int
-) -> Iterator[bytes]:
-    _check_chunk_size(chunk_size)
-    version = _STREAM_VERSION_SM4 if _default_suite.name == "sm" else _STREAM_VERSION
-    header = _HEADER.pack(_STREAM_MAGIC, version, chunk_size, os.urandom(7))
-    cipher = _StreamCipher(data_key, file_id, header)
-    yield header
-    index = 0
-    current = _read_exact(src, chunk_size)
-    while True:
-        # Look one chunk ahead: only then do we know whether this chunk is the final one.
-        following = _read_exact(src, chunk_size) if len(current) == chunk_size else b""
-        final = not following
-        nonce, aad = cipher.nonce_and_aad(index, final)
-        yield cipher.aead.encrypt(nonce, current, aad)
-        if final:
-            return
-        current = following
-        index += 1
-
-
-def _decrypt_chunks(src: BinaryIO, data_key: bytes, file_id: str) -> Iterator[bytes]:
-    header = _read_exact(src, _HEADER_SIZE)
-    if len(header) != _HEADER_SIZE:
-        raise IntegrityError("encrypted file is truncated: incomplete header")
-    magic, version, chunk_size, _prefix = _HEADER.unpack(header)
-    if magic != _STREAM_MAGIC:
-        raise IntegrityError("not a Hireflow encrypted file (bad magic bytes)")
-    if version not in _STREAM_VERSIONS:
-        raise IntegrityError(f"unsupported encrypted file version {version}")
-    if not _MIN_CHUNK_SIZE <= chunk_size <= _MAX_CHUNK_SIZE:
-        raise IntegrityError(f"encrypted file header has an invalid chunk size {chunk_size}")
-    cipher = _StreamCipher(data_key, file_id, header)
-    sealed = chunk_size + _TAG_SIZE
-    index = 0
-    current = _read_exact(src, sealed)
-    if not current:
-        raise IntegrityError("encrypted file is truncated: no chunks after the header")
-    while True:
-        following = _read_exact(src, sealed) if len(current) == sealed else b""
-        final = not following
-        if len(current) < _TAG_SIZE:
-            raise IntegrityError(f"encrypted file is truncated inside chunk {index}")
-        nonce, aad = cipher.nonce_and_aad(index, final)
-        try:
-            plaintext = cipher.aead.decrypt(nonce, current, aad)
-        except InvalidTag:
-            if final:
-                raise IntegrityError(
-                    f"chunk {index} (last present) failed authentication: the file was "
-                    "truncated, extended, altered, or the key or file id is wrong"
-                ) from None
-            raise IntegrityError(
-                f"chunk {index} failed authentication: the file was altered or reordered, "
-                "or the key or file id is wrong"
-            ) from None
-        yield plaintext
-        if final:
-            return
-        current = following
-        index += 1
-
-
-class _IteratorReader(io.RawIOBase):
-    """A read-only binary stream over an iterator of byte strings.
-
-    An error raised by the iterator (``IntegrityError``) is raised again by every later
-    read: a consumer that swallows the first one still cannot mistake the damage for a
-    clean end of file.
-    """
-
-    def __init__(self, pieces: Iterator[bytes]) -> None:
-        super().__init__()
-        self._pieces = pieces
-        self._buffer = memoryview(b"")
-        self._done = False
-        self._error: BaseException | None = None
-
-    def readable(self) -> bool:
-        return True
-
-    def _fill(self) -> bool:
-        """Make the buffer non-empty; False at the (authentic) end of the stream."""
-        if self._error is not None:
-            raise self._error
-        while not self._buffer and not self._done:
-            try:
-                self._buffer = memoryview(next(self._pieces))
-            except StopIteration:
-                self._done = True
-            except CryptoError as exc:
-                self._error = exc
-                raise
-        return bool(self._buffer)
-
-    def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
-        view = memoryview(target).cast("B")
-        if not view or not self._fill():
-            return 0
-        count = min(len(view), len(self._buffer))
-        view[:count] = self._buffer[:count]
-        self._buffer = self._buffer[count:]
-        return count
-
-    def read(self, size: int | None = -1) -> bytes:
-        if size is None or size < 0:
-            return self.readall()
-        if size == 0 or not self._fill():
-            return b""
-        piece = self._buffer[:size]
-        self._buffer = self._buffer[size:]
-        return piece.tobytes()
-
-    def readall(self) -> bytes:
-        parts = []
-        while self._fill():
-            parts.append(self._buffer.tobytes())
-            self._buffer = memoryview(b"")
-        return b"".join(parts)
-
-    def close(self) -> None:
-        close = getattr(self._pieces, "close", None)
-        if close is not None:
-            close()
-        super().close()
-
-
-class EncryptingReader(_IteratorReader):
-    """Read ciphertext as it is produced from a plaintext stream (constant memory).
-
-    Hand it to ``Storage.put_stream`` or boto3's ``upload_fileobj`` to store a large
-    recording encrypted without a temporary plaintext copy.
-    """
-
-    def __init__(
-        self,
-        src: BinaryIO,
-        data_key: bytes,
-        file_id: str,
-        chunk_size: int = DEFAULT_CHUNK_SIZE,
-    ) -> None:
-        _check_data_key(data_key)
-        _file_id_bytes(file_id)
-        _check_chunk_size(chunk_size)
-        super().__init__(_encrypt_chunks(src, data_key, file_id, chunk_size))
-
-
-class DecryptingReader(_IteratorReader):
-    """Read plaintext from an encrypted stream, chunk by authenticated chunk.
-
-    Each byte returned has been authenticated as part of its chunk, at its position, in
-    this file. A read that reaches a bad or missing chunk raises ``IntegrityError``: a
-    consumer that streams the output (e.g. an HTTP response) must abort on it, and one that
-    buffers must discard what it has.
-    """
-
-    def __init__(self, src: BinaryIO, data_key: bytes, file_id: str) -> None:
-        _check_data_key(data_key)
-        _file_id_bytes(file_id)
-        super().__init__(_decrypt_chunks(src, data_key, file_id))
-
-
-def encrypt_stream(
-    src: BinaryIO,
-    dst: BinaryIO,
-    data_key: bytes,
-    file_id: str,
-    *,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
-) -> int:
-    """Encrypt ``src`` into ``dst`` in authenticated chunks; returns ciphertext bytes written.
-
-    ``file_id`` (e.g. the storage key or attachment id) is bound into every chunk, so a
-    file cannot be passed off as another one even under the same data key.
-    """
-    written = 0
-    for piece in _encrypt_chunks(src, data_key, file_id, chunk_size):
-        dst.write(piece)
-        written += len(piece)
-    return written
-
-
-def decrypt_stream(src: BinaryIO, dst: BinaryIO, data_key: bytes, file_id: str) -> int:
-    """Decrypt ``src`` into ``dst``; returns plaintext bytes written.
-
-    Raises ``IntegrityError`` at the first chunk that fails. Chunks before it were
-    authentic and are already in ``dst``; the caller must treat ``dst`` as incomplete and
-    discard it (``EncryptedStorage`` and ``decrypt_bytes`` do so for you).
-    """
-    written = 0
-    for piece in _decrypt_chunks(src, data_key, file_id):
-        dst.write(piece)
-        written += len(piece)
-    return written
-
-
-def encrypt_bytes(
-    data: bytes, data_key: bytes, file_id: str, *, chunk_size: int = DEFAULT_CHUNK_SIZE
-) -> bytes:
-    """In-memory form of ``encrypt_stream`` for small files."""
-    out = io.BytesIO()
-    encrypt_stream(io.BytesIO(data), out, data_key, file_id, chunk_size=chunk_size)
-    return out.getvalue()
-
-
-def decrypt_bytes(blob: bytes, data_key: bytes, file_id: str) -> bytes:
-    """In-memory form of ``decrypt_stream``: all plaintext or ``IntegrityError``, never a part."""
-    return b"".join(_decrypt_chunks(io.BytesIO(blob), data_key, file_id))
-
-
-def ciphertext_size(plaintext_bytes: int, chunk_size: int = DEFAULT_CHUNK_SIZE) -> int:
-    """Stored size of an encrypted file: header plus a 16-byte tag per chunk."""
-    if plaintext_bytes < 0:
-        raise ValueError("size must not be negative")
-    chunks = max(1, -(-plaintext_bytes // chunk_size))
-    return _HEADER_SIZE + plaintext_bytes + chunks * _TAG_SIZE
-
-
-def plaintext_size(ciphertext_bytes: int, chunk_size: int) -> int:
-    """Inverse of ``ciphertext_size``; ``IntegrityError`` if no valid file has that size."""
-    body = ciphertext_bytes - _HEADER_SIZE
-    if body < _TAG_SIZE:
-        raise IntegrityError("encrypted file is too short")
-    sealed = chunk_size + _TAG_SIZE
-    full, rest = divmod(body, sealed)
-    if rest == 0:
-        return full * chunk_size
-    if rest < _TAG_SIZE:
-        raise IntegrityError("encrypted file size is impossible for its chunk size")
-    return full * chunk_size + rest - _TAG_SIZE
-
-
-def read_stream_chunk_size(header: bytes) -> int:
-    """The chunk size recorded in an encrypted file's first 16 bytes."""
-    if len(header) < _HEADER_SIZE:
-        raise IntegrityError("encrypted file is truncated: incomplete header")
-    magic, version, chunk_size, _ = _HEADER.unpack(header[:_HEADER_SIZE])
-    if magic != _STREAM_MAGIC or version not in _STREAM_VERSIONS:
-        raise IntegrityError("not a Hireflow encrypted file of a known version")
-    return int(chunk_size)
 
 
 # --------------------------------------------------------------------------- fields

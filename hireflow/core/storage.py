@@ -26,17 +26,19 @@ from pathlib import Path
 from typing import Any, BinaryIO, Protocol, runtime_checkable
 
 from hireflow.core.crypto import (
-    DEFAULT_CHUNK_SIZE,
-    DecryptingReader,
-    EncryptingReader,
     Keyring,
     MasterKey,
     WrappedKey,
     generate_data_key,
-    plaintext_size,
-    read_stream_chunk_size,
     unwrap_key,
     wrap_key,
+)
+from hireflow.core.file_crypto import (
+    DEFAULT_CHUNK_SIZE,
+    DecryptingReader,
+    EncryptingReader,
+    plaintext_size,
+    read_stream_chunk_size,
 )
 
 __all__ = [

@@ -2,10 +2,11 @@
 
 A backup is a directory (copy it anywhere: tar it, sync it to a bucket)::
 
-    manifest.json        format, time, schema revisions, per table: rows and SHA-256 of the
-                         rows and of the file; per stored object: region, key, size, SHA-256;
+    manifest.json        format, time, schema revisions, the hash (``sha256``, or ``sm3``
+                         under the sm suite), per table: rows and the hash of the rows and
+                         of the file; per stored object: region, key, size, hash;
                          which master key ids the data needs (never the keys themselves)
-    manifest.sha256      SHA-256 of manifest.json
+    manifest.<hash>      the hash of manifest.json (manifest.sha256 or manifest.sm3)
     db/<table>.jsonl.gz  every row of every table, in primary-key order, one JSON per line
     storage/<region>/... the encrypted objects exactly as stored (ciphertext only)
     checkpoints/         copies of the signed chain checkpoints
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 import base64
 import gzip
-import hashlib
+import hmac
 import json
 import shutil
 from collections.abc import Callable, Iterator
@@ -38,7 +39,7 @@ from typing import Any
 from sqlalchemy import MetaData, Table, func, insert, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 
-from hireflow.core.crypto import Keyring
+from hireflow.core.crypto import SUITES, CryptoSuite, Keyring, default_suite
 from hireflow.core.db import utcnow
 from hireflow.core.storage import RegionalStorage
 
@@ -151,17 +152,30 @@ def _schema_heads(connection: Connection) -> list[str]:
     return sorted(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
 
 
-def table_checksums(connection: Connection) -> dict[str, dict[str, Any]]:
-    """Rows and SHA-256 over the canonical lines of every table (to compare databases)."""
+def table_checksums(
+    connection: Connection, suite: CryptoSuite | None = None
+) -> dict[str, dict[str, Any]]:
+    """Rows and the hash (``rows_sha256`` or ``rows_sm3``, by ``suite``, default the
+    deployment's) over the canonical lines of every table (to compare databases)."""
+    suite = suite or default_suite()
     checksums: dict[str, dict[str, Any]] = {}
     for tbl in _tables(connection):
-        digest = hashlib.sha256()
+        digest = suite.hasher()
         count = 0
         for row in _ordered_rows(connection, tbl):
             digest.update(_line(row) + b"\n")
             count += 1
-        checksums[tbl.name] = {"rows": count, "rows_sha256": digest.hexdigest()}
+        checksums[tbl.name] = {"rows": count, f"rows_{suite.digest_label}": digest.hexdigest()}
     return checksums
+
+
+def manifest_suite(manifest: dict[str, Any]) -> CryptoSuite:
+    """The suite whose hash made a manifest's checksums (backups before the field: SHA-256)."""
+    label = manifest.get("hash", "sha256")
+    for suite in SUITES.values():
+        if suite.digest_label == label:
+            return suite
+    raise BackupError(f"the backup's checksums use an unknown hash {label!r}")
 
 
 # --------------------------------------------------------------------------- keys
@@ -210,8 +224,8 @@ class BackupResult:
     manifest: dict[str, Any] = field(default_factory=dict)
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
+def _file_digest(path: Path, suite: CryptoSuite) -> str:
+    digest = suite.hasher()
     with path.open("rb") as handle:
         while piece := handle.read(1024 * 1024):
             digest.update(piece)
@@ -233,8 +247,11 @@ def create_backup(
     if target.exists() and any(target.iterdir()):
         raise BackupError(f"{target} exists and is not empty; choose a new directory")
     (target / "db").mkdir(parents=True, exist_ok=True)
+    suite = default_suite()
+    label = suite.digest_label
     manifest: dict[str, Any] = {
         "format": FORMAT,
+        "hash": label,
         "created_at": utcnow().strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "dialect": engine.dialect.name,
         "tables": {},
@@ -255,7 +272,7 @@ def create_backup(
             advance = step("database", sum(counts.values()))
             for tbl in tables:
                 path = target / "db" / f"{tbl.name}.jsonl.gz"
-                digest = hashlib.sha256()
+                digest = suite.hasher()
                 count = 0
                 with (
                     path.open("wb") as raw,
@@ -272,8 +289,8 @@ def create_backup(
                 total_rows += count
                 manifest["tables"][tbl.name] = {
                     "rows": count,
-                    "rows_sha256": digest.hexdigest(),
-                    "file_sha256": _sha256_file(path),
+                    f"rows_{label}": digest.hexdigest(),
+                    f"file_{label}": _file_digest(path, suite),
                     "columns": [c.name for c in tbl.columns],
                 }
             key_ids = _key_ids_in_use(connection)
@@ -290,7 +307,7 @@ def create_backup(
     for region, key in objects:
         destination = target / "storage" / region / Path(*key.split("/"))
         destination.parent.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256()
+        digest = suite.hasher()
         size = 0
         with regional.open_read(region, key) as source, destination.open("wb") as sink:
             while piece := source.read(1024 * 1024):
@@ -299,7 +316,7 @@ def create_backup(
                 sink.write(piece)
         total_bytes += size
         manifest["objects"].append(
-            {"region": region, "key": key, "size": size, "sha256": digest.hexdigest()}
+            {"region": region, "key": key, "size": size, label: digest.hexdigest()}
         )
         advance(1)
     if checkpoints is not None and checkpoints.is_dir():
@@ -307,11 +324,11 @@ def create_backup(
         for path in sorted(checkpoints.glob("*.json")):
             (target / "checkpoints").mkdir(exist_ok=True)
             shutil.copy2(path, target / "checkpoints" / path.name)
-            copied.append({"name": path.name, "sha256": _sha256_file(path)})
+            copied.append({"name": path.name, label: _file_digest(path, suite)})
         manifest["checkpoints"] = copied
     body = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
     (target / "manifest.json").write_bytes(body)
-    (target / "manifest.sha256").write_text(hashlib.sha256(body).hexdigest() + "  manifest.json\n")
+    (target / f"manifest.{label}").write_text(suite.hexdigest(body) + "  manifest.json\n")
     return BackupResult(target, len(tables), total_rows, len(objects), total_bytes, manifest)
 
 
@@ -319,17 +336,28 @@ def create_backup(
 
 
 def read_manifest(source: Path) -> dict[str, Any]:
-    """The manifest, after checking it against ``manifest.sha256``."""
+    """The manifest, after checking it against its checksum file (``manifest.sha256``, or
+    ``manifest.sm3`` for a backup made under the sm suite)."""
+    found = [s for s in SUITES.values() if (source / f"manifest.{s.digest_label}").exists()]
+    if len(found) != 1:
+        raise BackupError(
+            f"{source} is not a Hireflow backup: it needs exactly one of "
+            + ", ".join(f"manifest.{s.digest_label}" for s in SUITES.values())
+        )
+    suite = found[0]
+    checksum_name = f"manifest.{suite.digest_label}"
     try:
         body = (source / "manifest.json").read_bytes()
-        expected = (source / "manifest.sha256").read_text().split()[0]
+        expected = (source / checksum_name).read_text().split()[0]
     except (OSError, IndexError) as exc:
         raise BackupError(f"{source} is not a Hireflow backup: {exc}") from exc
-    if hashlib.sha256(body).hexdigest() != expected:
-        raise BackupError("manifest.json does not match manifest.sha256: the backup was altered")
+    if not hmac.compare_digest(suite.hexdigest(body), expected):
+        raise BackupError(f"manifest.json does not match {checksum_name}: the backup was altered")
     manifest = json.loads(body)
     if manifest.get("format") != FORMAT:
         raise BackupError(f"unsupported backup format {manifest.get('format')!r}")
+    if manifest_suite(manifest) is not suite:
+        raise BackupError(f"manifest.json names another hash than {checksum_name}")
     return manifest
 
 
@@ -337,21 +365,23 @@ def verify_backup(source: Path, *, step: Step | None = None) -> dict[str, Any]:
     """Check every checksum of a backup without restoring it; returns the manifest."""
     step = step or _no_progress
     manifest = read_manifest(source)
+    suite = manifest_suite(manifest)
+    label = suite.digest_label
     problems: list[str] = []
     advance = step("database files", len(manifest["tables"]))
     for name, info in manifest["tables"].items():
         path = source / "db" / f"{name}.jsonl.gz"
         if not path.exists():
             problems.append(f"table {name}: file missing")
-        elif _sha256_file(path) != info["file_sha256"]:
+        elif _file_digest(path, suite) != info[f"file_{label}"]:
             problems.append(f"table {name}: file checksum differs")
         else:
-            digest = hashlib.sha256()
+            digest = suite.hasher()
             count = 0
             for line in _lines(path):
                 digest.update(line + b"\n")
                 count += 1
-            if count != info["rows"] or digest.hexdigest() != info["rows_sha256"]:
+            if count != info["rows"] or digest.hexdigest() != info[f"rows_{label}"]:
                 problems.append(f"table {name}: rows differ from the manifest")
         advance(1)
     advance = step("stored files", len(manifest["objects"]))
@@ -359,12 +389,12 @@ def verify_backup(source: Path, *, step: Step | None = None) -> dict[str, Any]:
         path = source / "storage" / item["region"] / Path(*item["key"].split("/"))
         if not path.exists():
             problems.append(f"object {item['region']}/{item['key']}: missing")
-        elif _sha256_file(path) != item["sha256"]:
+        elif _file_digest(path, suite) != item[label]:
             problems.append(f"object {item['region']}/{item['key']}: checksum differs")
         advance(1)
     for item in manifest.get("checkpoints", []):
         path = source / "checkpoints" / item["name"]
-        if not path.exists() or _sha256_file(path) != item["sha256"]:
+        if not path.exists() or _file_digest(path, suite) != item[label]:
             problems.append(f"checkpoint {item['name']}: missing or altered")
     if problems:
         shown = "; ".join(problems[:10])
@@ -521,19 +551,21 @@ def restore_backup(
         with path.open("rb") as handle:
             regional.put_stream(item["region"], item["key"], handle, record_region=item["region"])
         advance(1)
+    suite = manifest_suite(manifest)
+    label = suite.digest_label
     with engine.connect() as connection:
-        restored = table_checksums(connection)
+        restored = table_checksums(connection, suite)
     mismatched = [
         name
         for name, info in manifest["tables"].items()
-        if restored.get(name, {}).get("rows_sha256") != info["rows_sha256"]
+        if restored.get(name, {}).get(f"rows_{label}") != info[f"rows_{label}"]
     ]
     for item in manifest["objects"]:
-        digest = hashlib.sha256()
+        digest = suite.hasher()
         with regional.open_read(item["region"], item["key"]) as stream:
             while piece := stream.read(1024 * 1024):
                 digest.update(piece)
-        if digest.hexdigest() != item["sha256"]:
+        if digest.hexdigest() != item[label]:
             mismatched.append(f"{item['region']}/{item['key']}")
     if migrated:
         _upgrade(engine, "head")

@@ -40,53 +40,39 @@ column and came back as strings still verifies.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
-
 from hireflow.core.crypto import SUITES, CryptoSuite, default_suite
+
+if TYPE_CHECKING:
+    from hireflow.records.signing import Checkpoint
 
 __all__ = [
     "FIRST_SEQ",
     "GENESIS_HASH",
+    "HASH_RE",
     "CanonicalJSONError",
     "ChainProblem",
     "ChainReport",
     "ChainRow",
-    "Checkpoint",
-    "CheckpointError",
     "ProblemKind",
     "append_row",
     "build_chain",
     "canonical_json",
-    "generate_signing_key",
-    "load_public_key",
-    "load_signing_key",
-    "public_key_id",
-    "public_key_to_str",
+    "check_hash",
+    "prepare",
     "row_hash",
-    "sign_checkpoint",
-    "sign_checkpoint_batch",
-    "verify_against_checkpoints",
     "verify_chain",
-    "verify_checkpoint",
-    "verify_checkpoint_batch",
+    "verify_rows",
 ]
 
 GENESIS_HASH = "0" * 64
@@ -96,19 +82,11 @@ FIRST_SEQ = 1
 """Sequence number of the first row of every chain."""
 
 _ROW_DOMAIN = b"hireflow/chain/v1\x00"
-_CHECKPOINT_DOMAIN = b"hireflow/checkpoint/v1\x00"
-_CHECKPOINT_TYPE = "hireflow.chain-checkpoint"
-_BATCH_DOMAIN = b"hireflow/checkpoint-batch/v1\x00"
-_BATCH_TYPE = "hireflow.chain-checkpoint-batch"
-_HASH_RE = re.compile(r"[0-9a-f]{64}")
+HASH_RE = re.compile(r"[0-9a-f]{64}")
 
 
 class CanonicalJSONError(ValueError):
     """Content holds a value that has no single canonical encoding (float, naive datetime...)."""
-
-
-class CheckpointError(ValueError):
-    """A checkpoint document is malformed, unsigned by a trusted key, or for another chain."""
 
 
 # --------------------------------------------------------------------------- canonical JSON
@@ -191,7 +169,7 @@ def _canonical_other(value: Any) -> Any:
     raise _PathError(f"{type(value).__name__} has no canonical JSON form")
 
 
-def _prepare(value: Any) -> Any:
+def prepare(value: Any) -> Any:
     try:
         return _canonical_value(value)
     except _PathError as exc:
@@ -206,7 +184,7 @@ _ENCODER = json.JSONEncoder(
 
 def canonical_json(value: Any) -> bytes:
     """The canonical UTF-8 JSON encoding of ``value`` (rules in the module docstring)."""
-    prepared = _prepare(value)
+    prepared = prepare(value)
     try:
         return _ENCODER.encode(prepared).encode("utf-8")
     except (UnicodeEncodeError, ValueError) as exc:
@@ -217,8 +195,8 @@ def canonical_json(value: Any) -> bytes:
 # --------------------------------------------------------------------------- rows
 
 
-def _check_hash(value: Any, what: str) -> str:
-    if not isinstance(value, str) or not _HASH_RE.fullmatch(value):
+def check_hash(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not HASH_RE.fullmatch(value):
         raise ValueError(f"{what} must be 64 lower-case hex digits, got {value!r}")
     return value
 
@@ -230,7 +208,7 @@ def row_hash(prev_hash: str, content: Any) -> str:
     actor, timestamp, payload). The domain tag keeps these hashes from being confused
     with any other SHA-256 in the system.
     """
-    return _row_hash_checked(_check_hash(prev_hash, "prev_hash"), content)
+    return _row_hash_checked(check_hash(prev_hash, "prev_hash"), content)
 
 
 def _row_hash_checked(prev_hash: str, content: Any, suite: CryptoSuite | None = None) -> str:
@@ -301,8 +279,8 @@ def _parsed_rows(rows: Iterable[Any]) -> Iterator[tuple[Any, Any, Any, Any] | Ex
                 if not isinstance(seq, int) or isinstance(seq, bool):
                     raise ValueError(f"seq must be an int, got {seq!r}")
                 seq = int(seq)
-            _check_hash(prev_hash, "prev_hash")
-            _check_hash(stored_hash, "hash")
+            check_hash(prev_hash, "prev_hash")
+            check_hash(stored_hash, "hash")
         except (KeyError, AttributeError, TypeError, ValueError) as exc:
             yield exc
         else:
@@ -386,7 +364,7 @@ class ChainReport:
 _SENTINEL: Any = object()
 
 
-def _verify(
+def verify_rows(
     rows: Iterable[Any],
     anchor: tuple[int, str] | None,
     checkpoints: Mapping[int, Checkpoint],
@@ -394,7 +372,7 @@ def _verify(
 ) -> ChainReport:
     """Single pass, constant memory (one row of look-ahead), over rows in stored order."""
     start_seq, start_hash = anchor if anchor is not None else (FIRST_SEQ - 1, GENESIS_HASH)
-    _check_hash(start_hash, "anchor hash")
+    check_hash(start_hash, "anchor hash")
     expected_seq = start_seq + 1
     expected_prev: str | None = start_hash
     before_prev: str | None = None  # hash of the row before the previous one
@@ -574,408 +552,4 @@ def verify_chain(
     What the chain alone cannot see: the newest rows cut off, or the whole chain rewritten
     consistently from some row on. ``verify_against_checkpoints`` catches both.
     """
-    return _verify(rows, anchor, {}, max_problems)
-
-
-# --------------------------------------------------------------------------- checkpoints
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    """A verified checkpoint: at ``time`` the chain ``chain_id`` had ``head_hash`` at ``seq``.
-
-    Instances come from ``verify_checkpoint``: the signature was checked against a
-    trusted public key.
-    """
-
-    chain_id: str
-    seq: int
-    head_hash: str
-    time: datetime
-    key_id: str
-
-
-class SM2PublicKey:
-    """An SM2 verification key (GB/T 32918; 64 raw bytes x ‖ y), signatures via GmSSL."""
-
-    def __init__(self, raw: bytes) -> None:
-        if len(raw) != 64:
-            raise CheckpointError("an SM2 public key is 64 bytes (x and y)")
-        self.raw = bytes(raw)
-
-    def verify(self, signature: bytes, data: bytes) -> None:
-        import gmssl_pyx
-
-        try:
-            ok = gmssl_pyx.sm2_verify(self.raw, data, signature)
-        except Exception:  # GmSSL refuses malformed signatures with its own error
-            ok = False
-        if not ok:
-            raise InvalidSignature()
-
-
-class SM2PrivateKey:
-    """An SM2 signing key (the ``sm`` suite's checkpoint key): SM2 with SM3 and the Z value
-    of the default signer id, as GmSSL computes it."""
-
-    def __init__(self, private: bytes, public: bytes) -> None:
-        if len(private) != 32:
-            raise CheckpointError("an SM2 private key is 32 bytes")
-        self._private = bytes(private)
-        self._public = SM2PublicKey(public)
-
-    @classmethod
-    def generate(cls) -> SM2PrivateKey:
-        import gmssl_pyx
-
-        public, private = gmssl_pyx.sm2_key_generate()
-        return cls(private, public)
-
-    def sign(self, data: bytes) -> bytes:
-        import gmssl_pyx
-
-        return gmssl_pyx.sm2_sign(self._private, self._public.raw, data)
-
-    def public_key(self) -> SM2PublicKey:
-        return self._public
-
-    def to_text(self) -> str:
-        """``sm2:<base64 private>:<base64 public>`` (what the key file holds)."""
-        return ":".join(
-            (
-                "sm2",
-                base64.b64encode(self._private).decode(),
-                base64.b64encode(self._public.raw).decode(),
-            )
-        )
-
-    def __repr__(self) -> str:
-        return "SM2PrivateKey(...)"
-
-
-SigningKey = Ed25519PrivateKey | SM2PrivateKey
-PublicKey = Ed25519PublicKey | SM2PublicKey
-
-
-def generate_signing_key(suite: str = "intl") -> SigningKey:
-    """A new checkpoint-signing key: Ed25519, or SM2 for the ``sm`` suite."""
-    if suite == "sm":
-        return SM2PrivateKey.generate()
-    return Ed25519PrivateKey.generate()
-
-
-def _decode_raw32(value: str) -> bytes | None:
-    text = value.strip()
-    if re.fullmatch(r"[0-9a-fA-F]{64}", text):
-        return bytes.fromhex(text)
-    try:
-        raw = base64.b64decode(
-            text.replace("-", "+").replace("_", "/") + "=" * (-len(text) % 4), validate=True
-        )
-    except ValueError:
-        return None
-    return raw if len(raw) == 32 else None
-
-
-def load_signing_key(value: str | bytes) -> SigningKey:
-    """An Ed25519 private key from PEM (PKCS#8, unencrypted) or a 32-byte seed (hex/base64),
-    or an SM2 key ``sm2:<base64 private>:<base64 public>``."""
-    text = value.decode("ascii") if isinstance(value, bytes) else value
-    if text.strip().startswith("sm2:"):
-        try:
-            _tag, private, public = text.strip().split(":")
-            return SM2PrivateKey(base64.b64decode(private), base64.b64decode(public))
-        except ValueError as exc:
-            raise CheckpointError("SM2 signing key must be sm2:<private>:<public>") from exc
-    if "-----BEGIN" in text:
-        key = serialization.load_pem_private_key(text.encode("ascii"), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise CheckpointError("signing key PEM is not an Ed25519 key")
-        return key
-    raw = _decode_raw32(text)
-    if raw is None:
-        raise CheckpointError("signing key must be PEM or a 32-byte seed in hex or base64")
-    return Ed25519PrivateKey.from_private_bytes(raw)
-
-
-def load_public_key(value: str | bytes | PublicKey) -> PublicKey:
-    """An Ed25519 public key from PEM or 32 raw bytes in hex/base64, or an SM2 public key
-    ``sm2:<base64 of 64 bytes>``."""
-    if isinstance(value, Ed25519PublicKey | SM2PublicKey):
-        return value
-    text = value.decode("ascii") if isinstance(value, bytes) else value
-    if text.strip().startswith("sm2:"):
-        try:
-            return SM2PublicKey(base64.b64decode(text.strip()[4:]))
-        except ValueError as exc:
-            raise CheckpointError("SM2 public key must be sm2:<base64 of 64 bytes>") from exc
-    if "-----BEGIN" in text:
-        key = serialization.load_pem_public_key(text.encode("ascii"))
-        if not isinstance(key, Ed25519PublicKey):
-            raise CheckpointError("public key PEM is not an Ed25519 key")
-        return key
-    raw = _decode_raw32(text)
-    if raw is None:
-        raise CheckpointError("public key must be PEM or 32 bytes in hex or base64")
-    return Ed25519PublicKey.from_public_bytes(raw)
-
-
-def _raw_public(key: PublicKey) -> bytes:
-    if isinstance(key, SM2PublicKey):
-        return b"sm2\x00" + key.raw
-    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-
-
-def _public(key: PublicKey | SigningKey) -> PublicKey:
-    return key.public_key() if isinstance(key, Ed25519PrivateKey | SM2PrivateKey) else key
-
-
-def public_key_to_str(key: PublicKey | SigningKey) -> str:
-    """The public key as base64 of its 32 raw bytes (``sm2:`` + base64 of 64 bytes for SM2)
-    (what auditors are given)."""
-    public = _public(key)
-    if isinstance(public, SM2PublicKey):
-        return "sm2:" + base64.b64encode(public.raw).decode("ascii")
-    return base64.b64encode(_raw_public(public)).decode("ascii")
-
-
-def public_key_id(key: PublicKey | SigningKey) -> str:
-    """A 16-hex-digit fingerprint of a signing key's public half."""
-    raw = _raw_public(_public(key))
-    return hashlib.sha256(b"hireflow/signing-key-id/v1\x00" + raw).hexdigest()[:16]
-
-
-def _checkpoint_body(
-    chain_id: str, seq: int, head_hash: str, time: str, key_id: str
-) -> dict[str, Any]:
-    return {
-        "v": 1,
-        "type": _CHECKPOINT_TYPE,
-        "chain_id": chain_id,
-        "seq": seq,
-        "head_hash": head_hash,
-        "time": time,
-        "key_id": key_id,
-    }
-
-
-def sign_checkpoint(
-    chain_id: str,
-    seq: int,
-    head_hash: str,
-    time: datetime,
-    signing_key: Ed25519PrivateKey,
-) -> str:
-    """A signed checkpoint as a compact JSON document (about 330 bytes).
-
-    The signature is Ed25519 over a domain tag and the canonical JSON of every other
-    field, so no field can be changed or dropped without detection.
-    """
-    if not isinstance(chain_id, str) or not chain_id:
-        raise ValueError("chain_id must be a non-empty string")
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < FIRST_SEQ - 1:
-        raise ValueError("seq must be an int >= 0")
-    _check_hash(head_hash, "head_hash")
-    if not isinstance(time, datetime) or time.tzinfo is None or time.utcoffset() is None:
-        raise ValueError("time must be a timezone-aware datetime")
-    body = _checkpoint_body(chain_id, seq, head_hash, _prepare(time), public_key_id(signing_key))
-    signature = signing_key.sign(_CHECKPOINT_DOMAIN + canonical_json(body))
-    body["sig"] = base64.urlsafe_b64encode(signature).rstrip(b"=").decode("ascii")
-    return canonical_json(body).decode("utf-8")
-
-
-def _reject_float(text: str) -> Any:
-    raise CheckpointError(f"checkpoint holds a float ({text}); not a Hireflow checkpoint")
-
-
-def verify_checkpoint(
-    document: str | bytes,
-    public_keys: Ed25519PublicKey | Iterable[Ed25519PublicKey],
-    *,
-    chain_id: str | None = None,
-) -> Checkpoint:
-    """Parse and verify a signed checkpoint; ``CheckpointError`` unless it is genuine.
-
-    ``public_keys`` are the trusted verification keys (several during a key rollover).
-    With ``chain_id`` the checkpoint must also be for that chain.
-    """
-    keys = (
-        [public_keys]
-        if isinstance(public_keys, Ed25519PublicKey | SM2PublicKey)
-        else list(public_keys)
-    )
-    by_id = {public_key_id(key): key for key in keys}
-    try:
-        parsed = json.loads(document, parse_float=_reject_float, parse_constant=_reject_float)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise CheckpointError(f"checkpoint is not valid JSON: {exc}") from None
-    expected_fields = {"v", "type", "chain_id", "seq", "head_hash", "time", "key_id", "sig"}
-    if not isinstance(parsed, dict) or set(parsed) != expected_fields:
-        raise CheckpointError("checkpoint does not have exactly the expected fields")
-    if parsed["v"] != 1 or parsed["type"] != _CHECKPOINT_TYPE:
-        raise CheckpointError("unsupported checkpoint type or version")
-    cp_chain, seq, head_hash = parsed["chain_id"], parsed["seq"], parsed["head_hash"]
-    time_text, key_id, signature_text = parsed["time"], parsed["key_id"], parsed["sig"]
-    if not isinstance(cp_chain, str) or not cp_chain:
-        raise CheckpointError("checkpoint chain_id is invalid")
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
-        raise CheckpointError("checkpoint seq is invalid")
-    if not isinstance(head_hash, str) or not _HASH_RE.fullmatch(head_hash):
-        raise CheckpointError("checkpoint head_hash is invalid")
-    if not isinstance(time_text, str) or not isinstance(signature_text, str):
-        raise CheckpointError("checkpoint time or signature is invalid")
-    key = by_id.get(key_id) if isinstance(key_id, str) else None
-    if key is None:
-        raise CheckpointError(f"checkpoint signed by untrusted or unknown key {key_id!r}")
-    try:
-        signature = base64.urlsafe_b64decode(signature_text + "=" * (-len(signature_text) % 4))
-        body = _checkpoint_body(cp_chain, seq, head_hash, time_text, key_id)
-        key.verify(signature, _CHECKPOINT_DOMAIN + canonical_json(body))
-    except (InvalidSignature, ValueError):
-        raise CheckpointError("checkpoint signature is invalid: the document was altered") from None
-    try:
-        when = datetime.strptime(time_text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-    except ValueError:
-        raise CheckpointError("checkpoint time is not in the canonical UTC form") from None
-    if chain_id is not None and cp_chain != chain_id:
-        raise CheckpointError(f"checkpoint is for chain {cp_chain!r}, not {chain_id!r}")
-    return Checkpoint(chain_id=cp_chain, seq=seq, head_hash=head_hash, time=when, key_id=key_id)
-
-
-def verify_against_checkpoints(
-    rows: Iterable[Any],
-    checkpoints: Iterable[Checkpoint | str],
-    *,
-    public_keys: Ed25519PublicKey | Sequence[Ed25519PublicKey] | None = None,
-    chain_id: str | None = None,
-    max_problems: int = 100,
-) -> ChainReport:
-    """``verify_chain`` plus agreement with signed checkpoints written earlier.
-
-    ``checkpoints`` are ``Checkpoint`` objects from ``verify_checkpoint`` or raw documents,
-    which are verified here against ``public_keys`` (a document that fails raises
-    ``CheckpointError``: a forged or damaged checkpoint is an incident in itself). Every
-    checkpoint must be for one chain (``chain_id`` if given). A row whose hash differs
-    from a checkpoint's, or a chain that ends before a checkpointed seq, is reported.
-    """
-    verified: list[Checkpoint] = []
-    for item in checkpoints:
-        if isinstance(item, Checkpoint):
-            verified.append(item)
-        else:
-            if public_keys is None:
-                raise ValueError("raw checkpoint documents need public_keys to verify them")
-            verified.append(verify_checkpoint(item, public_keys, chain_id=chain_id))
-    chain_ids = {checkpoint.chain_id for checkpoint in verified}
-    if chain_id is not None:
-        chain_ids.add(chain_id)
-    if len(chain_ids) > 1:
-        raise CheckpointError(f"checkpoints belong to several chains: {sorted(chain_ids)}")
-    by_seq: dict[int, Checkpoint] = {}
-    for checkpoint in verified:
-        other = by_seq.get(checkpoint.seq)
-        if other is not None and other.head_hash != checkpoint.head_hash:
-            raise CheckpointError(
-                f"two validly signed checkpoints disagree about seq {checkpoint.seq}: "
-                "the signing key may be compromised"
-            )
-        by_seq[checkpoint.seq] = checkpoint
-    return _verify(rows, None, by_seq, max_problems)
-
-
-# --------------------------------------------------------------------------- batches
-
-
-def sign_checkpoint_batch(
-    heads: Mapping[str, tuple[int, str]],
-    time: datetime,
-    signing_key: Ed25519PrivateKey,
-) -> str:
-    """One signed document vouching for the heads of many chains at ``time``.
-
-    A deployment has a chain per person: signing them one by one would cost a signature
-    and ~330 bytes each, a batch costs one signature and ~100 bytes per chain. The
-    document is canonical JSON ``{"v", "type", "time", "key_id", "heads", "sig"}`` where
-    ``heads`` is a list of ``[chain_id, seq, head_hash]`` sorted by chain id.
-    """
-    if not isinstance(time, datetime) or time.tzinfo is None or time.utcoffset() is None:
-        raise ValueError("time must be a timezone-aware datetime")
-    entries = []
-    for chain_id, (seq, head_hash) in sorted(heads.items()):
-        if not isinstance(chain_id, str) or not chain_id:
-            raise ValueError("chain ids must be non-empty strings")
-        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
-            raise ValueError(f"seq of {chain_id!r} must be an int >= 0")
-        _check_hash(head_hash, f"head hash of {chain_id!r}")
-        entries.append([chain_id, seq, head_hash])
-    body = {
-        "v": 1,
-        "type": _BATCH_TYPE,
-        "time": _prepare(time),
-        "key_id": public_key_id(signing_key),
-        "heads": entries,
-    }
-    signature = signing_key.sign(_BATCH_DOMAIN + canonical_json(body))
-    body["sig"] = base64.urlsafe_b64encode(signature).rstrip(b"=").decode("ascii")
-    return canonical_json(body).decode("utf-8")
-
-
-def verify_checkpoint_batch(
-    document: str | bytes,
-    public_keys: Ed25519PublicKey | Iterable[Ed25519PublicKey],
-) -> list[Checkpoint]:
-    """Verify a ``sign_checkpoint_batch`` document; one ``Checkpoint`` per chain in it.
-
-    Raises ``CheckpointError`` unless the whole document is genuine: a single changed,
-    added or dropped head invalidates the signature.
-    """
-    keys = (
-        [public_keys]
-        if isinstance(public_keys, Ed25519PublicKey | SM2PublicKey)
-        else list(public_keys)
-    )
-    by_id = {public_key_id(key): key for key in keys}
-    try:
-        parsed = json.loads(document, parse_float=_reject_float, parse_constant=_reject_float)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise CheckpointError(f"checkpoint batch is not valid JSON: {exc}") from None
-    expected = {"v", "type", "time", "key_id", "heads", "sig"}
-    if not isinstance(parsed, dict) or set(parsed) != expected:
-        raise CheckpointError("checkpoint batch does not have exactly the expected fields")
-    if parsed["v"] != 1 or parsed["type"] != _BATCH_TYPE:
-        raise CheckpointError("unsupported checkpoint batch type or version")
-    key_id, heads, time_text = parsed["key_id"], parsed["heads"], parsed["time"]
-    key = by_id.get(key_id) if isinstance(key_id, str) else None
-    if key is None:
-        raise CheckpointError(f"checkpoint batch signed by untrusted or unknown key {key_id!r}")
-    if not isinstance(heads, list) or not isinstance(time_text, str):
-        raise CheckpointError("checkpoint batch heads or time are invalid")
-    signature_text = parsed["sig"]
-    if not isinstance(signature_text, str):
-        raise CheckpointError("checkpoint batch signature is invalid")
-    try:
-        signature = base64.urlsafe_b64decode(signature_text + "=" * (-len(signature_text) % 4))
-        body = {k: v for k, v in parsed.items() if k != "sig"}
-        key.verify(signature, _BATCH_DOMAIN + canonical_json(body))
-    except (InvalidSignature, ValueError):
-        raise CheckpointError("checkpoint batch signature is invalid: it was altered") from None
-    try:
-        when = datetime.strptime(time_text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-    except ValueError:
-        raise CheckpointError("checkpoint batch time is not in the canonical UTC form") from None
-    result = []
-    for item in heads:
-        if (
-            not isinstance(item, list)
-            or len(item) != 3
-            or not isinstance(item[0], str)
-            or not isinstance(item[1], int)
-            or isinstance(item[1], bool)
-            or not isinstance(item[2], str)
-            or not _HASH_RE.fullmatch(item[2])
-        ):
-            raise CheckpointError("checkpoint batch holds a malformed head")
-        result.append(
-            Checkpoint(chain_id=item[0], seq=item[1], head_hash=item[2], time=when, key_id=key_id)
-        )
-    return result
+    return verify_rows(rows, anchor, {}, max_problems)

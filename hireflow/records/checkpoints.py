@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from hireflow.core.audit import ChainHead
 from hireflow.core.db import utcnow
-from hireflow.records.chain import (
+from hireflow.records.signing import (
     Checkpoint,
     CheckpointError,
     SM2PrivateKey,

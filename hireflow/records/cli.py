@@ -188,8 +188,8 @@ def checkpoint_command(
 ) -> None:
     """Sign the heads of the chains that moved since the last checkpoint."""
     from hireflow.core.db import get_database
-    from hireflow.records.chain import public_key_to_str
     from hireflow.records.checkpoints import CheckpointConfigError, signing_key, write_checkpoint
+    from hireflow.records.signing import public_key_to_str
 
     settings = _ready(keys=False)
     try:
@@ -269,7 +269,9 @@ def restore_command(
         verify_backup,
     )
     from hireflow.records.checkpoints import checkpoint_dir, load_checkpoints, public_keys
+    from hireflow.records.erasures import replay_erasures
     from hireflow.records.integrity import verify
+    from hireflow.records.ledger import ledger_path
     from hireflow.records.storage import regional_storage
 
     settings = _ready(keys=False)
@@ -297,6 +299,10 @@ def restore_command(
         raise _fail(f"Restore refused: {exc}") from exc
     if not result.checksums_match:
         raise _fail(f"Restored data differs from the backup: {', '.join(result.mismatched)}", 1)
+    # Whoever was erased after the backup was made is erased again (the ledger lives
+    # outside the database and the backups).
+    with get_database().session() as session:
+        replayed = replay_erasures(session, ledger_path(settings))
     # The restored history is checked against the checkpoints the backup carries (signed
     # when it was made); later checkpoints of this installation describe rows the backup
     # cannot hold.
@@ -318,7 +324,7 @@ def restore_command(
         f"Checkpoint files: {copied.in_backup} in the backup, {copied.copied} copied, "
         f"{copied.present} already present."
         + ("" if keys else " (not checked: no checkpoint public key is configured)")
-        + f"\n{report.summary()}"
+        + f"\n{replayed.summary()}\n{report.summary()}"
     )
     for problem in report.problems[:50]:
         console.print(f"  • {problem.chain} {problem.kind}: {problem.message}")
@@ -346,7 +352,8 @@ def migrate_in_command(
 
     from hireflow.core.db import get_database
     from hireflow.org.models import Tenant
-    from hireflow.records.migration import MappingError, load_mapping, run_import
+    from hireflow.records.import_source import MappingError, load_mapping
+    from hireflow.records.migration import run_import
 
     _ready()
     try:

@@ -9,14 +9,14 @@ structured, commonly used, machine-readable format. The zip holds:
   data, and its hash;
 - ``consents.json``: the current consent per purpose and its history;
 - ``files/``: every attachment, decrypted, with ``attachments.json`` describing them;
-- ``manifest.json``: SHA-256 and size of every file in the zip and the chain head, so the
-  export can be checked against the record later;
+- ``manifest.json``: the hash (SHA-256, or SM3 under the sm suite, named in ``hash``) and
+  size of every file in the zip and the chain head, so the export can be checked against
+  the record later;
 - ``README.txt``: what the files are, in Chinese and English.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import zipfile
@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Application, Candidate
 from hireflow.core import audit
-from hireflow.core.crypto import WrappedKey
+from hireflow.core.crypto import WrappedKey, default_suite
 from hireflow.core.db import utcnow
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.core.storage import EncryptedStorage
@@ -46,7 +46,8 @@ timeline.json    档案时间线（每条记录含哈希值）/ the record's tim
 consents.json    同意记录 / consents given and withdrawn
 attachments.json 附件说明 / what each file is
 files/           附件原文件 / the files themselves
-manifest.json    每个文件的 SHA-256 校验值 / SHA-256 of every file, to check this copy
+manifest.json    每个文件的校验值（SHA-256 或 SM3，见 hash 字段）/ hash of every file
+                 (SHA-256 or SM3, named in "hash"), to check this copy
 """
 
 
@@ -171,13 +172,15 @@ def export_person(
         "person_id": person_id,
         "generated_at": utcnow(),
         "chain_head": {"seq": entries[-1].seq, "hash": entries[-1].hash} if entries else None,
+        "hash": default_suite().digest_label,
         "files": {},
     }
+    label = default_suite().digest_label
 
     def add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
         archive.writestr(name, data)
         manifest["files"][name] = {
-            "sha256": hashlib.sha256(data).hexdigest(),
+            label: default_suite().hexdigest(data),
             "size": len(data),
         }
 
@@ -202,7 +205,7 @@ def export_person(
             if attachment.wrapped_key is not None:
                 path = f"files/{attachment.id}_{_safe_name(attachment.filename)}"
                 storage = EncryptedStorage(regional_storage().for_record(attachment.region), ring)
-                digest = hashlib.sha256()
+                digest = default_suite().hasher()
                 size = 0
                 with (
                     storage.open_read(
@@ -216,7 +219,7 @@ def export_person(
                         digest.update(piece)
                         size += len(piece)
                         target.write(piece)
-                manifest["files"][path] = {"sha256": digest.hexdigest(), "size": size}
+                manifest["files"][path] = {label: digest.hexdigest(), "size": size}
                 item["path"] = path
             described.append(item)
         add(archive, "attachments.json", _json(described))

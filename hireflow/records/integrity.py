@@ -18,7 +18,6 @@ read them.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,18 +30,20 @@ from hireflow.core.audit import (
     ChainHead,
     audit_chain_content,
     audit_chain_id,
-    values_digest,
+    values_digest_matches,
 )
+from hireflow.core.crypto import DigestSet
 from hireflow.core.db import utcnow
-from hireflow.records.chain import (
-    GENESIS_HASH,
-    ChainReport,
-    CheckpointError,
-    verify_against_checkpoints,
-    verify_chain,
-)
+from hireflow.records.chain import GENESIS_HASH, ChainReport, verify_chain
 from hireflow.records.checkpoints import CheckpointIndex
-from hireflow.records.models import Attachment, IntegrityRun, PersonRecord, RecordEntry
+from hireflow.records.models import (
+    Attachment,
+    IntegrityRun,
+    PersonRecord,
+    Rechain,
+    RecordEntry,
+)
+from hireflow.records.signing import CheckpointError, verify_against_checkpoints
 from hireflow.records.timeline import (
     derive_state,
     entry_content,
@@ -207,7 +208,8 @@ def verify_audit(
         rows = []
         for entry in entries:
             if entry.redacted_at is None:
-                if entry.values_salt is None or entry.values_digest != values_digest(
+                if entry.values_salt is None or not values_digest_matches(
+                    entry.values_digest,
                     entry.values_salt,
                     entry.old_values,
                     entry.new_values,
@@ -327,6 +329,65 @@ def check_person_entries(
     return result
 
 
+def with_rechains(
+    session: Session,
+    checkpoints: CheckpointIndex | None,
+    report: VerificationReport,
+    *,
+    person_id: int | None = None,
+) -> CheckpointIndex | None:
+    """The checkpoints, less those that vouch for a row as it was before an upgrade
+    re-hashed it (``record_rechains``, written by ``0013_record_facts``).
+
+    Such a checkpoint is set aside only once a checkpoint signed after the re-hash vouches
+    for the chain at or beyond that row: the ledger is in the database, so without that
+    later signature anyone able to write the database could excuse a rewritten history by
+    adding ledger rows. Until then the row is reported (``rechain_unsigned``).
+    """
+    if checkpoints is None:
+        return None
+    stmt = select(Rechain)
+    if person_id is not None:
+        stmt = stmt.where(Rechain.chain_id == person_chain_id(person_id))
+    ledger: dict[str, dict[int, Rechain]] = {}
+    for row in session.scalars(stmt):
+        ledger.setdefault(row.chain_id, {})[row.seq] = row
+    if not ledger:
+        return checkpoints
+    by_chain = dict(checkpoints.by_chain)
+    for chain_id, rows in ledger.items():
+        found = by_chain.get(chain_id)
+        if not found:
+            continue
+        kept = []
+        for checkpoint in found:
+            rechained = rows.get(checkpoint.seq)
+            if (
+                rechained is None
+                or checkpoint.time >= rechained.created_at
+                or checkpoint.head_hash != rechained.old_hash
+            ):
+                kept.append(checkpoint)
+                continue
+            anchored = any(
+                later.time > rechained.created_at and later.seq >= checkpoint.seq for later in found
+            )
+            if not anchored:
+                report.problems.append(
+                    Problem(
+                        chain_id,
+                        "rechain_unsigned",
+                        checkpoint.seq,
+                        f"row seq {checkpoint.seq} was re-hashed by an upgrade on "
+                        f"{rechained.created_at:%Y-%m-%d %H:%M} UTC (free text moved out of "
+                        "its facts); sign a checkpoint (hireflow checkpoint) to vouch for "
+                        "the new history",
+                    )
+                )
+        by_chain[chain_id] = kept
+    return CheckpointIndex(by_chain=by_chain, files=checkpoints.files, errors=checkpoints.errors)
+
+
 def verify_person(
     session: Session,
     person_id: int,
@@ -335,6 +396,7 @@ def verify_person(
 ) -> VerificationReport:
     """Verify one person's chain (the record page's badge)."""
     report = VerificationReport()
+    checkpoints = with_rechains(session, checkpoints, report, person_id=person_id)
     chain_id = person_chain_id(person_id)
     entries = list(
         session.scalars(
@@ -366,6 +428,7 @@ def verify_people(
     progress: Progress | None = None,
 ) -> None:
     """Verify every person's chain (of one tenant, or all)."""
+    checkpoints = with_rechains(session, checkpoints, report)
     heads = _heads(session, "person:")
     table = RecordEntry.__table__
     records_stmt = select(PersonRecord.person_id, PersonRecord.status, PersonRecord.entry_count)
@@ -437,7 +500,7 @@ def verify_files(
                     f"stored in {', '.join(regions)}",
                 )
             )
-        digest = hashlib.sha256()
+        digest = DigestSet()
         try:
             with storage.open_read(attachment.region, attachment.storage_key) as stream:
                 while piece := stream.read(1024 * 1024):
@@ -447,7 +510,7 @@ def verify_files(
                 Problem(chain, "file_missing", None, f"attachment {attachment.id}: {exc}")
             )
             continue
-        if digest.hexdigest() != attachment.ciphertext_sha256:
+        if not digest.matches(attachment.ciphertext_sha256):
             report.problems.append(
                 Problem(
                     chain,

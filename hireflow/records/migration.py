@@ -44,39 +44,46 @@ Mapping file (YAML or JSON)::
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import json
-import re
-import unicodedata
+import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-import yaml
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Candidate
 from hireflow.core import audit
 from hireflow.core.audit import ChainHead
-from hireflow.core.crypto import Keyring
+from hireflow.core.crypto import Keyring, default_suite, digest_matches
 from hireflow.core.db import utcnow
 from hireflow.org.models import Tenant
 from hireflow.records import pii
 from hireflow.records.chain import GENESIS_HASH, canonical_json, row_hash
 from hireflow.records.hooks import run_import_hooks
+from hireflow.records.import_source import (
+    BATCH,
+    HistoryRecordIn,
+    HistorySpec,
+    Mapping,
+    MappingError,
+    PersonRecordIn,
+    RowError,
+    SourceRow,
+    Step,
+    checksum,
+    map_history,
+    map_people,
+    missing_columns,
+    no_progress,
+    read_rows,
+)
 from hireflow.records.keys import register_current_key
 from hireflow.records.models import (
-    STATUSES,
     ImportedRecord,
     PersonRecord,
     RecordEntry,
@@ -96,518 +103,6 @@ from hireflow.records.timeline import (
     person_chain_id,
     plain_facts,
 )
-
-PERSON_FIELDS = ("name", "email", "phone", "id_number", "birth_date", "location")
-HISTORY_TYPES = ("profile_change", "application", "interview_result", "review", "note")
-BATCH = 500
-
-Step = Callable[[str, int], Callable[[int], None]]
-
-
-def _no_progress(_description: str, _total: int) -> Callable[[int], None]:
-    return lambda _n: None
-
-
-class MappingError(ValueError):
-    """The mapping file cannot be used; ``problems`` lists every reason."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
-
-
-# --------------------------------------------------------------------------- mapping
-
-
-@dataclass
-class CodeMap:
-    """A column whose values map to codes (``column`` + ``values``) or a constant."""
-
-    column: str | None
-    values: dict[str, str]
-    constant: str | None = None
-
-
-@dataclass
-class SourceSpec:
-    file: Path
-    sheet: str | None
-    key: str
-
-
-@dataclass
-class PeopleSpec(SourceSpec):
-    fields: dict[str, str] = field(default_factory=dict)
-    required: list[str] = field(default_factory=list)
-    status: CodeMap | None = None
-
-
-@dataclass
-class HistorySpec(SourceSpec):
-    person: str = ""
-    type: CodeMap = field(default_factory=lambda: CodeMap(None, {}, "note"))
-    time: str | None = None
-    data: dict[str, str] = field(default_factory=dict)
-    facts: dict[str, str] = field(default_factory=dict)
-    scores: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Mapping:
-    source_system: str
-    timezone: str | None
-    region: str | None
-    people: PeopleSpec
-    history: list[HistorySpec]
-
-
-_IDENT = re.compile(r"[a-z][a-z0-9_]{0,59}")
-
-
-def _code_map(raw: Any, where: str, allowed: tuple[str, ...], problems: list[str]) -> CodeMap:
-    if isinstance(raw, str):
-        if raw not in allowed:
-            problems.append(f"{where}: {raw!r} is not one of {', '.join(allowed)}")
-        return CodeMap(None, {}, raw)
-    if not isinstance(raw, dict) or not isinstance(raw.get("column"), str):
-        problems.append(f"{where}: give a constant or {{column: ..., values: {{...}}}}")
-        return CodeMap(None, {})
-    values = raw.get("values") or {}
-    if not isinstance(values, dict):
-        problems.append(f"{where}.values must map source values to codes")
-        values = {}
-    for source_value, code in values.items():
-        if code not in allowed:
-            problems.append(f"{where}.values: {source_value!r} maps to unknown {code!r}")
-    return CodeMap(raw["column"], {str(k): str(v) for k, v in values.items()})
-
-
-def _columns(
-    raw: Any, where: str, problems: list[str], allowed: tuple[str, ...] = ()
-) -> dict[str, str]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
-    ):
-        problems.append(f"{where} must map names to source column names")
-        return {}
-    for name in raw:
-        if allowed and name not in allowed:
-            problems.append(f"{where}: unknown field {name!r} (use {', '.join(allowed)})")
-        elif not allowed and not _IDENT.fullmatch(name):
-            problems.append(f"{where}: {name!r} must be a lower-case identifier")
-    return dict(raw)
-
-
-def _source(raw: dict[str, Any], where: str, base: Path, problems: list[str]) -> SourceSpec:
-    name = raw.get("file")
-    if not isinstance(name, str) or not name:
-        problems.append(f"{where}.file is required")
-        return SourceSpec(base, None, "")
-    path = (base / name).resolve()
-    if not path.is_file():
-        problems.append(f"{where}.file: {name} does not exist")
-    elif path.suffix.lower() not in (".csv", ".xlsx"):
-        problems.append(f"{where}.file: {name} must be .csv or .xlsx")
-    sheet = raw.get("sheet")
-    if sheet is not None and not isinstance(sheet, str):
-        problems.append(f"{where}.sheet must be a sheet name")
-    key = raw.get("key")
-    if not isinstance(key, str) or not key:
-        problems.append(f"{where}.key (the unique id column) is required")
-        key = ""
-    return SourceSpec(path, sheet, key)
-
-
-def load_mapping(path: Path) -> Mapping:
-    """Read and check a mapping file; ``MappingError`` lists every problem at once."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MappingError([f"cannot read the mapping file: {exc}"]) from exc
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise MappingError([f"the mapping file is not valid YAML/JSON: {exc}"]) from exc
-    if not isinstance(raw, dict):
-        raise MappingError(["the mapping file must be a mapping (key: value) at the top"])
-    problems: list[str] = []
-    known = {"version", "source_system", "timezone", "region", "people", "history"}
-    for unknown in sorted(set(raw) - known):
-        problems.append(f"unknown top-level key {unknown!r}")
-    if raw.get("version") != 1:
-        problems.append("version: 1 is required")
-    system = raw.get("source_system")
-    if not isinstance(system, str) or not re.fullmatch(r"[\w.-]{1,60}", system or ""):
-        problems.append("source_system must name the old system (1-60 letters, digits, . _ -)")
-        system = "invalid"
-    zone = raw.get("timezone")
-    if zone is not None:
-        try:
-            ZoneInfo(str(zone))
-        except (ZoneInfoNotFoundError, ValueError):
-            problems.append(f"timezone {zone!r} is not an IANA time zone")
-    region = raw.get("region")
-    if region is not None and region not in ("cn", "eu", "us", "sg"):
-        problems.append(f"region {region!r} is not one of cn, eu, us, sg")
-    base = Path(path).resolve().parent
-    people_raw = raw.get("people")
-    if not isinstance(people_raw, dict):
-        problems.append("people: is required (file, key, fields)")
-        people_raw = {}
-    src = _source(people_raw, "people", base, problems)
-    fields = _columns(people_raw.get("fields"), "people.fields", problems, PERSON_FIELDS)
-    if "name" not in fields:
-        problems.append("people.fields.name is required")
-    required = people_raw.get("required", ["name"])
-    if not isinstance(required, list) or any(r not in fields for r in required):
-        problems.append("people.required must list mapped fields")
-        required = ["name"]
-    status = None
-    if people_raw.get("status") is not None:
-        status = _code_map(people_raw["status"], "people.status", STATUSES, problems)
-    people = PeopleSpec(src.file, src.sheet, src.key, fields, list(required), status)
-    history: list[HistorySpec] = []
-    history_raw = raw.get("history") or []
-    if not isinstance(history_raw, list):
-        problems.append("history must be a list of sources")
-        history_raw = []
-    for index, item in enumerate(history_raw):
-        where = f"history[{index}]"
-        if not isinstance(item, dict):
-            problems.append(f"{where} must be a mapping")
-            continue
-        src = _source(item, where, base, problems)
-        person = item.get("person")
-        if not isinstance(person, str) or not person:
-            problems.append(f"{where}.person (column holding the person's key) is required")
-            person = ""
-        kind = _code_map(item.get("type", "note"), f"{where}.type", HISTORY_TYPES, problems)
-        when = item.get("time")
-        if when is not None and not isinstance(when, str):
-            problems.append(f"{where}.time must be a column name")
-        history.append(
-            HistorySpec(
-                src.file,
-                src.sheet,
-                src.key,
-                person=person,
-                type=kind,
-                time=when,
-                data=_columns(item.get("data"), f"{where}.data", problems),
-                facts=_columns(item.get("facts"), f"{where}.facts", problems),
-                scores=_columns(item.get("scores"), f"{where}.scores", problems),
-            )
-        )
-    if problems:
-        raise MappingError(problems)
-    return Mapping(str(system), zone, region, people, history)
-
-
-# --------------------------------------------------------------------------- reading
-
-
-@dataclass
-class SourceRow:
-    line: int
-    values: dict[str, str]
-
-
-@dataclass
-class RowError:
-    file: str
-    line: int
-    problem: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.problem}"
-
-
-def _clean(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return unicodedata.normalize("NFC", str(value)).strip()
-
-
-def _decode(data: bytes, name: str) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise MappingError([f"{name}: neither UTF-8 nor GB18030 text"])
-
-
-def read_rows(spec: SourceSpec, errors: list[RowError]) -> tuple[list[str], list[SourceRow]]:
-    """The header and the readable rows of a source; unreadable rows go to ``errors``."""
-    name = spec.file.name
-    if spec.file.suffix.lower() == ".xlsx":
-        return _read_xlsx(spec, errors)
-    text = _decode(spec.file.read_bytes(), name)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [_clean(h) for h in next(reader)]
-    except StopIteration:
-        return [], []
-    except csv.Error as exc:
-        raise MappingError([f"{name}: the header cannot be read: {exc}"]) from exc
-    rows: list[SourceRow] = []
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            errors.append(RowError(name, reader.line_num, f"unreadable row: {exc}"))
-            continue
-        line = reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            errors.append(
-                RowError(name, line, f"{len(cells)} columns, the header has {len(header)}")
-            )
-            continue
-        if any("\x00" in c or "\ufffd" in c for c in cells):
-            errors.append(RowError(name, line, "holds damaged characters"))
-            continue
-        rows.append(SourceRow(line, {h: _clean(c) for h, c in zip(header, cells, strict=True)}))
-    return header, rows
-
-
-def _read_xlsx(spec: SourceSpec, errors: list[RowError]) -> tuple[list[str], list[SourceRow]]:
-    from openpyxl import load_workbook
-
-    name = spec.file.name
-    try:
-        book = load_workbook(spec.file, read_only=True, data_only=True)
-    except Exception as exc:
-        raise MappingError([f"{name}: not a readable XLSX workbook: {exc}"]) from exc
-    try:
-        if spec.sheet is not None and spec.sheet not in book.sheetnames:
-            raise MappingError([f"{name}: no sheet {spec.sheet!r} (has {book.sheetnames})"])
-        sheet = book[spec.sheet] if spec.sheet else book.worksheets[0]
-        iterator = sheet.iter_rows(values_only=True)
-        try:
-            header = [_clean(h) for h in next(iterator)]
-        except StopIteration:
-            return [], []
-        while header and not header[-1]:
-            header.pop()
-        rows: list[SourceRow] = []
-        for line, cells in enumerate(iterator, start=2):
-            values = list(cells)
-            if not any(_clean(c) for c in values):
-                continue
-            extra = [c for c in values[len(header) :] if _clean(c)]
-            if extra:
-                errors.append(RowError(name, line, "values beyond the header's columns"))
-                continue
-            values += [None] * (len(header) - len(values))
-            rows.append(
-                SourceRow(line, {h: _clean(c) for h, c in zip(header, values, strict=False)})
-            )
-        return header, rows
-    finally:
-        book.close()
-
-
-def _missing_columns(header: list[str], wanted: list[str], name: str) -> list[str]:
-    return [
-        f"{name}: no column {c!r} (columns: {', '.join(header)})" for c in wanted if c not in header
-    ]
-
-
-# --------------------------------------------------------------------------- values
-
-
-def parse_time(text: str, zone: ZoneInfo) -> datetime:
-    """A date or date-time from an export, in ``zone`` unless it names its own offset."""
-    value = unicodedata.normalize("NFKC", text).strip()
-    match = re.fullmatch(
-        r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?", value
-    )
-    if match:
-        parts = [int(p) if p else 0 for p in match.groups()]
-        return datetime(parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], tzinfo=zone)
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"not a date: {text!r}") from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
-
-
-def _number(text: str) -> int | Decimal:
-    try:
-        number = Decimal(unicodedata.normalize("NFKC", text).strip())
-    except InvalidOperation:
-        raise ValueError(f"not a number: {text!r}") from None
-    if not number.is_finite():
-        raise ValueError(f"not a number: {text!r}")
-    return int(number) if number == number.to_integral_value() else number
-
-
-def checksum(kind: str, key: str, values: dict[str, Any]) -> str:
-    """SHA-256 of one source record's mapped values (identical from source and database)."""
-    body = canonical_json({"kind": kind, "key": key, "values": values})
-    return hashlib.sha256(b"hireflow/import/v1\x00" + body).hexdigest()
-
-
-@dataclass
-class PersonRecordIn:
-    key: str
-    line: int
-    values: dict[str, str]
-    status: str | None
-    checksum: str
-
-
-@dataclass
-class HistoryRecordIn:
-    key: str
-    line: int
-    person: str
-    type: str
-    occurred_at: datetime | None
-    data: dict[str, str]
-    facts: dict[str, Any]
-    source_file: str
-    checksum: str
-
-
-def _map_people(
-    spec: PeopleSpec, rows: list[SourceRow], errors: list[RowError]
-) -> list[PersonRecordIn]:
-    name = spec.file.name
-    seen: dict[str, int] = {}
-    people: list[PersonRecordIn] = []
-    for row in rows:
-        key = row.values.get(spec.key, "")
-        if not key:
-            errors.append(RowError(name, row.line, f"no value in key column {spec.key!r}"))
-            continue
-        if key in seen:
-            errors.append(RowError(name, row.line, f"key {key!r} repeats line {seen[key]}"))
-            continue
-        values = {target: row.values.get(column, "") for target, column in spec.fields.items()}
-        missing = [f for f in spec.required if not values.get(f)]
-        if missing:
-            errors.append(RowError(name, row.line, f"missing {', '.join(missing)}"))
-            continue
-        if values.get("birth_date"):
-            try:
-                values["birth_date"] = pii.normalise(values["birth_date"], "birth_date")
-            except ValueError:
-                errors.append(RowError(name, row.line, f"bad birth date {values['birth_date']!r}"))
-                continue
-        if values.get("email") and "@" not in values["email"]:
-            errors.append(RowError(name, row.line, f"bad e-mail address {values['email']!r}"))
-            continue
-        status = None
-        if spec.status is not None:
-            raw = row.values.get(spec.status.column or "", "")
-            status = spec.status.constant or spec.status.values.get(raw)
-            if raw and status is None:
-                errors.append(RowError(name, row.line, f"unknown status {raw!r}"))
-                continue
-        seen[key] = row.line
-        mapped = {**values, "status": status}
-        people.append(
-            PersonRecordIn(key, row.line, values, status, checksum("person", key, mapped))
-        )
-    return people
-
-
-def _map_history(
-    spec: HistorySpec,
-    rows: list[SourceRow],
-    people_keys: set[str],
-    zone: ZoneInfo,
-    errors: list[RowError],
-) -> list[HistoryRecordIn]:
-    name = spec.file.name
-    seen: dict[str, int] = {}
-    found: list[HistoryRecordIn] = []
-    for row in rows:
-        key = row.values.get(spec.key, "")
-        person = row.values.get(spec.person, "")
-        if not key:
-            errors.append(RowError(name, row.line, f"no value in key column {spec.key!r}"))
-            continue
-        if key in seen:
-            errors.append(RowError(name, row.line, f"key {key!r} repeats line {seen[key]}"))
-            continue
-        if person not in people_keys:
-            errors.append(RowError(name, row.line, f"unknown person {person!r}"))
-            continue
-        if spec.type.constant:
-            kind: str | None = spec.type.constant
-        else:
-            kind = spec.type.values.get(row.values.get(spec.type.column or "", ""))
-        if kind is None:
-            errors.append(
-                RowError(name, row.line, f"unknown type {row.values.get(spec.type.column or '')!r}")
-            )
-            continue
-        occurred = None
-        if spec.time:
-            raw_time = row.values.get(spec.time, "")
-            if raw_time:
-                try:
-                    occurred = parse_time(raw_time, zone)
-                except ValueError as exc:
-                    errors.append(RowError(name, row.line, str(exc)))
-                    continue
-        data = {target: row.values.get(column, "") for target, column in spec.data.items()}
-        facts: dict[str, Any] = {
-            target: row.values.get(column, "") for target, column in spec.facts.items()
-        }
-        try:
-            scores = {
-                dimension: _number(row.values[column])
-                for dimension, column in spec.scores.items()
-                if row.values.get(column, "")
-            }
-        except ValueError as exc:
-            errors.append(RowError(name, row.line, str(exc)))
-            continue
-        if scores:
-            facts["scores"] = scores
-        try:
-            facts = plain_facts(facts)
-        except ValueError as exc:
-            errors.append(RowError(name, row.line, str(exc)))
-            continue
-        seen[key] = row.line
-        values = {
-            "person": person,
-            "type": kind,
-            "time": occurred,
-            "data": data,
-            "facts": facts,
-        }
-        found.append(
-            HistoryRecordIn(
-                key,
-                row.line,
-                person,
-                kind,
-                occurred,
-                data,
-                facts,
-                name,
-                checksum("history", f"{name}:{key}", json.loads(canonical_json(values))),
-            )
-        )
-    return found
-
 
 # --------------------------------------------------------------------------- import
 
@@ -692,16 +187,43 @@ def run_import(
     actor_label: str = "system:migrate-in",
 ) -> ImportReport:
     """Import (or, with ``dry_run``, rehearse) a mapped export into ``tenant``."""
-    import time as clock
-
-    started = clock.perf_counter()
-    step = step or _no_progress
+    started = time.perf_counter()
+    step = step or no_progress
     ring = ring or pii.keyring()
     report = ImportReport(dry_run=dry_run, batch_id=str(uuid.uuid4()))
     zone = ZoneInfo(mapping.timezone or tenant.default_timezone or "UTC")
 
+    people_rows, history_rows = _read_sources(mapping, report)
+    people = map_people(mapping.people, people_rows, report.errors)
+    keys = {p.key for p in people}
+    history: list[HistoryRecordIn] = []
+    for spec, rows in history_rows:
+        history += map_history(spec, rows, keys, zone, report.errors)
+
+    register_current_key(session, ring)
+    plan = _plan_import(session, mapping, tenant, people, history, actor_label, report)
+    _import_new_people(session, tenant, mapping, plan, ring, actor_label, report, step)
+    _append_old_history(session, plan, ring, report, step)
+
+    verification = verify_import(
+        session, tenant.id, mapping.source_system, people, history, plan.person_ids, ring, step
+    )
+    report.verification = verification
+    _audit_import(session, tenant, mapping.source_system, actor_label, report, verification)
+    if dry_run:
+        session.rollback()
+    else:
+        session.commit()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _read_sources(
+    mapping: Mapping, report: ImportReport
+) -> tuple[list[SourceRow], list[tuple[HistorySpec, list[SourceRow]]]]:
+    """Every source file's rows; ``MappingError`` when a mapped column is missing."""
     header, people_rows = read_rows(mapping.people, report.errors)
-    problems = _missing_columns(
+    problems = missing_columns(
         header,
         [mapping.people.key, *mapping.people.fields.values()]
         + (
@@ -725,19 +247,36 @@ def run_import(
             wanted.append(spec.type.column)
         if spec.time:
             wanted.append(spec.time)
-        problems += _missing_columns(spec_header, wanted, spec.file.name)
+        problems += missing_columns(spec_header, wanted, spec.file.name)
         history_rows.append((spec, rows))
     if problems:
         raise MappingError(problems)
     report.rows_read = len(people_rows) + sum(len(rows) for _, rows in history_rows)
+    return people_rows, history_rows
 
-    people = _map_people(mapping.people, people_rows, report.errors)
-    keys = {p.key for p in people}
-    history: list[HistoryRecordIn] = []
-    for spec, rows in history_rows:
-        history += _map_history(spec, rows, keys, zone, report.errors)
 
-    register_current_key(session, ring)
+@dataclass
+class _ImportPlan:
+    """What an import adds: new people with their history, history of people imported
+    before (by source key), and the person ids known so far."""
+
+    fresh: list[PersonRecordIn]
+    new_history: dict[str, list[NewEntry]]
+    old_history: dict[str, list[NewEntry]]
+    person_ids: dict[str, int]
+
+
+def _plan_import(
+    session: Session,
+    mapping: Mapping,
+    tenant: Tenant,
+    people: list[PersonRecordIn],
+    history: list[HistoryRecordIn],
+    actor_label: str,
+    report: ImportReport,
+) -> _ImportPlan:
+    """Set aside what was imported before (reporting source rows changed since) and turn
+    the rest into entries to write."""
     system = mapping.source_system
     existing_people = {
         row.source_key: row
@@ -750,10 +289,9 @@ def run_import(
             )
         )
     }
-    person_ids: dict[str, int] = {k: row.person_id for k, row in existing_people.items()}
     for person in people:
         known = existing_people.get(person.key)
-        if known is not None and known.checksum != person.checksum:
+        if known is not None and not digest_matches(person.checksum_body, known.checksum):
             report.conflicts.append(
                 f"{mapping.people.file.name}:{person.line}: person {person.key!r} changed since "
                 "it was imported; the record keeps the imported values"
@@ -764,19 +302,18 @@ def run_import(
 
     history_keys = [_history_import_key(system, h.source_file, h.key) for h in history]
     done = _existing_keys(session, tenant.id, history_keys)
-    for item, import_key in zip(history, history_keys, strict=True):
-        entry = done.get(import_key)
-        if entry is not None and entry.source_checksum != item.checksum:
-            report.conflicts.append(
-                f"{item.source_file}:{item.line}: history {item.key!r} changed since it was "
-                "imported; the record keeps the imported entry"
-            )
     source = f"import:{system}"[:60]
     new_history: dict[str, list[NewEntry]] = {}
     old_history: dict[str, list[NewEntry]] = {}
     for item, import_key in zip(history, history_keys, strict=True):
-        if import_key in done:
+        entry = done.get(import_key)
+        if entry is not None:
             report.history_existing += 1
+            if not digest_matches(item.checksum_body, entry.source_checksum or ""):
+                report.conflicts.append(
+                    f"{item.source_file}:{item.line}: history {item.key!r} changed since it "
+                    "was imported; the record keeps the imported entry"
+                )
             continue
         target = new_history if item.person in fresh_keys else old_history
         target.setdefault(item.person, []).append(
@@ -794,23 +331,43 @@ def run_import(
                 source_checksum=item.checksum,
             )
         )
+    person_ids = {key: row.person_id for key, row in existing_people.items()}
+    return _ImportPlan(fresh, new_history, old_history, person_ids)
 
-    advance = step("people", len(fresh))
-    for start in range(0, len(fresh), BATCH):
-        batch = fresh[start : start + BATCH]
+
+def _import_new_people(
+    session: Session,
+    tenant: Tenant,
+    mapping: Mapping,
+    plan: _ImportPlan,
+    ring: Keyring,
+    actor_label: str,
+    report: ImportReport,
+    step: Step,
+) -> None:
+    """Insert the new people with their whole history, batch by batch."""
+    advance = step("people", len(plan.fresh))
+    for start in range(0, len(plan.fresh), BATCH):
+        batch = plan.fresh[start : start + BATCH]
         created = _insert_people(
-            session, tenant, mapping, batch, new_history, report.batch_id, ring, actor_label
+            session, tenant, mapping, batch, plan.new_history, report.batch_id, ring, actor_label
         )
-        person_ids.update(created)
+        plan.person_ids.update(created)
         run_import_hooks(session, list(created.values()))
         # Bulk inserts skip the ORM's flush, where seals are written.
         seal_unsealed(session, person_ids=list(created.values()))
         report.people_new += len(batch)
-        report.history_new += sum(len(new_history.get(p.key, ())) for p in batch)
-        if not dry_run:
+        report.history_new += sum(len(plan.new_history.get(p.key, ())) for p in batch)
+        if not report.dry_run:
             session.commit()
         advance(len(batch))
 
+
+def _append_old_history(
+    session: Session, plan: _ImportPlan, ring: Keyring, report: ImportReport, step: Step
+) -> None:
+    """Append new history rows to the chains of people imported before."""
+    old_history = plan.old_history
     advance = step("history of people imported before", sum(map(len, old_history.values())))
     records = {
         r.person_id: r
@@ -818,32 +375,37 @@ def run_import(
         for r in session.scalars(
             select(PersonRecord).where(
                 PersonRecord.person_id.in_(
-                    [person_ids[k] for k in list(old_history)[start : start + BATCH]]
+                    [plan.person_ids[k] for k in list(old_history)[start : start + BATCH]]
                 )
             )
         )
     }
     pending = 0
     for key, items in old_history.items():
-        append_entries(session, records[person_ids[key]], items, ring=ring)
+        append_entries(session, records[plan.person_ids[key]], items, ring=ring)
         report.history_new += len(items)
         pending += len(items)
         if pending >= BATCH:
-            if not dry_run:
+            if not report.dry_run:
                 session.commit()
             advance(pending)
             pending = 0
-    if not dry_run:
+    if not report.dry_run:
         session.commit()
     advance(pending)
 
-    report.verification = verify_import(
-        session, tenant.id, system, people, history, person_ids, ring, step
-    )
-    v = report.verification
+
+def _audit_import(
+    session: Session,
+    tenant: Tenant,
+    system: str,
+    actor_label: str,
+    report: ImportReport,
+    v: Verification,
+) -> None:
     audit.record(
         session,
-        "record.imported" if not dry_run else "record.import_rehearsed",
+        "record.imported" if not report.dry_run else "record.import_rehearsed",
         actor=None,
         actor_label=actor_label,
         tenant_id=tenant.id,
@@ -862,12 +424,6 @@ def run_import(
             "set_hash_ok": v.set_hash_ok,
         },
     )
-    if dry_run:
-        session.rollback()
-    else:
-        session.commit()
-    report.seconds = clock.perf_counter() - started
-    return report
 
 
 def _insert_people(
@@ -1060,7 +616,8 @@ def _insert_people(
 
 
 def _set_hash(checksums: dict[str, str]) -> str:
-    digest = hashlib.sha256(b"hireflow/import-set/v1\x00")
+    digest = default_suite().hasher()
+    digest.update(b"hireflow/import-set/v1\x00")
     for key in sorted(checksums):
         digest.update(f"{key}\x1f{checksums[key]}\n".encode())
     return digest.hexdigest()

@@ -325,6 +325,24 @@ class RecordSeal(Base):
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
+class Rechain(Base):
+    """One chain row re-hashed by an upgrade (``0013_record_facts`` moved free text that
+    older versions kept in plaintext facts into the encrypted payload): the hash a signed
+    checkpoint may still name, and the hash the row has now. ``hireflow verify`` accepts an
+    older checkpoint's ``old_hash`` only once a checkpoint signed after ``created_at``
+    vouches for the re-hashed chain (see ``records.integrity``)."""
+
+    __tablename__ = "record_rechains"
+    __table_args__ = (UniqueConstraint("chain_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chain_id: Mapped[str] = mapped_column(String(80))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    old_hash: Mapped[str] = mapped_column(String(64))
+    new_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 # --- permission scopes: a person's data is visible exactly like the candidate -------------
 
 

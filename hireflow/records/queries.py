@@ -32,7 +32,8 @@ from hireflow.records.models import (
     RecordScore,
     RecordTerm,
 )
-from hireflow.records.service import clean_time, get_policy
+from hireflow.records.policy import get_policy
+from hireflow.records.service import clean_time
 from hireflow.records.timeline import decrypt_payload, default_region, query_term_variants
 
 

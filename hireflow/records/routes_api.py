@@ -18,12 +18,15 @@ from fastapi import APIRouter, FastAPI, File, Form, Header, Query, Response, Upl
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
+from hireflow.candidates.models import Candidate
 from hireflow.core.db import get_database, utcnow
 from hireflow.core.errors import N_, TooLarge, ValidationFailed
 from hireflow.core.permissions import get_visible, require, restrict
-from hireflow.records import queries, schemas, service
+from hireflow.records import download_codes, policy, queries, schemas, service
+from hireflow.records.checkpoints import cached_checkpoints
 from hireflow.records.export import export_person
-from hireflow.records.integrity import save_run, verify
+from hireflow.records.facts import split_facts
+from hireflow.records.integrity import save_run, verify, verify_person
 from hireflow.records.keys import check_keyring
 from hireflow.records.models import IntegrityRun, RetentionRule
 from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, Offset, audit_read
@@ -193,12 +196,12 @@ def search_records(
 @router.get("/records/policy", response_model=schemas.PolicyOut)
 def get_policy(session: DbSession, principal: ApiUser) -> Any:
     require(principal, "records.manage")
-    return service.get_policy(session, principal.tenant_id)
+    return policy.get_policy(session, principal.tenant_id)
 
 
 @router.put("/records/policy", response_model=schemas.PolicyOut)
 def put_policy(data: schemas.PolicyIn, session: DbSession, principal: ApiUser) -> Any:
-    return service.update_policy(
+    return policy.update_policy(
         session, principal, require_download_code=data.require_download_code
     )
 
@@ -217,14 +220,14 @@ def list_rules(session: DbSession, principal: ApiUser) -> Any:
 
 @router.post("/records/retention-rules", response_model=schemas.RetentionRuleOut, status_code=201)
 def add_rule(data: schemas.RetentionRuleIn, session: DbSession, principal: ApiUser) -> Any:
-    return service.add_retention_rule(
+    return policy.add_retention_rule(
         session, principal, status=data.status, months=data.months, region=data.region
     )
 
 
 @router.delete("/records/retention-rules/{rule_id}", status_code=204)
 def delete_rule(rule_id: Id, session: DbSession, principal: ApiUser) -> Response:
-    service.delete_retention_rule(session, principal, rule_id)
+    policy.delete_retention_rule(session, principal, rule_id)
     return Response(status_code=204)
 
 
@@ -243,8 +246,6 @@ def integrity_runs(session: DbSession, principal: ApiUser) -> Any:
 @router.post("/records/integrity", response_model=schemas.IntegrityRunOut, status_code=201)
 def run_integrity(session: DbSession, principal: ApiUser, settings: AppSettings) -> Any:
     """Verify the caller's company now (chains, checkpoints, files); IT auditors may."""
-    from hireflow.records.checkpoints import cached_checkpoints
-
     require(principal, "records.integrity")
     started = utcnow()
     report = verify(
@@ -261,7 +262,7 @@ def run_integrity(session: DbSession, principal: ApiUser, settings: AppSettings)
 @router.post("/records/attachments/{attachment_id}/code", status_code=202, response_class=Response)
 def request_code(attachment_id: Id, session: DbSession, principal: ApiUser) -> Response:
     """E-mail the caller a one-time code for opening this file."""
-    service.request_download_code(session, principal, attachment_id)
+    download_codes.request_download_code(session, principal, attachment_id)
     return Response(status_code=202)
 
 
@@ -291,10 +292,6 @@ def get_record(person_id: Id, session: DbSession, principal: ApiUser) -> Any:
 
 @router.get("/records/{person_id}/verify", response_model=schemas.IntegrityOut)
 def verify_record(person_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    from hireflow.candidates.models import Candidate
-    from hireflow.records.checkpoints import cached_checkpoints
-    from hireflow.records.integrity import verify_person
-
     require(principal, "records.read")
     get_visible(session, Candidate, person_id, principal, "records.read")
     return integrity_out(verify_person(session, person_id, checkpoints=cached_checkpoints()))
@@ -302,7 +299,7 @@ def verify_record(person_id: Id, session: DbSession, principal: ApiUser) -> Any:
 
 @router.post("/records/{person_id}/entries", response_model=schemas.EntryOut, status_code=201)
 def add_entry(person_id: Id, data: schemas.EntryIn, session: DbSession, principal: ApiUser) -> Any:
-    facts, personal = service.split_facts(data.facts, data.data)
+    facts, personal = split_facts(data.facts, data.data)
     entry = service.append_entry(
         session,
         principal,
@@ -355,8 +352,6 @@ def upload_attachment(
     region: Annotated[str | None, Form(max_length=10)] = None,
 ) -> Any:
     """Upload a file (multipart field ``file``); ``labels`` is a JSON object."""
-    from hireflow.candidates.models import Candidate
-
     # Whose record it is comes first: another tenant's person is "not found", whatever the body.
     require(principal, "records.write")
     get_visible(session, Candidate, person_id, principal, "records.write")

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
-from starlette.datastructures import UploadFile
 
 from hireflow.candidates.models import Candidate
+from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, ValidationFailed
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal, get_visible, require, restrict
 from hireflow.openings.models import Opening
-from hireflow.records import queries, service
+from hireflow.records import download_codes, policy, queries, service
+from hireflow.records.checkpoints import cached_checkpoints
+from hireflow.records.integrity import save_run, verify
 from hireflow.records.models import (
     ATTACHMENT_KINDS,
     CONSENT_PURPOSES,
@@ -27,7 +30,7 @@ from hireflow.records.models import (
 from hireflow.records.presenting import Presenter
 from hireflow.records.routes_api import LimitedReader, export_response, stream_file
 from hireflow.web.deps import AppSettings, Count, DbSession, Id, PageNumber, PageUser, audit_read
-from hireflow.web.forms import app_error_fields, day_bound
+from hireflow.web.forms import Form, act_or_rerender, day_bound, refused_or_raise
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
@@ -46,11 +49,6 @@ def _number(value: str) -> float | None:
         return float(value) if value.strip() else None
     except ValueError:
         return None
-
-
-async def _form(request: Request) -> dict[str, Any]:
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 def _person_for(session: DbSession, principal: Principal, person_id: int, capability: str) -> None:
@@ -168,7 +166,7 @@ def _policy_context(session: DbSession, principal: Principal) -> dict[str, Any]:
         )
     )
     return {
-        "policy": service.get_policy(session, principal.tenant_id),
+        "policy": policy.get_policy(session, principal.tenant_id),
         "rules": rules,
         "statuses": STATUSES,
         "regions": REGIONS,
@@ -178,41 +176,42 @@ def _policy_context(session: DbSession, principal: Principal) -> dict[str, Any]:
 
 
 @router.post("/records/policy")
-async def policy_update(request: Request, session: DbSession, principal: PageUser) -> Response:
+def policy_update(session: DbSession, principal: PageUser, form: Form) -> Response:
     require(principal, "records.manage")
-    values = await _form(request)
-    service.update_policy(
-        session, principal, require_download_code=values.get("require_download_code") == "on"
+    policy.update_policy(
+        session, principal, require_download_code=form.get("require_download_code") == "on"
     )
     return RedirectResponse("/records/policy?saved=1", status_code=303)
 
 
 @router.post("/records/policy/rules")
-async def policy_add_rule(request: Request, session: DbSession, principal: PageUser) -> Response:
+def policy_add_rule(
+    request: Request, session: DbSession, principal: PageUser, form: Form
+) -> Response:
     require(principal, "records.manage")
-    values = await _form(request)
-    _ = gettext_for(request.state.language)
-    months = str(values.get("months", ""))
-    try:
-        service.add_retention_rule(
+    months = form.get("months")
+
+    def add() -> Response:
+        policy.add_retention_rule(
             session,
             principal,
-            status=str(values.get("status", "")),
+            status=form.get("status"),
             months=int(months) if months.isdigit() else 0,
-            region=str(values.get("region") or "") or None,
+            region=form.get("region") or None,
         )
-    except AppError as exc:
-        if exc.status in (403, 404):
-            raise
+        return RedirectResponse("/records/policy#rules", status_code=303)
+
+    def page(errors: dict[str, str]) -> Response:
         context = _policy_context(session, principal)
-        context.update({"errors": app_error_fields(exc, _), "values": values})
+        context.update({"errors": errors, "values": dict(form.values)})
         return render(request, "records/policy.html", context, status_code=422)
-    return RedirectResponse("/records/policy#rules", status_code=303)
+
+    return act_or_rerender(request, add, page)
 
 
 @router.post("/records/policy/rules/{rule_id}/delete")
 def policy_delete_rule(session: DbSession, principal: PageUser, rule_id: Id) -> Response:
-    service.delete_retention_rule(session, principal, rule_id)
+    policy.delete_retention_rule(session, principal, rule_id)
     return RedirectResponse("/records/policy#rules", status_code=303)
 
 
@@ -231,10 +230,6 @@ def integrity_page(request: Request, session: DbSession, principal: PageUser) ->
 
 @router.post("/records/integrity")
 def integrity_run(session: DbSession, principal: PageUser, settings: AppSettings) -> Response:
-    from hireflow.core.db import utcnow
-    from hireflow.records.checkpoints import cached_checkpoints
-    from hireflow.records.integrity import save_run, verify
-
     require(principal, "records.integrity")
     started = utcnow()
     report = verify(
@@ -261,7 +256,7 @@ def attachment_page(
 ) -> Response:
     """Download at once, or (company policy) ask for the one-time code first."""
     attachment = _attachment_for(session, principal, attachment_id)
-    if not service.get_policy(session, attachment.tenant_id).require_download_code:
+    if not policy.get_policy(session, attachment.tenant_id).require_download_code:
         return stream_file(service.open_attachment(session, principal, attachment_id))
     return render(
         request,
@@ -272,22 +267,21 @@ def attachment_page(
 
 @router.post("/records/attachments/{attachment_id}/code")
 def attachment_send_code(session: DbSession, principal: PageUser, attachment_id: Id) -> Response:
-    service.request_download_code(session, principal, attachment_id)
+    download_codes.request_download_code(session, principal, attachment_id)
     return RedirectResponse(f"/records/attachments/{attachment_id}?sent=1", status_code=303)
 
 
 @router.post("/records/attachments/{attachment_id}")
-async def attachment_open(
-    request: Request, session: DbSession, principal: PageUser, attachment_id: Id
+def attachment_open(
+    request: Request, session: DbSession, principal: PageUser, attachment_id: Id, form: Form
 ) -> Response:
     attachment = _attachment_for(session, principal, attachment_id)
-    values = await _form(request)
     _ = gettext_for(request.state.language)
     try:
         opened = service.open_attachment(
-            session, principal, attachment_id, code=str(values.get("code", ""))[:12]
+            session, principal, attachment_id, code=form.get("code")[:12]
         )
-    except (service.CodeRequired, service.CodeInvalid) as exc:
+    except (download_codes.CodeRequired, download_codes.CodeInvalid) as exc:
         return render(
             request,
             "records/download.html",
@@ -318,86 +312,86 @@ def record_verify_page(
     return render(request, "records/verify.html", {"check": check})
 
 
-def _rerender(
+def _act_on_record(
     request: Request,
     session: DbSession,
     principal: Principal,
     person_id: int,
-    exc: AppError,
-    values: dict[str, Any],
+    form: Form,
     section: str,
+    act: Callable[[], object],
+    anchor: str,
 ) -> Response:
-    if exc.status in (403, 404):
-        raise exc
+    """Run a form's action on the record page and go back to ``anchor``; a refused action
+    re-renders the page with its message in ``section``, answering the error's status."""
     _ = gettext_for(request.state.language)
-    context = _record_context(request, session, principal, person_id)
-    errors = app_error_fields(exc, _)
-    context.update(
-        {"errors": {section: errors.get("form") or next(iter(errors.values()))}, "values": values}
-    )
-    return render(request, "records/detail.html", context, status_code=exc.status)
-
-
-def _back(person_id: int, anchor: str) -> RedirectResponse:
+    try:
+        act()
+    except AppError as exc:
+        errors = refused_or_raise(exc, _)
+        context = _record_context(request, session, principal, person_id)
+        message = errors.get("form") or next(iter(errors.values()))
+        context.update({"errors": {section: message}, "values": dict(form.values)})
+        return render(request, "records/detail.html", context, status_code=exc.status)
     return RedirectResponse(f"/records/{person_id}#{anchor}", status_code=303)
 
 
 @router.post("/records/{person_id}/notes")
-async def record_add_note(
-    request: Request, session: DbSession, principal: PageUser, person_id: Id
+def record_add_note(
+    request: Request, session: DbSession, principal: PageUser, person_id: Id, form: Form
 ) -> Response:
     _person_for(session, principal, person_id, "records.review")
-    values = await _form(request)
-    kind = "review" if values.get("kind") == "review" else "note"
-    text = str(values.get("text", "")).strip()
-    try:
+    kind = "review" if form.get("kind") == "review" else "note"
+    text = form.get("text").strip()
+
+    def add() -> None:
         if not text or len(text) > 5000:
             raise ValidationFailed(
                 N_("Write between 1 and 5000 characters."), fields={"text": "length"}
             )
         service.append_entry(session, principal, person_id, kind, {"text": text}, "web")
-    except AppError as exc:
-        return _rerender(request, session, principal, person_id, exc, values, "note")
-    return _back(person_id, "timeline")
+
+    return _act_on_record(request, session, principal, person_id, form, "note", add, "timeline")
 
 
 @router.post("/records/{person_id}/status")
-async def record_set_status(
-    request: Request, session: DbSession, principal: PageUser, person_id: Id
+def record_set_status(
+    request: Request, session: DbSession, principal: PageUser, person_id: Id, form: Form
 ) -> Response:
     _person_for(session, principal, person_id, "records.write")
-    values = await _form(request)
-    try:
+
+    def change() -> None:
         service.set_status(
             session,
             principal,
             person_id,
-            str(values.get("status", "")),
+            form.get("status"),
             source="web",
-            reason=str(values.get("reason", "")).strip()[:500] or None,
+            reason=form.get("reason").strip()[:500] or None,
         )
-    except AppError as exc:
-        return _rerender(request, session, principal, person_id, exc, values, "status")
-    return _back(person_id, "timeline")
+
+    return _act_on_record(
+        request, session, principal, person_id, form, "status", change, "timeline"
+    )
 
 
 @router.post("/records/{person_id}/attachments")
-async def record_upload(
+def record_upload(
     request: Request,
     session: DbSession,
     principal: PageUser,
     settings: AppSettings,
     person_id: Id,
+    form: Form,
 ) -> Response:
     _person_for(session, principal, person_id, "records.write")
-    form = await request.form()
-    upload = form.get("file")
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
-    try:
-        if not isinstance(upload, UploadFile) or not upload.filename:
+    upload = form.file("file")
+
+    def attach() -> None:
+        if upload is None or not upload.filename:
             raise ValidationFailed(N_("Choose a file."), fields={"file": "required"})
         labels: dict[str, Any] = {}
-        opening = values.get("opening_id", "")
+        opening = form.get("opening_id")
         if opening.isdigit():
             labels["opening_id"] = int(opening)
         service.attach_file(
@@ -408,58 +402,55 @@ async def record_upload(
             upload.filename,
             upload.content_type or "application/octet-stream",
             labels,
-            kind=values.get("kind", "document"),
+            kind=form.get("kind", "document"),
         )
-    except AppError as exc:
-        return _rerender(request, session, principal, person_id, exc, values, "upload")
-    return _back(person_id, "files")
+
+    return _act_on_record(request, session, principal, person_id, form, "upload", attach, "files")
 
 
 @router.post("/records/{person_id}/consents")
-async def record_consent(
-    request: Request, session: DbSession, principal: PageUser, person_id: Id
+def record_consent(
+    request: Request, session: DbSession, principal: PageUser, person_id: Id, form: Form
 ) -> Response:
     _person_for(session, principal, person_id, "records.consent")
-    values = await _form(request)
-    try:
+
+    def consent() -> None:
         service.record_consent(
             session,
             principal,
             person_id,
-            str(values.get("purpose", "")),
-            str(values.get("notice_version", "")),
-            values.get("granted") == "yes",
-            method=str(values.get("method", "paper")),
+            form.get("purpose"),
+            form.get("notice_version"),
+            form.get("granted") == "yes",
+            method=form.get("method", "paper"),
         )
-    except AppError as exc:
-        return _rerender(request, session, principal, person_id, exc, values, "consent")
-    return _back(person_id, "consents")
+
+    return _act_on_record(
+        request, session, principal, person_id, form, "consent", consent, "consents"
+    )
 
 
 @router.post("/records/{person_id}/hold")
-async def record_hold(
-    request: Request, session: DbSession, principal: PageUser, person_id: Id
+def record_hold(
+    request: Request, session: DbSession, principal: PageUser, person_id: Id, form: Form
 ) -> Response:
     _person_for(session, principal, person_id, "records.manage")
-    values = await _form(request)
-    lift = values.get("action") == "lift"
-    try:
-        service.set_legal_hold(
-            session, principal, person_id, None if lift else str(values.get("reason", ""))
-        )
-    except AppError as exc:
-        return _rerender(request, session, principal, person_id, exc, values, "rights")
-    return _back(person_id, "rights")
+    reason = None if form.get("action") == "lift" else form.get("reason")
+
+    def hold() -> None:
+        service.set_legal_hold(session, principal, person_id, reason)
+
+    return _act_on_record(request, session, principal, person_id, form, "rights", hold, "rights")
 
 
 @router.post("/records/{person_id}/erase")
-async def record_erase(
-    request: Request, session: DbSession, principal: PageUser, person_id: Id
+def record_erase(
+    request: Request, session: DbSession, principal: PageUser, person_id: Id, form: Form
 ) -> Response:
     _person_for(session, principal, person_id, "records.manage")
-    values = await _form(request)
-    try:
-        if values.get("confirm") != "ERASE":
+
+    def erase() -> None:
+        if form.get("confirm") != "ERASE":
             raise ValidationFailed(
                 N_("Type ERASE to confirm: this cannot be undone."), fields={"confirm": "missing"}
             )
@@ -467,12 +458,11 @@ async def record_erase(
             session,
             principal,
             person_id,
-            reason=str(values.get("reason", "subject_request")),
-            request_ref=str(values.get("request_ref", "")).strip(),
+            reason=form.get("reason", "subject_request"),
+            request_ref=form.get("request_ref").strip(),
         )
-    except AppError as exc:
-        return _rerender(request, session, principal, person_id, exc, values, "rights")
-    return _back(person_id, "rights")
+
+    return _act_on_record(request, session, principal, person_id, form, "rights", erase, "rights")
 
 
 @router.get("/records/{person_id}/export")

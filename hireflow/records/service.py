@@ -34,15 +34,11 @@ one-time code e-mailed to the viewer, per company policy).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import io
-import re
-import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, BinaryIO
 
 from sqlalchemy import delete, select
@@ -50,15 +46,17 @@ from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Candidate
 from hireflow.core import audit
-from hireflow.core.crypto import CryptoError, WrappedKey
+from hireflow.core.crypto import CryptoError, WrappedKey, default_suite
 from hireflow.core.db import on_commit, utcnow
 from hireflow.core.errors import N_, AppError, Conflict, NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.core.storage import CountingReader, EncryptedStorage, ResidencyError
-from hireflow.core.tasks import enqueue_on_commit
-from hireflow.org.models import AccessToken, User
+from hireflow.org.models import AccessToken, Tenant, User
 from hireflow.records import pii
+from hireflow.records.download_codes import consume_code, visible_attachment
 from hireflow.records.keys import register_current_key
+from hireflow.records.ledger import LedgerEntry, append_erasure
+from hireflow.records.ledger import stamp as ledger_stamp
 from hireflow.records.models import (
     ATTACHMENT_KINDS,
     CONSENT_PURPOSES,
@@ -67,10 +65,9 @@ from hireflow.records.models import (
     DownloadCode,
     PersonRecord,
     RecordEntry,
-    RecordPolicy,
     RecordTerm,
-    RetentionRule,
 )
+from hireflow.records.policy import get_policy
 from hireflow.records.storage import regional_storage
 from hireflow.records.timeline import (
     Actor,
@@ -84,7 +81,6 @@ from hireflow.records.timeline import (
 
 __all__ = [
     "Actor",
-    "CodeRequired",
     "ErasureReport",
     "OpenedAttachment",
     "RecordingIn",
@@ -92,24 +88,17 @@ __all__ = [
     "RegionUnreachable",
     "ResidencyRefused",
     "SystemActor",
-    "add_retention_rule",
     "append_entry",
     "attach_file",
-    "delete_retention_rule",
     "erase_person",
-    "get_policy",
     "open_attachment",
     "record_consent",
     "record_interview_report",
-    "request_download_code",
     "set_legal_hold",
     "set_status",
-    "split_facts",
-    "update_policy",
 ]
 
 ERASURE_REASONS = ("subject_request", "consent_withdrawn", "retention", "other")
-CODE_ATTEMPTS = 5
 
 
 class RegionUnavailable(AppError):
@@ -158,20 +147,6 @@ class ResidencyRefused(AppError):
     message = N_(
         "This person's data must stay in region %(region)s; storing it in %(target)s is refused."
     )
-
-
-class CodeRequired(AppError):
-    """The company requires a one-time code before this file opens."""
-
-    status = 403
-    code = "code_required"
-    message = N_("Enter the one-time code we sent to your e-mail address to open this file.")
-
-
-class CodeInvalid(AppError):
-    status = 403
-    code = "code_invalid"
-    message = N_("The code is wrong or has expired. Request a new one.")
 
 
 class RecordErased(AppError):
@@ -365,11 +340,12 @@ def set_status(
 
 
 class _Hashing:
-    """A storage view that hashes the ciphertext on its way to the backend."""
+    """A storage view that hashes the ciphertext on its way to the backend (with the
+    deployment suite's hash: SHA-256, or SM3 under the sm suite)."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
-        self.sha256 = hashlib.sha256()
+        self.digest = default_suite().hasher()
 
     def put_stream(self, key: str, stream: BinaryIO) -> int:
         outer = self
@@ -380,7 +356,7 @@ class _Hashing:
 
             def read(self, size: int | None = -1) -> bytes:
                 data = stream.read(-1 if size is None else size)
-                outer.sha256.update(data)
+                outer.digest.update(data)
                 return data
 
             def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
@@ -467,7 +443,7 @@ def attach_file(
             labels=clean,
             opening_id=opening_id,
             size=counting.count,
-            ciphertext_sha256=backend.sha256.hexdigest(),
+            ciphertext_sha256=backend.digest.hexdigest(),
             created_by_id=actor.user_id if isinstance(actor, Principal) else None,
             created_at=utcnow(),
         )
@@ -786,144 +762,18 @@ class OpenedAttachment:
     filename: str
 
 
-def get_policy(session: Session, tenant_id: int) -> RecordPolicy:
-    """The company's record policy (defaults when it never changed one)."""
-    policy = session.get(RecordPolicy, tenant_id)
-    return policy or RecordPolicy(tenant_id=tenant_id, require_download_code=False)
-
-
-def update_policy(
-    session: Session, principal: Principal, *, require_download_code: bool
-) -> RecordPolicy:
-    """Turn the one-time code for opening files on or off for the company."""
-    require(principal, "records.manage")
-    policy = session.get(RecordPolicy, principal.tenant_id)
-    if policy is None:
-        policy = RecordPolicy(tenant_id=principal.tenant_id)
-        session.add(policy)
-    before = bool(policy.require_download_code)
-    policy.require_download_code = bool(require_download_code)
-    policy.updated_at = utcnow()
-    policy.updated_by_id = principal.user_id
-    audit.record(
-        session,
-        "record.policy_updated",
-        actor=principal,
-        target_type="record_policy",
-        target_id=principal.tenant_id,
-        old={"require_download_code": before},
-        new={"require_download_code": policy.require_download_code},
-    )
-    session.commit()
-    return policy
-
-
-def _visible_attachment(
-    session: Session, actor: Actor, attachment_id: int, capability: str
-) -> Attachment:
-    if isinstance(actor, SystemActor):
-        attachment = session.get(Attachment, attachment_id)
-        if attachment is None or (
-            actor.tenant_id is not None and attachment.tenant_id != actor.tenant_id
-        ):
-            raise NotFound()
-        return attachment
-    require(actor, capability)
-    return get_visible(session, Attachment, attachment_id, actor, capability)
-
-
-def _code_key() -> bytes:
-    return pii.keyring().current.derive("download-code")
-
-
-def _code_hash(row_id: int, code: str) -> str:
-    return hmac.new(_code_key(), f"{row_id}:{code}".encode(), hashlib.sha256).hexdigest()
-
-
-def _code_context(row_id: int) -> str:
-    return f"record_download_codes.code:{row_id}"
-
-
-def request_download_code(session: Session, principal: Principal, attachment_id: int) -> None:
-    """E-mail the viewer a one-time code for this file (valid a few minutes, one use)."""
-    from hireflow.core.settings import get_settings
-
-    attachment = _visible_attachment(session, principal, attachment_id, "records.files")
-    if attachment.wrapped_key is None:
-        raise NotFound(N_("This file was erased."))
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    minutes = max(1, get_settings().download_code_minutes)
-    row = DownloadCode(
-        tenant_id=attachment.tenant_id,
-        user_id=principal.user_id,
-        attachment_id=attachment.id,
-        code_hash="0" * 64,
-        attempts=0,
-        expires_at=utcnow() + timedelta(minutes=minutes),
-        created_at=utcnow(),
-    )
-    session.add(row)
-    session.flush()
-    row.code_hash = _code_hash(row.id, code)
-    row.code_token = pii.encrypt_value(code, _code_context(row.id))
-    audit.record(
-        session,
-        "attachment.code_requested",
-        actor=principal,
-        target_type="attachment",
-        target_id=attachment.id,
-    )
-    enqueue_on_commit(session, "records.send_download_code", row.id)
-    session.commit()
-
-
-def _consume_code(
-    session: Session, principal: Principal, attachment: Attachment, code: str | None
-) -> None:
-    now = utcnow()
-    row = session.scalars(
-        select(DownloadCode)
-        .where(
-            DownloadCode.user_id == principal.user_id,
-            DownloadCode.attachment_id == attachment.id,
-            DownloadCode.used_at.is_(None),
-            DownloadCode.expires_at > now,
-            DownloadCode.attempts < CODE_ATTEMPTS,
-        )
-        .order_by(DownloadCode.id.desc())
-        .limit(1)
-    ).first()
-    if not code:
-        raise CodeRequired()
-    if row is None:
-        raise CodeInvalid()
-    if not hmac.compare_digest(row.code_hash, _code_hash(row.id, code.strip())):
-        row.attempts += 1
-        audit.record(
-            session,
-            "attachment.code_failed",
-            actor=principal,
-            target_type="attachment",
-            target_id=attachment.id,
-        )
-        session.commit()
-        raise CodeInvalid()
-    row.used_at = now
-    row.code_token = None
-
-
 def open_attachment(
     session: Session, actor: Actor, attachment_id: int, *, code: str | None = None
 ) -> OpenedAttachment:
     """Open a file for reading: role and scope checked, one-time code if the company
     requires it, and the view audited (who, what, when) before a byte is served."""
-    attachment = _visible_attachment(session, actor, attachment_id, "records.files")
+    attachment = visible_attachment(session, actor, attachment_id, "records.files")
     if attachment.wrapped_key is None:
         raise NotFound(N_("This file was erased."))
     policy = get_policy(session, attachment.tenant_id)
     with_code = bool(policy.require_download_code and isinstance(actor, Principal))
     if with_code:
-        _consume_code(session, actor, attachment, code)  # type: ignore[arg-type]
+        consume_code(session, actor, attachment, code)  # type: ignore[arg-type]
     try:
         regional = regional_storage().for_record(attachment.region)
     except ResidencyError as exc:
@@ -1004,45 +854,6 @@ def _known_values(session: Session, candidate: Candidate, user: User | None) -> 
     return list(dict.fromkeys(v for v in kept if not v.startswith("#")))
 
 
-_CODE = re.compile(r"[A-Za-z0-9_.:/+\-]{1,64}")
-_IDENTIFYING = re.compile(r"\d{6,}|@")
-
-
-def _is_code(value: Any) -> bool:
-    if value is None or isinstance(value, bool | int | float):
-        return True
-    if isinstance(value, str):
-        return bool(_CODE.fullmatch(value)) and not _IDENTIFYING.search(value)
-    if isinstance(value, list):
-        return all(_is_code(item) for item in value)
-    if isinstance(value, dict):
-        return all(_is_code(item) for item in value.values())
-    return False
-
-
-def split_facts(
-    facts: dict[str, Any] | None, data: dict[str, Any] | None
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """Keep in ``facts`` only non-identifying values (numbers, booleans, short codes) and
-    move any free text into the encrypted, erasable ``data``.
-
-    Facts stay in clear for statistics and are covered by the record's hash chain, so an
-    erasure cannot remove them: an ID number or a name posted as a fact by another system
-    would outlive the person. Whatever is not a code (letters outside ASCII, spaces, an
-    ``@``, six digits or more in a row) is personal until shown otherwise.
-    """
-    kept: dict[str, Any] = {}
-    moved: dict[str, Any] = {}
-    for key, value in (facts or {}).items():
-        (kept if _is_code(value) else moved)[key] = value
-    if not moved:
-        return kept, data
-    merged = dict(data or {})
-    for key, value in moved.items():
-        merged[key if key not in merged else f"fact_{key}"] = value
-    return kept, merged
-
-
 def _mentions(values: dict[str, Any] | None, known: list[str]) -> bool:
     if not values:
         return False
@@ -1057,6 +868,7 @@ def erase_person(
     *,
     reason: str = "subject_request",
     request_ref: str = "",
+    ledger: bool = True,
 ) -> ErasureReport:
     """Erase a person on request or by retention (PIPL Art. 47, GDPR Art. 17).
 
@@ -1064,7 +876,9 @@ def erase_person(
     crypto-shredded (wrapped data key destroyed, object deleted after commit), entry
     payloads and search terms deleted, the candidate row and its user account anonymised,
     audit rows about the person redacted. Facts (scores, statuses, dates), applications
-    and the hash chains survive, so statistics and verification still work.
+    and the hash chains survive, so statistics and verification still work. The erasure is
+    appended to the erasure ledger (``records.ledger``; ``ledger=False`` only when
+    replaying it), which restores replay.
     """
     from hireflow.records.hooks import run_erasure_hooks
 
@@ -1202,64 +1016,20 @@ def erase_person(
                 continue
 
     on_commit(session, _delete_objects)
+    if ledger:
+        # Durable before the commit: a backup restored later must not bring the person
+        # back (``records.erasures`` replays the ledger). A ledger that cannot be written
+        # refuses the erasure rather than leave it unrecorded.
+        tenant = session.get(Tenant, record.tenant_id)
+        append_erasure(
+            LedgerEntry(
+                tenant_id=record.tenant_id,
+                tenant=tenant.slug if tenant is not None else "",
+                person_id=person_id,
+                created_at=ledger_stamp(candidate.created_at),
+                erased_at=ledger_stamp(now),
+                reason=reason,
+            )
+        )
     session.commit()
     return report
-
-
-# --------------------------------------------------------------------------- retention rules
-
-
-def add_retention_rule(
-    session: Session,
-    principal: Principal,
-    *,
-    status: str,
-    months: int,
-    region: str | None = None,
-) -> RetentionRule:
-    """Erase records that stayed in ``status`` for ``months`` (optionally in one region)."""
-    require(principal, "records.manage")
-    if status not in STATUSES:
-        raise ValidationFailed(N_("Unknown status."), fields={"status": "unknown"})
-    if not isinstance(months, int) or not 1 <= months <= 600:
-        raise ValidationFailed(N_("Months must be between 1 and 600."), fields={"months": "range"})
-    code = (region or "").strip().lower() or None
-    if code is not None and code not in ("cn", "eu", "us", "sg"):
-        raise ValidationFailed(N_("Unknown region."), fields={"region": "unknown"})
-    rule = RetentionRule(
-        tenant_id=principal.tenant_id,
-        region=code,
-        status=status,
-        months=months,
-        enabled=True,
-        created_by_id=principal.user_id,
-        created_at=utcnow(),
-    )
-    session.add(rule)
-    session.flush()
-    audit.record(
-        session,
-        "retention_rule.created",
-        actor=principal,
-        target_type="retention_rule",
-        target_id=rule.id,
-        new={"status": status, "months": months, "region": code},
-    )
-    session.commit()
-    return rule
-
-
-def delete_retention_rule(session: Session, principal: Principal, rule_id: int) -> None:
-    """Remove a retention rule of the caller's company."""
-    require(principal, "records.manage")
-    rule = get_visible(session, RetentionRule, rule_id, principal, "records.manage")
-    audit.record(
-        session,
-        "retention_rule.deleted",
-        actor=principal,
-        target_type="retention_rule",
-        target_id=rule.id,
-        old={"status": rule.status, "months": rule.months, "region": rule.region},
-    )
-    session.delete(rule)
-    session.commit()

@@ -40,15 +40,14 @@ from hireflow.core.crypto import (
     SUITES,
     Keyring,
     WrappedKey,
-    decrypt_bytes,
     default_suite,
-    encrypt_bytes,
     generate_data_key,
     unwrap_key,
     wrap_key,
 )
 from hireflow.core.crypto import IntegrityError as CryptoIntegrityError
 from hireflow.core.db import utcnow
+from hireflow.core.file_crypto import decrypt_bytes, encrypt_bytes
 from hireflow.core.permissions import Principal
 from hireflow.openings.models import Opening
 from hireflow.org.models import Tenant

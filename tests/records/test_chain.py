@@ -21,20 +21,22 @@ from hireflow.records.chain import (
     GENESIS_HASH,
     CanonicalJSONError,
     ChainRow,
-    CheckpointError,
     ProblemKind,
     append_row,
     build_chain,
     canonical_json,
+    row_hash,
+    verify_chain,
+)
+from hireflow.records.signing import (
+    CheckpointError,
     generate_signing_key,
     load_public_key,
     load_signing_key,
     public_key_id,
     public_key_to_str,
-    row_hash,
     sign_checkpoint,
     verify_against_checkpoints,
-    verify_chain,
     verify_checkpoint,
 )
 

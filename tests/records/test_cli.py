@@ -14,7 +14,7 @@ from hireflow.core.crypto import Keyring, MasterKey
 from hireflow.core.db import set_database
 from hireflow.core.storage import LocalStorage, RegionalStorage
 from hireflow.org.auth import principal_for
-from hireflow.records import pii, service
+from hireflow.records import pii, policy, service
 from hireflow.records.keys import check_keyring
 from hireflow.records.models import RecordEntry
 from hireflow.records.storage import override_storage
@@ -96,7 +96,7 @@ def test_retention_command(session, org, regional):
     service.set_status(
         session, hr, person.id, "rejected", occurred_at=utcnow() - timedelta(days=400)
     )
-    service.add_retention_rule(session, hr, status="rejected", months=6)
+    policy.add_retention_rule(session, hr, status="rejected", months=6)
     dry = runner.invoke(app, ["retention", "--dry-run", "--tenant", org.tenant.slug])
     assert dry.exit_code == 0 and "1 records due" in dry.output and str(person.id) in dry.output
     real = runner.invoke(app, ["retention", "--tenant", org.tenant.slug])

@@ -17,14 +17,13 @@ from hireflow.core.crypto import (
     Keyring,
     MasterKey,
     blind_index,
-    decrypt_bytes,
     decrypt_field,
-    encrypt_bytes,
     encrypt_field,
     unwrap_key,
     wrap_key,
 )
 from hireflow.core.db import set_database
+from hireflow.core.file_crypto import decrypt_bytes, encrypt_bytes
 from hireflow.org.auth import principal_for
 from hireflow.records import pii, service
 from hireflow.records.chain import GENESIS_HASH, canonical_json
@@ -153,7 +152,8 @@ def test_sm2_signs_checkpoints_and_detects_forgery(tmp_path):
     from datetime import UTC, datetime
 
     from hireflow.core.settings import Settings
-    from hireflow.records.chain import (
+    from hireflow.records.checkpoints import public_keys, signing_key
+    from hireflow.records.signing import (
         CheckpointError,
         SM2PrivateKey,
         load_public_key,
@@ -162,7 +162,6 @@ def test_sm2_signs_checkpoints_and_detects_forgery(tmp_path):
         sign_checkpoint_batch,
         verify_checkpoint_batch,
     )
-    from hireflow.records.checkpoints import public_keys, signing_key
 
     key = SM2PrivateKey.generate()
     heads = {"person:1": (3, "a" * 64), "audit:1": (9, "b" * 64)}

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 
 from hireflow.candidates.models import Candidate
 from hireflow.records import pii
+from hireflow.records.import_source import MappingError, load_mapping
 from hireflow.records.integrity import verify
-from hireflow.records.migration import MappingError, load_mapping, run_import
+from hireflow.records.migration import run_import
 from hireflow.records.models import ImportedRecord, PersonRecord, RecordEntry
 
 MAPPING = """

@@ -212,7 +212,8 @@ def test_erasure_shreds_files_and_removes_personal_data_everywhere(
         service.open_attachment(session, hr, resume.id)
     # the wrapped key a backup kept cannot open the object either once the row is gone;
     # and a stolen copy of the ciphertext is useless without the data key
-    from hireflow.core.crypto import decrypt_bytes, generate_data_key
+    from hireflow.core.crypto import generate_data_key
+    from hireflow.core.file_crypto import decrypt_bytes
 
     with pytest.raises(IntegrityError):
         decrypt_bytes(ciphertext_copy, generate_data_key(), resume.storage_key)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from hireflow.core.audit import AuditEntry
 from hireflow.core.db import utcnow
 from hireflow.org.auth import principal_for
-from hireflow.records import service
+from hireflow.records import policy, service
 from hireflow.records.models import PersonRecord
 from hireflow.records.retention import apply_retention, months_before
 from hireflow.records.tasks import apply_retention_task
@@ -40,7 +40,7 @@ def test_due_records_are_erased_held_and_recent_ones_kept(session, org, regional
     held = _rejected(session, org, hr, 400)
     service.set_legal_hold(session, hr, held.id, "Pending lawsuit")
     eu_old = _rejected(session, org, hr, 400, dept=2)
-    service.add_retention_rule(session, hr, status="rejected", months=6, region="cn")
+    policy.add_retention_rule(session, hr, status="rejected", months=6, region="cn")
 
     preview = apply_retention(session, tenant_id=org.tenant.id, dry_run=True)
     assert preview.due == [old.id] and preview.held == [held.id] and not preview.erased
@@ -78,7 +78,7 @@ def test_due_records_are_erased_held_and_recent_ones_kept(session, org, regional
 def test_the_scheduled_task_applies_rules(session, org, regional):
     hr = principal_for(org.users["hr_admin"])
     old = _rejected(session, org, hr, 800)
-    service.add_retention_rule(session, hr, status="rejected", months=24)
+    policy.add_retention_rule(session, hr, status="rejected", months=24)
     # (the shared test database may hold other tests' records; only ours is checked)
     assert apply_retention_task.run()["erased"] >= 1
     record = session.scalars(select(PersonRecord).where(PersonRecord.person_id == old.id)).one()
@@ -105,14 +105,14 @@ def test_rules_are_validated_and_company_scoped(session, org):
         {"status": "rejected", "months": 6, "region": "mars"},
     ):
         with pytest.raises(ValidationFailed):
-            service.add_retention_rule(session, hr, **kwargs)
+            policy.add_retention_rule(session, hr, **kwargs)
     with pytest.raises(Forbidden):
-        service.add_retention_rule(
+        policy.add_retention_rule(
             session, principal_for(org.users["recruiter"]), status="rejected", months=6
         )
     other = make_org(session)
-    rule = service.add_retention_rule(
+    rule = policy.add_retention_rule(
         session, principal_for(other.users["hr_admin"]), status="rejected", months=6
     )
     with pytest.raises(NotFound):
-        service.delete_retention_rule(session, hr, rule.id)
+        policy.delete_retention_rule(session, hr, rule.id)

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from hireflow.core.audit import AuditEntry
 from hireflow.core.tasks import celery_app
 from hireflow.org.auth import principal_for
-from hireflow.records import service
+from hireflow.records import download_codes, service
+from hireflow.records import policy as record_policy
 from hireflow.records.models import Attachment, PersonRecord
 from tests.conftest import bearer, login
 from tests.notifications import smtp_server
@@ -268,7 +269,7 @@ def test_policy_and_retention_rules_pages(client, session, org):
     login(client, org.users["hr_admin"])
     assert client.get("/records/policy").status_code == 200
     client.post("/records/policy", data={"require_download_code": "on"})
-    assert service.get_policy(session, org.tenant.id).require_download_code
+    assert record_policy.get_policy(session, org.tenant.id).require_download_code
     added = client.post(
         "/records/policy/rules", data={"status": "rejected", "months": "6"}, follow_redirects=True
     )
@@ -303,7 +304,9 @@ def _code_from(inbox, address: str) -> str:
 
 
 def test_one_time_code_by_email_before_a_recording_opens(client, session, org, person, smtp):
-    service.update_policy(session, principal_for(org.users["hr_admin"]), require_download_code=True)
+    record_policy.update_policy(
+        session, principal_for(org.users["hr_admin"]), require_download_code=True
+    )
     attachment = session.scalars(select(Attachment).where(Attachment.person_id == person.id)).one()
     user = org.users["interviewer"]
     login(client, user)
@@ -357,13 +360,15 @@ def test_one_time_code_by_email_before_a_recording_opens(client, session, org, p
 def test_codes_expire_and_attempts_are_limited(
     client, session, org, person, smtp, settings, monkeypatch
 ):
-    service.update_policy(session, principal_for(org.users["hr_admin"]), require_download_code=True)
+    record_policy.update_policy(
+        session, principal_for(org.users["hr_admin"]), require_download_code=True
+    )
     attachment = session.scalars(select(Attachment).where(Attachment.person_id == person.id)).one()
     user = org.users["hr_admin"]
     headers = bearer(client, user)
     client.post(f"/api/v1/records/attachments/{attachment.id}/code", headers=headers)
     code = _code_from(smtp, user.email)
-    for _ in range(service.CODE_ATTEMPTS):
+    for _ in range(download_codes.CODE_ATTEMPTS):
         assert (
             client.get(
                 f"/api/v1/records/attachments/{attachment.id}/content",
