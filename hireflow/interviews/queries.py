@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from hireflow.candidates.models import Candidate
 from hireflow.core.db import utcnow
 from hireflow.core.permissions import Principal, get_visible, require, restrict
-from hireflow.interviews import overrides, schemas, service
+from hireflow.interviews import engine_adapter, hr, overrides, schemas, sessions
 from hireflow.interviews.models import (
     CandidateQuestion,
     CompanyCalibration,
@@ -119,7 +119,7 @@ def live(
             answers[answer.interview_id][answer.question_id] = answer
     out = []
     for interview, name, title in rows:
-        questions = service.questions_of(interview)
+        questions = sessions.questions_of(interview)
         index = next(
             (i for i, q in enumerate(questions) if q.get("id") == interview.current_question),
             None,
@@ -245,7 +245,7 @@ def detail(session: Session, interview: InterviewSession) -> Detail:
     report_row = session.scalars(
         select(InterviewReport).where(InterviewReport.interview_id == interview.id)
     ).first()
-    report = service.report_of(session, interview) if report_row is not None else None
+    report = engine_adapter.report_of(session, interview) if report_row is not None else None
     answers = {
         a.question_id: a
         for a in session.scalars(
@@ -262,7 +262,7 @@ def detail(session: Session, interview: InterviewSession) -> Detail:
     flags = [e for e in events if e.is_flag]
     quotes = evidence_quotes(report)
     views = []
-    for question in service.questions_of(interview):
+    for question in sessions.questions_of(interview):
         qid = str(question.get("id"))
         answer = answers.get(qid)
         text = ""
@@ -301,7 +301,7 @@ def detail(session: Session, interview: InterviewSession) -> Detail:
         report_row=report_row,
         answers=views,
         adjustments=adjustments,
-        effective=service.effective_scores(session, interview, report),
+        effective=hr.effective_scores(session, interview, report),
         flags=flags,
         asked=asked,
         final=overrides.final_report(report_row) if report_row is not None else None,

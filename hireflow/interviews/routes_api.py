@@ -10,7 +10,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query, Request, Response
 
 from hireflow.core.db import utcnow
-from hireflow.interviews import queries, schemas, service, state
+from hireflow.interviews import (
+    calibration,
+    candidate,
+    faq,
+    hr,
+    queries,
+    schemas,
+    sessions,
+    state,
+    uploads,
+)
 from hireflow.interviews.models import InterviewSession
 from hireflow.scheduling import candidate_link
 from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, Offset, audit_read, run_in_thread
@@ -38,7 +48,7 @@ def _interview(
     inv = candidate_link.open_link(session, link_token, settings, now, mark_opened=False)
     candidate_link.speak_to(request.state, inv)
     candidate_link.require_access(settings, inv, access)
-    return service.ensure_session(session, inv)
+    return sessions.ensure_session(session, inv)
 
 
 @router.get("/links/{link_token}/interview", response_model=schemas.CandidateStateOut)
@@ -50,7 +60,7 @@ def link_interview(
     access: LinkAccess = None,
 ) -> Any:
     interview = _interview(request, session, link_token, settings, access, grace=True)
-    return service.candidate_state(session, interview)
+    return candidate.candidate_state(session, interview)
 
 
 @router.post("/links/{link_token}/interview/consent", response_model=schemas.CandidateStateOut)
@@ -63,8 +73,8 @@ def link_consent(
     access: LinkAccess = None,
 ) -> Any:
     interview = _interview(request, session, link_token, settings, access)
-    service.give_consent(session, interview, data)
-    return service.candidate_state(session, interview)
+    candidate.give_consent(session, interview, data)
+    return candidate.candidate_state(session, interview)
 
 
 @router.post("/links/{link_token}/interview/human-review", response_model=schemas.CandidateStateOut)
@@ -76,8 +86,8 @@ def link_human_review(
     access: LinkAccess = None,
 ) -> Any:
     interview = _interview(request, session, link_token, settings, access)
-    service.request_human_review(session, interview)
-    return service.candidate_state(session, interview)
+    candidate.request_human_review(session, interview)
+    return candidate.candidate_state(session, interview)
 
 
 @router.post(
@@ -94,7 +104,7 @@ def link_open(
     access: LinkAccess = None,
 ) -> Any:
     interview = _interview(request, session, link_token, settings, access)
-    return service.open_question(session, interview, interview_question_id, data.tab)
+    return candidate.open_question(session, interview, interview_question_id, data.tab)
 
 
 @router.put(
@@ -111,7 +121,7 @@ def link_text(
     access: LinkAccess = None,
 ) -> Any:
     interview = _interview(request, session, link_token, settings, access)
-    return service.save_text(session, interview, interview_question_id, data)
+    return candidate.save_text(session, interview, interview_question_id, data)
 
 
 @router.post(
@@ -129,7 +139,7 @@ def link_upload_start(
     access: LinkAccess = None,
 ) -> Any:
     interview = _interview(request, session, link_token, settings, access)
-    return service.start_upload(session, interview, interview_question_id, data)
+    return uploads.start_upload(session, interview, interview_question_id, data)
 
 
 @router.get(
@@ -145,7 +155,7 @@ def link_upload_status(
     access: LinkAccess = None,
 ) -> Any:
     interview = _interview(request, session, link_token, settings, access, grace=True)
-    return service.upload_status(session, interview, interview_upload_token)
+    return uploads.upload_status(session, interview, interview_upload_token)
 
 
 @router.put(
@@ -166,7 +176,7 @@ async def link_upload_chunk(
 
     def work() -> Any:
         interview = _interview(request, session, link_token, settings, access, grace=True)
-        return service.put_chunk(session, interview, interview_upload_token, offset, chunk)
+        return uploads.put_chunk(session, interview, interview_upload_token, offset, chunk)
 
     return await run_in_thread(work)
 
@@ -184,7 +194,7 @@ def link_upload_complete(
     access: LinkAccess = None,
 ) -> Any:
     interview = _interview(request, session, link_token, settings, access, grace=True)
-    return service.complete_upload(session, interview, interview_upload_token)
+    return uploads.complete_upload(session, interview, interview_upload_token)
 
 
 @router.post("/links/{link_token}/interview/events", status_code=204)
@@ -197,7 +207,7 @@ def link_event(
     access: LinkAccess = None,
 ) -> Response:
     interview = _interview(request, session, link_token, settings, access)
-    service.client_event(session, interview, data)
+    candidate.client_event(session, interview, data)
     return Response(status_code=204)
 
 
@@ -211,7 +221,7 @@ def link_ask(
     access: LinkAccess = None,
 ) -> Any:
     interview = _interview(request, session, link_token, settings, access, grace=True)
-    return service.ask(session, interview, data)
+    return faq.ask(session, interview, data)
 
 
 @router.post("/links/{link_token}/interview/submit", response_model=schemas.CandidateStateOut)
@@ -224,8 +234,8 @@ def link_submit(
     access: LinkAccess = None,
 ) -> Any:
     interview = _interview(request, session, link_token, settings, access, grace=True)
-    service.submit(session, interview, data.tab)
-    return service.candidate_state(session, interview)
+    candidate.submit(session, interview, data.tab)
+    return candidate.candidate_state(session, interview)
 
 
 # --------------------------------------------------------------------------- HR
@@ -262,8 +272,8 @@ def live_interviews(session: DbSession, principal: ApiUser) -> Any:
 
 @router.get("/interviews/{interview_id}", response_model=schemas.ReportOut)
 def get_interview(interview_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    interview = service.view_report(session, principal, interview_id)
-    service.refuse_if_erased(session, interview)
+    interview = hr.view_report(session, principal, interview_id)
+    sessions.refuse_if_erased(session, interview)
     return queries.report_out(queries.detail(session, interview))
 
 
@@ -271,7 +281,7 @@ def get_interview(interview_id: Id, session: DbSession, principal: ApiUser) -> A
 def push_question(
     interview_id: Id, data: schemas.PushQuestionIn, session: DbSession, principal: ApiUser
 ) -> dict[str, Any]:
-    return service.push_question(session, principal, interview_id, data)
+    return hr.push_question(session, principal, interview_id, data)
 
 
 @router.post(
@@ -280,15 +290,15 @@ def push_question(
     status_code=201,
 )
 def adjust(interview_id: Id, data: schemas.AdjustIn, session: DbSession, principal: ApiUser) -> Any:
-    return service.adjust_score(session, principal, interview_id, data)
+    return hr.adjust_score(session, principal, interview_id, data)
 
 
 @router.post("/interviews/{interview_id}/conclusion", response_model=schemas.InterviewOut)
 def conclude(
     interview_id: Id, data: schemas.ConclusionIn, session: DbSession, principal: ApiUser
 ) -> Any:
-    service.conclude(session, principal, interview_id, data)
-    interview = service.view_report(session, principal, interview_id)
+    hr.conclude(session, principal, interview_id, data)
+    interview = hr.view_report(session, principal, interview_id)
     return queries.report_out(queries.detail(session, interview)).interview
 
 
@@ -296,7 +306,7 @@ def conclude(
 def retry_scoring(interview_id: Id, session: DbSession, principal: ApiUser) -> dict[str, Any]:
     """Queue the scoring of a submitted interview that waits for its report (see
     ``waiting`` in the interview list: a worker was down, speech recognition missing)."""
-    interview = service.retry_scoring(session, principal, interview_id)
+    interview = hr.retry_scoring(session, principal, interview_id)
     return {"id": interview.id, "status": interview.status, "queued": True}
 
 
@@ -314,7 +324,7 @@ def candidate_questions(
 def answer_candidate_question(
     candidate_question_id: Id, data: schemas.HrAnswerIn, session: DbSession, principal: ApiUser
 ) -> Any:
-    row = service.answer_forwarded(session, principal, candidate_question_id, data)
+    row = faq.answer_forwarded(session, principal, candidate_question_id, data)
     return schemas.CandidateQuestionOut(
         id=row.id,
         interview_id=row.interview_id,
@@ -335,19 +345,19 @@ def list_faqs(session: DbSession, principal: ApiUser) -> Any:
 
 @router.post("/interview-faqs", response_model=schemas.FaqOut, status_code=201)
 def create_faq(data: schemas.FaqIn, session: DbSession, principal: ApiUser) -> Any:
-    return service.save_faq(session, principal, data)
+    return faq.save_faq(session, principal, data)
 
 
 @router.put("/interview-faqs/{interview_faq_id}", response_model=schemas.FaqOut)
 def update_faq(
     interview_faq_id: Id, data: schemas.FaqIn, session: DbSession, principal: ApiUser
 ) -> Any:
-    return service.save_faq(session, principal, data, interview_faq_id)
+    return faq.save_faq(session, principal, data, interview_faq_id)
 
 
 @router.delete("/interview-faqs/{interview_faq_id}", status_code=204)
 def delete_faq(interview_faq_id: Id, session: DbSession, principal: ApiUser) -> Response:
-    service.delete_faq(session, principal, interview_faq_id)
+    faq.delete_faq(session, principal, interview_faq_id)
     return Response(status_code=204)
 
 
@@ -367,7 +377,7 @@ def list_calibrations(session: DbSession, principal: ApiUser) -> Any:
 )
 def fit_calibration(data: schemas.CalibrationFitIn, session: DbSession, principal: ApiUser) -> Any:
     """Fit a new version from the company's adjustments; it stays off until activated."""
-    row = service.fit_company_calibration(session, principal, method=data.method)
+    row = calibration.fit_company_calibration(session, principal, method=data.method)
     return schemas.CalibrationVersionOut.of(row)
 
 
@@ -389,7 +399,7 @@ def activate_calibration(
     interview_calibration_id: Id, session: DbSession, principal: ApiUser
 ) -> Any:
     """Switch this version on (409 ``calibration_empty`` when it fitted no competency)."""
-    row = service.activate_calibration(session, principal, interview_calibration_id, True)
+    row = calibration.activate_calibration(session, principal, interview_calibration_id, True)
     return schemas.CalibrationVersionOut.of(row)
 
 
@@ -400,5 +410,5 @@ def activate_calibration(
 def deactivate_calibration(
     interview_calibration_id: Id, session: DbSession, principal: ApiUser
 ) -> Any:
-    row = service.activate_calibration(session, principal, interview_calibration_id, False)
+    row = calibration.activate_calibration(session, principal, interview_calibration_id, False)
     return schemas.CalibrationVersionOut.of(row)

@@ -22,7 +22,19 @@ from hireflow.core.errors import N_, AppError, NotFound
 from hireflow.core.i18n import gettext_for, is_language
 from hireflow.core.permissions import require
 from hireflow.core.settings import get_settings
-from hireflow.interviews import live, queries, schemas, service, state
+from hireflow.interviews import (
+    calibration,
+    candidate,
+    errors,
+    faq,
+    hr,
+    live,
+    queries,
+    schemas,
+    sessions,
+    state,
+    uploads,
+)
 from hireflow.interviews.models import InterviewEvent, InterviewSession
 from hireflow.interviews.plan_facts import competency_names, duration_units, facts_of
 from hireflow.interviews.progress import LABELS as WAITING_LABELS
@@ -119,7 +131,7 @@ def _invitation(
 def _interview(
     request: Request, session: DbSession, link_token: str, *, grace: bool = False
 ) -> InterviewSession:
-    return service.ensure_session(session, _invitation(request, session, link_token, grace=grace))
+    return sessions.ensure_session(session, _invitation(request, session, link_token, grace=grace))
 
 
 def _parse(request: Request, body: bytes, schema: type[BaseModel]) -> Any:
@@ -151,7 +163,7 @@ def _notice_context(
 ) -> dict:
     dimensions = competency_names(interview.model, language)
     tenant = session.get(Tenant, inv.tenant_id)
-    facts = facts_of(service.questions_of(interview))
+    facts = facts_of(sessions.questions_of(interview))
     return {
         "inv": inv,
         "interview": interview,
@@ -160,7 +172,7 @@ def _notice_context(
         "facts": facts,
         "recordings_ok": speech_available(),
         "retention_months": queries.retention_months(session, inv.tenant_id),
-        "notice_version": service.NOTICE_VERSION,
+        "notice_version": candidate.NOTICE_VERSION,
         "max_rerecords": interview.max_rerecords,
     }
 
@@ -176,7 +188,7 @@ def interview_page(request: Request, session: DbSession, link_token: str) -> Res
         settings, inv, request.cookies.get(candidate_link.access_cookie_name(inv))
     ):
         return RedirectResponse(f"/i/{link_token}", status_code=303)
-    interview = service.ensure_session(session, inv)
+    interview = sessions.ensure_session(session, inv)
     context = _notice_context(session, inv, interview, request.state.language)
     context.update(
         token=link_token,
@@ -189,15 +201,15 @@ def interview_page(request: Request, session: DbSession, link_token: str) -> Res
 @router.get("/i/{link_token}/interview/state")
 def interview_state(request: Request, session: DbSession, link_token: str) -> Response:
     interview = _interview(request, session, link_token, grace=True)
-    return _out(service.candidate_state(session, interview))
+    return _out(candidate.candidate_state(session, interview))
 
 
 @router.post("/i/{link_token}/interview/consent")
 async def interview_consent(request: Request, session: DbSession, link_token: str) -> Response:
     def work(body: bytes) -> Response:
         interview = _interview(request, session, link_token)
-        service.give_consent(session, interview, _parse(request, body, schemas.ConsentIn))
-        return _out(service.candidate_state(session, interview))
+        candidate.give_consent(session, interview, _parse(request, body, schemas.ConsentIn))
+        return _out(candidate.candidate_state(session, interview))
 
     return await _in_thread(request, work)
 
@@ -205,16 +217,16 @@ async def interview_consent(request: Request, session: DbSession, link_token: st
 @router.post("/i/{link_token}/interview/human-review")
 def interview_human_review(request: Request, session: DbSession, link_token: str) -> Response:
     interview = _interview(request, session, link_token)
-    service.request_human_review(session, interview)
-    return _out(service.candidate_state(session, interview))
+    candidate.request_human_review(session, interview)
+    return _out(candidate.candidate_state(session, interview))
 
 
 @router.post("/i/{link_token}/interview/claim")
 async def interview_claim(request: Request, session: DbSession, link_token: str) -> Response:
     def work(body: bytes) -> Response:
         interview = _interview(request, session, link_token, grace=True)
-        service.claim_tab(session, interview, _parse(request, body, schemas.TabIn).tab)
-        return _out(service.candidate_state(session, interview))
+        candidate.claim_tab(session, interview, _parse(request, body, schemas.TabIn).tab)
+        return _out(candidate.candidate_state(session, interview))
 
     return await _in_thread(request, work)
 
@@ -226,7 +238,7 @@ async def interview_open(
     def work(body: bytes) -> Response:
         interview = _interview(request, session, link_token)
         tab = _parse(request, body, schemas.TabIn).tab
-        return _out(service.open_question(session, interview, interview_question_id, tab))
+        return _out(candidate.open_question(session, interview, interview_question_id, tab))
 
     return await _in_thread(request, work)
 
@@ -238,7 +250,7 @@ async def interview_text(
     def work(body: bytes) -> Response:
         interview = _interview(request, session, link_token)
         data = _parse(request, body, schemas.TextAnswerIn)
-        return _out(service.save_text(session, interview, interview_question_id, data))
+        return _out(candidate.save_text(session, interview, interview_question_id, data))
 
     return await _in_thread(request, work)
 
@@ -250,7 +262,7 @@ async def interview_upload_start(
     def work(body: bytes) -> Response:
         interview = _interview(request, session, link_token)
         data = _parse(request, body, schemas.UploadStartIn)
-        return _out(service.start_upload(session, interview, interview_question_id, data), 201)
+        return _out(uploads.start_upload(session, interview, interview_question_id, data), 201)
 
     return await _in_thread(request, work)
 
@@ -260,7 +272,7 @@ def interview_upload_status(
     request: Request, session: DbSession, link_token: str, interview_upload_token: str
 ) -> Response:
     interview = _interview(request, session, link_token, grace=True)
-    return _out(service.upload_status(session, interview, interview_upload_token))
+    return _out(uploads.upload_status(session, interview, interview_upload_token))
 
 
 @router.put("/i/{link_token}/interview/uploads/{interview_upload_token}")
@@ -273,7 +285,7 @@ async def interview_upload_chunk(
 ) -> Response:
     def work(chunk: bytes) -> Response:
         interview = _interview(request, session, link_token, grace=True)
-        return _out(service.put_chunk(session, interview, interview_upload_token, offset, chunk))
+        return _out(uploads.put_chunk(session, interview, interview_upload_token, offset, chunk))
 
     return await _in_thread(request, work)
 
@@ -283,10 +295,10 @@ def interview_upload_complete(
     request: Request, session: DbSession, link_token: str, interview_upload_token: str
 ) -> Response:
     interview = _interview(request, session, link_token, grace=True)
-    out = service.complete_upload(session, interview, interview_upload_token)
+    out = uploads.complete_upload(session, interview, interview_upload_token)
     if out.warning:
         _ = gettext_for(request.state.language)
-        out.warning_message = _(service.WARNINGS[out.warning])
+        out.warning_message = _(errors.WARNINGS[out.warning])
     return _out(out)
 
 
@@ -294,7 +306,7 @@ def interview_upload_complete(
 async def interview_event(request: Request, session: DbSession, link_token: str) -> Response:
     def work(body: bytes) -> Response:
         interview = _interview(request, session, link_token)
-        service.client_event(session, interview, _parse(request, body, schemas.ClientEventIn))
+        candidate.client_event(session, interview, _parse(request, body, schemas.ClientEventIn))
         return Response(status_code=204)
 
     return await _in_thread(request, work)
@@ -304,7 +316,7 @@ async def interview_event(request: Request, session: DbSession, link_token: str)
 async def interview_heartbeat(request: Request, session: DbSession, link_token: str) -> Response:
     def work(body: bytes) -> Response:
         interview = _interview(request, session, link_token, grace=True)
-        service.heartbeat(session, interview, _parse(request, body, schemas.HeartbeatIn))
+        candidate.heartbeat(session, interview, _parse(request, body, schemas.HeartbeatIn))
         return Response(status_code=204)
 
     return await _in_thread(request, work)
@@ -314,7 +326,7 @@ async def interview_heartbeat(request: Request, session: DbSession, link_token: 
 async def interview_ask(request: Request, session: DbSession, link_token: str) -> Response:
     def work(body: bytes) -> Response:
         interview = _interview(request, session, link_token, grace=True)
-        return _out(service.ask(session, interview, _parse(request, body, schemas.AskIn)), 201)
+        return _out(faq.ask(session, interview, _parse(request, body, schemas.AskIn)), 201)
 
     return await _in_thread(request, work)
 
@@ -323,8 +335,8 @@ async def interview_ask(request: Request, session: DbSession, link_token: str) -
 async def interview_submit(request: Request, session: DbSession, link_token: str) -> Response:
     def work(body: bytes) -> Response:
         interview = _interview(request, session, link_token, grace=True)
-        service.submit(session, interview, _parse(request, body, schemas.TabIn).tab)
-        return _out(service.candidate_state(session, interview))
+        candidate.submit(session, interview, _parse(request, body, schemas.TabIn).tab)
+        return _out(candidate.candidate_state(session, interview))
 
     return await _in_thread(request, work)
 
@@ -443,7 +455,7 @@ def _push(
                 "time_limit_s": values.get("time_limit_s") or 180,
             }
         )
-        service.push_question(session, principal, int(raw_id), data)
+        hr.push_question(session, principal, int(raw_id), data)
     except ValidationError as exc:
         session.rollback()
         return render(
@@ -476,7 +488,7 @@ def _report_context(
 ) -> dict:
     from hireflow.scoring.models import load_model, localised
 
-    interview = service.view_report(session, principal, interview_id)
+    interview = hr.view_report(session, principal, interview_id)
     detail = queries.detail(session, interview)
     lang = "zh" if request_language_is_zh(request.state.language) else "en"
     _ = gettext_for(request.state.language)
@@ -514,7 +526,7 @@ def _report_context(
         "can_respond": principal.has("interviews.respond"),
         "can_push": principal.has("interviews.live"),
         "waiting": waiting_for_report(interview, utcnow()),
-        "erased_at": service.erased_at(session, interview),
+        "erased_at": sessions.erased_at(session, interview),
     }
 
 
@@ -540,8 +552,8 @@ def report_print(
     from hireflow.interviews import overrides
     from hireflow.scoring.report import render_html
 
-    interview = service.view_report(session, principal, interview_id)
-    service.refuse_if_erased(session, interview)
+    interview = hr.view_report(session, principal, interview_id)
+    sessions.refuse_if_erased(session, interview)
     report = overrides.final_report(queries.detail(session, interview).report_row)
     if report is None:
         raise NotFound()
@@ -557,7 +569,7 @@ def report_print(
 def answer_media(
     session: DbSession, principal: PageUser, interview_id: Id, interview_answer_id: Id
 ) -> Response:
-    stream, content_type, size = service.open_answer_media(
+    stream, content_type, size = hr.open_answer_media(
         session, principal, interview_id, interview_answer_id
     )
 
@@ -624,7 +636,7 @@ async def adjust_page(
                 "reason": values.get("reason", ""),
             }
         )
-        service.adjust_score(session, principal, interview_id, data)
+        hr.adjust_score(session, principal, interview_id, data)
         return "adjusted"
 
     return await _report_action(request, session, principal, interview_id, act)
@@ -638,7 +650,7 @@ async def conclusion_page(
         data = schemas.ConclusionIn.model_validate(
             {"conclusion": values.get("conclusion", ""), "decision": values.get("decision", "")}
         )
-        service.conclude(session, principal, interview_id, data)
+        hr.conclude(session, principal, interview_id, data)
         return "reviewed"
 
     return await _report_action(request, session, principal, interview_id, act)
@@ -649,7 +661,7 @@ async def retry_scoring_page(
     request: Request, session: DbSession, principal: PageUser, interview_id: Id
 ) -> Response:
     def act(_values: dict[str, str]) -> str:
-        service.retry_scoring(session, principal, interview_id)
+        hr.retry_scoring(session, principal, interview_id)
         return "retried"
 
     return await _report_action(request, session, principal, interview_id, act)
@@ -685,7 +697,7 @@ def _answer_question(
     _ = gettext_for(request.state.language)
     try:
         data = schemas.HrAnswerIn.model_validate({"answer": values.get("answer", "")})
-        service.answer_forwarded(session, principal, candidate_question_id, data)
+        faq.answer_forwarded(session, principal, candidate_question_id, data)
     except ValidationError as exc:
         session.rollback()
         rows = queries.forwarded_questions(session, principal)
@@ -730,7 +742,7 @@ def _faq_work(
                 "language": values.get("language") or "zh-CN",
             }
         )
-        service.save_faq(session, principal, data, interview_faq_id)
+        faq.save_faq(session, principal, data, interview_faq_id)
     except ValidationError as exc:
         session.rollback()
         return render(
@@ -760,7 +772,7 @@ async def faq_update(
 
 @router.post("/interviews-faq/{interview_faq_id}/delete")
 def faq_delete(session: DbSession, principal: PageUser, interview_faq_id: Id) -> Response:
-    service.delete_faq(session, principal, interview_faq_id)
+    faq.delete_faq(session, principal, interview_faq_id)
     return RedirectResponse("/interviews-faq", status_code=303)
 
 
@@ -791,7 +803,7 @@ def calibration_page(request: Request, session: DbSession, principal: PageUser) 
 
 @router.post("/interviews-calibration")
 def calibration_fit(session: DbSession, principal: PageUser) -> Response:
-    service.fit_company_calibration(session, principal)
+    calibration.fit_company_calibration(session, principal)
     return RedirectResponse("/interviews-calibration", status_code=303)
 
 
@@ -814,8 +826,8 @@ def _calibration_switch(
     request: Request, session: DbSession, principal: PageUser, calibration_id: int, active: bool
 ) -> Response:
     try:
-        service.activate_calibration(session, principal, calibration_id, active)
-    except service.CalibrationEmpty as exc:
+        calibration.activate_calibration(session, principal, calibration_id, active)
+    except errors.CalibrationEmpty as exc:
         session.rollback()
         message = exc.translated(gettext_for(request.state.language))
         return _calibration_page(request, session, principal, message, exc.status)

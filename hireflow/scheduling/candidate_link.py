@@ -336,7 +336,7 @@ def on_language_change(session: Session, invitation: Invitation) -> None:
     """Let an AI interview that has not started follow the new language."""
     if invitation.kind != "ai":
         return
-    from hireflow.interviews.service import follow_invitation_language
+    from hireflow.interviews.sessions import follow_invitation_language
 
     follow_invitation_language(session, invitation)
 

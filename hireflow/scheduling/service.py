@@ -1073,7 +1073,7 @@ notify.on_delivery("invitation", _invitation_delivered)
 def _freeze_ai_interview(session: Session, invitation: Invitation) -> PlanFacts:
     """Prepare the AI interview in the sending transaction: the invitation then states the
     very plan the candidate will answer (its length becomes the plan's)."""
-    from hireflow.interviews.service import prepare_for_invitation
+    from hireflow.interviews.sessions import prepare_for_invitation
 
     interview = prepare_for_invitation(session, invitation)
     facts = facts_of(interview.questions or [])
@@ -1084,7 +1084,7 @@ def _freeze_ai_interview(session: Session, invitation: Invitation) -> PlanFacts:
 
 def planned_facts(opening: Opening, language: str, budget_minutes: int) -> PlanFacts:
     """The facts of the plan an AI invitation would get now (for previews)."""
-    from hireflow.interviews.service import plan_for
+    from hireflow.interviews.plans import plan_for
 
     questions, _model, _source = plan_for(opening, language, budget_minutes)
     return facts_of(questions)
@@ -1134,7 +1134,7 @@ def printable_invitations(
         _ = gettext_for(language)
         facts_line = ""
         if inv.kind == "ai":
-            from hireflow.interviews.service import prepare_for_invitation
+            from hireflow.interviews.sessions import prepare_for_invitation
 
             facts = facts_of(prepare_for_invitation(session, inv).questions or [])
             if facts.questions:
