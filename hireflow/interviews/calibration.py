@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -11,13 +9,8 @@ from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.interviews.errors import CalibrationEmpty
-from hireflow.interviews.models import (
-    CompanyCalibration,
-    ScoreAdjustment,
-)
+from hireflow.interviews.models import CompanyCalibration, ScoreAdjustment
 from hireflow.scoring.calibration import DEFAULT_MIN_CORRECTIONS, Correction, fit_calibration
-
-log = logging.getLogger(__name__)
 
 
 def fit_company_calibration(
@@ -31,19 +24,19 @@ def fit_company_calibration(
         .where(ScoreAdjustment.tenant_id == principal.tenant_id)
         .order_by(ScoreAdjustment.id)
     )
-    for row in rows:
-        latest[(row.interview_id, row.dimension_id)] = row
+    for adjustment in rows:
+        latest[(adjustment.interview_id, adjustment.dimension_id)] = adjustment
     corrections = [
         Correction(
             company_id=str(principal.tenant_id),
-            dimension_id=row.dimension_id,
-            ai_score=row.ai_score,
-            hr_score=row.hr_score,
-            reason=row.reason or "-",
-            features=dict(row.features or {}),
-            interview_ref=f"interview-{row.interview_id}",
+            dimension_id=adjustment.dimension_id,
+            ai_score=adjustment.ai_score,
+            hr_score=adjustment.hr_score,
+            reason=adjustment.reason or "-",
+            features=dict(adjustment.features or {}),
+            interview_ref=f"interview-{adjustment.interview_id}",
         )
-        for row in latest.values()
+        for adjustment in latest.values()
     ]
     version = int(
         session.scalar(

@@ -3,7 +3,6 @@ questions by text, proctoring events, and submission (SPEC E1, E3, E5)."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
@@ -49,9 +48,6 @@ from hireflow.records import service as records
 from hireflow.records.service import SystemActor
 from hireflow.scheduling.models import Invitation
 from hireflow.scoring.models import localised
-
-log = logging.getLogger(__name__)
-
 
 # The version of the notice the candidate consents to (stored with the consent, PIPL Art. 14).
 NOTICE_VERSION = "ai-interview-2026-1"
@@ -131,18 +127,7 @@ def candidate_state(
         answered=sum(1 for s in statuses.values() if s == "answered"),
         total=len(views),
         last_event_id=int(last_event or 0),
-        asked=[
-            schemas.AskedView(
-                id=q.id,
-                question=q.question,
-                status=q.status,
-                source=q.source,
-                quote=q.quote,
-                hr_answer=q.hr_answer,
-                created_at=q.created_at,
-            )
-            for q in asked
-        ],
+        asked=[schemas.AskedView.model_validate(q) for q in asked],
         active_tab=interview.active_tab,
     )
 

@@ -3,7 +3,6 @@ the report it computes and the report stored."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from sqlalchemy import select
@@ -19,11 +18,10 @@ from hireflow.interviews.overrides import stored_report
 from hireflow.interviews.sessions import answers_of, questions_of
 from hireflow.scoring.calibration import CompanyCalibration as EngineCalibration
 from hireflow.scoring.engine import score_interview
-from hireflow.scoring.interview import interview_from_dict
+from hireflow.scoring.interview import InterviewInput, interview_from_dict
 from hireflow.scoring.judge import judge_from_env
 from hireflow.scoring.models import load_model
-
-log = logging.getLogger(__name__)
+from hireflow.scoring.report import Report
 
 
 def _audio_features(speech: dict[str, Any] | None) -> dict[str, float] | None:
@@ -57,7 +55,9 @@ def _pause_length(pause: Any) -> float:
     return 0.0
 
 
-def interview_input(interview: InterviewSession, answers: dict[str, InterviewAnswer]) -> Any:
+def interview_input(
+    interview: InterviewSession, answers: dict[str, InterviewAnswer]
+) -> InterviewInput:
     """The engine's input: the interview's questions and each answer's text or transcript."""
     model = load_model(interview.model)
     rows = []
@@ -80,7 +80,8 @@ def interview_input(interview: InterviewSession, answers: dict[str, InterviewAns
     return interview_from_dict(data, model)
 
 
-def active_calibration(session: Session, tenant_id: int) -> Any:
+def active_calibration(session: Session, tenant_id: int) -> EngineCalibration | None:
+    """The company's calibration in use, as the engine applies it (None: none is on)."""
     row = session.scalars(
         select(CompanyCalibration)
         .where(CompanyCalibration.tenant_id == tenant_id, CompanyCalibration.active.is_(True))
@@ -91,7 +92,7 @@ def active_calibration(session: Session, tenant_id: int) -> Any:
     return EngineCalibration.from_dict(row.data).activate()
 
 
-def compute_report(session: Session, interview: InterviewSession) -> Any:
+def compute_report(session: Session, interview: InterviewSession) -> Report:
     """Score the interview (deterministic: the same answers give the same report)."""
     answers = answers_of(session, interview)
     calibration = active_calibration(session, interview.tenant_id)
@@ -100,7 +101,7 @@ def compute_report(session: Session, interview: InterviewSession) -> Any:
     )
 
 
-def report_of(session: Session, interview: InterviewSession) -> Any:
+def report_of(session: Session, interview: InterviewSession) -> Report | None:
     """The stored report as a ``Report`` (None before scoring, or once erased on request)."""
     row = session.scalars(
         select(InterviewReport).where(InterviewReport.interview_id == interview.id)

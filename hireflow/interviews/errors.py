@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from hireflow.core.errors import N_, AppError, Conflict
 from hireflow.interviews import state
-
-log = logging.getLogger(__name__)
 
 
 class InterviewClosed(AppError):
@@ -102,8 +99,6 @@ MEDIA_MESSAGES = {
     "no_video": N_("The recording has no picture. Check your camera and record again."),
     "too_long": N_("The recording is longer than allowed. Please record a shorter answer."),
 }
-
-
 WARNINGS = {
     "silent": N_(
         "We could not hear anything in this recording. Check your microphone and record "

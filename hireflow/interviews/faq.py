@@ -3,7 +3,6 @@ FAQ answer with a quoted passage or the question goes to HR, who answer it; HR k
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
@@ -14,20 +13,13 @@ from hireflow.core import audit
 from hireflow.core.db import retry_when_busy, utcnow
 from hireflow.core.errors import N_, Conflict
 from hireflow.core.permissions import Principal, get_visible, require
-from hireflow.interviews import qa, schemas, state
+from hireflow.interviews import qa, qa_passages, schemas, state
 from hireflow.interviews.errors import InterviewNotStarted
-from hireflow.interviews.models import (
-    CandidateQuestion,
-    CompanyFaq,
-    InterviewSession,
-)
+from hireflow.interviews.models import CandidateQuestion, CompanyFaq, InterviewSession
 from hireflow.interviews.owners import notify_owners
 from hireflow.interviews.sessions import add_event, audit_interview
 from hireflow.openings.models import Opening
 from hireflow.scoring.embedding import get_embedder
-
-log = logging.getLogger(__name__)
-
 
 MAX_CANDIDATE_QUESTIONS = 20
 
@@ -63,8 +55,10 @@ def ask(
         .order_by(CompanyFaq.id)
         .limit(300)
     ).all()
-    passages = qa.passages_for(
-        opening.description or "", [tuple(r) for r in faqs], location=opening.location or ""
+    passages = qa_passages.passages_for(
+        opening.description or "",
+        [(faq_id, question, answer) for faq_id, question, answer in faqs],
+        location=opening.location or "",
     )
     result = qa.answer_question(data.question, passages, embedder or get_embedder())
     row = CandidateQuestion(

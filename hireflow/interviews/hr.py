@@ -4,7 +4,6 @@ conclusions, retrying scoring, and reading the report and recordings (audited)."
 from __future__ import annotations
 
 import io
-import logging
 from datetime import datetime
 from typing import Any
 
@@ -40,9 +39,6 @@ from hireflow.records.models import PersonRecord
 from hireflow.scoring.calibration import CalibrationError, corrections_from_report
 from hireflow.scoring.models import ModelError, load_model, question_from_dict
 
-log = logging.getLogger(__name__)
-
-
 MAX_PUSHED_QUESTIONS = 5
 
 
@@ -77,8 +73,9 @@ def push_question(
     if dimension and dimension not in model.dimension_ids:
         raise ValidationFailed(N_("Unknown competency."), fields={"dimension_id": "unknown"})
     text = data.text.strip()
+    question_id = f"hr-{len(pushed) + 1}"
     raw = {
-        "id": f"hr-{len(pushed) + 1}",
+        "id": question_id,
         "kind": "behavioural" if dimension else "motivation",
         "text": {"zh": text, "en": text},
         "dimensions": [dimension] if dimension else [],
@@ -96,7 +93,7 @@ def push_question(
         session,
         interview,
         "question_added",
-        question_id=raw["id"],
+        question_id=question_id,
         data={"index": len(existing), "total": len(existing) + 1, "text": text},
         now=now,
     )
@@ -105,7 +102,7 @@ def push_question(
         "interview.question_pushed",
         interview,
         actor=principal,
-        new={"question_id": raw["id"], "dimension": dimension or None},
+        new={"question_id": question_id, "dimension": dimension or None},
     )
     session.commit()
     return raw

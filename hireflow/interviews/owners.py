@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import logging
-
 from sqlalchemy.orm import Session
 
 from hireflow.core.i18n import gettext_for
 from hireflow.core.settings import get_settings
-from hireflow.interviews.models import (
-    InterviewSession,
-)
+from hireflow.interviews.models import InterviewSession
 from hireflow.notifications import service as notify
 from hireflow.notifications.templates import TemplateKind
 from hireflow.scheduling import messages
 from hireflow.scheduling.models import Invitation
-
-log = logging.getLogger(__name__)
 
 
 def notify_owners(

@@ -16,6 +16,7 @@ from typing import Any
 
 # Reading a question and getting ready, per question, on top of its answer time: the same
 # allowance the plan generator budgets with, so "about N minutes" matches the opening's plan.
+from hireflow.scoring.models import localised
 from hireflow.scoring.plan import PER_QUESTION_OVERHEAD_S
 
 DEFAULT_TIME_LIMIT_S = 180
@@ -106,8 +107,6 @@ def facts_of(questions: Iterable[dict[str, Any]]) -> PlanFacts:
 def competency_names(model: Any, language: str) -> list[str]:
     """The competencies of a model in the reader's language (names are {zh, en} texts, or
     plain text in a model HR typed), never the raw mapping."""
-    from hireflow.scoring.models import localised
-
     lang = "zh" if (language or "").lower().startswith("zh") else "en"
     names = []
     for item in (model or {}).get("dimensions", []) if isinstance(model, dict) else []:

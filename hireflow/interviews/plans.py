@@ -21,13 +21,8 @@ from hireflow.scoring.text import engine_language
 
 log = logging.getLogger(__name__)
 
-
 PLAN_BUDGET_MINUTES = (10, 30)  # a generated plan's budget: the invitation's, within these
-
-
 _plan_lock = threading.Lock()
-
-
 _plan_cache: dict[tuple[Any, ...], tuple[list[dict[str, Any]], dict[str, Any], str]] = {}
 
 

@@ -7,29 +7,17 @@ import logging
 from sqlalchemy.orm import Session
 
 from hireflow.core.crypto import WrappedKey
-from hireflow.interviews.media import (
-    MediaLimits,
-)
-from hireflow.interviews.models import (
-    InterviewAnswer,
-    InterviewSession,
-)
+from hireflow.interviews.media import MediaLimits
+from hireflow.interviews.models import InterviewAnswer, InterviewSession
 from hireflow.records import pii
 from hireflow.records.storage import encrypted_for_region, regional_storage
 from hireflow.records.timeline import default_region, find_record
 
 log = logging.getLogger(__name__)
 
-
 RECORDING_MAX_BYTES = 100 * 1024 * 1024
-
-
 CHUNK_MAX_BYTES = 4 * 1024 * 1024
-
-
 RECORDING_LIMITS = MediaLimits(max_bytes=RECORDING_MAX_BYTES, max_seconds=15 * 60.0)
-
-
 EXTENSIONS = {"webm": "webm", "ogg": "ogg", "mp4": "mp4", "wav": "wav"}
 
 

@@ -5,11 +5,13 @@ conclusions, FAQ and questions inbox; and the candidate's interview through the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from hireflow.core.db import utcnow
+from hireflow.core.settings import Settings
 from hireflow.interviews import (
     calibration,
     candidate,
@@ -33,59 +35,51 @@ LinkAccess = Annotated[str | None, Header(alias="X-Link-Access")]
 # --------------------------------------------------------------------------- the candidate
 
 
-def _interview(
-    request: Request,
-    session: DbSession,
-    link_token: str,
-    settings: AppSettings,
-    access: str | None,
-    *,
-    grace: bool = False,
-) -> InterviewSession:
+@dataclass(frozen=True)
+class CandidateLink:
+    """A candidate's personal link as a request presents it (nothing is read yet)."""
+
+    request: Request
+    token: str
+    settings: Settings
+    access: str | None
+
+
+async def _candidate_link(
+    request: Request, link_token: str, settings: AppSettings, access: LinkAccess = None
+) -> CandidateLink:
+    return CandidateLink(request, link_token, settings, access)
+
+
+Link = Annotated[CandidateLink, Depends(_candidate_link)]
+
+
+def _interview(session: DbSession, link: Link, *, grace: bool = False) -> InterviewSession:
     """The interview behind a link whose identity check passed; errors from here on speak
     the candidate's chosen language, whatever the client's Accept-Language."""
     now = utcnow() - state.UPLOAD_GRACE if grace else None
-    inv = candidate_link.open_link(session, link_token, settings, now, mark_opened=False)
-    candidate_link.speak_to(request.state, inv)
-    candidate_link.require_access(settings, inv, access)
+    inv = candidate_link.open_link(session, link.token, link.settings, now, mark_opened=False)
+    candidate_link.speak_to(link.request.state, inv)
+    candidate_link.require_access(link.settings, inv, link.access)
     return sessions.ensure_session(session, inv)
 
 
 @router.get("/links/{link_token}/interview", response_model=schemas.CandidateStateOut)
-def link_interview(
-    request: Request,
-    link_token: str,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
-) -> Any:
-    interview = _interview(request, session, link_token, settings, access, grace=True)
+def link_interview(session: DbSession, link: Link) -> Any:
+    interview = _interview(session, link, grace=True)
     return candidate.candidate_state(session, interview)
 
 
 @router.post("/links/{link_token}/interview/consent", response_model=schemas.CandidateStateOut)
-def link_consent(
-    request: Request,
-    link_token: str,
-    data: schemas.ConsentIn,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
-) -> Any:
-    interview = _interview(request, session, link_token, settings, access)
+def link_consent(data: schemas.ConsentIn, session: DbSession, link: Link) -> Any:
+    interview = _interview(session, link)
     candidate.give_consent(session, interview, data)
     return candidate.candidate_state(session, interview)
 
 
 @router.post("/links/{link_token}/interview/human-review", response_model=schemas.CandidateStateOut)
-def link_human_review(
-    request: Request,
-    link_token: str,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
-) -> Any:
-    interview = _interview(request, session, link_token, settings, access)
+def link_human_review(session: DbSession, link: Link) -> Any:
+    interview = _interview(session, link)
     candidate.request_human_review(session, interview)
     return candidate.candidate_state(session, interview)
 
@@ -95,15 +89,9 @@ def link_human_review(
     response_model=schemas.QuestionView,
 )
 def link_open(
-    request: Request,
-    link_token: str,
-    interview_question_id: str,
-    data: schemas.TabIn,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
+    interview_question_id: str, data: schemas.TabIn, session: DbSession, link: Link
 ) -> Any:
-    interview = _interview(request, session, link_token, settings, access)
+    interview = _interview(session, link)
     return candidate.open_question(session, interview, interview_question_id, data.tab)
 
 
@@ -112,15 +100,9 @@ def link_open(
     response_model=schemas.AnswerOut,
 )
 def link_text(
-    request: Request,
-    link_token: str,
-    interview_question_id: str,
-    data: schemas.TextAnswerIn,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
+    interview_question_id: str, data: schemas.TextAnswerIn, session: DbSession, link: Link
 ) -> Any:
-    interview = _interview(request, session, link_token, settings, access)
+    interview = _interview(session, link)
     return candidate.save_text(session, interview, interview_question_id, data)
 
 
@@ -130,15 +112,9 @@ def link_text(
     status_code=201,
 )
 def link_upload_start(
-    request: Request,
-    link_token: str,
-    interview_question_id: str,
-    data: schemas.UploadStartIn,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
+    interview_question_id: str, data: schemas.UploadStartIn, session: DbSession, link: Link
 ) -> Any:
-    interview = _interview(request, session, link_token, settings, access)
+    interview = _interview(session, link)
     return uploads.start_upload(session, interview, interview_question_id, data)
 
 
@@ -146,15 +122,8 @@ def link_upload_start(
     "/links/{link_token}/interview/uploads/{interview_upload_token}",
     response_model=schemas.UploadOut,
 )
-def link_upload_status(
-    request: Request,
-    link_token: str,
-    interview_upload_token: str,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
-) -> Any:
-    interview = _interview(request, session, link_token, settings, access, grace=True)
+def link_upload_status(interview_upload_token: str, session: DbSession, link: Link) -> Any:
+    interview = _interview(session, link, grace=True)
     return uploads.upload_status(session, interview, interview_upload_token)
 
 
@@ -163,19 +132,17 @@ def link_upload_status(
     response_model=schemas.UploadOut,
 )
 async def link_upload_chunk(
-    link_token: str,
     interview_upload_token: str,
     request: Request,
     session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
+    link: Link,
     offset: Offset = 0,
 ) -> Any:
     """One chunk of the recording (raw bytes) at ``offset``; a 409 names where to resume."""
     chunk = await request.body()
 
     def work() -> Any:
-        interview = _interview(request, session, link_token, settings, access, grace=True)
+        interview = _interview(session, link, grace=True)
         return uploads.put_chunk(session, interview, interview_upload_token, offset, chunk)
 
     return await run_in_thread(work)
@@ -185,55 +152,27 @@ async def link_upload_chunk(
     "/links/{link_token}/interview/uploads/{interview_upload_token}/complete",
     response_model=schemas.AnswerOut,
 )
-def link_upload_complete(
-    request: Request,
-    link_token: str,
-    interview_upload_token: str,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
-) -> Any:
-    interview = _interview(request, session, link_token, settings, access, grace=True)
+def link_upload_complete(interview_upload_token: str, session: DbSession, link: Link) -> Any:
+    interview = _interview(session, link, grace=True)
     return uploads.complete_upload(session, interview, interview_upload_token)
 
 
 @router.post("/links/{link_token}/interview/events", status_code=204)
-def link_event(
-    request: Request,
-    link_token: str,
-    data: schemas.ClientEventIn,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
-) -> Response:
-    interview = _interview(request, session, link_token, settings, access)
+def link_event(data: schemas.ClientEventIn, session: DbSession, link: Link) -> Response:
+    interview = _interview(session, link)
     candidate.client_event(session, interview, data)
     return Response(status_code=204)
 
 
 @router.post("/links/{link_token}/interview/ask", response_model=schemas.AskOut, status_code=201)
-def link_ask(
-    request: Request,
-    link_token: str,
-    data: schemas.AskIn,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
-) -> Any:
-    interview = _interview(request, session, link_token, settings, access, grace=True)
+def link_ask(data: schemas.AskIn, session: DbSession, link: Link) -> Any:
+    interview = _interview(session, link, grace=True)
     return faq.ask(session, interview, data)
 
 
 @router.post("/links/{link_token}/interview/submit", response_model=schemas.CandidateStateOut)
-def link_submit(
-    request: Request,
-    link_token: str,
-    data: schemas.TabIn,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
-) -> Any:
-    interview = _interview(request, session, link_token, settings, access, grace=True)
+def link_submit(data: schemas.TabIn, session: DbSession, link: Link) -> Any:
+    interview = _interview(session, link, grace=True)
     candidate.submit(session, interview, data.tab)
     return candidate.candidate_state(session, interview)
 
@@ -267,7 +206,9 @@ def list_interviews(
 
 @router.get("/interviews/live", response_model=list[schemas.LiveOut])
 def live_interviews(session: DbSession, principal: ApiUser) -> Any:
-    return queries.live(session, principal)
+    rows = queries.live(session, principal)
+    audit_read(session, principal, "interviews.live_listed", "interview", [r.id for r in rows])
+    return rows
 
 
 @router.get("/interviews/{interview_id}", response_model=schemas.ReportOut)
@@ -325,17 +266,7 @@ def answer_candidate_question(
     candidate_question_id: Id, data: schemas.HrAnswerIn, session: DbSession, principal: ApiUser
 ) -> Any:
     row = faq.answer_forwarded(session, principal, candidate_question_id, data)
-    return schemas.CandidateQuestionOut(
-        id=row.id,
-        interview_id=row.interview_id,
-        opening_id=row.opening_id,
-        question=row.question,
-        status=row.status,
-        source=row.source,
-        quote=row.quote,
-        hr_answer=row.hr_answer,
-        created_at=row.created_at,
-    )
+    return schemas.CandidateQuestionOut.model_validate(row)
 
 
 @router.get("/interview-faqs", response_model=list[schemas.FaqOut])

@@ -3,7 +3,6 @@ the answer rows, and the checks every candidate write passes (state, deadline, t
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
@@ -24,18 +23,11 @@ from hireflow.interviews.errors import (
     TabSuperseded,
     transition_error,
 )
-from hireflow.interviews.models import (
-    InterviewAnswer,
-    InterviewEvent,
-    InterviewSession,
-)
+from hireflow.interviews.models import InterviewAnswer, InterviewEvent, InterviewSession
 from hireflow.interviews.plans import plan_for
 from hireflow.records.models import PersonRecord
 from hireflow.scheduling.models import Invitation
 from hireflow.scoring.text import engine_language
-
-log = logging.getLogger(__name__)
-
 
 DEFAULT_MAX_RERECORDS = 1
 

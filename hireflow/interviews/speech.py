@@ -40,7 +40,7 @@ from typing import Any, Protocol, runtime_checkable
 import httpx
 import numpy as np
 
-from hireflow.core.settings import export_environment
+from hireflow.core.settings import Settings, export_environment
 from hireflow.interviews.media import (
     TARGET_SAMPLE_RATE,
     DecodedAudio,
@@ -215,7 +215,7 @@ def to_simplified(text: str) -> str:
         return text
     with _OPENCC_LOCK:
         if _OPENCC is None:
-            try:
+            try:  # optional: without it the text stays as transcribed
                 import opencc
             except ImportError:
                 return text
@@ -256,8 +256,6 @@ def speech_available() -> bool:
 
 def default_models_dir() -> Path:
     """``$HIREFLOW_DATA_DIR/models`` (the data directory of the settings)."""
-    from hireflow.core.settings import Settings
-
     return Settings().data_dir / "models"
 
 
@@ -357,7 +355,7 @@ def load_whisper_model(
             # of 0.17-0.18 for a one-minute English answer against 0.26 with spinning (see
             # docs/interviews-media.md). An explicit setting wins.
             export_environment("OMP_WAIT_POLICY", "PASSIVE", override=False)
-            try:
+            try:  # loaded on first use: it brings CTranslate2, seconds at start-up
                 from faster_whisper import WhisperModel
             except ImportError as exc:
                 raise SpeechUnavailable() from exc

@@ -28,11 +28,7 @@ from hireflow.interviews.media import (
     probe,
     with_duration,
 )
-from hireflow.interviews.models import (
-    InterviewAnswer,
-    InterviewSession,
-    InterviewUpload,
-)
+from hireflow.interviews.models import InterviewAnswer, InterviewSession, InterviewUpload
 from hireflow.interviews.recordings import (
     CHUNK_MAX_BYTES,
     EXTENSIONS,
@@ -265,34 +261,24 @@ def check_recording(data: bytes, content_type: str, mode: str) -> CheckedRecordi
     return CheckedRecording(container, round(decoded.duration, 2), warning)
 
 
-@retry_when_busy
-def complete_upload(
-    session: Session,
-    interview: InterviewSession,
-    token: str,
-    now: datetime | None = None,
+def _answer_out(
+    session: Session, interview: InterviewSession, answer: InterviewAnswer, warning: str = ""
 ) -> schemas.AnswerOut:
-    """The last chunk arrived: check the recording, store it as the answer, queue its
-    transcription. Completing twice is harmless (the second call reports the first)."""
-    now = now or utcnow()
-    upload = _upload(session, interview, token)
-    answer = session.get(InterviewAnswer, upload.answer_id)
-    assert answer is not None
-    if upload.status == "complete":
-        return schemas.AnswerOut(
-            question_id=answer.question_id,
-            status=answer.status,
-            mode=answer.mode,
-            media_status=answer.media_status,
-            next_question_id=next_question_id(session, interview),
-        )
-    if upload.status != "open":
-        raise Conflict(N_("This upload was replaced by a newer recording."), code="upload_closed")
-    require_writable(interview, now, upload_started=upload.created_at)
-    if not upload.chunks:
-        raise UploadOffset(0)
-    if upload.declared_size is not None and upload.received != upload.declared_size:
-        raise UploadOffset(upload.received)
+    return schemas.AnswerOut(
+        question_id=answer.question_id,
+        status=answer.status,
+        mode=answer.mode,
+        media_status=answer.media_status,
+        warning=warning,
+        next_question_id=next_question_id(session, interview),
+    )
+
+
+def _checked_recording(
+    session: Session, upload: InterviewUpload, now: datetime
+) -> tuple[bytes, CheckedRecording]:
+    """The assembled recording, checked (a refusal fails the upload), with its duration
+    written into a browser's WebM."""
     try:
         data = _assemble(upload)
     except CryptoError as exc:
@@ -315,7 +301,18 @@ def complete_upload(
         # if that fails it is kept as recorded: it plays, only without a known length.
         with contextlib.suppress(MediaProcessingError):
             data = with_duration(data, upload.content_type, RECORDING_LIMITS) or data
-    old_media = media_ref(answer)
+    return data, checked
+
+
+def _keep_as_answer(
+    interview: InterviewSession,
+    upload: InterviewUpload,
+    answer: InterviewAnswer,
+    data: bytes,
+    checked: CheckedRecording,
+    now: datetime,
+) -> None:
+    """Store the recording (encrypted, in the candidate's region) as the question's answer."""
     extension = EXTENSIONS.get(checked.container, "bin")
     key = f"interviews/t{interview.tenant_id}/i{interview.id}/a{answer.id}/{uuid.uuid4().hex}"
     key = f"{key}.{extension}"
@@ -337,6 +334,33 @@ def complete_upload(
     answer.answered_at = now
     upload.status = "complete"
     upload.updated_at = now
+
+
+@retry_when_busy
+def complete_upload(
+    session: Session,
+    interview: InterviewSession,
+    token: str,
+    now: datetime | None = None,
+) -> schemas.AnswerOut:
+    """The last chunk arrived: check the recording, store it as the answer, queue its
+    transcription. Completing twice is harmless (the second call reports the first)."""
+    now = now or utcnow()
+    upload = _upload(session, interview, token)
+    answer = session.get(InterviewAnswer, upload.answer_id)
+    assert answer is not None
+    if upload.status == "complete":
+        return _answer_out(session, interview, answer)
+    if upload.status != "open":
+        raise Conflict(N_("This upload was replaced by a newer recording."), code="upload_closed")
+    require_writable(interview, now, upload_started=upload.created_at)
+    if not upload.chunks:
+        raise UploadOffset(0)
+    if upload.declared_size is not None and upload.received != upload.declared_size:
+        raise UploadOffset(upload.received)
+    data, checked = _checked_recording(session, upload, now)
+    old_media = media_ref(answer)
+    _keep_as_answer(interview, upload, answer, data, checked, now)
     if checked.warning == "silent":
         add_event(
             session,
@@ -354,11 +378,4 @@ def complete_upload(
         delete_media(region, chunk_key)
     if old_media is not None:
         delete_media(*old_media)
-    return schemas.AnswerOut(
-        question_id=answer.question_id,
-        status=answer.status,
-        mode=answer.mode,
-        media_status=answer.media_status,
-        warning=checked.warning,
-        next_question_id=next_question_id(session, interview),
-    )
+    return _answer_out(session, interview, answer, checked.warning)
