@@ -18,7 +18,6 @@ from hireflow.interviews.errors import (
     DeadlinePassed,
     InterviewClosed,
     QuestionDone,
-    TimeUp,
     UploadsPending,
     transition_error,
 )
@@ -33,6 +32,7 @@ from hireflow.interviews.owners import notify_owners
 from hireflow.interviews.recordings import clear_media, delete_media, media_ref
 from hireflow.interviews.sessions import (
     add_event,
+    answer_for_writing,
     answer_row,
     answers_of,
     apply_transition,
@@ -42,6 +42,7 @@ from hireflow.interviews.sessions import (
     question_at,
     questions_of,
     require_writable,
+    run_clock,
     time_limit,
 )
 from hireflow.records import service as records
@@ -282,17 +283,10 @@ def save_text(
 ) -> schemas.AnswerOut:
     """Save a typed answer: a draft (autosave) or final; blank and final skips the question."""
     now = now or utcnow()
-    require_writable(interview, now)
-    hold_tab(session, interview, data.tab, now)
-    position, question = question_at(interview, question_id)
-    answer = answer_row(session, interview, question_id, position)
+    answer, question = answer_for_writing(session, interview, question_id, data.tab, now)
     if answer.status in ("answered", "skipped"):
         raise QuestionDone()
-    window = state.question_window(time_limit(question), answer.started_at, now)
-    if answer.started_at is None:
-        answer.started_at = now
-    elif not window.accepting:
-        raise TimeUp()
+    run_clock(answer, question, now)
     text = data.text.strip()
     old_media = media_ref(answer) if answer.media_key and data.final and text else None
     answer.text = text

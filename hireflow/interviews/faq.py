@@ -4,7 +4,6 @@ FAQ answer with a quoted passage or the question goes to HR, who answer it; HR k
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,7 +18,7 @@ from hireflow.interviews.models import CandidateQuestion, CompanyFaq, InterviewS
 from hireflow.interviews.owners import notify_owners
 from hireflow.interviews.sessions import add_event, audit_interview
 from hireflow.openings.models import Opening
-from hireflow.scoring.embedding import get_embedder
+from hireflow.scoring.embedding import Embedder, get_embedder
 
 MAX_CANDIDATE_QUESTIONS = 20
 
@@ -30,7 +29,7 @@ def ask(
     interview: InterviewSession,
     data: schemas.AskIn,
     now: datetime | None = None,
-    embedder: Any = None,
+    embedder: Embedder | None = None,
 ) -> schemas.AskOut:
     """Answer the candidate's question from the opening's text and the company FAQ, quoting
     the passage, or forward it to HR honestly."""

@@ -38,6 +38,7 @@ from hireflow.records import service as records
 from hireflow.records.models import PersonRecord
 from hireflow.scoring.calibration import CalibrationError, corrections_from_report
 from hireflow.scoring.models import ModelError, load_model, question_from_dict
+from hireflow.scoring.report import Report
 
 MAX_PUSHED_QUESTIONS = 5
 
@@ -193,7 +194,7 @@ def _report_row(session: Session, interview: InterviewSession) -> InterviewRepor
 
 
 def effective_scores(
-    session: Session, interview: InterviewSession, report: Any
+    session: Session, interview: InterviewSession, report: Report | None
 ) -> dict[str, float | None]:
     """Each dimension's score in effect: HR's newest adjustment, else the AI's."""
     scores: dict[str, float | None] = {d.id: d.score for d in report.dimensions} if report else {}

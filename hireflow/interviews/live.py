@@ -83,11 +83,11 @@ class _LocalHub:
 
 hub = _LocalHub()
 _redis_lock = threading.Lock()
-_redis_client: Any = None
+_redis_client: redis.Redis | None = None
 _subscribers: dict[int, asyncio.Task[None]] = {}  # one per event loop (id)
 
 
-def _client() -> Any:
+def _client() -> redis.Redis | None:
     global _redis_client
     url = redis_url()
     if url is None:

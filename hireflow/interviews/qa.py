@@ -448,9 +448,9 @@ def answer_question(
     asked = _asked(text, passages)
     idf = _idf(passages)
     candidates = [
-        found
+        scored
         for i, passage in enumerate(passages)
-        if (found := _candidate(i, passage, asked, similarities[i], idf, min_score)) is not None
+        if (scored := _candidate(i, passage, asked, similarities[i], idf, min_score)) is not None
     ]
     if not candidates:
         return QaResult("forwarded", None, 0.0, 0.0, reason="no passage on the subject")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
@@ -53,6 +53,7 @@ from hireflow.web.middleware import LANG_COOKIE
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
+SchemaT = TypeVar("SchemaT", bound=BaseModel)
 
 NAV = (
     NavItem("/interviews", N_("AI interviews"), "interviews.read", order=35, group="recruiting"),
@@ -138,7 +139,7 @@ def _interview(
     return sessions.ensure_session(session, _invitation(request, session, link_token, grace=grace))
 
 
-def _parse(request: Request, body: bytes, schema: type[BaseModel]) -> Any:
+def _parse(request: Request, body: bytes, schema: type[SchemaT]) -> SchemaT:
     """The JSON body as ``schema`` (after the link was checked, so a foreign link answers
     404 whatever it sends)."""
     if len(body) > 64 * 1024:

@@ -21,6 +21,7 @@ from hireflow.interviews.errors import (
     InterviewNotStarted,
     ReportErased,
     TabSuperseded,
+    TimeUp,
     transition_error,
 )
 from hireflow.interviews.models import InterviewAnswer, InterviewEvent, InterviewSession
@@ -330,3 +331,23 @@ def next_question_id(session: Session, interview: InterviewSession) -> str | Non
     answers = answers_of(session, interview)
     ids = [str(q.get("id")) for q in questions_of(interview)]
     return state.next_question(ids, {k: v.status for k, v in answers.items()})
+
+
+def answer_for_writing(
+    session: Session, interview: InterviewSession, question_id: str, tab: str, now: datetime
+) -> tuple[InterviewAnswer, dict[str, Any]]:
+    """The answer row (and its question) a candidate's write goes to, after the checks every
+    write passes: the interview accepts answers, this tab holds it, the question is in it."""
+    require_writable(interview, now)
+    hold_tab(session, interview, tab, now)
+    position, question = question_at(interview, question_id)
+    return answer_row(session, interview, question_id, position), question
+
+
+def run_clock(answer: InterviewAnswer, question: dict[str, Any], now: datetime) -> None:
+    """The question's clock starts with its first write; once it ran out, writes are refused."""
+    window = state.question_window(time_limit(question), answer.started_at, now)
+    if answer.started_at is None:
+        answer.started_at = now
+    elif not window.accepting:
+        raise TimeUp()

@@ -18,7 +18,7 @@ from hireflow.core.errors import N_, Conflict, NotFound, TooLarge, ValidationFai
 from hireflow.core.storage import ResidencyError
 from hireflow.core.tasks import enqueue_on_commit
 from hireflow.interviews import schemas, state
-from hireflow.interviews.errors import MediaRefused, NoRerecords, QuestionDone, TimeUp, UploadOffset
+from hireflow.interviews.errors import MediaRefused, NoRerecords, QuestionDone, UploadOffset
 from hireflow.interviews.media import (
     MediaError,
     MediaProcessingError,
@@ -41,14 +41,12 @@ from hireflow.interviews.recordings import (
 )
 from hireflow.interviews.sessions import (
     add_event,
-    answer_row,
-    hold_tab,
+    answer_for_writing,
     next_question_id,
-    question_at,
     require_writable,
-    time_limit,
+    run_clock,
 )
-from hireflow.interviews.speech import is_silent
+from hireflow.interviews.speech_features import is_silent
 from hireflow.records import pii
 from hireflow.records import service as records
 from hireflow.records.storage import encrypted_for_region, regional_storage
@@ -66,21 +64,14 @@ def start_upload(
 ) -> schemas.UploadOut:
     """Begin a recording's upload; a re-recording uses one of the question's re-records."""
     now = now or utcnow()
-    require_writable(interview, now)
-    hold_tab(session, interview, data.tab, now)
-    position, question = question_at(interview, question_id)
-    answer = answer_row(session, interview, question_id, position)
+    answer, question = answer_for_writing(session, interview, question_id, data.tab, now)
     if answer.status == "skipped" or (
         answer.status == "answered" and interview.current_question != question_id
     ):
         raise QuestionDone()
     if answer.status == "answered" and answer.mode == "text":
         raise QuestionDone()
-    window = state.question_window(time_limit(question), answer.started_at, now)
-    if answer.started_at is None:
-        answer.started_at = now
-    elif not window.accepting:
-        raise TimeUp()
+    run_clock(answer, question, now)
     if not state.can_rerecord(answer.attempts, interview.max_rerecords):
         raise NoRerecords()
     region = recording_region(session, interview)
