@@ -107,7 +107,7 @@ CANDIDATE_EVENTS = ("question_added", "hr_answer", "tab_claimed", "scored", "sub
 def _language(request: Request, inv: Invitation) -> str:
     """The candidate's own language unless they picked another one with the switcher."""
     chosen = request.cookies.get(LANG_COOKIE)
-    language = chosen if is_language(chosen) else inv.language
+    language = chosen if chosen is not None and is_language(chosen) else inv.language
     if not is_language(language):
         language = "en"
     request.state.language = language

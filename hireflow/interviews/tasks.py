@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from hireflow.core.db import get_database
 from hireflow.core.tasks import celery_app
 from hireflow.interviews import pipeline
+from hireflow.scoring.embedding import get_embedder
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +47,10 @@ def recover_interviews() -> dict[str, int]:
 
 @worker_ready.connect
 def _warm_up(**_kwargs: object) -> None:
-    """Load the scoring engine and its embedder when the worker starts, not inside the first
-    interview's scoring (seconds a candidate's recruiter would otherwise wait)."""
+    """Load the embedder when the worker starts (the scoring engine is imported with the
+    pipeline), not inside the first interview's scoring (seconds a candidate's recruiter
+    would otherwise wait)."""
     try:
-        from hireflow.scoring.embedding import get_embedder
-        from hireflow.scoring.engine import score_interview  # noqa: F401 - imported to load
-
         get_embedder().embed(["warm-up"])
     except Exception as exc:  # a warm-up failure must not stop the worker
         log.warning("warm-up failed", extra={"event": "interviews.warm_up", "error": str(exc)})
