@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import qa_baseline  # noqa: E402
 import qa_topics  # noqa: E402
 
-from hireflow.interviews import qa  # noqa: E402
+from hireflow.interviews import qa, qa_passages  # noqa: E402
 from hireflow.scoring.embedding import get_embedder  # noqa: E402
 from tests.interviews.candidate_questions_set import (  # noqa: E402
     figures,
@@ -51,7 +51,7 @@ def current(embedder) -> Method:
 
     def answer(question: str, opening: dict) -> tuple[str, str | None]:
         if opening["id"] not in cache:
-            cache[opening["id"]] = qa.passages_for(
+            cache[opening["id"]] = qa_passages.passages_for(
                 opening["description"], opening["faqs"], location=opening.get("location", "")
             )
         result = qa.answer_question(question, cache[opening["id"]], embedder)

@@ -11,7 +11,7 @@ and stops when the report row is visible in the database (polled every 10 ms). M
 
 Also prints what the worker did inside that time (the scoring pipeline alone, measured
 in-process on the same data). With ``--voice`` it also measures the speech step of the
-pipeline (``service.process_answer``: decrypt, decode, Whisper, speech features) on the
+pipeline (``pipeline.process_answer``: decrypt, decode, Whisper, speech features) on the
 committed 55 s Mandarin answer and a minute of English from espeak-ng, as real-time factors
 (wall time / audio length; target < 0.3 on 2 cores). Run: ``.venv/bin/python
 bench/interviews_latency.py [--sequential 30] [--burst 20] [--voice]``.
@@ -43,7 +43,8 @@ def percentile(values: list[float], q: float) -> float:
 
 def take_interview(database, candidate, answer: bool = True) -> int:
     """Open the link's interview, consent, answer six questions by text; return its id."""
-    from hireflow.interviews import schemas, service
+    from hireflow.interviews import candidate as interview_candidate
+    from hireflow.interviews import schemas, sessions
     from hireflow.scheduling.models import Invitation
 
     with database.session() as session:
@@ -51,17 +52,20 @@ def take_interview(database, candidate, answer: bool = True) -> int:
         invitation.status = "verified"
         invitation.verified_at = invitation.sent_at
         session.commit()
-        interview = service.ensure_session(session, invitation)
-        service.give_consent(
+        interview = sessions.ensure_session(session, invitation)
+        interview_candidate.give_consent(
             session,
             interview,
             schemas.ConsentIn(
-                tab=TAB, recording=True, ai_assessment=True, notice_version=service.NOTICE_VERSION
+                tab=TAB,
+                recording=True,
+                ai_assessment=True,
+                notice_version=interview_candidate.NOTICE_VERSION,
             ),
         )
         for question in interview.questions if answer else []:
-            service.open_question(session, interview, question["id"], TAB)
-            service.save_text(
+            interview_candidate.open_question(session, interview, question["id"], TAB)
+            interview_candidate.save_text(
                 session,
                 interview,
                 question["id"],
@@ -71,12 +75,12 @@ def take_interview(database, candidate, answer: bool = True) -> int:
 
 
 def submit(database, interview_id: int) -> float:
-    from hireflow.interviews import service
+    from hireflow.interviews import candidate as interview_candidate
     from hireflow.interviews.models import InterviewSession
 
     with database.session() as session:
         interview = session.get(InterviewSession, interview_id)
-        service.submit(session, interview, TAB)
+        interview_candidate.submit(session, interview, TAB)
     return time.perf_counter()
 
 
@@ -146,7 +150,7 @@ def main() -> int:
         )
 
         # The pipeline alone (no broker): what the worker spends per interview.
-        from hireflow.interviews import service
+        from hireflow.interviews import engine_adapter
         from hireflow.interviews.models import InterviewReport, InterviewSession
 
         with world.database.session() as session:
@@ -154,7 +158,7 @@ def main() -> int:
             times = []
             for _ in range(10):
                 t0 = time.perf_counter()
-                report = service.compute_report(session, interview)
+                report = engine_adapter.compute_report(session, interview)
                 times.append(time.perf_counter() - t0)
             stored = session.query(InterviewReport).filter_by(interview_id=ids[1]).one()
             assert (
@@ -190,7 +194,8 @@ def voice(world) -> None:
     import shutil
     import subprocess
 
-    from hireflow.interviews import schemas, service
+    from hireflow.interviews import candidate as interview_candidate
+    from hireflow.interviews import pipeline, schemas, uploads
     from hireflow.interviews.media import decode_audio
     from hireflow.interviews.models import InterviewSession
 
@@ -219,8 +224,8 @@ def voice(world) -> None:
             with world.database.session() as session:
                 interview = session.get(InterviewSession, interview_id)
                 qid = interview.questions[0]["id"]
-                service.open_question(session, interview, qid, TAB)
-                upload = service.start_upload(
+                interview_candidate.open_question(session, interview, qid, TAB)
+                upload = uploads.start_upload(
                     session,
                     interview,
                     qid,
@@ -228,17 +233,17 @@ def voice(world) -> None:
                 )
                 step = 512 * 1024
                 for offset in range(0, len(data), step):
-                    service.put_chunk(
+                    uploads.put_chunk(
                         session,
                         interview,
                         upload.upload_token,
                         offset,
                         data[offset : offset + step],
                     )
-                service.complete_upload(session, interview, upload.upload_token)
+                uploads.complete_upload(session, interview, upload.upload_token)
                 answer_id = next(a.id for a in interview.answers if a.question_id == qid)
             started = time.perf_counter()
-            outcome = service.process_answer(world.database, answer_id)
+            outcome = pipeline.process_answer(world.database, answer_id)
             elapsed = time.perf_counter() - started
             assert outcome == "processed", outcome
             ratios.append(elapsed / seconds)

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hireflow.interviews import media, speech
+from hireflow.interviews import media, speech, transcript
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "interviews"
 RATE = media.TARGET_SAMPLE_RATE
@@ -187,7 +187,7 @@ def main() -> None:
             seconds, result = timed(
                 lambda d=decoded, lang=language: transcriber.transcribe(d, lang), args.runs
             )
-            transcript: speech.Transcript = result  # type: ignore[assignment]
+            transcript: transcript.Transcript = result  # type: ignore[assignment]
             accuracy = ""
             if reference is not None:
                 kind, text = reference

@@ -40,11 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from hireflow.interviews.media import decode_audio  # noqa: E402
-from hireflow.interviews.speech import (  # noqa: E402
-    HOTWORD_TOKENS,
-    WhisperTranscriber,
-    join_segments,
-)
+from hireflow.interviews.speech import HOTWORD_TOKENS, WhisperTranscriber  # noqa: E402
+from hireflow.interviews.transcript import join_segments  # noqa: E402
 from hireflow.interviews.vocabulary import job_terms, vocabulary_prompt  # noqa: E402
 
 SET = ROOT / "tests" / "data" / "interviews" / "speech_vocabulary" / "set.yaml"

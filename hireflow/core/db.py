@@ -8,15 +8,19 @@ only once the transaction that justified them is durable (DESIGN rule 2).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import secrets
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, ParamSpec, TypeVar
 
 from sqlalchemy import JSON, DateTime, MetaData, String, TypeDecorator, create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 NAMING_CONVENTION = {
@@ -265,3 +269,44 @@ def set_database(database: Database | None) -> None:
     """Install a database for this process (tests, the CLI with a --database option)."""
     global _database
     _database = database
+
+
+# --------------------------------------------------------------------------- SQLite contention
+
+P = ParamSpec("P")
+
+R = TypeVar("R")
+
+BUSY_ATTEMPTS = 4
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    return "database is locked" in str(exc.orig) or "database is busy" in str(exc.orig)
+
+
+def retry_when_busy(func: Callable[P, R]) -> Callable[P, R]:
+    """Run a write again when SQLite refused it for a concurrent writer.
+
+    In WAL mode a write transaction that read first cannot commit over another process's
+    newer commit (``SQLITE_BUSY_SNAPSHOT``); SQLite answers at once rather than waiting,
+    so the busy timeout does not help. The web process and the worker do write the same
+    tables, so a candidate's save could fail for no reason of theirs. The failed
+    transaction was rolled back entirely; running the function again from a fresh snapshot
+    is safe. PostgreSQL never takes this path.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        session = args[0] if args else kwargs.get("session")
+        for attempt in range(BUSY_ATTEMPTS):
+            try:
+                return func(*args, **kwargs)
+            except OperationalError as exc:
+                if attempt == BUSY_ATTEMPTS - 1 or not _is_busy(exc):
+                    raise
+                if isinstance(session, Session):
+                    session.rollback()
+                time.sleep(0.02 * (attempt + 1) + secrets.randbelow(20) / 1000)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    return wrapper

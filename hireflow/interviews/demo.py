@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hireflow.core.db import Database, get_database
-from hireflow.interviews import schemas, service
+from hireflow.interviews import candidate, pipeline, schemas, sessions
 from hireflow.interviews.models import CompanyFaq, InterviewSession
 from hireflow.org.models import Tenant
 from hireflow.scheduling.models import Invitation
@@ -129,25 +129,25 @@ def add_demo(session: Session, tenant: Tenant, database: Database | None = None)
             continue
         invitation.verified_at = invitation.verified_at or invitation.sent_at
         session.commit()
-        interview = service.ensure_session(session, invitation)
-        service.give_consent(
+        interview = sessions.ensure_session(session, invitation)
+        candidate.give_consent(
             session,
             interview,
             schemas.ConsentIn(
-                tab=TAB, recording=True, ai_assessment=True, notice_version=service.NOTICE_VERSION
+                tab=TAB, recording=True, ai_assessment=True, notice_version=candidate.NOTICE_VERSION
             ),
         )
         language = "zh" if interview.language.startswith("zh") else "en"
         texts = ANSWERS[language]
-        for n, question in enumerate(service.questions_of(interview)):
+        for n, question in enumerate(sessions.questions_of(interview)):
             closing = "closing" in (question.get("tags") or ())
             text = CLOSING[language] if closing else texts[n % len(texts)]
-            service.open_question(session, interview, question["id"], TAB)
-            service.save_text(
+            candidate.open_question(session, interview, question["id"], TAB)
+            candidate.save_text(
                 session,
                 interview,
                 question["id"],
                 schemas.TextAnswerIn(tab=TAB, text=text, final=True),
             )
-        service.submit(session, interview, TAB)
-        service.score(database or get_database(), interview.id)
+        candidate.submit(session, interview, TAB)
+        pipeline.score(database or get_database(), interview.id)

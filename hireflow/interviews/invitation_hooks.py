@@ -11,11 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hireflow.interviews.models import InterviewSession
-from hireflow.interviews.service import (
-    follow_invitation_language,
-    plan_for,
-    prepare_for_invitation,
-)
+from hireflow.interviews.plans import plan_for
+from hireflow.interviews.sessions import follow_invitation_language, prepare_for_invitation
 from hireflow.interviews.speech import speech_available
 from hireflow.openings.models import Opening
 from hireflow.scheduling.models import Invitation

@@ -27,6 +27,9 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import redis
+import redis.asyncio as aioredis
+
 from hireflow.core.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -80,19 +83,17 @@ class _LocalHub:
 
 hub = _LocalHub()
 _redis_lock = threading.Lock()
-_redis_client: Any = None
+_redis_client: redis.Redis | None = None
 _subscribers: dict[int, asyncio.Task[None]] = {}  # one per event loop (id)
 
 
-def _client() -> Any:
+def _client() -> redis.Redis | None:
     global _redis_client
     url = redis_url()
     if url is None:
         return None
     with _redis_lock:
         if _redis_client is None:
-            import redis
-
             _redis_client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         return _redis_client
 
@@ -113,8 +114,6 @@ def publish(interview_id: int) -> None:
 
 async def _subscriber(url: str) -> None:
     """Forward Redis messages to this process's hub (runs for the life of the event loop)."""
-    import redis.asyncio as aioredis
-
     while True:
         try:
             client = aioredis.Redis.from_url(url)

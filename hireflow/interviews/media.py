@@ -240,7 +240,7 @@ def decoder_available() -> bool:
 
 def import_av() -> Any:
     """The ``av`` module, or :class:`DecoderUnavailable` when PyAV is not installed."""
-    try:
+    try:  # PyAV is part of an extra; without it recordings are kept unchecked
         import av
     except ImportError as exc:
         raise DecoderUnavailable("decoder_unavailable") from exc

@@ -10,7 +10,7 @@ an adjustment row (a calibration correction) plus:
   beside them and HR's reason, which ``supersedes`` the entry it restates. The chain keeps
   both; record search, talent-pool filters, screening and matching read the entry in effect.
 
-The same transaction holds the audit row of the caller's adjustment (``service.adjust_score``).
+The same transaction holds the audit row of the caller's adjustment (``hr.adjust_score``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ from hireflow.core.permissions import Principal
 from hireflow.interviews.models import InterviewReport, InterviewSession, ScoreAdjustment
 from hireflow.records import service as records
 from hireflow.records.service import RecordErased
+from hireflow.scoring.adjust import rederive_report
+from hireflow.scoring.models import load_model, localised
+from hireflow.scoring.report import Report
 
 __all__ = ["final_report", "final_scores", "record_texts", "restate", "stored_report"]
 
@@ -41,17 +44,15 @@ def final_scores(session: Session, interview_id: int) -> dict[str, float]:
     return latest
 
 
-def stored_report(body: str | None) -> Any:
+def stored_report(body: str | None) -> Report | None:
     """A stored report body as a ``Report``; None when there is none or it was erased (an
     erasure leaves ``{}``)."""
-    from hireflow.scoring.report import Report
-
     if body is None or body.strip() in ("", "{}"):
         return None
     return Report.from_json(body)
 
 
-def final_report(row: InterviewReport | None) -> Any:
+def final_report(row: InterviewReport | None) -> Report | None:
     """The report in effect: re-derived after an HR override, else the AI's (None before
     scoring or after an erasure)."""
     if row is None:
@@ -59,11 +60,9 @@ def final_report(row: InterviewReport | None) -> Any:
     return stored_report(row.final_body if row.final_body is not None else row.body)
 
 
-def record_texts(report: Any, lang: str) -> dict[str, Any]:
+def record_texts(report: Report, lang: str) -> dict[str, Any]:
     """The personal part of an interview result in the record: summary, strengths, gaps,
     quoted evidence and follow-up questions in the report's language."""
-    from hireflow.scoring.models import localised
-
     return {
         "summary": report.summary.get(lang) or report.summary.get("en", ""),
         "strengths": [localised(f.text, lang) for f in report.strengths],
@@ -81,15 +80,12 @@ def restate(
     principal: Principal,
     interview: InterviewSession,
     row: InterviewReport,
-    ai_report: Any,
+    ai_report: Report,
     reason: str,
     now: datetime,
-) -> Any:
+) -> Report:
     """Re-derive the report from every adjustment so far and restate it in the HR record
     (no commit). Returns the report in effect."""
-    from hireflow.scoring.adjust import rederive_report
-    from hireflow.scoring.models import load_model
-
     final = rederive_report(
         ai_report, final_scores(session, interview.id), load_model(interview.model)
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from difflib import SequenceMatcher
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,7 +14,7 @@ from sqlalchemy.orm import Session
 from hireflow.candidates.models import Candidate
 from hireflow.core.db import utcnow
 from hireflow.core.permissions import Principal, get_visible, require, restrict
-from hireflow.interviews import overrides, schemas, service
+from hireflow.interviews import engine_adapter, hr, overrides, schemas, sessions
 from hireflow.interviews.models import (
     CandidateQuestion,
     CompanyCalibration,
@@ -26,6 +28,7 @@ from hireflow.interviews.models import (
 from hireflow.interviews.progress import waiting_for_report
 from hireflow.openings.models import Opening
 from hireflow.records.models import RetentionRule
+from hireflow.scoring.models import localised
 
 ONLINE_WITHIN = timedelta(seconds=45)
 STATUSES = ("invited", "verified", "in_progress", "submitted", "scored", "reviewed")
@@ -98,8 +101,6 @@ def live(
     session: Session, principal: Principal, now: datetime | None = None
 ) -> list[schemas.LiveOut]:
     """Interviews in progress: which question, time on it, answers so far, flags (E5)."""
-    from hireflow.scoring.models import localised
-
     require(principal, "interviews.live")
     now = now or utcnow()
     stmt = (
@@ -119,7 +120,7 @@ def live(
             answers[answer.interview_id][answer.question_id] = answer
     out = []
     for interview, name, title in rows:
-        questions = service.questions_of(interview)
+        questions = sessions.questions_of(interview)
         index = next(
             (i for i, q in enumerate(questions) if q.get("id") == interview.current_question),
             None,
@@ -171,8 +172,6 @@ def _squash(text: str) -> str:
 
 def _overlaps(segment: str, quote: str) -> bool:
     """Whether a transcript segment holds a good part of a quoted sentence (or vice versa)."""
-    from difflib import SequenceMatcher
-
     a, b = _squash(segment), _squash(quote)
     if not a or not b:
         return False
@@ -237,15 +236,13 @@ class Detail:
 
 def detail(session: Session, interview: InterviewSession) -> Detail:
     """Everything the report page shows of one interview the caller was allowed to open."""
-    import json
-
     candidate = session.get(Candidate, interview.candidate_id)
     opening = session.get(Opening, interview.opening_id)
     assert candidate is not None and opening is not None
     report_row = session.scalars(
         select(InterviewReport).where(InterviewReport.interview_id == interview.id)
     ).first()
-    report = service.report_of(session, interview) if report_row is not None else None
+    report = engine_adapter.report_of(session, interview) if report_row is not None else None
     answers = {
         a.question_id: a
         for a in session.scalars(
@@ -262,7 +259,7 @@ def detail(session: Session, interview: InterviewSession) -> Detail:
     flags = [e for e in events if e.is_flag]
     quotes = evidence_quotes(report)
     views = []
-    for question in service.questions_of(interview):
+    for question in sessions.questions_of(interview):
         qid = str(question.get("id"))
         answer = answers.get(qid)
         text = ""
@@ -301,7 +298,7 @@ def detail(session: Session, interview: InterviewSession) -> Detail:
         report_row=report_row,
         answers=views,
         adjustments=adjustments,
-        effective=service.effective_scores(session, interview, report),
+        effective=hr.effective_scores(session, interview, report),
         flags=flags,
         asked=asked,
         final=overrides.final_report(report_row) if report_row is not None else None,
@@ -355,20 +352,7 @@ def forwarded_questions(
     if status:
         stmt = stmt.where(CandidateQuestion.status == status)
     rows = session.scalars(stmt.order_by(CandidateQuestion.id.desc()).limit(limit))
-    return [
-        schemas.CandidateQuestionOut(
-            id=r.id,
-            interview_id=r.interview_id,
-            opening_id=r.opening_id,
-            question=r.question,
-            status=r.status,
-            source=r.source,
-            quote=r.quote,
-            hr_answer=r.hr_answer,
-            created_at=r.created_at,
-        )
-        for r in rows
-    ]
+    return [schemas.CandidateQuestionOut.model_validate(r) for r in rows]
 
 
 def faqs(session: Session, principal: Principal) -> list[CompanyFaq]:

@@ -5,12 +5,24 @@ conclusions, FAQ and questions inbox; and the candidate's interview through the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from hireflow.core.db import utcnow
-from hireflow.interviews import queries, schemas, service, state
+from hireflow.core.settings import Settings
+from hireflow.interviews import (
+    calibration,
+    candidate,
+    faq,
+    hr,
+    queries,
+    schemas,
+    sessions,
+    state,
+    uploads,
+)
 from hireflow.interviews.models import InterviewSession
 from hireflow.scheduling import candidate_link
 from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, Offset, audit_read, run_in_thread
@@ -23,61 +35,53 @@ LinkAccess = Annotated[str | None, Header(alias="X-Link-Access")]
 # --------------------------------------------------------------------------- the candidate
 
 
-def _interview(
-    request: Request,
-    session: DbSession,
-    link_token: str,
-    settings: AppSettings,
-    access: str | None,
-    *,
-    grace: bool = False,
-) -> InterviewSession:
+@dataclass(frozen=True)
+class CandidateLink:
+    """A candidate's personal link as a request presents it (nothing is read yet)."""
+
+    request: Request
+    token: str
+    settings: Settings
+    access: str | None
+
+
+async def _candidate_link(
+    request: Request, link_token: str, settings: AppSettings, access: LinkAccess = None
+) -> CandidateLink:
+    return CandidateLink(request, link_token, settings, access)
+
+
+Link = Annotated[CandidateLink, Depends(_candidate_link)]
+
+
+def _interview(session: DbSession, link: Link, *, grace: bool = False) -> InterviewSession:
     """The interview behind a link whose identity check passed; errors from here on speak
     the candidate's chosen language, whatever the client's Accept-Language."""
     now = utcnow() - state.UPLOAD_GRACE if grace else None
-    inv = candidate_link.open_link(session, link_token, settings, now, mark_opened=False)
-    candidate_link.speak_to(request.state, inv)
-    candidate_link.require_access(settings, inv, access)
-    return service.ensure_session(session, inv)
+    inv = candidate_link.open_link(session, link.token, link.settings, now, mark_opened=False)
+    candidate_link.speak_to(link.request.state, inv)
+    candidate_link.require_access(link.settings, inv, link.access)
+    return sessions.ensure_session(session, inv)
 
 
 @router.get("/links/{link_token}/interview", response_model=schemas.CandidateStateOut)
-def link_interview(
-    request: Request,
-    link_token: str,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
-) -> Any:
-    interview = _interview(request, session, link_token, settings, access, grace=True)
-    return service.candidate_state(session, interview)
+def link_interview(session: DbSession, link: Link) -> Any:
+    interview = _interview(session, link, grace=True)
+    return candidate.candidate_state(session, interview)
 
 
 @router.post("/links/{link_token}/interview/consent", response_model=schemas.CandidateStateOut)
-def link_consent(
-    request: Request,
-    link_token: str,
-    data: schemas.ConsentIn,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
-) -> Any:
-    interview = _interview(request, session, link_token, settings, access)
-    service.give_consent(session, interview, data)
-    return service.candidate_state(session, interview)
+def link_consent(data: schemas.ConsentIn, session: DbSession, link: Link) -> Any:
+    interview = _interview(session, link)
+    candidate.give_consent(session, interview, data)
+    return candidate.candidate_state(session, interview)
 
 
 @router.post("/links/{link_token}/interview/human-review", response_model=schemas.CandidateStateOut)
-def link_human_review(
-    request: Request,
-    link_token: str,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
-) -> Any:
-    interview = _interview(request, session, link_token, settings, access)
-    service.request_human_review(session, interview)
-    return service.candidate_state(session, interview)
+def link_human_review(session: DbSession, link: Link) -> Any:
+    interview = _interview(session, link)
+    candidate.request_human_review(session, interview)
+    return candidate.candidate_state(session, interview)
 
 
 @router.post(
@@ -85,16 +89,10 @@ def link_human_review(
     response_model=schemas.QuestionView,
 )
 def link_open(
-    request: Request,
-    link_token: str,
-    interview_question_id: str,
-    data: schemas.TabIn,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
+    interview_question_id: str, data: schemas.TabIn, session: DbSession, link: Link
 ) -> Any:
-    interview = _interview(request, session, link_token, settings, access)
-    return service.open_question(session, interview, interview_question_id, data.tab)
+    interview = _interview(session, link)
+    return candidate.open_question(session, interview, interview_question_id, data.tab)
 
 
 @router.put(
@@ -102,16 +100,10 @@ def link_open(
     response_model=schemas.AnswerOut,
 )
 def link_text(
-    request: Request,
-    link_token: str,
-    interview_question_id: str,
-    data: schemas.TextAnswerIn,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
+    interview_question_id: str, data: schemas.TextAnswerIn, session: DbSession, link: Link
 ) -> Any:
-    interview = _interview(request, session, link_token, settings, access)
-    return service.save_text(session, interview, interview_question_id, data)
+    interview = _interview(session, link)
+    return candidate.save_text(session, interview, interview_question_id, data)
 
 
 @router.post(
@@ -120,32 +112,19 @@ def link_text(
     status_code=201,
 )
 def link_upload_start(
-    request: Request,
-    link_token: str,
-    interview_question_id: str,
-    data: schemas.UploadStartIn,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
+    interview_question_id: str, data: schemas.UploadStartIn, session: DbSession, link: Link
 ) -> Any:
-    interview = _interview(request, session, link_token, settings, access)
-    return service.start_upload(session, interview, interview_question_id, data)
+    interview = _interview(session, link)
+    return uploads.start_upload(session, interview, interview_question_id, data)
 
 
 @router.get(
     "/links/{link_token}/interview/uploads/{interview_upload_token}",
     response_model=schemas.UploadOut,
 )
-def link_upload_status(
-    request: Request,
-    link_token: str,
-    interview_upload_token: str,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
-) -> Any:
-    interview = _interview(request, session, link_token, settings, access, grace=True)
-    return service.upload_status(session, interview, interview_upload_token)
+def link_upload_status(interview_upload_token: str, session: DbSession, link: Link) -> Any:
+    interview = _interview(session, link, grace=True)
+    return uploads.upload_status(session, interview, interview_upload_token)
 
 
 @router.put(
@@ -153,20 +132,18 @@ def link_upload_status(
     response_model=schemas.UploadOut,
 )
 async def link_upload_chunk(
-    link_token: str,
     interview_upload_token: str,
     request: Request,
     session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
+    link: Link,
     offset: Offset = 0,
 ) -> Any:
     """One chunk of the recording (raw bytes) at ``offset``; a 409 names where to resume."""
     chunk = await request.body()
 
     def work() -> Any:
-        interview = _interview(request, session, link_token, settings, access, grace=True)
-        return service.put_chunk(session, interview, interview_upload_token, offset, chunk)
+        interview = _interview(session, link, grace=True)
+        return uploads.put_chunk(session, interview, interview_upload_token, offset, chunk)
 
     return await run_in_thread(work)
 
@@ -175,57 +152,29 @@ async def link_upload_chunk(
     "/links/{link_token}/interview/uploads/{interview_upload_token}/complete",
     response_model=schemas.AnswerOut,
 )
-def link_upload_complete(
-    request: Request,
-    link_token: str,
-    interview_upload_token: str,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
-) -> Any:
-    interview = _interview(request, session, link_token, settings, access, grace=True)
-    return service.complete_upload(session, interview, interview_upload_token)
+def link_upload_complete(interview_upload_token: str, session: DbSession, link: Link) -> Any:
+    interview = _interview(session, link, grace=True)
+    return uploads.complete_upload(session, interview, interview_upload_token)
 
 
 @router.post("/links/{link_token}/interview/events", status_code=204)
-def link_event(
-    request: Request,
-    link_token: str,
-    data: schemas.ClientEventIn,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
-) -> Response:
-    interview = _interview(request, session, link_token, settings, access)
-    service.client_event(session, interview, data)
+def link_event(data: schemas.ClientEventIn, session: DbSession, link: Link) -> Response:
+    interview = _interview(session, link)
+    candidate.client_event(session, interview, data)
     return Response(status_code=204)
 
 
 @router.post("/links/{link_token}/interview/ask", response_model=schemas.AskOut, status_code=201)
-def link_ask(
-    request: Request,
-    link_token: str,
-    data: schemas.AskIn,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
-) -> Any:
-    interview = _interview(request, session, link_token, settings, access, grace=True)
-    return service.ask(session, interview, data)
+def link_ask(data: schemas.AskIn, session: DbSession, link: Link) -> Any:
+    interview = _interview(session, link, grace=True)
+    return faq.ask(session, interview, data)
 
 
 @router.post("/links/{link_token}/interview/submit", response_model=schemas.CandidateStateOut)
-def link_submit(
-    request: Request,
-    link_token: str,
-    data: schemas.TabIn,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
-) -> Any:
-    interview = _interview(request, session, link_token, settings, access, grace=True)
-    service.submit(session, interview, data.tab)
-    return service.candidate_state(session, interview)
+def link_submit(data: schemas.TabIn, session: DbSession, link: Link) -> Any:
+    interview = _interview(session, link, grace=True)
+    candidate.submit(session, interview, data.tab)
+    return candidate.candidate_state(session, interview)
 
 
 # --------------------------------------------------------------------------- HR
@@ -257,13 +206,15 @@ def list_interviews(
 
 @router.get("/interviews/live", response_model=list[schemas.LiveOut])
 def live_interviews(session: DbSession, principal: ApiUser) -> Any:
-    return queries.live(session, principal)
+    rows = queries.live(session, principal)
+    audit_read(session, principal, "interviews.live_listed", "interview", [r.id for r in rows])
+    return rows
 
 
 @router.get("/interviews/{interview_id}", response_model=schemas.ReportOut)
 def get_interview(interview_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    interview = service.view_report(session, principal, interview_id)
-    service.refuse_if_erased(session, interview)
+    interview = hr.view_report(session, principal, interview_id)
+    sessions.refuse_if_erased(session, interview)
     return queries.report_out(queries.detail(session, interview))
 
 
@@ -271,7 +222,7 @@ def get_interview(interview_id: Id, session: DbSession, principal: ApiUser) -> A
 def push_question(
     interview_id: Id, data: schemas.PushQuestionIn, session: DbSession, principal: ApiUser
 ) -> dict[str, Any]:
-    return service.push_question(session, principal, interview_id, data)
+    return hr.push_question(session, principal, interview_id, data)
 
 
 @router.post(
@@ -280,15 +231,15 @@ def push_question(
     status_code=201,
 )
 def adjust(interview_id: Id, data: schemas.AdjustIn, session: DbSession, principal: ApiUser) -> Any:
-    return service.adjust_score(session, principal, interview_id, data)
+    return hr.adjust_score(session, principal, interview_id, data)
 
 
 @router.post("/interviews/{interview_id}/conclusion", response_model=schemas.InterviewOut)
 def conclude(
     interview_id: Id, data: schemas.ConclusionIn, session: DbSession, principal: ApiUser
 ) -> Any:
-    service.conclude(session, principal, interview_id, data)
-    interview = service.view_report(session, principal, interview_id)
+    hr.conclude(session, principal, interview_id, data)
+    interview = hr.view_report(session, principal, interview_id)
     return queries.report_out(queries.detail(session, interview)).interview
 
 
@@ -296,7 +247,7 @@ def conclude(
 def retry_scoring(interview_id: Id, session: DbSession, principal: ApiUser) -> dict[str, Any]:
     """Queue the scoring of a submitted interview that waits for its report (see
     ``waiting`` in the interview list: a worker was down, speech recognition missing)."""
-    interview = service.retry_scoring(session, principal, interview_id)
+    interview = hr.retry_scoring(session, principal, interview_id)
     return {"id": interview.id, "status": interview.status, "queued": True}
 
 
@@ -314,18 +265,8 @@ def candidate_questions(
 def answer_candidate_question(
     candidate_question_id: Id, data: schemas.HrAnswerIn, session: DbSession, principal: ApiUser
 ) -> Any:
-    row = service.answer_forwarded(session, principal, candidate_question_id, data)
-    return schemas.CandidateQuestionOut(
-        id=row.id,
-        interview_id=row.interview_id,
-        opening_id=row.opening_id,
-        question=row.question,
-        status=row.status,
-        source=row.source,
-        quote=row.quote,
-        hr_answer=row.hr_answer,
-        created_at=row.created_at,
-    )
+    row = faq.answer_forwarded(session, principal, candidate_question_id, data)
+    return schemas.CandidateQuestionOut.model_validate(row)
 
 
 @router.get("/interview-faqs", response_model=list[schemas.FaqOut])
@@ -335,19 +276,19 @@ def list_faqs(session: DbSession, principal: ApiUser) -> Any:
 
 @router.post("/interview-faqs", response_model=schemas.FaqOut, status_code=201)
 def create_faq(data: schemas.FaqIn, session: DbSession, principal: ApiUser) -> Any:
-    return service.save_faq(session, principal, data)
+    return faq.save_faq(session, principal, data)
 
 
 @router.put("/interview-faqs/{interview_faq_id}", response_model=schemas.FaqOut)
 def update_faq(
     interview_faq_id: Id, data: schemas.FaqIn, session: DbSession, principal: ApiUser
 ) -> Any:
-    return service.save_faq(session, principal, data, interview_faq_id)
+    return faq.save_faq(session, principal, data, interview_faq_id)
 
 
 @router.delete("/interview-faqs/{interview_faq_id}", status_code=204)
 def delete_faq(interview_faq_id: Id, session: DbSession, principal: ApiUser) -> Response:
-    service.delete_faq(session, principal, interview_faq_id)
+    faq.delete_faq(session, principal, interview_faq_id)
     return Response(status_code=204)
 
 
@@ -367,7 +308,7 @@ def list_calibrations(session: DbSession, principal: ApiUser) -> Any:
 )
 def fit_calibration(data: schemas.CalibrationFitIn, session: DbSession, principal: ApiUser) -> Any:
     """Fit a new version from the company's adjustments; it stays off until activated."""
-    row = service.fit_company_calibration(session, principal, method=data.method)
+    row = calibration.fit_company_calibration(session, principal, method=data.method)
     return schemas.CalibrationVersionOut.of(row)
 
 
@@ -389,7 +330,7 @@ def activate_calibration(
     interview_calibration_id: Id, session: DbSession, principal: ApiUser
 ) -> Any:
     """Switch this version on (409 ``calibration_empty`` when it fitted no competency)."""
-    row = service.activate_calibration(session, principal, interview_calibration_id, True)
+    row = calibration.activate_calibration(session, principal, interview_calibration_id, True)
     return schemas.CalibrationVersionOut.of(row)
 
 
@@ -400,5 +341,5 @@ def activate_calibration(
 def deactivate_calibration(
     interview_calibration_id: Id, session: DbSession, principal: ApiUser
 ) -> Any:
-    row = service.activate_calibration(session, principal, interview_calibration_id, False)
+    row = calibration.activate_calibration(session, principal, interview_calibration_id, False)
     return schemas.CalibrationVersionOut.of(row)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
@@ -22,8 +23,21 @@ from hireflow.core.errors import N_, AppError, NotFound
 from hireflow.core.i18n import gettext_for, is_language
 from hireflow.core.permissions import require
 from hireflow.core.settings import get_settings
-from hireflow.interviews import live, queries, schemas, service, state
+from hireflow.interviews import (
+    calibration,
+    candidate,
+    faq,
+    hr,
+    live,
+    queries,
+    schemas,
+    sessions,
+    state,
+    uploads,
+)
+from hireflow.interviews.errors import WARNINGS, CalibrationEmpty
 from hireflow.interviews.models import InterviewEvent, InterviewSession
+from hireflow.interviews.overrides import final_report
 from hireflow.interviews.progress import LABELS as WAITING_LABELS
 from hireflow.interviews.progress import waiting_for_report
 from hireflow.interviews.speech import speech_available
@@ -31,12 +45,15 @@ from hireflow.org.models import Tenant
 from hireflow.scheduling import candidate_link
 from hireflow.scheduling.models import Invitation
 from hireflow.scheduling.plan_facts import competency_names, duration_units, facts_of
+from hireflow.scoring.models import load_model, localised
+from hireflow.scoring.report import render_html
 from hireflow.web.deps import Count, DbSession, Id, Offset, PageUser, audit_read, run_in_thread
-from hireflow.web.forms import app_error_fields, field_errors
+from hireflow.web.forms import Form, Page, PostedForm, act_or_rerender, field_errors, submit_form
 from hireflow.web.middleware import LANG_COOKIE
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
+SchemaT = TypeVar("SchemaT", bound=BaseModel)
 
 NAV = (
     NavItem("/interviews", N_("AI interviews"), "interviews.read", order=35, group="recruiting"),
@@ -90,7 +107,7 @@ CANDIDATE_EVENTS = ("question_added", "hr_answer", "tab_claimed", "scored", "sub
 def _language(request: Request, inv: Invitation) -> str:
     """The candidate's own language unless they picked another one with the switcher."""
     chosen = request.cookies.get(LANG_COOKIE)
-    language = chosen if is_language(chosen) else inv.language
+    language = chosen if chosen is not None and is_language(chosen) else inv.language
     if not is_language(language):
         language = "en"
     request.state.language = language
@@ -119,10 +136,10 @@ def _invitation(
 def _interview(
     request: Request, session: DbSession, link_token: str, *, grace: bool = False
 ) -> InterviewSession:
-    return service.ensure_session(session, _invitation(request, session, link_token, grace=grace))
+    return sessions.ensure_session(session, _invitation(request, session, link_token, grace=grace))
 
 
-def _parse(request: Request, body: bytes, schema: type[BaseModel]) -> Any:
+def _parse(request: Request, body: bytes, schema: type[SchemaT]) -> SchemaT:
     """The JSON body as ``schema`` (after the link was checked, so a foreign link answers
     404 whatever it sends)."""
     if len(body) > 64 * 1024:
@@ -135,11 +152,13 @@ def _parse(request: Request, body: bytes, schema: type[BaseModel]) -> Any:
         raise AppError(N_("Some fields are not valid."), code="invalid", fields=fields) from exc
 
 
-async def _in_thread(request: Request, work: Any) -> Response:
-    """Read the body here (async), then do the database work in the thread pool: a route
-    must not block the event loop that serves every other candidate."""
-    body = await request.body()
-    return await run_in_thread(work, body)
+async def _read_body(request: Request) -> bytes:
+    """The raw body, read on the event loop; the route (a plain ``def``) parses it on the
+    thread pool once the link was checked."""
+    return await request.body()
+
+
+Body = Annotated[bytes, Depends(_read_body)]
 
 
 def _out(model: BaseModel, status: int = 200) -> JSONResponse:
@@ -151,7 +170,7 @@ def _notice_context(
 ) -> dict:
     dimensions = competency_names(interview.model, language)
     tenant = session.get(Tenant, inv.tenant_id)
-    facts = facts_of(service.questions_of(interview))
+    facts = facts_of(sessions.questions_of(interview))
     return {
         "inv": inv,
         "interview": interview,
@@ -160,7 +179,7 @@ def _notice_context(
         "facts": facts,
         "recordings_ok": speech_available(),
         "retention_months": queries.retention_months(session, inv.tenant_id),
-        "notice_version": service.NOTICE_VERSION,
+        "notice_version": candidate.NOTICE_VERSION,
         "max_rerecords": interview.max_rerecords,
     }
 
@@ -176,7 +195,7 @@ def interview_page(request: Request, session: DbSession, link_token: str) -> Res
         settings, inv, request.cookies.get(candidate_link.access_cookie_name(inv))
     ):
         return RedirectResponse(f"/i/{link_token}", status_code=303)
-    interview = service.ensure_session(session, inv)
+    interview = sessions.ensure_session(session, inv)
     context = _notice_context(session, inv, interview, request.state.language)
     context.update(
         token=link_token,
@@ -189,70 +208,57 @@ def interview_page(request: Request, session: DbSession, link_token: str) -> Res
 @router.get("/i/{link_token}/interview/state")
 def interview_state(request: Request, session: DbSession, link_token: str) -> Response:
     interview = _interview(request, session, link_token, grace=True)
-    return _out(service.candidate_state(session, interview))
+    return _out(candidate.candidate_state(session, interview))
 
 
 @router.post("/i/{link_token}/interview/consent")
-async def interview_consent(request: Request, session: DbSession, link_token: str) -> Response:
-    def work(body: bytes) -> Response:
-        interview = _interview(request, session, link_token)
-        service.give_consent(session, interview, _parse(request, body, schemas.ConsentIn))
-        return _out(service.candidate_state(session, interview))
-
-    return await _in_thread(request, work)
+def interview_consent(
+    request: Request, session: DbSession, link_token: str, body: Body
+) -> Response:
+    interview = _interview(request, session, link_token)
+    candidate.give_consent(session, interview, _parse(request, body, schemas.ConsentIn))
+    return _out(candidate.candidate_state(session, interview))
 
 
 @router.post("/i/{link_token}/interview/human-review")
 def interview_human_review(request: Request, session: DbSession, link_token: str) -> Response:
     interview = _interview(request, session, link_token)
-    service.request_human_review(session, interview)
-    return _out(service.candidate_state(session, interview))
+    candidate.request_human_review(session, interview)
+    return _out(candidate.candidate_state(session, interview))
 
 
 @router.post("/i/{link_token}/interview/claim")
-async def interview_claim(request: Request, session: DbSession, link_token: str) -> Response:
-    def work(body: bytes) -> Response:
-        interview = _interview(request, session, link_token, grace=True)
-        service.claim_tab(session, interview, _parse(request, body, schemas.TabIn).tab)
-        return _out(service.candidate_state(session, interview))
-
-    return await _in_thread(request, work)
+def interview_claim(request: Request, session: DbSession, link_token: str, body: Body) -> Response:
+    interview = _interview(request, session, link_token, grace=True)
+    candidate.claim_tab(session, interview, _parse(request, body, schemas.TabIn).tab)
+    return _out(candidate.candidate_state(session, interview))
 
 
 @router.post("/i/{link_token}/interview/questions/{interview_question_id}/open")
-async def interview_open(
-    request: Request, session: DbSession, link_token: str, interview_question_id: str
+def interview_open(
+    request: Request, session: DbSession, link_token: str, interview_question_id: str, body: Body
 ) -> Response:
-    def work(body: bytes) -> Response:
-        interview = _interview(request, session, link_token)
-        tab = _parse(request, body, schemas.TabIn).tab
-        return _out(service.open_question(session, interview, interview_question_id, tab))
-
-    return await _in_thread(request, work)
+    interview = _interview(request, session, link_token)
+    tab = _parse(request, body, schemas.TabIn).tab
+    return _out(candidate.open_question(session, interview, interview_question_id, tab))
 
 
 @router.post("/i/{link_token}/interview/questions/{interview_question_id}/text")
-async def interview_text(
-    request: Request, session: DbSession, link_token: str, interview_question_id: str
+def interview_text(
+    request: Request, session: DbSession, link_token: str, interview_question_id: str, body: Body
 ) -> Response:
-    def work(body: bytes) -> Response:
-        interview = _interview(request, session, link_token)
-        data = _parse(request, body, schemas.TextAnswerIn)
-        return _out(service.save_text(session, interview, interview_question_id, data))
-
-    return await _in_thread(request, work)
+    interview = _interview(request, session, link_token)
+    data = _parse(request, body, schemas.TextAnswerIn)
+    return _out(candidate.save_text(session, interview, interview_question_id, data))
 
 
 @router.post("/i/{link_token}/interview/questions/{interview_question_id}/uploads")
-async def interview_upload_start(
-    request: Request, session: DbSession, link_token: str, interview_question_id: str
+def interview_upload_start(
+    request: Request, session: DbSession, link_token: str, interview_question_id: str, body: Body
 ) -> Response:
-    def work(body: bytes) -> Response:
-        interview = _interview(request, session, link_token)
-        data = _parse(request, body, schemas.UploadStartIn)
-        return _out(service.start_upload(session, interview, interview_question_id, data), 201)
-
-    return await _in_thread(request, work)
+    interview = _interview(request, session, link_token)
+    data = _parse(request, body, schemas.UploadStartIn)
+    return _out(uploads.start_upload(session, interview, interview_question_id, data), 201)
 
 
 @router.get("/i/{link_token}/interview/uploads/{interview_upload_token}")
@@ -260,7 +266,7 @@ def interview_upload_status(
     request: Request, session: DbSession, link_token: str, interview_upload_token: str
 ) -> Response:
     interview = _interview(request, session, link_token, grace=True)
-    return _out(service.upload_status(session, interview, interview_upload_token))
+    return _out(uploads.upload_status(session, interview, interview_upload_token))
 
 
 @router.put("/i/{link_token}/interview/uploads/{interview_upload_token}")
@@ -271,11 +277,14 @@ async def interview_upload_chunk(
     interview_upload_token: str,
     offset: Offset = 0,
 ) -> Response:
-    def work(chunk: bytes) -> Response:
-        interview = _interview(request, session, link_token, grace=True)
-        return _out(service.put_chunk(session, interview, interview_upload_token, offset, chunk))
+    """One chunk of a recording: streamed in on the loop, stored on the thread pool."""
+    chunk = await request.body()
 
-    return await _in_thread(request, work)
+    def work() -> Response:
+        interview = _interview(request, session, link_token, grace=True)
+        return _out(uploads.put_chunk(session, interview, interview_upload_token, offset, chunk))
+
+    return await run_in_thread(work)
 
 
 @router.post("/i/{link_token}/interview/uploads/{interview_upload_token}/complete")
@@ -283,50 +292,40 @@ def interview_upload_complete(
     request: Request, session: DbSession, link_token: str, interview_upload_token: str
 ) -> Response:
     interview = _interview(request, session, link_token, grace=True)
-    out = service.complete_upload(session, interview, interview_upload_token)
+    out = uploads.complete_upload(session, interview, interview_upload_token)
     if out.warning:
         _ = gettext_for(request.state.language)
-        out.warning_message = _(service.WARNINGS[out.warning])
+        out.warning_message = _(WARNINGS[out.warning])
     return _out(out)
 
 
 @router.post("/i/{link_token}/interview/events")
-async def interview_event(request: Request, session: DbSession, link_token: str) -> Response:
-    def work(body: bytes) -> Response:
-        interview = _interview(request, session, link_token)
-        service.client_event(session, interview, _parse(request, body, schemas.ClientEventIn))
-        return Response(status_code=204)
-
-    return await _in_thread(request, work)
+def interview_event(request: Request, session: DbSession, link_token: str, body: Body) -> Response:
+    interview = _interview(request, session, link_token)
+    candidate.client_event(session, interview, _parse(request, body, schemas.ClientEventIn))
+    return Response(status_code=204)
 
 
 @router.post("/i/{link_token}/interview/heartbeat")
-async def interview_heartbeat(request: Request, session: DbSession, link_token: str) -> Response:
-    def work(body: bytes) -> Response:
-        interview = _interview(request, session, link_token, grace=True)
-        service.heartbeat(session, interview, _parse(request, body, schemas.HeartbeatIn))
-        return Response(status_code=204)
-
-    return await _in_thread(request, work)
+def interview_heartbeat(
+    request: Request, session: DbSession, link_token: str, body: Body
+) -> Response:
+    interview = _interview(request, session, link_token, grace=True)
+    candidate.heartbeat(session, interview, _parse(request, body, schemas.HeartbeatIn))
+    return Response(status_code=204)
 
 
 @router.post("/i/{link_token}/interview/ask")
-async def interview_ask(request: Request, session: DbSession, link_token: str) -> Response:
-    def work(body: bytes) -> Response:
-        interview = _interview(request, session, link_token, grace=True)
-        return _out(service.ask(session, interview, _parse(request, body, schemas.AskIn)), 201)
-
-    return await _in_thread(request, work)
+def interview_ask(request: Request, session: DbSession, link_token: str, body: Body) -> Response:
+    interview = _interview(request, session, link_token, grace=True)
+    return _out(faq.ask(session, interview, _parse(request, body, schemas.AskIn)), 201)
 
 
 @router.post("/i/{link_token}/interview/submit")
-async def interview_submit(request: Request, session: DbSession, link_token: str) -> Response:
-    def work(body: bytes) -> Response:
-        interview = _interview(request, session, link_token, grace=True)
-        service.submit(session, interview, _parse(request, body, schemas.TabIn).tab)
-        return _out(service.candidate_state(session, interview))
-
-    return await _in_thread(request, work)
+def interview_submit(request: Request, session: DbSession, link_token: str, body: Body) -> Response:
+    interview = _interview(request, session, link_token, grace=True)
+    candidate.submit(session, interview, _parse(request, body, schemas.TabIn).tab)
+    return _out(candidate.candidate_state(session, interview))
 
 
 def _fetch_events(interview_id: int, kinds: tuple[str, ...]):
@@ -399,84 +398,62 @@ def list_page(
     )
 
 
-@router.get("/interviews/live")
-def live_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+def _live_rows(session: DbSession, principal: PageUser) -> list[schemas.LiveOut]:
+    """The interviews in progress, the read of the people shown audited."""
+    rows = queries.live(session, principal)
+    audit_read(session, principal, "interviews.live_listed", "interview", [r.id for r in rows])
+    return rows
+
+
+def _live_page(
+    request: Request, session: DbSession, principal: PageUser, errors: dict[str, str], done: str
+) -> Response:
     return render(
         request,
         "interviews/live.html",
-        {
-            "rows": queries.live(session, principal),
-            "errors": {},
-            "done": request.query_params.get("done", ""),
-        },
+        {"rows": _live_rows(session, principal), "errors": errors, "done": done},
+        status_code=422 if errors else 200,
     )
+
+
+@router.get("/interviews/live")
+def live_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+    return _live_page(request, session, principal, {}, request.query_params.get("done", ""))
 
 
 @router.get("/interviews/live/rows")
 def live_rows(request: Request, session: DbSession, principal: PageUser) -> Response:
-    return render(request, "interviews/_live_rows.html", {"rows": queries.live(session, principal)})
-
-
-async def _form(request: Request) -> dict[str, str]:
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+    return render(request, "interviews/_live_rows.html", {"rows": _live_rows(session, principal)})
 
 
 @router.post("/interviews/live/push")
-async def push_page(request: Request, session: DbSession, principal: PageUser) -> Response:
-    values = await _form(request)
-    return await run_in_thread(_push, request, session, principal, values)
+def push_page(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
+    raw_id = form.get("interview_id")
 
-
-def _push(
-    request: Request, session: DbSession, principal: PageUser, values: dict[str, str]
-) -> Response:
-    _ = gettext_for(request.state.language)
-    raw_id = values.get("interview_id", "")
-    try:
+    def push(data: schemas.PushQuestionIn) -> Response:
         if not raw_id.isdigit():
             raise AppError(N_("Choose the interview."), code="invalid", fields={"interview_id": ""})
-        data = schemas.PushQuestionIn.model_validate(
-            {
-                "text": values.get("text", ""),
-                "dimension_id": values.get("dimension_id") or None,
-                "time_limit_s": values.get("time_limit_s") or 180,
-            }
-        )
-        service.push_question(session, principal, int(raw_id), data)
-    except ValidationError as exc:
+        hr.push_question(session, principal, int(raw_id), data)
+        back = form.get("next")
+        target = back if back.startswith("/interviews/") else "/interviews/live?done=pushed"
+        return RedirectResponse(target, status_code=303)
+
+    def page(errors: dict[str, str]) -> Response:
         session.rollback()
-        return render(
-            request,
-            "interviews/live.html",
-            {"rows": queries.live(session, principal), "errors": field_errors(exc, _), "done": ""},
-            status_code=422,
-        )
-    except AppError as exc:
-        if exc.status in (403, 404):
-            raise
-        session.rollback()
-        return render(
-            request,
-            "interviews/live.html",
-            {
-                "rows": queries.live(session, principal),
-                "errors": app_error_fields(exc, _),
-                "done": "",
-            },
-            status_code=exc.status,
-        )
-    back = values.get("next", "")
-    target = back if back.startswith("/interviews/") else "/interviews/live?done=pushed"
-    return RedirectResponse(target, status_code=303)
+        return _live_page(request, session, principal, errors, "")
+
+    fields = {
+        "text": form.get("text"),
+        "dimension_id": form.get("dimension_id") or None,
+        "time_limit_s": form.get("time_limit_s") or 180,
+    }
+    return submit_form(request, schemas.PushQuestionIn, fields, push, page)
 
 
 def _report_context(
     request: Request, session: DbSession, principal: PageUser, interview_id: int
-) -> dict:
-    from hireflow.scoring.models import load_model, localised
-
-    interview = service.view_report(session, principal, interview_id)
+) -> dict[str, Any]:
+    interview = hr.view_report(session, principal, interview_id)
     detail = queries.detail(session, interview)
     lang = "zh" if request_language_is_zh(request.state.language) else "en"
     _ = gettext_for(request.state.language)
@@ -514,7 +491,7 @@ def _report_context(
         "can_respond": principal.has("interviews.respond"),
         "can_push": principal.has("interviews.live"),
         "waiting": waiting_for_report(interview, utcnow()),
-        "erased_at": service.erased_at(session, interview),
+        "erased_at": sessions.erased_at(session, interview),
     }
 
 
@@ -537,12 +514,9 @@ def report_print(
 ) -> Response:
     """The engine's standalone, print-friendly report (inline SVG radar, no scripts): the
     report in effect, re-derived after an HR override (its notes name the AI's scores)."""
-    from hireflow.interviews import overrides
-    from hireflow.scoring.report import render_html
-
-    interview = service.view_report(session, principal, interview_id)
-    service.refuse_if_erased(session, interview)
-    report = overrides.final_report(queries.detail(session, interview).report_row)
+    interview = hr.view_report(session, principal, interview_id)
+    sessions.refuse_if_erased(session, interview)
+    report = final_report(queries.detail(session, interview).report_row)
     if report is None:
         raise NotFound()
     lang = "zh" if request_language_is_zh(request.state.language) else "en"
@@ -557,7 +531,7 @@ def report_print(
 def answer_media(
     session: DbSession, principal: PageUser, interview_id: Id, interview_answer_id: Id
 ) -> Response:
-    stream, content_type, size = service.open_answer_media(
+    stream, content_type, size = hr.open_answer_media(
         session, principal, interview_id, interview_answer_id
     )
 
@@ -577,82 +551,59 @@ def answer_media(
     )
 
 
-async def _report_action(
-    request: Request, session: DbSession, principal: PageUser, interview_id: int, action
-) -> Response:
-    values = await _form(request)
-    return await run_in_thread(
-        _report_work, request, session, principal, interview_id, action, values
-    )
+def _report_page(
+    request: Request, session: DbSession, principal: PageUser, interview_id: int
+) -> Page:
+    """The report page again, with the errors of a refused form on it."""
 
-
-def _report_work(
-    request: Request,
-    session: DbSession,
-    principal: PageUser,
-    interview_id: int,
-    action: Any,
-    values: dict[str, str],
-) -> Response:
-    _ = gettext_for(request.state.language)
-    try:
-        done = action(values)
-    except ValidationError as exc:
+    def page(errors: dict[str, str]) -> Response:
         session.rollback()
         context = _report_context(request, session, principal, interview_id)
-        context.update(errors=field_errors(exc, _), done="")
+        context.update(errors=errors, done="")
         return render(request, "interviews/report.html", context, status_code=422)
-    except AppError as exc:
-        if exc.status in (403, 404):
-            raise
-        session.rollback()
-        context = _report_context(request, session, principal, interview_id)
-        context.update(errors=app_error_fields(exc, _), done="")
-        return render(request, "interviews/report.html", context, status_code=exc.status)
-    return RedirectResponse(f"/interviews/{interview_id}?done={done}", status_code=303)
+
+    return page
 
 
 @router.post("/interviews/{interview_id}/adjust")
-async def adjust_page(
-    request: Request, session: DbSession, principal: PageUser, interview_id: Id
+def adjust_page(
+    request: Request, session: DbSession, principal: PageUser, interview_id: Id, form: Form
 ) -> Response:
-    def act(values: dict[str, str]) -> str:
-        data = schemas.AdjustIn.model_validate(
-            {
-                "dimension_id": values.get("dimension_id", ""),
-                "score": values.get("score", ""),
-                "reason": values.get("reason", ""),
-            }
-        )
-        service.adjust_score(session, principal, interview_id, data)
-        return "adjusted"
+    def adjust(data: schemas.AdjustIn) -> Response:
+        hr.adjust_score(session, principal, interview_id, data)
+        return RedirectResponse(f"/interviews/{interview_id}?done=adjusted", status_code=303)
 
-    return await _report_action(request, session, principal, interview_id, act)
+    fields = {
+        "dimension_id": form.get("dimension_id"),
+        "score": form.get("score"),
+        "reason": form.get("reason"),
+    }
+    page = _report_page(request, session, principal, interview_id)
+    return submit_form(request, schemas.AdjustIn, fields, adjust, page)
 
 
 @router.post("/interviews/{interview_id}/conclusion")
-async def conclusion_page(
-    request: Request, session: DbSession, principal: PageUser, interview_id: Id
+def conclusion_page(
+    request: Request, session: DbSession, principal: PageUser, interview_id: Id, form: Form
 ) -> Response:
-    def act(values: dict[str, str]) -> str:
-        data = schemas.ConclusionIn.model_validate(
-            {"conclusion": values.get("conclusion", ""), "decision": values.get("decision", "")}
-        )
-        service.conclude(session, principal, interview_id, data)
-        return "reviewed"
+    def conclude(data: schemas.ConclusionIn) -> Response:
+        hr.conclude(session, principal, interview_id, data)
+        return RedirectResponse(f"/interviews/{interview_id}?done=reviewed", status_code=303)
 
-    return await _report_action(request, session, principal, interview_id, act)
+    fields = {"conclusion": form.get("conclusion"), "decision": form.get("decision")}
+    page = _report_page(request, session, principal, interview_id)
+    return submit_form(request, schemas.ConclusionIn, fields, conclude, page)
 
 
 @router.post("/interviews/{interview_id}/retry-scoring")
-async def retry_scoring_page(
+def retry_scoring_page(
     request: Request, session: DbSession, principal: PageUser, interview_id: Id
 ) -> Response:
-    def act(_values: dict[str, str]) -> str:
-        service.retry_scoring(session, principal, interview_id)
-        return "retried"
+    def retry() -> Response:
+        hr.retry_scoring(session, principal, interview_id)
+        return RedirectResponse(f"/interviews/{interview_id}?done=retried", status_code=303)
 
-    return await _report_action(request, session, principal, interview_id, act)
+    return act_or_rerender(request, retry, _report_page(request, session, principal, interview_id))
 
 
 @router.get("/interviews-questions")
@@ -666,101 +617,84 @@ def questions_page(
 
 
 @router.post("/interviews-questions/{candidate_question_id}/answer")
-async def answer_question_page(
-    request: Request, session: DbSession, principal: PageUser, candidate_question_id: Id
+def answer_question_page(
+    request: Request, session: DbSession, principal: PageUser, candidate_question_id: Id, form: Form
 ) -> Response:
-    values = await _form(request)
-    return await run_in_thread(
-        _answer_question, request, session, principal, candidate_question_id, values
-    )
+    def answer(data: schemas.HrAnswerIn) -> Response:
+        faq.answer_forwarded(session, principal, candidate_question_id, data)
+        return RedirectResponse("/interviews-questions?status=forwarded", status_code=303)
 
-
-def _answer_question(
-    request: Request,
-    session: DbSession,
-    principal: PageUser,
-    candidate_question_id: int,
-    values: dict[str, str],
-) -> Response:
-    _ = gettext_for(request.state.language)
-    try:
-        data = schemas.HrAnswerIn.model_validate({"answer": values.get("answer", "")})
-        service.answer_forwarded(session, principal, candidate_question_id, data)
-    except ValidationError as exc:
+    def page(errors: dict[str, str]) -> Response:
         session.rollback()
         rows = queries.forwarded_questions(session, principal)
         return render(
             request,
             "interviews/questions.html",
-            {"rows": rows, "status": "forwarded", "errors": field_errors(exc, _)},
+            {"rows": rows, "status": "forwarded", "errors": errors},
             status_code=422,
         )
-    return RedirectResponse("/interviews-questions?status=forwarded", status_code=303)
+
+    return submit_form(request, schemas.HrAnswerIn, {"answer": form.get("answer")}, answer, page)
+
+
+def _faq_page(
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    errors: dict[str, str],
+    values: Mapping[str, str],
+) -> Response:
+    return render(
+        request,
+        "interviews/faq.html",
+        {"faqs": queries.faqs(session, principal), "errors": errors, "values": values},
+        status_code=422 if errors else 200,
+    )
 
 
 @router.get("/interviews-faq")
 def faq_page(request: Request, session: DbSession, principal: PageUser) -> Response:
-    return render(
-        request,
-        "interviews/faq.html",
-        {"faqs": queries.faqs(session, principal), "errors": {}, "values": {}},
-    )
+    return _faq_page(request, session, principal, {}, {})
 
 
-async def _faq_save(
-    request: Request, session: DbSession, principal: PageUser, interview_faq_id: int | None
-) -> Response:
-    values = await _form(request)
-    return await run_in_thread(_faq_work, request, session, principal, interview_faq_id, values)
-
-
-def _faq_work(
+def _faq_save(
     request: Request,
     session: DbSession,
     principal: PageUser,
     interview_faq_id: int | None,
-    values: dict[str, str],
+    form: PostedForm,
 ) -> Response:
-    _ = gettext_for(request.state.language)
-    try:
-        data = schemas.FaqIn.model_validate(
-            {
-                "question": values.get("question", ""),
-                "answer": values.get("answer", ""),
-                "language": values.get("language") or "zh-CN",
-            }
-        )
-        service.save_faq(session, principal, data, interview_faq_id)
-    except ValidationError as exc:
+    def save(data: schemas.FaqIn) -> Response:
+        faq.save_faq(session, principal, data, interview_faq_id)
+        return RedirectResponse("/interviews-faq", status_code=303)
+
+    def page(errors: dict[str, str]) -> Response:
         session.rollback()
-        return render(
-            request,
-            "interviews/faq.html",
-            {
-                "faqs": queries.faqs(session, principal),
-                "errors": field_errors(exc, _),
-                "values": values,
-            },
-            status_code=422,
-        )
-    return RedirectResponse("/interviews-faq", status_code=303)
+        return _faq_page(request, session, principal, errors, form.values)
+
+    fields = {
+        "question": form.get("question"),
+        "answer": form.get("answer"),
+        "language": form.get("language") or "zh-CN",
+    }
+    return submit_form(request, schemas.FaqIn, fields, save, page)
 
 
 @router.post("/interviews-faq")
-async def faq_create(request: Request, session: DbSession, principal: PageUser) -> Response:
-    return await _faq_save(request, session, principal, None)
+def faq_create(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
+    return _faq_save(request, session, principal, None, form)
 
 
 @router.post("/interviews-faq/{interview_faq_id}")
-async def faq_update(
-    request: Request, session: DbSession, principal: PageUser, interview_faq_id: Id
+def faq_update(
+    request: Request, session: DbSession, principal: PageUser, interview_faq_id: Id, form: Form
 ) -> Response:
-    return await _faq_save(request, session, principal, interview_faq_id)
+    return _faq_save(request, session, principal, interview_faq_id, form)
 
 
 @router.post("/interviews-faq/{interview_faq_id}/delete")
 def faq_delete(session: DbSession, principal: PageUser, interview_faq_id: Id) -> Response:
-    service.delete_faq(session, principal, interview_faq_id)
+    faq.delete_faq(session, principal, interview_faq_id)
     return RedirectResponse("/interviews-faq", status_code=303)
 
 
@@ -791,31 +725,24 @@ def calibration_page(request: Request, session: DbSession, principal: PageUser) 
 
 @router.post("/interviews-calibration")
 def calibration_fit(session: DbSession, principal: PageUser) -> Response:
-    service.fit_company_calibration(session, principal)
+    calibration.fit_company_calibration(session, principal)
     return RedirectResponse("/interviews-calibration", status_code=303)
 
 
 @router.post("/interviews-calibration/{interview_calibration_id}/activate")
-async def calibration_activate(
-    request: Request, session: DbSession, principal: PageUser, interview_calibration_id: Id
+def calibration_activate(
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    interview_calibration_id: Id,
+    form: Form,
 ) -> Response:
-    values = await _form(request)
-    return await run_in_thread(
-        _calibration_switch,
-        request,
-        session,
-        principal,
-        interview_calibration_id,
-        values.get("active", "1") == "1",
-    )
-
-
-def _calibration_switch(
-    request: Request, session: DbSession, principal: PageUser, calibration_id: int, active: bool
-) -> Response:
+    active = form.get("active", "1") == "1"
     try:
-        service.activate_calibration(session, principal, calibration_id, active)
-    except service.CalibrationEmpty as exc:
+        calibration.activate_calibration(session, principal, interview_calibration_id, active)
+    except CalibrationEmpty as exc:
+        # Said on the page with its own status (409): the version exists, switching it on
+        # would change no score.
         session.rollback()
         message = exc.translated(gettext_for(request.state.language))
         return _calibration_page(request, session, principal, message, exc.status)

@@ -86,6 +86,8 @@ class QuestionView(BaseModel):
 
 
 class AskedView(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     question: str
     status: str
@@ -239,6 +241,8 @@ class AdjustmentOut(BaseModel):
 
 
 class CandidateQuestionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     interview_id: int
     opening_id: int

@@ -16,42 +16,41 @@ from sqlalchemy.exc import OperationalError
 
 from hireflow.core.db import get_database
 from hireflow.core.tasks import celery_app
-from hireflow.interviews import service
+from hireflow.interviews import pipeline
+from hireflow.scoring.embedding import get_embedder
 
 log = logging.getLogger(__name__)
 
 
 # SQLite refuses a write that lost a race with another process (see
-# ``service.retry_when_busy``); the task runs again a moment later instead of failing.
+# ``hireflow.core.db.retry_when_busy``); the task runs again a moment later instead of failing.
 RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": 1, "max_retries": 6}
 
 
 @celery_app.task(name="interviews.process_answer", **RETRY)
 def process_answer(answer_id: int) -> str:
     """Transcribe a recorded answer as soon as it is uploaded (so the report is quick)."""
-    return service.process_answer(get_database(), int(answer_id))
+    return pipeline.process_answer(get_database(), int(answer_id))
 
 
 @celery_app.task(name="interviews.score_interview", **RETRY)
 def score_interview(interview_id: int) -> str:
-    """The scoring pipeline of a submitted interview (see ``service.score``)."""
-    return service.score(get_database(), int(interview_id))
+    """The scoring pipeline of a submitted interview (see ``pipeline.score``)."""
+    return pipeline.score(get_database(), int(interview_id))
 
 
 @celery_app.task(name="interviews.recover")
 def recover_interviews() -> dict[str, int]:
     """Re-queue stalled scoring; submit interviews left open past their deadline."""
-    return service.recover(get_database())
+    return pipeline.recover(get_database())
 
 
 @worker_ready.connect
 def _warm_up(**_kwargs: object) -> None:
-    """Load the scoring engine and its embedder when the worker starts, not inside the first
-    interview's scoring (seconds a candidate's recruiter would otherwise wait)."""
+    """Load the embedder when the worker starts (the scoring engine is imported with the
+    pipeline), not inside the first interview's scoring (seconds a candidate's recruiter
+    would otherwise wait)."""
     try:
-        from hireflow.scoring.embedding import get_embedder
-        from hireflow.scoring.engine import score_interview  # noqa: F401 - imported to load
-
         get_embedder().embed(["warm-up"])
     except Exception as exc:  # a warm-up failure must not stop the worker
         log.warning("warm-up failed", extra={"event": "interviews.warm_up", "error": str(exc)})

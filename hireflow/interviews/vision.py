@@ -57,7 +57,7 @@ def vision_available() -> bool:
     """Whether OpenCV with the Haar face cascade and PyAV are installed."""
     if importlib.util.find_spec("cv2") is None or importlib.util.find_spec("av") is None:
         return False
-    try:
+    try:  # OpenCV is the vision extra, loaded only where video is observed
         import cv2
     except ImportError:
         return False

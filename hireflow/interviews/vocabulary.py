@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from hireflow.candidates.skills import find_skills
+
 __all__ = ["MAX_PROMPT_CHARS", "MAX_TERMS", "job_terms", "vocabulary_prompt"]
 
 MAX_TERMS = 40
@@ -86,8 +88,6 @@ def job_terms(
 ) -> list[str]:
     """The words of an opening worth steering recognition toward, most important first,
     without duplicates (case-insensitive)."""
-    from hireflow.candidates.skills import find_skills
-
     text = f"{title or ''}\n{description or ''}"
     folded = text.casefold()
     ordered = [s.strip() for s in skills if s and s.strip()]

@@ -16,7 +16,7 @@ from hireflow.interviews.models import (
     InterviewAnswer,
     InterviewUpload,
 )
-from hireflow.interviews.service import ensure_session
+from hireflow.interviews.sessions import ensure_session
 from tests.conftest import unique
 from tests.interviews.factories import make_setup
 

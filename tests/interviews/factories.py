@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from hireflow.candidates.models import Application, Candidate
 from hireflow.core.db import utcnow
 from hireflow.core.settings import get_settings
-from hireflow.interviews import schemas, service
+from hireflow.interviews import candidate as interview_candidate
+from hireflow.interviews import pipeline, schemas, sessions
 from hireflow.interviews import tasks as interview_tasks
 from hireflow.interviews.models import InterviewSession
 from hireflow.notifications import tasks as notification_tasks
@@ -161,21 +162,24 @@ def make_setup(
 
 def started(session: Session, setup: Setup, tab: str = TAB) -> InterviewSession:
     """The candidate consented: the interview is in progress."""
-    interview = service.ensure_session(session, setup.invitation)
-    service.give_consent(
+    interview = sessions.ensure_session(session, setup.invitation)
+    interview_candidate.give_consent(
         session,
         interview,
         schemas.ConsentIn(
-            tab=tab, recording=True, ai_assessment=True, notice_version=service.NOTICE_VERSION
+            tab=tab,
+            recording=True,
+            ai_assessment=True,
+            notice_version=interview_candidate.NOTICE_VERSION,
         ),
     )
     return interview
 
 
 def answer_all(session: Session, interview: InterviewSession, text: str, tab: str = TAB) -> None:
-    for question in service.questions_of(interview):
-        service.open_question(session, interview, question["id"], tab)
-        service.save_text(
+    for question in sessions.questions_of(interview):
+        interview_candidate.open_question(session, interview, question["id"], tab)
+        interview_candidate.save_text(
             session, interview, question["id"], schemas.TextAnswerIn(tab=tab, text=text, final=True)
         )
 
@@ -185,8 +189,8 @@ def scored_interview(session: Session, db: Any, org: Org, text: str = ANSWERS_ZH
     setup = make_setup(session, org)
     interview = started(session, setup)
     answer_all(session, interview, text)
-    service.submit(session, interview, TAB)
-    assert service.score(db, interview.id) == "scored"
+    interview_candidate.submit(session, interview, TAB)
+    assert pipeline.score(db, interview.id) == "scored"
     session.expire_all()
     return setup, session.get(InterviewSession, interview.id)
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from hireflow.core.db import utcnow
-from hireflow.interviews import service
+from hireflow.interviews import candidate, pipeline
 from tests.conftest import bearer
 from tests.interviews.conftest import DATA
 from tests.interviews.factories import (  # noqa: F401 - fixtures
@@ -134,8 +134,8 @@ def test_hr_api_list_report_push_adjust_conclude_faq(client, session, db, org, q
     )
     assert pushed.status_code == 201 and pushed.json()["dimensions"] == ["communication"]
     answer_all(session, interview, ANSWERS_ZH)
-    service.submit(session, interview, TAB)
-    service.score(db, interview.id)
+    candidate.submit(session, interview, TAB)
+    pipeline.score(db, interview.id)
     listed = client.get("/api/v1/interviews?status=scored", headers=headers).json()
     assert interview.id in [row["id"] for row in listed]
     report = client.get(f"/api/v1/interviews/{interview.id}", headers=headers).json()

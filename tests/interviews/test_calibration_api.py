@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from hireflow.core.db import utcnow
-from hireflow.interviews import service
+from hireflow.interviews import sessions
 from hireflow.interviews.models import InterviewReport, ScoreAdjustment
 from hireflow.scoring.report import Report
 from tests.conftest import bearer, login, make_org
@@ -28,7 +28,7 @@ def _scored(session, db, org):
 def _harsh_adjustments(session, org, dimension_id: str, count: int = 24) -> None:
     """HR scores this competency about three points below the AI, on ``count`` interviews."""
     for i in range(count):
-        interview = service.ensure_session(session, make_setup(session, org).invitation)
+        interview = sessions.ensure_session(session, make_setup(session, org).invitation)
         ai = 4.0 + (i % 6)
         session.add(
             ScoreAdjustment(

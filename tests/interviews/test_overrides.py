@@ -15,7 +15,9 @@ from sqlalchemy import select
 
 from hireflow.candidates.models import Candidate
 from hireflow.candidates.service import index_candidate
-from hireflow.interviews import schemas, service
+from hireflow.core.errors import AppError
+from hireflow.interviews import hr as interview_hr
+from hireflow.interviews import schemas
 from hireflow.interviews.models import InterviewReport
 from hireflow.org.auth import principal_for
 from hireflow.records import queries as record_queries
@@ -74,7 +76,7 @@ def test_an_override_is_re_derived_restated_in_the_record_and_searched_by_final_
     found, _ = record_queries.search(session, hr, search)
     assert setup.candidate.id in [hit.person.id for hit in found]  # the AI's score, for now
 
-    service.adjust_score(
+    interview_hr.adjust_score(
         session,
         recruiter,
         interview.id,
@@ -121,7 +123,7 @@ def test_an_override_is_re_derived_restated_in_the_record_and_searched_by_final_
 
     # a second override (another dimension) restates the restatement, from the AI's report
     other = next(d for d in ai.dimensions if d.assessed and d.id != dim.id)
-    service.adjust_score(
+    interview_hr.adjust_score(
         session,
         principal_for(org.users["hr_admin"]),
         interview.id,
@@ -140,7 +142,7 @@ def test_an_override_is_re_derived_restated_in_the_record_and_searched_by_final_
     assert verify_person(session, setup.candidate.id).ok
 
     # the conclusion states the scores and job match in effect
-    service.conclude(
+    interview_hr.conclude(
         session,
         recruiter,
         interview.id,
@@ -273,7 +275,7 @@ def test_overrides_and_erasure(session, db, org, queue, storage):
     ai = Report.from_json(_row(session, interview.id).body)
     dim = _strongest(ai)
     hr = principal_for(org.users["hr_admin"])
-    service.adjust_score(
+    interview_hr.adjust_score(
         session, hr, interview.id, schemas.AdjustIn(dimension_id=dim.id, score=3.0, reason="abc")
     )
     records.erase_person(session, hr, setup.candidate.id)
@@ -286,8 +288,8 @@ def test_overrides_and_erasure(session, db, org, queue, storage):
     records.erase_person(session, hr, other.candidate.id)
     session.expire_all()
     # the report was erased with the person: nothing left to adjust, said clearly
-    with pytest.raises(service.AppError) as refused:
-        service.adjust_score(
+    with pytest.raises(AppError) as refused:
+        interview_hr.adjust_score(
             session,
             hr,
             second.id,

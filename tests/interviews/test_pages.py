@@ -9,7 +9,16 @@ import re
 import pytest
 from sqlalchemy import select
 
-from hireflow.interviews import schemas, service
+from hireflow.interviews import (
+    candidate,
+    engine_adapter,
+    faq,
+    hr,
+    pipeline,
+    schemas,
+    sessions,
+    uploads,
+)
 from hireflow.interviews.models import InterviewEvent, InterviewSession
 from tests.conftest import login
 from tests.interviews.conftest import DATA
@@ -159,7 +168,7 @@ def test_the_candidate_stream_delivers_the_recruiters_question(
 
     setup = make_setup(session, org)
     interview = started(session, setup)
-    service.push_question(
+    hr.push_question(
         session,
         principal_for(org.users["recruiter"]),
         interview.id,
@@ -198,8 +207,8 @@ def _scored(session, db, org):
     setup = make_setup(session, org)
     interview = started(session, setup)
     answer_all(session, interview, ANSWERS_ZH)
-    service.submit(session, interview, TAB)
-    assert service.score(db, interview.id) == "scored"
+    candidate.submit(session, interview, TAB)
+    assert pipeline.score(db, interview.id) == "scored"
     return setup, interview
 
 
@@ -218,7 +227,7 @@ def test_hr_pages_list_report_and_review(client, session, db, org, queue, storag
         select(InterviewEvent).where(InterviewEvent.interview_id == interview.id)
     ).all()
     assert viewed is not None
-    report = service.report_of(session, interview)
+    report = engine_adapter.report_of(session, interview)
     dim = next(d for d in report.dimensions if d.assessed)
     adjusted = client.post(
         f"/interviews/{interview.id}/adjust",
@@ -248,17 +257,17 @@ def test_playback_of_a_recorded_answer_from_the_record(client, session, db, org,
     setup = make_setup(session, org)
     interview = started(session, setup)
     qid = interview.questions[0]["id"]
-    service.open_question(session, interview, qid, TAB)
+    candidate.open_question(session, interview, qid, TAB)
     data = (DATA / "en_answer.ogg").read_bytes()
-    out = service.start_upload(
+    out = uploads.start_upload(
         session,
         interview,
         qid,
         schemas.UploadStartIn(tab=TAB, mode="voice", content_type="audio/ogg", size=len(data)),
     )
-    service.put_chunk(session, interview, out.upload_token, 0, data)
-    service.complete_upload(session, interview, out.upload_token)
-    service.submit(session, interview, TAB)
+    uploads.put_chunk(session, interview, out.upload_token, 0, data)
+    uploads.complete_upload(session, interview, out.upload_token)
+    candidate.submit(session, interview, TAB)
     # before scoring the recording is still this domain's copy; HR can listen to it
     login(client, org.users["hr_admin"])
     session.expire_all()
@@ -275,7 +284,7 @@ def test_playback_of_a_recorded_answer_from_the_record(client, session, db, org,
     assert media.status_code == 200 and media.content == data
     # another interview's answer id does not open through this interview
     other = make_setup(session, org)
-    other_interview = service.ensure_session(session, other.invitation)
+    other_interview = sessions.ensure_session(session, other.invitation)
     assert (
         client.get(f"/interviews/{other_interview.id}/answers/{answer.id}/media").status_code == 404
     )
@@ -284,7 +293,7 @@ def test_playback_of_a_recorded_answer_from_the_record(client, session, db, org,
 def test_live_view_and_push(client, session, org, queue):
     setup = make_setup(session, org)
     interview = started(session, setup)
-    service.open_question(session, interview, interview.questions[0]["id"], TAB)
+    candidate.open_question(session, interview, interview.questions[0]["id"], TAB)
     login(client, org.users["recruiter"])
     page = client.get("/interviews/live")
     assert page.status_code == 200 and setup.candidate.name in page.text
@@ -323,8 +332,8 @@ def test_faq_questions_and_calibration_pages(client, session, db, org, queue, st
     assert client.post("/interviews-faq", data={"question": "x"}).status_code == 422
     setup = make_setup(session, org)
     interview = started(session, setup)
-    service.ask(session, interview, schemas.AskIn(question="晋升通道是什么样的？"))
-    service.ask(session, interview, schemas.AskIn(question="能带狗上班吗？"))
+    faq.ask(session, interview, schemas.AskIn(question="晋升通道是什么样的？"))
+    faq.ask(session, interview, schemas.AskIn(question="能带狗上班吗？"))
     inbox = client.get("/interviews-questions")
     assert "能带狗上班吗？" in inbox.text and "晋升通道" not in inbox.text
     from hireflow.interviews.models import CandidateQuestion

@@ -15,7 +15,9 @@ import pytest
 from sqlalchemy import func, select
 
 from hireflow.core.db import utcnow
-from hireflow.interviews import schemas, service
+from hireflow.core.errors import AppError
+from hireflow.interviews import candidate, engine_adapter, pipeline, schemas, uploads
+from hireflow.interviews import hr as interview_hr
 from hireflow.interviews.models import (
     InterviewAnswer,
     InterviewEvent,
@@ -49,7 +51,7 @@ def _submitted_text_interview(session, org, text=ANSWERS_ZH, language="zh-CN"):
     setup = make_setup(session, org, language=language)
     interview = started(session, setup)
     answer_all(session, interview, text)
-    service.submit(session, interview, TAB)
+    candidate.submit(session, interview, TAB)
     return setup, interview
 
 
@@ -57,7 +59,7 @@ def test_text_interview_scored_stored_once_and_landed_in_the_record(
     session, db, org, queue, storage
 ):
     setup, interview = _submitted_text_interview(session, org)
-    assert service.score(db, interview.id) == "scored"
+    assert pipeline.score(db, interview.id) == "scored"
     interview = _reload(session, interview.id)
     assert interview.status == "scored" and interview.scored_at is not None
     row = session.scalars(
@@ -87,8 +89,8 @@ def test_text_interview_scored_stored_once_and_landed_in_the_record(
     assert [m.recipient for m in messages] == [org.users["recruiter"].email]
     assert f"/interviews/{interview.id}" in messages[0].body_text
     # re-running changes nothing: the same report, still one entry and one message
-    assert service.score(db, interview.id) == "done"
-    assert service._store(db, interview.id, report, utcnow()) == "done"
+    assert pipeline.score(db, interview.id) == "done"
+    assert pipeline._store(db, interview.id, report, utcnow()) == "done"
     session.expire_all()
     assert (
         session.scalar(
@@ -116,8 +118,8 @@ def test_text_interview_scored_stored_once_and_landed_in_the_record(
 def test_the_same_answers_give_the_same_report(session, db, org, queue, storage):
     _s1, first = _submitted_text_interview(session, org)
     _s2, second = _submitted_text_interview(session, org)
-    service.score(db, first.id)
-    service.score(db, second.id)
+    pipeline.score(db, first.id)
+    pipeline.score(db, second.id)
     bodies = [
         Report.from_json(
             session.scalars(
@@ -130,7 +132,7 @@ def test_the_same_answers_give_the_same_report(session, db, org, queue, storage)
     a, b = (r.to_dict() for r in bodies)
     a.pop("candidate_ref"), b.pop("candidate_ref")
     assert a == b
-    again = service.compute_report(session, _reload(session, first.id))
+    again = engine_adapter.compute_report(session, _reload(session, first.id))
     assert again.to_json() == bodies[0].to_json()
 
 
@@ -138,16 +140,16 @@ def test_a_live_lease_makes_a_second_run_wait(session, db, org, queue, storage):
     _setup, interview = _submitted_text_interview(session, org)
     interview.scoring_lease_until = utcnow() + timedelta(minutes=1)
     session.commit()
-    assert service.score(db, interview.id) == "busy"
+    assert pipeline.score(db, interview.id) == "busy"
     queued = len(queue.sent)
     # the recovery sweep leaves it alone until the lease expires...
-    service.recover(db)
+    pipeline.recover(db)
     assert (interview.id,) not in queue.args_of("interviews.score_interview")[queued:]
     # ...then queues it again (the worker died)
     later = utcnow() + timedelta(minutes=2)
-    service.recover(db, later)
+    pipeline.recover(db, later)
     assert (interview.id,) in [args for name, args in queue.sent[queued:]]
-    assert service.score(db, interview.id, later) == "scored"
+    assert pipeline.score(db, interview.id, later) == "scored"
 
 
 def test_an_erased_record_does_not_lose_the_report(session, db, org, queue, storage):
@@ -157,7 +159,7 @@ def test_an_erased_record_does_not_lose_the_report(session, db, org, queue, stor
     record = ensure_record(session, setup.candidate)
     record.erased_at = utcnow()
     session.commit()
-    assert service.score(db, interview.id) == "scored"
+    assert pipeline.score(db, interview.id) == "scored"
     interview = _reload(session, interview.id)
     assert interview.status == "scored" and interview.scoring_error == "record:erased"
 
@@ -166,11 +168,11 @@ def test_hr_adjusts_a_score_and_concludes(session, db, org, queue, storage):
     from hireflow.org.auth import principal_for
 
     setup, interview = _submitted_text_interview(session, org)
-    service.score(db, interview.id)
+    pipeline.score(db, interview.id)
     recruiter = principal_for(org.users["recruiter"])
-    report = service.report_of(session, _reload(session, interview.id))
+    report = engine_adapter.report_of(session, _reload(session, interview.id))
     dim = next(d for d in report.dimensions if d.assessed)
-    adjustment = service.adjust_score(
+    adjustment = interview_hr.adjust_score(
         session,
         recruiter,
         interview.id,
@@ -191,10 +193,10 @@ def test_hr_adjusts_a_score_and_concludes(session, db, org, queue, storage):
         "negative_factor",
         "topic_factor",
     }
-    effective = service.effective_scores(session, interview, report)
+    effective = interview_hr.effective_scores(session, interview, report)
     assert effective[dim.id] == 3.5
     assert report.dimension(dim.id).score == dim.score  # the AI's score is unchanged
-    service.conclude(
+    interview_hr.conclude(
         session,
         recruiter,
         interview.id,
@@ -215,7 +217,7 @@ def test_hr_adjusts_a_score_and_concludes(session, db, org, queue, storage):
     # the hiring manager reads scores but may not change them
     manager = principal_for(org.users["hiring_manager"])
     with pytest.raises(Exception) as caught:
-        service.adjust_score(
+        interview_hr.adjust_score(
             session,
             manager,
             interview.id,
@@ -228,18 +230,18 @@ def test_an_unassessed_dimension_cannot_be_adjusted(session, db, org, queue, sto
     from hireflow.org.auth import principal_for
 
     _setup, interview = _submitted_text_interview(session, org)
-    service.score(db, interview.id)
-    report = service.report_of(session, _reload(session, interview.id))
+    pipeline.score(db, interview.id)
+    report = engine_adapter.report_of(session, _reload(session, interview.id))
     missing = [d for d in report.dimensions if not d.assessed]
     hr = principal_for(org.users["hr_admin"])
     with pytest.raises(Exception) as caught:
-        service.adjust_score(
+        interview_hr.adjust_score(
             session, hr, interview.id, schemas.AdjustIn(dimension_id="nope", score=5, reason="abc")
         )
     assert getattr(caught.value, "status", None) == 422
     if missing:
-        with pytest.raises(service.AppError):
-            service.adjust_score(
+        with pytest.raises(AppError):
+            interview_hr.adjust_score(
                 session,
                 hr,
                 interview.id,
@@ -248,14 +250,14 @@ def test_an_unassessed_dimension_cannot_be_adjusted(session, db, org, queue, sto
 
 
 def _upload_file(session, interview, qid, data: bytes, content_type: str, mode="voice"):
-    out = service.start_upload(
+    out = uploads.start_upload(
         session,
         interview,
         qid,
         schemas.UploadStartIn(tab=TAB, mode=mode, content_type=content_type, size=len(data)),
     )
-    service.put_chunk(session, interview, out.upload_token, 0, data)
-    return service.complete_upload(session, interview, out.upload_token)
+    uploads.put_chunk(session, interview, out.upload_token, 0, data)
+    return uploads.complete_upload(session, interview, out.upload_token)
 
 
 def test_without_the_speech_extra_voice_answers_wait_and_hr_is_told(
@@ -267,10 +269,10 @@ def test_without_the_speech_extra_voice_answers_wait_and_hr_is_told(
     setup = make_setup(session, org)
     interview = started(session, setup)
     qid = interview.questions[0]["id"]
-    service.open_question(session, interview, qid, TAB)
+    candidate.open_question(session, interview, qid, TAB)
     _upload_file(session, interview, qid, (DATA / "zh_answer.wav").read_bytes(), "audio/wav")
-    service.submit(session, interview, TAB)
-    assert service.score(db, interview.id) == "speech_pending"
+    candidate.submit(session, interview, TAB)
+    assert pipeline.score(db, interview.id) == "speech_pending"
     interview = _reload(session, interview.id)
     assert interview.status == "submitted" and interview.speech_pending
     answer = session.scalars(
@@ -287,10 +289,10 @@ def test_without_the_speech_extra_voice_answers_wait_and_hr_is_told(
     assert len(notices) == 1 and "speech" in notices[0].lower()
     # once speech recognition is there (here: still missing), the sweep retries later
     queued = len(queue.sent)
-    service.recover(db)
+    pipeline.recover(db)
     assert (interview.id,) not in [args for _name, args in queue.sent[queued:]]
-    later = utcnow() + service.SPEECH_RETRY_AFTER + timedelta(seconds=1)
-    service.recover(db, later)
+    later = utcnow() + pipeline.SPEECH_RETRY_AFTER + timedelta(seconds=1)
+    pipeline.recover(db, later)
     assert (interview.id,) in [args for _name, args in queue.sent[queued:]]
 
 
@@ -306,27 +308,27 @@ def _espeak_wav(text: str, tmp_path) -> bytes:
 def test_voice_answers_in_english_and_chinese_are_transcribed_and_scored(
     session, db, org, queue, storage, tmp_path, monkeypatch, whisper
 ):
-    monkeypatch.setattr(service, "_transcriber", whisper)
+    monkeypatch.setattr(pipeline, "_transcriber", whisper)
     # English: espeak-ng speaks the answer, made here
     english = make_setup(session, org, language="en")
     interview = started(session, english)
     questions = interview.questions
-    service.open_question(session, interview, questions[0]["id"], TAB)
+    candidate.open_question(session, interview, questions[0]["id"], TAB)
     spoken = (
         "Last year a customer was angry because his refund was refused. I listened, checked "
         "the order and found our mistake. I refunded him the same day and he stayed a customer."
     )
     _upload_file(session, interview, questions[0]["id"], _espeak_wav(spoken, tmp_path), "audio/wav")
     for question in questions[1:]:
-        service.open_question(session, interview, question["id"], TAB)
-        service.save_text(
+        candidate.open_question(session, interview, question["id"], TAB)
+        candidate.save_text(
             session,
             interview,
             question["id"],
             schemas.TextAnswerIn(tab=TAB, text=ANSWERS_EN, final=True),
         )
-    service.submit(session, interview, TAB)
-    assert service.score(db, interview.id) == "scored"
+    candidate.submit(session, interview, TAB)
+    assert pipeline.score(db, interview.id) == "scored"
     answer = session.scalars(
         select(InterviewAnswer).where(
             InterviewAnswer.interview_id == interview.id,
@@ -337,7 +339,7 @@ def test_voice_answers_in_english_and_chinese_are_transcribed_and_scored(
     words = answer.transcript.lower()
     assert "customer" in words and "refund" in words
     assert answer.speech["rate_unit"] == "words/min" and answer.speech["speech_rate"] > 80
-    report = service.report_of(session, _reload(session, interview.id))
+    report = engine_adapter.report_of(session, _reload(session, interview.id))
     first = next(a for a in report.answers if a.question_id == questions[0]["id"])
     assert first.status == "ok" and first.sentences  # the transcript is what was scored
     assert {o["name"] for o in first.observations} >= {"speech_rate_wpm"}
@@ -354,18 +356,18 @@ def test_voice_answers_in_english_and_chinese_are_transcribed_and_scored(
     chinese = make_setup(session, org, language="zh-CN")
     interview = started(session, chinese)
     qid = interview.questions[0]["id"]
-    service.open_question(session, interview, qid, TAB)
+    candidate.open_question(session, interview, qid, TAB)
     _upload_file(session, interview, qid, (DATA / "zh_answer.wav").read_bytes(), "audio/wav")
     # transcribed as soon as it arrives (the task the upload queued)
     (answer_id,) = queue.args_of("interviews.process_answer")[-1]
-    assert service.process_answer(db, answer_id) == "processed"
-    service.submit(session, interview, TAB)
-    assert service.score(db, interview.id) == "scored"
+    assert pipeline.process_answer(db, answer_id) == "processed"
+    candidate.submit(session, interview, TAB)
+    assert pipeline.score(db, interview.id) == "scored"
     answer = session.get(InterviewAnswer, answer_id)
     session.refresh(answer)
     assert "团队" in answer.transcript and "項目" not in answer.transcript
     assert answer.speech["rate_unit"] == "chars/min"
-    report = service.report_of(session, _reload(session, interview.id))
+    report = engine_adapter.report_of(session, _reload(session, interview.id))
     scored = next(a for a in report.answers if a.question_id == qid)
     assert scored.status == "ok" and scored.language == "zh"
 
@@ -375,16 +377,16 @@ def test_a_video_answer_gets_proctoring_flags_never_scores(
     session, db, org, queue, storage, monkeypatch, whisper
 ):
     pytest.importorskip("cv2", reason="the vision extra is not installed")
-    monkeypatch.setattr(service, "_transcriber", whisper)
+    monkeypatch.setattr(pipeline, "_transcriber", whisper)
     setup = make_setup(session, org, language="en")
     interview = started(session, setup)
     qid = interview.questions[0]["id"]
-    service.open_question(session, interview, qid, TAB)
+    candidate.open_question(session, interview, qid, TAB)
     _upload_file(
         session, interview, qid, (DATA / "video_answer.webm").read_bytes(), "video/webm", "video"
     )
     (answer_id,) = queue.args_of("interviews.process_answer")[-1]
-    assert service.process_answer(db, answer_id) == "processed"
+    assert pipeline.process_answer(db, answer_id) == "processed"
     flags = session.scalars(
         select(InterviewEvent).where(
             InterviewEvent.interview_id == interview.id, InterviewEvent.is_flag.is_(True)
@@ -392,8 +394,8 @@ def test_a_video_answer_gets_proctoring_flags_never_scores(
     ).all()
     kinds = {f.kind for f in flags}
     assert {"no_face", "multiple_faces"} <= kinds
-    service.submit(session, interview, TAB)
-    service.score(db, interview.id)
-    report = service.report_of(session, _reload(session, interview.id))
+    candidate.submit(session, interview, TAB)
+    pipeline.score(db, interview.id)
+    report = engine_adapter.report_of(session, _reload(session, interview.id))
     text = report.to_json()
     assert "no_face" not in text and "multiple_faces" not in text  # not part of any score

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from hireflow.core.db import utcnow
-from hireflow.interviews import service
+from hireflow.interviews import candidate
 from hireflow.interviews.progress import WORKER_SILENT_AFTER, waiting_for_report
 from tests.conftest import login
 from tests.interviews.factories import (  # noqa: F401 - fixtures
@@ -81,7 +81,7 @@ def test_hr_sees_why_and_retries(client, session, db, org, queue, storage, monke
     setup = make_setup(session, org)
     interview = started(session, setup)
     answer_all(session, interview, ANSWERS_ZH)
-    service.submit(session, interview, TAB)
+    candidate.submit(session, interview, TAB)
     monkeypatch.setattr(speech, "speech_available", lambda: False)
     interview.speech_pending = True
     interview.scoring_error = "speech_unavailable"
@@ -127,7 +127,7 @@ def test_interviewers_cannot_retry(client, session, db, org, queue, storage):
     setup = make_setup(session, org)
     interview = started(session, setup)
     answer_all(session, interview, ANSWERS_ZH)
-    service.submit(session, interview, TAB)
+    candidate.submit(session, interview, TAB)
     login(client, org.users["interviewer"])
     response = client.post(
         f"/api/v1/interviews/{interview.id}/retry-scoring",

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from hireflow.interviews.qa import answer_question, answer_types, passages_for, question_topics
+from hireflow.interviews.qa import answer_question
+from hireflow.interviews.qa_passages import passages_for
+from hireflow.interviews.qa_topics import answer_types, question_topics
 from hireflow.scoring.embedding import get_embedder
 from tests.interviews.candidate_questions_set import figures, judge, openings, questions
 

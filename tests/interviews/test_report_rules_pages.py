@@ -10,7 +10,8 @@ from html import escape
 import pytest
 from sqlalchemy import select
 
-from hireflow.interviews import schemas, service
+from hireflow.interviews import candidate, pipeline, schemas, sessions
+from hireflow.interviews import hr as interview_hr
 from hireflow.interviews.models import CompanyCalibration, InterviewReport
 from hireflow.org.auth import principal_for
 from hireflow.scoring.calibration import (
@@ -85,19 +86,19 @@ def test_distinct_answers_raise_no_flag(client, session, db, org, queue, storage
     setup = make_setup(session, org)
     interview = started(session, setup)
     # every question its own, different answer
-    for n, question in enumerate(service.questions_of(interview)):
-        service.open_question(session, interview, question["id"], TAB)
+    for n, question in enumerate(sessions.questions_of(interview)):
+        candidate.open_question(session, interview, question["id"], TAB)
         text = (
             ANSWERS_ZH
             if n == 0
             else f"第{n}个经历：我在第{n}家公司负责第{n}条产品线，做了{n * 7}次用户访谈，"
             f"把退货率从{n + 10}%降到了{n}%，团队由{n + 3}个人组成。"
         )
-        service.save_text(
+        candidate.save_text(
             session, interview, question["id"], schemas.TextAnswerIn(tab=TAB, text=text, final=True)
         )
-    service.submit(session, interview, TAB)
-    assert service.score(db, interview.id) == "scored"
+    candidate.submit(session, interview, TAB)
+    assert pipeline.score(db, interview.id) == "scored"
     _row, report = _report(session, interview.id)
     assert not [n for n in report.notes if n.code == "copied_answer"]
     login(client, org.users["hr_admin"])
@@ -152,7 +153,7 @@ def test_adjustments_list_the_ai_score_the_report_states_after_calibration(
     assert all(not d.calibrated for d in others)
 
     hr = principal_for(org.users["hr_admin"])
-    service.adjust_score(
+    interview_hr.adjust_score(
         session, hr, second.id, schemas.AdjustIn(dimension_id=dim.id, score=2.0, reason="abc")
     )
     login(client, org.users["hr_admin"])
@@ -186,7 +187,7 @@ def test_the_export_names_the_entry_that_restates_an_adjusted_result(
     _row, report = _report(session, interview.id)
     dim = max((d for d in report.dimensions if d.assessed), key=lambda d: (d.score, d.id))
     hr = principal_for(org.users["hr_admin"])
-    service.adjust_score(
+    interview_hr.adjust_score(
         session, hr, interview.id, schemas.AdjustIn(dimension_id=dim.id, score=2.5, reason="abc")
     )
     response = client.get(

@@ -17,7 +17,16 @@ from sqlalchemy import select
 from hireflow.core.audit import AuditEntry
 from hireflow.core.db import utcnow
 from hireflow.core.errors import AppError
-from hireflow.interviews import schemas, service, state
+from hireflow.interviews import (
+    candidate,
+    errors,
+    pipeline,
+    recordings,
+    schemas,
+    sessions,
+    state,
+    uploads,
+)
 from hireflow.interviews.media import probe
 from hireflow.interviews.models import (
     InterviewAnswer,
@@ -51,7 +60,7 @@ def _actions(session, interview_id: int) -> list[str]:
 
 def test_session_is_created_from_the_opening_plan_on_first_verified_access(session, org):
     setup = make_setup(session, org)
-    interview = service.ensure_session(session, setup.invitation)
+    interview = sessions.ensure_session(session, setup.invitation)
     assert interview.status == "verified"
     assert interview.plan_source == "opening"
     ids = [q["question"]["id"] for q in setup.opening.interview_plan["items"]]
@@ -59,13 +68,13 @@ def test_session_is_created_from_the_opening_plan_on_first_verified_access(sessi
     assert interview.model["id"] == setup.opening.competency_model["id"]
     assert interview.deadline == setup.invitation.deadline
     # the same invitation never gets a second interview
-    assert service.ensure_session(session, setup.invitation).id == interview.id
+    assert sessions.ensure_session(session, setup.invitation).id == interview.id
     assert _actions(session, interview.id) == ["interview.created", "interview.verify"]
 
 
 def test_without_a_plan_one_is_generated_from_presets(session, org):
     setup = make_setup(session, org, with_plan=False)
-    interview = service.ensure_session(session, setup.invitation)
+    interview = sessions.ensure_session(session, setup.invitation)
     assert interview.plan_source == "preset"
     assert interview.questions and all(q["time_limit_s"] > 0 for q in interview.questions)
     assert {d["id"] for d in interview.model["dimensions"]} >= {"customer_orientation"}
@@ -73,26 +82,29 @@ def test_without_a_plan_one_is_generated_from_presets(session, org):
 
 def test_hook_for_the_scheduling_domain(session, org):
     setup = make_setup(session, org, verified=False)
-    interview = service.create_for_invitation(session, setup.invitation.id)
+    interview = sessions.create_for_invitation(session, setup.invitation.id)
     assert interview is not None and interview.status == "invited"
-    assert service.create_for_invitation(session, 10**9) is None
+    assert sessions.create_for_invitation(session, 10**9) is None
 
 
 def test_consent_is_recorded_and_starts_the_interview(session, org, queue, storage):
     setup = make_setup(session, org)
-    interview = service.ensure_session(session, setup.invitation)
-    with pytest.raises(service.InterviewNotStarted):
-        service.open_question(session, interview, interview.questions[0]["id"], TAB)
+    interview = sessions.ensure_session(session, setup.invitation)
+    with pytest.raises(errors.InterviewNotStarted):
+        candidate.open_question(session, interview, interview.questions[0]["id"], TAB)
     with pytest.raises(AppError):
-        service.give_consent(
+        candidate.give_consent(
             session,
             interview,
             schemas.ConsentIn(
-                tab=TAB, recording=True, ai_assessment=False, notice_version=service.NOTICE_VERSION
+                tab=TAB,
+                recording=True,
+                ai_assessment=False,
+                notice_version=candidate.NOTICE_VERSION,
             ),
         )
     with pytest.raises(AppError):  # an outdated notice must be read again
-        service.give_consent(
+        candidate.give_consent(
             session,
             interview,
             schemas.ConsentIn(tab=TAB, recording=True, ai_assessment=True, notice_version="old"),
@@ -112,8 +124,8 @@ def test_consent_is_recorded_and_starts_the_interview(session, org, queue, stora
 
 def test_asking_for_a_person_instead(session, org, queue, storage):
     setup = make_setup(session, org)
-    interview = service.ensure_session(session, setup.invitation)
-    service.request_human_review(session, interview)
+    interview = sessions.ensure_session(session, setup.invitation)
+    candidate.request_human_review(session, interview)
     assert interview.human_review_requested_at is not None
     refused = session.scalars(
         select(RecordEntry).where(
@@ -122,7 +134,7 @@ def test_asking_for_a_person_instead(session, org, queue, storage):
     ).one()
     assert refused.facts == {
         "purpose": "ai_assessment",
-        "notice_version": service.NOTICE_VERSION,
+        "notice_version": candidate.NOTICE_VERSION,
         "granted": False,
         "method": "web",
     }
@@ -133,24 +145,24 @@ def test_text_answers_are_saved_after_every_step_and_resume(session, org, queue)
     setup = make_setup(session, org)
     interview = started(session, setup)
     first = interview.questions[0]["id"]
-    view = service.open_question(session, interview, first, TAB)
+    view = candidate.open_question(session, interview, first, TAB)
     assert view.started and view.remaining_s == view.time_limit_s
-    service.save_text(
+    candidate.save_text(
         session, interview, first, schemas.TextAnswerIn(tab=TAB, text="半句", final=False)
     )
     # the tab closes; a new page load shows the draft and the question still running
     now = utcnow() + timedelta(seconds=20)
-    state_out = service.candidate_state(session, interview, now)
+    state_out = candidate.candidate_state(session, interview, now)
     q = state_out.questions[0]
     assert (q.status, q.draft, q.started) == ("draft", "半句", True)
     assert q.remaining_s == pytest.approx(q.time_limit_s - 20, abs=2)
     assert state_out.current_question_id == first
-    out = service.save_text(
+    out = candidate.save_text(
         session, interview, first, schemas.TextAnswerIn(tab=TAB, text=ANSWERS_ZH, final=True)
     )
     assert out.status == "answered" and out.next_question_id == interview.questions[1]["id"]
-    with pytest.raises(service.QuestionDone):
-        service.save_text(
+    with pytest.raises(errors.QuestionDone):
+        candidate.save_text(
             session, interview, first, schemas.TextAnswerIn(tab=TAB, text="改", final=True)
         )
 
@@ -159,8 +171,8 @@ def test_blank_final_text_skips_the_question(session, org, queue):
     setup = make_setup(session, org)
     interview = started(session, setup)
     first = interview.questions[0]["id"]
-    service.open_question(session, interview, first, TAB)
-    out = service.save_text(session, interview, first, schemas.TextAnswerIn(tab=TAB, final=True))
+    candidate.open_question(session, interview, first, TAB)
+    out = candidate.save_text(session, interview, first, schemas.TextAnswerIn(tab=TAB, final=True))
     assert out.status == "skipped"
 
 
@@ -169,14 +181,14 @@ def test_time_limits_restarts_and_skips(session, org, queue):
     interview = started(session, setup)
     first = interview.questions[0]["id"]
     t0 = utcnow()
-    service.open_question(session, interview, first, TAB, t0)
+    candidate.open_question(session, interview, first, TAB, t0)
     late = t0 + timedelta(seconds=interview.questions[0]["time_limit_s"]) + state.ANSWER_GRACE * 2
-    with pytest.raises(service.TimeUp):
-        service.save_text(
+    with pytest.raises(errors.TimeUp):
+        candidate.save_text(
             session, interview, first, schemas.TextAnswerIn(tab=TAB, text="x", final=True), late
         )
     # the candidate was away (closed the tab): the question starts again, and HR sees it
-    view = service.open_question(session, interview, first, TAB, late)
+    view = candidate.open_question(session, interview, first, TAB, late)
     assert view.remaining_s == view.time_limit_s
     flags = session.scalars(
         select(InterviewEvent.kind).where(
@@ -187,7 +199,7 @@ def test_time_limits_restarts_and_skips(session, org, queue):
     later = late
     for _ in range(state.MAX_RESTARTS):
         later = later + timedelta(hours=1)
-        service.open_question(session, interview, first, TAB, later)
+        candidate.open_question(session, interview, first, TAB, later)
     answer = session.scalars(
         select(InterviewAnswer).where(
             InterviewAnswer.interview_id == interview.id, InterviewAnswer.question_id == first
@@ -200,10 +212,10 @@ def test_answers_after_the_deadline_are_refused_clearly(session, org, queue):
     setup = make_setup(session, org, deadline=utcnow() + timedelta(hours=1))
     interview = started(session, setup)
     first = interview.questions[0]["id"]
-    service.open_question(session, interview, first, TAB)
+    candidate.open_question(session, interview, first, TAB)
     after = interview.deadline + timedelta(minutes=1)
-    with pytest.raises(service.DeadlinePassed) as caught:
-        service.save_text(
+    with pytest.raises(errors.DeadlinePassed) as caught:
+        candidate.save_text(
             session, interview, first, schemas.TextAnswerIn(tab=TAB, text="x", final=True), after
         )
     assert caught.value.status == 410 and "deadline" in str(caught.value)
@@ -213,14 +225,14 @@ def test_two_tabs_newest_wins_and_nothing_is_overwritten(session, org, queue):
     setup = make_setup(session, org)
     interview = started(session, setup, tab=TAB)
     first = interview.questions[0]["id"]
-    service.open_question(session, interview, first, TAB)
-    service.save_text(
+    candidate.open_question(session, interview, first, TAB)
+    candidate.save_text(
         session, interview, first, schemas.TextAnswerIn(tab=TAB, text="第一", final=False)
     )
     # the candidate opens the interview in a second tab: it claims the interview
-    service.claim_tab(session, interview, OTHER_TAB)
-    with pytest.raises(service.TabSuperseded):
-        service.save_text(
+    candidate.claim_tab(session, interview, OTHER_TAB)
+    with pytest.raises(errors.TabSuperseded):
+        candidate.save_text(
             session, interview, first, schemas.TextAnswerIn(tab=TAB, text="旧", final=True)
         )
     events = session.scalars(
@@ -230,8 +242,8 @@ def test_two_tabs_newest_wins_and_nothing_is_overwritten(session, org, queue):
     ).all()
     assert [e.data for e in events] == [{"tab": OTHER_TAB, "superseded": TAB}]
     # the draft typed in the first tab is there in the second
-    assert service.candidate_state(session, interview).questions[0].draft == "第一"
-    service.save_text(
+    assert candidate.candidate_state(session, interview).questions[0].draft == "第一"
+    candidate.save_text(
         session, interview, first, schemas.TextAnswerIn(tab=OTHER_TAB, text="新", final=True)
     )
 
@@ -240,7 +252,7 @@ def test_page_visibility_is_a_flag_never_a_score(session, org, queue):
     setup = make_setup(session, org)
     interview = started(session, setup)
     for kind in ("tab_hidden", "tab_visible"):
-        service.client_event(
+        candidate.client_event(
             session,
             interview,
             schemas.ClientEventIn(tab=TAB, kind=kind, question_id="q", seconds=12.3),
@@ -256,7 +268,7 @@ def test_page_visibility_is_a_flag_never_a_score(session, org, queue):
 
 
 def _upload(session, interview, qid, data: bytes, content_type: str, mode="voice", chunk=4096):
-    out = service.start_upload(
+    out = uploads.start_upload(
         session,
         interview,
         qid,
@@ -265,8 +277,8 @@ def _upload(session, interview, qid, data: bytes, content_type: str, mode="voice
     offset = 0
     while offset < len(data):
         piece = data[offset : offset + chunk]
-        offset = service.put_chunk(session, interview, out.upload_token, offset, piece).received
-    return out.upload_token, service.complete_upload(session, interview, out.upload_token)
+        offset = uploads.put_chunk(session, interview, out.upload_token, offset, piece).received
+    return out.upload_token, uploads.complete_upload(session, interview, out.upload_token)
 
 
 def test_a_recording_arrives_in_chunks_and_is_queued_for_transcription(
@@ -275,7 +287,7 @@ def test_a_recording_arrives_in_chunks_and_is_queued_for_transcription(
     setup = make_setup(session, org)
     interview = started(session, setup)
     qid = interview.questions[0]["id"]
-    service.open_question(session, interview, qid, TAB)
+    candidate.open_question(session, interview, qid, TAB)
     data = (DATA / "en_answer.webm").read_bytes()
     token, out = _upload(session, interview, qid, data, "audio/webm;codecs=opus")
     assert (out.status, out.mode, out.media_status, out.warning) == (
@@ -290,7 +302,7 @@ def test_a_recording_arrives_in_chunks_and_is_queued_for_transcription(
     assert answer.media_duration == pytest.approx(7.1, abs=0.3)
     # Chrome writes WebM without a duration ("Infinity" in a player): the stored file is the
     # same packets with the duration in its header
-    stored = service._read_media(answer)
+    stored = recordings.read_media(answer)
     assert answer.media_size == len(stored) and abs(len(stored) - len(data)) < 1024
     info = probe(stored)
     assert probe(data).duration_source == "packets" and info.duration_source == "header"
@@ -301,7 +313,7 @@ def test_a_recording_arrives_in_chunks_and_is_queued_for_transcription(
     assert keys == [answer.media_key]
     assert data[:64] not in storage.get_bytes(answer.media_region, answer.media_key)
     # completing twice is harmless
-    again = service.complete_upload(session, interview, token)
+    again = uploads.complete_upload(session, interview, token)
     assert again.status == "answered"
 
 
@@ -309,26 +321,26 @@ def test_a_dropped_connection_resumes_at_the_servers_offset(session, org, queue,
     setup = make_setup(session, org)
     interview = started(session, setup)
     qid = interview.questions[0]["id"]
-    service.open_question(session, interview, qid, TAB)
+    candidate.open_question(session, interview, qid, TAB)
     data = (DATA / "en_answer.ogg").read_bytes()
-    out = service.start_upload(
+    out = uploads.start_upload(
         session,
         interview,
         qid,
         schemas.UploadStartIn(tab=TAB, mode="voice", content_type="audio/ogg", size=len(data)),
     )
     token = out.upload_token
-    service.put_chunk(session, interview, token, 0, data[:10_000])
+    uploads.put_chunk(session, interview, token, 0, data[:10_000])
     # the reply was lost: the client sends the same chunk again
-    with pytest.raises(service.UploadOffset) as caught:
-        service.put_chunk(session, interview, token, 0, data[:10_000])
+    with pytest.raises(errors.UploadOffset) as caught:
+        uploads.put_chunk(session, interview, token, 0, data[:10_000])
     assert caught.value.received == 10_000 and caught.value.fields == {"received": "10000"}
     # completing early is refused with where to resume
-    with pytest.raises(service.UploadOffset):
-        service.complete_upload(session, interview, token)
-    assert service.upload_status(session, interview, token).received == 10_000
-    service.put_chunk(session, interview, token, 10_000, data[10_000:])
-    assert service.complete_upload(session, interview, token).status == "answered"
+    with pytest.raises(errors.UploadOffset):
+        uploads.complete_upload(session, interview, token)
+    assert uploads.upload_status(session, interview, token).received == 10_000
+    uploads.put_chunk(session, interview, token, 10_000, data[10_000:])
+    assert uploads.complete_upload(session, interview, token).status == "answered"
 
 
 def test_non_media_and_oversized_uploads_are_refused_and_cost_no_rerecord(
@@ -337,19 +349,19 @@ def test_non_media_and_oversized_uploads_are_refused_and_cost_no_rerecord(
     setup = make_setup(session, org)
     interview = started(session, setup)
     qid = interview.questions[0]["id"]
-    service.open_question(session, interview, qid, TAB)
-    out = service.start_upload(
+    candidate.open_question(session, interview, qid, TAB)
+    out = uploads.start_upload(
         session,
         interview,
         qid,
         schemas.UploadStartIn(tab=TAB, mode="voice", content_type="audio/webm"),
     )
-    with pytest.raises(service.MediaRefused) as caught:
-        service.put_chunk(session, interview, out.upload_token, 0, b"%PDF-1.7 not a recording")
+    with pytest.raises(errors.MediaRefused) as caught:
+        uploads.put_chunk(session, interview, out.upload_token, 0, b"%PDF-1.7 not a recording")
     assert caught.value.code == "media_not_media"
     assert session.scalars(select(InterviewUpload)).all()[-1].status == "failed"
-    with pytest.raises(service.MediaRefused) as caught:
-        service.start_upload(
+    with pytest.raises(errors.MediaRefused) as caught:
+        uploads.start_upload(
             session,
             interview,
             qid,
@@ -357,7 +369,7 @@ def test_non_media_and_oversized_uploads_are_refused_and_cost_no_rerecord(
                 tab=TAB,
                 mode="voice",
                 content_type="audio/webm",
-                size=service.RECORDING_MAX_BYTES + 1,
+                size=recordings.RECORDING_MAX_BYTES + 1,
             ),
         )
     assert caught.value.code == "media_too_large"
@@ -371,7 +383,7 @@ def test_a_silent_recording_is_kept_with_a_warning(session, org, queue, storage)
     setup = make_setup(session, org)
     interview = started(session, setup)
     qid = interview.questions[0]["id"]
-    service.open_question(session, interview, qid, TAB)
+    candidate.open_question(session, interview, qid, TAB)
     _token, out = _upload(session, interview, qid, (DATA / "silent.wav").read_bytes(), "audio/wav")
     assert out.warning == "silent" and out.status == "answered"
     kinds = session.scalars(
@@ -384,9 +396,9 @@ def test_a_truncated_recording_with_nothing_playable_is_refused(session, org, qu
     setup = make_setup(session, org)
     interview = started(session, setup)
     qid = interview.questions[0]["id"]
-    service.open_question(session, interview, qid, TAB)
+    candidate.open_question(session, interview, qid, TAB)
     data = (DATA / "en_answer.webm").read_bytes()[:300]
-    with pytest.raises(service.MediaRefused) as caught:
+    with pytest.raises(errors.MediaRefused) as caught:
         _upload(session, interview, qid, data, "audio/webm")
     assert caught.value.code in ("media_truncated", "media_damaged", "media_no_audio")
 
@@ -395,8 +407,8 @@ def test_video_without_a_picture_is_refused(session, org, queue, storage):
     setup = make_setup(session, org)
     interview = started(session, setup)
     qid = interview.questions[0]["id"]
-    service.open_question(session, interview, qid, TAB)
-    with pytest.raises(service.MediaRefused) as caught:
+    candidate.open_question(session, interview, qid, TAB)
+    with pytest.raises(errors.MediaRefused) as caught:
         _upload(
             session, interview, qid, (DATA / "en_answer.webm").read_bytes(), "video/webm", "video"
         )
@@ -407,7 +419,7 @@ def test_rerecords_are_limited(session, org, queue, storage):
     setup = make_setup(session, org)
     interview = started(session, setup)
     qid = interview.questions[0]["id"]
-    service.open_question(session, interview, qid, TAB)
+    candidate.open_question(session, interview, qid, TAB)
     data = (DATA / "en_answer.wav").read_bytes()
     _upload(session, interview, qid, data, "audio/wav", chunk=64 * 1024)
     first_key = session.scalars(select(InterviewAnswer.media_key)).all()[-1]
@@ -417,23 +429,23 @@ def test_rerecords_are_limited(session, org, queue, storage):
     ).one()
     assert answer.attempts == 2 and answer.media_key != first_key
     assert list(storage.list_keys(answer.media_region)) == [answer.media_key]  # old one deleted
-    with pytest.raises(service.NoRerecords):
+    with pytest.raises(errors.NoRerecords):
         _upload(session, interview, qid, data, "audio/wav")
 
 
 def test_submission_completes_the_invitation_and_queues_scoring(session, org, queue):
     setup = make_setup(session, org)
     interview = started(session, setup)
-    with pytest.raises(service.InterviewNotStarted):
-        service.submit(
-            session, service.ensure_session(session, make_setup(session, org).invitation), TAB
+    with pytest.raises(errors.InterviewNotStarted):
+        candidate.submit(
+            session, sessions.ensure_session(session, make_setup(session, org).invitation), TAB
         )
     first = interview.questions[0]["id"]
-    service.open_question(session, interview, first, TAB)
-    service.save_text(
+    candidate.open_question(session, interview, first, TAB)
+    candidate.save_text(
         session, interview, first, schemas.TextAnswerIn(tab=TAB, text=ANSWERS_ZH, final=False)
     )
-    service.submit(session, interview, TAB)
+    candidate.submit(session, interview, TAB)
     assert interview.status == "submitted"
     statuses = dict(
         session.execute(
@@ -447,10 +459,10 @@ def test_submission_completes_the_invitation_and_queues_scoring(session, org, qu
     assert setup.invitation.status == "completed" and setup.invitation.completed_at
     assert queue.args_of("interviews.score_interview") == [(interview.id,)]
     # submitting twice is harmless; answering afterwards is refused
-    service.submit(session, interview, TAB)
+    candidate.submit(session, interview, TAB)
     assert queue.args_of("interviews.score_interview") == [(interview.id,)]
-    with pytest.raises(service.InterviewClosed):
-        service.open_question(session, interview, first, TAB)
+    with pytest.raises(errors.InterviewClosed):
+        candidate.open_question(session, interview, first, TAB)
 
 
 def test_overdue_interviews_are_submitted_not_voided(session, db, org, queue):
@@ -460,7 +472,7 @@ def test_overdue_interviews_are_submitted_not_voided(session, db, org, queue):
     interview.status = "in_progress"  # as if the candidate never pressed submit
     session.commit()
     later = interview.deadline + state.UPLOAD_GRACE + timedelta(minutes=1)
-    counts = service.recover(db, later)
+    counts = pipeline.recover(db, later)
     session.expire_all()
     assert counts["auto_submitted"] >= 1
     assert session.get(InterviewSession, interview.id).status == "submitted"

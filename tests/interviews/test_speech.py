@@ -19,14 +19,9 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
-from hireflow.interviews import speech
-from hireflow.interviews.speech import (
-    ModelIntegrityError,
-    Segment,
-    SpeechUnavailable,
-    Transcript,
-    TranscriptionFailed,
-)
+from hireflow.interviews import speech, speech_features, transcript
+from hireflow.interviews.speech import ModelIntegrityError, SpeechUnavailable, TranscriptionFailed
+from hireflow.interviews.transcript import Segment, Transcript
 from tests.interviews.conftest import SPEECH_EXTRA
 
 RATE = 16_000
@@ -60,39 +55,51 @@ def quiet(seconds: float, level: float = 1e-4, seed: int = 0) -> np.ndarray:
     ],
 )
 def test_normalise_language(given: str | None, expected: str | None) -> None:
-    assert speech.normalise_language(given) == expected
+    assert transcript.normalise_language(given) == expected
 
 
 def test_normalise_language_refuses_nonsense() -> None:
     with pytest.raises(ValueError):
-        speech.normalise_language("12; drop")
+        transcript.normalise_language("12; drop")
 
 
 def test_count_units_per_language() -> None:
-    assert speech.count_units("我负责数据平台。", "zh") == (7, "chars")
-    assert speech.count_units("我用 Python 和 SQL 做报表", "zh-CN") == (8, "chars")
-    assert speech.count_units("I led a team of five, and we didn't stop.", "en") == (10, "words")
-    assert speech.count_units("", "en") == (0, "words")
+    assert speech_features.count_units("我负责数据平台。", "zh") == (7, "chars")
+    assert speech_features.count_units("我用 Python 和 SQL 做报表", "zh-CN") == (8, "chars")
+    assert speech_features.count_units("I led a team of five, and we didn't stop.", "en") == (
+        10,
+        "words",
+    )
+    assert speech_features.count_units("", "en") == (0, "words")
 
 
 def test_chinese_fillers_count_only_hesitations() -> None:
     text = "嗯，那个，我们做了那个项目，就是说，效果很好。这个这个方案呃也不错。"
-    assert speech.count_fillers(text, "zh") == {"嗯": 1, "那个": 1, "就是说": 1, "这个": 1, "呃": 1}
+    assert speech_features.count_fillers(text, "zh") == {
+        "嗯": 1,
+        "那个": 1,
+        "就是说": 1,
+        "这个": 1,
+        "呃": 1,
+    }
     # Used as words, not as hesitations: nothing counts.
-    assert speech.count_fillers("那个项目就是我们的核心产品，然后上线了。", "zh") == {}
-    assert speech.count_fillers("金额额外增加了。", "zh") == {}
+    assert speech_features.count_fillers("那个项目就是我们的核心产品，然后上线了。", "zh") == {}
+    assert speech_features.count_fillers("金额额外增加了。", "zh") == {}
 
 
 def test_english_fillers_count_only_hesitations() -> None:
     text = "Um, I think, like, we did it. You know, it was, uh, hard, you know. Well, yes."
-    assert speech.count_fillers(text, "en") == {
+    assert speech_features.count_fillers(text, "en") == {
         "you know": 2,
         "um": 1,
         "uh": 1,
         "like": 1,
         "well": 1,
     }
-    assert speech.count_fillers("I like Python and I did it well. Umbrella, human.", "en") == {}
+    assert (
+        speech_features.count_fillers("I like Python and I did it well. Umbrella, human.", "en")
+        == {}
+    )
 
 
 def test_transcript_text_and_round_trip() -> None:
@@ -118,14 +125,14 @@ def test_to_simplified() -> None:
 
 
 def test_rms_dbfs() -> None:
-    assert speech.rms_dbfs(tone(1.0, level=0.5)) == pytest.approx(-9.03, abs=0.05)
-    assert speech.rms_dbfs(np.zeros(100, np.float32)) == -200.0
-    assert speech.rms_dbfs(np.zeros(0, np.float32)) == -200.0
+    assert speech_features.rms_dbfs(tone(1.0, level=0.5)) == pytest.approx(-9.03, abs=0.05)
+    assert speech_features.rms_dbfs(np.zeros(100, np.float32)) == -200.0
+    assert speech_features.rms_dbfs(np.zeros(0, np.float32)) == -200.0
 
 
 def test_voiced_regions_find_bursts_in_noise() -> None:
     signal = np.concatenate([quiet(0.5), tone(1.0), quiet(1.2, seed=1), tone(0.6), quiet(0.4)])
-    regions = speech.voiced_regions(signal, RATE)
+    regions = speech_features.voiced_regions(signal, RATE)
     assert len(regions) == 2
     (a0, a1), (b0, b1) = regions
     assert a0 == pytest.approx(0.5, abs=0.04) and a1 == pytest.approx(1.5, abs=0.04)
@@ -134,26 +141,28 @@ def test_voiced_regions_find_bursts_in_noise() -> None:
 
 def test_steady_hum_is_not_speech() -> None:
     hum = tone(3.0, level=0.05, freq=50.0) + quiet(3.0, level=1e-3)
-    assert speech.voiced_regions(hum, RATE) == []
-    assert speech.is_silent(hum, RATE)
+    assert speech_features.voiced_regions(hum, RATE) == []
+    assert speech_features.is_silent(hum, RATE)
 
 
 def test_silence_detection() -> None:
-    assert speech.is_silent(quiet(3.0), RATE)
-    assert speech.is_silent(np.zeros(RATE, np.float32), RATE)
-    assert not speech.is_silent(np.concatenate([quiet(1.0), tone(1.0)]), RATE)
+    assert speech_features.is_silent(quiet(3.0), RATE)
+    assert speech_features.is_silent(np.zeros(RATE, np.float32), RATE)
+    assert not speech_features.is_silent(np.concatenate([quiet(1.0), tone(1.0)]), RATE)
     # A click is not an answer.
-    assert speech.is_silent(np.concatenate([quiet(1.0), tone(0.1), quiet(1.0)]), RATE)
+    assert speech_features.is_silent(np.concatenate([quiet(1.0), tone(0.1), quiet(1.0)]), RATE)
 
 
 def test_pauses_between_spans() -> None:
-    stats = speech.pauses_between([(4.0, 5.0), (0.0, 1.0), (1.2, 2.0), (2.0, 2.5), (0.5, 1.1)])
+    stats = speech_features.pauses_between(
+        [(4.0, 5.0), (0.0, 1.0), (1.2, 2.0), (2.0, 2.5), (0.5, 1.1)]
+    )
     assert stats.count == 1
     assert stats.pauses == ((2.5, 4.0),)
     assert (stats.total, stats.longest) == (1.5, 1.5)
-    many = speech.pauses_between([(0, 1), (2, 3), (3.6, 4), (7, 8)], min_pause=0.5)
+    many = speech_features.pauses_between([(0, 1), (2, 3), (3.6, 4), (7, 8)], min_pause=0.5)
     assert many.count == 3 and many.total == pytest.approx(4.6) and many.longest == 3.0
-    assert speech.pauses_between([]).count == 0
+    assert speech_features.pauses_between([]).count == 0
 
 
 # --- features ------------------------------------------------------------------------------
@@ -168,7 +177,7 @@ def test_features_from_segments_only() -> None:
         "en",
         7.0,
     )
-    features = speech.speech_features(transcript)
+    features = speech_features.speech_features(transcript)
     assert features.pause_source == "segments"
     assert features.units == 10 and features.rate_unit == "words/min"
     assert features.speaking_time == 6.0
@@ -184,7 +193,7 @@ def test_features_from_audio_in_chinese() -> None:
     transcript = Transcript(
         (Segment(1.0, 3.0, "嗯，我负责数据平台"), Segment(4.5, 5.5, "带领团队")), "zh", 6.0
     )
-    features = speech.speech_features(transcript, signal, RATE)
+    features = speech_features.speech_features(transcript, signal, RATE)
     assert features.pause_source == "audio"
     assert features.rate_unit == "chars/min" and features.units == 12
     assert features.speaking_time == pytest.approx(4.5, abs=0.06)
@@ -197,7 +206,7 @@ def test_features_from_audio_in_chinese() -> None:
 
 
 def test_features_flag_a_silent_recording_in_both_languages() -> None:
-    features = speech.speech_features(Transcript((), "", 3.0), quiet(3.0), RATE)
+    features = speech_features.speech_features(Transcript((), "", 3.0), quiet(3.0), RATE)
     assert features.silent
     assert features.speech_rate is None
     assert features.pauses.count == 0
@@ -214,7 +223,7 @@ def test_features_flag_a_silent_recording_in_both_languages() -> None:
 
 def test_features_flag_sound_without_words() -> None:
     signal = np.concatenate([quiet(0.5), tone(2.0), quiet(0.5)])
-    features = speech.speech_features(Transcript((), "en", 3.0), signal, RATE)
+    features = speech_features.speech_features(Transcript((), "en", 3.0), signal, RATE)
     assert not features.silent
     assert [f["code"] for f in features.flags] == ["no_words"]
 

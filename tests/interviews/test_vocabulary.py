@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hireflow.interviews import speech
-from hireflow.interviews.speech import Segment, Transcript, join_segments
+from hireflow.interviews.transcript import Segment, Transcript, join_segments
 from hireflow.interviews.vocabulary import (
     CHINESE_PROMPT,
     MAX_PROMPT_CHARS,

@@ -24,7 +24,7 @@ from hireflow.core.db import Database, make_engine, utcnow
 from hireflow.core.migrate import upgrade
 from hireflow.core.settings import Settings, get_settings, resolve_secrets
 from hireflow.core.tasks import configure_celery
-from hireflow.interviews import schemas, service
+from hireflow.interviews import candidate, pipeline, schemas, uploads
 from hireflow.interviews import tasks as interview_tasks
 from hireflow.interviews.models import InterviewAnswer, InterviewReport, InterviewSession
 from hireflow.notifications.models import OutboxMessage
@@ -114,25 +114,25 @@ def test_a_killed_worker_leaves_the_report_to_arrive_exactly_once(tmp_path, monk
             setup = make_setup(session, org, language="en")
             interview = started(session, setup)
             questions = interview.questions
-            service.open_question(session, interview, questions[0]["id"], TAB)
+            candidate.open_question(session, interview, questions[0]["id"], TAB)
             data = (DATA / "en_answer.wav").read_bytes()
-            out = service.start_upload(
+            out = uploads.start_upload(
                 session,
                 interview,
                 questions[0]["id"],
                 schemas.UploadStartIn(tab=TAB, mode="voice", content_type="audio/wav"),
             )
-            service.put_chunk(session, interview, out.upload_token, 0, data)
-            service.complete_upload(session, interview, out.upload_token)
+            uploads.put_chunk(session, interview, out.upload_token, 0, data)
+            uploads.complete_upload(session, interview, out.upload_token)
             for question in questions[1:]:
-                service.open_question(session, interview, question["id"], TAB)
-                service.save_text(
+                candidate.open_question(session, interview, question["id"], TAB)
+                candidate.save_text(
                     session,
                     interview,
                     question["id"],
                     schemas.TextAnswerIn(tab=TAB, text=ANSWERS_EN, final=True),
                 )
-            service.submit(session, interview, TAB)  # queues scoring on the real broker
+            candidate.submit(session, interview, TAB)  # queues scoring on the real broker
             interview_id = interview.id
             candidate_id = setup.candidate.id
 
@@ -175,7 +175,7 @@ def test_a_killed_worker_leaves_the_report_to_arrive_exactly_once(tmp_path, monk
                 .values(scoring_lease_until=utcnow() - timedelta(seconds=1))
             )
             s.commit()
-        assert service.recover(database)["requeued"] == 1
+        assert pipeline.recover(database)["requeued"] == 1
         worker = _worker(env, log)
 
         def scored() -> bool:
@@ -215,7 +215,7 @@ def test_a_killed_worker_leaves_the_report_to_arrive_exactly_once(tmp_path, monk
             assert final.scoring_attempts == 2
             assert "deployment" in (answer.transcript or "").lower()
         # running the task once more (a late redelivery) changes nothing
-        assert service.score(database, interview_id) == "done"
+        assert pipeline.score(database, interview_id) == "done"
     finally:
         if worker is not None and worker.poll() is None:
             worker.terminate()

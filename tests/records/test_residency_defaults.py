@@ -156,16 +156,16 @@ def test_an_unconfigured_region_is_refused_clearly(client, session, tmp_path):
 
 def test_a_recording_for_an_unconfigured_region_is_refused_before_upload(session, org, tmp_path):
     from hireflow.core.errors import AppError
-    from hireflow.interviews import schemas, service
+    from hireflow.interviews import candidate, schemas, uploads
     from tests.interviews.factories import TAB, make_setup, started
 
     setup = make_setup(session, org)  # a Chinese opening: the person's data belongs in cn
     with override_storage(RegionalStorage({"eu": LocalStorage(tmp_path / "eu")})):
         interview = started(session, setup)
         qid = interview.questions[0]["id"]
-        service.open_question(session, interview, qid, TAB)
+        candidate.open_question(session, interview, qid, TAB)
         with pytest.raises(AppError) as refused:
-            service.start_upload(
+            uploads.start_upload(
                 session,
                 interview,
                 qid,
@@ -179,7 +179,7 @@ def test_a_recording_for_an_unconfigured_region_is_refused_before_upload(session
 def test_playback_from_an_unconfigured_region_is_refused_clearly(session, org, tmp_path):
     """A recording kept in a region the installation no longer reaches: 409, never a 500."""
     from hireflow.core.errors import AppError
-    from hireflow.interviews import service
+    from hireflow.interviews import hr as interview_hr
     from hireflow.interviews.models import InterviewAnswer
     from hireflow.org.auth import principal_for
     from tests.interviews.factories import make_setup, started
@@ -198,7 +198,7 @@ def test_playback_from_an_unconfigured_region_is_refused_clearly(session, org, t
     session.flush()
     only_cn = override_storage(RegionalStorage({"cn": LocalStorage(tmp_path / "cn")}))
     with only_cn, pytest.raises(AppError) as refused:
-        service.open_answer_media(
+        interview_hr.open_answer_media(
             session, principal_for(org.users["recruiter"]), interview.id, answer.id
         )
     assert refused.value.status == 409 and refused.value.code == "region_not_configured"

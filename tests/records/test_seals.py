@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from hireflow.candidates.models import Application
 from hireflow.cli import app
 from hireflow.core.crypto import encrypt_field
-from hireflow.interviews import schemas, service
+from hireflow.interviews import hr, schemas
 from hireflow.interviews.models import InterviewReport
 from hireflow.org.auth import principal_for
 from hireflow.records import pii
@@ -155,7 +155,7 @@ def test_hr_override_and_rescreening_are_sealed_not_flagged(session, db, org, qu
     application = _screened(session, setup)
     ai = Report.from_json(_report(session, interview.id).body)
     dim = max((d for d in ai.dimensions if d.assessed), key=lambda d: (d.score, d.id))
-    service.adjust_score(
+    hr.adjust_score(
         session,
         principal_for(org.users["recruiter"]),
         interview.id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hireflow.interviews import service
+from hireflow.interviews import candidate, engine_adapter, pipeline
 from hireflow.records.models import PersonRecord
 from hireflow.records.presenting import Presenter, humanise, score_text
 from tests.conftest import login
@@ -29,10 +29,10 @@ def _reviewed(client, session, db, org, decision: str):
     setup = make_setup(session, org)
     interview = started(session, setup)
     answer_all(session, interview, ANSWERS_ZH)
-    service.submit(session, interview, TAB)
-    assert service.score(db, interview.id) == "scored"
+    candidate.submit(session, interview, TAB)
+    assert pipeline.score(db, interview.id) == "scored"
     login(client, org.users["hr_admin"])
-    report = service.report_of(session, interview)
+    report = engine_adapter.report_of(session, interview)
     dimension = next(d for d in report.dimensions if d.assessed and d.id == "communication")
     assert (
         client.post(

@@ -8,7 +8,7 @@ import pytest
 
 from hireflow.candidates.models import Application, Candidate
 from hireflow.core.db import utcnow
-from hireflow.interviews import service as interviews
+from hireflow.interviews import sessions
 from hireflow.notifications.models import OutboxMessage
 from hireflow.openings.models import HiringRequest
 from hireflow.org.auth import principal_for
@@ -28,7 +28,7 @@ def waiting(session, org, queue, storage):
     made = {}
     for name, where in (("home", org), ("foreign", make_org(session))):
         setup = make_setup(session, where, verified=False)
-        interview = interviews.ensure_session(session, setup.invitation)
+        interview = sessions.ensure_session(session, setup.invitation)
         interview.status, interview.scored_at = "scored", utcnow()
         setup.invitation.status = "sent"
         setup.invitation.sent_at = utcnow() - timedelta(days=2)

@@ -1,0 +1,222 @@
+"""The passages of an opening that may answer a candidate's question: its description read
+the way job ads are written, its location field and the company FAQ (see
+:mod:`hireflow.interviews.qa`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from hireflow.interviews.qa_topics import (
+    BROAD,
+    IMPLIES,
+    question_topics,
+    tech_topics,
+    topic_hits,
+)
+from hireflow.scoring.text import split_sentences
+
+MAX_PASSAGE_CHARS = 600
+
+
+MAX_SECTION_CHARS = 1200
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A piece of text that may answer a question, and what to quote from it.
+
+    ``kind``: ``item`` (a line, sentence or clause), ``section`` (a heading and its items),
+    ``field`` (the opening's location) or ``faq``. ``topics`` say what it is about;
+    ``primary`` what it is mainly about (its heading, its FAQ question, its first subject).
+    """
+
+    source: str  # "opening" | "faq"
+    text: str  # what is embedded and matched
+    quote: str  # what the candidate is shown (verbatim)
+    faq_id: int | None = None
+    question: str = ""  # an FAQ's own question
+    kind: str = "item"
+    topics: frozenset[str] = field(default_factory=frozenset)
+    primary: frozenset[str] = field(default_factory=frozenset)
+    subject: frozenset[str] = field(default_factory=frozenset)  # from its heading / FAQ question
+
+
+_BULLET = re.compile(r"^\s*(?:[-•*·▪◦●○■□]|\d{1,2}[.、)）]|[（(]\d{1,2}[)）])\s*")
+
+
+_BRACKET_HEADING = re.compile(r"^\s*【([^】]{1,20})】\s*(.*)$")
+
+
+# "Location: Munich", "工作地点：上海"; not the colon of a time ("9:30").
+_COLON_HEADING = re.compile(r"^\s*([^：:。.!！?？；;]{1,24}?)\s*(?<!\d)[：:](?!\d)\s*(.*)$")
+
+
+_TERMINAL = "。.!！?？；;…"
+
+
+_CLAUSE = re.compile(r"(?<=[；;])")
+
+
+def _is_heading_text(text: str) -> bool:
+    words = text.split()
+    if any(ch in text for ch in _TERMINAL) or not text.strip():
+        return False
+    if re.search(r"[\u4e00-\u9fff]", text):
+        return len(text.strip()) <= 12
+    return len(words) <= 6 and text.strip()[0].isupper()
+
+
+@dataclass
+class _Section:
+    heading: str
+    start: int  # offset of the heading (or first line) in the description
+    end: int
+    lines: list[tuple[str, int, int]]  # (line, offset, length of an inline heading in it)
+
+
+def _sections(description: str) -> list[_Section]:
+    """Split a description into (heading, lines); lines before any heading form one section
+    with an empty heading, as does each paragraph of prose."""
+    sections: list[_Section] = []
+    current: _Section | None = None
+    offset = 0
+    raw_lines = description.splitlines(keepends=True)
+    for index, raw in enumerate(raw_lines):
+        line = raw.strip()
+        start = offset + (len(raw) - len(raw.lstrip()))
+        offset += len(raw)
+        if not line:
+            if current is not None and current.lines and not current.heading:
+                current = None  # a blank line ends an untitled paragraph
+            continue
+        heading, rest = None, ""
+        bracket = _BRACKET_HEADING.match(line)
+        colon = _COLON_HEADING.match(line) if not _BULLET.match(line) else None
+        if bracket:
+            heading, rest = bracket.group(1), bracket.group(2)
+        elif colon and (
+            not colon.group(2)
+            or question_topics(colon.group(1))
+            or _is_heading_text(colon.group(1))
+        ):
+            heading, rest = colon.group(1), colon.group(2)
+        elif (
+            _is_heading_text(line)
+            and not _BULLET.match(line)
+            and index + 1 < len(raw_lines)
+            and raw_lines[index + 1].strip()
+        ):
+            heading = line
+        if heading is not None:
+            current = _Section(heading.strip(), start, start + len(line), [])
+            sections.append(current)
+            if rest.strip():
+                # "Salary range: EUR 50,000" is quoted whole, heading included
+                current.lines.append((line, start, line.index(rest.strip())))
+                current.end = start + len(line)
+            continue
+        if current is None:
+            current = _Section("", start, start + len(line), [])
+            sections.append(current)
+        current.lines.append((line, start, 0))
+        current.end = start + len(line)
+    return sections
+
+
+def _passage(
+    source: str,
+    text: str,
+    quote: str,
+    *,
+    kind: str = "item",
+    context: Iterable[str] = (),
+    faq_id: int | None = None,
+    question: str = "",
+    first: str | None = None,
+) -> Passage:
+    topics = set(question_topics(text)) | tech_topics(text)
+    primary: set[str] = set()
+    for extra in context:
+        primary |= question_topics(extra)
+    subject = frozenset(primary - BROAD)
+    if not subject:
+        # No heading (or only a broad one such as "what we offer"): its first subject.
+        hits = topic_hits(first if first is not None else quote)
+        if hits:
+            primary |= {topic for pos, topic in hits if pos == hits[0][0]}
+    topics |= primary
+    for topic in list(topics):
+        topics |= IMPLIES.get(topic, set())
+    return Passage(
+        source=source,
+        text=text,
+        quote=quote,
+        faq_id=faq_id,
+        question=question,
+        kind=kind,
+        topics=frozenset(topics),
+        primary=frozenset(primary),
+        subject=subject,
+    )
+
+
+def passages_for(
+    description: str, faqs: Sequence[tuple[int, str, str]], *, location: str = ""
+) -> list[Passage]:
+    """The passages of one opening: its description's sections, items, sentences and clauses,
+    its location field, then the company FAQ entries ``(id, question, answer)``."""
+    text = description or ""
+    out: list[Passage] = []
+    for section in _sections(text):
+        context = (section.heading,) if section.heading else ()
+        heading = f"{section.heading}: " if section.heading else ""
+        units: list[str] = []
+        for line, _start, inline in section.lines:
+            body = _BULLET.sub("", line).strip()
+            if not body:
+                continue
+            pieces = [line] if _BULLET.match(line) else split_sentences(line) or [line]
+            for piece in pieces:
+                piece = piece.strip()[:MAX_PASSAGE_CHARS]
+                if not piece:
+                    continue
+                units.append(piece)
+                # what the piece itself is about, after an inline heading ("我们提供：底薪…")
+                own = piece[inline:] if inline and piece.startswith(line[:inline]) else piece
+                out.append(_passage("opening", heading + own, piece, context=context, first=own))
+                clauses = [c.strip() for c in _CLAUSE.split(piece) if len(c.strip()) >= 4]
+                if len(clauses) > 1:
+                    out.extend(
+                        _passage("opening", heading + c, piece, context=context, first=c)
+                        for c in clauses
+                    )
+        if section.heading and units:
+            quote = text[section.start : section.end].strip()[:MAX_SECTION_CHARS]
+            out.append(
+                _passage("opening", quote, quote, kind="section", context=(section.heading,))
+            )
+    if location.strip():
+        value = location.strip()[:200]
+        out.append(
+            _passage(
+                "opening", f"工作地点 location: {value}", value, kind="field", context=("location",)
+            )
+        )
+    for faq_id, question, answer in faqs:
+        question, answer = (question or "").strip(), (answer or "").strip()
+        if not answer:
+            continue
+        out.append(
+            _passage(
+                "faq",
+                f"{question} {answer}"[: 2 * MAX_PASSAGE_CHARS],
+                answer,
+                kind="faq",
+                context=(question,),
+                faq_id=faq_id,
+                question=question[:MAX_PASSAGE_CHARS],
+            )
+        )
+    return out

@@ -1,0 +1,353 @@
+"""The interview session: its creation for an invitation, state transitions, event log and
+the answer rows, and the checks every candidate write passes (state, deadline, tab)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hireflow.core import audit
+from hireflow.core.db import on_commit, retry_when_busy, utcnow
+from hireflow.core.errors import N_, NotFound
+from hireflow.core.permissions import Principal
+from hireflow.interviews import live, state
+from hireflow.interviews.errors import (
+    DeadlinePassed,
+    InterviewClosed,
+    InterviewNotStarted,
+    ReportErased,
+    TabSuperseded,
+    TimeUp,
+    transition_error,
+)
+from hireflow.interviews.models import InterviewAnswer, InterviewEvent, InterviewSession
+from hireflow.interviews.plans import plan_for
+from hireflow.records.models import PersonRecord
+from hireflow.scheduling.models import Invitation
+from hireflow.scoring.text import engine_language
+
+DEFAULT_MAX_RERECORDS = 1
+
+
+def erased_at(session: Session, interview: InterviewSession) -> datetime | None:
+    """When the interviewed person's record was erased (None while it was not)."""
+    return session.scalar(
+        select(PersonRecord.erased_at).where(PersonRecord.person_id == interview.candidate_id)
+    )
+
+
+def refuse_if_erased(session: Session, interview: InterviewSession) -> None:
+    """Raise ``ReportErased`` (410) for an interview whose person was erased."""
+    when = erased_at(session, interview)
+    if when is not None:
+        raise ReportErased(when)
+
+
+def audit_interview(
+    session: Session,
+    action: str,
+    interview: InterviewSession,
+    *,
+    actor: Principal | None = None,
+    actor_label: str = "candidate",
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+) -> None:
+    audit.record(
+        session,
+        action,
+        actor=actor,
+        tenant_id=interview.tenant_id,
+        actor_label="" if actor is not None else actor_label,
+        target_type="interview",
+        target_id=interview.id,
+        old=old,
+        new=new,
+    )
+
+
+def apply_transition(
+    session: Session,
+    interview: InterviewSession,
+    event: state.Event,
+    now: datetime,
+    *,
+    actor: Principal | None = None,
+    actor_label: str = "candidate",
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Move the interview through the state machine and audit it (same transaction)."""
+    before = interview.status
+    try:
+        after = state.transition(before, event)
+    except state.InvalidTransition as exc:
+        raise transition_error(exc) from exc
+    interview.status = after.value
+    stamp = {
+        state.Event.VERIFY: "verified_at",
+        state.Event.START: "started_at",
+        state.Event.SUBMIT: "submitted_at",
+        state.Event.SCORE: "scored_at",
+        state.Event.REVIEW: "reviewed_at",
+    }[event]
+    setattr(interview, stamp, now)
+    audit_interview(
+        session,
+        f"interview.{event.value}",
+        interview,
+        actor=actor,
+        actor_label=actor_label,
+        old={"status": before},
+        new={"status": after.value, **(details or {})},
+    )
+
+
+def add_event(
+    session: Session,
+    interview: InterviewSession,
+    kind: str,
+    *,
+    question_id: str = "",
+    flag: bool = False,
+    data: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> InterviewEvent:
+    """Append to the interview's event log; live streams are woken after the commit."""
+    event = InterviewEvent(
+        tenant_id=interview.tenant_id,
+        interview_id=interview.id,
+        kind=kind,
+        question_id=question_id,
+        is_flag=flag,
+        data=data or {},
+        created_at=now or utcnow(),
+    )
+    session.add(event)
+    if flag:
+        interview.flag_count = (interview.flag_count or 0) + 1
+    interview_id = interview.id
+    on_commit(session, lambda: live.publish(interview_id))
+    return event
+
+
+def find_for_invitation(session: Session, invitation_id: int) -> InterviewSession | None:
+    return session.scalars(
+        select(InterviewSession).where(InterviewSession.invitation_id == invitation_id)
+    ).first()
+
+
+@retry_when_busy
+def ensure_session(
+    session: Session, invitation: Invitation, now: datetime | None = None
+) -> InterviewSession:
+    """The interview of an AI invitation, created on first use (safe against a concurrent
+    creator: the invitation is unique), and marked verified once the identity check passed."""
+    now = now or utcnow()
+    if invitation.kind != "ai":
+        raise NotFound()
+    interview = prepare_for_invitation(session, invitation, now)
+    changed = bool(session.new or session.dirty)
+    if invitation.verified_at is not None and interview.status == state.State.INVITED:
+        apply_transition(session, interview, state.Event.VERIFY, now)
+        changed = True
+    if interview.deadline != invitation.deadline:
+        # HR extended (or shortened) the invitation: the interview follows.
+        interview.deadline = invitation.deadline
+        changed = True
+    if changed:
+        session.commit()
+    return interview
+
+
+def prepare_for_invitation(
+    session: Session, invitation: Invitation, now: datetime | None = None
+) -> InterviewSession:
+    """The interview of an AI invitation, created if needed, without committing.
+
+    The sender calls this in the transaction that sends the invitation, so the plan the
+    invitation describes (question count, time limits, length) is the plan the candidate
+    answers; it is copied into the session, and later edits of the opening change nothing.
+    Safe against a concurrent creator: ``invitation_id`` is unique.
+    """
+    now = now or utcnow()
+    interview = find_for_invitation(session, invitation.id)
+    if interview is not None:
+        return interview
+    questions, model, source = plan_for(
+        invitation.opening, invitation.language, invitation.duration_minutes
+    )
+    interview = InterviewSession(
+        tenant_id=invitation.tenant_id,
+        opening_id=invitation.opening_id,
+        candidate_id=invitation.candidate_id,
+        invitation_id=invitation.id,
+        status=state.State.INVITED.value,
+        language=engine_language(invitation.language),
+        questions=questions,
+        model=model,
+        plan_source=source,
+        max_rerecords=DEFAULT_MAX_RERECORDS,
+        deadline=invitation.deadline,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(interview)
+            session.flush()
+    except IntegrityError:
+        found = find_for_invitation(session, invitation.id)
+        if found is None:  # pragma: no cover - the conflict was something else
+            raise
+        return found
+    audit_interview(
+        session,
+        "interview.created",
+        interview,
+        actor_label="system",
+        new={"questions": len(questions), "plan_source": source},
+    )
+    return interview
+
+
+def follow_invitation_language(session: Session, invitation: Invitation) -> None:
+    """Before consent the interview speaks the invitation's (the candidate's chosen) language;
+    once it started, answers are scored in the language they were given in."""
+    interview = find_for_invitation(session, invitation.id)
+    if interview is None or interview.consent_at is not None:
+        return
+    interview.language = engine_language(invitation.language)
+
+
+def create_for_invitation(session: Session, invitation_id: int) -> InterviewSession | None:
+    """Hook for the scheduling domain: create the interview when an AI invitation is made
+    (optional: it is otherwise created on the candidate's first verified visit)."""
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.kind != "ai":
+        return None
+    return ensure_session(session, invitation)
+
+
+def questions_of(interview: InterviewSession) -> list[dict[str, Any]]:
+    return list(interview.questions or [])
+
+
+def question_at(interview: InterviewSession, question_id: str) -> tuple[int, dict[str, Any]]:
+    for index, question in enumerate(questions_of(interview)):
+        if question.get("id") == question_id:
+            return index, question
+    raise NotFound(N_("This question is not part of the interview."))
+
+
+def answers_of(session: Session, interview: InterviewSession) -> dict[str, InterviewAnswer]:
+    rows = session.scalars(
+        select(InterviewAnswer).where(InterviewAnswer.interview_id == interview.id)
+    )
+    return {row.question_id: row for row in rows}
+
+
+def answer_row(
+    session: Session, interview: InterviewSession, question_id: str, position: int
+) -> InterviewAnswer:
+    """The answer row of a question, created on first touch (unique per question)."""
+    found = session.scalars(
+        select(InterviewAnswer).where(
+            InterviewAnswer.interview_id == interview.id,
+            InterviewAnswer.question_id == question_id,
+        )
+    ).first()
+    if found is not None:
+        return found
+    row = InterviewAnswer(
+        tenant_id=interview.tenant_id,
+        interview_id=interview.id,
+        question_id=question_id,
+        position=position,
+        status="open",
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        found = session.scalars(
+            select(InterviewAnswer).where(
+                InterviewAnswer.interview_id == interview.id,
+                InterviewAnswer.question_id == question_id,
+            )
+        ).first()
+        if found is None:  # pragma: no cover
+            raise
+        return found
+    return row
+
+
+def require_writable(
+    interview: InterviewSession, now: datetime, upload_started: datetime | None = None
+):
+    refusal = state.answer_refusal(
+        interview.status, interview.deadline, now, upload_started=upload_started
+    )
+    if refusal == "not_started":
+        raise InterviewNotStarted()
+    if refusal == "closed":
+        raise InterviewClosed()
+    if refusal == "deadline_passed":
+        raise DeadlinePassed()
+
+
+def hold_tab(
+    session: Session, interview: InterviewSession, tab: str, now: datetime, claim: bool = False
+) -> None:
+    decision = state.tab_decision(
+        interview.active_tab, interview.tab_seen_at, tab, now, claim=claim
+    )
+    if not decision.allowed:
+        raise TabSuperseded()
+    if decision.took_over or interview.active_tab != tab:
+        previous = interview.active_tab
+        interview.active_tab = tab
+        if previous:
+            add_event(
+                session,
+                interview,
+                "tab_claimed",
+                data={"tab": tab, "superseded": previous},
+                now=now,
+            )
+    interview.tab_seen_at = now
+    interview.last_seen_at = now
+
+
+def time_limit(question: dict[str, Any]) -> int:
+    return int(question.get("time_limit_s") or 180)
+
+
+def next_question_id(session: Session, interview: InterviewSession) -> str | None:
+    answers = answers_of(session, interview)
+    ids = [str(q.get("id")) for q in questions_of(interview)]
+    return state.next_question(ids, {k: v.status for k, v in answers.items()})
+
+
+def answer_for_writing(
+    session: Session, interview: InterviewSession, question_id: str, tab: str, now: datetime
+) -> tuple[InterviewAnswer, dict[str, Any]]:
+    """The answer row (and its question) a candidate's write goes to, after the checks every
+    write passes: the interview accepts answers, this tab holds it, the question is in it."""
+    require_writable(interview, now)
+    hold_tab(session, interview, tab, now)
+    position, question = question_at(interview, question_id)
+    return answer_row(session, interview, question_id, position), question
+
+
+def run_clock(answer: InterviewAnswer, question: dict[str, Any], now: datetime) -> None:
+    """The question's clock starts with its first write; once it ran out, writes are refused."""
+    window = state.question_window(time_limit(question), answer.started_at, now)
+    if answer.started_at is None:
+        answer.started_at = now
+    elif not window.accepting:
+        raise TimeUp()
