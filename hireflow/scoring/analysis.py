@@ -770,11 +770,17 @@ def _dimension_texts(dimension: Dimension, language: str) -> list[str]:
 
 
 def analyse_interview(
-    interview: InterviewInput, embedder: Embedder | None = None
+    interview: InterviewInput, embedder: Embedder | None = None, *, use_learned: bool = False
 ) -> tuple[AnswerAnalysis, ...]:
-    """Analyse every answer of an interview with one batched embedding call."""
+    """Analyse every answer of an interview with one batched embedding call.
+
+    ``use_learned`` adds the learned sentence roles and the relevance gate (engine 1.1) when
+    the fitted models belong to the embedder.
+    """
     embedder = embedder or get_embedder()
-    usable = learned.usable_for(getattr(embedder, "name", ""), int(getattr(embedder, "dim", 0)))
+    usable = use_learned and learned.usable_for(
+        getattr(embedder, "name", ""), int(getattr(embedder, "dim", 0))
+    )
     if usable:
         learned.prime_catalogue(embedder)
     prepared: list[_Prepared] = []

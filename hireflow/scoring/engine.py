@@ -61,7 +61,17 @@ __all__ = [
     "score_interview",
 ]
 
-ENGINE_VERSION = "hireflow-scoring/1.1"
+# The level decision: "1.0" is the feature formula of section 2 in docs/scoring.md, "1.1" the
+# learned roles, relevance gate and level model (learned.py). Reports name the one used.
+ENGINES = ("1.0", "1.1")
+DEFAULT_ENGINE = "1.0"
+ENGINE_VERSION = f"hireflow-scoring/{DEFAULT_ENGINE}"
+
+
+def engine_version(engine: str) -> str:
+    """The ``engine_version`` a report scored by ``engine`` states."""
+    return f"hireflow-scoring/{engine}"
+
 
 # Component weights per question kind; each row sums to 1. Set a priori from the rubric
 # (actions and results matter most in STAR; plans are judged on their steps and logic), then
@@ -232,16 +242,22 @@ def score_interview(
     judge: Judge | None = None,
     calibration: Any = None,
     embedder: Embedder | None = None,
+    engine: str | None = None,
 ) -> Report:
     """Score one interview and build its report.
 
     ``judge`` defaults to :class:`EmbeddedJudge`; ``calibration`` is an active
-    :class:`hireflow.scoring.calibration.CompanyCalibration` (inactive ones are ignored).
+    :class:`hireflow.scoring.calibration.CompanyCalibration` (inactive ones are ignored);
+    ``engine`` is one of :data:`ENGINES` (default :data:`DEFAULT_ENGINE`). The caller chooses
+    it (the platform from its settings); the library reads no configuration of its own.
     """
+    engine = engine or DEFAULT_ENGINE
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     judge = judge or EmbeddedJudge()
     embedder = embedder or get_embedder()
     interview = with_unanswered(interview)
-    analyses = analyse_interview(interview, embedder)
+    analyses = analyse_interview(interview, embedder, use_learned=engine == "1.1")
     model = interview.model
     lang = interview.language
     notes: list[Note] = [
@@ -318,7 +334,7 @@ def score_interview(
     summary = _summary(dimensions, match, coverage, analyses, lang)
     report = Report(
         schema_version=SCHEMA_VERSION,
-        engine_version=ENGINE_VERSION,
+        engine_version=engine_version(engine),
         language=lang,
         candidate_ref=interview.candidate_ref,
         model={"id": model.id, "version": model.version, "name": localised(model.name, lang)},
@@ -346,6 +362,52 @@ def score_interview(
     from hireflow.scoring.adjust import finalise_report
 
     return finalise_report(report, model, copies, {q.id: q.text for q in interview.questions})
+
+
+STORY_EVIDENCE = "story"  # Evidence.indicator_id of a quote that is the story's own sentence
+
+
+def _story_quote(
+    dimension_id: str, items: Sequence[tuple[AnswerAnalysis, AnswerDimensionScore]]
+) -> Evidence | None:
+    """The candidate's own on-topic action or result sentence closest to the question, for
+    a dimension none of whose indicators is close enough to a sentence to be quoted.
+
+    Indicators are abstract ("handles complaints constructively") and a concrete story is
+    often far from every one of them in the encoder's space; the story itself is still the
+    evidence the score rests on. Only answers that scored, address their question (relevance
+    gate) and are not technical (those quote against reference answers) offer a sentence.
+    """
+    best: tuple[float, str, int] | None = None
+    found: Evidence | None = None
+    for analysis, item in items:
+        evidence = analysis.evidence_for(dimension_id)
+        if analysis.status != "ok" or analysis.kind == "technical" or item.score <= 0:
+            continue
+        if evidence is not None and not evidence.addresses:
+            continue
+        for sentence in analysis.sentences:
+            usable = (
+                sentence.on_topic
+                and sentence.own_experience
+                and not sentence.generic
+                and not sentence.negative
+                and ("action" in sentence.star or "result" in sentence.star)
+            )
+            if not usable:
+                continue
+            key = (-sentence.relevance, analysis.question_id, sentence.index)
+            if best is None or key < best:
+                best = key
+                found = Evidence(
+                    sentence.text,
+                    analysis.question_id,
+                    dimension_id,
+                    STORY_EVIDENCE,
+                    _r(sentence.relevance),
+                    sentence.star,
+                )
+    return found
 
 
 def _dimension_score(
@@ -442,6 +504,10 @@ def _dimension_score(
                 star,
             )
         )
+    if not evidence:
+        story = _story_quote(dimension.id, items)
+        if story is not None:
+            evidence.append(story)
     return DimensionScore(
         id=dimension.id,
         name=dict(dimension.name),
