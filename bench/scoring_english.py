@@ -147,7 +147,9 @@ def engine_score(model, row: dict, engine: str) -> float:
         language="en", model=model, questions=(question,), answers=(Answer("q", row["answer"]),)
     )
     report = score_interview(interview, engine=engine)
-    return float(report.answers[0].dimension_scores["technical_depth"])
+    # An empty answer scores 0; one the engine cannot read (another language) is not
+    # assessed, and counts as 0 here so that every graded answer stays in the figure.
+    return float(report.dimension("technical_depth").score or 0.0)
 
 
 def report_line(name: str, grades: list[float], scores: list[float], qids: list[str]) -> None:
