@@ -16,6 +16,8 @@ docs/files without '#'):
     score technical answers with the reference scorer),
   - a plain baseline: cosine of the answer's and the instructor answer's sentence vectors
     (the same encoder, multilingual USE v3);
+* the reference scorer alone (score_reference_answer, before the report's rules such as the
+  no-evidence cap);
 * the mean per-question Pearson (questions with at least 10 answers and some spread).
 
 Usage: .venv/bin/python bench/scoring_english.py DATA_DIR [--limit N]
@@ -40,6 +42,7 @@ from hireflow.scoring.embedding import get_embedder  # noqa: E402
 from hireflow.scoring.engine import score_interview  # noqa: E402
 from hireflow.scoring.interview import Answer, InterviewInput  # noqa: E402
 from hireflow.scoring.models import load_model, question_from_dict  # noqa: E402
+from hireflow.scoring.reference import score_reference_answer  # noqa: E402
 
 MODEL = {
     "id": "unt-cs",
@@ -195,6 +198,10 @@ def main() -> None:
     cosine = np.sum(answers * refs, axis=1) / (
         np.linalg.norm(answers, axis=1) * np.linalg.norm(refs, axis=1) + 1e-12
     )
+    raw = [score_reference_answer(r["question"], r["answer"], [r["reference"]]) for r in rows]
+    capped = sum(s == 4.0 and r > 4.0 for s, r in zip(scores["1.0"], raw, strict=True))
+    print(f"  engine 1.0 score capped at 4.0 (no quotable sentence) on {capped} answers")
+    report_line("reference scorer alone (no report rules)", grades, raw, qids)
     report_line("engine 1.0 (reference scorer)", grades, scores["1.0"], qids)
     report_line("engine 1.1 (reference scorer)", grades, scores["1.1"], qids)
     report_line("baseline: cosine(answer, instructor answer)", grades, list(cosine), qids)

@@ -32,7 +32,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -633,15 +633,8 @@ def _validated_model(
         model = model_from_dict(data)
     except ModelError as exc:
         raise ModelError([_relocate(e, competencies) for e in exc.errors], _WHAT) from None
-    return CompetencyModel(
-        id=model.id,
-        name=model.name,
-        industry=model.industry,
-        version=model.version,
-        dimensions=model.dimensions,
-        warnings=tuple(warnings)
-        + _summarise_languages([_relocate(w, competencies) for w in model.warnings]),
-    )
+    relocated = _summarise_languages([_relocate(w, competencies) for w in model.warnings])
+    return replace(model, warnings=tuple(warnings) + relocated)
 
 
 _MISSING_RE = re.compile(r"^missing (zh|en) (?:text|entries)$")

@@ -246,3 +246,33 @@ def test_same_answer_in_different_interviews_gives_identical_answer_report() -> 
         assert together.dimension("customer_orientation").components == alone.components
     finally:
         set_embedder(None)
+
+
+def test_technical_answers_score_the_same_under_both_engines() -> None:
+    """Sentence roles are read from work stories; an explanation of a subject has no "I" and
+    must not be taken for someone else's text (it was capped as having no evidence)."""
+    question = question_from_dict(
+        {
+            "id": "tech",
+            "kind": "technical",
+            "dimensions": ["problem_solving"],
+            "time_limit_s": 180,
+            "text": {"en": "What is the role of a prototype program in problem solving?"},
+            "reference_answers": {
+                "en": ["To simulate the behaviour of portions of the desired software product."]
+            },
+            "key_points": {"en": ["simulates the behaviour of part of the product"]},
+        }
+    )
+    answer = (
+        "A prototype simulates the behaviour of parts of the desired product. "
+        "It lets the team test the risky parts early, before the full program is written."
+    )
+    interview = InterviewInput(
+        language="en", model=_model(), questions=(question,), answers=(Answer("tech", answer),)
+    )
+    formula = score_interview(interview, engine="1.0").dimension("problem_solving")
+    learned_dim = score_interview(interview, engine="1.1").dimension("problem_solving")
+    assert learned_dim.score == formula.score
+    assert learned_dim.evidence, learned_dim.components
+    assert not learned_dim.components.get("no_evidence")
