@@ -7,7 +7,13 @@ engine 1.1 and prints
 * how often the relevance gate caps an answer, by language and human grade;
 * each level feature's mean by language for grade >= 4 answers and its Spearman with the grade;
 * the answers where engine 1.1 is furthest below the human grade, with their features.
+* how many scores are exactly 4.0 (the report's cap for a dimension with no quoted sentence);
+* engine 1.1's level model without the gate cap, per set and language;
+* the gate at other thresholds, and refitted on the dev rows without single features or with
+  features standardised per language (what each variant caps and catches).
 The frozen test split of the graded set is never read. ``--json FILE`` also writes the rows.
+Runs on older checkouts too (before ``score_interview(engine=...)`` existed, the setting
+``HIREFLOW_SCORING_LEARNED`` chose the engine), to print the figures before a change.
 
 Usage: .venv/bin/python bench/scoring_diagnose.py [--worst 15] [--json FILE]
 """
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -42,8 +49,22 @@ def score(model, question, item: dict, engine: str):
         questions=(question,),
         answers=(Answer(question.id, item["answer"]),),
     )
-    report = score_interview(interview, engine=engine)
+    try:
+        report = score_interview(interview, engine=engine)
+    except TypeError:  # an older checkout: the setting chose the engine
+        os.environ["HIREFLOW_SCORING_LEARNED"] = "1" if engine == "1.1" else "0"
+        learned.enabled.cache_clear()  # type: ignore[attr-defined]
+        report = score_interview(interview)
     return report, report.dimension(item["dimension"])
+
+
+def analyse_learned(interview: InterviewInput):
+    try:
+        return analyse_interview(interview, use_learned=True)[0]
+    except TypeError:  # an older checkout
+        os.environ["HIREFLOW_SCORING_LEARNED"] = "1"
+        learned.enabled.cache_clear()  # type: ignore[attr-defined]
+        return analyse_interview(interview)[0]
 
 
 def rows_for(name: str, model, questions, items: list[dict]) -> list[dict]:
@@ -75,7 +96,7 @@ def rows_for(name: str, model, questions, items: list[dict]) -> list[dict]:
                     questions=(question,),
                     answers=(Answer(question.id, item["answer"]),),
                 )
-                analysis = analyse_interview(interview, use_learned=True)[0]
+                analysis = analyse_learned(interview)
                 row["sentences"] = [
                     {
                         "text": s.text,
@@ -148,6 +169,87 @@ def print_features(rows: list[dict]) -> None:
         print(f"{name:<28}{m}   |     {c}")
 
 
+OFF = {"right_story_wrong_question", "fabricated_off_topic"}
+
+
+def print_caps(rows: list[dict]) -> None:
+    print("\nScores of exactly 4.0 (the no-evidence cap; 'g5' = of them grade 5)")
+    for name in ("eval", "graded"):
+        sel = [r for r in rows if r["set"] == name]
+        for engine in ("1.0", "1.1"):
+            at = [r for r in sel if abs(r[f"score_{engine}"] - 4.0) < 1e-9]
+            g5 = sum(r["grade"] == 5 for r in at)
+            print(f"  {name:<7} engine {engine}: {len(at):3d} of {len(sel)}  (g5 {g5})")
+
+
+def print_ungated(rows: list[dict]) -> None:
+    fitted = learned.learned_model()["level"]
+    print("\nEngine 1.1 level model with and without the gate cap (Spearman with the grade)")
+    for name in ("eval", "graded"):
+        for lang in ("en", "zh"):
+            sel = [r for r in rows if r["set"] == name and r["language"] == lang]
+            ungated = []
+            for r in sel:
+                parts = [v for k, v in r["components"].items() if k.startswith("contribution_")]
+                raw = fitted["intercept"] + sum(parts) if parts else r["score_1.1"] / 2
+                ungated.append(min(5.0, max(1.0, raw)))
+            grades = [r["grade"] for r in sel]
+            print(
+                f"  {name:<7}{lang}: without gate {spearmanr(ungated, grades)[0]:.3f}  "
+                f"engine 1.1 {spearmanr([r['score_1.1'] for r in sel], grades)[0]:.3f}"
+            )
+
+
+GATE_GROUPS = {
+    "older zh g>=4 capped": lambda r: (
+        r["set"] == "eval" and r["language"] == "zh" and r["grade"] >= 4
+    ),
+    "graded g>=4 capped": lambda r: (
+        r["set"] == "graded" and r["style"] not in OFF and r["grade"] >= 4
+    ),
+    "wrong-question caught": lambda r: r["style"] == "right_story_wrong_question",
+    "fabricated caught": lambda r: r["style"] == "fabricated_off_topic",
+}
+
+
+def _gate_rates(rows: list[dict], prob: list[float], threshold: float) -> str:
+    parts = []
+    for label, select in GATE_GROUPS.items():
+        idx = [i for i, r in enumerate(rows) if select(r)]
+        rate = float(np.mean([prob[i] < threshold for i in idx])) if idx else float("nan")
+        parts.append(f"{label} {rate:.2f}")
+    return "  ".join(parts)
+
+
+def print_gate_variants(rows: list[dict]) -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    print("\nThe gate on the dev rows: shipped at other thresholds, and refitted variants")
+    shipped = [r["components"].get("gate_probability", 1.0) for r in rows]
+    for threshold in (0.5, 0.4, 0.3):
+        print(f"  shipped, threshold {threshold}: {_gate_rates(rows, shipped, threshold)}")
+    fit_rows = [r for r in rows if r["set"] == "graded" or r["grade"] >= 2]
+    target = np.array(
+        [0 if r["style"] in OFF | {"boilerplate_only", "dismissive"} else 1 for r in fit_rows]
+    )
+    names = list(learned.GATE_FEATURES)
+    variants = {
+        "refit, all features": (names, False),
+        "refit, without gate_words": ([n for n in names if n != "gate_words"], False),
+        "refit, without gate_rank": ([n for n in names if n != "gate_rank"], False),
+        "refit, standardised per language": (names, True),
+    }
+    for label, (feats, per_language) in variants.items():
+        x = np.array([[r["components"][f] for f in feats] for r in fit_rows])
+        z = (x - x.mean(axis=0)) / (x.std(axis=0) + 1e-9)
+        if per_language:
+            for lang in ("en", "zh"):
+                idx = [i for i, r in enumerate(fit_rows) if r["language"] == lang]
+                z[idx] = (x[idx] - x[idx].mean(axis=0)) / (x[idx].std(axis=0) + 1e-9)
+        prob = LogisticRegression(max_iter=2000).fit(z, target).predict_proba(z)[:, 1]
+        print(f"  {label:<34} {_gate_rates(fit_rows, list(prob), 0.5)}")
+
+
 def print_worst(rows: list[dict], count: int) -> None:
     print(f"\nThe {count} answers engine 1.1 scores furthest below the human grade (level units)")
     worst = sorted(rows, key=lambda r: r["score_1.1"] / 2 - r["grade"])[:count]
@@ -179,6 +281,9 @@ def main() -> None:
     print_agreement(rows)
     print_gate(rows)
     print_features(rows)
+    print_caps(rows)
+    print_ungated(rows)
+    print_gate_variants(rows)
     print_worst(rows, args.worst)
     if args.json:
         args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=0), encoding="utf-8")
