@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from hireflow.scoring.models import (
     CompetencyModel,
@@ -411,7 +411,7 @@ class InterviewPlan:
         return cls(
             job_title=str(title),
             language=str(language),
-            budget_minutes=int(budget),
+            budget_minutes=cast(int, budget),  # checked above: an int in range
             model_id=str(model_id),
             items=tuple(items),
             dimension_weights={str(k): float(v) for k, v in weights.items()},
