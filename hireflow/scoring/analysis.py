@@ -424,6 +424,82 @@ def analyse_interview(
     return tuple(results)
 
 
+def _without_near_duplicates(
+    prep: _Prepared, sent_vecs: np.ndarray
+) -> tuple[list[str], np.ndarray]:
+    """Near-duplicates ("the same answer three times" with small edits) count once; the
+    repeats are listed as ignored text."""
+    keep = list(range(len(prep.sentences)))
+    if len(keep) > 1:
+        sims = cosine_matrix(sent_vecs, sent_vecs)
+        keep = []
+        for i in range(len(prep.sentences)):
+            if any(sims[i, j] >= NEAR_DUPLICATE for j in keep):
+                prep.ignored.append(IgnoredText(prep.sentences[i], "repeated"))
+            else:
+                keep.append(i)
+    return [prep.sentences[i] for i in keep], sent_vecs[keep]
+
+
+def _continues_story(
+    i: int,
+    analysed: Sequence[SentenceAnalysis],
+    story_words: Sequence[set[str]],
+    sent_vecs: np.ndarray,
+) -> bool:
+    """Whether sentence ``i``, which has no "I"/"we", is the next step of the candidate's story.
+
+    Chinese often drops the subject, so such a sentence is the candidate's own right after an
+    own sentence with a STAR element, when it belongs to the story: it shares a content word
+    with the candidate's own sentences so far or is close to one of them in meaning. Facts
+    about dumplings, phones or the stock market between or after story sentences are not
+    their experience (the caller also requires it to be on topic).
+    """
+    prev = analysed[-1] if analysed else None
+    if prev is None or not prev.own_experience or not prev.star:
+        return False
+    earlier = [s.index for s in analysed if s.own_experience]
+    if story_words[i] & set().union(*(story_words[j] for j in earlier)):
+        return True
+    return float(cosine_matrix(sent_vecs[i : i + 1], sent_vecs[earlier]).max()) >= STORY_LINK
+
+
+def _star_elements(
+    norm: str,
+    cues: dict[str, re.Pattern[str]],
+    role_probs: dict[str, float],
+    example_sims: dict[str, float],
+) -> tuple[dict[str, float], dict[str, tuple[str, ...]]]:
+    """Each STAR element's score (0..1) in one sentence and the cues that explain it.
+
+    With learned roles (engine 1.1) the role carries actions and results and cue words only
+    explain them; situation and task ("last year", "I was asked to") keep their cues too.
+    Without, a cue word is strong evidence and the similarity to the element's example
+    sentences alone needs a close match.
+    """
+    star_scores: dict[str, float] = {}
+    star_cues: dict[str, tuple[str, ...]] = {}
+    for element in STAR:
+        found = _matches(cues[element], norm)
+        if role_probs:
+            learned_score = min(1.0, role_probs[element] / ROLE_PRESENT)
+            if found and element in ("situation", "task"):
+                learned_score = 1.0
+            star_scores[element] = _r(learned_score)
+            if found:
+                star_cues[element] = found[:4]
+            elif star_scores[element] >= STAR_PRESENT:
+                star_cues[element] = (f"~{role_probs[element]:.2f}",)
+            continue
+        embedded = _ramp(example_sims[element], STAR_EMBED_LOW, STAR_EMBED_HIGH)
+        star_scores[element] = _r(max(1.0 if found else 0.0, embedded))
+        if found:
+            star_cues[element] = found[:4]
+        elif embedded >= STAR_PRESENT:
+            star_cues[element] = (f"~{example_sims[element]:.2f}",)
+    return star_scores, star_cues
+
+
 def _empty_features() -> dict[str, float]:
     return {
         "relevance": 0.0,
@@ -467,25 +543,12 @@ def _analyse_one(
         "truncated": prep.truncated,
         "observations": _voice_observations(prep.answer.audio_features),
     }
-    if prep.unsupported:
+    if prep.unsupported or not prep.sentences:
         return AnswerAnalysis(
-            status="unsupported_language",
+            status="unsupported_language" if prep.unsupported else "empty",
             ignored=tuple(prep.ignored),
-            language=prep.unsupported,
-            unsupported_language=prep.unsupported,
-            sentences=(),
-            features=_empty_features(),
-            dimension_evidence=(),
-            technical=None,
-            fillers=(),
-            **base,
-        )
-    if not prep.sentences:
-        return AnswerAnalysis(
-            status="empty",
-            ignored=tuple(prep.ignored),
-            language=lang,
-            unsupported_language=None,
+            language=prep.unsupported or lang,
+            unsupported_language=prep.unsupported or None,
             sentences=(),
             features=_empty_features(),
             dimension_evidence=(),
@@ -501,18 +564,7 @@ def _analyse_one(
     indicator_texts = [localised(i.text, lang) for d in dims for i in d.indicators]
     indicator_vecs = vecs(indicator_texts)
 
-    # Near-duplicates ("the same answer three times" with small edits) count once.
-    keep = list(range(len(prep.sentences)))
-    if len(keep) > 1:
-        sims = cosine_matrix(sent_vecs, sent_vecs)
-        keep = []
-        for i in range(len(prep.sentences)):
-            if any(sims[i, j] >= NEAR_DUPLICATE for j in keep):
-                prep.ignored.append(IgnoredText(prep.sentences[i], "repeated"))
-            else:
-                keep.append(i)
-    sentences = [prep.sentences[i] for i in keep]
-    sent_vecs = sent_vecs[keep]
+    sentences, sent_vecs = _without_near_duplicates(prep, sent_vecs)
 
     rel_question = cosine_matrix(sent_vecs, question_vec)[:, 0]
     topic_vecs = (
@@ -538,32 +590,12 @@ def _analyse_one(
     analysed: list[SentenceAnalysis] = []
     for i, sentence in enumerate(sentences):
         norm = _nfkc(sentence)
-        star_scores: dict[str, float] = {}
-        star_cues: dict[str, tuple[str, ...]] = {}
         role_probs: dict[str, float] = {}
         if roles is not None:
             role_probs = {r: _r(roles[i, k]) for k, r in enumerate(learned.ROLES)}
-        for element in STAR:
-            found = _matches(cues[element], norm)
-            if roles is not None:
-                # The learned role carries actions and results; cue words only explain them.
-                # Situation and task ("last year", "I was asked to") keep their cues too.
-                learned_score = min(1.0, role_probs[element] / ROLE_PRESENT)
-                if found and element in ("situation", "task"):
-                    learned_score = 1.0
-                star_scores[element] = _r(learned_score)
-                if found:
-                    star_cues[element] = found[:4]
-                elif star_scores[element] >= STAR_PRESENT:
-                    star_cues[element] = (f"~{role_probs[element]:.2f}",)
-                continue
-            embedded = _ramp(float(star_sims[element][i]), STAR_EMBED_LOW, STAR_EMBED_HIGH)
-            # A cue word is strong evidence; the embedding alone needs a close match.
-            star_scores[element] = _r(max(1.0 if found else 0.0, embedded))
-            if found:
-                star_cues[element] = found[:4]
-            elif embedded >= STAR_PRESENT:
-                star_cues[element] = (f"~{float(star_sims[element][i]):.2f}",)
+        star_scores, star_cues = _star_elements(
+            norm, cues, role_probs, {e: float(star_sims[e][i]) for e in STAR}
+        )
         singular = len(_FIRST_SINGULAR[lang].findall(norm))
         plural = len(_FIRST_PLURAL[lang].findall(norm))
         # Company descriptions, slogans and the question restated are not the candidate's
@@ -572,26 +604,10 @@ def _analyse_one(
         # Everyday topics (salary, commute, hobbies, weather...) are not work experience.
         own = own and not (role_probs and off_topic[i])
         if role_probs and own and not (singular or plural):
-            # Without "I"/"we" a sentence is the candidate's own only as the next step of
-            # a story they are telling (Chinese often drops the subject): right after an own
-            # sentence with a STAR element, and on topic. Facts about dumplings, phones or the
-            # stock market between or after story sentences are not their experience.
-            # It must also belong to the story: share a content word with the candidate's
-            # own sentences so far, or be close to one of them in meaning.
-            prev = analysed[-1] if analysed else None
-            earlier = [s.index for s in analysed if s.own_experience]
-            linked = bool(earlier) and (
-                bool(_link_words(sentence) & set().union(*(story_words[j] for j in earlier)))
-                or float(cosine_matrix(sent_vecs[i : i + 1], sent_vecs[earlier]).max())
-                >= STORY_LINK
-            )
-            own = bool(
-                prev is not None
-                and prev.own_experience
-                and prev.star
-                and on_topic_mask[i]
+            own = (
+                bool(on_topic_mask[i])
                 and not off_topic[i]
-                and linked
+                and _continues_story(i, analysed, story_words, sent_vecs)
             )
         on_topic = bool(on_topic_mask[i]) and own
         if role_probs and own and not off_topic[i] and (singular or plural):
