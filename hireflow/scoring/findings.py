@@ -150,119 +150,13 @@ def _notes(
     fallbacks: Sequence[tuple[str, str, str]],
     lang: str,
 ) -> list[Note]:
+    """Notes for HR, answer by answer (status, relevance gate, text set aside), then the
+    dimensions not assessed and the questions the LLM judge could not score."""
     notes: list[Note] = []
     for a in analyses:
-        qid = a.question_id
-        if a.status == "empty":
-            notes.append(
-                Note(
-                    "empty_answer",
-                    {
-                        "zh": f"第 {qid} 题未作答，计 0 分。",
-                        "en": f"Question {qid} was not answered and scores 0.",
-                    },
-                    qid,
-                )
-            )
-        if a.status == "unsupported_language":
-            zh, en = _lang_name(a.language)
-            notes.append(
-                Note(
-                    "unsupported_language",
-                    {
-                        "zh": f"第 {qid} 题的回答使用{zh}，引擎暂不支持，"
-                        "未评分（没有按低分处理）。",
-                        "en": f"The answer to question {qid} is in {en}, which the engine does not "
-                        "support; it was not scored (not treated as a poor answer).",
-                    },
-                    qid,
-                )
-            )
-        elif a.status == "ok" and a.language != a.interview_language:
-            zh, en = _lang_name(a.language)
-            notes.append(
-                Note(
-                    "other_language",
-                    {
-                        "zh": f"第 {qid} 题用{zh}作答，已按{zh}分析。",
-                        "en": f"Question {qid} was answered in {en} and analysed in {en}.",
-                    },
-                    qid,
-                )
-            )
-        for evidence in a.dimension_evidence if a.status == "ok" else ():
-            if evidence.addresses or not evidence.gate:
-                continue
-            dim_name = next((d.name for d in dimensions if d.id == evidence.dimension_id), {})
-            zh_dim = dim_name.get("zh", evidence.dimension_id)
-            en_dim = dim_name.get("en", evidence.dimension_id)
-            nearest = evidence.nearest_other
-            zh_near = f"更像是{learned.preset_label(nearest, 'zh')}方面的经历，" if nearest else ""
-            en_near = (
-                f" it reads as evidence of {learned.preset_label(nearest, 'en').lower()};"
-                if nearest
-                else ""
-            )
-            notes.append(
-                Note(
-                    "not_the_question_asked",
-                    {
-                        "zh": f"第 {qid} 题的回答没有回应所问的问题（{zh_dim}）：{zh_near}"
-                        f"与该题的相关度 {evidence.gate['gate_probability']:.0%}。"
-                        f"该题在{zh_dim}上的得分上限为 {learned.GATE_CAP_LEVEL} 级。",
-                        "en": f"The answer to question {qid} does not address what was asked "
-                        f"({en_dim}):{en_near} relevance to the question "
-                        f"{evidence.gate['gate_probability']:.0%}. Its {en_dim} score is capped "
-                        f"at level {learned.GATE_CAP_LEVEL}.",
-                    },
-                    qid,
-                )
-            )
-        injected = [i for i in a.ignored if i.reason == "instruction_to_grader"]
-        if injected:
-            notes.append(
-                Note(
-                    "instruction_removed",
-                    {
-                        "zh": f"第 {qid} 题中有 {len(injected)} 句话是对评分系统的指令"
-                        f"（如“{_short(injected[0].text, 30)}”），"
-                        "已忽略，不影响评分。",
-                        "en": f"{len(injected)} sentence(s) in answer {qid} addressed the grader "
-                        f"(e.g. “{_short(injected[0].text, 30)}”); they were ignored and do not "
-                        "affect the score.",
-                    },
-                    qid,
-                )
-            )
-        repeated = [i for i in a.ignored if i.reason == "repeated"]
-        if repeated:
-            notes.append(
-                Note(
-                    "repeated_removed",
-                    {
-                        "zh": f"第 {qid} 题中有 {len(repeated)} 句重复内容，只计一次。",
-                        "en": f"{len(repeated)} repeated sentence(s) in answer {qid} were "
-                        "counted once.",
-                    },
-                    qid,
-                )
-            )
-        if a.truncated:
-            chars = ANALYSIS_LIMITS["max_answer_chars"]
-            sentences = ANALYSIS_LIMITS["max_sentences"]
-            notes.append(
-                Note(
-                    "truncated",
-                    {
-                        "zh": f"第 {qid} 题回答过长（{a.original_chars} 字符），"
-                        f"只分析了前 {chars} 字符以内、最多 {sentences} 句。",
-                        "en": f"Answer {qid} was very long ({a.original_chars} characters); "
-                        f"only the first {chars} characters (at most {sentences} sentences) "
-                        "were analysed.",
-                    },
-                    qid,
-                )
-            )
+        notes.extend(_status_notes(a))
+        notes.extend(_gate_notes(a, dimensions))
+        notes.extend(_cleaning_notes(a))
     for d in dimensions:
         if not d.assessed:
             notes.append(
@@ -284,6 +178,136 @@ def _notes(
                     "已使用内置评分。",
                     "en": f"The LLM judge was not usable for {qid} / {dim_id} ({reason}); the "
                     "embedded scorer was used.",
+                },
+                qid,
+            )
+        )
+    return notes
+
+
+def _status_notes(a: AnswerAnalysis) -> list[Note]:
+    """Not answered, in a language the engine cannot read, or in the other language."""
+    notes: list[Note] = []
+    qid = a.question_id
+    if a.status == "empty":
+        notes.append(
+            Note(
+                "empty_answer",
+                {
+                    "zh": f"第 {qid} 题未作答，计 0 分。",
+                    "en": f"Question {qid} was not answered and scores 0.",
+                },
+                qid,
+            )
+        )
+    if a.status == "unsupported_language":
+        zh, en = _lang_name(a.language)
+        notes.append(
+            Note(
+                "unsupported_language",
+                {
+                    "zh": f"第 {qid} 题的回答使用{zh}，引擎暂不支持，未评分（没有按低分处理）。",
+                    "en": f"The answer to question {qid} is in {en}, which the engine does not "
+                    "support; it was not scored (not treated as a poor answer).",
+                },
+                qid,
+            )
+        )
+    elif a.status == "ok" and a.language != a.interview_language:
+        zh, en = _lang_name(a.language)
+        notes.append(
+            Note(
+                "other_language",
+                {
+                    "zh": f"第 {qid} 题用{zh}作答，已按{zh}分析。",
+                    "en": f"Question {qid} was answered in {en} and analysed in {en}.",
+                },
+                qid,
+            )
+        )
+    return notes
+
+
+def _gate_notes(a: AnswerAnalysis, dimensions: Sequence[DimensionScore]) -> list[Note]:
+    """One note per dimension the relevance gate capped (the answer is not about it)."""
+    notes: list[Note] = []
+    qid = a.question_id
+    for evidence in a.dimension_evidence if a.status == "ok" else ():
+        if evidence.addresses or not evidence.gate:
+            continue
+        dim_name = next((d.name for d in dimensions if d.id == evidence.dimension_id), {})
+        zh_dim = dim_name.get("zh", evidence.dimension_id)
+        en_dim = dim_name.get("en", evidence.dimension_id)
+        nearest = evidence.nearest_other
+        zh_near = f"更像是{learned.preset_label(nearest, 'zh')}方面的经历，" if nearest else ""
+        en_near = (
+            f" it reads as evidence of {learned.preset_label(nearest, 'en').lower()};"
+            if nearest
+            else ""
+        )
+        notes.append(
+            Note(
+                "not_the_question_asked",
+                {
+                    "zh": f"第 {qid} 题的回答没有回应所问的问题（{zh_dim}）：{zh_near}"
+                    f"与该题的相关度 {evidence.gate['gate_probability']:.0%}。"
+                    f"该题在{zh_dim}上的得分上限为 {learned.GATE_CAP_LEVEL} 级。",
+                    "en": f"The answer to question {qid} does not address what was asked "
+                    f"({en_dim}):{en_near} relevance to the question "
+                    f"{evidence.gate['gate_probability']:.0%}. Its {en_dim} score is capped "
+                    f"at level {learned.GATE_CAP_LEVEL}.",
+                },
+                qid,
+            )
+        )
+    return notes
+
+
+def _cleaning_notes(a: AnswerAnalysis) -> list[Note]:
+    """Text set aside: instructions to the grader, repeats, what lay beyond the length limit."""
+    notes: list[Note] = []
+    qid = a.question_id
+    injected = [i for i in a.ignored if i.reason == "instruction_to_grader"]
+    if injected:
+        notes.append(
+            Note(
+                "instruction_removed",
+                {
+                    "zh": f"第 {qid} 题中有 {len(injected)} 句话是对评分系统的指令"
+                    f"（如“{_short(injected[0].text, 30)}”），"
+                    "已忽略，不影响评分。",
+                    "en": f"{len(injected)} sentence(s) in answer {qid} addressed the grader "
+                    f"(e.g. “{_short(injected[0].text, 30)}”); they were ignored and do not "
+                    "affect the score.",
+                },
+                qid,
+            )
+        )
+    repeated = [i for i in a.ignored if i.reason == "repeated"]
+    if repeated:
+        notes.append(
+            Note(
+                "repeated_removed",
+                {
+                    "zh": f"第 {qid} 题中有 {len(repeated)} 句重复内容，只计一次。",
+                    "en": f"{len(repeated)} repeated sentence(s) in answer {qid} were "
+                    "counted once.",
+                },
+                qid,
+            )
+        )
+    if a.truncated:
+        chars = ANALYSIS_LIMITS["max_answer_chars"]
+        sentences = ANALYSIS_LIMITS["max_sentences"]
+        notes.append(
+            Note(
+                "truncated",
+                {
+                    "zh": f"第 {qid} 题回答过长（{a.original_chars} 字符），"
+                    f"只分析了前 {chars} 字符以内、最多 {sentences} 句。",
+                    "en": f"Answer {qid} was very long ({a.original_chars} characters); "
+                    f"only the first {chars} characters (at most {sentences} sentences) "
+                    "were analysed.",
                 },
                 qid,
             )
