@@ -221,7 +221,7 @@ def main() -> None:
             questions=(question,),
             answers=(Answer(question.id, item["answer"]),),
         )
-        analysis = analyse_interview(interview, embedder)[0]
+        analysis = analyse_interview(interview, embedder, use_learned=True)[0]
         evidence = analysis.evidence_for(dim_id)
         gate_x.append([evidence.gate[n] for n in learned.GATE_FEATURES])
         gate_y.append(0 if item["style"] in off else 1)

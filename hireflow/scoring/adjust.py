@@ -127,7 +127,7 @@ def _derive(
     report: Report, dimensions: list[DimensionScore], model: CompetencyModel
 ) -> tuple[float | None, float, tuple[Finding, ...], tuple[Finding, ...], dict[str, str]]:
     """Job match, strengths, gaps and summary from the dimensions' final scores."""
-    from hireflow.scoring.engine import _findings, _summary
+    from hireflow.scoring.findings import _findings, _summary
 
     match, coverage = job_match(model, {d.id: d.score for d in dimensions})
     # Introductions, motivation and closing questions are not about one past situation, so

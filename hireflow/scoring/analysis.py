@@ -31,15 +31,45 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from hireflow.scoring import learned
 from hireflow.scoring.embedding import Embedder, cosine_matrix, get_embedder
+from hireflow.scoring.evidence import (
+    DimensionEvidence,
+    IndicatorEvidence,
+    _dimension_evidence,
+    _dimension_texts,
+    _ramp,
+    _with_gate,
+)
 from hireflow.scoring.interview import Answer, InterviewInput
-from hireflow.scoring.models import Dimension, Question, localised
+from hireflow.scoring.lexicon import (
+    _CUES,
+    _DISTRACTORS,
+    _FILLERS,
+    _FIRST_PLURAL,
+    _FIRST_SINGULAR,
+    _GENERIC,
+    _HYPOTHETICAL,
+    _LOGIC,
+    _METRIC,
+    _NAMED_EN,
+    _NAMED_ZH,
+    _NEGATIVE,
+    _NUMBER,
+    _STAR_EXAMPLES,
+    _TIME,
+    DISTRACTOR_MARGIN,
+    DISTRACTOR_MIN,
+    _words,
+    detect_injection,
+    detect_unsupported_language,
+)
+from hireflow.scoring.models import Question, localised
 from hireflow.scoring.text import (
     content_words,
     count_han,
@@ -72,8 +102,6 @@ NEAR_DUPLICATE = 0.95  # cosine above which a sentence repeats an earlier one
 # evaluation set, see docs/scoring.md.
 TOPIC_CORE = 0.12  # a sentence this close to the question or competency is on topic ...
 TOPIC_LINK = 0.25  # ... and so is one this close to such a sentence (the rest of the story)
-EVIDENCE_QUOTE = 0.30  # an indicator's nearest sentence is quoted as evidence from here
-EVIDENCE_LOW, EVIDENCE_HIGH = 0.15, 0.50  # evidence strength ramps from 0 to 1 between these
 STAR_EMBED_LOW, STAR_EMBED_HIGH = 0.45, 0.70  # similarity to STAR examples mapped to 0..1
 STAR_PRESENT = 0.5  # a sentence carries a STAR element when its cue score reaches this
 ROLE_PRESENT = 0.5  # a learned role probability this high counts as the element fully
@@ -95,405 +123,6 @@ _ROUND = 4
 def _r(value: float) -> float:
     """Round for reports; ``+ 0.0`` turns -0.0 into 0.0 so JSON never shows "-0.0"."""
     return round(float(value), _ROUND) + 0.0
-
-
-# ---------------------------------------------------------------------- lexicons (cues)
-
-
-def _rx(*patterns: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), flags)
-
-
-_EN_ACTION_VERBS = (
-    "decided|asked|talked|spoke|organi[sz]ed|built|wrote|created|set up|analy[sz]ed|called|met|"
-    "proposed|suggested|introduced|worked|made|ran|led|implemented|changed|checked|collected|"
-    "prepared|explained|trained|went|visited|took|started|designed|rewrote|replaced|pushed|gave|"
-    "offered|listed|mapped|compared|broke|split|scheduled|negotiated|convinced|persuaded|"
-    "contacted|invited|reviewed|tested|fixed|learned|learnt|studied|practi[sc]ed|focused|"
-    "arranged|coordinated|tracked|measured|shared|sat|flew|reorgani[sz]ed|rearranged|paired|"
-    "looked|found|discussed|agreed|told|showed|used|did|tried|applied|recorded|documented|"
-    "categori[sz]ed|identified|planned|drafted|presented|escalated|volunteered|raised|"
-    "restructured|automated|launched|hired|coached|mentored|delegated|calculated|worked out|"
-    "sent|bought|rented|printed|turned|wrote up|followed up|went back|brought|moved|asked for|"
-    "reached out|set|gathered|interviewed|surveyed|simplified|redesigned|built up|adjusted"
-)
-# Verbs of doing, for Chinese action cues.
-_ZH_ACTION_VERBS = (
-    "(把|用|找|约|组织|分析|提出|建议|设计|做了|制定|安排|召开|"
-    "沟通|联系|协调|推动|整理|拆|列|收集|检查|打电话|打了|去|回去|"
-    "带|写|请|申请|调整|改|建立|梳理|培训|演示|学|练|核对|排查|"
-    "比较|算|选择|决定|统计|搭建|引入|发起|牵头|给|帮|跟|和|与|让|"
-    "问|听|确认|解释|教|回访|跟进|复盘|总结|花|蹲|重新|查|发现|"
-    "判断|说服|提议|承担|设定|定了|定下|拿|分成|分工|会后|约了|准备|"
-    "看了|读|研究|测试|修|解决|处理|谈|汇报|反馈|争取|推广|上线|"
-    "开发|搭|做成|制作|记录|规划|计划|考察|调研|走访|拜访|邀请|主持|"
-    "负责起|接手|接下|开始)"
-)
-# What a candidate *did* (past, first person) or, for situational questions, *would do*.
-_CUES: dict[str, dict[str, re.Pattern[str]]] = {
-    "en": {
-        "situation": _rx(
-            r"\b(last|that|previous|this) (year|month|quarter|summer|autumn|fall|winter|spring)\b",
-            r"\b(at|in) (my|our) (last|previous|current|first|old|former) (job|role|company|"
-            r"position|team|employer|project)\b",
-            r"\b(when|while) (i|we) (was|were|worked|joined|started|became|moved)\b",
-            r"\b\d+ (years?|months?|weeks?) ago\b",
-            r"\b(two|three|a few|several) (years?|months?) ago\b",
-            r"\bthere (was|were)\b",
-            r"\bin (19|20)\d\d\b",
-            r"\b(had|faced|got) (a|an) (\w+ )?"
-            r"(problem|issue|situation|challenge|complaint|conflict)\b",
-            r"\bthe (problem|situation|issue|challenge) was\b",
-            r"\bat the time\b|\bback then\b|\bonce\b",
-        ),
-        "task": _rx(
-            r"\b(i was|i had been|i got) (asked|tasked|responsible|in charge|assigned|given|"
-            r"expected|the one)\b",
-            r"\bmy (task|job|goal|role|responsibility|target|objective|assignment) (was|is)\b",
-            r"\bi (had|needed|wanted|was supposed) to\b",
-            r"\b(the|our|a) (goal|target|task|objective|deadline|aim) (was|of)\b",
-            r"\bresponsible for\b|\bin charge of\b",
-            r"\b(asked|told|wanted) me to\b",
-        ),
-        "action": _rx(
-            rf"\bi (then |first |also |immediately |personally |quickly |finally |later |"
-            rf"actually |just |still )?({_EN_ACTION_VERBS})\b",
-            r"\b(first|then|next|after that|finally|afterwards|so),? i\b",
-            rf"\bwe (then |first |also |quickly |finally |later |)?({_EN_ACTION_VERBS})\b",
-            r"\bi(?:'d| would| will| am going to| plan to| 'll|'ll) (\w+ )?\w+",
-            r"\b(i would|i'd|i will) (first|then|also)\b",
-        ),
-        "result": _rx(
-            r"\bas a result\b|\bin the end\b|\bresult(ed|s)?\b|\boutcome\b",
-            r"\b(reduced|increased|improved|dropped|fell|rose|grew|saved|doubled|tripled|halved|"
-            r"reached|achieved|exceeded|passed|won|renewed|recovered|went from|went up|went down|"
-            r"went live|cut)\b",
-            r"\bsince then\b|\bafter that\b|\bafterwards\b|\b(was|got) promoted\b",
-            r"\bon time\b|\bahead of (schedule|the deadline|time)\b|\bbefore the deadline\b",
-            r"\bi (learned|learnt|realised|realized)\b|\blessons?\b|\btaught me\b",
-            r"\bsuccess(ful|fully)?\b|\b(finished|completed|delivered|approved)\b",
-            r"\bfrom \S+ (to|down to|up to) \S+",
-        ),
-    },
-    "zh": {
-        "situation": _rx(
-            r"去年|前年|今年|上个月|上半年|下半年|那年|当时|那时|之前|以前|曾经|有一次|有段时间|"
-            r"年前|刚入职|刚加入|刚来|\d{4}年|[一二三四五六七八九十两]年前",
-            r"在[\u4e00-\u9fffA-Za-z]{1,12}(公司|工作|的时候|期间|时)",
-            r"遇到|出现了|发生了|面临",
-        ),
-        "task": _rx(
-            r"负责|任务|目标|职责|指标|交给我|让我|派我|安排我|希望我|要求我|被派|我需要|需要我|"
-            r"我必须|我要在|要在.{1,8}内",
-        ),
-        "action": _rx(
-            # 我 (not 我们) followed, within a few characters, by an action verb: "我先把...",
-            # "我回去和调度主管一起重新排了线路", "我每天早上给店长打电话".
-            rf"我(?!们)[^，。；！？,;!?]{{0,8}}?{_ZH_ACTION_VERBS}",
-            rf"我们[^，。；！？,;!?]{{0,6}}?{_ZH_ACTION_VERBS}",
-            r"(于是|然后|接着|随后|之后|后来)(我|就|便|又)",
-            r"我(会|将|可能会|打算|准备|要先|首先会|先会)",
-            r"首先|其次|最后我",
-        ),
-        "result": _rx(
-            r"结果|最后|最终|后来|之后|以后就|从此",
-            r"提高(了|到)|提升(了|到)|降低(了|到)|降到|降至|减少(了|到)|增长|增加了|节省|省下|"
-            r"缩短(了|到)|达成|完成了|达到|超过|超额|恢复(了|到)",
-            r"成功|顺利|按时|如期|明白了|学到|体会|经验|教训|收获|认可|续约|满意|表扬",
-            r"从[^，。]{0,12}(提高|降|减少|增加|缩短)?到",
-        ),
-    },
-}
-
-# "Would" sentences: a situational answer describes a plan, not a past event.
-_HYPOTHETICAL = {
-    "en": _rx(r"\b(would|i'd|i will|i'll|i am going to|i'm going to|i plan to|i might)\b"),
-    "zh": _rx(r"我会|我将|我可能|我打算|我准备|如果|假如|我要先|我首先会"),
-}
-
-_LOGIC = {
-    "en": _rx(
-        r"\b(first(ly)?|second(ly)?|third(ly)?|then|next|after that|finally|because|since|"
-        r"so that|therefore|as a result|however|although|instead|for example|for instance|"
-        r"in order to|which meant|that is why|on the other hand|meanwhile|in the end|"
-        r"to begin with|once)\b"
-    ),
-    "zh": _rx(
-        r"首先|其次|然后|接着|最后|因为|所以|因此|于是|但是|不过|虽然|而是|比如|例如|为了|一方面|"
-        r"另一方面|同时|从而|导致|接下来|第一|第二|第三|总之|这样"
-    ),
-}
-
-_FILLERS = {
-    "en": _rx(
-        r"\b(um+|uh+|erm+|hmm+|ah+)\b|\byou know\b|\bi mean\b|\bkind of\b|\bsort of\b|"
-        r"\bbasically\b|\blike,"
-    ),
-    "zh": _rx(r"嗯|呃|额|那个|就是说|怎么说呢|然后呢|反正|这个这个"),
-}
-
-# Generic self-descriptions ("I am a people person", "我这个人比较随和"): claims, not
-# evidence. A behavioural answer made of them matches the level-2 anchors.
-_GENERIC = {
-    "en": _rx(
-        r"\bi am (a |an |very |quite |really |always )*(good|great|strong|fast|quick|natural|"
-        r"people|team|results|hard|calm|patient|positive|confident|organi[sz]ed|detail|target|"
-        r"easy)",
-        r"\bi('m| am)? ?(always|usually|often|never|generally|normally) (try|keep|stay|put|"
-        r"explain|work|listen|do|deliver|achieve|learn|read)",
-        r"\bi (think|believe|feel) (that )?(communication|teamwork|it is|good|the key|a good|"
-        r"problem|learning|customers?|in today|only|people|most|everybody|everyone)",
-        r"\b(is|are) (the key|very important|essential|crucial|one of my)\b",
-        r"\b(my )?(colleagues|managers?|friends|people) (often |always )?(say|said|tell|told|"
-        r"gave me|tend to)\b",
-        r"\bin (today's|any|every) (world|team|company|job)\b",
-        r"\bi (love|like|enjoy) (learning|challenges|working with people|people)\b",
-    ),
-    "zh": _rx(
-        r"我(觉得|认为)?(自己)?.{0,8}(能力|性格|心态|为人).{0,6}(强|好|不错|随和|开朗|包容)",
-        r"我(这个人|性格|一向)",
-        r"我(一般|通常|平时|总是|经常|从来|一直都|向来)",
-        r"(最重要|关键)的?(是|就是)|只要.{0,16}就",
-        r"(我相信|我觉得|我认为).{0,24}(都|就|能|是)",
-        r"(领导|同事|大家)(也|都)?(经常)?(夸|说)我",
-        r"(理念|口号|宗旨)",
-    ),
-}
-
-# Counter-indicators: blaming, giving up, hostility, refusing the task. The level-1 anchors
-# describe them; their presence lowers a score.
-_NEGATIVE = {
-    "en": _rx(
-        r"\b(lazy|stupid|useless|incompetent|idiots?)\b",
-        r"\bnot (my|our) (problem|fault|job|responsibility)\b|\bthat is their job\b",
-        r"\b(i|we) (just )?(quit|gave up|walked out|hung up|lost my temper|shouted|yelled|"
-        r"refused)\b",
-        r"\bnothing (you|i|we) can do\b|\bnot a team player\b|\bno point\b",
-        r"\b(his|her|their) fault\b|\bblam(e|ed|ing) (him|her|them)\b",
-        r"\b(have not|haven't|never) (really )?(led|needed to learn|learned|had to)\b",
-        r"\bi do not want to\b|\bi don't want to\b",
-    ),
-    "zh": _rx(
-        r"无理取闹|能力(特别|很|太)?差|找借口|懒|推卸|吵(起来|了一架|架)|骂|挂了电话|把电话挂了|"
-        r"不干了|没干下去|辞职|放弃了|受不了",
-        r"不是我的(事|问题|责任)|跟我(没|无)关|应该由(他们|别人)|不太清楚|没办法|讲不通|爱投诉就",
-        r"(他|她)(就是|根本)不行",
-    ),
-}
-
-_FIRST_SINGULAR = {
-    "en": re.compile(r"\b(I|me|my|mine|myself)\b|\bI['’](m|ve|d|ll)\b"),
-    "zh": re.compile(r"我(?!们)|本人|自己"),
-}
-_FIRST_PLURAL = {
-    "en": re.compile(r"\b(we|us|our|ours|ourselves)\b|\bwe['’](re|ve|d|ll)\b", re.IGNORECASE),
-    "zh": re.compile(r"我们|咱们|大家一起"),
-}
-
-# Specific details. Chinese numerals count only with a unit of time, money or measure:
-# "一个同事" is not a detail, "三个月" and "两千多家" are.
-_NUMBER = re.compile(
-    r"\d+(?:[.,]\d+)*|[零一二两三四五六七八九十百千万几半]+(?:多)?"
-    r"(?:个月|个人|个小时|年|月|周|天|小时|分钟|倍|成|元|万|亿|千|百|人|位|名|家|条|款|项|次|轮|"
-    r"场|单|笔|套|台|所|门|个百分点)"
-    r"|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
-    r"forty|fifty|sixty|hundred|thousand|million|billion|dozen|half)\b",
-    re.IGNORECASE,
-)
-_METRIC = re.compile(
-    r"%|％|percent|per cent|百分之|百分点|[$€£¥￥]|\b(usd|rmb|eur|dollars?|euros?|yuan|million|"
-    r"billion|kpi|nps|roi|sla|revenue|conversion|rate)\b|万元|亿元|[率额量数]",
-    re.IGNORECASE,
-)
-_TIME = re.compile(
-    r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|october|"
-    r"november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|q[1-4]|"
-    r"quarter|weeks?|months?|days?|hours?|minutes?|years?)\b"
-    r"|\d+月|\d+日|周[一二三四五六日末]|星期|季度|年底|月底|年初|双十一|去年|前年|上个月|小时|"
-    r"[一二两三四五六七八九十几半\d]+(个月|天|周|年|个小时|分钟)",
-    re.IGNORECASE,
-)
-# Named things: capitalised words inside an English sentence, acronyms, Latin names inside
-# Chinese text (App, ERP, Python), titles in 《》, and organisations ending in 公司/银行...
-_NAMED_EN = re.compile(r"(?<=[a-z,;:] )[A-Z][a-zA-Z0-9+#&.-]+|\b[A-Z]{2,}[a-z]?\b")
-_NAMED_ZH = re.compile(
-    r"[A-Za-z][A-Za-z0-9+#.]+|《[^》]{1,30}》|「[^」]{1,30}」"
-    r"|[\u4e00-\u9fff]{2,8}(?:公司|集团|银行|医院|大学|学校|系统|平台|App|软件)"
-)
-
-# Sentences addressed to the grader instead of the interviewer. They are removed before any
-# feature is computed, so writing them can only lose content, never gain score.
-_INJECTION = _rx(
-    r"\bignore\b.{0,40}\b(rubric|instruction|prompt|criteria|scoring|rules?|guidelines?|"
-    r"above|previous|everything)\b",
-    r"\b(disregard|forget|override)\b.{0,40}\b(rubric|instruction|prompt|criteria|scoring|"
-    r"rules?|guidelines?)\b",
-    r"\b(give|award|grant|assign|rate|score|mark)\s+(me|this( answer)?|the candidate|my answer)"
-    r"\b.{0,30}(\b(10|ten|five|5|100|full|maximum|max|perfect|top|highest)\b)",
-    r"\b(full|perfect|maximum|top|highest) (marks|score|rating|points)\b",
-    r"\b(system|developer) (prompt|message|instruction)s?\b",
-    r"\byou are (now )?(an? |the )?(ai|assistant|grader|evaluator|scorer|language model)\b",
-    r"\bas an ai\b|\bscore\s*[:=]\s*\d+|\"(score|level)\"\s*:",
-    r"(忽略|无视|忽视|忘记|不要管|不用管).{0,12}(评分|标准|指令|规则|提示|要求|以上|之前|前面|规定)",
-    r"(给|打|评)(我|这个回答|本回答|候选人)?.{0,6}(满分|最高分|高分|十分|10分|五分|5分|一百分|100分)",
-    r"(系统提示|提示词|评分标准.{0,6}(作废|无效))",
-    r"你(现在)?是.{0,10}(评分|考官|面试官|AI|人工智能|模型)",
-)
-
-
-def detect_injection(sentence: str) -> bool:
-    """Whether a sentence addresses the grader ("ignore the rubric", "给我满分")."""
-    return bool(_INJECTION.search(sentence))
-
-
-# Scripts the engine does not read; their answers are reported instead of mis-scored.
-_SCRIPTS = (
-    ("ja", re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")),
-    ("ko", re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")),
-    ("ru", re.compile(r"[\u0400-\u04ff]")),
-    ("ar", re.compile(r"[\u0600-\u06ff\u0750-\u077f]")),
-    ("hi", re.compile(r"[\u0900-\u097f]")),
-    ("th", re.compile(r"[\u0e00-\u0e7f]")),
-    ("el", re.compile(r"[\u0370-\u03ff]")),
-    ("he", re.compile(r"[\u0590-\u05ff]")),
-)
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_LATIN_WORD = re.compile(r"[a-zà-öø-ÿ']+", re.IGNORECASE)
-_EN_FUNCTION = _words(
-    "the and to of a in is i we was that it for with my on at this as but they were have "
-    "had be are our me so did not"
-)
-_OTHER_FUNCTION = {
-    "es": _words("el la los las de que y en un una por con para es fue mi nosotros pero"),
-    "fr": _words("le la les de des et un une est je nous pour avec dans que qui pas sur"),
-    "de": _words("der die das und ist ich wir nicht ein eine mit auf für dass zu den von"),
-    "pt": _words("o os as de que e em um uma por com para eu nós foi não mas"),
-    "it": _words("il lo gli le di che e un una per con sono io noi non ma della"),
-    "nl": _words("de het een en is ik wij niet met op voor dat van zijn maar"),
-}
-
-
-def detect_unsupported_language(text: str) -> str | None:
-    """The code of a language the engine cannot score ("ja", "ko", "ru", "fr"...), or None.
-
-    Scripts are counted first (kana, Hangul, Cyrillic, Arabic...); Latin text is then checked
-    for function words of other European languages, so French is not scored as poor English.
-    """
-    han = count_han(text)
-    latin = len(re.findall(r"[A-Za-z]", text))
-    for code, pattern in _SCRIPTS:
-        count = len(pattern.findall(text))
-        if code == "ja":
-            # Japanese mixes kanji with kana; even a little kana means it is not Chinese.
-            if count >= 3 and count >= 0.15 * (count + han):
-                return "ja"
-        elif count and count >= 0.3 * (count + han + latin):
-            return code
-    if latin and latin > 3 * han:
-        words = [w.lower() for w in _LATIN_WORD.findall(text)]
-        if len(words) >= 6:
-            english = sum(w in _EN_FUNCTION for w in words)
-            for code, vocabulary in _OTHER_FUNCTION.items():
-                other = sum(w in vocabulary for w in words)
-                if other >= 3 and other > 1.5 * english:
-                    return code
-    return None
-
-
-# ------------------------------------------------------------------ example sentences
-
-# Short examples of each STAR element; a sentence close to them (by embedding) carries the
-# element even when it uses none of the cue words. Situational answers use the "plan" set
-# for actions.
-_STAR_EXAMPLES: dict[str, dict[str, tuple[str, ...]]] = {
-    "en": {
-        "situation": (
-            "Last year at my previous company we had a serious problem with late deliveries.",
-            "When I joined the team, the project was already three months behind schedule.",
-            "At the time, customers were complaining about the new billing system.",
-        ),
-        "task": (
-            "My task was to fix the problem before the end of the quarter.",
-            "I was responsible for getting the project back on track.",
-            "My manager asked me to prepare the team for the launch.",
-        ),
-        "action": (
-            "I analysed the data and found the root cause.",
-            "I talked to each person on the team and proposed a new plan.",
-            "I called the customer, listened to the complaint and offered a solution.",
-            "I would first talk to both sides and then agree on a plan together.",
-        ),
-        "result": (
-            "As a result, complaints fell by 40 percent within two months.",
-            "In the end we delivered the project on time and the client renewed the contract.",
-            "I learned that it is important to listen first.",
-        ),
-    },
-    "zh": {
-        "situation": (
-            "去年在上一家公司，我们遇到了交货严重延迟的问题。",
-            "我刚加入团队的时候，项目已经落后了三个月。",
-            "当时客户一直在投诉新的计费系统。",
-        ),
-        "task": (
-            "我的任务是在季度结束前解决这个问题。",
-            "我负责让项目重新回到正轨。",
-            "领导让我在上线前把团队培训好。",
-        ),
-        "action": (
-            "我分析了数据，找到了问题的根本原因。",
-            "我和团队每个人单独沟通，然后提出了新的计划。",
-            "我给客户打电话，听完投诉后提出了解决办法。",
-            "我会先和双方沟通，然后一起制定计划。",
-        ),
-        "result": (
-            "结果两个月内投诉减少了百分之四十。",
-            "最后项目按时交付，客户续签了合同。",
-            "这件事让我明白了先倾听的重要性。",
-        ),
-    },
-}
-
-
-# Everyday topics that are not interview evidence. A sentence much closer to one of them than
-# to the question and competency is off topic, however it is linked to the rest: this is
-# what keeps padding ("pandas eat bamboo", "our canteen serves five cuisines") and answers
-# about salary or hobbies from counting as evidence.
-_DISTRACTORS: dict[str, tuple[str, ...]] = {
-    "en": (
-        "The weather was very hot and sunny last summer.",
-        "My favourite football team won the championship this season.",
-        "Pandas eat bamboo and sleep most of the day.",
-        "The Great Wall is a famous tourist attraction in China.",
-        "I like cooking Italian food at home at the weekend.",
-        "In my free time I enjoy hiking, reading and photography.",
-        "My parents live in my hometown and want me to move back.",
-        "I am looking for a job with a higher salary and a shorter commute.",
-        "The company was founded decades ago and has thousands of employees.",
-        "Most employees take the metro to the office and eat in the canteen.",
-        "At the weekend I watch films and play video games.",
-    ),
-    "zh": (
-        "去年夏天天气非常热。",
-        "我最喜欢的球队这个赛季拿了冠军。",
-        "大熊猫吃竹子，一天大部分时间都在睡觉。",
-        "长城是中国著名的旅游景点。",
-        "我周末喜欢在家做意大利菜。",
-        "我业余时间喜欢爬山、看书和摄影。",
-        "我父母在老家，希望我回去发展。",
-        "我希望找一份工资更高、离家更近的工作。",
-        "公司成立于几十年前，现在有几千名员工。",
-        "大部分员工坐地铁上班，在食堂吃午饭。",
-        "周末我喜欢看电影、打游戏。",
-    ),
-}
-DISTRACTOR_MIN = 0.35  # closeness to an everyday topic that makes a sentence suspect ...
-DISTRACTOR_MARGIN = 0.10  # ... when it beats the question/competency by this much
 
 
 # ------------------------------------------------------------------------ data classes
@@ -530,36 +159,6 @@ class SentenceAnalysis:
     # Learned role probabilities (learned.ROLES); empty when the embedder has no fitted model.
     roles: dict[str, float] = field(default_factory=dict)
     own_experience: bool = True
-
-
-@dataclass(frozen=True)
-class IndicatorEvidence:
-    """The sentence closest to one behavioural indicator, and how close it is."""
-
-    dimension_id: str
-    indicator_id: str
-    sentence_index: int
-    quote: str
-    similarity: float
-    strength: float
-    quoted: bool
-
-
-@dataclass(frozen=True)
-class DimensionEvidence:
-    """What one answer shows about one dimension it is meant to assess."""
-
-    dimension_id: str
-    relevance: float
-    coverage: float
-    indicators: tuple[IndicatorEvidence, ...]
-    anchor_similarity: dict[int, float]
-    anchor_level: float
-    # The relevance gate (learned.py): its features, the probability that the answer
-    # addresses the question, and the other competency the answer is closest to.
-    gate: dict[str, float] = field(default_factory=dict)
-    addresses: bool = True
-    nearest_other: str | None = None
 
 
 @dataclass(frozen=True)
@@ -756,25 +355,21 @@ def _specifics(sentence: str, language: str) -> tuple[float, tuple[str, ...]]:
     return min(1.0, score), details[:8]
 
 
-def _ramp(value: float, low: float, high: float) -> float:
-    if high <= low:
-        return float(value >= high)
-    return float(min(1.0, max(0.0, (value - low) / (high - low))))
-
-
 # -------------------------------------------------------------------------- analysis
 
 
-def _dimension_texts(dimension: Dimension, language: str) -> list[str]:
-    return [localised(dimension.description, language) or localised(dimension.name, language)]
-
-
 def analyse_interview(
-    interview: InterviewInput, embedder: Embedder | None = None
+    interview: InterviewInput, embedder: Embedder | None = None, *, use_learned: bool = False
 ) -> tuple[AnswerAnalysis, ...]:
-    """Analyse every answer of an interview with one batched embedding call."""
+    """Analyse every answer of an interview with one batched embedding call.
+
+    ``use_learned`` adds the learned sentence roles and the relevance gate (engine 1.1) when
+    the fitted models belong to the embedder.
+    """
     embedder = embedder or get_embedder()
-    usable = learned.usable_for(getattr(embedder, "name", ""), int(getattr(embedder, "dim", 0)))
+    usable = use_learned and learned.usable_for(
+        getattr(embedder, "name", ""), int(getattr(embedder, "dim", 0))
+    )
     if usable:
         learned.prime_catalogue(embedder)
     prepared: list[_Prepared] = []
@@ -829,6 +424,82 @@ def analyse_interview(
     return tuple(results)
 
 
+def _without_near_duplicates(
+    prep: _Prepared, sent_vecs: np.ndarray
+) -> tuple[list[str], np.ndarray]:
+    """Near-duplicates ("the same answer three times" with small edits) count once; the
+    repeats are listed as ignored text."""
+    keep = list(range(len(prep.sentences)))
+    if len(keep) > 1:
+        sims = cosine_matrix(sent_vecs, sent_vecs)
+        keep = []
+        for i in range(len(prep.sentences)):
+            if any(sims[i, j] >= NEAR_DUPLICATE for j in keep):
+                prep.ignored.append(IgnoredText(prep.sentences[i], "repeated"))
+            else:
+                keep.append(i)
+    return [prep.sentences[i] for i in keep], sent_vecs[keep]
+
+
+def _continues_story(
+    i: int,
+    analysed: Sequence[SentenceAnalysis],
+    story_words: Sequence[set[str]],
+    sent_vecs: np.ndarray,
+) -> bool:
+    """Whether sentence ``i``, which has no "I"/"we", is the next step of the candidate's story.
+
+    Chinese often drops the subject, so such a sentence is the candidate's own right after an
+    own sentence with a STAR element, when it belongs to the story: it shares a content word
+    with the candidate's own sentences so far or is close to one of them in meaning. Facts
+    about dumplings, phones or the stock market between or after story sentences are not
+    their experience (the caller also requires it to be on topic).
+    """
+    prev = analysed[-1] if analysed else None
+    if prev is None or not prev.own_experience or not prev.star:
+        return False
+    earlier = [s.index for s in analysed if s.own_experience]
+    if story_words[i] & set().union(*(story_words[j] for j in earlier)):
+        return True
+    return float(cosine_matrix(sent_vecs[i : i + 1], sent_vecs[earlier]).max()) >= STORY_LINK
+
+
+def _star_elements(
+    norm: str,
+    cues: dict[str, re.Pattern[str]],
+    role_probs: dict[str, float],
+    example_sims: dict[str, float],
+) -> tuple[dict[str, float], dict[str, tuple[str, ...]]]:
+    """Each STAR element's score (0..1) in one sentence and the cues that explain it.
+
+    With learned roles (engine 1.1) the role carries actions and results and cue words only
+    explain them; situation and task ("last year", "I was asked to") keep their cues too.
+    Without, a cue word is strong evidence and the similarity to the element's example
+    sentences alone needs a close match.
+    """
+    star_scores: dict[str, float] = {}
+    star_cues: dict[str, tuple[str, ...]] = {}
+    for element in STAR:
+        found = _matches(cues[element], norm)
+        if role_probs:
+            learned_score = min(1.0, role_probs[element] / ROLE_PRESENT)
+            if found and element in ("situation", "task"):
+                learned_score = 1.0
+            star_scores[element] = _r(learned_score)
+            if found:
+                star_cues[element] = found[:4]
+            elif star_scores[element] >= STAR_PRESENT:
+                star_cues[element] = (f"~{role_probs[element]:.2f}",)
+            continue
+        embedded = _ramp(example_sims[element], STAR_EMBED_LOW, STAR_EMBED_HIGH)
+        star_scores[element] = _r(max(1.0 if found else 0.0, embedded))
+        if found:
+            star_cues[element] = found[:4]
+        elif embedded >= STAR_PRESENT:
+            star_cues[element] = (f"~{example_sims[element]:.2f}",)
+    return star_scores, star_cues
+
+
 def _empty_features() -> dict[str, float]:
     return {
         "relevance": 0.0,
@@ -872,25 +543,12 @@ def _analyse_one(
         "truncated": prep.truncated,
         "observations": _voice_observations(prep.answer.audio_features),
     }
-    if prep.unsupported:
+    if prep.unsupported or not prep.sentences:
         return AnswerAnalysis(
-            status="unsupported_language",
+            status="unsupported_language" if prep.unsupported else "empty",
             ignored=tuple(prep.ignored),
-            language=prep.unsupported,
-            unsupported_language=prep.unsupported,
-            sentences=(),
-            features=_empty_features(),
-            dimension_evidence=(),
-            technical=None,
-            fillers=(),
-            **base,
-        )
-    if not prep.sentences:
-        return AnswerAnalysis(
-            status="empty",
-            ignored=tuple(prep.ignored),
-            language=lang,
-            unsupported_language=None,
+            language=prep.unsupported or lang,
+            unsupported_language=prep.unsupported or None,
             sentences=(),
             features=_empty_features(),
             dimension_evidence=(),
@@ -906,18 +564,7 @@ def _analyse_one(
     indicator_texts = [localised(i.text, lang) for d in dims for i in d.indicators]
     indicator_vecs = vecs(indicator_texts)
 
-    # Near-duplicates ("the same answer three times" with small edits) count once.
-    keep = list(range(len(prep.sentences)))
-    if len(keep) > 1:
-        sims = cosine_matrix(sent_vecs, sent_vecs)
-        keep = []
-        for i in range(len(prep.sentences)):
-            if any(sims[i, j] >= NEAR_DUPLICATE for j in keep):
-                prep.ignored.append(IgnoredText(prep.sentences[i], "repeated"))
-            else:
-                keep.append(i)
-    sentences = [prep.sentences[i] for i in keep]
-    sent_vecs = sent_vecs[keep]
+    sentences, sent_vecs = _without_near_duplicates(prep, sent_vecs)
 
     rel_question = cosine_matrix(sent_vecs, question_vec)[:, 0]
     topic_vecs = (
@@ -936,37 +583,19 @@ def _analyse_one(
     distraction = cosine_matrix(sent_vecs, vecs(_DISTRACTORS[lang])).max(axis=1)
     off_topic = (distraction >= DISTRACTOR_MIN) & (distraction > relevance + DISTRACTOR_MARGIN)
     on_topic_mask = _topic_mask(relevance, sent_vecs, sentences, off_topic)
-    roles = learned.sentence_roles(sent_vecs) if usable else None
+    # Roles are read from work stories (what the candidate did); a technical answer explains a
+    # subject and is scored against reference answers, so its sentences are taken as given.
+    roles = learned.sentence_roles(sent_vecs) if usable and question.kind != "technical" else None
     story_words = [_link_words(s) for s in sentences]
     analysed: list[SentenceAnalysis] = []
     for i, sentence in enumerate(sentences):
         norm = _nfkc(sentence)
-        star_scores: dict[str, float] = {}
-        star_cues: dict[str, tuple[str, ...]] = {}
         role_probs: dict[str, float] = {}
         if roles is not None:
             role_probs = {r: _r(roles[i, k]) for k, r in enumerate(learned.ROLES)}
-        for element in STAR:
-            found = _matches(cues[element], norm)
-            if roles is not None:
-                # The learned role carries actions and results; cue words only explain them.
-                # Situation and task ("last year", "I was asked to") keep their cues too.
-                learned_score = min(1.0, role_probs[element] / ROLE_PRESENT)
-                if found and element in ("situation", "task"):
-                    learned_score = 1.0
-                star_scores[element] = _r(learned_score)
-                if found:
-                    star_cues[element] = found[:4]
-                elif star_scores[element] >= STAR_PRESENT:
-                    star_cues[element] = (f"~{role_probs[element]:.2f}",)
-                continue
-            embedded = _ramp(float(star_sims[element][i]), STAR_EMBED_LOW, STAR_EMBED_HIGH)
-            # A cue word is strong evidence; the embedding alone needs a close match.
-            star_scores[element] = _r(max(1.0 if found else 0.0, embedded))
-            if found:
-                star_cues[element] = found[:4]
-            elif embedded >= STAR_PRESENT:
-                star_cues[element] = (f"~{float(star_sims[element][i]):.2f}",)
+        star_scores, star_cues = _star_elements(
+            norm, cues, role_probs, {e: float(star_sims[e][i]) for e in STAR}
+        )
         singular = len(_FIRST_SINGULAR[lang].findall(norm))
         plural = len(_FIRST_PLURAL[lang].findall(norm))
         # Company descriptions, slogans and the question restated are not the candidate's
@@ -975,26 +604,10 @@ def _analyse_one(
         # Everyday topics (salary, commute, hobbies, weather...) are not work experience.
         own = own and not (role_probs and off_topic[i])
         if role_probs and own and not (singular or plural):
-            # Without "I"/"we" a sentence is the candidate's own only as the next step of
-            # a story they are telling (Chinese often drops the subject): right after an own
-            # sentence with a STAR element, and on topic. Facts about dumplings, phones or the
-            # stock market between or after story sentences are not their experience.
-            # It must also belong to the story: share a content word with the candidate's
-            # own sentences so far, or be close to one of them in meaning.
-            prev = analysed[-1] if analysed else None
-            earlier = [s.index for s in analysed if s.own_experience]
-            linked = bool(earlier) and (
-                bool(_link_words(sentence) & set().union(*(story_words[j] for j in earlier)))
-                or float(cosine_matrix(sent_vecs[i : i + 1], sent_vecs[earlier]).max())
-                >= STORY_LINK
-            )
-            own = bool(
-                prev is not None
-                and prev.own_experience
-                and prev.star
-                and on_topic_mask[i]
+            own = (
+                bool(on_topic_mask[i])
                 and not off_topic[i]
-                and linked
+                and _continues_story(i, analysed, story_words, sent_vecs)
             )
         on_topic = bool(on_topic_mask[i]) and own
         if role_probs and own and not off_topic[i] and (singular or plural):
@@ -1265,175 +878,6 @@ def _clarity(sentences: Sequence[SentenceAnalysis], lang: str) -> float:
         else:
             scores.append(1.0)
     return float(sum(scores) / len(scores))
-
-
-def _dimension_evidence(
-    dims: Sequence[Dimension],
-    sentences: Sequence[SentenceAnalysis],
-    sent_vecs: np.ndarray,
-    indicator_vecs: np.ndarray,
-    vecs: Any,
-    lang: str,
-) -> tuple[DimensionEvidence, ...]:
-    """Nearest sentence per indicator and anchor similarities, per assessed dimension."""
-    # Evidence of behaviour comes from the candidate's own story: on-topic sentences with a STAR
-    # element or a first person. Generic claims ("communication is the key") are not behaviour.
-    topical = np.array(
-        [
-            s.on_topic and not s.generic and bool(s.star or s.first_singular or s.first_plural)
-            for s in sentences
-        ],
-        dtype=bool,
-    )
-    ind_sims = (
-        cosine_matrix(indicator_vecs, sent_vecs)
-        if len(indicator_vecs)
-        else np.zeros((0, len(sentences)))
-    )
-    # Off-topic sentences and background can never be evidence.
-    ind_sims = np.where(topical[None, :], ind_sims, -1.0)
-    out: list[DimensionEvidence] = []
-    row = 0
-    topical_vecs = sent_vecs[topical] if topical.any() else sent_vecs[:0]
-    for dimension in dims:
-        items: list[IndicatorEvidence] = []
-        for indicator in dimension.indicators:
-            sims = ind_sims[row]
-            row += 1
-            best = int(np.argmax(sims)) if sims.size else 0
-            similarity = float(sims[best]) if sims.size else 0.0
-            if similarity < 0:
-                items.append(IndicatorEvidence(dimension.id, indicator.id, -1, "", 0.0, 0.0, False))
-                continue
-            items.append(
-                IndicatorEvidence(
-                    dimension_id=dimension.id,
-                    indicator_id=indicator.id,
-                    sentence_index=best,
-                    quote=sentences[best].text,
-                    similarity=_r(similarity),
-                    strength=_r(_ramp(similarity, EVIDENCE_LOW, EVIDENCE_HIGH)),
-                    quoted=similarity >= EVIDENCE_QUOTE,
-                )
-            )
-        coverage = sum(i.strength for i in items) / len(items) if items else 0.0
-        anchor_texts = [
-            localised(a.text, lang) for a in sorted(dimension.anchors, key=lambda a: a.level)
-        ]
-        levels = [a.level for a in sorted(dimension.anchors, key=lambda a: a.level)]
-        dim_vec = vecs(_dimension_texts(dimension, lang))
-        if len(topical_vecs):
-            mean_vec = topical_vecs.mean(axis=0, keepdims=True)
-            mean_vec = mean_vec / max(float(np.linalg.norm(mean_vec)), 1e-9)
-            anchor_sims = cosine_matrix(mean_vec, vecs(anchor_texts))[0]
-            dim_relevance = float(cosine_matrix(mean_vec, dim_vec)[0, 0])
-        else:
-            anchor_sims = np.zeros(len(anchor_texts))
-            dim_relevance = 0.0
-        out.append(
-            DimensionEvidence(
-                dimension_id=dimension.id,
-                relevance=_r(dim_relevance),
-                coverage=_r(coverage),
-                indicators=tuple(items),
-                anchor_similarity={lvl: _r(s) for lvl, s in zip(levels, anchor_sims, strict=True)},
-                anchor_level=_r(_anchor_level(levels, anchor_sims)),
-            )
-        )
-    return tuple(out)
-
-
-def _with_gate(
-    evidence: DimensionEvidence,
-    dimension: Dimension,
-    sentences: Sequence[SentenceAnalysis],
-    sent_vecs: np.ndarray,
-    question_vec: np.ndarray,
-    vecs: Any,
-    lang: str,
-) -> DimensionEvidence:
-    """Add the relevance gate: does the answer address *this* question and competency?
-
-    Each feature is a contrast against the catalogue (other competencies' rubrics and bank
-    questions), because one encoder's absolute similarities say little: a complaint story is
-    "somewhat close" to any interview question, but closer to customer questions than to one
-    about integrity. Features: the answer's mean log-probability of the asked competency
-    minus the best other one (a classifier over the catalogue's rubric and question texts),
-    the best single sentence's probability of it, the share of other competencies' questions
-    closer to the answer than the asked question, and shared content words.
-    """
-    own = np.array([s.own_experience for s in sentences], dtype=bool)
-    cat = learned.catalogue()
-    profiles = cat["profiles"]
-    desc_vec = vecs(_dimension_texts(dimension, lang))
-    sims = {
-        cid: float(cosine_matrix(desc_vec, vecs(prof[lang][:1]))[0, 0])
-        for cid, prof in profiles.items()
-    }
-    names = [dimension.id, *dimension.name.values()]
-    same = learned.preset_for(dimension.id, names, sims)
-    if not own.any():
-        gate = dict.fromkeys(learned.GATE_FEATURES, 0.0)
-        gate.update(gate_rank=1.0, gate_probability=0.0)
-        return replace(evidence, gate=gate, addresses=False, nearest_other=None)
-    story = learned.centred_story(sent_vecs[own])
-    classes, logp = learned.competency_log_proba(story)
-    k = classes.index(same)
-    mean_logp = logp.mean(axis=0)
-    other_idx = [i for i in range(len(classes)) if i != k]
-    best_other = max(other_idx, key=lambda i: (mean_logp[i], -i))
-    bank = [(c, t) for c, t in cat["questions"][lang] if c != same]
-    bank_vecs = learned.centred_question(vecs([t for _, t in bank]), lang)
-    asked_vec = learned.centred_question(question_vec, lang)
-    mean_vec = learned.centred_story(story.mean(axis=0, keepdims=True))
-    asked = float(cosine_matrix(mean_vec, asked_vec)[0, 0])
-    rank = float(np.mean(cosine_matrix(mean_vec, bank_vecs)[0] > asked)) if bank else 0.0
-    answer_words = {
-        w.lower()
-        for s in sentences
-        if s.own_experience
-        for w in content_words(s.text)
-        if len(w) >= 2
-    }
-    own_words = set(learned.preset_words(same, lang)) | {
-        w.lower() for w in content_words(localised(dimension.description, lang) or "")
-    }
-    own_words |= {
-        w.lower() for i in dimension.indicators for w in content_words(localised(i.text, lang))
-    }
-    other_overlap = max(
-        (len(answer_words & learned.preset_words(c, lang)) for c in profiles if c != same),
-        default=0,
-    )
-    shared = len(answer_words & own_words)
-    gate = {
-        "gate_competency": _r(float(mean_logp[k] - mean_logp[best_other])),
-        "gate_best_sentence": _r(float(np.exp(logp[:, k]).max())),
-        "gate_rank": _r(rank),
-        "gate_words": float(shared - other_overlap),
-        "gate_word_share": _r(shared / (1.0 + len(answer_words))),
-    }
-    probability = learned.gate_probability(gate)
-    gate["gate_probability"] = _r(probability)
-    return replace(
-        evidence,
-        gate=gate,
-        addresses=probability >= learned.GATE_THRESHOLD,
-        nearest_other=classes[best_other],
-    )
-
-
-ANCHOR_TEMPERATURE = 0.02
-
-
-def _anchor_level(levels: Sequence[int], sims: np.ndarray) -> float:
-    """Soft nearest anchor: levels weighted by softmax(similarity / T); 1.0 if nothing."""
-    if not len(levels) or not np.any(sims):
-        return 1.0
-    z = (np.asarray(sims, dtype=np.float64) - float(np.max(sims))) / ANCHOR_TEMPERATURE
-    weights = np.exp(z)
-    weights /= weights.sum()
-    return float(np.dot(weights, np.asarray(levels, dtype=np.float64)))
 
 
 def _technical(question: Question, prep: _Prepared, lang: str) -> dict[str, Any] | None:

@@ -32,7 +32,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -325,9 +325,33 @@ def rows_to_model(
     industry: str | None = None,
     version: str = "1",
 ) -> CompetencyModel:
-    """Build and validate a model from a header and numbered data rows."""
+    """Build and validate a model from a header and numbered data rows.
+
+    Steps: read the header into columns and check that the needed ones are there; group the
+    rows into competencies (a row without a name continues the one above); turn each
+    competency into a model dimension, checking what it lacks; validate the whole model and
+    put its errors back on rows and columns.
+    """
     errors: list[FieldError] = []
     warnings: list[FieldError] = []
+    columns = _resolve_columns(header, errors, warnings)
+    keys = {c.key for c in columns if c is not None}
+    _check_columns(keys, errors, warnings)
+    if errors:
+        raise ModelError(errors, _WHAT)
+    competencies = _group_rows(columns, rows, errors)
+    if not competencies and not errors:
+        errors.append(FieldError("rows", "the file has a header but no competencies"))
+    dimensions = _dimensions(competencies, columns, "weight" in keys, errors)
+    if errors:
+        raise ModelError(errors, _WHAT)
+    return _validated_model(model_id, name, industry, version, dimensions, competencies, warnings)
+
+
+def _resolve_columns(
+    header: Sequence[str], errors: list[FieldError], warnings: list[FieldError]
+) -> list[_Column | None]:
+    """One entry per header cell: the dictionary column it is, or None (ignored or repeated)."""
     columns: list[_Column | None] = []
     seen_columns: dict[tuple[str, str | None], tuple[str, int]] = {}
     for index, raw in enumerate(header):
@@ -350,7 +374,11 @@ def rows_to_model(
             continue
         seen_columns[slot] = (text, index)
         columns.append(column)
-    keys = {c.key for c in columns if c is not None}
+    return columns
+
+
+def _check_columns(keys: set[str], errors: list[FieldError], warnings: list[FieldError]) -> None:
+    """The columns a dictionary cannot do without (a missing weight column is only a warning)."""
     if not keys & {"name", "id"}:
         errors.append(
             FieldError(
@@ -377,18 +405,31 @@ def rows_to_model(
                 "columns", "no weight column (权重 / weight): all competencies weigh the same"
             )
         )
-    if errors:
-        raise ModelError(errors, _WHAT)
 
+
+_Values = dict[tuple[str, str | None], tuple[Any, str]]  # (key, lang) -> (cell, header)
+
+
+def _row_values(columns: Sequence[_Column | None], cells: Sequence[Any]) -> _Values:
+    values: _Values = {}
+    for column, value in zip(columns, cells, strict=False):
+        if column is None or value is None or _cell_text(value) == "":
+            continue
+        values[(column.key, column.lang)] = (value, column.header)
+    return values
+
+
+def _group_rows(
+    columns: Sequence[_Column | None],
+    rows: Iterable[tuple[int, Sequence[Any]]],
+    errors: list[FieldError],
+) -> list[_Competency]:
+    """Competencies in file order; a row naming none continues the one above it."""
     competencies: list[_Competency] = []
     by_key: dict[str, _Competency] = {}
     current: _Competency | None = None
     for number, cells in rows:
-        values: dict[tuple[str, str | None], tuple[Any, str]] = {}
-        for column, value in zip(columns, cells, strict=False):
-            if column is None or value is None or _cell_text(value) == "":
-                continue
-            values[(column.key, column.lang)] = (value, column.header)
+        values = _row_values(columns, cells)
         if not values:
             continue  # blank line
         for value, header_text in values.values():
@@ -425,80 +466,82 @@ def rows_to_model(
             _set(comp, "id", ident, number, values[("id", None)][1], errors)
         for lang, text, header_text in names:
             _set_text(comp.name, lang, text, comp, "name.", number, header_text, errors)
-        for slot, (value, header_text) in values.items():
-            field_key, lang = slot
-            location = f"row {number}, column {header_text}"
-            if field_key == "weight":
-                weight = _parse_number(value)
-                if weight is None:
-                    errors.append(FieldError(location, f"{_cell_text(value)!r} is not a number"))
-                    comp.bad_weight = True
-                elif weight <= 0:
-                    errors.append(FieldError(location, f"must be greater than 0 (got {weight:g})"))
-                    comp.bad_weight = True
-                else:
-                    _set(comp, "weight", weight, number, header_text, errors)
-            elif field_key == "required_level":
-                level = _parse_number(value)
-                if level is None:
-                    errors.append(FieldError(location, f"{_cell_text(value)!r} is not a number"))
-                elif not 0 <= level <= 10:
-                    errors.append(FieldError(location, f"must be 0..10 (got {level:g})"))
-                else:
-                    _set(comp, "required_level", level, number, header_text, errors)
-            elif field_key == "description":
-                text = _cell_text(value)
-                _set_text(
-                    comp.description,
-                    lang or detect_language(text),
-                    text,
-                    comp,
-                    "description.",
-                    number,
-                    header_text,
-                    errors,
-                )
-            elif field_key.startswith("level_"):
-                level_number = int(field_key[-1])
-                text = _cell_text(value)
-                anchor = comp.anchors.setdefault(level_number, {})
-                _set_text(
-                    anchor,
-                    lang or detect_language(text),
-                    text,
-                    comp,
-                    f"{field_key}.",
-                    number,
-                    header_text,
-                    errors,
-                )
-        indicator: dict[str, str] = {}
-        for slot, (value, _header_text) in values.items():
-            if slot[0] == "indicator":
-                text = _cell_text(value)
-                indicator[slot[1] or detect_language(text)] = text
-        if indicator:
-            indicator_id = values.get(("indicator_id", None))
-            comp.indicators.append((_cell_text(indicator_id[0]) if indicator_id else "", indicator))
-        elif ("indicator_id", None) in values:
-            errors.append(
-                FieldError(
-                    f"row {number}, column {values[('indicator_id', None)][1]}",
-                    "names an indicator but the indicator text is empty",
-                )
-            )
-    if not competencies and not errors:
-        errors.append(FieldError("rows", "the file has a header but no competencies"))
+        _apply_fields(comp, values, number, errors)
+        _add_indicator(comp, values, number, errors)
+    return competencies
 
+
+def _apply_fields(
+    comp: _Competency, values: _Values, number: int, errors: list[FieldError]
+) -> None:
+    """Weight, required level, description and anchors of one row."""
+    for (field_key, lang), (value, header_text) in values.items():
+        location = f"row {number}, column {header_text}"
+        if field_key == "weight":
+            weight = _parse_number(value)
+            if weight is None:
+                errors.append(FieldError(location, f"{_cell_text(value)!r} is not a number"))
+                comp.bad_weight = True
+            elif weight <= 0:
+                errors.append(FieldError(location, f"must be greater than 0 (got {weight:g})"))
+                comp.bad_weight = True
+            else:
+                _set(comp, "weight", weight, number, header_text, errors)
+        elif field_key == "required_level":
+            level = _parse_number(value)
+            if level is None:
+                errors.append(FieldError(location, f"{_cell_text(value)!r} is not a number"))
+            elif not 0 <= level <= 10:
+                errors.append(FieldError(location, f"must be 0..10 (got {level:g})"))
+            else:
+                _set(comp, "required_level", level, number, header_text, errors)
+        elif field_key == "description" or field_key.startswith("level_"):
+            text = _cell_text(value)
+            if field_key == "description":
+                target, slot = comp.description, "description."
+            else:
+                target, slot = comp.anchors.setdefault(int(field_key[-1]), {}), f"{field_key}."
+            lang = lang or detect_language(text)
+            _set_text(target, lang, text, comp, slot, number, header_text, errors)
+
+
+def _add_indicator(
+    comp: _Competency, values: _Values, number: int, errors: list[FieldError]
+) -> None:
+    indicator: dict[str, str] = {}
+    for slot, (value, _header_text) in values.items():
+        if slot[0] == "indicator":
+            text = _cell_text(value)
+            indicator[slot[1] or detect_language(text)] = text
+    if indicator:
+        indicator_id = values.get(("indicator_id", None))
+        comp.indicators.append((_cell_text(indicator_id[0]) if indicator_id else "", indicator))
+    elif ("indicator_id", None) in values:
+        errors.append(
+            FieldError(
+                f"row {number}, column {values[('indicator_id', None)][1]}",
+                "names an indicator but the indicator text is empty",
+            )
+        )
+
+
+def _rows_of(comp: _Competency) -> str:
+    if comp.first_row == comp.last_row:
+        return f"row {comp.first_row}"
+    return f"rows {comp.first_row}-{comp.last_row}"
+
+
+def _dimensions(
+    competencies: Sequence[_Competency],
+    columns: Sequence[_Column | None],
+    weight_column: bool,
+    errors: list[FieldError],
+) -> list[dict[str, Any]]:
+    """Each competency as a model dimension, reporting repeated ids and missing parts."""
     dimensions: list[dict[str, Any]] = []
     used_ids: dict[str, int] = {}
-    weight_column = "weight" in keys
     for comp in competencies:
-        where = (
-            f"row {comp.first_row}"
-            if comp.first_row == comp.last_row
-            else f"rows {comp.first_row}-{comp.last_row}"
-        )
+        where = _rows_of(comp)
         ident = comp.ident or _slug(
             comp.name.get("en") or comp.name.get("zh") or next(iter(comp.name.values()), "")
         )
@@ -512,28 +555,7 @@ def rows_to_model(
         used_ids.setdefault(ident, comp.first_row)
         if not comp.name:
             comp.name = {detect_language(ident): ident}
-        if weight_column and comp.weight is None and not comp.bad_weight:
-            errors.append(
-                FieldError(
-                    f"{where}, column {_header_of(columns, 'weight')}",
-                    "is empty: every competency needs a weight",
-                )
-            )
-        for level in range(1, 6):
-            if level not in comp.anchors:
-                errors.append(
-                    FieldError(
-                        f"{where}, column {_header_of(columns, f'level_{level}')}",
-                        f"missing the level {level} anchor of {ident!r}",
-                    )
-                )
-        if not comp.indicators:
-            errors.append(
-                FieldError(
-                    f"{where}, column {_header_of(columns, 'indicator')}",
-                    f"{ident!r} has no behavioural indicator",
-                )
-            )
+        _check_parts(comp, ident, where, columns, weight_column, errors)
         dimensions.append(
             {
                 "id": ident,
@@ -552,8 +574,52 @@ def rows_to_model(
                 ],
             }
         )
-    if errors:
-        raise ModelError(errors, _WHAT)
+    return dimensions
+
+
+def _check_parts(
+    comp: _Competency,
+    ident: str,
+    where: str,
+    columns: Sequence[_Column | None],
+    weight_column: bool,
+    errors: list[FieldError],
+) -> None:
+    """A weight (when the file has the column), all five anchors and an indicator."""
+    if weight_column and comp.weight is None and not comp.bad_weight:
+        errors.append(
+            FieldError(
+                f"{where}, column {_header_of(columns, 'weight')}",
+                "is empty: every competency needs a weight",
+            )
+        )
+    for level in range(1, 6):
+        if level not in comp.anchors:
+            errors.append(
+                FieldError(
+                    f"{where}, column {_header_of(columns, f'level_{level}')}",
+                    f"missing the level {level} anchor of {ident!r}",
+                )
+            )
+    if not comp.indicators:
+        errors.append(
+            FieldError(
+                f"{where}, column {_header_of(columns, 'indicator')}",
+                f"{ident!r} has no behavioural indicator",
+            )
+        )
+
+
+def _validated_model(
+    model_id: str,
+    name: str | Mapping[str, str] | None,
+    industry: str | None,
+    version: str,
+    dimensions: list[dict[str, Any]],
+    competencies: Sequence[_Competency],
+    warnings: list[FieldError],
+) -> CompetencyModel:
+    """The model validated as a whole, its errors and warnings placed on the file's rows."""
     if isinstance(name, str):
         name = {detect_language(name): name}
     data = {
@@ -567,15 +633,8 @@ def rows_to_model(
         model = model_from_dict(data)
     except ModelError as exc:
         raise ModelError([_relocate(e, competencies) for e in exc.errors], _WHAT) from None
-    return CompetencyModel(
-        id=model.id,
-        name=model.name,
-        industry=model.industry,
-        version=model.version,
-        dimensions=model.dimensions,
-        warnings=tuple(warnings)
-        + _summarise_languages([_relocate(w, competencies) for w in model.warnings]),
-    )
+    relocated = _summarise_languages([_relocate(w, competencies) for w in model.warnings])
+    return replace(model, warnings=tuple(warnings) + relocated)
 
 
 _MISSING_RE = re.compile(r"^missing (zh|en) (?:text|entries)$")
@@ -657,12 +716,7 @@ def _relocate(error: FieldError, competencies: Sequence[_Competency]) -> FieldEr
     match = _DIMENSION_RE.match(error.location)
     if not match:
         return error
-    comp = competencies[int(match.group(1))]
-    where = (
-        f"row {comp.first_row}"
-        if comp.first_row == comp.last_row
-        else f"rows {comp.first_row}-{comp.last_row}"
-    )
+    where = _rows_of(competencies[int(match.group(1))])
     rest = error.location[match.end() :]
     return FieldError(f"{where}, {rest}" if rest else where, error.message)
 

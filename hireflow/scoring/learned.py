@@ -75,22 +75,8 @@ def learned_model() -> dict[str, Any]:
     return json.loads(MODEL_FILE.read_text(encoding="utf-8"))
 
 
-@cache
-def enabled() -> bool:
-    """Whether engine 1.1 is switched on (``HIREFLOW_SCORING_LEARNED``).
-
-    Off by default: on the older graded set it agrees less with the grades than engine 1.0
-    and its gate caps some strong Chinese answers (docs/scoring.md, "Engine 1.1").
-    """
-    from hireflow.core.settings import Settings
-
-    return Settings().scoring_learned
-
-
 def usable_for(embedder_name: str, dim: int) -> bool:
-    """Whether engine 1.1 is on and its fitted models belong to this embedder."""
-    if not enabled():
-        return False
+    """Whether the fitted models belong to this embedder (same name and dimension)."""
     data = learned_model()
     return data.get("embedder") == embedder_name and int(data.get("dim", 0)) == dim
 

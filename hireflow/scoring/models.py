@@ -21,7 +21,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -504,14 +504,7 @@ def model_from_dict(data: Any, require_bilingual: bool = False) -> CompetencyMod
     model = _read_model(c, data)
     if c.errors or model is None:
         raise ModelError(c.errors)
-    return CompetencyModel(
-        id=model.id,
-        name=model.name,
-        industry=model.industry,
-        version=model.version,
-        dimensions=model.dimensions,
-        warnings=tuple(c.warnings),
-    )
+    return replace(model, warnings=tuple(c.warnings))
 
 
 def _read_model(c: _Collector, data: Any) -> CompetencyModel | None:

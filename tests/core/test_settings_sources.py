@@ -52,7 +52,11 @@ def test_the_embedder_and_translator_follow_the_env_file(tmp_path, monkeypatch):
     embedding.set_embedder(None)
     translation.set_translator(None)
     try:
-        assert "bge-m3" in embedding.get_embedder().name
+        from hireflow.core.settings import Settings
+
+        # The scoring library reads no settings; the platform passes them in.
+        config = embedding.EmbedderConfig.from_settings(Settings())
+        assert "bge-m3" in embedding.get_embedder(config).name
         translator = translation.get_translator()
         assert translator is not None and translator.name == "openai:qwen"
     finally:

@@ -84,7 +84,6 @@ def test_engine_1_0_score_follows_the_documented_formula() -> None:
     )
 
 
-@pytest.mark.usefixtures("engine_1_1")
 def test_engine_1_1_score_follows_the_documented_formula() -> None:
     """score = 2 · clip(intercept + Σ w_k · f_k, 1, 5), capped at 1.5 by the relevance gate;
     recomputed from the features and the fitted weights the report shows."""
@@ -92,11 +91,12 @@ def test_engine_1_1_score_follows_the_documented_formula() -> None:
     from hireflow.scoring.engine import level_features
 
     iv = interview({"comm_b": STRONG_EN})
-    analysis = analyse_interview(iv)[0]
+    analysis = analyse_interview(iv, use_learned=True)[0]
     features = level_features(analysis, "communication")
     fitted = learned.learned_model()["level"]
     raw = fitted["intercept"] + sum(fitted["coef"][k] * features[k] for k in features)
-    report = score_interview(iv)
+    report = score_interview(iv, engine="1.1")
+    assert report.engine_version == "hireflow-scoring/1.1"
     dim = report.dimension("communication")
     for name, value in features.items():
         assert math.isclose(dim.components[f"feature_{name}"], value, abs_tol=1e-3)

@@ -11,10 +11,12 @@ import pytest
 from hireflow.scoring.adjust import NO_EVIDENCE_CAP, finalise_report, rederive_report
 from hireflow.scoring.calibration import CompanyCalibration, DimensionCalibration
 from hireflow.scoring.copies import Copy, find_copies, shingles
-from hireflow.scoring.engine import score_interview
+from hireflow.scoring.engine import STORY_EVIDENCE, score_interview
 from hireflow.scoring.interview import job_match, with_unanswered
+from hireflow.scoring.models import Indicator
 from hireflow.scoring.report import Report
 from tests.scoring.engine_helpers import (
+    OFF_TOPIC_EN,
     STRONG_EN,
     STRONG_ZH,
     VAGUE_EN,
@@ -109,6 +111,39 @@ def test_a_dimension_without_evidence_is_capped_with_lower_confidence() -> None:
     assert "Communication" in note.text["en"] and "沟通" in note.text["zh"]
     assert final.job_match < report.job_match
     assert not any(f.dimension_id == "communication" for f in final.strengths)
+
+
+def _abstract_indicators(model):
+    """The eval model with communication's indicators replaced by wording far from any story."""
+    far = (
+        Indicator("c.x1", {"en": "Epistemic alignment of discourse", "zh": "话语的认知对齐"}),
+        Indicator("c.x2", {"en": "Semiotic coherence", "zh": "符号的一致性"}),
+    )
+    dims = tuple(
+        replace(d, indicators=far) if d.id == "communication" else d for d in model.dimensions
+    )
+    return replace(model, dimensions=dims)
+
+
+def test_a_story_far_from_abstract_indicators_quotes_its_own_action_or_result() -> None:
+    iv = interview({"comm_b": STRONG_EN})
+    iv = replace(iv, model=_abstract_indicators(iv.model))
+    report = score_interview(iv)
+    d = report.dimension("communication")
+    assert not d.components.get("no_evidence"), d.components
+    assert d.score > NO_EVIDENCE_CAP
+    (quote,) = d.evidence
+    assert quote.indicator_id == STORY_EVIDENCE
+    assert quote.quote in STRONG_EN
+    assert {"action", "result"} & set(quote.star)
+
+
+def test_an_answer_with_no_story_of_its_own_still_has_no_evidence() -> None:
+    iv = interview({"comm_b": OFF_TOPIC_EN})
+    iv = replace(iv, model=_abstract_indicators(iv.model))
+    d = score_interview(iv).dimension("communication")
+    assert not d.evidence
+    assert d.score <= NO_EVIDENCE_CAP and d.components["no_evidence"] == 1.0
 
 
 # ------------------------------------------------------------------------------- copies

