@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hireflow.core.settings import Settings, get_settings
 from hireflow.interviews.models import (
     CompanyCalibration,
     InterviewAnswer,
@@ -17,6 +18,7 @@ from hireflow.interviews.models import (
 from hireflow.interviews.overrides import stored_report
 from hireflow.interviews.sessions import answers_of, questions_of
 from hireflow.scoring.calibration import CompanyCalibration as EngineCalibration
+from hireflow.scoring.embedding import Embedder, EmbedderConfig, get_embedder
 from hireflow.scoring.engine import score_interview
 from hireflow.scoring.interview import InterviewInput, interview_from_dict
 from hireflow.scoring.judge import judge_from_env
@@ -92,12 +94,23 @@ def active_calibration(session: Session, tenant_id: int) -> EngineCalibration | 
     return EngineCalibration.from_dict(row.data).activate()
 
 
+def platform_embedder(settings: Settings | None = None) -> Embedder:
+    """The process's sentence encoder as the settings choose it (the scoring library reads no
+    settings: the platform builds its configuration and passes it in)."""
+    return get_embedder(EmbedderConfig.from_settings(settings or get_settings()))
+
+
 def compute_report(session: Session, interview: InterviewSession) -> Report:
     """Score the interview (deterministic: the same answers give the same report)."""
     answers = answers_of(session, interview)
     calibration = active_calibration(session, interview.tenant_id)
+    settings = get_settings()
     return score_interview(
-        interview_input(interview, answers), judge=judge_from_env(), calibration=calibration
+        interview_input(interview, answers),
+        judge=judge_from_env(),
+        calibration=calibration,
+        embedder=platform_embedder(settings),
+        engine="1.1" if settings.scoring_learned else "1.0",
     )
 
 

@@ -13,12 +13,13 @@ from hireflow.core.db import retry_when_busy, utcnow
 from hireflow.core.errors import N_, Conflict
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.interviews import qa, qa_passages, schemas, state
+from hireflow.interviews.engine_adapter import platform_embedder
 from hireflow.interviews.errors import InterviewNotStarted
 from hireflow.interviews.models import CandidateQuestion, CompanyFaq, InterviewSession
 from hireflow.interviews.owners import notify_owners
 from hireflow.interviews.sessions import add_event, audit_interview
 from hireflow.openings.models import Opening
-from hireflow.scoring.embedding import Embedder, get_embedder
+from hireflow.scoring.embedding import Embedder
 
 MAX_CANDIDATE_QUESTIONS = 20
 
@@ -59,7 +60,7 @@ def ask(
         [(faq_id, question, answer) for faq_id, question, answer in faqs],
         location=opening.location or "",
     )
-    result = qa.answer_question(data.question, passages, embedder or get_embedder())
+    result = qa.answer_question(data.question, passages, embedder or platform_embedder())
     row = CandidateQuestion(
         tenant_id=interview.tenant_id,
         interview_id=interview.id,

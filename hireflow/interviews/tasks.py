@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from hireflow.core.db import get_database
 from hireflow.core.tasks import celery_app
 from hireflow.interviews import pipeline
-from hireflow.scoring.embedding import get_embedder
+from hireflow.interviews.engine_adapter import platform_embedder
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def _warm_up(**_kwargs: object) -> None:
     pipeline), not inside the first interview's scoring (seconds a candidate's recruiter
     would otherwise wait)."""
     try:
-        get_embedder().embed(["warm-up"])
+        platform_embedder().embed(["warm-up"])
     except Exception as exc:  # a warm-up failure must not stop the worker
         log.warning("warm-up failed", extra={"event": "interviews.warm_up", "error": str(exc)})
 
