@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Application, Candidate
 from hireflow.core.db import utcnow
-from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.permissions import Principal, get_visible, require, restrict
 from hireflow.interviews.models import InterviewReport, InterviewSession
 from hireflow.openings.models import Opening, OpeningMember
 from hireflow.workflow.models import PipelinePosition, Scorecard
@@ -201,3 +201,48 @@ def board(
         del column.cards[MAX_CARDS_PER_COLUMN:]
         shown += len(column.cards)
     return Board(opening, list(columns.values()), total, shown, blind, sorted(sources))
+
+
+@dataclass(frozen=True)
+class OpeningSummary:
+    opening: Opening
+    stages: list[Stage]
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def overview(session: Session, principal: Principal, limit: int = 200) -> list[OpeningSummary]:
+    """The openings the caller may see the pipeline of, open ones first, with stage counts."""
+    require(principal, "pipeline.read")
+    openings = session.scalars(
+        restrict(select(Opening), principal, "pipeline.read", Opening)
+        .where(Opening.status != "draft")
+        .order_by(Opening.status.desc(), Opening.created_at.desc(), Opening.id.desc())
+        .limit(limit)
+    ).all()
+    ids = [o.id for o in openings]
+    placed: dict[int, dict[str, int]] = {}
+    for opening_id, key, count in session.execute(
+        select(PipelinePosition.opening_id, PipelinePosition.stage_key, func.count())
+        .where(PipelinePosition.opening_id.in_(ids))
+        .group_by(PipelinePosition.opening_id, PipelinePosition.stage_key)
+    ):
+        placed.setdefault(opening_id, {})[key] = int(count)
+    unmoved = dict(
+        session.execute(
+            select(Application.opening_id, func.count())
+            .outerjoin(PipelinePosition, PipelinePosition.application_id == Application.id)
+            .where(Application.opening_id.in_(ids), PipelinePosition.id.is_(None))
+            .group_by(Application.opening_id)
+        ).all()
+    )
+    found = []
+    for opening in openings:
+        stages = opening_stages(session, opening)
+        counts = dict(placed.get(opening.id, {}))
+        counts[stages[0].key] = counts.get(stages[0].key, 0) + int(unmoved.get(opening.id, 0))
+        found.append(OpeningSummary(opening, stages, counts))
+    return found

@@ -1,0 +1,305 @@
+"""Pipeline pages: the openings' pipelines, an opening's kanban board (drag, keyboard and
+bulk moves), and the company's pipeline settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field, ValidationError
+
+from hireflow.core.errors import N_, ValidationFailed
+from hireflow.core.i18n import gettext_for
+from hireflow.core.permissions import Principal, can, require
+from hireflow.web.deps import DbSession, Id, PageUser, audit_read
+from hireflow.web.forms import Form, act_or_rerender, submit_form
+from hireflow.web.templating import NavItem, render
+from hireflow.workflow import queries, schemas, service, stages
+from hireflow.workflow.models import STAGE_KINDS
+
+router = APIRouter(include_in_schema=False)
+NAV = (
+    NavItem("/pipeline", N_("Pipeline"), "pipeline.read", order=14, group="recruiting"),
+    NavItem(
+        "/workflow/settings",
+        N_("Pipeline settings"),
+        "pipeline.configure",
+        order=96,
+        group="settings",
+    ),
+)
+# Stage kinds as words (they come from data).
+LABELS = (
+    N_("applied"),
+    N_("screened"),
+    N_("ai_interview"),
+    N_("interview"),
+    N_("offer"),
+    N_("hired"),
+    N_("rejected"),
+    N_("withdrawn"),
+)
+ASSETS = Path(__file__).resolve().parent / "static"
+
+
+def _asset(name: str, media_type: str) -> Response:
+    return FileResponse(
+        ASSETS / name, media_type=media_type, headers={"Cache-Control": "public, max-age=300"}
+    )
+
+
+@router.get("/workflow/assets/board.js")
+def board_script() -> Response:
+    return _asset("board.js", "text/javascript")
+
+
+@router.get("/workflow/assets/workflow.css")
+def stylesheet() -> Response:
+    return _asset("workflow.css", "text/css")
+
+
+# --------------------------------------------------------------------------- overview
+
+
+@router.get("/pipeline")
+def overview_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+    summaries = queries.overview(session, principal)
+    return render(request, "workflow/overview.html", {"summaries": summaries})
+
+
+# --------------------------------------------------------------------------- board
+
+
+def _number(value: str, kind: type[int] | type[float]) -> Any:
+    try:
+        return kind(value) if value.strip() else None
+    except ValueError:
+        return None
+
+
+def _filters(request: Request) -> queries.BoardFilters:
+    params = request.query_params
+    min_match = _number(params.get("min_match", ""), float)
+    min_days = _number(params.get("min_days", ""), int)
+    return queries.BoardFilters(
+        query=params.get("q", "").strip()[:100],
+        min_match=min_match if min_match is not None and 0 <= min_match <= 100 else None,
+        min_days=min_days if min_days is not None and 0 <= min_days <= 3650 else None,
+        source=params.get("source", "")[:40],
+    )
+
+
+def _board_context(
+    request: Request, session: DbSession, principal: Principal, opening_id: int
+) -> dict[str, Any]:
+    filters = _filters(request)
+    board = queries.board(session, principal, opening_id, filters)
+    shown = [c.candidate_id for column in board.columns for c in column.cards]
+    audit_read(session, principal, "pipeline.board_viewed", "candidate", shown)
+    return {
+        "board": board,
+        "opening": board.opening,
+        "filters": filters,
+        "reasons": stages.rejection_reasons(session, principal.tenant_id),
+        "can_move": can(principal, "pipeline.move"),
+        "can_rate": can(principal, "scorecards.read"),
+        "errors": {},
+        "params": request.query_params,
+    }
+
+
+@router.get("/openings/{opening_id}/pipeline")
+def board_page(
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id
+) -> Response:
+    context = _board_context(request, session, principal, opening_id)
+    return render(request, "workflow/board.html", context)
+
+
+class MoveForm(BaseModel):
+    application_id: int = Field(ge=1, le=2**31 - 1)
+    version: int = Field(ge=0, le=2**31 - 1)
+    to: str = Field(min_length=1, max_length=40)
+    reason: str | None = Field(None, max_length=40)
+    note: str = Field("", max_length=2000)
+
+
+def _back(opening_id: int, **params: Any) -> RedirectResponse:
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return RedirectResponse(
+        f"/openings/{opening_id}/pipeline" + (f"?{query}" if query else ""), status_code=303
+    )
+
+
+def _rerender(request: Request, session: DbSession, principal: Principal, opening_id: int) -> Any:
+    def page(errors: dict[str, str]) -> Response:
+        context = _board_context(request, session, principal, opening_id)
+        context["errors"] = errors
+        return render(request, "workflow/board.html", context, status_code=422)
+
+    return page
+
+
+@router.post("/openings/{opening_id}/pipeline/move")
+def move_card(
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
+) -> Response:
+    opening = service.get_visible_opening(session, principal, opening_id, "pipeline.move")
+
+    def act(data: MoveForm) -> Response:
+        application = service.visible_application(
+            session, principal, data.application_id, "pipeline.move"
+        )
+        if application.opening_id != opening.id:
+            raise ValidationFailed(
+                N_("Not an application of this opening."), fields={"application_id": "other"}
+            )
+        request_ = service.MoveRequest(data.to, data.version, data.reason or None, data.note)
+        service.move(session, principal, application.id, request_)
+        return _back(opening.id, moved=1)
+
+    fields = {k: form.get(k) for k in ("application_id", "version", "to", "note")}
+    fields["reason"] = form.get("reason") or None
+    return submit_form(
+        request, MoveForm, fields, act, _rerender(request, session, principal, opening.id)
+    )
+
+
+def _bulk_items(values: list[str]) -> list[tuple[int, int]]:
+    """``"<application id>:<version>"`` values of the selected cards."""
+    items = []
+    for value in values[:500]:
+        app_id, _, version = value.partition(":")
+        if app_id.isdigit() and version.isdigit() and len(app_id) < 10 and len(version) < 10:
+            items.append((int(app_id), int(version)))
+    return items
+
+
+@router.post("/openings/{opening_id}/pipeline/bulk")
+def bulk_move(
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
+) -> Response:
+    opening = service.get_visible_opening(session, principal, opening_id, "pipeline.move")
+    _ = gettext_for(request.state.language)
+    items = _bulk_items(form.getlist("items"))
+    page = _rerender(request, session, principal, opening.id)
+    if not items:
+        return page({"items": _("Select at least one candidate.")})
+    try:
+        data = schemas.BulkMoveIn.model_validate(
+            {
+                "items": [{"application_id": i, "version": v} for i, v in items],
+                "to": form.get("bulk_to"),
+                "reason": form.get("bulk_reason") or None,
+                "note": form.get("bulk_note"),
+            }
+        )
+    except ValidationError:
+        return page({"bulk_to": _("Choose the stage to move them to.")})
+
+    def act() -> Response:
+        result = service.bulk_move(
+            session,
+            principal,
+            opening.id,
+            [(i.application_id, i.version) for i in data.items],
+            data.to,
+            reason=data.reason,
+            note=data.note,
+        )
+        return _back(opening.id, moved=len(result.moved), refused=len(result.refused))
+
+    return act_or_rerender(request, act, page)
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def _settings_context(session: DbSession, principal: Principal) -> dict[str, Any]:
+    return {
+        "stages": stages.company_stages(session, principal.tenant_id),
+        "reasons": stages.rejection_reasons(session, principal.tenant_id),
+        "blind": stages.blind_scorecards(session, principal.tenant_id),
+        "kinds": STAGE_KINDS,
+        "errors": {},
+    }
+
+
+@router.get("/workflow/settings")
+def settings_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+    require(principal, "pipeline.configure")
+    return render(request, "workflow/settings.html", _settings_context(session, principal))
+
+
+def _settings_page(request: Request, session: DbSession, principal: Principal) -> Any:
+    def page(errors: dict[str, str]) -> Response:
+        context = _settings_context(session, principal)
+        context["errors"] = errors
+        return render(request, "workflow/settings.html", context, status_code=422)
+
+    return page
+
+
+def _rows(form: Form, prefix: str, with_kind: bool) -> list[dict[str, Any]]:
+    """The filled rows of the settings table (a row without a key is left out)."""
+    keys = form.getlist(f"{prefix}_key")
+    kinds = form.getlist(f"{prefix}_kind")
+    zh, en, ja = (form.getlist(f"{prefix}_{lang}") for lang in ("zh", "en", "ja"))
+    rows = []
+    for i, key in enumerate(keys):
+        if not key.strip():
+            continue
+        row: dict[str, Any] = {
+            "key": key.strip(),
+            "name": {
+                "zh": zh[i] if i < len(zh) else "",
+                "en": en[i] if i < len(en) else "",
+                "ja": ja[i] if i < len(ja) else "",
+            },
+        }
+        if with_kind:
+            row["kind"] = kinds[i] if i < len(kinds) else ""
+        rows.append(row)
+    return rows
+
+
+@router.post("/workflow/settings/stages")
+def save_stages(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
+    require(principal, "pipeline.configure")
+
+    def act(data: schemas.StageListIn) -> Response:
+        stages.set_company_stages(session, principal, data)
+        return RedirectResponse("/workflow/settings?saved=stages", status_code=303)
+
+    fields = {"stages": _rows(form, "stage", with_kind=True)}
+    page = _settings_page(request, session, principal)
+    return submit_form(request, schemas.StageListIn, fields, act, page)
+
+
+@router.post("/workflow/settings/reasons")
+def save_reasons(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
+    require(principal, "pipeline.configure")
+
+    def act(data: schemas.ReasonListIn) -> Response:
+        stages.set_rejection_reasons(session, principal, data)
+        return RedirectResponse("/workflow/settings?saved=reasons", status_code=303)
+
+    fields = {"reasons": _rows(form, "reason", with_kind=False)}
+    page = _settings_page(request, session, principal)
+    return submit_form(request, schemas.ReasonListIn, fields, act, page)
+
+
+@router.post("/workflow/settings/blind")
+def save_blind(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
+    require(principal, "pipeline.configure")
+
+    def act(data: schemas.SettingsIn) -> Response:
+        stages.set_settings(session, principal, data)
+        return RedirectResponse("/workflow/settings?saved=blind", status_code=303)
+
+    fields = {"blind_scorecards": form.get("blind_scorecards") == "on"}
+    page = _settings_page(request, session, principal)
+    return submit_form(request, schemas.SettingsIn, fields, act, page)
