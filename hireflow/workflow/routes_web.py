@@ -31,17 +31,17 @@ NAV = (
         group="settings",
     ),
 )
-# Stage kinds as words (they come from data).
-LABELS = (
-    N_("applied"),
-    N_("screened"),
-    N_("ai_interview"),
-    N_("interview"),
-    N_("offer"),
-    N_("hired"),
-    N_("rejected"),
-    N_("withdrawn"),
-)
+# What each kind of stage means, for the settings page (stored kinds are codes).
+KIND_LABELS = {
+    "applied": N_("Entry stage (new applications)"),
+    "screened": N_("Resume screening"),
+    "ai_interview": N_("AI interview"),
+    "interview": N_("Interview round"),
+    "offer": N_("Offer"),
+    "hired": N_("Hired (closes the application)"),
+    "rejected": N_("Rejected"),
+    "withdrawn": N_("Withdrawn by the candidate (closes the application)"),
+}
 ASSETS = Path(__file__).resolve().parent / "static"
 
 
@@ -224,6 +224,7 @@ def _settings_context(session: DbSession, principal: Principal) -> dict[str, Any
         "reasons": stages.rejection_reasons(session, principal.tenant_id),
         "blind": stages.blind_scorecards(session, principal.tenant_id),
         "kinds": STAGE_KINDS,
+        "kind_labels": KIND_LABELS,
         "errors": {},
     }
 
