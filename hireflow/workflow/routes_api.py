@@ -10,7 +10,7 @@ from hireflow.core.db import utcnow
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import require
 from hireflow.web.deps import ApiUser, DbSession, Id
-from hireflow.workflow import queries, schemas, service, stages
+from hireflow.workflow import queries, schemas, scorecards, service, stages
 
 router = APIRouter(tags=["workflow"])
 
@@ -155,3 +155,46 @@ def history(application_id: Id, session: DbSession, principal: ApiUser) -> Any:
     return [
         service.move_out(m, found.stages, found.reasons, principal.language) for m in found.moves
     ]
+
+
+# --------------------------------------------------------------------------- scorecards
+
+
+@router.get("/applications/{application_id}/scorecards", response_model=schemas.MergedOut)
+def merged_scorecards(application_id: Id, session: DbSession, principal: ApiUser) -> Any:
+    """AI and interviewers' ratings per competency, disagreements of more than one level
+    marked. While scorecards are blind, a panel member who has not submitted sees neither
+    colleagues' scorecards nor the AI's scores (``blind`` is true)."""
+    return scorecards.merged_out(scorecards.merged(session, principal, application_id))
+
+
+@router.post(
+    "/applications/{application_id}/scorecards",
+    response_model=schemas.ScorecardOut,
+    status_code=201,
+)
+def submit_scorecard(
+    application_id: Id, data: schemas.ScorecardIn, session: DbSession, principal: ApiUser
+) -> Any:
+    """Submit the caller's scorecard for one interview round (409 if already submitted:
+    submitted scorecards are immutable, amend them instead)."""
+    card = scorecards.submit(session, principal, application_id, data)
+    return scorecards.scorecard_out(card, {principal.user_id: principal.name})
+
+
+@router.post(
+    "/scorecards/{scorecard_id}/amend", response_model=schemas.ScorecardOut, status_code=201
+)
+def amend_scorecard(
+    scorecard_id: Id, data: schemas.AmendIn, session: DbSession, principal: ApiUser
+) -> Any:
+    """A new version of the caller's own scorecard with the reason; the old version stays."""
+    card = scorecards.amend(session, principal, scorecard_id, data)
+    return scorecards.scorecard_out(card, {principal.user_id: principal.name})
+
+
+@router.get("/scorecards/{scorecard_id}/versions", response_model=list[schemas.ScorecardOut])
+def scorecard_versions(scorecard_id: Id, session: DbSession, principal: ApiUser) -> Any:
+    found = scorecards.versions(session, principal, scorecard_id)
+    names = scorecards.user_names(session, {c.interviewer_id for c in found})
+    return [scorecards.scorecard_out(c, names) for c in found]

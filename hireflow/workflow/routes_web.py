@@ -17,7 +17,7 @@ from hireflow.core.permissions import Principal, can, require
 from hireflow.web.deps import DbSession, Id, PageUser, audit_read
 from hireflow.web.forms import Form, act_or_rerender, submit_form
 from hireflow.web.templating import NavItem, render
-from hireflow.workflow import queries, schemas, service, stages
+from hireflow.workflow import queries, schemas, scorecards, service, stages
 from hireflow.workflow.models import STAGE_KINDS
 
 router = APIRouter(include_in_schema=False)
@@ -304,3 +304,122 @@ def save_blind(request: Request, session: DbSession, principal: PageUser, form: 
     fields = {"blind_scorecards": form.get("blind_scorecards") == "on"}
     page = _settings_page(request, session, principal)
     return submit_form(request, schemas.SettingsIn, fields, act, page)
+
+
+# --------------------------------------------------------------------------- scorecards
+
+RECOMMENDATION_LABELS = {
+    "strong_no": N_("Strong no"),
+    "no": N_("No hire"),
+    "yes": N_("Hire"),
+    "strong_yes": N_("Strong yes"),
+}
+
+
+def _chosen_round(request: Request, rounds: list[stages.Stage], own: list[Any]) -> str:
+    asked = request.query_params.get("round", "")
+    keys = [r.key for r in rounds]
+    if asked in keys:
+        return asked
+    done = {card.round_key for card in own}
+    return next((k for k in keys if k not in done), keys[0] if keys else "")
+
+
+def _scorecard_context(
+    request: Request, session: DbSession, principal: Principal, application_id: int
+) -> dict[str, Any]:
+    found = scorecards.merged(session, principal, application_id)
+    own = scorecards.own_scorecards(session, principal, application_id)
+    chosen = _chosen_round(request, found.rounds, own)
+    application = found.application
+    audit_read(
+        session, principal, "scorecards.viewed", "candidate", target_id=application.candidate_id
+    )
+    return {
+        "merged": found,
+        "application": application,
+        "candidate_name": application.candidate.name,
+        "opening": application.opening,
+        "lang": "zh" if principal.language.startswith("zh") else principal.language[:2],
+        "chosen": chosen,
+        "own": {card.round_key: card for card in own},
+        "round_names": {r.key: r.label(principal.language) for r in found.rounds},
+        "recommendations": RECOMMENDATION_LABELS,
+        "can_submit": can(principal, "scorecards.submit"),
+        "errors": {},
+        "form": {},
+    }
+
+
+@router.get("/applications/{application_id}/scorecards")
+def scorecards_page(
+    request: Request, session: DbSession, principal: PageUser, application_id: Id
+) -> Response:
+    context = _scorecard_context(request, session, principal, application_id)
+    return render(request, "workflow/scorecards.html", context)
+
+
+def _ratings(form: Form) -> dict[str, int]:
+    """``rating_<competency>`` fields; an empty one is "not assessed", junk is out of range."""
+    ratings = {}
+    for key, value in form.values.items():
+        if key.startswith("rating_") and value.strip():
+            ratings[key.removeprefix("rating_")[:80]] = int(value) if value.isdigit() else -1
+    return ratings
+
+
+def _scorecard_rerender(
+    request: Request, session: DbSession, principal: Principal, application_id: int, form: Form
+) -> Any:
+    def page(errors: dict[str, str]) -> Response:
+        context = _scorecard_context(request, session, principal, application_id)
+        context.update({"errors": errors, "form": dict(form.values)})
+        context["chosen"] = form.get("round") or context["chosen"]
+        return render(request, "workflow/scorecards.html", context, status_code=422)
+
+    return page
+
+
+@router.post("/applications/{application_id}/scorecards")
+def submit_scorecard(
+    request: Request, session: DbSession, principal: PageUser, application_id: Id, form: Form
+) -> Response:
+    def act(data: schemas.ScorecardIn) -> Response:
+        scorecards.submit(session, principal, application_id, data)
+        target = f"/applications/{application_id}/scorecards?round={data.round}&saved=1"
+        return RedirectResponse(target, status_code=303)
+
+    fields = {
+        "round": form.get("round"),
+        "ratings": _ratings(form),
+        "recommendation": form.get("recommendation"),
+        "notes": form.get("notes"),
+    }
+    page = _scorecard_rerender(request, session, principal, application_id, form)
+    return submit_form(request, schemas.ScorecardIn, fields, act, page)
+
+
+@router.post("/applications/{application_id}/scorecards/amend")
+def amend_scorecard(
+    request: Request, session: DbSession, principal: PageUser, application_id: Id, form: Form
+) -> Response:
+    scorecards.merged(session, principal, application_id)  # 404 unless the caller may see it
+    scorecard_id = form.get("scorecard_id")
+
+    def act(data: schemas.AmendIn) -> Response:
+        own = {c.id for c in scorecards.own_scorecards(session, principal, application_id)}
+        if not scorecard_id.isdigit() or int(scorecard_id[:10]) not in own:
+            raise ValidationFailed(N_("Choose the scorecard to amend."))
+        scorecards.amend(session, principal, int(scorecard_id), data)
+        target = f"/applications/{application_id}/scorecards?round={data.round}&saved=1"
+        return RedirectResponse(target, status_code=303)
+
+    fields = {
+        "round": form.get("round"),
+        "ratings": _ratings(form),
+        "recommendation": form.get("recommendation"),
+        "notes": form.get("notes"),
+        "reason": form.get("reason"),
+    }
+    page = _scorecard_rerender(request, session, principal, application_id, form)
+    return submit_form(request, schemas.AmendIn, fields, act, page)

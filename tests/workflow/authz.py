@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+from hireflow.workflow.models import Scorecard
 from tests.workflow.factories import apply, make_opening
 
 
 def foreign_params(session, org) -> dict[str, int]:
     opening = make_opening(session, org)
     application = apply(session, org, opening)
-    return {"application_id": application.id}
+    card = Scorecard(
+        tenant_id=org.tenant.id,
+        application_id=application.id,
+        opening_id=opening.id,
+        round_key="round_1",
+        interviewer_id=org.users["interviewer"].id,
+        ratings={"coding": 3},
+        recommendation="yes",
+        notes=org.tenant.name,
+    )
+    session.add(card)
+    session.flush()
+    return {"application_id": application.id, "scorecard_id": card.id}
+
+
+SCORECARD = {"round": "round_1", "ratings": {"coding": 3}, "recommendation": "yes"}
 
 
 STAGES = {
@@ -29,5 +45,22 @@ API_BODIES = {
         "reasons": [{"key": "other", "name": {"zh": "其他", "en": "Other"}}]
     },
     ("PUT", "/api/v1/workflow/settings"): {"blind_scorecards": True},
+    ("POST", "/api/v1/applications/{application_id}/scorecards"): SCORECARD,
+    ("POST", "/api/v1/scorecards/{scorecard_id}/amend"): {**SCORECARD, "reason": "typo"},
 }
-FORM_BODIES: dict = {}
+FORM_BODIES = {
+    ("POST", "/openings/{opening_id}/pipeline/move"): {
+        "application_id": "{application_id}",
+        "version": "0",
+        "to": "screened",
+    },
+    ("POST", "/openings/{opening_id}/pipeline/bulk"): {
+        "items": "{application_id}:0",
+        "bulk_to": "screened",
+    },
+    ("POST", "/applications/{application_id}/scorecards"): {
+        "round": "round_1",
+        "rating_coding": "3",
+        "recommendation": "yes",
+    },
+}
