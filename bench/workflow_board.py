@@ -230,15 +230,23 @@ def main() -> None:
             for opening in world["openings"]
         }
 
-    def render(opening_id: int) -> tuple[float, int]:
-        t0 = time.perf_counter()
-        response = client.get(f"/openings/{opening_id}/pipeline")
-        elapsed = (time.perf_counter() - t0) * 1000
+    cpu: dict[str, list[float]] = {"board": [], "small": [], "move": [], "read": []}
+
+    def timed(kind: str, call: Any) -> tuple[float, Any]:
+        """Wall time of one request, and the process's CPU time for it into ``cpu[kind]``."""
+        c0, t0 = time.process_time(), time.perf_counter()
+        response = call()
+        cpu[kind].append((time.process_time() - c0) * 1000)
+        return (time.perf_counter() - t0) * 1000, response
+
+    def render(opening_id: int, kind: str = "board") -> tuple[float, int]:
+        elapsed, response = timed(kind, lambda: client.get(f"/openings/{opening_id}/pipeline"))
         assert response.status_code == 200, response.status_code
         return elapsed, response.text.count('class="kcard"')
 
     client.get(f"/openings/{world['small']}/pipeline")  # first request: imports, templates
-    small = [render(world["small"])[0] for _ in range(args.renders * args.openings)]
+    load_before = os.getloadavg()[0]
+    small = [render(world["small"], "small")[0] for _ in range(args.renders * args.openings)]
     boards: list[float] = []
     cards = 0
     for round_ in range(args.renders):
@@ -258,32 +266,36 @@ def main() -> None:
         a for opening in world["openings"] for a in movable[opening][: args.moves // args.openings]
     ]
     for app_id in targets:
-        t0 = time.perf_counter()
-        read = api.get(f"/api/v1/applications/{app_id}/pipeline")
-        reads.append((time.perf_counter() - t0) * 1000)
+        url = f"/api/v1/applications/{app_id}"
+        elapsed, read = timed("read", lambda u=url: api.get(f"{u}/pipeline"))
+        reads.append(elapsed)
         assert read.status_code == 200
-        t0 = time.perf_counter()
-        moved = api.post(
-            f"/api/v1/applications/{app_id}/move", json={"to": "round_1", "version": 0}
-        )
-        moves.append((time.perf_counter() - t0) * 1000)
+        body = {"to": "round_1", "version": 0}
+        elapsed, moved = timed("move", lambda u=url, b=body: api.post(f"{u}/move", json=b))
+        moves.append(elapsed)
         assert moved.status_code == 200, moved.text
+    load_after = os.getloadavg()[0]
 
     print("Pipeline speed (bench/workflow_board.py)")
     print(
         f"conditions: {database.dialect}, one process, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, in-process HTTP (TestClient); "
         f"{args.openings} openings × {args.candidates} applications + one of 20; "
-        f"setup {setup_s:.0f} s"
+        f"setup {setup_s:.0f} s; load average {load_before:.1f} before, {load_after:.1f} after "
+        "(wall times grow with other work on the machine; CPU is this process's time)"
     )
     print(f"board, {cards} cards ({len(boards)} renders): {_ms(boards)}   target < 500 ms")
+    print(f"    CPU: {_ms(cpu['board'])}")
     print(f"board, 20 cards (baseline, {len(small)} renders): {_ms(small)}")
+    print(f"    CPU: {_ms(cpu['small'])}")
     print(
         "ratio big board / 20-card board (medians): "
         f"{statistics.median(boards) / statistics.median(small):.1f}×"
     )
     print(f"stage move ({len(moves)} distinct applications): {_ms(moves)}   target < 200 ms")
+    print(f"    CPU: {_ms(cpu['move'])}")
     print(f"pipeline read, same applications (baseline): {_ms(reads)}")
+    print(f"    CPU: {_ms(cpu['read'])}")
     print(
         f"ratio move / read (medians): {statistics.median(moves) / statistics.median(reads):.1f}×"
     )

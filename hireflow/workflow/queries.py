@@ -48,6 +48,10 @@ class Card:
     def days_in_stage(self) -> int:
         return self.seconds_in_stage // 86400
 
+    @property
+    def match_text(self) -> str:
+        return "" if self.job_match is None else f"{round(self.job_match)}%"
+
 
 @dataclass
 class Column:

@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
 from hireflow.core.errors import N_, ValidationFailed
-from hireflow.core.i18n import gettext_for
+from hireflow.core.i18n import gettext_for, translations
 from hireflow.core.permissions import Principal, can, require
 from hireflow.web.deps import DbSession, Id, PageUser, audit_read
 from hireflow.web.forms import Form, act_or_rerender, submit_form
@@ -99,7 +99,10 @@ def _board_context(
     board = queries.board(session, principal, opening_id, filters)
     shown = [c.candidate_id for column in board.columns for c in column.cards]
     audit_read(session, principal, "pipeline.board_viewed", "candidate", shown)
+    ngettext = translations(request.state.language).ngettext
+    days = {c.days_in_stage for column in board.columns for c in column.cards}
     return {
+        "day_labels": {d: ngettext("%(num)s day", "%(num)s days", d) % {"num": d} for d in days},
         "board": board,
         "opening": board.opening,
         "filters": filters,
