@@ -164,7 +164,9 @@ def move_card(
         service.move(session, principal, application.id, request_)
         return _back(opening.id, moved=1)
 
-    fields = {k: form.get(k) for k in ("application_id", "version", "to", "note")}
+    fields: dict[str, str | None] = {
+        k: form.get(k) for k in ("application_id", "version", "to", "note")
+    }
     fields["reason"] = form.get("reason") or None
     return submit_form(
         request, MoveForm, fields, act, _rerender(request, session, principal, opening.id)
