@@ -41,6 +41,7 @@ STAGE_KINDS = (
 # Kinds an application cannot leave: the person was hired or withdrew themselves.
 FINAL_KINDS = frozenset({"hired", "withdrawn"})
 RECOMMENDATIONS = ("strong_no", "no", "yes", "strong_yes")
+CONCLUSIONS = ("advance", "hold", "reject")
 
 
 class CompanyStage(Base):
@@ -177,6 +178,27 @@ class Scorecard(Base):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class Conclusion(Base):
+    """HR's final conclusion on an application after its scorecards (a later one replaces it
+    on the page; each is on the person's record)."""
+
+    __tablename__ = "workflow_conclusions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
+    decision: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(EncryptedText("workflow_conclusions.reason"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    record_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("record_entries.id"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 def _by_opening(opening_column: Any, tenant_column: Any) -> Scope:
     """Rows about one application are visible exactly like its opening."""
     return Scope(
@@ -191,17 +213,19 @@ def _by_opening(opening_column: Any, tenant_column: Any) -> Scope:
     )
 
 
-for _model in (OpeningStage, PipelinePosition, StageMove, Scorecard):
+for _model in (OpeningStage, PipelinePosition, StageMove, Scorecard, Conclusion):
     register_scope(_model, _by_opening(_model.opening_id, _model.tenant_id))  # type: ignore[attr-defined]
 register_scope(CompanyStage, Scope(tenant=CompanyStage.tenant_id))
 register_scope(RejectionReason, Scope(tenant=RejectionReason.tenant_id))
 register_scope(WorkflowSettings, Scope(tenant=WorkflowSettings.tenant_id))
 
 __all__ = [
+    "CONCLUSIONS",
     "FINAL_KINDS",
     "RECOMMENDATIONS",
     "STAGE_KINDS",
     "CompanyStage",
+    "Conclusion",
     "OpeningStage",
     "PipelinePosition",
     "RejectionReason",

@@ -198,3 +198,16 @@ def scorecard_versions(scorecard_id: Id, session: DbSession, principal: ApiUser)
     found = scorecards.versions(session, principal, scorecard_id)
     names = scorecards.user_names(session, {c.interviewer_id for c in found})
     return [scorecards.scorecard_out(c, names) for c in found]
+
+
+@router.post(
+    "/applications/{application_id}/conclusion",
+    response_model=schemas.ConclusionOut,
+    status_code=201,
+)
+def conclude(
+    application_id: Id, data: schemas.ConclusionIn, session: DbSession, principal: ApiUser
+) -> Any:
+    """HR's final conclusion after the scorecards (advance, hold, reject) with the reason; it
+    goes on the person's record with the merged figures. It does not move the candidate."""
+    return scorecards.conclusion_out(scorecards.conclude(session, principal, application_id, data))

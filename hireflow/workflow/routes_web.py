@@ -321,6 +321,13 @@ RECOMMENDATION_LABELS = {
 }
 
 
+CONCLUSION_LABELS = {
+    "advance": N_("Advance to the next step"),
+    "hold": N_("Hold"),
+    "reject": N_("Do not continue"),
+}
+
+
 def _chosen_round(request: Request, rounds: list[stages.Stage], own: list[Any]) -> str:
     asked = request.query_params.get("round", "")
     keys = [r.key for r in rounds]
@@ -351,6 +358,8 @@ def _scorecard_context(
         "round_names": {r.key: r.label(principal.language) for r in found.rounds},
         "recommendations": RECOMMENDATION_LABELS,
         "can_submit": can(principal, "scorecards.submit"),
+        "can_conclude": can(principal, "pipeline.move"),
+        "conclusions": CONCLUSION_LABELS,
         "errors": {},
         "form": {},
     }
@@ -428,3 +437,17 @@ def amend_scorecard(
     }
     page = _scorecard_rerender(request, session, principal, application_id, form)
     return submit_form(request, schemas.AmendIn, fields, act, page)
+
+
+@router.post("/applications/{application_id}/conclusion")
+def conclude(
+    request: Request, session: DbSession, principal: PageUser, application_id: Id, form: Form
+) -> Response:
+    def act(data: schemas.ConclusionIn) -> Response:
+        scorecards.conclude(session, principal, application_id, data)
+        target = f"/applications/{application_id}/scorecards?concluded=1#merged"
+        return RedirectResponse(target, status_code=303)
+
+    fields = {"decision": form.get("decision"), "reason": form.get("reason")}
+    page = _scorecard_rerender(request, session, principal, application_id, form)
+    return submit_form(request, schemas.ConclusionIn, fields, act, page)

@@ -212,6 +212,19 @@ class MergedCompetency(BaseModel):
     disagrees: bool = Field(description="Some human rating is more than one level from the AI's")
 
 
+class ConclusionIn(BaseModel):
+    decision: Literal["advance", "hold", "reject"]
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+class ConclusionOut(BaseModel):
+    id: int
+    decision: str
+    reason: str
+    actor_id: int | None
+    created_at: datetime
+
+
 class MergedOut(BaseModel):
     application_id: int
     blind: bool = Field(description="True when the caller must submit before seeing others")
@@ -220,3 +233,4 @@ class MergedOut(BaseModel):
     competencies: list[MergedCompetency]
     scorecards: list[ScorecardOut]
     recommendations: dict[str, int]
+    conclusion: ConclusionOut | None = Field(None, description="HR's newest final conclusion")

@@ -26,9 +26,10 @@ from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.interviews.models import InterviewReport, InterviewSession
 from hireflow.openings.service import competency_model_of
 from hireflow.org.models import User
+from hireflow.records import service as records
 from hireflow.scoring.models import CompetencyModel, Dimension, localised
 from hireflow.workflow import schemas
-from hireflow.workflow.models import RECOMMENDATIONS, Scorecard
+from hireflow.workflow.models import RECOMMENDATIONS, Conclusion, Scorecard
 from hireflow.workflow.queries import is_panel_interviewer
 from hireflow.workflow.stages import (
     Stage,
@@ -280,6 +281,7 @@ class Merged:
     scorecards: list[Scorecard]
     names: dict[int, str]
     recommendations: dict[str, int]
+    conclusion: Conclusion | None
 
 
 def _competency(
@@ -344,8 +346,19 @@ def merged(session: Session, principal: Principal, application_id: int) -> Merge
     for card in cards:
         counts[card.recommendation] = counts.get(card.recommendation, 0) + 1
     competencies = [_competency(d, principal.language, ai, cards, names) for d in model.dimensions]
+    conclusion = None if blind else latest_conclusion(session, application.id)
     return Merged(
-        application, model, rounds, blind, bool(ai), match, competencies, cards, names, counts
+        application,
+        model,
+        rounds,
+        blind,
+        bool(ai),
+        match,
+        competencies,
+        cards,
+        names,
+        counts,
+        conclusion,
     )
 
 
@@ -396,6 +409,7 @@ def merged_out(found: Merged) -> schemas.MergedOut:
         competencies=found.competencies,
         scorecards=[scorecard_out(c, found.names) for c in found.scorecards],
         recommendations=found.recommendations,
+        conclusion=conclusion_out(found.conclusion) if found.conclusion else None,
     )
 
 
@@ -406,3 +420,82 @@ def user_names(session: Session, ids: set[int]) -> dict[int, str]:
         int(i): str(n)
         for i, n in session.execute(select(User.id, User.name).where(User.id.in_(ids)))
     }
+
+
+# --------------------------------------------------------------------------- HR's conclusion
+
+
+def latest_conclusion(session: Session, application_id: int) -> Conclusion | None:
+    return session.scalars(
+        select(Conclusion)
+        .where(Conclusion.application_id == application_id)
+        .order_by(Conclusion.id.desc())
+        .limit(1)
+    ).first()
+
+
+def conclude(
+    session: Session,
+    principal: Principal,
+    application_id: int,
+    data: schemas.ConclusionIn,
+    *,
+    now: datetime | None = None,
+) -> Conclusion:
+    """HR's final conclusion after the scorecards, with the reason; noted on the person's
+    record with the merged figures it was drawn from (a later conclusion replaces it)."""
+    now = now or utcnow()
+    application = _visible(session, principal, application_id, "pipeline.move")
+    found = merged(session, principal, application.id)
+    disagreements = [c.id for c in found.competencies if c.disagrees]
+    reason = data.reason.strip()
+    entry = records.append_entry(
+        session,
+        principal,
+        application.candidate_id,
+        "review",
+        data={"text": reason},
+        source="scorecards",
+        facts={
+            "final_conclusion": data.decision,
+            "scorecards": len(found.scorecards),
+            "recommendations": {k: v for k, v in found.recommendations.items() if v},
+            "disagreements": disagreements,
+            "job_match": found.job_match,
+        },
+        occurred_at=now,
+        opening_id=application.opening_id,
+        commit=False,
+    )
+    row = Conclusion(
+        tenant_id=application.tenant_id,
+        application_id=application.id,
+        opening_id=application.opening_id,
+        decision=data.decision,
+        reason=reason,
+        actor_id=principal.user_id,
+        record_entry_id=entry.id,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        "scorecards.concluded",
+        actor=principal,
+        target_type="application",
+        target_id=application.id,
+        new={"decision": data.decision, "conclusion": row.id, "entry": entry.id},
+    )
+    session.commit()
+    return row
+
+
+def conclusion_out(row: Conclusion) -> schemas.ConclusionOut:
+    return schemas.ConclusionOut(
+        id=row.id,
+        decision=row.decision,
+        reason=row.reason,
+        actor_id=row.actor_id,
+        created_at=row.created_at,
+    )

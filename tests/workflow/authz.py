@@ -47,6 +47,10 @@ API_BODIES = {
     ("PUT", "/api/v1/workflow/settings"): {"blind_scorecards": True},
     ("POST", "/api/v1/applications/{application_id}/scorecards"): SCORECARD,
     ("POST", "/api/v1/scorecards/{scorecard_id}/amend"): {**SCORECARD, "reason": "typo"},
+    ("POST", "/api/v1/applications/{application_id}/conclusion"): {
+        "decision": "advance",
+        "reason": "Strong panel",
+    },
 }
 FORM_BODIES = {
     ("POST", "/openings/{opening_id}/pipeline/move"): {
@@ -57,6 +61,10 @@ FORM_BODIES = {
     ("POST", "/openings/{opening_id}/pipeline/bulk"): {
         "items": "{application_id}:0",
         "bulk_to": "screened",
+    },
+    ("POST", "/applications/{application_id}/conclusion"): {
+        "decision": "advance",
+        "reason": "Strong panel",
     },
     ("POST", "/applications/{application_id}/scorecards"): {
         "round": "round_1",

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from hireflow.core.audit import AuditEntry
 from hireflow.core.errors import Forbidden, NotFound, ValidationFailed
+from hireflow.records.models import RecordEntry
 from hireflow.workflow import queries, schemas, scorecards, stages
 from hireflow.workflow.models import Scorecard
 from hireflow.workflow.scorecards import AlreadySubmitted, Superseded
@@ -242,3 +243,51 @@ def test_scorecard_page_shows_anchors_and_submits(client, session, org, applicat
     assert done.status_code == 303
     page = client.get(done.headers["location"])
     assert 'id="blind-notice"' not in page.text and "/amend" in page.text
+
+
+def test_hr_conclusion_goes_on_the_record_with_the_merged_figures(session, org, application):
+    hr = principal(session, org, "hr_admin")
+    scorecards.submit(session, hr, application.id, card_in())
+    row = scorecards.conclude(
+        session,
+        hr,
+        application.id,
+        schemas.ConclusionIn(decision="advance", reason="Both rounds strong on coding."),
+    )
+    entry = session.get(RecordEntry, row.record_entry_id)
+    assert entry.type == "review" and entry.facts["final_conclusion"] == "advance"
+    assert entry.facts["scorecards"] == 1 and entry.opening_id == application.opening_id
+    shown = scorecards.merged_out(scorecards.merged(session, hr, application.id))
+    assert shown.conclusion.reason == "Both rounds strong on coding."
+    with pytest.raises(Forbidden):  # interviewers rate; HR concludes
+        scorecards.conclude(
+            session,
+            principal(session, org, "interviewer"),
+            application.id,
+            schemas.ConclusionIn(decision="reject", reason="No."),
+        )
+    with pytest.raises(NotFound):
+        scorecards.conclude(
+            session,
+            principal(session, make_org(session), "hr_admin"),
+            application.id,
+            schemas.ConclusionIn(decision="reject", reason="No."),
+        )
+
+
+def test_conclusion_form_on_the_page(client, session, org, application):
+    session.commit()
+    login(client, org.users["hr_admin"])
+    url = f"/applications/{application.id}/scorecards"
+    assert 'id="conclusion-form"' in client.get(url).text
+    short = client.post(
+        f"/applications/{application.id}/conclusion", data={"decision": "hold", "reason": "x"}
+    )
+    assert short.status_code == 422
+    done = client.post(
+        f"/applications/{application.id}/conclusion",
+        data={"decision": "hold", "reason": "Waiting for the second round."},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert "Waiting for the second round." in client.get(url).text

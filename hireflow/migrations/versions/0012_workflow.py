@@ -258,8 +258,59 @@ def upgrade() -> None:
             batch_op.f("ix_workflow_stage_moves_tenant_id"), ["tenant_id"], unique=False
         )
 
+    op.create_table(
+        "workflow_conclusions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("opening_id", sa.Integer(), nullable=False),
+        sa.Column("decision", sa.String(length=20), nullable=False),
+        sa.Column(
+            "reason", hireflow.records.pii.EncryptedText("workflow_conclusions.reason"), nullable=False
+        ),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("record_entry_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["users.id"], name=op.f("fk_workflow_conclusions_actor_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["applications.id"],
+            name=op.f("fk_workflow_conclusions_application_id_applications"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["opening_id"],
+            ["openings.id"],
+            name=op.f("fk_workflow_conclusions_opening_id_openings"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["record_entry_id"],
+            ["record_entries.id"],
+            name=op.f("fk_workflow_conclusions_record_entry_id_record_entries"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_workflow_conclusions_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_workflow_conclusions")),
+    )
+    with op.batch_alter_table("workflow_conclusions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_workflow_conclusions_application_id"), ["application_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_workflow_conclusions_tenant_id"), ["tenant_id"], unique=False
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("workflow_conclusions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_workflow_conclusions_tenant_id"))
+        batch_op.drop_index(batch_op.f("ix_workflow_conclusions_application_id"))
+
+    op.drop_table("workflow_conclusions")
     with op.batch_alter_table("workflow_stage_moves", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_workflow_stage_moves_tenant_id"))
         batch_op.drop_index(batch_op.f("ix_workflow_stage_moves_application_id"))
