@@ -8,10 +8,12 @@ from sqlalchemy import select
 
 from hireflow.core.audit import AuditEntry
 from hireflow.core.errors import Forbidden, NotFound, ValidationFailed
+from hireflow.records import service as records_service
 from hireflow.records.models import RecordEntry
-from hireflow.workflow import queries, schemas, scorecards, stages
-from hireflow.workflow.models import Scorecard
+from hireflow.workflow import queries, schemas, scorecards, service, stages
+from hireflow.workflow.models import Conclusion, Scorecard, StageMove
 from hireflow.workflow.scorecards import AlreadySubmitted, Superseded
+from hireflow.workflow.service import MoveRequest
 from tests.conftest import bearer, login, make_org
 from tests.interviews.factories import scored_interview
 from tests.workflow.factories import apply, make_opening, principal
@@ -291,3 +293,24 @@ def test_conclusion_form_on_the_page(client, session, org, application):
     )
     assert done.status_code == 303
     assert "Waiting for the second round." in client.get(url).text
+
+
+def test_erasure_removes_the_texts_and_keeps_the_facts(session, org, application):
+    hr = principal(session, org, "hr_admin")
+    card = scorecards.submit(session, hr, application.id, card_in())
+    service.move(session, hr, application.id, MoveRequest("rejected", 0, "skills", "weak SQL"))
+    scorecards.conclude(
+        session, hr, application.id, schemas.ConclusionIn(decision="reject", reason="Weak SQL.")
+    )
+    report = records_service.erase_person(session, hr, application.candidate_id)
+    assert any(line.startswith("workflow:") for line in report.hooks)
+    session.refresh(card)
+    assert card.notes == "[erased]" and card.ratings == {"coding": 4, "communication": 3}
+    move = session.scalars(
+        select(StageMove).where(StageMove.application_id == application.id)
+    ).one()
+    assert move.note == "[erased]" and move.to_key == "rejected"
+    conclusion = session.scalars(
+        select(Conclusion).where(Conclusion.application_id == application.id)
+    ).one()
+    assert conclusion.reason == "[erased]" and conclusion.decision == "reject"
