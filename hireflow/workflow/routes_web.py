@@ -374,11 +374,14 @@ def scorecards_page(
 
 
 def _ratings(form: Form) -> dict[str, int]:
-    """``rating_<competency>`` fields; an empty one is "not assessed", junk is out of range."""
+    """``rating_<competency>`` fields; an empty one is "not assessed", junk is level 0 (out
+    of range, refused with the scale named)."""
     ratings = {}
     for key, value in form.values.items():
         if key.startswith("rating_") and value.strip():
-            ratings[key.removeprefix("rating_")[:80]] = int(value) if value.isdigit() else -1
+            ratings[key.removeprefix("rating_")[:80]] = (
+                min(int(value[:6]), 1000) if value.isdigit() else 0
+            )
     return ratings
 
 

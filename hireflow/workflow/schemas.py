@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -169,7 +169,9 @@ class MoveOut(BaseModel):
 
 class ScorecardIn(BaseModel):
     round: str = Field(min_length=1, max_length=40, description="Key of an interview stage")
-    ratings: dict[str, int] = Field(
+    # Bounded loosely here so that 0 or 9 reach the service, which names the competency and
+    # the 1-5 scale in its answer.
+    ratings: dict[str, Annotated[int, Field(ge=0, le=1000)]] = Field(
         description="Competency id -> anchor level 1..5 (ids from the opening's model)"
     )
     recommendation: Recommendation
