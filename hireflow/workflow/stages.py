@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Application
@@ -83,10 +84,20 @@ def freeze_opening_stages(session: Session, opening: Opening) -> list[Stage]:
     exists = session.scalar(
         select(func.count()).select_from(OpeningStage).where(OpeningStage.opening_id == opening.id)
     )
-    stages = opening_stages(session, opening)
-    if not exists:
-        _write_opening_rows(session, opening, stages)
-    return stages
+    if exists:
+        return opening_stages(session, opening)
+    write_copy_once(session, opening, opening_stages(session, opening))
+    return opening_stages(session, opening)
+
+
+def write_copy_once(session: Session, opening: Opening, stages: list[Stage]) -> None:
+    """Store the opening's copy unless a concurrent first move stored it meanwhile (then the
+    unique (opening, key) refuses ours and theirs, being the same list, stands)."""
+    try:
+        with session.begin_nested():
+            _write_opening_rows(session, opening, stages)
+    except IntegrityError:
+        pass
 
 
 def _write_opening_rows(session: Session, opening: Opening, stages: list[Stage]) -> None:

@@ -316,3 +316,15 @@ def test_api_bulk_move_and_configuration(client, session, org, opening):
     assert client.put(
         "/api/v1/workflow/settings", json={"blind_scorecards": False}, headers=headers
     ).json() == {"blind_scorecards": False}
+
+
+def test_a_concurrent_first_copy_of_the_stages_is_harmless(session, org, opening, hr):
+    """Two first moves in one opening both find no copy; the second copy is refused quietly."""
+    copied = stages.freeze_opening_stages(session, opening)
+    stages.write_copy_once(session, opening, copied)
+    keys = session.scalars(
+        select(OpeningStage.key).where(OpeningStage.opening_id == opening.id)
+    ).all()
+    assert len(keys) == len(copied) == 9
+    application = apply(session, org, opening)
+    assert service.move(session, hr, application.id, MoveRequest("screened", 0)).version == 1
