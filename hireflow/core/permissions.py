@@ -111,6 +111,13 @@ MATRIX: dict[str, dict[Role, Reach]] = {
     "interviews.respond": {H: T, R: MB},
     "interviews.faq": {H: T, R: T},
     "interviews.calibrate": {H: T},
+    # the hiring pipeline and interviewer scorecards (SPEC H1, H2, F6; hireflow.workflow)
+    "pipeline.read": {H: T, R: MB, M: D, I: MB},
+    "pipeline.move": {H: T, R: MB},
+    "pipeline.stages": {H: T, R: MB},  # an opening's own stage list
+    "pipeline.configure": {H: T},  # the company's stages, rejection reasons, blind scorecards
+    "scorecards.submit": {H: T, R: MB, M: D, I: MB},
+    "scorecards.read": {H: T, R: MB, M: D, I: MB},
 }
 
 CAPABILITIES = frozenset(MATRIX)

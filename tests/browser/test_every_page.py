@@ -62,6 +62,7 @@ PARAMETER_TABLES = {
     "interview_answer_id": "interview_answers",
     "outbox_message_id": "notification_outbox",
     "attachment_id": "record_attachments",
+    "application_id": "applications",
 }
 # Parameters only non-page endpoints have (uploads): such routes are not visited.
 NOT_PAGE_PARAMETERS = {"interview_upload_token"}

@@ -1,0 +1,235 @@
+"""The hiring pipeline (SPEC H1, H2) and interviewer scorecards (SPEC F6).
+
+Stages are identified by a ``key`` that is unique within one list (``round_2``), so a card, a
+history row or an API call names a stage the same way whatever its display name. A company's
+list (``workflow_company_stages``) is the built-in default until HR edits it; an opening gets
+its own ordered copy (``workflow_opening_stages``) the first time one of its candidates moves
+or HR edits it, so later company edits never reshuffle a running pipeline.
+
+An application without a ``workflow_positions`` row sits in its opening's first stage since it
+applied (version 0). Every move bumps ``version``; a move names the version it saw, so two HR
+users moving the same candidate at once cannot both win (the second answers 409).
+
+A scorecard is immutable once submitted: an amendment is a new row (``version`` + 1, with the
+reason) and the old row is marked ``superseded_at``. Notes and reasons are personal opinions
+about a person: encrypted at rest like interview conclusions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hireflow.core.db import Base, JSONText, UTCDateTime, utcnow
+from hireflow.core.permissions import Scope, register_scope
+from hireflow.openings.models import Opening, openings_of_member
+from hireflow.records.pii import EncryptedText
+
+STAGE_KINDS = (
+    "applied",
+    "screened",
+    "ai_interview",
+    "interview",
+    "offer",
+    "hired",
+    "rejected",
+    "withdrawn",
+)
+# Kinds an application cannot leave: the person was hired or withdrew themselves.
+FINAL_KINDS = frozenset({"hired", "withdrawn"})
+RECOMMENDATIONS = ("strong_no", "no", "yes", "strong_yes")
+CONCLUSIONS = ("advance", "hold", "reject")
+
+
+class CompanyStage(Base):
+    """One stage of a company's default pipeline (copied into each opening when used)."""
+
+    __tablename__ = "workflow_company_stages"
+    __table_args__ = (UniqueConstraint("tenant_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class OpeningStage(Base):
+    """One stage of an opening's own ordered pipeline."""
+
+    __tablename__ = "workflow_opening_stages"
+    __table_args__ = (UniqueConstraint("opening_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    opening_id: Mapped[int] = mapped_column(
+        ForeignKey("openings.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class RejectionReason(Base):
+    """A reason HR picks when rejecting someone (the company's list)."""
+
+    __tablename__ = "workflow_rejection_reasons"
+    __table_args__ = (UniqueConstraint("tenant_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    name: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class WorkflowSettings(Base):
+    """A company's pipeline settings (one row once HR changed a default)."""
+
+    __tablename__ = "workflow_settings"
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    # Interviewers see neither colleagues' scorecards nor the AI's scores before submitting
+    # their own (against anchoring); on unless the company turns it off.
+    blind_scorecards: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class PipelinePosition(Base):
+    """Where one application stands: its stage, since when, and the version moves check."""
+
+    __tablename__ = "workflow_positions"
+    __table_args__ = (Index("ix_workflow_positions_opening_stage", "opening_id", "stage_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), unique=True
+    )
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
+    stage_key: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(default=1)
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reason_key: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class StageMove(Base):
+    """One move of one application (the stage history); also an entry on the record."""
+
+    __tablename__ = "workflow_stage_moves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
+    from_key: Mapped[str] = mapped_column(String(40))
+    to_key: Mapped[str] = mapped_column(String(40))
+    # Seconds the application spent in ``from_key`` before this move (time in stage).
+    seconds_in_stage: Mapped[int] = mapped_column(default=0)
+    reason_key: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    note: Mapped[str | None] = mapped_column(
+        EncryptedText("workflow_stage_moves.note"), nullable=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    version: Mapped[int] = mapped_column(default=1)
+    record_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("record_entries.id"), nullable=True
+    )
+    moved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Scorecard(Base):
+    """One interviewer's ratings of one application in one interview round (one version)."""
+
+    __tablename__ = "workflow_scorecards"
+    __table_args__ = (
+        UniqueConstraint("application_id", "round_key", "interviewer_id", "version"),
+        Index("ix_workflow_scorecards_application", "application_id", "round_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
+    round_key: Mapped[str] = mapped_column(String(40))
+    interviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    # competency id -> anchor level 1..5 (the levels of the competency model's anchors)
+    ratings: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
+    recommendation: Mapped[str] = mapped_column(String(20))
+    notes: Mapped[str | None] = mapped_column(
+        EncryptedText("workflow_scorecards.notes"), nullable=True
+    )
+    amend_reason: Mapped[str | None] = mapped_column(
+        EncryptedText("workflow_scorecards.amend_reason"), nullable=True
+    )
+    supersedes_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workflow_scorecards.id"), nullable=True
+    )
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Conclusion(Base):
+    """HR's final conclusion on an application after its scorecards (a later one replaces it
+    on the page; each is on the person's record)."""
+
+    __tablename__ = "workflow_conclusions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
+    decision: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(EncryptedText("workflow_conclusions.reason"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    record_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("record_entries.id"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+def _by_opening(opening_column: Any, tenant_column: Any) -> Scope:
+    """Rows about one application are visible exactly like its opening."""
+    return Scope(
+        tenant=tenant_column,
+        in_subsidiaries=lambda ids: opening_column.in_(
+            select(Opening.id).where(Opening.subsidiary_id.in_(ids))
+        ),
+        in_departments=lambda ids: opening_column.in_(
+            select(Opening.id).where(Opening.department_id.in_(ids))
+        ),
+        member_of=lambda user_id: opening_column.in_(openings_of_member(user_id)),
+    )
+
+
+for _model in (OpeningStage, PipelinePosition, StageMove, Scorecard, Conclusion):
+    register_scope(_model, _by_opening(_model.opening_id, _model.tenant_id))  # type: ignore[attr-defined]
+register_scope(CompanyStage, Scope(tenant=CompanyStage.tenant_id))
+register_scope(RejectionReason, Scope(tenant=RejectionReason.tenant_id))
+register_scope(WorkflowSettings, Scope(tenant=WorkflowSettings.tenant_id))
+
+__all__ = [
+    "CONCLUSIONS",
+    "FINAL_KINDS",
+    "RECOMMENDATIONS",
+    "STAGE_KINDS",
+    "CompanyStage",
+    "Conclusion",
+    "OpeningStage",
+    "PipelinePosition",
+    "RejectionReason",
+    "Scorecard",
+    "StageMove",
+    "WorkflowSettings",
+]

@@ -1,0 +1,456 @@
+"""Pipeline pages: the openings' pipelines, an opening's kanban board (drag, keyboard and
+bulk moves), and the company's pipeline settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field, ValidationError
+
+from hireflow.core.errors import N_, ValidationFailed
+from hireflow.core.i18n import gettext_for, translations
+from hireflow.core.permissions import Principal, can, require
+from hireflow.web.deps import DbSession, Id, PageUser, audit_read
+from hireflow.web.forms import Form, act_or_rerender, submit_form
+from hireflow.web.templating import NavItem, render
+from hireflow.workflow import queries, schemas, scorecards, service, stages
+from hireflow.workflow.models import STAGE_KINDS
+
+router = APIRouter(include_in_schema=False)
+NAV = (
+    NavItem("/pipeline", N_("Pipeline"), "pipeline.read", order=14, group="recruiting"),
+    NavItem(
+        "/workflow/settings",
+        N_("Pipeline settings"),
+        "pipeline.configure",
+        order=96,
+        group="settings",
+    ),
+)
+# What each kind of stage means, for the settings page (stored kinds are codes).
+KIND_LABELS = {
+    "applied": N_("Entry stage (new applications)"),
+    "screened": N_("Resume screening"),
+    "ai_interview": N_("AI interview"),
+    "interview": N_("Interview round"),
+    "offer": N_("Offer"),
+    "hired": N_("Hired (closes the application)"),
+    "rejected": N_("Rejected"),
+    "withdrawn": N_("Withdrawn by the candidate (closes the application)"),
+}
+ASSETS = Path(__file__).resolve().parent / "static"
+
+
+def _asset(name: str, media_type: str) -> Response:
+    return FileResponse(
+        ASSETS / name, media_type=media_type, headers={"Cache-Control": "public, max-age=300"}
+    )
+
+
+@router.get("/workflow/assets/board.js")
+def board_script() -> Response:
+    return _asset("board.js", "text/javascript")
+
+
+@router.get("/workflow/assets/workflow.css")
+def stylesheet() -> Response:
+    return _asset("workflow.css", "text/css")
+
+
+# --------------------------------------------------------------------------- overview
+
+
+@router.get("/pipeline")
+def overview_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+    summaries = queries.overview(session, principal)
+    return render(request, "workflow/overview.html", {"summaries": summaries})
+
+
+# --------------------------------------------------------------------------- board
+
+
+def _number(value: str, kind: type[int] | type[float]) -> Any:
+    try:
+        return kind(value) if value.strip() else None
+    except ValueError:
+        return None
+
+
+def _filters(request: Request) -> queries.BoardFilters:
+    params = request.query_params
+    min_match = _number(params.get("min_match", ""), float)
+    min_days = _number(params.get("min_days", ""), int)
+    return queries.BoardFilters(
+        query=params.get("q", "").strip()[:100],
+        min_match=min_match if min_match is not None and 0 <= min_match <= 100 else None,
+        min_days=min_days if min_days is not None and 0 <= min_days <= 3650 else None,
+        source=params.get("source", "")[:40],
+    )
+
+
+def _board_context(
+    request: Request, session: DbSession, principal: Principal, opening_id: int
+) -> dict[str, Any]:
+    filters = _filters(request)
+    board = queries.board(session, principal, opening_id, filters)
+    shown = [c.candidate_id for column in board.columns for c in column.cards]
+    audit_read(session, principal, "pipeline.board_viewed", "candidate", shown)
+    ngettext = translations(request.state.language).ngettext
+    days = {c.days_in_stage for column in board.columns for c in column.cards}
+    return {
+        "day_labels": {d: ngettext("%(num)s day", "%(num)s days", d) % {"num": d} for d in days},
+        "board": board,
+        "opening": board.opening,
+        "filters": filters,
+        "reasons": stages.rejection_reasons(session, principal.tenant_id),
+        "can_move": can(principal, "pipeline.move"),
+        "can_rate": can(principal, "scorecards.read"),
+        "errors": {},
+        "params": request.query_params,
+    }
+
+
+@router.get("/openings/{opening_id}/pipeline")
+def board_page(
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id
+) -> Response:
+    context = _board_context(request, session, principal, opening_id)
+    return render(request, "workflow/board.html", context)
+
+
+class MoveForm(BaseModel):
+    application_id: int = Field(ge=1, le=2**31 - 1)
+    version: int = Field(ge=0, le=2**31 - 1)
+    to: str = Field(min_length=1, max_length=40)
+    reason: str | None = Field(None, max_length=40)
+    note: str = Field("", max_length=2000)
+
+
+def _back(opening_id: int, **params: Any) -> RedirectResponse:
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return RedirectResponse(
+        f"/openings/{opening_id}/pipeline" + (f"?{query}" if query else ""), status_code=303
+    )
+
+
+def _rerender(request: Request, session: DbSession, principal: Principal, opening_id: int) -> Any:
+    def page(errors: dict[str, str]) -> Response:
+        context = _board_context(request, session, principal, opening_id)
+        context["errors"] = errors
+        return render(request, "workflow/board.html", context, status_code=422)
+
+    return page
+
+
+@router.post("/openings/{opening_id}/pipeline/move")
+def move_card(
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
+) -> Response:
+    opening = service.get_visible_opening(session, principal, opening_id, "pipeline.move")
+
+    def act(data: MoveForm) -> Response:
+        application = service.visible_application(
+            session, principal, data.application_id, "pipeline.move"
+        )
+        if application.opening_id != opening.id:
+            raise ValidationFailed(
+                N_("Not an application of this opening."), fields={"application_id": "other"}
+            )
+        request_ = service.MoveRequest(data.to, data.version, data.reason or None, data.note)
+        service.move(session, principal, application.id, request_)
+        return _back(opening.id, moved=1)
+
+    fields: dict[str, str | None] = {
+        k: form.get(k) for k in ("application_id", "version", "to", "note")
+    }
+    fields["reason"] = form.get("reason") or None
+    return submit_form(
+        request, MoveForm, fields, act, _rerender(request, session, principal, opening.id)
+    )
+
+
+def _bulk_items(values: list[str]) -> list[tuple[int, int]]:
+    """``"<application id>:<version>"`` values of the selected cards."""
+    items = []
+    for value in values[:500]:
+        app_id, _, version = value.partition(":")
+        if app_id.isdigit() and version.isdigit() and len(app_id) < 10 and len(version) < 10:
+            items.append((int(app_id), int(version)))
+    return items
+
+
+@router.post("/openings/{opening_id}/pipeline/bulk")
+def bulk_move(
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
+) -> Response:
+    opening = service.get_visible_opening(session, principal, opening_id, "pipeline.move")
+    _ = gettext_for(request.state.language)
+    items = _bulk_items(form.getlist("items"))
+    page = _rerender(request, session, principal, opening.id)
+    if not items:
+        return page({"items": _("Select at least one candidate.")})
+    try:
+        data = schemas.BulkMoveIn.model_validate(
+            {
+                "items": [{"application_id": i, "version": v} for i, v in items],
+                "to": form.get("bulk_to"),
+                "reason": form.get("bulk_reason") or None,
+                "note": form.get("bulk_note"),
+            }
+        )
+    except ValidationError:
+        return page({"bulk_to": _("Choose the stage to move them to.")})
+
+    def act() -> Response:
+        result = service.bulk_move(
+            session,
+            principal,
+            opening.id,
+            [(i.application_id, i.version) for i in data.items],
+            data.to,
+            reason=data.reason,
+            note=data.note,
+        )
+        return _back(opening.id, moved=len(result.moved), refused=len(result.refused))
+
+    return act_or_rerender(request, act, page)
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def _settings_context(session: DbSession, principal: Principal) -> dict[str, Any]:
+    return {
+        "stages": stages.company_stages(session, principal.tenant_id),
+        "reasons": stages.rejection_reasons(session, principal.tenant_id),
+        "blind": stages.blind_scorecards(session, principal.tenant_id),
+        "kinds": STAGE_KINDS,
+        "kind_labels": KIND_LABELS,
+        "errors": {},
+    }
+
+
+@router.get("/workflow/settings")
+def settings_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+    require(principal, "pipeline.configure")
+    return render(request, "workflow/settings.html", _settings_context(session, principal))
+
+
+def _settings_page(request: Request, session: DbSession, principal: Principal) -> Any:
+    def page(errors: dict[str, str]) -> Response:
+        context = _settings_context(session, principal)
+        context["errors"] = errors
+        return render(request, "workflow/settings.html", context, status_code=422)
+
+    return page
+
+
+def _rows(form: Form, prefix: str, with_kind: bool) -> list[dict[str, Any]]:
+    """The filled rows of the settings table (a row without a key is left out)."""
+    keys = form.getlist(f"{prefix}_key")
+    kinds = form.getlist(f"{prefix}_kind")
+    zh, en, ja = (form.getlist(f"{prefix}_{lang}") for lang in ("zh", "en", "ja"))
+    rows = []
+    for i, key in enumerate(keys):
+        if not key.strip():
+            continue
+        row: dict[str, Any] = {
+            "key": key.strip(),
+            "name": {
+                "zh": zh[i] if i < len(zh) else "",
+                "en": en[i] if i < len(en) else "",
+                "ja": ja[i] if i < len(ja) else "",
+            },
+        }
+        if with_kind:
+            row["kind"] = kinds[i] if i < len(kinds) else ""
+        rows.append(row)
+    return rows
+
+
+@router.post("/workflow/settings/stages")
+def save_stages(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
+    require(principal, "pipeline.configure")
+
+    def act(data: schemas.StageListIn) -> Response:
+        stages.set_company_stages(session, principal, data)
+        return RedirectResponse("/workflow/settings?saved=stages", status_code=303)
+
+    fields = {"stages": _rows(form, "stage", with_kind=True)}
+    page = _settings_page(request, session, principal)
+    return submit_form(request, schemas.StageListIn, fields, act, page)
+
+
+@router.post("/workflow/settings/reasons")
+def save_reasons(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
+    require(principal, "pipeline.configure")
+
+    def act(data: schemas.ReasonListIn) -> Response:
+        stages.set_rejection_reasons(session, principal, data)
+        return RedirectResponse("/workflow/settings?saved=reasons", status_code=303)
+
+    fields = {"reasons": _rows(form, "reason", with_kind=False)}
+    page = _settings_page(request, session, principal)
+    return submit_form(request, schemas.ReasonListIn, fields, act, page)
+
+
+@router.post("/workflow/settings/blind")
+def save_blind(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
+    require(principal, "pipeline.configure")
+
+    def act(data: schemas.SettingsIn) -> Response:
+        stages.set_settings(session, principal, data)
+        return RedirectResponse("/workflow/settings?saved=blind", status_code=303)
+
+    fields = {"blind_scorecards": form.get("blind_scorecards") == "on"}
+    page = _settings_page(request, session, principal)
+    return submit_form(request, schemas.SettingsIn, fields, act, page)
+
+
+# --------------------------------------------------------------------------- scorecards
+
+RECOMMENDATION_LABELS = {
+    "strong_no": N_("Strong no"),
+    "no": N_("No hire"),
+    "yes": N_("Hire"),
+    "strong_yes": N_("Strong yes"),
+}
+
+
+CONCLUSION_LABELS = {
+    "advance": N_("Advance to the next step"),
+    "hold": N_("Hold"),
+    "reject": N_("Do not continue"),
+}
+
+
+def _chosen_round(request: Request, rounds: list[stages.Stage], own: list[Any]) -> str:
+    asked = request.query_params.get("round", "")
+    keys = [r.key for r in rounds]
+    if asked in keys:
+        return asked
+    done = {card.round_key for card in own}
+    return next((k for k in keys if k not in done), keys[0] if keys else "")
+
+
+def _scorecard_context(
+    request: Request, session: DbSession, principal: Principal, application_id: int
+) -> dict[str, Any]:
+    found = scorecards.merged(session, principal, application_id)
+    own = scorecards.own_scorecards(session, principal, application_id)
+    chosen = _chosen_round(request, found.rounds, own)
+    application = found.application
+    audit_read(
+        session, principal, "scorecards.viewed", "candidate", target_id=application.candidate_id
+    )
+    return {
+        "merged": found,
+        "application": application,
+        "candidate_name": application.candidate.name,
+        "opening": application.opening,
+        "lang": "zh" if principal.language.startswith("zh") else principal.language[:2],
+        "chosen": chosen,
+        "own": {card.round_key: card for card in own},
+        "round_names": {r.key: r.label(principal.language) for r in found.rounds},
+        "recommendations": RECOMMENDATION_LABELS,
+        "can_submit": can(principal, "scorecards.submit"),
+        "can_conclude": can(principal, "pipeline.move"),
+        "conclusions": CONCLUSION_LABELS,
+        "errors": {},
+        "form": {},
+    }
+
+
+@router.get("/applications/{application_id}/scorecards")
+def scorecards_page(
+    request: Request, session: DbSession, principal: PageUser, application_id: Id
+) -> Response:
+    context = _scorecard_context(request, session, principal, application_id)
+    return render(request, "workflow/scorecards.html", context)
+
+
+def _ratings(form: Form) -> dict[str, int]:
+    """``rating_<competency>`` fields; an empty one is "not assessed", junk is level 0 (out
+    of range, refused with the scale named)."""
+    ratings = {}
+    for key, value in form.values.items():
+        if key.startswith("rating_") and value.strip():
+            ratings[key.removeprefix("rating_")[:80]] = (
+                min(int(value[:6]), 1000) if value.isdigit() else 0
+            )
+    return ratings
+
+
+def _scorecard_rerender(
+    request: Request, session: DbSession, principal: Principal, application_id: int, form: Form
+) -> Any:
+    def page(errors: dict[str, str]) -> Response:
+        context = _scorecard_context(request, session, principal, application_id)
+        context.update({"errors": errors, "form": dict(form.values)})
+        context["chosen"] = form.get("round") or context["chosen"]
+        return render(request, "workflow/scorecards.html", context, status_code=422)
+
+    return page
+
+
+@router.post("/applications/{application_id}/scorecards")
+def submit_scorecard(
+    request: Request, session: DbSession, principal: PageUser, application_id: Id, form: Form
+) -> Response:
+    def act(data: schemas.ScorecardIn) -> Response:
+        scorecards.submit(session, principal, application_id, data)
+        target = f"/applications/{application_id}/scorecards?round={data.round}&saved=1"
+        return RedirectResponse(target, status_code=303)
+
+    fields = {
+        "round": form.get("round"),
+        "ratings": _ratings(form),
+        "recommendation": form.get("recommendation"),
+        "notes": form.get("notes"),
+    }
+    page = _scorecard_rerender(request, session, principal, application_id, form)
+    return submit_form(request, schemas.ScorecardIn, fields, act, page)
+
+
+@router.post("/applications/{application_id}/scorecards/amend")
+def amend_scorecard(
+    request: Request, session: DbSession, principal: PageUser, application_id: Id, form: Form
+) -> Response:
+    scorecards.merged(session, principal, application_id)  # 404 unless the caller may see it
+    scorecard_id = form.get("scorecard_id")
+
+    def act(data: schemas.AmendIn) -> Response:
+        own = {c.id for c in scorecards.own_scorecards(session, principal, application_id)}
+        if not scorecard_id.isdigit() or int(scorecard_id[:10]) not in own:
+            raise ValidationFailed(N_("Choose the scorecard to amend."))
+        scorecards.amend(session, principal, int(scorecard_id), data)
+        target = f"/applications/{application_id}/scorecards?round={data.round}&saved=1"
+        return RedirectResponse(target, status_code=303)
+
+    fields = {
+        "round": form.get("round"),
+        "ratings": _ratings(form),
+        "recommendation": form.get("recommendation"),
+        "notes": form.get("notes"),
+        "reason": form.get("reason"),
+    }
+    page = _scorecard_rerender(request, session, principal, application_id, form)
+    return submit_form(request, schemas.AmendIn, fields, act, page)
+
+
+@router.post("/applications/{application_id}/conclusion")
+def conclude(
+    request: Request, session: DbSession, principal: PageUser, application_id: Id, form: Form
+) -> Response:
+    def act(data: schemas.ConclusionIn) -> Response:
+        scorecards.conclude(session, principal, application_id, data)
+        target = f"/applications/{application_id}/scorecards?concluded=1#merged"
+        return RedirectResponse(target, status_code=303)
+
+    fields = {"decision": form.get("decision"), "reason": form.get("reason")}
+    page = _scorecard_rerender(request, session, principal, application_id, form)
+    return submit_form(request, schemas.ConclusionIn, fields, act, page)

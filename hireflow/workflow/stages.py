@@ -1,0 +1,344 @@
+"""Stage lists (company and opening), rejection reasons and the company's pipeline settings.
+
+Reads never write: a company without its own list reads the built-in one, an opening without
+its own copy reads its company's. :func:`freeze_opening_stages` writes the opening's copy, in
+the caller's transaction, the first time something depends on it (a move, an edit).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hireflow.candidates.models import Application
+from hireflow.core import audit
+from hireflow.core.errors import N_, Conflict, ValidationFailed
+from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.openings.models import Opening
+from hireflow.workflow import schemas
+from hireflow.workflow.defaults import DEFAULT_REASONS, DEFAULT_STAGES, pick
+from hireflow.workflow.models import (
+    CompanyStage,
+    OpeningStage,
+    PipelinePosition,
+    RejectionReason,
+    WorkflowSettings,
+)
+
+
+@dataclass(frozen=True)
+class Stage:
+    key: str
+    kind: str
+    name: dict[str, Any]
+    position: int
+
+    def label(self, language: str) -> str:
+        return pick(self.name, language) or self.key
+
+
+@dataclass(frozen=True)
+class Reason:
+    key: str
+    name: dict[str, Any]
+
+    def label(self, language: str) -> str:
+        return pick(self.name, language) or self.key
+
+
+def _stages(rows: Any) -> list[Stage]:
+    return [Stage(r.key, r.kind, dict(r.name or {}), r.position) for r in rows]
+
+
+def _defaults() -> list[Stage]:
+    return [Stage(s["key"], s["kind"], dict(s["name"]), i) for i, s in enumerate(DEFAULT_STAGES)]
+
+
+def company_stages(session: Session, tenant_id: int) -> list[Stage]:
+    """The company's stage list: its own when HR edited it, else the built-in one."""
+    rows = session.scalars(
+        select(CompanyStage)
+        .where(CompanyStage.tenant_id == tenant_id)
+        .order_by(CompanyStage.position)
+    ).all()
+    return _stages(rows) if rows else _defaults()
+
+
+def opening_stages(session: Session, opening: Opening) -> list[Stage]:
+    """The opening's ordered stages: its own copy, else its company's list."""
+    rows = session.scalars(
+        select(OpeningStage)
+        .where(OpeningStage.opening_id == opening.id)
+        .order_by(OpeningStage.position)
+    ).all()
+    return _stages(rows) if rows else company_stages(session, opening.tenant_id)
+
+
+def freeze_opening_stages(session: Session, opening: Opening) -> list[Stage]:
+    """The opening's stages, writing its own copy first if it has none (same transaction)."""
+    exists = session.scalar(
+        select(func.count()).select_from(OpeningStage).where(OpeningStage.opening_id == opening.id)
+    )
+    if exists:
+        return opening_stages(session, opening)
+    write_copy_once(session, opening, opening_stages(session, opening))
+    return opening_stages(session, opening)
+
+
+def write_copy_once(session: Session, opening: Opening, stages: list[Stage]) -> None:
+    """Store the opening's copy unless a concurrent first move stored it meanwhile (then the
+    unique (opening, key) refuses ours and theirs, being the same list, stands)."""
+    try:
+        with session.begin_nested():
+            _write_opening_rows(session, opening, stages)
+    except IntegrityError:
+        pass
+
+
+def _write_opening_rows(session: Session, opening: Opening, stages: list[Stage]) -> None:
+    session.add_all(
+        OpeningStage(
+            tenant_id=opening.tenant_id,
+            opening_id=opening.id,
+            key=s.key,
+            kind=s.kind,
+            name=s.name,
+            position=i,
+        )
+        for i, s in enumerate(stages)
+    )
+    session.flush()
+
+
+def first_stage(stages: list[Stage]) -> Stage:
+    return stages[0]
+
+
+def by_key(stages: list[Stage], key: str) -> Stage | None:
+    return next((s for s in stages if s.key == key), None)
+
+
+def interview_rounds(stages: list[Stage]) -> list[Stage]:
+    return [s for s in stages if s.kind == "interview"]
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _check_list(stages: list[schemas.StageIn]) -> None:
+    """A usable pipeline: unique keys, starts at an open stage, has a rejection stage."""
+    duplicates = [k for k, n in Counter(s.key for s in stages).items() if n > 1]
+    if duplicates:
+        raise ValidationFailed(
+            N_("Stage keys must be unique; repeated: %(keys)s"),
+            params={"keys": ", ".join(duplicates)},
+            fields={"stages": "duplicate"},
+        )
+    if stages[0].kind in ("hired", "rejected", "withdrawn", "offer"):
+        raise ValidationFailed(
+            N_("The first stage is where applications start; it cannot be a closing stage."),
+            fields={"stages": "first"},
+        )
+    if not any(s.kind == "rejected" for s in stages):
+        raise ValidationFailed(
+            N_("The pipeline needs a stage of kind “rejected”."), fields={"stages": "rejected"}
+        )
+
+
+def _occupied(session: Session, opening: Opening, current: list[Stage]) -> dict[str, int]:
+    """How many applications stand in each stage of the opening (unmoved ones in the first)."""
+    counts = dict(
+        session.execute(
+            select(PipelinePosition.stage_key, func.count())
+            .where(PipelinePosition.opening_id == opening.id)
+            .group_by(PipelinePosition.stage_key)
+        ).all()
+    )
+    unmoved = session.scalar(
+        select(func.count())
+        .select_from(Application)
+        .outerjoin(PipelinePosition, PipelinePosition.application_id == Application.id)
+        .where(Application.opening_id == opening.id, PipelinePosition.id.is_(None))
+    )
+    if unmoved and current:
+        counts[current[0].key] = counts.get(current[0].key, 0) + int(unmoved)
+    return {k: int(v) for k, v in counts.items()}
+
+
+# --------------------------------------------------------------------------- edits
+
+
+def set_company_stages(
+    session: Session, principal: Principal, data: schemas.StageListIn
+) -> list[Stage]:
+    """Replace the company's default list (openings already using their copy keep it)."""
+    require(principal, "pipeline.configure")
+    _check_list(data.stages)
+    before = [s.key for s in company_stages(session, principal.tenant_id)]
+    session.execute(delete(CompanyStage).where(CompanyStage.tenant_id == principal.tenant_id))
+    session.add_all(
+        CompanyStage(
+            tenant_id=principal.tenant_id,
+            key=s.key,
+            kind=s.kind,
+            name=s.name.model_dump(),
+            position=i,
+        )
+        for i, s in enumerate(data.stages)
+    )
+    audit.record(
+        session,
+        "pipeline.company_stages_set",
+        actor=principal,
+        target_type="tenant",
+        target_id=principal.tenant_id,
+        old={"stages": before},
+        new={"stages": [s.key for s in data.stages]},
+    )
+    session.commit()
+    return company_stages(session, principal.tenant_id)
+
+
+def set_opening_stages(
+    session: Session, principal: Principal, opening_id: int, data: schemas.StageListIn
+) -> list[Stage]:
+    """Replace an opening's list; a stage that holds applications cannot be removed, and the
+    first stage (where unmoved applications stand) keeps its place while any exist."""
+    require(principal, "pipeline.stages")
+    opening = get_visible(session, Opening, opening_id, principal, "pipeline.stages")
+    _check_list(data.stages)
+    current = opening_stages(session, opening)
+    occupied = _occupied(session, opening, current)
+    new_keys = {s.key for s in data.stages}
+    lost = sorted(k for k, n in occupied.items() if n and k not in new_keys)
+    if lost:
+        raise Conflict(
+            N_("These stages still hold candidates; move them first: %(keys)s"),
+            params={"keys": ", ".join(lost)},
+            fields={"stages": "occupied"},
+        )
+    first = current[0].key
+    if occupied.get(first) and data.stages[0].key != first:
+        raise Conflict(
+            N_("The first stage (%(key)s) holds candidates and must stay first."),
+            params={"key": first},
+            fields={"stages": "first"},
+        )
+    session.execute(delete(OpeningStage).where(OpeningStage.opening_id == opening.id))
+    stages = [Stage(s.key, s.kind, s.name.model_dump(), i) for i, s in enumerate(data.stages)]
+    _write_opening_rows(session, opening, stages)
+    audit.record(
+        session,
+        "pipeline.opening_stages_set",
+        actor=principal,
+        target_type="opening",
+        target_id=opening.id,
+        old={"stages": [s.key for s in current]},
+        new={"stages": [s.key for s in stages]},
+    )
+    session.commit()
+    return stages
+
+
+def stage_counts(session: Session, opening: Opening) -> dict[str, int]:
+    return _occupied(session, opening, opening_stages(session, opening))
+
+
+# --------------------------------------------------------------------------- reasons
+
+
+def rejection_reasons(session: Session, tenant_id: int) -> list[Reason]:
+    rows = session.scalars(
+        select(RejectionReason)
+        .where(RejectionReason.tenant_id == tenant_id)
+        .order_by(RejectionReason.position)
+    ).all()
+    if rows:
+        return [Reason(r.key, dict(r.name or {})) for r in rows]
+    return [Reason(r["key"], dict(r["name"])) for r in DEFAULT_REASONS]
+
+
+def set_rejection_reasons(
+    session: Session, principal: Principal, data: schemas.ReasonListIn
+) -> list[Reason]:
+    """Replace the company's list (past moves keep the key they were given)."""
+    require(principal, "pipeline.configure")
+    duplicates = [k for k, n in Counter(r.key for r in data.reasons).items() if n > 1]
+    if duplicates:
+        raise ValidationFailed(
+            N_("Reason keys must be unique; repeated: %(keys)s"),
+            params={"keys": ", ".join(duplicates)},
+            fields={"reasons": "duplicate"},
+        )
+    session.execute(delete(RejectionReason).where(RejectionReason.tenant_id == principal.tenant_id))
+    session.add_all(
+        RejectionReason(
+            tenant_id=principal.tenant_id, key=r.key, name=r.name.model_dump(), position=i
+        )
+        for i, r in enumerate(data.reasons)
+    )
+    audit.record(
+        session,
+        "pipeline.reasons_set",
+        actor=principal,
+        target_type="tenant",
+        target_id=principal.tenant_id,
+        new={"reasons": [r.key for r in data.reasons]},
+    )
+    session.commit()
+    return rejection_reasons(session, principal.tenant_id)
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def blind_scorecards(session: Session, tenant_id: int) -> bool:
+    row = session.get(WorkflowSettings, tenant_id)
+    return True if row is None else row.blind_scorecards
+
+
+def set_settings(
+    session: Session, principal: Principal, data: schemas.SettingsIn
+) -> schemas.SettingsOut:
+    require(principal, "pipeline.configure")
+    row = session.get(WorkflowSettings, principal.tenant_id)
+    before = True if row is None else row.blind_scorecards
+    if row is None:
+        row = WorkflowSettings(tenant_id=principal.tenant_id)
+        session.add(row)
+    row.blind_scorecards = data.blind_scorecards
+    audit.record(
+        session,
+        "pipeline.settings_set",
+        actor=principal,
+        target_type="tenant",
+        target_id=principal.tenant_id,
+        old={"blind_scorecards": before},
+        new={"blind_scorecards": data.blind_scorecards},
+    )
+    session.commit()
+    return schemas.SettingsOut(blind_scorecards=row.blind_scorecards)
+
+
+def stage_out(stage: Stage, language: str, count: int = 0) -> schemas.StageOut:
+    return schemas.StageOut(
+        key=stage.key,
+        kind=stage.kind,
+        name={k: str(v) for k, v in stage.name.items()},
+        label=stage.label(language),
+        position=stage.position,
+        count=count,
+    )
+
+
+def reason_out(reason: Reason, language: str) -> schemas.ReasonOut:
+    return schemas.ReasonOut(
+        key=reason.key,
+        name={k: str(v) for k, v in reason.name.items()},
+        label=reason.label(language),
+    )

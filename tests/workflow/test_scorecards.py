@@ -1,0 +1,316 @@
+"""Interviewer scorecards (SPEC F6): immutable once submitted, amended with a reason into a new
+version, blind until the interviewer submitted, merged with a real AI report per competency."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from hireflow.core.audit import AuditEntry
+from hireflow.core.errors import Forbidden, NotFound, ValidationFailed
+from hireflow.records import service as records_service
+from hireflow.records.models import RecordEntry
+from hireflow.workflow import queries, schemas, scorecards, service, stages
+from hireflow.workflow.models import Conclusion, Scorecard, StageMove
+from hireflow.workflow.scorecards import AlreadySubmitted, Superseded
+from hireflow.workflow.service import MoveRequest
+from tests.conftest import bearer, login, make_org
+from tests.interviews.factories import scored_interview
+from tests.workflow.factories import apply, make_opening, principal
+
+
+@pytest.fixture
+def org(session):
+    return make_org(session)
+
+
+@pytest.fixture
+def opening(session, org):
+    return make_opening(session, org)  # the technical preset: coding, communication, ...
+
+
+@pytest.fixture
+def application(session, org, opening):
+    return apply(session, org, opening)
+
+
+def card_in(round_key: str = "round_1", **ratings: int) -> schemas.ScorecardIn:
+    return schemas.ScorecardIn(
+        round=round_key,
+        ratings=ratings or {"coding": 4, "communication": 3},
+        recommendation="yes",
+        notes="Clear reasoning about caching.",
+    )
+
+
+def amend_in(reason: str = "Mixed up two candidates", **ratings: int) -> schemas.AmendIn:
+    return schemas.AmendIn(
+        round="round_1",
+        ratings=ratings or {"coding": 2},
+        recommendation="no",
+        notes="Corrected.",
+        reason=reason,
+    )
+
+
+def test_submitted_scorecards_are_immutable_and_amended_as_new_versions(session, org, application):
+    interviewer = principal(session, org, "interviewer")
+    first = scorecards.submit(session, interviewer, application.id, card_in())
+    assert (first.version, first.ratings, first.notes) == (
+        1,
+        {"coding": 4, "communication": 3},
+        "Clear reasoning about caching.",
+    )
+    with pytest.raises(AlreadySubmitted) as again:
+        scorecards.submit(session, interviewer, application.id, card_in(coding=5))
+    assert again.value.status == 409
+    second = scorecards.amend(session, interviewer, first.id, amend_in())
+    assert (second.version, second.supersedes_id, second.amend_reason) == (
+        2,
+        first.id,
+        "Mixed up two candidates",
+    )
+    session.refresh(first)
+    assert first.superseded_at is not None and first.ratings == {"coding": 4, "communication": 3}
+    with pytest.raises(Superseded):
+        scorecards.amend(session, interviewer, first.id, amend_in())
+    assert [c.version for c in scorecards.versions(session, interviewer, second.id)] == [1, 2]
+    with pytest.raises(AlreadySubmitted):  # still one scorecard per round: amend, not resubmit
+        scorecards.submit(session, interviewer, application.id, card_in())
+    actions = session.scalars(
+        select(AuditEntry.action).where(AuditEntry.target_type == "scorecard")
+    ).all()
+    assert sorted(actions) == ["scorecard.amended", "scorecard.submitted"]
+
+
+@pytest.mark.parametrize(
+    ("ratings", "field"),
+    [
+        ({"charisma": 3}, "ratings.charisma"),
+        ({"coding": 0}, "ratings.coding"),
+        ({"coding": 6}, "ratings.coding"),
+        ({}, "ratings"),
+    ],
+)
+def test_bad_ratings_are_refused(session, org, application, ratings, field):
+    interviewer = principal(session, org, "interviewer")
+    data = schemas.ScorecardIn(round="round_1", ratings=ratings, recommendation="no")
+    with pytest.raises(ValidationFailed) as refused:
+        scorecards.submit(session, interviewer, application.id, data)
+    assert list(refused.value.fields) == [field]
+    assert session.scalars(select(Scorecard)).all() == []
+
+
+@pytest.mark.parametrize("round_key", ["offer", "nowhere"])
+def test_a_scorecard_belongs_to_an_interview_round(session, org, application, round_key):
+    with pytest.raises(ValidationFailed) as refused:
+        scorecards.submit(
+            session, principal(session, org, "interviewer"), application.id, card_in(round_key)
+        )
+    assert refused.value.fields == {"round": "unknown"}
+
+
+def test_blind_until_the_interviewer_submitted(session, org, opening, application):
+    hr = principal(session, org, "hr_admin")
+    interviewer = principal(session, org, "interviewer")
+    scorecards.submit(session, hr, application.id, card_in(coding=5))
+    before = scorecards.merged(session, interviewer, application.id)
+    assert before.blind and before.scorecards == [] and not before.ai_available
+    assert all(c.ratings == [] for c in before.competencies)
+    with pytest.raises(NotFound):  # nor one by one
+        scorecards.versions(session, interviewer, before_card_id(session, application.id))
+    scorecards.submit(session, interviewer, application.id, card_in(coding=2))
+    after = scorecards.merged(session, interviewer, application.id)
+    assert not after.blind and len(after.scorecards) == 2
+    coding = next(c for c in after.competencies if c.id == "coding")
+    assert sorted(r.level for r in coding.ratings) == [2, 5] and coding.human_mean == 3.5
+    assert not scorecards.merged(session, hr, application.id).blind  # HR is not on the panel
+
+
+def before_card_id(session, application_id: int) -> int:
+    return session.scalars(
+        select(Scorecard.id).where(Scorecard.application_id == application_id)
+    ).first()
+
+
+def test_the_company_may_turn_blindness_off(session, org, application):
+    hr = principal(session, org, "hr_admin")
+    scorecards.submit(session, hr, application.id, card_in())
+    stages.set_settings(session, hr, schemas.SettingsIn(blind_scorecards=False))
+    seen = scorecards.merged(session, principal(session, org, "interviewer"), application.id)
+    assert not seen.blind and len(seen.scorecards) == 1
+
+
+def test_merged_view_flags_disagreements_with_the_ai(session, db, org):
+    setup, _interview = scored_interview(session, db, org)
+    application = setup.candidate.applications[0]
+    hr = principal(session, org, "hr_admin")
+    ai, match = scorecards.ai_scores(session, application)
+    assert ai and match is not None
+    model = scorecards.model_of(application)
+    first, second = model.dimensions[0].id, model.dimensions[1].id
+    far = 1 if ai[first] / 2 >= 3 else 5  # more than one level away from the AI
+    near = min(5, max(1, round(ai[second] / 2)))  # within a level
+    scorecards.submit(
+        session,
+        hr,
+        application.id,
+        schemas.ScorecardIn(
+            round="round_1", ratings={first: far, second: near}, recommendation="strong_yes"
+        ),
+    )
+    found = scorecards.merged(session, hr, application.id)
+    by_id = {c.id: c for c in found.competencies}
+    assert by_id[first].disagrees and by_id[first].ai_level == round(ai[first] / 2, 1)
+    assert not by_id[second].disagrees
+    assert found.recommendations["strong_yes"] == 1 and found.job_match == match
+    # the board shows the same job match to HR, and hides it from a blind panel interviewer
+    board = queries.board(session, hr, application.opening_id)
+    assert next(c for col in board.columns for c in col.cards).job_match == match
+    blind_board = queries.board(
+        session, principal(session, org, "interviewer"), application.opening_id
+    )
+    assert next(c for col in blind_board.columns for c in col.cards).job_match is None
+
+
+def test_scope_and_roles(session, org, application):
+    interviewer = principal(session, org, "interviewer")
+    card = scorecards.submit(
+        session, principal(session, org, "hr_admin"), application.id, card_in()
+    )
+    foreign = make_org(session)
+    with pytest.raises(NotFound):
+        scorecards.merged(session, principal(session, foreign, "hr_admin"), application.id)
+    with pytest.raises(NotFound):
+        scorecards.submit(
+            session, principal(session, foreign, "interviewer"), application.id, card_in()
+        )
+    with pytest.raises(NotFound):  # only one's own scorecard can be amended
+        scorecards.amend(session, interviewer, card.id, amend_in())
+    with pytest.raises(Forbidden):
+        scorecards.merged(session, principal(session, org, "it_auditor"), application.id)
+    other = apply(session, org, make_opening(session, org, 2, members=False))
+    with pytest.raises(NotFound):
+        scorecards.submit(session, interviewer, other.id, card_in())
+    with pytest.raises(NotFound):
+        scorecards.merged(session, principal(session, org, "hiring_manager"), other.id)
+
+
+def test_api_submit_amend_and_errors(client, session, org, application):
+    session.commit()
+    headers = bearer(client, org.users["interviewer"])
+    url = f"/api/v1/applications/{application.id}/scorecards"
+    body = {"round": "round_1", "ratings": {"coding": 4}, "recommendation": "yes"}
+    created = client.post(url, json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    again = client.post(url, json=body, headers=headers)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "already_submitted"
+    out_of_range = client.post(
+        url, json={**body, "round": "round_2", "ratings": {"coding": 9}}, headers=headers
+    )
+    assert out_of_range.status_code == 422
+    assert out_of_range.json()["error"]["fields"] == {"ratings.coding": "range"}
+    unknown = client.post(
+        url, json={**body, "round": "round_2", "ratings": {"charm": 3}}, headers=headers
+    )
+    assert unknown.json()["error"]["fields"] == {"ratings.charm": "unknown"}
+    amend_url = f"/api/v1/scorecards/{created.json()['id']}/amend"
+    assert client.post(amend_url, json=body, headers=headers).status_code == 422  # no reason
+    amended = client.post(amend_url, json={**body, "reason": "Wrong level"}, headers=headers)
+    assert amended.status_code == 201 and amended.json()["version"] == 2
+    merged = client.get(url, headers=headers).json()
+    assert merged["blind"] is False and [s["version"] for s in merged["scorecards"]] == [2]
+    stranger = bearer(client, make_org(session).users["hr_admin"])
+    session.commit()
+    assert client.get(url, headers=stranger).status_code == 404
+
+
+def test_scorecard_page_shows_anchors_and_submits(client, session, org, application):
+    session.commit()
+    login(client, org.users["interviewer"])
+    url = f"/applications/{application.id}/scorecards"
+    page = client.get(url)
+    assert page.status_code == 200
+    model = scorecards.model_of(application)
+    coding = next(d for d in model.dimensions if d.id == "coding")
+    assert coding.anchor(4).text["en"][:30] in page.text  # the anchor text beside its level
+    assert 'id="blind-notice"' in page.text
+    bad = client.post(url, data={"round": "round_1", "rating_coding": "7", "recommendation": "yes"})
+    assert bad.status_code == 422 and 'id="scorecard-error"' in bad.text
+    done = client.post(
+        url,
+        data={"round": "round_1", "rating_coding": "4", "recommendation": "yes", "notes": "ok"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    page = client.get(done.headers["location"])
+    assert 'id="blind-notice"' not in page.text and "/amend" in page.text
+
+
+def test_hr_conclusion_goes_on_the_record_with_the_merged_figures(session, org, application):
+    hr = principal(session, org, "hr_admin")
+    scorecards.submit(session, hr, application.id, card_in())
+    row = scorecards.conclude(
+        session,
+        hr,
+        application.id,
+        schemas.ConclusionIn(decision="advance", reason="Both rounds strong on coding."),
+    )
+    entry = session.get(RecordEntry, row.record_entry_id)
+    assert entry.type == "review" and entry.facts["final_conclusion"] == "advance"
+    assert entry.facts["scorecards"] == 1 and entry.opening_id == application.opening_id
+    shown = scorecards.merged_out(scorecards.merged(session, hr, application.id))
+    assert shown.conclusion.reason == "Both rounds strong on coding."
+    with pytest.raises(Forbidden):  # interviewers rate; HR concludes
+        scorecards.conclude(
+            session,
+            principal(session, org, "interviewer"),
+            application.id,
+            schemas.ConclusionIn(decision="reject", reason="No."),
+        )
+    with pytest.raises(NotFound):
+        scorecards.conclude(
+            session,
+            principal(session, make_org(session), "hr_admin"),
+            application.id,
+            schemas.ConclusionIn(decision="reject", reason="No."),
+        )
+
+
+def test_conclusion_form_on_the_page(client, session, org, application):
+    session.commit()
+    login(client, org.users["hr_admin"])
+    url = f"/applications/{application.id}/scorecards"
+    assert 'id="conclusion-form"' in client.get(url).text
+    short = client.post(
+        f"/applications/{application.id}/conclusion", data={"decision": "hold", "reason": "x"}
+    )
+    assert short.status_code == 422
+    done = client.post(
+        f"/applications/{application.id}/conclusion",
+        data={"decision": "hold", "reason": "Waiting for the second round."},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert "Waiting for the second round." in client.get(url).text
+
+
+def test_erasure_removes_the_texts_and_keeps_the_facts(session, org, application):
+    hr = principal(session, org, "hr_admin")
+    card = scorecards.submit(session, hr, application.id, card_in())
+    service.move(session, hr, application.id, MoveRequest("rejected", 0, "skills", "weak SQL"))
+    scorecards.conclude(
+        session, hr, application.id, schemas.ConclusionIn(decision="reject", reason="Weak SQL.")
+    )
+    report = records_service.erase_person(session, hr, application.candidate_id)
+    assert any(line.startswith("workflow:") for line in report.hooks)
+    session.refresh(card)
+    assert card.notes == "[erased]" and card.ratings == {"coding": 4, "communication": 3}
+    move = session.scalars(
+        select(StageMove).where(StageMove.application_id == application.id)
+    ).one()
+    assert move.note == "[erased]" and move.to_key == "rejected"
+    conclusion = session.scalars(
+        select(Conclusion).where(Conclusion.application_id == application.id)
+    ).one()
+    assert conclusion.reason == "[erased]" and conclusion.decision == "reject"
