@@ -56,7 +56,7 @@ def _checkpoints(settings):
 
 def test_free_text_facts_are_encrypted_and_history_still_verifies(old_url, tmp_path, regional):
     config = alembic_config(old_url)
-    command.upgrade(config, "0011_auth")
+    command.upgrade(config, "0012_workflow")  # the schema just before 0013
     database = Database(make_engine(old_url))
     settings = Settings(data_dir=tmp_path)
     set_database(database)

@@ -2,7 +2,7 @@
 encrypted payload; re-hashed rows are recorded for the signed checkpoints
 
 Revision ID: 0013_record_facts
-Revises: 0011_auth
+Revises: 0012_workflow
 
 Entries written before personal facts were split off (``records.facts.split_facts``) may
 hold names, ID numbers or notes in their plaintext ``facts``. Each such value moves into the
@@ -21,7 +21,7 @@ from alembic import op
 import hireflow.core.db
 
 revision: str = "0013_record_facts"
-down_revision: str | None = "0011_auth"
+down_revision: str | None = "0012_workflow"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
