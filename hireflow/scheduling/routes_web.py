@@ -506,92 +506,73 @@ def _start(form: PostedForm) -> datetime:
     return start
 
 
-@router.post("/scheduling/invitations/{invitation_id}/resend")
-def invitation_resend(
-    request: Request, session: DbSession, principal: PageUser, invitation_id: Id, form: Form
-) -> Response:
-    return _staff_action(
-        request,
-        session,
-        principal,
-        invitation_id,
-        form,
-        lambda: sending.resend_invitation(session, principal, invitation_id, get_settings()),
-    )
-
-
-@router.post("/scheduling/invitations/{invitation_id}/cancel")
-def invitation_cancel(
-    request: Request, session: DbSession, principal: PageUser, invitation_id: Id, form: Form
-) -> Response:
-    return _staff_action(
-        request,
-        session,
-        principal,
-        invitation_id,
-        form,
-        lambda: invitation_actions.cancel_invitation(
+StaffAction = Callable[[DbSession, PageUser, int, PostedForm], object]
+# HR's buttons on one invitation: (path, endpoint name, what it does).
+STAFF_ACTIONS: tuple[tuple[str, str, StaffAction], ...] = (
+    (
+        "resend",
+        "invitation_resend",
+        lambda session, principal, invitation_id, _form: sending.resend_invitation(
             session, principal, invitation_id, get_settings()
         ),
-    )
-
-
-@router.post("/scheduling/invitations/{invitation_id}/complete")
-def invitation_complete(
-    request: Request, session: DbSession, principal: PageUser, invitation_id: Id, form: Form
-) -> Response:
-    return _staff_action(
-        request,
-        session,
-        principal,
-        invitation_id,
-        form,
-        lambda: invitation_actions.complete_invitation(session, principal, invitation_id),
-    )
-
-
-@router.post("/scheduling/invitations/{invitation_id}/unlock")
-def invitation_unlock(
-    request: Request, session: DbSession, principal: PageUser, invitation_id: Id, form: Form
-) -> Response:
-    return _staff_action(
-        request,
-        session,
-        principal,
-        invitation_id,
-        form,
-        lambda: invitation_actions.unlock_identity(session, principal, invitation_id),
-    )
-
-
-@router.post("/scheduling/invitations/{invitation_id}/book")
-def invitation_book(
-    request: Request, session: DbSession, principal: PageUser, invitation_id: Id, form: Form
-) -> Response:
-    return _staff_action(
-        request,
-        session,
-        principal,
-        invitation_id,
-        form,
-        lambda: bookings.staff_book(
+    ),
+    (
+        "cancel",
+        "invitation_cancel",
+        lambda session, principal, invitation_id, _form: invitation_actions.cancel_invitation(
+            session, principal, invitation_id, get_settings()
+        ),
+    ),
+    (
+        "complete",
+        "invitation_complete",
+        lambda session, principal, invitation_id, _form: invitation_actions.complete_invitation(
+            session, principal, invitation_id
+        ),
+    ),
+    (
+        "unlock",
+        "invitation_unlock",
+        lambda session, principal, invitation_id, _form: invitation_actions.unlock_identity(
+            session, principal, invitation_id
+        ),
+    ),
+    (
+        "book",
+        "invitation_book",
+        lambda session, principal, invitation_id, form: bookings.staff_book(
             session, principal, invitation_id, _start(form), get_settings()
         ),
-    )
+    ),
+    (
+        "cancel-booking",
+        "invitation_cancel_booking",
+        lambda session, principal, invitation_id, _form: bookings.staff_cancel_booking(
+            session, principal, invitation_id, get_settings()
+        ),
+    ),
+)
 
 
-@router.post("/scheduling/invitations/{invitation_id}/cancel-booking")
-def invitation_cancel_booking(
-    request: Request, session: DbSession, principal: PageUser, invitation_id: Id, form: Form
-) -> Response:
-    return _staff_action(
-        request,
-        session,
-        principal,
-        invitation_id,
-        form,
-        lambda: bookings.staff_cancel_booking(session, principal, invitation_id, get_settings()),
-    )
+def _add_staff_action(path: str, name: str, run: StaffAction) -> None:
+    def endpoint(
+        request: Request, session: DbSession, principal: PageUser, invitation_id: Id, form: Form
+    ) -> Response:
+        return _staff_action(
+            request,
+            session,
+            principal,
+            invitation_id,
+            form,
+            lambda: run(session, principal, invitation_id, form),
+        )
+
+    endpoint.__name__ = endpoint.__qualname__ = name
+    router.post(f"/scheduling/invitations/{{invitation_id}}/{path}")(endpoint)
+
+
+for _path, _name, _run in STAFF_ACTIONS:
+    _add_staff_action(_path, _name, _run)
 
 
 # --------------------------------------------------------------------------- availability
