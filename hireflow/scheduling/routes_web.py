@@ -51,7 +51,9 @@ from hireflow.web.routes import COMMON_ZONES
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
-router.include_router(link_pages.router)
+# The candidate's link pages are this router's routes too (discovery finds one page router
+# per domain; the routes themselves are copied, so they stay plain routes of this router).
+router.routes.extend(link_pages.router.routes)
 NAV = (NavItem("/scheduling", N_("Interviews"), "invitations.read", order=25, group="recruiting"),)
 ASSETS = Path(__file__).resolve().parent / "static"
 CALENDAR_FILE_BYTES = 5 * 1024 * 1024
@@ -504,50 +506,73 @@ def _start(form: PostedForm) -> datetime:
     return start
 
 
-# HR's actions on one invitation: (session, principal, invitation id, form) -> done.
-STAFF_ACTIONS: dict[str, Callable[[DbSession, PageUser, int, PostedForm], object]] = {
-    "resend": lambda session, principal, invitation_id, _form: sending.resend_invitation(
-        session, principal, invitation_id, get_settings()
+StaffAction = Callable[[DbSession, PageUser, int, PostedForm], object]
+# HR's buttons on one invitation: (path, endpoint name, what it does).
+STAFF_ACTIONS: tuple[tuple[str, str, StaffAction], ...] = (
+    (
+        "resend",
+        "invitation_resend",
+        lambda session, principal, invitation_id, _form: sending.resend_invitation(
+            session, principal, invitation_id, get_settings()
+        ),
     ),
-    "cancel": lambda session, principal, invitation_id, _form: invitation_actions.cancel_invitation(
-        session, principal, invitation_id, get_settings()
+    (
+        "cancel",
+        "invitation_cancel",
+        lambda session, principal, invitation_id, _form: invitation_actions.cancel_invitation(
+            session, principal, invitation_id, get_settings()
+        ),
     ),
-    "complete": lambda session, principal, invitation_id, _form: (
-        invitation_actions.complete_invitation(session, principal, invitation_id)
+    (
+        "complete",
+        "invitation_complete",
+        lambda session, principal, invitation_id, _form: invitation_actions.complete_invitation(
+            session, principal, invitation_id
+        ),
     ),
-    "unlock": lambda session, principal, invitation_id, _form: invitation_actions.unlock_identity(
-        session, principal, invitation_id
+    (
+        "unlock",
+        "invitation_unlock",
+        lambda session, principal, invitation_id, _form: invitation_actions.unlock_identity(
+            session, principal, invitation_id
+        ),
     ),
-    "book": lambda session, principal, invitation_id, form: bookings.staff_book(
-        session, principal, invitation_id, _start(form), get_settings()
+    (
+        "book",
+        "invitation_book",
+        lambda session, principal, invitation_id, form: bookings.staff_book(
+            session, principal, invitation_id, _start(form), get_settings()
+        ),
     ),
-    "cancel-booking": lambda session, principal, invitation_id, _form: (
-        bookings.staff_cancel_booking(session, principal, invitation_id, get_settings())
+    (
+        "cancel-booking",
+        "invitation_cancel_booking",
+        lambda session, principal, invitation_id, _form: bookings.staff_cancel_booking(
+            session, principal, invitation_id, get_settings()
+        ),
     ),
-}
+)
 
 
-@router.post("/scheduling/invitations/{invitation_id}/{action}")
-def invitation_action(
-    request: Request,
-    session: DbSession,
-    principal: PageUser,
-    invitation_id: Id,
-    action: str,
-    form: Form,
-) -> Response:
-    """resend, cancel, complete, unlock, book or cancel-booking (HR's buttons)."""
-    run = STAFF_ACTIONS.get(action)
-    if run is None:
-        raise NotFound()
-    return _staff_action(
-        request,
-        session,
-        principal,
-        invitation_id,
-        form,
-        lambda: run(session, principal, invitation_id, form),
-    )
+def _add_staff_action(path: str, name: str, run: StaffAction) -> None:
+    def endpoint(
+        request: Request, session: DbSession, principal: PageUser, invitation_id: Id, form: Form
+    ) -> Response:
+        return _staff_action(
+            request,
+            session,
+            principal,
+            invitation_id,
+            form,
+            lambda: run(session, principal, invitation_id, form),
+        )
+
+    endpoint.__name__ = endpoint.__qualname__ = name
+    router.post(f"/scheduling/invitations/{{invitation_id}}/{path}")(endpoint)
+
+
+for _path, _name, _run in STAFF_ACTIONS:
+    _add_staff_action(_path, _name, _run)
 
 
 # --------------------------------------------------------------------------- availability
