@@ -34,6 +34,7 @@ from hireflow.core.audit import (
 )
 from hireflow.core.crypto import DigestSet
 from hireflow.core.db import utcnow
+from hireflow.records import pii
 from hireflow.records.chain import GENESIS_HASH, ChainReport, verify_chain
 from hireflow.records.checkpoints import CheckpointIndex
 from hireflow.records.models import (
@@ -43,7 +44,9 @@ from hireflow.records.models import (
     Rechain,
     RecordEntry,
 )
+from hireflow.records.seals import verify_derived, verify_seals
 from hireflow.records.signing import CheckpointError, verify_against_checkpoints
+from hireflow.records.storage import regional_storage
 from hireflow.records.timeline import (
     derive_state,
     entry_content,
@@ -475,7 +478,6 @@ def verify_files(
     progress: Progress | None = None,
 ) -> None:
     """Every live attachment's ciphertext is in its own region only, unchanged."""
-    from hireflow.records.storage import regional_storage
 
     storage = regional_storage()
     stmt = select(Attachment).where(Attachment.shredded_at.is_(None)).order_by(Attachment.id)
@@ -535,8 +537,6 @@ def verify_sealed(
 ) -> None:
     """The values decisions rest on (scores, job match, screening, reports, names) against
     their seals, and the score copies against the chains (see ``records.seals``)."""
-    from hireflow.records import pii
-    from hireflow.records.seals import verify_derived, verify_seals
 
     checked, problems = verify_seals(session, pii.keyring(), tenant_id, person_id)
     report.sealed += checked

@@ -44,7 +44,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from hireflow.candidates.models import Candidate
+from hireflow.candidates.models import Candidate, CandidateResume
 from hireflow.core import audit
 from hireflow.core.crypto import CryptoError, WrappedKey, default_suite
 from hireflow.core.db import on_commit, utcnow
@@ -54,6 +54,7 @@ from hireflow.core.storage import CountingReader, EncryptedStorage, ResidencyErr
 from hireflow.org.models import AccessToken, Tenant, User
 from hireflow.records import pii
 from hireflow.records.download_codes import consume_code, visible_attachment
+from hireflow.records.hooks import run_erasure_hooks
 from hireflow.records.keys import register_current_key
 from hireflow.records.ledger import LedgerEntry, append_erasure
 from hireflow.records.ledger import stamp as ledger_stamp
@@ -68,6 +69,7 @@ from hireflow.records.models import (
     RecordTerm,
 )
 from hireflow.records.policy import get_policy
+from hireflow.records.seals import forget_person
 from hireflow.records.storage import regional_storage
 from hireflow.records.timeline import (
     Actor,
@@ -820,7 +822,6 @@ class ErasureReport:
 def _known_values(session: Session, candidate: Candidate, user: User | None) -> list[str]:
     """Every value that identifies the person: the row's, and the contacts each resume gave
     (a second address or number on an older resume names them as much)."""
-    from hireflow.candidates.models import CandidateResume
 
     values = [
         candidate.name,
@@ -880,7 +881,6 @@ def erase_person(
     appended to the erasure ledger (``records.ledger``; ``ledger=False`` only when
     replaying it), which restores replay.
     """
-    from hireflow.records.hooks import run_erasure_hooks
 
     if reason not in ERASURE_REASONS:
         raise ValidationFailed(N_("Unknown erasure reason."), fields={"reason": "unknown"})
@@ -967,7 +967,6 @@ def erase_person(
     report.hooks = run_erasure_hooks(session, candidate, known)
     # The blanked values were sealed: the seals forget them (salt and personal MACs); the
     # erasure entry appended below is what lets verify accept their absence.
-    from hireflow.records.seals import forget_person
 
     forget_person(session, person_id, now)
 
