@@ -34,9 +34,10 @@ from hireflow.core.audit import (
 )
 from hireflow.core.crypto import DigestSet
 from hireflow.core.db import utcnow
+from hireflow.core.permissions import Principal, require
 from hireflow.records import pii
 from hireflow.records.chain import GENESIS_HASH, ChainReport, verify_chain
-from hireflow.records.checkpoints import CheckpointIndex
+from hireflow.records.checkpoints import CheckpointIndex, cached_checkpoints
 from hireflow.records.models import (
     Attachment,
     IntegrityRun,
@@ -578,6 +579,22 @@ def verify(
     if files:
         verify_files(session, report, tenant_id=tenant_id, progress=file_progress)
     return report
+
+
+def verify_company_now(session: Session, principal: Principal, settings: Any) -> IntegrityRun:
+    """Verify the caller's company now (chains, checkpoints, files) and keep the run; IT
+    auditors and HR admins may (the integrity pages and API)."""
+    require(principal, "records.integrity")
+    started = utcnow()
+    report = verify(
+        session,
+        tenant_id=principal.tenant_id,
+        checkpoints=cached_checkpoints(settings),
+        files=True,
+    )
+    return save_run(
+        session, report, tenant_id=principal.tenant_id, trigger="manual", started_at=started
+    )
 
 
 def save_run(

@@ -186,14 +186,8 @@ def decrypt_value(token: str, context: str, ring: Keyring | None = None) -> str:
     return decrypt_field(token, ring or keyring(), context)
 
 
-class EncryptedText(TypeDecorator[str]):
-    """A text column stored as an AES-256-GCM token bound to ``context`` (``table.column``).
-
-    ``None`` stays NULL and ``""`` stays empty (neither is secret); anything else is
-    encrypted on write and decrypted on read. A ``date`` is stored as ``YYYY-MM-DD``.
-    Equal values encrypt differently: compare through a blind index, never with ``==``
-    on this column. Reading a value that is not a token raises ``IntegrityError``.
-    """
+class _Encrypted(TypeDecorator[Any]):
+    """A TEXT column whose values are encrypted under ``context`` (``table.column``)."""
 
     impl = Text
     cache_ok = True
@@ -203,6 +197,16 @@ class EncryptedText(TypeDecorator[str]):
             raise ValueError("context must be 'table.column' (no ':'; rows are not bound)")
         super().__init__()
         self.context = context
+
+
+class EncryptedText(_Encrypted):
+    """A text column stored as an AES-256-GCM token bound to ``context`` (``table.column``).
+
+    ``None`` stays NULL and ``""`` stays empty (neither is secret); anything else is
+    encrypted on write and decrypted on read. A ``date`` is stored as ``YYYY-MM-DD``.
+    Equal values encrypt differently: compare through a blind index, never with ``==``
+    on this column. Reading a value that is not a token raises ``IntegrityError``.
+    """
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
@@ -221,7 +225,7 @@ class EncryptedText(TypeDecorator[str]):
         return f"EncryptedText({self.context!r})"
 
 
-class EncryptedJSON(TypeDecorator[Any]):
+class EncryptedJSON(_Encrypted):
     """A JSON document (a parsed resume, a rendered message's parameters) stored as one
     AES-256-GCM token bound to ``context``.
 
@@ -232,15 +236,6 @@ class EncryptedJSON(TypeDecorator[Any]):
     document written before encryption (plain JSON text) still works until the migration
     has encrypted it; nothing ever writes one in clear again.
     """
-
-    impl = Text
-    cache_ok = True
-
-    def __init__(self, context: str) -> None:
-        if not isinstance(context, str) or not context or ":" in context:
-            raise ValueError("context must be 'table.column' (no ':'; rows are not bound)")
-        super().__init__()
-        self.context = context
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
