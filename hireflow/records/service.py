@@ -230,6 +230,13 @@ def _append(session: Session, record: PersonRecord, items: Sequence[NewEntry]) -
         raise _entry_error(exc) from exc
 
 
+def _append_one(session: Session, actor: Actor, record: PersonRecord, **fields: Any) -> RecordEntry:
+    """Append one entry written by ``actor`` (``fields`` of ``NewEntry``)."""
+    actor_id, label = _actor_fields(actor)
+    (entry,) = _append(session, record, [NewEntry(actor_id=actor_id, actor_label=label, **fields)])
+    return entry
+
+
 # --------------------------------------------------------------------------- entries
 
 
@@ -260,22 +267,16 @@ def append_entry(
     candidate = _person(session, actor, person_id, capability)
     record = ensure_record(session, candidate)
     _writable(record)
-    actor_id, label = _actor_fields(actor)
-    (entry,) = _append(
+    entry = _append_one(
         session,
+        actor,
         record,
-        [
-            NewEntry(
-                type=type,
-                source=source,
-                data=data,
-                facts=facts or {},
-                occurred_at=occurred_at,
-                actor_id=actor_id,
-                actor_label=label,
-                opening_id=opening_id,
-            )
-        ],
+        type=type,
+        source=source,
+        data=data,
+        facts=facts or {},
+        occurred_at=occurred_at,
+        opening_id=opening_id,
     )
     _audit(
         session,
@@ -310,22 +311,16 @@ def set_status(
     record = ensure_record(session, candidate)
     _writable(record)
     previous = record.status
-    actor_id, label = _actor_fields(actor)
-    (entry,) = _append(
+    entry = _append_one(
         session,
+        actor,
         record,
-        [
-            NewEntry(
-                type="status_change",
-                source=source,
-                data={"reason": reason} if reason else None,
-                facts={"status": status, "previous": previous or None},
-                occurred_at=occurred_at,
-                actor_id=actor_id,
-                actor_label=label,
-                opening_id=opening_id,
-            )
-        ],
+        type="status_change",
+        source=source,
+        data={"reason": reason} if reason else None,
+        facts={"status": status, "previous": previous or None},
+        occurred_at=occurred_at,
+        opening_id=opening_id,
     )
     _audit(
         session,
@@ -721,20 +716,14 @@ def set_legal_hold(
     if len(text) > 500:
         raise ValidationFailed(N_("The reason is too long."), fields={"reason": "too_long"})
     hold = reason is not None
-    actor_id, label = _actor_fields(actor)
-    _append(
+    _append_one(
         session,
+        actor,
         record,
-        [
-            NewEntry(
-                type="legal_hold",
-                source="hireflow",
-                data={"reason": text} if hold else None,
-                facts={"hold": hold},
-                actor_id=actor_id,
-                actor_label=label,
-            )
-        ],
+        type="legal_hold",
+        source="hireflow",
+        data={"reason": text} if hold else None,
+        facts={"hold": hold},
     )
     record.legal_hold = hold
     record.legal_hold_reason = text if hold else None
@@ -970,24 +959,18 @@ def erase_person(
 
     forget_person(session, person_id, now)
 
-    actor_id, label = _actor_fields(actor)
-    _append(
+    _append_one(
         session,
+        actor,
         record,
-        [
-            NewEntry(
-                type="erasure",
-                source="hireflow",
-                facts={
-                    "reason": reason,
-                    "request_ref": request_ref or None,
-                    "attachments": report.attachments_shredded,
-                    "entries": report.entries_erased,
-                },
-                actor_id=actor_id,
-                actor_label=label,
-            )
-        ],
+        type="erasure",
+        source="hireflow",
+        facts={
+            "reason": reason,
+            "request_ref": request_ref or None,
+            "attachments": report.attachments_shredded,
+            "entries": report.entries_erased,
+        },
     )
     record.erased_at = now
     record.legal_hold_reason = None
