@@ -38,9 +38,12 @@ from typing import Any
 
 from sqlalchemy import MetaData, Table, func, insert, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
 
+from hireflow.candidates import search
 from hireflow.core.crypto import SUITES, CryptoSuite, Keyring, default_suite
 from hireflow.core.db import utcnow
+from hireflow.core.migrate import upgrade
 from hireflow.core.storage import RegionalStorage
 
 FORMAT = "hireflow-backup/1"
@@ -586,7 +589,6 @@ def restore_backup(
 
 
 def _upgrade(engine: Engine, target: str) -> None:
-    from hireflow.core.migrate import upgrade
 
     upgrade(engine.url.render_as_string(hide_password=False), target=target)
 
@@ -598,9 +600,6 @@ def rebuild_derived(engine: Engine) -> dict[str, tuple[int, int]]:
     a backup made on SQLite and restored on PostgreSQL) are rebuilt from the restored rows,
     leaving every restored row as it was.
     """
-    from sqlalchemy.orm import Session
-
-    from hireflow.candidates import search
 
     with Session(engine) as session:
         missing = search.missing_text_rows(session)

@@ -28,7 +28,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hireflow.core import settings as core_settings
 from hireflow.core.audit import ChainHead
+from hireflow.core.crypto import default_suite
 from hireflow.core.db import utcnow
 from hireflow.records.signing import (
     Checkpoint,
@@ -48,9 +50,7 @@ class CheckpointConfigError(RuntimeError):
 
 def _settings(settings: Any) -> Any:
     if settings is None:
-        from hireflow.core.settings import get_settings
-
-        return get_settings()
+        return core_settings.get_settings()
     return settings
 
 
@@ -76,7 +76,6 @@ def signing_key(settings: Any = None, *, create: bool = True) -> Ed25519PrivateK
             f"no checkpoint signing key at {path}: set HIREFLOW_CHECKPOINT_KEY_PATH to an "
             "Ed25519 private key (PEM) that the database administrator cannot read"
         )
-    from hireflow.core.crypto import default_suite
 
     # The deployment's suite picks the algorithm: Ed25519, or SM2 under the sm suite.
     key = generate_signing_key(default_suite().name)

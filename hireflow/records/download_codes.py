@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hireflow.core import audit
+from hireflow.core import settings as core_settings
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, NotFound
 from hireflow.core.permissions import Principal, get_visible, require
-from hireflow.core.settings import get_settings
 from hireflow.core.tasks import enqueue_on_commit
 from hireflow.records import pii
 from hireflow.records.models import Attachment, DownloadCode
@@ -73,7 +73,7 @@ def request_download_code(session: Session, principal: Principal, attachment_id:
     if attachment.wrapped_key is None:
         raise NotFound(N_("This file was erased."))
     code = f"{secrets.randbelow(1_000_000):06d}"
-    minutes = max(1, get_settings().download_code_minutes)
+    minutes = max(1, core_settings.get_settings().download_code_minutes)
     row = DownloadCode(
         tenant_id=attachment.tenant_id,
         user_id=principal.user_id,

@@ -34,8 +34,10 @@ from hireflow.core.audit import (
 )
 from hireflow.core.crypto import DigestSet
 from hireflow.core.db import utcnow
+from hireflow.core.permissions import Principal, require
+from hireflow.records import pii
 from hireflow.records.chain import GENESIS_HASH, ChainReport, verify_chain
-from hireflow.records.checkpoints import CheckpointIndex
+from hireflow.records.checkpoints import CheckpointIndex, cached_checkpoints
 from hireflow.records.models import (
     Attachment,
     IntegrityRun,
@@ -43,7 +45,9 @@ from hireflow.records.models import (
     Rechain,
     RecordEntry,
 )
+from hireflow.records.seals import verify_derived, verify_seals
 from hireflow.records.signing import CheckpointError, verify_against_checkpoints
+from hireflow.records.storage import regional_storage
 from hireflow.records.timeline import (
     derive_state,
     entry_content,
@@ -475,7 +479,6 @@ def verify_files(
     progress: Progress | None = None,
 ) -> None:
     """Every live attachment's ciphertext is in its own region only, unchanged."""
-    from hireflow.records.storage import regional_storage
 
     storage = regional_storage()
     stmt = select(Attachment).where(Attachment.shredded_at.is_(None)).order_by(Attachment.id)
@@ -535,8 +538,6 @@ def verify_sealed(
 ) -> None:
     """The values decisions rest on (scores, job match, screening, reports, names) against
     their seals, and the score copies against the chains (see ``records.seals``)."""
-    from hireflow.records import pii
-    from hireflow.records.seals import verify_derived, verify_seals
 
     checked, problems = verify_seals(session, pii.keyring(), tenant_id, person_id)
     report.sealed += checked
@@ -578,6 +579,22 @@ def verify(
     if files:
         verify_files(session, report, tenant_id=tenant_id, progress=file_progress)
     return report
+
+
+def verify_company_now(session: Session, principal: Principal, settings: Any) -> IntegrityRun:
+    """Verify the caller's company now (chains, checkpoints, files) and keep the run; IT
+    auditors and HR admins may (the integrity pages and API)."""
+    require(principal, "records.integrity")
+    started = utcnow()
+    report = verify(
+        session,
+        tenant_id=principal.tenant_id,
+        checkpoints=cached_checkpoints(settings),
+        files=True,
+    )
+    return save_run(
+        session, report, tenant_id=principal.tenant_id, trigger="manual", started_at=started
+    )
 
 
 def save_run(

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from hireflow.core.settings import get_settings
+from hireflow.core import settings as core_settings
 
 LEDGER_NAME = "erasure-ledger.jsonl"
 
@@ -37,7 +37,7 @@ class LedgerError(RuntimeError):
 
 def ledger_path(settings: Any = None) -> Path:
     """Where the ledger lives: in the data directory, outside the database and backups."""
-    settings = settings or get_settings()
+    settings = settings or core_settings.get_settings()
     return Path(settings.data_dir) / LEDGER_NAME
 
 

@@ -44,6 +44,7 @@ from sqlalchemy import String, Text, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from hireflow.core import settings as core_settings
 from hireflow.core.crypto import (
     FIELD_TOKEN_PREFIX,
     CryptoConfigError,
@@ -105,9 +106,7 @@ def keyring_from_settings(settings: Any = None) -> Keyring:
     ``CryptoConfigError`` whose message names the setting to fix.
     """
     if settings is None:
-        from hireflow.core.settings import get_settings
-
-        settings = get_settings()
+        settings = core_settings.get_settings()
     allow_dev = not settings.is_production
     try:
         ring = Keyring.from_settings(
@@ -187,14 +186,8 @@ def decrypt_value(token: str, context: str, ring: Keyring | None = None) -> str:
     return decrypt_field(token, ring or keyring(), context)
 
 
-class EncryptedText(TypeDecorator[str]):
-    """A text column stored as an AES-256-GCM token bound to ``context`` (``table.column``).
-
-    ``None`` stays NULL and ``""`` stays empty (neither is secret); anything else is
-    encrypted on write and decrypted on read. A ``date`` is stored as ``YYYY-MM-DD``.
-    Equal values encrypt differently: compare through a blind index, never with ``==``
-    on this column. Reading a value that is not a token raises ``IntegrityError``.
-    """
+class _Encrypted(TypeDecorator[Any]):
+    """A TEXT column whose values are encrypted under ``context`` (``table.column``)."""
 
     impl = Text
     cache_ok = True
@@ -204,6 +197,16 @@ class EncryptedText(TypeDecorator[str]):
             raise ValueError("context must be 'table.column' (no ':'; rows are not bound)")
         super().__init__()
         self.context = context
+
+
+class EncryptedText(_Encrypted):
+    """A text column stored as an AES-256-GCM token bound to ``context`` (``table.column``).
+
+    ``None`` stays NULL and ``""`` stays empty (neither is secret); anything else is
+    encrypted on write and decrypted on read. A ``date`` is stored as ``YYYY-MM-DD``.
+    Equal values encrypt differently: compare through a blind index, never with ``==``
+    on this column. Reading a value that is not a token raises ``IntegrityError``.
+    """
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
@@ -222,7 +225,7 @@ class EncryptedText(TypeDecorator[str]):
         return f"EncryptedText({self.context!r})"
 
 
-class EncryptedJSON(TypeDecorator[Any]):
+class EncryptedJSON(_Encrypted):
     """A JSON document (a parsed resume, a rendered message's parameters) stored as one
     AES-256-GCM token bound to ``context``.
 
@@ -233,15 +236,6 @@ class EncryptedJSON(TypeDecorator[Any]):
     document written before encryption (plain JSON text) still works until the migration
     has encrypted it; nothing ever writes one in clear again.
     """
-
-    impl = Text
-    cache_ok = True
-
-    def __init__(self, context: str) -> None:
-        if not isinstance(context, str) or not context or ":" in context:
-            raise ValueError("context must be 'table.column' (no ':'; rows are not bound)")
-        super().__init__()
-        self.context = context
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:

@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from hireflow.candidates.matching import dimension_labels
+from hireflow.candidates.parsing import industry_labels
 from hireflow.core.errors import N_
+from hireflow.scoring.presets import INDUSTRIES
 
 # Who wrote an entry when no person did (``SystemActor`` names).
 SYSTEM_ACTORS = {
@@ -168,7 +171,6 @@ class Presenter:
                         return str(text)
                 elif name:
                     return str(name)
-        from hireflow.candidates.matching import dimension_labels
 
         builtin = dimension_labels().get(dimension)
         if builtin:
@@ -186,8 +188,6 @@ class Presenter:
         """An industry key of a competency model or a resume as a word ("互联网", "Internet")."""
         if not key:
             return "—"
-        from hireflow.candidates.parsing import industry_labels
-        from hireflow.scoring.presets import INDUSTRIES
 
         name = (INDUSTRIES.get(key) or {}).get("name") or industry_labels().get(key)
         return self.pick(name) if name else humanise(key)

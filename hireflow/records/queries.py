@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Application, Candidate
 from hireflow.core import audit
+from hireflow.core.audit import ChainHead
 from hireflow.core.crypto import CryptoError
 from hireflow.core.permissions import Principal, get_visible, require, restrict
+from hireflow.interviews.models import InterviewSession
 from hireflow.openings.models import Opening
 from hireflow.org.models import User
 from hireflow.records import pii
@@ -34,7 +36,12 @@ from hireflow.records.models import (
 )
 from hireflow.records.policy import get_policy
 from hireflow.records.service import clean_time
-from hireflow.records.timeline import decrypt_payload, default_region, query_term_variants
+from hireflow.records.timeline import (
+    decrypt_payload,
+    default_region,
+    person_chain_id,
+    query_term_variants,
+)
 
 
 @dataclass
@@ -296,7 +303,6 @@ def _open_interviews(
     session: Session, principal: Principal, entries: list[RecordEntry]
 ) -> set[int]:
     """Interviews named by entries whose reports the viewer may open (for links)."""
-    from hireflow.interviews.models import InterviewSession
 
     wanted = {
         e.facts["interview_id"]
@@ -328,8 +334,6 @@ class RecordCheck:
 def check_record(session: Session, principal: Principal, person_id: int) -> RecordCheck:
     """Recompute every hash of one person's chain and compare it with the signed checkpoints
     (``/records/{id}/verify``). Reads no personal data beyond the name; not audited."""
-    from hireflow.core.audit import ChainHead
-    from hireflow.records.timeline import person_chain_id
 
     require(principal, "records.read")
     person = get_visible(session, Candidate, person_id, principal, "records.read")

@@ -23,6 +23,7 @@ from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import AppError
 from hireflow.records.models import PersonRecord, RetentionRule
+from hireflow.records.service import erase_person
 from hireflow.records.timeline import SystemActor
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,6 @@ def apply_retention(
     progress: Callable[[int, int], None] | None = None,
 ) -> RetentionReport:
     """Apply every enabled rule (of one tenant, or all); erase what is due unless dry-run."""
-    from hireflow.records.service import erase_person
 
     now = now or utcnow()
     report = RetentionReport(dry_run=dry_run)

@@ -39,6 +39,7 @@ from hireflow.core.db import Base
 from hireflow.records import pii
 from hireflow.records.keys import register_current_key, retire_key
 from hireflow.records.models import Attachment, KeyRegistryEntry, RecordEntry, RecordTerm
+from hireflow.records.seals import rekey
 from hireflow.records.timeline import decrypt_payload, entry_terms
 
 BATCH = 500
@@ -237,7 +238,6 @@ def rotate_keys(
         _reencrypt_column(session, ring, name, keys, col, context, report, advance)
     _reindex(session, ring, report, step)
     _reterm(session, ring, report, step)
-    from hireflow.records.seals import rekey
 
     advance = step("seals", 1)
     report.seals, seal_failures = rekey(session, ring)

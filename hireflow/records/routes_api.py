@@ -26,7 +26,7 @@ from hireflow.records import download_codes, policy, queries, schemas, service
 from hireflow.records.checkpoints import cached_checkpoints
 from hireflow.records.export import export_person
 from hireflow.records.facts import split_facts
-from hireflow.records.integrity import save_run, verify, verify_person
+from hireflow.records.integrity import verify_company_now, verify_person
 from hireflow.records.keys import check_keyring
 from hireflow.records.models import IntegrityRun, RetentionRule
 from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, Offset, audit_read
@@ -246,17 +246,7 @@ def integrity_runs(session: DbSession, principal: ApiUser) -> Any:
 @router.post("/records/integrity", response_model=schemas.IntegrityRunOut, status_code=201)
 def run_integrity(session: DbSession, principal: ApiUser, settings: AppSettings) -> Any:
     """Verify the caller's company now (chains, checkpoints, files); IT auditors may."""
-    require(principal, "records.integrity")
-    started = utcnow()
-    report = verify(
-        session,
-        tenant_id=principal.tenant_id,
-        checkpoints=cached_checkpoints(settings),
-        files=True,
-    )
-    return save_run(
-        session, report, tenant_id=principal.tenant_id, trigger="manual", started_at=started
-    )
+    return verify_company_now(session, principal, settings)
 
 
 @router.post("/records/attachments/{attachment_id}/code", status_code=202, response_class=Response)

@@ -10,14 +10,12 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from hireflow.candidates.models import Candidate
-from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, ValidationFailed
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal, get_visible, require, restrict
 from hireflow.openings.models import Opening
 from hireflow.records import download_codes, policy, queries, service
-from hireflow.records.checkpoints import cached_checkpoints
-from hireflow.records.integrity import save_run, verify
+from hireflow.records.integrity import verify_company_now
 from hireflow.records.models import (
     ATTACHMENT_KINDS,
     CONSENT_PURPOSES,
@@ -230,15 +228,7 @@ def integrity_page(request: Request, session: DbSession, principal: PageUser) ->
 
 @router.post("/records/integrity")
 def integrity_run(session: DbSession, principal: PageUser, settings: AppSettings) -> Response:
-    require(principal, "records.integrity")
-    started = utcnow()
-    report = verify(
-        session,
-        tenant_id=principal.tenant_id,
-        checkpoints=cached_checkpoints(settings),
-        files=True,
-    )
-    save_run(session, report, tenant_id=principal.tenant_id, trigger="manual", started_at=started)
+    verify_company_now(session, principal, settings)
     return RedirectResponse("/records/integrity", status_code=303)
 
 

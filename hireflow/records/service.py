@@ -44,7 +44,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from hireflow.candidates.models import Candidate
+from hireflow.candidates.models import Candidate, CandidateResume
 from hireflow.core import audit
 from hireflow.core.crypto import CryptoError, WrappedKey, default_suite
 from hireflow.core.db import on_commit, utcnow
@@ -54,6 +54,7 @@ from hireflow.core.storage import CountingReader, EncryptedStorage, ResidencyErr
 from hireflow.org.models import AccessToken, Tenant, User
 from hireflow.records import pii
 from hireflow.records.download_codes import consume_code, visible_attachment
+from hireflow.records.hooks import run_erasure_hooks
 from hireflow.records.keys import register_current_key
 from hireflow.records.ledger import LedgerEntry, append_erasure
 from hireflow.records.ledger import stamp as ledger_stamp
@@ -68,6 +69,7 @@ from hireflow.records.models import (
     RecordTerm,
 )
 from hireflow.records.policy import get_policy
+from hireflow.records.seals import forget_person
 from hireflow.records.storage import regional_storage
 from hireflow.records.timeline import (
     Actor,
@@ -228,6 +230,13 @@ def _append(session: Session, record: PersonRecord, items: Sequence[NewEntry]) -
         raise _entry_error(exc) from exc
 
 
+def _append_one(session: Session, actor: Actor, record: PersonRecord, **fields: Any) -> RecordEntry:
+    """Append one entry written by ``actor`` (``fields`` of ``NewEntry``)."""
+    actor_id, label = _actor_fields(actor)
+    (entry,) = _append(session, record, [NewEntry(actor_id=actor_id, actor_label=label, **fields)])
+    return entry
+
+
 # --------------------------------------------------------------------------- entries
 
 
@@ -258,22 +267,16 @@ def append_entry(
     candidate = _person(session, actor, person_id, capability)
     record = ensure_record(session, candidate)
     _writable(record)
-    actor_id, label = _actor_fields(actor)
-    (entry,) = _append(
+    entry = _append_one(
         session,
+        actor,
         record,
-        [
-            NewEntry(
-                type=type,
-                source=source,
-                data=data,
-                facts=facts or {},
-                occurred_at=occurred_at,
-                actor_id=actor_id,
-                actor_label=label,
-                opening_id=opening_id,
-            )
-        ],
+        type=type,
+        source=source,
+        data=data,
+        facts=facts or {},
+        occurred_at=occurred_at,
+        opening_id=opening_id,
     )
     _audit(
         session,
@@ -308,22 +311,16 @@ def set_status(
     record = ensure_record(session, candidate)
     _writable(record)
     previous = record.status
-    actor_id, label = _actor_fields(actor)
-    (entry,) = _append(
+    entry = _append_one(
         session,
+        actor,
         record,
-        [
-            NewEntry(
-                type="status_change",
-                source=source,
-                data={"reason": reason} if reason else None,
-                facts={"status": status, "previous": previous or None},
-                occurred_at=occurred_at,
-                actor_id=actor_id,
-                actor_label=label,
-                opening_id=opening_id,
-            )
-        ],
+        type="status_change",
+        source=source,
+        data={"reason": reason} if reason else None,
+        facts={"status": status, "previous": previous or None},
+        occurred_at=occurred_at,
+        opening_id=opening_id,
     )
     _audit(
         session,
@@ -719,20 +716,14 @@ def set_legal_hold(
     if len(text) > 500:
         raise ValidationFailed(N_("The reason is too long."), fields={"reason": "too_long"})
     hold = reason is not None
-    actor_id, label = _actor_fields(actor)
-    _append(
+    _append_one(
         session,
+        actor,
         record,
-        [
-            NewEntry(
-                type="legal_hold",
-                source="hireflow",
-                data={"reason": text} if hold else None,
-                facts={"hold": hold},
-                actor_id=actor_id,
-                actor_label=label,
-            )
-        ],
+        type="legal_hold",
+        source="hireflow",
+        data={"reason": text} if hold else None,
+        facts={"hold": hold},
     )
     record.legal_hold = hold
     record.legal_hold_reason = text if hold else None
@@ -820,7 +811,6 @@ class ErasureReport:
 def _known_values(session: Session, candidate: Candidate, user: User | None) -> list[str]:
     """Every value that identifies the person: the row's, and the contacts each resume gave
     (a second address or number on an older resume names them as much)."""
-    from hireflow.candidates.models import CandidateResume
 
     values = [
         candidate.name,
@@ -880,7 +870,6 @@ def erase_person(
     appended to the erasure ledger (``records.ledger``; ``ledger=False`` only when
     replaying it), which restores replay.
     """
-    from hireflow.records.hooks import run_erasure_hooks
 
     if reason not in ERASURE_REASONS:
         raise ValidationFailed(N_("Unknown erasure reason."), fields={"reason": "unknown"})
@@ -967,28 +956,21 @@ def erase_person(
     report.hooks = run_erasure_hooks(session, candidate, known)
     # The blanked values were sealed: the seals forget them (salt and personal MACs); the
     # erasure entry appended below is what lets verify accept their absence.
-    from hireflow.records.seals import forget_person
 
     forget_person(session, person_id, now)
 
-    actor_id, label = _actor_fields(actor)
-    _append(
+    _append_one(
         session,
+        actor,
         record,
-        [
-            NewEntry(
-                type="erasure",
-                source="hireflow",
-                facts={
-                    "reason": reason,
-                    "request_ref": request_ref or None,
-                    "attachments": report.attachments_shredded,
-                    "entries": report.entries_erased,
-                },
-                actor_id=actor_id,
-                actor_label=label,
-            )
-        ],
+        type="erasure",
+        source="hireflow",
+        facts={
+            "reason": reason,
+            "request_ref": request_ref or None,
+            "attachments": report.attachments_shredded,
+            "entries": report.entries_erased,
+        },
     )
     record.erased_at = now
     record.legal_hold_reason = None

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from hireflow.core import settings as core_settings
 from hireflow.core.crypto import Keyring
 from hireflow.core.storage import (
     EncryptedStorage,
@@ -42,9 +43,7 @@ _override: RegionalStorage | None = None
 def configured_regions(settings: Any = None) -> list[str]:
     """Region codes from ``settings.storage_regions`` (lower-case, in order, no repeats)."""
     if settings is None:
-        from hireflow.core.settings import get_settings
-
-        settings = get_settings()
+        settings = core_settings.get_settings()
     seen: list[str] = []
     for part in str(settings.storage_regions).split(","):
         code = part.strip().lower()
@@ -56,9 +55,7 @@ def configured_regions(settings: Any = None) -> list[str]:
 def storage_from_settings(settings: Any = None) -> RegionalStorage:
     """A ``RegionalStorage`` with one backend per configured region."""
     if settings is None:
-        from hireflow.core.settings import get_settings
-
-        settings = get_settings()
+        settings = core_settings.get_settings()
     regions = configured_regions(settings)
     if not regions:
         raise ResidencyError("HIREFLOW_STORAGE_REGIONS is empty: no region may store files")

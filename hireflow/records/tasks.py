@@ -11,15 +11,19 @@ import logging
 import smtplib
 
 from celery.schedules import crontab
+from sqlalchemy import select
 
 from hireflow.core.db import get_database, utcnow
 from hireflow.core.i18n import gettext_for
 from hireflow.core.mail import build_message, send_message
 from hireflow.core.settings import get_settings
 from hireflow.core.tasks import celery_app
-from hireflow.org.models import User
+from hireflow.org.models import Tenant, User
 from hireflow.records import pii
+from hireflow.records.checkpoints import cached_checkpoints, write_checkpoint
+from hireflow.records.integrity import save_run, verify
 from hireflow.records.models import DownloadCode
+from hireflow.records.retention import apply_retention
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +70,6 @@ def send_download_code(code_id: int) -> str:
 @celery_app.task(name="records.apply_retention")
 def apply_retention_task() -> dict[str, int]:
     """Apply every company's retention rules now."""
-    from hireflow.records.retention import apply_retention
 
     with get_database().session() as session:
         report = apply_retention(session)
@@ -76,7 +79,6 @@ def apply_retention_task() -> dict[str, int]:
 @celery_app.task(name="records.write_checkpoint")
 def write_checkpoint_task() -> int:
     """Sign the heads of chains that moved since the last checkpoint."""
-    from hireflow.records.checkpoints import write_checkpoint
 
     with get_database().session() as session:
         return write_checkpoint(session).chains
@@ -86,11 +88,6 @@ def write_checkpoint_task() -> int:
 def verify_task() -> bool:
     """Verify every tenant's chains against the checkpoints; keep each outcome (per tenant,
     so a company's integrity page never shows another company's chains)."""
-    from sqlalchemy import select
-
-    from hireflow.org.models import Tenant
-    from hireflow.records.checkpoints import cached_checkpoints
-    from hireflow.records.integrity import save_run, verify
 
     ok = True
     checkpoints = cached_checkpoints()
