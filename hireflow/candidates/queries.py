@@ -402,6 +402,23 @@ def view_candidate(session: Session, principal: Principal, candidate_id: int) ->
     return candidate
 
 
+def view_resumes(
+    session: Session, principal: Principal, candidate_id: int
+) -> list[CandidateResume]:
+    """A person's resumes (newest first); the read itself is written to the audit trail."""
+    candidate = get_visible(session, Candidate, candidate_id, principal, "candidates.read")
+    rows = resumes(session, candidate)
+    audit.record(
+        session,
+        "candidate.resumes_viewed",
+        actor=principal,
+        target_type="candidate",
+        target_id=candidate.id,
+    )
+    session.commit()
+    return rows
+
+
 def visible_applications(
     session: Session, principal: Principal, candidate_id: int
 ) -> list[tuple[Application, Opening]]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import require
 from hireflow.openings import queries, schemas, service
 from hireflow.web.deps import ApiUser, DbSession, Id, Offset
+from hireflow.web.forms import Form
 
 router = APIRouter(tags=["openings"])
 
@@ -100,16 +101,14 @@ def set_competency_model(
         }
     },
 )
-async def import_dictionary(
-    opening_id: Id, request: Request, session: DbSession, principal: ApiUser
-) -> Any:
+def import_dictionary(opening_id: Id, session: DbSession, principal: ApiUser, form: Form) -> Any:
     """Upload the company's competency dictionary (multipart field ``file``)."""
     service.manageable_opening(session, principal, opening_id)
-    form = await request.form()
-    upload = form.get("file")
-    if upload is None or isinstance(upload, str):
+    upload = form.file("file")
+    if upload is None:
         raise ValidationFailed(N_("Choose a file to upload."), fields={"file": "required"})
-    content = await upload.read()
+    # One byte past the limit is enough for the service to refuse the file as too large.
+    content = form.read_file("file", service.MAX_DICTIONARY_BYTES + 1) or b""
     return service.import_dictionary(
         session, principal, opening_id, upload.filename or "dictionary.csv", content
     )

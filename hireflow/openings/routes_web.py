@@ -3,23 +3,34 @@ the opening's screened candidates, and hiring requests."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import select
-from starlette.datastructures import UploadFile
 
+from hireflow.candidates.queries import opening_applications
+from hireflow.candidates.screening import FUNCTIONS, SYMBOLS, compile_rules
+from hireflow.candidates.screening import build_rule as rule_text
 from hireflow.core.errors import N_, AppError
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal, reaches_unit, require
 from hireflow.openings import queries, schemas, service
 from hireflow.openings.models import JOB_TYPES, HiringRequest, Opening
-from hireflow.org.models import Department, Subsidiary, User
+from hireflow.org.models import Department, Subsidiary, Tenant, User
+from hireflow.scoring.models import list_job_types, list_presets, model_to_dict
 from hireflow.web.deps import DbSession, Id, PageUser, audit_read
-from hireflow.web.forms import Form, app_error_fields, submit_form, validate_form
+from hireflow.web.forms import (
+    Form,
+    PostedForm,
+    act_or_rerender,
+    refused_or_raise,
+    submit_form,
+    validate_form,
+)
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
@@ -62,23 +73,7 @@ LABELS = (
 )
 DEGREES = ("high_school", "associate", "bachelor", "master", "phd")
 ASSETS = Path(__file__).resolve().parent / "static"
-
-
-async def _form(
-    request: Request,
-) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, UploadFile]]:
-    """(single values, repeated values, files) of a posted form."""
-    form = await request.form()
-    values: dict[str, Any] = {}
-    lists: dict[str, list[str]] = {}
-    uploads: dict[str, UploadFile] = {}
-    for key, value in form.multi_items():
-        if isinstance(value, str):
-            values[key] = value
-            lists.setdefault(key, []).append(value)
-        elif isinstance(value, UploadFile):
-            uploads[key] = value
-    return values, lists, uploads
+P = ParamSpec("P")
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -119,40 +114,38 @@ def _user_names(session: DbSession, ids: set[int]) -> dict[int, str]:
     return {u.id: u.name for u in session.scalars(select(User).where(User.id.in_(ids)))}
 
 
-def _requirements_from(values: dict[str, Any]) -> dict[str, Any]:
+def _requirements_from(form: PostedForm) -> dict[str, Any]:
     return {
-        "education": values.get("education") or None,
-        "majors": values.get("majors", ""),
-        "years": values.get("years") or None,
-        "industry": values.get("industry") or None,
-        "skills": values.get("skills", ""),
+        "education": form.get("education") or None,
+        "majors": form.get("majors"),
+        "years": form.get("years") or None,
+        "industry": form.get("industry") or None,
+        "skills": form.get("skills"),
     }
 
 
-def _company_region(session: Any, principal: Any) -> str:
+def _company_region(session: DbSession, principal: Principal) -> str:
     """The region a new opening's form starts with: the company's (residency follows it)."""
-    from hireflow.org.models import Tenant
-
     tenant = session.get(Tenant, principal.tenant_id)
     return tenant.region if tenant is not None and tenant.region else "cn"
 
 
-def _opening_payload(values: dict[str, Any], lists: dict[str, list[str]]) -> dict[str, Any]:
+def _opening_payload(form: PostedForm) -> dict[str, Any]:
     return {
-        "title": values.get("title", ""),
-        "department_id": values.get("department_id") or None,
-        "location": values.get("location", ""),
-        "region": values.get("region") or None,
-        "job_type": values.get("job_type", "other"),
-        "language": values.get("language", "zh-CN"),
-        "description": values.get("description", ""),
-        "requirements": _requirements_from(values),
-        "pass_threshold": values.get("pass_threshold") or 7.0,
-        "headcount": values.get("headcount") or 1,
-        "owner_ids": _ids(lists.get("owner_ids", [])),
-        "interviewer_ids": _ids(lists.get("interviewer_ids", [])),
-        "generate_plan": values.get("generate_plan") == "on",
-        "plan_minutes": values.get("plan_minutes") or 30,
+        "title": form.get("title"),
+        "department_id": form.get("department_id") or None,
+        "location": form.get("location"),
+        "region": form.get("region") or None,
+        "job_type": form.get("job_type", "other"),
+        "language": form.get("language", "zh-CN"),
+        "description": form.get("description"),
+        "requirements": _requirements_from(form),
+        "pass_threshold": form.get("pass_threshold") or 7.0,
+        "headcount": form.get("headcount") or 1,
+        "owner_ids": _ids(form.getlist("owner_ids")),
+        "interviewer_ids": _ids(form.getlist("interviewer_ids")),
+        "generate_plan": form.get("generate_plan") == "on",
+        "plan_minutes": form.get("plan_minutes") or 30,
     }
 
 
@@ -189,9 +182,17 @@ def _values_of(opening: Opening) -> dict[str, Any]:
     }
 
 
-def _redo(exc: AppError) -> None:
-    if exc.status in (401, 403, 404):
-        raise exc
+def _noting_fields(problems: list[str], act: Callable[P, Response]) -> Callable[P, Response]:
+    """``act``, noting a refusal's field messages in ``problems`` (the page lists them all)."""
+
+    def noting(*args: P.args, **kwargs: P.kwargs) -> Response:
+        try:
+            return act(*args, **kwargs)
+        except AppError as exc:
+            problems.extend(f"{k}: {v}" for k, v in exc.fields.items())
+            raise
+
+    return noting
 
 
 # --------------------------------------------------------------------------- list, create, edit
@@ -241,34 +242,31 @@ def new_opening_page(request: Request, session: DbSession, principal: PageUser) 
 
 
 @router.post("/openings")
-async def create_opening(request: Request, session: DbSession, principal: PageUser) -> Response:
+def create_opening(
+    request: Request, session: DbSession, principal: PageUser, form: Form
+) -> Response:
     require(principal, "openings.create")
-    values, lists, _files = await _form(request)
-    _ = gettext_for(request.state.language)
-    data, errors = validate_form(schemas.OpeningCreate, _opening_payload(values, lists), _)
-    if data is not None:
-        try:
-            opening = service.create_opening(session, principal, data)
-            return RedirectResponse(f"/openings/{opening.id}", status_code=303)
-        except AppError as exc:
-            _redo(exc)
-            errors = app_error_fields(exc, _)
-    context = _form_context(session, principal, "openings.create")
-    context.update(
-        {
-            "errors": errors,
-            "values": values,
-            "owner_ids": _ids(lists.get("owner_ids", [])),
-            "interviewer_ids": _ids(lists.get("interviewer_ids", [])),
-        }
-    )
-    return render(request, "openings/form.html", context, status_code=422)
+
+    def save(data: schemas.OpeningCreate) -> Response:
+        opening = service.create_opening(session, principal, data)
+        return RedirectResponse(f"/openings/{opening.id}", status_code=303)
+
+    def page(errors: dict[str, str]) -> Response:
+        context = _form_context(session, principal, "openings.create")
+        context.update(
+            {
+                "errors": errors,
+                "values": dict(form.values),
+                "owner_ids": _ids(form.getlist("owner_ids")),
+                "interviewer_ids": _ids(form.getlist("interviewer_ids")),
+            }
+        )
+        return render(request, "openings/form.html", context, status_code=422)
+
+    return submit_form(request, schemas.OpeningCreate, _opening_payload(form), save, page)
 
 
 def _detail_context(session: DbSession, principal: Principal, opening: Opening) -> dict[str, Any]:
-    from hireflow.candidates.queries import opening_applications
-    from hireflow.candidates.screening import compile_rules
-
     applications = (
         opening_applications(session, principal, opening)
         if principal.has("candidates.read")
@@ -341,53 +339,49 @@ def edit_opening_page(
 
 
 @router.post("/openings/{opening_id}/edit")
-async def edit_opening(
-    request: Request, session: DbSession, principal: PageUser, opening_id: Id
+def edit_opening(
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
     opening = service.manageable_opening(session, principal, opening_id)
-    values, lists, _files = await _form(request)
     _ = gettext_for(request.state.language)
-    payload = _opening_payload(values, lists)
-    update, errors = validate_form(
-        schemas.OpeningUpdate,
-        {k: v for k, v in payload.items() if k in schemas.OpeningUpdate.model_fields},
-        _,
-    )
+    payload = _opening_payload(form)
+    fields = {k: v for k, v in payload.items() if k in schemas.OpeningUpdate.model_fields}
     members, member_errors = validate_form(
         schemas.MembersIn,
         {"owner_ids": payload["owner_ids"], "interviewer_ids": payload["interviewer_ids"]},
         _,
     )
-    errors.update(member_errors)
-    if update is not None and members is not None:
-        try:
-            service.update_opening(session, principal, opening_id, update)
-            service.set_members(session, principal, opening_id, members)
-            return RedirectResponse(f"/openings/{opening_id}", status_code=303)
-        except AppError as exc:
-            _redo(exc)
-            session.rollback()
-            errors = app_error_fields(exc, _)
-    context = _form_context(session, principal, "openings.create")
-    context.update(
-        {
-            "opening": opening,
-            "errors": errors,
-            "values": values,
-            "owner_ids": payload["owner_ids"],
-            "interviewer_ids": payload["interviewer_ids"],
-        }
-    )
-    return render(request, "openings/form.html", context, status_code=422)
+
+    def save(update: schemas.OpeningUpdate) -> Response:
+        if members is None:
+            return page({})
+        service.update_opening(session, principal, opening_id, update)
+        service.set_members(session, principal, opening_id, members)
+        return RedirectResponse(f"/openings/{opening_id}", status_code=303)
+
+    def page(errors: dict[str, str]) -> Response:
+        session.rollback()
+        context = _form_context(session, principal, "openings.create")
+        context.update(
+            {
+                "opening": opening,
+                "errors": {**errors, **member_errors},
+                "values": dict(form.values),
+                "owner_ids": payload["owner_ids"],
+                "interviewer_ids": payload["interviewer_ids"],
+            }
+        )
+        return render(request, "openings/form.html", context, status_code=422)
+
+    return submit_form(request, schemas.OpeningUpdate, fields, save, page)
 
 
 @router.post("/openings/{opening_id}/status")
-async def change_status(
-    request: Request, session: DbSession, principal: PageUser, opening_id: Id
+def change_status(
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
-    values, _lists, _files = await _form(request)
     _ = gettext_for(request.state.language)
-    data, _errors = validate_form(schemas.StatusIn, {"status": values.get("status", "")}, _)
+    data, _errors = validate_form(schemas.StatusIn, {"status": form.get("status")}, _)
     if data is None:
         service.manageable_opening(session, principal, opening_id)
         return RedirectResponse(f"/openings/{opening_id}", status_code=303)
@@ -406,16 +400,12 @@ def delete_opening(session: DbSession, principal: PageUser, opening_id: Id) -> R
 
 def _model_in_effect(opening: Opening) -> dict[str, Any]:
     """The stored model, else the job type's preset (what scoring would use)."""
-    from hireflow.scoring.models import model_to_dict
-
     if opening.competency_model:
         return opening.competency_model
     return model_to_dict(service.competency_model_of(opening))
 
 
 def _model_context(session: DbSession, principal: Principal, opening: Opening) -> dict[str, Any]:
-    from hireflow.scoring.models import list_job_types, list_presets
-
     model = _model_in_effect(opening)
     return {
         "opening": opening,
@@ -464,32 +454,35 @@ def set_model(
 
 
 @router.post("/openings/{opening_id}/model/dictionary")
-async def upload_dictionary(
-    request: Request, session: DbSession, principal: PageUser, opening_id: Id
+def upload_dictionary(
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
     opening = service.manageable_opening(session, principal, opening_id)
-    _values, _lists, files = await _form(request)
     _ = gettext_for(request.state.language)
-    upload = files.get("dictionary")
-    try:
-        if upload is None or not upload.filename:
+    problems: list[str] = []
+
+    def save() -> Response:
+        upload = form.file("dictionary")
+        if upload is None:
             raise service.ModelRejected(
                 params={"detail": _("Choose a file to upload.")}, fields={"dictionary": "required"}
             )
-        content = await upload.read(service.MAX_DICTIONARY_BYTES + 1)
-        service.import_dictionary(session, principal, opening_id, upload.filename, content)
+        content = form.read_file("dictionary", service.MAX_DICTIONARY_BYTES + 1) or b""
+        service.import_dictionary(session, principal, opening_id, upload.filename or "", content)
         return RedirectResponse(f"/openings/{opening_id}/model", status_code=303)
-    except AppError as exc:
-        _redo(exc)
+
+    def page(errors: dict[str, str]) -> Response:
         context = _model_context(session, principal, opening)
         context.update(
             {
-                "errors": {"dictionary": exc.translated(_)},
+                "errors": {"dictionary": next(iter(errors.values()))},
                 "can_manage": True,
-                "error_list": [f"{k}: {v}" for k, v in exc.fields.items()],
+                "error_list": problems,
             }
         )
         return render(request, "openings/model.html", context, status_code=422)
+
+    return act_or_rerender(request, _noting_fields(problems, save), page)
 
 
 # --------------------------------------------------------------------------- interview plan
@@ -517,62 +510,67 @@ def plan_page(
     return render(request, "openings/plan.html", context)
 
 
-@router.post("/openings/{opening_id}/plan/generate")
-async def generate_plan(
-    request: Request, session: DbSession, principal: PageUser, opening_id: Id
+def _plan_refused(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    opening_id: int,
+    errors: dict[str, str],
+    error_list: list[str] | None = None,
 ) -> Response:
-    service.manageable_opening(session, principal, opening_id)
-    values, _lists, _files = await _form(request)
-    _ = gettext_for(request.state.language)
-    data, errors = validate_form(
-        schemas.PlanGenerateIn, {"budget_minutes": values.get("budget_minutes") or 30}, _
-    )
-    if data is not None:
-        try:
-            service.generate_opening_plan(session, principal, opening_id, data.budget_minutes)
-            return RedirectResponse(f"/openings/{opening_id}/plan", status_code=303)
-        except AppError as exc:
-            _redo(exc)
-            errors = app_error_fields(exc, _)
     opening = service.manageable_opening(session, principal, opening_id)
     context = _plan_context(session, principal, opening)
-    context.update({"errors": errors, "can_manage": True})
+    context.update({"errors": errors, "error_list": error_list or [], "can_manage": True})
     return render(request, "openings/plan.html", context, status_code=422)
+
+
+@router.post("/openings/{opening_id}/plan/generate")
+def generate_plan(
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
+) -> Response:
+    service.manageable_opening(session, principal, opening_id)
+
+    def save(data: schemas.PlanGenerateIn) -> Response:
+        service.generate_opening_plan(session, principal, opening_id, data.budget_minutes)
+        return RedirectResponse(f"/openings/{opening_id}/plan", status_code=303)
+
+    fields = {"budget_minutes": form.get("budget_minutes") or 30}
+    return submit_form(
+        request,
+        schemas.PlanGenerateIn,
+        fields,
+        save,
+        lambda errors: _plan_refused(request, session, principal, opening_id, errors),
+    )
 
 
 @router.post("/openings/{opening_id}/plan/edit")
-async def edit_plan(
-    request: Request, session: DbSession, principal: PageUser, opening_id: Id
+def edit_plan(
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
     service.manageable_opening(session, principal, opening_id)
-    values, _lists, _files = await _form(request)
-    _ = gettext_for(request.state.language)
-    data, errors = validate_form(
+    problems: list[str] = []
+
+    def save(data: schemas.PlanEditIn) -> Response:
+        service.edit_plan(session, principal, opening_id, data)
+        return RedirectResponse(f"/openings/{opening_id}/plan", status_code=303)
+
+    fields = {
+        k: v for k, v in form.values.items() if k in schemas.PlanEditIn.model_fields and v != ""
+    }
+    return submit_form(
+        request,
         schemas.PlanEditIn,
-        {k: v for k, v in values.items() if k in schemas.PlanEditIn.model_fields and v != ""},
-        _,
+        fields,
+        _noting_fields(problems, save),
+        lambda errors: _plan_refused(request, session, principal, opening_id, errors, problems),
     )
-    error_list: list[str] = []
-    if data is not None:
-        try:
-            service.edit_plan(session, principal, opening_id, data)
-            return RedirectResponse(f"/openings/{opening_id}/plan", status_code=303)
-        except AppError as exc:
-            _redo(exc)
-            errors = app_error_fields(exc, _)
-            error_list = [f"{k}: {v}" for k, v in exc.fields.items()]
-    opening = service.manageable_opening(session, principal, opening_id)
-    context = _plan_context(session, principal, opening)
-    context.update({"errors": errors, "error_list": error_list, "can_manage": True})
-    return render(request, "openings/plan.html", context, status_code=422)
 
 
 # --------------------------------------------------------------------------- screening rules
 
 
 def _rules_context(opening: Opening, rules: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    from hireflow.candidates.screening import FUNCTIONS, SYMBOLS
-
     rows = (
         rules
         if rules is not None
@@ -598,11 +596,11 @@ def _rules_context(opening: Opening, rules: list[dict[str, Any]] | None = None) 
     }
 
 
-def _rules_from(lists: dict[str, list[str]]) -> list[dict[str, Any]]:
-    texts = lists.get("text", [])
-    kinds = lists.get("kind", [])
-    weights = lists.get("weight", [])
-    names = lists.get("name", [])
+def _rules_from(form: PostedForm) -> list[dict[str, Any]]:
+    texts = form.getlist("text")
+    kinds = form.getlist("kind")
+    weights = form.getlist("weight")
+    names = form.getlist("name")
     rules = []
     for i, text in enumerate(texts):
         if not text.strip():
@@ -629,49 +627,49 @@ def rules_page(
 
 
 @router.post("/openings/{opening_id}/rules")
-async def save_rules(
-    request: Request, session: DbSession, principal: PageUser, opening_id: Id
+def save_rules(
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
     opening = service.manageable_opening(session, principal, opening_id)
-    _values, lists, _files = await _form(request)
     _ = gettext_for(request.state.language)
-    rules = _rules_from(lists)
-    data, errors = validate_form(schemas.ScreeningRulesIn, {"rules": rules}, _)
-    problems: dict[int, list[dict[str, Any]]] = {}
-    if data is not None:
+    rules = _rules_from(form)
+
+    def save(data: schemas.ScreeningRulesIn) -> Response:
         try:
             service.save_screening_rules(session, principal, opening_id, data)
-            return RedirectResponse(f"/openings/{opening_id}/rules?saved=1", status_code=303)
         except service.RulesRejected as exc:
-            errors = {"form": exc.translated(_)}
+            problems: dict[int, list[dict[str, Any]]] = {}
             for key, problem in exc.fields.items():
                 problems.setdefault(int(key.split(".")[1]), []).append(problem)
-        except AppError as exc:
-            _redo(exc)
-            errors = app_error_fields(exc, _)
-    context = _rules_context(opening, rules)
-    context.update({"errors": errors, "problems": problems, "can_manage": True})
-    return render(request, "openings/rules.html", context, status_code=422)
+            return page({"form": exc.translated(_)}, problems)
+        return RedirectResponse(f"/openings/{opening_id}/rules?saved=1", status_code=303)
+
+    def page(
+        errors: dict[str, str], problems: dict[int, list[dict[str, Any]]] | None = None
+    ) -> Response:
+        context = _rules_context(opening, rules)
+        context.update({"errors": errors, "problems": problems or {}, "can_manage": True})
+        return render(request, "openings/rules.html", context, status_code=422)
+
+    return submit_form(request, schemas.ScreeningRulesIn, {"rules": rules}, save, page)
 
 
 @router.post("/openings/{opening_id}/rules/build")
-async def build_rule(
-    request: Request, session: DbSession, principal: PageUser, opening_id: Id
+def build_rule(
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
     """Turn the form's filters into rule text and add it to the (unsaved) rules."""
-    from hireflow.candidates.screening import build_rule as build
-
     opening = service.manageable_opening(session, principal, opening_id)
-    values, lists, _files = await _form(request)
+    values = dict(form.values)
     _ = gettext_for(request.state.language)
-    rules = _rules_from(lists)
+    rules = _rules_from(form)
     min_scores = {}
     if values.get("score_dimension") and values.get("score_min"):
         min_scores[values["score_dimension"]] = values["score_min"]
     min_mentions = {}
     if values.get("mention_phrase") and values.get("mention_count"):
         min_mentions[values["mention_phrase"]] = values["mention_count"]
-    form = {
+    filters = {
         "min_education": values.get("min_education") or None,
         "majors": values.get("majors", ""),
         "min_years": values.get("min_years") or None,
@@ -685,10 +683,10 @@ async def build_rule(
         "min_scores": min_scores,
         "min_mentions": min_mentions,
     }
-    data, errors = validate_form(schemas.ScreeningFormIn, form, _)
+    data, errors = validate_form(schemas.ScreeningFormIn, filters, _)
     if data is not None:
         try:
-            text = build(data.model_dump(exclude_none=True))
+            text = rule_text(data.model_dump(exclude_none=True))
             rules.append(
                 {
                     "text": text,
@@ -709,24 +707,22 @@ async def build_rule(
 # --------------------------------------------------------------------------- hiring requests
 
 
-def _request_payload(values: dict[str, Any], lists: dict[str, list[str]]) -> dict[str, Any]:
+def _request_payload(form: PostedForm) -> dict[str, Any]:
     return {
-        "department_id": values.get("department_id") or None,
-        "title": values.get("title", ""),
-        "job_type": values.get("job_type", "other"),
-        "location": values.get("location", ""),
-        "region": values.get("region") or None,
-        "language": values.get("language", "zh-CN"),
-        "headcount": values.get("headcount") or 1,
-        "description": values.get("description", ""),
-        "requirements": _requirements_from(values),
-        "dimensions": lists.get("dimensions", []),
+        "department_id": form.get("department_id") or None,
+        "title": form.get("title"),
+        "job_type": form.get("job_type", "other"),
+        "location": form.get("location"),
+        "region": form.get("region") or None,
+        "language": form.get("language", "zh-CN"),
+        "headcount": form.get("headcount") or 1,
+        "description": form.get("description"),
+        "requirements": _requirements_from(form),
+        "dimensions": form.getlist("dimensions"),
     }
 
 
 def _request_form_context(session: DbSession, principal: Principal) -> dict[str, Any]:
-    from hireflow.scoring.models import list_presets
-
     context = _form_context(session, principal, "hiring_requests.submit")
     context["presets"] = list_presets()
     return context
@@ -763,28 +759,28 @@ def new_request_page(request: Request, session: DbSession, principal: PageUser) 
 
 
 @router.post("/hiring-requests")
-async def submit_request(request: Request, session: DbSession, principal: PageUser) -> Response:
+def submit_request(
+    request: Request, session: DbSession, principal: PageUser, form: Form
+) -> Response:
     require(principal, "hiring_requests.submit")
-    values, lists, _files = await _form(request)
-    _ = gettext_for(request.state.language)
-    data, errors = validate_form(schemas.HiringRequestIn, _request_payload(values, lists), _)
-    if data is not None:
-        try:
-            row = service.submit_request(session, principal, data)
-            return RedirectResponse(f"/hiring-requests/{row.id}", status_code=303)
-        except AppError as exc:
-            _redo(exc)
-            errors = app_error_fields(exc, _)
-    context = _request_form_context(session, principal)
-    context.update({"errors": errors, "values": values, "chosen": lists.get("dimensions", [])})
-    return render(request, "openings/request_form.html", context, status_code=422)
+
+    def save(data: schemas.HiringRequestIn) -> Response:
+        row = service.submit_request(session, principal, data)
+        return RedirectResponse(f"/hiring-requests/{row.id}", status_code=303)
+
+    def page(errors: dict[str, str]) -> Response:
+        context = _request_form_context(session, principal)
+        context.update(
+            {"errors": errors, "values": dict(form.values), "chosen": form.getlist("dimensions")}
+        )
+        return render(request, "openings/request_form.html", context, status_code=422)
+
+    return submit_form(request, schemas.HiringRequestIn, _request_payload(form), save, page)
 
 
 def _request_context(
     session: DbSession, principal: Principal, row: HiringRequest
 ) -> dict[str, Any]:
-    from hireflow.scoring.models import list_presets
-
     history = []
     for step in row.history or []:
         try:
@@ -838,72 +834,86 @@ def _values_of_request(row: HiringRequest) -> dict[str, Any]:
     }
 
 
-@router.post("/hiring-requests/{hiring_request_id}")
-async def resubmit_request(
-    request: Request, session: DbSession, principal: PageUser, hiring_request_id: Id
+def _request_refused(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    hiring_request_id: int,
+    errors: dict[str, str],
+    values: dict[str, str],
 ) -> Response:
     row = queries.get_hiring_request(session, principal, hiring_request_id)
-    values, lists, _files = await _form(request)
-    _ = gettext_for(request.state.language)
-    data, errors = validate_form(schemas.HiringRequestIn, _request_payload(values, lists), _)
-    if data is not None:
-        try:
-            service.resubmit_request(session, principal, hiring_request_id, data)
-            return RedirectResponse(f"/hiring-requests/{hiring_request_id}", status_code=303)
-        except AppError as exc:
-            _redo(exc)
-            errors = app_error_fields(exc, _)
     context = _request_context(session, principal, row)
-    context.update(_request_form_context(session, principal))
-    context.update({"errors": errors, "values": values, "chosen": lists.get("dimensions", [])})
+    context.update({"errors": errors, "values": values})
     return render(request, "openings/request.html", context, status_code=422)
+
+
+@router.post("/hiring-requests/{hiring_request_id}")
+def resubmit_request(
+    request: Request, session: DbSession, principal: PageUser, hiring_request_id: Id, form: Form
+) -> Response:
+    row = queries.get_hiring_request(session, principal, hiring_request_id)
+
+    def save(data: schemas.HiringRequestIn) -> Response:
+        service.resubmit_request(session, principal, hiring_request_id, data)
+        return RedirectResponse(f"/hiring-requests/{hiring_request_id}", status_code=303)
+
+    def page(errors: dict[str, str]) -> Response:
+        context = _request_context(session, principal, row)
+        context.update(_request_form_context(session, principal))
+        context.update(
+            {"errors": errors, "values": dict(form.values), "chosen": form.getlist("dimensions")}
+        )
+        return render(request, "openings/request.html", context, status_code=422)
+
+    return submit_form(request, schemas.HiringRequestIn, _request_payload(form), save, page)
 
 
 @router.post("/hiring-requests/{hiring_request_id}/approve")
-async def approve_request(
-    request: Request, session: DbSession, principal: PageUser, hiring_request_id: Id
+def approve_request(
+    request: Request, session: DbSession, principal: PageUser, hiring_request_id: Id, form: Form
 ) -> Response:
     require(principal, "hiring_requests.review")
-    values, lists, _files = await _form(request)
-    _ = gettext_for(request.state.language)
-    data, errors = validate_form(
+
+    def save(data: schemas.ApproveIn) -> Response:
+        row = service.approve_request(session, principal, hiring_request_id, data)
+        return RedirectResponse(f"/openings/{row.opening_id}", status_code=303)
+
+    fields = {
+        "comment": form.get("comment"),
+        "owner_ids": _ids(form.getlist("owner_ids")),
+        "open_now": form.get("open_now") == "on",
+    }
+    return submit_form(
+        request,
         schemas.ApproveIn,
-        {
-            "comment": values.get("comment", ""),
-            "owner_ids": _ids(lists.get("owner_ids", [])),
-            "open_now": values.get("open_now") == "on",
-        },
-        _,
+        fields,
+        save,
+        lambda errors: _request_refused(
+            request, session, principal, hiring_request_id, errors, dict(form.values)
+        ),
     )
-    if data is not None:
-        try:
-            row = service.approve_request(session, principal, hiring_request_id, data)
-            return RedirectResponse(f"/openings/{row.opening_id}", status_code=303)
-        except AppError as exc:
-            _redo(exc)
-            errors = app_error_fields(exc, _)
-    row = queries.get_hiring_request(session, principal, hiring_request_id)
-    context = _request_context(session, principal, row)
-    context.update({"errors": errors, "values": values})
-    return render(request, "openings/request.html", context, status_code=422)
 
 
 @router.post("/hiring-requests/{hiring_request_id}/return")
-async def return_request(
-    request: Request, session: DbSession, principal: PageUser, hiring_request_id: Id
+def return_request(
+    request: Request, session: DbSession, principal: PageUser, hiring_request_id: Id, form: Form
 ) -> Response:
     require(principal, "hiring_requests.review")
-    values, _lists, _files = await _form(request)
     _ = gettext_for(request.state.language)
-    data, errors = validate_form(schemas.ReviewIn, {"comment": values.get("comment", "")}, _)
-    if data is not None:
+
+    def page(errors: dict[str, str]) -> Response:
+        return _request_refused(
+            request, session, principal, hiring_request_id, errors, dict(form.values)
+        )
+
+    def save(data: schemas.ReviewIn) -> Response:
         try:
             service.return_request(session, principal, hiring_request_id, data)
-            return RedirectResponse(f"/hiring-requests/{hiring_request_id}", status_code=303)
         except AppError as exc:
-            _redo(exc)
-            errors = {"return_comment": exc.translated(_)}
-    row = queries.get_hiring_request(session, principal, hiring_request_id)
-    context = _request_context(session, principal, row)
-    context.update({"errors": errors, "values": values})
-    return render(request, "openings/request.html", context, status_code=422)
+            # The return form shows a refusal next to its own comment box.
+            refused_or_raise(exc, _)
+            return page({"return_comment": exc.translated(_)})
+        return RedirectResponse(f"/hiring-requests/{hiring_request_id}", status_code=303)
+
+    return submit_form(request, schemas.ReviewIn, {"comment": form.get("comment")}, save, page)
