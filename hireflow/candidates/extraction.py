@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+import pycrfsuite
+
 LABELS: tuple[str, ...] = ("NAME", "EDU", "ORG", "TITLE", "PRO", "LOC", "CONT", "RACE")
 MODEL_FILE = "resume_ner.crfsuite"
 GAZETTEER_FILE = "resume_ner_gazetteer.json"
@@ -110,6 +112,8 @@ _jieba_lock = threading.Lock()
 
 
 def _segment(text: str) -> list[tuple[str, str]]:
+    # Imported on first use: jieba with its tagger takes seconds to load, and most processes
+    # (web workers serving other pages) never segment a resume.
     import jieba
     import jieba.posseg
 
@@ -273,8 +277,6 @@ class _Tagger:
     thread-safe, hence the lock)."""
 
     def __init__(self) -> None:
-        import pycrfsuite
-
         self._lock = threading.Lock()
         self._tagger = pycrfsuite.Tagger()
         path = resources.files("hireflow.candidates").joinpath("data/" + MODEL_FILE)

@@ -26,7 +26,15 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from hireflow.candidates.parsing import DEGREE_LABELS, DEGREES, degree_rank, industry_labels
+from hireflow.candidates.parsing import (
+    DEGREE_LABELS,
+    DEGREES,
+    _months,
+    degree_rank,
+    industry_labels,
+)
+from hireflow.candidates.skills import normalise_skill
+from hireflow.scoring.models import list_presets
 
 W_FIT, W_SEMANTIC, W_INTERVIEW = 0.5, 0.3, 0.2
 SEMANTIC_LOW, SEMANTIC_HIGH = 0.1, 0.6
@@ -39,8 +47,6 @@ def text(zh: str, en: str) -> dict[str, str]:
 @lru_cache(maxsize=1)
 def dimension_labels() -> dict[str, dict[str, str]]:
     """Names of the built-in competencies in both languages."""
-    from hireflow.scoring.models import list_presets
-
     return {p["id"]: dict(p["name"]) for p in list_presets()}
 
 
@@ -126,8 +132,6 @@ def _reason(ok: bool | None, zh: str, en: str) -> dict[str, Any]:
 
 def requirement_fit(profile: Mapping[str, Any], needs: OpeningNeeds) -> MatchPart:
     """How well the profile meets the stated requirements (see the module docstring)."""
-    from hireflow.candidates.skills import normalise_skill
-
     parts: list[float] = []
     reasons: list[dict[str, Any]] = []
     highest = profile.get("highest_degree")
@@ -438,8 +442,6 @@ class Portrait:
 
 
 def _months_of(entry: Mapping[str, Any], as_of: date) -> int:
-    from hireflow.candidates.parsing import _months
-
     start = entry.get("start")
     if not start:
         return 0

@@ -294,6 +294,8 @@ def _accept_text(text: str) -> str:
 
 
 def _pdf_text(data: bytes) -> ExtractedDocument:
+    # The document readers load on first use (pypdf and python-docx take most of a second to
+    # import; web workers that never read a resume do not pay for them).
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, PdfReadError
 
@@ -389,7 +391,7 @@ def _docx_paragraph(p: Any) -> str:
 
 
 def _docx_text(data: bytes) -> ExtractedDocument:
-    import docx
+    import docx  # on first use, as pypdf above
     from docx.opc.exceptions import PackageNotFoundError
 
     check_docx_container(data)

@@ -8,11 +8,12 @@ may see (``candidates.search``).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy import func, null, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -28,10 +29,18 @@ from hireflow.candidates.models import (
     SavedSearch,
 )
 from hireflow.candidates.parsing import DEGREES, degree_rank, normalise_degree
+from hireflow.candidates.understanding import understand
+from hireflow.candidates.vectors import ensure_vectors
 from hireflow.core import audit
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import MATRIX, Principal, Reach, get_visible, require, restrict
+from hireflow.core.settings import get_settings
 from hireflow.openings.models import Opening
+from hireflow.records.models import RecordEntry, RecordScore
+from hireflow.scheduling import messages, service
+from hireflow.scheduling.models import Invitation
+from hireflow.scoring.embedding import get_embedder
+from hireflow.scoring.models import list_job_types
 
 COUNT_CAP = 1000
 SORTS = ("match", "date")
@@ -141,10 +150,6 @@ class PoolFilters:
         """The query as a person means it: experience, education and places in the keywords
         become filters (a filter set explicitly wins), with what was read (see
         :mod:`hireflow.candidates.understanding`)."""
-        from dataclasses import replace
-
-        from hireflow.candidates.understanding import understand
-
         if not self.q.strip():
             return self, []
         read = understand(self.q)
@@ -205,8 +210,6 @@ def pool_query(session: Session, principal: Principal, filters: PoolFilters) -> 
     """The pool rows matching ``filters`` within the viewer's reach. It reads only
     ``candidate_search`` and the narrow tables the filters need; :func:`search_pool` loads
     the candidates of one page afterwards."""
-    from hireflow.records.models import RecordEntry, RecordScore
-
     require(principal, "candidates.search")
     tenant_id = principal.tenant_id
     pool = CandidateSearch
@@ -476,8 +479,6 @@ def opening_applications(
 
 def latest_scores(session: Session, candidate_ids: list[int]) -> dict[int, dict[str, float]]:
     """The newest interview score per dimension of each candidate (from the HR record)."""
-    from hireflow.records.models import RecordScore
-
     found: dict[int, dict[str, tuple[datetime, float]]] = {}
     if not candidate_ids:
         return {}
@@ -546,11 +547,6 @@ def opening_needs(opening: Opening) -> matching.OpeningNeeds:
 
 
 def _similarities(session: Session, text: str, candidate_ids: list[int]) -> dict[int, float]:
-    import numpy as np
-
-    from hireflow.candidates.service import ensure_vectors
-    from hireflow.scoring.embedding import get_embedder
-
     vectors = ensure_vectors(session, candidate_ids)
     if not vectors:
         return {}
@@ -668,8 +664,6 @@ def candidate_portrait(
 ) -> dict[str, Any]:
     """A talent portrait (SPEC C5): strengths, development areas, suited job types, and the
     open openings the viewer may see whose requirements the person meets best."""
-    from hireflow.scoring.models import list_job_types
-
     scores = latest_scores(session, [candidate.id]).get(candidate.id, {})
     result = matching.portrait(candidate.profile or {}, scores, list_job_types()).to_dict()
     suited: list[dict[str, Any]] = []
@@ -713,10 +707,6 @@ class MyApplication:
 def my_applications(session: Session, principal: Principal) -> list[MyApplication]:
     """The caller's own applications with their interviews (``self.read``: candidates and
     employees see only themselves), newest first."""
-    from hireflow.core.settings import get_settings
-    from hireflow.scheduling import messages, service
-    from hireflow.scheduling.models import Invitation
-
     require(principal, "self.read")
     applications = list(
         session.scalars(

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from hireflow.candidates import merging, queries, schemas, service
+from hireflow.candidates import merging, profiles, queries, saved_searches, schemas, service
 from hireflow.candidates.models import Candidate
 from hireflow.candidates.upload_form import ApiBatch
 from hireflow.core.errors import N_, ValidationFailed
@@ -78,7 +78,7 @@ def get_candidate(candidate_id: Id, session: DbSession, principal: ApiUser) -> A
 def correct_profile(
     candidate_id: Id, data: schemas.ProfileCorrection, session: DbSession, principal: ApiUser
 ) -> Any:
-    return service.correct_profile(
+    return profiles.correct_profile(
         session, principal, candidate_id, data.model_dump(exclude_unset=True)
     )
 
@@ -115,7 +115,7 @@ def list_ratings(candidate_id: Id, session: DbSession, principal: ApiUser) -> An
 def record_rating(
     candidate_id: Id, data: schemas.RatingIn, session: DbSession, principal: ApiUser
 ) -> Any:
-    return service.record_rating(
+    return profiles.record_rating(
         session, principal, candidate_id, data.period, data.rating, data.comment
     )
 
@@ -124,7 +124,7 @@ def record_rating(
 def set_internal(
     candidate_id: Id, data: schemas.InternalIn, session: DbSession, principal: ApiUser
 ) -> Any:
-    return service.set_internal(session, principal, candidate_id, data.internal)
+    return profiles.set_internal(session, principal, candidate_id, data.internal)
 
 
 MULTIPART_FILES = {
@@ -229,12 +229,12 @@ def list_saved(session: DbSession, principal: ApiUser) -> Any:
 @router.post("/saved-searches", response_model=schemas.SavedSearchOut, status_code=201)
 def save_search(data: schemas.SavedSearchIn, session: DbSession, principal: ApiUser) -> Any:
     filters = queries.PoolFilters.from_params(data.params)
-    return service.save_search(session, principal, data.name, filters.to_params())
+    return saved_searches.save_search(session, principal, data.name, filters.to_params())
 
 
 @router.delete("/saved-searches/{saved_search_id}", status_code=204)
 def delete_search(saved_search_id: Id, session: DbSession, principal: ApiUser) -> Response:
-    service.delete_search(session, principal, saved_search_id)
+    saved_searches.delete_search(session, principal, saved_search_id)
     return Response(status_code=204)
 
 

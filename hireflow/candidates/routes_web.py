@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from hireflow.candidates import merging, queries, service
+from hireflow.candidates import merging, profiles, queries, saved_searches, service
 from hireflow.candidates.matching import dimension_labels
 from hireflow.candidates.models import SOURCES, STAGES, Candidate
 from hireflow.candidates.parsing import DEGREE_LABELS, DEGREES
@@ -160,13 +160,13 @@ def save_search(session: DbSession, principal: PageUser, form: Form) -> Response
     name = values.pop("name", "")
     values.pop("csrf_token", None)
     filters = queries.PoolFilters.from_params(values)
-    service.save_search(session, principal, name, filters.to_params())
+    saved_searches.save_search(session, principal, name, filters.to_params())
     return RedirectResponse("/candidates?" + _query(filters.to_params()), status_code=303)
 
 
 @router.post("/candidates/searches/{saved_search_id}/delete")
 def delete_search(session: DbSession, principal: PageUser, saved_search_id: Id) -> Response:
-    service.delete_search(session, principal, saved_search_id)
+    saved_searches.delete_search(session, principal, saved_search_id)
     return RedirectResponse("/candidates", status_code=303)
 
 
@@ -311,7 +311,7 @@ def correct_profile(
     changes = _changes(candidate.profile or {}, values)
 
     def save() -> Response:
-        service.correct_profile(session, principal, candidate_id, changes)
+        profiles.correct_profile(session, principal, candidate_id, changes)
         return RedirectResponse(f"/candidates/{candidate_id}?corrected=1#profile", status_code=303)
 
     return act_or_rerender(
@@ -335,7 +335,7 @@ def add_rating(
 
     def save() -> Response:
         period, comment = form.get("period"), form.get("comment")
-        service.record_rating(session, principal, candidate_id, period, rating, comment)
+        profiles.record_rating(session, principal, candidate_id, period, rating, comment)
         return RedirectResponse(f"/candidates/{candidate_id}#performance", status_code=303)
 
     def page(errors: dict[str, str]) -> Response:
@@ -354,7 +354,7 @@ def add_rating(
 
 @router.post("/candidates/{candidate_id}/internal")
 def set_internal(session: DbSession, principal: PageUser, candidate_id: Id, form: Form) -> Response:
-    service.set_internal(session, principal, candidate_id, form.get("internal") == "1")
+    profiles.set_internal(session, principal, candidate_id, form.get("internal") == "1")
     return RedirectResponse(f"/candidates/{candidate_id}#performance", status_code=303)
 
 

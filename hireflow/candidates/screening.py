@@ -39,6 +39,7 @@ import rule_engine.ast as rast
 from rule_engine import DataType
 from rule_engine import errors as rerrors
 
+from hireflow.candidates.matching import dimension_label
 from hireflow.candidates.parsing import (
     DEGREE_LABELS,
     DEGREES,
@@ -697,8 +698,6 @@ class _Facts:
         if self.interview is None:
             raise _NotAvailable("尚无面试结果", "no interview results yet")
         if dimension not in self.interview.scores:
-            from hireflow.candidates.matching import dimension_label
-
             raise _NotAvailable(
                 f"面试未评估「{dimension_label(dimension, 'zh')}」",
                 f"the interview has no score for “{dimension_label(dimension, 'en')}”",
@@ -800,8 +799,6 @@ class _Explainer:
                 if fname == "has_skill":
                     first = skill_label(normalise_skill(first) or first, lang)
                 if fname == "score":
-                    from hireflow.candidates.matching import dimension_label
-
                     first = dimension_label(first, lang)
                 return FUNCTIONS[fname][1 if lang == "zh" else 2].format(first)
             return f"{fname}({', '.join(args)})"

@@ -18,59 +18,49 @@ Where things go:
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import secrets
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from hireflow.candidates import files, language_zone, merging, search
+from hireflow.candidates import files, language_zone, merging
 from hireflow.candidates.identity import email_key, find_birth_date, name_key, school_keys
+from hireflow.candidates.indexing import apply_profile, index_candidate, today
 from hireflow.candidates.models import (
     Application,
     Candidate,
     CandidateResume,
-    CandidateVector,
-    PerformanceRating,
-    SavedSearch,
 )
 from hireflow.candidates.parsing import (
     ResumeProfile,
-    degree_rank,
-    experience_years,
-    normalise_degree,
-    normalise_phone,
     parse_resume,
 )
+from hireflow.candidates.screening import InterviewResults, compile_rules, screen
+from hireflow.candidates.vectors import enqueue_vectors
 from hireflow.core import audit
 from hireflow.core.db import utcnow
-from hireflow.core.errors import N_, Conflict, NotFound, ValidationFailed
-from hireflow.core.permissions import Principal, Role, get_visible, require, restrict
+from hireflow.core.errors import N_, Conflict, NotFound
+from hireflow.core.permissions import Principal, Role, get_visible, require
+from hireflow.core.settings import get_settings
 from hireflow.openings.models import Opening
 from hireflow.org.models import RoleAssignment, Tenant, User
 from hireflow.records import pii
+from hireflow.records import service as records
+from hireflow.records.models import RecordEntry, RecordScore
+from hireflow.records.service import SystemActor
+from hireflow.records.timeline import decrypt_payload
 
 log = logging.getLogger(__name__)
 
 MAX_FILES_PER_BATCH = 500
 BUSY_ATTEMPTS = 4
-CORRECTABLE = (
-    "name",
-    "email",
-    "phone",
-    "location",
-    "education",
-    "work",
-    "skills",
-    "languages",
-    "years_experience",
-)
 
 
 # --------------------------------------------------------------------------- callers
@@ -87,9 +77,7 @@ class Importer:
 Caller = Principal | Importer
 
 
-def _records_actor(caller: Caller) -> Any:
-    from hireflow.records.service import SystemActor
-
+def _records_actor(caller: Caller) -> Principal | SystemActor:
     if isinstance(caller, Importer):
         return SystemActor(caller.label, tenant_id=caller.tenant_id)
     return caller
@@ -151,11 +139,6 @@ def oversize_result(filename: str, size: int, limit: int) -> IntakeResult:
         "file_too_large", size_mb=files.megabytes(size), limit_mb=files.megabytes(limit)
     )
     return _refused(filename, size, error.code, error.message)
-
-
-def today() -> date:
-    """The date resumes are parsed against ("至今" ends today, in UTC)."""
-    return utcnow().date()
 
 
 # --------------------------------------------------------------------------- intake
@@ -224,8 +207,6 @@ def intake_files(
     max_bytes: int | None = None,
 ) -> list[IntakeResult]:
     """Take in resumes for an opening: one result per file (zip members count as files)."""
-    from hireflow.core.settings import get_settings
-
     opening = intake_opening(session, caller, opening_id)
     opening_id = opening.id
     limit = max_bytes or get_settings().max_upload_bytes
@@ -391,8 +372,6 @@ def _store_resume(
     profile: ResumeProfile,
     source: str,
 ) -> IntakeResult:
-    from hireflow.records import service as records
-
     opening = session.get(Opening, opening_id)
     assert opening is not None
     tenant_id = opening.tenant_id
@@ -524,8 +503,6 @@ def _store_resume(
         )
     actor = _records_actor(caller)
     if same_file is None:
-        import io
-
         attachment = records.attach_file(
             session,
             actor,
@@ -593,7 +570,7 @@ def _store_resume(
         )
     index_candidate(session, candidate, text if same_file is None else None)
     screen_applications(session, [application])
-    _enqueue_vectors(session, [candidate.id])
+    enqueue_vectors(session, [candidate.id])
     return IntakeResult(
         filename=filename,
         ok=True,
@@ -625,272 +602,10 @@ def _profile_summary(profile: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- profiles
 
 
-def effective_profile(parsed: dict[str, Any], corrections: dict[str, Any]) -> dict[str, Any]:
-    """The parsed profile with HR's corrections on top; derived numbers recomputed."""
-    profile = dict(parsed or {})
-    for key, correction in (corrections or {}).items():
-        if key in CORRECTABLE and isinstance(correction, dict) and "value" in correction:
-            profile[key] = correction["value"]
-    typed = ResumeProfile.from_dict(
-        {k: v for k, v in profile.items() if k in ResumeProfile.__slots__}
-    )
-    if "work" in (corrections or {}) and "years_experience" not in (corrections or {}):
-        as_of = date.fromisoformat(typed.as_of) if typed.as_of else today()
-        typed.years_experience, typed.years_by_industry = experience_years(typed.work, as_of)
-    data = typed.to_dict()
-    return data
-
-
-def apply_profile(candidate: Candidate) -> None:
-    """Recompute the candidate's profile and the columns copied out of it."""
-    profile = effective_profile(candidate.profile_parsed or {}, candidate.corrections or {})
-    candidate.profile = profile
-    corrected = candidate.corrections or {}
-    if profile.get("name") and ("name" in corrected or not candidate.name or candidate.name == "?"):
-        candidate.name = str(profile["name"])[:200]
-    if "email" in corrected or not candidate.email:
-        candidate.email = email_key(profile.get("email"))
-    if "phone" in corrected or not candidate.phone:
-        candidate.phone = profile.get("phone") or ""
-    if "location" in corrected or not candidate.location:
-        candidate.location = str(profile.get("location") or "")[:200]
-    candidate.name_key = name_key(candidate.name)
-    candidate.highest_degree_rank = degree_rank(profile.get("highest_degree"))
-    candidate.years_experience = float(profile.get("years_experience") or 0.0)
-
-
-def index_candidate(session: Session, candidate: Candidate, resume_text: str | None = None) -> None:
-    """(Re)build the candidate's search document; ``None`` keeps the newest resume's text."""
-    if resume_text is None:
-        latest = session.scalars(
-            select(CandidateResume)
-            .where(CandidateResume.candidate_id == candidate.id)
-            .order_by(CandidateResume.id.desc())
-        ).first()
-        resume_text = latest.text if latest is not None else ""
-    document = search.build_document(
-        candidate.profile or {},
-        name=candidate.name,
-        location=candidate.location,
-        resume_text=resume_text or "",
-    )
-    session.flush()
-    search.store_document(session, candidate, document)
-
-
-def _clean_entries(value: Any, keys: Sequence[str]) -> list[dict[str, Any]]:
-    if not isinstance(value, list):
-        raise ValidationFailed(N_("A list of entries is expected."), fields={"entries": "type"})
-    entries = []
-    for item in value[:40]:
-        if not isinstance(item, dict):
-            raise ValidationFailed(N_("A list of entries is expected."), fields={"entries": "type"})
-        entry = {
-            k: (str(item[k]).strip()[:300] if item.get(k) not in (None, "") else None) for k in keys
-        }
-        if any(entry.values()):
-            entries.append(entry)
-    return entries
-
-
-def _clean_correction(key: str, value: Any) -> Any:
-    """Validate one corrected field; raises ValidationFailed naming the field."""
-    if key in ("name", "location"):
-        text = str(value or "").strip()[:200]
-        if key == "name" and not text:
-            raise ValidationFailed(N_("The name cannot be empty."), fields={"name": "required"})
-        return text
-    if key == "email":
-        text = str(value or "").strip()
-        if text and not email_key(text):
-            raise ValidationFailed(N_("Enter a valid email address."), fields={"email": "invalid"})
-        return email_key(text)
-    if key == "phone":
-        text = str(value or "").strip()
-        if not text:
-            return ""
-        phone = normalise_phone(text)
-        if phone is None:
-            raise ValidationFailed(N_("Enter a valid phone number."), fields={"phone": "invalid"})
-        return phone
-    if key == "years_experience":
-        try:
-            years = float(value)
-        except (TypeError, ValueError):
-            raise ValidationFailed(N_("Enter a number."), fields={key: "number"}) from None
-        if not 0 <= years <= 60:
-            raise ValidationFailed(N_("Enter a number."), fields={key: "range"})
-        return round(years, 1)
-    if key == "skills":
-        items = (
-            value.replace("，", ",").replace("、", ",").split(",")
-            if isinstance(value, str)
-            else value
-        )
-        if not isinstance(items, list):
-            raise ValidationFailed(N_("A list of entries is expected."), fields={key: "type"})
-        return list(dict.fromkeys(str(s).strip()[:80] for s in items if str(s).strip()))[:100]
-    if key == "languages":
-        return [
-            {"language": e["language"], "level": e.get("level")}
-            for e in _clean_entries(value, ("language", "level"))
-            if e.get("language")
-        ]
-    if key == "education":
-        entries = _clean_entries(value, ("school", "degree", "major", "start", "end"))
-        for entry in entries:
-            raw = entry.get("degree")
-            entry["degree_raw"] = raw
-            entry["degree"] = normalise_degree(raw or "") if raw else None
-            entry["is_current"] = False
-        return entries
-    if key == "work":
-        entries = _clean_entries(
-            value, ("company", "title", "start", "end", "industry", "description")
-        )
-        for entry in entries:
-            end = (entry.get("end") or "").strip().casefold()
-            entry["is_current"] = end in ("至今", "现在", "present", "now", "current")
-            if entry["is_current"]:
-                entry["end"] = None
-            entry["is_internship"] = False
-            entry["description"] = entry.get("description") or ""
-        return entries
-    raise ValidationFailed(N_("This field cannot be corrected."), fields={key: "unknown"})
-
-
-def correct_profile(
-    session: Session, principal: Principal, candidate_id: int, changes: dict[str, Any]
-) -> Candidate:
-    """Keep HR's corrections of parsed fields; later resumes never undo them."""
-    from hireflow.records import service as records
-
-    require(principal, "candidates.manage")
-    candidate = get_visible(session, Candidate, candidate_id, principal, "candidates.manage")
-    cleaned = {key: _clean_correction(key, value) for key, value in changes.items()}
-    if not cleaned:
-        return candidate
-    corrections = dict(candidate.corrections or {})
-    stamp = utcnow().isoformat()
-    for key, value in cleaned.items():
-        corrections[key] = {"value": value, "by": principal.user_id, "at": stamp}
-    candidate.corrections = corrections
-    before = {k: (candidate.profile or {}).get(k) for k in cleaned}
-    apply_profile(candidate)
-    if "email" in cleaned:
-        taken = session.scalars(
-            select(Candidate.id).where(
-                Candidate.tenant_id == candidate.tenant_id,
-                Candidate.email_index.in_(
-                    pii.blind_index_values(
-                        candidate.email or "-", "email", tenant_id=candidate.tenant_id
-                    )
-                ),
-                Candidate.id != candidate.id,
-            )
-        ).first()
-        if candidate.email and taken:
-            raise Conflict(
-                N_("Another candidate has this email address; they may be the same person."),
-                fields={"email": "taken"},
-            )
-    audit.record(
-        session,
-        "candidate.profile_corrected",
-        actor=principal,
-        target_type="candidate",
-        target_id=candidate.id,
-        old={k: before[k] for k in cleaned},
-        new=cleaned,
-    )
-    records.append_entry(
-        session,
-        principal,
-        candidate.id,
-        "profile_change",
-        data={"source": "correction", "fields": cleaned},
-        source="candidates:correction",
-        facts={"corrected": sorted(cleaned)},
-        commit=False,
-    )
-    index_candidate(session, candidate)
-    screen_applications(session, list(candidate.applications))
-    _enqueue_vectors(session, [candidate.id])
-    session.commit()
-    return candidate
-
-
-def set_internal(
-    session: Session, principal: Principal, candidate_id: int, internal: bool
-) -> Candidate:
-    """Mark a candidate as an internal one (an employee applying for another role)."""
-    require(principal, "performance.manage")
-    candidate = get_visible(session, Candidate, candidate_id, principal, "candidates.read")
-    if candidate.is_internal != internal:
-        candidate.is_internal = internal
-        index_candidate(session, candidate)
-        audit.record(
-            session,
-            "candidate.internal_set",
-            actor=principal,
-            target_type="candidate",
-            target_id=candidate.id,
-            new={"internal": internal},
-        )
-    session.commit()
-    return candidate
-
-
-def record_rating(
-    session: Session,
-    principal: Principal,
-    candidate_id: int,
-    period: str,
-    rating: float,
-    comment: str = "",
-) -> PerformanceRating:
-    """Add or replace an internal candidate's rating for a period (SPEC C6)."""
-    require(principal, "performance.manage")
-    candidate = get_visible(session, Candidate, candidate_id, principal, "candidates.read")
-    period = period.strip()[:20]
-    if not period:
-        raise ValidationFailed(N_("This field is required."), fields={"period": "required"})
-    if not 1 <= rating <= 5:
-        raise ValidationFailed(N_("A rating is from 1 to 5."), fields={"rating": "range"})
-    row = session.scalars(
-        select(PerformanceRating).where(
-            PerformanceRating.candidate_id == candidate.id, PerformanceRating.period == period
-        )
-    ).first()
-    if row is None:
-        row = PerformanceRating(
-            tenant_id=candidate.tenant_id, candidate_id=candidate.id, period=period
-        )
-        session.add(row)
-    row.rating, row.comment = float(rating), comment.strip()[:2000]
-    row.recorded_by_id, row.created_at = principal.user_id, utcnow()
-    if not candidate.is_internal:
-        candidate.is_internal = True
-        index_candidate(session, candidate)
-    session.flush()
-    audit.record(
-        session,
-        "candidate.rating_recorded",
-        actor=principal,
-        target_type="candidate",
-        target_id=candidate.id,
-        new={"period": period, "rating": float(rating)},
-    )
-    session.commit()
-    return row
-
-
 # --------------------------------------------------------------------------- screening
 
 
 def _rules_of(opening: Opening) -> list[Any]:
-    from hireflow.candidates.screening import compile_rules
-
     return compile_rules(list(opening.screening_rules or [])) if opening.screening_rules else []
 
 
@@ -899,10 +614,6 @@ def interview_results(
 ) -> dict[int, Any]:
     """Interview results per candidate from the HR record: the newest score per dimension
     (scores for this opening preferred), and the report texts ``mentions()`` counts in."""
-    from hireflow.candidates.screening import InterviewResults
-    from hireflow.records.models import RecordEntry, RecordScore
-    from hireflow.records.timeline import decrypt_payload
-
     if not candidate_ids:
         return {}
     scores: dict[int, dict[str, tuple[int, Any, float]]] = {}
@@ -957,8 +668,6 @@ def interview_results(
 
 def screen_applications(session: Session, applications: Sequence[Application]) -> None:
     """Screen applications against their openings' rules and store each verdict (no commit)."""
-    from hireflow.candidates.screening import screen
-
     by_opening: dict[int, list[Application]] = {}
     for application in applications:
         by_opening.setdefault(application.opening_id, []).append(application)
@@ -1031,193 +740,4 @@ def rescreen_opening(session: Session, opening_id: int, batch: int = 500) -> int
 # --------------------------------------------------------------------------- vectors
 
 
-def experience_text(candidate: Candidate) -> str:
-    """What a person has done, as one text for the embedder (titles, companies, work, skills)."""
-    profile = candidate.profile or {}
-    parts: list[str] = []
-    for entry in profile.get("work", []) or []:
-        if isinstance(entry, dict):
-            parts.append(" ".join(str(entry.get(k) or "") for k in ("title", "company")).strip())
-            if entry.get("description"):
-                parts.append(str(entry["description"])[:400])
-    for entry in profile.get("education", []) or []:
-        if isinstance(entry, dict) and entry.get("major"):
-            parts.append(str(entry["major"]))
-    skills = [str(s) for s in profile.get("skills", []) or []]
-    if skills:
-        parts.append(", ".join(skills[:30]))
-    return "\n".join(p for p in parts if p)[:2000]
-
-
-def ensure_vectors(
-    session: Session, candidate_ids: Sequence[int], *, limit: int = 400
-) -> dict[int, Any]:
-    """Embeddings of the candidates' experience, computed (batched) where missing or stale."""
-    import numpy as np
-
-    from hireflow.scoring.embedding import get_embedder
-
-    ids = list(dict.fromkeys(candidate_ids))
-    if not ids:
-        return {}
-    embedder = get_embedder()
-    stored = {
-        v.candidate_id: v
-        for v in session.scalars(
-            select(CandidateVector).where(CandidateVector.candidate_id.in_(ids))
-        )
-    }
-    candidates = {c.id: c for c in session.scalars(select(Candidate).where(Candidate.id.in_(ids)))}
-    out: dict[int, Any] = {}
-    stale: list[tuple[Candidate, str, str]] = []
-    for candidate_id in ids:
-        candidate = candidates.get(candidate_id)
-        if candidate is None:
-            continue
-        text = experience_text(candidate)
-        if not text:
-            continue
-        digest = hashlib.sha256(text.encode()).hexdigest()
-        row = stored.get(candidate_id)
-        if row is not None and row.text_sha256 == digest and row.model == embedder.name:
-            out[candidate_id] = np.frombuffer(row.vector, dtype=np.float32)
-        elif len(stale) < limit:
-            stale.append((candidate, text, digest))
-    if stale:
-        matrix = embedder.embed([text for _c, text, _d in stale])
-        for (candidate, _text, digest), vector in zip(stale, matrix, strict=True):
-            row = stored.get(candidate.id)
-            if row is None:
-                row = CandidateVector(candidate_id=candidate.id, tenant_id=candidate.tenant_id)
-                session.add(row)
-            row.model, row.text_sha256 = embedder.name[:60], digest
-            row.vector, row.updated_at = np.asarray(vector, dtype=np.float32).tobytes(), utcnow()
-            out[candidate.id] = np.asarray(vector, dtype=np.float32)
-        session.flush()
-    return out
-
-
-def _enqueue_vectors(session: Session, candidate_ids: Sequence[int]) -> None:
-    from hireflow.core.tasks import enqueue_on_commit
-
-    enqueue_on_commit(session, "candidates.embed_candidates", list(candidate_ids))
-
-
 # --------------------------------------------------------------------------- saved searches
-
-
-def save_search(
-    session: Session, principal: Principal, name: str, params: dict[str, Any]
-) -> SavedSearch:
-    require(principal, "candidates.search")
-    name = name.strip()[:120]
-    if not name:
-        raise ValidationFailed(N_("Give the search a name."), fields={"name": "required"})
-    count = session.scalar(
-        select(func.count())
-        .select_from(SavedSearch)
-        .where(SavedSearch.user_id == principal.user_id)
-    )
-    if (count or 0) >= 100:
-        raise Conflict(
-            N_("You have 100 saved searches; delete some first."), fields={"name": "limit"}
-        )
-    row = SavedSearch(
-        tenant_id=principal.tenant_id, user_id=principal.user_id, name=name, params=params
-    )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        "saved_search.created",
-        actor=principal,
-        target_type="saved_search",
-        target_id=row.id,
-        new={"name": name},
-    )
-    session.commit()
-    return row
-
-
-def own_saved_search(session: Session, principal: Principal, search_id: int) -> SavedSearch:
-    require(principal, "candidates.search")
-    row = session.scalars(
-        restrict(
-            select(SavedSearch).where(
-                SavedSearch.id == search_id, SavedSearch.user_id == principal.user_id
-            ),
-            principal,
-            "candidates.search",
-            SavedSearch,
-        )
-    ).first()
-    if row is None:
-        raise NotFound()
-    return row
-
-
-def delete_search(session: Session, principal: Principal, search_id: int) -> None:
-    row = own_saved_search(session, principal, search_id)
-    session.delete(row)
-    audit.record(
-        session,
-        "saved_search.deleted",
-        actor=principal,
-        target_type="saved_search",
-        target_id=search_id,
-    )
-    session.commit()
-
-
-__all__ = [
-    "Importer",
-    "IntakeResult",
-    "apply_profile",
-    "correct_profile",
-    "effective_profile",
-    "ensure_vectors",
-    "find_duplicate",
-    "index_candidate",
-    "intake_file",
-    "intake_files",
-    "record_rating",
-    "rescreen_opening",
-    "save_search",
-    "screen_applications",
-    "set_internal",
-]
-
-
-def index_missing(session: Session, tenant_id: int | None = None, batch: int = 500) -> int:
-    """Build profiles' derived columns and search documents for candidates that lack them
-    (rows created by other means than the intake: demo data, imports); commits."""
-    from hireflow.candidates.models import CandidateSearch
-
-    done = 0
-    # Pool rows whose words are not in the full-text index (a restore copies the tables, not
-    # SQLite's FTS5 table) are rebuilt too.
-    while True:
-        unindexed = search.missing_text_rows(session, tenant_id)[:batch]
-        stmt = (
-            select(Candidate)
-            .where(
-                ~Candidate.id.in_(select(CandidateSearch.candidate_id))
-                | Candidate.id.in_(unindexed)
-            )
-            .order_by(Candidate.id)
-            .limit(batch)
-        )
-        if tenant_id is not None:
-            stmt = stmt.where(Candidate.tenant_id == tenant_id)
-        group = list(session.scalars(stmt))
-        if not group:
-            return done
-        for candidate in group:
-            if not candidate.profile_parsed and candidate.profile:
-                candidate.profile_parsed = dict(candidate.profile)
-            candidate.name_key = name_key(candidate.name)
-            if candidate.profile_parsed:
-                apply_profile(candidate)
-            index_candidate(session, candidate)
-        session.commit()
-        done += len(group)

@@ -6,9 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Response
 
+from hireflow.candidates.screening import build_rule as build
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import require
-from hireflow.openings import queries, schemas, service
+from hireflow.openings import access, competency, hiring_requests, plans, queries, schemas, service
+from hireflow.scoring.models import list_job_types, list_presets
 from hireflow.web.deps import ApiUser, DbSession, Id, Offset
 from hireflow.web.forms import Form
 
@@ -37,8 +39,6 @@ def create_opening(data: schemas.OpeningCreate, session: DbSession, principal: A
 @router.get("/openings/catalogue")
 def competency_catalogue(principal: ApiUser) -> Any:
     """Built-in competencies and job-type templates to build a model from."""
-    from hireflow.scoring.models import list_job_types, list_presets
-
     require(principal, "openings.read")
     return {"competencies": list_presets(), "job_types": list_job_types()}
 
@@ -80,7 +80,7 @@ def set_members(
 def set_competency_model(
     opening_id: Id, data: schemas.CompetencyModelIn, session: DbSession, principal: ApiUser
 ) -> Any:
-    return service.set_competency_model(session, principal, opening_id, data)
+    return competency.set_competency_model(session, principal, opening_id, data)
 
 
 @router.post(
@@ -103,13 +103,13 @@ def set_competency_model(
 )
 def import_dictionary(opening_id: Id, session: DbSession, principal: ApiUser, form: Form) -> Any:
     """Upload the company's competency dictionary (multipart field ``file``)."""
-    service.manageable_opening(session, principal, opening_id)
+    access.manageable_opening(session, principal, opening_id)
     upload = form.file("file")
     if upload is None:
         raise ValidationFailed(N_("Choose a file to upload."), fields={"file": "required"})
     # One byte past the limit is enough for the service to refuse the file as too large.
-    content = form.read_file("file", service.MAX_DICTIONARY_BYTES + 1) or b""
-    return service.import_dictionary(
+    content = form.read_file("file", competency.MAX_DICTIONARY_BYTES + 1) or b""
+    return competency.import_dictionary(
         session, principal, opening_id, upload.filename or "dictionary.csv", content
     )
 
@@ -118,12 +118,12 @@ def import_dictionary(opening_id: Id, session: DbSession, principal: ApiUser, fo
 def generate_plan(
     opening_id: Id, data: schemas.PlanGenerateIn, session: DbSession, principal: ApiUser
 ) -> Any:
-    return service.generate_opening_plan(session, principal, opening_id, data.budget_minutes)
+    return plans.generate_opening_plan(session, principal, opening_id, data.budget_minutes)
 
 
 @router.put("/openings/{opening_id}/plan", response_model=schemas.OpeningDetail)
 def save_plan(opening_id: Id, data: schemas.PlanIn, session: DbSession, principal: ApiUser) -> Any:
-    return service.save_plan(session, principal, opening_id, data.plan)
+    return plans.save_plan(session, principal, opening_id, data.plan)
 
 
 @router.put("/openings/{opening_id}/screening-rules", response_model=schemas.OpeningDetail)
@@ -138,8 +138,6 @@ def save_rules(
 @router.post("/openings/screening-rules/build")
 def build_rule(data: schemas.ScreeningFormIn, principal: ApiUser) -> Any:
     """Rule text from structured filters (education, majors, years, skills...)."""
-    from hireflow.candidates.screening import build_rule as build
-
     require(principal, "openings.read")
     try:
         return {"text": build(data.model_dump(exclude_none=True))}
@@ -162,7 +160,7 @@ def list_requests(
 
 @router.post("/hiring-requests", response_model=schemas.HiringRequestOut, status_code=201)
 def submit_request(data: schemas.HiringRequestIn, session: DbSession, principal: ApiUser) -> Any:
-    return service.submit_request(session, principal, data)
+    return hiring_requests.submit_request(session, principal, data)
 
 
 @router.get("/hiring-requests/{hiring_request_id}", response_model=schemas.HiringRequestOut)
@@ -174,7 +172,7 @@ def get_request(hiring_request_id: Id, session: DbSession, principal: ApiUser) -
 def resubmit_request(
     hiring_request_id: Id, data: schemas.HiringRequestIn, session: DbSession, principal: ApiUser
 ) -> Any:
-    return service.resubmit_request(session, principal, hiring_request_id, data)
+    return hiring_requests.resubmit_request(session, principal, hiring_request_id, data)
 
 
 @router.post(
@@ -183,11 +181,11 @@ def resubmit_request(
 def approve_request(
     hiring_request_id: Id, data: schemas.ApproveIn, session: DbSession, principal: ApiUser
 ) -> Any:
-    return service.approve_request(session, principal, hiring_request_id, data)
+    return hiring_requests.approve_request(session, principal, hiring_request_id, data)
 
 
 @router.post("/hiring-requests/{hiring_request_id}/return", response_model=schemas.HiringRequestOut)
 def return_request(
     hiring_request_id: Id, data: schemas.ReviewIn, session: DbSession, principal: ApiUser
 ) -> Any:
-    return service.return_request(session, principal, hiring_request_id, data)
+    return hiring_requests.return_request(session, principal, hiring_request_id, data)

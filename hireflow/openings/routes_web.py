@@ -18,7 +18,16 @@ from hireflow.candidates.screening import build_rule as rule_text
 from hireflow.core.errors import N_, AppError
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal, reaches_unit, require
-from hireflow.openings import queries, schemas, service
+from hireflow.openings import (
+    access,
+    competency,
+    errors,
+    hiring_requests,
+    plans,
+    queries,
+    schemas,
+    service,
+)
 from hireflow.openings.models import JOB_TYPES, HiringRequest, Opening
 from hireflow.org.models import Department, Subsidiary, Tenant, User
 from hireflow.scoring.models import list_job_types, list_presets, model_to_dict
@@ -155,8 +164,8 @@ def _form_context(session: DbSession, principal: Principal, capability: str) -> 
         "job_types": JOB_TYPES,
         "degrees": DEGREES,
         "regions": schemas.REGIONS,
-        "owners": service.staff_with_roles(session, principal.tenant_id, service.OWNER_ROLES),
-        "panel": service.staff_with_roles(session, principal.tenant_id, service.PANEL_ROLES),
+        "owners": access.staff_with_roles(session, principal.tenant_id, access.OWNER_ROLES),
+        "panel": access.staff_with_roles(session, principal.tenant_id, access.PANEL_ROLES),
         "errors": {},
         "values": {},
     }
@@ -221,7 +230,7 @@ def openings_page(
             "status": status,
             "q": q,
             "counts": queries.count_by_status(session, principal),
-            "pending_requests": service.count_pending_requests(session, principal),
+            "pending_requests": hiring_requests.count_pending_requests(session, principal),
         },
     )
 
@@ -290,7 +299,7 @@ def _detail_context(session: DbSession, principal: Principal, opening: Opening) 
         "model": model,
         "plan": plan,
         "plan_minutes": round((plan.get("total_seconds") or 0) / 60),
-        "warnings": service.plan_warnings(opening),
+        "warnings": plans.plan_warnings(opening),
         "applications": applications,
         "screen_counts": counts,
         "rules_ok": rules_ok,
@@ -304,7 +313,7 @@ def _detail_context(session: DbSession, principal: Principal, opening: Opening) 
 
 def _can_manage(session: DbSession, principal: Principal, opening_id: int) -> bool:
     try:
-        service.manageable_opening(session, principal, opening_id)
+        access.manageable_opening(session, principal, opening_id)
         return True
     except AppError:
         return False
@@ -325,7 +334,7 @@ def opening_page(
 def edit_opening_page(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
-    opening = service.manageable_opening(session, principal, opening_id)
+    opening = access.manageable_opening(session, principal, opening_id)
     context = _form_context(session, principal, "openings.create")
     context.update(
         {
@@ -342,7 +351,7 @@ def edit_opening_page(
 def edit_opening(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
-    opening = service.manageable_opening(session, principal, opening_id)
+    opening = access.manageable_opening(session, principal, opening_id)
     _ = gettext_for(request.state.language)
     payload = _opening_payload(form)
     fields = {k: v for k, v in payload.items() if k in schemas.OpeningUpdate.model_fields}
@@ -383,7 +392,7 @@ def change_status(
     _ = gettext_for(request.state.language)
     data, _errors = validate_form(schemas.StatusIn, {"status": form.get("status")}, _)
     if data is None:
-        service.manageable_opening(session, principal, opening_id)
+        access.manageable_opening(session, principal, opening_id)
         return RedirectResponse(f"/openings/{opening_id}", status_code=303)
     service.set_status(session, principal, opening_id, data.status)
     return RedirectResponse(f"/openings/{opening_id}", status_code=303)
@@ -402,7 +411,7 @@ def _model_in_effect(opening: Opening) -> dict[str, Any]:
     """The stored model, else the job type's preset (what scoring would use)."""
     if opening.competency_model:
         return opening.competency_model
-    return model_to_dict(service.competency_model_of(opening))
+    return model_to_dict(competency.competency_model_of(opening))
 
 
 def _model_context(session: DbSession, principal: Principal, opening: Opening) -> dict[str, Any]:
@@ -433,10 +442,10 @@ def model_page(
 def set_model(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
-    opening = service.manageable_opening(session, principal, opening_id)
+    opening = access.manageable_opening(session, principal, opening_id)
 
     def save(data: schemas.CompetencyModelIn) -> Response:
-        service.set_competency_model(session, principal, opening_id, data)
+        competency.set_competency_model(session, principal, opening_id, data)
         return RedirectResponse(f"/openings/{opening_id}/model", status_code=303)
 
     def page(errors: dict[str, str]) -> Response:
@@ -457,18 +466,18 @@ def set_model(
 def upload_dictionary(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
-    opening = service.manageable_opening(session, principal, opening_id)
+    opening = access.manageable_opening(session, principal, opening_id)
     _ = gettext_for(request.state.language)
     problems: list[str] = []
 
     def save() -> Response:
         upload = form.file("dictionary")
         if upload is None:
-            raise service.ModelRejected(
+            raise errors.ModelRejected(
                 params={"detail": _("Choose a file to upload.")}, fields={"dictionary": "required"}
             )
-        content = form.read_file("dictionary", service.MAX_DICTIONARY_BYTES + 1) or b""
-        service.import_dictionary(session, principal, opening_id, upload.filename or "", content)
+        content = form.read_file("dictionary", competency.MAX_DICTIONARY_BYTES + 1) or b""
+        competency.import_dictionary(session, principal, opening_id, upload.filename or "", content)
         return RedirectResponse(f"/openings/{opening_id}/model", status_code=303)
 
     def page(errors: dict[str, str]) -> Response:
@@ -494,7 +503,7 @@ def _plan_context(session: DbSession, principal: Principal, opening: Opening) ->
         "opening": opening,
         "plan": opening.interview_plan or {},
         "dimensions": {d.get("id"): d.get("name", {}) for d in model.get("dimensions", [])},
-        "warnings": service.plan_warnings(opening),
+        "warnings": plans.plan_warnings(opening),
         "errors": {},
         "error_list": [],
     }
@@ -518,7 +527,7 @@ def _plan_refused(
     errors: dict[str, str],
     error_list: list[str] | None = None,
 ) -> Response:
-    opening = service.manageable_opening(session, principal, opening_id)
+    opening = access.manageable_opening(session, principal, opening_id)
     context = _plan_context(session, principal, opening)
     context.update({"errors": errors, "error_list": error_list or [], "can_manage": True})
     return render(request, "openings/plan.html", context, status_code=422)
@@ -528,10 +537,10 @@ def _plan_refused(
 def generate_plan(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
-    service.manageable_opening(session, principal, opening_id)
+    access.manageable_opening(session, principal, opening_id)
 
     def save(data: schemas.PlanGenerateIn) -> Response:
-        service.generate_opening_plan(session, principal, opening_id, data.budget_minutes)
+        plans.generate_opening_plan(session, principal, opening_id, data.budget_minutes)
         return RedirectResponse(f"/openings/{opening_id}/plan", status_code=303)
 
     fields = {"budget_minutes": form.get("budget_minutes") or 30}
@@ -548,11 +557,11 @@ def generate_plan(
 def edit_plan(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
-    service.manageable_opening(session, principal, opening_id)
+    access.manageable_opening(session, principal, opening_id)
     problems: list[str] = []
 
     def save(data: schemas.PlanEditIn) -> Response:
-        service.edit_plan(session, principal, opening_id, data)
+        plans.edit_plan(session, principal, opening_id, data)
         return RedirectResponse(f"/openings/{opening_id}/plan", status_code=303)
 
     fields = {
@@ -630,14 +639,14 @@ def rules_page(
 def save_rules(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
-    opening = service.manageable_opening(session, principal, opening_id)
+    opening = access.manageable_opening(session, principal, opening_id)
     _ = gettext_for(request.state.language)
     rules = _rules_from(form)
 
     def save(data: schemas.ScreeningRulesIn) -> Response:
         try:
             service.save_screening_rules(session, principal, opening_id, data)
-        except service.RulesRejected as exc:
+        except errors.RulesRejected as exc:
             problems: dict[int, list[dict[str, Any]]] = {}
             for key, problem in exc.fields.items():
                 problems.setdefault(int(key.split(".")[1]), []).append(problem)
@@ -659,7 +668,7 @@ def build_rule(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
     """Turn the form's filters into rule text and add it to the (unsaved) rules."""
-    opening = service.manageable_opening(session, principal, opening_id)
+    opening = access.manageable_opening(session, principal, opening_id)
     values = dict(form.values)
     _ = gettext_for(request.state.language)
     rules = _rules_from(form)
@@ -765,7 +774,7 @@ def submit_request(
     require(principal, "hiring_requests.submit")
 
     def save(data: schemas.HiringRequestIn) -> Response:
-        row = service.submit_request(session, principal, data)
+        row = hiring_requests.submit_request(session, principal, data)
         return RedirectResponse(f"/hiring-requests/{row.id}", status_code=303)
 
     def page(errors: dict[str, str]) -> Response:
@@ -794,7 +803,7 @@ def _request_context(
         "unit": _unit_names(session, principal.tenant_id).get(row.department_id, ""),
         "names": _user_names(session, {row.submitted_by_id, row.reviewed_by_id or 0}),
         "preset_names": {p["id"]: p["name"] for p in list_presets()},
-        "owners": service.staff_with_roles(session, principal.tenant_id, service.OWNER_ROLES),
+        "owners": access.staff_with_roles(session, principal.tenant_id, access.OWNER_ROLES),
         "can_review": principal.has("hiring_requests.review") and row.status == "submitted",
         "can_resubmit": row.status == "returned" and row.submitted_by_id == principal.user_id,
         "errors": {},
@@ -855,7 +864,7 @@ def resubmit_request(
     row = queries.get_hiring_request(session, principal, hiring_request_id)
 
     def save(data: schemas.HiringRequestIn) -> Response:
-        service.resubmit_request(session, principal, hiring_request_id, data)
+        hiring_requests.resubmit_request(session, principal, hiring_request_id, data)
         return RedirectResponse(f"/hiring-requests/{hiring_request_id}", status_code=303)
 
     def page(errors: dict[str, str]) -> Response:
@@ -876,7 +885,7 @@ def approve_request(
     require(principal, "hiring_requests.review")
 
     def save(data: schemas.ApproveIn) -> Response:
-        row = service.approve_request(session, principal, hiring_request_id, data)
+        row = hiring_requests.approve_request(session, principal, hiring_request_id, data)
         return RedirectResponse(f"/openings/{row.opening_id}", status_code=303)
 
     fields = {
@@ -909,7 +918,7 @@ def return_request(
 
     def save(data: schemas.ReviewIn) -> Response:
         try:
-            service.return_request(session, principal, hiring_request_id, data)
+            hiring_requests.return_request(session, principal, hiring_request_id, data)
         except AppError as exc:
             # The return form shows a refusal next to its own comment box.
             refused_or_raise(exc, _)

@@ -23,7 +23,9 @@ from hireflow.core.errors import AppError, NotFound
 from hireflow.core.i18n import LANGUAGES, gettext_for, is_timezone
 from hireflow.core.permissions import require
 from hireflow.core.security import Signer
+from hireflow.core.worker import health, log_alerts
 from hireflow.org import auth, schemas, service
+from hireflow.org.queries import user_with_roles
 from hireflow.web import home
 from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, PageUser
 from hireflow.web.middleware import LANG_COOKIE, SESSION_COOKIE, TZ_COOKIE
@@ -244,7 +246,6 @@ def system_page(request: Request, session: DbSession, principal: PageUser) -> Re
     require(principal, "system.read")
     settings = request.app.state.settings
     checks = health_checks(session, settings.broker_url)
-    from hireflow.core.worker import health, log_alerts
 
     work = health(session, settings.queue_alert_seconds)
     return render(
@@ -275,7 +276,7 @@ def health_checks(session: DbSession, broker_url: str) -> dict[str, dict[str, ob
     results["database"]["ms"] = round((time.perf_counter() - started) * 1000, 1)
     started = time.perf_counter()
     try:
-        from kombu import Connection
+        from kombu import Connection  # inside the try: a broken broker library is a failed check
 
         with Connection(broker_url, connect_timeout=2) as connection:
             connection.ensure_connection(max_retries=1, timeout=2)
@@ -290,8 +291,6 @@ def health_checks(session: DbSession, broker_url: str) -> dict[str, dict[str, ob
 def healthz(request: Request, session: DbSession) -> Response:
     """503 when this node cannot serve (database, broker); 200 with ``status: warning`` and
     the alerts when the task worker is down or queued work waits longer than the limit."""
-    from hireflow.core.worker import health, log_alerts
-
     settings = request.app.state.settings
     checks = health_checks(session, settings.broker_url)
     healthy = all(check["ok"] for check in checks.values())
@@ -348,8 +347,6 @@ def api_token_revoke(request: Request, session: DbSession, principal: ApiUser) -
 
 @api_router.get("/me", response_model=schemas.UserPublic)
 def api_me(session: DbSession, principal: ApiUser) -> schemas.UserPublic:
-    from hireflow.org.queries import user_with_roles
-
     user = user_with_roles(session, principal.user_id)
     if user is None:
         raise NotFound()

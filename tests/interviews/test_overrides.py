@@ -13,8 +13,8 @@ from html import escape
 import pytest
 from sqlalchemy import select
 
+from hireflow.candidates.indexing import index_candidate
 from hireflow.candidates.models import Candidate
-from hireflow.candidates.service import index_candidate
 from hireflow.interviews import schemas, service
 from hireflow.interviews.models import InterviewReport
 from hireflow.org.auth import principal_for
