@@ -342,14 +342,19 @@ _SUBJECT_WORDS = (
     r"Political|Sociology|Linguistics|Music|Journalism|Bachelor|Master|Doctor|Associate|"
     r"Graduate|Undergraduate|Major|Minor|Department|Faculty|School|College|GPA"
 )
-_CAMPUS = (
+# The CRF costs tens of microseconds per character: the parser only asks it about short
+# lines (names, headers of entries), never about prose or pathological input.
+MAX_ENTITY_LINE = 120
+MAX_CRF_ENTRIES = 40
+
+CAMPUS = (
     rf"(?:,\s*(?!(?:{_SUBJECT_WORDS})\b)[A-Z][a-z]{{1,30}}(?:[ \-](?:[A-Z][a-z]{{1,30}}|at))"
     r"{0,3}(?=\s*(?:$|[,;|(\n—–]|\s-\s|\s{2})))?"
 )
 _ORG_EDU_RE = re.compile(
     r"\b(?:(?:University|Institute|College|School|Academy|Polytechnic)\s+of\s+"
     r"[A-Z][A-Za-z&\-.]{0,40}(?:\s+(?:[A-Z][A-Za-z&\-.]{0,40}|and|&|at)){0,8}"
-    + _CAMPUS
+    + CAMPUS
     + r"|(?:The\s+)?(?:[A-Z][A-Za-z&'\-.]{0,40}\s+){1,6}"
     r"(?:University|Institute\s+of\s+Technology|Institute|College|Polytechnic|Academy|"
     r"Business\s+School|School|High\s+School)"

@@ -16,11 +16,7 @@ from hireflow.candidates.models import (
     CandidateResume,
     CandidateSearch,
 )
-from hireflow.candidates.parsing import (
-    ResumeProfile,
-    degree_rank,
-    experience_years,
-)
+from hireflow.candidates.resume_model import ResumeProfile, degree_rank, experience_years
 from hireflow.core.db import utcnow
 
 CORRECTABLE = (

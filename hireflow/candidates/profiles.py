@@ -15,10 +15,8 @@ from hireflow.candidates.models import (
     Candidate,
     PerformanceRating,
 )
-from hireflow.candidates.parsing import (
-    normalise_degree,
-    normalise_phone,
-)
+from hireflow.candidates.parsing import normalise_phone
+from hireflow.candidates.resume_model import normalise_degree
 from hireflow.candidates.service import screen_applications
 from hireflow.candidates.vectors import enqueue_vectors
 from hireflow.core import audit

@@ -28,7 +28,7 @@ from hireflow.candidates.models import (
     PerformanceRating,
     SavedSearch,
 )
-from hireflow.candidates.parsing import DEGREES, degree_rank, normalise_degree
+from hireflow.candidates.resume_model import DEGREES, degree_rank, normalise_degree
 from hireflow.candidates.understanding import understand
 from hireflow.candidates.vectors import ensure_vectors
 from hireflow.core import audit
@@ -561,19 +561,15 @@ class Recommendation:
     applied: bool
 
 
-def recommend(
-    session: Session, principal: Principal, opening_id: int, *, limit: int = 20, recall: int = 300
-) -> list[Recommendation]:
-    """Pool candidates ranked by their match with an opening, each with the reasons (SPEC C4).
-
-    Recall: the newest ``recall`` candidates whose documents contain any word of the title,
-    skills or majors, the newest holding a required skill, and the newest candidates up to
-    ``recall``, within the viewer's reach; then each is scored with
-    :func:`hireflow.candidates.matching.match`.
-    """
-    require(principal, "candidates.search")
-    opening = get_visible(session, Opening, opening_id, principal, "openings.read")
-    needs = opening_needs(opening)
+def _recalled(
+    session: Session,
+    principal: Principal,
+    opening: Opening,
+    needs: matching.OpeningNeeds,
+    recall: int,
+) -> list[int]:
+    """Candidates worth scoring against the opening (see :func:`recommend`), newest first
+    within each way of finding them; may repeat an id."""
     dialect = session.get_bind().dialect.name
     wanted = search.words(" ".join([opening.title, *needs.skills, *needs.majors]))
     recalled = search.any_words_condition(dialect, wanted)
@@ -627,6 +623,23 @@ def recommend(
                 )
             )
         )
+    return ids
+
+
+def recommend(
+    session: Session, principal: Principal, opening_id: int, *, limit: int = 20, recall: int = 300
+) -> list[Recommendation]:
+    """Pool candidates ranked by their match with an opening, each with the reasons (SPEC C4).
+
+    Recall: the newest ``recall`` candidates whose documents contain any word of the title,
+    skills or majors, the newest holding a required skill, and the newest candidates up to
+    ``recall``, within the viewer's reach; then each is scored with
+    :func:`hireflow.candidates.matching.match`.
+    """
+    require(principal, "candidates.search")
+    opening = get_visible(session, Opening, opening_id, principal, "openings.read")
+    needs = opening_needs(opening)
+    ids = _recalled(session, principal, opening, needs, recall)
     ids = list(dict.fromkeys(ids))[: recall * 2]
     candidates = {c.id: c for c in session.scalars(select(Candidate).where(Candidate.id.in_(ids)))}
     similarities = _similarities(session, needs.text, ids)

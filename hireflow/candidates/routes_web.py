@@ -15,7 +15,7 @@ from sqlalchemy import select
 from hireflow.candidates import merging, profiles, queries, saved_searches, service
 from hireflow.candidates.matching import dimension_labels
 from hireflow.candidates.models import SOURCES, STAGES, Candidate
-from hireflow.candidates.parsing import DEGREE_LABELS, DEGREES
+from hireflow.candidates.resume_model import DEGREE_LABELS, DEGREES
 from hireflow.candidates.upload_form import PageBatch
 from hireflow.core.errors import N_, AppError
 from hireflow.core.i18n import gettext_for

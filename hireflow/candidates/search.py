@@ -35,11 +35,13 @@ from sqlalchemy import table as sa_table
 from sqlalchemy import text as sa_text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from hireflow.candidates.fts import DELETE_ROW, FTS_TABLE, INSERT_ROW
 from hireflow.candidates.models import Candidate, CandidateResume, CandidateSearch, CandidateSkill
-from hireflow.candidates.parsing import DEGREE_LABELS, industry_labels
+from hireflow.candidates.resume_model import DEGREE_LABELS
 from hireflow.candidates.skills import normalise_skill, skill_label
+from hireflow.candidates.work_history import industry_labels
 from hireflow.core.audit import scrub
 from hireflow.core.db import utcnow
 
@@ -452,7 +454,7 @@ def keyword_clause(dialect: str, terms: Terms) -> KeywordMatch:
     return KeywordMatch(condition, hits, all_in_head)
 
 
-def any_words_condition(dialect: str, wanted: Sequence[str]) -> Any:
+def any_words_condition(dialect: str, wanted: Sequence[str]) -> ColumnElement[bool] | None:
     """A condition on ``CandidateSearch``: the document holds any of ``wanted`` (or None)."""
     unique = list(dict.fromkeys(w for w in wanted if w))[:40]
     if not unique:

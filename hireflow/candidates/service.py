@@ -26,32 +26,31 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from hireflow.candidates import files, language_zone, merging
-from hireflow.candidates.identity import email_key, find_birth_date, name_key, school_keys
+from hireflow.candidates import documents, files, language_zone, merging
+from hireflow.candidates.identity import email_key, find_birth_date
 from hireflow.candidates.indexing import apply_profile, index_candidate, today
 from hireflow.candidates.models import (
     Application,
     Candidate,
     CandidateResume,
 )
-from hireflow.candidates.parsing import (
-    ResumeProfile,
-    parse_resume,
-)
-from hireflow.candidates.screening import InterviewResults, compile_rules, screen
+from hireflow.candidates.parsing import parse_resume
+from hireflow.candidates.person_match import Match, employee_user, match_person
+from hireflow.candidates.resume_model import ResumeProfile
+from hireflow.candidates.screening import InterviewResults, screen
+from hireflow.candidates.screening_rules import compile_rules
 from hireflow.candidates.vectors import enqueue_vectors
 from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, NotFound
-from hireflow.core.permissions import Principal, Role, get_visible, require
+from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.core.settings import get_settings
 from hireflow.openings.models import Opening
-from hireflow.org.models import RoleAssignment, Tenant, User
-from hireflow.records import pii
+from hireflow.org.models import Tenant
 from hireflow.records import service as records
 from hireflow.records.models import RecordEntry, RecordScore
 from hireflow.records.service import SystemActor
@@ -241,7 +240,7 @@ def intake_file(
     max_bytes: int = 20 * 1024 * 1024,
 ) -> IntakeResult:
     """Check, parse, de-duplicate, store and screen one resume (its own transaction)."""
-    check = files.check_upload(data, filename, max_bytes)
+    check = documents.check_upload(data, filename, max_bytes)
     if not check.ok:
         return _refused(filename, check.size, check.code or "file_type_unsupported", check.message)
     try:
@@ -281,85 +280,203 @@ def intake_file(
         return _refused(filename, check.size, error.code, error.message)
 
 
-def find_duplicate(
-    session: Session, tenant_id: int, profile: ResumeProfile, birth_date: str | None
-) -> tuple[Candidate | None, str | None]:
-    """The existing candidate this profile belongs to, and which key matched."""
+def _new_candidate(
+    session: Session,
+    caller: Caller,
+    opening: Opening,
+    profile: ResumeProfile,
+    birth_date: str | None,
+    locale: language_zone.LocaleGuess,
+    source: str,
+    match: Match,
+) -> Candidate:
+    tenant_id, opening_id = opening.tenant_id, opening.id
     email = email_key(profile.email)
-    if email:
-        found = session.scalars(
-            select(Candidate)
-            .where(
-                Candidate.tenant_id == tenant_id,
-                Candidate.merged_into_id.is_(None),
-                Candidate.email_index.in_(
-                    pii.blind_index_values(email, "email", tenant_id=tenant_id)
-                ),
-            )
-            .order_by(Candidate.id)
-        ).first()
-        if found is not None:
-            return found, "email"
-    if profile.phone:
-        found = session.scalars(
-            select(Candidate)
-            .where(
-                Candidate.tenant_id == tenant_id,
-                Candidate.merged_into_id.is_(None),
-                Candidate.phone_index.in_(
-                    pii.blind_index_values(profile.phone, "phone", tenant_id=tenant_id)
-                ),
-            )
-            .order_by(Candidate.id)
-        ).first()
-        if found is not None:
-            return found, "phone"
-    key = name_key(profile.name)
-    if not key:
-        return None, None
-    namesakes = list(
-        session.scalars(
-            select(Candidate)
-            .where(
-                Candidate.tenant_id == tenant_id,
-                Candidate.merged_into_id.is_(None),
-                Candidate.name_key == key,
-            )
-            .order_by(Candidate.id)
-            .limit(50)
-        )
+    employee = employee_user(session, tenant_id, email)
+    candidate = Candidate(
+        tenant_id=tenant_id,
+        # No name found: "?" until HR corrects it or a later resume names the person;
+        # an e-mail address is never a name.
+        name=(profile.name or "?")[:200],
+        email=email,
+        phone=profile.phone or "",
+        birth_date=birth_date,
+        location=(profile.location or "")[:200],
+        language=locale.language,
+        timezone=locale.timezone,
+        source=source[:40],
+        profile={},
+        profile_parsed=profile.to_dict(),
+        corrections={},
+        is_internal=employee is not None,
+        # an employee applying internally sees the application on their own page
+        user_id=employee.id if employee is not None else None,
     )
-    if birth_date:
-        wanted = set(pii.blind_index_values(birth_date, "birth_date", tenant_id=tenant_id))
-        for candidate in namesakes:
-            if candidate.birth_date_index in wanted:
-                return candidate, "name_birth_date"
-    schools = school_keys(e.school for e in profile.education)
-    if schools:
-        for candidate in namesakes:
-            theirs = school_keys(
-                e.get("school")
-                for e in (candidate.profile or {}).get("education", [])
-                if isinstance(e, dict)
-            )
-            if schools & theirs:
-                return candidate, "name_school"
-    return None, None
+    session.add(candidate)
+    apply_profile(candidate)
+    session.flush()
+    _audit(
+        session,
+        caller,
+        "candidate.created",
+        "candidate",
+        candidate.id,
+        new={"source": source, "opening_id": opening_id, "internal": candidate.is_internal},
+    )
+    if match.proposal_for is not None and match.evidence is not None:
+        proposal = merging.propose(session, match.proposal_for, candidate, match.evidence)
+        session.flush()
+        _audit(
+            session,
+            caller,
+            "candidate.merge_proposed",
+            "candidate",
+            match.proposal_for.id,
+            new={"merge": proposal.id, "other": candidate.id, **match.evidence.to_dict()},
+        )
+    return candidate
 
 
-def _employee_user(session: Session, tenant_id: int, email: str) -> User | None:
-    """A signed-up employee of the company with this address: the candidate is internal."""
-    if not email:
-        return None
-    return session.scalars(
-        select(User).where(
-            User.tenant_id == tenant_id,
-            func.lower(User.email) == email,
-            User.id.in_(
-                select(RoleAssignment.user_id).where(RoleAssignment.role == Role.EMPLOYEE.value)
-            ),
+def _application_for(
+    session: Session,
+    caller: Caller,
+    candidate: Candidate,
+    opening_id: int,
+    locale: language_zone.LocaleGuess,
+    source: str,
+) -> tuple[Application, bool]:
+    """The person's application to the opening, and whether it is new."""
+    application = session.scalars(
+        select(Application).where(
+            Application.candidate_id == candidate.id, Application.opening_id == opening_id
         )
     ).first()
+    if application is not None:
+        return application, False
+    application = Application(
+        tenant_id=candidate.tenant_id,
+        candidate_id=candidate.id,
+        opening_id=opening_id,
+        stage="applied",
+        source=source[:40],
+        language=locale.language,
+        timezone=locale.timezone,
+        locale_source=locale.source,
+        locale_reasons=locale.reasons,
+    )
+    session.add(application)
+    session.flush()
+    _audit(
+        session,
+        caller,
+        "application.created",
+        "application",
+        application.id,
+        new={"candidate_id": candidate.id, "opening_id": opening_id, "source": source},
+    )
+    return application, True
+
+
+@dataclass(frozen=True)
+class _Upload:
+    """One accepted resume file on its way into the pool."""
+
+    filename: str
+    data: bytes
+    check: files.FileCheck
+    digest: str
+    parsed: dict[str, Any]
+    source: str
+
+
+def _keep_file(
+    session: Session,
+    caller: Caller,
+    candidate: Candidate,
+    opening_id: int,
+    upload: _Upload,
+) -> CandidateResume:
+    """The original into the person's HR record, its text and parse into ``candidate_resumes``."""
+    attachment = records.attach_file(
+        session,
+        _records_actor(caller),
+        candidate.id,
+        io.BytesIO(upload.data),
+        upload.filename.rsplit("/", 1)[-1][:200] or "resume",
+        {"pdf": "application/pdf", "txt": "text/plain"}.get(
+            upload.check.kind or "",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        {"opening_id": opening_id},
+        kind="resume",
+        source=f"candidates:{upload.source}"[:60],
+        commit=False,
+    )
+    resume_row = CandidateResume(
+        tenant_id=candidate.tenant_id,
+        candidate_id=candidate.id,
+        opening_id=opening_id,
+        attachment_id=attachment.id,
+        filename=upload.filename[:255],
+        kind=upload.check.kind or "",
+        size=upload.check.size,
+        sha256=upload.digest,
+        text=upload.check.text or "",
+        parsed=upload.parsed,
+        source=upload.source[:40],
+        created_by_id=caller.user_id if isinstance(caller, Principal) else None,
+        created_at=utcnow(),
+    )
+    session.add(resume_row)
+    return resume_row
+
+
+def _merge_resume(
+    session: Session,
+    caller: Caller,
+    candidate: Candidate,
+    upload: _Upload,
+    birth_date: str | None,
+    opening_id: int,
+    matched_by: str | None,
+) -> None:
+    """A new resume of a person already in the pool: its parse becomes theirs."""
+    candidate.profile_parsed = upload.parsed
+    if birth_date and not candidate.birth_date:
+        candidate.birth_date = birth_date
+    apply_profile(candidate)
+    _audit(
+        session,
+        caller,
+        "candidate.merged",
+        "candidate",
+        candidate.id,
+        new={"matched_by": matched_by, "opening_id": opening_id},
+    )
+
+
+def _on_record(
+    session: Session,
+    actor: Principal | SystemActor,
+    candidate: Candidate,
+    opening_id: int,
+    source: str,
+    entry_type: str,
+    data: dict[str, Any],
+    facts: dict[str, Any],
+) -> None:
+    """An entry of the person's record timeline, committed with the intake."""
+    records.append_entry(
+        session,
+        actor,
+        candidate.id,
+        entry_type,
+        data=data,
+        source=f"candidates:{source}"[:60],
+        facts=facts,
+        opening_id=opening_id,
+        commit=False,
+    )
 
 
 def _store_resume(
@@ -376,37 +493,15 @@ def _store_resume(
     assert opening is not None
     tenant_id = opening.tenant_id
     text = check.text or ""
-    digest = hashlib.sha256(data).hexdigest()
+    upload = _Upload(
+        filename, data, check, hashlib.sha256(data).hexdigest(), profile.to_dict(), source
+    )
     birth_date = find_birth_date(text, today=today())
-    same_file = session.scalars(
-        select(CandidateResume).where(
-            CandidateResume.tenant_id == tenant_id, CandidateResume.sha256 == digest
-        )
-    ).first()
-    if same_file is not None:
-        candidate: Candidate | None = session.get(Candidate, same_file.candidate_id)
-        matched_by: str | None = "same_file"
-    else:
-        candidate, matched_by = find_duplicate(session, tenant_id, profile, birth_date)
-    # A key matched: merge only when every other identity value agrees; otherwise this is
-    # a new person and HR is asked (a shared or recycled phone is not the same person).
-    evidence = None
-    proposal_for: Candidate | None = None
-    if candidate is not None and same_file is None:
-        evidence = merging.compare(
-            candidate,
-            name=profile.name,
-            email=profile.email,
-            phone=profile.phone,
-            birth_date=birth_date,
-            matched_by=matched_by or "",
-        )
-        if not evidence.agrees:
-            proposal_for, candidate, matched_by = candidate, None, None
+    match = match_person(session, tenant_id, upload.digest, profile, birth_date)
+    candidate, matched_by, same_file = match.candidate, match.matched_by, match.same_file
     profile_before = dict(candidate.profile_parsed or {}) if candidate is not None else {}
     birth_date_before = candidate.birth_date if candidate is not None else None
     merged = candidate is not None
-    parsed = profile.to_dict()
     tenant = session.get(Tenant, tenant_id)
     locale = language_zone.guess(
         text=text,
@@ -416,158 +511,35 @@ def _store_resume(
         default_zone=tenant.default_timezone if tenant else "Asia/Shanghai",
     )
     if candidate is None:
-        email = email_key(profile.email)
-        employee = _employee_user(session, tenant_id, email)
-        candidate = Candidate(
-            tenant_id=tenant_id,
-            # No name found: "?" until HR corrects it or a later resume names the person;
-            # an e-mail address is never a name.
-            name=(profile.name or "?")[:200],
-            email=email,
-            phone=profile.phone or "",
-            birth_date=birth_date,
-            location=(profile.location or "")[:200],
-            language=locale.language,
-            timezone=locale.timezone,
-            source=source[:40],
-            profile={},
-            profile_parsed=parsed,
-            corrections={},
-            is_internal=employee is not None,
-            # an employee applying internally sees the application on their own page
-            user_id=employee.id if employee is not None else None,
+        candidate = _new_candidate(
+            session, caller, opening, profile, birth_date, locale, source, match
         )
-        session.add(candidate)
-        apply_profile(candidate)
-        session.flush()
-        _audit(
-            session,
-            caller,
-            "candidate.created",
-            "candidate",
-            candidate.id,
-            new={"source": source, "opening_id": opening_id, "internal": candidate.is_internal},
-        )
-        if proposal_for is not None and evidence is not None:
-            proposal = merging.propose(session, proposal_for, candidate, evidence)
-            session.flush()
-            _audit(
-                session,
-                caller,
-                "candidate.merge_proposed",
-                "candidate",
-                proposal_for.id,
-                new={"merge": proposal.id, "other": candidate.id, **evidence.to_dict()},
-            )
     elif same_file is None:
-        candidate.profile_parsed = parsed
-        if birth_date and not candidate.birth_date:
-            candidate.birth_date = birth_date
-        apply_profile(candidate)
-        _audit(
-            session,
-            caller,
-            "candidate.merged",
-            "candidate",
-            candidate.id,
-            new={"matched_by": matched_by, "opening_id": opening_id},
-        )
-    assert candidate is not None
-    application = session.scalars(
-        select(Application).where(
-            Application.candidate_id == candidate.id, Application.opening_id == opening_id
-        )
-    ).first()
-    new_application = application is None
-    if application is None:
-        application = Application(
-            tenant_id=tenant_id,
-            candidate_id=candidate.id,
-            opening_id=opening_id,
-            stage="applied",
-            source=source[:40],
-            language=locale.language,
-            timezone=locale.timezone,
-            locale_source=locale.source,
-            locale_reasons=locale.reasons,
-        )
-        session.add(application)
-        session.flush()
-        _audit(
-            session,
-            caller,
-            "application.created",
-            "application",
-            application.id,
-            new={"candidate_id": candidate.id, "opening_id": opening_id, "source": source},
-        )
+        _merge_resume(session, caller, candidate, upload, birth_date, opening_id, matched_by)
+    application, new_application = _application_for(
+        session, caller, candidate, opening_id, locale, source
+    )
     actor = _records_actor(caller)
     if same_file is None:
-        attachment = records.attach_file(
-            session,
-            actor,
-            candidate.id,
-            io.BytesIO(data),
-            filename.rsplit("/", 1)[-1][:200] or "resume",
-            {"pdf": "application/pdf", "txt": "text/plain"}.get(
-                check.kind or "",
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            ),
-            {"opening_id": opening_id},
-            kind="resume",
-            source=f"candidates:{source}"[:60],
-            commit=False,
-        )
-        resume_row = CandidateResume(
-            tenant_id=tenant_id,
-            candidate_id=candidate.id,
-            opening_id=opening_id,
-            attachment_id=attachment.id,
-            filename=filename[:255],
-            kind=check.kind or "",
-            size=check.size,
-            sha256=digest,
-            text=text,
-            parsed=parsed,
-            source=source[:40],
-            created_by_id=caller.user_id if isinstance(caller, Principal) else None,
-            created_at=utcnow(),
-        )
-        session.add(resume_row)
-        if merged and evidence is not None:
+        resume_row = _keep_file(session, caller, candidate, opening_id, upload)
+        if merged and match.evidence is not None:
             session.flush()
             merging.record_automatic(
                 session,
                 candidate,
-                evidence,
+                match.evidence,
                 resume_id=resume_row.id,
                 application_id=application.id if new_application else None,
                 profile_before=profile_before,
                 birth_date_before=birth_date_before,
             )
-        records.append_entry(
-            session,
-            actor,
-            candidate.id,
-            "profile_change",
-            data={"source": "resume", "fields": _profile_summary(candidate.profile)},
-            source=f"candidates:{source}"[:60],
-            facts={"merged": merged, "matched_by": matched_by or ""},
-            opening_id=opening_id,
-            commit=False,
-        )
+        entry = {"source": "resume", "fields": _profile_summary(candidate.profile)}
+        facts = {"merged": merged, "matched_by": matched_by or ""}
+        _on_record(session, actor, candidate, opening_id, source, "profile_change", entry, facts)
     if new_application:
-        records.append_entry(
-            session,
-            actor,
-            candidate.id,
-            "application",
-            data={"opening": opening.title},
-            source=f"candidates:{source}"[:60],
-            facts={"opening_id": opening_id, "application_id": application.id},
-            opening_id=opening_id,
-            commit=False,
-        )
+        entry = {"opening": opening.title}
+        facts = {"opening_id": opening_id, "application_id": application.id}
+        _on_record(session, actor, candidate, opening_id, source, "application", entry, facts)
     index_candidate(session, candidate, text if same_file is None else None)
     screen_applications(session, [application])
     enqueue_vectors(session, [candidate.id])
@@ -709,7 +681,7 @@ def screen_applications(session: Session, applications: Sequence[Application]) -
             )
             verdict = screen(profile, compiled, results.get(candidate.id), texts.get(candidate.id))
             application.screening = verdict.to_dict()
-            application.screening_status = verdict.status
+            application.screening_status = verdict.status.value
             application.screening_score = verdict.score
             application.screened_at = now
     session.flush()

@@ -12,7 +12,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hireflow.candidates.screening import ScreeningRule, compile_rules
+from hireflow.candidates.screening_rules import ScreeningRule, compile_rules
 from hireflow.core.db import utcnow
 from hireflow.openings import competency, plans
 from hireflow.openings.models import HiringRequest, Opening

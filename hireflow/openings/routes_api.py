@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Response
 
-from hireflow.candidates.screening import build_rule as build
+from hireflow.candidates.rule_builder import build_rule as build
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import require
 from hireflow.openings import access, competency, hiring_requests, plans, queries, schemas, service

@@ -4,20 +4,18 @@ the opening's screened candidates, and hiring requests."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any, ParamSpec
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from hireflow.candidates.queries import opening_applications
-from hireflow.candidates.screening import FUNCTIONS, SYMBOLS, compile_rules
-from hireflow.candidates.screening import build_rule as rule_text
+from hireflow.candidates.rule_builder import build_rule as rule_text
+from hireflow.candidates.screening_rules import FUNCTIONS, SYMBOLS, compile_rules
 from hireflow.core.errors import N_, AppError
 from hireflow.core.i18n import gettext_for
-from hireflow.core.permissions import Principal, reaches_unit, require
+from hireflow.core.permissions import Principal, require
 from hireflow.openings import (
     access,
     competency,
@@ -25,18 +23,26 @@ from hireflow.openings import (
     hiring_requests,
     plans,
     queries,
+    request_pages,
     schemas,
     service,
 )
-from hireflow.openings.models import JOB_TYPES, HiringRequest, Opening
-from hireflow.org.models import Department, Subsidiary, Tenant, User
+from hireflow.openings.models import Opening
+from hireflow.openings.page_context import (
+    DEGREES,
+    company_region,
+    form_context,
+    ids_of,
+    requirements_from,
+    unit_names,
+    user_names,
+)
 from hireflow.scoring.models import list_job_types, list_presets, model_to_dict
 from hireflow.web.deps import DbSession, Id, PageUser, audit_read
 from hireflow.web.forms import (
     Form,
     PostedForm,
     act_or_rerender,
-    refused_or_raise,
     submit_form,
     validate_form,
 )
@@ -80,63 +86,8 @@ LABELS = (
     N_("master"),
     N_("phd"),
 )
-DEGREES = ("high_school", "associate", "bachelor", "master", "phd")
 ASSETS = Path(__file__).resolve().parent / "static"
 P = ParamSpec("P")
-
-
-def _ids(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.isdigit()]
-
-
-def _units(
-    session: DbSession, principal: Principal, capability: str
-) -> list[tuple[Department, str]]:
-    """Departments the principal may place an opening (or a request) in, with their labels."""
-    rows = session.execute(
-        select(Department, Subsidiary)
-        .join(Subsidiary, Subsidiary.id == Department.subsidiary_id)
-        .where(Department.tenant_id == principal.tenant_id)
-        .order_by(Subsidiary.name, Department.name)
-    ).all()
-    return [
-        (d, f"{s.name} · {d.name}")
-        for d, s in rows
-        if reaches_unit(principal, capability, d.subsidiary_id, d.id)
-    ]
-
-
-def _unit_names(session: DbSession, tenant_id: int) -> dict[int, str]:
-    return {
-        d.id: f"{s.name} · {d.name}"
-        for d, s in session.execute(
-            select(Department, Subsidiary)
-            .join(Subsidiary, Subsidiary.id == Department.subsidiary_id)
-            .where(Department.tenant_id == tenant_id)
-        )
-    }
-
-
-def _user_names(session: DbSession, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return {u.id: u.name for u in session.scalars(select(User).where(User.id.in_(ids)))}
-
-
-def _requirements_from(form: PostedForm) -> dict[str, Any]:
-    return {
-        "education": form.get("education") or None,
-        "majors": form.get("majors"),
-        "years": form.get("years") or None,
-        "industry": form.get("industry") or None,
-        "skills": form.get("skills"),
-    }
-
-
-def _company_region(session: DbSession, principal: Principal) -> str:
-    """The region a new opening's form starts with: the company's (residency follows it)."""
-    tenant = session.get(Tenant, principal.tenant_id)
-    return tenant.region if tenant is not None and tenant.region else "cn"
 
 
 def _opening_payload(form: PostedForm) -> dict[str, Any]:
@@ -148,26 +99,13 @@ def _opening_payload(form: PostedForm) -> dict[str, Any]:
         "job_type": form.get("job_type", "other"),
         "language": form.get("language", "zh-CN"),
         "description": form.get("description"),
-        "requirements": _requirements_from(form),
+        "requirements": requirements_from(form),
         "pass_threshold": form.get("pass_threshold") or 7.0,
         "headcount": form.get("headcount") or 1,
-        "owner_ids": _ids(form.getlist("owner_ids")),
-        "interviewer_ids": _ids(form.getlist("interviewer_ids")),
+        "owner_ids": ids_of(form.getlist("owner_ids")),
+        "interviewer_ids": ids_of(form.getlist("interviewer_ids")),
         "generate_plan": form.get("generate_plan") == "on",
         "plan_minutes": form.get("plan_minutes") or 30,
-    }
-
-
-def _form_context(session: DbSession, principal: Principal, capability: str) -> dict[str, Any]:
-    return {
-        "units": _units(session, principal, capability),
-        "job_types": JOB_TYPES,
-        "degrees": DEGREES,
-        "regions": schemas.REGIONS,
-        "owners": access.staff_with_roles(session, principal.tenant_id, access.OWNER_ROLES),
-        "panel": access.staff_with_roles(session, principal.tenant_id, access.PANEL_ROLES),
-        "errors": {},
-        "values": {},
     }
 
 
@@ -226,7 +164,7 @@ def openings_page(
         "openings/list.html",
         {
             "openings": openings,
-            "units": _unit_names(session, principal.tenant_id),
+            "units": unit_names(session, principal.tenant_id),
             "status": status,
             "q": q,
             "counts": queries.count_by_status(session, principal),
@@ -238,9 +176,9 @@ def openings_page(
 @router.get("/openings/new")
 def new_opening_page(request: Request, session: DbSession, principal: PageUser) -> Response:
     require(principal, "openings.create")
-    context = _form_context(session, principal, "openings.create")
+    context = form_context(session, principal, "openings.create")
     context["values"] = {
-        "region": _company_region(session, principal),
+        "region": company_region(session, principal),
         "language": principal.language,
         "pass_threshold": 7.0,
         "headcount": 1,
@@ -261,13 +199,13 @@ def create_opening(
         return RedirectResponse(f"/openings/{opening.id}", status_code=303)
 
     def page(errors: dict[str, str]) -> Response:
-        context = _form_context(session, principal, "openings.create")
+        context = form_context(session, principal, "openings.create")
         context.update(
             {
                 "errors": errors,
                 "values": dict(form.values),
-                "owner_ids": _ids(form.getlist("owner_ids")),
-                "interviewer_ids": _ids(form.getlist("interviewer_ids")),
+                "owner_ids": ids_of(form.getlist("owner_ids")),
+                "interviewer_ids": ids_of(form.getlist("interviewer_ids")),
             }
         )
         return render(request, "openings/form.html", context, status_code=422)
@@ -294,8 +232,8 @@ def _detail_context(session: DbSession, principal: Principal, opening: Opening) 
         counts[application.screening_status] = counts.get(application.screening_status, 0) + 1
     return {
         "opening": opening,
-        "unit": _unit_names(session, principal.tenant_id).get(opening.department_id, ""),
-        "names": _user_names(session, members),
+        "unit": unit_names(session, principal.tenant_id).get(opening.department_id, ""),
+        "names": user_names(session, members),
         "model": model,
         "plan": plan,
         "plan_minutes": round((plan.get("total_seconds") or 0) / 60),
@@ -319,6 +257,21 @@ def _can_manage(session: DbSession, principal: Principal, opening_id: int) -> bo
         return False
 
 
+def _opening_subpage(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    opening_id: int,
+    template: str,
+    build: Callable[[Opening], dict[str, Any]],
+) -> Response:
+    """One of an opening's pages (model, plan, rules), with edit controls for its managers."""
+    opening = queries.get_opening(session, principal, opening_id)
+    context = build(opening)
+    context["can_manage"] = _can_manage(session, principal, opening.id)
+    return render(request, template, context)
+
+
 @router.get("/openings/{opening_id}")
 def opening_page(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id
@@ -335,7 +288,7 @@ def edit_opening_page(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
     opening = access.manageable_opening(session, principal, opening_id)
-    context = _form_context(session, principal, "openings.create")
+    context = form_context(session, principal, "openings.create")
     context.update(
         {
             "opening": opening,
@@ -370,7 +323,7 @@ def edit_opening(
 
     def page(errors: dict[str, str]) -> Response:
         session.rollback()
-        context = _form_context(session, principal, "openings.create")
+        context = form_context(session, principal, "openings.create")
         context.update(
             {
                 "opening": opening,
@@ -432,10 +385,14 @@ def _model_context(session: DbSession, principal: Principal, opening: Opening) -
 def model_page(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
-    opening = queries.get_opening(session, principal, opening_id)
-    context = _model_context(session, principal, opening)
-    context["can_manage"] = _can_manage(session, principal, opening.id)
-    return render(request, "openings/model.html", context)
+    return _opening_subpage(
+        request,
+        session,
+        principal,
+        opening_id,
+        "openings/model.html",
+        lambda opening: _model_context(session, principal, opening),
+    )
 
 
 @router.post("/openings/{opening_id}/model")
@@ -513,10 +470,14 @@ def _plan_context(session: DbSession, principal: Principal, opening: Opening) ->
 def plan_page(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
-    opening = queries.get_opening(session, principal, opening_id)
-    context = _plan_context(session, principal, opening)
-    context["can_manage"] = _can_manage(session, principal, opening.id)
-    return render(request, "openings/plan.html", context)
+    return _opening_subpage(
+        request,
+        session,
+        principal,
+        opening_id,
+        "openings/plan.html",
+        lambda opening: _plan_context(session, principal, opening),
+    )
 
 
 def _plan_refused(
@@ -629,10 +590,9 @@ def _rules_from(form: PostedForm) -> list[dict[str, Any]]:
 def rules_page(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
-    opening = queries.get_opening(session, principal, opening_id)
-    context = _rules_context(opening)
-    context["can_manage"] = _can_manage(session, principal, opening.id)
-    return render(request, "openings/rules.html", context)
+    return _opening_subpage(
+        request, session, principal, opening_id, "openings/rules.html", _rules_context
+    )
 
 
 @router.post("/openings/{opening_id}/rules")
@@ -716,213 +676,5 @@ def build_rule(
 # --------------------------------------------------------------------------- hiring requests
 
 
-def _request_payload(form: PostedForm) -> dict[str, Any]:
-    return {
-        "department_id": form.get("department_id") or None,
-        "title": form.get("title"),
-        "job_type": form.get("job_type", "other"),
-        "location": form.get("location"),
-        "region": form.get("region") or None,
-        "language": form.get("language", "zh-CN"),
-        "headcount": form.get("headcount") or 1,
-        "description": form.get("description"),
-        "requirements": _requirements_from(form),
-        "dimensions": form.getlist("dimensions"),
-    }
-
-
-def _request_form_context(session: DbSession, principal: Principal) -> dict[str, Any]:
-    context = _form_context(session, principal, "hiring_requests.submit")
-    context["presets"] = list_presets()
-    return context
-
-
-@router.get("/hiring-requests")
-def requests_page(
-    request: Request, session: DbSession, principal: PageUser, status: str = ""
-) -> Response:
-    status = status if status in ("submitted", "returned", "approved") else ""
-    rows = queries.list_hiring_requests(session, principal, status=status or None)
-    return render(
-        request,
-        "openings/requests.html",
-        {
-            "requests": rows,
-            "status": status,
-            "units": _unit_names(session, principal.tenant_id),
-            "names": _user_names(session, {r.submitted_by_id for r in rows}),
-        },
-    )
-
-
-@router.get("/hiring-requests/new")
-def new_request_page(request: Request, session: DbSession, principal: PageUser) -> Response:
-    require(principal, "hiring_requests.submit")
-    context = _request_form_context(session, principal)
-    context["values"] = {
-        "region": _company_region(session, principal),
-        "language": principal.language,
-        "headcount": 1,
-    }
-    return render(request, "openings/request_form.html", context)
-
-
-@router.post("/hiring-requests")
-def submit_request(
-    request: Request, session: DbSession, principal: PageUser, form: Form
-) -> Response:
-    require(principal, "hiring_requests.submit")
-
-    def save(data: schemas.HiringRequestIn) -> Response:
-        row = hiring_requests.submit_request(session, principal, data)
-        return RedirectResponse(f"/hiring-requests/{row.id}", status_code=303)
-
-    def page(errors: dict[str, str]) -> Response:
-        context = _request_form_context(session, principal)
-        context.update(
-            {"errors": errors, "values": dict(form.values), "chosen": form.getlist("dimensions")}
-        )
-        return render(request, "openings/request_form.html", context, status_code=422)
-
-    return submit_form(request, schemas.HiringRequestIn, _request_payload(form), save, page)
-
-
-def _request_context(
-    session: DbSession, principal: Principal, row: HiringRequest
-) -> dict[str, Any]:
-    history = []
-    for step in row.history or []:
-        try:
-            when = datetime.fromisoformat(str(step.get("at")))
-        except ValueError:
-            when = None
-        history.append({**step, "when": when})
-    return {
-        "req": row,
-        "history": history,
-        "unit": _unit_names(session, principal.tenant_id).get(row.department_id, ""),
-        "names": _user_names(session, {row.submitted_by_id, row.reviewed_by_id or 0}),
-        "preset_names": {p["id"]: p["name"] for p in list_presets()},
-        "owners": access.staff_with_roles(session, principal.tenant_id, access.OWNER_ROLES),
-        "can_review": principal.has("hiring_requests.review") and row.status == "submitted",
-        "can_resubmit": row.status == "returned" and row.submitted_by_id == principal.user_id,
-        "errors": {},
-        "values": {},
-    }
-
-
-@router.get("/hiring-requests/{hiring_request_id}")
-def request_page(
-    request: Request, session: DbSession, principal: PageUser, hiring_request_id: Id
-) -> Response:
-    row = queries.get_hiring_request(session, principal, hiring_request_id)
-    context = _request_context(session, principal, row)
-    if context["can_resubmit"]:
-        context.update(_request_form_context(session, principal))
-        context["values"] = {**_values_of_request(row)}
-        context["chosen"] = list(row.dimensions or [])
-    return render(request, "openings/request.html", context)
-
-
-def _values_of_request(row: HiringRequest) -> dict[str, Any]:
-    requirements = row.requirements or {}
-    return {
-        "department_id": str(row.department_id),
-        "title": row.title,
-        "job_type": row.job_type,
-        "location": row.location,
-        "region": row.region,
-        "language": row.language,
-        "headcount": row.headcount,
-        "description": row.description,
-        "education": requirements.get("education") or "",
-        "majors": ", ".join(requirements.get("majors", [])),
-        "years": requirements.get("years") if requirements.get("years") is not None else "",
-        "industry": requirements.get("industry") or "",
-        "skills": ", ".join(requirements.get("skills", [])),
-    }
-
-
-def _request_refused(
-    request: Request,
-    session: DbSession,
-    principal: Principal,
-    hiring_request_id: int,
-    errors: dict[str, str],
-    values: dict[str, str],
-) -> Response:
-    row = queries.get_hiring_request(session, principal, hiring_request_id)
-    context = _request_context(session, principal, row)
-    context.update({"errors": errors, "values": values})
-    return render(request, "openings/request.html", context, status_code=422)
-
-
-@router.post("/hiring-requests/{hiring_request_id}")
-def resubmit_request(
-    request: Request, session: DbSession, principal: PageUser, hiring_request_id: Id, form: Form
-) -> Response:
-    row = queries.get_hiring_request(session, principal, hiring_request_id)
-
-    def save(data: schemas.HiringRequestIn) -> Response:
-        hiring_requests.resubmit_request(session, principal, hiring_request_id, data)
-        return RedirectResponse(f"/hiring-requests/{hiring_request_id}", status_code=303)
-
-    def page(errors: dict[str, str]) -> Response:
-        context = _request_context(session, principal, row)
-        context.update(_request_form_context(session, principal))
-        context.update(
-            {"errors": errors, "values": dict(form.values), "chosen": form.getlist("dimensions")}
-        )
-        return render(request, "openings/request.html", context, status_code=422)
-
-    return submit_form(request, schemas.HiringRequestIn, _request_payload(form), save, page)
-
-
-@router.post("/hiring-requests/{hiring_request_id}/approve")
-def approve_request(
-    request: Request, session: DbSession, principal: PageUser, hiring_request_id: Id, form: Form
-) -> Response:
-    require(principal, "hiring_requests.review")
-
-    def save(data: schemas.ApproveIn) -> Response:
-        row = hiring_requests.approve_request(session, principal, hiring_request_id, data)
-        return RedirectResponse(f"/openings/{row.opening_id}", status_code=303)
-
-    fields = {
-        "comment": form.get("comment"),
-        "owner_ids": _ids(form.getlist("owner_ids")),
-        "open_now": form.get("open_now") == "on",
-    }
-    return submit_form(
-        request,
-        schemas.ApproveIn,
-        fields,
-        save,
-        lambda errors: _request_refused(
-            request, session, principal, hiring_request_id, errors, dict(form.values)
-        ),
-    )
-
-
-@router.post("/hiring-requests/{hiring_request_id}/return")
-def return_request(
-    request: Request, session: DbSession, principal: PageUser, hiring_request_id: Id, form: Form
-) -> Response:
-    require(principal, "hiring_requests.review")
-    _ = gettext_for(request.state.language)
-
-    def page(errors: dict[str, str]) -> Response:
-        return _request_refused(
-            request, session, principal, hiring_request_id, errors, dict(form.values)
-        )
-
-    def save(data: schemas.ReviewIn) -> Response:
-        try:
-            hiring_requests.return_request(session, principal, hiring_request_id, data)
-        except AppError as exc:
-            # The return form shows a refusal next to its own comment box.
-            refused_or_raise(exc, _)
-            return page({"return_comment": exc.translated(_)})
-        return RedirectResponse(f"/hiring-requests/{hiring_request_id}", status_code=303)
-
-    return submit_form(request, schemas.ReviewIn, {"comment": form.get("comment")}, save, page)
+# The hiring-request pages have their own module.
+router.include_router(request_pages.router)

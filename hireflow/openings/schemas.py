@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from hireflow.candidates.parsing import normalise_degree
+from hireflow.candidates.resume_model import normalise_degree
 from hireflow.core.i18n import LANGUAGES
 from hireflow.openings.models import JOB_TYPES
 from hireflow.web.deps import Count, Id

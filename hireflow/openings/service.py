@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Application
-from hireflow.candidates.screening import (
+from hireflow.candidates.screening_rules import (
     CompiledRule,
     RuleCompileError,
     ScreeningRule,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from hireflow.core.audit import mask_personal
-from hireflow.core.permissions import Role, get_visible, require
+from hireflow.core.permissions import Principal, Role, get_visible, require
 from hireflow.org import queries, schemas, service
 from hireflow.org.models import User
 from hireflow.org.schemas import REGIONS
@@ -16,6 +18,7 @@ from hireflow.web.deps import DbSession, Id, PageNumber, PageUser
 from hireflow.web.forms import (
     Form,
     PostedForm,
+    SchemaT,
     act_or_rerender,
     blank_to_none,
     day_bound,
@@ -67,21 +70,45 @@ def _rerender(
     return render(request, "org/index.html", context, status_code=422)
 
 
-@router.post("/org/subsidiaries")
-def org_add_subsidiary(
-    request: Request, session: DbSession, principal: PageUser, form: Form
+def _add_unit(
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    form: PostedForm,
+    schema: type[SchemaT],
+    create: Callable[[Session, Principal, SchemaT], object],
+    section: str,
+    anchor: str,
 ) -> Response:
-    def save(data: schemas.SubsidiaryCreate) -> Response:
-        service.create_subsidiary(session, principal, data)
-        return RedirectResponse("/org#subsidiaries", status_code=303)
+    """Create a subsidiary or a department from the organisation page's form."""
+
+    def save(data: SchemaT) -> Response:
+        create(session, principal, data)
+        return RedirectResponse(f"/org#{anchor}", status_code=303)
 
     values = dict(form.values)
     return submit_form(
         request,
-        schemas.SubsidiaryCreate,
+        schema,
         values,
         save,
-        lambda errors: _rerender(request, session, principal, errors, values, "subsidiary"),
+        lambda errors: _rerender(request, session, principal, errors, values, section),
+    )
+
+
+@router.post("/org/subsidiaries")
+def org_add_subsidiary(
+    request: Request, session: DbSession, principal: PageUser, form: Form
+) -> Response:
+    return _add_unit(
+        request,
+        session,
+        principal,
+        form,
+        schemas.SubsidiaryCreate,
+        service.create_subsidiary,
+        "subsidiary",
+        "subsidiaries",
     )
 
 
@@ -89,17 +116,15 @@ def org_add_subsidiary(
 def org_add_department(
     request: Request, session: DbSession, principal: PageUser, form: Form
 ) -> Response:
-    def save(data: schemas.DepartmentCreate) -> Response:
-        service.create_department(session, principal, data)
-        return RedirectResponse("/org#departments", status_code=303)
-
-    values = dict(form.values)
-    return submit_form(
+    return _add_unit(
         request,
+        session,
+        principal,
+        form,
         schemas.DepartmentCreate,
-        values,
-        save,
-        lambda errors: _rerender(request, session, principal, errors, values, "department"),
+        service.create_department,
+        "department",
+        "departments",
     )
 
 

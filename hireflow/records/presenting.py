@@ -186,7 +186,7 @@ class Presenter:
         """An industry key of a competency model or a resume as a word ("互联网", "Internet")."""
         if not key:
             return "—"
-        from hireflow.candidates.parsing import industry_labels
+        from hireflow.candidates.work_history import industry_labels
         from hireflow.scoring.presets import INDUSTRIES
 
         name = (INDUSTRIES.get(key) or {}).get("name") or industry_labels().get(key)
