@@ -21,6 +21,8 @@ from datetime import date
 from functools import cache
 from importlib import resources
 
+import phonenumbers
+
 from hireflow.candidates.extraction import MAX_ENTITY_LINE, extract_entities
 from hireflow.candidates.resume_model import (
     MONTH_NAMES,
@@ -119,8 +121,6 @@ _PHONE_ANY_RE = re.compile(
 
 def normalise_phone(raw: str, default_region: str = "CN") -> str | None:
     """A phone number in E.164 ("+8613812345678"), or None when it is not a valid number."""
-    import phonenumbers
-
     candidate = raw.strip()
     if candidate.startswith("00"):
         candidate = "+" + candidate[2:]

@@ -391,35 +391,27 @@ def list_candidates(
     return [hit.candidate for hit in page.hits]
 
 
-def view_candidate(session: Session, principal: Principal, candidate_id: int) -> Candidate:
-    """A person's full details; the read itself is written to the audit trail."""
+def _audited_read(
+    session: Session, principal: Principal, candidate_id: int, action: str
+) -> Candidate:
+    """The person, when the viewer may read them; the read is written to the audit trail."""
     candidate = get_visible(session, Candidate, candidate_id, principal, "candidates.read")
-    audit.record(
-        session,
-        "candidate.viewed",
-        actor=principal,
-        target_type="candidate",
-        target_id=candidate.id,
-    )
+    audit.record(session, action, actor=principal, target_type="candidate", target_id=candidate.id)
     session.commit()
     return candidate
+
+
+def view_candidate(session: Session, principal: Principal, candidate_id: int) -> Candidate:
+    """A person's full details; the read itself is written to the audit trail."""
+    return _audited_read(session, principal, candidate_id, "candidate.viewed")
 
 
 def view_resumes(
     session: Session, principal: Principal, candidate_id: int
 ) -> list[CandidateResume]:
     """A person's resumes (newest first); the read itself is written to the audit trail."""
-    candidate = get_visible(session, Candidate, candidate_id, principal, "candidates.read")
-    rows = resumes(session, candidate)
-    audit.record(
-        session,
-        "candidate.resumes_viewed",
-        actor=principal,
-        target_type="candidate",
-        target_id=candidate.id,
-    )
-    session.commit()
-    return rows
+    candidate = _audited_read(session, principal, candidate_id, "candidate.resumes_viewed")
+    return resumes(session, candidate)
 
 
 def visible_applications(

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from hireflow.candidates import merging, profiles, queries, saved_searches, schemas, service
-from hireflow.candidates.models import Candidate
+from hireflow.candidates.models import Candidate, CandidateResume, PerformanceRating, SavedSearch
 from hireflow.candidates.upload_form import ApiBatch
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import get_visible, require
@@ -70,21 +70,21 @@ def list_candidates(
 
 
 @router.get("/candidates/{candidate_id}", response_model=schemas.CandidatePublic)
-def get_candidate(candidate_id: Id, session: DbSession, principal: ApiUser) -> Any:
+def get_candidate(candidate_id: Id, session: DbSession, principal: ApiUser) -> Candidate:
     return queries.view_candidate(session, principal, candidate_id)
 
 
 @router.patch("/candidates/{candidate_id}/profile", response_model=schemas.CandidatePublic)
 def correct_profile(
     candidate_id: Id, data: schemas.ProfileCorrection, session: DbSession, principal: ApiUser
-) -> Any:
+) -> Candidate:
     return profiles.correct_profile(
         session, principal, candidate_id, data.model_dump(exclude_unset=True)
     )
 
 
 @router.get("/candidates/{candidate_id}/resumes", response_model=list[schemas.ResumeOut])
-def list_resumes(candidate_id: Id, session: DbSession, principal: ApiUser) -> Any:
+def list_resumes(candidate_id: Id, session: DbSession, principal: ApiUser) -> list[CandidateResume]:
     return queries.view_resumes(session, principal, candidate_id)
 
 
@@ -114,7 +114,7 @@ def list_ratings(candidate_id: Id, session: DbSession, principal: ApiUser) -> An
 )
 def record_rating(
     candidate_id: Id, data: schemas.RatingIn, session: DbSession, principal: ApiUser
-) -> Any:
+) -> PerformanceRating:
     return profiles.record_rating(
         session, principal, candidate_id, data.period, data.rating, data.comment
     )
@@ -123,7 +123,7 @@ def record_rating(
 @router.put("/candidates/{candidate_id}/internal", response_model=schemas.CandidatePublic)
 def set_internal(
     candidate_id: Id, data: schemas.InternalIn, session: DbSession, principal: ApiUser
-) -> Any:
+) -> Candidate:
     return profiles.set_internal(session, principal, candidate_id, data.internal)
 
 
@@ -221,13 +221,13 @@ def matches(
 
 
 @router.get("/saved-searches", response_model=list[schemas.SavedSearchOut])
-def list_saved(session: DbSession, principal: ApiUser) -> Any:
+def list_saved(session: DbSession, principal: ApiUser) -> list[SavedSearch]:
     require(principal, "candidates.search")
     return queries.saved_searches(session, principal)
 
 
 @router.post("/saved-searches", response_model=schemas.SavedSearchOut, status_code=201)
-def save_search(data: schemas.SavedSearchIn, session: DbSession, principal: ApiUser) -> Any:
+def save_search(data: schemas.SavedSearchIn, session: DbSession, principal: ApiUser) -> SavedSearch:
     filters = queries.PoolFilters.from_params(data.params)
     return saved_searches.save_search(session, principal, data.name, filters.to_params())
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from hireflow.core.errors import AppError
@@ -27,6 +27,7 @@ from hireflow.openings.page_context import (
     unit_names,
     user_names,
 )
+from hireflow.openings.web_router import router
 from hireflow.scoring.models import list_presets
 from hireflow.web.deps import DbSession, Id, PageUser
 from hireflow.web.forms import (
@@ -36,8 +37,6 @@ from hireflow.web.forms import (
     submit_form,
 )
 from hireflow.web.templating import render
-
-router = APIRouter(include_in_schema=False)
 
 
 def _request_payload(form: PostedForm) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ParamSpec
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from hireflow.candidates.queries import opening_applications
@@ -23,7 +23,7 @@ from hireflow.openings import (
     hiring_requests,
     plans,
     queries,
-    request_pages,
+    request_pages,  # noqa: F401 - adds the hiring-request pages
     schemas,
     service,
 )
@@ -37,6 +37,7 @@ from hireflow.openings.page_context import (
     unit_names,
     user_names,
 )
+from hireflow.openings.web_router import router
 from hireflow.scoring.models import list_job_types, list_presets, model_to_dict
 from hireflow.web.deps import DbSession, Id, PageUser, audit_read
 from hireflow.web.forms import (
@@ -48,7 +49,6 @@ from hireflow.web.forms import (
 )
 from hireflow.web.templating import NavItem, render
 
-router = APIRouter(include_in_schema=False)
 NAV = (
     NavItem("/openings", N_("Openings"), "openings.read", order=10, group="recruiting"),
     NavItem(
@@ -674,7 +674,3 @@ def build_rule(
 
 
 # --------------------------------------------------------------------------- hiring requests
-
-
-# The hiring-request pages have their own module.
-router.include_router(request_pages.router)

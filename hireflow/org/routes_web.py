@@ -188,6 +188,33 @@ def org_user(request: Request, session: DbSession, principal: PageUser, user_id:
     return render(request, "org/user.html", _user_context(session, principal, user_id))
 
 
+def _change_user(
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    user_id: int,
+    form: PostedForm,
+    schema: type[SchemaT],
+    fields: dict[str, Any],
+    change: Callable[[SchemaT], object],
+) -> Response:
+    """Submit one of the user page's forms; back to the user page, or the page with errors."""
+
+    def save(data: SchemaT) -> Response:
+        change(data)
+        return RedirectResponse(f"/org/users/{user_id}", status_code=303)
+
+    return submit_form(
+        request,
+        schema,
+        fields,
+        save,
+        lambda errors: _user_refused(
+            request, session, principal, user_id, errors, dict(form.values)
+        ),
+    )
+
+
 @router.post("/org/users/{user_id}")
 def org_update_user(
     request: Request, session: DbSession, principal: PageUser, user_id: Id, form: Form
@@ -199,18 +226,15 @@ def org_update_user(
         "is_active": form.get("is_active") == "on",
     }
 
-    def save(data: schemas.UserUpdate) -> Response:
-        service.update_user(session, principal, user_id, data)
-        return RedirectResponse(f"/org/users/{user_id}", status_code=303)
-
-    return submit_form(
+    return _change_user(
         request,
+        session,
+        principal,
+        user_id,
+        form,
         schemas.UserUpdate,
         payload,
-        save,
-        lambda errors: _user_refused(
-            request, session, principal, user_id, errors, dict(form.values)
-        ),
+        lambda data: service.update_user(session, principal, user_id, data),
     )
 
 
@@ -218,18 +242,15 @@ def org_update_user(
 def org_add_role(
     request: Request, session: DbSession, principal: PageUser, user_id: Id, form: Form
 ) -> Response:
-    def save(data: schemas.RoleGrantIn) -> Response:
-        service.add_role(session, principal, user_id, data)
-        return RedirectResponse(f"/org/users/{user_id}", status_code=303)
-
-    return submit_form(
+    return _change_user(
         request,
+        session,
+        principal,
+        user_id,
+        form,
         schemas.RoleGrantIn,
         _grant_from(form),
-        save,
-        lambda errors: _user_refused(
-            request, session, principal, user_id, errors, dict(form.values)
-        ),
+        lambda data: service.add_role(session, principal, user_id, data),
     )
 
 

@@ -107,14 +107,19 @@ def login_submit(
     return response
 
 
+def _signed_out() -> Response:
+    """To the sign-in page, without the session cookie."""
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
 @router.post("/logout")
 def logout(request: Request, session: DbSession) -> Response:
     token = getattr(request.state, "session_token", "")
     if token:
         auth.logout(session, token, request.state.principal)
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
-    return response
+    return _signed_out()
 
 
 @router.post("/lang")
@@ -214,9 +219,7 @@ def account_password(
             },
             status_code=exc.status,
         )
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
-    return response
+    return _signed_out()
 
 
 @router.post("/account/keys")
