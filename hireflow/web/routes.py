@@ -107,6 +107,12 @@ def login_submit(
     return response
 
 
+def _account_refused(request: Request, errors: dict[str, str], status: int) -> Response:
+    """The account page again with the refusal (its key list is not shown then)."""
+    context = {"zones": COMMON_ZONES, "keys": [], "new_key": None, "errors": errors, "notice": None}
+    return render(request, "account.html", context, status_code=status)
+
+
 def _signed_out() -> Response:
     """To the sign-in page, without the session cookie."""
     response = RedirectResponse("/login", status_code=303)
@@ -177,18 +183,8 @@ def account_update(
         data = schemas.ProfileUpdate(language=language, timezone=timezone)
     except ValidationError:
         _ = gettext_for(request.state.language)
-        return render(
-            request,
-            "account.html",
-            {
-                "zones": COMMON_ZONES,
-                "keys": [],
-                "new_key": None,
-                "errors": {"timezone": _("Unknown language or time zone.")},
-                "notice": None,
-            },
-            status_code=422,
-        )
+        errors = {"timezone": _("Unknown language or time zone.")}
+        return _account_refused(request, errors, 422)
     service.update_profile(session, principal, data)
     response = RedirectResponse("/account?saved=1", status_code=303)
     response.set_cookie(LANG_COOKIE, language, max_age=365 * 86400, samesite="lax", httponly=True)
@@ -207,18 +203,7 @@ def account_password(
         auth.change_password(session, principal, current_password, new_password)
     except AppError as exc:
         _ = gettext_for(request.state.language)
-        return render(
-            request,
-            "account.html",
-            {
-                "zones": COMMON_ZONES,
-                "keys": [],
-                "new_key": None,
-                "errors": {"password": exc.translated(_)},
-                "notice": None,
-            },
-            status_code=exc.status,
-        )
+        return _account_refused(request, {"password": exc.translated(_)}, exc.status)
     return _signed_out()
 
 
