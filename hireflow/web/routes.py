@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, Form, Request
@@ -109,7 +109,13 @@ def login_submit(
 
 def _account_refused(request: Request, errors: dict[str, str], status: int) -> Response:
     """The account page again with the refusal (its key list is not shown then)."""
-    context = {"zones": COMMON_ZONES, "keys": [], "new_key": None, "errors": errors, "notice": None}
+    context: dict[str, Any] = {
+        "zones": COMMON_ZONES,
+        "keys": [],
+        "new_key": None,
+        "errors": errors,
+        "notice": None,
+    }
     return render(request, "account.html", context, status_code=status)
 
 
