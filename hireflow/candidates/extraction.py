@@ -153,24 +153,17 @@ def _gazetteer_marks(norm: str, gazetteer: Gazetteer) -> list[list[str]]:
     return marks
 
 
-def char_features(text: str, gazetteer: Gazetteer | None = None) -> list[list[str]]:
-    """The CRF feature strings of every character of ``text`` (one sentence or line).
-
-    ``gazetteer`` defaults to the shipped one; training passes one built without the
-    sentence's own fold, so the model learns how far to trust a gazetteer hit on unseen text.
-    """
-    norm = "".join(normalise_char(c) for c in text)
-    n = len(norm)
-    classes = [char_class(c) for c in norm]
-    shapes = ["0" if c == "D" else norm[i] for i, c in enumerate(classes)]
-
+def _word_marks(
+    words: Sequence[tuple[str, str]], n: int
+) -> tuple[list[str], list[str], list[str], list[int], list[int]]:
+    """Per character: its position in its jieba word (S, B, M, E), the word's part-of-speech
+    tag, the word, its length and its index among the words."""
     word_pos: list[str] = [""] * n
     word_tag: list[str] = [""] * n
     word_of: list[str] = [""] * n
     word_len: list[int] = [0] * n
-    offset = 0
-    words = _segment(norm)
     word_index: list[int] = [0] * n
+    offset = 0
     for wi, (word, flag) in enumerate(words):
         length = len(word)
         for k in range(length):
@@ -185,6 +178,22 @@ def char_features(text: str, gazetteer: Gazetteer | None = None) -> list[list[st
             word_len[idx] = length
             word_index[idx] = wi
         offset += length
+    return word_pos, word_tag, word_of, word_len, word_index
+
+
+def char_features(text: str, gazetteer: Gazetteer | None = None) -> list[list[str]]:
+    """The CRF feature strings of every character of ``text`` (one sentence or line).
+
+    ``gazetteer`` defaults to the shipped one; training passes one built without the
+    sentence's own fold, so the model learns how far to trust a gazetteer hit on unseen text.
+    """
+    norm = "".join(normalise_char(c) for c in text)
+    n = len(norm)
+    classes = [char_class(c) for c in norm]
+    shapes = ["0" if c == "D" else norm[i] for i, c in enumerate(classes)]
+
+    words = _segment(norm)
+    word_pos, word_tag, word_of, word_len, word_index = _word_marks(words, n)
     lex = _lexicon_marks(norm)
     gaz = _gazetteer_marks(norm, shipped_gazetteer() if gazetteer is None else gazetteer)
 

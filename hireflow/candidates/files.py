@@ -456,6 +456,42 @@ def _member_error(member_name: str, code: str, **params: Any) -> ZipMember:
     return ZipMember(name=member_name, data=None, code=err.code, message=err.message)
 
 
+def _refused_member(info: zipfile.ZipInfo, name: str, max_member_bytes: int) -> ZipMember | None:
+    """The refusal of a member its header already gives away, before it is decompressed."""
+    if _unsafe_path(name) or stat.S_ISLNK(info.external_attr >> 16):
+        return _member_error(name, "zip_path_unsafe", name=name)
+    if info.flag_bits & 0x1:
+        return _member_error(name, "zip_member_encrypted")
+    if info.file_size > max_member_bytes:
+        return _member_error(
+            name,
+            "file_too_large",
+            size_mb=megabytes(info.file_size),
+            limit_mb=megabytes(max_member_bytes),
+        )
+    ratio = info.file_size / info.compress_size if info.compress_size else 0
+    if ratio > MAX_RATIO and info.file_size > 1_000_000:
+        return _member_error(name, "zip_bomb", ratio=int(ratio))
+    return None
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, max_member_bytes: int) -> bytes:
+    """A member's bytes, read in chunks and cut off at its declared size (a forged header
+    cannot make it expand further): UploadError("zip_size_mismatch") past that."""
+    chunks: list[bytes] = []
+    read = 0
+    with zf.open(info) as stream:
+        while True:
+            chunk = stream.read(64 * 1024)
+            if not chunk:
+                break
+            read += len(chunk)
+            if read > info.file_size or read > max_member_bytes:
+                raise UploadError("zip_size_mismatch")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def iter_zip(
     data: bytes,
     max_files: int = 200,
@@ -490,39 +526,12 @@ def iter_zip(
     with zf:
         for info in members:
             name = _member_name(info)
-            if _unsafe_path(name):
-                yield _member_error(name, "zip_path_unsafe", name=name)
-                continue
-            if stat.S_ISLNK(info.external_attr >> 16):
-                yield _member_error(name, "zip_path_unsafe", name=name)
-                continue
-            if info.flag_bits & 0x1:
-                yield _member_error(name, "zip_member_encrypted")
-                continue
-            if info.file_size > max_member_bytes:
-                yield _member_error(
-                    name,
-                    "file_too_large",
-                    size_mb=megabytes(info.file_size),
-                    limit_mb=megabytes(max_member_bytes),
-                )
-                continue
-            ratio = info.file_size / info.compress_size if info.compress_size else 0
-            if ratio > MAX_RATIO and info.file_size > 1_000_000:
-                yield _member_error(name, "zip_bomb", ratio=int(ratio))
+            refused = _refused_member(info, name, max_member_bytes)
+            if refused is not None:
+                yield refused
                 continue
             try:
-                chunks: list[bytes] = []
-                read = 0
-                with zf.open(info) as stream:
-                    while True:
-                        chunk = stream.read(64 * 1024)
-                        if not chunk:
-                            break
-                        read += len(chunk)
-                        if read > info.file_size or read > max_member_bytes:
-                            raise UploadError("zip_size_mismatch")
-                        chunks.append(chunk)
+                body = _read_member(zf, info, max_member_bytes)
             except UploadError as err:
                 yield ZipMember(name=name, data=None, code=err.code, message=err.message)
                 continue
@@ -530,14 +539,13 @@ def iter_zip(
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
                 yield _member_error(name, "zip_corrupt")
                 continue
-            actual_total += read
+            actual_total += len(body)
             if actual_total > max_total_bytes:
                 raise UploadError(
                     "zip_too_large",
                     size_mb=megabytes(actual_total),
                     limit_mb=megabytes(max_total_bytes),
                 )
-            body = b"".join(chunks)
             if body[:4] == b"PK\x03\x04" and sniff(body) == "zip":
                 yield _member_error(name, "zip_nested")
                 continue
