@@ -15,8 +15,8 @@ import pytest
 from fastapi.routing import APIRoute
 
 from hireflow.app import _routers
+from hireflow.candidates.indexing import index_candidate
 from hireflow.candidates.models import Application, Candidate
-from hireflow.candidates.service import index_candidate
 from hireflow.core.permissions import Role
 from hireflow.discovery import DOMAINS
 from hireflow.openings.models import Opening, OpeningMember

@@ -12,6 +12,15 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from sqlalchemy import select
+
+from hireflow.candidates import service
+from hireflow.candidates.indexing import index_missing
+from hireflow.core.db import get_database
+from hireflow.core.errors import AppError
+from hireflow.core.settings import get_settings
+from hireflow.openings.models import Opening
+from hireflow.org.models import Tenant
 
 console = Console()
 SUFFIXES = (".pdf", ".docx", ".txt", ".zip", ".doc")
@@ -53,12 +62,6 @@ def import_resumes_command(
 
     A bad file is reported and the others are still taken in; the same person is merged.
     """
-    from hireflow.candidates import service
-    from hireflow.core.db import get_database
-    from hireflow.core.errors import AppError
-    from hireflow.core.settings import get_settings
-    from hireflow.openings.models import Opening
-
     if not path.exists():
         console.print(f"[red]No such file or folder:[/red] {path}")
         raise typer.Exit(2)
@@ -143,12 +146,6 @@ def reindex_command(
     tenant: Annotated[str | None, typer.Option(help="Only this company (short name)")] = None,
 ) -> None:
     """Build search documents for candidates that have none (rows created outside the intake)."""
-    from sqlalchemy import select
-
-    from hireflow.candidates.service import index_missing
-    from hireflow.core.db import get_database
-    from hireflow.org.models import Tenant
-
     with get_database().session() as session:
         tenant_id = None
         if tenant:

@@ -14,12 +14,14 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hireflow.candidates import service
+from hireflow.candidates import indexing, service
 from hireflow.candidates.models import Candidate, PerformanceRating
 from hireflow.core.db import utcnow
 from hireflow.openings.models import Opening
 from hireflow.org.models import RoleAssignment, Tenant, User
 from hireflow.records import pii
+from hireflow.records.models import RecordEntry
+from hireflow.records.service import SystemActor, record_interview_report
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +117,7 @@ German (native), English (fluent)
 
 def _docx(text: str) -> bytes:
     """A DOCX resume (one paragraph per line), so the demo shows Word files too."""
-    from docx import Document
+    from docx import Document  # imported here: half a second, needed only for demo data
 
     document = Document()
     for line in text.splitlines():
@@ -141,7 +143,7 @@ def add_demo(session: Session, tenant: Tenant) -> None:
         result = service.intake_file(session, importer, opening.id, filename, data, source="demo")
         if not result.ok:
             log.warning("demo resume refused", extra={"event": "demo.resume", "code": result.code})
-    service.index_missing(session, tenant.id)
+    indexing.index_missing(session, tenant.id)
     for opening in openings.values():
         service.rescreen_opening(session, opening.id)
     _interview_result(session, tenant, openings.get("高级后端工程师"))
@@ -150,9 +152,6 @@ def add_demo(session: Session, tenant: Tenant) -> None:
 
 def _interview_result(session: Session, tenant: Tenant, opening: Opening | None) -> None:
     """An AI interview result for one candidate, so score filters and portraits have data."""
-    from hireflow.records.models import RecordEntry
-    from hireflow.records.service import SystemActor, record_interview_report
-
     if opening is None:
         return
     candidate = session.scalars(
@@ -235,7 +234,7 @@ CRM、客户沟通、培训
         return
     if not candidate.is_internal:
         candidate.is_internal = True
-        service.index_candidate(session, candidate)
+        indexing.index_candidate(session, candidate)
     for period, rating, comment in (
         ("2023", 4.0, "客户续约率 92%，超出目标"),
         ("2024H1", 4.5, "带教两名新人，客户满意度第一"),

@@ -13,6 +13,9 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
 from hireflow.candidates import search
+from hireflow.candidates.fts import FTS_TABLE
+from hireflow.candidates.identity import name_key
+from hireflow.candidates.indexing import apply_profile, index_candidate
 from hireflow.candidates.models import (
     Application,
     Candidate,
@@ -24,6 +27,7 @@ from hireflow.candidates.models import (
     PerformanceRating,
 )
 from hireflow.core.db import on_commit
+from hireflow.records import pii
 
 
 def erase_person(session: Session, candidate: Candidate, known_values: list[str]) -> str:
@@ -60,8 +64,6 @@ def erase_person(session: Session, candidate: Candidate, known_values: list[str]
     # forget them as they fill (least recently used first).
     on_commit(session, search.clear_caches)
     if session.get_bind().dialect.name == "sqlite":
-        from hireflow.candidates.fts import FTS_TABLE
-
         # FTS5 keeps deleted words in its index segments until they are merged: merge now,
         # so the index file holds nothing of the person (secure_delete zeroes the pages).
         optimize = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"  # noqa: S608 - fixed name
@@ -93,10 +95,6 @@ def _checkpoint(bind: Any) -> None:
 
 def after_import(session: Session, person_ids: list[int]) -> None:
     """Derive what bulk inserts skipped: blind indexes, name keys, search documents."""
-    from hireflow.candidates.identity import name_key
-    from hireflow.candidates.service import apply_profile, index_candidate
-    from hireflow.records import pii
-
     for candidate in session.scalars(select(Candidate).where(Candidate.id.in_(person_ids))):
         for spec in pii.blind_indexes():
             if spec.model is Candidate:

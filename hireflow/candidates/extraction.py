@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+import pycrfsuite
+
 LABELS: tuple[str, ...] = ("NAME", "EDU", "ORG", "TITLE", "PRO", "LOC", "CONT", "RACE")
 MODEL_FILE = "resume_ner.crfsuite"
 GAZETTEER_FILE = "resume_ner_gazetteer.json"
@@ -110,6 +112,8 @@ _jieba_lock = threading.Lock()
 
 
 def _segment(text: str) -> list[tuple[str, str]]:
+    # Imported on first use: jieba with its tagger takes seconds to load, and most processes
+    # (web workers serving other pages) never segment a resume.
     import jieba
     import jieba.posseg
 
@@ -149,24 +153,17 @@ def _gazetteer_marks(norm: str, gazetteer: Gazetteer) -> list[list[str]]:
     return marks
 
 
-def char_features(text: str, gazetteer: Gazetteer | None = None) -> list[list[str]]:
-    """The CRF feature strings of every character of ``text`` (one sentence or line).
-
-    ``gazetteer`` defaults to the shipped one; training passes one built without the
-    sentence's own fold, so the model learns how far to trust a gazetteer hit on unseen text.
-    """
-    norm = "".join(normalise_char(c) for c in text)
-    n = len(norm)
-    classes = [char_class(c) for c in norm]
-    shapes = ["0" if c == "D" else norm[i] for i, c in enumerate(classes)]
-
+def _word_marks(
+    words: Sequence[tuple[str, str]], n: int
+) -> tuple[list[str], list[str], list[str], list[int], list[int]]:
+    """Per character: its position in its jieba word (S, B, M, E), the word's part-of-speech
+    tag, the word, its length and its index among the words."""
     word_pos: list[str] = [""] * n
     word_tag: list[str] = [""] * n
     word_of: list[str] = [""] * n
     word_len: list[int] = [0] * n
-    offset = 0
-    words = _segment(norm)
     word_index: list[int] = [0] * n
+    offset = 0
     for wi, (word, flag) in enumerate(words):
         length = len(word)
         for k in range(length):
@@ -181,6 +178,22 @@ def char_features(text: str, gazetteer: Gazetteer | None = None) -> list[list[st
             word_len[idx] = length
             word_index[idx] = wi
         offset += length
+    return word_pos, word_tag, word_of, word_len, word_index
+
+
+def char_features(text: str, gazetteer: Gazetteer | None = None) -> list[list[str]]:
+    """The CRF feature strings of every character of ``text`` (one sentence or line).
+
+    ``gazetteer`` defaults to the shipped one; training passes one built without the
+    sentence's own fold, so the model learns how far to trust a gazetteer hit on unseen text.
+    """
+    norm = "".join(normalise_char(c) for c in text)
+    n = len(norm)
+    classes = [char_class(c) for c in norm]
+    shapes = ["0" if c == "D" else norm[i] for i, c in enumerate(classes)]
+
+    words = _segment(norm)
+    word_pos, word_tag, word_of, word_len, word_index = _word_marks(words, n)
     lex = _lexicon_marks(norm)
     gaz = _gazetteer_marks(norm, shipped_gazetteer() if gazetteer is None else gazetteer)
 
@@ -273,8 +286,6 @@ class _Tagger:
     thread-safe, hence the lock)."""
 
     def __init__(self) -> None:
-        import pycrfsuite
-
         self._lock = threading.Lock()
         self._tagger = pycrfsuite.Tagger()
         path = resources.files("hireflow.candidates").joinpath("data/" + MODEL_FILE)
@@ -340,14 +351,19 @@ _SUBJECT_WORDS = (
     r"Political|Sociology|Linguistics|Music|Journalism|Bachelor|Master|Doctor|Associate|"
     r"Graduate|Undergraduate|Major|Minor|Department|Faculty|School|College|GPA"
 )
-_CAMPUS = (
+# The CRF costs tens of microseconds per character: the parser only asks it about short
+# lines (names, headers of entries), never about prose or pathological input.
+MAX_ENTITY_LINE = 120
+MAX_CRF_ENTRIES = 40
+
+CAMPUS = (
     rf"(?:,\s*(?!(?:{_SUBJECT_WORDS})\b)[A-Z][a-z]{{1,30}}(?:[ \-](?:[A-Z][a-z]{{1,30}}|at))"
     r"{0,3}(?=\s*(?:$|[,;|(\n—–]|\s-\s|\s{2})))?"
 )
 _ORG_EDU_RE = re.compile(
     r"\b(?:(?:University|Institute|College|School|Academy|Polytechnic)\s+of\s+"
     r"[A-Z][A-Za-z&\-.]{0,40}(?:\s+(?:[A-Z][A-Za-z&\-.]{0,40}|and|&|at)){0,8}"
-    + _CAMPUS
+    + CAMPUS
     + r"|(?:The\s+)?(?:[A-Z][A-Za-z&'\-.]{0,40}\s+){1,6}"
     r"(?:University|Institute\s+of\s+Technology|Institute|College|Polytechnic|Academy|"
     r"Business\s+School|School|High\s+School)"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import posixpath
 import stat
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -187,7 +188,7 @@ class FileCheck:
         return data
 
 
-def _ext(filename: str) -> str:
+def extension_of(filename: str) -> str:
     base = posixpath.basename(filename.replace("\\", "/"))
     dot = base.rfind(".")
     return base[dot:].lower() if dot > 0 else ""
@@ -226,77 +227,12 @@ def sniff(data: bytes) -> str:
         or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
     ):
         return "image"
-    from hireflow.candidates.parsing import decode_text
 
     try:
         decode_text(data)
     except UploadError:
         return "binary"
     return "txt"
-
-
-def _refuse(filename: str, size: int, kind: str | None, error: UploadError) -> FileCheck:
-    return FileCheck(
-        filename=filename, size=size, kind=kind, ok=False, code=error.code, message=error.message
-    )
-
-
-def check_upload(data: bytes, filename: str, max_bytes: int) -> FileCheck:
-    """Decide whether one uploaded resume is acceptable, and extract its text if it is.
-
-    Checks, in order: empty, too large, real type vs supported types, extension vs content,
-    then opens the document (encrypted, corrupt, too many pages, no text layer, no text).
-    Never raises for a bad file: the verdict is in the result.
-    """
-    size = len(data)
-    if size == 0:
-        return _refuse(filename, 0, None, UploadError("file_empty"))
-    if size > max_bytes:
-        return _refuse(
-            filename,
-            size,
-            None,
-            UploadError("file_too_large", size_mb=megabytes(size), limit_mb=megabytes(max_bytes)),
-        )
-    kind = sniff(data)
-    if kind == "ole2":
-        code = "docx_encrypted" if _ext(filename) == ".docx" else "doc_legacy_unsupported"
-        return _refuse(filename, size, "doc", UploadError(code))
-    if kind == "image":
-        return _refuse(filename, size, kind, UploadError("image_unsupported"))
-    if kind in ("zip", "binary"):
-        return _refuse(filename, size, kind, UploadError("file_type_unsupported"))
-    extension = _ext(filename)
-    if ALLOWED_EXTENSIONS.get(extension) != kind:
-        if extension not in ALLOWED_EXTENSIONS and extension != "":
-            return _refuse(filename, size, kind, UploadError("file_type_unsupported"))
-        return _refuse(
-            filename,
-            size,
-            kind,
-            UploadError("extension_mismatch", extension=extension or "-", kind=kind.upper()),
-        )
-    from hireflow.candidates.parsing import extract_document, text_problem
-
-    try:
-        doc = extract_document(data, kind)
-    except UploadError as error:
-        return _refuse(filename, size, kind, error)
-    problem = text_problem(doc)
-    if problem:
-        return _refuse(filename, size, kind, UploadError(problem))
-    language = unsupported_language(doc.text)
-    if language:
-        return _refuse(filename, size, kind, UploadError("language_unsupported", language=language))
-    return FileCheck(
-        filename=filename,
-        size=size,
-        kind=kind,
-        ok=True,
-        text=doc.text,
-        encoding=doc.encoding,
-        pages=doc.pages,
-    )
 
 
 # Scripts the parser does not read: letters in them, against Latin and Han letters.
@@ -520,6 +456,42 @@ def _member_error(member_name: str, code: str, **params: Any) -> ZipMember:
     return ZipMember(name=member_name, data=None, code=err.code, message=err.message)
 
 
+def _refused_member(info: zipfile.ZipInfo, name: str, max_member_bytes: int) -> ZipMember | None:
+    """The refusal of a member its header already gives away, before it is decompressed."""
+    if _unsafe_path(name) or stat.S_ISLNK(info.external_attr >> 16):
+        return _member_error(name, "zip_path_unsafe", name=name)
+    if info.flag_bits & 0x1:
+        return _member_error(name, "zip_member_encrypted")
+    if info.file_size > max_member_bytes:
+        return _member_error(
+            name,
+            "file_too_large",
+            size_mb=megabytes(info.file_size),
+            limit_mb=megabytes(max_member_bytes),
+        )
+    ratio = info.file_size / info.compress_size if info.compress_size else 0
+    if ratio > MAX_RATIO and info.file_size > 1_000_000:
+        return _member_error(name, "zip_bomb", ratio=int(ratio))
+    return None
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, max_member_bytes: int) -> bytes:
+    """A member's bytes, read in chunks and cut off at its declared size (a forged header
+    cannot make it expand further): UploadError("zip_size_mismatch") past that."""
+    chunks: list[bytes] = []
+    read = 0
+    with zf.open(info) as stream:
+        while True:
+            chunk = stream.read(64 * 1024)
+            if not chunk:
+                break
+            read += len(chunk)
+            if read > info.file_size or read > max_member_bytes:
+                raise UploadError("zip_size_mismatch")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def iter_zip(
     data: bytes,
     max_files: int = 200,
@@ -554,39 +526,12 @@ def iter_zip(
     with zf:
         for info in members:
             name = _member_name(info)
-            if _unsafe_path(name):
-                yield _member_error(name, "zip_path_unsafe", name=name)
-                continue
-            if stat.S_ISLNK(info.external_attr >> 16):
-                yield _member_error(name, "zip_path_unsafe", name=name)
-                continue
-            if info.flag_bits & 0x1:
-                yield _member_error(name, "zip_member_encrypted")
-                continue
-            if info.file_size > max_member_bytes:
-                yield _member_error(
-                    name,
-                    "file_too_large",
-                    size_mb=megabytes(info.file_size),
-                    limit_mb=megabytes(max_member_bytes),
-                )
-                continue
-            ratio = info.file_size / info.compress_size if info.compress_size else 0
-            if ratio > MAX_RATIO and info.file_size > 1_000_000:
-                yield _member_error(name, "zip_bomb", ratio=int(ratio))
+            refused = _refused_member(info, name, max_member_bytes)
+            if refused is not None:
+                yield refused
                 continue
             try:
-                chunks: list[bytes] = []
-                read = 0
-                with zf.open(info) as stream:
-                    while True:
-                        chunk = stream.read(64 * 1024)
-                        if not chunk:
-                            break
-                        read += len(chunk)
-                        if read > info.file_size or read > max_member_bytes:
-                            raise UploadError("zip_size_mismatch")
-                        chunks.append(chunk)
+                body = _read_member(zf, info, max_member_bytes)
             except UploadError as err:
                 yield ZipMember(name=name, data=None, code=err.code, message=err.message)
                 continue
@@ -594,46 +539,58 @@ def iter_zip(
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
                 yield _member_error(name, "zip_corrupt")
                 continue
-            actual_total += read
+            actual_total += len(body)
             if actual_total > max_total_bytes:
                 raise UploadError(
                     "zip_too_large",
                     size_mb=megabytes(actual_total),
                     limit_mb=megabytes(max_total_bytes),
                 )
-            body = b"".join(chunks)
             if body[:4] == b"PK\x03\x04" and sniff(body) == "zip":
                 yield _member_error(name, "zip_nested")
                 continue
-            if _ext(name) in (".zip", ".rar", ".7z", ".gz", ".tar"):
+            if extension_of(name) in (".zip", ".rar", ".7z", ".gz", ".tar"):
                 yield _member_error(name, "zip_nested")
                 continue
             yield ZipMember(name=name, data=body)
 
 
-def check_batch(
-    data: bytes,
-    max_bytes: int,
-    max_files: int = 200,
-    max_total_bytes: int = 200 * 1024 * 1024,
-) -> list[FileCheck]:
-    """Check every resume of a batch zip: one :class:`FileCheck` per member, in order.
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode a plain-text resume: BOMs first, then UTF-8, UTF-16 without BOM, GB18030.
 
-    Archive-level refusals raise :class:`UploadError` like :func:`iter_zip`.
+    Raises :class:`UploadError` ("txt_encoding_unknown") for bytes that are not text.
     """
-    results: list[FileCheck] = []
-    for member in iter_zip(data, max_files, max_total_bytes, max_member_bytes=max_bytes):
-        if member.data is None:
-            results.append(
-                FileCheck(
-                    filename=member.name,
-                    size=0,
-                    kind=None,
-                    ok=False,
-                    code=member.code,
-                    message=member.message,
-                )
-            )
-        else:
-            results.append(check_upload(member.data, member.name, max_bytes))
-    return results
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise UploadError("txt_encoding_unknown") from exc
+    sample = data[:4096]
+    # UTF-16 without a BOM: every other byte of ASCII-range text is NUL.
+    if len(sample) >= 4 and sample.count(b"\x00") > len(sample) // 4:
+        even_nuls = sample[0::2].count(0)
+        odd_nuls = sample[1::2].count(0)
+        encoding = "utf-16-le" if odd_nuls > even_nuls else "utf-16-be"
+        try:
+            return _accept_text(data.decode(encoding)), encoding
+        except UnicodeDecodeError as exc:
+            raise UploadError("txt_encoding_unknown") from exc
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return _accept_text(data.decode(encoding)), encoding
+        except UnicodeDecodeError:
+            continue
+    raise UploadError("txt_encoding_unknown")
+
+
+def _accept_text(text: str) -> str:
+    """Refuse decoded 'text' that is really binary (control characters, NULs)."""
+    if not text:
+        return text
+    sample = text[:4096]
+    bad = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v")
+    if bad > max(2, len(sample) // 100):
+        raise UnicodeDecodeError("text", b"", 0, 1, "control characters")
+    return text

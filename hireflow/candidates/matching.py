@@ -26,7 +26,10 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from hireflow.candidates.parsing import DEGREE_LABELS, DEGREES, degree_rank, industry_labels
+from hireflow.candidates.resume_model import DEGREE_LABELS, DEGREES, degree_rank, month_index
+from hireflow.candidates.skills import normalise_skill
+from hireflow.candidates.work_history import industry_labels
+from hireflow.scoring.models import list_presets
 
 W_FIT, W_SEMANTIC, W_INTERVIEW = 0.5, 0.3, 0.2
 SEMANTIC_LOW, SEMANTIC_HIGH = 0.1, 0.6
@@ -39,8 +42,6 @@ def text(zh: str, en: str) -> dict[str, str]:
 @lru_cache(maxsize=1)
 def dimension_labels() -> dict[str, dict[str, str]]:
     """Names of the built-in competencies in both languages."""
-    from hireflow.scoring.models import list_presets
-
     return {p["id"]: dict(p["name"]) for p in list_presets()}
 
 
@@ -126,8 +127,6 @@ def _reason(ok: bool | None, zh: str, en: str) -> dict[str, Any]:
 
 def requirement_fit(profile: Mapping[str, Any], needs: OpeningNeeds) -> MatchPart:
     """How well the profile meets the stated requirements (see the module docstring)."""
-    from hireflow.candidates.skills import normalise_skill
-
     parts: list[float] = []
     reasons: list[dict[str, Any]] = []
     highest = profile.get("highest_degree")
@@ -438,17 +437,15 @@ class Portrait:
 
 
 def _months_of(entry: Mapping[str, Any], as_of: date) -> int:
-    from hireflow.candidates.parsing import _months
-
     start = entry.get("start")
     if not start:
         return 0
     try:
-        begin = _months(str(start), is_end=False)
+        begin = month_index(str(start), is_end=False)
         if entry.get("is_current"):
             finish = as_of.year * 12 + as_of.month
         elif entry.get("end"):
-            finish = _months(str(entry["end"]), is_end=True)
+            finish = month_index(str(entry["end"]), is_end=True)
         else:
             return 0
     except ValueError:
@@ -498,23 +495,8 @@ def family_experience(profile: Mapping[str, Any]) -> dict[str, FamilyExperience]
     return found
 
 
-def portrait(
-    profile: Mapping[str, Any],
-    scores: Mapping[str, float],
-    job_types: Sequence[Mapping[str, Any]],
-) -> Portrait:
-    """Strengths and the job types a person suits, from the profile and interview scores.
-
-    ``job_types`` is ``hireflow.scoring.models.list_job_types()``: each job type's
-    competencies and weights. Suggestions are job families (:data:`JOB_FAMILIES`: product,
-    sales, technical, management…) read from the person's job titles, not keywords of their
-    resume: 60% experience in the family (0.7 × the share of working time in such jobs + 0.3
-    when the latest job is one) and 40% the weighted interview score over the competencies of
-    the family's job-type template (when at least 40% of its weight was assessed; else a
-    neutral 0.5). A family without experience is suggested by an interview alone only when
-    the interview assessed the family's key competency (safety awareness for production…).
-    Every suggestion says why.
-    """
+def _score_notes(scores: Mapping[str, float]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """Interview strengths (7.5 and up) and development areas (under 6), best first."""
     strengths: list[dict[str, str]] = []
     development: list[dict[str, str]] = []
     for dim, score in sorted(scores.items(), key=lambda kv: -kv[1]):
@@ -523,6 +505,12 @@ def portrait(
             strengths.append(text(f"{label['zh']} {score:.1f} 分", f"{label['en']} {score:.1f}"))
         elif score < 6.0:
             development.append(text(f"{label['zh']} {score:.1f} 分", f"{label['en']} {score:.1f}"))
+    return strengths, development
+
+
+def _profile_strengths(profile: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Experience (with the main industry), skills and the highest degree."""
+    strengths: list[dict[str, str]] = []
     years = float(profile.get("years_experience") or 0.0)
     industries = industry_labels()
     by_industry = sorted((profile.get("years_by_industry") or {}).items(), key=lambda kv: -kv[1])
@@ -556,6 +544,15 @@ def portrait(
                 + (f" ({schools[0]})" if schools else ""),
             )
         )
+    return strengths
+
+
+def _suited_families(
+    profile: Mapping[str, Any],
+    scores: Mapping[str, float],
+    job_types: Sequence[Mapping[str, Any]],
+) -> list[dict[str, Any]]:
+    """Every job family the person's experience or key interview score points to, with why."""
     experience = family_experience(profile)
     templates = {t["id"]: t for t in job_types}
     suits: list[dict[str, Any]] = []
@@ -597,6 +594,29 @@ def portrait(
                 "why": text("；".join(why_zh), "; ".join(why_en)),
             }
         )
+    return suits
+
+
+def portrait(
+    profile: Mapping[str, Any],
+    scores: Mapping[str, float],
+    job_types: Sequence[Mapping[str, Any]],
+) -> Portrait:
+    """Strengths and the job types a person suits, from the profile and interview scores.
+
+    ``job_types`` is ``hireflow.scoring.models.list_job_types()``: each job type's
+    competencies and weights. Suggestions are job families (:data:`JOB_FAMILIES`: product,
+    sales, technical, management…) read from the person's job titles, not keywords of their
+    resume: 60% experience in the family (0.7 × the share of working time in such jobs + 0.3
+    when the latest job is one) and 40% the weighted interview score over the competencies of
+    the family's job-type template (when at least 40% of its weight was assessed; else a
+    neutral 0.5). A family without experience is suggested by an interview alone only when
+    the interview assessed the family's key competency (safety awareness for production…).
+    Every suggestion says why.
+    """
+    strengths, development = _score_notes(scores)
+    strengths += _profile_strengths(profile)
+    suits = _suited_families(profile, scores, job_types)
     suits.sort(key=lambda s: (-s["percent"], s["job_type"]))
     suits = suits[:3]
     name = str(profile.get("name") or "")

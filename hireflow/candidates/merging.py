@@ -26,6 +26,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.identity import email_key, name_key
+from hireflow.candidates.indexing import apply_profile, index_candidate
 from hireflow.candidates.models import (
     Application,
     Candidate,
@@ -38,6 +39,7 @@ from hireflow.core.crypto import normalise_phone
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, NotFound
 from hireflow.core.permissions import Principal, get_visible, require, restrict
+from hireflow.openings.models import Opening
 
 UNKNOWN_NAMES = {"", "?"}
 
@@ -177,8 +179,6 @@ def _merge(session: Session, principal: Principal, merge_id: int) -> CandidateMe
 
 
 def _reindex(session: Session, *people: Candidate) -> None:
-    from hireflow.candidates.service import apply_profile, index_candidate
-
     for person in people:
         if person.merged_into_id is not None:
             gone = delete(CandidateSearch).where(CandidateSearch.candidate_id == person.id)
@@ -356,8 +356,6 @@ def undo(session: Session, principal: Principal, merge_id: int) -> CandidateMerg
 
 
 def _side(session: Session, person: Candidate | None) -> dict[str, Any] | None:
-    from hireflow.openings.models import Opening
-
     if person is None:
         return None
     profile = person.profile or {}

@@ -21,6 +21,7 @@ column with a GIN index on PostgreSQL. See ``hireflow.candidates.search``.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -36,6 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import ColumnElement, Select
 
 from hireflow.core.db import Base, JSONText, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
@@ -44,7 +46,17 @@ from hireflow.records import pii
 
 STAGES = ("applied", "screening", "interview", "offer", "hired", "rejected", "withdrawn")
 SOURCES = ("upload", "api", "import", "referral", "internal", "demo", "other")
-SCREENING_STATUSES = ("passed", "pending", "rejected")
+
+
+class ScreeningStatus(StrEnum):
+    """The screening verdict on an application (stored as its value)."""
+
+    PASSED = "passed"
+    PENDING = "pending"  # a knock-out rule needs data not there yet (interview results)
+    REJECTED = "rejected"
+
+
+SCREENING_STATUSES = tuple(status.value for status in ScreeningStatus)
 
 
 class Candidate(TimestampMixin, Base):
@@ -322,7 +334,7 @@ class PerformanceRating(Base):
 # --- permission scopes ------------------------------------------------------------------
 
 
-def _applied_to(opening_condition: Any) -> Any:
+def _applied_to(opening_condition: ColumnElement[bool]) -> Select[int]:
     return (
         select(Application.candidate_id)
         .join(Opening, Opening.id == Application.opening_id)
@@ -360,7 +372,7 @@ register_scope(
 )
 
 
-def _of_member(user_id: int) -> Any:
+def _of_member(user_id: int) -> Select[int]:
     """Candidates who applied to an opening the user owns or interviews for (a subquery)."""
     return select(Application.candidate_id).where(
         Application.opening_id.in_(openings_of_member(user_id))

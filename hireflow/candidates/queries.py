@@ -8,11 +8,12 @@ may see (``candidates.search``).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy import func, null, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -27,11 +28,20 @@ from hireflow.candidates.models import (
     PerformanceRating,
     SavedSearch,
 )
-from hireflow.candidates.parsing import DEGREES, degree_rank, normalise_degree
+from hireflow.candidates.resume_model import DEGREES, degree_rank, normalise_degree
+from hireflow.candidates.understanding import understand
+from hireflow.candidates.vectors import ensure_vectors
 from hireflow.core import audit
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import MATRIX, Principal, Reach, get_visible, require, restrict
+from hireflow.core.settings import get_settings
 from hireflow.openings.models import Opening
+from hireflow.records.models import RecordEntry, RecordScore
+from hireflow.scheduling import messages
+from hireflow.scheduling.models import Invitation
+from hireflow.scheduling.policies import policy_for
+from hireflow.scoring.embedding import EmbedderConfig, get_embedder
+from hireflow.scoring.models import list_job_types
 
 COUNT_CAP = 1000
 SORTS = ("match", "date")
@@ -141,10 +151,6 @@ class PoolFilters:
         """The query as a person means it: experience, education and places in the keywords
         become filters (a filter set explicitly wins), with what was read (see
         :mod:`hireflow.candidates.understanding`)."""
-        from dataclasses import replace
-
-        from hireflow.candidates.understanding import understand
-
         if not self.q.strip():
             return self, []
         read = understand(self.q)
@@ -205,8 +211,6 @@ def pool_query(session: Session, principal: Principal, filters: PoolFilters) -> 
     """The pool rows matching ``filters`` within the viewer's reach. It reads only
     ``candidate_search`` and the narrow tables the filters need; :func:`search_pool` loads
     the candidates of one page afterwards."""
-    from hireflow.records.models import RecordEntry, RecordScore
-
     require(principal, "candidates.search")
     tenant_id = principal.tenant_id
     pool = CandidateSearch
@@ -388,18 +392,27 @@ def list_candidates(
     return [hit.candidate for hit in page.hits]
 
 
-def view_candidate(session: Session, principal: Principal, candidate_id: int) -> Candidate:
-    """A person's full details; the read itself is written to the audit trail."""
+def _audited_read(
+    session: Session, principal: Principal, candidate_id: int, action: str
+) -> Candidate:
+    """The person, when the viewer may read them; the read is written to the audit trail."""
     candidate = get_visible(session, Candidate, candidate_id, principal, "candidates.read")
-    audit.record(
-        session,
-        "candidate.viewed",
-        actor=principal,
-        target_type="candidate",
-        target_id=candidate.id,
-    )
+    audit.record(session, action, actor=principal, target_type="candidate", target_id=candidate.id)
     session.commit()
     return candidate
+
+
+def view_candidate(session: Session, principal: Principal, candidate_id: int) -> Candidate:
+    """A person's full details; the read itself is written to the audit trail."""
+    return _audited_read(session, principal, candidate_id, "candidate.viewed")
+
+
+def view_resumes(
+    session: Session, principal: Principal, candidate_id: int
+) -> list[CandidateResume]:
+    """A person's resumes (newest first); the read itself is written to the audit trail."""
+    candidate = _audited_read(session, principal, candidate_id, "candidate.resumes_viewed")
+    return resumes(session, candidate)
 
 
 def visible_applications(
@@ -459,8 +472,6 @@ def opening_applications(
 
 def latest_scores(session: Session, candidate_ids: list[int]) -> dict[int, dict[str, float]]:
     """The newest interview score per dimension of each candidate (from the HR record)."""
-    from hireflow.records.models import RecordScore
-
     found: dict[int, dict[str, tuple[datetime, float]]] = {}
     if not candidate_ids:
         return {}
@@ -529,15 +540,13 @@ def opening_needs(opening: Opening) -> matching.OpeningNeeds:
 
 
 def _similarities(session: Session, text: str, candidate_ids: list[int]) -> dict[int, float]:
-    import numpy as np
-
-    from hireflow.candidates.service import ensure_vectors
-    from hireflow.scoring.embedding import get_embedder
-
     vectors = ensure_vectors(session, candidate_ids)
     if not vectors:
         return {}
-    target = np.asarray(get_embedder().embed([text])[0], dtype=np.float32)
+    target = np.asarray(
+        get_embedder(EmbedderConfig.from_settings(get_settings())).embed([text])[0],
+        dtype=np.float32,
+    )
     return {cid: float(np.dot(vec, target)) for cid, vec in vectors.items()}
 
 
@@ -548,19 +557,15 @@ class Recommendation:
     applied: bool
 
 
-def recommend(
-    session: Session, principal: Principal, opening_id: int, *, limit: int = 20, recall: int = 300
-) -> list[Recommendation]:
-    """Pool candidates ranked by their match with an opening, each with the reasons (SPEC C4).
-
-    Recall: the newest ``recall`` candidates whose documents contain any word of the title,
-    skills or majors, the newest holding a required skill, and the newest candidates up to
-    ``recall``, within the viewer's reach; then each is scored with
-    :func:`hireflow.candidates.matching.match`.
-    """
-    require(principal, "candidates.search")
-    opening = get_visible(session, Opening, opening_id, principal, "openings.read")
-    needs = opening_needs(opening)
+def _recalled(
+    session: Session,
+    principal: Principal,
+    opening: Opening,
+    needs: matching.OpeningNeeds,
+    recall: int,
+) -> list[int]:
+    """Candidates worth scoring against the opening (see :func:`recommend`), newest first
+    within each way of finding them; may repeat an id."""
     dialect = session.get_bind().dialect.name
     wanted = search.words(" ".join([opening.title, *needs.skills, *needs.majors]))
     recalled = search.any_words_condition(dialect, wanted)
@@ -614,6 +619,23 @@ def recommend(
                 )
             )
         )
+    return ids
+
+
+def recommend(
+    session: Session, principal: Principal, opening_id: int, *, limit: int = 20, recall: int = 300
+) -> list[Recommendation]:
+    """Pool candidates ranked by their match with an opening, each with the reasons (SPEC C4).
+
+    Recall: the newest ``recall`` candidates whose documents contain any word of the title,
+    skills or majors, the newest holding a required skill, and the newest candidates up to
+    ``recall``, within the viewer's reach; then each is scored with
+    :func:`hireflow.candidates.matching.match`.
+    """
+    require(principal, "candidates.search")
+    opening = get_visible(session, Opening, opening_id, principal, "openings.read")
+    needs = opening_needs(opening)
+    ids = _recalled(session, principal, opening, needs, recall)
     ids = list(dict.fromkeys(ids))[: recall * 2]
     candidates = {c.id: c for c in session.scalars(select(Candidate).where(Candidate.id.in_(ids)))}
     similarities = _similarities(session, needs.text, ids)
@@ -651,8 +673,6 @@ def candidate_portrait(
 ) -> dict[str, Any]:
     """A talent portrait (SPEC C5): strengths, development areas, suited job types, and the
     open openings the viewer may see whose requirements the person meets best."""
-    from hireflow.scoring.models import list_job_types
-
     scores = latest_scores(session, [candidate.id]).get(candidate.id, {})
     result = matching.portrait(candidate.profile or {}, scores, list_job_types()).to_dict()
     suited: list[dict[str, Any]] = []
@@ -696,11 +716,6 @@ class MyApplication:
 def my_applications(session: Session, principal: Principal) -> list[MyApplication]:
     """The caller's own applications with their interviews (``self.read``: candidates and
     employees see only themselves), newest first."""
-    from hireflow.core.settings import get_settings
-    from hireflow.scheduling import messages
-    from hireflow.scheduling.models import Invitation
-    from hireflow.scheduling.policies import policy_for
-
     require(principal, "self.read")
     applications = list(
         session.scalars(

@@ -6,11 +6,10 @@ import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from starlette.datastructures import UploadFile
 
-from hireflow.candidates import merging, queries, schemas, service
-from hireflow.candidates.models import Candidate
-from hireflow.core import audit
+from hireflow.candidates import merging, profiles, queries, saved_searches, schemas, service
+from hireflow.candidates.models import Candidate, CandidateResume, PerformanceRating, SavedSearch
+from hireflow.candidates.upload_form import ApiBatch
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import get_visible, require
 from hireflow.core.settings import get_settings
@@ -18,25 +17,6 @@ from hireflow.openings.models import Opening
 from hireflow.web.deps import ApiUser, DbSession, Id, Offset, audit_read
 
 router = APIRouter(tags=["candidates"])
-
-
-async def read_uploads(
-    items: list[tuple[str, Any]], limit: int
-) -> tuple[list[tuple[str, bytes]], list[service.IntakeResult]]:
-    """(name, bytes) of the uploaded files, and refusals of those over the size limit (read
-    no further than one byte past the limit)."""
-    uploads: list[tuple[str, bytes]] = []
-    oversize: list[service.IntakeResult] = []
-    for key, value in items:
-        if key not in ("files", "file") or not isinstance(value, UploadFile):
-            continue
-        name = value.filename or "resume"
-        data = await value.read(limit + 1)
-        if len(data) > limit:
-            oversize.append(service.oversize_result(name, value.size or len(data), limit))
-        else:
-            uploads.append((name, data))
-    return uploads, oversize
 
 
 def _summary(hit: queries.PoolHit) -> dict[str, Any]:
@@ -90,32 +70,22 @@ def list_candidates(
 
 
 @router.get("/candidates/{candidate_id}", response_model=schemas.CandidatePublic)
-def get_candidate(candidate_id: Id, session: DbSession, principal: ApiUser) -> Any:
+def get_candidate(candidate_id: Id, session: DbSession, principal: ApiUser) -> Candidate:
     return queries.view_candidate(session, principal, candidate_id)
 
 
 @router.patch("/candidates/{candidate_id}/profile", response_model=schemas.CandidatePublic)
 def correct_profile(
     candidate_id: Id, data: schemas.ProfileCorrection, session: DbSession, principal: ApiUser
-) -> Any:
-    return service.correct_profile(
+) -> Candidate:
+    return profiles.correct_profile(
         session, principal, candidate_id, data.model_dump(exclude_unset=True)
     )
 
 
 @router.get("/candidates/{candidate_id}/resumes", response_model=list[schemas.ResumeOut])
-def list_resumes(candidate_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    candidate = get_visible(session, Candidate, candidate_id, principal, "candidates.read")
-    rows = queries.resumes(session, candidate)
-    audit.record(
-        session,
-        "candidate.resumes_viewed",
-        actor=principal,
-        target_type="candidate",
-        target_id=candidate.id,
-    )
-    session.commit()
-    return rows
+def list_resumes(candidate_id: Id, session: DbSession, principal: ApiUser) -> list[CandidateResume]:
+    return queries.view_resumes(session, principal, candidate_id)
 
 
 @router.get("/candidates/{candidate_id}/portrait")
@@ -144,8 +114,8 @@ def list_ratings(candidate_id: Id, session: DbSession, principal: ApiUser) -> An
 )
 def record_rating(
     candidate_id: Id, data: schemas.RatingIn, session: DbSession, principal: ApiUser
-) -> Any:
-    return service.record_rating(
+) -> PerformanceRating:
+    return profiles.record_rating(
         session, principal, candidate_id, data.period, data.rating, data.comment
     )
 
@@ -153,8 +123,8 @@ def record_rating(
 @router.put("/candidates/{candidate_id}/internal", response_model=schemas.CandidatePublic)
 def set_internal(
     candidate_id: Id, data: schemas.InternalIn, session: DbSession, principal: ApiUser
-) -> Any:
-    return service.set_internal(session, principal, candidate_id, data.internal)
+) -> Candidate:
+    return profiles.set_internal(session, principal, candidate_id, data.internal)
 
 
 MULTIPART_FILES = {
@@ -185,17 +155,14 @@ MULTIPART_FILES = {
     response_model=schemas.IntakeOut,
     openapi_extra=MULTIPART_FILES,
 )
-async def upload_resumes(
-    opening_id: Id, request: Request, session: DbSession, principal: ApiUser
-) -> Any:
+def upload_resumes(opening_id: Id, session: DbSession, principal: ApiUser, batch: ApiBatch) -> Any:
     """Upload resumes (multipart, one or more ``files``; zip archives are opened). Every file
     gets its own result; a bad file never stops the others."""
     service.intake_opening(session, principal, opening_id)
-    form = await request.form(max_files=service.MAX_FILES_PER_BATCH, max_fields=50)
-    uploads, oversize = await read_uploads(form.multi_items(), get_settings().max_upload_bytes)
+    uploads, oversize = batch.read(get_settings().max_upload_bytes)
     if not uploads and not oversize:
         raise ValidationFailed(N_("Choose at least one file."), fields={"files": "required"})
-    source = str(form.get("source") or "api")[:40]
+    source = (batch.form.get("source") or "api")[:40]
     results = service.intake_files(session, principal, opening_id, uploads, source=source)
     results += oversize
     return {
@@ -254,20 +221,20 @@ def matches(
 
 
 @router.get("/saved-searches", response_model=list[schemas.SavedSearchOut])
-def list_saved(session: DbSession, principal: ApiUser) -> Any:
+def list_saved(session: DbSession, principal: ApiUser) -> list[SavedSearch]:
     require(principal, "candidates.search")
     return queries.saved_searches(session, principal)
 
 
 @router.post("/saved-searches", response_model=schemas.SavedSearchOut, status_code=201)
-def save_search(data: schemas.SavedSearchIn, session: DbSession, principal: ApiUser) -> Any:
+def save_search(data: schemas.SavedSearchIn, session: DbSession, principal: ApiUser) -> SavedSearch:
     filters = queries.PoolFilters.from_params(data.params)
-    return service.save_search(session, principal, data.name, filters.to_params())
+    return saved_searches.save_search(session, principal, data.name, filters.to_params())
 
 
 @router.delete("/saved-searches/{saved_search_id}", status_code=204)
 def delete_search(saved_search_id: Id, session: DbSession, principal: ApiUser) -> Response:
-    service.delete_search(session, principal, saved_search_id)
+    saved_searches.delete_search(session, principal, saved_search_id)
     return Response(status_code=204)
 
 

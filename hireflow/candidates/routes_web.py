@@ -4,22 +4,28 @@ candidate's own applications."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from hireflow.candidates import merging, queries, service
+from hireflow.candidates import merging, profiles, queries, saved_searches, service
+from hireflow.candidates.matching import dimension_labels
 from hireflow.candidates.models import SOURCES, STAGES, Candidate
-from hireflow.candidates.parsing import DEGREE_LABELS, DEGREES
-from hireflow.candidates.routes_api import read_uploads
+from hireflow.candidates.resume_model import DEGREE_LABELS, DEGREES
+from hireflow.candidates.upload_form import PageBatch
 from hireflow.core.errors import N_, AppError
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal, Role, get_visible, require, restrict
 from hireflow.core.settings import get_settings
 from hireflow.openings.models import Opening
+from hireflow.records.models import RecordScore
+from hireflow.records.queries import view_record
 from hireflow.web.deps import Count, DbSession, Id, PageUser, audit_read
+from hireflow.web.forms import Form, act_or_rerender
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
@@ -67,16 +73,7 @@ EDU_FIELDS = ("school", "degree", "major", "start", "end")
 WORK_FIELDS = ("company", "title", "start", "end", "description")
 
 
-async def _form(request: Request) -> tuple[dict[str, str], list[tuple[str, Any]]]:
-    form = await request.form(max_files=service.MAX_FILES_PER_BATCH)
-    items = list(form.multi_items())
-    return {k: v for k, v in items if isinstance(v, str)}, items
-
-
 def _dimension_names(session: DbSession, principal: Principal) -> list[str]:
-    from hireflow.candidates.matching import dimension_labels
-    from hireflow.records.models import RecordScore
-
     found = set(
         session.scalars(
             select(RecordScore.dimension)
@@ -86,12 +83,6 @@ def _dimension_names(session: DbSession, principal: Principal) -> list[str]:
         )
     )
     return sorted(found | set(dimension_labels()))
-
-
-def _dimension_labels() -> dict[str, dict[str, str]]:
-    from hireflow.candidates.matching import dimension_labels
-
-    return dimension_labels()
 
 
 def _openings(session: DbSession, principal: Principal) -> list[Opening]:
@@ -155,7 +146,7 @@ def candidates_page(request: Request, session: DbSession, principal: PageUser) -
             "degrees": DEGREES,
             "degree_labels": DEGREE_LABELS,
             "dimensions": _dimension_names(session, principal),
-            "dimension_labels": _dimension_labels(),
+            "dimension_labels": dimension_labels(),
             "skills": queries.skill_suggestions(session, principal),
             "saved": queries.saved_searches(session, principal),
         },
@@ -163,25 +154,23 @@ def candidates_page(request: Request, session: DbSession, principal: PageUser) -
 
 
 @router.post("/candidates/searches")
-async def save_search(request: Request, session: DbSession, principal: PageUser) -> Response:
+def save_search(session: DbSession, principal: PageUser, form: Form) -> Response:
     require(principal, "candidates.search")
-    values, _items = await _form(request)
+    values = dict(form.values)
     name = values.pop("name", "")
     values.pop("csrf_token", None)
     filters = queries.PoolFilters.from_params(values)
-    service.save_search(session, principal, name, filters.to_params())
+    saved_searches.save_search(session, principal, name, filters.to_params())
     return RedirectResponse("/candidates?" + _query(filters.to_params()), status_code=303)
 
 
 @router.post("/candidates/searches/{saved_search_id}/delete")
 def delete_search(session: DbSession, principal: PageUser, saved_search_id: Id) -> Response:
-    service.delete_search(session, principal, saved_search_id)
+    saved_searches.delete_search(session, principal, saved_search_id)
     return RedirectResponse("/candidates", status_code=303)
 
 
 def _query(params: dict[str, Any]) -> str:
-    from urllib.parse import urlencode
-
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
@@ -191,8 +180,6 @@ def _query(params: dict[str, Any]) -> str:
 def _picture(
     session: DbSession, principal: Principal, candidate: Candidate, resume_id: int | None
 ) -> dict[str, Any]:
-    from hireflow.records.queries import view_record
-
     applications = queries.visible_applications(session, principal, candidate.id)
     resumes = queries.resumes(session, candidate)
     shown = next((r for r in resumes if r.id == resume_id), resumes[0] if resumes else None)
@@ -220,7 +207,7 @@ def _picture(
         and _may(session, principal, candidate, "candidates.manage"),
         "degrees": DEGREES,
         "degree_labels": DEGREE_LABELS,
-        "dimension_labels": _dimension_labels(),
+        "dimension_labels": dimension_labels(),
         "errors": {},
         "values": {},
     }
@@ -297,66 +284,77 @@ def _changes(profile: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
     return changes
 
 
+def _refused_picture(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    candidate: Callable[[], Candidate],
+    errors: dict[str, str],
+    values: dict[str, str] | None = None,
+) -> Response:
+    """The person's page again with the refusal; the failed change is rolled back first."""
+    session.rollback()
+    context = _picture(session, principal, candidate(), None)
+    context["errors"] = errors
+    if values is not None:
+        context["values"] = values
+    return render(request, "candidates/detail.html", context, status_code=422)
+
+
 @router.post("/candidates/{candidate_id}/profile")
-async def correct_profile(
-    request: Request, session: DbSession, principal: PageUser, candidate_id: Id
+def correct_profile(
+    request: Request, session: DbSession, principal: PageUser, candidate_id: Id, form: Form
 ) -> Response:
     require(principal, "candidates.manage")
     candidate = get_visible(session, Candidate, candidate_id, principal, "candidates.manage")
-    values, _items = await _form(request)
-    _ = gettext_for(request.state.language)
+    values = dict(form.values)
     changes = _changes(candidate.profile or {}, values)
-    try:
-        service.correct_profile(session, principal, candidate_id, changes)
+
+    def save() -> Response:
+        profiles.correct_profile(session, principal, candidate_id, changes)
         return RedirectResponse(f"/candidates/{candidate_id}?corrected=1#profile", status_code=303)
-    except AppError as exc:
-        if exc.status in (403, 404):
-            raise
-        session.rollback()
-        context = _picture(session, principal, candidate, None)
-        context.update(
-            {"errors": {next(iter(exc.fields), "form"): exc.translated(_)}, "values": values}
-        )
-        return render(request, "candidates/detail.html", context, status_code=422)
+
+    return act_or_rerender(
+        request,
+        save,
+        lambda errors: _refused_picture(
+            request, session, principal, lambda: candidate, errors, values
+        ),
+    )
 
 
 @router.post("/candidates/{candidate_id}/performance")
-async def add_rating(
-    request: Request, session: DbSession, principal: PageUser, candidate_id: Id
+def add_rating(
+    request: Request, session: DbSession, principal: PageUser, candidate_id: Id, form: Form
 ) -> Response:
     require(principal, "performance.manage")
-    values, _items = await _form(request)
-    _ = gettext_for(request.state.language)
     try:
-        rating = float(values.get("rating") or 0)
+        rating = float(form.get("rating") or 0)
     except ValueError:
         rating = 0.0
-    try:
-        service.record_rating(
+
+    def save() -> Response:
+        period, comment = form.get("period"), form.get("comment")
+        profiles.record_rating(session, principal, candidate_id, period, rating, comment)
+        return RedirectResponse(f"/candidates/{candidate_id}#performance", status_code=303)
+
+    def page(errors: dict[str, str]) -> Response:
+        # The rating form shows one message, next to the rating, whichever field it concerns.
+        message = {"rating": next(iter(errors.values()))}
+        return _refused_picture(
+            request,
             session,
             principal,
-            candidate_id,
-            values.get("period", ""),
-            rating,
-            values.get("comment", ""),
+            lambda: queries.view_candidate(session, principal, candidate_id),
+            message,
         )
-    except AppError as exc:
-        if exc.status in (403, 404):
-            raise
-        session.rollback()
-        candidate = queries.view_candidate(session, principal, candidate_id)
-        context = _picture(session, principal, candidate, None)
-        context["errors"] = {"rating": exc.translated(_)}
-        return render(request, "candidates/detail.html", context, status_code=422)
-    return RedirectResponse(f"/candidates/{candidate_id}#performance", status_code=303)
+
+    return act_or_rerender(request, save, page)
 
 
 @router.post("/candidates/{candidate_id}/internal")
-async def set_internal(
-    request: Request, session: DbSession, principal: PageUser, candidate_id: Id
-) -> Response:
-    values, _items = await _form(request)
-    service.set_internal(session, principal, candidate_id, values.get("internal") == "1")
+def set_internal(session: DbSession, principal: PageUser, candidate_id: Id, form: Form) -> Response:
+    profiles.set_internal(session, principal, candidate_id, form.get("internal") == "1")
     return RedirectResponse(f"/candidates/{candidate_id}#performance", status_code=303)
 
 
@@ -376,13 +374,12 @@ def upload_page(
 
 
 @router.post("/openings/{opening_id}/upload")
-async def upload(
-    request: Request, session: DbSession, principal: PageUser, opening_id: Id
+def upload(
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id, batch: PageBatch
 ) -> Response:
     opening = service.intake_opening(session, principal, opening_id)
     _ = gettext_for(request.state.language)
-    _values, items = await _form(request)
-    uploads, oversize = await read_uploads(items, get_settings().max_upload_bytes)
+    uploads, oversize = batch.read(get_settings().max_upload_bytes)
     errors = {}
     results: list[service.IntakeResult] = []
     if not uploads and not oversize:

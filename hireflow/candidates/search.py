@@ -30,14 +30,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, case, cast, column, delete, select
+from sqlalchemy import bindparam, case, cast, column, delete, func, select, update
 from sqlalchemy import table as sa_table
 from sqlalchemy import text as sa_text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from hireflow.candidates.fts import DELETE_ROW, FTS_TABLE, INSERT_ROW
-from hireflow.candidates.models import CandidateSearch, CandidateSkill
+from hireflow.candidates.models import Candidate, CandidateResume, CandidateSearch, CandidateSkill
+from hireflow.candidates.resume_model import DEGREE_LABELS
+from hireflow.candidates.skills import normalise_skill, skill_label
+from hireflow.candidates.work_history import industry_labels
 from hireflow.core.audit import scrub
 from hireflow.core.db import utcnow
 
@@ -111,7 +115,7 @@ def _fold(text: str) -> str:
 
 @lru_cache(maxsize=20_000)
 def _cjk_words(run: str) -> tuple[str, ...]:
-    import jieba
+    import jieba  # on first use: a second to import, and only CJK text needs it
 
     return tuple(w for w in jieba.cut_for_search(run) if w.strip())
 
@@ -180,7 +184,7 @@ def query_terms(query: str) -> list[list[list[str]]]:
     sub-words, or (three characters and more) its bigrams, e.g. ``"机械工程 Python"`` →
     ``[[["机械工程"], ["机械", "工程"], ["机械", "械工", "工程"]], [["python"]]]``.
     """
-    import jieba
+    import jieba  # on first use, as in _cjk_words
 
     terms: list[list[list[str]]] = []
     seen: set[str] = set()
@@ -239,9 +243,6 @@ def build_document(
     titles, skills, majors), not for long names of companies and schools, whose jieba
     words suffice and whose bigrams would double the size of the index.
     """
-    from hireflow.candidates.parsing import DEGREE_LABELS, industry_labels
-    from hireflow.candidates.skills import normalise_skill, skill_label
-
     short: list[str] = [name, location, str(profile.get("location") or "")]
     plain: list[str] = []
     body_texts: list[str] = []
@@ -286,8 +287,6 @@ def build_document(
 
 def skill_key(skill: str) -> str:
     """How a skill is stored for filtering: its canonical name, case-folded."""
-    from hireflow.candidates.skills import normalise_skill
-
     canonical = normalise_skill(skill) or skill.strip()
     return _fold(canonical)[:80]
 
@@ -455,7 +454,7 @@ def keyword_clause(dialect: str, terms: Terms) -> KeywordMatch:
     return KeywordMatch(condition, hits, all_in_head)
 
 
-def any_words_condition(dialect: str, wanted: Sequence[str]) -> Any:
+def any_words_condition(dialect: str, wanted: Sequence[str]) -> ColumnElement[bool] | None:
     """A condition on ``CandidateSearch``: the document holds any of ``wanted`` (or None)."""
     unique = list(dict.fromkeys(w for w in wanted if w))[:40]
     if not unique:
@@ -488,8 +487,6 @@ def missing_text_rows(session: Session, tenant_id: int | None = None) -> list[in
 
 def text_index_counts(session: Session) -> tuple[int, int]:
     """(pool rows, rows with their words indexed): equal when the index is whole."""
-    from sqlalchemy import func
-
     pool = int(session.scalar(select(func.count()).select_from(CandidateSearch)) or 0)
     return pool, pool - len(missing_text_rows(session))
 
@@ -501,10 +498,6 @@ def rebuild_text_index(session: Session, candidate_ids: Sequence[int]) -> int:
     the backup could not carry (SQLite's FTS5 table; ``tsv`` of a backup made on SQLite) is
     rebuilt from the candidate and their newest resume.
     """
-    from sqlalchemy import update
-
-    from hireflow.candidates.models import Candidate, CandidateResume
-
     dialect = session.get_bind().dialect.name
     done = 0
     for candidate_id in candidate_ids:

@@ -18,59 +18,48 @@ Where things go:
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import secrets
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from hireflow.candidates import files, language_zone, merging, search
-from hireflow.candidates.identity import email_key, find_birth_date, name_key, school_keys
+from hireflow.candidates import documents, files, language_zone, merging
+from hireflow.candidates.identity import email_key, find_birth_date
+from hireflow.candidates.indexing import apply_profile, index_candidate, today
 from hireflow.candidates.models import (
     Application,
     Candidate,
     CandidateResume,
-    CandidateVector,
-    PerformanceRating,
-    SavedSearch,
 )
-from hireflow.candidates.parsing import (
-    ResumeProfile,
-    degree_rank,
-    experience_years,
-    normalise_degree,
-    normalise_phone,
-    parse_resume,
-)
+from hireflow.candidates.parsing import parse_resume
+from hireflow.candidates.person_match import Match, employee_user, match_person
+from hireflow.candidates.resume_model import ResumeProfile
+from hireflow.candidates.screening import InterviewResults, screen
+from hireflow.candidates.screening_rules import compile_rules
+from hireflow.candidates.vectors import enqueue_vectors
 from hireflow.core import audit
 from hireflow.core.db import utcnow
-from hireflow.core.errors import N_, Conflict, NotFound, ValidationFailed
-from hireflow.core.permissions import Principal, Role, get_visible, require, restrict
+from hireflow.core.errors import N_, Conflict, NotFound
+from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.settings import get_settings
 from hireflow.openings.models import Opening
-from hireflow.org.models import RoleAssignment, Tenant, User
-from hireflow.records import pii
+from hireflow.org.models import Tenant
+from hireflow.records import service as records
+from hireflow.records.models import RecordEntry, RecordScore
+from hireflow.records.service import SystemActor
+from hireflow.records.timeline import decrypt_payload
 
 log = logging.getLogger(__name__)
 
 MAX_FILES_PER_BATCH = 500
 BUSY_ATTEMPTS = 4
-CORRECTABLE = (
-    "name",
-    "email",
-    "phone",
-    "location",
-    "education",
-    "work",
-    "skills",
-    "languages",
-    "years_experience",
-)
 
 
 # --------------------------------------------------------------------------- callers
@@ -87,9 +76,7 @@ class Importer:
 Caller = Principal | Importer
 
 
-def _records_actor(caller: Caller) -> Any:
-    from hireflow.records.service import SystemActor
-
+def _records_actor(caller: Caller) -> Principal | SystemActor:
     if isinstance(caller, Importer):
         return SystemActor(caller.label, tenant_id=caller.tenant_id)
     return caller
@@ -151,11 +138,6 @@ def oversize_result(filename: str, size: int, limit: int) -> IntakeResult:
         "file_too_large", size_mb=files.megabytes(size), limit_mb=files.megabytes(limit)
     )
     return _refused(filename, size, error.code, error.message)
-
-
-def today() -> date:
-    """The date resumes are parsed against ("至今" ends today, in UTC)."""
-    return utcnow().date()
 
 
 # --------------------------------------------------------------------------- intake
@@ -224,8 +206,6 @@ def intake_files(
     max_bytes: int | None = None,
 ) -> list[IntakeResult]:
     """Take in resumes for an opening: one result per file (zip members count as files)."""
-    from hireflow.core.settings import get_settings
-
     opening = intake_opening(session, caller, opening_id)
     opening_id = opening.id
     limit = max_bytes or get_settings().max_upload_bytes
@@ -260,7 +240,7 @@ def intake_file(
     max_bytes: int = 20 * 1024 * 1024,
 ) -> IntakeResult:
     """Check, parse, de-duplicate, store and screen one resume (its own transaction)."""
-    check = files.check_upload(data, filename, max_bytes)
+    check = documents.check_upload(data, filename, max_bytes)
     if not check.ok:
         return _refused(filename, check.size, check.code or "file_type_unsupported", check.message)
     try:
@@ -300,85 +280,203 @@ def intake_file(
         return _refused(filename, check.size, error.code, error.message)
 
 
-def find_duplicate(
-    session: Session, tenant_id: int, profile: ResumeProfile, birth_date: str | None
-) -> tuple[Candidate | None, str | None]:
-    """The existing candidate this profile belongs to, and which key matched."""
+def _new_candidate(
+    session: Session,
+    caller: Caller,
+    opening: Opening,
+    profile: ResumeProfile,
+    birth_date: str | None,
+    locale: language_zone.LocaleGuess,
+    source: str,
+    match: Match,
+) -> Candidate:
+    tenant_id, opening_id = opening.tenant_id, opening.id
     email = email_key(profile.email)
-    if email:
-        found = session.scalars(
-            select(Candidate)
-            .where(
-                Candidate.tenant_id == tenant_id,
-                Candidate.merged_into_id.is_(None),
-                Candidate.email_index.in_(
-                    pii.blind_index_values(email, "email", tenant_id=tenant_id)
-                ),
-            )
-            .order_by(Candidate.id)
-        ).first()
-        if found is not None:
-            return found, "email"
-    if profile.phone:
-        found = session.scalars(
-            select(Candidate)
-            .where(
-                Candidate.tenant_id == tenant_id,
-                Candidate.merged_into_id.is_(None),
-                Candidate.phone_index.in_(
-                    pii.blind_index_values(profile.phone, "phone", tenant_id=tenant_id)
-                ),
-            )
-            .order_by(Candidate.id)
-        ).first()
-        if found is not None:
-            return found, "phone"
-    key = name_key(profile.name)
-    if not key:
-        return None, None
-    namesakes = list(
-        session.scalars(
-            select(Candidate)
-            .where(
-                Candidate.tenant_id == tenant_id,
-                Candidate.merged_into_id.is_(None),
-                Candidate.name_key == key,
-            )
-            .order_by(Candidate.id)
-            .limit(50)
-        )
+    employee = employee_user(session, tenant_id, email)
+    candidate = Candidate(
+        tenant_id=tenant_id,
+        # No name found: "?" until HR corrects it or a later resume names the person;
+        # an e-mail address is never a name.
+        name=(profile.name or "?")[:200],
+        email=email,
+        phone=profile.phone or "",
+        birth_date=birth_date,
+        location=(profile.location or "")[:200],
+        language=locale.language,
+        timezone=locale.timezone,
+        source=source[:40],
+        profile={},
+        profile_parsed=profile.to_dict(),
+        corrections={},
+        is_internal=employee is not None,
+        # an employee applying internally sees the application on their own page
+        user_id=employee.id if employee is not None else None,
     )
-    if birth_date:
-        wanted = set(pii.blind_index_values(birth_date, "birth_date", tenant_id=tenant_id))
-        for candidate in namesakes:
-            if candidate.birth_date_index in wanted:
-                return candidate, "name_birth_date"
-    schools = school_keys(e.school for e in profile.education)
-    if schools:
-        for candidate in namesakes:
-            theirs = school_keys(
-                e.get("school")
-                for e in (candidate.profile or {}).get("education", [])
-                if isinstance(e, dict)
-            )
-            if schools & theirs:
-                return candidate, "name_school"
-    return None, None
+    session.add(candidate)
+    apply_profile(candidate)
+    session.flush()
+    _audit(
+        session,
+        caller,
+        "candidate.created",
+        "candidate",
+        candidate.id,
+        new={"source": source, "opening_id": opening_id, "internal": candidate.is_internal},
+    )
+    if match.proposal_for is not None and match.evidence is not None:
+        proposal = merging.propose(session, match.proposal_for, candidate, match.evidence)
+        session.flush()
+        _audit(
+            session,
+            caller,
+            "candidate.merge_proposed",
+            "candidate",
+            match.proposal_for.id,
+            new={"merge": proposal.id, "other": candidate.id, **match.evidence.to_dict()},
+        )
+    return candidate
 
 
-def _employee_user(session: Session, tenant_id: int, email: str) -> User | None:
-    """A signed-up employee of the company with this address: the candidate is internal."""
-    if not email:
-        return None
-    return session.scalars(
-        select(User).where(
-            User.tenant_id == tenant_id,
-            func.lower(User.email) == email,
-            User.id.in_(
-                select(RoleAssignment.user_id).where(RoleAssignment.role == Role.EMPLOYEE.value)
-            ),
+def _application_for(
+    session: Session,
+    caller: Caller,
+    candidate: Candidate,
+    opening_id: int,
+    locale: language_zone.LocaleGuess,
+    source: str,
+) -> tuple[Application, bool]:
+    """The person's application to the opening, and whether it is new."""
+    application = session.scalars(
+        select(Application).where(
+            Application.candidate_id == candidate.id, Application.opening_id == opening_id
         )
     ).first()
+    if application is not None:
+        return application, False
+    application = Application(
+        tenant_id=candidate.tenant_id,
+        candidate_id=candidate.id,
+        opening_id=opening_id,
+        stage="applied",
+        source=source[:40],
+        language=locale.language,
+        timezone=locale.timezone,
+        locale_source=locale.source,
+        locale_reasons=locale.reasons,
+    )
+    session.add(application)
+    session.flush()
+    _audit(
+        session,
+        caller,
+        "application.created",
+        "application",
+        application.id,
+        new={"candidate_id": candidate.id, "opening_id": opening_id, "source": source},
+    )
+    return application, True
+
+
+@dataclass(frozen=True)
+class _Upload:
+    """One accepted resume file on its way into the pool."""
+
+    filename: str
+    data: bytes
+    check: files.FileCheck
+    digest: str
+    parsed: dict[str, Any]
+    source: str
+
+
+def _keep_file(
+    session: Session,
+    caller: Caller,
+    candidate: Candidate,
+    opening_id: int,
+    upload: _Upload,
+) -> CandidateResume:
+    """The original into the person's HR record, its text and parse into ``candidate_resumes``."""
+    attachment = records.attach_file(
+        session,
+        _records_actor(caller),
+        candidate.id,
+        io.BytesIO(upload.data),
+        upload.filename.rsplit("/", 1)[-1][:200] or "resume",
+        {"pdf": "application/pdf", "txt": "text/plain"}.get(
+            upload.check.kind or "",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        {"opening_id": opening_id},
+        kind="resume",
+        source=f"candidates:{upload.source}"[:60],
+        commit=False,
+    )
+    resume_row = CandidateResume(
+        tenant_id=candidate.tenant_id,
+        candidate_id=candidate.id,
+        opening_id=opening_id,
+        attachment_id=attachment.id,
+        filename=upload.filename[:255],
+        kind=upload.check.kind or "",
+        size=upload.check.size,
+        sha256=upload.digest,
+        text=upload.check.text or "",
+        parsed=upload.parsed,
+        source=upload.source[:40],
+        created_by_id=caller.user_id if isinstance(caller, Principal) else None,
+        created_at=utcnow(),
+    )
+    session.add(resume_row)
+    return resume_row
+
+
+def _merge_resume(
+    session: Session,
+    caller: Caller,
+    candidate: Candidate,
+    upload: _Upload,
+    birth_date: str | None,
+    opening_id: int,
+    matched_by: str | None,
+) -> None:
+    """A new resume of a person already in the pool: its parse becomes theirs."""
+    candidate.profile_parsed = upload.parsed
+    if birth_date and not candidate.birth_date:
+        candidate.birth_date = birth_date
+    apply_profile(candidate)
+    _audit(
+        session,
+        caller,
+        "candidate.merged",
+        "candidate",
+        candidate.id,
+        new={"matched_by": matched_by, "opening_id": opening_id},
+    )
+
+
+def _on_record(
+    session: Session,
+    actor: Principal | SystemActor,
+    candidate: Candidate,
+    opening_id: int,
+    source: str,
+    entry_type: str,
+    data: dict[str, Any],
+    facts: dict[str, Any],
+) -> None:
+    """An entry of the person's record timeline, committed with the intake."""
+    records.append_entry(
+        session,
+        actor,
+        candidate.id,
+        entry_type,
+        data=data,
+        source=f"candidates:{source}"[:60],
+        facts=facts,
+        opening_id=opening_id,
+        commit=False,
+    )
 
 
 def _store_resume(
@@ -391,43 +489,19 @@ def _store_resume(
     profile: ResumeProfile,
     source: str,
 ) -> IntakeResult:
-    from hireflow.records import service as records
-
     opening = session.get(Opening, opening_id)
     assert opening is not None
     tenant_id = opening.tenant_id
     text = check.text or ""
-    digest = hashlib.sha256(data).hexdigest()
+    upload = _Upload(
+        filename, data, check, hashlib.sha256(data).hexdigest(), profile.to_dict(), source
+    )
     birth_date = find_birth_date(text, today=today())
-    same_file = session.scalars(
-        select(CandidateResume).where(
-            CandidateResume.tenant_id == tenant_id, CandidateResume.sha256 == digest
-        )
-    ).first()
-    if same_file is not None:
-        candidate: Candidate | None = session.get(Candidate, same_file.candidate_id)
-        matched_by: str | None = "same_file"
-    else:
-        candidate, matched_by = find_duplicate(session, tenant_id, profile, birth_date)
-    # A key matched: merge only when every other identity value agrees; otherwise this is
-    # a new person and HR is asked (a shared or recycled phone is not the same person).
-    evidence = None
-    proposal_for: Candidate | None = None
-    if candidate is not None and same_file is None:
-        evidence = merging.compare(
-            candidate,
-            name=profile.name,
-            email=profile.email,
-            phone=profile.phone,
-            birth_date=birth_date,
-            matched_by=matched_by or "",
-        )
-        if not evidence.agrees:
-            proposal_for, candidate, matched_by = candidate, None, None
+    match = match_person(session, tenant_id, upload.digest, profile, birth_date)
+    candidate, matched_by, same_file = match.candidate, match.matched_by, match.same_file
     profile_before = dict(candidate.profile_parsed or {}) if candidate is not None else {}
     birth_date_before = candidate.birth_date if candidate is not None else None
     merged = candidate is not None
-    parsed = profile.to_dict()
     tenant = session.get(Tenant, tenant_id)
     locale = language_zone.guess(
         text=text,
@@ -437,163 +511,38 @@ def _store_resume(
         default_zone=tenant.default_timezone if tenant else "Asia/Shanghai",
     )
     if candidate is None:
-        email = email_key(profile.email)
-        employee = _employee_user(session, tenant_id, email)
-        candidate = Candidate(
-            tenant_id=tenant_id,
-            # No name found: "?" until HR corrects it or a later resume names the person;
-            # an e-mail address is never a name.
-            name=(profile.name or "?")[:200],
-            email=email,
-            phone=profile.phone or "",
-            birth_date=birth_date,
-            location=(profile.location or "")[:200],
-            language=locale.language,
-            timezone=locale.timezone,
-            source=source[:40],
-            profile={},
-            profile_parsed=parsed,
-            corrections={},
-            is_internal=employee is not None,
-            # an employee applying internally sees the application on their own page
-            user_id=employee.id if employee is not None else None,
+        candidate = _new_candidate(
+            session, caller, opening, profile, birth_date, locale, source, match
         )
-        session.add(candidate)
-        apply_profile(candidate)
-        session.flush()
-        _audit(
-            session,
-            caller,
-            "candidate.created",
-            "candidate",
-            candidate.id,
-            new={"source": source, "opening_id": opening_id, "internal": candidate.is_internal},
-        )
-        if proposal_for is not None and evidence is not None:
-            proposal = merging.propose(session, proposal_for, candidate, evidence)
-            session.flush()
-            _audit(
-                session,
-                caller,
-                "candidate.merge_proposed",
-                "candidate",
-                proposal_for.id,
-                new={"merge": proposal.id, "other": candidate.id, **evidence.to_dict()},
-            )
     elif same_file is None:
-        candidate.profile_parsed = parsed
-        if birth_date and not candidate.birth_date:
-            candidate.birth_date = birth_date
-        apply_profile(candidate)
-        _audit(
-            session,
-            caller,
-            "candidate.merged",
-            "candidate",
-            candidate.id,
-            new={"matched_by": matched_by, "opening_id": opening_id},
-        )
-    assert candidate is not None
-    application = session.scalars(
-        select(Application).where(
-            Application.candidate_id == candidate.id, Application.opening_id == opening_id
-        )
-    ).first()
-    new_application = application is None
-    if application is None:
-        application = Application(
-            tenant_id=tenant_id,
-            candidate_id=candidate.id,
-            opening_id=opening_id,
-            stage="applied",
-            source=source[:40],
-            language=locale.language,
-            timezone=locale.timezone,
-            locale_source=locale.source,
-            locale_reasons=locale.reasons,
-        )
-        session.add(application)
-        session.flush()
-        _audit(
-            session,
-            caller,
-            "application.created",
-            "application",
-            application.id,
-            new={"candidate_id": candidate.id, "opening_id": opening_id, "source": source},
-        )
+        _merge_resume(session, caller, candidate, upload, birth_date, opening_id, matched_by)
+    application, new_application = _application_for(
+        session, caller, candidate, opening_id, locale, source
+    )
     actor = _records_actor(caller)
     if same_file is None:
-        import io
-
-        attachment = records.attach_file(
-            session,
-            actor,
-            candidate.id,
-            io.BytesIO(data),
-            filename.rsplit("/", 1)[-1][:200] or "resume",
-            {"pdf": "application/pdf", "txt": "text/plain"}.get(
-                check.kind or "",
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            ),
-            {"opening_id": opening_id},
-            kind="resume",
-            source=f"candidates:{source}"[:60],
-            commit=False,
-        )
-        resume_row = CandidateResume(
-            tenant_id=tenant_id,
-            candidate_id=candidate.id,
-            opening_id=opening_id,
-            attachment_id=attachment.id,
-            filename=filename[:255],
-            kind=check.kind or "",
-            size=check.size,
-            sha256=digest,
-            text=text,
-            parsed=parsed,
-            source=source[:40],
-            created_by_id=caller.user_id if isinstance(caller, Principal) else None,
-            created_at=utcnow(),
-        )
-        session.add(resume_row)
-        if merged and evidence is not None:
+        resume_row = _keep_file(session, caller, candidate, opening_id, upload)
+        if merged and match.evidence is not None:
             session.flush()
             merging.record_automatic(
                 session,
                 candidate,
-                evidence,
+                match.evidence,
                 resume_id=resume_row.id,
                 application_id=application.id if new_application else None,
                 profile_before=profile_before,
                 birth_date_before=birth_date_before,
             )
-        records.append_entry(
-            session,
-            actor,
-            candidate.id,
-            "profile_change",
-            data={"source": "resume", "fields": _profile_summary(candidate.profile)},
-            source=f"candidates:{source}"[:60],
-            facts={"merged": merged, "matched_by": matched_by or ""},
-            opening_id=opening_id,
-            commit=False,
-        )
+        entry = {"source": "resume", "fields": _profile_summary(candidate.profile)}
+        facts = {"merged": merged, "matched_by": matched_by or ""}
+        _on_record(session, actor, candidate, opening_id, source, "profile_change", entry, facts)
     if new_application:
-        records.append_entry(
-            session,
-            actor,
-            candidate.id,
-            "application",
-            data={"opening": opening.title},
-            source=f"candidates:{source}"[:60],
-            facts={"opening_id": opening_id, "application_id": application.id},
-            opening_id=opening_id,
-            commit=False,
-        )
+        entry = {"opening": opening.title}
+        facts = {"opening_id": opening_id, "application_id": application.id}
+        _on_record(session, actor, candidate, opening_id, source, "application", entry, facts)
     index_candidate(session, candidate, text if same_file is None else None)
     screen_applications(session, [application])
-    _enqueue_vectors(session, [candidate.id])
+    enqueue_vectors(session, [candidate.id])
     return IntakeResult(
         filename=filename,
         ok=True,
@@ -625,272 +574,10 @@ def _profile_summary(profile: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- profiles
 
 
-def effective_profile(parsed: dict[str, Any], corrections: dict[str, Any]) -> dict[str, Any]:
-    """The parsed profile with HR's corrections on top; derived numbers recomputed."""
-    profile = dict(parsed or {})
-    for key, correction in (corrections or {}).items():
-        if key in CORRECTABLE and isinstance(correction, dict) and "value" in correction:
-            profile[key] = correction["value"]
-    typed = ResumeProfile.from_dict(
-        {k: v for k, v in profile.items() if k in ResumeProfile.__slots__}
-    )
-    if "work" in (corrections or {}) and "years_experience" not in (corrections or {}):
-        as_of = date.fromisoformat(typed.as_of) if typed.as_of else today()
-        typed.years_experience, typed.years_by_industry = experience_years(typed.work, as_of)
-    data = typed.to_dict()
-    return data
-
-
-def apply_profile(candidate: Candidate) -> None:
-    """Recompute the candidate's profile and the columns copied out of it."""
-    profile = effective_profile(candidate.profile_parsed or {}, candidate.corrections or {})
-    candidate.profile = profile
-    corrected = candidate.corrections or {}
-    if profile.get("name") and ("name" in corrected or not candidate.name or candidate.name == "?"):
-        candidate.name = str(profile["name"])[:200]
-    if "email" in corrected or not candidate.email:
-        candidate.email = email_key(profile.get("email"))
-    if "phone" in corrected or not candidate.phone:
-        candidate.phone = profile.get("phone") or ""
-    if "location" in corrected or not candidate.location:
-        candidate.location = str(profile.get("location") or "")[:200]
-    candidate.name_key = name_key(candidate.name)
-    candidate.highest_degree_rank = degree_rank(profile.get("highest_degree"))
-    candidate.years_experience = float(profile.get("years_experience") or 0.0)
-
-
-def index_candidate(session: Session, candidate: Candidate, resume_text: str | None = None) -> None:
-    """(Re)build the candidate's search document; ``None`` keeps the newest resume's text."""
-    if resume_text is None:
-        latest = session.scalars(
-            select(CandidateResume)
-            .where(CandidateResume.candidate_id == candidate.id)
-            .order_by(CandidateResume.id.desc())
-        ).first()
-        resume_text = latest.text if latest is not None else ""
-    document = search.build_document(
-        candidate.profile or {},
-        name=candidate.name,
-        location=candidate.location,
-        resume_text=resume_text or "",
-    )
-    session.flush()
-    search.store_document(session, candidate, document)
-
-
-def _clean_entries(value: Any, keys: Sequence[str]) -> list[dict[str, Any]]:
-    if not isinstance(value, list):
-        raise ValidationFailed(N_("A list of entries is expected."), fields={"entries": "type"})
-    entries = []
-    for item in value[:40]:
-        if not isinstance(item, dict):
-            raise ValidationFailed(N_("A list of entries is expected."), fields={"entries": "type"})
-        entry = {
-            k: (str(item[k]).strip()[:300] if item.get(k) not in (None, "") else None) for k in keys
-        }
-        if any(entry.values()):
-            entries.append(entry)
-    return entries
-
-
-def _clean_correction(key: str, value: Any) -> Any:
-    """Validate one corrected field; raises ValidationFailed naming the field."""
-    if key in ("name", "location"):
-        text = str(value or "").strip()[:200]
-        if key == "name" and not text:
-            raise ValidationFailed(N_("The name cannot be empty."), fields={"name": "required"})
-        return text
-    if key == "email":
-        text = str(value or "").strip()
-        if text and not email_key(text):
-            raise ValidationFailed(N_("Enter a valid email address."), fields={"email": "invalid"})
-        return email_key(text)
-    if key == "phone":
-        text = str(value or "").strip()
-        if not text:
-            return ""
-        phone = normalise_phone(text)
-        if phone is None:
-            raise ValidationFailed(N_("Enter a valid phone number."), fields={"phone": "invalid"})
-        return phone
-    if key == "years_experience":
-        try:
-            years = float(value)
-        except (TypeError, ValueError):
-            raise ValidationFailed(N_("Enter a number."), fields={key: "number"}) from None
-        if not 0 <= years <= 60:
-            raise ValidationFailed(N_("Enter a number."), fields={key: "range"})
-        return round(years, 1)
-    if key == "skills":
-        items = (
-            value.replace("，", ",").replace("、", ",").split(",")
-            if isinstance(value, str)
-            else value
-        )
-        if not isinstance(items, list):
-            raise ValidationFailed(N_("A list of entries is expected."), fields={key: "type"})
-        return list(dict.fromkeys(str(s).strip()[:80] for s in items if str(s).strip()))[:100]
-    if key == "languages":
-        return [
-            {"language": e["language"], "level": e.get("level")}
-            for e in _clean_entries(value, ("language", "level"))
-            if e.get("language")
-        ]
-    if key == "education":
-        entries = _clean_entries(value, ("school", "degree", "major", "start", "end"))
-        for entry in entries:
-            raw = entry.get("degree")
-            entry["degree_raw"] = raw
-            entry["degree"] = normalise_degree(raw or "") if raw else None
-            entry["is_current"] = False
-        return entries
-    if key == "work":
-        entries = _clean_entries(
-            value, ("company", "title", "start", "end", "industry", "description")
-        )
-        for entry in entries:
-            end = (entry.get("end") or "").strip().casefold()
-            entry["is_current"] = end in ("至今", "现在", "present", "now", "current")
-            if entry["is_current"]:
-                entry["end"] = None
-            entry["is_internship"] = False
-            entry["description"] = entry.get("description") or ""
-        return entries
-    raise ValidationFailed(N_("This field cannot be corrected."), fields={key: "unknown"})
-
-
-def correct_profile(
-    session: Session, principal: Principal, candidate_id: int, changes: dict[str, Any]
-) -> Candidate:
-    """Keep HR's corrections of parsed fields; later resumes never undo them."""
-    from hireflow.records import service as records
-
-    require(principal, "candidates.manage")
-    candidate = get_visible(session, Candidate, candidate_id, principal, "candidates.manage")
-    cleaned = {key: _clean_correction(key, value) for key, value in changes.items()}
-    if not cleaned:
-        return candidate
-    corrections = dict(candidate.corrections or {})
-    stamp = utcnow().isoformat()
-    for key, value in cleaned.items():
-        corrections[key] = {"value": value, "by": principal.user_id, "at": stamp}
-    candidate.corrections = corrections
-    before = {k: (candidate.profile or {}).get(k) for k in cleaned}
-    apply_profile(candidate)
-    if "email" in cleaned:
-        taken = session.scalars(
-            select(Candidate.id).where(
-                Candidate.tenant_id == candidate.tenant_id,
-                Candidate.email_index.in_(
-                    pii.blind_index_values(
-                        candidate.email or "-", "email", tenant_id=candidate.tenant_id
-                    )
-                ),
-                Candidate.id != candidate.id,
-            )
-        ).first()
-        if candidate.email and taken:
-            raise Conflict(
-                N_("Another candidate has this email address; they may be the same person."),
-                fields={"email": "taken"},
-            )
-    audit.record(
-        session,
-        "candidate.profile_corrected",
-        actor=principal,
-        target_type="candidate",
-        target_id=candidate.id,
-        old={k: before[k] for k in cleaned},
-        new=cleaned,
-    )
-    records.append_entry(
-        session,
-        principal,
-        candidate.id,
-        "profile_change",
-        data={"source": "correction", "fields": cleaned},
-        source="candidates:correction",
-        facts={"corrected": sorted(cleaned)},
-        commit=False,
-    )
-    index_candidate(session, candidate)
-    screen_applications(session, list(candidate.applications))
-    _enqueue_vectors(session, [candidate.id])
-    session.commit()
-    return candidate
-
-
-def set_internal(
-    session: Session, principal: Principal, candidate_id: int, internal: bool
-) -> Candidate:
-    """Mark a candidate as an internal one (an employee applying for another role)."""
-    require(principal, "performance.manage")
-    candidate = get_visible(session, Candidate, candidate_id, principal, "candidates.read")
-    if candidate.is_internal != internal:
-        candidate.is_internal = internal
-        index_candidate(session, candidate)
-        audit.record(
-            session,
-            "candidate.internal_set",
-            actor=principal,
-            target_type="candidate",
-            target_id=candidate.id,
-            new={"internal": internal},
-        )
-    session.commit()
-    return candidate
-
-
-def record_rating(
-    session: Session,
-    principal: Principal,
-    candidate_id: int,
-    period: str,
-    rating: float,
-    comment: str = "",
-) -> PerformanceRating:
-    """Add or replace an internal candidate's rating for a period (SPEC C6)."""
-    require(principal, "performance.manage")
-    candidate = get_visible(session, Candidate, candidate_id, principal, "candidates.read")
-    period = period.strip()[:20]
-    if not period:
-        raise ValidationFailed(N_("This field is required."), fields={"period": "required"})
-    if not 1 <= rating <= 5:
-        raise ValidationFailed(N_("A rating is from 1 to 5."), fields={"rating": "range"})
-    row = session.scalars(
-        select(PerformanceRating).where(
-            PerformanceRating.candidate_id == candidate.id, PerformanceRating.period == period
-        )
-    ).first()
-    if row is None:
-        row = PerformanceRating(
-            tenant_id=candidate.tenant_id, candidate_id=candidate.id, period=period
-        )
-        session.add(row)
-    row.rating, row.comment = float(rating), comment.strip()[:2000]
-    row.recorded_by_id, row.created_at = principal.user_id, utcnow()
-    if not candidate.is_internal:
-        candidate.is_internal = True
-        index_candidate(session, candidate)
-    session.flush()
-    audit.record(
-        session,
-        "candidate.rating_recorded",
-        actor=principal,
-        target_type="candidate",
-        target_id=candidate.id,
-        new={"period": period, "rating": float(rating)},
-    )
-    session.commit()
-    return row
-
-
 # --------------------------------------------------------------------------- screening
 
 
 def _rules_of(opening: Opening) -> list[Any]:
-    from hireflow.candidates.screening import compile_rules
-
     return compile_rules(list(opening.screening_rules or [])) if opening.screening_rules else []
 
 
@@ -899,10 +586,6 @@ def interview_results(
 ) -> dict[int, Any]:
     """Interview results per candidate from the HR record: the newest score per dimension
     (scores for this opening preferred), and the report texts ``mentions()`` counts in."""
-    from hireflow.candidates.screening import InterviewResults
-    from hireflow.records.models import RecordEntry, RecordScore
-    from hireflow.records.timeline import decrypt_payload
-
     if not candidate_ids:
         return {}
     scores: dict[int, dict[str, tuple[int, Any, float]]] = {}
@@ -957,8 +640,6 @@ def interview_results(
 
 def screen_applications(session: Session, applications: Sequence[Application]) -> None:
     """Screen applications against their openings' rules and store each verdict (no commit)."""
-    from hireflow.candidates.screening import screen
-
     by_opening: dict[int, list[Application]] = {}
     for application in applications:
         by_opening.setdefault(application.opening_id, []).append(application)
@@ -1000,7 +681,7 @@ def screen_applications(session: Session, applications: Sequence[Application]) -
             )
             verdict = screen(profile, compiled, results.get(candidate.id), texts.get(candidate.id))
             application.screening = verdict.to_dict()
-            application.screening_status = verdict.status
+            application.screening_status = verdict.status.value
             application.screening_score = verdict.score
             application.screened_at = now
     session.flush()
@@ -1031,193 +712,4 @@ def rescreen_opening(session: Session, opening_id: int, batch: int = 500) -> int
 # --------------------------------------------------------------------------- vectors
 
 
-def experience_text(candidate: Candidate) -> str:
-    """What a person has done, as one text for the embedder (titles, companies, work, skills)."""
-    profile = candidate.profile or {}
-    parts: list[str] = []
-    for entry in profile.get("work", []) or []:
-        if isinstance(entry, dict):
-            parts.append(" ".join(str(entry.get(k) or "") for k in ("title", "company")).strip())
-            if entry.get("description"):
-                parts.append(str(entry["description"])[:400])
-    for entry in profile.get("education", []) or []:
-        if isinstance(entry, dict) and entry.get("major"):
-            parts.append(str(entry["major"]))
-    skills = [str(s) for s in profile.get("skills", []) or []]
-    if skills:
-        parts.append(", ".join(skills[:30]))
-    return "\n".join(p for p in parts if p)[:2000]
-
-
-def ensure_vectors(
-    session: Session, candidate_ids: Sequence[int], *, limit: int = 400
-) -> dict[int, Any]:
-    """Embeddings of the candidates' experience, computed (batched) where missing or stale."""
-    import numpy as np
-
-    from hireflow.scoring.embedding import get_embedder
-
-    ids = list(dict.fromkeys(candidate_ids))
-    if not ids:
-        return {}
-    embedder = get_embedder()
-    stored = {
-        v.candidate_id: v
-        for v in session.scalars(
-            select(CandidateVector).where(CandidateVector.candidate_id.in_(ids))
-        )
-    }
-    candidates = {c.id: c for c in session.scalars(select(Candidate).where(Candidate.id.in_(ids)))}
-    out: dict[int, Any] = {}
-    stale: list[tuple[Candidate, str, str]] = []
-    for candidate_id in ids:
-        candidate = candidates.get(candidate_id)
-        if candidate is None:
-            continue
-        text = experience_text(candidate)
-        if not text:
-            continue
-        digest = hashlib.sha256(text.encode()).hexdigest()
-        row = stored.get(candidate_id)
-        if row is not None and row.text_sha256 == digest and row.model == embedder.name:
-            out[candidate_id] = np.frombuffer(row.vector, dtype=np.float32)
-        elif len(stale) < limit:
-            stale.append((candidate, text, digest))
-    if stale:
-        matrix = embedder.embed([text for _c, text, _d in stale])
-        for (candidate, _text, digest), vector in zip(stale, matrix, strict=True):
-            row = stored.get(candidate.id)
-            if row is None:
-                row = CandidateVector(candidate_id=candidate.id, tenant_id=candidate.tenant_id)
-                session.add(row)
-            row.model, row.text_sha256 = embedder.name[:60], digest
-            row.vector, row.updated_at = np.asarray(vector, dtype=np.float32).tobytes(), utcnow()
-            out[candidate.id] = np.asarray(vector, dtype=np.float32)
-        session.flush()
-    return out
-
-
-def _enqueue_vectors(session: Session, candidate_ids: Sequence[int]) -> None:
-    from hireflow.core.tasks import enqueue_on_commit
-
-    enqueue_on_commit(session, "candidates.embed_candidates", list(candidate_ids))
-
-
 # --------------------------------------------------------------------------- saved searches
-
-
-def save_search(
-    session: Session, principal: Principal, name: str, params: dict[str, Any]
-) -> SavedSearch:
-    require(principal, "candidates.search")
-    name = name.strip()[:120]
-    if not name:
-        raise ValidationFailed(N_("Give the search a name."), fields={"name": "required"})
-    count = session.scalar(
-        select(func.count())
-        .select_from(SavedSearch)
-        .where(SavedSearch.user_id == principal.user_id)
-    )
-    if (count or 0) >= 100:
-        raise Conflict(
-            N_("You have 100 saved searches; delete some first."), fields={"name": "limit"}
-        )
-    row = SavedSearch(
-        tenant_id=principal.tenant_id, user_id=principal.user_id, name=name, params=params
-    )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        "saved_search.created",
-        actor=principal,
-        target_type="saved_search",
-        target_id=row.id,
-        new={"name": name},
-    )
-    session.commit()
-    return row
-
-
-def own_saved_search(session: Session, principal: Principal, search_id: int) -> SavedSearch:
-    require(principal, "candidates.search")
-    row = session.scalars(
-        restrict(
-            select(SavedSearch).where(
-                SavedSearch.id == search_id, SavedSearch.user_id == principal.user_id
-            ),
-            principal,
-            "candidates.search",
-            SavedSearch,
-        )
-    ).first()
-    if row is None:
-        raise NotFound()
-    return row
-
-
-def delete_search(session: Session, principal: Principal, search_id: int) -> None:
-    row = own_saved_search(session, principal, search_id)
-    session.delete(row)
-    audit.record(
-        session,
-        "saved_search.deleted",
-        actor=principal,
-        target_type="saved_search",
-        target_id=search_id,
-    )
-    session.commit()
-
-
-__all__ = [
-    "Importer",
-    "IntakeResult",
-    "apply_profile",
-    "correct_profile",
-    "effective_profile",
-    "ensure_vectors",
-    "find_duplicate",
-    "index_candidate",
-    "intake_file",
-    "intake_files",
-    "record_rating",
-    "rescreen_opening",
-    "save_search",
-    "screen_applications",
-    "set_internal",
-]
-
-
-def index_missing(session: Session, tenant_id: int | None = None, batch: int = 500) -> int:
-    """Build profiles' derived columns and search documents for candidates that lack them
-    (rows created by other means than the intake: demo data, imports); commits."""
-    from hireflow.candidates.models import CandidateSearch
-
-    done = 0
-    # Pool rows whose words are not in the full-text index (a restore copies the tables, not
-    # SQLite's FTS5 table) are rebuilt too.
-    while True:
-        unindexed = search.missing_text_rows(session, tenant_id)[:batch]
-        stmt = (
-            select(Candidate)
-            .where(
-                ~Candidate.id.in_(select(CandidateSearch.candidate_id))
-                | Candidate.id.in_(unindexed)
-            )
-            .order_by(Candidate.id)
-            .limit(batch)
-        )
-        if tenant_id is not None:
-            stmt = stmt.where(Candidate.tenant_id == tenant_id)
-        group = list(session.scalars(stmt))
-        if not group:
-            return done
-        for candidate in group:
-            if not candidate.profile_parsed and candidate.profile:
-                candidate.profile_parsed = dict(candidate.profile)
-            candidate.name_key = name_key(candidate.name)
-            if candidate.profile_parsed:
-                apply_profile(candidate)
-            index_candidate(session, candidate)
-        session.commit()
-        done += len(group)

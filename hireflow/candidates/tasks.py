@@ -6,6 +6,8 @@ import logging
 
 from sqlalchemy.exc import OperationalError
 
+from hireflow.candidates.service import rescreen_opening
+from hireflow.candidates.vectors import ensure_vectors
 from hireflow.core.db import get_database
 from hireflow.core.tasks import celery_app
 
@@ -20,8 +22,6 @@ log = logging.getLogger(__name__)
 )
 def embed_candidates(candidate_ids: list[int]) -> int:
     """Embed candidates' experience for semantic matching (skips vectors already current)."""
-    from hireflow.candidates.service import ensure_vectors
-
     with get_database().session() as session:
         vectors = ensure_vectors(session, [int(i) for i in candidate_ids][:500])
         session.commit()
@@ -37,7 +37,5 @@ def embed_candidates(candidate_ids: list[int]) -> int:
 )
 def rescreen_opening_task(opening_id: int) -> int:
     """Screen an opening's applications again (idempotent: the verdict is recomputed)."""
-    from hireflow.candidates.service import rescreen_opening
-
     with get_database().session() as session:
         return rescreen_opening(session, int(opening_id))

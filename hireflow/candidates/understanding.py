@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from hireflow.candidates.parsing import DEGREE_LABELS
+from hireflow.candidates.resume_model import DEGREE_LABELS
 
 _ZH_DIGITS = {
     "零": 0,

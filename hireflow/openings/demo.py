@@ -12,9 +12,12 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hireflow.candidates.screening_rules import ScreeningRule, compile_rules
 from hireflow.core.db import utcnow
+from hireflow.openings import competency, plans
 from hireflow.openings.models import HiringRequest, Opening
 from hireflow.org.models import Department, RoleAssignment, Tenant, User
+from hireflow.scoring.models import model_to_dict
 
 log = logging.getLogger(__name__)
 
@@ -46,17 +49,13 @@ PLAN_MINUTES = 30
 
 def add_demo(session: Session, tenant: Tenant) -> None:
     """Give the demo openings models, plans and rules; add a pending hiring request."""
-    from hireflow.candidates.screening import ScreeningRule, compile_rules
-    from hireflow.openings import service
-    from hireflow.scoring.models import model_to_dict
-
     openings = list(session.scalars(select(Opening).where(Opening.tenant_id == tenant.id)))
     for opening in openings:
         if not opening.competency_model:
-            opening.competency_model = model_to_dict(service.competency_model_of(opening))
+            opening.competency_model = model_to_dict(competency.competency_model_of(opening))
         if not opening.interview_plan:
             try:
-                opening.interview_plan = service.plan_for(opening, PLAN_MINUTES)
+                opening.interview_plan = plans.plan_for(opening, PLAN_MINUTES)
             except Exception:  # the demo stays usable without a plan; HR can generate it
                 log.exception("demo plan failed", extra={"event": "demo.plan_failed"})
         if not opening.screening_rules and opening.title in RULES:

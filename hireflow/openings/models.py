@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import Select
 
 from hireflow.core.db import Base, JSONText, TimestampMixin, UTCDateTime
 from hireflow.core.permissions import Scope, register_scope
@@ -108,7 +109,7 @@ class HiringRequest(TimestampMixin, Base):
     history: Mapped[list[dict[str, Any]]] = mapped_column(JSONText(), default=list)
 
 
-def openings_of_member(user_id: int) -> Any:
+def openings_of_member(user_id: int) -> Select[int]:
     """Ids of openings a user owns or interviews for (a subquery)."""
     return select(OpeningMember.opening_id).where(OpeningMember.user_id == user_id)
 

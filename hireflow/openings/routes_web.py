@@ -3,26 +3,52 @@ the opening's screened candidates, and hiring requests."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
-from sqlalchemy import select
-from starlette.datastructures import UploadFile
 
+from hireflow.candidates.queries import opening_applications
+from hireflow.candidates.rule_builder import build_rule as rule_text
+from hireflow.candidates.screening_rules import FUNCTIONS, SYMBOLS, compile_rules
 from hireflow.core.errors import N_, AppError
 from hireflow.core.i18n import gettext_for
-from hireflow.core.permissions import Principal, reaches_unit, require
-from hireflow.openings import queries, schemas, service
-from hireflow.openings.models import JOB_TYPES, HiringRequest, Opening
-from hireflow.org.models import Department, Subsidiary, User
+from hireflow.core.permissions import Principal, require
+from hireflow.openings import (
+    access,
+    competency,
+    errors,
+    hiring_requests,
+    plans,
+    queries,
+    request_pages,  # noqa: F401 - adds the hiring-request pages
+    schemas,
+    service,
+)
+from hireflow.openings.models import Opening
+from hireflow.openings.page_context import (
+    DEGREES,
+    company_region,
+    form_context,
+    ids_of,
+    requirements_from,
+    unit_names,
+    user_names,
+)
+from hireflow.openings.web_router import router
+from hireflow.scoring.models import list_job_types, list_presets, model_to_dict
 from hireflow.web.deps import DbSession, Id, PageUser, audit_read
-from hireflow.web.forms import Form, app_error_fields, submit_form, validate_form
+from hireflow.web.forms import (
+    Form,
+    PostedForm,
+    act_or_rerender,
+    submit_form,
+    validate_form,
+)
 from hireflow.web.templating import NavItem, render
 
-router = APIRouter(include_in_schema=False)
 NAV = (
     NavItem("/openings", N_("Openings"), "openings.read", order=10, group="recruiting"),
     NavItem(
@@ -60,112 +86,26 @@ LABELS = (
     N_("master"),
     N_("phd"),
 )
-DEGREES = ("high_school", "associate", "bachelor", "master", "phd")
 ASSETS = Path(__file__).resolve().parent / "static"
+P = ParamSpec("P")
 
 
-async def _form(
-    request: Request,
-) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, UploadFile]]:
-    """(single values, repeated values, files) of a posted form."""
-    form = await request.form()
-    values: dict[str, Any] = {}
-    lists: dict[str, list[str]] = {}
-    uploads: dict[str, UploadFile] = {}
-    for key, value in form.multi_items():
-        if isinstance(value, str):
-            values[key] = value
-            lists.setdefault(key, []).append(value)
-        elif isinstance(value, UploadFile):
-            uploads[key] = value
-    return values, lists, uploads
-
-
-def _ids(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.isdigit()]
-
-
-def _units(
-    session: DbSession, principal: Principal, capability: str
-) -> list[tuple[Department, str]]:
-    """Departments the principal may place an opening (or a request) in, with their labels."""
-    rows = session.execute(
-        select(Department, Subsidiary)
-        .join(Subsidiary, Subsidiary.id == Department.subsidiary_id)
-        .where(Department.tenant_id == principal.tenant_id)
-        .order_by(Subsidiary.name, Department.name)
-    ).all()
-    return [
-        (d, f"{s.name} · {d.name}")
-        for d, s in rows
-        if reaches_unit(principal, capability, d.subsidiary_id, d.id)
-    ]
-
-
-def _unit_names(session: DbSession, tenant_id: int) -> dict[int, str]:
+def _opening_payload(form: PostedForm) -> dict[str, Any]:
     return {
-        d.id: f"{s.name} · {d.name}"
-        for d, s in session.execute(
-            select(Department, Subsidiary)
-            .join(Subsidiary, Subsidiary.id == Department.subsidiary_id)
-            .where(Department.tenant_id == tenant_id)
-        )
-    }
-
-
-def _user_names(session: DbSession, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return {u.id: u.name for u in session.scalars(select(User).where(User.id.in_(ids)))}
-
-
-def _requirements_from(values: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "education": values.get("education") or None,
-        "majors": values.get("majors", ""),
-        "years": values.get("years") or None,
-        "industry": values.get("industry") or None,
-        "skills": values.get("skills", ""),
-    }
-
-
-def _company_region(session: Any, principal: Any) -> str:
-    """The region a new opening's form starts with: the company's (residency follows it)."""
-    from hireflow.org.models import Tenant
-
-    tenant = session.get(Tenant, principal.tenant_id)
-    return tenant.region if tenant is not None and tenant.region else "cn"
-
-
-def _opening_payload(values: dict[str, Any], lists: dict[str, list[str]]) -> dict[str, Any]:
-    return {
-        "title": values.get("title", ""),
-        "department_id": values.get("department_id") or None,
-        "location": values.get("location", ""),
-        "region": values.get("region") or None,
-        "job_type": values.get("job_type", "other"),
-        "language": values.get("language", "zh-CN"),
-        "description": values.get("description", ""),
-        "requirements": _requirements_from(values),
-        "pass_threshold": values.get("pass_threshold") or 7.0,
-        "headcount": values.get("headcount") or 1,
-        "owner_ids": _ids(lists.get("owner_ids", [])),
-        "interviewer_ids": _ids(lists.get("interviewer_ids", [])),
-        "generate_plan": values.get("generate_plan") == "on",
-        "plan_minutes": values.get("plan_minutes") or 30,
-    }
-
-
-def _form_context(session: DbSession, principal: Principal, capability: str) -> dict[str, Any]:
-    return {
-        "units": _units(session, principal, capability),
-        "job_types": JOB_TYPES,
-        "degrees": DEGREES,
-        "regions": schemas.REGIONS,
-        "owners": service.staff_with_roles(session, principal.tenant_id, service.OWNER_ROLES),
-        "panel": service.staff_with_roles(session, principal.tenant_id, service.PANEL_ROLES),
-        "errors": {},
-        "values": {},
+        "title": form.get("title"),
+        "department_id": form.get("department_id") or None,
+        "location": form.get("location"),
+        "region": form.get("region") or None,
+        "job_type": form.get("job_type", "other"),
+        "language": form.get("language", "zh-CN"),
+        "description": form.get("description"),
+        "requirements": requirements_from(form),
+        "pass_threshold": form.get("pass_threshold") or 7.0,
+        "headcount": form.get("headcount") or 1,
+        "owner_ids": ids_of(form.getlist("owner_ids")),
+        "interviewer_ids": ids_of(form.getlist("interviewer_ids")),
+        "generate_plan": form.get("generate_plan") == "on",
+        "plan_minutes": form.get("plan_minutes") or 30,
     }
 
 
@@ -189,9 +129,17 @@ def _values_of(opening: Opening) -> dict[str, Any]:
     }
 
 
-def _redo(exc: AppError) -> None:
-    if exc.status in (401, 403, 404):
-        raise exc
+def _noting_fields(problems: list[str], act: Callable[P, Response]) -> Callable[P, Response]:
+    """``act``, noting a refusal's field messages in ``problems`` (the page lists them all)."""
+
+    def noting(*args: P.args, **kwargs: P.kwargs) -> Response:
+        try:
+            return act(*args, **kwargs)
+        except AppError as exc:
+            problems.extend(f"{k}: {v}" for k, v in exc.fields.items())
+            raise
+
+    return noting
 
 
 # --------------------------------------------------------------------------- list, create, edit
@@ -216,11 +164,11 @@ def openings_page(
         "openings/list.html",
         {
             "openings": openings,
-            "units": _unit_names(session, principal.tenant_id),
+            "units": unit_names(session, principal.tenant_id),
             "status": status,
             "q": q,
             "counts": queries.count_by_status(session, principal),
-            "pending_requests": service.count_pending_requests(session, principal),
+            "pending_requests": hiring_requests.count_pending_requests(session, principal),
         },
     )
 
@@ -228,9 +176,9 @@ def openings_page(
 @router.get("/openings/new")
 def new_opening_page(request: Request, session: DbSession, principal: PageUser) -> Response:
     require(principal, "openings.create")
-    context = _form_context(session, principal, "openings.create")
+    context = form_context(session, principal, "openings.create")
     context["values"] = {
-        "region": _company_region(session, principal),
+        "region": company_region(session, principal),
         "language": principal.language,
         "pass_threshold": 7.0,
         "headcount": 1,
@@ -241,34 +189,31 @@ def new_opening_page(request: Request, session: DbSession, principal: PageUser) 
 
 
 @router.post("/openings")
-async def create_opening(request: Request, session: DbSession, principal: PageUser) -> Response:
+def create_opening(
+    request: Request, session: DbSession, principal: PageUser, form: Form
+) -> Response:
     require(principal, "openings.create")
-    values, lists, _files = await _form(request)
-    _ = gettext_for(request.state.language)
-    data, errors = validate_form(schemas.OpeningCreate, _opening_payload(values, lists), _)
-    if data is not None:
-        try:
-            opening = service.create_opening(session, principal, data)
-            return RedirectResponse(f"/openings/{opening.id}", status_code=303)
-        except AppError as exc:
-            _redo(exc)
-            errors = app_error_fields(exc, _)
-    context = _form_context(session, principal, "openings.create")
-    context.update(
-        {
-            "errors": errors,
-            "values": values,
-            "owner_ids": _ids(lists.get("owner_ids", [])),
-            "interviewer_ids": _ids(lists.get("interviewer_ids", [])),
-        }
-    )
-    return render(request, "openings/form.html", context, status_code=422)
+
+    def save(data: schemas.OpeningCreate) -> Response:
+        opening = service.create_opening(session, principal, data)
+        return RedirectResponse(f"/openings/{opening.id}", status_code=303)
+
+    def page(errors: dict[str, str]) -> Response:
+        context = form_context(session, principal, "openings.create")
+        context.update(
+            {
+                "errors": errors,
+                "values": dict(form.values),
+                "owner_ids": ids_of(form.getlist("owner_ids")),
+                "interviewer_ids": ids_of(form.getlist("interviewer_ids")),
+            }
+        )
+        return render(request, "openings/form.html", context, status_code=422)
+
+    return submit_form(request, schemas.OpeningCreate, _opening_payload(form), save, page)
 
 
 def _detail_context(session: DbSession, principal: Principal, opening: Opening) -> dict[str, Any]:
-    from hireflow.candidates.queries import opening_applications
-    from hireflow.candidates.screening import compile_rules
-
     applications = (
         opening_applications(session, principal, opening)
         if principal.has("candidates.read")
@@ -287,12 +232,12 @@ def _detail_context(session: DbSession, principal: Principal, opening: Opening) 
         counts[application.screening_status] = counts.get(application.screening_status, 0) + 1
     return {
         "opening": opening,
-        "unit": _unit_names(session, principal.tenant_id).get(opening.department_id, ""),
-        "names": _user_names(session, members),
+        "unit": unit_names(session, principal.tenant_id).get(opening.department_id, ""),
+        "names": user_names(session, members),
         "model": model,
         "plan": plan,
         "plan_minutes": round((plan.get("total_seconds") or 0) / 60),
-        "warnings": service.plan_warnings(opening),
+        "warnings": plans.plan_warnings(opening),
         "applications": applications,
         "screen_counts": counts,
         "rules_ok": rules_ok,
@@ -306,10 +251,25 @@ def _detail_context(session: DbSession, principal: Principal, opening: Opening) 
 
 def _can_manage(session: DbSession, principal: Principal, opening_id: int) -> bool:
     try:
-        service.manageable_opening(session, principal, opening_id)
+        access.manageable_opening(session, principal, opening_id)
         return True
     except AppError:
         return False
+
+
+def _opening_subpage(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    opening_id: int,
+    template: str,
+    build: Callable[[Opening], dict[str, Any]],
+) -> Response:
+    """One of an opening's pages (model, plan, rules), with edit controls for its managers."""
+    opening = queries.get_opening(session, principal, opening_id)
+    context = build(opening)
+    context["can_manage"] = _can_manage(session, principal, opening.id)
+    return render(request, template, context)
 
 
 @router.get("/openings/{opening_id}")
@@ -327,8 +287,8 @@ def opening_page(
 def edit_opening_page(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
-    opening = service.manageable_opening(session, principal, opening_id)
-    context = _form_context(session, principal, "openings.create")
+    opening = access.manageable_opening(session, principal, opening_id)
+    context = form_context(session, principal, "openings.create")
     context.update(
         {
             "opening": opening,
@@ -341,55 +301,51 @@ def edit_opening_page(
 
 
 @router.post("/openings/{opening_id}/edit")
-async def edit_opening(
-    request: Request, session: DbSession, principal: PageUser, opening_id: Id
+def edit_opening(
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
-    opening = service.manageable_opening(session, principal, opening_id)
-    values, lists, _files = await _form(request)
+    opening = access.manageable_opening(session, principal, opening_id)
     _ = gettext_for(request.state.language)
-    payload = _opening_payload(values, lists)
-    update, errors = validate_form(
-        schemas.OpeningUpdate,
-        {k: v for k, v in payload.items() if k in schemas.OpeningUpdate.model_fields},
-        _,
-    )
+    payload = _opening_payload(form)
+    fields = {k: v for k, v in payload.items() if k in schemas.OpeningUpdate.model_fields}
     members, member_errors = validate_form(
         schemas.MembersIn,
         {"owner_ids": payload["owner_ids"], "interviewer_ids": payload["interviewer_ids"]},
         _,
     )
-    errors.update(member_errors)
-    if update is not None and members is not None:
-        try:
-            service.update_opening(session, principal, opening_id, update)
-            service.set_members(session, principal, opening_id, members)
-            return RedirectResponse(f"/openings/{opening_id}", status_code=303)
-        except AppError as exc:
-            _redo(exc)
-            session.rollback()
-            errors = app_error_fields(exc, _)
-    context = _form_context(session, principal, "openings.create")
-    context.update(
-        {
-            "opening": opening,
-            "errors": errors,
-            "values": values,
-            "owner_ids": payload["owner_ids"],
-            "interviewer_ids": payload["interviewer_ids"],
-        }
-    )
-    return render(request, "openings/form.html", context, status_code=422)
+
+    def save(update: schemas.OpeningUpdate) -> Response:
+        if members is None:
+            return page({})
+        service.update_opening(session, principal, opening_id, update)
+        service.set_members(session, principal, opening_id, members)
+        return RedirectResponse(f"/openings/{opening_id}", status_code=303)
+
+    def page(errors: dict[str, str]) -> Response:
+        session.rollback()
+        context = form_context(session, principal, "openings.create")
+        context.update(
+            {
+                "opening": opening,
+                "errors": {**errors, **member_errors},
+                "values": dict(form.values),
+                "owner_ids": payload["owner_ids"],
+                "interviewer_ids": payload["interviewer_ids"],
+            }
+        )
+        return render(request, "openings/form.html", context, status_code=422)
+
+    return submit_form(request, schemas.OpeningUpdate, fields, save, page)
 
 
 @router.post("/openings/{opening_id}/status")
-async def change_status(
-    request: Request, session: DbSession, principal: PageUser, opening_id: Id
+def change_status(
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
-    values, _lists, _files = await _form(request)
     _ = gettext_for(request.state.language)
-    data, _errors = validate_form(schemas.StatusIn, {"status": values.get("status", "")}, _)
+    data, _errors = validate_form(schemas.StatusIn, {"status": form.get("status")}, _)
     if data is None:
-        service.manageable_opening(session, principal, opening_id)
+        access.manageable_opening(session, principal, opening_id)
         return RedirectResponse(f"/openings/{opening_id}", status_code=303)
     service.set_status(session, principal, opening_id, data.status)
     return RedirectResponse(f"/openings/{opening_id}", status_code=303)
@@ -406,16 +362,12 @@ def delete_opening(session: DbSession, principal: PageUser, opening_id: Id) -> R
 
 def _model_in_effect(opening: Opening) -> dict[str, Any]:
     """The stored model, else the job type's preset (what scoring would use)."""
-    from hireflow.scoring.models import model_to_dict
-
     if opening.competency_model:
         return opening.competency_model
-    return model_to_dict(service.competency_model_of(opening))
+    return model_to_dict(competency.competency_model_of(opening))
 
 
 def _model_context(session: DbSession, principal: Principal, opening: Opening) -> dict[str, Any]:
-    from hireflow.scoring.models import list_job_types, list_presets
-
     model = _model_in_effect(opening)
     return {
         "opening": opening,
@@ -433,20 +385,24 @@ def _model_context(session: DbSession, principal: Principal, opening: Opening) -
 def model_page(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
-    opening = queries.get_opening(session, principal, opening_id)
-    context = _model_context(session, principal, opening)
-    context["can_manage"] = _can_manage(session, principal, opening.id)
-    return render(request, "openings/model.html", context)
+    return _opening_subpage(
+        request,
+        session,
+        principal,
+        opening_id,
+        "openings/model.html",
+        lambda opening: _model_context(session, principal, opening),
+    )
 
 
 @router.post("/openings/{opening_id}/model")
 def set_model(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
-    opening = service.manageable_opening(session, principal, opening_id)
+    opening = access.manageable_opening(session, principal, opening_id)
 
     def save(data: schemas.CompetencyModelIn) -> Response:
-        service.set_competency_model(session, principal, opening_id, data)
+        competency.set_competency_model(session, principal, opening_id, data)
         return RedirectResponse(f"/openings/{opening_id}/model", status_code=303)
 
     def page(errors: dict[str, str]) -> Response:
@@ -464,32 +420,35 @@ def set_model(
 
 
 @router.post("/openings/{opening_id}/model/dictionary")
-async def upload_dictionary(
-    request: Request, session: DbSession, principal: PageUser, opening_id: Id
+def upload_dictionary(
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
-    opening = service.manageable_opening(session, principal, opening_id)
-    _values, _lists, files = await _form(request)
+    opening = access.manageable_opening(session, principal, opening_id)
     _ = gettext_for(request.state.language)
-    upload = files.get("dictionary")
-    try:
-        if upload is None or not upload.filename:
-            raise service.ModelRejected(
+    problems: list[str] = []
+
+    def save() -> Response:
+        upload = form.file("dictionary")
+        if upload is None:
+            raise errors.ModelRejected(
                 params={"detail": _("Choose a file to upload.")}, fields={"dictionary": "required"}
             )
-        content = await upload.read(service.MAX_DICTIONARY_BYTES + 1)
-        service.import_dictionary(session, principal, opening_id, upload.filename, content)
+        content = form.read_file("dictionary", competency.MAX_DICTIONARY_BYTES + 1) or b""
+        competency.import_dictionary(session, principal, opening_id, upload.filename or "", content)
         return RedirectResponse(f"/openings/{opening_id}/model", status_code=303)
-    except AppError as exc:
-        _redo(exc)
+
+    def page(errors: dict[str, str]) -> Response:
         context = _model_context(session, principal, opening)
         context.update(
             {
-                "errors": {"dictionary": exc.translated(_)},
+                "errors": {"dictionary": next(iter(errors.values()))},
                 "can_manage": True,
-                "error_list": [f"{k}: {v}" for k, v in exc.fields.items()],
+                "error_list": problems,
             }
         )
         return render(request, "openings/model.html", context, status_code=422)
+
+    return act_or_rerender(request, _noting_fields(problems, save), page)
 
 
 # --------------------------------------------------------------------------- interview plan
@@ -501,7 +460,7 @@ def _plan_context(session: DbSession, principal: Principal, opening: Opening) ->
         "opening": opening,
         "plan": opening.interview_plan or {},
         "dimensions": {d.get("id"): d.get("name", {}) for d in model.get("dimensions", [])},
-        "warnings": service.plan_warnings(opening),
+        "warnings": plans.plan_warnings(opening),
         "errors": {},
         "error_list": [],
     }
@@ -511,68 +470,77 @@ def _plan_context(session: DbSession, principal: Principal, opening: Opening) ->
 def plan_page(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
-    opening = queries.get_opening(session, principal, opening_id)
+    return _opening_subpage(
+        request,
+        session,
+        principal,
+        opening_id,
+        "openings/plan.html",
+        lambda opening: _plan_context(session, principal, opening),
+    )
+
+
+def _plan_refused(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    opening_id: int,
+    errors: dict[str, str],
+    error_list: list[str] | None = None,
+) -> Response:
+    opening = access.manageable_opening(session, principal, opening_id)
     context = _plan_context(session, principal, opening)
-    context["can_manage"] = _can_manage(session, principal, opening.id)
-    return render(request, "openings/plan.html", context)
+    context.update({"errors": errors, "error_list": error_list or [], "can_manage": True})
+    return render(request, "openings/plan.html", context, status_code=422)
 
 
 @router.post("/openings/{opening_id}/plan/generate")
-async def generate_plan(
-    request: Request, session: DbSession, principal: PageUser, opening_id: Id
+def generate_plan(
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
-    service.manageable_opening(session, principal, opening_id)
-    values, _lists, _files = await _form(request)
-    _ = gettext_for(request.state.language)
-    data, errors = validate_form(
-        schemas.PlanGenerateIn, {"budget_minutes": values.get("budget_minutes") or 30}, _
+    access.manageable_opening(session, principal, opening_id)
+
+    def save(data: schemas.PlanGenerateIn) -> Response:
+        plans.generate_opening_plan(session, principal, opening_id, data.budget_minutes)
+        return RedirectResponse(f"/openings/{opening_id}/plan", status_code=303)
+
+    fields = {"budget_minutes": form.get("budget_minutes") or 30}
+    return submit_form(
+        request,
+        schemas.PlanGenerateIn,
+        fields,
+        save,
+        lambda errors: _plan_refused(request, session, principal, opening_id, errors),
     )
-    if data is not None:
-        try:
-            service.generate_opening_plan(session, principal, opening_id, data.budget_minutes)
-            return RedirectResponse(f"/openings/{opening_id}/plan", status_code=303)
-        except AppError as exc:
-            _redo(exc)
-            errors = app_error_fields(exc, _)
-    opening = service.manageable_opening(session, principal, opening_id)
-    context = _plan_context(session, principal, opening)
-    context.update({"errors": errors, "can_manage": True})
-    return render(request, "openings/plan.html", context, status_code=422)
 
 
 @router.post("/openings/{opening_id}/plan/edit")
-async def edit_plan(
-    request: Request, session: DbSession, principal: PageUser, opening_id: Id
+def edit_plan(
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
-    service.manageable_opening(session, principal, opening_id)
-    values, _lists, _files = await _form(request)
-    _ = gettext_for(request.state.language)
-    data, errors = validate_form(
+    access.manageable_opening(session, principal, opening_id)
+    problems: list[str] = []
+
+    def save(data: schemas.PlanEditIn) -> Response:
+        plans.edit_plan(session, principal, opening_id, data)
+        return RedirectResponse(f"/openings/{opening_id}/plan", status_code=303)
+
+    fields = {
+        k: v for k, v in form.values.items() if k in schemas.PlanEditIn.model_fields and v != ""
+    }
+    return submit_form(
+        request,
         schemas.PlanEditIn,
-        {k: v for k, v in values.items() if k in schemas.PlanEditIn.model_fields and v != ""},
-        _,
+        fields,
+        _noting_fields(problems, save),
+        lambda errors: _plan_refused(request, session, principal, opening_id, errors, problems),
     )
-    error_list: list[str] = []
-    if data is not None:
-        try:
-            service.edit_plan(session, principal, opening_id, data)
-            return RedirectResponse(f"/openings/{opening_id}/plan", status_code=303)
-        except AppError as exc:
-            _redo(exc)
-            errors = app_error_fields(exc, _)
-            error_list = [f"{k}: {v}" for k, v in exc.fields.items()]
-    opening = service.manageable_opening(session, principal, opening_id)
-    context = _plan_context(session, principal, opening)
-    context.update({"errors": errors, "error_list": error_list, "can_manage": True})
-    return render(request, "openings/plan.html", context, status_code=422)
 
 
 # --------------------------------------------------------------------------- screening rules
 
 
 def _rules_context(opening: Opening, rules: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    from hireflow.candidates.screening import FUNCTIONS, SYMBOLS
-
     rows = (
         rules
         if rules is not None
@@ -598,11 +566,11 @@ def _rules_context(opening: Opening, rules: list[dict[str, Any]] | None = None) 
     }
 
 
-def _rules_from(lists: dict[str, list[str]]) -> list[dict[str, Any]]:
-    texts = lists.get("text", [])
-    kinds = lists.get("kind", [])
-    weights = lists.get("weight", [])
-    names = lists.get("name", [])
+def _rules_from(form: PostedForm) -> list[dict[str, Any]]:
+    texts = form.getlist("text")
+    kinds = form.getlist("kind")
+    weights = form.getlist("weight")
+    names = form.getlist("name")
     rules = []
     for i, text in enumerate(texts):
         if not text.strip():
@@ -622,56 +590,55 @@ def _rules_from(lists: dict[str, list[str]]) -> list[dict[str, Any]]:
 def rules_page(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id
 ) -> Response:
-    opening = queries.get_opening(session, principal, opening_id)
-    context = _rules_context(opening)
-    context["can_manage"] = _can_manage(session, principal, opening.id)
-    return render(request, "openings/rules.html", context)
+    return _opening_subpage(
+        request, session, principal, opening_id, "openings/rules.html", _rules_context
+    )
 
 
 @router.post("/openings/{opening_id}/rules")
-async def save_rules(
-    request: Request, session: DbSession, principal: PageUser, opening_id: Id
+def save_rules(
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
-    opening = service.manageable_opening(session, principal, opening_id)
-    _values, lists, _files = await _form(request)
+    opening = access.manageable_opening(session, principal, opening_id)
     _ = gettext_for(request.state.language)
-    rules = _rules_from(lists)
-    data, errors = validate_form(schemas.ScreeningRulesIn, {"rules": rules}, _)
-    problems: dict[int, list[dict[str, Any]]] = {}
-    if data is not None:
+    rules = _rules_from(form)
+
+    def save(data: schemas.ScreeningRulesIn) -> Response:
         try:
             service.save_screening_rules(session, principal, opening_id, data)
-            return RedirectResponse(f"/openings/{opening_id}/rules?saved=1", status_code=303)
-        except service.RulesRejected as exc:
-            errors = {"form": exc.translated(_)}
+        except errors.RulesRejected as exc:
+            problems: dict[int, list[dict[str, Any]]] = {}
             for key, problem in exc.fields.items():
                 problems.setdefault(int(key.split(".")[1]), []).append(problem)
-        except AppError as exc:
-            _redo(exc)
-            errors = app_error_fields(exc, _)
-    context = _rules_context(opening, rules)
-    context.update({"errors": errors, "problems": problems, "can_manage": True})
-    return render(request, "openings/rules.html", context, status_code=422)
+            return page({"form": exc.translated(_)}, problems)
+        return RedirectResponse(f"/openings/{opening_id}/rules?saved=1", status_code=303)
+
+    def page(
+        errors: dict[str, str], problems: dict[int, list[dict[str, Any]]] | None = None
+    ) -> Response:
+        context = _rules_context(opening, rules)
+        context.update({"errors": errors, "problems": problems or {}, "can_manage": True})
+        return render(request, "openings/rules.html", context, status_code=422)
+
+    return submit_form(request, schemas.ScreeningRulesIn, {"rules": rules}, save, page)
 
 
 @router.post("/openings/{opening_id}/rules/build")
-async def build_rule(
-    request: Request, session: DbSession, principal: PageUser, opening_id: Id
+def build_rule(
+    request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
     """Turn the form's filters into rule text and add it to the (unsaved) rules."""
-    from hireflow.candidates.screening import build_rule as build
-
-    opening = service.manageable_opening(session, principal, opening_id)
-    values, lists, _files = await _form(request)
+    opening = access.manageable_opening(session, principal, opening_id)
+    values = dict(form.values)
     _ = gettext_for(request.state.language)
-    rules = _rules_from(lists)
+    rules = _rules_from(form)
     min_scores = {}
     if values.get("score_dimension") and values.get("score_min"):
         min_scores[values["score_dimension"]] = values["score_min"]
     min_mentions = {}
     if values.get("mention_phrase") and values.get("mention_count"):
         min_mentions[values["mention_phrase"]] = values["mention_count"]
-    form = {
+    filters = {
         "min_education": values.get("min_education") or None,
         "majors": values.get("majors", ""),
         "min_years": values.get("min_years") or None,
@@ -685,10 +652,10 @@ async def build_rule(
         "min_scores": min_scores,
         "min_mentions": min_mentions,
     }
-    data, errors = validate_form(schemas.ScreeningFormIn, form, _)
+    data, errors = validate_form(schemas.ScreeningFormIn, filters, _)
     if data is not None:
         try:
-            text = build(data.model_dump(exclude_none=True))
+            text = rule_text(data.model_dump(exclude_none=True))
             rules.append(
                 {
                     "text": text,
@@ -707,203 +674,3 @@ async def build_rule(
 
 
 # --------------------------------------------------------------------------- hiring requests
-
-
-def _request_payload(values: dict[str, Any], lists: dict[str, list[str]]) -> dict[str, Any]:
-    return {
-        "department_id": values.get("department_id") or None,
-        "title": values.get("title", ""),
-        "job_type": values.get("job_type", "other"),
-        "location": values.get("location", ""),
-        "region": values.get("region") or None,
-        "language": values.get("language", "zh-CN"),
-        "headcount": values.get("headcount") or 1,
-        "description": values.get("description", ""),
-        "requirements": _requirements_from(values),
-        "dimensions": lists.get("dimensions", []),
-    }
-
-
-def _request_form_context(session: DbSession, principal: Principal) -> dict[str, Any]:
-    from hireflow.scoring.models import list_presets
-
-    context = _form_context(session, principal, "hiring_requests.submit")
-    context["presets"] = list_presets()
-    return context
-
-
-@router.get("/hiring-requests")
-def requests_page(
-    request: Request, session: DbSession, principal: PageUser, status: str = ""
-) -> Response:
-    status = status if status in ("submitted", "returned", "approved") else ""
-    rows = queries.list_hiring_requests(session, principal, status=status or None)
-    return render(
-        request,
-        "openings/requests.html",
-        {
-            "requests": rows,
-            "status": status,
-            "units": _unit_names(session, principal.tenant_id),
-            "names": _user_names(session, {r.submitted_by_id for r in rows}),
-        },
-    )
-
-
-@router.get("/hiring-requests/new")
-def new_request_page(request: Request, session: DbSession, principal: PageUser) -> Response:
-    require(principal, "hiring_requests.submit")
-    context = _request_form_context(session, principal)
-    context["values"] = {
-        "region": _company_region(session, principal),
-        "language": principal.language,
-        "headcount": 1,
-    }
-    return render(request, "openings/request_form.html", context)
-
-
-@router.post("/hiring-requests")
-async def submit_request(request: Request, session: DbSession, principal: PageUser) -> Response:
-    require(principal, "hiring_requests.submit")
-    values, lists, _files = await _form(request)
-    _ = gettext_for(request.state.language)
-    data, errors = validate_form(schemas.HiringRequestIn, _request_payload(values, lists), _)
-    if data is not None:
-        try:
-            row = service.submit_request(session, principal, data)
-            return RedirectResponse(f"/hiring-requests/{row.id}", status_code=303)
-        except AppError as exc:
-            _redo(exc)
-            errors = app_error_fields(exc, _)
-    context = _request_form_context(session, principal)
-    context.update({"errors": errors, "values": values, "chosen": lists.get("dimensions", [])})
-    return render(request, "openings/request_form.html", context, status_code=422)
-
-
-def _request_context(
-    session: DbSession, principal: Principal, row: HiringRequest
-) -> dict[str, Any]:
-    from hireflow.scoring.models import list_presets
-
-    history = []
-    for step in row.history or []:
-        try:
-            when = datetime.fromisoformat(str(step.get("at")))
-        except ValueError:
-            when = None
-        history.append({**step, "when": when})
-    return {
-        "req": row,
-        "history": history,
-        "unit": _unit_names(session, principal.tenant_id).get(row.department_id, ""),
-        "names": _user_names(session, {row.submitted_by_id, row.reviewed_by_id or 0}),
-        "preset_names": {p["id"]: p["name"] for p in list_presets()},
-        "owners": service.staff_with_roles(session, principal.tenant_id, service.OWNER_ROLES),
-        "can_review": principal.has("hiring_requests.review") and row.status == "submitted",
-        "can_resubmit": row.status == "returned" and row.submitted_by_id == principal.user_id,
-        "errors": {},
-        "values": {},
-    }
-
-
-@router.get("/hiring-requests/{hiring_request_id}")
-def request_page(
-    request: Request, session: DbSession, principal: PageUser, hiring_request_id: Id
-) -> Response:
-    row = queries.get_hiring_request(session, principal, hiring_request_id)
-    context = _request_context(session, principal, row)
-    if context["can_resubmit"]:
-        context.update(_request_form_context(session, principal))
-        context["values"] = {**_values_of_request(row)}
-        context["chosen"] = list(row.dimensions or [])
-    return render(request, "openings/request.html", context)
-
-
-def _values_of_request(row: HiringRequest) -> dict[str, Any]:
-    requirements = row.requirements or {}
-    return {
-        "department_id": str(row.department_id),
-        "title": row.title,
-        "job_type": row.job_type,
-        "location": row.location,
-        "region": row.region,
-        "language": row.language,
-        "headcount": row.headcount,
-        "description": row.description,
-        "education": requirements.get("education") or "",
-        "majors": ", ".join(requirements.get("majors", [])),
-        "years": requirements.get("years") if requirements.get("years") is not None else "",
-        "industry": requirements.get("industry") or "",
-        "skills": ", ".join(requirements.get("skills", [])),
-    }
-
-
-@router.post("/hiring-requests/{hiring_request_id}")
-async def resubmit_request(
-    request: Request, session: DbSession, principal: PageUser, hiring_request_id: Id
-) -> Response:
-    row = queries.get_hiring_request(session, principal, hiring_request_id)
-    values, lists, _files = await _form(request)
-    _ = gettext_for(request.state.language)
-    data, errors = validate_form(schemas.HiringRequestIn, _request_payload(values, lists), _)
-    if data is not None:
-        try:
-            service.resubmit_request(session, principal, hiring_request_id, data)
-            return RedirectResponse(f"/hiring-requests/{hiring_request_id}", status_code=303)
-        except AppError as exc:
-            _redo(exc)
-            errors = app_error_fields(exc, _)
-    context = _request_context(session, principal, row)
-    context.update(_request_form_context(session, principal))
-    context.update({"errors": errors, "values": values, "chosen": lists.get("dimensions", [])})
-    return render(request, "openings/request.html", context, status_code=422)
-
-
-@router.post("/hiring-requests/{hiring_request_id}/approve")
-async def approve_request(
-    request: Request, session: DbSession, principal: PageUser, hiring_request_id: Id
-) -> Response:
-    require(principal, "hiring_requests.review")
-    values, lists, _files = await _form(request)
-    _ = gettext_for(request.state.language)
-    data, errors = validate_form(
-        schemas.ApproveIn,
-        {
-            "comment": values.get("comment", ""),
-            "owner_ids": _ids(lists.get("owner_ids", [])),
-            "open_now": values.get("open_now") == "on",
-        },
-        _,
-    )
-    if data is not None:
-        try:
-            row = service.approve_request(session, principal, hiring_request_id, data)
-            return RedirectResponse(f"/openings/{row.opening_id}", status_code=303)
-        except AppError as exc:
-            _redo(exc)
-            errors = app_error_fields(exc, _)
-    row = queries.get_hiring_request(session, principal, hiring_request_id)
-    context = _request_context(session, principal, row)
-    context.update({"errors": errors, "values": values})
-    return render(request, "openings/request.html", context, status_code=422)
-
-
-@router.post("/hiring-requests/{hiring_request_id}/return")
-async def return_request(
-    request: Request, session: DbSession, principal: PageUser, hiring_request_id: Id
-) -> Response:
-    require(principal, "hiring_requests.review")
-    values, _lists, _files = await _form(request)
-    _ = gettext_for(request.state.language)
-    data, errors = validate_form(schemas.ReviewIn, {"comment": values.get("comment", "")}, _)
-    if data is not None:
-        try:
-            service.return_request(session, principal, hiring_request_id, data)
-            return RedirectResponse(f"/hiring-requests/{hiring_request_id}", status_code=303)
-        except AppError as exc:
-            _redo(exc)
-            errors = {"return_comment": exc.translated(_)}
-    row = queries.get_hiring_request(session, principal, hiring_request_id)
-    context = _request_context(session, principal, row)
-    context.update({"errors": errors, "values": values})
-    return render(request, "openings/request.html", context, status_code=422)

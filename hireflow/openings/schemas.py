@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from hireflow.candidates.resume_model import normalise_degree
 from hireflow.core.i18n import LANGUAGES
 from hireflow.openings.models import JOB_TYPES
 from hireflow.web.deps import Count, Id
@@ -51,8 +52,6 @@ class Requirements(BaseModel):
     @field_validator("education")
     @classmethod
     def _degree(cls, value: str | None) -> str | None:
-        from hireflow.candidates.parsing import normalise_degree
-
         if value is None or not value.strip():
             return None
         degree = normalise_degree(value)

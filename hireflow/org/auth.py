@@ -22,7 +22,7 @@ from hireflow.core.security import (
     token_hash,
     verify_password,
 )
-from hireflow.core.settings import Settings
+from hireflow.core.settings import Settings, get_settings
 from hireflow.org.models import AccessToken, LoginThrottle, User
 
 BAD_CREDENTIALS = N_("Wrong email or password.")
@@ -246,8 +246,6 @@ def issue_token(
 
     An API key always expires: at most ``api_key_max_days`` after it is made.
     """
-    from hireflow.core.settings import get_settings
-
     prefix = {"session": "hfs", "bearer": "hfb", "api_key": "hfk"}[kind]
     if kind == "api_key":
         longest = get_settings().api_key_max_days * 24

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from hireflow.core.audit import AuditEntry, ClientEvent
 from hireflow.core.permissions import Principal, require, restrict
-from hireflow.org.models import Department, Subsidiary, Tenant, User
+from hireflow.org.models import Department, RoleAssignment, Subsidiary, Tenant, User
 
 
 def tenant_of(session: Session, principal: Principal) -> Tenant:
@@ -50,8 +50,6 @@ def users(
         like = f"%{query.strip().lower()}%"
         stmt = stmt.where(or_(User.email.ilike(like), User.name.ilike(like)))
     if role:
-        from hireflow.org.models import RoleAssignment
-
         stmt = stmt.where(
             User.id.in_(select(RoleAssignment.user_id).where(RoleAssignment.role == role))
         )

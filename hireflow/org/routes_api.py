@@ -8,38 +8,38 @@ from typing import Any
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict
 
-from hireflow.core.audit import mask_personal
+from hireflow.core.audit import ClientEvent, mask_personal
 from hireflow.core.permissions import get_visible
 from hireflow.org import queries, schemas, service
-from hireflow.org.models import User
+from hireflow.org.models import AccessToken, Department, RoleAssignment, Subsidiary, User
 from hireflow.web.deps import ApiUser, DbSession, Id, Moment, Offset, audit_read
 
 router = APIRouter(tags=["organisation"])
 
 
 @router.get("/org/subsidiaries", response_model=list[schemas.SubsidiaryPublic])
-def list_subsidiaries(session: DbSession, principal: ApiUser) -> Any:
+def list_subsidiaries(session: DbSession, principal: ApiUser) -> list[Subsidiary]:
     return queries.subsidiaries(session, principal)
 
 
 @router.post("/org/subsidiaries", response_model=schemas.SubsidiaryPublic, status_code=201)
 def create_subsidiary(
     data: schemas.SubsidiaryCreate, session: DbSession, principal: ApiUser
-) -> Any:
+) -> Subsidiary:
     return service.create_subsidiary(session, principal, data)
 
 
 @router.get("/org/departments", response_model=list[schemas.DepartmentPublic])
 def list_departments(
     session: DbSession, principal: ApiUser, subsidiary_id: Id | None = None
-) -> Any:
+) -> list[Department]:
     return queries.departments(session, principal, subsidiary_id)
 
 
 @router.post("/org/departments", response_model=schemas.DepartmentPublic, status_code=201)
 def create_department(
     data: schemas.DepartmentCreate, session: DbSession, principal: ApiUser
-) -> Any:
+) -> Department:
     return service.create_department(session, principal, data)
 
 
@@ -58,7 +58,7 @@ def list_users(
 
 
 @router.post("/org/users", response_model=schemas.UserPublic, status_code=201)
-def create_user(data: schemas.UserCreate, session: DbSession, principal: ApiUser) -> Any:
+def create_user(data: schemas.UserCreate, session: DbSession, principal: ApiUser) -> User:
     return service.create_user(session, principal, data)
 
 
@@ -72,12 +72,14 @@ def get_user(user_id: Id, session: DbSession, principal: ApiUser) -> Any:
 @router.patch("/org/users/{user_id}", response_model=schemas.UserPublic)
 def update_user(
     user_id: Id, data: schemas.UserUpdate, session: DbSession, principal: ApiUser
-) -> Any:
+) -> User:
     return service.update_user(session, principal, user_id, data)
 
 
 @router.post("/org/users/{user_id}/roles", response_model=schemas.RoleGrantOut, status_code=201)
-def add_role(user_id: Id, data: schemas.RoleGrantIn, session: DbSession, principal: ApiUser) -> Any:
+def add_role(
+    user_id: Id, data: schemas.RoleGrantIn, session: DbSession, principal: ApiUser
+) -> RoleAssignment:
     return service.add_role(session, principal, user_id, data)
 
 
@@ -88,7 +90,7 @@ def remove_role(user_id: Id, assignment_id: Id, session: DbSession, principal: A
 
 
 @router.get("/apikeys", response_model=list[schemas.ApiKeyPublic])
-def list_keys(session: DbSession, principal: ApiUser) -> Any:
+def list_keys(session: DbSession, principal: ApiUser) -> list[AccessToken]:
     return service.list_api_keys(session, principal)
 
 
@@ -169,5 +171,5 @@ class ClientEventOut(BaseModel):
 @router.get("/techlog", response_model=list[ClientEventOut])
 def list_techlog(
     session: DbSession, principal: ApiUser, kind: str = Query("", max_length=40)
-) -> Any:
+) -> list[ClientEvent]:
     return queries.client_events(session, principal, kind)

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from hireflow.core.audit import mask_personal
-from hireflow.core.errors import AppError
-from hireflow.core.i18n import gettext_for
-from hireflow.core.permissions import Role, get_visible, require
+from hireflow.core.permissions import Principal, Role, get_visible, require
 from hireflow.org import queries, schemas, service
 from hireflow.org.models import User
 from hireflow.org.schemas import REGIONS
 from hireflow.web.deps import DbSession, Id, PageNumber, PageUser
-from hireflow.web.forms import app_error_fields, blank_to_none, day_bound, validate_form
+from hireflow.web.forms import (
+    Form,
+    PostedForm,
+    SchemaT,
+    act_or_rerender,
+    blank_to_none,
+    day_bound,
+    submit_form,
+)
 from hireflow.web.routes import COMMON_ZONES
 from hireflow.web.telemetry import EVENT_KINDS
 from hireflow.web.templating import render
@@ -49,11 +57,6 @@ def org_page(request: Request, session: DbSession, principal: PageUser) -> Respo
     return render(request, "org/index.html", _org_context(session, principal))
 
 
-async def _form(request: Request) -> dict[str, Any]:
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
-
-
 def _rerender(
     request: Request,
     session: DbSession,
@@ -67,69 +70,96 @@ def _rerender(
     return render(request, "org/index.html", context, status_code=422)
 
 
+def _add_unit(
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    form: PostedForm,
+    schema: type[SchemaT],
+    create: Callable[[Session, Principal, SchemaT], object],
+    section: str,
+    anchor: str,
+) -> Response:
+    """Create a subsidiary or a department from the organisation page's form."""
+
+    def save(data: SchemaT) -> Response:
+        create(session, principal, data)
+        return RedirectResponse(f"/org#{anchor}", status_code=303)
+
+    values = dict(form.values)
+    return submit_form(
+        request,
+        schema,
+        values,
+        save,
+        lambda errors: _rerender(request, session, principal, errors, values, section),
+    )
+
+
 @router.post("/org/subsidiaries")
-async def org_add_subsidiary(request: Request, session: DbSession, principal: PageUser) -> Response:
-    values = await _form(request)
-    _ = gettext_for(request.state.language)
-    data, errors = validate_form(schemas.SubsidiaryCreate, values, _)
-    if data is not None:
-        try:
-            service.create_subsidiary(session, principal, data)
-            return RedirectResponse("/org#subsidiaries", status_code=303)
-        except AppError as exc:
-            if exc.status in (403, 404):
-                raise
-            errors = app_error_fields(exc, _)
-    return _rerender(request, session, principal, errors, values, "subsidiary")
+def org_add_subsidiary(
+    request: Request, session: DbSession, principal: PageUser, form: Form
+) -> Response:
+    return _add_unit(
+        request,
+        session,
+        principal,
+        form,
+        schemas.SubsidiaryCreate,
+        service.create_subsidiary,
+        "subsidiary",
+        "subsidiaries",
+    )
 
 
 @router.post("/org/departments")
-async def org_add_department(request: Request, session: DbSession, principal: PageUser) -> Response:
-    values = await _form(request)
-    _ = gettext_for(request.state.language)
-    data, errors = validate_form(schemas.DepartmentCreate, values, _)
-    if data is not None:
-        try:
-            service.create_department(session, principal, data)
-            return RedirectResponse("/org#departments", status_code=303)
-        except AppError as exc:
-            if exc.status in (403, 404):
-                raise
-            errors = app_error_fields(exc, _)
-    return _rerender(request, session, principal, errors, values, "department")
+def org_add_department(
+    request: Request, session: DbSession, principal: PageUser, form: Form
+) -> Response:
+    return _add_unit(
+        request,
+        session,
+        principal,
+        form,
+        schemas.DepartmentCreate,
+        service.create_department,
+        "department",
+        "departments",
+    )
 
 
-def _grant_from(values: dict[str, Any]) -> dict[str, Any]:
+def _grant_from(form: PostedForm) -> dict[str, Any]:
     return {
-        "role": values.get("role", ""),
-        "subsidiary_id": blank_to_none(values.get("subsidiary_id")),
-        "department_id": blank_to_none(values.get("department_id")),
+        "role": form.get("role"),
+        "subsidiary_id": blank_to_none(form.values.get("subsidiary_id")),
+        "department_id": blank_to_none(form.values.get("department_id")),
     }
 
 
 @router.post("/org/users")
-async def org_add_user(request: Request, session: DbSession, principal: PageUser) -> Response:
-    values = await _form(request)
-    _ = gettext_for(request.state.language)
+def org_add_user(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
     payload = {
-        "email": values.get("email", ""),
-        "name": values.get("name", ""),
-        "password": values.get("password", ""),
-        "language": values.get("language", "zh-CN"),
-        "timezone": values.get("timezone", "Asia/Shanghai"),
-        "roles": [_grant_from(values)] if values.get("role") else [],
+        "email": form.get("email"),
+        "name": form.get("name"),
+        "password": form.get("password"),
+        "language": form.get("language", "zh-CN"),
+        "timezone": form.get("timezone", "Asia/Shanghai"),
+        "roles": [_grant_from(form)] if form.get("role") else [],
     }
-    data, errors = validate_form(schemas.UserCreate, payload, _)
-    if data is not None:
-        try:
-            user = service.create_user(session, principal, data)
-            return RedirectResponse(f"/org/users/{user.id}", status_code=303)
-        except AppError as exc:
-            if exc.status in (403, 404):
-                raise
-            errors = app_error_fields(exc, _)
-    values.pop("password", None)
-    return _rerender(request, session, principal, errors, values, "user")
+
+    def save(data: schemas.UserCreate) -> Response:
+        user = service.create_user(session, principal, data)
+        return RedirectResponse(f"/org/users/{user.id}", status_code=303)
+
+    # The password is never sent back.
+    values = {k: v for k, v in form.values.items() if k != "password"}
+    return submit_form(
+        request,
+        schemas.UserCreate,
+        payload,
+        save,
+        lambda errors: _rerender(request, session, principal, errors, values, "user"),
+    )
 
 
 def _user_context(session: DbSession, principal: PageUser, user_id: int) -> dict[str, Any]:
@@ -140,71 +170,103 @@ def _user_context(session: DbSession, principal: PageUser, user_id: int) -> dict
     return context
 
 
+def _user_refused(
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    user_id: int,
+    errors: dict[str, str],
+    values: dict[str, Any],
+) -> Response:
+    context = _user_context(session, principal, user_id)
+    context.update({"errors": errors, "values": values})
+    return render(request, "org/user.html", context, status_code=422)
+
+
 @router.get("/org/users/{user_id}")
 def org_user(request: Request, session: DbSession, principal: PageUser, user_id: Id) -> Response:
     return render(request, "org/user.html", _user_context(session, principal, user_id))
 
 
-@router.post("/org/users/{user_id}")
-async def org_update_user(
-    request: Request, session: DbSession, principal: PageUser, user_id: Id
+def _change_user(
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    user_id: int,
+    form: PostedForm,
+    schema: type[SchemaT],
+    fields: dict[str, Any],
+    change: Callable[[SchemaT], object],
 ) -> Response:
-    values = await _form(request)
-    _ = gettext_for(request.state.language)
+    """Submit one of the user page's forms; back to the user page, or the page with errors."""
+
+    def save(data: SchemaT) -> Response:
+        change(data)
+        return RedirectResponse(f"/org/users/{user_id}", status_code=303)
+
+    return submit_form(
+        request,
+        schema,
+        fields,
+        save,
+        lambda errors: _user_refused(
+            request, session, principal, user_id, errors, dict(form.values)
+        ),
+    )
+
+
+@router.post("/org/users/{user_id}")
+def org_update_user(
+    request: Request, session: DbSession, principal: PageUser, user_id: Id, form: Form
+) -> Response:
     payload = {
-        "name": values.get("name") or None,
-        "language": values.get("language") or None,
-        "timezone": values.get("timezone") or None,
-        "is_active": values.get("is_active") == "on",
+        "name": form.get("name") or None,
+        "language": form.get("language") or None,
+        "timezone": form.get("timezone") or None,
+        "is_active": form.get("is_active") == "on",
     }
-    data, errors = validate_form(schemas.UserUpdate, payload, _)
-    if data is not None:
-        try:
-            service.update_user(session, principal, user_id, data)
-            return RedirectResponse(f"/org/users/{user_id}", status_code=303)
-        except AppError as exc:
-            if exc.status in (403, 404):
-                raise
-            errors = app_error_fields(exc, _)
-    context = _user_context(session, principal, user_id)
-    context.update({"errors": errors, "values": values})
-    return render(request, "org/user.html", context, status_code=422)
+
+    return _change_user(
+        request,
+        session,
+        principal,
+        user_id,
+        form,
+        schemas.UserUpdate,
+        payload,
+        lambda data: service.update_user(session, principal, user_id, data),
+    )
 
 
 @router.post("/org/users/{user_id}/roles")
-async def org_add_role(
-    request: Request, session: DbSession, principal: PageUser, user_id: Id
+def org_add_role(
+    request: Request, session: DbSession, principal: PageUser, user_id: Id, form: Form
 ) -> Response:
-    values = await _form(request)
-    _ = gettext_for(request.state.language)
-    data, errors = validate_form(schemas.RoleGrantIn, _grant_from(values), _)
-    if data is not None:
-        try:
-            service.add_role(session, principal, user_id, data)
-            return RedirectResponse(f"/org/users/{user_id}", status_code=303)
-        except AppError as exc:
-            if exc.status in (403, 404):
-                raise
-            errors = app_error_fields(exc, _)
-    context = _user_context(session, principal, user_id)
-    context.update({"errors": errors, "values": values})
-    return render(request, "org/user.html", context, status_code=422)
+    return _change_user(
+        request,
+        session,
+        principal,
+        user_id,
+        form,
+        schemas.RoleGrantIn,
+        _grant_from(form),
+        lambda data: service.add_role(session, principal, user_id, data),
+    )
 
 
 @router.post("/org/users/{user_id}/roles/{assignment_id}/delete")
 def org_remove_role(
     request: Request, session: DbSession, principal: PageUser, user_id: Id, assignment_id: Id
 ) -> Response:
-    _ = gettext_for(request.state.language)
-    try:
+    def remove() -> Response:
         service.remove_role(session, principal, user_id, assignment_id)
-    except AppError as exc:
-        if exc.status in (403, 404):
-            raise
-        context = _user_context(session, principal, user_id)
-        context.update({"errors": app_error_fields(exc, _), "values": {}})
-        return render(request, "org/user.html", context, status_code=422)
-    return RedirectResponse(f"/org/users/{user_id}", status_code=303)
+        return RedirectResponse(f"/org/users/{user_id}", status_code=303)
+
+    return act_or_rerender(
+        request,
+        remove,
+        lambda errors: _user_refused(request, session, principal, user_id, errors, {}),
+    )
 
 
 @router.get("/audit")

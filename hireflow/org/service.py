@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -227,21 +228,7 @@ def update_user(
         raise ValidationFailed(
             N_("You cannot deactivate your own account."), fields={"is_active": "self"}
         )
-    for key, value in changes.items():
-        setattr(user, key, value)
-    old, new = audit.diff(before, {**before, **changes})
-    if new:
-        audit.record(
-            session,
-            "user.updated",
-            actor=principal,
-            target_type="user",
-            target_id=user.id,
-            old=old,
-            new=new,
-        )
-    session.commit()
-    return user
+    return _change_user(session, principal, user, before, changes, "user.updated")
 
 
 def add_role(
@@ -322,13 +309,25 @@ def update_profile(session: Session, principal: Principal, data: schemas.Profile
         raise NotFound()
     before = {"language": user.language, "timezone": user.timezone}
     changes = data.model_dump(exclude_none=True)
+    return _change_user(session, principal, user, before, changes, "user.profile_updated")
+
+
+def _change_user(
+    session: Session,
+    principal: Principal,
+    user: User,
+    before: dict[str, Any],
+    changes: dict[str, Any],
+    action: str,
+) -> User:
+    """Apply ``changes``, audit what really changed (nothing: no row) and commit."""
     for key, value in changes.items():
         setattr(user, key, value)
     old, new = audit.diff(before, {**before, **changes})
     if new:
         audit.record(
             session,
-            "user.profile_updated",
+            action,
             actor=principal,
             target_type="user",
             target_id=user.id,

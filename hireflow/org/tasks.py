@@ -10,7 +10,9 @@ from hireflow.core.i18n import gettext_for
 from hireflow.core.mail import build_message, send_message
 from hireflow.core.settings import get_settings
 from hireflow.core.tasks import celery_app
+from hireflow.org.auth import purge_login_throttles
 from hireflow.org.models import Tenant, User
+from hireflow.org.service import purge_expired_tokens
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +51,6 @@ def send_welcome_email(user_id: int) -> str:
 @celery_app.task(name="org.housekeeping")
 def housekeeping() -> dict[str, int]:
     """Forget long-expired tokens and idle sign-in counters (they hold only keyed hashes)."""
-    from hireflow.org.auth import purge_login_throttles
-    from hireflow.org.service import purge_expired_tokens
-
     with get_database().session() as session:
         return {
             "tokens": purge_expired_tokens(session),

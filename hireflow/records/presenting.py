@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from hireflow.candidates.matching import dimension_labels
-from hireflow.candidates.parsing import industry_labels
+from hireflow.candidates.work_history import industry_labels
 from hireflow.core.errors import N_
 from hireflow.scoring.presets import INDUSTRIES
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, Form, Request
@@ -23,7 +23,9 @@ from hireflow.core.errors import AppError, NotFound
 from hireflow.core.i18n import LANGUAGES, gettext_for, is_timezone
 from hireflow.core.permissions import require
 from hireflow.core.security import Signer
+from hireflow.core.worker import health, log_alerts
 from hireflow.org import auth, schemas, service
+from hireflow.org.queries import user_with_roles
 from hireflow.web import home
 from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, PageUser
 from hireflow.web.middleware import LANG_COOKIE, SESSION_COOKIE, TZ_COOKIE
@@ -105,14 +107,31 @@ def login_submit(
     return response
 
 
+def _account_refused(request: Request, errors: dict[str, str], status: int) -> Response:
+    """The account page again with the refusal (its key list is not shown then)."""
+    context: dict[str, Any] = {
+        "zones": COMMON_ZONES,
+        "keys": [],
+        "new_key": None,
+        "errors": errors,
+        "notice": None,
+    }
+    return render(request, "account.html", context, status_code=status)
+
+
+def _signed_out() -> Response:
+    """To the sign-in page, without the session cookie."""
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
 @router.post("/logout")
 def logout(request: Request, session: DbSession) -> Response:
     token = getattr(request.state, "session_token", "")
     if token:
         auth.logout(session, token, request.state.principal)
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
-    return response
+    return _signed_out()
 
 
 @router.post("/lang")
@@ -170,18 +189,8 @@ def account_update(
         data = schemas.ProfileUpdate(language=language, timezone=timezone)
     except ValidationError:
         _ = gettext_for(request.state.language)
-        return render(
-            request,
-            "account.html",
-            {
-                "zones": COMMON_ZONES,
-                "keys": [],
-                "new_key": None,
-                "errors": {"timezone": _("Unknown language or time zone.")},
-                "notice": None,
-            },
-            status_code=422,
-        )
+        errors = {"timezone": _("Unknown language or time zone.")}
+        return _account_refused(request, errors, 422)
     service.update_profile(session, principal, data)
     response = RedirectResponse("/account?saved=1", status_code=303)
     response.set_cookie(LANG_COOKIE, language, max_age=365 * 86400, samesite="lax", httponly=True)
@@ -200,21 +209,8 @@ def account_password(
         auth.change_password(session, principal, current_password, new_password)
     except AppError as exc:
         _ = gettext_for(request.state.language)
-        return render(
-            request,
-            "account.html",
-            {
-                "zones": COMMON_ZONES,
-                "keys": [],
-                "new_key": None,
-                "errors": {"password": exc.translated(_)},
-                "notice": None,
-            },
-            status_code=exc.status,
-        )
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
-    return response
+        return _account_refused(request, {"password": exc.translated(_)}, exc.status)
+    return _signed_out()
 
 
 @router.post("/account/keys")
@@ -244,7 +240,6 @@ def system_page(request: Request, session: DbSession, principal: PageUser) -> Re
     require(principal, "system.read")
     settings = request.app.state.settings
     checks = health_checks(session, settings.broker_url)
-    from hireflow.core.worker import health, log_alerts
 
     work = health(session, settings.queue_alert_seconds)
     return render(
@@ -275,7 +270,7 @@ def health_checks(session: DbSession, broker_url: str) -> dict[str, dict[str, ob
     results["database"]["ms"] = round((time.perf_counter() - started) * 1000, 1)
     started = time.perf_counter()
     try:
-        from kombu import Connection
+        from kombu import Connection  # inside the try: a broken broker library is a failed check
 
         with Connection(broker_url, connect_timeout=2) as connection:
             connection.ensure_connection(max_retries=1, timeout=2)
@@ -290,8 +285,6 @@ def health_checks(session: DbSession, broker_url: str) -> dict[str, dict[str, ob
 def healthz(request: Request, session: DbSession) -> Response:
     """503 when this node cannot serve (database, broker); 200 with ``status: warning`` and
     the alerts when the task worker is down or queued work waits longer than the limit."""
-    from hireflow.core.worker import health, log_alerts
-
     settings = request.app.state.settings
     checks = health_checks(session, settings.broker_url)
     healthy = all(check["ok"] for check in checks.values())
@@ -348,8 +341,6 @@ def api_token_revoke(request: Request, session: DbSession, principal: ApiUser) -
 
 @api_router.get("/me", response_model=schemas.UserPublic)
 def api_me(session: DbSession, principal: ApiUser) -> schemas.UserPublic:
-    from hireflow.org.queries import user_with_roles
-
     user = user_with_roles(session, principal.user_id)
     if user is None:
         raise NotFound()

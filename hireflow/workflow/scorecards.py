@@ -24,7 +24,7 @@ from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.interviews.models import InterviewReport, InterviewSession
-from hireflow.openings.service import competency_model_of
+from hireflow.openings.competency import competency_model_of
 from hireflow.org.models import User
 from hireflow.records import service as records
 from hireflow.scoring.models import CompetencyModel, Dimension, localised

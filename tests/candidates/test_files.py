@@ -10,16 +10,14 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
+from hireflow.candidates.documents import ExtractedDocument, check_batch, check_upload, text_problem
 from hireflow.candidates.files import (
     ERRORS,
     UploadError,
-    check_batch,
-    check_upload,
     error_message,
     iter_zip,
     sniff,
 )
-from hireflow.candidates.parsing import ExtractedDocument, text_problem
 
 RESUMES = Path(__file__).resolve().parent.parent / "data" / "resumes"
 MB = 1024 * 1024

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from hireflow.candidates.files import check_upload, unsupported_language
+from hireflow.candidates.documents import check_upload
+from hireflow.candidates.files import unsupported_language
 from hireflow.candidates.identity import email_key, find_birth_date, name_key, school_keys
 
 TODAY = date(2025, 6, 30)

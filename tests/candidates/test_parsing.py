@@ -11,18 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from hireflow.candidates.files import UploadError
-from hireflow.candidates.parsing import (
+from hireflow.candidates.documents import extract_text
+from hireflow.candidates.files import UploadError, decode_text
+from hireflow.candidates.parsing import find_languages, normalise_phone, parse_resume, section_of
+from hireflow.candidates.resume_model import (
     ResumeProfile,
-    decode_text,
-    extract_text,
     find_date_range,
-    find_languages,
     merged_years,
     normalise_degree,
-    normalise_phone,
-    parse_resume,
-    section_of,
 )
 from hireflow.candidates.skills import find_skills, normalise_skill
 

@@ -6,19 +6,16 @@ import json
 
 import pytest
 
-from hireflow.candidates.parsing import EducationEntry, LanguageSkill, ResumeProfile, WorkEntry
-from hireflow.candidates.screening import (
+from hireflow.candidates.resume_model import EducationEntry, LanguageSkill, ResumeProfile, WorkEntry
+from hireflow.candidates.rule_builder import ScreeningForm, build_rule, quote
+from hireflow.candidates.screening import InterviewResults, screen
+from hireflow.candidates.screening_rules import (
     KNOCKOUT,
     RANKING,
-    InterviewResults,
     RuleCompileError,
-    ScreeningForm,
     ScreeningRule,
-    build_rule,
     compile_rule,
     compile_rules,
-    quote,
-    screen,
 )
 
 

@@ -13,8 +13,8 @@ from html import escape
 import pytest
 from sqlalchemy import select
 
+from hireflow.candidates.indexing import index_candidate
 from hireflow.candidates.models import Candidate
-from hireflow.candidates.service import index_candidate
 from hireflow.core.errors import AppError
 from hireflow.interviews import hr as interview_hr
 from hireflow.interviews import schemas

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from hireflow.core.audit import AuditEntry
 from hireflow.openings.models import Opening
-from hireflow.openings.service import plan_warnings
+from hireflow.openings.plans import plan_warnings
 from tests.conftest import bearer
 from tests.openings.factories import make_opening
 

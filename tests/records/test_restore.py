@@ -9,8 +9,8 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from hireflow.candidates import search
+from hireflow.candidates.indexing import index_candidate, index_missing
 from hireflow.candidates.queries import PoolFilters, search_pool
-from hireflow.candidates.service import index_candidate, index_missing
 from hireflow.cli import app
 from hireflow.core.db import Database, make_engine, set_database
 from hireflow.core.storage import LocalStorage, RegionalStorage

@@ -82,7 +82,7 @@ def _candidate_columns(sqlite: bool) -> None:
 def _encrypt_existing(sqlite: bool) -> None:
     """Encrypt personal values already stored in clear and fill the derived columns."""
     from hireflow.candidates.identity import name_key
-    from hireflow.candidates.parsing import degree_rank
+    from hireflow.candidates.resume_model import degree_rank
     from hireflow.core.crypto import FIELD_TOKEN_PREFIX
     from hireflow.records import pii
 
