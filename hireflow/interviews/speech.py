@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import zlib
 import os
 import re
 import tempfile
@@ -409,13 +410,26 @@ DOUBTFUL_LOGPROB = -0.9
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 
+#: Whisper's own test for a decoding loop ("of a recording of a recording ..."): text that
+#: compresses better than this is repetition, whatever likelihood the decoder gave it
+#: (a Chinese answer forced to English looped at -0.12 per token, a sure-looking value).
+LOOP_COMPRESSION_RATIO = 2.4
+
+
+def _looping(text: str) -> bool:
+    data = text.encode("utf-8")
+    return len(data) > 40 and len(data) / len(zlib.compress(data)) > LOOP_COMPRESSION_RATIO
+
+
 def _doubtful(transcript: Transcript, language: str) -> bool:
     """Whether a transcript made with ``language`` forced may be in another language: its
     script is not the language's (mostly Latin words under zh/ja, mostly Chinese characters
-    under another), or the model was unsure of what it wrote."""
+    under another), the model was caught in a loop, or it was unsure of what it wrote."""
     text = transcript.text
     if not text:
         return False
+    if _looping(text):
+        return True
     han = sum(1 for ch in text if CJK.match(ch))
     latin = len(_LATIN_WORD.findall(text))
     if language in ("zh", "ja", "yue") and latin > han:

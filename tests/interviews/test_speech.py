@@ -578,3 +578,10 @@ def test_openai_endpoint_receives_the_vocabulary_prompt(endpoint, data_dir: Path
     assert b'name="prompt"\r\n\r\nKubernetes, Istio.\r\n' in english
     assert "以下是普通话的句子。可能提到：Kubernetes。".encode() in chinese
     assert b'name="prompt"' not in plain
+
+
+def test_a_decoding_loop_is_doubted_whatever_its_likelihood() -> None:
+    loop = "I am on the stage" + " of a recording" * 40
+    assert speech._doubtful(Transcript((Segment(0, 6, loop, -0.1),), "en", 6.0), "en")
+    plain = "I led the data platform project and halved the reporting time for five teams."
+    assert not speech._doubtful(Transcript((Segment(0, 6, plain, -0.2),), "en", 6.0), "en")
