@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import zlib
 import os
 import re
 import tempfile
 import threading
+import zlib
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
