@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
@@ -38,6 +39,26 @@ def _release_connections_in_threads(router: APIRouter) -> None:
             route.endpoint = releasing_connection(route.endpoint)
 
 
+def _prepare_routing(app: FastAPI) -> None:
+    """Work out the routes now rather than on the first request.
+
+    FastAPI prepares each included router's routes (dependencies, parameters) when the first
+    request is matched against it: seconds for all the domains' routes, spent on the event
+    loop, so the first request after a start would stall every other. Matching one request
+    here prepares them all.
+    """
+    scope: dict[str, Any] = {
+        "type": "http",
+        "method": "GET",
+        "path": "/",
+        "root_path": "",
+        "headers": [],
+        "query_string": b"",
+    }
+    for route in app.router.routes:
+        route.matches(scope)
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     """The whole web application; tests pass their own settings and database."""
     settings = settings or get_settings()
@@ -67,4 +88,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     app.add_middleware(HireflowMiddleware, settings=settings, database_getter=get_database)
+    _prepare_routing(app)
     return app

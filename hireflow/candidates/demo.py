@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from hireflow.candidates import service
 from hireflow.candidates.models import Candidate, PerformanceRating
+from hireflow.core import pii
 from hireflow.core.db import utcnow
 from hireflow.openings.models import Opening
 from hireflow.org.models import RoleAssignment, Tenant, User
-from hireflow.records import pii
 
 log = logging.getLogger(__name__)
 

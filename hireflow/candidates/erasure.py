@@ -95,7 +95,7 @@ def after_import(session: Session, person_ids: list[int]) -> None:
     """Derive what bulk inserts skipped: blind indexes, name keys, search documents."""
     from hireflow.candidates.identity import name_key
     from hireflow.candidates.service import apply_profile, index_candidate
-    from hireflow.records import pii
+    from hireflow.core import pii
 
     for candidate in session.scalars(select(Candidate).where(Candidate.id.in_(person_ids))):
         for spec in pii.blind_indexes():

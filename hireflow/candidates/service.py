@@ -48,13 +48,12 @@ from hireflow.candidates.parsing import (
     normalise_phone,
     parse_resume,
 )
-from hireflow.core import audit
+from hireflow.core import audit, pii
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, Role, get_visible, require, restrict
 from hireflow.openings.models import Opening
 from hireflow.org.models import RoleAssignment, Tenant, User
-from hireflow.records import pii
 
 log = logging.getLogger(__name__)
 

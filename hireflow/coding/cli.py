@@ -11,13 +11,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hireflow.coding.runner import QUEUE
+
 console = Console()
 
 
 def sandbox_worker_command(concurrency: int) -> list[str]:
     """The Celery worker that consumes only the ``sandbox`` queue."""
-    from hireflow.coding.tasks import QUEUE
-
     command = [
         sys.executable,
         "-m",

@@ -41,7 +41,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from hireflow.core import audit
+from hireflow.core import audit, pii
 from hireflow.core.crypto import CryptoError, WrappedKey
 from hireflow.core.db import Database, on_commit, utcnow
 from hireflow.core.errors import N_, AppError, Conflict, NotFound, TooLarge, ValidationFailed
@@ -75,7 +75,6 @@ from hireflow.interviews.models import (
 from hireflow.notifications import service as notify
 from hireflow.notifications.templates import TemplateKind
 from hireflow.openings.models import Opening
-from hireflow.records import pii
 from hireflow.records import service as records
 from hireflow.records.service import SystemActor
 from hireflow.records.storage import encrypted_for_region, regional_storage

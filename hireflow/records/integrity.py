@@ -472,7 +472,7 @@ def verify_sealed(
 ) -> None:
     """The values decisions rest on (scores, job match, screening, reports, names) against
     their seals, and the score copies against the chains (see ``records.seals``)."""
-    from hireflow.records import pii
+    from hireflow.core import pii
     from hireflow.records.seals import verify_derived, verify_seals
 
     checked, problems = verify_seals(session, pii.keyring(), tenant_id, person_id)

@@ -49,7 +49,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Candidate
-from hireflow.core import audit
+from hireflow.core import audit, pii
 from hireflow.core.crypto import CryptoError, WrappedKey
 from hireflow.core.db import on_commit, utcnow
 from hireflow.core.errors import N_, AppError, Conflict, NotFound, ValidationFailed
@@ -57,7 +57,6 @@ from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.core.storage import CountingReader, EncryptedStorage, ResidencyError
 from hireflow.core.tasks import enqueue_on_commit
 from hireflow.org.models import AccessToken, User
-from hireflow.records import pii
 from hireflow.records.keys import register_current_key
 from hireflow.records.models import (
     ATTACHMENT_KINDS,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from hireflow.candidates.models import Candidate
-from hireflow.records import pii
+from hireflow.core import pii
 from hireflow.scheduling import service
 from tests.conftest import login, make_user
 from tests.openings.factories import make_opening, txt_resume

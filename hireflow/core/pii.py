@@ -4,7 +4,7 @@ Any domain that stores a sensitive value (ID number, phone, birth date, ...) dec
 column with :class:`EncryptedText` and, where equality lookup is needed, a blind-index
 column kept in sync by :func:`keep_blind_index`::
 
-    from hireflow.records import pii
+    from hireflow.core import pii
 
     class Candidate(Base):
         phone: Mapped[str] = mapped_column(pii.EncryptedText("candidates.phone"), default="")
