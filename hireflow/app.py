@@ -15,6 +15,7 @@ from hireflow.core.db import Database, get_database, set_database
 from hireflow.core.logging import configure_logging
 from hireflow.core.settings import Settings, get_settings
 from hireflow.discovery import domain_modules
+from hireflow.web import routes as web
 from hireflow.web.deps import csrf_protect, csrf_protect_api, releasing_connection
 from hireflow.web.errors import API_ERROR_RESPONSES, install_error_handlers
 from hireflow.web.middleware import HireflowMiddleware
@@ -24,8 +25,6 @@ STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 
 def _routers() -> tuple[list[APIRouter], list[APIRouter]]:
     """(API routers, page routers): the shell's, then each domain's that has them."""
-    from hireflow.web import routes as web
-
     api = [web.api_router] + [m.router for m in domain_modules("routes_api")]
     pages = [web.router] + [m.router for m in domain_modules("routes_web")]
     return api, pages

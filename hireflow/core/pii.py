@@ -44,6 +44,7 @@ from sqlalchemy import String, Text, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from hireflow.core import settings as settings_module
 from hireflow.core.crypto import (
     FIELD_TOKEN_PREFIX,
     CryptoConfigError,
@@ -105,9 +106,7 @@ def keyring_from_settings(settings: Any = None) -> Keyring:
     ``CryptoConfigError`` whose message names the setting to fix.
     """
     if settings is None:
-        from hireflow.core.settings import get_settings
-
-        settings = get_settings()
+        settings = settings_module.get_settings()
     allow_dev = not settings.is_production
     try:
         ring = Keyring.from_settings(

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import Boolean, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from hireflow.core.db import Base, UTCDateTime, utcnow
+from hireflow.core.db import Base, UTCDateTime, get_database, utcnow
 from hireflow.discovery import domain_modules
 
 log = logging.getLogger("hireflow.worker")
@@ -93,8 +93,6 @@ def register_start(session: Session, pid: int, restarts: int) -> None:
 
 def start_heartbeat() -> threading.Thread:
     """In a worker process: a daemon thread writing the heartbeat until the process ends."""
-    from hireflow.core.db import get_database
-
     name = worker_name()
     started = utcnow()
 

@@ -26,6 +26,7 @@ from hireflow.core.permissions import Principal
 from hireflow.core.security import constant_equals
 from hireflow.core.settings import Settings, get_settings
 
+SESSION_COOKIE = "hf_session"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 AUDIT_READ_IDS = 500  # a list read names at most this many rows (its count is always exact)
 
@@ -99,8 +100,6 @@ async def csrf_protect_api(request: Request) -> None:
     Bearer-token and anonymous API calls are exempt: a browser never attaches a bearer header
     on its own, and without the cookie there is no ambient authority for another site to abuse.
     """
-    from hireflow.web.middleware import SESSION_COOKIE
-
     if request.method not in UNSAFE_METHODS or SESSION_COOKIE not in request.cookies:
         return
     if request.headers.get("authorization", "").lower().startswith("bearer "):

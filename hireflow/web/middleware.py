@@ -29,11 +29,10 @@ from hireflow.core.i18n import gettext_for, is_language, is_timezone, negotiate
 from hireflow.core.security import Signer
 from hireflow.core.settings import Settings
 from hireflow.org.auth import principal_for, resolve_token
-from hireflow.web.deps import request_session
+from hireflow.web.deps import SESSION_COOKIE, request_session
 
 log = logging.getLogger("hireflow.http")
 
-SESSION_COOKIE = "hf_session"
 CSRF_COOKIE = "hf_csrf"
 LANG_COOKIE = "hf_lang"
 TZ_COOKIE = "hf_tz"
