@@ -82,10 +82,8 @@ def violations(
 
 def fail_on(found: list[tuple[str, str]], title: str) -> None:
     if found:
-        lines = [title]
-        for importer, imported in found:
-            lines.extend(f"  {line}" for line in where(importer, imported))
-        pytest.fail("\n".join(lines), pytrace=False)
+        places = dict.fromkeys(line for pair in found for line in where(*pair))
+        pytest.fail("\n".join([title, *(f"  {line}" for line in places)]), pytrace=False)
 
 
 def modules_in(*packages: str) -> list[str]:
@@ -255,7 +253,12 @@ def test_no_cycles_between_domains() -> None:
         lines.append("loop: " + " → ".join(loop))
         for source, target in pairwise(loop):
             imports = sorted(edges[(source, target)])
-            found = [line for importer, imported in imports for line in where(importer, imported)]
+            # One line may import several modules of the other domain: name it once.
+            found = list(
+                dict.fromkeys(
+                    line for importer, imported in imports for line in where(importer, imported)
+                )
+            )
             lines.append(f"  {source} → {target}:")
             lines.extend(f"    {line}" for line in found[:SHOWN_PER_STEP])
             if len(found) > SHOWN_PER_STEP:
