@@ -154,14 +154,18 @@ class LoopWatch:
         return {phase: round(late, 3) for phase, late in self.worst.items() if late > LAG_LIMIT}
 
 
-def free_port() -> int:
+def bound_socket() -> socket.socket:
+    """A listening socket on a free port of ours, held from here on (no race for the port
+    with a parallel test run)."""
     for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
+        sock = socket.socket()
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            sock.close()
+            continue
+        sock.listen(128)
+        return sock
     raise RuntimeError(f"no free port in {PORTS}")
 
 
@@ -169,17 +173,14 @@ def free_port() -> int:
 def watched_server(app: FastAPI) -> Iterator[tuple[str, LoopWatch]]:
     """The app in uvicorn on a thread of its own, with a :class:`LoopWatch` on its loop."""
     watch = LoopWatch()
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            watch.track(app), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-        )
-    )
+    sock = bound_socket()
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(watch.track(app), log_level="warning", lifespan="off"))
 
     async def main() -> None:
         probe = asyncio.create_task(watch.run())
         try:
-            await server.serve()
+            await server.serve(sockets=[sock])
         finally:
             probe.cancel()
 
@@ -194,6 +195,7 @@ def watched_server(app: FastAPI) -> Iterator[tuple[str, LoopWatch]]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+        sock.close()
 
 
 @pytest.fixture
