@@ -20,8 +20,8 @@ from pathlib import Path
 
 os.environ.setdefault("HIREFLOW_ENV", "development")
 
+from hireflow.core import pii
 from hireflow.core.crypto import DEVELOPMENT_MASTER_KEY, Keyring
-from hireflow.records import pii
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "resumes"
 

@@ -60,11 +60,12 @@ def main() -> None:
     os.environ.setdefault("HIREFLOW_LOG_LEVEL", "WARNING")
 
     import hireflow.models  # noqa: F401
+    from hireflow.core import pii
     from hireflow.core.db import Database, make_engine, set_database
     from hireflow.core.migrate import upgrade
     from hireflow.openings.models import Opening
     from hireflow.org.models import Department, Subsidiary, Tenant
-    from hireflow.records import pii, seals
+    from hireflow.records import seals
 
     url = f"sqlite:///{directory / 'bench.db'}"
     upgrade(url)

@@ -222,12 +222,12 @@ def build(url: str, count: int, seed: int) -> dict[str, Any]:
         CandidateSkill,
     )
     from hireflow.candidates.parsing import degree_rank
+    from hireflow.core import pii
     from hireflow.core.db import Database
     from hireflow.core.migrate import upgrade
     from hireflow.openings.models import Opening, OpeningMember
     from hireflow.org import schemas, service
     from hireflow.org.models import Department, Subsidiary
-    from hireflow.records import pii
     from hireflow.records.models import RecordEntry, RecordScore
 
     upgrade(url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
@@ -14,6 +15,7 @@ from hireflow.core.db import Database, get_database, set_database
 from hireflow.core.logging import configure_logging
 from hireflow.core.settings import Settings, get_settings
 from hireflow.discovery import domain_modules
+from hireflow.web import routes as web
 from hireflow.web.deps import csrf_protect, csrf_protect_api, releasing_connection
 from hireflow.web.errors import API_ERROR_RESPONSES, install_error_handlers
 from hireflow.web.middleware import HireflowMiddleware
@@ -23,8 +25,6 @@ STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 
 def _routers() -> tuple[list[APIRouter], list[APIRouter]]:
     """(API routers, page routers): the shell's, then each domain's that has them."""
-    from hireflow.web import routes as web
-
     api = [web.api_router] + [m.router for m in domain_modules("routes_api")]
     pages = [web.router] + [m.router for m in domain_modules("routes_web")]
     return api, pages
@@ -36,6 +36,26 @@ def _release_connections_in_threads(router: APIRouter) -> None:
     for route in router.routes:
         if isinstance(route, APIRoute):
             route.endpoint = releasing_connection(route.endpoint)
+
+
+def _prepare_routing(app: FastAPI) -> None:
+    """Work out the routes now rather than on the first request.
+
+    FastAPI prepares each included router's routes (dependencies, parameters) when the first
+    request is matched against it: seconds for all the domains' routes, spent on the event
+    loop, so the first request after a start would stall every other. Matching one request
+    here prepares them all.
+    """
+    scope: dict[str, Any] = {
+        "type": "http",
+        "method": "GET",
+        "path": "/",
+        "root_path": "",
+        "headers": [],
+        "query_string": b"",
+    }
+    for route in app.router.routes:
+        route.matches(scope)
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -67,4 +87,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     app.add_middleware(HireflowMiddleware, settings=settings, database_getter=get_database)
+    _prepare_routing(app)
     return app

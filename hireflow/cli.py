@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -173,22 +171,9 @@ def createuser(
 
 
 def _worker_command(settings, concurrency: int, beat: bool) -> list[str]:
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "hireflow.core.tasks:celery_app",
-        "worker",
-        "--loglevel=INFO",
-        "-Q",
-        "hireflow",
-        f"--concurrency={concurrency}",
-        "--without-gossip",
-        "--without-mingle",
-    ]
-    if concurrency == 1:
-        command.append("--pool=solo")
+    from hireflow.core.tasks import worker_command
+
+    command = worker_command("hireflow", concurrency)
     if beat:
         command += ["--beat", "--schedule", str(Path(settings.data_dir) / "celerybeat-schedule")]
     return command
@@ -275,11 +260,17 @@ def _supervise_worker(settings: Settings):
     """Start the embedded worker under supervision: restarted when it exits unasked (kill
     -9, a crash), its starts noted for ``/healthz``, aged queued work logged as an alert."""
     from hireflow.core.db import get_database
-    from hireflow.core.worker import Supervisor, health, log_alerts, register_start
+    from hireflow.core.worker import (
+        Supervisor,
+        die_with_parent,
+        health,
+        log_alerts,
+        register_start,
+    )
 
     def start(restarts: int) -> subprocess.Popen[bytes]:
         process = subprocess.Popen(  # noqa: S603
-            _worker_command(settings, 1, beat=True), preexec_fn=_die_with_parent
+            _worker_command(settings, 1, beat=True), preexec_fn=die_with_parent
         )
         try:
             with get_database().session() as session:
@@ -306,18 +297,6 @@ def listening_base_url(settings: Settings, host: str, port: int) -> str | None:
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"
     return f"http://{host}:{port}"
-
-
-def _die_with_parent() -> None:
-    """In the embedded worker, before exec: on Linux, ask for SIGTERM when ``hireflow serve``
-    dies, even by SIGKILL, so no orphan worker keeps consuming the broker."""
-    if sys.platform != "linux":
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 @app.command()

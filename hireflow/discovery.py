@@ -1,7 +1,8 @@
 """Finds each domain's optional modules, so adding a domain never means editing a central list.
 
 A domain package may have ``models.py`` (tables), ``routes_api.py`` / ``routes_web.py`` (each
-exposing ``router``), ``tasks.py`` (Celery tasks) and ``cli.py`` (``register(app)``).
+exposing ``router``), ``tasks.py`` (Celery tasks), ``cli.py`` (``register(app)``) and
+``health.py`` (``BACKLOGS``: queued work the worker health check watches).
 """
 
 from __future__ import annotations

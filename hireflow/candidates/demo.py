@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from hireflow.candidates import indexing, service
 from hireflow.candidates.models import Candidate, PerformanceRating
+from hireflow.core import pii
 from hireflow.core.db import utcnow
 from hireflow.openings.models import Opening
 from hireflow.org.models import RoleAssignment, Tenant, User
-from hireflow.records import pii
 from hireflow.records.models import RecordEntry
 from hireflow.records.service import SystemActor, record_interview_report
 

@@ -26,8 +26,8 @@ from hireflow.candidates.models import (
     CandidateVector,
     PerformanceRating,
 )
+from hireflow.core import pii
 from hireflow.core.db import on_commit
-from hireflow.records import pii
 
 
 def erase_person(session: Session, candidate: Candidate, known_values: list[str]) -> str:

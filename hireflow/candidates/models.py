@@ -5,7 +5,7 @@ intake merges duplicates (same e-mail, same phone, or same name with the same bi
 school) into the existing row.
 
 Personal data at rest (SPEC G2): the e-mail address, phone, ID number and birth date are
-AES-256-GCM columns (``hireflow.records.pii.EncryptedText``); e-mail, phone and birth date have
+AES-256-GCM columns (``hireflow.core.pii.EncryptedText``); e-mail, phone and birth date have
 blind indexes so duplicates are found without decrypting. The parsed resume, the profile in
 effect and HR's corrections (which repeat every contact, the education and the work history)
 are encrypted JSON documents (``pii.EncryptedJSON``). What stays in clear, and why, is listed
@@ -39,10 +39,10 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import ColumnElement, Select
 
+from hireflow.core import pii
 from hireflow.core.db import Base, JSONText, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 from hireflow.openings.models import Opening, openings_of_member
-from hireflow.records import pii
 
 STAGES = ("applied", "screening", "interview", "offer", "hired", "rejected", "withdrawn")
 SOURCES = ("upload", "api", "import", "referral", "internal", "demo", "other")

@@ -16,9 +16,9 @@ from hireflow.candidates.models import (
     CandidateResume,
 )
 from hireflow.candidates.resume_model import ResumeProfile
+from hireflow.core import pii
 from hireflow.core.permissions import Role
 from hireflow.org.models import RoleAssignment, User
-from hireflow.records import pii
 
 
 def find_duplicate(

@@ -19,11 +19,10 @@ from hireflow.candidates.parsing import normalise_phone
 from hireflow.candidates.resume_model import normalise_degree
 from hireflow.candidates.service import screen_applications
 from hireflow.candidates.vectors import enqueue_vectors
-from hireflow.core import audit
+from hireflow.core import audit, pii
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require
-from hireflow.records import pii
 from hireflow.records import service as records
 
 

@@ -11,32 +11,28 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hireflow.coding.languages import LANGUAGE_KEYS, available_languages
+from hireflow.coding.questions import bank
+from hireflow.coding.runner import QUEUE, CodeRunner
+from hireflow.coding.sandbox import Sandbox, SandboxError
+from hireflow.core.tasks import worker_command
+
 console = Console()
 
 
 def sandbox_worker_command(concurrency: int) -> list[str]:
     """The Celery worker that consumes only the ``sandbox`` queue."""
-    from hireflow.coding.tasks import QUEUE
-
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "hireflow.core.tasks:celery_app",
-        "worker",
-        "--loglevel=INFO",
-        "-Q",
-        QUEUE,
-        f"--concurrency={concurrency}",
-        "--without-gossip",
-        "--without-mingle",
-        "--hostname",
-        f"sandbox@{os.uname().nodename}",
-    ]
-    if concurrency == 1:
-        command.append("--pool=solo")
+    command = worker_command(QUEUE, concurrency)
+    command += ["--hostname", f"sandbox@{os.uname().nodename}"]
     return command
+
+
+def _sandbox_or_exit(problem: str) -> Sandbox:
+    try:
+        return Sandbox()
+    except SandboxError as exc:
+        console.print(f"[red]{problem}:[/red] {exc}")
+        raise typer.Exit(2) from exc
 
 
 def sandbox_worker(
@@ -45,13 +41,7 @@ def sandbox_worker(
     ] = 0,
 ) -> None:
     """Run a worker that grades coding submissions in the sandbox (queue ``sandbox``)."""
-    from hireflow.coding.sandbox import Sandbox, SandboxError
-
-    try:
-        sandbox = Sandbox()
-    except SandboxError as exc:
-        console.print(f"[red]This host cannot run the sandbox:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    sandbox = _sandbox_or_exit("This host cannot run the sandbox")
     console.print(f"[dim]Sandbox ready (cgroup: {sandbox.cgroup_version}).[/dim]")
     workers = concurrency or os.cpu_count() or 1
     os.execv(sys.executable, sandbox_worker_command(workers))  # noqa: S606
@@ -63,16 +53,7 @@ def coding_check(
     ] = True,
 ) -> None:
     """Check this host can run the code sandbox, and show which languages it offers."""
-    from hireflow.coding.languages import LANGUAGE_KEYS, available_languages
-    from hireflow.coding.questions import bank
-    from hireflow.coding.runner import CodeRunner
-    from hireflow.coding.sandbox import Sandbox, SandboxError
-
-    try:
-        sandbox = Sandbox()
-    except SandboxError as exc:
-        console.print(f"[red]Sandbox unavailable:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    sandbox = _sandbox_or_exit("Sandbox unavailable")
     console.print(f"cgroup memory cap: [bold]{sandbox.cgroup_version}[/bold]")
     languages = available_languages()
     table = Table("language", "toolchain")

@@ -16,7 +16,9 @@ import signal
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from hireflow.coding.questions import Question
+from hireflow.coding.questions import Case, Question
+from hireflow.core.errors import N_
+from hireflow.core.i18n import gettext_for
 
 CASE_STATUSES = (
     "passed",
@@ -178,24 +180,22 @@ def _fit_growth(points: list[tuple[int, float]]) -> float | None:
 
 
 EFFICIENCY_MESSAGES = {
-    "efficient": {
-        "en": "Run time grows like the reference solution's.",
-        "zh": "运行时间的增长与参考解法相当。",
-    },
-    "slower": {
-        "en": "Run time grows faster than the reference solution's: a less efficient algorithm.",
-        "zh": "运行时间的增长快于参考解法：算法效率较低。",
-    },
-    "too_slow": {
-        "en": "Hit the time limit on a large input that the reference solves in time.",
-        "zh": "在参考解法能按时完成的大规模输入上超时。",
-    },
-    "incorrect": {
-        "en": "Wrong output on a large input, so efficiency was not judged.",
-        "zh": "大规模输入的输出错误，未评估效率。",
-    },
-    "not_measured": {"en": "Efficiency was not measured.", "zh": "未测量效率。"},
+    "efficient": N_("Run time grows like the reference solution's."),
+    "slower": N_(
+        "Run time grows faster than the reference solution's: a less efficient algorithm."
+    ),
+    "too_slow": N_("Hit the time limit on a large input that the reference solves in time."),
+    "incorrect": N_("Wrong output on a large input, so efficiency was not judged."),
+    "not_measured": N_("Efficiency was not measured."),
 }
+# The report carries the verdict's text in each of these languages (key: report language).
+REPORT_LANGUAGES = {"en": "en", "zh": "zh-CN"}
+
+
+def efficiency_message(verdict: str) -> dict[str, str]:
+    """The verdict's explanation from the catalogues, in every report language."""
+    msgid = EFFICIENCY_MESSAGES[verdict]
+    return {key: gettext_for(language)(msgid) for key, language in REPORT_LANGUAGES.items()}
 
 
 def judge_efficiency(
@@ -229,9 +229,9 @@ def judge_efficiency(
     result = {"points": tuple(points)}
     statuses = [p.status for p in points]
     if "wrong_answer" in statuses or "runtime_error" in statuses or "memory_limit" in statuses:
-        return Efficiency("incorrect", message=EFFICIENCY_MESSAGES["incorrect"], **result)
+        return Efficiency("incorrect", message=efficiency_message("incorrect"), **result)
     if "time_limit" in statuses or "skipped" in statuses:
-        return Efficiency("too_slow", message=EFFICIENCY_MESSAGES["too_slow"], **result)
+        return Efficiency("too_slow", message=efficiency_message("too_slow"), **result)
     growth = _fit_growth(cand_series)
     ref_growth = _fit_growth(ref_series)
     last_c = cand_series[-1][1] if cand_series else None
@@ -254,7 +254,7 @@ def judge_efficiency(
         growth=growth,
         reference_growth=ref_growth,
         ratio=ratio,
-        message=EFFICIENCY_MESSAGES[verdict],
+        message=efficiency_message(verdict),
         **result,
     )
 
@@ -286,7 +286,7 @@ def grade(
         "code": code,
         "wall_ms": wall_ms,
     }
-    not_measured = Efficiency("not_measured", message=EFFICIENCY_MESSAGES["not_measured"])
+    not_measured = Efficiency("not_measured", message=efficiency_message("not_measured"))
     if compile_step and not compile_step.get("ok"):
         return SubmissionResult(
             **common,
@@ -300,35 +300,13 @@ def grade(
         )
     raw_by_id = {raw.get("id"): raw for raw in report.get("cases", [])}
     oom = bool(report.get("oom_kills"))
-    cases: list[CaseOutcome] = []
     graded = [(f"ex-{i}", True, c) for i, c in enumerate(question.examples)]
     if mode == "submit":
         graded += [(f"t-{i}", False, c) for i, c in enumerate(question.tests)]
-    for case_id, visible, case in graded:
-        raw = raw_by_id.get(case_id)
-        if raw is None:
-            status, message = "skipped", "not run: the sandbox run ended early"
-            cases.append(CaseOutcome(case_id, visible, status, message=message))
-            continue
-        status, message = case_status(raw, memory_mb, oom)
-        output = raw.get("stdout") or ""
-        if not status:
-            status = "passed" if outputs_match(case.output, output, question.checker) else ""
-            if not status:
-                status, message = "wrong_answer", "wrong answer"
-        cases.append(
-            CaseOutcome(
-                id=case_id,
-                visible=visible,
-                status=status,
-                time_ms=round(float(raw.get("cpu_s", 0.0)) * 1000, 2),
-                memory_kb=raw.get("max_rss_kb"),
-                message=message,
-                input=case.input if visible else "",
-                expected=case.output if visible else "",
-                output=output[:MESSAGE_KEEP] if visible else "",
-            )
-        )
+    cases = [
+        _case_outcome(question, case_id, visible, case, raw_by_id.get(case_id), memory_mb, oom)
+        for case_id, visible, case in graded
+    ]
     passed = sum(1 for c in cases if c.status == "passed")
     failing = next((c.status for c in cases if c.status != "passed"), None)
     if report.get("harness_died"):
@@ -351,6 +329,39 @@ def grade(
         total=len(cases),
         cases=tuple(cases),
         efficiency=efficiency,
+    )
+
+
+def _case_outcome(
+    question: Question,
+    case_id: str,
+    visible: bool,
+    case: Case,
+    raw: dict[str, Any] | None,
+    memory_mb: int,
+    oom: bool,
+) -> CaseOutcome:
+    """One graded case from its raw sandbox record (None: the run ended before it)."""
+    if raw is None:
+        return CaseOutcome(
+            case_id, visible, "skipped", message="not run: the sandbox run ended early"
+        )
+    status, message = case_status(raw, memory_mb, oom)
+    output = raw.get("stdout") or ""
+    if not status:
+        status = "passed" if outputs_match(case.output, output, question.checker) else ""
+        if not status:
+            status, message = "wrong_answer", "wrong answer"
+    return CaseOutcome(
+        id=case_id,
+        visible=visible,
+        status=status,
+        time_ms=round(float(raw.get("cpu_s", 0.0)) * 1000, 2),
+        memory_kb=raw.get("max_rss_kb"),
+        message=message,
+        input=case.input if visible else "",
+        expected=case.output if visible else "",
+        output=output[:MESSAGE_KEEP] if visible else "",
     )
 
 

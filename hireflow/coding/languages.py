@@ -16,6 +16,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -69,103 +70,123 @@ def _java_home(javac: str) -> str:
     return os.path.dirname(os.path.dirname(javac))
 
 
+def _python(python: str) -> Language:
+    return Language(
+        key="python",
+        label="Python 3",
+        source_name="solution.py",
+        run=(python, "-I", "-S", "solution.py"),
+        inline_python=True,
+        as_overhead_mb=64,
+        nproc=0,
+    )
+
+
+def _javascript(node: str) -> Language:
+    return Language(
+        key="javascript",
+        label="JavaScript (Node.js)",
+        source_name="solution.js",
+        compile=(node, "--check", "solution.js"),
+        run=(node, "--max-old-space-size={memory_mb}", "--stack-size=8000", "solution.js"),
+        as_overhead_mb=None,
+        memory_overhead_mb=96,
+        nproc=16,
+        compile_nproc=16,
+        compile_memory_mb=256,
+        nofile=256,
+        time_factor=2.0,
+    )
+
+
+def _cpp(gpp: str) -> Language:
+    return Language(
+        key="cpp",
+        label="C++ 17 (g++)",
+        source_name="solution.cpp",
+        compile=(gpp, "-std=gnu++17", "-O2", "-pipe", "-o", "solution", "solution.cpp"),
+        run=("./solution",),
+        as_overhead_mb=16,
+        nproc=0,
+        compile_nproc=8,
+        compile_memory_mb=1024,
+    )
+
+
+def _java(javac: str) -> Language:
+    home = _java_home(javac)
+    java = os.path.join(home, "bin", "java")
+    jvm = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xss64m")
+    etc_java = sorted(glob.glob("/etc/java-*"))
+    return Language(
+        key="java",
+        label="Java 17",
+        source_name="Main.java",
+        compile=(
+            javac,
+            *(f"-J{flag}" for flag in jvm[:3]),
+            "-J-Xmx384m",
+            "-encoding",
+            "UTF-8",
+            "-d",
+            ".",
+            "Main.java",
+        ),
+        run=(java, "-Xmx{memory_mb}m", *jvm, "-XX:CICompilerCount=1", "-cp", ".", "Main"),
+        binds=tuple(etc_java),
+        as_overhead_mb=None,
+        memory_overhead_mb=192,
+        nproc=64,
+        compile_nproc=64,
+        compile_memory_mb=640,
+        nofile=256,
+        time_factor=2.0,
+    )
+
+
+def _go(go: str) -> Language:
+    return Language(
+        key="go",
+        label="Go",
+        source_name="solution.go",
+        compile=(go, "build", "-o", "solution", "solution.go"),
+        run=("./solution",),
+        env={
+            "GOCACHE": "/box/.cache/go",
+            "GOPATH": "/box/.go",
+            "GO111MODULE": "off",
+            "CGO_ENABLED": "0",
+            "GOTOOLCHAIN": "local",
+            "GOMAXPROCS": "1",
+        },
+        as_overhead_mb=None,
+        memory_overhead_mb=64,
+        nproc=32,
+        compile_nproc=64,
+        compile_memory_mb=768,
+        nofile=256,
+    )
+
+
+# key, how to find the toolchain, how to run it. A toolchain counts only under /usr (the
+# distribution's packages, which the sandbox binds read-only).
+_TOOLCHAINS: tuple[tuple[str, Callable[[], str | None], Callable[[str], Language]], ...] = (
+    ("python", lambda: _find("python3"), _python),
+    ("javascript", lambda: _find("node") or _find("nodejs"), _javascript),
+    ("cpp", lambda: _find("g++"), _cpp),
+    ("java", lambda: _find("javac", "/usr/lib/jvm/*/bin/javac"), _java),
+    ("go", lambda: _find("go", "/usr/lib/go-*/bin/go", "/usr/local/go/bin/go"), _go),
+)
+
+
 @cache
 def available_languages() -> dict[str, Language]:
     """Languages whose toolchain is installed on this host, by key."""
     found: dict[str, Language] = {}
-    python = _find("python3")
-    if python and python.startswith("/usr/"):
-        found["python"] = Language(
-            key="python",
-            label="Python 3",
-            source_name="solution.py",
-            run=(python, "-I", "-S", "solution.py"),
-            inline_python=True,
-            as_overhead_mb=64,
-            nproc=0,
-        )
-    node = _find("node") or _find("nodejs")
-    if node and node.startswith("/usr/"):
-        found["javascript"] = Language(
-            key="javascript",
-            label="JavaScript (Node.js)",
-            source_name="solution.js",
-            compile=(node, "--check", "solution.js"),
-            run=(node, "--max-old-space-size={memory_mb}", "--stack-size=8000", "solution.js"),
-            as_overhead_mb=None,
-            memory_overhead_mb=96,
-            nproc=16,
-            compile_nproc=16,
-            compile_memory_mb=256,
-            nofile=256,
-            time_factor=2.0,
-        )
-    gpp = _find("g++")
-    if gpp and gpp.startswith("/usr/"):
-        found["cpp"] = Language(
-            key="cpp",
-            label="C++ 17 (g++)",
-            source_name="solution.cpp",
-            compile=(gpp, "-std=gnu++17", "-O2", "-pipe", "-o", "solution", "solution.cpp"),
-            run=("./solution",),
-            as_overhead_mb=16,
-            nproc=0,
-            compile_nproc=8,
-            compile_memory_mb=1024,
-        )
-    javac = _find("javac", "/usr/lib/jvm/*/bin/javac")
-    if javac and javac.startswith("/usr/"):
-        home = _java_home(javac)
-        java = os.path.join(home, "bin", "java")
-        jvm = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xss64m")
-        etc_java = sorted(glob.glob("/etc/java-*"))
-        found["java"] = Language(
-            key="java",
-            label="Java 17",
-            source_name="Main.java",
-            compile=(
-                javac,
-                *(f"-J{flag}" for flag in jvm[:3]),
-                "-J-Xmx384m",
-                "-encoding",
-                "UTF-8",
-                "-d",
-                ".",
-                "Main.java",
-            ),
-            run=(java, "-Xmx{memory_mb}m", *jvm, "-XX:CICompilerCount=1", "-cp", ".", "Main"),
-            binds=tuple(etc_java),
-            as_overhead_mb=None,
-            memory_overhead_mb=192,
-            nproc=64,
-            compile_nproc=64,
-            compile_memory_mb=640,
-            nofile=256,
-            time_factor=2.0,
-        )
-    go = _find("go", "/usr/lib/go-*/bin/go", "/usr/local/go/bin/go")
-    if go and go.startswith("/usr/"):
-        found["go"] = Language(
-            key="go",
-            label="Go",
-            source_name="solution.go",
-            compile=(go, "build", "-o", "solution", "solution.go"),
-            run=("./solution",),
-            env={
-                "GOCACHE": "/box/.cache/go",
-                "GOPATH": "/box/.go",
-                "GO111MODULE": "off",
-                "CGO_ENABLED": "0",
-                "GOTOOLCHAIN": "local",
-                "GOMAXPROCS": "1",
-            },
-            as_overhead_mb=None,
-            memory_overhead_mb=64,
-            nproc=32,
-            compile_nproc=64,
-            compile_memory_mb=768,
-            nofile=256,
-        )
+    for key, find, build in _TOOLCHAINS:
+        path = find()
+        if path and path.startswith("/usr/"):
+            found[key] = build(path)
     return found
 
 

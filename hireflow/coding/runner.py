@@ -21,6 +21,7 @@ from hireflow.coding.languages import Language, get_language
 from hireflow.coding.questions import Question, get_question
 from hireflow.coding.sandbox import Job, Sandbox, SandboxError
 
+QUEUE = "sandbox"  # the Celery queue only sandbox workers consume
 MAX_CODE_BYTES = 64 * 1024
 MODES = ("run", "submit")
 REFERENCE_TTL_S = 900.0

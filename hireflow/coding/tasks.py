@@ -13,11 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from hireflow.coding.runner import SubmissionError, get_runner
+from hireflow.coding.runner import QUEUE, SubmissionError, get_runner
 from hireflow.coding.sandbox import SandboxError
 from hireflow.core.tasks import celery_app
-
-QUEUE = "sandbox"
 
 
 @celery_app.task(

@@ -45,9 +45,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hireflow.core.crypto import default_suite, digest_matches
 from hireflow.core.db import Base, JSONText, UTCDateTime, utcnow
+from hireflow.core.hashchain import GENESIS_HASH, canonical_json, row_hash
 from hireflow.core.permissions import Principal, Scope, register_scope
-from hireflow.records.chain import GENESIS_HASH, canonical_json, row_hash
-from hireflow.records.pii import EncryptedJSON
+from hireflow.core.pii import EncryptedJSON
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from hireflow.core import settings as settings_module
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -259,9 +261,7 @@ def get_database() -> Database:
     """The process-wide database built from settings (created on first use)."""
     global _database
     if _database is None:
-        from hireflow.core.settings import get_settings
-
-        _database = Database.from_url(get_settings().database_url)
+        _database = Database.from_url(settings_module.get_settings().database_url)
     return _database
 
 

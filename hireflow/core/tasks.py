@@ -8,6 +8,7 @@ when a worker dies, so a killed worker leaves its task to be retried, not lost.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from celery import Celery, Task
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from hireflow.core.db import on_commit
 from hireflow.core.settings import Settings, get_settings
+from hireflow.core.worker import die_with_parent, start_heartbeat
 from hireflow.discovery import domain_module_names
 
 celery_app = Celery("hireflow")
@@ -55,17 +57,35 @@ def _beat_dies_with_its_worker(**_kwargs: Any) -> None:
     """The embedded scheduler (``worker --beat``) is a child of the worker: when the worker
     is killed (-9) it must go too, or the restarted worker's scheduler would run beside it
     and every periodic task would be sent twice."""
-    from hireflow.core.worker import die_with_parent
-
     die_with_parent()
 
 
 @worker_ready.connect
 def _start_heartbeat(**_kwargs: Any) -> None:
     """Every worker reports it is alive (``/healthz``, the IT system page)."""
-    from hireflow.core.worker import start_heartbeat
-
     start_heartbeat()
+
+
+def worker_command(queue: str, concurrency: int) -> list[str]:
+    """The ``celery worker`` command line for a process that consumes ``queue`` (with one
+    slot, the solo pool: no child process to supervise)."""
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "hireflow.core.tasks:celery_app",
+        "worker",
+        "--loglevel=INFO",
+        "-Q",
+        queue,
+        f"--concurrency={concurrency}",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+    if concurrency == 1:
+        command.append("--pool=solo")
+    return command
 
 
 def enqueue_on_commit(session: Session, task: str, *args: Any, **kwargs: Any) -> None:

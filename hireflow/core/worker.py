@@ -5,9 +5,9 @@ worker``) writes a heartbeat row every :data:`HEARTBEAT_SECONDS`. ``hireflow ser
 supervises its embedded worker: when it exits for any reason but a shutdown (``kill -9``,
 a crash, the out-of-memory killer) it is started again with a growing pause, and the exit
 is logged. :func:`health` (``/healthz``, the IT system page) reports the workers seen
-recently and the age of the oldest queued work (invitations waiting to be sent, messages
-due but not handed over); queued work older than ``queue_alert_seconds`` is an alert in
-the log and on the page.
+recently and the age of the oldest queued work, which the domains report through their
+``health`` modules (invitations waiting to be sent, messages due but not handed over);
+queued work older than ``queue_alert_seconds`` is an alert in the log and on the page.
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, String, delete, func, select
+from sqlalchemy import Boolean, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from hireflow.core.db import Base, UTCDateTime, utcnow
+from hireflow.core.db import Base, UTCDateTime, get_database, utcnow
+from hireflow.discovery import domain_modules
 
 log = logging.getLogger("hireflow.worker")
 
@@ -92,8 +93,6 @@ def register_start(session: Session, pid: int, restarts: int) -> None:
 
 def start_heartbeat() -> threading.Thread:
     """In a worker process: a daemon thread writing the heartbeat until the process ends."""
-    from hireflow.core.db import get_database
-
     name = worker_name()
     started = utcnow()
 
@@ -125,31 +124,17 @@ def die_with_parent() -> None:
 # --------------------------------------------------------------------------- queued work
 
 
-def _oldest_queued_invitation(session: Session) -> tuple[int, datetime | None]:
-    from hireflow.scheduling.models import Invitation
-
-    count, oldest = session.execute(
-        select(func.count(), func.min(Invitation.created_at)).where(Invitation.status == "queued")
-    ).one()
-    return int(count or 0), oldest
+Backlog = Callable[[Session], tuple[int, datetime | None]]
 
 
-def _oldest_due_message(session: Session) -> tuple[int, datetime | None]:
-    from hireflow.notifications.models import OutboxMessage
-
-    now = utcnow()
-    count, oldest = session.execute(
-        select(func.count(), func.min(OutboxMessage.next_attempt_at)).where(
-            OutboxMessage.status.in_(("queued", "retry")), OutboxMessage.next_attempt_at <= now
-        )
-    ).one()
-    return int(count or 0), oldest
-
-
-BACKLOGS: dict[str, Callable[[Session], tuple[int, datetime | None]]] = {
-    "invitations": _oldest_queued_invitation,
-    "messages": _oldest_due_message,
-}
+def backlogs() -> dict[str, Backlog]:
+    """Every domain's queued-work probes: a domain with work waiting for a worker has a
+    ``health`` module whose ``BACKLOGS`` maps a name ("invitations") to a function returning
+    how many items wait and since when."""
+    found: dict[str, Backlog] = {}
+    for module in domain_modules("health"):
+        found.update(module.BACKLOGS)
+    return found
 
 
 def _age(now: datetime, then: datetime | None) -> float:
@@ -175,7 +160,7 @@ def health(session: Session, alert_seconds: int) -> dict[str, dict[str, Any]]:
     }
     items: dict[str, int] = {}
     oldest = 0.0
-    for name, probe in BACKLOGS.items():
+    for name, probe in backlogs().items():
         count, then = probe(session)
         items[name] = count
         if count:
@@ -203,8 +188,8 @@ def log_alerts(checks: dict[str, dict[str, Any]], every: float = 60.0) -> list[s
     if queue and not queue.get("ok", True):
         alerts.append(
             f"queued work is waiting for {queue['oldest_seconds']} s (limit "
-            f"{queue['limit_seconds']} s): {queue.get('invitations', 0)} invitations, "
-            f"{queue.get('messages', 0)} messages"
+            f"{queue['limit_seconds']} s): "
+            + ", ".join(f"{queue.get(name, 0)} {name}" for name in backlogs())
         )
     if worker and not worker.get("ok", True) and queue.get("waiting"):
         seen = worker.get("last_seen_seconds")

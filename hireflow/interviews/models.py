@@ -9,7 +9,7 @@ enforced by a unique index: the report arrives exactly once), HR's score adjustm
 company FAQ and the candidate's own questions hang off it.
 
 Personal data at rest: answer texts, transcripts, candidate questions and the report (which
-quotes answers) are AES-256-GCM columns (``hireflow.records.pii.EncryptedText``); recordings
+quotes answers) are AES-256-GCM columns (``hireflow.core.pii.EncryptedText``); recordings
 are stored encrypted in the candidate's residency region until they land in the HR record.
 """
 
@@ -24,8 +24,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hireflow.candidates.models import Candidate
 from hireflow.core.db import Base, JSONText, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
+from hireflow.core.pii import EncryptedText
 from hireflow.openings.models import Opening, openings_of_member
-from hireflow.records.pii import EncryptedText
 
 ANSWER_MODES = ("text", "voice", "video")
 ANSWER_STATUSES = ("open", "draft", "answered", "skipped")

@@ -6,10 +6,10 @@ import logging
 
 from sqlalchemy.orm import Session
 
+from hireflow.core import pii
 from hireflow.core.crypto import WrappedKey
 from hireflow.interviews.media import MediaLimits
 from hireflow.interviews.models import InterviewAnswer, InterviewSession
-from hireflow.records import pii
 from hireflow.records.storage import encrypted_for_region, regional_storage
 from hireflow.records.timeline import default_region, find_record
 

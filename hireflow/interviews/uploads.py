@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hireflow.core import pii
 from hireflow.core.crypto import CryptoError, WrappedKey
 from hireflow.core.db import retry_when_busy, utcnow
 from hireflow.core.errors import N_, Conflict, NotFound, TooLarge, ValidationFailed
@@ -47,7 +48,6 @@ from hireflow.interviews.sessions import (
     run_clock,
 )
 from hireflow.interviews.speech_features import is_silent
-from hireflow.records import pii
 from hireflow.records import service as records
 from hireflow.records.storage import encrypted_for_region, regional_storage
 

@@ -17,10 +17,10 @@ from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Candidate
+from hireflow.core import pii
 from hireflow.core.db import on_commit
 from hireflow.core.settings import get_settings
 from hireflow.notifications.models import OutboxMessage
-from hireflow.records import pii
 from hireflow.scheduling.models import Booking, Invitation
 
 ERASED = "[erased]"

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hireflow.core.db import Base, JSONText, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
+from hireflow.core.pii import BlindIndexType, EncryptedJSON, EncryptedText, keep_blind_index
 from hireflow.openings.models import Opening, openings_of_member
-from hireflow.records.pii import BlindIndexType, EncryptedJSON, EncryptedText, keep_blind_index
 
 CHANNELS = ("email", "sms", "dingtalk", "wecom", "feishu")
 GROUP_CHANNELS = ("dingtalk", "wecom", "feishu")

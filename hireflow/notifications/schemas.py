@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hireflow.web.deps import Count
+from hireflow.core.bounds import Count
 
 ChannelName = Literal["email", "sms", "dingtalk", "wecom", "feishu"]
 

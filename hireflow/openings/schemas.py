@@ -8,9 +8,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hireflow.candidates.resume_model import normalise_degree
+from hireflow.core.bounds import Count, Id
 from hireflow.core.i18n import LANGUAGES
 from hireflow.openings.models import JOB_TYPES
-from hireflow.web.deps import Count, Id
 
 REGIONS = ("cn", "eu", "us", "sg")
 JobType = Literal["technical", "sales", "management", "production", "customer_service", "other"]

@@ -7,9 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from hireflow.core.bounds import Id
 from hireflow.core.i18n import LANGUAGES, is_timezone
 from hireflow.core.permissions import Role
-from hireflow.web.deps import Id
 
 REGIONS = ("cn", "eu", "us", "sg")
 

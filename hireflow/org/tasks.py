@@ -7,9 +7,9 @@ import smtplib
 
 from hireflow.core.db import get_database
 from hireflow.core.i18n import gettext_for
-from hireflow.core.mail import build_message, send_message
 from hireflow.core.settings import get_settings
 from hireflow.core.tasks import celery_app
+from hireflow.notifications.mail import build_message, send_message
 from hireflow.org.auth import purge_login_throttles
 from hireflow.org.models import Tenant, User
 from hireflow.org.service import purge_expired_tokens

@@ -210,8 +210,8 @@ def backup_command(
     target: Annotated[Path, typer.Argument(help="New directory for the backup")],
 ) -> None:
     """Back up the database, every stored file and the keys manifest, with checksums."""
+    from hireflow.core import pii
     from hireflow.core.db import get_database
-    from hireflow.records import pii
     from hireflow.records.backup import BackupError, create_backup
     from hireflow.records.checkpoints import (
         CheckpointConfigError,
@@ -260,8 +260,8 @@ def restore_command(
     ] = False,
 ) -> None:
     """Restore a backup (checked first); the database must be empty unless --force."""
+    from hireflow.core import pii
     from hireflow.core.db import get_database
-    from hireflow.records import pii
     from hireflow.records.backup import (
         BackupError,
         restore_backup,
@@ -439,8 +439,8 @@ def migrate_in_command(
 
 def rotate_keys_command() -> None:
     """Move everything under the current master key (old keys listed as previous)."""
+    from hireflow.core import pii
     from hireflow.core.db import get_database
-    from hireflow.records import pii
     from hireflow.records.rotation import rotate_keys
 
     settings = _ready()

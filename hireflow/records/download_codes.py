@@ -10,13 +10,12 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hireflow.core import audit
+from hireflow.core import audit, pii
 from hireflow.core import settings as core_settings
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, NotFound
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.core.tasks import enqueue_on_commit
-from hireflow.records import pii
 from hireflow.records.models import Attachment, DownloadCode
 from hireflow.records.timeline import Actor, SystemActor
 

@@ -27,14 +27,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Application, Candidate
-from hireflow.core import audit
+from hireflow.core import audit, pii
 from hireflow.core.crypto import WrappedKey, default_suite
 from hireflow.core.db import utcnow
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.core.storage import EncryptedStorage
 from hireflow.openings.models import Opening
 from hireflow.org.models import User
-from hireflow.records import pii
 from hireflow.records.models import Attachment, RecordEntry
 from hireflow.records.storage import regional_storage
 from hireflow.records.timeline import decrypt_payload, find_record

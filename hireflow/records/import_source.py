@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from hireflow.core import pii
 from hireflow.core.crypto import default_suite
-from hireflow.records import pii
 from hireflow.records.chain import canonical_json
 from hireflow.records.models import STATUSES
 from hireflow.records.timeline import plain_facts

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hireflow.core import pii
 from hireflow.core.audit import (
     AuditEntry,
     ChainHead,
@@ -35,7 +36,6 @@ from hireflow.core.audit import (
 from hireflow.core.crypto import DigestSet
 from hireflow.core.db import utcnow
 from hireflow.core.permissions import Principal, require
-from hireflow.records import pii
 from hireflow.records.chain import GENESIS_HASH, ChainReport, verify_chain
 from hireflow.records.checkpoints import CheckpointIndex, cached_checkpoints
 from hireflow.records.models import (

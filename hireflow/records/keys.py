@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
 
+from hireflow.core import pii
 from hireflow.core.crypto import CryptoConfigError, CryptoError, Keyring
 from hireflow.core.db import utcnow
-from hireflow.records import pii
 from hireflow.records.models import KeyRegistryEntry
 
 KEY_CHECK = "hireflow key check v1"

@@ -57,12 +57,11 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Candidate
-from hireflow.core import audit
+from hireflow.core import audit, pii
 from hireflow.core.audit import ChainHead
 from hireflow.core.crypto import Keyring, default_suite, digest_matches
 from hireflow.core.db import utcnow
 from hireflow.org.models import Tenant
-from hireflow.records import pii
 from hireflow.records.chain import GENESIS_HASH, canonical_json, row_hash
 from hireflow.records.hooks import run_import_hooks
 from hireflow.records.import_source import (

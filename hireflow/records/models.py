@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from hireflow.candidates.models import Candidate
 from hireflow.core.db import Base, JSONText, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope, scope_of
-from hireflow.records.pii import EncryptedText
+from hireflow.core.pii import EncryptedText
 
 ENTRY_TYPES = (
     "profile_change",

@@ -17,14 +17,13 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Application, Candidate
-from hireflow.core import audit
+from hireflow.core import audit, pii
 from hireflow.core.audit import ChainHead
 from hireflow.core.crypto import CryptoError
 from hireflow.core.permissions import Principal, get_visible, require, restrict
 from hireflow.interviews.models import InterviewSession
 from hireflow.openings.models import Opening
 from hireflow.org.models import User
-from hireflow.records import pii
 from hireflow.records.checkpoints import cached_checkpoints
 from hireflow.records.integrity import VerificationReport, verify_person
 from hireflow.records.models import (

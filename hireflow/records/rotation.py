@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import Text, column, delete, insert, select, table, update
 from sqlalchemy.orm import Session
 
+from hireflow.core import pii
 from hireflow.core.crypto import (
     FIELD_TOKEN_PREFIX,
     CryptoError,
@@ -36,7 +37,6 @@ from hireflow.core.crypto import (
     rewrap,
 )
 from hireflow.core.db import Base
-from hireflow.records import pii
 from hireflow.records.keys import register_current_key, retire_key
 from hireflow.records.models import Attachment, KeyRegistryEntry, RecordEntry, RecordTerm
 from hireflow.records.seals import rekey

@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from hireflow.core.bounds import Id
 from hireflow.records.models import ATTACHMENT_KINDS, CONSENT_PURPOSES, STATUSES
-from hireflow.web.deps import Id
 
 Status = Literal[STATUSES]  # type: ignore[valid-type]
 Purpose = Literal[CONSENT_PURPOSES]  # type: ignore[valid-type]

@@ -298,7 +298,7 @@ def _after_flush(session: Session, _context: Any) -> None:
     gone = [o for o in session.deleted if type(o) in known]
     if not todo and not gone:
         return
-    from hireflow.records import pii
+    from hireflow.core import pii
 
     connection = session.connection()
     if todo:
@@ -328,7 +328,7 @@ def seal_unsealed(
 
     Returns counts per kind; the caller audits it. No commit.
     """
-    from hireflow.records import pii
+    from hireflow.core import pii
 
     ring = pii.keyring()
     connection = session.connection()
@@ -354,7 +354,7 @@ def seal_unsealed(
 def forget_person(session: Session, person_id: int, now: datetime | None = None) -> int:
     """Erasure: destroy the salt and the personal MACs of every seal of the person (the
     values they sealed are being blanked); the non-personal MACs stay. No commit."""
-    from hireflow.records import pii
+    from hireflow.core import pii
 
     session.flush()
     ring = pii.keyring()

@@ -45,14 +45,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Candidate, CandidateResume
-from hireflow.core import audit
+from hireflow.core import audit, pii
 from hireflow.core.crypto import CryptoError, WrappedKey, default_suite
 from hireflow.core.db import on_commit, utcnow
 from hireflow.core.errors import N_, AppError, Conflict, NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.core.storage import CountingReader, EncryptedStorage, ResidencyError
 from hireflow.org.models import AccessToken, Tenant, User
-from hireflow.records import pii
 from hireflow.records.download_codes import consume_code, visible_attachment
 from hireflow.records.hooks import run_erasure_hooks
 from hireflow.records.keys import register_current_key

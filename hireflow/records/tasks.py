@@ -13,13 +13,13 @@ import smtplib
 from celery.schedules import crontab
 from sqlalchemy import select
 
+from hireflow.core import pii
 from hireflow.core.db import get_database, utcnow
 from hireflow.core.i18n import gettext_for
-from hireflow.core.mail import build_message, send_message
 from hireflow.core.settings import get_settings
 from hireflow.core.tasks import celery_app
+from hireflow.notifications.mail import build_message, send_message
 from hireflow.org.models import Tenant, User
-from hireflow.records import pii
 from hireflow.records.checkpoints import cached_checkpoints, write_checkpoint
 from hireflow.records.integrity import save_run, verify
 from hireflow.records.models import DownloadCode

@@ -35,6 +35,7 @@ from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Application, Candidate
+from hireflow.core import pii
 from hireflow.core.audit import append_chained
 from hireflow.core.crypto import (
     SUITES,
@@ -51,7 +52,6 @@ from hireflow.core.file_crypto import decrypt_bytes, encrypt_bytes
 from hireflow.core.permissions import Principal
 from hireflow.openings.models import Opening
 from hireflow.org.models import Tenant
-from hireflow.records import pii
 from hireflow.records.chain import canonical_json
 from hireflow.records.models import (
     ENTRY_TYPES,

@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from hireflow.core.bounds import Count, Id
 from hireflow.core.i18n import is_timezone
-from hireflow.web.deps import Count, Id
 
 InvitationKind = Literal["ai", "live", "next_round"]
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")

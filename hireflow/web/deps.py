@@ -9,13 +9,16 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Annotated, Any, ParamSpec, TypeVar
 
-from annotated_types import Interval
 from fastapi import Depends, Query, Request
 from pydantic import BeforeValidator
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from hireflow.core import audit
+from hireflow.core.bounds import MAX_ID
+from hireflow.core.bounds import Count as Count
+from hireflow.core.bounds import Id as Id
+from hireflow.core.bounds import PageNumber as PageNumber
 from hireflow.core.db import release_connection
 from hireflow.core.errors import CsrfFailed, Unauthorized
 from hireflow.core.i18n import gettext_for
@@ -23,6 +26,7 @@ from hireflow.core.permissions import Principal
 from hireflow.core.security import constant_equals
 from hireflow.core.settings import Settings, get_settings
 
+SESSION_COOKIE = "hf_session"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 AUDIT_READ_IDS = 500  # a list read names at most this many rows (its count is always exact)
 
@@ -96,8 +100,6 @@ async def csrf_protect_api(request: Request) -> None:
     Bearer-token and anonymous API calls are exempt: a browser never attaches a bearer header
     on its own, and without the cookie there is no ambient authority for another site to abuse.
     """
-    from hireflow.web.middleware import SESSION_COOKIE
-
     if request.method not in UNSAFE_METHODS or SESSION_COOKIE not in request.cookies:
         return
     if request.headers.get("authorization", "").lower().startswith("bearer "):
@@ -151,14 +153,7 @@ def translator(request: Request):
     return gettext_for(getattr(request.state, "language", "zh-CN"))
 
 
-# Numbers in paths and queries, bounded so that no value reaches the database it cannot hold
-# (SQLite refuses integers past 2**63, PostgreSQL's ``integer`` columns past 2**31): a huge
-# number is invalid input (422), never a server error. Every route uses these (a test checks
-# that no integer parameter in the API schema is unbounded).
-MAX_ID = 2**31 - 1
-Id = Annotated[int, Interval(ge=1, le=MAX_ID)]
-Count = Annotated[int, Interval(ge=0, le=MAX_ID)]
-PageNumber = Annotated[int, Interval(ge=1, le=MAX_ID)]
+# Offsets in queries, bounded like ids (``hireflow.core.bounds``).
 Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
 
 

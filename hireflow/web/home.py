@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Candidate
+from hireflow.candidates.queries import my_applications
 from hireflow.core.audit import AuditEntry, ClientEvent
 from hireflow.core.errors import N_
 from hireflow.core.permissions import Principal, Role, restrict
@@ -77,8 +78,6 @@ def context(session: Session, principal: Principal) -> dict[str, Any]:
         )
     mine = []
     if principal.has("self.read"):
-        from hireflow.candidates.queries import my_applications
-
         mine = my_applications(session, principal)
     employee = Role.EMPLOYEE in principal.roles and Role.CANDIDATE not in principal.roles
     return {

@@ -29,11 +29,10 @@ from hireflow.core.i18n import gettext_for, is_language, is_timezone, negotiate
 from hireflow.core.security import Signer
 from hireflow.core.settings import Settings
 from hireflow.org.auth import principal_for, resolve_token
-from hireflow.web.deps import request_session
+from hireflow.web.deps import SESSION_COOKIE, request_session
 
 log = logging.getLogger("hireflow.http")
 
-SESSION_COOKIE = "hf_session"
 CSRF_COOKIE = "hf_csrf"
 LANG_COOKIE = "hf_lang"
 TZ_COOKIE = "hf_tz"
@@ -63,6 +62,19 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 class BodyTooLarge(Exception):
     """The client sent more than the limit; raised from inside ``receive``."""
+
+
+def _response_headers(
+    headers: list[tuple[bytes, bytes]], request_id: str, is_static: bool, cookies: list[str]
+) -> list[tuple[bytes, bytes]]:
+    """The response's headers with the request id, the security headers and new cookies."""
+    headers = [*headers, (b"x-request-id", request_id.encode()), *SECURITY_HEADERS]
+    if not is_static and not any(name.lower() == b"cache-control" for name, _value in headers):
+        # Pages and API answers carry personal data: no browser or proxy may keep a copy
+        # (a shared computer's back button, a disk cache).
+        headers.append((b"cache-control", b"no-store"))
+    headers.extend((b"set-cookie", cookie.encode()) for cookie in cookies)
+    return headers
 
 
 class HireflowMiddleware:
@@ -128,18 +140,9 @@ class HireflowMiddleware:
             async def send_wrapper(message: Message) -> None:
                 if message["type"] == "http.response.start":
                     status_holder["status"] = message["status"]
-                    headers = list(message.get("headers", []))
-                    headers.append((b"x-request-id", request_id.encode()))
-                    headers.extend(SECURITY_HEADERS)
-                    if not is_static and not any(
-                        name.lower() == b"cache-control" for name, _value in headers
-                    ):
-                        # Pages and API answers carry personal data: no browser or proxy
-                        # may keep a copy (a shared computer's back button, a disk cache).
-                        headers.append((b"cache-control", b"no-store"))
-                    for cookie in new_cookies:
-                        headers.append((b"set-cookie", cookie.encode()))
-                    message["headers"] = headers
+                    message["headers"] = _response_headers(
+                        message.get("headers", []), request_id, is_static, new_cookies
+                    )
                 await send(message)
 
             try:

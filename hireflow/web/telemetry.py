@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from urllib.parse import urlparse
 
 from pydantic import BaseModel, Field, field_validator
@@ -12,15 +12,6 @@ from sqlalchemy.orm import Session
 from hireflow.core.audit import ClientEvent, scrub
 from hireflow.core.permissions import Principal
 
-EVENT_KINDS = (
-    "js_error",
-    "unsupported_browser",
-    "device_check",
-    "media_error",
-    "network_error",
-    "upload_failed",
-    "login_problem",
-)
 _ALLOWED_DETAIL_KEYS = frozenset(
     {
         "camera",
@@ -36,16 +27,20 @@ _ALLOWED_DETAIL_KEYS = frozenset(
 )
 
 
+EventKind = Literal[
+    "js_error",
+    "unsupported_browser",
+    "device_check",
+    "media_error",
+    "network_error",
+    "upload_failed",
+    "login_problem",
+]
+EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
+
+
 class ClientEventIn(BaseModel):
-    kind: Literal[
-        "js_error",
-        "unsupported_browser",
-        "device_check",
-        "media_error",
-        "network_error",
-        "upload_failed",
-        "login_problem",
-    ]
+    kind: EventKind
     message: str = Field(default="", max_length=2000)
     page: str = Field(default="", max_length=2000)
     details: dict[str, Any] = Field(default_factory=dict)
@@ -69,33 +64,39 @@ def _generic_path(path: str) -> str:
     return "/".join("…" if _SECRET_SEGMENT.match(part) else part for part in path.split("/"))
 
 
+# (name, pattern) in order of precedence: Edge and the in-app browsers also say "Chrome".
+_BROWSERS = (
+    ("Edge", r"Edg/(\d+)"),
+    ("WeChat", r"MicroMessenger/(\d+)"),
+    ("DingTalk", r"DingTalk/(\d+)"),
+    ("Chrome", r"(?:Chrome|Chromium)/(\d+)"),
+    ("Firefox", r"Firefox/(\d+)"),
+    ("Safari", r"Version/(\d+).*Safari"),
+)
+_SYSTEMS = (
+    ("Android", r"Android"),
+    ("iOS", r"iPhone|iPad|iPod"),
+    ("Windows", r"Windows"),
+    ("macOS", r"Mac OS X"),
+    ("Linux", r"Linux"),
+)
+
+
+def _first(patterns: tuple[tuple[str, str], ...], text: str) -> tuple[str, re.Match[str]] | None:
+    for name, pattern in patterns:
+        match = re.search(pattern, text)
+        if match:
+            return name, match
+    return None
+
+
 def parse_user_agent(user_agent: str) -> tuple[str, str, str]:
     """(browser with major version, operating system, device class) from a User-Agent."""
     ua = user_agent or ""
-    browser = "other"
-    for name, pattern in (
-        ("Edge", r"Edg/(\d+)"),
-        ("WeChat", r"MicroMessenger/(\d+)"),
-        ("DingTalk", r"DingTalk/(\d+)"),
-        ("Chrome", r"(?:Chrome|Chromium)/(\d+)"),
-        ("Firefox", r"Firefox/(\d+)"),
-        ("Safari", r"Version/(\d+).*Safari"),
-    ):
-        match = re.search(pattern, ua)
-        if match:
-            browser = f"{name} {match.group(1)}"
-            break
-    system = "other"
-    for name, pattern in (
-        ("Android", r"Android"),
-        ("iOS", r"iPhone|iPad|iPod"),
-        ("Windows", r"Windows"),
-        ("macOS", r"Mac OS X"),
-        ("Linux", r"Linux"),
-    ):
-        if re.search(pattern, ua):
-            system = name
-            break
+    found = _first(_BROWSERS, ua)
+    browser = f"{found[0]} {found[1].group(1)}" if found else "other"
+    found = _first(_SYSTEMS, ua)
+    system = found[0] if found else "other"
     device = (
         "tablet"
         if re.search(r"iPad|Tablet", ua)

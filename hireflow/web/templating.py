@@ -22,22 +22,11 @@ from markupsafe import Markup
 from hireflow.core.errors import N_
 from hireflow.core.i18n import LANGUAGES, format_datetime, translations
 from hireflow.core.permissions import Principal, can
+from hireflow.discovery import DOMAINS, domain_modules
 from hireflow.records.presenting import Presenter
+from hireflow.web.labels import REGION_LABELS
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-DOMAINS = (
-    "org",
-    "openings",
-    "candidates",
-    "scheduling",
-    "interviews",
-    "records",
-    "workflow",
-    "notifications",
-    "analytics",
-    "selfservice",
-    "integrations",
-)
 
 
 def _template_dirs() -> list[str]:
@@ -160,8 +149,6 @@ def nav_entries(items: list[NavItem]) -> list[NavEntry]:
 
 @lru_cache(maxsize=1)
 def all_nav_items() -> tuple[NavItem, ...]:
-    from hireflow.discovery import domain_modules
-
     items = list(NAV)
     for module in domain_modules("routes_web"):
         items.extend(getattr(module, "NAV", ()))
@@ -209,8 +196,6 @@ def render(
 
     def region_name(code: str | None) -> str:
         """A data region as people say it: "中国大陆 (CN)", "European Union (EU)"."""
-        from hireflow.web.labels import REGION_LABELS
-
         if not code:
             return "—"
         label = REGION_LABELS.get(code)

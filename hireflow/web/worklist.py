@@ -19,7 +19,10 @@ from hireflow.candidates.models import Application, Candidate
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_
 from hireflow.core.permissions import Principal, restrict
+from hireflow.interviews.models import InterviewSession
+from hireflow.notifications.models import OutboxMessage
 from hireflow.openings.models import HiringRequest, Opening
+from hireflow.scheduling.models import Invitation
 
 ROWS = 5
 # An invitation nobody opened for this long deserves a nudge (a reminder, another channel).
@@ -67,8 +70,6 @@ def _named(session: Session, model: Any, ids: Any, order: Any) -> list[Any]:
 def _interviews_to_review(session: Session, principal: Principal) -> WorkList | None:
     if not principal.has("interviews.review"):
         return None
-    from hireflow.interviews.models import InterviewSession
-
     stmt = restrict(
         select(InterviewSession.id).where(InterviewSession.status == "scored"),
         principal,
@@ -90,9 +91,6 @@ def _decisions(session: Session, principal: Principal) -> WorkList | None:
     """Screened-in applications nobody has invited yet, and interviews put on hold."""
     if not (principal.has("invitations.send") and principal.has("candidates.read")):
         return None
-    from hireflow.interviews.models import InterviewSession
-    from hireflow.scheduling.models import Invitation
-
     invited = select(Invitation.id).where(
         Invitation.candidate_id == Application.candidate_id,
         Invitation.opening_id == Application.opening_id,
@@ -153,8 +151,6 @@ def _decisions(session: Session, principal: Principal) -> WorkList | None:
 def _unopened(session: Session, principal: Principal, now: datetime) -> WorkList | None:
     if not principal.has("invitations.send"):
         return None
-    from hireflow.scheduling.models import Invitation
-
     stmt = restrict(
         select(Invitation.id).where(
             Invitation.status == "sent",
@@ -181,8 +177,6 @@ def _unopened(session: Session, principal: Principal, now: datetime) -> WorkList
 def _failed_messages(session: Session, principal: Principal) -> WorkList | None:
     if not principal.has("notifications.read"):
         return None
-    from hireflow.notifications.models import OutboxMessage
-
     stmt = restrict(
         select(OutboxMessage.id).where(OutboxMessage.status == "failed"),
         principal,

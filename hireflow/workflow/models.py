@@ -25,8 +25,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hireflow.core.db import Base, JSONText, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
+from hireflow.core.pii import EncryptedText
 from hireflow.openings.models import Opening, openings_of_member
-from hireflow.records.pii import EncryptedText
 
 STAGE_KINDS = (
     "applied",

@@ -11,10 +11,10 @@ from alembic import command
 from sqlalchemy import text
 
 from hireflow.candidates.models import Candidate
+from hireflow.core import pii
 from hireflow.core.crypto import FIELD_TOKEN_PREFIX
 from hireflow.core.db import make_engine
 from hireflow.core.migrate import alembic_config
-from hireflow.records import pii
 from tests.conftest import PG_ADMIN_URL
 
 

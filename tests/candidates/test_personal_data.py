@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select, text
 
 from hireflow.candidates.models import Candidate, CandidateResume
+from hireflow.core import pii
 from hireflow.notifications.models import OutboxMessage
-from hireflow.records import pii
 from tests.conftest import bearer
 from tests.openings.factories import make_opening, txt_resume
 

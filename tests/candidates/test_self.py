@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from hireflow.candidates.models import Candidate
-from hireflow.records import pii
+from hireflow.core import pii
 from hireflow.scheduling.bookings import book
 from hireflow.scheduling.slot_search import offered_slots
 from tests.conftest import login, make_user

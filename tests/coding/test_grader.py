@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import signal
 
 import pytest
 
 from hireflow.coding.grader import (
+    EFFICIENCY_MESSAGES,
     case_status,
+    efficiency_message,
     grade,
     judge_efficiency,
     outputs_match,
@@ -188,3 +191,13 @@ def test_efficiency_limits_and_wrong_outputs():
 def test_efficiency_below_the_noise_floor_is_not_called_slow():
     tiny = [("passed", 0.001), ("passed", 0.0012), ("passed", 0.0015)]
     assert judge_efficiency(SIZES, tiny, [0.001, 0.001, 0.001]).verdict == "efficient"
+
+
+def test_efficiency_messages_come_from_the_catalogues():
+    for verdict, msgid in EFFICIENCY_MESSAGES.items():
+        message = efficiency_message(verdict)
+        assert set(message) == {"en", "zh"}
+        assert message["en"] == msgid
+        assert message["zh"] != msgid and re.search(r"[\u4e00-\u9fff]", message["zh"]), verdict
+    with pytest.raises(KeyError):
+        efficiency_message("fast")

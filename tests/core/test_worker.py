@@ -19,8 +19,10 @@ from sqlalchemy import update
 
 from hireflow.core import worker
 from hireflow.core.db import utcnow
+from hireflow.notifications import health as notification_health
 from hireflow.notifications.models import OutboxMessage
 from hireflow.org.auth import principal_for
+from hireflow.scheduling import health as scheduling_health
 from hireflow.scheduling import schemas as scheduling_schemas
 from hireflow.scheduling.invitations import create_invitations
 from hireflow.scheduling.models import Invitation
@@ -137,3 +139,14 @@ def test_fresh_work_and_a_live_worker_are_no_alert(session, settings, org):
     checks = worker.health(session, settings.queue_alert_seconds)
     assert checks["queue"]["ok"] and checks["worker"]["ok"]
     assert worker.log_alerts(checks) == []
+
+
+def test_each_domain_reports_its_queued_work_through_its_health_module():
+    backlogs = worker.backlogs()
+    assert list(backlogs) == ["invitations", "messages"]
+    assert backlogs["invitations"] is scheduling_health.oldest_queued_invitation
+    assert backlogs["messages"] is notification_health.oldest_due_message
+    queue = {"ok": False, "oldest_seconds": 1800, "limit_seconds": 900, "waiting": 3}
+    worker._last_alert = 0.0
+    alerts = worker.log_alerts({"queue": {**queue, "invitations": 2, "messages": 1}})
+    assert alerts == ["queued work is waiting for 1800 s (limit 900 s): 2 invitations, 1 messages"]

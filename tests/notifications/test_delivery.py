@@ -452,7 +452,7 @@ def test_two_workers_racing_for_the_same_messages_send_each_once(engine, setting
 
 
 def test_mail_for_the_platform_goes_through_the_same_channels(settings, smtp, tmp_path):
-    from hireflow.core.mail import MailDeliveryError, build_message, send_message
+    from hireflow.notifications.mail import MailDeliveryError, build_message, send_message
 
     inbox, port = smtp
     message = build_message(settings, "new@example.com", "欢迎 Welcome", "Hello")

@@ -129,7 +129,7 @@ def test_production_refuses_to_start_without_a_mail_server(tmp_path, monkeypatch
 
 
 def test_production_mail_never_lands_in_the_mail_drop(tmp_path):
-    from hireflow.core.mail import MailDeliveryError, build_message, send_message
+    from hireflow.notifications.mail import MailDeliveryError, build_message, send_message
 
     settings = Settings(data_dir=tmp_path, env="production")
     message = build_message(settings, "a@example.com", "Hello", "text")

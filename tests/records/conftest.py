@@ -109,7 +109,7 @@ def _forget_test_keys(request):
         return
     from sqlalchemy import delete
 
-    from hireflow.records import pii
+    from hireflow.core import pii
     from hireflow.records.models import KeyRegistryEntry
     from tests.conftest import engine_for
 

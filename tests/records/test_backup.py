@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from hireflow.core import pii
 from hireflow.core.storage import LocalStorage, RegionalStorage
 from hireflow.org.auth import principal_for
-from hireflow.records import pii, service
+from hireflow.records import service
 from hireflow.records.backup import (
     BackupError,
     create_backup,

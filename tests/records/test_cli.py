@@ -10,11 +10,12 @@ from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from hireflow.cli import app
+from hireflow.core import pii
 from hireflow.core.crypto import Keyring, MasterKey
 from hireflow.core.db import set_database
 from hireflow.core.storage import LocalStorage, RegionalStorage
 from hireflow.org.auth import principal_for
-from hireflow.records import pii, policy, service
+from hireflow.records import policy, service
 from hireflow.records.keys import check_keyring
 from hireflow.records.models import RecordEntry
 from hireflow.records.storage import override_storage

@@ -9,7 +9,7 @@ import io
 import pytest
 from sqlalchemy import select
 
-from hireflow.core import crypto
+from hireflow.core import crypto, pii
 from hireflow.core.crypto import (
     SUITES,
     IntegrityError,
@@ -25,7 +25,7 @@ from hireflow.core.crypto import (
 from hireflow.core.db import set_database
 from hireflow.core.file_crypto import decrypt_bytes, encrypt_bytes
 from hireflow.org.auth import principal_for
-from hireflow.records import pii, service
+from hireflow.records import service
 from hireflow.records.chain import GENESIS_HASH, canonical_json
 from hireflow.records.integrity import verify
 from hireflow.records.keys import check_keyring
@@ -116,7 +116,7 @@ def test_rotation_from_intl_to_sm_and_verify_on_both(fresh_db, regional):
                 )
             )
             last = entries[-1]
-            from hireflow.records import chain
+            from hireflow.core import hashchain as chain
 
             body = chain._ROW_DOMAIN + bytes.fromhex(last.prev_hash)
             body += canonical_json(entry_content(last))

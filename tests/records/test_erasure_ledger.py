@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from hireflow.candidates.models import Candidate
+from hireflow.core import pii
 from hireflow.core.settings import get_settings
 from hireflow.org.auth import principal_for
-from hireflow.records import pii, service
+from hireflow.records import service
 from hireflow.records.backup import create_backup, restore_backup, wipe
 from hireflow.records.erasures import replay_erasures
 from hireflow.records.integrity import verify

@@ -12,11 +12,12 @@ import pytest
 from alembic import command
 from sqlalchemy import select, text
 
+from hireflow.core import pii
 from hireflow.core.db import Database, make_engine, set_database
 from hireflow.core.migrate import alembic_config
 from hireflow.core.settings import Settings
 from hireflow.org.auth import principal_for
-from hireflow.records import pii, service
+from hireflow.records import service
 from hireflow.records.checkpoints import (
     checkpoint_dir,
     load_checkpoints,

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
+from hireflow.core import pii
 from hireflow.core.crypto import CryptoConfigError, Keyring, MasterKey, WrappedKey
 from hireflow.org.auth import principal_for
-from hireflow.records import pii, service
+from hireflow.records import service
 from hireflow.records.integrity import verify
 from hireflow.records.keys import check_keyring
 from hireflow.records.models import Attachment, KeyRegistryEntry, PersonRecord, RecordEntry

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from hireflow.candidates.models import Candidate
-from hireflow.records import pii
+from hireflow.core import pii
 from hireflow.records.import_source import MappingError, load_mapping
 from hireflow.records.integrity import verify
 from hireflow.records.migration import run_import

@@ -1,4 +1,4 @@
-"""Encrypted columns and blind indexes (hireflow.records.pii) on both database backends."""
+"""Encrypted columns and blind indexes (hireflow.core.pii) on both database backends."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select,
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from hireflow.core import pii
 from hireflow.core.crypto import (
     FIELD_TOKEN_PREFIX,
     CryptoConfigError,
@@ -18,7 +19,6 @@ from hireflow.core.crypto import (
     MasterKey,
 )
 from hireflow.core.settings import Settings
-from hireflow.records import pii
 
 probe_metadata = MetaData()
 probe = Table(

@@ -342,8 +342,8 @@ def test_attachment_views_are_audited_and_scoped(session, org, regional):
 
 
 def test_wrong_master_key_cannot_open_files(session, org, regional):
+    from hireflow.core import pii
     from hireflow.core.crypto import Keyring, MasterKey
-    from hireflow.records import pii
 
     person = make_person(session, org)
     hr = principal_for(org.users["hr_admin"])

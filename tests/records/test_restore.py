@@ -12,10 +12,11 @@ from hireflow.candidates import search
 from hireflow.candidates.indexing import index_candidate, index_missing
 from hireflow.candidates.queries import PoolFilters, search_pool
 from hireflow.cli import app
+from hireflow.core import pii
 from hireflow.core.db import Database, make_engine, set_database
 from hireflow.core.storage import LocalStorage, RegionalStorage
 from hireflow.org.auth import principal_for
-from hireflow.records import pii, service
+from hireflow.records import service
 from hireflow.records.backup import create_backup, restore_backup
 from hireflow.records.integrity import verify
 from hireflow.records.storage import override_storage

@@ -16,11 +16,11 @@ from typer.testing import CliRunner
 
 from hireflow.candidates.models import Application
 from hireflow.cli import app
+from hireflow.core import pii
 from hireflow.core.crypto import encrypt_field
 from hireflow.interviews import hr, schemas
 from hireflow.interviews.models import InterviewReport
 from hireflow.org.auth import principal_for
-from hireflow.records import pii
 from hireflow.records import service as records
 from hireflow.records.integrity import verify
 from hireflow.records.models import RecordSeal

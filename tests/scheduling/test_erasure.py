@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import MetaData, select
 
+from hireflow.core import pii
 from hireflow.core.storage import LocalStorage, RegionalStorage
 from hireflow.notifications.models import OutboxMessage
 from hireflow.org.auth import principal_for
-from hireflow.records import pii
 from hireflow.records import service as records
 from hireflow.records.storage import override_storage
 from hireflow.scheduling import schemas

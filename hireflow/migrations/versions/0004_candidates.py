@@ -83,8 +83,8 @@ def _encrypt_existing(sqlite: bool) -> None:
     """Encrypt personal values already stored in clear and fill the derived columns."""
     from hireflow.candidates.identity import name_key
     from hireflow.candidates.resume_model import degree_rank
+    from hireflow.core import pii
     from hireflow.core.crypto import FIELD_TOKEN_PREFIX
-    from hireflow.records import pii
 
     connection = op.get_bind()
     phone_column = "phone_plain" if sqlite else "phone"

@@ -75,8 +75,8 @@ def _retype(sqlite: bool) -> None:
 
 
 def _encrypt(sqlite: bool) -> None:
+    from hireflow.core import pii
     from hireflow.core.crypto import FIELD_TOKEN_PREFIX
-    from hireflow.records import pii
 
     connection = op.get_bind()
 
@@ -127,7 +127,7 @@ def _encrypt(sqlite: bool) -> None:
 
 def _indexes() -> None:
     """Blind indexes of what is looked up by equality: candidates' e-mail, message recipients."""
-    from hireflow.records import pii
+    from hireflow.core import pii
 
     connection = op.get_bind()
     for table, col, index_col, kind in (

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
-import hireflow.records.pii
+import hireflow.core.pii
 
 revision: str = "0012_workflow"
 down_revision: str | None = "0011_auth"
@@ -153,11 +153,11 @@ def upgrade() -> None:
         sa.Column("ratings", hireflow.core.db.JSONText(), nullable=False),
         sa.Column("recommendation", sa.String(length=20), nullable=False),
         sa.Column(
-            "notes", hireflow.records.pii.EncryptedText("workflow_scorecards.notes"), nullable=True
+            "notes", hireflow.core.pii.EncryptedText("workflow_scorecards.notes"), nullable=True
         ),
         sa.Column(
             "amend_reason",
-            hireflow.records.pii.EncryptedText("workflow_scorecards.amend_reason"),
+            hireflow.core.pii.EncryptedText("workflow_scorecards.amend_reason"),
             nullable=True,
         ),
         sa.Column("supersedes_id", sa.Integer(), nullable=True),
@@ -219,7 +219,7 @@ def upgrade() -> None:
         sa.Column("seconds_in_stage", sa.Integer(), nullable=False),
         sa.Column("reason_key", sa.String(length=40), nullable=True),
         sa.Column(
-            "note", hireflow.records.pii.EncryptedText("workflow_stage_moves.note"), nullable=True
+            "note", hireflow.core.pii.EncryptedText("workflow_stage_moves.note"), nullable=True
         ),
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
@@ -266,7 +266,7 @@ def upgrade() -> None:
         sa.Column("opening_id", sa.Integer(), nullable=False),
         sa.Column("decision", sa.String(length=20), nullable=False),
         sa.Column(
-            "reason", hireflow.records.pii.EncryptedText("workflow_conclusions.reason"), nullable=False
+            "reason", hireflow.core.pii.EncryptedText("workflow_conclusions.reason"), nullable=False
         ),
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("record_entry_id", sa.Integer(), nullable=True),

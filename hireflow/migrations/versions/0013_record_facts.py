@@ -40,7 +40,7 @@ def upgrade() -> None:
     )
     # Application code on purpose: the entries must come out exactly as new ones are
     # written (same payload format, hash and search terms).
-    from hireflow.records import pii
+    from hireflow.core import pii
     from hireflow.records.facts import encrypt_legacy_facts, has_free_text_facts
 
     connection = op.get_bind()

@@ -4,7 +4,7 @@ Any domain that stores a sensitive value (ID number, phone, birth date, ...) dec
 column with :class:`EncryptedText` and, where equality lookup is needed, a blind-index
 column kept in sync by :func:`keep_blind_index`::
 
-    from hireflow.records import pii
+    from hireflow.core import pii
 
     class Candidate(Base):
         phone: Mapped[str] = mapped_column(pii.EncryptedText("candidates.phone"), default="")
@@ -44,7 +44,7 @@ from sqlalchemy import String, Text, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-from hireflow.core import settings as core_settings
+from hireflow.core import settings as settings_module
 from hireflow.core.crypto import (
     FIELD_TOKEN_PREFIX,
     CryptoConfigError,
@@ -106,7 +106,7 @@ def keyring_from_settings(settings: Any = None) -> Keyring:
     ``CryptoConfigError`` whose message names the setting to fix.
     """
     if settings is None:
-        settings = core_settings.get_settings()
+        settings = settings_module.get_settings()
     allow_dev = not settings.is_production
     try:
         ring = Keyring.from_settings(
