@@ -309,7 +309,7 @@ def score(
     """Score an interview against a competency model and print the report."""
     from hireflow.scoring.cli_score import score_command
 
-    raise typer.Exit(score_command(interview, model, format, output))
+    raise typer.Exit(score_command(interview, model, format, output, settings=_settings()))
 
 
 @app.command()

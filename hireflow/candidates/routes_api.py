@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from hireflow.candidates import merging, profiles, queries, saved_searches, schemas, service
 from hireflow.candidates.models import Candidate, CandidateResume, PerformanceRating, SavedSearch
-from hireflow.candidates.upload_form import ApiBatch
+from hireflow.candidates.routes_upload import ApiBatch
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import get_visible, require
 from hireflow.core.settings import get_settings

@@ -16,7 +16,7 @@ from hireflow.candidates import merging, profiles, queries, saved_searches, serv
 from hireflow.candidates.matching import dimension_labels
 from hireflow.candidates.models import SOURCES, STAGES, Candidate
 from hireflow.candidates.resume_model import DEGREE_LABELS, DEGREES
-from hireflow.candidates.upload_form import PageBatch
+from hireflow.candidates.routes_upload import PageBatch
 from hireflow.core.errors import N_, AppError
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal, Role, get_visible, require, restrict

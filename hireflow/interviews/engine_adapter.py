@@ -107,7 +107,7 @@ def compute_report(session: Session, interview: InterviewSession) -> Report:
     settings = get_settings()
     return score_interview(
         interview_input(interview, answers),
-        judge=judge_from_env(),
+        judge=judge_from_env(settings),
         calibration=calibration,
         embedder=platform_embedder(settings),
         engine="1.1" if settings.scoring_learned else "1.0",

@@ -23,12 +23,12 @@ from hireflow.openings import (
     hiring_requests,
     plans,
     queries,
-    request_pages,  # noqa: F401 - adds the hiring-request pages
+    routes_requests,  # noqa: F401 - adds the hiring-request pages
     schemas,
     service,
 )
 from hireflow.openings.models import Opening
-from hireflow.openings.page_context import (
+from hireflow.openings.routes_context import (
     DEGREES,
     company_region,
     form_context,

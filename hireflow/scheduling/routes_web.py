@@ -1,6 +1,6 @@
 """Scheduling pages for staff: HR's overview, invitations and progress, availability, settings.
 
-The candidate's public personal-link pages are in :mod:`hireflow.scheduling.link_pages`.
+The candidate's public personal-link pages are in :mod:`hireflow.scheduling.routes_links`.
 """
 
 from __future__ import annotations
@@ -34,11 +34,11 @@ from hireflow.scheduling import (
     calendars,
     invitation_actions,
     invitations,
-    link_pages,
     messages,
     policies,
     printing,
     queries,
+    routes_links,
     schemas,
     sending,
     slot_search,
@@ -53,7 +53,7 @@ from hireflow.web.templating import NavItem, render
 router = APIRouter(include_in_schema=False)
 # The candidate's link pages are this router's routes too (discovery finds one page router
 # per domain; the routes themselves are copied, so they stay plain routes of this router).
-router.routes.extend(link_pages.router.routes)
+router.routes.extend(routes_links.router.routes)
 NAV = (NavItem("/scheduling", N_("Interviews"), "invitations.read", order=25, group="recruiting"),)
 ASSETS = Path(__file__).resolve().parent / "static"
 CALENDAR_FILE_BYTES = 5 * 1024 * 1024
@@ -500,7 +500,7 @@ def _staff_action(
 
 
 def _start(form: PostedForm) -> datetime:
-    start = link_pages.parse_instant(form.get("start"))
+    start = routes_links.parse_instant(form.get("start"))
     if start is None:
         raise ChooseATime()
     return start

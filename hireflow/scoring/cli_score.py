@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from hireflow.scoring.engine import score_interview
 from hireflow.scoring.interview import load_interview
@@ -21,7 +22,12 @@ FORMATS = ("json", "html")
 
 
 def score_command(
-    interview: Path, model: Path, format: str = "json", output: Path | None = None
+    interview: Path,
+    model: Path,
+    format: str = "json",
+    output: Path | None = None,
+    *,
+    settings: Any = None,
 ) -> int:
     """Score ``interview`` with ``model`` and write the report; returns the exit status."""
     fmt = format.lower()
@@ -34,7 +40,9 @@ def score_command(
     except ModelError as exc:
         sys.stderr.write(f"{exc}\n")
         raise SystemExit(2) from None
-    report = score_interview(interview_input, judge=judge_from_env())
+    report = score_interview(
+        interview_input, judge=judge_from_env(settings) if settings is not None else None
+    )
     text = report.to_json() if fmt == "json" else report.to_html()
     if output is None:
         sys.stdout.write(text)

@@ -22,14 +22,11 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
 from hireflow.scoring.models import Dimension, localised
-
-if TYPE_CHECKING:
-    from hireflow.core.settings import Settings
 
 __all__ = [
     "EmbeddedJudge",
@@ -236,13 +233,11 @@ class _InvalidReply(Exception):
     """The judge answered, but not with a usable verdict."""
 
 
-def judge_from_env(settings: Settings | None = None) -> Judge:
+def judge_from_env(settings: Any) -> Judge:
     """The judge the settings choose: ``HIREFLOW_JUDGE_URL`` (+ ``_MODEL``, ``_API_KEY``,
     ``_TIMEOUT``, from the environment or ``.env``) selects an OpenAI-compatible LLM judge;
-    otherwise the embedded one."""
-    from hireflow.core.settings import Settings
-
-    settings = settings or Settings()
+    otherwise the embedded one. ``settings`` is the platform's (any object with its
+    ``judge_*`` attributes): the library reads no configuration of its own."""
     url = settings.judge_url.strip()
     if not url:
         return EmbeddedJudge()

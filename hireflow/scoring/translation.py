@@ -24,7 +24,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
@@ -137,8 +137,10 @@ _configured = False
 _default_lock = threading.Lock()
 
 
-def get_translator() -> Translator | None:
-    """The process-wide translator from the environment, or ``None`` when none is configured.
+def get_translator(settings: Any) -> Translator | None:
+    """The process-wide translator the platform's settings choose (any object with its
+    ``translator*`` attributes; the library reads no configuration of its own), or ``None``
+    when none is configured.
 
     ``HIREFLOW_TRANSLATOR``: unset or ``none`` (no translation offered; the original is shown),
     or ``openai`` with ``HIREFLOW_TRANSLATOR_URL``, ``HIREFLOW_TRANSLATOR_MODEL`` and optionally
@@ -147,10 +149,6 @@ def get_translator() -> Translator | None:
     global _default, _configured
     with _default_lock:
         if not _configured:
-            from hireflow.core.settings import Settings
-
-            # Read afresh (environment and .env): a reset picks up changed configuration.
-            settings = Settings()
             kind = settings.translator.lower()
             if kind == "openai":
                 url = settings.translator_url

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from hireflow.web.deps import MAX_ID
+from hireflow.core.bounds import MAX_ID
 
 StageKind = Literal[
     "applied",

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import hireflow
+from hireflow.core.settings import Settings
 from hireflow.scoring.judge import EmbeddedJudge, judge_from_env
 
 PACKAGE = Path(hireflow.__file__).resolve().parent
@@ -28,12 +29,12 @@ def test_model_endpoints_come_from_the_env_file(tmp_path, monkeypatch):
     for name in ("HIREFLOW_JUDGE_URL", "HIREFLOW_JUDGE_MODEL", "HIREFLOW_EMBEDDER"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
-    assert isinstance(judge_from_env(), EmbeddedJudge)
+    assert isinstance(judge_from_env(Settings()), EmbeddedJudge)
     (tmp_path / ".env").write_text(
         "HIREFLOW_JUDGE_URL=http://127.0.0.1:9/v1\nHIREFLOW_JUDGE_MODEL=qwen\n"
         "HIREFLOW_EMBEDDER=openai\nHIREFLOW_EMBEDDER_URL=http://127.0.0.1:9/v1\n"
     )
-    assert judge_from_env().name == "openai:qwen"
+    assert judge_from_env(Settings()).name == "openai:qwen"
 
 
 def test_the_embedder_and_translator_follow_the_env_file(tmp_path, monkeypatch):
@@ -57,7 +58,7 @@ def test_the_embedder_and_translator_follow_the_env_file(tmp_path, monkeypatch):
         # The scoring library reads no settings; the platform passes them in.
         config = embedding.EmbedderConfig.from_settings(Settings())
         assert "bge-m3" in embedding.get_embedder(config).name
-        translator = translation.get_translator()
+        translator = translation.get_translator(Settings())
         assert translator is not None and translator.name == "openai:qwen"
     finally:
         embedding.set_embedder(saved)

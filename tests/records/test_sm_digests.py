@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from hireflow.core import audit, crypto
+from hireflow.core import audit, crypto, pii
 from hireflow.core.audit import AuditEntry
 from hireflow.core.crypto import (
     SUITES,
@@ -29,7 +29,7 @@ from hireflow.core.crypto import (
 )
 from hireflow.core.db import set_database
 from hireflow.org.auth import principal_for
-from hireflow.records import download_codes, pii, service, signing
+from hireflow.records import download_codes, service, signing
 from hireflow.records.backup import BackupError, create_backup, verify_backup
 from hireflow.records.export import export_person
 from hireflow.records.import_source import checksum, load_mapping

@@ -11,6 +11,7 @@ from typing import ClassVar
 
 import pytest
 
+from hireflow.core.settings import Settings
 from hireflow.scoring import translation
 from hireflow.scoring.translation import (
     OpenAICompatibleTranslator,
@@ -142,15 +143,15 @@ def test_bad_input():
 def test_translator_from_the_environment(server, monkeypatch):
     set_translator(None)
     monkeypatch.delenv("HIREFLOW_TRANSLATOR", raising=False)
-    assert get_translator() is None
+    assert get_translator(Settings()) is None
     set_translator(None)
     monkeypatch.setenv("HIREFLOW_TRANSLATOR", "openai")
     monkeypatch.delenv("HIREFLOW_TRANSLATOR_URL", raising=False)
     with pytest.raises(ValueError, match="TRANSLATOR_URL"):
-        get_translator()
+        get_translator(Settings())
     monkeypatch.setenv("HIREFLOW_TRANSLATOR_URL", server)
     monkeypatch.setenv("HIREFLOW_TRANSLATOR_MODEL", "qwen")
-    translator = get_translator()
+    translator = get_translator(Settings())
     assert translator is not None and translator.name == "openai:qwen"
     assert translator.translate(["I led the migration to PostgreSQL."], "en", "zh")[0].startswith(
         "我主导"
@@ -158,6 +159,6 @@ def test_translator_from_the_environment(server, monkeypatch):
     set_translator(None)
     monkeypatch.setenv("HIREFLOW_TRANSLATOR", "babelfish")
     with pytest.raises(ValueError, match="babelfish"):
-        get_translator()
+        get_translator(Settings())
     set_translator(None)
     translation._configured = False

@@ -19,7 +19,7 @@ from hireflow.openings import (
     schemas,
 )
 from hireflow.openings.models import HiringRequest
-from hireflow.openings.page_context import (
+from hireflow.openings.routes_context import (
     company_region,
     form_context,
     ids_of,
