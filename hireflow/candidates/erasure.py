@@ -105,3 +105,15 @@ def after_import(session: Session, person_ids: list[int]) -> None:
             apply_profile(candidate)
         index_candidate(session, candidate)
     session.flush()
+
+
+RESTORE_BATCH = 1000
+
+
+def after_restore(session: Session) -> dict[str, tuple[int, int]]:
+    """Rebuild the talent pool's text index for restored candidates (see records.hooks)."""
+    missing = search.missing_text_rows(session)
+    for start in range(0, len(missing), RESTORE_BATCH):
+        search.rebuild_text_index(session, missing[start : start + RESTORE_BATCH])
+        session.commit()
+    return {"candidate_text": search.text_index_counts(session)}

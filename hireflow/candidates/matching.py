@@ -28,8 +28,8 @@ from typing import Any
 
 from hireflow.candidates.resume_model import DEGREE_LABELS, DEGREES, degree_rank, month_index
 from hireflow.candidates.skills import normalise_skill
-from hireflow.candidates.work_history import industry_labels
 from hireflow.scoring.models import list_presets
+from hireflow.scoring.presets import industry_labels
 
 W_FIT, W_SEMANTIC, W_INTERVIEW = 0.5, 0.3, 0.2
 SEMANTIC_LOW, SEMANTIC_HIGH = 0.1, 0.6

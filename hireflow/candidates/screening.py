@@ -42,7 +42,7 @@ from hireflow.candidates.screening_rules import (
     rank_key,
 )
 from hireflow.candidates.skills import normalise_skill, skill_label
-from hireflow.candidates.work_history import industry_labels
+from hireflow.scoring.presets import industry_labels
 
 # ---------------------------------------------------------------------------------------------
 # Evaluation

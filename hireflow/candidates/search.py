@@ -41,9 +41,9 @@ from hireflow.candidates.fts import DELETE_ROW, FTS_TABLE, INSERT_ROW
 from hireflow.candidates.models import Candidate, CandidateResume, CandidateSearch, CandidateSkill
 from hireflow.candidates.resume_model import DEGREE_LABELS
 from hireflow.candidates.skills import normalise_skill, skill_label
-from hireflow.candidates.work_history import industry_labels
 from hireflow.core.audit import scrub
 from hireflow.core.db import utcnow
+from hireflow.scoring.presets import industry_labels
 
 MAX_QUERY_WORDS = 12
 MAX_BODY_CHARS = 20_000

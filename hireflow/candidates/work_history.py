@@ -4,12 +4,10 @@ dates and industries, found by labels and patterns first and by the character CR
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from hireflow.candidates.extraction import (
@@ -24,6 +22,7 @@ from hireflow.candidates.resume_model import (
     find_date_range,
     normalise_degree,
 )
+from hireflow.scoring.presets import resume_industries
 
 # Education and work entries
 # ---------------------------------------------------------------------------------------------
@@ -344,16 +343,6 @@ def _title_in(line: str, exclude: str | None) -> str | None:
 
 
 @cache
-def _industries() -> dict[str, dict[str, Any]]:
-    raw = resources.files("hireflow.candidates").joinpath("data/industries.json").read_text("utf-8")
-    return json.loads(raw)
-
-
-def industry_labels() -> dict[str, dict[str, str]]:
-    """Industry keys with their zh/en display names."""
-    return {k: {"zh": v["zh"], "en": v["en"]} for k, v in _industries().items()}
-
-
 def detect_industry(company: str | None, context: str = "") -> str | None:
     """The industry key a job most likely belongs to, or None.
 
@@ -364,7 +353,7 @@ def detect_industry(company: str | None, context: str = "") -> str | None:
     name = (company or "").lower()
     ctx = context.lower()
     best: tuple[int, str] | None = None
-    for key, info in _industries().items():
+    for key, info in resume_industries().items():
         score = 2 * sum(1 for kw in info["keywords"] if kw.lower() in name)
         score += sum(1 for kw in info.get("context_keywords", ()) if _keyword_in(kw.lower(), ctx))
         if score and (best is None or score > best[0]):

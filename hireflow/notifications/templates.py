@@ -33,7 +33,7 @@ from jinja2.exceptions import SecurityError, TemplateAssertionError
 from jinja2.sandbox import SandboxedEnvironment
 
 from hireflow.core.errors import BilingualError
-from hireflow.scheduling.timeline import SchedulingError, load_zone
+from hireflow.core.timezones import TimeError, load_zone
 
 __all__ = [
     "JOB_TYPES",
@@ -263,7 +263,7 @@ class _Formatter:
 
     def _local(self, value: datetime) -> datetime:
         if not isinstance(value, datetime) or value.tzinfo is None:
-            raise SchedulingError("naive_datetime", field="template date")
+            raise TimeError("naive_datetime", field="template date")
         return value.astimezone(self.zone)
 
     def zone_name(self, local: datetime) -> str:

@@ -40,11 +40,11 @@ from sqlalchemy import MetaData, Table, func, insert, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from hireflow.candidates import search
 from hireflow.core.crypto import SUITES, CryptoSuite, Keyring, default_suite
 from hireflow.core.db import utcnow
 from hireflow.core.migrate import upgrade
 from hireflow.core.storage import RegionalStorage
+from hireflow.records.hooks import run_restore_hooks
 
 FORMAT = "hireflow-backup/1"
 SKIP_TABLES = frozenset({"alembic_version"})
@@ -602,11 +602,7 @@ def rebuild_derived(engine: Engine) -> dict[str, tuple[int, int]]:
     """
 
     with Session(engine) as session:
-        missing = search.missing_text_rows(session)
-        for start in range(0, len(missing), BATCH):
-            search.rebuild_text_index(session, missing[start : start + BATCH])
-            session.commit()
-        return {"candidate_text": search.text_index_counts(session)}
+        return run_restore_hooks(session)
 
 
 @dataclass(frozen=True)

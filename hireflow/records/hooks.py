@@ -14,6 +14,11 @@ It runs inside the erasure's transaction: raising aborts the whole erasure.
 **Import.** ``hireflow migrate-in`` writes candidates with bulk inserts (no ORM events). A
 domain that derives data from candidates (a search document, a vector) adds to the same
 module ``def after_import(session, person_ids: list[int]) -> None`` (no commit).
+
+**Restore.** A backup carries tables, not what is derived from them in the database engine
+(SQLite's full-text table, a tsvector made on the other engine). A domain that keeps such an
+index adds ``def after_restore(session) -> dict[str, tuple[int, int]]`` to the same module: it
+rebuilds (committing as it goes) and returns {index: (expected, present)}.
 """
 
 from __future__ import annotations
@@ -48,3 +53,13 @@ def run_import_hooks(session: Session, person_ids: list[int]) -> list[str]:
             hook(session, list(person_ids))
             done.append(module.__name__.split(".")[1])
     return done
+
+
+def run_restore_hooks(session: Session) -> dict[str, tuple[int, int]]:
+    """Call every domain's ``after_restore``; returns their {index: (expected, present)}."""
+    counts: dict[str, tuple[int, int]] = {}
+    for module in domain_modules("erasure"):
+        hook = getattr(module, "after_restore", None)
+        if hook is not None:
+            counts.update(hook(session))
+    return counts

@@ -10,16 +10,16 @@ what they do, and anything else as "label: value" lines, never as raw JSON.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from hireflow.candidates.matching import dimension_labels
-from hireflow.candidates.work_history import industry_labels
 from hireflow.core.errors import N_
-from hireflow.scoring.presets import INDUSTRIES
+from hireflow.scoring.models import list_presets
+from hireflow.scoring.presets import INDUSTRIES, industry_labels
 
 # Who wrote an entry when no person did (``SystemActor`` names).
 SYSTEM_ACTORS = {
@@ -172,7 +172,7 @@ class Presenter:
                 elif name:
                     return str(name)
 
-        builtin = dimension_labels().get(dimension)
+        builtin = _builtin_dimension_names().get(dimension)
         if builtin:
             return builtin.get(self.lang) or builtin.get("en") or dimension
         translated = self._(dimension)
@@ -361,3 +361,9 @@ def humanise(code: str) -> str:
     own dimension ids, columns of an imported file)."""
     words = re.sub(r"[_\-]+", " ", code).strip()
     return words[:1].upper() + words[1:] if words else code
+
+
+@functools.cache
+def _builtin_dimension_names() -> dict[str, dict[str, str]]:
+    """Names of the built-in competencies in both languages."""
+    return {p["id"]: dict(p["name"]) for p in list_presets()}

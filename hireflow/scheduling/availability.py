@@ -11,6 +11,7 @@ from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.timezones import TimeError
 from hireflow.org.models import RoleAssignment, User
 from hireflow.scheduling import schemas
 from hireflow.scheduling.calendars import profile_of, windows_of
@@ -19,7 +20,7 @@ from hireflow.scheduling.models import (
     AvailabilityProfile,
     BusyBlock,
 )
-from hireflow.scheduling.timeline import SchedulingError, WorkingWindow
+from hireflow.scheduling.timeline import WorkingWindow
 
 
 def managed_user(session: Session, principal: Principal, user_id: int) -> User:
@@ -67,7 +68,7 @@ def save_availability(
     for w in data.working_hours:
         try:
             WorkingWindow(w.weekday, time.fromisoformat(w.start), time.fromisoformat(w.end))
-        except SchedulingError as exc:
+        except TimeError as exc:
             raise scheduling_error(exc) from exc
         windows.append(w.model_dump())
     profile = profile_of(session, user.id)

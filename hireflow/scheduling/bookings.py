@@ -20,6 +20,7 @@ from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import Principal
 from hireflow.core.settings import Settings
+from hireflow.core.timezones import TimeError
 from hireflow.notifications import outbox
 from hireflow.scheduling import booking_messages, messages
 from hireflow.scheduling.calendars import candidate_core, invitation_calendars, panel_of
@@ -36,7 +37,6 @@ from hireflow.scheduling.policies import policy_for, slot_request
 from hireflow.scheduling.reminders import schedule_reminders
 from hireflow.scheduling.slot_search import alternatives_near
 from hireflow.scheduling.slots import Slot, check_slot
-from hireflow.scheduling.timeline import SchedulingError
 
 
 def _cells(start: datetime, end: datetime, extra_seconds: int = 0) -> range:
@@ -128,7 +128,7 @@ def _checked_slot(
     request = slot_request(policy, invitation.duration_minutes, panel=invitation.panel)
     try:
         check = check_slot(start, candidate_core(session, invitation, now), cals, request, now)
-    except SchedulingError as exc:
+    except TimeError as exc:
         raise scheduling_error(exc) from exc
     if not check.available or check.slot is None:
         language = invitation.language

@@ -21,6 +21,7 @@ from hireflow.core.db import Database, utcnow
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import Principal
 from hireflow.core.settings import Settings
+from hireflow.core.timezones import TimeError
 from hireflow.notifications import keys
 from hireflow.org.models import User
 from hireflow.scheduling import schemas
@@ -106,7 +107,7 @@ def import_calendar(
         blocks = parse_busy_blocks(
             raw, start=now - timedelta(days=1), end=now + timedelta(days=90), default_timezone=zone
         )
-    except SchedulingError as exc:
+    except TimeError as exc:
         raise scheduling_error(exc) from exc
     count = _replace_imported(session, user, blocks, now)
     if profile is None:
@@ -161,7 +162,7 @@ def sync_calendars(database: Database, settings: Settings, now: datetime | None 
                     end=now + timedelta(days=90),
                     default_timezone=profile.timezone,
                 )
-            except (SchedulingError, ValueError, CryptoError) as exc:
+            except (TimeError, ValueError, CryptoError) as exc:
                 log.warning(
                     "calendar sync failed",
                     extra={

@@ -29,6 +29,7 @@ from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, NotFound, TooManyAttempts, ValidationFailed
 from hireflow.core.security import Signer
 from hireflow.core.settings import Settings
+from hireflow.core.timezones import TimeError
 from hireflow.scheduling import invitation_messages, messages, schemas
 from hireflow.scheduling.ai_interview import hooks
 from hireflow.scheduling.errors import scheduling_error
@@ -36,7 +37,7 @@ from hireflow.scheduling.invitations import advance
 from hireflow.scheduling.links import LinkTokenError, read_link_token
 from hireflow.scheduling.models import CandidateAvailability, Invitation, SchedulingPolicy
 from hireflow.scheduling.policies import policy_for
-from hireflow.scheduling.timeline import SchedulingError, local_interval
+from hireflow.scheduling.timeline import local_interval
 
 CODE_VALID_MINUTES = 10
 CODE_INTERVAL = timedelta(seconds=60)
@@ -396,7 +397,7 @@ def save_availability(
             start, end = start.replace(tzinfo=None), end.replace(tzinfo=None)
         try:
             interval = local_interval(data.timezone, start.date(), start.time(), end.time())
-        except SchedulingError as exc:
+        except TimeError as exc:
             raise scheduling_error(exc) from exc
         if end.date() != start.date() and end.date() != start.date() + timedelta(days=1):
             raise ValidationFailed(

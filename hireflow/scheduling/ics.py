@@ -29,6 +29,7 @@ import httpx
 import icalendar
 import recurring_ical_events
 
+from hireflow.core.timezones import TimeError
 from hireflow.scheduling.timeline import (
     Interval,
     SchedulingError,
@@ -311,7 +312,7 @@ def parse_busy_blocks(
             e = _to_instant(finish, zone, closing=True)
             if e > s:
                 spans.append((s, e))
-    except SchedulingError:
+    except TimeError:
         raise
     except Exception as exc:
         # recurring-ical-events and icalendar raise a variety of errors on malformed rules

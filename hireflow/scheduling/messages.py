@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from hireflow.candidates.models import Candidate
 from hireflow.core.db import utcnow
 from hireflow.core.settings import Settings
+from hireflow.core.timezones import TimeError
 from hireflow.notifications import channel_settings
 from hireflow.notifications import outbox as notify
 from hireflow.notifications.channels import Attachment, NotificationError, normalize_phone
@@ -42,7 +43,7 @@ from hireflow.scheduling.models import (
     Invitation,
     SchedulingPolicy,
 )
-from hireflow.scheduling.timeline import SchedulingError, load_zone
+from hireflow.scheduling.timeline import load_zone
 
 _SUMMARY = {
     "zh-CN": "面试:{job}({company})",
@@ -73,7 +74,7 @@ def valid_mobile(number: str) -> str | None:
 def safe_zone(name: str | None, fallback: str) -> str:
     try:
         load_zone(name or "")
-    except SchedulingError:
+    except TimeError:
         return fallback
     return name or fallback
 
@@ -353,7 +354,7 @@ def ics_attachment(
             method=method,
             uid_domain=domain,
         )
-    except SchedulingError:
+    except TimeError:
         return None
     return Attachment(
         "invite.ics" if method == "REQUEST" else "cancel.ics",

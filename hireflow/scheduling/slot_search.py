@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from hireflow.core.db import utcnow
 from hireflow.core.permissions import Principal
+from hireflow.core.timezones import TimeError
 from hireflow.org.models import User
 from hireflow.scheduling import explain
 from hireflow.scheduling.calendars import (
@@ -26,7 +27,6 @@ from hireflow.scheduling.models import (
 )
 from hireflow.scheduling.policies import policy_for, slot_request
 from hireflow.scheduling.slots import InterviewerCalendar, Slot, check_slot, find_slots
-from hireflow.scheduling.timeline import SchedulingError
 
 
 def search_inputs(
@@ -58,7 +58,7 @@ def offered_slots(
     )
     try:
         found = find_slots(candidate_core(session, invitation, now), cals, request, now)
-    except SchedulingError as exc:
+    except TimeError as exc:
         raise scheduling_error(exc) from exc
     by_start: dict[datetime, Slot] = {}
     for slot in found:
@@ -91,7 +91,7 @@ def explain_no_slots(
                 session, invitation, now, hours=(start, end)
             ),
         )
-    except SchedulingError as exc:
+    except TimeError as exc:
         raise scheduling_error(exc) from exc
 
 
@@ -106,7 +106,7 @@ def alternatives_near(
         check = check_slot(
             max(start, now), candidate_core(session, invitation, now), cals, request, now
         )
-    except SchedulingError:
+    except TimeError:
         return []
     return list(check.alternatives)
 

@@ -20,21 +20,15 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from hireflow.core.errors import BilingualError
+from hireflow.core import timezones
+from hireflow.core.timezones import TIME_MESSAGES, TimeError
 
 # Stable error codes with their English and Chinese texts. Codes are part of the API (the web
 # layer maps them to HTTP answers and translations); the texts take ``str.format`` fields.
 _MESSAGES: dict[str, tuple[str, str]] = {
-    "invalid_timezone": (
-        "Unknown time zone '{tz}'. Use an IANA name such as Europe/Berlin or Asia/Shanghai.",
-        "无法识别的时区“{tz}”。请使用 IANA 时区名称,例如 Europe/Berlin 或 Asia/Shanghai。",
-    ),
-    "naive_datetime": (
-        "{field} has no time zone; give a timezone-aware date and time.",
-        "{field} 缺少时区信息,请提供带时区的日期时间。",
-    ),
+    **TIME_MESSAGES,
     "invalid_interval": (
         "{field} ends before it starts.",
         "{field} 的结束时间早于开始时间。",
@@ -98,28 +92,18 @@ _MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-class SchedulingError(BilingualError):
+class SchedulingError(TimeError):
     """A scheduling input or request that cannot be honoured."""
 
     MESSAGES = _MESSAGES
 
 
-_ZONE_CACHE: dict[str, ZoneInfo] = {}
-
-
 def load_zone(name: str) -> ZoneInfo:
     """The IANA zone ``name``, or a :class:`SchedulingError` ``invalid_timezone``."""
-    zone = _ZONE_CACHE.get(name) if isinstance(name, str) else None
-    if zone is not None:
-        return zone
-    if not isinstance(name, str) or not name or name != name.strip():
-        raise SchedulingError("invalid_timezone", tz=name)
     try:
-        zone = ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError) as exc:
-        raise SchedulingError("invalid_timezone", tz=name) from exc
-    _ZONE_CACHE[name] = zone
-    return zone
+        return timezones.load_zone(name)
+    except TimeError as exc:
+        raise SchedulingError(exc.code, **exc.params) from None
 
 
 def require_aware(value: datetime, field_name: str) -> datetime:

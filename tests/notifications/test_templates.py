@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from hireflow.core.timezones import TimeError
 from hireflow.notifications.templates import (
     JOB_TYPES,
     LANGUAGES,
@@ -16,7 +17,6 @@ from hireflow.notifications.templates import (
     render_message,
     validate_template,
 )
-from hireflow.scheduling.timeline import SchedulingError
 
 START = datetime(2025, 3, 31, 10, tzinfo=UTC)
 
@@ -250,12 +250,12 @@ def test_render_errors():
         )
     with pytest.raises(TemplateError, match="unknown_kind"):
         render_message("birthday", "en", {}, timezone="UTC")
-    with pytest.raises(SchedulingError, match="invalid_timezone"):
+    with pytest.raises(TimeError, match="invalid_timezone"):
         render_message(
             "identity_code", "en", {"code": "1", "valid_minutes": 5}, timezone="Moon/Base"
         )
     naive = datetime(2025, 3, 31, 10)  # noqa: DTZ001 - on purpose
-    with pytest.raises(SchedulingError, match="naive_datetime"):
+    with pytest.raises(TimeError, match="naive_datetime"):
         render_message(
             "reminder_1h", "en", {**COMMON, "slot_start": naive, "link": "x"}, timezone="UTC"
         )

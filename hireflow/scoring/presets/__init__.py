@@ -15,6 +15,7 @@ The files are validated with :func:`hireflow.scoring.models.model_from_dict` wit
 from __future__ import annotations
 
 import functools
+import json
 from importlib import resources
 from typing import Any
 
@@ -80,6 +81,18 @@ def _competencies() -> dict[str, dict[str, Any]]:
         data = yaml.safe_load(item.read_text(encoding="utf-8"))
         entries[data["id"]] = data
     return entries
+
+
+@functools.cache
+def resume_industries() -> dict[str, dict[str, Any]]:
+    """The industries a resume's employers are sorted into: zh/en names and the keywords that
+    recognise them (read by the resume parser, the talent pool and the HR record)."""
+    return json.loads(_DATA.joinpath("resume_industries.json").read_text(encoding="utf-8"))
+
+
+def industry_labels() -> dict[str, dict[str, str]]:
+    """Resume industry keys with their zh/en display names."""
+    return {k: {"zh": v["zh"], "en": v["en"]} for k, v in resume_industries().items()}
 
 
 @functools.cache
