@@ -17,25 +17,8 @@ keeps the small JSON document somewhere the DBA cannot rewrite (a write-once buc
 the audit mailbox, an external timestamping service). ``verify_against_checkpoints``
 then catches any history that disagrees with what was signed earlier.
 
-Canonical JSON (what ``canonical_json`` hashes):
-
-- objects with ``str`` keys sorted by Unicode code point, no whitespace
-  (``separators=(",", ":")``), UTF-8 without ``\\u`` escapes for non-ASCII text;
-  strings are hashed exactly as given (no Unicode normalisation, so a change of
-  normal form is a change);
-- ``None``, ``bool`` and ``int`` as JSON literals (``True`` is never ``1``);
-- ``float`` is refused: binary floats invite "is 0.1 the same as 0.1000000000000000055?"
-  disputes; pass an ``int`` (e.g. score x 100), a ``Decimal`` or a ``str`` instead;
-- ``Decimal`` becomes a JSON string in plain notation without trailing zeros
-  (``Decimal("8.20")`` → ``"8.2"``, ``Decimal("1E+2")`` → ``"100"``), so a value read
-  back from a NUMERIC column or a JSON text column hashes as it did when written;
-- timezone-aware ``datetime`` becomes a string in UTC with microseconds,
-  ``"2024-05-01T08:30:00.000000Z"``; naive datetimes are refused; ``date`` becomes
-  ``"YYYY-MM-DD"``; ``UUID`` becomes its lower-case hyphenated string;
-- lists and tuples become arrays; bytes, sets, times and other types are refused.
-
-Because Decimal, datetime and UUID become strings, content that went through a JSON
-column and came back as strings still verifies.
+The row hash and canonical JSON (what exactly is hashed, and why floats are refused) live in
+:mod:`hireflow.core.hashchain`, which the audit trail shares; signing is :mod:`records.signing`.
 """
 
 from __future__ import annotations
