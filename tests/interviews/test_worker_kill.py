@@ -28,6 +28,7 @@ from hireflow.interviews import candidate, pipeline, schemas, uploads
 from hireflow.interviews import tasks as interview_tasks
 from hireflow.interviews.models import InterviewAnswer, InterviewReport, InterviewSession
 from hireflow.notifications.models import OutboxMessage
+from hireflow.records import storage as record_storage
 from hireflow.records.models import RecordEntry
 from tests.conftest import make_org
 from tests.interviews.conftest import DATA, SPEECH_EXTRA
@@ -99,6 +100,8 @@ def test_a_killed_worker_leaves_the_report_to_arrive_exactly_once(tmp_path, monk
     )
     upgrade(database_url)
     database = Database(make_engine(database_url))
+    # Recordings go where the worker reads them, whatever storage an earlier test cached.
+    monkeypatch.setattr(record_storage, "_override", record_storage.storage_from_settings(settings))
     recorded: list[int] = []
     # The answer is transcribed inside the scoring task (not on upload), so the task is slow.
     monkeypatch.setattr(
