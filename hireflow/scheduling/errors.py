@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from hireflow.core.errors import N_, Conflict, ValidationFailed
+from hireflow.core.timezones import TimeError
 from hireflow.scheduling.slots import Slot
-from hireflow.scheduling.timeline import SchedulingError
 
 TOO_LATE = N_("It is too close to the interview to change it online. Please contact the recruiter.")
 
@@ -29,7 +29,7 @@ class SlotUnavailable(Conflict):
         self.reasons = list(reasons)
 
 
-def scheduling_error(exc: SchedulingError) -> ValidationFailed:
+def scheduling_error(exc: TimeError) -> ValidationFailed:
     """A core error as a 422 (the core's own bilingual text goes in the parameters)."""
     return ValidationFailed(
         N_("Invalid scheduling input: %(reason)s"),
