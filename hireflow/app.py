@@ -14,6 +14,7 @@ from hireflow import __version__
 from hireflow.core.db import Database, get_database, set_database
 from hireflow.core.logging import configure_logging
 from hireflow.core.settings import Settings, get_settings
+from hireflow.core.tasks import load_task_modules
 from hireflow.discovery import domain_modules
 from hireflow.web import routes as web
 from hireflow.web.deps import csrf_protect, csrf_protect_api, releasing_connection
@@ -88,4 +89,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_error_handlers(app)
     app.add_middleware(HireflowMiddleware, settings=settings, database_getter=get_database)
     _prepare_routing(app)
+    load_task_modules()
     return app

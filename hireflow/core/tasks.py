@@ -100,10 +100,20 @@ def enqueue_on_commit(session: Session, task: str, *args: Any, **kwargs: Any) ->
     on_commit(session, lambda: send_by_name(task, *args, **kwargs))
 
 
+def load_task_modules() -> None:
+    """Import every domain's ``tasks`` module so their tasks are registered.
+
+    The web app calls this at start-up: importing them on the first enqueue would do it inside
+    a request, holding the GIL for every other request while the pipeline's modules load.
+    """
+    celery_app.loader.import_default_modules()
+
+
 def registered_task(name: str) -> Task:
-    """The task registered under ``name`` (domain ``tasks`` modules are imported on first use)."""
+    """The task registered under ``name`` (a process that did not load the domains' ``tasks``
+    modules at start-up, e.g. a script, loads them on first use)."""
     if name not in celery_app.tasks:
-        celery_app.loader.import_default_modules()
+        load_task_modules()
     try:
         return celery_app.tasks[name]
     except KeyError:

@@ -128,3 +128,18 @@ def test_services_queue_work_by_a_registered_task_name(session):
             enqueue_on_commit(session, "interviews.no_such_task", 1)
     finally:
         celery_app.conf.task_always_eager = before
+
+
+def test_the_web_app_registers_every_domains_tasks_at_start(tmp_path):
+    # In a fresh process: a request that queues work must not import the pipeline's modules.
+    code = (
+        "from hireflow.app import create_app\n"
+        "from hireflow.core.settings import Settings\n"
+        "from hireflow.core.tasks import celery_app\n"
+        f"create_app(Settings(database_url='sqlite:///{tmp_path}/t.db'))\n"
+        "import sys\n"
+        "names = [n for n in celery_app.tasks if n.startswith('interviews.')]\n"
+        "sys.exit(0 if names else 1)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
