@@ -142,3 +142,14 @@ class CalibrationEmpty(AppError):
         "adjustments), so switching it on would change no score. Collect more adjustments "
         "and fit a new version."
     )
+
+
+class ScorecardFirst(AppError):
+    """Blind scorecards: a panel interviewer rates the candidate before seeing the AI (F6)."""
+
+    status = 403
+    code = "scorecard_first"
+    message = N_(
+        "Submit your scorecard for this candidate first: until then the AI's scores stay "
+        "hidden from you, so that your rating is your own."
+    )

@@ -15,9 +15,14 @@ from hireflow.core.errors import N_, Conflict, NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.core.storage import ResidencyError
 from hireflow.core.tasks import enqueue_on_commit
-from hireflow.interviews import overrides, schemas, state
+from hireflow.interviews import ai_gate, overrides, schemas, state
 from hireflow.interviews.engine_adapter import report_of
-from hireflow.interviews.errors import DeadlinePassed, InterviewClosed, ScoringInProgress
+from hireflow.interviews.errors import (
+    DeadlinePassed,
+    InterviewClosed,
+    ScorecardFirst,
+    ScoringInProgress,
+)
 from hireflow.interviews.models import (
     InterviewAnswer,
     InterviewReport,
@@ -308,6 +313,8 @@ def view_report(session: Session, principal: Principal, interview_id: int) -> In
     """Open an interview's answers and report: role and scope checked, the read audited."""
     interview = _staff_interview(session, principal, interview_id, "interviews.read")
     require(principal, "scores.read")
+    if ai_gate.withheld(session, principal, [(interview.opening_id, interview.candidate_id)]):
+        raise ScorecardFirst()
     audit_interview(session, "interview.viewed", interview, actor=principal)
     session.commit()
     return interview

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from hireflow.candidates.models import Candidate
 from hireflow.core.db import utcnow
 from hireflow.core.permissions import Principal, get_visible, require, restrict
-from hireflow.interviews import engine_adapter, hr, overrides, schemas, sessions
+from hireflow.interviews import ai_gate, engine_adapter, hr, overrides, schemas, sessions
 from hireflow.interviews.models import (
     CandidateQuestion,
     CompanyCalibration,
@@ -94,7 +94,14 @@ def interviews(
     else:
         stmt = stmt.order_by(InterviewSession.updated_at.desc(), InterviewSession.id.desc())
     rows = session.execute(stmt.limit(limit).offset(offset)).all()
-    return [_row(i, name, title, match, ai) for i, name, title, match, ai in rows]
+    scored = {(row[0].opening_id, row[0].candidate_id) for row in rows if row[4] is not None}
+    hidden = ai_gate.withheld(session, principal, scored)
+    return [
+        _row(i, name, title, None, None)
+        if (i.opening_id, i.candidate_id) in hidden
+        else _row(i, name, title, match, ai)
+        for i, name, title, match, ai in rows
+    ]
 
 
 def live(

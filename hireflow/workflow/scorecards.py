@@ -28,12 +28,10 @@ from hireflow.openings.competency import competency_model_of
 from hireflow.org.models import User
 from hireflow.records import service as records
 from hireflow.scoring.models import CompetencyModel, Dimension, localised
-from hireflow.workflow import schemas
+from hireflow.workflow import ai_report_gate, schemas
 from hireflow.workflow.models import RECOMMENDATIONS, Conclusion, Scorecard
-from hireflow.workflow.queries import is_panel_interviewer
 from hireflow.workflow.stages import (
     Stage,
-    blind_scorecards,
     by_key,
     freeze_opening_stages,
     interview_rounds,
@@ -237,11 +235,8 @@ def own_scorecards(session: Session, principal: Principal, application_id: int) 
 
 def is_blind(session: Session, principal: Principal, application: Application) -> bool:
     """Whether the caller must submit before seeing colleagues' scorecards and the AI."""
-    if not blind_scorecards(session, application.tenant_id):
-        return False
-    if not is_panel_interviewer(session, principal, application.opening_id):
-        return False
-    return not own_scorecards(session, principal, application.id)
+    pair = (application.opening_id, application.candidate_id)
+    return pair in ai_report_gate.withheld(session, principal, [pair])
 
 
 def ai_scores(session: Session, application: Application) -> tuple[dict[str, float], float | None]:

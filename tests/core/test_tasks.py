@@ -141,5 +141,7 @@ def test_the_web_app_registers_every_domains_tasks_at_start(tmp_path):
         "names = [n for n in celery_app.tasks if n.startswith('interviews.')]\n"
         "sys.exit(0 if names else 1)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr[-2000:]

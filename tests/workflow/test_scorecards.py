@@ -314,3 +314,30 @@ def test_erasure_removes_the_texts_and_keeps_the_facts(session, org, application
         select(Conclusion).where(Conclusion.application_id == application.id)
     ).one()
     assert conclusion.reason == "[erased]" and conclusion.decision == "reject"
+
+
+def test_a_blind_interviewer_sees_no_ai_report_in_the_interviews_pages(session, db, org, client):
+    from hireflow.interviews import hr as interviews_hr
+    from hireflow.interviews import queries as interview_queries
+    from hireflow.interviews.errors import ScorecardFirst
+
+    setup, interview = scored_interview(session, db, org)
+    application = setup.candidate.applications[0]
+    interviewer = principal(session, org, "interviewer")
+    assert scorecards.is_blind(session, interviewer, application)
+    with pytest.raises(ScorecardFirst):
+        interviews_hr.view_report(session, interviewer, interview.id)
+    (row,) = interview_queries.interviews(session, interviewer)
+    assert row.job_match is None and row.ai_job_match is None
+    login(client, org.users["interviewer"])
+    page = client.get(f"/interviews/{interview.id}")
+    assert page.status_code == 403 and "scorecard" in page.text.lower()
+    assert client.get(f"/api/v1/interviews/{interview.id}").status_code == 403
+    # HR, who is not on the panel, sees it all along
+    hr = principal(session, org, "hr_admin")
+    assert interview_queries.interviews(session, hr)[0].job_match is not None
+    # once the interviewer rated, the report opens
+    first = scorecards.model_of(application).dimensions[0].id
+    scorecards.submit(session, interviewer, application.id, card_in(**{first: 3}))
+    assert interviews_hr.view_report(session, interviewer, interview.id).id == interview.id
+    assert interview_queries.interviews(session, interviewer)[0].job_match is not None
