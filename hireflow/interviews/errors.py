@@ -153,3 +153,18 @@ class ScorecardFirst(AppError):
         "Submit your scorecard for this candidate first: until then the AI's scores stay "
         "hidden from you, so that your rating is your own."
     )
+
+
+class TranslationUnavailable(AppError):
+    status = 409
+    code = "translation_unavailable"
+    message = N_(
+        "No translator is configured. IT can set one up (HIREFLOW_TRANSLATOR, see "
+        "docs/translation.md); the original answers are shown meanwhile."
+    )
+
+
+class TranslationFailed(AppError):
+    status = 502
+    code = "translation_failed"
+    message = N_("The translation service did not answer (%(error)s). The originals are unchanged.")

@@ -18,11 +18,13 @@ from hireflow.interviews import (
     faq,
     hr,
     queries,
+    reading,
     schemas,
     sessions,
     state,
     uploads,
 )
+from hireflow.interviews.errors import TranslationFailed, TranslationUnavailable
 from hireflow.interviews.models import InterviewSession
 from hireflow.scheduling import candidate_link
 from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, Offset, audit_read, run_in_thread
@@ -216,6 +218,36 @@ def get_interview(interview_id: Id, session: DbSession, principal: ApiUser) -> A
     interview = hr.view_report(session, principal, interview_id)
     sessions.refuse_if_erased(session, interview)
     return queries.report_out(queries.detail(session, interview))
+
+
+@router.get(
+    "/interviews/{interview_id}/translation",
+    response_model=schemas.TranslationOut,
+    responses={
+        409: {"description": "no translator is configured (`translation_unavailable`)"},
+        502: {"description": "the translation provider failed (`translation_failed`)"},
+    },
+)
+def get_translation(
+    interview_id: Id,
+    session: DbSession,
+    principal: ApiUser,
+    to: Literal["zh", "en", "ja"] | None = None,
+) -> Any:
+    """The report's answers, highlights and evidence translated into ``to`` (default: the
+    caller's language). Texts already in that language are left out."""
+    interview = hr.view_report(session, principal, interview_id)
+    sessions.refuse_if_erased(session, interview)
+    found = reading.translate(queries.detail(session, interview), to or principal.language)
+    if found is None:
+        raise TranslationUnavailable()
+    if found.error:
+        raise TranslationFailed(params={"error": found.error})
+    return schemas.TranslationOut(
+        target=found.target,
+        provider=found.provider,
+        texts=[schemas.TranslatedText(original=o, translation=t) for o, t in found.texts.items()],
+    )
 
 
 @router.post("/interviews/{interview_id}/questions", status_code=201)

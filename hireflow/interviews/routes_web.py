@@ -30,6 +30,7 @@ from hireflow.interviews import (
     hr,
     live,
     queries,
+    reading,
     schemas,
     sessions,
     state,
@@ -505,6 +506,10 @@ def report_page(
 ) -> Response:
     context = _report_context(request, session, principal, interview_id)
     context["done"] = request.query_params.get("done", "")
+    language = request.state.language
+    context["can_translate"] = reading.available(context["d"], language)
+    wants = context["can_translate"] and request.query_params.get("translate") == "1"
+    context["reading"] = reading.translate(context["d"], language) if wants else None
     return render(request, "interviews/report.html", context)
 
 

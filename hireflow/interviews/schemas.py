@@ -334,3 +334,17 @@ class CalibrationVersionOut(BaseModel):
             skipped=dict(data.get("skipped") or {}),
             can_activate=bool(data.get("dimensions")),
         )
+
+
+class TranslatedText(BaseModel):
+    original: str
+    translation: str
+
+
+class TranslationOut(BaseModel):
+    """A report's answers, highlights and quoted evidence in the reader's language (E7):
+    machine translations for reading; the scores were computed on the originals."""
+
+    target: str = Field(description="zh, en or ja")
+    provider: str
+    texts: list[TranslatedText]

@@ -3,11 +3,7 @@ that speaks the chat-completions protocol (it answers from a small phrase book).
 
 from __future__ import annotations
 
-import json
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
 
 import pytest
 
@@ -21,6 +17,7 @@ from hireflow.scoring.translation import (
     normalise_language,
     set_translator,
 )
+from tests.chat_server import ChatServer, chat_server
 
 PHRASES = {
     "我负责把订单系统的响应时间从2秒降到200毫秒。": "I was responsible for cutting the order system's response time from 2 s to 200 ms.",
@@ -28,56 +25,10 @@ PHRASES = {
 }
 
 
-class ChatServer(BaseHTTPRequestHandler):
-    requests: ClassVar[list[dict]] = []
-    mode = "ok"
-
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        ChatServer.requests.append(
-            {"path": self.path, "auth": self.headers.get("Authorization"), **body}
-        )
-        if ChatServer.mode == "error":
-            self._send(500, {"error": {"message": "model overloaded"}})
-            return
-        if ChatServer.mode == "garbage":
-            self._send(200, {"unexpected": True})
-            return
-        text = body["messages"][-1]["content"]
-        self._send(
-            200,
-            {
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": {"role": "assistant", "content": PHRASES.get(text, "?") + "\n"},
-                    }
-                ]
-            },
-        )
-
-    def _send(self, status, payload):
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def server():
-    ChatServer.requests = []
-    ChatServer.mode = "ok"
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), ChatServer)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    httpd.shutdown()
-    httpd.server_close()
+    with chat_server(lambda text: PHRASES.get(text, "?")) as url:
+        yield url
 
 
 def test_translates_both_ways_with_a_deterministic_request(server):
