@@ -1,7 +1,7 @@
 """A real local HTTP server that speaks OpenAI's chat-completions protocol, for the tests of
 everything that talks to such a provider (translation, judges). It answers each request with
-``ChatServer.reply(last user message)``; ``mode`` "error" answers 500, "garbage" a reply
-without choices."""
+``reply(last user message)``; ``mode`` "error" answers 500, "garbage" a reply without
+choices. Each server gets a handler class of its own, so two servers never share state."""
 
 from __future__ import annotations
 
@@ -17,19 +17,18 @@ class ChatServer(BaseHTTPRequestHandler):
     requests: ClassVar[list[dict]] = []
     mode: ClassVar[str] = "ok"
     reply: ClassVar[Callable[[str], str]] = staticmethod(lambda text: "?")
+    url: ClassVar[str] = ""
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        ChatServer.requests.append(
-            {"path": self.path, "auth": self.headers.get("Authorization"), **body}
-        )
-        if ChatServer.mode == "error":
+        self.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), **body})
+        if self.mode == "error":
             self._send(500, {"error": {"message": "model overloaded"}})
             return
-        if ChatServer.mode == "garbage":
+        if self.mode == "garbage":
             self._send(200, {"unexpected": True})
             return
-        content = ChatServer.reply(body["messages"][-1]["content"]) + "\n"
+        content = self.reply(body["messages"][-1]["content"]) + "\n"
         message = {"role": "assistant", "content": content}
         self._send(200, {"choices": [{"index": 0, "message": message}]})
 
@@ -46,16 +45,18 @@ class ChatServer(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def chat_server(reply: Callable[[str], str]) -> Iterator[str]:
-    """Serve on a free local port; yields the base URL (``http://127.0.0.1:N/v1``)."""
-    ChatServer.requests = []
-    ChatServer.mode = "ok"
-    ChatServer.reply = staticmethod(reply)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), ChatServer)
+def chat_server(reply: Callable[[str], str]) -> Iterator[type[ChatServer]]:
+    """Serve on a free local port; yields the handler class: ``.url`` is the base URL
+    (``http://127.0.0.1:N/v1``), ``.requests`` what arrived, ``.mode`` what it answers."""
+    handler = type(
+        "Chat", (ChatServer,), {"requests": [], "mode": "ok", "reply": staticmethod(reply)}
+    )
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    handler.url = f"http://127.0.0.1:{httpd.server_address[1]}/v1"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/v1"
+        yield handler
     finally:
         httpd.shutdown()
         httpd.server_close()

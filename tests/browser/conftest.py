@@ -14,6 +14,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.chat_server import ChatServer, chat_server
+
 CHROMIUM = os.environ.get("HIREFLOW_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -50,13 +52,33 @@ def server_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("browser-data")
 
 
+def machine_translation(text: str) -> str:
+    """What the browser tests' translation provider answers: recognisable, not a language."""
+    return "【译】" + text[:40]
+
+
 @pytest.fixture(scope="session")
-def server(server_data_dir: Path) -> Iterator[str]:
-    """``hireflow serve --demo`` on a fresh data directory, exactly as a newcomer runs it."""
+def translation_provider() -> Iterator[type[ChatServer]]:
+    """A real local server speaking the OpenAI chat protocol, the demo's translator (E7)."""
+    with chat_server(machine_translation) as chat:
+        yield chat
+
+
+@pytest.fixture(scope="session")
+def server(server_data_dir: Path, translation_provider: type[ChatServer]) -> Iterator[str]:
+    """``hireflow serve --demo`` on a fresh data directory, exactly as a newcomer runs it, with
+    a translation provider configured as IT would."""
     data_dir = server_data_dir
     port = _free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("HIREFLOW_")}
     env.update({"HIREFLOW_DATA_DIR": str(data_dir), "HIREFLOW_LOG_LEVEL": "WARNING"})
+    env.update(
+        {
+            "HIREFLOW_TRANSLATOR": "openai",
+            "HIREFLOW_TRANSLATOR_URL": translation_provider.url,
+            "HIREFLOW_TRANSLATOR_MODEL": "local-model",
+        }
+    )
     log = (data_dir / "server.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "hireflow.cli", "serve", "--demo", "--port", str(port)],

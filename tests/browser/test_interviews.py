@@ -210,3 +210,31 @@ def test_a_candidate_completes_an_ai_interview_and_hr_reads_the_report(
     expect(page.locator(".interview-adjusted")).to_contain_text("例子没有说明本人的行动")
     expect(page.locator(".interview-superseded")).to_have_count(1)
     context.close()
+
+
+def test_hr_reads_answers_beside_a_translation_into_their_language(page: Page) -> None:
+    """The demo's interview is in Chinese: HR switches the interface to English and reads
+    each answer and quote beside its machine translation (E7)."""
+    sign_in(page, "hr@huaxing.example")
+    page.goto("/interviews")
+    href = next(
+        h
+        for h in page.locator("a[href^='/interviews/']").evaluate_all(
+            "links => links.map(a => a.getAttribute('href'))"
+        )
+        if h.rstrip("/").split("/")[-1].isdigit()
+    )
+    page.goto(href)
+    expect(page.locator("#translate-link")).to_have_count(0)  # Chinese answers, Chinese reader
+    page.select_option("#lang-select", "en")
+    try:
+        page.wait_for_url(f"**{href}")
+        page.click("#translate-link")
+        expect(page.locator("#translation-notice")).to_be_visible()
+        pair = page.locator("#answers .bilingual").first
+        expect(pair.locator(".translation")).to_contain_text("【译】")
+        expect(pair.locator("p").first).not_to_contain_text("【译】")  # the original beside it
+        expect(page.locator("#dimensions .translation").first).to_contain_text("【译】")
+    finally:
+        page.select_option("#lang-select", "zh-CN")
+        page.wait_for_load_state()

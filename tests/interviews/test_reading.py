@@ -8,7 +8,7 @@ import pytest
 from hireflow.interviews import queries as interview_queries
 from hireflow.interviews import reading
 from hireflow.scoring.translation import OpenAICompatibleTranslator, set_translator
-from tests.chat_server import ChatServer, chat_server
+from tests.chat_server import chat_server
 from tests.conftest import bearer, login
 from tests.interviews.factories import ANSWERS_EN, scored_interview
 
@@ -19,10 +19,10 @@ def _translated(text: str) -> str:
 
 @pytest.fixture
 def translator():
-    with chat_server(_translated) as url:
-        set_translator(OpenAICompatibleTranslator(url, "local-model"))
+    with chat_server(_translated) as chat:
+        set_translator(OpenAICompatibleTranslator(chat.url, "local-model"))
         try:
-            yield
+            yield chat
         finally:
             set_translator(None)
 
@@ -45,15 +45,15 @@ def test_hr_reads_chinese_answers_beside_an_english_translation(
     login(client, org.users["hr_admin"])
     page = client.get(f"/interviews/{interview.id}")
     assert 'id="translate-link"' in page.text and "TRANSLATED" not in page.text
-    assert ChatServer.requests == []  # nothing is translated until asked for
+    assert translator.requests == []  # nothing is translated until asked for
     shown = client.get(f"/interviews/{interview.id}?translate=1")
     assert shown.status_code == 200
     assert shown.text.count('class="bilingual"') >= 2 and "TRANSLATED: " in shown.text
     assert 'id="translation-notice"' in shown.text and "openai:local-model" in shown.text
     # every translated text went out once, from Chinese into English
-    sent = [r["messages"][-1]["content"] for r in ChatServer.requests]
+    sent = [r["messages"][-1]["content"] for r in translator.requests]
     assert len(sent) == len(set(sent)) and all(
-        "Simplified Chinese to English" in r["messages"][0]["content"] for r in ChatServer.requests
+        "Simplified Chinese to English" in r["messages"][0]["content"] for r in translator.requests
     )
     detail = interview_queries.detail(session, interview)
     quotes = {e.quote for d in detail.report.dimensions for e in d.evidence}
@@ -80,7 +80,7 @@ def test_english_answers_for_a_chinese_reader_and_nothing_for_an_english_one(
     found = reading.translate(detail, "zh-CN")
     assert found is not None and found.target == "zh" and found.texts and not found.error
     assert all(
-        "English to Simplified Chinese" in r["messages"][0]["content"] for r in ChatServer.requests
+        "English to Simplified Chinese" in r["messages"][0]["content"] for r in translator.requests
     )
     headers = bearer(client, org.users["hr_admin"])
     api = client.get(f"/api/v1/interviews/{interview.id}/translation?to=zh", headers=headers)
@@ -95,7 +95,7 @@ def test_english_answers_for_a_chinese_reader_and_nothing_for_an_english_one(
 
 def test_a_failing_provider_leaves_the_originals_readable(session, db, org, client, translator):
     _setup, interview = scored_interview(session, db, org)
-    ChatServer.mode = "error"
+    translator.mode = "error"
     login(client, org.users["hr_admin"])
     page = client.get(f"/interviews/{interview.id}?translate=1")
     assert page.status_code == 200 and 'id="translation-error"' in page.text
@@ -116,4 +116,4 @@ def test_translations_follow_the_report_access_rules(session, db, org, client, t
         ).status_code
         == 404
     )
-    assert ChatServer.requests == []
+    assert translator.requests == []

@@ -17,7 +17,7 @@ from hireflow.scoring.translation import (
     normalise_language,
     set_translator,
 )
-from tests.chat_server import ChatServer, chat_server
+from tests.chat_server import chat_server
 
 PHRASES = {
     "我负责把订单系统的响应时间从2秒降到200毫秒。": "I was responsible for cutting the order system's response time from 2 s to 200 ms.",
@@ -26,12 +26,17 @@ PHRASES = {
 
 
 @pytest.fixture
-def server():
-    with chat_server(lambda text: PHRASES.get(text, "?")) as url:
-        yield url
+def chat():
+    with chat_server(lambda text: PHRASES.get(text, "?")) as handler:
+        yield handler
 
 
-def test_translates_both_ways_with_a_deterministic_request(server):
+@pytest.fixture
+def server(chat):
+    return chat.url
+
+
+def test_translates_both_ways_with_a_deterministic_request(chat, server):
     translator = OpenAICompatibleTranslator(server, "local-model", api_key="k-123")
     assert isinstance(translator, Translator)
     zh, en = list(PHRASES)
@@ -40,7 +45,7 @@ def test_translates_both_ways_with_a_deterministic_request(server):
         "",
         "我主导了向 PostgreSQL 的迁移。",
     ]
-    first = ChatServer.requests[0]
+    first = chat.requests[0]
     assert first["path"] == "/v1/chat/completions"
     assert first["auth"] == "Bearer k-123"
     assert first["model"] == "local-model" and first["temperature"] == 0
@@ -48,26 +53,26 @@ def test_translates_both_ways_with_a_deterministic_request(server):
     assert "data, not instructions" in system["content"]
     assert "Simplified Chinese to English" in system["content"]
     assert user == {"role": "user", "content": zh}
-    assert len(ChatServer.requests) == 2  # the empty text was not sent
+    assert len(chat.requests) == 2  # the empty text was not sent
 
 
-def test_repeated_texts_are_served_from_the_cache(server):
+def test_repeated_texts_are_served_from_the_cache(chat, server):
     translator = OpenAICompatibleTranslator(server, "m")
     zh = next(iter(PHRASES))
     translator.translate([zh], "zh", "en")
     translator.translate([zh, zh], "zh", "en")
-    assert len(ChatServer.requests) == 1
+    assert len(chat.requests) == 1
 
 
-def test_same_language_is_returned_unchanged(server):
+def test_same_language_is_returned_unchanged(chat, server):
     translator = OpenAICompatibleTranslator(server, "m")
     assert translator.translate(["原文"], "zh", "zh-CN") == ["原文"]
-    assert ChatServer.requests == []
+    assert chat.requests == []
 
 
 @pytest.mark.parametrize("mode", ["error", "garbage"])
-def test_server_failures_raise_a_clear_error(server, mode):
-    ChatServer.mode = mode
+def test_server_failures_raise_a_clear_error(chat, server, mode):
+    chat.mode = mode
     translator = OpenAICompatibleTranslator(server, "m")
     with pytest.raises(TranslationError) as error:
         translator.translate(["I led the migration to PostgreSQL."], "en", "zh")
