@@ -111,6 +111,8 @@ MATRIX: dict[str, dict[Role, Reach]] = {
     "interviews.respond": {H: T, R: MB},
     "interviews.faq": {H: T, R: T},
     "interviews.calibrate": {H: T},
+    # hiring analytics (SPEC I1; hireflow.analytics): figures over the openings in scope
+    "analytics.read": {H: T, R: MB, M: D},
     # the hiring pipeline and interviewer scorecards (SPEC H1, H2, F6; hireflow.workflow)
     "pipeline.read": {H: T, R: MB, M: D, I: MB},
     "pipeline.move": {H: T, R: MB},

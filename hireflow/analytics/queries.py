@@ -1,0 +1,226 @@
+"""The figures behind the dashboards, in aggregate SQL over indexed columns.
+
+Every query starts from the openings the caller may see for ``analytics.read`` (HR: the
+company; recruiters: their openings; hiring managers: their department), so a figure never
+counts an application the caller could not open. No personal data is read: counts, stage keys,
+seconds and scores only.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import Session
+
+from hireflow.candidates.models import Application
+from hireflow.core.errors import N_, ValidationFailed
+from hireflow.core.permissions import Principal, get_visible, require, restrict
+from hireflow.interviews.models import InterviewReport, InterviewSession
+from hireflow.openings.competency import competency_model_of
+from hireflow.openings.models import Opening
+from hireflow.scoring.models import localised
+from hireflow.workflow.models import StageMove
+from hireflow.workflow.stages import Stage, company_stages, opening_stages
+
+CLOSING_KINDS = frozenset({"rejected", "withdrawn"})
+SCORE_BINS = 10  # 0-1, 1-2, ... 9-10 on the report's 0-10 scale
+MAX_DAYS = 3 * 366  # a period longer than three years is refused: ask for a shorter one
+
+
+@dataclass(frozen=True)
+class Filters:
+    opening_id: int | None = None
+    department_id: int | None = None
+    start: date | None = None  # applications received on or after
+    end: date | None = None  # ... and on or before
+
+    def checked(self) -> Filters:
+        if self.start and self.end:
+            if self.start > self.end:
+                raise ValidationFailed(
+                    N_("The period's start is after its end."), fields={"start": "after_end"}
+                )
+            if (self.end - self.start).days > MAX_DAYS:
+                raise ValidationFailed(
+                    N_("Choose a period of at most three years."), fields={"start": "too_long"}
+                )
+        return self
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    stage: Stage
+    reached: int
+    conversion: float | None  # share of the previous step's applications that reached this one
+
+
+@dataclass(frozen=True)
+class StageTime:
+    stage: Stage
+    moves: int
+    mean_days: float
+
+
+@dataclass(frozen=True)
+class ScoreDistribution:
+    competency: str
+    counts: list[int]  # per bin of SCORE_BINS
+    n: int
+    mean: float | None
+
+
+def _openings(session: Session, principal: Principal, filters: Filters) -> Select[Any]:
+    """The ids of the openings in scope, as a subquery-able SELECT."""
+    require(principal, "analytics.read")
+    stmt = restrict(
+        select(Opening.id).where(Opening.tenant_id == principal.tenant_id),
+        principal,
+        "analytics.read",
+        Opening,
+    )
+    if filters.opening_id is not None:
+        get_visible(session, Opening, filters.opening_id, principal, "analytics.read")
+        stmt = stmt.where(Opening.id == filters.opening_id)
+    if filters.department_id is not None:
+        stmt = stmt.where(Opening.department_id == filters.department_id)
+    return stmt
+
+
+def _within(column: Any, filters: Filters) -> list[Any]:
+    """Conditions keeping ``column`` inside the period (whole days, UTC)."""
+    found = []
+    if filters.start is not None:
+        found.append(column >= datetime.combine(filters.start, time.min, UTC))
+    if filters.end is not None:
+        found.append(column <= datetime.combine(filters.end, time.max, UTC))
+    return found
+
+
+def _applications(session: Session, principal: Principal, filters: Filters) -> Select[Any]:
+    stmt = select(Application.id).where(
+        Application.opening_id.in_(_openings(session, principal, filters))
+    )
+    return stmt.where(*_within(Application.created_at, filters))
+
+
+def stages_for(session: Session, principal: Principal, filters: Filters) -> list[Stage]:
+    """The stage list the figures are laid out on: the opening's, or the company's."""
+    if filters.opening_id is not None:
+        opening = get_visible(session, Opening, filters.opening_id, principal, "analytics.read")
+        return opening_stages(session, opening)
+    return company_stages(session, principal.tenant_id)
+
+
+def funnel(session: Session, principal: Principal, filters: Filters) -> list[FunnelStep]:
+    """How many applications reached each open stage, in order, and the conversion from the
+    step before. An application reached a stage if it was ever moved there or past it (a
+    rejected one counts up to the furthest stage it stood in)."""
+    filters = filters.checked()
+    stages = [s for s in stages_for(session, principal, filters) if s.kind not in CLOSING_KINDS]
+    applications = _applications(session, principal, filters)
+    total = session.scalar(select(func.count()).select_from(applications.subquery())) or 0
+    index = case(
+        {stage.key: position for position, stage in enumerate(stages)},
+        value=StageMove.to_key,
+        else_=0,
+    )
+    furthest = (
+        select(StageMove.application_id, func.max(index).label("furthest"))
+        .where(StageMove.application_id.in_(applications))
+        .group_by(StageMove.application_id)
+        .subquery()
+    )
+    by_furthest: dict[int, int] = {}
+    for at, n in session.execute(
+        select(furthest.c.furthest, func.count()).group_by(furthest.c.furthest)
+    ):
+        by_furthest[at] = n
+    steps: list[FunnelStep] = []
+    previous: int | None = None
+    for position, stage in enumerate(stages):
+        reached = (
+            total if position == 0 else sum(n for at, n in by_furthest.items() if at >= position)
+        )
+        conversion = None if previous in (None, 0) else reached / previous
+        steps.append(FunnelStep(stage, reached, conversion))
+        previous = reached
+    return steps
+
+
+def time_in_stage(session: Session, principal: Principal, filters: Filters) -> list[StageTime]:
+    """Mean days an application spent in each stage before it was moved on."""
+    filters = filters.checked()
+    stages = stages_for(session, principal, filters)
+    rows = session.execute(
+        select(StageMove.from_key, func.count(), func.avg(StageMove.seconds_in_stage))
+        .where(StageMove.application_id.in_(_applications(session, principal, filters)))
+        .group_by(StageMove.from_key)
+    )
+    found = {key: (n, float(mean or 0)) for key, n, mean in rows}
+    return [
+        StageTime(stage, found[stage.key][0], round(found[stage.key][1] / 86400, 2))
+        for stage in stages
+        if stage.key in found
+    ]
+
+
+def score_distributions(
+    session: Session, principal: Principal, filters: Filters
+) -> list[ScoreDistribution]:
+    """Per competency, how the scores in effect (HR's overrides count) fall on 0-10."""
+    filters = filters.checked()
+    openings = _openings(session, principal, filters)
+    stmt = (
+        select(InterviewReport.scores, InterviewReport.final_scores)
+        .join(InterviewSession, InterviewSession.id == InterviewReport.interview_id)
+        .where(InterviewSession.opening_id.in_(openings))
+    )
+    stmt = stmt.where(*_within(InterviewReport.created_at, filters))
+    bins: dict[str, Counter[int]] = {}
+    sums: dict[str, float] = {}
+    for scores, final in session.execute(stmt):
+        for competency, value in {**(scores or {}), **(final or {})}.items():
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                continue
+            score = min(10.0, max(0.0, float(value)))
+            bins.setdefault(competency, Counter())[min(SCORE_BINS - 1, int(score))] += 1
+            sums[competency] = sums.get(competency, 0.0) + score
+    out = []
+    for competency in sorted(bins):
+        counts = [bins[competency][i] for i in range(SCORE_BINS)]
+        n = sum(counts)
+        out.append(ScoreDistribution(competency, counts, n, round(sums[competency] / n, 2)))
+    return out
+
+
+def competency_names(
+    session: Session, principal: Principal, filters: Filters, language: str
+) -> dict[str, str]:
+    """Competency id -> name in ``language``, from the competency models of the openings in
+    scope (the newest 200 are enough: ids are shared by the presets)."""
+    openings = session.scalars(
+        select(Opening)
+        .where(Opening.id.in_(_openings(session, principal, filters)))
+        .order_by(Opening.id.desc())
+        .limit(200)
+    )
+    names: dict[str, str] = {}
+    for opening in openings:
+        for dimension in competency_model_of(opening).dimensions:
+            names.setdefault(dimension.id, localised(dimension.name, language))
+    return names
+
+
+def scoped_openings(session: Session, principal: Principal) -> list[tuple[int, str]]:
+    """(id, title) of the openings the caller may analyse, for the filter."""
+    rows = session.execute(
+        select(Opening.id, Opening.title)
+        .where(Opening.id.in_(_openings(session, principal, Filters())))
+        .order_by(Opening.title)
+        .limit(1000)
+    )
+    return [(opening_id, title) for opening_id, title in rows]

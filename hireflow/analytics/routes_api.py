@@ -1,0 +1,42 @@
+"""Analytics under ``/api/v1`` (SPEC I1): each dashboard table as JSON."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from hireflow.analytics import tables
+from hireflow.analytics.queries import Filters
+from hireflow.core.i18n import gettext_for
+from hireflow.web.deps import ApiUser, DbSession, Id
+
+router = APIRouter(tags=["analytics"])
+
+
+class TableOut(BaseModel):
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+
+
+@router.get("/analytics", response_model=TableOut)
+def chart_table(
+    session: DbSession,
+    principal: ApiUser,
+    opening: Id | None = None,
+    department: Id | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    chart: Literal["funnel", "stage_time", "scores"] = "funnel",
+) -> Any:
+    """A dashboard's figures over the openings the caller may analyse, in the caller's
+    language: ``funnel`` (applications that reached each stage, conversion), ``stage_time``
+    (mean days in each stage), ``scores`` (the distribution of scores in effect per
+    competency, 0-10 in ten bins). ``start``/``end`` bound the applications' (reports') date."""
+    filters = Filters(opening, department, start, end)
+    found = tables.table(chart, session, principal, filters, gettext_for(principal.language))
+    return TableOut(key=found.key, title=found.title, headers=found.headers, rows=found.rows)
