@@ -96,6 +96,11 @@ def interviews(
     rows = session.execute(stmt.limit(limit).offset(offset)).all()
     scored = {(row[0].opening_id, row[0].candidate_id) for row in rows if row[4] is not None}
     hidden = ai_gate.withheld(session, principal, scored)
+    if hidden and sort == "match":
+        # the order alone would rank candidates whose scores the caller may not see yet
+        return interviews(
+            session, principal, opening_id=opening_id, status=status, limit=limit, offset=offset
+        )
     return [
         _row(i, name, title, None, None)
         if (i.opening_id, i.candidate_id) in hidden

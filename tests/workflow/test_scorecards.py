@@ -329,6 +329,8 @@ def test_a_blind_interviewer_sees_no_ai_report_in_the_interviews_pages(session, 
         interviews_hr.view_report(session, interviewer, interview.id)
     (row,) = interview_queries.interviews(session, interviewer)
     assert row.job_match is None and row.ai_job_match is None
+    (ranked,) = interview_queries.interviews(session, interviewer, sort="match")
+    assert ranked.job_match is None  # no ranking by a hidden score either
     login(client, org.users["interviewer"])
     page = client.get(f"/interviews/{interview.id}")
     assert page.status_code == 403 and "scorecard" in page.text.lower()
