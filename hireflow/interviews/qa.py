@@ -53,6 +53,7 @@ from hireflow.interviews.qa_topics import (
     COUNTED,
     DIGIT,
     ENTITY,
+    FREQUENCY,
     IMPLIES,
     INTENT,
     MONEY,
@@ -149,6 +150,8 @@ def _gives(passage: Passage, kind: str, question: str = "") -> bool:
         return bool(NUMBER.search(text) or TIME.search(text))
     if kind == "when":
         return bool(WHEN.search(text))
+    if kind == "frequency":
+        return bool(FREQUENCY.search(text))
     if kind == "money":
         return bool(MONEY.search(text))
     if kind == "country":
