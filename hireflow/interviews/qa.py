@@ -187,8 +187,8 @@ _GENERIC = frozenset(_GENERIC_TEXT.split())
 _ASKING_TEXT = (
     "什么 怎么 怎样 怎么样 如何 哪些 哪个 哪家 哪里 多少 一般 主要 具体 提供 能否 是不是 有无 目前 "
     "现在 这份 构成 上班 休息 经常 平时 通常 often usually "
-    "what which how many much offer provide get give allowed available there any involved "
-    "required expected"
+    "what which how many much offer offered provide provided get give allowed available there any "
+    "involved required expected fully possible included"
 )
 
 
@@ -216,6 +216,11 @@ def _aspect(question: str, words: set[str]) -> set[str]:
             continue
         out.add(word)
     return out
+
+
+def _chinese(text: str) -> bool:
+    """Whether a text is mainly Chinese (a third or more of its characters)."""
+    return sum(1 for ch in text if is_han(ch)) * 3 >= len(text.strip() or "x")
 
 
 def _idf(passages: Sequence[Passage]) -> dict[str, float]:
@@ -359,7 +364,34 @@ def _may_answer(passage: Passage, asked: _Asked) -> bool:
         return False
     if passage.kind != "section" and not all(_gives(passage, k, asked.text) for k in asked.kinds):
         return False  # on the topic, but without what was asked (a figure, a place, a person)
+    if not _figure_beside(passage, asked):
+        return False
     return _counts(asked.counted, passage)  # "how many students?" is not a number of campuses
+
+
+_FIXED_TERMS = re.compile(r"[三四五六七]险[一二]金|十[三四五六]薪")
+
+
+def _figure_beside(passage: Passage, asked: _Asked) -> bool:
+    """A question asking how much or how many of a subject needs the figure beside that
+    subject: "公积金比例多少？" is not answered by the monthly pay in
+    "综合月薪7000–9000元，…，五险一金"."""
+    fine = asked.topics - BROAD - ENTITY
+    if "quantity" not in asked.kinds or not fine or passage.kind in ("section", "field"):
+        return True
+    if passage.kind == "faq" and _implied(fine) & _implied(passage.subject):
+        return True  # an FAQ entry on the subject speaks of nothing else
+    wanted = _implied(fine)
+    return any(
+        wanted & _implied(question_topics(piece)) and NUMBER.search(_without_topic_words(piece))
+        for piece in PAY_PIECES.split(passage.quote)
+    )
+
+
+def _without_topic_words(text: str) -> str:
+    """The text without the fixed benefit terms written with numerals: "五险一金" names a
+    benefit, it is not a figure (while "做六休一" is the figure asked for)."""
+    return _FIXED_TERMS.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def _topical_score(
@@ -375,7 +407,13 @@ def _topical_score(
     # for "where is the job?")?
     if matched & passage.primary:
         score += PRIMARY_BONUS
-    if asked.aspect and not asked.aspect & passage_words and similarity < ASPECT_SIMILARITY:
+    if (
+        asked.aspect
+        and not asked.aspect & passage_words
+        and similarity < ASPECT_SIMILARITY
+        and _chinese(asked.text) == _chinese(passage.quote)
+    ):
+        # (across languages no word can be shared: the topic decides)
         return None
     if passage.kind == "faq":
         score -= OTHER_SUBJECT_PENALTY * min(2, len(passage.subject - asked.topics))
