@@ -44,10 +44,12 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from hireflow.interviews.qa_passages import Passage
 from hireflow.interviews.qa_topics import (
     AMOUNT_QUESTION,
+    ANSWER_TYPE_PATTERNS,
     BROAD,
     CLOCK,
     COUNTED,
@@ -231,6 +233,22 @@ def _idf(passages: Sequence[Passage]) -> dict[str, float]:
     return {word: math.log(1.0 + n / df) for word, df in counts.items()}
 
 
+_WHO = frozenset({"team", "company"})
+
+
+@lru_cache(maxsize=256)
+def _subjects(question: str) -> frozenset[str]:
+    """The narrow topics a question asks about, all of which an answer must speak to: not the
+    words that only say what kind of answer is wanted ("几点" is a clock time, "where" a place:
+    the answer-type check asks for those), not a named thing (a tool, a region), and not the
+    team or the company, which are who a question is about more often than what it asks
+    ("What language does the team use?")."""
+    bare = question
+    for pattern in ANSWER_TYPE_PATTERNS.values():
+        bare = pattern.sub(lambda m: " " * len(m.group(0)), bare)
+    return question_topics(bare) - BROAD - ENTITY - _WHO
+
+
 def _matched(q_topics: frozenset[str], passage: Passage, question: str) -> frozenset[str]:
     """The question's topics this passage is about; empty when it may not answer it (the
     topic gate). A question with a narrow topic ("parental leave") is not answered by a
@@ -238,6 +256,10 @@ def _matched(q_topics: frozenset[str], passage: Passage, question: str) -> froze
     fine = q_topics - BROAD
     matched = (fine or q_topics) & passage.topics
     if not matched or (fine & INTENT and not matched - ENTITY):
+        return frozenset()
+    # Every subject asked about must be there: "班车几点发车？" (the shuttle, at what time) is not
+    # answered by the working hours.
+    if _subjects(question) - passage.topics - _implied(passage.topics):
         return frozenset()
     # An FAQ entry answers its own question: "how long is the probation?" is not answered by
     # the entry on stock options that mentions the probation period.

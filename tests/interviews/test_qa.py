@@ -222,3 +222,50 @@ def test_deterministic_and_bad_inputs():
     assert answer_question("how many", passages, embedder).status == "forwarded"
     assert passages_for("", []) == []
     assert passages_for("\n\n  \n", [(1, "q", "")]) == []
+
+
+@pytest.mark.parametrize(
+    ("opening", "question", "expected"),
+    [
+        # a team size written in words; a frequency for "how often?"
+        ("en_data", "How big is the team?", "team of six data scientists"),
+        ("en_data", "How often do the pipelines run?", "every hour"),
+        # rest days as Chinese ads write them ("做六休一"), and a measure word in "多少辆车"
+        ("zh_dispatch", "一周休几天？", "做六休一"),
+        ("zh_dispatch", "每天要调度多少辆车？", "约60辆货车"),
+        # health cover named without the word "insurance"
+        ("en_data", "Is there health insurance?", "Health and dental coverage"),
+        # across languages the aspect words cannot be shared: the topic decides
+        ("zh_dispatch", "Is accommodation provided?", "包住宿"),
+        ("en_data", "Can I work fully remote?", "Hybrid: two days a week"),
+    ],
+)
+def test_answered_on_openings_written_after_the_rules(opening, question, expected):
+    result = _ask(opening, question)
+    assert result.status == "answered", (question, result)
+    assert expected in result.passage.quote
+
+
+@pytest.mark.parametrize(
+    ("opening", "question"),
+    [
+        # a figure elsewhere in the line is not the figure of the subject asked about
+        ("zh_dispatch", "公积金比例多少？"),
+        # both subjects must be there: the shuttle's time is not the working hours
+        ("zh_dispatch", "班车几点发车？"),
+    ],
+)
+def test_forwarded_when_the_subject_asked_is_not_in_the_passage(opening, question):
+    result = _ask(opening, question)
+    assert result.status == "forwarded", (question, result.passage)
+
+
+def test_answer_types_frequency_and_bad_input():
+    assert answer_types("How often do the pipelines run?") == {"frequency"}
+    assert answer_types("多久一次？") >= {"frequency"}
+    embedder = get_embedder()
+    passages = _passages("zh_dispatch")
+    for question in ("多少", "how often", "五险一金", "\u0000\u200b", "班车" * 400):
+        result = answer_question(question, passages, embedder)
+        assert result.status in ("answered", "forwarded")
+        assert (result.status == "answered") == (result.passage is not None)
