@@ -37,6 +37,7 @@ def openings() -> dict[str, dict[str, Any]]:
         "openings_test2.yaml",
         "openings_dev3.yaml",
         "openings_dev5.yaml",
+        "openings_dev6.yaml",
     ):
         data = yaml.safe_load((SET_DIR / name).read_text(encoding="utf-8"))
         for opening in data["openings"]:
@@ -50,7 +51,7 @@ def openings() -> dict[str, dict[str, Any]]:
 
 @cache
 def questions() -> tuple[LabelledQuestion, ...]:
-    """Every labelled question: splits ``dev`` and ``test``, then ``dev2``, ``test2``, ``dev3``, ``dev4`` and ``dev5``."""
+    """Every labelled question: splits ``dev`` and ``test``, then ``dev2``, ``test2``, ``dev3``, ``dev4``, ``dev5`` and ``dev6``."""
     out = []
     for name in (
         "questions.jsonl",
@@ -59,6 +60,7 @@ def questions() -> tuple[LabelledQuestion, ...]:
         "questions_dev3.jsonl",
         "questions_dev4.jsonl",
         "questions_dev5.jsonl",
+        "questions_dev6.jsonl",
     ):
         lines = (SET_DIR / name).read_text(encoding="utf-8").splitlines()
         out += [LabelledQuestion(**json.loads(line)) for line in lines if line.strip()]
