@@ -254,12 +254,17 @@ def _matched(q_topics: frozenset[str], passage: Passage, question: str) -> froze
     topic gate). A question with a narrow topic ("parental leave") is not answered by a
     passage that only shares its broad one ("what we offer")."""
     fine = q_topics - BROAD
-    matched = (fine or q_topics) & passage.topics
+    topics = passage.topics
+    if "hours" in topics and CLOCK.search(passage.quote):
+        # working hours with their clock times say which shift there is ("需要上夜班吗？" is
+        # answered by "早8点到晚6点")
+        topics = topics | {"shift"}
+    matched = (fine or q_topics) & topics
     if not matched or (fine & INTENT and not matched - ENTITY):
         return frozenset()
     # Every subject asked about must be there: "班车几点发车？" (the shuttle, at what time) is not
     # answered by the working hours.
-    if _subjects(question) - passage.topics - _implied(passage.topics):
+    if _subjects(question) - topics - _implied(topics):
         return frozenset()
     # An FAQ entry answers its own question: "how long is the probation?" is not answered by
     # the entry on stock options that mentions the probation period.
@@ -342,6 +347,10 @@ def _asked(text: str, passages: Sequence[Passage]) -> _Asked:
     broad = bool(q_topics) and q_topics <= BROAD
     words = {w for w in content_words(text) if w not in _GENERIC}
     kinds = answer_types(text)
+    if "country" in kinds:
+        # "在哪些国家" asks which countries or regions: a region is the place asked for
+        kinds -= {"place"}
+        q_topics = (q_topics - {"location"}) | {"territory"}
     if "quantity" in kinds and q_topics & (PAY_PARTS | {"salary"}) - {"probation"}:
         kinds |= {"money"}  # "how much is the pay after probation?" needs a sum, not "3 months"
     # Checked only where no answer type is (that check already asks for the thing itself) and

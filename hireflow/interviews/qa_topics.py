@@ -79,10 +79,14 @@ TOPICS: _T = {
     "location": (
         r"工作地点|地点|在哪|哪里上班|哪个城市|地址|位置|哪个区",
         r"\bwhere\b|\blocat(?:ion|ed)\b|\bcity\b|\baddress\b|\bbased in\b"
-        r"|\b(?:job|role|position) (?:is )?in\b|(?<!home )\boffice\b(?! days| hours)",
+        r"|\b(?:job|role|position) (?:is )?in\b|(?<!home )(?<!home-)\boffice\b(?! days| hours|-)",
     ),
     "travel": (r"出差|出国|外派|展会", r"\btravel(?:l?ing)?\b(?! allowance)|business trips?"),
-    "visa": (r"签证|工作许可|外籍|外国人", r"\bvisas?\b|work permits?|\bsponsor"),
+    "visa": (
+        r"签证|工作许可|外籍|外国人",
+        r"\bvisas?\b|work permits?|\bsponsor|(?:entitled|eligible|authori[sz]ed) to work"
+        r"|right to work|work authori[sz]ation",
+    ),
     "relocation": (r"搬迁|安家|落户|搬家", r"relocat|moving (?:costs?|expenses)"),
     "start": (
         r"入职时间|到岗|何时入职|什么时候入职|什么时候开始上班|开始日期",

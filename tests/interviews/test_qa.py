@@ -238,6 +238,10 @@ def test_deterministic_and_bad_inputs():
         # across languages the aspect words cannot be shared: the topic decides
         ("zh_dispatch", "Is accommodation provided?", "包住宿"),
         ("en_data", "Can I work fully remote?", "Hybrid: two days a week"),
+        # working hours with clock times say whether there is a night shift
+        ("zh_dispatch", "需要上夜班吗？", "早8点到晚6点"),
+        # "在哪些国家" asks for countries or regions, not a street address
+        ("zh_trade", "客户主要在哪些国家？", "欧洲和中东市场"),
     ],
 )
 def test_answered_on_openings_written_after_the_rules(opening, question, expected):
@@ -269,3 +273,13 @@ def test_answer_types_frequency_and_bad_input():
         result = answer_question(question, passages, embedder)
         assert result.status in ("answered", "forwarded")
         assert (result.status == "answered") == (result.passage is not None)
+
+
+def test_topics_of_job_ad_phrasings():
+    assert "visa" in question_topics("Legally entitled to work in Canada.")
+    assert "visa" in question_topics("You must have the right to work in the UK.")
+    assert "location" not in question_topics("How much is the home-office allowance?")
+    assert "location" in question_topics("Where is the office?")
+    assert "insurance" in question_topics("Health and dental coverage from day one.")
+    assert "weekend" in question_topics("上班时间为做六休一")
+    assert "team" in question_topics("Work with the forecasting team of six data scientists.")
