@@ -283,3 +283,11 @@ def test_topics_of_job_ad_phrasings():
     assert "insurance" in question_topics("Health and dental coverage from day one.")
     assert "weekend" in question_topics("上班时间为做六休一")
     assert "team" in question_topics("Work with the forecasting team of six data scientists.")
+
+
+def test_an_inline_heading_is_not_repeated_in_its_clauses():
+    passages = passages_for("Responsibilities: teach 18 lessons a week; plan lessons.", [])
+    texts = [p.text for p in passages if p.kind == "item"]
+    assert "Responsibilities: teach 18 lessons a week;" in texts
+    assert "Responsibilities: plan lessons." in texts
+    assert not any(t.count("Responsibilities") > 1 for t in texts)
