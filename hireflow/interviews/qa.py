@@ -32,6 +32,9 @@ How a passage is found:
    (tests/data/interviews/candidate_questions/); ``bench/candidate_questions.py`` prints the
    held-out figures.
 
+A question on two subjects is answered only by a passage on both (the shuttle's timetable is not
+the working hours), and "how much / how many" of a subject needs the figure beside it.
+
 A company-wide FAQ entry answers only its own subject (its question's topics), and yields to
 the opening's own text where that specifies the same subject with a figure (this job's shifts
 over the company's standard hours).

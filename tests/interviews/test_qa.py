@@ -125,8 +125,8 @@ def test_held_out_split_figures():
     guard at the measured level (see docs/interviews.md: the wrong-answer target is not met)."""
     test, test2 = _held_out("test"), _held_out("test2")
     assert test.n == 89 and test2.n == 108
-    assert test.top1 >= 0.84 and test.wrong_rate <= 0.08, test
-    assert test2.top1 >= 0.79 and test2.wrong_rate <= 0.08, test2
+    assert test.top1 >= 0.84 and test.wrong_rate <= 0.05, test
+    assert test2.top1 >= 0.80 and test2.wrong_rate <= 0.07, test2
 
 
 @pytest.mark.parametrize(
