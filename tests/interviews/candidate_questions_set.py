@@ -38,6 +38,7 @@ def openings() -> dict[str, dict[str, Any]]:
         "openings_dev3.yaml",
         "openings_dev5.yaml",
         "openings_dev6.yaml",
+        "openings_test3.yaml",
     ):
         data = yaml.safe_load((SET_DIR / name).read_text(encoding="utf-8"))
         for opening in data["openings"]:
@@ -51,7 +52,7 @@ def openings() -> dict[str, dict[str, Any]]:
 
 @cache
 def questions() -> tuple[LabelledQuestion, ...]:
-    """Every labelled question: splits ``dev`` and ``test``, then ``dev2``, ``test2``, ``dev3``, ``dev4``, ``dev5`` and ``dev6``."""
+    """Every labelled question: splits ``dev`` and ``test``, then ``dev2``, ``test2``, ``dev3``, ``dev4``, ``dev5``, ``dev6`` and ``test3``."""
     out = []
     for name in (
         "questions.jsonl",
@@ -61,6 +62,7 @@ def questions() -> tuple[LabelledQuestion, ...]:
         "questions_dev4.jsonl",
         "questions_dev5.jsonl",
         "questions_dev6.jsonl",
+        "questions_test3.jsonl",
     ):
         lines = (SET_DIR / name).read_text(encoding="utf-8").splitlines()
         out += [LabelledQuestion(**json.loads(line)) for line in lines if line.strip()]
