@@ -32,6 +32,9 @@ How a passage is found:
    (tests/data/interviews/candidate_questions/); ``bench/candidate_questions.py`` prints the
    held-out figures.
 
+A question on two subjects is answered only by a passage on both (the shuttle's timetable is not
+the working hours), and "how much / how many" of a subject needs the figure beside it.
+
 A company-wide FAQ entry answers only its own subject (its question's topics), and yields to
 the opening's own text where that specifies the same subject with a figure (this job's shifts
 over the company's standard hours).
@@ -44,15 +47,18 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from hireflow.interviews.qa_passages import Passage
 from hireflow.interviews.qa_topics import (
     AMOUNT_QUESTION,
+    ANSWER_TYPE_PATTERNS,
     BROAD,
     CLOCK,
     COUNTED,
     DIGIT,
     ENTITY,
+    FREQUENCY,
     IMPLIES,
     INTENT,
     MONEY,
@@ -149,6 +155,8 @@ def _gives(passage: Passage, kind: str, question: str = "") -> bool:
         return bool(NUMBER.search(text) or TIME.search(text))
     if kind == "when":
         return bool(WHEN.search(text))
+    if kind == "frequency":
+        return bool(FREQUENCY.search(text))
     if kind == "money":
         return bool(MONEY.search(text))
     if kind == "country":
@@ -184,8 +192,8 @@ _GENERIC = frozenset(_GENERIC_TEXT.split())
 _ASKING_TEXT = (
     "什么 怎么 怎样 怎么样 如何 哪些 哪个 哪家 哪里 多少 一般 主要 具体 提供 能否 是不是 有无 目前 "
     "现在 这份 构成 上班 休息 经常 平时 通常 often usually "
-    "what which how many much offer provide get give allowed available there any involved "
-    "required expected"
+    "what which how many much offer offered provide provided get give allowed available there any "
+    "involved required expected fully possible included"
 )
 
 
@@ -215,6 +223,11 @@ def _aspect(question: str, words: set[str]) -> set[str]:
     return out
 
 
+def _chinese(text: str) -> bool:
+    """Whether a text is mainly Chinese (a third or more of its characters)."""
+    return sum(1 for ch in text if is_han(ch)) * 3 >= len(text.strip() or "x")
+
+
 def _idf(passages: Sequence[Passage]) -> dict[str, float]:
     counts: Counter[str] = Counter()
     for p in passages:
@@ -223,13 +236,38 @@ def _idf(passages: Sequence[Passage]) -> dict[str, float]:
     return {word: math.log(1.0 + n / df) for word, df in counts.items()}
 
 
+_WHO = frozenset({"team", "company"})
+
+
+@lru_cache(maxsize=256)
+def _subjects(question: str) -> frozenset[str]:
+    """The narrow topics a question asks about, all of which an answer must speak to: not the
+    words that only say what kind of answer is wanted ("几点" is a clock time, "where" a place:
+    the answer-type check asks for those), not a named thing (a tool, a region), and not the
+    team or the company, which are who a question is about more often than what it asks
+    ("What language does the team use?")."""
+    bare = question
+    for pattern in ANSWER_TYPE_PATTERNS.values():
+        bare = pattern.sub(lambda m: " " * len(m.group(0)), bare)
+    return question_topics(bare) - BROAD - ENTITY - _WHO
+
+
 def _matched(q_topics: frozenset[str], passage: Passage, question: str) -> frozenset[str]:
     """The question's topics this passage is about; empty when it may not answer it (the
     topic gate). A question with a narrow topic ("parental leave") is not answered by a
     passage that only shares its broad one ("what we offer")."""
     fine = q_topics - BROAD
-    matched = (fine or q_topics) & passage.topics
+    topics = passage.topics
+    if "hours" in topics and CLOCK.search(passage.quote):
+        # working hours with their clock times say which shift there is ("需要上夜班吗？" is
+        # answered by "早8点到晚6点")
+        topics = topics | {"shift"}
+    matched = (fine or q_topics) & topics
     if not matched or (fine & INTENT and not matched - ENTITY):
+        return frozenset()
+    # Every subject asked about must be there: "班车几点发车？" (the shuttle, at what time) is not
+    # answered by the working hours.
+    if _subjects(question) - topics - _implied(topics):
         return frozenset()
     # An FAQ entry answers its own question: "how long is the probation?" is not answered by
     # the entry on stock options that mentions the probation period.
@@ -312,6 +350,10 @@ def _asked(text: str, passages: Sequence[Passage]) -> _Asked:
     broad = bool(q_topics) and q_topics <= BROAD
     words = {w for w in content_words(text) if w not in _GENERIC}
     kinds = answer_types(text)
+    if "country" in kinds:
+        # "在哪些国家" asks which countries or regions: a region is the place asked for
+        kinds -= {"place"}
+        q_topics = (q_topics - {"location"}) | {"territory"}
     if "quantity" in kinds and q_topics & (PAY_PARTS | {"salary"}) - {"probation"}:
         kinds |= {"money"}  # "how much is the pay after probation?" needs a sum, not "3 months"
     # Checked only where no answer type is (that check already asks for the thing itself) and
@@ -356,7 +398,34 @@ def _may_answer(passage: Passage, asked: _Asked) -> bool:
         return False
     if passage.kind != "section" and not all(_gives(passage, k, asked.text) for k in asked.kinds):
         return False  # on the topic, but without what was asked (a figure, a place, a person)
+    if not _figure_beside(passage, asked):
+        return False
     return _counts(asked.counted, passage)  # "how many students?" is not a number of campuses
+
+
+_FIXED_TERMS = re.compile(r"[三四五六七]险[一二]金|十[三四五六]薪")
+
+
+def _figure_beside(passage: Passage, asked: _Asked) -> bool:
+    """A question asking how much or how many of a subject needs the figure beside that
+    subject: "公积金比例多少？" is not answered by the monthly pay in
+    "综合月薪7000–9000元，…，五险一金"."""
+    fine = asked.topics - BROAD - ENTITY
+    if "quantity" not in asked.kinds or not fine or passage.kind in ("section", "field"):
+        return True
+    if passage.kind == "faq" and _implied(fine) & _implied(passage.subject):
+        return True  # an FAQ entry on the subject speaks of nothing else
+    wanted = _implied(fine)
+    return any(
+        wanted & _implied(question_topics(piece)) and NUMBER.search(_without_topic_words(piece))
+        for piece in PAY_PIECES.split(passage.quote)
+    )
+
+
+def _without_topic_words(text: str) -> str:
+    """The text without the fixed benefit terms written with numerals: "五险一金" names a
+    benefit, it is not a figure (while "做六休一" is the figure asked for)."""
+    return _FIXED_TERMS.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def _topical_score(
@@ -372,7 +441,13 @@ def _topical_score(
     # for "where is the job?")?
     if matched & passage.primary:
         score += PRIMARY_BONUS
-    if asked.aspect and not asked.aspect & passage_words and similarity < ASPECT_SIMILARITY:
+    if (
+        asked.aspect
+        and not asked.aspect & passage_words
+        and similarity < ASPECT_SIMILARITY
+        and _chinese(asked.text) == _chinese(passage.quote)
+    ):
+        # (across languages no word can be shared: the topic decides)
         return None
     if passage.kind == "faq":
         score -= OTHER_SUBJECT_PENALTY * min(2, len(passage.subject - asked.topics))

@@ -186,7 +186,7 @@ def passages_for(
                 # what the piece itself is about, after an inline heading ("我们提供：底薪…")
                 own = piece[inline:] if inline and piece.startswith(line[:inline]) else piece
                 out.append(_passage("opening", heading + own, piece, context=context, first=own))
-                clauses = [c.strip() for c in _CLAUSE.split(piece) if len(c.strip()) >= 4]
+                clauses = [c.strip() for c in _CLAUSE.split(own) if len(c.strip()) >= 4]
                 if len(clauses) > 1:
                     out.extend(
                         _passage("opening", heading + c, piece, context=context, first=c)

@@ -27,7 +27,8 @@ TOPICS: _T = {
     "probation": (r"试用期|转正", r"\bprobation"),
     "insurance": (
         r"[五六七几\d]险[一二几\d]金|社保|公积金|医疗保险|商业保险|养老|保险",
-        r"insurance|\bpension|social security|retirement",
+        r"insurance|\bpension|social security|retirement|\bdental\b"
+        r"|\b(?:health|medical) (?:and dental )?(?:coverage|cover|plan)\b",
     ),
     "leave": (
         r"年假|带薪假|假期|休假|病假",
@@ -66,7 +67,8 @@ TOPICS: _T = {
     "shift": (r"倒班|轮班|早班|晚班|夜班|班次", r"\bshifts?\b"),
     "overtime": (r"加班", r"overtime"),
     "weekend": (
-        r"周末|双休|单休|周六|周日|周一至周五",
+        r"周末|双休|单休|周六|周日|周一至周五|大小周|做[一二三四五六七]休[一二三四五六七]|休几天|休息几天"
+        r"|[一每]周休",
         r"weekends?|saturday|sunday|monday to friday|\bweekdays\b",
     ),
     "remote": (
@@ -77,10 +79,14 @@ TOPICS: _T = {
     "location": (
         r"工作地点|地点|在哪|哪里上班|哪个城市|地址|位置|哪个区",
         r"\bwhere\b|\blocat(?:ion|ed)\b|\bcity\b|\baddress\b|\bbased in\b"
-        r"|\b(?:job|role|position) (?:is )?in\b|(?<!home )\boffice\b(?! days| hours)",
+        r"|\b(?:job|role|position) (?:is )?in\b|(?<!home )(?<!home-)\boffice\b(?! days| hours|-)",
     ),
     "travel": (r"出差|出国|外派|展会", r"\btravel(?:l?ing)?\b(?! allowance)|business trips?"),
-    "visa": (r"签证|工作许可|外籍|外国人", r"\bvisas?\b|work permits?|\bsponsor"),
+    "visa": (
+        r"签证|工作许可|外籍|外国人",
+        r"\bvisas?\b|work permits?|\bsponsor|(?:entitled|eligible|authori[sz]ed) to work"
+        r"|right to work|work authori[sz]ation",
+    ),
     "relocation": (r"搬迁|安家|落户|搬家", r"relocat|moving (?:costs?|expenses)"),
     "start": (
         r"入职时间|到岗|何时入职|什么时候入职|什么时候开始上班|开始日期",
@@ -97,7 +103,8 @@ TOPICS: _T = {
     "team": (
         r"团队|小组|同事",
         r"\bteam\b(?! (?:for|of) )|colleagues|team size|how big is the (?:\w+ )?team"
-        r"|\bteam of (?:about |around |over |some )?\d",
+        r"|\bteam of (?:about |around |over |some )?(?:\d|(?:two|three|four|five|six|seven|eight"
+        r"|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty)\b)",
     ),
     "report_to": (
         r"直属|领导|上级|汇报|主管是谁|向.{0,6}(?:经理|总监|主管|负责人)(?:汇报|报告|提交)",
@@ -260,8 +267,10 @@ PAY_PIECES = re.compile(r"[，,；;、+＋]|加|以及|另有|\bplus\b|\band\b",
 ANSWER_TYPES = {
     "quantity": (
         r"多少|几[个天年月周轮次名位人成倍号]|多久|多长|多大|多高|几成|比例|规模",
-        r"how (?:much|many|long|big|large|often)|\bwhat percentage\b|\bsize\b",
+        r"how (?:much|many|long|big|large)|\bwhat percentage\b|\bsize\b",
     ),
+    # "how often?" is answered by a count per period or by "every night", "weekly"
+    "frequency": (r"多久一次|多长时间一次|频率|多频繁", r"how often|how frequently"),
     "place": (
         r"哪里|哪儿|在哪|什么地方|哪个城市|哪个区|哪座|地址",
         r"\bwhere\b|which (?:city|office|campus|site|country)|\baddress\b",
@@ -316,6 +325,14 @@ WHEN = re.compile(
 )
 
 
+# How often: a count per period, or a word for it.
+FREQUENCY = re.compile(
+    r"每[天日晚周月年季]|每隔|一次|(?i:\bevery\b|\beach (?:day|night|week|month|year)\b|\bdaily\b"
+    r"|\bnightly\b|\bweekly\b|\bmonthly\b|\bhourly\b|\byearly\b|\bannually\b"
+    r"|\b(?:a|per) (?:day|night|week|month|year|hour|quarter)\b|\bonce\b|\btwice\b)"
+)
+
+
 TIME = re.compile(
     r"[点时日天周月年]|工作日|之内|以内|之后|以后|马上|立即|尽快|随时|上午|下午|早|晚"
     r"|(?i:\b(?:days?|weeks?|months?|years?|hours?|minutes?|within|after|before|immediately"
@@ -326,7 +343,8 @@ TIME = re.compile(
 
 COUNTED = re.compile(
     r"(?i:how many ([a-z][a-z-]+(?: [a-z][a-z-]+)?))"
-    r"|(?:多少|几)(?![点天年月周轮次岁号时分倍成险])[个名位条家间所种座张]?+([\u4e00-\u9fff]{2,4})"
+    r"|(?:多少|几)(?![点天年月周轮次岁号时分倍成险])[个名位条家间所种座张辆台套本只件门节篇份]?+"
+    r"([\u4e00-\u9fff]{2,4})"
 )
 
 

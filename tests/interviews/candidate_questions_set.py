@@ -36,6 +36,9 @@ def openings() -> dict[str, dict[str, Any]]:
         "openings_dev2.yaml",
         "openings_test2.yaml",
         "openings_dev3.yaml",
+        "openings_dev5.yaml",
+        "openings_dev6.yaml",
+        "openings_test3.yaml",
     ):
         data = yaml.safe_load((SET_DIR / name).read_text(encoding="utf-8"))
         for opening in data["openings"]:
@@ -49,7 +52,7 @@ def openings() -> dict[str, dict[str, Any]]:
 
 @cache
 def questions() -> tuple[LabelledQuestion, ...]:
-    """Every labelled question: splits ``dev`` and ``test``, then ``dev2``, ``test2``, ``dev3`` and ``dev4``."""
+    """Every labelled question: splits ``dev`` and ``test``, then ``dev2``, ``test2``, ``dev3``, ``dev4``, ``dev5``, ``dev6`` and ``test3``."""
     out = []
     for name in (
         "questions.jsonl",
@@ -57,6 +60,9 @@ def questions() -> tuple[LabelledQuestion, ...]:
         "questions_test2.jsonl",
         "questions_dev3.jsonl",
         "questions_dev4.jsonl",
+        "questions_dev5.jsonl",
+        "questions_dev6.jsonl",
+        "questions_test3.jsonl",
     ):
         lines = (SET_DIR / name).read_text(encoding="utf-8").splitlines()
         out += [LabelledQuestion(**json.loads(line)) for line in lines if line.strip()]

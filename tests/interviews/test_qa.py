@@ -125,8 +125,8 @@ def test_held_out_split_figures():
     guard at the measured level (see docs/interviews.md: the wrong-answer target is not met)."""
     test, test2 = _held_out("test"), _held_out("test2")
     assert test.n == 89 and test2.n == 108
-    assert test.top1 >= 0.84 and test.wrong_rate <= 0.08, test
-    assert test2.top1 >= 0.79 and test2.wrong_rate <= 0.08, test2
+    assert test.top1 >= 0.84 and test.wrong_rate <= 0.05, test
+    assert test2.top1 >= 0.80 and test2.wrong_rate <= 0.07, test2
 
 
 @pytest.mark.parametrize(
@@ -148,6 +148,21 @@ def test_held_out_split_figures():
         ("zh_ecommerce", "有餐补吗", "每月300元餐补"),
         ("zh_trade", "要经常出国吗？", "海外展会"),
         ("zh_restaurant", "什么时候知道面试结果？", "一周内"),
+        # a team size written in words; a frequency for "how often?"
+        ("en_data", "How big is the team?", "team of six data scientists"),
+        ("en_data", "How often do the pipelines run?", "every hour"),
+        # rest days as Chinese ads write them ("做六休一"), and a measure word in "多少辆车"
+        ("zh_dispatch", "一周休几天？", "做六休一"),
+        ("zh_dispatch", "每天要调度多少辆车？", "约60辆货车"),
+        # health cover named without the word "insurance"
+        ("en_data", "Is there health insurance?", "Health and dental coverage"),
+        # across languages the aspect words cannot be shared: the topic decides
+        ("zh_dispatch", "Is accommodation provided?", "包住宿"),
+        ("en_data", "Can I work fully remote?", "Hybrid: two days a week"),
+        # working hours with clock times say whether there is a night shift
+        ("zh_dispatch", "需要上夜班吗？", "早8点到晚6点"),
+        # "在哪些国家" asks for countries or regions, not a street address
+        ("zh_trade", "客户主要在哪些国家？", "欧洲和中东市场"),
     ],
 )
 def test_the_passage_gives_what_kind_of_thing_was_asked(opening, question, expected):
@@ -182,6 +197,10 @@ def test_the_passage_gives_what_kind_of_thing_was_asked(opening, question, expec
         ("en_fintech", "What is the vesting schedule for the stock options?"),
         # "when?" needs a point in time: "去年人均两个月工资" says how much, not when
         ("zh_trade", "年终奖什么时候发？"),
+        # a figure elsewhere in the line is not the figure of the subject asked about
+        ("zh_dispatch", "公积金比例多少？"),
+        # both subjects must be there: the shuttle's time is not the working hours
+        ("zh_dispatch", "班车几点发车？"),
     ],
 )
 def test_forwarded_when_the_passage_lacks_what_was_asked(opening, question):
@@ -222,3 +241,32 @@ def test_deterministic_and_bad_inputs():
     assert answer_question("how many", passages, embedder).status == "forwarded"
     assert passages_for("", []) == []
     assert passages_for("\n\n  \n", [(1, "q", "")]) == []
+
+
+def test_answer_types_frequency_and_bad_input():
+    assert answer_types("How often do the pipelines run?") == {"frequency"}
+    assert answer_types("多久一次？") >= {"frequency"}
+    embedder = get_embedder()
+    passages = _passages("zh_dispatch")
+    for question in ("多少", "how often", "五险一金", "\u0000\u200b", "班车" * 400):
+        result = answer_question(question, passages, embedder)
+        assert result.status in ("answered", "forwarded")
+        assert (result.status == "answered") == (result.passage is not None)
+
+
+def test_topics_of_job_ad_phrasings():
+    assert "visa" in question_topics("Legally entitled to work in Canada.")
+    assert "visa" in question_topics("You must have the right to work in the UK.")
+    assert "location" not in question_topics("How much is the home-office allowance?")
+    assert "location" in question_topics("Where is the office?")
+    assert "insurance" in question_topics("Health and dental coverage from day one.")
+    assert "weekend" in question_topics("上班时间为做六休一")
+    assert "team" in question_topics("Work with the forecasting team of six data scientists.")
+
+
+def test_an_inline_heading_is_not_repeated_in_its_clauses():
+    passages = passages_for("Responsibilities: teach 18 lessons a week; plan lessons.", [])
+    texts = [p.text for p in passages if p.kind == "item"]
+    assert "Responsibilities: teach 18 lessons a week;" in texts
+    assert "Responsibilities: plan lessons." in texts
+    assert not any(t.count("Responsibilities") > 1 for t in texts)
