@@ -7,9 +7,8 @@ test), dev2 (69 questions), test2 (108 questions over four more openings), dev3 
 197 questions, never tuned on; then each alone) and the development splits, the share
 answered with an acceptable passage or correctly forwarded ("top-1 correct", target >= 90 %),
 the share answered wrongly (target <= 3 %) and the share forwarded although answerable, for
-the current method and, in the same run, the two before it (bench/qa_baseline.py: plain
-retrieval with a threshold; bench/qa_topics.py: passages and topic gates, without the
-answer-type checks).
+the current method and, in the same run, the two before it, read from the repository's history
+(plain retrieval with a threshold; passages and topic gates, without the answer-type checks).
 
 Usage: .venv/bin/python bench/candidate_questions.py
     [--split test|test2|held-out|dev|dev2|dev3|dev4|all] [--show-dev]
@@ -30,8 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import qa_baseline  # noqa: E402
-import qa_topics  # noqa: E402
+from history import load_module  # noqa: E402
 
 from hireflow.interviews import qa, qa_passages  # noqa: E402
 from hireflow.scoring.embedding import get_embedder  # noqa: E402
@@ -40,6 +38,15 @@ from tests.interviews.candidate_questions_set import (  # noqa: E402
     judge,
     openings,
     questions,
+)
+
+# The two methods before the current one, as they were committed: plain retrieval with a
+# threshold (the first E6 method), then passages and topic gates without the answer-type checks.
+qa_baseline = load_module(
+    "8068a792b68fcd881f8dfd7261dda4e9eaa30649", "hireflow/interviews/qa.py", "qa_baseline"
+)
+qa_topics = load_module(
+    "5436449c922b83079d14ea939a1e3da4f2275b70", "hireflow/interviews/qa.py", "qa_topics"
 )
 
 Method = Callable[[str, dict], tuple[str, str | None]]
