@@ -53,44 +53,32 @@ Method = Callable[[str, dict], tuple[str, str | None]]
 HELD_OUT = ("test", "test2")  # never tuned on
 
 
-def current(embedder) -> Method:
+def method(embedder, passages_for, answer_question, *, location: bool) -> Method:
+    """One method as the run calls it: an opening's passages are cut once, then each question
+    is answered from them (``location``: the method reads the opening's location field)."""
     cache: dict[str, list] = {}
 
     def answer(question: str, opening: dict) -> tuple[str, str | None]:
         if opening["id"] not in cache:
-            cache[opening["id"]] = qa_passages.passages_for(
-                opening["description"], opening["faqs"], location=opening.get("location", "")
-            )
-        result = qa.answer_question(question, cache[opening["id"]], embedder)
+            extra = {"location": opening.get("location", "")} if location else {}
+            cache[opening["id"]] = passages_for(opening["description"], opening["faqs"], **extra)
+        result = answer_question(question, cache[opening["id"]], embedder)
         return result.status, result.passage.quote if result.passage else None
 
     return answer
 
 
-def baseline(embedder) -> Method:
-    cache: dict[str, list] = {}
-
-    def answer(question: str, opening: dict) -> tuple[str, str | None]:
-        if opening["id"] not in cache:
-            cache[opening["id"]] = qa_baseline.passages_for(opening["description"], opening["faqs"])
-        result = qa_baseline.answer_question(question, cache[opening["id"]], embedder)
-        return result.status, result.passage.quote if result.passage else None
-
-    return answer
-
-
-def topics(embedder) -> Method:
-    cache: dict[str, list] = {}
-
-    def answer(question: str, opening: dict) -> tuple[str, str | None]:
-        if opening["id"] not in cache:
-            cache[opening["id"]] = qa_topics.passages_for(
-                opening["description"], opening["faqs"], location=opening.get("location", "")
-            )
-        result = qa_topics.answer_question(question, cache[opening["id"]], embedder)
-        return result.status, result.passage.quote if result.passage else None
-
-    return answer
+# name, how passages are cut, how a question is answered, whether the location is read
+METHODS = (
+    (
+        "baseline (retrieval + threshold)",
+        qa_baseline.passages_for,
+        qa_baseline.answer_question,
+        False,
+    ),
+    ("topics (passages + topic gates)", qa_topics.passages_for, qa_topics.answer_question, True),
+    ("current", qa_passages.passages_for, qa.answer_question, True),
+)
 
 
 def run(method: Method, split: str) -> tuple[dict[str, list[str]], list[tuple], float]:
@@ -137,15 +125,10 @@ def main() -> None:
         if args.split != "test"
         else ["held-out", "test", "test2", "dev", "dev2", "dev3", "dev4"]
     )
-    methods = (
-        ("baseline (retrieval + threshold)", baseline),
-        ("topics (passages + topic gates)", topics),
-        ("current", current),
-    )
-    for name, make in methods:
-        method = make(embedder)
+    for name, passages_for, answer_question, location in METHODS:
+        answer = method(embedder, passages_for, answer_question, location=location)
         for split in splits:
-            groups, failures, per_question = run(method, split)
+            groups, failures, per_question = run(answer, split)
             print(f"\n{name}: {split} split ({per_question * 1000:.0f} ms per question)")
             print(_line("all", groups["all"]))
             for group in sorted(g for g in groups if g != "all"):
