@@ -10,9 +10,8 @@ held-out splits (test + test2 = 197 questions, never tuned on; then each alone) 
 development splits, the share
 answered with an acceptable passage or correctly forwarded ("top-1 correct", target >= 90 %),
 the share answered wrongly (target <= 3 %) and the share forwarded although answerable, for
-the current method and, in the same run, the two before it (bench/qa_baseline.py: plain
-retrieval with a threshold; bench/qa_topics.py: passages and topic gates, without the
-answer-type checks).
+the current method and, in the same run, the two before it, read from the repository's history
+(plain retrieval with a threshold; passages and topic gates, without the answer-type checks).
 
 Usage: .venv/bin/python bench/candidate_questions.py
     [--split test|test2|held-out|dev|dev2|dev3|dev4|dev5|dev6|test3|all] [--show-dev]
@@ -33,8 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import qa_baseline  # noqa: E402
-import qa_topics  # noqa: E402
+from history import load_module  # noqa: E402
 
 from hireflow.interviews import qa, qa_passages  # noqa: E402
 from hireflow.scoring.embedding import get_embedder  # noqa: E402
@@ -45,49 +43,46 @@ from tests.interviews.candidate_questions_set import (  # noqa: E402
     questions,
 )
 
+# The two methods before the current one, as they were committed: plain retrieval with a
+# threshold (the first E6 method), then passages and topic gates without the answer-type checks.
+qa_baseline = load_module(
+    "8068a792b68fcd881f8dfd7261dda4e9eaa30649", "hireflow/interviews/qa.py", "qa_baseline"
+)
+qa_topics = load_module(
+    "5436449c922b83079d14ea939a1e3da4f2275b70", "hireflow/interviews/qa.py", "qa_topics"
+)
+
 Method = Callable[[str, dict], tuple[str, str | None]]
 HELD_OUT = ("test", "test2")  # never tuned on
 DEV = ("dev", "dev2", "dev3", "dev4", "dev5")  # tuned on; dev6's errors are never listed
 
 
-def current(embedder) -> Method:
+def method(embedder, passages_for, answer_question, *, location: bool) -> Method:
+    """One method as the run calls it: an opening's passages are cut once, then each question
+    is answered from them (``location``: the method reads the opening's location field)."""
     cache: dict[str, list] = {}
 
     def answer(question: str, opening: dict) -> tuple[str, str | None]:
         if opening["id"] not in cache:
-            cache[opening["id"]] = qa_passages.passages_for(
-                opening["description"], opening["faqs"], location=opening.get("location", "")
-            )
-        result = qa.answer_question(question, cache[opening["id"]], embedder)
+            extra = {"location": opening.get("location", "")} if location else {}
+            cache[opening["id"]] = passages_for(opening["description"], opening["faqs"], **extra)
+        result = answer_question(question, cache[opening["id"]], embedder)
         return result.status, result.passage.quote if result.passage else None
 
     return answer
 
 
-def baseline(embedder) -> Method:
-    cache: dict[str, list] = {}
-
-    def answer(question: str, opening: dict) -> tuple[str, str | None]:
-        if opening["id"] not in cache:
-            cache[opening["id"]] = qa_baseline.passages_for(opening["description"], opening["faqs"])
-        result = qa_baseline.answer_question(question, cache[opening["id"]], embedder)
-        return result.status, result.passage.quote if result.passage else None
-
-    return answer
-
-
-def topics(embedder) -> Method:
-    cache: dict[str, list] = {}
-
-    def answer(question: str, opening: dict) -> tuple[str, str | None]:
-        if opening["id"] not in cache:
-            cache[opening["id"]] = qa_topics.passages_for(
-                opening["description"], opening["faqs"], location=opening.get("location", "")
-            )
-        result = qa_topics.answer_question(question, cache[opening["id"]], embedder)
-        return result.status, result.passage.quote if result.passage else None
-
-    return answer
+# name, how passages are cut, how a question is answered, whether the location is read
+METHODS = (
+    (
+        "baseline (retrieval + threshold)",
+        qa_baseline.passages_for,
+        qa_baseline.answer_question,
+        False,
+    ),
+    ("topics (passages + topic gates)", qa_topics.passages_for, qa_topics.answer_question, True),
+    ("current", qa_passages.passages_for, qa.answer_question, True),
+)
 
 
 def run(method: Method, split: str) -> tuple[dict[str, list[str]], list[tuple], float]:
@@ -134,15 +129,10 @@ def main() -> None:
         if args.split != "test"
         else ["held-out", "test", "test2", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "test3"]
     )
-    methods = (
-        ("baseline (retrieval + threshold)", baseline),
-        ("topics (passages + topic gates)", topics),
-        ("current", current),
-    )
-    for name, make in methods:
-        method = make(embedder)
+    for name, passages_for, answer_question, location in METHODS:
+        answer = method(embedder, passages_for, answer_question, location=location)
         for split in splits:
-            groups, failures, per_question = run(method, split)
+            groups, failures, per_question = run(answer, split)
             print(f"\n{name}: {split} split ({per_question * 1000:.0f} ms per question)")
             print(_line("all", groups["all"]))
             for group in sorted(g for g in groups if g != "all"):

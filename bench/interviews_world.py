@@ -21,6 +21,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from company import add_department, add_opening
+
 ROOT = Path(__file__).resolve().parent.parent
 ANSWER_ZH = (
     "去年我在门店负责售后，一位客户因为退货被拒非常生气。我先认真倾听他的诉求，然后查了订单记录，"
@@ -181,37 +183,27 @@ def prepare(data_dir: Path, database_url: str) -> World:
     from hireflow.core.db import get_database
     from hireflow.core.migrate import upgrade
     from hireflow.core.settings import get_settings
-    from hireflow.org.models import Department, Subsidiary
     from hireflow.org.service import create_tenant
 
     get_settings.cache_clear()
     upgrade(database_url)
     import hireflow.models  # noqa: F401
-    from hireflow.openings.models import Opening
 
     database = get_database()
     plan, model = six_question_plan()
     with database.session() as session:
         tenant = create_tenant(session, "Bench Co", f"bench-{os.getpid()}-{int(time.time())}")
-        sub = Subsidiary(tenant_id=tenant.id, name="Bench Ltd", region="cn")
-        session.add(sub)
-        session.flush()
-        dept = Department(tenant_id=tenant.id, subsidiary_id=sub.id, name="Service")
-        session.add(dept)
-        session.flush()
-        opening = Opening(
-            tenant_id=tenant.id,
-            subsidiary_id=sub.id,
-            department_id=dept.id,
-            title="客服专员",
-            status="open",
+        dept = add_department(session, tenant.id, "Bench Ltd", "Service", region="cn")
+        opening = add_opening(
+            session,
+            dept,
+            "客服专员",
             job_type="customer_service",
             language="zh-CN",
             description="负责处理客户投诉和售后咨询，维护客户关系。团队共 12 人，工作地点在上海。",
             competency_model=model,
             interview_plan=plan,
         )
-        session.add(opening)
         session.commit()
         return World(database, tenant.id, opening.id)
 

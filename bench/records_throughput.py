@@ -19,9 +19,9 @@ import argparse
 import io
 import os
 import statistics
-import tempfile
 import time
-from pathlib import Path
+
+from company import add_department, add_hr_admin, add_opening, fresh_database
 
 
 def main() -> None:
@@ -31,58 +31,20 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
 
-    root = Path(tempfile.mkdtemp(prefix="hireflow-bench-throughput-"))
-    os.environ["HIREFLOW_DATA_DIR"] = str(root / "data")
-    os.environ.setdefault("HIREFLOW_LOG_LEVEL", "WARNING")
-    url = args.database_url or f"sqlite:///{root / 'bench.db'}"
+    root, database = fresh_database("hireflow-bench-throughput-", args.database_url)
 
-    import hireflow.models  # noqa: F401
     from hireflow.candidates.models import Application, Candidate
-    from hireflow.core.db import Database, make_engine, set_database
-    from hireflow.core.migrate import upgrade
-    from hireflow.core.permissions import Role
-    from hireflow.openings.models import Opening
-    from hireflow.org import schemas
     from hireflow.org import service as org_service
     from hireflow.org.auth import principal_for
-    from hireflow.org.models import Department, Subsidiary
     from hireflow.records import queries, service
     from hireflow.records.integrity import count_rows, verify
 
-    upgrade(url)
-    database = Database(make_engine(url))
-    set_database(database)
     with database.session() as session:
         tenant = org_service.create_tenant(session, "Bench", "bench")
-        sub = Subsidiary(tenant_id=tenant.id, name="Sub", region="cn")
-        session.add(sub)
-        session.flush()
-        dept = Department(tenant_id=tenant.id, subsidiary_id=sub.id, name="Dept")
-        session.add(dept)
-        session.flush()
-        opening = Opening(
-            tenant_id=tenant.id,
-            subsidiary_id=sub.id,
-            department_id=dept.id,
-            title="Engineer",
-            region="cn",
-            status="open",
-        )
-        session.add(opening)
+        dept = add_department(session, tenant.id, region="cn")
+        opening = add_opening(session, dept, region="cn")
         session.commit()
-        user = org_service.create_user(
-            session,
-            None,
-            schemas.UserCreate(
-                email="hr@bench.example",
-                name="HR",
-                password="Bench-password-1",
-                roles=[schemas.RoleGrantIn(role=Role.HR_ADMIN)],
-            ),
-            tenant_id=tenant.id,
-            send_welcome=False,
-        )
-        hr = principal_for(user)
+        hr = principal_for(add_hr_admin(session, tenant.id))
         people = []
         for i in range(args.people):
             person = Candidate(tenant_id=tenant.id, name=f"Person {i}", email=f"p{i}@x.example")

@@ -774,21 +774,26 @@ def render_docx(blocks: list[tuple]) -> bytes:
     return out.getvalue()
 
 
+def pdf_fonts(lang: str) -> tuple[str, str, str | None]:
+    """The regular and bold font of a PDF in ``lang``, and its word wrapping (Chinese wraps
+    between any two characters)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    if lang == "zh":
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+        return "STSong-Light", "STSong-Light", "CJK"
+    return "Helvetica", "Helvetica-Bold", None
+
+
 def render_pdf(blocks: list[tuple], lang: str) -> bytes:
     from xml.sax.saxutils import escape
 
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    if lang == "zh":
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-        font = bold = "STSong-Light"
-    else:
-        font, bold = "Helvetica", "Helvetica-Bold"
-    wrap = "CJK" if lang == "zh" else None
+    font, bold, wrap = pdf_fonts(lang)
     body = ParagraphStyle("body", fontName=font, fontSize=10, leading=14, wordWrap=wrap)
     title = ParagraphStyle("title", fontName=bold, fontSize=18, leading=24, wordWrap=wrap)
     heading = ParagraphStyle(

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from resumes_generate import render_docx, render_txt  # noqa: E402
+from resumes_generate import pdf_fonts, render_docx, render_txt  # noqa: E402
 
 TODAY = "2025-06-30"
 
@@ -34,16 +34,9 @@ def _pdf(header: list[tuple[str, str]], sections: list[tuple[str, list]], lang: 
     from reportlab.lib.enums import TA_RIGHT
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
-    if lang == "zh":
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-        font = bold = "STSong-Light"
-    else:
-        font, bold = "Helvetica", "Helvetica-Bold"
-    wrap = "CJK" if lang == "zh" else None
+    font, bold, wrap = pdf_fonts(lang)
     styles = {
         "name": ParagraphStyle("name", fontName=bold, fontSize=22, leading=28, wordWrap=wrap),
         "contact": ParagraphStyle("contact", fontName=font, fontSize=9, leading=13),

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 import time
-from pathlib import Path
 
+from company import add_department, add_opening, fresh_database
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -55,41 +54,18 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=2000)
     args = parser.parse_args()
-    directory = Path(tempfile.mkdtemp(prefix="hireflow-seal-bench-"))
-    os.environ["HIREFLOW_DATA_DIR"] = str(directory)
-    os.environ.setdefault("HIREFLOW_LOG_LEVEL", "WARNING")
+    _, database = fresh_database("hireflow-seal-bench-")
 
-    import hireflow.models  # noqa: F401
     from hireflow.core import pii
-    from hireflow.core.db import Database, make_engine, set_database
-    from hireflow.core.migrate import upgrade
-    from hireflow.openings.models import Opening
-    from hireflow.org.models import Department, Subsidiary, Tenant
+    from hireflow.org.models import Tenant
     from hireflow.records import seals
 
-    url = f"sqlite:///{directory / 'bench.db'}"
-    upgrade(url)
-    database = Database(make_engine(url))
-    set_database(database)
     with database.session() as session:
         tenant = Tenant(name="Bench", slug="bench", region="cn")
         session.add(tenant)
         session.flush()
-        sub = Subsidiary(tenant_id=tenant.id, name="Bench CN", region="cn")
-        session.add(sub)
-        session.flush()
-        dept = Department(tenant_id=tenant.id, subsidiary_id=sub.id, name="R&D")
-        session.add(dept)
-        session.flush()
-        opening = Opening(
-            tenant_id=tenant.id,
-            subsidiary_id=sub.id,
-            department_id=dept.id,
-            title="Engineer",
-            region="cn",
-            status="open",
-        )
-        session.add(opening)
+        dept = add_department(session, tenant.id, "Bench CN", "R&D", region="cn")
+        opening = add_opening(session, dept, region="cn")
         session.commit()
         tenant_id, opening_id = tenant.id, opening.id
     pii.keyring()

@@ -125,22 +125,21 @@ def main() -> None:
     every_term = [t for o in data["openings"] for t in job_terms(o["title"], o["description"])]
     clips = []
     with tempfile.TemporaryDirectory() as tmp:
-        n = 0
+
+        def record(kind: str, answer: str, terms: list[str]) -> None:
+            """The answer spoken by every voice, each clip with the vocabulary it is heard with."""
+            for voice, speed in voices:
+                path = Path(tmp) / f"{len(clips) + 1}.wav"
+                speak(answer, voice, speed, path)
+                clips.append((kind, answer, terms, decode_audio(path)))
+
         for opening in data["openings"]:
             terms = job_terms(opening["title"], opening["description"])
             for answer in opening["answers"]:
-                for voice, speed in voices:
-                    n += 1
-                    path = Path(tmp) / f"{n}.wav"
-                    speak(answer, voice, speed, path)
-                    clips.append(("job", answer, terms, decode_audio(path)))
+                record("job", answer, terms)
         for answer in data["control"]:
             # the control answers are transcribed with every opening's vocabulary at once
-            for voice, speed in voices:
-                n += 1
-                path = Path(tmp) / f"{n}.wav"
-                speak(answer, voice, speed, path)
-                clips.append(("control", answer, every_term, decode_audio(path)))
+            record("control", answer, every_term)
     audio_seconds = sum(c[3].duration for c in clips)
     print(f"clips: {len(clips)} ({audio_seconds:.0f} s of espeak-ng speech, voices {args.voices})")
     print(f"load average at start: {os.getloadavg()[0]:.1f} (2 cores shared)")

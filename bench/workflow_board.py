@@ -28,11 +28,11 @@ import os
 import platform
 import random
 import statistics
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
+
+from company import BENCH_PASSWORD, add_department, add_hr_admin, add_opening, fresh_database
 
 STAGE_SHARE = (
     ("screened", 0.15),
@@ -54,51 +54,20 @@ def _ms(values: list[float]) -> str:
 def _setup(session: Any, count: int, openings: int) -> dict[str, Any]:
     from hireflow.candidates.models import Application, Candidate
     from hireflow.core.db import utcnow
-    from hireflow.core.permissions import Role
     from hireflow.interviews.models import InterviewReport, InterviewSession
-    from hireflow.openings.models import Opening
-    from hireflow.org import schemas
     from hireflow.org import service as org_service
-    from hireflow.org.models import Department, Subsidiary
     from hireflow.scheduling.models import Invitation
     from hireflow.workflow.models import PipelinePosition
 
     rng = random.Random(14)
     tenant = org_service.create_tenant(session, "Bench", "bench")
-    sub = Subsidiary(tenant_id=tenant.id, name="Sub", region="cn")
-    session.add(sub)
-    session.flush()
-    dept = Department(tenant_id=tenant.id, subsidiary_id=sub.id, name="Dept")
-    session.add(dept)
-    session.flush()
-    user = org_service.create_user(
-        session,
-        None,
-        schemas.UserCreate(
-            email="hr@bench.example",
-            name="HR",
-            password="Bench-password-1",
-            language="en",
-            roles=[schemas.RoleGrantIn(role=Role.HR_ADMIN)],
-        ),
-        tenant_id=tenant.id,
-        send_welcome=False,
-    )
+    dept = add_department(session, tenant.id, region="cn")
+    user = add_hr_admin(session, tenant.id, language="en")
     now = utcnow()
     made: list[int] = []
     sizes = [count] * openings + [20]
     for index, size in enumerate(sizes):
-        opening = Opening(
-            tenant_id=tenant.id,
-            subsidiary_id=sub.id,
-            department_id=dept.id,
-            title=f"Opening {index}",
-            region="cn",
-            job_type="technical",
-            status="open",
-        )
-        session.add(opening)
-        session.flush()
+        opening = add_opening(session, dept, f"Opening {index}", region="cn", job_type="technical")
         people = [
             Candidate(tenant_id=tenant.id, name=f"Person {index}-{i}", email=f"p{index}-{i}@x.cn")
             for i in range(size)
@@ -185,24 +154,15 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    root = Path(tempfile.mkdtemp(prefix="hireflow-bench-workflow-"))
-    os.environ["HIREFLOW_DATA_DIR"] = str(root / "data")
-    os.environ.setdefault("HIREFLOW_LOG_LEVEL", "WARNING")
-    url = args.database_url or f"sqlite:///{root / 'bench.db'}"
+    _, database = fresh_database("hireflow-bench-workflow-", args.database_url)
 
     from fastapi.testclient import TestClient
     from sqlalchemy import select
 
-    import hireflow.models  # noqa: F401
     from hireflow.app import create_app
     from hireflow.candidates.models import Application
-    from hireflow.core.db import Database, make_engine, set_database
-    from hireflow.core.migrate import upgrade
     from hireflow.workflow.models import PipelinePosition
 
-    upgrade(url)
-    database = Database(make_engine(url))
-    set_database(database)
     started = time.perf_counter()
     with database.session() as session:
         world = _setup(session, args.candidates, args.openings)
@@ -213,13 +173,13 @@ def main() -> None:
     token = login.text.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
     signed = client.post(
         "/login",
-        data={"email": "hr@bench.example", "password": "Bench-password-1", "csrf_token": token},
+        data={"email": "hr@bench.example", "password": BENCH_PASSWORD, "csrf_token": token},
         follow_redirects=False,
     )
     assert signed.status_code == 303, signed.text
     api = TestClient(create_app(None, database), base_url="https://testserver")
     issued = api.post(
-        "/api/v1/auth/token", json={"email": "hr@bench.example", "password": "Bench-password-1"}
+        "/api/v1/auth/token", json={"email": "hr@bench.example", "password": BENCH_PASSWORD}
     )
     api.headers["Authorization"] = f"Bearer {issued.json()['token']}"
 

@@ -185,16 +185,16 @@ def build_channel(
         return DingTalkRobotChannel(
             access_token=secrets.get("access_token", ""),
             secret=secrets.get("secret") or None,
-            base_url=_base(config, "https://oapi.dingtalk.com"),
+            base_url=_base(config, DingTalkRobotChannel.BASE_URL),
         )
     if channel == "wecom":
         return WeComRobotChannel(
-            key=secrets.get("key", ""), base_url=_base(config, "https://qyapi.weixin.qq.com")
+            key=secrets.get("key", ""), base_url=_base(config, WeComRobotChannel.BASE_URL)
         )
     return FeishuBotChannel(
         hook_token=secrets.get("hook_token", ""),
         secret=secrets.get("secret") or None,
-        base_url=_base(config, "https://open.feishu.cn"),
+        base_url=_base(config, FeishuBotChannel.BASE_URL),
     )
 
 

@@ -30,14 +30,7 @@ def cancel_invitation(
     invitation.status = "cancelled"
     invitation.cancelled_at = now
     outbox.cancel_pending(session, "invitation", invitation.id)
-    audit.record(
-        session,
-        "invitation.cancelled",
-        actor=principal,
-        target_type="invitation",
-        target_id=invitation.id,
-    )
-    session.commit()
+    _done(session, principal, "invitation.cancelled", invitation)
     return invitation
 
 
@@ -49,14 +42,7 @@ def complete_invitation(session: Session, principal: Principal, invitation_id: i
     if invitation.completed_at is None:
         invitation.completed_at = utcnow()
         invitation.status = "completed"
-        audit.record(
-            session,
-            "invitation.completed",
-            actor=principal,
-            target_type="invitation",
-            target_id=invitation.id,
-        )
-        session.commit()
+        _done(session, principal, "invitation.completed", invitation)
     return invitation
 
 
@@ -68,12 +54,13 @@ def unlock_identity(session: Session, principal: Principal, invitation_id: int) 
     invitation.identity_locked_until = None
     invitation.identity_generation += 1
     invitation.code_hash = ""
+    _done(session, principal, "invitation.identity_unlocked", invitation)
+    return invitation
+
+
+def _done(session: Session, principal: Principal, action: str, invitation: Invitation) -> None:
+    """Audit HR's action on the invitation and commit it."""
     audit.record(
-        session,
-        "invitation.identity_unlocked",
-        actor=principal,
-        target_type="invitation",
-        target_id=invitation.id,
+        session, action, actor=principal, target_type="invitation", target_id=invitation.id
     )
     session.commit()
-    return invitation

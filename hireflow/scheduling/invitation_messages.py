@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hireflow.core.db import utcnow
+from hireflow.core.errors import N_
+from hireflow.core.i18n import gettext_for
 from hireflow.core.settings import Settings
 from hireflow.notifications import outbox as notify
 from hireflow.notifications.channels import Attachment
@@ -25,11 +27,7 @@ from hireflow.scheduling.models import Invitation, SchedulingPolicy
 from hireflow.scheduling.plan_facts import PlanFacts
 from hireflow.scheduling.qr import CONTENT_ID, qr_png
 
-_QR_CAPTION = {
-    "zh-CN": "用手机扫描二维码打开您的个人面试链接(微信“扫一扫”也可以):",
-    "en": "Scan the code with your phone to open your personal interview link:",
-    "ja": "スマートフォンでコードを読み取ると、ご本人専用の面接リンクが開きます:",
-}
+_QR_CAPTION = N_("Scan the code with your phone to open your personal interview link:")
 
 
 def invitation_context(
@@ -105,7 +103,7 @@ def invitation_messages(
 def with_link_qr(rendered: RenderedMessage, link: str) -> tuple[RenderedMessage, Attachment]:
     """The message's HTML with the QR code of ``link`` under its text, and the image."""
     image = Attachment("interview-link.png", qr_png(link), "image/png", {"content_id": CONTENT_ID})
-    caption = html.escape(_QR_CAPTION.get(rendered.language, _QR_CAPTION["en"]))
+    caption = html.escape(gettext_for(rendered.language)(_QR_CAPTION))
     block = (
         f'<p style="margin-top:1.5em">{caption}<br>'
         f'<img src="cid:{CONTENT_ID}" alt="QR" width="200" height="200"></p>\n</body>'

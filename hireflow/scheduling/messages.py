@@ -26,6 +26,8 @@ from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Candidate
 from hireflow.core.db import utcnow
+from hireflow.core.errors import N_
+from hireflow.core.i18n import gettext_for
 from hireflow.core.settings import Settings
 from hireflow.core.timezones import TimeError
 from hireflow.notifications import channel_settings
@@ -45,11 +47,8 @@ from hireflow.scheduling.models import (
 )
 from hireflow.scheduling.timeline import load_zone
 
-_SUMMARY = {
-    "zh-CN": "面试:{job}({company})",
-    "en": "Interview: {job} ({company})",
-    "ja": "面接:{job}({company})",
-}
+# The calendar entry's title, in the recipient's language.
+_SUMMARY = N_("Interview: %(job)s (%(company)s)")
 
 
 def valid_email(address: str) -> str | None:
@@ -333,6 +332,7 @@ def ics_attachment(
         if address and all(a.email != address for a in attendees):
             attendees.append(Attendee(address, user.name, role="OPT-PARTICIPANT", rsvp=False))
     lang = normalize_language(language)
+    summary = gettext_for(lang)(_SUMMARY) % {"job": p.opening.title, "company": p.tenant.name}
     url = meeting_url(settings, p.invitation, booking, policy) or None
     domain = urlsplit(settings.base_url).hostname or "hireflow.invalid"
     try:
@@ -342,7 +342,7 @@ def ics_attachment(
                 start=booking.start,
                 end=booking.end,
                 timezone=zone,
-                summary=_SUMMARY[lang].format(job=p.opening.title, company=p.tenant.name),
+                summary=summary,
                 description=description,
                 organizer=organizer,
                 attendees=tuple(attendees),

@@ -14,6 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from hireflow.core.errors import N_
+from hireflow.core.i18n import gettext_for
+
 # Reading a question and getting ready, per question, on top of its answer time: the same
 # allowance the plan generator budgets with, so "about N minutes" matches the opening's plan.
 from hireflow.scoring.models import localised
@@ -25,13 +28,10 @@ DEFAULT_TIME_LIMIT_S = 180
 # when it gains one, listing it here makes every message tell candidates to prepare for it.
 CODING_KINDS: frozenset[str] = frozenset({"coding"})
 
-_UNITS = {
-    # minutes only, minutes and seconds, seconds only
-    "zh-CN": ("{m} 分钟", "{m} 分 {s} 秒", "{s} 秒"),
-    "en": ("{m} min", "{m} min {s} s", "{s} s"),
-    "ja": ("{m}分", "{m}分{s}秒", "{s}秒"),
-}
-_RANGE = {"zh-CN": "{a} 至 {b}", "en": "{a} to {b}", "ja": "{a}〜{b}"}
+# Minutes only, minutes and seconds, seconds only; ``{m}`` and ``{s}`` stay braces because
+# the interview page's script fills the same patterns.
+_UNITS = (N_("{m} min"), N_("{m} min {s} s"), N_("{s} s"))
+_RANGE = N_("{a} to {b}")
 
 
 def _lang(language: str) -> str:
@@ -45,7 +45,8 @@ def _lang(language: str) -> str:
 
 def duration_units(language: str) -> tuple[str, str, str]:
     """The three patterns :func:`format_seconds` uses (for the page's script too)."""
-    return _UNITS[_lang(language)]
+    only_minutes, both, only_seconds = (gettext_for(_lang(language))(u) for u in _UNITS)
+    return only_minutes, both, only_seconds
 
 
 def format_seconds(seconds: float, language: str) -> str:
@@ -86,7 +87,7 @@ class PlanFacts:
         low, high = min(self.limits), max(self.limits)
         if low == high:
             return format_seconds(low, language)
-        return _RANGE[_lang(language)].format(
+        return gettext_for(_lang(language))(_RANGE).format(
             a=format_seconds(low, language), b=format_seconds(high, language)
         )
 

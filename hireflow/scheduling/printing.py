@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, NotFound
 from hireflow.core.i18n import format_datetime, gettext_for
-from hireflow.core.permissions import Principal, get_visible, require, restrict
+from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.core.settings import Settings
-from hireflow.scheduling import messages, printable
+from hireflow.scheduling import messages, printable, queries
 from hireflow.scheduling.ai_interview import interview_facts
 from hireflow.scheduling.invitations import staff_invitation
 from hireflow.scheduling.models import (
@@ -37,15 +36,8 @@ def printable_invitations(
     require(principal, "invitations.send")
     if batch_id is not None:
         batch = get_visible(session, InvitationBatch, batch_id, principal, "invitations.send")
-        invitations = list(
-            session.scalars(
-                restrict(
-                    select(Invitation).where(Invitation.batch_id == batch.id),
-                    principal,
-                    "invitations.send",
-                    Invitation,
-                ).order_by(Invitation.id)
-            )
+        invitations = queries.visible_rows(
+            session, principal, "invitations.send", Invitation, Invitation.batch_id == batch.id
         )
     else:
         assert invitation_id is not None

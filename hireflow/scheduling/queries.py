@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -92,6 +93,14 @@ def progress(session: Session, principal: Principal, opening_id: int, status: st
         for inv in invitations
     ]
     return Progress(opening, rows, counts)
+
+
+def visible_rows(
+    session: Session, principal: Principal, capability: str, model: Any, *where: Any
+) -> list[Any]:
+    """The rows of ``model`` matching ``where`` that the caller may see, oldest first."""
+    stmt = restrict(select(model).where(*where), principal, capability, model)
+    return list(session.scalars(stmt.order_by(model.id)))
 
 
 def invitation(session: Session, principal: Principal, invitation_id: int) -> Invitation:

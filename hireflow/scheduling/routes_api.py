@@ -4,13 +4,16 @@ check's access value in ``X-Link-Access``)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from hireflow.core.i18n import format_datetime, gettext_for
 from hireflow.core.permissions import require
+from hireflow.core.settings import Settings
 from hireflow.notifications.models import OutboxMessage
 from hireflow.org.models import Tenant
 from hireflow.scheduling import (
@@ -308,16 +311,44 @@ def _open(request: Request, session: DbSession, link_token: str, settings: AppSe
     return inv
 
 
-@router.get("/links/{link_token}", response_model=schemas.LinkOut)
-def link_info(
+@dataclass(frozen=True)
+class LinkCall:
+    """A call on a candidate's personal link: the token in the path, the identity check's
+    access value in ``X-Link-Access``. Nothing is read until the route asks."""
+
+    request: Request
+    link_token: str
+    session: Session
+    settings: Settings
+    access: str | None
+
+    def opened(self) -> Invitation:
+        return _open(self.request, self.session, self.link_token, self.settings)
+
+    def verified(self) -> Invitation:
+        """The invitation, once the caller proved to be the candidate (else refused)."""
+        inv = self.opened()
+        candidate_link.require_access(self.settings, inv, self.access)
+        return inv
+
+
+def _link_call(
     request: Request,
     link_token: str,
     session: DbSession,
     settings: AppSettings,
     access: LinkAccess = None,
-) -> Any:
-    inv = _open(request, session, link_token, settings)
-    return _link_out(session, inv, settings, access)
+) -> LinkCall:
+    return LinkCall(request, link_token, session, settings, access)
+
+
+Link = Annotated[LinkCall, Depends(_link_call)]
+
+
+@router.get("/links/{link_token}", response_model=schemas.LinkOut)
+def link_info(link: Link) -> Any:
+    inv = link.opened()
+    return _link_out(link.session, inv, link.settings, link.access)
 
 
 @router.post("/links/{link_token}/code", status_code=202)
@@ -356,32 +387,14 @@ def link_language(
     return Response(status_code=204)
 
 
-def _verified(
-    request: Request,
-    session: DbSession,
-    link_token: str,
-    settings: AppSettings,
-    access: str | None,
-) -> Invitation:
-    inv = _open(request, session, link_token, settings)
-    candidate_link.require_access(settings, inv, access)
-    return inv
-
-
 @router.get("/links/{link_token}/slots", response_model=schemas.SlotsOut)
-def link_slots(
-    request: Request,
-    link_token: str,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
-) -> Any:
-    inv = _verified(request, session, link_token, settings, access)
-    slots = slot_search.offered_slots(session, inv)
+def link_slots(link: Link) -> Any:
+    inv = link.verified()
+    slots = slot_search.offered_slots(link.session, inv)
     no_slots = None
     if not slots and inv.kind != "ai":
         # what the candidate may know: no interviewer names
-        found = slot_search.explain_no_slots(session, inv).to_dict()
+        found = slot_search.explain_no_slots(link.session, inv).to_dict()
         for item in found["reasons"]:
             item.pop("names", None)
         no_slots = {
@@ -396,59 +409,29 @@ def link_slots(
 
 
 @router.post("/links/{link_token}/booking", response_model=schemas.BookingOut, status_code=201)
-def link_book(
-    link_token: str,
-    data: schemas.BookIn,
-    request: Request,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
-) -> Any:
-    inv = _verified(request, session, link_token, settings, access)
+def link_book(data: schemas.BookIn, link: Link) -> Any:
+    inv = link.verified()
     try:
-        return bookings.book(session, inv, data.start, settings, actor=None)
+        return bookings.book(link.session, inv, data.start, link.settings, actor=None)
     except SlotUnavailable as exc:
-        return _unavailable(request, exc, inv.timezone)
+        return _unavailable(link.request, exc, inv.timezone)
 
 
 @router.delete("/links/{link_token}/booking", status_code=204)
-def link_cancel(
-    request: Request,
-    link_token: str,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
-) -> Response:
-    inv = _verified(request, session, link_token, settings, access)
-    bookings.cancel_booking(session, inv, settings, actor=None)
+def link_cancel(link: Link) -> Response:
+    bookings.cancel_booking(link.session, link.verified(), link.settings, actor=None)
     return Response(status_code=204)
 
 
 @router.put("/links/{link_token}/availability", status_code=204)
-def link_availability(
-    request: Request,
-    link_token: str,
-    data: schemas.CandidateAvailabilityIn,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
-) -> Response:
-    inv = _verified(request, session, link_token, settings, access)
-    candidate_link.save_availability(session, inv, data)
+def link_availability(data: schemas.CandidateAvailabilityIn, link: Link) -> Response:
+    candidate_link.save_availability(link.session, link.verified(), data)
     return Response(status_code=204)
 
 
 @router.post("/links/{link_token}/device-check", status_code=202, response_class=Response)
-def link_device_check(
-    request: Request,
-    link_token: str,
-    data: schemas.DeviceCheckIn,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
-) -> Response:
-    inv = _verified(request, session, link_token, settings, access)
-    candidate_link.record_device_check(session, inv, data)
+def link_device_check(data: schemas.DeviceCheckIn, link: Link) -> Response:
+    candidate_link.record_device_check(link.session, link.verified(), data)
     return Response(status_code=202)
 
 

@@ -22,7 +22,7 @@ from hireflow.candidates import language_zone
 from hireflow.candidates.models import Application, Candidate
 from hireflow.core.errors import N_, AppError, NotFound
 from hireflow.core.i18n import gettext_for
-from hireflow.core.permissions import require, restrict
+from hireflow.core.permissions import require
 from hireflow.core.settings import get_settings
 from hireflow.openings.models import OpeningMember
 from hireflow.org.models import Tenant, User
@@ -208,15 +208,8 @@ def _invite_context(
     opening = next((o for o in openings if o.id == opening_id), None)
     if opening is None:
         raise NotFound()
-    applications = list(
-        session.scalars(
-            restrict(
-                select(Application).where(Application.opening_id == opening.id),
-                principal,
-                "candidates.read",
-                Application,
-            ).order_by(Application.id)
-        )
+    applications = queries.visible_rows(
+        session, principal, "candidates.read", Application, Application.opening_id == opening.id
     )
     panel = list(
         session.scalars(

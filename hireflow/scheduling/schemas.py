@@ -21,6 +21,12 @@ def _zone(value: str) -> str:
     return value
 
 
+def _hhmm(value: str) -> str:
+    if not _HHMM.match(value):
+        raise ValueError("use 24-hour HH:MM")
+    return value
+
+
 def _aware(value: datetime | None) -> datetime | None:
     if value is not None and (value.tzinfo is None or value.utcoffset() is None):
         raise ValueError("give a time zone (e.g. 2026-03-02T09:00:00+08:00)")
@@ -70,12 +76,7 @@ class WorkingWindowIn(BaseModel):
     start: str
     end: str
 
-    @field_validator("start", "end")
-    @classmethod
-    def _hhmm(cls, value: str) -> str:
-        if not _HHMM.match(value):
-            raise ValueError("use 24-hour HH:MM")
-        return value
+    _check_hhmm = field_validator("start", "end")(_hhmm)
 
 
 class AvailabilityIn(BaseModel):
@@ -302,12 +303,7 @@ class CandidateAvailabilityIn(BaseModel):
 
     _check_zone = field_validator("timezone")(_zone)
 
-    @field_validator("preferred_start", "preferred_end")
-    @classmethod
-    def _hhmm(cls, value: str) -> str:
-        if not _HHMM.match(value):
-            raise ValueError("use 24-hour HH:MM")
-        return value
+    _check_hhmm = field_validator("preferred_start", "preferred_end")(_hhmm)
 
 
 class DeviceCheckIn(BaseModel):

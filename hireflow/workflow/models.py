@@ -18,7 +18,7 @@ about a person: encrypted at rest like interview conclusions.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -28,7 +28,7 @@ from hireflow.core.permissions import Scope, register_scope
 from hireflow.core.pii import EncryptedText
 from hireflow.openings.models import Opening, openings_of_member
 
-STAGE_KINDS = (
+StageKind = Literal[
     "applied",
     "screened",
     "ai_interview",
@@ -37,55 +37,60 @@ STAGE_KINDS = (
     "hired",
     "rejected",
     "withdrawn",
-)
+]
+Recommendation = Literal["strong_no", "no", "yes", "strong_yes"]
+STAGE_KINDS: tuple[str, ...] = get_args(StageKind)
 # Kinds an application cannot leave: the person was hired or withdrew themselves.
 FINAL_KINDS = frozenset({"hired", "withdrawn"})
-RECOMMENDATIONS = ("strong_no", "no", "yes", "strong_yes")
+RECOMMENDATIONS: tuple[str, ...] = get_args(Recommendation)
 CONCLUSIONS = ("advance", "hold", "reject")
 
 
-class CompanyStage(Base):
+class _TenantRow:
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+
+
+class _ListEntry(_TenantRow):
+    """An entry of an ordered list HR edits: a key unique in the list, a name per language."""
+
+    key: Mapped[str] = mapped_column(String(40))
+    name: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class _OpeningRow(_TenantRow):
+    """A row about one application (or one opening), removed with its opening."""
+
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
+
+
+class CompanyStage(_ListEntry, Base):
     """One stage of a company's default pipeline (copied into each opening when used)."""
 
     __tablename__ = "workflow_company_stages"
     __table_args__ = (UniqueConstraint("tenant_id", "key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
-    key: Mapped[str] = mapped_column(String(40))
     kind: Mapped[str] = mapped_column(String(20))
-    name: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
-    position: Mapped[int] = mapped_column(default=0)
 
 
-class OpeningStage(Base):
+class OpeningStage(_ListEntry, Base):
     """One stage of an opening's own ordered pipeline."""
 
     __tablename__ = "workflow_opening_stages"
     __table_args__ = (UniqueConstraint("opening_id", "key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     opening_id: Mapped[int] = mapped_column(
         ForeignKey("openings.id", ondelete="CASCADE"), index=True
     )
-    key: Mapped[str] = mapped_column(String(40))
     kind: Mapped[str] = mapped_column(String(20))
-    name: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
-    position: Mapped[int] = mapped_column(default=0)
 
 
-class RejectionReason(Base):
+class RejectionReason(_ListEntry, Base):
     """A reason HR picks when rejecting someone (the company's list)."""
 
     __tablename__ = "workflow_rejection_reasons"
     __table_args__ = (UniqueConstraint("tenant_id", "key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
-    key: Mapped[str] = mapped_column(String(40))
-    name: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
-    position: Mapped[int] = mapped_column(default=0)
 
 
 class WorkflowSettings(Base):
@@ -100,18 +105,15 @@ class WorkflowSettings(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class PipelinePosition(Base):
+class PipelinePosition(_OpeningRow, Base):
     """Where one application stands: its stage, since when, and the version moves check."""
 
     __tablename__ = "workflow_positions"
     __table_args__ = (Index("ix_workflow_positions_opening_stage", "opening_id", "stage_key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     application_id: Mapped[int] = mapped_column(
         ForeignKey("applications.id", ondelete="CASCADE"), unique=True
     )
-    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
     stage_key: Mapped[str] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(default=1)
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -119,17 +121,14 @@ class PipelinePosition(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class StageMove(Base):
+class StageMove(_OpeningRow, Base):
     """One move of one application (the stage history); also an entry on the record."""
 
     __tablename__ = "workflow_stage_moves"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     application_id: Mapped[int] = mapped_column(
         ForeignKey("applications.id", ondelete="CASCADE"), index=True
     )
-    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
     from_key: Mapped[str] = mapped_column(String(40))
     to_key: Mapped[str] = mapped_column(String(40))
     # Seconds the application spent in ``from_key`` before this move (time in stage).
@@ -146,7 +145,7 @@ class StageMove(Base):
     moved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Scorecard(Base):
+class Scorecard(_OpeningRow, Base):
     """One interviewer's ratings of one application in one interview round (one version)."""
 
     __tablename__ = "workflow_scorecards"
@@ -155,10 +154,7 @@ class Scorecard(Base):
         Index("ix_workflow_scorecards_application", "application_id", "round_key"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
-    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
     round_key: Mapped[str] = mapped_column(String(40))
     interviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     version: Mapped[int] = mapped_column(default=1)
@@ -178,18 +174,15 @@ class Scorecard(Base):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Conclusion(Base):
+class Conclusion(_OpeningRow, Base):
     """HR's final conclusion on an application after its scorecards (a later one replaces it
     on the page; each is on the person's record)."""
 
     __tablename__ = "workflow_conclusions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     application_id: Mapped[int] = mapped_column(
         ForeignKey("applications.id", ondelete="CASCADE"), index=True
     )
-    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
     decision: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(EncryptedText("workflow_conclusions.reason"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)

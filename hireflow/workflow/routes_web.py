@@ -3,6 +3,8 @@ bulk moves), and the company's pipeline settings."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -15,7 +17,7 @@ from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.i18n import gettext_for, translations
 from hireflow.core.permissions import Principal, can, require
 from hireflow.web.deps import DbSession, Id, PageUser, audit_read
-from hireflow.web.forms import Form, act_or_rerender, submit_form
+from hireflow.web.forms import Form, Page, SchemaT, act_or_rerender, submit_form
 from hireflow.web.templating import NavItem, render
 from hireflow.workflow import queries, schemas, scorecards, service, stages
 from hireflow.workflow.models import STAGE_KINDS
@@ -137,13 +139,22 @@ def _back(opening_id: int, **params: Any) -> RedirectResponse:
     )
 
 
-def _rerender(request: Request, session: DbSession, principal: Principal, opening_id: int) -> Any:
+def _error_page(
+    request: Request, template: str, context: Callable[[dict[str, str]], dict[str, Any]]
+) -> Page:
+    """The form's page again with its field errors (422); ``context(errors)`` builds it."""
+
     def page(errors: dict[str, str]) -> Response:
-        context = _board_context(request, session, principal, opening_id)
-        context["errors"] = errors
-        return render(request, "workflow/board.html", context, status_code=422)
+        return render(request, template, context(errors), status_code=422)
 
     return page
+
+
+def _rerender(request: Request, session: DbSession, principal: Principal, opening_id: int) -> Page:
+    def context(errors: dict[str, str]) -> dict[str, Any]:
+        return _board_context(request, session, principal, opening_id) | {"errors": errors}
+
+    return _error_page(request, "workflow/board.html", context)
 
 
 @router.post("/openings/{opening_id}/pipeline/move")
@@ -240,15 +251,6 @@ def settings_page(request: Request, session: DbSession, principal: PageUser) -> 
     return render(request, "workflow/settings.html", _settings_context(session, principal))
 
 
-def _settings_page(request: Request, session: DbSession, principal: Principal) -> Any:
-    def page(errors: dict[str, str]) -> Response:
-        context = _settings_context(session, principal)
-        context["errors"] = errors
-        return render(request, "workflow/settings.html", context, status_code=422)
-
-    return page
-
-
 def _rows(form: Form, prefix: str, with_kind: bool) -> list[dict[str, Any]]:
     """The filled rows of the settings table (a row without a key is left out)."""
     keys = form.getlist(f"{prefix}_key")
@@ -272,43 +274,66 @@ def _rows(form: Form, prefix: str, with_kind: bool) -> list[dict[str, Any]]:
     return rows
 
 
+@dataclass(frozen=True)
+class _Section:
+    """A section of the settings page with a form of its own."""
+
+    schema: type[BaseModel]
+    save: Callable[[DbSession, Principal, Any], Any]
+    fields: Callable[[Form], dict[str, Any]]
+
+
+SECTIONS = {
+    "stages": _Section(
+        schemas.StageListIn,
+        stages.set_company_stages,
+        lambda form: {"stages": _rows(form, "stage", with_kind=True)},
+    ),
+    "reasons": _Section(
+        schemas.ReasonListIn,
+        stages.set_rejection_reasons,
+        lambda form: {"reasons": _rows(form, "reason", with_kind=False)},
+    ),
+    "blind": _Section(
+        schemas.SettingsIn,
+        stages.set_settings,
+        lambda form: {"blind_scorecards": form.get("blind_scorecards") == "on"},
+    ),
+}
+
+
+def _save_section(
+    request: Request, session: DbSession, principal: Principal, form: Form, name: str
+) -> Response:
+    """Validate and save one section, back to the page (or the page again with the section's
+    errors)."""
+    require(principal, "pipeline.configure")
+    section = SECTIONS[name]
+
+    def act(data: BaseModel) -> Response:
+        section.save(session, principal, data)
+        return RedirectResponse(f"/workflow/settings?saved={name}", status_code=303)
+
+    def context(errors: dict[str, str]) -> dict[str, Any]:
+        return _settings_context(session, principal) | {"errors": errors}
+
+    page = _error_page(request, "workflow/settings.html", context)
+    return submit_form(request, section.schema, section.fields(form), act, page)
+
+
 @router.post("/workflow/settings/stages")
 def save_stages(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
-    require(principal, "pipeline.configure")
-
-    def act(data: schemas.StageListIn) -> Response:
-        stages.set_company_stages(session, principal, data)
-        return RedirectResponse("/workflow/settings?saved=stages", status_code=303)
-
-    fields = {"stages": _rows(form, "stage", with_kind=True)}
-    page = _settings_page(request, session, principal)
-    return submit_form(request, schemas.StageListIn, fields, act, page)
+    return _save_section(request, session, principal, form, "stages")
 
 
 @router.post("/workflow/settings/reasons")
 def save_reasons(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
-    require(principal, "pipeline.configure")
-
-    def act(data: schemas.ReasonListIn) -> Response:
-        stages.set_rejection_reasons(session, principal, data)
-        return RedirectResponse("/workflow/settings?saved=reasons", status_code=303)
-
-    fields = {"reasons": _rows(form, "reason", with_kind=False)}
-    page = _settings_page(request, session, principal)
-    return submit_form(request, schemas.ReasonListIn, fields, act, page)
+    return _save_section(request, session, principal, form, "reasons")
 
 
 @router.post("/workflow/settings/blind")
 def save_blind(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
-    require(principal, "pipeline.configure")
-
-    def act(data: schemas.SettingsIn) -> Response:
-        stages.set_settings(session, principal, data)
-        return RedirectResponse("/workflow/settings?saved=blind", status_code=303)
-
-    fields = {"blind_scorecards": form.get("blind_scorecards") == "on"}
-    page = _settings_page(request, session, principal)
-    return submit_form(request, schemas.SettingsIn, fields, act, page)
+    return _save_section(request, session, principal, form, "blind")
 
 
 # --------------------------------------------------------------------------- scorecards
@@ -385,16 +410,38 @@ def _ratings(form: Form) -> dict[str, int]:
     return ratings
 
 
-def _scorecard_rerender(
-    request: Request, session: DbSession, principal: Principal, application_id: int, form: Form
-) -> Any:
-    def page(errors: dict[str, str]) -> Response:
+def _submit_on_scorecards(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    application_id: int,
+    form: Form,
+    schema: type[SchemaT],
+    act: Callable[[SchemaT], Response],
+    fields: dict[str, Any],
+) -> Response:
+    """A form of the scorecards page: ``act`` on valid input, else the page again with the
+    errors and what was typed."""
+
+    def context(errors: dict[str, str]) -> dict[str, Any]:
         context = _scorecard_context(request, session, principal, application_id)
         context.update({"errors": errors, "form": dict(form.values)})
         context["chosen"] = form.get("round") or context["chosen"]
-        return render(request, "workflow/scorecards.html", context, status_code=422)
+        return context
 
-    return page
+    page = _error_page(request, "workflow/scorecards.html", context)
+    return submit_form(request, schema, fields, act, page)
+
+
+def _scorecard_fields(form: Form, *extra: str) -> dict[str, Any]:
+    """A scorecard's posted fields (submit and amend), with the ``extra`` ones by name."""
+    fields = {name: form.get(name) for name in ("round", "recommendation", "notes", *extra)}
+    return fields | {"ratings": _ratings(form)}
+
+
+def _scorecard_saved(application_id: int, round_key: str) -> Response:
+    target = f"/applications/{application_id}/scorecards?round={round_key}&saved=1"
+    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/applications/{application_id}/scorecards")
@@ -403,17 +450,12 @@ def submit_scorecard(
 ) -> Response:
     def act(data: schemas.ScorecardIn) -> Response:
         scorecards.submit(session, principal, application_id, data)
-        target = f"/applications/{application_id}/scorecards?round={data.round}&saved=1"
-        return RedirectResponse(target, status_code=303)
+        return _scorecard_saved(application_id, data.round)
 
-    fields = {
-        "round": form.get("round"),
-        "ratings": _ratings(form),
-        "recommendation": form.get("recommendation"),
-        "notes": form.get("notes"),
-    }
-    page = _scorecard_rerender(request, session, principal, application_id, form)
-    return submit_form(request, schemas.ScorecardIn, fields, act, page)
+    fields = _scorecard_fields(form)
+    return _submit_on_scorecards(
+        request, session, principal, application_id, form, schemas.ScorecardIn, act, fields
+    )
 
 
 @router.post("/applications/{application_id}/scorecards/amend")
@@ -428,18 +470,12 @@ def amend_scorecard(
         if not scorecard_id.isdigit() or int(scorecard_id[:10]) not in own:
             raise ValidationFailed(N_("Choose the scorecard to amend."))
         scorecards.amend(session, principal, int(scorecard_id), data)
-        target = f"/applications/{application_id}/scorecards?round={data.round}&saved=1"
-        return RedirectResponse(target, status_code=303)
+        return _scorecard_saved(application_id, data.round)
 
-    fields = {
-        "round": form.get("round"),
-        "ratings": _ratings(form),
-        "recommendation": form.get("recommendation"),
-        "notes": form.get("notes"),
-        "reason": form.get("reason"),
-    }
-    page = _scorecard_rerender(request, session, principal, application_id, form)
-    return submit_form(request, schemas.AmendIn, fields, act, page)
+    fields = _scorecard_fields(form, "reason")
+    return _submit_on_scorecards(
+        request, session, principal, application_id, form, schemas.AmendIn, act, fields
+    )
 
 
 @router.post("/applications/{application_id}/conclusion")
@@ -452,5 +488,6 @@ def conclude(
         return RedirectResponse(target, status_code=303)
 
     fields = {"decision": form.get("decision"), "reason": form.get("reason")}
-    page = _scorecard_rerender(request, session, principal, application_id, form)
-    return submit_form(request, schemas.ConclusionIn, fields, act, page)
+    return _submit_on_scorecards(
+        request, session, principal, application_id, form, schemas.ConclusionIn, act, fields
+    )

@@ -8,18 +8,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hireflow.core.bounds import MAX_ID
+from hireflow.workflow.models import Recommendation, StageKind
 
-StageKind = Literal[
-    "applied",
-    "screened",
-    "ai_interview",
-    "interview",
-    "offer",
-    "hired",
-    "rejected",
-    "withdrawn",
-]
-Recommendation = Literal["strong_no", "no", "yes", "strong_yes"]
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from statistics import fmean
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from hireflow.candidates.models import Application
 from hireflow.core import audit
 from hireflow.core.db import utcnow
-from hireflow.core.errors import N_, Conflict, NotFound, ValidationFailed
+from hireflow.core.errors import N_, AppError, Conflict, NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.interviews.models import InterviewReport, InterviewSession
 from hireflow.openings.competency import competency_model_of
@@ -111,29 +112,12 @@ def submit(
     application = _visible(session, principal, application_id, "scorecards.submit")
     stage = _round(freeze_opening_stages(session, application.opening), data.round)
     check_ratings(model_of(application), data.ratings, principal.language)
-    card = Scorecard(
-        tenant_id=application.tenant_id,
-        application_id=application.id,
-        opening_id=application.opening_id,
-        round_key=stage.key,
-        interviewer_id=principal.user_id,
-        version=1,
-        ratings=dict(data.ratings),
-        recommendation=data.recommendation,
-        notes=data.notes.strip() or None,
-        submitted_at=now,
-    )
+    card = _card(principal, data, now, application, stage.key, version=1)
+    refused = AlreadySubmitted(fields={"round": "submitted"})
     if _current(session, application.id, stage.key, principal.user_id) is not None:
-        raise AlreadySubmitted(fields={"round": "submitted"})
-    try:
-        with session.begin_nested():
-            session.add(card)
-            session.flush()
-    except IntegrityError:  # a second submit racing the first
-        raise AlreadySubmitted(fields={"round": "submitted"}) from None
-    _audit(session, principal, "scorecard.submitted", card)
-    session.commit()
-    return card
+        raise refused
+    # A second submit racing this one is refused by the unique version when it is stored.
+    return _store(session, principal, card, "scorecard.submitted", refused)
 
 
 def amend(
@@ -161,27 +145,55 @@ def amend(
     assert application is not None  # the foreign key cascades
     check_ratings(model_of(application), data.ratings, principal.language)
     old.superseded_at = now
-    card = Scorecard(
-        tenant_id=old.tenant_id,
-        application_id=old.application_id,
-        opening_id=old.opening_id,
-        round_key=old.round_key,
-        interviewer_id=principal.user_id,
+    card = _card(
+        principal,
+        data,
+        now,
+        application,
+        old.round_key,
         version=old.version + 1,
+        amend_reason=data.reason.strip(),
+        supersedes_id=old.id,
+    )
+    refused = Superseded(fields={"scorecard_id": "superseded"})
+    return _store(session, principal, card, "scorecard.amended", refused)
+
+
+def _card(
+    principal: Principal,
+    data: schemas.ScorecardIn,
+    now: datetime,
+    application: Application,
+    round_key: str,
+    **version: Any,
+) -> Scorecard:
+    """The caller's ratings of ``application`` in one round as a new scorecard row;
+    ``version`` is its number (and, for an amendment, what it amends and why)."""
+    return Scorecard(
+        tenant_id=application.tenant_id,
+        application_id=application.id,
+        opening_id=application.opening_id,
+        round_key=round_key,
+        interviewer_id=principal.user_id,
         ratings=dict(data.ratings),
         recommendation=data.recommendation,
         notes=data.notes.strip() or None,
-        amend_reason=data.reason.strip(),
-        supersedes_id=old.id,
         submitted_at=now,
+        **version,
     )
+
+
+def _store(
+    session: Session, principal: Principal, card: Scorecard, action: str, refused: AppError
+) -> Scorecard:
+    """Insert ``card``, audited; ``refused`` when a concurrent write took its version."""
     try:
         with session.begin_nested():
             session.add(card)
             session.flush()
     except IntegrityError:
-        raise Superseded(fields={"scorecard_id": "superseded"}) from None
-    _audit(session, principal, "scorecard.amended", card)
+        raise refused from None
+    _audit(session, principal, action, card)
     session.commit()
     return card
 

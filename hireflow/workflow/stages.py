@@ -8,6 +8,7 @@ the caller's transaction, the first time something depends on it (a move, an edi
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,23 +60,20 @@ def _defaults() -> list[Stage]:
     return [Stage(s["key"], s["kind"], dict(s["name"]), i) for i, s in enumerate(DEFAULT_STAGES)]
 
 
+def _ordered_rows(session: Session, model: Any, owner: Any, owner_id: int) -> Sequence[Any]:
+    """A stored list's rows in their order (none while the list was never edited)."""
+    return session.scalars(select(model).where(owner == owner_id).order_by(model.position)).all()
+
+
 def company_stages(session: Session, tenant_id: int) -> list[Stage]:
     """The company's stage list: its own when HR edited it, else the built-in one."""
-    rows = session.scalars(
-        select(CompanyStage)
-        .where(CompanyStage.tenant_id == tenant_id)
-        .order_by(CompanyStage.position)
-    ).all()
+    rows = _ordered_rows(session, CompanyStage, CompanyStage.tenant_id, tenant_id)
     return _stages(rows) if rows else _defaults()
 
 
 def opening_stages(session: Session, opening: Opening) -> list[Stage]:
     """The opening's ordered stages: its own copy, else its company's list."""
-    rows = session.scalars(
-        select(OpeningStage)
-        .where(OpeningStage.opening_id == opening.id)
-        .order_by(OpeningStage.position)
-    ).all()
+    rows = _ordered_rows(session, OpeningStage, OpeningStage.opening_id, opening.id)
     return _stages(rows) if rows else company_stages(session, opening.tenant_id)
 
 
@@ -130,15 +128,19 @@ def interview_rounds(stages: list[Stage]) -> list[Stage]:
 # --------------------------------------------------------------------------- validation
 
 
+def _refuse_repeated(keys: Iterable[str], message: str, field: str) -> None:
+    repeated = [k for k, n in Counter(keys).items() if n > 1]
+    if repeated:
+        raise ValidationFailed(
+            message, params={"keys": ", ".join(repeated)}, fields={field: "duplicate"}
+        )
+
+
 def _check_list(stages: list[schemas.StageIn]) -> None:
     """A usable pipeline: unique keys, starts at an open stage, has a rejection stage."""
-    duplicates = [k for k, n in Counter(s.key for s in stages).items() if n > 1]
-    if duplicates:
-        raise ValidationFailed(
-            N_("Stage keys must be unique; repeated: %(keys)s"),
-            params={"keys": ", ".join(duplicates)},
-            fields={"stages": "duplicate"},
-        )
+    _refuse_repeated(
+        (s.key for s in stages), N_("Stage keys must be unique; repeated: %(keys)s"), "stages"
+    )
     if stages[0].kind in ("hired", "rejected", "withdrawn", "offer"):
         raise ValidationFailed(
             N_("The first stage is where applications start; it cannot be a closing stage."),
@@ -173,34 +175,44 @@ def _occupied(session: Session, opening: Opening, current: list[Stage]) -> dict[
 # --------------------------------------------------------------------------- edits
 
 
+def _replace_company_list(
+    session: Session,
+    principal: Principal,
+    model: Any,
+    entries: list[dict[str, Any]],
+    action: str,
+    new: dict[str, Any],
+    old: dict[str, Any] | None = None,
+) -> None:
+    """Replace one of the company's lists by ``entries`` in their order, audited; commits."""
+    session.execute(delete(model).where(model.tenant_id == principal.tenant_id))
+    session.add_all(
+        model(tenant_id=principal.tenant_id, position=i, **entry) for i, entry in enumerate(entries)
+    )
+    audit.record(
+        session,
+        action,
+        actor=principal,
+        target_type="tenant",
+        target_id=principal.tenant_id,
+        old=old,
+        new=new,
+    )
+    session.commit()
+
+
 def set_company_stages(
     session: Session, principal: Principal, data: schemas.StageListIn
 ) -> list[Stage]:
     """Replace the company's default list (openings already using their copy keep it)."""
     require(principal, "pipeline.configure")
     _check_list(data.stages)
-    before = [s.key for s in company_stages(session, principal.tenant_id)]
-    session.execute(delete(CompanyStage).where(CompanyStage.tenant_id == principal.tenant_id))
-    session.add_all(
-        CompanyStage(
-            tenant_id=principal.tenant_id,
-            key=s.key,
-            kind=s.kind,
-            name=s.name.model_dump(),
-            position=i,
-        )
-        for i, s in enumerate(data.stages)
+    before = {"stages": [s.key for s in company_stages(session, principal.tenant_id)]}
+    entries = [{"key": s.key, "kind": s.kind, "name": s.name.model_dump()} for s in data.stages]
+    new = {"stages": [s.key for s in data.stages]}
+    _replace_company_list(
+        session, principal, CompanyStage, entries, "pipeline.company_stages_set", new, before
     )
-    audit.record(
-        session,
-        "pipeline.company_stages_set",
-        actor=principal,
-        target_type="tenant",
-        target_id=principal.tenant_id,
-        old={"stages": before},
-        new={"stages": [s.key for s in data.stages]},
-    )
-    session.commit()
     return company_stages(session, principal.tenant_id)
 
 
@@ -253,11 +265,7 @@ def stage_counts(session: Session, opening: Opening) -> dict[str, int]:
 
 
 def rejection_reasons(session: Session, tenant_id: int) -> list[Reason]:
-    rows = session.scalars(
-        select(RejectionReason)
-        .where(RejectionReason.tenant_id == tenant_id)
-        .order_by(RejectionReason.position)
-    ).all()
+    rows = _ordered_rows(session, RejectionReason, RejectionReason.tenant_id, tenant_id)
     if rows:
         return [Reason(r.key, dict(r.name or {})) for r in rows]
     return [Reason(r["key"], dict(r["name"])) for r in DEFAULT_REASONS]
@@ -268,29 +276,14 @@ def set_rejection_reasons(
 ) -> list[Reason]:
     """Replace the company's list (past moves keep the key they were given)."""
     require(principal, "pipeline.configure")
-    duplicates = [k for k, n in Counter(r.key for r in data.reasons).items() if n > 1]
-    if duplicates:
-        raise ValidationFailed(
-            N_("Reason keys must be unique; repeated: %(keys)s"),
-            params={"keys": ", ".join(duplicates)},
-            fields={"reasons": "duplicate"},
-        )
-    session.execute(delete(RejectionReason).where(RejectionReason.tenant_id == principal.tenant_id))
-    session.add_all(
-        RejectionReason(
-            tenant_id=principal.tenant_id, key=r.key, name=r.name.model_dump(), position=i
-        )
-        for i, r in enumerate(data.reasons)
+    _refuse_repeated(
+        (r.key for r in data.reasons),
+        N_("Reason keys must be unique; repeated: %(keys)s"),
+        "reasons",
     )
-    audit.record(
-        session,
-        "pipeline.reasons_set",
-        actor=principal,
-        target_type="tenant",
-        target_id=principal.tenant_id,
-        new={"reasons": [r.key for r in data.reasons]},
-    )
-    session.commit()
+    entries = [{"key": r.key, "name": r.name.model_dump()} for r in data.reasons]
+    new = {"reasons": [r.key for r in data.reasons]}
+    _replace_company_list(session, principal, RejectionReason, entries, "pipeline.reasons_set", new)
     return rejection_reasons(session, principal.tenant_id)
 
 

@@ -4,7 +4,7 @@ retryable results, JSON decoded defensively."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import httpx
@@ -68,3 +68,46 @@ def retry_after(response: httpx.Response) -> float | None:
     except ValueError:
         return None
     return seconds if seconds >= 0 else None
+
+
+def refused(
+    channel: str,
+    response: httpx.Response,
+    summary: str,
+    detail: str,
+    *,
+    retryable: bool,
+    provider_code: str | None,
+) -> DeliveryResult:
+    """A provider's answer that the message was not taken: ``summary`` (the provider and its
+    code) and its own words, else the HTTP status; any ``Retry-After`` is kept."""
+    return DeliveryResult.failed(
+        channel,
+        f"{summary}: {detail or f'HTTP {response.status_code}'}",
+        retryable=retryable,
+        provider_code=provider_code,
+        http_status=response.status_code,
+        retry_after=retry_after(response),
+    )
+
+
+def refused_with_number(
+    channel: str,
+    response: httpx.Response,
+    provider: str,
+    code: object,
+    detail: str,
+    retryable_codes: Collection[int],
+) -> DeliveryResult:
+    """``refused`` for providers whose errors are numbers: retried on a server error, on 429
+    and on the codes the provider documents as temporary."""
+    number = code if isinstance(code, int) else None
+    retryable = response.status_code >= 500 or response.status_code == 429
+    return refused(
+        channel,
+        response,
+        f"{provider} {number if number is not None else response.status_code}",
+        detail,
+        retryable=retryable or number in retryable_codes,
+        provider_code=str(number) if number is not None else None,
+    )

@@ -22,12 +22,12 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict, Unpack
 
 import httpx
 
 from hireflow.notifications.channels import DeliveryResult, Notification, NotificationError
-from hireflow.notifications.providers._http import json_of, request, retry_after
+from hireflow.notifications.providers._http import json_of, refused_with_number, request
 
 __all__ = [
     "DingTalkRobotChannel",
@@ -82,19 +82,19 @@ def _robot_result(
         code = body.get("StatusCode")  # Feishu's older webhook answers
     if response.status_code == 200 and code == 0:
         return DeliveryResult.sent(channel, None, http_status=200)
-    code_int = code if isinstance(code, int) else None
-    retryable = response.status_code >= 500 or response.status_code == 429
-    retryable = retryable or code_int in retryable_codes
     detail = str(body.get(message_key) or body.get("StatusMessage") or "")
-    detail = detail or f"HTTP {response.status_code}"
-    return DeliveryResult.failed(
-        channel,
-        f"{provider} {code_int if code_int is not None else response.status_code}: {detail}",
-        retryable=retryable,
-        provider_code=str(code_int) if code_int is not None else None,
-        http_status=response.status_code,
-        retry_after=retry_after(response),
-    )
+    return refused_with_number(channel, response, provider, code, detail, retryable_codes)
+
+
+class _Connection(TypedDict, total=False):
+    base_url: str  # the provider's own address unless given (a proxy, a test server)
+    timeout: float
+    client: httpx.Client | None
+
+
+class _Signed(_Connection, total=False):
+    secret: str | None  # the robot's signing secret, when its security setting uses one
+    clock: Callable[[], datetime] | None
 
 
 class _Robot:
@@ -103,23 +103,26 @@ class _Robot:
 
     name: str
     RETRYABLE: ClassVar[frozenset[int]]
+    BASE_URL: ClassVar[str]
+    CREDENTIAL: ClassVar[str]  # what the webhook token is called, for errors
 
-    def _configure(
+    def __init__(
         self,
         token: str,
-        what: str,
         *,
-        secret: str | None,
-        base_url: str,
-        timeout: float,
-        client: httpx.Client | None,
+        secret: str | None = None,
+        base_url: str | None = None,
+        timeout: float = 10.0,
+        client: httpx.Client | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         if not token:
-            raise NotificationError("invalid_channel_config", detail=f"{what} is required")
+            raise NotificationError(
+                "invalid_channel_config", detail=f"{self.CREDENTIAL} is required"
+            )
         self._token = token
         self._secret = secret
-        self.base_url = base_url.rstrip("/")
+        self.base_url = (self.BASE_URL if base_url is None else base_url).rstrip("/")
         self.timeout = timeout
         self.client = client
         self._clock = _clock_or_now(clock)
@@ -149,26 +152,11 @@ class DingTalkRobotChannel(_Robot):
     name = "dingtalk"
     # -1 system busy; 130101 sending too fast (20 messages a minute per robot).
     RETRYABLE: ClassVar[frozenset[int]] = frozenset({-1, 130101})
+    BASE_URL = "https://oapi.dingtalk.com"
+    CREDENTIAL = "access token"
 
-    def __init__(
-        self,
-        *,
-        access_token: str,
-        secret: str | None = None,
-        base_url: str = "https://oapi.dingtalk.com",
-        timeout: float = 10.0,
-        client: httpx.Client | None = None,
-        clock: Callable[[], datetime] | None = None,
-    ) -> None:
-        self._configure(
-            access_token,
-            "access token",
-            secret=secret,
-            base_url=base_url,
-            timeout=timeout,
-            client=client,
-            clock=clock,
-        )
+    def __init__(self, *, access_token: str, **options: Unpack[_Signed]) -> None:
+        super().__init__(access_token, **options)
 
     def payload(self, message: Notification) -> dict[str, Any]:
         return {
@@ -195,18 +183,11 @@ class WeComRobotChannel(_Robot):
     name = "wecom"
     # -1 system busy; 45009 API frequency limit (20 messages a minute per robot).
     RETRYABLE: ClassVar[frozenset[int]] = frozenset({-1, 45009})
+    BASE_URL = "https://qyapi.weixin.qq.com"
+    CREDENTIAL = "webhook key"
 
-    def __init__(
-        self,
-        *,
-        key: str,
-        base_url: str = "https://qyapi.weixin.qq.com",
-        timeout: float = 10.0,
-        client: httpx.Client | None = None,
-    ) -> None:
-        self._configure(
-            key, "webhook key", secret=None, base_url=base_url, timeout=timeout, client=client
-        )
+    def __init__(self, *, key: str, **options: Unpack[_Connection]) -> None:
+        super().__init__(key, **options)
 
     def payload(self, message: Notification) -> dict[str, Any]:
         # Markdown content is limited to 4096 bytes of UTF-8.
@@ -226,26 +207,11 @@ class FeishuBotChannel(_Robot):
     name = "feishu"
     # 11232: frequency limited (100 a minute, 5 a second per bot).
     RETRYABLE: ClassVar[frozenset[int]] = frozenset({11232})
+    BASE_URL = "https://open.feishu.cn"
+    CREDENTIAL = "hook token"
 
-    def __init__(
-        self,
-        *,
-        hook_token: str,
-        secret: str | None = None,
-        base_url: str = "https://open.feishu.cn",
-        timeout: float = 10.0,
-        client: httpx.Client | None = None,
-        clock: Callable[[], datetime] | None = None,
-    ) -> None:
-        self._configure(
-            hook_token,
-            "hook token",
-            secret=secret,
-            base_url=base_url,
-            timeout=timeout,
-            client=client,
-            clock=clock,
-        )
+    def __init__(self, *, hook_token: str, **options: Unpack[_Signed]) -> None:
+        super().__init__(hook_token, **options)
 
     def payload(self, message: Notification) -> dict[str, Any]:
         lang = (

@@ -37,7 +37,12 @@ from hireflow.notifications.channels import (
     NotificationError,
     normalize_phone,
 )
-from hireflow.notifications.providers._http import json_of, request, retry_after
+from hireflow.notifications.providers._http import (
+    json_of,
+    refused,
+    refused_with_number,
+    request,
+)
 
 __all__ = [
     "AliyunSmsChannel",
@@ -83,6 +88,16 @@ _ALIYUN_RETRYABLE = {
 def _aliyun_number(e164: str) -> str:
     """Mainland China numbers go without the country code; others as digits with it."""
     return e164[3:] if e164.startswith("+86") else e164.lstrip("+")
+
+
+def _phone(channel: str, to: str, default_region: str) -> str | DeliveryResult:
+    """The recipient's number in E.164, or the failed outcome for one that is not a number."""
+    try:
+        return normalize_phone(to, default_region)
+    except NotificationError as exc:
+        return DeliveryResult.failed(
+            channel, exc.message_en, retryable=False, provider_code=exc.code
+        )
 
 
 class AliyunSmsChannel:
@@ -140,12 +155,9 @@ class AliyunSmsChannel:
         return form
 
     def send(self, message: Notification) -> DeliveryResult:
-        try:
-            phone = normalize_phone(message.to, self.default_region)
-        except NotificationError as exc:
-            return DeliveryResult.failed(
-                self.name, exc.message_en, retryable=False, provider_code=exc.code
-            )
+        phone = _phone(self.name, message.to, self.default_region)
+        if isinstance(phone, DeliveryResult):
+            return phone
         if not message.sms_template_code:
             return DeliveryResult.failed(
                 self.name,
@@ -163,15 +175,13 @@ class AliyunSmsChannel:
         code = str(body.get("Code", ""))
         if response.status_code == 200 and code == "OK":
             return DeliveryResult.sent(self.name, body.get("BizId"), http_status=200)
-        retryable = response.status_code >= 500 or code in _ALIYUN_RETRYABLE
-        detail = str(body.get("Message", "")) or f"HTTP {response.status_code}"
-        return DeliveryResult.failed(
+        return refused(
             self.name,
-            f"Alibaba Cloud SMS {code or response.status_code}: {detail}",
-            retryable=retryable,
+            response,
+            f"Alibaba Cloud SMS {code or response.status_code}",
+            str(body.get("Message", "")),
+            retryable=response.status_code >= 500 or code in _ALIYUN_RETRYABLE,
             provider_code=code or None,
-            http_status=response.status_code,
-            retry_after=retry_after(response),
         )
 
 
@@ -212,12 +222,9 @@ class TwilioSmsChannel:
         self.client = client
 
     def send(self, message: Notification) -> DeliveryResult:
-        try:
-            phone = normalize_phone(message.to, self.default_region)
-        except NotificationError as exc:
-            return DeliveryResult.failed(
-                self.name, exc.message_en, retryable=False, provider_code=exc.code
-            )
+        phone = _phone(self.name, message.to, self.default_region)
+        if isinstance(phone, DeliveryResult):
+            return phone
         form = {"To": phone, "Body": message.text}
         if self.messaging_service_sid:
             form["MessagingServiceSid"] = self.messaging_service_sid
@@ -240,16 +247,7 @@ class TwilioSmsChannel:
             return DeliveryResult.sent(
                 self.name, str(body["sid"]), http_status=response.status_code
             )
-        code = body.get("code")
-        code_int = code if isinstance(code, int) else None
-        retryable = response.status_code >= 500 or response.status_code == 429
-        retryable = retryable or code_int in _TWILIO_RETRYABLE
-        detail = str(body.get("message", "")) or f"HTTP {response.status_code}"
-        return DeliveryResult.failed(
-            self.name,
-            f"Twilio {code_int or response.status_code}: {detail}",
-            retryable=retryable,
-            provider_code=str(code_int) if code_int is not None else None,
-            http_status=response.status_code,
-            retry_after=retry_after(response),
+        detail = str(body.get("message", ""))
+        return refused_with_number(
+            self.name, response, "Twilio", body.get("code"), detail, _TWILIO_RETRYABLE
         )
