@@ -35,7 +35,7 @@ from sklearn.metrics import cohen_kappa_score
 from sklearn.metrics.pairwise import cosine_similarity
 from sklearn.model_selection import GroupKFold
 
-from hireflow.scoring import reference
+from hireflow.scoring import reference, reference_linear
 from hireflow.scoring.embedding import cosine_matrix, get_embedder
 
 DEFAULT_DATA = Path(os.environ.get("HIREFLOW_ADS", "/work/shared/data/ads/train.jsonl"))
@@ -86,7 +86,7 @@ def loqo_predictions(
     pred = np.zeros(len(grades))
     folds = GroupKFold(n_splits=len(set(groups.tolist())))
     for train, test in folds.split(np.zeros(len(grades)), grades, groups):
-        model = reference.fit_reference_model(
+        model = reference_linear.fit_reference_model(
             [samples[i] for i in train], [grades[i] for i in train]
         )
         for i in test:
@@ -157,7 +157,7 @@ def ads_figures(path: Path = DEFAULT_DATA, write_model: bool = False) -> dict[st
     }
 
     if write_model:
-        model = reference.fit_reference_model(
+        model = reference_linear.fit_reference_model(
             samples,
             grades.tolist(),
             info={
@@ -174,9 +174,9 @@ def ads_figures(path: Path = DEFAULT_DATA, write_model: bool = False) -> dict[st
         MODEL_PATH.write_text(
             json.dumps(model.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
-        reference._shipped_model.cache_clear()
+        reference_linear._shipped_model.cache_clear()
 
-    shipped = reference.load_reference_model()
+    shipped = reference_linear.load_reference_model()
     in_sample = np.array([max((shipped.predict(f) for f in s), default=0.0) for s in samples])
     figures["shipped_model_in_sample_not_headline"] = metrics(in_sample, grades)
     return figures

@@ -162,7 +162,8 @@ class World:
 def six_question_plan() -> tuple[dict[str, Any], dict[str, Any]]:
     """A plan of exactly six questions from the engine (customer service, Chinese)."""
     from hireflow.scoring.models import load_preset, model_to_dict
-    from hireflow.scoring.plan import InterviewPlan, JobSpec, generate_plan
+    from hireflow.scoring.plan import generate_plan
+    from hireflow.scoring.plan_model import InterviewPlan, JobSpec
 
     model = load_preset(job_type="customer_service")
     job = JobSpec(

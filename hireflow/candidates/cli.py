@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy import select
 
-from hireflow.candidates import service
+from hireflow.candidates import schemas, service
 from hireflow.candidates.indexing import index_missing
 from hireflow.core.db import get_database
 from hireflow.core.errors import AppError
@@ -70,7 +70,7 @@ def import_resumes_command(
     if not paths:
         console.print(f"[yellow]No resumes (.pdf, .docx, .txt, .zip) in[/yellow] {path}")
         raise typer.Exit(1)
-    results: list[service.IntakeResult] = []
+    results: list[schemas.IntakeResult] = []
     with get_database().session() as session:
         found = session.get(Opening, opening)
         if found is None:

@@ -88,6 +88,17 @@ def _lexicon() -> dict[str, tuple[frozenset[str], int]]:
     }
 
 
+def _mark_span(marks: list[list[str]], start: int, length: int, tag: str) -> None:
+    """Tag the characters of a match: S for a single one, else B, M..., E."""
+    if length == 1:
+        marks[start].append(f"{tag}:S")
+        return
+    marks[start].append(f"{tag}:B")
+    for k in range(start + 1, start + length - 1):
+        marks[k].append(f"{tag}:M")
+    marks[start + length - 1].append(f"{tag}:E")
+
+
 def _lexicon_marks(norm: str) -> list[list[str]]:
     """For every character, which lexicon words cover it and where (B/M/E/S)."""
     marks: list[list[str]] = [[] for _ in norm]
@@ -96,13 +107,7 @@ def _lexicon_marks(norm: str) -> list[list[str]]:
         for i in range(n):
             for length in range(min(max_len, n - i), 0, -1):
                 if norm[i : i + length] in words:
-                    if length == 1:
-                        marks[i].append(f"lx:{name}:S")
-                    else:
-                        marks[i].append(f"lx:{name}:B")
-                        for k in range(i + 1, i + length - 1):
-                            marks[k].append(f"lx:{name}:M")
-                        marks[i + length - 1].append(f"lx:{name}:E")
+                    _mark_span(marks, i, length, f"lx:{name}")
                     # The longest match is enough: shorter ones add noise, not signal.
                     break
     return marks
@@ -145,10 +150,7 @@ def _gazetteer_marks(norm: str, gazetteer: Gazetteer) -> list[list[str]]:
         for length in range(min(_GAZETTEER_MAX, n - i), 1, -1):
             label = gazetteer.get(norm[i : i + length])
             if label is not None:
-                marks[i].append(f"gz:{label}:B")
-                for k in range(i + 1, i + length - 1):
-                    marks[k].append(f"gz:{label}:M")
-                marks[i + length - 1].append(f"gz:{label}:E")
+                _mark_span(marks, i, length, f"gz:{label}")
                 break
     return marks
 

@@ -178,6 +178,14 @@ def _merge(session: Session, principal: Principal, merge_id: int) -> CandidateMe
     return merge
 
 
+def _proposed_merge(session: Session, principal: Principal, merge_id: int) -> CandidateMerge:
+    """A merge still waiting for HR's decision (409 once decided)."""
+    merge = _merge(session, principal, merge_id)
+    if merge.status != "proposed":
+        raise Conflict(N_("This merge was decided already."), code="merge_decided")
+    return merge
+
+
 def _reindex(session: Session, *people: Candidate) -> None:
     for person in people:
         if person.merged_into_id is not None:
@@ -210,9 +218,7 @@ def _audit(
 
 def accept(session: Session, principal: Principal, merge_id: int) -> CandidateMerge:
     """HR confirms a proposal: the other person's applications and resumes move over."""
-    merge = _merge(session, principal, merge_id)
-    if merge.status != "proposed":
-        raise Conflict(N_("This merge was decided already."), code="merge_decided")
+    merge = _proposed_merge(session, principal, merge_id)
     survivor = session.get(Candidate, merge.survivor_id)
     other = session.get(Candidate, merge.other_id) if merge.other_id else None
     if survivor is None or other is None:
@@ -269,9 +275,7 @@ def accept(session: Session, principal: Principal, merge_id: int) -> CandidateMe
 
 def reject(session: Session, principal: Principal, merge_id: int) -> CandidateMerge:
     """HR says these are two people: both stay as they are."""
-    merge = _merge(session, principal, merge_id)
-    if merge.status != "proposed":
-        raise Conflict(N_("This merge was decided already."), code="merge_decided")
+    merge = _proposed_merge(session, principal, merge_id)
     merge.status = "rejected"
     merge.decided_at = utcnow()
     merge.decided_by_id = principal.user_id

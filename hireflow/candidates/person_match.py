@@ -5,6 +5,7 @@ did not match agree (else HR is asked). An applicant who is an employee applies 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,37 +22,33 @@ from hireflow.core.permissions import Role
 from hireflow.org.models import RoleAssignment, User
 
 
+def _first_by_index(
+    session: Session, tenant_id: int, column: Any, value: str, kind: str
+) -> Candidate | None:
+    """The oldest person of the company (not merged away) whose blind index of ``kind``
+    matches ``value``."""
+    return session.scalars(
+        select(Candidate)
+        .where(
+            Candidate.tenant_id == tenant_id,
+            Candidate.merged_into_id.is_(None),
+            column.in_(pii.blind_index_values(value, kind, tenant_id=tenant_id)),
+        )
+        .order_by(Candidate.id)
+    ).first()
+
+
 def find_duplicate(
     session: Session, tenant_id: int, profile: ResumeProfile, birth_date: str | None
 ) -> tuple[Candidate | None, str | None]:
     """The existing candidate this profile belongs to, and which key matched."""
     email = email_key(profile.email)
     if email:
-        found = session.scalars(
-            select(Candidate)
-            .where(
-                Candidate.tenant_id == tenant_id,
-                Candidate.merged_into_id.is_(None),
-                Candidate.email_index.in_(
-                    pii.blind_index_values(email, "email", tenant_id=tenant_id)
-                ),
-            )
-            .order_by(Candidate.id)
-        ).first()
+        found = _first_by_index(session, tenant_id, Candidate.email_index, email, "email")
         if found is not None:
             return found, "email"
     if profile.phone:
-        found = session.scalars(
-            select(Candidate)
-            .where(
-                Candidate.tenant_id == tenant_id,
-                Candidate.merged_into_id.is_(None),
-                Candidate.phone_index.in_(
-                    pii.blind_index_values(profile.phone, "phone", tenant_id=tenant_id)
-                ),
-            )
-            .order_by(Candidate.id)
-        ).first()
+        found = _first_by_index(session, tenant_id, Candidate.phone_index, profile.phone, "phone")
         if found is not None:
             return found, "phone"
     key = name_key(profile.name)

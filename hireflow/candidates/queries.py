@@ -30,7 +30,7 @@ from hireflow.candidates.models import (
 )
 from hireflow.candidates.resume_model import DEGREES, degree_rank, normalise_degree
 from hireflow.candidates.understanding import understand
-from hireflow.candidates.vectors import ensure_vectors
+from hireflow.candidates.vectors import ensure_vectors, platform_embedder
 from hireflow.core import audit
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import MATRIX, Principal, Reach, get_visible, require, restrict
@@ -40,7 +40,6 @@ from hireflow.records.models import RecordEntry, RecordScore
 from hireflow.scheduling import messages
 from hireflow.scheduling.models import Invitation
 from hireflow.scheduling.policies import policy_for
-from hireflow.scoring.embedding import EmbedderConfig, get_embedder
 from hireflow.scoring.models import list_job_types
 
 COUNT_CAP = 1000
@@ -543,10 +542,7 @@ def _similarities(session: Session, text: str, candidate_ids: list[int]) -> dict
     vectors = ensure_vectors(session, candidate_ids)
     if not vectors:
         return {}
-    target = np.asarray(
-        get_embedder(EmbedderConfig.from_settings(get_settings())).embed([text])[0],
-        dtype=np.float32,
-    )
+    target = np.asarray(platform_embedder().embed([text])[0], dtype=np.float32)
     return {cid: float(np.dot(vec, target)) for cid, vec in vectors.items()}
 
 

@@ -14,7 +14,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.datastructures import UploadFile
 
-from hireflow.candidates.service import MAX_FILES_PER_BATCH, IntakeResult, oversize_result
+from hireflow.candidates.schemas import IntakeResult
+from hireflow.candidates.service import MAX_FILES_PER_BATCH, oversize_result
 from hireflow.web.forms import PostedForm, read_form
 
 UPLOAD_FIELDS = ("files", "file")

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from hireflow.candidates import merging, profiles, queries, saved_searches, service
+from hireflow.candidates import merging, profiles, queries, saved_searches, schemas, service
 from hireflow.candidates.matching import dimension_labels
 from hireflow.candidates.models import SOURCES, STAGES, Candidate
 from hireflow.candidates.resume_model import DEGREE_LABELS, DEGREES
@@ -381,7 +381,7 @@ def upload(
     _ = gettext_for(request.state.language)
     uploads, oversize = batch.read(get_settings().max_upload_bytes)
     errors = {}
-    results: list[service.IntakeResult] = []
+    results: list[schemas.IntakeResult] = []
     if not uploads and not oversize:
         errors["files"] = _("Choose at least one file.")
     else:
@@ -444,16 +444,27 @@ def my_applications(request: Request, session: DbSession, principal: PageUser) -
 @router.get("/candidate-merges")
 def merges_page(request: Request, session: DbSession, principal: PageUser) -> Response:
     """Proposed merges with both people side by side; merges carried out, with an undo."""
+    return _merges_page(request, session, principal, done=request.query_params.get("done", ""))
+
+
+def _merges_page(
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    *,
+    done: str = "",
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
     merges = [merging.view(session, m) for m in merging.visible_merges(session, principal)]
-    return render(
-        request,
-        "candidates/merges.html",
-        {
-            "proposed": [m for m in merges if m["status"] == "proposed"],
-            "decided": [m for m in merges if m["status"] != "proposed"],
-            "done": request.query_params.get("done", ""),
-        },
-    )
+    context: dict[str, Any] = {
+        "proposed": [m for m in merges if m["status"] == "proposed"],
+        "decided": [m for m in merges if m["status"] != "proposed"],
+        "done": done,
+    }
+    if error is not None:
+        context["error"] = error
+    return render(request, "candidates/merges.html", context, status_code=status_code)
 
 
 def _decide(
@@ -467,17 +478,8 @@ def _decide(
             raise
         session.rollback()
         _ = gettext_for(request.state.language)
-        merges = [merging.view(session, m) for m in merging.visible_merges(session, principal)]
-        return render(
-            request,
-            "candidates/merges.html",
-            {
-                "proposed": [m for m in merges if m["status"] == "proposed"],
-                "decided": [m for m in merges if m["status"] != "proposed"],
-                "done": "",
-                "error": exc.translated(_),
-            },
-            status_code=exc.status,
+        return _merges_page(
+            request, session, principal, error=exc.translated(_), status_code=exc.status
         )
     return RedirectResponse(f"/candidate-merges?done={action}", status_code=303)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -98,11 +99,15 @@ class ResumeOut(BaseModel):
     created_at: datetime
 
 
-class IntakeResultOut(BaseModel):
+@dataclass
+class IntakeResult:
+    """What happened to one uploaded file: a row of the upload result table and of the
+    API's answer."""
+
     filename: str
     ok: bool
     code: str | None = None
-    message: dict[str, str] = Field(default_factory=dict)
+    message: dict[str, str] = field(default_factory=dict)
     candidate_id: int | None = None
     application_id: int | None = None
     name: str | None = None
@@ -114,11 +119,14 @@ class IntakeResultOut(BaseModel):
     screening_score: float | None = None
     size: int = 0
 
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
 
 class IntakeOut(BaseModel):
     accepted: int
     refused: int
-    results: list[IntakeResultOut]
+    results: list[IntakeResult]
 
 
 class RatingIn(BaseModel):

@@ -335,36 +335,59 @@ class _Explainer:
         sep = " = " if is_call else ("：" if lang == "zh" else ": ")
         return f"{label}{sep}{body} {'✓' if passed else '✗'}"
 
+    def _binary(
+        self,
+        thing: Any,
+        sides: tuple[Any, Any],
+        shown: str,
+        subject: Any,
+        *,
+        passed: bool,
+        degree: bool,
+        is_call: bool,
+    ) -> Check:
+        """A check of two sides with ``shown`` between them (``a ≥ b``, ``a ∈ b``), in each
+        language, labelled by ``subject``."""
+        values = [side.evaluate(thing) for side in sides]
+        texts = {}
+        for lang in ("zh", "en"):
+            left, right = (
+                self.value(s, v, lang, degree) for s, v in zip(sides, values, strict=True)
+            )
+            body = f"{left} {shown} {right}"
+            texts[lang] = self._line(self.name(subject, lang), lang, body, passed, is_call)
+        return Check(texts, passed)
+
     def _comparison(self, node: Any, thing: Any) -> Check:
         op = OPERATORS.get(node.type, node.type)
-        left_v = node.left.evaluate(thing)
-        right_v = node.right.evaluate(thing)
         passed = bool(node.evaluate(thing))
         shown = SHOWN_OPERATORS.get(op if passed else NEGATED_OPERATORS.get(op, op), op)
         degree = is_symbol(node.left, "education") or is_symbol(node.right, "education")
         subject = node.left if literal_text(node.left) is None else node.right
         is_call = isinstance(subject, rast.FunctionCallExpression)
-        texts = {}
-        for lang in ("zh", "en"):
-            lv = self.value(node.left, left_v, lang, degree)
-            rv = self.value(node.right, right_v, lang, degree)
-            body = f"{lv} {shown} {rv}"
-            texts[lang] = self._line(self.name(subject, lang), lang, body, passed, is_call)
-        return Check(texts, passed)
+        return self._binary(
+            thing,
+            (node.left, node.right),
+            shown,
+            subject,
+            passed=passed,
+            degree=degree,
+            is_call=is_call,
+        )
 
     def _contains(self, node: Any, thing: Any) -> Check:
-        member_v = node.member.evaluate(thing)
-        container_v = node.container.evaluate(thing)
         passed = bool(node.evaluate(thing))
         degree = is_symbol(node.member, "education")
         subject = node.member if isinstance(node.member, rast.SymbolExpression) else node.container
-        texts = {}
-        for lang in ("zh", "en"):
-            mv = self.value(node.member, member_v, lang, degree)
-            cv = self.value(node.container, container_v, lang, degree)
-            body = f"{mv} {'∈' if passed else '∉'} {cv}"
-            texts[lang] = self._line(self.name(subject, lang), lang, body, passed, False)
-        return Check(texts, passed)
+        return self._binary(
+            thing,
+            (node.member, node.container),
+            "∈" if passed else "∉",
+            subject,
+            passed=passed,
+            degree=degree,
+            is_call=False,
+        )
 
     def check(self, node: Any, thing: Any) -> Check | None:
         """A check for a leaf condition, or None when ``node`` is not a leaf condition."""

@@ -23,7 +23,7 @@ import logging
 import secrets
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -41,6 +41,7 @@ from hireflow.candidates.models import (
 from hireflow.candidates.parsing import parse_resume
 from hireflow.candidates.person_match import Match, employee_user, match_person
 from hireflow.candidates.resume_model import ResumeProfile
+from hireflow.candidates.schemas import IntakeResult
 from hireflow.candidates.screening import InterviewResults, screen
 from hireflow.candidates.screening_rules import compile_rules
 from hireflow.candidates.vectors import enqueue_vectors
@@ -103,29 +104,6 @@ def _audit(
 
 
 # --------------------------------------------------------------------------- intake results
-
-
-@dataclass
-class IntakeResult:
-    """What happened to one uploaded file (one row of the upload result table)."""
-
-    filename: str
-    ok: bool
-    code: str | None = None
-    message: dict[str, str] = field(default_factory=dict)
-    candidate_id: int | None = None
-    application_id: int | None = None
-    name: str | None = None
-    merged: bool = False
-    merged_by: str | None = None
-    same_file: bool = False
-    new_application: bool = False
-    screening_status: str | None = None
-    screening_score: float | None = None
-    size: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def _refused(filename: str, size: int, code: str, message: dict[str, str]) -> IntakeResult:

@@ -15,9 +15,15 @@ from hireflow.candidates.models import (
     CandidateVector,
 )
 from hireflow.core.db import utcnow
-from hireflow.core.settings import get_settings
+from hireflow.core.settings import Settings, get_settings
 from hireflow.core.tasks import enqueue_on_commit
-from hireflow.scoring.embedding import EmbedderConfig, get_embedder
+from hireflow.scoring.embedding import Embedder, EmbedderConfig, get_embedder
+
+
+def platform_embedder(settings: Settings | None = None) -> Embedder:
+    """The process's sentence encoder as the settings choose it (the scoring library reads no
+    settings: the platform builds its configuration and passes it in)."""
+    return get_embedder(EmbedderConfig.from_settings(settings or get_settings()))
 
 
 def experience_text(candidate: Candidate) -> str:
@@ -45,7 +51,7 @@ def ensure_vectors(
     ids = list(dict.fromkeys(candidate_ids))
     if not ids:
         return {}
-    embedder = get_embedder(EmbedderConfig.from_settings(get_settings()))
+    embedder = platform_embedder()
     stored = {
         v.candidate_id: v
         for v in session.scalars(

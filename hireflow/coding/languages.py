@@ -9,6 +9,8 @@ Memory is capped three ways depending on the runtime: native programs and Python
 address-space rlimit (``RLIMIT_AS``); the JVM and V8 reserve far more address space than they
 use, so they get their own heap flag (``-Xmx``, ``--max-old-space-size``) and rely on the
 sandbox's cgroup for the hard cap (see docs/coding.md).
+
+The languages and their commands and limits are the table ``languages.yaml``.
 """
 
 from __future__ import annotations
@@ -16,9 +18,13 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
 
 
 @dataclass(frozen=True)
@@ -55,10 +61,11 @@ def _real(path: str | None) -> str | None:
     return os.path.realpath(path) if path else None
 
 
-def _find(name: str, *patterns: str) -> str | None:
-    found = shutil.which(name, path="/usr/local/bin:/usr/bin:/bin")
-    if found:
-        return _real(found)
+def _find(names: Sequence[str], patterns: Sequence[str] = ()) -> str | None:
+    for name in names:
+        found = shutil.which(name, path="/usr/local/bin:/usr/bin:/bin")
+        if found:
+            return _real(found)
     for pattern in patterns:
         for candidate in sorted(glob.glob(pattern), reverse=True):
             if os.access(candidate, os.X_OK):
@@ -66,131 +73,51 @@ def _find(name: str, *patterns: str) -> str | None:
     return None
 
 
-def _java_home(javac: str) -> str:
-    return os.path.dirname(os.path.dirname(javac))
+@cache
+def _table() -> dict[str, dict[str, Any]]:
+    """``languages.yaml``: key -> how to find the toolchain and the ``Language`` fields."""
+    text = resources.files("hireflow.coding").joinpath("languages.yaml").read_text("utf-8")
+    table: dict[str, dict[str, Any]] = yaml.safe_load(text)
+    return table
 
 
-def _python(python: str) -> Language:
+def _build(key: str, spec: Mapping[str, Any], tool: str) -> Language:
+    """The language as found on this host: ``tool`` (and the java beside javac) in its
+    commands, its bind patterns expanded."""
+    java_home = os.path.dirname(os.path.dirname(tool))
+    paths = {"{tool}": tool, "{java}": os.path.join(java_home, "bin", "java")}
+
+    def command(parts: Sequence[str]) -> tuple[str, ...]:
+        return tuple(paths.get(part, part) for part in parts)
+
+    fields = {name: value for name, value in spec.items() if name != "find"}
     return Language(
-        key="python",
-        label="Python 3",
-        source_name="solution.py",
-        run=(python, "-I", "-S", "solution.py"),
-        inline_python=True,
-        as_overhead_mb=64,
-        nproc=0,
-    )
-
-
-def _javascript(node: str) -> Language:
-    return Language(
-        key="javascript",
-        label="JavaScript (Node.js)",
-        source_name="solution.js",
-        compile=(node, "--check", "solution.js"),
-        run=(node, "--max-old-space-size={memory_mb}", "--stack-size=8000", "solution.js"),
-        as_overhead_mb=None,
-        memory_overhead_mb=96,
-        nproc=16,
-        compile_nproc=16,
-        compile_memory_mb=256,
-        nofile=256,
-        time_factor=2.0,
-    )
-
-
-def _cpp(gpp: str) -> Language:
-    return Language(
-        key="cpp",
-        label="C++ 17 (g++)",
-        source_name="solution.cpp",
-        compile=(gpp, "-std=gnu++17", "-O2", "-pipe", "-o", "solution", "solution.cpp"),
-        run=("./solution",),
-        as_overhead_mb=16,
-        nproc=0,
-        compile_nproc=8,
-        compile_memory_mb=1024,
-    )
-
-
-def _java(javac: str) -> Language:
-    home = _java_home(javac)
-    java = os.path.join(home, "bin", "java")
-    jvm = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xss64m")
-    etc_java = sorted(glob.glob("/etc/java-*"))
-    return Language(
-        key="java",
-        label="Java 17",
-        source_name="Main.java",
-        compile=(
-            javac,
-            *(f"-J{flag}" for flag in jvm[:3]),
-            "-J-Xmx384m",
-            "-encoding",
-            "UTF-8",
-            "-d",
-            ".",
-            "Main.java",
-        ),
-        run=(java, "-Xmx{memory_mb}m", *jvm, "-XX:CICompilerCount=1", "-cp", ".", "Main"),
-        binds=tuple(etc_java),
-        as_overhead_mb=None,
-        memory_overhead_mb=192,
-        nproc=64,
-        compile_nproc=64,
-        compile_memory_mb=640,
-        nofile=256,
-        time_factor=2.0,
-    )
-
-
-def _go(go: str) -> Language:
-    return Language(
-        key="go",
-        label="Go",
-        source_name="solution.go",
-        compile=(go, "build", "-o", "solution", "solution.go"),
-        run=("./solution",),
-        env={
-            "GOCACHE": "/box/.cache/go",
-            "GOPATH": "/box/.go",
-            "GO111MODULE": "off",
-            "CGO_ENABLED": "0",
-            "GOTOOLCHAIN": "local",
-            "GOMAXPROCS": "1",
+        key=key,
+        **{
+            **fields,
+            "run": command(spec["run"]),
+            "compile": command(spec.get("compile", ())),
+            "binds": tuple(
+                path for bind in spec.get("binds", ()) for path in sorted(glob.glob(bind))
+            ),
         },
-        as_overhead_mb=None,
-        memory_overhead_mb=64,
-        nproc=32,
-        compile_nproc=64,
-        compile_memory_mb=768,
-        nofile=256,
     )
-
-
-# key, how to find the toolchain, how to run it. A toolchain counts only under /usr (the
-# distribution's packages, which the sandbox binds read-only).
-_TOOLCHAINS: tuple[tuple[str, Callable[[], str | None], Callable[[str], Language]], ...] = (
-    ("python", lambda: _find("python3"), _python),
-    ("javascript", lambda: _find("node") or _find("nodejs"), _javascript),
-    ("cpp", lambda: _find("g++"), _cpp),
-    ("java", lambda: _find("javac", "/usr/lib/jvm/*/bin/javac"), _java),
-    ("go", lambda: _find("go", "/usr/lib/go-*/bin/go", "/usr/local/go/bin/go"), _go),
-)
 
 
 @cache
 def available_languages() -> dict[str, Language]:
     """Languages whose toolchain is installed on this host, by key."""
+    # A toolchain counts only under /usr (the distribution's packages, which the sandbox binds
+    # read-only).
     found: dict[str, Language] = {}
-    for key, find, build in _TOOLCHAINS:
-        path = find()
+    for key, spec in _table().items():
+        path = _find(spec["find"]["names"], spec["find"].get("patterns", ()))
         if path and path.startswith("/usr/"):
-            found[key] = build(path)
+            found[key] = _build(key, spec, path)
     return found
 
 
-LANGUAGE_KEYS = ("python", "javascript", "cpp", "java", "go")
+LANGUAGE_KEYS = tuple(_table())
 
 
 def get_language(key: str) -> Language:

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hireflow.core.settings import Settings, get_settings
+from hireflow.candidates.vectors import platform_embedder
+from hireflow.core.settings import get_settings
 from hireflow.interviews.models import (
     CompanyCalibration,
     InterviewAnswer,
@@ -18,7 +19,6 @@ from hireflow.interviews.models import (
 from hireflow.interviews.overrides import stored_report
 from hireflow.interviews.sessions import answers_of, questions_of
 from hireflow.scoring.calibration import CompanyCalibration as EngineCalibration
-from hireflow.scoring.embedding import Embedder, EmbedderConfig, get_embedder
 from hireflow.scoring.engine import score_interview
 from hireflow.scoring.interview import InterviewInput, interview_from_dict
 from hireflow.scoring.judge import judge_from_env
@@ -92,12 +92,6 @@ def active_calibration(session: Session, tenant_id: int) -> EngineCalibration | 
     if row is None:
         return None
     return EngineCalibration.from_dict(row.data).activate()
-
-
-def platform_embedder(settings: Settings | None = None) -> Embedder:
-    """The process's sentence encoder as the settings choose it (the scoring library reads no
-    settings: the platform builds its configuration and passes it in)."""
-    return get_embedder(EmbedderConfig.from_settings(settings or get_settings()))
 
 
 def compute_report(session: Session, interview: InterviewSession) -> Report:

@@ -8,12 +8,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hireflow.candidates.vectors import platform_embedder
 from hireflow.core import audit
 from hireflow.core.db import retry_when_busy, utcnow
 from hireflow.core.errors import N_, Conflict
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.interviews import qa, qa_passages, schemas, state
-from hireflow.interviews.engine_adapter import platform_embedder
 from hireflow.interviews.errors import InterviewNotStarted
 from hireflow.interviews.models import CandidateQuestion, CompanyFaq, InterviewSession
 from hireflow.interviews.owners import notify_owners

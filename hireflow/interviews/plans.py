@@ -16,7 +16,8 @@ from hireflow.scoring.models import (
     model_to_dict,
     question_to_dict,
 )
-from hireflow.scoring.plan import InterviewPlan, JobSpec, PlanError, generate_plan
+from hireflow.scoring.plan import generate_plan
+from hireflow.scoring.plan_model import InterviewPlan, JobSpec, PlanError
 from hireflow.scoring.text import engine_language
 
 log = logging.getLogger(__name__)

@@ -4,156 +4,40 @@ of thing a question asks for; the word lists of :mod:`hireflow.interviews.qa`.""
 from __future__ import annotations
 
 import re
+from importlib import resources
+
+import yaml
 
 from hireflow.candidates.skills import find_skills, vocabulary
 
 _T = dict[str, tuple[str, str]]
 
 
+def _load_words() -> dict[str, _T]:
+    """The word lists of ``qa_topics.yaml``: table -> entry -> (Chinese, English) pattern."""
+    data = yaml.safe_load(
+        resources.files("hireflow.interviews").joinpath("qa_topics.yaml").read_text("utf-8")
+    )
+
+    def pattern(value: str | list[str]) -> str:
+        return value if isinstance(value, str) else "".join(value)
+
+    return {
+        table: {key: (pattern(entry["zh"]), pattern(entry["en"])) for key, entry in rows.items()}
+        for table, rows in data.items()
+    }
+
+
+def _bilingual(table: _T) -> dict[str, re.Pattern[str]]:
+    """One pattern per entry: the Chinese words as written, the English ones in any case."""
+    return {key: re.compile(f"(?:{zh})|(?i:{en})") for key, (zh, en) in table.items()}
+
+
+_WORDS = _load_words()
+
+
 #: topic -> (Chinese pattern, English pattern); English is matched case-insensitively.
-TOPICS: _T = {
-    "salary": (
-        r"工资|薪资|薪水|薪酬|月薪|年薪|时薪|底薪|收入|税前|税后|工资待遇"
-        r"|\d[\d,.]*(?:[–\-~至]\d[\d,.]*)?元/(?:月|小时|时|年)",
-        r"\bsalar(?:y|ies)\b|\bcompensation\b|\bwages?\b|\bremuneration\b"
-        r"|\bpay (?:range|scale|band)\b|how much (?:\w+ ){0,4}(?:pay|earn)|\bearn\b"
-        r"|\bbase pay\b|\bpackage\b|\bhourly (?:rate|wage)|\bthe pay\b|\bpaid how much\b"
-        r"|\d[\d,.]*(?:\s*[–\-]\s*\d[\d,.]*)? (?:per|an|a) (?:hour|year|annum|month)\b",
-    ),
-    "base": (r"底薪|基本工资|固定工资", r"\bbase (?:salary|pay)\b"),
-    "bonus": (r"奖金|年终奖|双薪|十三薪|13薪|绩效奖", r"\bbonus(?:es)?\b"),
-    "annual_bonus": (r"年终奖|年底双薪|十三薪|13薪", r"annual bonus|year-end bonus|13th[- ]month"),
-    "commission": (r"提成|佣金", r"\bcommissions?\b"),
-    "probation": (r"试用期|转正", r"\bprobation"),
-    "insurance": (
-        r"[五六七几\d]险[一二几\d]金|社保|公积金|医疗保险|商业保险|养老|保险",
-        r"insurance|\bpension|social security|retirement|\bdental\b"
-        r"|\b(?:health|medical) (?:and dental )?(?:coverage|cover|plan)\b",
-    ),
-    "leave": (
-        r"年假|带薪假|假期|休假|病假",
-        r"\bvacation|annual leave|paid leave|\bholidays?\b|days off|\bpto\b|time off",
-    ),
-    "parental": (r"产假|陪产假|育儿假", r"parental leave|maternity|paternity"),
-    "meals": (
-        r"午餐|午饭|晚餐|食堂|餐补|管饭|包吃|三餐|餐厅|吃饭|伙食|饭补|工作餐",
-        r"\blunch|\bmeals?\b|canteen|cafeteria",
-    ),
-    "transport": (
-        r"班车|交通|车补|通勤",
-        r"public transport|\bcommut|\btransport|car allowance|shuttle|travel allowance",
-    ),
-    "parking": (r"停车|车位", r"\bparking"),
-    "housing": (r"宿舍|住宿|住房|包住", r"\bhousing|accommodation|dormitor"),
-    "gym": (r"健身", r"\bgym\b|fitness"),
-    "pets": (r"宠物|带狗|带猫", r"\bpets?\b|\bdogs?\b|\bcats?\b"),
-    "equity": (
-        r"期权|股票|股权|上市",
-        r"\bstock(?: options?)?|\bequity|\bshares\b|\bipo\b|go public",
-    ),
-    "training": (r"培训|学习预算|进修|学习机会", r"training|learning budget|\bcourses?\b"),
-    "promotion": (
-        r"晋升|升职|职级|发展路径|职业发展",
-        r"promot(?:ion|ed)|career (?:path|progression|growth|development)",
-    ),
-    "raise": (r"调薪|涨薪|加薪", r"salary review|\braises?\b|pay rise"),
-    "hours": (
-        r"几点|上班时间|下班|工时|工作时间|作息|上下班|朝九|周一至周五"
-        r"|\d{1,2}[:：]\d{2}\s*[–\-~至到]\s*\d{1,2}[:：]\d{2}",
-        r"working hours|office hours|work(?:ing)? hours|what time|\bhours\b|\b9 to\b|nine to"
-        r"|time ?zones?|\butc\b|\bgmt\b"
-        r"|monday to friday|\bweekdays\b|\d{1,2}:\d{2}\s*(?:–|-|to)\s*\d{1,2}:\d{2}",
-    ),
-    "shift": (r"倒班|轮班|早班|晚班|夜班|班次", r"\bshifts?\b"),
-    "overtime": (r"加班", r"overtime"),
-    "weekend": (
-        r"周末|双休|单休|周六|周日|周一至周五|大小周|做[一二三四五六七]休[一二三四五六七]|休几天|休息几天"
-        r"|[一每]周休",
-        r"weekends?|saturday|sunday|monday to friday|\bweekdays\b",
-    ),
-    "remote": (
-        r"远程|在家|居家|线上办公",
-        r"\bremote(?:ly)?\b|from home|\bwfh\b|\bhybrid\b|office days|days in the office"
-        r"|in the office|\b(?:do|work|doing) (?:this |the )?(?:job |role )?from (?!home)",
-    ),
-    "location": (
-        r"工作地点|地点|在哪|哪里上班|哪个城市|地址|位置|哪个区",
-        r"\bwhere\b|\blocat(?:ion|ed)\b|\bcity\b|\baddress\b|\bbased in\b"
-        r"|\b(?:job|role|position) (?:is )?in\b|(?<!home )(?<!home-)\boffice\b(?! days| hours|-)",
-    ),
-    "travel": (r"出差|出国|外派|展会", r"\btravel(?:l?ing)?\b(?! allowance)|business trips?"),
-    "visa": (
-        r"签证|工作许可|外籍|外国人",
-        r"\bvisas?\b|work permits?|\bsponsor|(?:entitled|eligible|authori[sz]ed) to work"
-        r"|right to work|work authori[sz]ation",
-    ),
-    "relocation": (r"搬迁|安家|落户|搬家", r"relocat|moving (?:costs?|expenses)"),
-    "start": (
-        r"入职时间|到岗|何时入职|什么时候入职|什么时候开始上班|开始日期",
-        r"start date|\bstart (?:next|on|in|work)|when (?:can|could|do|would) i start",
-    ),
-    "equipment": (
-        r"电脑|笔记本|设备",
-        r"\blaptop|\bcomputer(?! science)|equipment|hardware|\bscreens?\b",
-    ),
-    "process": (
-        r"面试|招聘流程|应聘流程|几轮|复试|录用结果|下一步|后续安排",
-        r"interview|\brounds?\b|next steps?|hiring process|hear back|\bdecision\b|\bdecide\b",
-    ),
-    "team": (
-        r"团队|小组|同事",
-        r"\bteam\b(?! (?:for|of) )|colleagues|team size|how big is the (?:\w+ )?team"
-        r"|\bteam of (?:about |around |over |some )?(?:\d|(?:two|three|four|five|six|seven|eight"
-        r"|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty)\b)",
-    ),
-    "report_to": (
-        r"直属|领导|上级|汇报|主管是谁|向.{0,6}(?:经理|总监|主管|负责人)(?:汇报|报告|提交)",
-        r"report(?:ing)? to|\bmy (?:manager|boss)\b|who (?:would|will) be my (?:manager|boss)",
-    ),
-    "manage": (
-        r"带团队|带人|下属|管理\d+名|管理几|管理.{0,2}人|管理.{0,12}\d+名|管多少|管几|带多少",
-        r"manage (?:a |the )?team|lead (?:a |the )?team|direct reports|people management",
-    ),
-    "education": (
-        r"学历|本科|大专|硕士|博士|专业|毕业",
-        r"\bdegrees?\b|bachelor|\bmaster|education|diploma|\bmajor\b",
-    ),
-    "experience": (r"经验|工作年限|几年|年以上", r"experience|\byears\b"),
-    "language": (
-        r"英语|普通话|中文|德语|日语|马来语|印尼语|外语|语言能力|说.{0,2}话",
-        r"\benglish\b|mandarin|\bchinese (?:language|speaker)|\bgerman\b|\bmalay\b|bahasa"
-        r"|(?<!programming )\blanguages?\b(?! such)|\bspeak\b|\bfluent\b",
-    ),
-    "tech": (
-        r"技术栈|编程语言|开发语言|框架|数据库|工具|用什么技术|什么技术",
-        r"programming language|tech stack|technolog|framework|database|\btools?\b"
-        r"|\bstack\b|\bcrm\b|which language",
-    ),
-    "territory": (
-        r"区域|地区|片区|华南|华东|华北|华中|西南|西北|东北|东南亚|海外市场",
-        r"\bregions?\b|\bregional\b|territor|\bcountries\b|\bcountry\b|southeast asia|\bapac\b"
-        r"|\bemea\b|\bcover\b|singapore|malaysia|indonesia|thailand|vietnam|philippines|japan"
-        r"|korea|\bindia\b|australia|germany|france|\bspain\b|\bitaly\b|netherlands|europe"
-        r"|新加坡|马来西亚|印尼|印度尼西亚|泰国|越南|菲律宾|日本|韩国|印度|澳大利亚|德国|法国|欧洲",
-    ),
-    "company": (
-        r"公司规模|(?<![管带])多少员工|成立于|总部|办公室|哪些城市",
-        r"company size|how many employees|\bfounded|headquarter|\boffices\b",
-    ),
-    # Broad: a section's subject, answered by the whole section when nothing narrower is asked.
-    "duties": (
-        r"职责|负责什么|负责哪些|工作内容|做什么|做哪些|主要工作|日常工作|具体工作|工作是什么|负责"
-        r"|岗位描述|你将|您将",
-        r"responsib|\bduties\b|day-to-day|day to day|what (?:will|would) i (?:be )?do"
-        r"|\binvolve|what you will do|what i will do|\btasks\b|your role\b|\bin this role\b"
-        r"|\byou will\b|what you'll (?:do|work on)|what (?:will|would) i (?:be )?work(?:ing)? on\b",
-    ),
-    "requirements": (
-        r"任职要求|岗位要求|任职资格|要求|条件|资格|希望你",
-        r"requirement|qualification|\bprofile\b|looking for|\bcriteria\b|what do you expect",
-    ),
-    "benefits": (r"福利|待遇|我们提供", r"\bbenefits?\b|\bperks\b|what we offer|\boffer\b"),
-}
+TOPICS: _T = _WORDS["topics"]
 
 
 BROAD = frozenset({"duties", "requirements", "benefits"})
@@ -264,31 +148,10 @@ PAY_PIECES = re.compile(r"[，,；;、+＋]|加|以及|另有|\bplus\b|\band\b",
 #: give it: "how much is the base pay?" needs a quantity, "where?" a place, "who?" a person,
 #: "when?" a time. A passage on the right topic without it is not an answer ("底薪加提成" does
 #: not say how much the commission is; "you will visit clinics" does not say where the job is).
-ANSWER_TYPES = {
-    "quantity": (
-        r"多少|几[个天年月周轮次名位人成倍号]|多久|多长|多大|多高|几成|比例|规模",
-        r"how (?:much|many|long|big|large)|\bwhat percentage\b|\bsize\b",
-    ),
-    # "how often?" is answered by a count per period or by "every night", "weekly"
-    "frequency": (r"多久一次|多长时间一次|频率|多频繁", r"how often|how frequently"),
-    "place": (
-        r"哪里|哪儿|在哪|什么地方|哪个城市|哪个区|哪座|地址",
-        r"\bwhere\b|which (?:city|office|campus|site|country)|\baddress\b",
-    ),
-    "person": (r"谁|哪位", r"\bwho\b|\bwhom\b"),
-    "clock": (r"几点", r"what time|\bat what hour"),
-    "time": (r"多久", r"how long"),
-    "when": (r"什么时候|何时|哪天|几号", r"\bwhen\b|how soon|what date"),
-    "country": (
-        r"哪些国家|哪个国家|哪些市场|哪个市场|哪些地区",
-        r"which (?:countries|country|markets?|regions?)|what (?:countries|markets)",
-    ),
-}
+ANSWER_TYPES: _T = _WORDS["answer_types"]
 
 
-ANSWER_TYPE_PATTERNS = {
-    k: re.compile(f"(?:{zh})|(?i:{en})") for k, (zh, en) in ANSWER_TYPES.items()
-}
+ANSWER_TYPE_PATTERNS = _bilingual(ANSWER_TYPES)
 
 
 PLACE = re.compile(
@@ -355,7 +218,7 @@ def answer_types(question: str) -> frozenset[str]:
     )
 
 
-TOPIC_PATTERNS = {topic: re.compile(f"(?:{zh})|(?i:{en})") for topic, (zh, en) in TOPICS.items()}
+TOPIC_PATTERNS = _bilingual(TOPICS)
 
 
 def topic_hits(text: str) -> list[tuple[int, str]]:

@@ -14,10 +14,10 @@ import logging
 from celery.signals import worker_ready
 from sqlalchemy.exc import OperationalError
 
+from hireflow.candidates.vectors import platform_embedder
 from hireflow.core.db import get_database
 from hireflow.core.tasks import celery_app
 from hireflow.interviews import pipeline
-from hireflow.interviews.engine_adapter import platform_embedder
 
 log = logging.getLogger(__name__)
 

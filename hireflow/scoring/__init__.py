@@ -34,7 +34,7 @@ _EXPORTS = {
     "AnswerAnalysis": "analysis",
     "analyse_interview": "analysis",
     "ENGINE_VERSION": "engine",
-    "job_match": "engine",
+    "job_match": "interview",
     "score_interview": "engine",
     "suggest_follow_ups": "followups",
     # report

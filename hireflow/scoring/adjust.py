@@ -25,7 +25,7 @@ deterministic: the same report and final scores give the same bytes.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -33,7 +33,14 @@ from hireflow.scoring.copies import Copy, copy_note_text, describe
 from hireflow.scoring.followups import MAX_FOLLOW_UPS, copy_follow_up
 from hireflow.scoring.interview import job_match
 from hireflow.scoring.models import CompetencyModel, localised
-from hireflow.scoring.report import DimensionScore, Evidence, Finding, Note, Report
+from hireflow.scoring.report import (
+    DimensionScore,
+    Evidence,
+    FollowUp,
+    Note,
+    Report,
+    rounded,
+)
 
 __all__ = ["NO_EVIDENCE_CAP", "AdjustError", "finalise_report", "rederive_report"]
 
@@ -53,7 +60,7 @@ def _final(dimension: DimensionScore, value: Any) -> float:
         raise AdjustError(f"{dimension.id}: the final score must be between 0 and 10")
     if not dimension.assessed or dimension.score is None:
         raise AdjustError(f"{dimension.id}: the AI did not assess this dimension")
-    return round(float(value), 4) + 0.0
+    return rounded(value)
 
 
 def rederive_report(
@@ -79,10 +86,9 @@ def rederive_report(
         assert d.score is not None
         if final != d.score:
             changed[d.id] = {"ai": d.score, "final": final}
-        dimensions.append(replace(d, score=final, level=round(final / 2.0, 4) + 0.0))
+        dimensions.append(replace(d, score=final, level=rounded(final / 2.0)))
     if not changed:
         return report
-    match, coverage, strengths, gaps, summary = _derive(report, dimensions, model)
     names_zh = "、".join(
         f"{localised(known[i].name, 'zh')}（AI {v['ai']:.1f} → {v['final']:.1f}）"
         for i, v in changed.items()
@@ -104,13 +110,7 @@ def rederive_report(
     extra["hr_adjusted"] = changed
     extra["ai_job_match"] = report.job_match
     return replace(
-        report,
-        job_match=match,
-        match_coverage=coverage,
-        dimensions=tuple(dimensions),
-        strengths=strengths,
-        gaps=gaps,
-        summary=summary,
+        _derived(report, dimensions, model),
         notes=(*(n for n in report.notes if n.code != "hr_adjusted"), note),
         extra=extra,
     )
@@ -119,14 +119,9 @@ def rederive_report(
 # ------------------------------------------------------------------- the report's own rules
 
 
-def _r(value: float) -> float:
-    return round(float(value), 4) + 0.0
-
-
-def _derive(
-    report: Report, dimensions: list[DimensionScore], model: CompetencyModel
-) -> tuple[float | None, float, tuple[Finding, ...], tuple[Finding, ...], dict[str, str]]:
-    """Job match, strengths, gaps and summary from the dimensions' final scores."""
+def _derived(report: Report, dimensions: list[DimensionScore], model: CompetencyModel) -> Report:
+    """``report`` with ``dimensions`` and the job match, strengths, gaps and summary derived
+    from their final scores."""
     from hireflow.scoring.findings import _findings, _summary
 
     match, coverage = job_match(model, {d.id: d.score for d in dimensions})
@@ -152,8 +147,15 @@ def _derive(
         else g
         for g in gaps
     )
-    summary = _summary(dimensions, match, coverage, answers, report.language)
-    return match, coverage, strengths, gaps, summary
+    return replace(
+        report,
+        job_match=match,
+        match_coverage=coverage,
+        dimensions=tuple(dimensions),
+        strengths=strengths,
+        gaps=gaps,
+        summary=_summary(dimensions, match, coverage, answers, report.language),
+    )
 
 
 def _fallback_quote(dimension: DimensionScore, report: Report) -> Evidence | None:
@@ -175,7 +177,7 @@ def _fallback_quote(dimension: DimensionScore, report: Report) -> Evidence | Non
                     answer.question_id,
                     dimension.id,
                     "reference_answer",
-                    _r(relevance),
+                    rounded(relevance),
                     tuple(sentence.get("star", ())),
                 )
                 best = (relevance, n, item)
@@ -192,11 +194,65 @@ def _with_evidence_rule(dimension: DimensionScore, report: Report) -> DimensionS
     components = {**dimension.components, "no_evidence": 1.0}
     return replace(
         dimension,
-        score=_r(score),
-        level=_r(score / 2.0),
-        confidence=_r(dimension.confidence * NO_EVIDENCE_CONFIDENCE),
+        score=rounded(score),
+        level=rounded(score / 2.0),
+        confidence=rounded(dimension.confidence * NO_EVIDENCE_CONFIDENCE),
         components=components,
     )
+
+
+def _calibrated_note(version: object, calibrated: Sequence[DimensionScore]) -> Note:
+    """Which dimensions the company's calibration changed, from what to what."""
+    return Note(
+        "calibrated",
+        {
+            "zh": f"公司校准（版本 {version}）调整了以下维度的 AI 分数："
+            + "、".join(
+                f"{localised(d.name, 'zh')}（{d.raw_score:.1f} → {d.score:.1f}）"
+                for d in calibrated
+            )
+            + "。",
+            "en": f"Company calibration (version {version}) changed the AI score of "
+            + ", ".join(
+                f"{localised(d.name, 'en')} ({d.raw_score:.1f} → {d.score:.1f})" for d in calibrated
+            )
+            + ".",
+        },
+    )
+
+
+def _no_evidence_note(d: DimensionScore) -> Note:
+    return Note(
+        "no_evidence",
+        {
+            "zh": f"“{localised(d.name, 'zh')}”在回答中找不到能证明它的句子："
+            f"分数上限为 {NO_EVIDENCE_CAP:.1f}，置信度减半。",
+            "en": f"No sentence in the answers shows “{localised(d.name, 'en')}”: "
+            f"its score is capped at {NO_EVIDENCE_CAP:.1f} and its confidence "
+            "halved.",
+        },
+    )
+
+
+def _with_copy_follow_ups(
+    report: Report,
+    copies: tuple[Copy, ...],
+    questions: Mapping[str, dict[str, str]],
+    numbers: Mapping[str, int],
+) -> tuple[FollowUp, ...]:
+    """A follow-up question on each copied answer first, then the other follow-ups."""
+    copied = {c.question_id for c in copies}
+    asked = [
+        copy_follow_up(
+            c.question_id,
+            next((a.dimensions for a in report.answers if a.question_id == c.question_id), ()),
+            questions.get(c.question_id, {}),
+            numbers.get(c.original_id, c.original_id),
+        )
+        for c in copies
+    ]
+    kept = tuple(f for f in report.follow_ups if f.question_id not in copied)
+    return (*asked, *kept)[: max(MAX_FOLLOW_UPS, len(asked))]
 
 
 def finalise_report(
@@ -242,43 +298,14 @@ def finalise_report(
     numbers = {a.question_id: i for i, a in enumerate(report.answers, 1)}
     notes = [n for n in report.notes if n.code != "calibrated"]
     if calibrated and report.calibration is not None:
-        version = report.calibration.get("version", "")
-        notes.append(
-            Note(
-                "calibrated",
-                {
-                    "zh": f"公司校准（版本 {version}）调整了以下维度的 AI 分数："
-                    + "、".join(
-                        f"{localised(d.name, 'zh')}（{d.raw_score:.1f} → {d.score:.1f}）"
-                        for d in calibrated
-                    )
-                    + "。",
-                    "en": f"Company calibration (version {version}) changed the AI score of "
-                    + ", ".join(
-                        f"{localised(d.name, 'en')} ({d.raw_score:.1f} → {d.score:.1f})"
-                        for d in calibrated
-                    )
-                    + ".",
-                },
-            )
-        )
-    for d in dimensions:
-        if d.components.get("no_evidence") and d.score:
-            notes.append(
-                Note(
-                    "no_evidence",
-                    {
-                        "zh": f"“{localised(d.name, 'zh')}”在回答中找不到能证明它的句子："
-                        f"分数上限为 {NO_EVIDENCE_CAP:.1f}，置信度减半。",
-                        "en": f"No sentence in the answers shows “{localised(d.name, 'en')}”: "
-                        f"its score is capped at {NO_EVIDENCE_CAP:.1f} and its confidence "
-                        "halved.",
-                    },
-                )
-            )
+        notes.append(_calibrated_note(report.calibration.get("version", ""), calibrated))
+    notes.extend(
+        _no_evidence_note(d) for d in dimensions if d.components.get("no_evidence") and d.score
+    )
     for c in copies:
         notes.append(Note("copied_answer", copy_note_text(c, numbers), c.question_id))
-    match, coverage, strengths, gaps, summary = _derive(report, dimensions, model)
+    derived = _derived(report, dimensions, model)
+    summary = derived.summary
     if copies:
         summary = {
             "zh": summary["zh"] + f"注意：{len(copies)} 道题的回答是其他回答的复制，只计一次。",
@@ -289,24 +316,9 @@ def finalise_report(
     follow_ups = report.follow_ups
     if copies:
         extra["copies"] = describe(copies)
-        asked = [
-            copy_follow_up(
-                c.question_id,
-                next((a.dimensions for a in report.answers if a.question_id == c.question_id), ()),
-                (questions or {}).get(c.question_id, {}),
-                numbers.get(c.original_id, c.original_id),
-            )
-            for c in copies
-        ]
-        kept = tuple(f for f in follow_ups if f.question_id not in copied)
-        follow_ups = (*asked, *kept)[: max(MAX_FOLLOW_UPS, len(asked))]
+        follow_ups = _with_copy_follow_ups(report, copies, questions or {}, numbers)
     return replace(
-        report,
-        job_match=match,
-        match_coverage=coverage,
-        dimensions=tuple(dimensions),
-        strengths=strengths,
-        gaps=gaps,
+        derived,
         key_examples=tuple(
             e
             for e in credited(report.key_examples, None)

@@ -280,8 +280,6 @@ def fit_calibration(
     with the reason. Folds are shuffled with a fixed seed, so the same corrections give the
     same calibration and the same figures.
     """
-    from sklearn.model_selection import KFold
-
     if method not in METHODS:
         raise CalibrationError(f"method: must be one of {', '.join(METHODS)}, not {method!r}")
     if min_corrections < 2:
@@ -304,47 +302,7 @@ def fit_calibration(
         if n < min_corrections:
             skipped[dim_id] = f"{n} correction(s), {min_corrections} needed"
             continue
-        names = ("ai_score", *RIDGE_FEATURES) if method == "ridge" else ("ai_score",)
-        x_ai = np.array([c.ai_score for c in items], dtype=np.float64)
-        x_feat = np.array(
-            [
-                [c.ai_score if k == "ai_score" else float(c.features.get(k, 0.0)) for k in names]
-                for c in items
-            ],
-            dtype=np.float64,
-        )
-        y = np.array([c.hr_score for c in items], dtype=np.float64)
-        out_of_fold = np.zeros(n)
-        splitter = KFold(n_splits=min(folds, n), shuffle=True, random_state=seed)
-        for train, test in splitter.split(x_ai):
-            params = _fit_one(method, x_ai[train], x_feat[train], y[train], alpha)
-            out_of_fold[test] = _predict(method, params, x_ai[test], x_feat[test])
-        params = _fit_one(method, x_ai, x_feat, y, alpha)
-        before = agreement(x_ai, y)
-        after = agreement(out_of_fold, y)
-        if method == "isotonic":
-            xs, ys = params
-            fitted[dim_id] = DimensionCalibration(
-                dim_id,
-                method,
-                n,
-                before,
-                after,
-                x_thresholds=tuple(round(v, 6) for v in xs),
-                y_thresholds=tuple(round(v, 6) for v in ys),
-            )
-        else:
-            coefs, intercept = params
-            fitted[dim_id] = DimensionCalibration(
-                dim_id,
-                method,
-                n,
-                before,
-                after,
-                feature_names=names,
-                coefficients=tuple(round(v, 6) for v in coefs),
-                intercept=round(intercept, 6),
-            )
+        fitted[dim_id] = _fit_dimension(dim_id, items, method, folds, alpha, seed)
     return CompanyCalibration(
         company_id=company_id,
         version=str(version),
@@ -354,6 +312,61 @@ def fit_calibration(
         dimensions=fitted,
         skipped=skipped,
     )
+
+
+def _fit_dimension(
+    dim_id: str,
+    items: Sequence[Correction],
+    method: str,
+    folds: int,
+    alpha: float,
+    seed: int,
+) -> DimensionCalibration:
+    """One dimension's calibration, with the agreement before it and, out of fold, after."""
+    from sklearn.model_selection import KFold
+
+    n = len(items)
+    names = ("ai_score", *RIDGE_FEATURES) if method == "ridge" else ("ai_score",)
+    x_ai = np.array([c.ai_score for c in items], dtype=np.float64)
+    x_feat = np.array(
+        [
+            [c.ai_score if k == "ai_score" else float(c.features.get(k, 0.0)) for k in names]
+            for c in items
+        ],
+        dtype=np.float64,
+    )
+    y = np.array([c.hr_score for c in items], dtype=np.float64)
+    out_of_fold = np.zeros(n)
+    splitter = KFold(n_splits=min(folds, n), shuffle=True, random_state=seed)
+    for train, test in splitter.split(x_ai):
+        params = _fit_one(method, x_ai[train], x_feat[train], y[train], alpha)
+        out_of_fold[test] = _predict(method, params, x_ai[test], x_feat[test])
+    params = _fit_one(method, x_ai, x_feat, y, alpha)
+    before = agreement(x_ai, y)
+    after = agreement(out_of_fold, y)
+    if method == "isotonic":
+        xs, ys = params
+        return DimensionCalibration(
+            dim_id,
+            method,
+            n,
+            before,
+            after,
+            x_thresholds=tuple(round(v, 6) for v in xs),
+            y_thresholds=tuple(round(v, 6) for v in ys),
+        )
+    else:
+        coefs, intercept = params
+        return DimensionCalibration(
+            dim_id,
+            method,
+            n,
+            before,
+            after,
+            feature_names=names,
+            coefficients=tuple(round(v, 6) for v in coefs),
+            intercept=round(intercept, 6),
+        )
 
 
 def corrections_from_report(

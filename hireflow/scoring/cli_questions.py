@@ -1,7 +1,7 @@
 """``hireflow questions --job JOB.yaml``: print the interview plan for a job.
 
 The job file holds ``title``, ``description``, ``job_type``, ``skills``, ``industry`` and
-``language`` (see :class:`hireflow.scoring.plan.JobSpec`). The competency model is the
+``language`` (see :class:`hireflow.scoring.plan_model.JobSpec`). The competency model is the
 preset for the job type unless ``model`` names a model file (YAML/JSON) or a competency
 dictionary (CSV/XLSX, imported with :mod:`hireflow.scoring.dictionary`).
 """
@@ -16,7 +16,8 @@ from rich.console import Console
 from rich.table import Table
 
 from hireflow.scoring.models import CompetencyModel, ModelError, load_model, load_preset, localised
-from hireflow.scoring.plan import InterviewPlan, JobSpec, generate_plan, load_job
+from hireflow.scoring.plan import generate_plan
+from hireflow.scoring.plan_model import InterviewPlan, JobSpec, load_job
 from hireflow.scoring.text import engine_language
 
 __all__ = ["questions_command"]

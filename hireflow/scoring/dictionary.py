@@ -36,6 +36,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from hireflow.scoring.dictionary_columns import Column, resolve_header
+from hireflow.scoring.dictionary_files import MAX_FILE_BYTES, WHAT, read_rows, rows_from_records
 from hireflow.scoring.models import (
     DEFAULT_REQUIRED_LEVEL,
     CompetencyModel,
@@ -47,114 +49,13 @@ from hireflow.scoring.models import (
 from hireflow.scoring.text import detect_language
 
 __all__ = [
-    "MAX_FILE_BYTES",
-    "MAX_ROWS",
     "import_dictionary",
     "model_to_csv",
     "model_to_rows",
     "rows_to_model",
 ]
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 2000
 MAX_CELL_CHARS = 2000
-_WHAT = "competency dictionary"
-
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "id": (
-        "id",
-        "code",
-        "competencyid",
-        "competencycode",
-        "dimensionid",
-        "编码",
-        "维度编码",
-        "能力编码",
-        "代码",
-        "编号",
-        "维度代码",
-    ),
-    "name": (
-        "name",
-        "competency",
-        "dimension",
-        "competencyname",
-        "dimensionname",
-        "维度",
-        "维度名称",
-        "能力",
-        "能力名称",
-        "能力项",
-        "胜任力",
-        "胜任力名称",
-        "名称",
-        "素质项",
-    ),
-    "weight": ("weight", "weighting", "权重", "比重", "占比"),
-    "required_level": (
-        "requiredlevel",
-        "required",
-        "targetlevel",
-        "target",
-        "要求等级",
-        "目标等级",
-        "岗位要求",
-        "要求水平",
-        "要求分数",
-        "期望等级",
-    ),
-    "description": (
-        "description",
-        "definition",
-        "desc",
-        "定义",
-        "维度定义",
-        "能力定义",
-        "说明",
-        "描述",
-        "释义",
-    ),
-    "indicator_id": ("indicatorid", "indicatorcode", "指标编码", "指标编号", "行为指标编码"),
-    "indicator": (
-        "indicator",
-        "indicators",
-        "behaviouralindicator",
-        "behavioralindicator",
-        "behaviour",
-        "behavior",
-        "行为指标",
-        "指标",
-        "关键行为",
-        "行为描述",
-        "行为要项",
-    ),
-}
-_ALIASES = {alias: key for key, aliases in _SYNONYMS.items() for alias in aliases}
-# Headers whose language is part of the Chinese word rather than a suffix.
-_FIXED = {
-    "中文名称": ("name", "zh"),
-    "英文名称": ("name", "en"),
-    "中文名": ("name", "zh"),
-    "英文名": ("name", "en"),
-    "中文定义": ("description", "zh"),
-    "英文定义": ("description", "en"),
-    "中文描述": ("description", "zh"),
-    "英文描述": ("description", "en"),
-}
-_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
-_LEVEL_RE = re.compile(
-    r"^(?:level|lvl|l|等级|级别|水平)?([1-5一二三四五])(?:级|分)?(?:行为)?(?:描述|定义|锚点)?$"
-)
-_LANG_SUFFIX_RE = re.compile(r"^(.*?)(?:[\s_\-]*[(（]?(zh|cn|en|中文|英文)[)）]?)$")
-# English name of each Chinese-only language suffix.
-_LANG_CODES = {"zh": "zh", "cn": "zh", "中文": "zh", "en": "en", "英文": "en"}
-
-
-@dataclass
-class _Column:
-    header: str  # as written in the file
-    key: str  # id, name, weight, required_level, description, indicator, level_1..5
-    lang: str | None  # zh, en, or None (detected per cell)
 
 
 @dataclass
@@ -170,122 +71,6 @@ class _Competency:
     anchors: dict[int, dict[str, str]] = field(default_factory=dict)
     sources: dict[str, tuple[int, str]] = field(default_factory=dict)  # field -> (row, header)
     bad_weight: bool = False  # an unreadable weight was already reported
-
-
-def _compact(header: str) -> str:
-    text = unicodedata.normalize("NFKC", header).strip().lower()
-    text = re.sub(r"\(\s*(%|0-10|1-5|0–10)?\s*\)|%", "", text)  # "权重(%)", "要求等级(0-10)"
-    return re.sub(r"[\s_\-.:：/]+", "", text)
-
-
-def _resolve_header(header: str) -> _Column | None:
-    """Map a header to a column key and language; None if it is not a dictionary column."""
-    raw = unicodedata.normalize("NFKC", header).strip()
-    lang: str | None = None
-    base = raw
-    match = _LANG_SUFFIX_RE.match(raw.lower())
-    if match and match.group(1).strip(" _-"):
-        candidate = _compact(match.group(1))
-        if candidate in _ALIASES or _LEVEL_RE.match(candidate):
-            base, lang = match.group(1), _LANG_CODES[match.group(2)]
-    compact = _compact(base)
-    if compact in _FIXED:
-        key, fixed_lang = _FIXED[compact]
-        return _Column(header, key, fixed_lang)
-    if compact in _ALIASES:
-        return _Column(header, _ALIASES[compact], lang)
-    level = _LEVEL_RE.match(compact)
-    if level:
-        digit = level.group(1)
-        number = _CN_DIGITS.get(digit) or int(digit)
-        return _Column(header, f"level_{number}", lang)
-    return None
-
-
-# ------------------------------------------------------------------------- reading
-
-
-def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
-    """Header and data rows (with their 1-based spreadsheet row numbers) of a CSV/XLSX."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ModelError(
-            [
-                FieldError(
-                    "file", f"is {size // 1024} KiB; the limit is {MAX_FILE_BYTES // 1024} KiB"
-                )
-            ],
-            _WHAT,
-        )
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
-    if suffix in (".csv", ".txt", ".tsv"):
-        return _read_csv(path.read_bytes())
-    raise ModelError(
-        [FieldError("file", f"unsupported type {suffix or '(none)'}: use .csv, .xlsx or .yaml")],
-        _WHAT,
-    )
-
-
-def _read_csv(raw: bytes) -> tuple[list[str], list[tuple[int, list[Any]]]]:
-    # Excel on Chinese Windows saves CSV as GB18030; everything else is UTF-8.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes every byte sequence
-        raise ModelError([FieldError("file", "is neither UTF-8 nor GB18030 text")], _WHAT)
-    # The delimiter is whichever of , ; tab the header line uses most (European Excel
-    # writes ";"); csv.Sniffer also guesses quoting and gets doubled quotes wrong.
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter)
-    rows: list[tuple[int, list[Any]]] = []
-    header: list[str] | None = None
-    for number, row in enumerate(reader, start=1):
-        if header is None:
-            if any(cell.strip() for cell in row):
-                header = [cell.strip() for cell in row]
-            continue
-        rows.append((number, row))
-        if len(rows) > MAX_ROWS:
-            raise ModelError([FieldError("file", f"has more than {MAX_ROWS} rows")], _WHAT)
-    if header is None:
-        raise ModelError([FieldError("file", "is empty")], _WHAT)
-    return header, rows
-
-
-def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
-    from openpyxl import load_workbook
-
-    try:
-        # read_only streams the sheet instead of building it all in memory.
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zipfile, KeyError, ValueError... on bad files
-        raise ModelError(
-            [FieldError("file", f"is not a readable .xlsx workbook ({exc})")], _WHAT
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        header: list[str] | None = None
-        rows: list[tuple[int, list[Any]]] = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = list(values)
-            if header is None:
-                if any(v is not None and str(v).strip() for v in cells):
-                    header = ["" if v is None else str(v).strip() for v in cells]
-                continue
-            rows.append((number, cells))
-            if len(rows) > MAX_ROWS:
-                raise ModelError([FieldError("file", f"has more than {MAX_ROWS} rows")], _WHAT)
-    finally:
-        workbook.close()
-    if header is None:
-        raise ModelError([FieldError("file", "the first worksheet is empty")], _WHAT)
-    return header, rows
 
 
 # ------------------------------------------------------------------------ building
@@ -338,25 +123,25 @@ def rows_to_model(
     keys = {c.key for c in columns if c is not None}
     _check_columns(keys, errors, warnings)
     if errors:
-        raise ModelError(errors, _WHAT)
+        raise ModelError(errors, WHAT)
     competencies = _group_rows(columns, rows, errors)
     if not competencies and not errors:
         errors.append(FieldError("rows", "the file has a header but no competencies"))
     dimensions = _dimensions(competencies, columns, "weight" in keys, errors)
     if errors:
-        raise ModelError(errors, _WHAT)
+        raise ModelError(errors, WHAT)
     return _validated_model(model_id, name, industry, version, dimensions, competencies, warnings)
 
 
 def _resolve_columns(
     header: Sequence[str], errors: list[FieldError], warnings: list[FieldError]
-) -> list[_Column | None]:
+) -> list[Column | None]:
     """One entry per header cell: the dictionary column it is, or None (ignored or repeated)."""
-    columns: list[_Column | None] = []
+    columns: list[Column | None] = []
     seen_columns: dict[tuple[str, str | None], tuple[str, int]] = {}
     for index, raw in enumerate(header):
         text = _cell_text(raw)
-        column = _resolve_header(text) if text else None
+        column = resolve_header(text) if text else None
         if column is None:
             if text:
                 warnings.append(FieldError(f"column {text}", "not a dictionary column; ignored"))
@@ -410,7 +195,7 @@ def _check_columns(keys: set[str], errors: list[FieldError], warnings: list[Fiel
 _Values = dict[tuple[str, str | None], tuple[Any, str]]  # (key, lang) -> (cell, header)
 
 
-def _row_values(columns: Sequence[_Column | None], cells: Sequence[Any]) -> _Values:
+def _row_values(columns: Sequence[Column | None], cells: Sequence[Any]) -> _Values:
     values: _Values = {}
     for column, value in zip(columns, cells, strict=False):
         if column is None or value is None or _cell_text(value) == "":
@@ -420,7 +205,7 @@ def _row_values(columns: Sequence[_Column | None], cells: Sequence[Any]) -> _Val
 
 
 def _group_rows(
-    columns: Sequence[_Column | None],
+    columns: Sequence[Column | None],
     rows: Iterable[tuple[int, Sequence[Any]]],
     errors: list[FieldError],
 ) -> list[_Competency]:
@@ -533,7 +318,7 @@ def _rows_of(comp: _Competency) -> str:
 
 def _dimensions(
     competencies: Sequence[_Competency],
-    columns: Sequence[_Column | None],
+    columns: Sequence[Column | None],
     weight_column: bool,
     errors: list[FieldError],
 ) -> list[dict[str, Any]]:
@@ -581,7 +366,7 @@ def _check_parts(
     comp: _Competency,
     ident: str,
     where: str,
-    columns: Sequence[_Column | None],
+    columns: Sequence[Column | None],
     weight_column: bool,
     errors: list[FieldError],
 ) -> None:
@@ -632,7 +417,7 @@ def _validated_model(
     try:
         model = model_from_dict(data)
     except ModelError as exc:
-        raise ModelError([_relocate(e, competencies) for e in exc.errors], _WHAT) from None
+        raise ModelError([_relocate(e, competencies) for e in exc.errors], WHAT) from None
     relocated = _summarise_languages([_relocate(w, competencies) for w in model.warnings])
     return replace(model, warnings=tuple(warnings) + relocated)
 
@@ -663,7 +448,7 @@ def _summarise_languages(warnings: Sequence[FieldError]) -> tuple[FieldError, ..
     return tuple(others)
 
 
-def _header_of(columns: Sequence[_Column | None], key: str) -> str:
+def _header_of(columns: Sequence[Column | None], key: str) -> str:
     return next((c.header for c in columns if c is not None and c.key == key), key)
 
 
@@ -721,33 +506,6 @@ def _relocate(error: FieldError, competencies: Sequence[_Competency]) -> FieldEr
     return FieldError(f"{where}, {rest}" if rest else where, error.message)
 
 
-def _rows_from_records(records: Sequence[Any]) -> tuple[list[str], list[tuple[int, list[Any]]]]:
-    """YAML/JSON rows (mappings with spreadsheet column names) as header + numbered rows."""
-    header: list[str] = []
-    for record in records:
-        if isinstance(record, Mapping):
-            for key in record:
-                if str(key) not in header:
-                    header.append(str(key))
-    rows: list[tuple[int, list[Any]]] = []
-    errors: list[FieldError] = []
-    for i, record in enumerate(records):
-        if not isinstance(record, Mapping):
-            errors.append(FieldError(f"row {i + 1}", "must be a mapping of column to value"))
-            continue
-        values = {str(k): v for k, v in record.items()}
-        rows.append((i + 1, [_yaml_cell(values.get(h)) for h in header]))
-    if errors:
-        raise ModelError(errors, _WHAT)
-    return header, rows
-
-
-def _yaml_cell(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return "\n".join(str(v) for v in value)
-    return value
-
-
 def import_dictionary(
     source: str | Path,
     model_id: str | None = None,
@@ -762,14 +520,14 @@ def import_dictionary(
     """
     path = Path(source)
     if not path.exists():
-        raise ModelError([FieldError("file", f"{path} does not exist")], _WHAT)
+        raise ModelError([FieldError("file", f"{path} does not exist")], WHAT)
     model_id = model_id or _slug(path.stem) or "company-dictionary"
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
         if path.stat().st_size > MAX_FILE_BYTES:
             raise ModelError(
-                [FieldError("file", f"is larger than {MAX_FILE_BYTES // 1024} KiB")], _WHAT
+                [FieldError("file", f"is larger than {MAX_FILE_BYTES // 1024} KiB")], WHAT
             )
-        data = read_structured_file(path, _WHAT)
+        data = read_structured_file(path, WHAT)
         if isinstance(data, Mapping) and "dimensions" in data:
             merged = dict(data)
             merged.setdefault("id", model_id)
@@ -783,11 +541,11 @@ def import_dictionary(
         if not isinstance(data, list):
             raise ModelError(
                 [FieldError("file", "must hold a model (id, name, dimensions) or a list of rows")],
-                _WHAT,
+                WHAT,
             )
-        header, rows = _rows_from_records(data)
+        header, rows = rows_from_records(data)
     else:
-        header, rows = _read_rows(path)
+        header, rows = read_rows(path)
     return rows_to_model(header, rows, model_id=model_id, name=name, industry=industry)
 
 

@@ -29,12 +29,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from hireflow.scoring import learned
-from hireflow.scoring.analysis import (
-    ANALYSIS_LIMITS,
-    AnswerAnalysis,
-    analyse_interview,
-)
-from hireflow.scoring.copies import credit_copies
+from hireflow.scoring.analysis import AnswerAnalysis, analyse_interview
+from hireflow.scoring.answer_text import ANALYSIS_LIMITS
+from hireflow.scoring.copies import Copy, credit_copies
 from hireflow.scoring.embedding import Embedder, get_embedder
 from hireflow.scoring.findings import (
     _findings,
@@ -53,6 +50,7 @@ from hireflow.scoring.report import (
     Evidence,
     Note,
     Report,
+    rounded,
 )
 
 __all__ = [
@@ -61,7 +59,6 @@ __all__ = [
     "WEIGHTS",
     "AnswerDimensionScore",
     "answer_quality",
-    "job_match",
     "score_interview",
 ]
 
@@ -132,10 +129,6 @@ class AnswerDimensionScore:
     verdict: JudgeVerdict
 
 
-def _r(value: float) -> float:
-    return round(float(value), 4) + 0.0
-
-
 def answer_quality(analysis: AnswerAnalysis, dimension_id: str) -> tuple[float, dict[str, float]]:
     """The quality ``q`` (0..1) of one answer on one dimension and its components."""
     f = analysis.features
@@ -164,7 +157,7 @@ def answer_quality(analysis: AnswerAnalysis, dimension_id: str) -> tuple[float, 
     components.update(factors)
     components["anchor_level"] = evidence.anchor_level if evidence else 1.0
     components["base"] = base
-    return quality, {k: _r(v) for k, v in components.items()}
+    return quality, {k: rounded(v) for k, v in components.items()}
 
 
 def level_features(analysis: AnswerAnalysis, dimension_id: str) -> dict[str, float]:
@@ -200,9 +193,12 @@ def _embedded_verdict(
         score = max(0.0, min(10.0, float(technical["score"])))
         level = max(1.0, score / 2.0)
         return (
-            JudgeVerdict(_r(score), _r(level), (), "reference answers", "embedded"),
+            JudgeVerdict(rounded(score), rounded(level), (), "reference answers", "embedded"),
             score / 10.0,
-            {"reference": _r(score), "key_point_coverage": _r(float(technical["coverage"]))},
+            {
+                "reference": rounded(score),
+                "key_point_coverage": rounded(float(technical["coverage"])),
+            },
         )
     quality, components = answer_quality(analysis, dimension_id)
     level = min(5.0, max(1.0, 1.0 + LEVEL_SLOPE * quality))
@@ -218,7 +214,7 @@ def _embedded_verdict(
         components.update(evidence.gate)
         if not evidence.addresses:
             level = min(level, learned.GATE_CAP_LEVEL)
-        components = {k: _r(v) for k, v in components.items()}
+        components = {k: rounded(v) for k, v in components.items()}
     if analysis.kind == "situational":
         level = min(level, SITUATIONAL_MAX_LEVEL)
     quotes = (
@@ -229,8 +225,8 @@ def _embedded_verdict(
         else ()
     )
     verdict = JudgeVerdict(
-        score=_r(level_to_score(level)),
-        level=_r(level),
+        score=rounded(level_to_score(level)),
+        level=rounded(level),
         evidence=quotes,
         rationale="feature formula",
         source="embedded",
@@ -266,50 +262,9 @@ def score_interview(
         Note("input_warning", {"zh": str(w), "en": str(w)}) for w in interview.warnings
     ]
 
-    per_answer: dict[str, dict[str, AnswerDimensionScore]] = {}
-    fallbacks: list[tuple[str, str, str]] = []
-    for analysis in analyses:
-        per_answer[analysis.question_id] = {}
-        if analysis.status == "unsupported_language":
-            continue
-        question = interview.question(analysis.question_id)
-        for dim_id in analysis.dimensions:
-            dimension = model.dimension(dim_id)
-            embedded, quality, components = _embedded_verdict(analysis, dim_id)
-            verdict = embedded
-            if analysis.status == "ok" and not isinstance(judge, EmbeddedJudge):
-                request = JudgeRequest(
-                    question_id=question.id,
-                    question=localised(question.text, analysis.language),
-                    kind=question.kind,
-                    dimension=dimension,
-                    answer="\n".join(s.text for s in analysis.sentences),
-                    language=analysis.language,
-                    embedded=embedded,
-                )
-                verdict = judge.judge(request)
-                if verdict.fallback_reason:
-                    fallbacks.append((question.id, dim_id, verdict.fallback_reason))
-            per_answer[analysis.question_id][dim_id] = AnswerDimensionScore(
-                question_id=question.id,
-                dimension_id=dim_id,
-                score=_r(verdict.score),
-                level=_r(verdict.level),
-                quality=_r(quality),
-                components=components,
-                verdict=verdict,
-            )
+    per_answer, fallbacks = _answer_scores(interview, analyses, judge)
 
-    copies = credit_copies(
-        {a.question_id: a.text for a in interview.answers},
-        {a.question_id: a.status for a in analyses},
-        per_answer,
-        {
-            a.question_id: math.fsum(s.relevance for s in a.sentences) / len(a.sentences)
-            for a in analyses
-            if a.sentences
-        },
-    )
+    copies = _copies(interview, analyses, per_answer)
     dimensions = [
         _dimension_score(d, analyses, per_answer, model, calibration, judge)
         for d in model.dimensions
@@ -323,16 +278,9 @@ def score_interview(
         analyses, {q.id: q.text for q in interview.questions}, model, scores
     )
     notes.extend(_notes(analyses, dimensions, fallbacks, lang))
-    if calibration is not None and getattr(calibration, "active", False):
-        notes.append(
-            Note(
-                "calibrated",
-                {
-                    "zh": f"已应用公司校准（版本 {calibration.version}）。",
-                    "en": f"Company calibration applied (version {calibration.version}).",
-                },
-            )
-        )
+    active = calibration is not None and getattr(calibration, "active", False)
+    if active:
+        notes.append(_calibrated_note(calibration.version))
     summary = _summary(dimensions, match, coverage, analyses, lang)
     report = Report(
         schema_version=SCHEMA_VERSION,
@@ -354,7 +302,7 @@ def score_interview(
         notes=tuple(notes),
         calibration=(
             {"company_id": calibration.company_id, "version": calibration.version}
-            if calibration is not None and getattr(calibration, "active", False)
+            if active
             else None
         ),
         extra={"limits": dict(ANALYSIS_LIMITS)},
@@ -364,6 +312,76 @@ def score_interview(
     from hireflow.scoring.adjust import finalise_report
 
     return finalise_report(report, model, copies, {q.id: q.text for q in interview.questions})
+
+
+def _calibrated_note(version: object) -> Note:
+    return Note(
+        "calibrated",
+        {
+            "zh": f"已应用公司校准（版本 {version}）。",
+            "en": f"Company calibration applied (version {version}).",
+        },
+    )
+
+
+def _answer_scores(
+    interview: InterviewInput, analyses: Sequence[AnswerAnalysis], judge: Judge
+) -> tuple[dict[str, dict[str, AnswerDimensionScore]], list[tuple[str, str, str]]]:
+    """Each answer's score on each dimension its question assesses (the embedded verdict,
+    or the judge's for a scored answer), and the judge's fallbacks (question, dimension,
+    reason)."""
+    per_answer: dict[str, dict[str, AnswerDimensionScore]] = {}
+    fallbacks: list[tuple[str, str, str]] = []
+    for analysis in analyses:
+        per_answer[analysis.question_id] = {}
+        if analysis.status == "unsupported_language":
+            continue
+        question = interview.question(analysis.question_id)
+        for dim_id in analysis.dimensions:
+            dimension = interview.model.dimension(dim_id)
+            embedded, quality, components = _embedded_verdict(analysis, dim_id)
+            verdict = embedded
+            if analysis.status == "ok" and not isinstance(judge, EmbeddedJudge):
+                request = JudgeRequest(
+                    question_id=question.id,
+                    question=localised(question.text, analysis.language),
+                    kind=question.kind,
+                    dimension=dimension,
+                    answer="\n".join(s.text for s in analysis.sentences),
+                    language=analysis.language,
+                    embedded=embedded,
+                )
+                verdict = judge.judge(request)
+                if verdict.fallback_reason:
+                    fallbacks.append((question.id, dim_id, verdict.fallback_reason))
+            per_answer[analysis.question_id][dim_id] = AnswerDimensionScore(
+                question_id=question.id,
+                dimension_id=dim_id,
+                score=rounded(verdict.score),
+                level=rounded(verdict.level),
+                quality=rounded(quality),
+                components=components,
+                verdict=verdict,
+            )
+    return per_answer, fallbacks
+
+
+def _copies(
+    interview: InterviewInput,
+    analyses: Sequence[AnswerAnalysis],
+    per_answer: dict[str, dict[str, AnswerDimensionScore]],
+) -> tuple[Copy, ...]:
+    """Copies across answers, their credit taken away (see :func:`credit_copies`)."""
+    return credit_copies(
+        {a.question_id: a.text for a in interview.answers},
+        {a.question_id: a.status for a in analyses},
+        per_answer,
+        {
+            a.question_id: math.fsum(s.relevance for s in a.sentences) / len(a.sentences)
+            for a in analyses
+            if a.sentences
+        },
+    )
 
 
 STORY_EVIDENCE = "story"  # Evidence.indicator_id of a quote that is the story's own sentence
@@ -406,7 +424,7 @@ def _story_quote(
                     analysis.question_id,
                     dimension_id,
                     STORY_EVIDENCE,
-                    _r(sentence.relevance),
+                    rounded(sentence.relevance),
                     sentence.star,
                 )
     return found
@@ -431,7 +449,7 @@ def _dimension_score(
         return DimensionScore(
             id=dimension.id,
             name=dict(dimension.name),
-            weight=_r(weight),
+            weight=rounded(weight),
             required_level=dimension.required_level,
             score=None,
             raw_score=None,
@@ -449,19 +467,10 @@ def _dimension_score(
     keys = sorted({k for _, s in items for k in s.components})
     for key in keys:
         values = [s.components[key] for _, s in items if key in s.components]
-        components[key] = _r(math.fsum(values) / len(values))
+        components[key] = rounded(math.fsum(values) / len(values))
     components["answers"] = float(len(items))
 
-    # Confidence: how much evidence there is (answers, substance, indicator coverage) and how
-    # much the answers agree with each other.
-    amount = 1.0 - 0.5 ** len(items)
-    substance = math.fsum(a.features["substance"] for a, _ in items) / len(items)
-    coverage = components.get("evidence", 0.0)
-    spread = _stdev(scores)
-    agreement = 1.0 - min(1.0, spread / 5.0)
-    confidence = amount * (0.4 + 0.3 * substance + 0.3 * coverage) * agreement
-    if any(a.language != a.interview_language for a, _ in items):
-        confidence *= 0.9
+    confidence = _confidence(items, scores, components)
 
     score = raw
     calibrated = False
@@ -472,6 +481,48 @@ def _dimension_score(
             calibrated = True
     score = max(0.0, min(10.0, score))
 
+    evidence = _dimension_quotes(dimension.id, items)
+    return DimensionScore(
+        id=dimension.id,
+        name=dict(dimension.name),
+        weight=rounded(weight),
+        required_level=dimension.required_level,
+        score=rounded(score),
+        raw_score=rounded(raw),
+        level=rounded(score / 2.0),
+        confidence=rounded(confidence),
+        assessed=True,
+        questions=questions,
+        evidence=tuple(evidence[:MAX_EVIDENCE]),
+        components=components,
+        calibrated=calibrated,
+        judge=judge.name,
+    )
+
+
+def _confidence(
+    items: Sequence[tuple[AnswerAnalysis, AnswerDimensionScore]],
+    scores: Sequence[float],
+    components: Mapping[str, float],
+) -> float:
+    """How much evidence there is (answers, substance, indicator coverage) and how much the
+    answers agree with each other."""
+    amount = 1.0 - 0.5 ** len(items)
+    substance = math.fsum(a.features["substance"] for a, _ in items) / len(items)
+    coverage = components.get("evidence", 0.0)
+    spread = _stdev(scores)
+    agreement = 1.0 - min(1.0, spread / 5.0)
+    confidence = amount * (0.4 + 0.3 * substance + 0.3 * coverage) * agreement
+    if any(a.language != a.interview_language for a, _ in items):
+        confidence *= 0.9
+    return confidence
+
+
+def _dimension_quotes(
+    dimension_id: str, items: Sequence[tuple[AnswerAnalysis, AnswerDimensionScore]]
+) -> list[Evidence]:
+    """A dimension's evidence: the judge's quotes, then the indicators' quoted sentences,
+    closest first; without either, the story's own sentence."""
     evidence: list[Evidence] = []
     seen: set[str] = set()
     for analysis, item in items:
@@ -480,11 +531,11 @@ def _dimension_score(
                 if quote not in seen:
                     seen.add(quote)
                     evidence.append(
-                        Evidence(quote, analysis.question_id, dimension.id, "judge", 1.0)
+                        Evidence(quote, analysis.question_id, dimension_id, "judge", 1.0)
                     )
     candidates = []
     for analysis, _ in items:
-        found = analysis.evidence_for(dimension.id)
+        found = analysis.evidence_for(dimension_id)
         if not found:
             continue
         for indicator in found.indicators:
@@ -500,32 +551,17 @@ def _dimension_score(
             Evidence(
                 indicator.quote,
                 qid,
-                dimension.id,
+                dimension_id,
                 indicator.indicator_id,
                 indicator.similarity,
                 star,
             )
         )
     if not evidence:
-        story = _story_quote(dimension.id, items)
+        story = _story_quote(dimension_id, items)
         if story is not None:
             evidence.append(story)
-    return DimensionScore(
-        id=dimension.id,
-        name=dict(dimension.name),
-        weight=_r(weight),
-        required_level=dimension.required_level,
-        score=_r(score),
-        raw_score=_r(raw),
-        level=_r(score / 2.0),
-        confidence=_r(confidence),
-        assessed=True,
-        questions=questions,
-        evidence=tuple(evidence[:MAX_EVIDENCE]),
-        components=components,
-        calibrated=calibrated,
-        judge=judge.name,
-    )
+    return evidence
 
 
 def _stdev(values: Sequence[float]) -> float:

@@ -18,6 +18,7 @@ import numpy as np
 from hireflow.scoring import learned
 from hireflow.scoring.embedding import cosine_matrix
 from hireflow.scoring.models import Dimension, localised
+from hireflow.scoring.report import rounded
 from hireflow.scoring.text import content_words
 
 if TYPE_CHECKING:
@@ -27,11 +28,6 @@ if TYPE_CHECKING:
 # evaluation set (docs/scoring.md).
 EVIDENCE_QUOTE = 0.30  # an indicator's nearest sentence is quoted as evidence from here
 EVIDENCE_LOW, EVIDENCE_HIGH = 0.15, 0.50  # evidence strength ramps from 0 to 1 between these
-_ROUND = 4
-
-
-def _r(value: float) -> float:
-    return round(float(value), _ROUND) + 0.0
 
 
 @dataclass(frozen=True)
@@ -118,8 +114,8 @@ def _dimension_evidence(
                     indicator_id=indicator.id,
                     sentence_index=best,
                     quote=sentences[best].text,
-                    similarity=_r(similarity),
-                    strength=_r(_ramp(similarity, EVIDENCE_LOW, EVIDENCE_HIGH)),
+                    similarity=rounded(similarity),
+                    strength=rounded(_ramp(similarity, EVIDENCE_LOW, EVIDENCE_HIGH)),
                     quoted=similarity >= EVIDENCE_QUOTE,
                 )
             )
@@ -140,11 +136,13 @@ def _dimension_evidence(
         out.append(
             DimensionEvidence(
                 dimension_id=dimension.id,
-                relevance=_r(dim_relevance),
-                coverage=_r(coverage),
+                relevance=rounded(dim_relevance),
+                coverage=rounded(coverage),
                 indicators=tuple(items),
-                anchor_similarity={lvl: _r(s) for lvl, s in zip(levels, anchor_sims, strict=True)},
-                anchor_level=_r(_anchor_level(levels, anchor_sims)),
+                anchor_similarity={
+                    lvl: rounded(s) for lvl, s in zip(levels, anchor_sims, strict=True)
+                },
+                anchor_level=rounded(_anchor_level(levels, anchor_sims)),
             )
         )
     return tuple(out)
@@ -214,14 +212,14 @@ def _with_gate(
     )
     shared = len(answer_words & own_words)
     gate = {
-        "gate_competency": _r(float(mean_logp[k] - mean_logp[best_other])),
-        "gate_best_sentence": _r(float(np.exp(logp[:, k]).max())),
-        "gate_rank": _r(rank),
+        "gate_competency": rounded(float(mean_logp[k] - mean_logp[best_other])),
+        "gate_best_sentence": rounded(float(np.exp(logp[:, k]).max())),
+        "gate_rank": rounded(rank),
         "gate_words": float(shared - other_overlap),
-        "gate_word_share": _r(shared / (1.0 + len(answer_words))),
+        "gate_word_share": rounded(shared / (1.0 + len(answer_words))),
     }
     probability = learned.gate_probability(gate)
-    gate["gate_probability"] = _r(probability)
+    gate["gate_probability"] = rounded(probability)
     return replace(
         evidence,
         gate=gate,

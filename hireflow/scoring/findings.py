@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hireflow.scoring import learned
-from hireflow.scoring.analysis import ANALYSIS_LIMITS, AnswerAnalysis
+from hireflow.scoring.analysis import AnswerAnalysis
+from hireflow.scoring.answer_text import ANALYSIS_LIMITS
 from hireflow.scoring.evidence import EVIDENCE_QUOTE
 from hireflow.scoring.models import localised
 from hireflow.scoring.report import DimensionScore, Evidence, Finding, Note

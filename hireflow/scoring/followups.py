@@ -21,9 +21,9 @@ Questions come in Chinese and English; the report shows the interview's language
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
-from hireflow.scoring.analysis import AnswerAnalysis
+from hireflow.scoring.analysis import AnswerAnalysis, SentenceAnalysis
 from hireflow.scoring.models import CompetencyModel, localised
 from hireflow.scoring.report import FollowUp
 
@@ -65,13 +65,12 @@ def _quote(text: str, limit: int = 40) -> str:
 
 
 def _answer_follow_ups(analysis: AnswerAnalysis, question_text: dict[str, str]) -> list[FollowUp]:
-    qid = analysis.question_id
-    dims = analysis.dimensions
+    def ask(reason: str, text: dict[str, str], topic: str = "") -> FollowUp:
+        return FollowUp(analysis.question_id, analysis.dimensions, reason, text, topic)
+
     if analysis.status == "empty":
         return [
-            FollowUp(
-                qid,
-                dims,
+            ask(
                 "no_answer",
                 {
                     "zh": f"这道题没有作答，请再回答一次：{localised(question_text, 'zh')}",
@@ -82,9 +81,7 @@ def _answer_follow_ups(analysis: AnswerAnalysis, question_text: dict[str, str]) 
         ]
     if analysis.status == "unsupported_language":
         return [
-            FollowUp(
-                qid,
-                dims,
+            ask(
                 "unsupported_language",
                 {
                     "zh": f"请用中文或英文重新回答：{localised(question_text, 'zh')}",
@@ -93,14 +90,12 @@ def _answer_follow_ups(analysis: AnswerAnalysis, question_text: dict[str, str]) 
                 },
             )
         ]
-    f = analysis.features
     on_topic = [s for s in analysis.sentences if s.on_topic]
-    out: list[FollowUp] = []
-    if analysis.kind != "motivation" and (not on_topic or f["on_topic_share"] < 0.5):
-        out.append(
-            FollowUp(
-                qid,
-                dims,
+    if analysis.kind != "motivation" and (
+        not on_topic or analysis.features["on_topic_share"] < 0.5
+    ):
+        return [
+            ask(
                 "off_topic",
                 {
                     "zh": "您的回答与问题关系不大。请结合具体经历回答："
@@ -109,17 +104,26 @@ def _answer_follow_ups(analysis: AnswerAnalysis, question_text: dict[str, str]) 
                     f"concrete experience: {localised(question_text, 'en')}",
                 },
             )
-        )
-        return out
+        ]
     if not on_topic:
-        return out
+        return []
+    return _story_follow_ups(analysis, on_topic, ask)
+
+
+def _story_follow_ups(
+    analysis: AnswerAnalysis,
+    on_topic: Sequence[SentenceAnalysis],
+    ask: Callable[..., FollowUp],
+) -> list[FollowUp]:
+    """What to ask about an on-topic answer: the candidate's own part, the result, the
+    project's return, a concrete example."""
+    f = analysis.features
+    out: list[FollowUp] = []
     topic = detect_topic([s.text for s in on_topic], analysis.language)
     behavioural = analysis.kind == "behavioural"
     if f["first_plural"] >= 2 and f["ownership"] < 0.35:
         out.append(
-            FollowUp(
-                qid,
-                dims,
+            ask(
                 "we_only",
                 {
                     "zh": "您多次提到“我们”做了什么。"
@@ -134,9 +138,7 @@ def _answer_follow_ups(analysis: AnswerAnalysis, question_text: dict[str, str]) 
         what_zh = f"“{_quote(topic)}”" if topic else "这件事"
         what_en = topic or "what you described"
         out.append(
-            FollowUp(
-                qid,
-                dims,
+            ask(
                 "no_result",
                 {
                     "zh": f"{what_zh}最终的结果如何？有没有可以量化的数据，比如提升或节省了多少？",
@@ -148,9 +150,7 @@ def _answer_follow_ups(analysis: AnswerAnalysis, question_text: dict[str, str]) 
         )
     if topic and behavioural and len(out) < PER_ANSWER:
         out.append(
-            FollowUp(
-                qid,
-                dims,
+            ask(
                 "project_roi",
                 {
                     "zh": f"您提到了“{_quote(topic)}”。它的投入产出比（ROI）如何？"
@@ -164,9 +164,7 @@ def _answer_follow_ups(analysis: AnswerAnalysis, question_text: dict[str, str]) 
     vague = f["generic_share"] >= 0.3 or (f["action_depth"] < 0.3 and f["specificity"] < 0.15)
     if vague and len(out) < PER_ANSWER:
         out.append(
-            FollowUp(
-                qid,
-                dims,
+            ask(
                 "vague",
                 {
                     "zh": "能否举一个具体的例子：什么时间、什么情况、您具体做了什么、结果如何？",

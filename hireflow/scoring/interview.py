@@ -122,8 +122,30 @@ def interview_from_dict(data: Any, model: CompetencyModel) -> InterviewInput:
         errors.append(FieldError("candidate_ref", f"must be a text, not {_kind(candidate_ref)}"))
         candidate_ref = ""
 
-    questions: list[Question] = []
     raw_questions = data.get("questions")
+    questions = _questions(raw_questions, model, errors)
+    # An answer to an unknown question is reported only when there are questions at all.
+    given = isinstance(raw_questions, list) and bool(raw_questions)
+    answers = _answers(data.get("answers"), {q.id for q in questions} if given else None, errors)
+
+    if errors:
+        raise InterviewError(errors)
+    return InterviewInput(
+        language=language,
+        model=model,
+        questions=tuple(questions),
+        answers=tuple(answers),
+        candidate_ref=candidate_ref.strip(),
+        warnings=tuple(warnings),
+    )
+
+
+def _questions(
+    raw_questions: Any, model: CompetencyModel, errors: list[FieldError]
+) -> list[Question]:
+    """The interview's questions, each valid and with an id of its own; problems go to
+    ``errors``."""
+    questions: list[Question] = []
     if not isinstance(raw_questions, list) or not raw_questions:
         errors.append(FieldError("questions", "is required (a non-empty list of questions)"))
         raw_questions = []
@@ -146,9 +168,12 @@ def interview_from_dict(data: Any, model: CompetencyModel) -> InterviewInput:
             continue
         seen_questions[question.id] = i
         questions.append(question)
+    return questions
 
+
+def _answers(raw_answers: Any, known: set[str] | None, errors: list[FieldError]) -> list[Answer]:
+    """The answers, one per known question at most; problems go to ``errors``."""
     answers: list[Answer] = []
-    raw_answers = data.get("answers")
     if not isinstance(raw_answers, list):
         errors.append(FieldError("answers", f"is required (a list), not {_kind(raw_answers)}"))
         raw_answers = []
@@ -170,7 +195,7 @@ def interview_from_dict(data: Any, model: CompetencyModel) -> InterviewInput:
         if not isinstance(qid, str) or not qid.strip():
             errors.append(FieldError(f"{loc}.question_id", "is required (a question id)"))
             continue
-        if raw_questions and qid not in seen_questions:
+        if known is not None and qid not in known:
             errors.append(FieldError(f"{loc}.question_id", f"unknown question {qid!r}"))
         if qid in answered:
             errors.append(
@@ -187,17 +212,7 @@ def interview_from_dict(data: Any, model: CompetencyModel) -> InterviewInput:
             text = ""
         audio = _audio_features(raw.get("audio_features"), f"{loc}.audio_features", errors)
         answers.append(Answer(question_id=qid, text=text, audio_features=audio))
-
-    if errors:
-        raise InterviewError(errors)
-    return InterviewInput(
-        language=language,
-        model=model,
-        questions=tuple(questions),
-        answers=tuple(answers),
-        candidate_ref=candidate_ref.strip(),
-        warnings=tuple(warnings),
-    )
+    return answers
 
 
 def _audio_features(value: Any, loc: str, errors: list[FieldError]) -> dict[str, float] | None:

@@ -33,12 +33,12 @@ import numpy as np
 
 from hireflow.scoring.models import (
     CompetencyModel,
+    Dimension,
     FieldError,
     Question,
     localised,
 )
 from hireflow.scoring.plan_model import (
-    JOB_TYPES,
     MAX_BUDGET_MINUTES,
     MIN_BUDGET_MINUTES,
     PER_QUESTION_OVERHEAD_S,
@@ -46,7 +46,6 @@ from hireflow.scoring.plan_model import (
     JobSpec,
     PlanError,
     PlannedQuestion,
-    load_job,
 )
 from hireflow.scoring.questions import (
     FUNDAMENTAL_TAGS,
@@ -61,18 +60,7 @@ from hireflow.scoring.questions import (
 )
 from hireflow.scoring.text import content_words, engine_language
 
-__all__ = [
-    "JOB_TYPES",
-    "MAX_BUDGET_MINUTES",
-    "MIN_BUDGET_MINUTES",
-    "PER_QUESTION_OVERHEAD_S",
-    "InterviewPlan",
-    "JobSpec",
-    "PlanError",
-    "PlannedQuestion",
-    "generate_plan",
-    "load_job",
-]
+__all__ = ["generate_plan"]
 
 TECHNICAL_DIMENSIONS = frozenset({"technical_depth", "coding"})
 
@@ -192,19 +180,8 @@ def generate_plan(
     ``embed(list[str]) -> array of unit rows`` will do. Raises :class:`PlanError` for a
     budget outside 5..240 minutes.
     """
-    errors: list[FieldError] = []
-    if isinstance(budget_minutes, bool) or not isinstance(budget_minutes, int):
-        errors.append(FieldError("budget_minutes", "must be a whole number of minutes"))
-    elif not MIN_BUDGET_MINUTES <= budget_minutes <= MAX_BUDGET_MINUTES:
-        errors.append(
-            FieldError(
-                "budget_minutes",
-                f"must be {MIN_BUDGET_MINUTES}..{MAX_BUDGET_MINUTES} (got {budget_minutes})",
-            )
-        )
+    _check_budget(budget_minutes)
     lang = engine_language(lang)
-    if errors:
-        raise PlanError(errors)
     bank = bank or load_question_bank()
     budget_s = budget_minutes * 60
     weights = model.normalised_weights()
@@ -212,16 +189,7 @@ def generate_plan(
     notes: list[dict[str, str]] = []
 
     # 1. Map the model's dimensions to bank competencies.
-    bank_ids = bank.dimensions()
-    to_bank: dict[str, str | None] = {}
-    for dim in model.dimensions:
-        matched = dim.id if dim.id in bank_ids else match_preset_competency(dim)
-        to_bank[dim.id] = matched if matched in bank_ids else None
-    from_bank: dict[str, list[str]] = {}
-    for dim_id, bank_id in to_bank.items():
-        if bank_id is not None:
-            from_bank.setdefault(bank_id, []).append(dim_id)
-
+    to_bank, from_bank = _bank_competencies(bank, model)
     technical_job = job.job_type == "technical" or any(
         to_bank.get(d) in TECHNICAL_DIMENSIONS for d in model.dimension_ids
     )
@@ -239,35 +207,149 @@ def generate_plan(
     # 2. Candidate pools per model dimension.
     warmups, closings = _warmup_and_closing(bank, job, budget_s)
     reserved = {q.id for q in warmups + closings}
-    job_tags = skill_tags(job.skills)
-    pools: dict[str, list[_Candidate]] = {}
-    for dim in model.dimensions:
-        bank_id = to_bank[dim.id]
-        pool: list[_Candidate] = []
-        if bank_id is not None:
-            for question in bank:
-                if question.id in reserved or bank_id not in question.dimensions:
-                    continue
-                if question.kind == "motivation":
-                    continue
-                if question.kind == "technical" and not technical_job:
-                    continue
-                if question.industries and industry and industry not in question.industries:
-                    continue
-                # A question written for other job types (a sales metric) never goes to this one.
-                if question.job_types and job.job_type not in question.job_types:
-                    continue
-                mapped = remap_dimensions(question, from_bank, first=dim.id)
-                primary = question.dimensions[0] == bank_id
-                pool.append(_Candidate(mapped, dim.id, "bank", primary=primary))
-        if not pool:
-            pool = [
-                _Candidate(q, dim.id, "generated") for q in questions_from_indicators(dim, limit=4)
-            ]
-        pools[dim.id] = pool
+    pools = {
+        dim.id: _pool(dim, to_bank[dim.id], from_bank, bank, job, reserved, industry, technical_job)
+        for dim in model.dimensions
+    }
 
     # 3. Relevance: one batched embedding call for the job and every candidate.
-    candidates = [c for pool in pools.values() for c in pool]
+    _score_all(
+        [c for pool in pools.values() for c in pool], job, lang, embedder, industry, technical_job
+    )
+
+    # 4. Allocate time in proportion to the weights.
+    fixed_s = sum(q.time_limit_s + PER_QUESTION_OVERHEAD_S for q in warmups + closings)
+    chosen = _allocate(weights, pools, budget_s - fixed_s)
+    notes.extend(_coverage_notes(model, chosen))
+
+    # 5. Order and explain.
+    items = _ordered_items(chosen, warmups, closings, from_bank, model, weights, job)
+    return InterviewPlan(
+        job_title=job.title,
+        language=lang,
+        budget_minutes=budget_minutes,
+        model_id=model.id,
+        items=tuple(items),
+        dimension_weights={k: round(v, 6) for k, v in weights.items()},
+        notes=tuple(notes),
+    )
+
+
+def _ordered_items(
+    chosen: Sequence[_Candidate],
+    warmups: Sequence[Question],
+    closings: Sequence[Question],
+    from_bank: dict[str, list[str]],
+    model: CompetencyModel,
+    weights: Mapping[str, float],
+    job: JobSpec,
+) -> list[PlannedQuestion]:
+    """Warm-ups, then the chosen questions by section, dimension weight and relevance, each
+    with the reason it was chosen, then the closing questions."""
+    order = {
+        d.id: i
+        for i, d in enumerate(sorted(model.dimensions, key=lambda d: (-weights[d.id], d.id)))
+    }
+    body = sorted(
+        chosen,
+        key=lambda c: (
+            SECTIONS.index(section_of(c.question)),
+            order[c.dimension],
+            -c.relevance,
+            c.question.id,
+        ),
+    )
+    return [
+        *(_fixed_item(question, "warmup", from_bank) for question in warmups),
+        *(
+            PlannedQuestion(
+                question=candidate.question,
+                section=section_of(candidate.question),
+                reason=_explain(candidate, model, weights, job),
+                relevance=round(candidate.relevance, 4),
+                matched_keywords=candidate.keywords,
+                source=candidate.source,
+            )
+            for candidate in body
+        ),
+        *(_fixed_item(question, "closing", from_bank) for question in closings),
+    ]
+
+
+def _check_budget(budget_minutes: object) -> None:
+    if isinstance(budget_minutes, bool) or not isinstance(budget_minutes, int):
+        raise PlanError([FieldError("budget_minutes", "must be a whole number of minutes")])
+    if not MIN_BUDGET_MINUTES <= budget_minutes <= MAX_BUDGET_MINUTES:
+        raise PlanError(
+            [
+                FieldError(
+                    "budget_minutes",
+                    f"must be {MIN_BUDGET_MINUTES}..{MAX_BUDGET_MINUTES} (got {budget_minutes})",
+                )
+            ]
+        )
+
+
+def _bank_competencies(
+    bank: QuestionBank, model: CompetencyModel
+) -> tuple[dict[str, str | None], dict[str, list[str]]]:
+    """Each model dimension's bank competency (None: the bank has none), and the model
+    dimensions of each bank competency."""
+    bank_ids = bank.dimensions()
+    to_bank: dict[str, str | None] = {}
+    for dim in model.dimensions:
+        matched = dim.id if dim.id in bank_ids else match_preset_competency(dim)
+        to_bank[dim.id] = matched if matched in bank_ids else None
+    from_bank: dict[str, list[str]] = {}
+    for dim_id, bank_id in to_bank.items():
+        if bank_id is not None:
+            from_bank.setdefault(bank_id, []).append(dim_id)
+    return to_bank, from_bank
+
+
+def _pool(
+    dim: Dimension,
+    bank_id: str | None,
+    from_bank: dict[str, list[str]],
+    bank: QuestionBank,
+    job: JobSpec,
+    reserved: set[str],
+    industry: str | None,
+    technical_job: bool,
+) -> list[_Candidate]:
+    """The questions that may assess ``dim``: the bank's for its competency, else questions
+    generated from its indicators."""
+    pool: list[_Candidate] = []
+    if bank_id is not None:
+        for question in bank:
+            if question.id in reserved or bank_id not in question.dimensions:
+                continue
+            if question.kind == "motivation":
+                continue
+            if question.kind == "technical" and not technical_job:
+                continue
+            if question.industries and industry and industry not in question.industries:
+                continue
+            # A question written for other job types (a sales metric) never goes to this one.
+            if question.job_types and job.job_type not in question.job_types:
+                continue
+            mapped = remap_dimensions(question, from_bank, first=dim.id)
+            primary = question.dimensions[0] == bank_id
+            pool.append(_Candidate(mapped, dim.id, "bank", primary=primary))
+    if not pool:
+        pool = [_Candidate(q, dim.id, "generated") for q in questions_from_indicators(dim, limit=4)]
+    return pool
+
+
+def _score_all(
+    candidates: list[_Candidate],
+    job: JobSpec,
+    lang: str,
+    embedder: Any | None,
+    industry: str | None,
+    technical_job: bool,
+) -> None:
+    """Score every candidate's relevance to the job, with one batched embedding call."""
     unique: dict[str, _Candidate] = {}
     for candidate in candidates:
         unique.setdefault(candidate.question.id, candidate)
@@ -275,6 +357,7 @@ def generate_plan(
     idf = _idf(list(word_sets.values()))
     job_words = {w for w in content_words(_job_text(job)) if w not in _JD_BOILERPLATE}
     similarities = _similarities(job, [c.question for c in unique.values()], lang, embedder)
+    job_tags = skill_tags(job.skills)
     for candidate in candidates:
         _score(
             candidate,
@@ -288,11 +371,10 @@ def generate_plan(
             technical_job,
         )
 
-    # 4. Allocate time in proportion to the weights.
-    fixed_s = sum(q.time_limit_s + PER_QUESTION_OVERHEAD_S for q in warmups + closings)
-    remaining = budget_s - fixed_s
-    chosen = _allocate(weights, pools, remaining)
 
+def _coverage_notes(model: CompetencyModel, chosen: Sequence[_Candidate]) -> list[dict[str, str]]:
+    """Notes on dimensions the budget left out and on questions generated for lack of any."""
+    notes: list[dict[str, str]] = []
     uncovered = [d for d in model.dimensions if not any(c.dimension == d.id for c in chosen)]
     for dim in uncovered:
         notes.append(
@@ -313,46 +395,7 @@ def generate_plan(
                 + ", ".join(localised(model.dimension(d).name, "en") for d in generated_dims),
             }
         )
-
-    # 5. Order and explain.
-    order = {
-        d.id: i
-        for i, d in enumerate(sorted(model.dimensions, key=lambda d: (-weights[d.id], d.id)))
-    }
-    body = sorted(
-        chosen,
-        key=lambda c: (
-            SECTIONS.index(section_of(c.question)),
-            order[c.dimension],
-            -c.relevance,
-            c.question.id,
-        ),
-    )
-    items: list[PlannedQuestion] = []
-    for question in warmups:
-        items.append(_fixed_item(question, "warmup", from_bank))
-    for candidate in body:
-        items.append(
-            PlannedQuestion(
-                question=candidate.question,
-                section=section_of(candidate.question),
-                reason=_explain(candidate, model, weights, job),
-                relevance=round(candidate.relevance, 4),
-                matched_keywords=candidate.keywords,
-                source=candidate.source,
-            )
-        )
-    for question in closings:
-        items.append(_fixed_item(question, "closing", from_bank))
-    return InterviewPlan(
-        job_title=job.title,
-        language=lang,
-        budget_minutes=budget_minutes,
-        model_id=model.id,
-        items=tuple(items),
-        dimension_weights={k: round(v, 6) for k, v in weights.items()},
-        notes=tuple(notes),
-    )
+    return notes
 
 
 def _industry(job: JobSpec, model: CompetencyModel) -> str | None:

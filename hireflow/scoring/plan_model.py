@@ -366,46 +366,9 @@ class InterviewPlan:
             raw_items = []
         seen: set[str] = set()
         for i, raw in enumerate(raw_items):
-            loc = f"items[{i}]"
-            if not isinstance(raw, Mapping):
-                errors.append(FieldError(loc, "must be a mapping"))
-                continue
-            try:
-                question = question_from_dict(raw.get("question"), location=f"{loc}.question")
-            except ModelError as exc:
-                errors.extend(exc.errors)
-                continue
-            if question.id in seen:
-                errors.append(FieldError(f"{loc}.question.id", f"{question.id!r} appears twice"))
-            seen.add(question.id)
-            section = raw.get("section", section_of(question))
-            if section not in SECTIONS:
-                errors.append(FieldError(f"{loc}.section", f"must be one of {', '.join(SECTIONS)}"))
-            source = raw.get("source", "bank")
-            if source not in ("bank", "generated", "hr"):
-                errors.append(FieldError(f"{loc}.source", "must be bank, generated or hr"))
-            reason = raw.get("reason") or {}
-            if not isinstance(reason, Mapping):
-                errors.append(FieldError(f"{loc}.reason", "must be a {zh, en} mapping"))
-                reason = {}
-            relevance = raw.get("relevance", 0.0)
-            if isinstance(relevance, bool) or not isinstance(relevance, int | float):
-                errors.append(FieldError(f"{loc}.relevance", "must be a number"))
-                relevance = 0.0
-            keywords = raw.get("matched_keywords") or []
-            if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
-                errors.append(FieldError(f"{loc}.matched_keywords", "must be a list of texts"))
-                keywords = []
-            items.append(
-                PlannedQuestion(
-                    question=question,
-                    section=str(section),
-                    reason={str(k): str(v) for k, v in reason.items()},
-                    relevance=float(relevance),
-                    matched_keywords=tuple(keywords),
-                    source=str(source),
-                )
-            )
+            item = _planned_item(raw, f"items[{i}]", seen, errors)
+            if item is not None:
+                items.append(item)
         if errors:
             raise PlanError(errors)
         return cls(
@@ -427,3 +390,46 @@ class InterviewPlan:
                 [FieldError(f"line {exc.lineno}, column {exc.colno}", exc.msg)]
             ) from None
         return cls.from_dict(data)
+
+
+def _planned_item(
+    raw: Any, loc: str, seen: set[str], errors: list[FieldError]
+) -> PlannedQuestion | None:
+    """One stored plan item (None when it cannot be read); problems go to ``errors``."""
+    if not isinstance(raw, Mapping):
+        errors.append(FieldError(loc, "must be a mapping"))
+        return None
+    try:
+        question = question_from_dict(raw.get("question"), location=f"{loc}.question")
+    except ModelError as exc:
+        errors.extend(exc.errors)
+        return None
+    if question.id in seen:
+        errors.append(FieldError(f"{loc}.question.id", f"{question.id!r} appears twice"))
+    seen.add(question.id)
+    section = raw.get("section", section_of(question))
+    if section not in SECTIONS:
+        errors.append(FieldError(f"{loc}.section", f"must be one of {', '.join(SECTIONS)}"))
+    source = raw.get("source", "bank")
+    if source not in ("bank", "generated", "hr"):
+        errors.append(FieldError(f"{loc}.source", "must be bank, generated or hr"))
+    reason = raw.get("reason") or {}
+    if not isinstance(reason, Mapping):
+        errors.append(FieldError(f"{loc}.reason", "must be a {zh, en} mapping"))
+        reason = {}
+    relevance = raw.get("relevance", 0.0)
+    if isinstance(relevance, bool) or not isinstance(relevance, int | float):
+        errors.append(FieldError(f"{loc}.relevance", "must be a number"))
+        relevance = 0.0
+    keywords = raw.get("matched_keywords") or []
+    if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+        errors.append(FieldError(f"{loc}.matched_keywords", "must be a list of texts"))
+        keywords = []
+    return PlannedQuestion(
+        question=question,
+        section=str(section),
+        reason={str(k): str(v) for k, v in reason.items()},
+        relevance=float(relevance),
+        matched_keywords=tuple(keywords),
+        source=str(source),
+    )

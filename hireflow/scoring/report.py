@@ -31,6 +31,7 @@ __all__ = [
     "ReportError",
     "radar_svg",
     "render_html",
+    "rounded",
 ]
 
 SCHEMA_VERSION = "1.0"
@@ -202,12 +203,18 @@ class Report:
         return render_html(self, lang or self.language)
 
 
+def rounded(value: float) -> float:
+    """A number as reports state it, to 4 decimals (``+ 0.0`` turns -0.0 into 0.0 so JSON
+    never shows "-0.0"); the same answers give byte-identical reports (SPEC F5)."""
+    return round(float(value), _FLOAT_DECIMALS) + 0.0
+
+
 def _clean(value: Any) -> Any:
     """Round floats, turn tuples into lists and int keys into strings, recursively."""
     if isinstance(value, float):
         if not math.isfinite(value):
             return None
-        return round(value, _FLOAT_DECIMALS) + 0.0
+        return rounded(value)
     if isinstance(value, dict):
         return {str(k): _clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

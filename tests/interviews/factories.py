@@ -55,7 +55,8 @@ ANSWERS_EN = (
 def plan_and_model(job_type: str = "customer_service", lang: str = "zh") -> tuple[dict, dict]:
     """An engine-generated plan and its model (dicts), generated once per run."""
     from hireflow.scoring.models import load_preset, model_to_dict
-    from hireflow.scoring.plan import JobSpec, generate_plan
+    from hireflow.scoring.plan import generate_plan
+    from hireflow.scoring.plan_model import JobSpec
 
     model = load_preset(job_type=job_type)
     job = JobSpec(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hireflow.scoring.adjust import AdjustError, rederive_report
-from hireflow.scoring.engine import job_match, score_interview
+from hireflow.scoring.engine import score_interview
+from hireflow.scoring.interview import job_match
 from hireflow.scoring.report import Report
 from tests.scoring.engine_helpers import STRONG_EN, VAGUE_EN, eval_model, interview
 

@@ -7,12 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from hireflow.scoring.analysis import (
-    analyse_interview,
-    detect_injection,
-    detect_unsupported_language,
-)
+from hireflow.scoring.analysis import analyse_interview
 from hireflow.scoring.embedding import get_embedder
+from hireflow.scoring.lexicon import detect_injection, detect_unsupported_language
 from tests.scoring.engine_helpers import (
     OFF_TOPIC_EN,
     STRONG_EN,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hireflow.scoring import dictionary
+from hireflow.scoring import dictionary_columns, dictionary_files
 from hireflow.scoring.dictionary import import_dictionary, model_to_csv, rows_to_model
 from hireflow.scoring.models import ModelError, load_preset
 
@@ -131,14 +131,14 @@ def test_bad_headers() -> None:
     ],
 )
 def test_header_recognition(header: str, key: str, lang: str | None) -> None:
-    column = dictionary._resolve_header(header)
+    column = dictionary_columns.resolve_header(header)
     assert column is not None
     assert (column.key, column.lang) == (key, lang)
 
 
 @pytest.mark.parametrize("header", ["Remarks", "备注", "6级", "screen"])
 def test_unknown_headers(header: str) -> None:
-    assert dictionary._resolve_header(header) is None
+    assert dictionary_columns.resolve_header(header) is None
 
 
 HEADER = [
@@ -228,17 +228,17 @@ def test_file_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert _errors(tmp_path / "header_only.csv") == [
         "rows: the file has a header but no competencies"
     ]
-    monkeypatch.setattr(dictionary, "MAX_FILE_BYTES", 10)
+    monkeypatch.setattr(dictionary_files, "MAX_FILE_BYTES", 10)
     assert "limit" in _errors(DATA / "plant_zh.csv")[0]
 
 
 def test_too_many_rows(tmp_path: Path) -> None:
     path = tmp_path / "huge.csv"
     lines = [",".join(HEADER)] + [
-        f"c{i},C{i},1,x,a,b,c,d,e" for i in range(dictionary.MAX_ROWS + 5)
+        f"c{i},C{i},1,x,a,b,c,d,e" for i in range(dictionary_files.MAX_ROWS + 5)
     ]
     path.write_text("\n".join(lines), encoding="utf-8")
-    assert _errors(path) == [f"file: has more than {dictionary.MAX_ROWS} rows"]
+    assert _errors(path) == [f"file: has more than {dictionary_files.MAX_ROWS} rows"]
 
 
 def test_yaml_that_is_neither_model_nor_rows(tmp_path: Path) -> None:

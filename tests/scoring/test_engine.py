@@ -12,9 +12,9 @@ from hireflow.scoring.engine import (
     SITUATIONAL_MAX_LEVEL,
     WEIGHTS,
     answer_quality,
-    job_match,
     score_interview,
 )
+from hireflow.scoring.interview import job_match
 from hireflow.scoring.models import load_model
 from tests.scoring.engine_helpers import (
     OFF_TOPIC_EN,

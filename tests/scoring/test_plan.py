@@ -21,12 +21,12 @@ from hireflow.scoring.models import (
     model_from_dict,
     question_to_dict,
 )
-from hireflow.scoring.plan import (
+from hireflow.scoring.plan import generate_plan
+from hireflow.scoring.plan_model import (
     PER_QUESTION_OVERHEAD_S,
     InterviewPlan,
     JobSpec,
     PlanError,
-    generate_plan,
     load_job,
 )
 from hireflow.scoring.questions import SECTIONS, load_question_bank

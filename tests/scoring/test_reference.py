@@ -13,15 +13,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hireflow.scoring import reference as ref
+from hireflow.scoring import reference_linear
 from hireflow.scoring.reference import (
-    FEATURES,
-    ReferenceModel,
     analyse_reference_answer,
-    fit_reference_model,
-    load_reference_model,
     reference_features,
     score_reference_answer,
+)
+from hireflow.scoring.reference_linear import (
+    FEATURES,
+    ReferenceModel,
+    fit_reference_model,
+    load_reference_model,
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "scoring" / "reference_en.jsonl"
@@ -247,7 +249,7 @@ def test_model_file_is_validated() -> None:
 def test_shipped_model_weights_respect_their_signs() -> None:
     model = load_reference_model()
     for name, weight in zip(model.features, model.weights, strict=True):
-        assert weight * ref.MODEL_TERMS[name] >= 0, name
+        assert weight * reference_linear.MODEL_TERMS[name] >= 0, name
     assert all(0.0 <= c <= 1.0 for c in model.penalties.values())
     assert model.info["question_held_out"]["pearson"] >= 0.70
 
@@ -256,7 +258,7 @@ def test_more_coverage_never_lowers_the_score() -> None:
     model = load_reference_model()
     features = reference_features(ZH_Q, ZH_GOOD, [ZH_REF])[0]
     base = model.predict(features)
-    for name, sign in ref.MODEL_TERMS.items():
+    for name, sign in reference_linear.MODEL_TERMS.items():
         better = dict(features)
         better[name] = features[name] + (0.2 if sign > 0 else -0.2)
         assert model.predict(better) >= base, name
