@@ -23,7 +23,8 @@ from hireflow.scoring.models import (
     ModelError,
     model_to_dict,
 )
-from hireflow.scoring.plan import InterviewPlan, JobSpec, generate_plan
+from hireflow.scoring.plan import generate_plan
+from hireflow.scoring.plan_model import InterviewPlan, JobSpec
 
 
 def job_spec(opening: Opening) -> JobSpec:

@@ -20,7 +20,7 @@ from hireflow.core.i18n import gettext_for
 # Reading a question and getting ready, per question, on top of its answer time: the same
 # allowance the plan generator budgets with, so "about N minutes" matches the opening's plan.
 from hireflow.scoring.models import localised
-from hireflow.scoring.plan import PER_QUESTION_OVERHEAD_S
+from hireflow.scoring.plan_model import PER_QUESTION_OVERHEAD_S
 
 DEFAULT_TIME_LIMIT_S = 180
 
