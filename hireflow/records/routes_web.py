@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from hireflow.candidates.models import Candidate
-from hireflow.core.errors import N_, AppError, ValidationFailed
+from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal, get_visible, require, restrict
 from hireflow.openings.models import Opening
@@ -22,13 +22,12 @@ from hireflow.records.models import (
     ENTRY_TYPES,
     STATUSES,
     Attachment,
-    IntegrityRun,
-    RetentionRule,
 )
 from hireflow.records.presenting import Presenter
 from hireflow.records.routes_api import LimitedReader, export_response, stream_file
+from hireflow.records.timeline import visible_to
 from hireflow.web.deps import AppSettings, Count, DbSession, Id, PageNumber, PageUser, audit_read
-from hireflow.web.forms import Form, act_or_rerender, day_bound, refused_or_raise
+from hireflow.web.forms import Form, act_or_rerender, day_bound, form_page
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
@@ -51,8 +50,7 @@ def _number(value: str) -> float | None:
 
 def _person_for(session: DbSession, principal: Principal, person_id: int, capability: str) -> None:
     """Refuse a foreign or out-of-scope person before looking at any form input."""
-    require(principal, capability)
-    get_visible(session, Candidate, person_id, principal, capability)
+    visible_to(session, principal, Candidate, person_id, capability)
 
 
 @router.get("/records")
@@ -155,14 +153,7 @@ def policy_page(request: Request, session: DbSession, principal: PageUser) -> Re
 
 
 def _policy_context(session: DbSession, principal: Principal) -> dict[str, Any]:
-    require(principal, "records.manage")
-    rules = list(
-        session.scalars(
-            restrict(select(RetentionRule), principal, "records.manage", RetentionRule).order_by(
-                RetentionRule.id
-            )
-        )
-    )
+    rules = queries.retention_rules(session, principal)
     return {
         "policy": policy.get_policy(session, principal.tenant_id),
         "rules": rules,
@@ -201,8 +192,7 @@ def policy_add_rule(
 
     def page(errors: dict[str, str]) -> Response:
         context = _policy_context(session, principal)
-        context.update({"errors": errors, "values": dict(form.values)})
-        return render(request, "records/policy.html", context, status_code=422)
+        return form_page(request, "records/policy.html", context, errors, form.values)
 
     return act_or_rerender(request, add, page)
 
@@ -215,14 +205,7 @@ def policy_delete_rule(session: DbSession, principal: PageUser, rule_id: Id) -> 
 
 @router.get("/records/integrity")
 def integrity_page(request: Request, session: DbSession, principal: PageUser) -> Response:
-    require(principal, "records.integrity")
-    runs = list(
-        session.scalars(
-            restrict(select(IntegrityRun), principal, "records.integrity", IntegrityRun)
-            .order_by(IntegrityRun.id.desc())
-            .limit(20)
-        )
-    )
+    runs = queries.integrity_runs(session, principal, limit=20)
     return render(request, "records/integrity.html", {"runs": runs})
 
 
@@ -313,17 +296,19 @@ def _act_on_record(
     anchor: str,
 ) -> Response:
     """Run a form's action on the record page and go back to ``anchor``; a refused action
-    re-renders the page with its message in ``section``, answering the error's status."""
-    _ = gettext_for(request.state.language)
-    try:
+    re-renders the page with its message in ``section`` (the form layer answers the refusal's
+    status)."""
+
+    def run() -> Response:
         act()
-    except AppError as exc:
-        errors = refused_or_raise(exc, _)
+        return RedirectResponse(f"/records/{person_id}#{anchor}", status_code=303)
+
+    def page(errors: dict[str, str]) -> Response:
         context = _record_context(request, session, principal, person_id)
         message = errors.get("form") or next(iter(errors.values()))
-        context.update({"errors": {section: message}, "values": dict(form.values)})
-        return render(request, "records/detail.html", context, status_code=exc.status)
-    return RedirectResponse(f"/records/{person_id}#{anchor}", status_code=303)
+        return form_page(request, "records/detail.html", context, {section: message}, form.values)
+
+    return act_or_rerender(request, run, page)
 
 
 @router.post("/records/{person_id}/notes")
