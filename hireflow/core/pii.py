@@ -33,7 +33,6 @@ controls the write, e.g. record entries, with :func:`encrypt_value`).
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -61,6 +60,7 @@ from hireflow.core.crypto import (
     use_suite,
 )
 from hireflow.core.crypto import blind_index as _hmac_index
+from hireflow.core.process_value import ProcessValue
 
 __all__ = [
     "BLIND_INDEX_LENGTH",
@@ -89,10 +89,6 @@ BLIND_INDEX_LENGTH = BLIND_INDEX_BYTES * 2
 
 
 # --------------------------------------------------------------------------- keyring
-
-_lock = threading.Lock()
-_keyring: Keyring | None = None
-_override: Keyring | None = None
 
 
 def _split_keys(value: str) -> list[str]:
@@ -124,38 +120,29 @@ def keyring_from_settings(settings: Any = None) -> Keyring:
         ) from exc
 
 
+_KEYRING: ProcessValue[Keyring] = ProcessValue(keyring_from_settings)
+
+
 def keyring() -> Keyring:
     """The process keyring (built once from settings; an override wins, for tools and tests)."""
-    global _keyring
-    if _override is not None:
-        return _override
-    if _keyring is None:
-        with _lock:
-            if _keyring is None:
-                _keyring = keyring_from_settings()
-    return _keyring
+    return _KEYRING.get()
 
 
 def reset_keyring() -> None:
     """Forget the cached keyring (after the settings changed)."""
-    global _keyring
-    with _lock:
-        _keyring = None
+    _KEYRING.reset()
 
 
 @contextmanager
 def override_keyring(ring: Keyring) -> Iterator[Keyring]:
     """Use ``ring`` instead of the settings' keyring inside the block (rotation, tests)."""
-    global _override
-    previous = _override
     before = default_suite()
-    _override = ring
-    use_suite(ring.current.suite)
-    try:
-        yield ring
-    finally:
-        _override = previous
-        use_suite(before)
+    with _KEYRING.override(ring):
+        use_suite(ring.current.suite)
+        try:
+            yield ring
+        finally:
+            use_suite(before)
 
 
 # --------------------------------------------------------------------------- values

@@ -12,7 +12,7 @@ from hireflow.openings import (
     access,
     schemas,
 )
-from hireflow.openings.models import JOB_TYPES
+from hireflow.openings.models import JOB_TYPES, HiringRequest, Opening
 from hireflow.org.models import Department, Subsidiary, Tenant, User
 from hireflow.web.deps import DbSession
 from hireflow.web.forms import (
@@ -67,6 +67,48 @@ def requirements_from(form: PostedForm) -> dict[str, Any]:
         "years": form.get("years") or None,
         "industry": form.get("industry") or None,
         "skills": form.get("skills"),
+    }
+
+
+def requirement_values(requirements: dict[str, Any] | None) -> dict[str, Any]:
+    """Stored requirements as the form's fields (what ``requirements_from`` reads back)."""
+    requirements = requirements or {}
+    return {
+        "education": requirements.get("education") or "",
+        "majors": ", ".join(requirements.get("majors", [])),
+        "years": requirements.get("years") if requirements.get("years") is not None else "",
+        "industry": requirements.get("industry") or "",
+        "skills": ", ".join(requirements.get("skills", [])),
+    }
+
+
+def posting_payload(form: PostedForm) -> dict[str, Any]:
+    """The fields an opening's form and a hiring request's form share, as posted."""
+    return {
+        "department_id": form.get("department_id") or None,
+        "title": form.get("title"),
+        "job_type": form.get("job_type", "other"),
+        "location": form.get("location"),
+        "region": form.get("region") or None,
+        "language": form.get("language", "zh-CN"),
+        "headcount": form.get("headcount") or 1,
+        "description": form.get("description"),
+        "requirements": requirements_from(form),
+    }
+
+
+def posting_values(row: Opening | HiringRequest) -> dict[str, Any]:
+    """A stored opening or hiring request as the shared fields of its form."""
+    return {
+        "department_id": str(row.department_id),
+        "title": row.title,
+        "job_type": row.job_type,
+        "location": row.location,
+        "region": row.region,
+        "language": row.language,
+        "headcount": row.headcount,
+        "description": row.description,
+        **requirement_values(row.requirements),
     }
 
 

@@ -10,7 +10,6 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from hireflow.core.errors import AppError
-from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal, require
 from hireflow.openings import (
     access,
@@ -23,7 +22,8 @@ from hireflow.openings.routes_context import (
     company_region,
     form_context,
     ids_of,
-    requirements_from,
+    posting_payload,
+    posting_values,
     unit_names,
     user_names,
 )
@@ -33,31 +33,36 @@ from hireflow.web.deps import DbSession, Id, PageUser
 from hireflow.web.forms import (
     Form,
     PostedForm,
-    refused_or_raise,
+    form_page,
     submit_form,
 )
 from hireflow.web.templating import render
 
 
 def _request_payload(form: PostedForm) -> dict[str, Any]:
-    return {
-        "department_id": form.get("department_id") or None,
-        "title": form.get("title"),
-        "job_type": form.get("job_type", "other"),
-        "location": form.get("location"),
-        "region": form.get("region") or None,
-        "language": form.get("language", "zh-CN"),
-        "headcount": form.get("headcount") or 1,
-        "description": form.get("description"),
-        "requirements": requirements_from(form),
-        "dimensions": form.getlist("dimensions"),
-    }
+    return {**posting_payload(form), "dimensions": form.getlist("dimensions")}
 
 
 def _request_form_context(session: DbSession, principal: Principal) -> dict[str, Any]:
     context = form_context(session, principal, "hiring_requests.submit")
     context["presets"] = list_presets()
     return context
+
+
+def _request_form_page(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    template: str,
+    context: dict[str, Any],
+    form: PostedForm,
+    errors: dict[str, str],
+) -> Response:
+    """A page with the request's form again (``context`` is the page's own), with the values
+    typed and the dimensions chosen."""
+    context.update(_request_form_context(session, principal))
+    chosen = form.getlist("dimensions")
+    return form_page(request, template, context, errors, form.values, chosen=chosen)
 
 
 @router.get("/hiring-requests")
@@ -101,11 +106,8 @@ def submit_request(
         return RedirectResponse(f"/hiring-requests/{row.id}", status_code=303)
 
     def page(errors: dict[str, str]) -> Response:
-        context = _request_form_context(session, principal)
-        context.update(
-            {"errors": errors, "values": dict(form.values), "chosen": form.getlist("dimensions")}
-        )
-        return render(request, "openings/request_form.html", context, status_code=422)
+        template = "openings/request_form.html"
+        return _request_form_page(request, session, principal, template, {}, form, errors)
 
     return submit_form(request, schemas.HiringRequestIn, _request_payload(form), save, page)
 
@@ -142,28 +144,9 @@ def request_page(
     context = _request_context(session, principal, row)
     if context["can_resubmit"]:
         context.update(_request_form_context(session, principal))
-        context["values"] = {**_values_of_request(row)}
+        context["values"] = posting_values(row)
         context["chosen"] = list(row.dimensions or [])
     return render(request, "openings/request.html", context)
-
-
-def _values_of_request(row: HiringRequest) -> dict[str, Any]:
-    requirements = row.requirements or {}
-    return {
-        "department_id": str(row.department_id),
-        "title": row.title,
-        "job_type": row.job_type,
-        "location": row.location,
-        "region": row.region,
-        "language": row.language,
-        "headcount": row.headcount,
-        "description": row.description,
-        "education": requirements.get("education") or "",
-        "majors": ", ".join(requirements.get("majors", [])),
-        "years": requirements.get("years") if requirements.get("years") is not None else "",
-        "industry": requirements.get("industry") or "",
-        "skills": ", ".join(requirements.get("skills", [])),
-    }
 
 
 def _request_refused(
@@ -176,8 +159,7 @@ def _request_refused(
 ) -> Response:
     row = queries.get_hiring_request(session, principal, hiring_request_id)
     context = _request_context(session, principal, row)
-    context.update({"errors": errors, "values": values})
-    return render(request, "openings/request.html", context, status_code=422)
+    return form_page(request, "openings/request.html", context, errors, values)
 
 
 @router.post("/hiring-requests/{hiring_request_id}")
@@ -192,11 +174,8 @@ def resubmit_request(
 
     def page(errors: dict[str, str]) -> Response:
         context = _request_context(session, principal, row)
-        context.update(_request_form_context(session, principal))
-        context.update(
-            {"errors": errors, "values": dict(form.values), "chosen": form.getlist("dimensions")}
-        )
-        return render(request, "openings/request.html", context, status_code=422)
+        template = "openings/request.html"
+        return _request_form_page(request, session, principal, template, context, form, errors)
 
     return submit_form(request, schemas.HiringRequestIn, _request_payload(form), save, page)
 
@@ -232,7 +211,6 @@ def return_request(
     request: Request, session: DbSession, principal: PageUser, hiring_request_id: Id, form: Form
 ) -> Response:
     require(principal, "hiring_requests.review")
-    _ = gettext_for(request.state.language)
 
     def page(errors: dict[str, str]) -> Response:
         return _request_refused(
@@ -244,8 +222,8 @@ def return_request(
             hiring_requests.return_request(session, principal, hiring_request_id, data)
         except AppError as exc:
             # The return form shows a refusal next to its own comment box.
-            refused_or_raise(exc, _)
-            return page({"return_comment": exc.translated(_)})
+            exc.fields = {"return_comment": next(iter(exc.fields.values()), "refused")}
+            raise
         return RedirectResponse(f"/hiring-requests/{hiring_request_id}", status_code=303)
 
     return submit_form(request, schemas.ReviewIn, {"comment": form.get("comment")}, save, page)

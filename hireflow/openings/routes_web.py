@@ -33,7 +33,8 @@ from hireflow.openings.routes_context import (
     company_region,
     form_context,
     ids_of,
-    requirements_from,
+    posting_payload,
+    posting_values,
     unit_names,
     user_names,
 )
@@ -44,6 +45,7 @@ from hireflow.web.forms import (
     Form,
     PostedForm,
     act_or_rerender,
+    form_page,
     submit_form,
     validate_form,
 )
@@ -92,40 +94,12 @@ P = ParamSpec("P")
 
 def _opening_payload(form: PostedForm) -> dict[str, Any]:
     return {
-        "title": form.get("title"),
-        "department_id": form.get("department_id") or None,
-        "location": form.get("location"),
-        "region": form.get("region") or None,
-        "job_type": form.get("job_type", "other"),
-        "language": form.get("language", "zh-CN"),
-        "description": form.get("description"),
-        "requirements": requirements_from(form),
+        **posting_payload(form),
         "pass_threshold": form.get("pass_threshold") or 7.0,
-        "headcount": form.get("headcount") or 1,
         "owner_ids": ids_of(form.getlist("owner_ids")),
         "interviewer_ids": ids_of(form.getlist("interviewer_ids")),
         "generate_plan": form.get("generate_plan") == "on",
         "plan_minutes": form.get("plan_minutes") or 30,
-    }
-
-
-def _values_of(opening: Opening) -> dict[str, Any]:
-    requirements = opening.requirements or {}
-    return {
-        "title": opening.title,
-        "department_id": str(opening.department_id),
-        "location": opening.location,
-        "region": opening.region,
-        "job_type": opening.job_type,
-        "language": opening.language,
-        "description": opening.description,
-        "education": requirements.get("education") or "",
-        "majors": ", ".join(requirements.get("majors", [])),
-        "years": requirements.get("years") if requirements.get("years") is not None else "",
-        "industry": requirements.get("industry") or "",
-        "skills": ", ".join(requirements.get("skills", [])),
-        "pass_threshold": opening.pass_threshold,
-        "headcount": opening.headcount,
     }
 
 
@@ -199,18 +173,30 @@ def create_opening(
         return RedirectResponse(f"/openings/{opening.id}", status_code=303)
 
     def page(errors: dict[str, str]) -> Response:
-        context = form_context(session, principal, "openings.create")
-        context.update(
-            {
-                "errors": errors,
-                "values": dict(form.values),
-                "owner_ids": ids_of(form.getlist("owner_ids")),
-                "interviewer_ids": ids_of(form.getlist("interviewer_ids")),
-            }
-        )
-        return render(request, "openings/form.html", context, status_code=422)
+        return _opening_form_page(request, session, principal, form, errors)
 
     return submit_form(request, schemas.OpeningCreate, _opening_payload(form), save, page)
+
+
+def _opening_form_page(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    form: PostedForm,
+    errors: dict[str, str],
+    **more: Any,
+) -> Response:
+    """The opening's form again, with the values typed and the people chosen."""
+    return form_page(
+        request,
+        "openings/form.html",
+        form_context(session, principal, "openings.create"),
+        errors,
+        form.values,
+        owner_ids=ids_of(form.getlist("owner_ids")),
+        interviewer_ids=ids_of(form.getlist("interviewer_ids")),
+        **more,
+    )
 
 
 def _detail_context(session: DbSession, principal: Principal, opening: Opening) -> dict[str, Any]:
@@ -257,19 +243,11 @@ def _can_manage(session: DbSession, principal: Principal, opening_id: int) -> bo
         return False
 
 
-def _opening_subpage(
-    request: Request,
-    session: DbSession,
-    principal: Principal,
-    opening_id: int,
-    template: str,
-    build: Callable[[Opening], dict[str, Any]],
+def _manager_form_page(
+    request: Request, template: str, context: dict[str, Any], errors: dict[str, str], **more: Any
 ) -> Response:
-    """One of an opening's pages (model, plan, rules), with edit controls for its managers."""
-    opening = queries.get_opening(session, principal, opening_id)
-    context = build(opening)
-    context["can_manage"] = _can_manage(session, principal, opening.id)
-    return render(request, template, context)
+    """One of an opening's pages again with a refused form (only its managers post them)."""
+    return form_page(request, template, context, errors, {}, can_manage=True, **more)
 
 
 @router.get("/openings/{opening_id}")
@@ -292,7 +270,7 @@ def edit_opening_page(
     context.update(
         {
             "opening": opening,
-            "values": _values_of(opening),
+            "values": {**posting_values(opening), "pass_threshold": opening.pass_threshold},
             "owner_ids": opening.member_ids("owner"),
             "interviewer_ids": opening.member_ids("interviewer"),
         }
@@ -323,17 +301,8 @@ def edit_opening(
 
     def page(errors: dict[str, str]) -> Response:
         session.rollback()
-        context = form_context(session, principal, "openings.create")
-        context.update(
-            {
-                "opening": opening,
-                "errors": {**errors, **member_errors},
-                "values": dict(form.values),
-                "owner_ids": payload["owner_ids"],
-                "interviewer_ids": payload["interviewer_ids"],
-            }
-        )
-        return render(request, "openings/form.html", context, status_code=422)
+        merged = {**errors, **member_errors}
+        return _opening_form_page(request, session, principal, form, merged, opening=opening)
 
     return submit_form(request, schemas.OpeningUpdate, fields, save, page)
 
@@ -381,20 +350,6 @@ def _model_context(session: DbSession, principal: Principal, opening: Opening) -
     }
 
 
-@router.get("/openings/{opening_id}/model")
-def model_page(
-    request: Request, session: DbSession, principal: PageUser, opening_id: Id
-) -> Response:
-    return _opening_subpage(
-        request,
-        session,
-        principal,
-        opening_id,
-        "openings/model.html",
-        lambda opening: _model_context(session, principal, opening),
-    )
-
-
 @router.post("/openings/{opening_id}/model")
 def set_model(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
@@ -407,8 +362,7 @@ def set_model(
 
     def page(errors: dict[str, str]) -> Response:
         context = _model_context(session, principal, opening)
-        context.update({"errors": errors, "can_manage": True})
-        return render(request, "openings/model.html", context, status_code=422)
+        return _manager_form_page(request, "openings/model.html", context, errors)
 
     fields = {
         "source": form.get("source", "job_type"),
@@ -439,14 +393,10 @@ def upload_dictionary(
 
     def page(errors: dict[str, str]) -> Response:
         context = _model_context(session, principal, opening)
-        context.update(
-            {
-                "errors": {"dictionary": next(iter(errors.values()))},
-                "can_manage": True,
-                "error_list": problems,
-            }
+        shown = {"dictionary": next(iter(errors.values()))}
+        return _manager_form_page(
+            request, "openings/model.html", context, shown, error_list=problems
         )
-        return render(request, "openings/model.html", context, status_code=422)
 
     return act_or_rerender(request, _noting_fields(problems, save), page)
 
@@ -466,20 +416,6 @@ def _plan_context(session: DbSession, principal: Principal, opening: Opening) ->
     }
 
 
-@router.get("/openings/{opening_id}/plan")
-def plan_page(
-    request: Request, session: DbSession, principal: PageUser, opening_id: Id
-) -> Response:
-    return _opening_subpage(
-        request,
-        session,
-        principal,
-        opening_id,
-        "openings/plan.html",
-        lambda opening: _plan_context(session, principal, opening),
-    )
-
-
 def _plan_refused(
     request: Request,
     session: DbSession,
@@ -489,9 +425,13 @@ def _plan_refused(
     error_list: list[str] | None = None,
 ) -> Response:
     opening = access.manageable_opening(session, principal, opening_id)
-    context = _plan_context(session, principal, opening)
-    context.update({"errors": errors, "error_list": error_list or [], "can_manage": True})
-    return render(request, "openings/plan.html", context, status_code=422)
+    return _manager_form_page(
+        request,
+        "openings/plan.html",
+        _plan_context(session, principal, opening),
+        errors,
+        error_list=error_list or [],
+    )
 
 
 @router.post("/openings/{opening_id}/plan/generate")
@@ -586,15 +526,6 @@ def _rules_from(form: PostedForm) -> list[dict[str, Any]]:
     return rules
 
 
-@router.get("/openings/{opening_id}/rules")
-def rules_page(
-    request: Request, session: DbSession, principal: PageUser, opening_id: Id
-) -> Response:
-    return _opening_subpage(
-        request, session, principal, opening_id, "openings/rules.html", _rules_context
-    )
-
-
 @router.post("/openings/{opening_id}/rules")
 def save_rules(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
@@ -617,8 +548,9 @@ def save_rules(
         errors: dict[str, str], problems: dict[int, list[dict[str, Any]]] | None = None
     ) -> Response:
         context = _rules_context(opening, rules)
-        context.update({"errors": errors, "problems": problems or {}, "can_manage": True})
-        return render(request, "openings/rules.html", context, status_code=422)
+        return _manager_form_page(
+            request, "openings/rules.html", context, errors, problems=problems or {}
+        )
 
     return submit_form(request, schemas.ScreeningRulesIn, {"rules": rules}, save, page)
 
@@ -671,6 +603,40 @@ def build_rule(
     context = _rules_context(opening, rules)
     context.update({"errors": errors, "can_manage": True, "form": values, "unsaved": True})
     return render(request, "openings/rules.html", context, status_code=200 if not errors else 422)
+
+
+# --------------------------------------------------------------------------- an opening's pages
+
+# The pages beside an opening's detail page: path, endpoint name, template, context.
+SUBPAGES: tuple[tuple[str, str, str, Callable[..., dict[str, Any]]], ...] = (
+    ("model", "model_page", "openings/model.html", _model_context),
+    ("plan", "plan_page", "openings/plan.html", _plan_context),
+    ("rules", "rules_page", "openings/rules.html", lambda _s, _p, opening: _rules_context(opening)),
+)
+
+
+def _add_subpage_route(
+    path: str,
+    name: str,
+    template: str,
+    build: Callable[[DbSession, Principal, Opening], dict[str, Any]],
+) -> None:
+    """Register one of an opening's pages, with edit controls for its managers."""
+
+    def endpoint(
+        request: Request, session: DbSession, principal: PageUser, opening_id: Id
+    ) -> Response:
+        opening = queries.get_opening(session, principal, opening_id)
+        context = build(session, principal, opening)
+        context["can_manage"] = _can_manage(session, principal, opening.id)
+        return render(request, template, context)
+
+    endpoint.__name__ = endpoint.__qualname__ = name
+    router.get(f"/openings/{{opening_id}}/{path}")(endpoint)
+
+
+for _path, _name, _template, _build in SUBPAGES:
+    _add_subpage_route(_path, _name, _template, _build)
 
 
 # --------------------------------------------------------------------------- hiring requests

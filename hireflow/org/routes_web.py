@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from hireflow.core.audit import mask_personal
@@ -22,6 +23,7 @@ from hireflow.web.forms import (
     act_or_rerender,
     blank_to_none,
     day_bound,
+    form_page,
     submit_form,
 )
 from hireflow.web.routes import COMMON_ZONES
@@ -66,66 +68,45 @@ def _rerender(
     section: str,
 ) -> Response:
     context = _org_context(session, principal)
-    context.update({"errors": errors, "values": values, "section": section})
-    return render(request, "org/index.html", context, status_code=422)
+    return form_page(request, "org/index.html", context, errors, values, section=section)
 
 
-def _add_unit(
-    request: Request,
-    session: DbSession,
-    principal: PageUser,
-    form: PostedForm,
+# The organisation page's two unit forms: path (and the page's anchor), schema, service, the
+# form's section on the page.
+UNIT_FORMS: tuple[tuple[str, type[BaseModel], Callable[..., object], str], ...] = (
+    ("subsidiaries", schemas.SubsidiaryCreate, service.create_subsidiary, "subsidiary"),
+    ("departments", schemas.DepartmentCreate, service.create_department, "department"),
+)
+
+
+def _add_unit_route(
+    path: str,
     schema: type[SchemaT],
     create: Callable[[Session, Principal, SchemaT], object],
     section: str,
-    anchor: str,
-) -> Response:
-    """Create a subsidiary or a department from the organisation page's form."""
+) -> None:
+    """Register the form that creates a subsidiary or a department from the organisation page."""
 
-    def save(data: SchemaT) -> Response:
-        create(session, principal, data)
-        return RedirectResponse(f"/org#{anchor}", status_code=303)
+    def endpoint(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
+        def save(data: SchemaT) -> Response:
+            create(session, principal, data)
+            return RedirectResponse(f"/org#{path}", status_code=303)
 
-    values = dict(form.values)
-    return submit_form(
-        request,
-        schema,
-        values,
-        save,
-        lambda errors: _rerender(request, session, principal, errors, values, section),
-    )
+        values = dict(form.values)
+        return submit_form(
+            request,
+            schema,
+            values,
+            save,
+            lambda errors: _rerender(request, session, principal, errors, values, section),
+        )
 
-
-@router.post("/org/subsidiaries")
-def org_add_subsidiary(
-    request: Request, session: DbSession, principal: PageUser, form: Form
-) -> Response:
-    return _add_unit(
-        request,
-        session,
-        principal,
-        form,
-        schemas.SubsidiaryCreate,
-        service.create_subsidiary,
-        "subsidiary",
-        "subsidiaries",
-    )
+    endpoint.__name__ = endpoint.__qualname__ = f"org_add_{section}"
+    router.post(f"/org/{path}")(endpoint)
 
 
-@router.post("/org/departments")
-def org_add_department(
-    request: Request, session: DbSession, principal: PageUser, form: Form
-) -> Response:
-    return _add_unit(
-        request,
-        session,
-        principal,
-        form,
-        schemas.DepartmentCreate,
-        service.create_department,
-        "department",
-        "departments",
-    )
+for _path, _schema, _create, _section in UNIT_FORMS:
+    _add_unit_route(_path, _schema, _create, _section)
 
 
 def _grant_from(form: PostedForm) -> dict[str, Any]:
@@ -179,8 +160,7 @@ def _user_refused(
     values: dict[str, Any],
 ) -> Response:
     context = _user_context(session, principal, user_id)
-    context.update({"errors": errors, "values": values})
-    return render(request, "org/user.html", context, status_code=422)
+    return form_page(request, "org/user.html", context, errors, values)
 
 
 @router.get("/org/users/{user_id}")
@@ -188,70 +168,55 @@ def org_user(request: Request, session: DbSession, principal: PageUser, user_id:
     return render(request, "org/user.html", _user_context(session, principal, user_id))
 
 
-def _change_user(
-    request: Request,
-    session: DbSession,
-    principal: PageUser,
-    user_id: int,
-    form: PostedForm,
-    schema: type[SchemaT],
-    fields: dict[str, Any],
-    change: Callable[[SchemaT], object],
-) -> Response:
-    """Submit one of the user page's forms; back to the user page, or the page with errors."""
-
-    def save(data: SchemaT) -> Response:
-        change(data)
-        return RedirectResponse(f"/org/users/{user_id}", status_code=303)
-
-    return submit_form(
-        request,
-        schema,
-        fields,
-        save,
-        lambda errors: _user_refused(
-            request, session, principal, user_id, errors, dict(form.values)
-        ),
-    )
-
-
-@router.post("/org/users/{user_id}")
-def org_update_user(
-    request: Request, session: DbSession, principal: PageUser, user_id: Id, form: Form
-) -> Response:
-    payload = {
+def _user_fields(form: PostedForm) -> dict[str, Any]:
+    return {
         "name": form.get("name") or None,
         "language": form.get("language") or None,
         "timezone": form.get("timezone") or None,
         "is_active": form.get("is_active") == "on",
     }
 
-    return _change_user(
-        request,
-        session,
-        principal,
-        user_id,
-        form,
-        schemas.UserUpdate,
-        payload,
-        lambda data: service.update_user(session, principal, user_id, data),
-    )
+
+# The user page's forms: path below the user, endpoint name, schema, the form's fields, service.
+FormRoute = tuple[str, str, type[BaseModel], Callable[..., Any], Callable[..., object]]
+USER_FORMS: tuple[FormRoute, ...] = (
+    ("", "org_update_user", schemas.UserUpdate, _user_fields, service.update_user),
+    ("/roles", "org_add_role", schemas.RoleGrantIn, _grant_from, service.add_role),
+)
 
 
-@router.post("/org/users/{user_id}/roles")
-def org_add_role(
-    request: Request, session: DbSession, principal: PageUser, user_id: Id, form: Form
-) -> Response:
-    return _change_user(
-        request,
-        session,
-        principal,
-        user_id,
-        form,
-        schemas.RoleGrantIn,
-        _grant_from(form),
-        lambda data: service.add_role(session, principal, user_id, data),
-    )
+def _add_user_form_route(
+    path: str,
+    name: str,
+    schema: type[SchemaT],
+    fields_of: Callable[[PostedForm], dict[str, Any]],
+    change: Callable[[Session, Principal, int, SchemaT], object],
+) -> None:
+    """Register one of the user page's forms: back to the user page, or the page with errors."""
+
+    def endpoint(
+        request: Request, session: DbSession, principal: PageUser, user_id: Id, form: Form
+    ) -> Response:
+        def save(data: SchemaT) -> Response:
+            change(session, principal, user_id, data)
+            return RedirectResponse(f"/org/users/{user_id}", status_code=303)
+
+        return submit_form(
+            request,
+            schema,
+            fields_of(form),
+            save,
+            lambda errors: _user_refused(
+                request, session, principal, user_id, errors, dict(form.values)
+            ),
+        )
+
+    endpoint.__name__ = endpoint.__qualname__ = name
+    router.post(f"/org/users/{{user_id}}{path}")(endpoint)
+
+
+for _path, _name, _schema, _fields_of, _change in USER_FORMS:
+    _add_user_form_route(_path, _name, _schema, _fields_of, _change)
 
 
 @router.post("/org/users/{user_id}/roles/{assignment_id}/delete")

@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from hireflow.core import audit
@@ -66,19 +66,31 @@ def create_tenant(
     return tenant
 
 
+def _refuse_taken_name(
+    session: Session,
+    model: type[Subsidiary] | type[Department],
+    within: ColumnElement[bool],
+    name: str,
+    message: str,
+) -> None:
+    """A unit's name is unique within its parent (the company, or the subsidiary)."""
+    if session.scalars(select(model).where(within, model.name == name)).first():
+        raise Conflict(message, fields={"name": "taken"})
+
+
 def create_subsidiary(
     session: Session, principal: Principal, data: schemas.SubsidiaryCreate
 ) -> Subsidiary:
     require(principal, "org.manage")
     if not reaches_unit(principal, "org.manage", None, None):
         raise NotFound()
-    exists = session.scalars(
-        select(Subsidiary).where(
-            Subsidiary.tenant_id == principal.tenant_id, Subsidiary.name == data.name
-        )
-    ).first()
-    if exists:
-        raise Conflict(N_("A subsidiary with this name exists already."), fields={"name": "taken"})
+    _refuse_taken_name(
+        session,
+        Subsidiary,
+        Subsidiary.tenant_id == principal.tenant_id,
+        data.name,
+        N_("A subsidiary with this name exists already."),
+    )
     tenant = session.get(Tenant, principal.tenant_id)
     region = data.region or (tenant.region if tenant is not None else None) or "cn"
     subsidiary = Subsidiary(tenant_id=principal.tenant_id, name=data.name, region=region)
@@ -101,13 +113,13 @@ def create_department(
 ) -> Department:
     require(principal, "org.manage")
     subsidiary = get_visible(session, Subsidiary, data.subsidiary_id, principal, "org.manage")
-    exists = session.scalars(
-        select(Department).where(
-            Department.subsidiary_id == subsidiary.id, Department.name == data.name
-        )
-    ).first()
-    if exists:
-        raise Conflict(N_("A department with this name exists already."), fields={"name": "taken"})
+    _refuse_taken_name(
+        session,
+        Department,
+        Department.subsidiary_id == subsidiary.id,
+        data.name,
+        N_("A department with this name exists already."),
+    )
     department = Department(
         tenant_id=principal.tenant_id, subsidiary_id=subsidiary.id, name=data.name
     )
@@ -149,11 +161,24 @@ def _check_grant(session: Session, principal: Principal, grant: schemas.RoleGran
         raise NotFound()
 
 
+def _assignment(grant: schemas.RoleGrantIn) -> RoleAssignment:
+    return RoleAssignment(
+        role=grant.role.value,
+        subsidiary_id=grant.subsidiary_id,
+        department_id=grant.department_id,
+    )
+
+
+def _grant_dict(assignment: RoleAssignment) -> dict[str, object]:
+    return {
+        "role": assignment.role,
+        "subsidiary_id": assignment.subsidiary_id,
+        "department_id": assignment.department_id,
+    }
+
+
 def _grant_dicts(user: User) -> list[dict[str, object]]:
-    return [
-        {"role": r.role, "subsidiary_id": r.subsidiary_id, "department_id": r.department_id}
-        for r in user.roles
-    ]
+    return [_grant_dict(r) for r in user.roles]
 
 
 def create_user(
@@ -187,14 +212,7 @@ def create_user(
         language=data.language,
         timezone=data.timezone,
     )
-    user.roles = [
-        RoleAssignment(
-            role=grant.role.value,
-            subsidiary_id=grant.subsidiary_id,
-            department_id=grant.department_id,
-        )
-        for grant in data.roles
-    ]
+    user.roles = [_assignment(grant) for grant in data.roles]
     session.add(user)
     session.flush()
     audit.record(
@@ -237,18 +255,9 @@ def add_role(
     require(principal, "users.manage")
     user = get_visible(session, User, user_id, principal, "users.manage")
     _check_grant(session, principal, grant)
-    for existing in user.roles:
-        if (existing.role, existing.subsidiary_id, existing.department_id) == (
-            grant.role.value,
-            grant.subsidiary_id,
-            grant.department_id,
-        ):
-            raise Conflict(N_("The user has this role already."))
-    assignment = RoleAssignment(
-        role=grant.role.value,
-        subsidiary_id=grant.subsidiary_id,
-        department_id=grant.department_id,
-    )
+    assignment = _assignment(grant)
+    if any(_grant_dict(existing) == _grant_dict(assignment) for existing in user.roles):
+        raise Conflict(N_("The user has this role already."))
     user.roles.append(assignment)
     session.flush()
     audit.record(
@@ -257,11 +266,7 @@ def add_role(
         actor=principal,
         target_type="user",
         target_id=user.id,
-        new={
-            "role": assignment.role,
-            "subsidiary_id": assignment.subsidiary_id,
-            "department_id": assignment.department_id,
-        },
+        new=_grant_dict(assignment),
     )
     session.commit()
     return assignment
@@ -285,11 +290,7 @@ def remove_role(session: Session, principal: Principal, user_id: int, assignment
         raise ValidationFailed(
             N_("You cannot remove your own last administrator role."), fields={"role": "self"}
         )
-    old = {
-        "role": assignment.role,
-        "subsidiary_id": assignment.subsidiary_id,
-        "department_id": assignment.department_id,
-    }
+    old = _grant_dict(assignment)
     user.roles.remove(assignment)
     audit.record(
         session,

@@ -14,10 +14,10 @@ from hireflow.core import audit, pii
 from hireflow.core import settings as core_settings
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, NotFound
-from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.permissions import Principal
 from hireflow.core.tasks import enqueue_on_commit
 from hireflow.records.models import Attachment, DownloadCode
-from hireflow.records.timeline import Actor, SystemActor
+from hireflow.records.timeline import Actor, visible_to
 
 CODE_ATTEMPTS = 5
 
@@ -41,15 +41,7 @@ def visible_attachment(
 ) -> Attachment:
     """The attachment, if ``actor`` may use it for ``capability`` (system actors: in their
     company); ``NotFound`` otherwise."""
-    if isinstance(actor, SystemActor):
-        attachment = session.get(Attachment, attachment_id)
-        if attachment is None or (
-            actor.tenant_id is not None and attachment.tenant_id != actor.tenant_id
-        ):
-            raise NotFound()
-        return attachment
-    require(actor, capability)
-    return get_visible(session, Attachment, attachment_id, actor, capability)
+    return visible_to(session, actor, Attachment, attachment_id, capability)
 
 
 def _code_key() -> bytes:

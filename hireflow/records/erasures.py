@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from hireflow.candidates.models import Candidate
 from hireflow.org.models import Tenant
 from hireflow.records import service
+from hireflow.records.erasing import ERASURE_REASONS
 from hireflow.records.ledger import read_ledger, stamp
 from hireflow.records.models import PersonRecord
 
@@ -70,7 +71,7 @@ def replay_erasures(session: Session, path: Path | None = None) -> ReplayReport:
         actor = service.SystemActor("erasure-ledger", tenant_id=item.tenant_id)
         if record is not None and record.legal_hold:
             service.set_legal_hold(session, actor, item.person_id, None)
-        reason = item.reason if item.reason in service.ERASURE_REASONS else "subject_request"
+        reason = item.reason if item.reason in ERASURE_REASONS else "subject_request"
         service.erase_person(
             session,
             actor,

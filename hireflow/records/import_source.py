@@ -9,7 +9,7 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -418,20 +418,29 @@ class HistoryRecordIn:
     checksum_body: bytes = field(default=b"", repr=False)
 
 
+def _keyed(
+    rows: list[SourceRow], column: str, name: str, seen: dict[str, int], errors: list[RowError]
+) -> Iterator[tuple[SourceRow, str]]:
+    """Each row with its key, when it has one not ``seen`` yet (key -> line); the others
+    become errors. The caller marks a key seen once it accepts the row."""
+    for row in rows:
+        key = row.values.get(column, "")
+        if not key:
+            errors.append(RowError(name, row.line, f"no value in key column {column!r}"))
+            continue
+        if key in seen:
+            errors.append(RowError(name, row.line, f"key {key!r} repeats line {seen[key]}"))
+            continue
+        yield row, key
+
+
 def map_people(
     spec: PeopleSpec, rows: list[SourceRow], errors: list[RowError]
 ) -> list[PersonRecordIn]:
     name = spec.file.name
     seen: dict[str, int] = {}
     people: list[PersonRecordIn] = []
-    for row in rows:
-        key = row.values.get(spec.key, "")
-        if not key:
-            errors.append(RowError(name, row.line, f"no value in key column {spec.key!r}"))
-            continue
-        if key in seen:
-            errors.append(RowError(name, row.line, f"key {key!r} repeats line {seen[key]}"))
-            continue
+    for row, key in _keyed(rows, spec.key, name, seen, errors):
         values = {target: row.values.get(column, "") for target, column in spec.fields.items()}
         missing = [f for f in spec.required if not values.get(f)]
         if missing:
@@ -471,15 +480,8 @@ def map_history(
     name = spec.file.name
     seen: dict[str, int] = {}
     found: list[HistoryRecordIn] = []
-    for row in rows:
-        key = row.values.get(spec.key, "")
+    for row, key in _keyed(rows, spec.key, name, seen, errors):
         person = row.values.get(spec.person, "")
-        if not key:
-            errors.append(RowError(name, row.line, f"no value in key column {spec.key!r}"))
-            continue
-        if key in seen:
-            errors.append(RowError(name, row.line, f"key {key!r} repeats line {seen[key]}"))
-            continue
         if person not in people_keys:
             errors.append(RowError(name, row.line, f"unknown person {person!r}"))
             continue

@@ -48,6 +48,7 @@ import json
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -638,14 +639,56 @@ def verify_import(
         counts_source[item.type] += 1
     source_checksums = {f"person:{p.key}": p.checksum for p in people}
     source_checksums.update({f"history:{h.source_file}:{h.key}": h.checksum for h in history})
+    found = _Found(ring, step("verifying", len(people) + len(history)))
+    _verify_people(session, tenant_id, system, people, person_ids, found)
+    session.expire_all()
+    _verify_history(session, tenant_id, system, history, person_ids, found)
+    session.expire_all()
+    return Verification(
+        counts_source=dict(counts_source),
+        counts_imported=dict(found.counts),
+        checksum_mismatches=found.mismatches,
+        source_set_hash=_set_hash(source_checksums),
+        imported_set_hash=_set_hash(found.checksums),
+    )
 
-    counts_imported: Counter[str] = Counter()
-    db_checksums: dict[str, str] = {}
-    mismatches: list[str] = []
-    advance = step("verifying", len(people) + len(history))
 
+@dataclass
+class _Found:
+    """What the verification found in the database so far."""
+
+    ring: Keyring
+    advance: Callable[[int], None]
+    counts: Counter[str] = field(default_factory=Counter)
+    checksums: dict[str, str] = field(default_factory=dict)
+    mismatches: list[str] = field(default_factory=list)
+
+    def source_row(
+        self, entry: RecordEntry | None, label: str, kind: str | None = None
+    ) -> dict[str, Any] | None:
+        """The source row an imported entry keeps, counted as ``kind`` (by default its
+        type); None (and a mismatch) when the entry is missing or cannot be read back."""
+        if entry is None:
+            self.mismatches.append(f"{label}: not in the database")
+            return None
+        self.counts[kind or entry.type] += 1
+        try:
+            data = decrypt_payload(entry, self.ring) or {}
+        except Exception as exc:
+            self.mismatches.append(f"{label}: cannot be read back ({exc})")
+            return None
+        return data.get("source_row") or {}
+
+
+def _verify_people(
+    session: Session,
+    tenant_id: int,
+    system: str,
+    people: list[PersonRecordIn],
+    person_ids: dict[str, int],
+    found: _Found,
+) -> None:
     person_keys = [_person_import_key(system, p.key) for p in people]
-    by_key = {p.key: p for p in people}
     candidates: dict[int, Candidate] = {}
     for start in range(0, len(people), BATCH):
         chunk_ids = [
@@ -654,53 +697,48 @@ def verify_import(
         for candidate in session.scalars(select(Candidate).where(Candidate.id.in_(chunk_ids))):
             candidates[candidate.id] = candidate
     entries = _existing_keys(session, tenant_id, person_keys)
-    for key, import_key in zip([p.key for p in people], person_keys, strict=True):
+    for person, import_key in zip(people, person_keys, strict=True):
+        key = person.key
         entry = entries.get(import_key)
-        if entry is None:
-            mismatches.append(f"person {key}: not in the database")
+        source_row = found.source_row(entry, f"person {key}", "person")
+        if entry is None or source_row is None:
             continue
-        counts_imported["person"] += 1
-        try:
-            data = decrypt_payload(entry, ring) or {}
-        except Exception as exc:
-            mismatches.append(f"person {key}: cannot be read back ({exc})")
-            continue
-        source_row = data.get("source_row") or {}
         values = source_row.get("values") or {}
         recomputed = checksum("person", key, {**values, "status": source_row.get("status")})
-        db_checksums[f"person:{key}"] = recomputed
-        if recomputed != by_key[key].checksum:
-            mismatches.append(f"person {key}: checksum differs")
+        found.checksums[f"person:{key}"] = recomputed
+        if recomputed != person.checksum:
+            found.mismatches.append(f"person {key}: checksum differs")
             continue
         candidate = candidates.get(entry.person_id)
         if candidate is None or any(
             (getattr(candidate, name) or "") != (value or "") for name, value in values.items()
         ):
-            mismatches.append(f"person {key}: the candidate row differs from the source")
-        advance(1)
-    session.expire_all()
+            found.mismatches.append(f"person {key}: the candidate row differs from the source")
+        found.advance(1)
 
+
+def _verify_history(
+    session: Session,
+    tenant_id: int,
+    system: str,
+    history: list[HistoryRecordIn],
+    person_ids: dict[str, int],
+    found: _Found,
+) -> None:
     history_keys = [_history_import_key(system, h.source_file, h.key) for h in history]
     entries = _existing_keys(session, tenant_id, history_keys)
     ids_to_keys = {v: k for k, v in person_ids.items()}
     for item, import_key in zip(history, history_keys, strict=True):
         label = f"history:{item.source_file}:{item.key}"
         entry = entries.get(import_key)
-        if entry is None:
-            mismatches.append(f"{label}: not in the database")
+        source_row = found.source_row(entry, label)
+        if entry is None or source_row is None:
             continue
-        counts_imported[entry.type] += 1
-        try:
-            data = decrypt_payload(entry, ring) or {}
-        except Exception as exc:
-            mismatches.append(f"{label}: cannot be read back ({exc})")
-            continue
-        source_row = data.get("source_row") or {}
         recorded_time = source_row.get("time")
         if recorded_time is not None and json.loads(canonical_json(entry.occurred_at)) != (
             recorded_time
         ):
-            mismatches.append(f"{label}: the entry's time differs from the source")
+            found.mismatches.append(f"{label}: the entry's time differs from the source")
         values = {
             "person": ids_to_keys.get(entry.person_id),
             "type": entry.type,
@@ -711,18 +749,10 @@ def verify_import(
         recomputed = checksum(
             "history", f"{item.source_file}:{item.key}", json.loads(canonical_json(values))
         )
-        db_checksums[label] = recomputed
+        found.checksums[label] = recomputed
         if recomputed != item.checksum:
-            mismatches.append(f"{label}: checksum differs")
-        advance(1)
-    session.expire_all()
-    return Verification(
-        counts_source=dict(counts_source),
-        counts_imported=dict(counts_imported),
-        checksum_mismatches=mismatches,
-        source_set_hash=_set_hash(source_checksums),
-        imported_set_hash=_set_hash(db_checksums),
-    )
+            found.mismatches.append(f"{label}: checksum differs")
+        found.advance(1)
 
 
 def import_file_counts(session: Session, tenant_id: int, system: str) -> dict[str, int]:

@@ -25,16 +25,18 @@ from hireflow.interviews.models import InterviewSession
 from hireflow.openings.models import Opening
 from hireflow.org.models import User
 from hireflow.records.checkpoints import cached_checkpoints
+from hireflow.records.files import clean_time
 from hireflow.records.integrity import VerificationReport, verify_person
 from hireflow.records.models import (
     Attachment,
+    IntegrityRun,
     PersonRecord,
     RecordEntry,
     RecordScore,
     RecordTerm,
+    RetentionRule,
 )
 from hireflow.records.policy import get_policy
-from hireflow.records.service import clean_time
 from hireflow.records.timeline import (
     decrypt_payload,
     default_region,
@@ -347,3 +349,17 @@ def check_record(session: Session, principal: Principal, person_id: int) -> Reco
         head_hash=head.hash if head is not None else "",
         latest_checkpoint=checkpoints.latest(chain_id),
     )
+
+
+def retention_rules(session: Session, principal: Principal) -> list[RetentionRule]:
+    """The company's retention rules, oldest first (records managers)."""
+    require(principal, "records.manage")
+    stmt = restrict(select(RetentionRule), principal, "records.manage", RetentionRule)
+    return list(session.scalars(stmt.order_by(RetentionRule.id)))
+
+
+def integrity_runs(session: Session, principal: Principal, limit: int) -> list[IntegrityRun]:
+    """The company's latest integrity checks, newest first."""
+    require(principal, "records.integrity")
+    stmt = restrict(select(IntegrityRun), principal, "records.integrity", IntegrityRun)
+    return list(session.scalars(stmt.order_by(IntegrityRun.id.desc()).limit(limit)))

@@ -9,27 +9,28 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, BinaryIO
 from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, File, Form, Header, Query, Response, UploadFile
 from fastapi.responses import StreamingResponse
-from sqlalchemy import select
 
 from hireflow.candidates.models import Candidate
 from hireflow.core.db import get_database, utcnow
 from hireflow.core.errors import N_, TooLarge, ValidationFailed
-from hireflow.core.permissions import get_visible, require, restrict
+from hireflow.core.permissions import require
 from hireflow.records import download_codes, policy, queries, schemas, service
 from hireflow.records.checkpoints import cached_checkpoints
 from hireflow.records.export import export_person
 from hireflow.records.facts import split_facts
 from hireflow.records.integrity import verify_company_now, verify_person
 from hireflow.records.keys import check_keyring
-from hireflow.records.models import IntegrityRun, RetentionRule
+from hireflow.records.models import RecordEntry
+from hireflow.records.timeline import visible_to
 from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, Offset, audit_read
+from hireflow.web.streaming import PRIVATE_FILE, stream_and_close
 
 
 @asynccontextmanager
@@ -60,21 +61,14 @@ class LimitedReader:
 
 def stream_file(opened: service.OpenedAttachment) -> StreamingResponse:
     """Stream decrypted content; a damaged chunk aborts the response mid-way."""
-
-    def chunks() -> Iterator[bytes]:
-        with opened.stream as stream:
-            while piece := stream.read(256 * 1024):
-                yield piece
-
     name = opened.filename or "file"
-    return StreamingResponse(
-        chunks(),
-        media_type=opened.attachment.content_type or "application/octet-stream",
-        headers={
+    return stream_and_close(
+        opened.stream,
+        opened.attachment.content_type or "application/octet-stream",
+        {
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
             "Content-Length": str(opened.attachment.size),
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
+            **PRIVATE_FILE,
         },
     )
 
@@ -84,20 +78,32 @@ def export_response(session: DbSession, principal: Any, person_id: int) -> Strea
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     export_person(session, principal, person_id, spool)
     spool.seek(0)
-
-    def chunks() -> Iterator[bytes]:
-        with spool:
-            while piece := spool.read(256 * 1024):
-                yield piece
-
     stamp = utcnow().strftime("%Y%m%d")
-    return StreamingResponse(
-        chunks(),
-        media_type="application/zip",
-        headers={
+    return stream_and_close(
+        spool,  # type: ignore[arg-type]
+        "application/zip",
+        {
             "Content-Disposition": f'attachment; filename="record-{person_id}-{stamp}.zip"',
             "Cache-Control": "no-store",
         },
+    )
+
+
+def entry_out(entry: RecordEntry, actor: str, data: dict[str, Any] | None) -> schemas.EntryOut:
+    return schemas.EntryOut(
+        id=entry.id,
+        seq=entry.seq,
+        type=entry.type,
+        source=entry.source,
+        actor=actor,
+        occurred_at=entry.occurred_at,
+        recorded_at=entry.recorded_at,
+        opening_id=entry.opening_id,
+        attachment_id=entry.attachment_id,
+        facts=entry.facts,
+        data=data,
+        hash=entry.hash,
+        erased=entry.erased_at is not None,
     )
 
 
@@ -111,24 +117,7 @@ def detail_out(view: queries.RecordView) -> schemas.RecordDetail:
         status_at=record.status_at if record else None,
         legal_hold=bool(record and record.legal_hold),
         erased_at=record.erased_at if record else None,
-        entries=[
-            schemas.EntryOut(
-                id=e.entry.id,
-                seq=e.entry.seq,
-                type=e.entry.type,
-                source=e.entry.source,
-                actor=e.actor,
-                occurred_at=e.entry.occurred_at,
-                recorded_at=e.entry.recorded_at,
-                opening_id=e.entry.opening_id,
-                attachment_id=e.entry.attachment_id,
-                facts=e.entry.facts,
-                data=e.data,
-                hash=e.entry.hash,
-                erased=e.entry.erased_at is not None,
-            )
-            for e in view.entries
-        ],
+        entries=[entry_out(e.entry, e.actor, e.data) for e in view.entries],
         attachments=[schemas.AttachmentOut.model_validate(a) for a in view.attachments],
         consents=view.consents,
         integrity=integrity_out(view.integrity),
@@ -208,14 +197,7 @@ def put_policy(data: schemas.PolicyIn, session: DbSession, principal: ApiUser) -
 
 @router.get("/records/retention-rules", response_model=list[schemas.RetentionRuleOut])
 def list_rules(session: DbSession, principal: ApiUser) -> Any:
-    require(principal, "records.manage")
-    return list(
-        session.scalars(
-            restrict(select(RetentionRule), principal, "records.manage", RetentionRule).order_by(
-                RetentionRule.id
-            )
-        )
-    )
+    return queries.retention_rules(session, principal)
 
 
 @router.post("/records/retention-rules", response_model=schemas.RetentionRuleOut, status_code=201)
@@ -233,14 +215,7 @@ def delete_rule(rule_id: Id, session: DbSession, principal: ApiUser) -> Response
 
 @router.get("/records/integrity", response_model=list[schemas.IntegrityRunOut])
 def integrity_runs(session: DbSession, principal: ApiUser) -> Any:
-    require(principal, "records.integrity")
-    return list(
-        session.scalars(
-            restrict(select(IntegrityRun), principal, "records.integrity", IntegrityRun)
-            .order_by(IntegrityRun.id.desc())
-            .limit(50)
-        )
-    )
+    return queries.integrity_runs(session, principal, limit=50)
 
 
 @router.post("/records/integrity", response_model=schemas.IntegrityRunOut, status_code=201)
@@ -282,8 +257,7 @@ def get_record(person_id: Id, session: DbSession, principal: ApiUser) -> Any:
 
 @router.get("/records/{person_id}/verify", response_model=schemas.IntegrityOut)
 def verify_record(person_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    require(principal, "records.read")
-    get_visible(session, Candidate, person_id, principal, "records.read")
+    visible_to(session, principal, Candidate, person_id, "records.read")
     return integrity_out(verify_person(session, person_id, checkpoints=cached_checkpoints()))
 
 
@@ -301,21 +275,7 @@ def add_entry(person_id: Id, data: schemas.EntryIn, session: DbSession, principa
         occurred_at=data.occurred_at,
         opening_id=data.opening_id,
     )
-    return schemas.EntryOut(
-        id=entry.id,
-        seq=entry.seq,
-        type=entry.type,
-        source=entry.source,
-        actor=principal.name,
-        occurred_at=entry.occurred_at,
-        recorded_at=entry.recorded_at,
-        opening_id=entry.opening_id,
-        attachment_id=entry.attachment_id,
-        facts=entry.facts,
-        data=personal,
-        hash=entry.hash,
-        erased=False,
-    )
+    return entry_out(entry, principal.name, personal)
 
 
 @router.post("/records/{person_id}/status", status_code=201)
@@ -343,8 +303,7 @@ def upload_attachment(
 ) -> Any:
     """Upload a file (multipart field ``file``); ``labels`` is a JSON object."""
     # Whose record it is comes first: another tenant's person is "not found", whatever the body.
-    require(principal, "records.write")
-    get_visible(session, Candidate, person_id, principal, "records.write")
+    visible_to(session, principal, Candidate, person_id, "records.write")
     if file is None:
         raise ValidationFailed(N_("Choose a file."), fields={"file": "required"})
     try:
@@ -397,13 +356,7 @@ def erase(person_id: Id, data: schemas.ErasureIn, session: DbSession, principal:
     report = service.erase_person(
         session, principal, person_id, reason=data.reason, request_ref=data.request_ref
     )
-    return schemas.ErasureOut(
-        person_id=report.person_id,
-        attachments_shredded=report.attachments_shredded,
-        entries_erased=report.entries_erased,
-        audit_rows_redacted=report.audit_rows_redacted,
-        user_anonymised=report.user_anonymised,
-    )
+    return schemas.ErasureOut.model_validate(report, from_attributes=True)
 
 
 @router.get(

@@ -10,9 +10,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from hireflow.candidates.models import Candidate
-from hireflow.core.errors import N_, AppError, ValidationFailed
+from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal, get_visible, require, restrict
+from hireflow.core.settings import get_settings
 from hireflow.openings.models import Opening
 from hireflow.records import download_codes, policy, queries, service
 from hireflow.records.integrity import verify_company_now
@@ -22,13 +23,12 @@ from hireflow.records.models import (
     ENTRY_TYPES,
     STATUSES,
     Attachment,
-    IntegrityRun,
-    RetentionRule,
 )
 from hireflow.records.presenting import Presenter
 from hireflow.records.routes_api import LimitedReader, export_response, stream_file
+from hireflow.records.timeline import visible_to
 from hireflow.web.deps import AppSettings, Count, DbSession, Id, PageNumber, PageUser, audit_read
-from hireflow.web.forms import Form, act_or_rerender, day_bound, refused_or_raise
+from hireflow.web.forms import Form, PostedForm, act_or_rerender, day_bound, form_page
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
@@ -51,8 +51,7 @@ def _number(value: str) -> float | None:
 
 def _person_for(session: DbSession, principal: Principal, person_id: int, capability: str) -> None:
     """Refuse a foreign or out-of-scope person before looking at any form input."""
-    require(principal, capability)
-    get_visible(session, Candidate, person_id, principal, capability)
+    visible_to(session, principal, Candidate, person_id, capability)
 
 
 @router.get("/records")
@@ -155,14 +154,7 @@ def policy_page(request: Request, session: DbSession, principal: PageUser) -> Re
 
 
 def _policy_context(session: DbSession, principal: Principal) -> dict[str, Any]:
-    require(principal, "records.manage")
-    rules = list(
-        session.scalars(
-            restrict(select(RetentionRule), principal, "records.manage", RetentionRule).order_by(
-                RetentionRule.id
-            )
-        )
-    )
+    rules = queries.retention_rules(session, principal)
     return {
         "policy": policy.get_policy(session, principal.tenant_id),
         "rules": rules,
@@ -201,8 +193,7 @@ def policy_add_rule(
 
     def page(errors: dict[str, str]) -> Response:
         context = _policy_context(session, principal)
-        context.update({"errors": errors, "values": dict(form.values)})
-        return render(request, "records/policy.html", context, status_code=422)
+        return form_page(request, "records/policy.html", context, errors, form.values)
 
     return act_or_rerender(request, add, page)
 
@@ -215,14 +206,7 @@ def policy_delete_rule(session: DbSession, principal: PageUser, rule_id: Id) -> 
 
 @router.get("/records/integrity")
 def integrity_page(request: Request, session: DbSession, principal: PageUser) -> Response:
-    require(principal, "records.integrity")
-    runs = list(
-        session.scalars(
-            restrict(select(IntegrityRun), principal, "records.integrity", IntegrityRun)
-            .order_by(IntegrityRun.id.desc())
-            .limit(20)
-        )
-    )
+    runs = queries.integrity_runs(session, principal, limit=20)
     return render(request, "records/integrity.html", {"runs": runs})
 
 
@@ -302,157 +286,129 @@ def record_verify_page(
     return render(request, "records/verify.html", {"check": check})
 
 
-def _act_on_record(
-    request: Request,
-    session: DbSession,
-    principal: Principal,
-    person_id: int,
-    form: Form,
-    section: str,
-    act: Callable[[], object],
-    anchor: str,
-) -> Response:
-    """Run a form's action on the record page and go back to ``anchor``; a refused action
-    re-renders the page with its message in ``section``, answering the error's status."""
-    _ = gettext_for(request.state.language)
-    try:
-        act()
-    except AppError as exc:
-        errors = refused_or_raise(exc, _)
-        context = _record_context(request, session, principal, person_id)
-        message = errors.get("form") or next(iter(errors.values()))
-        context.update({"errors": {section: message}, "values": dict(form.values)})
-        return render(request, "records/detail.html", context, status_code=exc.status)
-    return RedirectResponse(f"/records/{person_id}#{anchor}", status_code=303)
+RecordAction = Callable[[DbSession, Principal, int, PostedForm], None]
 
 
-@router.post("/records/{person_id}/notes")
+def _record_form(
+    path: str, capability: str, section: str, anchor: str
+) -> Callable[[RecordAction], RecordAction]:
+    """Register ``act`` as a form of the record page, posted to ``/records/{person_id}/<path>``.
+
+    The person is checked (``capability``) before any input is read; then ``act`` runs and the
+    answer goes back to ``anchor``, or a refused action re-renders the page with its message in
+    ``section`` (the form layer answers the refusal's status)."""
+
+    def register(act: RecordAction) -> RecordAction:
+        def endpoint(
+            request: Request, session: DbSession, principal: PageUser, person_id: Id, form: Form
+        ) -> Response:
+            _person_for(session, principal, person_id, capability)
+
+            def run() -> Response:
+                act(session, principal, person_id, form)
+                return RedirectResponse(f"/records/{person_id}#{anchor}", status_code=303)
+
+            def page(errors: dict[str, str]) -> Response:
+                context = _record_context(request, session, principal, person_id)
+                message = errors.get("form") or next(iter(errors.values()))
+                shown = {section: message}
+                return form_page(request, "records/detail.html", context, shown, form.values)
+
+            return act_or_rerender(request, run, page)
+
+        endpoint.__name__ = endpoint.__qualname__ = act.__name__
+        router.post(f"/records/{{person_id}}/{path}")(endpoint)
+        return act
+
+    return register
+
+
+@_record_form("notes", "records.review", "note", "timeline")
 def record_add_note(
-    request: Request, session: DbSession, principal: PageUser, person_id: Id, form: Form
-) -> Response:
-    _person_for(session, principal, person_id, "records.review")
+    session: DbSession, principal: Principal, person_id: int, form: PostedForm
+) -> None:
     kind = "review" if form.get("kind") == "review" else "note"
     text = form.get("text").strip()
-
-    def add() -> None:
-        if not text or len(text) > 5000:
-            raise ValidationFailed(
-                N_("Write between 1 and 5000 characters."), fields={"text": "length"}
-            )
-        service.append_entry(session, principal, person_id, kind, {"text": text}, "web")
-
-    return _act_on_record(request, session, principal, person_id, form, "note", add, "timeline")
+    if not text or len(text) > 5000:
+        raise ValidationFailed(
+            N_("Write between 1 and 5000 characters."), fields={"text": "length"}
+        )
+    service.append_entry(session, principal, person_id, kind, {"text": text}, "web")
 
 
-@router.post("/records/{person_id}/status")
+@_record_form("status", "records.write", "status", "timeline")
 def record_set_status(
-    request: Request, session: DbSession, principal: PageUser, person_id: Id, form: Form
-) -> Response:
-    _person_for(session, principal, person_id, "records.write")
-
-    def change() -> None:
-        service.set_status(
-            session,
-            principal,
-            person_id,
-            form.get("status"),
-            source="web",
-            reason=form.get("reason").strip()[:500] or None,
-        )
-
-    return _act_on_record(
-        request, session, principal, person_id, form, "status", change, "timeline"
+    session: DbSession, principal: Principal, person_id: int, form: PostedForm
+) -> None:
+    service.set_status(
+        session,
+        principal,
+        person_id,
+        form.get("status"),
+        source="web",
+        reason=form.get("reason").strip()[:500] or None,
     )
 
 
-@router.post("/records/{person_id}/attachments")
+@_record_form("attachments", "records.write", "upload", "files")
 def record_upload(
-    request: Request,
-    session: DbSession,
-    principal: PageUser,
-    settings: AppSettings,
-    person_id: Id,
-    form: Form,
-) -> Response:
-    _person_for(session, principal, person_id, "records.write")
+    session: DbSession, principal: Principal, person_id: int, form: PostedForm
+) -> None:
     upload = form.file("file")
-
-    def attach() -> None:
-        if upload is None or not upload.filename:
-            raise ValidationFailed(N_("Choose a file."), fields={"file": "required"})
-        labels: dict[str, Any] = {}
-        opening = form.get("opening_id")
-        if opening.isdigit():
-            labels["opening_id"] = int(opening)
-        service.attach_file(
-            session,
-            principal,
-            person_id,
-            LimitedReader(upload.file, settings.max_upload_bytes),  # type: ignore[arg-type]
-            upload.filename,
-            upload.content_type or "application/octet-stream",
-            labels,
-            kind=form.get("kind", "document"),
-        )
-
-    return _act_on_record(request, session, principal, person_id, form, "upload", attach, "files")
-
-
-@router.post("/records/{person_id}/consents")
-def record_consent(
-    request: Request, session: DbSession, principal: PageUser, person_id: Id, form: Form
-) -> Response:
-    _person_for(session, principal, person_id, "records.consent")
-
-    def consent() -> None:
-        service.record_consent(
-            session,
-            principal,
-            person_id,
-            form.get("purpose"),
-            form.get("notice_version"),
-            form.get("granted") == "yes",
-            method=form.get("method", "paper"),
-        )
-
-    return _act_on_record(
-        request, session, principal, person_id, form, "consent", consent, "consents"
+    if upload is None or not upload.filename:
+        raise ValidationFailed(N_("Choose a file."), fields={"file": "required"})
+    labels: dict[str, Any] = {}
+    opening = form.get("opening_id")
+    if opening.isdigit():
+        labels["opening_id"] = int(opening)
+    service.attach_file(
+        session,
+        principal,
+        person_id,
+        LimitedReader(upload.file, get_settings().max_upload_bytes),  # type: ignore[arg-type]
+        upload.filename,
+        upload.content_type or "application/octet-stream",
+        labels,
+        kind=form.get("kind", "document"),
     )
 
 
-@router.post("/records/{person_id}/hold")
-def record_hold(
-    request: Request, session: DbSession, principal: PageUser, person_id: Id, form: Form
-) -> Response:
-    _person_for(session, principal, person_id, "records.manage")
+@_record_form("consents", "records.consent", "consent", "consents")
+def record_consent(
+    session: DbSession, principal: Principal, person_id: int, form: PostedForm
+) -> None:
+    service.record_consent(
+        session,
+        principal,
+        person_id,
+        form.get("purpose"),
+        form.get("notice_version"),
+        form.get("granted") == "yes",
+        method=form.get("method", "paper"),
+    )
+
+
+@_record_form("hold", "records.manage", "rights", "rights")
+def record_hold(session: DbSession, principal: Principal, person_id: int, form: PostedForm) -> None:
     reason = None if form.get("action") == "lift" else form.get("reason")
-
-    def hold() -> None:
-        service.set_legal_hold(session, principal, person_id, reason)
-
-    return _act_on_record(request, session, principal, person_id, form, "rights", hold, "rights")
+    service.set_legal_hold(session, principal, person_id, reason)
 
 
-@router.post("/records/{person_id}/erase")
+@_record_form("erase", "records.manage", "rights", "rights")
 def record_erase(
-    request: Request, session: DbSession, principal: PageUser, person_id: Id, form: Form
-) -> Response:
-    _person_for(session, principal, person_id, "records.manage")
-
-    def erase() -> None:
-        if form.get("confirm") != "ERASE":
-            raise ValidationFailed(
-                N_("Type ERASE to confirm: this cannot be undone."), fields={"confirm": "missing"}
-            )
-        service.erase_person(
-            session,
-            principal,
-            person_id,
-            reason=form.get("reason", "subject_request"),
-            request_ref=form.get("request_ref").strip(),
+    session: DbSession, principal: Principal, person_id: int, form: PostedForm
+) -> None:
+    if form.get("confirm") != "ERASE":
+        raise ValidationFailed(
+            N_("Type ERASE to confirm: this cannot be undone."), fields={"confirm": "missing"}
         )
-
-    return _act_on_record(request, session, principal, person_id, form, "rights", erase, "rights")
+    service.erase_person(
+        session,
+        principal,
+        person_id,
+        reason=form.get("reason", "subject_request"),
+        request_ref=form.get("request_ref").strip(),
+    )
 
 
 @router.get("/records/{person_id}/export")

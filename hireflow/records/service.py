@@ -34,38 +34,42 @@ one-time code e-mailed to the viewer, per company policy).
 
 from __future__ import annotations
 
-import io
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO
 
-from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from hireflow.candidates.models import Candidate, CandidateResume
+from hireflow.candidates.models import Candidate
 from hireflow.core import audit, pii
-from hireflow.core.crypto import CryptoError, WrappedKey, default_suite
-from hireflow.core.db import on_commit, utcnow
+from hireflow.core.crypto import CryptoError, WrappedKey
+from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, Conflict, NotFound, ValidationFailed
-from hireflow.core.permissions import Principal, get_visible, require
-from hireflow.core.storage import CountingReader, EncryptedStorage, ResidencyError
-from hireflow.org.models import AccessToken, Tenant, User
+from hireflow.core.permissions import Principal
+from hireflow.core.storage import EncryptedStorage, ResidencyError
+from hireflow.org.models import User
+from hireflow.records import erasing, files
 from hireflow.records.download_codes import consume_code, visible_attachment
+from hireflow.records.erasing import ErasureReport
+from hireflow.records.errors import (
+    LegalHold,
+    RecordErased,
+    RegionUnavailable,
+    RegionUnreachable,
+    ResidencyRefused,
+    region_unavailable,
+    region_unreachable,
+)
 from hireflow.records.hooks import run_erasure_hooks
 from hireflow.records.keys import register_current_key
-from hireflow.records.ledger import LedgerEntry, append_erasure
-from hireflow.records.ledger import stamp as ledger_stamp
 from hireflow.records.models import (
     ATTACHMENT_KINDS,
     CONSENT_PURPOSES,
     STATUSES,
     Attachment,
-    DownloadCode,
     PersonRecord,
     RecordEntry,
-    RecordTerm,
 )
 from hireflow.records.policy import get_policy
 from hireflow.records.seals import forget_person
@@ -77,12 +81,11 @@ from hireflow.records.timeline import (
     SystemActor,
     append_entries,
     ensure_record,
-    plain_facts,
+    visible_to,
 )
 
 __all__ = [
     "Actor",
-    "ErasureReport",
     "OpenedAttachment",
     "RecordingIn",
     "RegionUnavailable",
@@ -99,83 +102,13 @@ __all__ = [
     "set_status",
 ]
 
-ERASURE_REASONS = ("subject_request", "consent_withdrawn", "retention", "other")
-
-
-class RegionUnavailable(AppError):
-    """The person's data belongs in a region this installation does not store data in.
-
-    Nothing is written anywhere else (residency), and the caller is told what to change."""
-
-    status = 409
-    code = "region_not_configured"
-    message = N_(
-        "This person's data must stay in region %(region)s, but this installation does not "
-        "store data in that region (configured: %(configured)s). Nothing was stored; ask IT "
-        "to add the region to HIREFLOW_STORAGE_REGIONS."
-    )
-
-
-class RegionUnreachable(AppError):
-    """A stored file lives in a region this installation no longer reaches."""
-
-    status = 409
-    code = "region_not_configured"
-    message = N_(
-        "This file is stored in region %(region)s, which this installation is not configured "
-        "to reach (configured: %(configured)s). Ask IT to add the region to "
-        "HIREFLOW_STORAGE_REGIONS; the file itself is unchanged."
-    )
-
-
-def region_unreachable(region: str) -> RegionUnreachable:
-    """The clear 409 for a stored file whose region this installation does not reach."""
-    return RegionUnreachable(params={"region": region, "configured": _configured_regions()})
-
-
-def _configured_regions() -> str:
-    try:
-        return ", ".join(sorted(regional_storage().regions)) or "-"
-    except ResidencyError:
-        return "-"
-
-
-class ResidencyRefused(AppError):
-    """A file would leave the region the person's data must stay in."""
-
-    status = 409
-    code = "residency"
-    message = N_(
-        "This person's data must stay in region %(region)s; storing it in %(target)s is refused."
-    )
-
-
-class RecordErased(AppError):
-    status = 409
-    code = "erased"
-    message = N_("This record was erased on request; nothing can be added to it.")
-
-
-class LegalHold(AppError):
-    status = 409
-    code = "legal_hold"
-    message = N_("This record is under legal hold and cannot be erased: %(reason)s")
-
 
 # --------------------------------------------------------------------------- helpers
 
 
 def _person(session: Session, actor: Actor, person_id: int, capability: str) -> Candidate:
     """The person the actor may act on, or NotFound (also for another tenant's people)."""
-    if isinstance(actor, SystemActor):
-        candidate = session.get(Candidate, person_id)
-        if candidate is None or (
-            actor.tenant_id is not None and candidate.tenant_id != actor.tenant_id
-        ):
-            raise NotFound()
-        return candidate
-    require(actor, capability)
-    return get_visible(session, Candidate, person_id, actor, capability)
+    return visible_to(session, actor, Candidate, person_id, capability)
 
 
 def _actor_fields(actor: Actor) -> tuple[int | None, str]:
@@ -335,46 +268,6 @@ def set_status(
     return entry
 
 
-class _Hashing:
-    """A storage view that hashes the ciphertext on its way to the backend (with the
-    deployment suite's hash: SHA-256, or SM3 under the sm suite)."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.digest = default_suite().hasher()
-
-    def put_stream(self, key: str, stream: BinaryIO) -> int:
-        outer = self
-
-        class _Tap(io.RawIOBase):
-            def readable(self) -> bool:
-                return True
-
-            def read(self, size: int | None = -1) -> bytes:
-                data = stream.read(-1 if size is None else size)
-                outer.digest.update(data)
-                return data
-
-            def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
-                data = self.read(len(target))
-                memoryview(target).cast("B")[: len(data)] = data
-                return len(data)
-
-        return self.inner.put_stream(key, _Tap())
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-
-def _clean_labels(labels: dict[str, Any] | None) -> dict[str, Any]:
-    try:
-        return plain_facts(labels or {})
-    except EntryError as exc:
-        raise ValidationFailed(
-            N_("The labels cannot be stored: %(problem)s"), params={"problem": str(exc)}
-        ) from exc
-
-
 def attach_file(
     session: Session,
     actor: Actor,
@@ -398,7 +291,7 @@ def attach_file(
     if kind not in ATTACHMENT_KINDS:
         raise ValidationFailed(N_("Unknown kind of file."), fields={"kind": "unknown"})
     name = (filename or "").strip().replace("/", "_").replace("\\", "_")[:255] or "file"
-    clean = _clean_labels(labels)
+    clean = files.clean_labels(labels)
     candidate = _person(session, actor, person_id, "records.write")
     record = ensure_record(session, candidate)
     _writable(record)
@@ -415,87 +308,83 @@ def attach_file(
         )
         session.commit()
         raise ResidencyRefused(params={"region": record.region, "target": target})
-    ring = pii.keyring()
-    key = f"t{record.tenant_id}/p{record.person_id}/{uuid.uuid4().hex}"
     try:
-        backend = _Hashing(regional_storage().for_record(record.region))
+        regional = regional_storage().for_record(record.region)
     except ResidencyError as exc:
-        raise RegionUnavailable(
-            params={"region": record.region, "configured": _configured_regions()}
-        ) from exc
-    counting = CountingReader(stream)
-    wrapped = EncryptedStorage(backend, ring).put_stream(key, counting, file_id=key)  # type: ignore[arg-type]
+        raise region_unavailable(record.region) from exc
+    stored = files.store_encrypted(regional, record, stream)
     try:
-        opening_id = clean.get("opening_id") if isinstance(clean.get("opening_id"), int) else None
-        attachment = Attachment(
-            tenant_id=record.tenant_id,
-            person_id=record.person_id,
-            region=record.region,
-            storage_key=key,
-            wrapped_key=wrapped.to_token(),
-            filename=name,
-            content_type=(content_type or "application/octet-stream")[:120],
-            kind=kind,
-            labels=clean,
-            opening_id=opening_id,
-            size=counting.count,
-            ciphertext_sha256=backend.digest.hexdigest(),
-            created_by_id=actor.user_id if isinstance(actor, Principal) else None,
-            created_at=utcnow(),
-        )
-        session.add(attachment)
-        session.flush()
-        actor_id, label = _actor_fields(actor)
-        _append(
-            session,
-            record,
-            [
-                NewEntry(
-                    type="document",
-                    source=source,
-                    data={"filename": name},
-                    facts={
-                        "kind": kind,
-                        "size": counting.count,
-                        "content_type": attachment.content_type,
-                        "labels": clean,
-                        "ciphertext_sha256": attachment.ciphertext_sha256,
-                    },
-                    occurred_at=clean_time(clean.get("captured_at")),
-                    actor_id=actor_id,
-                    actor_label=label,
-                    opening_id=opening_id,
-                    attachment_id=attachment.id,
-                )
-            ],
-        )
-        _audit(
-            session,
-            actor,
-            "attachment.added",
-            "attachment",
-            attachment.id,
-            record.tenant_id,
-            {"person": person_id, "kind": kind, "size": counting.count, "region": record.region},
+        attachment = _add_attachment(
+            session, actor, record, stored, name, content_type, kind, clean, source
         )
         if commit:
             session.commit()
     except BaseException:
         # No row points at the ciphertext: remove it (it is unreadable without the key).
-        regional_storage().delete(record.region, key)
+        regional_storage().delete(record.region, stored.key)
         raise
     return attachment
 
 
-def clean_time(value: Any) -> datetime | None:
-    """A label's time (ISO string from ``plain_facts``) as an aware datetime, if valid."""
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
+def _add_attachment(
+    session: Session,
+    actor: Actor,
+    record: PersonRecord,
+    stored: files.StoredFile,
+    name: str,
+    content_type: str,
+    kind: str,
+    labels: dict[str, Any],
+    source: str,
+) -> Attachment:
+    """The stored file's row, its ``document`` entry and the audit row."""
+    opening_id = labels.get("opening_id") if isinstance(labels.get("opening_id"), int) else None
+    attachment = Attachment(
+        tenant_id=record.tenant_id,
+        person_id=record.person_id,
+        region=record.region,
+        storage_key=stored.key,
+        wrapped_key=stored.wrapped_key,
+        filename=name,
+        content_type=(content_type or "application/octet-stream")[:120],
+        kind=kind,
+        labels=labels,
+        opening_id=opening_id,
+        size=stored.size,
+        ciphertext_sha256=stored.ciphertext_sha256,
+        created_by_id=actor.user_id if isinstance(actor, Principal) else None,
+        created_at=utcnow(),
+    )
+    session.add(attachment)
+    session.flush()
+    _append_one(
+        session,
+        actor,
+        record,
+        type="document",
+        source=source,
+        data={"filename": name},
+        facts={
+            "kind": kind,
+            "size": stored.size,
+            "content_type": attachment.content_type,
+            "labels": labels,
+            "ciphertext_sha256": attachment.ciphertext_sha256,
+        },
+        occurred_at=files.clean_time(labels.get("captured_at")),
+        opening_id=opening_id,
+        attachment_id=attachment.id,
+    )
+    _audit(
+        session,
+        actor,
+        "attachment.added",
+        "attachment",
+        attachment.id,
+        record.tenant_id,
+        {"person": record.person_id, "kind": kind, "size": stored.size, "region": record.region},
+    )
+    return attachment
 
 
 @dataclass
@@ -548,50 +437,12 @@ def record_interview_report(
     record = ensure_record(session, candidate)
     _writable(record)
     if supersedes is not None:
-        earlier = session.get(RecordEntry, supersedes)
-        if (
-            earlier is None
-            or earlier.person_id != person_id
-            or earlier.type != "interview_result"
-            or (interview_id is not None and earlier.facts.get("interview_id") != interview_id)
-        ):
-            raise ValidationFailed(
-                N_("Only an interview result of the same interview can be restated."),
-                fields={"supersedes": "invalid"},
-            )
+        _check_restated(session, person_id, interview_id, supersedes)
     for recording in recordings:
-        labels: dict[str, Any] = {"opening_id": opening_id, "interview_id": interview_id}
-        if recording.captured_at is not None:
-            labels["captured_at"] = recording.captured_at
-        if recording.question:
-            labels["question"] = recording.question[:200]
-        attach_file(
-            session,
-            actor,
-            person_id,
-            recording.stream,
-            recording.filename,
-            recording.content_type,
-            {k: v for k, v in labels.items() if v is not None},
-            kind="recording",
-            source=source,
-            commit=False,
-        )
-    actor_id, label = _actor_fields(actor)
-    facts: dict[str, Any] = {
-        "scores": dict(scores),
-        "scale": scale,
-        "interview_id": interview_id,
-    }
-    if match_percent is not None:
-        facts["match_percent"] = match_percent
-    if ai_scores is not None:
-        facts["ai_scores"] = dict(ai_scores)
-        facts["adjusted"] = sorted(d for d in scores if ai_scores.get(d, scores[d]) != scores[d])
-    if ai_match_percent is not None:
-        facts["ai_match_percent"] = ai_match_percent
-    if supersedes is not None:
-        facts["supersedes"] = supersedes
+        _attach_recording(session, actor, person_id, recording, opening_id, interview_id, source)
+    facts = _result_facts(
+        scores, scale, interview_id, match_percent, ai_scores, ai_match_percent, supersedes
+    )
     data = {
         "summary": summary,
         "strengths": list(strengths),
@@ -601,20 +452,15 @@ def record_interview_report(
     }
     if reason:
         data["reason"] = reason
-    (entry,) = _append(
+    entry = _append_one(
         session,
+        actor,
         record,
-        [
-            NewEntry(
-                type="interview_result",
-                source=source,
-                data=data,
-                facts=facts,
-                actor_id=actor_id,
-                actor_label=label,
-                opening_id=opening_id,
-            )
-        ],
+        type="interview_result",
+        source=source,
+        data=data,
+        facts=facts,
+        opening_id=opening_id,
     )
     _audit(
         session,
@@ -637,6 +483,78 @@ def record_interview_report(
     if commit:
         session.commit()
     return entry
+
+
+def _check_restated(
+    session: Session, person_id: int, interview_id: int | None, supersedes: int
+) -> None:
+    """An override restates an interview result of the same person and interview."""
+    earlier = session.get(RecordEntry, supersedes)
+    if (
+        earlier is None
+        or earlier.person_id != person_id
+        or earlier.type != "interview_result"
+        or (interview_id is not None and earlier.facts.get("interview_id") != interview_id)
+    ):
+        raise ValidationFailed(
+            N_("Only an interview result of the same interview can be restated."),
+            fields={"supersedes": "invalid"},
+        )
+
+
+def _result_facts(
+    scores: dict[str, float | int],
+    scale: int,
+    interview_id: int | None,
+    match_percent: float | int | None,
+    ai_scores: dict[str, float | int] | None,
+    ai_match_percent: float | int | None,
+    supersedes: int | None,
+) -> dict[str, Any]:
+    """An interview result's facts; an override keeps the AI's values and which it changed."""
+    facts: dict[str, Any] = {
+        "scores": dict(scores),
+        "scale": scale,
+        "interview_id": interview_id,
+    }
+    if match_percent is not None:
+        facts["match_percent"] = match_percent
+    if ai_scores is not None:
+        facts["ai_scores"] = dict(ai_scores)
+        facts["adjusted"] = sorted(d for d in scores if ai_scores.get(d, scores[d]) != scores[d])
+    if ai_match_percent is not None:
+        facts["ai_match_percent"] = ai_match_percent
+    if supersedes is not None:
+        facts["supersedes"] = supersedes
+    return facts
+
+
+def _attach_recording(
+    session: Session,
+    actor: Actor,
+    person_id: int,
+    recording: RecordingIn,
+    opening_id: int | None,
+    interview_id: int | None,
+    source: str,
+) -> None:
+    labels: dict[str, Any] = {"opening_id": opening_id, "interview_id": interview_id}
+    if recording.captured_at is not None:
+        labels["captured_at"] = recording.captured_at
+    if recording.question:
+        labels["question"] = recording.question[:200]
+    attach_file(
+        session,
+        actor,
+        person_id,
+        recording.stream,
+        recording.filename,
+        recording.content_type,
+        {k: v for k, v in labels.items() if v is not None},
+        kind="recording",
+        source=source,
+        commit=False,
+    )
 
 
 def record_consent(
@@ -767,9 +685,7 @@ def open_attachment(
     try:
         regional = regional_storage().for_record(attachment.region)
     except ResidencyError as exc:
-        raise RegionUnreachable(
-            params={"region": attachment.region, "configured": _configured_regions()}
-        ) from exc
+        raise region_unreachable(attachment.region) from exc
     storage = EncryptedStorage(regional, pii.keyring())
     try:
         stream = storage.open_read(
@@ -795,61 +711,6 @@ def open_attachment(
 # --------------------------------------------------------------------------- erasure
 
 
-@dataclass
-class ErasureReport:
-    """What an erasure removed (counts and ids only)."""
-
-    person_id: int
-    attachments_shredded: int = 0
-    entries_erased: int = 0
-    audit_rows_redacted: int = 0
-    user_anonymised: bool = False
-    hooks: list[str] = field(default_factory=list)
-
-
-def _known_values(session: Session, candidate: Candidate, user: User | None) -> list[str]:
-    """Every value that identifies the person: the row's, and the contacts each resume gave
-    (a second address or number on an older resume names them as much)."""
-
-    values = [
-        candidate.name,
-        candidate.email,
-        candidate.phone,
-        candidate.id_number,
-        candidate.birth_date,
-        candidate.location,
-    ]
-    documents = [candidate.profile or {}, candidate.profile_parsed or {}]
-    documents += [
-        parsed or {}
-        for parsed in session.scalars(
-            select(CandidateResume.parsed).where(CandidateResume.candidate_id == candidate.id)
-        )
-    ]
-    for document in documents:
-        if isinstance(document, dict):
-            values += [document.get(key) for key in ("name", "email", "phone", "id_number")]
-    if candidate.phone and candidate.phone.startswith("+86"):
-        values.append(candidate.phone[3:])  # the national number as people write it
-    if user is not None:
-        values += [user.email, user.name]
-    # Chinese names are two or three characters: they count; other values need four.
-    names = {candidate.name, user.name if user is not None else None}
-    kept = [
-        v.strip()
-        for v in values
-        if isinstance(v, str) and len(v.strip()) >= (2 if v in names else 4)
-    ]
-    return list(dict.fromkeys(v for v in kept if not v.startswith("#")))
-
-
-def _mentions(values: dict[str, Any] | None, known: list[str]) -> bool:
-    if not values:
-        return False
-    text = repr(values)
-    return any(value in text for value in known)
-
-
 def erase_person(
     session: Session,
     actor: Actor,
@@ -870,7 +731,7 @@ def erase_person(
     replaying it), which restores replay.
     """
 
-    if reason not in ERASURE_REASONS:
+    if reason not in erasing.ERASURE_REASONS:
         raise ValidationFailed(N_("Unknown erasure reason."), fields={"reason": "unknown"})
     if len(request_ref) > 60:
         raise ValidationFailed(N_("The request reference is too long."), fields={"ref": "long"})
@@ -881,83 +742,21 @@ def erase_person(
     if record.erased_at is not None:
         raise Conflict(N_("This record was erased already."))
     now = utcnow()
-    report = ErasureReport(person_id=person_id)
     user = session.get(User, candidate.user_id) if candidate.user_id else None
-    known = _known_values(session, candidate, user)
-
-    keys_to_delete: list[tuple[str, str]] = []
-    attachments = list(
-        session.scalars(
-            select(Attachment).where(
-                Attachment.person_id == person_id, Attachment.shredded_at.is_(None)
-            )
-        )
+    known = erasing.known_values(session, candidate, user)
+    attachments = erasing.shred_attachments(session, person_id, now)
+    report = ErasureReport(
+        person_id=person_id,
+        attachments_shredded=len(attachments),
+        entries_erased=erasing.erase_payloads(session, person_id, now),
+        user_anonymised=erasing.anonymise(session, candidate, user),
     )
-    for attachment in attachments:
-        attachment.wrapped_key = None
-        attachment.filename = ""
-        attachment.shredded_at = now
-        keys_to_delete.append((attachment.region, attachment.storage_key))
-    report.attachments_shredded = len(attachments)
-    if attachments:
-        session.execute(
-            delete(DownloadCode).where(DownloadCode.attachment_id.in_([a.id for a in attachments]))
-        )
-
-    entries = list(session.scalars(select(RecordEntry).where(RecordEntry.person_id == person_id)))
-    for entry in entries:
-        if entry.payload is not None:
-            report.entries_erased += 1
-        entry.payload = None
-        entry.payload_key = None
-        entry.erased_at = now
-    session.execute(delete(RecordTerm).where(RecordTerm.person_id == person_id))
-
-    candidate.name = f"#{candidate.id}"
-    candidate.email = ""
-    candidate.phone = ""
-    candidate.id_number = None
-    candidate.birth_date = None
-    candidate.location = ""
-    candidate.profile = {}
-    if user is not None:
-        user.email = f"erased-{user.id}@erased.invalid"
-        user.name = f"#{user.id}"
-        user.password_hash = "!erased"  # noqa: S105 - no password verifies against it
-        user.is_active = False
-        session.execute(delete(AccessToken).where(AccessToken.user_id == user.id))
-        report.user_anonymised = True
-
-    attachment_ids = {str(a.id) for a in attachments} | {
-        str(a_id)
-        for a_id in session.scalars(select(Attachment.id).where(Attachment.person_id == person_id))
-    }
-    redacted: list[int] = []
-    rows = session.scalars(
-        select(audit.AuditEntry).where(
-            audit.AuditEntry.tenant_id == candidate.tenant_id,
-            audit.AuditEntry.redacted_at.is_(None),
-        )
-    )
-    for row in rows:
-        about_person = (
-            (row.target_type in ("candidate", "record") and row.target_id == str(person_id))
-            or (row.target_type == "attachment" and row.target_id in attachment_ids)
-            or (user is not None and row.target_type == "user" and row.target_id == str(user.id))
-            or (user is not None and row.actor_id == user.id)
-        )
-        mentions = _mentions(row.old_values, known) or _mentions(row.new_values, known)
-        personal = row.old_values or row.new_values or row.ip or row.actor_label
-        if (about_person or mentions) and personal:
-            audit.redact(row)
-            redacted.append(row.id)
+    redacted = erasing.redact_audit_rows(session, candidate, user, attachments, known)
     report.audit_rows_redacted = len(redacted)
     report.hooks = run_erasure_hooks(session, candidate, known)
     # The blanked values were sealed: the seals forget them (salt and personal MACs); the
     # erasure entry appended below is what lets verify accept their absence.
-
     forget_person(session, person_id, now)
-
     _append_one(
         session,
         actor,
@@ -987,30 +786,8 @@ def erase_person(
             "redacted_audit_ids": redacted,
         },
     )
-    storage = regional_storage()
-
-    def _delete_objects() -> None:
-        for region, key in keys_to_delete:
-            try:
-                storage.delete(region, key)
-            except Exception:  # noqa: S112 - the key is destroyed; a stray object is unreadable
-                continue
-
-    on_commit(session, _delete_objects)
+    erasing.delete_objects_after_commit(session, attachments)
     if ledger:
-        # Durable before the commit: a backup restored later must not bring the person
-        # back (``records.erasures`` replays the ledger). A ledger that cannot be written
-        # refuses the erasure rather than leave it unrecorded.
-        tenant = session.get(Tenant, record.tenant_id)
-        append_erasure(
-            LedgerEntry(
-                tenant_id=record.tenant_id,
-                tenant=tenant.slug if tenant is not None else "",
-                person_id=person_id,
-                created_at=ledger_stamp(candidate.created_at),
-                erased_at=ledger_stamp(now),
-                reason=reason,
-            )
-        )
+        erasing.append_to_ledger(session, record, candidate, now, reason)
     session.commit()
     return report

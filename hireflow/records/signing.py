@@ -273,6 +273,51 @@ def _reject_float(text: str) -> Any:
     raise CheckpointError(f"checkpoint holds a float ({text}); not a Hireflow checkpoint")
 
 
+def _parse_signed(
+    document: str | bytes,
+    public_keys: Ed25519PublicKey | Iterable[Ed25519PublicKey],
+    what: str,
+    expected: set[str],
+    kind: str,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A signed document's fields (exactly ``expected``, of type ``kind``, version 1) and the
+    trusted keys by id; ``what`` names the document in errors."""
+    keys = (
+        [public_keys]
+        if isinstance(public_keys, Ed25519PublicKey | SM2PublicKey)
+        else list(public_keys)
+    )
+    by_id = {key_id: key for key in keys for key_id in _key_ids(key)}
+    try:
+        parsed = json.loads(document, parse_float=_reject_float, parse_constant=_reject_float)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CheckpointError(f"{what} is not valid JSON: {exc}") from None
+    if not isinstance(parsed, dict) or set(parsed) != expected:
+        raise CheckpointError(f"{what} does not have exactly the expected fields")
+    if parsed["v"] != 1 or parsed["type"] != kind:
+        raise CheckpointError(f"unsupported {what} type or version")
+    return parsed, by_id
+
+
+def _check_signature(
+    key: Any, signature_text: str, domain: bytes, body: dict[str, Any], refusal: str
+) -> None:
+    """``CheckpointError(refusal)`` unless ``key`` signed ``body`` (canonical JSON) in
+    ``domain``; a body that cannot be encoded canonically was not signed either."""
+    try:
+        signature = base64.urlsafe_b64decode(signature_text + "=" * (-len(signature_text) % 4))
+        key.verify(signature, domain + canonical_json(body))
+    except (InvalidSignature, ValueError):
+        raise CheckpointError(refusal) from None
+
+
+def _canonical_time(text: str, what: str) -> datetime:
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    except ValueError:
+        raise CheckpointError(f"{what} time is not in the canonical UTC form") from None
+
+
 def verify_checkpoint(
     document: str | bytes,
     public_keys: Ed25519PublicKey | Iterable[Ed25519PublicKey],
@@ -284,21 +329,8 @@ def verify_checkpoint(
     ``public_keys`` are the trusted verification keys (several during a key rollover).
     With ``chain_id`` the checkpoint must also be for that chain.
     """
-    keys = (
-        [public_keys]
-        if isinstance(public_keys, Ed25519PublicKey | SM2PublicKey)
-        else list(public_keys)
-    )
-    by_id = {key_id: key for key in keys for key_id in _key_ids(key)}
-    try:
-        parsed = json.loads(document, parse_float=_reject_float, parse_constant=_reject_float)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise CheckpointError(f"checkpoint is not valid JSON: {exc}") from None
-    expected_fields = {"v", "type", "chain_id", "seq", "head_hash", "time", "key_id", "sig"}
-    if not isinstance(parsed, dict) or set(parsed) != expected_fields:
-        raise CheckpointError("checkpoint does not have exactly the expected fields")
-    if parsed["v"] != 1 or parsed["type"] != _CHECKPOINT_TYPE:
-        raise CheckpointError("unsupported checkpoint type or version")
+    expected = {"v", "type", "chain_id", "seq", "head_hash", "time", "key_id", "sig"}
+    parsed, by_id = _parse_signed(document, public_keys, "checkpoint", expected, _CHECKPOINT_TYPE)
     cp_chain, seq, head_hash = parsed["chain_id"], parsed["seq"], parsed["head_hash"]
     time_text, key_id, signature_text = parsed["time"], parsed["key_id"], parsed["sig"]
     if not isinstance(cp_chain, str) or not cp_chain:
@@ -312,16 +344,10 @@ def verify_checkpoint(
     key = by_id.get(key_id) if isinstance(key_id, str) else None
     if key is None:
         raise CheckpointError(f"checkpoint signed by untrusted or unknown key {key_id!r}")
-    try:
-        signature = base64.urlsafe_b64decode(signature_text + "=" * (-len(signature_text) % 4))
-        body = _checkpoint_body(cp_chain, seq, head_hash, time_text, key_id)
-        key.verify(signature, _CHECKPOINT_DOMAIN + canonical_json(body))
-    except (InvalidSignature, ValueError):
-        raise CheckpointError("checkpoint signature is invalid: the document was altered") from None
-    try:
-        when = datetime.strptime(time_text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-    except ValueError:
-        raise CheckpointError("checkpoint time is not in the canonical UTC form") from None
+    body = _checkpoint_body(cp_chain, seq, head_hash, time_text, key_id)
+    altered = "checkpoint signature is invalid: the document was altered"
+    _check_signature(key, signature_text, _CHECKPOINT_DOMAIN, body, altered)
+    when = _canonical_time(time_text, "checkpoint")
     if chain_id is not None and cp_chain != chain_id:
         raise CheckpointError(f"checkpoint is for chain {cp_chain!r}, not {chain_id!r}")
     return Checkpoint(chain_id=cp_chain, seq=seq, head_hash=head_hash, time=when, key_id=key_id)
@@ -414,21 +440,8 @@ def verify_checkpoint_batch(
     Raises ``CheckpointError`` unless the whole document is genuine: a single changed,
     added or dropped head invalidates the signature.
     """
-    keys = (
-        [public_keys]
-        if isinstance(public_keys, Ed25519PublicKey | SM2PublicKey)
-        else list(public_keys)
-    )
-    by_id = {key_id: key for key in keys for key_id in _key_ids(key)}
-    try:
-        parsed = json.loads(document, parse_float=_reject_float, parse_constant=_reject_float)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise CheckpointError(f"checkpoint batch is not valid JSON: {exc}") from None
     expected = {"v", "type", "time", "key_id", "heads", "sig"}
-    if not isinstance(parsed, dict) or set(parsed) != expected:
-        raise CheckpointError("checkpoint batch does not have exactly the expected fields")
-    if parsed["v"] != 1 or parsed["type"] != _BATCH_TYPE:
-        raise CheckpointError("unsupported checkpoint batch type or version")
+    parsed, by_id = _parse_signed(document, public_keys, "checkpoint batch", expected, _BATCH_TYPE)
     key_id, heads, time_text = parsed["key_id"], parsed["heads"], parsed["time"]
     key = by_id.get(key_id) if isinstance(key_id, str) else None
     if key is None:
@@ -438,16 +451,10 @@ def verify_checkpoint_batch(
     signature_text = parsed["sig"]
     if not isinstance(signature_text, str):
         raise CheckpointError("checkpoint batch signature is invalid")
-    try:
-        signature = base64.urlsafe_b64decode(signature_text + "=" * (-len(signature_text) % 4))
-        body = {k: v for k, v in parsed.items() if k != "sig"}
-        key.verify(signature, _BATCH_DOMAIN + canonical_json(body))
-    except (InvalidSignature, ValueError):
-        raise CheckpointError("checkpoint batch signature is invalid: it was altered") from None
-    try:
-        when = datetime.strptime(time_text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-    except ValueError:
-        raise CheckpointError("checkpoint batch time is not in the canonical UTC form") from None
+    body = {k: v for k, v in parsed.items() if k != "sig"}
+    altered = "checkpoint batch signature is invalid: it was altered"
+    _check_signature(key, signature_text, _BATCH_DOMAIN, body, altered)
+    when = _canonical_time(time_text, "checkpoint batch")
     result = []
     for item in heads:
         if (

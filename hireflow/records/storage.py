@@ -9,13 +9,12 @@ that is not configured has no backend at all, so a write for it is refused
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 from hireflow.core import settings as core_settings
 from hireflow.core.crypto import Keyring
+from hireflow.core.process_value import ProcessValue
 from hireflow.core.storage import (
     EncryptedStorage,
     LocalStorage,
@@ -34,10 +33,6 @@ __all__ = [
     "reset_storage",
     "storage_from_settings",
 ]
-
-_lock = threading.Lock()
-_cached: RegionalStorage | None = None
-_override: RegionalStorage | None = None
 
 
 def configured_regions(settings: Any = None) -> list[str]:
@@ -81,35 +76,22 @@ def storage_from_settings(settings: Any = None) -> RegionalStorage:
     return RegionalStorage(backends)
 
 
+_STORAGE: ProcessValue[RegionalStorage] = ProcessValue(storage_from_settings)
+
+
 def regional_storage() -> RegionalStorage:
     """The process's regional storage (an override wins, for tools and tests)."""
-    global _cached
-    if _override is not None:
-        return _override
-    if _cached is None:
-        with _lock:
-            if _cached is None:
-                _cached = storage_from_settings()
-    return _cached
+    return _STORAGE.get()
 
 
 def reset_storage() -> None:
     """Forget the cached storage (after the settings changed)."""
-    global _cached
-    with _lock:
-        _cached = None
+    _STORAGE.reset()
 
 
-@contextmanager
-def override_storage(storage: RegionalStorage) -> Iterator[RegionalStorage]:
+def override_storage(storage: RegionalStorage) -> AbstractContextManager[RegionalStorage]:
     """Use ``storage`` inside the block (tests, restore into another deployment)."""
-    global _override
-    previous = _override
-    _override = storage
-    try:
-        yield storage
-    finally:
-        _override = previous
+    return _STORAGE.override(storage)
 
 
 def encrypted_for_region(region: str, ring: Keyring) -> EncryptedStorage:

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
@@ -48,8 +48,9 @@ from hireflow.core.crypto import (
 )
 from hireflow.core.crypto import IntegrityError as CryptoIntegrityError
 from hireflow.core.db import utcnow
+from hireflow.core.errors import NotFound
 from hireflow.core.file_crypto import decrypt_bytes, encrypt_bytes
-from hireflow.core.permissions import Principal
+from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.openings.models import Opening
 from hireflow.org.models import Tenant
 from hireflow.records.chain import canonical_json
@@ -87,6 +88,24 @@ class SystemActor:
 
 
 Actor = Principal | SystemActor
+ModelT = TypeVar("ModelT")
+
+
+def visible_to(
+    session: Session, actor: Actor, model: type[ModelT], object_id: int, capability: str
+) -> ModelT:
+    """The object if ``actor`` may use it for ``capability``, else ``NotFound`` (also for
+    another tenant's objects): a user through their role and scope, a system actor (trusted)
+    within its tenant when it is confined to one."""
+    if isinstance(actor, SystemActor):
+        found = session.get(model, object_id)
+        if found is None or (
+            actor.tenant_id is not None and found.tenant_id != actor.tenant_id  # type: ignore[attr-defined]
+        ):
+            raise NotFound()
+        return found
+    require(actor, capability)
+    return get_visible(session, model, object_id, actor, capability)
 
 
 def person_chain_id(person_id: int) -> str:

@@ -3,9 +3,10 @@
 A route is a plain ``def`` (FastAPI runs it on its thread pool, so database and CPU work never
 blocks the event loop) and receives the posted form through the ``Form`` dependency, which reads
 the body on the loop. ``submit_form`` validates the fields into a Pydantic schema and runs the
-action; invalid input or a refused action (``AppError``) re-renders the page with translated
-field errors and status 422. 401/403/404 propagate, so a form never tells a stranger more than
-a GET would (DESIGN: same 404).
+action; invalid input re-renders the page with translated field errors and status 422, a
+refused action (``AppError``) with its message and the refusal's own status (409 for a
+conflict, 410 for something erased), as the API answers. 401/403/404 propagate, so a form
+never tells a stranger more than a GET would (DESIGN: same 404).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from starlette.datastructures import UploadFile
 
 from hireflow.core.errors import AppError
 from hireflow.core.i18n import gettext_for
+from hireflow.web.templating import render
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
 
@@ -127,12 +129,29 @@ def refused_or_raise(exc: AppError, _: Callable[[str], str]) -> dict[str, str]:
 
 
 def act_or_rerender(request: Request, act: Callable[[], Response], page: Page) -> Response:
-    """Run ``act``; when it refuses (``AppError``), ``page(errors)`` renders the form again."""
+    """Run ``act``; when it refuses (``AppError``), ``page(errors)`` renders the form again and
+    the answer carries the refusal's status, whatever status the page rendered with."""
     _ = gettext_for(request.state.language)
     try:
         return act()
     except AppError as exc:
-        return page(refused_or_raise(exc, _))
+        response = page(refused_or_raise(exc, _))
+        response.status_code = exc.status
+        return response
+
+
+def form_page(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    errors: dict[str, str],
+    values: Mapping[str, Any],
+    **more: Any,
+) -> Response:
+    """A form's page shown again: ``context`` with the errors, the values typed and ``more``,
+    answering 422 (``act_or_rerender`` gives a refusal its own status instead)."""
+    context.update({"errors": errors, "values": dict(values), **more})
+    return render(request, template, context, status_code=422)
 
 
 def submit_form(
@@ -143,7 +162,8 @@ def submit_form(
     page: Page,
 ) -> Response:
     """Validate ``data`` into ``schema`` and run ``act`` with it; on invalid input or a refused
-    action, ``page(errors)`` renders the form again (it should answer 422)."""
+    action, ``page(errors)`` renders the form again (it should answer 422; a refusal's answer
+    carries the refusal's status instead)."""
     _ = gettext_for(request.state.language)
     parsed, errors = validate_form(schema, data, _)
     if parsed is None:

@@ -16,66 +16,38 @@ from hireflow.openings.models import Opening
 from hireflow.web.worklist import work_lists
 
 
-def _count(session: Session, principal: Principal, capability: str, model: type) -> int:
-    stmt = restrict(select(func.count()).select_from(model), principal, capability, model)
+def _count(
+    session: Session, principal: Principal, capability: str, model: type, *where: Any
+) -> int:
+    stmt = select(func.count()).select_from(model).where(*where)
+    return int(session.scalar(restrict(stmt, principal, capability, model)) or 0)
+
+
+def _company_count(session: Session, principal: Principal, model: Any) -> int:
+    """Rows of the caller's company (the audit trail and the technical log have no finer
+    scope)."""
+    stmt = select(func.count()).select_from(model).where(model.tenant_id == principal.tenant_id)
     return int(session.scalar(stmt) or 0)
 
 
 def context(session: Session, principal: Principal) -> dict[str, Any]:
     """Counters and lists for the dashboard cards the principal may see."""
     cards: list[dict[str, Any]] = []
+
+    def card(label: str, value: int, href: str) -> None:
+        cards.append({"label": label, "value": value, "href": href})
+
     if principal.has("openings.read"):
-        open_openings = restrict(
-            select(func.count()).select_from(Opening).where(Opening.status == "open"),
-            principal,
-            "openings.read",
-            Opening,
-        )
-        cards.append(
-            {
-                "label": N_("Open openings"),
-                "value": int(session.scalar(open_openings) or 0),
-                "href": "/openings",
-            }
-        )
+        opened = _count(session, principal, "openings.read", Opening, Opening.status == "open")
+        card(N_("Open openings"), opened, "/openings")
     if principal.is_staff and principal.has("candidates.read"):
-        cards.append(
-            {
-                "label": N_("Candidates"),
-                "value": _count(session, principal, "candidates.read", Candidate),
-                "href": "/candidates",
-            }
-        )
+        candidates = _count(session, principal, "candidates.read", Candidate)
+        card(N_("Candidates"), candidates, "/candidates")
     if principal.has("audit.read"):
-        cards.append(
-            {
-                "label": N_("Audit entries"),
-                "value": int(
-                    session.scalar(
-                        select(func.count())
-                        .select_from(AuditEntry)
-                        .where(AuditEntry.tenant_id == principal.tenant_id)
-                    )
-                    or 0
-                ),
-                "href": "/audit",
-            }
-        )
+        card(N_("Audit entries"), _company_count(session, principal, AuditEntry), "/audit")
     if principal.has("techlog.read"):
-        cards.append(
-            {
-                "label": N_("Technical problems"),
-                "value": int(
-                    session.scalar(
-                        select(func.count())
-                        .select_from(ClientEvent)
-                        .where(ClientEvent.tenant_id == principal.tenant_id)
-                    )
-                    or 0
-                ),
-                "href": "/techlog",
-            }
-        )
+        problems = _company_count(session, principal, ClientEvent)
+        card(N_("Technical problems"), problems, "/techlog")
     mine = []
     if principal.has("self.read"):
         mine = my_applications(session, principal)

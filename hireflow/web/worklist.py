@@ -67,23 +67,48 @@ def _named(session: Session, model: Any, ids: Any, order: Any) -> list[Any]:
     )
 
 
+def _named_list(
+    session: Session,
+    principal: Principal,
+    heading: tuple[str, str, str],
+    model: Any,
+    where: list[Any],
+    *,
+    capability: str,
+    since: Any,
+    page: str,
+    link: str,
+) -> WorkList:
+    """A list of one kind of object that names a candidate and an opening, oldest first:
+    ``heading`` is the list's key, title and hint; ``capability`` narrows it, ``since`` is
+    the column it waits since, ``page`` the whole list's and ``link`` each object's (+ id)."""
+    key, title, hint = heading
+    stmt = restrict(select(model.id).where(*where), principal, capability, model)
+    rows = [
+        Row(name, opening, f"{link}/{obj.id}", getattr(obj, since.key))
+        for obj, name, opening in _named(session, model, stmt, since)
+    ]
+    return WorkList(key, title, hint, _count(session, stmt), page, rows)
+
+
 def _interviews_to_review(session: Session, principal: Principal) -> WorkList | None:
     if not principal.has("interviews.review"):
         return None
-    stmt = restrict(
-        select(InterviewSession.id).where(InterviewSession.status == "scored"),
-        principal,
-        "interviews.review",
-        InterviewSession,
-    )
-    rows = _named(session, InterviewSession, stmt, InterviewSession.scored_at)
-    return WorkList(
+    heading = (
         "review",
         N_("Interviews waiting for your review"),
         N_("Read the report, adjust a score if needed and decide."),
-        _count(session, stmt),
-        "/interviews?status=scored",
-        [Row(name, title, f"/interviews/{iv.id}", iv.scored_at) for iv, name, title in rows],
+    )
+    return _named_list(
+        session,
+        principal,
+        heading,
+        InterviewSession,
+        [InterviewSession.status == "scored"],
+        capability="interviews.review",
+        since=InterviewSession.scored_at,
+        page="/interviews?status=scored",
+        link="/interviews",
     )
 
 
@@ -151,26 +176,21 @@ def _decisions(session: Session, principal: Principal) -> WorkList | None:
 def _unopened(session: Session, principal: Principal, now: datetime) -> WorkList | None:
     if not principal.has("invitations.send"):
         return None
-    stmt = restrict(
-        select(Invitation.id).where(
-            Invitation.status == "sent",
-            Invitation.sent_at <= now - UNOPENED_AFTER,
-        ),
-        principal,
-        "invitations.read",
-        Invitation,
-    )
-    rows = _named(session, Invitation, stmt, Invitation.sent_at)
-    return WorkList(
+    heading = (
         "unopened",
         N_("Invitations not opened yet"),
         N_("Sent more than a day ago and never opened: send a reminder or try another channel."),
-        _count(session, stmt),
-        "/scheduling",
-        [
-            Row(name, title, f"/scheduling/invitations/{inv.id}", inv.sent_at)
-            for inv, name, title in rows
-        ],
+    )
+    return _named_list(
+        session,
+        principal,
+        heading,
+        Invitation,
+        [Invitation.status == "sent", Invitation.sent_at <= now - UNOPENED_AFTER],
+        capability="invitations.read",
+        since=Invitation.sent_at,
+        page="/scheduling",
+        link="/scheduling/invitations",
     )
 
 

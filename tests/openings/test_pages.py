@@ -190,6 +190,9 @@ def test_hiring_request_pages(client, session, org):
         f"{url}/return", data={"comment": "请写清到岗时间"}, follow_redirects=False
     )
     assert returned.status_code == 303
+    # A request decided already is refused with the refusal's own status, as the API answers.
+    again = client.post(f"{url}/return", data={"comment": "再退一次"})
+    assert again.status_code == 409
     session.expire_all()
     assert session.get(HiringRequest, request_id).status == "returned"
     assert "请写清到岗时间" in client.get(url).text

@@ -8,8 +8,8 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
-from hireflow.core.errors import AppError, NotFound, ValidationFailed
-from hireflow.web.forms import Form, submit_form
+from hireflow.core.errors import AppError, Conflict, NotFound, ValidationFailed
+from hireflow.web.forms import Form, act_or_rerender, submit_form
 
 
 class Pet(BaseModel):
@@ -32,6 +32,8 @@ def _app() -> FastAPI:
                 raise NotFound()
             if pet.name == "taken":
                 raise ValidationFailed(fields={"name": "taken"})
+            if pet.name == "twin":
+                raise Conflict()
             size = len(form.read_file("photo", 10) or b"")
             return JSONResponse({"saved": pet.name, "tags": form.getlist("tag"), "photo": size})
 
@@ -41,7 +43,24 @@ def _app() -> FastAPI:
         fields = {"name": form.get("name"), "legs": form.get("legs")}
         return submit_form(request, Pet, fields, act, page)
 
+    @app.post("/pets/{name}/adopt")
+    def adopt(request: Request, name: str) -> Response:
+        def act() -> Response:
+            if name == "gone":
+                raise Gone()
+            return JSONResponse({"adopted": name})
+
+        def page(errors: dict[str, str]) -> Response:
+            return JSONResponse({"errors": errors}, status_code=422)
+
+        return act_or_rerender(request, act, page)
+
     return app
+
+
+class Gone(AppError):
+    status = 410
+    code = "gone"
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +93,16 @@ def test_a_refused_action_re_renders_on_its_field(client):
 def test_not_found_is_not_turned_into_a_form_error(client):
     with pytest.raises(AppError):
         TestClient(_app()).post("/pets", data={"name": "gone", "legs": "4"})
+
+
+def test_a_refused_action_re_renders_with_the_refusals_own_status(client):
+    answer = client.post("/pets", data={"name": "twin", "legs": "4"})
+    assert answer.status_code == 409
+    assert answer.json()["errors"] == {"form": "This conflicts with existing data."}
+
+
+def test_an_action_without_a_schema_re_renders_with_the_refusals_status(client):
+    refused = client.post("/pets/gone/adopt")
+    assert refused.status_code == 410
+    assert list(refused.json()["errors"]) == ["form"]
+    assert client.post("/pets/rex/adopt").json() == {"adopted": "rex"}

@@ -50,7 +50,8 @@ def test_board_shows_columns_cards_and_moves_by_form(client, session, org, openi
         f"/openings/{opening.id}/pipeline/move",
         data={"application_id": first.id, "version": 0, "to": "offer"},
     )
-    assert stale.status_code == 422 and "Someone else moved this candidate" in stale.text
+    # The board shows the conflict with the refusal's own status, as the API answers.
+    assert stale.status_code == 409 and "Someone else moved this candidate" in stale.text
     no_reason = client.post(
         f"/openings/{opening.id}/pipeline/move",
         data={"application_id": second.id, "version": 0, "to": "rejected"},
