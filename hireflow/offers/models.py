@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint, select
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint, select, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hireflow.candidates.models import Candidate
@@ -192,6 +192,9 @@ class Employee(Base):
     offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"))
     opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id"))
     start_date: Mapped[date] = mapped_column(Date())
+    # When the person chose their password through the offer link (until then the account
+    # has an unusable random one).
+    account_ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -268,7 +271,13 @@ def _by_department(department_column: Any, tenant_column: Any, **extra: Any) -> 
 register_scope(Offer, _by_opening(Offer.opening_id, Offer.tenant_id, Offer.candidate_id))
 register_scope(OfferApproval, _by_opening(OfferApproval.opening_id, OfferApproval.tenant_id))
 register_scope(OfferDocument, _by_opening(OfferDocument.opening_id, OfferDocument.tenant_id))
-register_scope(OfferTemplate, Scope(tenant=OfferTemplate.tenant_id))
+# Company-wide configuration: whoever holds the capability at any reach reads all of it.
+_COMPANY = {
+    "in_subsidiaries": lambda _ids: true(),
+    "in_departments": lambda _ids: true(),
+    "member_of": lambda _user_id: true(),
+}
+register_scope(OfferTemplate, Scope(tenant=OfferTemplate.tenant_id, **_COMPANY))
 register_scope(OfferSettings, Scope(tenant=OfferSettings.tenant_id))
 register_scope(OnboardingTemplate, Scope(tenant=OnboardingTemplate.tenant_id))
 register_scope(

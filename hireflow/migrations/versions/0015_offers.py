@@ -171,6 +171,7 @@ def upgrade() -> None:
         sa.Column("offer_id", sa.Integer(), nullable=False),
         sa.Column("opening_id", sa.Integer(), nullable=False),
         sa.Column("start_date", sa.Date(), nullable=False),
+        sa.Column("account_ready_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["department_id"],
