@@ -175,11 +175,16 @@ def link_answer(link_token: str, data: schemas.AnswerIn, session: DbSession) -> 
 
 @router.post("/offer-links/{link_token}/documents", status_code=201)
 def link_document(
-    link_token: str, kind: str, file: UploadFile, session: DbSession
+    link_token: str,
+    session: DbSession,
+    kind: str = Query("", max_length=30),
+    file: UploadFile | None = None,
 ) -> dict[str, Any]:
+    """Upload one required document (multipart ``file``; ``kind`` one of the offer's)."""
     offer = portal.open_offer(session, get_settings(), link_token)
-    data = file.file.read(MAX_DOCUMENT_BYTES + 1)
-    row = portal.upload_document(session, offer, kind[:30], file.filename or "", data)
+    data = file.file.read(MAX_DOCUMENT_BYTES + 1) if file is not None else b""
+    name = file.filename or "" if file is not None else ""
+    row = portal.upload_document(session, offer, kind, name, data)
     return {"kind": row.kind, "size": row.size, "content_type": row.content_type}
 
 

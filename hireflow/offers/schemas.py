@@ -55,11 +55,11 @@ class TemplateOut(TemplateIn):
 
 class SettingsIn(BaseModel):
     manager_approval: bool = True
-    salary_band: int = Field(30000, ge=0, le=100_000_000)
+    salary_band: int = Field(default=30000, ge=0, le=100_000_000)
     band_currency: Currency = "CNY"
     band_period: Period = "month"
     hr_head_id: Id | None = None
-    reminder_days: int = Field(2, ge=0, le=30)
+    reminder_days: int = Field(default=2, ge=0, le=30)
 
 
 class SettingsOut(SettingsIn):

@@ -98,12 +98,11 @@ def _department_managers(session: Session, department_id: int) -> list[User]:
 
 
 def _manager(
-    session: Session, principal: Principal, opening: Opening, user_id: int | None
+    session: Session, principal: Principal, opening: Opening | None, user_id: int | None
 ) -> int | None:
+    """The new employee's manager: the one named, else the department's hiring manager."""
     if user_id is None:
-        managers = (
-            _department_managers(session, opening.department_id) if opening.department_id else []
-        )
+        managers = _department_managers(session, opening.department_id) if opening else []
         return managers[0].id if managers else None
     user = session.get(User, user_id)
     if user is None or user.tenant_id != principal.tenant_id:
