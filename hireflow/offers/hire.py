@@ -146,6 +146,7 @@ def _notify(
             language=language,
             params={
                 "name": owner.name,
+                "person": who.candidate.name,
                 "department": department,
                 "start": format_day(employee.start_date, language),
                 "task": task.title.get("zh" if language.startswith("zh") else "en", task.key),
@@ -176,6 +177,7 @@ def _notify(
             language=person.language,
             params={
                 "name": person.name,
+                "person": who.candidate.name,
                 "department": department,
                 "position": who.opening.title,
                 "start": format_day(employee.start_date, person.language),

@@ -53,7 +53,7 @@ TEXTS = {
     "onboarding.task": (
         N_("Onboarding task: %(task)s"),
         N_(
-            "Hello %(name)s,\n\nA new colleague joins %(department)s on %(start)s. Your task: "
+            "Hello %(name)s,\n\n%(person)s joins %(department)s on %(start)s. Your task: "
             "%(task)s, due %(due)s.\n%(link)s"
         ),
     ),
@@ -64,7 +64,7 @@ TEXTS = {
     "onboarding.notice": (
         N_("New colleague starting on %(start)s"),
         N_(
-            "Hello %(name)s,\n\nA new colleague joins %(department)s as %(position)s on %(start)s. "
+            "Hello %(name)s,\n\n%(person)s joins %(department)s as %(position)s on %(start)s. "
             "Welcome them!\n%(link)s"
         ),
     ),
