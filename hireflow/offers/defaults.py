@@ -98,3 +98,36 @@ LETTER_BODY = {
         "We look forward to working with you."
     ),
 }
+
+# What the record's timeline shows for this domain's entries (sources, system actors, keys
+# and codes of their facts), looked up by the record pages in the merged catalogues.
+RECORD_WORDS = (
+    N_("offers"),
+    N_("offer_portal"),
+    N_("hire"),
+    N_("onboarding"),
+    N_("offer-portal"),
+    N_("offer-expiry"),
+    N_("offer_status"),
+    N_("statement_sha256"),
+    N_("letter_sha256"),
+    N_("start_date"),
+    N_("onboarding_tasks"),
+    N_("task"),
+    N_("category"),
+    N_("done_by"),
+    N_("typed_name"),
+    N_("ip"),
+    N_("answered_at"),
+    N_("employee_number"),
+    N_("accepted"),
+    N_("declined"),
+    N_("expired"),
+    N_("accounts"),
+    N_("equipment"),
+    N_("documents"),
+    N_("training"),
+    N_("laptop"),
+    N_("buddy"),
+    N_("induction"),
+)

@@ -133,3 +133,20 @@ def test_onboarding_pages_by_role(client, session, org):
     login(client, org.users["interviewer"])
     assert client.get("/onboarding").status_code == 403
     assert client.get(f"/applications/{offer.application_id}/offer").status_code == 403
+
+
+def test_the_record_shows_the_offer_steps_in_words(client, session, org):
+    offer, _ = sent_offer(session, org, name="Tang Wei")
+    portal.answer(
+        session, get_settings(), offer, schemas.AnswerIn(accept=True, typed_name="Tang Wei"), "x"
+    )
+    hr = org.users["hr_admin"]
+    hr.language = "zh-CN"
+    session.commit()
+    login(client, hr)
+    page = client.get(f"/records/{offer.candidate_id}")
+    assert page.status_code == 200
+    for words in ("候选人的录用链接", "录用通知状态", "已接受", "签名摘要", "入职", "工号"):
+        assert words in page.text, words
+    for code in ("offer_portal", "offer_status", "statement_sha256", "offer-portal"):
+        assert code not in page.text, code
