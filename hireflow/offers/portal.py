@@ -24,13 +24,19 @@ from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, NotFound, TooLarge, ValidationFailed
 from hireflow.core.i18n import format_datetime
 from hireflow.core.settings import Settings
-from hireflow.offers import hire, messages, schemas
-from hireflow.offers.errors import LazyText, OfferAnswered, OfferExpired, OfferWithdrawn
+from hireflow.offers import hire, schemas
+from hireflow.offers.errors import OfferAnswered, OfferExpired, OfferWithdrawn
 from hireflow.offers.links import read_token
 from hireflow.offers.models import Employee, Offer, OfferDocument
 from hireflow.offers.pdf import pdf_language, render_pdf
-from hireflow.offers.service import Parties, letter, mark_expired, parties, status_word
-from hireflow.org.models import User
+from hireflow.offers.service import (
+    Parties,
+    letter,
+    mark_expired,
+    parties,
+    status_word,
+    tell_sender,
+)
 from hireflow.records import service as records
 from hireflow.records.service import SystemActor
 
@@ -217,33 +223,9 @@ def answer(
     if data.accept:
         events.publish(session, "offer.accepted", offer.tenant_id, f"offer:{offer.id}", payload)
         hire.hire(session, settings, offer, now)
-    _tell_sender(session, settings, offer, who, new_status)
+    tell_sender(session, settings, offer, "offer.answered", answer=status_word(new_status))
     session.commit()
     return offer
-
-
-def _tell_sender(
-    session: Session, settings: Settings, offer: Offer, who: Parties, status: str
-) -> None:
-    sender = session.get(User, offer.sent_by_id) if offer.sent_by_id else None
-    if sender is None:
-        return
-    messages.queue(
-        session,
-        offer.tenant_id,
-        "offer.answered",
-        recipient=sender.email,
-        language=sender.language,
-        params={
-            "name": sender.name,
-            "position": who.opening.title,
-            "answer": LazyText(status_word(status)),
-            "link": messages.link(settings, f"/applications/{offer.application_id}/offer"),
-        },
-        dedupe_key=f"offer:{offer.id}:answered",
-        related=("offer", offer.id),
-        opening_id=offer.opening_id,
-    )
 
 
 def _kind_of(data: bytes) -> str | None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from hireflow.core.audit import request_context
 from hireflow.core.errors import N_, AppError
@@ -157,98 +160,66 @@ def offer_create(
     return submit_form(request, schemas.OfferIn, data, act, page)
 
 
-def _offer_action(
-    request: Request,
-    session: DbSession,
-    principal: Principal,
-    offer_id: int,
-    form: PostedForm,
-    done: str,
-    schema: type[Any],
-    data: dict[str, Any],
-    run: Any,
-) -> Response:
-    offer = service.visible_offer(session, principal, offer_id)
-    application_id = offer.application_id
-
-    def act(parsed: Any) -> Response:
-        run(parsed)
-        return _back(application_id, done)
-
-    page = _rerender(request, session, principal, application_id, form)
-    return submit_form(request, schema, data, act, page)
-
-
-@router.post("/offers/{offer_id}/submit")
-def offer_submit(
-    request: Request, session: DbSession, principal: PageUser, offer_id: Id, form: Form
-) -> Response:
-    settings = get_settings()
-    return _offer_action(
-        request,
-        session,
-        principal,
-        offer_id,
-        form,
+# name -> (done notice, form schema, the form's fields, the service call)
+OfferRun = Callable[[Session, Principal, int, Any], object]
+OFFER_ACTIONS: dict[
+    str, tuple[str, type[BaseModel], Callable[[PostedForm], dict[str, Any]], OfferRun]
+] = {
+    "submit": (
         "submitted",
         schemas.NoFields,
-        {},
-        lambda _data: service.submit(session, principal, offer_id, settings),
-    )
-
-
-@router.post("/offers/{offer_id}/decision")
-def offer_decision(
-    request: Request, session: DbSession, principal: PageUser, offer_id: Id, form: Form
-) -> Response:
-    settings = get_settings()
-    data = {"approve": form.get("approve") == "yes", "comment": form.get("comment")}
-    return _offer_action(
-        request,
-        session,
-        principal,
-        offer_id,
-        form,
+        lambda form: {},
+        lambda session, principal, offer_id, _data: service.submit(
+            session, principal, offer_id, get_settings()
+        ),
+    ),
+    "decision": (
         "decided",
         schemas.DecisionIn,
-        data,
-        lambda parsed: service.decide(session, principal, offer_id, parsed, settings),
-    )
-
-
-@router.post("/offers/{offer_id}/send")
-def offer_send(
-    request: Request, session: DbSession, principal: PageUser, offer_id: Id, form: Form
-) -> Response:
-    settings = get_settings()
-    return _offer_action(
-        request,
-        session,
-        principal,
-        offer_id,
-        form,
+        lambda form: {"approve": form.get("approve") == "yes", "comment": form.get("comment")},
+        lambda session, principal, offer_id, data: service.decide(
+            session, principal, offer_id, data, get_settings()
+        ),
+    ),
+    "send": (
         "sent",
         schemas.NoFields,
-        {},
-        lambda _data: service.send(session, principal, offer_id, settings),
-    )
-
-
-@router.post("/offers/{offer_id}/withdraw")
-def offer_withdraw(
-    request: Request, session: DbSession, principal: PageUser, offer_id: Id, form: Form
-) -> Response:
-    return _offer_action(
-        request,
-        session,
-        principal,
-        offer_id,
-        form,
+        lambda form: {},
+        lambda session, principal, offer_id, _data: service.send(
+            session, principal, offer_id, get_settings()
+        ),
+    ),
+    "withdraw": (
         "withdrawn",
         schemas.WithdrawIn,
-        {"reason": form.get("reason")},
-        lambda parsed: service.withdraw(session, principal, offer_id, parsed),
-    )
+        lambda form: {"reason": form.get("reason")},
+        service.withdraw,
+    ),
+}
+
+
+def _add_offer_action(name: str) -> None:
+    done, schema, fields, run = OFFER_ACTIONS[name]
+
+    def endpoint(
+        request: Request, session: DbSession, principal: PageUser, offer_id: Id, form: Form
+    ) -> Response:
+        offer = service.visible_offer(session, principal, offer_id)
+        application_id = offer.application_id
+
+        def act(parsed: Any) -> Response:
+            run(session, principal, offer_id, parsed)
+            return _back(application_id, done)
+
+        page = _rerender(request, session, principal, application_id, form)
+        return submit_form(request, schema, fields(form), act, page)
+
+    endpoint.__name__ = f"offer_{name}"
+    router.add_api_route(f"/offers/{{offer_id}}/{name}", endpoint, methods=["POST"])
+
+
+for _name in OFFER_ACTIONS:
+    _add_offer_action(_name)
 
 
 # --------------------------------------------------------------------------- settings
@@ -305,28 +276,29 @@ def _settings_rerender(
     return page
 
 
+def _save_template(
+    request: Request, session: DbSession, principal: Principal, form: PostedForm, row: int | None
+) -> Response:
+    def act(parsed: schemas.TemplateIn) -> Response:
+        configuration.save_template(session, principal, parsed, row)
+        return RedirectResponse("/offers/settings?done=template", status_code=303)
+
+    page = _settings_rerender(request, session, principal, form, row)
+    return submit_form(request, schemas.TemplateIn, _template_data(form), act, page)
+
+
 @router.post("/offers/templates")
 def template_create(
     request: Request, session: DbSession, principal: PageUser, form: Form
 ) -> Response:
-    def act(parsed: schemas.TemplateIn) -> Response:
-        configuration.save_template(session, principal, parsed)
-        return RedirectResponse("/offers/settings?done=template", status_code=303)
-
-    page = _settings_rerender(request, session, principal, form, None)
-    return submit_form(request, schemas.TemplateIn, _template_data(form), act, page)
+    return _save_template(request, session, principal, form, None)
 
 
 @router.post("/offers/templates/{offer_template_id}")
 def template_update(
     request: Request, session: DbSession, principal: PageUser, offer_template_id: Id, form: Form
 ) -> Response:
-    def act(parsed: schemas.TemplateIn) -> Response:
-        configuration.save_template(session, principal, parsed, offer_template_id)
-        return RedirectResponse("/offers/settings?done=template", status_code=303)
-
-    page = _settings_rerender(request, session, principal, form, offer_template_id)
-    return submit_form(request, schemas.TemplateIn, _template_data(form), act, page)
+    return _save_template(request, session, principal, form, offer_template_id)
 
 
 @router.post("/offers/settings")

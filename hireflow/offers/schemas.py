@@ -66,27 +66,23 @@ class SettingsOut(SettingsIn):
     model_config = ConfigDict(from_attributes=True)
 
 
-class OfferIn(BaseModel):
+class OfferUpdate(BaseModel):
+    """Terms of a draft or refused offer that can change."""
+
+    salary: int | None = Field(None, ge=0, le=100_000_000)
+    start_date: date | None = None
+    probation_months: int | None = Field(None, ge=0, le=12)
+    location: str | None = Field(None, max_length=200)
+    manager_id: Id | None = None
+    valid_days: int | None = Field(None, ge=1, le=60)
+
+
+class OfferIn(OfferUpdate):
     """An offer for one application from a template; any term given replaces the template's."""
 
     template_id: Id
-    salary: int | None = Field(None, ge=0, le=100_000_000)
     currency: Currency | None = None
     salary_period: Period | None = None
-    start_date: date | None = None
-    probation_months: int | None = Field(None, ge=0, le=12)
-    location: str | None = Field(None, max_length=200)
-    manager_id: Id | None = None
-    valid_days: int | None = Field(None, ge=1, le=60)
-
-
-class OfferUpdate(BaseModel):
-    salary: int | None = Field(None, ge=0, le=100_000_000)
-    start_date: date | None = None
-    probation_months: int | None = Field(None, ge=0, le=12)
-    location: str | None = Field(None, max_length=200)
-    manager_id: Id | None = None
-    valid_days: int | None = Field(None, ge=1, le=60)
 
 
 class DecisionIn(BaseModel):

@@ -502,24 +502,14 @@ def send(
         commit=False,
     )
     move_to_kind(session, principal, who.application, "offer", now, note=f"OFFER-{offer.id}")
-    messages.queue(
+    _tell_candidate(
         session,
-        offer.tenant_id,
+        settings_,
+        offer,
+        who,
         "offer.sent",
-        recipient=who.candidate.email,
-        language=offer.language,
-        params={
-            "name": who.candidate.name,
-            "company": who.tenant.name,
-            "position": who.opening.title,
-            "expires": _local(offer.expires_at, who.candidate.timezone, offer.language),
-            "link": candidate_link(settings_, offer),
-        },
-        dedupe_key=f"offer:{offer.id}:sent:{offer.link_generation}",
-        related=("offer", offer.id),
-        opening_id=offer.opening_id,
-        label=who.candidate.name,
-        attachments=(Attachment(filename, document, "application/pdf"),),
+        "sent",
+        (Attachment(filename, document, "application/pdf"),),
     )
     audit.record(
         session,
@@ -531,6 +521,63 @@ def send(
     )
     session.commit()
     return offer
+
+
+def _tell_candidate(
+    session: Session,
+    settings_: Settings,
+    offer: Offer,
+    who: Parties,
+    kind: str,
+    key: str,
+    attachments: tuple[Attachment, ...] = (),
+) -> None:
+    """An e-mail to the candidate with their personal link (once per kind and link)."""
+    messages.queue(
+        session,
+        offer.tenant_id,
+        kind,
+        recipient=who.candidate.email,
+        language=offer.language,
+        params={
+            "name": who.candidate.name,
+            "company": who.tenant.name,
+            "position": who.opening.title,
+            "expires": _local(offer.expires_at, who.candidate.timezone, offer.language),
+            "link": candidate_link(settings_, offer),
+        },
+        dedupe_key=f"offer:{offer.id}:{key}:{offer.link_generation}",
+        related=("offer", offer.id),
+        opening_id=offer.opening_id,
+        label=who.candidate.name,
+        attachments=attachments,
+    )
+
+
+def tell_sender(
+    session: Session, settings_: Settings, offer: Offer, kind: str, **params: object
+) -> None:
+    """An e-mail to the person who sent the offer (its answer, its expiry), once per kind."""
+    sender = session.get(User, offer.sent_by_id) if offer.sent_by_id else None
+    if sender is None:
+        return
+    opening = session.get(Opening, offer.opening_id)
+    messages.queue(
+        session,
+        offer.tenant_id,
+        kind,
+        recipient=sender.email,
+        language=sender.language,
+        params={
+            "name": sender.name,
+            "position": opening.title if opening else "",
+            "link": messages.link(settings_, f"/applications/{offer.application_id}/offer"),
+            **params,
+        },
+        dedupe_key=f"offer:{offer.id}:{kind}",
+        related=("offer", offer.id),
+        opening_id=offer.opening_id,
+    )
 
 
 def _local(value: datetime | None, zone: str, language: str) -> str:
@@ -612,24 +659,7 @@ def mark_expired(session: Session, offer: Offer, settings_: Settings) -> None:
         target_id=offer.id,
         actor_label=actor.label,
     )
-    sender = session.get(User, offer.sent_by_id) if offer.sent_by_id else None
-    opening = session.get(Opening, offer.opening_id)
-    if sender is not None:
-        messages.queue(
-            session,
-            offer.tenant_id,
-            "offer.expired",
-            recipient=sender.email,
-            language=sender.language,
-            params={
-                "name": sender.name,
-                "position": opening.title if opening else "",
-                "link": messages.link(settings_, f"/applications/{offer.application_id}/offer"),
-            },
-            dedupe_key=f"offer:{offer.id}:expired",
-            related=("offer", offer.id),
-            opening_id=offer.opening_id,
-        )
+    tell_sender(session, settings_, offer, "offer.expired")
 
 
 def remind_due(session: Session, settings_: Settings, now: datetime | None = None) -> int:
@@ -648,24 +678,7 @@ def remind_due(session: Session, settings_: Settings, now: datetime | None = Non
         if offer.expires_at - timedelta(days=chain.reminder_days) > now:
             continue
         who = parties(session, offer)
-        messages.queue(
-            session,
-            offer.tenant_id,
-            "offer.reminder",
-            recipient=who.candidate.email,
-            language=offer.language,
-            params={
-                "name": who.candidate.name,
-                "company": who.tenant.name,
-                "position": who.opening.title,
-                "expires": _local(offer.expires_at, who.candidate.timezone, offer.language),
-                "link": candidate_link(settings_, offer),
-            },
-            dedupe_key=f"offer:{offer.id}:reminder:{offer.link_generation}",
-            related=("offer", offer.id),
-            opening_id=offer.opening_id,
-            label=who.candidate.name,
-        )
+        _tell_candidate(session, settings_, offer, who, "offer.reminder", "reminder")
         offer.reminded_at = now
         count += 1
     session.commit()
