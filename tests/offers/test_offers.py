@@ -308,3 +308,33 @@ def test_the_band_and_chain_are_configurable(session, org):
         )
     assert not_hr.value.status == 422
     make_template(session, org)
+
+
+def test_the_beat_tasks_expire_remind_and_are_scheduled(session, org, db):
+    from hireflow.core.tasks import celery_app
+    from hireflow.offers import tasks
+
+    offer, _ = sent_offer(session, org)
+    offer.expires_at = utcnow() - timedelta(seconds=1)
+    session.commit()
+    assert tasks.expire_and_remind() == {"expired": 1, "reminded": 0}
+    session.refresh(offer)
+    assert offer.status == "expired"
+    assert tasks.remind_onboarding() == {"reminded": 0}
+    schedule = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
+    assert {"offers.expire_and_remind", "offers.remind_onboarding"} <= schedule
+
+
+def test_overdue_onboarding_tasks_are_reminded_once(session, org):
+    offer, _ = sent_offer(session, org, name="Hu Bo")
+    portal.answer(session, SETTINGS, offer, schemas.AnswerIn(accept=True, typed_name="Hu Bo"), "x")
+    late = offer.start_date + timedelta(days=10)
+    reminded = hire.remind_tasks(session, SETTINGS, late)
+    assert reminded == 5
+    assert hire.remind_tasks(session, SETTINGS, late) == 0
+    kinds = list(
+        session.scalars(
+            select(OutboxMessage.kind).where(OutboxMessage.kind == "onboarding.reminder")
+        )
+    )
+    assert len(kinds) == 5
