@@ -37,9 +37,9 @@ def _api(server: str, email: str) -> Iterator[httpx.Client]:
         yield api
 
 
-def _candidate_at_offer_stage(server: str, email: str) -> int:
+def _candidate_at_offer_stage(server: str, email: str) -> tuple[int, int]:
     """An opening of the manager's department (研发部) with one candidate moved to Offer, and
-    a template with the letter in both languages; returns the application id."""
+    a template with the letter in both languages; returns the application and template ids."""
     with _api(server, HR) as api:
         departments = api.get("/api/v1/org/departments").json()
         department = next(d["id"] for d in departments if d["name"] == "研发部")
@@ -69,7 +69,7 @@ def _candidate_at_offer_stage(server: str, email: str) -> int:
             },
         )
         assert template.status_code == 201, template.text
-        return application
+        return application, template.json()["id"]
 
 
 def _link(server_data_dir: Path, application_id: int) -> str:
@@ -96,12 +96,13 @@ def test_hr_offer_page_approval_and_the_chinese_letter(
     page: Page, browser: Browser, server: str, server_data_dir: Path
 ):
     email = f"lin.{secrets.token_hex(3)}@example.cn"
-    application = _candidate_at_offer_stage(server, email)
+    application, template = _candidate_at_offer_stage(server, email)
     sign_in(page, HR)
     page.goto("/offers")
     page.locator("#awaiting-offer a", has_text=NAME).click()
     expect(page.locator("h1")).to_contain_text(NAME)
     start = (datetime.now(UTC).date() + timedelta(days=40)).isoformat()
+    page.select_option("#create-form select[name=template_id]", str(template))
     page.fill("#create-form input[name=start_date]", start)
     page.click("#create-form button[type=submit]")
     expect(page.locator("#offer-done")).to_contain_text("录用通知已创建")
@@ -187,13 +188,12 @@ def test_the_candidates_offer_page_on_a_phone_in_english(
     browser: Browser, server: str, server_data_dir: Path
 ):
     email = f"lin.{secrets.token_hex(3)}@example.cn"
-    application = _candidate_at_offer_stage(server, email)
+    application, template = _candidate_at_offer_stage(server, email)
     with _api(server, HR) as hr, _api(server, MANAGER) as manager:
-        templates = hr.get("/api/v1/offers/templates").json()
         offer = hr.post(
             f"/api/v1/applications/{application}/offers",
             json={
-                "template_id": templates[-1]["id"],
+                "template_id": template,
                 "start_date": (datetime.now(UTC).date() + timedelta(days=30)).isoformat(),
             },
         ).json()
