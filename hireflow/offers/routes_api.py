@@ -145,7 +145,10 @@ def withdraw_offer(
     return offer_out(service.withdraw(session, principal, offer_id, data), session)
 
 
-@router.get("/offers/{offer_id}/letter.pdf")
+PDF = {200: {"description": "The offer letter (PDF).", "content": {"application/pdf": {}}}}
+
+
+@router.get("/offers/{offer_id}/letter.pdf", response_class=Response, responses=PDF)
 def offer_letter(
     offer_id: Id,
     session: DbSession,
@@ -188,7 +191,7 @@ def link_document(
     return {"kind": row.kind, "size": row.size, "content_type": row.content_type}
 
 
-@router.get("/offer-links/{link_token}/letter.pdf")
+@router.get("/offer-links/{link_token}/letter.pdf", response_class=Response, responses=PDF)
 def link_letter(link_token: str, session: DbSession) -> Response:
     offer = portal.open_offer(session, get_settings(), link_token)
     return pdf_response(*portal.letter_pdf(session, offer))
