@@ -145,7 +145,9 @@ def withdraw_offer(
     return offer_out(service.withdraw(session, principal, offer_id, data), session)
 
 
-PDF = {200: {"description": "The offer letter (PDF).", "content": {"application/pdf": {}}}}
+PDF: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The offer letter (PDF).", "content": {"application/pdf": {}}}
+}
 
 
 @router.get("/offers/{offer_id}/letter.pdf", response_class=Response, responses=PDF)

@@ -36,11 +36,11 @@ class TemplateIn(BaseModel):
     currency: Currency = "CNY"
     salary_period: Period = "month"
     start_date: date | None = None
-    probation_months: int = Field(3, ge=0, le=12)
+    probation_months: int = Field(default=3, ge=0, le=12)
     required_documents: list[str] = Field(default_factory=list, max_length=len(DOCUMENT_KINDS))
-    location: str = Field("", max_length=200)
+    location: str = Field(default="", max_length=200)
     body: dict[str, str]
-    valid_days: int = Field(7, ge=1, le=60)
+    valid_days: int = Field(default=7, ge=1, le=60)
     active: bool = True
 
     _docs = field_validator("required_documents")(_documents)
@@ -69,12 +69,12 @@ class SettingsOut(SettingsIn):
 class OfferUpdate(BaseModel):
     """Terms of a draft or refused offer that can change."""
 
-    salary: int | None = Field(None, ge=0, le=100_000_000)
+    salary: int | None = Field(default=None, ge=0, le=100_000_000)
     start_date: date | None = None
-    probation_months: int | None = Field(None, ge=0, le=12)
-    location: str | None = Field(None, max_length=200)
+    probation_months: int | None = Field(default=None, ge=0, le=12)
+    location: str | None = Field(default=None, max_length=200)
     manager_id: Id | None = None
-    valid_days: int | None = Field(None, ge=1, le=60)
+    valid_days: int | None = Field(default=None, ge=1, le=60)
 
 
 class OfferIn(OfferUpdate):
@@ -87,7 +87,7 @@ class OfferIn(OfferUpdate):
 
 class DecisionIn(BaseModel):
     approve: bool
-    comment: str = Field("", max_length=2000)
+    comment: str = Field(default="", max_length=2000)
 
 
 class NoFields(BaseModel):
@@ -95,7 +95,7 @@ class NoFields(BaseModel):
 
 
 class WithdrawIn(BaseModel):
-    reason: str = Field("", max_length=2000)
+    reason: str = Field(default="", max_length=2000)
 
 
 class AnswerIn(BaseModel):
@@ -103,7 +103,7 @@ class AnswerIn(BaseModel):
 
     accept: bool
     typed_name: str = Field(min_length=1, max_length=200)
-    reason: str = Field("", max_length=2000)
+    reason: str = Field(default="", max_length=2000)
 
 
 class ApprovalOut(BaseModel):
