@@ -20,6 +20,7 @@ DOMAINS = (
     "coding",
     "records",
     "workflow",
+    "offers",
     "notifications",
     "analytics",
     "selfservice",

@@ -19,8 +19,11 @@ command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v go >/dev/null 2>&1 || [ -n "${HIREFLOW_SKIP_GO:-}" ] || need+=(golang-go)
-# A Chinese font, so the browser tests' screenshots show words rather than empty boxes.
+# A Chinese font, so the browser tests' screenshots show words rather than empty boxes and the
+# offer letters (WeasyPrint, docs/offers.md) embed Chinese glyphs; Pango lays the letters out.
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
+ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0' || need+=(libpango-1.0-0)
+ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || need+=(libpangoft2-1.0-0)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need[*]}"
   as_root apt-get update -qq || true

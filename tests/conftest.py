@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import socket
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -167,6 +168,22 @@ def client(app) -> Iterator[TestClient]:
 
 
 # --- factories --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A free local TCP port for a server a test starts: any port, or the first free one in
+    ``HIREFLOW_TEST_PORTS`` ("18350-18399") when machines share ranges between developers."""
+    bounds = os.environ.get("HIREFLOW_TEST_PORTS", "")
+    low, _, high = bounds.partition("-")
+    candidates = range(int(low), int(high) + 1) if low.isdigit() and high.isdigit() else [0]
+    for port in candidates:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise RuntimeError(f"no free port in {bounds}")
 
 
 def unique(prefix: str) -> str:

@@ -120,6 +120,15 @@ MATRIX: dict[str, dict[Role, Reach]] = {
     "pipeline.configure": {H: T},  # the company's stages, rejection reasons, blind scorecards
     "scorecards.submit": {H: T, R: MB, M: D, I: MB},
     "scorecards.read": {H: T, R: MB, M: D, I: MB},
+    # offers, hire and onboarding (SPEC H3, H4; hireflow.offers)
+    "offers.read": {H: T, R: MB, M: D},
+    "offers.manage": {H: T, R: MB},  # make, submit, send, withdraw
+    "offers.approve": {H: T, M: D},  # a step of the chain, by its role
+    "offers.configure": {H: T},  # templates, the approval chain, the onboarding checklist
+    "employees.read": {H: T, M: D, E: S},
+    # IT (the IT/auditor role) sees only the onboarding tasks assigned to it
+    "onboarding.read": {H: T, M: D, A: MB, E: S},
+    "onboarding.complete": {H: T, M: D, A: MB},
 }
 
 CAPABILITIES = frozenset(MATRIX)

@@ -197,8 +197,9 @@ class Presenter:
             return self._("the person themselves")
         if label.startswith("system:"):
             name = label[7:]
-            what = SYSTEM_ACTORS.get(name)
-            return self._("system") + " · " + (self._(what) if what else humanise(name))
+            what = SYSTEM_ACTORS.get(name) or name  # other domains' actors: their catalogues
+            translated = self._(what)
+            return self._("system") + " · " + (translated if translated != name else humanise(name))
         # a person's name stays as it is; a role code ("candidate") becomes its word
         return self._(label) if re.fullmatch(r"[a-z_]+", label) else label
 
@@ -227,6 +228,8 @@ class Presenter:
         if isinstance(value, str):
             if value in VALUES:
                 return self._(VALUES[value])
+            if re.fullmatch(r"[a-z][a-z0-9_]*", value) and self._(value) != value:
+                return self._(value)  # a code another domain's catalogue names
             parsed = number(value) if re.fullmatch(r"-?\d+\.\d{3,}", value) else None
             return f"{parsed:.2f}".rstrip("0").rstrip(".") if parsed is not None else value
         if isinstance(value, int):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.chat_server import ChatServer, chat_server
+from tests.conftest import free_port
 
 CHROMIUM = os.environ.get("HIREFLOW_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -41,12 +41,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("browser"))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("browser-data")
@@ -69,7 +63,7 @@ def server(server_data_dir: Path, translation_provider: type[ChatServer]) -> Ite
     """``hireflow serve --demo`` on a fresh data directory, exactly as a newcomer runs it, with
     a translation provider configured as IT would."""
     data_dir = server_data_dir
-    port = _free_port()
+    port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("HIREFLOW_")}
     env.update({"HIREFLOW_DATA_DIR": str(data_dir), "HIREFLOW_LOG_LEVEL": "WARNING"})
     env.update(

@@ -4,7 +4,6 @@ login, plus a self-signed certificate made on the fly with ``cryptography``."""
 from __future__ import annotations
 
 import ipaddress
-import socket
 import ssl
 import warnings
 from dataclasses import dataclass, field
@@ -17,6 +16,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from tests.conftest import free_port as shared_free_port
 
 USER, PASSWORD = "hr-mailer", "correct horse battery staple"
 
@@ -82,9 +83,7 @@ def _authenticator(server, session, envelope, mechanism, auth_data):
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return shared_free_port()
 
 
 def start(mode: str, cert: tuple[Path, Path] | None = None) -> tuple[Controller, Inbox, int]:

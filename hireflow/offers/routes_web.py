@@ -1,0 +1,443 @@
+"""Offer, approval and onboarding pages, and the candidate's offer page (SPEC H3, H4)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from hireflow.core.audit import request_context
+from hireflow.core.errors import N_, AppError
+from hireflow.core.i18n import gettext_for
+from hireflow.core.permissions import Principal, can, require
+from hireflow.core.settings import get_settings
+from hireflow.offers import configuration, hire, portal, queries, schemas, service
+from hireflow.offers.defaults import (
+    APPROVER_LABELS,
+    CATEGORY_LABELS,
+    DOCUMENT_LABELS,
+    OWNER_LABELS,
+    PERIOD_LABELS,
+    STATUS_LABELS,
+)
+from hireflow.offers.models import DOCUMENT_KINDS, OFFER_STATUSES
+from hireflow.offers.portal import MAX_DOCUMENT_BYTES
+from hireflow.offers.routes_api import pdf_response
+from hireflow.web.deps import DbSession, Id, PageUser, audit_read
+from hireflow.web.forms import Form, PostedForm, app_error_fields, submit_form
+from hireflow.web.templating import NavItem, render
+
+router = APIRouter(include_in_schema=False)
+NAV = (
+    NavItem("/offers", N_("Offers"), "offers.read", order=16, group="recruiting"),
+    NavItem("/onboarding", N_("Onboarding"), "onboarding.read", order=40, group="people"),
+    NavItem(
+        "/offers/settings", N_("Offer settings"), "offers.configure", order=97, group="settings"
+    ),
+)
+WORDS = {
+    "statuses": STATUS_LABELS,
+    "documents": DOCUMENT_LABELS,
+    "categories": CATEGORY_LABELS,
+    "owners": OWNER_LABELS,
+    "approvers": APPROVER_LABELS,
+    "periods": PERIOD_LABELS,
+    "document_kinds": DOCUMENT_KINDS,
+}
+
+
+def _page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
+    return render(request, template, {**WORDS, **context}, status_code=status)
+
+
+def _blank(value: str) -> str | None:
+    return value.strip() or None
+
+
+# --------------------------------------------------------------------------- the offers list
+
+
+@router.get("/offers")
+def offers_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+    status = request.query_params.get("status", "")
+    status = status if status in OFFER_STATUSES else ""
+    rows = queries.offer_list(session, principal, status or None)
+    audit_read(
+        session, principal, "offers.listed", "candidate", [r.offer.candidate_id for r in rows]
+    )
+    return _page(
+        request,
+        "offers/list.html",
+        {
+            "rows": rows,
+            "status": status,
+            "all_statuses": OFFER_STATUSES,
+            "awaiting": queries.awaiting_offer(session, principal),
+        },
+    )
+
+
+# --------------------------------------------------------------------------- an application's offer
+
+
+def _offer_context(session: DbSession, principal: Principal, application_id: int) -> dict[str, Any]:
+    page = queries.offer_page(session, principal, application_id)
+    audit_read(session, principal, "offers.viewed", "candidate", [page.application.candidate_id])
+    return {
+        "page": page,
+        "offer": page.current,
+        "candidate": page.application.candidate,
+        "opening": page.application.opening,
+        "can_manage": can(principal, "offers.manage"),
+        "can_approve": can(principal, "offers.approve"),
+        "errors": {},
+        "form": None,
+    }
+
+
+@router.get("/applications/{application_id}/offer")
+def offer_page(
+    request: Request, session: DbSession, principal: PageUser, application_id: Id
+) -> Response:
+    context = _offer_context(session, principal, application_id)
+    context["done"] = request.query_params.get("done", "")
+    return _page(request, "offers/offer.html", context)
+
+
+@router.get("/applications/{application_id}/offer/letter.pdf")
+def offer_letter(
+    request: Request, session: DbSession, principal: PageUser, application_id: Id
+) -> Response:
+    lang = request.query_params.get("lang", "zh")
+    page = queries.offer_page(session, principal, application_id)
+    if page.current is None:
+        raise AppError(N_("This application has no offer yet."), code="no_offer")
+    document = service.letter_pdf(session, principal, page.current.id, lang)
+    return pdf_response(document, f"offer-{page.current.id}-{lang}.pdf")
+
+
+def _back(application_id: int, done: str) -> RedirectResponse:
+    return RedirectResponse(f"/applications/{application_id}/offer?done={done}", status_code=303)
+
+
+def _rerender(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    application_id: int,
+    form: PostedForm,
+) -> Any:
+    def page(errors: dict[str, str]) -> Response:
+        session.rollback()
+        context = _offer_context(session, principal, application_id)
+        context.update(errors=errors, form=form, done="")
+        return _page(request, "offers/offer.html", context, 422 if errors else 200)
+
+    return page
+
+
+@router.post("/applications/{application_id}/offer")
+def offer_create(
+    request: Request, session: DbSession, principal: PageUser, application_id: Id, form: Form
+) -> Response:
+    data = {
+        "template_id": form.get("template_id"),
+        "salary": _blank(form.get("salary")),
+        "start_date": _blank(form.get("start_date")),
+        "probation_months": _blank(form.get("probation_months")),
+        "location": _blank(form.get("location")),
+    }
+
+    def act(parsed: schemas.OfferIn) -> Response:
+        service.create_offer(session, principal, application_id, parsed)
+        return _back(application_id, "created")
+
+    page = _rerender(request, session, principal, application_id, form)
+    return submit_form(request, schemas.OfferIn, data, act, page)
+
+
+# name -> (done notice, form schema, the form's fields, the service call)
+OfferRun = Callable[[Session, Principal, int, Any], object]
+OFFER_ACTIONS: dict[
+    str, tuple[str, type[BaseModel], Callable[[PostedForm], dict[str, Any]], OfferRun]
+] = {
+    "submit": (
+        "submitted",
+        schemas.NoFields,
+        lambda form: {},
+        lambda session, principal, offer_id, _data: service.submit(
+            session, principal, offer_id, get_settings()
+        ),
+    ),
+    "decision": (
+        "decided",
+        schemas.DecisionIn,
+        lambda form: {"approve": form.get("approve") == "yes", "comment": form.get("comment")},
+        lambda session, principal, offer_id, data: service.decide(
+            session, principal, offer_id, data, get_settings()
+        ),
+    ),
+    "send": (
+        "sent",
+        schemas.NoFields,
+        lambda form: {},
+        lambda session, principal, offer_id, _data: service.send(
+            session, principal, offer_id, get_settings()
+        ),
+    ),
+    "withdraw": (
+        "withdrawn",
+        schemas.WithdrawIn,
+        lambda form: {"reason": form.get("reason")},
+        service.withdraw,
+    ),
+}
+
+
+def _add_offer_action(name: str) -> None:
+    done, schema, fields, run = OFFER_ACTIONS[name]
+
+    def endpoint(
+        request: Request, session: DbSession, principal: PageUser, offer_id: Id, form: Form
+    ) -> Response:
+        offer = service.visible_offer(session, principal, offer_id)
+        application_id = offer.application_id
+
+        def act(parsed: Any) -> Response:
+            run(session, principal, offer_id, parsed)
+            return _back(application_id, done)
+
+        page = _rerender(request, session, principal, application_id, form)
+        return submit_form(request, schema, fields(form), act, page)
+
+    endpoint.__name__ = f"offer_{name}"
+    router.add_api_route(f"/offers/{{offer_id}}/{name}", endpoint, methods=["POST"])
+
+
+for _name in OFFER_ACTIONS:
+    _add_offer_action(_name)
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def _settings_context(session: DbSession, principal: Principal) -> dict[str, Any]:
+    return {
+        "templates": configuration.templates(session, principal),
+        "chain": configuration.approval_settings(session, principal.tenant_id),
+        "checklist": configuration.checklist(session, principal.tenant_id),
+        "errors": {},
+        "form": None,
+        "editing": None,
+    }
+
+
+@router.get("/offers/settings")
+def settings_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+    require(principal, "offers.configure")
+    context = _settings_context(session, principal)
+    context["done"] = request.query_params.get("done", "")
+    return _page(request, "offers/settings.html", context)
+
+
+def _template_data(form: PostedForm) -> dict[str, Any]:
+    return {
+        "name": form.get("name"),
+        "salary": form.get("salary") or "0",
+        "currency": form.get("currency") or "CNY",
+        "salary_period": form.get("salary_period") or "month",
+        "start_date": _blank(form.get("start_date")),
+        "probation_months": form.get("probation_months") or "3",
+        "required_documents": form.getlist("required_documents"),
+        "location": form.get("location"),
+        "body": {"zh": form.get("body_zh"), "en": form.get("body_en")},
+        "valid_days": form.get("valid_days") or "7",
+        "active": form.get("active", "") == "yes",
+    }
+
+
+def _settings_rerender(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    form: PostedForm,
+    editing: int | None,
+) -> Any:
+    def page(errors: dict[str, str]) -> Response:
+        session.rollback()
+        context = _settings_context(session, principal)
+        context.update(errors=errors, form=form, editing=editing, done="")
+        return _page(request, "offers/settings.html", context, 422 if errors else 200)
+
+    return page
+
+
+def _save_template(
+    request: Request, session: DbSession, principal: Principal, form: PostedForm, row: int | None
+) -> Response:
+    def act(parsed: schemas.TemplateIn) -> Response:
+        configuration.save_template(session, principal, parsed, row)
+        return RedirectResponse("/offers/settings?done=template", status_code=303)
+
+    page = _settings_rerender(request, session, principal, form, row)
+    return submit_form(request, schemas.TemplateIn, _template_data(form), act, page)
+
+
+@router.post("/offers/templates")
+def template_create(
+    request: Request, session: DbSession, principal: PageUser, form: Form
+) -> Response:
+    return _save_template(request, session, principal, form, None)
+
+
+@router.post("/offers/templates/{offer_template_id}")
+def template_update(
+    request: Request, session: DbSession, principal: PageUser, offer_template_id: Id, form: Form
+) -> Response:
+    return _save_template(request, session, principal, form, offer_template_id)
+
+
+@router.post("/offers/settings")
+def settings_save(
+    request: Request, session: DbSession, principal: PageUser, form: Form
+) -> Response:
+    data = {
+        "manager_approval": form.get("manager_approval") == "yes",
+        "salary_band": form.get("salary_band") or "0",
+        "band_currency": form.get("band_currency") or "CNY",
+        "band_period": form.get("band_period") or "month",
+        "hr_head_id": _blank(form.get("hr_head_id")),
+        "reminder_days": form.get("reminder_days") or "0",
+    }
+
+    def act(parsed: schemas.SettingsIn) -> Response:
+        configuration.save_settings(session, principal, parsed)
+        return RedirectResponse("/offers/settings?done=chain", status_code=303)
+
+    page = _settings_rerender(request, session, principal, form, None)
+    return submit_form(request, schemas.SettingsIn, data, act, page)
+
+
+# --------------------------------------------------------------------------- onboarding
+
+
+@router.get("/onboarding")
+def onboarding_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+    rows = queries.my_tasks(session, principal)
+    audit_read(
+        session, principal, "onboarding.listed", "candidate", [r.task.person_id for r in rows]
+    )
+    return _page(request, "offers/onboarding.html", {"rows": rows})
+
+
+@router.get("/people/{person_id}/onboarding")
+def checklist_page(
+    request: Request, session: DbSession, principal: PageUser, person_id: Id
+) -> Response:
+    found = queries.checklist(session, principal, person_id)
+    audit_read(session, principal, "onboarding.viewed", "candidate", [person_id])
+    return _page(request, "offers/checklist.html", {"checklist": found})
+
+
+@router.post("/onboarding/tasks/{onboarding_task_id}/done")
+def task_done(
+    request: Request, session: DbSession, principal: PageUser, onboarding_task_id: Id
+) -> Response:
+    try:
+        task = hire.complete_task(session, principal, onboarding_task_id)
+    except AppError as exc:
+        if exc.status in (401, 403, 404):
+            raise
+        session.rollback()
+        rows = queries.my_tasks(session, principal)
+        message = exc.translated(gettext_for(request.state.language))
+        return _page(
+            request, "offers/onboarding.html", {"rows": rows, "error": message}, exc.status
+        )
+    target = request.headers.get("referer", "")
+    back = f"/people/{task.person_id}/onboarding" if "/people/" in target else "/onboarding"
+    return RedirectResponse(back + "?done=task", status_code=303)
+
+
+# --------------------------------------------------------------------------- the candidate's page
+
+
+def _portal_context(session: DbSession, link_token: str, offer: Any) -> dict[str, Any]:
+    view = portal.view(session, offer)
+    return {
+        "view": view,
+        "offer": offer,
+        "token": link_token,
+        "errors": {},
+        "max_mb": MAX_DOCUMENT_BYTES // (1024 * 1024),
+    }
+
+
+@router.get("/offer/{link_token}")
+def portal_page(request: Request, session: DbSession, link_token: str) -> Response:
+    offer = portal.open_offer(session, get_settings(), link_token)
+    context = _portal_context(session, link_token, offer)
+    context["done"] = request.query_params.get("done", "")
+    return _page(request, "offers/portal.html", context)
+
+
+@router.get("/offer/{link_token}/letter.pdf")
+def portal_letter(session: DbSession, link_token: str) -> Response:
+    offer = portal.open_offer(session, get_settings(), link_token)
+    return pdf_response(*portal.letter_pdf(session, offer))
+
+
+def _portal_refused(
+    request: Request, session: DbSession, link_token: str, exc: AppError
+) -> Response:
+    if exc.status in (401, 403, 404):
+        raise exc
+    session.rollback()
+    offer = portal.open_offer(session, get_settings(), link_token)
+    context = _portal_context(session, link_token, offer)
+    context["errors"] = app_error_fields(exc, gettext_for(request.state.language))
+    context["done"] = ""
+    return _page(request, "offers/portal.html", context, exc.status)
+
+
+@router.post("/offer/{link_token}/answer")
+def portal_answer(request: Request, session: DbSession, link_token: str, form: Form) -> Response:
+    settings = get_settings()
+    offer = portal.open_offer(session, settings, link_token)
+    try:
+        data = schemas.AnswerIn(
+            accept=form.get("answer") == "accept",
+            typed_name=form.get("typed_name")[:200] or " ",
+            reason=form.get("reason")[:2000],
+        )
+        portal.answer(session, settings, offer, data, request_context.get().ip)
+    except AppError as exc:
+        return _portal_refused(request, session, link_token, exc)
+    return RedirectResponse(f"/offer/{link_token}?done={offer.status}", status_code=303)
+
+
+@router.post("/offer/{link_token}/documents")
+def portal_document(request: Request, session: DbSession, link_token: str, form: Form) -> Response:
+    offer = portal.open_offer(session, get_settings(), link_token)
+    upload = form.file("file")
+    try:
+        data = form.read_file("file", MAX_DOCUMENT_BYTES + 1) or b""
+        name = upload.filename if upload is not None and upload.filename else ""
+        portal.upload_document(session, offer, form.get("kind")[:30], name, data)
+    except AppError as exc:
+        return _portal_refused(request, session, link_token, exc)
+    return RedirectResponse(f"/offer/{link_token}?done=document", status_code=303)
+
+
+@router.post("/offer/{link_token}/password")
+def portal_password(request: Request, session: DbSession, link_token: str, form: Form) -> Response:
+    offer = portal.open_offer(session, get_settings(), link_token)
+    try:
+        portal.choose_password(session, offer, form.get("password")[:200])
+    except AppError as exc:
+        return _portal_refused(request, session, link_token, exc)
+    return RedirectResponse(f"/offer/{link_token}?done=password", status_code=303)
