@@ -10,6 +10,7 @@ the AI's scores, so nobody anchors on them.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from statistics import fmean
@@ -19,12 +20,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Application
-from hireflow.core import audit
+from hireflow.core import audit, events
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.interviews.models import InterviewReport, InterviewSession
 from hireflow.openings.competency import competency_model_of
+from hireflow.openings.models import OpeningMember
 from hireflow.org.models import User
 from hireflow.records import service as records
 from hireflow.scoring.models import CompetencyModel, Dimension, localised
@@ -134,8 +136,60 @@ def submit(
     except IntegrityError:  # a second submit racing the first
         raise AlreadySubmitted(fields={"round": "submitted"}) from None
     _audit(session, principal, "scorecard.submitted", card)
+    _publish_if_complete(session, application, stage.key, principal.user_id)
     session.commit()
     return card
+
+
+def _publish_if_complete(
+    session: Session, application: Application, round_key: str, submitter_id: int
+) -> None:
+    """``scorecards.completed`` when this scorecard was the panel's last one for the round
+    (once: a later scorecard from outside the panel finds the round already complete)."""
+    panel = set(
+        session.scalars(
+            select(OpeningMember.user_id).where(
+                OpeningMember.opening_id == application.opening_id,
+                OpeningMember.role == "interviewer",
+            )
+        )
+    )
+    cards = list(
+        session.scalars(
+            select(Scorecard).where(
+                Scorecard.application_id == application.id,
+                Scorecard.round_key == round_key,
+                Scorecard.superseded_at.is_(None),
+            )
+        )
+    )
+    submitted = {card.interviewer_id for card in cards}
+    if not panel or not panel <= submitted or panel <= submitted - {submitter_id}:
+        return
+    events.publish(
+        session,
+        "scorecards.completed",
+        application.tenant_id,
+        f"application:{application.id}",
+        {
+            "application_id": application.id,
+            "opening_id": application.opening_id,
+            "round": round_key,
+            "scorecards": len(cards),
+            "recommendations": dict(Counter(card.recommendation for card in cards)),
+            "levels": mean_levels(cards),
+        },
+    )
+
+
+def mean_levels(cards: list[Scorecard]) -> dict[str, float]:
+    """Competency -> the mean level the scorecards gave it (rated ones only)."""
+    levels: dict[str, list[int]] = {}
+    for card in cards:
+        for competency, level in (card.ratings or {}).items():
+            if isinstance(level, int) and not isinstance(level, bool):
+                levels.setdefault(str(competency), []).append(level)
+    return {key: round(fmean(found), 2) for key, found in levels.items()}
 
 
 def amend(
@@ -244,10 +298,9 @@ def is_blind(session: Session, principal: Principal, application: Application) -
     return not own_scorecards(session, principal, application.id)
 
 
-def ai_scores(session: Session, application: Application) -> tuple[dict[str, float], float | None]:
-    """(competency -> 0-10 score, job match) of the newest AI report for this application,
-    HR's overrides included; empty when there is none yet."""
-    report = session.scalars(
+def newest_report(session: Session, application: Application) -> InterviewReport | None:
+    """The newest AI interview report of this application (its candidate in its opening)."""
+    return session.scalars(
         select(InterviewReport)
         .join(InterviewSession, InterviewSession.id == InterviewReport.interview_id)
         .where(
@@ -257,6 +310,12 @@ def ai_scores(session: Session, application: Application) -> tuple[dict[str, flo
         .order_by(InterviewReport.id.desc())
         .limit(1)
     ).first()
+
+
+def ai_scores(session: Session, application: Application) -> tuple[dict[str, float], float | None]:
+    """(competency -> 0-10 score, job match) of the newest AI report for this application,
+    HR's overrides included; empty when there is none yet."""
+    report = newest_report(session, application)
     if report is None:
         return {}, None
     adjusted = report.adjusted_at is not None and report.final_scores
