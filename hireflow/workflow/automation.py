@@ -418,7 +418,7 @@ def notify_managers(
     tenant = session.get(Tenant, opening.tenant_id)
     candidate = session.get(Candidate, application.candidate_id)
     assert tenant is not None and candidate is not None
-    link = f"{get_settings().base_url.rstrip('/')}/applications/{application.id}/rules"
+    link = f"{get_settings().base_url.rstrip('/')}/applications/{application.id}/pipeline/rules"
     cache = notify.TemplateCache(session, opening.tenant_id)
     params = {"candidate": candidate.name, "opening": opening.title, "rule": rule.name}
     routes: list[tuple[str, str, str, str, str]] = [

@@ -360,3 +360,8 @@ class RuleTaskDecisionIn(BaseModel):
 
     decision: Literal["confirm", "dismiss"]
     note: str = Field("", max_length=1000)
+
+
+class RuleTaskDecisionOut(BaseModel):
+    id: int
+    status: Literal["done", "dismissed"]
