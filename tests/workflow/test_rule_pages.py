@@ -117,6 +117,8 @@ def test_rule_log_and_confirmation_pages(client, session, org, opening, worker):
     assert "waiting for HR" in log.text and "job_match = 30" in log.text
     listed = client.get("/workflow/confirmations")
     assert "Wu Xiaoguang" in listed.text and "Too low" in listed.text
+    home = client.get("/")  # HR's work list points to it
+    assert "Left by pipeline rules" in home.text and 'href="/workflow/confirmations"' in home.text
     task = session.scalars(select(RuleTask)).one()
     done = client.post(
         f"/workflow/confirmations/{task.id}", data={"decision": "confirm"}, follow_redirects=False

@@ -4,7 +4,9 @@ HR's confirmation instead of an automatic rejection, the rule log, dry runs, the
 
 from __future__ import annotations
 
+import email
 from datetime import timedelta
+from email import policy
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +14,10 @@ from sqlalchemy import func, select
 from hireflow.core import events
 from hireflow.core.db import utcnow
 from hireflow.core.errors import Forbidden, NotFound, ValidationFailed
+from hireflow.notifications.channel_settings import save_channel
+from hireflow.notifications.delivery import deliver_many
 from hireflow.notifications.models import ChannelSetting, OutboxMessage
+from hireflow.notifications.schemas import ChannelIn
 from hireflow.scheduling.models import Invitation
 from hireflow.workflow import automation, confirmations, rule_views, rules, schemas, scorecards
 from hireflow.workflow.models import PipelinePosition, RuleLog, RuleTask
@@ -265,8 +270,19 @@ def test_why_a_rule_did_not_fire_is_logged(session, org, opening, hr, worker):
         rule_views.rule_log(session, principal(session, org, "interviewer"), low.id)
 
 
+@pytest.fixture
+def smtp():
+    from tests.notifications import smtp_server
+
+    controller, inbox, port = smtp_server.start("plain")
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
 def test_a_rejecting_rule_waits_for_hr_who_confirms_and_the_candidate_gets_feedback(
-    session, db, org, hr, worker
+    session, db, settings, org, hr, worker, smtp
 ):
     from tests.interviews.factories import answer_all, make_setup, started
 
@@ -312,6 +328,30 @@ def test_a_rejecting_rule_waits_for_hr_who_confirms_and_the_candidate_gets_feedb
     assert mail.recipient == setup.candidate.email and mail.language.startswith("en")
     tips = confirmations.suggestions(scorecards.newest_report(session, application), "en")
     assert tips and all(tip in mail.body_text for tip in tips)
+
+    # Through the company's mail server (a real SMTP server in this test), in English.
+    inbox, port = smtp
+    save_channel(
+        session,
+        hr,
+        ChannelIn(
+            channel="email",
+            enabled=True,
+            config={
+                "host": "127.0.0.1",
+                "port": port,
+                "security": "plain",
+                "sender": "jobs@huaxing.example",
+            },
+        ),
+        settings,
+    )
+    assert deliver_many(db, [mail.id], settings).get("sent") == 1
+    [(_sender, recipients, raw)] = inbox.messages
+    received = email.message_from_bytes(raw, policy=policy.default)
+    text = received.get_body(preferencelist=("plain",)).get_content()
+    assert recipients == [setup.candidate.email] and setup.opening.title in received["Subject"]
+    assert "will not continue with your application" in text and tips[0] in text
     with pytest.raises(confirmations.AlreadyDecided):
         confirmations.decide(session, hr, task.id, schemas.RuleTaskDecisionIn(decision="confirm"))
 
