@@ -28,11 +28,11 @@ import os
 import platform
 import random
 import statistics
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
+
+from workflow_setup import api_client, make_company, ms, open_database, page_client
 
 STAGE_SHARE = (
     ("screened", 0.15),
@@ -44,46 +44,17 @@ STAGE_SHARE = (
 )
 
 
-def _ms(values: list[float]) -> str:
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    median = statistics.median(values)
-    return f"median {median:7.1f} ms   p95 {p95:7.1f} ms   max {max(values):7.1f} ms"
-
-
 def _setup(session: Any, count: int, openings: int) -> dict[str, Any]:
     from hireflow.candidates.models import Application, Candidate
     from hireflow.core.db import utcnow
-    from hireflow.core.permissions import Role
     from hireflow.interviews.models import InterviewReport, InterviewSession
     from hireflow.openings.models import Opening
-    from hireflow.org import schemas
-    from hireflow.org import service as org_service
-    from hireflow.org.models import Department, Subsidiary
     from hireflow.scheduling.models import Invitation
     from hireflow.workflow.models import PipelinePosition
 
     rng = random.Random(14)
-    tenant = org_service.create_tenant(session, "Bench", "bench")
-    sub = Subsidiary(tenant_id=tenant.id, name="Sub", region="cn")
-    session.add(sub)
-    session.flush()
-    dept = Department(tenant_id=tenant.id, subsidiary_id=sub.id, name="Dept")
-    session.add(dept)
-    session.flush()
-    user = org_service.create_user(
-        session,
-        None,
-        schemas.UserCreate(
-            email="hr@bench.example",
-            name="HR",
-            password="Bench-password-1",
-            language="en",
-            roles=[schemas.RoleGrantIn(role=Role.HR_ADMIN)],
-        ),
-        tenant_id=tenant.id,
-        send_welcome=False,
-    )
+    company = make_company(session)
+    tenant, sub, dept, user = company.tenant, company.subsidiary, company.department, company.hr
     now = utcnow()
     made: list[int] = []
     sizes = [count] * openings + [20]
@@ -185,43 +156,19 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    root = Path(tempfile.mkdtemp(prefix="hireflow-bench-workflow-"))
-    os.environ["HIREFLOW_DATA_DIR"] = str(root / "data")
-    os.environ.setdefault("HIREFLOW_LOG_LEVEL", "WARNING")
-    url = args.database_url or f"sqlite:///{root / 'bench.db'}"
-
-    from fastapi.testclient import TestClient
     from sqlalchemy import select
 
-    import hireflow.models  # noqa: F401
-    from hireflow.app import create_app
     from hireflow.candidates.models import Application
-    from hireflow.core.db import Database, make_engine, set_database
-    from hireflow.core.migrate import upgrade
     from hireflow.workflow.models import PipelinePosition
 
-    upgrade(url)
-    database = Database(make_engine(url))
-    set_database(database)
+    database = open_database("hireflow-bench-workflow-", args.database_url)
     started = time.perf_counter()
     with database.session() as session:
         world = _setup(session, args.candidates, args.openings)
     setup_s = time.perf_counter() - started
 
-    client = TestClient(create_app(None, database), base_url="https://testserver")
-    login = client.get("/login")
-    token = login.text.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
-    signed = client.post(
-        "/login",
-        data={"email": "hr@bench.example", "password": "Bench-password-1", "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert signed.status_code == 303, signed.text
-    api = TestClient(create_app(None, database), base_url="https://testserver")
-    issued = api.post(
-        "/api/v1/auth/token", json={"email": "hr@bench.example", "password": "Bench-password-1"}
-    )
-    api.headers["Authorization"] = f"Bearer {issued.json()['token']}"
+    client = page_client(database)
+    api = api_client(database)
 
     with database.session() as session:
         movable = {
@@ -295,18 +242,18 @@ def main() -> None:
         f"load average {load_before:.1f} before, {load_after:.1f} after "
         "(wall times grow with other work on the machine; CPU is this process's time)"
     )
-    print(f"board, {cards} cards ({len(boards)} renders): {_ms(boards)}   target < 500 ms")
-    print(f"    CPU: {_ms(cpu['board'])}")
-    print(f"board, 20 cards (baseline, {len(small)} renders): {_ms(small)}")
-    print(f"    CPU: {_ms(cpu['small'])}")
+    print(f"board, {cards} cards ({len(boards)} renders): {ms(boards)}   target < 500 ms")
+    print(f"    CPU: {ms(cpu['board'])}")
+    print(f"board, 20 cards (baseline, {len(small)} renders): {ms(small)}")
+    print(f"    CPU: {ms(cpu['small'])}")
     print(
         "ratio big board / 20-card board (medians): "
         f"{statistics.median(boards) / statistics.median(small):.1f}×"
     )
-    print(f"stage move ({len(moves)} distinct applications): {_ms(moves)}   target < 200 ms")
-    print(f"    CPU: {_ms(cpu['move'])}")
-    print(f"pipeline read, same applications (baseline): {_ms(reads)}")
-    print(f"    CPU: {_ms(cpu['read'])}")
+    print(f"stage move ({len(moves)} distinct applications): {ms(moves)}   target < 200 ms")
+    print(f"    CPU: {ms(cpu['move'])}")
+    print(f"pipeline read, same applications (baseline): {ms(reads)}")
+    print(f"    CPU: {ms(cpu['read'])}")
     print(
         f"ratio move / read (medians): {statistics.median(moves) / statistics.median(reads):.1f}×"
     )

@@ -1,10 +1,11 @@
 """Running rules (SPEC H1, H2): from an event to what the rules did, once.
 
-1. An event (``report.ready``, ``scorecards.completed``, ``offer.answered``; the daily sweep
-   for ``stage.stale``) writes one pending :class:`RuleLog` row per rule of the opening that
-   listens to it, in the transaction of whoever published it, and queues
-   ``workflow.evaluate_rules`` for after the commit. The row is unique per (rule, event id):
-   the same event handled twice finds its rows and queues nothing.
+1. An event (``stage.changed``, ``report.ready``, ``scorecards.completed``,
+   ``offer.answered``; the daily sweep for ``stage.stale``) writes one pending
+   :class:`RuleLog` row per rule of the opening that listens to it, in the transaction of
+   whoever published it, and queues ``workflow.evaluate_rules`` for after the commit. The
+   row is unique per (rule, event id): the same event handled twice finds its rows and
+   queues nothing.
 2. The worker claims each pending row with a conditional UPDATE in the transaction that acts
    (a task delivered twice finds it claimed; a worker that dies leaves it pending), reads the
    candidate's values, evaluates the condition and runs the actions with the rights of the
@@ -55,7 +56,17 @@ log = logging.getLogger(__name__)
 EVALUATE_TASK = "workflow.evaluate_rules"
 NEXT_ROUND_TASK = "workflow.start_next_round"
 # Event payload keys a rule's facts keep (ids and numbers; never names or texts).
-_EVENT_KEYS = ("job_match", "scores", "round", "levels", "recommendations", "scorecards", "answer")
+_EVENT_KEYS = (
+    "job_match",
+    "scores",
+    "round",
+    "levels",
+    "recommendations",
+    "scorecards",
+    "answer",
+    "from",
+    "to",
+)
 STALE_BATCH = 1000
 
 
@@ -182,6 +193,8 @@ def values_for(
         }
     elif trigger == "offer.answered":
         values["answer"] = facts.get("answer")
+    elif trigger == "stage.changed":
+        values["previous_stage"] = facts.get("from")
     for key in ("job_match", "scores"):
         if facts.get(key) is not None:
             values[key] = facts[key]

@@ -15,6 +15,7 @@ def _rules_listen(session: Session, event: Event) -> None:
 
 
 HANDLERS = {
+    "stage.changed": _rules_listen,
     "report.ready": _rules_listen,
     "scorecards.completed": _rules_listen,
     "offer.answered": _rules_listen,

@@ -199,7 +199,13 @@ class Conclusion(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-RULE_TRIGGERS = ("report.ready", "scorecards.completed", "offer.answered", "stage.stale")
+RULE_TRIGGERS = (
+    "stage.changed",
+    "report.ready",
+    "scorecards.completed",
+    "offer.answered",
+    "stage.stale",
+)
 ACTION_TYPES = ("move", "next_round", "notify_manager", "todo")
 # A rule log row: waiting for the worker, being evaluated, and its outcome.
 LOG_STATUSES = ("pending", "fired", "not_fired", "failed")

@@ -21,6 +21,7 @@ from hireflow.workflow.models import RULE_TRIGGERS
 from hireflow.workflow.web_router import router
 
 TRIGGER_LABELS = {
+    "stage.changed": N_("The candidate entered a stage"),
     "report.ready": N_("An AI interview report is stored"),
     "scorecards.completed": N_("Every panel member submitted a round's scorecard"),
     "offer.answered": N_("The candidate answered the offer"),

@@ -1,8 +1,8 @@
 """Rules per opening (SPEC H1): the rule language, its checks and saving rules.
 
-A rule listens to one trigger (an AI report stored, a round's scorecards complete, an offer
-answered, or a candidate left in a stage for N days), holds a condition written in the same
-``rule-engine`` language as screening rules (parsed by
+A rule listens to one trigger (a candidate entering a stage, an AI report stored, a round's
+scorecards complete, an offer answered, or a candidate left in a stage for N days), holds a
+condition written in the same ``rule-engine`` language as screening rules (parsed by
 :func:`hireflow.candidates.screening_rules.parse_expression`: no ``eval``, unknown names refused
 with their position) and lists actions: move to a stage, start the next round, notify the
 hiring manager, put a to-do on HR's list.
@@ -57,6 +57,7 @@ _COMMON: dict[str, Any] = {
 }
 # What each trigger adds.
 TRIGGER_FIELDS: dict[str, dict[str, Any]] = {
+    "stage.changed": {"previous_stage": DataType.STRING},
     "report.ready": {},
     "scorecards.completed": {
         "round": DataType.STRING,

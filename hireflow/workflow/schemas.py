@@ -240,7 +240,9 @@ class MergedOut(BaseModel):
 
 # --- rules (SPEC H1, H2) -----------------------------------------------------------------
 
-RuleTrigger = Literal["report.ready", "scorecards.completed", "offer.answered", "stage.stale"]
+RuleTrigger = Literal[
+    "stage.changed", "report.ready", "scorecards.completed", "offer.answered", "stage.stale"
+]
 ActionType = Literal["move", "next_round", "notify_manager", "todo"]
 
 
@@ -281,7 +283,10 @@ class RuleIn(BaseModel):
     name: str = Field(min_length=1, max_length=120)
     trigger: RuleTrigger
     stage: str | None = Field(
-        None, max_length=40, description="Only candidates in this stage (stage.stale: required)"
+        None,
+        max_length=40,
+        description="Only candidates in this stage (stage.changed: the stage entered; "
+        "stage.stale: required)",
     )
     stale_days: int | None = Field(None, ge=1, le=365, description="stage.stale: days in stage")
     condition: str = Field(min_length=1, max_length=2000)

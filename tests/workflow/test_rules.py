@@ -497,3 +497,50 @@ def _report(session, application, job_match: float, **scores: float) -> None:
         )
     )
     session.commit()
+
+
+def test_entering_a_round_starts_it_and_a_rule_moves_trigger_the_next_rules(
+    session, org, opening, hr, worker
+):
+    """H2: moving a candidate to a live round invites them to book it with the panel; a
+    rule's own move is an event like a person's, so rules chain (forward only)."""
+    rules.create_rule(
+        session,
+        hr,
+        opening.id,
+        rule_in(
+            name="Round 2 starts",
+            trigger="stage.changed",
+            stage="round_2",
+            condition="previous_stage != 'rejected'",
+            actions=[{"type": "next_round", "round_name": "Round 2"}, {"type": "notify_manager"}],
+        ),
+    )
+    rules.create_rule(session, hr, opening.id, rule_in(name="Strong report"))
+    application = apply(session, org, opening)
+    report_ready(session, application)
+    worker.run()  # the report rule moves to round_2; entering round_2 starts the round
+    assert stage_of(session, application) == "round_2"
+    logs = {
+        row.event_name: row
+        for row in session.scalars(select(RuleLog).where(RuleLog.application_id == application.id))
+    }
+    assert set(logs) == {"report.ready", "stage.changed"}
+    entered = logs["stage.changed"]
+    assert entered.status == "fired" and entered.facts["previous_stage"] == "applied"
+    assert [o["result"] for o in entered.outcome] == ["done", "done"]
+    invitation = session.scalars(
+        select(Invitation).where(Invitation.candidate_id == application.candidate_id)
+    ).one()
+    assert invitation.kind == "live" and invitation.round_name == "Round 2"
+    # A person moving the candidate elsewhere does not start it again.
+    move(session, hr, application.id, MoveRequest("offer", 1))
+    worker.run()
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(Invitation)
+            .where(Invitation.candidate_id == application.candidate_id)
+        )
+        == 1
+    )
