@@ -75,11 +75,13 @@ def _form_errors(errors: dict[str, str]) -> dict[str, str]:
     return shown
 
 
-def _reason_text(_: Any, reason: str) -> str:
+def _reason_of(reason: str) -> tuple[str, dict[str, str]]:
+    """A stored reason code (``missing:job_match``) as a msgid and its values, translated in
+    the template."""
     code, _sep, detail = reason.partition(":")
     if code not in REASON_LABELS:
-        return reason
-    return _(REASON_LABELS[code]) % {"field": detail, "stage": detail}
+        return reason, {}
+    return REASON_LABELS[code], {"field": detail, "stage": detail}
 
 
 def _rules_context(
@@ -103,7 +105,7 @@ def _rules_context(
         "can_write": can(principal, "pipeline.rules"),
         "dry": None,
         "dry_labels": DRY_LABELS,
-        "reason_text": _reason_text,
+        "reason_of": _reason_of,
         "errors": {},
     }
 
@@ -249,7 +251,7 @@ def rule_log_page(
             "action_labels": ACTION_LABELS,
             "result_labels": RESULT_LABELS,
             "trigger_labels": TRIGGER_LABELS,
-            "reason_text": _reason_text,
+            "reason_of": _reason_of,
         },
     )
 

@@ -54,7 +54,8 @@ def server_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(server_data_dir: Path) -> Iterator[str]:
     """``hireflow serve --demo`` on a fresh data directory, exactly as a newcomer runs it."""
     data_dir = server_data_dir
-    port = _free_port()
+    # HIREFLOW_BROWSER_PORT pins the port (machines that give each developer a range).
+    port = int(os.environ.get("HIREFLOW_BROWSER_PORT") or 0) or _free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("HIREFLOW_")}
     env.update({"HIREFLOW_DATA_DIR": str(data_dir), "HIREFLOW_LOG_LEVEL": "WARNING"})
     log = (data_dir / "server.log").open("wb")

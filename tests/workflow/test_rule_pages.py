@@ -88,10 +88,14 @@ def test_the_rules_page_in_chinese(client, session, org, opening):
 def test_a_dry_run_from_the_editor_writes_nothing(client, session, org, opening):
     strong = apply(session, org, opening, name="Qian Duo")
     _report(session, strong, 92.0, communication=7.0)
+    unscored = apply(session, org, opening, name="Sun Li")
+    session.commit()
     login(client, org.users["recruiter"])
     page = client.post(f"/openings/{opening.id}/pipeline/rules", data={**FORM, "dry_run": "1"})
     assert page.status_code == 200 and 'id="dry-summary"' in page.text
     assert f'data-application="{strong.id}" data-result="match"' in page.text
+    assert f'data-application="{unscored.id}" data-result="missing"' in page.text
+    assert "No value yet for job_match" in page.text
     assert not session.scalar(select(func.count()).select_from(AutomationRule))
     assert not session.scalar(select(func.count()).select_from(PipelinePosition))
 
@@ -114,6 +118,11 @@ def test_rule_log_and_confirmation_pages(client, session, org, opening, worker):
     login(client, org.users["hr_admin"])
     log = client.get(f"/applications/{application.id}/pipeline/rules")
     assert log.status_code == 200 and 'data-status="fired"' in log.text
+    other = apply(session, org, opening)
+    report_ready(session, other, job_match=90.0)
+    worker.run()
+    quiet = client.get(f"/applications/{other.id}/pipeline/rules")
+    assert 'data-status="not_fired"' in quiet.text and "The condition did not hold." in quiet.text
     assert "waiting for HR" in log.text and "job_match = 30" in log.text
     listed = client.get("/workflow/confirmations")
     assert "Wu Xiaoguang" in listed.text and "Too low" in listed.text
