@@ -514,14 +514,18 @@ def _invite(
 ) -> dict[str, Any]:
     stages = opening_stages(session, application.opening)
     position = current_position(session, application, stages)
-    data = scheduling_schemas.InvitationCreate(
-        opening_id=application.opening_id,
-        candidate_ids=[application.candidate_id],
-        kind="live",
-        round_name=str(action.get("round_name") or position.stage.label(principal.language))[:100],
-        meeting_url=str(action.get("meeting_url") or ""),
-        duration_minutes=action.get("duration_minutes"),
-        request_key=f"rule-{row.id}",
+    data = scheduling_schemas.InvitationCreate.model_validate(
+        {
+            "opening_id": application.opening_id,
+            "candidate_ids": [application.candidate_id],
+            "kind": "live",
+            "round_name": str(action.get("round_name") or position.stage.label(principal.language))[
+                :100
+            ],
+            "meeting_url": str(action.get("meeting_url") or ""),
+            "duration_minutes": action.get("duration_minutes"),
+            "request_key": f"rule-{row.id}",
+        }
     )
     try:
         batch, skipped, _created = invitations.create_invitations(

@@ -51,18 +51,18 @@ class TaskRow:
 def open_tasks(session: Session, principal: Principal, limit: int = 200) -> list[TaskRow]:
     """The open items of the openings the caller may move candidates in, oldest first."""
     require(principal, "pipeline.move")
-    stmt = restrict(
+    visible = restrict(
+        select(RuleTask.id).where(RuleTask.status == "open"), principal, "pipeline.move", RuleTask
+    )
+    stmt = (
         select(RuleTask, Candidate.name, Opening.title, AutomationRule.name)
         .join(Application, Application.id == RuleTask.application_id)
         .join(Candidate, Candidate.id == Application.candidate_id)
         .join(Opening, Opening.id == RuleTask.opening_id)
         .outerjoin(AutomationRule, AutomationRule.id == RuleTask.rule_id)
-        .where(RuleTask.status == "open")
+        .where(RuleTask.id.in_(visible))
         .order_by(RuleTask.created_at, RuleTask.id)
-        .limit(limit),
-        principal,
-        "pipeline.move",
-        RuleTask,
+        .limit(limit)
     )
     return [TaskRow(t, name, title, rule or "") for t, name, title, rule in session.execute(stmt)]
 

@@ -292,4 +292,4 @@ def decide_rule_task(
     stage in the caller's name and e-mails them feedback from their report (409
     ``already_decided`` for an item someone decided)."""
     task = confirmations.decide(session, principal, task_id, data)
-    return schemas.RuleTaskDecisionOut(id=task.id, status=task.status)
+    return schemas.RuleTaskDecisionOut.model_validate({"id": task.id, "status": task.status})
