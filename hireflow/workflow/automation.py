@@ -492,7 +492,7 @@ def start_next_round(database: Database, log_id: int, index: int) -> dict[str, A
         if principal is None:
             outcome = {"type": "next_round", "result": "refused", "detail": "author"}
         else:
-            outcome = _invite(session, principal, rule, row, application, action)
+            outcome = _invite(session, principal, row.id, application, action)
         if outcome["result"] == "refused":
             session.rollback()
             row = session.get(RuleLog, int(log_id))
@@ -505,12 +505,7 @@ def start_next_round(database: Database, log_id: int, index: int) -> dict[str, A
 
 
 def _invite(
-    session: Session,
-    principal: Principal,
-    rule: AutomationRule,
-    row: RuleLog,
-    application: Application,
-    action: Mapping[str, Any],
+    session: Session, principal: Principal, log_id: int, application: Application, action: Any
 ) -> dict[str, Any]:
     stages = opening_stages(session, application.opening)
     position = current_position(session, application, stages)
@@ -524,7 +519,7 @@ def _invite(
             ],
             "meeting_url": str(action.get("meeting_url") or ""),
             "duration_minutes": action.get("duration_minutes"),
-            "request_key": f"rule-{row.id}",
+            "request_key": f"rule-{log_id}",
         }
     )
     try:

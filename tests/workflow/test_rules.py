@@ -23,6 +23,7 @@ from hireflow.workflow import automation, confirmations, rule_views, rules, sche
 from hireflow.workflow.models import PipelinePosition, RuleLog, RuleTask
 from hireflow.workflow.service import MoveRequest, move
 from tests.conftest import make_org, make_user
+from tests.notifications.test_delivery import smtp  # noqa: F401 - the real SMTP server
 from tests.workflow.factories import apply, make_opening, principal
 from tests.workflow.rules_helpers import rule_in
 
@@ -270,19 +271,8 @@ def test_why_a_rule_did_not_fire_is_logged(session, org, opening, hr, worker):
         rule_views.rule_log(session, principal(session, org, "interviewer"), low.id)
 
 
-@pytest.fixture
-def smtp():
-    from tests.notifications import smtp_server
-
-    controller, inbox, port = smtp_server.start("plain")
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
-
-
 def test_a_rejecting_rule_waits_for_hr_who_confirms_and_the_candidate_gets_feedback(
-    session, db, settings, org, hr, worker, smtp
+    session, db, settings, org, hr, worker, smtp  # noqa: F811 - the imported fixture
 ):
     from tests.interviews.factories import answer_all, make_setup, started
 
