@@ -272,7 +272,13 @@ def test_why_a_rule_did_not_fire_is_logged(session, org, opening, hr, worker):
 
 
 def test_a_rejecting_rule_waits_for_hr_who_confirms_and_the_candidate_gets_feedback(
-    session, db, settings, org, hr, worker, smtp  # noqa: F811 - the imported fixture
+    session,
+    db,
+    settings,
+    org,
+    hr,
+    worker,
+    smtp,  # noqa: F811 - the imported fixture
 ):
     from tests.interviews.factories import answer_all, make_setup, started
 
