@@ -75,13 +75,13 @@ def _form_errors(errors: dict[str, str]) -> dict[str, str]:
     return shown
 
 
-def _reason_of(reason: str) -> tuple[str, dict[str, str]]:
-    """A stored reason code (``missing:job_match``) as a msgid and its values, translated in
-    the template."""
+def _reason_of(reason: str, stage_labels: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """A stored reason code (``missing:job_match``, ``stage:round_1``) as a msgid and its
+    values, translated in the template."""
     code, _sep, detail = reason.partition(":")
     if code not in REASON_LABELS:
         return reason, {}
-    return REASON_LABELS[code], {"field": detail, "stage": detail}
+    return REASON_LABELS[code], {"field": detail, "stage": stage_labels.get(detail, detail)}
 
 
 def _rules_context(
@@ -96,6 +96,9 @@ def _rules_context(
         "editing": editing,
         "form": _form_of(editing) if editing else {"trigger": "report.ready", "enabled": "on"},
         "stages": stages.opening_stages(session, opening),
+        "stage_labels": {
+            s.key: s.label(principal.language) for s in stages.opening_stages(session, opening)
+        },
         "reasons": stages.rejection_reasons(session, principal.tenant_id),
         "triggers": RULE_TRIGGERS,
         "trigger_labels": TRIGGER_LABELS,
@@ -241,11 +244,15 @@ def rule_log_page(
         "candidate",
         target_id=view.application.candidate_id,
     )
+    opening = view.application.opening
     return render(
         request,
         "workflow/rule_log.html",
         {
             "view": view,
+            "stage_labels": {
+                s.key: s.label(principal.language) for s in stages.opening_stages(session, opening)
+            },
             "opening": view.application.opening,
             "status_labels": STATUS_LABELS,
             "action_labels": ACTION_LABELS,
