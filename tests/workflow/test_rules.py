@@ -540,3 +540,14 @@ def test_entering_a_round_starts_it_and_a_rule_moves_trigger_the_next_rules(
         )
         == 1
     )
+
+
+def test_pending_rule_rows_count_as_queued_work(session, org, opening, hr, worker):
+    from hireflow.core import worker as worker_health
+
+    rules.create_rule(session, hr, opening.id, rule_in())
+    report_ready(session, apply(session, org, opening))
+    waiting = worker_health.health(session, 900)["queue"]
+    assert waiting["rules"] >= 1
+    worker.run()
+    assert worker_health.health(session, 900)["queue"]["rules"] == waiting["rules"] - 1
