@@ -254,10 +254,30 @@ def evaluate_logs(database: Database, log_ids: list[int], now: datetime | None =
             row = session.get(RuleLog, int(log_id))
             assert row is not None
             session.refresh(row)
-            _evaluate_one(session, row, now or utcnow())
-            session.commit()
+            try:
+                _evaluate_one(session, row, now or utcnow())
+                session.commit()
+            except Exception:
+                # A fault of ours must not send the task round forever: the row says so, and
+                # the log has the trace (ids only).
+                session.rollback()
+                log.exception(
+                    "rule evaluation failed",
+                    extra={"event": "workflow.rule_failed", "log_id": log_id},
+                )
+                _mark_failed(session, int(log_id), now or utcnow())
             done += 1
     return done
+
+
+def _mark_failed(session: Session, log_id: int, now: datetime) -> None:
+    session.execute(
+        update(RuleLog)
+        .where(RuleLog.id == log_id, RuleLog.status == "pending")
+        .values(status="failed", reason="error", evaluated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
 
 
 def _author(session: Session, rule: AutomationRule) -> Principal | None:
@@ -391,7 +411,9 @@ def _move(
         return {"result": "hr_confirmation", "to": target.key}
     position = current_position(session, application, stages)
     keys = [s.key for s in stages]
-    if rule.stage_key is None and keys.index(position.stage.key) >= keys.index(target.key):
+    if rule.stage_key is None and (
+        position.stage.key not in keys or keys.index(position.stage.key) >= keys.index(target.key)
+    ):
         return {"result": "skipped", "detail": "already_past", "to": target.key}
     request = MoveRequest(target.key, position.version, None, rule.name)
     apply_move(session, principal, application, stages, request, utcnow())

@@ -54,6 +54,7 @@ REASON_LABELS = {
     "author": N_("The person who saved the rule can no longer act on this opening."),
     "condition": N_("The condition no longer fits the opening's competency model."),
     "gone": N_("The rule or the application no longer exists."),
+    "error": N_("An unexpected error stopped the rule; IT can find it in the log."),
 }
 DRY_LABELS = {
     "match": N_("Would fire"),
@@ -205,7 +206,8 @@ def save_rule(
             context = _rules_context(request, session, principal, opening_id)
             context["form"] = dict(form.values)
             context["dry"] = rule_views.dry_run(session, principal, opening_id, data)
-            audit_read(session, principal, "pipeline.rule_dry_run", "opening", [opening_id])
+            shown = [row.application_id for row in context["dry"].rows]
+            audit_read(session, principal, "pipeline.rule_dry_run", "application", shown)
             return render(request, "workflow/rules.html", context)
         if rule_id.isdigit() and len(rule_id) < 10:
             rules.update_rule(session, principal, int(rule_id), data)

@@ -551,3 +551,21 @@ def test_pending_rule_rows_count_as_queued_work(session, org, opening, hr, worke
     assert waiting["rules"] >= 1
     worker.run()
     assert worker_health.health(session, 900)["queue"]["rules"] == waiting["rules"] - 1
+
+
+def test_a_fault_while_evaluating_marks_the_row_failed_instead_of_retrying_forever(
+    session, org, opening, hr, worker, monkeypatch
+):
+    rules.create_rule(session, hr, opening.id, rule_in())
+    application = apply(session, org, opening)
+    report_ready(session, application)
+
+    def broken(*_args):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(automation, "_evaluate_one", broken)
+    worker.run()
+    [row] = session.scalars(select(RuleLog).where(RuleLog.application_id == application.id))
+    session.refresh(row)
+    assert (row.status, row.reason) == ("failed", "error")
+    assert stage_of(session, application) is None
