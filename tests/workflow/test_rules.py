@@ -569,3 +569,54 @@ def test_a_fault_while_evaluating_marks_the_row_failed_instead_of_retrying_forev
     session.refresh(row)
     assert (row.status, row.reason) == ("failed", "error")
     assert stage_of(session, application) is None
+
+
+def test_a_complete_round_and_an_answered_offer_trigger_their_rules(
+    session, org, opening, hr, worker
+):
+    rules.create_rule(
+        session,
+        hr,
+        opening.id,
+        rule_in(
+            name="Panel says yes",
+            trigger="scorecards.completed",
+            condition="round == 'round_1' and votes_yes >= 1 and levels.coding >= 3",
+            actions=[{"type": "move", "to": "offer"}],
+        ),
+    )
+    rules.create_rule(
+        session,
+        hr,
+        opening.id,
+        rule_in(
+            name="Accepted",
+            trigger="offer.answered",
+            condition="answer == 'accepted'",
+            actions=[{"type": "todo", "note": "Prepare onboarding"}],
+        ),
+    )
+    application = apply(session, org, opening)
+    card = schemas.ScorecardIn(
+        round="round_1", ratings={"coding": 4, "communication": 3}, recommendation="yes"
+    )
+    scorecards.submit(session, principal(session, org, "interviewer"), application.id, card)
+    worker.run()
+    assert stage_of(session, application) == "offer"
+    events.publish(
+        session,
+        "offer.answered",
+        org.tenant.id,
+        f"application:{application.id}",
+        {"application_id": application.id, "opening_id": opening.id, "accepted": True},
+    )
+    session.commit()
+    worker.run()
+    [todo] = session.scalars(select(RuleTask).where(RuleTask.application_id == application.id))
+    assert todo.note == "Prepare onboarding"
+    fired = session.scalars(
+        select(RuleLog.event_name).where(
+            RuleLog.application_id == application.id, RuleLog.status == "fired"
+        )
+    ).all()
+    assert sorted(fired) == ["offer.answered", "scorecards.completed"]
