@@ -25,11 +25,6 @@ FORM = {
 
 
 @pytest.fixture
-def org(session):
-    return make_org(session)
-
-
-@pytest.fixture
 def opening(session, org):
     return make_opening(session, org)
 

@@ -14,25 +14,18 @@ from sqlalchemy import func, select
 from hireflow.core import events
 from hireflow.core.db import utcnow
 from hireflow.core.errors import Forbidden, NotFound, ValidationFailed
-from hireflow.notifications.channel_settings import save_channel
 from hireflow.notifications.delivery import deliver_many
 from hireflow.notifications.models import ChannelSetting, OutboxMessage
-from hireflow.notifications.schemas import ChannelIn
 from hireflow.scheduling.models import Invitation
 from hireflow.workflow import automation, confirmations, rule_views, rules, schemas, scorecards
 from hireflow.workflow.models import PipelinePosition, RuleLog, RuleTask
 from hireflow.workflow.service import MoveRequest, move
 from tests.conftest import make_org, make_user
-from tests.notifications.test_delivery import smtp  # noqa: F401 - the real SMTP server
+from tests.notifications.test_delivery import _email_channel, smtp  # noqa: F401 - smtp: fixture
 from tests.workflow.factories import apply, make_opening, principal
 from tests.workflow.rules_helpers import rule_in
 
 pytestmark = pytest.mark.usefixtures("worker")
-
-
-@pytest.fixture
-def org(session):
-    return make_org(session)
 
 
 @pytest.fixture
@@ -71,6 +64,14 @@ def report_ready(session, application, job_match=85.0, **scores: float) -> event
     )
     session.commit()
     return event
+
+
+def invitations_of(session, application) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(Invitation)
+        .where(Invitation.candidate_id == application.candidate_id)
+    )
 
 
 def stage_of(session, application) -> str | None:
@@ -327,21 +328,7 @@ def test_a_rejecting_rule_waits_for_hr_who_confirms_and_the_candidate_gets_feedb
 
     # Through the company's mail server (a real SMTP server in this test), in English.
     inbox, port = smtp
-    save_channel(
-        session,
-        hr,
-        ChannelIn(
-            channel="email",
-            enabled=True,
-            config={
-                "host": "127.0.0.1",
-                "port": port,
-                "security": "plain",
-                "sender": "jobs@huaxing.example",
-            },
-        ),
-        settings,
-    )
+    _email_channel(session, settings, org, port)
     assert deliver_many(db, [mail.id], settings).get("sent") == 1
     [(_sender, recipients, raw)] = inbox.messages
     received = email.message_from_bytes(raw, policy=policy.default)
@@ -402,14 +389,7 @@ def test_notify_todo_and_next_round(session, org, opening, hr, worker):
     )
     assert todo.note == "Check references"
     automation.start_next_round(worker.db, row.id, 1)  # delivered twice: one invitation
-    assert (
-        session.scalar(
-            select(func.count())
-            .select_from(Invitation)
-            .where(Invitation.candidate_id == application.candidate_id)
-        )
-        == 1
-    )
+    assert invitations_of(session, application) == 1
 
 
 def test_stage_unchanged_for_days_fires_once_per_stay(session, org, opening, hr, worker):
@@ -532,14 +512,7 @@ def test_entering_a_round_starts_it_and_a_rule_moves_trigger_the_next_rules(
     # A person moving the candidate elsewhere does not start it again.
     move(session, hr, application.id, MoveRequest("offer", 1))
     worker.run()
-    assert (
-        session.scalar(
-            select(func.count())
-            .select_from(Invitation)
-            .where(Invitation.candidate_id == application.candidate_id)
-        )
-        == 1
-    )
+    assert invitations_of(session, application) == 1
 
 
 def test_pending_rule_rows_count_as_queued_work(session, org, opening, hr, worker):
