@@ -32,7 +32,8 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from company import BENCH_PASSWORD, add_department, add_hr_admin, add_opening, fresh_database
+from company import add_opening
+from workflow_setup import api_client, make_company, ms, open_database, page_client
 
 STAGE_SHARE = (
     ("screened", 0.15),
@@ -44,25 +45,16 @@ STAGE_SHARE = (
 )
 
 
-def _ms(values: list[float]) -> str:
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    median = statistics.median(values)
-    return f"median {median:7.1f} ms   p95 {p95:7.1f} ms   max {max(values):7.1f} ms"
-
-
 def _setup(session: Any, count: int, openings: int) -> dict[str, Any]:
     from hireflow.candidates.models import Application, Candidate
     from hireflow.core.db import utcnow
     from hireflow.interviews.models import InterviewReport, InterviewSession
-    from hireflow.org import service as org_service
     from hireflow.scheduling.models import Invitation
     from hireflow.workflow.models import PipelinePosition
 
     rng = random.Random(14)
-    tenant = org_service.create_tenant(session, "Bench", "bench")
-    dept = add_department(session, tenant.id, region="cn")
-    user = add_hr_admin(session, tenant.id, language="en")
+    company = make_company(session)
+    tenant, dept, user = company.tenant, company.department, company.hr
     now = utcnow()
     made: list[int] = []
     sizes = [count] * openings + [20]
@@ -154,34 +146,19 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    _, database = fresh_database("hireflow-bench-workflow-", args.database_url)
-
-    from fastapi.testclient import TestClient
     from sqlalchemy import select
 
-    from hireflow.app import create_app
     from hireflow.candidates.models import Application
     from hireflow.workflow.models import PipelinePosition
 
+    database = open_database("hireflow-bench-workflow-", args.database_url)
     started = time.perf_counter()
     with database.session() as session:
         world = _setup(session, args.candidates, args.openings)
     setup_s = time.perf_counter() - started
 
-    client = TestClient(create_app(None, database), base_url="https://testserver")
-    login = client.get("/login")
-    token = login.text.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
-    signed = client.post(
-        "/login",
-        data={"email": "hr@bench.example", "password": BENCH_PASSWORD, "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert signed.status_code == 303, signed.text
-    api = TestClient(create_app(None, database), base_url="https://testserver")
-    issued = api.post(
-        "/api/v1/auth/token", json={"email": "hr@bench.example", "password": BENCH_PASSWORD}
-    )
-    api.headers["Authorization"] = f"Bearer {issued.json()['token']}"
+    client = page_client(database)
+    api = api_client(database)
 
     with database.session() as session:
         movable = {
@@ -255,18 +232,18 @@ def main() -> None:
         f"load average {load_before:.1f} before, {load_after:.1f} after "
         "(wall times grow with other work on the machine; CPU is this process's time)"
     )
-    print(f"board, {cards} cards ({len(boards)} renders): {_ms(boards)}   target < 500 ms")
-    print(f"    CPU: {_ms(cpu['board'])}")
-    print(f"board, 20 cards (baseline, {len(small)} renders): {_ms(small)}")
-    print(f"    CPU: {_ms(cpu['small'])}")
+    print(f"board, {cards} cards ({len(boards)} renders): {ms(boards)}   target < 500 ms")
+    print(f"    CPU: {ms(cpu['board'])}")
+    print(f"board, 20 cards (baseline, {len(small)} renders): {ms(small)}")
+    print(f"    CPU: {ms(cpu['small'])}")
     print(
         "ratio big board / 20-card board (medians): "
         f"{statistics.median(boards) / statistics.median(small):.1f}×"
     )
-    print(f"stage move ({len(moves)} distinct applications): {_ms(moves)}   target < 200 ms")
-    print(f"    CPU: {_ms(cpu['move'])}")
-    print(f"pipeline read, same applications (baseline): {_ms(reads)}")
-    print(f"    CPU: {_ms(cpu['read'])}")
+    print(f"stage move ({len(moves)} distinct applications): {ms(moves)}   target < 200 ms")
+    print(f"    CPU: {ms(cpu['move'])}")
+    print(f"pipeline read, same applications (baseline): {ms(reads)}")
+    print(f"    CPU: {ms(cpu['read'])}")
     print(
         f"ratio move / read (medians): {statistics.median(moves) / statistics.median(reads):.1f}×"
     )

@@ -173,7 +173,7 @@ def _position(text: str, offset: int) -> tuple[int, int, str]:
     return line_no, column, f"{line}\n{' ' * pad}^"
 
 
-def _find_name(text: str, name: str) -> int:
+def find_name(text: str, name: str) -> int:
     """Offset of the first use of ``name`` as an identifier outside string literals."""
     for m in re.finditer(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|[A-Za-z_][A-Za-z0-9_]*', text):
         if m.group(0) == name:
@@ -223,10 +223,10 @@ def children(node: Any) -> list[Any]:
     return [k for k in kids if isinstance(k, rast.ExpressionBase)]
 
 
-def _walk(node: Any) -> Iterator[Any]:
+def walk(node: Any) -> Iterator[Any]:
     yield node
     for child in children(node):
-        yield from _walk(child)
+        yield from walk(child)
 
 
 def is_symbol(node: Any, *names: str) -> bool:
@@ -418,7 +418,7 @@ def _parse_problem(rule: ScreeningRule, exc: rerrors.EngineError) -> RuleProblem
             "unknown_name",
             f"未知名称「{exc.symbol_name}」{hint_zh}",
             f"unknown name {exc.symbol_name!r}{hint_en}",
-            _find_name(rule.text, exc.symbol_name),
+            find_name(rule.text, exc.symbol_name),
         )
     if isinstance(exc, rerrors.FunctionCallError):
         return _problem(
@@ -426,7 +426,7 @@ def _parse_problem(rule: ScreeningRule, exc: rerrors.EngineError) -> RuleProblem
             "bad_arguments",
             f"函数参数有误：{exc.message}",
             f"bad function arguments: {exc.message}",
-            _find_name(rule.text, exc.function_name) if exc.function_name else None,
+            find_name(rule.text, exc.function_name) if exc.function_name else None,
         )
     if isinstance(exc, rerrors.SyntaxError):
         return _problem(
@@ -463,7 +463,7 @@ def _usage_problems(
             )
         )
     symbols: set[str] = set()
-    for node in _walk(engine_rule.statement.expression):
+    for node in walk(engine_rule.statement.expression):
         if isinstance(node, rast.SymbolExpression):
             symbols.add(node.name)
             if node.name == "education" and id(node) not in rewriter.education_nodes:
@@ -474,10 +474,41 @@ def _usage_problems(
                         '学历只能与学历名称比较，例如 education >= "bachelor"',
                         "education can only be compared with a degree, "
                         'e.g. education >= "bachelor"',
-                        _find_name(rule.text, "education"),
+                        find_name(rule.text, "education"),
                     )
                 )
     return problems, symbols
+
+
+def parse_expression(
+    text: str, context: rule_engine.Context, rule_id: str = ""
+) -> tuple[rule_engine.Rule, frozenset[str]]:
+    """Parse ``text`` with rule-engine against ``context`` (its symbols and types) and return
+    the rule with the symbols it uses, or raise :class:`RuleCompileError` with the position.
+
+    Other rule languages of the product (the pipeline's rules) share this parser, its error
+    messages and its refusal of unknown names instead of keeping a copy of them."""
+    rule = ScreeningRule(text=text, id=rule_id)
+    if not text.strip():
+        raise RuleCompileError([_problem(rule, "empty", "规则为空", "the rule is empty", None)])
+    try:
+        engine_rule = rule_engine.Rule(text, context=context)
+    except rerrors.EngineError as exc:
+        problem = _parse_problem(rule, exc)
+        if problem is None:
+            raise
+        raise RuleCompileError([problem]) from None
+    symbols = frozenset(
+        node.name
+        for node in walk(engine_rule.statement.expression)
+        if isinstance(node, rast.SymbolExpression)
+    )
+    return engine_rule, symbols
+
+
+def problem_at(rule_id: str, text: str, code: str, zh: str, en: str, offset: int) -> RuleProblem:
+    """A problem found by a caller's own checks, placed in ``text`` like the parser's."""
+    return _problem(ScreeningRule(text=text, id=rule_id), code, zh, en, offset)
 
 
 def compile_rule(rule: ScreeningRule | Mapping[str, Any] | str) -> CompiledRule:

@@ -118,6 +118,8 @@ MATRIX: dict[str, dict[Role, Reach]] = {
     "pipeline.move": {H: T, R: MB},
     "pipeline.stages": {H: T, R: MB},  # an opening's own stage list
     "pipeline.configure": {H: T},  # the company's stages, rejection reasons, blind scorecards
+    "pipeline.rules": {H: T, R: MB},  # an opening's rules: write, dry-run; HR's rule list
+    "pipeline.rules_log": {H: T, R: MB, M: D},  # rules and what they did (shows AI scores)
     "scorecards.submit": {H: T, R: MB, M: D, I: MB},
     "scorecards.read": {H: T, R: MB, M: D, I: MB},
     # offers, hire and onboarding (SPEC H3, H4; hireflow.offers)

@@ -24,6 +24,8 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from hireflow.candidates.models import Application
+from hireflow.core import events
 from hireflow.core.db import Database, utcnow
 from hireflow.core.errors import N_, AppError
 from hireflow.core.tasks import send_by_name
@@ -457,6 +459,7 @@ def _announce(
     interview.speech_pending = False
     interview.scoring_error = f"record:{record_refused}"[:200] if record_refused else ""
     add_event(session, interview, "scored", data={"job_match": report.job_match}, now=now)
+    _publish_report(session, interview, report)
     notify_owners(
         session,
         interview,
@@ -467,6 +470,29 @@ def _announce(
             "ready (job match %(match)s)."
         ),
         match=f"{report.job_match:.0f}%" if report.job_match is not None else "–",
+    )
+
+
+def _publish_report(session: Session, interview: InterviewSession, report: Report) -> None:
+    """``report.ready`` for the other domains (ids and numbers only, no personal data)."""
+    application_id = session.scalar(
+        select(Application.id).where(
+            Application.candidate_id == interview.candidate_id,
+            Application.opening_id == interview.opening_id,
+        )
+    )
+    events.publish(
+        session,
+        "report.ready",
+        interview.tenant_id,
+        f"application:{application_id}" if application_id else f"interview:{interview.id}",
+        {
+            "interview_id": interview.id,
+            "application_id": application_id,
+            "opening_id": interview.opening_id,
+            "job_match": report.job_match,
+            "scores": _scores(report),
+        },
     )
 
 

@@ -23,6 +23,7 @@ from hireflow.interviews.models import InterviewSession
 from hireflow.notifications.models import OutboxMessage
 from hireflow.openings.models import HiringRequest, Opening
 from hireflow.scheduling.models import Invitation
+from hireflow.workflow.models import RuleTask
 
 ROWS = 5
 # An invitation nobody opened for this long deserves a nudge (a reminder, another channel).
@@ -271,6 +272,37 @@ def _requests(session: Session, principal: Principal) -> WorkList | None:
     )
 
 
+def _rule_tasks(session: Session, principal: Principal) -> WorkList | None:
+    """What the pipeline's rules left for people: rejections to confirm (a rule never
+    rejects by itself) and to-dos."""
+    if not principal.has("pipeline.move"):
+        return None
+    stmt = restrict(
+        select(RuleTask.id).where(RuleTask.status == "open"), principal, "pipeline.move", RuleTask
+    )
+    rows = session.execute(
+        select(RuleTask, Candidate.name, Opening.title)
+        .join(Application, Application.id == RuleTask.application_id)
+        .join(Candidate, Candidate.id == Application.candidate_id)
+        .join(Opening, Opening.id == RuleTask.opening_id)
+        .where(RuleTask.id.in_(stmt))
+        .order_by(RuleTask.created_at, RuleTask.id)
+        .limit(ROWS)
+    ).all()
+    notes = {"confirm_reject": N_("rejection to confirm"), "todo": N_("to do")}
+    return WorkList(
+        "rule_tasks",
+        N_("Left by pipeline rules"),
+        N_("Confirm or dismiss the rejections rules suggest, and do the to-dos."),
+        _count(session, stmt),
+        "/workflow/confirmations",
+        [
+            Row(name, title, "/workflow/confirmations", task.created_at, notes[task.kind])
+            for task, name, title in rows
+        ],
+    )
+
+
 def work_lists(
     session: Session, principal: Principal, now: datetime | None = None
 ) -> list[WorkList]:
@@ -284,5 +316,6 @@ def work_lists(
         _unopened(session, principal, now),
         _failed_messages(session, principal),
         _requests(session, principal),
+        _rule_tasks(session, principal),
     ]
     return [w for w in found if w is not None]

@@ -192,6 +192,100 @@ class Conclusion(_OpeningRow, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+RULE_TRIGGERS = (
+    "stage.changed",
+    "report.ready",
+    "scorecards.completed",
+    "offer.answered",
+    "stage.stale",
+)
+ACTION_TYPES = ("move", "next_round", "notify_manager", "todo")
+# A rule log row: waiting for the worker, being evaluated, and its outcome.
+LOG_STATUSES = ("pending", "fired", "not_fired", "failed")
+TASK_KINDS = ("todo", "confirm_reject")
+
+
+class AutomationRule(Base):
+    """A rule of an opening: on ``trigger``, if ``condition`` holds (rule-engine text), do
+    ``actions`` (a list of ``{"type": ..., ...}``). ``stage_key`` narrows it to candidates in
+    that stage (required for ``stage.stale``, with ``stale_days``)."""
+
+    __tablename__ = "workflow_rules"
+    __table_args__ = (Index("ix_workflow_rules_opening_trigger", "opening_id", "trigger"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    trigger: Mapped[str] = mapped_column(String(40))
+    stage_key: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    stale_days: Mapped[int | None] = mapped_column(nullable=True)
+    condition: Mapped[str] = mapped_column(String(2000))
+    actions: Mapped[list[Any]] = mapped_column(JSONText(), default=list)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    # The actions run in the worker with this person's rights (refused if they lost them).
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class RuleLog(Base):
+    """One rule meeting one event for one application: the idempotency key (a redelivered
+    event finds its row) and the candidate's rule log (what fired, what it did, or why not).
+    ``facts`` are the values the condition saw (ids and numbers only), ``outcome`` one entry
+    per action."""
+
+    __tablename__ = "workflow_rule_logs"
+    __table_args__ = (
+        UniqueConstraint("rule_id", "event_id"),
+        Index("ix_workflow_rule_logs_application", "application_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    rule_id: Mapped[int] = mapped_column(ForeignKey("workflow_rules.id", ondelete="CASCADE"))
+    event_id: Mapped[str] = mapped_column(String(80))
+    event_name: Mapped[str] = mapped_column(String(40))
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    facts: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
+    outcome: Mapped[list[Any]] = mapped_column(JSONText(), default=list)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    evaluated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class RuleTask(Base):
+    """An item on HR's list left by a rule: a to-do, or a rejection waiting for a human
+    (a rule never rejects a person by itself: PIPL Art. 24, EU AI Act Art. 14)."""
+
+    __tablename__ = "workflow_rule_tasks"
+    __table_args__ = (
+        UniqueConstraint("log_id", "kind"),
+        Index("ix_workflow_rule_tasks_open", "tenant_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    rule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workflow_rules.id", ondelete="SET NULL"), nullable=True
+    )
+    log_id: Mapped[int] = mapped_column(ForeignKey("workflow_rule_logs.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    to_stage: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    reason_key: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | done | dismissed
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 def _by_opening(opening_column: Any, tenant_column: Any) -> Scope:
     """Rows about one application are visible exactly like its opening."""
     return Scope(
@@ -206,22 +300,38 @@ def _by_opening(opening_column: Any, tenant_column: Any) -> Scope:
     )
 
 
-for _model in (OpeningStage, PipelinePosition, StageMove, Scorecard, Conclusion):
+for _model in (
+    OpeningStage,
+    PipelinePosition,
+    StageMove,
+    Scorecard,
+    Conclusion,
+    AutomationRule,
+    RuleLog,
+    RuleTask,
+):
     register_scope(_model, _by_opening(_model.opening_id, _model.tenant_id))  # type: ignore[attr-defined]
 register_scope(CompanyStage, Scope(tenant=CompanyStage.tenant_id))
 register_scope(RejectionReason, Scope(tenant=RejectionReason.tenant_id))
 register_scope(WorkflowSettings, Scope(tenant=WorkflowSettings.tenant_id))
 
 __all__ = [
+    "ACTION_TYPES",
     "CONCLUSIONS",
     "FINAL_KINDS",
+    "LOG_STATUSES",
     "RECOMMENDATIONS",
+    "RULE_TRIGGERS",
     "STAGE_KINDS",
+    "TASK_KINDS",
+    "AutomationRule",
     "CompanyStage",
     "Conclusion",
     "OpeningStage",
     "PipelinePosition",
     "RejectionReason",
+    "RuleLog",
+    "RuleTask",
     "Scorecard",
     "StageMove",
     "WorkflowSettings",

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from hireflow.core.db import utcnow
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import require
 from hireflow.web.deps import ApiUser, DbSession, Id
-from hireflow.workflow import queries, schemas, scorecards, service, stages
+from hireflow.workflow import (
+    confirmations,
+    queries,
+    rule_views,
+    rules,
+    schemas,
+    scorecards,
+    service,
+    stages,
+)
 
 router = APIRouter(tags=["workflow"])
 
@@ -211,3 +220,76 @@ def conclude(
     """HR's final conclusion after the scorecards (advance, hold, reject) with the reason; it
     goes on the person's record with the merged figures. It does not move the candidate."""
     return scorecards.conclusion_out(scorecards.conclude(session, principal, application_id, data))
+
+
+# --------------------------------------------------------------------------- rules (H1, H2)
+
+
+@router.get("/openings/{opening_id}/pipeline/rules", response_model=list[schemas.RuleOut])
+def opening_rules(opening_id: Id, session: DbSession, principal: ApiUser) -> Any:
+    """The opening's rules: trigger, condition and actions."""
+    return [rules.rule_out(r) for r in rules.opening_rules(session, principal, opening_id)]
+
+
+@router.post(
+    "/openings/{opening_id}/pipeline/rules", response_model=schemas.RuleOut, status_code=201
+)
+def create_rule(
+    opening_id: Id, data: schemas.RuleIn, session: DbSession, principal: ApiUser
+) -> Any:
+    """Add a rule. Refused (422, ``fields`` naming the part) when the condition does not parse
+    or uses an unknown field, a stage or reason is unknown, or it would make candidates go
+    back and forth together with the opening's other rules."""
+    return rules.rule_out(rules.create_rule(session, principal, opening_id, data))
+
+
+@router.put("/workflow/rules/{rule_id}", response_model=schemas.RuleOut)
+def update_rule(rule_id: Id, data: schemas.RuleIn, session: DbSession, principal: ApiUser) -> Any:
+    """Change a rule (the same checks); its actions then run with the caller's rights."""
+    return rules.rule_out(rules.update_rule(session, principal, rule_id, data))
+
+
+@router.delete("/workflow/rules/{rule_id}", status_code=204)
+def delete_rule(rule_id: Id, session: DbSession, principal: ApiUser) -> Response:
+    """Delete a rule that never acted (409 ``rule_has_log`` otherwise: turn it off)."""
+    rules.delete_rule(session, principal, rule_id)
+    return Response(status_code=204)
+
+
+@router.post("/openings/{opening_id}/pipeline/rules/dry-run", response_model=schemas.DryRunOut)
+def dry_run(opening_id: Id, data: schemas.RuleIn, session: DbSession, principal: ApiUser) -> Any:
+    """What a rule (not saved) would decide for the opening's candidates today; changes
+    nothing."""
+    return rule_views.dry_run(session, principal, opening_id, data)
+
+
+@router.post("/workflow/rules/{rule_id}/dry-run", response_model=schemas.DryRunOut)
+def dry_run_rule(rule_id: Id, session: DbSession, principal: ApiUser) -> Any:
+    """The dry run of a saved rule; changes nothing."""
+    return rule_views.dry_run_rule(session, principal, rule_id)
+
+
+@router.get(
+    "/applications/{application_id}/pipeline/rule-log", response_model=list[schemas.RuleLogOut]
+)
+def rule_log(application_id: Id, session: DbSession, principal: ApiUser) -> Any:
+    """Every rule that looked at this candidate: what fired, what it did, or why not."""
+    view = rule_views.rule_log(session, principal, application_id)
+    return [rule_views.log_out(row, name) for row, name in view.rows]
+
+
+@router.get("/workflow/rule-tasks", response_model=list[schemas.RuleTaskOut])
+def rule_tasks(session: DbSession, principal: ApiUser) -> Any:
+    """HR's open items from rules: to-dos and rejections waiting for confirmation."""
+    return [confirmations.task_out(r) for r in confirmations.open_tasks(session, principal)]
+
+
+@router.post("/workflow/rule-tasks/{task_id}", response_model=schemas.RuleTaskDecisionOut)
+def decide_rule_task(
+    task_id: Id, data: schemas.RuleTaskDecisionIn, session: DbSession, principal: ApiUser
+) -> Any:
+    """Confirm or dismiss an item. A confirmed rejection moves the candidate to the rejection
+    stage in the caller's name and e-mails them feedback from their report (409
+    ``already_decided`` for an item someone decided)."""
+    task = confirmations.decide(session, principal, task_id, data)
+    return schemas.RuleTaskDecisionOut.model_validate({"id": task.id, "status": task.status})

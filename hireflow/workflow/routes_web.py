@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
@@ -19,12 +19,26 @@ from hireflow.core.permissions import Principal, can, require
 from hireflow.web.deps import DbSession, Id, PageUser, audit_read
 from hireflow.web.forms import Form, Page, SchemaT, act_or_rerender, submit_form
 from hireflow.web.templating import NavItem, render
-from hireflow.workflow import queries, schemas, scorecards, service, stages
+from hireflow.workflow import (
+    queries,
+    routes_rules_web,  # noqa: F401 - adds the rule pages
+    schemas,
+    scorecards,
+    service,
+    stages,
+)
 from hireflow.workflow.models import STAGE_KINDS
+from hireflow.workflow.web_router import router
 
-router = APIRouter(include_in_schema=False)
 NAV = (
     NavItem("/pipeline", N_("Pipeline"), "pipeline.read", order=14, group="recruiting"),
+    NavItem(
+        "/workflow/confirmations",
+        N_("Rule confirmations"),
+        "pipeline.move",
+        order=15,
+        group="recruiting",
+    ),
     NavItem(
         "/workflow/settings",
         N_("Pipeline settings"),
@@ -111,6 +125,7 @@ def _board_context(
         "reasons": stages.rejection_reasons(session, principal.tenant_id),
         "can_move": can(principal, "pipeline.move"),
         "can_rate": can(principal, "scorecards.read"),
+        "can_rules": can(principal, "pipeline.rules_log"),
         "errors": {},
         "params": request.query_params,
     }

@@ -226,3 +226,137 @@ class MergedOut(BaseModel):
     scorecards: list[ScorecardOut]
     recommendations: dict[str, int]
     conclusion: ConclusionOut | None = Field(None, description="HR's newest final conclusion")
+
+
+# --- rules (SPEC H1, H2) -----------------------------------------------------------------
+
+RuleTrigger = Literal[
+    "stage.changed", "report.ready", "scorecards.completed", "offer.answered", "stage.stale"
+]
+ActionType = Literal["move", "next_round", "notify_manager", "todo"]
+
+
+class RuleActionIn(BaseModel):
+    """One thing a rule does when its condition holds."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: ActionType
+    to: str | None = Field(None, max_length=40, description="move: the stage key")
+    reason: str | None = Field(
+        None, max_length=40, description="move to a rejection stage: the reason key"
+    )
+    round_name: str = Field("", max_length=100, description="next_round: the round's name")
+    meeting_url: str = Field(
+        "",
+        max_length=500,
+        description="next_round: a Tencent Meeting / Zoom / Teams / Feishu link to send",
+    )
+    duration_minutes: int | None = Field(None, ge=10, le=480, multiple_of=5)
+    note: str = Field("", max_length=500, description="todo: what HR should do")
+
+    @field_validator("meeting_url")
+    @classmethod
+    def _meeting(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith("https://"):
+            raise ValueError("the meeting address must start with https://")
+        return value
+
+
+class RuleIn(BaseModel):
+    """A rule of an opening: ``condition`` in the rule language (e.g. ``job_match >= 80 and
+    scores.communication >= 6``) checked when ``trigger`` happens."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=120)
+    trigger: RuleTrigger
+    stage: str | None = Field(
+        None,
+        max_length=40,
+        description="Only candidates in this stage (stage.changed: the stage entered; "
+        "stage.stale: required)",
+    )
+    stale_days: int | None = Field(None, ge=1, le=365, description="stage.stale: days in stage")
+    condition: str = Field(min_length=1, max_length=2000)
+    actions: list[RuleActionIn] = Field(min_length=1, max_length=6)
+    enabled: bool = True
+
+    @field_validator("name", "condition")
+    @classmethod
+    def _strip_text(cls, value: str) -> str:
+        return value.strip()
+
+
+class RuleOut(BaseModel):
+    id: int
+    opening_id: int
+    name: str
+    trigger: str
+    stage: str | None
+    stale_days: int | None
+    condition: str
+    actions: list[dict[str, object]]
+    enabled: bool
+    created_by_id: int
+    updated_at: datetime
+
+
+class RuleLogOut(BaseModel):
+    """One rule meeting one event for one candidate: what fired, what it did, or why not."""
+
+    id: int
+    rule_id: int
+    rule_name: str
+    event: str
+    event_id: str
+    status: Literal["pending", "fired", "not_fired", "failed"]
+    facts: dict[str, object]
+    outcome: list[dict[str, object]]
+    reason: str
+    created_at: datetime
+    evaluated_at: datetime | None
+
+
+class DryRunRow(BaseModel):
+    application_id: int
+    candidate_name: str
+    stage: str
+    result: Literal["match", "no_match", "missing"]
+    detail: str
+    facts: dict[str, object]
+
+
+class DryRunOut(BaseModel):
+    rule: RuleIn
+    checked: int
+    matched: int
+    rows: list[DryRunRow]
+
+
+class RuleTaskOut(BaseModel):
+    id: int
+    kind: Literal["todo", "confirm_reject"]
+    application_id: int
+    opening_id: int
+    candidate_name: str
+    rule_id: int | None
+    rule_name: str
+    to_stage: str | None
+    reason: str | None
+    note: str
+    status: str
+    created_at: datetime
+
+
+class RuleTaskDecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["confirm", "dismiss"]
+    note: str = Field("", max_length=1000)
+
+
+class RuleTaskDecisionOut(BaseModel):
+    id: int
+    status: Literal["done", "dismissed"]

@@ -10,6 +10,8 @@ the AI's scores, so nobody anchors on them.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from statistics import fmean
@@ -20,12 +22,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Application
-from hireflow.core import audit
+from hireflow.core import audit, events
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, Conflict, NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.interviews.models import InterviewReport, InterviewSession
 from hireflow.openings.competency import competency_model_of
+from hireflow.openings.models import OpeningMember
 from hireflow.org.models import User
 from hireflow.records import service as records
 from hireflow.scoring.models import CompetencyModel, Dimension, localised
@@ -117,7 +120,65 @@ def submit(
     if _current(session, application.id, stage.key, principal.user_id) is not None:
         raise refused
     # A second submit racing this one is refused by the unique version when it is stored.
-    return _store(session, principal, card, "scorecard.submitted", refused)
+    return _store(
+        session,
+        principal,
+        card,
+        "scorecard.submitted",
+        refused,
+        then=lambda: _publish_if_complete(session, application, stage.key, principal.user_id),
+    )
+
+
+def _publish_if_complete(
+    session: Session, application: Application, round_key: str, submitter_id: int
+) -> None:
+    """``scorecards.completed`` when this scorecard was the panel's last one for the round
+    (once: a later scorecard from outside the panel finds the round already complete)."""
+    panel = set(
+        session.scalars(
+            select(OpeningMember.user_id).where(
+                OpeningMember.opening_id == application.opening_id,
+                OpeningMember.role == "interviewer",
+            )
+        )
+    )
+    cards = list(
+        session.scalars(
+            select(Scorecard).where(
+                Scorecard.application_id == application.id,
+                Scorecard.round_key == round_key,
+                Scorecard.superseded_at.is_(None),
+            )
+        )
+    )
+    submitted = {card.interviewer_id for card in cards}
+    if not panel or not panel <= submitted or panel <= submitted - {submitter_id}:
+        return
+    events.publish(
+        session,
+        "scorecards.completed",
+        application.tenant_id,
+        f"application:{application.id}",
+        {
+            "application_id": application.id,
+            "opening_id": application.opening_id,
+            "round": round_key,
+            "scorecards": len(cards),
+            "recommendations": dict(Counter(card.recommendation for card in cards)),
+            "levels": mean_levels(cards),
+        },
+    )
+
+
+def mean_levels(cards: list[Scorecard]) -> dict[str, float]:
+    """Competency -> the mean level the scorecards gave it (rated ones only)."""
+    levels: dict[str, list[int]] = {}
+    for card in cards:
+        for competency, level in (card.ratings or {}).items():
+            if isinstance(level, int) and not isinstance(level, bool):
+                levels.setdefault(str(competency), []).append(level)
+    return {key: round(fmean(found), 2) for key, found in levels.items()}
 
 
 def amend(
@@ -184,9 +245,15 @@ def _card(
 
 
 def _store(
-    session: Session, principal: Principal, card: Scorecard, action: str, refused: AppError
+    session: Session,
+    principal: Principal,
+    card: Scorecard,
+    action: str,
+    refused: AppError,
+    then: Callable[[], None] | None = None,
 ) -> Scorecard:
-    """Insert ``card``, audited; ``refused`` when a concurrent write took its version."""
+    """Insert ``card``, audited, and run ``then`` in the same transaction; ``refused`` when a
+    concurrent write took its version."""
     try:
         with session.begin_nested():
             session.add(card)
@@ -194,6 +261,8 @@ def _store(
     except IntegrityError:
         raise refused from None
     _audit(session, principal, action, card)
+    if then is not None:
+        then()
     session.commit()
     return card
 
@@ -251,10 +320,9 @@ def is_blind(session: Session, principal: Principal, application: Application) -
     return pair in ai_report_gate.withheld(session, principal, [pair])
 
 
-def ai_scores(session: Session, application: Application) -> tuple[dict[str, float], float | None]:
-    """(competency -> 0-10 score, job match) of the newest AI report for this application,
-    HR's overrides included; empty when there is none yet."""
-    report = session.scalars(
+def newest_report(session: Session, application: Application) -> InterviewReport | None:
+    """The newest AI interview report of this application (its candidate in its opening)."""
+    return session.scalars(
         select(InterviewReport)
         .join(InterviewSession, InterviewSession.id == InterviewReport.interview_id)
         .where(
@@ -264,6 +332,12 @@ def ai_scores(session: Session, application: Application) -> tuple[dict[str, flo
         .order_by(InterviewReport.id.desc())
         .limit(1)
     ).first()
+
+
+def ai_scores(session: Session, application: Application) -> tuple[dict[str, float], float | None]:
+    """(competency -> 0-10 score, job match) of the newest AI report for this application,
+    HR's overrides included; empty when there is none yet."""
+    report = newest_report(session, application)
     if report is None:
         return {}, None
     adjusted = report.adjusted_at is not None and report.final_scores

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Application
-from hireflow.core import audit
+from hireflow.core import audit, events
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, Conflict, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require
@@ -292,6 +292,21 @@ def apply_move(
         target_id=application.id,
         old={"stage": position.stage.key, "version": position.version},
         new={"stage": target.key, "version": version, "reason": reason.key if reason else None},
+    )
+    events.publish(
+        session,
+        "stage.changed",
+        application.tenant_id,
+        f"application:{application.id}",
+        {
+            "application_id": application.id,
+            "opening_id": application.opening_id,
+            "from": position.stage.key,
+            "to": target.key,
+            "reason": reason.key if reason else None,
+            "actor": principal.user_id,
+            "version": version,
+        },
     )
     return Position(application, target, version, now, reason.key if reason else None, None)
 

@@ -26,6 +26,7 @@ from hireflow.scheduling import health as scheduling_health
 from hireflow.scheduling import schemas as scheduling_schemas
 from hireflow.scheduling.invitations import create_invitations
 from hireflow.scheduling.models import Invitation
+from hireflow.workflow import health as workflow_health
 from tests.conftest import login
 from tests.scheduling.factories import make_hiring
 
@@ -143,10 +144,13 @@ def test_fresh_work_and_a_live_worker_are_no_alert(session, settings, org):
 
 def test_each_domain_reports_its_queued_work_through_its_health_module():
     backlogs = worker.backlogs()
-    assert list(backlogs) == ["invitations", "messages"]
+    assert list(backlogs) == ["invitations", "rules", "messages"]  # discovery order
     assert backlogs["invitations"] is scheduling_health.oldest_queued_invitation
     assert backlogs["messages"] is notification_health.oldest_due_message
+    assert backlogs["rules"] is workflow_health.oldest_pending_rule
     queue = {"ok": False, "oldest_seconds": 1800, "limit_seconds": 900, "waiting": 3}
     worker._last_alert = 0.0
     alerts = worker.log_alerts({"queue": {**queue, "invitations": 2, "messages": 1}})
-    assert alerts == ["queued work is waiting for 1800 s (limit 900 s): 2 invitations, 1 messages"]
+    assert alerts == [
+        "queued work is waiting for 1800 s (limit 900 s): 2 invitations, 0 rules, 1 messages"
+    ]
