@@ -1,7 +1,7 @@
 """offers, their approvals and documents; employees and their onboarding checklists
 
 Revision ID: 0015_offers
-Revises: 0013_record_facts
+Revises: 0014_workflow_rules
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ import hireflow.core.db
 import hireflow.core.pii
 
 revision: str = "0015_offers"
-down_revision: str | None = "0013_record_facts"
+down_revision: str | None = "0014_workflow_rules"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
