@@ -42,6 +42,9 @@ BACKOFF_MAX = timedelta(hours=1)
 LEASE = timedelta(seconds=60)
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 OPEN = ("pending", "sending")
+# Rows per task: one transaction's deliveries go in tasks of this many, so a busy publisher
+# sends few broker messages and several workers still share the work.
+CHUNK = 50
 
 
 def backoff(attempts: int) -> timedelta:
@@ -81,46 +84,91 @@ def _earlier_open(row: type[WebhookDelivery] | WebhookDelivery) -> object:
 
 @dataclass(frozen=True)
 class _Claimed:
+    delivery_id: int
     url: str
     secrets: tuple[str, ...]
     allow_private: bool
     body: bytes
     event_id: str
     event: str
-    attempts: int
 
 
-def _claim(session: Session, delivery_id: int, now: datetime) -> _Claimed | str:
-    row = session.get(WebhookDelivery, delivery_id)
-    if row is None or row.status != "pending" or row.next_attempt_at > now:
-        return "skipped"
-    if session.scalar(select(_earlier_open(row))):
-        return "blocked"
-    claimed = session.execute(
-        update(WebhookDelivery)
-        .where(
-            WebhookDelivery.id == delivery_id,
-            WebhookDelivery.status == "pending",
-            WebhookDelivery.next_attempt_at <= now,
+def _heads(session: Session, ids: list[int], now: datetime) -> list[int]:
+    """Of ``ids``, the rows that are pending, due, and first in their line."""
+    return list(
+        session.scalars(
+            select(WebhookDelivery.id)
+            .where(
+                WebhookDelivery.id.in_(ids),
+                WebhookDelivery.status == "pending",
+                WebhookDelivery.next_attempt_at <= now,
+                ~_earlier_open(WebhookDelivery),  # type: ignore[operator]
+            )
+            .order_by(WebhookDelivery.id)
         )
-        .values(status="sending", lease_until=now + LEASE, last_attempt_at=now)
-        .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        return "skipped"
-    endpoint = session.get(WebhookEndpoint, row.endpoint_id)
-    settings = session.get(IntegrationSettings, row.tenant_id)
-    info = _Claimed(
-        url=endpoint.url if endpoint else "",
-        secrets=_signing_secrets(endpoint, now) if endpoint and endpoint.active else (),
-        allow_private=bool(settings and settings.allow_private_addresses),
-        body=row.body.encode(),
-        event_id=row.event_id,
-        event=row.event,
-        attempts=row.attempts,
+
+
+def _claim(session: Session, ids: list[int], now: datetime) -> list[_Claimed]:
+    heads = _heads(session, ids, now)
+    if not heads:
+        return []
+    claimed = set(
+        session.scalars(
+            update(WebhookDelivery)
+            .where(
+                WebhookDelivery.id.in_(heads),
+                WebhookDelivery.status == "pending",
+                WebhookDelivery.next_attempt_at <= now,
+            )
+            .values(status="sending", lease_until=now + LEASE, last_attempt_at=now)
+            .returning(WebhookDelivery.id)
+            .execution_options(synchronize_session=False)
+        )
     )
+    rows = session.execute(
+        select(
+            WebhookDelivery.id,
+            WebhookDelivery.endpoint_id,
+            WebhookDelivery.tenant_id,
+            WebhookDelivery.body,
+            WebhookDelivery.event_id,
+            WebhookDelivery.event,
+        )
+        .where(WebhookDelivery.id.in_(claimed))
+        .order_by(WebhookDelivery.id)
+    ).all()
+    endpoints = {
+        e.id: e
+        for e in session.scalars(
+            select(WebhookEndpoint).where(WebhookEndpoint.id.in_({r.endpoint_id for r in rows}))
+        )
+    }
+    private = {
+        s.tenant_id: s.allow_private_addresses
+        for s in session.scalars(
+            select(IntegrationSettings).where(
+                IntegrationSettings.tenant_id.in_({r.tenant_id for r in rows})
+            )
+        )
+    }
+    out = []
+    for row in rows:
+        endpoint = endpoints.get(row.endpoint_id)
+        active = endpoint is not None and endpoint.active
+        out.append(
+            _Claimed(
+                delivery_id=row.id,
+                url=endpoint.url if endpoint is not None else "",
+                secrets=_signing_secrets(endpoint, now) if endpoint and active else (),
+                allow_private=bool(private.get(row.tenant_id)),
+                body=row.body.encode(),
+                event_id=row.event_id,
+                event=row.event,
+            )
+        )
     session.commit()
-    return info
+    return out
 
 
 def _signing_secrets(endpoint: WebhookEndpoint, now: datetime) -> tuple[str, ...]:
@@ -131,7 +179,7 @@ def _signing_secrets(endpoint: WebhookEndpoint, now: datetime) -> tuple[str, ...
     return tuple(keys)
 
 
-def _post(claim: _Claimed, delivery_id: int) -> tuple[int | None, str]:
+def _post(claim: _Claimed) -> tuple[int | None, str]:
     """(HTTP status or None, error code); the error never contains the URL or the body."""
     if not claim.secrets:
         return None, "endpoint_off"
@@ -147,7 +195,7 @@ def _post(claim: _Claimed, delivery_id: int) -> tuple[int | None, str]:
         ),
         signing.EVENT_ID_HEADER: claim.event_id,
         signing.EVENT_HEADER: claim.event,
-        signing.DELIVERY_HEADER: str(delivery_id),
+        signing.DELIVERY_HEADER: str(claim.delivery_id),
     }
     try:
         response = _client().post(claim.url, content=claim.body, headers=headers)
@@ -158,11 +206,7 @@ def _post(claim: _Claimed, delivery_id: int) -> tuple[int | None, str]:
     return response.status_code, f"http_{response.status_code}"
 
 
-def _settle(
-    session: Session, delivery_id: int, status: int | None, error: str, now: datetime
-) -> Outcome:
-    row = session.get(WebhookDelivery, delivery_id)
-    assert row is not None
+def _settle_one(row: WebhookDelivery, status: int | None, error: str, now: datetime) -> Outcome:
     row.attempts += 1
     row.last_status, row.last_error, row.lease_until = status, error[:300], None
     if not error:
@@ -172,36 +216,80 @@ def _settle(
     else:
         wait = backoff(row.attempts)
         row.status, row.next_attempt_at = "pending", now + wait
-        session.commit()
-        return Outcome("retry", delivery_id, retry_in=wait.total_seconds())
-    following = session.scalar(
-        select(func.min(WebhookDelivery.id)).where(
-            WebhookDelivery.endpoint_id == row.endpoint_id,
-            WebhookDelivery.subject == row.subject,
-            WebhookDelivery.id > row.id,
-            WebhookDelivery.status == "pending",
-        )
-    )
-    outcome = Outcome(row.status, delivery_id, next_in_line=following)
+        return Outcome("retry", row.id, retry_in=wait.total_seconds())
+    return Outcome(row.status, row.id)
+
+
+def _settle(
+    session: Session, results: dict[int, tuple[int | None, str]], now: datetime
+) -> list[Outcome]:
+    rows = session.scalars(select(WebhookDelivery).where(WebhookDelivery.id.in_(results)))
+    outcomes = []
+    for row in sorted(rows, key=lambda r: r.id):
+        outcome = _settle_one(row, *results[row.id], now)
+        if outcome.status != "retry":
+            following = session.scalar(
+                select(func.min(WebhookDelivery.id)).where(
+                    WebhookDelivery.endpoint_id == row.endpoint_id,
+                    WebhookDelivery.subject == row.subject,
+                    WebhookDelivery.id > row.id,
+                    WebhookDelivery.status == "pending",
+                )
+            )
+            outcome = Outcome(outcome.status, row.id, next_in_line=following)
+        outcomes.append(outcome)
     session.commit()
-    if error:
+    failed = [o.delivery_id for o in outcomes if o.status == "failed"]
+    if failed:
         log.warning(
-            "webhook delivery failed",
-            extra={"event": "integrations.delivery_failed", "delivery": delivery_id, "code": error},
+            "webhook deliveries failed",
+            extra={"event": "integrations.delivery_failed", "deliveries": failed[:20]},
         )
-    return outcome
+    return outcomes
+
+
+def attempt_many(db: Database, ids: list[int], now: datetime | None = None) -> list[Outcome]:
+    """Send the given rows, in rounds: each round claims the rows that head their line, sends
+    them and records the outcomes; a row that waited behind one settled in this round goes in
+    the next. Returns the final outcome per row; ``next_in_line`` is set only for rows outside
+    ``ids`` (those the caller must queue)."""
+    now = now or utcnow()
+    remaining = sorted(set(ids))
+    final: dict[int, Outcome] = {}
+    for _round in range(len(remaining)):  # each round settles at least one row
+        with db.session() as session:
+            claims = _claim(session, remaining, now)
+        if not claims:
+            break
+        results = {claim.delivery_id: _post(claim) for claim in claims}
+        with db.session() as session:
+            outcomes = _settle(session, results, now)
+        settled = set(results)
+        remaining = [i for i in remaining if i not in settled]
+        for outcome in outcomes:
+            if outcome.next_in_line in remaining:  # sent in the next round, not queued
+                outcome = Outcome(outcome.status, outcome.delivery_id, outcome.retry_in)
+            final[outcome.delivery_id] = outcome
+        if not remaining:
+            break
+    return [final[i] for i in sorted(final)] + [
+        _unsent(db, i, now) for i in remaining if i not in final
+    ]
+
+
+def _unsent(db: Database, delivery_id: int, now: datetime) -> Outcome:
+    """Why a row was not sent: settled or claimed elsewhere, not due (skipped), or waiting
+    behind an earlier row of its line (blocked)."""
+    with db.session() as session:
+        row = session.get(WebhookDelivery, delivery_id)
+        if row is None or row.status != "pending" or row.next_attempt_at > now:
+            return Outcome("skipped", delivery_id)
+        return Outcome("blocked", delivery_id)
 
 
 def attempt(db: Database, delivery_id: int, now: datetime | None = None) -> Outcome:
     """Try to send one delivery now (see the module's description)."""
-    now = now or utcnow()
-    with db.session() as session:
-        claim = _claim(session, delivery_id, now)
-    if isinstance(claim, str):
-        return Outcome(claim, delivery_id)
-    status, error = _post(claim, delivery_id)
-    with db.session() as session:
-        return _settle(session, delivery_id, status, error, now)
+    return attempt_many(db, [delivery_id], now)[0]
 
 
 def due(db: Database, now: datetime | None = None, limit: int = 500) -> list[int]:

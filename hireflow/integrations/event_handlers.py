@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
+from hireflow.core.db import on_commit
 from hireflow.core.events import Event
 from hireflow.core.tasks import enqueue_on_commit
+from hireflow.integrations.delivery import CHUNK
 from hireflow.integrations.models import WebhookDelivery
-from hireflow.integrations.webhooks import DELIVER_TASK, subscribed
+from hireflow.integrations.webhooks import DELIVER_TASK, subscriptions
 
 
 def envelope(event: Event) -> str:
@@ -31,12 +34,12 @@ def envelope(event: Event) -> str:
 
 
 def record_deliveries(session: Session, event: Event) -> None:
-    endpoint_ids = subscribed(session, event.tenant_id, event.name)
+    endpoint_ids = _subscribed(session, event.tenant_id, event.name)
     if not endpoint_ids:
         return
     body = envelope(event)
-    rows = [
-        WebhookDelivery(
+    for endpoint_id in endpoint_ids:
+        row = WebhookDelivery(
             tenant_id=event.tenant_id,
             endpoint_id=endpoint_id,
             event_id=event.id,
@@ -44,13 +47,44 @@ def record_deliveries(session: Session, event: Event) -> None:
             subject=event.subject[:120],
             body=body,
             next_attempt_at=event.occurred_at,
+            status="pending",
+            attempts=0,
         )
-        for endpoint_id in endpoint_ids
-    ]
-    session.add_all(rows)
-    session.flush()
-    for row in rows:
-        enqueue_on_commit(session, DELIVER_TASK, row.id)
+        session.add(row)
+        _queue(session, row)
+
+
+_ENDPOINTS_KEY = "integrations.endpoints"
+_CHUNK_KEY = "integrations.deliver_chunk"
+
+
+def _subscribed(session: Session, tenant_id: int, event: str) -> list[int]:
+    """The endpoints of ``event``, read once per transaction and company (a transaction that
+    publishes many events asks once)."""
+    transaction = session.get_transaction()
+    cached = session.info.get(_ENDPOINTS_KEY)
+    if cached is None or cached[0] is not transaction:
+        cached = (transaction, {})
+        session.info[_ENDPOINTS_KEY] = cached
+    if tenant_id not in cached[1]:
+        cached[1][tenant_id] = subscriptions(session, tenant_id)
+    return [i for i, events in cached[1][tenant_id] if event in events or "*" in events]
+
+
+def _queue(session: Session, row: WebhookDelivery) -> None:
+    """Queue the row with the others of this transaction, CHUNK to a task. Rows are inserted
+    together at the commit's flush; a first after-commit hook collects their ids into the list
+    the task is sent with (hooks run in the order they were registered)."""
+    transaction = session.get_transaction()
+    current = session.info.get(_CHUNK_KEY)
+    if current is None or current[0] is not transaction or len(current[1]) >= CHUNK:
+        rows: list[WebhookDelivery] = []
+        ids: list[int] = []
+        current = (transaction, rows)
+        session.info[_CHUNK_KEY] = current
+        on_commit(session, lambda: ids.extend(inspect(r).identity[0] for r in rows))
+        enqueue_on_commit(session, DELIVER_TASK, ids)
+    current[1].append(row)
 
 
 HANDLERS = {"*": record_deliveries}

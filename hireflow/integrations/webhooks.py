@@ -145,7 +145,7 @@ def replay(session: Session, principal: Principal, delivery_id: int) -> WebhookD
         target_id=original.id,
         new={"delivery": copy.id, "event": original.event},
     )
-    enqueue_on_commit(session, DELIVER_TASK, copy.id)
+    enqueue_on_commit(session, DELIVER_TASK, [copy.id])
     session.commit()
     return copy
 
@@ -173,11 +173,11 @@ def set_settings(
     return row
 
 
-def subscribed(session: Session, tenant_id: int, event: str) -> list[int]:
-    """Ids of the company's active endpoints that subscribed to ``event`` (secrets unread)."""
+def subscriptions(session: Session, tenant_id: int) -> list[tuple[int, list[str]]]:
+    """(id, events) of the company's active endpoints (their secrets stay unread)."""
     rows = session.execute(
         select(WebhookEndpoint.id, WebhookEndpoint.events).where(
             WebhookEndpoint.tenant_id == tenant_id, WebhookEndpoint.active.is_(True)
         )
     )
-    return [row.id for row in rows if event in row.events or "*" in row.events]
+    return [(row.id, list(row.events)) for row in rows]
