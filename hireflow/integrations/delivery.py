@@ -22,11 +22,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from hireflow.core.db import Database, utcnow
@@ -45,6 +46,8 @@ OPEN = ("pending", "sending")
 # Rows per task: one transaction's deliveries go in tasks of this many, so a busy publisher
 # sends few broker messages and several workers still share the work.
 CHUNK = 50
+# Requests in flight at once per worker process (one round's rows go out side by side).
+SENDERS = 8
 
 
 def backoff(attempts: int) -> timedelta:
@@ -209,43 +212,107 @@ def _post(claim: _Claimed) -> tuple[int | None, str]:
 def _settle_one(row: WebhookDelivery, status: int | None, error: str, now: datetime) -> Outcome:
     row.attempts += 1
     row.last_status, row.last_error, row.lease_until = status, error[:300], None
-    if not error:
-        row.status, row.delivered_at = "delivered", now
-    elif row.attempts >= MAX_ATTEMPTS or error == "endpoint_off":
+    if row.attempts >= MAX_ATTEMPTS or error == "endpoint_off":
         row.status = "failed"
-    else:
-        wait = backoff(row.attempts)
-        row.status, row.next_attempt_at = "pending", now + wait
-        return Outcome("retry", row.id, retry_in=wait.total_seconds())
-    return Outcome(row.status, row.id)
+        return Outcome("failed", row.id)
+    wait = backoff(row.attempts)
+    row.status, row.next_attempt_at = "pending", now + wait
+    return Outcome("retry", row.id, retry_in=wait.total_seconds())
 
 
 def _settle(
     session: Session, results: dict[int, tuple[int | None, str]], now: datetime
 ) -> list[Outcome]:
-    rows = session.scalars(select(WebhookDelivery).where(WebhookDelivery.id.in_(results)))
-    outcomes = []
-    for row in sorted(rows, key=lambda r: r.id):
-        outcome = _settle_one(row, *results[row.id], now)
-        if outcome.status != "retry":
-            following = session.scalar(
-                select(func.min(WebhookDelivery.id)).where(
-                    WebhookDelivery.endpoint_id == row.endpoint_id,
-                    WebhookDelivery.subject == row.subject,
-                    WebhookDelivery.id > row.id,
-                    WebhookDelivery.status == "pending",
-                )
+    """Record a round's outcomes: the delivered rows in one UPDATE, failures row by row; then
+    the next pending row of each settled line, in one query."""
+    delivered: dict[int, list[int]] = {}
+    for delivery_id, (status, error) in results.items():
+        if not error and status is not None:
+            delivered.setdefault(status, []).append(delivery_id)
+    for status, ids in delivered.items():
+        session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id.in_(ids))
+            .values(
+                status="delivered",
+                delivered_at=now,
+                attempts=WebhookDelivery.attempts + 1,
+                last_status=status,
+                last_error="",
+                lease_until=None,
             )
-            outcome = Outcome(outcome.status, row.id, next_in_line=following)
-        outcomes.append(outcome)
+            .execution_options(synchronize_session=False)
+        )
+    outcomes = {i: Outcome("delivered", i) for ids in delivered.values() for i in ids}
+    failing = [i for i in results if i not in outcomes]
+    for row in session.scalars(select(WebhookDelivery).where(WebhookDelivery.id.in_(failing))):
+        outcomes[row.id] = _settle_one(row, *results[row.id], now)
+    settled = [i for i, o in outcomes.items() if o.status != "retry"]
+    lines = session.execute(
+        select(WebhookDelivery.id, WebhookDelivery.endpoint_id, WebhookDelivery.subject).where(
+            WebhookDelivery.id.in_(settled)
+        )
+    ).all()
+    if lines:
+        # A settled row headed its line, so every pending row of that line comes after it.
+        following = {
+            (row.endpoint_id, row.subject): row.next_id
+            for row in session.execute(
+                select(
+                    WebhookDelivery.endpoint_id,
+                    WebhookDelivery.subject,
+                    func.min(WebhookDelivery.id).label("next_id"),
+                )
+                .where(
+                    WebhookDelivery.status == "pending",
+                    or_(
+                        *(
+                            and_(
+                                WebhookDelivery.endpoint_id == line.endpoint_id,
+                                WebhookDelivery.subject == line.subject,
+                            )
+                            for line in lines
+                        )
+                    ),
+                )
+                .group_by(WebhookDelivery.endpoint_id, WebhookDelivery.subject)
+            )
+        }
+        for line in lines:
+            outcome = outcomes[line.id]
+            outcomes[line.id] = Outcome(
+                outcome.status,
+                line.id,
+                next_in_line=following.get((line.endpoint_id, line.subject)),
+            )
     session.commit()
-    failed = [o.delivery_id for o in outcomes if o.status == "failed"]
+    failed = [i for i, o in outcomes.items() if o.status == "failed"]
     if failed:
         log.warning(
             "webhook deliveries failed",
             extra={"event": "integrations.delivery_failed", "deliveries": failed[:20]},
         )
-    return outcomes
+    return [outcomes[i] for i in sorted(outcomes)]
+
+
+def _send_all(claims: list[_Claimed]) -> dict[int, tuple[int | None, str]]:
+    """POST a round's rows side by side: each heads a different line, so order holds."""
+    if len(claims) == 1:
+        return {claims[0].delivery_id: _post(claims[0])}
+    results = _pool().map(_post, claims)
+    return {claim.delivery_id: result for claim, result in zip(claims, results, strict=True)}
+
+
+_pool_lock = threading.Lock()
+_executor: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor
+    with _pool_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(SENDERS, thread_name_prefix="webhooks")
+        return _executor
 
 
 def attempt_many(db: Database, ids: list[int], now: datetime | None = None) -> list[Outcome]:
@@ -261,7 +328,7 @@ def attempt_many(db: Database, ids: list[int], now: datetime | None = None) -> l
             claims = _claim(session, remaining, now)
         if not claims:
             break
-        results = {claim.delivery_id: _post(claim) for claim in claims}
+        results = _send_all(claims)
         with db.session() as session:
             outcomes = _settle(session, results, now)
         settled = set(results)
