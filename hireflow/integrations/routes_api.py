@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Response, UploadFile
+from fastapi.responses import JSONResponse
 
 from hireflow.core.events import EVENTS
+from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import require
-from hireflow.integrations import queries, schemas, webhooks
+from hireflow.integrations import queries, schemas, tabular, transfer, webhooks
 from hireflow.web.deps import ApiUser, DbSession, Id
 
 router = APIRouter(tags=["integrations"])
@@ -121,3 +123,81 @@ def get_settings(session: DbSession, principal: ApiUser) -> Any:
 def put_settings(data: schemas.SettingsIO, session: DbSession, principal: ApiUser) -> Any:
     row = webhooks.set_settings(session, principal, data)
     return schemas.SettingsIO(allow_private_addresses=row.allow_private_addresses)
+
+
+# ------------------------------------------------------------------------------ transfer
+
+
+def _report(report: transfer.ImportReport, language: str) -> schemas.ImportReportOut:
+    _ = gettext_for(language)
+    return schemas.ImportReportOut(
+        rows=report.rows,
+        valid=report.valid,
+        written=report.written,
+        created=report.created,
+        unmapped=report.unmapped,
+        errors=[
+            schemas.RowErrorOut(
+                row=e.row, field=e.field, code=e.code, message=_(transfer.ERROR_MESSAGES[e.code])
+            )
+            for e in report.errors
+        ],
+    )
+
+
+@router.get("/exports", response_class=Response)
+def export_file(
+    session: DbSession,
+    principal: ApiUser,
+    kind: Literal["candidates", "results"] = "candidates",
+    format: Literal["csv", "xlsx"] = "csv",
+    mapping: str = Query(default="hireflow", max_length=40),
+) -> Response:
+    """Candidates or interview results the caller may read, as CSV or XLSX with the
+    headers of a preset (hireflow, beisen, moka, feishu) or a saved mapping (``saved:<id>``)."""
+    content, filename = transfer.export(session, principal, kind, format, mapping)
+    return Response(
+        content,
+        media_type=tabular.MEDIA_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.post("/imports/candidates", response_model=schemas.ImportReportOut)
+def import_candidates(
+    session: DbSession,
+    principal: ApiUser,
+    file: UploadFile,
+    mapping: str = Query(default="", max_length=40),
+    dry_run: bool = True,
+) -> Any:
+    """Check (``dry_run``, the default) or import a CSV/XLSX of candidates (at most 5 MB and
+    5,000 rows). Every row's errors are reported; nothing is written unless all rows are valid."""
+    content = file.file.read(tabular.MAX_BYTES + 1)
+    report = transfer.import_candidates(
+        session, principal, file.filename or "", content, mapping, dry_run
+    )
+    out = _report(report, principal.language)
+    if not dry_run and not report.written:
+        return JSONResponse(out.model_dump(), status_code=422)
+    return out
+
+
+@router.get("/imports/presets", response_model=list[schemas.PresetOut])
+def presets(principal: ApiUser) -> Any:
+    require(principal, "data.import")
+    return [
+        schemas.PresetOut(name=name, kind=kind, columns=columns)
+        for name, kinds in transfer.PRESETS.items()
+        for kind, columns in kinds.items()
+    ]
+
+
+@router.get("/imports/mappings", response_model=list[schemas.MappingOut])
+def list_mappings(session: DbSession, principal: ApiUser) -> Any:
+    return transfer.mappings(session, principal)
+
+
+@router.post("/imports/mappings", response_model=schemas.MappingOut, status_code=201)
+def save_mapping(data: schemas.MappingIn, session: DbSession, principal: ApiUser) -> Any:
+    return transfer.save_mapping(session, principal, data.kind, data.name, data.columns)

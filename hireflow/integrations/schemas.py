@@ -188,3 +188,43 @@ class EventCatalogue(BaseModel):
         | EmployeeCreated
         | None
     ) = None
+
+
+# ------------------------------------------------------------------------------ transfer
+
+
+class RowErrorOut(BaseModel):
+    row: int
+    field: str
+    code: str
+    message: str
+
+
+class ImportReportOut(BaseModel):
+    rows: int
+    valid: int
+    written: bool
+    created: list[int]
+    unmapped: list[str]
+    errors: list[RowErrorOut]
+
+
+class MappingIn(BaseModel):
+    kind: Literal["candidates", "results"]
+    name: str = Field(min_length=1, max_length=100)
+    # file column -> field, e.g. {"姓名": "name", "手机号码": "phone"}
+    columns: dict[str, str] = Field(min_length=1, max_length=50)
+
+
+class MappingOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    kind: str
+    name: str
+    columns: dict[str, str]
+
+
+class PresetOut(BaseModel):
+    name: str
+    kind: str
+    columns: dict[str, str]
