@@ -32,6 +32,11 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from interviews_world import environment as world_environment
+from interviews_world import fresh_postgres, stop
+
 RECEIVER_APP = """
 import hashlib, hmac, os
 
@@ -69,37 +74,7 @@ async def app(scope, receive, send):
 
 
 def environment(data_dir: Path, database_url: str, redis: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HIREFLOW_")}
-    env.update(
-        {
-            "HIREFLOW_ENV": "development",
-            "HIREFLOW_DATA_DIR": str(data_dir),
-            "HIREFLOW_DATABASE_URL": database_url,
-            "HIREFLOW_BROKER_URL": redis,
-            "HIREFLOW_LOG_LEVEL": "WARNING",
-            "HIREFLOW_LOG_JSON": "false",
-        }
-    )
-    return env
-
-
-def fresh_postgres(admin_url: str, name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return admin_url.rsplit("/", 1)[0] + f"/{name}"
-
-
-def stop(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    return {**world_environment(data_dir, database_url), "HIREFLOW_BROKER_URL": redis}
 
 
 def setup(port: int) -> tuple[int, str]:

@@ -66,9 +66,10 @@ def _subscribed(session: Session, tenant_id: int, event: str) -> list[int]:
     if cached is None or cached[0] is not transaction:
         cached = (transaction, {})
         session.info[_ENDPOINTS_KEY] = cached
-    if tenant_id not in cached[1]:
-        cached[1][tenant_id] = subscriptions(session, tenant_id)
-    return [i for i, events in cached[1][tenant_id] if event in events or "*" in events]
+    by_tenant: dict[int, list[tuple[int, list[str]]]] = cached[1]
+    if tenant_id not in by_tenant:
+        by_tenant[tenant_id] = subscriptions(session, tenant_id)
+    return [i for i, events in by_tenant[tenant_id] if event in events or "*" in events]
 
 
 def _queue(session: Session, row: WebhookDelivery) -> None:
@@ -82,9 +83,16 @@ def _queue(session: Session, row: WebhookDelivery) -> None:
         ids: list[int] = []
         current = (transaction, rows)
         session.info[_CHUNK_KEY] = current
-        on_commit(session, lambda: ids.extend(inspect(r).identity[0] for r in rows))
+        on_commit(session, lambda: ids.extend(_row_id(r) for r in rows))
         enqueue_on_commit(session, DELIVER_TASK, ids)
     current[1].append(row)
+
+
+def _row_id(row: WebhookDelivery) -> int:
+    """The id the commit's flush gave the row, read without loading it again."""
+    identity = inspect(row).identity
+    assert identity is not None
+    return int(identity[0])
 
 
 HANDLERS = {"*": record_deliveries}

@@ -158,8 +158,9 @@ def _candidate_rows(session: Session, principal: Principal) -> list[dict[str, An
 
 def _result_rows(session: Session, principal: Principal) -> list[dict[str, Any]]:
     require(principal, "scores.read")
-    visible = restrict(select(Candidate.id, Candidate.name), principal, "scores.read", Candidate)
-    names = dict(session.execute(visible).tuples().all())
+    visible = restrict(select(Candidate), principal, "scores.read", Candidate)
+    columns = visible.with_only_columns(Candidate.id, Candidate.name)
+    names: dict[int, str] = {row.id: row.name for row in session.execute(columns)}
     if not names:
         return []
     rows = session.execute(
