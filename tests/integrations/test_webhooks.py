@@ -320,3 +320,26 @@ def test_the_queued_task_delivers_a_transactions_events_in_order(client, org, se
         celery_app.conf.task_always_eager = before
     assert [r.event_id for r in receiver.received] == [e.id for e in published]
     assert {r.status for r in _rows(session, endpoint_id=made["id"])} == {"delivered"}
+
+
+def test_a_resume_upload_publishes_candidate_created_with_ids_only(client, org, session):
+    """The candidates domain publishes candidate.created when intake creates a person."""
+    from tests.openings.factories import txt_resume
+
+    admin = bearer(client, org.users["hr_admin"])
+    _allow_local(client, admin)
+    made = _endpoint(client, admin, "http://127.0.0.1:18449/hook", ["candidate.created"])
+    opening = client.post(
+        "/api/v1/openings",
+        json={"title": "Webhook intake", "department_id": org.departments[0].id},
+        headers=admin,
+    ).json()["id"]
+    client.post(f"/api/v1/openings/{opening}/status", json={"status": "open"}, headers=admin)
+    files = [("files", ("a.txt", txt_resume("韩梅梅", "han.meimei@example.cn", None)))]
+    uploaded = client.post(f"/api/v1/openings/{opening}/resumes", files=files, headers=admin)
+    assert uploaded.json()["accepted"] == 1, uploaded.text
+    (row,) = _rows(session, endpoint_id=made["id"])
+    body = json.loads(row.body)
+    assert row.event == "candidate.created" and row.subject.startswith("candidate:")
+    assert body["data"]["opening_id"] == opening and body["data"]["source"] == "api"
+    assert "韩梅梅" not in row.body and "han.meimei" not in row.body
