@@ -25,6 +25,12 @@ NAV = (
         "/integrations/transfer", N_("Export and import"), "data.export", order=98, group="settings"
     ),
 )
+PRESET_LABELS = {
+    "hireflow": N_("Hireflow (English headers)"),
+    "beisen": N_("Beisen"),
+    "moka": N_("Moka"),
+    "feishu": N_("Feishu Hire"),
+}
 STATUS_LABELS = {
     "pending": N_("pending"),
     "sending": N_("sending"),
@@ -167,6 +173,7 @@ def _transfer_context(session: DbSession, principal: Principal) -> dict[str, Any
     may_import = can(principal, "data.import") and can(principal, "candidates.create")
     return {
         "presets": list(transfer.PRESETS),
+        "preset_labels": PRESET_LABELS,
         "mappings": transfer.mappings(session, principal) if may_import else [],
         "may_import": may_import,
         "report": None,
