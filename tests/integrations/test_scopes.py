@@ -83,3 +83,19 @@ def test_scoped_keys_open_exactly_their_scopes(client, org):
         "/api/v1/apikeys", json={"name": "k", "scopes": ["webhooks.manage"]}, headers=interviewer
     )
     assert refused.status_code == 403  # interviewers make no keys at all
+
+
+def test_the_account_page_makes_keys_with_scopes(client, org):
+    from tests.conftest import login
+
+    login(client, org.users["hr_admin"])
+    page = client.get("/account")
+    assert 'id="key-scopes"' in page.text and 'value="webhooks.manage"' in page.text
+    made = client.post("/account/keys", data={"name": "sync", "scopes": ["webhooks.manage"]})
+    assert made.status_code == 200, made.text
+    raw = made.text.split('id="new-key">', 1)[1].split("<", 1)[0]
+    headers = {"Authorization": f"Bearer {raw}"}
+    assert client.get("/api/v1/webhooks/endpoints", headers=headers).status_code == 200
+    assert client.get("/api/v1/org/users", headers=headers).status_code == 403
+    unknown = client.post("/account/keys", data={"name": "x", "scopes": ["root"]})
+    assert unknown.status_code == 422
