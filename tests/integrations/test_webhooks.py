@@ -343,3 +343,51 @@ def test_a_resume_upload_publishes_candidate_created_with_ids_only(client, org, 
     assert row.event == "candidate.created" and row.subject.startswith("candidate:")
     assert body["data"]["opening_id"] == opening and body["data"]["source"] == "api"
     assert "韩梅梅" not in row.body and "han.meimei" not in row.body
+
+
+def test_a_claim_left_by_a_dead_worker_is_released_and_sent(client, org, session, db, receiver):
+    from sqlalchemy import update
+
+    admin = bearer(client, org.users["hr_admin"])
+    _allow_local(client, admin)
+    made = _endpoint(client, admin, receiver.url)
+    receiver.secrets = [made["secret"]]
+    _publish(session, org)
+    (row,) = _rows(session, endpoint_id=made["id"])
+    now = utcnow()
+    # A worker claimed the row and died before sending it.
+    session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id == row.id)
+        .values(status="sending", lease_until=now + delivery.LEASE)
+    )
+    session.commit()
+    assert delivery.due(db, now) == []  # the lease still holds
+    assert delivery.attempt(db, row.id, now).status == "skipped"
+    later = now + delivery.LEASE + timedelta(seconds=1)
+    assert delivery.due(db, later) == [row.id]
+    assert delivery.attempt(db, row.id, later).status == "delivered"
+    assert len(receiver.received) == 1
+
+
+def test_a_switched_off_endpoint_gets_nothing_new_and_fails_what_was_open(
+    client, org, session, db, receiver
+):
+    admin = bearer(client, org.users["hr_admin"])
+    _allow_local(client, admin)
+    made = _endpoint(client, admin, receiver.url)
+    _publish(session, org)
+    (row,) = _rows(session, endpoint_id=made["id"])
+    off = client.put(
+        f"/api/v1/webhooks/endpoints/{made['id']}",
+        json={"url": receiver.url, "events": ["*"], "active": False},
+        headers=admin,
+    )
+    assert off.status_code == 200 and off.json()["active"] is False
+    assert delivery.attempt(db, row.id).status == "failed"
+    assert _rows(session, id=row.id)[0].last_error == "endpoint_off"
+    _publish(session, org, subject="candidate:8", candidate_id=8)
+    assert len(_rows(session, endpoint_id=made["id"])) == 1  # nothing new for it
+    assert receiver.received == []
+    replay = client.post(f"/api/v1/webhooks/deliveries/{row.id}/replay", headers=admin)
+    assert replay.status_code == 409
