@@ -45,7 +45,7 @@ from hireflow.candidates.schemas import IntakeResult
 from hireflow.candidates.screening import InterviewResults, screen
 from hireflow.candidates.screening_rules import compile_rules
 from hireflow.candidates.vectors import enqueue_vectors
-from hireflow.core import audit
+from hireflow.core import audit, events
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, NotFound
 from hireflow.core.permissions import Principal, get_visible, require
@@ -300,6 +300,13 @@ def _new_candidate(
         "candidate",
         candidate.id,
         new={"source": source, "opening_id": opening_id, "internal": candidate.is_internal},
+    )
+    events.publish(
+        session,
+        "candidate.created",
+        tenant_id,
+        f"candidate:{candidate.id}",
+        {"candidate_id": candidate.id, "opening_id": opening_id, "source": source[:40]},
     )
     if match.proposal_for is not None and match.evidence is not None:
         proposal = merging.propose(session, match.proposal_for, candidate, match.evidence)

@@ -131,6 +131,11 @@ MATRIX: dict[str, dict[Role, Reach]] = {
     # IT (the IT/auditor role) sees only the onboarding tasks assigned to it
     "onboarding.read": {H: T, M: D, A: MB, E: S},
     "onboarding.complete": {H: T, M: D, A: MB},
+    # the integration surface (SPEC H5; hireflow.integrations): webhooks, export and import
+    "webhooks.read": {H: T, A: T},
+    "webhooks.manage": {H: T, A: T},
+    "data.export": {H: T, R: MB, M: D},  # rows narrowed further by candidates.read
+    "data.import": {H: T, R: T},
 }
 
 CAPABILITIES = frozenset(MATRIX)
@@ -170,18 +175,79 @@ class Principal:
         return bool(self.roles & STAFF_ROLES)
 
 
-# Capabilities an API key has only when created with them (hireflow.org.auth.API_KEY_SCOPES).
+# What an API key may do: scope -> the capabilities it opens. A key caller holds a capability
+# only when one of the key's scopes lists it AND the key's user holds it; a capability no scope
+# lists (self-service, candidates' own pages) is never reachable with a key. Documented in
+# docs/integrations.md; ``tests/integrations/test_scopes.py`` fails on a capability that is
+# neither listed here nor in KEY_NEVER.
+API_SCOPES: dict[str, frozenset[str]] = {
+    "org.read": frozenset({"org.read", "users.read"}),
+    "org.manage": frozenset({"org.manage"}),
+    "users.manage": frozenset({"users.manage"}),
+    "apikeys.manage": frozenset({"apikeys.manage"}),
+    "audit.read": frozenset({"audit.read", "techlog.read", "system.read", "records.integrity"}),
+    "openings.read": frozenset({"openings.read", "hiring_requests.read"}),
+    "openings.write": frozenset(
+        {"openings.manage", "openings.create", "hiring_requests.submit", "hiring_requests.review"}
+    ),
+    "candidates.read": frozenset({"candidates.read", "candidates.search", "performance.read"}),
+    "candidates.write": frozenset({"candidates.manage", "candidates.create", "performance.manage"}),
+    "reports.read": frozenset({"scores.read", "interviews.read", "scorecards.read"}),
+    "results.write": frozenset(
+        {"scores.adjust", "interviews.review", "interviews.respond", "scorecards.submit"}
+    ),
+    "interviews.manage": frozenset({"interviews.live", "interviews.faq", "interviews.calibrate"}),
+    "pipeline.read": frozenset({"pipeline.read", "pipeline.rules_log"}),
+    "pipeline.write": frozenset(
+        {"pipeline.move", "pipeline.stages", "pipeline.configure", "pipeline.rules"}
+    ),
+    "offers.read": frozenset({"offers.read", "employees.read", "onboarding.read"}),
+    "offers.write": frozenset(
+        {"offers.manage", "offers.approve", "offers.configure", "onboarding.complete"}
+    ),
+    "analytics.read": frozenset({"analytics.read"}),
+    "records.read": frozenset({"records.read", "records.files", "records.export"}),
+    "records.write": frozenset(
+        {"records.write", "records.review", "records.consent", "records.manage"}
+    ),
+    "scheduling.read": frozenset({"invitations.read"}),
+    "scheduling.write": frozenset(
+        {"invitations.send", "invitations.complete", "availability.manage", "scheduling.configure"}
+    ),
+    "notifications.manage": frozenset(
+        {
+            "notifications.read",
+            "notifications.resend",
+            "notifications.channels",
+            "notifications.templates",
+        }
+    ),
+    "webhooks.manage": frozenset({"webhooks.read", "webhooks.manage"}),
+    "data.export": frozenset({"data.export"}),
+    "data.import": frozenset({"data.import"}),
+}
+# Capabilities no key ever holds: a person's own pages, not an integration's business.
+KEY_NEVER = frozenset({"self.read"})
+# Kept for readers of the old name: the scopes that mint keys and users.
 KEY_SCOPED = frozenset({"apikeys.manage", "users.manage"})
 
 
+def key_allows(principal: Principal, capability: str) -> bool:
+    """False when ``principal`` is an API key whose scopes do not open ``capability``."""
+    key_scopes = principal.extra.get("key_scopes")
+    if key_scopes is None:
+        return True
+    return any(capability in API_SCOPES.get(scope, ()) for scope in key_scopes)
+
+
 def can(principal: Principal, capability: str) -> bool:
-    """Whether any of the principal's roles holds ``capability`` at all."""
+    """Whether any of the principal's roles holds ``capability`` at all (for an API key: and
+    one of the key's scopes opens it)."""
     if capability not in MATRIX:
         raise KeyError(f"unknown capability {capability!r}")
     holders = MATRIX[capability]
-    key_scopes = principal.extra.get("key_scopes")
-    if key_scopes is not None and capability in KEY_SCOPED and capability not in key_scopes:
-        return False  # an API key holds these only when explicitly given them
+    if not key_allows(principal, capability):
+        return False
     return any(grant.role in holders for grant in principal.grants)
 
 
@@ -235,6 +301,8 @@ def condition_for(principal: Principal, capability: str, model: type) -> ColumnE
     """The WHERE clause selecting exactly the rows of ``model`` the principal may touch."""
     holders = MATRIX[capability]
     scope = scope_of(model)
+    if not key_allows(principal, capability):
+        return false()
     alternatives: list[ColumnElement[bool]] = []
     for grant in principal.grants:
         reach = holders.get(grant.role)
@@ -282,6 +350,8 @@ def reaches_unit(
 ) -> bool:
     """Whether the principal may act on a new object placed in this unit (creates, moves)."""
     holders = MATRIX[capability]
+    if not key_allows(principal, capability):
+        return False
     for grant in principal.grants:
         reach = holders.get(grant.role)
         if reach not in (Reach.TENANT, Reach.DEPARTMENT):

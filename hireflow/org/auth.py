@@ -13,7 +13,7 @@ from hireflow.core import audit
 from hireflow.core.audit import request_context
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, TooManyAttempts, Unauthorized, ValidationFailed
-from hireflow.core.permissions import Grant, Principal, Role
+from hireflow.core.permissions import API_SCOPES, Grant, Principal, Role
 from hireflow.core.security import (
     hash_password,
     new_token,
@@ -28,9 +28,10 @@ from hireflow.org.models import AccessToken, LoginThrottle, User
 BAD_CREDENTIALS = N_("Wrong email or password.")
 # An address that signed in to an account lately skips that account's back-off for this long.
 TRUSTED_ADDRESS_DAYS = 90
-# Powers an API key has only when it was explicitly given them (``AccessToken.scopes``): a
-# leaked key must not be able to mint longer-lived keys or create administrators.
-API_KEY_SCOPES = ("apikeys.manage", "users.manage")
+# What an API key may reach is only what its scopes (``AccessToken.scopes``) open: see
+# core.permissions.API_SCOPES. A leaked key cannot mint keys or create administrators unless
+# it was made for that.
+API_KEY_SCOPES = tuple(API_SCOPES)
 
 
 def principal_for(user: User, auth: str = "session", token: AccessToken | None = None) -> Principal:

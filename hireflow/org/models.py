@@ -115,8 +115,9 @@ class AccessToken(TimestampMixin, Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    # API keys only: space-separated extra powers a key was explicitly given (API_KEY_SCOPES).
-    scopes: Mapped[str] = mapped_column(String(200), default="")
+    # API keys only: the space-separated scopes the key was given (core.permissions.API_SCOPES);
+    # a key reaches nothing outside them, whatever its user's roles allow.
+    scopes: Mapped[str] = mapped_column(String(1000), default="")
 
     user: Mapped[User] = relationship()
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from hireflow.core.bounds import Id
 from hireflow.core.i18n import LANGUAGES, is_timezone
-from hireflow.core.permissions import Role
+from hireflow.core.permissions import API_SCOPES, Role
 
 REGIONS = ("cn", "eu", "us", "sg")
 
@@ -115,15 +114,22 @@ class TokenOut(BaseModel):
     expires_at: datetime | None
 
 
-ApiKeyScope = Literal["apikeys.manage", "users.manage"]
+def _check_scopes(value: list[str]) -> list[str]:
+    unknown = sorted(set(value) - set(API_SCOPES))
+    if unknown:
+        raise ValueError(f"unknown scope {unknown[0]!r}")
+    return sorted(set(value))
 
 
 class ApiKeyCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     # Every key expires; the deployment's HIREFLOW_API_KEY_MAX_DAYS may lower the maximum.
     days: int = Field(default=90, ge=1, le=365)
-    # Extra powers, given only on purpose: making API keys, making and changing users.
-    scopes: list[ApiKeyScope] = Field(default_factory=list, max_length=2)
+    # What the key may reach (core.permissions.API_SCOPES), within its user's roles; a key
+    # without scopes reaches nothing but /api/v1/me. Making keys and users are scopes too.
+    scopes: list[str] = Field(default_factory=list, max_length=len(API_SCOPES))
+
+    _scopes = field_validator("scopes")(_check_scopes)
 
 
 class ApiKeyPublic(BaseModel):

@@ -13,6 +13,7 @@ from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, NotFound, ValidationFailed
 from hireflow.core.permissions import (
+    API_SCOPES,
     Principal,
     Role,
     can,
@@ -354,7 +355,7 @@ def create_api_key(
             params={"days": longest},
         )
     for scope in data.scopes:
-        if not can(principal, scope):
+        if not any(can(principal, capability) for capability in API_SCOPES[scope]):
             # Nobody hands out a power they do not hold (a key: one it was not given).
             raise ValidationFailed(
                 N_("You cannot give a key a permission you do not have."),

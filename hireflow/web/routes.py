@@ -19,9 +19,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
 from sqlalchemy import text
 
-from hireflow.core.errors import AppError, NotFound
+from hireflow.core.errors import AppError, NotFound, ValidationFailed
 from hireflow.core.i18n import LANGUAGES, gettext_for, is_timezone
-from hireflow.core.permissions import require
+from hireflow.core.permissions import API_SCOPES, require
 from hireflow.core.security import Signer
 from hireflow.core.worker import health, log_alerts
 from hireflow.org import auth, schemas, service
@@ -115,6 +115,7 @@ def _account_refused(request: Request, errors: dict[str, str], status: int) -> R
         "new_key": None,
         "errors": errors,
         "notice": None,
+        "api_scopes": sorted(API_SCOPES),
     }
     return render(request, "account.html", context, status_code=status)
 
@@ -173,7 +174,14 @@ def account(request: Request, session: DbSession, principal: PageUser) -> Respon
     return render(
         request,
         "account.html",
-        {"zones": COMMON_ZONES, "keys": keys, "new_key": None, "errors": {}, "notice": None},
+        {
+            "zones": COMMON_ZONES,
+            "keys": keys,
+            "new_key": None,
+            "errors": {},
+            "notice": None,
+            "api_scopes": sorted(API_SCOPES),
+        },
     )
 
 
@@ -219,13 +227,28 @@ def account_new_key(
     session: DbSession,
     principal: PageUser,
     name: Annotated[str, Form(min_length=1, max_length=100)],
+    scopes: Annotated[list[str] | None, Form(max_length=60)] = None,
 ) -> Response:
-    raw, _row = service.create_api_key(session, principal, schemas.ApiKeyCreate(name=name))
+    _ = gettext_for(request.state.language)
+    try:
+        data = schemas.ApiKeyCreate(name=name, scopes=scopes or [])
+        raw, _row = service.create_api_key(session, principal, data)
+    except ValidationError:
+        return _account_refused(request, {"scopes": _("Unknown scope.")}, 422)
+    except ValidationFailed as exc:
+        return _account_refused(request, {"scopes": exc.translated(_)}, 422)
     keys = service.list_api_keys(session, principal)
     return render(
         request,
         "account.html",
-        {"zones": COMMON_ZONES, "keys": keys, "new_key": raw, "errors": {}, "notice": None},
+        {
+            "zones": COMMON_ZONES,
+            "keys": keys,
+            "new_key": raw,
+            "errors": {},
+            "notice": None,
+            "api_scopes": sorted(API_SCOPES),
+        },
     )
 
 

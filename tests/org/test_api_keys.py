@@ -56,8 +56,11 @@ def test_a_key_cannot_create_users_unless_scoped(client, org):
     user_id = org.users["recruiter"].id
     change = client.patch(f"/api/v1/org/users/{user_id}", json={"name": "X"}, headers=_auth(plain))
     assert change.status_code == 403
-    # Ordinary reads still work with an unscoped key.
-    assert client.get("/api/v1/org/users", headers=_auth(plain)).status_code == 200
+    # A key reaches only what its scopes open: reading users takes org.read.
+    assert client.get("/api/v1/org/users", headers=_auth(plain)).status_code == 403
+    reader = _key(client, admin, scopes=["org.read"]).json()["key"]
+    assert client.get("/api/v1/org/users", headers=_auth(reader)).status_code == 200
+    assert client.post("/api/v1/org/users", json=body, headers=_auth(reader)).status_code == 403
     scoped = _key(client, admin, scopes=["users.manage"]).json()["key"]
     created = client.post("/api/v1/org/users", json=body, headers=_auth(scoped))
     assert created.status_code == 201, created.text

@@ -1,0 +1,203 @@
+"""Webhooks and the integration settings under ``/api/v1`` (SPEC H5)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Response, UploadFile
+from fastapi.responses import JSONResponse
+
+from hireflow.core.events import EVENTS
+from hireflow.core.i18n import gettext_for
+from hireflow.core.permissions import require
+from hireflow.integrations import queries, schemas, tabular, transfer, webhooks
+from hireflow.web.deps import ApiUser, DbSession, Id
+
+router = APIRouter(tags=["integrations"])
+
+
+def _created(endpoint: Any) -> schemas.EndpointCreated:
+    out = schemas.EndpointOut.model_validate(endpoint).model_dump()
+    return schemas.EndpointCreated.model_validate({**out, "secret": endpoint.secret})
+
+
+@router.get("/webhooks/events", response_model=schemas.EventCatalogue)
+def event_catalogue(principal: ApiUser) -> Any:
+    """Every event a webhook can receive, with the JSON schema of its ``data``.
+
+    Each request's body is an envelope ``{"id", "type", "created_at", "subject", "data"}``,
+    signed in the ``Hireflow-Signature`` header (``t=<unix>,v1=<HMAC-SHA256 hex of
+    "<t>.<body>">``); ``Hireflow-Event-Id`` repeats the event id, the same in every retry and
+    replay. Payloads carry ids only, never personal data.
+    """
+    require(principal, "webhooks.read")
+    return schemas.EventCatalogue(
+        envelope=schemas.EventEnvelope.model_json_schema(),
+        events=[
+            schemas.EventDoc(
+                name=name,
+                description=(model.__doc__ or "").strip(),
+                data_schema=model.model_json_schema(by_alias=True),
+            )
+            for name, model in sorted(schemas.EVENT_DATA.items())
+            if name in EVENTS
+        ],
+    )
+
+
+@router.get("/webhooks/endpoints", response_model=list[schemas.EndpointOut])
+def list_endpoints(session: DbSession, principal: ApiUser) -> Any:
+    return queries.endpoints(session, principal)
+
+
+@router.post("/webhooks/endpoints", response_model=schemas.EndpointCreated, status_code=201)
+def create_endpoint(data: schemas.EndpointIn, session: DbSession, principal: ApiUser) -> Any:
+    """Create an endpoint; the answer shows its signing secret, once."""
+    return _created(webhooks.create_endpoint(session, principal, data))
+
+
+@router.get("/webhooks/endpoints/{endpoint_id}", response_model=schemas.EndpointOut)
+def get_endpoint(endpoint_id: Id, session: DbSession, principal: ApiUser) -> Any:
+    return queries.endpoint(session, principal, endpoint_id)
+
+
+@router.put("/webhooks/endpoints/{endpoint_id}", response_model=schemas.EndpointOut)
+def update_endpoint(
+    endpoint_id: Id, data: schemas.EndpointIn, session: DbSession, principal: ApiUser
+) -> Any:
+    return webhooks.update_endpoint(session, principal, endpoint_id, data)
+
+
+@router.delete("/webhooks/endpoints/{endpoint_id}", status_code=204)
+def delete_endpoint(endpoint_id: Id, session: DbSession, principal: ApiUser) -> Response:
+    webhooks.delete_endpoint(session, principal, endpoint_id)
+    return Response(status_code=204)
+
+
+@router.post("/webhooks/endpoints/{endpoint_id}/rotate", response_model=schemas.EndpointCreated)
+def rotate_secret(
+    endpoint_id: Id, data: schemas.RotateIn, session: DbSession, principal: ApiUser
+) -> Any:
+    """A new secret; the previous one keeps signing beside it for ``grace_hours``."""
+    return _created(webhooks.rotate_secret(session, principal, endpoint_id, data.grace_hours))
+
+
+@router.get("/webhooks/deliveries", response_model=schemas.DeliveryPage)
+def list_deliveries(
+    session: DbSession,
+    principal: ApiUser,
+    endpoint_id: Id | None = None,
+    status: str | None = Query(default=None, max_length=20),
+    event: str | None = Query(default=None, max_length=60),
+    page: int = Query(default=1, ge=1, le=100_000),
+) -> Any:
+    """The delivery log, newest first, 50 a page."""
+    where = queries.DeliveryFilter(endpoint_id, status, event, page)
+    rows, total = queries.deliveries(session, principal, where)
+    return schemas.DeliveryPage(
+        items=[schemas.DeliveryOut.model_validate(r) for r in rows], total=total
+    )
+
+
+@router.get("/webhooks/deliveries/{delivery_id}", response_model=schemas.DeliveryDetail)
+def get_delivery(delivery_id: Id, session: DbSession, principal: ApiUser) -> Any:
+    return queries.delivery(session, principal, delivery_id)
+
+
+@router.post(
+    "/webhooks/deliveries/{delivery_id}/replay",
+    response_model=schemas.DeliveryOut,
+    status_code=201,
+)
+def replay_delivery(delivery_id: Id, session: DbSession, principal: ApiUser) -> Any:
+    """Send a delivered or failed delivery again (a new log row, the same event id)."""
+    return webhooks.replay(session, principal, delivery_id)
+
+
+@router.get("/integrations/settings", response_model=schemas.SettingsIO)
+def get_settings(session: DbSession, principal: ApiUser) -> Any:
+    return schemas.SettingsIO(allow_private_addresses=queries.allow_private(session, principal))
+
+
+@router.put("/integrations/settings", response_model=schemas.SettingsIO)
+def put_settings(data: schemas.SettingsIO, session: DbSession, principal: ApiUser) -> Any:
+    row = webhooks.set_settings(session, principal, data)
+    return schemas.SettingsIO(allow_private_addresses=row.allow_private_addresses)
+
+
+# ------------------------------------------------------------------------------ transfer
+
+
+def _report(report: transfer.ImportReport, language: str) -> schemas.ImportReportOut:
+    _ = gettext_for(language)
+    return schemas.ImportReportOut(
+        rows=report.rows,
+        valid=report.valid,
+        written=report.written,
+        created=report.created,
+        unmapped=report.unmapped,
+        errors=[
+            schemas.RowErrorOut(
+                row=e.row, field=e.field, code=e.code, message=_(transfer.ERROR_MESSAGES[e.code])
+            )
+            for e in report.errors
+        ],
+    )
+
+
+@router.get("/exports", response_class=Response)
+def export_file(
+    session: DbSession,
+    principal: ApiUser,
+    kind: Literal["candidates", "results"] = "candidates",
+    format: Literal["csv", "xlsx"] = "csv",
+    mapping: str = Query(default="hireflow", max_length=40),
+) -> Response:
+    """Candidates or interview results the caller may read, as CSV or XLSX with the
+    headers of a preset (hireflow, beisen, moka, feishu) or a saved mapping (``saved:<id>``)."""
+    content, filename = transfer.export(session, principal, kind, format, mapping)
+    return Response(
+        content,
+        media_type=tabular.MEDIA_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.post("/imports/candidates", response_model=schemas.ImportReportOut)
+def import_candidates(
+    session: DbSession,
+    principal: ApiUser,
+    file: UploadFile,
+    mapping: str = Query(default="", max_length=40),
+    dry_run: bool = True,
+) -> Any:
+    """Check (``dry_run``, the default) or import a CSV/XLSX of candidates (at most 5 MB and
+    5,000 rows). Every row's errors are reported; nothing is written unless all rows are valid."""
+    content = file.file.read(tabular.MAX_BYTES + 1)
+    report = transfer.import_candidates(
+        session, principal, file.filename or "", content, mapping, dry_run
+    )
+    out = _report(report, principal.language)
+    if not dry_run and not report.written:
+        return JSONResponse(out.model_dump(), status_code=422)
+    return out
+
+
+@router.get("/imports/presets", response_model=list[schemas.PresetOut])
+def presets(principal: ApiUser) -> Any:
+    require(principal, "data.import")
+    return [
+        schemas.PresetOut(name=name, kind=kind, columns=columns)
+        for name, kinds in transfer.PRESETS.items()
+        for kind, columns in kinds.items()
+    ]
+
+
+@router.get("/imports/mappings", response_model=list[schemas.MappingOut])
+def list_mappings(session: DbSession, principal: ApiUser) -> Any:
+    return transfer.mappings(session, principal)
+
+
+@router.post("/imports/mappings", response_model=schemas.MappingOut, status_code=201)
+def save_mapping(data: schemas.MappingIn, session: DbSession, principal: ApiUser) -> Any:
+    return transfer.save_mapping(session, principal, data.kind, data.name, data.columns)

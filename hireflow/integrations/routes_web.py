@@ -1,0 +1,236 @@
+"""Integration pages: webhook endpoints with their delivery log (replay, secret rotation) and
+the export and import of candidates and results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from hireflow.core.errors import N_, ValidationFailed
+from hireflow.core.events import EVENTS
+from hireflow.core.i18n import gettext_for
+from hireflow.core.permissions import Principal, can, require
+from hireflow.integrations import queries, schemas, tabular, transfer, webhooks
+from hireflow.integrations.models import DELIVERY_STATUSES
+from hireflow.web.deps import DbSession, Id, PageUser
+from hireflow.web.forms import Form, act_or_rerender, submit_form
+from hireflow.web.templating import NavItem, render
+
+router = APIRouter(include_in_schema=False)
+NAV = (
+    NavItem("/integrations/webhooks", N_("Webhooks"), "webhooks.read", order=97, group="settings"),
+    NavItem(
+        "/integrations/transfer", N_("Export and import"), "data.export", order=98, group="settings"
+    ),
+)
+PRESET_LABELS = {
+    "hireflow": N_("Hireflow (English headers)"),
+    "beisen": N_("Beisen"),
+    "moka": N_("Moka"),
+    "feishu": N_("Feishu Hire"),
+}
+STATUS_LABELS = {
+    "pending": N_("pending"),
+    "sending": N_("sending"),
+    "delivered": N_("delivered"),
+    "failed": N_("failed"),
+}
+
+
+# --------------------------------------------------------------------------- webhooks
+
+
+def _webhooks_context(request: Request, session: DbSession, principal: Principal) -> dict[str, Any]:
+    params = request.query_params
+    status = params.get("status", "")
+    page = int(params["page"]) if params.get("page", "").isdigit() else 1
+    where = queries.DeliveryFilter(status=status or None, page=min(page, 100_000))
+    rows, total = queries.deliveries(session, principal, where)
+    return {
+        "endpoints": queries.endpoints(session, principal),
+        "deliveries": rows,
+        "total": total,
+        "page": where.page,
+        "pages": max(1, (total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE),
+        "status": status,
+        "statuses": DELIVERY_STATUSES,
+        "status_labels": STATUS_LABELS,
+        "events": sorted(EVENTS),
+        "allow_private": queries.allow_private(session, principal),
+        "can_manage": can(principal, "webhooks.manage"),
+        "errors": {},
+        "new_secret": None,
+    }
+
+
+def _webhooks_page(request: Request, session: DbSession, principal: Principal) -> Any:
+    def page(errors: dict[str, str]) -> Response:
+        context = _webhooks_context(request, session, principal)
+        context["errors"] = errors
+        return render(request, "integrations/webhooks.html", context, status_code=422)
+
+    return page
+
+
+def _with_secret(
+    request: Request, session: DbSession, principal: Principal, endpoint: Any
+) -> Response:
+    """The page showing a new secret once (it is never shown again)."""
+    context = _webhooks_context(request, session, principal)
+    context["new_secret"] = {"endpoint": endpoint.id, "secret": endpoint.secret}
+    return render(request, "integrations/webhooks.html", context)
+
+
+@router.get("/integrations/webhooks")
+def webhooks_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+    require(principal, "webhooks.read")
+    context = _webhooks_context(request, session, principal)
+    return render(request, "integrations/webhooks.html", context)
+
+
+@router.post("/integrations/webhooks")
+def create_endpoint(
+    request: Request, session: DbSession, principal: PageUser, form: Form
+) -> Response:
+    require(principal, "webhooks.manage")
+
+    def act(data: schemas.EndpointIn) -> Response:
+        endpoint = webhooks.create_endpoint(session, principal, data)
+        return _with_secret(request, session, principal, endpoint)
+
+    fields = {
+        "url": form.get("url"),
+        "description": form.get("description"),
+        "events": form.getlist("events"),
+        "active": True,
+    }
+    page = _webhooks_page(request, session, principal)
+    return submit_form(request, schemas.EndpointIn, fields, act, page)
+
+
+@router.post("/integrations/webhooks/{endpoint_id}/rotate")
+def rotate_secret(
+    request: Request, session: DbSession, principal: PageUser, endpoint_id: Id, form: Form
+) -> Response:
+    require(principal, "webhooks.manage")
+
+    def act(data: schemas.RotateIn) -> Response:
+        endpoint = webhooks.rotate_secret(session, principal, endpoint_id, data.grace_hours)
+        return _with_secret(request, session, principal, endpoint)
+
+    fields = {"grace_hours": form.get("grace_hours") or "24"}
+    page = _webhooks_page(request, session, principal)
+    return submit_form(request, schemas.RotateIn, fields, act, page)
+
+
+@router.post("/integrations/webhooks/{endpoint_id}/delete")
+def delete_endpoint(
+    request: Request, session: DbSession, principal: PageUser, endpoint_id: Id
+) -> Response:
+    require(principal, "webhooks.manage")
+
+    def act() -> Response:
+        webhooks.delete_endpoint(session, principal, endpoint_id)
+        return RedirectResponse("/integrations/webhooks", status_code=303)
+
+    return act_or_rerender(request, act, _webhooks_page(request, session, principal))
+
+
+@router.post("/integrations/deliveries/{delivery_id}/replay")
+def replay_delivery(
+    request: Request, session: DbSession, principal: PageUser, delivery_id: Id
+) -> Response:
+    require(principal, "webhooks.manage")
+
+    def act() -> Response:
+        webhooks.replay(session, principal, delivery_id)
+        return RedirectResponse("/integrations/webhooks?replayed=1", status_code=303)
+
+    return act_or_rerender(request, act, _webhooks_page(request, session, principal))
+
+
+@router.post("/integrations/settings")
+def save_settings(
+    request: Request, session: DbSession, principal: PageUser, form: Form
+) -> Response:
+    require(principal, "webhooks.manage")
+
+    def act(data: schemas.SettingsIO) -> Response:
+        webhooks.set_settings(session, principal, data)
+        return RedirectResponse("/integrations/webhooks?saved=1", status_code=303)
+
+    fields = {"allow_private_addresses": bool(form.get("allow_private_addresses"))}
+    page = _webhooks_page(request, session, principal)
+    return submit_form(request, schemas.SettingsIO, fields, act, page)
+
+
+# --------------------------------------------------------------------------- transfer
+
+
+def _transfer_context(session: DbSession, principal: Principal) -> dict[str, Any]:
+    may_import = can(principal, "data.import") and can(principal, "candidates.create")
+    return {
+        "presets": list(transfer.PRESETS),
+        "preset_labels": PRESET_LABELS,
+        "mappings": transfer.mappings(session, principal) if may_import else [],
+        "may_import": may_import,
+        "report": None,
+        "messages": transfer.ERROR_MESSAGES,
+        "errors": {},
+        "max_rows": tabular.MAX_ROWS,
+    }
+
+
+@router.get("/integrations/transfer")
+def transfer_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+    require(principal, "data.export")
+    return render(request, "integrations/transfer.html", _transfer_context(session, principal))
+
+
+@router.get("/integrations/export")
+def export_file(request: Request, session: DbSession, principal: PageUser) -> Response:
+    params = request.query_params
+    kind, fmt = params.get("kind", "candidates"), params.get("format", "csv")
+    if kind not in transfer.FIELDS or fmt not in tabular.FORMATS:
+        raise ValidationFailed(N_("Choose CSV or XLSX."), fields={"format": "unknown"})
+    content, filename = transfer.export(
+        session, principal, kind, fmt, params.get("mapping", "hireflow")[:40]
+    )
+    return Response(
+        content,
+        media_type=tabular.MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.post("/integrations/import")
+def import_file(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
+    require(principal, "data.import")
+    _ = gettext_for(request.state.language)
+
+    def page(errors: dict[str, str]) -> Response:
+        context = _transfer_context(session, principal)
+        context["errors"] = errors
+        return render(request, "integrations/transfer.html", context, status_code=422)
+
+    content = form.read_file("file", tabular.MAX_BYTES + 1)
+    upload = form.file("file")
+    if content is None or upload is None:
+        return page({"file": _("Choose a .csv or .xlsx file.")})
+
+    def act() -> Response:
+        report = transfer.import_candidates(
+            session,
+            principal,
+            upload.filename or "",
+            content,
+            form.get("mapping")[:40],
+            dry_run=form.get("dry_run") == "on",
+        )
+        context = _transfer_context(session, principal)
+        context["report"] = report
+        return render(request, "integrations/transfer.html", context)
+
+    return act_or_rerender(request, act, page)

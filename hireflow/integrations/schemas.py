@@ -1,0 +1,230 @@
+"""Shapes of the integration API, and of every event a webhook receives (documented in
+OpenAPI through ``GET /api/v1/webhooks/events`` and in docs/integrations.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from hireflow.core.bounds import Id
+from hireflow.core.events import EVENTS
+
+# ------------------------------------------------------------------------------ endpoints
+
+
+def _check_events(value: list[str]) -> list[str]:
+    unknown = sorted(set(value) - EVENTS - {"*"})
+    if unknown:
+        raise ValueError(f"unknown event {unknown[0]!r}")
+    if not value:
+        raise ValueError("subscribe to at least one event")
+    return sorted(set(value))
+
+
+class EndpointIn(BaseModel):
+    url: str = Field(min_length=8, max_length=2000)
+    description: str = Field(default="", max_length=200)
+    # Event names (``candidate.created``) or ``"*"`` for every event.
+    events: list[str] = Field(min_length=1, max_length=len(EVENTS) + 1)
+    active: bool = True
+
+    _events = field_validator("events")(_check_events)
+
+
+class EndpointOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    url: str
+    description: str
+    events: list[str]
+    active: bool
+    created_at: datetime
+    # During a rotation: when the previous secret stops signing.
+    previous_secret_until: datetime | None
+
+
+class EndpointCreated(EndpointOut):
+    # Shown once, at creation and rotation; stored encrypted.
+    secret: str
+
+
+class RotateIn(BaseModel):
+    # How long the previous secret keeps signing beside the new one (0: stop at once).
+    grace_hours: int = Field(default=24, ge=0, le=168)
+
+
+class SettingsIO(BaseModel):
+    # Off by default: webhooks reach only public addresses (SSRF protection).
+    allow_private_addresses: bool = False
+
+
+class DeliveryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    endpoint_id: int
+    event_id: str
+    event: str
+    subject: str
+    status: Literal["pending", "sending", "delivered", "failed"]
+    attempts: int
+    next_attempt_at: datetime
+    last_attempt_at: datetime | None
+    last_status: int | None
+    last_error: str
+    delivered_at: datetime | None
+    replay_of_id: int | None
+    created_at: datetime
+
+
+class DeliveryDetail(DeliveryOut):
+    body: str
+
+
+class DeliveryPage(BaseModel):
+    items: list[DeliveryOut]
+    total: int
+
+
+# ------------------------------------------------------------------------------ events
+
+
+class CandidateCreated(BaseModel):
+    """A candidate entered the talent pool (a resume upload, an application, an import)."""
+
+    candidate_id: Id
+    opening_id: Id | None = None
+    source: str = Field(description="upload | apply | import | ...")
+
+
+class ReportReady(BaseModel):
+    """The AI interview's report for an application was stored."""
+
+    application_id: Id
+    interview_id: Id | None = None
+    opening_id: Id | None = None
+
+
+class StageChanged(BaseModel):
+    """An application moved to another pipeline stage."""
+
+    application_id: Id
+    opening_id: Id
+    from_stage: str | None = Field(default=None, alias="from")
+    to_stage: str = Field(alias="to")
+    version: int | None = None
+
+
+class ScorecardsCompleted(BaseModel):
+    """Every interviewer of a round submitted their scorecard."""
+
+    application_id: Id
+    opening_id: Id | None = None
+    round: str | None = None
+
+
+class OfferAnswered(BaseModel):
+    """The candidate accepted or declined an offer."""
+
+    offer_id: Id
+    application_id: Id | None = None
+    answer: Literal["accepted", "declined"]
+
+
+class OfferAccepted(BaseModel):
+    """The candidate accepted an offer."""
+
+    offer_id: Id
+    application_id: Id | None = None
+
+
+class EmployeeCreated(BaseModel):
+    """A person became an employee (after accepting an offer)."""
+
+    employee_id: Id
+    candidate_id: Id | None = None
+    application_id: Id | None = None
+
+
+EVENT_DATA: dict[str, type[BaseModel]] = {
+    "candidate.created": CandidateCreated,
+    "report.ready": ReportReady,
+    "stage.changed": StageChanged,
+    "scorecards.completed": ScorecardsCompleted,
+    "offer.answered": OfferAnswered,
+    "offer.accepted": OfferAccepted,
+    "employee.created": EmployeeCreated,
+}
+
+
+class EventEnvelope(BaseModel):
+    """The JSON body of every webhook request; ``data`` depends on ``type``."""
+
+    id: str = Field(description="The event id; the same in every delivery and replay")
+    type: str = Field(description="The event name, e.g. candidate.created")
+    created_at: datetime
+    subject: str = Field(description="What the event is about, e.g. candidate:42")
+    data: dict[str, Any]
+
+
+class EventDoc(BaseModel):
+    name: str
+    description: str
+    data_schema: dict[str, Any]
+
+
+class EventCatalogue(BaseModel):
+    envelope: dict[str, Any]
+    events: list[EventDoc]
+    # The typed payloads, so OpenAPI lists every event's schema.
+    examples: (
+        CandidateCreated
+        | ReportReady
+        | StageChanged
+        | ScorecardsCompleted
+        | OfferAnswered
+        | OfferAccepted
+        | EmployeeCreated
+        | None
+    ) = None
+
+
+# ------------------------------------------------------------------------------ transfer
+
+
+class RowErrorOut(BaseModel):
+    row: int
+    field: str
+    code: str
+    message: str
+
+
+class ImportReportOut(BaseModel):
+    rows: int
+    valid: int
+    written: bool
+    created: list[int]
+    unmapped: list[str]
+    errors: list[RowErrorOut]
+
+
+class MappingIn(BaseModel):
+    kind: Literal["candidates", "results"]
+    name: str = Field(min_length=1, max_length=100)
+    # file column -> field, e.g. {"姓名": "name", "手机号码": "phone"}
+    columns: dict[str, str] = Field(min_length=1, max_length=50)
+
+
+class MappingOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    kind: str
+    name: str
+    columns: dict[str, str]
+
+
+class PresetOut(BaseModel):
+    name: str
+    kind: str
+    columns: dict[str, str]

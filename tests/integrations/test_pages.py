@@ -1,0 +1,77 @@
+"""The integration pages: who sees them, the forms, and their refusals."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from hireflow.integrations.models import WebhookEndpoint
+from tests.conftest import login
+
+
+def test_hr_adds_an_endpoint_on_the_page_and_sees_its_secret_once(client, org, session):
+    login(client, org.users["hr_admin"])
+    page = client.get("/integrations/webhooks")
+    assert page.status_code == 200 and 'id="endpoint-form"' in page.text
+    # The test machine resolves no public names: a local receiver, allowed on the page first.
+    saved = client.post(
+        "/integrations/settings", data={"allow_private_addresses": "on"}, follow_redirects=False
+    )
+    assert saved.status_code == 303
+    made = client.post(
+        "/integrations/webhooks",
+        data={
+            "url": "http://127.0.0.1:18449/hooks",
+            "events": ["candidate.created", "stage.changed"],
+        },
+    )
+    assert made.status_code == 200 and 'id="secret-value"' in made.text
+    endpoint = session.scalars(
+        select(WebhookEndpoint).where(WebhookEndpoint.tenant_id == org.tenant.id)
+    ).one()
+    assert endpoint.secret in made.text
+    assert endpoint.events == ["candidate.created", "stage.changed"]
+    again = client.get("/integrations/webhooks")
+    assert endpoint.secret not in again.text and "http://127.0.0.1:18449/hooks" in again.text
+
+
+def test_bad_input_rerenders_the_page_with_the_reason(client, org):
+    login(client, org.users["hr_admin"])
+    for data in (
+        {"url": "ftp://example.com/x", "events": ["*"]},
+        {"url": "http://127.0.0.1:18400/x", "events": ["*"]},
+        {"url": "https://example.com/x", "events": ["made.up"]},
+        {"url": "https://example.com/x"},
+    ):
+        answer = client.post("/integrations/webhooks", data=data)
+        assert answer.status_code == 422, data
+        assert 'id="webhook-error"' in answer.text
+    missing = client.post("/integrations/import", data={"mapping": ""})
+    assert missing.status_code == 422 and 'id="import-error"' in missing.text
+
+
+def test_a_dry_run_on_the_page_lists_row_errors(client, org):
+    login(client, org.users["hr_admin"])
+    answer = client.post(
+        "/integrations/import",
+        data={"mapping": "moka", "dry_run": "on"},
+        files={"file": ("moka.csv", "姓名,邮箱\n,a@example.com\n周杰,b@example.com\n".encode())},
+    )
+    assert answer.status_code == 200 and 'id="import-report"' in answer.text
+    assert "<td>2</td><td>name</td>" in answer.text
+    export = client.get("/integrations/export?kind=candidates&format=xlsx&mapping=beisen")
+    assert export.status_code == 200 and export.content[:2] == b"PK"
+
+
+def test_roles_without_the_capability_get_403(client, org):
+    for role in ("interviewer", "recruiter", "hiring_manager"):
+        client.cookies.clear()
+        client.headers.pop("X-CSRF-Token", None)
+        login(client, org.users[role])
+        assert client.get("/integrations/webhooks").status_code == 403, role
+        answer = client.post("/integrations/webhooks", data={"url": "https://e.com", "events": "*"})
+        assert answer.status_code == 403, role
+    client.cookies.clear()
+    client.headers.pop("X-CSRF-Token", None)
+    login(client, org.users["it_auditor"])
+    assert client.get("/integrations/webhooks").status_code == 200
+    assert client.get("/integrations/transfer").status_code == 403
