@@ -101,9 +101,11 @@ class CandidateCreated(BaseModel):
 class ReportReady(BaseModel):
     """The AI interview's report for an application was stored."""
 
-    application_id: Id
-    interview_id: Id | None = None
-    opening_id: Id | None = None
+    interview_id: Id
+    application_id: Id | None = None
+    opening_id: Id
+    job_match: float | None = Field(default=None, description="0-100, the AI's")
+    scores: dict[str, float] = Field(description="competency id -> score 0-10, the AI's")
 
 
 class StageChanged(BaseModel):
@@ -111,40 +113,48 @@ class StageChanged(BaseModel):
 
     application_id: Id
     opening_id: Id
-    from_stage: str | None = Field(default=None, alias="from")
+    from_stage: str = Field(alias="from")
     to_stage: str = Field(alias="to")
-    version: int | None = None
+    reason: str | None = Field(default=None, description="the rejection reason's key")
+    actor: Id | None = Field(default=None, description="the user who moved it")
+    version: int
 
 
 class ScorecardsCompleted(BaseModel):
     """Every interviewer of a round submitted their scorecard."""
 
     application_id: Id
-    opening_id: Id | None = None
-    round: str | None = None
+    opening_id: Id
+    round: str
+    scorecards: int
+    recommendations: dict[str, int] = Field(description="recommendation -> how many")
+    levels: dict[str, float] = Field(description="competency id -> mean level 1-5")
 
 
 class OfferAnswered(BaseModel):
     """The candidate accepted or declined an offer."""
 
     offer_id: Id
-    application_id: Id | None = None
+    application_id: Id
+    person_id: Id
+    opening_id: Id
     answer: Literal["accepted", "declined"]
 
 
-class OfferAccepted(BaseModel):
-    """The candidate accepted an offer."""
-
-    offer_id: Id
-    application_id: Id | None = None
+class OfferAccepted(OfferAnswered):
+    """The candidate accepted an offer (sent with ``offer.answered``)."""
 
 
 class EmployeeCreated(BaseModel):
     """A person became an employee (after accepting an offer)."""
 
     employee_id: Id
-    candidate_id: Id | None = None
-    application_id: Id | None = None
+    person_id: Id
+    department_id: Id | None = None
+    manager_id: Id | None = None
+    offer_id: Id
+    opening_id: Id
+    start_date: str = Field(description="YYYY-MM-DD")
 
 
 EVENT_DATA: dict[str, type[BaseModel]] = {

@@ -1,0 +1,64 @@
+"""Each domain event's payload is exactly what the webhook documentation (OpenAPI and
+docs/integrations.md) says: the events are published by the real flows that publish them."""
+
+from __future__ import annotations
+
+import pytest
+
+from hireflow.core import events
+from hireflow.core.settings import get_settings
+from hireflow.integrations.schemas import EVENT_DATA
+from hireflow.offers import portal, schemas
+from hireflow.workflow import schemas as workflow_schemas
+from hireflow.workflow import scorecards
+from tests.conftest import make_org
+from tests.interviews.factories import scored_interview
+from tests.offers.conftest import regional  # noqa: F401 - autouse: record storage
+from tests.offers.factories import sent_offer
+from tests.workflow.factories import principal
+
+
+@pytest.fixture
+def published(monkeypatch: pytest.MonkeyPatch) -> list[events.Event]:
+    seen: list[events.Event] = []
+    real = events._handlers()
+    patched = {**real, "*": (*real.get("*", ()), lambda session, event: seen.append(event))}
+    monkeypatch.setattr(events, "_handlers", lambda: patched)
+    return seen
+
+
+def _documented(event: events.Event) -> None:
+    model = EVENT_DATA[event.name]
+    fields = {field.alias or name for name, field in model.model_fields.items()}
+    assert set(event.data) == fields, f"{event.name}: {sorted(event.data)} vs {sorted(fields)}"
+    model.model_validate(event.data)
+
+
+def test_offer_and_hire_events_match_their_documentation(session, published):
+    org = make_org(session)
+    _offer, token = sent_offer(session, org)
+    opened = portal.open_offer(session, get_settings(), token)
+    portal.answer(
+        session, get_settings(), opened, schemas.AnswerIn(accept=True, typed_name="张伟"), "::1"
+    )
+    names = {event.name for event in published}
+    assert {"stage.changed", "offer.answered", "offer.accepted", "employee.created"} <= names
+    for event in published:
+        _documented(event)
+
+
+def test_report_and_scorecard_events_match_their_documentation(session, db, published):
+    org = make_org(session)
+    setup, _interview = scored_interview(session, db, org)
+    application = setup.candidate.applications[0]
+    first = scorecards.model_of(application).dimensions[0].id
+    scorecards.submit(
+        session,
+        principal(session, org, "interviewer"),  # the whole panel of the opening
+        application.id,
+        workflow_schemas.ScorecardIn(round="round_1", ratings={first: 4}, recommendation="yes"),
+    )
+    names = {event.name for event in published}
+    assert {"report.ready", "scorecards.completed"} <= names
+    for event in published:
+        _documented(event)
