@@ -26,8 +26,8 @@ from hireflow.interviews.models import InterviewCodeRun, InterviewSession
 from hireflow.interviews.sessions import answers_of
 from hireflow.scoring.plan_model import InterviewPlan
 from tests.conftest import login
-from tests.interviews.test_pages import _candidate
 from tests.interviews.factories import TAB, make_setup, started
+from tests.interviews.test_pages import _candidate
 
 PAIR_SUM = (
     "import sys\nfrom collections import Counter\nd=sys.stdin.read().split()\n"
@@ -135,7 +135,9 @@ def test_bad_input_is_refused_with_a_clear_message(session, org, eager):
     setup = _coding_setup(session, org)
     interview = started(session, setup)
     candidate.open_question(session, interview, QID, TAB)
-    err = _refusal(lambda: coding.start_run(session, interview, QID, _code("run", language="cobol")))
+    err = _refusal(
+        lambda: coding.start_run(session, interview, QID, _code("run", language="cobol"))
+    )
     assert err.code == "code_language" and "Python" in str(err)
     big = "# " + "x" * MAX_CODE_BYTES + "\nprint(1)\n"
     err = _refusal(lambda: coding.start_run(session, interview, QID, _code("run", big)))
