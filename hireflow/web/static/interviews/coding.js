@@ -119,10 +119,11 @@ function send(kind) {
   const code = view.state.doc.toString();
   ctx.error("");
   setBusy(true);
+  showRun({ status: "queued", waiting: false, mode: kind });
   return ctx.request("POST", "/questions/" + encodeURIComponent(question.id) + "/code", { tab: ctx.tab, mode: kind, language, code })
     .then((run) => {
       try { localStorage.setItem(draftKey(language), code); } catch (e) { /* private mode */ }
-      if (kind === "submit") { question.status = "answered"; $("iv-code-submit").disabled = true; }
+      if (kind === "submit") { question.status = "answered"; $("iv-code-submit").disabled = true; $("iv-code-skip").hidden = true; }
       poll(run);
     })
     .catch((err) => { setBusy(false); ctx.handle(err); });
@@ -160,6 +161,7 @@ window.HireflowCoding = {
     setLanguage(last ? last.language : q.coding.languages[0].key);
     $("iv-code-result").hidden = true;
     $("iv-code-next").hidden = q.status !== "answered";
+    $("iv-code-skip").hidden = q.status === "answered";
     setBusy(false);
     if (q.coding.last_run) { poll(q.coding.last_run); }
   },
@@ -177,4 +179,12 @@ $("iv-code-language").addEventListener("change", (e) => setLanguage(e.target.val
 $("iv-code-run").addEventListener("click", () => send("run"));
 $("iv-code-submit").addEventListener("click", () => { if (window.confirm(ctx.T.confirm_code_submit)) { send("submit"); } });
 $("iv-code-next").addEventListener("click", () => { clearTimeout(polling); ctx.afterAnswer(); });
+// Leaving a coding question without handing in code skips it, as a blank typed answer does.
+$("iv-code-skip").addEventListener("click", () => {
+  if (!window.confirm(ctx.T.confirm_code_skip)) { return; }
+  clearTimeout(polling);
+  ctx.request("POST", "/questions/" + encodeURIComponent(question.id) + "/text", { tab: ctx.tab, text: "", final: true })
+    .then(() => ctx.afterAnswer())
+    .catch((err) => ctx.handle(err));
+});
 document.dispatchEvent(new Event("hireflow-coding-ready"));
