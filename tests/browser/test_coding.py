@@ -157,11 +157,7 @@ def _interview(
     candidate.click("#form-verify button[type=submit]")
     expect(candidate.locator("#link-notice")).to_be_visible()
     candidate.goto(f"/i/{token}/interview")
-    try:
-        expect(candidate.locator("#iv-notice")).to_be_visible()
-    except AssertionError:
-        candidate.screenshot(path="/tmp/cui/fail.png", full_page=True)
-        raise
+    expect(candidate.locator("#iv-notice")).to_be_visible()
     candidate.check("#iv-consent input[name=recording]")
     candidate.check("#iv-consent input[name=ai_assessment]")
     candidate.click("#iv-start")
