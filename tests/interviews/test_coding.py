@@ -233,3 +233,22 @@ def test_without_a_sandbox_worker_the_code_is_kept_and_run_when_one_comes_back(
     row.scoring_lease_until = None
     session.commit()
     assert pipeline.score(db, interview.id) == "scored"
+
+
+def test_hr_is_told_a_report_waits_for_the_code_runner():
+    from types import SimpleNamespace
+
+    from hireflow.interviews.progress import waiting_for_report
+
+    now = utcnow()
+    interview = SimpleNamespace(
+        status="submitted",
+        submitted_at=now - timedelta(minutes=5),
+        scoring_attempts=2,
+        scoring_lease_until=now + timedelta(seconds=40),
+        scoring_error="code_pending",
+        speech_pending=False,
+    )
+    waiting = waiting_for_report(interview, now)
+    assert waiting.state == "code_pending" and waiting.refresh and not waiting.can_retry
+    assert "sandbox-worker" in waiting.action
