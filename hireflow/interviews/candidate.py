@@ -13,7 +13,7 @@ from hireflow.core import audit
 from hireflow.core.db import retry_when_busy, utcnow
 from hireflow.core.errors import N_, Conflict, ValidationFailed
 from hireflow.core.tasks import enqueue_on_commit
-from hireflow.interviews import schemas, state
+from hireflow.interviews import coding, schemas, state
 from hireflow.interviews.errors import (
     DeadlinePassed,
     InterviewClosed,
@@ -102,6 +102,7 @@ def candidate_state(
                 media_status=answer.media_status if answer else "",
                 media_error=answer.media_error if answer else "",
                 added_by_hr=qid.startswith("hr-"),
+                coding=coding.question_payload(session, interview, question, now),
             )
         )
     ids = [v.id for v in views]

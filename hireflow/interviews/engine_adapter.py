@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 
 from hireflow.candidates.vectors import platform_embedder
 from hireflow.core.settings import get_settings
+from hireflow.interviews import coding
 from hireflow.interviews.models import (
     CompanyCalibration,
     InterviewAnswer,
+    InterviewCodeRun,
     InterviewReport,
     InterviewSession,
 )
@@ -58,16 +60,24 @@ def _pause_length(pause: Any) -> float:
 
 
 def interview_input(
-    interview: InterviewSession, answers: dict[str, InterviewAnswer]
+    interview: InterviewSession,
+    answers: dict[str, InterviewAnswer],
+    code_runs: dict[str, InterviewCodeRun] | None = None,
 ) -> InterviewInput:
-    """The engine's input: the interview's questions and each answer's text or transcript."""
+    """The engine's input: the interview's questions and each answer's text or transcript;
+    a coding answer is its grading's result line and its code (``code_runs``: the
+    submission of each coding question)."""
     model = load_model(interview.model)
     rows = []
     for question in questions_of(interview):
         answer = answers.get(str(question.get("id")))
         if answer is None or answer.status != "answered":
             continue
-        text = answer.text if answer.mode == "text" else (answer.transcript or "")
+        if answer.mode == "code":
+            run = (code_runs or {}).get(answer.question_id)
+            text = coding.answer_text(run, interview.language)
+        else:
+            text = answer.text if answer.mode == "text" else (answer.transcript or "")
         item: dict[str, Any] = {"question_id": answer.question_id, "text": text or ""}
         features = _audio_features(answer.speech) if answer.mode != "text" else None
         if features:
@@ -100,7 +110,7 @@ def compute_report(session: Session, interview: InterviewSession) -> Report:
     calibration = active_calibration(session, interview.tenant_id)
     settings = get_settings()
     return score_interview(
-        interview_input(interview, answers),
+        interview_input(interview, answers, coding.submissions(session, interview.id)),
         judge=judge_from_env(settings),
         calibration=calibration,
         embedder=platform_embedder(settings),

@@ -347,6 +347,46 @@ class CandidateQuestion(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+CODE_RUN_MODES = ("run", "submit")
+# queued: waiting for a sandbox worker (it may be down: the run is kept and taken when one
+# comes back); done: the result is stored; refused: the grader refused the submission as sent.
+CODE_RUN_STATUSES = ("queued", "done", "refused")
+
+
+class InterviewCodeRun(Base):
+    """One run of the candidate's code on a coding question (SPEC E8).
+
+    ``mode`` ``run`` grades against the visible examples, ``submit`` against the examples,
+    the hidden tests and the efficiency sizes, and hands the answer in. The code runs only on
+    the sandbox workers (``coding.grade_submission`` on the ``sandbox`` queue); ``task_id``
+    finds its result, which is copied into ``result`` (``SubmissionResult.to_dict``) when it
+    arrives. The code and the result (which quotes it) are personal data: encrypted.
+    """
+
+    __tablename__ = "interview_code_runs"
+    __table_args__ = (Index("ix_interview_code_runs_question", "interview_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interview_sessions.id", ondelete="CASCADE")
+    )
+    question_id: Mapped[str] = mapped_column(String(80))
+    coding_id: Mapped[str] = mapped_column(String(80))
+    mode: Mapped[str] = mapped_column(String(10))
+    language: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str] = mapped_column(EncryptedText("interview_code_runs.code"))
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    task_id: Mapped[str] = mapped_column(String(64), unique=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    result: Mapped[str | None] = mapped_column(
+        EncryptedText("interview_code_runs.result"), nullable=True
+    )
+    error: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
 # --- permission scopes ------------------------------------------------------------------------
 
 
@@ -383,7 +423,13 @@ register_scope(
         **_opening_rows(InterviewSession.opening_id),
     ),
 )
-for _model in (InterviewAnswer, InterviewEvent, InterviewReport, ScoreAdjustment):
+for _model in (
+    InterviewAnswer,
+    InterviewEvent,
+    InterviewReport,
+    ScoreAdjustment,
+    InterviewCodeRun,
+):
     register_scope(
         _model,
         Scope(tenant=_model.tenant_id, **_interview_rows(_model.interview_id)),  # type: ignore[attr-defined]

@@ -29,7 +29,7 @@ from hireflow.core import events
 from hireflow.core.db import Database, utcnow
 from hireflow.core.errors import N_, AppError
 from hireflow.core.tasks import send_by_name
-from hireflow.interviews import state
+from hireflow.interviews import coding, state
 from hireflow.interviews.candidate import submit
 from hireflow.interviews.engine_adapter import compute_report
 from hireflow.interviews.media import DecoderUnavailable, MediaError, MediaProcessingError
@@ -64,6 +64,7 @@ log = logging.getLogger(__name__)
 SCORING_LEASE = timedelta(minutes=5)
 RECOVER_SUBMITTED_AFTER = timedelta(seconds=30)
 SPEECH_RETRY_AFTER = timedelta(minutes=10)
+CODE_RETRY_AFTER = timedelta(minutes=1)
 
 
 class AnswerOutcome(StrEnum):
@@ -82,6 +83,7 @@ class ScoreOutcome(StrEnum):
     DONE = "done"  # already scored: re-running changes nothing
     BUSY = "busy"  # another run holds a live lease
     SPEECH_PENDING = "speech_pending"
+    CODE_PENDING = "code_pending"  # a coding submission waits for a sandbox worker
     NOT_SUBMITTED = "not_submitted"
 
 
@@ -339,6 +341,8 @@ def score(database: Database, interview_id: int, now: datetime | None = None) ->
         if pending:
             _hold_for_speech(database, interview_id)
             return ScoreOutcome.SPEECH_PENDING
+        if _hold_for_code(database, interview_id, now):
+            return ScoreOutcome.CODE_PENDING
 
         with database.session() as session:
             interview = session.get(InterviewSession, interview_id)
@@ -368,6 +372,21 @@ def _release_lease(database: Database, interview_id: int, error: str | None = No
             session.commit()
     except OperationalError:  # the lease expires by itself; the recovery sweep takes over
         log.warning("lease not released", extra={"event": "interviews.lease_release_failed"})
+
+
+def _hold_for_code(database: Database, interview_id: int, now: datetime) -> bool:
+    """Collect the coding submissions' results; while one is still waiting for a sandbox
+    worker the interview stays submitted and the recovery sweep looks again after
+    ``CODE_RETRY_AFTER`` (nothing is scored without the code's result)."""
+    with database.session() as session:
+        waiting = coding.pending_submissions(session, interview_id, now)
+        if waiting:
+            interview = session.get(InterviewSession, interview_id)
+            assert interview is not None
+            interview.scoring_lease_until = now + CODE_RETRY_AFTER
+            interview.scoring_error = "code_pending"
+        session.commit()
+    return bool(waiting)
 
 
 def _hold_for_speech(database: Database, interview_id: int) -> None:

@@ -18,12 +18,13 @@ from hireflow.core.errors import N_
 # past this the worker is presumably not running.
 WORKER_SILENT_AFTER = timedelta(minutes=2)
 
-STATES = ("queued", "scoring", "speech_unavailable", "worker_idle", "retrying")
+STATES = ("queued", "scoring", "speech_unavailable", "code_pending", "worker_idle", "retrying")
 
 LABELS = {
     "queued": N_("scoring starts shortly"),
     "scoring": N_("being scored"),
     "speech_unavailable": N_("waiting for speech recognition"),
+    "code_pending": N_("waiting for the code runner"),
     "worker_idle": N_("no task worker"),
     "retrying": N_("scoring failed, retrying"),
 }
@@ -37,6 +38,10 @@ REASONS = {
     "speech_unavailable": N_(
         "Voice or video answers cannot be transcribed: speech recognition is not installed "
         "where the task worker runs. The answers are kept; nothing is lost."
+    ),
+    "code_pending": N_(
+        "A coding answer has not been run yet: no sandbox worker has taken it. The code is "
+        "kept; nothing is lost."
     ),
     "worker_idle": N_(
         "Submitted %(minutes)s min ago, but no task worker has picked the interview up: the "
@@ -55,6 +60,10 @@ ACTIONS = {
         "Ask IT to reinstall Hireflow on the worker (speech recognition is part of the "
         "standard install) and restart it, then press Retry now. Until then it is retried "
         "every 10 minutes."
+    ),
+    "code_pending": N_(
+        "Ask IT to start a sandbox worker (hireflow sandbox-worker). The code is run and the "
+        "interview scored as soon as one is up; until then it is looked at every minute."
     ),
     "worker_idle": N_(
         "Ask IT to start the task worker (hireflow worker, or hireflow serve, which runs one), "
@@ -95,7 +104,7 @@ class Waiting:
     @property
     def refresh(self) -> bool:
         """Whether the report page should look again by itself soon."""
-        return self.state in ("queued", "scoring", "retrying")
+        return self.state in ("queued", "scoring", "retrying", "code_pending")
 
 
 def waiting_for_report(interview: Any, now: datetime) -> Waiting | None:
@@ -109,6 +118,8 @@ def waiting_for_report(interview: Any, now: datetime) -> Waiting | None:
     error = interview.scoring_error or ""
     if interview.speech_pending or error == "speech_unavailable":
         return Waiting("speech_unavailable", since)
+    if error == "code_pending":
+        return Waiting("code_pending", since)
     if lease is not None and lease > now:
         return Waiting("scoring", since, {"attempt": attempts})
     if error or (attempts and lease is not None):

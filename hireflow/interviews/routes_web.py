@@ -26,6 +26,7 @@ from hireflow.core.settings import get_settings
 from hireflow.interviews import (
     calibration,
     candidate,
+    coding,
     faq,
     hr,
     live,
@@ -140,10 +141,10 @@ def _interview(
     return sessions.ensure_session(session, _invitation(request, session, link_token, grace=grace))
 
 
-def _parse(request: Request, body: bytes, schema: type[SchemaT]) -> SchemaT:
+def _parse(request: Request, body: bytes, schema: type[SchemaT], limit: int = 64 * 1024) -> SchemaT:
     """The JSON body as ``schema`` (after the link was checked, so a foreign link answers
     404 whatever it sends)."""
-    if len(body) > 64 * 1024:
+    if len(body) > limit:
         raise AppError(N_("The request is too large."), code="too_large")
     try:
         return schema.model_validate(json.loads(body or b"{}"))
@@ -251,6 +252,24 @@ def interview_text(
     interview = _interview(request, session, link_token)
     data = _parse(request, body, schemas.TextAnswerIn)
     return _out(candidate.save_text(session, interview, interview_question_id, data))
+
+
+@router.post("/i/{link_token}/interview/questions/{interview_question_id}/code")
+def interview_code(
+    request: Request, session: DbSession, link_token: str, interview_question_id: str, body: Body
+) -> Response:
+    interview = _interview(request, session, link_token)
+    # room for code over the limit, so that it is refused with the limit named
+    data = _parse(request, body, schemas.CodeRunIn, limit=1024 * 1024)
+    return _out(coding.start_run(session, interview, interview_question_id, data), 202)
+
+
+@router.get("/i/{link_token}/interview/code-runs/{interview_code_run_id}")
+def interview_code_run(
+    request: Request, session: DbSession, link_token: str, interview_code_run_id: Id
+) -> Response:
+    interview = _interview(request, session, link_token, grace=True)
+    return _out(coding.poll_run(session, interview, interview_code_run_id))
 
 
 @router.post("/i/{link_token}/interview/questions/{interview_question_id}/uploads")
@@ -479,7 +498,17 @@ def _report_context(
         "question_numbers": {
             str(q.get("id")): index + 1 for index, q in enumerate(interview.questions or [])
         },
-        "mode_labels": {"text": _("Text answer"), "voice": _("Voice"), "video": _("Video")},
+        "mode_labels": {
+            "text": _("Text answer"),
+            "voice": _("Voice"),
+            "video": _("Video"),
+            "code": _("Code"),
+        },
+        "coding": {
+            item["question_id"]: item
+            for item in coding.report_items(session, interview, interview.questions or [])
+        },
+        "language_labels": coding.LANGUAGE_LABELS,
         "pick": lambda text: localised(text, lang),
         "dimension_names": lambda ids: (
             "、".join(names.get(i, i) for i in ids)

@@ -83,6 +83,31 @@ class QuestionView(BaseModel):
     media_status: str = ""
     media_error: str = ""
     added_by_hr: bool = False
+    # a coding question: statement, starter code, examples, languages, the latest run
+    coding: dict[str, Any] | None = None
+
+
+class CodeRunIn(TabIn):
+    """The candidate's code, to run on the examples or to hand in (the hidden tests too)."""
+
+    mode: Literal["run", "submit"]
+    language: str = Field(max_length=40)
+    # the size limit is checked by the service, with a message saying it
+    code: str = Field(max_length=1024 * 1024)
+
+
+class CodeRunOut(BaseModel):
+    """A run of the candidate's code: ``queued`` (``waiting``: no sandbox worker took it
+    yet), ``done`` with the result, or ``refused`` with the grader's reason."""
+
+    id: int
+    question_id: str
+    mode: str
+    language: str
+    status: str
+    waiting: bool = False
+    error: str = ""
+    result: dict[str, Any] | None = None
 
 
 class AskedView(BaseModel):

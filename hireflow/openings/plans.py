@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hireflow.coding import plans as coding_plans
 from hireflow.core import audit
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import Principal
@@ -129,6 +130,8 @@ def edit_plan(
             plan = plan.remove_question(edit.question_id)
         elif edit.action == "move":
             plan = plan.move_question(edit.question_id, edit.position or 0)
+        elif edit.action == "add_coding":
+            plan = _add_coding(plan, opening, edit)
         else:
             model = competency_model_of(opening)
             dimension = edit.dimension or (model.dimension_ids[0] if model.dimension_ids else "")
@@ -156,6 +159,25 @@ def edit_plan(
             fields={e.location or "plan": e.message for e in exc.errors[:20]},
         ) from exc
     return _store_plan(session, principal, opening, plan, edit.action)
+
+
+def _add_coding(plan: InterviewPlan, opening: Opening, edit: schemas.PlanEditIn) -> InterviewPlan:
+    """Add a question of the coding bank, scored on the chosen (or the technical) dimension."""
+    model = competency_model_of(opening)
+    try:
+        question = coding_plans.plan_question(
+            edit.coding_id,
+            edit.dimension or coding_plans.technical_dimension(model.dimension_ids),
+        )
+    except LookupError:
+        raise ValidationFailed(
+            N_("Choose a coding question from the bank."), fields={"coding_id": "unknown"}
+        ) from None
+    if any(item.question.id == question["id"] for item in plan.items):
+        raise ValidationFailed(
+            N_("This coding question is already in the plan."), fields={"coding_id": "duplicate"}
+        )
+    return plan.add_question(question, edit.position, model=model)
 
 
 def _store_plan(

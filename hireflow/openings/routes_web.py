@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from hireflow.candidates.queries import opening_applications
 from hireflow.candidates.rule_builder import build_rule as rule_text
 from hireflow.candidates.screening_rules import FUNCTIONS, SYMBOLS, compile_rules
+from hireflow.coding import plans as coding_plans
 from hireflow.core.errors import N_, AppError
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal, require
@@ -410,6 +411,10 @@ def _plan_context(session: DbSession, principal: Principal, opening: Opening) ->
         "opening": opening,
         "plan": opening.interview_plan or {},
         "dimensions": {d.get("id"): d.get("name", {}) for d in model.get("dimensions", [])},
+        "coding_choices": coding_plans.bank_choices(principal.language),
+        "coding_dimension": coding_plans.technical_dimension(
+            tuple(str(d.get("id")) for d in model.get("dimensions", []))
+        ),
         "warnings": plans.plan_warnings(opening),
         "errors": {},
         "error_list": [],

@@ -152,8 +152,9 @@ class PlanIn(BaseModel):
 class PlanEditIn(BaseModel):
     """One edit of the plan from a page: remove, move or add a question."""
 
-    action: Literal["remove", "move", "add"]
+    action: Literal["remove", "move", "add", "add_coding"]
     question_id: str = Field(default="", max_length=120)
+    coding_id: str = Field(default="", max_length=80)
     position: int | None = Field(default=None, ge=0, le=200)
     text_zh: str = Field(default="", max_length=2000)
     text_en: str = Field(default="", max_length=2000)

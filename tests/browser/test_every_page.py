@@ -64,8 +64,8 @@ PARAMETER_TABLES = {
     "attachment_id": "record_attachments",
     "application_id": "applications",
 }
-# Parameters only non-page endpoints have (uploads): such routes are not visited.
-NOT_PAGE_PARAMETERS = {"interview_upload_token"}
+# Parameters only non-page endpoints have (uploads, code runs): such routes are not visited.
+NOT_PAGE_PARAMETERS = {"interview_upload_token", "interview_code_run_id"}
 # Pages worth a picture at both sizes (route templates).
 KEY_PAGES = {
     "/",

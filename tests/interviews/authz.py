@@ -14,6 +14,7 @@ from hireflow.interviews.models import (
     CompanyCalibration,
     CompanyFaq,
     InterviewAnswer,
+    InterviewCodeRun,
     InterviewUpload,
 )
 from hireflow.interviews.sessions import ensure_session
@@ -59,9 +60,22 @@ def foreign_params(session, org) -> dict[str, object]:
         question=org.tenant.name,
         status="forwarded",
     )
-    session.add(asked)
+    code_run = InterviewCodeRun(
+        tenant_id=org.tenant.id,
+        interview_id=interview.id,
+        question_id=question_id,
+        coding_id="pair-sum",
+        mode="run",
+        language="python",
+        code=org.tenant.name,
+        status="refused",
+        error=org.tenant.name,
+        task_id=unique("foreign-run"),
+    )
+    session.add_all([asked, code_run])
     session.flush()
     return {
+        "interview_code_run_id": code_run.id,
         "interview_id": interview.id,
         "interview_answer_id": answer.id,
         "interview_question_id": question_id,

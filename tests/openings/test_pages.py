@@ -277,3 +277,39 @@ def test_the_opening_page_agrees_with_its_plan_and_names_internal_values(client,
     plan = client.get(f"/openings/{opening.id}/plan").text
     assert "岗位描述提到" not in plan and "“使用”" not in plan and "销售额" not in plan
     assert "考察「" in plan
+
+
+def test_hr_adds_a_coding_question_from_the_bank_to_the_plan(client, session, org):
+    opening = make_opening(session, org, description="负责后端服务开发，使用 Python。")
+    login(client, org.users["hr_admin"])
+    _lang(client, "zh-CN")
+    page = client.get(f"/openings/{opening.id}")
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+    assert (
+        client.post(
+            f"/api/v1/openings/{opening.id}/plan",
+            json={"budget_minutes": 30},
+            headers={"X-CSRF-Token": token},
+        ).status_code
+        == 200
+    )
+    plan_page = client.get(f"/openings/{opening.id}/plan").text
+    assert 'id="add-coding-form"' in plan_page and "逆序对计数" in plan_page
+    form = {"csrf_token": token, "action": "add_coding", "coding_id": "pair-sum"}
+    added = client.post(f"/openings/{opening.id}/plan/edit", data=form, follow_redirects=False)
+    assert added.status_code == 303
+    session.expire_all()
+    items = session.get(Opening, opening.id).interview_plan["items"]
+    question = next(i["question"] for i in items if i["question"]["id"] == "coding-pair-sum")
+    assert question["kind"] == "technical" and "coding:pair-sum" in question["tags"]
+    assert question["text"]["zh"] and question["text"]["en"]
+    assert question["key_points"]["zh"] and question["key_points"]["en"]
+    # bad input: twice, or a question the bank does not have, is refused with a message
+    again = client.post(f"/openings/{opening.id}/plan/edit", data=form)
+    assert again.status_code == 422 and "已在面试方案中" in again.text
+    unknown = client.post(
+        f"/openings/{opening.id}/plan/edit", data={**form, "coding_id": "no-such-question"}
+    )
+    assert unknown.status_code == 422 and "请从题库中选择一道编程题" in unknown.text
+    session.expire_all()
+    assert len(session.get(Opening, opening.id).interview_plan["items"]) == len(items)

@@ -220,9 +220,30 @@
     tick();
     clearInterval(timer);
     timer = setInterval(tick, 500);
+    var coding = !!q.coding;
+    show("iv-modes", !coding);
+    show("iv-code-pane", coding);
+    if (coding) {
+      clearInterval(autosave);
+      show("iv-text-pane", false);
+      show("iv-rec-pane", false);
+      $("iv-qtext").textContent = "";
+      withCoding(function (c) { c.show(q, codingContext()); });
+      return;
+    }
+    if (window.HireflowCoding) { window.HireflowCoding.hide(); }
     var recorded = q.mode !== "text" && (q.media_status === "stored" || q.media_status === "processed");
     setMode(recorded ? q.mode : (q.mode || "text"), recorded);
     resumePending(q.id);
+  }
+
+  // The coding editor is an ES module (coding.js) that may still be loading.
+  function withCoding(fn) {
+    if (window.HireflowCoding) { fn(window.HireflowCoding); return; }
+    document.addEventListener("hireflow-coding-ready", function () { fn(window.HireflowCoding); }, { once: true });
+  }
+  function codingContext() {
+    return { base: BASE, tab: TAB, T: T, request: request, handle: handle, error: error, afterAnswer: afterAnswer };
   }
 
   function tick() {
@@ -236,6 +257,7 @@
 
   function timeUp() {
     banner(T.time_up);
+    if (current && current.coding) { withCoding(function (c) { c.timeUp(); }); return; }
     if (recorder && recorder.state === "recording") { stopRecording(); return; }
     if (mode === "text") { saveText(true); }
   }

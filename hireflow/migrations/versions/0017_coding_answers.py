@@ -1,0 +1,66 @@
+"""coding answers: the candidate's runs and submissions of coding questions
+
+Revision ID: 0017_coding_answers
+Revises: 0016_integrations
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import hireflow.core.db
+
+revision: str = "0017_coding_answers"
+down_revision: str | None = "0016_integrations"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+UTC = hireflow.core.db.UTCDateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "interview_code_runs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("interview_id", sa.Integer(), nullable=False),
+        sa.Column("question_id", sa.String(length=80), nullable=False),
+        sa.Column("coding_id", sa.String(length=80), nullable=False),
+        sa.Column("mode", sa.String(length=10), nullable=False),
+        sa.Column("language", sa.String(length=20), nullable=False),
+        sa.Column("code", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("task_id", sa.String(length=64), nullable=False),
+        sa.Column("sent_at", UTC, nullable=False),
+        sa.Column("result", sa.Text(), nullable=True),
+        sa.Column("error", sa.String(length=300), nullable=False),
+        sa.Column("created_at", UTC, nullable=False),
+        sa.Column("finished_at", UTC, nullable=True),
+        sa.ForeignKeyConstraint(
+            ["interview_id"],
+            ["interview_sessions.id"],
+            name=op.f("fk_interview_code_runs_interview_id_interview_sessions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_interview_code_runs_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_interview_code_runs")),
+        sa.UniqueConstraint("task_id", name=op.f("uq_interview_code_runs_task_id")),
+    )
+    op.create_index(
+        "ix_interview_code_runs_question",
+        "interview_code_runs",
+        ["interview_id", "question_id"],
+        unique=False,
+    )
+    op.create_index(
+        op.f("ix_interview_code_runs_tenant_id"), "interview_code_runs", ["tenant_id"], unique=False
+    )
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_interview_code_runs_tenant_id"), table_name="interview_code_runs")
+    op.drop_index("ix_interview_code_runs_question", table_name="interview_code_runs")
+    op.drop_table("interview_code_runs")
