@@ -24,11 +24,11 @@ import platform
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
+
+from company import add_department, add_hr_admin, add_opening, fresh_database
 
 WALK = ("screened", "ai_interview", "round_1", "round_2", "offer", "hired")
 
@@ -47,46 +47,17 @@ def _populate(session: Any, applications: int, openings: int) -> dict[str, Any]:
 
     from hireflow.candidates.models import Application, Candidate
     from hireflow.core.db import utcnow
-    from hireflow.core.permissions import Role
-    from hireflow.openings.models import Opening
-    from hireflow.org import schemas
     from hireflow.org import service as org_service
-    from hireflow.org.models import Department, Subsidiary
     from hireflow.workflow.models import StageMove
 
     rng = random.Random(16)
     tenant = org_service.create_tenant(session, "Bench", "bench")
-    sub = Subsidiary(tenant_id=tenant.id, name="Sub", region="cn")
-    session.add(sub)
-    session.flush()
-    dept = Department(tenant_id=tenant.id, subsidiary_id=sub.id, name="Dept")
-    session.add(dept)
-    session.flush()
-    user = org_service.create_user(
-        session,
-        None,
-        schemas.UserCreate(
-            email="hr@bench.example",
-            name="HR",
-            password="Bench-password-1",
-            roles=[schemas.RoleGrantIn(role=Role.HR_ADMIN)],
-        ),
-        tenant_id=tenant.id,
-        send_welcome=False,
-    )
+    dept = add_department(session, tenant.id, region="cn")
+    user = add_hr_admin(session, tenant.id)
     rows = [
-        Opening(
-            tenant_id=tenant.id,
-            subsidiary_id=sub.id,
-            department_id=dept.id,
-            title=f"Opening {n}",
-            region="cn",
-            job_type="technical",
-            status="open",
-        )
+        add_opening(session, dept, f"Opening {n}", region="cn", job_type="technical")
         for n in range(openings)
     ]
-    session.add_all(rows)
     template = Candidate(tenant_id=tenant.id, name="Template", email="t@bench.example")
     session.add(template)
     session.commit()
@@ -190,20 +161,14 @@ def main() -> None:
     if args.applications < 1 or args.openings < 1 or args.repeat < 1:
         parser.error("--applications, --openings and --repeat must be at least 1")
 
-    workdir = Path(tempfile.mkdtemp(prefix="hireflow-bench-analytics-"))
-    os.environ.setdefault("HIREFLOW_DATA_DIR", str(workdir))
-    url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    _root, database = fresh_database("hireflow-bench-analytics-", args.database_url)
     from sqlalchemy import func, select
 
     from hireflow.analytics import queries
     from hireflow.analytics.queries import Filters
-    from hireflow.core.db import Database, make_engine
-    from hireflow.core.migrate import upgrade
     from hireflow.org.auth import principal_for
     from hireflow.workflow.models import StageMove
 
-    upgrade(url)
-    database = Database(make_engine(url))
     started = time.perf_counter()
     with database.session() as session:
         made = _populate(session, args.applications, args.openings)
