@@ -8,7 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from hireflow.analytics import tables
+from hireflow.analytics import bias_audit, tables
 from hireflow.analytics.queries import Filters
 from hireflow.core.i18n import gettext_for
 from hireflow.web.deps import ApiUser, DbSession, Id
@@ -40,3 +40,49 @@ def chart_table(
     filters = Filters(opening, department, start, end)
     found = tables.table(chart, session, principal, filters, gettext_for(principal.language))
     return TableOut(key=found.key, title=found.title, headers=found.headers, rows=found.rows)
+
+
+class AuditCellOut(BaseModel):
+    selected: int | None
+    rate: float | None
+    impact_ratio: float | None
+    below_four_fifths: bool
+
+
+class AuditGroupOut(BaseModel):
+    category: str
+    group: str
+    assessed: int | None
+    suppressed: bool
+    small_sample: bool
+    excluded_from_ratios: bool
+    outcomes: dict[str, AuditCellOut]
+
+
+class BiasAuditOut(BaseModel):
+    category_set: str
+    start: date | None
+    end: date | None
+    assessed: int
+    outcomes: list[str]
+    thresholds: dict[str, float]
+    groups: list[AuditGroupOut]
+
+
+@router.get("/analytics/bias-audit", response_model=BiasAuditOut)
+def bias_audit_report(
+    session: DbSession,
+    principal: ApiUser,
+    opening: Id | None = None,
+    department: Id | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> Any:
+    """The bias audit (HR administrators): per self-identified category and group, the
+    applications the AI interview assessed, and per outcome (``ai_recommended``,
+    ``above_median``, ``advanced``, ``interview_round``, ``hired``) the selected count,
+    selection rate and impact ratio. Hidden counts (under ``thresholds.suppress_below``) and
+    undefined ratios are null; ``unknown`` is reported and never in a ratio. A statistical
+    screen, not a legal conclusion."""
+    found = bias_audit.audit(session, principal, Filters(opening, department, start, end))
+    return bias_audit.as_dict(found)
