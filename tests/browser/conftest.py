@@ -69,7 +69,8 @@ def server(server_data_dir: Path, translation_provider: type[ChatServer]) -> Ite
     """``hireflow serve --demo`` on a fresh data directory, exactly as a newcomer runs it, with
     a translation provider configured as IT would."""
     data_dir = server_data_dir
-    port = _free_port()
+    # HIREFLOW_BROWSER_PORT pins the port (machines that give each developer a range).
+    port = int(os.environ.get("HIREFLOW_BROWSER_PORT") or 0) or _free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("HIREFLOW_")}
     env.update({"HIREFLOW_DATA_DIR": str(data_dir), "HIREFLOW_LOG_LEVEL": "WARNING"})
     env.update(
