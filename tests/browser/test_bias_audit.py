@@ -5,6 +5,7 @@ CSV, which show groups, never the person."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -66,12 +67,15 @@ def test_a_candidate_self_identifies_after_the_interview_and_hr_reads_the_audit(
     candidate.check("#iv-consent input[name=recording]")
     candidate.check("#iv-consent input[name=ai_assessment]")
     candidate.click("#iv-start")
+    expect(candidate.locator("#iv-ready")).to_be_visible()
     candidate.click("#iv-begin")
+    expect(candidate.locator("#iv-timer")).to_contain_text(":")
     answers = iter(TEXT_ANSWERS)
     while True:
         expect(candidate.locator("#iv-ready:visible, #iv-question:visible")).to_have_count(1)
         if candidate.locator("#iv-ready").is_visible():
             candidate.click("#iv-begin")
+        expect(candidate.locator("#iv-question")).to_be_visible()
         candidate.click("#iv-mode-text")
         candidate.fill("#iv-text", next(answers, TEXT_ANSWERS[0]))
         candidate.click("#iv-text-save")
@@ -95,8 +99,15 @@ def test_a_candidate_self_identifies_after_the_interview_and_hr_reads_the_audit(
     expect(candidate.locator("#selfid-done")).to_be_visible()
     context.close()
 
-    # HR reads the audit: chart, table and CSV of groups; one person's answer is hidden.
-    page.goto("/analytics/bias-audit")
+    # HR reads the audit once the worker has scored the interview (the audit counts the
+    # applications the AI assessed): chart, table and CSV of groups; one person is hidden.
+    deadline = time.monotonic() + 120
+    while True:
+        page.goto("/analytics/bias-audit")
+        female = page.locator("#audit-table tr", has_text="女").first
+        if female.locator("td").nth(3).inner_text() != "0" or time.monotonic() > deadline:
+            break
+        time.sleep(1)
     expect(page.locator("#bias_audit .analytics-chart canvas")).to_have_count(1)
     table = page.locator("#audit-table")
     expect(table).to_be_visible()
@@ -104,8 +115,8 @@ def test_a_candidate_self_identifies_after_the_interview_and_hr_reads_the_audit(
     expect(table).to_contain_text("年龄段")
     expect(table).not_to_contain_text("种族")
     expect(page.locator("main")).not_to_contain_text(CANDIDATE)
-    female = table.locator("tr", has_text="女").first
     expect(female).to_contain_text("少于 5：不显示")
+    expect(female.locator("td").nth(3)).to_have_text("")
     with page.expect_download() as download:
         page.locator("#bias_audit a", has_text="CSV").click()
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
