@@ -189,9 +189,9 @@ def _attach_groups(
     if "sex" in categories and "race" in categories:
         categories.append(INTERSECTION)
     for person in people:
-        row = answers.get(person.candidate_id)
+        given = answers.get(person.candidate_id)
         for name in chosen.fields:
-            value = getattr(row, name) if row is not None else ""
+            value = getattr(given, name) if given is not None else ""
             known = value not in ("", DECLINED) and value in chosen.options(name)
             person.groups[name] = value if known else UNKNOWN
         if INTERSECTION in categories:

@@ -12,8 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import open_from_menu, sign_in
-from tests.browser.test_interviews import TEXT_ANSWERS
-from tests.browser.test_scheduling import _mails, _wait_for_mail
+from tests.browser.test_interviews import TEXT_ANSWERS, confirm_identity, invite_to_ai_interview
 
 pytestmark = pytest.mark.browser
 
@@ -33,30 +32,11 @@ def test_a_candidate_self_identifies_after_the_interview_and_hr_reads_the_audit(
     expect(page.locator("#audit-settings select[name=category_set]")).to_have_value("cn")
 
     # HR invites the candidate to an AI interview; the candidate confirms their identity.
-    earlier = len(_mails(tmp_path_factory, CANDIDATE_EMAIL))
-    page.goto("/scheduling/invite")
-    page.select_option("#choose-opening select[name=opening_id]", label=OPENING)
-    page.click("#choose-opening button[type=submit]")
-    page.locator("#candidate-choices tr", has_text=CANDIDATE).locator(
-        "input[type=checkbox]"
-    ).check()
-    page.check("input[name=kind][value=ai]")
-    page.fill("input[name=duration_minutes]", "10")
-    page.click("#send-button")
-    expect(page.locator("#batch-status")).to_contain_text("完成", timeout=60_000)
-    token = _wait_for_mail(
-        tmp_path_factory, CANDIDATE_EMAIL, r"/i/([A-Za-z0-9_.\-]+)", earlier
-    ).group(1)
+    token = invite_to_ai_interview(page, tmp_path_factory, CANDIDATE, CANDIDATE_EMAIL, OPENING)
     context = browser.new_context(base_url=server, locale="zh-CN", timezone_id="Asia/Shanghai")
     candidate = context.new_page()
     candidate.set_default_timeout(20_000)
-    candidate.goto(f"/i/{token}")
-    codes_before = len(_mails(tmp_path_factory, CANDIDATE_EMAIL))
-    candidate.click("#form-code button[type=submit]")
-    code = _wait_for_mail(tmp_path_factory, CANDIDATE_EMAIL, r"\b(\d{6})\b", codes_before)
-    candidate.fill("#form-verify input[name=answer]", code.group(1))
-    candidate.click("#form-verify button[type=submit]")
-    expect(candidate.locator("#link-notice")).to_be_visible()
+    confirm_identity(candidate, tmp_path_factory, CANDIDATE_EMAIL, token)
 
     # Before the interview is submitted the questions are not offered.
     candidate.goto(f"/i/{token}/self-identification")
