@@ -280,6 +280,12 @@ def test_the_page_api_and_exports_show_groups_never_a_person(session, org, audit
     assert bad.status_code == 422 and 'id="audit-error"' in bad.text
     changed = client.post("/analytics/bias-audit/settings", data={"category_set": "nowhere"})
     assert changed.status_code == 422
+    # in Chinese too (the explanation's numbers are formatted into the translation)
+    org.users["hr_admin"].language = "zh-CN"
+    session.commit()
+    chinese = client.get("/analytics/bias-audit")
+    assert chinese.status_code == 200 and "不是法律结论" in chinese.text
+    assert "小于 5 的计数不显示" in chinese.text and "不足 2% 的群体" in chinese.text
     # no staff page shows what one person answered: the audit trail says "answered", not what
     entries = session.scalars(
         select(AuditEntry).where(AuditEntry.action == "analytics.self_identified")
