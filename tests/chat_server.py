@@ -6,6 +6,7 @@ choices. Each server gets a handler class of its own, so two servers never share
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -51,7 +52,9 @@ def chat_server(reply: Callable[[str], str]) -> Iterator[type[ChatServer]]:
     handler = type(
         "Chat", (ChatServer,), {"requests": [], "mode": "ok", "reply": staticmethod(reply)}
     )
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    # HIREFLOW_CHAT_PORT pins the port (machines that give each developer a range).
+    port = int(os.environ.get("HIREFLOW_CHAT_PORT") or 0)
+    httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
     handler.url = f"http://127.0.0.1:{httpd.server_address[1]}/v1"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

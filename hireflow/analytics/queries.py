@@ -73,24 +73,33 @@ class ScoreDistribution:
     mean: float | None
 
 
-def _openings(session: Session, principal: Principal, filters: Filters) -> Select[Any]:
+def _openings(
+    session: Session, principal: Principal, filters: Filters, capability: str = "analytics.read"
+) -> Select[Any]:
     """The ids of the openings in scope, as a subquery-able SELECT."""
-    require(principal, "analytics.read")
+    require(principal, capability)
     stmt = restrict(
         select(Opening.id).where(Opening.tenant_id == principal.tenant_id),
         principal,
-        "analytics.read",
+        capability,
         Opening,
     )
     if filters.opening_id is not None:
-        get_visible(session, Opening, filters.opening_id, principal, "analytics.read")
+        get_visible(session, Opening, filters.opening_id, principal, capability)
         stmt = stmt.where(Opening.id == filters.opening_id)
     if filters.department_id is not None:
         stmt = stmt.where(Opening.department_id == filters.department_id)
     return stmt
 
 
-def _within(column: Any, filters: Filters) -> list[Any]:
+def openings_in_scope(
+    session: Session, principal: Principal, filters: Filters, capability: str
+) -> Select[Any]:
+    """The ids of the openings ``capability`` lets the caller analyse, within the filters."""
+    return _openings(session, principal, filters.checked(), capability)
+
+
+def within(column: Any, filters: Filters) -> list[Any]:
     """Conditions keeping ``column`` inside the period (whole days, UTC)."""
     found = []
     if filters.start is not None:
@@ -104,7 +113,7 @@ def _applications(session: Session, principal: Principal, filters: Filters) -> S
     stmt = select(Application.id).where(
         Application.opening_id.in_(_openings(session, principal, filters))
     )
-    return stmt.where(*_within(Application.created_at, filters))
+    return stmt.where(*within(Application.created_at, filters))
 
 
 def stages_for(session: Session, principal: Principal, filters: Filters) -> list[Stage]:
@@ -179,7 +188,7 @@ def score_distributions(
         .join(InterviewSession, InterviewSession.id == InterviewReport.interview_id)
         .where(InterviewSession.opening_id.in_(openings))
     )
-    stmt = stmt.where(*_within(InterviewReport.created_at, filters))
+    stmt = stmt.where(*within(InterviewReport.created_at, filters))
     bins: dict[str, Counter[int]] = {}
     sums: dict[str, float] = {}
     for scores, final in session.execute(stmt):
@@ -215,11 +224,13 @@ def competency_names(
     return names
 
 
-def scoped_openings(session: Session, principal: Principal) -> list[tuple[int, str]]:
+def scoped_openings(
+    session: Session, principal: Principal, capability: str = "analytics.read"
+) -> list[tuple[int, str]]:
     """(id, title) of the openings the caller may analyse, for the filter."""
     rows = session.execute(
         select(Opening.id, Opening.title)
-        .where(Opening.id.in_(_openings(session, principal, Filters())))
+        .where(Opening.id.in_(_openings(session, principal, Filters(), capability)))
         .order_by(Opening.title)
         .limit(1000)
     )

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from hireflow.analytics import tables
+from hireflow.analytics import bias_audit, tables
 from hireflow.analytics.queries import Filters
 from hireflow.core.i18n import gettext_for
 from hireflow.web.deps import ApiUser, DbSession, Id
@@ -23,20 +23,67 @@ class TableOut(BaseModel):
     rows: list[list[Any]]
 
 
-@router.get("/analytics", response_model=TableOut)
-def chart_table(
-    session: DbSession,
-    principal: ApiUser,
+def _filters(
     opening: Id | None = None,
     department: Id | None = None,
     start: date | None = None,
     end: date | None = None,
+) -> Filters:
+    return Filters(opening, department, start, end)
+
+
+FiltersQuery = Annotated[Filters, Depends(_filters)]
+
+
+@router.get("/analytics", response_model=TableOut)
+def chart_table(
+    session: DbSession,
+    principal: ApiUser,
+    filters: FiltersQuery,
     chart: Literal["funnel", "stage_time", "scores"] = "funnel",
 ) -> Any:
     """A dashboard's figures over the openings the caller may analyse, in the caller's
     language: ``funnel`` (applications that reached each stage, conversion), ``stage_time``
     (mean days in each stage), ``scores`` (the distribution of scores in effect per
     competency, 0-10 in ten bins). ``start``/``end`` bound the applications' (reports') date."""
-    filters = Filters(opening, department, start, end)
     found = tables.table(chart, session, principal, filters, gettext_for(principal.language))
     return TableOut(key=found.key, title=found.title, headers=found.headers, rows=found.rows)
+
+
+class AuditCellOut(BaseModel):
+    selected: int | None
+    rate: float | None
+    impact_ratio: float | None
+    below_four_fifths: bool
+
+
+class AuditGroupOut(BaseModel):
+    category: str
+    group: str
+    assessed: int | None
+    suppressed: bool
+    small_sample: bool
+    excluded_from_ratios: bool
+    outcomes: dict[str, AuditCellOut]
+
+
+class BiasAuditOut(BaseModel):
+    category_set: str
+    start: date | None
+    end: date | None
+    assessed: int
+    outcomes: list[str]
+    thresholds: dict[str, float]
+    groups: list[AuditGroupOut]
+
+
+@router.get("/analytics/bias-audit", response_model=BiasAuditOut)
+def bias_audit_report(session: DbSession, principal: ApiUser, filters: FiltersQuery) -> Any:
+    """The bias audit (HR administrators): per self-identified category and group, the
+    applications the AI interview assessed, and per outcome (``ai_recommended``,
+    ``above_median``, ``advanced``, ``interview_round``, ``hired``) the selected count,
+    selection rate and impact ratio. Hidden counts (under ``thresholds.suppress_below``) and
+    undefined ratios are null; ``unknown`` is reported and never in a ratio. A statistical
+    screen, not a legal conclusion."""
+    found = bias_audit.audit(session, principal, filters)
+    return bias_audit.as_dict(found)

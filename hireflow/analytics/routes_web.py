@@ -7,20 +7,32 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from hireflow.analytics import tables
+from hireflow.analytics import bias_audit, tables
+from hireflow.analytics import self_identification as selfid
+from hireflow.analytics.categories import LABELS, QUESTIONS, SETS
 from hireflow.analytics.queries import Filters, scoped_openings
 from hireflow.core.errors import N_, NotFound, ValidationFailed
-from hireflow.core.i18n import gettext_for
+from hireflow.core.i18n import gettext_for, is_language
 from hireflow.core.permissions import Principal, require
-from hireflow.org.models import Department
+from hireflow.core.settings import get_settings
+from hireflow.org.models import Department, Tenant
+from hireflow.scheduling import candidate_link
+from hireflow.scheduling.models import Invitation
 from hireflow.web.deps import DbSession, PageUser, audit_read
+from hireflow.web.forms import Form, submit_form
+from hireflow.web.middleware import LANG_COOKIE
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
-NAV = (NavItem("/analytics", N_("Analytics"), "analytics.read", order=60, group="recruiting"),)
+NAV = (
+    NavItem("/analytics", N_("Analytics"), "analytics.read", order=60, group="recruiting"),
+    NavItem(
+        "/analytics/bias-audit", N_("Bias audit"), "analytics.audit", order=61, group="recruiting"
+    ),
+)
 ASSETS = Path(__file__).resolve().parent / "static"
 MEDIA = {
     "csv": "text/csv; charset=utf-8",
@@ -108,10 +120,162 @@ def export(request: Request, session: DbSession, principal: PageUser) -> Respons
         raise NotFound()
     _ = gettext_for(request.state.language)
     found = tables.table(chart, session, principal, filters_from(request), _)
-    body = tables.as_csv(found) if fmt == "csv" else tables.as_xlsx(found)
     audit_read(session, principal, "analytics.exported", "tenant", [principal.tenant_id])
+    return _export(found, fmt)
+
+
+def _export(found: tables.Table, fmt: str) -> Response:
+    body = tables.as_csv(found) if fmt == "csv" else tables.as_xlsx(found)
     return Response(
         body,
         media_type=MEDIA[fmt],
-        headers={"Content-Disposition": f'attachment; filename="hireflow-{chart}.{fmt}"'},
+        headers={"Content-Disposition": f'attachment; filename="hireflow-{found.key}.{fmt}"'},
     )
+
+
+# --------------------------------------------------------------------------- bias audit
+
+
+def _audit_page(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    require(principal, bias_audit.CAPABILITY)
+    _ = gettext_for(request.state.language)
+    context: dict[str, Any] = {
+        "openings": scoped_openings(session, principal, bias_audit.CAPABILITY),
+        "departments": _departments(session, principal),
+        "query": dict(request.query_params),
+        "audit": None,
+        "table": None,
+        "sets": SETS,
+        "current_set": selfid.category_set_of(session, principal.tenant_id).key,
+        "errors": dict(errors or {}),
+        "thresholds": bias_audit,
+    }
+    try:
+        found = bias_audit.audit(session, principal, filters_from(request))
+        context["audit"] = found
+        context["table"] = tables.bias_audit_table(found, _)
+    except ValidationFailed as exc:
+        context["errors"].update({field: exc.translated(_) for field in exc.fields})
+        status_code = 422
+    return render(request, "analytics/bias_audit.html", context, status_code=status_code)
+
+
+@router.get("/analytics/bias-audit")
+def audit_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+    """The bias audit: selection rates and impact ratios per self-identified category."""
+    return _audit_page(request, session, principal)
+
+
+@router.post("/analytics/bias-audit/settings")
+def audit_settings(
+    request: Request, session: DbSession, principal: PageUser, form: Form
+) -> Response:
+    require(principal, bias_audit.CAPABILITY)
+
+    def save(data: selfid.SettingsIn) -> Response:
+        selfid.set_category_set(session, principal, data)
+        return RedirectResponse("/analytics/bias-audit", status_code=303)
+
+    def page(errors: dict[str, str]) -> Response:
+        return _audit_page(request, session, principal, errors, status_code=422)
+
+    fields = {"category_set": form.get("category_set")}
+    return submit_form(request, selfid.SettingsIn, fields, save, page)
+
+
+@router.get("/analytics/bias-audit/export")
+def audit_export(request: Request, session: DbSession, principal: PageUser) -> Response:
+    """The audit's table as CSV (UTF-8 with BOM) or XLSX (``?format=``), with the filters."""
+    fmt = request.query_params.get("format", "csv")
+    if fmt not in MEDIA:
+        raise NotFound()
+    _ = gettext_for(request.state.language)
+    found = bias_audit.audit(session, principal, filters_from(request))
+    audit_read(session, principal, "analytics.bias_audit_exported", "tenant", [principal.tenant_id])
+    return _export(tables.bias_audit_table(found, _), fmt)
+
+
+# --------------------------------------------------------------------------- the candidate
+
+
+def _candidate_invitation(request: Request, session: DbSession, link_token: str) -> Invitation:
+    """The invitation of a personal link whose identity check this browser passed, in the
+    candidate's language (the link and its access cookie, as on the interview page)."""
+    settings = get_settings()
+    inv = candidate_link.open_link(session, link_token, settings, mark_opened=False)
+    chosen = request.cookies.get(LANG_COOKIE)
+    language = chosen if chosen is not None and is_language(chosen) else inv.language
+    request.state.language = language if is_language(language) else "en"
+    candidate_link.require_access(
+        settings, inv, request.cookies.get(candidate_link.access_cookie_name(inv))
+    )
+    return inv
+
+
+def _self_id_page(
+    request: Request,
+    session: DbSession,
+    inv: Invitation,
+    token: str,
+    state: selfid.FormState,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "token": token,
+        "tenant": session.get(Tenant, inv.tenant_id),
+        "state": state,
+        "questions": [
+            (name, QUESTIONS[name][0], state.category_set.options(name))
+            for name in state.category_set.fields
+        ],
+        "errors": errors or {},
+        "values": values or {},
+        "saved": request.query_params.get("saved") == "1",
+        "labels": LABELS,
+    }
+    return render(request, "analytics/self_identification.html", context, status_code=status_code)
+
+
+@router.get("/i/{link_token}/self-identification")
+def self_id_form(request: Request, session: DbSession, link_token: str) -> Response:
+    """The voluntary questions, after the candidate submitted their AI interview."""
+    try:
+        inv = _candidate_invitation(request, session, link_token)
+    except candidate_link.LinkNeedsIdentity:
+        return RedirectResponse(f"/i/{link_token}", status_code=303)
+    state = selfid.form_state(session, inv)
+    if not state.submitted:
+        return RedirectResponse(f"/i/{link_token}", status_code=303)
+    return _self_id_page(request, session, inv, link_token, state)
+
+
+@router.post("/i/{link_token}/self-identification")
+def self_id_submit(request: Request, session: DbSession, link_token: str, form: Form) -> Response:
+    inv = _candidate_invitation(request, session, link_token)
+    state = selfid.form_state(session, inv)
+    if not state.submitted:
+        raise NotFound()
+    if state.answered:
+        raise selfid.AlreadyAnswered()
+
+    def save(data: selfid.AnswersIn) -> Response:
+        selfid.submit(session, inv, data)
+        return RedirectResponse(f"/i/{link_token}/self-identification?saved=1", status_code=303)
+
+    values = {name: form.get(name) for name in ("sex", "race", "age_band")}
+
+    def page(errors: dict[str, str]) -> Response:
+        return _self_id_page(
+            request, session, inv, link_token, state, errors=errors, values=values, status_code=422
+        )
+
+    return submit_form(request, selfid.AnswersIn, values, save, page)

@@ -15,8 +15,10 @@ from typing import Any
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
-from hireflow.analytics import queries
+from hireflow.analytics import bias_audit, queries
+from hireflow.analytics.categories import LABELS, UNKNOWN
 from hireflow.analytics.queries import SCORE_BINS, Filters
+from hireflow.core.errors import N_
 from hireflow.core.permissions import Principal
 
 CHARTS = ("funnel", "stage_time", "scores")
@@ -100,3 +102,68 @@ def as_xlsx(found: Table) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+OUTCOME_LABELS = {
+    "ai_recommended": N_("Recommended by the AI (job match at or above the opening's bar)"),
+    "above_median": N_("Scored above the median job match"),
+    "advanced": N_("Advanced past the AI interview"),
+    "interview_round": N_("Reached an interview round"),
+    "hired": N_("Hired"),
+}
+CATEGORY_LABELS = {
+    "sex": N_("Sex"),
+    "race": N_("Race/ethnicity"),
+    "age_band": N_("Age band"),
+    "sex_race": N_("Sex × race/ethnicity"),
+}
+
+
+def group_label(group: str, _: Callable[[str], str]) -> str:
+    return " · ".join(_(LABELS[part]) for part in group.split("+"))
+
+
+def bias_audit_table(found: bias_audit.Audit, _: Callable[[str], str]) -> Table:
+    """One row per category, group and outcome (long form: what an auditor loads)."""
+    rows: list[list[Any]] = []
+    for g in found.groups:
+        for outcome in found.outcomes:
+            cell = g.cells[outcome]
+            notes = []
+            if g.group == UNKNOWN:
+                notes.append(_("not in ratios"))
+            if g.suppressed or (cell.selected is None and g.assessed is not None):
+                notes.append(_("fewer than %(n)s: hidden") % {"n": bias_audit.SUPPRESS_BELOW})
+            if g.small_sample:
+                notes.append(_("small sample"))
+            if g.excluded:
+                notes.append(_("under 2 percent of the data: no ratio"))
+            if cell.below_four_fifths:
+                notes.append(_("below four-fifths"))
+            rows.append(
+                [
+                    _(CATEGORY_LABELS[g.category]),
+                    group_label(g.group, _),
+                    _(OUTCOME_LABELS[outcome]),
+                    "" if g.assessed is None else g.assessed,
+                    "" if cell.selected is None else cell.selected,
+                    _percent(cell.rate),
+                    "" if cell.impact_ratio is None else f"{cell.impact_ratio:.2f}",
+                    "; ".join(notes),
+                ]
+            )
+    return Table(
+        "bias_audit",
+        _("Bias audit: selection rates and impact ratios"),
+        [
+            _("Category"),
+            _("Group"),
+            _("Outcome"),
+            _("Assessed"),
+            _("Selected"),
+            _("Selection rate"),
+            _("Impact ratio"),
+            _("Notes"),
+        ],
+        rows,
+    )

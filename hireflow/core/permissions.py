@@ -113,6 +113,8 @@ MATRIX: dict[str, dict[Role, Reach]] = {
     "interviews.calibrate": {H: T},
     # hiring analytics (SPEC I1; hireflow.analytics): figures over the openings in scope
     "analytics.read": {H: T, R: MB, M: D},
+    # the bias audit: group figures over self-identification, HR administrators only
+    "analytics.audit": {H: T},
     # the hiring pipeline and interviewer scorecards (SPEC H1, H2, F6; hireflow.workflow)
     "pipeline.read": {H: T, R: MB, M: D, I: MB},
     "pipeline.move": {H: T, R: MB},
@@ -205,7 +207,7 @@ API_SCOPES: dict[str, frozenset[str]] = {
     "offers.write": frozenset(
         {"offers.manage", "offers.approve", "offers.configure", "onboarding.complete"}
     ),
-    "analytics.read": frozenset({"analytics.read"}),
+    "analytics.read": frozenset({"analytics.read", "analytics.audit"}),
     "records.read": frozenset({"records.read", "records.files", "records.export"}),
     "records.write": frozenset(
         {"records.write", "records.review", "records.consent", "records.manage"}

@@ -61,27 +61,44 @@ def _answer_by_recording(candidate: Page, mode: str, seconds: float = 3.0) -> No
     candidate.click("#iv-rec-next")
 
 
-def test_a_candidate_completes_an_ai_interview_and_hr_reads_the_report(
-    page: Page, browser: Browser, server: str, tmp_path_factory: pytest.TempPathFactory
-):
-    earlier = len(_mails(tmp_path_factory, CANDIDATE_EMAIL))
-
-    # HR invites the candidate to a one-way AI interview of about 10 minutes.
-    sign_in(page, "hr@huaxing.example")
+def invite_to_ai_interview(
+    page: Page, tmp_path_factory: pytest.TempPathFactory, name: str, email: str, opening: str
+) -> str:
+    """HR (signed in on ``page``) invites a demo candidate to a 10-minute AI interview; returns
+    the personal link's token from the mail."""
+    earlier = len(_mails(tmp_path_factory, email))
     page.goto("/scheduling/invite")
-    page.select_option("#choose-opening select[name=opening_id]", label=OPENING)
+    page.select_option("#choose-opening select[name=opening_id]", label=opening)
     page.click("#choose-opening button[type=submit]")
-    page.locator("#candidate-choices tr", has_text=CANDIDATE).locator(
-        "input[type=checkbox]"
-    ).check()
+    page.locator("#candidate-choices tr", has_text=name).locator("input[type=checkbox]").check()
     page.check("input[name=kind][value=ai]")
     page.fill("input[name=duration_minutes]", "10")
     page.click("#send-button")
     expect(page.locator("#batch-status")).to_contain_text("完成", timeout=60_000)
+    return _wait_for_mail(tmp_path_factory, email, r"/i/([A-Za-z0-9_.\-]+)", earlier).group(1)
+
+
+def confirm_identity(
+    candidate: Page, tmp_path_factory: pytest.TempPathFactory, email: str, token: str
+) -> None:
+    """The candidate opens the personal link and confirms their identity with the mailed code."""
+    candidate.goto(f"/i/{token}")
+    codes_before = len(_mails(tmp_path_factory, email))
+    candidate.click("#form-code button[type=submit]")
+    code = _wait_for_mail(tmp_path_factory, email, r"\b(\d{6})\b", codes_before)
+    candidate.fill("#form-verify input[name=answer]", code.group(1))
+    candidate.click("#form-verify button[type=submit]")
+    expect(candidate.locator("#link-notice")).to_be_visible()
+
+
+def test_a_candidate_completes_an_ai_interview_and_hr_reads_the_report(
+    page: Page, browser: Browser, server: str, tmp_path_factory: pytest.TempPathFactory
+):
+    # HR invites the candidate to a one-way AI interview of about 10 minutes.
+    sign_in(page, "hr@huaxing.example")
+    token = invite_to_ai_interview(page, tmp_path_factory, CANDIDATE, CANDIDATE_EMAIL, OPENING)
 
     # The candidate opens the personal link and confirms their identity with the mailed code.
-    link = _wait_for_mail(tmp_path_factory, CANDIDATE_EMAIL, r"/i/([A-Za-z0-9_.\-]+)", earlier)
-    token = link.group(1)
     context = browser.new_context(
         base_url=server,
         locale="zh-CN",
@@ -90,13 +107,7 @@ def test_a_candidate_completes_an_ai_interview_and_hr_reads_the_report(
     )
     candidate = context.new_page()
     candidate.set_default_timeout(20_000)
-    candidate.goto(f"/i/{token}")
-    codes_before = len(_mails(tmp_path_factory, CANDIDATE_EMAIL))
-    candidate.click("#form-code button[type=submit]")
-    code = _wait_for_mail(tmp_path_factory, CANDIDATE_EMAIL, r"\b(\d{6})\b", codes_before)
-    candidate.fill("#form-verify input[name=answer]", code.group(1))
-    candidate.click("#form-verify button[type=submit]")
-    expect(candidate.locator("#link-notice")).to_be_visible()
+    confirm_identity(candidate, tmp_path_factory, CANDIDATE_EMAIL, token)
 
     # The notice comes first: what is recorded and assessed, how AI is used, retention, and
     # the choice of a person instead.

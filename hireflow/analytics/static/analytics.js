@@ -31,6 +31,32 @@
         yAxis: { type: "value" },
         series: d.rows.map(function (r) { return { name: r[0], type: "line", smooth: true, data: r.slice(3) }; })
       };
+    },
+    // rows: category, group, outcome, assessed, selected, rate, impact ratio, notes
+    bias_audit: function (d) {
+      var groups = [], outcomes = [], ratios = {};
+      d.rows.forEach(function (r) {
+        if (r[6] === "") { return; }
+        var group = r[0] + " · " + r[1];
+        if (groups.indexOf(group) < 0) { groups.push(group); }
+        if (outcomes.indexOf(r[2]) < 0) { outcomes.push(r[2]); }
+        ratios[group + "\u0000" + r[2]] = Number(r[6]);
+      });
+      return {
+        tooltip: { trigger: "axis" },
+        legend: { type: "scroll", bottom: 0 },
+        grid: { bottom: 90, containLabel: true },
+        xAxis: { type: "category", data: groups, axisLabel: { rotate: 30, interval: 0 } },
+        yAxis: { type: "value", name: d.title, min: 0 },
+        series: outcomes.map(function (o, i) {
+          var s = {
+            name: o, type: "bar",
+            data: groups.map(function (g) { var v = ratios[g + "\u0000" + o]; return v === undefined ? null : v; })
+          };
+          if (i === 0) { s.markLine = { symbol: "none", data: [{ yAxis: d.line }], lineStyle: { type: "dashed" } }; }
+          return s;
+        })
+      };
     }
   };
   Array.prototype.forEach.call(document.querySelectorAll(".analytics-chart"), function (box) {
