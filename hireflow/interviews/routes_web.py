@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response, Streamin
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
+from hireflow.candidates.models import Application
 from hireflow.core.db import get_database, utcnow
 from hireflow.core.errors import N_, AppError, NotFound
 from hireflow.core.i18n import gettext_for, is_language
@@ -37,7 +38,7 @@ from hireflow.interviews import (
     state,
     uploads,
 )
-from hireflow.interviews.errors import WARNINGS, CalibrationEmpty
+from hireflow.interviews.errors import WARNINGS, CalibrationEmpty, ScorecardFirst
 from hireflow.interviews.models import InterviewEvent, InterviewSession
 from hireflow.interviews.overrides import final_report
 from hireflow.interviews.progress import LABELS as WAITING_LABELS
@@ -533,7 +534,23 @@ def request_language_is_zh(language: str) -> bool:
 def report_page(
     request: Request, session: DbSession, principal: PageUser, interview_id: Id
 ) -> Response:
-    context = _report_context(request, session, principal, interview_id)
+    try:
+        context = _report_context(request, session, principal, interview_id)
+    except ScorecardFirst as refused:
+        # a blind panel interviewer: the page says why and leads to the scorecard instead
+        interview = session.get(InterviewSession, interview_id)
+        if interview is None:
+            raise
+        application_id = session.scalar(
+            select(Application.id).where(
+                Application.opening_id == interview.opening_id,
+                Application.candidate_id == interview.candidate_id,
+            )
+        )
+        _ = gettext_for(request.state.language)
+        context = {"interview": interview, "message": refused.translated(_)}
+        context["application_id"] = application_id
+        return render(request, "interviews/scorecard_first.html", context)
     context["done"] = request.query_params.get("done", "")
     language = request.state.language
     context["can_translate"] = reading.available(context["d"], language)

@@ -332,8 +332,10 @@ def test_a_blind_interviewer_sees_no_ai_report_in_the_interviews_pages(session, 
     (ranked,) = interview_queries.interviews(session, interviewer, sort="match")
     assert ranked.job_match is None  # no ranking by a hidden score either
     login(client, org.users["interviewer"])
-    page = client.get(f"/interviews/{interview.id}")
-    assert page.status_code == 403 and "scorecard" in page.text.lower()
+    page = client.get(f"/interviews/{interview.id}")  # says why, leads to the scorecard
+    assert page.status_code == 200 and 'id="scorecard-first"' in page.text
+    assert f'href="/applications/{application.id}/scorecards"' in page.text
+    assert 'id="dimensions"' not in page.text and "job-match" not in page.text
     assert client.get(f"/api/v1/interviews/{interview.id}").status_code == 403
     # HR, who is not on the panel, sees it all along
     hr = principal(session, org, "hr_admin")
