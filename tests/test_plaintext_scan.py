@@ -122,6 +122,7 @@ def run(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
         handler.close()
         set_database(None)
         engine.dispose()
+        monkeypatch.undo()  # the settings' own broker and result backend, before reconfiguring
         configure_celery(get_settings())
         if backend == "postgresql":
             _drop_postgres(url)

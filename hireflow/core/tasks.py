@@ -32,6 +32,9 @@ def configure_celery(settings: Settings | None = None) -> Celery:
     amqp = celery_app.__dict__.get("amqp")
     if amqp is not None:
         amqp._producer_pool = None
+    # The result backend is built once per thread from the configuration of that moment:
+    # forget it so the next read of a result uses the backend configured now.
+    celery_app._local.__dict__.pop("backend", None)
     celery_app.conf.update(
         broker_url=settings.broker_url,
         result_backend=settings.result_backend,

@@ -100,7 +100,9 @@ def _send(run_id: int, bank_id: str, language: str, code: str, mode: str, task_i
         registered_task(TASK).apply_async(args=(bank_id, language, code, mode), task_id=task_id)
     except Exception:  # the broker is down: the row is kept and resent by collect()
         log.warning(
-            "code run not sent", extra={"event": "interviews.code_send_failed", "run": run_id}
+            "code run not sent",
+            extra={"event": "interviews.code_send_failed", "run": run_id},
+            exc_info=True,
         )
 
 
@@ -199,7 +201,11 @@ def collect(session: Session, run: InterviewCodeRun, now: datetime) -> bool:
         ready = result.ready()
         value = result.result if ready else None
     except Exception:  # the result backend is unreachable: ask again later
-        log.warning("code result unreadable", extra={"event": "interviews.code_result_failed"})
+        log.warning(
+            "code result unreadable",
+            extra={"event": "interviews.code_result_failed"},
+            exc_info=True,
+        )
         return False
     if not ready:
         if now - run.sent_at > RESEND_AFTER:

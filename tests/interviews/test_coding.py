@@ -42,10 +42,14 @@ def eager() -> Iterator[None]:
     """Gradings run at once in this process, through the real sandbox (as tests/coding does),
     and their results go to the real result backend the page reads them from."""
     conf = celery_app.conf
-    saved = conf.task_always_eager, conf.task_store_eager_result
+    # A task copies task_store_eager_result when it is bound to the app, which may have
+    # happened in an earlier test: set it on the grading task too.
+    task = celery_app.tasks["coding.grade_submission"]
+    saved = conf.task_always_eager, conf.task_store_eager_result, task.store_eager_result
     conf.task_always_eager, conf.task_store_eager_result = True, True
+    task.store_eager_result = True
     yield
-    conf.task_always_eager, conf.task_store_eager_result = saved
+    conf.task_always_eager, conf.task_store_eager_result, task.store_eager_result = saved
 
 
 def _coding_setup(session, org, **kwargs):

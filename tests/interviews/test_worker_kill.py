@@ -101,7 +101,9 @@ def test_a_killed_worker_leaves_the_report_to_arrive_exactly_once(tmp_path, monk
     upgrade(database_url)
     database = Database(make_engine(database_url))
     # Recordings go where the worker reads them, whatever storage an earlier test cached.
-    monkeypatch.setattr(record_storage, "_override", record_storage.storage_from_settings(settings))
+    monkeypatch.setattr(
+        record_storage._STORAGE, "_override", record_storage.storage_from_settings(settings)
+    )
     recorded: list[int] = []
     # The answer is transcribed inside the scoring task (not on upload), so the task is slow.
     monkeypatch.setattr(

@@ -17,7 +17,7 @@ from hireflow.core.db import Database, make_engine, set_database
 from hireflow.core.migrate import alembic_config
 from hireflow.core.settings import Settings
 from hireflow.org.auth import principal_for
-from hireflow.records import service
+from hireflow.records import hooks, service
 from hireflow.records.checkpoints import (
     checkpoint_dir,
     load_checkpoints,
@@ -55,7 +55,17 @@ def _checkpoints(settings):
     return load_checkpoints(checkpoint_dir(settings), public_keys(settings))
 
 
-def test_free_text_facts_are_encrypted_and_history_still_verifies(old_url, tmp_path, regional):
+def test_free_text_facts_are_encrypted_and_history_still_verifies(
+    old_url, tmp_path, regional, monkeypatch
+):
+    # Today's code erases on yesterday's schema: leave out the erasure steps of tables that
+    # came after 0013 (the bias audit's self-identifications, 0018).
+    found = hooks.domain_modules
+    monkeypatch.setattr(
+        hooks,
+        "domain_modules",
+        lambda name: [m for m in found(name) if m.__name__ != "hireflow.analytics.erasure"],
+    )
     config = alembic_config(old_url)
     command.upgrade(config, "0012_workflow")  # the schema just before 0013
     database = Database(make_engine(old_url))

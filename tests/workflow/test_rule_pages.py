@@ -133,7 +133,7 @@ def test_rule_log_and_confirmation_pages(client, session, org, opening, worker):
     ).one()
     assert (position.stage_key, position.reason_key) == ("rejected", "skills")
     again = client.post(f"/workflow/confirmations/{task.id}", data={"decision": "dismiss"})
-    assert again.status_code == 422 and "already decided" in again.text
+    assert again.status_code == 409 and "already decided" in again.text
     login(client, org.users["interviewer"])
     assert client.get(f"/applications/{application.id}/pipeline/rules").status_code == 403
     assert client.get("/workflow/confirmations").status_code == 403
