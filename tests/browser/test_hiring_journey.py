@@ -16,6 +16,8 @@ owners; the person's record shows every step and verifies, on its page and with
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import json
 import os
@@ -143,6 +145,30 @@ def _setup(server: str, tag: str, name: str, email: str, receiver: Receiver) -> 
         }
 
 
+def _signed(secret: str, header: str, raw: bytes) -> bool:
+    """The receiver's own check, written from the documentation, not the product's code:
+    ``t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>``, fresh within 5 min."""
+    parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
+    stamp, given = parts.get("t", ""), parts.get("v1", "")
+    expected = hmac.new(secret.encode(), stamp.encode() + b"." + raw, hashlib.sha256).hexdigest()
+    fresh = stamp.isdigit() and abs(time.time() - int(stamp)) <= 300
+    return fresh and hmac.compare_digest(expected, given)
+
+
+def _wait_for_calendar(tmp_path_factory, to: str, about: str, timeout: float = 60) -> str:
+    """The first iCalendar invitation to ``to`` that mentions ``about`` (lines unfolded)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in _mails(tmp_path_factory, to):
+            for part in message.walk():
+                if part.get_content_type() == "text/calendar":
+                    calendar = part.get_content().replace("\r\n ", "")
+                    if about in calendar:
+                        return calendar
+        time.sleep(0.3)
+    raise AssertionError(f"no calendar invitation to {to} within {timeout} s")
+
+
 def _take_ai_interview(candidate: Page) -> None:
     """The candidate consents and answers every question by text, then submits."""
     candidate.on("dialog", lambda dialog: dialog.accept())
@@ -240,6 +266,16 @@ def test_one_candidate_from_application_to_onboarded_employee(
         expect(slot).to_be_visible()
         slot.click()
         expect(candidate.locator("#booked-time")).to_be_visible()
+        # calendar invitations to the candidate and to both panel interviewers, with the
+        # meeting link the rule gave
+        for address in (email, INTERVIEWER, hiring["second"]):
+            calendar = _wait_for_calendar(tmp_path_factory, address, hiring["title"])
+            assert "https://meeting.tencent.com/dm/hireflow" in calendar, calendar
+        # HR's progress view of the opening shows the booking
+        page.goto(f"/scheduling/openings/{hiring['opening_id']}")
+        rows = page.locator("#progress-table tr", has_text=name)
+        expect(rows).to_have_count(2)  # the AI interview and the live round
+        expect(rows.filter(has_text="已预约")).to_have_count(1)
 
         # 4. Both panel interviewers submit their scorecards, blind to each other and the AI.
         _submit_scorecard(browser, server, INTERVIEWER, application, "4")
@@ -287,6 +323,7 @@ def test_one_candidate_from_application_to_onboarded_employee(
         expect(approver.locator("#offer-status")).to_have_text("已批准")
         manager.close()
         page.reload()
+        expect(page.locator("#approvals li[data-role=hiring_manager]")).to_contain_text("张伟")
         before_offer = len(_mails(tmp_path_factory, email))
         page.click("#send-form button")
         expect(page.locator("#offer-status")).to_have_text("已发送")
@@ -346,6 +383,13 @@ def test_one_candidate_from_application_to_onboarded_employee(
         assert all(at >= 0 for at in where.values()), (where, timeline[:3000])
         order = [where[step] for step, _ in steps]
         assert order == sorted(order, reverse=True), (where, timeline[:3000])
+        # in Chinese words: no stage keys, competency ids or English labels
+        for raw in ("round_2", "technical_depth", "Previous stage", "Pipeline", "Scorecards"):
+            assert raw not in timeline, (raw, timeline[:3000])
+        assert "第二轮面试" in timeline and "最终结论" in timeline
+        # Not on the timeline (the product records none of them there): the self-booked live
+        # round (seen above in the mails and HR's progress view), each interviewer's scorecard
+        # (only HR's conclusion, with their number) and the offer's approval (offer page).
         page.goto(f"/records/{person_id}/verify")
         expect(page.locator("#verify-result")).to_have_attribute("data-ok", "1")
         env = {k: v for k, v in os.environ.items() if not k.startswith("HIREFLOW_")}
@@ -372,6 +416,12 @@ def test_one_candidate_from_application_to_onboarded_employee(
 
         _wait(lambda: set(EVENTS) <= arrived(), seconds=120)
         assert receiver.refused == 0
+        [secret] = receiver.secrets
+        for delivery in receiver.received:
+            header = delivery.headers.get("Hireflow-Signature", "")
+            assert _signed(secret, header, delivery.raw), (delivery.event, header)
+            assert delivery.body["type"] == delivery.event
+            assert delivery.body["id"] == delivery.event_id
         moves = [
             (r.body["data"]["from"], r.body["data"]["to"])
             for r in receiver.received
