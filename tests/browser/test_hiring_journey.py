@@ -37,10 +37,19 @@ from tests.browser.conftest import sign_in
 from tests.browser.test_interviews import (
     TEXT_ANSWERS,
     _answer_by_text,
+    candidate_page,
     confirm_identity,
     invite_to_ai_interview,
+    to_next_question,
 )
-from tests.browser.test_offers import HR, MANAGER, PASSWORD, _api
+from tests.browser.test_offers import (
+    HR,
+    MANAGER,
+    PASSWORD,
+    _api,
+    approve_as_manager,
+    offer_template,
+)
 from tests.browser.test_scheduling import _mails, _wait_for_mail
 from tests.browser.test_webhooks import _wait
 from tests.conftest import free_port
@@ -117,20 +126,7 @@ def _setup(server: str, tag: str, name: str, email: str, receiver: Receiver) -> 
         )
         assert rule.status_code == 201, rule.text
 
-        template = api.post(
-            "/api/v1/offers/templates",
-            json={
-                "name": f"研发模板 {tag}",
-                "salary": 26000,
-                "required_documents": ["id_card"],
-                "location": "上海",
-                "body": {
-                    "zh": "亲爱的 {name}：我们很高兴录用您担任 {position}。",
-                    "en": "Dear {name}, we are pleased to offer you the position of {position}.",
-                },
-            },
-        )
-        assert template.status_code == 201, template.text
+        template_id = offer_template(api, documents=("id_card",))
 
         files = [("files", ("resume.txt", txt_resume(name, email, None)))]
         uploaded = api.post(f"/api/v1/openings/{opening_id}/resumes", files=files).json()
@@ -139,7 +135,7 @@ def _setup(server: str, tag: str, name: str, email: str, receiver: Receiver) -> 
             "title": title,
             "opening_id": opening_id,
             "application_id": uploaded["results"][0]["application_id"],
-            "template_id": template.json()["id"],
+            "template_id": template_id,
             "second": second,
             "rule_id": rule.json()["id"],
         }
@@ -184,9 +180,7 @@ def _take_ai_interview(candidate: Page) -> None:
         if candidate.locator("#iv-ready").is_visible():
             candidate.click("#iv-begin")
         _answer_by_text(candidate, next(texts, TEXT_ANSWERS[0]))
-        expect(candidate.locator("#iv-pause:visible, #iv-review:visible")).to_have_count(1)
-        if candidate.locator("#iv-pause").is_visible():
-            candidate.click("#iv-continue")
+        to_next_question(candidate)
     expect(candidate.locator("#iv-review")).to_be_visible()
     candidate.click("#iv-submit")
     expect(candidate.locator("#iv-done")).to_be_visible()
@@ -221,14 +215,7 @@ def test_one_candidate_from_application_to_onboarded_employee(
     try:
         hiring = _setup(server, tag, name, email, receiver)
         application = hiring["application_id"]
-        candidate_context = browser.new_context(
-            base_url=server,
-            locale="zh-CN",
-            timezone_id="Asia/Shanghai",
-            permissions=["camera", "microphone"],
-        )
-        candidate = candidate_context.new_page()
-        candidate.set_default_timeout(20_000)
+        candidate_context, candidate = candidate_page(browser, server)
 
         # 1. HR invites the candidate to the AI interview; the candidate answers through the link.
         sign_in(page, HR)
@@ -314,14 +301,7 @@ def test_one_candidate_from_application_to_onboarded_employee(
         expect(page.locator("#offer-status")).to_have_text("草稿")
         page.click("#submit-form button")
         expect(page.locator("#offer-status")).to_have_text("待审批")
-        manager = browser.new_context(base_url=server, locale="zh-CN", timezone_id="Asia/Shanghai")
-        approver = manager.new_page()
-        sign_in(approver, MANAGER)
-        approver.goto(f"/applications/{application}/offer")
-        approver.fill("#decision-form textarea[name=comment]", "同意录用")
-        approver.click("#decision-form button[value=yes]")
-        expect(approver.locator("#offer-status")).to_have_text("已批准")
-        manager.close()
+        approve_as_manager(browser, server, application)
         page.reload()
         expect(page.locator("#approvals li[data-role=hiring_manager]")).to_contain_text("张伟")
         before_offer = len(_mails(tmp_path_factory, email))
