@@ -10,8 +10,10 @@ the candidate books the live round from the mailed link; both interviewers submi
 HR reads the merged view, concludes, moves the candidate to the offer stage on the board, makes
 the offer, the hiring manager approves it, HR sends it (the Chinese PDF); the candidate accepts
 it in the portal and chooses a password; the employee's onboarding tasks are mailed to their
-owners; the person's record shows every step and verifies, on its page and with
-``hireflow verify``. The receiver checks every delivery's ``Hireflow-Signature``.
+owners; the person's record shows, in order and in Chinese words, the steps it records (the
+booking, each scorecard and the approval are not among them: see the note at the timeline) and
+verifies, on its page and with ``hireflow verify``. The receiver checks every delivery's
+``Hireflow-Signature``, and the test checks each signature again from the documented scheme.
 """
 
 from __future__ import annotations
