@@ -87,6 +87,8 @@ VALUES = {
 }
 # Keys that point at other objects (shown as the object's name, or as a link, elsewhere).
 ID_KEYS = re.compile(r"(^|_)ids?$")
+# Fact keys whose values are competency ids of the entry's opening (the scorecards' conclusion).
+COMPETENCY_KEYS = frozenset({"disagreements"})
 DEGREES = {
     "high_school": N_("High school"),
     "associate": N_("Associate degree"),
@@ -263,14 +265,24 @@ class Presenter:
             return separator.join(i for i in items if i and i != "—") or "—"
         return str(value)
 
+    def competencies(self, value: Any, opening_id: int | None) -> str:
+        """Competency ids as their names in the opening's model (or the built-in ones)."""
+        if not isinstance(value, list | tuple):
+            return self.value(value)
+        separator = "、" if self.lang == "zh" else ", "
+        return separator.join(self.dimension(str(item), opening_id) for item in value) or "—"
+
     def percent(self, value: Any) -> str:
         return percent_text(value)
 
     def lines(
-        self, mapping: Mapping[str, Any], skip: tuple[str, ...] = ()
+        self, mapping: Mapping[str, Any], skip: tuple[str, ...] = (), opening_id: int | None = None
     ) -> list[tuple[str, str]]:
         return [
-            (self.key(k), self.value(v, k))
+            (
+                self.key(k),
+                self.competencies(v, opening_id) if k in COMPETENCY_KEYS else self.value(v, k),
+            )
             for k, v in mapping.items()
             if k not in skip
             and k != "source_row"
@@ -328,7 +340,9 @@ class Presenter:
             shown.text = str(data.get("reason") or "")
         elif entry.type in ("review", "note"):
             shown.text = str(data.get("text") or "")
-            shown.lines = self.lines(data, skip=("text",)) + self.lines(facts)
+            shown.lines = self.lines(data, skip=("text",)) + self.lines(
+                facts, opening_id=opening_id
+            )
         elif entry.type == "application":
             shown.lines = self.lines(data, skip=("opening",)) + self.lines(facts)
         elif entry.type == "profile_change":

@@ -40,7 +40,7 @@ from hireflow.notifications import channel_settings
 from hireflow.notifications import outbox as notify
 from hireflow.notifications.models import GROUP_CHANNELS
 from hireflow.notifications.templates import TemplateKind
-from hireflow.openings.models import Opening
+from hireflow.openings.models import Opening, OpeningMember
 from hireflow.org.auth import principal_for
 from hireflow.org.models import RoleAssignment, Tenant, User
 from hireflow.scheduling import invitations
@@ -531,11 +531,28 @@ def _invite(
 ) -> dict[str, Any]:
     stages = opening_stages(session, application.opening)
     position = current_position(session, application, stages)
+    # The whole panel meets the candidate: without naming it the invitation would book any
+    # one interviewer, and only that one would get the calendar invitation.
+    panel = list(
+        session.scalars(
+            select(OpeningMember.user_id)
+            .join(User, User.id == OpeningMember.user_id)
+            .where(
+                OpeningMember.opening_id == application.opening_id,
+                OpeningMember.role == "interviewer",
+                User.is_active.is_(True),
+            )
+            .order_by(OpeningMember.id)
+            .limit(10)
+        )
+    )
     data = scheduling_schemas.InvitationCreate.model_validate(
         {
             "opening_id": application.opening_id,
             "candidate_ids": [application.candidate_id],
             "kind": "live",
+            "interviewer_ids": panel,
+            "panel": len(panel) > 1,
             "round_name": str(action.get("round_name") or position.stage.label(principal.language))[
                 :100
             ],

@@ -10,6 +10,8 @@ import tomllib
 from importlib import resources
 from typing import Any
 
+from hireflow.core.errors import N_
+
 _LISTS = tomllib.loads(
     resources.files("hireflow.workflow").joinpath("defaults.toml").read_text(encoding="utf-8")
 )
@@ -52,3 +54,25 @@ def pick(name: dict[str, Any] | None, language: str) -> str:
         if isinstance(value, str) and value:
             return value
     return next((v for v in name.values() if isinstance(v, str) and v), "")
+
+
+# What the record's timeline shows for this domain's entries (sources, keys and codes of their
+# facts), looked up by the record pages in the merged catalogues: without them a Chinese page
+# read "Previous stage: round_2".
+RECORD_WORDS = (
+    N_("pipeline"),
+    N_("scorecards"),
+    N_("stage"),
+    N_("previous_stage"),
+    N_("days_in_stage"),
+    N_("final_conclusion"),
+    N_("recommendations"),
+    N_("disagreements"),
+    N_("job_match"),
+    N_("screened"),
+    N_("ai_interview"),
+    N_("round_1"),
+    N_("round_2"),
+    N_("strong_yes"),
+    N_("strong_no"),
+)

@@ -15,7 +15,7 @@ import re
 import time
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from hireflow.interviews.demo import ANSWERS as DEMO_ANSWERS
 from tests.browser.conftest import sign_in
@@ -61,6 +61,26 @@ def _answer_by_recording(candidate: Page, mode: str, seconds: float = 3.0) -> No
     candidate.click("#iv-rec-next")
 
 
+def to_next_question(candidate: Page) -> None:
+    """After an answer: continue from the pause between questions, or stay on the review."""
+    expect(candidate.locator("#iv-pause:visible, #iv-review:visible")).to_have_count(1)
+    if candidate.locator("#iv-pause").is_visible():
+        candidate.click("#iv-continue")
+
+
+def candidate_page(browser: Browser, server: str) -> tuple[BrowserContext, Page]:
+    """A candidate's own browser in China, camera and microphone allowed (Chromium's fakes)."""
+    context = browser.new_context(
+        base_url=server,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        permissions=["camera", "microphone"],
+    )
+    candidate = context.new_page()
+    candidate.set_default_timeout(20_000)
+    return context, candidate
+
+
 def invite_to_ai_interview(
     page: Page, tmp_path_factory: pytest.TempPathFactory, name: str, email: str, opening: str
 ) -> str:
@@ -99,14 +119,7 @@ def test_a_candidate_completes_an_ai_interview_and_hr_reads_the_report(
     token = invite_to_ai_interview(page, tmp_path_factory, CANDIDATE, CANDIDATE_EMAIL, OPENING)
 
     # The candidate opens the personal link and confirms their identity with the mailed code.
-    context = browser.new_context(
-        base_url=server,
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-        permissions=["camera", "microphone"],
-    )
-    candidate = context.new_page()
-    candidate.set_default_timeout(20_000)
+    context, candidate = candidate_page(browser, server)
     confirm_identity(candidate, tmp_path_factory, CANDIDATE_EMAIL, token)
 
     # The notice comes first: what is recorded and assessed, how AI is used, retention, and
@@ -159,9 +172,7 @@ def test_a_candidate_completes_an_ai_interview_and_hr_reads_the_report(
             # a different experience per question: one text pasted everywhere is credited
             # once and flagged to HR
             _answer_by_text(candidate, MOTIVATION if index == 0 else next(texts, TEXT_ANSWER))
-        expect(candidate.locator("#iv-pause:visible, #iv-review:visible")).to_have_count(1)
-        if candidate.locator("#iv-pause").is_visible():
-            candidate.click("#iv-continue")
+        to_next_question(candidate)
     expect(candidate.locator("#iv-review")).to_be_visible()
     candidate.once("dialog", lambda dialog: dialog.accept())
     submitted_at = time.monotonic()

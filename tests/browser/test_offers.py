@@ -55,21 +55,39 @@ def _candidate_at_offer_stage(server: str, email: str) -> tuple[int, int]:
             f"/api/v1/applications/{application}/move", json={"to": "offer", "version": 0}
         )
         assert moved.status_code == 200, moved.text
-        template = api.post(
-            "/api/v1/offers/templates",
-            json={
-                "name": f"研发模板 {secrets.token_hex(2)}",
-                "salary": 26000,
-                "required_documents": ["id_card", "degree"],
-                "location": "上海",
-                "body": {
-                    "zh": "亲爱的 {name}：我们很高兴录用您担任 {position}。",
-                    "en": "Dear {name}, we are pleased to offer you the position of {position}.",
-                },
+        return application, offer_template(api)
+
+
+def offer_template(api: httpx.Client, documents: tuple[str, ...] = ("id_card", "degree")) -> int:
+    """A template (26,000 a month, Shanghai) with the letter in both languages; its id."""
+    template = api.post(
+        "/api/v1/offers/templates",
+        json={
+            "name": f"研发模板 {secrets.token_hex(2)}",
+            "salary": 26000,
+            "required_documents": list(documents),
+            "location": "上海",
+            "body": {
+                "zh": "亲爱的 {name}：我们很高兴录用您担任 {position}。",
+                "en": "Dear {name}, we are pleased to offer you the position of {position}.",
             },
-        )
-        assert template.status_code == 201, template.text
-        return application, template.json()["id"]
+        },
+    )
+    assert template.status_code == 201, template.text
+    return template.json()["id"]
+
+
+def approve_as_manager(browser: Browser, server: str, application: int) -> None:
+    """The hiring manager (张伟) approves the offer waiting for them on its page."""
+    manager = browser.new_context(base_url=server, locale="zh-CN", timezone_id="Asia/Shanghai")
+    approver = manager.new_page()
+    sign_in(approver, MANAGER)
+    approver.goto(f"/applications/{application}/offer")
+    approver.fill("#decision-form textarea[name=comment]", "同意")
+    approver.click("#decision-form button[value=yes]")
+    expect(approver.locator("#offer-status")).to_have_text("已批准")
+    expect(approver.locator("#approvals li[data-role=hiring_manager]")).to_contain_text("张伟")
+    manager.close()
 
 
 def _link(server_data_dir: Path, application_id: int) -> str:
@@ -111,15 +129,7 @@ def test_hr_offer_page_approval_and_the_chinese_letter(
     expect(page.locator("#offer-status")).to_have_text("待审批")
     expect(page.locator("#send-form")).to_have_count(0)  # not approved: nothing to send
 
-    manager = browser.new_context(base_url=server, locale="zh-CN", timezone_id="Asia/Shanghai")
-    approver = manager.new_page()
-    sign_in(approver, MANAGER)
-    approver.goto(f"/applications/{application}/offer")
-    approver.fill("#decision-form textarea[name=comment]", "同意")
-    approver.click("#decision-form button[value=yes]")
-    expect(approver.locator("#offer-status")).to_have_text("已批准")
-    expect(approver.locator("#approvals li[data-role=hiring_manager]")).to_contain_text("张伟")
-    manager.close()
+    approve_as_manager(browser, server, application)
 
     page.reload()
     page.click("#send-form button")

@@ -26,7 +26,9 @@ OPENING = "Key Account Manager, DACH"
 
 def _mails(tmp_path_factory: pytest.TempPathFactory, to: str) -> list[email.message.EmailMessage]:
     found = []
-    for path in sorted(tmp_path_factory.getbasetemp().glob("browser-data*/maildrop/*.eml")):
+    # oldest first: the files' names are random, and callers count the mails seen before
+    paths = tmp_path_factory.getbasetemp().glob("browser-data*/maildrop/*.eml")
+    for path in sorted(paths, key=lambda p: (p.stat().st_mtime_ns, p.name)):
         message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
         if message["To"] == to:
             found.append(message)

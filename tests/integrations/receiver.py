@@ -21,6 +21,7 @@ class Received:
     body: dict[str, Any]
     headers: dict[str, str]
     valid_with: list[str]
+    raw: bytes = b""  # the body as received, for receivers that check the signature themselves
 
 
 @dataclass
@@ -65,6 +66,7 @@ class Receiver:
                             body,
                             dict(self.headers),
                             valid,
+                            raw,
                         )
                     )
                 self.send_response(204)

@@ -109,3 +109,12 @@ def test_english_viewers_read_english_names():
         == "MIT · master · 2019"
     )
     assert score_text("4.3047") == "4.3" and humanise("learning_agility") == "Learning agility"
+
+
+def test_competency_ids_in_facts_read_as_the_openings_names():
+    model = {"dimensions": [{"id": "caching", "name": {"zh": "缓存设计", "en": "Caching"}}]}
+    entry = type("E", (), {"type": "review", "opening_id": 7, "opening": None})()
+    entry.facts = {"disagreements": ["caching", "communication"], "scorecards": 2}
+    for language, words in (("zh-CN", "缓存设计、沟通表达"), ("en", "Caching, Communication")):
+        shown = Presenter(language, lambda text: text, {7: model}).entry(entry, {"text": "ok"})
+        assert ("Disagreements", words) in shown.lines, shown.lines

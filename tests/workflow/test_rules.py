@@ -377,6 +377,7 @@ def test_notify_todo_and_next_round(session, org, opening, hr, worker):
         select(Invitation).where(Invitation.candidate_id == application.candidate_id)
     ).one()
     assert (invitation.kind, invitation.round_name) == ("live", "Round 2")
+    assert invitation.interviewer_ids == [org.users["interviewer"].id]  # the panel, named
     assert invitation.meeting_url == "https://meeting.tencent.com/dm/abc"
     messages = session.scalars(
         select(OutboxMessage).where(OutboxMessage.dedupe_key.like(f"rule-log:{row.id}:%"))
@@ -390,6 +391,33 @@ def test_notify_todo_and_next_round(session, org, opening, hr, worker):
     assert todo.note == "Check references"
     automation.start_next_round(worker.db, row.id, 1)  # delivered twice: one invitation
     assert invitations_of(session, application) == 1
+
+
+def test_the_next_round_books_the_whole_panel(session, org, opening, hr, worker):
+    """With two interviewers on the opening's panel, the invitation names both and books them
+    together; a deactivated member is left out rather than refusing the invitation."""
+    from hireflow.openings.models import OpeningMember
+
+    second = make_user(session, org.tenant, "interviewer")
+    gone = make_user(session, org.tenant, "interviewer")
+    gone.is_active = False
+    for user in (second, gone):
+        session.add(OpeningMember(opening_id=opening.id, user_id=user.id, role="interviewer"))
+    session.commit()
+    rules.create_rule(
+        session,
+        hr,
+        opening.id,
+        rule_in(actions=[{"type": "move", "to": "round_2"}, {"type": "next_round"}]),
+    )
+    application = apply(session, org, opening)
+    report_ready(session, application)
+    worker.run()
+    invitation = session.scalars(
+        select(Invitation).where(Invitation.candidate_id == application.candidate_id)
+    ).one()
+    assert invitation.interviewer_ids == [org.users["interviewer"].id, second.id]
+    assert invitation.panel is True
 
 
 def test_stage_unchanged_for_days_fires_once_per_stay(session, org, opening, hr, worker):

@@ -3,6 +3,8 @@ version, blind until the interviewer submitted, merged with a real AI report per
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -345,3 +347,51 @@ def test_a_blind_interviewer_sees_no_ai_report_in_the_interviews_pages(session, 
     scorecards.submit(session, interviewer, application.id, card_in(**{first: 3}))
     assert interviews_hr.view_report(session, interviewer, interview.id).id == interview.id
     assert interview_queries.interviews(session, interviewer)[0].job_match is not None
+
+
+def test_moves_and_the_conclusion_read_as_words_on_the_record(session, db, org, client):
+    """The timeline names stages, fact keys and competencies in the reader's language: no
+    "Previous stage: round_2" on a Chinese page, no competency ids."""
+    setup, _interview = scored_interview(session, db, org)
+    application = setup.candidate.applications[0]
+    hr = principal(session, org, "hr_admin")
+    service.move(session, hr, application.id, MoveRequest("round_1", 0))
+    service.move(session, hr, application.id, MoveRequest("round_2", 1))
+    ai, _match = scorecards.ai_scores(session, application)
+    model = scorecards.model_of(application)
+    first = model.dimensions[0]
+    far = 1 if ai[first.id] / 2 >= 3 else 5
+    scorecards.submit(
+        session,
+        hr,
+        application.id,
+        schemas.ScorecardIn(round="round_2", ratings={first.id: far}, recommendation="strong_yes"),
+    )
+    scorecards.conclude(
+        session, hr, application.id, schemas.ConclusionIn(decision="advance", reason="一致推荐")
+    )
+    session.commit()
+    login(client, org.users["hr_admin"])
+    pages = {}
+    for language in ("zh-CN", "en"):
+        client.post("/lang", data={"lang": language, "next": "/"})
+        page = client.get(f"/records/{setup.candidate.id}")
+        assert page.status_code == 200
+        timeline = page.text.split('id="timeline"', 1)[1].split("</section>", 1)[0]
+        pages[language] = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", timeline))
+    zh, en = pages["zh-CN"], pages["en"]
+    for code in ("round_1", "round_2", "previous_stage", "days_in_stage", "strong_yes", first.id):
+        assert not re.search(rf"\b{code}\b", zh + en), code
+    for english in ("Previous stage", "Days in", "Final conclusion", "Disagreements", "Pipeline"):
+        assert english not in zh, english
+    for words in (
+        "原阶段",
+        "第二轮面试",
+        "最终结论",
+        "面试评分表",
+        "强烈建议录用",
+        first.name["zh"],
+    ):
+        assert words in zh, words
+    for words in ("Previous stage", "Interview round 2", "Final conclusion", first.name["en"]):
+        assert words in en, words
