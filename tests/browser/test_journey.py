@@ -279,7 +279,7 @@ def _take_interview(
     expect(page.locator("#iv-next-steps")).to_contain_text("e-mail" if english else "邮件")
     _snap(page, f"{shots}-5-submitted")
     # back on the link page: submitted, and what happens next
-    page.click("#iv-done a")
+    page.click("#iv-back")
     expect(page.locator("#next-steps")).to_be_visible()
     assert problems == [], problems
     return {"count": count, "limits": limits, "minutes": minutes}
