@@ -15,6 +15,7 @@ from hireflow.core.settings import Settings
 from hireflow.interviews import (
     calibration,
     candidate,
+    coding,
     faq,
     hr,
     queries,
@@ -106,6 +107,48 @@ def link_text(
 ) -> Any:
     interview = _interview(session, link)
     return candidate.save_text(session, interview, interview_question_id, data)
+
+
+@router.post(
+    "/links/{link_token}/interview/questions/{interview_question_id}/code",
+    response_model=schemas.CodeRunOut,
+    status_code=202,
+    responses={
+        404: {"description": "no such question, or not a coding question"},
+        409: {
+            "description": "the question was already handed in (`question_done`) or its "
+            "time is up (`time_up`)"
+        },
+        410: {"description": "the interview's deadline passed (`deadline_passed`)"},
+        413: {"description": "code over 64 KiB (`code_too_large`)"},
+        422: {
+            "description": "a language the question does not offer (`code_language`), "
+            "empty code (`code_empty`) or a malformed body"
+        },
+        429: {"description": "too many runs of this question (`too_many_runs`)"},
+    },
+)
+def link_code(
+    interview_question_id: str, data: schemas.CodeRunIn, session: DbSession, link: Link
+) -> Any:
+    """Run the code on the question's visible examples (``mode=run``) or hand it in
+    (``mode=submit``: the examples, the hidden tests and the efficiency sizes; once). The code
+    is graded in the sandbox queue, never here: poll the returned run for its result."""
+    interview = _interview(session, link)
+    return coding.start_run(session, interview, interview_question_id, data)
+
+
+@router.get(
+    "/links/{link_token}/interview/code-runs/{interview_code_run_id}",
+    response_model=schemas.CodeRunOut,
+    responses={404: {"description": "no such run in this interview"}},
+)
+def link_code_run(interview_code_run_id: Id, session: DbSession, link: Link) -> Any:
+    """A run's state: ``queued`` (``waiting`` once no sandbox worker took it for 20 s),
+    ``done`` with the result the candidate may see (visible examples, hidden tests only as a
+    count), or ``refused`` with the grader's reason."""
+    interview = _interview(session, link, grace=True)
+    return coding.poll_run(session, interview, interview_code_run_id)
 
 
 @router.post(

@@ -98,6 +98,12 @@ API_BODIES = {
         **TAB,
         "text": "x",
     },
+    ("POST", "/api/v1/links/{link_token}/interview/questions/{interview_question_id}/code"): {
+        **TAB,
+        "mode": "run",
+        "language": "python",
+        "code": "print(1)",
+    },
     ("POST", "/api/v1/links/{link_token}/interview/questions/{interview_question_id}/uploads"): {
         **TAB,
         "mode": "voice",
