@@ -34,6 +34,7 @@ from hireflow.interviews import schemas
 from hireflow.interviews.errors import QuestionDone
 from hireflow.interviews.models import InterviewCodeRun, InterviewSession
 from hireflow.interviews.sessions import add_event, answer_for_writing, run_clock
+from hireflow.scoring.coding import CodingOutcome, coding_grade, outcome_from_dict
 
 log = logging.getLogger(__name__)
 
@@ -337,30 +338,44 @@ def run_counts(session: Session, interview_id: int) -> dict[str, int]:
     return {qid: int(count) for qid, count in rows}
 
 
-def result_line(run: InterviewCodeRun, language: str) -> str:
-    """One sentence on a submission's grading, in ``language``: what the engine scores and
-    quotes as evidence, beside the code."""
-    _ = gettext_for(PLAN_LANGUAGES["zh" if language.startswith("zh") else "en"])
-    label = LANGUAGE_LABELS.get(run.language, run.language)
+def outcome_of(run: InterviewCodeRun) -> CodingOutcome | None:
+    """A submission's grading as the scoring engine takes it: hidden tests passed, the
+    first failure, the efficiency verdict and its measurements (None: not graded)."""
     result = result_of(run)
     if result is None:
+        return None
+    hidden = [c for c in result.get("cases", []) if not c.get("visible")]
+    first = next((c.get("status", "") for c in hidden if c.get("status") != "passed"), "")
+    efficiency = result.get("efficiency") or {}
+    return outcome_from_dict(
+        {
+            "language": LANGUAGE_LABELS.get(run.language, run.language),
+            "status": result.get("status", ""),
+            "compile_ok": bool(result.get("compile_ok")),
+            "hidden_passed": sum(1 for c in hidden if c.get("status") == "passed"),
+            "hidden_total": len(hidden),
+            "first_failure": first,
+            "efficiency": efficiency.get("verdict") or "not_measured",
+            "ratio": efficiency.get("ratio"),
+            "growth": efficiency.get("growth"),
+            "reference_growth": efficiency.get("reference_growth"),
+            "points": efficiency.get("points") or [],
+        }
+    )
+
+
+def result_line(run: InterviewCodeRun, language: str) -> str:
+    """One sentence on a submission's grading, in ``language``: the evidence the engine
+    quotes for the technical competency (``scoring.coding``), also the first line of the
+    answer's text."""
+    outcome = outcome_of(run)
+    if outcome is None:
+        _ = gettext_for(PLAN_LANGUAGES["zh" if language.startswith("zh") else "en"])
         return _("Code in %(language)s could not be graded: %(error)s") % {
-            "language": label,
+            "language": LANGUAGE_LABELS.get(run.language, run.language),
             "error": run.error or _("no result"),
         }
-    status = _(STATUS_TEXT.get(result["status"], result["status"]))
-    passed, total = int(result["passed"]), int(result["total"])
-    if passed == total:
-        line = _("Code in %(language)s passed all of the tests (%(total)s), %(status)s.")
-    else:
-        line = _("Code in %(language)s passed %(passed)s of %(total)s tests, %(status)s.")
-    line = line % {"language": label, "passed": passed, "total": total, "status": status}
-    verdict = (result.get("efficiency") or {}).get("verdict")
-    if verdict == "efficient":
-        line += " " + _("Its run time grows like the reference solution's.")
-    elif verdict in ("slower", "too_slow"):
-        line += " " + _("Its run time grows faster than the reference solution's.")
-    return line
+    return coding_grade(outcome).evidence["zh" if language.startswith("zh") else "en"]
 
 
 def answer_text(run: InterviewCodeRun | None, language: str) -> str:
@@ -385,6 +400,7 @@ def report_items(
         qid = str(question.get("id"))
         run = subs.get(qid)
         result = result_of(run) if run is not None else None
+        outcome = outcome_of(run) if run is not None else None
         failing = [
             c
             for c in (result or {}).get("cases", [])
@@ -399,6 +415,7 @@ def report_items(
                 "result": result,
                 "line": result_line(run, interview.language) if run is not None else "",
                 "failing": failing[:5],
+                "grade": coding_grade(outcome) if outcome is not None else None,
                 "runs": counts.get(qid, 0),
             }
         )

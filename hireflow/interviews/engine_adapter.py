@@ -21,6 +21,7 @@ from hireflow.interviews.models import (
 from hireflow.interviews.overrides import stored_report
 from hireflow.interviews.sessions import answers_of, questions_of
 from hireflow.scoring.calibration import CompanyCalibration as EngineCalibration
+from hireflow.scoring.coding import outcome_to_dict
 from hireflow.scoring.engine import score_interview
 from hireflow.scoring.interview import InterviewInput, interview_from_dict
 from hireflow.scoring.judge import judge_from_env
@@ -66,19 +67,24 @@ def interview_input(
 ) -> InterviewInput:
     """The engine's input: the interview's questions and each answer's text or transcript;
     a coding answer is its grading's result line and its code (``code_runs``: the
-    submission of each coding question)."""
+    submission of each coding question), with the grading itself, from which the engine
+    takes its level and evidence."""
     model = load_model(interview.model)
     rows = []
     for question in questions_of(interview):
         answer = answers.get(str(question.get("id")))
         if answer is None or answer.status != "answered":
             continue
+        outcome = None
         if answer.mode == "code":
             run = (code_runs or {}).get(answer.question_id)
             text = coding.answer_text(run, interview.language)
+            outcome = coding.outcome_of(run) if run is not None else None
         else:
             text = answer.text if answer.mode == "text" else (answer.transcript or "")
         item: dict[str, Any] = {"question_id": answer.question_id, "text": text or ""}
+        if outcome is not None:  # its level comes from the grading (scoring.coding)
+            item["coding"] = outcome_to_dict(outcome)
         features = _audio_features(answer.speech) if answer.mode != "text" else None
         if features:
             item["audio_features"] = features

@@ -31,6 +31,7 @@ from typing import Any
 from hireflow.scoring import learned
 from hireflow.scoring.analysis import AnswerAnalysis, analyse_interview
 from hireflow.scoring.answer_text import ANALYSIS_LIMITS
+from hireflow.scoring.coding import CODING_SOURCE, coding_verdict
 from hireflow.scoring.copies import Copy, credit_copies
 from hireflow.scoring.embedding import Embedder, get_embedder
 from hireflow.scoring.findings import (
@@ -332,16 +333,21 @@ def _answer_scores(
     reason)."""
     per_answer: dict[str, dict[str, AnswerDimensionScore]] = {}
     fallbacks: list[tuple[str, str, str]] = []
+    # A graded coding answer's level is its grading's, not its words' (scoring/coding.py).
+    graded = {a.question_id: a.coding for a in interview.answers if a.coding is not None}
     for analysis in analyses:
         per_answer[analysis.question_id] = {}
-        if analysis.status == "unsupported_language":
+        outcome = graded.get(analysis.question_id)
+        if analysis.status == "unsupported_language" and outcome is None:
             continue
         question = interview.question(analysis.question_id)
         for dim_id in analysis.dimensions:
             dimension = interview.model.dimension(dim_id)
             embedded, quality, components = _embedded_verdict(analysis, dim_id)
             verdict = embedded
-            if analysis.status == "ok" and not isinstance(judge, EmbeddedJudge):
+            if outcome is not None:
+                verdict = coding_verdict(outcome, interview.language)
+            elif analysis.status == "ok" and not isinstance(judge, EmbeddedJudge):
                 request = JudgeRequest(
                     question_id=question.id,
                     question=localised(question.text, analysis.language),
@@ -530,8 +536,9 @@ def _dimension_quotes(
             for quote in item.verdict.evidence:
                 if quote not in seen:
                     seen.add(quote)
+                    source = "judge" if item.verdict.source != CODING_SOURCE else CODING_SOURCE
                     evidence.append(
-                        Evidence(quote, analysis.question_id, dimension_id, "judge", 1.0)
+                        Evidence(quote, analysis.question_id, dimension_id, source, 1.0)
                     )
     candidates = []
     for analysis, _ in items:

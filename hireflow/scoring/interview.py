@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from hireflow.scoring.coding import CodingOutcome, outcome_from_dict, outcome_to_dict
 from hireflow.scoring.models import (
     CompetencyModel,
     FieldError,
@@ -46,7 +47,8 @@ __all__ = [
 
 # Voice features arrive from the transcriber; they are observations, never inputs to a score.
 _INTERVIEW_FIELDS = ("language", "candidate_ref", "questions", "answers")
-_ANSWER_FIELDS = ("question_id", "text", "audio_features")
+# ``coding``: a coding answer's grading (hireflow.scoring.coding), which decides its level.
+_ANSWER_FIELDS = ("question_id", "text", "audio_features", "coding")
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class Answer:
     question_id: str
     text: str
     audio_features: dict[str, float] | None = None
+    coding: CodingOutcome | None = None
 
 
 @dataclass(frozen=True)
@@ -211,7 +214,13 @@ def _answers(raw_answers: Any, known: set[str] | None, errors: list[FieldError])
             errors.append(FieldError(f"{loc}.text", f"must be a text, not {_kind(text)}"))
             text = ""
         audio = _audio_features(raw.get("audio_features"), f"{loc}.audio_features", errors)
-        answers.append(Answer(question_id=qid, text=text, audio_features=audio))
+        graded = None
+        if raw.get("coding") is not None:
+            try:
+                graded = outcome_from_dict(raw["coding"])
+            except ValueError as exc:
+                errors.append(FieldError(f"{loc}.coding", str(exc)))
+        answers.append(Answer(question_id=qid, text=text, audio_features=audio, coding=graded))
     return answers
 
 
@@ -255,6 +264,7 @@ def interview_to_dict(interview: InterviewInput) -> dict[str, Any]:
                 "question_id": a.question_id,
                 "text": a.text,
                 **({"audio_features": dict(a.audio_features)} if a.audio_features else {}),
+                **({"coding": outcome_to_dict(a.coding)} if a.coding else {}),
             }
             for a in interview.answers
         ],

@@ -41,6 +41,8 @@ QID = "coding-pair-sum"
 def eager() -> Iterator[None]:
     """Gradings run at once in this process, through the real sandbox (as tests/coding does),
     and their results go to the real result backend the page reads them from."""
+    import hireflow.coding.tasks  # noqa: F401 - registers the grading task in this process
+
     conf = celery_app.conf
     # A task copies task_store_eager_result when it is bound to the app, which may have
     # happened in an earlier test: set it on the grading task too.
@@ -102,7 +104,7 @@ def test_a_coding_question_is_shown_run_submitted_and_scored(session, org, db, e
     runs = coding.submissions(session, interview.id)
     engine_in = interview_input(interview, answers_of(session, interview), runs)
     text = next(a.text for a in engine_in.answers if a.question_id == QID)
-    assert "通过了全部测试" in text and "Counter" in text
+    assert "个隐藏测试" in text and "Counter" in text
 
     candidate.submit(session, interview, TAB)  # eager: the scoring task runs here
     assert pipeline.score(db, interview.id) in ("scored", "done")
