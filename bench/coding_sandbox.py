@@ -1,19 +1,27 @@
 """How fast the code sandbox grades: throughput, latency under a burst, start-up per language.
 
 Prints:
+* **floor**: a bare bubblewrap sandbox with every namespace starting ``python3 -I -S -c pass``
+  (no harness, no cgroup, no seccomp), median of 10: the baseline the other figures are
+  compared with, measured in the same run.
 * **throughput**: Python submissions graded per second by 2 worker processes (as
   ``hireflow sandbox-worker --concurrency 2``), each submission a fresh sandbox running the
   question's 2 examples and 10 hidden tests (``pair-sum``; efficiency sizes off, then on).
   Every submission's code is different (a distinct solution variant and a numbered comment),
   so nothing is a cache hit. Target >= 10/s on 2 cores.
-* **burst latency**: 50 submissions sent at once through Redis to a real sandbox worker with
-  2 processes; latency = from sending to the result being readable, p50/p95/max. Target p95 < 2 s.
+* **burst latency**: 50 distinct submissions handed at once to the 2 grading processes
+  (2 examples + 10 hidden tests each, the throughput's conditions); latency = from hand-in to
+  the result, p50/p95/max. Target p95 < 2 s.
+* **burst through Redis**: the same 50 sent at once through Redis to a real
+  ``hireflow sandbox-worker --concurrency 2`` (the product's path: a submission also runs the
+  3 efficiency sizes), latency from sending to the result being readable.
 * **start-up per language**: a fresh sandbox that compiles (where the language does) and runs
   a trivial program on one input: bubblewrap + namespaces + compile + run, median of 3.
-* the machine's load average before and after (the machine is shared; figures measured under
-  load say so).
+* the machine's load average before and after each part (the machine is shared; figures
+  measured under load say so).
 
 Usage: .venv/bin/python bench/coding_sandbox.py [--submissions 100] [--redis URL]
+       [--parts floor,throughput,burst,redis,startup]
 """
 
 from __future__ import annotations
@@ -110,9 +118,10 @@ def _grade(args: tuple[int, bool]) -> tuple[float, str]:
     return time.perf_counter() - started, result.status
 
 
-def throughput(count: int, efficiency: bool) -> None:
+def throughput(count: int, efficiency: bool, base: float | None = None) -> None:
     with ProcessPoolExecutor(2) as pool:
         list(pool.map(_grade, [(i, efficiency) for i in range(4)]))  # warm both processes
+        before = _load()
         started = time.perf_counter()
         results = list(pool.map(_grade, [(1000 + i, efficiency) for i in range(count)]))
         elapsed = time.perf_counter() - started
@@ -123,7 +132,59 @@ def throughput(count: int, efficiency: bool) -> None:
         f"throughput ({label}): {count / elapsed:.1f} submissions/s "
         f"({count} in {elapsed:.2f} s; per submission "
         f"p50 {statistics.median(times) * 1000:.0f} ms, "
-        f"p95 {times[int(0.95 * (len(times) - 1))] * 1000:.0f} ms; statuses {sorted(statuses)})"
+        f"p95 {times[int(0.95 * (len(times) - 1))] * 1000:.0f} ms"
+        + (f", p50 {statistics.median(times) / base:.1f}× the floor" if base else "")
+        + f"; statuses {sorted(statuses)}; {before} before, {_load()} after)"
+    )
+
+
+def _load() -> str:
+    return "load average " + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def floor() -> float:
+    """Median seconds of a bare sandbox start (namespaces + python3, nothing else)."""
+    argv = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--ro-bind", "/", "/"]
+    argv += ["--proc", "/proc", "--dev", "/dev", "/usr/bin/python3", "-I", "-S", "-c", "pass"]
+    times = []
+    for _ in range(10):
+        started = time.perf_counter()
+        subprocess.run(argv, check=True)
+        times.append(time.perf_counter() - started)
+    seconds = statistics.median(times)
+    print(f"floor: a bare bubblewrap sandbox starting python3: {seconds * 1000:.0f} ms ({_load()})")
+    return seconds
+
+
+def pool_burst(count: int = 50, base: float | None = None) -> None:
+    """``count`` distinct submissions handed at once to 2 grading processes."""
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(_grade, [(i, False) for i in range(4)]))  # warm both processes
+        before = _load()
+        done_at: dict[int, float] = {}
+        lock = threading.Lock()
+        started = time.perf_counter()
+        futures = []
+        for i in range(count):
+            future = pool.submit(_grade, (2000 + i, False))
+
+            def finished(_f, i=i) -> None:
+                with lock:
+                    done_at[i] = time.perf_counter()
+
+            future.add_done_callback(finished)
+            futures.append(future)
+        statuses = {f.result()[1] for f in futures}
+        elapsed = time.perf_counter() - started
+    latencies = sorted(done_at[i] - started for i in range(count))
+    p95 = latencies[int(0.95 * (count - 1))]
+    extra = f"; {statistics.median(latencies) / base:.0f}× the floor at p50" if base else ""
+    print(
+        f"burst of {count} handed at once to 2 grading processes (12 cases each, no "
+        f"efficiency sizes): p50 {statistics.median(latencies):.2f} s, p95 {p95:.2f} s, "
+        f"max {latencies[-1]:.2f} s; all done in {elapsed:.2f} s "
+        f"({count / elapsed:.1f}/s){extra}; statuses {sorted(statuses)} "
+        f"({before} before, {_load()} after)"
     )
 
 
@@ -182,7 +243,7 @@ def burst(redis_url: str, count: int = 50) -> None:
             f"burst of {count} through Redis, 2 sandbox worker processes (submit mode with "
             f"efficiency): p50 {statistics.median(latencies):.2f} s, "
             f"p95 {latencies[int(0.95 * (count - 1))]:.2f} s, max {latencies[-1]:.2f} s; "
-            f"statuses {sorted(statuses)}"
+            f"statuses {sorted(statuses)}; {_load()} after"
         )
     finally:
         worker.terminate()
@@ -216,16 +277,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--submissions", type=int, default=100)
     parser.add_argument("--redis", default=os.environ.get("HIREFLOW_TEST_REDIS", ""))
+    parser.add_argument("--parts", default="floor,throughput,burst,redis,startup")
     args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()}")
-    startup()
-    throughput(args.submissions, efficiency=False)
-    throughput(args.submissions, efficiency=True)
-    if args.redis:
-        burst(args.redis)
-    else:
-        print("burst: skipped (pass --redis redis://127.0.0.1:6379/N)")
-    print(f"load average after: {os.getloadavg()}")
+    parts = set(args.parts.split(","))
+    print(f"machine: {os.cpu_count()} cores, {_load()}")
+    base = floor() if "floor" in parts else None
+    if "throughput" in parts:
+        throughput(args.submissions, efficiency=False, base=base)
+        throughput(args.submissions, efficiency=True, base=base)
+    if "burst" in parts:
+        pool_burst(50, base)
+    if "redis" in parts:
+        if args.redis:
+            burst(args.redis)
+        else:
+            print("burst through Redis: skipped (pass --redis redis://127.0.0.1:6379/N)")
+    if "startup" in parts:
+        startup()
+    print(f"after: {_load()}")
 
 
 if __name__ == "__main__":

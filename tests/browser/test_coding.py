@@ -247,7 +247,11 @@ def test_candidates_solve_coding_questions_and_hr_reads_the_results(
         for bank_id, language in plan.items():
             block = page.locator(f"#coding-{bank_id}")
             expect(block).to_have_attribute("data-status", "accepted")
-            expect(block.locator(".coding-line")).to_contain_text("通过了全部测试")
+            # the grading's own level, quoted: all hidden tests, time against the reference
+            expect(block.locator(".coding-line")).to_contain_text("个隐藏测试")
+            expect(block.locator(".coding-line")).to_contain_text("参考解法的")
+            level = float(block.locator(".coding-level").get_attribute("data-level"))
+            assert level >= 4.5, (bank_id, level)
             expect(block.locator(".efficiency tbody tr")).to_have_count(
                 len(get_question(bank_id).efficiency.sizes)
             )
@@ -255,7 +259,9 @@ def test_candidates_solve_coding_questions_and_hr_reads_the_results(
             expect(block.locator("pre code")).to_contain_text(first_line.strip())
         # the coding answers are quoted as evidence of the technical competency
         # the technical competency quotes the code or the result line as its evidence
-        quote = page.locator("#dimensions tr[data-dimension='technical_depth'] .quote").first
+        technical = page.locator("#dimensions tr[data-dimension='technical_depth']")
+        print(f"{name}: technical depth {technical.locator('.ai-score').inner_text()}")
+        quote = technical.locator(".quote").first
         expect(quote).to_be_visible()
         quoted = quote.inner_text().strip("“”")
         sources = [get_question(b).reference[lang] for b, lang in plan.items()]
