@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from hireflow.coding.languages import available_languages  # noqa: E402
 from hireflow.coding.questions import get_question  # noqa: E402
+from hireflow.coding.runner import QUEUE  # noqa: E402
 
 VARIANTS = [
     """import sys
@@ -213,7 +214,9 @@ def burst(redis_url: str, count: int = 50) -> None:
     try:
         # Warm the worker processes (first grading loads the bank and the references).
         warm = [
-            app.send_task("coding.grade_submission", args=("pair-sum", "python", VARIANTS[0]))
+            app.send_task(
+                "coding.grade_submission", args=("pair-sum", "python", VARIANTS[0]), queue=QUEUE
+            )
             for _ in range(4)
         ]
         for result in warm:
@@ -224,7 +227,10 @@ def burst(redis_url: str, count: int = 50) -> None:
         for i in range(count):
             code = VARIANTS[i % len(VARIANTS)] + f"# burst {i}\n"
             sent_at_i = time.perf_counter()
-            result = app.send_task("coding.grade_submission", args=("pair-sum", "python", code))
+            # this app has none of the platform's routes: name the sandbox queue
+            result = app.send_task(
+                "coding.grade_submission", args=("pair-sum", "python", code), queue=QUEUE
+            )
             sent_at[result.id] = sent_at_i
             results.append(result)
 

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from hireflow.scoring.judge import JudgeVerdict
@@ -257,22 +257,9 @@ def outcome_from_dict(data: Mapping[str, Any]) -> CodingOutcome:
 
 def outcome_to_dict(outcome: CodingOutcome) -> dict[str, Any]:
     """Plain data :func:`outcome_from_dict` reads back."""
-    return {
-        "language": outcome.language,
-        "status": outcome.status,
-        "hidden_passed": outcome.hidden_passed,
-        "hidden_total": outcome.hidden_total,
-        "compile_ok": outcome.compile_ok,
-        "efficiency": outcome.efficiency,
-        "ratio": outcome.ratio,
-        "growth": outcome.growth,
-        "reference_growth": outcome.reference_growth,
-        "points": [
-            {"n": p.n, "status": p.status, "time_ms": p.time_ms, "reference_ms": p.reference_ms}
-            for p in outcome.points
-        ],
-        "first_failure": outcome.first_failure,
-    }
+    data = asdict(outcome)
+    data["points"] = list(data["points"])
+    return data
 
 
 # ------------------------------------------------------------------------- the engine's verdict
