@@ -604,11 +604,7 @@ def verify_derived(
     session: Session, tenant_id: int | None = None, person_id: int | None = None
 ) -> list[SealProblem]:
     """What the chains themselves say about scores kept elsewhere (no key needed)."""
-    from hireflow.interviews.models import InterviewReport
-    from hireflow.records.timeline import index_rows
-
     connection = session.connection()
-    problems: list[SealProblem] = []
     entries = RecordEntry.__table__
     stmt = select(entries.c.id, entries.c.person_id, entries.c.type, entries.c.facts).where(
         entries.c.type == "interview_result"
@@ -618,12 +614,21 @@ def verify_derived(
     if person_id is not None:
         stmt = stmt.where(entries.c.person_id == person_id)
     results = {int(r.id): r for r in connection.execute(stmt)}
-    superseded = {
-        r.facts.get("supersedes")
-        for r in results.values()
-        if isinstance(r.facts, dict) and isinstance(r.facts.get("supersedes"), int)
-    }
+    return _report_mismatches(connection, results, tenant_id, person_id) + _score_index_mismatches(
+        connection, results, tenant_id, person_id
+    )
 
+
+def _report_mismatches(
+    connection: Connection,
+    results: dict[int, Any],
+    tenant_id: int | None,
+    person_id: int | None,
+) -> list[SealProblem]:
+    """Interview reports whose scores or job match differ from the chain's result entry."""
+    from hireflow.interviews.models import InterviewReport
+
+    problems: list[SealProblem] = []
     reports = select(InterviewReport.__table__)
     if tenant_id is not None:
         reports = reports.where(InterviewReport.tenant_id == tenant_id)
@@ -656,7 +661,25 @@ def verify_derived(
                         f"interview result the record chain holds (entry {entry_id})",
                     )
                 )
+    return problems
 
+
+def _score_index_mismatches(
+    connection: Connection,
+    results: dict[int, Any],
+    tenant_id: int | None,
+    person_id: int | None,
+) -> list[SealProblem]:
+    """People whose record_scores rows are not those the results in effect would index."""
+    from hireflow.records.timeline import index_rows
+
+    problems: list[SealProblem] = []
+    entries = RecordEntry.__table__
+    superseded = {
+        r.facts.get("supersedes")
+        for r in results.values()
+        if isinstance(r.facts, dict) and isinstance(r.facts.get("supersedes"), int)
+    }
     scores_stmt = select(RecordScore.__table__)
     if tenant_id is not None:
         scores_stmt = scores_stmt.where(RecordScore.tenant_id == tenant_id)
@@ -675,13 +698,13 @@ def verify_derived(
             expected.setdefault(int(r["person_id"]), set()).add(
                 (int(r["entry_id"]), r["dimension"], _number(r["score"]), r["opening_id"])
             )
-    for person_id in sorted(set(actual) | set(expected)):
-        if actual.get(person_id, set()) != expected.get(person_id, set()):
+    for person in sorted(set(actual) | set(expected)):
+        if actual.get(person, set()) != expected.get(person, set()):
             problems.append(
                 SealProblem(
-                    f"person:{person_id}",
+                    f"person:{person}",
                     "scores_index",
-                    f"record_scores of person {person_id} differ from the interview results "
+                    f"record_scores of person {person} differ from the interview results "
                     "in effect in the chain",
                 )
             )

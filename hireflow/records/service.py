@@ -443,15 +443,7 @@ def record_interview_report(
     facts = _result_facts(
         scores, scale, interview_id, match_percent, ai_scores, ai_match_percent, supersedes
     )
-    data = {
-        "summary": summary,
-        "strengths": list(strengths),
-        "gaps": list(gaps),
-        "evidence": list(evidence),
-        "follow_ups": list(follow_ups),
-    }
-    if reason:
-        data["reason"] = reason
+    data = _report_data(summary, strengths, gaps, evidence, follow_ups, reason)
     entry = _append_one(
         session,
         actor,
@@ -483,6 +475,27 @@ def record_interview_report(
     if commit:
         session.commit()
     return entry
+
+
+def _report_data(
+    summary: str,
+    strengths: Sequence[str],
+    gaps: Sequence[str],
+    evidence: Sequence[dict[str, Any]],
+    follow_ups: Sequence[str],
+    reason: str,
+) -> dict[str, Any]:
+    """The personal (encrypted) part of an interview result; HR's reason when restated."""
+    data: dict[str, Any] = {
+        "summary": summary,
+        "strengths": list(strengths),
+        "gaps": list(gaps),
+        "evidence": list(evidence),
+        "follow_ups": list(follow_ups),
+    }
+    if reason:
+        data["reason"] = reason
+    return data
 
 
 def _check_restated(
