@@ -27,7 +27,7 @@ from hireflow.core.timezones import TIME_MESSAGES, TimeError
 
 # Stable error codes with their English and Chinese texts. Codes are part of the API (the web
 # layer maps them to HTTP answers and translations); the texts take ``str.format`` fields.
-_MESSAGES: dict[str, tuple[str, str]] = {
+_MESSAGES: dict[str, str | tuple[str, str]] = {
     **TIME_MESSAGES,
     "invalid_interval": (
         "{field} ends before it starts.",
