@@ -6,6 +6,7 @@ rendered, in the language of whoever sees it, so services stay free of request s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from hireflow.core.i18n import gettext_for
@@ -90,6 +91,10 @@ class CsrfFailed(AppError):
     message = N_("Your form expired or was sent from another site. Reload the page and try again.")
 
 
+# A BilingualError table: code -> msgid (or a legacy (english, chinese) pair)
+Messages = Mapping[str, str | tuple[str, str]]
+
+
 class BilingualError(ValueError):
     """An error of a library layer: a stable ``code`` for programs, zh/en text for people.
 
@@ -103,7 +108,7 @@ class BilingualError(ValueError):
     messages use msgids.
     """
 
-    MESSAGES: dict[str, str | tuple[str, str]] = {}  # noqa: RUF012 - read-only, per subclass
+    MESSAGES: Messages = {}  # noqa: RUF012 - read-only, per subclass
 
     def __init__(self, code: str, **params: object) -> None:
         self.code = code

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hireflow.core.errors import N_, BilingualError
+from hireflow.core.errors import N_, BilingualError, Messages
 
 TIME_MESSAGES: dict[str, str] = {
     "invalid_timezone": N_(
@@ -21,7 +21,7 @@ TIME_MESSAGES: dict[str, str] = {
 class TimeError(BilingualError):
     """A time zone that does not exist, or a date and time without one."""
 
-    MESSAGES = TIME_MESSAGES
+    MESSAGES: Messages = TIME_MESSAGES
 
 
 _ZONE_CACHE: dict[str, ZoneInfo] = {}

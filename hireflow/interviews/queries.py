@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from difflib import SequenceMatcher
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Candidate
@@ -106,7 +106,7 @@ def interviews(
     ]
 
 
-def _may_rank(session: Session, principal: Principal, stmt: Select[Any]) -> bool:
+def _may_rank(session: Session, principal: Principal, stmt: Any) -> bool:
     """Whether the caller may see the interviews ranked by job match: not while the scores of
     any of them are withheld, since the order alone, on any page, would rank those."""
     scored = stmt.with_only_columns(

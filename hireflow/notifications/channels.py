@@ -21,7 +21,7 @@ from typing import Protocol
 
 import phonenumbers
 
-from hireflow.core.errors import N_, BilingualError
+from hireflow.core.errors import N_, BilingualError, Messages
 
 __all__ = [
     "Attachment",
@@ -52,7 +52,7 @@ _MESSAGES: dict[str, str] = {
 class NotificationError(BilingualError):
     """Bad input to the notification layer, with a stable ``code`` and zh/en messages."""
 
-    MESSAGES = _MESSAGES
+    MESSAGES: Messages = _MESSAGES
 
 
 @dataclass(frozen=True)

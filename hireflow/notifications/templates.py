@@ -32,7 +32,7 @@ from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedErro
 from jinja2.exceptions import SecurityError, TemplateAssertionError
 from jinja2.sandbox import SandboxedEnvironment
 
-from hireflow.core.errors import N_, BilingualError
+from hireflow.core.errors import N_, BilingualError, Messages
 from hireflow.core.timezones import TimeError, load_zone
 
 __all__ = [
@@ -166,7 +166,7 @@ _ERRORS: dict[str, str] = {
 class TemplateError(BilingualError):
     """A template that cannot be saved or rendered; ``code`` is stable, messages zh/en."""
 
-    MESSAGES = _ERRORS
+    MESSAGES: Messages = _ERRORS
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,7 @@ def _text_matches(query: str, tenant_id: int | None) -> ColumnElement[bool]:
             )
         )
     # The e-mail address is encrypted: a whole address is found through its blind index.
-    conditions = [
+    conditions: list[ColumnElement[bool]] = [
         Candidate.name.ilike(like),
         Candidate.email_index.in_(pii.blind_index_values(query, "email", tenant_id=tenant_id)),
     ]
