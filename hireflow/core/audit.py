@@ -372,6 +372,19 @@ def _chain_new_audit_rows(session: Session, _context: Any, _instances: Any) -> N
         )
 
 
+def _record_row(
+    session: Session,
+    row: Any,
+    action: str,
+    actor: Principal | None,
+    target_type: str,
+    target_id: Any,
+    values: dict[str, dict[str, Any] | None],
+) -> None:
+    target = row.id if target_id is None else target_id
+    record(session, action, actor=actor, target_type=target_type, target_id=target, **values)
+
+
 def commit_created(
     session: Session,
     row: Any,
@@ -386,14 +399,7 @@ def commit_created(
     commit: the last step of a service that creates one thing."""
     session.add(row)
     session.flush()
-    record(
-        session,
-        action,
-        actor=actor,
-        target_type=target_type,
-        target_id=row.id if target_id is None else target_id,
-        new=new,
-    )
+    _record_row(session, row, action, actor, target_type, target_id, {"new": new})
     session.commit()
 
 
@@ -409,14 +415,7 @@ def commit_deleted(
 ) -> None:
     """Audit what ``row`` was (``target_id`` defaults to its id), delete it and commit: the
     last step of a service that deletes one thing."""
-    record(
-        session,
-        action,
-        actor=actor,
-        target_type=target_type,
-        target_id=row.id if target_id is None else target_id,
-        old=old,
-    )
+    _record_row(session, row, action, actor, target_type, target_id, {"old": old})
     session.delete(row)
     session.commit()
 

@@ -43,9 +43,28 @@ def _tone(seconds: float, frequency: float) -> bytes:
     return buffer.getvalue()
 
 
-def _resume(name: str, lines: list[str]) -> bytes:
-    text = "\n".join([name, *lines])
-    return text.encode("utf-8")
+def _attach_resume(
+    session: Session,
+    system: SystemActor,
+    person: Candidate,
+    lines: list[str],
+    filename: str,
+    opening_id: int | None,
+) -> None:
+    """A plain-text resume (the person's name, then ``lines``) in the person's record."""
+    text = "\n".join([person.name, *lines]).encode("utf-8")
+    labels = {"opening_id": opening_id}
+    service.attach_file(
+        session,
+        system,
+        person.id,
+        io.BytesIO(text),
+        filename,
+        "text/plain",
+        labels,
+        kind="resume",
+        source="demo",
+    )
 
 
 def add_demo(session: Session, tenant: Tenant) -> None:
@@ -71,17 +90,8 @@ def add_demo(session: Session, tenant: Tenant) -> None:
         if person.name == "赵磊":
             _demo_interviewed(session, system, scorer, person, opening_id, now)
         elif person.name == "Lukas Meyer":
-            service.attach_file(
-                session,
-                system,
-                person.id,
-                io.BytesIO(_resume(person.name, ["8 years B2B sales, DACH", "German, English"])),
-                "Lukas-Meyer-CV.txt",
-                "text/plain",
-                {"opening_id": opening_id},
-                kind="resume",
-                source="demo",
-            )
+            lines = ["8 years B2B sales, DACH", "German, English"]
+            _attach_resume(session, system, person, lines, "Lukas-Meyer-CV.txt", opening_id)
         elif person.name == "周静":
             service.set_status(
                 session,
@@ -164,17 +174,8 @@ def _demo_interviewed(
     now: datetime,
 ) -> None:
     """The demo person whose record shows a scored interview with recordings."""
-    service.attach_file(
-        session,
-        system,
-        person.id,
-        io.BytesIO(_resume(person.name, ["5 年 Python 后端经验", "PostgreSQL, Redis, Kafka"])),
-        "赵磊-简历.txt",
-        "text/plain",
-        {"opening_id": opening_id},
-        kind="resume",
-        source="demo",
-    )
+    lines = ["5 年 Python 后端经验", "PostgreSQL, Redis, Kafka"]
+    _attach_resume(session, system, person, lines, "赵磊-简历.txt", opening_id)
     service.record_interview_report(
         session,
         scorer,

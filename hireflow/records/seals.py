@@ -614,9 +614,14 @@ def verify_derived(
     if person_id is not None:
         stmt = stmt.where(entries.c.person_id == person_id)
     results = {int(r.id): r for r in connection.execute(stmt)}
-    return _report_mismatches(connection, results, tenant_id, person_id) + _score_index_mismatches(
-        connection, results, tenant_id, person_id
-    )
+    superseded = {
+        r.facts.get("supersedes")
+        for r in results.values()
+        if isinstance(r.facts, dict) and isinstance(r.facts.get("supersedes"), int)
+    }
+    in_effect = [i for i in results if i not in superseded]
+    problems = _report_mismatches(connection, results, tenant_id, person_id)
+    return problems + _score_index_mismatches(connection, in_effect, tenant_id, person_id)
 
 
 def _report_mismatches(
@@ -665,21 +670,14 @@ def _report_mismatches(
 
 
 def _score_index_mismatches(
-    connection: Connection,
-    results: dict[int, Any],
-    tenant_id: int | None,
-    person_id: int | None,
+    connection: Connection, in_effect: list[int], tenant_id: int | None, person_id: int | None
 ) -> list[SealProblem]:
-    """People whose record_scores rows are not those the results in effect would index."""
+    """People whose record_scores rows are not those the interview results in effect (entry
+    ids ``in_effect``) would index."""
     from hireflow.records.timeline import index_rows
 
     problems: list[SealProblem] = []
     entries = RecordEntry.__table__
-    superseded = {
-        r.facts.get("supersedes")
-        for r in results.values()
-        if isinstance(r.facts, dict) and isinstance(r.facts.get("supersedes"), int)
-    }
     scores_stmt = select(RecordScore.__table__)
     if tenant_id is not None:
         scores_stmt = scores_stmt.where(RecordScore.tenant_id == tenant_id)
@@ -691,8 +689,8 @@ def _score_index_mismatches(
             (int(r.entry_id), r.dimension, _number(r.score), r.opening_id)
         )
     expected: dict[int, set[tuple[Any, ...]]] = {}
-    full = select(entries).where(entries.c.id.in_([i for i in results if i not in superseded]))
-    for entry in connection.execute(full) if results else ():
+    full = select(entries).where(entries.c.id.in_(in_effect))
+    for entry in connection.execute(full) if in_effect else ():
         _terms, rows = index_rows(entry, entry.id, None, None, index_terms=False)
         for r in rows:
             expected.setdefault(int(r["person_id"]), set()).add(
