@@ -443,7 +443,14 @@ def record_interview_report(
     facts = _result_facts(
         scores, scale, interview_id, match_percent, ai_scores, ai_match_percent, supersedes
     )
-    data = _report_data(summary, strengths, gaps, evidence, follow_ups, reason)
+    data: dict[str, Any] = {
+        "summary": summary,
+        "strengths": list(strengths),
+        "gaps": list(gaps),
+        "evidence": list(evidence),
+        "follow_ups": list(follow_ups),
+        **({"reason": reason} if reason else {}),
+    }
     entry = _append_one(
         session,
         actor,
@@ -454,20 +461,10 @@ def record_interview_report(
         facts=facts,
         opening_id=opening_id,
     )
-    _audit(
-        session,
-        actor,
-        "record.interview_result",
-        "record",
-        person_id,
-        record.tenant_id,
-        {
-            "entry": entry.id,
-            "interview": interview_id,
-            "recordings": len(recordings),
-            **({"supersedes": supersedes} if supersedes is not None else {}),
-        },
-    )
+    info = {"entry": entry.id, "interview": interview_id, "recordings": len(recordings)}
+    if supersedes is not None:
+        info["supersedes"] = supersedes
+    _audit(session, actor, "record.interview_result", "record", person_id, record.tenant_id, info)
     if status:
         set_status(
             session, actor, person_id, status, source=source, opening_id=opening_id, commit=False
@@ -475,27 +472,6 @@ def record_interview_report(
     if commit:
         session.commit()
     return entry
-
-
-def _report_data(
-    summary: str,
-    strengths: Sequence[str],
-    gaps: Sequence[str],
-    evidence: Sequence[dict[str, Any]],
-    follow_ups: Sequence[str],
-    reason: str,
-) -> dict[str, Any]:
-    """The personal (encrypted) part of an interview result; HR's reason when restated."""
-    data: dict[str, Any] = {
-        "summary": summary,
-        "strengths": list(strengths),
-        "gaps": list(gaps),
-        "evidence": list(evidence),
-        "follow_ups": list(follow_ups),
-    }
-    if reason:
-        data["reason"] = reason
-    return data
 
 
 def _check_restated(
