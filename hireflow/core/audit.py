@@ -379,10 +379,14 @@ def _record_row(
     actor: Principal | None,
     target_type: str,
     target_id: Any,
-    values: dict[str, dict[str, Any] | None],
+    *,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
 ) -> None:
     target = row.id if target_id is None else target_id
-    record(session, action, actor=actor, target_type=target_type, target_id=target, **values)
+    record(
+        session, action, actor=actor, target_type=target_type, target_id=target, old=old, new=new
+    )
 
 
 def commit_created(
@@ -399,7 +403,7 @@ def commit_created(
     commit: the last step of a service that creates one thing."""
     session.add(row)
     session.flush()
-    _record_row(session, row, action, actor, target_type, target_id, {"new": new})
+    _record_row(session, row, action, actor, target_type, target_id, new=new)
     session.commit()
 
 
@@ -415,7 +419,7 @@ def commit_deleted(
 ) -> None:
     """Audit what ``row`` was (``target_id`` defaults to its id), delete it and commit: the
     last step of a service that deletes one thing."""
-    _record_row(session, row, action, actor, target_type, target_id, {"old": old})
+    _record_row(session, row, action, actor, target_type, target_id, old=old)
     session.delete(row)
     session.commit()
 
