@@ -129,6 +129,34 @@ def create_demo(session: Session) -> tuple[Tenant, list[DemoAccount], bool]:
     if existing is not None:
         return existing, list(ACCOUNTS), False
     tenant = service.create_tenant(session, "华星集团 Huaxing Group", DEMO_SLUG)
+    departments = _demo_departments(session, tenant)
+    users = _demo_users(session, tenant, departments)
+    openings = _demo_openings(session, tenant, departments, users)
+    for name, email, phone, location, language, zone, opening_key in CANDIDATES:
+        candidate = Candidate(
+            tenant_id=tenant.id,
+            name=name,
+            email=email,
+            phone=phone,
+            location=location,
+            language=language,
+            timezone=zone,
+            source="demo",
+            user_id=users["candidate"].id if email == users["candidate"].email else None,
+        )
+        candidate.applications = [
+            Application(tenant_id=tenant.id, opening_id=openings[opening_key].id, stage="applied")
+        ]
+        session.add(candidate)
+    session.commit()
+    for module in domain_modules("demo"):
+        module.add_demo(session, tenant)
+    session.commit()
+    return tenant, list(ACCOUNTS), True
+
+
+def _demo_departments(session: Session, tenant: Tenant) -> dict[str, Department]:
+    """Two subsidiaries (Shanghai, Europe) and their departments, by name."""
     shanghai = Subsidiary(tenant_id=tenant.id, name="华星科技（上海）有限公司", region="cn")
     europe = Subsidiary(tenant_id=tenant.id, name="Huaxing Europe GmbH", region="eu")
     session.add_all([shanghai, europe])
@@ -145,7 +173,13 @@ def create_demo(session: Session) -> tuple[Tenant, list[DemoAccount], bool]:
     }
     session.add_all(departments.values())
     session.commit()
+    return departments
 
+
+def _demo_users(
+    session: Session, tenant: Tenant, departments: dict[str, Department]
+) -> dict[str, User]:
+    """One account per role (``ACCOUNTS``), by role."""
     users: dict[str, User] = {}
     for account in ACCOUNTS:
         grant = schemas.RoleGrantIn(role=Role(account.role))
@@ -165,7 +199,16 @@ def create_demo(session: Session) -> tuple[Tenant, list[DemoAccount], bool]:
             tenant_id=tenant.id,
             send_welcome=False,
         )
+    return users
 
+
+def _demo_openings(
+    session: Session,
+    tenant: Tenant,
+    departments: dict[str, Department],
+    users: dict[str, User],
+) -> dict[str, Opening]:
+    """The demo openings with their owner and interviewer, by key (flushed, not committed)."""
     openings: dict[str, Opening] = {}
     for spec in OPENINGS:
         department = departments[spec["department"]]
@@ -191,25 +234,4 @@ def create_demo(session: Session) -> tuple[Tenant, list[DemoAccount], bool]:
         session.add(opening)
         openings[spec["key"]] = opening
     session.flush()
-
-    for name, email, phone, location, language, zone, opening_key in CANDIDATES:
-        candidate = Candidate(
-            tenant_id=tenant.id,
-            name=name,
-            email=email,
-            phone=phone,
-            location=location,
-            language=language,
-            timezone=zone,
-            source="demo",
-            user_id=users["candidate"].id if email == users["candidate"].email else None,
-        )
-        candidate.applications = [
-            Application(tenant_id=tenant.id, opening_id=openings[opening_key].id, stage="applied")
-        ]
-        session.add(candidate)
-    session.commit()
-    for module in domain_modules("demo"):
-        module.add_demo(session, tenant)
-    session.commit()
-    return tenant, list(ACCOUNTS), True
+    return openings

@@ -34,17 +34,14 @@ def save_search(
     row = SavedSearch(
         tenant_id=principal.tenant_id, user_id=principal.user_id, name=name, params=params
     )
-    session.add(row)
-    session.flush()
-    audit.record(
+    audit.commit_created(
         session,
+        row,
         "saved_search.created",
         actor=principal,
         target_type="saved_search",
-        target_id=row.id,
         new={"name": name},
     )
-    session.commit()
     return row
 
 
@@ -67,12 +64,6 @@ def own_saved_search(session: Session, principal: Principal, search_id: int) -> 
 
 def delete_search(session: Session, principal: Principal, search_id: int) -> None:
     row = own_saved_search(session, principal, search_id)
-    session.delete(row)
-    audit.record(
-        session,
-        "saved_search.deleted",
-        actor=principal,
-        target_type="saved_search",
-        target_id=search_id,
+    audit.commit_deleted(
+        session, row, "saved_search.deleted", actor=principal, target_type="saved_search"
     )
-    session.commit()

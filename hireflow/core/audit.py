@@ -372,6 +372,58 @@ def _chain_new_audit_rows(session: Session, _context: Any, _instances: Any) -> N
         )
 
 
+def _record_row(
+    session: Session,
+    row: Any,
+    action: str,
+    actor: Principal | None,
+    target_type: str,
+    target_id: Any,
+    *,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+) -> None:
+    target = row.id if target_id is None else target_id
+    record(
+        session, action, actor=actor, target_type=target_type, target_id=target, old=old, new=new
+    )
+
+
+def commit_created(
+    session: Session,
+    row: Any,
+    action: str,
+    *,
+    actor: Principal | None,
+    target_type: str,
+    new: dict[str, Any],
+    target_id: Any = None,
+) -> None:
+    """Add ``row``, audit its creation (``target_id`` defaults to the row's new id) and
+    commit: the last step of a service that creates one thing."""
+    session.add(row)
+    session.flush()
+    _record_row(session, row, action, actor, target_type, target_id, new=new)
+    session.commit()
+
+
+def commit_deleted(
+    session: Session,
+    row: Any,
+    action: str,
+    *,
+    actor: Principal | None,
+    target_type: str,
+    old: dict[str, Any] | None = None,
+    target_id: Any = None,
+) -> None:
+    """Audit what ``row`` was (``target_id`` defaults to its id), delete it and commit: the
+    last step of a service that deletes one thing."""
+    _record_row(session, row, action, actor, target_type, target_id, old=old)
+    session.delete(row)
+    session.commit()
+
+
 def redact(entry: AuditEntry) -> None:
     """Remove an audit row's personal values, keeping its digest so the chain still verifies."""
     entry.old_values = None

@@ -6,7 +6,10 @@ rendered, in the language of whoever sees it, so services stay free of request s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+from hireflow.core.i18n import gettext_for
 
 
 def N_(message: str) -> str:
@@ -88,23 +91,46 @@ class CsrfFailed(AppError):
     message = N_("Your form expired or was sent from another site. Reload the page and try again.")
 
 
-class BilingualError(ValueError):
-    """An error of a pure library: a stable ``code`` for programs, zh/en text for people.
+# A BilingualError table: code -> msgid (or a legacy (english, chinese) pair)
+Messages = Mapping[str, str | tuple[str, str]]
 
-    Subclasses set ``MESSAGES = {code: (english, chinese)}`` with ``str.format`` fields.
-    ``str(error)`` carries the code and both languages so that logs stay readable.
+
+class BilingualError(ValueError):
+    """An error of a library layer: a stable ``code`` for programs, zh/en text for people.
+
+    Subclasses set ``MESSAGES = {code: N_("English text with %(field)s")}``, the mechanism
+    of every ``AppError`` message: the English text is the gettext msgid and the catalogues
+    hold its Chinese (and Japanese), so each error is one msgid in code and one translation
+    per language in the catalogue. ``str(error)`` carries the code and both languages so
+    that logs stay readable.
+
+    A legacy table entry ``(english, chinese)`` with ``str.format`` fields still works; new
+    messages use msgids.
     """
 
-    MESSAGES: dict[str, tuple[str, str]] = {}  # noqa: RUF012 - read-only, set per subclass
+    MESSAGES: Messages = {}  # noqa: RUF012 - read-only, per subclass
 
     def __init__(self, code: str, **params: object) -> None:
-        en, zh = self.MESSAGES.get(code, (code, code))
         self.code = code
         self.params = dict(params)
-        self.message_en = en.format(**params)
-        self.message_zh = zh.format(**params)
-        super().__init__(f"[{code}] {self.message_en} / {self.message_zh}")
+        super().__init__(code)
 
     def message(self, language: str = "en") -> str:
         """The message in ``language`` (Chinese for any ``zh*`` tag, English otherwise)."""
-        return self.message_zh if language.lower().startswith("zh") else self.message_en
+        chinese = language.lower().startswith("zh")
+        entry = self.MESSAGES.get(self.code, self.code)
+        if isinstance(entry, tuple):
+            return entry[1 if chinese else 0].format(**self.params)
+        text = gettext_for("zh-CN" if chinese else "en")(entry)
+        return text % self.params if self.params else text
+
+    @property
+    def message_en(self) -> str:
+        return self.message("en")
+
+    @property
+    def message_zh(self) -> str:
+        return self.message("zh-CN")
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.message_en} / {self.message_zh}"

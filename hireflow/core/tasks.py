@@ -23,9 +23,14 @@ from hireflow.discovery import domain_module_names
 celery_app = Celery("hireflow")
 
 
-def configure_celery(settings: Settings | None = None) -> Celery:
-    """Configure the app from settings (at import, and again whenever the broker changes)."""
+def configure_celery(settings: Settings | None = None, **options: Any) -> Celery:
+    """Configure the app from settings (at import, and again whenever the broker changes);
+    ``options`` are further Celery settings (e.g. ``task_always_eager`` for a test).
+
+    Tasks bound before the call follow the new configuration too (see ``_rebind_tasks``).
+    """
     settings = settings or get_settings()
+    before = {key: celery_app.conf.get(key) for _attr, key in Task.from_config}
     # Producers are pooled per app on first use and keep the broker they were built for;
     # dropping the pools (as Celery does after a fork) makes the next send use this broker.
     celery_app._pool = None
@@ -51,8 +56,24 @@ def configure_celery(settings: Settings | None = None) -> Celery:
         imports=domain_module_names("tasks"),
         task_default_queue="hireflow",
         worker_hijack_root_logger=False,
+        **options,
     )
+    _rebind_tasks(before)
     return celery_app
+
+
+def _rebind_tasks(before: dict[str, Any]) -> None:
+    """A task copies some settings (serializer, acks_late, store_eager_result, ...) from the
+    configuration when it is bound to the app, and never reads them again: copy the new
+    values into every task that still holds the value it copied, leaving a task's own
+    decorator options alone."""
+    if not celery_app.finalized:
+        return  # no task is bound yet: each copies the configuration when it is
+    conf = celery_app.conf
+    for task in list(celery_app.tasks.values()):
+        for attr, key in task.from_config:
+            if key in before and getattr(task, attr, None) == before[key] != conf.get(key):
+                setattr(task, attr, conf.get(key))
 
 
 @beat_init.connect

@@ -8,24 +8,20 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hireflow.core.errors import BilingualError
+from hireflow.core.errors import N_, BilingualError, Messages
 
-TIME_MESSAGES: dict[str, tuple[str, str]] = {
-    "invalid_timezone": (
-        "Unknown time zone '{tz}'. Use an IANA name such as Europe/Berlin or Asia/Shanghai.",
-        "无法识别的时区“{tz}”。请使用 IANA 时区名称,例如 Europe/Berlin 或 Asia/Shanghai。",
+TIME_MESSAGES: dict[str, str] = {
+    "invalid_timezone": N_(
+        "Unknown time zone '%(tz)s'. Use an IANA name such as Europe/Berlin or Asia/Shanghai."
     ),
-    "naive_datetime": (
-        "{field} has no time zone; give a timezone-aware date and time.",
-        "{field} 缺少时区信息,请提供带时区的日期时间。",
-    ),
+    "naive_datetime": N_("%(field)s has no time zone; give a timezone-aware date and time."),
 }
 
 
 class TimeError(BilingualError):
     """A time zone that does not exist, or a date and time without one."""
 
-    MESSAGES = TIME_MESSAGES
+    MESSAGES: Messages = TIME_MESSAGES
 
 
 _ZONE_CACHE: dict[str, ZoneInfo] = {}

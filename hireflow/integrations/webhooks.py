@@ -40,18 +40,16 @@ def create_endpoint(
         active=data.active,
         created_by_id=principal.user_id,
     )
-    session.add(endpoint)
-    session.flush()
     # The URL is configuration, not personal data; the secret never enters the audit trail.
-    audit.record(
+    new = {"url": url, "events": endpoint.events, "active": endpoint.active}
+    audit.commit_created(
         session,
+        endpoint,
         "webhook.created",
         actor=principal,
         target_type="webhook_endpoint",
-        target_id=endpoint.id,
-        new={"url": url, "events": endpoint.events, "active": endpoint.active},
+        new=new,
     )
-    session.commit()
     return endpoint
 
 
@@ -80,16 +78,15 @@ def update_endpoint(
 def delete_endpoint(session: Session, principal: Principal, endpoint_id: int) -> None:
     require(principal, "webhooks.manage")
     endpoint = get_visible(session, WebhookEndpoint, endpoint_id, principal, "webhooks.manage")
-    audit.record(
+    old = {"url": endpoint.url, "events": endpoint.events}
+    audit.commit_deleted(
         session,
+        endpoint,
         "webhook.deleted",
         actor=principal,
         target_type="webhook_endpoint",
-        target_id=endpoint.id,
-        old={"url": endpoint.url, "events": endpoint.events},
+        old=old,
     )
-    session.delete(endpoint)
-    session.commit()
 
 
 def rotate_secret(

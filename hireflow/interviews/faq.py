@@ -136,15 +136,9 @@ def save_faq(
 def delete_faq(session: Session, principal: Principal, faq_id: int) -> None:
     require(principal, "interviews.faq")
     faq = get_visible(session, CompanyFaq, faq_id, principal, "interviews.faq")
-    session.delete(faq)
-    audit.record(
-        session,
-        "interview_faq.deleted",
-        actor=principal,
-        target_type="interview_faq",
-        target_id=faq_id,
+    audit.commit_deleted(
+        session, faq, "interview_faq.deleted", actor=principal, target_type="interview_faq"
     )
-    session.commit()
 
 
 def answer_forwarded(

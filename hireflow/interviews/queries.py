@@ -89,6 +89,8 @@ def interviews(
         stmt = stmt.where(InterviewSession.opening_id == opening_id)
     if status in STATUSES:
         stmt = stmt.where(InterviewSession.status == status)
+    if sort == "match" and not _may_rank(session, principal, stmt):
+        sort = "activity"
     if sort == "match":
         stmt = stmt.order_by(effective.is_(None), effective.desc(), InterviewSession.id.desc())
     else:
@@ -96,17 +98,22 @@ def interviews(
     rows = session.execute(stmt.limit(limit).offset(offset)).all()
     scored = {(row[0].opening_id, row[0].candidate_id) for row in rows if row[4] is not None}
     hidden = ai_gate.withheld(session, principal, scored)
-    if hidden and sort == "match":
-        # the order alone would rank candidates whose scores the caller may not see yet
-        return interviews(
-            session, principal, opening_id=opening_id, status=status, limit=limit, offset=offset
-        )
     return [
         _row(i, name, title, None, None)
         if (i.opening_id, i.candidate_id) in hidden
         else _row(i, name, title, match, ai)
         for i, name, title, match, ai in rows
     ]
+
+
+def _may_rank(session: Session, principal: Principal, stmt: Any) -> bool:
+    """Whether the caller may see the interviews ranked by job match: not while the scores of
+    any of them are withheld, since the order alone, on any page, would rank those."""
+    scored = stmt.with_only_columns(
+        InterviewSession.opening_id, InterviewSession.candidate_id
+    ).where(InterviewReport.job_match.is_not(None))
+    pairs = {(int(o), int(c)) for o, c in session.execute(scored.distinct())}
+    return not ai_gate.withheld(session, principal, pairs)
 
 
 def live(

@@ -21,7 +21,7 @@ from typing import Protocol
 
 import phonenumbers
 
-from hireflow.core.errors import BilingualError
+from hireflow.core.errors import N_, BilingualError, Messages
 
 __all__ = [
     "Attachment",
@@ -35,38 +35,24 @@ __all__ = [
     "retry_delay",
 ]
 
-_MESSAGES: dict[str, tuple[str, str]] = {
-    "phone_unparseable": (
-        "This is not a phone number. Use international format, e.g. +86 138 0013 8000.",
-        "无法识别的手机号码,请使用国际格式,例如 +86 138 0013 8000。",
+_MESSAGES: dict[str, str] = {
+    "phone_unparseable": N_(
+        "This is not a phone number. Use international format, e.g. +86 138 0013 8000."
     ),
-    "phone_invalid": (
-        "This phone number does not exist in its country's numbering plan.",
-        "该号码不符合所在国家或地区的号码规则。",
+    "phone_invalid": N_("This phone number does not exist in its country's numbering plan."),
+    "phone_not_mobile": N_("This number cannot receive text messages (it is not a mobile number)."),
+    "invalid_region": N_(
+        "Unknown default region '%(region)s'; use a two-letter code such as CN or US."
     ),
-    "phone_not_mobile": (
-        "This number cannot receive text messages (it is not a mobile number).",
-        "该号码不是手机号码,无法接收短信。",
-    ),
-    "invalid_region": (
-        "Unknown default region '{region}'; use a two-letter code such as CN or US.",
-        "未知的默认地区“{region}”,请使用两位地区代码,例如 CN 或 US。",
-    ),
-    "invalid_retry_policy": (
-        "The retry policy is invalid: {detail}",
-        "重试策略无效:{detail}",
-    ),
-    "invalid_channel_config": (
-        "The channel is not configured correctly: {detail}",
-        "通知渠道配置有误:{detail}",
-    ),
+    "invalid_retry_policy": N_("The retry policy is invalid: %(detail)s"),
+    "invalid_channel_config": N_("The channel is not configured correctly: %(detail)s"),
 }
 
 
 class NotificationError(BilingualError):
     """Bad input to the notification layer, with a stable ``code`` and zh/en messages."""
 
-    MESSAGES = _MESSAGES
+    MESSAGES: Messages = _MESSAGES
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import smtplib
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import parseaddr
+from typing import Any
 
 from hireflow.core.db import utcnow
 from hireflow.core.settings import Settings
@@ -38,6 +39,17 @@ class MailDeliveryError(smtplib.SMTPException):
     def __init__(self, message: str, retryable: bool) -> None:
         super().__init__(message)
         self.retryable = retryable
+
+
+def mail_retry(backoff: int, backoff_max: int, retries: int) -> dict[str, Any]:
+    """Celery options of a task that sends one e-mail: retried on SMTP and network errors,
+    waiting ``backoff`` seconds at first, doubling up to ``backoff_max``, ``retries`` times."""
+    return {
+        "autoretry_for": (smtplib.SMTPException, OSError),
+        "retry_backoff": backoff,
+        "retry_backoff_max": backoff_max,
+        "max_retries": retries,
+    }
 
 
 def build_message(

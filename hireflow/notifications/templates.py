@@ -32,7 +32,7 @@ from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedErro
 from jinja2.exceptions import SecurityError, TemplateAssertionError
 from jinja2.sandbox import SandboxedEnvironment
 
-from hireflow.core.errors import BilingualError
+from hireflow.core.errors import N_, BilingualError, Messages
 from hireflow.core.timezones import TimeError, load_zone
 
 __all__ = [
@@ -151,38 +151,22 @@ _OPTIONAL: dict[str, Any] = {
     "slot_end": None,
 }
 
-_ERRORS: dict[str, tuple[str, str]] = {
-    "unknown_variable": (
-        "The template uses unknown variable(s): {names}. Allowed: {allowed}.",
-        "模板使用了未知变量:{names}。可用变量:{allowed}。",
+_ERRORS: dict[str, str] = {
+    "unknown_variable": N_(
+        "The template uses unknown variable(s): %(names)s. Allowed: %(allowed)s."
     ),
-    "missing_variable": (
-        "The message cannot be rendered: variable '{name}' has no value.",
-        "无法生成消息:变量“{name}”没有提供值。",
-    ),
-    "syntax_error": (
-        "Template syntax error on line {line}: {detail}",
-        "模板语法错误(第 {line} 行):{detail}",
-    ),
-    "unsafe_template": (
-        "The template tries something that is not allowed: {detail}",
-        "模板包含不允许的操作:{detail}",
-    ),
-    "unknown_kind": (
-        "Unknown template kind '{kind}'.",
-        "未知的模板类型“{kind}”。",
-    ),
-    "too_long": (
-        "The template is longer than {limit} characters.",
-        "模板长度超过 {limit} 个字符。",
-    ),
+    "missing_variable": N_("The message cannot be rendered: variable '%(name)s' has no value."),
+    "syntax_error": N_("Template syntax error on line %(line)s: %(detail)s"),
+    "unsafe_template": N_("The template tries something that is not allowed: %(detail)s"),
+    "unknown_kind": N_("Unknown template kind '%(kind)s'."),
+    "too_long": N_("The template is longer than %(limit)s characters."),
 }
 
 
 class TemplateError(BilingualError):
     """A template that cannot be saved or rendered; ``code`` is stable, messages zh/en."""
 
-    MESSAGES = _ERRORS
+    MESSAGES: Messages = _ERRORS
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from hireflow.offers.service import (
     tell_sender,
 )
 from hireflow.records import service as records
+from hireflow.records.models import RecordEntry
 from hireflow.records.service import SystemActor
 
 # Statuses a link can show (a draft or an offer waiting for approval was never sent).
@@ -163,44 +164,14 @@ def answer(
             fields={"typed_name": "mismatch"},
         )
     new_status = "accepted" if data.accept else "declined"
-    changed = session.execute(
-        update(Offer)
-        .where(Offer.id == offer.id, Offer.status == "sent")
-        .values(status=new_status)
-        .execution_options(synchronize_session=False)
-    )
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
-        session.refresh(offer)
-        raise OfferAnswered(params={"status": status_word(offer.status)})
+    _claim_answer(session, offer, new_status)
     session.refresh(offer)
     offer.answered_at = now
     offer.answer_name = typed
     offer.answer_ip = ip
     offer.answer_reason = data.reason.strip() or None
     offer.answer_digest = statement_digest(offer, new_status, typed, now, ip)
-    entry = records.append_entry(
-        session,
-        SystemActor("offer-portal", tenant_id=offer.tenant_id),
-        offer.candidate_id,
-        "application",
-        data={
-            "typed_name": typed,
-            "ip": ip,
-            "answered_at": now.isoformat(),
-            **({"reason": offer.answer_reason} if offer.answer_reason else {}),
-        },
-        source="offer_portal",
-        facts={
-            "offer_id": offer.id,
-            "offer_status": new_status,
-            "statement_sha256": offer.answer_digest,
-            "letter_sha256": offer.pdf_sha256 or None,
-        },
-        occurred_at=now,
-        opening_id=offer.opening_id,
-        commit=False,
-    )
+    entry = _record_answer(session, offer, new_status, typed, ip, now)
     offer.record_entry_id = entry.id
     audit.record(
         session,
@@ -226,6 +197,48 @@ def answer(
     tell_sender(session, settings, offer, "offer.answered", answer=status_word(new_status))
     session.commit()
     return offer
+
+
+def _claim_answer(session: Session, offer: Offer, new_status: str) -> None:
+    """Move the offer from "sent" to the answer, or tell the loser of a race it was answered."""
+    changed = session.execute(
+        update(Offer)
+        .where(Offer.id == offer.id, Offer.status == "sent")
+        .values(status=new_status)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        session.refresh(offer)
+        raise OfferAnswered(params={"status": status_word(offer.status)})
+
+
+def _record_answer(
+    session: Session, offer: Offer, new_status: str, typed: str, ip: str, now: datetime
+) -> RecordEntry:
+    """The signed answer as an entry in the candidate's record."""
+    return records.append_entry(
+        session,
+        SystemActor("offer-portal", tenant_id=offer.tenant_id),
+        offer.candidate_id,
+        "application",
+        data={
+            "typed_name": typed,
+            "ip": ip,
+            "answered_at": now.isoformat(),
+            **({"reason": offer.answer_reason} if offer.answer_reason else {}),
+        },
+        source="offer_portal",
+        facts={
+            "offer_id": offer.id,
+            "offer_status": new_status,
+            "statement_sha256": offer.answer_digest,
+            "letter_sha256": offer.pdf_sha256 or None,
+        },
+        occurred_at=now,
+        opening_id=offer.opening_id,
+        commit=False,
+    )
 
 
 def _kind_of(data: bytes) -> str | None:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-import smtplib
 
 from hireflow.core.db import get_database
 from hireflow.core.i18n import gettext_for
 from hireflow.core.settings import get_settings
 from hireflow.core.tasks import celery_app
-from hireflow.notifications.mail import build_message, send_message
+from hireflow.notifications.mail import build_message, mail_retry, send_message
 from hireflow.org.auth import purge_login_throttles
 from hireflow.org.models import Tenant, User
 from hireflow.org.service import purge_expired_tokens
@@ -17,13 +16,7 @@ from hireflow.org.service import purge_expired_tokens
 log = logging.getLogger(__name__)
 
 
-@celery_app.task(
-    name="org.send_welcome_email",
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    max_retries=8,
-)
+@celery_app.task(name="org.send_welcome_email", **mail_retry(5, 600, 8))
 def send_welcome_email(user_id: int) -> str:
     """Tell a new user where to sign in, in their own language."""
     settings = get_settings()

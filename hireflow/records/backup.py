@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import MetaData, Table, func, insert, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
@@ -260,7 +260,6 @@ def create_backup(
         "tables": {},
         "objects": [],
     }
-    total_rows = 0
     with engine.connect() as connection:
         # One snapshot for every table (PostgreSQL: REPEATABLE READ; SQLite: one read txn).
         if engine.dialect.name == "postgresql":
@@ -268,60 +267,16 @@ def create_backup(
         with connection.begin():
             manifest["schema_heads"] = _schema_heads(connection)
             tables = _tables(connection)
-            counts = {
-                t.name: int(connection.execute(select(func.count()).select_from(t)).scalar() or 0)
-                for t in tables
-            }
-            advance = step("database", sum(counts.values()))
-            for tbl in tables:
-                path = target / "db" / f"{tbl.name}.jsonl.gz"
-                digest = suite.hasher()
-                count = 0
-                with (
-                    path.open("wb") as raw,
-                    gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle,
-                ):
-                    for row in _ordered_rows(connection, tbl):
-                        line = _line(row) + b"\n"
-                        digest.update(line)
-                        handle.write(line)
-                        count += 1
-                        if count % BATCH == 0:
-                            advance(BATCH)
-                advance(count % BATCH)
-                total_rows += count
-                manifest["tables"][tbl.name] = {
-                    "rows": count,
-                    f"rows_{label}": digest.hexdigest(),
-                    f"file_{label}": _file_digest(path, suite),
-                    "columns": [c.name for c in tbl.columns],
-                }
+            manifest["tables"] = _dump_tables(connection, tables, target / "db", suite, step)
             key_ids = _key_ids_in_use(connection)
+    total_rows = sum(info["rows"] for info in manifest["tables"].values())
     manifest["keys"] = {
         "in_use": key_ids,
         "current": ring.current.key_id if ring is not None else None,
         "note": "the master keys themselves are not in this backup",
     }
-    total_bytes = 0
-    objects = [
-        (region, key) for region in sorted(regional.regions) for key in regional.list_keys(region)
-    ]
-    advance = step("files", len(objects))
-    for region, key in objects:
-        destination = target / "storage" / region / Path(*key.split("/"))
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        digest = suite.hasher()
-        size = 0
-        with regional.open_read(region, key) as source, destination.open("wb") as sink:
-            while piece := source.read(1024 * 1024):
-                digest.update(piece)
-                size += len(piece)
-                sink.write(piece)
-        total_bytes += size
-        manifest["objects"].append(
-            {"region": region, "key": key, "size": size, label: digest.hexdigest()}
-        )
-        advance(1)
+    manifest["objects"] = _copy_objects(regional, target / "storage", suite, step)
+    total_bytes = sum(item["size"] for item in manifest["objects"])
     if checkpoints is not None and checkpoints.is_dir():
         copied = []
         for path in sorted(checkpoints.glob("*.json")):
@@ -332,7 +287,78 @@ def create_backup(
     body = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
     (target / "manifest.json").write_bytes(body)
     (target / f"manifest.{label}").write_text(suite.hexdigest(body) + "  manifest.json\n")
-    return BackupResult(target, len(tables), total_rows, len(objects), total_bytes, manifest)
+    return BackupResult(
+        target, len(tables), total_rows, len(manifest["objects"]), total_bytes, manifest
+    )
+
+
+def _dump_tables(
+    connection: Connection, tables: list[Table], folder: Path, suite: CryptoSuite, step: Step
+) -> dict[str, Any]:
+    """Every table as gzipped JSON lines in ``folder``; the manifest's ``tables`` part."""
+    label = suite.digest_label
+    counts = {
+        t.name: int(connection.execute(select(func.count()).select_from(t)).scalar() or 0)
+        for t in tables
+    }
+    advance = step("database", sum(counts.values()))
+    described: dict[str, Any] = {}
+    for tbl in tables:
+        path = folder / f"{tbl.name}.jsonl.gz"
+        digest = suite.hasher()
+        count = 0
+        with (
+            path.open("wb") as raw,
+            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle,
+        ):
+            for row in _ordered_rows(connection, tbl):
+                line = _line(row) + b"\n"
+                digest.update(line)
+                handle.write(line)
+                count += 1
+                if count % BATCH == 0:
+                    advance(BATCH)
+        advance(count % BATCH)
+        described[tbl.name] = {
+            "rows": count,
+            f"rows_{label}": digest.hexdigest(),
+            f"file_{label}": _file_digest(path, suite),
+            "columns": [c.name for c in tbl.columns],
+        }
+    return described
+
+
+def _copy_objects(
+    regional: RegionalStorage, folder: Path, suite: CryptoSuite, step: Step
+) -> list[dict[str, Any]]:
+    """Every stored object, as stored (encrypted), into ``folder``/region/key; the
+    manifest's ``objects`` part."""
+    label = suite.digest_label
+    objects = [
+        (region, key) for region in sorted(regional.regions) for key in regional.list_keys(region)
+    ]
+    advance = step("files", len(objects))
+    described = []
+    for region, key in objects:
+        destination = folder / region / Path(*key.split("/"))
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with regional.open_read(region, key) as source, destination.open("wb") as sink:
+            size, hexdigest = _copy_stream(source, sink, suite)
+        described.append({"region": region, "key": key, "size": size, label: hexdigest})
+        advance(1)
+    return described
+
+
+def _copy_stream(source: BinaryIO, sink: BinaryIO | None, suite: CryptoSuite) -> tuple[int, str]:
+    """Copy ``source`` to ``sink`` (or only read it) in 1 MiB pieces: (size, hex digest)."""
+    digest = suite.hasher()
+    size = 0
+    while piece := source.read(1024 * 1024):
+        digest.update(piece)
+        size += len(piece)
+        if sink is not None:
+            sink.write(piece)
+    return size, digest.hexdigest()
 
 
 # --------------------------------------------------------------------------- verify
@@ -480,14 +506,53 @@ def restore_backup(
     step = step or _no_progress
     source = Path(source)
     manifest = verify_backup(source, step=step)
-    wanted = list(manifest.get("schema_heads") or [])
+    tables, migrated = _schema_for(engine, list(manifest.get("schema_heads") or []))
+    _check_restorable(manifest, tables, regional, ring)
+    with engine.connect() as connection:
+        empty = _is_empty(connection, tables)
+    if not empty:
+        if not force:
+            raise BackupError(
+                "the database is not empty; restore into a fresh database or pass --force to "
+                "wipe it first"
+            )
+        wipe(engine, regional)
+    rows_written = _restore_rows(engine, source, manifest, tables, step)
+    advance = step("restoring files", len(manifest["objects"]))
+    for item in manifest["objects"]:
+        path = source / "storage" / item["region"] / Path(*item["key"].split("/"))
+        with path.open("rb") as handle:
+            regional.put_stream(item["region"], item["key"], handle, record_region=item["region"])
+        advance(1)
+    mismatched = _restored_mismatches(engine, regional, manifest)
+    if migrated:
+        _upgrade(engine, "head")
+        with engine.connect() as connection:
+            migrated.append(",".join(_schema_heads(connection)))
+    advance = step("rebuilding indexes", 1)
+    indexes = rebuild_derived(engine)
+    advance(1)
+    return RestoreResult(
+        tables=len(manifest["tables"]),
+        rows=rows_written,
+        objects=len(manifest["objects"]),
+        checksums_match=not mismatched,
+        mismatched=mismatched,
+        indexes=indexes,
+        migrated=migrated,
+    )
+
+
+def _schema_for(engine: Engine, wanted: list[str]) -> tuple[list[Table], list[str]]:
+    """The database's tables once its schema is the backup's (created if the database is
+    new); the revisions applied to get there."""
     with engine.connect() as connection:
         heads = _schema_heads(connection)
         tables = _tables(connection)
     migrated: list[str] = []
     if not heads and not tables and len(wanted) == 1:
         # A new data directory or an empty database: create the schema the backup was made
-        # with (the rows fit it exactly), restore, then bring it up to this version below.
+        # with (the rows fit it exactly), restore, then bring it up to this version after.
         _upgrade(engine, wanted[0])
         migrated.append(wanted[0])
         with engine.connect() as connection:
@@ -499,6 +564,16 @@ def restore_backup(
             "restore into a new, empty database (the schema is then created to match the "
             "backup and upgraded afterwards) or with the Hireflow version that made the backup"
         )
+    return tables, migrated
+
+
+def _check_restorable(
+    manifest: dict[str, Any],
+    tables: list[Table],
+    regional: RegionalStorage,
+    ring: Keyring | None,
+) -> None:
+    """Refuse a backup whose tables, regions or keys this installation lacks."""
     by_name = {t.name: t for t in tables}
     missing = sorted(set(manifest["tables"]) - set(by_name))
     if missing:
@@ -516,15 +591,12 @@ def restore_backup(
                 f"the data needs master key id(s) {needed}, which the configured keyring "
                 f"({', '.join(ring.key_ids)}) does not hold; restoring would leave it unreadable"
             )
-    with engine.connect() as connection:
-        empty = _is_empty(connection, tables)
-    if not empty:
-        if not force:
-            raise BackupError(
-                "the database is not empty; restore into a fresh database or pass --force to "
-                "wipe it first"
-            )
-        wipe(engine, regional)
+
+
+def _restore_rows(
+    engine: Engine, source: Path, manifest: dict[str, Any], tables: list[Table], step: Step
+) -> int:
+    """Insert every backed-up row in batches, in one transaction; the rows written."""
     dialect = engine.dialect.name
     rows_written = 0
     advance = step("restoring rows", sum(info["rows"] for info in manifest["tables"].values()))
@@ -548,12 +620,13 @@ def restore_backup(
                 advance(len(batch))
         if dialect == "postgresql":
             _reset_sequences(connection, tables)
-    advance = step("restoring files", len(manifest["objects"]))
-    for item in manifest["objects"]:
-        path = source / "storage" / item["region"] / Path(*item["key"].split("/"))
-        with path.open("rb") as handle:
-            regional.put_stream(item["region"], item["key"], handle, record_region=item["region"])
-        advance(1)
+    return rows_written
+
+
+def _restored_mismatches(
+    engine: Engine, regional: RegionalStorage, manifest: dict[str, Any]
+) -> list[str]:
+    """Tables and objects whose restored checksum differs from the manifest's."""
     suite = manifest_suite(manifest)
     label = suite.digest_label
     with engine.connect() as connection:
@@ -564,28 +637,11 @@ def restore_backup(
         if restored.get(name, {}).get(f"rows_{label}") != info[f"rows_{label}"]
     ]
     for item in manifest["objects"]:
-        digest = suite.hasher()
         with regional.open_read(item["region"], item["key"]) as stream:
-            while piece := stream.read(1024 * 1024):
-                digest.update(piece)
-        if digest.hexdigest() != item[label]:
+            _, hexdigest = _copy_stream(stream, None, suite)
+        if hexdigest != item[label]:
             mismatched.append(f"{item['region']}/{item['key']}")
-    if migrated:
-        _upgrade(engine, "head")
-        with engine.connect() as connection:
-            migrated.append(",".join(_schema_heads(connection)))
-    advance = step("rebuilding indexes", 1)
-    indexes = rebuild_derived(engine)
-    advance(1)
-    return RestoreResult(
-        tables=len(manifest["tables"]),
-        rows=rows_written,
-        objects=len(manifest["objects"]),
-        checksums_match=not mismatched,
-        mismatched=mismatched,
-        indexes=indexes,
-        migrated=migrated,
-    )
+    return mismatched
 
 
 def _upgrade(engine: Engine, target: str) -> None:

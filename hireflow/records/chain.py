@@ -201,169 +201,217 @@ def verify_rows(
     max_problems: int,
 ) -> ChainReport:
     """Single pass, constant memory (one row of look-ahead), over rows in stored order."""
-    start_seq, start_hash = anchor if anchor is not None else (FIRST_SEQ - 1, GENESIS_HASH)
-    check_hash(start_hash, "anchor hash")
-    expected_seq = start_seq + 1
-    expected_prev: str | None = start_hash
-    before_prev: str | None = None  # hash of the row before the previous one
-    previous_seq: int | None = None
-    # Hashes of the last few rows by seq: after a local reordering the rows that follow
-    # still link correctly to their true predecessor, and are not reported again.
-    recent: dict[int, str] = {start_seq: start_hash}
-    previous_suspect = False
-    problems: list[ChainProblem] = []
-    more = False
-    seen_checkpoints: set[int] = set()
-    head_seq: int | None = None
-    head_hash: str | None = None
-    count = 0
-
-    def report(position: int, seq: int | None, kind: ProblemKind, message: str) -> None:
-        nonlocal more
-        if len(problems) < max_problems:
-            problems.append(ChainProblem(position, seq, kind, message))
-        else:
-            more = True
-
+    walk = _ChainWalk(anchor, checkpoints, max_problems)
     iterator = _parsed_rows(rows)
     current = next(iterator, _SENTINEL)
-    position = 0
     while current is not _SENTINEL:
         following = next(iterator, _SENTINEL)
-        count += 1
         if isinstance(current, Exception):
-            report(position, None, ProblemKind.MALFORMED, f"row cannot be read: {current}")
-            previous_suspect = True
-            before_prev, expected_prev, expected_seq = expected_prev, None, expected_seq + 1
-            position += 1
-            current = following
-            continue
+            walk.unreadable_row(current)
+        else:
+            next_seq = next_hash = None
+            if following is not _SENTINEL and not isinstance(following, Exception):
+                next_seq, _, next_hash, _ = following
+            walk.row(*current, next_seq=next_seq, next_hash=next_hash)
+        current = following
+    walk.unseen_checkpoints()
+    return walk.report_card()
 
-        seq, prev_hash, stored_hash, content = current
-        next_seq = next_hash = None
-        if following is not _SENTINEL and not isinstance(following, Exception):
-            next_seq, _, next_hash, _ = following
 
-        problem: tuple[ProblemKind, str] | None = None
-        problem_echo = False
-        if seq != expected_seq:
-            if seq in recent and seq != start_seq:
-                problem = (ProblemKind.DUPLICATE, f"seq {seq} appears twice")
-            elif seq < expected_seq or next_seq == expected_seq:
-                problem = (
-                    ProblemKind.REORDERED,
-                    f"expected seq {expected_seq}, found {seq}: rows are out of order",
-                )
-            elif position == 0 and anchor is None:
-                problem = (
-                    ProblemKind.BAD_START,
-                    f"chain starts at seq {seq}, not {expected_seq}: first rows deleted",
-                )
-            else:
-                problem = (
-                    ProblemKind.MISSING,
-                    f"expected seq {expected_seq}, found {seq}: "
-                    f"{seq - expected_seq} row(s) deleted",
-                )
-        if problem is None:
-            try:
-                recomputed = _row_hash_checked(prev_hash, content)
-            except CanonicalJSONError as exc:
-                problem = (ProblemKind.MALFORMED, f"content cannot be hashed: {exc}")
-            else:
-                if recomputed != stored_hash and not row_hash_matches(
-                    prev_hash, content, stored_hash
-                ):
-                    problem = (
-                        ProblemKind.ALTERED,
-                        "content or prev_hash does not match the stored hash "
-                        f"(stored {stored_hash[:12]}…, computed {recomputed[:12]}…)",
-                    )
-        link_target = recent.get(seq - 1, expected_prev)
+class _ChainWalk:
+    """The state of one ``verify_rows`` pass: what the next row should be, and the findings."""
+
+    def __init__(
+        self,
+        anchor: tuple[int, str] | None,
+        checkpoints: Mapping[int, Checkpoint],
+        max_problems: int,
+    ) -> None:
+        self.anchored = anchor is not None
+        start_seq, start_hash = anchor if anchor is not None else (FIRST_SEQ - 1, GENESIS_HASH)
+        check_hash(start_hash, "anchor hash")
+        self.start_seq, self.start_hash = start_seq, start_hash
+        self.checkpoints = checkpoints
+        self.max_problems = max_problems
+        self.expected_seq = start_seq + 1
+        self.expected_prev: str | None = start_hash
+        self.before_prev: str | None = None  # hash of the row before the previous one
+        self.previous_seq: int | None = None
+        # Hashes of the last few rows by seq: after a local reordering the rows that follow
+        # still link correctly to their true predecessor, and are not reported again.
+        self.recent: dict[int, str] = {start_seq: start_hash}
+        self.previous_suspect = False
+        self.problems: list[ChainProblem] = []
+        self.more = False
+        self.seen_checkpoints: set[int] = set()
+        self.head_seq: int | None = None
+        self.head_hash: str | None = None
+        self.position = 0
+
+    def report(self, position: int, seq: int | None, kind: ProblemKind, message: str) -> None:
+        if len(self.problems) < self.max_problems:
+            self.problems.append(ChainProblem(position, seq, kind, message))
+        else:
+            self.more = True
+
+    def unreadable_row(self, error: Exception) -> None:
+        self.report(self.position, None, ProblemKind.MALFORMED, f"row cannot be read: {error}")
+        self.previous_suspect = True
+        self.before_prev, self.expected_prev = self.expected_prev, None
+        self.expected_seq += 1
+        self.position += 1
+
+    def row(
+        self,
+        seq: int,
+        prev_hash: str,
+        stored_hash: str,
+        content: Any,
+        *,
+        next_seq: int | None,
+        next_hash: str | None,
+    ) -> None:
+        problem = self._sequence_problem(seq, next_seq) or self._hash_problem(
+            prev_hash, stored_hash, content
+        )
+        link_target = self.recent.get(seq - 1, self.expected_prev)
         link_broken = link_target is not None and prev_hash != link_target
-        if problem is None and link_broken and previous_suspect:
+        problem_echo = False
+        if problem is None and link_broken and self.previous_suspect:
             # The predecessor was already reported; this broken link is its echo.
             problem_echo = True
         elif problem is None and link_broken:
-            if position == 0:
-                problem = (
-                    ProblemKind.BAD_START,
-                    f"first row links to {prev_hash[:12]}…, expected {link_target[:12]}…",
-                )
-            elif prev_hash == before_prev:
-                # This row skips its predecessor, so the predecessor was slipped in.
-                report(
-                    position - 1,
-                    previous_seq,
-                    ProblemKind.INSERTED,
-                    f"row seq {previous_seq} is not part of the chain: row seq {seq} links "
-                    "past it to the row before",
-                )
-            elif next_hash is not None and prev_hash == next_hash:
-                problem = (
-                    ProblemKind.REORDERED,
-                    f"row seq {seq} links to the row after it: rows were swapped",
-                )
-            else:
-                problem = (
-                    ProblemKind.BROKEN_LINK,
-                    f"row seq {seq} does not link to the row before it: that row was "
-                    "altered and re-hashed, or rows between them were deleted",
-                )
+            assert link_target is not None
+            problem = self._link_problem(seq, prev_hash, link_target, next_hash)
         if problem is not None:
-            report(position, seq, *problem)
-        previous_suspect = problem is not None or problem_echo
+            self.report(self.position, seq, *problem)
+        self.previous_suspect = problem is not None or problem_echo
+        self._check_checkpoint(seq, stored_hash)
+        self._advance(seq, stored_hash)
 
-        checkpoint = checkpoints.get(seq)
-        if checkpoint is not None:
-            seen_checkpoints.add(seq)
-            if stored_hash != checkpoint.head_hash:
-                report(
-                    position,
-                    seq,
-                    ProblemKind.CHECKPOINT_MISMATCH,
-                    f"row seq {seq} has hash {stored_hash[:12]}…, but a checkpoint signed "
-                    f"{checkpoint.time.isoformat()} by key {checkpoint.key_id} says "
-                    f"{checkpoint.head_hash[:12]}…: history was rewritten",
-                )
-
-        before_prev, expected_prev = expected_prev, stored_hash
-        previous_seq, expected_seq = seq, max(expected_seq, seq + 1)
-        recent[seq] = stored_hash
-        if len(recent) > 8:
-            del recent[next(iter(recent))]
-        head_seq, head_hash = seq, stored_hash
-        position += 1
-        current = following
-
-    for seq in sorted(set(checkpoints) - seen_checkpoints):
-        checkpoint = checkpoints[seq]
-        if seq == start_seq and checkpoint.head_hash == start_hash:
-            continue  # a checkpoint of the empty chain (or of the anchor itself)
-        if head_seq is None or seq > head_seq:
-            report(
-                count,
-                seq,
-                ProblemKind.TRUNCATED,
-                f"chain ends at seq {head_seq}, but a checkpoint signed "
-                f"{checkpoint.time.isoformat()} vouches for seq {seq}: newest rows deleted",
+    def _sequence_problem(self, seq: int, next_seq: int | None) -> tuple[ProblemKind, str] | None:
+        expected_seq = self.expected_seq
+        if seq == expected_seq:
+            return None
+        if seq in self.recent and seq != self.start_seq:
+            return (ProblemKind.DUPLICATE, f"seq {seq} appears twice")
+        if seq < expected_seq or next_seq == expected_seq:
+            return (
+                ProblemKind.REORDERED,
+                f"expected seq {expected_seq}, found {seq}: rows are out of order",
             )
-        elif seq > start_seq:
-            report(
-                count,
+        if self.position == 0 and not self.anchored:
+            return (
+                ProblemKind.BAD_START,
+                f"chain starts at seq {seq}, not {expected_seq}: first rows deleted",
+            )
+        return (
+            ProblemKind.MISSING,
+            f"expected seq {expected_seq}, found {seq}: {seq - expected_seq} row(s) deleted",
+        )
+
+    @staticmethod
+    def _hash_problem(
+        prev_hash: str, stored_hash: str, content: Any
+    ) -> tuple[ProblemKind, str] | None:
+        try:
+            recomputed = _row_hash_checked(prev_hash, content)
+        except CanonicalJSONError as exc:
+            return (ProblemKind.MALFORMED, f"content cannot be hashed: {exc}")
+        if recomputed != stored_hash and not row_hash_matches(prev_hash, content, stored_hash):
+            return (
+                ProblemKind.ALTERED,
+                "content or prev_hash does not match the stored hash "
+                f"(stored {stored_hash[:12]}…, computed {recomputed[:12]}…)",
+            )
+        return None
+
+    def _link_problem(
+        self, seq: int, prev_hash: str, link_target: str, next_hash: str | None
+    ) -> tuple[ProblemKind, str] | None:
+        if self.position == 0:
+            return (
+                ProblemKind.BAD_START,
+                f"first row links to {prev_hash[:12]}…, expected {link_target[:12]}…",
+            )
+        if prev_hash == self.before_prev:
+            # This row skips its predecessor, so the predecessor was slipped in.
+            self.report(
+                self.position - 1,
+                self.previous_seq,
+                ProblemKind.INSERTED,
+                f"row seq {self.previous_seq} is not part of the chain: row seq {seq} links "
+                "past it to the row before",
+            )
+            return None
+        if next_hash is not None and prev_hash == next_hash:
+            return (
+                ProblemKind.REORDERED,
+                f"row seq {seq} links to the row after it: rows were swapped",
+            )
+        return (
+            ProblemKind.BROKEN_LINK,
+            f"row seq {seq} does not link to the row before it: that row was "
+            "altered and re-hashed, or rows between them were deleted",
+        )
+
+    def _check_checkpoint(self, seq: int, stored_hash: str) -> None:
+        checkpoint = self.checkpoints.get(seq)
+        if checkpoint is None:
+            return
+        self.seen_checkpoints.add(seq)
+        if stored_hash != checkpoint.head_hash:
+            self.report(
+                self.position,
                 seq,
                 ProblemKind.CHECKPOINT_MISMATCH,
-                f"row seq {seq}, vouched for by a signed checkpoint, is missing",
+                f"row seq {seq} has hash {stored_hash[:12]}…, but a checkpoint signed "
+                f"{checkpoint.time.isoformat()} by key {checkpoint.key_id} says "
+                f"{checkpoint.head_hash[:12]}…: history was rewritten",
             )
-    problems.sort(key=lambda problem: problem.position)
-    return ChainReport(
-        rows_checked=count,
-        head_seq=head_seq,
-        head_hash=head_hash,
-        problems=tuple(problems),
-        more_problems=more,
-        checkpoints_checked=len(seen_checkpoints),
-    )
+
+    def _advance(self, seq: int, stored_hash: str) -> None:
+        self.before_prev, self.expected_prev = self.expected_prev, stored_hash
+        self.previous_seq, self.expected_seq = seq, max(self.expected_seq, seq + 1)
+        self.recent[seq] = stored_hash
+        if len(self.recent) > 8:
+            del self.recent[next(iter(self.recent))]
+        self.head_seq, self.head_hash = seq, stored_hash
+        self.position += 1
+
+    def unseen_checkpoints(self) -> None:
+        """Checkpoints whose rows never came: the newest rows deleted, or one row gone."""
+        count = self.position
+        for seq in sorted(set(self.checkpoints) - self.seen_checkpoints):
+            checkpoint = self.checkpoints[seq]
+            if seq == self.start_seq and checkpoint.head_hash == self.start_hash:
+                continue  # a checkpoint of the empty chain (or of the anchor itself)
+            if self.head_seq is None or seq > self.head_seq:
+                self.report(
+                    count,
+                    seq,
+                    ProblemKind.TRUNCATED,
+                    f"chain ends at seq {self.head_seq}, but a checkpoint signed "
+                    f"{checkpoint.time.isoformat()} vouches for seq {seq}: newest rows deleted",
+                )
+            elif seq > self.start_seq:
+                self.report(
+                    count,
+                    seq,
+                    ProblemKind.CHECKPOINT_MISMATCH,
+                    f"row seq {seq}, vouched for by a signed checkpoint, is missing",
+                )
+
+    def report_card(self) -> ChainReport:
+        problems = sorted(self.problems, key=lambda problem: problem.position)
+        return ChainReport(
+            rows_checked=self.position,
+            head_seq=self.head_seq,
+            head_hash=self.head_hash,
+            problems=tuple(problems),
+            more_problems=self.more,
+            checkpoints_checked=len(self.seen_checkpoints),
+        )
 
 
 def verify_chain(

@@ -105,13 +105,7 @@ def verify_command(
 ) -> None:
     """Verify every hash chain (records and audit log), heads, checkpoints and files."""
     from hireflow.core.db import get_database, utcnow
-    from hireflow.records.checkpoints import (
-        CheckpointConfigError,
-        checkpoint_dir,
-        load_checkpoints,
-        public_keys,
-        write_checkpoint,
-    )
+    from hireflow.records.checkpoints import checkpoint_dir, load_checkpoints, public_keys
     from hireflow.records.integrity import count_rows, save_run, verify
 
     settings = _ready(keys=False)
@@ -141,43 +135,55 @@ def verify_command(
             )
         if tenant_id is not None:
             save_run(session, report, tenant_id=tenant_id, trigger="cli", started_at=started)
-        if as_json:
-            print(
-                json.dumps(
-                    {
-                        "ok": report.ok,
-                        "chains": report.chains,
-                        "rows": report.rows,
-                        "checkpoints": report.checkpoints,
-                        "files": report.files,
-                        "problems": [p.as_dict() for p in report.problems],
-                    },
-                    ensure_ascii=False,
-                )
-            )
-        else:
-            console.print(report.summary())
-            if report.problems:
-                table = Table("chain", "kind", "seq", "what", title="Problems")
-                for problem in report.problems[:200]:
-                    table.add_row(
-                        problem.chain,
-                        problem.kind,
-                        "" if problem.seq is None else str(problem.seq),
-                        problem.message,
-                    )
-                console.print(table)
+        _print_integrity_report(report, as_json=as_json)
         if not report.ok:
             raise typer.Exit(1)
         if checkpoint:
-            try:
-                written = write_checkpoint(session, settings=settings)
-            except CheckpointConfigError as exc:
-                raise _fail(str(exc)) from exc
-            console.print(
-                f"[green]Checkpoint signed for {written.chains} chains[/green]"
-                + (f": {written.path}" if written.path else " (nothing moved)")
+            _sign_checkpoint(session, settings)
+
+
+def _print_integrity_report(report: Any, *, as_json: bool) -> None:
+    """The verification's findings, as JSON or as a summary with a table of problems."""
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "ok": report.ok,
+                    "chains": report.chains,
+                    "rows": report.rows,
+                    "checkpoints": report.checkpoints,
+                    "files": report.files,
+                    "problems": [p.as_dict() for p in report.problems],
+                },
+                ensure_ascii=False,
             )
+        )
+        return
+    console.print(report.summary())
+    if report.problems:
+        table = Table("chain", "kind", "seq", "what", title="Problems")
+        for problem in report.problems[:200]:
+            table.add_row(
+                problem.chain,
+                problem.kind,
+                "" if problem.seq is None else str(problem.seq),
+                problem.message,
+            )
+        console.print(table)
+
+
+def _sign_checkpoint(session: Any, settings: Any) -> None:
+    """Sign a checkpoint of the chains just found intact."""
+    from hireflow.records.checkpoints import CheckpointConfigError, write_checkpoint
+
+    try:
+        written = write_checkpoint(session, settings=settings)
+    except CheckpointConfigError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(
+        f"[green]Checkpoint signed for {written.chains} chains[/green]"
+        + (f": {written.path}" if written.path else " (nothing moved)")
+    )
 
 
 def checkpoint_command(
@@ -262,12 +268,7 @@ def restore_command(
     """Restore a backup (checked first); the database must be empty unless --force."""
     from hireflow.core import pii
     from hireflow.core.db import get_database
-    from hireflow.records.backup import (
-        BackupError,
-        restore_backup,
-        restore_checkpoints,
-        verify_backup,
-    )
+    from hireflow.records.backup import BackupError, restore_backup, restore_checkpoints
     from hireflow.records.checkpoints import checkpoint_dir, load_checkpoints, public_keys
     from hireflow.records.erasures import replay_erasures
     from hireflow.records.integrity import verify
@@ -277,12 +278,7 @@ def restore_command(
     settings = _ready(keys=False)
     try:
         if check_only:
-            with _progress() as step:
-                manifest = verify_backup(source, step=step)
-            console.print(
-                f"[green]Backup intact[/green]: {len(manifest['tables'])} tables, "
-                f"{len(manifest['objects'])} files, made {manifest['created_at']}."
-            )
+            _check_backup(source)
             return
         if force and not typer.confirm(
             "This deletes everything in the database and the storage first. Continue?",
@@ -310,6 +306,23 @@ def restore_command(
     index = load_checkpoints(source / "checkpoints", keys) if keys else None
     with get_database().session() as session:
         report = verify(session, checkpoints=index, files=True)
+    _print_restore(result, copied, replayed, report, checked=bool(keys))
+
+
+def _check_backup(source: Path) -> None:
+    """``restore --check``: verify a backup's checksums and say what it holds."""
+    from hireflow.records.backup import verify_backup
+
+    with _progress() as step:
+        manifest = verify_backup(source, step=step)
+    console.print(
+        f"[green]Backup intact[/green]: {len(manifest['tables'])} tables, "
+        f"{len(manifest['objects'])} files, made {manifest['created_at']}."
+    )
+
+
+def _print_restore(result: Any, copied: Any, replayed: Any, report: Any, *, checked: bool) -> None:
+    """What the restore wrote and what the checks after it found; exits 1 on a problem."""
     if result.migrated:
         console.print(
             f"New database: schema created at {result.migrated[0]} (the backup's), "
@@ -323,7 +336,7 @@ def restore_command(
         f"files; checksums match.[/green]\nIndexes rebuilt and counted: {indexes}.\n"
         f"Checkpoint files: {copied.in_backup} in the backup, {copied.copied} copied, "
         f"{copied.present} already present."
-        + ("" if keys else " (not checked: no checkpoint public key is configured)")
+        + ("" if checked else " (not checked: no checkpoint public key is configured)")
         + f"\n{replayed.summary()}\n{report.summary()}"
     )
     for problem in report.problems[:50]:
@@ -377,6 +390,15 @@ def migrate_in_command(
             raise typer.Exit(2) from exc
     v = report.verification
     assert v is not None
+    _print_import_report(report, v, dry_run=dry_run)
+    if report_file is not None:
+        _write_import_report(report_file, report, v, dry_run=dry_run)
+    if not v.ok:
+        raise typer.Exit(1)
+
+
+def _print_import_report(report: Any, v: Any, *, dry_run: bool) -> None:
+    """The import's counts, the triple verification and the rows not imported."""
     mode = "[yellow]SANDBOX (rolled back)[/yellow]" if dry_run else "[green]imported[/green]"
     console.print(
         f"{mode}: {report.people_new} new people, {report.history_new} new history entries; "
@@ -409,32 +431,33 @@ def migrate_in_command(
             console.print(f"  … and {len(report.errors) - 50} more (see --report)")
     for conflict in report.conflicts[:20]:
         console.print(f"[yellow]  • {conflict}[/yellow]")
-    if report_file is not None:
-        report_file.write_text(
-            json.dumps(
-                {
-                    "dry_run": dry_run,
-                    "batch_id": report.batch_id,
-                    "people_new": report.people_new,
-                    "history_new": report.history_new,
-                    "people_existing": report.people_existing,
-                    "history_existing": report.history_existing,
-                    "seconds": report.seconds,
-                    "errors": [str(e) for e in report.errors],
-                    "conflicts": report.conflicts,
-                    "counts_source": v.counts_source,
-                    "counts_imported": v.counts_imported,
-                    "checksum_mismatches": v.checksum_mismatches,
-                    "source_set_hash": v.source_set_hash,
-                    "imported_set_hash": v.imported_set_hash,
-                },
-                ensure_ascii=False,
-                indent=1,
-            ),
-            encoding="utf-8",
-        )
-    if not v.ok:
-        raise typer.Exit(1)
+
+
+def _write_import_report(path: Path, report: Any, v: Any, *, dry_run: bool) -> None:
+    """``--report``: the import's figures and verification as JSON."""
+    path.write_text(
+        json.dumps(
+            {
+                "dry_run": dry_run,
+                "batch_id": report.batch_id,
+                "people_new": report.people_new,
+                "history_new": report.history_new,
+                "people_existing": report.people_existing,
+                "history_existing": report.history_existing,
+                "seconds": report.seconds,
+                "errors": [str(e) for e in report.errors],
+                "conflicts": report.conflicts,
+                "counts_source": v.counts_source,
+                "counts_imported": v.counts_imported,
+                "checksum_mismatches": v.checksum_mismatches,
+                "source_set_hash": v.source_set_hash,
+                "imported_set_hash": v.imported_set_hash,
+            },
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
 
 
 def rotate_keys_command() -> None:

@@ -14,7 +14,7 @@ import io
 import math
 import struct
 import wave
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,9 +43,28 @@ def _tone(seconds: float, frequency: float) -> bytes:
     return buffer.getvalue()
 
 
-def _resume(name: str, lines: list[str]) -> bytes:
-    text = "\n".join([name, *lines])
-    return text.encode("utf-8")
+def _attach_resume(
+    session: Session,
+    system: SystemActor,
+    person: Candidate,
+    lines: list[str],
+    filename: str,
+    opening_id: int | None,
+) -> None:
+    """A plain-text resume (the person's name, then ``lines``) in the person's record."""
+    text = "\n".join([person.name, *lines]).encode("utf-8")
+    labels = {"opening_id": opening_id}
+    service.attach_file(
+        session,
+        system,
+        person.id,
+        io.BytesIO(text),
+        filename,
+        "text/plain",
+        labels,
+        kind="resume",
+        source="demo",
+    )
 
 
 def add_demo(session: Session, tenant: Tenant) -> None:
@@ -67,110 +86,12 @@ def add_demo(session: Session, tenant: Tenant) -> None:
     scorer = SystemActor("interview-scoring", tenant_id=tenant.id)
     now = utcnow()
     for index, person in enumerate(people):
-        application = session.scalars(
-            select(Application).where(Application.candidate_id == person.id)
-        ).first()
-        opening_id = application.opening_id if application else None
-        service.record_consent(
-            session, system, person.id, "processing", "2026-01", True, method="web", source="demo"
-        )
-        service.record_consent(
-            session, system, person.id, "recording", "2026-01", True, method="web", source="demo"
-        )
-        service.append_entry(
-            session,
-            system,
-            person.id,
-            "application",
-            {"channel": "career site"},
-            "demo",
-            facts={"opening_id": opening_id},
-            occurred_at=now - timedelta(days=20 - index),
-            opening_id=opening_id,
-        )
-        # People whose interview the demo already ran have a later status: keep it.
-        if not session.scalars(
-            select(PersonRecord.status).where(PersonRecord.person_id == person.id)
-        ).first():
-            service.set_status(
-                session,
-                system,
-                person.id,
-                "screening",
-                source="demo",
-                occurred_at=now - timedelta(days=19 - index),
-                opening_id=opening_id,
-            )
+        opening_id = _demo_history(session, system, person, index, now)
         if person.name == "赵磊":
-            service.attach_file(
-                session,
-                system,
-                person.id,
-                io.BytesIO(
-                    _resume(person.name, ["5 年 Python 后端经验", "PostgreSQL, Redis, Kafka"])
-                ),
-                "赵磊-简历.txt",
-                "text/plain",
-                {"opening_id": opening_id},
-                kind="resume",
-                source="demo",
-            )
-            service.record_interview_report(
-                session,
-                scorer,
-                person.id,
-                opening_id=opening_id,
-                interview_id=1001,
-                scores={
-                    "communication": 8.2,
-                    "problem_solving": 8.8,
-                    "teamwork": 7.6,
-                    "coding": 9.1,
-                },
-                match_percent=86,
-                summary=(
-                    "候选人用 STAR 结构清楚地描述了高并发订单系统的重构，"
-                    "量化了结果（延迟降低 40%）。"
-                ),
-                strengths=["系统设计思路清晰", "能量化工作成果"],
-                gaps=["跨团队协作案例较少"],
-                evidence=[
-                    {
-                        "dimension": "problem_solving",
-                        "quote": "我们先用压测定位到数据库锁竞争，再把热点行拆分……",
-                    }
-                ],
-                follow_ups=["请举一个你说服其他团队改变方案的例子。"],
-                recordings=[
-                    service.RecordingIn(
-                        io.BytesIO(_tone(1.5, 440)),
-                        "q1-自我介绍.wav",
-                        "audio/wav",
-                        now - timedelta(days=3, hours=2),
-                        "请做一个简短的自我介绍",
-                    ),
-                    service.RecordingIn(
-                        io.BytesIO(_tone(1.5, 660)),
-                        "q2-系统设计.wav",
-                        "audio/wav",
-                        now - timedelta(days=3, hours=1, minutes=50),
-                        "描述一次你解决性能问题的经历",
-                    ),
-                ],
-            )
-            service.set_status(session, system, person.id, "waiting_second_round", source="demo")
+            _demo_interviewed(session, system, scorer, person, opening_id, now)
         elif person.name == "Lukas Meyer":
-            service.attach_file(
-                session,
-                system,
-                person.id,
-                io.BytesIO(_resume(person.name, ["8 years B2B sales, DACH", "German, English"])),
-                "Lukas-Meyer-CV.txt",
-                "text/plain",
-                {"opening_id": opening_id},
-                kind="resume",
-                source="demo",
-            )
+            lines = ["8 years B2B sales, DACH", "German, English"]
+            _attach_resume(session, system, person, lines, "Lukas-Meyer-CV.txt", opening_id)
         elif person.name == "周静":
             service.set_status(
                 session,
@@ -200,3 +121,101 @@ def add_demo(session: Session, tenant: Tenant) -> None:
             )
         )
         session.commit()
+
+
+def _demo_history(
+    session: Session, system: SystemActor, person: Candidate, index: int, now: datetime
+) -> int | None:
+    """Consents, the application and the screening status every demo person has; the
+    opening they applied to."""
+    application = session.scalars(
+        select(Application).where(Application.candidate_id == person.id)
+    ).first()
+    opening_id = application.opening_id if application else None
+    service.record_consent(
+        session, system, person.id, "processing", "2026-01", True, method="web", source="demo"
+    )
+    service.record_consent(
+        session, system, person.id, "recording", "2026-01", True, method="web", source="demo"
+    )
+    service.append_entry(
+        session,
+        system,
+        person.id,
+        "application",
+        {"channel": "career site"},
+        "demo",
+        facts={"opening_id": opening_id},
+        occurred_at=now - timedelta(days=20 - index),
+        opening_id=opening_id,
+    )
+    # People whose interview the demo already ran have a later status: keep it.
+    if not session.scalars(
+        select(PersonRecord.status).where(PersonRecord.person_id == person.id)
+    ).first():
+        service.set_status(
+            session,
+            system,
+            person.id,
+            "screening",
+            source="demo",
+            occurred_at=now - timedelta(days=19 - index),
+            opening_id=opening_id,
+        )
+    return opening_id
+
+
+def _demo_interviewed(
+    session: Session,
+    system: SystemActor,
+    scorer: SystemActor,
+    person: Candidate,
+    opening_id: int | None,
+    now: datetime,
+) -> None:
+    """The demo person whose record shows a scored interview with recordings."""
+    lines = ["5 年 Python 后端经验", "PostgreSQL, Redis, Kafka"]
+    _attach_resume(session, system, person, lines, "赵磊-简历.txt", opening_id)
+    service.record_interview_report(
+        session,
+        scorer,
+        person.id,
+        opening_id=opening_id,
+        interview_id=1001,
+        scores={
+            "communication": 8.2,
+            "problem_solving": 8.8,
+            "teamwork": 7.6,
+            "coding": 9.1,
+        },
+        match_percent=86,
+        summary=(
+            "候选人用 STAR 结构清楚地描述了高并发订单系统的重构，量化了结果（延迟降低 40%）。"
+        ),
+        strengths=["系统设计思路清晰", "能量化工作成果"],
+        gaps=["跨团队协作案例较少"],
+        evidence=[
+            {
+                "dimension": "problem_solving",
+                "quote": "我们先用压测定位到数据库锁竞争，再把热点行拆分……",
+            }
+        ],
+        follow_ups=["请举一个你说服其他团队改变方案的例子。"],
+        recordings=[
+            service.RecordingIn(
+                io.BytesIO(_tone(1.5, 440)),
+                "q1-自我介绍.wav",
+                "audio/wav",
+                now - timedelta(days=3, hours=2),
+                "请做一个简短的自我介绍",
+            ),
+            service.RecordingIn(
+                io.BytesIO(_tone(1.5, 660)),
+                "q2-系统设计.wav",
+                "audio/wav",
+                now - timedelta(days=3, hours=1, minutes=50),
+                "描述一次你解决性能问题的经历",
+            ),
+        ],
+    )
+    service.set_status(session, system, person.id, "waiting_second_round", source="demo")

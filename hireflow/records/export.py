@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Application, Candidate
 from hireflow.core import audit, pii
-from hireflow.core.crypto import WrappedKey, default_suite
+from hireflow.core.crypto import Keyring, WrappedKey, default_suite
 from hireflow.core.db import utcnow
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.core.storage import EncryptedStorage
@@ -93,25 +93,70 @@ def export_person(
     """
     require(principal, "records.export")
     candidate = get_visible(session, Candidate, person_id, principal, "records.export")
-    record = find_record(session, person_id)
     entries = list(
         session.scalars(
             select(RecordEntry).where(RecordEntry.person_id == person_id).order_by(RecordEntry.seq)
         )
     )
-    actor_names = {
-        user.id: user.name
-        for user in session.scalars(
-            select(User).where(User.id.in_({e.actor_id for e in entries if e.actor_id}))
+    person = _person_section(session, candidate)
+    ring = pii.keyring()
+    timeline = _timeline_section(session, entries, ring)
+    attachments = list(
+        session.scalars(
+            select(Attachment).where(Attachment.person_id == person_id).order_by(Attachment.id)
         )
+    )
+    manifest: dict[str, Any] = {
+        "format": "hireflow-person-export/1",
+        "person_id": person_id,
+        "generated_at": utcnow(),
+        "chain_head": {"seq": entries[-1].seq, "hash": entries[-1].hash} if entries else None,
+        "hash": default_suite().digest_label,
+        "files": {},
     }
+    label = default_suite().digest_label
+
+    def add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+        archive.writestr(name, data)
+        manifest["files"][name] = {
+            label: default_suite().hexdigest(data),
+            "size": len(data),
+        }
+
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        add(archive, "README.txt", README.encode("utf-8"))
+        add(archive, "person.json", _json(person))
+        add(archive, "timeline.json", _json(timeline))
+        add(archive, "consents.json", _json(consents_of(entries)))
+        described = [
+            _add_attachment(archive, attachment, ring, manifest["files"], label)
+            for attachment in attachments
+        ]
+        add(archive, "attachments.json", _json(described))
+        archive.writestr("manifest.json", _json(manifest))
+    audit.record(
+        session,
+        "record.exported",
+        actor=principal,
+        target_type="record",
+        target_id=person_id,
+        tenant_id=candidate.tenant_id,
+        new={"files": len(manifest["files"]), "attachments": len(attachments)},
+    )
+    session.commit()
+    return manifest
+
+
+def _person_section(session: Session, candidate: Candidate) -> dict[str, Any]:
+    """person.json: the candidate's details, record status and applications."""
+    record = find_record(session, candidate.id)
     applications = session.execute(
         select(Application, Opening.title)
         .join(Opening, Opening.id == Application.opening_id)
-        .where(Application.candidate_id == person_id)
+        .where(Application.candidate_id == candidate.id)
         .order_by(Application.id)
     ).all()
-    person = {
+    return {
         "id": candidate.id,
         "name": candidate.name,
         "email": candidate.email,
@@ -138,7 +183,18 @@ def export_person(
             for app, title in applications
         ],
     }
-    ring = pii.keyring()
+
+
+def _timeline_section(
+    session: Session, entries: list[RecordEntry], ring: Keyring
+) -> list[dict[str, Any]]:
+    """timeline.json: every entry, decrypted, with who wrote it."""
+    actor_names = {
+        user.id: user.name
+        for user in session.scalars(
+            select(User).where(User.id.in_({e.actor_id for e in entries if e.actor_id}))
+        )
+    }
     # An interview result HR restated stays in the chain; the export says which entry
     # replaced it, so a reader takes the final scores (with the AI's beside them).
     superseded_by = {
@@ -146,7 +202,7 @@ def export_person(
         for e in entries
         if e.type == "interview_result" and e.facts.get("supersedes") is not None
     }
-    timeline = [
+    return [
         {
             "seq": entry.seq,
             "type": entry.type,
@@ -161,76 +217,45 @@ def export_person(
         }
         for entry in entries
     ]
-    attachments = list(
-        session.scalars(
-            select(Attachment).where(Attachment.person_id == person_id).order_by(Attachment.id)
-        )
-    )
-    manifest: dict[str, Any] = {
-        "format": "hireflow-person-export/1",
-        "person_id": person_id,
-        "generated_at": utcnow(),
-        "chain_head": {"seq": entries[-1].seq, "hash": entries[-1].hash} if entries else None,
-        "hash": default_suite().digest_label,
-        "files": {},
+
+
+def _add_attachment(
+    archive: zipfile.ZipFile,
+    attachment: Attachment,
+    ring: Keyring,
+    files: dict[str, Any],
+    label: str,
+) -> dict[str, Any]:
+    """Stream one attachment (decrypted) into the zip unless erased; its attachments.json item."""
+    item: dict[str, Any] = {
+        "id": attachment.id,
+        "kind": attachment.kind,
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "labels": attachment.labels,
+        "created_at": attachment.created_at,
+        "erased": attachment.wrapped_key is None,
+        "path": None,
     }
-    label = default_suite().digest_label
-
-    def add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
-        archive.writestr(name, data)
-        manifest["files"][name] = {
-            label: default_suite().hexdigest(data),
-            "size": len(data),
-        }
-
-    described = []
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        add(archive, "README.txt", README.encode("utf-8"))
-        add(archive, "person.json", _json(person))
-        add(archive, "timeline.json", _json(timeline))
-        add(archive, "consents.json", _json(consents_of(entries)))
-        for attachment in attachments:
-            item = {
-                "id": attachment.id,
-                "kind": attachment.kind,
-                "filename": attachment.filename,
-                "content_type": attachment.content_type,
-                "size": attachment.size,
-                "labels": attachment.labels,
-                "created_at": attachment.created_at,
-                "erased": attachment.wrapped_key is None,
-                "path": None,
-            }
-            if attachment.wrapped_key is not None:
-                path = f"files/{attachment.id}_{_safe_name(attachment.filename)}"
-                storage = EncryptedStorage(regional_storage().for_record(attachment.region), ring)
-                digest = default_suite().hasher()
-                size = 0
-                with (
-                    storage.open_read(
-                        attachment.storage_key,
-                        WrappedKey.from_token(attachment.wrapped_key),
-                        file_id=attachment.storage_key,
-                    ) as source,
-                    archive.open(path, "w", force_zip64=True) as target,
-                ):
-                    while piece := source.read(1024 * 1024):
-                        digest.update(piece)
-                        size += len(piece)
-                        target.write(piece)
-                manifest["files"][path] = {label: digest.hexdigest(), "size": size}
-                item["path"] = path
-            described.append(item)
-        add(archive, "attachments.json", _json(described))
-        archive.writestr("manifest.json", _json(manifest))
-    audit.record(
-        session,
-        "record.exported",
-        actor=principal,
-        target_type="record",
-        target_id=person_id,
-        tenant_id=candidate.tenant_id,
-        new={"files": len(manifest["files"]), "attachments": len(attachments)},
-    )
-    session.commit()
-    return manifest
+    if attachment.wrapped_key is None:
+        return item
+    path = f"files/{attachment.id}_{_safe_name(attachment.filename)}"
+    storage = EncryptedStorage(regional_storage().for_record(attachment.region), ring)
+    digest = default_suite().hasher()
+    size = 0
+    with (
+        storage.open_read(
+            attachment.storage_key,
+            WrappedKey.from_token(attachment.wrapped_key),
+            file_id=attachment.storage_key,
+        ) as source,
+        archive.open(path, "w", force_zip64=True) as target,
+    ):
+        while piece := source.read(1024 * 1024):
+            digest.update(piece)
+            size += len(piece)
+            target.write(piece)
+    files[path] = {label: digest.hexdigest(), "size": size}
+    item["path"] = path
+    return item

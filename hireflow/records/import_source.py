@@ -148,6 +148,61 @@ def _source(raw: dict[str, Any], where: str, base: Path, problems: list[str]) ->
     return SourceSpec(path, sheet, key)
 
 
+def _people_spec(people_raw: Any, base: Path, problems: list[str]) -> PeopleSpec:
+    """The mapping's ``people:`` part; its problems appended to ``problems``."""
+    if not isinstance(people_raw, dict):
+        problems.append("people: is required (file, key, fields)")
+        people_raw = {}
+    src = _source(people_raw, "people", base, problems)
+    fields = _columns(people_raw.get("fields"), "people.fields", problems, PERSON_FIELDS)
+    if "name" not in fields:
+        problems.append("people.fields.name is required")
+    required = people_raw.get("required", ["name"])
+    if not isinstance(required, list) or any(r not in fields for r in required):
+        problems.append("people.required must list mapped fields")
+        required = ["name"]
+    status = None
+    if people_raw.get("status") is not None:
+        status = _code_map(people_raw["status"], "people.status", STATUSES, problems)
+    return PeopleSpec(src.file, src.sheet, src.key, fields, list(required), status)
+
+
+def _history_specs(history_raw: Any, base: Path, problems: list[str]) -> list[HistorySpec]:
+    """The mapping's ``history:`` sources; their problems appended to ``problems``."""
+    history: list[HistorySpec] = []
+    if not isinstance(history_raw, list):
+        problems.append("history must be a list of sources")
+        history_raw = []
+    for index, item in enumerate(history_raw):
+        where = f"history[{index}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where} must be a mapping")
+            continue
+        src = _source(item, where, base, problems)
+        person = item.get("person")
+        if not isinstance(person, str) or not person:
+            problems.append(f"{where}.person (column holding the person's key) is required")
+            person = ""
+        kind = _code_map(item.get("type", "note"), f"{where}.type", HISTORY_TYPES, problems)
+        when = item.get("time")
+        if when is not None and not isinstance(when, str):
+            problems.append(f"{where}.time must be a column name")
+        history.append(
+            HistorySpec(
+                src.file,
+                src.sheet,
+                src.key,
+                person=person,
+                type=kind,
+                time=when,
+                data=_columns(item.get("data"), f"{where}.data", problems),
+                facts=_columns(item.get("facts"), f"{where}.facts", problems),
+                scores=_columns(item.get("scores"), f"{where}.scores", problems),
+            )
+        )
+    return history
+
+
 def load_mapping(path: Path) -> Mapping:
     """Read and check a mapping file; ``MappingError`` lists every problem at once."""
     try:
@@ -180,54 +235,8 @@ def load_mapping(path: Path) -> Mapping:
     if region is not None and region not in ("cn", "eu", "us", "sg"):
         problems.append(f"region {region!r} is not one of cn, eu, us, sg")
     base = Path(path).resolve().parent
-    people_raw = raw.get("people")
-    if not isinstance(people_raw, dict):
-        problems.append("people: is required (file, key, fields)")
-        people_raw = {}
-    src = _source(people_raw, "people", base, problems)
-    fields = _columns(people_raw.get("fields"), "people.fields", problems, PERSON_FIELDS)
-    if "name" not in fields:
-        problems.append("people.fields.name is required")
-    required = people_raw.get("required", ["name"])
-    if not isinstance(required, list) or any(r not in fields for r in required):
-        problems.append("people.required must list mapped fields")
-        required = ["name"]
-    status = None
-    if people_raw.get("status") is not None:
-        status = _code_map(people_raw["status"], "people.status", STATUSES, problems)
-    people = PeopleSpec(src.file, src.sheet, src.key, fields, list(required), status)
-    history: list[HistorySpec] = []
-    history_raw = raw.get("history") or []
-    if not isinstance(history_raw, list):
-        problems.append("history must be a list of sources")
-        history_raw = []
-    for index, item in enumerate(history_raw):
-        where = f"history[{index}]"
-        if not isinstance(item, dict):
-            problems.append(f"{where} must be a mapping")
-            continue
-        src = _source(item, where, base, problems)
-        person = item.get("person")
-        if not isinstance(person, str) or not person:
-            problems.append(f"{where}.person (column holding the person's key) is required")
-            person = ""
-        kind = _code_map(item.get("type", "note"), f"{where}.type", HISTORY_TYPES, problems)
-        when = item.get("time")
-        if when is not None and not isinstance(when, str):
-            problems.append(f"{where}.time must be a column name")
-        history.append(
-            HistorySpec(
-                src.file,
-                src.sheet,
-                src.key,
-                person=person,
-                type=kind,
-                time=when,
-                data=_columns(item.get("data"), f"{where}.data", problems),
-                facts=_columns(item.get("facts"), f"{where}.facts", problems),
-                scores=_columns(item.get("scores"), f"{where}.scores", problems),
-            )
-        )
+    people = _people_spec(raw.get("people"), base, problems)
+    history = _history_specs(raw.get("history") or [], base, problems)
     if problems:
         raise MappingError(problems)
     return Mapping(str(system), zone, region, people, history)

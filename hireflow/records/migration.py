@@ -50,21 +50,19 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Candidate
 from hireflow.core import audit, pii
-from hireflow.core.audit import ChainHead
 from hireflow.core.crypto import Keyring, default_suite, digest_matches
-from hireflow.core.db import utcnow
 from hireflow.org.models import Tenant
-from hireflow.records.chain import GENESIS_HASH, canonical_json, row_hash
+from hireflow.records.chain import canonical_json
 from hireflow.records.hooks import run_import_hooks
+from hireflow.records.import_insert import insert_people, person_import_key
 from hireflow.records.import_source import (
     BATCH,
     HistoryRecordIn,
@@ -87,21 +85,12 @@ from hireflow.records.models import (
     ImportedRecord,
     PersonRecord,
     RecordEntry,
-    RecordScore,
-    RecordTerm,
 )
 from hireflow.records.seals import seal_unsealed
 from hireflow.records.timeline import (
     NewEntry,
     append_entries,
     decrypt_payload,
-    encrypt_payload,
-    entry_content,
-    index_rows,
-    payload_context,
-    payload_digest,
-    person_chain_id,
-    plain_facts,
 )
 
 # --------------------------------------------------------------------------- import
@@ -153,10 +142,6 @@ class ImportReport:
     @property
     def records(self) -> int:
         return self.people_new + self.history_new
-
-
-def _person_import_key(system: str, key: str) -> str:
-    return f"{system}:person:{key}"
 
 
 def _history_import_key(system: str, source_file: str, key: str) -> str:
@@ -349,7 +334,7 @@ def _import_new_people(
     advance = step("people", len(plan.fresh))
     for start in range(0, len(plan.fresh), BATCH):
         batch = plan.fresh[start : start + BATCH]
-        created = _insert_people(
+        created = insert_people(
             session, tenant, mapping, batch, plan.new_history, report.batch_id, ring, actor_label
         )
         plan.person_ids.update(created)
@@ -424,192 +409,6 @@ def _audit_import(
             "set_hash_ok": v.set_hash_ok,
         },
     )
-
-
-def _insert_people(
-    session: Session,
-    tenant: Tenant,
-    mapping: Mapping,
-    batch: list[PersonRecordIn],
-    history: dict[str, list[NewEntry]],
-    batch_id: str,
-    ring: Keyring,
-    actor_label: str,
-) -> dict[str, int]:
-    """Insert a batch of new people with their whole history in a few statements.
-
-    New people have new chains, so no chain head needs locking: each chain is built here
-    and its head inserted with the rows it points to.
-    """
-    now = utcnow()
-    system = mapping.source_system
-    source = f"import:{system}"[:60]
-    rows = [
-        {
-            "tenant_id": tenant.id,
-            "name": person.values.get("name", ""),
-            "email": person.values.get("email", ""),
-            "phone": person.values.get("phone", ""),
-            "id_number": person.values.get("id_number") or None,
-            "birth_date": person.values.get("birth_date") or None,
-            "location": person.values.get("location", ""),
-            "language": tenant.default_language,
-            "timezone": tenant.default_timezone,
-            "source": f"import:{system}"[:40],
-            "profile": {},
-            "created_at": now,
-            "updated_at": now,
-        }
-        for person in batch
-    ]
-    # One statement per person: SQLite cannot return the ids of a multi-row insert in
-    # parameter order without falling back to row-at-a-time anyway.
-    # Bulk inserts skip ORM events: fill the blind indexes the model keeps in sync itself.
-    for spec in pii.blind_indexes():
-        if spec.model is not Candidate:
-            continue
-        for row in rows:
-            value = row.get(spec.source)
-            row[spec.index] = (
-                pii.blind_index(value, spec.kind, tenant_id=row.get(spec.tenant or ""), ring=ring)
-                if value
-                else None
-            )
-    table = Candidate.__table__
-    candidate_insert = insert(table).returning(table.c.id)
-    connection = session.connection()
-    ids = [connection.execute(candidate_insert, row).scalar_one() for row in rows]
-    region = mapping.region or tenant.region
-    record_rows = []
-    entry_rows: list[tuple[RecordEntry, Any]] = []
-    head_rows = []
-    import_rows = []
-    for person, person_id in zip(batch, ids, strict=True):
-        items = [
-            NewEntry(
-                type="import",
-                source=source,
-                data={
-                    "source_row": {"values": person.values, "status": person.status},
-                    **person.values,
-                },
-                facts={"source_system": system, "source_key": person.key[:200]},
-                occurred_at=now,
-                actor_label=actor_label,
-                import_key=_person_import_key(system, person.key),
-                source_checksum=person.checksum,
-            )
-        ]
-        if person.status:
-            items.append(
-                NewEntry(
-                    type="status_change",
-                    source=source,
-                    facts={"status": person.status, "previous": None},
-                    occurred_at=now,
-                    actor_label=actor_label,
-                    import_key=f"{system}:person-status:{person.key}",
-                )
-            )
-        items += history.get(person.key, [])
-        prev = GENESIS_HASH
-        for seq, item in enumerate(items, 1):
-            # A plain namespace, not an ORM object: rows go in with one Core statement.
-            entry = SimpleNamespace(
-                tenant_id=tenant.id,
-                person_id=person_id,
-                seq=seq,
-                type=item.type,
-                source=item.source,
-                actor_id=None,
-                actor_label=item.actor_label,
-                occurred_at=item.occurred_at or now,
-                recorded_at=now,
-                opening_id=None,
-                attachment_id=None,
-                facts=plain_facts(item.facts),
-                payload=None,
-                payload_key=None,
-                payload_digest=None,
-                import_key=item.import_key,
-                source_checksum=item.source_checksum,
-                erased_at=None,
-            )
-            data = None
-            if item.data is not None:
-                data = json.loads(canonical_json(item.data))
-                entry.payload, entry.payload_key = encrypt_payload(
-                    canonical_json(data).decode("utf-8"),
-                    payload_context(tenant.id, person_id, seq),
-                    ring,
-                )
-                entry.payload_digest = payload_digest(entry.payload)
-            entry.prev_hash = prev
-            entry.hash = row_hash(prev, entry_content(entry, seq))
-            prev = entry.hash
-            entry_rows.append((entry, data))
-        head_rows.append(
-            {
-                "chain_id": person_chain_id(person_id),
-                "seq": len(items),
-                "hash": prev,
-                "checkpointed_seq": 0,
-                "updated_at": now,
-            }
-        )
-        record_rows.append(
-            {
-                "tenant_id": tenant.id,
-                "person_id": person_id,
-                "region": region,
-                "status": person.status or "",
-                "status_at": now if person.status else None,
-                "entry_count": len(items),
-                "last_entry_at": now,
-                "legal_hold": False,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        import_rows.append(
-            {
-                "tenant_id": tenant.id,
-                "source_system": system,
-                "source_key": person.key,
-                "person_id": person_id,
-                "checksum": person.checksum,
-                "batch_id": batch_id,
-                "imported_at": now,
-            }
-        )
-    connection.execute(insert(ChainHead.__table__), head_rows)
-    connection.execute(insert(PersonRecord.__table__), record_rows)
-    columns = [c.key for c in RecordEntry.__table__.columns if c.key != "id"]
-    connection.execute(
-        insert(RecordEntry.__table__),
-        [{c: getattr(e, c) for c in columns} for e, _ in entry_rows],
-    )
-    entry_ids = {
-        (row.person_id, row.seq): row.id
-        for row in session.execute(
-            select(RecordEntry.id, RecordEntry.person_id, RecordEntry.seq).where(
-                RecordEntry.person_id.in_(ids)
-            )
-        )
-    }
-    term_rows: list[dict[str, Any]] = []
-    score_rows: list[dict[str, Any]] = []
-    for entry, data in entry_rows:
-        entry_id = entry_ids[(entry.person_id, entry.seq)]
-        terms, scores = index_rows(entry, entry_id, data, ring)
-        term_rows += terms
-        score_rows += scores
-    if term_rows:
-        connection.execute(insert(RecordTerm.__table__), term_rows)
-    if score_rows:
-        connection.execute(insert(RecordScore.__table__), score_rows)
-    connection.execute(insert(ImportedRecord.__table__), import_rows)
-    return {person.key: person_id for person, person_id in zip(batch, ids, strict=True)}
 
 
 # --------------------------------------------------------------------------- verification
@@ -688,7 +487,7 @@ def _verify_people(
     person_ids: dict[str, int],
     found: _Found,
 ) -> None:
-    person_keys = [_person_import_key(system, p.key) for p in people]
+    person_keys = [person_import_key(system, p.key) for p in people]
     candidates: dict[int, Candidate] = {}
     for start in range(0, len(people), BATCH):
         chunk_ids = [

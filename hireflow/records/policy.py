@@ -69,17 +69,15 @@ def add_retention_rule(
         created_by_id=principal.user_id,
         created_at=utcnow(),
     )
-    session.add(rule)
-    session.flush()
-    audit.record(
+    new = {"status": status, "months": months, "region": code}
+    audit.commit_created(
         session,
+        rule,
         "retention_rule.created",
         actor=principal,
         target_type="retention_rule",
-        target_id=rule.id,
-        new={"status": status, "months": months, "region": code},
+        new=new,
     )
-    session.commit()
     return rule
 
 
@@ -87,13 +85,12 @@ def delete_retention_rule(session: Session, principal: Principal, rule_id: int) 
     """Remove a retention rule of the caller's company."""
     require(principal, "records.manage")
     rule = get_visible(session, RetentionRule, rule_id, principal, "records.manage")
-    audit.record(
+    old = {"status": rule.status, "months": rule.months, "region": rule.region}
+    audit.commit_deleted(
         session,
+        rule,
         "retention_rule.deleted",
         actor=principal,
         target_type="retention_rule",
-        target_id=rule.id,
-        old={"status": rule.status, "months": rule.months, "region": rule.region},
+        old=old,
     )
-    session.delete(rule)
-    session.commit()

@@ -8,12 +8,13 @@ person's record (:func:`view_record`) decrypts it for the viewer and is audited.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Application, Candidate
@@ -87,32 +88,55 @@ def search(
     tenant_id = principal.tenant_id
     query = filters.q.strip()[:100]
     if query:
-        like = f"%{query}%"
-        by_words = None
-        variants = query_term_variants(query, pii.keyring(), tenant_id)
-        if variants:
-            by_words = and_(
-                *(
-                    Candidate.id.in_(
-                        select(RecordTerm.person_id).where(
-                            RecordTerm.tenant_id == tenant_id, RecordTerm.term.in_(values)
-                        )
-                    )
-                    for values in variants
-                )
-            )
-        # The e-mail address is encrypted: a whole address is found through its blind index.
-        conditions = [
-            Candidate.name.ilike(like),
-            Candidate.email_index.in_(pii.blind_index_values(query, "email", tenant_id=tenant_id)),
-        ]
-        if by_words is not None:
-            conditions.append(by_words)
-        stmt = stmt.where(or_(*conditions))
+        stmt = stmt.where(_text_matches(query, tenant_id))
     if filters.status:
         stmt = stmt.where(PersonRecord.status == filters.status)
     if filters.region:
         stmt = stmt.where(PersonRecord.region == filters.region)
+    stmt = _history_filters(stmt, filters, tenant_id)
+    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    rows = session.execute(
+        stmt.order_by(
+            func.coalesce(PersonRecord.last_entry_at, Candidate.created_at).desc(),
+            Candidate.id.desc(),
+        )
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [SearchHit(person, record) for person, record in rows], total
+
+
+def _text_matches(query: str, tenant_id: int | None) -> ColumnElement[bool]:
+    """People whose name holds the text, whose e-mail address is it, or whose record's
+    words match it."""
+    like = f"%{query}%"
+    by_words = None
+    variants = query_term_variants(query, pii.keyring(), tenant_id)
+    if variants:
+        by_words = and_(
+            *(
+                Candidate.id.in_(
+                    select(RecordTerm.person_id).where(
+                        RecordTerm.tenant_id == tenant_id, RecordTerm.term.in_(values)
+                    )
+                )
+                for values in variants
+            )
+        )
+    # The e-mail address is encrypted: a whole address is found through its blind index.
+    conditions: list[ColumnElement[bool]] = [
+        Candidate.name.ilike(like),
+        Candidate.email_index.in_(pii.blind_index_values(query, "email", tenant_id=tenant_id)),
+    ]
+    if by_words is not None:
+        conditions.append(by_words)
+    return or_(*conditions)
+
+
+def _history_filters(
+    stmt: Select[Any], filters: SearchFilters, tenant_id: int | None
+) -> Select[Any]:
+    """Narrow to people with entries (type, opening, period) or scores the filters ask for."""
     entry_conditions = [RecordEntry.tenant_id == tenant_id]
     if filters.entry_type:
         entry_conditions.append(RecordEntry.type == filters.entry_type)
@@ -137,16 +161,7 @@ def search(
         if filters.until is not None:
             score_conditions.append(RecordScore.occurred_at < filters.until)
         stmt = stmt.where(Candidate.id.in_(select(RecordScore.person_id).where(*score_conditions)))
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = session.execute(
-        stmt.order_by(
-            func.coalesce(PersonRecord.last_entry_at, Candidate.created_at).desc(),
-            Candidate.id.desc(),
-        )
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return [SearchHit(person, record) for person, record in rows], total
+    return stmt
 
 
 def dimensions(session: Session, principal: Principal) -> list[str]:
@@ -224,28 +239,7 @@ def view_record(session: Session, principal: Principal, person_id: int) -> Recor
             select(Attachment).where(Attachment.person_id == person_id).order_by(Attachment.id)
         )
     }
-    names = {
-        user.id: user.name
-        for user in session.scalars(
-            select(User).where(User.id.in_({e.actor_id for e in entries if e.actor_id}))
-        )
-    }
-    ring = pii.keyring()
-    views = []
-    for entry in entries:
-        try:
-            data = decrypt_payload(entry, ring)
-            unreadable = False
-        except (CryptoError, ValueError):
-            data, unreadable = None, True
-        actor = names.get(entry.actor_id or 0) or entry.actor_label or ""
-        labels = entry.facts.get("labels") if isinstance(entry.facts, dict) else None
-        captured = clean_time(labels.get("captured_at")) if isinstance(labels, dict) else None
-        views.append(
-            EntryView(
-                entry, data, actor, unreadable, attachments.get(entry.attachment_id or 0), captured
-            )
-        )
+    views = _entry_views(session, entries, attachments)
     consents: dict[str, dict[str, Any]] = {}
     for entry in entries:
         if entry.type == "consent":
@@ -259,20 +253,7 @@ def view_record(session: Session, principal: Principal, person_id: int) -> Recor
             .order_by(Application.id)
         )
     ]
-    opening_ids = {e.opening_id for e in entries if e.opening_id} | {
-        a.opening_id for a in attachments.values() if a.opening_id
-    }
-    rows = (
-        session.execute(
-            select(Opening.id, Opening.title, Opening.competency_model).where(
-                Opening.id.in_(opening_ids)
-            )
-        ).all()
-        if opening_ids
-        else []
-    )
-    openings = {row.id: row.title for row in rows}
-    models = {row.id: row.competency_model for row in rows}
+    openings, models = _openings_named(session, entries, attachments.values())
     checkpoints = cached_checkpoints()
     integrity = verify_person(session, person_id, checkpoints=checkpoints)
     audit.record(
@@ -298,6 +279,55 @@ def view_record(session: Session, principal: Principal, person_id: int) -> Recor
         models=models,
         interviews=_open_interviews(session, principal, entries),
     )
+
+
+def _entry_views(
+    session: Session, entries: list[RecordEntry], attachments: dict[int, Attachment]
+) -> list[EntryView]:
+    """The entries decrypted, with who wrote them and what they attach; an entry whose
+    payload cannot be decrypted is shown as unreadable, not hidden."""
+    names = {
+        user.id: user.name
+        for user in session.scalars(
+            select(User).where(User.id.in_({e.actor_id for e in entries if e.actor_id}))
+        )
+    }
+    ring = pii.keyring()
+    views: list[EntryView] = []
+    for entry in entries:
+        try:
+            data = decrypt_payload(entry, ring)
+            unreadable = False
+        except (CryptoError, ValueError):
+            data, unreadable = None, True
+        actor = names.get(entry.actor_id or 0) or entry.actor_label or ""
+        labels = entry.facts.get("labels") if isinstance(entry.facts, dict) else None
+        captured = clean_time(labels.get("captured_at")) if isinstance(labels, dict) else None
+        views.append(
+            EntryView(
+                entry, data, actor, unreadable, attachments.get(entry.attachment_id or 0), captured
+            )
+        )
+    return views
+
+
+def _openings_named(
+    session: Session, entries: list[RecordEntry], attachments: Iterable[Attachment]
+) -> tuple[dict[int, str], dict[int, dict[str, Any] | None]]:
+    """Titles and competency models of the openings the entries and attachments name."""
+    opening_ids = {e.opening_id for e in entries if e.opening_id} | {
+        a.opening_id for a in attachments if a.opening_id
+    }
+    rows = (
+        session.execute(
+            select(Opening.id, Opening.title, Opening.competency_model).where(
+                Opening.id.in_(opening_ids)
+            )
+        ).all()
+        if opening_ids
+        else []
+    )
+    return {row.id: row.title for row in rows}, {row.id: row.competency_model for row in rows}
 
 
 def _open_interviews(

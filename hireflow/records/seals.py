@@ -604,11 +604,7 @@ def verify_derived(
     session: Session, tenant_id: int | None = None, person_id: int | None = None
 ) -> list[SealProblem]:
     """What the chains themselves say about scores kept elsewhere (no key needed)."""
-    from hireflow.interviews.models import InterviewReport
-    from hireflow.records.timeline import index_rows
-
     connection = session.connection()
-    problems: list[SealProblem] = []
     entries = RecordEntry.__table__
     stmt = select(entries.c.id, entries.c.person_id, entries.c.type, entries.c.facts).where(
         entries.c.type == "interview_result"
@@ -623,7 +619,21 @@ def verify_derived(
         for r in results.values()
         if isinstance(r.facts, dict) and isinstance(r.facts.get("supersedes"), int)
     }
+    in_effect = [i for i in results if i not in superseded]
+    problems = _report_mismatches(connection, results, tenant_id, person_id)
+    return problems + _score_index_mismatches(connection, in_effect, tenant_id, person_id)
 
+
+def _report_mismatches(
+    connection: Connection,
+    results: dict[int, Any],
+    tenant_id: int | None,
+    person_id: int | None,
+) -> list[SealProblem]:
+    """Interview reports whose scores or job match differ from the chain's result entry."""
+    from hireflow.interviews.models import InterviewReport
+
+    problems: list[SealProblem] = []
     reports = select(InterviewReport.__table__)
     if tenant_id is not None:
         reports = reports.where(InterviewReport.tenant_id == tenant_id)
@@ -656,7 +666,18 @@ def verify_derived(
                         f"interview result the record chain holds (entry {entry_id})",
                     )
                 )
+    return problems
 
+
+def _score_index_mismatches(
+    connection: Connection, in_effect: list[int], tenant_id: int | None, person_id: int | None
+) -> list[SealProblem]:
+    """People whose record_scores rows are not those the interview results in effect (entry
+    ids ``in_effect``) would index."""
+    from hireflow.records.timeline import index_rows
+
+    problems: list[SealProblem] = []
+    entries = RecordEntry.__table__
     scores_stmt = select(RecordScore.__table__)
     if tenant_id is not None:
         scores_stmt = scores_stmt.where(RecordScore.tenant_id == tenant_id)
@@ -668,20 +689,20 @@ def verify_derived(
             (int(r.entry_id), r.dimension, _number(r.score), r.opening_id)
         )
     expected: dict[int, set[tuple[Any, ...]]] = {}
-    full = select(entries).where(entries.c.id.in_([i for i in results if i not in superseded]))
-    for entry in connection.execute(full) if results else ():
+    full = select(entries).where(entries.c.id.in_(in_effect))
+    for entry in connection.execute(full) if in_effect else ():
         _terms, rows = index_rows(entry, entry.id, None, None, index_terms=False)
         for r in rows:
             expected.setdefault(int(r["person_id"]), set()).add(
                 (int(r["entry_id"]), r["dimension"], _number(r["score"]), r["opening_id"])
             )
-    for person_id in sorted(set(actual) | set(expected)):
-        if actual.get(person_id, set()) != expected.get(person_id, set()):
+    for person in sorted(set(actual) | set(expected)):
+        if actual.get(person, set()) != expected.get(person, set()):
             problems.append(
                 SealProblem(
-                    f"person:{person_id}",
+                    f"person:{person}",
                     "scores_index",
-                    f"record_scores of person {person_id} differ from the interview results "
+                    f"record_scores of person {person} differ from the interview results "
                     "in effect in the chain",
                 )
             )

@@ -443,15 +443,14 @@ def record_interview_report(
     facts = _result_facts(
         scores, scale, interview_id, match_percent, ai_scores, ai_match_percent, supersedes
     )
-    data = {
+    data: dict[str, Any] = {
         "summary": summary,
         "strengths": list(strengths),
         "gaps": list(gaps),
         "evidence": list(evidence),
         "follow_ups": list(follow_ups),
+        **({"reason": reason} if reason else {}),
     }
-    if reason:
-        data["reason"] = reason
     entry = _append_one(
         session,
         actor,
@@ -462,20 +461,10 @@ def record_interview_report(
         facts=facts,
         opening_id=opening_id,
     )
-    _audit(
-        session,
-        actor,
-        "record.interview_result",
-        "record",
-        person_id,
-        record.tenant_id,
-        {
-            "entry": entry.id,
-            "interview": interview_id,
-            "recordings": len(recordings),
-            **({"supersedes": supersedes} if supersedes is not None else {}),
-        },
-    )
+    info = {"entry": entry.id, "interview": interview_id, "recordings": len(recordings)}
+    if supersedes is not None:
+        info["supersedes"] = supersedes
+    _audit(session, actor, "record.interview_result", "record", person_id, record.tenant_id, info)
     if status:
         set_status(
             session, actor, person_id, status, source=source, opening_id=opening_id, commit=False

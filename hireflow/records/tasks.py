@@ -8,7 +8,6 @@ on the integrity page). Every task is idempotent (acks are late: a task may run 
 from __future__ import annotations
 
 import logging
-import smtplib
 
 from celery.schedules import crontab
 from sqlalchemy import select
@@ -18,7 +17,7 @@ from hireflow.core.db import get_database, utcnow
 from hireflow.core.i18n import gettext_for
 from hireflow.core.settings import get_settings
 from hireflow.core.tasks import celery_app
-from hireflow.notifications.mail import build_message, send_message
+from hireflow.notifications.mail import build_message, mail_retry, send_message
 from hireflow.org.models import Tenant, User
 from hireflow.records.checkpoints import cached_checkpoints, write_checkpoint
 from hireflow.records.integrity import save_run, verify
@@ -28,13 +27,7 @@ from hireflow.records.retention import apply_retention
 log = logging.getLogger(__name__)
 
 
-@celery_app.task(
-    name="records.send_download_code",
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=2,
-    retry_backoff_max=60,
-    max_retries=5,
-)
+@celery_app.task(name="records.send_download_code", **mail_retry(2, 60, 5))
 def send_download_code(code_id: int) -> str:
     """E-mail a one-time code to the viewer who asked for it, in their language."""
     settings = get_settings()

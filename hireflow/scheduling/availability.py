@@ -123,15 +123,16 @@ def add_busy(
     )
     session.add(block)
     session.flush()
-    audit.record(
+    new = {"block_id": block.id, "start": data.start, "end": data.end}
+    audit.commit_created(
         session,
+        block,
         "availability.busy_added",
         actor=principal,
         target_type="user",
+        new=new,
         target_id=user.id,
-        new={"block_id": block.id, "start": data.start, "end": data.end},
     )
-    session.commit()
     return block
 
 
@@ -140,16 +141,16 @@ def delete_busy(session: Session, principal: Principal, busy_id: int) -> int:
     require(principal, "availability.manage")
     block = get_visible(session, BusyBlock, busy_id, principal, "availability.manage")
     user_id = block.user_id
-    audit.record(
+    old = {"block_id": block.id, "start": block.start, "end": block.end}
+    audit.commit_deleted(
         session,
+        block,
         "availability.busy_removed",
         actor=principal,
         target_type="user",
-        target_id=block.user_id,
-        old={"block_id": block.id, "start": block.start, "end": block.end},
+        old=old,
+        target_id=user_id,
     )
-    session.delete(block)
-    session.commit()
     return user_id
 
 

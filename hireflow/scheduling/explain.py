@@ -120,23 +120,7 @@ def explain_no_slots(
                 )
             )
     if request.panel and len(calendars) > 1:
-        for left_out in calendars:
-            others = [c for c in calendars if c is not left_out]
-            slots = _count(candidate, others, request, now)
-            if slots:
-                suggestions.append(
-                    Finding(
-                        "drop_interviewer",
-                        {
-                            "name": names.get(left_out.interviewer_id, left_out.interviewer_id),
-                            "interviewer_id": left_out.interviewer_id,
-                            "slots": slots,
-                        },
-                    )
-                )
-        slots = _count(candidate, calendars, replace(request, panel=False), now)
-        if slots:
-            suggestions.append(Finding("any_interviewer", {"slots": slots}))
+        suggestions += _smaller_panels(candidate, calendars, request, now, names)
     later = replace(request, horizon=request.horizon + ANOTHER_WEEK)
     slots = _count(candidate, calendars, later, now)
     if slots:
@@ -144,3 +128,32 @@ def explain_no_slots(
             Finding("another_week", {"days": days + 7, "current": days, "slots": slots})
         )
     return NoSlots(tuple(reasons), tuple(suggestions))
+
+
+def _smaller_panels(
+    candidate: CandidateAvailability,
+    calendars: Sequence[InterviewerCalendar],
+    request: SlotRequest,
+    now: datetime,
+    names: dict[str, str],
+) -> list[Finding]:
+    """Slots a panel would have without one of its interviewers, or with any one of them."""
+    suggestions: list[Finding] = []
+    for left_out in calendars:
+        others = [c for c in calendars if c is not left_out]
+        slots = _count(candidate, others, request, now)
+        if slots:
+            suggestions.append(
+                Finding(
+                    "drop_interviewer",
+                    {
+                        "name": names.get(left_out.interviewer_id, left_out.interviewer_id),
+                        "interviewer_id": left_out.interviewer_id,
+                        "slots": slots,
+                    },
+                )
+            )
+    slots = _count(candidate, calendars, replace(request, panel=False), now)
+    if slots:
+        suggestions.append(Finding("any_interviewer", {"slots": slots}))
+    return suggestions

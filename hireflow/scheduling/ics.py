@@ -277,6 +277,33 @@ def parse_busy_blocks(
     require_aware(end, "end")
     zone = load_zone(default_timezone)
     raw = data.encode("utf-8") if isinstance(data, str) else data
+    cal = _read_calendar(raw, max_bytes=max_bytes, max_events=max_events)
+    lo, hi = int(start.timestamp()), int(end.timestamp())
+    spans = _event_spans(cal, start, hi, zone, max_events)
+    for period in _freebusy_periods(cal):
+        p_start, p_end = period  # type: ignore[misc]
+        s = _to_instant(p_start, zone)
+        e = (
+            s + int(p_end.total_seconds())
+            if isinstance(p_end, timedelta)
+            else _to_instant(p_end, zone)
+        )
+        spans.append((s, e))
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted((max(s, lo), min(e, hi)) for s, e in spans):
+        if e <= s:
+            continue
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return [
+        Interval(datetime.fromtimestamp(s, UTC), datetime.fromtimestamp(e, UTC)) for s, e in merged
+    ]
+
+
+def _read_calendar(raw: bytes, *, max_bytes: int, max_events: int) -> icalendar.Calendar:
+    """The parsed calendar, refused when too large, malformed or recurring sub-hourly."""
     if len(raw) > max_bytes:
         raise SchedulingError("ics_too_large", limit=max_bytes)
     try:
@@ -285,7 +312,6 @@ def parse_busy_blocks(
         raise SchedulingError("invalid_ics", detail=type(exc).__name__) from exc
     if not isinstance(cal, icalendar.Calendar):
         raise SchedulingError("invalid_ics", detail="no VCALENDAR")
-    lo, hi = int(start.timestamp()), int(end.timestamp())
     # Sub-hourly recurrences have no place in a working calendar and are expensive to expand
     # even lazily; refuse them up front rather than after burning the event budget.
     for component in cal.walk("VEVENT"):
@@ -293,7 +319,14 @@ def parse_busy_blocks(
         for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
             if str(rule.get("FREQ", [""])[0]).upper() in {"SECONDLY", "MINUTELY"}:
                 raise SchedulingError("ics_too_many_events", limit=max_events)
+    return cal
 
+
+def _event_spans(
+    cal: icalendar.Calendar, start: datetime, hi: int, zone: ZoneInfo, max_events: int
+) -> list[tuple[int, int]]:
+    """Busy events (recurrences expanded) from ``start`` until one begins at ``hi``, as
+    (start, end) POSIX seconds."""
     spans: list[tuple[int, int]] = []
     seen = 0
     try:
@@ -318,28 +351,7 @@ def parse_busy_blocks(
         # recurring-ical-events and icalendar raise a variety of errors on malformed rules
         # (bad RRULE parts, DTEND before DTSTART, unknown TZID...); all mean the same to us.
         raise SchedulingError("invalid_ics", detail=type(exc).__name__) from exc
-
-    for period in _freebusy_periods(cal):
-        p_start, p_end = period  # type: ignore[misc]
-        s = _to_instant(p_start, zone)
-        e = (
-            s + int(p_end.total_seconds())
-            if isinstance(p_end, timedelta)
-            else _to_instant(p_end, zone)
-        )
-        spans.append((s, e))
-
-    merged: list[tuple[int, int]] = []
-    for s, e in sorted((max(s, lo), min(e, hi)) for s, e in spans):
-        if e <= s:
-            continue
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
-        else:
-            merged.append((s, e))
-    return [
-        Interval(datetime.fromtimestamp(s, UTC), datetime.fromtimestamp(e, UTC)) for s, e in merged
-    ]
+    return spans
 
 
 def fetch_ics(

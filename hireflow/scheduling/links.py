@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from hireflow.core.errors import Messages
 from hireflow.scheduling.timeline import SchedulingError, require_aware
 
 __all__ = ["LinkClaims", "LinkTokenError", "make_link_token", "read_link_token"]
@@ -50,7 +51,7 @@ _LINK_MESSAGES: dict[str, tuple[str, str]] = {
 class LinkTokenError(SchedulingError):
     """An interview link that cannot be honoured; ``code`` is one of ``_LINK_MESSAGES``."""
 
-    MESSAGES = _LINK_MESSAGES
+    MESSAGES: Messages = _LINK_MESSAGES
 
 
 @dataclass(frozen=True)

@@ -560,53 +560,16 @@ def check_slot(
     duration = ranker.duration
     s = to_seconds(requested_start)
     e = s + duration
-    step = int(request.granularity.total_seconds())
 
-    general: list[ConflictReason] = []
-    if s < window[0]:
-        hours = round(request.min_notice.total_seconds() / 3600, 1)
-        general.append(ConflictReason.of("insufficient_notice", hours=hours))
-    if e > window[1]:
-        general.append(ConflictReason.of("beyond_horizon", days=request.horizon.days))
-    if (s + ranker.offset(s)) % step:
-        general.append(ConflictReason.of("off_grid", minutes=step // 60))
-    if not spans_contain(_candidate_spans(candidate, (s - 1, e + 1)), s, e):
-        general.append(ConflictReason.of("candidate_unavailable"))
-
-    per_view: dict[str, list[ConflictReason]] = {}
-    for v in views:
-        reasons: list[ConflictReason] = []
-        if spans_overlap(v.holidays, s, e):
-            reasons.append(ConflictReason.of("holiday", v.interviewer_id))
-        elif not spans_contain(v.working, s, e):
-            reasons.append(ConflictReason.of("outside_working_hours", v.interviewer_id))
-        if spans_overlap(v.busy, s, e):
-            reasons.append(ConflictReason.of("interviewer_busy", v.interviewer_id))
-        if spans_overlap(v.capped, s, e):
-            reasons.append(ConflictReason.of("daily_cap_reached", v.interviewer_id))
-        per_view[v.interviewer_id] = reasons
-
+    general = _general_conflicts(candidate, request, ranker, window, s, e)
+    per_view = {v.interviewer_id: _interviewer_conflicts(v, s, e) for v in views}
     if request.panel:
         ok_groups = [views] if not any(per_view.values()) else []
     else:
         ok_groups = [[v] for v in views if not per_view[v.interviewer_id]]
 
     if not general and ok_groups:
-        best: Slot | None = None
-        one = np.array([s], dtype=np.int64)
-        for group in ok_groups:
-            ids = tuple(v.interviewer_id for v in group)
-            frag = np.zeros(1)
-            for v in group:
-                lo, hi = _piece(v.free, s)
-                frag += ranker.fragmentation_penalty(one, np.array([lo]), np.array([hi]))
-            frag /= len(group)
-            load = np.array([sum(ranker.load[i] for i in ids) / len(ids)])
-            score, parts = ranker.scores(one, frag, load)
-            pool = _Pool(one, np.zeros(1, dtype=np.int64), [ids], score, parts, duration)
-            slot = _slot_at(pool, 0)
-            if best is None or slot.score < best.score:
-                best = slot
+        best = _best_at(s, ok_groups, ranker)
         return SlotCheck(True, best, (), ())
 
     reasons_all = list(general)
@@ -618,6 +581,63 @@ def check_slot(
     closeness = pool.score + np.minimum(1.0, np.abs(pool.starts - s) / (2 * 86400))
     alts = _pick(pool, closeness, alternatives, True)
     return SlotCheck(False, None, tuple(reasons_all), tuple(alts))
+
+
+def _general_conflicts(
+    candidate: CandidateAvailability,
+    request: SlotRequest,
+    ranker: _Ranker,
+    window: tuple[int, int],
+    s: int,
+    e: int,
+) -> list[ConflictReason]:
+    """Why ``[s, e)`` cannot be booked whoever interviews: notice, horizon, grid, candidate."""
+    step = int(request.granularity.total_seconds())
+    general: list[ConflictReason] = []
+    if s < window[0]:
+        hours = round(request.min_notice.total_seconds() / 3600, 1)
+        general.append(ConflictReason.of("insufficient_notice", hours=hours))
+    if e > window[1]:
+        general.append(ConflictReason.of("beyond_horizon", days=request.horizon.days))
+    if (s + ranker.offset(s)) % step:
+        general.append(ConflictReason.of("off_grid", minutes=step // 60))
+    if not spans_contain(_candidate_spans(candidate, (s - 1, e + 1)), s, e):
+        general.append(ConflictReason.of("candidate_unavailable"))
+    return general
+
+
+def _interviewer_conflicts(v: _View, s: int, e: int) -> list[ConflictReason]:
+    """Why one interviewer cannot take ``[s, e)``."""
+    reasons: list[ConflictReason] = []
+    if spans_overlap(v.holidays, s, e):
+        reasons.append(ConflictReason.of("holiday", v.interviewer_id))
+    elif not spans_contain(v.working, s, e):
+        reasons.append(ConflictReason.of("outside_working_hours", v.interviewer_id))
+    if spans_overlap(v.busy, s, e):
+        reasons.append(ConflictReason.of("interviewer_busy", v.interviewer_id))
+    if spans_overlap(v.capped, s, e):
+        reasons.append(ConflictReason.of("daily_cap_reached", v.interviewer_id))
+    return reasons
+
+
+def _best_at(s: int, ok_groups: list[list[_View]], ranker: _Ranker) -> Slot | None:
+    """The best-scored of the interviewer groups free at ``s``, as a slot."""
+    best: Slot | None = None
+    one = np.array([s], dtype=np.int64)
+    for group in ok_groups:
+        ids = tuple(v.interviewer_id for v in group)
+        frag = np.zeros(1)
+        for v in group:
+            lo, hi = _piece(v.free, s)
+            frag += ranker.fragmentation_penalty(one, np.array([lo]), np.array([hi]))
+        frag /= len(group)
+        load = np.array([sum(ranker.load[i] for i in ids) / len(ids)])
+        score, parts = ranker.scores(one, frag, load)
+        pool = _Pool(one, np.zeros(1, dtype=np.int64), [ids], score, parts, ranker.duration)
+        slot = _slot_at(pool, 0)
+        if best is None or slot.score < best.score:
+            best = slot
+    return best
 
 
 def _piece(spans: Spans, s: int) -> tuple[int, int]:

@@ -23,11 +23,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hireflow.core import timezones
+from hireflow.core.errors import Messages
 from hireflow.core.timezones import TIME_MESSAGES, TimeError
 
 # Stable error codes with their English and Chinese texts. Codes are part of the API (the web
 # layer maps them to HTTP answers and translations); the texts take ``str.format`` fields.
-_MESSAGES: dict[str, tuple[str, str]] = {
+_MESSAGES: dict[str, str | tuple[str, str]] = {
     **TIME_MESSAGES,
     "invalid_interval": (
         "{field} ends before it starts.",
@@ -95,7 +96,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
 class SchedulingError(TimeError):
     """A scheduling input or request that cannot be honoured."""
 
-    MESSAGES = _MESSAGES
+    MESSAGES: Messages = _MESSAGES
 
 
 def load_zone(name: str) -> ZoneInfo:

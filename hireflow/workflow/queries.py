@@ -17,9 +17,10 @@ from hireflow.candidates.models import Application, Candidate
 from hireflow.core.db import utcnow
 from hireflow.core.permissions import Principal, get_visible, require, restrict
 from hireflow.interviews.models import InterviewReport, InterviewSession
-from hireflow.openings.models import Opening, OpeningMember
-from hireflow.workflow.models import PipelinePosition, Scorecard
-from hireflow.workflow.stages import Stage, blind_scorecards, opening_stages
+from hireflow.openings.models import Opening
+from hireflow.workflow.ai_report_gate import withheld
+from hireflow.workflow.models import PipelinePosition
+from hireflow.workflow.stages import Stage, opening_stages
 
 MAX_CARDS_PER_COLUMN = 1000  # a longer column is unusable: the page asks to filter
 
@@ -95,32 +96,6 @@ def job_matches(session: Session, opening_id: int) -> dict[int, float]:
     return {int(cid): float(match) for cid, match in rows if match is not None}
 
 
-def is_panel_interviewer(session: Session, principal: Principal, opening_id: int) -> bool:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(OpeningMember)
-            .where(
-                OpeningMember.opening_id == opening_id,
-                OpeningMember.user_id == principal.user_id,
-                OpeningMember.role == "interviewer",
-            )
-        )
-        or 0
-    ) > 0
-
-
-def rated_applications(session: Session, principal: Principal, opening_id: int) -> set[int]:
-    """Applications of the opening the caller has submitted a scorecard for."""
-    return set(
-        session.scalars(
-            select(Scorecard.application_id).where(
-                Scorecard.opening_id == opening_id, Scorecard.interviewer_id == principal.user_id
-            )
-        ).all()
-    )
-
-
 def _passes(card: Card, filters: BoardFilters) -> bool:
     if filters.query and filters.query.casefold() not in card.name.casefold():
         return False
@@ -168,18 +143,15 @@ def board(
     stages = opening_stages(session, opening)
     columns = {s.key: Column(s) for s in stages}
     matches = job_matches(session, opening.id)
-    blind = blind_scorecards(session, opening.tenant_id) and is_panel_interviewer(
-        session, principal, opening.id
-    )
-    rated = rated_applications(session, principal, opening.id) if blind else set()
+    rows = _rows(session, opening)
+    # A blind panel interviewer sees no AI match before their own scorecard (SPEC F6).
+    hidden = withheld(session, principal, {(opening.id, row[1]) for row in rows})
     sources: set[str] = set()
     total = shown = 0
-    for app_id, cand_id, source, applied_at, name, key, version, entered in _rows(session, opening):
+    for app_id, cand_id, source, applied_at, name, key, version, entered in rows:
         stage_key = key or stages[0].key
         entered_at = entered or applied_at
-        match = matches.get(cand_id)
-        if blind and app_id not in rated:
-            match = None
+        match = None if (opening.id, cand_id) in hidden else matches.get(cand_id)
         card = Card(
             app_id,
             cand_id,
@@ -204,7 +176,7 @@ def board(
         )
         del column.cards[MAX_CARDS_PER_COLUMN:]
         shown += len(column.cards)
-    return Board(opening, list(columns.values()), total, shown, blind, sorted(sources))
+    return Board(opening, list(columns.values()), total, shown, bool(hidden), sorted(sources))
 
 
 @dataclass(frozen=True)

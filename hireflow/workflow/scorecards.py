@@ -560,15 +560,16 @@ def conclude(
     )
     session.add(row)
     session.flush()
-    audit.record(
+    new = {"decision": data.decision, "conclusion": row.id, "entry": entry.id}
+    audit.commit_created(
         session,
+        row,
         "scorecards.concluded",
         actor=principal,
         target_type="application",
+        new=new,
         target_id=application.id,
-        new={"decision": data.decision, "conclusion": row.id, "entry": entry.id},
     )
-    session.commit()
     return row
 
 

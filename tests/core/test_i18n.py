@@ -49,3 +49,25 @@ def test_times_render_in_the_viewers_zone():
 def test_timezone_validation():
     assert is_timezone("Asia/Shanghai") and is_timezone("UTC")
     assert not is_timezone("Mars/Base") and not is_timezone("") and not is_timezone("../etc")
+
+
+def test_every_bilingual_error_message_reads_in_chinese():
+    """Errors of the library layers name an English msgid; the catalogues give its Chinese."""
+    from hireflow.core.timezones import TimeError
+    from hireflow.notifications.channels import NotificationError
+    from hireflow.notifications.templates import TemplateError
+
+    checked = 0
+    for kind in (TimeError, NotificationError, TemplateError):
+        for code, msgid in kind.MESSAGES.items():
+            assert isinstance(msgid, str), f"{kind.__name__}.{code} keeps an inline table"
+            params = dict.fromkeys(("tz", "field", "region", "detail", "names", "allowed"), "x")
+            params.update(name="x", line=3, kind="x", limit=10)
+            error = kind(code, **params)
+            assert error.message("en") == msgid % params
+            chinese = error.message("zh-CN")
+            assert chinese != error.message("en"), f"{kind.__name__}.{code} has no Chinese"
+            assert str(error) == f"[{code}] {error.message_en} / {chinese}"
+            checked += 1
+    assert checked == 14
+    assert "时区" in TimeError("invalid_timezone", tz="Mars/Base").message("zh-CN")

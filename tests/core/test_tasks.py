@@ -150,3 +150,19 @@ def test_the_web_app_registers_every_domains_tasks_at_start(tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_settings_reach_tasks_bound_before_them():
+    """A task copies settings such as ``task_store_eager_result`` when it is bound to the app;
+    configuring the app again updates it, so no test has to set them on a task by hand."""
+    from hireflow.core.tasks import celery_app, configure_celery
+
+    task = send_welcome_email
+    assert celery_app.finalized and task.app is celery_app  # bound already
+    before = celery_app.conf.task_store_eager_result
+    try:
+        configure_celery(task_store_eager_result=not before)
+        assert task.store_eager_result is (not before)
+    finally:
+        configure_celery(task_store_eager_result=before)
+    assert task.store_eager_result is before

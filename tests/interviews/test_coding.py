@@ -19,7 +19,7 @@ from hireflow.coding.runner import MAX_CODE_BYTES
 from hireflow.core.db import utcnow
 from hireflow.core.errors import AppError
 from hireflow.core.settings import get_settings
-from hireflow.core.tasks import celery_app
+from hireflow.core.tasks import celery_app, configure_celery
 from hireflow.interviews import candidate, coding, pipeline, schemas
 from hireflow.interviews.engine_adapter import interview_input, report_of
 from hireflow.interviews.models import InterviewCodeRun, InterviewSession
@@ -44,14 +44,10 @@ def eager() -> Iterator[None]:
     import hireflow.coding.tasks  # noqa: F401 - registers the grading task in this process
 
     conf = celery_app.conf
-    # A task copies task_store_eager_result when it is bound to the app, which may have
-    # happened in an earlier test: set it on the grading task too.
-    task = celery_app.tasks["coding.grade_submission"]
-    saved = conf.task_always_eager, conf.task_store_eager_result, task.store_eager_result
-    conf.task_always_eager, conf.task_store_eager_result = True, True
-    task.store_eager_result = True
+    saved = {key: conf.get(key) for key in ("task_always_eager", "task_store_eager_result")}
+    configure_celery(task_always_eager=True, task_store_eager_result=True)
     yield
-    conf.task_always_eager, conf.task_store_eager_result, task.store_eager_result = saved
+    configure_celery(**saved)
 
 
 def _coding_setup(session, org, **kwargs):

@@ -395,3 +395,27 @@ def test_moves_and_the_conclusion_read_as_words_on_the_record(session, db, org, 
         assert words in zh, words
     for words in ("Previous stage", "Interview round 2", "Final conclusion", first.name["en"]):
         assert words in en, words
+
+
+def test_the_board_hides_the_ai_match_from_a_blind_panel_member(session, org, opening):
+    """The board asks the same gate as the report: a panel interviewer sees a candidate's AI
+    job match once they rated that candidate; HR sees it all along."""
+    from tests.workflow.test_rules import _report
+
+    rated, unrated = apply(session, org, opening), apply(session, org, opening)
+    _report(session, rated, 81.0, coding=8)
+    _report(session, unrated, 64.0, coding=6)
+    interviewer = principal(session, org, "interviewer")
+    hr = principal(session, org, "hr_admin")
+
+    def matches(viewer) -> tuple[bool, dict[int, float | None]]:
+        found = queries.board(session, viewer, opening.id)
+        cards = [card for column in found.columns for card in column.cards]
+        return found.match_hidden, {card.application_id: card.job_match for card in cards}
+
+    assert matches(interviewer) == (True, {rated.id: None, unrated.id: None})
+    scorecards.submit(session, interviewer, rated.id, card_in())
+    assert matches(interviewer) == (True, {rated.id: 81.0, unrated.id: None})
+    assert matches(hr) == (False, {rated.id: 81.0, unrated.id: 64.0})
+    stages.set_settings(session, hr, schemas.SettingsIn(blind_scorecards=False))
+    assert matches(interviewer) == (False, {rated.id: 81.0, unrated.id: 64.0})
