@@ -18,8 +18,9 @@ from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from hireflow.core.errors import AppError
@@ -152,6 +153,57 @@ def form_page(
     answering 422 (``act_or_rerender`` gives a refusal its own status instead)."""
     context.update({"errors": errors, "values": dict(values), **more})
     return render(request, template, context, status_code=422)
+
+
+def rerender(
+    request: Request,
+    template: str,
+    context: Callable[[], dict[str, Any]],
+    *,
+    rollback: Session | None = None,
+    **more: Any,
+) -> Page:
+    """The ``Page`` that shows ``template`` again with the errors: ``context()`` built afresh
+    (after rolling ``rollback`` back, when the refused action may have left it dirty), the
+    errors and ``more`` added, answering 422."""
+
+    def page(errors: dict[str, str]) -> Response:
+        if rollback is not None:
+            rollback.rollback()
+        built = context()
+        built.update({"errors": errors, **more})
+        return render(request, template, built, status_code=422)
+
+    return page
+
+
+def act_then_redirect(
+    request: Request, act: Callable[[], object], target: str, page: Page
+) -> Response:
+    """``act_or_rerender`` for an action whose page, once done, is ``target`` (303)."""
+
+    def run() -> Response:
+        act()
+        return RedirectResponse(target, status_code=303)
+
+    return act_or_rerender(request, run, page)
+
+
+def submit_then_redirect(
+    request: Request,
+    schema: type[SchemaT],
+    data: dict[str, Any],
+    act: Callable[[SchemaT], object],
+    target: str,
+    page: Page,
+) -> Response:
+    """``submit_form`` for an action whose page, once done, is ``target`` (303)."""
+
+    def run(parsed: SchemaT) -> Response:
+        act(parsed)
+        return RedirectResponse(target, status_code=303)
+
+    return submit_form(request, schema, data, run, page)
 
 
 def submit_form(
