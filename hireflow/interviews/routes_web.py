@@ -51,7 +51,16 @@ from hireflow.scheduling.plan_facts import competency_names, duration_units, fac
 from hireflow.scoring.models import load_model, localised
 from hireflow.scoring.report import render_html
 from hireflow.web.deps import Count, DbSession, Id, Offset, PageUser, audit_read, run_in_thread
-from hireflow.web.forms import Form, Page, PostedForm, act_or_rerender, field_errors, submit_form
+from hireflow.web.forms import (
+    Form,
+    Page,
+    PostedForm,
+    act_then_redirect,
+    field_errors,
+    rerender,
+    submit_form,
+    submit_then_redirect,
+)
 from hireflow.web.middleware import LANG_COOKIE
 from hireflow.web.templating import NavItem, render
 
@@ -606,55 +615,58 @@ def _report_page(
     request: Request, session: DbSession, principal: PageUser, interview_id: int
 ) -> Page:
     """The report page again, with the errors of a refused form on it."""
-
-    def page(errors: dict[str, str]) -> Response:
-        session.rollback()
-        context = _report_context(request, session, principal, interview_id)
-        context.update(errors=errors, done="")
-        return render(request, "interviews/report.html", context, status_code=422)
-
-    return page
+    return rerender(
+        request,
+        "interviews/report.html",
+        lambda: _report_context(request, session, principal, interview_id),
+        rollback=session,
+        done="",
+    )
 
 
 @router.post("/interviews/{interview_id}/adjust")
 def adjust_page(
     request: Request, session: DbSession, principal: PageUser, interview_id: Id, form: Form
 ) -> Response:
-    def adjust(data: schemas.AdjustIn) -> Response:
-        hr.adjust_score(session, principal, interview_id, data)
-        return RedirectResponse(f"/interviews/{interview_id}?done=adjusted", status_code=303)
-
     fields = {
         "dimension_id": form.get("dimension_id"),
         "score": form.get("score"),
         "reason": form.get("reason"),
     }
-    page = _report_page(request, session, principal, interview_id)
-    return submit_form(request, schemas.AdjustIn, fields, adjust, page)
+    return submit_then_redirect(
+        request,
+        schemas.AdjustIn,
+        fields,
+        lambda data: hr.adjust_score(session, principal, interview_id, data),
+        f"/interviews/{interview_id}?done=adjusted",
+        _report_page(request, session, principal, interview_id),
+    )
 
 
 @router.post("/interviews/{interview_id}/conclusion")
 def conclusion_page(
     request: Request, session: DbSession, principal: PageUser, interview_id: Id, form: Form
 ) -> Response:
-    def conclude(data: schemas.ConclusionIn) -> Response:
-        hr.conclude(session, principal, interview_id, data)
-        return RedirectResponse(f"/interviews/{interview_id}?done=reviewed", status_code=303)
-
-    fields = {"conclusion": form.get("conclusion"), "decision": form.get("decision")}
-    page = _report_page(request, session, principal, interview_id)
-    return submit_form(request, schemas.ConclusionIn, fields, conclude, page)
+    return submit_then_redirect(
+        request,
+        schemas.ConclusionIn,
+        {"conclusion": form.get("conclusion"), "decision": form.get("decision")},
+        lambda data: hr.conclude(session, principal, interview_id, data),
+        f"/interviews/{interview_id}?done=reviewed",
+        _report_page(request, session, principal, interview_id),
+    )
 
 
 @router.post("/interviews/{interview_id}/retry-scoring")
 def retry_scoring_page(
     request: Request, session: DbSession, principal: PageUser, interview_id: Id
 ) -> Response:
-    def retry() -> Response:
-        hr.retry_scoring(session, principal, interview_id)
-        return RedirectResponse(f"/interviews/{interview_id}?done=retried", status_code=303)
-
-    return act_or_rerender(request, retry, _report_page(request, session, principal, interview_id))
+    return act_then_redirect(
+        request,
+        lambda: hr.retry_scoring(session, principal, interview_id),
+        f"/interviews/{interview_id}?done=retried",
+        _report_page(request, session, principal, interview_id),
+    )
 
 
 @router.get("/interviews-questions")
@@ -671,21 +683,20 @@ def questions_page(
 def answer_question_page(
     request: Request, session: DbSession, principal: PageUser, candidate_question_id: Id, form: Form
 ) -> Response:
-    def answer(data: schemas.HrAnswerIn) -> Response:
-        faq.answer_forwarded(session, principal, candidate_question_id, data)
-        return RedirectResponse("/interviews-questions?status=forwarded", status_code=303)
-
-    def page(errors: dict[str, str]) -> Response:
-        session.rollback()
-        rows = queries.forwarded_questions(session, principal)
-        return render(
+    return submit_then_redirect(
+        request,
+        schemas.HrAnswerIn,
+        {"answer": form.get("answer")},
+        lambda data: faq.answer_forwarded(session, principal, candidate_question_id, data),
+        "/interviews-questions?status=forwarded",
+        rerender(
             request,
             "interviews/questions.html",
-            {"rows": rows, "status": "forwarded", "errors": errors},
-            status_code=422,
-        )
-
-    return submit_form(request, schemas.HrAnswerIn, {"answer": form.get("answer")}, answer, page)
+            lambda: {"rows": queries.forwarded_questions(session, principal)},
+            rollback=session,
+            status="forwarded",
+        ),
+    )
 
 
 def _faq_page(
@@ -715,10 +726,6 @@ def _faq_save(
     interview_faq_id: int | None,
     form: PostedForm,
 ) -> Response:
-    def save(data: schemas.FaqIn) -> Response:
-        faq.save_faq(session, principal, data, interview_faq_id)
-        return RedirectResponse("/interviews-faq", status_code=303)
-
     def page(errors: dict[str, str]) -> Response:
         session.rollback()
         return _faq_page(request, session, principal, errors, form.values)
@@ -728,7 +735,14 @@ def _faq_save(
         "answer": form.get("answer"),
         "language": form.get("language") or "zh-CN",
     }
-    return submit_form(request, schemas.FaqIn, fields, save, page)
+    return submit_then_redirect(
+        request,
+        schemas.FaqIn,
+        fields,
+        lambda data: faq.save_faq(session, principal, data, interview_faq_id),
+        "/interviews-faq",
+        page,
+    )
 
 
 @router.post("/interviews-faq")
