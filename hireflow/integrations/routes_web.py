@@ -14,16 +14,9 @@ from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal, can, require
 from hireflow.integrations import queries, schemas, tabular, transfer, webhooks
 from hireflow.integrations.models import DELIVERY_STATUSES
+from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageUser
-from hireflow.web.forms import (
-    Form,
-    Page,
-    act_or_rerender,
-    act_then_redirect,
-    rerender,
-    submit_form,
-    submit_then_redirect,
-)
+from hireflow.web.forms import Form, Page
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
@@ -74,7 +67,7 @@ def _webhooks_context(request: Request, session: DbSession, principal: Principal
 
 
 def _webhooks_page(request: Request, session: DbSession, principal: Principal) -> Page:
-    return rerender(
+    return forms.rerender(
         request,
         "integrations/webhooks.html",
         lambda: _webhooks_context(request, session, principal),
@@ -114,7 +107,7 @@ def create_endpoint(
         "active": True,
     }
     page = _webhooks_page(request, session, principal)
-    return submit_form(request, schemas.EndpointIn, fields, act, page)
+    return forms.submit_form(request, schemas.EndpointIn, fields, act, page)
 
 
 @router.post("/integrations/webhooks/{endpoint_id}/rotate")
@@ -129,7 +122,7 @@ def rotate_secret(
 
     fields = {"grace_hours": form.get("grace_hours") or "24"}
     page = _webhooks_page(request, session, principal)
-    return submit_form(request, schemas.RotateIn, fields, act, page)
+    return forms.submit_form(request, schemas.RotateIn, fields, act, page)
 
 
 @router.post("/integrations/webhooks/{endpoint_id}/delete")
@@ -137,10 +130,12 @@ def delete_endpoint(
     request: Request, session: DbSession, principal: PageUser, endpoint_id: Id
 ) -> Response:
     require(principal, "webhooks.manage")
-    return act_then_redirect(
+    return forms.act_or_rerender(
         request,
-        lambda: webhooks.delete_endpoint(session, principal, endpoint_id),
-        "/integrations/webhooks",
+        forms.redirect_after(
+            lambda: webhooks.delete_endpoint(session, principal, endpoint_id),
+            "/integrations/webhooks",
+        ),
         _webhooks_page(request, session, principal),
     )
 
@@ -150,10 +145,12 @@ def replay_delivery(
     request: Request, session: DbSession, principal: PageUser, delivery_id: Id
 ) -> Response:
     require(principal, "webhooks.manage")
-    return act_then_redirect(
+    return forms.act_or_rerender(
         request,
-        lambda: webhooks.replay(session, principal, delivery_id),
-        "/integrations/webhooks?replayed=1",
+        forms.redirect_after(
+            lambda: webhooks.replay(session, principal, delivery_id),
+            "/integrations/webhooks?replayed=1",
+        ),
         _webhooks_page(request, session, principal),
     )
 
@@ -163,12 +160,14 @@ def save_settings(
     request: Request, session: DbSession, principal: PageUser, form: Form
 ) -> Response:
     require(principal, "webhooks.manage")
-    return submit_then_redirect(
+    return forms.submit_form(
         request,
         schemas.SettingsIO,
         {"allow_private_addresses": bool(form.get("allow_private_addresses"))},
-        lambda data: webhooks.set_settings(session, principal, data),
-        "/integrations/webhooks?saved=1",
+        forms.redirect_after(
+            lambda data: webhooks.set_settings(session, principal, data),
+            "/integrations/webhooks?saved=1",
+        ),
         _webhooks_page(request, session, principal),
     )
 
@@ -217,7 +216,7 @@ def import_file(request: Request, session: DbSession, principal: PageUser, form:
     require(principal, "data.import")
     _ = gettext_for(request.state.language)
 
-    page = rerender(
+    page = forms.rerender(
         request, "integrations/transfer.html", lambda: _transfer_context(session, principal)
     )
 
@@ -239,4 +238,4 @@ def import_file(request: Request, session: DbSession, principal: PageUser, form:
         context["report"] = report
         return render(request, "integrations/transfer.html", context)
 
-    return act_or_rerender(request, act, page)
+    return forms.act_or_rerender(request, act, page)

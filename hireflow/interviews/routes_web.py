@@ -50,17 +50,9 @@ from hireflow.scheduling.models import Invitation
 from hireflow.scheduling.plan_facts import competency_names, duration_units, facts_of
 from hireflow.scoring.models import load_model, localised
 from hireflow.scoring.report import render_html
+from hireflow.web import forms
 from hireflow.web.deps import Count, DbSession, Id, Offset, PageUser, audit_read, run_in_thread
-from hireflow.web.forms import (
-    Form,
-    Page,
-    PostedForm,
-    act_then_redirect,
-    field_errors,
-    rerender,
-    submit_form,
-    submit_then_redirect,
-)
+from hireflow.web.forms import Form, Page, PostedForm
 from hireflow.web.middleware import LANG_COOKIE
 from hireflow.web.templating import NavItem, render
 
@@ -160,7 +152,7 @@ def _parse(request: Request, body: bytes, schema: type[SchemaT], limit: int = 64
         return schema.model_validate(json.loads(body or b"{}"))
     except (ValueError, ValidationError) as exc:
         _ = gettext_for(getattr(request.state, "language", "en"))
-        fields = field_errors(exc, _) if isinstance(exc, ValidationError) else {}
+        fields = forms.field_errors(exc, _) if isinstance(exc, ValidationError) else {}
         raise AppError(N_("Some fields are not valid."), code="invalid", fields=fields) from exc
 
 
@@ -477,7 +469,7 @@ def push_page(request: Request, session: DbSession, principal: PageUser, form: F
         "dimension_id": form.get("dimension_id") or None,
         "time_limit_s": form.get("time_limit_s") or 180,
     }
-    return submit_form(request, schemas.PushQuestionIn, fields, push, page)
+    return forms.submit_form(request, schemas.PushQuestionIn, fields, push, page)
 
 
 def _report_context(
@@ -615,7 +607,7 @@ def _report_page(
     request: Request, session: DbSession, principal: PageUser, interview_id: int
 ) -> Page:
     """The report page again, with the errors of a refused form on it."""
-    return rerender(
+    return forms.rerender(
         request,
         "interviews/report.html",
         lambda: _report_context(request, session, principal, interview_id),
@@ -633,12 +625,14 @@ def adjust_page(
         "score": form.get("score"),
         "reason": form.get("reason"),
     }
-    return submit_then_redirect(
+    return forms.submit_form(
         request,
         schemas.AdjustIn,
         fields,
-        lambda data: hr.adjust_score(session, principal, interview_id, data),
-        f"/interviews/{interview_id}?done=adjusted",
+        forms.redirect_after(
+            lambda data: hr.adjust_score(session, principal, interview_id, data),
+            f"/interviews/{interview_id}?done=adjusted",
+        ),
         _report_page(request, session, principal, interview_id),
     )
 
@@ -647,12 +641,14 @@ def adjust_page(
 def conclusion_page(
     request: Request, session: DbSession, principal: PageUser, interview_id: Id, form: Form
 ) -> Response:
-    return submit_then_redirect(
+    return forms.submit_form(
         request,
         schemas.ConclusionIn,
         {"conclusion": form.get("conclusion"), "decision": form.get("decision")},
-        lambda data: hr.conclude(session, principal, interview_id, data),
-        f"/interviews/{interview_id}?done=reviewed",
+        forms.redirect_after(
+            lambda data: hr.conclude(session, principal, interview_id, data),
+            f"/interviews/{interview_id}?done=reviewed",
+        ),
         _report_page(request, session, principal, interview_id),
     )
 
@@ -661,10 +657,12 @@ def conclusion_page(
 def retry_scoring_page(
     request: Request, session: DbSession, principal: PageUser, interview_id: Id
 ) -> Response:
-    return act_then_redirect(
+    return forms.act_or_rerender(
         request,
-        lambda: hr.retry_scoring(session, principal, interview_id),
-        f"/interviews/{interview_id}?done=retried",
+        forms.redirect_after(
+            lambda: hr.retry_scoring(session, principal, interview_id),
+            f"/interviews/{interview_id}?done=retried",
+        ),
         _report_page(request, session, principal, interview_id),
     )
 
@@ -683,13 +681,15 @@ def questions_page(
 def answer_question_page(
     request: Request, session: DbSession, principal: PageUser, candidate_question_id: Id, form: Form
 ) -> Response:
-    return submit_then_redirect(
+    return forms.submit_form(
         request,
         schemas.HrAnswerIn,
         {"answer": form.get("answer")},
-        lambda data: faq.answer_forwarded(session, principal, candidate_question_id, data),
-        "/interviews-questions?status=forwarded",
-        rerender(
+        forms.redirect_after(
+            lambda data: faq.answer_forwarded(session, principal, candidate_question_id, data),
+            "/interviews-questions?status=forwarded",
+        ),
+        forms.rerender(
             request,
             "interviews/questions.html",
             lambda: {"rows": queries.forwarded_questions(session, principal)},
@@ -735,12 +735,13 @@ def _faq_save(
         "answer": form.get("answer"),
         "language": form.get("language") or "zh-CN",
     }
-    return submit_then_redirect(
+    return forms.submit_form(
         request,
         schemas.FaqIn,
         fields,
-        lambda data: faq.save_faq(session, principal, data, interview_faq_id),
-        "/interviews-faq",
+        forms.redirect_after(
+            lambda data: faq.save_faq(session, principal, data, interview_faq_id), "/interviews-faq"
+        ),
         page,
     )
 

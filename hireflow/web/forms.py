@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
@@ -28,6 +28,7 @@ from hireflow.core.i18n import gettext_for
 from hireflow.web.templating import render
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
+P = ParamSpec("P")
 
 
 def field_errors(exc: ValidationError, _: Callable[[str], str]) -> dict[str, str]:
@@ -177,33 +178,14 @@ def rerender(
     return page
 
 
-def act_then_redirect(
-    request: Request, act: Callable[[], object], target: str, page: Page
-) -> Response:
-    """``act_or_rerender`` for an action whose page, once done, is ``target`` (303)."""
+def redirect_after(act: Callable[P, object], target: str) -> Callable[P, Response]:
+    """``act``, answering 303 to ``target`` once it is done."""
 
-    def run() -> Response:
-        act()
+    def run(*args: P.args, **kwargs: P.kwargs) -> Response:
+        act(*args, **kwargs)
         return RedirectResponse(target, status_code=303)
 
-    return act_or_rerender(request, run, page)
-
-
-def submit_then_redirect(
-    request: Request,
-    schema: type[SchemaT],
-    data: dict[str, Any],
-    act: Callable[[SchemaT], object],
-    target: str,
-    page: Page,
-) -> Response:
-    """``submit_form`` for an action whose page, once done, is ``target`` (303)."""
-
-    def run(parsed: SchemaT) -> Response:
-        act(parsed)
-        return RedirectResponse(target, status_code=303)
-
-    return submit_form(request, schema, data, run, page)
+    return run
 
 
 def submit_form(
