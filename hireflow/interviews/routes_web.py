@@ -625,46 +625,37 @@ def adjust_page(
         "score": form.get("score"),
         "reason": form.get("reason"),
     }
-    return forms.submit_form(
-        request,
-        schemas.AdjustIn,
-        fields,
-        forms.redirect_after(
-            lambda data: hr.adjust_score(session, principal, interview_id, data),
-            f"/interviews/{interview_id}?done=adjusted",
-        ),
-        _report_page(request, session, principal, interview_id),
+    save = forms.redirect_after(
+        lambda data: hr.adjust_score(session, principal, interview_id, data),
+        f"/interviews/{interview_id}?done=adjusted",
     )
+    page = _report_page(request, session, principal, interview_id)
+    return forms.submit_form(request, schemas.AdjustIn, fields, save, page)
 
 
 @router.post("/interviews/{interview_id}/conclusion")
 def conclusion_page(
     request: Request, session: DbSession, principal: PageUser, interview_id: Id, form: Form
 ) -> Response:
-    return forms.submit_form(
-        request,
-        schemas.ConclusionIn,
-        {"conclusion": form.get("conclusion"), "decision": form.get("decision")},
-        forms.redirect_after(
-            lambda data: hr.conclude(session, principal, interview_id, data),
-            f"/interviews/{interview_id}?done=reviewed",
-        ),
-        _report_page(request, session, principal, interview_id),
+    fields = {"conclusion": form.get("conclusion"), "decision": form.get("decision")}
+    save = forms.redirect_after(
+        lambda data: hr.conclude(session, principal, interview_id, data),
+        f"/interviews/{interview_id}?done=reviewed",
     )
+    page = _report_page(request, session, principal, interview_id)
+    return forms.submit_form(request, schemas.ConclusionIn, fields, save, page)
 
 
 @router.post("/interviews/{interview_id}/retry-scoring")
 def retry_scoring_page(
     request: Request, session: DbSession, principal: PageUser, interview_id: Id
 ) -> Response:
-    return forms.act_or_rerender(
-        request,
-        forms.redirect_after(
-            lambda: hr.retry_scoring(session, principal, interview_id),
-            f"/interviews/{interview_id}?done=retried",
-        ),
-        _report_page(request, session, principal, interview_id),
+    retry = forms.redirect_after(
+        lambda: hr.retry_scoring(session, principal, interview_id),
+        f"/interviews/{interview_id}?done=retried",
     )
+    page = _report_page(request, session, principal, interview_id)
+    return forms.act_or_rerender(request, retry, page)
 
 
 @router.get("/interviews-questions")
@@ -681,21 +672,19 @@ def questions_page(
 def answer_question_page(
     request: Request, session: DbSession, principal: PageUser, candidate_question_id: Id, form: Form
 ) -> Response:
-    return forms.submit_form(
+    save = forms.redirect_after(
+        lambda data: faq.answer_forwarded(session, principal, candidate_question_id, data),
+        "/interviews-questions?status=forwarded",
+    )
+    page = forms.rerender(
         request,
-        schemas.HrAnswerIn,
-        {"answer": form.get("answer")},
-        forms.redirect_after(
-            lambda data: faq.answer_forwarded(session, principal, candidate_question_id, data),
-            "/interviews-questions?status=forwarded",
-        ),
-        forms.rerender(
-            request,
-            "interviews/questions.html",
-            lambda: {"rows": queries.forwarded_questions(session, principal)},
-            rollback=session,
-            status="forwarded",
-        ),
+        "interviews/questions.html",
+        lambda: {"rows": queries.forwarded_questions(session, principal)},
+        rollback=session,
+        status="forwarded",
+    )
+    return forms.submit_form(
+        request, schemas.HrAnswerIn, {"answer": form.get("answer")}, save, page
     )
 
 
@@ -735,15 +724,10 @@ def _faq_save(
         "answer": form.get("answer"),
         "language": form.get("language") or "zh-CN",
     }
-    return forms.submit_form(
-        request,
-        schemas.FaqIn,
-        fields,
-        forms.redirect_after(
-            lambda data: faq.save_faq(session, principal, data, interview_faq_id), "/interviews-faq"
-        ),
-        page,
+    save = forms.redirect_after(
+        lambda data: faq.save_faq(session, principal, data, interview_faq_id), "/interviews-faq"
     )
+    return forms.submit_form(request, schemas.FaqIn, fields, save, page)
 
 
 @router.post("/interviews-faq")
