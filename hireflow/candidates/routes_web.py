@@ -24,8 +24,9 @@ from hireflow.core.settings import get_settings
 from hireflow.openings.models import Opening
 from hireflow.records.models import RecordScore
 from hireflow.records.queries import view_record
+from hireflow.web import forms
 from hireflow.web.deps import Count, DbSession, Id, PageUser, audit_read
-from hireflow.web.forms import Form, act_or_rerender
+from hireflow.web.forms import Form
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
@@ -310,13 +311,12 @@ def correct_profile(
     values = dict(form.values)
     changes = _changes(candidate.profile or {}, values)
 
-    def save() -> Response:
-        profiles.correct_profile(session, principal, candidate_id, changes)
-        return RedirectResponse(f"/candidates/{candidate_id}?corrected=1#profile", status_code=303)
-
-    return act_or_rerender(
+    return forms.act_or_rerender(
         request,
-        save,
+        forms.redirect_after(
+            lambda: profiles.correct_profile(session, principal, candidate_id, changes),
+            f"/candidates/{candidate_id}?corrected=1#profile",
+        ),
         lambda errors: _refused_picture(
             request, session, principal, lambda: candidate, errors, values
         ),
@@ -333,10 +333,9 @@ def add_rating(
     except ValueError:
         rating = 0.0
 
-    def save() -> Response:
+    def save() -> None:
         period, comment = form.get("period"), form.get("comment")
         profiles.record_rating(session, principal, candidate_id, period, rating, comment)
-        return RedirectResponse(f"/candidates/{candidate_id}#performance", status_code=303)
 
     def page(errors: dict[str, str]) -> Response:
         # The rating form shows one message, next to the rating, whichever field it concerns.
@@ -349,7 +348,9 @@ def add_rating(
             message,
         )
 
-    return act_or_rerender(request, save, page)
+    return forms.act_or_rerender(
+        request, forms.redirect_after(save, f"/candidates/{candidate_id}#performance"), page
+    )
 
 
 @router.post("/candidates/{candidate_id}/internal")

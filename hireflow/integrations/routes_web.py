@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.events import EVENTS
@@ -14,8 +14,9 @@ from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal, can, require
 from hireflow.integrations import queries, schemas, tabular, transfer, webhooks
 from hireflow.integrations.models import DELIVERY_STATUSES
+from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageUser
-from hireflow.web.forms import Form, act_or_rerender, submit_form
+from hireflow.web.forms import Form, Page
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
@@ -65,13 +66,12 @@ def _webhooks_context(request: Request, session: DbSession, principal: Principal
     }
 
 
-def _webhooks_page(request: Request, session: DbSession, principal: Principal) -> Any:
-    def page(errors: dict[str, str]) -> Response:
-        context = _webhooks_context(request, session, principal)
-        context["errors"] = errors
-        return render(request, "integrations/webhooks.html", context, status_code=422)
-
-    return page
+def _webhooks_page(request: Request, session: DbSession, principal: Principal) -> Page:
+    return forms.rerender(
+        request,
+        "integrations/webhooks.html",
+        lambda: _webhooks_context(request, session, principal),
+    )
 
 
 def _with_secret(
@@ -107,7 +107,7 @@ def create_endpoint(
         "active": True,
     }
     page = _webhooks_page(request, session, principal)
-    return submit_form(request, schemas.EndpointIn, fields, act, page)
+    return forms.submit_form(request, schemas.EndpointIn, fields, act, page)
 
 
 @router.post("/integrations/webhooks/{endpoint_id}/rotate")
@@ -122,7 +122,7 @@ def rotate_secret(
 
     fields = {"grace_hours": form.get("grace_hours") or "24"}
     page = _webhooks_page(request, session, principal)
-    return submit_form(request, schemas.RotateIn, fields, act, page)
+    return forms.submit_form(request, schemas.RotateIn, fields, act, page)
 
 
 @router.post("/integrations/webhooks/{endpoint_id}/delete")
@@ -130,12 +130,14 @@ def delete_endpoint(
     request: Request, session: DbSession, principal: PageUser, endpoint_id: Id
 ) -> Response:
     require(principal, "webhooks.manage")
-
-    def act() -> Response:
-        webhooks.delete_endpoint(session, principal, endpoint_id)
-        return RedirectResponse("/integrations/webhooks", status_code=303)
-
-    return act_or_rerender(request, act, _webhooks_page(request, session, principal))
+    return forms.act_or_rerender(
+        request,
+        forms.redirect_after(
+            lambda: webhooks.delete_endpoint(session, principal, endpoint_id),
+            "/integrations/webhooks",
+        ),
+        _webhooks_page(request, session, principal),
+    )
 
 
 @router.post("/integrations/deliveries/{delivery_id}/replay")
@@ -143,12 +145,14 @@ def replay_delivery(
     request: Request, session: DbSession, principal: PageUser, delivery_id: Id
 ) -> Response:
     require(principal, "webhooks.manage")
-
-    def act() -> Response:
-        webhooks.replay(session, principal, delivery_id)
-        return RedirectResponse("/integrations/webhooks?replayed=1", status_code=303)
-
-    return act_or_rerender(request, act, _webhooks_page(request, session, principal))
+    return forms.act_or_rerender(
+        request,
+        forms.redirect_after(
+            lambda: webhooks.replay(session, principal, delivery_id),
+            "/integrations/webhooks?replayed=1",
+        ),
+        _webhooks_page(request, session, principal),
+    )
 
 
 @router.post("/integrations/settings")
@@ -156,14 +160,16 @@ def save_settings(
     request: Request, session: DbSession, principal: PageUser, form: Form
 ) -> Response:
     require(principal, "webhooks.manage")
-
-    def act(data: schemas.SettingsIO) -> Response:
-        webhooks.set_settings(session, principal, data)
-        return RedirectResponse("/integrations/webhooks?saved=1", status_code=303)
-
-    fields = {"allow_private_addresses": bool(form.get("allow_private_addresses"))}
-    page = _webhooks_page(request, session, principal)
-    return submit_form(request, schemas.SettingsIO, fields, act, page)
+    return forms.submit_form(
+        request,
+        schemas.SettingsIO,
+        {"allow_private_addresses": bool(form.get("allow_private_addresses"))},
+        forms.redirect_after(
+            lambda data: webhooks.set_settings(session, principal, data),
+            "/integrations/webhooks?saved=1",
+        ),
+        _webhooks_page(request, session, principal),
+    )
 
 
 # --------------------------------------------------------------------------- transfer
@@ -210,10 +216,9 @@ def import_file(request: Request, session: DbSession, principal: PageUser, form:
     require(principal, "data.import")
     _ = gettext_for(request.state.language)
 
-    def page(errors: dict[str, str]) -> Response:
-        context = _transfer_context(session, principal)
-        context["errors"] = errors
-        return render(request, "integrations/transfer.html", context, status_code=422)
+    page = forms.rerender(
+        request, "integrations/transfer.html", lambda: _transfer_context(session, principal)
+    )
 
     content = form.read_file("file", tabular.MAX_BYTES + 1)
     upload = form.file("file")
@@ -233,4 +238,4 @@ def import_file(request: Request, session: DbSession, principal: PageUser, form:
         context["report"] = report
         return render(request, "integrations/transfer.html", context)
 
-    return act_or_rerender(request, act, page)
+    return forms.act_or_rerender(request, act, page)

@@ -50,8 +50,9 @@ from hireflow.scheduling.models import Invitation
 from hireflow.scheduling.plan_facts import competency_names, duration_units, facts_of
 from hireflow.scoring.models import load_model, localised
 from hireflow.scoring.report import render_html
+from hireflow.web import forms
 from hireflow.web.deps import Count, DbSession, Id, Offset, PageUser, audit_read, run_in_thread
-from hireflow.web.forms import Form, Page, PostedForm, act_or_rerender, field_errors, submit_form
+from hireflow.web.forms import Form, Page, PostedForm
 from hireflow.web.middleware import LANG_COOKIE
 from hireflow.web.templating import NavItem, render
 
@@ -151,7 +152,7 @@ def _parse(request: Request, body: bytes, schema: type[SchemaT], limit: int = 64
         return schema.model_validate(json.loads(body or b"{}"))
     except (ValueError, ValidationError) as exc:
         _ = gettext_for(getattr(request.state, "language", "en"))
-        fields = field_errors(exc, _) if isinstance(exc, ValidationError) else {}
+        fields = forms.field_errors(exc, _) if isinstance(exc, ValidationError) else {}
         raise AppError(N_("Some fields are not valid."), code="invalid", fields=fields) from exc
 
 
@@ -468,7 +469,7 @@ def push_page(request: Request, session: DbSession, principal: PageUser, form: F
         "dimension_id": form.get("dimension_id") or None,
         "time_limit_s": form.get("time_limit_s") or 180,
     }
-    return submit_form(request, schemas.PushQuestionIn, fields, push, page)
+    return forms.submit_form(request, schemas.PushQuestionIn, fields, push, page)
 
 
 def _report_context(
@@ -606,55 +607,55 @@ def _report_page(
     request: Request, session: DbSession, principal: PageUser, interview_id: int
 ) -> Page:
     """The report page again, with the errors of a refused form on it."""
-
-    def page(errors: dict[str, str]) -> Response:
-        session.rollback()
-        context = _report_context(request, session, principal, interview_id)
-        context.update(errors=errors, done="")
-        return render(request, "interviews/report.html", context, status_code=422)
-
-    return page
+    return forms.rerender(
+        request,
+        "interviews/report.html",
+        lambda: _report_context(request, session, principal, interview_id),
+        rollback=session,
+        done="",
+    )
 
 
 @router.post("/interviews/{interview_id}/adjust")
 def adjust_page(
     request: Request, session: DbSession, principal: PageUser, interview_id: Id, form: Form
 ) -> Response:
-    def adjust(data: schemas.AdjustIn) -> Response:
-        hr.adjust_score(session, principal, interview_id, data)
-        return RedirectResponse(f"/interviews/{interview_id}?done=adjusted", status_code=303)
-
     fields = {
         "dimension_id": form.get("dimension_id"),
         "score": form.get("score"),
         "reason": form.get("reason"),
     }
+    save = forms.redirect_after(
+        lambda data: hr.adjust_score(session, principal, interview_id, data),
+        f"/interviews/{interview_id}?done=adjusted",
+    )
     page = _report_page(request, session, principal, interview_id)
-    return submit_form(request, schemas.AdjustIn, fields, adjust, page)
+    return forms.submit_form(request, schemas.AdjustIn, fields, save, page)
 
 
 @router.post("/interviews/{interview_id}/conclusion")
 def conclusion_page(
     request: Request, session: DbSession, principal: PageUser, interview_id: Id, form: Form
 ) -> Response:
-    def conclude(data: schemas.ConclusionIn) -> Response:
-        hr.conclude(session, principal, interview_id, data)
-        return RedirectResponse(f"/interviews/{interview_id}?done=reviewed", status_code=303)
-
     fields = {"conclusion": form.get("conclusion"), "decision": form.get("decision")}
+    save = forms.redirect_after(
+        lambda data: hr.conclude(session, principal, interview_id, data),
+        f"/interviews/{interview_id}?done=reviewed",
+    )
     page = _report_page(request, session, principal, interview_id)
-    return submit_form(request, schemas.ConclusionIn, fields, conclude, page)
+    return forms.submit_form(request, schemas.ConclusionIn, fields, save, page)
 
 
 @router.post("/interviews/{interview_id}/retry-scoring")
 def retry_scoring_page(
     request: Request, session: DbSession, principal: PageUser, interview_id: Id
 ) -> Response:
-    def retry() -> Response:
-        hr.retry_scoring(session, principal, interview_id)
-        return RedirectResponse(f"/interviews/{interview_id}?done=retried", status_code=303)
-
-    return act_or_rerender(request, retry, _report_page(request, session, principal, interview_id))
+    retry = forms.redirect_after(
+        lambda: hr.retry_scoring(session, principal, interview_id),
+        f"/interviews/{interview_id}?done=retried",
+    )
+    page = _report_page(request, session, principal, interview_id)
+    return forms.act_or_rerender(request, retry, page)
 
 
 @router.get("/interviews-questions")
@@ -671,21 +672,20 @@ def questions_page(
 def answer_question_page(
     request: Request, session: DbSession, principal: PageUser, candidate_question_id: Id, form: Form
 ) -> Response:
-    def answer(data: schemas.HrAnswerIn) -> Response:
-        faq.answer_forwarded(session, principal, candidate_question_id, data)
-        return RedirectResponse("/interviews-questions?status=forwarded", status_code=303)
-
-    def page(errors: dict[str, str]) -> Response:
-        session.rollback()
-        rows = queries.forwarded_questions(session, principal)
-        return render(
-            request,
-            "interviews/questions.html",
-            {"rows": rows, "status": "forwarded", "errors": errors},
-            status_code=422,
-        )
-
-    return submit_form(request, schemas.HrAnswerIn, {"answer": form.get("answer")}, answer, page)
+    save = forms.redirect_after(
+        lambda data: faq.answer_forwarded(session, principal, candidate_question_id, data),
+        "/interviews-questions?status=forwarded",
+    )
+    page = forms.rerender(
+        request,
+        "interviews/questions.html",
+        lambda: {"rows": queries.forwarded_questions(session, principal)},
+        rollback=session,
+        status="forwarded",
+    )
+    return forms.submit_form(
+        request, schemas.HrAnswerIn, {"answer": form.get("answer")}, save, page
+    )
 
 
 def _faq_page(
@@ -715,10 +715,6 @@ def _faq_save(
     interview_faq_id: int | None,
     form: PostedForm,
 ) -> Response:
-    def save(data: schemas.FaqIn) -> Response:
-        faq.save_faq(session, principal, data, interview_faq_id)
-        return RedirectResponse("/interviews-faq", status_code=303)
-
     def page(errors: dict[str, str]) -> Response:
         session.rollback()
         return _faq_page(request, session, principal, errors, form.values)
@@ -728,7 +724,10 @@ def _faq_save(
         "answer": form.get("answer"),
         "language": form.get("language") or "zh-CN",
     }
-    return submit_form(request, schemas.FaqIn, fields, save, page)
+    save = forms.redirect_after(
+        lambda data: faq.save_faq(session, principal, data, interview_faq_id), "/interviews-faq"
+    )
+    return forms.submit_form(request, schemas.FaqIn, fields, save, page)
 
 
 @router.post("/interviews-faq")

@@ -22,8 +22,10 @@ from hireflow.notifications import (
 from hireflow.notifications.factory import SPECS, ChannelSpec
 from hireflow.notifications.models import CHANNELS, MESSAGE_STATUSES
 from hireflow.notifications.templates import TemplateKind
+from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageNumber, PageUser, audit_read
-from hireflow.web.forms import Form, Page, PostedForm, act_or_rerender, submit_form
+from hireflow.web.forms import Form, Page, PostedForm
+from hireflow.web.listing import Paging
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
@@ -123,9 +125,9 @@ def outbox_page(
 ) -> Response:
     channel = channel if channel in CHANNELS else ""
     status = status if status in MESSAGE_STATUSES else ""
-    page = max(page, 1)
+    paging = Paging(page, PAGE)
     rows, total = queries.outbox(
-        session, principal, channel=channel, status=status, limit=PAGE, offset=(page - 1) * PAGE
+        session, principal, channel=channel, status=status, limit=PAGE, offset=paging.offset
     )
     audit_read(session, principal, "outbox.listed", "outbox_message", [r.id for r in rows])
     return render(
@@ -133,14 +135,12 @@ def outbox_page(
         "notifications/outbox.html",
         {
             "rows": rows,
-            "total": total,
             "counts": queries.counts(session, principal),
             "channel": channel,
             "status": status,
             "channels": CHANNELS,
             "statuses": MESSAGE_STATUSES,
-            "page": page,
-            "pages": max((total + PAGE - 1) // PAGE, 1),
+            **paging.context(total),
         },
     )
 
@@ -175,7 +175,7 @@ def message_resend(
         }
         return render(request, "notifications/message.html", context, status_code=422)
 
-    return act_or_rerender(request, resend, page)
+    return forms.act_or_rerender(request, resend, page)
 
 
 # --------------------------------------------------------------------------- settings
@@ -220,13 +220,12 @@ def _settings_rerender(
     request: Request, session: DbSession, principal: PageUser, channel: str
 ) -> Page:
     """The settings page again, with the errors under the channel that was being saved."""
-
-    def page(errors: dict[str, str]) -> Response:
-        context = _settings_context(session, principal)
-        context.update(errors=errors, failed_channel=channel)
-        return render(request, "notifications/settings.html", context, status_code=422)
-
-    return page
+    return forms.rerender(
+        request,
+        "notifications/settings.html",
+        lambda: _settings_context(session, principal),
+        failed_channel=channel,
+    )
 
 
 @router.post("/notifications/settings")
@@ -241,11 +240,16 @@ def settings_save(
         _ = gettext_for(request.state.language)
         return page({"channel": _("Choose one of the listed values.")})
 
-    def save(data: schemas.ChannelIn) -> Response:
-        channel_settings.save_channel(session, principal, data, get_settings())
-        return RedirectResponse(f"/notifications/settings?saved={channel}", status_code=303)
-
-    return submit_form(request, schemas.ChannelIn, _channel_payload(form, spec), save, page)
+    return forms.submit_form(
+        request,
+        schemas.ChannelIn,
+        _channel_payload(form, spec),
+        forms.redirect_after(
+            lambda data: channel_settings.save_channel(session, principal, data, get_settings()),
+            f"/notifications/settings?saved={channel}",
+        ),
+        page,
+    )
 
 
 @router.post("/notifications/settings/test")
@@ -262,7 +266,7 @@ def settings_test(
 
     fields = {"channel": form.get("channel"), "recipient": form.get("recipient")}
     page = _settings_rerender(request, session, principal, form.get("channel"))
-    return submit_form(request, schemas.TestMessageIn, fields, send, page)
+    return forms.submit_form(request, schemas.TestMessageIn, fields, send, page)
 
 
 # --------------------------------------------------------------------------- templates
@@ -335,7 +339,7 @@ def templates_save(
             return saved
 
         fields = {"kind": kind, "language": language}
-        return submit_form(request, schemas.TemplateReset, fields, reset, page)
+        return forms.submit_form(request, schemas.TemplateReset, fields, reset, page)
 
     def save(data: schemas.TemplateIn) -> Response:
         message_templates.save_template(session, principal, data)
@@ -348,4 +352,4 @@ def templates_save(
         "body": form.get("body"),
         "sms": form.get("sms"),
     }
-    return submit_form(request, schemas.TemplateIn, fields, save, page)
+    return forms.submit_form(request, schemas.TemplateIn, fields, save, page)

@@ -27,8 +27,9 @@ from hireflow.offers.defaults import (
 from hireflow.offers.models import DOCUMENT_KINDS, OFFER_STATUSES
 from hireflow.offers.portal import MAX_DOCUMENT_BYTES
 from hireflow.offers.routes_api import pdf_response
+from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageUser, audit_read
-from hireflow.web.forms import Form, PostedForm, app_error_fields, submit_form
+from hireflow.web.forms import Form, PostedForm
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
@@ -157,7 +158,7 @@ def offer_create(
         return _back(application_id, "created")
 
     page = _rerender(request, session, principal, application_id, form)
-    return submit_form(request, schemas.OfferIn, data, act, page)
+    return forms.submit_form(request, schemas.OfferIn, data, act, page)
 
 
 # name -> (done notice, form schema, the form's fields, the service call)
@@ -212,7 +213,7 @@ def _add_offer_action(name: str) -> None:
             return _back(application_id, done)
 
         page = _rerender(request, session, principal, application_id, form)
-        return submit_form(request, schema, fields(form), act, page)
+        return forms.submit_form(request, schema, fields(form), act, page)
 
     endpoint.__name__ = f"offer_{name}"
     router.add_api_route(f"/offers/{{offer_id}}/{name}", endpoint, methods=["POST"])
@@ -279,12 +280,16 @@ def _settings_rerender(
 def _save_template(
     request: Request, session: DbSession, principal: Principal, form: PostedForm, row: int | None
 ) -> Response:
-    def act(parsed: schemas.TemplateIn) -> Response:
-        configuration.save_template(session, principal, parsed, row)
-        return RedirectResponse("/offers/settings?done=template", status_code=303)
-
-    page = _settings_rerender(request, session, principal, form, row)
-    return submit_form(request, schemas.TemplateIn, _template_data(form), act, page)
+    return forms.submit_form(
+        request,
+        schemas.TemplateIn,
+        _template_data(form),
+        forms.redirect_after(
+            lambda parsed: configuration.save_template(session, principal, parsed, row),
+            "/offers/settings?done=template",
+        ),
+        _settings_rerender(request, session, principal, form, row),
+    )
 
 
 @router.post("/offers/templates")
@@ -314,12 +319,16 @@ def settings_save(
         "reminder_days": form.get("reminder_days") or "0",
     }
 
-    def act(parsed: schemas.SettingsIn) -> Response:
-        configuration.save_settings(session, principal, parsed)
-        return RedirectResponse("/offers/settings?done=chain", status_code=303)
-
-    page = _settings_rerender(request, session, principal, form, None)
-    return submit_form(request, schemas.SettingsIn, data, act, page)
+    return forms.submit_form(
+        request,
+        schemas.SettingsIn,
+        data,
+        forms.redirect_after(
+            lambda parsed: configuration.save_settings(session, principal, parsed),
+            "/offers/settings?done=chain",
+        ),
+        _settings_rerender(request, session, principal, form, None),
+    )
 
 
 # --------------------------------------------------------------------------- onboarding
@@ -399,7 +408,7 @@ def _portal_refused(
     session.rollback()
     offer = portal.open_offer(session, get_settings(), link_token)
     context = _portal_context(session, link_token, offer)
-    context["errors"] = app_error_fields(exc, gettext_for(request.state.language))
+    context["errors"] = forms.app_error_fields(exc, gettext_for(request.state.language))
     context["done"] = ""
     return _page(request, "offers/portal.html", context, exc.status)
 

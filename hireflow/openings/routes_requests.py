@@ -29,13 +29,9 @@ from hireflow.openings.routes_context import (
 )
 from hireflow.openings.web_router import router
 from hireflow.scoring.models import list_presets
+from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageUser
-from hireflow.web.forms import (
-    Form,
-    PostedForm,
-    form_page,
-    submit_form,
-)
+from hireflow.web.forms import Form, PostedForm
 from hireflow.web.templating import render
 
 
@@ -62,7 +58,7 @@ def _request_form_page(
     typed and the dimensions chosen."""
     context.update(_request_form_context(session, principal))
     chosen = form.getlist("dimensions")
-    return form_page(request, template, context, errors, form.values, chosen=chosen)
+    return forms.form_page(request, template, context, errors, form.values, chosen=chosen)
 
 
 @router.get("/hiring-requests")
@@ -109,7 +105,7 @@ def submit_request(
         template = "openings/request_form.html"
         return _request_form_page(request, session, principal, template, {}, form, errors)
 
-    return submit_form(request, schemas.HiringRequestIn, _request_payload(form), save, page)
+    return forms.submit_form(request, schemas.HiringRequestIn, _request_payload(form), save, page)
 
 
 def _request_context(
@@ -159,7 +155,7 @@ def _request_refused(
 ) -> Response:
     row = queries.get_hiring_request(session, principal, hiring_request_id)
     context = _request_context(session, principal, row)
-    return form_page(request, "openings/request.html", context, errors, values)
+    return forms.form_page(request, "openings/request.html", context, errors, values)
 
 
 @router.post("/hiring-requests/{hiring_request_id}")
@@ -168,16 +164,23 @@ def resubmit_request(
 ) -> Response:
     row = queries.get_hiring_request(session, principal, hiring_request_id)
 
-    def save(data: schemas.HiringRequestIn) -> Response:
-        hiring_requests.resubmit_request(session, principal, hiring_request_id, data)
-        return RedirectResponse(f"/hiring-requests/{hiring_request_id}", status_code=303)
-
     def page(errors: dict[str, str]) -> Response:
         context = _request_context(session, principal, row)
         template = "openings/request.html"
         return _request_form_page(request, session, principal, template, context, form, errors)
 
-    return submit_form(request, schemas.HiringRequestIn, _request_payload(form), save, page)
+    return forms.submit_form(
+        request,
+        schemas.HiringRequestIn,
+        _request_payload(form),
+        forms.redirect_after(
+            lambda data: hiring_requests.resubmit_request(
+                session, principal, hiring_request_id, data
+            ),
+            f"/hiring-requests/{hiring_request_id}",
+        ),
+        page,
+    )
 
 
 @router.post("/hiring-requests/{hiring_request_id}/approve")
@@ -195,7 +198,7 @@ def approve_request(
         "owner_ids": ids_of(form.getlist("owner_ids")),
         "open_now": form.get("open_now") == "on",
     }
-    return submit_form(
+    return forms.submit_form(
         request,
         schemas.ApproveIn,
         fields,
@@ -217,13 +220,18 @@ def return_request(
             request, session, principal, hiring_request_id, errors, dict(form.values)
         )
 
-    def save(data: schemas.ReviewIn) -> Response:
+    def save(data: schemas.ReviewIn) -> None:
         try:
             hiring_requests.return_request(session, principal, hiring_request_id, data)
         except AppError as exc:
             # The return form shows a refusal next to its own comment box.
             exc.fields = {"return_comment": next(iter(exc.fields.values()), "refused")}
             raise
-        return RedirectResponse(f"/hiring-requests/{hiring_request_id}", status_code=303)
 
-    return submit_form(request, schemas.ReviewIn, {"comment": form.get("comment")}, save, page)
+    return forms.submit_form(
+        request,
+        schemas.ReviewIn,
+        {"comment": form.get("comment")},
+        forms.redirect_after(save, f"/hiring-requests/{hiring_request_id}"),
+        page,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ParamSpec
+from typing import Any, ParamSpec, TypeVar
 
 from fastapi import Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -41,15 +41,9 @@ from hireflow.openings.routes_context import (
 )
 from hireflow.openings.web_router import router
 from hireflow.scoring.models import list_job_types, list_presets, model_to_dict
+from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageUser, audit_read
-from hireflow.web.forms import (
-    Form,
-    PostedForm,
-    act_or_rerender,
-    form_page,
-    submit_form,
-    validate_form,
-)
+from hireflow.web.forms import Form, PostedForm
 from hireflow.web.templating import NavItem, render
 
 NAV = (
@@ -91,6 +85,7 @@ LABELS = (
 )
 ASSETS = Path(__file__).resolve().parent / "static"
 P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _opening_payload(form: PostedForm) -> dict[str, Any]:
@@ -104,10 +99,10 @@ def _opening_payload(form: PostedForm) -> dict[str, Any]:
     }
 
 
-def _noting_fields(problems: list[str], act: Callable[P, Response]) -> Callable[P, Response]:
+def _noting_fields(problems: list[str], act: Callable[P, R]) -> Callable[P, R]:
     """``act``, noting a refusal's field messages in ``problems`` (the page lists them all)."""
 
-    def noting(*args: P.args, **kwargs: P.kwargs) -> Response:
+    def noting(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return act(*args, **kwargs)
         except AppError as exc:
@@ -176,7 +171,7 @@ def create_opening(
     def page(errors: dict[str, str]) -> Response:
         return _opening_form_page(request, session, principal, form, errors)
 
-    return submit_form(request, schemas.OpeningCreate, _opening_payload(form), save, page)
+    return forms.submit_form(request, schemas.OpeningCreate, _opening_payload(form), save, page)
 
 
 def _opening_form_page(
@@ -188,7 +183,7 @@ def _opening_form_page(
     **more: Any,
 ) -> Response:
     """The opening's form again, with the values typed and the people chosen."""
-    return form_page(
+    return forms.form_page(
         request,
         "openings/form.html",
         form_context(session, principal, "openings.create"),
@@ -248,7 +243,7 @@ def _manager_form_page(
     request: Request, template: str, context: dict[str, Any], errors: dict[str, str], **more: Any
 ) -> Response:
     """One of an opening's pages again with a refused form (only its managers post them)."""
-    return form_page(request, template, context, errors, {}, can_manage=True, **more)
+    return forms.form_page(request, template, context, errors, {}, can_manage=True, **more)
 
 
 @router.get("/openings/{opening_id}")
@@ -287,7 +282,7 @@ def edit_opening(
     _ = gettext_for(request.state.language)
     payload = _opening_payload(form)
     fields = {k: v for k, v in payload.items() if k in schemas.OpeningUpdate.model_fields}
-    members, member_errors = validate_form(
+    members, member_errors = forms.validate_form(
         schemas.MembersIn,
         {"owner_ids": payload["owner_ids"], "interviewer_ids": payload["interviewer_ids"]},
         _,
@@ -305,7 +300,7 @@ def edit_opening(
         merged = {**errors, **member_errors}
         return _opening_form_page(request, session, principal, form, merged, opening=opening)
 
-    return submit_form(request, schemas.OpeningUpdate, fields, save, page)
+    return forms.submit_form(request, schemas.OpeningUpdate, fields, save, page)
 
 
 @router.post("/openings/{opening_id}/status")
@@ -313,7 +308,7 @@ def change_status(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
     _ = gettext_for(request.state.language)
-    data, _errors = validate_form(schemas.StatusIn, {"status": form.get("status")}, _)
+    data, _errors = forms.validate_form(schemas.StatusIn, {"status": form.get("status")}, _)
     if data is None:
         access.manageable_opening(session, principal, opening_id)
         return RedirectResponse(f"/openings/{opening_id}", status_code=303)
@@ -357,10 +352,6 @@ def set_model(
 ) -> Response:
     opening = access.manageable_opening(session, principal, opening_id)
 
-    def save(data: schemas.CompetencyModelIn) -> Response:
-        competency.set_competency_model(session, principal, opening_id, data)
-        return RedirectResponse(f"/openings/{opening_id}/model", status_code=303)
-
     def page(errors: dict[str, str]) -> Response:
         context = _model_context(session, principal, opening)
         return _manager_form_page(request, "openings/model.html", context, errors)
@@ -371,7 +362,16 @@ def set_model(
         "competencies": form.getlist("competencies"),
         "industry": form.get("industry") or None,
     }
-    return submit_form(request, schemas.CompetencyModelIn, fields, save, page)
+    return forms.submit_form(
+        request,
+        schemas.CompetencyModelIn,
+        fields,
+        forms.redirect_after(
+            lambda data: competency.set_competency_model(session, principal, opening_id, data),
+            f"/openings/{opening_id}/model",
+        ),
+        page,
+    )
 
 
 @router.post("/openings/{opening_id}/model/dictionary")
@@ -399,7 +399,7 @@ def upload_dictionary(
             request, "openings/model.html", context, shown, error_list=problems
         )
 
-    return act_or_rerender(request, _noting_fields(problems, save), page)
+    return forms.act_or_rerender(request, _noting_fields(problems, save), page)
 
 
 # --------------------------------------------------------------------------- interview plan
@@ -444,17 +444,16 @@ def generate_plan(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id, form: Form
 ) -> Response:
     access.manageable_opening(session, principal, opening_id)
-
-    def save(data: schemas.PlanGenerateIn) -> Response:
-        plans.generate_opening_plan(session, principal, opening_id, data.budget_minutes)
-        return RedirectResponse(f"/openings/{opening_id}/plan", status_code=303)
-
-    fields = {"budget_minutes": form.get("budget_minutes") or 30}
-    return submit_form(
+    return forms.submit_form(
         request,
         schemas.PlanGenerateIn,
-        fields,
-        save,
+        {"budget_minutes": form.get("budget_minutes") or 30},
+        forms.redirect_after(
+            lambda data: plans.generate_opening_plan(
+                session, principal, opening_id, data.budget_minutes
+            ),
+            f"/openings/{opening_id}/plan",
+        ),
         lambda errors: _plan_refused(request, session, principal, opening_id, errors),
     )
 
@@ -466,18 +465,17 @@ def edit_plan(
     access.manageable_opening(session, principal, opening_id)
     problems: list[str] = []
 
-    def save(data: schemas.PlanEditIn) -> Response:
-        plans.edit_plan(session, principal, opening_id, data)
-        return RedirectResponse(f"/openings/{opening_id}/plan", status_code=303)
+    def save(data: schemas.PlanEditIn) -> object:
+        return plans.edit_plan(session, principal, opening_id, data)
 
     fields = {
         k: v for k, v in form.values.items() if k in schemas.PlanEditIn.model_fields and v != ""
     }
-    return submit_form(
+    return forms.submit_form(
         request,
         schemas.PlanEditIn,
         fields,
-        _noting_fields(problems, save),
+        forms.redirect_after(_noting_fields(problems, save), f"/openings/{opening_id}/plan"),
         lambda errors: _plan_refused(request, session, principal, opening_id, errors, problems),
     )
 
@@ -557,7 +555,7 @@ def save_rules(
             request, "openings/rules.html", context, errors, problems=problems or {}
         )
 
-    return submit_form(request, schemas.ScreeningRulesIn, {"rules": rules}, save, page)
+    return forms.submit_form(request, schemas.ScreeningRulesIn, {"rules": rules}, save, page)
 
 
 @router.post("/openings/{opening_id}/rules/build")
@@ -589,7 +587,7 @@ def build_rule(
         "min_scores": min_scores,
         "min_mentions": min_mentions,
     }
-    data, errors = validate_form(schemas.ScreeningFormIn, filters, _)
+    data, errors = forms.validate_form(schemas.ScreeningFormIn, filters, _)
     if data is not None:
         try:
             text = rule_text(data.model_dump(exclude_none=True))

@@ -15,17 +15,10 @@ from hireflow.core.permissions import Principal, Role, get_visible, require
 from hireflow.org import queries, schemas, service
 from hireflow.org.models import User
 from hireflow.org.schemas import REGIONS
+from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageNumber, PageUser
-from hireflow.web.forms import (
-    Form,
-    PostedForm,
-    SchemaT,
-    act_or_rerender,
-    blank_to_none,
-    day_bound,
-    form_page,
-    submit_form,
-)
+from hireflow.web.forms import Form, PostedForm, SchemaT
+from hireflow.web.listing import Paging
 from hireflow.web.routes import COMMON_ZONES
 from hireflow.web.telemetry import EVENT_KINDS
 from hireflow.web.templating import render
@@ -68,7 +61,7 @@ def _rerender(
     section: str,
 ) -> Response:
     context = _org_context(session, principal)
-    return form_page(request, "org/index.html", context, errors, values, section=section)
+    return forms.form_page(request, "org/index.html", context, errors, values, section=section)
 
 
 # The organisation page's two unit forms: path (and the page's anchor), schema, service, the
@@ -88,16 +81,12 @@ def _add_unit_route(
     """Register the form that creates a subsidiary or a department from the organisation page."""
 
     def endpoint(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
-        def save(data: SchemaT) -> Response:
-            create(session, principal, data)
-            return RedirectResponse(f"/org#{path}", status_code=303)
-
         values = dict(form.values)
-        return submit_form(
+        return forms.submit_form(
             request,
             schema,
             values,
-            save,
+            forms.redirect_after(lambda data: create(session, principal, data), f"/org#{path}"),
             lambda errors: _rerender(request, session, principal, errors, values, section),
         )
 
@@ -112,8 +101,8 @@ for _path, _schema, _create, _section in UNIT_FORMS:
 def _grant_from(form: PostedForm) -> dict[str, Any]:
     return {
         "role": form.get("role"),
-        "subsidiary_id": blank_to_none(form.values.get("subsidiary_id")),
-        "department_id": blank_to_none(form.values.get("department_id")),
+        "subsidiary_id": forms.blank_to_none(form.values.get("subsidiary_id")),
+        "department_id": forms.blank_to_none(form.values.get("department_id")),
     }
 
 
@@ -134,7 +123,7 @@ def org_add_user(request: Request, session: DbSession, principal: PageUser, form
 
     # The password is never sent back.
     values = {k: v for k, v in form.values.items() if k != "password"}
-    return submit_form(
+    return forms.submit_form(
         request,
         schemas.UserCreate,
         payload,
@@ -160,7 +149,7 @@ def _user_refused(
     values: dict[str, Any],
 ) -> Response:
     context = _user_context(session, principal, user_id)
-    return form_page(request, "org/user.html", context, errors, values)
+    return forms.form_page(request, "org/user.html", context, errors, values)
 
 
 @router.get("/org/users/{user_id}")
@@ -197,15 +186,13 @@ def _add_user_form_route(
     def endpoint(
         request: Request, session: DbSession, principal: PageUser, user_id: Id, form: Form
     ) -> Response:
-        def save(data: SchemaT) -> Response:
-            change(session, principal, user_id, data)
-            return RedirectResponse(f"/org/users/{user_id}", status_code=303)
-
-        return submit_form(
+        return forms.submit_form(
             request,
             schema,
             fields_of(form),
-            save,
+            forms.redirect_after(
+                lambda data: change(session, principal, user_id, data), f"/org/users/{user_id}"
+            ),
             lambda errors: _user_refused(
                 request, session, principal, user_id, errors, dict(form.values)
             ),
@@ -223,13 +210,12 @@ for _path, _name, _schema, _fields_of, _change in USER_FORMS:
 def org_remove_role(
     request: Request, session: DbSession, principal: PageUser, user_id: Id, assignment_id: Id
 ) -> Response:
-    def remove() -> Response:
-        service.remove_role(session, principal, user_id, assignment_id)
-        return RedirectResponse(f"/org/users/{user_id}", status_code=303)
-
-    return act_or_rerender(
+    return forms.act_or_rerender(
         request,
-        remove,
+        forms.redirect_after(
+            lambda: service.remove_role(session, principal, user_id, assignment_id),
+            f"/org/users/{user_id}",
+        ),
         lambda errors: _user_refused(request, session, principal, user_id, errors, {}),
     )
 
@@ -254,12 +240,12 @@ def audit_page(
         action=action[:80],
         target_type=target_type[:60],
         target_id=target_id[:64],
-        since=day_bound(since, zone, end=False),
-        until=day_bound(until, zone, end=True),
+        since=forms.day_bound(since, zone, end=False),
+        until=forms.day_bound(until, zone, end=True),
     )
-    page = max(page, 1)
+    paging = Paging(page, 50)
     rows, total = queries.audit_entries(
-        session, principal, filters, limit=50, offset=(page - 1) * 50
+        session, principal, filters, limit=paging.size, offset=paging.offset
     )
     reveal = principal.has("users.manage")
     entries = [
@@ -276,9 +262,7 @@ def audit_page(
         "org/audit.html",
         {
             "entries": entries,
-            "total": total,
-            "page": page,
-            "pages": max((total + 49) // 50, 1),
+            **paging.context(total),
             "actions": queries.audit_actions(session, principal),
             "filters": {
                 "actor": actor,

@@ -27,8 +27,10 @@ from hireflow.records.models import (
 from hireflow.records.presenting import Presenter
 from hireflow.records.routes_api import LimitedReader, export_response, stream_file
 from hireflow.records.timeline import visible_to
+from hireflow.web import forms
 from hireflow.web.deps import AppSettings, Count, DbSession, Id, PageNumber, PageUser, audit_read
-from hireflow.web.forms import Form, PostedForm, act_or_rerender, day_bound, form_page
+from hireflow.web.forms import Form, PostedForm
+from hireflow.web.listing import Paging
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
@@ -78,13 +80,13 @@ def records_page(
         region=region if region in REGIONS else "",
         entry_type=entry_type if entry_type in ENTRY_TYPES else "",
         opening_id=int(opening_id) if opening_id.isdigit() else None,
-        since=day_bound(since, zone, end=False),
-        until=day_bound(until, zone, end=True),
+        since=forms.day_bound(since, zone, end=False),
+        until=forms.day_bound(until, zone, end=True),
         dimension=dimension[:60],
         min_score=_number(min_score),
     )
-    page = max(page, 1)
-    hits, total = queries.search(session, principal, filters, limit=PAGE, offset=(page - 1) * PAGE)
+    paging = Paging(page, PAGE)
+    hits, total = queries.search(session, principal, filters, limit=PAGE, offset=paging.offset)
     audit_read(session, principal, "records.listed", "person", [hit.person.id for hit in hits])
     openings = (
         list(
@@ -102,9 +104,7 @@ def records_page(
         "records/search.html",
         {
             "hits": hits,
-            "total": total,
-            "page": page,
-            "pages": max((total + PAGE - 1) // PAGE, 1),
+            **paging.context(total),
             "filters": {
                 "q": q,
                 "status": filters.status,
@@ -181,7 +181,7 @@ def policy_add_rule(
     require(principal, "records.manage")
     months = form.get("months")
 
-    def add() -> Response:
+    def add() -> None:
         policy.add_retention_rule(
             session,
             principal,
@@ -189,13 +189,14 @@ def policy_add_rule(
             months=int(months) if months.isdigit() else 0,
             region=form.get("region") or None,
         )
-        return RedirectResponse("/records/policy#rules", status_code=303)
 
-    def page(errors: dict[str, str]) -> Response:
-        context = _policy_context(session, principal)
-        return form_page(request, "records/policy.html", context, errors, form.values)
-
-    return act_or_rerender(request, add, page)
+    page = forms.rerender(
+        request,
+        "records/policy.html",
+        lambda: _policy_context(session, principal),
+        values=dict(form.values),
+    )
+    return forms.act_or_rerender(request, forms.redirect_after(add, "/records/policy#rules"), page)
 
 
 @router.post("/records/policy/rules/{rule_id}/delete")
@@ -304,17 +305,20 @@ def _record_form(
         ) -> Response:
             _person_for(session, principal, person_id, capability)
 
-            def run() -> Response:
-                act(session, principal, person_id, form)
-                return RedirectResponse(f"/records/{person_id}#{anchor}", status_code=303)
-
             def page(errors: dict[str, str]) -> Response:
                 context = _record_context(request, session, principal, person_id)
                 message = errors.get("form") or next(iter(errors.values()))
                 shown = {section: message}
-                return form_page(request, "records/detail.html", context, shown, form.values)
+                return forms.form_page(request, "records/detail.html", context, shown, form.values)
 
-            return act_or_rerender(request, run, page)
+            return forms.act_or_rerender(
+                request,
+                forms.redirect_after(
+                    lambda: act(session, principal, person_id, form),
+                    f"/records/{person_id}#{anchor}",
+                ),
+                page,
+            )
 
         endpoint.__name__ = endpoint.__qualname__ = act.__name__
         router.post(f"/records/{{person_id}}/{path}")(endpoint)

@@ -45,8 +45,9 @@ from hireflow.scheduling import (
 )
 from hireflow.scheduling.errors import SlotUnavailable
 from hireflow.scheduling.models import INVITATION_STATUSES
+from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageUser, audit_read
-from hireflow.web.forms import Form, PostedForm, act_or_rerender, app_error_fields, submit_form
+from hireflow.web.forms import Form, PostedForm
 from hireflow.web.routes import COMMON_ZONES
 from hireflow.web.templating import NavItem, render
 
@@ -351,7 +352,7 @@ def _invite_submit(
         }
         return render(request, "scheduling/batch.html", context, status_code=202)
 
-    return submit_form(request, schemas.InvitationCreate, payload, act, page)
+    return forms.submit_form(request, schemas.InvitationCreate, payload, act, page)
 
 
 def _candidate_names(session: DbSession, ids: list[int]) -> dict[int, str]:
@@ -482,14 +483,14 @@ def _staff_action(
         try:
             run()
         except (SlotUnavailable, ChooseATime) as exc:  # 409 with alternatives, 400
-            errors = app_error_fields(exc, gettext_for(request.state.language))
+            errors = forms.app_error_fields(exc, gettext_for(request.state.language))
             return page(errors, exc.status, getattr(exc, "alternatives", ()))
         target = form.get("next")
         if target.startswith("/scheduling/") and not target.startswith("//"):
             return RedirectResponse(target, status_code=303)
         return RedirectResponse(f"/scheduling/invitations/{invitation_id}", status_code=303)
 
-    return act_or_rerender(request, act, page)
+    return forms.act_or_rerender(request, act, page)
 
 
 def _start(form: PostedForm) -> datetime:
@@ -633,17 +634,17 @@ def _availability_submit(
     save: Callable[[Any], object],
 ) -> Response:
     """Validate one of the availability forms and save it; errors show the page again."""
-
-    def act(data: Any) -> Response:
-        save(data)
-        return RedirectResponse(f"/scheduling/availability/{user_id}?saved=1", status_code=303)
-
-    def page(errors: dict[str, str]) -> Response:
-        context = _availability_context(session, principal, user_id)
-        context.update(errors=errors)
-        return render(request, "scheduling/availability.html", context, status_code=422)
-
-    return submit_form(request, schema, fields, act, page)
+    return forms.submit_form(
+        request,
+        schema,
+        fields,
+        forms.redirect_after(save, f"/scheduling/availability/{user_id}?saved=1"),
+        forms.rerender(
+            request,
+            "scheduling/availability.html",
+            lambda: _availability_context(session, principal, user_id),
+        ),
+    )
 
 
 @router.post("/scheduling/availability/{availability_user_id}")
@@ -748,16 +749,21 @@ def settings_save(
 ) -> Response:
     require(principal, "scheduling.configure")
     payload = _policy_payload(form)
-
-    def save(data: schemas.PolicyIn) -> Response:
-        policies.save_policy(session, principal, data)
-        return RedirectResponse("/scheduling/settings?saved=1", status_code=303)
-
-    def page(errors: dict[str, str]) -> Response:
-        context = {"policy": {**payload, **form.values}, "errors": errors, "saved": False}
-        return render(request, "scheduling/settings.html", context, status_code=422)
-
-    return submit_form(request, schemas.PolicyIn, payload, save, page)
+    return forms.submit_form(
+        request,
+        schemas.PolicyIn,
+        payload,
+        forms.redirect_after(
+            lambda data: policies.save_policy(session, principal, data),
+            "/scheduling/settings?saved=1",
+        ),
+        forms.rerender(
+            request,
+            "scheduling/settings.html",
+            lambda: {"policy": {**payload, **form.values}},
+            saved=False,
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- assets

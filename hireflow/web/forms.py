@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from hireflow.core.errors import AppError
@@ -27,6 +28,7 @@ from hireflow.core.i18n import gettext_for
 from hireflow.web.templating import render
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
+P = ParamSpec("P")
 
 
 def field_errors(exc: ValidationError, _: Callable[[str], str]) -> dict[str, str]:
@@ -152,6 +154,38 @@ def form_page(
     answering 422 (``act_or_rerender`` gives a refusal its own status instead)."""
     context.update({"errors": errors, "values": dict(values), **more})
     return render(request, template, context, status_code=422)
+
+
+def rerender(
+    request: Request,
+    template: str,
+    context: Callable[[], dict[str, Any]],
+    *,
+    rollback: Session | None = None,
+    **more: Any,
+) -> Page:
+    """The ``Page`` that shows ``template`` again with the errors: ``context()`` built afresh
+    (after rolling ``rollback`` back, when the refused action may have left it dirty), the
+    errors and ``more`` added, answering 422."""
+
+    def page(errors: dict[str, str]) -> Response:
+        if rollback is not None:
+            rollback.rollback()
+        built = context()
+        built.update({"errors": errors, **more})
+        return render(request, template, built, status_code=422)
+
+    return page
+
+
+def redirect_after(act: Callable[P, object], target: str) -> Callable[P, Response]:
+    """``act``, answering 303 to ``target`` once it is done."""
+
+    def run(*args: P.args, **kwargs: P.kwargs) -> Response:
+        act(*args, **kwargs)
+        return RedirectResponse(target, status_code=303)
+
+    return run
 
 
 def submit_form(

@@ -13,8 +13,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from hireflow.core.errors import N_
 from hireflow.core.permissions import Principal, can, require
+from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageUser, audit_read
-from hireflow.web.forms import Form, PostedForm, act_or_rerender, submit_form
+from hireflow.web.forms import Form, PostedForm
 from hireflow.web.templating import render
 from hireflow.workflow import confirmations, rule_views, rules, schemas, service, stages
 from hireflow.workflow.models import RULE_TRIGGERS
@@ -216,19 +217,21 @@ def save_rule(
         return RedirectResponse(f"/openings/{opening_id}/pipeline/rules?saved=1", status_code=303)
 
     page = _rules_page(request, session, principal, opening_id, form)
-    return submit_form(request, schemas.RuleIn, _rule_fields(form), act, page)
+    return forms.submit_form(request, schemas.RuleIn, _rule_fields(form), act, page)
 
 
 @router.post("/openings/{opening_id}/pipeline/rules/{rule_id}/delete")
 def delete_rule(
     request: Request, session: DbSession, principal: PageUser, opening_id: Id, rule_id: Id
 ) -> Response:
-    def act() -> Response:
-        rules.delete_rule(session, principal, rule_id)
-        return RedirectResponse(f"/openings/{opening_id}/pipeline/rules?deleted=1", status_code=303)
-
-    page = _rules_page(request, session, principal, opening_id, PostedForm())
-    return act_or_rerender(request, act, page)
+    return forms.act_or_rerender(
+        request,
+        forms.redirect_after(
+            lambda: rules.delete_rule(session, principal, rule_id),
+            f"/openings/{opening_id}/pipeline/rules?deleted=1",
+        ),
+        _rules_page(request, session, principal, opening_id, PostedForm()),
+    )
 
 
 # --------------------------------------------------------------------------- rule log
@@ -285,14 +288,15 @@ def confirmations_page(request: Request, session: DbSession, principal: PageUser
 def decide(
     request: Request, session: DbSession, principal: PageUser, task_id: Id, form: Form
 ) -> Response:
-    def act(data: schemas.RuleTaskDecisionIn) -> Response:
-        confirmations.decide(session, principal, task_id, data)
-        return RedirectResponse("/workflow/confirmations?decided=1", status_code=303)
-
-    def page(errors: dict[str, str]) -> Response:
-        context = _tasks_context(session, principal)
-        context["errors"] = errors
-        return render(request, "workflow/confirmations.html", context, status_code=422)
-
-    fields = {"decision": form.get("decision"), "note": form.get("note")}
-    return submit_form(request, schemas.RuleTaskDecisionIn, fields, act, page)
+    return forms.submit_form(
+        request,
+        schemas.RuleTaskDecisionIn,
+        {"decision": form.get("decision"), "note": form.get("note")},
+        forms.redirect_after(
+            lambda data: confirmations.decide(session, principal, task_id, data),
+            "/workflow/confirmations?decided=1",
+        ),
+        forms.rerender(
+            request, "workflow/confirmations.html", lambda: _tasks_context(session, principal)
+        ),
+    )

@@ -16,8 +16,9 @@ from pydantic import BaseModel, Field, ValidationError
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.i18n import gettext_for, translations
 from hireflow.core.permissions import Principal, can, require
+from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageUser, audit_read
-from hireflow.web.forms import Form, Page, SchemaT, act_or_rerender, submit_form
+from hireflow.web.forms import Form, Page, SchemaT
 from hireflow.web.templating import NavItem, render
 from hireflow.workflow import (
     queries,
@@ -154,22 +155,12 @@ def _back(opening_id: int, **params: Any) -> RedirectResponse:
     )
 
 
-def _error_page(
-    request: Request, template: str, context: Callable[[dict[str, str]], dict[str, Any]]
-) -> Page:
-    """The form's page again with its field errors (422); ``context(errors)`` builds it."""
-
-    def page(errors: dict[str, str]) -> Response:
-        return render(request, template, context(errors), status_code=422)
-
-    return page
-
-
 def _rerender(request: Request, session: DbSession, principal: Principal, opening_id: int) -> Page:
-    def context(errors: dict[str, str]) -> dict[str, Any]:
-        return _board_context(request, session, principal, opening_id) | {"errors": errors}
-
-    return _error_page(request, "workflow/board.html", context)
+    return forms.rerender(
+        request,
+        "workflow/board.html",
+        lambda: _board_context(request, session, principal, opening_id),
+    )
 
 
 @router.post("/openings/{opening_id}/pipeline/move")
@@ -194,7 +185,7 @@ def move_card(
         k: form.get(k) for k in ("application_id", "version", "to", "note")
     }
     fields["reason"] = form.get("reason") or None
-    return submit_form(
+    return forms.submit_form(
         request, MoveForm, fields, act, _rerender(request, session, principal, opening.id)
     )
 
@@ -243,7 +234,7 @@ def bulk_move(
         )
         return _back(opening.id, moved=len(result.moved), refused=len(result.refused))
 
-    return act_or_rerender(request, act, page)
+    return forms.act_or_rerender(request, act, page)
 
 
 # --------------------------------------------------------------------------- settings
@@ -325,15 +316,17 @@ def _save_section(
     require(principal, "pipeline.configure")
     section = SECTIONS[name]
 
-    def act(data: BaseModel) -> Response:
-        section.save(session, principal, data)
-        return RedirectResponse(f"/workflow/settings?saved={name}", status_code=303)
-
-    def context(errors: dict[str, str]) -> dict[str, Any]:
-        return _settings_context(session, principal) | {"errors": errors}
-
-    page = _error_page(request, "workflow/settings.html", context)
-    return submit_form(request, section.schema, section.fields(form), act, page)
+    return forms.submit_form(
+        request,
+        section.schema,
+        section.fields(form),
+        forms.redirect_after(
+            lambda data: section.save(session, principal, data), f"/workflow/settings?saved={name}"
+        ),
+        forms.rerender(
+            request, "workflow/settings.html", lambda: _settings_context(session, principal)
+        ),
+    )
 
 
 @router.post("/workflow/settings/stages")
@@ -438,14 +431,13 @@ def _submit_on_scorecards(
     """A form of the scorecards page: ``act`` on valid input, else the page again with the
     errors and what was typed."""
 
-    def context(errors: dict[str, str]) -> dict[str, Any]:
+    def context() -> dict[str, Any]:
         context = _scorecard_context(request, session, principal, application_id)
-        context.update({"errors": errors, "form": dict(form.values)})
         context["chosen"] = form.get("round") or context["chosen"]
         return context
 
-    page = _error_page(request, "workflow/scorecards.html", context)
-    return submit_form(request, schema, fields, act, page)
+    page = forms.rerender(request, "workflow/scorecards.html", context, form=dict(form.values))
+    return forms.submit_form(request, schema, fields, act, page)
 
 
 def _scorecard_fields(form: Form, *extra: str) -> dict[str, Any]:
