@@ -1,0 +1,337 @@
+"""Rollup tables behind the pipeline dashboards, so a company-wide funnel or time-in-stage
+reads a few hundred thousand pre-summed rows instead of millions of stage events.
+
+What is summed: per opening and day an application was received, the applications per set of
+stages they were ever moved to (:class:`FunnelRollup`) and the moves out of each stage with the
+seconds spent in it (:class:`StageTimeRollup`). Both are functions of the source rows up to a
+*cut* (the highest application and stage-move ids they include, :class:`RollupState`).
+
+Stage moves are only ever appended and applications are never deleted (erasure blanks texts,
+keeps the facts), so going from one cut to a later one needs only the applications created
+and the moves appended in between: :func:`delta`. The worker applies it to the tables
+(:func:`refresh`, idempotent: the state row is advanced with a conditional UPDATE in the same
+transaction, so a second run of the same work changes nothing); a reader adds the delta since
+the last cut to what the tables say (:func:`funnel_sets`, :func:`stage_time_sums`), so answers
+are exactly those of the direct queries however far the worker is behind.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, delete, func, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from hireflow.analytics.models import FunnelRollup, RollupState, StageTimeRollup
+from hireflow.candidates.models import Application
+from hireflow.core.db import Database, utcnow
+from hireflow.workflow.models import StageMove
+
+NAME = "pipeline"
+CHUNK = 5_000  # applications per read: well under SQLite's bound-parameter limit
+RANGE = 20_000  # application ids per read when (re)building from the start
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Every application with ``id <= application_id`` and every move with ``id <= move_id``."""
+
+    application_id: int = 0
+    move_id: int = 0
+
+    def covers(self, other: Cut) -> bool:
+        return self.application_id >= other.application_id and self.move_id >= other.move_id
+
+
+Key = tuple[int, int, date]  # tenant, opening, day received
+
+
+@dataclass
+class Delta:
+    """Changes to the rollups between two cuts."""
+
+    funnel: Counter[tuple[int, int, date, str]] = field(default_factory=Counter)
+    moves: Counter[tuple[int, int, date, str]] = field(default_factory=Counter)
+    seconds: Counter[tuple[int, int, date, str]] = field(default_factory=Counter)
+
+
+def reached_key(keys: Iterable[str]) -> str:
+    """The stored form of a set of stage keys (keys match ``[a-z][a-z0-9_]*``: no spaces)."""
+    return " ".join(sorted(set(keys)))
+
+
+def built_cut(session: Session) -> Cut | None:
+    """Where the rollups stand, or None before their first build."""
+    row = session.get(RollupState, NAME)
+    return None if row is None else Cut(row.application_id, row.move_id)
+
+
+def current_cut(session: Session) -> Cut:
+    """The newest consistent cut. On PostgreSQL ids are handed out before commit, so a
+    transaction holding a lower id may still be open: a SHARE lock waits for every open
+    writer of the two tables (and holds new ones for the instant of two ``max`` reads), after
+    which every id up to the maximum is committed. SQLite has one writer at a time. Call in a
+    transaction of its own and commit right after, to release the lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE applications, workflow_stage_moves IN SHARE MODE"))
+    return Cut(
+        session.scalar(select(func.coalesce(func.max(Application.id), 0))) or 0,
+        session.scalar(select(func.coalesce(func.max(StageMove.id), 0))) or 0,
+    )
+
+
+def _chunks(ids: list[int], size: int = CHUNK) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _add(
+    found: Delta,
+    since: Cut,
+    applications: Iterable[Any],
+    moves: Iterable[Any],
+) -> None:
+    """Fold one batch of applications (id, tenant, opening, created_at) and all their moves up
+    to the later cut (application id, move id, from, to, seconds) into ``found``."""
+    by_app: dict[int, list[Any]] = {}
+    for move in moves:
+        by_app.setdefault(move[0], []).append(move)
+    for app_id, tenant_id, opening_id, created_at in applications:
+        day = created_at.date()
+        mine = by_app.get(app_id, [])
+        after = [m for m in mine if m[1] > since.move_id]
+        if app_id <= since.application_id:
+            if not after:
+                continue
+            before = reached_key(m[3] for m in mine if m[1] <= since.move_id)
+            found.funnel[(tenant_id, opening_id, day, before)] -= 1
+        found.funnel[(tenant_id, opening_id, day, reached_key(m[3] for m in mine))] += 1
+        for move in after:
+            found.moves[(tenant_id, opening_id, day, move[2])] += 1
+            found.seconds[(tenant_id, opening_id, day, move[2])] += move[4]
+
+
+_APP = (Application.id, Application.tenant_id, Application.opening_id, Application.created_at)
+_MOVE = (
+    StageMove.application_id,
+    StageMove.id,
+    StageMove.from_key,
+    StageMove.to_key,
+    StageMove.seconds_in_stage,
+)
+
+
+def delta(
+    session: Session, since: Cut, until: Cut | None = None, openings: Select[Any] | None = None
+) -> Delta:
+    """What changes between ``since`` and ``until`` (None: everything visible now), for the
+    applications of ``openings`` (None: all)."""
+    found = Delta()
+    new = select(Application.id).where(Application.id > since.application_id)
+    moved = select(StageMove.application_id).where(StageMove.id > since.move_id)
+    move_bound = [] if until is None else [StageMove.id <= until.move_id]
+    if until is not None:
+        new = new.where(Application.id <= until.application_id)
+        moved = moved.where(*move_bound)
+    if openings is not None:
+        new = new.where(Application.opening_id.in_(openings))
+        moved = moved.where(StageMove.opening_id.in_(openings))
+    ids = sorted(set(session.scalars(new)) | set(session.scalars(moved)))
+    for chunk in _chunks(ids):
+        applications = session.execute(select(*_APP).where(Application.id.in_(chunk)))
+        moves = session.execute(
+            select(*_MOVE).where(StageMove.application_id.in_(chunk), *move_bound)
+        )
+        _add(found, since, list(applications), moves)
+    return found
+
+
+def _full(session: Session, until: Cut) -> Iterator[Delta]:
+    """The rollups from nothing up to ``until``, in batches of application id ranges."""
+    low = 0
+    while low < until.application_id:
+        high = min(low + RANGE, until.application_id)
+        found = Delta()
+        applications = session.execute(
+            select(*_APP).where(Application.id > low, Application.id <= high)
+        )
+        moves = session.execute(
+            select(*_MOVE).where(
+                StageMove.application_id > low,
+                StageMove.application_id <= high,
+                StageMove.id <= until.move_id,
+            )
+        )
+        _add(found, Cut(), list(applications), moves)
+        yield found
+        low = high
+
+
+def _upsert(
+    session: Session, model: type, rows: list[dict[str, Any]], conflict: list[str], sums: list[str]
+) -> None:
+    """Add ``sums`` of ``rows`` to the rows with the same ``conflict`` columns (or insert)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(model)
+    table = model.__table__  # type: ignore[attr-defined]
+    stmt = stmt.on_conflict_do_update(
+        index_elements=conflict,
+        set_={name: getattr(table.c, name) + getattr(stmt.excluded, name) for name in sums},
+    )
+    for start in range(0, len(rows), CHUNK):
+        session.execute(stmt, rows[start : start + CHUNK])
+
+
+_PLACE = ["opening_id", "day"]
+
+
+def _write(session: Session, found: Delta) -> None:
+    funnel = [
+        {"tenant_id": t, "opening_id": o, "day": d, "reached": r, "applications": n}
+        for (t, o, d, r), n in found.funnel.items()
+        if n
+    ]
+    times = [
+        {
+            "tenant_id": t,
+            "opening_id": o,
+            "day": d,
+            "from_key": k,
+            "moves": n,
+            "seconds": found.seconds[(t, o, d, k)],
+        }
+        for (t, o, d, k), n in found.moves.items()
+    ]
+    _upsert(session, FunnelRollup, funnel, [*_PLACE, "reached"], ["applications"])
+    _upsert(session, StageTimeRollup, times, [*_PLACE, "from_key"], ["moves", "seconds"])
+
+
+def _take_cut(database: Database) -> Cut:
+    with database.session() as session:
+        cut = current_cut(session)
+        session.commit()
+    return cut
+
+
+def refresh(database: Database) -> dict[str, int]:
+    """Bring the rollups up to now (the Celery task's work; safe to run twice or at once):
+    from the last cut if there is one, else from nothing."""
+    until = _take_cut(database)
+    with database.session() as session:
+        state = session.get(RollupState, NAME, with_for_update=True)
+        if state is None:
+            return _rebuild_in(session, until)
+        since = Cut(state.application_id, state.move_id)
+        if since.covers(until):
+            return {"applications": 0, "moves": 0}
+        claimed = session.execute(
+            update(RollupState)
+            .where(
+                RollupState.name == NAME,
+                RollupState.application_id == since.application_id,
+                RollupState.move_id == since.move_id,
+            )
+            .values(application_id=until.application_id, move_id=until.move_id, updated_at=utcnow())
+        )
+        if not claimed.rowcount:  # type: ignore[attr-defined]
+            session.rollback()  # another run did this work
+            return {"applications": 0, "moves": 0}
+        _write(session, delta(session, since, until))
+        session.commit()
+    return {
+        "applications": until.application_id - since.application_id,
+        "moves": until.move_id - since.move_id,
+    }
+
+
+def rebuild(database: Database) -> dict[str, int]:
+    """Recompute the rollups from the source tables (``hireflow analytics-rollups --rebuild``)."""
+    until = _take_cut(database)
+    with database.session() as session:
+        session.get(RollupState, NAME, with_for_update=True)
+        return _rebuild_in(session, until)
+
+
+def _rebuild_in(session: Session, until: Cut) -> dict[str, int]:
+    session.execute(delete(FunnelRollup))
+    session.execute(delete(StageTimeRollup))
+    session.execute(delete(RollupState).where(RollupState.name == NAME))
+    session.add(RollupState(name=NAME, application_id=until.application_id, move_id=until.move_id))
+    session.flush()
+    for batch in _full(session, until):
+        _write(session, batch)
+    session.commit()
+    return {"applications": until.application_id, "moves": until.move_id}
+
+
+def _days(day_column: Any, start: date | None, end: date | None) -> list[Any]:
+    found = []
+    if start is not None:
+        found.append(day_column >= start)
+    if end is not None:
+        found.append(day_column <= end)
+    return found
+
+
+def _in_period(day: date, start: date | None, end: date | None) -> bool:
+    return (start is None or day >= start) and (end is None or day <= end)
+
+
+def funnel_sets(
+    session: Session, openings: Select[Any], start: date | None, end: date | None
+) -> Counter[str] | None:
+    """Applications of ``openings`` received in the period, per set of stages reached (see
+    :func:`reached_key`); None before the first build."""
+    cut = built_cut(session)
+    if cut is None:
+        return None
+    found: Counter[str] = Counter()
+    rows = session.execute(
+        select(FunnelRollup.reached, func.sum(FunnelRollup.applications))
+        .where(FunnelRollup.opening_id.in_(openings), *_days(FunnelRollup.day, start, end))
+        .group_by(FunnelRollup.reached)
+    )
+    for reached, n in rows:
+        found[reached] += int(n)
+    for (_t, _o, day, reached), n in delta(session, cut, None, openings).funnel.items():
+        if _in_period(day, start, end):
+            found[reached] += n
+    return +found  # drops sets no application has any more
+
+
+def stage_time_sums(
+    session: Session, openings: Select[Any], start: date | None, end: date | None
+) -> dict[str, tuple[int, int]] | None:
+    """Moves out of each stage and their seconds, for the applications of ``openings``
+    received in the period; None before the first build."""
+    cut = built_cut(session)
+    if cut is None:
+        return None
+    moves: Counter[str] = Counter()
+    seconds: Counter[str] = Counter()
+    rows = session.execute(
+        select(
+            StageTimeRollup.from_key,
+            func.sum(StageTimeRollup.moves),
+            func.sum(StageTimeRollup.seconds),
+        )
+        .where(StageTimeRollup.opening_id.in_(openings), *_days(StageTimeRollup.day, start, end))
+        .group_by(StageTimeRollup.from_key)
+    )
+    for key, n, total in rows:
+        moves[key] += int(n)
+        seconds[key] += int(total)
+    tail = delta(session, cut, None, openings)
+    for (_t, _o, day, key), n in tail.moves.items():
+        if _in_period(day, start, end):
+            moves[key] += n
+            seconds[key] += tail.seconds[(_t, _o, day, key)]
+    return {key: (n, seconds[key]) for key, n in moves.items() if n}
