@@ -53,7 +53,7 @@ def _walk(session, hr, app, rng, reason, start, version=0, after=""):
     """Moves from ``after`` (a stage of WALK, "" for the start) on."""
     rest = WALK[WALK.index(after) + 1 :] if after else WALK
     path = list(rest[: rng.randint(0, len(rest))])
-    if 2 <= len(path) and path[-1] != "hired" and rng.random() < 0.2:
+    if len(path) >= 2 and path[-1] != "hired" and rng.random() < 0.2:
         path.append(path[-2])  # moved back a stage
     if (not path or path[-1] != "hired") and rng.random() < 0.3:
         path.append("rejected")
