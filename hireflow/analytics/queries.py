@@ -9,15 +9,19 @@ seconds and scores only.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from pydantic import BaseModel, Field, field_validator
+from pydantic import ValidationError as PydanticError
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from hireflow.analytics import rollups
 from hireflow.candidates.models import Application
+from hireflow.core.bounds import Id
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require, restrict
 from hireflow.interviews.models import InterviewReport, InterviewSession
@@ -50,6 +54,46 @@ class Filters:
                     N_("Choose a period of at most three years."), fields={"start": "too_long"}
                 )
         return self
+
+
+class FiltersIn(BaseModel):
+    """The dashboards' filters as they arrive in a URL (``?opening=&department=&start=&end=``),
+    for the pages and the API alike: one parser, one set of rules. Empty values mean "all"."""
+
+    opening: Id | None = None
+    department: Id | None = None
+    start: date | None = Field(None, description="Applications received on or after (UTC)")
+    end: date | None = Field(None, description="... and on or before")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_all(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    def filters(self) -> Filters:
+        return Filters(self.opening, self.department, self.start, self.end).checked()
+
+
+_FIELD_MESSAGES = {
+    "opening": N_("Choose a value from the list."),
+    "department": N_("Choose a value from the list."),
+    "start": N_("Enter a date as YYYY-MM-DD."),
+    "end": N_("Enter a date as YYYY-MM-DD."),
+}
+
+
+def parse_filters(values: Mapping[str, Any]) -> Filters:
+    """Checked :class:`Filters` from URL parameters; bad ones raise ``ValidationFailed``
+    naming each field (a page re-renders with them, the API answers 422)."""
+    try:
+        found = FiltersIn.model_validate({k: values.get(k) for k in FiltersIn.model_fields})
+    except PydanticError as exc:
+        fields = {str(e["loc"][0]): "invalid" for e in exc.errors() if e["loc"]}
+        first = next(iter(fields), "start")
+        raise ValidationFailed(
+            _FIELD_MESSAGES.get(first, N_("Some fields are not valid.")), fields=fields
+        ) from None
+    return found.filters()
 
 
 @dataclass(frozen=True)

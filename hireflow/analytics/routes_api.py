@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from hireflow.analytics import bias_audit, tables
-from hireflow.analytics.queries import Filters
+from hireflow.analytics.queries import Filters, FiltersIn, parse_filters
 from hireflow.core.i18n import gettext_for
-from hireflow.web.deps import ApiUser, DbSession, Id
+from hireflow.web.deps import ApiUser, DbSession
 
 router = APIRouter(tags=["analytics"])
 
@@ -23,13 +23,9 @@ class TableOut(BaseModel):
     rows: list[list[Any]]
 
 
-def _filters(
-    opening: Id | None = None,
-    department: Id | None = None,
-    start: date | None = None,
-    end: date | None = None,
-) -> Filters:
-    return Filters(opening, department, start, end)
+def _filters(query: Annotated[FiltersIn, Query()]) -> Filters:
+    """The same parser as the pages' (FastAPI checks the types first, for the schema)."""
+    return parse_filters(query.model_dump())
 
 
 FiltersQuery = Annotated[Filters, Depends(_filters)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ from sqlalchemy import select
 from hireflow.analytics import bias_audit, tables
 from hireflow.analytics import self_identification as selfid
 from hireflow.analytics.categories import LABELS, QUESTIONS, SETS
-from hireflow.analytics.queries import Filters, scoped_openings
+from hireflow.analytics.queries import Filters, parse_filters, scoped_openings
 from hireflow.core.errors import N_, NotFound, ValidationFailed
 from hireflow.core.i18n import gettext_for, is_language
 from hireflow.core.permissions import Principal, require
@@ -40,34 +39,9 @@ MEDIA = {
 }
 
 
-def _id(value: str | None, field: str) -> int | None:
-    if not value:
-        return None
-    if not value.isdigit() or len(value) > 12:
-        raise ValidationFailed(N_("Choose a value from the list."), fields={field: "invalid"})
-    return int(value)
-
-
-def _day(value: str | None, field: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(
-            N_("Enter a date as YYYY-MM-DD."), fields={field: "invalid_date"}
-        ) from None
-
-
 def filters_from(request: Request) -> Filters:
     """The filters of a dashboard URL (``?opening=&department=&start=&end=``)."""
-    query = request.query_params
-    return Filters(
-        opening_id=_id(query.get("opening"), "opening"),
-        department_id=_id(query.get("department"), "department"),
-        start=_day(query.get("start"), "start"),
-        end=_day(query.get("end"), "end"),
-    ).checked()
+    return parse_filters(request.query_params)
 
 
 def _departments(session: DbSession, principal: Principal) -> list[tuple[int, str]]:
