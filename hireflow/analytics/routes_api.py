@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from hireflow.analytics import bias_audit, tables
+from hireflow.analytics import accuracy, bias_audit, tables
 from hireflow.analytics.queries import Filters, FiltersIn, parse_filters
 from hireflow.core.i18n import gettext_for
 from hireflow.web.deps import ApiUser, DbSession
@@ -83,3 +83,13 @@ def bias_audit_report(session: DbSession, principal: ApiUser, filters: FiltersQu
     screen, not a legal conclusion."""
     found = bias_audit.audit(session, principal, filters)
     return bias_audit.as_dict(found)
+
+
+@router.get("/analytics/ai-accuracy", response_model=accuracy.Review)
+def ai_accuracy(session: DbSession, principal: ApiUser, filters: FiltersQuery) -> Any:
+    """The AI accuracy review over the applications the caller may analyse: per competency
+    the AI's agreement with interviewers' scorecards on levels 1-5 (QWK and mean difference AI
+    − interviewer, each with a 95 % bootstrap interval; ``flagged`` = low agreement, to review
+    in calibration), the AI's recommendation against the final decision, HR's overrides per
+    competency and direction, and drift by month (``YYYY-MM``)."""
+    return accuracy.review(session, principal, filters)

@@ -9,13 +9,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from hireflow.analytics import bias_audit, tables
+from hireflow.analytics import accuracy, bias_audit, tables
 from hireflow.analytics import self_identification as selfid
 from hireflow.analytics.categories import LABELS, QUESTIONS, SETS
 from hireflow.analytics.queries import Filters, parse_filters, scoped_openings
 from hireflow.core.errors import N_, NotFound, ValidationFailed
 from hireflow.core.i18n import gettext_for, is_language
-from hireflow.core.permissions import Principal, require
+from hireflow.core.permissions import Principal, can, require
 from hireflow.core.settings import get_settings
 from hireflow.org.models import Department, Tenant
 from hireflow.scheduling import candidate_link
@@ -28,6 +28,13 @@ from hireflow.web.templating import NavItem, render
 router = APIRouter(include_in_schema=False)
 NAV = (
     NavItem("/analytics", N_("Analytics"), "analytics.read", order=60, group="recruiting"),
+    NavItem(
+        "/analytics/ai-accuracy",
+        N_("AI accuracy"),
+        accuracy.CAPABILITY,
+        order=62,
+        group="recruiting",
+    ),
     NavItem(
         "/analytics/bias-audit", N_("Bias audit"), "analytics.audit", order=61, group="recruiting"
     ),
@@ -105,6 +112,53 @@ def _export(found: tables.Table, fmt: str) -> Response:
         media_type=MEDIA[fmt],
         headers={"Content-Disposition": f'attachment; filename="hireflow-{found.key}.{fmt}"'},
     )
+
+
+# --------------------------------------------------------------------------- AI accuracy
+
+
+@router.get("/analytics/ai-accuracy")
+def accuracy_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+    """The AI accuracy review (SPEC I4): agreement with interviewers, recommendation vs
+    hire, HR's overrides, drift by month; low agreement linked to calibration."""
+    require(principal, accuracy.CAPABILITY)
+    _ = gettext_for(request.state.language)
+    context: dict[str, Any] = {
+        "openings": scoped_openings(session, principal),
+        "departments": _departments(session, principal),
+        "query": dict(request.query_params),
+        "tables": [],
+        "flagged": [],
+        "errors": {},
+        "low_qwk": accuracy.LOW_QWK,
+        "min_pairs": accuracy.MIN_PAIRS,
+        "can_calibrate": can(principal, "interviews.calibrate"),
+    }
+    try:
+        found, context["tables"] = tables.accuracy_tables(
+            session, principal, filters_from(request), _
+        )
+    except ValidationFailed as exc:
+        context["errors"] = {field: exc.translated(_) for field in exc.fields}
+        return render(request, "analytics/ai_accuracy.html", context, status_code=422)
+    agreement = context["tables"][0].rows
+    context["flagged"] = [
+        row[0] for row, a in zip(agreement, found.agreement, strict=True) if a.flagged
+    ]
+    return render(request, "analytics/ai_accuracy.html", context)
+
+
+@router.get("/analytics/ai-accuracy/export")
+def accuracy_export(request: Request, session: DbSession, principal: PageUser) -> Response:
+    """One of the review's tables (``?chart=``) as CSV or XLSX (``?format=``)."""
+    chart = request.query_params.get("chart", "")
+    fmt = request.query_params.get("format", "csv")
+    if chart not in tables.ACCURACY or fmt not in MEDIA:
+        raise NotFound()
+    _ = gettext_for(request.state.language)
+    _found, found = tables.accuracy_tables(session, principal, filters_from(request), _)
+    audit_read(session, principal, "analytics.exported", "tenant", [principal.tenant_id])
+    return _export(found[tables.ACCURACY.index(chart)], fmt)
 
 
 # --------------------------------------------------------------------------- bias audit
