@@ -55,32 +55,36 @@ class FunnelRollup(Base):
     The set (``reached``: the stage keys, sorted, space-separated; "" for none) rather than the
     furthest stage, because "furthest" depends on the stage list the reader lays the funnel on
     (the company's or the opening's, reordered at any time); the reader maps each set to its
-    furthest position in that list. Kept by :mod:`hireflow.analytics.rollups`."""
+    furthest position in that list. Each count is kept per day (``grain`` "d") and per month
+    (``grain`` "m", ``day`` = the 1st): a period reads whole months from the month rows and
+    only its ragged ends from the day rows. Kept by :mod:`hireflow.analytics.rollups`."""
 
     __tablename__ = "analytics_funnel_rollups"
-    __table_args__ = (UniqueConstraint("opening_id", "day", "reached"),)
+    __table_args__ = (UniqueConstraint("opening_id", "grain", "day", "reached"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
+    grain: Mapped[str] = mapped_column(String(1))  # "d" day, "m" month
     day: Mapped[date] = mapped_column(Date())  # the application's created_at, UTC
     reached: Mapped[str] = mapped_column(Text())
     applications: Mapped[int] = mapped_column(default=0)
 
 
 class StageTimeRollup(Base):
-    """Moves out of each stage and the seconds spent in it, per opening and day the
-    application was received (sums, so the mean is exact)."""
+    """Moves out of each stage and the seconds spent in it, per opening and day (and month)
+    the application was received (sums, so the mean is exact)."""
 
     __tablename__ = "analytics_stage_time_rollups"
     __table_args__ = (
-        UniqueConstraint("opening_id", "day", "from_key"),
+        UniqueConstraint("opening_id", "grain", "day", "from_key"),
         Index("ix_analytics_stage_time_rollups_tenant_id", "tenant_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
     opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
+    grain: Mapped[str] = mapped_column(String(1))
     day: Mapped[date] = mapped_column(Date())
     from_key: Mapped[str] = mapped_column(String(40))
     moves: Mapped[int] = mapped_column(default=0)

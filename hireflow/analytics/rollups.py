@@ -20,10 +20,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, literal_column, select, text, update
+from sqlalchemy import Select, and_, delete, func, literal_column, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -161,9 +161,9 @@ def _day(session: Session) -> Any:
 
 def _build(session: Session, until: Cut) -> None:
     """The rollups from nothing up to ``until``, aggregated by the database (a Python pass
-    over millions of moves would take minutes): time in stage straight into its table; the
-    funnel's sets come back as the database lists them (SQLite cannot order inside
-    ``group_concat``) and are put in the stored form here."""
+    over millions of moves would take minutes), per day; the funnel's sets come back as the
+    database lists them (SQLite cannot order inside ``group_concat``) and are put in the
+    stored form here, and :func:`_write` adds the month rows."""
     day = _day(session)
     moves = [StageMove.id <= until.move_id]
     apps = [Application.id <= until.application_id]
@@ -180,8 +180,11 @@ def _build(session: Session, until: Cut) -> None:
         .where(*moves, *apps)
         .group_by(Application.tenant_id, Application.opening_id, day, StageMove.from_key)
     )
-    columns = ["tenant_id", "opening_id", "day", "from_key", "moves", "seconds"]
-    session.execute(insert(StageTimeRollup).from_select(columns, times))
+    found = Delta()
+    for tenant_id, opening_id, received, key, n, seconds in session.execute(times):
+        place = (tenant_id, opening_id, _as_date(received), key)
+        found.moves[place] += n
+        found.seconds[place] += int(seconds)
     if session.get_bind().dialect.name == "postgresql":
         listed = func.string_agg(StageMove.to_key.distinct(), literal_column("','"))
     else:
@@ -198,11 +201,14 @@ def _build(session: Session, until: Cut) -> None:
         .where(*apps)
         .group_by(Application.tenant_id, Application.opening_id, day, sets.c.s)
     )
-    found = Delta()
     for tenant_id, opening_id, received, keys, n in rows:
-        when = received if isinstance(received, date) else date.fromisoformat(received)
-        found.funnel[(tenant_id, opening_id, when, reached_key((keys or "").split(",")))] += n
+        place = (tenant_id, opening_id, _as_date(received), reached_key((keys or "").split(",")))
+        found.funnel[place] += n
     _write(session, found, fresh=True)
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def _upsert(
@@ -230,25 +236,36 @@ def _upsert(
         connection.execute(stmt, rows[start : start + CHUNK])
 
 
-_PLACE = ["opening_id", "day"]
+_PLACE = ["opening_id", "grain", "day"]
+
+
+def _grains(found: Counter[tuple[int, int, date, str]]) -> Counter[tuple[int, int, str, date, str]]:
+    """Each change once per day and once per month (keyed by the month's 1st)."""
+    out: Counter[tuple[int, int, str, date, str]] = Counter()
+    for (tenant_id, opening_id, day, what), n in found.items():
+        out[(tenant_id, opening_id, "d", day, what)] += n
+        out[(tenant_id, opening_id, "m", day.replace(day=1), what)] += n
+    return out
 
 
 def _write(session: Session, found: Delta, fresh: bool = False) -> None:
     funnel = [
-        {"tenant_id": t, "opening_id": o, "day": d, "reached": r, "applications": n}
-        for (t, o, d, r), n in found.funnel.items()
+        {"tenant_id": t, "opening_id": o, "grain": g, "day": d, "reached": r, "applications": n}
+        for (t, o, g, d, r), n in _grains(found.funnel).items()
         if n
     ]
+    seconds = _grains(found.seconds)
     times = [
         {
             "tenant_id": t,
             "opening_id": o,
+            "grain": g,
             "day": d,
             "from_key": k,
             "moves": n,
-            "seconds": found.seconds[(t, o, d, k)],
+            "seconds": seconds[(t, o, g, d, k)],
         }
-        for (t, o, d, k), n in found.moves.items()
+        for (t, o, g, d, k), n in _grains(found.moves).items()
     ]
     _upsert(session, FunnelRollup, funnel, [*_PLACE, "reached"], ["applications"], fresh)
     _upsert(session, StageTimeRollup, times, [*_PLACE, "from_key"], ["moves", "seconds"], fresh)
@@ -311,6 +328,34 @@ def _rebuild_in(session: Session, until: Cut) -> dict[str, int]:
     return {"applications": until.application_id, "moves": until.move_id}
 
 
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _period(model: Any, start: date | None, end: date | None) -> Any:
+    """The rows covering received days ``start``..``end``: month rows for the whole months
+    inside, day rows for the days before the first and after the last of them."""
+    months_from = None if start is None or start.day == 1 else _next_month(start)
+    months_from = start if months_from is None else months_from
+    months_until = None  # exclusive
+    if end is not None:
+        after = end + timedelta(days=1)
+        months_until = after if after.day == 1 else end.replace(day=1)
+    if months_from is not None and months_until is not None and months_from >= months_until:
+        return and_(model.grain == "d", *_days(model.day, start, end))
+    months = [model.grain == "m"]
+    if months_from is not None:
+        months.append(model.day >= months_from)
+    if months_until is not None:
+        months.append(model.day < months_until)
+    parts = [and_(*months)]
+    if start is not None and months_from != start:
+        parts.append(and_(model.grain == "d", model.day >= start, model.day < months_from))
+    if end is not None and months_until is not None and months_until <= end:
+        parts.append(and_(model.grain == "d", model.day >= months_until, model.day <= end))
+    return or_(*parts)
+
+
 def _days(day_column: Any, start: date | None, end: date | None) -> list[Any]:
     found = []
     if start is not None:
@@ -335,7 +380,7 @@ def funnel_sets(
     found: Counter[str] = Counter()
     rows = session.execute(
         select(FunnelRollup.reached, func.sum(FunnelRollup.applications))
-        .where(FunnelRollup.opening_id.in_(openings), *_days(FunnelRollup.day, start, end))
+        .where(FunnelRollup.opening_id.in_(openings), _period(FunnelRollup, start, end))
         .group_by(FunnelRollup.reached)
     )
     for reached, n in rows:
@@ -362,7 +407,7 @@ def stage_time_sums(
             func.sum(StageTimeRollup.moves),
             func.sum(StageTimeRollup.seconds),
         )
-        .where(StageTimeRollup.opening_id.in_(openings), *_days(StageTimeRollup.day, start, end))
+        .where(StageTimeRollup.opening_id.in_(openings), _period(StageTimeRollup, start, end))
         .group_by(StageTimeRollup.from_key)
     )
     for key, n, total in rows:

@@ -39,7 +39,7 @@ def _grow(session, org, openings, rng, count, start):
     made = [apply(session, org, rng.choice(openings)) for _ in range(count)]
     session.flush()
     for app in made:
-        received = start + timedelta(days=rng.randint(0, 40), hours=rng.randint(0, 23))
+        received = start + timedelta(days=rng.randint(0, 100), hours=rng.randint(0, 23))
         session.execute(
             update(Application).where(Application.id == app.id).values(created_at=received)
         )
@@ -67,13 +67,24 @@ def _walk(session, hr, app, rng, reason, start, version=0, after=""):
 
 def _cases(openings, org):
     first = utcnow().date() - timedelta(days=120)
+    month = _next(first)  # a 1st of the month inside the data
     return [
         Filters(),
         Filters(opening_id=openings[0].id),
         Filters(department_id=org.departments[1].id),
         Filters(start=first + timedelta(days=10), end=first + timedelta(days=25)),
         Filters(opening_id=openings[1].id, start=first + timedelta(days=20)),
+        # whole months read from the month rows, ragged ends from the day rows
+        Filters(start=first + timedelta(days=13), end=first + timedelta(days=80)),
+        Filters(start=month, end=month + timedelta(days=58)),
+        Filters(start=first + timedelta(days=3), end=_next(_next(month)) - timedelta(days=1)),
+        Filters(start=month, end=_next(month) - timedelta(days=1)),
+        Filters(end=month + timedelta(days=9)),
     ]
+
+
+def _next(day):
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def _same(session, people, filters):

@@ -24,6 +24,7 @@ def _place(table: str) -> list[Any]:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.Column("opening_id", sa.Integer(), nullable=False),
+        sa.Column("grain", sa.String(length=1), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.ForeignKeyConstraint(
             ["opening_id"],
@@ -46,9 +47,10 @@ def upgrade() -> None:
         sa.Column("applications", sa.Integer(), nullable=False),
         sa.UniqueConstraint(
             "opening_id",
+            "grain",
             "day",
             "reached",
-            name=op.f("uq_analytics_funnel_rollups_opening_id_day_reached"),
+            name=op.f("uq_analytics_funnel_rollups_opening_id_grain_day_reached"),
         ),
     )
     with op.batch_alter_table("analytics_funnel_rollups", schema=None) as batch_op:
@@ -63,9 +65,10 @@ def upgrade() -> None:
         sa.Column("seconds", sa.BigInteger(), nullable=False),
         sa.UniqueConstraint(
             "opening_id",
+            "grain",
             "day",
             "from_key",
-            name=op.f("uq_analytics_stage_time_rollups_opening_id_day_from_key"),
+            name=op.f("uq_analytics_stage_time_rollups_opening_id_grain_day_from_key"),
         ),
     )
     with op.batch_alter_table("analytics_stage_time_rollups", schema=None) as batch_op:
