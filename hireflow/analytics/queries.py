@@ -91,7 +91,7 @@ def parse_filters(values: Mapping[str, Any]) -> Filters:
         fields = {str(e["loc"][0]): "invalid" for e in exc.errors() if e["loc"]}
         first = next(iter(fields), "start")
         raise ValidationFailed(
-            _FIELD_MESSAGES.get(first, N_("Some fields are not valid.")), fields=fields
+            _FIELD_MESSAGES.get(first, _FIELD_MESSAGES["start"]), fields=fields
         ) from None
     return found.filters()
 
