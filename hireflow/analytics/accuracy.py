@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeGuard
 
 import numpy as np
 from sqlalchemy import select
@@ -103,7 +104,7 @@ def ai_level(score: float) -> int:
     return min(LEVELS, max(1, int(float(score) / 2 + 0.5)))
 
 
-def qwk(first: Sequence[int], second: Sequence[int]) -> float | None:
+def qwk(first: Sequence[int] | np.ndarray, second: Sequence[int] | np.ndarray) -> float | None:
     """Quadratic weighted kappa of two ratings on levels 1-5; None when undefined (no
     pairs, or both raters always gave one same level)."""
     a = np.asarray(first, dtype=int) - 1
@@ -111,8 +112,9 @@ def qwk(first: Sequence[int], second: Sequence[int]) -> float | None:
     if a.size == 0:
         return None
     observed = np.bincount(a * LEVELS + b, minlength=LEVELS * LEVELS).reshape(LEVELS, LEVELS)
-    expected = np.outer(np.bincount(a, minlength=LEVELS), np.bincount(b, minlength=LEVELS))
-    expected = expected / a.size
+    expected = np.outer(np.bincount(a, minlength=LEVELS), np.bincount(b, minlength=LEVELS)) / float(
+        a.size
+    )
     grid = np.arange(LEVELS)
     weights = (grid[:, None] - grid[None, :]) ** 2 / (LEVELS - 1) ** 2
     disagreement = float((weights * expected).sum())
@@ -198,8 +200,9 @@ def _gather(session: Session, principal: Principal, filters: Filters) -> _Data:
         for competency, level in (ratings or {}).items():
             ai = scores.get(competency)
             if _number(ai) and isinstance(level, int) and 1 <= level <= LEVELS:
+                score = float(ai)
                 month = created.strftime("%Y-%m")
-                data.pairs[competency].append((month, ai_level(ai), float(ai) / 2, level))
+                data.pairs[competency].append((month, ai_level(score), score / 2, level))
     interviews = {r[0] for r in reports.values()}
     for interview_id, competency, ai, hr, created in session.execute(
         select(
@@ -217,7 +220,7 @@ def _gather(session: Session, principal: Principal, filters: Filters) -> _Data:
     return data
 
 
-def _number(value: object) -> bool:
+def _number(value: object) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 

@@ -188,8 +188,8 @@ def funnel(
     else:
         total = sum(sets.values())
         by_furthest = Counter[int]()
-        for reached, n in sets.items():
-            by_furthest[max((position.get(key, 0) for key in reached.split()), default=0)] += n
+        for keys, n in sets.items():
+            by_furthest[max((position.get(key, 0) for key in keys.split()), default=0)] += n
     steps: list[FunnelStep] = []
     previous: int | None = None
     for at, stage in enumerate(stages):
