@@ -60,6 +60,19 @@ def _departments(session: DbSession, principal: Principal) -> list[tuple[int, st
     return [(department_id, name) for department_id, name in rows]
 
 
+def _page_context(
+    request: Request, session: DbSession, principal: Principal, capability: str = "analytics.read"
+) -> dict[str, Any]:
+    """What every analytics page's filter form needs, and no figures yet."""
+    return {
+        "openings": scoped_openings(session, principal, capability),
+        "departments": _departments(session, principal),
+        "query": dict(request.query_params),
+        "tables": [],
+        "errors": {},
+    }
+
+
 @router.get("/analytics/assets/analytics.js")
 def script() -> Response:
     return FileResponse(
@@ -73,13 +86,7 @@ def script() -> Response:
 def dashboard(request: Request, session: DbSession, principal: PageUser) -> Response:
     require(principal, "analytics.read")
     _ = gettext_for(request.state.language)
-    context: dict[str, Any] = {
-        "openings": scoped_openings(session, principal),
-        "departments": _departments(session, principal),
-        "query": dict(request.query_params),
-        "tables": [],
-        "errors": {},
-    }
+    context = _page_context(request, session, principal)
     try:
         filters = filters_from(request)
         context["tables"] = [
@@ -123,13 +130,9 @@ def accuracy_page(request: Request, session: DbSession, principal: PageUser) -> 
     hire, HR's overrides, drift by month; low agreement linked to calibration."""
     require(principal, accuracy.CAPABILITY)
     _ = gettext_for(request.state.language)
-    context: dict[str, Any] = {
-        "openings": scoped_openings(session, principal),
-        "departments": _departments(session, principal),
-        "query": dict(request.query_params),
-        "tables": [],
+    context = _page_context(request, session, principal, accuracy.CAPABILITY)
+    context |= {
         "flagged": [],
-        "errors": {},
         "low_qwk": accuracy.LOW_QWK,
         "min_pairs": accuracy.MIN_PAIRS,
         "can_calibrate": can(principal, "interviews.calibrate"),
@@ -173,10 +176,8 @@ def _audit_page(
 ) -> Response:
     require(principal, bias_audit.CAPABILITY)
     _ = gettext_for(request.state.language)
-    context: dict[str, Any] = {
-        "openings": scoped_openings(session, principal, bias_audit.CAPABILITY),
-        "departments": _departments(session, principal),
-        "query": dict(request.query_params),
+    context = _page_context(request, session, principal, bias_audit.CAPABILITY)
+    context |= {
         "audit": None,
         "table": None,
         "sets": SETS,
