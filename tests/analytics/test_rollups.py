@@ -104,19 +104,27 @@ def _same(session, people, filters):
 
 def _tables(session):
     funnel = session.execute(
-        select(FunnelRollup.opening_id, FunnelRollup.day, FunnelRollup.reached)
+        select(FunnelRollup.opening_id, FunnelRollup.grain, FunnelRollup.day, FunnelRollup.reached)
         .add_columns(FunnelRollup.applications)
         .where(FunnelRollup.applications != 0)
-        .order_by(FunnelRollup.opening_id, FunnelRollup.day, FunnelRollup.reached)
+        .order_by(
+            FunnelRollup.opening_id, FunnelRollup.grain, FunnelRollup.day, FunnelRollup.reached
+        )
     ).all()
     times = session.execute(
         select(
             StageTimeRollup.opening_id,
+            StageTimeRollup.grain,
             StageTimeRollup.day,
             StageTimeRollup.from_key,
             StageTimeRollup.moves,
             StageTimeRollup.seconds,
-        ).order_by(StageTimeRollup.opening_id, StageTimeRollup.day, StageTimeRollup.from_key)
+        ).order_by(
+            StageTimeRollup.opening_id,
+            StageTimeRollup.grain,
+            StageTimeRollup.day,
+            StageTimeRollup.from_key,
+        )
     ).all()
     return [tuple(r) for r in funnel], [tuple(r) for r in times]
 
