@@ -11,9 +11,9 @@ categories, or a regional set such as China's without race).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hireflow.core.db import Base, UTCDateTime, utcnow
@@ -49,7 +49,70 @@ class AuditSettings(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
+class FunnelRollup(Base):
+    """Applications per opening, day received and set of stages they were ever moved to.
+
+    The set (``reached``: the stage keys, sorted, space-separated; "" for none) rather than the
+    furthest stage, because "furthest" depends on the stage list the reader lays the funnel on
+    (the company's or the opening's, reordered at any time); the reader maps each set to its
+    furthest position in that list. Each count is kept per day (``grain`` "d") and per month
+    (``grain`` "m", ``day`` = the 1st): a period reads whole months from the month rows and
+    only its ragged ends from the day rows. Kept by :mod:`hireflow.analytics.rollups`."""
+
+    __tablename__ = "analytics_funnel_rollups"
+    __table_args__ = (UniqueConstraint("opening_id", "grain", "day", "reached"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
+    grain: Mapped[str] = mapped_column(String(1))  # "d" day, "m" month
+    day: Mapped[date] = mapped_column(Date())  # the application's created_at, UTC
+    reached: Mapped[str] = mapped_column(Text())
+    applications: Mapped[int] = mapped_column(default=0)
+
+
+class StageTimeRollup(Base):
+    """Moves out of each stage and the seconds spent in it, per opening and day (and month)
+    the application was received (sums, so the mean is exact)."""
+
+    __tablename__ = "analytics_stage_time_rollups"
+    __table_args__ = (
+        UniqueConstraint("opening_id", "grain", "day", "from_key"),
+        Index("ix_analytics_stage_time_rollups_tenant_id", "tenant_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
+    grain: Mapped[str] = mapped_column(String(1))
+    day: Mapped[date] = mapped_column(Date())
+    from_key: Mapped[str] = mapped_column(String(40))
+    moves: Mapped[int] = mapped_column(default=0)
+    seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class RollupState(Base):
+    """How far the rollups have read: every application with ``id <= application_id`` and
+    every stage move with ``id <= move_id`` is in them, nothing later is. One row; none
+    until the first build (the dashboards then read the source tables)."""
+
+    __tablename__ = "analytics_rollup_state"
+
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    application_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    move_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
 register_scope(SelfIdentification, Scope(tenant=SelfIdentification.tenant_id))
 register_scope(AuditSettings, Scope(tenant=AuditSettings.tenant_id))
+register_scope(FunnelRollup, Scope(tenant=FunnelRollup.tenant_id))
+register_scope(StageTimeRollup, Scope(tenant=StageTimeRollup.tenant_id))
 
-__all__ = ["AuditSettings", "SelfIdentification"]
+__all__ = [
+    "AuditSettings",
+    "FunnelRollup",
+    "RollupState",
+    "SelfIdentification",
+    "StageTimeRollup",
+]

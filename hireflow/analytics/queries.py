@@ -9,14 +9,19 @@ seconds and scores only.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from pydantic import BaseModel, Field, field_validator
+from pydantic import ValidationError as PydanticError
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
+from hireflow.analytics import rollups
 from hireflow.candidates.models import Application
+from hireflow.core.bounds import Id
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require, restrict
 from hireflow.interviews.models import InterviewReport, InterviewSession
@@ -49,6 +54,46 @@ class Filters:
                     N_("Choose a period of at most three years."), fields={"start": "too_long"}
                 )
         return self
+
+
+class FiltersIn(BaseModel):
+    """The dashboards' filters as they arrive in a URL (``?opening=&department=&start=&end=``),
+    for the pages and the API alike: one parser, one set of rules. Empty values mean "all"."""
+
+    opening: Id | None = None
+    department: Id | None = None
+    start: date | None = Field(None, description="Applications received on or after (UTC)")
+    end: date | None = Field(None, description="... and on or before")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_all(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    def filters(self) -> Filters:
+        return Filters(self.opening, self.department, self.start, self.end).checked()
+
+
+_FIELD_MESSAGES = {
+    "opening": N_("Choose a value from the list."),
+    "department": N_("Choose a value from the list."),
+    "start": N_("Enter a date as YYYY-MM-DD."),
+    "end": N_("Enter a date as YYYY-MM-DD."),
+}
+
+
+def parse_filters(values: Mapping[str, Any]) -> Filters:
+    """Checked :class:`Filters` from URL parameters; bad ones raise ``ValidationFailed``
+    naming each field (a page re-renders with them, the API answers 422)."""
+    try:
+        found = FiltersIn.model_validate({k: values.get(k) for k in FiltersIn.model_fields})
+    except PydanticError as exc:
+        fields = {str(e["loc"][0]): "invalid" for e in exc.errors() if e["loc"]}
+        first = next(iter(fields), "start")
+        raise ValidationFailed(
+            _FIELD_MESSAGES.get(first, _FIELD_MESSAGES["start"]), fields=fields
+        ) from None
+    return found.filters()
 
 
 @dataclass(frozen=True)
@@ -124,52 +169,78 @@ def stages_for(session: Session, principal: Principal, filters: Filters) -> list
     return company_stages(session, principal.tenant_id)
 
 
-def funnel(session: Session, principal: Principal, filters: Filters) -> list[FunnelStep]:
+def funnel(
+    session: Session, principal: Principal, filters: Filters, *, direct: bool = False
+) -> list[FunnelStep]:
     """How many applications reached each open stage, in order, and the conversion from the
     step before. An application reached a stage if it was ever moved there or past it (a
-    rejected one counts up to the furthest stage it stood in)."""
+    rejected one counts up to the furthest stage it stood in). Read from the rollups once
+    they are built (same answer), from the stage events with ``direct``."""
     filters = filters.checked()
     stages = [s for s in stages_for(session, principal, filters) if s.kind not in CLOSING_KINDS]
-    applications = _applications(session, principal, filters)
-    total = session.scalar(select(func.count()).select_from(applications.subquery())) or 0
-    index = case(
-        {stage.key: position for position, stage in enumerate(stages)},
-        value=StageMove.to_key,
-        else_=0,
-    )
-    furthest = (
-        select(StageMove.application_id, func.max(index).label("furthest"))
-        .where(StageMove.application_id.in_(applications))
-        .group_by(StageMove.application_id)
-        .subquery()
-    )
-    by_furthest: dict[int, int] = {}
-    for at, n in session.execute(
-        select(furthest.c.furthest, func.count()).group_by(furthest.c.furthest)
-    ):
-        by_furthest[at] = n
+    position = {stage.key: at for at, stage in enumerate(stages)}
+    sets = None
+    if not direct:
+        openings = _openings(session, principal, filters)
+        sets = rollups.funnel_sets(session, openings, filters.start, filters.end)
+    if sets is None:
+        total, by_furthest = _furthest_direct(session, principal, filters, position)
+    else:
+        total = sum(sets.values())
+        by_furthest = Counter[int]()
+        for keys, n in sets.items():
+            by_furthest[max((position.get(key, 0) for key in keys.split()), default=0)] += n
     steps: list[FunnelStep] = []
     previous: int | None = None
-    for position, stage in enumerate(stages):
-        reached = (
-            total if position == 0 else sum(n for at, n in by_furthest.items() if at >= position)
-        )
+    for at, stage in enumerate(stages):
+        reached = total if at == 0 else sum(n for far, n in by_furthest.items() if far >= at)
         conversion = None if previous in (None, 0) else reached / previous
         steps.append(FunnelStep(stage, reached, conversion))
         previous = reached
     return steps
 
 
-def time_in_stage(session: Session, principal: Principal, filters: Filters) -> list[StageTime]:
-    """Mean days an application spent in each stage before it was moved on."""
+def _furthest_direct(
+    session: Session, principal: Principal, filters: Filters, position: dict[str, int]
+) -> tuple[int, Counter[int]]:
+    """(applications, applications per furthest position) from the stage events."""
+    applications = _applications(session, principal, filters)
+    total = session.scalar(select(func.count()).select_from(applications.subquery())) or 0
+    index = case(position, value=StageMove.to_key, else_=0)
+    furthest = (
+        select(StageMove.application_id, func.max(index).label("furthest"))
+        .where(StageMove.application_id.in_(applications))
+        .group_by(StageMove.application_id)
+        .subquery()
+    )
+    by_furthest: Counter[int] = Counter()
+    for at, n in session.execute(
+        select(furthest.c.furthest, func.count()).group_by(furthest.c.furthest)
+    ):
+        by_furthest[at] = n
+    return total, by_furthest
+
+
+def time_in_stage(
+    session: Session, principal: Principal, filters: Filters, *, direct: bool = False
+) -> list[StageTime]:
+    """Mean days an application spent in each stage before it was moved on (from the
+    rollups once built, from the stage events with ``direct``)."""
     filters = filters.checked()
     stages = stages_for(session, principal, filters)
-    rows = session.execute(
-        select(StageMove.from_key, func.count(), func.avg(StageMove.seconds_in_stage))
-        .where(StageMove.application_id.in_(_applications(session, principal, filters)))
-        .group_by(StageMove.from_key)
-    )
-    found = {key: (n, float(mean or 0)) for key, n, mean in rows}
+    found = None
+    if not direct:
+        openings = _openings(session, principal, filters)
+        sums = rollups.stage_time_sums(session, openings, filters.start, filters.end)
+        if sums is not None:
+            found = {key: (n, seconds / n) for key, (n, seconds) in sums.items()}
+    if found is None:
+        rows = session.execute(
+            select(StageMove.from_key, func.count(), func.avg(StageMove.seconds_in_stage))
+            .where(StageMove.application_id.in_(_applications(session, principal, filters)))
+            .group_by(StageMove.from_key)
+        )
+        found = {key: (n, float(mean or 0)) for key, n, mean in rows}
     return [
         StageTime(stage, found[stage.key][0], round(found[stage.key][1] / 86400, 2))
         for stage in stages

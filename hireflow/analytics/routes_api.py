@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from hireflow.analytics import bias_audit, tables
-from hireflow.analytics.queries import Filters
+from hireflow.analytics import accuracy, bias_audit, tables
+from hireflow.analytics.queries import Filters, FiltersIn, parse_filters
 from hireflow.core.i18n import gettext_for
-from hireflow.web.deps import ApiUser, DbSession, Id
+from hireflow.web.deps import ApiUser, DbSession
 
 router = APIRouter(tags=["analytics"])
 
@@ -23,13 +23,9 @@ class TableOut(BaseModel):
     rows: list[list[Any]]
 
 
-def _filters(
-    opening: Id | None = None,
-    department: Id | None = None,
-    start: date | None = None,
-    end: date | None = None,
-) -> Filters:
-    return Filters(opening, department, start, end)
+def _filters(query: Annotated[FiltersIn, Query()]) -> Filters:
+    """The same parser as the pages' (FastAPI checks the types first, for the schema)."""
+    return parse_filters(query.model_dump())
 
 
 FiltersQuery = Annotated[Filters, Depends(_filters)]
@@ -87,3 +83,13 @@ def bias_audit_report(session: DbSession, principal: ApiUser, filters: FiltersQu
     screen, not a legal conclusion."""
     found = bias_audit.audit(session, principal, filters)
     return bias_audit.as_dict(found)
+
+
+@router.get("/analytics/ai-accuracy", response_model=accuracy.Review)
+def ai_accuracy(session: DbSession, principal: ApiUser, filters: FiltersQuery) -> Any:
+    """The AI accuracy review over the applications the caller may analyse: per competency
+    the AI's agreement with interviewers' scorecards on levels 1-5 (QWK and mean difference AI
+    − interviewer, each with a 95 % bootstrap interval; ``flagged`` = low agreement, to review
+    in calibration), the AI's recommendation against the final decision, HR's overrides per
+    competency and direction, and drift by month (``YYYY-MM``)."""
+    return accuracy.review(session, principal, filters)

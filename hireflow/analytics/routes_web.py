@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -10,13 +9,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from hireflow.analytics import bias_audit, tables
+from hireflow.analytics import accuracy, bias_audit, tables
 from hireflow.analytics import self_identification as selfid
 from hireflow.analytics.categories import LABELS, QUESTIONS, SETS
-from hireflow.analytics.queries import Filters, scoped_openings
+from hireflow.analytics.queries import Filters, parse_filters, scoped_openings
 from hireflow.core.errors import N_, NotFound, ValidationFailed
 from hireflow.core.i18n import gettext_for, is_language
-from hireflow.core.permissions import Principal, require
+from hireflow.core.permissions import Principal, can, require
 from hireflow.core.settings import get_settings
 from hireflow.org.models import Department, Tenant
 from hireflow.scheduling import candidate_link
@@ -30,6 +29,13 @@ router = APIRouter(include_in_schema=False)
 NAV = (
     NavItem("/analytics", N_("Analytics"), "analytics.read", order=60, group="recruiting"),
     NavItem(
+        "/analytics/ai-accuracy",
+        N_("AI accuracy"),
+        accuracy.CAPABILITY,
+        order=62,
+        group="recruiting",
+    ),
+    NavItem(
         "/analytics/bias-audit", N_("Bias audit"), "analytics.audit", order=61, group="recruiting"
     ),
 )
@@ -40,34 +46,9 @@ MEDIA = {
 }
 
 
-def _id(value: str | None, field: str) -> int | None:
-    if not value:
-        return None
-    if not value.isdigit() or len(value) > 12:
-        raise ValidationFailed(N_("Choose a value from the list."), fields={field: "invalid"})
-    return int(value)
-
-
-def _day(value: str | None, field: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(
-            N_("Enter a date as YYYY-MM-DD."), fields={field: "invalid_date"}
-        ) from None
-
-
 def filters_from(request: Request) -> Filters:
     """The filters of a dashboard URL (``?opening=&department=&start=&end=``)."""
-    query = request.query_params
-    return Filters(
-        opening_id=_id(query.get("opening"), "opening"),
-        department_id=_id(query.get("department"), "department"),
-        start=_day(query.get("start"), "start"),
-        end=_day(query.get("end"), "end"),
-    ).checked()
+    return parse_filters(request.query_params)
 
 
 def _departments(session: DbSession, principal: Principal) -> list[tuple[int, str]]:
@@ -77,6 +58,19 @@ def _departments(session: DbSession, principal: Principal) -> list[tuple[int, st
         .order_by(Department.name)
     )
     return [(department_id, name) for department_id, name in rows]
+
+
+def _page_context(
+    request: Request, session: DbSession, principal: Principal, capability: str = "analytics.read"
+) -> dict[str, Any]:
+    """What every analytics page's filter form needs, and no figures yet."""
+    return {
+        "openings": scoped_openings(session, principal, capability),
+        "departments": _departments(session, principal),
+        "query": dict(request.query_params),
+        "tables": [],
+        "errors": {},
+    }
 
 
 @router.get("/analytics/assets/analytics.js")
@@ -92,13 +86,7 @@ def script() -> Response:
 def dashboard(request: Request, session: DbSession, principal: PageUser) -> Response:
     require(principal, "analytics.read")
     _ = gettext_for(request.state.language)
-    context: dict[str, Any] = {
-        "openings": scoped_openings(session, principal),
-        "departments": _departments(session, principal),
-        "query": dict(request.query_params),
-        "tables": [],
-        "errors": {},
-    }
+    context = _page_context(request, session, principal)
     try:
         filters = filters_from(request)
         context["tables"] = [
@@ -133,6 +121,49 @@ def _export(found: tables.Table, fmt: str) -> Response:
     )
 
 
+# --------------------------------------------------------------------------- AI accuracy
+
+
+@router.get("/analytics/ai-accuracy")
+def accuracy_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+    """The AI accuracy review (SPEC I4): agreement with interviewers, recommendation vs
+    hire, HR's overrides, drift by month; low agreement linked to calibration."""
+    require(principal, accuracy.CAPABILITY)
+    _ = gettext_for(request.state.language)
+    context = _page_context(request, session, principal, accuracy.CAPABILITY)
+    context |= {
+        "flagged": [],
+        "low_qwk": accuracy.LOW_QWK,
+        "min_pairs": accuracy.MIN_PAIRS,
+        "can_calibrate": can(principal, "interviews.calibrate"),
+    }
+    try:
+        found, context["tables"] = tables.accuracy_tables(
+            session, principal, filters_from(request), _
+        )
+    except ValidationFailed as exc:
+        context["errors"] = {field: exc.translated(_) for field in exc.fields}
+        return render(request, "analytics/ai_accuracy.html", context, status_code=422)
+    agreement = context["tables"][0].rows
+    context["flagged"] = [
+        row[0] for row, a in zip(agreement, found.agreement, strict=True) if a.flagged
+    ]
+    return render(request, "analytics/ai_accuracy.html", context)
+
+
+@router.get("/analytics/ai-accuracy/export")
+def accuracy_export(request: Request, session: DbSession, principal: PageUser) -> Response:
+    """One of the review's tables (``?chart=``) as CSV or XLSX (``?format=``)."""
+    chart = request.query_params.get("chart", "")
+    fmt = request.query_params.get("format", "csv")
+    if chart not in tables.ACCURACY or fmt not in MEDIA:
+        raise NotFound()
+    _ = gettext_for(request.state.language)
+    _found, found = tables.accuracy_tables(session, principal, filters_from(request), _)
+    audit_read(session, principal, "analytics.exported", "tenant", [principal.tenant_id])
+    return _export(found[tables.ACCURACY.index(chart)], fmt)
+
+
 # --------------------------------------------------------------------------- bias audit
 
 
@@ -145,10 +176,8 @@ def _audit_page(
 ) -> Response:
     require(principal, bias_audit.CAPABILITY)
     _ = gettext_for(request.state.language)
-    context: dict[str, Any] = {
-        "openings": scoped_openings(session, principal, bias_audit.CAPABILITY),
-        "departments": _departments(session, principal),
-        "query": dict(request.query_params),
+    context = _page_context(request, session, principal, bias_audit.CAPABILITY)
+    context |= {
         "audit": None,
         "table": None,
         "sets": SETS,

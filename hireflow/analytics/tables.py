@@ -15,7 +15,7 @@ from typing import Any
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
-from hireflow.analytics import bias_audit, queries
+from hireflow.analytics import accuracy, bias_audit, queries
 from hireflow.analytics.categories import LABELS, UNKNOWN
 from hireflow.analytics.queries import SCORE_BINS, Filters
 from hireflow.core.errors import N_
@@ -167,3 +167,93 @@ def bias_audit_table(found: bias_audit.Audit, _: Callable[[str], str]) -> Table:
         ],
         rows,
     )
+
+
+ACCURACY = ("ai_agreement", "ai_recommendation", "ai_overrides", "ai_drift")
+
+
+def _blank(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def accuracy_tables(
+    session: Session, principal: Principal, filters: Filters, _: Callable[[str], str]
+) -> tuple[accuracy.Review, list[Table]]:
+    """The AI accuracy review and its four tables (agreement, recommendation vs hire, HR's
+    overrides, drift by month)."""
+    found = accuracy.review(session, principal, filters)
+    lang = "zh" if principal.language.lower().startswith("zh") else "en"
+    names = queries.competency_names(session, principal, filters, lang)
+    agreement = [
+        [
+            names.get(a.competency, a.competency),
+            a.pairs,
+            _blank(a.qwk.value),
+            _blank(a.qwk.low),
+            _blank(a.qwk.high),
+            a.mean_difference.value,
+            _blank(a.mean_difference.low),
+            _blank(a.mean_difference.high),
+            _("low agreement") if a.flagged else "",
+        ]
+        for a in found.agreement
+    ]
+    rec = found.recommendation
+    share = rec.agreement
+    recommendation = [
+        [_("Recommended by the AI"), rec.recommended_hired, rec.recommended_not_hired],
+        [_("Not recommended by the AI"), rec.not_recommended_hired, rec.not_recommended_not_hired],
+    ]
+    interval = _("agreement %(share)s (95%% interval %(low)s–%(high)s)") % {
+        "share": _blank(share.value),
+        "low": _blank(share.low),
+        "high": _blank(share.high),
+    }
+    return found, [
+        Table(
+            "ai_agreement",
+            _("AI vs interviewers per competency (levels 1–5)"),
+            [
+                _("Competency"),
+                _("Pairs"),
+                _("QWK"),
+                _("QWK 95% low"),
+                _("QWK 95% high"),
+                _("Mean difference (AI − interviewer)"),
+                _("Difference 95% low"),
+                _("Difference 95% high"),
+                _("Flag"),
+            ],
+            agreement,
+        ),
+        Table(
+            "ai_recommendation",
+            _("AI recommendation vs final decision") + f" ({interval})",
+            [_("AI recommendation"), _("Hired"), _("Rejected or withdrew")],
+            recommendation if rec.agreement.value is not None else [],
+        ),
+        Table(
+            "ai_overrides",
+            _("HR overrides of the AI's scores per competency"),
+            [_("Competency"), _("Raised"), _("Lowered"), _("Mean change (0–10)")],
+            [
+                [names.get(o.competency, o.competency), o.raised, o.lowered, o.mean_change]
+                for o in found.overrides
+            ],
+        ),
+        Table(
+            "ai_drift",
+            _("Drift by month"),
+            [
+                _("Month"),
+                _("Pairs"),
+                _("QWK"),
+                _("Mean difference (AI − interviewer)"),
+                _("HR overrides"),
+            ],
+            [
+                [m.month, m.pairs, _blank(m.qwk), _blank(m.mean_difference), m.overrides]
+                for m in found.drift
+            ],
+        ),
+    ]

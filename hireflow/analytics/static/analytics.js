@@ -32,6 +32,55 @@
         series: d.rows.map(function (r) { return { name: r[0], type: "line", smooth: true, data: r.slice(3) }; })
       };
     },
+    // rows: competency, pairs, QWK, low, high, difference, low, high, flag
+    ai_agreement: function (d) {
+      return {
+        tooltip: { trigger: "axis" },
+        xAxis: { type: "category", data: d.rows.map(function (r) { return r[0]; }), axisLabel: { interval: 0, rotate: 20 } },
+        yAxis: { type: "value", name: d.headers[2], min: -1, max: 1 },
+        series: [{
+          name: d.headers[2], type: "bar",
+          data: d.rows.map(function (r) { return r[2] === "" ? null : r[2]; }),
+          markLine: { symbol: "none", data: [{ yAxis: 0.4 }], lineStyle: { type: "dashed" } }
+        }]
+      };
+    },
+    ai_recommendation: function (d) {
+      return {
+        tooltip: { trigger: "axis" },
+        legend: { bottom: 0 },
+        xAxis: { type: "category", data: d.rows.map(function (r) { return r[0]; }) },
+        yAxis: { type: "value" },
+        series: [1, 2].map(function (i) {
+          return { name: d.headers[i], type: "bar", stack: "all", data: d.rows.map(function (r) { return r[i]; }) };
+        })
+      };
+    },
+    ai_overrides: function (d) {
+      return {
+        tooltip: { trigger: "axis" },
+        legend: { bottom: 0 },
+        xAxis: { type: "category", data: d.rows.map(function (r) { return r[0]; }), axisLabel: { interval: 0, rotate: 20 } },
+        yAxis: { type: "value" },
+        series: [
+          { name: d.headers[1], type: "bar", stack: "all", data: d.rows.map(function (r) { return r[1]; }) },
+          { name: d.headers[2], type: "bar", stack: "all", data: d.rows.map(function (r) { return -r[2]; }) }
+        ]
+      };
+    },
+    ai_drift: function (d) {
+      var months = d.rows.map(function (r) { return r[0]; });
+      var line = function (i) {
+        return { name: d.headers[i], type: "line", data: d.rows.map(function (r) { return r[i] === "" ? null : r[i]; }) };
+      };
+      return {
+        tooltip: { trigger: "axis" },
+        legend: { bottom: 0 },
+        xAxis: { type: "category", data: months },
+        yAxis: { type: "value" },
+        series: [line(2), line(3)]
+      };
+    },
     // rows: category, group, outcome, assessed, selected, rate, impact ratio, notes
     bias_audit: function (d) {
       var groups = [], outcomes = [], ratios = {};

@@ -1,0 +1,421 @@
+"""Rollup tables behind the pipeline dashboards, so a company-wide funnel or time-in-stage
+reads a few hundred thousand pre-summed rows instead of millions of stage events.
+
+What is summed: per opening and day an application was received, the applications per set of
+stages they were ever moved to (:class:`FunnelRollup`) and the moves out of each stage with the
+seconds spent in it (:class:`StageTimeRollup`). Both are functions of the source rows up to a
+*cut* (the highest application and stage-move ids they include, :class:`RollupState`).
+
+Stage moves are only ever appended and applications are never deleted (erasure blanks texts,
+keeps the facts), so going from one cut to a later one needs only the applications created
+and the moves appended in between: :func:`delta`. The worker applies it to the tables
+(:func:`refresh`, idempotent: the state row is advanced with a conditional UPDATE in the same
+transaction, so a second run of the same work changes nothing); a reader adds the delta since
+the last cut to what the tables say (:func:`funnel_sets`, :func:`stage_time_sums`), so answers
+are exactly those of the direct queries however far the worker is behind.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, delete, func, literal_column, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from hireflow.analytics.models import FunnelRollup, RollupState, StageTimeRollup
+from hireflow.candidates.models import Application
+from hireflow.core.db import Database, utcnow
+from hireflow.workflow.models import StageMove
+
+NAME = "pipeline"
+CHUNK = 5_000  # applications per read: well under SQLite's bound-parameter limit
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Every application with ``id <= application_id`` and every move with ``id <= move_id``."""
+
+    application_id: int = 0
+    move_id: int = 0
+
+    def covers(self, other: Cut) -> bool:
+        return self.application_id >= other.application_id and self.move_id >= other.move_id
+
+
+Key = tuple[int, int, date]  # tenant, opening, day received
+
+
+@dataclass
+class Delta:
+    """Changes to the rollups between two cuts."""
+
+    funnel: Counter[tuple[int, int, date, str]] = field(default_factory=Counter)
+    moves: Counter[tuple[int, int, date, str]] = field(default_factory=Counter)
+    seconds: Counter[tuple[int, int, date, str]] = field(default_factory=Counter)
+
+
+def reached_key(keys: Iterable[str]) -> str:
+    """The stored form of a set of stage keys (keys match ``[a-z][a-z0-9_]*``: no spaces)."""
+    return " ".join(sorted(set(keys)))
+
+
+def built_cut(session: Session) -> Cut | None:
+    """Where the rollups stand, or None before their first build."""
+    row = session.get(RollupState, NAME)
+    return None if row is None else Cut(row.application_id, row.move_id)
+
+
+def current_cut(session: Session) -> Cut:
+    """The newest consistent cut. On PostgreSQL ids are handed out before commit, so a
+    transaction holding a lower id may still be open: a SHARE lock waits for every open
+    writer of the two tables (and holds new ones for the instant of two ``max`` reads), after
+    which every id up to the maximum is committed. SQLite has one writer at a time. Call in a
+    transaction of its own and commit right after, to release the lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE applications, workflow_stage_moves IN SHARE MODE"))
+    return Cut(
+        session.scalar(select(func.coalesce(func.max(Application.id), 0))) or 0,
+        session.scalar(select(func.coalesce(func.max(StageMove.id), 0))) or 0,
+    )
+
+
+def _chunks(ids: list[int], size: int = CHUNK) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _add(
+    found: Delta,
+    since: Cut,
+    applications: Iterable[Any],
+    moves: Iterable[Any],
+) -> None:
+    """Fold one batch of applications (id, tenant, opening, created_at) and all their moves up
+    to the later cut (application id, move id, from, to, seconds) into ``found``."""
+    by_app: dict[int, list[Any]] = {}
+    for move in moves:
+        by_app.setdefault(move[0], []).append(move)
+    funnel, moves_out, seconds = found.funnel, found.moves, found.seconds
+    for app_id, tenant_id, opening_id, created_at in applications:
+        day = created_at.date()
+        mine = by_app.get(app_id, ())
+        after = [m for m in mine if m[1] > since.move_id]
+        if app_id <= since.application_id:
+            if not after:
+                continue
+            before = reached_key(m[3] for m in mine if m[1] <= since.move_id)
+            funnel[(tenant_id, opening_id, day, before)] -= 1
+        funnel[(tenant_id, opening_id, day, reached_key(m[3] for m in mine))] += 1
+        for move in after:
+            key = (tenant_id, opening_id, day, move[2])
+            moves_out[key] += 1
+            seconds[key] += move[4]
+
+
+_APP = (Application.id, Application.tenant_id, Application.opening_id, Application.created_at)
+_MOVE = (
+    StageMove.application_id,
+    StageMove.id,
+    StageMove.from_key,
+    StageMove.to_key,
+    StageMove.seconds_in_stage,
+)
+
+
+def delta(
+    session: Session, since: Cut, until: Cut | None = None, openings: Select[Any] | None = None
+) -> Delta:
+    """What changes between ``since`` and ``until`` (None: everything visible now), for the
+    applications of ``openings`` (None: all)."""
+    found = Delta()
+    new = select(Application.id).where(Application.id > since.application_id)
+    moved = select(StageMove.application_id).where(StageMove.id > since.move_id)
+    move_bound = [] if until is None else [StageMove.id <= until.move_id]
+    if until is not None:
+        new = new.where(Application.id <= until.application_id)
+        moved = moved.where(*move_bound)
+    if openings is not None:
+        new = new.where(Application.opening_id.in_(openings))
+        moved = moved.where(StageMove.opening_id.in_(openings))
+    ids = sorted(set(session.scalars(new)) | set(session.scalars(moved)))
+    for chunk in _chunks(ids):
+        applications = session.execute(select(*_APP).where(Application.id.in_(chunk)))
+        moves = session.execute(
+            select(*_MOVE).where(StageMove.application_id.in_(chunk), *move_bound)
+        )
+        _add(found, since, list(applications), moves)
+    return found
+
+
+def _day(session: Session) -> Any:
+    """The UTC day of ``Application.created_at`` in SQL (SQLite keeps UTC text)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date(func.timezone("UTC", Application.created_at))
+    return func.substr(Application.created_at, 1, 10)
+
+
+def _build(session: Session, until: Cut) -> None:
+    """The rollups from nothing up to ``until``, aggregated by the database (a Python pass
+    over millions of moves would take minutes), per day; the funnel's sets come back as the
+    database lists them (SQLite cannot order inside ``group_concat``) and are put in the
+    stored form here, and :func:`_write` adds the month rows."""
+    day = _day(session)
+    moves = [StageMove.id <= until.move_id]
+    apps = [Application.id <= until.application_id]
+    times = (
+        select(
+            Application.tenant_id,
+            Application.opening_id,
+            day,
+            StageMove.from_key,
+            func.count(),
+            func.sum(StageMove.seconds_in_stage),
+        )
+        .join(Application, Application.id == StageMove.application_id)
+        .where(*moves, *apps)
+        .group_by(Application.tenant_id, Application.opening_id, day, StageMove.from_key)
+    )
+    found = Delta()
+    for tenant_id, opening_id, received, key, n, seconds in session.execute(times):
+        place = (tenant_id, opening_id, _as_date(received), key)
+        found.moves[place] += n
+        found.seconds[place] += int(seconds)
+    if session.get_bind().dialect.name == "postgresql":
+        listed = func.string_agg(StageMove.to_key.distinct(), literal_column("','"))
+    else:
+        listed = func.group_concat(StageMove.to_key.distinct())
+    sets = (
+        select(StageMove.application_id, listed.label("s"))
+        .where(*moves)
+        .group_by(StageMove.application_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Application.tenant_id, Application.opening_id, day, sets.c.s, func.count())
+        .outerjoin(sets, sets.c.application_id == Application.id)
+        .where(*apps)
+        .group_by(Application.tenant_id, Application.opening_id, day, sets.c.s)
+    )
+    for tenant_id, opening_id, received, keys, n in rows:
+        place = (tenant_id, opening_id, _as_date(received), reached_key((keys or "").split(",")))
+        found.funnel[place] += n
+    _write(session, found, fresh=True)
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _upsert(
+    session: Session,
+    model: type,
+    rows: list[dict[str, Any]],
+    conflict: list[str],
+    sums: list[str],
+    fresh: bool,
+) -> None:
+    """Add ``sums`` of ``rows`` to the rows with the same ``conflict`` columns (or insert;
+    ``fresh``: the table is empty, plain inserts)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    stmt: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    table = model.__table__  # type: ignore[attr-defined]
+    if not fresh:
+        stmt = stmt.on_conflict_do_update(
+            index_elements=conflict,
+            set_={name: getattr(table.c, name) + getattr(stmt.excluded, name) for name in sums},
+        )
+    connection = session.connection()  # Core, not the ORM's bulk path: several times faster
+    for start in range(0, len(rows), CHUNK):
+        connection.execute(stmt, rows[start : start + CHUNK])
+
+
+_PLACE = ["opening_id", "grain", "day"]
+
+
+def _grains(found: Counter[tuple[int, int, date, str]]) -> Counter[tuple[int, int, str, date, str]]:
+    """Each change once per day and once per month (keyed by the month's 1st)."""
+    out: Counter[tuple[int, int, str, date, str]] = Counter()
+    for (tenant_id, opening_id, day, what), n in found.items():
+        out[(tenant_id, opening_id, "d", day, what)] += n
+        out[(tenant_id, opening_id, "m", day.replace(day=1), what)] += n
+    return out
+
+
+def _write(session: Session, found: Delta, fresh: bool = False) -> None:
+    funnel = [
+        {"tenant_id": t, "opening_id": o, "grain": g, "day": d, "reached": r, "applications": n}
+        for (t, o, g, d, r), n in _grains(found.funnel).items()
+        if n
+    ]
+    seconds = _grains(found.seconds)
+    times = [
+        {
+            "tenant_id": t,
+            "opening_id": o,
+            "grain": g,
+            "day": d,
+            "from_key": k,
+            "moves": n,
+            "seconds": seconds[(t, o, g, d, k)],
+        }
+        for (t, o, g, d, k), n in _grains(found.moves).items()
+    ]
+    _upsert(session, FunnelRollup, funnel, [*_PLACE, "reached"], ["applications"], fresh)
+    _upsert(session, StageTimeRollup, times, [*_PLACE, "from_key"], ["moves", "seconds"], fresh)
+
+
+def _take_cut(database: Database) -> Cut:
+    with database.session() as session:
+        cut = current_cut(session)
+        session.commit()
+    return cut
+
+
+def refresh(database: Database) -> dict[str, int]:
+    """Bring the rollups up to now (the Celery task's work; safe to run twice or at once):
+    from the last cut if there is one, else from nothing."""
+    until = _take_cut(database)
+    with database.session() as session:
+        state = session.get(RollupState, NAME, with_for_update=True)
+        if state is None:
+            return _rebuild_in(session, until)
+        since = Cut(state.application_id, state.move_id)
+        if since.covers(until):
+            return {"applications": 0, "moves": 0}
+        claimed = session.execute(
+            update(RollupState)
+            .where(
+                RollupState.name == NAME,
+                RollupState.application_id == since.application_id,
+                RollupState.move_id == since.move_id,
+            )
+            .values(application_id=until.application_id, move_id=until.move_id, updated_at=utcnow())
+        )
+        if not claimed.rowcount:  # type: ignore[attr-defined]
+            session.rollback()  # another run did this work
+            return {"applications": 0, "moves": 0}
+        _write(session, delta(session, since, until))
+        session.commit()
+    return {
+        "applications": until.application_id - since.application_id,
+        "moves": until.move_id - since.move_id,
+    }
+
+
+def rebuild(database: Database) -> dict[str, int]:
+    """Recompute the rollups from the source tables (``hireflow analytics-rollups --rebuild``)."""
+    until = _take_cut(database)
+    with database.session() as session:
+        session.get(RollupState, NAME, with_for_update=True)
+        return _rebuild_in(session, until)
+
+
+def _rebuild_in(session: Session, until: Cut) -> dict[str, int]:
+    session.execute(delete(FunnelRollup))
+    session.execute(delete(StageTimeRollup))
+    session.execute(delete(RollupState).where(RollupState.name == NAME))
+    session.add(RollupState(name=NAME, application_id=until.application_id, move_id=until.move_id))
+    session.flush()
+    _build(session, until)
+    session.commit()
+    return {"applications": until.application_id, "moves": until.move_id}
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _period(model: Any, start: date | None, end: date | None) -> Any:
+    """The rows covering received days ``start``..``end``: month rows for the whole months
+    inside, day rows for the days before the first and after the last of them."""
+    months_from = None if start is None or start.day == 1 else _next_month(start)
+    months_from = start if months_from is None else months_from
+    months_until = None  # exclusive
+    if end is not None:
+        after = end + timedelta(days=1)
+        months_until = after if after.day == 1 else end.replace(day=1)
+    if months_from is not None and months_until is not None and months_from >= months_until:
+        return and_(model.grain == "d", *_days(model.day, start, end))
+    months = [model.grain == "m"]
+    if months_from is not None:
+        months.append(model.day >= months_from)
+    if months_until is not None:
+        months.append(model.day < months_until)
+    parts = [and_(*months)]
+    if start is not None and months_from != start:
+        parts.append(and_(model.grain == "d", model.day >= start, model.day < months_from))
+    if end is not None and months_until is not None and months_until <= end:
+        parts.append(and_(model.grain == "d", model.day >= months_until, model.day <= end))
+    return or_(*parts)
+
+
+def _days(day_column: Any, start: date | None, end: date | None) -> list[Any]:
+    found = []
+    if start is not None:
+        found.append(day_column >= start)
+    if end is not None:
+        found.append(day_column <= end)
+    return found
+
+
+def _in_period(day: date, start: date | None, end: date | None) -> bool:
+    return (start is None or day >= start) and (end is None or day <= end)
+
+
+def funnel_sets(
+    session: Session, openings: Select[Any], start: date | None, end: date | None
+) -> Counter[str] | None:
+    """Applications of ``openings`` received in the period, per set of stages reached (see
+    :func:`reached_key`); None before the first build."""
+    cut = built_cut(session)
+    if cut is None:
+        return None
+    found: Counter[str] = Counter()
+    rows = session.execute(
+        select(FunnelRollup.reached, func.sum(FunnelRollup.applications))
+        .where(FunnelRollup.opening_id.in_(openings), _period(FunnelRollup, start, end))
+        .group_by(FunnelRollup.reached)
+    )
+    for reached, n in rows:
+        found[reached] += int(n)
+    for (_t, _o, day, reached), n in delta(session, cut, None, openings).funnel.items():
+        if _in_period(day, start, end):
+            found[reached] += n
+    return +found  # drops sets no application has any more
+
+
+def stage_time_sums(
+    session: Session, openings: Select[Any], start: date | None, end: date | None
+) -> dict[str, tuple[int, int]] | None:
+    """Moves out of each stage and their seconds, for the applications of ``openings``
+    received in the period; None before the first build."""
+    cut = built_cut(session)
+    if cut is None:
+        return None
+    moves: Counter[str] = Counter()
+    seconds: Counter[str] = Counter()
+    rows = session.execute(
+        select(
+            StageTimeRollup.from_key,
+            func.sum(StageTimeRollup.moves),
+            func.sum(StageTimeRollup.seconds),
+        )
+        .where(StageTimeRollup.opening_id.in_(openings), _period(StageTimeRollup, start, end))
+        .group_by(StageTimeRollup.from_key)
+    )
+    for key, n, total in rows:
+        moves[key] += int(n)
+        seconds[key] += int(total)
+    tail = delta(session, cut, None, openings)
+    for (_t, _o, day, key), n in tail.moves.items():
+        if _in_period(day, start, end):
+            moves[key] += n
+            seconds[key] += tail.seconds[(_t, _o, day, key)]
+    return {key: (n, seconds[key]) for key, n in moves.items() if n}
