@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from hireflow.candidates.models import Application
+from hireflow.candidates.models import Application, Candidate
 from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import NotFound, ValidationFailed
@@ -152,8 +152,12 @@ def open_room(
         )
         .order_by(Invitation.id.desc())
     ).first()
+    candidate = session.get(Candidate, application.candidate_id)
     language = engine_language(
-        application.language or (invitation.language if invitation else "") or principal.language
+        application.language
+        or (candidate.language if candidate else "")
+        or (invitation.language if invitation else "")
+        or principal.language
     )
     minutes = planned_minutes or (invitation.duration_minutes if invitation else 45)
     if not 5 <= minutes <= 240:
