@@ -26,8 +26,7 @@ from hireflow.core.permissions import Principal
 from hireflow.core.process_value import ProcessValue
 from hireflow.core.settings import Settings
 from hireflow.interviews.media import MediaError, MediaLimits, check_upload, decode_audio
-from hireflow.interviews.pipeline import default_transcriber
-from hireflow.interviews.speech import Transcriber
+from hireflow.interviews.speech import Transcriber, WhisperTranscriber
 from hireflow.interviews.speech_features import speech_features
 from hireflow.live import assistant
 from hireflow.live.errors import ChunkRefused, ChunkTooLarge, ChunkWrongType, RoomEnded
@@ -40,9 +39,17 @@ from hireflow.live.service import (
     visible_room,
 )
 
-#: The process's transcriber (the embedded Whisper model the AI interview loads); tests and
-#: the bench override it with one whose model cache they control.
-TRANSCRIBER: ProcessValue[Transcriber] = ProcessValue(default_transcriber)
+
+def live_transcriber() -> Transcriber:
+    """The AI interview's embedded Whisper model (the same loaded instance: the model cache is
+    keyed by directory, type and threads) decoding greedily: a live line is wanted within
+    seconds, and beam search of 5 costs about twice the time for little gain on short
+    utterances (bench/live_transcription.py). Language detection per utterance stays on."""
+    return WhisperTranscriber(beam_size=1)
+
+
+#: The process's live transcriber; tests override it with one whose model cache they control.
+TRANSCRIBER: ProcessValue[Transcriber] = ProcessValue(live_transcriber)
 CHUNK_CONTAINERS = ("webm", "ogg", "wav")
 SOURCES = ("microphone", "call")  # "call": the other product's audio, captured by HR
 

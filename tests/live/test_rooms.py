@@ -17,6 +17,7 @@ from hireflow.live.models import LiveHint, LiveSignal, LiveUtterance
 from hireflow.org.auth import principal_for
 from hireflow.records.models import RecordEntry
 from hireflow.records.timeline import decrypt_payload
+from hireflow.workflow import scorecards
 from tests.conftest import bearer, make_org
 from tests.live.factories import everyone_in, make_room, token_of
 
@@ -237,3 +238,8 @@ def test_ending_puts_transcript_hints_notes_and_scores_into_the_record(
         audio.receive_chunk(
             session, get_settings(), room, candidate, None, speak("Hi"), "audio/wav"
         )
+    # The interviewers' scorecards meet the live round's scores on the merged report.
+    merged = scorecards.merged(session, hr, room.application_id)
+    assert merged.ai_available
+    scored = {c.id: c.ai_score for c in merged.competencies if c.ai_score is not None}
+    assert scored and all(ended.scores[k] == v for k, v in scored.items())
