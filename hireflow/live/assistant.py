@@ -261,6 +261,13 @@ def not_answered_hints(situation: Situation, left: str) -> list[Hint]:
     return [Hint(f"na:{left}", "not_answered", left, text)]
 
 
+def _question_param(words: dict[str, str]) -> Callable[[str], dict[str, Any]]:
+    def param(key: str) -> dict[str, Any]:
+        return {"question": localised(words, key)}
+
+    return param
+
+
 def _planned_seconds(question: Question) -> int:
     return question.time_limit_s + PER_QUESTION_OVERHEAD_S
 
@@ -278,7 +285,7 @@ def time_hints(situation: Situation) -> list[Hint]:
         if situation.elapsed_s > cumulative and situation.spoken:
             text = _localised_param(
                 N_("Required question not asked yet: “%(question)s”."),
-                lambda key, q=question: {"question": localised(q.text, key)},
+                _question_param(dict(question.text)),
             )
             out.append(Hint(f"nq:{question.id}", "not_asked", question.id, text))
     left = situation.planned_s - situation.elapsed_s

@@ -4,11 +4,11 @@ candidate's room reached by the link (SPEC E2). The call and the assistant run i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from hireflow.candidates.models import Application, Candidate
 from hireflow.core.errors import N_
@@ -34,15 +34,16 @@ def _applications(session: DbSession, principal: PageUser) -> list[dict[str, Any
     """Applications whose rooms this user may open, newest first, with names to choose by."""
     if not can(principal, "live.manage"):
         return []
-    stmt = (
+    stmt = cast(
+        Select[Any],
         select(Application, Candidate.name, Opening.title)
         .join(Candidate, Candidate.id == Application.candidate_id)
         .join(Opening, Opening.id == Application.opening_id)
         .order_by(Application.id.desc())
-        .limit(200)
+        .limit(200),
     )
-    rows = session.execute(restrict(stmt, principal, "live.manage", Application))
-    return [{"id": a.id, "name": name, "opening": title} for a, name, title in rows]
+    rows = session.execute(restrict(stmt, principal, "live.manage", Application)).all()
+    return [{"id": row[0].id, "name": row[1], "opening": row[2]} for row in rows]
 
 
 def _list_context(session: DbSession, principal: PageUser) -> dict[str, Any]:
