@@ -194,13 +194,7 @@ def join_staff(session: Session, principal: Principal, room_id: int) -> LivePart
     room = visible_room(session, principal, room_id)
     if room.status == "ended":
         raise RoomEnded()
-    participant = session.scalars(
-        select(LiveParticipant).where(
-            LiveParticipant.room_id == room.id,
-            LiveParticipant.user_id == principal.user_id,
-            LiveParticipant.role == "interviewer",
-        )
-    ).first()
+    participant = _own_participant(session, principal, room)
     if participant is None:
         participant = LiveParticipant(
             tenant_id=room.tenant_id,
@@ -254,14 +248,21 @@ def candidate_participant(session: Session, room: LiveRoom) -> LiveParticipant |
     ).first()
 
 
-def staff_participant(session: Session, principal: Principal, room: LiveRoom) -> LiveParticipant:
-    participant = session.scalars(
+def _own_participant(
+    session: Session, principal: Principal, room: LiveRoom
+) -> LiveParticipant | None:
+    return session.scalars(
         select(LiveParticipant).where(
             LiveParticipant.room_id == room.id,
             LiveParticipant.user_id == principal.user_id,
             LiveParticipant.role == "interviewer",
         )
     ).first()
+
+
+def staff_participant(session: Session, principal: Principal, room: LiveRoom) -> LiveParticipant:
+    """The caller's place in the room (404 before they joined)."""
+    participant = _own_participant(session, principal, room)
     if participant is None:
         raise NotFound()
     return participant
