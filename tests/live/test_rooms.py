@@ -15,6 +15,7 @@ from hireflow.live import audio, ending, service
 from hireflow.live.errors import ConsentRequired, RoomEnded
 from hireflow.live.models import LiveHint, LiveSignal, LiveUtterance
 from hireflow.org.auth import principal_for
+from hireflow.records import service as records
 from hireflow.records.models import RecordEntry
 from hireflow.records.timeline import decrypt_payload
 from hireflow.workflow import scorecards
@@ -243,3 +244,33 @@ def test_ending_puts_transcript_hints_notes_and_scores_into_the_record(
     assert merged.ai_available
     scored = {c.id: c.ai_score for c in merged.competencies if c.ai_score is not None}
     assert scored and all(ended.scores[k] == v for k, v in scored.items())
+
+
+def test_capture_mode_takes_the_call_audio_as_the_candidates_side(session, org, speak, transcriber):
+    room = make_room(session, org, mode="capture")
+    hr = principal_for(org.users["hr_admin"])
+    staff = service.join_staff(session, hr, room.id)
+    service.give_consent(session, room, staff, hr)
+    chunk = speak("I organised the trade fair and we signed three new clients.")
+    with pytest.raises(ConsentRequired):  # HR has not confirmed the other side agreed
+        audio.receive_chunk(session, get_settings(), room, staff, hr, chunk, "audio/wav", "call")
+    service.give_consent(session, room, staff, hr, for_others=True)
+    result = audio.receive_chunk(
+        session, get_settings(), room, staff, hr, chunk, "audio/wav", "call"
+    )
+    assert result.utterance.speaker == "candidate" and "fair" in result.utterance.text.lower()
+
+
+def test_erasing_the_person_removes_what_was_said_in_their_rooms(session, org, speak, transcriber):
+    room = make_room(session, org)
+    hr, _staff, candidate = everyone_in(session, org, room)
+    audio.set_current_question(session, hr, room.id, room.plan["questions"][0]["id"])
+    answer = speak(ANSWER_WE)
+    audio.receive_chunk(session, get_settings(), room, candidate, None, answer, "audio/wav")
+    service.save_notes(session, hr, room.id, "Private remark about the person.")
+    records.erase_person(session, hr, room.candidate_id)
+    session.expire_all()
+    texts = [u.text for u in session.scalars(select(LiveUtterance))]
+    assert texts == ["[erased]"]
+    assert session.scalars(select(LiveHint)).first() is None
+    assert session.get(type(room), room.id).notes == ""
