@@ -25,6 +25,7 @@ DOMAINS = (
     "analytics",
     "selfservice",
     "integrations",
+    "live",
 )
 
 

@@ -138,6 +138,11 @@ MATRIX: dict[str, dict[Role, Reach]] = {
     "webhooks.manage": {H: T, A: T},
     "data.export": {H: T, R: MB, M: D},  # rows narrowed further by candidates.read
     "data.import": {H: T, R: T},
+    # live interviews with the assistant (SPEC E2; hireflow.live): the panel joins rooms of
+    # the openings it interviews for, recruiters open and end them, HR sets company options
+    "live.join": {H: T, R: MB, M: D, I: MB},
+    "live.manage": {H: T, R: MB},
+    "live.configure": {H: T},
 }
 
 CAPABILITIES = frozenset(MATRIX)
@@ -229,7 +234,9 @@ API_SCOPES: dict[str, frozenset[str]] = {
     "data.import": frozenset({"data.import"}),
 }
 # Capabilities no key ever holds: a person's own pages, not an integration's business.
-KEY_NEVER = frozenset({"self.read"})
+# A live room needs a person in a browser (consent on screen, a microphone): no integration
+# joins or runs one; its result reaches integrations through the record and the reports.
+KEY_NEVER = frozenset({"self.read", "live.join", "live.manage", "live.configure"})
 # Kept for readers of the old name: the scopes that mint keys and users.
 KEY_SCOPED = frozenset({"apikeys.manage", "users.manage"})
 

@@ -95,6 +95,14 @@ class Settings(BaseSettings):
     translator_timeout: float = 60.0
     # Scoring engine 1.1 (learned sentence roles, relevance gate); off: see docs/scoring.md.
     scoring_learned: bool = False
+    # Live interview rooms (docs/live.md): STUN URLs, comma-separated; a TURN server (coturn)
+    # with its shared secret, from which each participant gets credentials valid a few hours.
+    live_stun_urls: str = ""
+    live_turn_urls: str = ""
+    live_turn_secret: str = ""
+    live_turn_hours: int = 6
+    live_chunk_max_bytes: int = 2 * 1024 * 1024  # one utterance of audio (WebM/Opus, Ogg, WAV)
+    live_chunk_max_seconds: float = 30.0
 
     @field_validator("default_language")
     @classmethod

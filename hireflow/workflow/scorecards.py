@@ -27,6 +27,7 @@ from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, Conflict, NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.interviews.models import InterviewReport, InterviewSession
+from hireflow.live.models import LiveRoom
 from hireflow.openings.competency import competency_model_of
 from hireflow.openings.models import OpeningMember
 from hireflow.org.models import User
@@ -334,10 +335,31 @@ def newest_report(session: Session, application: Application) -> InterviewReport
     ).first()
 
 
+def newest_live_result(session: Session, application: Application) -> LiveRoom | None:
+    """The newest ended live room of this application that the engine scored."""
+    return session.scalars(
+        select(LiveRoom)
+        .where(
+            LiveRoom.application_id == application.id,
+            LiveRoom.status == "ended",
+            LiveRoom.scores.is_not(None),
+        )
+        .order_by(LiveRoom.id.desc())
+        .limit(1)
+    ).first()
+
+
 def ai_scores(session: Session, application: Application) -> tuple[dict[str, float], float | None]:
     """(competency -> 0-10 score, job match) of the newest AI report for this application,
     HR's overrides included; empty when there is none yet."""
     report = newest_report(session, application)
+    live = newest_live_result(session, application)
+    ended = live.ended_at if live is not None else None
+    if live is not None and (report is None or (ended is not None and ended >= report.created_at)):
+        # The live round's answers scored by the same engine (hireflow.live): the newest AI
+        # assessment of this application is the one the interviewers' ratings meet.
+        scores = {str(k): float(v) for k, v in (live.scores or {}).items()}
+        return scores, live.job_match
     if report is None:
         return {}, None
     adjusted = report.adjusted_at is not None and report.final_scores

@@ -63,6 +63,7 @@ PARAMETER_TABLES = {
     "outbox_message_id": "notification_outbox",
     "attachment_id": "record_attachments",
     "application_id": "applications",
+    "live_room_id": "live_rooms",
 }
 # Parameters only non-page endpoints have (uploads, code runs): such routes are not visited.
 NOT_PAGE_PARAMETERS = {"interview_upload_token", "interview_code_run_id"}

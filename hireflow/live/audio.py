@@ -1,0 +1,362 @@
+"""Audio chunks in, utterances and hints out, and the room's state for the assistant page.
+
+A browser posts one chunk per utterance (its own microphone; in capture mode HR's browser
+also posts the other product's call audio as the candidate's side). The chunk is checked
+(size, type, length), decoded and transcribed by the AI interview's transcriber, outside any
+database transaction; the utterance is then placed against the plan and the assistant's hints
+are written in one transaction. The request answers when both exist, so the time a page
+waits for a line of transcript and for its hints is the request's time.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hireflow.candidates.vectors import platform_embedder
+from hireflow.core.audit import record as audit_record
+from hireflow.core.db import utcnow
+from hireflow.core.errors import ValidationFailed
+from hireflow.core.permissions import Principal
+from hireflow.core.process_value import ProcessValue
+from hireflow.core.settings import Settings
+from hireflow.interviews.media import MediaError, MediaLimits, check_upload, decode_audio
+from hireflow.interviews.speech import Transcriber, WhisperTranscriber
+from hireflow.interviews.speech_features import speech_features
+from hireflow.live import assistant
+from hireflow.live.errors import ChunkRefused, ChunkTooLarge, ChunkWrongType, RoomEnded
+from hireflow.live.models import LiveHint, LiveParticipant, LiveRoom, LiveUtterance
+from hireflow.live.service import (
+    check_recording_allowed,
+    elapsed_seconds,
+    everyone_consented,
+    participants,
+    visible_room,
+)
+
+
+def live_transcriber() -> Transcriber:
+    """The AI interview's embedded Whisper model (the same loaded instance: the model cache is
+    keyed by directory, type and threads) decoding greedily: a live line is wanted within
+    seconds, and beam search of 5 costs about twice the time for little gain on short
+    utterances (bench/live_transcription.py). Language detection per utterance stays on."""
+    return WhisperTranscriber(beam_size=1)
+
+
+#: The process's live transcriber; tests override it with one whose model cache they control.
+TRANSCRIBER: ProcessValue[Transcriber] = ProcessValue(live_transcriber)
+CHUNK_CONTAINERS = ("webm", "ogg", "wav")
+SOURCES = ("microphone", "call")  # "call": the other product's audio, captured by HR
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    utterance: LiveUtterance | None
+    hints: list[LiveHint]
+    transcribed_ms: int
+    total_ms: int
+
+
+def _check_chunk(data: bytes, content_type: str | None, limits: MediaLimits) -> None:
+    if len(data) > limits.max_bytes:
+        raise ChunkTooLarge(params={"limit": f"{limits.max_bytes // 1024} KiB"})
+    try:
+        container = check_upload(data, content_type, limits)
+    except MediaError as exc:
+        if exc.code in ("not_media", "type_mismatch"):
+            raise ChunkWrongType() from exc
+        raise ChunkRefused(params={"reason": exc.code}) from exc
+    if container not in CHUNK_CONTAINERS:
+        raise ChunkWrongType()
+
+
+def _speaker(room: LiveRoom, participant: LiveParticipant, source: str) -> str:
+    if source not in SOURCES:
+        raise ValidationFailed(fields={"source": " | ".join(SOURCES)})
+    if source == "call":
+        if room.mode != "capture" or participant.role != "interviewer":
+            raise ValidationFailed(fields={"source": "capture mode, interviewer only"})
+        return "candidate"
+    return participant.role
+
+
+def receive_chunk(
+    session: Session,
+    settings: Settings,
+    room: LiveRoom,
+    participant: LiveParticipant,
+    actor: Principal | None,
+    data: bytes,
+    content_type: str | None,
+    source: str = "microphone",
+) -> ChunkResult:
+    """Transcribe one utterance and update the assistant; refused before everyone consented."""
+    began = time.perf_counter()
+    check_recording_allowed(session, room, participant, actor)
+    speaker = _speaker(room, participant, source)
+    limits = MediaLimits(
+        max_bytes=settings.live_chunk_max_bytes, max_seconds=settings.live_chunk_max_seconds
+    )
+    _check_chunk(data, content_type, limits)
+    room_id, participant_id, language = room.id, participant.id, room.language
+    received = utcnow()
+    session.commit()  # no connection is held while the model runs
+    try:
+        decoded = decode_audio(data, content_type, limits)
+    except MediaError as exc:
+        raise ChunkRefused(params={"reason": exc.code}) from exc
+    transcript = TRANSCRIBER.get().transcribe(decoded, language)
+    features = speech_features(transcript, decoded.samples, decoded.sample_rate)
+    transcribed_ms = round((time.perf_counter() - began) * 1000)
+    room = session.get(LiveRoom, room_id)  # type: ignore[assignment]
+    if room is None or room.status == "ended":
+        raise RoomEnded()
+    if not transcript.text.strip():
+        return ChunkResult(None, [], transcribed_ms, transcribed_ms)
+    offset = (received - room.started_at).total_seconds() if room.started_at else 0.0
+    utterance = LiveUtterance(
+        tenant_id=room.tenant_id,
+        room_id=room_id,
+        participant_id=participant_id,
+        speaker=speaker,
+        start_s=round(max(0.0, offset - decoded.duration), 2),
+        end_s=round(max(0.0, offset), 2),
+        text=transcript.text.strip(),
+        language=transcript.language,
+        speech={
+            "speech_rate": features.speech_rate,
+            "rate_unit": features.rate_unit,
+            "speaking_time": features.speaking_time,
+        },
+        received_at=received,
+        transcribed_ms=transcribed_ms,
+    )
+    session.add(utterance)
+    session.flush()
+    hints = update_assistant(session, settings, room, utterance)
+    session.commit()
+    total_ms = round((time.perf_counter() - began) * 1000)
+    return ChunkResult(utterance, hints, transcribed_ms, total_ms)
+
+
+# --------------------------------------------------------------------------- the assistant
+
+
+def spoken_of(session: Session, room: LiveRoom) -> list[assistant.Spoken]:
+    rows = session.scalars(
+        select(LiveUtterance).where(LiveUtterance.room_id == room.id).order_by(LiveUtterance.id)
+    )
+    return [
+        assistant.Spoken(u.id, u.speaker, u.text, u.question_id, u.start_s, u.end_s, u.speech)
+        for u in rows
+    ]
+
+
+def _store_hints(
+    session: Session, room: LiveRoom, hints: list[assistant.Hint], utterance_id: int | None
+) -> list[LiveHint]:
+    if not hints:
+        return []
+    shown = set(session.scalars(select(LiveHint.key).where(LiveHint.room_id == room.id)))
+    stored = []
+    for hint in hints:
+        if hint.key in shown:
+            continue
+        shown.add(hint.key)
+        row = LiveHint(
+            tenant_id=room.tenant_id,
+            room_id=room.id,
+            utterance_id=utterance_id,
+            kind=hint.kind,
+            key=hint.key[:120],
+            question_id=hint.question_id,
+            text=hint.to_json(),
+        )
+        session.add(row)
+        stored.append(row)
+    session.flush()
+    return stored
+
+
+def _moved(
+    plan: assistant.Plan, room: LiveRoom, state: dict[str, Any], question_id: str | None
+) -> list[assistant.Hint]:
+    """HR asks ``question_id`` now; a hint if the question left was not answered."""
+    previous = room.current_question
+    asked = list(state.get("asked", []))
+    if question_id and question_id not in asked:
+        asked.append(question_id)
+    state["asked"] = asked
+    room.current_question = question_id
+    if not previous or previous == question_id:
+        return []
+    situation = assistant.Situation(plan, [], dict(state.get("answers", {})), asked, 0, 0, False)
+    return assistant.not_answered_hints(situation, previous)
+
+
+def update_assistant(
+    session: Session, settings: Settings, room: LiveRoom, utterance: LiveUtterance
+) -> list[LiveHint]:
+    plan = assistant.Plan.from_room(room.plan, room.language)
+    state = dict(room.assistant or {})
+    answers = dict(state.get("answers", {}))
+    hints: list[assistant.Hint] = []
+    if utterance.speaker == "interviewer":
+        asked = assistant.match_question(plan, utterance.text)
+        if asked is not None:
+            hints.extend(_moved(plan, room, state, asked))
+    utterance.question_id = room.current_question
+    spoken = spoken_of(session, room)
+    if utterance.speaker == "candidate" and utterance.question_id:
+        text = assistant.answer_texts(spoken).get(utterance.question_id, "")
+        analysis = assistant.analyse_answer(
+            plan,
+            utterance.question_id,
+            text,
+            platform_embedder(settings),
+            settings.scoring_learned,
+        )
+        answers[utterance.question_id], follow_ups = assistant.answer_state(plan, analysis)
+        hints.extend(follow_ups)
+    state["answers"] = answers
+    situation = assistant.Situation(
+        plan,
+        spoken,
+        answers,
+        list(state.get("asked", [])),
+        elapsed_seconds(room),
+        room.planned_minutes * 60.0,
+        room.voice_observations,
+    )
+    hints.extend(assistant.time_hints(situation))
+    hints.extend(assistant.evidence_hints(situation))
+    latest = next((s for s in spoken if s.id == utterance.id), None)
+    if latest is not None:
+        hints.extend(assistant.voice_hints(situation, latest))
+    room.assistant = state
+    return _store_hints(session, room, hints, utterance.id)
+
+
+def set_current_question(
+    session: Session, principal: Principal, room_id: int, question_id: str | None
+) -> list[LiveHint]:
+    """HR marks the question being asked (when the transcript did not recognise it)."""
+    room = visible_room(session, principal, room_id)
+    if room.status == "ended":
+        raise RoomEnded()
+    plan = assistant.Plan.from_room(room.plan, room.language)
+    if question_id is not None and plan.question(question_id) is None:
+        raise ValidationFailed(fields={"question_id": "not in this room's plan"})
+    state = dict(room.assistant or {})
+    hints = _moved(plan, room, state, question_id)
+    room.assistant = state
+    stored = _store_hints(session, room, hints, None)
+    audit_record(
+        session,
+        "live.question_marked",
+        actor=principal,
+        target_type="live_room",
+        target_id=room.id,
+        new={"question": question_id},
+    )
+    session.commit()
+    return stored
+
+
+# --------------------------------------------------------------------------- the page's state
+
+
+def hint_out(row: LiveHint) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "question_id": row.question_id,
+        "text": json.loads(row.text or "{}"),
+        "at": row.created_at.isoformat(),
+    }
+
+
+def utterance_out(row: LiveUtterance) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "speaker": row.speaker,
+        "text": row.text,
+        "start_s": row.start_s,
+        "end_s": row.end_s,
+        "question_id": row.question_id,
+        "transcribed_ms": row.transcribed_ms,
+    }
+
+
+def checklist(room: LiveRoom) -> dict[str, Any]:
+    """The plan as a checklist: each question (required or not, asked, answer status, reasons
+    to follow up) and each competency (evidence yet or not)."""
+    plan = assistant.Plan.from_room(room.plan, room.language)
+    state = room.assistant or {}
+    answers = state.get("answers", {})
+    asked = state.get("asked", [])
+    found = {d for a in answers.values() for d in a.get("evidence", [])}
+    planned = {d for q in plan.questions for d in q.dimensions}
+    return {
+        "current": room.current_question,
+        "questions": [
+            {
+                "id": q.id,
+                "text": dict(q.text),
+                "kind": q.kind,
+                "required": plan.required(q),
+                "asked": q.id in asked,
+                "status": (answers.get(q.id) or {}).get("status"),
+                "follow_ups": (answers.get(q.id) or {}).get("follow_ups", []),
+                "dimensions": list(q.dimensions),
+                "minutes": round((q.time_limit_s + assistant.PER_QUESTION_OVERHEAD_S) / 60, 1),
+            }
+            for q in plan.questions
+        ],
+        "competencies": [
+            {"id": d.id, "name": dict(d.name), "evidence": d.id in found}
+            for d in plan.model.dimensions
+            if d.id in planned
+        ],
+    }
+
+
+def room_state(
+    session: Session, room: LiveRoom, after_utterance: int = 0, after_hint: int = 0
+) -> dict[str, Any]:
+    """What HR's assistant page shows; polled, so only what is newer than the ids given."""
+    utterances = session.scalars(
+        select(LiveUtterance)
+        .where(LiveUtterance.room_id == room.id, LiveUtterance.id > after_utterance)
+        .order_by(LiveUtterance.id)
+        .limit(200)
+    )
+    hints = session.scalars(
+        select(LiveHint)
+        .where(LiveHint.room_id == room.id, LiveHint.id > after_hint)
+        .order_by(LiveHint.id)
+        .limit(100)
+    )
+    elapsed = elapsed_seconds(room)
+    return {
+        "status": room.status,
+        "mode": room.mode,
+        "recording": everyone_consented(session, room),
+        "participants": [
+            {"role": p.role, "peer": p.peer, "consented": p.consented_at is not None}
+            for p in participants(session, room)
+        ],
+        "time": {
+            "elapsed_s": round(elapsed),
+            "planned_s": room.planned_minutes * 60,
+            "left_s": round(room.planned_minutes * 60 - elapsed),
+        },
+        "checklist": checklist(room),
+        "utterances": [utterance_out(u) for u in utterances],
+        "hints": [hint_out(h) for h in hints],
+    }
