@@ -1,6 +1,6 @@
 """live rooms: rooms, participants, signalling, utterances and hints
 
-Revision ID: 0019_live_rooms
+Revision ID: 0020_live_rooms
 Revises: 0018_bias_audit
 Create Date: 2026-12-06 12:20:49.460504
 """
@@ -13,8 +13,8 @@ from alembic import op
 import hireflow.core.db
 import hireflow.core.pii
 
-revision: str = "0019_live_rooms"
-down_revision: str | None = "0018_bias_audit"
+revision: str = "0020_live_rooms"
+down_revision: str | None = "0019_analytics_rollups"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
