@@ -11,7 +11,7 @@ from hireflow.core.audit import AuditEntry
 from hireflow.core.errors import Forbidden, ValidationFailed
 from hireflow.workflow import schemas, service, stage_templates, stages
 from hireflow.workflow.service import MoveRequest
-from tests.conftest import bearer, make_org
+from tests.conftest import bearer, login, make_org
 from tests.workflow.factories import apply, make_opening, principal
 
 SALES = {
@@ -151,3 +151,41 @@ def test_the_api(client, session, org):
     assert client.put(url, json={"family": "sales", **SALES}, headers=theirs).status_code == 200
     mine = {t["family"]: t["custom"] for t in client.get(url, headers=headers).json()}
     assert mine["sales"] is False
+
+
+def test_the_page_saves_refuses_and_removes_a_template(client, session, org):
+    session.commit()
+    login(client, org.users["hr_admin"])
+    page = client.get("/workflow/stage-templates?family=sales")
+    assert page.status_code == 200 and 'data-family="sales" data-custom="0"' in page.text
+    assert 'id="uses-company-list"' in page.text
+    form = {
+        "family": "sales",
+        "stage_key": ["new", "call", "no", ""],
+        "stage_kind": ["applied", "interview", "rejected", "applied"],
+        "stage_zh": ["新投递", "电话沟通", "不合适", ""],
+        "stage_en": ["New", "Call", "Not a fit", ""],
+        "stage_ja": ["", "", "", ""],
+    }
+    saved = client.post("/workflow/stage-templates", data=form, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    assert saved.headers["location"] == "/workflow/stage-templates?family=sales&saved=1"
+    page = client.get("/workflow/stage-templates?family=sales")
+    assert 'data-custom="1"' in page.text and 'value="电话沟通"' in page.text
+    # a list without a rejection stage, a missing English name, an unknown family: 422
+    no_rejection = {**form, "stage_key": ["new", "call", "", ""]}
+    bad = client.post("/workflow/stage-templates", data=no_rejection)
+    assert bad.status_code == 422 and 'id="template-error"' in bad.text
+    no_english = {**form, "stage_en": ["New", "", "Not a fit", ""]}
+    assert client.post("/workflow/stage-templates", data=no_english).status_code == 422
+    unknown = client.post("/workflow/stage-templates", data={**form, "family": "astronauts"})
+    assert unknown.status_code == 422
+    assert stage_templates.template(session, principal(session, org, "hr_admin"), "sales").custom
+    removed = client.post(
+        "/workflow/stage-templates/remove", data={"family": "sales"}, follow_redirects=False
+    )
+    assert removed.status_code == 303
+    page = client.get("/workflow/stage-templates?family=sales")
+    assert 'data-custom="0"' in page.text
+    login(client, org.users["recruiter"])
+    assert client.get("/workflow/stage-templates").status_code == 403
