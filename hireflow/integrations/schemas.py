@@ -159,6 +159,9 @@ class InterviewBooked(BaseModel):
     start: str = Field(description="ISO 8601, UTC")
     end: str = Field(description="ISO 8601, UTC")
     interviewers: list[Id] = Field(description="user ids of the panel")
+    actor: Id | None = Field(
+        default=None, description="the staff user who booked; null: the candidate"
+    )
 
 
 class OfferDecided(BaseModel):

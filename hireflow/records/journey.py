@@ -7,7 +7,8 @@ interviewer's notes, an amendment's reason, an approver's comment, the round's n
 is read from the publisher's row and goes into the entry's encrypted ``data``.
 
 - ``interview.booked`` → ``application`` entry, source ``scheduling``: the round, its time,
-  who booked it (the candidate through their link: ``subject``), the panel's size;
+  who booked it (the candidate through their link: ``subject``; staff in their name), the
+  panel's size;
 - ``scorecard.submitted`` → ``review`` entry, source ``scorecard``, written in the
   interviewer's name: round, version, recommendation, levels per competency; an amendment
   carries its reason and the version it replaces. Its words are not indexed for the record
@@ -104,6 +105,7 @@ def on_booked(session: Session, event: Event) -> None:
                 "panel_size": len(data.get("interviewers") or []),
             },
             occurred_at=_when(event),
+            actor_id=None if by_candidate else data.get("actor"),
             actor_label="subject" if by_candidate else "system:scheduling",
             opening_id=invitation.opening_id,
         ),

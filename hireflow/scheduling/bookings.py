@@ -223,13 +223,17 @@ def book(
         released,
     )
     _audit_booked(session, invitation, booking, actor, change, previous_start)
-    _publish_booked(session, invitation, booking, change)
+    _publish_booked(session, invitation, booking, change, actor)
     session.commit()
     return booking
 
 
 def _publish_booked(
-    session: Session, invitation: Invitation, booking: Booking, change: str
+    session: Session,
+    invitation: Invitation,
+    booking: Booking,
+    change: str,
+    actor: Principal | None,
 ) -> None:
     """``interview.booked``: the person's record shows the round they booked (or moved)."""
     application_id = session.scalar(
@@ -255,6 +259,7 @@ def _publish_booked(
             "start": booking.start.isoformat(),
             "end": booking.end.isoformat(),
             "interviewers": [int(i) for i in booking.interviewer_ids],
+            "actor": actor.user_id if actor is not None else None,
         },
     )
 

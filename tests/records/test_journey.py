@@ -175,3 +175,13 @@ def test_a_self_booked_round_is_on_the_record(session, db, org, regional):
     shown = Presenter("en", gettext_for("en"), timezone="Asia/Shanghai").entry(entry, data)
     assert shown.headline.startswith("Interview booked: 第二轮技术面试, 20")
     assert "China Standard Time" in shown.headline or "CST" in shown.headline, shown.headline
+
+    # the recruiter moves it: a second entry, in the recruiter's name
+    later = offered_slots(session, invitation)[-1].start
+    book(session, invitation, later, settings, actor=owner, enforce_candidate_rules=False)
+    _booked, moved = _entries(session, application.candidate_id, "scheduling")
+    assert (moved.actor_id, moved.facts["booking"]) == (owner.user_id, "rescheduled")
+    assert decrypt_payload(moved)["start"] == later.isoformat()
+    headline = Presenter("zh-CN", gettext_for("zh-CN")).entry(moved, decrypt_payload(moved))
+    assert headline.headline.startswith("面试时间已改约：第二轮技术面试，20"), headline
+    assert verify_person(session, application.candidate_id).ok
