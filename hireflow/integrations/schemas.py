@@ -131,6 +131,53 @@ class ScorecardsCompleted(BaseModel):
     levels: dict[str, float] = Field(description="competency id -> mean level 1-5")
 
 
+class ScorecardSubmitted(BaseModel):
+    """An interviewer submitted a scorecard, or amended theirs (a new version)."""
+
+    scorecard_id: Id
+    application_id: Id
+    opening_id: Id
+    round: str
+    interviewer: Id = Field(description="the user who rated")
+    version: int = Field(description="1 for a first submission, higher for an amendment")
+    supersedes: Id | None = Field(default=None, description="the version this one amends")
+    recommendation: str = Field(description="strong_no | no | yes | strong_yes")
+    ratings: dict[str, int] = Field(description="competency id -> level 1-5")
+
+
+class InterviewBooked(BaseModel):
+    """A time was booked (or moved) for an interview invitation, by the candidate or staff."""
+
+    booking_id: Id
+    invitation_id: Id
+    candidate_id: Id
+    application_id: Id | None = None
+    opening_id: Id
+    kind: str = Field(description="the invitation's kind: live | ai | ...")
+    change: Literal["booked", "rescheduled"]
+    booked_by: Literal["candidate", "staff"]
+    start: str = Field(description="ISO 8601, UTC")
+    end: str = Field(description="ISO 8601, UTC")
+    interviewers: list[Id] = Field(description="user ids of the panel")
+    actor: Id | None = Field(
+        default=None, description="the staff user who booked; null: the candidate"
+    )
+
+
+class OfferDecided(BaseModel):
+    """An approver approved or refused the step of an offer's approval chain waiting for them."""
+
+    offer_id: Id
+    application_id: Id
+    opening_id: Id
+    round: int = Field(description="the submission for approval (1, 2, ... after a refusal)")
+    step: int
+    role: str = Field(description="hiring_manager | hr_head")
+    decision: Literal["approved", "refused"]
+    approver: Id = Field(description="the user who decided")
+    status: str = Field(description="the offer's status after the decision")
+
+
 class OfferAnswered(BaseModel):
     """The candidate accepted or declined an offer."""
 
@@ -162,6 +209,9 @@ EVENT_DATA: dict[str, type[BaseModel]] = {
     "report.ready": ReportReady,
     "stage.changed": StageChanged,
     "scorecards.completed": ScorecardsCompleted,
+    "scorecard.submitted": ScorecardSubmitted,
+    "interview.booked": InterviewBooked,
+    "offer.decided": OfferDecided,
     "offer.answered": OfferAnswered,
     "offer.accepted": OfferAccepted,
     "employee.created": EmployeeCreated,
@@ -193,6 +243,9 @@ class EventCatalogue(BaseModel):
         | ReportReady
         | StageChanged
         | ScorecardsCompleted
+        | ScorecardSubmitted
+        | InterviewBooked
+        | OfferDecided
         | OfferAnswered
         | OfferAccepted
         | EmployeeCreated

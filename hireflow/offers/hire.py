@@ -21,7 +21,7 @@ from hireflow.core.errors import N_, AppError, Conflict, ValidationFailed
 from hireflow.core.permissions import Principal, Role, get_visible, require, restrict
 from hireflow.core.security import hash_password, password_problem
 from hireflow.core.settings import Settings
-from hireflow.offers import configuration, messages
+from hireflow.offers import configuration, messages, numbers
 from hireflow.offers.models import Employee, Offer, OnboardingTask
 from hireflow.offers.pdf import format_day
 from hireflow.offers.pipeline import move_to_kind
@@ -33,11 +33,9 @@ from hireflow.records.service import SystemActor
 
 
 def next_employee_number(session: Session, tenant_id: int) -> str:
-    """E000001, E000002, ... per company (the unique constraint refuses a duplicate)."""
-    count = session.scalar(
-        select(func.count()).select_from(Employee).where(Employee.tenant_id == tenant_id)
-    )
-    return f"E{(count or 0) + 1:06d}"
+    """E000001, E000002, ... per company, from its counter row (safe under concurrent hires:
+    :mod:`hireflow.offers.numbers`)."""
+    return numbers.next_employee_number(session, tenant_id)
 
 
 def _sender(session: Session, offer: Offer) -> Principal | None:

@@ -198,6 +198,16 @@ class Employee(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class EmployeeNumberCounter(Base):
+    """The last employee number a company gave: one row per company, incremented in place so
+    two hires at once get different numbers (the row stays locked until the hire commits)."""
+
+    __tablename__ = "employee_number_counters"
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
 class OnboardingTemplate(Base):
     """A company's onboarding checklist (the built-in one until HR changes it)."""
 

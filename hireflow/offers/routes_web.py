@@ -331,6 +331,69 @@ def settings_save(
     )
 
 
+# --------------------------------------------------------------------------- checklist editor
+
+CHECKLIST_PAGE = "/offers/settings/checklist"
+
+
+def _checklist_rows(form: PostedForm) -> list[dict[str, Any]]:
+    """The editor's filled rows, in order (a row without a key is left out)."""
+    columns = ("key", "category", "owner", "due_days", "title_zh", "title_en")
+    values = {c: form.getlist(f"item_{c}") for c in columns}
+
+    def cell(column: str, i: int) -> str:
+        found = values[column]
+        return found[i].strip() if i < len(found) else ""
+
+    return [
+        {
+            "key": cell("key", i),
+            "category": cell("category", i),
+            "owner": cell("owner", i),
+            "due_days": cell("due_days", i) or "0",
+            "title": {"zh": cell("title_zh", i), "en": cell("title_en", i)},
+        }
+        for i in range(len(values["key"]))
+        if cell("key", i)
+    ]
+
+
+def _checklist_page(
+    request: Request, session: DbSession, principal: Principal, rows: Any = None
+) -> Callable[[dict[str, str]], Response]:
+    def page(errors: dict[str, str]) -> Response:
+        session.rollback()
+        items = rows if rows is not None else configuration.checklist(session, principal.tenant_id)
+        context = {"items": items, "errors": errors, "done": ""}
+        return _page(request, "offers/checklist_editor.html", context, 422 if errors else 200)
+
+    return page
+
+
+@router.get(CHECKLIST_PAGE)
+def checklist_editor(request: Request, session: DbSession, principal: PageUser) -> Response:
+    """The company's onboarding checklist as an editable table (both languages)."""
+    require(principal, "offers.configure")
+    items = configuration.checklist(session, principal.tenant_id)
+    context = {"items": items, "errors": {}, "done": request.query_params.get("done", "")}
+    return _page(request, "offers/checklist_editor.html", context)
+
+
+@router.post(CHECKLIST_PAGE)
+def checklist_save(
+    request: Request, session: DbSession, principal: PageUser, form: Form
+) -> Response:
+    require(principal, "offers.configure")
+    rows = _checklist_rows(form)
+
+    def act(parsed: schemas.ChecklistIn) -> Response:
+        configuration.save_checklist(session, principal, parsed)
+        return RedirectResponse(f"{CHECKLIST_PAGE}?done=saved", status_code=303)
+
+    page = _checklist_page(request, session, principal, rows)
+    return submit_form(request, schemas.ChecklistIn, {"items": rows}, act, page)
+
+
 # --------------------------------------------------------------------------- onboarding
 
 

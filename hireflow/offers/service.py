@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Application, Candidate
-from hireflow.core import audit
+from hireflow.core import audit, events
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.i18n import format_datetime
@@ -396,11 +396,34 @@ def decide(
         target_id=offer.id,
         new={"round": step.round, "step": step.step, "role": step.role, "status": offer.status},
     )
+    _publish_decided(session, offer, step)
     if data.approve and rest:
         session.flush()
         _ask(session, settings_, offer, min(rest, key=lambda a: a.step), chain)
     session.commit()
     return offer
+
+
+def _publish_decided(session: Session, offer: Offer, step: OfferApproval) -> None:
+    """``offer.decided``: each approver's decision reaches the person's record (and webhooks)."""
+    assert step.decided_by_id is not None
+    events.publish(
+        session,
+        "offer.decided",
+        offer.tenant_id,
+        f"offer:{offer.id}",
+        {
+            "offer_id": offer.id,
+            "application_id": offer.application_id,
+            "opening_id": offer.opening_id,
+            "round": step.round,
+            "step": step.step,
+            "role": step.role,
+            "decision": step.status,
+            "approver": step.decided_by_id,
+            "status": offer.status,
+        },
+    )
 
 
 # --------------------------------------------------------------------------- sending

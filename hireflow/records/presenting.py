@@ -14,10 +14,12 @@ import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from hireflow.core.errors import N_
+from hireflow.core.i18n import format_datetime
 from hireflow.scoring.models import list_presets
 from hireflow.scoring.presets import INDUSTRIES, industry_labels
 
@@ -38,6 +40,8 @@ SOURCES = {
     "ai_interview": N_("AI interview"),
     "workflow": N_("workflow"),
     "scorecard": N_("scorecard"),
+    "scheduling": N_("interview scheduling"),
+    "offer_approval": N_("offer approval"),
     "candidates:upload": N_("resume upload"),
     "candidates:import": N_("resume import"),
     "candidates:api": N_("resume upload (API)"),
@@ -85,6 +89,14 @@ VALUES = {
     "hold": N_("hold"),
     "reject": N_("reject"),
 }
+# An interviewer's overall recommendation on a scorecard, and who approves an offer.
+RECOMMENDATIONS = {
+    "strong_no": N_("Strong no"),
+    "no": N_("No hire"),
+    "yes": N_("Hire"),
+    "strong_yes": N_("Strong yes"),
+}
+APPROVER_ROLES = {"hiring_manager": N_("hiring manager"), "hr_head": N_("HR head")}
 # Keys that point at other objects (shown as the object's name, or as a link, elsewhere).
 ID_KEYS = re.compile(r"(^|_)ids?$")
 # Fact keys whose values are competency ids of the entry's opening (the scorecards' conclusion).
@@ -152,8 +164,10 @@ class Presenter:
         models: Mapping[int, Mapping[str, Any] | None] | None = None,
         *,
         interviews: set[int] | frozenset[int] = frozenset(),
+        timezone: str = "Asia/Shanghai",
     ) -> None:
         self.language = language
+        self.timezone = timezone  # the viewer's, for times kept in entries' data
         self._ = gettext
         self.lang = "zh" if language.startswith("zh") else "en"
         self.models = models or {}
@@ -305,6 +319,8 @@ class Presenter:
         shown = Shown()
         opening_id = entry.opening_id
         interview_id = facts.get("interview_id")
+        if self.journey(entry, data, facts, shown):
+            return shown
         if entry.type == "interview_result":
             shown.scores = self.scores(facts.get("scores") or {}, opening_id)
             ai_scores = facts.get("ai_scores")
@@ -371,6 +387,71 @@ class Presenter:
         ):
             shown.link = (f"/interviews/{interview_id}", self._("Open the interview report"))
         return shown
+
+    def journey(
+        self, entry: Any, data: Mapping[str, Any], facts: Mapping[str, Any], shown: Shown
+    ) -> bool:
+        """A booked round, an interviewer's scorecard or an approver's decision on an offer
+        (:mod:`hireflow.records.journey`) in words; False for any other entry."""
+        source = getattr(entry, "source", "")
+        if source == "scorecard" and entry.type == "review" and "scorecard_id" in facts:
+            version = facts.get("version")
+            words = {
+                "round": self.value(facts.get("round")),
+                "recommendation": self._(RECOMMENDATIONS.get(str(facts.get("recommendation")), "")),
+                "version": version,
+            }
+            shown.headline = (
+                self._("Scorecard amended (version %(version)s), %(round)s: %(recommendation)s")
+                if isinstance(version, int) and version > 1
+                else self._("Scorecard, %(round)s: %(recommendation)s")
+            ) % words
+            ratings = facts.get("ratings") or {}
+            if isinstance(ratings, Mapping):
+                shown.lines = [
+                    (self.dimension(str(k), entry.opening_id), f"{v} / 5")
+                    for k, v in ratings.items()
+                ]
+            shown.text = str(data.get("notes") or "")
+            if data.get("amend_reason"):
+                shown.lines.append((self._("Reason for the amendment"), str(data["amend_reason"])))
+            return True
+        if source == "scheduling" and "booking_id" in facts:
+            start = clean_iso(data.get("start"))
+            shown.headline = (
+                self._("Interview time moved: %(round)s, %(start)s")
+                if facts.get("booking") == "rescheduled"
+                else self._("Interview booked: %(round)s, %(start)s")
+            ) % {
+                "round": str(data.get("round") or self._("Interview")),
+                "start": format_datetime(start, self.timezone, self.language, "long")
+                if start
+                else "—",
+            }
+            shown.lines = [(self._("Interviewers"), str(facts.get("panel_size", "—")))]
+            return True
+        if source == "offer_approval" and "approval" in facts:
+            role = str(facts.get("approver_role"))
+            shown.headline = (
+                self._("Offer approved by the %(role)s")
+                if facts.get("approval") == "approved"
+                else self._("Offer refused by the %(role)s")
+            ) % {"role": self._(APPROVER_ROLES.get(role, role))}
+            shown.text = str(data.get("comment") or "")
+            shown.lines = [(self._("Approval step"), str(facts.get("approval_step", "—")))]
+            return True
+        return False
+
+
+def clean_iso(value: Any) -> datetime | None:
+    """An aware datetime from ISO text kept in an entry, None for anything else."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
 
 
 def humanise(code: str) -> str:

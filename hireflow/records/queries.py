@@ -25,6 +25,7 @@ from hireflow.core.permissions import Principal, get_visible, require, restrict
 from hireflow.interviews.models import InterviewSession
 from hireflow.openings.models import Opening
 from hireflow.org.models import User
+from hireflow.records import journey
 from hireflow.records.checkpoints import cached_checkpoints
 from hireflow.records.files import clean_time
 from hireflow.records.integrity import VerificationReport, verify_person
@@ -228,11 +229,13 @@ def view_record(session: Session, principal: Principal, person_id: int) -> Recor
     record = session.scalars(
         select(PersonRecord).where(PersonRecord.person_id == person_id)
     ).first()
-    entries = list(
-        session.scalars(
+    entries = [
+        entry
+        for entry in session.scalars(
             select(RecordEntry).where(RecordEntry.person_id == person_id).order_by(RecordEntry.seq)
         )
-    )
+        if not journey.hidden_from(principal, entry)
+    ]
     attachments = {
         a.id: a
         for a in session.scalars(

@@ -135,6 +135,7 @@ def _record_context(
         gettext_for(request.state.language),
         view.models,
         interviews=view.interviews,
+        timezone=principal.timezone,
     )
     return {
         "view": view,

@@ -15,7 +15,8 @@ from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hireflow.core import audit
+from hireflow.candidates.models import Application
+from hireflow.core import audit, events
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import Principal
@@ -222,8 +223,45 @@ def book(
         released,
     )
     _audit_booked(session, invitation, booking, actor, change, previous_start)
+    _publish_booked(session, invitation, booking, change, actor)
     session.commit()
     return booking
+
+
+def _publish_booked(
+    session: Session,
+    invitation: Invitation,
+    booking: Booking,
+    change: str,
+    actor: Principal | None,
+) -> None:
+    """``interview.booked``: the person's record shows the round they booked (or moved)."""
+    application_id = session.scalar(
+        select(Application.id).where(
+            Application.candidate_id == invitation.candidate_id,
+            Application.opening_id == invitation.opening_id,
+        )
+    )
+    events.publish(
+        session,
+        "interview.booked",
+        invitation.tenant_id,
+        f"application:{application_id}" if application_id else f"invitation:{invitation.id}",
+        {
+            "booking_id": booking.id,
+            "invitation_id": invitation.id,
+            "candidate_id": invitation.candidate_id,
+            "application_id": application_id,
+            "opening_id": invitation.opening_id,
+            "kind": invitation.kind,
+            "change": change,
+            "booked_by": booking.booked_by,
+            "start": booking.start.isoformat(),
+            "end": booking.end.isoformat(),
+            "interviewers": [int(i) for i in booking.interviewer_ids],
+            "actor": actor.user_id if actor is not None else None,
+        },
+    )
 
 
 def _audit_booked(

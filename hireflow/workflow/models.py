@@ -74,6 +74,17 @@ class CompanyStage(_ListEntry, Base):
     kind: Mapped[str] = mapped_column(String(20))
 
 
+class FamilyStage(_ListEntry, Base):
+    """One stage of the company's template for openings of one job family (``openings.
+    job_type``): such an opening starts with it instead of the company's list."""
+
+    __tablename__ = "workflow_family_stages"
+    __table_args__ = (UniqueConstraint("tenant_id", "job_family", "key"),)
+
+    job_family: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[str] = mapped_column(String(20))
+
+
 class OpeningStage(_ListEntry, Base):
     """One stage of an opening's own ordered pipeline."""
 

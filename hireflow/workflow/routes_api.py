@@ -18,6 +18,7 @@ from hireflow.workflow import (
     schemas,
     scorecards,
     service,
+    stage_templates,
     stages,
 )
 
@@ -40,6 +41,38 @@ def set_company_stages(data: schemas.StageListIn, session: DbSession, principal:
     """Replace the company's default pipeline; openings that already use theirs keep it."""
     rows = stages.set_company_stages(session, principal, data)
     return [stages.stage_out(s, principal.language) for s in rows]
+
+
+def _template_out(found: stage_templates.Template, language: str) -> schemas.StageTemplateOut:
+    return stage_templates.template_out(found, language, gettext_for(language)(found.family))
+
+
+@router.get("/workflow/stage-templates", response_model=list[schemas.StageTemplateOut])
+def stage_templates_list(session: DbSession, principal: ApiUser) -> Any:
+    """Per job family, the stages its new openings start with (its template, else the
+    company's list)."""
+    found = stage_templates.templates(session, principal)
+    return [_template_out(t, principal.language) for t in found]
+
+
+@router.put("/workflow/stage-templates", response_model=schemas.StageTemplateOut)
+def set_stage_template(
+    data: schemas.StageTemplateIn, session: DbSession, principal: ApiUser
+) -> Any:
+    """Replace one job family's template; openings that already copied their stages keep them."""
+    found = stage_templates.set_template(session, principal, data.family, data)
+    return _template_out(found, principal.language)
+
+
+@router.delete("/workflow/stage-templates", response_model=schemas.StageTemplateOut)
+def remove_stage_template(
+    session: DbSession,
+    principal: ApiUser,
+    family: str = Query(max_length=40, description="technical, sales, management, ..."),
+) -> Any:
+    """The family's new openings start with the company's list again."""
+    found = stage_templates.remove_template(session, principal, family)
+    return _template_out(found, principal.language)
 
 
 @router.get("/workflow/rejection-reasons", response_model=list[schemas.ReasonOut])

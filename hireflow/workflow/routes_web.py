@@ -23,6 +23,7 @@ from hireflow.web.templating import NavItem, render
 from hireflow.workflow import (
     queries,
     routes_rules_web,  # noqa: F401 - adds the rule pages
+    routes_templates_web,  # noqa: F401 - adds the stage templates page
     schemas,
     scorecards,
     service,
@@ -45,6 +46,13 @@ NAV = (
         N_("Pipeline settings"),
         "pipeline.configure",
         order=96,
+        group="settings",
+    ),
+    NavItem(
+        "/workflow/stage-templates",
+        N_("Stage templates"),
+        "pipeline.configure",
+        order=97,
         group="settings",
     ),
 )

@@ -47,6 +47,21 @@ class StageOut(BaseModel):
     count: int = 0
 
 
+class StageTemplateIn(StageListIn):
+    family: str = Field(
+        max_length=40, description="The job family (an opening's job_type), e.g. sales"
+    )
+
+
+class StageTemplateOut(BaseModel):
+    """The stages new openings of one job family start with."""
+
+    family: str = Field(description="The job family (an opening's job_type), e.g. technical")
+    label: str = Field(description="The family's name in the caller's language")
+    custom: bool = Field(description="The company wrote a template for it (else: its list)")
+    stages: list[StageOut]
+
+
 class ReasonIn(BaseModel):
     key: str = Field(pattern=KEY_PATTERN)
     name: Names

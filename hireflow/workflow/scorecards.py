@@ -262,10 +262,33 @@ def _store(
     except IntegrityError:
         raise refused from None
     _audit(session, principal, action, card)
+    _publish_submitted(session, card)
     if then is not None:
         then()
     session.commit()
     return card
+
+
+def _publish_submitted(session: Session, card: Scorecard) -> None:
+    """``scorecard.submitted`` for every version (an amendment names the one it supersedes):
+    the person's record keeps each one, with the amendment's reason."""
+    events.publish(
+        session,
+        "scorecard.submitted",
+        card.tenant_id,
+        f"application:{card.application_id}",
+        {
+            "scorecard_id": card.id,
+            "application_id": card.application_id,
+            "opening_id": card.opening_id,
+            "round": card.round_key,
+            "interviewer": card.interviewer_id,
+            "version": card.version,
+            "supersedes": card.supersedes_id,
+            "recommendation": card.recommendation,
+            "ratings": {str(k): int(v) for k, v in (card.ratings or {}).items()},
+        },
+    )
 
 
 def _audit(session: Session, principal: Principal, action: str, card: Scorecard) -> None:

@@ -25,6 +25,7 @@ from hireflow.workflow import schemas
 from hireflow.workflow.defaults import DEFAULT_REASONS, DEFAULT_STAGES, pick
 from hireflow.workflow.models import (
     CompanyStage,
+    FamilyStage,
     OpeningStage,
     PipelinePosition,
     RejectionReason,
@@ -71,10 +72,22 @@ def company_stages(session: Session, tenant_id: int) -> list[Stage]:
     return _stages(rows) if rows else _defaults()
 
 
+def family_stages(session: Session, tenant_id: int, family: str) -> list[Stage]:
+    """What an opening of job family ``family`` starts with: the company's template for the
+    family (:mod:`hireflow.workflow.stage_templates`), else the company's list."""
+    rows = session.scalars(
+        select(FamilyStage)
+        .where(FamilyStage.tenant_id == tenant_id, FamilyStage.job_family == family)
+        .order_by(FamilyStage.position)
+    ).all()
+    return _stages(rows) if rows else company_stages(session, tenant_id)
+
+
 def opening_stages(session: Session, opening: Opening) -> list[Stage]:
-    """The opening's ordered stages: its own copy, else its company's list."""
+    """The opening's ordered stages: its own copy, else its job family's template, else its
+    company's list."""
     rows = _ordered_rows(session, OpeningStage, OpeningStage.opening_id, opening.id)
-    return _stages(rows) if rows else company_stages(session, opening.tenant_id)
+    return _stages(rows) if rows else family_stages(session, opening.tenant_id, opening.job_type)
 
 
 def freeze_opening_stages(session: Session, opening: Opening) -> list[Stage]:

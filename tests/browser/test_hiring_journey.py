@@ -10,9 +10,9 @@ the candidate books the live round from the mailed link; both interviewers submi
 HR reads the merged view, concludes, moves the candidate to the offer stage on the board, makes
 the offer, the hiring manager approves it, HR sends it (the Chinese PDF); the candidate accepts
 it in the portal and chooses a password; the employee's onboarding tasks are mailed to their
-owners; the person's record shows, in order and in Chinese words, the steps it records (the
-booking, each scorecard and the approval are not among them: see the note at the timeline) and
-verifies, on its page and with ``hireflow verify``. The receiver checks every delivery's
+owners; the person's record shows, in order and in Chinese words, every step (the booked
+round, each interviewer's scorecard and the hiring manager's approval included) and verifies,
+on its page and with ``hireflow verify``. The receiver checks every delivery's
 ``Hireflow-Signature``, and the test checks each signature again from the documented scheme.
 """
 
@@ -62,7 +62,15 @@ pytestmark = pytest.mark.browser
 
 INTERVIEWER = "interviewer@huaxing.example"
 IT = "it@huaxing.example"
-EVENTS = ["stage.changed", "report.ready", "offer.accepted", "employee.created"]
+EVENTS = [
+    "stage.changed",
+    "report.ready",
+    "interview.booked",
+    "scorecard.submitted",
+    "offer.decided",
+    "offer.accepted",
+    "employee.created",
+]
 DESCRIPTION = (
     "负责支付与订单后端服务的设计与开发：使用 Python 和 PostgreSQL 设计接口、优化慢查询、"
     "用 Redis 做缓存，保证高峰期的延迟与可用性，并与团队一起改进监控和告警。"
@@ -203,6 +211,17 @@ def _submit_scorecard(browser: Browser, server: str, email: str, application: in
     page.click("#scorecard-submit")
     expect(page.locator("#scorecard-saved")).to_be_visible()
     expect(page.locator("#blind-notice")).to_have_count(0)
+    context.close()
+
+
+def _own_scorecards_only(browser: Browser, server: str, email: str, person_id: int, card: str):
+    context = browser.new_context(base_url=server, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, email)
+    page.goto(f"/records/{person_id}")
+    timeline = page.locator("#timeline").inner_text()
+    assert timeline.count(card) == 1, timeline[:3000]
+    assert "Anna Schmidt" not in timeline, timeline[:3000]
     context.close()
 
 
@@ -354,7 +373,9 @@ def test_one_candidate_from_application_to_onboarded_employee(
             ("the resume", "简历上传"),
             ("the AI interview's result", "面试结果"),
             ("the rule's move to round 2", "AI 面试后进入第二轮"),
+            ("the self-booked live round", "已预约面试：第二轮技术面试"),
             ("HR's conclusion over both scorecards", "两位面试官一致推荐"),
+            ("the hiring manager's approval", "录用通知已由用人经理批准"),
             ("the letter sent", "录用通知书: offer-"),
             ("the signed acceptance", "签名摘要"),
             ("the move to hired", "已入职"),
@@ -369,9 +390,14 @@ def test_one_candidate_from_application_to_onboarded_employee(
         for raw in ("round_2", "technical_depth", "Previous stage", "Pipeline", "Scorecards"):
             assert raw not in timeline, (raw, timeline[:3000])
         assert "第二轮面试" in timeline and "最终结论" in timeline
-        # Not on the timeline (the product records none of them there): the self-booked live
-        # round (seen above in the mails and HR's progress view), each interviewer's scorecard
-        # (only HR's conclusion, with their number) and the offer's approval (offer page).
+        # each interviewer's scorecard, in their name, between the booking and HR's conclusion
+        card = "面试评分表，第二轮面试：建议录用"
+        assert timeline.count(card) == 2, timeline[:3000]
+        assert where["HR's conclusion over both scorecards"] < timeline.find(card)
+        assert timeline.rfind(card) < where["the self-booked live round"]
+        assert "Anna Schmidt" in timeline and f"赵面试官{tag}" in timeline
+        # an interviewer's view of the record shows their own scorecard only (blind)
+        _own_scorecards_only(browser, server, hiring["second"], person_id, card)
         page.goto(f"/records/{person_id}/verify")
         expect(page.locator("#verify-result")).to_have_attribute("data-ok", "1")
         env = {k: v for k, v in os.environ.items() if not k.startswith("HIREFLOW_")}

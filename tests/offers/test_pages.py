@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from hireflow.core.settings import get_settings
 from hireflow.offers import portal, schemas
-from hireflow.offers.models import Employee, OfferTemplate
+from hireflow.offers.models import Employee, OfferTemplate, OnboardingTask
 from tests.conftest import login
 from tests.offers.factories import make_offer, sent_offer
 
@@ -150,3 +150,56 @@ def test_the_record_shows_the_offer_steps_in_words(client, session, org):
         assert words in page.text, words
     for code in ("offer_portal", "offer_status", "statement_sha256", "offer-portal"):
         assert code not in page.text, code
+
+
+def test_the_checklist_editor_saves_refuses_and_new_hires_get_the_new_checklist(
+    client, session, org
+):
+    hr = org.users["hr_admin"]
+    hr.language = "zh-CN"
+    session.commit()
+    login(client, hr)
+    settings_page = client.get("/offers/settings")
+    assert 'href="/offers/settings/checklist"' in settings_page.text
+    page = client.get("/offers/settings/checklist")
+    assert (
+        page.status_code == 200 and "入职清单" in page.text and "期限（距入职日天数）" in page.text
+    )
+    form = {
+        "item_key": ["laptop", "badge", ""],
+        "item_category": ["equipment", "accounts", "accounts"],
+        "item_owner": ["it", "hr", "it"],
+        "item_due_days": ["-3", "0", "0"],
+        "item_title_zh": ["准备笔记本电脑", "办理门禁卡", ""],
+        "item_title_en": ["Prepare the laptop", "Issue the badge", ""],
+    }
+    saved = client.post("/offers/settings/checklist", data=form, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    page = client.get("/offers/settings/checklist?done=saved")
+    assert 'id="checklist-saved"' in page.text and 'value="办理门禁卡"' in page.text
+    # refused, the form keeps what was typed: no English title, a repeated key, a due day
+    # outside -60..180, an unknown owner
+    for bad in (
+        {**form, "item_title_en": ["Prepare the laptop", "", ""]},
+        {**form, "item_key": ["laptop", "laptop", ""]},
+        {**form, "item_due_days": ["-3", "400", "0"]},
+        {**form, "item_owner": ["it", "janitor", "it"]},
+        {**form, "item_key": ["", "", ""]},
+    ):
+        refused = client.post("/offers/settings/checklist", data=bad)
+        assert refused.status_code == 422 and 'role="alert"' in refused.text, bad
+    page = client.get("/offers/settings/checklist")
+    assert page.text.count('name="item_key" value="') == 3  # two saved rows and the empty one
+    # a person hired now gets the saved checklist
+    _offer, token = sent_offer(session, org, name="王芳")
+    opened = portal.open_offer(session, get_settings(), token)
+    portal.answer(
+        session, get_settings(), opened, schemas.AnswerIn(accept=True, typed_name="王芳"), "::1"
+    )
+    employee = session.scalars(select(Employee).where(Employee.offer_id == _offer.id)).one()
+    keys = set(
+        session.scalars(select(OnboardingTask.key).where(OnboardingTask.employee_id == employee.id))
+    )
+    assert keys == {"laptop", "badge"}
+    login(client, org.users["recruiter"])
+    assert client.get("/offers/settings/checklist").status_code == 403

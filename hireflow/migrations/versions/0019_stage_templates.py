@@ -1,0 +1,68 @@
+"""stage templates per job family; a per-company counter of employee numbers
+
+Revision ID: 0019_stage_templates
+Revises: 0018_bias_audit
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import hireflow.core.db
+
+revision: str = "0019_stage_templates"
+down_revision: str | None = "0018_bias_audit"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "workflow_family_stages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("job_family", sa.String(length=30), nullable=False),
+        sa.Column("key", sa.String(length=40), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("name", hireflow.core.db.JSONText(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_workflow_family_stages_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_workflow_family_stages")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "job_family",
+            "key",
+            name=op.f("uq_workflow_family_stages_tenant_id_job_family_key"),
+        ),
+    )
+    with op.batch_alter_table("workflow_family_stages", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_workflow_family_stages_tenant_id"), ["tenant_id"], unique=False
+        )
+
+    op.create_table(
+        "employee_number_counters",
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("last_number", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_employee_number_counters_tenant_id_tenants"),
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", name=op.f("pk_employee_number_counters")),
+    )
+    # Companies with employees continue after the numbers they gave (E000001 ... E<count>).
+    op.execute(
+        "INSERT INTO employee_number_counters (tenant_id, last_number) "
+        "SELECT tenant_id, COUNT(*) FROM employees GROUP BY tenant_id"
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("employee_number_counters")
+    with op.batch_alter_table("workflow_family_stages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_workflow_family_stages_tenant_id"))
+    op.drop_table("workflow_family_stages")
