@@ -1,6 +1,6 @@
 """stage templates per job family; a per-company counter of employee numbers
 
-Revision ID: 0019_stage_templates
+Revision ID: 0021_stage_templates
 Revises: 0018_bias_audit
 """
 
@@ -11,8 +11,8 @@ from alembic import op
 
 import hireflow.core.db
 
-revision: str = "0019_stage_templates"
-down_revision: str | None = "0018_bias_audit"
+revision: str = "0021_stage_templates"
+down_revision: str | None = "0020_live_rooms"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
