@@ -27,7 +27,7 @@ from hireflow.org.models import User
 from hireflow.scheduling.models import Invitation
 from hireflow.selfservice import training
 from hireflow.selfservice.models import Course
-from tests.conftest import PASSWORD, Org
+from tests.conftest import PASSWORD, Org, make_user
 from tests.interviews.factories import (
     ANSWERS_ZH,
     TAB,
@@ -57,6 +57,22 @@ def score(session, db, interview: InterviewSession, text: str) -> InterviewSessi
     return session.get(InterviewSession, interview.id)
 
 
+def _approve(session, org: Org, offer, dept_index: int) -> None:
+    """The offer's chain, decided by the hiring manager of the opening's department."""
+    if dept_index == 0:
+        approve_all(session, org, offer)
+        return
+    hr = principal_for(org.users["hr_admin"])
+    manager = principal_for(
+        make_user(session, org.tenant, "hiring_manager", department=org.departments[dept_index])
+    )
+    service.submit(session, hr, offer.id, get_settings())
+    while offer.status == "pending_approval":
+        step = next(a for a in service.approvals(session, offer) if a.status == "pending")
+        who = manager if step.role == "hiring_manager" else hr
+        service.decide(session, who, offer.id, schemas.DecisionIn(approve=True), get_settings())
+
+
 def hired_employee(
     session, db, org: Org, *, dept_index: int = 0, text: str = WEAK_ANSWER, reviewed: bool = True
 ) -> Hired:
@@ -80,7 +96,7 @@ def hired_employee(
             start_date=utcnow().date() + timedelta(days=14),
         ),
     )
-    approve_all(session, org, offer)
+    _approve(session, org, offer, dept_index)
     service.send(session, hr, offer.id, get_settings())
     opened = portal.open_offer(session, get_settings(), link_token(get_settings(), offer))
     person = session.get(Candidate, setup.candidate.id)
