@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from hireflow.core import audit
 from hireflow.core.db import utcnow
-from hireflow.core.errors import N_, Conflict, NotFound, ValidationFailed
+from hireflow.core.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.records import service as records
 from hireflow.records.service import SystemActor
@@ -90,6 +90,12 @@ def save_course(
     )
     session.commit()
     return course
+
+
+def require_catalogue(principal: Principal) -> None:
+    """The catalogue is read by HR (all of it) and by employees (what is open)."""
+    if not (principal.has("training.manage") or principal.has("self.development")):
+        raise Forbidden()
 
 
 def courses(session: Session, tenant_id: int, *, only_open: bool) -> list[Course]:
