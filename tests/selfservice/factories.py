@@ -17,7 +17,9 @@ from hireflow.candidates.models import Application, Candidate
 from hireflow.core.db import utcnow
 from hireflow.core.settings import get_settings
 from hireflow.interviews import candidate as interview_candidate
+from hireflow.interviews import hr as interview_hr
 from hireflow.interviews import pipeline
+from hireflow.interviews import schemas as interview_schemas
 from hireflow.interviews.models import InterviewSession
 from hireflow.offers import portal, schemas, service
 from hireflow.offers.links import link_token
@@ -39,6 +41,7 @@ from tests.interviews.factories import (
 from tests.offers.factories import approve_all, make_template
 
 WEAK_ANSWER = "我不太清楚。"
+HR_ONLY = "内部结论：HR-ONLY-CONCLUSION"
 
 
 @dataclass
@@ -80,9 +83,14 @@ def hired_employee(
     setup = make_setup(session, org, dept_index=dept_index)
     interview = score(session, db, started(session, setup), text)
     if reviewed:
-        interview.reviewed_at = utcnow()
-        interview.status = "reviewed"
-        session.commit()
+        interview_hr.conclude(
+            session,
+            principal_for(org.users["hr_admin"]),
+            interview.id,
+            interview_schemas.ConclusionIn(conclusion=HR_ONLY, decision="advance"),
+        )
+        session.expire_all()
+        interview = session.get(InterviewSession, interview.id)
     application = session.scalars(
         select(Application).where(Application.candidate_id == setup.candidate.id)
     ).one()

@@ -14,7 +14,7 @@ from hireflow.org.auth import principal_for
 from hireflow.selfservice import policy
 from hireflow.selfservice.models import Enrolment, Reassessment, SelfServiceRequest
 from tests.conftest import login, make_org
-from tests.selfservice.factories import add_course, hired_employee
+from tests.selfservice.factories import HR_ONLY, add_course, hired_employee
 
 
 def switch(client, user) -> None:
@@ -35,6 +35,7 @@ def test_the_employee_sees_their_report_and_nothing_hr_only(
     assert "<svg" in page.text and 'data-below="yes"' in page.text
     # follow-up questions for interviewers and HR's conclusion are not on the page
     assert "follow" not in page.text.lower()
+    assert HR_ONLY not in page.text and HR_ONLY not in client.get("/api/v1/self/report").text
     audited = session.scalars(
         select(AuditEntry).where(AuditEntry.action == "selfservice.report_viewed")
     ).all()
