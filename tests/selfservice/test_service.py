@@ -119,3 +119,24 @@ def test_bad_inputs_are_refused(session, db, org, queue, storage):
         training.enrol(session, me, closed.id)
     assert refused.value.status == 409
     assert session.scalars(select(Enrolment)).all() == []
+
+
+def test_an_erasure_removes_the_self_service_data(session, db, org, queue, storage):
+    from hireflow.records import service as records_service
+    from hireflow.selfservice import requests
+    from hireflow.selfservice.models import SelfServiceRequest
+
+    hired = hired_employee(session, db, org)
+    me = principal_for(hired.user)
+    course = add_course(session, org, "communication")
+    training.enrol(session, me, course.id)
+    filed = requests.create_request(
+        session, me, requests.RequestIn(kind="erasure", message="请删除我的资料")
+    )
+    person_id = hired.person.id
+    report = records_service.erase_person(session, principal_for(org.users["hr_admin"]), person_id)
+    assert any(line.startswith("selfservice") for line in report.hooks)
+    session.expire_all()
+    assert session.scalars(select(Enrolment)).all() == []
+    kept = session.get(SelfServiceRequest, filed.id)
+    assert kept is None or (kept.message is None and kept.answer is None)
