@@ -21,6 +21,7 @@ from hireflow.core.settings import get_settings
 from hireflow.interviews import candidate as interview_candidate
 from hireflow.interviews import hr, pipeline, sessions
 from hireflow.interviews import schemas as interview_schemas
+from hireflow.interviews.demo import ANSWERS
 from hireflow.interviews.models import InterviewSession
 from hireflow.offers import configuration, portal, service
 from hireflow.offers import schemas as offer_schemas
@@ -34,17 +35,15 @@ from hireflow.selfservice.models import Course
 from hireflow.selfservice.reports import own_employee
 
 TAB = "demo-tab-selfservice"
-SHORT = "我会尽量做好。"
-FULL = (
-    "去年我们的订单服务在大促时超时，我先和产品、运维三方对齐目标，把问题拆成限流、缓存和慢查询"
-    "三部分，每天同步进度。我主动写了说明文档，让测试同事也能复现问题。最后接口延迟下降了百分之"
-    "六十，大促零故障，团队也把这套沟通方式沿用到了后续项目。"
-)
+SHORT = ("我会尽量做好。",)
+# The re-assessment's fuller answers: one per question in turn (the interviews demo's), since
+# one text pasted into every question is credited once.
+FULL = tuple(ANSWERS["zh"])
 COURSES = {
     "communication": ("高效沟通与表达", "Clear communication at work"),
     "problem_solving": ("结构化问题解决", "Structured problem solving"),
     "teamwork": ("跨部门协作", "Working across teams"),
-    "learning_ability": ("快速学习方法", "Learning new things fast"),
+    "learning_agility": ("快速学习方法", "Learning new things fast"),
     "stress_tolerance": ("压力管理", "Managing pressure"),
     "technical_depth": ("系统设计工作坊", "System design workshop"),
     "coding": ("代码质量与评审", "Code quality and reviews"),
@@ -59,7 +58,9 @@ def _user(session: Session, tenant: Tenant, email: str) -> User | None:
     ).first()
 
 
-def _answer_and_score(session: Session, invitation: Invitation, text: str) -> InterviewSession:
+def _answer_and_score(
+    session: Session, invitation: Invitation, texts: tuple[str, ...]
+) -> InterviewSession:
     invitation.verified_at = invitation.verified_at or utcnow()
     session.commit()
     interview = sessions.ensure_session(session, invitation)
@@ -73,13 +74,13 @@ def _answer_and_score(session: Session, invitation: Invitation, text: str) -> In
             notice_version=interview_candidate.NOTICE_VERSION,
         ),
     )
-    for question in sessions.questions_of(interview):
+    for n, question in enumerate(sessions.questions_of(interview)):
         interview_candidate.open_question(session, interview, question["id"], TAB)
         interview_candidate.save_text(
             session,
             interview,
             question["id"],
-            interview_schemas.TextAnswerIn(tab=TAB, text=text, final=True),
+            interview_schemas.TextAnswerIn(tab=TAB, text=texts[n % len(texts)], final=True),
         )
     interview_candidate.submit(session, interview, TAB)
     pipeline.score(get_database(), interview.id)
