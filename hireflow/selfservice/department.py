@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Candidate
-from hireflow.core.permissions import Principal, require, restrict
+from hireflow.core.permissions import Principal, condition_for, require
 from hireflow.offers.models import Employee
 from hireflow.org.models import Department
 from hireflow.selfservice.development import Series, progress_from, reassessments_of
@@ -40,12 +40,8 @@ def department_progress(
     """Each employee in reach with their courses, re-assessments and score changes."""
     require(principal, "development.read")
     rows = session.execute(
-        restrict(
-            select(Employee, Candidate.name, Department.name),
-            principal,
-            "development.read",
-            Employee,
-        )
+        select(Employee, Candidate.name, Department.name)
+        .where(condition_for(principal, "development.read", Employee))
         .join(Candidate, Candidate.id == Employee.person_id)
         .join(Department, Department.id == Employee.department_id)
         .order_by(Department.name, Employee.employee_number)
@@ -53,7 +49,8 @@ def department_progress(
     ).all()
     enrolments: dict[int, list[tuple[Enrolment, Course]]] = {}
     for enrolment, course in session.execute(
-        restrict(select(Enrolment, Course), principal, "development.read", Enrolment)
+        select(Enrolment, Course)
+        .where(condition_for(principal, "development.read", Enrolment))
         .join(Course, Course.id == Enrolment.course_id)
         .where(Enrolment.status != "cancelled")
         .order_by(Enrolment.enrolled_at)

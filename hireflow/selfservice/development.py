@@ -22,7 +22,7 @@ from hireflow.candidates.models import Candidate
 from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, NotFound, ValidationFailed
-from hireflow.core.permissions import Principal, get_visible, require, restrict
+from hireflow.core.permissions import Principal, condition_for, get_visible, require
 from hireflow.core.settings import get_settings
 from hireflow.interviews.models import InterviewSession
 from hireflow.interviews.sessions import prepare_for_invitation
@@ -144,7 +144,8 @@ def my_development(session: Session, principal: Principal, lang: str) -> MyDevel
     catalogue = courses(session, principal.tenant_id, only_open=True)
     latest = reports[-1] if reports else None
     enrolments = session.execute(
-        restrict(select(Enrolment, Course), principal, "self.development", Enrolment)
+        select(Enrolment, Course)
+        .where(condition_for(principal, "self.development", Enrolment))
         .join(Course, Course.id == Enrolment.course_id)
         .where(Enrolment.status != "cancelled")
         .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
@@ -164,8 +165,10 @@ def reassessments_of(
     session: Session, principal: Principal, capability: str, person_id: int | None = None
 ) -> list[dict[str, Any]]:
     """Re-assessments in reach, newest first, with their interview's state and the link."""
-    stmt = restrict(select(Reassessment, Invitation), principal, capability, Reassessment).join(
-        Invitation, Invitation.id == Reassessment.invitation_id
+    stmt = (
+        select(Reassessment, Invitation)
+        .where(condition_for(principal, capability, Reassessment))
+        .join(Invitation, Invitation.id == Reassessment.invitation_id)
     )
     if person_id is not None:
         stmt = stmt.where(Reassessment.person_id == person_id)

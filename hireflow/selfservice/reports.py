@@ -19,7 +19,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Candidate
-from hireflow.core.permissions import Principal, Role, require, restrict
+from hireflow.core.permissions import Principal, Role, condition_for, require
 from hireflow.interviews.models import InterviewReport, InterviewSession
 from hireflow.offers.models import Employee
 from hireflow.openings.models import Opening
@@ -157,8 +157,8 @@ def my_reports(session: Session, principal: Principal, lang: str) -> list[Report
     policy = policy_of(session, principal.tenant_id)
     if not may_see_reports(session, principal, policy):
         return []
-    stmt = restrict(
-        select(InterviewSession, InterviewReport), principal, "self.report", InterviewSession
+    stmt = select(InterviewSession, InterviewReport).where(
+        condition_for(principal, "self.report", InterviewSession)
     )
     people = [p.id for p in own_people(session, principal)]
     return _views(session, stmt, people, policy, lang)
@@ -177,7 +177,7 @@ def reports_as_seen_by_owner(session: Session, employee: Employee, lang: str) ->
 
 def _views(
     session: Session,
-    stmt: Select[Any],
+    stmt: Select[InterviewSession, InterviewReport],
     people: list[int],
     policy: SelfServicePolicy,
     lang: str,

@@ -20,7 +20,7 @@ from hireflow.candidates.models import Candidate
 from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, NotFound, ValidationFailed
-from hireflow.core.permissions import Principal, get_visible, require, restrict
+from hireflow.core.permissions import Principal, condition_for, get_visible, require, restrict
 from hireflow.interviews.models import InterviewSession
 from hireflow.selfservice.models import REQUEST_KINDS, SelfServiceRequest
 from hireflow.selfservice.reports import own_people
@@ -109,12 +109,8 @@ def open_requests(session: Session, principal: Principal) -> list[tuple[SelfServ
     """Requests for HR, open ones first, with the person's name."""
     require(principal, "selfservice.requests")
     rows = session.execute(
-        restrict(
-            select(SelfServiceRequest, Candidate.name),
-            principal,
-            "selfservice.requests",
-            SelfServiceRequest,
-        )
+        select(SelfServiceRequest, Candidate.name)
+        .where(condition_for(principal, "selfservice.requests", SelfServiceRequest))
         .join(Candidate, Candidate.id == SelfServiceRequest.person_id)
         .order_by((SelfServiceRequest.status == "open").desc(), SelfServiceRequest.id.desc())
         .limit(200)

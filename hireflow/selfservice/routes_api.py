@@ -11,6 +11,7 @@ from fastapi import APIRouter
 
 from hireflow.selfservice import department, development, requests, schemas, training
 from hireflow.selfservice.development import Series
+from hireflow.selfservice.models import Reassessment
 from hireflow.selfservice.reports import ReportView, my_reports
 from hireflow.web.deps import ApiUser, DbSession, Id, audit_read
 
@@ -43,6 +44,16 @@ def _reassessments(items: list[dict[str, Any]]) -> list[schemas.ReassessmentOut]
         )
         for r in items
     ]
+
+
+def _scheduled(found: Reassessment) -> schemas.ReassessmentOut:
+    return schemas.ReassessmentOut(
+        id=found.id,
+        person_id=found.person_id,
+        dimensions=list(found.dimensions),
+        state="invited",
+        created_at=found.created_at,
+    )
 
 
 @router.get("/self/report", response_model=list[schemas.ReportOut])
@@ -101,13 +112,7 @@ def post_reassessment(
     data: development.ReassessmentIn, session: DbSession, principal: ApiUser
 ) -> Any:
     found = development.schedule_own(session, principal, data, _lang(principal))
-    return schemas.ReassessmentOut(
-        id=found.id,
-        person_id=found.person_id,
-        dimensions=list(found.dimensions),
-        state="invited",
-        created_at=found.created_at,
-    )
+    return _scheduled(found)
 
 
 @router.get("/self/requests", response_model=list[schemas.RequestOut])
@@ -151,13 +156,7 @@ def post_employee_reassessment(
     employee_id: Id, data: development.ReassessmentIn, session: DbSession, principal: ApiUser
 ) -> Any:
     found = development.schedule_for(session, principal, employee_id, data)
-    return schemas.ReassessmentOut(
-        id=found.id,
-        person_id=found.person_id,
-        dimensions=list(found.dimensions),
-        state="invited",
-        created_at=found.created_at,
-    )
+    return _scheduled(found)
 
 
 @router.get("/training/courses", response_model=list[schemas.CourseOut])

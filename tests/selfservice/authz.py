@@ -4,16 +4,11 @@ with a request about their data."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from hireflow.candidates.models import Candidate
-from hireflow.core.settings import get_settings
-from hireflow.offers import portal, schemas
-from hireflow.offers.models import Employee
+from hireflow.offers.models import Employee, OnboardingTask
 from hireflow.org.auth import principal_for
 from hireflow.org.models import User
 from hireflow.selfservice import requests, training
-from tests.offers.factories import sent_offer
+from tests.offers.authz import foreign_params as offer_params
 
 COURSE = {
     "competency": "communication",
@@ -24,16 +19,9 @@ COURSE = {
 
 
 def foreign_params(session, org) -> dict[str, int]:
-    offer, _token = sent_offer(session, org, name="Foreign Employee")
-    person = session.get(Candidate, offer.candidate_id)
-    portal.answer(
-        session,
-        get_settings(),
-        offer,
-        schemas.AnswerIn(accept=True, typed_name=person.name),
-        "192.0.2.2",
-    )
-    employee = session.scalars(select(Employee).where(Employee.offer_id == offer.id)).one()
+    """The offers sweep's hired employee, enrolled in a course, with a request."""
+    task = session.get(OnboardingTask, offer_params(session, org)["onboarding_task_id"])
+    employee = session.get(Employee, task.employee_id)
     hr = principal_for(org.users["hr_admin"])
     course = training.save_course(session, hr, training.CourseIn(**COURSE))
     me = principal_for(session.get(User, employee.user_id))
