@@ -30,6 +30,7 @@ from hireflow.offers.models import Employee
 from hireflow.scheduling.messages import link_token
 from hireflow.scheduling.models import Invitation
 from hireflow.scheduling.policies import policy_for
+from hireflow.selfservice.messages import tell_person
 from hireflow.selfservice.models import Course, Enrolment, Reassessment
 from hireflow.selfservice.reports import (
     ReportView,
@@ -265,6 +266,16 @@ def _schedule(
     )
     session.add(reassessment)
     session.flush()
+    person = session.get(Candidate, employee.person_id)
+    if person is not None:
+        tell_person(
+            session,
+            person,
+            "development.reassessment",
+            {"deadline": invitation.deadline.date().isoformat()},
+            dedupe_key=f"reassessment:{reassessment.id}",
+            related=("reassessment", reassessment.id),
+        )
     audit.record(
         session,
         "development.reassessment_scheduled",

@@ -14,12 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hireflow.candidates.models import Candidate
 from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.records import service as records
 from hireflow.records.service import SystemActor
+from hireflow.selfservice.messages import tell_person
 from hireflow.selfservice.models import COURSE_MODES, Course, Enrolment
 from hireflow.selfservice.reports import own_employee
 
@@ -180,6 +182,18 @@ def _promote_waiting(session: Session, course_id: int) -> Enrolment | None:
     ).first()
     if waiting is not None:
         waiting.status = "enrolled"
+        person = session.get(Candidate, waiting.person_id)
+        course = session.get(Course, course_id)
+        if person is not None and course is not None:
+            lang = "zh" if (person.language or "zh").startswith("zh") else "en"
+            tell_person(
+                session,
+                person,
+                "training.seat",
+                {"course": course.title.get(lang) or course.title.get("en", "")},
+                dedupe_key=f"training-seat:{waiting.id}:{waiting.enrolled_at.isoformat()}",
+                related=("enrolment", waiting.id),
+            )
         audit.record(
             session,
             "training.seat_given",

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from hireflow.core.errors import AppError, NotFound
+from hireflow.notifications.models import OutboxMessage
 from hireflow.org.auth import principal_for
 from hireflow.records.models import RecordEntry
 from hireflow.selfservice import development, policy, reports, training
@@ -70,6 +71,8 @@ def test_the_plan_recommends_courses_and_enrolment_queues_when_full(
     training.cancel(session, me, seat.id)
     session.refresh(queued)
     assert queued.status == "enrolled"
+    told = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "training.seat")).one()
+    assert told.recipient == second.person.email and told.related_id == queued.id
     training.set_progress(session, other, queued.id, training.ProgressIn(progress=40))
     done = training.set_progress(session, other, queued.id, training.ProgressIn(progress=100))
     assert done.status == "completed" and done.record_entry_id
@@ -86,12 +89,18 @@ def test_a_reassessment_runs_through_the_interviews_flow_and_shows_progress(
     wanted = [item.dimension for item in plan]
     scheduled = development.schedule_own(session, me, development.ReassessmentIn(), "zh")
     assert scheduled.dimensions == wanted
+    invited = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "development.reassessment")
+    ).one()
+    assert invited.recipient == hired.person.email and "/my/development" in invited.body_text
     with pytest.raises(AppError) as twice:
         development.schedule_own(session, me, development.ReassessmentIn(), "zh")
     assert twice.value.status == 409
     listed = development.my_development(session, me, "zh").reassessments
     assert listed[0]["link"].startswith("/i/")
     interview = take_reassessment(session, db, scheduled.invitation_id)
+    session.refresh(scheduled)
+    assert scheduled.status == "completed"  # report.ready completed it
     assert all(set(q["dimensions"]) & set(wanted) for q in interview.questions)
     mine = development.my_development(session, me, "zh")
     assert [r.development for r in mine.reports] == [False, True]
