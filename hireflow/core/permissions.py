@@ -91,7 +91,7 @@ MATRIX: dict[str, dict[Role, Reach]] = {
     "records.review": {H: T, R: MB, M: D, I: MB},
     "records.files": {H: T, R: MB, M: D, I: MB},
     "records.consent": {H: T, R: MB, C: S},
-    "records.export": {H: T, C: S},
+    "records.export": {H: T, C: S, E: S},
     "records.manage": {H: T},
     "records.integrity": {H: T, A: T},
     # scheduling and notifications (SPEC D1-D5)
@@ -143,6 +143,15 @@ MATRIX: dict[str, dict[Role, Reach]] = {
     "live.join": {H: T, R: MB, M: D, I: MB},
     "live.manage": {H: T, R: MB},
     "live.configure": {H: T},
+    # self-service (SPEC J1-J3; hireflow.selfservice): one's own report, plan and requests;
+    # HR and department managers follow development in their scope
+    "self.report": {C: S, E: S},
+    "self.development": {E: S},
+    "self.requests": {C: S, E: S},
+    "development.read": {H: T, M: D},
+    "development.manage": {H: T, M: D},  # schedule a re-assessment, record a completion
+    "training.manage": {H: T},  # the course catalogue and what people see of their report
+    "selfservice.requests": {H: T},  # answer explanation, review, correction, erasure requests
 }
 
 CAPABILITIES = frozenset(MATRIX)
@@ -232,11 +241,18 @@ API_SCOPES: dict[str, frozenset[str]] = {
     "webhooks.manage": frozenset({"webhooks.read", "webhooks.manage"}),
     "data.export": frozenset({"data.export"}),
     "data.import": frozenset({"data.import"}),
+    "development.read": frozenset({"development.read"}),
+    "development.write": frozenset(
+        {"development.manage", "training.manage", "selfservice.requests"}
+    ),
 }
 # Capabilities no key ever holds: a person's own pages, not an integration's business.
 # A live room needs a person in a browser (consent on screen, a microphone): no integration
 # joins or runs one; its result reaches integrations through the record and the reports.
-KEY_NEVER = frozenset({"self.read", "live.join", "live.manage", "live.configure"})
+KEY_NEVER = frozenset(
+    {"self.read", "self.report", "self.development", "self.requests"}
+    | {"live.join", "live.manage", "live.configure"}
+)
 # Kept for readers of the old name: the scopes that mint keys and users.
 KEY_SCOPED = frozenset({"apikeys.manage", "users.manage"})
 

@@ -1,0 +1,200 @@
+"""Self-service under ``/api/v1`` (SPEC J1–J3): one's own report, development and requests
+(bearer tokens of the person; API keys never reach them, see ``core.permissions.KEY_NEVER``),
+and the development overview, catalogue and requests for HR and managers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter
+
+from hireflow.selfservice import department, development, requests, schemas, training
+from hireflow.selfservice.development import Series
+from hireflow.selfservice.models import Reassessment
+from hireflow.selfservice.reports import ReportView, my_reports
+from hireflow.web.deps import ApiUser, DbSession, Id, audit_read
+
+router = APIRouter(tags=["selfservice"])
+
+
+def _lang(principal: ApiUser) -> str:
+    return "zh" if principal.language.startswith("zh") else "en"
+
+
+def _report(view: ReportView) -> schemas.ReportOut:
+    data = asdict(view)
+    data["dimensions"] = [{**asdict(d), "below": d.below} for d in view.dimensions]
+    return schemas.ReportOut(**data)
+
+
+def _series(items: list[Series]) -> list[schemas.SeriesOut]:
+    return [schemas.SeriesOut(**asdict(s)) for s in items]
+
+
+def _reassessments(items: list[dict[str, Any]]) -> list[schemas.ReassessmentOut]:
+    return [
+        schemas.ReassessmentOut(
+            id=r["reassessment"].id,
+            person_id=r["reassessment"].person_id,
+            dimensions=list(r["reassessment"].dimensions),
+            state=r["state"],
+            created_at=r["reassessment"].created_at,
+            link=r["link"],
+        )
+        for r in items
+    ]
+
+
+def _scheduled(found: Reassessment) -> schemas.ReassessmentOut:
+    return schemas.ReassessmentOut(
+        id=found.id,
+        person_id=found.person_id,
+        dimensions=list(found.dimensions),
+        state="invited",
+        created_at=found.created_at,
+    )
+
+
+@router.get("/self/report", response_model=list[schemas.ReportOut])
+def get_my_report(session: DbSession, principal: ApiUser) -> Any:
+    views = my_reports(session, principal, _lang(principal))
+    audit_read(
+        session,
+        principal,
+        "selfservice.report_viewed",
+        "interview",
+        [v.interview_id for v in views],
+    )
+    return [_report(v) for v in views]
+
+
+@router.get("/self/development", response_model=schemas.DevelopmentOut)
+def get_my_development(session: DbSession, principal: ApiUser) -> Any:
+    mine = development.my_development(session, principal, _lang(principal))
+    return schemas.DevelopmentOut(
+        plan=[
+            schemas.PlanItemOut(
+                dimension=p.dimension,
+                name=p.name,
+                score=p.score,
+                required=p.required,
+                suggestion=p.suggestion,
+                course_ids=[c.id for c in p.courses],
+            )
+            for p in mine.plan
+        ],
+        enrolments=[schemas.EnrolmentOut.model_validate(e) for e, _c in mine.enrolments],
+        progress=_series(mine.progress),
+        reassessments=_reassessments(mine.reassessments),
+    )
+
+
+@router.post("/self/enrolments", response_model=schemas.EnrolmentOut, status_code=201)
+def post_enrolment(data: schemas.EnrolIn, session: DbSession, principal: ApiUser) -> Any:
+    return training.enrol(session, principal, data.course_id)
+
+
+@router.patch("/self/enrolments/{enrolment_id}", response_model=schemas.EnrolmentOut)
+def patch_enrolment(
+    enrolment_id: Id, data: training.ProgressIn, session: DbSession, principal: ApiUser
+) -> Any:
+    return training.set_progress(session, principal, enrolment_id, data)
+
+
+@router.post("/self/enrolments/{enrolment_id}/cancel", response_model=schemas.EnrolmentOut)
+def cancel_enrolment(enrolment_id: Id, session: DbSession, principal: ApiUser) -> Any:
+    return training.cancel(session, principal, enrolment_id)
+
+
+@router.post("/self/reassessments", response_model=schemas.ReassessmentOut, status_code=201)
+def post_reassessment(
+    data: development.ReassessmentIn, session: DbSession, principal: ApiUser
+) -> Any:
+    found = development.schedule_own(session, principal, data, _lang(principal))
+    return _scheduled(found)
+
+
+@router.get("/self/requests", response_model=list[schemas.RequestOut])
+def get_my_requests(session: DbSession, principal: ApiUser) -> Any:
+    return requests.my_requests(session, principal)
+
+
+@router.post("/self/requests", response_model=schemas.RequestOut, status_code=201)
+def post_request(data: requests.RequestIn, session: DbSession, principal: ApiUser) -> Any:
+    return requests.create_request(session, principal, data)
+
+
+# --------------------------------------------------------------------------- HR and managers
+
+
+@router.get("/development/employees", response_model=list[schemas.EmployeeProgressOut])
+def get_department_progress(session: DbSession, principal: ApiUser) -> Any:
+    rows = department.department_progress(session, principal, _lang(principal))
+    audit_read(
+        session, principal, "development.listed", "candidate", [r.employee.person_id for r in rows]
+    )
+    return [
+        schemas.EmployeeProgressOut(
+            employee_id=r.employee.id,
+            employee_number=r.employee.employee_number,
+            department=r.department,
+            enrolments=[schemas.EnrolmentOut.model_validate(e) for e, _c in r.enrolments],
+            progress=_series(r.progress),
+            reassessments=_reassessments(r.reassessments),
+        )
+        for r in rows
+    ]
+
+
+@router.post(
+    "/development/employees/{employee_id}/reassessments",
+    response_model=schemas.ReassessmentOut,
+    status_code=201,
+)
+def post_employee_reassessment(
+    employee_id: Id, data: development.ReassessmentIn, session: DbSession, principal: ApiUser
+) -> Any:
+    found = development.schedule_for(session, principal, employee_id, data)
+    return _scheduled(found)
+
+
+@router.get("/training/courses", response_model=list[schemas.CourseOut])
+def get_courses(session: DbSession, principal: ApiUser) -> Any:
+    training.require_catalogue(principal)
+    only_open = not principal.has("training.manage")
+    return training.courses(session, principal.tenant_id, only_open=only_open)
+
+
+@router.post("/training/courses", response_model=schemas.CourseOut, status_code=201)
+def post_course(data: training.CourseIn, session: DbSession, principal: ApiUser) -> Any:
+    return training.save_course(session, principal, data)
+
+
+@router.put("/training/courses/{course_id}", response_model=schemas.CourseOut)
+def put_course(
+    course_id: Id, data: training.CourseIn, session: DbSession, principal: ApiUser
+) -> Any:
+    return training.save_course(session, principal, data, course_id)
+
+
+@router.get("/self-service/requests", response_model=list[schemas.RequestOut])
+def get_requests(session: DbSession, principal: ApiUser) -> Any:
+    rows = requests.open_requests(session, principal)
+    audit_read(
+        session,
+        principal,
+        "selfservice.requests_listed",
+        "candidate",
+        [r.person_id for r, _n in rows],
+    )
+    return [r for r, _name in rows]
+
+
+@router.post(
+    "/self-service/requests/{selfservice_request_id}/answer", response_model=schemas.RequestOut
+)
+def post_answer(
+    selfservice_request_id: Id, data: requests.AnswerIn, session: DbSession, principal: ApiUser
+) -> Any:
+    return requests.answer_request(session, principal, selfservice_request_id, data)

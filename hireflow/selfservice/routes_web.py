@@ -1,0 +1,395 @@
+"""Self-service pages: one's own report, development and requests; HR's and managers'
+development overview, the training catalogue and the requests to answer (SPEC J1–J3)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
+
+from hireflow.core.errors import N_, NotFound
+from hireflow.core.i18n import gettext_for, to_zone
+from hireflow.core.permissions import require
+from hireflow.records.routes_api import export_response
+from hireflow.scoring.report import radar_svg
+from hireflow.selfservice import department, development, policy, reports, requests, training
+from hireflow.selfservice.charts import progress_svg
+from hireflow.selfservice.labels import WORDS
+from hireflow.web.deps import DbSession, Id, PageUser, audit_read
+from hireflow.web.forms import Form, act_or_rerender, submit_form
+from hireflow.web.templating import NavItem, render
+
+router = APIRouter(include_in_schema=False)
+NAV = (
+    NavItem("/my/report", N_("My report"), "self.report", order=32),
+    NavItem("/my/development", N_("My development"), "self.development", order=33),
+    NavItem("/my/requests", N_("My data and requests"), "self.requests", order=34),
+    NavItem("/development", N_("Development"), "development.read", order=42, group="people"),
+    NavItem("/training", N_("Training catalogue"), "training.manage", order=43, group="people"),
+    NavItem(
+        "/self-service/requests",
+        N_("Data-subject requests"),
+        "selfservice.requests",
+        order=44,
+        group="people",
+    ),
+)
+
+
+def _lang(request: Request) -> str:
+    return "zh" if request.state.language.startswith("zh") else "en"
+
+
+def _day(request: Request) -> Callable[[datetime], str]:
+    zone = request.state.timezone
+    return lambda value: to_zone(value, zone).strftime("%Y-%m-%d")
+
+
+def _page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
+    return render(request, template, {**WORDS, **context}, status_code=status)
+
+
+def _done(path: str, what: str) -> Response:
+    return RedirectResponse(f"{path}?done={what}", status_code=303)
+
+
+# --------------------------------------------------------------------------- one's own report
+
+
+def _report_page(
+    request: Request, session: DbSession, principal: PageUser, errors: dict[str, str] | None = None
+) -> Response:
+    lang = _lang(request)
+    _ = gettext_for(request.state.language)
+    views = reports.my_reports(session, principal, lang)
+    shown = policy.policy_of(session, principal.tenant_id)
+    radars = {
+        v.interview_id: radar_svg(
+            [d.name for d in v.dimensions],
+            [d.score for d in v.dimensions],
+            [d.required for d in v.dimensions],
+            legend=(_("score"), _("required")),
+        )
+        if shown.show_radar and shown.show_scores
+        else ""
+        for v in views
+    }
+    audit_read(
+        session,
+        principal,
+        "selfservice.report_viewed",
+        "interview",
+        [v.interview_id for v in views],
+    )
+    context = {"views": list(reversed(views)), "radars": radars, "errors": errors or {}}
+    return _page(request, "selfservice/report.html", context, 422 if errors else 200)
+
+
+@router.get("/my/report")
+def my_report(request: Request, session: DbSession, principal: PageUser) -> Response:
+    """The person's reports: scores against the job's levels, their words, suggestions."""
+    return _report_page(request, session, principal)
+
+
+# --------------------------------------------------------------------------- development
+
+
+def _development_page(
+    request: Request, session: DbSession, principal: PageUser, errors: dict[str, str] | None = None
+) -> Response:
+    mine = development.my_development(session, principal, _lang(request))
+    _ = gettext_for(request.state.language)
+    chart = progress_svg(mine.progress, _day(request), _("Progress over time"))
+    context = {"mine": mine, "chart": chart, "day": _day(request), "errors": errors or {}}
+    return _page(request, "selfservice/development.html", context, 422 if errors else 200)
+
+
+@router.get("/my/development")
+def my_development(request: Request, session: DbSession, principal: PageUser) -> Response:
+    """Plan, courses, enrolments, re-assessments and progress over time."""
+    return _development_page(request, session, principal)
+
+
+def _on_development(request: Request, session: DbSession, principal: PageUser) -> Any:
+    return lambda errors: _development_page(request, session, principal, errors)
+
+
+@router.post("/my/enrolments")
+def enrol(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
+    def act() -> Response:
+        training.enrol(session, principal, training.check_course_id(form.get("course_id")))
+        return _done("/my/development", "enrolled")
+
+    return act_or_rerender(request, act, _on_development(request, session, principal))
+
+
+@router.post("/my/enrolments/{enrolment_id}/progress")
+def progress(
+    request: Request, session: DbSession, principal: PageUser, enrolment_id: Id, form: Form
+) -> Response:
+    def act(data: training.ProgressIn) -> Response:
+        training.set_progress(session, principal, enrolment_id, data)
+        return _done("/my/development", "progress")
+
+    data = {"progress": "100" if form.get("complete") else form.get("progress")}
+    return submit_form(
+        request, training.ProgressIn, data, act, _on_development(request, session, principal)
+    )
+
+
+@router.post("/my/enrolments/{enrolment_id}/cancel")
+def cancel(request: Request, session: DbSession, principal: PageUser, enrolment_id: Id) -> Response:
+    def act() -> Response:
+        training.cancel(session, principal, enrolment_id)
+        return _done("/my/development", "cancelled")
+
+    return act_or_rerender(request, act, _on_development(request, session, principal))
+
+
+@router.post("/my/reassessments")
+def reassess(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
+    def act(data: development.ReassessmentIn) -> Response:
+        development.schedule_own(session, principal, data, _lang(request))
+        return _done("/my/development", "reassessment")
+
+    data = {"dimensions": form.getlist("dimensions")}
+    return submit_form(
+        request,
+        development.ReassessmentIn,
+        data,
+        act,
+        _on_development(request, session, principal),
+    )
+
+
+# --------------------------------------------------------------------------- requests and data
+
+
+def _requests_page(
+    request: Request, session: DbSession, principal: PageUser, errors: dict[str, str] | None = None
+) -> Response:
+    context = {
+        "mine": requests.my_requests(session, principal),
+        "views": reports.my_reports(session, principal, _lang(request))
+        if principal.has("self.report")
+        else [],
+        "errors": errors or {},
+    }
+    return _page(request, "selfservice/requests.html", context, 422 if errors else 200)
+
+
+@router.get("/my/requests")
+def my_requests(request: Request, session: DbSession, principal: PageUser) -> Response:
+    """Download one's data; ask for an explanation, a review, a correction or an erasure."""
+    return _requests_page(request, session, principal)
+
+
+@router.post("/my/requests")
+def file_request(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
+    def act(data: requests.RequestIn) -> Response:
+        requests.create_request(session, principal, data)
+        return _done("/my/requests", "filed")
+
+    interview = form.get("interview_id")
+    data = {
+        "kind": form.get("kind"),
+        "message": form.get("message"),
+        "interview_id": interview or None,
+    }
+    return submit_form(
+        request,
+        requests.RequestIn,
+        data,
+        act,
+        lambda errors: _requests_page(request, session, principal, errors),
+    )
+
+
+@router.get("/my/data.zip")
+def my_data(session: DbSession, principal: PageUser) -> StreamingResponse:
+    """A copy of everything held about the caller (the record's own export)."""
+    require(principal, "records.export")
+    people = reports.own_people(session, principal)
+    if not people:
+        raise NotFound()
+    return export_response(session, principal, people[0].id)
+
+
+# --------------------------------------------------------------------------- HR and managers
+
+
+def _overview_page(
+    request: Request, session: DbSession, principal: PageUser, errors: dict[str, str] | None = None
+) -> Response:
+    rows = department.department_progress(session, principal, _lang(request))
+    audit_read(
+        session, principal, "development.listed", "candidate", [r.employee.person_id for r in rows]
+    )
+    context = {"rows": rows, "day": _day(request), "errors": errors or {}}
+    return _page(request, "selfservice/overview.html", context, 422 if errors else 200)
+
+
+@router.get("/development")
+def overview(request: Request, session: DbSession, principal: PageUser) -> Response:
+    """Employees in reach: courses, re-assessments and how their scores moved."""
+    return _overview_page(request, session, principal)
+
+
+@router.post("/development/employees/{employee_id}/reassessment")
+def reassess_employee(
+    request: Request, session: DbSession, principal: PageUser, employee_id: Id, form: Form
+) -> Response:
+    def act(data: development.ReassessmentIn) -> Response:
+        development.schedule_for(session, principal, employee_id, data)
+        return _done("/development", "reassessment")
+
+    return submit_form(
+        request,
+        development.ReassessmentIn,
+        {"dimensions": form.getlist("dimensions")},
+        act,
+        lambda errors: _overview_page(request, session, principal, errors),
+    )
+
+
+@router.post("/development/enrolments/{enrolment_id}/complete")
+def complete(
+    request: Request, session: DbSession, principal: PageUser, enrolment_id: Id
+) -> Response:
+    def act() -> Response:
+        training.record_completion(session, principal, enrolment_id)
+        return _done("/development", "completed")
+
+    return act_or_rerender(
+        request, act, lambda errors: _overview_page(request, session, principal, errors)
+    )
+
+
+def _training_page(
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    require(principal, "training.manage")
+    catalogue = training.courses(session, principal.tenant_id, only_open=False)
+    context = {
+        "courses": catalogue,
+        "seats": training.seats_taken(session, [c.id for c in catalogue]),
+        "shown": policy.policy_of(session, principal.tenant_id),
+        "flags": policy.FLAGS,
+        "errors": errors or {},
+        "values": values or {},
+    }
+    return _page(request, "selfservice/training.html", context, 422 if errors else 200)
+
+
+@router.get("/training")
+def training_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+    """The course catalogue and what people may see of their reports."""
+    return _training_page(request, session, principal)
+
+
+def _course_data(form: Any) -> dict[str, Any]:
+    fields = ("competency", "title_zh", "title_en", "description_zh", "description_en")
+    data: dict[str, Any] = {name: form.get(name) for name in fields}
+    data.update(
+        mode=form.get("mode") or "online",
+        location=form.get("location"),
+        starts_at=form.get("starts_at") or None,
+        ends_at=form.get("ends_at") or None,
+        capacity=form.get("capacity") or "20",
+        active=form.get("active") == "yes",
+    )
+    return data
+
+
+def _save_course(
+    request: Request, session: DbSession, principal: PageUser, form: Any, course_id: int | None
+) -> Response:
+    def act(data: training.CourseIn) -> Response:
+        training.save_course(session, principal, data, course_id)
+        return _done("/training", "saved")
+
+    data = _course_data(form)
+    return submit_form(
+        request,
+        training.CourseIn,
+        data,
+        act,
+        lambda errors: _training_page(request, session, principal, errors, data),
+    )
+
+
+@router.post("/training/courses")
+def add_course(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
+    return _save_course(request, session, principal, form, None)
+
+
+@router.post("/training/courses/{course_id}")
+def edit_course(
+    request: Request, session: DbSession, principal: PageUser, course_id: Id, form: Form
+) -> Response:
+    return _save_course(request, session, principal, form, course_id)
+
+
+@router.post("/training/policy")
+def save_policy(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
+    def act(data: policy.PolicyIn) -> Response:
+        policy.update_policy(session, principal, data)
+        return _done("/training", "policy")
+
+    data = {name: form.get(name) == "yes" for name in policy.FLAGS}
+    return submit_form(
+        request,
+        policy.PolicyIn,
+        data,
+        act,
+        lambda errors: _training_page(request, session, principal, errors),
+    )
+
+
+def _hr_requests_page(
+    request: Request, session: DbSession, principal: PageUser, errors: dict[str, str] | None = None
+) -> Response:
+    rows = requests.open_requests(session, principal)
+    audit_read(
+        session,
+        principal,
+        "selfservice.requests_listed",
+        "candidate",
+        [r.person_id for r, _n in rows],
+    )
+    context = {"rows": rows, "errors": errors or {}}
+    return _page(request, "selfservice/hr_requests.html", context, 422 if errors else 200)
+
+
+@router.get("/self-service/requests")
+def hr_requests(request: Request, session: DbSession, principal: PageUser) -> Response:
+    """People's requests about their data and assessments, open ones first."""
+    return _hr_requests_page(request, session, principal)
+
+
+@router.post("/self-service/requests/{selfservice_request_id}/answer")
+def answer(
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    selfservice_request_id: Id,
+    form: Form,
+) -> Response:
+    def act(data: requests.AnswerIn) -> Response:
+        requests.answer_request(session, principal, selfservice_request_id, data)
+        return _done("/self-service/requests", "answered")
+
+    return submit_form(
+        request,
+        requests.AnswerIn,
+        {"status": form.get("status"), "answer": form.get("answer")},
+        act,
+        lambda errors: _hr_requests_page(request, session, principal, errors),
+    )
