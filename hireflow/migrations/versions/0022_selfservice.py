@@ -1,7 +1,7 @@
 """self-service: what people see of their report, the course catalogue, enrolments,
 re-assessments and data-subject requests
 
-Revision ID: 0019_selfservice
+Revision ID: 0022_selfservice
 Revises: 0018_bias_audit
 Create Date: 2026-12-06 12:17:43.207445
 """
@@ -14,8 +14,8 @@ from alembic import op
 import hireflow.core.db
 import hireflow.core.pii
 
-revision: str = "0019_selfservice"
-down_revision: str | None = "0018_bias_audit"
+revision: str = "0022_selfservice"
+down_revision: str | None = "0021_stage_templates"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
