@@ -391,7 +391,7 @@ def checklist_save(
         return RedirectResponse(f"{CHECKLIST_PAGE}?done=saved", status_code=303)
 
     page = _checklist_page(request, session, principal, rows)
-    return submit_form(request, schemas.ChecklistIn, {"items": rows}, act, page)
+    return forms.submit_form(request, schemas.ChecklistIn, {"items": rows}, act, page)
 
 
 # --------------------------------------------------------------------------- onboarding
