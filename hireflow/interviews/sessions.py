@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from hireflow.core import audit
 from hireflow.core.db import on_commit, retry_when_busy, utcnow
@@ -327,10 +327,37 @@ def time_limit(question: dict[str, Any]) -> int:
     return int(question.get("time_limit_s") or 180)
 
 
+def answer_statuses(session: Session, interview: InterviewSession) -> dict[str, str]:
+    """Each touched question's answer status, read as two columns: the answers' texts and
+    transcripts (decrypted on load) are not needed to know where the candidate is."""
+    rows = session.execute(
+        select(InterviewAnswer.question_id, InterviewAnswer.status).where(
+            InterviewAnswer.interview_id == interview.id
+        )
+    )
+    return {str(question_id): str(status) for question_id, status in rows.tuples()}
+
+
 def next_question_id(session: Session, interview: InterviewSession) -> str | None:
-    answers = answers_of(session, interview)
     ids = [str(q.get("id")) for q in questions_of(interview)]
-    return state.next_question(ids, {k: v.status for k, v in answers.items()})
+    return state.next_question(ids, answer_statuses(session, interview))
+
+
+def answers_up_to(
+    session: Session, interview: InterviewSession, position: int
+) -> dict[str, InterviewAnswer]:
+    """The answer rows of the questions up to ``position`` (those opening a question may
+    close), without their texts: they load only if read."""
+    rows = session.scalars(
+        select(InterviewAnswer)
+        .where(InterviewAnswer.interview_id == interview.id, InterviewAnswer.position <= position)
+        .options(
+            defer(InterviewAnswer.text),
+            defer(InterviewAnswer.transcript),
+            defer(InterviewAnswer.segments),
+        )
+    )
+    return {row.question_id: row for row in rows}
 
 
 def answer_for_writing(
