@@ -19,7 +19,8 @@ minute of the last submission. The client shares the machine's cores with the se
 absolute figures are pessimistic; the ratio is the fairer number.
 
 With ``--one-at-a-time`` the N candidates go one after another (one request in flight, the
-per-request cost without queueing), the bare endpoint likewise, the two alternating in rounds
+per-request cost without queueing; no worker runs, so no reports are stored), the bare
+endpoint likewise, the two alternating in rounds
 of ten candidates so that the machine's changing load falls on both alike.
 
 Run: ``.venv/bin/python bench/interviews_load.py [--counts 100,500,1000]
@@ -262,7 +263,8 @@ def run_backend(
     try:
         immediate = immediate and backend == "sqlite"
         server = world_module.start_server(env, port, data_dir / "server.log", immediate)
-        worker = world_module.start_worker(env, data_dir / "worker.log", immediate=immediate)
+        if not one_at_a_time:  # the per-request cost is measured without scoring beside it
+            worker = world_module.start_worker(env, data_dir / "worker.log", immediate=immediate)
         bare = subprocess.Popen(
             [
                 sys.executable,
@@ -313,8 +315,10 @@ def run_backend(
             baseline = figures(bare_recorder, bare_wall)
             # The worker has been scoring since the first submissions (and through the bare
             # run); wait up to a minute more for the rest, and say when the last one landed.
-            reports, reports_after = wait_reports(
-                world, [c.invitation_id for c in batch], submitted_at, 60
+            reports, reports_after = (
+                (0, 0.0)
+                if one_at_a_time
+                else wait_reports(world, [c.invitation_id for c in batch], submitted_at, 60)
             )
             out["runs"].append(
                 {

@@ -140,16 +140,36 @@ def find_for_invitation(session: Session, invitation_id: int) -> InterviewSessio
     ).first()
 
 
+def load_with_invitation(session: Session, invitation_id: int) -> InterviewSession | None:
+    """Read an invitation and its interview (if any) in one query; both are then in the
+    session, so resolving a link and its interview costs one round trip, not two."""
+    row = session.execute(
+        select(Invitation, InterviewSession)
+        .outerjoin(InterviewSession, InterviewSession.invitation_id == Invitation.id)
+        .where(Invitation.id == invitation_id)
+    ).first()
+    return None if row is None else row[1]
+
+
 @retry_when_busy
 def ensure_session(
-    session: Session, invitation: Invitation, now: datetime | None = None
+    session: Session,
+    invitation: Invitation,
+    now: datetime | None = None,
+    *,
+    known: InterviewSession | None = None,
 ) -> InterviewSession:
     """The interview of an AI invitation, created on first use (safe against a concurrent
-    creator: the invitation is unique), and marked verified once the identity check passed."""
+    creator: the invitation is unique), and marked verified once the identity check passed.
+
+    ``known``: the invitation's interview as already read in this transaction."""
     now = now or utcnow()
     if invitation.kind != "ai":
         raise NotFound()
-    interview = prepare_for_invitation(session, invitation, now)
+    if known is not None and known.invitation_id == invitation.id:
+        interview = known
+    else:
+        interview = prepare_for_invitation(session, invitation, now)
     changed = bool(session.new or session.dirty)
     if invitation.verified_at is not None and interview.status == state.State.INVITED:
         apply_transition(session, interview, state.Event.VERIFY, now)
@@ -335,7 +355,7 @@ def answer_statuses(session: Session, interview: InterviewSession) -> dict[str, 
             InterviewAnswer.interview_id == interview.id
         )
     )
-    return {str(question_id): str(status) for question_id, status in rows.tuples()}
+    return {str(question_id): str(status) for question_id, status in rows}
 
 
 def next_question_id(session: Session, interview: InterviewSession) -> str | None:
