@@ -150,3 +150,18 @@ def test_the_web_app_registers_every_domains_tasks_at_start(tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_messages_a_request_commits_are_held_until_released(session):
+    from hireflow.core.tasks import enqueue_on_commit, hold_sends, release_held
+
+    token = hold_sends()
+    try:
+        enqueue_on_commit(session, "records.verify")
+        session.rollback()  # rolled back: dropped, never held
+        enqueue_on_commit(session, "records.verify", 7)
+        session.commit()
+    finally:
+        held = release_held(token)
+    assert held == [("records.verify", (7,), {})]
+    assert release_held(hold_sends()) == []

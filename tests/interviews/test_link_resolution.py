@@ -10,7 +10,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from hireflow.core.settings import get_settings
 from hireflow.scheduling import candidate_link
 from tests.conftest import bearer
-from tests.interviews.factories import TAB, make_setup
+from tests.interviews.factories import TAB, make_setup, queue_fixture  # noqa: F401
 
 
 def _consent(client, base: str, headers: dict[str, str]) -> dict:
@@ -148,3 +148,21 @@ def test_opening_a_question_returns_what_the_page_state_shows(client, session, o
         json={"tab": TAB, "text": "回答", "final": True},
     )
     assert final.json()["next_question_id"] == page["questions"][2]["id"]
+
+
+def test_scoring_is_queued_once_when_the_submission_answered(client, session, org, queue):
+    setup = make_setup(session, org)
+    base = f"/api/v1/links/{setup.token}/interview"
+    state = _consent(client, base, setup.headers)
+    qid = state["questions"][0]["id"]
+    client.post(f"{base}/questions/{qid}/open", headers=setup.headers, json={"tab": TAB})
+    client.put(
+        f"{base}/questions/{qid}/text",
+        headers=setup.headers,
+        json={"tab": TAB, "text": "回答", "final": True},
+    )
+    assert "interviews.score_interview" not in queue.names()
+    for _ in range(2):  # submitting twice is harmless: one message
+        response = client.post(f"{base}/submit", headers=setup.headers, json={"tab": TAB})
+        assert response.status_code == 200
+    assert queue.args_of("interviews.score_interview") == [(state["interview_id"],)]
