@@ -168,18 +168,17 @@ def give_consent(
         raise Conflict(N_("The notice has changed. Please reload the page and read it again."))
     hold_tab(session, interview, data.tab, now, claim=True)
     actor = SystemActor("candidate-link", tenant_id=interview.tenant_id)
-    for purpose in ("recording", "ai_assessment"):
-        records.record_consent(
-            session,
-            actor,
-            interview.candidate_id,
-            purpose,
-            NOTICE_VERSION,
-            True,
-            method="web",
-            source="ai_interview",
-            commit=False,
-        )
+    records.record_consents(
+        session,
+        actor,
+        interview.candidate_id,
+        ("recording", "ai_assessment"),
+        NOTICE_VERSION,
+        True,
+        method="web",
+        source="ai_interview",
+        commit=False,
+    )
     interview.consent_at = now
     interview.consent_version = NOTICE_VERSION
     apply_transition(session, interview, state.Event.START, now, details={"notice": NOTICE_VERSION})
