@@ -10,29 +10,25 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from hireflow.core.settings import get_settings
 from hireflow.scheduling import candidate_link
 from tests.conftest import bearer
-from tests.interviews.factories import TAB, make_setup, queue_fixture  # noqa: F401
+from tests.interviews.factories import (  # noqa: F401 - fixtures
+    TAB,
+    make_setup,
+    queue_fixture,
+    started,
+)
 
 
-def _consent(client, base: str, headers: dict[str, str]) -> dict:
-    state = client.get(base, headers=headers).json()
-    response = client.post(
-        f"{base}/consent",
-        headers=headers,
-        json={
-            "tab": TAB,
-            "recording": True,
-            "ai_assessment": True,
-            "notice_version": state["notice_version"],
-        },
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
+def _consent(client, session, setup) -> dict:
+    """The candidate consented (as the page's consent step does); the page state after it."""
+    started(session, setup)
+    base = f"/api/v1/links/{setup.token}/interview"
+    return client.get(base, headers=setup.headers).json()
 
 
 def test_a_withdrawn_invitation_is_refused_at_the_next_request(client, session, org):
     setup = make_setup(session, org)
     base = f"/api/v1/links/{setup.token}/interview"
-    state = _consent(client, base, setup.headers)
+    state = _consent(client, session, setup)
     qid = state["questions"][0]["id"]
     opened = client.post(f"{base}/questions/{qid}/open", headers=setup.headers, json={"tab": TAB})
     assert opened.status_code == 200
@@ -64,7 +60,7 @@ def test_access_given_before_an_identity_reset_is_refused_at_the_next_request(cl
 def test_a_submitted_interview_is_read_only_at_once(client, session, org):
     setup = make_setup(session, org)
     base = f"/api/v1/links/{setup.token}/interview"
-    state = _consent(client, base, setup.headers)
+    state = _consent(client, session, setup)
     qid = state["questions"][0]["id"]
     client.post(f"{base}/questions/{qid}/open", headers=setup.headers, json={"tab": TAB})
     submitted = client.post(f"{base}/submit", headers=setup.headers, json={"tab": TAB})
@@ -123,7 +119,7 @@ def test_an_access_value_older_than_its_lifetime_is_refused(client, session, org
 def test_opening_a_question_returns_what_the_page_state_shows(client, session, org):
     setup = make_setup(session, org)
     base = f"/api/v1/links/{setup.token}/interview"
-    state = _consent(client, base, setup.headers)
+    state = _consent(client, session, setup)
     first, second = (q["id"] for q in state["questions"][:2])
     client.post(f"{base}/questions/{first}/open", headers=setup.headers, json={"tab": TAB})
     draft = client.put(
@@ -153,7 +149,7 @@ def test_opening_a_question_returns_what_the_page_state_shows(client, session, o
 def test_scoring_is_queued_once_when_the_submission_answered(client, session, org, queue):
     setup = make_setup(session, org)
     base = f"/api/v1/links/{setup.token}/interview"
-    state = _consent(client, base, setup.headers)
+    state = _consent(client, session, setup)
     qid = state["questions"][0]["id"]
     client.post(f"{base}/questions/{qid}/open", headers=setup.headers, json={"tab": TAB})
     client.put(
