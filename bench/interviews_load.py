@@ -18,8 +18,14 @@ bare endpoint's figures and the ratios, and how many reports the worker stored w
 minute of the last submission. The client shares the machine's cores with the server, so
 absolute figures are pessimistic; the ratio is the fairer number.
 
+With ``--one-at-a-time`` the N candidates go one after another (one request in flight, the
+per-request cost without queueing; no worker runs, so no reports are stored), the bare
+endpoint likewise, the two alternating in rounds
+of ten candidates so that the machine's changing load falls on both alike.
+
 Run: ``.venv/bin/python bench/interviews_load.py [--counts 100,500,1000]
-[--backends sqlite,postgresql] [--pg postgresql://postgres@127.0.0.1:5432/postgres]``.
+[--backends sqlite,postgresql] [--pg postgresql://postgres@127.0.0.1:5432/postgres]
+[--one-at-a-time]``.
 """
 
 from __future__ import annotations
@@ -182,6 +188,33 @@ async def drive(base_url: str, jobs, concurrency: int) -> tuple[Recorder, float]
     return recorder, wall
 
 
+async def drive_one_at_a_time(
+    base_url: str, bare_url: str, batch, rounds: int = 10
+) -> tuple[Recorder, float, Recorder, float]:
+    """Candidates one after another, and the same number of bare requests one after another,
+    alternating in rounds so both see the same machine load; returns both recorders and
+    their summed wall times."""
+    import httpx
+
+    product, bare = Recorder(), Recorder()
+    walls = [0.0, 0.0]
+    async with (
+        httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(120.0)) as client,
+        httpx.AsyncClient(base_url=bare_url, timeout=httpx.Timeout(120.0)) as bare_client,
+    ):
+        for start in range(0, len(batch), rounds):
+            chunk = batch[start : start + rounds]
+            started = time.perf_counter()
+            for cand in chunk:
+                await candidate_flow(client, product, cand.token, cand.id_last4)
+            walls[0] += time.perf_counter() - started
+            started = time.perf_counter()
+            for _ in chunk:
+                await bare_flow(bare_client, bare, REQUESTS_PER_CANDIDATE)
+            walls[1] += time.perf_counter() - started
+    return product, walls[0], bare, walls[1]
+
+
 def figures(recorder: Recorder, wall: float) -> dict:
     everything = [v for values in recorder.latencies.values() for v in values] or [0.0]
     return {
@@ -206,7 +239,12 @@ def figures(recorder: Recorder, wall: float) -> dict:
 
 
 def run_backend(
-    backend: str, counts: list[int], pg_admin: str, immediate: bool, rate: float
+    backend: str,
+    counts: list[int],
+    pg_admin: str,
+    immediate: bool,
+    rate: float,
+    one_at_a_time: bool = False,
 ) -> dict:
     """One backend in this (child) process: fresh installation, server, worker, bare app."""
     data_dir = Path(tempfile.mkdtemp(prefix=f"hireflow-load-{backend}-"))
@@ -225,7 +263,8 @@ def run_backend(
     try:
         immediate = immediate and backend == "sqlite"
         server = world_module.start_server(env, port, data_dir / "server.log", immediate)
-        worker = world_module.start_worker(env, data_dir / "worker.log", immediate=immediate)
+        if not one_at_a_time:  # the per-request cost is measured without scoring beside it
+            worker = world_module.start_worker(env, data_dir / "worker.log", immediate=immediate)
         bare = subprocess.Popen(
             [
                 sys.executable,
@@ -255,26 +294,38 @@ def run_backend(
                 for i, cand in enumerate(batch)
             ]
             load_avg = os.getloadavg()[0]
-            recorder, wall = asyncio.run(drive(f"http://127.0.0.1:{port}", jobs, concurrency))
+            if one_at_a_time:
+                recorder, wall, bare_recorder, bare_wall = asyncio.run(
+                    drive_one_at_a_time(
+                        f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}", batch
+                    )
+                )
+                submitted_at = time.monotonic()
+            else:
+                recorder, wall = asyncio.run(drive(f"http://127.0.0.1:{port}", jobs, concurrency))
+                submitted_at = time.monotonic()
+                bare_jobs = [
+                    (lambda c, r, d=i / rate: bare_flow(c, r, REQUESTS_PER_CANDIDATE, d))
+                    for i in range(n)
+                ]
+                bare_recorder, bare_wall = asyncio.run(
+                    drive(f"http://127.0.0.1:{bare_port}", bare_jobs, concurrency)
+                )
             product = figures(recorder, wall)
-            submitted_at = time.monotonic()
-            bare_jobs = [
-                (lambda c, r, d=i / rate: bare_flow(c, r, REQUESTS_PER_CANDIDATE, d))
-                for i in range(n)
-            ]
-            bare_recorder, bare_wall = asyncio.run(
-                drive(f"http://127.0.0.1:{bare_port}", bare_jobs, concurrency)
-            )
             baseline = figures(bare_recorder, bare_wall)
             # The worker has been scoring since the first submissions (and through the bare
             # run); wait up to a minute more for the rest, and say when the last one landed.
-            reports, reports_after = wait_reports(
-                world, [c.invitation_id for c in batch], submitted_at, 60
+            reports, reports_after = (
+                (0, 0.0)
+                if one_at_a_time
+                else wait_reports(world, [c.invitation_id for c in batch], submitted_at, 60)
             )
             out["runs"].append(
                 {
                     "n": n,
                     "load_avg_before": round(load_avg, 2),
+                    "load_avg_after": round(os.getloadavg()[0], 2),
+                    "mode": "one at a time" if one_at_a_time else f"{rate}/s arrivals",
                     "product": product,
                     "bare": baseline,
                     "throughput_ratio": round(product["rps"] / baseline["rps"], 3),
@@ -331,7 +382,8 @@ def show(result: dict) -> None:
             f"-> throughput ratio {run['throughput_ratio']}, p95 ratio {run['p95_ratio']}x; "
             f"reports stored: {run['reports']}/{run['n']} by {run['reports_after_s']} s after "
             "the last submission; "
-            f"load avg before {run['load_avg_before']}"
+            f"load avg before {run['load_avg_before']}, after {run['load_avg_after']} "
+            f"({run['mode']})"
         )
         steps = ", ".join(f"{step} {v['p50_ms']}/{v['p95_ms']}" for step, v in p["steps"].items())
         print(f"         per step p50/p95 ms: {steps}")
@@ -348,6 +400,11 @@ def main() -> int:
         ),
     )
     parser.add_argument(
+        "--one-at-a-time",
+        action="store_true",
+        help="candidates one after another (the per-request cost, no queueing)",
+    )
+    parser.add_argument(
         "--sqlite-immediate",
         action="store_true",
         help="also run SQLite with the proposed BEGIN IMMEDIATE engine change",
@@ -359,7 +416,9 @@ def main() -> int:
     counts = [int(x) for x in args.counts.split(",") if x]
     if args.child:
         backend, _, variant = args.child.partition("+")
-        result = run_backend(backend, counts, args.pg, variant == "immediate", args.rate)
+        result = run_backend(
+            backend, counts, args.pg, variant == "immediate", args.rate, args.one_at_a_time
+        )
         Path(args.json).write_text(json.dumps(result))
         return 0
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()}")
@@ -381,6 +440,7 @@ def main() -> int:
                 args.pg,
                 "--rate",
                 str(args.rate),
+                *(["--one-at-a-time"] if args.one_at_a_time else []),
                 "--json",
                 str(target),
             ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -74,3 +75,11 @@ class Signer:
         except (BadSignature, SignatureExpired):
             return None
         return value if isinstance(value, str) else None
+
+    def unsign_timed(self, signed: str) -> tuple[str, datetime] | None:
+        """The value and when it was signed (no age limit: the caller applies its own)."""
+        try:
+            value, signed_at = self._serializer.loads(signed, return_timestamp=True)
+        except BadSignature:
+            return None
+        return (value, signed_at) if isinstance(value, str) else None

@@ -8,7 +8,9 @@ when a worker dies, so a killed worker leaves its task to be retried, not lost.
 
 from __future__ import annotations
 
+import logging
 import sys
+from contextvars import ContextVar, Token
 from typing import Any
 
 from celery import Celery, Task
@@ -21,6 +23,7 @@ from hireflow.core.worker import die_with_parent, start_heartbeat
 from hireflow.discovery import domain_module_names
 
 celery_app = Celery("hireflow")
+logger = logging.getLogger(__name__)
 
 
 def configure_celery(settings: Settings | None = None, **options: Any) -> Celery:
@@ -121,7 +124,50 @@ def enqueue_on_commit(session: Session, task: str, *args: Any, **kwargs: Any) ->
     transaction, so a misspelt name fails the request instead of vanishing into the broker.
     """
     registered_task(task)
-    on_commit(session, lambda: send_by_name(task, *args, **kwargs))
+    on_commit(session, lambda: _send_or_hold(task, args, kwargs))
+
+
+# Inside a web request the messages a commit released are held until the response has gone
+# out (the web middleware sends them then): publishing costs a broker round trip the
+# candidate need not wait for. Nothing changes about what is sent or when it may be lost:
+# the message was already sent after the commit, never in it, so a process dying between
+# the two already lost it, and the beat's recovery sweeps (e.g. interviews.recover, which
+# requeues submitted interviews without a report) cover that window as before.
+Held = list[tuple[str, tuple[Any, ...], dict[str, Any]]]
+_held: ContextVar[Held | None] = ContextVar("hireflow_held_sends", default=None)
+
+
+def _send_or_hold(task: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    held = _held.get()
+    if held is None:
+        send_by_name(task, *args, **kwargs)
+    else:
+        held.append((task, args, kwargs))
+
+
+def hold_sends() -> Token[Held | None]:
+    """From now on in this context (and the threads it runs work in), hold the messages
+    ``enqueue_on_commit`` releases; :func:`send_held` sends them."""
+    return _held.set([])
+
+
+def release_held(
+    token: Token[Held | None],
+) -> Held:
+    """Stop holding (in the context :func:`hold_sends` ran in) and return what was held."""
+    held = _held.get() or []
+    _held.reset(token)
+    return held
+
+
+def send_held(held: Held) -> None:
+    """Send released messages in order; one that fails is logged (task name only) and the
+    rest still go."""
+    for task, args, kwargs in held:
+        try:
+            send_by_name(task, *args, **kwargs)
+        except Exception:
+            logger.exception("sending %s after the response failed", task)
 
 
 def load_task_modules() -> None:

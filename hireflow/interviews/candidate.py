@@ -35,6 +35,7 @@ from hireflow.interviews.sessions import (
     answer_for_writing,
     answer_row,
     answers_of,
+    answers_up_to,
     apply_transition,
     audit_interview,
     hold_tab,
@@ -67,6 +68,39 @@ def _lock_earlier(answers: dict[str, InterviewAnswer], position: int, now: datet
             answer.status = "skipped"
 
 
+def question_view(
+    session: Session,
+    interview: InterviewSession,
+    index: int,
+    question: dict[str, Any],
+    answer: InterviewAnswer | None,
+    now: datetime,
+) -> schemas.QuestionView:
+    """One question as the candidate page shows it, with its clock and saved answer."""
+    qid = str(question.get("id"))
+    window = state.question_window(time_limit(question), answer.started_at if answer else None, now)
+    attempts = answer.attempts if answer else 0
+    return schemas.QuestionView(
+        id=qid,
+        index=index,
+        kind=str(question.get("kind", "")),
+        text=localised(question.get("text"), interview.language),
+        time_limit_s=time_limit(question),
+        status=answer.status if answer else "open",
+        mode=answer.mode if answer else "text",
+        draft=(answer.text or "") if answer and answer.mode == "text" else "",
+        started=bool(answer and answer.started_at),
+        remaining_s=window.remaining_s,
+        accepting=window.accepting,
+        attempts=attempts,
+        rerecords_left=max(0, 1 + interview.max_rerecords - attempts),
+        media_status=answer.media_status if answer else "",
+        media_error=answer.media_error if answer else "",
+        added_by_hr=qid.startswith("hr-"),
+        coding=coding.question_payload(session, interview, question, now),
+    )
+
+
 def candidate_state(
     session: Session, interview: InterviewSession, now: datetime | None = None
 ) -> schemas.CandidateStateOut:
@@ -76,35 +110,10 @@ def candidate_state(
     views = []
     statuses: dict[str, str] = {}
     for index, question in enumerate(questions_of(interview)):
-        qid = str(question.get("id"))
-        answer = answers.get(qid)
-        status = answer.status if answer else "open"
-        statuses[qid] = status
-        window = state.question_window(
-            time_limit(question), answer.started_at if answer else None, now
-        )
-        attempts = answer.attempts if answer else 0
-        views.append(
-            schemas.QuestionView(
-                id=qid,
-                index=index,
-                kind=str(question.get("kind", "")),
-                text=localised(question.get("text"), interview.language),
-                time_limit_s=time_limit(question),
-                status=status,
-                mode=answer.mode if answer else "text",
-                draft=(answer.text or "") if answer and answer.mode == "text" else "",
-                started=bool(answer and answer.started_at),
-                remaining_s=window.remaining_s,
-                accepting=window.accepting,
-                attempts=attempts,
-                rerecords_left=max(0, 1 + interview.max_rerecords - attempts),
-                media_status=answer.media_status if answer else "",
-                media_error=answer.media_error if answer else "",
-                added_by_hr=qid.startswith("hr-"),
-                coding=coding.question_payload(session, interview, question, now),
-            )
-        )
+        answer = answers.get(str(question.get("id")))
+        view = question_view(session, interview, index, question, answer, now)
+        statuses[view.id] = view.status
+        views.append(view)
     ids = [v.id for v in views]
     last_event = session.scalar(
         select(func.max(InterviewEvent.id)).where(InterviewEvent.interview_id == interview.id)
@@ -159,18 +168,17 @@ def give_consent(
         raise Conflict(N_("The notice has changed. Please reload the page and read it again."))
     hold_tab(session, interview, data.tab, now, claim=True)
     actor = SystemActor("candidate-link", tenant_id=interview.tenant_id)
-    for purpose in ("recording", "ai_assessment"):
-        records.record_consent(
-            session,
-            actor,
-            interview.candidate_id,
-            purpose,
-            NOTICE_VERSION,
-            True,
-            method="web",
-            source="ai_interview",
-            commit=False,
-        )
+    records.record_consents(
+        session,
+        actor,
+        interview.candidate_id,
+        ("recording", "ai_assessment"),
+        NOTICE_VERSION,
+        True,
+        method="web",
+        source="ai_interview",
+        commit=False,
+    )
     interview.consent_at = now
     interview.consent_version = NOTICE_VERSION
     apply_transition(session, interview, state.Event.START, now, details={"notice": NOTICE_VERSION})
@@ -242,7 +250,8 @@ def open_question(
     require_writable(interview, now)
     hold_tab(session, interview, tab, now)
     position, question = question_at(interview, question_id)
-    answers = answers_of(session, interview)
+    # Only the rows this can change: the question's own and those before it (it closes them).
+    answers = answers_up_to(session, interview, position)
     answer = answers.get(question_id) or answer_row(session, interview, question_id, position)
     _lock_earlier(answers, position, now)
     decision = state.on_open_question(
@@ -270,8 +279,7 @@ def open_question(
         answer.answered_at = answer.answered_at or now
     interview.current_question = question_id
     session.commit()
-    view = candidate_state(session, interview, now).questions[position]
-    return view
+    return question_view(session, interview, position, question, answer, now)
 
 
 @retry_when_busy

@@ -61,10 +61,14 @@ def _interview(session: DbSession, link: Link, *, grace: bool = False) -> Interv
     """The interview behind a link whose identity check passed; errors from here on speak
     the candidate's chosen language, whatever the client's Accept-Language."""
     now = utcnow() - state.UPLOAD_GRACE if grace else None
+    invitation_id = candidate_link.invitation_id_of(link.token, link.settings)
+    # Read ahead, in one query, the rows open_link and ensure_session read: open_link's own
+    # checks (ownership, status, expiry) still run on them.
+    known = sessions.load_with_invitation(session, invitation_id) if invitation_id else None
     inv = candidate_link.open_link(session, link.token, link.settings, now, mark_opened=False)
     candidate_link.speak_to(link.request.state, inv)
     candidate_link.require_access(link.settings, inv, link.access)
-    return sessions.ensure_session(session, inv)
+    return sessions.ensure_session(session, inv, known=known)
 
 
 @router.get("/links/{link_token}/interview", response_model=schemas.CandidateStateOut)

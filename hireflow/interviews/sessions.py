@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from hireflow.core import audit
 from hireflow.core.db import on_commit, retry_when_busy, utcnow
@@ -140,16 +140,36 @@ def find_for_invitation(session: Session, invitation_id: int) -> InterviewSessio
     ).first()
 
 
+def load_with_invitation(session: Session, invitation_id: int) -> InterviewSession | None:
+    """Read an invitation and its interview (if any) in one query; both are then in the
+    session, so resolving a link and its interview costs one round trip, not two."""
+    row = session.execute(
+        select(Invitation, InterviewSession)
+        .outerjoin(InterviewSession, InterviewSession.invitation_id == Invitation.id)
+        .where(Invitation.id == invitation_id)
+    ).first()
+    return None if row is None else row[1]
+
+
 @retry_when_busy
 def ensure_session(
-    session: Session, invitation: Invitation, now: datetime | None = None
+    session: Session,
+    invitation: Invitation,
+    now: datetime | None = None,
+    *,
+    known: InterviewSession | None = None,
 ) -> InterviewSession:
     """The interview of an AI invitation, created on first use (safe against a concurrent
-    creator: the invitation is unique), and marked verified once the identity check passed."""
+    creator: the invitation is unique), and marked verified once the identity check passed.
+
+    ``known``: the invitation's interview as already read in this transaction."""
     now = now or utcnow()
     if invitation.kind != "ai":
         raise NotFound()
-    interview = prepare_for_invitation(session, invitation, now)
+    if known is not None and known.invitation_id == invitation.id:
+        interview = known
+    else:
+        interview = prepare_for_invitation(session, invitation, now)
     changed = bool(session.new or session.dirty)
     if invitation.verified_at is not None and interview.status == state.State.INVITED:
         apply_transition(session, interview, state.Event.VERIFY, now)
@@ -327,10 +347,37 @@ def time_limit(question: dict[str, Any]) -> int:
     return int(question.get("time_limit_s") or 180)
 
 
+def answer_statuses(session: Session, interview: InterviewSession) -> dict[str, str]:
+    """Each touched question's answer status, read as two columns: the answers' texts and
+    transcripts (decrypted on load) are not needed to know where the candidate is."""
+    rows = session.execute(
+        select(InterviewAnswer.question_id, InterviewAnswer.status).where(
+            InterviewAnswer.interview_id == interview.id
+        )
+    )
+    return {str(question_id): str(status) for question_id, status in rows}
+
+
 def next_question_id(session: Session, interview: InterviewSession) -> str | None:
-    answers = answers_of(session, interview)
     ids = [str(q.get("id")) for q in questions_of(interview)]
-    return state.next_question(ids, {k: v.status for k, v in answers.items()})
+    return state.next_question(ids, answer_statuses(session, interview))
+
+
+def answers_up_to(
+    session: Session, interview: InterviewSession, position: int
+) -> dict[str, InterviewAnswer]:
+    """The answer rows of the questions up to ``position`` (those opening a question may
+    close), without their texts: they load only if read."""
+    rows = session.scalars(
+        select(InterviewAnswer)
+        .where(InterviewAnswer.interview_id == interview.id, InterviewAnswer.position <= position)
+        .options(
+            defer(InterviewAnswer.text),
+            defer(InterviewAnswer.transcript),
+            defer(InterviewAnswer.segments),
+        )
+    )
+    return {row.question_id: row for row in rows}
 
 
 def answer_for_writing(

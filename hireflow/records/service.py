@@ -97,6 +97,7 @@ __all__ = [
     "erase_person",
     "open_attachment",
     "record_consent",
+    "record_consents",
     "record_interview_report",
     "set_legal_hold",
     "set_status",
@@ -560,7 +561,28 @@ def record_consent(
 ) -> RecordEntry:
     """Record that the person gave (or withdrew) consent for ``purpose`` under a notice
     version (PIPL Art. 14, GDPR Art. 7: what, when, which notice)."""
-    if purpose not in CONSENT_PURPOSES:
+    args = (session, actor, person_id, (purpose,), notice_version, granted)
+    return record_consents(*args, method=method, source=source, commit=commit)[0]
+
+
+def record_consents(
+    session: Session,
+    actor: Actor,
+    person_id: int,
+    purposes: Sequence[str],
+    notice_version: str,
+    granted: bool,
+    *,
+    method: str = "web",
+    source: str = "hireflow",
+    commit: bool = True,
+) -> list[RecordEntry]:
+    """:func:`record_consent` for several purposes given at once (one notice, one click).
+
+    The entries are appended together, one after the other in the person's chain: each still
+    hashes the one before it, exactly as separate appends would, so the chain proves the same;
+    only the person, their record and the chain head are read once instead of per purpose."""
+    if not purposes or any(purpose not in CONSENT_PURPOSES for purpose in purposes):
         raise ValidationFailed(N_("Unknown consent purpose."), fields={"purpose": "unknown"})
     version = (notice_version or "").strip()
     if not version or len(version) > 40:
@@ -576,7 +598,7 @@ def record_consent(
     actor_id, label = _actor_fields(actor)
     if isinstance(actor, Principal) and candidate.user_id == actor.user_id:
         label = "subject"  # the person themselves; their name never enters hashed content
-    (entry,) = _append(
+    entries = _append(
         session,
         record,
         [
@@ -592,20 +614,15 @@ def record_consent(
                 actor_id=actor_id,
                 actor_label=label,
             )
+            for purpose in purposes
         ],
     )
-    _audit(
-        session,
-        actor,
-        "record.consent",
-        "record",
-        person_id,
-        record.tenant_id,
-        {"purpose": purpose, "granted": bool(granted), "notice_version": version},
-    )
+    for purpose in purposes:
+        new = {"purpose": purpose, "granted": bool(granted), "notice_version": version}
+        _audit(session, actor, "record.consent", "record", person_id, record.tenant_id, new)
     if commit:
         session.commit()
-    return entry
+    return entries
 
 
 def set_legal_hold(

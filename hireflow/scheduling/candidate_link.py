@@ -14,10 +14,11 @@ pages keep in a cookie and API clients send as ``X-Link-Access``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
 
 from sqlalchemy import select
@@ -34,7 +35,7 @@ from hireflow.scheduling import invitation_messages, messages, schemas
 from hireflow.scheduling.ai_interview import hooks
 from hireflow.scheduling.errors import scheduling_error
 from hireflow.scheduling.invitations import advance
-from hireflow.scheduling.links import LinkTokenError, read_link_token
+from hireflow.scheduling.links import LinkClaims, LinkTokenError, read_link_token
 from hireflow.scheduling.models import CandidateAvailability, Invitation, SchedulingPolicy
 from hireflow.scheduling.policies import policy_for
 from hireflow.scheduling.timeline import local_interval
@@ -74,11 +75,11 @@ def open_link(
     """
     now = now or utcnow()
     try:
-        claims = read_link_token(settings.secret_key, token, now)
+        claims = _verified_claims(settings.secret_key, token)
     except LinkTokenError as exc:
-        if exc.code == "link_expired":
-            raise LinkGone() from exc
         raise NotFound(N_("This interview link is not valid.")) from exc
+    if now >= claims.expires_at:
+        raise LinkGone()
     if not claims.invitation_id.isdigit() or not claims.candidate_id.isdigit():
         raise NotFound(N_("This interview link is not valid."))
     invitation = session.get(Invitation, int(claims.invitation_id))
@@ -101,21 +102,59 @@ def open_link(
     return invitation
 
 
+# Every request of a candidate's interview presents the same link and access value; their
+# signatures are checked once per process. Only what the signed text itself says is kept
+# (ids, expiry, signing time), keyed by the secret and the exact text, so a hit can only
+# return what checking again would: expiry and age are compared with the clock on every
+# request, and everything that can be revoked (a withdrawn invitation, a reset identity
+# check, a submitted interview) is read from the database on every request as before.
+SIGNATURE_CACHE = 4096
+
+
+@functools.lru_cache(maxsize=SIGNATURE_CACHE)
+def _verified_claims(secret_key: str, token: str) -> LinkClaims:
+    """The token's claims once its signature checks out (expiry is the caller's to check)."""
+    return read_link_token(secret_key, token, _EPOCH)
+
+
+@functools.lru_cache(maxsize=SIGNATURE_CACHE)
+def _verified_access(secret_key: str, value: str) -> tuple[str, datetime] | None:
+    return _signer(secret_key).unsign_timed(value)
+
+
+_EPOCH = datetime.fromtimestamp(0, UTC)
+
+
+def invitation_id_of(token: str, settings: Settings) -> int | None:
+    """The invitation a correctly signed token names (nothing checked beyond the signature:
+    :func:`open_link` does that), or None."""
+    try:
+        claims = _verified_claims(settings.secret_key, token)
+    except LinkTokenError:
+        return None
+    return int(claims.invitation_id) if claims.invitation_id.isdigit() else None
+
+
 # --------------------------------------------------------------------------- access
 
 
-def _signer(settings: Settings) -> Signer:
-    return Signer(settings.secret_key, "invitation-access")
+def _signer(secret_key: str) -> Signer:
+    return Signer(secret_key, "invitation-access")
 
 
 def access_value(settings: Settings, invitation: Invitation) -> str:
-    return _signer(settings).sign(f"{invitation.id}:{invitation.identity_generation}")
+    return _signer(settings.secret_key).sign(f"{invitation.id}:{invitation.identity_generation}")
 
 
 def has_access(settings: Settings, invitation: Invitation, value: str | None) -> bool:
     if not value or invitation.verified_at is None:
         return False
-    raw = _signer(settings).unsign(value, max_age=ACCESS_HOURS * 3600)
+    signed = _verified_access(settings.secret_key, value)
+    if signed is None:
+        return False
+    raw, signed_at = signed
+    if (utcnow() - signed_at).total_seconds() > ACCESS_HOURS * 3600:
+        return False
     return raw == f"{invitation.id}:{invitation.identity_generation}"
 
 

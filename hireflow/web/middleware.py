@@ -28,6 +28,7 @@ from hireflow.core.db import release_connection
 from hireflow.core.i18n import gettext_for, is_language, is_timezone, negotiate
 from hireflow.core.security import Signer
 from hireflow.core.settings import Settings
+from hireflow.core.tasks import hold_sends, release_held, send_held
 from hireflow.org.auth import principal_for, resolve_token
 from hireflow.web.deps import SESSION_COOKIE, request_session
 
@@ -121,6 +122,7 @@ class HireflowMiddleware:
                     raise BodyTooLarge()
             return message
 
+        held = hold_sends()
         database = self.database_getter()
         session = database.session_factory()
         state["db"] = session
@@ -158,6 +160,10 @@ class HireflowMiddleware:
             session.close()
             request_session.reset(session_token)
             self._observe(scope, status_holder["status"], started)
+            # The response has gone out: now publish what the request's commits queued.
+            messages = release_held(held)
+            if messages:
+                await run_in_threadpool(send_held, messages)
             request_context.reset(token)
 
     def _anonymous_language(self, request: Request) -> str:

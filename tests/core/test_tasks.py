@@ -166,3 +166,18 @@ def test_settings_reach_tasks_bound_before_them():
     finally:
         configure_celery(task_store_eager_result=before)
     assert task.store_eager_result is before
+
+
+def test_messages_a_request_commits_are_held_until_released(session):
+    from hireflow.core.tasks import enqueue_on_commit, hold_sends, release_held
+
+    token = hold_sends()
+    try:
+        enqueue_on_commit(session, "records.verify")
+        session.rollback()  # rolled back: dropped, never held
+        enqueue_on_commit(session, "records.verify", 7)
+        session.commit()
+    finally:
+        held = release_held(token)
+    assert held == [("records.verify", (7,), {})]
+    assert release_held(hold_sends()) == []

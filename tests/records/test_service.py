@@ -188,6 +188,25 @@ def test_consent_records_what_when_and_which_notice(session, org, regional):
         service.record_consent(session, me, stranger.id, "processing", "v1", True)
 
 
+def test_consents_given_together_are_chained_and_audited_one_by_one(session, org, regional):
+    person = make_person(session, org)
+    actor = SystemActor("candidate-link", tenant_id=org.tenant.id)
+    service.record_consent(session, actor, person.id, "processing", "v1", True)
+    entries = service.record_consents(
+        session, actor, person.id, ("recording", "ai_assessment"), "v2", True
+    )
+    assert [e.facts["purpose"] for e in entries] == ["recording", "ai_assessment"]
+    assert verify_person(session, person.id).ok
+    audited = session.scalars(
+        select(AuditEntry.new_values)
+        .where(AuditEntry.action == "record.consent", AuditEntry.target_id == str(person.id))
+        .order_by(AuditEntry.id)
+    ).all()
+    assert [a["purpose"] for a in audited] == ["processing", "recording", "ai_assessment"]
+    with pytest.raises(ValidationFailed):
+        service.record_consents(session, actor, person.id, ("recording", "selling"), "v2", True)
+
+
 def test_every_write_is_audited_in_the_same_transaction(session, org, regional):
     person = make_person(session, org)
     service.set_status(session, _hr(org), person.id, "screening")
