@@ -184,20 +184,6 @@ def accuracy_tables(
     found = accuracy.review(session, principal, filters)
     lang = "zh" if principal.language.lower().startswith("zh") else "en"
     names = queries.competency_names(session, principal, filters, lang)
-    agreement = [
-        [
-            names.get(a.competency, a.competency),
-            a.pairs,
-            _blank(a.qwk.value),
-            _blank(a.qwk.low),
-            _blank(a.qwk.high),
-            a.mean_difference.value,
-            _blank(a.mean_difference.low),
-            _blank(a.mean_difference.high),
-            _("low agreement") if a.flagged else "",
-        ]
-        for a in found.agreement
-    ]
     rec = found.recommendation
     share = rec.agreement
     recommendation = [
@@ -210,22 +196,7 @@ def accuracy_tables(
         "high": _blank(share.high),
     }
     return found, [
-        Table(
-            "ai_agreement",
-            _("AI vs interviewers per competency (levels 1–5)"),
-            [
-                _("Competency"),
-                _("Pairs"),
-                _("QWK"),
-                _("QWK 95% low"),
-                _("QWK 95% high"),
-                _("Mean difference (AI − interviewer)"),
-                _("Difference 95% low"),
-                _("Difference 95% high"),
-                _("Flag"),
-            ],
-            agreement,
-        ),
+        _agreement_table(found, names, _),
         Table(
             "ai_recommendation",
             _("AI recommendation vs final decision") + f" ({interval})",
@@ -257,3 +228,38 @@ def accuracy_tables(
             ],
         ),
     ]
+
+
+def _agreement_table(
+    found: accuracy.Review, names: dict[str, str], _: Callable[[str], str]
+) -> Table:
+    rows = [
+        [
+            names.get(a.competency, a.competency),
+            a.pairs,
+            _blank(a.qwk.value),
+            _blank(a.qwk.low),
+            _blank(a.qwk.high),
+            a.mean_difference.value,
+            _blank(a.mean_difference.low),
+            _blank(a.mean_difference.high),
+            _("low agreement") if a.flagged else "",
+        ]
+        for a in found.agreement
+    ]
+    return Table(
+        "ai_agreement",
+        _("AI vs interviewers per competency (levels 1–5)"),
+        [
+            _("Competency"),
+            _("Pairs"),
+            _("QWK"),
+            _("QWK 95% low"),
+            _("QWK 95% high"),
+            _("Mean difference (AI − interviewer)"),
+            _("Difference 95% low"),
+            _("Difference 95% high"),
+            _("Flag"),
+        ],
+        rows,
+    )
