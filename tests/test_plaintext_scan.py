@@ -346,10 +346,14 @@ def test_erasure_leaves_nothing_behind(run: Run) -> None:
     settings = get_settings()
     id_number = "11010519850612345X"
     with run.database.session() as session:
-        person_id = session.scalars(select(InterviewSession.candidate_id)).first()
+        # the demo's first interviewed person (the demo gives them a phone number)
+        person_id = session.scalars(
+            select(InterviewSession.candidate_id).order_by(InterviewSession.id)
+        ).first()
         assert person_id is not None, "the demo interviews someone"
         person = session.get(Candidate, person_id)
         hr = session.scalars(select(User).where(User.email == "hr@huaxing.example")).one()
+        assert person.phone, "the demo's first interviewed person has a phone number"
         values = [person.name, person.email, person.phone, person.phone[-11:], id_number]
     # deliver what the demo queued: the mail drop now holds the person's invitation
     deliver_due(run.database, settings)

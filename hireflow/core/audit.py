@@ -46,7 +46,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from hireflow.core.crypto import default_suite, digest_matches
 from hireflow.core.db import Base, JSONText, UTCDateTime, utcnow
 from hireflow.core.hashchain import GENESIS_HASH, canonical_json, row_hash
-from hireflow.core.permissions import Principal, Scope, register_scope
+from hireflow.core.permissions import Principal, Role, Scope, register_scope
 from hireflow.core.pii import EncryptedJSON
 
 
@@ -434,6 +434,17 @@ def redact(entry: AuditEntry) -> None:
     entry.redacted_at = utcnow()
 
 
+def _actor_label(actor: Principal | None) -> str:
+    """Staff are named in their audit rows; a candidate or employee acting on their own data is
+    labelled by role (the row's ``actor_id`` still says who), so no data subject's name sits in
+    the log in plain text."""
+    if actor is None:
+        return "system"
+    if actor.is_staff:
+        return actor.name
+    return "employee" if Role.EMPLOYEE in actor.roles else "candidate"
+
+
 def record(
     session: Session,
     action: str,
@@ -451,7 +462,7 @@ def record(
     entry = AuditEntry(
         tenant_id=tenant_id if tenant_id is not None else (actor.tenant_id if actor else None),
         actor_id=actor.user_id if actor else None,
-        actor_label=actor_label or (actor.name if actor else "system"),
+        actor_label=actor_label or _actor_label(actor),
         action=action,
         target_type=target_type,
         target_id=str(target_id) if target_id != "" else "",

@@ -27,7 +27,7 @@ MODE_LABELS = {
     "webrtc": N_("Video call in Hireflow"),
     "capture": N_("Call in another product (the assistant listens in this browser)"),
 }
-STATUS_LABELS = {"open": N_("open"), "ended": N_("ended")}
+STATUS_LABELS = {"open": N_("room open"), "ended": N_("ended")}
 
 
 def _applications(session: DbSession, principal: PageUser) -> list[dict[str, Any]]:

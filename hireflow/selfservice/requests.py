@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Candidate
 from hireflow.core import audit
+from hireflow.core.bounds import Id
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, condition_for, get_visible, require, restrict
@@ -34,7 +35,7 @@ class RequestIn(BaseModel):
 
     kind: str
     message: Message = ""
-    interview_id: int | None = None
+    interview_id: Id | None = None
 
 
 class AnswerIn(BaseModel):

@@ -69,7 +69,7 @@ def test_every_event_has_a_documented_payload() -> None:
     rows = {
         match["name"]: match["data"]
         for match in re.finditer(
-            r"^\| `(?P<name>[a-z_]+\.[a-z_]+)` \| `(?P<subject>[a-z_]+:<id>)` "
+            r"^\| `(?P<name>[a-z_]+\.[a-z_]+)` \| `(?P<subject>[a-z_]+:<id>)`[^|]* "
             r"\| (?P<data>[^|]*?) \| [^|]+ \|$",
             text,
             re.MULTILINE,
