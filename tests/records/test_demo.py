@@ -37,9 +37,9 @@ def test_demo_records(session, org, regional):
     )
     statuses = dict(
         session.execute(
-            select(Candidate.name, PersonRecord.status).join(
-                PersonRecord, PersonRecord.person_id == Candidate.id
-            )
+            select(Candidate.name, PersonRecord.status)
+            .join(PersonRecord, PersonRecord.person_id == Candidate.id)
+            .where(Candidate.tenant_id == org.tenant.id)
         ).all()
     )
     assert statuses == {
