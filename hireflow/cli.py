@@ -229,13 +229,13 @@ def _run_all(commands: list[list[str]]) -> int:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+        ended = [p.returncode for p in processes if p.poll() is not None]
         for process in processes:
             if process.poll() is None:
                 process.terminate()
         for process in processes:
             process.wait()
-    ended = [p.returncode for p in processes if p.returncode]
-    return 0 if stopping or not ended else ended[0]
+    return 0 if stopping or not ended else (ended[0] or 1)
 
 
 @app.command()
