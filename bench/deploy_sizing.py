@@ -109,11 +109,16 @@ def main() -> None:
     parser.add_argument("--compute-type", default="int8")
     parser.add_argument("--candidates", type=int, default=40, help="for the web cost")
     parser.add_argument("--web-rps", type=float, default=0.0, help="skip the web measurement")
+    parser.add_argument(
+        "--speech-rate", type=float, default=0.0, help="audio s per wall s per core: skip it"
+    )
     args = parser.parse_args()
 
     print(f"machine: {os.cpu_count()} cores; load average at start {load()}")
-    per_process = 0.0
-    for count in [int(x) for x in args.processes.split(",") if x]:
+    per_process = args.speech_rate
+    if per_process:
+        print(f"speech: {per_process:.1f} audio s per wall s per core (given, not measured)")
+    for count in [int(x) for x in args.processes.split(",") if x and not args.speech_rate]:
         rate = speech_throughput(count, args.device, args.compute_type, args.runs)
         per_process = per_process or rate
         print(

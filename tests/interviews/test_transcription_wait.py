@@ -4,7 +4,6 @@ languages), IT sees the speech queue's lag on the system page and in /metrics.""
 from __future__ import annotations
 
 from datetime import timedelta
-from types import SimpleNamespace
 
 from sqlalchemy import select, update
 
@@ -23,20 +22,7 @@ from tests.interviews.factories import (  # noqa: F401 - fixtures
     started,
     storage_fixture,
 )
-
-NOW = utcnow()
-
-
-def _row(**values):
-    defaults = {
-        "status": "submitted",
-        "submitted_at": NOW - timedelta(seconds=10),
-        "scoring_attempts": 0,
-        "scoring_lease_until": None,
-        "scoring_error": "",
-        "speech_pending": False,
-    }
-    return SimpleNamespace(**{**defaults, **values})
+from tests.interviews.test_progress import NOW, _row
 
 
 def test_recordings_waiting_for_recognition_are_their_own_state():
