@@ -261,9 +261,11 @@ def beat() -> None:
 def _metrics_directory() -> None:
     """Several processes (``serve --workers N``, one worker per queue) count into the one
     directory ``PROMETHEUS_MULTIPROC_DIR`` names: create it if it is missing."""
-    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if directory:
-        Path(directory).mkdir(parents=True, exist_ok=True)
+    from hireflow.core.settings import metrics_directory
+
+    directory = metrics_directory()
+    if directory is not None:
+        directory.mkdir(parents=True, exist_ok=True)
 
 
 @app.command()

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -35,6 +34,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from hireflow.core.settings import metrics_directory
 from hireflow.core.tasks import QUEUES, SENT_AT
 
 log = logging.getLogger(__name__)
@@ -202,7 +202,7 @@ class QueueCollector(Collector):
 def scrape(broker_url: str, database_getter: Any) -> bytes:
     """The text of ``/metrics``: this process's (or, in multiprocess mode, every process's
     on this host) counters and histograms, then the queue and backlog gauges."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if metrics_directory() is not None:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
     else:

@@ -219,6 +219,13 @@ def export_environment(name: str, value: str, *, override: bool = True) -> None:
         get_settings.cache_clear()
 
 
+def metrics_directory() -> Path | None:
+    """prometheus_client's multiprocess directory (``PROMETHEUS_MULTIPROC_DIR``, its own name,
+    read by the library itself at import): None when processes count on their own."""
+    value = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+    return Path(value) if value else None
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process-wide settings; tests call ``get_settings.cache_clear()`` after changing env."""
