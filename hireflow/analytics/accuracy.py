@@ -36,6 +36,7 @@ from hireflow.analytics.queries import Filters, openings_in_scope, within
 from hireflow.candidates.models import Application
 from hireflow.core.permissions import Principal
 from hireflow.interviews.models import InterviewReport, InterviewSession, ScoreAdjustment
+from hireflow.interviews.queries import for_hiring
 from hireflow.openings.models import Opening
 from hireflow.workflow.models import Scorecard
 
@@ -201,7 +202,7 @@ def _gather(session: Session, principal: Principal, filters: Filters) -> _Data:
             InterviewReport.created_at,
         )
         .join(InterviewReport, InterviewReport.interview_id == InterviewSession.id)
-        .where(InterviewSession.opening_id.in_(openings))
+        .where(InterviewSession.opening_id.in_(openings), for_hiring())
         .order_by(InterviewReport.id)  # the newest report of an application wins
     ):
         found = applications.get((candidate_id, opening_id))
@@ -236,7 +237,7 @@ def _gather(session: Session, principal: Principal, filters: Filters) -> _Data:
             ScoreAdjustment.created_at,
         )
         .join(InterviewSession, InterviewSession.id == ScoreAdjustment.interview_id)
-        .where(InterviewSession.opening_id.in_(openings))
+        .where(InterviewSession.opening_id.in_(openings), for_hiring())
     ):
         if interview_id in interviews:
             data.adjustments.append((created.strftime("%Y-%m"), competency, float(ai), float(hr)))
