@@ -138,6 +138,14 @@ _EN_GROUP_NOUNS = (
 )
 
 
+_EN_OBJECT_NEXT = (
+    "to|that|what|which|who|how|why|when|where|whether|if|about|for|with|through|into|onto|in|on"
+    "|at|by|from|up|down|out|off|back|over|around|again|a|an|the|this|these|those|some|I|we"
+    "|you|they|it|and|but|or|so|because|as|before|after|until|once|too|first|directly|myself"
+    "|later|today|yesterday|every|each|all|one|two|three|several|many|no"
+)
+
+
 def _words(block: str) -> str:
     return "|".join(sorted({re.escape(w) for w in block.split()}, key=len, reverse=True))
 
@@ -193,6 +201,10 @@ def _en_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
         (re.compile(r"\b(?:He|She)\b"), "They"),
         (re.compile(r"\b(?:himself|herself)\b", re.IGNORECASE), "themselves"),
         (re.compile(r"\b(?:hers)\b"), "theirs"),
+        # him, his and her read by the word after them, never by their gender: "them" before
+        # punctuation, a preposition, a determiner or a pronoun ("told her that", "asked him
+        # to"), "their" before anything else ("her team", "his deposit").
+        (re.compile(rf"\b(?:him|his|her)\b(?=[^\w]*$|[,.;:!?)]| (?:{_EN_OBJECT_NEXT})\b)"), "them"),
         (re.compile(r"\b(?:him|his|her)\b"), "their"),
         (re.compile(r"\b(?:His|Her|Him)\b"), "Their"),
     )
