@@ -4,11 +4,11 @@ and which school change.
 Scores every variant of every answer of tests/data/counterfactual/answers.yaml (names with
 their gendered pronouns, pronouns alone, places, schools, ethnic groups, whole profiles; zh and
 en) with the default engine and embedder, and prints per swap category the number of
-variants, the largest and the mean absolute change of any dimension score, level or job match
-(job match in points of its 0-100 scale) against the answer's base text, and how many moved by
-more than 0.1. Baseline in the same run: the same variants with identity neutralisation
-(hireflow/scoring/neutral.py) switched off. Held-out names, places and schools (not in the
-neutraliser's lists) are printed apart.
+variants, the largest and the mean absolute change of any dimension score or level (0-10) and,
+apart, of the job match (points of its 0-100 scale) against the answer's base text, and how
+many variants moved anything by more than 0.1. Baseline in the same run: the same variants
+with identity neutralisation (hireflow/scoring/neutral.py) switched off. Held-out names,
+places and schools (not in the neutraliser's lists) are printed apart.
 
 Usage: .venv/bin/python bench/scoring_counterfactual.py [--engine 1.0|1.1] [--no-baseline]
 """
@@ -31,7 +31,7 @@ from hireflow.scoring.embedding import get_embedder  # noqa: E402
 from hireflow.scoring.engine import DEFAULT_ENGINE, ENGINES  # noqa: E402
 from tests.scoring import counterfactual_data as cf  # noqa: E402
 
-Changes = dict[str, list[float]]
+Changes = dict[str, list[tuple[float, float]]]  # per variant: (score or level, job match)
 WORST: list[tuple[float, str, str, str, str]] = []  # the last run's largest changes
 
 
@@ -47,27 +47,37 @@ def measure(engine: str, variants_of: Callable[[dict], list[cf.Variant]]) -> Cha
                 continue
             changes = cf.changes(base, cf.score_text(answer, variant.text, engine))
             key = max(changes, key=changes.__getitem__)
-            per[variant.category].append(changes[key])
-            per[f"all ({answer['language']})"].append(changes[key])
+            dims = max(v for k, v in changes.items() if k != "job_match")
+            pair = (dims, changes["job_match"])
+            per[variant.category].append(pair)
+            per[f"all ({answer['language']})"].append(pair)
             WORST.append((changes[key], answer["id"], variant.category, variant.label, key))
     return per
 
 
 def print_table(title: str, per: Changes) -> None:
     print(f"\n{title}")
-    print(f"{'category':<22}{'variants':>9}{'max change':>12}{'mean change':>13}{'> 0.1':>7}")
+    print("  score = largest change of a dimension score or level (0-10); job match in points")
+    print(
+        f"{'category':<18}{'variants':>9}{'score max':>11}{'score mean':>12}"
+        f"{'match max':>11}{'match mean':>12}{'> 0.1':>7}"
+    )
     for category in sorted(per, key=lambda c: (c.startswith("all"), c)):
-        values = per[category]
-        big = sum(v > cf.MAX_CHANGE for v in values)
-        mean = sum(values) / len(values)
-        print(f"{category:<22}{len(values):>9}{max(values):>12.3f}{mean:>13.4f}{big:>7}")
+        pairs = per[category]
+        dims = [d for d, _ in pairs]
+        match = [m for _, m in pairs]
+        big = sum(max(p) > cf.MAX_CHANGE for p in pairs)
+        print(
+            f"{category:<18}{len(pairs):>9}{max(dims):>11.3f}{sum(dims) / len(dims):>12.4f}"
+            f"{max(match):>11.2f}{sum(match) / len(match):>12.3f}{big:>7}"
+        )
 
 
 def print_worst(count: int = 8) -> None:
     """The largest changes of the last run: answer, category, swapped value, what moved."""
     print("  largest changes (answer, category, value, what moved):")
     for change, answer_id, category, label, key in sorted(WORST, reverse=True)[:count]:
-        print(f"    {change:7.2f}  {answer_id:<22}{category:<9}{label:<28}{key}")
+        print(f"    {change:7.2f}  {answer_id:<22} {category:<16} {label:<28} {key}")
 
 
 def main() -> None:
