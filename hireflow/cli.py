@@ -171,9 +171,12 @@ def createuser(
 
 
 def _worker_command(settings, concurrency: int, beat: bool, queues: str = "") -> list[str]:
-    from hireflow.core.tasks import GENERAL_QUEUES, worker_command
+    from hireflow.core.tasks import DEFAULT_QUEUE, GENERAL_QUEUES, worker_command
 
-    command = worker_command(queues or ",".join(GENERAL_QUEUES), concurrency)
+    # every queue but the sandbox; one queue when tasks are not routed (polling fewer
+    # queues matters on the embedded SQLite broker, which polls each in turn)
+    everything = ",".join(GENERAL_QUEUES) if settings.separate_queues else DEFAULT_QUEUE
+    command = worker_command(queues or everything, concurrency)
     if beat:
         command += ["--beat", "--schedule", str(Path(settings.data_dir) / "celerybeat-schedule")]
     return command

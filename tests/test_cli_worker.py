@@ -18,9 +18,11 @@ def test_an_unknown_queue_is_refused_with_the_known_ones():
 
 
 def test_the_worker_command_names_its_queues(tmp_path):
-    settings = Settings(data_dir=tmp_path)
+    settings = Settings(data_dir=tmp_path, separate_queues=True)
     everything = cli._worker_command(settings, 2, beat=False)
     assert everything[everything.index("-Q") + 1] == "hireflow,speech,scoring,notifications"
+    single = cli._worker_command(Settings(data_dir=tmp_path), 2, beat=False)
+    assert single[single.index("-Q") + 1] == "hireflow"  # nothing is routed elsewhere
     speech = cli._worker_command(settings, 1, beat=True, queues="speech")
     assert speech[speech.index("-Q") + 1] == "speech" and "--beat" in speech
     assert "--pool=solo" in speech and speech[speech.index("--hostname") + 1] == "speech@%h"
