@@ -19,7 +19,6 @@ from hireflow.core.audit import AuditEntry
 from hireflow.core.errors import Forbidden, NotFound, ValidationFailed
 from hireflow.openings import versions
 from hireflow.openings.competency import competency_model_of
-from hireflow.openings.models import Opening
 from tests.conftest import bearer, login, make_org
 from tests.workflow.factories import make_opening, principal
 
@@ -72,7 +71,7 @@ def test_the_analysis_finds_the_generated_relation(session, sampled):
 
 
 def test_scope_family_small_n_and_bad_input(session, sampled):
-    org, opening, small, _big = sampled
+    org, _opening, small, _big = sampled
     hr = principal(session, org, "hr_admin")
     every = validity.analyse(session, hr, validity.parse_scope(Filters(), None, None), TODAY)
     assert every.hired == 180 and every.proposal is None  # two openings: no proposal
@@ -119,7 +118,7 @@ def _audits(session, opening_id, action):
 
 
 def test_adopt_activate_and_go_back_all_audited(session, sampled):
-    org, opening, small, big = sampled
+    org, opening, small, _big = sampled
     hr = principal(session, org, "hr_admin")
     before = dict(opening.competency_model or {}) or None
     scope = validity.parse_scope(Filters(opening_id=opening.id), None, "rating")
@@ -179,7 +178,7 @@ def test_an_edit_in_the_model_editor_becomes_the_active_version(session, sampled
         session, hr, opening.id, schemas.CompetencyModelIn(source="job_type", job_type="sales")
     )
     found = versions.versions(session, hr, opening.id)
-    assert [(v.number, v.active, v.source) for v in found][0] == (3, True, "job_type")
+    assert next((v.number, v.active, v.source) for v in found) == (3, True, "job_type")
     assert sum(v.active for v in found) == 1
 
 
