@@ -169,13 +169,14 @@ def gather(session: Session, principal: Principal, scope: Scope, today: date) ->
         ).where(Employee.opening_id.in_(openings))
     ).all()
     people = [e.person_id for e in employees if (e.person_id, e.opening_id) in reports]
-    ratings = dict(
-        session.execute(
+    ratings = {
+        person: float(mean)
+        for person, mean in session.execute(
             select(PerformanceRating.candidate_id, func.avg(PerformanceRating.rating))
             .where(PerformanceRating.candidate_id.in_(people))
             .group_by(PerformanceRating.candidate_id)
-        ).all()
-    )
+        )
+    }
     for e in employees:
         scores = reports.get((e.person_id, e.opening_id))
         if scores is not None:

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from hireflow.core.audit import request_context
-from hireflow.core.errors import N_, AppError, NotFound
+from hireflow.core.errors import N_, AppError
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal, can, require
 from hireflow.core.settings import get_settings
@@ -473,17 +473,9 @@ def outcomes_page(
     return response
 
 
-@router.post("/people/{person_id}/outcomes/{kind}")
-def outcomes_save(
-    request: Request,
-    session: DbSession,
-    principal: PageUser,
-    person_id: Id,
-    kind: str,
-    form: Form,
+def _save_outcome(
+    request: Request, session: Session, principal: Principal, person_id: int, kind: str, form: Any
 ) -> Response:
-    if kind not in OUTCOME_FORMS:
-        raise NotFound()
     schema, names, act = OUTCOME_FORMS[kind]
     outcomes.employee_of(session, principal, person_id)
     values = {name: form.get(name) for name in names}
@@ -498,6 +490,28 @@ def outcomes_save(
         return _outcomes_page(request, session, principal, person_id, errors, values)
 
     return forms.submit_form(request, schema, fields, save, page)
+
+
+@router.post("/people/{person_id}/outcomes/ratings")
+def outcome_rating(
+    request: Request, session: DbSession, principal: PageUser, person_id: Id, form: Form
+) -> Response:
+    """Record (or replace) a performance rating of a period."""
+    return _save_outcome(request, session, principal, person_id, "ratings", form)
+
+
+@router.post("/people/{person_id}/outcomes/probation")
+def outcome_probation(
+    request: Request, session: DbSession, principal: PageUser, person_id: Id, form: Form
+) -> Response:
+    return _save_outcome(request, session, principal, person_id, "probation", form)
+
+
+@router.post("/people/{person_id}/outcomes/leaving")
+def outcome_leaving(
+    request: Request, session: DbSession, principal: PageUser, person_id: Id, form: Form
+) -> Response:
+    return _save_outcome(request, session, principal, person_id, "leaving", form)
 
 
 # --------------------------------------------------------------------------- the candidate's page

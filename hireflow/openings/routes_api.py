@@ -229,11 +229,11 @@ def competency_versions(opening_id: Id, session: DbSession, principal: ApiUser) 
 
 
 @router.post(
-    "/openings/{opening_id}/competency-versions/{number}/activate",
+    "/openings/{opening_id}/competency-versions/{version_number}/activate",
     response_model=schemas.ModelVersionOut,
 )
 def activate_competency_version(
-    opening_id: Id, number: Id, session: DbSession, principal: ApiUser
+    opening_id: Id, version_number: Id, session: DbSession, principal: ApiUser
 ) -> Any:
     """Put a version in use (HR administrators): a proposal, or an older one to go back."""
-    return versions.activate(session, principal, opening_id, number)
+    return versions.activate(session, principal, opening_id, version_number)

@@ -142,7 +142,7 @@ def test_page_and_api(session, org, employee, client):
         f"/people/{person}/outcomes/probation", data={"result": "passed"}, follow_redirects=False
     )
     assert done.status_code == 303
-    assert client.post(f"/people/{person}/outcomes/salary", data={}).status_code == 404
+    assert client.post(f"/people/{person}/outcomes/salary", data={}).status_code in (404, 405)
     assert client.get(f"/people/{person}/onboarding").text.count('id="outcomes-link"') == 1
     headers = bearer(client, org.users["hr_admin"])
     api = client.get(f"/api/v1/people/{person}/outcomes", headers=headers)
