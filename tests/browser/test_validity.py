@@ -74,7 +74,7 @@ def test_hr_reads_validity_and_adopts_then_reverts_weights(
     with page.expect_download() as download:
         table.locator("a", has_text="CSV").click()
     lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0].startswith("胜任力,结果,n,Pearson 相关系数 r") and len(lines) == 36
+    assert lines[0].startswith("胜任力维度,结果,n,Pearson 相关系数 r") and len(lines) == 36
     # save the proposal: a new version, not in use until activated
     page.click("#adopt-form button[type=submit]")
     expect(page.locator("#version-added")).to_be_visible()
