@@ -70,12 +70,26 @@ def _add(
     return version
 
 
+def _has_versions(session: Session, opening_id: int) -> bool:
+    return (
+        session.scalar(
+            select(CompetencyModelVersion.id).where(CompetencyModelVersion.opening_id == opening_id)
+        )
+        is not None
+    )
+
+
+def _deactivate_all(session: Session, opening_id: int) -> None:
+    session.execute(
+        update(CompetencyModelVersion)
+        .where(CompetencyModelVersion.opening_id == opening_id)
+        .values(active=False)
+    )
+
+
 def _first_version(session: Session, principal: Principal, opening: Opening) -> None:
     """Keep the model in use as version 1 (active) before the opening's first new version."""
-    exists = session.scalar(
-        select(CompetencyModelVersion.id).where(CompetencyModelVersion.opening_id == opening.id)
-    )
-    if exists is None:
+    if not _has_versions(session, opening.id):
         first = _add(
             session,
             principal,
@@ -141,11 +155,7 @@ def activate(
             CompetencyModelVersion.opening_id == opening.id, CompetencyModelVersion.active
         )
     )
-    session.execute(
-        update(CompetencyModelVersion)
-        .where(CompetencyModelVersion.opening_id == opening.id)
-        .values(active=False)
-    )
+    _deactivate_all(session, opening.id)
     version.active, version.activated_at = True, utcnow()
     opening.competency_model = copy.deepcopy(version.model)
     audit.record(
@@ -166,16 +176,9 @@ def record_edit(
 ) -> None:
     """When an opening that has versions gets a model by the ordinary editor, that model
     becomes a new active version (so the active version is always the model in use)."""
-    exists = session.scalar(
-        select(CompetencyModelVersion.id).where(CompetencyModelVersion.opening_id == opening.id)
-    )
-    if exists is None:
+    if not _has_versions(session, opening.id):
         return
-    session.execute(
-        update(CompetencyModelVersion)
-        .where(CompetencyModelVersion.opening_id == opening.id)
-        .values(active=False)
-    )
+    _deactivate_all(session, opening.id)
     version = _add(session, principal, opening, copy.deepcopy(model), source)
     version.active, version.activated_at = True, utcnow()
 
