@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from hireflow.analytics import rollups
+from hireflow.analytics import rollups, validity_sample
 from hireflow.core.db import get_database
 from hireflow.core.migrate import upgrade
 from hireflow.core.settings import get_settings
@@ -33,6 +33,27 @@ def rollups_command(
     )
 
 
+def validity_sample_command(
+    opening: Annotated[int, typer.Option("--opening", help="The opening's id")],
+    people: Annotated[int, typer.Option("--people", min=10, max=5000)] = 200,
+    hired_share: Annotated[float, typer.Option("--hired-share", min=0.05, max=1.0)] = 0.4,
+    r: Annotated[float, typer.Option("--r", min=-0.95, max=0.95)] = 0.5,
+    seed: Annotated[int, typer.Option("--seed")] = 7,
+) -> None:
+    """Write generated applicants and hires with outcomes for one opening of a TRIAL company,
+    to try the predictive validity page (never on a company in use)."""
+    upgrade(get_settings().database_url)
+    with get_database().session() as session:
+        found = validity_sample.generate(
+            session, opening, people=people, hired_share=hired_share, r=r, seed=seed
+        )
+    console.print(
+        f"[green]Wrote[/green] {found.assessed} assessed, {found.hired} hired "
+        f"(ratings follow {found.predictive!r} with r = {r} among all assessed)."
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add analytics' commands to the ``hireflow`` command."""
     app.command("analytics-rollups")(rollups_command)
+    app.command("validity-sample")(validity_sample_command)

@@ -6,11 +6,15 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from hireflow.analytics import accuracy, bias_audit, tables
+from hireflow.analytics import accuracy, bias_audit, queries, tables, validity
 from hireflow.analytics.queries import Filters, FiltersIn, parse_filters
+from hireflow.analytics.validity_stats import MIN_N
+from hireflow.core.bounds import Id
 from hireflow.core.i18n import gettext_for
+from hireflow.openings.models import JOB_TYPES
+from hireflow.openings.schemas import ModelVersionOut
 from hireflow.web.deps import ApiUser, DbSession
 
 router = APIRouter(tags=["analytics"])
@@ -93,3 +97,57 @@ def ai_accuracy(session: DbSession, principal: ApiUser, filters: FiltersQuery) -
     in calibration), the AI's recommendation against the final decision, HR's overrides per
     competency and direction, and drift by month (``YYYY-MM``)."""
     return accuracy.review(session, principal, filters)
+
+
+class ValidityOut(BaseModel):
+    assessed: int
+    hired: int
+    min_n: int
+    tables: list[TableOut]
+
+
+@router.get("/analytics/validity", response_model=ValidityOut)
+def predictive_validity(
+    session: DbSession,
+    principal: ApiUser,
+    filters: FiltersQuery,
+    family: str | None = Query(None, max_length=30, description=f"one of {JOB_TYPES}"),
+    outcome: str = Query("rating", max_length=30, description=f"one of {validity.OUTCOMES}"),
+) -> Any:
+    """Predictive validity (SPEC I2) over the openings the caller may analyse (or one
+    ``opening``, or one job ``family``): table ``validity`` has per competency and outcome
+    (``rating``, ``probation``, ``retained_3|6|12``) n, Pearson r and Spearman rho with 95 %
+    bootstrap intervals over people, the SD ratio hired ÷ assessed and r corrected for range
+    restriction; with one opening, table ``validity_weights`` has the current, fitted and
+    proposed weights (%) for ``outcome``. Under ``min_n`` people a figure is noted."""
+    _ = gettext_for(principal.language)
+    scope = validity.parse_scope(filters, family, outcome)
+    found = validity.analyse(session, principal, scope)
+    lang = "zh" if principal.language.lower().startswith("zh") else "en"
+    names = queries.competency_names(session, principal, filters, lang)
+    return ValidityOut(
+        assessed=found.assessed,
+        hired=found.hired,
+        min_n=MIN_N,
+        tables=[
+            TableOut(key=t.key, title=t.title, headers=t.headers, rows=t.rows)
+            for t in tables.validity_tables(found, names, _)
+        ],
+    )
+
+
+class ProposalIn(BaseModel):
+    opening: Id
+    outcome: str = Field("rating", max_length=30, description=f"one of {validity.OUTCOMES}")
+    start: date | None = None
+    end: date | None = None
+
+
+@router.post("/analytics/validity/proposals", response_model=ModelVersionOut, status_code=201)
+def adopt_proposal(data: ProposalIn, session: DbSession, principal: ApiUser) -> Any:
+    """Save the weights proposed for ``outcome`` as a new, inactive version of the opening's
+    competency model (HR administrators; at least ``min_n`` people). Activate it with
+    ``POST /openings/{id}/competency-versions/{number}/activate``."""
+    filters = Filters(data.opening, None, data.start, data.end)
+    scope = validity.parse_scope(filters, None, data.outcome)
+    return validity.adopt(session, principal, scope)

@@ -38,6 +38,13 @@ NAV = (
     NavItem(
         "/analytics/bias-audit", N_("Bias audit"), "analytics.audit", order=61, group="recruiting"
     ),
+    NavItem(
+        "/analytics/validity",
+        N_("Predictive validity"),
+        "analytics.read",
+        order=63,
+        group="recruiting",
+    ),
 )
 ASSETS = Path(__file__).resolve().parent / "static"
 MEDIA = {
@@ -308,3 +315,7 @@ def self_id_submit(request: Request, session: DbSession, link_token: str, form: 
         )
 
     return submit_form(request, selfid.AnswersIn, values, save, page)
+
+
+# The predictive validity pages add their routes to this router.
+from hireflow.analytics import routes_validity  # noqa: E402, F401

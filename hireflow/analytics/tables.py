@@ -15,7 +15,7 @@ from typing import Any
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
-from hireflow.analytics import accuracy, bias_audit, queries
+from hireflow.analytics import accuracy, bias_audit, queries, validity
 from hireflow.analytics.categories import LABELS, UNKNOWN
 from hireflow.analytics.queries import SCORE_BINS, Filters
 from hireflow.core.errors import N_
@@ -263,3 +263,88 @@ def _agreement_table(
         ],
         rows,
     )
+
+
+# --------------------------------------------------------------------------- predictive validity
+
+VALIDITY = ("validity", "validity_weights")
+VALIDITY_OUTCOMES = {
+    "rating": N_("Performance rating (mean, 1–5)"),
+    "probation": N_("Probation (failed 0, extended 1, passed 2)"),
+    "retained_3": N_("Still employed after 3 months"),
+    "retained_6": N_("Still employed after 6 months"),
+    "retained_12": N_("Still employed after 12 months"),
+}
+
+
+def validity_tables(
+    found: validity.Analysis, names: dict[str, str], _: Callable[[str], str]
+) -> list[Table]:
+    """The correlations per dimension and outcome, and (one opening) the proposed weights."""
+    rows = [
+        [
+            names.get(r.dimension, r.dimension),
+            _(VALIDITY_OUTCOMES[r.outcome]),
+            r.pearson.n,
+            _blank(r.pearson.r),
+            _blank(r.pearson.low),
+            _blank(r.pearson.high),
+            _blank(r.spearman.r),
+            _blank(r.spearman.low),
+            _blank(r.spearman.high),
+            _blank(r.range_ratio),
+            _blank(r.corrected),
+            _validity_note(r, _),
+        ]
+        for r in found.rows
+    ]
+    tables = [
+        Table(
+            "validity",
+            _("Interview scores vs outcomes of the people hired"),
+            [
+                _("Competency"),
+                _("Outcome"),
+                "n",
+                _("Pearson r"),
+                _("r 95% low"),
+                _("r 95% high"),
+                _("Spearman ρ"),
+                _("ρ 95% low"),
+                _("ρ 95% high"),
+                _("SD ratio hired ÷ assessed"),
+                _("r corrected for range restriction"),
+                _("Note"),
+            ],
+            rows,
+        )
+    ]
+    p = found.proposal
+    if p is not None:
+        weights = [
+            [
+                names.get(k, k),
+                round(100 * p.current[k], 1),
+                "" if p.data_weights is None else round(100 * p.data_weights[k], 1),
+                round(100 * p.proposed[k], 1),
+            ]
+            for k in p.current
+        ]
+        tables.append(
+            Table(
+                "validity_weights",
+                _("Competency weights: current and proposed (%)"),
+                [_("Competency"), _("Current"), _("Fitted to the outcome"), _("Proposed")],
+                weights if p.n >= 2 else [],
+            )
+        )
+    return tables
+
+
+def _validity_note(row: validity.Row, _: Callable[[str], str]) -> str:
+    notes = []
+    if row.pearson.r is None:
+        notes.append(_("undefined: too few people or no variation"))
+    if row.pearson.small:
+        notes.append(_("n below %(n)s: do not act on it") % {"n": validity.stats.MIN_N})
+    return "; ".join(notes)

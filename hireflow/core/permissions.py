@@ -115,6 +115,8 @@ MATRIX: dict[str, dict[Role, Reach]] = {
     "analytics.read": {H: T, R: MB, M: D},
     # the bias audit: group figures over self-identification, HR administrators only
     "analytics.audit": {H: T},
+    # adopting the weights the validity analysis proposes as a new competency model version
+    "validity.adopt": {H: T},
     # the hiring pipeline and interviewer scorecards (SPEC H1, H2, F6; hireflow.workflow)
     "pipeline.read": {H: T, R: MB, M: D, I: MB},
     "pipeline.move": {H: T, R: MB},
@@ -133,6 +135,8 @@ MATRIX: dict[str, dict[Role, Reach]] = {
     # IT (the IT/auditor role) sees only the onboarding tasks assigned to it
     "onboarding.read": {H: T, M: D, A: MB, E: S},
     "onboarding.complete": {H: T, M: D, A: MB},
+    # what became of the people hired (SPEC I2): ratings per period, probation, leaving
+    "employees.outcomes": {H: T, M: D},
     # the integration surface (SPEC H5; hireflow.integrations): webhooks, export and import
     "webhooks.read": {H: T, A: T},
     "webhooks.manage": {H: T, A: T},
@@ -204,7 +208,13 @@ API_SCOPES: dict[str, frozenset[str]] = {
     "audit.read": frozenset({"audit.read", "techlog.read", "system.read", "records.integrity"}),
     "openings.read": frozenset({"openings.read", "hiring_requests.read"}),
     "openings.write": frozenset(
-        {"openings.manage", "openings.create", "hiring_requests.submit", "hiring_requests.review"}
+        {
+            "openings.manage",
+            "openings.create",
+            "hiring_requests.submit",
+            "hiring_requests.review",
+            "validity.adopt",
+        }
     ),
     "candidates.read": frozenset({"candidates.read", "candidates.search", "performance.read"}),
     "candidates.write": frozenset({"candidates.manage", "candidates.create", "performance.manage"}),
@@ -219,7 +229,13 @@ API_SCOPES: dict[str, frozenset[str]] = {
     ),
     "offers.read": frozenset({"offers.read", "employees.read", "onboarding.read"}),
     "offers.write": frozenset(
-        {"offers.manage", "offers.approve", "offers.configure", "onboarding.complete"}
+        {
+            "offers.manage",
+            "offers.approve",
+            "offers.configure",
+            "onboarding.complete",
+            "employees.outcomes",
+        }
     ),
     "analytics.read": frozenset({"analytics.read", "analytics.audit"}),
     "records.read": frozenset({"records.read", "records.files", "records.export"}),

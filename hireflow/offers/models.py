@@ -196,6 +196,11 @@ class Employee(Base):
     # has an unusable random one).
     account_ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Outcomes (SPEC I2; hireflow.offers.outcomes): the probation result (passed | extended |
+    # failed) and, once the person left, the last day and why.
+    probation_result: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    left_on: Mapped[date | None] = mapped_column(Date(), nullable=True)
+    leaving_reason: Mapped[str | None] = mapped_column(String(30), nullable=True)
 
 
 class EmployeeNumberCounter(Base):

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from hireflow.core.audit import request_context
 from hireflow.core.permissions import require
 from hireflow.core.settings import get_settings
-from hireflow.offers import configuration, hire, portal, queries, schemas, service
+from hireflow.offers import configuration, hire, outcomes, portal, queries, schemas, service
 from hireflow.offers.models import Offer
 from hireflow.offers.portal import MAX_DOCUMENT_BYTES
 from hireflow.web.deps import ApiUser, DbSession, Id
@@ -220,3 +220,37 @@ def onboarding_tasks(session: DbSession, principal: ApiUser) -> Any:
 @router.post("/onboarding/tasks/{onboarding_task_id}/done", response_model=schemas.TaskOut)
 def task_done(onboarding_task_id: Id, session: DbSession, principal: ApiUser) -> Any:
     return hire.complete_task(session, principal, onboarding_task_id)
+
+
+# --------------------------------------------------------------------------- outcomes (SPEC I2)
+
+
+@router.get("/people/{person_id}/outcomes", response_model=schemas.OutcomesOut)
+def employee_outcomes(person_id: Id, session: DbSession, principal: ApiUser) -> Any:
+    """Ratings per period, probation result and leaving of an employee (HR, their managers)."""
+    return outcomes.outcomes_out(outcomes.outcomes(session, principal, person_id))
+
+
+@router.post("/people/{person_id}/ratings", response_model=schemas.RatingOut, status_code=201)
+def employee_rating(
+    person_id: Id, data: schemas.EmployeeRatingIn, session: DbSession, principal: ApiUser
+) -> Any:
+    """Record (or replace) the employee's performance rating of a period (1-5)."""
+    return outcomes.record_rating(session, principal, person_id, data)
+
+
+@router.put("/people/{person_id}/probation", response_model=schemas.OutcomesOut)
+def employee_probation(
+    person_id: Id, data: schemas.ProbationIn, session: DbSession, principal: ApiUser
+) -> Any:
+    outcomes.set_probation(session, principal, person_id, data)
+    return outcomes.outcomes_out(outcomes.outcomes(session, principal, person_id))
+
+
+@router.put("/people/{person_id}/leaving", response_model=schemas.OutcomesOut)
+def employee_leaving(
+    person_id: Id, data: schemas.LeavingIn, session: DbSession, principal: ApiUser
+) -> Any:
+    """The last day and the reason for leaving (both, or neither to clear them)."""
+    outcomes.set_leaving(session, principal, person_id, data)
+    return outcomes.outcomes_out(outcomes.outcomes(session, principal, person_id))

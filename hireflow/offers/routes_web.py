@@ -15,7 +15,7 @@ from hireflow.core.errors import N_, AppError
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal, can, require
 from hireflow.core.settings import get_settings
-from hireflow.offers import configuration, hire, portal, queries, schemas, service
+from hireflow.offers import configuration, hire, outcomes, portal, queries, schemas, service
 from hireflow.offers.defaults import (
     APPROVER_LABELS,
     CATEGORY_LABELS,
@@ -433,6 +433,85 @@ def task_done(
     target = request.headers.get("referer", "")
     back = f"/people/{task.person_id}/onboarding" if "/people/" in target else "/onboarding"
     return RedirectResponse(back + "?done=task", status_code=303)
+
+
+# --------------------------------------------------------------------------- outcomes (SPEC I2)
+
+OUTCOME_FORMS: dict[str, tuple[type[BaseModel], tuple[str, ...], Callable[..., object]]] = {
+    "ratings": (schemas.EmployeeRatingIn, ("period", "rating", "comment"), outcomes.record_rating),
+    "probation": (schemas.ProbationIn, ("result",), outcomes.set_probation),
+    "leaving": (schemas.LeavingIn, ("left_on", "reason"), outcomes.set_leaving),
+}
+
+
+def _outcomes_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    person_id: int,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
+    found = outcomes.outcomes(session, principal, person_id)
+    context = {
+        "found": found,
+        "probation_labels": outcomes.PROBATION_LABELS,
+        "leaving_labels": outcomes.LEAVING_LABELS,
+        "errors": errors or {},
+        "values": values or {},
+    }
+    return _page(request, "offers/outcomes.html", context, 422 if errors else 200)
+
+
+@router.get("/people/{person_id}/outcomes")
+def outcomes_page(
+    request: Request, session: DbSession, principal: PageUser, person_id: Id
+) -> Response:
+    """An employee's ratings, probation result and leaving (HR, their department's managers)."""
+    response = _outcomes_page(request, session, principal, person_id)
+    audit_read(session, principal, "employee.outcomes_viewed", "candidate", [person_id])
+    return response
+
+
+def _save_outcome(
+    request: Request, session: Session, principal: Principal, person_id: int, kind: str, form: Any
+) -> Response:
+    schema, names, act = OUTCOME_FORMS[kind]
+    outcomes.employee_of(session, principal, person_id)
+    values = {name: form.get(name) for name in names}
+    fields = {name: value.strip() for name, value in values.items() if value.strip()}
+
+    def save(data: BaseModel) -> Response:
+        act(session, principal, person_id, data)
+        return RedirectResponse(f"/people/{person_id}/outcomes?done={kind}", status_code=303)
+
+    def page(errors: dict[str, str]) -> Response:
+        session.rollback()
+        return _outcomes_page(request, session, principal, person_id, errors, values)
+
+    return forms.submit_form(request, schema, fields, save, page)
+
+
+@router.post("/people/{person_id}/outcomes/ratings")
+def outcome_rating(
+    request: Request, session: DbSession, principal: PageUser, person_id: Id, form: Form
+) -> Response:
+    """Record (or replace) a performance rating of a period."""
+    return _save_outcome(request, session, principal, person_id, "ratings", form)
+
+
+@router.post("/people/{person_id}/outcomes/probation")
+def outcome_probation(
+    request: Request, session: DbSession, principal: PageUser, person_id: Id, form: Form
+) -> Response:
+    return _save_outcome(request, session, principal, person_id, "probation", form)
+
+
+@router.post("/people/{person_id}/outcomes/leaving")
+def outcome_leaving(
+    request: Request, session: DbSession, principal: PageUser, person_id: Id, form: Form
+) -> Response:
+    return _save_outcome(request, session, principal, person_id, "leaving", form)
 
 
 # --------------------------------------------------------------------------- the candidate's page

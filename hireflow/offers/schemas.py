@@ -206,3 +206,46 @@ class TaskOut(BaseModel):
     due_on: date
     status: str
     done_at: datetime | None
+
+
+# --------------------------------------------------------------------------- outcomes (SPEC I2)
+
+ProbationResult = Literal["passed", "extended", "failed"]
+LeavingReason = Literal["resigned", "dismissed", "contract_ended", "other"]
+
+
+class EmployeeRatingIn(BaseModel):
+    """A performance rating of one period: a year (2026), half (2026-H1), quarter (2026-Q3)
+    or month (2026-07); 1 (far below expectations) to 5 (far above)."""
+
+    period: str = Field(pattern=r"^\d{4}(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$", max_length=10)
+    rating: float = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=2000)
+
+
+class ProbationIn(BaseModel):
+    result: ProbationResult | None = None  # None: not decided yet
+
+
+class LeavingIn(BaseModel):
+    """The last day and the reason, or neither (still employed)."""
+
+    left_on: date | None = None
+    reason: LeavingReason | None = None
+
+
+class RatingOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    period: str
+    rating: float
+    recorded_by_id: int | None
+    created_at: datetime
+
+
+class OutcomesOut(BaseModel):
+    person_id: int
+    start_date: date
+    probation_result: str | None
+    left_on: date | None
+    leaving_reason: str | None
+    ratings: list[RatingOut]

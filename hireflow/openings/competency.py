@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from hireflow.core import audit
 from hireflow.core.permissions import Principal
-from hireflow.openings import schemas
+from hireflow.openings import schemas, versions
 from hireflow.openings.access import manageable_opening
 from hireflow.openings.errors import ModelRejected, problem_list
 from hireflow.openings.models import (
@@ -131,6 +131,7 @@ def _store_model(
 ) -> Opening:
     before = (opening.competency_model or {}).get("id")
     opening.competency_model = model
+    versions.record_edit(session, principal, opening, model, source)
     audit.record(
         session,
         "opening.competency_model_set",

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import Select
 
-from hireflow.core.db import Base, JSONText, TimestampMixin, UTCDateTime
+from hireflow.core.db import Base, JSONText, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 
 JOB_TYPES = ("technical", "sales", "management", "production", "customer_service", "other")
@@ -77,6 +77,34 @@ class OpeningMember(Base):
     opening: Mapped[Opening] = relationship(back_populates="members")
 
 
+class CompetencyModelVersion(Base):
+    """One numbered version of an opening's competency model (``model_to_dict``).
+
+    The opening's ``competency_model`` is always a copy of its active version's model (when it
+    has versions). Versions are only added, never changed; activating one (a proposal from the
+    validity analysis, or an older one to go back) is an explicit, audited act of HR.
+    """
+
+    __tablename__ = "competency_model_versions"
+    __table_args__ = (UniqueConstraint("opening_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    opening_id: Mapped[int] = mapped_column(
+        ForeignKey("openings.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column()
+    model: Mapped[dict[str, Any]] = mapped_column(JSONText())
+    # initial (the model before the first version), validity (proposed weights), or the
+    # editor's source (job_type, competencies, model, dictionary)
+    source: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
 class HiringRequest(TimestampMixin, Base):
     """A department's request for a hire (SPEC B4): submitted, returned or approved.
 
@@ -131,5 +159,20 @@ register_scope(
         in_departments=lambda ids: HiringRequest.department_id.in_(ids),
         member_of=lambda user_id: HiringRequest.submitted_by_id == user_id,
         is_self=lambda user_id: HiringRequest.submitted_by_id == user_id,
+    ),
+)
+register_scope(
+    CompetencyModelVersion,
+    Scope(
+        tenant=CompetencyModelVersion.tenant_id,
+        in_subsidiaries=lambda ids: CompetencyModelVersion.opening_id.in_(
+            select(Opening.id).where(Opening.subsidiary_id.in_(ids))
+        ),
+        in_departments=lambda ids: CompetencyModelVersion.opening_id.in_(
+            select(Opening.id).where(Opening.department_id.in_(ids))
+        ),
+        member_of=lambda user_id: CompetencyModelVersion.opening_id.in_(
+            openings_of_member(user_id)
+        ),
     ),
 )

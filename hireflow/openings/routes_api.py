@@ -10,7 +10,16 @@ from starlette.datastructures import UploadFile
 from hireflow.candidates.rule_builder import build_rule as build
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import require
-from hireflow.openings import access, competency, hiring_requests, plans, queries, schemas, service
+from hireflow.openings import (
+    access,
+    competency,
+    hiring_requests,
+    plans,
+    queries,
+    schemas,
+    service,
+    versions,
+)
 from hireflow.openings.models import HiringRequest, Opening
 from hireflow.scoring.models import list_job_types, list_presets
 from hireflow.web.deps import ApiUser, DbSession, Id, Offset
@@ -206,3 +215,25 @@ def return_request(
     hiring_request_id: Id, data: schemas.ReviewIn, session: DbSession, principal: ApiUser
 ) -> HiringRequest:
     return hiring_requests.return_request(session, principal, hiring_request_id, data)
+
+
+# --------------------------------------------------------------------------- model versions
+
+
+@router.get(
+    "/openings/{opening_id}/competency-versions", response_model=list[schemas.ModelVersionOut]
+)
+def competency_versions(opening_id: Id, session: DbSession, principal: ApiUser) -> Any:
+    """The versions of the opening's competency model, newest first (``active``: in use)."""
+    return versions.versions(session, principal, opening_id)
+
+
+@router.post(
+    "/openings/{opening_id}/competency-versions/{version_number}/activate",
+    response_model=schemas.ModelVersionOut,
+)
+def activate_competency_version(
+    opening_id: Id, version_number: Id, session: DbSession, principal: ApiUser
+) -> Any:
+    """Put a version in use (HR administrators): a proposal, or an older one to go back."""
+    return versions.activate(session, principal, opening_id, version_number)

@@ -301,3 +301,17 @@ class HiringRequestOut(BaseModel):
     history: list[dict[str, Any]]
     created_at: datetime
     updated_at: datetime
+
+
+class ModelVersionOut(BaseModel):
+    """A version of an opening's competency model (``model`` as ``model_to_dict``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    opening_id: int
+    number: int
+    source: str
+    note: str
+    active: bool
+    model: dict[str, Any]
+    created_at: datetime
+    activated_at: datetime | None

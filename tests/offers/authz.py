@@ -42,6 +42,9 @@ TEMPLATE = {
     "body": {"zh": "正文", "en": "Body"},
 }
 API_BODIES = {
+    ("POST", "/api/v1/people/{person_id}/ratings"): {"period": "2026", "rating": 3},
+    ("PUT", "/api/v1/people/{person_id}/probation"): {"result": "passed"},
+    ("PUT", "/api/v1/people/{person_id}/leaving"): {},
     ("POST", "/api/v1/applications/{application_id}/offers"): {
         "template_id": "{offer_template_id}",
         "start_date": "2099-01-04",
@@ -64,6 +67,8 @@ API_BODIES = {
     },
 }
 FORM_BODIES = {
+    ("POST", "/people/{person_id}/outcomes/ratings"): {"period": "2026", "rating": "3"},
+    ("POST", "/people/{person_id}/outcomes/probation"): {"result": "passed"},
     ("POST", "/offers/templates/{offer_template_id}"): {
         "name": "x",
         "salary": "1000",

@@ -22,7 +22,8 @@ def foreign_params(session, org) -> dict[str, int]:
     )
     session.add(request)
     session.flush()
-    return {"hiring_request_id": request.id}
+    # a version number is not an id: the opening in the path is the other tenant's
+    return {"hiring_request_id": request.id, "version_number": 1}
 
 
 API_BODIES = {

@@ -81,6 +81,44 @@
         series: [line(2), line(3)]
       };
     },
+    // rows: competency, outcome, n, r, low, high, rho, low, high, SD ratio, corrected r, note
+    validity: function (d) {
+      var dims = [], outcomes = [], cells = {};
+      d.rows.forEach(function (r) {
+        if (dims.indexOf(r[0]) < 0) { dims.push(r[0]); }
+        if (outcomes.indexOf(r[1]) < 0) { outcomes.push(r[1]); }
+        cells[r[0] + "\u0000" + r[1]] = r;
+      });
+      var value = function (r, i) { return r === undefined || r[i] === "" ? null : r[i]; };
+      return {
+        tooltip: {
+          trigger: "item",
+          formatter: function (p) {
+            var r = cells[p.name + "\u0000" + p.seriesName];
+            return p.seriesName + "<br>" + p.name + ": r = " + r[3] + " [" + r[4] + ", " + r[5] + "], n = " + r[2];
+          }
+        },
+        legend: { type: "scroll", bottom: 0 },
+        grid: { bottom: 70, containLabel: true },
+        xAxis: { type: "category", data: dims, axisLabel: { interval: 0, rotate: 20 } },
+        yAxis: { type: "value", name: d.headers[3], min: -1, max: 1 },
+        series: outcomes.map(function (o) {
+          return { name: o, type: "bar", data: dims.map(function (k) { return value(cells[k + "\u0000" + o], 3); }) };
+        })
+      };
+    },
+    // rows: competency, current %, fitted %, proposed %
+    validity_weights: function (d) {
+      return {
+        tooltip: { trigger: "axis" },
+        legend: { bottom: 0 },
+        xAxis: { type: "category", data: d.rows.map(function (r) { return r[0]; }), axisLabel: { interval: 0, rotate: 20 } },
+        yAxis: { type: "value", name: "%" },
+        series: [1, 3].map(function (i) {
+          return { name: d.headers[i], type: "bar", data: d.rows.map(function (r) { return r[i]; }) };
+        })
+      };
+    },
     // rows: category, group, outcome, assessed, selected, rate, impact ratio, notes
     bias_audit: function (d) {
       var groups = [], outcomes = [], ratios = {};

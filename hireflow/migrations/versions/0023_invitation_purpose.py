@@ -1,6 +1,6 @@
 """invitations say what they are for: hiring, or a hired employee's development re-assessment
 
-Revision ID: 0029_invitation_purpose
+Revision ID: 0023_invitation_purpose
 Revises: 0022_selfservice
 Create Date: 2026-12-06 16:05:00
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0029_invitation_purpose"
+revision: str = "0023_invitation_purpose"
 down_revision: str | None = "0022_selfservice"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

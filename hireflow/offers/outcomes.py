@@ -1,0 +1,159 @@
+"""What became of the people hired (SPEC I2): performance ratings per period, the probation
+result, and the leaving date and reason (retention is counted from the start date).
+
+HR (the company) and hiring managers (their department) record them (``employees.outcomes``);
+anyone else, or an employee outside the caller's departments, gets 404. Each change is audited
+in its own transaction. Ratings are the person's performance ratings (``performance_ratings``,
+one per period), the same rows HR sees when the person later applies internally.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hireflow.candidates.models import Candidate, PerformanceRating
+from hireflow.core import audit
+from hireflow.core.db import utcnow
+from hireflow.core.errors import N_, NotFound, ValidationFailed
+from hireflow.core.permissions import Principal, require, restrict
+from hireflow.offers import schemas
+from hireflow.offers.models import Employee
+
+CAPABILITY = "employees.outcomes"
+PROBATION_LABELS = {
+    "passed": N_("Passed"),
+    "extended": N_("Extended"),
+    "failed": N_("Failed"),
+}
+LEAVING_LABELS = {
+    "resigned": N_("Resigned"),
+    "dismissed": N_("Dismissed"),
+    "contract_ended": N_("Contract ended"),
+    "other": N_("Other reason"),
+}
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    employee: Employee
+    name: str
+    ratings: list[PerformanceRating]
+
+
+def employee_of(session: Session, principal: Principal, person_id: int) -> Employee:
+    """The employee record of a person, if the caller may record their outcomes (else 404)."""
+    require(principal, CAPABILITY)
+    employee = session.scalars(
+        restrict(select(Employee), principal, CAPABILITY, Employee).where(
+            Employee.person_id == person_id
+        )
+    ).first()
+    if employee is None:
+        raise NotFound()
+    return employee
+
+
+def outcomes(session: Session, principal: Principal, person_id: int) -> Outcomes:
+    employee = employee_of(session, principal, person_id)
+    ratings = session.scalars(
+        select(PerformanceRating)
+        .where(PerformanceRating.candidate_id == person_id)
+        .order_by(PerformanceRating.period.desc())
+    )
+    person = session.get(Candidate, person_id)
+    return Outcomes(employee, person.name if person else "", list(ratings))
+
+
+def record_rating(
+    session: Session, principal: Principal, person_id: int, data: schemas.EmployeeRatingIn
+) -> PerformanceRating:
+    """Add or replace the employee's rating of a period."""
+    employee = employee_of(session, principal, person_id)
+    row = session.scalars(
+        select(PerformanceRating).where(
+            PerformanceRating.candidate_id == person_id, PerformanceRating.period == data.period
+        )
+    ).first()
+    old = None if row is None else {"period": row.period, "rating": row.rating}
+    if row is None:
+        row = PerformanceRating(
+            tenant_id=employee.tenant_id, candidate_id=person_id, period=data.period
+        )
+        session.add(row)
+    row.rating, row.comment = float(data.rating), data.comment.strip()
+    row.recorded_by_id, row.created_at = principal.user_id, utcnow()
+    session.flush()
+    audit.record(
+        session,
+        "employee.rating_recorded",
+        actor=principal,
+        target_type="employee",
+        target_id=employee.id,
+        old=old,
+        new={"period": data.period, "rating": float(data.rating)},
+    )
+    session.commit()
+    return row
+
+
+def set_probation(
+    session: Session, principal: Principal, person_id: int, data: schemas.ProbationIn
+) -> Employee:
+    employee = employee_of(session, principal, person_id)
+    old = employee.probation_result
+    employee.probation_result = data.result
+    audit.record(
+        session,
+        "employee.probation_set",
+        actor=principal,
+        target_type="employee",
+        target_id=employee.id,
+        old={"result": old},
+        new={"result": data.result},
+    )
+    session.commit()
+    return employee
+
+
+def set_leaving(
+    session: Session, principal: Principal, person_id: int, data: schemas.LeavingIn
+) -> Employee:
+    """Record (or clear, with neither field) the last day and the reason for leaving."""
+    employee = employee_of(session, principal, person_id)
+    if (data.left_on is None) != (data.reason is None):
+        field = "reason" if data.reason is None else "left_on"
+        raise ValidationFailed(
+            N_("Give both the last day and the reason, or neither."), fields={field: "required"}
+        )
+    if data.left_on is not None and data.left_on < employee.start_date:
+        raise ValidationFailed(
+            N_("The last day cannot be before the start date."), fields={"left_on": "early"}
+        )
+    old = {"left_on": employee.left_on, "reason": employee.leaving_reason}
+    employee.left_on, employee.leaving_reason = data.left_on, data.reason
+    audit.record(
+        session,
+        "employee.leaving_set",
+        actor=principal,
+        target_type="employee",
+        target_id=employee.id,
+        old=old,
+        new={"left_on": data.left_on, "reason": data.reason},
+    )
+    session.commit()
+    return employee
+
+
+def outcomes_out(found: Outcomes) -> schemas.OutcomesOut:
+    e = found.employee
+    return schemas.OutcomesOut(
+        person_id=e.person_id,
+        start_date=e.start_date,
+        probation_result=e.probation_result,
+        left_on=e.left_on,
+        leaving_reason=e.leaving_reason,
+        ratings=[schemas.RatingOut.model_validate(r) for r in found.ratings],
+    )
