@@ -54,6 +54,9 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The tree this bench belongs to, not whichever checkout the environment has installed: the
+# servers it starts run from this tree, so the schema it migrates must be this tree's too.
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 
 import interviews_world as world_module
 from answer_pool import distinct_answer

@@ -34,21 +34,8 @@ class Faults:
 
 def add_applicants(world: Any, count: int, prefix: str) -> list[tuple[int, str]]:
     """``count`` candidates who applied to the opening, not invited yet: (id, e-mail)."""
-    from hireflow.candidates.models import Application
-    from hireflow.candidates.models import Candidate as CandidateRow
-
-    rows = []
     with world.database.session() as session:
-        for i in range(count):
-            row = CandidateRow(
-                tenant_id=world.tenant_id,
-                name=f"{prefix}-{i}",
-                email=f"{prefix}-{i}-{os.getpid()}@bench.example",
-                language="zh-CN",
-                timezone="Asia/Shanghai",
-            )
-            row.applications = [Application(tenant_id=world.tenant_id, opening_id=world.opening_id)]
-            rows.append(row)
+        rows = [world_module.applicant(world, f"{prefix}-{i}") for i in range(count)]
         session.add_all(rows)
         session.commit()
         return [(row.id, row.email.lower()) for row in rows]
@@ -177,6 +164,12 @@ def run(
         if with_faults:
             redis = topo_module.PrivateRedis(ports[10], data_dir)
             redis_url = redis.start()
+        elif kind == "multi":
+            _flush(redis_url)
+        if backend == "postgresql":
+            # An instance of the bench's own: nothing else on the machine touches its
+            # database (a shared cluster's databases may be migrated by other work), and the
+            # fault run may restart it.
             pg = topo_module.PrivatePostgres.create(
                 ports[11], Path(tempfile.mkdtemp(prefix="hireflow-real-pg-"))
             )
@@ -184,8 +177,6 @@ def run(
                 notes.append("no private PostgreSQL instance: the machine's cluster, not restarted")
             else:
                 pg_admin = pg.admin_url
-        elif kind == "multi":
-            _flush(redis_url)
         database_url = (
             f"sqlite:///{data_dir / 'hireflow.db'}"
             if backend == "sqlite"
@@ -223,6 +214,7 @@ def run(
             topology=topology.describe(),
             conditions=model.describe(),
             broker=redis_url if kind == "multi" else "embedded SQLite broker",
+            database="SQLite file" if backend == "sqlite" else pg_admin.rsplit("/", 1)[0],
             load_before=[round(x, 2) for x in load_before],
             waited_for_reports_s=waited,
             notes=notes,
@@ -302,7 +294,10 @@ def _messages(sink, invited: list[str], settle: float = 45.0) -> dict[str, Any]:
 def show(out: dict[str, Any]) -> None:
     """Print one run's figures with their conditions."""
     print(f"\n== realistic: {out['backend']}, {out['topology']} ==")
-    print(f"   conditions: {out['conditions']}; broker {out['broker'].split('@')[-1]}")
+    print(
+        f"   conditions: {out['conditions']}; broker {out['broker'].split('@')[-1]}; "
+        f"database {out['database'].split('@')[-1]}"
+    )
     load = out["load"]
     print(
         f"   load average (1 min) during the run: min {load['min']}, mean {load['mean']}, "
