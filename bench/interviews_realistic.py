@@ -212,16 +212,19 @@ async def _interview(pool: Pool, model: Model, cand: Any, rng: random.Random) ->
         await pool.call("question", "POST", f"{url}/open", headers=headers, json={"tab": TAB})
         text = distinct_answer("zh")
         think = rng.uniform(*model.think)
-        elapsed = 0.0
-        while elapsed + model.autosave < think:
-            await asyncio.sleep(model.wait(model.autosave))
-            elapsed += model.autosave
+        # The page's clock, not the server's answers, sets the pace: autosaves fire every 15 s
+        # from the question's start and the answer goes at the end of the thinking time, however
+        # long the requests before took (a slow server does not give the candidate more time).
+        began, elapsed = time.monotonic(), model.autosave
+        while elapsed < think:
+            await _until(began + model.wait(elapsed))
             draft = {"tab": TAB, "text": text[: int(len(text) * elapsed / think)], "final": False}
             if position == drop_at:
                 drop_at = -1
                 await pool.drop("PUT", f"{url}/text", headers=headers, json=draft)
             await pool.call("autosave", "PUT", f"{url}/text", headers=headers, json=draft)
-        await asyncio.sleep(model.wait(think - elapsed))
+            elapsed += model.autosave
+        await _until(began + model.wait(think))
         final = {"tab": TAB, "text": text, "final": True}
         await pool.call("answer", "PUT", f"{url}/text", headers=headers, json=final)
         texts[qid] = digest(text)
@@ -262,6 +265,10 @@ async def watch_reports(database: Any, rec: Recorder, every: float = 1.0) -> Non
             for inv in found:
                 rec.report_after[inv] = now - rec.submitted_at[inv]
         await asyncio.sleep(every)
+
+
+async def _until(moment: float) -> None:
+    await asyncio.sleep(max(0.0, moment - time.monotonic()))
 
 
 async def sample_load(rec: Recorder, every: float = 10.0) -> None:
