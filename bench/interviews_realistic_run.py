@@ -161,22 +161,9 @@ def run(
     redis = pg = sink = None
     notes: list[str] = []
     try:
-        if with_faults:
-            redis = topo_module.PrivateRedis(ports[10], data_dir)
-            redis_url = redis.start()
-        elif kind == "multi":
-            _flush(redis_url)
-        if backend == "postgresql":
-            # An instance of the bench's own: nothing else on the machine touches its
-            # database (a shared cluster's databases may be migrated by other work), and the
-            # fault run may restart it.
-            pg = topo_module.PrivatePostgres.create(
-                ports[11], Path(tempfile.mkdtemp(prefix="hireflow-real-pg-"))
-            )
-            if pg is None:
-                notes.append("no private PostgreSQL instance: the machine's cluster, not restarted")
-            else:
-                pg_admin = pg.admin_url
+        redis, pg, redis_url, pg_admin = _services(
+            backend, kind, with_faults, ports, data_dir, redis_url, pg_admin, notes
+        )
         database_url = (
             f"sqlite:///{data_dir / 'hireflow.db'}"
             if backend == "sqlite"
@@ -232,6 +219,29 @@ def run(
         for owned in (redis, pg):
             if owned is not None:
                 owned.stop()
+
+
+def _services(backend, kind, with_faults, ports, data_dir, redis_url, pg_admin, notes):
+    """The Redis and PostgreSQL of the bench's own that this run needs (``None`` for those it
+    does not); returns them with the broker and admin URLs to use."""
+    redis = pg = None
+    if with_faults:
+        redis = topo_module.PrivateRedis(ports[10], data_dir)
+        redis_url = redis.start()
+    elif kind == "multi":
+        _flush(redis_url)
+    if backend == "postgresql":
+        # An instance of the bench's own: nothing else on the machine touches its
+        # database (a shared cluster's databases may be migrated by other work), and the
+        # fault run may restart it.
+        pg = topo_module.PrivatePostgres.create(
+            ports[11], Path(tempfile.mkdtemp(prefix="hireflow-real-pg-"))
+        )
+        if pg is None:
+            notes.append("no private PostgreSQL instance: the machine's cluster, not restarted")
+        else:
+            pg_admin = pg.admin_url
+    return redis, pg, redis_url, pg_admin
 
 
 def _flush(redis_url: str) -> None:
