@@ -9,9 +9,6 @@ from sqlalchemy import func, select
 
 from hireflow.core.db import utcnow
 from hireflow.notifications.models import OutboxMessage
-from hireflow.org.auth import principal_for
-from hireflow.scheduling import schemas
-from hireflow.scheduling.invitations import create_invitations
 from hireflow.scheduling.models import Invitation, InvitationBatch
 from hireflow.scheduling.sending import (
     BATCH_STALLED_AFTER,
@@ -20,22 +17,11 @@ from hireflow.scheduling.sending import (
     send_invitation,
     stalled_batches,
 )
-from tests.scheduling.factories import make_hiring
+from tests.scheduling.factories import make_hiring, queue_invitations
 
 
 def _queued_batch(session, org, settings, candidates: int = 3) -> int:
-    hiring = make_hiring(session, org, candidates=candidates)
-    batch, _, _ = create_invitations(
-        session,
-        principal_for(hiring.owner),
-        schemas.InvitationCreate(
-            opening_id=hiring.opening.id,
-            candidate_ids=[c.id for c in hiring.candidates],
-            kind="live",
-        ),
-        settings,
-    )
-    return batch.id
+    return queue_invitations(session, make_hiring(session, org, candidates=candidates), settings).id
 
 
 def _messages(session, batch_id: int) -> int:
