@@ -23,9 +23,20 @@ per-request cost without queueing; no worker runs, so no reports are stored), th
 endpoint likewise, the two alternating in rounds
 of ten candidates so that the machine's changing load falls on both alike.
 
+With ``--realistic`` the candidates keep a human pace instead (``interviews_realistic``: starts
+spread over ``--ramp`` seconds, an answer every 60-120 s, autosave every 15 s, reloads, dropped
+connections, distinct answers; ``--pace`` compresses time) against the topologies of
+``--topologies``: ``one`` (one ``hireflow serve`` with its embedded worker) and ``multi`` (two
+``hireflow serve`` web processes behind the bench's round-robin and two ``hireflow worker``
+processes, on Redis: ``--redis``). ``--faults`` (multi on PostgreSQL) kills a web process and
+a worker mid-task and restarts a Redis and a PostgreSQL instance the bench started itself,
+while HR sends AI invitations to a local SMTP sink; afterwards it checks every interview,
+report, answer and e-mail.
+
 Run: ``.venv/bin/python bench/interviews_load.py [--counts 100,500,1000]
 [--backends sqlite,postgresql] [--pg postgresql://postgres@127.0.0.1:5432/postgres]
-[--one-at-a-time]``.
+[--one-at-a-time]``, or ``... --realistic [--candidates 1000] [--ramp 600] [--pace 1]
+[--topologies one,multi] [--redis redis://127.0.0.1:6379/8] [--faults]``.
 """
 
 from __future__ import annotations
@@ -43,6 +54,9 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The tree this bench belongs to, not whichever checkout the environment has installed: the
+# servers it starts run from this tree, so the schema it migrates must be this tree's too.
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 
 import interviews_world as world_module
 from answer_pool import distinct_answer
@@ -412,7 +426,10 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=100.0, help="candidates arriving per second")
     parser.add_argument("--child", default="")
     parser.add_argument("--json", default="")
+    add_realistic_arguments(parser)
     args = parser.parse_args()
+    if args.realistic:
+        return realistic_main(args)
     counts = [int(x) for x in args.counts.split(",") if x]
     if args.child:
         backend, _, variant = args.child.partition("+")
@@ -447,6 +464,56 @@ def main() -> int:
             check=True,
         )
         show(json.loads(target.read_text()))
+    return 0
+
+
+def add_realistic_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--realistic", action="store_true", help="human pace (see above)")
+    parser.add_argument("--candidates", type=int, default=1000)
+    parser.add_argument("--ramp", type=float, default=600.0, help="seconds over which they start")
+    parser.add_argument("--pace", type=float, default=1.0, help="time compression factor")
+    parser.add_argument("--topologies", default="one,multi")
+    parser.add_argument(
+        "--redis", default=os.environ.get("HIREFLOW_TEST_REDIS", "redis://127.0.0.1:6379/8")
+    )
+    parser.add_argument("--faults", action="store_true", help="multi on PostgreSQL, with faults")
+
+
+def realistic_main(args: argparse.Namespace) -> int:
+    """Each backend x topology in a child process of its own (fresh settings and pools)."""
+    import interviews_realistic
+    import interviews_realistic_run
+
+    model = interviews_realistic.Model(candidates=args.candidates, ramp=args.ramp, pace=args.pace)
+    if args.child:
+        backend, kind = args.child.split(":")
+        out = interviews_realistic_run.run(backend, kind, model, args.pg, args.redis, args.faults)
+        Path(args.json).write_text(json.dumps(out))
+        return 0
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()}")
+    runs = (
+        [("postgresql", "multi")]
+        if args.faults
+        else [
+            (backend, kind)
+            for backend in args.backends.split(",")
+            for kind in args.topologies.split(",")
+            if backend and kind and not (kind == "multi" and backend == "sqlite")
+        ]
+    )
+    for backend, kind in runs:
+        target = Path(tempfile.mkstemp(suffix=".json")[1])
+        forwarded = [
+            "--realistic", "--candidates", str(args.candidates), "--ramp", str(args.ramp),
+            "--pace", str(args.pace), "--pg", args.pg, "--redis", args.redis,
+            *(["--faults"] if args.faults else []),
+        ]  # fmt: skip
+        subprocess.run(
+            [sys.executable, __file__, *forwarded, "--child", f"{backend}:{kind}", "--json",
+             str(target)],
+            check=True,
+        )  # fmt: skip
+        interviews_realistic_run.show(json.loads(target.read_text()))
     return 0
 
 

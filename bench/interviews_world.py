@@ -209,12 +209,27 @@ def prepare(data_dir: Path, database_url: str) -> World:
         return World(database, tenant.id, opening.id)
 
 
+def applicant(world: World, name: str, **fields: Any) -> Any:
+    """A new candidate row (not added to a session) who applied to the world's opening."""
+    from hireflow.candidates.models import Application
+    from hireflow.candidates.models import Candidate as CandidateRow
+
+    row = CandidateRow(
+        tenant_id=world.tenant_id,
+        name=name,
+        email=f"{name}-{os.getpid()}@bench.example",
+        language="zh-CN",
+        timezone="Asia/Shanghai",
+        **fields,
+    )
+    row.applications = [Application(tenant_id=world.tenant_id, opening_id=world.opening_id)]
+    return row
+
+
 def add_candidates(world: World, count: int, prefix: str = "c") -> list[Candidate]:
     """``count`` candidates invited to the AI interview (invitation sent, link signed)."""
     from sqlalchemy import insert, select
 
-    from hireflow.candidates.models import Application
-    from hireflow.candidates.models import Candidate as CandidateRow
     from hireflow.core.db import utcnow
     from hireflow.core.settings import get_settings
     from hireflow.scheduling.links import make_link_token
@@ -229,17 +244,7 @@ def add_candidates(world: World, count: int, prefix: str = "c") -> list[Candidat
             batch = []
             for i in range(start, min(count, start + 200)):
                 last4 = f"{(i * 7919) % 10000:04d}"
-                row = CandidateRow(
-                    tenant_id=world.tenant_id,
-                    name=f"{prefix}-{i}",
-                    email=f"{prefix}-{i}-{os.getpid()}@bench.example",
-                    language="zh-CN",
-                    timezone="Asia/Shanghai",
-                    id_number=f"11010119900307{last4}",
-                )
-                row.applications = [
-                    Application(tenant_id=world.tenant_id, opening_id=world.opening_id)
-                ]
+                row = applicant(world, f"{prefix}-{i}", id_number=f"11010119900307{last4}")
                 batch.append((row, last4))
             session.add_all([row for row, _ in batch])
             session.flush()

@@ -10,6 +10,7 @@ not redeliver (the embedded SQLite broker).
 from __future__ import annotations
 
 import logging
+import os
 
 from celery.signals import worker_ready
 from sqlalchemy.exc import OperationalError
@@ -36,7 +37,21 @@ def process_answer(answer_id: int) -> str:
 @celery_app.task(name="interviews.score_interview", **RETRY)
 def score_interview(interview_id: int) -> str:
     """The scoring pipeline of a submitted interview (see ``pipeline.score``)."""
-    return pipeline.score(get_database(), int(interview_id))
+    outcome = pipeline.score(get_database(), int(interview_id))
+    _log_embedder_cache()
+    return outcome
+
+
+def _log_embedder_cache() -> None:
+    """The process's embedder cache so far (texts asked for, texts found): what a load bench
+    reads to tell scoring on fresh texts from scoring on cached ones. Counts only."""
+    embedder = platform_embedder()
+    log.info(
+        "embedder cache pid=%d requested=%d hits=%d",
+        os.getpid(),
+        getattr(embedder, "requested", 0),
+        getattr(embedder, "hits", 0),
+    )
 
 
 @celery_app.task(name="interviews.recover")

@@ -8,7 +8,7 @@ transaction, i.e. nothing, and the row is still waiting for the next run. An inv
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -20,6 +20,7 @@ from hireflow.core.db import Database, utcnow
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import Principal
 from hireflow.core.settings import Settings
+from hireflow.core.tasks import send_by_name
 from hireflow.notifications import delivery, outbox
 from hireflow.notifications.models import OutboxMessage
 from hireflow.scheduling import invitation_messages, messages
@@ -133,6 +134,47 @@ def process_batch(
         )
         session.commit()
     return counts
+
+
+# A send whose invitations have not moved for this long has lost its task: the worker died
+# holding it (its message waits for the broker's visibility timeout, an hour on Redis, or is
+# gone with a broker restart that kept nothing). A live worker claims an invitation every
+# fraction of a second, so a batch still being worked on never looks stalled this long.
+BATCH_STALLED_AFTER = timedelta(minutes=2)
+
+
+def stalled_batches(database: Database, now: datetime | None = None) -> list[int]:
+    """Sends still ``queued`` whose invitations have not changed for
+    :data:`BATCH_STALLED_AFTER`: their task is lost and must be sent again."""
+    cutoff = (now or utcnow()) - BATCH_STALLED_AFTER
+    moved = (
+        select(Invitation.batch_id)
+        .where(Invitation.batch_id == InvitationBatch.id, Invitation.updated_at >= cutoff)
+        .exists()
+    )
+    with database.session() as session:
+        return list(
+            session.scalars(
+                select(InvitationBatch.id)
+                .where(
+                    InvitationBatch.status == "queued",
+                    InvitationBatch.created_at < cutoff,
+                    ~moved,
+                )
+                .order_by(InvitationBatch.id)
+                .limit(100)
+            )
+        )
+
+
+def resume_stalled_batches(database: Database, now: datetime | None = None) -> int:
+    """Send the task of every stalled send again (the beat runs this every minute). A run
+    that finds its invitations already claimed skips them (:func:`send_invitation_in`), so a
+    send resumed twice still sends each invitation's messages once."""
+    ids = stalled_batches(database, now)
+    for batch_id in ids:
+        send_by_name("scheduling.send_invitation_batch", batch_id)
+    return len(ids)
 
 
 def resend_invitation(

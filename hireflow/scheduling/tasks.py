@@ -20,6 +20,12 @@ def send_invitation_batch(batch_id: int) -> dict[str, int]:
     return sending.process_batch(get_database(), int(batch_id), get_settings())
 
 
+@celery_app.task(name="scheduling.resume_stalled_batches")
+def resume_stalled_batches() -> int:
+    """Sends whose task was lost (a worker killed mid-send, a broker restart) start again."""
+    return sending.resume_stalled_batches(get_database())
+
+
 @celery_app.task(name="scheduling.dispatch_due_reminders")
 def dispatch_due_reminders() -> dict[str, int]:
     """Reminders whose time has come become outbox messages, each exactly once."""
@@ -36,6 +42,10 @@ celery_app.conf.beat_schedule = {
     **(celery_app.conf.beat_schedule or {}),
     "scheduling.dispatch_due_reminders": {
         "task": "scheduling.dispatch_due_reminders",
+        "schedule": 60.0,
+    },
+    "scheduling.resume_stalled_batches": {
+        "task": "scheduling.resume_stalled_batches",
         "schedule": 60.0,
     },
     "scheduling.sync_calendars": {

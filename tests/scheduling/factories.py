@@ -86,6 +86,25 @@ def make_hiring(session: Session, org: Org, candidates: int = 2, **kwargs) -> Hi
     return hiring
 
 
+def queue_invitations(session: Session, hiring: Hiring, settings, kind: str = "live"):
+    """The recruiter invites every candidate of ``hiring``; returns the batch, not yet sent."""
+    from hireflow.org.auth import principal_for
+    from hireflow.scheduling import schemas
+    from hireflow.scheduling.invitations import create_invitations
+
+    batch, _, _ = create_invitations(
+        session,
+        principal_for(hiring.owner),
+        schemas.InvitationCreate(
+            opening_id=hiring.opening.id,
+            candidate_ids=[c.id for c in hiring.candidates],
+            kind=kind,
+        ),
+        settings,
+    )
+    return batch
+
+
 def extra_interviewer(session: Session, org: Org, timezone: str = "Asia/Shanghai") -> User:
     return make_user(session, org.tenant, "interviewer", timezone=timezone)
 

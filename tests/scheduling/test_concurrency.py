@@ -20,24 +20,14 @@ from hireflow.scheduling.models import Booking, Invitation, SlotClaim
 from hireflow.scheduling.sending import process_batch
 from hireflow.scheduling.slot_search import offered_slots
 from tests.conftest import make_org
-from tests.scheduling.factories import make_hiring
+from tests.scheduling.factories import make_hiring, queue_invitations
 
 
 def _ready(database: Database, settings, candidates: int):
     with database.session() as session:
         org = make_org(session)
         hiring = make_hiring(session, org, candidates=candidates)
-        batch, _, _ = create_invitations(
-            session,
-            principal_for(hiring.owner),
-            schemas.InvitationCreate(
-                opening_id=hiring.opening.id,
-                candidate_ids=[c.id for c in hiring.candidates],
-                kind="live",
-            ),
-            settings,
-        )
-        batch_id = batch.id
+        batch_id = queue_invitations(session, hiring, settings).id
     process_batch(database, batch_id, settings)
     with database.session() as session:
         ids = list(
