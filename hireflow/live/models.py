@@ -136,6 +136,28 @@ class LiveUtterance(Base):
     transcribed_ms: Mapped[int] = mapped_column(default=0)
 
 
+class LiveChunk(Base):
+    """One posted utterance waiting for the speech queue: the audio (encrypted, base64) is
+    kept only until a speech worker transcribed it, then the row is deleted."""
+
+    __tablename__ = "live_chunks"
+    __table_args__ = (Index("ix_live_chunks_room", "room_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("live_rooms.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("live_participants.id", ondelete="CASCADE")
+    )
+    speaker: Mapped[str] = mapped_column(String(12))
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    audio: Mapped[str] = mapped_column(EncryptedText("live_chunks.audio"), default="")
+    # queued -> refused (bad audio, too long) | failed (the model gave up); done rows are gone
+    status: Mapped[str] = mapped_column(String(12), default="queued")
+    error: Mapped[str] = mapped_column(String(40), default="")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class LiveHint(Base):
     """A hint the assistant showed HR (kept: it goes into the record with the transcript)."""
 
