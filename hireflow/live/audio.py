@@ -38,7 +38,7 @@ from hireflow.interviews.media import (
 )
 from hireflow.interviews.speech import Transcriber, WhisperTranscriber
 from hireflow.interviews.speech_features import speech_features
-from hireflow.interviews.transcript import Transcript
+from hireflow.interviews.transcript import Transcript, join_segments
 from hireflow.interviews.vocabulary import job_terms
 from hireflow.live import assistant
 from hireflow.live.errors import ChunkRefused, ChunkTooLarge, ChunkWrongType, RoomEnded
@@ -322,7 +322,7 @@ def answer_so_far(session: Session, room_id: int, question_id: str) -> str:
         )
         .order_by(LiveUtterance.id)
     )
-    return " ".join(u.text for u in rows if u.text)
+    return join_segments(u.text for u in rows)
 
 
 def _store_hints(
@@ -446,6 +446,7 @@ def hint_out(row: LiveHint) -> dict[str, Any]:
         "id": row.id,
         "kind": row.kind,
         "question_id": row.question_id,
+        "utterance_id": row.utterance_id,
         "text": json.loads(row.text or "{}"),
         "at": row.created_at.isoformat(),
     }

@@ -1,9 +1,9 @@
 """The live domain's part of an erasure request (SPEC G7; called by the record).
 
 The record erases its entries (the live result and the transcript entry among them); this
-removes the copies the rooms keep: every utterance's text, audio still queued, the hints (they may quote the
-answers), HR's notes and any signalling left. The rooms stay, with their scores and times, so
-statistics and the audit trail keep their shape.
+removes the copies the rooms keep: every utterance's text, audio still queued, the hints
+(they may quote the answers), HR's notes and any signalling left. The rooms stay, with their
+scores and times, so statistics and the audit trail keep their shape.
 """
 
 from __future__ import annotations
