@@ -500,7 +500,8 @@ def checklist(room: LiveRoom) -> dict[str, Any]:
 def room_state(
     session: Session, room: LiveRoom, after_utterance: int = 0, after_hint: int = 0
 ) -> dict[str, Any]:
-    """What HR's assistant page shows; polled, so only what is newer than the ids given."""
+    """What HR's assistant page shows (pushed by ``live/push.py``; also ``GET`` for API
+    clients): only the lines and hints newer than the ids given."""
     utterances = session.scalars(
         select(LiveUtterance)
         .where(LiveUtterance.room_id == room.id, LiveUtterance.id > after_utterance)
