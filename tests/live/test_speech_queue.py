@@ -219,3 +219,12 @@ def test_a_redelivered_task_or_an_ended_room_adds_no_line(session, org, speak, t
     session.expire_all()
     assert session.scalars(select(LiveChunk)).first() is None
     assert len(list(session.scalars(select(LiveUtterance)))) == 1
+
+
+def test_the_speech_worker_consumes_only_the_speech_queue():
+    from hireflow.live.cli import speech_worker_command
+
+    command = speech_worker_command(2)
+    assert command[command.index("-Q") + 1] == "speech"
+    assert "--concurrency=2" in command and "--pool=solo" not in command
+    assert "--pool=solo" in speech_worker_command(1)
