@@ -306,13 +306,14 @@ def serve(
         if embedded_worker is not None
         else (settings.embedded_worker and local_broker)
     )
-    supervisor = None
+    supervisor = speech = None
     if run_worker:
         supervisor = _supervise_worker(settings)
         console.print(
             f"[dim]Embedded task worker started (pid {supervisor.process.pid}); it is "
             "restarted if it stops.[/dim]"
         )
+        speech = _supervise_speech_worker()
     console.print(f"[green]Hireflow is running at http://{host}:{port}[/green]")
     if base_url is not None and host in ("0.0.0.0", "::"):  # noqa: S104
         console.print(
@@ -335,8 +336,9 @@ def serve(
             timeout_keep_alive=65,
         )
     finally:
-        if supervisor is not None:
-            supervisor.stop(timeout=15)
+        for running in (speech, supervisor):
+            if running is not None:
+                running.stop(timeout=15)
 
 
 def _supervise_worker(settings: Settings):
@@ -367,6 +369,20 @@ def _supervise_worker(settings: Settings):
             log_alerts(health(session, settings.queue_alert_seconds))
 
     return Supervisor(start, on_tick=check).begin()
+
+
+def _supervise_speech_worker():
+    """The embedded speech worker (queue ``speech``: live rooms' utterances), apart from the
+    task worker so that a transcription never waits behind an interview's scoring."""
+    from hireflow.core.worker import Supervisor, die_with_parent
+    from hireflow.live.cli import speech_worker_command
+
+    def start(_restarts: int) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(  # noqa: S603
+            speech_worker_command(1), preexec_fn=die_with_parent
+        )
+
+    return Supervisor(start).begin()
 
 
 def listening_base_url(settings: Settings, host: str, port: int) -> str | None:

@@ -33,6 +33,19 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _task_workers(pid: int) -> list[int]:
+    """The children that consume the task queue (``serve`` also starts a speech worker)."""
+    found = []
+    for child in _children(pid):
+        try:
+            args = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+        except FileNotFoundError:
+            continue
+        if b"-Q" in args and args[args.index(b"-Q") + 1] == b"hireflow":
+            found.append(child)
+    return found
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
@@ -111,13 +124,13 @@ def test_a_killed_embedded_worker_is_restarted_and_reported(tmp_path: Path) -> N
     try:
         first = wait_for(
             lambda: (
-                _children(server.pid)
+                _task_workers(server.pid)
                 if health().get("checks", {}).get("worker", {}).get("ok")
                 else None
             )
         )
         os.kill(first[0], signal.SIGKILL)
-        second = wait_for(lambda: [p for p in _children(server.pid) if p not in first])
+        second = wait_for(lambda: [p for p in _task_workers(server.pid) if p not in first])
         assert second and _alive(second[0])
         report = wait_for(
             lambda: (

@@ -29,6 +29,7 @@ from typing import Any
 
 from hireflow.core.errors import N_
 from hireflow.core.i18n import gettext_for
+from hireflow.interviews.transcript import join_segments
 from hireflow.scoring.analysis import AnswerAnalysis, analyse_interview
 from hireflow.scoring.embedding import Embedder
 from hireflow.scoring.followups import suggest_follow_ups
@@ -175,7 +176,8 @@ def answer_texts(spoken: Sequence[Spoken]) -> dict[str, str]:
     for item in spoken:
         if item.speaker == "candidate" and item.question_id and item.text:
             out.setdefault(item.question_id, []).append(item.text)
-    return {qid: " ".join(parts) for qid, parts in out.items()}
+    # Chinese lines join without a space ("我负责平台。后来"), others with one.
+    return {qid: join_segments(parts) for qid, parts in out.items()}
 
 
 def analyse_answer(

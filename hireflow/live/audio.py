@@ -1,36 +1,48 @@
 """Audio chunks in, utterances and hints out, and the room's state for the assistant page.
 
 A browser posts one chunk per utterance (its own microphone; in capture mode HR's browser
-also posts the other product's call audio as the candidate's side). The chunk is checked
-(size, type, length), decoded and transcribed by the AI interview's transcriber, outside any
-database transaction; the utterance is then placed against the plan and the assistant's hints
-are written in one transaction. The request answers when both exist, so the time a page
-waits for a line of transcript and for its hints is the request's time.
+also posts the other product's call audio as the candidate's side). The request only checks
+the chunk (consent, size, container), stores it encrypted and queues
+``live.transcribe_chunk`` on the ``speech`` queue: it answers in milliseconds whatever the
+load, and the web process never runs the model. A speech worker (the model loaded once,
+at its start) decodes and transcribes the chunk with the opening's vocabulary, commits the
+line of transcript (HR's page shows it at once: server-sent events, ``live/push.py``), then
+places it against the plan and commits the assistant's hints in a second transaction.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.vectors import platform_embedder
 from hireflow.core.audit import record as audit_record
-from hireflow.core.db import utcnow
+from hireflow.core.db import Database, utcnow
 from hireflow.core.errors import ValidationFailed
 from hireflow.core.permissions import Principal
 from hireflow.core.process_value import ProcessValue
-from hireflow.core.settings import Settings
-from hireflow.interviews.media import MediaError, MediaLimits, check_upload, decode_audio
+from hireflow.core.settings import Settings, get_settings
+from hireflow.core.tasks import enqueue_on_commit
+from hireflow.interviews.media import (
+    DecodedAudio,
+    MediaError,
+    MediaLimits,
+    check_upload,
+    decode_audio,
+)
 from hireflow.interviews.speech import Transcriber, configured_whisper
 from hireflow.interviews.speech_features import speech_features
+from hireflow.interviews.transcript import Transcript, join_segments
+from hireflow.interviews.vocabulary import job_terms
 from hireflow.live import assistant
 from hireflow.live.errors import ChunkRefused, ChunkTooLarge, ChunkWrongType, RoomEnded
-from hireflow.live.models import LiveHint, LiveParticipant, LiveRoom, LiveUtterance
+from hireflow.live.models import LiveChunk, LiveHint, LiveParticipant, LiveRoom, LiveUtterance
 from hireflow.live.service import (
     check_recording_allowed,
     elapsed_seconds,
@@ -38,13 +50,16 @@ from hireflow.live.service import (
     participants,
     visible_room,
 )
+from hireflow.openings.models import Opening
+from hireflow.scoring.models import localised
 
 
 def live_transcriber() -> Transcriber:
-    """The AI interview's embedded Whisper model (the same loaded instance: the model cache is
-    keyed by directory, type and threads) decoding greedily: a live line is wanted within
-    seconds, and beam search of 5 costs about twice the time for little gain on short
-    utterances (bench/live_transcription.py). Language detection per utterance stays on."""
+    """The AI interview's embedded Whisper base model (int8 on CPU unless
+    ``HIREFLOW_ASR_DEVICE`` says otherwise; the same loaded instance: the model cache is keyed
+    by directory, type and threads) decoding greedily: a live line is wanted within seconds,
+    and beam search of 5 costs about twice the time for little gain on short utterances
+    (bench/live_transcription.py). Language detection per utterance stays on."""
     return configured_whisper(beam_size=1)
 
 
@@ -52,14 +67,24 @@ def live_transcriber() -> Transcriber:
 TRANSCRIBER: ProcessValue[Transcriber] = ProcessValue(live_transcriber)
 CHUNK_CONTAINERS = ("webm", "ogg", "wav")
 SOURCES = ("microphone", "call")  # "call": the other product's audio, captured by HR
+TASK = "live.transcribe_chunk"
 
 
 @dataclass(frozen=True)
 class ChunkResult:
+    """What the speech worker made of one chunk (``utterance`` None: silence or refused)."""
+
     utterance: LiveUtterance | None
     hints: list[LiveHint]
     transcribed_ms: int
     total_ms: int
+    outcome: str = "transcribed"
+
+
+def _limits(settings: Settings) -> MediaLimits:
+    return MediaLimits(
+        max_bytes=settings.live_chunk_max_bytes, max_seconds=settings.live_chunk_max_seconds
+    )
 
 
 def _check_chunk(data: bytes, content_type: str | None, limits: MediaLimits) -> None:
@@ -94,60 +119,171 @@ def receive_chunk(
     data: bytes,
     content_type: str | None,
     source: str = "microphone",
-) -> ChunkResult:
-    """Transcribe one utterance and update the assistant; refused before everyone consented."""
-    began = time.perf_counter()
+) -> LiveChunk:
+    """Check one utterance's audio, store it and queue its transcription on the speech
+    queue; refused before everyone consented. The time of arrival is the utterance's end."""
     check_recording_allowed(session, room, participant, actor)
     speaker = _speaker(room, participant, source)
-    limits = MediaLimits(
-        max_bytes=settings.live_chunk_max_bytes, max_seconds=settings.live_chunk_max_seconds
+    _check_chunk(data, content_type, _limits(settings))
+    chunk = LiveChunk(
+        tenant_id=room.tenant_id,
+        room_id=room.id,
+        participant_id=participant.id,
+        speaker=speaker,
+        content_type=(content_type or "")[:100],
+        audio=base64.b64encode(data).decode("ascii"),
+        received_at=utcnow(),
     )
-    _check_chunk(data, content_type, limits)
-    room_id, participant_id, language = room.id, participant.id, room.language
-    received = utcnow()
-    session.commit()  # no connection is held while the model runs
-    try:
-        decoded = decode_audio(data, content_type, limits)
-    except MediaError as exc:
-        raise ChunkRefused(params={"reason": exc.code}) from exc
-    transcript = TRANSCRIBER.get().transcribe(decoded, language)
-    features = speech_features(transcript, decoded.samples, decoded.sample_rate)
-    transcribed_ms = round((time.perf_counter() - began) * 1000)
-    room = session.get(LiveRoom, room_id)  # type: ignore[assignment]
+    session.add(chunk)
+    session.flush()
+    enqueue_on_commit(session, TASK, chunk.id)
+    session.commit()
+    return chunk
+
+
+# --------------------------------------------------------------------------- the speech worker
+
+#: room id -> the opening's terms (read once per room and worker process, not per chunk)
+_VOCABULARY: dict[int, list[str]] = {}
+
+
+def room_vocabulary(session: Session, room: LiveRoom) -> list[str]:
+    """The opening's skills and product names and the plan's questions' terms, to bias
+    recognition toward them (as the AI interview does, ``interviews/vocabulary.py``)."""
+    cached = _VOCABULARY.get(room.id)
+    if cached is not None:
+        return cached
+    opening = session.get(Opening, room.opening_id)
+    terms: list[str] = []
+    if opening is not None:
+        skills = (opening.requirements or {}).get("skills") or []
+        questions = " ".join(
+            localised(q.get("text"), room.language) for q in (room.plan or {}).get("questions", [])
+        )
+        terms = job_terms(
+            opening.title,
+            f"{opening.description or ''}\n{questions}",
+            [s for s in skills if isinstance(s, str)],
+        )
+    if len(_VOCABULARY) > 256:
+        _VOCABULARY.clear()
+    _VOCABULARY[room.id] = terms
+    return terms
+
+
+@dataclass(frozen=True)
+class _Job:
+    chunk_id: int
+    room_id: int
+    participant_id: int
+    speaker: str
+    language: str
+    vocabulary: list[str]
+    received_at: Any
+    data: bytes
+    content_type: str | None
+
+
+def _take_job(session: Session, chunk_id: int) -> _Job | str:
+    """The queued chunk's audio and what transcribing it needs, or why there is nothing to do."""
+    chunk = session.get(LiveChunk, chunk_id)
+    if chunk is None or chunk.status != "queued":
+        return "gone"  # done already (a redelivered task), erased, or refused before
+    room = session.get(LiveRoom, chunk.room_id)
     if room is None or room.status == "ended":
-        raise RoomEnded()
-    if not transcript.text.strip():
-        return ChunkResult(None, [], transcribed_ms, transcribed_ms)
-    offset = (received - room.started_at).total_seconds() if room.started_at else 0.0
+        session.delete(chunk)
+        session.commit()
+        return "ended"
+    return _Job(
+        chunk.id,
+        room.id,
+        chunk.participant_id,
+        chunk.speaker,
+        room.language,
+        room_vocabulary(session, room),
+        chunk.received_at,
+        base64.b64decode(chunk.audio),
+        chunk.content_type or None,
+    )
+
+
+def _refuse(database: Database, chunk_id: int, reason: str) -> None:
+    """A chunk the speech worker cannot use: the audio is dropped, the reason kept."""
+    with database.session() as session:
+        chunk = session.get(LiveChunk, chunk_id)
+        if chunk is not None:
+            chunk.status, chunk.error, chunk.audio = "refused", reason[:40], ""
+            session.commit()
+
+
+def transcribe_chunk(database: Database, chunk_id: int) -> ChunkResult:
+    """The speech queue's task: transcribe one queued chunk, commit its line of transcript,
+    then the assistant's hints. No database connection is held while the model runs."""
+    began = time.perf_counter()
+    with database.session() as session:
+        job = _take_job(session, chunk_id)
+    if isinstance(job, str):
+        return ChunkResult(None, [], 0, 0, job)
+    limits = _limits(get_settings())
+    try:
+        decoded = decode_audio(job.data, job.content_type, limits)
+    except MediaError as exc:
+        _refuse(database, chunk_id, exc.code)
+        return ChunkResult(None, [], 0, 0, "refused")
+    transcript = TRANSCRIBER.get().transcribe(decoded, job.language, job.vocabulary)
+    transcribed_ms = round((time.perf_counter() - began) * 1000)
+    with database.session() as session:
+        utterance = _store_utterance(session, job, decoded, transcript, transcribed_ms)
+        if utterance is None:
+            return ChunkResult(None, [], transcribed_ms, transcribed_ms, "silent")
+        room = session.get(LiveRoom, job.room_id)
+        hints = update_assistant(session, get_settings(), room, utterance)  # type: ignore[arg-type]
+        session.commit()
+    total_ms = round((time.perf_counter() - began) * 1000)
+    return ChunkResult(utterance, hints, transcribed_ms, total_ms)
+
+
+def _store_utterance(
+    session: Session, job: _Job, decoded: DecodedAudio, transcript: Transcript, took_ms: int
+) -> LiveUtterance | None:
+    """Commit the line (it reaches HR's page before the hints are worked out) and drop the
+    queued audio in the same transaction; None when the chunk held no words."""
+    room = session.get(LiveRoom, job.room_id)
+    session.execute(delete(LiveChunk).where(LiveChunk.id == job.chunk_id))
+    text = transcript.text.strip()
+    if room is None or room.status == "ended" or not text:
+        session.commit()  # the words of an ended room are not kept
+        return None
+    features = speech_features(transcript, decoded.samples, decoded.sample_rate)
+    offset = (job.received_at - room.started_at).total_seconds() if room.started_at else 0.0
     utterance = LiveUtterance(
         tenant_id=room.tenant_id,
-        room_id=room_id,
-        participant_id=participant_id,
-        speaker=speaker,
+        room_id=room.id,
+        participant_id=job.participant_id,
+        speaker=job.speaker,
         start_s=round(max(0.0, offset - decoded.duration), 2),
         end_s=round(max(0.0, offset), 2),
-        text=transcript.text.strip(),
+        text=text,
         language=transcript.language,
         speech={
             "speech_rate": features.speech_rate,
             "rate_unit": features.rate_unit,
             "speaking_time": features.speaking_time,
         },
-        received_at=received,
-        transcribed_ms=transcribed_ms,
+        received_at=job.received_at,
+        transcribed_ms=took_ms,
+        question_id=room.current_question,
     )
     session.add(utterance)
-    session.flush()
-    hints = update_assistant(session, settings, room, utterance)
     session.commit()
-    total_ms = round((time.perf_counter() - began) * 1000)
-    return ChunkResult(utterance, hints, transcribed_ms, total_ms)
+    return utterance
 
 
 # --------------------------------------------------------------------------- the assistant
 
 
 def spoken_of(session: Session, room: LiveRoom) -> list[assistant.Spoken]:
+    """Every utterance of the room with its text (the end of the call, the record)."""
     rows = session.scalars(
         select(LiveUtterance).where(LiveUtterance.room_id == room.id).order_by(LiveUtterance.id)
     )
@@ -155,6 +291,38 @@ def spoken_of(session: Session, room: LiveRoom) -> list[assistant.Spoken]:
         assistant.Spoken(u.id, u.speaker, u.text, u.question_id, u.start_s, u.end_s, u.speech)
         for u in rows
     ]
+
+
+def _voices(session: Session, room_id: int) -> list[assistant.Spoken]:
+    """The room's utterances without their words (nothing decrypted): what the time and voice
+    rules need, a speaker and a speech rate each."""
+    rows = session.execute(
+        select(
+            LiveUtterance.id,
+            LiveUtterance.speaker,
+            LiveUtterance.question_id,
+            LiveUtterance.start_s,
+            LiveUtterance.end_s,
+            LiveUtterance.speech,
+        )
+        .where(LiveUtterance.room_id == room_id)
+        .order_by(LiveUtterance.id)
+    )
+    return [assistant.Spoken(r[0], r[1], "", r[2], r[3], r[4], r[5] or {}) for r in rows]
+
+
+def answer_so_far(session: Session, room_id: int, question_id: str) -> str:
+    """The candidate's words on one question (only that answer's lines are decrypted)."""
+    rows = session.scalars(
+        select(LiveUtterance)
+        .where(
+            LiveUtterance.room_id == room_id,
+            LiveUtterance.question_id == question_id,
+            LiveUtterance.speaker == "candidate",
+        )
+        .order_by(LiveUtterance.id)
+    )
+    return join_segments(u.text for u in rows)
 
 
 def _store_hints(
@@ -211,9 +379,11 @@ def update_assistant(
         if asked is not None:
             hints.extend(_moved(plan, room, state, asked))
     utterance.question_id = room.current_question
-    spoken = spoken_of(session, room)
+    session.flush()
+    spoken = _voices(session, room.id)
     if utterance.speaker == "candidate" and utterance.question_id:
-        text = assistant.answer_texts(spoken).get(utterance.question_id, "")
+        # Only the answer this line belongs to is analysed again, never the transcript.
+        text = answer_so_far(session, room.id, utterance.question_id)
         analysis = assistant.analyse_answer(
             plan,
             utterance.question_id,
@@ -276,6 +446,7 @@ def hint_out(row: LiveHint) -> dict[str, Any]:
         "id": row.id,
         "kind": row.kind,
         "question_id": row.question_id,
+        "utterance_id": row.utterance_id,
         "text": json.loads(row.text or "{}"),
         "at": row.created_at.isoformat(),
     }
@@ -329,7 +500,8 @@ def checklist(room: LiveRoom) -> dict[str, Any]:
 def room_state(
     session: Session, room: LiveRoom, after_utterance: int = 0, after_hint: int = 0
 ) -> dict[str, Any]:
-    """What HR's assistant page shows; polled, so only what is newer than the ids given."""
+    """What HR's assistant page shows (pushed by ``live/push.py``; also ``GET`` for API
+    clients): only the lines and hints newer than the ids given."""
     utterances = session.scalars(
         select(LiveUtterance)
         .where(LiveUtterance.room_id == room.id, LiveUtterance.id > after_utterance)

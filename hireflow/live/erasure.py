@@ -1,9 +1,9 @@
 """The live domain's part of an erasure request (SPEC G7; called by the record).
 
 The record erases its entries (the live result and the transcript entry among them); this
-removes the copies the rooms keep: every utterance's text, the hints (they may quote the
-answers), HR's notes and any signalling left. The rooms stay, with their scores and times, so
-statistics and the audit trail keep their shape.
+removes the copies the rooms keep: every utterance's text, audio still queued, the hints
+(they may quote the answers), HR's notes and any signalling left. The rooms stay, with their
+scores and times, so statistics and the audit trail keep their shape.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Candidate
-from hireflow.live.models import LiveHint, LiveRoom, LiveSignal, LiveUtterance
+from hireflow.live.models import LiveChunk, LiveHint, LiveRoom, LiveSignal, LiveUtterance
 
 ERASED = "[erased]"
 
@@ -27,5 +27,6 @@ def erase_person(session: Session, candidate: Candidate, known_values: list[str]
         utterance.speech = {}
     session.execute(delete(LiveHint).where(LiveHint.room_id.in_(ids)))
     session.execute(delete(LiveSignal).where(LiveSignal.room_id.in_(ids)))
+    session.execute(delete(LiveChunk).where(LiveChunk.room_id.in_(ids)))  # audio not yet heard
     session.execute(update(LiveRoom).where(LiveRoom.id.in_(ids)).values(notes=""))
     return f"{len(ids)} live rooms"

@@ -112,19 +112,24 @@ class LiveSignal(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class LiveUtterance(Base):
-    """One transcribed stretch of speech; ``start_s``/``end_s`` count from the room's start."""
+class _Spoken:
+    """Who spoke, in which room (an utterance, and its audio while it waits for the queue)."""
 
-    __tablename__ = "live_utterances"
-    __table_args__ = (Index("ix_live_utterances_room", "room_id", "id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     room_id: Mapped[int] = mapped_column(ForeignKey("live_rooms.id", ondelete="CASCADE"))
     participant_id: Mapped[int] = mapped_column(
         ForeignKey("live_participants.id", ondelete="CASCADE")
     )
     speaker: Mapped[str] = mapped_column(String(12))
+
+
+class LiveUtterance(_Spoken, Base):
+    """One transcribed stretch of speech; ``start_s``/``end_s`` count from the room's start."""
+
+    __tablename__ = "live_utterances"
+    __table_args__ = (Index("ix_live_utterances_room", "room_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
     start_s: Mapped[float] = mapped_column(default=0.0)
     end_s: Mapped[float] = mapped_column(default=0.0)
     text: Mapped[str] = mapped_column(EncryptedText("live_utterances.text"), default="")
@@ -134,6 +139,22 @@ class LiveUtterance(Base):
     speech: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     transcribed_ms: Mapped[int] = mapped_column(default=0)
+
+
+class LiveChunk(_Spoken, Base):
+    """One posted utterance waiting for the speech queue: the audio (encrypted, base64) is
+    kept only until a speech worker transcribed it, then the row is deleted."""
+
+    __tablename__ = "live_chunks"
+    __table_args__ = (Index("ix_live_chunks_room", "room_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    audio: Mapped[str] = mapped_column(EncryptedText("live_chunks.audio"), default="")
+    # queued -> refused (bad audio, too long) | failed (the model gave up); done rows are gone
+    status: Mapped[str] = mapped_column(String(12), default="queued")
+    error: Mapped[str] = mapped_column(String(40), default="")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class LiveHint(Base):

@@ -2,22 +2,26 @@
 
 Signalling is plain HTTP: each browser posts its offers, answers and ICE candidates to a
 peer and polls for the ones addressed to it, so the call needs no WebSocket through proxies
-and works with any number of web processes (the messages are rows).
+and works with any number of web processes (the messages are rows). Audio chunks are
+accepted (202) and transcribed by the speech queue; HR's page receives the lines and hints
+by server-sent events (``GET …/stream``).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Header, Query, UploadFile
+from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
+from hireflow.core.db import get_database
 from hireflow.core.permissions import Principal, require
 from hireflow.core.settings import Settings, get_settings
-from hireflow.live import audio, ending, schemas, service
+from hireflow.live import audio, ending, push, schemas, service
 from hireflow.live.links import candidate_path
-from hireflow.live.models import LiveParticipant, LiveRoom
-from hireflow.web.deps import ApiUser, DbSession, Id
+from hireflow.live.models import LiveChunk, LiveParticipant, LiveRoom
+from hireflow.web.deps import ApiUser, DbSession, Id, run_in_thread
 
 router = APIRouter(tags=["live"])
 After = Annotated[int, Query(ge=0, le=2**31 - 1)]
@@ -75,13 +79,9 @@ def signals_out(
     }
 
 
-def chunk_out(result: audio.ChunkResult) -> dict[str, Any]:
-    return {
-        "utterance": audio.utterance_out(result.utterance) if result.utterance else None,
-        "hints": [audio.hint_out(h) for h in result.hints],
-        "transcribed_ms": result.transcribed_ms,
-        "total_ms": result.total_ms,
-    }
+def chunk_out(chunk: LiveChunk) -> dict[str, Any]:
+    """A stored chunk: its line and hints reach HR's page by the room's stream."""
+    return {"chunk": chunk.id, "queued": True}
 
 
 def _read(file: UploadFile | None, settings: Settings) -> tuple[bytes, str | None]:
@@ -124,6 +124,27 @@ def room_state(
     return audio.room_state(session, room, after_utterance, after_hint)
 
 
+@router.get("/live/rooms/{live_room_id}/stream")
+def room_stream(
+    live_room_id: Id,
+    session: DbSession,
+    principal: ApiUser,
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    last_event_id: Annotated[str, Header(max_length=20)] = "",
+) -> StreamingResponse:
+    """Server-sent events for HR's assistant page: ``state`` events with what is new."""
+    room = service.visible_room(session, principal, live_room_id)
+    start = int(last_event_id) if last_event_id.isdigit() else after
+    room_id = room.id
+    # The stream needs no connection of the request's: a page open for an hour holds none.
+    session.close()
+    return StreamingResponse(
+        push.room_stream(get_database(), room_id, min(start, 2**62), run_in_thread),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
 @router.post("/live/rooms/{live_room_id}/join")
 def join_room(live_room_id: Id, session: DbSession, principal: ApiUser) -> dict[str, Any]:
     me = service.join_staff(session, principal, live_room_id)
@@ -142,6 +163,7 @@ def staff_consent(
 ) -> dict[str, Any]:
     room, me = _staff(session, principal, live_room_id)
     service.give_consent(session, room, me, principal, for_others=data.for_others)
+    push.wake(room.id)
     return {"consented": True, "recording": service.everyone_consented(session, room)}
 
 
@@ -162,7 +184,7 @@ def staff_signals(
     return signals_out(session, room, me, after)
 
 
-@router.post("/live/rooms/{live_room_id}/audio", status_code=201)
+@router.post("/live/rooms/{live_room_id}/audio", status_code=202)
 def staff_audio(
     live_room_id: Id,
     session: DbSession,
@@ -173,8 +195,8 @@ def staff_audio(
     settings = get_settings()
     room, me = _staff(session, principal, live_room_id)
     data, kind = _read(file, settings)
-    result = audio.receive_chunk(session, settings, room, me, principal, data, kind, source)
-    return chunk_out(result)
+    chunk = audio.receive_chunk(session, settings, room, me, principal, data, kind, source)
+    return chunk_out(chunk)
 
 
 @router.put("/live/rooms/{live_room_id}/question")
@@ -182,6 +204,7 @@ def mark_question(
     live_room_id: Id, data: schemas.QuestionIn, session: DbSession, principal: ApiUser
 ) -> dict[str, Any]:
     hints = audio.set_current_question(session, principal, live_room_id, data.question_id)
+    push.wake(live_room_id)
     return {"current": data.question_id, "hints": [audio.hint_out(h) for h in hints]}
 
 
@@ -241,6 +264,7 @@ def candidate_consent(
     if data.for_others:
         service.give_consent(session, room, me, None, for_others=True)  # refused: not HR
     service.give_consent(session, room, me, None)
+    push.wake(room.id)
     return {"consented": True, "recording": service.everyone_consented(session, room)}
 
 
@@ -257,13 +281,13 @@ def candidate_signals(link_token: str, session: DbSession, after: After = 0) -> 
     return signals_out(session, room, me, after)
 
 
-@router.post("/live-links/{link_token}/audio", status_code=201)
+@router.post("/live-links/{link_token}/audio", status_code=202)
 def candidate_audio(
     link_token: str, session: DbSession, file: ChunkFile = None, source: Source = "microphone"
 ) -> dict[str, Any]:
     settings = get_settings()
     room, me = _candidate(session, link_token)
     data, kind = _read(file, settings)
-    result = audio.receive_chunk(session, settings, room, me, None, data, kind, source)
+    audio.receive_chunk(session, settings, room, me, None, data, kind, source)
     # The candidate sees that their words arrived, never the transcript or the hints.
-    return {"received": result.utterance is not None}
+    return {"received": True}

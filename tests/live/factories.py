@@ -33,3 +33,18 @@ def everyone_in(session, org: Org, room: LiveRoom):
     service.give_consent(session, room, staff, hr)
     service.give_consent(session, room, candidate, None)
     return hr, staff, candidate
+
+
+def say(session, participant, actor, wav: bytes, source: str = "microphone", room=None):
+    """Post one utterance as a page does, then run the speech queue's task on it here (what a
+    speech worker does with the queued message); the task's ChunkResult."""
+    from hireflow.core.db import get_database
+    from hireflow.live import audio
+
+    room = room or session.get(LiveRoom, participant.room_id)
+    chunk = audio.receive_chunk(
+        session, get_settings(), room, participant, actor, wav, "audio/wav", source
+    )
+    result = audio.transcribe_chunk(get_database(), chunk.id)
+    session.expire_all()
+    return result

@@ -20,7 +20,7 @@ from hireflow.records.models import RecordEntry
 from hireflow.records.timeline import decrypt_payload
 from hireflow.workflow import scorecards
 from tests.conftest import bearer, make_org
-from tests.live.factories import everyone_in, make_room, token_of
+from tests.live.factories import everyone_in, make_room, say, token_of
 
 ANSWER_WE = (
     "We worked on the project together as a team. We talked about it a lot and we "
@@ -95,7 +95,7 @@ def test_no_audio_before_everyone_consented_and_the_refusal_is_audited(
     assert _actions(session, room.id).count("live.audio_refused") == 2
     service.give_consent(session, room, candidate, None)
     assert room.started_at is not None
-    result = audio.receive_chunk(session, get_settings(), room, staff, hr, chunk, "audio/wav")
+    result = say(session, staff, hr, chunk)
     assert result.utterance is not None and "thank you" in result.utterance.text.lower()
     assert result.utterance.speaker == "interviewer"
 
@@ -111,9 +111,7 @@ def test_an_answer_without_own_action_or_result_gets_a_follow_up_hint(
         if q["required"] and q["kind"] == "behavioural"
     )
     audio.set_current_question(session, hr, room.id, behavioural["id"])
-    result = audio.receive_chunk(
-        session, get_settings(), room, candidate, None, speak(ANSWER_WE), "audio/wav"
-    )
+    result = say(session, candidate, None, speak(ANSWER_WE))
     assert result.utterance.speaker == "candidate"
     assert result.utterance.question_id == behavioural["id"]
     kinds = {(h.kind, h.key.rsplit(":", 1)[-1]) for h in result.hints}
@@ -218,7 +216,7 @@ def test_ending_puts_transcript_hints_notes_and_scores_into_the_record(
         "Last year I led the migration of our billing service to Python. I wrote the plan, "
         "I moved twelve jobs myself and cut the monthly cost by thirty percent."
     )
-    audio.receive_chunk(session, get_settings(), room, candidate, None, speak(answer), "audio/wav")
+    say(session, candidate, None, speak(answer))
     service.save_notes(session, hr, room.id, "Strong ownership; ask about testing next round.")
     ended = ending.end_room(session, get_settings(), hr, room.id)
     assert ended.status == "ended" and ended.scores and ended.job_match is not None
@@ -255,9 +253,7 @@ def test_capture_mode_takes_the_call_audio_as_the_candidates_side(session, org, 
     with pytest.raises(ConsentRequired):  # HR has not confirmed the other side agreed
         audio.receive_chunk(session, get_settings(), room, staff, hr, chunk, "audio/wav", "call")
     service.give_consent(session, room, staff, hr, for_others=True)
-    result = audio.receive_chunk(
-        session, get_settings(), room, staff, hr, chunk, "audio/wav", "call"
-    )
+    result = say(session, staff, hr, chunk, "call")
     assert result.utterance.speaker == "candidate" and "fair" in result.utterance.text.lower()
 
 
@@ -265,8 +261,7 @@ def test_erasing_the_person_removes_what_was_said_in_their_rooms(session, org, s
     room = make_room(session, org)
     hr, _staff, candidate = everyone_in(session, org, room)
     audio.set_current_question(session, hr, room.id, room.plan["questions"][0]["id"])
-    answer = speak(ANSWER_WE)
-    audio.receive_chunk(session, get_settings(), room, candidate, None, answer, "audio/wav")
+    say(session, candidate, None, speak(ANSWER_WE))
     service.save_notes(session, hr, room.id, "Private remark about the person.")
     records.erase_person(session, hr, room.candidate_id)
     session.expire_all()

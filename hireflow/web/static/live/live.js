@@ -1,6 +1,7 @@
 // Live interview room (SPEC E2): WebRTC between the browsers with signalling over the app's
 // HTTP API, consent on screen, and the audio of each utterance posted for transcription.
-// HR's page also shows the assistant (plan checklist, transcript, hints, time) by polling.
+// HR's page also shows the assistant (plan checklist, transcript, hints, time), pushed by the
+// server as server-sent events (the speech queue transcribes each posted utterance).
 (function () {
   "use strict";
   var root = document.getElementById("live-room");
@@ -115,8 +116,9 @@
     segmenters.forEach(function (s) { s.enabled = on; });
   }
 
-  // One recorder per utterance: speech starts it, 0.8 s of silence (or 15 s) stops it, and
-  // the finished file (a complete WebM/Ogg) is posted. The level is read from an analyser.
+  // One recorder per utterance: speech starts it, 0.7 s of silence (or 10 s of speech) stops
+  // it, and the finished file (a complete WebM/Ogg) is posted at once: short chunks on the
+  // speaker's pauses keep each transcription short. The level is read from an analyser.
   function Segmenter(stream, source) {
     this.enabled = recording; this.source = source; this.stream = stream;
     var context = new (window.AudioContext || window.webkitAudioContext)();
@@ -143,7 +145,7 @@
       return;
     }
     if (loud) { this.quietSince = 0; } else if (!this.quietSince) { this.quietSince = now; }
-    if ((this.quietSince && now - this.quietSince > 800) || now - this.startedAt > 15000 || !this.enabled) { this.end(); }
+    if ((this.quietSince && now - this.quietSince > 700) || now - this.startedAt > 10000 || !this.enabled) { this.end(); }
   };
   Segmenter.prototype.begin = function (now) {
     var types = ["audio/webm;codecs=opus", "audio/ogg;codecs=opus", "audio/webm"];
@@ -166,10 +168,7 @@
     form.append("file", blob, blob.type.indexOf("ogg") >= 0 ? "utterance.ogg" : "utterance.webm");
     form.append("source", this.source);
     root.setAttribute("data-sent", String(Number(root.getAttribute("data-sent") || 0) + 1));
-    call("POST", "/audio", form, true).then(function (data) {
-      if (data.utterance) { addUtterance(data.utterance); }
-      (data.hints || []).forEach(addHint);
-    }).catch(function () {});
+    call("POST", "/audio", form, true).catch(function () {});  // the line comes by the stream
   };
 
   function consent() {
@@ -251,7 +250,7 @@
       var ask = el("button", "secondary small", t("ask"));
       ask.type = "button";
       ask.addEventListener("click", function () {
-        call("PUT", "/question", { question_id: q.id }).then(function (data) { (data.hints || []).forEach(addHint); refresh(); }).catch(function () {});
+        call("PUT", "/question", { question_id: q.id }).then(function (data) { (data.hints || []).forEach(addHint); }).catch(function () {});
       });
       item.appendChild(ask);
       box.appendChild(item);
@@ -265,26 +264,46 @@
     });
   }
 
-  function refresh() {
-    return call("GET", "?after_utterance=" + lastUtterance + "&after_hint=" + lastHint).then(function (state) {
-      state.utterances.forEach(addUtterance);
-      state.hints.forEach(addHint);
-      renderChecklist(state.checklist);
-      var tm = state.time;
-      $("time").textContent = t("time").replace("{elapsed}", Math.round(tm.elapsed_s / 60)).replace("{planned}", Math.round(tm.planned_s / 60)).replace("{left}", Math.max(0, Math.round(tm.left_s / 60)));
-      setRecording(state.recording);
-      if (state.status === "ended") { finish(); }
-    });
+  var timeBase = null;
+  function showTime() {
+    if (!timeBase) { return; }
+    var passed = recording && !ended ? (Date.now() - timeBase.at) / 1000 : 0;
+    var elapsed = timeBase.elapsed_s + passed, left = timeBase.left_s - passed;
+    $("time").textContent = t("time").replace("{elapsed}", Math.round(elapsed / 60)).replace("{planned}", Math.round(timeBase.planned_s / 60)).replace("{left}", Math.max(0, Math.round(left / 60)));
   }
 
-  function pollState() {
+  function apply(state) {
+    state.utterances.forEach(addUtterance);
+    state.hints.forEach(addHint);
+    renderChecklist(state.checklist);
+    timeBase = { elapsed_s: state.time.elapsed_s, planned_s: state.time.planned_s, left_s: state.time.left_s, at: Date.now() };
+    showTime();
+    setRecording(state.recording);
+    if (state.status === "ended") { finish(); }
+  }
+
+  function refresh() {
+    return call("GET", "?after_utterance=" + lastUtterance + "&after_hint=" + lastHint).then(apply);
+  }
+
+  // The server pushes a "state" event whenever a line, a hint, a consent or the checklist
+  // changed; the browser reconnects by itself (Last-Event-ID) after a network hiccup.
+  var events = null;
+  function listen() {
     if (ended) { return; }
-    refresh().catch(function () {}).then(function () { setTimeout(pollState, 1000); });
+    if (!window.EventSource) { refresh().catch(function () {}).then(function () { setTimeout(listen, 1000); }); return; }
+    events = new EventSource(api + "/stream");
+    events.addEventListener("state", function (event) {
+      root.setAttribute("data-stream", "1");
+      apply(JSON.parse(event.data));
+    });
+    setInterval(showTime, 1000);
   }
 
   function finish() {
     if (ended && root.getAttribute("data-status") === "ended") { return; }
     ended = true;
+    if (events) { events.close(); }
     root.setAttribute("data-status", "ended");
     segmenters.forEach(function (s) { s.enabled = false; s.end(); clearInterval(s.timer); });
     Object.keys(peers).forEach(function (peer) { peers[peer].close(); });
@@ -309,7 +328,7 @@
     }
     var capture = $("start-capture");
     if (capture) { capture.addEventListener("click", startCapture); }
-    pollState();
+    listen();
   }
 
   if (ended) { return; }
