@@ -15,6 +15,7 @@ English msgids are the source language; the ``en`` catalogue translates only key
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import sys
@@ -82,7 +83,9 @@ def cmd_extract(domain: str | None) -> None:
     for lang in LANGS:
         catalog = load(lang, domain)
         shared = load(lang) if domain else None
-        catalog.update(template, no_fuzzy_matching=True)
+        # Catalog.update adopts the template's Message objects: each language needs its own
+        # copies, or the English fill below leaks into the languages updated after it.
+        catalog.update(copy.deepcopy(template), no_fuzzy_matching=True)
         catalog.obsolete.clear()
         for message in catalog:
             if not message.id or message.string:
@@ -151,8 +154,32 @@ def cmd_missing(lang: str, domain: str | None) -> None:
     print(json.dumps(keys, ensure_ascii=False, indent=1))
 
 
+# Languages whose catalogues must agree with each other (see _conflicts).
+AGREEING = ("zh_CN", "en")
+
+
+def _conflicts(lang: str) -> dict[object, dict[str, object]]:
+    """Msgids translated differently by two catalogues of one language.
+
+    The catalogues merge into one table at run time (core/i18n.translations), where the last
+    domain silently wins: a msgid with two meanings needs two msgids, not two translations.
+    """
+    seen: dict[object, dict[str, object]] = {}
+    for domain in [None, *own_domains()]:
+        if not po_path(lang, domain).exists():
+            continue
+        for message in load(lang, domain):
+            if message.id and message.string:
+                seen.setdefault(message.id, {})[domain or "shared"] = message.string
+    return {k: v for k, v in seen.items() if len({str(s) for s in v.values()}) > 1}
+
+
 def cmd_check() -> int:
     status = 0
+    for lang in AGREEING:
+        for msgid, strings in sorted(_conflicts(lang).items(), key=lambda item: str(item[0])):
+            status = 1
+            print(f"{lang}: {msgid!r} translated differently: {strings}")
     for domain in [None, *own_domains()]:
         template_ids = {m.id for m in extract(domain) if m.id}
         for lang in ("zh_CN", "en", "ja"):

@@ -280,3 +280,16 @@ def bearer(client: TestClient, user: User) -> dict[str, str]:
     response = client.post("/api/v1/auth/token", json={"email": user.email, "password": PASSWORD})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+@pytest.fixture
+def published(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Every event published while the test runs, seen by one more subscriber of all events
+    (the real handlers still run)."""
+    from hireflow.core import events
+
+    seen: list[events.Event] = []
+    real = events._handlers()
+    patched = {**real, "*": (*real.get("*", ()), lambda session, event: seen.append(event))}
+    monkeypatch.setattr(events, "_handlers", lambda: patched)
+    return seen

@@ -18,3 +18,26 @@ def test_a_message_without_a_translation_is_reported() -> None:
     catalog.add("withdrawn", string="")
     catalog.add(("%(num)s entry", "%(num)s entries"), string=("",))
     assert i18n._untranslated(catalog) == ["withdrawn", ("%(num)s entry", "%(num)s entries")]
+
+
+def test_catalogues_that_disagree_on_a_message_are_reported(tmp_path, monkeypatch) -> None:
+    # Two domains translate "Open" differently: one table at run time can hold only one.
+    from babel.messages.pofile import write_po
+
+    for domain, text in (("alpha", "打开"), ("beta", "待办")):
+        catalog = Catalog(locale="zh_Hans_CN")
+        catalog.add("Open", string=text)
+        catalog.add("Close", string="关闭")
+        path = tmp_path / domain / "locale" / "zh_CN" / "LC_MESSAGES" / "messages.po"
+        path.parent.mkdir(parents=True)
+        with path.open("wb") as handle:
+            write_po(handle, catalog)
+    monkeypatch.setattr(i18n, "own_domains", lambda: ["alpha", "beta"])
+    monkeypatch.setattr(
+        i18n,
+        "po_path",
+        lambda lang, domain=None: (
+            tmp_path / (domain or "none") / "locale" / lang / "LC_MESSAGES" / "messages.po"
+        ),
+    )
+    assert i18n._conflicts("zh_CN") == {"Open": {"alpha": "打开", "beta": "待办"}}

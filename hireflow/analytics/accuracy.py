@@ -6,8 +6,9 @@ any of that drift.
   application, paired with the AI's score of the same competency in the application's newest
   report, both on the five anchored levels (the AI's 0-10 score / 2, rounded half up). Quadratic
   weighted kappa (QWK) and the mean difference (AI - interviewer, in levels; above 0 = the AI is
-  more generous), each with a 95 % bootstrap interval (pairs resampled, seeded: the same data
-  gives the same interval). A competency with at least ``MIN_PAIRS`` pairs and QWK under
+  more generous), each with a 95 % bootstrap interval (applications resampled with all their pairs,
+  since two interviewers of one application share its AI score; seeded: the same data gives
+  the same interval). A competency with at least ``MIN_PAIRS`` pairs and QWK under
   ``LOW_QWK`` is flagged; the page links it to the calibration screen.
 - The AI's own recommendation (its job match, before HR's adjustments, at or above the
   opening's bar) against the final decision, for applications that were hired, rejected or
@@ -35,6 +36,7 @@ from hireflow.analytics.queries import Filters, openings_in_scope, within
 from hireflow.candidates.models import Application
 from hireflow.core.permissions import Principal
 from hireflow.interviews.models import InterviewReport, InterviewSession, ScoreAdjustment
+from hireflow.interviews.queries import for_hiring
 from hireflow.openings.models import Opening
 from hireflow.workflow.models import Scorecard
 
@@ -124,13 +126,35 @@ def qwk(first: Sequence[int] | np.ndarray, second: Sequence[int] | np.ndarray) -
 
 
 def bootstrap(
-    n: int, statistic: Callable[[np.ndarray], float | None], resamples: int = RESAMPLES
+    n: int,
+    statistic: Callable[[np.ndarray], float | None],
+    resamples: int = RESAMPLES,
+    groups: Sequence[object] | None = None,
 ) -> tuple[float | None, float | None]:
-    """The 2.5th and 97.5th percentiles of ``statistic`` over resampled row indexes."""
+    """The 2.5th and 97.5th percentiles of ``statistic`` over resampled row indexes.
+
+    With ``groups`` (a cluster per row, e.g. the application), whole clusters are resampled:
+    rows of one cluster are not independent, and resampling them one by one would narrow the
+    interval.
+    """
     if n < 2:
         return None, None
     rng = np.random.default_rng(SEED)
-    found = [statistic(rng.integers(0, n, n)) for _ in range(resamples)]
+    if groups is None:
+        found = [statistic(rng.integers(0, n, n)) for _ in range(resamples)]
+    else:
+        members: dict[object, list[int]] = defaultdict(list)
+        for index, group in enumerate(groups):
+            members[group].append(index)
+        clusters = [np.array(rows) for rows in members.values()]
+        if len(clusters) < 2:
+            return None, None
+        found = [
+            statistic(
+                np.concatenate([clusters[c] for c in rng.integers(0, len(clusters), len(clusters))])
+            )
+            for _ in range(resamples)
+        ]
     values = [v for v in found if v is not None]
     if len(values) < resamples / 2:
         return None, None
@@ -144,8 +168,8 @@ def _rounded(value: float | None, digits: int = 3) -> float | None:
 
 @dataclass
 class _Data:
-    # competency -> [(month, ai level 1-5, ai level as a float, interviewer level)]
-    pairs: dict[str, list[tuple[str, int, float, int]]]
+    # competency -> [(month, ai level 1-5, ai level as a float, interviewer level, application)]
+    pairs: dict[str, list[tuple[str, int, float, int, int]]]
     decisions: list[tuple[bool, bool]]  # (AI recommended, hired), decided applications
     adjustments: list[tuple[str, str, float, float]]  # (month, competency, ai, hr)
 
@@ -178,7 +202,7 @@ def _gather(session: Session, principal: Principal, filters: Filters) -> _Data:
             InterviewReport.created_at,
         )
         .join(InterviewReport, InterviewReport.interview_id == InterviewSession.id)
-        .where(InterviewSession.opening_id.in_(openings))
+        .where(InterviewSession.opening_id.in_(openings), for_hiring())
         .order_by(InterviewReport.id)  # the newest report of an application wins
     ):
         found = applications.get((candidate_id, opening_id))
@@ -202,7 +226,7 @@ def _gather(session: Session, principal: Principal, filters: Filters) -> _Data:
             if _number(ai) and isinstance(level, int) and 1 <= level <= LEVELS:
                 score = float(ai)
                 month = created.strftime("%Y-%m")
-                data.pairs[competency].append((month, ai_level(score), score / 2, level))
+                data.pairs[competency].append((month, ai_level(score), score / 2, level, app_id))
     interviews = {r[0] for r in reports.values()}
     for interview_id, competency, ai, hr, created in session.execute(
         select(
@@ -213,7 +237,7 @@ def _gather(session: Session, principal: Principal, filters: Filters) -> _Data:
             ScoreAdjustment.created_at,
         )
         .join(InterviewSession, InterviewSession.id == ScoreAdjustment.interview_id)
-        .where(InterviewSession.opening_id.in_(openings))
+        .where(InterviewSession.opening_id.in_(openings), for_hiring())
     ):
         if interview_id in interviews:
             data.adjustments.append((created.strftime("%Y-%m"), competency, float(ai), float(hr)))
@@ -224,14 +248,17 @@ def _number(value: object) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _agreement(competency: str, pairs: list[tuple[str, int, float, int]]) -> Agreement:
+def _agreement(competency: str, pairs: list[tuple[str, int, float, int, int]]) -> Agreement:
     ai = np.array([p[1] for p in pairs])
     ai_exact = np.array([p[2] for p in pairs])
     human = np.array([p[3] for p in pairs])
+    applications = [p[4] for p in pairs]
     kappa = qwk(ai, human)
     difference = float((ai_exact - human).mean())
-    k_low, k_high = bootstrap(len(pairs), lambda i: qwk(ai[i], human[i]))
-    d_low, d_high = bootstrap(len(pairs), lambda i: float((ai_exact[i] - human[i]).mean()))
+    k_low, k_high = bootstrap(len(pairs), lambda i: qwk(ai[i], human[i]), groups=applications)
+    d_low, d_high = bootstrap(
+        len(pairs), lambda i: float((ai_exact[i] - human[i]).mean()), groups=applications
+    )
     flagged = kappa is not None and len(pairs) >= MIN_PAIRS and kappa < LOW_QWK
     return Agreement(
         competency,
@@ -263,7 +290,7 @@ def _recommendation(decisions: list[tuple[bool, bool]]) -> Recommendation:
 def _drift(data: _Data) -> list[Month]:
     by_month: dict[str, list[tuple[int, float, int]]] = defaultdict(list)
     for pairs in data.pairs.values():
-        for month, level, exact, human in pairs:
+        for month, level, exact, human, _application in pairs:
             by_month[month].append((level, exact, human))
     overrides: dict[str, int] = defaultdict(int)
     for month, *_rest in data.adjustments:

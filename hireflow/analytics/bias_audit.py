@@ -41,6 +41,7 @@ from hireflow.analytics.self_identification import category_set_of
 from hireflow.candidates.models import Application
 from hireflow.core.permissions import Principal
 from hireflow.interviews.models import InterviewReport, InterviewSession
+from hireflow.interviews.queries import for_hiring
 from hireflow.openings.models import Opening
 from hireflow.workflow.models import StageMove
 from hireflow.workflow.stages import Stage, opening_stages
@@ -129,7 +130,7 @@ def _assessed(session: Session, principal: Principal, filters: Filters) -> list[
             InterviewReport.adjusted_at,
         )
         .join(InterviewReport, InterviewReport.interview_id == InterviewSession.id)
-        .where(InterviewSession.opening_id.in_(openings))
+        .where(InterviewSession.opening_id.in_(openings), for_hiring())
         .order_by(InterviewReport.id)
     ):
         app_id = applications.get((candidate_id, opening_id))

@@ -25,6 +25,7 @@ from hireflow.core.bounds import Id
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require, restrict
 from hireflow.interviews.models import InterviewReport, InterviewSession
+from hireflow.interviews.queries import for_hiring
 from hireflow.openings.competency import competency_model_of
 from hireflow.openings.models import Opening
 from hireflow.scoring.models import localised
@@ -257,7 +258,7 @@ def score_distributions(
     stmt = (
         select(InterviewReport.scores, InterviewReport.final_scores)
         .join(InterviewSession, InterviewSession.id == InterviewReport.interview_id)
-        .where(InterviewSession.opening_id.in_(openings))
+        .where(InterviewSession.opening_id.in_(openings), for_hiring())
     )
     stmt = stmt.where(*within(InterviewReport.created_at, filters))
     bins: dict[str, Counter[int]] = {}

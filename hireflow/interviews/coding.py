@@ -47,7 +47,7 @@ WAITING_AFTER = timedelta(seconds=20)
 RESEND_AFTER = timedelta(minutes=30)
 
 STATUS_TEXT = {
-    "accepted": N_("accepted"),
+    "accepted": N_("passed"),
     "compile_error": N_("compile error"),
     "wrong_answer": N_("wrong answer"),
     "runtime_error": N_("runtime error"),

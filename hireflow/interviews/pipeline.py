@@ -54,6 +54,7 @@ from hireflow.interviews.vocabulary import job_terms
 from hireflow.openings.models import Opening
 from hireflow.records import service as records
 from hireflow.records.service import SystemActor
+from hireflow.scheduling.models import DEVELOPMENT, Invitation
 from hireflow.scoring.models import localised
 from hireflow.scoring.report import Report
 
@@ -493,11 +494,21 @@ def _announce(
 
 
 def _publish_report(session: Session, interview: InterviewSession, report: Report) -> None:
-    """``report.ready`` for the other domains (ids and numbers only, no personal data)."""
-    application_id = session.scalar(
-        select(Application.id).where(
-            Application.candidate_id == interview.candidate_id,
-            Application.opening_id == interview.opening_id,
+    """``report.ready`` for the other domains (ids and numbers only, no personal data).
+
+    A development re-assessment names no application: the rules and webhooks of the opening
+    the person was hired through must not act on it."""
+    purpose = session.scalar(
+        select(Invitation.purpose).where(Invitation.id == interview.invitation_id)
+    )
+    application_id = (
+        None
+        if purpose == DEVELOPMENT
+        else session.scalar(
+            select(Application.id).where(
+                Application.candidate_id == interview.candidate_id,
+                Application.opening_id == interview.opening_id,
+            )
         )
     )
     events.publish(

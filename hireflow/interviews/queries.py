@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from difflib import SequenceMatcher
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Candidate
@@ -28,6 +28,7 @@ from hireflow.interviews.models import (
 from hireflow.interviews.progress import waiting_for_report
 from hireflow.openings.models import Opening
 from hireflow.records.models import RetentionRule
+from hireflow.scheduling.models import DEVELOPMENT, Invitation
 from hireflow.scoring.models import localised
 
 ONLINE_WITHIN = timedelta(seconds=45)
@@ -420,3 +421,10 @@ def retention_months(session: Session, tenant_id: int) -> int | None:
         if status == "rejected":
             return int(months)
     return max(int(months) for _status, months in rows)
+
+
+def for_hiring() -> ColumnElement[bool]:
+    """Interviews of a hiring process, not a hired employee's development re-assessment (whose
+    report must not count as, or act on, the application they were hired through)."""
+    development = select(Invitation.id).where(Invitation.purpose == DEVELOPMENT)
+    return InterviewSession.invitation_id.not_in(development)

@@ -36,7 +36,7 @@ STATUS_LABELS = {
     "withdrawn": N_("Withdrawn"),
     "expired": N_("Expired"),
     "pending": N_("Waiting"),
-    "open": N_("Open"),
+    "open": N_("To do"),
     "done": N_("Done"),
 }
 APPROVER_LABELS = {"hiring_manager": N_("Hiring manager"), "hr_head": N_("HR head")}

@@ -428,7 +428,7 @@ class Presenter:
                 if start
                 else "—",
             }
-            shown.lines = [(self._("Interviewers"), str(facts.get("panel_size", "—")))]
+            shown.lines = [(self._("Panel size"), str(facts.get("panel_size", "—")))]
             return True
         if source == "offer_approval" and "approval" in facts:
             role = str(facts.get("approver_role"))

@@ -136,6 +136,10 @@ class InvitationBatch(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
+HIRING = "hiring"
+DEVELOPMENT = "development"
+
+
 class Invitation(TimestampMixin, Base):
     """An invitation of one candidate to one interview step of one opening.
 
@@ -159,6 +163,9 @@ class Invitation(TimestampMixin, Base):
     )
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("invitation_batches.id"), nullable=True)
     kind: Mapped[str] = mapped_column(String(20))
+    # "hiring", or "development": a hired employee's re-assessment (self-service), whose report
+    # belongs to their development, not to the application they were hired through.
+    purpose: Mapped[str] = mapped_column(String(20), default=HIRING, server_default=HIRING)
     round_name: Mapped[str] = mapped_column(String(100), default="")
     status: Mapped[str] = mapped_column(String(20), default="queued")
     language: Mapped[str] = mapped_column(String(10), default="zh-CN")

@@ -28,7 +28,7 @@ from hireflow.interviews.models import InterviewSession
 from hireflow.interviews.sessions import prepare_for_invitation
 from hireflow.offers.models import Employee
 from hireflow.scheduling.messages import link_token
-from hireflow.scheduling.models import Invitation
+from hireflow.scheduling.models import DEVELOPMENT, Invitation
 from hireflow.scheduling.policies import policy_for
 from hireflow.selfservice.messages import tell_person
 from hireflow.selfservice.models import Course, Enrolment, Reassessment
@@ -312,6 +312,7 @@ def _invite(session: Session, principal: Principal, employee: Employee) -> Invit
         opening_id=employee.opening_id,
         candidate_id=employee.person_id,
         kind="ai",
+        purpose=DEVELOPMENT,
         round_name="development",
         status="sent",
         language=person.language or "zh-CN",

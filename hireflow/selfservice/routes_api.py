@@ -9,11 +9,11 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from hireflow.selfservice import department, development, requests, schemas, training
+from hireflow.selfservice import development, requests, routes_reads, schemas, training
 from hireflow.selfservice.development import Series
 from hireflow.selfservice.models import Reassessment
-from hireflow.selfservice.reports import ReportView, my_reports
-from hireflow.web.deps import ApiUser, DbSession, Id, audit_read
+from hireflow.selfservice.reports import ReportView
+from hireflow.web.deps import ApiUser, DbSession, Id
 
 router = APIRouter(tags=["selfservice"])
 
@@ -58,14 +58,7 @@ def _scheduled(found: Reassessment) -> schemas.ReassessmentOut:
 
 @router.get("/self/report", response_model=list[schemas.ReportOut])
 def get_my_report(session: DbSession, principal: ApiUser) -> Any:
-    views = my_reports(session, principal, _lang(principal))
-    audit_read(
-        session,
-        principal,
-        "selfservice.report_viewed",
-        "interview",
-        [v.interview_id for v in views],
-    )
+    views = routes_reads.own_reports(session, principal, _lang(principal))
     return [_report(v) for v in views]
 
 
@@ -130,10 +123,7 @@ def post_request(data: requests.RequestIn, session: DbSession, principal: ApiUse
 
 @router.get("/development/employees", response_model=list[schemas.EmployeeProgressOut])
 def get_department_progress(session: DbSession, principal: ApiUser) -> Any:
-    rows = department.department_progress(session, principal, _lang(principal))
-    audit_read(
-        session, principal, "development.listed", "candidate", [r.employee.person_id for r in rows]
-    )
+    rows = routes_reads.department_progress(session, principal, _lang(principal))
     return [
         schemas.EmployeeProgressOut(
             employee_id=r.employee.id,
@@ -180,15 +170,7 @@ def put_course(
 
 @router.get("/self-service/requests", response_model=list[schemas.RequestOut])
 def get_requests(session: DbSession, principal: ApiUser) -> Any:
-    rows = requests.open_requests(session, principal)
-    audit_read(
-        session,
-        principal,
-        "selfservice.requests_listed",
-        "candidate",
-        [r.person_id for r, _n in rows],
-    )
-    return [r for r, _name in rows]
+    return [r for r, _name in routes_reads.open_requests(session, principal)]
 
 
 @router.post(

@@ -15,10 +15,17 @@ from hireflow.core.i18n import gettext_for, to_zone
 from hireflow.core.permissions import require
 from hireflow.records.routes_api import export_response
 from hireflow.scoring.report import radar_svg
-from hireflow.selfservice import department, development, policy, reports, requests, training
+from hireflow.selfservice import (
+    development,
+    policy,
+    reports,
+    requests,
+    routes_reads,
+    training,
+)
 from hireflow.selfservice.charts import progress_svg
 from hireflow.selfservice.labels import WORDS
-from hireflow.web.deps import DbSession, Id, PageUser, audit_read
+from hireflow.web.deps import DbSession, Id, PageUser
 from hireflow.web.forms import Form, act_or_rerender, submit_form
 from hireflow.web.templating import NavItem, render
 
@@ -64,7 +71,7 @@ def _report_page(
 ) -> Response:
     lang = _lang(request)
     _ = gettext_for(request.state.language)
-    views = reports.my_reports(session, principal, lang)
+    views = routes_reads.own_reports(session, principal, lang)
     shown = policy.policy_of(session, principal.tenant_id)
     radars = {
         v.interview_id: radar_svg(
@@ -77,13 +84,6 @@ def _report_page(
         else ""
         for v in views
     }
-    audit_read(
-        session,
-        principal,
-        "selfservice.report_viewed",
-        "interview",
-        [v.interview_id for v in views],
-    )
     context = {"views": list(reversed(views)), "radars": radars, "errors": errors or {}}
     return _page(request, "selfservice/report.html", context, 422 if errors else 200)
 
@@ -224,10 +224,7 @@ def my_data(session: DbSession, principal: PageUser) -> StreamingResponse:
 def _overview_page(
     request: Request, session: DbSession, principal: PageUser, errors: dict[str, str] | None = None
 ) -> Response:
-    rows = department.department_progress(session, principal, _lang(request))
-    audit_read(
-        session, principal, "development.listed", "candidate", [r.employee.person_id for r in rows]
-    )
+    rows = routes_reads.department_progress(session, principal, _lang(request))
     context = {"rows": rows, "day": _day(request), "errors": errors or {}}
     return _page(request, "selfservice/overview.html", context, 422 if errors else 200)
 
@@ -356,14 +353,7 @@ def save_policy(request: Request, session: DbSession, principal: PageUser, form:
 def _hr_requests_page(
     request: Request, session: DbSession, principal: PageUser, errors: dict[str, str] | None = None
 ) -> Response:
-    rows = requests.open_requests(session, principal)
-    audit_read(
-        session,
-        principal,
-        "selfservice.requests_listed",
-        "candidate",
-        [r.person_id for r, _n in rows],
-    )
+    rows = routes_reads.open_requests(session, principal)
     context = {"rows": rows, "errors": errors or {}}
     return _page(request, "selfservice/hr_requests.html", context, 422 if errors else 200)
 

@@ -3,7 +3,6 @@ docs/integrations.md) says: the events are published by the real flows that publ
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from hireflow.core import events
@@ -23,15 +22,6 @@ from tests.interviews.factories import scored_interview
 from tests.offers.conftest import regional  # noqa: F401 - autouse: record storage
 from tests.offers.factories import sent_offer
 from tests.workflow.factories import apply, make_opening, principal
-
-
-@pytest.fixture
-def published(monkeypatch: pytest.MonkeyPatch) -> list[events.Event]:
-    seen: list[events.Event] = []
-    real = events._handlers()
-    patched = {**real, "*": (*real.get("*", ()), lambda session, event: seen.append(event))}
-    monkeypatch.setattr(events, "_handlers", lambda: patched)
-    return seen
 
 
 def _documented(event: events.Event) -> None:

@@ -7,6 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from hireflow.core.errors import AppError, NotFound
+from hireflow.interviews.models import InterviewSession
+from hireflow.interviews.queries import for_hiring
 from hireflow.notifications.models import OutboxMessage
 from hireflow.org.auth import principal_for
 from hireflow.records.models import RecordEntry
@@ -81,7 +83,7 @@ def test_the_plan_recommends_courses_and_enrolment_queues_when_full(
 
 
 def test_a_reassessment_runs_through_the_interviews_flow_and_shows_progress(
-    session, db, org, queue, storage
+    session, db, org, queue, storage, published
 ):
     hired = hired_employee(session, db, org)
     me = principal_for(hired.user)
@@ -101,6 +103,13 @@ def test_a_reassessment_runs_through_the_interviews_flow_and_shows_progress(
     interview = take_reassessment(session, db, scheduled.invitation_id)
     session.refresh(scheduled)
     assert scheduled.status == "completed"  # report.ready completed it
+    # ...without naming the application the person was hired through: its rules, webhooks
+    # and the AI accuracy review must not take a development report for a hiring one
+    ready = [e for e in published if e.name == "report.ready"]
+    assert ready[-1].data["interview_id"] == interview.id
+    assert ready[-1].data["application_id"] is None
+    assert ready[-1].subject == f"interview:{interview.id}"
+    assert interview.id not in set(session.scalars(select(InterviewSession.id).where(for_hiring())))
     assert all(set(q["dimensions"]) & set(wanted) for q in interview.questions)
     mine = development.my_development(session, me, "zh")
     assert [r.development for r in mine.reports] == [False, True]
