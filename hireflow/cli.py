@@ -170,10 +170,13 @@ def createuser(
         console.print(f"[green]Created user #{user.id} {user.email}.[/green]")
 
 
-def _worker_command(settings, concurrency: int, beat: bool) -> list[str]:
-    from hireflow.core.tasks import worker_command
+def _worker_command(settings, concurrency: int, beat: bool, queues: str = "") -> list[str]:
+    from hireflow.core.tasks import DEFAULT_QUEUE, GENERAL_QUEUES, worker_command
 
-    command = worker_command("hireflow", concurrency)
+    # every queue but the sandbox; one queue when tasks are not routed (polling fewer
+    # queues matters on the embedded SQLite broker, which polls each in turn)
+    everything = ",".join(GENERAL_QUEUES) if settings.separate_queues else DEFAULT_QUEUE
+    command = worker_command(queues or everything, concurrency)
     if beat:
         command += ["--beat", "--schedule", str(Path(settings.data_dir) / "celerybeat-schedule")]
     return command
@@ -181,12 +184,91 @@ def _worker_command(settings, concurrency: int, beat: bool) -> list[str]:
 
 @app.command()
 def worker(
-    concurrency: Annotated[int, typer.Option(min=1, max=64)] = 2,
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Tasks at once per queue")] = 2,
     beat: Annotated[bool, typer.Option(help="Also run the periodic scheduler")] = False,
+    queues: Annotated[
+        str,
+        typer.Option(
+            help="Queues, comma-separated (hireflow, scoring, speech, notifications, sandbox): "
+            "one worker process per queue. Default: every queue but the sandbox, in one process."
+        ),
+    ] = "",
 ) -> None:
     """Run a standalone Celery worker (production: one or more per machine)."""
+    from hireflow.core.tasks import parse_queues
+
     settings = _settings()
-    os.execv(sys.executable, _worker_command(settings, concurrency, beat))  # noqa: S606
+    _metrics_directory()
+    try:
+        names = parse_queues(queues) if queues else []
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    if len(names) <= 1:
+        command = _worker_command(settings, concurrency, beat, ",".join(names))
+        os.execv(sys.executable, command)  # noqa: S606
+    commands = [
+        _worker_command(settings, concurrency, beat and i == 0, name)
+        for i, name in enumerate(names)
+    ]
+    raise typer.Exit(_run_all(commands))
+
+
+def _run_all(commands: list[list[str]]) -> int:
+    """Run one process per command until one ends or this process is asked to stop; then
+    stop the others (SIGTERM: each finishes its task first). The exit code of the first."""
+    import signal
+    import time
+
+    from hireflow.core.worker import die_with_parent
+
+    processes = [subprocess.Popen(c, preexec_fn=die_with_parent) for c in commands]  # noqa: S603
+    stopping: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
+    try:
+        while not stopping and all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        ended = [p.returncode for p in processes if p.poll() is not None]
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in processes:
+            process.wait()
+    return 0 if stopping or not ended else (ended[0] or 1)
+
+
+@app.command()
+def beat() -> None:
+    """Run the periodic scheduler (Celery beat): exactly one per deployment."""
+    settings = _settings()
+    os.execv(  # noqa: S606
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "hireflow.core.tasks:celery_app",
+            "beat",
+            "--loglevel=INFO",
+            "--schedule",
+            str(Path(settings.data_dir) / "celerybeat-schedule"),
+        ],
+    )
+
+
+def _metrics_directory() -> None:
+    """Several processes (``serve --workers N``, one worker per queue) count into the one
+    directory ``PROMETHEUS_MULTIPROC_DIR`` names: create it if it is missing."""
+    from hireflow.core.settings import metrics_directory
+
+    directory = metrics_directory()
+    if directory is not None:
+        directory.mkdir(parents=True, exist_ok=True)
 
 
 @app.command()
@@ -203,6 +285,7 @@ def serve(
     import uvicorn
 
     settings = _settings()
+    _metrics_directory()
     base_url = listening_base_url(settings, host, port)
     if base_url is not None:
         # Links in e-mails must reach this server: the embedded worker renders them, and

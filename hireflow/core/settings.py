@@ -57,6 +57,17 @@ class Settings(BaseSettings):
     log_json: bool = True
     embedded_worker: bool = True
     queue_alert_seconds: int = 600  # queued work older than this is an alert (IT page, log)
+    # Production shape (docs/deploy.md): each kind of task on its own queue (scoring, speech,
+    # notifications; the sandbox always), served by a ``hireflow worker --queues`` per queue.
+    separate_queues: bool = False
+    # Redis broker: a message taken by a worker that died (kill -9) is handed out again once
+    # it has been unacknowledged this long; longer than the slowest task, or it runs twice.
+    broker_visibility_timeout: int = 3600
+    # Speech recognition (faster-whisper): "cpu" or "cuda", and CTranslate2's compute type
+    # ("int8" on CPUs; "float16" or "int8_float16" on GPUs).
+    asr_device: Literal["cpu", "cuda", "auto"] = "cpu"
+    asr_compute_type: str = "int8"
+    asr_cpu_threads: int = 2
     # HR record (hireflow.records): key rotation, regional storage, checkpoints, file access.
     previous_master_keys: str = ""  # comma-separated older keys, kept only to decrypt old data
     storage_regions: str = "cn,eu,us,sg"  # residency regions this deployment stores data in
@@ -206,6 +217,13 @@ def export_environment(name: str, value: str, *, override: bool = True) -> None:
         os.environ.setdefault(name, value)
     if name.startswith("HIREFLOW_"):
         get_settings.cache_clear()
+
+
+def metrics_directory() -> Path | None:
+    """prometheus_client's multiprocess directory (``PROMETHEUS_MULTIPROC_DIR``, its own name,
+    read by the library itself at import): None when processes count on their own."""
+    value = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+    return Path(value) if value else None
 
 
 @lru_cache(maxsize=1)

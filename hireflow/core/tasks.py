@@ -3,18 +3,28 @@
 Embedded default: an SQLite-backed broker (kombu's SQLAlchemy transport) with a worker that
 ``hireflow serve`` starts beside the web server. Production: Redis (``HIREFLOW_BROKER_URL``)
 and as many ``hireflow worker`` processes as needed. Tasks acknowledge late and are rejected
-when a worker dies, so a killed worker leaves its task to be retried, not lost.
+when a worker dies, so a killed worker leaves its task to be retried, not lost; a worker
+takes one message at a time (prefetch multiplier 1), so a dead one holds back only the task
+it was running.
+
+With ``HIREFLOW_SEPARATE_QUEUES`` each kind of work goes to its own queue through Celery's
+task routes (:data:`ROUTES`): speech recognition, scoring and deliveries then never wait
+behind one another, and each queue gets as many workers as its load needs
+(``hireflow worker --queues speech``; docs/deploy.md). Coding submissions always go to the
+``sandbox`` queue. Every message carries the time it was sent (:data:`SENT_AT`) so queue
+ages and waits can be measured (hireflow.core.metrics).
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+import time
 from contextvars import ContextVar, Token
 from typing import Any
 
 from celery import Celery, Task
-from celery.signals import beat_init, worker_ready
+from celery.signals import beat_init, before_task_publish, worker_ready
 from sqlalchemy.orm import Session
 
 from hireflow.core.db import on_commit
@@ -24,6 +34,50 @@ from hireflow.discovery import domain_module_names
 
 celery_app = Celery("hireflow")
 logger = logging.getLogger(__name__)
+
+DEFAULT_QUEUE = "hireflow"
+SANDBOX_QUEUE = "sandbox"
+#: Task name patterns per queue when queues are separate (the rest stays on DEFAULT_QUEUE:
+#: periodic housekeeping, rules, rollups).
+ROUTES: dict[str, tuple[str, ...]] = {
+    "speech": ("interviews.process_answer",),
+    "scoring": ("interviews.score_interview", "candidates.*"),
+    "notifications": (
+        "notifications.*",
+        "integrations.*",
+        "org.send_welcome_email",
+        "records.send_download_code",
+        "scheduling.send_invitation_batch",
+    ),
+}
+#: Every queue a deployment may run workers for; a worker started without ``--queues`` (and
+#: the embedded one) consumes all but the sandbox.
+QUEUES = (DEFAULT_QUEUE, *ROUTES, SANDBOX_QUEUE)
+GENERAL_QUEUES = (DEFAULT_QUEUE, *ROUTES)
+#: Message header: when the message was sent (Unix time).
+SENT_AT = "hireflow_sent_at"
+_ROUTE_TABLE = {pattern: {"queue": queue} for queue, names in ROUTES.items() for pattern in names}
+
+
+def _transport_options(settings: Settings) -> dict[str, Any]:
+    """Redis: how long a taken, unacknowledged message waits before it is handed out again
+    (the other transports take no such option)."""
+    if settings.broker_url.startswith(("redis://", "rediss://")):
+        return {"visibility_timeout": settings.broker_visibility_timeout}
+    return {}
+
+
+def _routes(separate: bool) -> dict[str, Any]:
+    """The task routes: others' routes kept (``coding.*``), ours added when queues are
+    separate and removed when they are not."""
+    routes = {
+        pattern: route
+        for pattern, route in dict(celery_app.conf.task_routes or {}).items()
+        if pattern not in _ROUTE_TABLE
+    }
+    if separate:
+        routes.update(_ROUTE_TABLE)
+    return routes
 
 
 def configure_celery(settings: Settings | None = None, **options: Any) -> Celery:
@@ -56,8 +110,10 @@ def configure_celery(settings: Settings | None = None, **options: Any) -> Celery
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         result_expires=3600,
-        imports=domain_module_names("tasks"),
-        task_default_queue="hireflow",
+        imports=("hireflow.core.metrics", *domain_module_names("tasks")),
+        task_default_queue=DEFAULT_QUEUE,
+        task_routes=_routes(settings.separate_queues),
+        broker_transport_options=_transport_options(settings),
         worker_hijack_root_logger=False,
         **options,
     )
@@ -93,9 +149,29 @@ def _start_heartbeat(**_kwargs: Any) -> None:
     start_heartbeat()
 
 
+@before_task_publish.connect
+def _stamp_sent_at(headers: dict[str, Any] | None = None, **_kwargs: Any) -> None:
+    """Note when the message was sent: the age of a queue's oldest message and the time a
+    task waited are measured from it."""
+    if headers is not None:
+        headers.setdefault(SENT_AT, time.time())
+
+
+def parse_queues(text: str) -> list[str]:
+    """``"scoring,speech"`` as a list of known queue names (ValueError names an unknown one)."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in QUEUES]
+    if unknown or not names:
+        raise ValueError(
+            f"unknown queue {', '.join(unknown) or '(none given)'}; known: {', '.join(QUEUES)}"
+        )
+    return list(dict.fromkeys(names))
+
+
 def worker_command(queue: str, concurrency: int) -> list[str]:
-    """The ``celery worker`` command line for a process that consumes ``queue`` (with one
-    slot, the solo pool: no child process to supervise)."""
+    """The ``celery worker`` command line for a process that consumes ``queue`` (one name or
+    several, comma-separated; with one slot, the solo pool: no child process to
+    supervise)."""
     command = [
         sys.executable,
         "-m",
@@ -109,6 +185,8 @@ def worker_command(queue: str, concurrency: int) -> list[str]:
         f"--concurrency={concurrency}",
         "--without-gossip",
         "--without-mingle",
+        "--hostname",
+        f"{queue.replace(',', '+')}@%h",
     ]
     if concurrency == 1:
         command.append("--pool=solo")

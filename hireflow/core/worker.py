@@ -145,6 +145,15 @@ def _age(now: datetime, then: datetime | None) -> float:
     return max(0.0, (now - then).total_seconds())
 
 
+def backlog_ages(session: Session, now: datetime) -> dict[str, tuple[int, float]]:
+    """Per backlog: items waiting and the age in seconds of the oldest (0 when none)."""
+    ages: dict[str, tuple[int, float]] = {}
+    for name, probe in backlogs().items():
+        count, then = probe(session)
+        ages[name] = (count, _age(now, then) if count else 0.0)
+    return ages
+
+
 def health(session: Session, alert_seconds: int) -> dict[str, dict[str, Any]]:
     """``worker`` (workers seen in the last :data:`STALE_SECONDS`) and ``queue`` (queued
     work and the age of the oldest item); ``ok`` False is an alert."""
@@ -158,13 +167,9 @@ def health(session: Session, alert_seconds: int) -> dict[str, dict[str, Any]]:
         "last_seen_seconds": last_seen,
         "restarts": max((r.restarts for r in alive), default=0),
     }
-    items: dict[str, int] = {}
-    oldest = 0.0
-    for name, probe in backlogs().items():
-        count, then = probe(session)
-        items[name] = count
-        if count:
-            oldest = max(oldest, _age(now, then))
+    ages = backlog_ages(session, now)
+    items = {name: count for name, (count, _seconds) in ages.items()}
+    oldest = max((seconds for _count, seconds in ages.values()), default=0.0)
     waiting = sum(items.values())
     queue: dict[str, Any] = {
         "ok": oldest <= alert_seconds,

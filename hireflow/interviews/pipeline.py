@@ -41,8 +41,8 @@ from hireflow.interviews.sessions import add_event, answers_of, apply_transition
 from hireflow.interviews.speech import (
     SpeechUnavailable,
     Transcriber,
-    WhisperTranscriber,
     analyse_answer,
+    configured_whisper,
 )
 from hireflow.interviews.vision import (
     ProctoringFlag,
@@ -97,7 +97,7 @@ def default_transcriber() -> Transcriber:
     global _transcriber
     with _transcriber_lock:
         if _transcriber is None:
-            _transcriber = WhisperTranscriber()
+            _transcriber = configured_whisper()
         return _transcriber
 
 

@@ -18,10 +18,19 @@ from hireflow.core.errors import N_
 # past this the worker is presumably not running.
 WORKER_SILENT_AFTER = timedelta(minutes=2)
 
-STATES = ("queued", "scoring", "speech_unavailable", "code_pending", "worker_idle", "retrying")
+STATES = (
+    "queued",
+    "transcription",
+    "scoring",
+    "speech_unavailable",
+    "code_pending",
+    "worker_idle",
+    "retrying",
+)
 
 LABELS = {
     "queued": N_("scoring starts shortly"),
+    "transcription": N_("waiting for transcription"),
     "scoring": N_("being scored"),
     "speech_unavailable": N_("waiting for speech recognition"),
     "code_pending": N_("waiting for the code runner"),
@@ -31,6 +40,11 @@ LABELS = {
 
 REASONS = {
     "queued": N_("Submitted %(minutes)s min ago. Scoring is queued and starts shortly."),
+    "transcription": N_(
+        "%(count)s recorded answers are waiting for speech recognition; the report is made "
+        "once they are transcribed. Many voice interviews at once can keep the speech queue "
+        "busy for a while."
+    ),
     "scoring": N_(
         "The answers are being transcribed and scored (attempt %(attempt)s). Text answers take "
         "seconds; recordings take about a fifth of their length."
@@ -55,6 +69,10 @@ REASONS = {
 
 ACTIONS = {
     "queued": N_("Nothing to do: this page shows the report as soon as it is ready."),
+    "transcription": N_(
+        "Nothing to do: this page shows the report as soon as it is ready. If this takes "
+        "long, IT sees the speech queue's lag on the system page and can add speech workers."
+    ),
     "scoring": N_("Nothing to do: this page shows the report as soon as it is ready."),
     "speech_unavailable": N_(
         "Ask IT to reinstall Hireflow on the worker (speech recognition is part of the "
@@ -104,11 +122,12 @@ class Waiting:
     @property
     def refresh(self) -> bool:
         """Whether the report page should look again by itself soon."""
-        return self.state in ("queued", "scoring", "retrying", "code_pending")
+        return self.state in ("queued", "transcription", "scoring", "retrying", "code_pending")
 
 
-def waiting_for_report(interview: Any, now: datetime) -> Waiting | None:
-    """The state of a submitted interview without its report; ``None`` for any other."""
+def waiting_for_report(interview: Any, now: datetime, untranscribed: int = 0) -> Waiting | None:
+    """The state of a submitted interview without its report; ``None`` for any other.
+    ``untranscribed``: its recorded answers still waiting for speech recognition."""
     if interview.status != "submitted":
         return None
     since = interview.submitted_at or now
@@ -127,4 +146,6 @@ def waiting_for_report(interview: Any, now: datetime) -> Waiting | None:
         return Waiting("retrying", since, {"attempt": attempts, "error": error or "—"})
     if attempts == 0 and now - since >= WORKER_SILENT_AFTER:
         return Waiting("worker_idle", since, {"minutes": minutes})
+    if untranscribed:
+        return Waiting("transcription", since, {"count": untranscribed})
     return Waiting("queued", since, {"minutes": minutes})

@@ -39,6 +39,7 @@ from hireflow.interviews import (
     uploads,
 )
 from hireflow.interviews.errors import WARNINGS, CalibrationEmpty, ScorecardFirst
+from hireflow.interviews.health import untranscribed
 from hireflow.interviews.models import InterviewEvent, InterviewSession
 from hireflow.interviews.overrides import final_report
 from hireflow.interviews.progress import LABELS as WAITING_LABELS
@@ -522,7 +523,7 @@ def _report_context(
         "can_review": principal.has("interviews.review"),
         "can_respond": principal.has("interviews.respond"),
         "can_push": principal.has("interviews.live"),
-        "waiting": waiting_for_report(interview, utcnow()),
+        "waiting": waiting_for_report(interview, utcnow(), untranscribed(session, interview.id)),
         "erased_at": sessions.erased_at(session, interview),
     }
 

@@ -224,20 +224,25 @@ def ensure_whisper_model(models_dir: Path | None = None) -> Path:
 _MODEL_LOCK = threading.Lock()
 
 
-_MODELS: dict[tuple[str, str, int], Any] = {}
+_MODELS: dict[tuple[str, str, str, int], Any] = {}
 
 
 def load_whisper_model(
-    models_dir: Path | None = None, compute_type: str = "int8", cpu_threads: int = 2
+    models_dir: Path | None = None,
+    compute_type: str = "int8",
+    cpu_threads: int = 2,
+    device: str = "cpu",
 ) -> Any:
     """The process's ``faster_whisper.WhisperModel``, assembled and loaded on first call.
 
-    One instance per (directory, compute type, threads) and process; the lock makes
+    ``device`` is faster-whisper's own option ("cpu", "cuda", "auto"; settings
+    ``HIREFLOW_ASR_DEVICE`` and ``HIREFLOW_ASR_COMPUTE_TYPE``).
+    One instance per (directory, device, compute type, threads) and process; the lock makes
     concurrent first calls from worker threads load it once. CTranslate2 models may then be
     called from several threads.
     """
     directory = (models_dir or default_models_dir()) / MODEL_DIR_NAME
-    key = (str(directory.resolve()), compute_type, cpu_threads)
+    key = (str(directory.resolve()), device, compute_type, cpu_threads)
     model = _MODELS.get(key)
     if model is not None:
         return model
@@ -256,10 +261,25 @@ def load_whisper_model(
             except ImportError as exc:
                 raise SpeechUnavailable() from exc
             model = WhisperModel(
-                str(path), device="cpu", compute_type=compute_type, cpu_threads=cpu_threads
+                str(path), device=device, compute_type=compute_type, cpu_threads=cpu_threads
             )
             _MODELS[key] = model
     return model
+
+
+def configured_whisper(settings: Settings | None = None, **options: Any) -> WhisperTranscriber:
+    """The embedded transcriber on the device the settings name (``HIREFLOW_ASR_DEVICE``,
+    ``HIREFLOW_ASR_COMPUTE_TYPE``, ``HIREFLOW_ASR_CPU_THREADS``); ``options`` as for
+    :class:`WhisperTranscriber` (e.g. ``beam_size``)."""
+    from hireflow.core.settings import get_settings
+
+    settings = settings or get_settings()
+    return WhisperTranscriber(
+        device=settings.asr_device,
+        compute_type=settings.asr_compute_type,
+        cpu_threads=settings.asr_cpu_threads,
+        **options,
+    )
 
 
 #: Languages an answer may be in whatever the interview's language; a detection of another
@@ -309,6 +329,7 @@ class WhisperTranscriber:
         *,
         compute_type: str = "int8",
         cpu_threads: int = 2,
+        device: str = "cpu",
         beam_size: int = 5,
         limits: MediaLimits | None = None,
         detect_each_answer: bool = True,
@@ -317,13 +338,14 @@ class WhisperTranscriber:
         self.models_dir = models_dir
         self.compute_type = compute_type
         self.cpu_threads = cpu_threads
+        self.device = device
         self.beam_size = beam_size
         self.limits = limits or MediaLimits()
         self.detect_each_answer = detect_each_answer
         self.hotword_tokens = hotword_tokens
 
     def model(self) -> Any:
-        return load_whisper_model(self.models_dir, self.compute_type, self.cpu_threads)
+        return load_whisper_model(self.models_dir, self.compute_type, self.cpu_threads, self.device)
 
     def transcribe(
         self, audio: AudioInput, language: str | None = None, vocabulary: Sequence[str] = ()

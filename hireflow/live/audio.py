@@ -26,7 +26,7 @@ from hireflow.core.permissions import Principal
 from hireflow.core.process_value import ProcessValue
 from hireflow.core.settings import Settings
 from hireflow.interviews.media import MediaError, MediaLimits, check_upload, decode_audio
-from hireflow.interviews.speech import Transcriber, WhisperTranscriber
+from hireflow.interviews.speech import Transcriber, configured_whisper
 from hireflow.interviews.speech_features import speech_features
 from hireflow.live import assistant
 from hireflow.live.errors import ChunkRefused, ChunkTooLarge, ChunkWrongType, RoomEnded
@@ -45,7 +45,7 @@ def live_transcriber() -> Transcriber:
     keyed by directory, type and threads) decoding greedily: a live line is wanted within
     seconds, and beam search of 5 costs about twice the time for little gain on short
     utterances (bench/live_transcription.py). Language detection per utterance stays on."""
-    return WhisperTranscriber(beam_size=1)
+    return configured_whisper(beam_size=1)
 
 
 #: The process's live transcriber; tests override it with one whose model cache they control.

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -389,17 +389,23 @@ def _analyse_one(
     technical = _technical(question, prep, lang) if question.kind == "technical" else None
     return AnswerAnalysis(
         status="ok",
-        ignored=tuple(prep.ignored),
+        ignored=tuple(IgnoredText(prep.shown.get(i.text, i.text), i.reason) for i in prep.ignored),
         language=lang,
         unsupported_language=None,
-        sentences=tuple(analysed),
+        sentences=tuple(replace(s, text=prep.shown.get(s.text, s.text)) for s in analysed),
         features={k: rounded(v) for k, v in features.items()},
-        dimension_evidence=evidence,
+        dimension_evidence=tuple(_shown_evidence(e, prep.shown) for e in evidence),
         technical=technical,
         fillers=fillers[:20],
         keywords=_keywords(question, dims, analysed, lang),
         **base,
     )
+
+
+def _shown_evidence(evidence: DimensionEvidence, shown: dict[str, str]) -> DimensionEvidence:
+    """Quotes in the candidate's own words (the engine measured the neutralised sentence)."""
+    indicators = tuple(replace(i, quote=shown.get(i.quote, i.quote)) for i in evidence.indicators)
+    return replace(evidence, indicators=indicators)
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hireflow.scoring.interview import Answer
 from hireflow.scoring.lexicon import detect_injection, detect_unsupported_language
 from hireflow.scoring.models import Question
+from hireflow.scoring.neutral import neutralise
 from hireflow.scoring.text import detect_language, split_sentences
 
 __all__ = [
@@ -56,6 +57,8 @@ class PreparedAnswer:
     truncated: bool
     sentences: list[str]
     ignored: list[IgnoredText]
+    # The candidate's own words of each (neutralised) sentence, for quotes (see neutral.py).
+    shown: dict[str, str] = field(default_factory=dict)
 
 
 def _cut_long(sentence: str) -> list[str]:
@@ -156,6 +159,14 @@ def prepare_answer(answer: Answer, question: Question, interview_language: str) 
         truncated = True
         ignored.append(IgnoredText(sentences[MAX_SENTENCES][:80] + "…", "truncated"))
         sentences = sentences[:MAX_SENTENCES]
+    # What the engine measures is the sentence without who, where and which school; the
+    # report quotes the candidate's own words (hireflow.scoring.neutral).
+    shown: dict[str, str] = {}
+    measured: list[str] = []
+    for sentence in sentences:
+        neutral = neutralise(sentence, language)
+        shown.setdefault(neutral, sentence)
+        measured.append(neutral)
     return PreparedAnswer(
         answer=answer,
         question=question,
@@ -163,6 +174,7 @@ def prepare_answer(answer: Answer, question: Question, interview_language: str) 
         unsupported=unsupported,
         original_chars=original_chars,
         truncated=truncated,
-        sentences=sentences,
+        sentences=measured,
         ignored=ignored,
+        shown=shown,
     )

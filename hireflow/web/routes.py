@@ -15,15 +15,17 @@ from fastapi.responses import (
     RedirectResponse,
     Response,
 )
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import ValidationError
 from sqlalchemy import text
 
+from hireflow.core.db import utcnow
 from hireflow.core.errors import AppError, NotFound, ValidationFailed
 from hireflow.core.i18n import LANGUAGES, gettext_for, is_timezone
+from hireflow.core.metrics import SPEECH_BACKLOG, redis_queues
 from hireflow.core.permissions import API_SCOPES, require
 from hireflow.core.security import Signer
-from hireflow.core.worker import health, log_alerts
+from hireflow.core.worker import backlog_ages, health, log_alerts
 from hireflow.org import auth, schemas, service
 from hireflow.org.queries import user_with_roles
 from hireflow.web import home
@@ -271,6 +273,8 @@ def system_page(request: Request, session: DbSession, principal: PageUser) -> Re
         {
             "checks": checks,
             "work": work,
+            "speech": speech_lag(session),
+            "queues": broker_queues(settings.broker_url),
             "alerts": log_alerts(work),
             "database": session.get_bind().dialect.name,
             "broker": settings.broker_url.split("://", 1)[0],
@@ -279,6 +283,26 @@ def system_page(request: Request, session: DbSession, principal: PageUser) -> Re
             "api_keys": service.tenant_api_keys(session, principal),
         },
     )
+
+
+def speech_lag(session: DbSession) -> dict[str, object]:
+    """Recorded answers waiting for speech recognition and the oldest one's wait (s)."""
+    count, seconds = backlog_ages(session, utcnow()).get(SPEECH_BACKLOG, (0, 0.0))
+    return {"waiting": count, "lag_seconds": round(seconds)}
+
+
+def broker_queues(broker_url: str) -> list[dict[str, object]] | None:
+    """Each broker queue's length and oldest message's age; ``None`` when the broker is not
+    Redis (or does not answer)."""
+    try:
+        found = redis_queues(broker_url)
+    except Exception:
+        return None
+    if not found:
+        return None
+    return [
+        {"name": name, "length": count, "age": round(age)} for name, (count, age) in found.items()
+    ]
 
 
 def health_checks(session: DbSession, broker_url: str) -> dict[str, dict[str, object]]:
@@ -337,8 +361,12 @@ def api_docs(request: Request) -> Response:
 
 
 @router.get("/metrics")
-def metrics() -> Response:
-    return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+def metrics(request: Request) -> Response:
+    from hireflow.core.db import get_database
+    from hireflow.core.metrics import scrape
+
+    body = scrape(request.app.state.settings.broker_url, get_database)
+    return PlainTextResponse(body, media_type=CONTENT_TYPE_LATEST)
 
 
 # --- API ---------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from sqlalchemy import update
 
 from hireflow.core import worker
 from hireflow.core.db import utcnow
+from hireflow.interviews import health as interview_health
 from hireflow.notifications import health as notification_health
 from hireflow.notifications.models import OutboxMessage
 from hireflow.org.auth import principal_for
@@ -144,7 +145,9 @@ def test_fresh_work_and_a_live_worker_are_no_alert(session, settings, org):
 
 def test_each_domain_reports_its_queued_work_through_its_health_module():
     backlogs = worker.backlogs()
-    assert list(backlogs) == ["invitations", "rules", "messages"]  # discovery order
+    # discovery order
+    assert list(backlogs) == ["invitations", "transcriptions", "rules", "messages"]
+    assert backlogs["transcriptions"] is interview_health.waiting_transcriptions
     assert backlogs["invitations"] is scheduling_health.oldest_queued_invitation
     assert backlogs["messages"] is notification_health.oldest_due_message
     assert backlogs["rules"] is workflow_health.oldest_pending_rule
@@ -152,5 +155,5 @@ def test_each_domain_reports_its_queued_work_through_its_health_module():
     worker._last_alert = 0.0
     alerts = worker.log_alerts({"queue": {**queue, "invitations": 2, "messages": 1}})
     assert alerts == [
-        "queued work is waiting for 1800 s (limit 900 s): 2 invitations, 0 rules, 1 messages"
+        "queued work is waiting for 1800 s (limit 900 s): 2 invitations, 0 transcriptions, 0 rules, 1 messages"
     ]
