@@ -68,6 +68,18 @@ def _lock_earlier(answers: dict[str, InterviewAnswer], position: int, now: datet
             answer.status = "skipped"
 
 
+def shown_language(session: Session, interview: InterviewSession) -> str:
+    """The language questions are shown in: the invitation's when it is Japanese (the engine
+    scores in Chinese or English only, so ``interview.language`` stays one of those), else the
+    interview's own."""
+    invitation = (
+        session.get(Invitation, interview.invitation_id) if interview.invitation_id else None
+    )
+    if invitation is not None and (invitation.language or "").lower().startswith("ja"):
+        return "ja"
+    return interview.language
+
+
 def question_view(
     session: Session,
     interview: InterviewSession,
@@ -84,7 +96,7 @@ def question_view(
         id=qid,
         index=index,
         kind=str(question.get("kind", "")),
-        text=localised(question.get("text"), interview.language),
+        text=localised(question.get("text"), shown_language(session, interview)),
         time_limit_s=time_limit(question),
         status=answer.status if answer else "open",
         mode=answer.mode if answer else "text",

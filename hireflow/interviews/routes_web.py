@@ -50,7 +50,7 @@ from hireflow.scheduling import candidate_link
 from hireflow.scheduling.models import Invitation
 from hireflow.scheduling.plan_facts import competency_names, duration_units, facts_of
 from hireflow.scoring.models import load_model, localised
-from hireflow.scoring.report import render_html
+from hireflow.scoring.report import render_html, report_language
 from hireflow.web import forms
 from hireflow.web.deps import Count, DbSession, Id, Offset, PageUser, audit_read, run_in_thread
 from hireflow.web.forms import Form, Page, PostedForm
@@ -478,7 +478,7 @@ def _report_context(
 ) -> dict[str, Any]:
     interview = hr.view_report(session, principal, interview_id)
     detail = queries.detail(session, interview)
-    lang = "zh" if request_language_is_zh(request.state.language) else "en"
+    lang = report_language(request.state.language)
     _ = gettext_for(request.state.language)
     report = detail.report
     radar: dict[str, Any] = {}
@@ -515,7 +515,7 @@ def _report_context(
         "pick": lambda text: localised(text, lang),
         "dimension_names": lambda ids: (
             "、".join(names.get(i, i) for i in ids)
-            if lang == "zh"
+            if lang in ("zh", "ja")
             else ", ".join(names.get(i, i) for i in ids)
         ),
         "errors": {},
@@ -526,10 +526,6 @@ def _report_context(
         "waiting": waiting_for_report(interview, utcnow(), untranscribed(session, interview.id)),
         "erased_at": sessions.erased_at(session, interview),
     }
-
-
-def request_language_is_zh(language: str) -> bool:
-    return language.lower().startswith("zh")
 
 
 @router.get("/interviews/{interview_id}")
@@ -572,7 +568,7 @@ def report_print(
     report = final_report(queries.detail(session, interview).report_row)
     if report is None:
         raise NotFound()
-    lang = "zh" if request_language_is_zh(request.state.language) else "en"
+    lang = report_language(request.state.language)
     # The engine only knows a pseudonymous reference; HR prints it with the person's name.
     named = dataclasses.replace(
         report, candidate_ref=f"{interview.candidate.name} · {interview.opening.title}"

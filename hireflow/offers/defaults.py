@@ -97,6 +97,11 @@ LETTER_BODY = {
         "Please accept or decline this offer online before it expires.\n\n"
         "We look forward to working with you."
     ),
+    "ja": (
+        "{name} 様\n\nこのたび {company} は、あなたを {position} として採用することを決定"
+        "いたしましたので、ここにご通知申し上げます。リンクの有効期限内に、本内定を承諾されるか"
+        "どうかをオンラインでご回答ください。\n\nご一緒に働ける日を楽しみにしております。"
+    ),
 }
 
 # What the record's timeline shows for this domain's entries (sources, system actors, keys

@@ -1,7 +1,8 @@
-"""The offer letter as PDF, in Chinese or English (SPEC H3).
+"""The offer letter as PDF, in Chinese, English or Japanese (SPEC H3).
 
 HTML rendered by WeasyPrint (Pango lays out the text), with the Debian CJK fonts the machine
-has (Noto Sans CJK, else WenQuanYi Micro Hei), which are embedded as subsets: the letter reads
+has (Noto Sans CJK, else WenQuanYi Micro Hei, which also covers kana), which are embedded as
+subsets: the letter reads
 the same on any reader. The renderer fetches nothing: every URL is refused, so a letter text
 cannot make the server reach another site.
 """
@@ -22,13 +23,13 @@ from hireflow.core.i18n import babel_locale, format_datetime, translations
 from hireflow.offers.defaults import DOCUMENT_LABELS, PERIOD_LABELS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-PDF_LANGUAGES = {"zh": "zh-CN", "en": "en"}
+PDF_LANGUAGES = {"zh": "zh-CN", "en": "en", "ja": "ja"}
 _PLACEHOLDER = re.compile(r"\{(name|position|company|start_date|salary|location)\}")
 
 
 @dataclass(frozen=True)
 class Letter:
-    """Everything a letter shows, already chosen; ``language`` is "zh" or "en"."""
+    """Everything a letter shows, already chosen; ``language`` is "zh", "en" or "ja"."""
 
     language: str
     company: str
@@ -49,8 +50,9 @@ class Letter:
 
 
 def pdf_language(value: str) -> str:
-    """ "zh" for any Chinese locale, else "en" (the letter's two languages)."""
-    return "zh" if value.lower().startswith("zh") else "en"
+    """ "zh" for any Chinese locale, "ja" for Japanese, else "en" (the letter's languages)."""
+    base = value.lower()[:2]
+    return base if base in ("zh", "ja") else "en"
 
 
 def _refuse(url: str) -> NoReturn:
@@ -94,7 +96,7 @@ def letter_html(letter: Letter) -> str:
     start = format_day(letter.start_date, locale)
     context: dict[str, Any] = {
         "letter": letter,
-        "lang": "zh-CN" if letter.language == "zh" else "en",
+        "lang": locale,
         "salary": salary,
         "start": start,
         "paragraphs": [p for p in _fill(letter.body, letter, salary, start).split("\n") if p],

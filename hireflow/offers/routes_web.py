@@ -255,7 +255,11 @@ def _template_data(form: PostedForm) -> dict[str, Any]:
         "probation_months": form.get("probation_months") or "3",
         "required_documents": form.getlist("required_documents"),
         "location": form.get("location"),
-        "body": {"zh": form.get("body_zh"), "en": form.get("body_en")},
+        "body": {
+            "zh": form.get("body_zh"),
+            "en": form.get("body_en"),
+            **({"ja": form.get("body_ja")} if (form.get("body_ja") or "").strip() else {}),
+        },
         "valid_days": form.get("valid_days") or "7",
         "active": form.get("active", "") == "yes",
     }

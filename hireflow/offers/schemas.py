@@ -22,12 +22,14 @@ def _documents(value: list[str]) -> list[str]:
 
 
 def _body(value: dict[str, str]) -> dict[str, str]:
-    extra = set(value) - {"zh", "en"}
+    """Chinese and English are required; Japanese (ja) is optional (a letter in Japanese
+    without it uses the built-in Japanese text)."""
+    extra = set(value) - {"zh", "en", "ja"}
     if extra:
-        raise ValueError("the letter text takes the languages zh and en")
+        raise ValueError("the text takes the languages zh, en and optionally ja")
     if not (value.get("zh", "").strip() and value.get("en", "").strip()):
-        raise ValueError("the letter text is needed in Chinese (zh) and English (en)")
-    return {k: v.strip() for k, v in value.items()}
+        raise ValueError("the text is needed in Chinese (zh) and English (en)")
+    return {k: v.strip() for k, v in value.items() if v.strip()}
 
 
 class TemplateIn(BaseModel):

@@ -25,7 +25,7 @@ from hireflow.core.settings import Settings
 from hireflow.notifications import outbox
 from hireflow.notifications.channels import Attachment
 from hireflow.offers import configuration, messages, schemas
-from hireflow.offers.defaults import APPROVER_LABELS, STATUS_LABELS
+from hireflow.offers.defaults import APPROVER_LABELS, LETTER_BODY, STATUS_LABELS
 from hireflow.offers.errors import (
     LazyText,
     OfferConflict,
@@ -42,7 +42,7 @@ from hireflow.offers.models import (
     OfferSettings,
     OfferTemplate,
 )
-from hireflow.offers.pdf import Letter, digest, pdf_language, render_pdf
+from hireflow.offers.pdf import PDF_LANGUAGES, Letter, digest, pdf_language, render_pdf
 from hireflow.offers.pipeline import move_to_kind
 from hireflow.openings.models import Opening
 from hireflow.org.models import Department, RoleAssignment, Tenant, User
@@ -456,7 +456,8 @@ def parties(session: Session, offer: Offer) -> Parties:
 
 
 def letter(session: Session, offer: Offer, language: str) -> Letter:
-    """The offer's letter in ``language`` ("zh" or "en")."""
+    """The offer's letter in ``language`` ("zh", "en" or "ja"); a template without Japanese
+    text gives the built-in Japanese letter text."""
     who = parties(session, offer)
     return Letter(
         language=language,
@@ -470,7 +471,7 @@ def letter(session: Session, offer: Offer, language: str) -> Letter:
         start_date=offer.start_date,
         probation_months=offer.probation_months,
         location=offer.location,
-        body=str(offer.body.get(language, "")),
+        body=str(offer.body.get(language) or LETTER_BODY.get(language, "")),
         documents=list(offer.required_documents),
         expires_at=offer.expires_at,
         timezone=who.candidate.timezone or "Asia/Shanghai",
@@ -481,9 +482,10 @@ def letter(session: Session, offer: Offer, language: str) -> Letter:
 def letter_pdf(session: Session, principal: Principal, offer_id: int, language: str) -> bytes:
     """The letter as PDF for staff (preview before sending, or the letter as sent)."""
     offer = visible_offer(session, principal, offer_id, "offers.read")
-    if language not in ("zh", "en"):
+    if language not in PDF_LANGUAGES:
         raise ValidationFailed(
-            N_("The letter is in Chinese (zh) or English (en)."), fields={"lang": "unknown"}
+            N_("The letter is in Chinese (zh), English (en) or Japanese (ja)."),
+            fields={"lang": "unknown"},
         )
     return render_pdf(letter(session, offer, language))
 

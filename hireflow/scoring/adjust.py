@@ -97,6 +97,10 @@ def rederive_report(
         f"{localised(known[i].name, 'en')} (AI {v['ai']:.1f} → {v['final']:.1f})"
         for i, v in changed.items()
     )
+    names_ja = "、".join(
+        f"{localised(known[i].name, 'ja')}（AI {v['ai']:.1f} → {v['final']:.1f}）"
+        for i, v in changed.items()
+    )
     note = Note(
         "hr_adjusted",
         {
@@ -104,6 +108,8 @@ def rederive_report(
             "岗位匹配度、优势、差距和总结按调整后的分数重新得出，AI 的原始分数保留在旁。",
             "en": f"HR adjusted the score of {names_en}; job match, strengths, gaps and the "
             "summary follow the final scores, with the AI's original scores kept beside them.",
+            "ja": f"HR が次の項目の得点を調整しました：{names_ja}。職務適合度、強み、課題、"
+            "総括は調整後の得点から導き直し、AI の元の得点も併記しています。",
         },
     )
     extra = dict(report.extra)
@@ -141,6 +147,7 @@ def _derived(report: Report, dimensions: list[DimensionScore], model: Competency
             text={
                 "zh": g.text["zh"] + "；回答中没有能证明该能力的句子",
                 "en": g.text["en"] + "; no sentence in the answers shows it",
+                "ja": g.text.get("ja", g.text["en"]) + "。回答にこの能力を示す文がありません",
             },
         )
         if g.dimension_id in unproven
@@ -217,6 +224,12 @@ def _calibrated_note(version: object, calibrated: Sequence[DimensionScore]) -> N
                 f"{localised(d.name, 'en')} ({d.raw_score:.1f} → {d.score:.1f})" for d in calibrated
             )
             + ".",
+            "ja": f"会社の校正（バージョン {version}）により、次の項目の AI 得点が変わりました："
+            + "、".join(
+                f"{localised(d.name, 'ja')}（{d.raw_score:.1f} → {d.score:.1f}）"
+                for d in calibrated
+            )
+            + "。",
         },
     )
 
@@ -230,6 +243,8 @@ def _no_evidence_note(d: DimensionScore) -> Note:
             "en": f"No sentence in the answers shows “{localised(d.name, 'en')}”: "
             f"its score is capped at {NO_EVIDENCE_CAP:.1f} and its confidence "
             "halved.",
+            "ja": f"回答に「{localised(d.name, 'ja')}」を示す文が見つかりません："
+            f"得点の上限は {NO_EVIDENCE_CAP:.1f}、信頼度は半分にしました。",
         },
     )
 
@@ -311,6 +326,8 @@ def finalise_report(
             "zh": summary["zh"] + f"注意：{len(copies)} 道题的回答是其他回答的复制，只计一次。",
             "en": summary["en"]
             + f" Note: {len(copies)} answer(s) repeat another answer and were credited once.",
+            "ja": summary.get("ja", "")
+            + f"注意：{len(copies)} 問の回答は他の回答の繰り返しのため、一度だけ採点しました。",
         }
     extra = dict(report.extra)
     follow_ups = report.follow_ups

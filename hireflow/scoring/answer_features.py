@@ -283,16 +283,33 @@ def _clarity(sentences: Sequence[SentenceAnalysis], lang: str) -> float:
 _VOICE = {
     "speech_rate_wpm": (
         (100.0, 170.0),
-        {"zh": "语速（词/分钟）", "en": "speech rate (words per minute)"},
+        {
+            "zh": "语速（词/分钟）",
+            "en": "speech rate (words per minute)",
+            "ja": "話す速さ（語/分）",
+        },
     ),
     "speech_rate_cpm": (
         (180.0, 300.0),
-        {"zh": "语速（字/分钟）", "en": "speech rate (characters per minute)"},
+        {
+            "zh": "语速（字/分钟）",
+            "en": "speech rate (characters per minute)",
+            "ja": "話す速さ（字/分）",
+        },
     ),
-    "pause_ratio": ((0.05, 0.30), {"zh": "停顿占比", "en": "share of time in pauses"}),
-    "long_pauses": ((0.0, 3.0), {"zh": "长停顿次数", "en": "long pauses"}),
-    "filler_count": ((0.0, 8.0), {"zh": "口头语次数", "en": "filler words"}),
-    "duration_s": ((0.0, 1e9), {"zh": "作答时长（秒）", "en": "answer duration (s)"}),
+    "pause_ratio": (
+        (0.05, 0.30),
+        {"zh": "停顿占比", "en": "share of time in pauses", "ja": "間の割合"},
+    ),
+    "long_pauses": ((0.0, 3.0), {"zh": "长停顿次数", "en": "long pauses", "ja": "長い間の回数"}),
+    "filler_count": (
+        (0.0, 8.0),
+        {"zh": "口头语次数", "en": "filler words", "ja": "つなぎ言葉の回数"},
+    ),
+    "duration_s": (
+        (0.0, 1e9),
+        {"zh": "作答时长（秒）", "en": "answer duration (s)", "ja": "回答時間（秒）"},
+    ),
 }
 
 
@@ -304,14 +321,26 @@ def voice_observations(features: dict[str, float] | None) -> tuple[Observation, 
         value = features[name]
         known = _VOICE.get(name)
         if known is None:
-            out.append(Observation(name, rounded(value), {"zh": name, "en": name}))
+            out.append(Observation(name, rounded(value), {"zh": name, "en": name, "ja": name}))
             continue
         (low, high), label = known
         if value < low:
-            note = {"zh": f"{label['zh']}偏低", "en": f"{label['en']}: below the usual range"}
+            note = {
+                "zh": f"{label['zh']}偏低",
+                "en": f"{label['en']}: below the usual range",
+                "ja": f"{label['ja']}：通常の範囲より低い",
+            }
         elif value > high:
-            note = {"zh": f"{label['zh']}偏高", "en": f"{label['en']}: above the usual range"}
+            note = {
+                "zh": f"{label['zh']}偏高",
+                "en": f"{label['en']}: above the usual range",
+                "ja": f"{label['ja']}：通常の範囲より高い",
+            }
         else:
-            note = {"zh": f"{label['zh']}在常见范围内", "en": f"{label['en']}: in the usual range"}
+            note = {
+                "zh": f"{label['zh']}在常见范围内",
+                "en": f"{label['en']}: in the usual range",
+                "ja": f"{label['ja']}：通常の範囲内",
+            }
         out.append(Observation(name, rounded(value), note))
     return tuple(out)

@@ -107,6 +107,9 @@ def copy_note_text(copy: Copy, numbers: Mapping[str, int]) -> dict[str, str]:
         "en": f"The answer to question {mine} repeats the answer to question {original} "
         f"({percent}% of its text); it is credited once, to question {original}, and scores "
         "0 here. Check whether the candidate pasted the same text.",
+        "ja": f"質問 {mine} の回答は質問 {original} の回答とほぼ同じです（{percent}% が重複）。"
+        f"質問 {original} でのみ一度採点し、この質問は 0 点としました。"
+        "候補者が同じ文章を貼り付けていないか確認してください。",
     }
 
 

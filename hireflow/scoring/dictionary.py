@@ -9,7 +9,7 @@ Chinese column headers:
 column             accepted headers (case and spacing ignored)
 =================  ==========================================================
 id                 id, code, competency_id, 编码, 维度编码, 能力编码
-name (zh / en)     维度, 维度名称, 能力名称, name_zh; name, name_en, 英文名称
+name (zh / en)     维度, 维度名称, 能力名称, name_zh; name, name_en, 英文名称; name_ja
 weight             weight, 权重 (25, 25%, 0.25 all work; relative weights)
 required level     required_level, 要求等级, 目标等级 (0–10)
 description        description, 定义, 维度定义, 说明 (+ _zh / _en)
@@ -555,12 +555,14 @@ def import_dictionary(
 def model_to_rows(model: CompetencyModel) -> list[dict[str, Any]]:
     """One row per indicator, in the column layout the importer reads back."""
     rows: list[dict[str, Any]] = []
+    with_ja = any("ja" in dim.name for dim in model.dimensions)  # Japanese names (E7)
     for dim in model.dimensions:
         for i, indicator in enumerate(dim.indicators):
             row: dict[str, Any] = {
                 "id": dim.id if i == 0 else "",
                 "name_zh": dim.name.get("zh", "") if i == 0 else "",
                 "name_en": dim.name.get("en", "") if i == 0 else "",
+                **({"name_ja": dim.name.get("ja", "") if i == 0 else ""} if with_ja else {}),
                 "weight": dim.weight if i == 0 else "",
                 "required_level": dim.required_level if i == 0 else "",
                 "description_zh": dim.description.get("zh", "") if i == 0 else "",

@@ -94,9 +94,17 @@ _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
 _LEVEL_RE = re.compile(
     r"^(?:level|lvl|l|等级|级别|水平)?([1-5一二三四五])(?:级|分)?(?:行为)?(?:描述|定义|锚点)?$"
 )
-_LANG_SUFFIX_RE = re.compile(r"^(.*?)(?:[\s_\-]*[(（]?(zh|cn|en|中文|英文)[)）]?)$")
+_LANG_SUFFIX_RE = re.compile(r"^(.*?)(?:[\s_\-]*[(（]?(zh|cn|en|ja|中文|英文|日文)[)）]?)$")
 # English name of each Chinese-only language suffix.
-_LANG_CODES = {"zh": "zh", "cn": "zh", "中文": "zh", "en": "en", "英文": "en"}
+_LANG_CODES = {
+    "zh": "zh",
+    "cn": "zh",
+    "中文": "zh",
+    "en": "en",
+    "英文": "en",
+    "ja": "ja",
+    "日文": "ja",
+}
 
 
 @dataclass

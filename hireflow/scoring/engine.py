@@ -260,7 +260,8 @@ def score_interview(
     model = interview.model
     lang = interview.language
     notes: list[Note] = [
-        Note("input_warning", {"zh": str(w), "en": str(w)}) for w in interview.warnings
+        Note("input_warning", {"zh": str(w), "en": str(w), "ja": str(w)})
+        for w in interview.warnings
     ]
 
     per_answer, fallbacks = _answer_scores(interview, analyses, judge)
@@ -321,6 +322,7 @@ def _calibrated_note(version: object) -> Note:
         {
             "zh": f"已应用公司校准（版本 {version}）。",
             "en": f"Company calibration applied (version {version}).",
+            "ja": f"会社の校正を適用しました（バージョン {version}）。",
         },
     )
 

@@ -20,15 +20,36 @@ STRENGTH_MIN_SCORE = 6.0  # a strength meets its required level and scores at le
 MAX_KEY_EXAMPLES = 5
 
 _REASONS = {
-    "no_result": {"zh": "缺少可衡量的结果", "en": "no measurable result"},
-    "we_only": {"zh": "多用“我们”，个人作用不清楚", "en": "told as “we”; own part unclear"},
+    "no_result": {
+        "zh": "缺少可衡量的结果",
+        "en": "no measurable result",
+        "ja": "測定可能な成果がない",
+    },
+    "we_only": {
+        "zh": "多用“我们”，个人作用不清楚",
+        "en": "told as “we”; own part unclear",
+        "ja": "「私たち」での説明が多く、本人の役割が不明確",
+    },
     "vague": {
         "zh": "多为笼统表述，缺少具体事例",
         "en": "general claims rather than a concrete example",
+        "ja": "一般的な主張が多く、具体的な事例がない",
     },
-    "off_topic": {"zh": "回答偏离问题", "en": "the answer did not address the question"},
-    "few_actions": {"zh": "本人行动描述较少", "en": "few concrete actions of the candidate's own"},
-    "no_answer": {"zh": "有题目未作答", "en": "a question was not answered"},
+    "off_topic": {
+        "zh": "回答偏离问题",
+        "en": "the answer did not address the question",
+        "ja": "回答が質問に答えていない",
+    },
+    "few_actions": {
+        "zh": "本人行动描述较少",
+        "en": "few concrete actions of the candidate's own",
+        "ja": "本人の具体的な行動の記述が少ない",
+    },
+    "no_answer": {
+        "zh": "有题目未作答",
+        "en": "a question was not answered",
+        "ja": "未回答の質問がある",
+    },
 }
 
 
@@ -62,13 +83,16 @@ def _findings(
         if d.score is None:
             continue
         name_zh, name_en = localised(d.name, "zh"), localised(d.name, "en")
+        name_ja = localised(d.name, "ja")
         quote = d.evidence[0].quote if d.evidence else ""
         if d.score >= d.required_level and d.score >= STRENGTH_MIN_SCORE:
             example_zh = f"，例如：“{_short(quote)}”" if quote else ""
             example_en = f", e.g. “{_short(quote)}”" if quote else ""
+            example_ja = f"。例：「{_short(quote)}」" if quote else ""
             text = {
                 "zh": f"{name_zh}：{d.score:.1f} 分（要求 {d.required_level:.1f}）{example_zh}",
                 "en": f"{name_en}: {d.score:.1f} (required {d.required_level:.1f}){example_en}",
+                "ja": f"{name_ja}：{d.score:.1f} 点（要求 {d.required_level:.1f}）{example_ja}",
             }
             strengths.append(
                 (d.score - d.required_level, Finding(d.id, d.score, d.required_level, text))
@@ -81,11 +105,14 @@ def _findings(
                         reasons.append(reason)
             why_zh = "；".join(_REASONS[r]["zh"] for r in reasons[:3])
             why_en = "; ".join(_REASONS[r]["en"] for r in reasons[:3])
+            why_ja = "、".join(_REASONS[r]["ja"] for r in reasons[:3])
             text = {
                 "zh": f"{name_zh}：{d.score:.1f} 分，低于要求 {d.required_level:.1f}"
                 + (f"（{why_zh}）" if why_zh else ""),
                 "en": f"{name_en}: {d.score:.1f}, below the required {d.required_level:.1f}"
                 + (f" ({why_en})" if why_en else ""),
+                "ja": f"{name_ja}：{d.score:.1f} 点、要求 {d.required_level:.1f} を下回る"
+                + (f"（{why_ja}）" if why_ja else ""),
             }
             gaps.append(
                 (d.required_level - d.score, Finding(d.id, d.score, d.required_level, text))
@@ -122,27 +149,27 @@ def _key_examples(
 # ---------------------------------------------------------------------------- notes
 
 _LANG_NAMES = {
-    "zh": ("中文", "Chinese"),
-    "en": ("英文", "English"),
-    "ja": ("日文", "Japanese"),
-    "ko": ("韩文", "Korean"),
-    "ru": ("俄文", "Russian"),
-    "ar": ("阿拉伯文", "Arabic"),
-    "hi": ("印地文", "Hindi"),
-    "th": ("泰文", "Thai"),
-    "el": ("希腊文", "Greek"),
-    "he": ("希伯来文", "Hebrew"),
-    "es": ("西班牙文", "Spanish"),
-    "fr": ("法文", "French"),
-    "de": ("德文", "German"),
-    "pt": ("葡萄牙文", "Portuguese"),
-    "it": ("意大利文", "Italian"),
-    "nl": ("荷兰文", "Dutch"),
+    "zh": ("中文", "Chinese", "中国語"),
+    "en": ("英文", "English", "英語"),
+    "ja": ("日文", "Japanese", "日本語"),
+    "ko": ("韩文", "Korean", "韓国語"),
+    "ru": ("俄文", "Russian", "ロシア語"),
+    "ar": ("阿拉伯文", "Arabic", "アラビア語"),
+    "hi": ("印地文", "Hindi", "ヒンディー語"),
+    "th": ("泰文", "Thai", "タイ語"),
+    "el": ("希腊文", "Greek", "ギリシャ語"),
+    "he": ("希伯来文", "Hebrew", "ヘブライ語"),
+    "es": ("西班牙文", "Spanish", "スペイン語"),
+    "fr": ("法文", "French", "フランス語"),
+    "de": ("德文", "German", "ドイツ語"),
+    "pt": ("葡萄牙文", "Portuguese", "ポルトガル語"),
+    "it": ("意大利文", "Italian", "イタリア語"),
+    "nl": ("荷兰文", "Dutch", "オランダ語"),
 }
 
 
-def _lang_name(code: str) -> tuple[str, str]:
-    return _LANG_NAMES.get(code, (code, code))
+def _lang_name(code: str) -> tuple[str, str, str]:
+    return _LANG_NAMES.get(code, (code, code, code))
 
 
 def _notes(
@@ -167,6 +194,8 @@ def _notes(
                         "zh": f"“{localised(d.name, 'zh')}”没有可评分的回答，未计入岗位匹配度。",
                         "en": f"“{localised(d.name, 'en')}” had no scorable answer and is left out "
                         "of the job match.",
+                        "ja": f"「{localised(d.name, 'ja')}」には採点できる回答がなく、"
+                        "職務適合度に含めていません。",
                     },
                 )
             )
@@ -179,6 +208,8 @@ def _notes(
                     "已使用内置评分。",
                     "en": f"The LLM judge was not usable for {qid} / {dim_id} ({reason}); the "
                     "embedded scorer was used.",
+                    "ja": f"{qid} / {dim_id} では LLM 採点が使えなかったため（{reason}）、"
+                    "内蔵の採点を使いました。",
                 },
                 qid,
             )
@@ -197,12 +228,13 @@ def _status_notes(a: AnswerAnalysis) -> list[Note]:
                 {
                     "zh": f"第 {qid} 题未作答，计 0 分。",
                     "en": f"Question {qid} was not answered and scores 0.",
+                    "ja": f"質問 {qid} は未回答のため 0 点です。",
                 },
                 qid,
             )
         )
     if a.status == "unsupported_language":
-        zh, en = _lang_name(a.language)
+        zh, en, ja = _lang_name(a.language)
         notes.append(
             Note(
                 "unsupported_language",
@@ -210,18 +242,21 @@ def _status_notes(a: AnswerAnalysis) -> list[Note]:
                     "zh": f"第 {qid} 题的回答使用{zh}，引擎暂不支持，未评分（没有按低分处理）。",
                     "en": f"The answer to question {qid} is in {en}, which the engine does not "
                     "support; it was not scored (not treated as a poor answer).",
+                    "ja": f"質問 {qid} の回答は{ja}で、採点エンジンは{ja}に対応していないため"
+                    "採点していません（低評価としては扱っていません）。人が回答を読んで評価してください。",
                 },
                 qid,
             )
         )
     elif a.status == "ok" and a.language != a.interview_language:
-        zh, en = _lang_name(a.language)
+        zh, en, ja = _lang_name(a.language)
         notes.append(
             Note(
                 "other_language",
                 {
                     "zh": f"第 {qid} 题用{zh}作答，已按{zh}分析。",
                     "en": f"Question {qid} was answered in {en} and analysed in {en}.",
+                    "ja": f"質問 {qid} は{ja}で回答されたため、{ja}として分析しました。",
                 },
                 qid,
             )
@@ -239,10 +274,16 @@ def _gate_notes(a: AnswerAnalysis, dimensions: Sequence[DimensionScore]) -> list
         dim_name = next((d.name for d in dimensions if d.id == evidence.dimension_id), {})
         zh_dim = dim_name.get("zh", evidence.dimension_id)
         en_dim = dim_name.get("en", evidence.dimension_id)
+        ja_dim = localised(dim_name, "ja") or evidence.dimension_id
         nearest = evidence.nearest_other
         zh_near = f"更像是{learned.preset_label(nearest, 'zh')}方面的经历，" if nearest else ""
         en_near = (
             f" it reads as evidence of {learned.preset_label(nearest, 'en').lower()};"
+            if nearest
+            else ""
+        )
+        ja_near = (
+            f"むしろ{learned.preset_label(nearest, 'ja')}に関する経験と読めます。"
             if nearest
             else ""
         )
@@ -257,6 +298,9 @@ def _gate_notes(a: AnswerAnalysis, dimensions: Sequence[DimensionScore]) -> list
                     f"({en_dim}):{en_near} relevance to the question "
                     f"{evidence.gate['gate_probability']:.0%}. Its {en_dim} score is capped "
                     f"at level {learned.GATE_CAP_LEVEL}.",
+                    "ja": f"質問 {qid} の回答は問われた内容（{ja_dim}）に答えていません。{ja_near}"
+                    f"この質問との関連度 {evidence.gate['gate_probability']:.0%}。"
+                    f"この質問の{ja_dim}の得点はレベル {learned.GATE_CAP_LEVEL} が上限です。",
                 },
                 qid,
             )
@@ -280,6 +324,9 @@ def _cleaning_notes(a: AnswerAnalysis) -> list[Note]:
                     "en": f"{len(injected)} sentence(s) in answer {qid} addressed the grader "
                     f"(e.g. “{_short(injected[0].text, 30)}”); they were ignored and do not "
                     "affect the score.",
+                    "ja": f"回答 {qid} の {len(injected)} 文は採点システムへの指示でした"
+                    f"（例：「{_short(injected[0].text, 30)}」）。"
+                    "無視したため、採点には影響しません。",
                 },
                 qid,
             )
@@ -293,6 +340,7 @@ def _cleaning_notes(a: AnswerAnalysis) -> list[Note]:
                     "zh": f"第 {qid} 题中有 {len(repeated)} 句重复内容，只计一次。",
                     "en": f"{len(repeated)} repeated sentence(s) in answer {qid} were "
                     "counted once.",
+                    "ja": f"回答 {qid} の繰り返された {len(repeated)} 文は一度だけ数えました。",
                 },
                 qid,
             )
@@ -309,6 +357,8 @@ def _cleaning_notes(a: AnswerAnalysis) -> list[Note]:
                     "en": f"Answer {qid} was very long ({a.original_chars} characters); "
                     f"only the first {chars} characters (at most {sentences} sentences) "
                     "were analysed.",
+                    "ja": f"回答 {qid} は非常に長いため（{a.original_chars} 文字）、"
+                    f"最初の {chars} 文字以内（最大 {sentences} 文）だけを分析しました。",
                 },
                 qid,
             )
@@ -325,11 +375,17 @@ def _summary(
 ) -> dict[str, str]:
     assessed = [d for d in dimensions if d.score is not None]
     answered = sum(a.status == "ok" for a in analyses)
+    unread = _unread_clause(analyses)
     if not assessed:
-        return {
-            "zh": f"共 {len(analyses)} 道题，没有可评分的回答，无法给出评估。",
-            "en": f"{len(analyses)} question(s), no scorable answer: no assessment is possible.",
-        }
+        return _joined(
+            unread,
+            {
+                "zh": f"共 {len(analyses)} 道题，没有可评分的回答，无法给出评估。",
+                "en": f"{len(analyses)} question(s), no scorable answer: "
+                "no assessment is possible.",
+                "ja": f"全 {len(analyses)} 問に採点できる回答がなく、評価できません。",
+            },
+        )
     above = sorted(
         (d for d in assessed if d.score >= d.required_level),  # type: ignore[operator]
         key=lambda d: (-(d.score or 0), d.id),
@@ -340,9 +396,11 @@ def _summary(
     )
     zh_parts = [f"岗位匹配度 {match:.0f}%"]
     en_parts = [f"Job match {match:.0f}%"]
+    ja_parts = [f"職務適合度 {match:.0f}%"]
     if coverage < 0.999:
         zh_parts[0] += f"（覆盖 {coverage * 100:.0f}% 的权重）"
         en_parts[0] += f" (covering {coverage * 100:.0f}% of the weight)"
+        ja_parts[0] += f"（重みの {coverage * 100:.0f}% を評価）"
     if above:
         zh_parts.append(
             "达到要求的维度："
@@ -351,6 +409,10 @@ def _summary(
         en_parts.append(
             "meets the requirement in "
             + ", ".join(f"{localised(d.name, 'en')} {d.score:.1f}" for d in above[:3])
+        )
+        ja_parts.append(
+            "要求を満たす項目："
+            + "、".join(f"{localised(d.name, 'ja')} {d.score:.1f}" for d in above[:3])
         )
     if below:
         zh_parts.append(
@@ -367,9 +429,48 @@ def _summary(
                 for d in below[:3]
             )
         )
+        ja_parts.append(
+            "要求を下回る項目："
+            + "、".join(
+                f"{localised(d.name, 'ja')} {d.score:.1f}（要求 {d.required_level:.1f}）"
+                for d in below[:3]
+            )
+        )
     zh_parts.append(f"共分析 {answered}/{len(analyses)} 道题的回答")
     en_parts.append(f"{answered} of {len(analyses)} answers analysed")
-    return {"zh": "；".join(zh_parts) + "。", "en": "; ".join(en_parts) + "."}
+    ja_parts.append(f"{len(analyses)} 問中 {answered} 問の回答を分析")
+    return _joined(
+        unread,
+        {
+            "zh": "；".join(zh_parts) + "。",
+            "en": "; ".join(en_parts) + ".",
+            "ja": "、".join(ja_parts) + "。",
+        },
+    )
+
+
+def _unread_clause(analyses: Sequence[AnswerAnalysis]) -> dict[str, str]:
+    """A sentence for answers in a language the engine cannot score (e.g. Japanese), so a
+    reader never takes the score for an assessment of them."""
+    unread = [a for a in analyses if a.status == "unsupported_language"]
+    if not unread:
+        return {}
+    zh, en, ja = _lang_name(unread[0].language)
+    n = len(unread)
+    return {
+        "zh": f"{n} 道题的回答使用{zh}等引擎不支持的语言，未评分，请人工阅读评估。",
+        "en": f"{n} answer(s) are in {en} or another language the engine cannot score: they "
+        "were not scored, so read and assess them yourself.",
+        "ja": f"{n} 問の回答は{ja}など採点エンジンが対応していない言語のため採点していません。"
+        "回答を読んで人が評価してください。",
+    }
+
+
+def _joined(extra: dict[str, str], summary: dict[str, str]) -> dict[str, str]:
+    if not extra:
+        return summary
+    sep = {"zh": "", "ja": "", "en": " "}
+    return {k: v + sep.get(k, " ") + extra.get(k, "") for k, v in summary.items()}
 
 
 # -------------------------------------------------------------------- answer report

@@ -15,7 +15,7 @@ in the candidate's words where possible:
 * a competency below the job's requirement that no answer gave evidence for: ask for an
   example of its first behavioural indicator.
 
-Questions come in Chinese and English; the report shows the interview's language first.
+Questions come in Chinese, English and Japanese; the report shows the reader's language.
 """
 
 from __future__ import annotations
@@ -76,6 +76,8 @@ def _answer_follow_ups(analysis: AnswerAnalysis, question_text: dict[str, str]) 
                     "zh": f"这道题没有作答，请再回答一次：{localised(question_text, 'zh')}",
                     "en": f"This question was not answered. Could you answer it: "
                     f"{localised(question_text, 'en')}",
+                    "ja": "この質問には回答がありませんでした。改めてお答えください："
+                    f"{localised(question_text, 'ja')}",
                 },
             )
         ]
@@ -87,6 +89,9 @@ def _answer_follow_ups(analysis: AnswerAnalysis, question_text: dict[str, str]) 
                     "zh": f"请用中文或英文重新回答：{localised(question_text, 'zh')}",
                     "en": "Please answer again in English or Chinese: "
                     f"{localised(question_text, 'en')}",
+                    "ja": "AI 採点は中国語と英語の回答にのみ対応しています。面接官が日本語で"
+                    f"直接確認するか、中国語または英語での回答をお願いしてください："
+                    f"{localised(question_text, 'ja')}",
                 },
             )
         ]
@@ -102,6 +107,8 @@ def _answer_follow_ups(analysis: AnswerAnalysis, question_text: dict[str, str]) 
                     f"{localised(question_text, 'zh')}",
                     "en": "Your answer did not address the question. Could you answer it with a "
                     f"concrete experience: {localised(question_text, 'en')}",
+                    "ja": "ご回答は質問にあまり答えていませんでした。具体的な経験をもとに"
+                    f"お答えください：{localised(question_text, 'ja')}",
                 },
             )
         ]
@@ -130,6 +137,8 @@ def _story_follow_ups(
                     "在这件事中，您个人具体负责什么、亲自做了哪些事？",
                     "en": "You described what the team did. What did you personally do, and what "
                     "were you responsible for?",
+                    "ja": "「私たち」が何をしたかを何度か話されました。その中で、あなたご自身は"
+                    "何を担当し、具体的に何をしましたか？",
                 },
                 topic,
             )
@@ -137,6 +146,7 @@ def _story_follow_ups(
     if behavioural and (f["star_result"] < 0.5 or f["result_quality"] < 0.4):
         what_zh = f"“{_quote(topic)}”" if topic else "这件事"
         what_en = topic or "what you described"
+        what_ja = f"「{_quote(topic)}」" if topic else "そのこと"
         out.append(
             ask(
                 "no_result",
@@ -144,6 +154,8 @@ def _story_follow_ups(
                     "zh": f"{what_zh}最终的结果如何？有没有可以量化的数据，比如提升或节省了多少？",
                     "en": f"What was the measurable outcome of {what_en}? For example, how much "
                     "did it improve or save?",
+                    "ja": f"{what_ja}の最終的な結果はどうでしたか？どれだけ改善・削減できたかなど、"
+                    "数値で示せるデータはありますか？",
                 },
                 topic,
             )
@@ -157,6 +169,8 @@ def _story_follow_ups(
                     "过程中最大的挑战是什么，您是怎么解决的？",
                     "en": f"You mentioned {topic}. What was its return on investment, and what "
                     "was the hardest problem in it and how did you solve it?",
+                    "ja": f"「{_quote(topic)}」について触れられました。その投資対効果（ROI）は"
+                    "どうでしたか？最大の課題は何で、どのように解決しましたか？",
                 },
                 topic,
             )
@@ -170,6 +184,8 @@ def _story_follow_ups(
                     "zh": "能否举一个具体的例子：什么时间、什么情况、您具体做了什么、结果如何？",
                     "en": "Could you give a concrete example: when it was, what the situation was, "
                     "what you did and what happened?",
+                    "ja": "具体的な例を挙げていただけますか：いつ、どのような状況で、"
+                    "あなたが何をし、どうなりましたか？",
                 },
             )
         )
@@ -218,6 +234,8 @@ def suggest_follow_ups(
                     "zh": f"请举一个能体现“{localised(indicator.text, 'zh')}”的具体事例。",
                     "en": "Tell me about a specific time that shows this: "
                     f"“{localised(indicator.text, 'en')}”.",
+                    "ja": "次のことが表れている具体的な経験を教えてください："
+                    f"「{localised(indicator.text, 'ja')}」",
                 },
             )
         )
@@ -250,5 +268,7 @@ def copy_follow_up(
             f"{localised(question_text, 'zh')}",
             "en": f"Your answer here repeated your answer to question {original_number}. "
             f"Could you answer with a different experience: {localised(question_text, 'en')}",
+            "ja": f"この回答は質問 {original_number} の回答と同じです。別の経験でお答えください："
+            f"{localised(question_text, 'ja')}",
         },
     )

@@ -61,10 +61,11 @@ _ID_RE = re.compile(r"^[\w][\w.\-]*$")
 
 
 def localised(text: Mapping[str, str] | None, lang: str) -> str:
-    """Text in ``lang``, falling back to Chinese, then English, then any non-empty value."""
+    """Text in ``lang``, falling back to Chinese, then English, then any non-empty value
+    (Japanese falls back to English first: a Japanese reader is likelier to read it)."""
     if not text:
         return ""
-    for key in (lang, "zh", "en"):
+    for key in (lang, "en", "zh") if lang == "ja" else (lang, "zh", "en"):
         value = text.get(key)
         if value:
             return value

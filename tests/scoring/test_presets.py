@@ -193,7 +193,11 @@ def test_list_presets_and_job_types() -> None:
     entries = {e["id"]: e for e in list_presets()}
     assert entries["communication"]["industries"] == ["internet", "manufacturing"]
     assert entries["customer_orientation"]["industries"] == ["retail", "services"]
-    assert entries["communication"]["name"] == {"zh": "沟通表达", "en": "Communication"}
+    assert entries["communication"]["name"] == {
+        "zh": "沟通表达",
+        "en": "Communication",
+        "ja": "コミュニケーション",
+    }
     job_types = list_job_types()
     assert [t["id"] for t in job_types] == list(JOB_TYPES)
     for template in job_types:
