@@ -253,6 +253,7 @@ def _settings_context(session: DbSession, principal: Principal) -> dict[str, Any
         "stages": stages.company_stages(session, principal.tenant_id),
         "reasons": stages.rejection_reasons(session, principal.tenant_id),
         "blind": stages.blind_scorecards(session, principal.tenant_id),
+        "settings": stages.settings_out(session, principal.tenant_id),
         "kinds": STAGE_KINDS,
         "kind_labels": KIND_LABELS,
         "errors": {},
@@ -313,6 +314,14 @@ SECTIONS = {
         stages.set_settings,
         lambda form: {"blind_scorecards": form.get("blind_scorecards") == "on"},
     ),
+    "notices": _Section(
+        schemas.SettingsIn,
+        stages.set_settings,
+        lambda form: {
+            "notify_stages": form.getlist("notify_stages"),
+            "live_rooms": form.get("live_rooms") == "on",
+        },
+    ),
 }
 
 
@@ -350,6 +359,11 @@ def save_reasons(request: Request, session: DbSession, principal: PageUser, form
 @router.post("/workflow/settings/blind")
 def save_blind(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
     return _save_section(request, session, principal, form, "blind")
+
+
+@router.post("/workflow/settings/notices")
+def save_notices(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
+    return _save_section(request, session, principal, form, "notices")
 
 
 # --------------------------------------------------------------------------- scorecards
