@@ -130,6 +130,7 @@ MATRIX: dict[str, dict[Role, Reach]] = {
     "offers.approve": {H: T, M: D},  # a step of the chain, by its role
     "offers.configure": {H: T},  # templates, the approval chain, the onboarding checklist
     "employees.read": {H: T, M: D, E: S},
+    "employees.manage": {H: T},  # department, manager, start date (the employee import)
     # IT (the IT/auditor role) sees only the onboarding tasks assigned to it
     "onboarding.read": {H: T, M: D, A: MB, E: S},
     "onboarding.complete": {H: T, M: D, A: MB},
@@ -219,7 +220,13 @@ API_SCOPES: dict[str, frozenset[str]] = {
     ),
     "offers.read": frozenset({"offers.read", "employees.read", "onboarding.read"}),
     "offers.write": frozenset(
-        {"offers.manage", "offers.approve", "offers.configure", "onboarding.complete"}
+        {
+            "offers.manage",
+            "offers.approve",
+            "offers.configure",
+            "onboarding.complete",
+            "employees.manage",
+        }
     ),
     "analytics.read": frozenset({"analytics.read", "analytics.audit"}),
     "records.read": frozenset({"records.read", "records.files", "records.export"}),

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from hireflow.core.events import EVENTS
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import require
-from hireflow.integrations import queries, schemas, tabular, transfer, webhooks
+from hireflow.integrations import people_import, queries, schemas, tabular, transfer, webhooks
 from hireflow.web.deps import ApiUser, DbSession, Id
 
 router = APIRouter(tags=["integrations"])
@@ -149,11 +149,11 @@ def _report(report: transfer.ImportReport, language: str) -> schemas.ImportRepor
 def export_file(
     session: DbSession,
     principal: ApiUser,
-    kind: Literal["candidates", "results"] = "candidates",
+    kind: Literal["candidates", "results", "employees"] = "candidates",
     format: Literal["csv", "xlsx"] = "csv",
     mapping: str = Query(default="hireflow", max_length=40),
 ) -> Response:
-    """Candidates or interview results the caller may read, as CSV or XLSX with the
+    """Candidates, interview results or employees the caller may read, as CSV or XLSX with the
     headers of a preset (hireflow, beisen, moka, feishu) or a saved mapping (``saved:<id>``)."""
     content, filename = transfer.export(session, principal, kind, format, mapping)
     return Response(
@@ -177,10 +177,51 @@ def import_candidates(
     report = transfer.import_candidates(
         session, principal, file.filename or "", content, mapping, dry_run
     )
-    out = _report(report, principal.language)
+    return _answer(report, principal.language, dry_run)
+
+
+def _answer(report: transfer.ImportReport, language: str, dry_run: bool) -> Any:
+    out = _report(report, language)
     if not dry_run and not report.written:
         return JSONResponse(out.model_dump(), status_code=422)
     return out
+
+
+@router.post("/imports/employees", response_model=schemas.ImportReportOut)
+def import_employees(
+    session: DbSession,
+    principal: ApiUser,
+    file: UploadFile,
+    mapping: str = Query(default="", max_length=40),
+    dry_run: bool = True,
+) -> Any:
+    """Check (``dry_run``, the default) or apply a CSV/XLSX of employees' department (by
+    name), manager (by e-mail) and start date, matched by employee number; ``created`` lists
+    the employees changed. Nothing is written unless all rows are valid."""
+    content = file.file.read(tabular.MAX_BYTES + 1)
+    report = people_import.import_employees(
+        session, principal, file.filename or "", content, mapping, dry_run
+    )
+    return _answer(report, principal.language, dry_run)
+
+
+@router.post("/imports/results", response_model=schemas.ImportReportOut)
+def import_results(
+    session: DbSession,
+    principal: ApiUser,
+    file: UploadFile,
+    mapping: str = Query(default="", max_length=40),
+    system: str = Query(default="", max_length=40),
+    dry_run: bool = True,
+) -> Any:
+    """Check (``dry_run``, the default) or import interview results (person id, dimension,
+    score 0–10, date, opening) from another system onto the people's records, marked as
+    imported from ``system``; ``created`` lists the record entries."""
+    content = file.file.read(tabular.MAX_BYTES + 1)
+    report = people_import.import_results(
+        session, principal, file.filename or "", content, mapping, dry_run, system
+    )
+    return _answer(report, principal.language, dry_run)
 
 
 @router.get("/imports/presets", response_model=list[schemas.PresetOut])

@@ -273,7 +273,7 @@ class ImportReportOut(BaseModel):
 
 
 class MappingIn(BaseModel):
-    kind: Literal["candidates", "results"]
+    kind: Literal["candidates", "results", "employees"]
     name: str = Field(min_length=1, max_length=100)
     # file column -> field, e.g. {"姓名": "name", "手机号码": "phone"}
     columns: dict[str, str] = Field(min_length=1, max_length=50)

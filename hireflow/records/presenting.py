@@ -323,6 +323,11 @@ class Presenter:
             return shown
         if entry.type == "interview_result":
             shown.scores = self.scores(facts.get("scores") or {}, opening_id)
+            source = str(getattr(entry, "source", ""))
+            if source.startswith("import:"):
+                shown.headline = self._(
+                    "Result imported from %(system)s (not a Hireflow interview)"
+                ) % {"system": source.split(":", 1)[1]}
             ai_scores = facts.get("ai_scores")
             if isinstance(ai_scores, Mapping):
                 for score in shown.scores:
