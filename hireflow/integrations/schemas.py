@@ -154,7 +154,7 @@ class InterviewBooked(BaseModel):
     application_id: Id | None = None
     opening_id: Id
     kind: str = Field(description="the invitation's kind: live | ai | ...")
-    change: Literal["booked", "rescheduled"]
+    change: Literal["booked", "rescheduled", "cancelled"]
     booked_by: Literal["candidate", "staff"]
     start: str = Field(description="ISO 8601, UTC")
     end: str = Field(description="ISO 8601, UTC")

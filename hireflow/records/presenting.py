@@ -423,11 +423,12 @@ class Presenter:
             return True
         if source == "scheduling" and "booking_id" in facts:
             start = clean_iso(data.get("start"))
-            shown.headline = (
-                self._("Interview time moved: %(round)s, %(start)s")
-                if facts.get("booking") == "rescheduled"
-                else self._("Interview booked: %(round)s, %(start)s")
-            ) % {
+            headlines = {
+                "rescheduled": self._("Interview time moved: %(round)s, %(start)s"),
+                "cancelled": self._("Booked interview cancelled: %(round)s, %(start)s"),
+            }
+            booked = self._("Interview booked: %(round)s, %(start)s")
+            shown.headline = headlines.get(str(facts.get("booking")), booked) % {
                 "round": str(data.get("round") or self._("Interview")),
                 "start": format_datetime(start, self.timezone, self.language, "long")
                 if start

@@ -30,6 +30,7 @@ from hireflow.workflow import (
     stages,
 )
 from hireflow.workflow.models import STAGE_KINDS
+from hireflow.workflow.report_extras import RECOMMENDATION_LABELS
 from hireflow.workflow.web_router import router
 
 NAV = (
@@ -367,13 +368,6 @@ def save_notices(request: Request, session: DbSession, principal: PageUser, form
 
 
 # --------------------------------------------------------------------------- scorecards
-
-RECOMMENDATION_LABELS = {
-    "strong_no": N_("Strong no"),
-    "no": N_("No hire"),
-    "yes": N_("Hire"),
-    "strong_yes": N_("Strong yes"),
-}
 
 
 CONCLUSION_LABELS = {
