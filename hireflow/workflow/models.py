@@ -116,9 +116,6 @@ class WorkflowSettings(Base):
     # Stage keys whose entry is announced in the company's hiring-group chats (WeCom,
     # DingTalk, Feishu robots); none by default.
     notify_stages: Mapped[list[str]] = mapped_column(JSONText(), default=list)
-    # Self-booked live rounds meet in a built-in live room created at booking (instead of a
-    # pasted meeting link).
-    live_rooms: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 

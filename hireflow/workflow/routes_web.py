@@ -318,10 +318,7 @@ SECTIONS = {
     "notices": _Section(
         schemas.SettingsIn,
         stages.set_settings,
-        lambda form: {
-            "notify_stages": form.getlist("notify_stages"),
-            "live_rooms": form.get("live_rooms") == "on",
-        },
+        lambda form: {"notify_stages": form.getlist("notify_stages")},
     ),
 }
 

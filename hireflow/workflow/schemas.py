@@ -86,15 +86,11 @@ class SettingsIn(BaseModel):
         max_length=50,
         description="Stage keys whose entry is announced in the hiring-group chats",
     )
-    live_rooms: bool | None = Field(
-        None, description="Self-booked live rounds meet in a built-in live room"
-    )
 
 
 class SettingsOut(BaseModel):
     blind_scorecards: bool
     notify_stages: list[str] = []
-    live_rooms: bool = False
 
 
 class MoveIn(BaseModel):

@@ -315,7 +315,6 @@ def settings_out(session: Session, tenant_id: int) -> schemas.SettingsOut:
     return schemas.SettingsOut(
         blind_scorecards=row.blind_scorecards,
         notify_stages=list(row.notify_stages or []),
-        live_rooms=bool(row.live_rooms),
     )
 
 

@@ -201,7 +201,9 @@ def test_bad_result_rows_and_people_out_of_reach(client, org, session):
     ]
     assert session.scalars(select(RecordEntry).where(RecordEntry.person_id == person)).all() == []
     bad_system = _post(client, admin, "results", "r.csv", body, system="a b/c")
-    assert bad_system.status_code == 422 and bad_system.json()["error"]["fields"] == {"system": "format"}
+    assert bad_system.status_code == 422 and bad_system.json()["error"]["fields"] == {
+        "system": "format"
+    }
     manager = bearer(client, org.users["hiring_manager"])
     assert _post(client, manager, "results", "r.csv", body).status_code == 403
 

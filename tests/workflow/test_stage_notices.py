@@ -136,4 +136,4 @@ def test_bad_notice_settings_are_refused(session, org, hr):
     stages.set_settings(session, hr, schemas.SettingsIn(blind_scorecards=False))
     stages.set_settings(session, hr, schemas.SettingsIn(notify_stages=["offer"]))
     out = stages.settings_out(session, org.tenant.id)
-    assert (out.blind_scorecards, out.notify_stages, out.live_rooms) == (False, ["offer"], False)
+    assert (out.blind_scorecards, out.notify_stages) == (False, ["offer"])

@@ -1,5 +1,4 @@
-"""after the interview: which stages notify the hiring group, and the built-in live room as
-the meeting of self-booked live rounds
+"""after the interview: which stages notify the hiring group
 
 Revision ID: 0025_after
 Revises: 0022_selfservice
@@ -29,12 +28,8 @@ def upgrade() -> None:
                 server_default="[]",
             )
         )
-        batch_op.add_column(
-            sa.Column("live_rooms", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("workflow_settings", schema=None) as batch_op:
-        batch_op.drop_column("live_rooms")
         batch_op.drop_column("notify_stages")
