@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -26,7 +27,14 @@ from hireflow.candidates.models import Candidate
 from hireflow.core import audit
 from hireflow.core.errors import N_, AppError, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require, restrict
-from hireflow.integrations.transfer import ImportReport, RowError, finish_import, read_sheet
+from hireflow.integrations.transfer import (
+    ImportReport,
+    ImportRequest,
+    RowError,
+    finish_import,
+    import_candidates,
+    read_sheet,
+)
 from hireflow.offers.models import Employee
 from hireflow.openings.models import Opening
 from hireflow.org.models import Department, User
@@ -118,14 +126,7 @@ def _employee_changes(
     return changes, errors
 
 
-def import_employees(
-    session: Session,
-    principal: Principal,
-    filename: str,
-    content: bytes,
-    mapping: str = "",
-    dry_run: bool = True,
-) -> ImportReport:
+def import_employees(session: Session, principal: Principal, upload: ImportRequest) -> ImportReport:
     """Update employees' department, manager and start date from a file; ``created`` lists
     the ids of the employees changed."""
     require(principal, "data.import")
@@ -134,8 +135,7 @@ def import_employees(
         session,
         principal,
         "employees",
-        (filename, content),
-        mapping,
+        upload,
         ("employee_number", N_("No column of the file maps to the employee number.")),
     )
     changes, errors = _employee_changes(session, principal, sheet.rows)
@@ -159,7 +159,7 @@ def import_employees(
             changed.append(employee.id)
         return changed
 
-    return finish_import(session, principal, "employees", sheet, dry_run, write)
+    return finish_import(session, principal, "employees", sheet, upload.dry_run, write)
 
 
 def _plain(value: Any) -> Any:
@@ -222,20 +222,12 @@ def _result_row(
     return problems, (person_id, opening_id, when or datetime.now(UTC).date())
 
 
-def import_results(
-    session: Session,
-    principal: Principal,
-    filename: str,
-    content: bytes,
-    mapping: str = "",
-    dry_run: bool = True,
-    system: str = "",
-) -> ImportReport:
+def import_results(session: Session, principal: Principal, upload: ImportRequest) -> ImportReport:
     """Put interview results from another system on the people's records, marked as
     imported from ``system`` (the preset's name by default); ``created`` lists the entries."""
     require(principal, "data.import")
     require(principal, "records.write")
-    system = (system or mapping.split(":")[0] or "file").strip()
+    system = (upload.system or upload.mapping.split(":")[0] or "file").strip()
     if not _SYSTEM.match(system):
         raise ValidationFailed(
             N_("Name the system in at most 40 letters, digits, - or _."),
@@ -245,8 +237,7 @@ def import_results(
         session,
         principal,
         "results",
-        (filename, content),
-        mapping,
+        upload,
         ("candidate_id", N_("No column of the file maps to the person's id.")),
     )
     people: dict[int, str] = {}
@@ -265,7 +256,7 @@ def import_results(
                 principal,
                 person_id,
                 "interview_result",
-                {"source_system": system, "file": filename[:200]},
+                {"source_system": system, "file": upload.filename[:200]},
                 source=f"import:{system}",
                 facts={"scores": scores, "imported": True},
                 occurred_at=datetime.combine(day, time(12), tzinfo=UTC),
@@ -275,4 +266,12 @@ def import_results(
             created.append(entry.id)
         return created
 
-    return finish_import(session, principal, "results", sheet, dry_run, write)
+    return finish_import(session, principal, "results", sheet, upload.dry_run, write)
+
+
+# What an import of each kind needs besides ``data.import``, and what does it.
+IMPORTERS: dict[str, tuple[str, Callable[[Session, Principal, ImportRequest], ImportReport]]] = {
+    "candidates": ("candidates.create", import_candidates),
+    "employees": ("employees.manage", import_employees),
+    "results": ("records.write", import_results),
+}

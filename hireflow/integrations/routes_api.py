@@ -163,67 +163,6 @@ def export_file(
     )
 
 
-@router.post("/imports/candidates", response_model=schemas.ImportReportOut)
-def import_candidates(
-    session: DbSession,
-    principal: ApiUser,
-    file: UploadFile,
-    mapping: str = Query(default="", max_length=40),
-    dry_run: bool = True,
-) -> Any:
-    """Check (``dry_run``, the default) or import a CSV/XLSX of candidates (at most 5 MB and
-    5,000 rows). Every row's errors are reported; nothing is written unless all rows are valid."""
-    content = file.file.read(tabular.MAX_BYTES + 1)
-    report = transfer.import_candidates(
-        session, principal, file.filename or "", content, mapping, dry_run
-    )
-    return _answer(report, principal.language, dry_run)
-
-
-def _answer(report: transfer.ImportReport, language: str, dry_run: bool) -> Any:
-    out = _report(report, language)
-    if not dry_run and not report.written:
-        return JSONResponse(out.model_dump(), status_code=422)
-    return out
-
-
-@router.post("/imports/employees", response_model=schemas.ImportReportOut)
-def import_employees(
-    session: DbSession,
-    principal: ApiUser,
-    file: UploadFile,
-    mapping: str = Query(default="", max_length=40),
-    dry_run: bool = True,
-) -> Any:
-    """Check (``dry_run``, the default) or apply a CSV/XLSX of employees' department (by
-    name), manager (by e-mail) and start date, matched by employee number; ``created`` lists
-    the employees changed. Nothing is written unless all rows are valid."""
-    content = file.file.read(tabular.MAX_BYTES + 1)
-    report = people_import.import_employees(
-        session, principal, file.filename or "", content, mapping, dry_run
-    )
-    return _answer(report, principal.language, dry_run)
-
-
-@router.post("/imports/results", response_model=schemas.ImportReportOut)
-def import_results(
-    session: DbSession,
-    principal: ApiUser,
-    file: UploadFile,
-    mapping: str = Query(default="", max_length=40),
-    system: str = Query(default="", max_length=40),
-    dry_run: bool = True,
-) -> Any:
-    """Check (``dry_run``, the default) or import interview results (person id, dimension,
-    score 0–10, date, opening) from another system onto the people's records, marked as
-    imported from ``system``; ``created`` lists the record entries."""
-    content = file.file.read(tabular.MAX_BYTES + 1)
-    report = people_import.import_results(
-        session, principal, file.filename or "", content, mapping, dry_run, system
-    )
-    return _answer(report, principal.language, dry_run)
-
-
 @router.get("/imports/presets", response_model=list[schemas.PresetOut])
 def presets(principal: ApiUser) -> Any:
     require(principal, "data.import")
@@ -242,3 +181,29 @@ def list_mappings(session: DbSession, principal: ApiUser) -> Any:
 @router.post("/imports/mappings", response_model=schemas.MappingOut, status_code=201)
 def save_mapping(data: schemas.MappingIn, session: DbSession, principal: ApiUser) -> Any:
     return transfer.save_mapping(session, principal, data.kind, data.name, data.columns)
+
+
+# Declared after /imports/mappings, which the path would otherwise swallow.
+@router.post("/imports/{kind}", response_model=schemas.ImportReportOut)
+def import_file(
+    kind: Literal["candidates", "employees", "results"],
+    session: DbSession,
+    principal: ApiUser,
+    file: UploadFile,
+    mapping: str = Query(default="", max_length=40),
+    system: str = Query(default="", max_length=40, description="results: the source system"),
+    dry_run: bool = True,
+) -> Any:
+    """Check (``dry_run``, the default) or import a CSV/XLSX (at most 5 MB and 5,000 rows):
+    ``candidates`` are created; ``employees`` get department (by name), manager (by e-mail)
+    and start date, matched by employee number; ``results`` (person id, dimension, score 0–10,
+    date, opening) go onto the people's records marked as imported from ``system``. Every
+    row's errors are reported with its row number; nothing is written unless all rows are
+    valid (422 with the report). ``created`` lists what was created or changed."""
+    content = file.file.read(tabular.MAX_BYTES + 1)
+    upload = transfer.ImportRequest(file.filename or "", content, mapping, dry_run, system)
+    report = people_import.IMPORTERS[kind][1](session, principal, upload)
+    out = _report(report, principal.language)
+    if not dry_run and not report.written:
+        return JSONResponse(out.model_dump(), status_code=422)
+    return out

@@ -175,17 +175,10 @@ def save_settings(
 # --------------------------------------------------------------------------- transfer
 
 
-IMPORTERS = {
-    "candidates": ("candidates.create", transfer.import_candidates),
-    "employees": ("employees.manage", people_import.import_employees),
-    "results": ("records.write", people_import.import_results),
-}
-
-
 def _transfer_context(session: DbSession, principal: Principal) -> dict[str, Any]:
     kinds = [
         kind
-        for kind, (capability, _importer) in IMPORTERS.items()
+        for kind, (capability, _importer) in people_import.IMPORTERS.items()
         if can(principal, "data.import") and can(principal, capability)
     ]
     return {
@@ -240,16 +233,18 @@ def import_file(request: Request, session: DbSession, principal: PageUser, form:
         return page({"file": _("Choose a .csv or .xlsx file.")})
 
     kind = form.get("kind") or "candidates"
-    if kind not in IMPORTERS:
+    if kind not in people_import.IMPORTERS:
         return page({"kind": _("Choose one of the listed values.")})
+    upload_request = transfer.ImportRequest(
+        upload.filename or "",
+        content,
+        form.get("mapping")[:40],
+        dry_run=form.get("dry_run") == "on",
+        system=form.get("system")[:40],
+    )
 
     def act() -> Response:
-        options: dict[str, Any] = {"dry_run": form.get("dry_run") == "on"}
-        if kind == "results":
-            options["system"] = form.get("system")[:40]
-        report = IMPORTERS[kind][1](
-            session, principal, upload.filename or "", content, form.get("mapping")[:40], **options
-        )
+        report = people_import.IMPORTERS[kind][1](session, principal, upload_request)
         context = _transfer_context(session, principal)
         context["report"], context["report_kind"] = report, kind
         return render(request, "integrations/transfer.html", context)

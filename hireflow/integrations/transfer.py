@@ -347,6 +347,18 @@ def _existing_emails(session: Session, tenant_id: int, emails: list[str]) -> set
     return found
 
 
+@dataclass(frozen=True)
+class ImportRequest:
+    """An uploaded file and how to read it: the mapping ("" for the presets' header names),
+    whether only to check it, and (results only) the system it comes from."""
+
+    filename: str
+    content: bytes
+    mapping: str = ""
+    dry_run: bool = True
+    system: str = ""
+
+
 @dataclass
 class Sheet:
     """An uploaded file's rows as fields (row number, field -> text) and the report so far."""
@@ -359,14 +371,13 @@ def read_sheet(
     session: Session,
     principal: Principal,
     kind: str,
-    upload: tuple[str, bytes],
-    mapping: str,
+    upload: ImportRequest,
     required: tuple[str, str],
 ) -> Sheet:
-    """Read ``upload`` (file name, content) through ``mapping``; ``required`` is the field a
-    file must have a column for, and the message if it has none."""
-    header, rows = tabular.read(*upload)
-    columns = columns_for(session, principal, kind, mapping)
+    """Read the uploaded file through its mapping; ``required`` is the field a file must have
+    a column for, and the message if it has none."""
+    header, rows = tabular.read(upload.filename, upload.content)
+    columns = columns_for(session, principal, kind, upload.mapping)
     fields = IMPORTABLE[kind]
     positions = {columns[h]: i for i, h in enumerate(header) if columns.get(h) in fields}
     report = ImportReport(rows=len(rows))
@@ -415,12 +426,7 @@ def finish_import(
 
 
 def import_candidates(
-    session: Session,
-    principal: Principal,
-    filename: str,
-    content: bytes,
-    mapping: str = "",
-    dry_run: bool = True,
+    session: Session, principal: Principal, upload: ImportRequest
 ) -> ImportReport:
     require(principal, "data.import")
     require(principal, "candidates.create")
@@ -428,8 +434,7 @@ def import_candidates(
         session,
         principal,
         "candidates",
-        (filename, content),
-        mapping,
+        upload,
         ("name", N_("No column of the file maps to the candidate's name.")),
     )
     report = sheet.report
@@ -453,7 +458,7 @@ def import_candidates(
         principal,
         "candidates",
         sheet,
-        dry_run,
+        upload.dry_run,
         lambda: _create(session, principal, [v for _n, v in sheet.rows]),
     )
 
