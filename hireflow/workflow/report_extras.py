@@ -59,7 +59,11 @@ def _render(found: Merged, language: str) -> str:
     _ = gettext_for(language)
     rounds = {stage.key: stage.label(language) for stage in found.rounds}
     title, competency, ai_level = _("Interviewer scorecards"), _("Competency"), _("AI level")
-    interviewers, average, disagrees = _("Interviewers"), _("Average"), _("disagrees")
+    interviewers, average, disagrees = (
+        _("Interviewers"),
+        _("Average"),
+        _("more than a level from the AI"),
+    )
     parts = [
         _STYLE,
         '<section class="hf-cards" id="scorecards">',
