@@ -312,6 +312,14 @@ class Presenter:
             for dim, value in (scores or {}).items()
         ]
 
+    def imported(self, source: str) -> str:
+        """The headline of a result imported from another system ("" for Hireflow's own)."""
+        if not source.startswith("import:"):
+            return ""
+        return self._("Result imported from %(system)s (not a Hireflow interview)") % {
+            "system": source.split(":", 1)[1]
+        }
+
     def entry(self, entry: Any, data: Mapping[str, Any] | None) -> Shown:
         """The words for one entry (``RecordEntry``-like: type, facts, opening_id)."""
         data = data or {}
@@ -323,11 +331,7 @@ class Presenter:
             return shown
         if entry.type == "interview_result":
             shown.scores = self.scores(facts.get("scores") or {}, opening_id)
-            source = str(getattr(entry, "source", ""))
-            if source.startswith("import:"):
-                shown.headline = self._(
-                    "Result imported from %(system)s (not a Hireflow interview)"
-                ) % {"system": source.split(":", 1)[1]}
+            shown.headline = self.imported(str(getattr(entry, "source", "")))
             ai_scores = facts.get("ai_scores")
             if isinstance(ai_scores, Mapping):
                 for score in shown.scores:
