@@ -106,7 +106,10 @@ def announce(session: Session, event: Event) -> int:
     to_key = event.data.get("to")
     if settings is None or to_key not in (settings.notify_stages or []):
         return 0
-    application = session.get(Application, event.data.get("application_id"))
+    application_id = event.data.get("application_id")
+    application = (
+        session.get(Application, application_id) if isinstance(application_id, int) else None
+    )
     if application is None or application.tenant_id != event.tenant_id:
         return 0
     tenant = session.get(Tenant, event.tenant_id)
