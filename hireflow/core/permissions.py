@@ -132,6 +132,7 @@ MATRIX: dict[str, dict[Role, Reach]] = {
     "offers.approve": {H: T, M: D},  # a step of the chain, by its role
     "offers.configure": {H: T},  # templates, the approval chain, the onboarding checklist
     "employees.read": {H: T, M: D, E: S},
+    "employees.manage": {H: T},  # department, manager, start date (the employee import)
     # IT (the IT/auditor role) sees only the onboarding tasks assigned to it
     "onboarding.read": {H: T, M: D, A: MB, E: S},
     "onboarding.complete": {H: T, M: D, A: MB},
@@ -235,6 +236,7 @@ API_SCOPES: dict[str, frozenset[str]] = {
             "offers.configure",
             "onboarding.complete",
             "employees.outcomes",
+            "employees.manage",
         }
     ),
     "analytics.read": frozenset({"analytics.read", "analytics.audit"}),

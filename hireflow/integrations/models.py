@@ -23,7 +23,7 @@ from hireflow.core.permissions import Scope, register_scope
 from hireflow.core.pii import EncryptedText
 
 DELIVERY_STATUSES = ("pending", "sending", "delivered", "failed")
-IMPORT_KINDS = ("candidates", "results")
+IMPORT_KINDS = ("candidates", "results", "employees")
 
 
 class WebhookEndpoint(TimestampMixin, Base):

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from hireflow.core.events import EVENTS
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import require
-from hireflow.integrations import queries, schemas, tabular, transfer, webhooks
+from hireflow.integrations import people_import, queries, schemas, tabular, transfer, webhooks
 from hireflow.web.deps import ApiUser, DbSession, Id
 
 router = APIRouter(tags=["integrations"])
@@ -149,11 +149,11 @@ def _report(report: transfer.ImportReport, language: str) -> schemas.ImportRepor
 def export_file(
     session: DbSession,
     principal: ApiUser,
-    kind: Literal["candidates", "results"] = "candidates",
+    kind: Literal["candidates", "results", "employees"] = "candidates",
     format: Literal["csv", "xlsx"] = "csv",
     mapping: str = Query(default="hireflow", max_length=40),
 ) -> Response:
-    """Candidates or interview results the caller may read, as CSV or XLSX with the
+    """Candidates, interview results or employees the caller may read, as CSV or XLSX with the
     headers of a preset (hireflow, beisen, moka, feishu) or a saved mapping (``saved:<id>``)."""
     content, filename = transfer.export(session, principal, kind, format, mapping)
     return Response(
@@ -161,26 +161,6 @@ def export_file(
         media_type=tabular.MEDIA_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-
-
-@router.post("/imports/candidates", response_model=schemas.ImportReportOut)
-def import_candidates(
-    session: DbSession,
-    principal: ApiUser,
-    file: UploadFile,
-    mapping: str = Query(default="", max_length=40),
-    dry_run: bool = True,
-) -> Any:
-    """Check (``dry_run``, the default) or import a CSV/XLSX of candidates (at most 5 MB and
-    5,000 rows). Every row's errors are reported; nothing is written unless all rows are valid."""
-    content = file.file.read(tabular.MAX_BYTES + 1)
-    report = transfer.import_candidates(
-        session, principal, file.filename or "", content, mapping, dry_run
-    )
-    out = _report(report, principal.language)
-    if not dry_run and not report.written:
-        return JSONResponse(out.model_dump(), status_code=422)
-    return out
 
 
 @router.get("/imports/presets", response_model=list[schemas.PresetOut])
@@ -201,3 +181,29 @@ def list_mappings(session: DbSession, principal: ApiUser) -> Any:
 @router.post("/imports/mappings", response_model=schemas.MappingOut, status_code=201)
 def save_mapping(data: schemas.MappingIn, session: DbSession, principal: ApiUser) -> Any:
     return transfer.save_mapping(session, principal, data.kind, data.name, data.columns)
+
+
+# Declared after /imports/mappings, which the path would otherwise swallow.
+@router.post("/imports/{kind}", response_model=schemas.ImportReportOut)
+def import_file(
+    kind: Literal["candidates", "employees", "results"],
+    session: DbSession,
+    principal: ApiUser,
+    file: UploadFile,
+    mapping: str = Query(default="", max_length=40),
+    system: str = Query(default="", max_length=40, description="results: the source system"),
+    dry_run: bool = True,
+) -> Any:
+    """Check (``dry_run``, the default) or import a CSV/XLSX (at most 5 MB and 5,000 rows):
+    ``candidates`` are created; ``employees`` get department (by name), manager (by e-mail)
+    and start date, matched by employee number; ``results`` (person id, dimension, score 0–10,
+    date, opening) go onto the people's records marked as imported from ``system``. Every
+    row's errors are reported with its row number; nothing is written unless all rows are
+    valid (422 with the report). ``created`` lists what was created or changed."""
+    content = file.file.read(tabular.MAX_BYTES + 1)
+    upload = transfer.ImportRequest(file.filename or "", content, mapping, dry_run, system)
+    report = people_import.IMPORTERS[kind][1](session, principal, upload)
+    out = _report(report, principal.language)
+    if not dry_run and not report.written:
+        return JSONResponse(out.model_dump(), status_code=422)
+    return out

@@ -12,7 +12,7 @@ from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.events import EVENTS
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal, can, require
-from hireflow.integrations import queries, schemas, tabular, transfer, webhooks
+from hireflow.integrations import people_import, queries, schemas, tabular, transfer, webhooks
 from hireflow.integrations.models import DELIVERY_STATUSES
 from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageUser
@@ -176,13 +176,20 @@ def save_settings(
 
 
 def _transfer_context(session: DbSession, principal: Principal) -> dict[str, Any]:
-    may_import = can(principal, "data.import") and can(principal, "candidates.create")
+    kinds = [
+        kind
+        for kind, (capability, _importer) in people_import.IMPORTERS.items()
+        if can(principal, "data.import") and can(principal, capability)
+    ]
     return {
         "presets": list(transfer.PRESETS),
         "preset_labels": PRESET_LABELS,
-        "mappings": transfer.mappings(session, principal) if may_import else [],
-        "may_import": may_import,
+        "mappings": transfer.mappings(session, principal) if kinds else [],
+        "may_import": bool(kinds),
+        "import_kinds": kinds,
+        "may_export_employees": can(principal, "employees.read"),
         "report": None,
+        "report_kind": "",
         "messages": transfer.ERROR_MESSAGES,
         "errors": {},
         "max_rows": tabular.MAX_ROWS,
@@ -225,17 +232,21 @@ def import_file(request: Request, session: DbSession, principal: PageUser, form:
     if content is None or upload is None:
         return page({"file": _("Choose a .csv or .xlsx file.")})
 
+    kind = form.get("kind") or "candidates"
+    if kind not in people_import.IMPORTERS:
+        return page({"kind": _("Choose one of the listed values.")})
+    upload_request = transfer.ImportRequest(
+        upload.filename or "",
+        content,
+        form.get("mapping")[:40],
+        dry_run=form.get("dry_run") == "on",
+        system=form.get("system")[:40],
+    )
+
     def act() -> Response:
-        report = transfer.import_candidates(
-            session,
-            principal,
-            upload.filename or "",
-            content,
-            form.get("mapping")[:40],
-            dry_run=form.get("dry_run") == "on",
-        )
+        report = people_import.IMPORTERS[kind][1](session, principal, upload_request)
         context = _transfer_context(session, principal)
-        context["report"] = report
+        context["report"], context["report_kind"] = report, kind
         return render(request, "integrations/transfer.html", context)
 
     return forms.act_or_rerender(request, act, page)

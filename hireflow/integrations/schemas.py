@@ -154,7 +154,7 @@ class InterviewBooked(BaseModel):
     application_id: Id | None = None
     opening_id: Id
     kind: str = Field(description="the invitation's kind: live | ai | ...")
-    change: Literal["booked", "rescheduled"]
+    change: Literal["booked", "rescheduled", "cancelled"]
     booked_by: Literal["candidate", "staff"]
     start: str = Field(description="ISO 8601, UTC")
     end: str = Field(description="ISO 8601, UTC")
@@ -273,7 +273,7 @@ class ImportReportOut(BaseModel):
 
 
 class MappingIn(BaseModel):
-    kind: Literal["candidates", "results"]
+    kind: Literal["candidates", "results", "employees"]
     name: str = Field(min_length=1, max_length=100)
     # file column -> field, e.g. {"姓名": "name", "手机号码": "phone"}
     columns: dict[str, str] = Field(min_length=1, max_length=50)

@@ -14,13 +14,14 @@ candidates are created in the caller's company.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from hireflow.candidates.identity import email_key
 from hireflow.candidates.indexing import apply_profile, index_candidate
@@ -30,14 +31,27 @@ from hireflow.core.errors import N_, NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, require, restrict
 from hireflow.integrations import tabular
 from hireflow.integrations.models import IMPORT_KINDS, ImportMapping
+from hireflow.offers.models import Employee
+from hireflow.org.models import Department, User
 from hireflow.records.models import RecordScore
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "candidates": ("id", "name", "email", "phone", "location", "source", "created_at"),
     "results": ("candidate_id", "name", "opening_id", "dimension", "score", "occurred_at"),
+    "employees": (
+        "employee_number",
+        "name",
+        "email",
+        "department",
+        "manager_email",
+        "start_date",
+        "created_at",
+    ),
 }
 IMPORTABLE: dict[str, tuple[str, ...]] = {
-    "candidates": ("name", "email", "phone", "location", "source")
+    "candidates": ("name", "email", "phone", "location", "source"),
+    "results": ("candidate_id", "name", "opening_id", "dimension", "score", "occurred_at"),
+    "employees": ("employee_number", "name", "department", "manager_email", "start_date"),
 }
 PRESETS: dict[str, dict[str, dict[str, str]]] = {
     "hireflow": {kind: {f: f for f in fields} for kind, fields in FIELDS.items()},
@@ -59,6 +73,15 @@ PRESETS: dict[str, dict[str, dict[str, str]]] = {
             "测评得分": "score",
             "测评时间": "occurred_at",
         },
+        "employees": {
+            "工号": "employee_number",
+            "姓名": "name",
+            "邮箱": "email",
+            "部门": "department",
+            "直属上级邮箱": "manager_email",
+            "入职日期": "start_date",
+            "创建时间": "created_at",
+        },
     },
     "moka": {
         "candidates": {
@@ -78,6 +101,15 @@ PRESETS: dict[str, dict[str, dict[str, str]]] = {
             "评分": "score",
             "面试时间": "occurred_at",
         },
+        "employees": {
+            "员工工号": "employee_number",
+            "姓名": "name",
+            "工作邮箱": "email",
+            "所属部门": "department",
+            "直属上级": "manager_email",
+            "入职时间": "start_date",
+            "创建时间": "created_at",
+        },
     },
     "feishu": {
         "candidates": {
@@ -96,6 +128,15 @@ PRESETS: dict[str, dict[str, dict[str, str]]] = {
             "评估项": "dimension",
             "分数": "score",
             "评估时间": "occurred_at",
+        },
+        "employees": {
+            "工号": "employee_number",
+            "员工姓名": "name",
+            "企业邮箱": "email",
+            "部门名称": "department",
+            "上级邮箱": "manager_email",
+            "入职日期": "start_date",
+            "创建时间": "created_at",
         },
     },
 }
@@ -181,6 +222,36 @@ def _result_rows(session: Session, principal: Principal) -> list[dict[str, Any]]
     ]
 
 
+def _employee_rows(session: Session, principal: Principal) -> list[dict[str, Any]]:
+    require(principal, "employees.read")
+    manager = aliased(User)
+    stmt = (
+        restrict(select(Employee), principal, "employees.read", Employee)
+        .join(Candidate, Candidate.id == Employee.person_id)
+        .join(Department, Department.id == Employee.department_id)
+        .outerjoin(manager, manager.id == Employee.manager_id)
+        .with_only_columns(
+            Employee, Candidate.name, Candidate.email, Department.name, manager.email
+        )
+        .order_by(Employee.employee_number)
+    )
+    return [
+        {
+            "employee_number": e.employee_number,
+            "name": name,
+            "email": email,
+            "department": department,
+            "manager_email": manager_email,
+            "start_date": e.start_date,
+            "created_at": e.created_at,
+        }
+        for e, name, email, department, manager_email in session.execute(stmt)
+    ]
+
+
+ROWS = {"candidates": _candidate_rows, "results": _result_rows, "employees": _employee_rows}
+
+
 def export(
     session: Session, principal: Principal, kind: str, fmt: str, mapping: str = "hireflow"
 ) -> tuple[bytes, str]:
@@ -190,11 +261,7 @@ def export(
     if fmt not in tabular.FORMATS:
         raise ValidationFailed(N_("Choose CSV or XLSX."), fields={"format": "unknown"})
     columns = columns_for(session, principal, kind, mapping or "hireflow")
-    rows = (
-        _candidate_rows(session, principal)
-        if kind == "candidates"
-        else _result_rows(session, principal)
-    )
+    rows = ROWS[kind](session, principal)
     header = [c for c, f in columns.items() if f in FIELDS[kind]]
     content = tabular.write(fmt, header, ([row.get(columns[c]) for c in header] for row in rows))
     audit.record(
@@ -236,6 +303,16 @@ ERROR_MESSAGES = {
     "phone": N_("Not a valid phone number."),
     "duplicate_in_file": N_("The same e-mail address appears on an earlier row."),
     "exists": N_("A candidate with this e-mail address already exists."),
+    "duplicate_number": N_("The same employee number appears on an earlier row."),
+    "no_employee": N_("No employee you may manage has this employee number."),
+    "department": N_("No department of the company has this name."),
+    "department_ambiguous": N_("Several departments have this name; rename one first."),
+    "manager": N_("No active user of the company has this e-mail address."),
+    "date": N_("Not a date (YYYY-MM-DD)."),
+    "no_person": N_("No person you may write to has this id."),
+    "name_mismatch": N_("The name differs from the person's name under this id."),
+    "opening": N_("No opening of the company has this id."),
+    "score": N_("Not a number between 0 and 10."),
 }
 
 
@@ -270,56 +347,73 @@ def _existing_emails(session: Session, tenant_id: int, emails: list[str]) -> set
     return found
 
 
-def import_candidates(
+@dataclass(frozen=True)
+class ImportRequest:
+    """An uploaded file and how to read it: the mapping ("" for the presets' header names),
+    whether only to check it, and (results only) the system it comes from."""
+
+    filename: str
+    content: bytes
+    mapping: str = ""
+    dry_run: bool = True
+    system: str = ""
+
+
+@dataclass
+class Sheet:
+    """An uploaded file's rows as fields (row number, field -> text) and the report so far."""
+
+    rows: list[tuple[int, dict[str, str]]]
+    report: ImportReport
+
+
+def read_sheet(
     session: Session,
     principal: Principal,
-    filename: str,
-    content: bytes,
-    mapping: str = "",
-    dry_run: bool = True,
-) -> ImportReport:
-    require(principal, "data.import")
-    require(principal, "candidates.create")
-    header, rows = tabular.read(filename, content)
-    columns = columns_for(session, principal, "candidates", mapping)
+    kind: str,
+    upload: ImportRequest,
+    required: tuple[str, str],
+) -> Sheet:
+    """Read the uploaded file through its mapping; ``required`` is the field a file must have
+    a column for, and the message if it has none."""
+    header, rows = tabular.read(upload.filename, upload.content)
+    columns = columns_for(session, principal, kind, upload.mapping)
+    fields = IMPORTABLE[kind]
+    positions = {columns[h]: i for i, h in enumerate(header) if columns.get(h) in fields}
     report = ImportReport(rows=len(rows))
-    positions = {
-        columns[h]: i for i, h in enumerate(header) if columns.get(h) in IMPORTABLE["candidates"]
-    }
-    report.unmapped = [h for h in header if columns.get(h) not in IMPORTABLE["candidates"]]
-    if "name" not in positions:
-        raise ValidationFailed(
-            N_("No column of the file maps to the candidate's name."), fields={"mapping": "name"}
-        )
-    parsed: list[tuple[int, dict[str, str]]] = []
-    seen: set[str] = set()
-    for number, row in enumerate(rows, start=2):
-        values = {f: (row[i] if i < len(row) else "") for f, i in positions.items()}
-        problems = _check_row(values)
-        values["email"] = (
-            (email_key(values["email"]) or values["email"]) if values.get("email") else ""
-        )
-        if values["email"] and values["email"] in seen:
-            problems.append(("email", "duplicate_in_file"))
-        seen.add(values["email"])
-        report.errors.extend(RowError(number, f, c) for f, c in problems)
-        parsed.append((number, values))
-    emails = [v["email"] for _n, v in parsed if v["email"]]
-    existing = _existing_emails(session, principal.tenant_id, emails)
-    report.errors.extend(
-        RowError(n, "email", "exists") for n, v in parsed if v["email"] in existing
-    )
+    report.unmapped = [h for h in header if columns.get(h) not in fields]
+    field, message = required
+    if field not in positions:
+        raise ValidationFailed(message, fields={"mapping": field})
+    parsed = [
+        (number, {f: (row[i] if i < len(row) else "") for f, i in positions.items()})
+        for number, row in enumerate(rows, start=2)
+    ]
+    return Sheet(parsed, report)
+
+
+def finish_import(
+    session: Session,
+    principal: Principal,
+    kind: str,
+    sheet: Sheet,
+    dry_run: bool,
+    write: Callable[[], list[int]],
+) -> ImportReport:
+    """Count the valid rows, ``write`` only when no row has an error (and this is not a dry
+    run), audit the counts (never the rows) and commit."""
+    report = sheet.report
     bad_rows = {e.row for e in report.errors}
-    report.valid = len([n for n, _v in parsed if n not in bad_rows])
+    report.valid = len([n for n, _v in sheet.rows if n not in bad_rows])
     report.errors.sort(key=lambda e: (e.row, e.field))
     if not dry_run and not report.errors:
-        report.created = _create(session, principal, [v for _n, v in parsed])
+        report.created = write()
         report.written = True
     audit.record(
         session,
         "data.imported" if report.written else "data.import_checked",
         actor=principal,
-        target_type="candidates",
+        target_type=kind,
         new={
             "rows": report.rows,
             "errors": len(report.errors),
@@ -329,6 +423,44 @@ def import_candidates(
     )
     session.commit()
     return report
+
+
+def import_candidates(
+    session: Session, principal: Principal, upload: ImportRequest
+) -> ImportReport:
+    require(principal, "data.import")
+    require(principal, "candidates.create")
+    sheet = read_sheet(
+        session,
+        principal,
+        "candidates",
+        upload,
+        ("name", N_("No column of the file maps to the candidate's name.")),
+    )
+    report = sheet.report
+    seen: set[str] = set()
+    for number, values in sheet.rows:
+        problems = _check_row(values)
+        values["email"] = (
+            (email_key(values["email"]) or values["email"]) if values.get("email") else ""
+        )
+        if values["email"] and values["email"] in seen:
+            problems.append(("email", "duplicate_in_file"))
+        seen.add(values["email"])
+        report.errors.extend(RowError(number, f, c) for f, c in problems)
+    emails = [v["email"] for _n, v in sheet.rows if v["email"]]
+    existing = _existing_emails(session, principal.tenant_id, emails)
+    report.errors.extend(
+        RowError(n, "email", "exists") for n, v in sheet.rows if v["email"] in existing
+    )
+    return finish_import(
+        session,
+        principal,
+        "candidates",
+        sheet,
+        upload.dry_run,
+        lambda: _create(session, principal, [v for _n, v in sheet.rows]),
+    )
 
 
 def _create(session: Session, principal: Principal, rows: list[dict[str, str]]) -> list[int]:

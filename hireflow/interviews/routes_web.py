@@ -24,6 +24,7 @@ from hireflow.core.errors import N_, AppError, NotFound
 from hireflow.core.i18n import gettext_for, is_language
 from hireflow.core.permissions import require
 from hireflow.core.settings import get_settings
+from hireflow.discovery import domain_modules
 from hireflow.interviews import (
     calibration,
     candidate,
@@ -573,7 +574,17 @@ def report_print(
     named = dataclasses.replace(
         report, candidate_ref=f"{interview.candidate.name} · {interview.opening.title}"
     )
-    return Response(render_html(named, lang), media_type="text/html; charset=utf-8")
+    page = render_html(named, lang)
+    # Sections other domains add (the interviewers' scorecards), as the caller may see them.
+    extras = "".join(
+        module.print_section(
+            session, principal, interview.opening_id, interview.candidate_id, request.state.language
+        )
+        for module in domain_modules("report_extras")
+    )
+    if extras:
+        page = page.replace("</body>", extras + "</body>", 1)
+    return Response(page, media_type="text/html; charset=utf-8")
 
 
 @router.get("/interviews/{interview_id}/answers/{interview_answer_id}/media")

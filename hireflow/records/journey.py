@@ -7,8 +7,8 @@ interviewer's notes, an amendment's reason, an approver's comment, the round's n
 is read from the publisher's row and goes into the entry's encrypted ``data``.
 
 - ``interview.booked`` → ``application`` entry, source ``scheduling``: the round, its time,
-  who booked it (the candidate through their link: ``subject``; staff in their name), the
-  panel's size;
+  whether it was booked, moved or cancelled, who did it (the candidate through their link:
+  ``subject``; staff in their name), the panel's size;
 - ``scorecard.submitted`` → ``review`` entry, source ``scorecard``, written in the
   interviewer's name: round, version, recommendation, levels per competency; an amendment
   carries its reason and the version it replaces. Its words are not indexed for the record
@@ -88,7 +88,10 @@ def on_booked(session: Session, event: Event) -> None:
     invitation = session.get(Invitation, int(data["invitation_id"]))
     if invitation is None:
         return
-    by_candidate = data.get("booked_by") == "candidate"
+    if data.get("change") == "cancelled":  # whoever cancelled: staff by name, else the candidate
+        by_candidate = data.get("actor") is None
+    else:
+        by_candidate = data.get("booked_by") == "candidate"
     _append(
         session,
         event,

@@ -312,6 +312,14 @@ class Presenter:
             for dim, value in (scores or {}).items()
         ]
 
+    def imported(self, source: str) -> str:
+        """The headline of a result imported from another system ("" for Hireflow's own)."""
+        if not source.startswith("import:"):
+            return ""
+        return self._("Result imported from %(system)s (not a Hireflow interview)") % {
+            "system": source.split(":", 1)[1]
+        }
+
     def entry(self, entry: Any, data: Mapping[str, Any] | None) -> Shown:
         """The words for one entry (``RecordEntry``-like: type, facts, opening_id)."""
         data = data or {}
@@ -323,6 +331,7 @@ class Presenter:
             return shown
         if entry.type == "interview_result":
             shown.scores = self.scores(facts.get("scores") or {}, opening_id)
+            shown.headline = self.imported(str(getattr(entry, "source", "")))
             ai_scores = facts.get("ai_scores")
             if isinstance(ai_scores, Mapping):
                 for score in shown.scores:
@@ -418,11 +427,12 @@ class Presenter:
             return True
         if source == "scheduling" and "booking_id" in facts:
             start = clean_iso(data.get("start"))
-            shown.headline = (
-                self._("Interview time moved: %(round)s, %(start)s")
-                if facts.get("booking") == "rescheduled"
-                else self._("Interview booked: %(round)s, %(start)s")
-            ) % {
+            headlines = {
+                "rescheduled": self._("Interview time moved: %(round)s, %(start)s"),
+                "cancelled": self._("Booked interview cancelled: %(round)s, %(start)s"),
+            }
+            booked = self._("Interview booked: %(round)s, %(start)s")
+            shown.headline = headlines.get(str(facts.get("booking")), booked) % {
                 "round": str(data.get("round") or self._("Interview")),
                 "start": format_datetime(start, self.timezone, self.language, "long")
                 if start

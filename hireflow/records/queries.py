@@ -22,6 +22,7 @@ from hireflow.core import audit, pii
 from hireflow.core.audit import ChainHead
 from hireflow.core.crypto import CryptoError
 from hireflow.core.permissions import Principal, get_visible, require, restrict
+from hireflow.discovery import domain_modules
 from hireflow.interviews.models import InterviewSession
 from hireflow.openings.models import Opening
 from hireflow.org.models import User
@@ -207,6 +208,9 @@ class RecordView:
     openings: dict[int, str] = field(default_factory=dict)
     models: dict[int, dict[str, Any] | None] = field(default_factory=dict)
     interviews: set[int] = field(default_factory=set)
+    # Entries with AI scores withheld from an interviewer who has not rated yet (blind
+    # scorecards): how many, so the page can say so.
+    withheld: int = 0
 
     @cached_property
     def seq_by_id(self) -> dict[int, int]:
@@ -236,6 +240,8 @@ def view_record(session: Session, principal: Principal, person_id: int) -> Recor
         )
         if not journey.hidden_from(principal, entry)
     ]
+    shown = _without_withheld_scores(session, principal, person_id, entries)
+    withheld, entries = len(entries) - len(shown), shown
     attachments = {
         a.id: a
         for a in session.scalars(
@@ -281,7 +287,34 @@ def view_record(session: Session, principal: Principal, person_id: int) -> Recor
         openings=openings,
         models=models,
         interviews=_open_interviews(session, principal, entries),
+        withheld=withheld,
     )
+
+
+# Facts of entries that carry an AI score or figures drawn from it.
+_SCORE_FACTS = ("scores", "adjusted", "job_match", "hr_score", "ai_scores")
+
+
+def _without_withheld_scores(
+    session: Session, principal: Principal, person_id: int, entries: list[RecordEntry]
+) -> list[RecordEntry]:
+    """``entries`` without those showing scores the caller may not see yet: a panel
+    interviewer who has not submitted a scorecard for the opening (blind scorecards). The
+    deciding domain answers through its ``ai_report_gate`` module, found by discovery."""
+
+    def scored(entry: RecordEntry) -> bool:
+        facts = entry.facts or {}
+        return entry.opening_id is not None and (
+            entry.type == "interview_result" or any(k in facts for k in _SCORE_FACTS)
+        )
+
+    pairs = {(int(e.opening_id), person_id) for e in entries if scored(e) and e.opening_id}
+    if not pairs:
+        return entries
+    blind: set[tuple[int, int]] = set()
+    for gate in domain_modules("ai_report_gate"):
+        blind |= gate.withheld(session, principal, pairs)
+    return [e for e in entries if not (scored(e) and (e.opening_id, person_id) in blind)]
 
 
 def _entry_views(

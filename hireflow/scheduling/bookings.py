@@ -235,7 +235,8 @@ def _publish_booked(
     change: str,
     actor: Principal | None,
 ) -> None:
-    """``interview.booked``: the person's record shows the round they booked (or moved)."""
+    """``interview.booked``: the person's record shows the round they booked, moved or
+    cancelled (``change``)."""
     application_id = session.scalar(
         select(Application.id).where(
             Application.candidate_id == invitation.candidate_id,
@@ -299,9 +300,11 @@ def release_booking(
     now: datetime,
     *,
     actor_label: str,
+    actor: Principal | None = None,
 ) -> None:
     """Cancel a booking inside the caller's transaction: free the cells, withdraw reminders,
-    and send the calendar cancellation."""
+    send the calendar cancellation and publish it (``actor``: the staff user, None for the
+    candidate)."""
     previous = booking.start
     booking.status = "cancelled"
     booking.cancelled_at = now
@@ -322,6 +325,8 @@ def release_booking(
         target_id=invitation.id,
         old={"booking_id": booking.id, "start": previous},
     )
+    # The record and webhooks learn of it like of a booking (``change`` "cancelled").
+    _publish_booked(session, invitation, booking, "cancelled", actor)
 
 
 def cancel_booking(
@@ -350,6 +355,7 @@ def cancel_booking(
         settings,
         now,
         actor_label=actor.name if actor else "candidate",
+        actor=actor,
     )
     if invitation.status == "booked":
         invitation.status = "verified" if invitation.verified_at else "opened"

@@ -26,7 +26,15 @@ def cancel_invitation(
     now = utcnow()
     booking = invitation.booking
     if booking is not None and booking.status == "active":
-        release_booking(session, invitation, booking, settings, now, actor_label=principal.name)
+        release_booking(
+            session,
+            invitation,
+            booking,
+            settings,
+            now,
+            actor_label=principal.name,
+            actor=principal,
+        )
     invitation.status = "cancelled"
     invitation.cancelled_at = now
     outbox.cancel_pending(session, "invitation", invitation.id)

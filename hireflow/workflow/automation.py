@@ -32,14 +32,9 @@ from hireflow.candidates.models import Application, Candidate
 from hireflow.core.db import Database, utcnow
 from hireflow.core.errors import N_, AppError
 from hireflow.core.events import Event
-from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal
 from hireflow.core.settings import get_settings
 from hireflow.core.tasks import enqueue_on_commit
-from hireflow.notifications import channel_settings
-from hireflow.notifications import outbox as notify
-from hireflow.notifications.models import GROUP_CHANNELS
-from hireflow.notifications.templates import TemplateKind
 from hireflow.openings.models import Opening, OpeningMember
 from hireflow.org.auth import principal_for
 from hireflow.org.models import RoleAssignment, Tenant, User
@@ -49,6 +44,7 @@ from hireflow.workflow.models import AutomationRule, PipelinePosition, RuleLog, 
 from hireflow.workflow.rules import Condition, competencies_of, compile_condition
 from hireflow.workflow.scorecards import ai_scores, mean_levels
 from hireflow.workflow.service import MoveRequest, apply_move, current_position, visible_application
+from hireflow.workflow.stage_notices import Route, enqueue_staff_message, group_routes
 from hireflow.workflow.stages import Stage, by_key, freeze_opening_stages, opening_stages
 
 log = logging.getLogger(__name__)
@@ -454,43 +450,18 @@ def notify_managers(
     candidate = session.get(Candidate, application.candidate_id)
     assert tenant is not None and candidate is not None
     link = f"{get_settings().base_url.rstrip('/')}/applications/{application.id}/pipeline/rules"
-    cache = notify.TemplateCache(session, opening.tenant_id)
     params = {"candidate": candidate.name, "opening": opening.title, "rule": rule.name}
-    routes: list[tuple[str, str, str, str, str]] = [
-        ("email", user.email, user.name, user.language or tenant.default_language, f"u{user.id}")
+    routes = [
+        Route(
+            "email", user.email, user.name, user.language or tenant.default_language, f"u{user.id}"
+        )
         for user in _managers(session, opening)
         if user.email
     ]
-    enabled = channel_settings.enabled_channels(session, opening.tenant_id)
-    routes += [
-        (channel, "", "hiring group", tenant.default_language, channel)
-        for channel in GROUP_CHANNELS
-        if channel in enabled
-    ]
-    for channel, address, label, language, key in routes:
-        _ = gettext_for(language)
-        context = {
-            "candidate_name": None,  # the message is to staff, not a letter to the candidate
-            "company_name": tenant.name,
-            "job_title": opening.title,
-            "hr_contact": None,
-            "title": _(NOTE_TITLE) % params,
-            "body": _(NOTE_BODY) % params,
-            "link": link,
-        }
-        rendered = notify.render(
-            cache, TemplateKind.GENERIC, language, context, tenant.default_timezone
-        )
-        notify.enqueue(
-            session,
-            opening.tenant_id,
-            notify.OutgoingMessage.from_rendered(
-                channel, TemplateKind.GENERIC.value, address, rendered, recipient_label=label
-            ),
-            dedupe_key=f"{dedupe}:{key}",
-            opening_id=opening.id,
-            related_type="application",
-            related_id=application.id,
+    routes += group_routes(session, tenant)
+    for route in routes:
+        enqueue_staff_message(
+            session, application, route, (NOTE_TITLE, NOTE_BODY, params), link, dedupe
         )
     return len(routes)
 

@@ -113,6 +113,9 @@ class WorkflowSettings(Base):
     # Interviewers see neither colleagues' scorecards nor the AI's scores before submitting
     # their own (against anchoring); on unless the company turns it off.
     blind_scorecards: Mapped[bool] = mapped_column(default=True)
+    # Stage keys whose entry is announced in the company's hiring-group chats (WeCom,
+    # DingTalk, Feishu robots); none by default.
+    notify_stages: Mapped[list[str]] = mapped_column(JSONText(), default=list)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 

@@ -93,9 +93,7 @@ def set_rejection_reasons(
 @router.get("/workflow/settings", response_model=schemas.SettingsOut)
 def settings(session: DbSession, principal: ApiUser) -> Any:
     require(principal, "pipeline.configure")
-    return schemas.SettingsOut(
-        blind_scorecards=stages.blind_scorecards(session, principal.tenant_id)
-    )
+    return stages.settings_out(session, principal.tenant_id)
 
 
 @router.put("/workflow/settings", response_model=schemas.SettingsOut)

@@ -30,6 +30,7 @@ from hireflow.workflow import (
     stages,
 )
 from hireflow.workflow.models import STAGE_KINDS
+from hireflow.workflow.report_extras import RECOMMENDATION_LABELS
 from hireflow.workflow.web_router import router
 
 NAV = (
@@ -253,6 +254,7 @@ def _settings_context(session: DbSession, principal: Principal) -> dict[str, Any
         "stages": stages.company_stages(session, principal.tenant_id),
         "reasons": stages.rejection_reasons(session, principal.tenant_id),
         "blind": stages.blind_scorecards(session, principal.tenant_id),
+        "settings": stages.settings_out(session, principal.tenant_id),
         "kinds": STAGE_KINDS,
         "kind_labels": KIND_LABELS,
         "errors": {},
@@ -313,6 +315,11 @@ SECTIONS = {
         stages.set_settings,
         lambda form: {"blind_scorecards": form.get("blind_scorecards") == "on"},
     ),
+    "notices": _Section(
+        schemas.SettingsIn,
+        stages.set_settings,
+        lambda form: {"notify_stages": form.getlist("notify_stages")},
+    ),
 }
 
 
@@ -352,14 +359,12 @@ def save_blind(request: Request, session: DbSession, principal: PageUser, form: 
     return _save_section(request, session, principal, form, "blind")
 
 
-# --------------------------------------------------------------------------- scorecards
+@router.post("/workflow/settings/notices")
+def save_notices(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
+    return _save_section(request, session, principal, form, "notices")
 
-RECOMMENDATION_LABELS = {
-    "strong_no": N_("Strong no"),
-    "no": N_("No hire"),
-    "yes": N_("Hire"),
-    "strong_yes": N_("Strong yes"),
-}
+
+# --------------------------------------------------------------------------- scorecards
 
 
 CONCLUSION_LABELS = {

@@ -78,11 +78,19 @@ class ReasonOut(BaseModel):
 
 
 class SettingsIn(BaseModel):
-    blind_scorecards: bool
+    """A company's pipeline settings; a field left out keeps its value."""
+
+    blind_scorecards: bool | None = None
+    notify_stages: list[Annotated[str, Field(min_length=1, max_length=40)]] | None = Field(
+        None,
+        max_length=50,
+        description="Stage keys whose entry is announced in the hiring-group chats",
+    )
 
 
 class SettingsOut(BaseModel):
     blind_scorecards: bool
+    notify_stages: list[str] = []
 
 
 class MoveIn(BaseModel):

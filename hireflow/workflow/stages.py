@@ -308,27 +308,57 @@ def blind_scorecards(session: Session, tenant_id: int) -> bool:
     return True if row is None else row.blind_scorecards
 
 
+def settings_out(session: Session, tenant_id: int) -> schemas.SettingsOut:
+    row = session.get(WorkflowSettings, tenant_id)
+    if row is None:
+        return schemas.SettingsOut(blind_scorecards=True)
+    return schemas.SettingsOut(
+        blind_scorecards=row.blind_scorecards,
+        notify_stages=list(row.notify_stages or []),
+    )
+
+
+def known_stage_keys(session: Session, tenant_id: int) -> set[str]:
+    """Every stage key of the company's list and of its job families' templates."""
+    keys = {s.key for s in company_stages(session, tenant_id)}
+    keys |= set(session.scalars(select(FamilyStage.key).where(FamilyStage.tenant_id == tenant_id)))
+    return keys
+
+
 def set_settings(
     session: Session, principal: Principal, data: schemas.SettingsIn
 ) -> schemas.SettingsOut:
     require(principal, "pipeline.configure")
+    if data.notify_stages is not None:
+        _refuse_repeated(
+            data.notify_stages, N_("Stage keys must be unique; repeated: %(keys)s"), "notify_stages"
+        )
+        unknown = sorted(set(data.notify_stages) - known_stage_keys(session, principal.tenant_id))
+        if unknown:
+            raise ValidationFailed(
+                N_("Unknown stage “%(stage)s”; choose one of this company's stages."),
+                params={"stage": ", ".join(unknown)},
+                fields={"notify_stages": "unknown"},
+            )
+    before = settings_out(session, principal.tenant_id).model_dump()
     row = session.get(WorkflowSettings, principal.tenant_id)
-    before = True if row is None else row.blind_scorecards
     if row is None:
-        row = WorkflowSettings(tenant_id=principal.tenant_id)
+        row = WorkflowSettings(tenant_id=principal.tenant_id, blind_scorecards=True)
         session.add(row)
-    row.blind_scorecards = data.blind_scorecards
+    changes = data.model_dump(exclude_none=True)
+    for name, value in changes.items():
+        setattr(row, name, value)
     audit.record(
         session,
         "pipeline.settings_set",
         actor=principal,
         target_type="tenant",
         target_id=principal.tenant_id,
-        old={"blind_scorecards": before},
-        new={"blind_scorecards": data.blind_scorecards},
+        old={k: before[k] for k in changes},
+        new=changes,
     )
     session.commit()
-    return schemas.SettingsOut(blind_scorecards=row.blind_scorecards)
+    return settings_out(session, principal.tenant_id)
 
 
 def stage_out(stage: Stage, language: str, count: int = 0) -> schemas.StageOut:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from hireflow.core.errors import ValidationFailed
 from hireflow.core.i18n import gettext_for
 from hireflow.core.settings import get_settings
 from hireflow.offers import schemas as offer_schemas
@@ -20,7 +21,7 @@ from hireflow.records.models import RecordEntry
 from hireflow.records.presenting import Presenter
 from hireflow.records.timeline import decrypt_payload
 from hireflow.scheduling import schemas as scheduling_schemas
-from hireflow.scheduling.bookings import book
+from hireflow.scheduling.bookings import book, cancel_booking, staff_cancel_booking
 from hireflow.scheduling.invitations import create_invitations
 from hireflow.scheduling.models import Invitation
 from hireflow.scheduling.sending import process_batch
@@ -185,3 +186,60 @@ def test_a_self_booked_round_is_on_the_record(session, db, org, regional):
     headline = Presenter("zh-CN", gettext_for("zh-CN")).entry(moved, decrypt_payload(moved))
     assert headline.headline.startswith("面试时间已改约：第二轮技术面试，20"), headline
     assert verify_person(session, application.candidate_id).ok
+
+    # the recruiter cancels it: a third entry in their name, in words in both languages
+    staff_cancel_booking(session, owner, invitation.id, settings)
+    *_, cancelled = _entries(session, application.candidate_id, "scheduling")
+    assert (cancelled.actor_id, cancelled.facts["booking"]) == (owner.user_id, "cancelled")
+    words = Presenter("zh-CN", gettext_for("zh-CN")).entry(cancelled, decrypt_payload(cancelled))
+    assert words.headline.startswith("已取消预约的面试：第二轮技术面试，20"), words
+    english = Presenter("en", gettext_for("en")).entry(cancelled, decrypt_payload(cancelled))
+    assert english.headline.startswith("Booked interview cancelled: 第二轮技术面试, 20")
+    with pytest.raises(ValidationFailed):  # nothing left to cancel: nothing written
+        staff_cancel_booking(session, owner, invitation.id, settings)
+    session.rollback()
+    assert len(_entries(session, application.candidate_id, "scheduling")) == 3
+    # the candidate books again and cancels through their link: written as the person's own
+    book(session, invitation, later, settings, actor=None)
+    cancel_booking(session, invitation, settings, actor=None)
+    *_, own = _entries(session, application.candidate_id, "scheduling")
+    assert (own.facts["booking"], own.actor_id, own.actor_label) == ("cancelled", None, "subject")
+    assert verify_person(session, application.candidate_id).ok
+
+
+def test_an_interviewer_sees_the_ai_result_on_the_record_only_after_rating(session, org, regional):
+    """Blind scorecards reach the record too: the AI result (and anything drawn from its
+    scores) is withheld from a panel interviewer until their own scorecard is in; HR always
+    sees it, and a company that turned blindness off shows it to everyone."""
+    from hireflow.records import service as records
+    from hireflow.workflow import stages
+
+    opening = make_opening(session, org)
+    application = apply(session, org, opening)
+    person = application.candidate_id
+    hr = principal_for(org.users["hr_admin"])
+    result = records.append_entry(
+        session,
+        hr,
+        person,
+        "interview_result",
+        {"summary": "AI 面试结果"},
+        facts={"scores": {"coding": 8.0}},
+        opening_id=opening.id,
+    )
+    interviewer = principal_for(org.users["interviewer"])
+
+    def ids(principal) -> tuple[list[int], int]:
+        view = queries.view_record(session, principal, person)
+        return [item.entry.id for item in view.entries], view.withheld
+
+    assert result.id in ids(hr)[0]
+    shown, withheld = ids(interviewer)
+    assert result.id not in shown and withheld == 1
+    stages.set_settings(session, hr, schemas.SettingsIn(blind_scorecards=False))
+    assert result.id in ids(interviewer)[0]
+    stages.set_settings(session, hr, schemas.SettingsIn(blind_scorecards=True))
+    assert result.id not in ids(interviewer)[0]
+    scorecards.submit(session, interviewer, application.id, _card())
+    shown, withheld = ids(interviewer)
+    assert result.id in shown and withheld == 0

@@ -152,6 +152,16 @@ def test_settings_page_saves_stages_reasons_and_blind(client, session, org):
     blind = client.post("/workflow/settings/blind", data={}, follow_redirects=False)
     assert blind.status_code == 303
     assert 'name="blind_scorecards" >' in client.get("/workflow/settings").text
+    notices = client.post(
+        "/workflow/settings/notices",
+        data={"notify_stages": ["talk", "no"]},
+        follow_redirects=False,
+    )
+    assert notices.status_code == 303
+    text = client.get("/workflow/settings").text
+    assert 'value="talk" checked' in text and 'value="new" >' in text
+    unknown = client.post("/workflow/settings/notices", data={"notify_stages": ["nowhere"]})
+    assert unknown.status_code == 422 and "Unknown stage “nowhere”" in unknown.text
     client.cookies.clear()
     client.headers.pop("X-CSRF-Token", None)
     login(client, org.users["recruiter"])

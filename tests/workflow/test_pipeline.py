@@ -315,7 +315,7 @@ def test_api_bulk_move_and_configuration(client, session, org, opening):
     )
     assert client.put(
         "/api/v1/workflow/settings", json={"blind_scorecards": False}, headers=headers
-    ).json() == {"blind_scorecards": False}
+    ).json() == {"blind_scorecards": False, "notify_stages": []}
 
 
 def test_a_concurrent_first_copy_of_the_stages_is_harmless(session, org, opening, hr):

@@ -419,3 +419,39 @@ def test_the_board_hides_the_ai_match_from_a_blind_panel_member(session, org, op
     assert matches(hr) == (False, {rated.id: 81.0, unrated.id: 64.0})
     stages.set_settings(session, hr, schemas.SettingsIn(blind_scorecards=False))
     assert matches(interviewer) == (False, {rated.id: 81.0, unrated.id: 64.0})
+
+
+def test_the_printable_report_carries_the_scorecards_as_the_reader_may_see_them(
+    session, db, org, client
+):
+    setup, interview = scored_interview(session, db, org)
+    application = setup.candidate.applications[0]
+    first = scorecards.model_of(application).dimensions[0].id
+    login(client, org.users["hr_admin"])
+    bare = client.get(f"/interviews/{interview.id}/print")
+    assert bare.status_code == 200 and 'id="scorecards"' not in bare.text  # none submitted
+    interviewer = principal(session, org, "interviewer")
+    scorecards.submit(
+        session,
+        interviewer,
+        application.id,
+        schemas.ScorecardIn(
+            round="round_1",
+            ratings={first: 4},
+            recommendation="strong_yes",
+            notes="<b>讲清楚了</b>缓存失效",
+        ),
+    )
+    page = client.get(f"/interviews/{interview.id}/print").text
+    section = page[page.index('id="scorecards"') :]
+    name = org.users["interviewer"].name
+    assert "Interviewer scorecards" in section and f"{name}: 4" in section
+    assert "Strong yes" in section and "&lt;b&gt;讲清楚了&lt;/b&gt;缓存失效" in section
+    assert section.index("</section>") < section.index("</body>")
+    client.cookies.clear()
+    client.headers.pop("X-CSRF-Token", None)
+    org.users["hiring_manager"].language = "zh-CN"
+    session.commit()
+    login(client, org.users["hiring_manager"])
+    chinese = client.get(f"/interviews/{interview.id}/print").text
+    assert "面试官评分表" in chinese and "强烈建议录用" in chinese
