@@ -8,7 +8,7 @@ seconds and scores only.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -271,12 +271,9 @@ def score_distributions(
         )
         for scores, final in session.execute(stmt):
             found.add((0, 0, date.min), rollups.effective_scores(scores, final), 1)
-        sums = {
-            (competency, b): (n, found.total[(*place, competency, b)])
-            for (*place, competency, b), n in found.n.items()
-        }
+        sums = found.by_bin()
     bins: dict[str, list[int]] = {}
-    totals: Counter[str] = Counter()
+    totals: dict[str, float] = defaultdict(float)
     for (competency, b), (n, total) in sums.items():
         bins.setdefault(competency, [0] * SCORE_BINS)[b] += n
         totals[competency] += total

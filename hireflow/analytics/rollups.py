@@ -17,7 +17,7 @@ are exactly those of the direct queries however far the worker is behind.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -473,6 +473,16 @@ class ScoreSums:
             self.n[key] += sign
             self.total[key] = self.total.get(key, 0.0) + sign * score
 
+    def by_bin(self) -> dict[tuple[str, int], tuple[int, float]]:
+        """(competency, bin) -> (scores, sum), over every place (an override within one bin
+        changes the sum and not the count: kept)."""
+        n: Counter[tuple[str, int]] = Counter()
+        total: dict[tuple[str, int], float] = defaultdict(float)
+        for key, count in self.n.items():
+            n[(key[3], key[4])] += count
+            total[(key[3], key[4])] += self.total[key]
+        return {key: (n[key], total[key]) for key in n if n[key] or total[key]}
+
 
 def effective_scores(scores: dict[str, Any] | None, final: dict[str, Any] | None) -> dict[str, Any]:
     """The scores in effect: HR's overrides replace the AI's."""
@@ -562,7 +572,7 @@ def score_sums(
     if cut is None:
         return None
     n: Counter[tuple[str, int]] = Counter()
-    total: Counter[tuple[str, int]] = Counter()
+    total: dict[tuple[str, int], float] = defaultdict(float)
     rows = session.execute(
         select(
             ScoreRollup.competency,
@@ -592,7 +602,7 @@ def score_sums(
     for _id, _t, _o, _at, scores, final in overridden:
         found.add((0, 0, start or date.min), scores, -1)
         found.add((0, 0, start or date.min), effective_scores(scores, final), 1)
-    for (_t, _o, _d, competency, b), count in found.n.items():
-        n[(competency, b)] += count
-        total[(competency, b)] += found.total[(_t, _o, _d, competency, b)]
+    for key, (count, subtotal) in found.by_bin().items():
+        n[key] += count
+        total[key] += subtotal
     return {key: (count, total[key]) for key, count in n.items() if count}
