@@ -10,14 +10,12 @@ outbox's dedupe key).
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from openpyxl import Workbook
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -141,16 +139,7 @@ def render_pdf(report: Report) -> bytes:
 
 def render_xlsx(report: Report) -> bytes:
     """One sheet per table (named by its key), headers in the reader's language."""
-    book = Workbook()
-    book.remove(book.active)
-    for found in report.tables:
-        sheet = book.create_sheet(found.key[:31])
-        sheet.append(found.headers)
-        for row in found.rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return tables.as_xlsx(*report.tables)
 
 
 SUBJECT = N_("Hiring analytics for %(month)s")

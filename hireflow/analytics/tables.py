@@ -325,13 +325,15 @@ def as_csv(found: Table) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens Chinese right
 
 
-def as_xlsx(found: Table) -> bytes:
+def as_xlsx(*found: Table) -> bytes:
+    """One sheet per table, named by its key (31 characters at most), headers first."""
     book = Workbook()
-    sheet = book.active
-    sheet.title = found.key
-    sheet.append(found.headers)
-    for row in found.rows:
-        sheet.append(row)
+    book.remove(book.active)
+    for one in found:
+        sheet = book.create_sheet(one.key[:31])
+        sheet.append(one.headers)
+        for row in one.rows:
+            sheet.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

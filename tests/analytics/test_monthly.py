@@ -22,47 +22,19 @@ from hireflow.core.db import utcnow
 from hireflow.core.errors import Forbidden
 from hireflow.core.i18n import gettext_for
 from hireflow.core.tasks import celery_app
-from hireflow.notifications import schemas as notification_schemas
-from hireflow.notifications.channel_settings import save_channel
 from hireflow.notifications.delivery import deliver_message
 from hireflow.notifications.models import OutboxMessage
 from tests.analytics.test_dashboard import _walk
 from tests.conftest import login, make_org
-from tests.notifications import smtp_server
+from tests.notifications import test_delivery
 from tests.workflow.factories import apply, make_opening, principal
+
+smtp = test_delivery.smtp  # a real local SMTP server (fixture)
 
 
 @pytest.fixture
 def org(session):
     return make_org(session)
-
-
-@pytest.fixture
-def smtp():
-    controller, inbox, port = smtp_server.start("plain")
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
-
-
-def _email_channel(session, settings, org, port):
-    save_channel(
-        session,
-        principal(session, org, "hr_admin"),
-        notification_schemas.ChannelIn(
-            channel="email",
-            enabled=True,
-            config={
-                "host": "127.0.0.1",
-                "port": port,
-                "security": "plain",
-                "sender": "jobs@huaxing.example",
-                "sender_name": "华星招聘",
-            },
-        ),
-        settings,
-    )
 
 
 def _last_month_pipeline(session, org, today: date):
@@ -116,10 +88,15 @@ def test_subscribing_is_per_user_audited_and_refused_without_analytics(session, 
 
 
 def test_the_worker_mails_last_months_figures_on_the_first(
-    session, db, settings, org, smtp, monkeypatch
+    session,
+    db,
+    settings,
+    org,
+    smtp,
+    monkeypatch,
 ):
     inbox, port = smtp
-    _email_channel(session, settings, org, port)
+    test_delivery._email_channel(session, settings, org, port)
     today = utcnow().date().replace(day=1)
     _last_month_pipeline(session, org, today)
     org.users["hr_admin"].language = "zh-CN"
