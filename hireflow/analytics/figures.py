@@ -399,9 +399,9 @@ def interviewer_load(session: Session, principal: Principal, filters: Filters) -
     load: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for user_id, n in cards:
         load[user_id][0] += n
-    for user_id, n in rounds:
-        if user_id is not None:
-            load[user_id][1] += n
+    for participant, n in rounds:
+        if participant is not None:
+            load[participant][1] += n
     names = dict(session.execute(select(User.id, User.name).where(User.id.in_(list(load)))).all())
     found = [Load(names.get(uid, str(uid)), c, r) for uid, (c, r) in load.items()]
     return sorted(found, key=lambda x: (-(x.scorecards + x.live_rounds), x.interviewer))
