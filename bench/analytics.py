@@ -13,6 +13,11 @@ number of moves (continuing with probability 0.95, half of those that stop rejec
 5.2 moves per application), written in bulk (COPY on PostgreSQL). The received dates spread
 over 700 days.
 
+Every application that reached the AI interview stage (about 90 %) also gets an AI interview
+(an invitation, a session and a report with six competency scores, 0-10, written up to 30
+days after the application), so the score distribution is measured over about 900,000
+reports and 5.4 million scores.
+
 Then, as the company's HR admin, each figure for the whole company, one department's half of
 the openings, one opening and the last 90 days: the direct query over the stage events
 (``direct=True``, the baseline, in the same run) and the rollup read, ``--repeat`` times each
@@ -156,7 +161,8 @@ def _populate(session: Any, applications: int, openings: int) -> dict[str, Any]:
         "created_at",
         "updated_at",
     )
-    chunk, events = 50_000, 0
+    chunk, events, reports = 50_000, 0, 0
+    interviews: list[tuple[int, int, int, Any]] = []
     for start in range(0, applications, chunk):
         apps, moves = [], []
         for app_id in range(start + 1, min(start + chunk, applications) + 1):
@@ -178,14 +184,22 @@ def _populate(session: Any, applications: int, openings: int) -> dict[str, Any]:
                     now,
                 )
             )
-            moves += _moves(tenant.id, app_id, opening_ids[opening_id], rng, now)
+            mine = _moves(tenant.id, app_id, opening_ids[opening_id], rng, now)
+            moves += mine
+            if any(m[4] == "ai_interview" for m in mine):
+                written = min(now, received + timedelta(days=rng.uniform(0.2, 30)))
+                interviews.append((app_id, people[person], opening_ids[opening_id], written))
         _write(session, Application.__table__, columns, apps)
         _write(session, StageMove.__table__, MOVE_COLUMNS, moves)
+        reports += _interviews(session, tenant.id, interviews, rng)
+        interviews.clear()
         events += len(moves)
         session.commit()
         _progress(start + len(apps), applications, "applications")
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT setval('applications_id_seq', :n)"), {"n": applications})
+        for table in ("invitations", "interview_sessions", "interview_reports"):
+            session.execute(text(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"))
         session.execute(text("ANALYZE"))
     else:
         session.execute(text("ANALYZE"))
@@ -196,7 +210,60 @@ def _populate(session: Any, applications: int, openings: int) -> dict[str, Any]:
         "openings": opening_ids,
         "departments": dept_ids,
         "events": events,
+        "reports": reports,
     }
+
+
+COMPETENCIES = ("communication", "teamwork", "problem_solving", "learning", "ownership", "drive")
+
+
+def _interviews(
+    session: Any, tenant_id: int, found: list[tuple[int, int, int, Any]], rng: Any
+) -> int:
+    """An AI invitation, interview and report per (application id, candidate, opening, when)
+    (ids = the application's; Core inserts, so the models' defaults fill the rest)."""
+    from sqlalchemy import insert
+
+    from hireflow.interviews.models import InterviewReport, InterviewSession
+    from hireflow.scheduling.models import Invitation
+
+    if not found:
+        return 0
+    common = [{"id": a, "tenant_id": tenant_id, "opening_id": o} for a, _c, o, _w in found]
+    session.execute(
+        insert(Invitation.__table__),
+        [
+            {**row, "candidate_id": c, "kind": "ai", "status": "completed", "deadline": w}
+            for row, (_a, c, _o, w) in zip(common, found, strict=True)
+        ],
+    )
+    session.execute(
+        insert(InterviewSession.__table__),
+        [
+            {**row, "candidate_id": c, "invitation_id": a, "status": "scored", "deadline": w}
+            for row, (a, c, _o, w) in zip(common, found, strict=True)
+        ],
+    )
+    session.execute(
+        insert(InterviewReport.__table__),
+        [
+            {
+                "id": a,
+                "tenant_id": tenant_id,
+                "interview_id": a,
+                "body": "{}",
+                "sha256": "0" * 64,
+                "engine_version": "bench",
+                "scores": {
+                    c: round(min(10.0, max(0.0, rng.gauss(6.5, 1.8))), 1) for c in COMPETENCIES
+                },
+                "job_match": 70.0,
+                "created_at": w,
+            }
+            for a, _c, _o, w in found
+        ],
+    )
+    return len(found)
 
 
 def _time(run: Any, repeat: int) -> tuple[float, list[float]]:
@@ -257,7 +324,12 @@ def _measure(session: Any, made: dict[str, Any], args: argparse.Namespace) -> No
         "one opening": Filters(opening_id=made["openings"][0]),
         "company, last 90 days": Filters(start=today - timedelta(days=90), end=today),
     }
-    for label, figure in (("funnel", queries.funnel), ("time in stage", queries.time_in_stage)):
+    figures = (
+        ("funnel", queries.funnel),
+        ("time in stage", queries.time_in_stage),
+        ("score distribution", queries.score_distributions),
+    )
+    for label, figure in figures:
         for scope, filters in scopes.items():
             rolled = _time(lambda f=figure, x=filters: f(session, hr, x), args.repeat)
             direct = _time(
@@ -306,7 +378,7 @@ def main() -> None:
 
 def _run(database: Any, args: argparse.Namespace) -> None:
     from hireflow.analytics import rollups
-    from hireflow.analytics.models import FunnelRollup, StageTimeRollup
+    from hireflow.analytics.models import FunnelRollup, ScoreRollup, StageTimeRollup
 
     started = time.perf_counter()
     with database.session() as session:
@@ -314,17 +386,19 @@ def _run(database: Any, args: argparse.Namespace) -> None:
     made["applications"] = args.applications
     print(
         f"data: {args.applications:,} applications over {args.openings} openings, "
-        f"{made['events']:,} stage events, written in {time.perf_counter() - started:.0f} s; "
+        f"{made['events']:,} stage events, {made['reports']:,} AI interview reports "
+        f"({made['reports'] * len(COMPETENCIES):,} scores), "
+        f"written in {time.perf_counter() - started:.0f} s; "
         f"{database.engine.dialect.name}; {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
     )
     started = time.perf_counter()
     rollups.refresh(database)
     with database.session() as session:
-        sizes = [session.query(m).count() for m in (FunnelRollup, StageTimeRollup)]
+        sizes = [session.query(m).count() for m in (FunnelRollup, StageTimeRollup, ScoreRollup)]
     print(
         f"rollups built from nothing in {time.perf_counter() - started:.1f} s: "
-        f"{sizes[0]:,} funnel rows, {sizes[1]:,} time-in-stage rows"
+        f"{sizes[0]:,} funnel rows, {sizes[1]:,} time-in-stage rows, {sizes[2]:,} score rows"
     )
     print(f"median of {args.repeat} (rollups) / {args.direct_repeat} (direct) after a first run:")
     with database.session() as session:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hireflow.core.db import Base, UTCDateTime, utcnow
@@ -101,18 +101,57 @@ class RollupState(Base):
     name: Mapped[str] = mapped_column(String(20), primary_key=True)
     application_id: Mapped[int] = mapped_column(BigInteger, default=0)
     move_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The score rollups: every report with ``id <= report_id`` is in them.
+    report_id: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class ScoreRollup(Base):
+    """Per opening, day (and month) a report was written, competency and one-point bin: how
+    many AI scores fell there and their sum (the AI's own scores, which never change; HR's
+    overrides are applied by the reader). Kept by :mod:`hireflow.analytics.rollups`."""
+
+    __tablename__ = "analytics_score_rollups"
+    __table_args__ = (
+        UniqueConstraint("opening_id", "grain", "day", "competency", "bin"),
+        Index("ix_analytics_score_rollups_tenant_id", "tenant_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
+    grain: Mapped[str] = mapped_column(String(1))
+    day: Mapped[date] = mapped_column(Date())
+    competency: Mapped[str] = mapped_column(String(80))
+    bin: Mapped[int] = mapped_column()
+    scores: Mapped[int] = mapped_column(default=0)
+    total: Mapped[float] = mapped_column(Float(), default=0.0)
+
+
+class ReportSubscription(Base):
+    """A staff member who gets the monthly analytics report by e-mail (one row: subscribed)."""
+
+    __tablename__ = "analytics_report_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 register_scope(SelfIdentification, Scope(tenant=SelfIdentification.tenant_id))
 register_scope(AuditSettings, Scope(tenant=AuditSettings.tenant_id))
 register_scope(FunnelRollup, Scope(tenant=FunnelRollup.tenant_id))
 register_scope(StageTimeRollup, Scope(tenant=StageTimeRollup.tenant_id))
+register_scope(ScoreRollup, Scope(tenant=ScoreRollup.tenant_id))
+register_scope(ReportSubscription, Scope(tenant=ReportSubscription.tenant_id))
 
 __all__ = [
     "AuditSettings",
     "FunnelRollup",
+    "ReportSubscription",
     "RollupState",
+    "ScoreRollup",
     "SelfIdentification",
     "StageTimeRollup",
 ]

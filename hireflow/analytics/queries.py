@@ -8,7 +8,7 @@ seconds and scores only.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -33,7 +33,7 @@ from hireflow.workflow.models import StageMove
 from hireflow.workflow.stages import Stage, company_stages, opening_stages
 
 CLOSING_KINDS = frozenset({"rejected", "withdrawn"})
-SCORE_BINS = 10  # 0-1, 1-2, ... 9-10 on the report's 0-10 scale
+SCORE_BINS = rollups.SCORE_BINS  # 0-1, 1-2, ... 9-10 on the report's 0-10 scale
 MAX_DAYS = 3 * 366  # a period longer than three years is refused: ask for a shorter one
 
 
@@ -250,31 +250,41 @@ def time_in_stage(
 
 
 def score_distributions(
-    session: Session, principal: Principal, filters: Filters
+    session: Session, principal: Principal, filters: Filters, *, direct: bool = False
 ) -> list[ScoreDistribution]:
-    """Per competency, how the scores in effect (HR's overrides count) fall on 0-10."""
+    """Per competency, how the scores in effect (HR's overrides count) of the reports written
+    in the period fall on 0-10: from the score rollups once built (same answer), from the
+    reports with ``direct``."""
     filters = filters.checked()
     openings = _openings(session, principal, filters)
-    stmt = (
-        select(InterviewReport.scores, InterviewReport.final_scores)
-        .join(InterviewSession, InterviewSession.id == InterviewReport.interview_id)
-        .where(InterviewSession.opening_id.in_(openings), for_hiring())
-    )
-    stmt = stmt.where(*within(InterviewReport.created_at, filters))
-    bins: dict[str, Counter[int]] = {}
-    sums: dict[str, float] = {}
-    for scores, final in session.execute(stmt):
-        for competency, value in {**(scores or {}), **(final or {})}.items():
-            if not isinstance(value, int | float) or isinstance(value, bool):
-                continue
-            score = min(10.0, max(0.0, float(value)))
-            bins.setdefault(competency, Counter())[min(SCORE_BINS - 1, int(score))] += 1
-            sums[competency] = sums.get(competency, 0.0) + score
+    sums = None
+    if not direct:
+        sums = rollups.score_sums(
+            session, principal.tenant_id, openings, filters.start, filters.end
+        )
+    if sums is None:
+        found = rollups.ScoreSums()
+        stmt = (
+            select(InterviewReport.scores, InterviewReport.final_scores)
+            .join(InterviewSession, InterviewSession.id == InterviewReport.interview_id)
+            .where(InterviewSession.opening_id.in_(openings), for_hiring())
+            .where(*within(InterviewReport.created_at, filters))
+        )
+        for scores, final in session.execute(stmt):
+            found.add((0, 0, date.min), rollups.effective_scores(scores, final), 1)
+        sums = found.by_bin()
+    bins: dict[str, list[int]] = {}
+    totals: dict[str, float] = defaultdict(float)
+    for (competency, b), (n, total) in sums.items():
+        bins.setdefault(competency, [0] * SCORE_BINS)[b] += n
+        totals[competency] += total
     out = []
     for competency in sorted(bins):
-        counts = [bins[competency][i] for i in range(SCORE_BINS)]
-        n = sum(counts)
-        out.append(ScoreDistribution(competency, counts, n, round(sums[competency] / n, 2)))
+        n = sum(bins[competency])
+        if n:
+            out.append(
+                ScoreDistribution(competency, bins[competency], n, round(totals[competency] / n, 2))
+            )
     return out
 
 

@@ -17,19 +17,21 @@ are exactly those of the direct queries however far the worker is behind.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, delete, func, literal_column, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from hireflow.analytics.models import FunnelRollup, RollupState, StageTimeRollup
+from hireflow.analytics.models import FunnelRollup, RollupState, ScoreRollup, StageTimeRollup
 from hireflow.candidates.models import Application
 from hireflow.core.db import Database, utcnow
+from hireflow.interviews.models import InterviewReport, InterviewSession, ScoreAdjustment
+from hireflow.interviews.queries import for_hiring
 from hireflow.workflow.models import StageMove
 
 NAME = "pipeline"
@@ -42,9 +44,14 @@ class Cut:
 
     application_id: int = 0
     move_id: int = 0
+    report_id: int = 0  # the score rollups: every report with ``id <= report_id``
 
     def covers(self, other: Cut) -> bool:
-        return self.application_id >= other.application_id and self.move_id >= other.move_id
+        return (
+            self.application_id >= other.application_id
+            and self.move_id >= other.move_id
+            and self.report_id >= other.report_id
+        )
 
 
 Key = tuple[int, int, date]  # tenant, opening, day received
@@ -67,7 +74,7 @@ def reached_key(keys: Iterable[str]) -> str:
 def built_cut(session: Session) -> Cut | None:
     """Where the rollups stand, or None before their first build."""
     row = session.get(RollupState, NAME)
-    return None if row is None else Cut(row.application_id, row.move_id)
+    return None if row is None else Cut(row.application_id, row.move_id, row.report_id)
 
 
 def current_cut(session: Session) -> Cut:
@@ -77,10 +84,13 @@ def current_cut(session: Session) -> Cut:
     which every id up to the maximum is committed. SQLite has one writer at a time. Call in a
     transaction of its own and commit right after, to release the lock."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("LOCK TABLE applications, workflow_stage_moves IN SHARE MODE"))
+        session.execute(
+            text("LOCK TABLE applications, workflow_stage_moves, interview_reports IN SHARE MODE")
+        )
     return Cut(
         session.scalar(select(func.coalesce(func.max(Application.id), 0))) or 0,
         session.scalar(select(func.coalesce(func.max(StageMove.id), 0))) or 0,
+        session.scalar(select(func.coalesce(func.max(InterviewReport.id), 0))) or 0,
     )
 
 
@@ -286,26 +296,34 @@ def refresh(database: Database) -> dict[str, int]:
         state = session.get(RollupState, NAME, with_for_update=True)
         if state is None:
             return _rebuild_in(session, until)
-        since = Cut(state.application_id, state.move_id)
+        since = Cut(state.application_id, state.move_id, state.report_id)
         if since.covers(until):
-            return {"applications": 0, "moves": 0}
+            return {"applications": 0, "moves": 0, "reports": 0}
         claimed = session.execute(
             update(RollupState)
             .where(
                 RollupState.name == NAME,
                 RollupState.application_id == since.application_id,
                 RollupState.move_id == since.move_id,
+                RollupState.report_id == since.report_id,
             )
-            .values(application_id=until.application_id, move_id=until.move_id, updated_at=utcnow())
+            .values(
+                application_id=until.application_id,
+                move_id=until.move_id,
+                report_id=until.report_id,
+                updated_at=utcnow(),
+            )
         )
         if not claimed.rowcount:  # type: ignore[attr-defined]
             session.rollback()  # another run did this work
-            return {"applications": 0, "moves": 0}
+            return {"applications": 0, "moves": 0, "reports": 0}
         _write(session, delta(session, since, until))
+        _write_scores(session, score_delta(session, since.report_id, until.report_id))
         session.commit()
     return {
         "applications": until.application_id - since.application_id,
         "moves": until.move_id - since.move_id,
+        "reports": until.report_id - since.report_id,
     }
 
 
@@ -320,12 +338,25 @@ def rebuild(database: Database) -> dict[str, int]:
 def _rebuild_in(session: Session, until: Cut) -> dict[str, int]:
     session.execute(delete(FunnelRollup))
     session.execute(delete(StageTimeRollup))
+    session.execute(delete(ScoreRollup))
     session.execute(delete(RollupState).where(RollupState.name == NAME))
-    session.add(RollupState(name=NAME, application_id=until.application_id, move_id=until.move_id))
+    session.add(
+        RollupState(
+            name=NAME,
+            application_id=until.application_id,
+            move_id=until.move_id,
+            report_id=until.report_id,
+        )
+    )
     session.flush()
     _build(session, until)
+    _write_scores(session, score_delta(session, 0, until.report_id), fresh=True)
     session.commit()
-    return {"applications": until.application_id, "moves": until.move_id}
+    return {
+        "applications": until.application_id,
+        "moves": until.move_id,
+        "reports": until.report_id,
+    }
 
 
 def _next_month(day: date) -> date:
@@ -419,3 +450,160 @@ def stage_time_sums(
             moves[key] += n
             seconds[key] += tail.seconds[(_t, _o, day, key)]
     return {key: (n, seconds[key]) for key, n in moves.items() if n}
+
+
+# --------------------------------------------------------------------------- scores
+
+SCORE_BINS = 10  # one point each on the report's 0-10 scale
+ScoreKey = tuple[int, int, date, str, int]  # tenant, opening, day written, competency, bin
+
+
+@dataclass
+class ScoreSums:
+    """Scores per (tenant, opening, day, competency, bin): how many and their sum."""
+
+    n: Counter[ScoreKey] = field(default_factory=Counter)
+    total: dict[ScoreKey, float] = field(default_factory=dict)
+
+    def add(self, place: tuple[int, int, date], scores: dict[str, Any] | None, sign: int) -> None:
+        for competency, value in (scores or {}).items():
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                continue
+            score = min(10.0, max(0.0, float(value)))
+            key = (*place, competency, min(SCORE_BINS - 1, int(score)))
+            self.n[key] += sign
+            self.total[key] = self.total.get(key, 0.0) + sign * score
+
+    def by_bin(self) -> dict[tuple[str, int], tuple[int, float]]:
+        """(competency, bin) -> (scores, sum), over every place (an override within one bin
+        changes the sum and not the count: kept)."""
+        n: Counter[tuple[str, int]] = Counter()
+        total: dict[tuple[str, int], float] = defaultdict(float)
+        for key, count in self.n.items():
+            n[(key[3], key[4])] += count
+            total[(key[3], key[4])] += self.total[key]
+        return {key: (n[key], total[key]) for key in n if n[key] or total[key]}
+
+
+def effective_scores(scores: dict[str, Any] | None, final: dict[str, Any] | None) -> dict[str, Any]:
+    """The scores in effect: HR's overrides replace the AI's."""
+    return {**(scores or {}), **(final or {})}
+
+
+_REPORT = (
+    InterviewReport.id,
+    InterviewReport.tenant_id,
+    InterviewSession.opening_id,
+    InterviewReport.created_at,
+    InterviewReport.scores,
+)
+
+
+def score_delta(session: Session, since: int, until: int) -> ScoreSums:
+    """The AI's scores of the reports with ``since < id <= until`` (streamed: a rebuild
+    reads every report once)."""
+    found = ScoreSums()
+    stmt = (
+        select(*_REPORT)
+        .join(InterviewSession, InterviewSession.id == InterviewReport.interview_id)
+        .where(InterviewReport.id > since, InterviewReport.id <= until, for_hiring())
+        .execution_options(yield_per=CHUNK)
+    )
+    for _id, tenant_id, opening_id, created_at, scores in session.execute(stmt):
+        found.add((tenant_id, opening_id, created_at.date()), scores, 1)
+    return found
+
+
+def _write_scores(session: Session, found: ScoreSums, fresh: bool = False) -> None:
+    rows = []
+    for (t, o, day, competency, b), n in found.n.items():
+        total = found.total[(t, o, day, competency, b)]
+        for grain, when in (("d", day), ("m", day.replace(day=1))):
+            rows.append((t, o, grain, when, competency, b, n, total))
+    merged: dict[tuple[Any, ...], list[Any]] = {}
+    for t, o, grain, when, competency, b, n, total in rows:
+        entry = merged.setdefault((t, o, grain, when, competency, b), [0, 0.0])
+        entry[0] += n
+        entry[1] += total
+    values = [
+        {
+            "tenant_id": t,
+            "opening_id": o,
+            "grain": grain,
+            "day": when,
+            "competency": competency,
+            "bin": b,
+            "scores": n,
+            "total": total,
+        }
+        for (t, o, grain, when, competency, b), (n, total) in merged.items()
+        if n
+    ]
+    conflict = [*_PLACE, "competency", "bin"]
+    _upsert(session, ScoreRollup, values, conflict, ["scores", "total"], fresh)
+
+
+def _reports_in(openings: Select[Any], start: date | None, end: date | None) -> Select[Any]:
+    """The reports on ``openings`` written in the period (whole days, UTC)."""
+    stmt = (
+        select(*_REPORT, InterviewReport.final_scores)
+        .join(InterviewSession, InterviewSession.id == InterviewReport.interview_id)
+        .where(InterviewSession.opening_id.in_(openings), for_hiring())
+    )
+    if start is not None:
+        stmt = stmt.where(InterviewReport.created_at >= datetime.combine(start, time.min, UTC))
+    if end is not None:
+        stmt = stmt.where(InterviewReport.created_at <= datetime.combine(end, time.max, UTC))
+    return stmt
+
+
+def score_sums(
+    session: Session,
+    tenant_id: int,
+    openings: Select[Any],
+    start: date | None,
+    end: date | None,
+) -> dict[tuple[str, int], tuple[int, float]] | None:
+    """(competency, bin) -> (scores, sum) of the scores in effect of the reports written in
+    the period on ``openings``; None before the first build. The rollups hold the AI's
+    scores up to the cut; the reports after it are read directly, and the reports HR
+    overrode (found through the company's score adjustments) swap their AI scores for the
+    scores in effect."""
+    cut = built_cut(session)
+    if cut is None:
+        return None
+    n: Counter[tuple[str, int]] = Counter()
+    total: dict[tuple[str, int], float] = defaultdict(float)
+    rows = session.execute(
+        select(
+            ScoreRollup.competency,
+            ScoreRollup.bin,
+            func.sum(ScoreRollup.scores),
+            func.sum(ScoreRollup.total),
+        )
+        .where(ScoreRollup.opening_id.in_(openings), _period(ScoreRollup, start, end))
+        .group_by(ScoreRollup.competency, ScoreRollup.bin)
+    )
+    for competency, b, count, subtotal in rows:
+        n[(competency, b)] += int(count)
+        total[(competency, b)] += float(subtotal)
+    found = ScoreSums()
+    reports = _reports_in(openings, start, end)
+    newer = session.execute(reports.where(InterviewReport.id > cut.report_id))
+    for _id, _t, _o, _at, scores, final in newer:
+        found.add((0, 0, start or date.min), effective_scores(scores, final), 1)
+    adjusted = select(ScoreAdjustment.interview_id).where(ScoreAdjustment.tenant_id == tenant_id)
+    overridden = session.execute(
+        reports.where(
+            InterviewReport.id <= cut.report_id,
+            InterviewReport.interview_id.in_(adjusted),
+            InterviewReport.adjusted_at.is_not(None),
+        )
+    )
+    for _id, _t, _o, _at, scores, final in overridden:
+        found.add((0, 0, start or date.min), scores, -1)
+        found.add((0, 0, start or date.min), effective_scores(scores, final), 1)
+    for key, (count, subtotal) in found.by_bin().items():
+        n[key] += count
+        total[key] += subtotal
+    return {key: (count, total[key]) for key, count in n.items() if count}

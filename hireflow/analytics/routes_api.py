@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
@@ -40,12 +40,18 @@ def chart_table(
     session: DbSession,
     principal: ApiUser,
     filters: FiltersQuery,
-    chart: Literal["funnel", "stage_time", "scores"] = "funnel",
+    chart: tables.ChartKey = "funnel",
 ) -> Any:
     """A dashboard's figures over the openings the caller may analyse, in the caller's
-    language: ``funnel`` (applications that reached each stage, conversion), ``stage_time``
-    (mean days in each stage), ``scores`` (the distribution of scores in effect per
-    competency, 0-10 in ten bins). ``start``/``end`` bound the applications' (reports') date."""
+    language: ``funnel`` (applications that reached each stage, conversion), ``pass_rates``
+    (moved on / rejected / withdrew per stage), ``stage_time`` (mean days in each stage),
+    ``end_to_end`` (hours invitation → report and application → offer), ``completion`` (AI
+    interviews started and completed per answer mode and device), ``reach`` (per application
+    source and invitation channel: invited, opened, completed), ``scores`` (the distribution
+    of scores in effect per competency, 0-10 in ten bins), ``top`` (ten best per
+    competency), ``interviewer_load`` (scorecards and live rounds per interviewer),
+    ``deliveries`` (messages sent and failed per channel and kind). ``start``/``end`` bound
+    the date of what each figure counts (applications, invitations, reports, messages)."""
     found = tables.table(chart, session, principal, filters, gettext_for(principal.language))
     return TableOut(key=found.key, title=found.title, headers=found.headers, rows=found.rows)
 

@@ -7,9 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from pydantic import BaseModel
 from sqlalchemy import select
 
-from hireflow.analytics import accuracy, bias_audit, tables
+from hireflow.analytics import accuracy, bias_audit, monthly, tables
 from hireflow.analytics import self_identification as selfid
 from hireflow.analytics.categories import LABELS, QUESTIONS, SETS
 from hireflow.analytics.queries import Filters, parse_filters, scoped_openings
@@ -94,6 +95,7 @@ def dashboard(request: Request, session: DbSession, principal: PageUser) -> Resp
     require(principal, "analytics.read")
     _ = gettext_for(request.state.language)
     context = _page_context(request, session, principal)
+    context["subscribed"] = monthly.is_subscribed(session, principal)
     try:
         filters = filters_from(request)
         context["tables"] = [
@@ -103,6 +105,29 @@ def dashboard(request: Request, session: DbSession, principal: PageUser) -> Resp
         context["errors"] = {field: exc.translated(_) for field in exc.fields}
         return render(request, "analytics/dashboard.html", context, status_code=422)
     return render(request, "analytics/dashboard.html", context)
+
+
+@router.post("/analytics/monthly-report")
+def monthly_subscription(
+    request: Request, session: DbSession, principal: PageUser, form: Form
+) -> Response:
+    """Subscribe to (``subscribed=1``) or leave (``0``) the monthly report by e-mail."""
+    require(principal, monthly.CAPABILITY)
+
+    def save(data: SubscriptionIn) -> Response:
+        monthly.set_subscribed(session, principal, data.subscribed)
+        return RedirectResponse("/analytics#monthly-report", status_code=303)
+
+    def page(errors: dict[str, str]) -> Response:
+        context = _page_context(request, session, principal)
+        context |= {"errors": errors, "subscribed": monthly.is_subscribed(session, principal)}
+        return render(request, "analytics/dashboard.html", context, status_code=422)
+
+    return submit_form(request, SubscriptionIn, {"subscribed": form.get("subscribed")}, save, page)
+
+
+class SubscriptionIn(BaseModel):
+    subscribed: bool
 
 
 @router.get("/analytics/export")

@@ -10,18 +10,30 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
-from hireflow.analytics import accuracy, bias_audit, queries, validity
+from hireflow.analytics import accuracy, bias_audit, figures, queries, validity
 from hireflow.analytics.categories import LABELS, UNKNOWN
 from hireflow.analytics.queries import SCORE_BINS, Filters
 from hireflow.core.errors import N_
 from hireflow.core.permissions import Principal
 
-CHARTS = ("funnel", "stage_time", "scores")
+ChartKey = Literal[
+    "funnel",
+    "pass_rates",
+    "stage_time",
+    "end_to_end",
+    "completion",
+    "reach",
+    "scores",
+    "top",
+    "interviewer_load",
+    "deliveries",
+]
+CHARTS: tuple[str, ...] = get_args(ChartKey)  # in the order the page shows them
 
 
 @dataclass(frozen=True)
@@ -63,8 +75,7 @@ def stage_time_table(
 def scores_table(
     session: Session, principal: Principal, filters: Filters, _: Callable[[str], str]
 ) -> Table:
-    lang = "zh" if principal.language.lower().startswith("zh") else "en"
-    names = queries.competency_names(session, principal, filters, lang)
+    names = _names(session, principal, filters)
     rows = queries.score_distributions(session, principal, filters)
     bins = [f"{i}–{i + 1}" for i in range(SCORE_BINS)]
     return Table(
@@ -75,7 +86,229 @@ def scores_table(
     )
 
 
-BUILDERS = {"funnel": funnel_table, "stage_time": stage_time_table, "scores": scores_table}
+def _names(session: Session, principal: Principal, filters: Filters) -> dict[str, str]:
+    lang = "zh" if principal.language.lower().startswith("zh") else "en"
+    return queries.competency_names(session, principal, filters, lang)
+
+
+def pass_rates_table(
+    session: Session, principal: Principal, filters: Filters, _: Callable[[str], str]
+) -> Table:
+    rows = figures.pass_rates(session, principal, filters)
+    return Table(
+        "pass_rates",
+        _("Pass rate per stage"),
+        [_("Stage"), _("Moved on"), _("Rejected"), _("Withdrew"), _("Pass rate")],
+        [
+            [
+                r.stage.label(principal.language),
+                r.moved_on,
+                r.rejected,
+                r.withdrew,
+                _percent(r.rate),
+            ]
+            for r in rows
+        ],
+    )
+
+
+MEASURES = {
+    "invitation_report": N_("AI interview invitation sent → report"),
+    "application_offer": N_("Application received → offer sent"),
+}
+
+
+def end_to_end_table(
+    session: Session, principal: Principal, filters: Filters, _: Callable[[str], str]
+) -> Table:
+    rows = figures.end_to_end(session, principal, filters)
+    return Table(
+        "end_to_end",
+        _("End-to-end time (hours)"),
+        [
+            _("From → to"),
+            _("Count"),
+            _("Median hours"),
+            _("Mean hours"),
+            _("90th percentile hours"),
+        ],
+        [
+            [
+                _(MEASURES[r.measure]),
+                r.n,
+                _blank(r.median_hours),
+                _blank(r.mean_hours),
+                _blank(r.p90_hours),
+            ]
+            for r in rows
+            if r.n
+        ],
+    )
+
+
+GROUPS = {
+    "mode": N_("Answer mode"),
+    "device": N_("Device"),
+    "source": N_("Application source"),
+    "channel": N_("Invitation channel"),
+}
+VALUES = {
+    "mode": {
+        "text": N_("Text answers"),
+        "voice": N_("Voice answers"),
+        "video": N_("Video answers"),
+        "none": N_("No answer yet"),
+    },
+    "device": {
+        "desktop": N_("Computer"),
+        "phone": N_("Mobile phone"),
+        "tablet": N_("Tablet"),
+        "unknown": N_("Device not checked"),
+    },
+}
+
+
+def _value(group: str, value: str, _: Callable[[str], str]) -> str:
+    """A row's label: the figure's own labels, else the key through the merged catalogue
+    (sources and channels are msgids of their domains)."""
+    return _(VALUES.get(group, {}).get(value, value))
+
+
+def completion_table(
+    session: Session, principal: Principal, filters: Filters, _: Callable[[str], str]
+) -> Table:
+    rows = figures.completion(session, principal, filters)
+    return Table(
+        "completion",
+        _("AI interview completion and drop-off by answer mode and device"),
+        [
+            _("Group"),
+            _("Value"),
+            _("Invited"),
+            _("Started"),
+            _("Completed"),
+            _("Completion rate"),
+            _("Drop-off rate"),
+        ],
+        [
+            [
+                _(GROUPS[r.group]),
+                _value(r.group, r.value, _),
+                r.invited,
+                r.started,
+                r.completed,
+                _percent(r.completion),
+                _percent(r.drop_off),
+            ]
+            for r in rows
+        ],
+    )
+
+
+def reach_table(
+    session: Session, principal: Principal, filters: Filters, _: Callable[[str], str]
+) -> Table:
+    rows = figures.source_and_channel(session, principal, filters)
+    return Table(
+        "reach",
+        _("Source and invitation channel: opened and completed"),
+        [
+            _("Group"),
+            _("Value"),
+            _("Applications or invitations"),
+            _("Invited"),
+            _("Opened"),
+            _("Completed"),
+            _("Opened of invited"),
+            _("Completed of invited"),
+        ],
+        [
+            [
+                _(GROUPS[r.group]),
+                _value(r.group, r.value, _),
+                r.count,
+                r.invited,
+                r.opened,
+                r.completed,
+                _percent(figures.rate(r.opened, r.invited)),
+                _percent(figures.rate(r.completed, r.invited)),
+            ]
+            for r in rows
+        ],
+    )
+
+
+def top_table(
+    session: Session, principal: Principal, filters: Filters, _: Callable[[str], str]
+) -> Table:
+    names = _names(session, principal, filters)
+    rows = figures.top_per_competency(session, principal, filters)
+    return Table(
+        "top",
+        _("Top 10 per competency (scores in effect)"),
+        [_("Competency"), _("Rank"), _("Candidate"), _("Opening"), _("Score")],
+        [
+            [names.get(r.competency, r.competency), r.rank, r.candidate, r.opening, r.score]
+            for r in rows
+        ],
+    )
+
+
+def interviewer_load_table(
+    session: Session, principal: Principal, filters: Filters, _: Callable[[str], str]
+) -> Table:
+    rows = figures.interviewer_load(session, principal, filters)
+    return Table(
+        "interviewer_load",
+        _("Interviewer load"),
+        [_("Interviewer"), _("Scorecards"), _("Live rounds")],
+        [[r.interviewer, r.scorecards, r.live_rounds] for r in rows],
+    )
+
+
+def deliveries_table(
+    session: Session, principal: Principal, filters: Filters, _: Callable[[str], str]
+) -> Table:
+    rows = figures.delivery_failures(session, principal, filters)
+    return Table(
+        "deliveries",
+        _("Message delivery failures"),
+        [
+            _("Channel"),
+            _("Message kind"),
+            _("Messages"),
+            _("Sent"),
+            _("Failed"),
+            _("Pending"),
+            _("Failure rate"),
+        ],
+        [
+            [
+                _(r.channel),
+                r.kind,
+                r.messages,
+                r.sent,
+                r.failed,
+                r.pending,
+                _percent(r.failure_rate),
+            ]
+            for r in rows
+        ],
+    )
+
+
+BUILDERS = {
+    "funnel": funnel_table,
+    "pass_rates": pass_rates_table,
+    "stage_time": stage_time_table,
+    "end_to_end": end_to_end_table,
+    "completion": completion_table,
+    "reach": reach_table,
+    "scores": scores_table,
+    "top": top_table,
+    "interviewer_load": interviewer_load_table,
+    "deliveries": deliveries_table,
+}
 
 
 def table(
@@ -92,13 +325,15 @@ def as_csv(found: Table) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens Chinese right
 
 
-def as_xlsx(found: Table) -> bytes:
+def as_xlsx(*found: Table) -> bytes:
+    """One sheet per table, named by its key (31 characters at most), headers first."""
     book = Workbook()
-    sheet = book.active
-    sheet.title = found.key
-    sheet.append(found.headers)
-    for row in found.rows:
-        sheet.append(row)
+    book.remove(book.active)
+    for one in found:
+        sheet = book.create_sheet(one.key[:31])
+        sheet.append(one.headers)
+        for row in one.rows:
+            sheet.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -182,8 +417,7 @@ def accuracy_tables(
     """The AI accuracy review and its four tables (agreement, recommendation vs hire, HR's
     overrides, drift by month)."""
     found = accuracy.review(session, principal, filters)
-    lang = "zh" if principal.language.lower().startswith("zh") else "en"
-    names = queries.competency_names(session, principal, filters, lang)
+    names = _names(session, principal, filters)
     rec = found.recommendation
     share = rec.agreement
     recommendation = [

@@ -3,13 +3,18 @@
 Every minute the worker folds the applications and stage moves since the last cut into the
 rollups (:func:`hireflow.analytics.rollups.refresh`: idempotent, safe to run twice or at
 once). The dashboards add whatever came after the last cut, so a slow or stopped worker makes
-them slower, never wrong.
+them slower, never wrong. On the 1st of each month it e-mails the monthly report to the
+subscribers (:mod:`hireflow.analytics.monthly`).
 """
 
 from __future__ import annotations
 
-from hireflow.analytics import rollups
-from hireflow.core.db import get_database
+from datetime import date
+
+from celery.schedules import crontab
+
+from hireflow.analytics import monthly, rollups
+from hireflow.core.db import get_database, utcnow
 from hireflow.core.tasks import celery_app
 
 
@@ -19,7 +24,19 @@ def refresh_rollups() -> dict[str, int]:
     return rollups.refresh(get_database())
 
 
+@celery_app.task(name="analytics.monthly_report")
+def monthly_report(today: str | None = None) -> int:
+    """E-mail last month's report (PDF and XLSX) to every subscriber; ``today`` (ISO) for a
+    late run. Queues nothing twice for the same month."""
+    day = date.fromisoformat(today) if today else utcnow().date()
+    return monthly.send_monthly(get_database(), day)
+
+
 celery_app.conf.beat_schedule = {
     **(celery_app.conf.beat_schedule or {}),
     "analytics.refresh_rollups": {"task": "analytics.refresh_rollups", "schedule": 60.0},
+    "analytics.monthly_report": {
+        "task": "analytics.monthly_report",
+        "schedule": crontab(day_of_month="1", hour="5", minute="23"),
+    },
 }

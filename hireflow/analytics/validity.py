@@ -35,6 +35,7 @@ from hireflow.candidates.models import PerformanceRating
 from hireflow.core.errors import N_, Conflict, ValidationFailed
 from hireflow.core.permissions import Principal, require
 from hireflow.interviews.models import InterviewReport, InterviewSession
+from hireflow.interviews.queries import for_hiring
 from hireflow.offers.models import Employee
 from hireflow.openings import versions
 from hireflow.openings.competency import competency_model_of
@@ -151,7 +152,8 @@ def gather(session: Session, principal: Principal, scope: Scope, today: date) ->
             InterviewReport.final_scores,
         )
         .join(InterviewReport, InterviewReport.interview_id == InterviewSession.id)
-        .where(InterviewSession.opening_id.in_(openings))
+        # the hiring interview, never a later development re-assessment of the same person
+        .where(InterviewSession.opening_id.in_(openings), for_hiring())
         .where(*within(InterviewReport.created_at, scope.filters))
         .order_by(InterviewReport.id)  # the newest report of a person and opening wins
     ):

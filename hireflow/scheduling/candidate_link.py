@@ -393,9 +393,11 @@ def on_language_change(session: Session, invitation: Invitation) -> None:
 
 
 def record_device_check(
-    session: Session, invitation: Invitation, data: schemas.DeviceCheckIn
+    session: Session, invitation: Invitation, data: schemas.DeviceCheckIn, *, device: str = ""
 ) -> None:
-    """Keep the outcome for HR's progress view; the details go to the technical log."""
+    """Keep the outcome for HR's progress view; the details go to the technical log.
+    ``device`` is the class of the browser's device (desktop, phone, tablet: from its
+    User-Agent), which the analytics count completion by."""
     invitation.device_checked_at = utcnow()
     invitation.device_ok = bool(data.camera and data.microphone and data.browser_ok)
     network = "fail" if data.network_ms is None else "ok" if data.network_ms < 1500 else "slow"
@@ -406,6 +408,7 @@ def record_device_check(
         "network": network,
         "network_ms": data.network_ms,
         "recorder": data.recorder,
+        "device": device,
     }
     _audit_candidate(
         session,

@@ -34,6 +34,7 @@ from hireflow.scheduling.errors import SlotUnavailable
 from hireflow.scheduling.models import Invitation
 from hireflow.scheduling.slots import Slot
 from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, audit_read
+from hireflow.web.telemetry import parse_user_agent
 
 router = APIRouter(tags=["scheduling"])
 
@@ -430,8 +431,9 @@ def link_availability(data: schemas.CandidateAvailabilityIn, link: Link) -> Resp
 
 
 @router.post("/links/{link_token}/device-check", status_code=202, response_class=Response)
-def link_device_check(data: schemas.DeviceCheckIn, link: Link) -> Response:
-    candidate_link.record_device_check(link.session, link.verified(), data)
+def link_device_check(data: schemas.DeviceCheckIn, link: Link, request: Request) -> Response:
+    device = parse_user_agent(request.headers.get("user-agent", ""))[2]
+    candidate_link.record_device_check(link.session, link.verified(), data, device=device)
     return Response(status_code=202)
 
 

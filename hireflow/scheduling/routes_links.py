@@ -40,6 +40,7 @@ from hireflow.web.deps import DbSession
 from hireflow.web.forms import Form, app_error_fields, field_errors
 from hireflow.web.middleware import LANG_COOKIE
 from hireflow.web.routes import COMMON_ZONES
+from hireflow.web.telemetry import parse_user_agent
 from hireflow.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -322,7 +323,8 @@ def link_device_check(
         data = schemas.DeviceCheckIn.model_validate(json.loads(raw or b"{}"))
     except ValueError:  # not JSON, or not a device report (ValidationError is a ValueError)
         return Response(status_code=422)
-    candidate_link.record_device_check(session, inv, data)
+    device = parse_user_agent(request.headers.get("user-agent", ""))[2]
+    candidate_link.record_device_check(session, inv, data, device=device)
     return Response(status_code=202)
 
 

@@ -142,7 +142,8 @@ def test_the_page_shows_each_chart_with_its_table_and_exports(session, org, pipe
     assert page.status_code == 200
     for key in ("funnel", "stage_time", "scores"):
         assert f'id="{key}"' in page.text
-    assert page.text.count('class="analytics-chart"') == 2  # no scores yet: an empty notice
+    # no scores, interviews, offers or messages yet: funnel, pass rates, time, sources
+    assert page.text.count('class="analytics-chart"') == 4
     exported = client.get(f"/analytics/export?chart=funnel&format=csv&opening={opening.id}")
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))

@@ -8,19 +8,23 @@ import random
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from hireflow.analytics import queries, rollups
-from hireflow.analytics.models import FunnelRollup, StageTimeRollup
+from hireflow.analytics.models import FunnelRollup, ScoreRollup, StageTimeRollup
 from hireflow.analytics.queries import Filters
 from hireflow.analytics.tasks import refresh_rollups
 from hireflow.candidates.models import Application
 from hireflow.core.db import utcnow
 from hireflow.core.errors import NotFound, ValidationFailed
 from hireflow.core.tasks import celery_app
+from hireflow.interviews import hr as interview_hr
+from hireflow.interviews import schemas as interview_schemas
+from hireflow.interviews.models import InterviewReport
 from hireflow.workflow import service, stages
 from hireflow.workflow.service import MoveRequest
 from tests.conftest import make_org
+from tests.interviews.factories import scored_interview
 from tests.workflow.factories import apply, make_opening, principal
 
 WALK = ("screened", "ai_interview", "round_1", "round_2", "offer", "hired")
@@ -161,7 +165,7 @@ def test_rollups_answer_like_the_stage_events_as_events_arrive(session, db, org)
     for filters in cases:
         _same(session, people, filters)
     folded = _tables(session)
-    assert rollups.refresh(db) == {"applications": 0, "moves": 0}
+    assert rollups.refresh(db) == {"applications": 0, "moves": 0, "reports": 0}
     assert _tables(session) == folded
     # a rebuild from the source tables lands on the same rows
     rollups.rebuild(db)
@@ -195,3 +199,62 @@ def test_rollups_keep_scope_and_bad_input(session, db, org):
         queries.time_in_stage(
             session, recruiter, Filters(start=date(2026, 2, 2), end=date(2026, 1, 1))
         )
+
+
+def _same_scores(session, hr, cases):
+    for filters in cases:
+        direct = queries.score_distributions(session, hr, filters, direct=True)
+        rolled = queries.score_distributions(session, hr, filters)
+        assert [(d.competency, d.counts, d.n) for d in rolled] == [
+            (d.competency, d.counts, d.n) for d in direct
+        ], filters
+        assert [d.mean for d in rolled] == pytest.approx([d.mean for d in direct], abs=0.011)
+
+
+def test_score_rollups_answer_like_the_reports_through_overrides(session, db, org):
+    hr = principal(session, org, "hr_admin")
+    written = []
+    for days_ago in (70, 40, 3):
+        setup, interview = scored_interview(session, db, org)
+        report = session.scalars(
+            select(InterviewReport).where(InterviewReport.interview_id == interview.id)
+        ).one()
+        report.created_at = utcnow() - timedelta(days=days_ago)
+        written.append((setup, interview, report))
+    session.commit()
+    today = utcnow().date()
+    opening = written[0][0].opening
+    cases = [
+        Filters(),
+        Filters(opening_id=opening.id),
+        Filters(start=today - timedelta(days=45)),
+        Filters(start=today - timedelta(days=75), end=today - timedelta(days=35)),
+        Filters(end=today - timedelta(days=60)),
+    ]
+    rollups.refresh(db)
+    assert rollups.built_cut(session).report_id >= written[-1][2].id
+    _same_scores(session, hr, cases)
+    assert session.scalar(select(func.count()).select_from(ScoreRollup)) > 0
+    # a new report, not yet folded in, and an override of a folded one
+    scored_interview(session, db, org)
+    target = queries.score_distributions(session, hr, Filters(opening_id=opening.id))[0]
+    interview_hr.adjust_score(
+        session,
+        hr,
+        written[0][1].id,
+        interview_schemas.AdjustIn(
+            dimension_id=target.competency, score=0.5, reason="例子不具体，没有结果"
+        ),
+    )
+    after = queries.score_distributions(session, hr, Filters(opening_id=opening.id))
+    assert after[0].counts[0] == 1 and after[0].mean == 0.5
+    _same_scores(session, hr, cases)
+    assert rollups.refresh(db)["reports"] == 1
+    _same_scores(session, hr, cases)
+    rows = session.execute(select(ScoreRollup.id, ScoreRollup.scores).order_by(ScoreRollup.id))
+    folded = rows.all()
+    assert rollups.refresh(db)["reports"] == 0
+    rollups.rebuild(db)
+    _same_scores(session, hr, cases)
+    rebuilt = session.scalar(select(func.sum(ScoreRollup.scores)))
+    assert rebuilt == sum(n for _id, n in folded)

@@ -137,11 +137,15 @@ def test_candidate_link_identity_guide_booking_and_cancel(client, session, db, s
     check = client.post(
         f"/i/{token}/device-check",
         json={"camera": True, "microphone": False, "network_ms": 80},
-        headers={"X-CSRF-Token": csrf},
+        headers={
+            "X-CSRF-Token": csrf,
+            "User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148",
+        },
     )
     assert check.status_code == 202
     session.refresh(a)
     assert a.device_checked_at is not None and a.device_ok is False
+    assert a.device_result["device"] == "phone"  # the device class, for the analytics
     # B's link does not accept A's access cookie
     token_b = _token(session, settings, b)
     page_b = client.get(f"/i/{token_b}")

@@ -3,7 +3,44 @@
 (function () {
   "use strict";
   if (!window.echarts) { return; }
+  var percent = function (v) { return v === "" ? null : parseFloat(v); };
+  // Bars of the given columns, one bar group per row labelled by `label(row)`.
+  var bars = function (d, columns, label, opts) {
+    opts = opts || {};
+    return {
+      tooltip: { trigger: "axis" },
+      legend: { type: "scroll", bottom: 0 },
+      grid: { bottom: 70, containLabel: true },
+      xAxis: { type: "category", data: d.rows.map(label), axisLabel: { interval: 0, rotate: 20 } },
+      yAxis: { type: "value", max: opts.max },
+      series: columns.map(function (i) {
+        return {
+          name: d.headers[i], type: "bar", stack: opts.stack,
+          data: d.rows.map(function (r) { return (opts.value || function (v) { return v; })(r[i]); })
+        };
+      })
+    };
+  };
+  var first = function (r) { return r[0]; };
+  var pair = function (r) { return r[0] + " · " + r[1]; };
   var draw = {
+    // rows: stage, moved on, rejected, withdrew, pass rate
+    pass_rates: function (d) { return bars(d, [1, 2, 3], first, { stack: "all" }); },
+    // rows: measure, count, median, mean, p90 (hours)
+    end_to_end: function (d) { return bars(d, [2, 3, 4], first); },
+    // rows: group, value, invited, started, completed, completion %, drop-off %
+    completion: function (d) { return bars(d, [5, 6], pair, { value: percent, max: 100 }); },
+    // rows: group, value, count, invited, opened, completed, opened %, completed %
+    reach: function (d) { return bars(d, [6, 7], pair, { value: percent, max: 100 }); },
+    // rows: competency, rank, candidate, opening, score: the best score per competency
+    top: function (d) {
+      var best = d.rows.filter(function (r) { return r[1] === 1; });
+      return bars({ headers: d.headers, rows: best }, [4], first, { max: 10 });
+    },
+    // rows: interviewer, scorecards, live rounds
+    interviewer_load: function (d) { return bars(d, [1, 2], first, { stack: "all" }); },
+    // rows: channel, kind, messages, sent, failed, pending, failure %
+    deliveries: function (d) { return bars(d, [3, 4, 5], pair, { stack: "all" }); },
     funnel: function (d) {
       return {
         tooltip: { trigger: "item" },
