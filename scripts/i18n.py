@@ -155,7 +155,7 @@ def cmd_missing(lang: str, domain: str | None) -> None:
 
 
 # Languages whose catalogues must agree with each other (see _conflicts).
-AGREEING = ("zh_CN", "en")
+AGREEING = ("zh_CN", "en", "ja")
 
 
 def _conflicts(lang: str) -> dict[object, dict[str, object]]:

@@ -278,7 +278,7 @@ def deliveries_table(
             _("Message kind"),
             _("Messages"),
             _("Sent"),
-            _("Failed"),
+            _("Failed to send"),
             _("Pending"),
             _("Failure rate"),
         ],
