@@ -7,6 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 
+from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.events import EVENTS
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import require
@@ -189,7 +190,7 @@ def import_file(
     kind: Literal["candidates", "employees", "results"],
     session: DbSession,
     principal: ApiUser,
-    file: UploadFile,
+    file: UploadFile | None = None,
     mapping: str = Query(default="", max_length=40),
     system: str = Query(default="", max_length=40, description="results: the source system"),
     dry_run: bool = True,
@@ -200,9 +201,13 @@ def import_file(
     date, opening) go onto the people's records marked as imported from ``system``. Every
     row's errors are reported with its row number; nothing is written unless all rows are
     valid (422 with the report). ``created`` lists what was created or changed."""
+    capability, importer = people_import.IMPORTERS[kind]
+    require(principal, capability)  # who may not import learns nothing from the file's checks
+    if file is None:
+        raise ValidationFailed(N_("Choose a file to upload."), fields={"file": "required"})
     content = file.file.read(tabular.MAX_BYTES + 1)
     upload = transfer.ImportRequest(file.filename or "", content, mapping, dry_run, system)
-    report = people_import.IMPORTERS[kind][1](session, principal, upload)
+    report = importer(session, principal, upload)
     out = _report(report, principal.language)
     if not dry_run and not report.written:
         return JSONResponse(out.model_dump(), status_code=422)

@@ -124,7 +124,16 @@ def room_state(
     return audio.room_state(session, room, after_utterance, after_hint)
 
 
-@router.get("/live/rooms/{live_room_id}/stream")
+@router.get(
+    "/live/rooms/{live_room_id}/stream",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "Server-sent events (`id`, `event: state`, JSON `data`)",
+            "content": {"text/event-stream": {}},
+        }
+    },
+)
 def room_stream(
     live_room_id: Id,
     session: DbSession,
