@@ -108,7 +108,11 @@ class InterviewAnswer(TimestampMixin, Base):
     """
 
     __tablename__ = "interview_answers"
-    __table_args__ = (UniqueConstraint("interview_id", "question_id"),)
+    __table_args__ = (
+        UniqueConstraint("interview_id", "question_id"),
+        # the speech backlog (interviews/health.py) is read on /healthz, /system and /metrics
+        Index("ix_interview_answers_media_status", "media_status", "answered_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
