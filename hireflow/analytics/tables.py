@@ -285,7 +285,7 @@ def deliveries_table(
         [
             [
                 _(r.channel),
-                r.kind,
+                _(r.kind),  # the notifications catalogue names every message kind
                 r.messages,
                 r.sent,
                 r.failed,

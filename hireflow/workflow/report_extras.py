@@ -88,7 +88,7 @@ def _render(found: Merged, language: str) -> str:
     parts.append("</tbody></table>")
     for card in found.scorecards:
         heading = _("%(round)s — %(interviewer)s: %(recommendation)s") % {
-            "round": rounds.get(card.round_key, card.round_key),
+            "round": rounds.get(card.round_key) or _(card.round_key),
             "interviewer": found.names.get(card.interviewer_id, ""),
             "recommendation": _(RECOMMENDATION_LABELS.get(card.recommendation, "")),
         }

@@ -49,7 +49,7 @@ def _generate(data_dir: Path) -> str:
                         tenant_id=app.tenant_id,
                         opening_id=app.opening_id,
                         application_id=app.id,
-                        round_key="analytics_bench",
+                        round_key="round_1",
                         interviewer_id=interviewer.id,
                         ratings={},
                         recommendation="yes",

@@ -63,6 +63,9 @@ def test_a_candidate_takes_the_interview_in_japanese(
     candidate.click("#iv-start")
     expect(candidate.locator("#iv-ready")).to_be_visible()
     candidate.click("#iv-begin")
+    # the question opens on the server first: until then the ready screen stays (and a second
+    # click on its button would wait for a screen that has gone)
+    expect(candidate.locator("#iv-question")).to_be_visible()
     expect(candidate.locator("#iv-count")).to_contain_text("質問 1 /")
     total = int(re.search(r"/ (\d+)", candidate.locator("#iv-count").inner_text()).group(1))
     for _ in range(total):

@@ -152,7 +152,8 @@ def test_a_worker_killed_mid_task_has_its_task_redone_once(tmp_path, monkeypatch
             return row is not None and row[0] is not None
 
         worker = _worker(env, "scoring", log)  # one queue: the command becomes the worker
-        _wait(claimed, 180, "the worker did not claim the interview", worker, log)
+        # (a worker process imports the speech and scoring models first: minutes on a busy machine)
+        _wait(claimed, 600, "the worker did not claim the interview", worker, log)
         os.kill(worker.pid, signal.SIGKILL)  # mid-task: after the claim, before the report
         worker.wait(timeout=20)
         assert read(select(InterviewReport.id)) is None, "the worker finished before the kill"
@@ -174,7 +175,7 @@ def test_a_worker_killed_mid_task_has_its_task_redone_once(tmp_path, monkeypatch
         def mailed() -> bool:
             return len(inbox.messages) >= 1
 
-        _wait(mailed, 240, "the recruiter was not told", worker, log)
+        _wait(mailed, 600, "the recruiter was not told", worker, log)
         time.sleep(6)  # a second delivery or a second redelivery would show by now
         with database.session() as s:
             reports = s.scalar(

@@ -240,6 +240,7 @@
     list.questions.forEach(function (q) {
       var item = el("li", "question" + (q.id === list.current ? " current" : ""));
       item.setAttribute("data-question", q.id);
+      item.setAttribute("data-kind", q.kind);
       item.setAttribute("data-status", q.status || (q.asked ? "asked" : "not_asked"));
       item.appendChild(el("span", "text", pick(q.text)));
       var badges = el("span", "badges");
