@@ -7,7 +7,9 @@ candidate stated.
 
 from __future__ import annotations
 
-from sqlalchemy import case, delete, update
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Executable, case, delete, update
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Candidate
@@ -16,22 +18,29 @@ from hireflow.scheduling.models import CandidateAvailability, Invitation
 ERASED = "[erased]"
 
 
+def _count(session: Session, statement: Executable) -> int:
+    """Rows an UPDATE or DELETE touched."""
+    return cast(CursorResult[Any], session.execute(statement)).rowcount or 0
+
+
 def erase_person(session: Session, candidate: Candidate, known_values: list[str]) -> str:
     """Anonymise this candidate's scheduling data (same transaction, no commit)."""
     # One UPDATE of the three columns: no invitation is loaded whole (an erasure must also run
     # on a schema older than today's models, as the record migrations' tests do).
-    anonymised = session.execute(
+    anonymised = _count(
+        session,
         update(Invitation)
         .where(Invitation.candidate_id == candidate.id)
         .values(
             notes=case((Invitation.notes != "", ERASED), else_=""),
             code_hash="",
             send_error="",
-        )
-    ).rowcount
-    removed = session.execute(
-        delete(CandidateAvailability).where(CandidateAvailability.candidate_id == candidate.id)
-    ).rowcount
+        ),
+    )
+    removed = _count(
+        session,
+        delete(CandidateAvailability).where(CandidateAvailability.candidate_id == candidate.id),
+    )
     if not anonymised and not removed:
         return ""
-    return f"{anonymised} invitations anonymised, {removed or 0} availability rows removed"
+    return f"{anonymised} invitations anonymised, {removed} availability rows removed"
