@@ -1,7 +1,7 @@
 """Production shape on the machine's Redis: tasks routed to their own queues, a worker per
 queue, a worker killed (-9) in the middle of scoring, and the work redone exactly once.
 
-Real parts: Redis (``HIREFLOW_TEST_REDIS``), ``hireflow worker --queues`` processes, an
+Real parts: Redis (``HIREFLOW_TEST_REDIS_QUEUES``, a database of its own), ``hireflow worker --queues`` processes, an
 SQLite database file, a local SMTP server, a voice answer that makes scoring take seconds
 (Whisper transcribes it inside the task), prometheus_client's multiprocess directory read by
 ``/metrics`` of a web app in another process.
@@ -31,11 +31,13 @@ from hireflow.interviews.models import InterviewReport, InterviewSession
 from hireflow.notifications.models import OutboxMessage
 from hireflow.records import storage as record_storage
 from tests.conftest import make_org
-from tests.core.test_tasks import REDIS_URL, smtp_server  # noqa: F401 - a fixture
+from tests.core.test_tasks import smtp_server  # noqa: F401 - a fixture
 from tests.interviews.conftest import DATA, SPEECH_EXTRA
 from tests.interviews.factories import ANSWERS_EN, TAB, make_setup, started
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("redis")]
+# A database of its own: the other Redis tests empty theirs (14) and leave workers' keys there.
+REDIS_URL = os.environ.get("HIREFLOW_TEST_REDIS_QUEUES", "redis://127.0.0.1:6379/13")
 
 
 def _environment(tmp: Path, database_url: str, smtp_port: int) -> dict[str, str]:
@@ -73,7 +75,13 @@ def _wait(predicate, timeout: float, what: str, worker: subprocess.Popen, log: P
         if worker.poll() is not None:
             raise AssertionError(f"worker exited: {log.read_text(errors='replace')[-3000:]}")
         time.sleep(0.1)
-    raise AssertionError(f"{what} within {timeout} s; worker log:\n{log.read_text()[-3000:]}")
+    client = redis.Redis.from_url(REDIS_URL)
+    broker = {key.decode(): client.type(key).decode() for key in client.keys("*")}
+    raise AssertionError(
+        f"{what} within {timeout} s; broker keys {broker}, scoring queue "
+        f"{client.llen('scoring')}, unacked {client.hlen('unacked')}; worker log:\n"
+        f"{log.read_text()[-3000:]}"
+    )
 
 
 def _submit_voice_interview(database: Database) -> tuple[int, list[dict]]:
