@@ -296,5 +296,6 @@ class Supervisor:
                 process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait(timeout=5)  # SIGKILL is delivered asynchronously: reap it here
         if self._thread.is_alive():
             self._thread.join(timeout=5)

@@ -66,6 +66,7 @@
     }
 
     button.addEventListener("click", function () { load().then(function (m) { if (m) { m.play().catch(function () {}); } }); });
+    button.disabled = false;  // rendered disabled: a click before this script ran would be lost
     Array.prototype.forEach.call(speeds.querySelectorAll("button"), function (b) {
       b.addEventListener("click", function () {
         if (!media) { return; }

@@ -336,7 +336,8 @@
   call("POST", "/join", {}).then(function (data) {
     me = data;
     $("consent").addEventListener("click", consent);
-    if (data.consented) { $("consent").disabled = true; }
+    // rendered disabled until joined: a click before the handler existed would be lost
+    $("consent").disabled = !!data.consented;
     return startMedia();
   }).then(function () {
     if (side === "staff") { wireStaff(); }
