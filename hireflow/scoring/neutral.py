@@ -16,8 +16,11 @@ Before an answer's sentences are embedded or read for features, :func:`neutralis
   维吾尔族 → 某族).
 
 The report still quotes the candidate's own words: only the text the engine measures is
-neutral (:func:`hireflow.scoring.analysis.analyse_interview`). The lists are finite; a name
-or place they miss keeps its few hundredths of influence on the embedding (docs/scoring.md,
+neutral (:func:`hireflow.scoring.analysis.analyse_interview`). The lists are finite: after
+them, :mod:`hireflow.scoring.neutral_open` finds names, places and schools they miss by the
+words around them (a capitalised word after "in" or next to a role word; a Chinese run after
+a role word that jieba's dictionary reads as no ordinary word; jieba's place words in a place
+context). What neither catches keeps its influence on the embedding (docs/scoring.md,
 "Counterfactual fairness", prints the change for held-out names and places).
 """
 
