@@ -12,9 +12,7 @@ from sqlalchemy import select
 
 from hireflow.core.errors import NotFound, ValidationFailed
 from hireflow.core.i18n import gettext_for
-from hireflow.core.settings import get_settings
-from hireflow.offers import outcomes, portal, schemas
-from hireflow.offers.models import Employee
+from hireflow.offers import outcomes, schemas
 from hireflow.org.auth import principal_for
 from hireflow.records import queries
 from hireflow.records.integrity import verify_person
@@ -22,15 +20,6 @@ from hireflow.records.models import RecordEntry
 from hireflow.records.presenting import Presenter
 from hireflow.records.timeline import decrypt_payload
 from tests.conftest import bearer, login, make_org
-from tests.offers.factories import sent_offer
-
-
-@pytest.fixture
-def employee(session, org) -> Employee:
-    offer, _ = sent_offer(session, org, name="Sun Li")
-    answer = schemas.AnswerIn(accept=True, typed_name="Sun Li")
-    portal.answer(session, get_settings(), offer, answer, "203.0.113.9")
-    return session.scalars(select(Employee).where(Employee.offer_id == offer.id)).one()
 
 
 def _outcomes(session, person_id: int) -> list[RecordEntry]:
