@@ -5,6 +5,11 @@ HR (the company) and hiring managers (their department) record them (``employees
 anyone else, or an employee outside the caller's departments, gets 404. Each change is audited
 in its own transaction. Ratings are the person's performance ratings (``performance_ratings``,
 one per period), the same rows HR sees when the person later applies internally.
+
+Each change also lands on the person's HR record as an ``outcome`` entry (chained and signed
+like any entry, in the same transaction): codes and numbers in its facts (which outcome, the
+period and rating, the probation result, the last day and the reason code, the value it
+replaces), a rating's comment in its encrypted data. Saving the same value again adds nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from hireflow.core.errors import N_, NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, require, restrict
 from hireflow.offers import schemas
 from hireflow.offers.models import Employee
+from hireflow.records import service as records
+from hireflow.records.service import SystemActor
 
 CAPABILITY = "employees.outcomes"
 PROBATION_LABELS = {
@@ -34,6 +41,30 @@ LEAVING_LABELS = {
     "contract_ended": N_("Contract ended"),
     "other": N_("Other reason"),
 }
+
+
+RECORD_SOURCE = "outcomes"
+
+
+def _on_record(
+    session: Session, employee: Employee, facts: dict[str, object], data: dict[str, str] | None
+) -> None:
+    """Chain an ``outcome`` entry onto the person's record (part of the caller's transaction).
+
+    Written by a system actor confined to the employee's company: a hiring manager records
+    outcomes without the right to write the record at large; the audit row of the outcome
+    names them."""
+    records.append_entry(
+        session,
+        SystemActor("employee-outcomes", tenant_id=employee.tenant_id),
+        employee.person_id,
+        "outcome",
+        data=data,
+        source=RECORD_SOURCE,
+        facts={"employee_id": employee.id, **{k: v for k, v in facts.items() if v is not None}},
+        opening_id=employee.opening_id,
+        commit=False,
+    )
 
 
 @dataclass(frozen=True)
@@ -78,14 +109,28 @@ def record_rating(
         )
     ).first()
     old = None if row is None else {"period": row.period, "rating": row.rating}
+    comment = data.comment.strip()
+    if row is not None and (row.rating, row.comment or "") == (float(data.rating), comment):
+        return row  # the same rating again: nothing changed, nothing to record
     if row is None:
         row = PerformanceRating(
             tenant_id=employee.tenant_id, candidate_id=person_id, period=data.period
         )
         session.add(row)
-    row.rating, row.comment = float(data.rating), data.comment.strip()
+    row.rating, row.comment = float(data.rating), comment
     row.recorded_by_id, row.created_at = principal.user_id, utcnow()
     session.flush()
+    _on_record(
+        session,
+        employee,
+        {
+            "outcome": "rating",
+            "period": data.period,
+            "rating": float(data.rating),
+            "previous_rating": None if old is None else old["rating"],
+        },
+        {"comment": comment} if comment else None,
+    )
     audit.record(
         session,
         "employee.rating_recorded",
@@ -104,7 +149,15 @@ def set_probation(
 ) -> Employee:
     employee = employee_of(session, principal, person_id)
     old = employee.probation_result
+    if old == data.result:
+        return employee
     employee.probation_result = data.result
+    _on_record(
+        session,
+        employee,
+        {"outcome": "probation", "result": data.result, "previous_result": old},
+        None,
+    )
     audit.record(
         session,
         "employee.probation_set",
@@ -133,7 +186,19 @@ def set_leaving(
             N_("The last day cannot be before the start date."), fields={"left_on": "early"}
         )
     old = {"left_on": employee.left_on, "reason": employee.leaving_reason}
+    if (employee.left_on, employee.leaving_reason) == (data.left_on, data.reason):
+        return employee
     employee.left_on, employee.leaving_reason = data.left_on, data.reason
+    _on_record(
+        session,
+        employee,
+        {
+            "outcome": "leaving" if data.left_on is not None else "leaving_cleared",
+            "left_on": data.left_on.isoformat() if data.left_on is not None else None,
+            "reason": data.reason,
+        },
+        None,
+    )
     audit.record(
         session,
         "employee.leaving_set",

@@ -18,6 +18,7 @@ ENTRY_TYPE_LABELS = (
     N_("legal_hold"),
     N_("import"),
     N_("erasure"),
+    N_("outcome"),
 )
 STATUS_LABELS = (
     N_("applied"),

@@ -41,6 +41,7 @@ ENTRY_TYPES = (
     "legal_hold",
     "import",
     "erasure",
+    "outcome",
 )
 """Kinds of timeline entries; each has a translated label on the record page."""
 

@@ -30,6 +30,7 @@ SYSTEM_ACTORS = {
     "candidate-link": N_("the candidate's interview link"),
     "retention": N_("retention rules"),
     "resume-import": N_("resume import"),
+    "employee-outcomes": N_("employee outcomes"),
 }
 # Where an entry came from (``source``; ``candidates:<how>`` for the resume intake).
 SOURCES = {
@@ -42,6 +43,7 @@ SOURCES = {
     "scorecard": N_("scorecard"),
     "scheduling": N_("interview scheduling"),
     "offer_approval": N_("offer approval"),
+    "outcomes": N_("employee outcomes"),
     "candidates:upload": N_("resume upload"),
     "candidates:import": N_("resume import"),
     "candidates:api": N_("resume upload (API)"),
@@ -97,6 +99,16 @@ RECOMMENDATIONS = {
     "strong_yes": N_("Strong yes"),
 }
 APPROVER_ROLES = {"hiring_manager": N_("hiring manager"), "hr_head": N_("HR head")}
+# What became of a hire (``outcome`` entries written by hireflow.offers.outcomes).
+OUTCOME_VALUES = {
+    "passed": N_("Passed"),
+    "extended": N_("Extended"),
+    "failed": N_("Failed"),
+    "resigned": N_("Resigned"),
+    "dismissed": N_("Dismissed"),
+    "contract_ended": N_("Contract ended"),
+    "other": N_("Other reason"),
+}
 # Keys that point at other objects (shown as the object's name, or as a link, elsewhere).
 ID_KEYS = re.compile(r"(^|_)ids?$")
 # Fact keys whose values are competency ids of the entry's opening (the scorecards' conclusion).
@@ -329,6 +341,9 @@ class Presenter:
         interview_id = facts.get("interview_id")
         if self.journey(entry, data, facts, shown):
             return shown
+        if entry.type == "outcome":
+            self.outcome(facts, data, shown)
+            return shown
         if entry.type == "interview_result":
             shown.scores = self.scores(facts.get("scores") or {}, opening_id)
             shown.headline = self.imported(str(getattr(entry, "source", "")))
@@ -451,6 +466,37 @@ class Presenter:
             shown.lines = [(self._("Approval step"), str(facts.get("approval_step", "—")))]
             return True
         return False
+
+    def outcome(self, facts: Mapping[str, Any], data: Mapping[str, Any], shown: Shown) -> None:
+        """A performance rating, a probation result or the leaving date, in words."""
+        kind = facts.get("outcome")
+
+        def word(code: Any) -> str:
+            return self._(OUTCOME_VALUES[code]) if code in OUTCOME_VALUES else self.value(code)
+
+        if kind == "rating":
+            shown.headline = self._("Performance rating for %(period)s: %(rating)s / 5") % {
+                "period": str(facts.get("period") or "—"),
+                "rating": self.value(number(facts.get("rating"))),
+            }
+            if facts.get("previous_rating") is not None:
+                previous = self.value(number(facts.get("previous_rating")))
+                shown.lines = [(self._("Previous rating"), f"{previous} / 5")]
+            shown.text = str(data.get("comment") or "")
+        elif kind == "probation":
+            shown.headline = self._("Probation: %(result)s") % {"result": word(facts.get("result"))}
+            if facts.get("previous_result"):
+                shown.lines = [(self._("Previously"), word(facts.get("previous_result")))]
+        elif kind == "leaving":
+            day = str(facts.get("left_on") or "")
+            shown.headline = self._("Left the company on %(day)s: %(reason)s") % {
+                "day": day if re.fullmatch(r"\d{4}-\d{2}-\d{2}", day) else "—",
+                "reason": word(facts.get("reason")),
+            }
+        elif kind == "leaving_cleared":
+            shown.headline = self._("Leaving date cleared: still employed")
+        else:
+            shown.lines = self.lines(data) + self.lines(facts)
 
 
 def clean_iso(value: Any) -> datetime | None:

@@ -16,8 +16,11 @@ Before an answer's sentences are embedded or read for features, :func:`neutralis
   维吾尔族 → 某族).
 
 The report still quotes the candidate's own words: only the text the engine measures is
-neutral (:func:`hireflow.scoring.analysis.analyse_interview`). The lists are finite; a name
-or place they miss keeps its few hundredths of influence on the embedding (docs/scoring.md,
+neutral (:func:`hireflow.scoring.analysis.analyse_interview`). The lists are finite: after
+them, :mod:`hireflow.scoring.neutral_open` finds names, places and schools they miss by the
+words around them (a capitalised word after "in" or next to a role word; a Chinese run after
+a role word that jieba's dictionary reads as no ordinary word; jieba's place words in a place
+context). What neither catches keeps its influence on the embedding (docs/scoring.md,
 "Counterfactual fairness", prints the change for held-out names and places).
 """
 
@@ -27,6 +30,8 @@ import re
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from hireflow.scoring.neutral_open import open_en, open_zh_names, open_zh_places
 
 __all__ = ["neutralise"]
 
@@ -273,7 +278,8 @@ def _zh_patterns() -> tuple[tuple[re.Pattern[str], Any], ...]:
         (
             re.compile(
                 rf"(?:[县镇村市省]里的|一所|某所|一家)?(?:(?:[^{_ZH_SCHOOL_STOP}\W\d]){{0,8}}?)"
-                rf"(?:职业技术学院|职业学院|大学|学院|大专|中专|职高|技校|高中|(?<!从)中学)"
+                rf"(?:职业技术学院|职业学院|大学|学院|院校|夜校|夜大|电大|函授班|大专|中专|职高|技校|高中"
+                rf"|(?<!从)中学)"
             ),
             SCHOOL["zh"],
         ),
@@ -333,9 +339,10 @@ def neutralise(text: str, language: str) -> str:
     """``text`` with person names, third-person pronouns, places, schools and ethnic or
     national group words replaced by neutral forms (see the module docstring)."""
     if language == "zh":
+        text = open_zh_places(text)
         for pattern, repl in _zh_patterns():
             text = pattern.sub(repl, text)
-        return text
+        return open_zh_names(text, _zh_words())
     for pattern, repl in _en_patterns():
         text = pattern.sub(repl, text)
-    return re.sub(r" {2,}", " ", text)
+    return open_en(re.sub(r" {2,}", " ", text))

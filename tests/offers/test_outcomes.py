@@ -13,20 +13,9 @@ from hireflow.candidates.models import PerformanceRating
 from hireflow.core.audit import AuditEntry
 from hireflow.core.errors import Forbidden, NotFound, ValidationFailed
 from hireflow.core.permissions import Role
-from hireflow.core.settings import get_settings
-from hireflow.offers import outcomes, portal, schemas
-from hireflow.offers.models import Employee
+from hireflow.offers import outcomes, schemas
 from hireflow.org.auth import principal_for
 from tests.conftest import bearer, login, make_org, make_user
-from tests.offers.factories import sent_offer
-
-
-@pytest.fixture
-def employee(session, org) -> Employee:
-    offer, _ = sent_offer(session, org, name="Sun Li")
-    answer = schemas.AnswerIn(accept=True, typed_name="Sun Li")
-    portal.answer(session, get_settings(), offer, answer, "203.0.113.9")
-    return session.scalars(select(Employee).where(Employee.offer_id == offer.id)).one()
 
 
 def _actions(session, employee):

@@ -85,7 +85,7 @@ def test_the_report_quotes_the_candidates_own_words() -> None:
             "She told him that her manager, Mr. Okafor, was in Lagos.",
             "They told them that their manager, X, was in the city.",
         ),
-        ("en", "I went to a community college in Detroit.", "I went to a school in the city."),
+        ("en", "I went to a community college in Detroit.", "I went to a school."),
         (
             "en",
             "After Harvard I joined a Black family business.",
