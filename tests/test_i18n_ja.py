@@ -100,8 +100,14 @@ def test_a_bad_japanese_entry_is_reported(msgid: str, string: str, problem: str)
 
 KANA = re.compile(r"[\u3040-\u30ff]")
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-# Japanese prose of this length always has kana; Chinese prose never does.
-IDEOGRAPHS = re.compile(r"[\u3400-\u9fff]")
+# Simplified forms of characters Japanese writes otherwise (達, 現, 実, 題…): in prose with
+# no kana they mark Chinese, as do those of SIMPLIFIED_ONLY.
+CHINESE = re.compile(
+    SIMPLIFIED_ONLY.pattern[:-1]
+    + "达现实题验际标观习础价极众还进过迟复杂协调动讲话语评试样满顾岗维盖权虑压导证]"
+)
+# A person's words quoted inside a sentence stay in the language they were said in.
+QUOTED = re.compile(r"「[^」]*」|“[^”]*”|『[^』]*』")
 ENGLISH_WORDS = re.compile(r"[A-Za-z]{3,}(?:[ ,'-]+[A-Za-z]{2,}){2,}")
 SKIPPED = {"script", "style", "svg", "code", "pre"}
 VOID = {"br", "img", "input", "meta", "link", "hr", "source", "col", "wbr"}
@@ -141,8 +147,8 @@ def prose_problems(html: str, data: tuple[str, ...] = ()) -> list[str]:
     for text in parser.texts:
         for value in sorted(data, key=len, reverse=True):
             text = text.replace(value, " ")
-        chinese = SIMPLIFIED_ONLY.search(text) or len(IDEOGRAPHS.findall(text)) >= 8
-        if chinese and not KANA.search(text):
+        text = QUOTED.sub("「」", text)
+        if CHINESE.search(text) and not KANA.search(text):
             found.append(f"Chinese: {text!r}")
         elif ENGLISH_WORDS.search(text) and not CJK.search(text):
             found.append(f"English: {text!r}")
@@ -155,6 +161,8 @@ def prose_problems(html: str, data: tuple[str, ...] = ()) -> list[str]:
         ("<li>沟通表达：得分低于要求</li>", "Chinese"),
         ("<p>暂无记录</p>", "Chinese"),
         ("<td>達成志向</td>", None),
+        ("<li>学習機敏性：7.2 点（要求 6.0）。例：「第九天我定位到问题并修复」</li>", None),
+        ("<li>抗压能力：0.0 分，低于要求 7.0</li>", "Chinese"),
         ("<li>Communication is below the required level</li>", "English"),
         ("<p>コミュニケーション：要求を下回る</p>", None),
         ('<blockquote translate="no">我们先用压测定位</blockquote>', None),
