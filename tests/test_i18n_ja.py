@@ -216,6 +216,9 @@ def test_the_own_report_reads_in_japanese(client, session, db, org, queue, stora
     assert "suggestions" in section and KANA.search(section.split('class="suggestions"')[1])
     data = (hired.interview.opening.title, hired.person.name)
     assert not prose_problems(page.text, data), prose_problems(page.text, data)
+    development = client.get("/my/development")  # the plan names the same competencies
+    assert development.status_code == 200
+    assert not prose_problems(development.text, data), prose_problems(development.text, data)
     api = client.get("/api/v1/self/report").json()
     assert api and all(KANA.search(s) for r in api for s in r["suggestions"])
 
