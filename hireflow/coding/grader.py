@@ -189,7 +189,7 @@ EFFICIENCY_MESSAGES = {
     "not_measured": N_("Efficiency was not measured."),
 }
 # The report carries the verdict's text in each of these languages (key: report language).
-REPORT_LANGUAGES = {"en": "en", "zh": "zh-CN"}
+REPORT_LANGUAGES = {"en": "en", "zh": "zh-CN", "ja": "ja"}
 
 
 def efficiency_message(verdict: str) -> dict[str, str]:

@@ -3,7 +3,7 @@
 A coding question is an ordinary ``technical`` plan question tagged ``coding:<bank id>``, so
 plans, the scoring engine and the record read it like any other; the statement, starter code
 and examples come from the bank when the candidate opens it. Its texts are the plan's data in
-zh and en, like every plan question's; its key points are what the result line of a graded
+zh, en and ja; its key points are what the result line of a graded
 submission says (``interviews.coding.result_line``), so the engine quotes that line.
 """
 
@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from hireflow.coding.questions import bank, get_question
+from hireflow.coding.questions import bank, get_question, text_key
 from hireflow.core.errors import N_
 from hireflow.core.i18n import gettext_for
 
 TAG = "coding"
 TAG_PREFIX = "coding:"
 TIME_LIMIT_S = 1800  # a coding question's clock: the plan format's longest
-PLAN_LANGUAGES = {"zh": "zh-CN", "en": "en"}
+PLAN_LANGUAGES = {"zh": "zh-CN", "en": "en", "ja": "ja"}
 # Dimensions a coding question is scored on when HR names none, best first.
 TECHNICAL_DIMENSIONS = ("technical_depth", "coding", "problem_solving")
 KEY_POINTS = (
@@ -41,8 +41,8 @@ def coding_id_of(question: dict[str, Any]) -> str | None:
 
 def bank_choices(language: str) -> list[tuple[str, str]]:
     """(id, title) of every question of the bank, for HR's plan editor."""
-    lang = "zh" if language.startswith("zh") else "en"
-    return [(qid, q.title[lang]) for qid, q in sorted(bank().items())]
+    lang = text_key(language)
+    return [(qid, q.title.get(lang) or q.title["en"]) for qid, q in sorted(bank().items())]
 
 
 def technical_dimension(dimension_ids: tuple[str, ...]) -> str:

@@ -4,11 +4,11 @@ A question is a YAML document (see ``bank/*.yaml`` and docs/coding.md)::
 
     id: count-inversions            # stable key
     version: 1                      # bump when tests change (caches key on it)
-    title: {zh: 逆序对计数, en: Count inversions}
-    statement: {zh: ..., en: ...}   # Markdown
+    title: {zh: 逆序对计数, en: Count inversions, ja: 転倒数の数え上げ}
+    statement: {zh: ..., en: ..., ja: ...}   # Markdown; ja optional, the bank has it
     limits: {time_s: 2, memory_mb: 256}
     starter: {python: ..., javascript: ..., cpp: ..., java: ..., go: ...}
-    examples: [{input: ..., output: ..., note: {zh: ..., en: ...}}]    # shown to the candidate
+    examples: [{input: ..., output: ..., note: {zh: ..., en: ..., ja: ...}}]  # candidate sees
     tests: [{input: ..., output: ...}]                                # hidden
     reference: {python: ..., javascript: ..., cpp: ..., java: ..., go: ...}
     efficiency:                     # optional: separates O(n log n) from O(n^2)
@@ -37,6 +37,8 @@ from hireflow.coding.languages import LANGUAGE_KEYS
 
 BANK_DIR = Path(__file__).with_name("bank")
 CHECKERS = ("tokens", "exact", "float")
+# Languages a question's texts come in: zh and en always, ja where written (the bank's are).
+TEXT_LANGUAGES = ("zh", "en", "ja")
 MAX_TIME_S = 10.0
 MAX_MEMORY_MB = 1024
 
@@ -103,7 +105,7 @@ class Question:
 
     def public(self, language: str = "en") -> dict[str, Any]:
         """What a candidate may see: statement, starter code, examples; never hidden tests."""
-        lang = "zh" if language.startswith("zh") else "en"
+        lang = text_key(language)
         return {
             "id": self.id,
             "title": self.title.get(lang) or self.title["en"],
@@ -113,17 +115,29 @@ class Question:
             "languages": list(self.languages),
             "starter": {key: self.starter[key] for key in self.languages},
             "examples": [
-                {"input": c.input, "output": c.output, "note": c.note.get(lang, "")}
+                {
+                    "input": c.input,
+                    "output": c.output,
+                    "note": c.note.get(lang) or c.note.get("en") or "",
+                }
                 for c in self.examples
             ],
         }
 
 
-def _text_pair(doc: dict[str, Any], key: str, where: str) -> dict[str, str]:
+def text_key(language: str) -> str:
+    """The key of a question's texts ("zh", "en", "ja") for a UI language ("zh-CN", "ja")."""
+    base = language.lower()[:2]
+    return base if base in TEXT_LANGUAGES else "en"
+
+
+def _texts(doc: dict[str, Any], key: str, where: str) -> dict[str, str]:
     value = doc.get(key)
     if not isinstance(value, dict) or not all(isinstance(value.get(k), str) for k in ("zh", "en")):
         raise QuestionError(f"{where}: {key} needs text in both zh and en")
-    return {"zh": value["zh"].strip(), "en": value["en"].strip()}
+    if "ja" in value and not (isinstance(value["ja"], str) and value["ja"].strip()):
+        raise QuestionError(f"{where}: {key}.ja must be a text")
+    return {k: value[k].strip() for k in TEXT_LANGUAGES if k in value}
 
 
 def _cases(doc: dict[str, Any], key: str, where: str, required: bool) -> tuple[Case, ...]:
@@ -197,8 +211,8 @@ def parse_question(doc: Any, where: str = "question") -> Question:
     return Question(
         id=qid,
         version=int(doc.get("version", 1)),
-        title=_text_pair(doc, "title", where),
-        statement=_text_pair(doc, "statement", where),
+        title=_texts(doc, "title", where),
+        statement=_texts(doc, "statement", where),
         time_s=time_s,
         memory_mb=memory_mb,
         starter=starter,

@@ -49,6 +49,7 @@ SOURCES = {
     "candidates:api": N_("resume upload (API)"),
     "candidates:demo": N_("demo data"),
     "candidates:correction": N_("correction by HR"),
+    "hr_adjustment": N_("score adjustment by HR"),
 }
 # Data and fact keys written by the product, as words.
 KEYS = {
@@ -113,6 +114,10 @@ OUTCOME_VALUES = {
 ID_KEYS = re.compile(r"(^|_)ids?$")
 # Fact keys whose values are competency ids of the entry's opening (the scorecards' conclusion).
 COMPETENCY_KEYS = frozenset({"disagreements"})
+# A text's language for each viewer's, nearest first: a Japanese reader is likelier to read
+# English than Chinese. Chinese and Japanese list items with the ideographic comma.
+FALLBACKS = {"zh": ("zh", "en", "ja"), "en": ("en", "zh", "ja"), "ja": ("ja", "en", "zh")}
+LIST_SEPARATORS = {"zh": "、", "en": ", ", "ja": "、"}
 DEGREES = {
     "high_school": N_("High school"),
     "associate": N_("Associate degree"),
@@ -133,6 +138,21 @@ def number(value: Any) -> float | None:
     except (InvalidOperation, ValueError):
         return None
     return float(parsed) if parsed.is_finite() else None
+
+
+def text_language(language: str) -> str:
+    """The key of stored texts ("zh", "en", "ja") for a UI language ("zh-CN", "ja-JP", "en")."""
+    base = language.lower()[:2]
+    return base if base in FALLBACKS else "en"
+
+
+def pick_text(text: Any, lang: str) -> str:
+    """A {"zh": ..., "en": ..., "ja": ...} text in ``lang`` (the nearest other language when
+    missing); anything else as text."""
+    if isinstance(text, Mapping):
+        found = (text.get(key) for key in FALLBACKS.get(lang, FALLBACKS["en"]))
+        return str(next((value for value in found if value), ""))
+    return str(text or "")
 
 
 def score_text(value: Any) -> str:
@@ -181,7 +201,7 @@ class Presenter:
         self.language = language
         self.timezone = timezone  # the viewer's, for times kept in entries' data
         self._ = gettext
-        self.lang = "zh" if language.startswith("zh") else "en"
+        self.lang = text_language(language)
         self.models = models or {}
         self.interviews = interviews  # interview reports the viewer may open
 
@@ -194,23 +214,21 @@ class Presenter:
             if isinstance(item, Mapping) and item.get("id") == dimension:
                 name = item.get("name")
                 if isinstance(name, Mapping):
-                    text = name.get(self.lang) or name.get("en") or name.get("zh")
+                    text = self.pick(name)
                     if text:
-                        return str(text)
+                        return text
                 elif name:
                     return str(name)
 
         builtin = _builtin_dimension_names().get(dimension)
         if builtin:
-            return builtin.get(self.lang) or builtin.get("en") or dimension
+            return self.pick(builtin) or dimension
         translated = self._(dimension)
         return translated if translated != dimension else humanise(dimension)
 
     def pick(self, text: Any) -> str:
-        """A {zh, en} text in the viewer's language (the other one if missing)."""
-        if isinstance(text, Mapping):
-            return str(text.get(self.lang) or text.get("en") or text.get("zh") or "")
-        return str(text or "")
+        """A {zh, en, ja} text in the viewer's language (the nearest other one if missing)."""
+        return pick_text(text, self.lang)
 
     def industry(self, key: str | None) -> str:
         """An industry key of a competency model or a resume as a word ("互联网", "Internet")."""
@@ -264,7 +282,7 @@ class Presenter:
             return str(value)
         if isinstance(value, float):
             return f"{value:.2f}".rstrip("0").rstrip(".")
-        separator = "、" if self.lang == "zh" else ", "
+        separator = LIST_SEPARATORS[self.lang]
         if isinstance(value, Mapping):
             parts = [
                 f"{self.key(str(k))}: {self.value(v, str(k))}"
@@ -295,7 +313,7 @@ class Presenter:
         """Competency ids as their names in the opening's model (or the built-in ones)."""
         if not isinstance(value, list | tuple):
             return self.value(value)
-        separator = "、" if self.lang == "zh" else ", "
+        separator = LIST_SEPARATORS[self.lang]
         return separator.join(self.dimension(str(item), opening_id) for item in value) or "—"
 
     def percent(self, value: Any) -> str:
@@ -519,5 +537,5 @@ def humanise(code: str) -> str:
 
 @functools.cache
 def _builtin_dimension_names() -> dict[str, dict[str, str]]:
-    """Names of the built-in competencies in both languages."""
+    """Names of the built-in competencies in every language they have."""
     return {p["id"]: dict(p["name"]) for p in list_presets()}

@@ -23,6 +23,7 @@ from hireflow.core.permissions import Principal, Role, condition_for, require
 from hireflow.interviews.models import InterviewReport, InterviewSession
 from hireflow.offers.models import Employee
 from hireflow.openings.models import Opening
+from hireflow.records.presenting import pick_text
 from hireflow.scoring.report import Report, ReportError
 from hireflow.selfservice.models import Reassessment, SelfServicePolicy
 from hireflow.selfservice.policy import policy_of
@@ -82,11 +83,9 @@ class ReportView:
 
 
 def pick(text: Any, lang: str) -> str:
-    """The text of a {"zh": ..., "en": ...} value in ``lang`` (the other one when missing)."""
-    if isinstance(text, dict):
-        other = "en" if lang == "zh" else "zh"
-        return str(text.get(lang) or text.get(other) or "")
-    return str(text or "")
+    """The text of a {"zh": ..., "en": ..., "ja": ...} value in ``lang`` (the nearest other
+    language when missing)."""
+    return pick_text(text, lang)
 
 
 def _engine_report(row: InterviewReport) -> Report | None:

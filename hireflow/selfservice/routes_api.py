@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from hireflow.records.presenting import text_language
 from hireflow.selfservice import development, requests, routes_reads, schemas, training
 from hireflow.selfservice.development import Series
 from hireflow.selfservice.models import Reassessment
@@ -19,7 +20,7 @@ router = APIRouter(tags=["selfservice"])
 
 
 def _lang(principal: ApiUser) -> str:
-    return "zh" if principal.language.startswith("zh") else "en"
+    return text_language(principal.language)
 
 
 def _report(view: ReportView) -> schemas.ReportOut:

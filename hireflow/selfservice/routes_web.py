@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from hireflow.core.errors import N_, NotFound
 from hireflow.core.i18n import gettext_for, to_zone
 from hireflow.core.permissions import require
+from hireflow.records.presenting import text_language
 from hireflow.records.routes_api import export_response
 from hireflow.scoring.report import radar_svg
 from hireflow.selfservice import (
@@ -47,7 +48,7 @@ NAV = (
 
 
 def _lang(request: Request) -> str:
-    return "zh" if request.state.language.startswith("zh") else "en"
+    return text_language(request.state.language)
 
 
 def _day(request: Request) -> Callable[[datetime], str]:

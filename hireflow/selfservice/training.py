@@ -20,10 +20,11 @@ from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.records import service as records
+from hireflow.records.presenting import text_language
 from hireflow.records.service import SystemActor
 from hireflow.selfservice.messages import tell_person
 from hireflow.selfservice.models import COURSE_MODES, Course, Enrolment
-from hireflow.selfservice.reports import own_employee
+from hireflow.selfservice.reports import own_employee, pick
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -185,12 +186,12 @@ def _promote_waiting(session: Session, course_id: int) -> Enrolment | None:
         person = session.get(Candidate, waiting.person_id)
         course = session.get(Course, course_id)
         if person is not None and course is not None:
-            lang = "zh" if (person.language or "zh").startswith("zh") else "en"
+            lang = text_language(person.language or "zh-CN")
             tell_person(
                 session,
                 person,
                 "training.seat",
-                {"course": course.title.get(lang) or course.title.get("en", "")},
+                {"course": pick(course.title, lang)},
                 dedupe_key=f"training-seat:{waiting.id}:{waiting.enrolled_at.isoformat()}",
                 related=("enrolment", waiting.id),
             )

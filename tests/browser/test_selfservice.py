@@ -2,7 +2,8 @@
 report (radar against the job's levels, his own words, suggestions, never HR's conclusion),
 his development plan with the catalogue's courses, enrols with one click, notes his progress and
 completes the course, and reads his progress over time (hiring interview → re-assessment) with
-the evidence behind each point; HR then sees the completion in the development overview."""
+the evidence behind each point; HR then sees the completion in the development overview. With
+his browser and account in Japanese the same report reads in Japanese (SPEC E7)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import open_from_menu, sign_in
+from tests.test_i18n_ja import KANA, SIMPLIFIED_ONLY, prose_problems
 
 pytestmark = pytest.mark.browser
 
@@ -69,3 +71,34 @@ def test_an_employee_walks_from_report_to_plan_to_progress(browser: Browser, ser
     employee = hr_page.locator("section.employee", has_text="刘洋")
     expect(employee.locator("td", has_text="已完成").first).to_be_visible()
     hr.close()
+
+
+def test_an_employee_reads_their_own_report_in_japanese(browser: Browser, server: str) -> None:
+    """The same employee with a Japanese browser switches the product to Japanese: the report's
+    headings, competency names, strengths and suggestions read in Japanese, and nothing the
+    product wrote is left in Chinese or English; only what people typed (names, the opening's
+    title) and his own quoted words stay as written."""
+    context = browser.new_context(base_url=server, locale="ja-JP", timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    sign_in(page, EMPLOYEE)
+    page.select_option("#lang-select", "ja")  # saved on his account
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    try:
+        open_from_menu(page, href="/my/report")
+        expect(page.locator("h1")).to_have_text("私のレポート")
+        report = page.locator("section[data-interview]").last  # the hiring interview
+        expect(report.locator("svg")).to_be_visible()
+        names = report.locator("tr[data-dimension] td:first-child")
+        expect(names.first).to_be_visible()
+        for name in names.all_inner_texts():
+            assert KANA.search(name) or not SIMPLIFIED_ONLY.search(name), name
+        expect(report.locator(".suggestions li").first).to_contain_text(KANA)
+        expect(report.locator("h3", has_text="成長のための提案")).to_be_visible()
+        typed = ("高级后端工程师", "刘洋", page.locator("a.who").inner_text())
+        found = prose_problems(page.content(), typed)
+        assert not found, found
+    finally:
+        page.select_option("#lang-select", "zh-CN")  # the account as the other tests know it
+        expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+        context.close()

@@ -196,8 +196,9 @@ def test_efficiency_below_the_noise_floor_is_not_called_slow():
 def test_efficiency_messages_come_from_the_catalogues():
     for verdict, msgid in EFFICIENCY_MESSAGES.items():
         message = efficiency_message(verdict)
-        assert set(message) == {"en", "zh"}
+        assert set(message) == {"en", "zh", "ja"}
         assert message["en"] == msgid
         assert message["zh"] != msgid and re.search(r"[\u4e00-\u9fff]", message["zh"]), verdict
+        assert re.search(r"[\u3040-\u30ff]", message["ja"]), verdict
     with pytest.raises(KeyError):
         efficiency_message("fast")

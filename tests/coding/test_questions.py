@@ -45,6 +45,9 @@ def test_public_view_hides_hidden_tests_and_references():
     assert question.reference["python"] not in text
     assert public["examples"][0]["note"]
     assert get_question("count-inversions").public("en")["title"] == "Count inversions"
+    japanese = get_question("count-inversions").public("ja-JP")
+    assert japanese["title"] == "転倒数の数え上げ" and "**入力**" in japanese["statement"]
+    assert japanese["examples"][0]["note"].startswith("転倒は")
 
 
 def test_fingerprint_follows_tests_and_references(doc):
@@ -63,6 +66,7 @@ def test_fingerprint_follows_tests_and_references(doc):
     [
         (lambda d: d.pop("tests"), "tests must be a non-empty list"),
         (lambda d: d["title"].pop("zh"), "title needs text in both zh and en"),
+        (lambda d: d["statement"].update(ja=" "), "statement.ja must be a text"),
         (lambda d: d.update(limits={"time_s": 99}), "limits out of range"),
         (lambda d: d.update(limits={"time_s": "fast"}), "limits must be numbers"),
         (lambda d: d["reference"].update(cobol="DISPLAY 1."), "unknown languages ['cobol']"),
