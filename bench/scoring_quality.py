@@ -271,6 +271,8 @@ def graded_figures(split: str, robust: bool) -> None:
             ok = np.mean([r["score"] <= 3.0 and r["flagged"] for r in fab])
             print(
                 f"  fabricated off-topic story: n={len(fab)}  <= 3/10 and flagged: {ok:.0%}  "
+                f"<= 3/10: {np.mean([r['score'] <= 3.0 for r in fab]):.0%}  "
+                f"mean score {np.mean([r['score'] for r in fab]):.2f}  "
                 f"max score {max(r['score'] for r in fab):.2f}"
             )
         for style in (

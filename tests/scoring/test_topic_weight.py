@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from hireflow.scoring.analysis import analyse_interview
 from hireflow.scoring.answer_features import (
@@ -26,7 +28,7 @@ from hireflow.scoring.answer_features import (
 from hireflow.scoring.embedding import get_embedder
 from hireflow.scoring.engine import LEVEL_SLOPE, answer_quality, score_interview
 from hireflow.scoring.interview import Answer, InterviewInput
-from hireflow.scoring.models import load_model, question_from_dict
+from hireflow.scoring.models import CompetencyModel, Question, load_model, question_from_dict
 from tests.scoring.engine_helpers import OFF_TOPIC_EN, STRONG_EN, STRONG_ZH, interview
 
 GRADED = Path(__file__).resolve().parents[1] / "data" / "scoring" / "graded"
@@ -112,14 +114,15 @@ def _graded_dev(style: str) -> list[dict]:
     return [i for i in items if i["split"] == "dev" and i["style"] == style]
 
 
-def _graded_score(item: dict) -> float:
+@cache
+def _graded_rubric() -> tuple[CompetencyModel, dict[str, Question]]:
     model = load_model(GRADED / "model.yaml")
-    import yaml
+    data = yaml.safe_load((GRADED / "questions.yaml").read_text(encoding="utf-8"))
+    return model, {q["id"]: question_from_dict(q) for q in data}
 
-    questions = {
-        q["id"]: question_from_dict(q)
-        for q in yaml.safe_load((GRADED / "questions.yaml").read_text(encoding="utf-8"))
-    }
+
+def _graded_score(item: dict) -> float:
+    model, questions = _graded_rubric()
     question = questions[item["question"]]
     report = score_interview(
         InterviewInput(
