@@ -10,7 +10,10 @@ engine 1.1 and prints
 * how many scores are exactly 4.0 (the report's cap for a dimension with no quoted sentence);
 * engine 1.1's level model without the gate cap, per set and language;
 * the gate at other thresholds, and refitted on the dev rows without single features or with
-  features standardised per language (what each variant caps and catches).
+  features standardised per language (what each variant caps and catches);
+* cliffs: every answer scored again with the on-topic threshold (``TOPIC_CORE``; since the
+  on-topic weight, both ends of its ramp ``TOPIC_LOW``/``TOPIC_HIGH``) moved by +-0.01, i.e.
+  every sentence 0.01 less or more on topic; how many scores move and by how much at most.
 The frozen test split of the graded set is never read. ``--json FILE`` also writes the rows.
 Runs on older checkouts too (before ``score_interview(engine=...)`` existed, the setting
 ``HIREFLOW_SCORING_LEARNED`` chose the engine), to print the figures before a change.
@@ -268,17 +271,48 @@ def print_worst(rows: list[dict], count: int) -> None:
         print(f"    {r['answer'][:160]!r}")
 
 
+def print_topic_shift(sets: list[tuple[str, object, dict, list[dict]]], rows: list[dict]) -> None:
+    from hireflow.scoring import answer_features
+
+    names = [n for n in ("TOPIC_CORE", "TOPIC_LOW", "TOPIC_HIGH") if hasattr(answer_features, n)]
+    saved = {n: getattr(answer_features, n) for n in names}
+    print(f"\nOn-topic threshold moved by +-0.01 ({', '.join(names)}): answers whose score moves")
+    for delta in (0.01, -0.01):
+        for n in names:
+            setattr(answer_features, n, saved[n] + delta)
+        try:
+            moved: dict[str, list[float]] = defaultdict(list)
+            for name, model, questions, items in sets:
+                dev = [item for item in items if item["split"] == "dev"]
+                # rows_for kept the dev items of each set in this order
+                same = [r for r in rows if r["set"] == name]
+                for item, row in zip(dev, same, strict=True):
+                    for engine in ("1.0", "1.1"):
+                        _, dim = score(model, questions[item["question"]], item, engine)
+                        moved[engine].append(abs(dim.score - row[f"score_{engine}"]))
+        finally:
+            for n in names:
+                setattr(answer_features, n, saved[n])
+        for engine, deltas in moved.items():
+            arr = np.array(deltas)
+            print(
+                f"  {delta:+.2f} engine {engine}: {arr.size} answers, moved > 0.1: "
+                f"{int((arr > 0.1).sum())}, > 1: {int((arr > 1).sum())}, max {arr.max():.2f}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--worst", type=int, default=15)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--no-shift", action="store_true", help="skip the +-0.01 cliff check")
     parser.add_argument("--embedder", choices=["use", "e5"], help="default: HIREFLOW_EMBEDDER")
     args = parser.parse_args()
     print(f"Embedder {bench_embedder(args.embedder).name}")
-    model, questions, items = load_items()
-    rows = rows_for("eval", model, questions, items)
-    model, questions, items = load_graded()
-    rows += rows_for("graded", model, questions, items)
+    sets = [("eval", *load_items()), ("graded", *load_graded())]
+    rows = []
+    for name, model, questions, items in sets:
+        rows += rows_for(name, model, questions, items)
     print("Dev splits only (eval: older 128-answer set; graded: 680-answer set)")
     print_agreement(rows)
     print_gate(rows)
@@ -287,6 +321,8 @@ def main() -> None:
     print_ungated(rows)
     print_gate_variants(rows)
     print_worst(rows, args.worst)
+    if not args.no_shift:
+        print_topic_shift(sets, rows)
     if args.json:
         args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=0), encoding="utf-8")
 

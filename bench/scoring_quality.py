@@ -14,7 +14,8 @@ competencies) — the FROZEN TEST split first, dev for reference:
 * the technical-answer figures from bench/ads.py (Chinese ADS).
 
 Usage: .venv/bin/python bench/scoring_quality.py [--engine 1.0|1.1] [--embedder use|e5]
-       [--no-robustness] [--no-ads] [--split test]
+       [--no-robustness] [--no-ads] [--split test|dev]
+``--split dev`` scores only the dev splits (for tuning; the test splits are not read).
 """
 
 from __future__ import annotations
@@ -226,6 +227,9 @@ def flagged(report, dim_id: str) -> bool:
 
 def graded_figures(split: str, robust: bool) -> None:
     model, questions, items = load_graded()
+    if split == "dev":
+        # Tuning reads the dev split only: the frozen test split is not even scored.
+        items = [item for item in items if item["split"] == "dev"]
     started = time.perf_counter()
     rows = []
     by_id: dict[str, dict] = {}
@@ -245,7 +249,8 @@ def graded_figures(split: str, robust: bool) -> None:
         by_id[item["id"]] = row
     elapsed = time.perf_counter() - started
     print(
-        f"Graded set: {len(items)} answers, ten competencies, four job families; "
+        f"Graded set: {len(items)} answers ({'dev split' if split == 'dev' else 'all splits'}), "
+        f"ten competencies, four job families; "
         f"scored in {elapsed:.1f} s"
     )
     print_agreement(rows)
@@ -266,6 +271,8 @@ def graded_figures(split: str, robust: bool) -> None:
             ok = np.mean([r["score"] <= 3.0 and r["flagged"] for r in fab])
             print(
                 f"  fabricated off-topic story: n={len(fab)}  <= 3/10 and flagged: {ok:.0%}  "
+                f"<= 3/10: {np.mean([r['score'] <= 3.0 for r in fab]):.0%}  "
+                f"mean score {np.mean([r['score'] for r in fab]):.2f}  "
                 f"max score {max(r['score'] for r in fab):.2f}"
             )
         for style in (
@@ -307,6 +314,8 @@ def main() -> None:
     if not args.no_eval:
         print("\nOlder evaluation set (tests/data/scoring/eval/, 128 answers, 8 competencies)")
         model, questions, items = load_items()
+        if args.split == "dev":
+            items = [item for item in items if item["split"] == "dev"]
         rows = []
         for item in items:
             report, dim = score_one(model, questions, item)

@@ -42,12 +42,13 @@ import numpy as np
 from hireflow.scoring import learned
 from hireflow.scoring.answer_features import (
     GENERIC_WORDS,
+    ON_TOPIC,
     STAR,
     Observation,
     answer_features,
     empty_features,
     link_words,
-    topic_mask,
+    topic_weights,
     voice_observations,
 )
 from hireflow.scoring.answer_text import IgnoredText, PreparedAnswer, nfkc, prepare_answer
@@ -127,6 +128,9 @@ class SentenceAnalysis:
     # Learned role probabilities (learned.ROLES); empty when the embedder has no fitted model.
     roles: dict[str, float] = field(default_factory=dict)
     own_experience: bool = True
+    # How much the sentence counts towards the answer's content features (0..1): its on-topic
+    # weight (answer_features.topic_weights), 0 when it is not the candidate's own experience.
+    topicality: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -440,7 +444,8 @@ def _sentence_analyses(
     }
     distraction = cosine_matrix(sent_vecs, vecs(_DISTRACTORS[lang])).max(axis=1)
     off_topic = (distraction >= DISTRACTOR_MIN) & (distraction > relevance + DISTRACTOR_MARGIN)
-    on_topic_mask = topic_mask(relevance, sent_vecs, texts, off_topic)
+    weights = topic_weights(relevance, sent_vecs, texts, off_topic)
+    on_topic_mask = weights >= ON_TOPIC
     story_words = [link_words(s) for s in texts]
     analysed: list[SentenceAnalysis] = []
     for i, sentence in enumerate(texts):
@@ -465,8 +470,10 @@ def _sentence_analyses(
                 and _continues_story(i, analysed, story_words, sent_vecs)
             )
         on_topic = bool(on_topic_mask[i]) and own
+        topicality = float(weights[i]) if own else 0.0
         if role_probs and own and not off_topic[i] and (singular or plural):
             on_topic = True
+            topicality = 1.0
         spec, details = _specifics(norm, lang)
         analysed.append(
             SentenceAnalysis(
@@ -489,6 +496,7 @@ def _sentence_analyses(
                 negative=_matches(_NEGATIVE[lang], norm),
                 roles=role_probs,
                 own_experience=own,
+                topicality=rounded(topicality),
             )
         )
     return analysed

@@ -28,15 +28,21 @@ __all__ = [
     "answer_features",
     "empty_features",
     "link_words",
-    "topic_mask",
+    "topic_ramp",
+    "topic_weights",
     "voice_observations",
 ]
 
-# Thresholds on the embedded model's cosine scale (multilingual USE v3: related sentences
-# sit around 0.3-0.6, unrelated ones around 0-0.15). Chosen on the dev split of the
-# evaluation set, see docs/scoring.md.
-TOPIC_CORE = 0.12  # a sentence this close to the question or competency is on topic ...
-TOPIC_LINK = 0.25  # ... and so is one this close to such a sentence (the rest of the story)
+# Ramps on the embedded model's cosine scale (multilingual USE v3: related sentences sit
+# around 0.3-0.6, unrelated ones around 0-0.15). A sentence's on-topic weight rises linearly
+# from 0 to 1 across each ramp; the midpoints are the former hard thresholds (0.12 and 0.25,
+# chosen on the dev split of the evaluation set), the widths were chosen on the graded set's
+# dev split (docs/scoring.md, "On-topic weight"). A hard threshold moved whole answers by up
+# to 7 points when a sentence's closeness crossed it by 0.01; across a ramp 0.01 moves a
+# sentence's weight by at most 0.01 / width.
+TOPIC_LOW, TOPIC_HIGH = 0.06, 0.18  # closeness to the question or competency ...
+LINK_LOW, LINK_HIGH = 0.20, 0.30  # ... or to such a sentence (the rest of the story)
+ON_TOPIC = 0.5  # weight from which a sentence is shown as on topic and may be quoted
 
 STAR = ("situation", "task", "action", "result")
 
@@ -116,35 +122,48 @@ def link_words(sentence: str) -> set[str]:
     return out - GENERIC_WORDS
 
 
-def topic_mask(
+def topic_ramp(values: np.ndarray, low: float, high: float) -> np.ndarray:
+    """0 below ``low``, 1 above ``high``, linear in between (monotone, no step)."""
+    return np.clip((np.asarray(values, dtype=np.float64) - low) / (high - low), 0.0, 1.0)
+
+
+def topic_weights(
     relevance: np.ndarray,
     sent_vecs: np.ndarray,
     sentences: Sequence[str],
     off_topic: np.ndarray,
 ) -> np.ndarray:
-    """Which sentences are on topic: close to the question/competency, or to the story.
+    """Each sentence's on-topic weight (0..1): close to the question/competency, or to the story.
 
     Story sentences ("billing questions dropped from 60 to 15 a week") are rarely close to an
     abstract question, but they are close in meaning to the answer's core sentences, or share
-    their words ("错发订单" ... "错发率"); unrelated padding does neither. Meaning links count
-    only to core sentences, word links to any on-topic sentence, so a block of padding cannot
-    vouch for itself unless it repeats the story's own words.
+    their words ("错发订单" ... "错发率"); unrelated padding does neither. A sentence's core
+    weight ramps with its closeness to the question or competency; a meaning link passes on a
+    core sentence's weight times the link's own ramp, a shared word passes on the weight of any
+    sentence (so a block of padding cannot vouch for itself unless it repeats the story's own
+    words). Every step is a ramp, a product or a maximum, so the weights, and every feature
+    they scale, move continuously and never down when a closeness goes up.
     """
-    allowed = ~off_topic
-    core = (relevance >= TOPIC_CORE) & allowed
+    allowed = (~np.asarray(off_topic, dtype=bool)).astype(np.float64)
+    core = topic_ramp(relevance, TOPIC_LOW, TOPIC_HIGH) * allowed
     if not core.any():
         return core  # nothing near the question or the competency: an off-topic answer
-    on = core | ((cosine_matrix(sent_vecs, sent_vecs[core]).max(axis=1) >= TOPIC_LINK) & allowed)
+    links = topic_ramp(cosine_matrix(sent_vecs, sent_vecs), LINK_LOW, LINK_HIGH)
+    weight = np.maximum(core, (links * core[None, :]).max(axis=1) * allowed)
+    # Shared words: a sentence takes the largest weight of the sentences it shares a word
+    # with, until nothing changes (the largest weight of each word-linked group).
     words = [link_words(s) for s in sentences]
     changed = True
     while changed:
-        known: set[str] = set()
-        for i in np.flatnonzero(on):
-            known |= words[i]
-        grown = on | (np.array([bool(w & known) for w in words], dtype=bool) & allowed)
-        changed = bool((grown != on).any())
-        on = grown
-    return on
+        changed = False
+        for i, own in enumerate(words):
+            if not own or not allowed[i]:
+                continue
+            best = max((weight[j] for j, other in enumerate(words) if own & other), default=0.0)
+            if best > weight[i]:
+                weight[i] = best
+                changed = True
+    return weight
 
 
 def answer_features(
@@ -153,8 +172,9 @@ def answer_features(
     question_vec: np.ndarray,
     lang: str,
 ) -> dict[str, float]:
-    """Answer-level features; only on-topic sentences count towards content features."""
-    on_topic = [s for s in sentences if s.on_topic]
+    """Answer-level features. Content features count each sentence by its on-topic weight
+    (``topicality``), so a sentence drifting off topic loses its credit gradually."""
+    on_topic = [s for s in sentences if s.topicality > 0.0]
     n = len(sentences)
     # The answer's meaning: the mean of its sentence vectors. Padding with unrelated text
     # moves the mean away from the question, so it lowers relevance rather than raising it.
@@ -164,22 +184,26 @@ def answer_features(
 
     # The candidate's own story: on-topic sentences with a STAR element or a first person.
     storied = [s for s in on_topic if s.star or s.first_singular or s.first_plural]
-    words = sum(len(content_words(s.text)) for s in storied)
-    star = {e: max((s.star_scores[e] for s in on_topic), default=0.0) for e in STAR}
+    words = sum(s.topicality * len(content_words(s.text)) for s in storied)
+    star = {e: max((s.topicality * s.star_scores[e] for s in on_topic), default=0.0) for e in STAR}
     # Specificity: the three most specific on-topic sentences; a single number does not make a
     # specific answer, and extra unrelated numbers cannot raise it.
     # Only details of the candidate's own story count. "Stock markets rose 2% on Monday" in
     # the middle of an answer is not a detail of it.
-    top = sorted((s.specificity for s in storied), reverse=True)[:3]
+    top = sorted((s.topicality * s.specificity for s in storied), reverse=True)[:3]
     negatives = sum(len(s.negative) for s in sentences)
+    story_weight = sum(s.topicality for s in storied)
+    other_weight = sum(s.topicality for s in on_topic) - story_weight
+    markers: dict[str, float] = {}
+    for s in on_topic:
+        for marker in {m.lower() for m in s.markers}:
+            markers[marker] = max(markers.get(marker, 0.0), s.topicality)
     return {
         "relevance": relevance,
         # Sentences of the candidate's own story count fully, other on-topic sentences half:
         # text that is merely "about the topic" cannot make up for what is off it.
         # With no sentence of their own story on topic there is nothing to score.
-        "on_topic_share": (
-            (len(storied) + 0.5 * (len(on_topic) - len(storied))) / n if storied else 0.0
-        ),
+        "on_topic_share": (story_weight + 0.5 * other_weight) / n if storied else 0.0,
         # About 40 content words (a few sentences of substance) make a full answer.
         "substance": min(1.0, words / 40.0),
         "content_words": float(words),
@@ -206,25 +230,34 @@ def answer_features(
         ),
         # A result with a figure (a number, a metric, a date) in the same sentence.
         "result_measured": max(
-            (s.star_scores["result"] * min(1.0, s.specificity / 0.4) for s in on_topic),
+            (
+                s.topicality * s.star_scores["result"] * min(1.0, s.specificity / 0.4)
+                for s in on_topic
+            ),
             default=0.0,
         ),
-        "logic": min(1.0, len({m.lower() for s in on_topic for m in s.markers}) / 4.0),
+        "logic": min(1.0, sum(markers.values()) / 4.0),
         "clarity": _clarity(on_topic, lang),
-        "hypothetical_share": (
-            sum(s.hypothetical for s in on_topic) / len(on_topic) if on_topic else 0.0
-        ),
+        "hypothetical_share": _weighted_share(on_topic, [s.hypothetical for s in on_topic]),
         "sentences": float(n),
-        "topical_sentences": float(len(on_topic)),
+        "topical_sentences": float(sum(s.topicality for s in on_topic)),
     }
 
 
+def _weighted_share(sentences: Sequence[SentenceAnalysis], flags: Sequence[bool]) -> float:
+    """The on-topic weight of the flagged sentences over the weight of all of them."""
+    total = sum(s.topicality for s in sentences)
+    if total <= 0.0:
+        return 0.0
+    return sum(s.topicality for s, flag in zip(sentences, flags, strict=True) if flag) / total
+
+
 def _ownership(on_topic: Sequence[SentenceAnalysis]) -> dict[str, float]:
-    """Ownership (I vs we) and the candidate's own actions."""
+    """Ownership (I vs we) and the candidate's own actions, each sentence by its weight."""
     # Ownership is read where things happen: in sentences that carry an action or a result.
     doing = [s for s in on_topic if "action" in s.star or "result" in s.star] or list(on_topic)
-    own_singular = sum(s.first_singular for s in doing)
-    own_plural = sum(s.first_plural for s in doing)
+    own_singular = sum(s.topicality * s.first_singular for s in doing)
+    own_plural = sum(s.topicality * s.first_plural for s in doing)
     # Own actions: action sentences in the first person singular; "we" actions count half,
     # actions with neither (Chinese often drops the subject) count as the candidate's.
     own_actions = 0.0
@@ -232,13 +265,13 @@ def _ownership(on_topic: Sequence[SentenceAnalysis]) -> dict[str, float]:
         if "action" not in s.star or s.generic:
             continue
         if s.first_singular or not s.first_plural:
-            own_actions += 1.0
+            own_actions += s.topicality
         else:
-            own_actions += 0.5
+            own_actions += 0.5 * s.topicality
     return {
         "ownership": (own_singular + 0.5) / (own_singular + own_plural + 1.0),
-        "first_singular": float(sum(s.first_singular for s in on_topic)),
-        "first_plural": float(sum(s.first_plural for s in on_topic)),
+        "first_singular": float(sum(s.first_singular for s in on_topic if s.on_topic)),
+        "first_plural": float(sum(s.first_plural for s in on_topic if s.on_topic)),
         "own_actions": own_actions,
         "action_depth": min(1.0, own_actions / 4.0),
     }
@@ -248,23 +281,27 @@ def _result_quality(on_topic: Sequence[SentenceAnalysis]) -> float:
     """The best result: it counts fully when it is specific (a number, a date, a name), else
     60%."""
     return max(
-        (s.star_scores["result"] * (0.6 + 0.4 * s.specificity) for s in on_topic), default=0.0
+        (s.topicality * s.star_scores["result"] * (0.6 + 0.4 * s.specificity) for s in on_topic),
+        default=0.0,
     )
 
 
 def _generic_share(on_topic: Sequence[SentenceAnalysis]) -> float:
     """Generic claims against concrete statements (actions, results). Sentences that are
     neither do not dilute the share, so unrelated padding cannot hide the claims."""
-    generic = sum(s.generic for s in on_topic)
+    generic = sum(s.topicality for s in on_topic if s.generic)
     concrete = sum(
-        1 for s in on_topic if not s.generic and ("action" in s.star or "result" in s.star)
+        s.topicality
+        for s in on_topic
+        if not s.generic and ("action" in s.star or "result" in s.star)
     )
     return generic / (generic + concrete) if generic else 0.0
 
 
 def _clarity(sentences: Sequence[SentenceAnalysis], lang: str) -> float:
     """Sentences of a readable length: 6-30 English words, 10-60 Chinese characters."""
-    if not sentences:
+    total = sum(s.topicality for s in sentences)
+    if total <= 0.0:
         return 0.0
     scores = []
     for s in sentences:
@@ -276,7 +313,7 @@ def _clarity(sentences: Sequence[SentenceAnalysis], lang: str) -> float:
             scores.append(max(0.0, 1.0 - (size - high) / high))
         else:
             scores.append(1.0)
-    return float(sum(scores) / len(scores))
+    return float(sum(s.topicality * v for s, v in zip(sentences, scores, strict=True)) / total)
 
 
 # Typical ranges for conversational speech; outside them an observation gets a note.

@@ -595,6 +595,7 @@ def _answer_report(
             "index": s.index,
             "text": s.text,
             "on_topic": s.on_topic,
+            "topicality": s.topicality,
             "relevance": s.relevance,
             "star": list(s.star),
             "cues": {k: list(v) for k, v in sorted(s.star_cues.items())},

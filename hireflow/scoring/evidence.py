@@ -81,13 +81,17 @@ def _dimension_evidence(
     """Nearest sentence per indicator and anchor similarities, per assessed dimension."""
     # Evidence of behaviour comes from the candidate's own story: on-topic sentences with a STAR
     # element or a first person. Generic claims ("communication is the key") are not behaviour.
-    topical = np.array(
-        [
-            s.on_topic and not s.generic and bool(s.star or s.first_singular or s.first_plural)
-            for s in sentences
-        ],
-        dtype=bool,
+    # Each sentence counts by its on-topic weight, so evidence fades with it rather than
+    # vanishing at a threshold; a sentence is quoted only when it is shown as on topic.
+    story = [
+        not s.generic and bool(s.star or s.first_singular or s.first_plural) for s in sentences
+    ]
+    weight = np.array(
+        [s.topicality if own else 0.0 for s, own in zip(sentences, story, strict=True)],
+        dtype=np.float64,
     )
+    topical = weight > 0.0
+    quotable = np.array([s.on_topic for s in sentences], dtype=bool)
     ind_sims = (
         cosine_matrix(indicator_vecs, sent_vecs)
         if len(indicator_vecs)
@@ -97,13 +101,15 @@ def _dimension_evidence(
     ind_sims = np.where(topical[None, :], ind_sims, -1.0)
     out: list[DimensionEvidence] = []
     row = 0
-    topical_vecs = sent_vecs[topical] if topical.any() else sent_vecs[:0]
     for dimension in dims:
         items: list[IndicatorEvidence] = []
         for indicator in dimension.indicators:
             sims = ind_sims[row]
             row += 1
-            best = int(np.argmax(sims)) if sims.size else 0
+            strengths = np.clip((sims - EVIDENCE_LOW) / (EVIDENCE_HIGH - EVIDENCE_LOW), 0, 1)
+            strengths = strengths * weight
+            # The strongest weighted evidence; among equals (none at all) the closest.
+            best = int(np.lexsort((-sims, -strengths))[0]) if sims.size else 0
             similarity = float(sims[best]) if sims.size else 0.0
             if similarity < 0:
                 items.append(IndicatorEvidence(dimension.id, indicator.id, -1, "", 0.0, 0.0, False))
@@ -115,8 +121,8 @@ def _dimension_evidence(
                     sentence_index=best,
                     quote=sentences[best].text,
                     similarity=rounded(similarity),
-                    strength=rounded(_ramp(similarity, EVIDENCE_LOW, EVIDENCE_HIGH)),
-                    quoted=similarity >= EVIDENCE_QUOTE,
+                    strength=rounded(float(strengths[best])),
+                    quoted=similarity >= EVIDENCE_QUOTE and bool(quotable[best]),
                 )
             )
         coverage = sum(i.strength for i in items) / len(items) if items else 0.0
@@ -125,8 +131,9 @@ def _dimension_evidence(
         ]
         levels = [a.level for a in sorted(dimension.anchors, key=lambda a: a.level)]
         dim_vec = vecs(_dimension_texts(dimension, lang))
-        if len(topical_vecs):
-            mean_vec = topical_vecs.mean(axis=0, keepdims=True)
+        if topical.any():
+            # The story's meaning, each sentence by its on-topic weight.
+            mean_vec = (weight[topical, None] * sent_vecs[topical]).sum(axis=0, keepdims=True)
             mean_vec = mean_vec / max(float(np.linalg.norm(mean_vec)), 1e-9)
             anchor_sims = cosine_matrix(mean_vec, vecs(anchor_texts))[0]
             dim_relevance = float(cosine_matrix(mean_vec, dim_vec)[0, 0])
