@@ -16,7 +16,7 @@ reach the web server's streams. The web process receives every chunk itself, tho
 line can only come from a chunk: after it queued one of room N (:func:`expect_on_commit`),
 N's streams in this process look at the room every ``FAST_POLL_SECONDS`` for
 ``EXPECT_SECONDS``, enough for the line and its hints under load; otherwise an idle stream
-looks only every ``IDLE_POLL_SECONDS`` (a safety net, as Redis mode's 15 s).
+looks only every ``IDLE_POLL_SECONDS`` (1 s, a safety net, as Redis mode's 15 s).
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ from hireflow.core.db import on_commit
 from hireflow.interviews import live
 
 FAST_POLL_SECONDS = 0.2
-IDLE_POLL_SECONDS = 5.0
+#: As the AI interview's embedded poll: a change this process was not told of (another web
+#: process, a wake-up that came while nobody listened) shows within a second.
+IDLE_POLL_SECONDS = live.POLL_SECONDS_EMBEDDED
 #: How long after a chunk was queued its line and hints may still come (the queue and the
 #: model under load; the longest measured line took 14 s).
 EXPECT_SECONDS = 60.0

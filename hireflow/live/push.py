@@ -8,7 +8,7 @@ id is the cursor: ``utterance id * 2**31 + hint id``, both only grow, so a recon
 interview's (``interviews/live.py``: keep-alives, bounded life). It reads the room when a
 notice says the room changed (``live/notices.py``: after every commit that changes what the
 page shows, in this process or, through Redis, in any other) and otherwise not at all, but
-for a safety net: every 15 s with Redis; without Redis every 5 s, and every 0.2 s while a
+for a safety net: every 15 s with Redis; without Redis every second, and every 0.2 s while a
 chunk this process queued may still turn into a line (the speech worker cannot reach this
 process then). A read is one small query (newest ids, consents, the assistant's state); the
 rest is read only when that changed.
