@@ -15,7 +15,6 @@ import time
 import wave
 
 import pytest
-import redis
 from sqlalchemy import event, select
 
 from hireflow.core.db import get_database
@@ -23,7 +22,7 @@ from hireflow.core.settings import get_settings
 from hireflow.interviews import live
 from hireflow.live import audio, notices, push
 from hireflow.live.models import LiveParticipant, LiveRoom, LiveUtterance
-from tests.interviews.test_live import REDIS_URL, run_in_fresh_loop
+from tests.interviews.test_live import redis_broker, run_in_fresh_loop  # noqa: F401 - fixture
 from tests.live.factories import everyone_in, make_room
 
 # The Redis test shares its database with the AI interview's live tests.
@@ -117,22 +116,15 @@ def post_chunk(room_id: int) -> None:
 
 
 @pytest.fixture
-def redis_broker(monkeypatch):
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.ConnectionError as exc:  # pragma: no cover - environment problem
-        pytest.fail(f"Redis is required for this test ({REDIS_URL}): {exc}")
-    monkeypatch.setattr(get_settings(), "broker_url", REDIS_URL)
-    monkeypatch.setattr(live, "_redis_client", None)
+def pushed_by_redis(redis_broker, monkeypatch):  # noqa: F811 - the imported fixture
+    """Redis as the broker (the AI interview's live tests' fixture), each loop subscribing
+    afresh (a new loop may reuse a closed one's id)."""
     monkeypatch.setattr(live, "_subscribers", {})
-    yield client
-    live._redis_client = None
-    client.close()
+    return redis_broker
 
 
 def test_through_redis_the_workers_line_arrives_at_once_and_an_idle_stream_reads_nothing(
-    session, org, redis_broker
+    session, org, pushed_by_redis
 ):
     room = make_room(session, org)
     everyone_in(session, org, room)
@@ -151,7 +143,7 @@ def test_through_redis_the_workers_line_arrives_at_once_and_an_idle_stream_reads
             line_id = await asyncio.to_thread(worker_line, room_id)
             started = time.perf_counter()
             # What the speech worker sends after its commit (notices.publish in that process).
-            redis_broker.publish(f"{live.CHANNEL_PREFIX}{notices.key(room_id)}", "1")
+            pushed_by_redis.publish(f"{live.CHANNEL_PREFIX}{notices.key(room_id)}", "1")
             arrived, state = await screen.next()
             await screen.close()
         assert [u["id"] for u in state["utterances"]] == [line_id]
