@@ -26,7 +26,10 @@ Distinct inputs: sixteen different English answers synthesised by espeak-ng (150
 3-10 s each), WAV (a browser posts WebM/Opus, a fifth of the size; decoding either takes
 milliseconds). The first answer (model warm-up) is reported apart. The load average is
 printed before and after: the machine is shared, and the figures say as much about the load
-as about the code. Run: ``.venv/bin/python bench/live_transcription.py``.
+as about the code. With ``--redis URL`` the server uses that Redis as its broker (the
+workers then announce each line and hint by publish/subscribe instead of the web process
+watching the room while a chunk it queued is on its way). Run: ``.venv/bin/python
+bench/live_transcription.py [--redis redis://host:port/db]``.
 """
 
 from __future__ import annotations
@@ -80,7 +83,7 @@ def speak(folder: Path, index: int, text: str) -> bytes:
     return path.read_bytes()
 
 
-def start_server(data_dir: Path, port: int) -> subprocess.Popen:
+def start_server(data_dir: Path, port: int, redis_url: str | None) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HIREFLOW_")}
     env.update(
         {
@@ -89,9 +92,14 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen:
             "PYTHONPATH": str(ROOT),
         }
     )
+    command = [sys.executable, "-m", "hireflow.cli", "serve", "--demo", "--port", str(port)]
+    if redis_url:
+        # the same workers as the embedded default (a task worker and a speech worker)
+        env["HIREFLOW_BROKER_URL"] = redis_url
+        command.append("--embedded-worker")
     log = (data_dir / "server.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "hireflow.cli", "serve", "--demo", "--port", str(port)],
+        command,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -129,12 +137,18 @@ def free_port() -> int:
 
 
 def main() -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--redis", default=None, help="redis://host:port/db as the broker")
+    redis_url = parser.parse_args().redis
     data_dir = Path(tempfile.mkdtemp(prefix="live-bench-"))
     folder = data_dir / "speech"
     folder.mkdir()
     clips = [speak(folder, i, text) for i, text in enumerate(ANSWERS)]
     port = free_port()
-    server = start_server(data_dir, port)
+    server = start_server(data_dir, port, redis_url)
+    print(f"broker: {redis_url or 'embedded (SQLite; no Redis)'}")
     try:
         return run(f"http://127.0.0.1:{port}", clips, data_dir)
     finally:

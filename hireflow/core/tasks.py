@@ -37,10 +37,13 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_QUEUE = "hireflow"
 SANDBOX_QUEUE = "sandbox"
+#: Speech recognition: the AI interview's recorded answers (when queues are separate) and the
+#: live rooms' utterances (always; ``hireflow speech-worker``).
+SPEECH_QUEUE = "speech"
 #: Task name patterns per queue when queues are separate (the rest stays on DEFAULT_QUEUE:
 #: periodic housekeeping, rules, rollups).
 ROUTES: dict[str, tuple[str, ...]] = {
-    "speech": ("interviews.process_answer",),
+    SPEECH_QUEUE: ("interviews.process_answer",),
     "scoring": ("interviews.score_interview", "candidates.*"),
     "notifications": (
         "notifications.*",

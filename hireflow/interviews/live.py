@@ -126,7 +126,7 @@ async def _subscriber(url: str) -> None:
                 if isinstance(channel, bytes):
                     channel = channel.decode()
                 suffix = str(channel).removeprefix(CHANNEL_PREFIX)
-                if suffix.isdigit():
+                if suffix.removeprefix("-").isdigit():  # live rooms take the negative keys
                     hub.wake(int(suffix))
         except asyncio.CancelledError:
             raise

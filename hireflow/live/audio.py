@@ -40,7 +40,7 @@ from hireflow.interviews.speech import Transcriber, configured_whisper
 from hireflow.interviews.speech_features import speech_features
 from hireflow.interviews.transcript import Transcript, join_segments
 from hireflow.interviews.vocabulary import job_terms
-from hireflow.live import assistant
+from hireflow.live import assistant, notices
 from hireflow.live.errors import ChunkRefused, ChunkTooLarge, ChunkWrongType, RoomEnded
 from hireflow.live.models import LiveChunk, LiveHint, LiveParticipant, LiveRoom, LiveUtterance
 from hireflow.live.service import (
@@ -137,6 +137,7 @@ def receive_chunk(
     session.add(chunk)
     session.flush()
     enqueue_on_commit(session, TASK, chunk.id)
+    notices.expect_on_commit(session, room.id)
     session.commit()
     return chunk
 
@@ -238,6 +239,7 @@ def transcribe_chunk(database: Database, chunk_id: int) -> ChunkResult:
             return ChunkResult(None, [], transcribed_ms, transcribed_ms, "silent")
         room = session.get(LiveRoom, job.room_id)
         hints = update_assistant(session, get_settings(), room, utterance)  # type: ignore[arg-type]
+        notices.changed_on_commit(session, job.room_id)
         session.commit()
     total_ms = round((time.perf_counter() - began) * 1000)
     return ChunkResult(utterance, hints, transcribed_ms, total_ms)
@@ -275,6 +277,7 @@ def _store_utterance(
         question_id=room.current_question,
     )
     session.add(utterance)
+    notices.changed_on_commit(session, room.id)
     session.commit()
     return utterance
 
@@ -434,6 +437,7 @@ def set_current_question(
         target_id=room.id,
         new={"question": question_id},
     )
+    notices.changed_on_commit(session, room.id)
     session.commit()
     return stored
 

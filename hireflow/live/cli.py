@@ -9,9 +9,7 @@ from typing import Annotated
 
 import typer
 
-from hireflow.core.tasks import worker_command
-
-SPEECH_QUEUE = "speech"  # hireflow.live.tasks routes its task here
+from hireflow.core.tasks import SPEECH_QUEUE, worker_command
 
 
 def speech_worker_command(concurrency: int) -> list[str]:

@@ -15,7 +15,7 @@ from hireflow.core.db import utcnow
 from hireflow.core.permissions import Principal
 from hireflow.core.settings import Settings
 from hireflow.interviews.overrides import record_texts
-from hireflow.live import assistant
+from hireflow.live import assistant, notices
 from hireflow.live.audio import spoken_of
 from hireflow.live.errors import RoomEnded
 from hireflow.live.models import LiveHint, LiveRoom
@@ -126,5 +126,6 @@ def end_room(session: Session, settings: Settings, principal: Principal, room_id
     room.transcript_entry_id = entry.id
     forget_signals(session, room)
     audit_room(session, principal, "live.room_ended", room, turns=len(spoken), hints=len(hints))
+    notices.changed_on_commit(session, room.id)
     session.commit()
     return room

@@ -5,25 +5,29 @@ One ``state`` event carries what changed since the page's cursor (the same shape
 ``GET /live/rooms/<id>``: new utterances and hints, the checklist, consent, time). The event
 id is the cursor: ``utterance id * 2**31 + hint id``, both only grow, so a reconnecting
 ``EventSource`` (``Last-Event-ID``) resumes where it was. The stream itself is the AI
-interview's (``interviews/live.py``: keep-alives, bounded life, wake-ups within this process);
-the speech worker is another process, so the stream also looks at the room every
-``POLL_SECONDS`` with one cheap query (the newest ids, consents and the assistant's state)
-and reads the rest only when that changed.
+interview's (``interviews/live.py``: keep-alives, bounded life). It reads the room when a
+notice says the room changed (``live/notices.py``: after every commit that changes what the
+page shows, in this process or, through Redis, in any other) and otherwise not at all, but
+for a safety net: every 15 s with Redis; without Redis every second, and every 0.2 s while a
+chunk this process queued may still turn into a line (the speech worker cannot reach this
+process then). A read is one small query (newest ids, consents, the assistant's state); the
+rest is read only when that changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Coroutine
-from typing import Any
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine
+from typing import Any, cast
 
 from sqlalchemy import func, select
 
 from hireflow.core.db import Database
-from hireflow.interviews.live import hub, stream
-from hireflow.live import audio
+from hireflow.interviews.live import POLL_SECONDS_REDIS, hub, stream
+from hireflow.live import audio, notices
 from hireflow.live.models import LiveHint, LiveParticipant, LiveRoom, LiveUtterance
 
-POLL_SECONDS = 0.2
 CURSOR = 2**31
 
 Event = tuple[int, str, dict[str, Any]]
@@ -36,16 +40,6 @@ def cursor_of(utterance_id: int, hint_id: int) -> int:
 def split_cursor(cursor: int) -> tuple[int, int]:
     utterance_id, hint_id = divmod(max(0, cursor), CURSOR)
     return utterance_id, hint_id
-
-
-def _key(room_id: int) -> int:
-    # The in-process hub is keyed by interview id; rooms take the negative numbers.
-    return -room_id
-
-
-def wake(room_id: int) -> None:
-    """Streams of this room in this process look now (after a commit made here)."""
-    hub.wake(_key(room_id))
 
 
 def _probe(database: Database, room_id: int) -> tuple[Any, ...] | None:
@@ -95,7 +89,7 @@ def room_reader(database: Database, room_id: int) -> Callable[[int], list[Event]
     return read
 
 
-def room_stream(
+async def room_stream(
     database: Database,
     room_id: int,
     after: int,
@@ -104,8 +98,36 @@ def room_stream(
     """The room's server-sent events after cursor ``after``; ``run(read, cursor)`` runs the
     blocking read off the event loop (the web app's thread pool)."""
     read = room_reader(database, room_id)
+    loop = asyncio.get_running_loop()
+    noticed = asyncio.Event()  # set by the room's notices, beside the stream's own wake-up
+    hub.add(notices.key(room_id), loop, noticed)
+    pushed = notices.pushed()
+    read_at = float("-inf")
 
     async def fetch(cursor: int) -> list[Event]:
+        nonlocal read_at
+        # With Redis the stream only calls this on a notice or its 15 s safety net; without,
+        # it ticks every 0.2 s and this decides whether the tick reads (no query otherwise).
+        due = (
+            pushed
+            or noticed.is_set()
+            or notices.expecting(room_id)
+            or loop.time() - read_at >= notices.IDLE_POLL_SECONDS
+        )
+        if not due:
+            return []
+        noticed.clear()
+        read_at = loop.time()
         return await run(read, cursor)
 
-    return stream(_key(room_id), after, fetch, poll_seconds=POLL_SECONDS)
+    poll = POLL_SECONDS_REDIS if pushed else notices.FAST_POLL_SECONDS
+    events = cast(  # an async generator: closed with this one
+        AsyncGenerator[str, None], stream(notices.key(room_id), after, fetch, poll_seconds=poll)
+    )
+    try:
+        async for chunk in events:
+            yield chunk
+    finally:
+        hub.remove(notices.key(room_id), loop, noticed)
+        with contextlib.suppress(RuntimeError):  # closed already
+            await events.aclose()

@@ -172,7 +172,6 @@ def staff_consent(
 ) -> dict[str, Any]:
     room, me = _staff(session, principal, live_room_id)
     service.give_consent(session, room, me, principal, for_others=data.for_others)
-    push.wake(room.id)
     return {"consented": True, "recording": service.everyone_consented(session, room)}
 
 
@@ -213,7 +212,6 @@ def mark_question(
     live_room_id: Id, data: schemas.QuestionIn, session: DbSession, principal: ApiUser
 ) -> dict[str, Any]:
     hints = audio.set_current_question(session, principal, live_room_id, data.question_id)
-    push.wake(live_room_id)
     return {"current": data.question_id, "hints": [audio.hint_out(h) for h in hints]}
 
 
@@ -273,7 +271,6 @@ def candidate_consent(
     if data.for_others:
         service.give_consent(session, room, me, None, for_others=True)  # refused: not HR
     service.give_consent(session, room, me, None)
-    push.wake(room.id)
     return {"consented": True, "recording": service.everyone_consented(session, room)}
 
 

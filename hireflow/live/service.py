@@ -27,6 +27,7 @@ from hireflow.core.errors import NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require, restrict
 from hireflow.core.settings import Settings
 from hireflow.interviews.plans import plan_for
+from hireflow.live import notices
 from hireflow.live.errors import ConsentRequired, RoomEnded
 from hireflow.live.links import read_token
 from hireflow.live.models import LiveParticipant, LiveRoom, LiveSettings, LiveSignal
@@ -206,6 +207,7 @@ def join_staff(session: Session, principal: Principal, room_id: int) -> LivePart
         session.add(participant)
         session.flush()
         audit_room(session, principal, "live.joined", room, role="interviewer")
+        notices.changed_on_commit(session, room.id)
     participant.seen_at = utcnow()
     session.commit()
     return participant
@@ -235,6 +237,7 @@ def join_candidate(session: Session, settings: Settings, token: str) -> LivePart
         session.add(participant)
         session.flush()
         audit_room(session, None, "live.joined", room, role="candidate")
+        notices.changed_on_commit(session, room.id)
     participant.seen_at = utcnow()
     session.commit()
     return participant
@@ -303,6 +306,7 @@ def give_consent(
     )
     if room.started_at is None and everyone_consented(session, room):
         room.started_at = utcnow()
+    notices.changed_on_commit(session, room.id)
     session.commit()
     return participant
 

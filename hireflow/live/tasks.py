@@ -17,12 +17,11 @@ from celery.signals import celeryd_init, worker_ready
 from sqlalchemy.exc import OperationalError
 
 from hireflow.core.db import get_database
-from hireflow.core.tasks import celery_app
+from hireflow.core.tasks import SPEECH_QUEUE, celery_app
 from hireflow.live import audio
 
 log = logging.getLogger(__name__)
 
-QUEUE = "speech"
 #: How often a worker on the embedded (SQLite) broker looks for new messages; kombu's 1 s
 #: default would add up to a second to every utterance. Redis brokers push (no polling).
 EMBEDDED_POLLING_SECONDS = 0.1
@@ -48,7 +47,7 @@ def _poll_often(options: dict[str, Any] | None = None, **_kwargs: Any) -> None:
     queues = (options or {}).get("queues") or []
     if isinstance(queues, str):
         queues = queues.split(",")
-    if QUEUE not in queues:
+    if SPEECH_QUEUE not in queues:
         return
     from kombu.transport import sqlalchemy as sql_transport
 
@@ -57,7 +56,7 @@ def _poll_often(options: dict[str, Any] | None = None, **_kwargs: Any) -> None:
 
 def _consumes_speech(sender: Any) -> bool:
     try:
-        return any(q.name == QUEUE for q in sender.task_consumer.queues)
+        return any(q.name == SPEECH_QUEUE for q in sender.task_consumer.queues)
     except AttributeError:
         return False
 
@@ -78,5 +77,5 @@ def _load_the_model(sender: Any = None, **_kwargs: Any) -> None:
 
 celery_app.conf.task_routes = {
     **(celery_app.conf.task_routes or {}),
-    audio.TASK: {"queue": QUEUE},
+    audio.TASK: {"queue": SPEECH_QUEUE},
 }

@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 
 from hireflow.core.db import get_database
 from hireflow.core.settings import get_settings
-from hireflow.core.tasks import celery_app, configure_celery
+from hireflow.core.tasks import SPEECH_QUEUE, celery_app, configure_celery
 from hireflow.interviews.transcript import CJK
 from hireflow.live import audio, ending, push
 from hireflow.live.models import LiveChunk, LiveUtterance
@@ -66,9 +66,9 @@ def eager() -> Iterator[None]:
 
 
 def test_the_task_is_routed_to_the_speech_queue():
-    import hireflow.live.tasks as tasks
+    import hireflow.live.tasks  # noqa: F401 - registers the route
 
-    assert celery_app.amqp.router.route({}, audio.TASK)["queue"].name == tasks.QUEUE == "speech"
+    assert celery_app.amqp.router.route({}, audio.TASK)["queue"].name == SPEECH_QUEUE == "speech"
 
 
 def test_a_posted_chunk_is_queued_not_transcribed_in_the_request(session, org, client, speak):
