@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import ValidationError
-from sqlalchemy import Text, column, exists, table, update
+from sqlalchemy import Text, Update, bindparam, column, exists, table, update
 from sqlalchemy.orm import Session
 
 from hireflow.core.db import retry_when_busy, utcnow
@@ -63,6 +63,46 @@ _ANSWERS = table(
     ),
 )
 _TEXT_TYPE = InterviewAnswer.__table__.c.text.type
+
+
+def _draft_update() -> Update:
+    """The one statement of a draft, built once (its values are bound per save): the answer
+    row of the question, still open or a draft, text only, its clock running; the interview in
+    progress before its deadline, held by this tab, on this question; the invitation open and
+    its identity check the one the access value was given for."""
+    answers = _ANSWERS.c
+    interview_open = exists().where(
+        InterviewSession.id == bindparam("b_interview_id"),
+        InterviewSession.status == state.State.IN_PROGRESS.value,
+        InterviewSession.deadline >= bindparam("b_now"),
+        InterviewSession.active_tab == bindparam("b_tab"),
+        InterviewSession.current_question == bindparam("b_question_id"),
+    )
+    link_open = exists().where(
+        Invitation.id == bindparam("b_invitation_id"),
+        Invitation.status.not_in(("cancelled", "queued")),
+        Invitation.identity_generation == bindparam("b_generation"),
+        Invitation.verified_at.is_not(None),
+    )
+    return (
+        update(_ANSWERS)
+        .where(
+            answers.interview_id == bindparam("b_interview_id"),
+            answers.question_id == bindparam("b_question_id"),
+            answers.status.in_(("open", "draft")),
+            answers.media_key == "",
+            answers.media_status == "",
+            answers.started_at >= bindparam("b_earliest_start"),
+            interview_open,
+            link_open,
+        )
+        .values(
+            text=bindparam("b_text"), mode="text", status="draft", updated_at=bindparam("b_now")
+        )
+    )
+
+
+_DRAFT_UPDATE = _draft_update()
 
 
 @dataclass(frozen=True)
@@ -177,39 +217,18 @@ def save_draft(
     limit = target.limits.get(question_id)
     if limit is None or not _access_ok(settings, target, access):
         return None
-    window = timedelta(seconds=max(1, limit)) + state.ANSWER_GRACE
-    interview_open = exists().where(
-        InterviewSession.id == target.interview_id,
-        InterviewSession.status == state.State.IN_PROGRESS.value,
-        InterviewSession.deadline >= now,
-        InterviewSession.active_tab == data.tab,
-        InterviewSession.current_question == question_id,
-    )
-    link_open = exists().where(
-        Invitation.id == target.invitation_id,
-        Invitation.status.not_in(("cancelled", "queued")),
-        Invitation.identity_generation == target.identity_generation,
-        Invitation.verified_at.is_not(None),
-    )
-    answers = _ANSWERS.c
     written = session.execute(
-        update(_ANSWERS)
-        .where(
-            answers.interview_id == target.interview_id,
-            answers.question_id == question_id,
-            answers.status.in_(("open", "draft")),
-            answers.media_key == "",
-            answers.media_status == "",
-            answers.started_at >= now - window,
-            interview_open,
-            link_open,
-        )
-        .values(
-            text=_TEXT_TYPE.process_bind_param(text, session.get_bind().dialect),
-            mode="text",
-            status="draft",
-            updated_at=now,
-        )
+        _DRAFT_UPDATE,
+        {
+            "b_interview_id": target.interview_id,
+            "b_question_id": question_id,
+            "b_earliest_start": now - timedelta(seconds=max(1, limit)) - state.ANSWER_GRACE,
+            "b_now": now,
+            "b_tab": data.tab,
+            "b_invitation_id": target.invitation_id,
+            "b_generation": target.identity_generation,
+            "b_text": _TEXT_TYPE.process_bind_param(text, session.get_bind().dialect),
+        },
     )
     if written.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
