@@ -25,12 +25,14 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from pydantic import ValidationError
 from sqlalchemy import Text, Update, bindparam, column, exists, table, update
 from sqlalchemy.orm import Session
 
 from hireflow.core.db import retry_when_busy, utcnow
+from hireflow.core.pii import EncryptedText
 from hireflow.core.settings import Settings
 from hireflow.interviews import schemas, state
 from hireflow.interviews.models import InterviewAnswer, InterviewSession
@@ -62,7 +64,8 @@ _ANSWERS = table(
         )
     ),
 )
-_TEXT_TYPE = InterviewAnswer.__table__.c.text.type
+# the value is encrypted by the column's own type, exactly as the ORM writes it
+_TEXT_TYPE = cast(EncryptedText, InterviewAnswer.__table__.c.text.type)
 
 
 def _draft_update() -> Update:
