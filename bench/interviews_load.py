@@ -164,24 +164,20 @@ async def _candidate_steps(
             json={"tab": TAB},
         )
         text = distinct_answer("zh")
-        for n in range(autosaves):  # the page's drafts while the candidate types
-            draft = text[: max(1, len(text) * (n + 1) // (autosaves + 1))]
+        # the page's drafts while the candidate types, then the answer
+        saves = [
+            ("autosave", text[: max(1, len(text) * (n + 1) // (autosaves + 1))], False)
+            for n in range(autosaves)
+        ]
+        for step, sent, final in [*saves, ("answer", text, True)]:
             await recorder.call(
                 client,
-                "autosave",
+                step,
                 "PUT",
                 f"{base}/interview/questions/{qid}/text",
                 headers=headers,
-                json={"tab": TAB, "text": draft, "final": False},
+                json={"tab": TAB, "text": sent, "final": final},
             )
-        await recorder.call(
-            client,
-            "answer",
-            "PUT",
-            f"{base}/interview/questions/{qid}/text",
-            headers=headers,
-            json={"tab": TAB, "text": text, "final": True},
-        )
     await recorder.call(
         client, "submit", "POST", f"{base}/interview/submit", headers=headers, json={"tab": TAB}
     )
