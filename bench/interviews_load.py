@@ -3,7 +3,8 @@
 Each simulated candidate does what the page does, through the personal-link API: open the
 link, pass the identity check (last four characters of the ID number), load the interview
 (created on this first verified access), consent, then for each of the six questions open it
-and save a typed answer, and submit: 17 requests, back to back, no think time. All N start
+and save a typed answer (``--autosaves K``: after K drafts of it, as the page autosaves while
+the candidate types), and submit: 17 requests (+6K), back to back, no think time. All N start
 together. The server is ``hireflow serve`` (one uvicorn process) with its embedded worker
 scoring submissions meanwhile, on a fresh installation: SQLite (the embedded default) or
 PostgreSQL.
@@ -35,8 +36,8 @@ report, answer and e-mail.
 
 Run: ``.venv/bin/python bench/interviews_load.py [--counts 100,500,1000]
 [--backends sqlite,postgresql] [--pg postgresql://postgres@127.0.0.1:5432/postgres]
-[--one-at-a-time]``, or ``... --realistic [--candidates 1000] [--ramp 600] [--pace 1]
-[--topologies one,multi] [--redis redis://127.0.0.1:6379/8] [--faults]``.
+[--one-at-a-time] [--autosaves K]``, or ``... --realistic [--candidates 1000] [--ramp 600]
+[--pace 1] [--topologies one,multi] [--redis redis://127.0.0.1:6379/8] [--faults]``.
 """
 
 from __future__ import annotations
@@ -110,19 +111,26 @@ class Recorder:
         return response
 
 
+def requests_per_candidate(autosaves: int) -> int:
+    """open, verify, load, consent, six questions (open, drafts, answer), submit."""
+    return REQUESTS_PER_CANDIDATE + 6 * autosaves
+
+
 async def candidate_flow(
-    client, recorder: Recorder, token: str, last4: str, delay: float = 0.0
+    client, recorder: Recorder, token: str, last4: str, delay: float = 0.0, autosaves: int = 0
 ) -> None:
     await asyncio.sleep(delay)
     recorder.in_flight += 1
     recorder.peak = max(recorder.peak, recorder.in_flight)
     try:
-        await _candidate_steps(client, recorder, token, last4)
+        await _candidate_steps(client, recorder, token, last4, autosaves)
     finally:
         recorder.in_flight -= 1
 
 
-async def _candidate_steps(client, recorder: Recorder, token: str, last4: str) -> None:
+async def _candidate_steps(
+    client, recorder: Recorder, token: str, last4: str, autosaves: int = 0
+) -> None:
     base = f"/api/v1/links/{token}"
     await recorder.call(client, "open", "GET", base)
     verified = await recorder.call(
@@ -155,14 +163,21 @@ async def _candidate_steps(client, recorder: Recorder, token: str, last4: str) -
             headers=headers,
             json={"tab": TAB},
         )
-        await recorder.call(
-            client,
-            "answer",
-            "PUT",
-            f"{base}/interview/questions/{qid}/text",
-            headers=headers,
-            json={"tab": TAB, "text": distinct_answer("zh"), "final": True},
-        )
+        text = distinct_answer("zh")
+        # the page's drafts while the candidate types, then the answer
+        saves = [
+            ("autosave", text[: max(1, len(text) * (n + 1) // (autosaves + 1))], False)
+            for n in range(autosaves)
+        ]
+        for step, sent, final in [*saves, ("answer", text, True)]:
+            await recorder.call(
+                client,
+                step,
+                "PUT",
+                f"{base}/interview/questions/{qid}/text",
+                headers=headers,
+                json={"tab": TAB, "text": sent, "final": final},
+            )
     await recorder.call(
         client, "submit", "POST", f"{base}/interview/submit", headers=headers, json={"tab": TAB}
     )
@@ -203,7 +218,7 @@ async def drive(base_url: str, jobs, concurrency: int) -> tuple[Recorder, float]
 
 
 async def drive_one_at_a_time(
-    base_url: str, bare_url: str, batch, rounds: int = 10
+    base_url: str, bare_url: str, batch, rounds: int = 10, autosaves: int = 0
 ) -> tuple[Recorder, float, Recorder, float]:
     """Candidates one after another, and the same number of bare requests one after another,
     alternating in rounds so both see the same machine load; returns both recorders and
@@ -220,11 +235,13 @@ async def drive_one_at_a_time(
             chunk = batch[start : start + rounds]
             started = time.perf_counter()
             for cand in chunk:
-                await candidate_flow(client, product, cand.token, cand.id_last4)
+                await candidate_flow(
+                    client, product, cand.token, cand.id_last4, autosaves=autosaves
+                )
             walls[0] += time.perf_counter() - started
             started = time.perf_counter()
             for _ in chunk:
-                await bare_flow(bare_client, bare, REQUESTS_PER_CANDIDATE)
+                await bare_flow(bare_client, bare, requests_per_candidate(autosaves))
             walls[1] += time.perf_counter() - started
     return product, walls[0], bare, walls[1]
 
@@ -259,6 +276,7 @@ def run_backend(
     immediate: bool,
     rate: float,
     one_at_a_time: bool = False,
+    autosaves: int = 0,
 ) -> dict:
     """One backend in this (child) process: fresh installation, server, worker, bare app."""
     data_dir = Path(tempfile.mkdtemp(prefix=f"hireflow-load-{backend}-"))
@@ -302,7 +320,7 @@ def run_backend(
             jobs = [
                 (
                     lambda c, r, t=cand.token, k=cand.id_last4, d=i / rate: candidate_flow(
-                        c, r, t, k, d
+                        c, r, t, k, d, autosaves
                     )
                 )
                 for i, cand in enumerate(batch)
@@ -311,7 +329,10 @@ def run_backend(
             if one_at_a_time:
                 recorder, wall, bare_recorder, bare_wall = asyncio.run(
                     drive_one_at_a_time(
-                        f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}", batch
+                        f"http://127.0.0.1:{port}",
+                        f"http://127.0.0.1:{bare_port}",
+                        batch,
+                        autosaves=autosaves,
                     )
                 )
                 submitted_at = time.monotonic()
@@ -319,7 +340,7 @@ def run_backend(
                 recorder, wall = asyncio.run(drive(f"http://127.0.0.1:{port}", jobs, concurrency))
                 submitted_at = time.monotonic()
                 bare_jobs = [
-                    (lambda c, r, d=i / rate: bare_flow(c, r, REQUESTS_PER_CANDIDATE, d))
+                    (lambda c, r, d=i / rate: bare_flow(c, r, requests_per_candidate(autosaves), d))
                     for i in range(n)
                 ]
                 bare_recorder, bare_wall = asyncio.run(
@@ -339,7 +360,8 @@ def run_backend(
                     "n": n,
                     "load_avg_before": round(load_avg, 2),
                     "load_avg_after": round(os.getloadavg()[0], 2),
-                    "mode": "one at a time" if one_at_a_time else f"{rate}/s arrivals",
+                    "mode": ("one at a time" if one_at_a_time else f"{rate}/s arrivals")
+                    + f", {autosaves} autosaves per question",
                     "product": product,
                     "bare": baseline,
                     "throughput_ratio": round(product["rps"] / baseline["rps"], 3),
@@ -424,6 +446,12 @@ def main() -> int:
         help="also run SQLite with the proposed BEGIN IMMEDIATE engine change",
     )
     parser.add_argument("--rate", type=float, default=100.0, help="candidates arriving per second")
+    parser.add_argument(
+        "--autosaves",
+        type=int,
+        default=0,
+        help="drafts saved per question before the answer (the page autosaves while typing)",
+    )
     parser.add_argument("--child", default="")
     parser.add_argument("--json", default="")
     add_realistic_arguments(parser)
@@ -434,7 +462,13 @@ def main() -> int:
     if args.child:
         backend, _, variant = args.child.partition("+")
         result = run_backend(
-            backend, counts, args.pg, variant == "immediate", args.rate, args.one_at_a_time
+            backend,
+            counts,
+            args.pg,
+            variant == "immediate",
+            args.rate,
+            args.one_at_a_time,
+            args.autosaves,
         )
         Path(args.json).write_text(json.dumps(result))
         return 0
@@ -458,6 +492,8 @@ def main() -> int:
                 "--rate",
                 str(args.rate),
                 *(["--one-at-a-time"] if args.one_at_a_time else []),
+                "--autosaves",
+                str(args.autosaves),
                 "--json",
                 str(target),
             ],

@@ -28,7 +28,7 @@ from hireflow.candidates.models import Application
 from hireflow.core import events
 from hireflow.core.db import Database, utcnow
 from hireflow.core.errors import N_, AppError
-from hireflow.core.tasks import send_by_name
+from hireflow.core.tasks import enqueue_on_commit
 from hireflow.interviews import coding, state
 from hireflow.interviews.candidate import submit
 from hireflow.interviews.engine_adapter import compute_report
@@ -64,6 +64,12 @@ log = logging.getLogger(__name__)
 # worker died, and the recovery sweep starts the run again.
 SCORING_LEASE = timedelta(minutes=5)
 RECOVER_SUBMITTED_AFTER = timedelta(seconds=30)
+# A message still unseen when the queue took one sent this much later was lost (workers
+# with several slots take neighbouring messages in any order).
+FIFO_SLACK = timedelta(seconds=5)
+# With nothing scored at all since it was queued, a message is presumed lost after this
+# (the broker lost the whole queue, e.g. a Redis restart without persistence).
+RECOVER_IDLE_AFTER = timedelta(minutes=10)
 SPEECH_RETRY_AFTER = timedelta(minutes=10)
 CODE_RETRY_AFTER = timedelta(minutes=1)
 
@@ -635,21 +641,93 @@ def _land_recordings(
 # --------------------------------------------------------------------------- recovery
 
 
-def _stalled_and_overdue(database: Database, now: datetime) -> tuple[list[int], list[int]]:
-    with database.session() as session:
-        stalled = list(
-            session.scalars(
-                select(InterviewSession.id).where(
-                    InterviewSession.status == "submitted",
-                    or_(
-                        InterviewSession.scoring_lease_until < now,
-                        (InterviewSession.scoring_lease_until.is_(None))
-                        & (InterviewSession.submitted_at < now - RECOVER_SUBMITTED_AFTER),
-                    ),
-                )
+def _queued_at(interview: InterviewSession) -> datetime:
+    """When the interview's scoring was last queued: its last write while no run holds it
+    (the submission, a requeue by the sweep, HR's retry, a failed run's release)."""
+    return max(interview.updated_at, interview.submitted_at or interview.updated_at)
+
+
+def _stalled(session: Session, now: datetime) -> list[InterviewSession]:
+    """Submitted interviews whose scoring message is gone, not merely waiting in a long queue.
+
+    - A run's lease expired: its worker died (or the run asked to be tried again later).
+    - No run ever took it (or it was queued again): its message is lost when the queue has
+      moved past it (an interview queued after it was taken: messages are taken in the order
+      they were sent) or nothing was scored at all for ``RECOVER_IDLE_AFTER`` since it was
+      queued. An interview still queued behind a long backlog is neither, so it is not queued
+      a second time; once requeued, it counts as queued then, so it is requeued once per stall.
+    """
+    waiting = list(
+        session.scalars(
+            select(InterviewSession).where(
+                InterviewSession.status == "submitted",
+                or_(
+                    InterviewSession.scoring_lease_until < now,
+                    (InterviewSession.scoring_lease_until.is_(None))
+                    & (InterviewSession.updated_at < now - RECOVER_SUBMITTED_AFTER),
+                ),
             )
         )
-        overdue = list(
+    )
+    expired = [i for i in waiting if i.scoring_lease_until is not None]
+    unleased = [i for i in waiting if i.scoring_lease_until is None]
+    if not unleased:
+        return expired
+    oldest = min(_queued_at(i) for i in unleased)
+    # the newest interview a run took (scored, or taken at least once) among those queued later
+    passed_at = session.scalar(
+        select(func.max(InterviewSession.submitted_at)).where(
+            InterviewSession.submitted_at > oldest, InterviewSession.scoring_attempts > 0
+        )
+    )
+    live_run = session.scalar(
+        select(func.count())
+        .select_from(InterviewSession)
+        .where(InterviewSession.status == "submitted", InterviewSession.scoring_lease_until >= now)
+    )
+    last_scored = session.scalar(select(func.max(InterviewSession.scored_at)))
+    lost = []
+    for interview in unleased:
+        queued = _queued_at(interview)
+        passed = passed_at is not None and passed_at > queued + FIFO_SLACK
+        idle = (
+            not live_run
+            and (last_scored is None or last_scored < queued)
+            and queued < now - RECOVER_IDLE_AFTER
+        )
+        if passed or idle:
+            lost.append(interview)
+    return expired + lost
+
+
+def _requeue(database: Database, now: datetime) -> int:
+    """Queue the stalled interviews' scoring again, noting the moment (see :func:`_stalled`)."""
+    requeued = 0
+    with database.session() as session:
+        stalled = [(i.id, i.scoring_lease_until) for i in _stalled(session, now)]
+        for interview_id, lease in stalled:
+            # conditional on what was read: a run that took it meanwhile is left alone
+            marked = session.execute(
+                update(InterviewSession)
+                .where(
+                    InterviewSession.id == interview_id,
+                    InterviewSession.status == "submitted",
+                    InterviewSession.scoring_lease_until.is_(None)
+                    if lease is None
+                    else InterviewSession.scoring_lease_until == lease,
+                )
+                .values(scoring_lease_until=None, updated_at=now)
+            )
+            if marked.rowcount == 1:  # type: ignore[attr-defined]
+                requeued += 1
+                enqueue_on_commit(session, "interviews.score_interview", interview_id)
+        session.commit()
+    return requeued
+
+
+def _overdue(database: Database, now: datetime) -> list[int]:
+    with database.session() as session:
+        return list(
             session.scalars(
                 select(InterviewSession.id).where(
                     InterviewSession.status == "in_progress",
@@ -657,7 +735,6 @@ def _stalled_and_overdue(database: Database, now: datetime) -> tuple[list[int], 
                 )
             )
         )
-    return stalled, overdue
 
 
 def _submit_overdue(database: Database, interview_id: int, now: datetime) -> bool:
@@ -682,18 +759,15 @@ def _submit_overdue(database: Database, interview_id: int, now: datetime) -> boo
 def recover(database: Database, now: datetime | None = None) -> dict[str, int]:
     """The safety net behind late acks (run every minute by beat).
 
-    - Submitted interviews without a report whose lease expired (the worker died, or the
-      broker lost the message) or that never got one: scoring is queued again.
+    - Submitted interviews without a report whose run died (its lease expired) or whose
+      message was lost (see :func:`_stalled`): scoring is queued again, once per stall, never
+      for an interview that is only waiting its turn behind a backlog.
     - Interviews still in progress a while after their deadline with at least one answer:
       submitted automatically, so what the candidate gave is scored, never voided.
     """
     now = now or utcnow()
-    counts = {"requeued": 0, "auto_submitted": 0}
-    stalled, overdue = _stalled_and_overdue(database, now)
-    for interview_id in stalled:
-        send_by_name("interviews.score_interview", interview_id)
-        counts["requeued"] += 1
-    for interview_id in overdue:
+    counts = {"requeued": _requeue(database, now), "auto_submitted": 0}
+    for interview_id in _overdue(database, now):
         if _submit_overdue(database, interview_id, now):
             counts["auto_submitted"] += 1
     return counts

@@ -16,6 +16,7 @@ from hireflow.interviews import (
     calibration,
     candidate,
     coding,
+    drafts,
     faq,
     hr,
     queries,
@@ -68,7 +69,9 @@ def _interview(session: DbSession, link: Link, *, grace: bool = False) -> Interv
     inv = candidate_link.open_link(session, link.token, link.settings, now, mark_opened=False)
     candidate_link.speak_to(link.request.state, inv)
     candidate_link.require_access(link.settings, inv, link.access)
-    return sessions.ensure_session(session, inv, known=known)
+    interview = sessions.ensure_session(session, inv, known=known)
+    drafts.remember(link.settings, link.token, inv, interview)
+    return interview
 
 
 @router.get("/links/{link_token}/interview", response_model=schemas.CandidateStateOut)
@@ -109,6 +112,12 @@ def link_open(
 def link_text(
     interview_question_id: str, data: schemas.TextAnswerIn, session: DbSession, link: Link
 ) -> Any:
+    # an autosave of a link this process already resolved: one UPDATE (see drafts.py)
+    saved = drafts.save_draft(
+        session, link.settings, link.token, link.access, interview_question_id, data
+    )
+    if saved is not None:
+        return saved
     interview = _interview(session, link)
     return candidate.save_text(session, interview, interview_question_id, data)
 

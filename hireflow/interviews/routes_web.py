@@ -29,6 +29,7 @@ from hireflow.interviews import (
     calibration,
     candidate,
     coding,
+    drafts,
     faq,
     hr,
     live,
@@ -142,7 +143,10 @@ def _invitation(
 def _interview(
     request: Request, session: DbSession, link_token: str, *, grace: bool = False
 ) -> InterviewSession:
-    return sessions.ensure_session(session, _invitation(request, session, link_token, grace=grace))
+    inv = _invitation(request, session, link_token, grace=grace)
+    interview = sessions.ensure_session(session, inv)
+    drafts.remember(get_settings(), link_token, inv, interview)
+    return interview
 
 
 def _parse(request: Request, body: bytes, schema: type[SchemaT], limit: int = 64 * 1024) -> SchemaT:
@@ -253,6 +257,12 @@ def interview_open(
 def interview_text(
     request: Request, session: DbSession, link_token: str, interview_question_id: str, body: Body
 ) -> Response:
+    # an autosave of a link this process already resolved: one UPDATE (see drafts.py)
+    saved = drafts.posted_draft(
+        session, get_settings(), link_token, interview_question_id, body, request.cookies
+    )
+    if saved is not None:
+        return _out(saved)
     interview = _interview(request, session, link_token)
     data = _parse(request, body, schemas.TextAnswerIn)
     return _out(candidate.save_text(session, interview, interview_question_id, data))
