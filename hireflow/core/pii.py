@@ -195,6 +195,10 @@ class EncryptedText(_Encrypted):
     on this column. Reading a value that is not a token raises ``IntegrityError``.
     """
 
+    # SQLAlchemy reads cache_ok from the class's own __dict__, never from a base: without
+    # it every statement naming this column misses the compiled-statement cache
+    cache_ok = True
+
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
             return None
@@ -223,6 +227,8 @@ class EncryptedJSON(_Encrypted):
     document written before encryption (plain JSON text) still works until the migration
     has encrypted it; nothing ever writes one in clear again.
     """
+
+    cache_ok = True  # see EncryptedText
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
