@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, literal_column, or_, select, text, update
+from sqlalchemy import Select, and_, delete, func, literal_column, select, text, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -363,9 +363,11 @@ def _next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def _period(model: Any, start: date | None, end: date | None) -> Any:
+def _period(model: Any, start: date | None, end: date | None) -> list[Any]:
     """The rows covering received days ``start``..``end``: month rows for the whole months
-    inside, day rows for the days before the first and after the last of them."""
+    inside, day rows for the days before the first and after the last of them. One condition
+    per part, each a range of the (opening, grain, day, ...) unique index: read as one OR,
+    SQLite would seek by opening only and visit every day of every opening."""
     months_from = None if start is None or start.day == 1 else _next_month(start)
     months_from = start if months_from is None else months_from
     months_until = None  # exclusive
@@ -373,7 +375,7 @@ def _period(model: Any, start: date | None, end: date | None) -> Any:
         after = end + timedelta(days=1)
         months_until = after if after.day == 1 else end.replace(day=1)
     if months_from is not None and months_until is not None and months_from >= months_until:
-        return and_(model.grain == "d", *_days(model.day, start, end))
+        return [and_(model.grain == "d", *_days(model.day, start, end))]
     months = [model.grain == "m"]
     if months_from is not None:
         months.append(model.day >= months_from)
@@ -384,7 +386,32 @@ def _period(model: Any, start: date | None, end: date | None) -> Any:
         parts.append(and_(model.grain == "d", model.day >= start, model.day < months_from))
     if end is not None and months_until is not None and months_until <= end:
         parts.append(and_(model.grain == "d", model.day >= months_until, model.day <= end))
-    return or_(*parts)
+    return parts
+
+
+def _summed(
+    session: Session,
+    model: Any,
+    openings: Select[Any],
+    period: tuple[date | None, date | None],
+    keys: list[str],
+    sums: list[str],
+) -> list[Any]:
+    """``keys`` and the sums of ``sums`` of the rollup rows of ``openings`` in the period, one
+    index range per part of the period (UNION ALL), added up by ``keys``."""
+    columns = [getattr(model, name) for name in [*keys, *sums]]
+    parts = [
+        select(*columns).where(model.opening_id.in_(openings), part)
+        for part in _period(model, *period)
+    ]
+    rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
+    return list(
+        session.execute(
+            select(*(rows.c[k] for k in keys), *(func.sum(rows.c[n]) for n in sums)).group_by(
+                *(rows.c[k] for k in keys)
+            )
+        )
+    )
 
 
 def _days(day_column: Any, start: date | None, end: date | None) -> list[Any]:
@@ -409,11 +436,7 @@ def funnel_sets(
     if cut is None:
         return None
     found: Counter[str] = Counter()
-    rows = session.execute(
-        select(FunnelRollup.reached, func.sum(FunnelRollup.applications))
-        .where(FunnelRollup.opening_id.in_(openings), _period(FunnelRollup, start, end))
-        .group_by(FunnelRollup.reached)
-    )
+    rows = _summed(session, FunnelRollup, openings, (start, end), ["reached"], ["applications"])
     for reached, n in rows:
         found[reached] += int(n)
     for (_t, _o, day, reached), n in delta(session, cut, None, openings).funnel.items():
@@ -432,14 +455,8 @@ def stage_time_sums(
         return None
     moves: Counter[str] = Counter()
     seconds: Counter[str] = Counter()
-    rows = session.execute(
-        select(
-            StageTimeRollup.from_key,
-            func.sum(StageTimeRollup.moves),
-            func.sum(StageTimeRollup.seconds),
-        )
-        .where(StageTimeRollup.opening_id.in_(openings), _period(StageTimeRollup, start, end))
-        .group_by(StageTimeRollup.from_key)
+    rows = _summed(
+        session, StageTimeRollup, openings, (start, end), ["from_key"], ["moves", "seconds"]
     )
     for key, n, total in rows:
         moves[key] += int(n)
@@ -574,15 +591,8 @@ def score_sums(
         return None
     n: Counter[tuple[str, int]] = Counter()
     total: dict[tuple[str, int], float] = defaultdict(float)
-    rows = session.execute(
-        select(
-            ScoreRollup.competency,
-            ScoreRollup.bin,
-            func.sum(ScoreRollup.scores),
-            func.sum(ScoreRollup.total),
-        )
-        .where(ScoreRollup.opening_id.in_(openings), _period(ScoreRollup, start, end))
-        .group_by(ScoreRollup.competency, ScoreRollup.bin)
+    rows = _summed(
+        session, ScoreRollup, openings, (start, end), ["competency", "bin"], ["scores", "total"]
     )
     for competency, b, count, subtotal in rows:
         n[(competency, b)] += int(count)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
@@ -48,42 +48,18 @@ def _percent(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.1f}%"
 
 
-def funnel_table(
-    session: Session, principal: Principal, filters: Filters, _: Callable[[str], str]
-) -> Table:
-    steps = queries.funnel(session, principal, filters)
-    return Table(
-        "funnel",
-        _("Funnel by stage"),
-        [_("Stage"), _("Applications"), _("Conversion from the previous stage")],
-        [[s.stage.label(principal.language), s.reached, _percent(s.conversion)] for s in steps],
-    )
+Translate = Callable[[str], str]
+Rows = Callable[[Session, Principal, Filters, Translate], list[list[Any]]]
 
 
-def stage_time_table(
-    session: Session, principal: Principal, filters: Filters, _: Callable[[str], str]
-) -> Table:
-    rows = queries.time_in_stage(session, principal, filters)
-    return Table(
-        "stage_time",
-        _("Time in stage"),
-        [_("Stage"), _("Moves out of the stage"), _("Mean days in the stage")],
-        [[r.stage.label(principal.language), r.moves, r.mean_days] for r in rows],
-    )
+@dataclass(frozen=True)
+class Chart:
+    """A dashboard chart's table: title and headers (msgids, translated for the reader) and
+    the rows of the figure."""
 
-
-def scores_table(
-    session: Session, principal: Principal, filters: Filters, _: Callable[[str], str]
-) -> Table:
-    names = _names(session, principal, filters)
-    rows = queries.score_distributions(session, principal, filters)
-    bins = [f"{i}–{i + 1}" for i in range(SCORE_BINS)]
-    return Table(
-        "scores",
-        _("Score distribution per competency (0–10, scores in effect)"),
-        [_("Competency"), _("Scores"), _("Mean"), *bins],
-        [[names.get(r.competency, r.competency), r.n, r.mean, *r.counts] for r in rows],
-    )
+    title: str
+    headers: tuple[str, ...]
+    rows: Rows
 
 
 def _names(session: Session, principal: Principal, filters: Filters) -> dict[str, str]:
@@ -91,25 +67,28 @@ def _names(session: Session, principal: Principal, filters: Filters) -> dict[str
     return queries.competency_names(session, principal, filters, lang)
 
 
-def pass_rates_table(
-    session: Session, principal: Principal, filters: Filters, _: Callable[[str], str]
-) -> Table:
+def _funnel(session: Session, principal: Principal, filters: Filters, _: Translate) -> list:
+    steps = queries.funnel(session, principal, filters)
+    return [[s.stage.label(principal.language), s.reached, _percent(s.conversion)] for s in steps]
+
+
+def _stage_time(session: Session, principal: Principal, filters: Filters, _: Translate) -> list:
+    rows = queries.time_in_stage(session, principal, filters)
+    return [[r.stage.label(principal.language), r.moves, r.mean_days] for r in rows]
+
+
+def _scores(session: Session, principal: Principal, filters: Filters, _: Translate) -> list:
+    names = _names(session, principal, filters)
+    rows = queries.score_distributions(session, principal, filters)
+    return [[names.get(r.competency, r.competency), r.n, r.mean, *r.counts] for r in rows]
+
+
+def _pass_rates(session: Session, principal: Principal, filters: Filters, _: Translate) -> list:
     rows = figures.pass_rates(session, principal, filters)
-    return Table(
-        "pass_rates",
-        _("Pass rate per stage"),
-        [_("Stage"), _("Moved on"), _("Rejected"), _("Withdrew"), _("Pass rate")],
-        [
-            [
-                r.stage.label(principal.language),
-                r.moved_on,
-                r.rejected,
-                r.withdrew,
-                _percent(r.rate),
-            ]
-            for r in rows
-        ],
-    )
+    return [
+        [r.stage.label(principal.language), r.moved_on, r.rejected, r.withdrew, _percent(r.rate)]
+        for r in rows
+    ]
 
 
 MEASURES = {
@@ -118,32 +97,13 @@ MEASURES = {
 }
 
 
-def end_to_end_table(
-    session: Session, principal: Principal, filters: Filters, _: Callable[[str], str]
-) -> Table:
+def _end_to_end(session: Session, principal: Principal, filters: Filters, _: Translate) -> list:
     rows = figures.end_to_end(session, principal, filters)
-    return Table(
-        "end_to_end",
-        _("End-to-end time (hours)"),
-        [
-            _("From → to"),
-            _("Count"),
-            _("Median hours"),
-            _("Mean hours"),
-            _("90th percentile hours"),
-        ],
-        [
-            [
-                _(MEASURES[r.measure]),
-                r.n,
-                _blank(r.median_hours),
-                _blank(r.mean_hours),
-                _blank(r.p90_hours),
-            ]
-            for r in rows
-            if r.n
-        ],
-    )
+    return [
+        [_(MEASURES[r.measure]), r.n, *map(_blank, (r.median_hours, r.mean_hours, r.p90_hours))]
+        for r in rows
+        if r.n
+    ]
 
 
 GROUPS = {
@@ -168,153 +128,152 @@ VALUES = {
 }
 
 
-def _value(group: str, value: str, _: Callable[[str], str]) -> str:
-    """A row's label: the figure's own labels, else the key through the merged catalogue
-    (sources and channels are msgids of their domains)."""
-    return _(VALUES.get(group, {}).get(value, value))
+def _group(group: str, value: str, _: Translate) -> list[str]:
+    """A row's group and value labels: the figure's own labels, else the key through the
+    merged catalogue (sources and channels are msgids of their domains)."""
+    return [_(GROUPS[group]), _(VALUES.get(group, {}).get(value, value))]
 
 
-def completion_table(
-    session: Session, principal: Principal, filters: Filters, _: Callable[[str], str]
-) -> Table:
-    rows = figures.completion(session, principal, filters)
-    return Table(
-        "completion",
-        _("AI interview completion and drop-off by answer mode and device"),
+def _completion(session: Session, principal: Principal, filters: Filters, _: Translate) -> list:
+    return [
         [
-            _("Group"),
-            _("Value"),
-            _("Invited"),
-            _("Started"),
-            _("Completed"),
-            _("Completion rate"),
-            _("Drop-off rate"),
-        ],
+            *_group(r.group, r.value, _),
+            r.invited,
+            r.started,
+            r.completed,
+            _percent(r.completion),
+            _percent(r.drop_off),
+        ]
+        for r in figures.completion(session, principal, filters)
+    ]
+
+
+def _reach(session: Session, principal: Principal, filters: Filters, _: Translate) -> list:
+    return [
         [
-            [
-                _(GROUPS[r.group]),
-                _value(r.group, r.value, _),
-                r.invited,
-                r.started,
-                r.completed,
-                _percent(r.completion),
-                _percent(r.drop_off),
-            ]
-            for r in rows
-        ],
-    )
+            *_group(r.group, r.value, _),
+            r.count,
+            r.invited,
+            r.opened,
+            r.completed,
+            _percent(figures.rate(r.opened, r.invited)),
+            _percent(figures.rate(r.completed, r.invited)),
+        ]
+        for r in figures.source_and_channel(session, principal, filters)
+    ]
 
 
-def reach_table(
-    session: Session, principal: Principal, filters: Filters, _: Callable[[str], str]
-) -> Table:
-    rows = figures.source_and_channel(session, principal, filters)
-    return Table(
-        "reach",
-        _("Source and invitation channel: opened and completed"),
-        [
-            _("Group"),
-            _("Value"),
-            _("Applications or invitations"),
-            _("Invited"),
-            _("Opened"),
-            _("Completed"),
-            _("Opened of invited"),
-            _("Completed of invited"),
-        ],
-        [
-            [
-                _(GROUPS[r.group]),
-                _value(r.group, r.value, _),
-                r.count,
-                r.invited,
-                r.opened,
-                r.completed,
-                _percent(figures.rate(r.opened, r.invited)),
-                _percent(figures.rate(r.completed, r.invited)),
-            ]
-            for r in rows
-        ],
-    )
-
-
-def top_table(
-    session: Session, principal: Principal, filters: Filters, _: Callable[[str], str]
-) -> Table:
+def _top(session: Session, principal: Principal, filters: Filters, _: Translate) -> list:
     names = _names(session, principal, filters)
     rows = figures.top_per_competency(session, principal, filters)
-    return Table(
-        "top",
-        _("Top 10 per competency (scores in effect)"),
-        [_("Competency"), _("Rank"), _("Candidate"), _("Opening"), _("Score")],
-        [
-            [names.get(r.competency, r.competency), r.rank, r.candidate, r.opening, r.score]
-            for r in rows
-        ],
-    )
+    return [
+        [names.get(r.competency, r.competency), r.rank, r.candidate, r.opening, r.score]
+        for r in rows
+    ]
 
 
-def interviewer_load_table(
-    session: Session, principal: Principal, filters: Filters, _: Callable[[str], str]
-) -> Table:
+def _load(session: Session, principal: Principal, filters: Filters, _: Translate) -> list:
     rows = figures.interviewer_load(session, principal, filters)
-    return Table(
-        "interviewer_load",
-        _("Interviewer load"),
-        [_("Interviewer"), _("Scorecards"), _("Live rounds")],
-        [[r.interviewer, r.scorecards, r.live_rounds] for r in rows],
-    )
+    return [[r.interviewer, r.scorecards, r.live_rounds] for r in rows]
 
 
-def deliveries_table(
-    session: Session, principal: Principal, filters: Filters, _: Callable[[str], str]
-) -> Table:
-    rows = figures.delivery_failures(session, principal, filters)
-    return Table(
-        "deliveries",
-        _("Message delivery failures"),
-        [
-            _("Channel"),
-            _("Message kind"),
-            _("Messages"),
-            _("Sent"),
-            _("Failed to send"),
-            _("Pending"),
-            _("Failure rate"),
-        ],
-        [
-            [
-                _(r.channel),
-                _(r.kind),  # the notifications catalogue names every message kind
-                r.messages,
-                r.sent,
-                r.failed,
-                r.pending,
-                _percent(r.failure_rate),
-            ]
-            for r in rows
-        ],
-    )
+def _deliveries(session: Session, principal: Principal, filters: Filters, _: Translate) -> list:
+    # the notifications catalogue names every channel and message kind
+    return [
+        [_(r.channel), _(r.kind), r.messages, r.sent, r.failed, r.pending, _percent(r.failure_rate)]
+        for r in figures.delivery_failures(session, principal, filters)
+    ]
 
 
-BUILDERS = {
-    "funnel": funnel_table,
-    "pass_rates": pass_rates_table,
-    "stage_time": stage_time_table,
-    "end_to_end": end_to_end_table,
-    "completion": completion_table,
-    "reach": reach_table,
-    "scores": scores_table,
-    "top": top_table,
-    "interviewer_load": interviewer_load_table,
-    "deliveries": deliveries_table,
+BINS = tuple(f"{i}–{i + 1}" for i in range(SCORE_BINS))
+COMPLETION = (N_("Invited"), N_("Started"), N_("Completed"))
+SPECS: dict[str, Chart] = {
+    "funnel": Chart(
+        N_("Funnel by stage"),
+        (N_("Stage"), N_("Applications"), N_("Conversion from the previous stage")),
+        _funnel,
+    ),
+    "pass_rates": Chart(
+        N_("Pass rate per stage"),
+        (N_("Stage"), N_("Moved on"), N_("Rejected"), N_("Withdrew"), N_("Pass rate")),
+        _pass_rates,
+    ),
+    "stage_time": Chart(
+        N_("Time in stage"),
+        (N_("Stage"), N_("Moves out of the stage"), N_("Mean days in the stage")),
+        _stage_time,
+    ),
+    "end_to_end": Chart(
+        N_("End-to-end time (hours)"),
+        (
+            N_("From → to"),
+            N_("Count"),
+            N_("Median hours"),
+            N_("Mean hours"),
+            N_("90th percentile hours"),
+        ),
+        _end_to_end,
+    ),
+    "completion": Chart(
+        N_("AI interview completion and drop-off by answer mode and device"),
+        (N_("Group"), N_("Value"), *COMPLETION, N_("Completion rate"), N_("Drop-off rate")),
+        _completion,
+    ),
+    "reach": Chart(
+        N_("Source and invitation channel: opened and completed"),
+        (
+            N_("Group"),
+            N_("Value"),
+            N_("Applications or invitations"),
+            N_("Invited"),
+            N_("Opened"),
+            N_("Completed"),
+            N_("Opened of invited"),
+            N_("Completed of invited"),
+        ),
+        _reach,
+    ),
+    "scores": Chart(
+        N_("Score distribution per competency (0–10, scores in effect)"),
+        (N_("Competency"), N_("Scores"), N_("Mean"), *BINS),
+        _scores,
+    ),
+    "top": Chart(
+        N_("Top 10 per competency (scores in effect)"),
+        (N_("Competency"), N_("Rank"), N_("Candidate"), N_("Opening"), N_("Score")),
+        _top,
+    ),
+    "interviewer_load": Chart(
+        N_("Interviewer load"), (N_("Interviewer"), N_("Scorecards"), N_("Live rounds")), _load
+    ),
+    "deliveries": Chart(
+        N_("Message delivery failures"),
+        (
+            N_("Channel"),
+            N_("Message kind"),
+            N_("Messages"),
+            N_("Sent"),
+            N_("Failed to send"),
+            N_("Pending"),
+            N_("Failure rate"),
+        ),
+        _deliveries,
+    ),
 }
 
 
+def translated(key: str, title: str, headers: Iterable[str], rows: list, _: Translate) -> Table:
+    """A table whose title and headers are msgids, in the reader's language."""
+    return Table(key, _(title), [_(h) for h in headers], rows)
+
+
 def table(
-    key: str, session: Session, principal: Principal, filters: Filters, _: Callable[[str], str]
+    key: str, session: Session, principal: Principal, filters: Filters, _: Translate
 ) -> Table:
-    return BUILDERS[key](session, principal, filters, _)
+    chart = SPECS[key]
+    return translated(
+        key, chart.title, chart.headers, chart.rows(session, principal, filters, _), _
+    )
 
 
 def as_csv(found: Table) -> bytes:

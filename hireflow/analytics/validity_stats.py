@@ -36,13 +36,17 @@ class Correlation:
         return self.n < MIN_N
 
 
-def _pearson_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Pearson r of each row pair of two (k, n) arrays; NaN where a row does not vary."""
-    dx = x - x.mean(axis=1, keepdims=True)
-    dy = y - y.mean(axis=1, keepdims=True)
-    denominator = np.sqrt((dx * dx).sum(axis=1) * (dy * dy).sum(axis=1))
+def _pearson_rows(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Pearson r of each row pair of two (k, n) arrays (a row may be (1, n), shared by all),
+    each value counted ``weights`` times (the same shape; None: once); NaN where a row does
+    not vary."""
+    w = np.ones(np.broadcast_shapes(x.shape, y.shape)) if weights is None else weights
+    total = w.sum(axis=1, keepdims=True)
+    dx = x - (w * x).sum(axis=1, keepdims=True) / total
+    dy = y - (w * y).sum(axis=1, keepdims=True) / total
+    denominator = np.sqrt((w * dx * dx).sum(axis=1) * (w * dy * dy).sum(axis=1))
     with np.errstate(invalid="ignore", divide="ignore"):
-        r = (dx * dy).sum(axis=1) / denominator
+        r = (w * dx * dy).sum(axis=1) / denominator
     r[denominator <= 1e-12] = np.nan
     return np.clip(r, -1.0, 1.0)
 
@@ -57,6 +61,28 @@ def _rows_statistic(x: np.ndarray, y: np.ndarray, method: str) -> np.ndarray:
     if method == "pearson":
         return _pearson_rows(x, y)
     raise KeyError(method)
+
+
+def _counted_ranks(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The average rank each of ``values`` has in resamples that hold it ``counts`` times
+    (one row per resample): the copies below it, plus the middle of its ties' ranks."""
+    distinct, inverse = np.unique(values, return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    starts = np.searchsorted(inverse[order], np.arange(distinct.size))
+    per_value = np.add.reduceat(counts[:, order], starts, axis=1)
+    below = np.cumsum(per_value, axis=1) - per_value
+    return (below + (per_value + 1) / 2)[:, inverse]
+
+
+def _counted_statistic(a: np.ndarray, b: np.ndarray, rows: np.ndarray, method: str) -> np.ndarray:
+    """``_rows_statistic(a[rows], b[rows])`` from how often each person was drawn, without
+    sorting each resample (the same values, up to rounding in the last bits)."""
+    k, n = rows.shape
+    counts = np.bincount((rows + n * np.arange(k)[:, None]).ravel(), minlength=k * n)
+    counts = counts.reshape(k, n).astype(float)
+    if method == "spearman":
+        return _pearson_rows(_counted_ranks(a, counts), _counted_ranks(b, counts), counts)
+    return _pearson_rows(a[None, :], b[None, :], counts)
 
 
 METHODS = ("pearson", "spearman")
@@ -87,7 +113,7 @@ def correlation(
     parts = []
     for done in range(0, resamples, block):
         rows = rng.integers(0, a.size, (min(block, resamples - done), a.size))
-        parts.append(_rows_statistic(a[rows], b[rows], method))
+        parts.append(_counted_statistic(a, b, rows, method))
     found = np.concatenate(parts)
     found = found[~np.isnan(found)]
     if found.size < resamples / 2:

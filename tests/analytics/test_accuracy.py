@@ -60,6 +60,47 @@ def test_bootstrap_resamples_whole_applications():
     assert accuracy.bootstrap(3, lambda i: 0.0, groups=[7, 7, 7]) == (None, None)
 
 
+def _clusters_one_by_one(groups, rng):
+    """The cluster resampling written plainly: one index array per drawn cluster, joined."""
+    members: dict[object, list[int]] = {}
+    for index, group in enumerate(groups):
+        members.setdefault(group, []).append(index)
+    clusters = [np.array(rows) for rows in members.values()]
+    picked = rng.integers(0, len(clusters), len(clusters))
+    return np.concatenate([clusters[c] for c in picked])
+
+
+@pytest.mark.parametrize(
+    "groups",
+    [
+        [5, 5, 9],  # two clusters, one of two rows
+        ["b", "a", "b", "c", "a", "a"],  # any hashable key, rows of a cluster apart
+        list(np.random.default_rng(4).integers(0, 40, 300)),  # numpy keys, uneven sizes
+        list(range(25)),  # every row its own cluster
+    ],
+)
+def test_cluster_resampling_draws_the_rows_the_plain_method_draws(groups):
+    # Whole clusters in the order drawn, each cluster's rows in row order: the same index
+    # arrays as joining one array per cluster, so the same seed gives the same interval.
+    resample = accuracy._cluster_resampler(groups)
+    mine, plain = np.random.default_rng(16), np.random.default_rng(16)
+    for _ in range(30):
+        assert resample(mine).tolist() == _clusters_one_by_one(groups, plain).tolist()
+    values = np.arange(len(groups), dtype=float)
+    found = accuracy.bootstrap(len(groups), lambda i: float(values[i].mean()), groups=groups)
+    rng = np.random.default_rng(accuracy.SEED)
+    means = [values[_clusters_one_by_one(groups, rng)].mean() for _ in range(accuracy.RESAMPLES)]
+    low, high = np.percentile(means, [2.5, 97.5])
+    assert found == (round(float(low), 3), round(float(high), 3))
+
+
+def test_cluster_resampling_refuses_one_cluster_and_no_rows():
+    assert accuracy._cluster_resampler([]) is None
+    assert accuracy._cluster_resampler(["x"] * 4) is None
+    assert accuracy.bootstrap(0, lambda i: 0.0, groups=[]) == (None, None)
+    assert accuracy.bootstrap(4, lambda i: None, groups=[1, 2, 1, 2]) == (None, None)
+
+
 @pytest.fixture
 def reviewed(session, db):
     """One scored interview; scorecards from HR and ten panel interviewers on the first two

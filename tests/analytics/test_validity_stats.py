@@ -118,3 +118,21 @@ def test_retention_is_known_only_once_its_time_has_passed():
     left = employee_outcomes(date(2025, 3, 1), date(2025, 7, 15), "extended", None, today)
     assert left == {"probation": 1.0, "retained_3": 1.0, "retained_6": 0.0, "retained_12": 0.0}
     assert employee_outcomes(date(2024, 1, 1), None, None, None, today)["retained_12"] == 1.0
+
+
+@pytest.mark.parametrize("people", [3, 7, 60, 400])
+@pytest.mark.parametrize("method", ["pearson", "spearman"])
+def test_counted_resamples_give_the_statistics_of_the_resampled_arrays(people, method):
+    # The bootstrap computes each resample's r from how often each person was drawn (average
+    # ranks of ties included); it must equal r of the resampled arrays themselves.
+    rng = np.random.default_rng(people)
+    x = np.round(rng.normal(6, 1.5, people), 1)
+    y = np.round(rng.normal(3, 0.6, people), 2)
+    x[: people // 2] = 5.0  # many ties
+    if people == 3:
+        y[:] = 2.0  # a variable that never varies: every r is undefined
+    rows = rng.integers(0, people, (40, people))
+    plain = stats._rows_statistic(x[rows], y[rows], method)
+    counted = stats._counted_statistic(x, y, rows, method)
+    assert np.array_equal(np.isnan(plain), np.isnan(counted))
+    assert np.allclose(plain[~np.isnan(plain)], counted[~np.isnan(counted)], atol=1e-12)
