@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Query, UploadFile
@@ -14,6 +15,7 @@ from hireflow.core.settings import get_settings
 from hireflow.offers import configuration, hire, outcomes, portal, queries, schemas, service
 from hireflow.offers.models import Offer
 from hireflow.offers.portal import MAX_DOCUMENT_BYTES
+from hireflow.web.api_routes import ServiceRoutes
 from hireflow.web.deps import ApiUser, DbSession, Id
 
 router = APIRouter(tags=["offers"])
@@ -39,22 +41,26 @@ def pdf_response(document: bytes, filename: str) -> Response:
     )
 
 
+def _with_settings(action: Callable[..., Offer]) -> Callable[..., Offer]:
+    """``action`` given the settings after its other arguments."""
+    return lambda *args: action(*args, get_settings())
+
+
 # --------------------------------------------------------------------------- configuration
 
 
-@router.get("/offers/templates", response_model=list[schemas.TemplateOut])
-def list_templates(session: DbSession, principal: ApiUser) -> Any:
-    return configuration.templates(session, principal)
-
-
-@router.post("/offers/templates", response_model=schemas.TemplateOut, status_code=201)
-def create_template(data: schemas.TemplateIn, session: DbSession, principal: ApiUser) -> Any:
-    return configuration.save_template(session, principal, data)
-
-
-@router.get("/offers/templates/{offer_template_id}", response_model=schemas.TemplateOut)
-def get_template(offer_template_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return configuration.template(session, principal, offer_template_id)
+templates = ServiceRoutes(router, __name__, schemas.TemplateOut)
+templates.get(
+    "/offers/templates", "list_templates", configuration.templates, model=list[schemas.TemplateOut]
+)
+templates.post(
+    "/offers/templates",
+    "create_template",
+    configuration.save_template,
+    body=schemas.TemplateIn,
+    status_code=201,
+)
+templates.get("/offers/templates/{offer_template_id}", "get_template", configuration.template)
 
 
 @router.put("/offers/templates/{offer_template_id}", response_model=schemas.TemplateOut)
@@ -99,50 +105,23 @@ def list_offers(
     return [offer_out(r.offer, session) for r in rows]
 
 
-@router.post(
-    "/applications/{application_id}/offers", response_model=schemas.OfferOut, status_code=201
+OFFER = "/offers/{offer_id}"
+offers = ServiceRoutes(router, __name__, schemas.OfferOut, out=offer_out)
+offers.post(
+    "/applications/{application_id}/offers",
+    "create_offer",
+    service.create_offer,
+    body=schemas.OfferIn,
+    status_code=201,
 )
-def create_offer(
-    application_id: Id, data: schemas.OfferIn, session: DbSession, principal: ApiUser
-) -> Any:
-    return offer_out(service.create_offer(session, principal, application_id, data), session)
-
-
-@router.get("/offers/{offer_id}", response_model=schemas.OfferOut)
-def get_offer(offer_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return offer_out(service.visible_offer(session, principal, offer_id), session)
-
-
-@router.patch("/offers/{offer_id}", response_model=schemas.OfferOut)
-def patch_offer(
-    offer_id: Id, data: schemas.OfferUpdate, session: DbSession, principal: ApiUser
-) -> Any:
-    return offer_out(service.update_offer(session, principal, offer_id, data), session)
-
-
-@router.post("/offers/{offer_id}/submit", response_model=schemas.OfferOut)
-def submit_offer(offer_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return offer_out(service.submit(session, principal, offer_id, get_settings()), session)
-
-
-@router.post("/offers/{offer_id}/decision", response_model=schemas.OfferOut)
-def decide_offer(
-    offer_id: Id, data: schemas.DecisionIn, session: DbSession, principal: ApiUser
-) -> Any:
-    offer = service.decide(session, principal, offer_id, data, get_settings())
-    return offer_out(offer, session)
-
-
-@router.post("/offers/{offer_id}/send", response_model=schemas.OfferOut)
-def send_offer(offer_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return offer_out(service.send(session, principal, offer_id, get_settings()), session)
-
-
-@router.post("/offers/{offer_id}/withdraw", response_model=schemas.OfferOut)
-def withdraw_offer(
-    offer_id: Id, data: schemas.WithdrawIn, session: DbSession, principal: ApiUser
-) -> Any:
-    return offer_out(service.withdraw(session, principal, offer_id, data), session)
+offers.get(OFFER, "get_offer", service.visible_offer)
+offers.patch(OFFER, "patch_offer", service.update_offer, body=schemas.OfferUpdate)
+offers.post(f"{OFFER}/submit", "submit_offer", _with_settings(service.submit))
+offers.post(
+    f"{OFFER}/decision", "decide_offer", _with_settings(service.decide), body=schemas.DecisionIn
+)
+offers.post(f"{OFFER}/send", "send_offer", _with_settings(service.send))
+offers.post(f"{OFFER}/withdraw", "withdraw_offer", service.withdraw, body=schemas.WithdrawIn)
 
 
 PDF: dict[int | str, dict[str, Any]] = {
@@ -217,26 +196,34 @@ def onboarding_tasks(session: DbSession, principal: ApiUser) -> Any:
     return [row.task for row in queries.my_tasks(session, principal)]
 
 
-@router.post("/onboarding/tasks/{onboarding_task_id}/done", response_model=schemas.TaskOut)
-def task_done(onboarding_task_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return hire.complete_task(session, principal, onboarding_task_id)
+people = ServiceRoutes(router, __name__, schemas.OutcomesOut)
+people.post(
+    "/onboarding/tasks/{onboarding_task_id}/done",
+    "task_done",
+    hire.complete_task,
+    model=schemas.TaskOut,
+)
 
 
 # --------------------------------------------------------------------------- outcomes (SPEC I2)
 
 
-@router.get("/people/{person_id}/outcomes", response_model=schemas.OutcomesOut)
-def employee_outcomes(person_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    """Ratings per period, probation result and leaving of an employee (HR, their managers)."""
-    return outcomes.outcomes_out(outcomes.outcomes(session, principal, person_id))
-
-
-@router.post("/people/{person_id}/ratings", response_model=schemas.RatingOut, status_code=201)
-def employee_rating(
-    person_id: Id, data: schemas.EmployeeRatingIn, session: DbSession, principal: ApiUser
-) -> Any:
-    """Record (or replace) the employee's performance rating of a period (1-5)."""
-    return outcomes.record_rating(session, principal, person_id, data)
+people.get(
+    "/people/{person_id}/outcomes",
+    "employee_outcomes",
+    outcomes.outcomes,
+    out=lambda found, _session: outcomes.outcomes_out(found),
+    doc="Ratings per period, probation result and leaving of an employee (HR, their managers).",
+)
+people.post(
+    "/people/{person_id}/ratings",
+    "employee_rating",
+    outcomes.record_rating,
+    body=schemas.EmployeeRatingIn,
+    model=schemas.RatingOut,
+    status_code=201,
+    doc="Record (or replace) the employee's performance rating of a period (1-5).",
+)
 
 
 @router.put("/people/{person_id}/probation", response_model=schemas.OutcomesOut)
