@@ -18,7 +18,7 @@ from hireflow.web.deps import ApiUser, DbSession, Id
 router = APIRouter(tags=["integrations"])
 
 
-def _created(endpoint: Any, _session: Any = None) -> schemas.EndpointCreated:
+def _created(endpoint: Any, *_context: Any) -> schemas.EndpointCreated:
     out = schemas.EndpointOut.model_validate(endpoint).model_dump()
     return schemas.EndpointCreated.model_validate({**out, "secret": endpoint.secret})
 
@@ -50,11 +50,10 @@ def event_catalogue(principal: ApiUser) -> Any:
 ENDPOINT = "/webhooks/endpoints/{endpoint_id}"
 hooks = ServiceRoutes(router, __name__, schemas.EndpointOut)
 hooks.get(
-    "/webhooks/endpoints", "list_endpoints", queries.endpoints, model=list[schemas.EndpointOut]
+    "/webhooks/endpoints", queries.endpoints, name="list_endpoints", model=list[schemas.EndpointOut]
 )
 hooks.post(
     "/webhooks/endpoints",
-    "create_endpoint",
     webhooks.create_endpoint,
     body=schemas.EndpointIn,
     model=schemas.EndpointCreated,
@@ -62,9 +61,9 @@ hooks.post(
     out=_created,
     doc="Create an endpoint; the answer shows its signing secret, once.",
 )
-hooks.get(ENDPOINT, "get_endpoint", queries.endpoint)
-hooks.put(ENDPOINT, "update_endpoint", webhooks.update_endpoint, body=schemas.EndpointIn)
-hooks.delete(ENDPOINT, "delete_endpoint", webhooks.delete_endpoint)
+hooks.get(ENDPOINT, queries.endpoint, name="get_endpoint")
+hooks.put(ENDPOINT, webhooks.update_endpoint, body=schemas.EndpointIn)
+hooks.delete(ENDPOINT, webhooks.delete_endpoint)
 
 
 @router.post("/webhooks/endpoints/{endpoint_id}/rotate", response_model=schemas.EndpointCreated)
@@ -93,11 +92,11 @@ def list_deliveries(
 
 
 DELIVERY = "/webhooks/deliveries/{delivery_id}"
-hooks.get(DELIVERY, "get_delivery", queries.delivery, model=schemas.DeliveryDetail)
+hooks.get(DELIVERY, queries.delivery, name="get_delivery", model=schemas.DeliveryDetail)
 hooks.post(
     f"{DELIVERY}/replay",
-    "replay_delivery",
     webhooks.replay,
+    name="replay_delivery",
     model=schemas.DeliveryOut,
     status_code=201,
     doc="Send a delivered or failed delivery again (a new log row, the same event id).",
@@ -163,7 +162,9 @@ def presets(principal: ApiUser) -> Any:
     ]
 
 
-hooks.get("/imports/mappings", "list_mappings", transfer.mappings, model=list[schemas.MappingOut])
+hooks.get(
+    "/imports/mappings", transfer.mappings, name="list_mappings", model=list[schemas.MappingOut]
+)
 
 
 @router.post("/imports/mappings", response_model=schemas.MappingOut, status_code=201)

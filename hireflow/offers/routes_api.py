@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, UploadFile
 from fastapi.responses import Response
 
 from hireflow.core.audit import request_context
-from hireflow.core.permissions import require
+from hireflow.core.permissions import Principal, require
 from hireflow.core.settings import get_settings
 from hireflow.offers import configuration, hire, outcomes, portal, queries, schemas, service
 from hireflow.offers.models import Offer
@@ -21,7 +21,7 @@ from hireflow.web.deps import ApiUser, DbSession, Id
 router = APIRouter(tags=["offers"])
 
 
-def offer_out(offer: Offer, session: DbSession) -> schemas.OfferOut:
+def offer_out(offer: Offer, session: DbSession, *_principal: Principal) -> schemas.OfferOut:
     out = schemas.OfferOut.model_validate(offer)
     out.approvals = [
         schemas.ApprovalOut.model_validate(a) for a in service.approvals(session, offer)
@@ -51,16 +51,19 @@ def _with_settings(action: Callable[..., Offer]) -> Callable[..., Offer]:
 
 templates = ServiceRoutes(router, __name__, schemas.TemplateOut)
 templates.get(
-    "/offers/templates", "list_templates", configuration.templates, model=list[schemas.TemplateOut]
+    "/offers/templates",
+    configuration.templates,
+    name="list_templates",
+    model=list[schemas.TemplateOut],
 )
 templates.post(
     "/offers/templates",
-    "create_template",
     configuration.save_template,
+    name="create_template",
     body=schemas.TemplateIn,
     status_code=201,
 )
-templates.get("/offers/templates/{offer_template_id}", "get_template", configuration.template)
+templates.get("/offers/templates/{offer_template_id}", configuration.template, name="get_template")
 
 
 @router.put("/offers/templates/{offer_template_id}", response_model=schemas.TemplateOut)
@@ -109,19 +112,21 @@ OFFER = "/offers/{offer_id}"
 offers = ServiceRoutes(router, __name__, schemas.OfferOut, out=offer_out)
 offers.post(
     "/applications/{application_id}/offers",
-    "create_offer",
     service.create_offer,
     body=schemas.OfferIn,
     status_code=201,
 )
-offers.get(OFFER, "get_offer", service.visible_offer)
-offers.patch(OFFER, "patch_offer", service.update_offer, body=schemas.OfferUpdate)
-offers.post(f"{OFFER}/submit", "submit_offer", _with_settings(service.submit))
+offers.get(OFFER, service.visible_offer, name="get_offer")
+offers.patch(OFFER, service.update_offer, name="patch_offer", body=schemas.OfferUpdate)
+offers.post(f"{OFFER}/submit", _with_settings(service.submit), name="submit_offer")
 offers.post(
-    f"{OFFER}/decision", "decide_offer", _with_settings(service.decide), body=schemas.DecisionIn
+    f"{OFFER}/decision",
+    _with_settings(service.decide),
+    name="decide_offer",
+    body=schemas.DecisionIn,
 )
-offers.post(f"{OFFER}/send", "send_offer", _with_settings(service.send))
-offers.post(f"{OFFER}/withdraw", "withdraw_offer", service.withdraw, body=schemas.WithdrawIn)
+offers.post(f"{OFFER}/send", _with_settings(service.send), name="send_offer")
+offers.post(f"{OFFER}/withdraw", service.withdraw, name="withdraw_offer", body=schemas.WithdrawIn)
 
 
 PDF: dict[int | str, dict[str, Any]] = {
@@ -199,8 +204,8 @@ def onboarding_tasks(session: DbSession, principal: ApiUser) -> Any:
 people = ServiceRoutes(router, __name__, schemas.OutcomesOut)
 people.post(
     "/onboarding/tasks/{onboarding_task_id}/done",
-    "task_done",
     hire.complete_task,
+    name="task_done",
     model=schemas.TaskOut,
 )
 
@@ -210,15 +215,15 @@ people.post(
 
 people.get(
     "/people/{person_id}/outcomes",
-    "employee_outcomes",
     outcomes.outcomes,
-    out=lambda found, _session: outcomes.outcomes_out(found),
+    name="employee_outcomes",
+    out=lambda found, *_context: outcomes.outcomes_out(found),
     doc="Ratings per period, probation result and leaving of an employee (HR, their managers).",
 )
 people.post(
     "/people/{person_id}/ratings",
-    "employee_rating",
     outcomes.record_rating,
+    name="employee_rating",
     body=schemas.EmployeeRatingIn,
     model=schemas.RatingOut,
     status_code=201,

@@ -68,7 +68,6 @@ def list_openings(
 
 api.post(
     "/openings",
-    "create_opening",
     service.create_opening,
     body=schemas.OpeningCreate,
     status_code=201,
@@ -83,19 +82,17 @@ def competency_catalogue(principal: ApiUser) -> Any:
 
 
 OPENING = "/openings/{opening_id}"
-api.get(OPENING, "get_opening", queries.get_opening)
-api.patch(OPENING, "update_opening", service.update_opening, body=schemas.OpeningUpdate)
+api.get(OPENING, queries.get_opening)
+api.patch(OPENING, service.update_opening, body=schemas.OpeningUpdate)
 api.delete(
     OPENING,
-    "delete_opening",
     service.delete_opening,
     doc="Delete a draft nobody applied to; other openings are closed instead (409).",
 )
-api.post(f"{OPENING}/status", "set_status", _set_status, body=schemas.StatusIn)
-api.put(f"{OPENING}/members", "set_members", service.set_members, body=schemas.MembersIn)
+api.post(f"{OPENING}/status", _set_status, name="set_status", body=schemas.StatusIn)
+api.put(f"{OPENING}/members", service.set_members, body=schemas.MembersIn)
 api.put(
     f"{OPENING}/competency-model",
-    "set_competency_model",
     competency.set_competency_model,
     body=schemas.CompetencyModelIn,
 )
@@ -134,12 +131,12 @@ def import_dictionary(
     )
 
 
-api.post(f"{OPENING}/plan", "generate_plan", _generate_plan, body=schemas.PlanGenerateIn)
-api.put(f"{OPENING}/plan", "save_plan", _save_plan, body=schemas.PlanIn)
+api.post(f"{OPENING}/plan", _generate_plan, name="generate_plan", body=schemas.PlanGenerateIn)
+api.put(f"{OPENING}/plan", _save_plan, name="save_plan", body=schemas.PlanIn)
 api.put(
     f"{OPENING}/screening-rules",
-    "save_rules",
     service.save_screening_rules,
+    name="save_rules",
     body=schemas.ScreeningRulesIn,
     doc="""Save the opening's rules; a rule that does not compile answers 422 with each problem's
     line, column and excerpt (``error.fields["rules.<n>"]``).""",
@@ -173,21 +170,14 @@ REQUEST = "/hiring-requests/{hiring_request_id}"
 requests = ServiceRoutes(router, __name__, schemas.HiringRequestOut)
 requests.post(
     "/hiring-requests",
-    "submit_request",
     hiring_requests.submit_request,
     body=schemas.HiringRequestIn,
     status_code=201,
 )
-requests.get(REQUEST, "get_request", queries.get_hiring_request)
-requests.put(
-    REQUEST, "resubmit_request", hiring_requests.resubmit_request, body=schemas.HiringRequestIn
-)
-requests.post(
-    f"{REQUEST}/approve", "approve_request", hiring_requests.approve_request, body=schemas.ApproveIn
-)
-requests.post(
-    f"{REQUEST}/return", "return_request", hiring_requests.return_request, body=schemas.ReviewIn
-)
+requests.get(REQUEST, queries.get_hiring_request, name="get_request")
+requests.put(REQUEST, hiring_requests.resubmit_request, body=schemas.HiringRequestIn)
+requests.post(f"{REQUEST}/approve", hiring_requests.approve_request, body=schemas.ApproveIn)
+requests.post(f"{REQUEST}/return", hiring_requests.return_request, body=schemas.ReviewIn)
 
 
 # --------------------------------------------------------------------------- model versions

@@ -6,8 +6,10 @@ answers the row (or raises ``AppError``, which ``web.errors`` turns into the err
 out, every such route is the same seven lines with other names; ``ServiceRoutes`` writes them.
 
 The endpoint it builds is an ordinary FastAPI endpoint: the path ids (``Id``, in the order of the
-path), then ``data`` when there is a body, then ``session`` and ``principal``. The route's
-``name`` (hence its OpenAPI ``operationId`` and summary) is given, as is its ``doc``
+path), then ``data`` when there is a body, then ``session``, ``principal`` and, if asked for,
+``settings``. The route's
+``name`` (hence its OpenAPI ``operationId`` and summary; the service's own name unless given)
+and its ``doc``
 (the operation's description), so the API description reads as if the function were written
 out.
 """
@@ -20,8 +22,10 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Response
+from sqlalchemy.orm import Session
 
-from hireflow.web.deps import ApiUser, DbSession, Id
+from hireflow.core.permissions import Principal
+from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id
 
 _PATH_PARAMETER = re.compile(r"{(\w+)}")
 _KEYWORD = inspect.Parameter.KEYWORD_ONLY
@@ -38,7 +42,8 @@ class ServiceRoutes:
     ``module`` is the declaring module's ``__name__``: the endpoints are named as its own.
     ``model`` is the response model of every route unless one says otherwise; ``out``, when
     given, turns what the service answered into what the route answers (it is passed the
-    session too, for answers that read more rows).
+    session and the principal too, for answers that read more rows or speak the caller's
+    language).
     """
 
     def __init__(
@@ -46,7 +51,7 @@ class ServiceRoutes:
         router: APIRouter,
         module: str,
         model: Any = None,
-        out: Callable[[Any, Any], Any] | None = None,
+        out: Callable[[Any, Session, Principal], Any] | None = None,
     ) -> None:
         self.router = router
         self.module = module  # the routes module, named as the endpoints' home
@@ -57,18 +62,20 @@ class ServiceRoutes:
         self,
         method: str,
         path: str,
-        name: str,
         call: Callable[..., Any],
         *,
+        name: str = "",
         body: Any = None,
         model: Any = None,
         status_code: int | None = None,
         doc: str | None = None,
         out: Any = _GROUP,
+        settings: bool = False,
     ) -> None:
         """Add one route; its own ``out`` (``None``: the service's answer as it is) replaces the
-        group's."""
+        group's; with ``settings`` the service gets the settings after its other arguments."""
         ids = _PATH_PARAMETER.findall(path)
+        name = name or call.__name__
         if out is _GROUP:
             out = self.out
 
@@ -77,15 +84,19 @@ class ServiceRoutes:
             args = [kwargs[i] for i in ids]
             if body is not None:
                 args.append(kwargs["data"])
+            if settings:
+                args.append(kwargs["settings"])
             result = call(session, kwargs["principal"], *args)
             if status_code == 204:
                 return Response(status_code=204)
-            return out(result, session) if out is not None else result
+            return out(result, session, kwargs["principal"]) if out is not None else result
 
         parameters = [_parameter(i, Id) for i in ids]
         if body is not None:
             parameters.append(_parameter("data", body))
         parameters += [_parameter("session", DbSession), _parameter("principal", ApiUser)]
+        if settings:
+            parameters.append(_parameter("settings", AppSettings))
         endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
         endpoint.__name__ = endpoint.__qualname__ = name
         endpoint.__module__ = self.module
@@ -95,18 +106,18 @@ class ServiceRoutes:
             extra["response_model"] = model if model is not None else self.model
         self.router.add_api_route(path, endpoint, methods=[method], name=name, **extra)
 
-    def get(self, path: str, name: str, call: Callable[..., Any], **options: Any) -> None:
-        self.route("GET", path, name, call, **options)
+    def get(self, path: str, call: Callable[..., Any], **options: Any) -> None:
+        self.route("GET", path, call, **options)
 
-    def post(self, path: str, name: str, call: Callable[..., Any], **options: Any) -> None:
-        self.route("POST", path, name, call, **options)
+    def post(self, path: str, call: Callable[..., Any], **options: Any) -> None:
+        self.route("POST", path, call, **options)
 
-    def put(self, path: str, name: str, call: Callable[..., Any], **options: Any) -> None:
-        self.route("PUT", path, name, call, **options)
+    def put(self, path: str, call: Callable[..., Any], **options: Any) -> None:
+        self.route("PUT", path, call, **options)
 
-    def patch(self, path: str, name: str, call: Callable[..., Any], **options: Any) -> None:
-        self.route("PATCH", path, name, call, **options)
+    def patch(self, path: str, call: Callable[..., Any], **options: Any) -> None:
+        self.route("PATCH", path, call, **options)
 
-    def delete(self, path: str, name: str, call: Callable[..., Any], **options: Any) -> None:
+    def delete(self, path: str, call: Callable[..., Any], **options: Any) -> None:
         """A 204 route: the service's answer is dropped."""
-        self.route("DELETE", path, name, call, status_code=204, **options)
+        self.route("DELETE", path, call, status_code=204, **options)
