@@ -130,7 +130,7 @@ def record_rating(
     )
 
 
-api.put(f"{CANDIDATE}/internal", _set_internal, name="set_internal", body=schemas.InternalIn)
+api.put(f"{CANDIDATE}/internal", _set_internal, schemas.InternalIn, name="set_internal")
 
 
 MULTIPART_FILES = {

@@ -52,17 +52,16 @@ hooks = ServiceRoutes(router, __name__, schemas.EndpointOut)
 hooks.get(
     "/webhooks/endpoints", queries.endpoints, name="list_endpoints", model=list[schemas.EndpointOut]
 )
-hooks.post(
+hooks.create(
     "/webhooks/endpoints",
     webhooks.create_endpoint,
-    body=schemas.EndpointIn,
+    schemas.EndpointIn,
     model=schemas.EndpointCreated,
-    status_code=201,
     out=_created,
     doc="Create an endpoint; the answer shows its signing secret, once.",
 )
 hooks.get(ENDPOINT, queries.endpoint, name="get_endpoint")
-hooks.put(ENDPOINT, webhooks.update_endpoint, body=schemas.EndpointIn)
+hooks.put(ENDPOINT, webhooks.update_endpoint, schemas.EndpointIn)
 hooks.delete(ENDPOINT, webhooks.delete_endpoint)
 
 

@@ -56,12 +56,8 @@ templates.get(
     name="list_templates",
     model=list[schemas.TemplateOut],
 )
-templates.post(
-    "/offers/templates",
-    configuration.save_template,
-    name="create_template",
-    body=schemas.TemplateIn,
-    status_code=201,
+templates.create(
+    "/offers/templates", configuration.save_template, schemas.TemplateIn, name="create_template"
 )
 templates.get("/offers/templates/{offer_template_id}", configuration.template, name="get_template")
 
@@ -110,23 +106,15 @@ def list_offers(
 
 OFFER = "/offers/{offer_id}"
 offers = ServiceRoutes(router, __name__, schemas.OfferOut, out=offer_out)
-offers.post(
-    "/applications/{application_id}/offers",
-    service.create_offer,
-    body=schemas.OfferIn,
-    status_code=201,
-)
+offers.create("/applications/{application_id}/offers", service.create_offer, schemas.OfferIn)
 offers.get(OFFER, service.visible_offer, name="get_offer")
-offers.patch(OFFER, service.update_offer, name="patch_offer", body=schemas.OfferUpdate)
+offers.patch(OFFER, service.update_offer, schemas.OfferUpdate, name="patch_offer")
 offers.post(f"{OFFER}/submit", _with_settings(service.submit), name="submit_offer")
 offers.post(
-    f"{OFFER}/decision",
-    _with_settings(service.decide),
-    name="decide_offer",
-    body=schemas.DecisionIn,
+    f"{OFFER}/decision", _with_settings(service.decide), schemas.DecisionIn, name="decide_offer"
 )
 offers.post(f"{OFFER}/send", _with_settings(service.send), name="send_offer")
-offers.post(f"{OFFER}/withdraw", service.withdraw, name="withdraw_offer", body=schemas.WithdrawIn)
+offers.post(f"{OFFER}/withdraw", service.withdraw, schemas.WithdrawIn, name="withdraw_offer")
 
 
 PDF: dict[int | str, dict[str, Any]] = {
@@ -220,13 +208,12 @@ people.get(
     out=lambda found, *_context: outcomes.outcomes_out(found),
     doc="Ratings per period, probation result and leaving of an employee (HR, their managers).",
 )
-people.post(
+people.create(
     "/people/{person_id}/ratings",
     outcomes.record_rating,
+    schemas.EmployeeRatingIn,
     name="employee_rating",
-    body=schemas.EmployeeRatingIn,
     model=schemas.RatingOut,
-    status_code=201,
     doc="Record (or replace) the employee's performance rating of a period (1-5).",
 )
 

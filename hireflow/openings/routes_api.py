@@ -66,12 +66,7 @@ def list_openings(
     )
 
 
-api.post(
-    "/openings",
-    service.create_opening,
-    body=schemas.OpeningCreate,
-    status_code=201,
-)
+api.create("/openings", service.create_opening, schemas.OpeningCreate)
 
 
 @router.get("/openings/catalogue")
@@ -83,19 +78,15 @@ def competency_catalogue(principal: ApiUser) -> Any:
 
 OPENING = "/openings/{opening_id}"
 api.get(OPENING, queries.get_opening)
-api.patch(OPENING, service.update_opening, body=schemas.OpeningUpdate)
+api.patch(OPENING, service.update_opening, schemas.OpeningUpdate)
 api.delete(
     OPENING,
     service.delete_opening,
     doc="Delete a draft nobody applied to; other openings are closed instead (409).",
 )
-api.post(f"{OPENING}/status", _set_status, name="set_status", body=schemas.StatusIn)
-api.put(f"{OPENING}/members", service.set_members, body=schemas.MembersIn)
-api.put(
-    f"{OPENING}/competency-model",
-    competency.set_competency_model,
-    body=schemas.CompetencyModelIn,
-)
+api.post(f"{OPENING}/status", _set_status, schemas.StatusIn, name="set_status")
+api.put(f"{OPENING}/members", service.set_members, schemas.MembersIn)
+api.put(f"{OPENING}/competency-model", competency.set_competency_model, schemas.CompetencyModelIn)
 
 
 @router.post(
@@ -131,13 +122,13 @@ def import_dictionary(
     )
 
 
-api.post(f"{OPENING}/plan", _generate_plan, name="generate_plan", body=schemas.PlanGenerateIn)
-api.put(f"{OPENING}/plan", _save_plan, name="save_plan", body=schemas.PlanIn)
+api.post(f"{OPENING}/plan", _generate_plan, schemas.PlanGenerateIn, name="generate_plan")
+api.put(f"{OPENING}/plan", _save_plan, schemas.PlanIn, name="save_plan")
 api.put(
     f"{OPENING}/screening-rules",
     service.save_screening_rules,
+    schemas.ScreeningRulesIn,
     name="save_rules",
-    body=schemas.ScreeningRulesIn,
     doc="""Save the opening's rules; a rule that does not compile answers 422 with each problem's
     line, column and excerpt (``error.fields["rules.<n>"]``).""",
 )
@@ -168,16 +159,11 @@ def list_requests(
 
 REQUEST = "/hiring-requests/{hiring_request_id}"
 requests = ServiceRoutes(router, __name__, schemas.HiringRequestOut)
-requests.post(
-    "/hiring-requests",
-    hiring_requests.submit_request,
-    body=schemas.HiringRequestIn,
-    status_code=201,
-)
+requests.create("/hiring-requests", hiring_requests.submit_request, schemas.HiringRequestIn)
 requests.get(REQUEST, queries.get_hiring_request, name="get_request")
-requests.put(REQUEST, hiring_requests.resubmit_request, body=schemas.HiringRequestIn)
-requests.post(f"{REQUEST}/approve", hiring_requests.approve_request, body=schemas.ApproveIn)
-requests.post(f"{REQUEST}/return", hiring_requests.return_request, body=schemas.ReviewIn)
+requests.put(REQUEST, hiring_requests.resubmit_request, schemas.HiringRequestIn)
+requests.post(f"{REQUEST}/approve", hiring_requests.approve_request, schemas.ApproveIn)
+requests.post(f"{REQUEST}/return", hiring_requests.return_request, schemas.ReviewIn)
 
 
 # --------------------------------------------------------------------------- model versions

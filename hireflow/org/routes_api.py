@@ -25,12 +25,11 @@ api.get(
     name="list_subsidiaries",
     model=list[schemas.SubsidiaryPublic],
 )
-api.post(
+api.create(
     "/org/subsidiaries",
     service.create_subsidiary,
-    body=schemas.SubsidiaryCreate,
+    schemas.SubsidiaryCreate,
     model=schemas.SubsidiaryPublic,
-    status_code=201,
 )
 
 
@@ -41,12 +40,11 @@ def list_departments(
     return queries.departments(session, principal, subsidiary_id)
 
 
-api.post(
+api.create(
     "/org/departments",
     service.create_department,
-    body=schemas.DepartmentCreate,
+    schemas.DepartmentCreate,
     model=schemas.DepartmentPublic,
-    status_code=201,
 )
 
 
@@ -64,13 +62,7 @@ def list_users(
     return rows
 
 
-api.post(
-    "/org/users",
-    service.create_user,
-    body=schemas.UserCreate,
-    model=schemas.UserPublic,
-    status_code=201,
-)
+api.create("/org/users", service.create_user, schemas.UserCreate, model=schemas.UserPublic)
 
 
 @router.get("/org/users/{user_id}", response_model=schemas.UserPublic)
@@ -81,14 +73,8 @@ def get_user(user_id: Id, session: DbSession, principal: ApiUser) -> Any:
 
 
 USER = "/org/users/{user_id}"
-api.patch(USER, service.update_user, body=schemas.UserUpdate, model=schemas.UserPublic)
-api.post(
-    f"{USER}/roles",
-    service.add_role,
-    body=schemas.RoleGrantIn,
-    model=schemas.RoleGrantOut,
-    status_code=201,
-)
+api.patch(USER, service.update_user, schemas.UserUpdate, model=schemas.UserPublic)
+api.create(f"{USER}/roles", service.add_role, schemas.RoleGrantIn, model=schemas.RoleGrantOut)
 api.delete(f"{USER}/roles/{{assignment_id}}", service.remove_role)
 api.get("/apikeys", service.list_api_keys, name="list_keys", model=list[schemas.ApiKeyPublic])
 

@@ -101,8 +101,8 @@ api = ServiceRoutes(router, __name__)
 api.put(
     "/scheduling/policy",
     policies.save_policy,
+    schemas.PolicyIn,
     name="put_policy",
-    body=schemas.PolicyIn,
     model=schemas.PolicyOut,
     out=lambda policy, *_context: schemas.PolicyOut.model_validate(policy),
 )
@@ -131,13 +131,7 @@ def put_availability(
     return availability.availability_view(session, principal, availability_user_id)
 
 
-api.post(
-    f"{AVAILABILITY}/busy",
-    availability.add_busy,
-    body=schemas.BusyIn,
-    model=schemas.BusyOut,
-    status_code=201,
-)
+api.create(f"{AVAILABILITY}/busy", availability.add_busy, schemas.BusyIn, model=schemas.BusyOut)
 api.delete("/availability/busy/{busy_block_id}", availability.delete_busy)
 
 
@@ -159,8 +153,8 @@ def import_calendar(
 api.post(
     "/invitations/preview",
     invitations.preview_invitations,
+    schemas.InvitationCreate,
     name="preview",
-    body=schemas.InvitationCreate,
     model=schemas.PreviewOut,
     settings=True,
 )

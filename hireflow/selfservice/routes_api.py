@@ -91,7 +91,7 @@ def post_enrolment(data: schemas.EnrolIn, session: DbSession, principal: ApiUser
 
 ENROLMENT = "/self/enrolments/{enrolment_id}"
 api = ServiceRoutes(router, __name__, schemas.EnrolmentOut)
-api.patch(ENROLMENT, training.set_progress, name="patch_enrolment", body=training.ProgressIn)
+api.patch(ENROLMENT, training.set_progress, training.ProgressIn, name="patch_enrolment")
 api.post(f"{ENROLMENT}/cancel", training.cancel, name="cancel_enrolment")
 
 
@@ -106,13 +106,12 @@ def post_reassessment(
 api.get(
     "/self/requests", requests.my_requests, name="get_my_requests", model=list[schemas.RequestOut]
 )
-api.post(
+api.create(
     "/self/requests",
     requests.create_request,
+    requests.RequestIn,
     name="post_request",
-    body=requests.RequestIn,
     model=schemas.RequestOut,
-    status_code=201,
 )
 
 
@@ -154,13 +153,12 @@ def get_courses(session: DbSession, principal: ApiUser) -> Any:
     return training.courses(session, principal.tenant_id, only_open=only_open)
 
 
-api.post(
+api.create(
     "/training/courses",
     training.save_course,
+    training.CourseIn,
     name="post_course",
-    body=training.CourseIn,
     model=schemas.CourseOut,
-    status_code=201,
 )
 
 
@@ -179,7 +177,7 @@ def get_requests(session: DbSession, principal: ApiUser) -> Any:
 api.post(
     "/self-service/requests/{selfservice_request_id}/answer",
     requests.answer_request,
+    requests.AnswerIn,
     name="post_answer",
-    body=requests.AnswerIn,
     model=schemas.RequestOut,
 )

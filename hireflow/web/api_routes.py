@@ -109,14 +109,18 @@ class ServiceRoutes:
     def get(self, path: str, call: Callable[..., Any], **options: Any) -> None:
         self.route("GET", path, call, **options)
 
-    def post(self, path: str, call: Callable[..., Any], **options: Any) -> None:
-        self.route("POST", path, call, **options)
+    def post(self, path: str, call: Callable[..., Any], body: Any = None, **options: Any) -> None:
+        self.route("POST", path, call, body=body, **options)
 
-    def put(self, path: str, call: Callable[..., Any], **options: Any) -> None:
-        self.route("PUT", path, call, **options)
+    def put(self, path: str, call: Callable[..., Any], body: Any = None, **options: Any) -> None:
+        self.route("PUT", path, call, body=body, **options)
 
-    def patch(self, path: str, call: Callable[..., Any], **options: Any) -> None:
-        self.route("PATCH", path, call, **options)
+    def patch(self, path: str, call: Callable[..., Any], body: Any = None, **options: Any) -> None:
+        self.route("PATCH", path, call, body=body, **options)
+
+    def create(self, path: str, call: Callable[..., Any], body: Any = None, **options: Any) -> None:
+        """A POST that answers 201 Created."""
+        self.route("POST", path, call, body=body, status_code=201, **options)
 
     def delete(self, path: str, call: Callable[..., Any], **options: Any) -> None:
         """A 204 route: the service's answer is dropped."""

@@ -54,7 +54,7 @@ api = ServiceRoutes(router, __name__, list[schemas.StageOut], out=_stages_out)
 api.put(
     "/workflow/stages",
     stages.set_company_stages,
-    body=schemas.StageListIn,
+    schemas.StageListIn,
     doc="Replace the company's default pipeline; openings that already use theirs keep it.",
 )
 
@@ -101,7 +101,7 @@ def rejection_reasons(session: DbSession, principal: ApiUser) -> Any:
 api.put(
     "/workflow/rejection-reasons",
     stages.set_rejection_reasons,
-    body=schemas.ReasonListIn,
+    schemas.ReasonListIn,
     model=list[schemas.ReasonOut],
     out=lambda rows, _session, principal: [stages.reason_out(r, principal.language) for r in rows],
 )
@@ -116,7 +116,7 @@ def settings(session: DbSession, principal: ApiUser) -> Any:
 api.put(
     "/workflow/settings",
     stages.set_settings,
-    body=schemas.SettingsIn,
+    schemas.SettingsIn,
     model=schemas.SettingsOut,
     out=None,
 )
@@ -136,7 +136,7 @@ def opening_stages(opening_id: Id, session: DbSession, principal: ApiUser) -> An
 api.put(
     "/openings/{opening_id}/pipeline/stages",
     stages.set_opening_stages,
-    body=schemas.StageListIn,
+    schemas.StageListIn,
     doc="Replace the opening's stages (409 if a removed stage still holds candidates).",
 )
 
@@ -232,21 +232,19 @@ cards.get(
     marked. While scorecards are blind, a panel member who has not submitted sees neither
     colleagues' scorecards nor the AI's scores (``blind`` is true).""",
 )
-cards.post(
+cards.create(
     SCORECARDS,
     scorecards.submit,
+    schemas.ScorecardIn,
     name="submit_scorecard",
-    body=schemas.ScorecardIn,
-    status_code=201,
     doc="""Submit the caller's scorecard for one interview round (409 if already submitted:
     submitted scorecards are immutable, amend them instead).""",
 )
-cards.post(
+cards.create(
     "/scorecards/{scorecard_id}/amend",
     scorecards.amend,
+    schemas.AmendIn,
     name="amend_scorecard",
-    body=schemas.AmendIn,
-    status_code=201,
     doc="A new version of the caller's own scorecard with the reason; the old version stays.",
 )
 
@@ -258,12 +256,11 @@ def scorecard_versions(scorecard_id: Id, session: DbSession, principal: ApiUser)
     return [scorecards.scorecard_out(c, names) for c in found]
 
 
-cards.post(
+cards.create(
     "/applications/{application_id}/conclusion",
     scorecards.conclude,
-    body=schemas.ConclusionIn,
+    schemas.ConclusionIn,
     model=schemas.ConclusionOut,
-    status_code=201,
     out=lambda found, *_context: scorecards.conclusion_out(found),
     doc="""HR's final conclusion after the scorecards (advance, hold, reject) with the reason; it
     goes on the person's record with the merged figures. It does not move the candidate.""",
@@ -283,11 +280,10 @@ rule_routes.get(
     out=lambda found, *_context: [rules.rule_out(r) for r in found],
     doc="The opening's rules: trigger, condition and actions.",
 )
-rule_routes.post(
+rule_routes.create(
     RULES,
     rules.create_rule,
-    body=schemas.RuleIn,
-    status_code=201,
+    schemas.RuleIn,
     doc="""Add a rule. Refused (422, ``fields`` naming the part) when the condition does not parse
     or uses an unknown field, a stage or reason is unknown, or it would make candidates go
     back and forth together with the opening's other rules.""",
@@ -295,7 +291,7 @@ rule_routes.post(
 rule_routes.put(
     RULE,
     rules.update_rule,
-    body=schemas.RuleIn,
+    schemas.RuleIn,
     doc="Change a rule (the same checks); its actions then run with the caller's rights.",
 )
 rule_routes.delete(
@@ -306,7 +302,7 @@ rule_routes.delete(
 rule_routes.post(
     f"{RULES}/dry-run",
     rule_views.dry_run,
-    body=schemas.RuleIn,
+    schemas.RuleIn,
     model=schemas.DryRunOut,
     out=None,
     doc="""What a rule (not saved) would decide for the opening's candidates today; changes
