@@ -7,11 +7,9 @@ out, every such route is the same seven lines with other names; ``ServiceRoutes`
 
 The endpoint it builds is an ordinary FastAPI endpoint: the path ids (``Id``, in the order of the
 path), then ``data`` when there is a body, then ``session``, ``principal`` and, if asked for,
-``settings``. The route's
-``name`` (hence its OpenAPI ``operationId`` and summary; the service's own name unless given)
-and its ``doc``
-(the operation's description), so the API description reads as if the function were written
-out.
+``settings``. It carries the route's ``name`` (hence the OpenAPI ``operationId`` and summary;
+the service's own name unless given) and its ``doc`` (the operation's description), so the API
+description reads as it would were the function written out.
 """
 
 from __future__ import annotations
