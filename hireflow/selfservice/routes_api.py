@@ -103,16 +103,9 @@ def post_reassessment(
     return _scheduled(found)
 
 
-api.get(
-    "/self/requests", requests.my_requests, name="get_my_requests", model=list[schemas.RequestOut]
-)
-api.create(
-    "/self/requests",
-    requests.create_request,
-    requests.RequestIn,
-    name="post_request",
-    model=schemas.RequestOut,
-)
+mine = ServiceRoutes(router, __name__, schemas.RequestOut)
+mine.get("/self/requests", requests.my_requests, name="get_my_requests", model=list[mine.model])
+mine.create("/self/requests", requests.create_request, requests.RequestIn, name="post_request")
 
 
 # --------------------------------------------------------------------------- HR and managers
@@ -153,13 +146,8 @@ def get_courses(session: DbSession, principal: ApiUser) -> Any:
     return training.courses(session, principal.tenant_id, only_open=only_open)
 
 
-api.create(
-    "/training/courses",
-    training.save_course,
-    training.CourseIn,
-    name="post_course",
-    model=schemas.CourseOut,
-)
+courses = ServiceRoutes(router, __name__, schemas.CourseOut)
+courses.create("/training/courses", training.save_course, training.CourseIn, name="post_course")
 
 
 @router.put("/training/courses/{course_id}", response_model=schemas.CourseOut)
@@ -174,10 +162,5 @@ def get_requests(session: DbSession, principal: ApiUser) -> Any:
     return [r for r, _name in routes_reads.open_requests(session, principal)]
 
 
-api.post(
-    "/self-service/requests/{selfservice_request_id}/answer",
-    requests.answer_request,
-    requests.AnswerIn,
-    name="post_answer",
-    model=schemas.RequestOut,
-)
+ANSWER = "/self-service/requests/{selfservice_request_id}/answer"
+mine.post(ANSWER, requests.answer_request, requests.AnswerIn, name="post_answer")
