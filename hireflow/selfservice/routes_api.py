@@ -104,7 +104,9 @@ def post_reassessment(
 
 
 mine = ServiceRoutes(router, __name__, schemas.RequestOut)
-mine.get("/self/requests", requests.my_requests, name="get_my_requests", model=list[mine.model])
+mine.get(
+    "/self/requests", requests.my_requests, name="get_my_requests", model=list[schemas.RequestOut]
+)
 mine.create("/self/requests", requests.create_request, requests.RequestIn, name="post_request")
 
 
