@@ -42,7 +42,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from hireflow.core import pii
 from hireflow.core.db import Base, JSONText, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
-from hireflow.openings.models import Opening, openings_of_member
+from hireflow.openings.models import Opening, openings_of_member, scope_via_opening
 
 STAGES = ("applied", "screening", "interview", "offer", "hired", "rejected", "withdrawn")
 SOURCES = ("upload", "api", "import", "referral", "internal", "demo", "other")
@@ -356,15 +356,9 @@ register_scope(
 )
 register_scope(
     Application,
-    Scope(
-        tenant=Application.tenant_id,
-        in_subsidiaries=lambda ids: Application.opening_id.in_(
-            select(Opening.id).where(Opening.subsidiary_id.in_(ids))
-        ),
-        in_departments=lambda ids: Application.opening_id.in_(
-            select(Opening.id).where(Opening.department_id.in_(ids))
-        ),
-        member_of=lambda user_id: Application.opening_id.in_(openings_of_member(user_id)),
+    scope_via_opening(
+        Application.opening_id,
+        Application.tenant_id,
         is_self=lambda user_id: Application.candidate_id.in_(
             select(Candidate.id).where(Candidate.user_id == user_id)
         ),

@@ -6,14 +6,16 @@ import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy.orm import Session
 
 from hireflow.candidates import merging, profiles, queries, saved_searches, schemas, service
-from hireflow.candidates.models import Candidate, CandidateResume, PerformanceRating, SavedSearch
+from hireflow.candidates.models import Candidate, PerformanceRating, SavedSearch
 from hireflow.candidates.routes_upload import ApiBatch
 from hireflow.core.errors import N_, ValidationFailed
-from hireflow.core.permissions import get_visible, require
+from hireflow.core.permissions import Principal, get_visible, require
 from hireflow.core.settings import get_settings
 from hireflow.openings.models import Opening
+from hireflow.web.api_routes import ServiceRoutes
 from hireflow.web.deps import ApiUser, DbSession, Id, Offset, audit_read
 
 router = APIRouter(tags=["candidates"])
@@ -33,6 +35,14 @@ def _summary(hit: queries.PoolHit) -> dict[str, Any]:
         "relevance": hit.relevance,
         "skills": list((candidate.profile or {}).get("skills", []))[:20],
     }
+
+
+def _set_internal(session: Session, principal: Principal, candidate_id: int, data: Any) -> Any:
+    return profiles.set_internal(session, principal, candidate_id, data.internal)
+
+
+def _merge_view(merge: Any, session: Session, _principal: Principal) -> Any:
+    return merging.view(session, merge)
 
 
 @router.get("/candidates", response_model=list[schemas.PoolHitOut])
@@ -69,9 +79,9 @@ def list_candidates(
     return [_summary(hit) for hit in page.hits]
 
 
-@router.get("/candidates/{candidate_id}", response_model=schemas.CandidatePublic)
-def get_candidate(candidate_id: Id, session: DbSession, principal: ApiUser) -> Candidate:
-    return queries.view_candidate(session, principal, candidate_id)
+CANDIDATE = "/candidates/{candidate_id}"
+api = ServiceRoutes(router, __name__, schemas.CandidatePublic)
+api.get(CANDIDATE, queries.view_candidate, name="get_candidate")
 
 
 @router.patch("/candidates/{candidate_id}/profile", response_model=schemas.CandidatePublic)
@@ -83,9 +93,9 @@ def correct_profile(
     )
 
 
-@router.get("/candidates/{candidate_id}/resumes", response_model=list[schemas.ResumeOut])
-def list_resumes(candidate_id: Id, session: DbSession, principal: ApiUser) -> list[CandidateResume]:
-    return queries.view_resumes(session, principal, candidate_id)
+api.get(
+    f"{CANDIDATE}/resumes", queries.view_resumes, name="list_resumes", model=list[schemas.ResumeOut]
+)
 
 
 @router.get("/candidates/{candidate_id}/portrait")
@@ -120,11 +130,7 @@ def record_rating(
     )
 
 
-@router.put("/candidates/{candidate_id}/internal", response_model=schemas.CandidatePublic)
-def set_internal(
-    candidate_id: Id, data: schemas.InternalIn, session: DbSession, principal: ApiUser
-) -> Candidate:
-    return profiles.set_internal(session, principal, candidate_id, data.internal)
+api.put(f"{CANDIDATE}/internal", _set_internal, schemas.InternalIn, name="set_internal")
 
 
 MULTIPART_FILES = {
@@ -232,10 +238,7 @@ def save_search(data: schemas.SavedSearchIn, session: DbSession, principal: ApiU
     return saved_searches.save_search(session, principal, data.name, filters.to_params())
 
 
-@router.delete("/saved-searches/{saved_search_id}", status_code=204)
-def delete_search(saved_search_id: Id, session: DbSession, principal: ApiUser) -> Response:
-    saved_searches.delete_search(session, principal, saved_search_id)
-    return Response(status_code=204)
+api.delete("/saved-searches/{saved_search_id}", saved_searches.delete_search)
 
 
 # --- duplicates: merges HR decides and undoes --------------------------------------------
@@ -251,16 +254,8 @@ def list_merges(
     return [merging.view(session, m) for m in merging.visible_merges(session, principal, status)]
 
 
-@router.post("/candidate-merges/{merge_id}/accept", response_model=schemas.MergeOut)
-def accept_merge(merge_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return merging.view(session, merging.accept(session, principal, merge_id))
-
-
-@router.post("/candidate-merges/{merge_id}/reject", response_model=schemas.MergeOut)
-def reject_merge(merge_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return merging.view(session, merging.reject(session, principal, merge_id))
-
-
-@router.post("/candidate-merges/{merge_id}/undo", response_model=schemas.MergeOut)
-def undo_merge(merge_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return merging.view(session, merging.undo(session, principal, merge_id))
+MERGE = "/candidate-merges/{merge_id}"
+merges = ServiceRoutes(router, __name__, schemas.MergeOut, out=_merge_view)
+merges.post(f"{MERGE}/accept", merging.accept, name="accept_merge")
+merges.post(f"{MERGE}/reject", merging.reject, name="reject_merge")
+merges.post(f"{MERGE}/undo", merging.undo, name="undo_merge")

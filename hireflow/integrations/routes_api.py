@@ -12,12 +12,13 @@ from hireflow.core.events import EVENTS
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import require
 from hireflow.integrations import people_import, queries, schemas, tabular, transfer, webhooks
+from hireflow.web.api_routes import ServiceRoutes
 from hireflow.web.deps import ApiUser, DbSession, Id
 
 router = APIRouter(tags=["integrations"])
 
 
-def _created(endpoint: Any) -> schemas.EndpointCreated:
+def _created(endpoint: Any, *_context: Any) -> schemas.EndpointCreated:
     out = schemas.EndpointOut.model_validate(endpoint).model_dump()
     return schemas.EndpointCreated.model_validate({**out, "secret": endpoint.secret})
 
@@ -46,33 +47,22 @@ def event_catalogue(principal: ApiUser) -> Any:
     )
 
 
-@router.get("/webhooks/endpoints", response_model=list[schemas.EndpointOut])
-def list_endpoints(session: DbSession, principal: ApiUser) -> Any:
-    return queries.endpoints(session, principal)
-
-
-@router.post("/webhooks/endpoints", response_model=schemas.EndpointCreated, status_code=201)
-def create_endpoint(data: schemas.EndpointIn, session: DbSession, principal: ApiUser) -> Any:
-    """Create an endpoint; the answer shows its signing secret, once."""
-    return _created(webhooks.create_endpoint(session, principal, data))
-
-
-@router.get("/webhooks/endpoints/{endpoint_id}", response_model=schemas.EndpointOut)
-def get_endpoint(endpoint_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return queries.endpoint(session, principal, endpoint_id)
-
-
-@router.put("/webhooks/endpoints/{endpoint_id}", response_model=schemas.EndpointOut)
-def update_endpoint(
-    endpoint_id: Id, data: schemas.EndpointIn, session: DbSession, principal: ApiUser
-) -> Any:
-    return webhooks.update_endpoint(session, principal, endpoint_id, data)
-
-
-@router.delete("/webhooks/endpoints/{endpoint_id}", status_code=204)
-def delete_endpoint(endpoint_id: Id, session: DbSession, principal: ApiUser) -> Response:
-    webhooks.delete_endpoint(session, principal, endpoint_id)
-    return Response(status_code=204)
+ENDPOINT = "/webhooks/endpoints/{endpoint_id}"
+hooks = ServiceRoutes(router, __name__, schemas.EndpointOut)
+hooks.get(
+    "/webhooks/endpoints", queries.endpoints, name="list_endpoints", model=list[schemas.EndpointOut]
+)
+hooks.create(
+    "/webhooks/endpoints",
+    webhooks.create_endpoint,
+    schemas.EndpointIn,
+    model=schemas.EndpointCreated,
+    out=_created,
+    doc="Create an endpoint; the answer shows its signing secret, once.",
+)
+hooks.get(ENDPOINT, queries.endpoint, name="get_endpoint")
+hooks.put(ENDPOINT, webhooks.update_endpoint, schemas.EndpointIn)
+hooks.delete(ENDPOINT, webhooks.delete_endpoint)
 
 
 @router.post("/webhooks/endpoints/{endpoint_id}/rotate", response_model=schemas.EndpointCreated)
@@ -100,19 +90,16 @@ def list_deliveries(
     )
 
 
-@router.get("/webhooks/deliveries/{delivery_id}", response_model=schemas.DeliveryDetail)
-def get_delivery(delivery_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return queries.delivery(session, principal, delivery_id)
-
-
-@router.post(
-    "/webhooks/deliveries/{delivery_id}/replay",
-    response_model=schemas.DeliveryOut,
+DELIVERY = "/webhooks/deliveries/{delivery_id}"
+hooks.get(DELIVERY, queries.delivery, name="get_delivery", model=schemas.DeliveryDetail)
+hooks.post(
+    f"{DELIVERY}/replay",
+    webhooks.replay,
+    name="replay_delivery",
+    model=schemas.DeliveryOut,
     status_code=201,
+    doc="Send a delivered or failed delivery again (a new log row, the same event id).",
 )
-def replay_delivery(delivery_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    """Send a delivered or failed delivery again (a new log row, the same event id)."""
-    return webhooks.replay(session, principal, delivery_id)
 
 
 @router.get("/integrations/settings", response_model=schemas.SettingsIO)
@@ -174,9 +161,9 @@ def presets(principal: ApiUser) -> Any:
     ]
 
 
-@router.get("/imports/mappings", response_model=list[schemas.MappingOut])
-def list_mappings(session: DbSession, principal: ApiUser) -> Any:
-    return transfer.mappings(session, principal)
+hooks.get(
+    "/imports/mappings", transfer.mappings, name="list_mappings", model=list[schemas.MappingOut]
+)
 
 
 @router.post("/imports/mappings", response_model=schemas.MappingOut, status_code=201)

@@ -3,10 +3,12 @@ the export and import of candidates and results."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.events import EVENTS
@@ -125,34 +127,34 @@ def rotate_secret(
     return forms.submit_form(request, schemas.RotateIn, fields, act, page)
 
 
+def _webhook_action(
+    request: Request, session: Session, principal: Principal, run: Callable[[], object], to: str
+) -> Response:
+    """Run a webhook manager's action, then go to ``to``; a refusal re-renders the page."""
+    require(principal, "webhooks.manage")
+    return forms.act_or_rerender(
+        request, forms.redirect_after(run, to), _webhooks_page(request, session, principal)
+    )
+
+
 @router.post("/integrations/webhooks/{endpoint_id}/delete")
 def delete_endpoint(
     request: Request, session: DbSession, principal: PageUser, endpoint_id: Id
 ) -> Response:
-    require(principal, "webhooks.manage")
-    return forms.act_or_rerender(
-        request,
-        forms.redirect_after(
-            lambda: webhooks.delete_endpoint(session, principal, endpoint_id),
-            "/integrations/webhooks",
-        ),
-        _webhooks_page(request, session, principal),
-    )
+    def run() -> None:
+        webhooks.delete_endpoint(session, principal, endpoint_id)
+
+    return _webhook_action(request, session, principal, run, "/integrations/webhooks")
 
 
 @router.post("/integrations/deliveries/{delivery_id}/replay")
 def replay_delivery(
     request: Request, session: DbSession, principal: PageUser, delivery_id: Id
 ) -> Response:
-    require(principal, "webhooks.manage")
-    return forms.act_or_rerender(
-        request,
-        forms.redirect_after(
-            lambda: webhooks.replay(session, principal, delivery_id),
-            "/integrations/webhooks?replayed=1",
-        ),
-        _webhooks_page(request, session, principal),
-    )
+    def run() -> object:
+        return webhooks.replay(session, principal, delivery_id)
+
+    return _webhook_action(request, session, principal, run, "/integrations/webhooks?replayed=1")
 
 
 @router.post("/integrations/settings")

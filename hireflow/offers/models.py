@@ -21,7 +21,7 @@ from hireflow.candidates.models import Candidate
 from hireflow.core.db import Base, JSONText, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 from hireflow.core.pii import EncryptedText
-from hireflow.openings.models import Opening, openings_of_member
+from hireflow.openings.models import scope_via_opening
 from hireflow.org.models import Department
 
 OFFER_STATUSES = (
@@ -259,17 +259,8 @@ def _own_person(person_column: Any) -> Any:
 
 def _by_opening(opening_column: Any, tenant_column: Any, person_column: Any = None) -> Scope:
     """Rows about one application's offer are visible exactly like its opening."""
-    return Scope(
-        tenant=tenant_column,
-        in_subsidiaries=lambda ids: opening_column.in_(
-            select(Opening.id).where(Opening.subsidiary_id.in_(ids))
-        ),
-        in_departments=lambda ids: opening_column.in_(
-            select(Opening.id).where(Opening.department_id.in_(ids))
-        ),
-        member_of=lambda user_id: opening_column.in_(openings_of_member(user_id)),
-        is_self=_own_person(person_column) if person_column is not None else None,
-    )
+    is_self = _own_person(person_column) if person_column is not None else None
+    return scope_via_opening(opening_column, tenant_column, is_self=is_self)
 
 
 def _by_department(department_column: Any, tenant_column: Any, **extra: Any) -> Scope:

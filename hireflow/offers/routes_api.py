@@ -3,23 +3,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Query, UploadFile
 from fastapi.responses import Response
 
 from hireflow.core.audit import request_context
-from hireflow.core.permissions import require
+from hireflow.core.permissions import Principal, require
 from hireflow.core.settings import get_settings
 from hireflow.offers import configuration, hire, outcomes, portal, queries, schemas, service
 from hireflow.offers.models import Offer
 from hireflow.offers.portal import MAX_DOCUMENT_BYTES
+from hireflow.web.api_routes import ServiceRoutes
 from hireflow.web.deps import ApiUser, DbSession, Id
 
 router = APIRouter(tags=["offers"])
 
 
-def offer_out(offer: Offer, session: DbSession) -> schemas.OfferOut:
+def offer_out(offer: Offer, session: DbSession, *_principal: Principal) -> schemas.OfferOut:
     out = schemas.OfferOut.model_validate(offer)
     out.approvals = [
         schemas.ApprovalOut.model_validate(a) for a in service.approvals(session, offer)
@@ -39,22 +41,25 @@ def pdf_response(document: bytes, filename: str) -> Response:
     )
 
 
+def _with_settings(action: Callable[..., Offer]) -> Callable[..., Offer]:
+    """``action`` given the settings after its other arguments."""
+    return lambda *args: action(*args, get_settings())
+
+
 # --------------------------------------------------------------------------- configuration
 
 
-@router.get("/offers/templates", response_model=list[schemas.TemplateOut])
-def list_templates(session: DbSession, principal: ApiUser) -> Any:
-    return configuration.templates(session, principal)
-
-
-@router.post("/offers/templates", response_model=schemas.TemplateOut, status_code=201)
-def create_template(data: schemas.TemplateIn, session: DbSession, principal: ApiUser) -> Any:
-    return configuration.save_template(session, principal, data)
-
-
-@router.get("/offers/templates/{offer_template_id}", response_model=schemas.TemplateOut)
-def get_template(offer_template_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return configuration.template(session, principal, offer_template_id)
+templates = ServiceRoutes(router, __name__, schemas.TemplateOut)
+templates.get(
+    "/offers/templates",
+    configuration.templates,
+    name="list_templates",
+    model=list[schemas.TemplateOut],
+)
+templates.create(
+    "/offers/templates", configuration.save_template, schemas.TemplateIn, name="create_template"
+)
+templates.get("/offers/templates/{offer_template_id}", configuration.template, name="get_template")
 
 
 @router.put("/offers/templates/{offer_template_id}", response_model=schemas.TemplateOut)
@@ -99,50 +104,17 @@ def list_offers(
     return [offer_out(r.offer, session) for r in rows]
 
 
-@router.post(
-    "/applications/{application_id}/offers", response_model=schemas.OfferOut, status_code=201
+OFFER = "/offers/{offer_id}"
+offers = ServiceRoutes(router, __name__, schemas.OfferOut, out=offer_out)
+offers.create("/applications/{application_id}/offers", service.create_offer, schemas.OfferIn)
+offers.get(OFFER, service.visible_offer, name="get_offer")
+offers.patch(OFFER, service.update_offer, schemas.OfferUpdate, name="patch_offer")
+offers.post(f"{OFFER}/submit", _with_settings(service.submit), name="submit_offer")
+offers.post(
+    f"{OFFER}/decision", _with_settings(service.decide), schemas.DecisionIn, name="decide_offer"
 )
-def create_offer(
-    application_id: Id, data: schemas.OfferIn, session: DbSession, principal: ApiUser
-) -> Any:
-    return offer_out(service.create_offer(session, principal, application_id, data), session)
-
-
-@router.get("/offers/{offer_id}", response_model=schemas.OfferOut)
-def get_offer(offer_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return offer_out(service.visible_offer(session, principal, offer_id), session)
-
-
-@router.patch("/offers/{offer_id}", response_model=schemas.OfferOut)
-def patch_offer(
-    offer_id: Id, data: schemas.OfferUpdate, session: DbSession, principal: ApiUser
-) -> Any:
-    return offer_out(service.update_offer(session, principal, offer_id, data), session)
-
-
-@router.post("/offers/{offer_id}/submit", response_model=schemas.OfferOut)
-def submit_offer(offer_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return offer_out(service.submit(session, principal, offer_id, get_settings()), session)
-
-
-@router.post("/offers/{offer_id}/decision", response_model=schemas.OfferOut)
-def decide_offer(
-    offer_id: Id, data: schemas.DecisionIn, session: DbSession, principal: ApiUser
-) -> Any:
-    offer = service.decide(session, principal, offer_id, data, get_settings())
-    return offer_out(offer, session)
-
-
-@router.post("/offers/{offer_id}/send", response_model=schemas.OfferOut)
-def send_offer(offer_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return offer_out(service.send(session, principal, offer_id, get_settings()), session)
-
-
-@router.post("/offers/{offer_id}/withdraw", response_model=schemas.OfferOut)
-def withdraw_offer(
-    offer_id: Id, data: schemas.WithdrawIn, session: DbSession, principal: ApiUser
-) -> Any:
-    return offer_out(service.withdraw(session, principal, offer_id, data), session)
+offers.post(f"{OFFER}/send", _with_settings(service.send), name="send_offer")
+offers.post(f"{OFFER}/withdraw", service.withdraw, schemas.WithdrawIn, name="withdraw_offer")
 
 
 PDF: dict[int | str, dict[str, Any]] = {
@@ -217,26 +189,33 @@ def onboarding_tasks(session: DbSession, principal: ApiUser) -> Any:
     return [row.task for row in queries.my_tasks(session, principal)]
 
 
-@router.post("/onboarding/tasks/{onboarding_task_id}/done", response_model=schemas.TaskOut)
-def task_done(onboarding_task_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return hire.complete_task(session, principal, onboarding_task_id)
+people = ServiceRoutes(router, __name__, schemas.OutcomesOut)
+people.post(
+    "/onboarding/tasks/{onboarding_task_id}/done",
+    hire.complete_task,
+    name="task_done",
+    model=schemas.TaskOut,
+)
 
 
 # --------------------------------------------------------------------------- outcomes (SPEC I2)
 
 
-@router.get("/people/{person_id}/outcomes", response_model=schemas.OutcomesOut)
-def employee_outcomes(person_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    """Ratings per period, probation result and leaving of an employee (HR, their managers)."""
-    return outcomes.outcomes_out(outcomes.outcomes(session, principal, person_id))
-
-
-@router.post("/people/{person_id}/ratings", response_model=schemas.RatingOut, status_code=201)
-def employee_rating(
-    person_id: Id, data: schemas.EmployeeRatingIn, session: DbSession, principal: ApiUser
-) -> Any:
-    """Record (or replace) the employee's performance rating of a period (1-5)."""
-    return outcomes.record_rating(session, principal, person_id, data)
+people.get(
+    "/people/{person_id}/outcomes",
+    outcomes.outcomes,
+    name="employee_outcomes",
+    out=lambda found, *_context: outcomes.outcomes_out(found),
+    doc="Ratings per period, probation result and leaving of an employee (HR, their managers).",
+)
+people.create(
+    "/people/{person_id}/ratings",
+    outcomes.record_rating,
+    schemas.EmployeeRatingIn,
+    name="employee_rating",
+    model=schemas.RatingOut,
+    doc="Record (or replace) the employee's performance rating of a period (1-5).",
+)
 
 
 @router.put("/people/{person_id}/probation", response_model=schemas.OutcomesOut)

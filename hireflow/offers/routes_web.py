@@ -163,33 +163,29 @@ def offer_create(
 
 # name -> (done notice, form schema, the form's fields, the service call)
 OfferRun = Callable[[Session, Principal, int, Any], object]
+
+
+def _with_settings(action: Callable[..., object], with_data: bool = False) -> OfferRun:
+    """``action`` given the settings last (and the form's data before them if it takes any)."""
+
+    def run(session: Session, principal: Principal, offer_id: int, data: Any) -> object:
+        given = (data,) if with_data else ()
+        return action(session, principal, offer_id, *given, get_settings())
+
+    return run
+
+
 OFFER_ACTIONS: dict[
     str, tuple[str, type[BaseModel], Callable[[PostedForm], dict[str, Any]], OfferRun]
 ] = {
-    "submit": (
-        "submitted",
-        schemas.NoFields,
-        lambda form: {},
-        lambda session, principal, offer_id, _data: service.submit(
-            session, principal, offer_id, get_settings()
-        ),
-    ),
+    "submit": ("submitted", schemas.NoFields, lambda form: {}, _with_settings(service.submit)),
     "decision": (
         "decided",
         schemas.DecisionIn,
         lambda form: {"approve": form.get("approve") == "yes", "comment": form.get("comment")},
-        lambda session, principal, offer_id, data: service.decide(
-            session, principal, offer_id, data, get_settings()
-        ),
+        _with_settings(service.decide, with_data=True),
     ),
-    "send": (
-        "sent",
-        schemas.NoFields,
-        lambda form: {},
-        lambda session, principal, offer_id, _data: service.send(
-            session, principal, offer_id, get_settings()
-        ),
-    ),
+    "send": ("sent", schemas.NoFields, lambda form: {}, _with_settings(service.send)),
     "withdraw": (
         "withdrawn",
         schemas.WithdrawIn,

@@ -142,6 +142,22 @@ def openings_of_member(user_id: int) -> Select[int]:
     return select(OpeningMember.opening_id).where(OpeningMember.user_id == user_id)
 
 
+def scope_via_opening(opening_column: Any, tenant_column: Any, **extra: Any) -> Scope:
+    """Rows that belong to an opening through ``opening_column`` are visible exactly like the
+    opening; ``extra`` adds the rest of the scope (e.g. ``is_self``)."""
+    return Scope(
+        tenant=tenant_column,
+        in_subsidiaries=lambda ids: opening_column.in_(
+            select(Opening.id).where(Opening.subsidiary_id.in_(ids))
+        ),
+        in_departments=lambda ids: opening_column.in_(
+            select(Opening.id).where(Opening.department_id.in_(ids))
+        ),
+        member_of=lambda user_id: opening_column.in_(openings_of_member(user_id)),
+        **extra,
+    )
+
+
 register_scope(
     Opening,
     Scope(
@@ -163,16 +179,5 @@ register_scope(
 )
 register_scope(
     CompetencyModelVersion,
-    Scope(
-        tenant=CompetencyModelVersion.tenant_id,
-        in_subsidiaries=lambda ids: CompetencyModelVersion.opening_id.in_(
-            select(Opening.id).where(Opening.subsidiary_id.in_(ids))
-        ),
-        in_departments=lambda ids: CompetencyModelVersion.opening_id.in_(
-            select(Opening.id).where(Opening.department_id.in_(ids))
-        ),
-        member_of=lambda user_id: CompetencyModelVersion.opening_id.in_(
-            openings_of_member(user_id)
-        ),
-    ),
+    scope_via_opening(CompetencyModelVersion.opening_id, CompetencyModelVersion.tenant_id),
 )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from hireflow.candidates.rule_builder import build_rule as build
 from hireflow.core.errors import N_, ValidationFailed
-from hireflow.core.permissions import require
+from hireflow.core.permissions import Principal, require
 from hireflow.openings import (
     access,
     competency,
@@ -22,6 +23,7 @@ from hireflow.openings import (
 )
 from hireflow.openings.models import HiringRequest, Opening
 from hireflow.scoring.models import list_job_types, list_presets
+from hireflow.web.api_routes import ServiceRoutes
 from hireflow.web.deps import ApiUser, DbSession, Id, Offset
 
 
@@ -35,6 +37,19 @@ async def _dictionary_upload(request: Request) -> UploadFile | None:
 DictionaryUpload = Annotated[UploadFile | None, Depends(_dictionary_upload)]
 
 router = APIRouter(tags=["openings"])
+api = ServiceRoutes(router, __name__, schemas.OpeningDetail)
+
+
+def _set_status(session: Session, principal: Principal, opening_id: int, data: Any) -> Opening:
+    return service.set_status(session, principal, opening_id, data.status)
+
+
+def _generate_plan(session: Session, principal: Principal, opening_id: int, data: Any) -> Opening:
+    return plans.generate_opening_plan(session, principal, opening_id, data.budget_minutes)
+
+
+def _save_plan(session: Session, principal: Principal, opening_id: int, data: Any) -> Opening:
+    return plans.save_plan(session, principal, opening_id, data.plan)
 
 
 @router.get("/openings", response_model=list[schemas.OpeningPublic])
@@ -51,9 +66,7 @@ def list_openings(
     )
 
 
-@router.post("/openings", response_model=schemas.OpeningDetail, status_code=201)
-def create_opening(data: schemas.OpeningCreate, session: DbSession, principal: ApiUser) -> Opening:
-    return service.create_opening(session, principal, data)
+api.create("/openings", service.create_opening, schemas.OpeningCreate)
 
 
 @router.get("/openings/catalogue")
@@ -63,44 +76,17 @@ def competency_catalogue(principal: ApiUser) -> Any:
     return {"competencies": list_presets(), "job_types": list_job_types()}
 
 
-@router.get("/openings/{opening_id}", response_model=schemas.OpeningDetail)
-def get_opening(opening_id: Id, session: DbSession, principal: ApiUser) -> Opening:
-    return queries.get_opening(session, principal, opening_id)
-
-
-@router.patch("/openings/{opening_id}", response_model=schemas.OpeningDetail)
-def update_opening(
-    opening_id: Id, data: schemas.OpeningUpdate, session: DbSession, principal: ApiUser
-) -> Opening:
-    return service.update_opening(session, principal, opening_id, data)
-
-
-@router.delete("/openings/{opening_id}", status_code=204)
-def delete_opening(opening_id: Id, session: DbSession, principal: ApiUser) -> Response:
-    """Delete a draft nobody applied to; other openings are closed instead (409)."""
-    service.delete_opening(session, principal, opening_id)
-    return Response(status_code=204)
-
-
-@router.post("/openings/{opening_id}/status", response_model=schemas.OpeningDetail)
-def set_status(
-    opening_id: Id, data: schemas.StatusIn, session: DbSession, principal: ApiUser
-) -> Opening:
-    return service.set_status(session, principal, opening_id, data.status)
-
-
-@router.put("/openings/{opening_id}/members", response_model=schemas.OpeningDetail)
-def set_members(
-    opening_id: Id, data: schemas.MembersIn, session: DbSession, principal: ApiUser
-) -> Opening:
-    return service.set_members(session, principal, opening_id, data)
-
-
-@router.put("/openings/{opening_id}/competency-model", response_model=schemas.OpeningDetail)
-def set_competency_model(
-    opening_id: Id, data: schemas.CompetencyModelIn, session: DbSession, principal: ApiUser
-) -> Opening:
-    return competency.set_competency_model(session, principal, opening_id, data)
+OPENING = "/openings/{opening_id}"
+api.get(OPENING, queries.get_opening)
+api.patch(OPENING, service.update_opening, schemas.OpeningUpdate)
+api.delete(
+    OPENING,
+    service.delete_opening,
+    doc="Delete a draft nobody applied to; other openings are closed instead (409).",
+)
+api.post(f"{OPENING}/status", _set_status, schemas.StatusIn, name="set_status")
+api.put(f"{OPENING}/members", service.set_members, schemas.MembersIn)
+api.put(f"{OPENING}/competency-model", competency.set_competency_model, schemas.CompetencyModelIn)
 
 
 @router.post(
@@ -136,27 +122,16 @@ def import_dictionary(
     )
 
 
-@router.post("/openings/{opening_id}/plan", response_model=schemas.OpeningDetail)
-def generate_plan(
-    opening_id: Id, data: schemas.PlanGenerateIn, session: DbSession, principal: ApiUser
-) -> Opening:
-    return plans.generate_opening_plan(session, principal, opening_id, data.budget_minutes)
-
-
-@router.put("/openings/{opening_id}/plan", response_model=schemas.OpeningDetail)
-def save_plan(
-    opening_id: Id, data: schemas.PlanIn, session: DbSession, principal: ApiUser
-) -> Opening:
-    return plans.save_plan(session, principal, opening_id, data.plan)
-
-
-@router.put("/openings/{opening_id}/screening-rules", response_model=schemas.OpeningDetail)
-def save_rules(
-    opening_id: Id, data: schemas.ScreeningRulesIn, session: DbSession, principal: ApiUser
-) -> Opening:
-    """Save the opening's rules; a rule that does not compile answers 422 with each problem's
-    line, column and excerpt (``error.fields["rules.<n>"]``)."""
-    return service.save_screening_rules(session, principal, opening_id, data)
+api.post(f"{OPENING}/plan", _generate_plan, schemas.PlanGenerateIn, name="generate_plan")
+api.put(f"{OPENING}/plan", _save_plan, schemas.PlanIn, name="save_plan")
+api.put(
+    f"{OPENING}/screening-rules",
+    service.save_screening_rules,
+    schemas.ScreeningRulesIn,
+    name="save_rules",
+    doc="""Save the opening's rules; a rule that does not compile answers 422 with each problem's
+    line, column and excerpt (``error.fields["rules.<n>"]``).""",
+)
 
 
 @router.post("/openings/screening-rules/build")
@@ -182,39 +157,13 @@ def list_requests(
     return queries.list_hiring_requests(session, principal, status=status)
 
 
-@router.post("/hiring-requests", response_model=schemas.HiringRequestOut, status_code=201)
-def submit_request(
-    data: schemas.HiringRequestIn, session: DbSession, principal: ApiUser
-) -> HiringRequest:
-    return hiring_requests.submit_request(session, principal, data)
-
-
-@router.get("/hiring-requests/{hiring_request_id}", response_model=schemas.HiringRequestOut)
-def get_request(hiring_request_id: Id, session: DbSession, principal: ApiUser) -> HiringRequest:
-    return queries.get_hiring_request(session, principal, hiring_request_id)
-
-
-@router.put("/hiring-requests/{hiring_request_id}", response_model=schemas.HiringRequestOut)
-def resubmit_request(
-    hiring_request_id: Id, data: schemas.HiringRequestIn, session: DbSession, principal: ApiUser
-) -> HiringRequest:
-    return hiring_requests.resubmit_request(session, principal, hiring_request_id, data)
-
-
-@router.post(
-    "/hiring-requests/{hiring_request_id}/approve", response_model=schemas.HiringRequestOut
-)
-def approve_request(
-    hiring_request_id: Id, data: schemas.ApproveIn, session: DbSession, principal: ApiUser
-) -> HiringRequest:
-    return hiring_requests.approve_request(session, principal, hiring_request_id, data)
-
-
-@router.post("/hiring-requests/{hiring_request_id}/return", response_model=schemas.HiringRequestOut)
-def return_request(
-    hiring_request_id: Id, data: schemas.ReviewIn, session: DbSession, principal: ApiUser
-) -> HiringRequest:
-    return hiring_requests.return_request(session, principal, hiring_request_id, data)
+REQUEST = "/hiring-requests/{hiring_request_id}"
+requests = ServiceRoutes(router, __name__, schemas.HiringRequestOut)
+requests.create("/hiring-requests", hiring_requests.submit_request, schemas.HiringRequestIn)
+requests.get(REQUEST, queries.get_hiring_request, name="get_request")
+requests.put(REQUEST, hiring_requests.resubmit_request, schemas.HiringRequestIn)
+requests.post(f"{REQUEST}/approve", hiring_requests.approve_request, schemas.ApproveIn)
+requests.post(f"{REQUEST}/return", hiring_requests.return_request, schemas.ReviewIn)
 
 
 # --------------------------------------------------------------------------- model versions

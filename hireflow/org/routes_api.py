@@ -5,28 +5,32 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
 from hireflow.core.audit import ClientEvent, mask_personal
 from hireflow.core.permissions import get_visible
 from hireflow.org import queries, schemas, service
-from hireflow.org.models import AccessToken, Department, RoleAssignment, Subsidiary, User
+from hireflow.org.models import Department, User
+from hireflow.web.api_routes import ServiceRoutes
 from hireflow.web.deps import ApiUser, DbSession, Id, Moment, Offset, audit_read
 
 router = APIRouter(tags=["organisation"])
 
 
-@router.get("/org/subsidiaries", response_model=list[schemas.SubsidiaryPublic])
-def list_subsidiaries(session: DbSession, principal: ApiUser) -> list[Subsidiary]:
-    return queries.subsidiaries(session, principal)
-
-
-@router.post("/org/subsidiaries", response_model=schemas.SubsidiaryPublic, status_code=201)
-def create_subsidiary(
-    data: schemas.SubsidiaryCreate, session: DbSession, principal: ApiUser
-) -> Subsidiary:
-    return service.create_subsidiary(session, principal, data)
+api = ServiceRoutes(router, __name__)
+api.get(
+    "/org/subsidiaries",
+    queries.subsidiaries,
+    name="list_subsidiaries",
+    model=list[schemas.SubsidiaryPublic],
+)
+api.create(
+    "/org/subsidiaries",
+    service.create_subsidiary,
+    schemas.SubsidiaryCreate,
+    model=schemas.SubsidiaryPublic,
+)
 
 
 @router.get("/org/departments", response_model=list[schemas.DepartmentPublic])
@@ -36,11 +40,12 @@ def list_departments(
     return queries.departments(session, principal, subsidiary_id)
 
 
-@router.post("/org/departments", response_model=schemas.DepartmentPublic, status_code=201)
-def create_department(
-    data: schemas.DepartmentCreate, session: DbSession, principal: ApiUser
-) -> Department:
-    return service.create_department(session, principal, data)
+api.create(
+    "/org/departments",
+    service.create_department,
+    schemas.DepartmentCreate,
+    model=schemas.DepartmentPublic,
+)
 
 
 @router.get("/org/users", response_model=list[schemas.UserPublic])
@@ -57,9 +62,7 @@ def list_users(
     return rows
 
 
-@router.post("/org/users", response_model=schemas.UserPublic, status_code=201)
-def create_user(data: schemas.UserCreate, session: DbSession, principal: ApiUser) -> User:
-    return service.create_user(session, principal, data)
+api.create("/org/users", service.create_user, schemas.UserCreate, model=schemas.UserPublic)
 
 
 @router.get("/org/users/{user_id}", response_model=schemas.UserPublic)
@@ -69,29 +72,11 @@ def get_user(user_id: Id, session: DbSession, principal: ApiUser) -> Any:
     return user
 
 
-@router.patch("/org/users/{user_id}", response_model=schemas.UserPublic)
-def update_user(
-    user_id: Id, data: schemas.UserUpdate, session: DbSession, principal: ApiUser
-) -> User:
-    return service.update_user(session, principal, user_id, data)
-
-
-@router.post("/org/users/{user_id}/roles", response_model=schemas.RoleGrantOut, status_code=201)
-def add_role(
-    user_id: Id, data: schemas.RoleGrantIn, session: DbSession, principal: ApiUser
-) -> RoleAssignment:
-    return service.add_role(session, principal, user_id, data)
-
-
-@router.delete("/org/users/{user_id}/roles/{assignment_id}", status_code=204)
-def remove_role(user_id: Id, assignment_id: Id, session: DbSession, principal: ApiUser) -> Response:
-    service.remove_role(session, principal, user_id, assignment_id)
-    return Response(status_code=204)
-
-
-@router.get("/apikeys", response_model=list[schemas.ApiKeyPublic])
-def list_keys(session: DbSession, principal: ApiUser) -> list[AccessToken]:
-    return service.list_api_keys(session, principal)
+USER = "/org/users/{user_id}"
+api.patch(USER, service.update_user, schemas.UserUpdate, model=schemas.UserPublic)
+api.create(f"{USER}/roles", service.add_role, schemas.RoleGrantIn, model=schemas.RoleGrantOut)
+api.delete(f"{USER}/roles/{{assignment_id}}", service.remove_role)
+api.get("/apikeys", service.list_api_keys, name="list_keys", model=list[schemas.ApiKeyPublic])
 
 
 @router.post("/apikeys", response_model=schemas.ApiKeyCreated, status_code=201)
@@ -102,10 +87,7 @@ def create_key(data: schemas.ApiKeyCreate, session: DbSession, principal: ApiUse
     )
 
 
-@router.delete("/apikeys/{key_id}", status_code=204)
-def revoke_key(key_id: Id, session: DbSession, principal: ApiUser) -> Response:
-    service.revoke_api_key(session, principal, key_id)
-    return Response(status_code=204)
+api.delete("/apikeys/{key_id}", service.revoke_api_key, name="revoke_key")
 
 
 class AuditOut(BaseModel):

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hireflow.candidates.models import Candidate
 from hireflow.core.db import Base, JSONText, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope, scope_of
-from hireflow.openings.models import Opening, openings_of_member
+from hireflow.openings.models import Opening, openings_of_member, scope_via_opening
 
 INVITATION_KINDS = ("ai", "live", "next_round")
 # The furthest stage an invitation reached (the progress view's columns), or its end.
@@ -288,19 +288,6 @@ class Reminder(Base):
 # --- permission scopes ------------------------------------------------------------------------
 
 
-def _opening_scope(column: Any) -> dict[str, Any]:
-    """Scope callables for rows that belong to an opening through ``column``."""
-    return {
-        "in_subsidiaries": lambda ids: column.in_(
-            select(Opening.id).where(Opening.subsidiary_id.in_(ids))
-        ),
-        "in_departments": lambda ids: column.in_(
-            select(Opening.id).where(Opening.department_id.in_(ids))
-        ),
-        "member_of": lambda user_id: column.in_(openings_of_member(user_id)),
-    }
-
-
 def _own_candidate(column: Any) -> Any:
     return lambda user_id: column.in_(select(Candidate.id).where(Candidate.user_id == user_id))
 
@@ -318,15 +305,14 @@ register_scope(
     Scope(tenant=BusyBlock.tenant_id, is_self=lambda user_id: BusyBlock.user_id == user_id),
 )
 register_scope(
-    InvitationBatch,
-    Scope(tenant=InvitationBatch.tenant_id, **_opening_scope(InvitationBatch.opening_id)),
+    InvitationBatch, scope_via_opening(InvitationBatch.opening_id, InvitationBatch.tenant_id)
 )
 register_scope(
     Invitation,
-    Scope(
-        tenant=Invitation.tenant_id,
+    scope_via_opening(
+        Invitation.opening_id,
+        Invitation.tenant_id,
         is_self=_own_candidate(Invitation.candidate_id),
-        **_opening_scope(Invitation.opening_id),
     ),
 )
 register_scope(

@@ -33,6 +33,7 @@ from hireflow.scheduling import (
 from hireflow.scheduling.errors import SlotUnavailable
 from hireflow.scheduling.models import Invitation
 from hireflow.scheduling.slots import Slot
+from hireflow.web.api_routes import ServiceRoutes
 from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, audit_read
 from hireflow.web.telemetry import parse_user_agent
 
@@ -83,6 +84,10 @@ def invitation_out(inv: Invitation, delivery: str = "") -> schemas.InvitationOut
     return out
 
 
+def _invitation(inv: Invitation, *_context: Any) -> schemas.InvitationOut:
+    return invitation_out(inv)
+
+
 # --------------------------------------------------------------------------- policy
 
 
@@ -92,17 +97,27 @@ def get_policy(session: DbSession, principal: ApiUser) -> Any:
     return schemas.PolicyOut.model_validate(policies.policy_for(session, principal.tenant_id))
 
 
-@router.put("/scheduling/policy", response_model=schemas.PolicyOut)
-def put_policy(data: schemas.PolicyIn, session: DbSession, principal: ApiUser) -> Any:
-    return schemas.PolicyOut.model_validate(policies.save_policy(session, principal, data))
+api = ServiceRoutes(router, __name__)
+api.put(
+    "/scheduling/policy",
+    policies.save_policy,
+    schemas.PolicyIn,
+    name="put_policy",
+    model=schemas.PolicyOut,
+    out=lambda policy, *_context: schemas.PolicyOut.model_validate(policy),
+)
 
 
 # --------------------------------------------------------------------------- availability
 
 
-@router.get("/availability/{availability_user_id}", response_model=schemas.AvailabilityOut)
-def get_availability(availability_user_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return availability.availability_view(session, principal, availability_user_id)
+AVAILABILITY = "/availability/{availability_user_id}"
+api.get(
+    AVAILABILITY,
+    availability.availability_view,
+    name="get_availability",
+    model=schemas.AvailabilityOut,
+)
 
 
 @router.put("/availability/{availability_user_id}", response_model=schemas.AvailabilityOut)
@@ -116,19 +131,8 @@ def put_availability(
     return availability.availability_view(session, principal, availability_user_id)
 
 
-@router.post(
-    "/availability/{availability_user_id}/busy", response_model=schemas.BusyOut, status_code=201
-)
-def add_busy(
-    availability_user_id: Id, data: schemas.BusyIn, session: DbSession, principal: ApiUser
-) -> Any:
-    return availability.add_busy(session, principal, availability_user_id, data)
-
-
-@router.delete("/availability/busy/{busy_block_id}", status_code=204)
-def delete_busy(busy_block_id: Id, session: DbSession, principal: ApiUser) -> Response:
-    availability.delete_busy(session, principal, busy_block_id)
-    return Response(status_code=204)
+api.create(f"{AVAILABILITY}/busy", availability.add_busy, schemas.BusyIn, model=schemas.BusyOut)
+api.delete("/availability/busy/{busy_block_id}", availability.delete_busy)
 
 
 @router.post("/availability/{availability_user_id}/calendar", response_model=schemas.ImportResult)
@@ -146,11 +150,14 @@ def import_calendar(
 # --------------------------------------------------------------------------- invitations
 
 
-@router.post("/invitations/preview", response_model=schemas.PreviewOut)
-def preview(
-    data: schemas.InvitationCreate, session: DbSession, principal: ApiUser, settings: AppSettings
-) -> Any:
-    return invitations.preview_invitations(session, principal, data, settings)
+api.post(
+    "/invitations/preview",
+    invitations.preview_invitations,
+    schemas.InvitationCreate,
+    name="preview",
+    model=schemas.PreviewOut,
+    settings=True,
+)
 
 
 @router.post("/invitations", response_model=schemas.BatchOut, status_code=202)
@@ -164,9 +171,12 @@ def create(
     return out
 
 
-@router.get("/invitation-batches/{invitation_batch_id}", response_model=schemas.BatchOut)
-def get_batch(invitation_batch_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return invitations.batch_view(session, principal, invitation_batch_id)
+api.get(
+    "/invitation-batches/{invitation_batch_id}",
+    invitations.batch_view,
+    name="get_batch",
+    model=schemas.BatchOut,
+)
 
 
 @router.get("/invitations", response_model=list[schemas.InvitationOut])
@@ -194,26 +204,14 @@ def get_invitation(invitation_id: Id, session: DbSession, principal: ApiUser) ->
     return invitation_out(inv, delivery)
 
 
-@router.post("/invitations/{invitation_id}/resend", response_model=schemas.InvitationOut)
-def resend(invitation_id: Id, session: DbSession, principal: ApiUser, settings: AppSettings) -> Any:
-    return invitation_out(sending.resend_invitation(session, principal, invitation_id, settings))
-
-
-@router.post("/invitations/{invitation_id}/cancel", response_model=schemas.InvitationOut)
-def cancel(invitation_id: Id, session: DbSession, principal: ApiUser, settings: AppSettings) -> Any:
-    return invitation_out(
-        invitation_actions.cancel_invitation(session, principal, invitation_id, settings)
-    )
-
-
-@router.post("/invitations/{invitation_id}/complete", response_model=schemas.InvitationOut)
-def complete(invitation_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return invitation_out(invitation_actions.complete_invitation(session, principal, invitation_id))
-
-
-@router.post("/invitations/{invitation_id}/unlock", response_model=schemas.InvitationOut)
-def unlock(invitation_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return invitation_out(invitation_actions.unlock_identity(session, principal, invitation_id))
+INVITATION = "/invitations/{invitation_id}"
+actions = ServiceRoutes(router, __name__, schemas.InvitationOut, out=_invitation)
+actions.post(f"{INVITATION}/resend", sending.resend_invitation, name="resend", settings=True)
+actions.post(
+    f"{INVITATION}/cancel", invitation_actions.cancel_invitation, name="cancel", settings=True
+)
+actions.post(f"{INVITATION}/complete", invitation_actions.complete_invitation, name="complete")
+actions.post(f"{INVITATION}/unlock", invitation_actions.unlock_identity, name="unlock")
 
 
 @router.get("/invitations/{invitation_id}/slots", response_model=schemas.SlotsOut)
@@ -248,12 +246,7 @@ def staff_book(
         return _unavailable(request, exc, principal.timezone)
 
 
-@router.delete("/invitations/{invitation_id}/booking", status_code=204)
-def staff_cancel_booking(
-    invitation_id: Id, session: DbSession, principal: ApiUser, settings: AppSettings
-) -> Response:
-    bookings.staff_cancel_booking(session, principal, invitation_id, settings)
-    return Response(status_code=204)
+api.delete(f"{INVITATION}/booking", bookings.staff_cancel_booking, settings=True)
 
 
 @router.get("/scheduling/openings/{opening_id}/progress", response_model=schemas.ProgressOut)
@@ -271,11 +264,12 @@ def progress(
     )
 
 
-@router.post("/scheduling/openings/{opening_id}/auto-assign", response_model=schemas.AssignOut)
-def auto_assign(
-    opening_id: Id, session: DbSession, principal: ApiUser, settings: AppSettings
-) -> Any:
-    return auto_assignment.auto_assign(session, principal, opening_id, settings)
+api.post(
+    "/scheduling/openings/{opening_id}/auto-assign",
+    auto_assignment.auto_assign,
+    model=schemas.AssignOut,
+    settings=True,
+)
 
 
 # --------------------------------------------------------------------------- the personal link

@@ -14,6 +14,7 @@ from hireflow.selfservice import development, requests, routes_reads, schemas, t
 from hireflow.selfservice.development import Series
 from hireflow.selfservice.models import Reassessment
 from hireflow.selfservice.reports import ReportView
+from hireflow.web.api_routes import ServiceRoutes
 from hireflow.web.deps import ApiUser, DbSession, Id
 
 router = APIRouter(tags=["selfservice"])
@@ -89,16 +90,10 @@ def post_enrolment(data: schemas.EnrolIn, session: DbSession, principal: ApiUser
     return training.enrol(session, principal, data.course_id)
 
 
-@router.patch("/self/enrolments/{enrolment_id}", response_model=schemas.EnrolmentOut)
-def patch_enrolment(
-    enrolment_id: Id, data: training.ProgressIn, session: DbSession, principal: ApiUser
-) -> Any:
-    return training.set_progress(session, principal, enrolment_id, data)
-
-
-@router.post("/self/enrolments/{enrolment_id}/cancel", response_model=schemas.EnrolmentOut)
-def cancel_enrolment(enrolment_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return training.cancel(session, principal, enrolment_id)
+ENROLMENT = "/self/enrolments/{enrolment_id}"
+api = ServiceRoutes(router, __name__, schemas.EnrolmentOut)
+api.patch(ENROLMENT, training.set_progress, training.ProgressIn, name="patch_enrolment")
+api.post(f"{ENROLMENT}/cancel", training.cancel, name="cancel_enrolment")
 
 
 @router.post("/self/reassessments", response_model=schemas.ReassessmentOut, status_code=201)
@@ -109,14 +104,11 @@ def post_reassessment(
     return _scheduled(found)
 
 
-@router.get("/self/requests", response_model=list[schemas.RequestOut])
-def get_my_requests(session: DbSession, principal: ApiUser) -> Any:
-    return requests.my_requests(session, principal)
-
-
-@router.post("/self/requests", response_model=schemas.RequestOut, status_code=201)
-def post_request(data: requests.RequestIn, session: DbSession, principal: ApiUser) -> Any:
-    return requests.create_request(session, principal, data)
+mine = ServiceRoutes(router, __name__, schemas.RequestOut)
+mine.get(
+    "/self/requests", requests.my_requests, name="get_my_requests", model=list[schemas.RequestOut]
+)
+mine.create("/self/requests", requests.create_request, requests.RequestIn, name="post_request")
 
 
 # --------------------------------------------------------------------------- HR and managers
@@ -157,9 +149,8 @@ def get_courses(session: DbSession, principal: ApiUser) -> Any:
     return training.courses(session, principal.tenant_id, only_open=only_open)
 
 
-@router.post("/training/courses", response_model=schemas.CourseOut, status_code=201)
-def post_course(data: training.CourseIn, session: DbSession, principal: ApiUser) -> Any:
-    return training.save_course(session, principal, data)
+courses = ServiceRoutes(router, __name__, schemas.CourseOut)
+courses.create("/training/courses", training.save_course, training.CourseIn, name="post_course")
 
 
 @router.put("/training/courses/{course_id}", response_model=schemas.CourseOut)
@@ -174,10 +165,5 @@ def get_requests(session: DbSession, principal: ApiUser) -> Any:
     return [r for r, _name in routes_reads.open_requests(session, principal)]
 
 
-@router.post(
-    "/self-service/requests/{selfservice_request_id}/answer", response_model=schemas.RequestOut
-)
-def post_answer(
-    selfservice_request_id: Id, data: requests.AnswerIn, session: DbSession, principal: ApiUser
-) -> Any:
-    return requests.answer_request(session, principal, selfservice_request_id, data)
+ANSWER = "/self-service/requests/{selfservice_request_id}/answer"
+mine.post(ANSWER, requests.answer_request, requests.AnswerIn, name="post_answer")

@@ -60,6 +60,13 @@ def _page(request: Request, template: str, context: dict[str, Any], status: int 
     return render(request, template, {**WORDS, **context}, status_code=status)
 
 
+def _form_page(
+    request: Request, template: str, context: dict[str, Any], errors: dict[str, str] | None
+) -> Response:
+    """A page with a form: the fields' errors shown, and 422 when there are any."""
+    return _page(request, template, {**context, "errors": errors or {}}, 422 if errors else 200)
+
+
 def _done(path: str, what: str) -> Response:
     return RedirectResponse(f"{path}?done={what}", status_code=303)
 
@@ -85,8 +92,8 @@ def _report_page(
         else ""
         for v in views
     }
-    context = {"views": list(reversed(views)), "radars": radars, "errors": errors or {}}
-    return _page(request, "selfservice/report.html", context, 422 if errors else 200)
+    context = {"views": list(reversed(views)), "radars": radars}
+    return _form_page(request, "selfservice/report.html", context, errors)
 
 
 @router.get("/my/report")
@@ -104,8 +111,8 @@ def _development_page(
     mine = development.my_development(session, principal, _lang(request))
     _ = gettext_for(request.state.language)
     chart = progress_svg(mine.progress, _day(request), _("Progress over time"))
-    context = {"mine": mine, "chart": chart, "day": _day(request), "errors": errors or {}}
-    return _page(request, "selfservice/development.html", context, 422 if errors else 200)
+    context = {"mine": mine, "chart": chart, "day": _day(request)}
+    return _form_page(request, "selfservice/development.html", context, errors)
 
 
 @router.get("/my/development")
@@ -177,9 +184,8 @@ def _requests_page(
         "views": reports.my_reports(session, principal, _lang(request))
         if principal.has("self.report")
         else [],
-        "errors": errors or {},
     }
-    return _page(request, "selfservice/requests.html", context, 422 if errors else 200)
+    return _form_page(request, "selfservice/requests.html", context, errors)
 
 
 @router.get("/my/requests")
@@ -226,8 +232,8 @@ def _overview_page(
     request: Request, session: DbSession, principal: PageUser, errors: dict[str, str] | None = None
 ) -> Response:
     rows = routes_reads.department_progress(session, principal, _lang(request))
-    context = {"rows": rows, "day": _day(request), "errors": errors or {}}
-    return _page(request, "selfservice/overview.html", context, 422 if errors else 200)
+    context = {"rows": rows, "day": _day(request)}
+    return _form_page(request, "selfservice/overview.html", context, errors)
 
 
 @router.get("/development")
@@ -280,10 +286,9 @@ def _training_page(
         "seats": training.seats_taken(session, [c.id for c in catalogue]),
         "shown": policy.policy_of(session, principal.tenant_id),
         "flags": policy.FLAGS,
-        "errors": errors or {},
         "values": values or {},
     }
-    return _page(request, "selfservice/training.html", context, 422 if errors else 200)
+    return _form_page(request, "selfservice/training.html", context, errors)
 
 
 @router.get("/training")
@@ -355,8 +360,8 @@ def _hr_requests_page(
     request: Request, session: DbSession, principal: PageUser, errors: dict[str, str] | None = None
 ) -> Response:
     rows = routes_reads.open_requests(session, principal)
-    context = {"rows": rows, "errors": errors or {}}
-    return _page(request, "selfservice/hr_requests.html", context, 422 if errors else 200)
+    context = {"rows": rows}
+    return _form_page(request, "selfservice/hr_requests.html", context, errors)
 
 
 @router.get("/self-service/requests")

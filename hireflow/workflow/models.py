@@ -20,13 +20,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal, get_args
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hireflow.core.db import Base, JSONText, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 from hireflow.core.pii import EncryptedText
-from hireflow.openings.models import Opening, openings_of_member
+from hireflow.openings.models import scope_via_opening
 
 StageKind = Literal[
     "applied",
@@ -300,20 +300,6 @@ class RuleTask(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-def _by_opening(opening_column: Any, tenant_column: Any) -> Scope:
-    """Rows about one application are visible exactly like its opening."""
-    return Scope(
-        tenant=tenant_column,
-        in_subsidiaries=lambda ids: opening_column.in_(
-            select(Opening.id).where(Opening.subsidiary_id.in_(ids))
-        ),
-        in_departments=lambda ids: opening_column.in_(
-            select(Opening.id).where(Opening.department_id.in_(ids))
-        ),
-        member_of=lambda user_id: opening_column.in_(openings_of_member(user_id)),
-    )
-
-
 for _model in (
     OpeningStage,
     PipelinePosition,
@@ -324,7 +310,8 @@ for _model in (
     RuleLog,
     RuleTask,
 ):
-    register_scope(_model, _by_opening(_model.opening_id, _model.tenant_id))  # type: ignore[attr-defined]
+    # Rows about one application are visible exactly like its opening.
+    register_scope(_model, scope_via_opening(_model.opening_id, _model.tenant_id))  # type: ignore[attr-defined]
 register_scope(CompanyStage, Scope(tenant=CompanyStage.tenant_id))
 register_scope(RejectionReason, Scope(tenant=RejectionReason.tenant_id))
 register_scope(WorkflowSettings, Scope(tenant=WorkflowSettings.tenant_id))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
+from sqlalchemy.orm import Session
 
 from hireflow.core.db import utcnow
 from hireflow.core.i18n import gettext_for
-from hireflow.core.permissions import require
+from hireflow.core.permissions import Principal, require
+from hireflow.web.api_routes import ServiceRoutes
 from hireflow.web.deps import ApiUser, DbSession, Id
 from hireflow.workflow import (
     confirmations,
@@ -25,6 +27,18 @@ from hireflow.workflow import (
 router = APIRouter(tags=["workflow"])
 
 
+def _stages_out(rows: list[Any], _session: Session, principal: Principal) -> list[Any]:
+    return [stages.stage_out(s, principal.language) for s in rows]
+
+
+def _own_card(card: Any, _session: Session, principal: Principal) -> Any:
+    return scorecards.scorecard_out(card, {principal.user_id: principal.name})
+
+
+def _rule_out(rule: Any, *_context: Any) -> Any:
+    return rules.rule_out(rule)
+
+
 # --------------------------------------------------------------------------- configuration
 
 
@@ -36,11 +50,13 @@ def company_stages(session: DbSession, principal: ApiUser) -> Any:
     return [stages.stage_out(s, principal.language) for s in rows]
 
 
-@router.put("/workflow/stages", response_model=list[schemas.StageOut])
-def set_company_stages(data: schemas.StageListIn, session: DbSession, principal: ApiUser) -> Any:
-    """Replace the company's default pipeline; openings that already use theirs keep it."""
-    rows = stages.set_company_stages(session, principal, data)
-    return [stages.stage_out(s, principal.language) for s in rows]
+api = ServiceRoutes(router, __name__, list[schemas.StageOut], out=_stages_out)
+api.put(
+    "/workflow/stages",
+    stages.set_company_stages,
+    schemas.StageListIn,
+    doc="Replace the company's default pipeline; openings that already use theirs keep it.",
+)
 
 
 def _template_out(found: stage_templates.Template, language: str) -> schemas.StageTemplateOut:
@@ -82,12 +98,13 @@ def rejection_reasons(session: DbSession, principal: ApiUser) -> Any:
     return [stages.reason_out(r, principal.language) for r in rows]
 
 
-@router.put("/workflow/rejection-reasons", response_model=list[schemas.ReasonOut])
-def set_rejection_reasons(
-    data: schemas.ReasonListIn, session: DbSession, principal: ApiUser
-) -> Any:
-    rows = stages.set_rejection_reasons(session, principal, data)
-    return [stages.reason_out(r, principal.language) for r in rows]
+api.put(
+    "/workflow/rejection-reasons",
+    stages.set_rejection_reasons,
+    schemas.ReasonListIn,
+    model=list[schemas.ReasonOut],
+    out=lambda rows, _session, principal: [stages.reason_out(r, principal.language) for r in rows],
+)
 
 
 @router.get("/workflow/settings", response_model=schemas.SettingsOut)
@@ -96,9 +113,13 @@ def settings(session: DbSession, principal: ApiUser) -> Any:
     return stages.settings_out(session, principal.tenant_id)
 
 
-@router.put("/workflow/settings", response_model=schemas.SettingsOut)
-def set_settings(data: schemas.SettingsIn, session: DbSession, principal: ApiUser) -> Any:
-    return stages.set_settings(session, principal, data)
+api.put(
+    "/workflow/settings",
+    stages.set_settings,
+    schemas.SettingsIn,
+    model=schemas.SettingsOut,
+    out=None,
+)
 
 
 @router.get("/openings/{opening_id}/pipeline/stages", response_model=list[schemas.StageOut])
@@ -112,13 +133,12 @@ def opening_stages(opening_id: Id, session: DbSession, principal: ApiUser) -> An
     ]
 
 
-@router.put("/openings/{opening_id}/pipeline/stages", response_model=list[schemas.StageOut])
-def set_opening_stages(
-    opening_id: Id, data: schemas.StageListIn, session: DbSession, principal: ApiUser
-) -> Any:
-    """Replace the opening's stages (409 if a removed stage still holds candidates)."""
-    rows = stages.set_opening_stages(session, principal, opening_id, data)
-    return [stages.stage_out(s, principal.language) for s in rows]
+api.put(
+    "/openings/{opening_id}/pipeline/stages",
+    stages.set_opening_stages,
+    schemas.StageListIn,
+    doc="Replace the opening's stages (409 if a removed stage still holds candidates).",
+)
 
 
 # --------------------------------------------------------------------------- board and moves
@@ -200,37 +220,33 @@ def history(application_id: Id, session: DbSession, principal: ApiUser) -> Any:
 # --------------------------------------------------------------------------- scorecards
 
 
-@router.get("/applications/{application_id}/scorecards", response_model=schemas.MergedOut)
-def merged_scorecards(application_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    """AI and interviewers' ratings per competency, disagreements of more than one level
+SCORECARDS = "/applications/{application_id}/scorecards"
+cards = ServiceRoutes(router, __name__, schemas.ScorecardOut, out=_own_card)
+cards.get(
+    SCORECARDS,
+    scorecards.merged,
+    name="merged_scorecards",
+    model=schemas.MergedOut,
+    out=lambda merged, *_context: scorecards.merged_out(merged),
+    doc="""AI and interviewers' ratings per competency, disagreements of more than one level
     marked. While scorecards are blind, a panel member who has not submitted sees neither
-    colleagues' scorecards nor the AI's scores (``blind`` is true)."""
-    return scorecards.merged_out(scorecards.merged(session, principal, application_id))
-
-
-@router.post(
-    "/applications/{application_id}/scorecards",
-    response_model=schemas.ScorecardOut,
-    status_code=201,
+    colleagues' scorecards nor the AI's scores (``blind`` is true).""",
 )
-def submit_scorecard(
-    application_id: Id, data: schemas.ScorecardIn, session: DbSession, principal: ApiUser
-) -> Any:
-    """Submit the caller's scorecard for one interview round (409 if already submitted:
-    submitted scorecards are immutable, amend them instead)."""
-    card = scorecards.submit(session, principal, application_id, data)
-    return scorecards.scorecard_out(card, {principal.user_id: principal.name})
-
-
-@router.post(
-    "/scorecards/{scorecard_id}/amend", response_model=schemas.ScorecardOut, status_code=201
+cards.create(
+    SCORECARDS,
+    scorecards.submit,
+    schemas.ScorecardIn,
+    name="submit_scorecard",
+    doc="""Submit the caller's scorecard for one interview round (409 if already submitted:
+    submitted scorecards are immutable, amend them instead).""",
 )
-def amend_scorecard(
-    scorecard_id: Id, data: schemas.AmendIn, session: DbSession, principal: ApiUser
-) -> Any:
-    """A new version of the caller's own scorecard with the reason; the old version stays."""
-    card = scorecards.amend(session, principal, scorecard_id, data)
-    return scorecards.scorecard_out(card, {principal.user_id: principal.name})
+cards.create(
+    "/scorecards/{scorecard_id}/amend",
+    scorecards.amend,
+    schemas.AmendIn,
+    name="amend_scorecard",
+    doc="A new version of the caller's own scorecard with the reason; the old version stays.",
+)
 
 
 @router.get("/scorecards/{scorecard_id}/versions", response_model=list[schemas.ScorecardOut])
@@ -240,64 +256,65 @@ def scorecard_versions(scorecard_id: Id, session: DbSession, principal: ApiUser)
     return [scorecards.scorecard_out(c, names) for c in found]
 
 
-@router.post(
+cards.create(
     "/applications/{application_id}/conclusion",
-    response_model=schemas.ConclusionOut,
-    status_code=201,
+    scorecards.conclude,
+    schemas.ConclusionIn,
+    model=schemas.ConclusionOut,
+    out=lambda found, *_context: scorecards.conclusion_out(found),
+    doc="""HR's final conclusion after the scorecards (advance, hold, reject) with the reason; it
+    goes on the person's record with the merged figures. It does not move the candidate.""",
 )
-def conclude(
-    application_id: Id, data: schemas.ConclusionIn, session: DbSession, principal: ApiUser
-) -> Any:
-    """HR's final conclusion after the scorecards (advance, hold, reject) with the reason; it
-    goes on the person's record with the merged figures. It does not move the candidate."""
-    return scorecards.conclusion_out(scorecards.conclude(session, principal, application_id, data))
 
 
 # --------------------------------------------------------------------------- rules (H1, H2)
 
 
-@router.get("/openings/{opening_id}/pipeline/rules", response_model=list[schemas.RuleOut])
-def opening_rules(opening_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    """The opening's rules: trigger, condition and actions."""
-    return [rules.rule_out(r) for r in rules.opening_rules(session, principal, opening_id)]
-
-
-@router.post(
-    "/openings/{opening_id}/pipeline/rules", response_model=schemas.RuleOut, status_code=201
+RULES = "/openings/{opening_id}/pipeline/rules"
+RULE = "/workflow/rules/{rule_id}"
+rule_routes = ServiceRoutes(router, __name__, schemas.RuleOut, out=_rule_out)
+rule_routes.get(
+    RULES,
+    rules.opening_rules,
+    model=list[schemas.RuleOut],
+    out=lambda found, *_context: [rules.rule_out(r) for r in found],
+    doc="The opening's rules: trigger, condition and actions.",
 )
-def create_rule(
-    opening_id: Id, data: schemas.RuleIn, session: DbSession, principal: ApiUser
-) -> Any:
-    """Add a rule. Refused (422, ``fields`` naming the part) when the condition does not parse
+rule_routes.create(
+    RULES,
+    rules.create_rule,
+    schemas.RuleIn,
+    doc="""Add a rule. Refused (422, ``fields`` naming the part) when the condition does not parse
     or uses an unknown field, a stage or reason is unknown, or it would make candidates go
-    back and forth together with the opening's other rules."""
-    return rules.rule_out(rules.create_rule(session, principal, opening_id, data))
-
-
-@router.put("/workflow/rules/{rule_id}", response_model=schemas.RuleOut)
-def update_rule(rule_id: Id, data: schemas.RuleIn, session: DbSession, principal: ApiUser) -> Any:
-    """Change a rule (the same checks); its actions then run with the caller's rights."""
-    return rules.rule_out(rules.update_rule(session, principal, rule_id, data))
-
-
-@router.delete("/workflow/rules/{rule_id}", status_code=204)
-def delete_rule(rule_id: Id, session: DbSession, principal: ApiUser) -> Response:
-    """Delete a rule that never acted (409 ``rule_has_log`` otherwise: turn it off)."""
-    rules.delete_rule(session, principal, rule_id)
-    return Response(status_code=204)
-
-
-@router.post("/openings/{opening_id}/pipeline/rules/dry-run", response_model=schemas.DryRunOut)
-def dry_run(opening_id: Id, data: schemas.RuleIn, session: DbSession, principal: ApiUser) -> Any:
-    """What a rule (not saved) would decide for the opening's candidates today; changes
-    nothing."""
-    return rule_views.dry_run(session, principal, opening_id, data)
-
-
-@router.post("/workflow/rules/{rule_id}/dry-run", response_model=schemas.DryRunOut)
-def dry_run_rule(rule_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    """The dry run of a saved rule; changes nothing."""
-    return rule_views.dry_run_rule(session, principal, rule_id)
+    back and forth together with the opening's other rules.""",
+)
+rule_routes.put(
+    RULE,
+    rules.update_rule,
+    schemas.RuleIn,
+    doc="Change a rule (the same checks); its actions then run with the caller's rights.",
+)
+rule_routes.delete(
+    RULE,
+    rules.delete_rule,
+    doc="Delete a rule that never acted (409 ``rule_has_log`` otherwise: turn it off).",
+)
+rule_routes.post(
+    f"{RULES}/dry-run",
+    rule_views.dry_run,
+    schemas.RuleIn,
+    model=schemas.DryRunOut,
+    out=None,
+    doc="""What a rule (not saved) would decide for the opening's candidates today; changes
+    nothing.""",
+)
+rule_routes.post(
+    f"{RULE}/dry-run",
+    rule_views.dry_run_rule,
+    model=schemas.DryRunOut,
+    out=None,
+    doc="The dry run of a saved rule; changes nothing.",
+)
 
 
 @router.get(
@@ -309,10 +326,14 @@ def rule_log(application_id: Id, session: DbSession, principal: ApiUser) -> Any:
     return [rule_views.log_out(row, name) for row, name in view.rows]
 
 
-@router.get("/workflow/rule-tasks", response_model=list[schemas.RuleTaskOut])
-def rule_tasks(session: DbSession, principal: ApiUser) -> Any:
-    """HR's open items from rules: to-dos and rejections waiting for confirmation."""
-    return [confirmations.task_out(r) for r in confirmations.open_tasks(session, principal)]
+rule_routes.get(
+    "/workflow/rule-tasks",
+    confirmations.open_tasks,
+    name="rule_tasks",
+    model=list[schemas.RuleTaskOut],
+    out=lambda found, *_context: [confirmations.task_out(r) for r in found],
+    doc="HR's open items from rules: to-dos and rejections waiting for confirmation.",
+)
 
 
 @router.post("/workflow/rule-tasks/{task_id}", response_model=schemas.RuleTaskDecisionOut)
