@@ -25,7 +25,7 @@ from hireflow.candidates.models import Candidate
 from hireflow.core.db import Base, JSONText, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 from hireflow.core.pii import EncryptedText
-from hireflow.openings.models import Opening, openings_of_member
+from hireflow.openings.models import Opening, openings_of_member, scope_via_opening
 
 ANSWER_MODES = ("text", "voice", "video")
 ANSWER_STATUSES = ("open", "draft", "answered", "skipped")
@@ -419,12 +419,12 @@ def _interview_rows(column: Any) -> dict[str, Any]:
 
 register_scope(
     InterviewSession,
-    Scope(
-        tenant=InterviewSession.tenant_id,
+    scope_via_opening(
+        InterviewSession.opening_id,
+        InterviewSession.tenant_id,
         is_self=lambda user_id: InterviewSession.candidate_id.in_(
             select(Candidate.id).where(Candidate.user_id == user_id)
         ),
-        **_opening_rows(InterviewSession.opening_id),
     ),
 )
 for _model in (
@@ -440,7 +440,7 @@ for _model in (
     )
 register_scope(
     CandidateQuestion,
-    Scope(tenant=CandidateQuestion.tenant_id, **_opening_rows(CandidateQuestion.opening_id)),
+    scope_via_opening(CandidateQuestion.opening_id, CandidateQuestion.tenant_id),
 )
 # Company-wide: the FAQ and the calibration belong to the tenant, not to an opening.
 register_scope(CompanyFaq, Scope(tenant=CompanyFaq.tenant_id))

@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hireflow.core.db import Base, JSONText, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 from hireflow.core.pii import EncryptedText
-from hireflow.openings.models import Opening, openings_of_member
+from hireflow.openings.models import scope_via_opening
 
 ROOM_STATUSES = ("open", "ended")
 ROOM_MODES = ("webrtc", "capture")  # in-product call, or audio captured from another product
@@ -178,16 +178,4 @@ class LiveHint(Base):
 
 
 register_scope(LiveSettings, Scope(tenant=LiveSettings.tenant_id))
-register_scope(
-    LiveRoom,
-    Scope(
-        tenant=LiveRoom.tenant_id,
-        in_subsidiaries=lambda ids: LiveRoom.opening_id.in_(
-            select(Opening.id).where(Opening.subsidiary_id.in_(ids))
-        ),
-        in_departments=lambda ids: LiveRoom.opening_id.in_(
-            select(Opening.id).where(Opening.department_id.in_(ids))
-        ),
-        member_of=lambda user_id: LiveRoom.opening_id.in_(openings_of_member(user_id)),
-    ),
-)
+register_scope(LiveRoom, scope_via_opening(LiveRoom.opening_id, LiveRoom.tenant_id))
