@@ -78,4 +78,5 @@ elif [ -z "$given_n$given_dist" ] && [ "$workers" -gt 1 ] 2>/dev/null; then
   parallel=(-n "$workers" --dist loadgroup)
 fi
 echo "== tests (SQLite and PostgreSQL)${parallel[*]:+, ${parallel[*]}}"
-exec .venv/bin/python -m pytest -q "${parallel[@]}" "$@"
+# The 30 slowest tests are printed at the end, so a growing suite shows where its time goes.
+exec .venv/bin/python -m pytest -q --durations=30 "${parallel[@]}" "$@"

@@ -11,8 +11,6 @@ from typing import Any
 
 from hireflow.integrations import signing
 
-PORTS = range(18400, 18450)
-
 
 @dataclass
 class Received:
@@ -75,15 +73,9 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        last: OSError | None = None
-        for port in [self.port] if self.port else PORTS:
-            try:
-                self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-                break
-            except OSError as exc:
-                last = exc
-        else:
-            raise RuntimeError(f"no free port in {PORTS}") from last
+        # Port 0 lets the kernel pick: a fixed range is shared by the suite's parallel workers,
+        # and a port one worker freed could be taken by another's receiver (which answers).
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self.port = self._server.server_address[1]
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
