@@ -499,17 +499,20 @@ def _announce(
     )
 
 
+def _purpose(session: Session, interview: InterviewSession) -> str | None:
+    return session.scalar(
+        select(Invitation.purpose).where(Invitation.id == interview.invitation_id)
+    )
+
+
 def _publish_report(session: Session, interview: InterviewSession, report: Report) -> None:
     """``report.ready`` for the other domains (ids and numbers only, no personal data).
 
     A development re-assessment names no application: the rules and webhooks of the opening
     the person was hired through must not act on it."""
-    purpose = session.scalar(
-        select(Invitation.purpose).where(Invitation.id == interview.invitation_id)
-    )
     application_id = (
         None
-        if purpose == DEVELOPMENT
+        if _purpose(session, interview) == DEVELOPMENT
         else session.scalar(
             select(Application.id).where(
                 Application.candidate_id == interview.candidate_id,
@@ -581,6 +584,9 @@ def _into_record(
     Commits everything written so far with the record's entries: exactly once, or nothing."""
     scorer = SystemActor("interview-scoring", tenant_id=interview.tenant_id)
     _land_recordings(session, scorer, interview, answers_of(session, interview), delete_after)
+    # An employee's development re-assessment is a result on their record, not a step of a
+    # hiring process: their status (hired, in probation, …) stays what it is.
+    development = _purpose(session, interview) == DEVELOPMENT
     entry = records.record_interview_report(
         session,
         scorer,
@@ -589,7 +595,7 @@ def _into_record(
         interview_id=interview.id,
         scores=_scores(report),
         match_percent=report.job_match,
-        status="ai_interview_done",
+        status=None if development else "ai_interview_done",
         source="ai_interview",
         **record_texts(report, report.language),
     )

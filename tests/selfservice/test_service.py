@@ -11,7 +11,7 @@ from hireflow.interviews.models import InterviewSession
 from hireflow.interviews.queries import for_hiring
 from hireflow.notifications.models import OutboxMessage
 from hireflow.org.auth import principal_for
-from hireflow.records.models import RecordEntry
+from hireflow.records.models import PersonRecord, RecordEntry
 from hireflow.selfservice import development, policy, reports, training
 from hireflow.selfservice.models import Enrolment
 from tests.selfservice.factories import add_course, hired_employee, take_reassessment
@@ -82,6 +82,15 @@ def test_the_plan_recommends_courses_and_enrolment_queues_when_full(
     assert entry.source == "training" and entry.facts["competency"] == weakest
 
 
+def _record_status(session, person_id: int) -> str:
+    record = session.scalars(
+        select(PersonRecord)
+        .where(PersonRecord.person_id == person_id)
+        .execution_options(populate_existing=True)
+    ).one()
+    return record.status
+
+
 def test_a_reassessment_runs_through_the_interviews_flow_and_shows_progress(
     session, db, org, queue, storage, published
 ):
@@ -100,8 +109,12 @@ def test_a_reassessment_runs_through_the_interviews_flow_and_shows_progress(
     assert twice.value.status == 409
     listed = development.my_development(session, me, "zh").reassessments
     assert listed[0]["link"].startswith("/i/")
+    status_before = _record_status(session, hired.person.id)
     interview = take_reassessment(session, db, scheduled.invitation_id)
     session.refresh(scheduled)
+    # A development report lands on the record without turning the employee back into an
+    # interviewee.
+    assert _record_status(session, hired.person.id) == status_before != "ai_interview_done"
     assert scheduled.status == "completed"  # report.ready completed it
     # ...without naming the application the person was hired through: its rules, webhooks
     # and the AI accuracy review must not take a development report for a hiring one
