@@ -91,6 +91,27 @@ class StageTimeRollup(Base):
     seconds: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class PassRollup(Base):
+    """Moves from each stage to each stage, per opening and day (and month) the application
+    was received: the pass rates' moved on / rejected / withdrew, whatever the stage list they
+    are laid on (the reader classes each destination by its kind)."""
+
+    __tablename__ = "analytics_pass_rollups"
+    __table_args__ = (
+        UniqueConstraint("opening_id", "grain", "day", "from_key", "to_key"),
+        Index("ix_analytics_pass_rollups_tenant_id", "tenant_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
+    grain: Mapped[str] = mapped_column(String(1))
+    day: Mapped[date] = mapped_column(Date())
+    from_key: Mapped[str] = mapped_column(String(40))
+    to_key: Mapped[str] = mapped_column(String(40))
+    moves: Mapped[int] = mapped_column(default=0)
+
+
 class RollupState(Base):
     """How far the rollups have read: every application with ``id <= application_id`` and
     every stage move with ``id <= move_id`` is in them, nothing later is. One row; none
@@ -143,12 +164,14 @@ register_scope(SelfIdentification, Scope(tenant=SelfIdentification.tenant_id))
 register_scope(AuditSettings, Scope(tenant=AuditSettings.tenant_id))
 register_scope(FunnelRollup, Scope(tenant=FunnelRollup.tenant_id))
 register_scope(StageTimeRollup, Scope(tenant=StageTimeRollup.tenant_id))
+register_scope(PassRollup, Scope(tenant=PassRollup.tenant_id))
 register_scope(ScoreRollup, Scope(tenant=ScoreRollup.tenant_id))
 register_scope(ReportSubscription, Scope(tenant=ReportSubscription.tenant_id))
 
 __all__ = [
     "AuditSettings",
     "FunnelRollup",
+    "PassRollup",
     "ReportSubscription",
     "RollupState",
     "ScoreRollup",
