@@ -8,6 +8,7 @@ Two steps, so the data is written once and measured as often as needed:
                                        [--backend sqlite|postgresql] [--pg-admin URL]
     python bench/analytics.py measure --url URL [--repeat 2] [--give-up 60] [--direct]
     python bench/analytics.py copy --url SQLITE_URL [--pg-admin URL]
+    python bench/analytics.py rebuild --url URL   # migrate to head, rebuild the rollups (timed)
     python bench/analytics.py drop --url URL   # a PostgreSQL database made by populate or copy
 
 ``populate`` makes a fresh database (an SQLite file under a new temporary directory, or a new
@@ -19,6 +20,10 @@ PostgreSQL database created through ``--pg-admin``), writes the generated compan
 database as they are (COPY, no generation: the same data on both), then builds the rollups
 there (timed) and prints the URL to measure.
 
+``rebuild`` brings a database populated by an earlier version up to the current schema and
+rebuilds every rollup from the source tables (what ``hireflow analytics-rollups --rebuild``
+does), timed.
+
 ``measure`` times, as the company's HR admin, every dashboard figure (the ten charts of
 ``/analytics``, the AI accuracy review, predictive validity) over each scope: one opening, one
 department (half of the openings, its subsidiary's only one), the whole company, the last 30
@@ -29,7 +34,9 @@ calls. Scopes run smallest first; once a figure's cold call exceeds ``--give-up`
 larger scopes of that figure are skipped (printed as such). The page total is the sum of the
 ten charts, which the dashboard page builds one after another. Then the worker's refresh after
 1,000 new stage moves, and the funnel with them not yet folded in. ``--direct`` also times
-the funnel, time in stage and score distribution straight from the source tables.
+the funnel, time in stage, pass rates and score distribution (those of ``--only``) straight
+from the source tables (the baseline of the rollups' ratio), and checks each equals the
+rollups' answer.
 """
 
 from __future__ import annotations
@@ -73,7 +80,6 @@ def _open(url: str) -> Any:
 
 def _populate(args: argparse.Namespace) -> None:
     from hireflow.analytics import rollups
-    from hireflow.analytics.models import FunnelRollup, ScoreRollup, StageTimeRollup
 
     url = ""
     if args.backend == "postgresql":
@@ -97,14 +103,36 @@ def _populate(args: argparse.Namespace) -> None:
     )
     started = time.perf_counter()
     rollups.refresh(database)
+    _built(database, started)
+    print(f"measure with: --url {url}")
+
+
+def _built(database: Any, started: float) -> None:
+    from hireflow.analytics.models import FunnelRollup, PassRollup, ScoreRollup, StageTimeRollup
+
+    models = {
+        "funnel": FunnelRollup,
+        "time-in-stage": StageTimeRollup,
+        "pass-rate": PassRollup,
+        "score": ScoreRollup,
+    }
     with database.session() as session:
-        sizes = [session.query(m).count() for m in (FunnelRollup, StageTimeRollup, ScoreRollup)]
+        sizes = [f"{session.query(m).count():,} {name}" for name, m in models.items()]
     print(
         f"rollups built from nothing in {time.perf_counter() - started:.1f} s "
-        f"({', '.join(f'{n:,}' for n in sizes)} funnel, time-in-stage, score rows); "
-        f"{_conditions(database)}"
+        f"({', '.join(sizes)} rows); {_conditions(database)}"
     )
-    print(f"measure with: --url {url}")
+
+
+def _rebuild(args: argparse.Namespace) -> None:
+    from hireflow.analytics import rollups
+    from hireflow.core.migrate import upgrade
+
+    upgrade(args.url)
+    database = _open(args.url)
+    started = time.perf_counter()
+    rollups.rebuild(database)
+    _built(database, started)
 
 
 def _copy(args: argparse.Namespace) -> None:
@@ -264,7 +292,7 @@ def _measure(args: argparse.Namespace) -> None:
                 verdict = f"a lower bound: {len(_charts()) - measured} charts not run"
             print(f"{'page (ten charts)':24} {scope:28} {cold:9.0f} {warm:9.0f}  {verdict}")
         if args.direct:
-            _direct(session, hr, scopes, args.repeat)
+            _direct(session, hr, scopes, args.only)
         _pending(session, made, 1000)
         cold, warm = _time(lambda: _funnel(session, hr), args.repeat)
         print(f"funnel, company, 1,000 moves not yet folded in: cold {cold:.0f} ms, warm "
@@ -296,14 +324,19 @@ def _funnel(session: Any, hr: Any) -> Any:
     return queries.funnel(session, hr, Filters())
 
 
-def _direct(session: Any, hr: Any, scopes: dict[str, Any], repeat: int) -> None:
-    from hireflow.analytics import queries
+def _direct(session: Any, hr: Any, scopes: dict[str, Any], only: list[str] | None) -> None:
+    """The rollup figures straight from the source tables (those of ``--only``, by chart key,
+    if given), each checked against the rollups' answer."""
+    from hireflow.analytics import figures, queries
 
-    for name, figure in (
-        ("funnel", queries.funnel),
-        ("time in stage", queries.time_in_stage),
-        ("score distribution", queries.score_distributions),
+    for key, name, figure in (
+        ("funnel", "funnel", queries.funnel),
+        ("stage_time", "time in stage", queries.time_in_stage),
+        ("pass_rates", "pass rates", figures.pass_rates),
+        ("scores", "score distribution", queries.score_distributions),
     ):
+        if only and key not in only:
+            continue
         for scope, filters in scopes.items():
             cold, _ = _time(lambda f=figure, x=filters: f(session, hr, x, direct=True), 0)
             same = figure(session, hr, filters) == figure(session, hr, filters, direct=True)
@@ -337,7 +370,7 @@ def _drop(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("step", choices=("populate", "copy", "measure", "drop"))
+    parser.add_argument("step", choices=("populate", "copy", "rebuild", "measure", "drop"))
     parser.add_argument("--applications", type=int, default=1_000_000)
     parser.add_argument("--openings", type=int, default=50)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
@@ -354,7 +387,13 @@ def main() -> None:
         parser.error("--applications must be at least --openings")
     if args.step != "populate" and not args.url:
         parser.error(f"{args.step} needs --url")
-    steps = {"populate": _populate, "copy": _copy, "measure": _measure, "drop": _drop}
+    steps = {
+        "populate": _populate,
+        "copy": _copy,
+        "rebuild": _rebuild,
+        "measure": _measure,
+        "drop": _drop,
+    }
     steps[args.step](args)
 
 

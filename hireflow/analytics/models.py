@@ -71,7 +71,18 @@ class FunnelRollup(Base):
     applications: Mapped[int] = mapped_column(default=0)
 
 
-class StageTimeRollup(Base):
+class _Place:
+    """Where a rollup row counts: an opening and a day (``grain`` "d") or month ("m", ``day``
+    = the 1st); the tenant for scoping."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
+    grain: Mapped[str] = mapped_column(String(1))
+    day: Mapped[date] = mapped_column(Date())
+
+
+class StageTimeRollup(_Place, Base):
     """Moves out of each stage and the seconds spent in it, per opening and day (and month)
     the application was received (sums, so the mean is exact)."""
 
@@ -81,14 +92,25 @@ class StageTimeRollup(Base):
         Index("ix_analytics_stage_time_rollups_tenant_id", "tenant_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
-    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
-    grain: Mapped[str] = mapped_column(String(1))
-    day: Mapped[date] = mapped_column(Date())
     from_key: Mapped[str] = mapped_column(String(40))
     moves: Mapped[int] = mapped_column(default=0)
     seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class PassRollup(_Place, Base):
+    """Moves from each stage to each stage, per opening and day (and month) the application
+    was received: the pass rates' moved on / rejected / withdrew, whatever the stage list they
+    are laid on (the reader classes each destination by its kind)."""
+
+    __tablename__ = "analytics_pass_rollups"
+    __table_args__ = (
+        UniqueConstraint("opening_id", "grain", "day", "from_key", "to_key"),
+        Index("ix_analytics_pass_rollups_tenant_id", "tenant_id"),
+    )
+
+    from_key: Mapped[str] = mapped_column(String(40))
+    to_key: Mapped[str] = mapped_column(String(40))
+    moves: Mapped[int] = mapped_column(default=0)
 
 
 class RollupState(Base):
@@ -106,7 +128,7 @@ class RollupState(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class ScoreRollup(Base):
+class ScoreRollup(_Place, Base):
     """Per opening, day (and month) a report was written, competency and one-point bin: how
     many AI scores fell there and their sum (the AI's own scores, which never change; HR's
     overrides are applied by the reader). Kept by :mod:`hireflow.analytics.rollups`."""
@@ -117,11 +139,6 @@ class ScoreRollup(Base):
         Index("ix_analytics_score_rollups_tenant_id", "tenant_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
-    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
-    grain: Mapped[str] = mapped_column(String(1))
-    day: Mapped[date] = mapped_column(Date())
     competency: Mapped[str] = mapped_column(String(80))
     bin: Mapped[int] = mapped_column()
     scores: Mapped[int] = mapped_column(default=0)
@@ -143,12 +160,14 @@ register_scope(SelfIdentification, Scope(tenant=SelfIdentification.tenant_id))
 register_scope(AuditSettings, Scope(tenant=AuditSettings.tenant_id))
 register_scope(FunnelRollup, Scope(tenant=FunnelRollup.tenant_id))
 register_scope(StageTimeRollup, Scope(tenant=StageTimeRollup.tenant_id))
+register_scope(PassRollup, Scope(tenant=PassRollup.tenant_id))
 register_scope(ScoreRollup, Scope(tenant=ScoreRollup.tenant_id))
 register_scope(ReportSubscription, Scope(tenant=ReportSubscription.tenant_id))
 
 __all__ = [
     "AuditSettings",
     "FunnelRollup",
+    "PassRollup",
     "ReportSubscription",
     "RollupState",
     "ScoreRollup",

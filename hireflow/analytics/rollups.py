@@ -27,7 +27,13 @@ from sqlalchemy import Select, and_, delete, func, literal_column, select, text,
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from hireflow.analytics.models import FunnelRollup, RollupState, ScoreRollup, StageTimeRollup
+from hireflow.analytics.models import (
+    FunnelRollup,
+    PassRollup,
+    RollupState,
+    ScoreRollup,
+    StageTimeRollup,
+)
 from hireflow.candidates.models import Application
 from hireflow.core.db import Database, utcnow
 from hireflow.interviews.models import InterviewReport, InterviewSession, ScoreAdjustment
@@ -64,6 +70,8 @@ class Delta:
     funnel: Counter[tuple[int, int, date, str]] = field(default_factory=Counter)
     moves: Counter[tuple[int, int, date, str]] = field(default_factory=Counter)
     seconds: Counter[tuple[int, int, date, str]] = field(default_factory=Counter)
+    # moves per "from_key to_key" (keys have no spaces): the pass rates
+    passes: Counter[tuple[int, int, date, str]] = field(default_factory=Counter)
 
 
 def reached_key(keys: Iterable[str]) -> str:
@@ -110,7 +118,7 @@ def _add(
     by_app: dict[int, list[Any]] = {}
     for move in moves:
         by_app.setdefault(move[0], []).append(move)
-    funnel, moves_out, seconds = found.funnel, found.moves, found.seconds
+    funnel, moves_out, seconds, passes = found.funnel, found.moves, found.seconds, found.passes
     for app_id, tenant_id, opening_id, created_at in applications:
         day = created_at.date()
         mine = by_app.get(app_id, ())
@@ -125,6 +133,7 @@ def _add(
             key = (tenant_id, opening_id, day, move[2])
             moves_out[key] += 1
             seconds[key] += move[4]
+            passes[(tenant_id, opening_id, day, f"{move[2]} {move[3]}")] += 1
 
 
 _APP = (Application.id, Application.tenant_id, Application.opening_id, Application.created_at)
@@ -183,18 +192,26 @@ def _build(session: Session, until: Cut) -> None:
             Application.opening_id,
             day,
             StageMove.from_key,
+            StageMove.to_key,
             func.count(),
             func.sum(StageMove.seconds_in_stage),
         )
         .join(Application, Application.id == StageMove.application_id)
         .where(*moves, *apps)
-        .group_by(Application.tenant_id, Application.opening_id, day, StageMove.from_key)
+        .group_by(
+            Application.tenant_id,
+            Application.opening_id,
+            day,
+            StageMove.from_key,
+            StageMove.to_key,
+        )
     )
     found = Delta()
-    for tenant_id, opening_id, received, key, n, seconds in session.execute(times):
+    for tenant_id, opening_id, received, key, to_key, n, seconds in session.execute(times):
         place = (tenant_id, opening_id, _as_date(received), key)
         found.moves[place] += n
         found.seconds[place] += int(seconds)
+        found.passes[(*place[:3], f"{key} {to_key}")] += n
     if session.get_bind().dialect.name == "postgresql":
         listed = func.string_agg(StageMove.to_key.distinct(), literal_column("','"))
     else:
@@ -277,7 +294,21 @@ def _write(session: Session, found: Delta, fresh: bool = False) -> None:
         }
         for (t, o, g, d, k), n in _grains(found.moves).items()
     ]
+    passes = [
+        {
+            "tenant_id": t,
+            "opening_id": o,
+            "grain": g,
+            "day": d,
+            "from_key": k.split(" ")[0],
+            "to_key": k.split(" ")[1],
+            "moves": n,
+        }
+        for (t, o, g, d, k), n in _grains(found.passes).items()
+        if n
+    ]
     _upsert(session, FunnelRollup, funnel, [*_PLACE, "reached"], ["applications"], fresh)
+    _upsert(session, PassRollup, passes, [*_PLACE, "from_key", "to_key"], ["moves"], fresh)
     _upsert(session, StageTimeRollup, times, [*_PLACE, "from_key"], ["moves", "seconds"], fresh)
 
 
@@ -338,6 +369,7 @@ def rebuild(database: Database) -> dict[str, int]:
 def _rebuild_in(session: Session, until: Cut) -> dict[str, int]:
     session.execute(delete(FunnelRollup))
     session.execute(delete(StageTimeRollup))
+    session.execute(delete(PassRollup))
     session.execute(delete(ScoreRollup))
     session.execute(delete(RollupState).where(RollupState.name == NAME))
     session.add(
@@ -467,6 +499,25 @@ def stage_time_sums(
             moves[key] += n
             seconds[key] += tail.seconds[(_t, _o, day, key)]
     return {key: (n, seconds[key]) for key, n in moves.items() if n}
+
+
+def pass_sums(
+    session: Session, openings: Select[Any], start: date | None, end: date | None
+) -> Counter[tuple[str, str]] | None:
+    """Moves per (from stage, to stage) of the applications of ``openings`` received in the
+    period; None before the first build."""
+    cut = built_cut(session)
+    if cut is None:
+        return None
+    found: Counter[tuple[str, str]] = Counter()
+    rows = _summed(session, PassRollup, openings, (start, end), ["from_key", "to_key"], ["moves"])
+    for from_key, to_key, n in rows:
+        found[(from_key, to_key)] += int(n)
+    for (_t, _o, day, keys), n in delta(session, cut, None, openings).passes.items():
+        if _in_period(day, start, end):
+            from_key, to_key = keys.split(" ")
+            found[(from_key, to_key)] += n
+    return +found
 
 
 # --------------------------------------------------------------------------- scores

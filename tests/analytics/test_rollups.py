@@ -10,8 +10,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from hireflow.analytics import queries, rollups
-from hireflow.analytics.models import FunnelRollup, ScoreRollup, StageTimeRollup
+from hireflow.analytics import figures, queries, rollups
+from hireflow.analytics.models import FunnelRollup, PassRollup, ScoreRollup, StageTimeRollup
 from hireflow.analytics.queries import Filters
 from hireflow.analytics.tasks import refresh_rollups
 from hireflow.candidates.models import Application
@@ -104,6 +104,9 @@ def _same(session, people, filters):
         assert queries.time_in_stage(session, who, filters) == queries.time_in_stage(
             session, who, filters, direct=True
         )
+        assert figures.pass_rates(session, who, filters) == figures.pass_rates(
+            session, who, filters, direct=True
+        )
 
 
 def _tables(session):
@@ -130,7 +133,24 @@ def _tables(session):
             StageTimeRollup.from_key,
         )
     ).all()
-    return [tuple(r) for r in funnel], [tuple(r) for r in times]
+    passes = session.execute(
+        select(
+            PassRollup.opening_id,
+            PassRollup.grain,
+            PassRollup.day,
+            PassRollup.from_key,
+            PassRollup.to_key,
+            PassRollup.moves,
+        ).order_by(
+            PassRollup.opening_id,
+            PassRollup.grain,
+            PassRollup.day,
+            PassRollup.from_key,
+            PassRollup.to_key,
+        )
+    ).all()
+    assert passes  # the pass rates are read from these rows
+    return [tuple(r) for r in funnel], [tuple(r) for r in times], [tuple(r) for r in passes]
 
 
 def test_rollups_answer_like_the_stage_events_as_events_arrive(session, db, org):
