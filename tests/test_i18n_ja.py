@@ -232,20 +232,21 @@ def test_the_record_timeline_reads_in_japanese(client, session, db, org, queue, 
     assert page.status_code == 200
     timeline = timeline_of(page.text)
     assert {p["id"]: p["name"]["ja"] for p in list_presets()}[dimension.id] in timeline
-    # The record keeps the report's summary, strengths, gaps and follow-up questions as
-    # written in the interview's language (Chinese here): stored data, like HR's notes.
+    # The report's summary, strengths, gaps and follow-up questions reach the record in
+    # every language the report has, so they read in Japanese here (not exempted below).
     row = session.scalars(
         select(InterviewReport).where(InterviewReport.interview_id == interview.id)
     ).one()
-    stored = [record_texts(stored_report(body), "zh") for body in (row.body, row.final_body)]
+    for body in (row.body, row.final_body):
+        texts = record_texts(stored_report(body), "zh")["localised"]
+        assert texts["summary"]["ja"] in timeline
+        assert all(t["ja"] in timeline for key in ("strengths", "gaps") for t in texts[key])
     data = (
         "技术扎实，进入复试",
         "表达其实很清楚",
         setup.candidate.name,
         setup.opening.title,
         *(u.name for u in org.users.values()),
-        *(t["summary"] for t in stored),
-        *(x for t in stored for key in ("strengths", "gaps", "follow_ups") for x in t[key]),
     )
     problems_found = prose_problems(page.text.split('id="timeline"', 1)[1], data)
     assert not problems_found, problems_found
