@@ -183,6 +183,39 @@ def test_every_bank_question_reads_in_japanese() -> None:
     assert not found, found
 
 
+def test_every_bank_question_explains_itself_in_three_languages() -> None:
+    """Every built-in question's rationale, key points and follow-up questions are in zh, en
+    and ja (an interviewer reading the plan in Japanese reads them in Japanese), the lists as
+    long in each language, and the Japanese neither copied nor Chinese."""
+    bank = load_question_bank()
+    found: list[str] = []
+    counts = {"rationale": 0, "key_points": 0, "follow_ups": 0}
+    for question in bank.questions:
+        assert question.rationale, question.id
+        fields = {
+            "rationale": {k: (v,) for k, v in question.rationale.items()},
+            "key_points": question.key_points,
+            "follow_ups": question.follow_ups,
+        }
+        for field, texts in fields.items():
+            if not texts:
+                continue
+            counts[field] += 1
+            if set(texts) != {"zh", "en", "ja"}:
+                found.append(f"{question.id}.{field}: {sorted(texts)}")
+                continue
+            if not len(texts["zh"]) == len(texts["en"]) == len(texts["ja"]):
+                found.append(f"{question.id}.{field}: lists of different lengths")
+            for i, ja in enumerate(texts["ja"]):
+                others = (texts["zh"][i], texts["en"][i]) if i < len(texts["zh"]) else ()
+                chinese = SIMPLIFIED_ONLY.search(ja) and not KANA.search(ja)
+                if not ja.strip() or ja in others or chinese:
+                    found.append(f"{question.id}.{field}[{i}]: {ja!r}")
+    assert not found, found
+    assert counts["rationale"] >= 130 and counts["key_points"] >= 70, counts
+    assert counts["follow_ups"] >= 15, counts
+
+
 def test_coding_questions_read_in_japanese() -> None:
     for question in coding_bank().values():
         public = question.public("ja")
