@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 
 from hireflow.core.db import Database
 from hireflow.interviews.live import POLL_SECONDS_REDIS, hub, stream
-from hireflow.live import audio, notices
+from hireflow.live import audio, local_notices, notices
 from hireflow.live.models import LiveHint, LiveParticipant, LiveRoom, LiveUtterance
 
 CURSOR = 2**31
@@ -102,6 +102,8 @@ async def room_stream(
     noticed = asyncio.Event()  # set by the room's notices, beside the stream's own wake-up
     hub.add(notices.key(room_id), loop, noticed)
     pushed = notices.pushed()
+    # Without Redis the speech worker's notices come by a local socket once it was heard.
+    local = not pushed and local_notices.listening()
     read_at = float("-inf")
 
     async def fetch(cursor: int) -> list[Event]:
@@ -111,7 +113,7 @@ async def room_stream(
         due = (
             pushed
             or noticed.is_set()
-            or notices.expecting(room_id)
+            or (notices.expecting(room_id) and not (local and local_notices.heard()))
             or loop.time() - read_at >= notices.IDLE_POLL_SECONDS
         )
         if not due:
