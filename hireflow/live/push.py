@@ -9,9 +9,9 @@ interview's (``interviews/live.py``: keep-alives, bounded life). It reads the ro
 notice says the room changed (``live/notices.py``: after every commit that changes what the
 page shows, in this process or, through Redis, in any other) and otherwise not at all, but
 for a safety net: every 15 s with Redis; without Redis every second, and every 0.2 s while a
-chunk this process queued may still turn into a line (the speech worker cannot reach this
-process then). A read is one small query (newest ids, consents, the assistant's state); the
-rest is read only when that changed.
+chunk this process queued may still turn into a line until this process heard the speech
+worker's notices on its local socket (``live/local_notices.py``). A read is one small query
+(newest ids, consents, the assistant's state); the rest is read only when that changed.
 """
 
 from __future__ import annotations
