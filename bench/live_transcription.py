@@ -74,7 +74,21 @@ ANSWERS = (
     "We decided to move to a new database after a long discussion.",
     "I trained three new colleagues on our tools and all of them passed their probation.",
 )
-PAUSE_S = 0.7  # the page posts an utterance after this much silence (live.js)
+LIVE_JS = ROOT / "hireflow" / "web" / "static" / "live" / "live.js"
+
+
+def pause_seconds() -> float:
+    """The silence after which the page posts an utterance (``PAUSE_MS`` in live.js)."""
+    import re
+
+    found = re.search(r"var PAUSE_MS = (\d+);", LIVE_JS.read_text())
+    if found is None:
+        raise RuntimeError("PAUSE_MS not found in live.js")
+    return int(found.group(1)) / 1000
+
+
+PAUSE_S = pause_seconds()
+STEPS = ("decode", "model", "line", "hints")
 
 
 def speak(folder: Path, index: int, text: str) -> bytes:
@@ -88,7 +102,7 @@ def start_server(data_dir: Path, port: int, redis_url: str | None) -> subprocess
     env.update(
         {
             "HIREFLOW_DATA_DIR": str(data_dir),
-            "HIREFLOW_LOG_LEVEL": "WARNING",
+            "HIREFLOW_LOG_LEVEL": "INFO",  # the speech worker's per-step times (no content)
             "PYTHONPATH": str(ROOT),
         }
     )
@@ -286,7 +300,30 @@ def run(base: str, clips: list[bytes], data_dir: Path) -> int:
             }
         )
     report(rows, load_before)
+    report_steps(data_dir / "server.log")
     return 0
+
+
+def report_steps(log_path: Path) -> None:
+    """The speech worker's own wall and CPU time per step of each chunk (its log lines)."""
+    import re
+
+    found: dict[str, list[tuple[float, float]]] = {step: [] for step in STEPS}
+    chunks = 0
+    for line in log_path.read_text(errors="replace").splitlines():
+        if "live chunk" not in line:
+            continue
+        chunks += 1
+        for step, wall, cpu in re.findall(r"(\w+)=(\d+)/(\d+)", line):
+            if step in found:
+                found[step].append((float(wall), float(cpu)))
+    warm = {step: values[1:] for step, values in found.items()}  # the first: warm-up
+    print(f"speech worker, per step of {chunks} chunks (warm ones), p50 wall / CPU ms:")
+    for step, values in warm.items():
+        if values:
+            wall = statistics.median(v[0] for v in values)
+            cpu = statistics.median(v[1] for v in values)
+            print(f"  {step:<7} {wall:>6.0f} / {cpu:>6.0f}")
 
 
 def report(rows: list[dict[str, Any]], load_before: tuple[float, float, float]) -> None:
@@ -324,6 +361,11 @@ def report(rows: list[dict[str, Any]], load_before: tuple[float, float, float]) 
         f"post (the web request) p50 {statistics.median(r['post'] for r in warm):.0f} ms; "
         f"model alone in this process p50 {model:.0f} ms, line / model = "
         f"{statistics.median(lines) / model:.2f}"
+    )
+    overhead = [r["line"] - r["worker"] for r in warm]
+    print(
+        "line minus the worker's own time (queue wait, commit, notice, read) p50 "
+        f"{statistics.median(overhead):.0f} ms, max {max(overhead):.0f} ms"
     )
     cpu = statistics.median(r["cpu"] for r in warm)
     print(f"model CPU time p50 {cpu:.0f} ms over 2 threads (the load stretches wall times)")

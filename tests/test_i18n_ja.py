@@ -183,6 +183,39 @@ def test_every_bank_question_reads_in_japanese() -> None:
     assert not found, found
 
 
+def test_every_bank_question_explains_itself_in_three_languages() -> None:
+    """Every built-in question's rationale, key points and follow-up questions are in zh, en
+    and ja (an interviewer reading the plan in Japanese reads them in Japanese), the lists as
+    long in each language, and the Japanese neither copied nor Chinese."""
+    bank = load_question_bank()
+    found: list[str] = []
+    counts = {"rationale": 0, "key_points": 0, "follow_ups": 0}
+    for question in bank.questions:
+        assert question.rationale, question.id
+        fields = {
+            "rationale": {k: (v,) for k, v in question.rationale.items()},
+            "key_points": question.key_points,
+            "follow_ups": question.follow_ups,
+        }
+        for field, texts in fields.items():
+            if not texts:
+                continue
+            counts[field] += 1
+            if set(texts) != {"zh", "en", "ja"}:
+                found.append(f"{question.id}.{field}: {sorted(texts)}")
+                continue
+            if not len(texts["zh"]) == len(texts["en"]) == len(texts["ja"]):
+                found.append(f"{question.id}.{field}: lists of different lengths")
+            for i, ja in enumerate(texts["ja"]):
+                others = (texts["zh"][i], texts["en"][i]) if i < len(texts["zh"]) else ()
+                chinese = SIMPLIFIED_ONLY.search(ja) and not KANA.search(ja)
+                if not ja.strip() or ja in others or chinese:
+                    found.append(f"{question.id}.{field}[{i}]: {ja!r}")
+    assert not found, found
+    assert counts["rationale"] >= 130 and counts["key_points"] >= 70, counts
+    assert counts["follow_ups"] >= 15, counts
+
+
 def test_coding_questions_read_in_japanese() -> None:
     for question in coding_bank().values():
         public = question.public("ja")
@@ -232,20 +265,21 @@ def test_the_record_timeline_reads_in_japanese(client, session, db, org, queue, 
     assert page.status_code == 200
     timeline = timeline_of(page.text)
     assert {p["id"]: p["name"]["ja"] for p in list_presets()}[dimension.id] in timeline
-    # The record keeps the report's summary, strengths, gaps and follow-up questions as
-    # written in the interview's language (Chinese here): stored data, like HR's notes.
+    # The report's summary, strengths, gaps and follow-up questions reach the record in
+    # every language the report has, so they read in Japanese here (not exempted below).
     row = session.scalars(
         select(InterviewReport).where(InterviewReport.interview_id == interview.id)
     ).one()
-    stored = [record_texts(stored_report(body), "zh") for body in (row.body, row.final_body)]
+    for body in (row.body, row.final_body):
+        texts = record_texts(stored_report(body), "zh")["localised"]
+        assert texts["summary"]["ja"] in timeline
+        assert all(t["ja"] in timeline for key in ("strengths", "gaps") for t in texts[key])
     data = (
         "技术扎实，进入复试",
         "表达其实很清楚",
         setup.candidate.name,
         setup.opening.title,
         *(u.name for u in org.users.values()),
-        *(t["summary"] for t in stored),
-        *(x for t in stored for key in ("strengths", "gaps", "follow_ups") for x in t[key]),
     )
     problems_found = prose_problems(page.text.split('id="timeline"', 1)[1], data)
     assert not problems_found, problems_found

@@ -15,6 +15,7 @@ The same transaction holds the audit row of the caller's adjustment (``hr.adjust
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -62,7 +63,9 @@ def final_report(row: InterviewReport | None) -> Report | None:
 
 def record_texts(report: Report, lang: str) -> dict[str, Any]:
     """The personal part of an interview result in the record: summary, strengths, gaps,
-    quoted evidence and follow-up questions in the report's language."""
+    quoted evidence and follow-up questions in the report's language, and the same prose in
+    every language the report has (``localised``), so each reader of the record gets theirs.
+    The quotes stay as the candidate said them."""
     return {
         "summary": report.summary.get(lang) or report.summary.get("en", ""),
         "strengths": [localised(f.text, lang) for f in report.strengths],
@@ -72,7 +75,18 @@ def record_texts(report: Report, lang: str) -> dict[str, Any]:
             for e in report.key_examples
         ],
         "follow_ups": [localised(f.text, lang) for f in report.follow_ups],
+        "localised": {
+            "summary": _languages(report.summary),
+            "strengths": [_languages(f.text) for f in report.strengths],
+            "gaps": [_languages(f.text) for f in report.gaps],
+            "follow_ups": [_languages(f.text) for f in report.follow_ups],
+        },
     }
+
+
+def _languages(text: Mapping[str, str] | None) -> dict[str, str]:
+    """A report text's non-empty versions in the product's languages."""
+    return {lang: text[lang] for lang in ("zh", "en", "ja") if text and text.get(lang)}
 
 
 def restate(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +53,8 @@ from hireflow.live.service import (
 )
 from hireflow.openings.models import Opening
 from hireflow.scoring.models import localised
+
+log = logging.getLogger(__name__)
 
 
 def live_transcriber() -> Transcriber:
@@ -217,10 +220,31 @@ def _refuse(database: Database, chunk_id: int, reason: str) -> None:
             session.commit()
 
 
+class _Steps:
+    """Wall and CPU time of each step of one chunk (CPU: the worker process's, which the
+    machine's load stretches far less than wall time), logged without any content."""
+
+    def __init__(self) -> None:
+        self.began = self.wall = time.perf_counter()
+        self.cpu = time.process_time()
+        self.took: list[str] = []
+
+    def done(self, step: str) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.took.append(f"{step}={(wall - self.wall) * 1000:.0f}/{(cpu - self.cpu) * 1000:.0f}")
+        self.wall, self.cpu = wall, cpu
+
+    def ms(self) -> int:
+        return round((time.perf_counter() - self.began) * 1000)
+
+    def log(self, chunk_id: int) -> None:
+        log.info("live chunk %s steps wall/cpu ms: %s", chunk_id, " ".join(self.took))
+
+
 def transcribe_chunk(database: Database, chunk_id: int) -> ChunkResult:
     """The speech queue's task: transcribe one queued chunk, commit its line of transcript,
     then the assistant's hints. No database connection is held while the model runs."""
-    began = time.perf_counter()
+    steps = _Steps()
     with database.session() as session:
         job = _take_job(session, chunk_id)
     if isinstance(job, str):
@@ -231,18 +255,23 @@ def transcribe_chunk(database: Database, chunk_id: int) -> ChunkResult:
     except MediaError as exc:
         _refuse(database, chunk_id, exc.code)
         return ChunkResult(None, [], 0, 0, "refused")
+    steps.done("decode")
     transcript = TRANSCRIBER.get().transcribe(decoded, job.language, job.vocabulary)
-    transcribed_ms = round((time.perf_counter() - began) * 1000)
+    steps.done("model")
+    transcribed_ms = steps.ms()
     with database.session() as session:
         utterance = _store_utterance(session, job, decoded, transcript, transcribed_ms)
+        steps.done("line")
         if utterance is None:
+            steps.log(chunk_id)
             return ChunkResult(None, [], transcribed_ms, transcribed_ms, "silent")
         room = session.get(LiveRoom, job.room_id)
         hints = update_assistant(session, get_settings(), room, utterance)  # type: ignore[arg-type]
-        notices.changed_on_commit(session, job.room_id)
+        notices.changed_on_commit(session, job.room_id, from_worker=True)
         session.commit()
-    total_ms = round((time.perf_counter() - began) * 1000)
-    return ChunkResult(utterance, hints, transcribed_ms, total_ms)
+        steps.done("hints")
+    steps.log(chunk_id)
+    return ChunkResult(utterance, hints, transcribed_ms, steps.ms())
 
 
 def _store_utterance(
@@ -277,7 +306,7 @@ def _store_utterance(
         question_id=room.current_question,
     )
     session.add(utterance)
-    notices.changed_on_commit(session, room.id)
+    notices.changed_on_commit(session, room.id, from_worker=True)
     session.commit()
     return utterance
 

@@ -11,12 +11,14 @@ changed" notice through the AI interview's live channel (``interviews/live.py``)
   ``hireflow:interview:-<room id>`` (rooms take the negative keys of that channel), so the
   speech workers and every web process reach every web process's streams.
 
-Without Redis (the embedded default) the speech worker is another process and has no way to
-reach the web server's streams. The web process receives every chunk itself, though, and a
-line can only come from a chunk: after it queued one of room N (:func:`expect_on_commit`),
-N's streams in this process look at the room every ``FAST_POLL_SECONDS`` for
-``EXPECT_SECONDS``, enough for the line and its hints under load; otherwise an idle stream
-looks only every ``IDLE_POLL_SECONDS`` (1 s, a safety net, as Redis mode's 15 s).
+Without Redis (the embedded default) the speech worker is another process: its notices reach
+the web processes of the same host through UNIX datagram sockets (``live/local_notices.py``).
+Until this process heard a worker that way (a worker elsewhere, no UNIX sockets), it falls
+back on what it knows itself: a line can only come from a chunk, and after it queued one of
+room N (:func:`expect_on_commit`) N's streams in this process look at the room every
+``FAST_POLL_SECONDS`` for ``EXPECT_SECONDS``, enough for the line and its hints under load.
+Otherwise an idle stream looks only every ``IDLE_POLL_SECONDS`` (1 s, a safety net, as Redis
+mode's 15 s).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from hireflow.core.db import on_commit
 from hireflow.interviews import live
+from hireflow.live import local_notices
 
 FAST_POLL_SECONDS = 0.2
 #: As the AI interview's embedded poll: a change this process was not told of (another web
@@ -46,14 +49,16 @@ def key(room_id: int) -> int:
     return -room_id
 
 
-def publish(room_id: int) -> None:
+def publish(room_id: int, from_worker: bool = False) -> None:
     """Tell every stream of the room that its state changed (call after the commit)."""
     live.publish(key(room_id))
+    if not pushed():
+        local_notices.send(room_id, from_worker)
 
 
-def changed_on_commit(session: Session, room_id: int) -> None:
+def changed_on_commit(session: Session, room_id: int, from_worker: bool = False) -> None:
     """Publish the room's notice once the session's transaction commits (never on rollback)."""
-    on_commit(session, lambda: publish(room_id))
+    on_commit(session, lambda: publish(room_id, from_worker))
 
 
 def expect(room_id: int) -> None:

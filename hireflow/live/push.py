@@ -9,9 +9,9 @@ interview's (``interviews/live.py``: keep-alives, bounded life). It reads the ro
 notice says the room changed (``live/notices.py``: after every commit that changes what the
 page shows, in this process or, through Redis, in any other) and otherwise not at all, but
 for a safety net: every 15 s with Redis; without Redis every second, and every 0.2 s while a
-chunk this process queued may still turn into a line (the speech worker cannot reach this
-process then). A read is one small query (newest ids, consents, the assistant's state); the
-rest is read only when that changed.
+chunk this process queued may still turn into a line until this process heard the speech
+worker's notices on its local socket (``live/local_notices.py``). A read is one small query
+(newest ids, consents, the assistant's state); the rest is read only when that changed.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 
 from hireflow.core.db import Database
 from hireflow.interviews.live import POLL_SECONDS_REDIS, hub, stream
-from hireflow.live import audio, notices
+from hireflow.live import audio, local_notices, notices
 from hireflow.live.models import LiveHint, LiveParticipant, LiveRoom, LiveUtterance
 
 CURSOR = 2**31
@@ -102,6 +102,8 @@ async def room_stream(
     noticed = asyncio.Event()  # set by the room's notices, beside the stream's own wake-up
     hub.add(notices.key(room_id), loop, noticed)
     pushed = notices.pushed()
+    # Without Redis the speech worker's notices come by a local socket once it was heard.
+    local = not pushed and local_notices.listening()
     read_at = float("-inf")
 
     async def fetch(cursor: int) -> list[Event]:
@@ -111,7 +113,7 @@ async def room_stream(
         due = (
             pushed
             or noticed.is_set()
-            or notices.expecting(room_id)
+            or (notices.expecting(room_id) and not (local and local_notices.heard()))
             or loop.time() - read_at >= notices.IDLE_POLL_SECONDS
         )
         if not due:

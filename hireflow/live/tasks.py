@@ -16,9 +16,12 @@ from typing import Any
 from celery.signals import celeryd_init, worker_ready
 from sqlalchemy.exc import OperationalError
 
+from hireflow.candidates.vectors import platform_embedder
 from hireflow.core.db import get_database
+from hireflow.core.settings import get_settings
 from hireflow.core.tasks import SPEECH_QUEUE, celery_app
 from hireflow.live import audio
+from hireflow.scoring.embedding import OpenAICompatibleEmbedder
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +74,11 @@ def _load_the_model(sender: Any = None, **_kwargs: Any) -> None:
         load = getattr(audio.TRANSCRIBER.get(), "model", None)
         if callable(load):
             load()
+        # The hints' sentence encoder too (a local one: a provider is not called for
+        # nothing), else the first answer's hint waits for it after its line.
+        embedder = platform_embedder(get_settings())
+        if not isinstance(embedder, OpenAICompatibleEmbedder):
+            embedder.embed(["warm-up"])
     except Exception as exc:  # a warm-up failure must not stop the worker
         log.warning("warm-up failed", extra={"event": "live.warm_up", "error": str(exc)})
 

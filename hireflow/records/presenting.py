@@ -230,6 +230,22 @@ class Presenter:
         """A {zh, en, ja} text in the viewer's language (the nearest other one if missing)."""
         return pick_text(text, self.lang)
 
+    def prose(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """An interview result's summary, strengths, gaps and follow-up questions in the
+        viewer's language where the report had it (``localised``), else as stored (the
+        interview's language: entries written before reports were kept in every language)."""
+        each = data.get("localised")
+        each = each if isinstance(each, Mapping) else {}
+        shown: dict[str, Any] = {"summary": self.pick(each.get("summary") or data.get("summary"))}
+        for key in ("strengths", "gaps", "follow_ups"):
+            stored = data.get(key)
+            stored = list(stored) if isinstance(stored, list | tuple) else []
+            texts = each.get(key)
+            if isinstance(texts, list) and len(texts) == len(stored):
+                stored = [text or old for text, old in zip(texts, stored, strict=True)]
+            shown[key] = [self.pick(text) for text in stored]
+        return shown
+
     def industry(self, key: str | None) -> str:
         """An industry key of a competency model or a resume as a word ("互联网", "Internet")."""
         if not key:

@@ -34,7 +34,7 @@ one-time code e-mailed to the viewer, per company policy).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO
@@ -413,6 +413,7 @@ def record_interview_report(
     gaps: Sequence[str] = (),
     evidence: Sequence[dict[str, Any]] = (),
     follow_ups: Sequence[str] = (),
+    localised: Mapping[str, Any] | None = None,
     recordings: Sequence[RecordingIn] = (),
     status: str | None = "ai_interview_done",
     source: str = "ai_interview",
@@ -423,11 +424,10 @@ def record_interview_report(
     reason: str = "",
     commit: bool = True,
 ) -> RecordEntry:
-    """An AI interview report lands in the record (SPEC G1): structured results, labelled
-    recordings and the new status, in one transaction.
-
-    ``scores`` map dimension codes to numbers (kept as facts for statistics); the summary,
-    strengths, gaps, quoted evidence and follow-up questions are personal (encrypted).
+    """An AI interview report lands in the record (SPEC G1) in one transaction: ``scores``
+    (dimension codes to numbers) as facts for statistics; the summary, strengths, gaps, quoted
+    evidence and follow-up questions as personal data (encrypted), with ``localised`` that
+    prose in each language the report has, for readers of another; recordings; the status.
 
     An override by HR restates an earlier result as a new entry, never an edit:
     ``supersedes`` is that entry's id, ``scores`` / ``match_percent`` the final values,
@@ -450,6 +450,7 @@ def record_interview_report(
         "gaps": list(gaps),
         "evidence": list(evidence),
         "follow_ups": list(follow_ups),
+        **({"localised": dict(localised)} if localised else {}),
         **({"reason": reason} if reason else {}),
     }
     entry = _append_one(

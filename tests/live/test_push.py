@@ -11,8 +11,13 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
+import socket
+import subprocess
+import sys
 import time
 import wave
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, select
@@ -20,7 +25,7 @@ from sqlalchemy import event, select
 from hireflow.core.db import get_database
 from hireflow.core.settings import get_settings
 from hireflow.interviews import live
-from hireflow.live import audio, notices, push
+from hireflow.live import audio, local_notices, notices, push
 from hireflow.live.models import LiveParticipant, LiveRoom, LiveUtterance
 from tests.interviews.test_live import redis_broker, run_in_fresh_loop  # noqa: F401 - fixture
 from tests.live.factories import everyone_in, make_room
@@ -216,3 +221,91 @@ def test_without_redis_or_a_chunk_the_safety_net_still_delivers(session, org, mo
     took, state, line_id = run_in_fresh_loop(scenario())
     assert [u["id"] for u in state["utterances"]] == [line_id]
     assert took < notices.IDLE_POLL_SECONDS + 1.0
+
+
+@pytest.fixture
+def local_socket():
+    """This process listens for other processes' notices (as a web process with a stream
+    does); stopped afterwards, so the next test starts without having heard a worker."""
+    local_notices.close()
+    yield
+    local_notices.close()
+
+
+def worker_notice(room_id: int) -> float:
+    """What the speech worker sends after its commit, from a process of its own; the time
+    it was sent."""
+    code = (
+        "import sys, time\n"
+        "from hireflow.live import local_notices\n"
+        "local_notices.send(int(sys.argv[1]), from_worker=True)\n"
+        "print(time.time())\n"
+    )
+    env = {**os.environ, "HIREFLOW_DATA_DIR": str(get_settings().data_dir)}
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(room_id)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    return float(done.stdout.strip())
+
+
+def test_without_redis_the_workers_notice_comes_by_a_local_socket(
+    session, org, monkeypatch, local_socket
+):
+    """On one host without Redis the speech worker (another process) wakes the stream through
+    a UNIX datagram socket: the line shows at once, and once a worker was heard the stream
+    no longer watches the room while a chunk is on its way."""
+    monkeypatch.setattr(notices, "IDLE_POLL_SECONDS", 60.0)  # no safety net: wake-ups only
+    room = make_room(session, org)
+    everyone_in(session, org, room)
+    room_id = room.id
+    assert not notices.pushed()
+
+    # The other process stamps the notice with the wall clock, the screen its arrival with
+    # perf_counter: compared here, without the other process's exit in between.
+    clock = time.time() - time.perf_counter()
+
+    async def scenario() -> dict[str, float]:
+        figures: dict[str, float] = {}
+        with Statements() as statements:
+            screen = Screen(room_id)
+            await screen.next()
+            assert local_notices.listening() and not local_notices.heard()
+            line_id = await asyncio.to_thread(worker_line, room_id)
+            sent = await asyncio.to_thread(worker_notice, room_id)
+            arrived, state = await screen.next(timeout=5)
+            figures["line"] = arrived + clock - sent
+            assert [u["id"] for u in state["utterances"]] == [line_id]
+            assert local_notices.heard()
+            # A chunk queued now is not watched: the worker's notice will say when.
+            await asyncio.to_thread(post_chunk, room_id)
+            before = statements.count
+            await asyncio.sleep(1.5)
+            figures["watching"] = statements.count - before
+            line_id = await asyncio.to_thread(worker_line, room_id, "And I wrote the plan.")
+            sent = await asyncio.to_thread(worker_notice, room_id)
+            arrived, state = await screen.next(timeout=5)
+            figures["second"] = arrived + clock - sent
+            assert [u["id"] for u in state["utterances"]] == [line_id]
+            await screen.close()
+        return figures
+
+    figures = run_in_fresh_loop(scenario())
+    assert figures["line"] < 1.0 and figures["second"] < 1.0, figures
+    assert figures["watching"] == 0, figures
+
+
+def test_a_socket_nobody_listens_on_any_more_is_removed(local_socket):
+    """A web process that ended left its socket behind: the next notice removes it."""
+    folder = local_notices.directory()
+    folder.mkdir(parents=True, exist_ok=True)
+    stale = folder / "999999999.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as gone:
+        gone.bind(str(stale))
+    assert stale.exists()
+    local_notices.send(1, from_worker=True)
+    assert not stale.exists()

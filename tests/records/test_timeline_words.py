@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import re
 
+import pytest
+from sqlalchemy import select
+
 from hireflow.interviews import candidate, engine_adapter, pipeline
+from hireflow.interviews.models import InterviewReport
+from hireflow.interviews.overrides import stored_report
 from hireflow.records.models import PersonRecord
 from hireflow.records.presenting import Presenter, humanise, score_text
 from tests.conftest import login
@@ -118,3 +124,57 @@ def test_competency_ids_in_facts_read_as_the_openings_names():
     for language, words in (("zh-CN", "缓存设计、沟通表达"), ("en", "Caching, Communication")):
         shown = Presenter(language, lambda text: text, {7: model}).entry(entry, {"text": "ok"})
         assert ("Disagreements", words) in shown.lines, shown.lines
+
+
+@pytest.mark.parametrize("reader", ["zh-CN", "en", "ja"])
+def test_each_reader_reads_the_reports_prose_in_their_language(
+    client, session, db, org, queue, storage, reader
+):
+    """A Chinese interview's summary, strengths, gaps and follow-up questions reach the record
+    in every language the report has: each reader of the record gets theirs, for the AI's
+    entry and for the one HR's adjustment restated."""
+    setup, interview, _dimension = _reviewed(client, session, db, org, "advance")
+    lang = reader[:2]
+    row = session.scalars(
+        select(InterviewReport).where(InterviewReport.interview_id == interview.id)
+    ).one()
+    reports = [stored_report(row.body), stored_report(row.final_body)]
+    assert all(r is not None and r.language == "zh" for r in reports)
+    client.post("/lang", data={"lang": reader, "next": "/"})
+    timeline = html.unescape(_timeline(client.get(f"/records/{setup.candidate.id}").text))
+    for report in reports:
+        assert report is not None
+        assert report.summary[lang] and report.summary[lang] in timeline
+        for finding in [*report.strengths, *report.gaps, *report.follow_ups]:
+            assert finding.text[lang] in timeline, finding.text[lang]
+    if lang != "zh":  # no Chinese prose left for a reader of another language
+        for report in reports:
+            assert report is not None
+            assert report.summary["zh"] not in timeline
+            for finding in [*report.strengths, *report.gaps, *report.follow_ups]:
+                assert finding.text["zh"] not in timeline, finding.text["zh"]
+
+
+def test_prose_of_an_entry_without_languages_is_shown_as_stored():
+    """Entries written before the record kept every language show the stored text; a list
+    whose languages do not line up with it is not trusted."""
+    words = Presenter("ja", lambda s: s)
+    stored = {"summary": "总结", "strengths": ["甲", "乙"], "gaps": ["丙"], "follow_ups": []}
+    assert words.prose(stored) == {
+        "summary": "总结",
+        "strengths": ["甲", "乙"],
+        "gaps": ["丙"],
+        "follow_ups": [],
+    }
+    localised = {
+        "summary": {"zh": "总结", "en": "Summary", "ja": "総括"},
+        "strengths": [{"zh": "甲", "en": "A"}, {}],
+        "gaps": [{"zh": "丙"}, {"zh": "丁"}],  # one more than stored
+    }
+    shown = words.prose({**stored, "localised": localised})
+    assert shown["summary"] == "総括"
+    assert shown["strengths"] == ["A", "乙"]  # English before Chinese for a Japanese reader
+    assert shown["gaps"] == ["丙"]
+    assert Presenter("en", lambda s: s).prose({**stored, "localised": localised})["summary"] == (
+        "Summary"
+    )

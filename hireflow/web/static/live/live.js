@@ -20,6 +20,14 @@
   var ended = root.getAttribute("data-status") === "ended";
   var lastSignal = 0, lastUtterance = 0, lastHint = 0;
   var segmenters = [];
+  // The end of an utterance (bench/live_transcription.py reads PAUSE_MS): that much quiet,
+  // "quiet" measured against this speaker's own level rather than a fixed one, so a pause
+  // is heard as soon as the level falls well below their speech, loud or soft voice alike.
+  var PAUSE_MS = 400;
+  var TICK_MS = 20;
+  var MIN_LEVEL = 0.004;    // never speech below this (hiss, digital silence)
+  var NOISE_RATIO = 3;      // speech stands this far above the room's noise floor
+  var SPEECH_RATIO = 0.2;   // and above a fifth (-14 dB) of the speaker's usual speech level
 
   function $(id) { return document.getElementById(id); }
   function t(key) { return texts[key] || key; }
@@ -116,9 +124,11 @@
     segmenters.forEach(function (s) { s.enabled = on; });
   }
 
-  // One recorder per utterance: speech starts it, 0.7 s of silence (or 10 s of speech) stops
+  // One recorder per utterance: speech starts it, PAUSE_MS of quiet (or 10 s of speech) stops
   // it, and the finished file (a complete WebM/Ogg) is posted at once: short chunks on the
-  // speaker's pauses keep each transcription short. The level is read from an analyser.
+  // speaker's pauses keep each transcription short. The level is read from an analyser and
+  // compared with two levels this segmenter learns: the noise floor (the quietest moments)
+  // and the speaker's speech level (a running average of the moments above that floor).
   function Segmenter(stream, source) {
     this.enabled = recording; this.source = source; this.stream = stream;
     var context = new (window.AudioContext || window.webkitAudioContext)();
@@ -127,8 +137,9 @@
     input.connect(this.analyser);
     this.buffer = new Float32Array(this.analyser.fftSize);
     this.recorder = null; this.quietSince = 0; this.startedAt = 0;
+    this.noise = 0; this.speech = 0;
     var self = this;
-    this.timer = setInterval(function () { self.tick(); }, 50);
+    this.timer = setInterval(function () { self.tick(); }, TICK_MS);
     if (context.state === "suspended") { context.resume(); }
   }
   Segmenter.prototype.level = function () {
@@ -137,15 +148,23 @@
     for (var i = 0; i < this.buffer.length; i++) { sum += this.buffer[i] * this.buffer[i]; }
     return Math.sqrt(sum / this.buffer.length);
   };
+  Segmenter.prototype.loud = function (level) {
+    // The noise floor follows the quietest moments down at once and rises about 2 % a tick
+    // (a fan switched on is the floor within seconds; gaps between words keep it low).
+    this.noise = Math.max(1e-4, Math.min(this.noise ? this.noise * 1.015 : level, level));
+    var voiced = level > Math.max(MIN_LEVEL, this.noise * NOISE_RATIO);
+    if (voiced) { this.speech = this.speech ? this.speech * 0.95 + level * 0.05 : level; }
+    return voiced && level > this.speech * SPEECH_RATIO;
+  };
   Segmenter.prototype.tick = function () {
     var now = Date.now();
-    var loud = this.level() > 0.01;
+    var loud = this.loud(this.level());
     if (!this.recorder) {
       if (loud && this.enabled && !ended) { this.begin(now); }
       return;
     }
     if (loud) { this.quietSince = 0; } else if (!this.quietSince) { this.quietSince = now; }
-    if ((this.quietSince && now - this.quietSince > 700) || now - this.startedAt > 10000 || !this.enabled) { this.end(); }
+    if ((this.quietSince && now - this.quietSince > PAUSE_MS) || now - this.startedAt > 10000 || !this.enabled) { this.end(); }
   };
   Segmenter.prototype.begin = function (now) {
     var types = ["audio/webm;codecs=opus", "audio/ogg;codecs=opus", "audio/webm"];
