@@ -14,11 +14,15 @@ engine 1.1 and prints
 * cliffs: every answer scored again with the on-topic threshold (``TOPIC_CORE``; since the
   on-topic weight, both ends of its ramp ``TOPIC_LOW``/``TOPIC_HIGH``) moved by +-0.01, i.e.
   every sentence 0.01 less or more on topic; how many scores move and by how much at most.
+* with ``--gate-shift``: the same for engine 1.1's relevance gate, its threshold
+  (``GATE_THRESHOLD``, a hard cap) or both ends of its ramp (``GATE_LOW``/``GATE_HIGH``)
+  moved by +-0.01, i.e. every answer 0.01 less or more likely to address its question.
 The frozen test split of the graded set is never read. ``--json FILE`` also writes the rows.
 Runs on older checkouts too (before ``score_interview(engine=...)`` existed, the setting
 ``HIREFLOW_SCORING_LEARNED`` chose the engine), to print the figures before a change.
 
 Usage: .venv/bin/python bench/scoring_diagnose.py [--worst 15] [--json FILE] [--embedder e5]
+       [--no-shift] [--gate-shift]
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ import json
 import os
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -271,34 +277,65 @@ def print_worst(rows: list[dict], count: int) -> None:
         print(f"    {r['answer'][:160]!r}")
 
 
+@contextmanager
+def _moved(module: object, names: list[str], delta: float) -> Iterator[None]:
+    """Module constants ``names`` moved by ``delta`` for the duration of the block."""
+    saved = {n: getattr(module, n) for n in names}
+    for n in names:
+        setattr(module, n, saved[n] + delta)
+    try:
+        yield
+    finally:
+        for n in names:
+            setattr(module, n, saved[n])
+
+
+def _print_moved(label: str, deltas: list[float]) -> None:
+    arr = np.array(deltas)
+    print(
+        f"  {label}: {arr.size} answers, moved > 0.1: "
+        f"{int((arr > 0.1).sum())}, > 1: {int((arr > 1).sum())}, max {arr.max():.2f}"
+    )
+
+
+def _dev_pairs(sets: list[tuple[str, object, dict, list[dict]]], rows: list[dict]):
+    """(set name, model, question, item, row) for every dev item, with its first scores."""
+    for name, model, questions, items in sets:
+        dev = [item for item in items if item["split"] == "dev"]
+        # rows_for kept the dev items of each set in this order
+        same = [r for r in rows if r["set"] == name]
+        for item, row in zip(dev, same, strict=True):
+            yield name, model, questions[item["question"]], item, row
+
+
 def print_topic_shift(sets: list[tuple[str, object, dict, list[dict]]], rows: list[dict]) -> None:
     from hireflow.scoring import answer_features
 
     names = [n for n in ("TOPIC_CORE", "TOPIC_LOW", "TOPIC_HIGH") if hasattr(answer_features, n)]
-    saved = {n: getattr(answer_features, n) for n in names}
     print(f"\nOn-topic threshold moved by +-0.01 ({', '.join(names)}): answers whose score moves")
     for delta in (0.01, -0.01):
-        for n in names:
-            setattr(answer_features, n, saved[n] + delta)
-        try:
-            moved: dict[str, list[float]] = defaultdict(list)
-            for name, model, questions, items in sets:
-                dev = [item for item in items if item["split"] == "dev"]
-                # rows_for kept the dev items of each set in this order
-                same = [r for r in rows if r["set"] == name]
-                for item, row in zip(dev, same, strict=True):
-                    for engine in ("1.0", "1.1"):
-                        _, dim = score(model, questions[item["question"]], item, engine)
-                        moved[engine].append(abs(dim.score - row[f"score_{engine}"]))
-        finally:
-            for n in names:
-                setattr(answer_features, n, saved[n])
+        moved: dict[str, list[float]] = defaultdict(list)
+        with _moved(answer_features, names, delta):
+            for _, model, question, item, row in _dev_pairs(sets, rows):
+                for engine in ("1.0", "1.1"):
+                    _, dim = score(model, question, item, engine)
+                    moved[engine].append(abs(dim.score - row[f"score_{engine}"]))
         for engine, deltas in moved.items():
-            arr = np.array(deltas)
-            print(
-                f"  {delta:+.2f} engine {engine}: {arr.size} answers, moved > 0.1: "
-                f"{int((arr > 0.1).sum())}, > 1: {int((arr > 1).sum())}, max {arr.max():.2f}"
-            )
+            _print_moved(f"{delta:+.2f} engine {engine}", deltas)
+
+
+def print_gate_shift(sets: list[tuple[str, object, dict, list[dict]]], rows: list[dict]) -> None:
+    # The cap reads the gate's ramp where there is one, else the hard threshold.
+    names = [n for n in ("GATE_LOW", "GATE_HIGH") if hasattr(learned, n)] or ["GATE_THRESHOLD"]
+    print(f"\nGate moved by +-0.01 ({', '.join(names)}): engine 1.1 answers whose score moves")
+    for delta in (0.01, -0.01):
+        moved: dict[str, list[float]] = defaultdict(list)
+        with _moved(learned, names, delta):
+            for name, model, question, item, row in _dev_pairs(sets, rows):
+                _, dim = score(model, question, item, "1.1")
+                moved[name].append(abs(dim.score - row["score_1.1"]))
+        for name, deltas in moved.items():
+            _print_moved(f"{delta:+.2f} {name:<7}", deltas)
 
 
 def main() -> None:
@@ -306,6 +343,9 @@ def main() -> None:
     parser.add_argument("--worst", type=int, default=15)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--no-shift", action="store_true", help="skip the +-0.01 cliff check")
+    parser.add_argument(
+        "--gate-shift", action="store_true", help="also move engine 1.1's gate by +-0.01"
+    )
     parser.add_argument("--embedder", choices=["use", "e5"], help="default: HIREFLOW_EMBEDDER")
     args = parser.parse_args()
     print(f"Embedder {bench_embedder(args.embedder).name}")
@@ -323,6 +363,8 @@ def main() -> None:
     print_worst(rows, args.worst)
     if not args.no_shift:
         print_topic_shift(sets, rows)
+    if args.gate_shift:
+        print_gate_shift(sets, rows)
     if args.json:
         args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=0), encoding="utf-8")
 

@@ -213,8 +213,8 @@ def _embedded_verdict(
         components.update({f"feature_{k}": v for k, v in features.items()})
         components.update({f"contribution_{k}": v for k, v in contributions.items()})
         components.update(evidence.gate)
-        if not evidence.addresses:
-            level = min(level, learned.GATE_CAP_LEVEL)
+        # A ramp, not a step: the level above the cap counts by the gate's weight.
+        level = learned.gated_level(level, evidence.gate["gate_weight"])
         components = {k: rounded(v) for k, v in components.items()}
     if analysis.kind == "situational":
         level = min(level, SITUATIONAL_MAX_LEVEL)

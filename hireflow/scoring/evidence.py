@@ -54,7 +54,9 @@ class DimensionEvidence:
     anchor_similarity: dict[int, float]
     anchor_level: float
     # The relevance gate (learned.py): its features, the probability that the answer
-    # addresses the question, and the other competency the answer is closest to.
+    # addresses the question and the share of the level above the cap it keeps
+    # (``gate_weight``); whether it is flagged as not addressing the question, and the
+    # other competency the answer is closest to.
     gate: dict[str, float] = field(default_factory=dict)
     addresses: bool = True
     nearest_other: str | None = None
@@ -186,7 +188,7 @@ def _with_gate(
     same = learned.preset_for(dimension.id, names, sims)
     if not own.any():
         gate = dict.fromkeys(learned.GATE_FEATURES, 0.0)
-        gate.update(gate_rank=1.0, gate_probability=0.0)
+        gate.update(gate_rank=1.0, gate_probability=0.0, gate_weight=0.0)
         return replace(evidence, gate=gate, addresses=False, nearest_other=None)
     story = learned.centred_story(sent_vecs[own])
     classes, logp = learned.competency_log_proba(story)
@@ -227,6 +229,8 @@ def _with_gate(
     }
     probability = learned.gate_probability(gate)
     gate["gate_probability"] = rounded(probability)
+    # How much of the level above the cap the answer keeps (a ramp, so no cliff at 0.5).
+    gate["gate_weight"] = rounded(learned.gate_weight(probability))
     return replace(
         evidence,
         gate=gate,

@@ -11,7 +11,10 @@ Three small models, fitted by ``bench/scoring_fit.py`` on the dev split of the g
   (how the asked question ranks among questions about other competencies, how much closer the
   answer is to the asked question than to those, and how much closer it is to the asked
   competency's rubric than to other competencies'); below :data:`GATE_THRESHOLD` the answer
-  does not address the question, is capped at level 1.5 and flagged.
+  does not address the question, is capped at level 1.5 and flagged. Above it the cap
+  relaxes along a ramp, not a step (:func:`gate_weight`, :func:`gated_level`): the part of
+  the level above 1.5 counts by a weight that rises from 0 to 1 with the probability, so a
+  small change of the probability never moves a score by much.
 * **level model**: level = intercept + Σ weight · feature over interpretable features, weights
   constrained to the sign the rubric gives them (more evidence never lowers a level).
 
@@ -43,8 +46,16 @@ GATE_FEATURES = (
     "gate_words",
     "gate_word_share",
 )
-GATE_THRESHOLD = 0.5  # see docs/scoring.md, "Engine 1.1", for the dev figures behind it
+GATE_THRESHOLD = 0.5  # flagged to HR below it; docs/scoring.md, "Engine 1.1", for the figures
 GATE_CAP_LEVEL = 1.5
+# The cap's ramp: the share of the level above GATE_CAP_LEVEL an answer keeps rises linearly
+# from 0 at probability GATE_LOW to 1 at GATE_HIGH. A hard cap at GATE_THRESHOLD moved answers
+# by up to 7 points when their probability crossed it by 0.01; across the ramp 0.01 moves a
+# level by at most 0.01 * 3.5 / (GATE_HIGH - GATE_LOW). The ramp starts at the threshold, so
+# every flagged answer is still capped at 1.5 (the note says so) and the gate catches no fewer
+# wrong-question stories; symmetric ramps caught fewer on the dev splits (docs/scoring.md,
+# "A soft relevance gate").
+GATE_LOW, GATE_HIGH = 0.5, 0.7
 # Features of the level model and the sign the rubric gives each (+1: more is better).
 LEVEL_FEATURES: dict[str, int] = {
     "situation": 1,
@@ -160,6 +171,19 @@ def gate_probability(features: Mapping[str, float]) -> float:
         for name in GATE_FEATURES
     )
     return round(1.0 / (1.0 + math.exp(-z)), _ROUND)
+
+
+def gate_weight(probability: float) -> float:
+    """The share (0..1) of the level above :data:`GATE_CAP_LEVEL` that an answer keeps:
+    0 up to :data:`GATE_LOW`, 1 from :data:`GATE_HIGH`, linear in between (monotone, no step)."""
+    share = (probability - GATE_LOW) / (GATE_HIGH - GATE_LOW)
+    return round(min(1.0, max(0.0, share)), _ROUND)
+
+
+def gated_level(level: float, weight: float) -> float:
+    """The level after the relevance gate: up to :data:`GATE_CAP_LEVEL` it stands, what lies
+    above counts by the gate's weight (weight 0: capped at 1.5; weight 1: unchanged)."""
+    return min(level, GATE_CAP_LEVEL) + weight * max(0.0, level - GATE_CAP_LEVEL)
 
 
 def level_contributions(features: Mapping[str, float]) -> tuple[float, dict[str, float]]:

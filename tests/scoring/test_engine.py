@@ -85,8 +85,9 @@ def test_engine_1_0_score_follows_the_documented_formula() -> None:
 
 
 def test_engine_1_1_score_follows_the_documented_formula() -> None:
-    """score = 2 · clip(intercept + Σ w_k · f_k, 1, 5), capped at 1.5 by the relevance gate;
-    recomputed from the features and the fitted weights the report shows."""
+    """score = 2 · gated(clip(intercept + Σ w_k · f_k, 1, 5)): the relevance gate keeps the
+    level up to 1.5 and its weight's share of the rest; recomputed from the features, the
+    fitted weights and the gate weight the report shows."""
     from hireflow.scoring import learned
     from hireflow.scoring.engine import level_features
 
@@ -101,8 +102,9 @@ def test_engine_1_1_score_follows_the_documented_formula() -> None:
     for name, value in features.items():
         assert math.isclose(dim.components[f"feature_{name}"], value, abs_tol=1e-3)
     level = min(5.0, max(1.0, raw))
-    if dim.components["gate_probability"] < learned.GATE_THRESHOLD:
-        level = min(level, learned.GATE_CAP_LEVEL)
+    weight = dim.components["gate_weight"]
+    assert weight == learned.gate_weight(dim.components["gate_probability"])
+    level = min(level, learned.GATE_CAP_LEVEL) + weight * max(0.0, level - learned.GATE_CAP_LEVEL)
     assert math.isclose(dim.score, 2 * level, abs_tol=2e-3)
     assert (
         report.answers[0].dimension_scores["communication"]

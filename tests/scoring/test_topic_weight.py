@@ -18,6 +18,8 @@ import yaml
 
 from hireflow.scoring.analysis import analyse_interview
 from hireflow.scoring.answer_features import (
+    LINK_HIGH,
+    LINK_LOW,
     ON_TOPIC,
     TOPIC_HIGH,
     TOPIC_LOW,
@@ -25,7 +27,7 @@ from hireflow.scoring.answer_features import (
     topic_ramp,
     topic_weights,
 )
-from hireflow.scoring.embedding import get_embedder
+from hireflow.scoring.embedding import cosine_matrix, get_embedder
 from hireflow.scoring.engine import LEVEL_SLOPE, answer_quality, score_interview
 from hireflow.scoring.interview import Answer, InterviewInput
 from hireflow.scoring.models import CompetencyModel, Question, load_model, question_from_dict
@@ -141,3 +143,34 @@ def test_fabricated_stories_stay_low_on_the_graded_dev_split() -> None:
     scores = [_graded_score(item) for item in _graded_dev("fabricated_off_topic")]
     assert np.mean(scores) <= 3.4
     assert np.mean([s <= 3.0 for s in scores]) >= 0.3
+
+
+BANK_STORY = [
+    "Last spring a bank customer phoned me, upset that her card had been charged twice.",
+    "I went through the statement with her line by line and found the duplicate charge.",
+    "I filed the refund that afternoon and called her back with the reference number.",
+    "The money was back two days later and she moved her savings to our bank as well.",
+]
+BANK_PADDING = (
+    "Stock markets in Asia rose by 2% on Monday after the central bank cut interest rates."
+)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known limit: a shared word passes a story's weight to unrelated padding; a floor on "
+    "the receiving sentence's relevance also cut real result sentences (docs/scoring.md)",
+)
+def test_a_shared_noun_alone_does_not_pull_padding_in() -> None:
+    """ "bank" in a bank story and in "the central bank cut interest rates": padding nowhere
+    near the competency should keep only what its meaning earns (a link ramp to a core
+    sentence), not the story's full weight through the shared noun."""
+    sentences = [*BANK_STORY, BANK_PADDING]
+    vecs = get_embedder().embed(sentences)
+    off = np.zeros(len(sentences), dtype=bool)
+    story_relevance = [0.30, 0.0, 0.0, 0.0]
+    core = topic_ramp(np.array(story_relevance), TOPIC_LOW, TOPIC_HIGH)
+    cos = cosine_matrix(vecs, vecs)[-1, :-1]
+    meaning = float((topic_ramp(cos, LINK_LOW, LINK_HIGH) * core).max())
+    weights = topic_weights(np.array([*story_relevance, 0.0]), vecs, sentences, off)
+    assert weights[-1] == pytest.approx(meaning) and weights[-1] < ON_TOPIC
