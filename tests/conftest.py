@@ -35,6 +35,7 @@ if XDIST_WORKER.removeprefix("gw").isdigit():
 import psycopg  # noqa: E402
 import pytest  # noqa: E402
 from argon2 import PasswordHasher  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
@@ -49,7 +50,12 @@ from hireflow.org import schemas, service  # noqa: E402
 from hireflow.org.models import Department, Subsidiary, Tenant, User  # noqa: E402
 
 # Argon2 at production cost makes hundreds of test logins slow; the algorithm is the same.
+# The unknown-account dummy is re-made at the same cost, so a failed sign-in for an unknown
+# e-mail costs what a wrong password costs, as in production (tests/core/test_security.py
+# checks the production hasher and dummy, kept here).
+PRODUCTION_HASHER, PRODUCTION_DUMMY_HASH = security._hasher, security._DUMMY_HASH
 security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+security._DUMMY_HASH = security._hasher.hash(secrets.token_urlsafe(16))
 
 PG_ADMIN_URL = os.environ.get("HIREFLOW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 PASSWORD = "Correct-horse-42"
@@ -154,11 +160,28 @@ def settings():
     return get_settings()
 
 
-@pytest.fixture
-def app(db: Database, settings):
-    from hireflow.app import create_app
+_APPS: dict[int, tuple[object, FastAPI]] = {}
 
-    return create_app(settings, db)
+
+@pytest.fixture
+def app(db: Database, settings) -> FastAPI:
+    """The web app on this test's database: one app per settings object for the process.
+
+    ``create_app`` spends one to two seconds of CPU preparing the ~500 routes' dependencies,
+    which hundreds of tests paid again and again. The app keeps nothing of a test's own: the
+    database is looked up per request (``get_database``, set by ``db``), the settings object
+    is read per request, and TestClient runs the lifespan (the master-key check) per test.
+    Settings made anew (``get_settings.cache_clear()``) get an app of their own.
+    """
+    from hireflow.app import create_app
+    from hireflow.core.logging import configure_logging
+
+    cached = _APPS.get(id(settings))
+    if cached is None or cached[0] is not settings:
+        cached = _APPS[id(settings)] = (settings, create_app(settings, db))
+    set_database(db)
+    configure_logging(settings.log_level, settings.log_json)  # as create_app does
+    return cached[1]
 
 
 @pytest.fixture
