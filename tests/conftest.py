@@ -12,8 +12,10 @@ import os
 import secrets
 import shutil
 import socket
+import sqlite3
 import tempfile
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +37,7 @@ if XDIST_WORKER.removeprefix("gw").isdigit():
 import psycopg  # noqa: E402
 import pytest  # noqa: E402
 from argon2 import PasswordHasher  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
@@ -49,7 +52,12 @@ from hireflow.org import schemas, service  # noqa: E402
 from hireflow.org.models import Department, Subsidiary, Tenant, User  # noqa: E402
 
 # Argon2 at production cost makes hundreds of test logins slow; the algorithm is the same.
+# The unknown-account dummy is re-made at the same cost, so a failed sign-in for an unknown
+# e-mail costs what a wrong password costs, as in production (tests/core/test_security.py
+# checks the production hasher and dummy, kept here).
+PRODUCTION_HASHER, PRODUCTION_DUMMY_HASH = security._hasher, security._DUMMY_HASH
 security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+security._DUMMY_HASH = security._hasher.hash(secrets.token_urlsafe(16))
 
 PG_ADMIN_URL = os.environ.get("HIREFLOW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 PASSWORD = "Correct-horse-42"
@@ -69,13 +77,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("backend", backends, scope="session")
 
 
-def _postgres_url() -> str:
+def _postgres_url(template: str | None = None) -> str:
     """Create a fresh database for this process on the machine's PostgreSQL (each pytest-xdist
-    worker gets its own; the worker's name in it tells whose it is)."""
+    worker gets its own; the worker's name in it tells whose it is), empty or a copy of the
+    database ``template`` names."""
     name = f"hireflow_test_{XDIST_WORKER or 'main'}_{os.getpid()}_{secrets.token_hex(3)}"
+    copy = f' TEMPLATE "{template}"' if template else ""
     try:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"{copy}')
     except psycopg.OperationalError as exc:  # pragma: no cover - environment problem
         pytest.fail(f"PostgreSQL is required for the database tests ({PG_ADMIN_URL}): {exc}")
     base = PG_ADMIN_URL.rsplit("/", 1)[0]
@@ -89,6 +99,34 @@ def _drop_postgres(url: str) -> None:
 
 
 _ENGINES: dict[str, tuple[Engine, str]] = {}
+_TEMPLATES: dict[str, str] = {}
+
+
+def _template(backend: str) -> str:
+    """This process's migrated, never-used database of ``backend``: the source of the copies."""
+    if backend not in _TEMPLATES:
+        url = f"sqlite:///{_TMP / 'template.db'}" if backend == "sqlite" else _postgres_url()
+        upgrade(url)  # alembic's engine has no pool: no connection stays open on the template
+        _TEMPLATES[backend] = url
+    return _TEMPLATES[backend]
+
+
+def migrated_url(backend: str, sqlite_path: Path) -> str:
+    """A new database of its own at the newest revision (``sqlite_path`` on SQLite).
+
+    Migrating takes seconds per database (28 revisions; longer on a loaded machine), so it is
+    a copy of one database migrated once per process: SQLite's backup API, PostgreSQL's
+    ``CREATE DATABASE .. TEMPLATE``. tests/test_migrations.py runs the migrations themselves.
+    """
+    template = _template(backend)
+    if backend == "postgresql":
+        return _postgres_url(template=template.rsplit("/", 1)[1])
+    with (
+        closing(sqlite3.connect(template.removeprefix("sqlite:///"))) as source,
+        closing(sqlite3.connect(sqlite_path)) as target,
+    ):
+        source.backup(target)
+    return f"sqlite:///{sqlite_path}"
 
 
 def engine_for(backend: str) -> tuple[Engine, str]:
@@ -111,6 +149,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if url.startswith("postgresql"):
             _drop_postgres(url)
     _ENGINES.clear()
+    if "postgresql" in _TEMPLATES:
+        _drop_postgres(_TEMPLATES["postgresql"])
+    _TEMPLATES.clear()
     # This process's SQLite database and data directory (each xdist worker has its own).
     shutil.rmtree(_TMP, ignore_errors=True)
 
@@ -154,11 +195,28 @@ def settings():
     return get_settings()
 
 
-@pytest.fixture
-def app(db: Database, settings):
-    from hireflow.app import create_app
+_APPS: dict[int, tuple[object, FastAPI]] = {}
 
-    return create_app(settings, db)
+
+@pytest.fixture
+def app(db: Database, settings) -> FastAPI:
+    """The web app on this test's database: one app per settings object for the process.
+
+    ``create_app`` spends one to two seconds of CPU preparing the ~500 routes' dependencies,
+    which hundreds of tests paid again and again. The app keeps nothing of a test's own: the
+    database is looked up per request (``get_database``, set by ``db``), the settings object
+    is read per request, and TestClient runs the lifespan (the master-key check) per test.
+    Settings made anew (``get_settings.cache_clear()``) get an app of their own.
+    """
+    from hireflow.app import create_app
+    from hireflow.core.logging import configure_logging
+
+    cached = _APPS.get(id(settings))
+    if cached is None or cached[0] is not settings:
+        cached = _APPS[id(settings)] = (settings, create_app(settings, db))
+    set_database(db)
+    configure_logging(settings.log_level, settings.log_json)  # as create_app does
+    return cached[1]
 
 
 @pytest.fixture

@@ -36,14 +36,13 @@ from sqlalchemy.orm import sessionmaker
 from hireflow.candidates.models import Candidate
 from hireflow.core.db import Database, make_engine, set_database
 from hireflow.core.logging import JsonFormatter, ScrubFilter
-from hireflow.core.migrate import upgrade
 from hireflow.core.settings import get_settings
 from hireflow.core.storage import LocalStorage, RegionalStorage
 from hireflow.core.tasks import configure_celery
 from hireflow.notifications.erasure import mail_file_text
 from hireflow.org.models import User
 from hireflow.records.storage import override_storage
-from tests.conftest import _drop_postgres, _postgres_url
+from tests.conftest import _drop_postgres, migrated_url
 from tests.openings.factories import txt_resume
 
 pytestmark = pytest.mark.slow
@@ -89,8 +88,7 @@ class Run:
 @pytest.fixture
 def run(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     """A fresh database, broker file, storage folder and log file for one scan."""
-    url = f"sqlite:///{tmp_path / 'hireflow.db'}" if backend == "sqlite" else _postgres_url()
-    upgrade(url)
+    url = migrated_url(backend, tmp_path / "hireflow.db")
     engine = make_engine(url)
     database = Database(engine, sessionmaker(bind=engine, expire_on_commit=False))
     set_database(database)

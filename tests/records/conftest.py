@@ -82,11 +82,9 @@ def fresh_db(backend: str, tmp_path: Path):
     """A new, migrated, empty database on the backend (for commands that work on a whole
     database: backup, restore, concurrent writers). Dropped afterwards."""
     from hireflow.core.db import Database, make_engine
-    from hireflow.core.migrate import upgrade
     from tests import conftest as root
 
-    url = f"sqlite:///{tmp_path / 'fresh.db'}" if backend == "sqlite" else root._postgres_url()
-    upgrade(url)
+    url = root.migrated_url(backend, tmp_path / "fresh.db")
     database = Database(make_engine(url))
     try:
         yield database

@@ -26,7 +26,7 @@ from hireflow.records.backup import (
 from hireflow.records.integrity import verify
 from hireflow.records.models import Attachment
 from hireflow.records.storage import override_storage
-from tests.conftest import make_org
+from tests.conftest import make_org, migrated_url
 from tests.records.conftest import make_opening, make_person
 
 
@@ -160,10 +160,8 @@ def test_a_sqlite_backup_restores_into_postgresql(backend, fresh_db, tmp_path):
     if backend != "postgresql":
         pytest.skip("runs once, with PostgreSQL as the target")
     from hireflow.core.db import Database, make_engine
-    from hireflow.core.migrate import upgrade
 
-    source_url = f"sqlite:///{tmp_path / 'source.db'}"
-    upgrade(source_url)
+    source_url = migrated_url("sqlite", tmp_path / "source.db")
     source = Database(make_engine(source_url))
     regional = RegionalStorage({r: LocalStorage(tmp_path / "s" / r) for r in ("cn", "eu", "us")})
     tenant_id, contents = _populate(source, regional)

@@ -12,9 +12,8 @@ import httpx
 
 from hireflow.app import create_app
 from hireflow.core.db import Database, make_engine
-from hireflow.core.migrate import upgrade
 from hireflow.core.settings import get_settings
-from tests.conftest import PASSWORD, make_org
+from tests.conftest import PASSWORD, make_org, migrated_url
 
 REQUESTS = 40
 
@@ -35,8 +34,7 @@ async def _burst(app, email: str) -> list[int]:
 
 
 def test_a_burst_beyond_threads_and_connections_is_answered(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'burst.db'}"
-    upgrade(url)
+    url = migrated_url("sqlite", tmp_path / "burst.db")
     # A short pool timeout: a request starved of a connection fails fast and visibly.
     database = Database(make_engine(url, pool_size=2, max_overflow=0, pool_timeout=3))
     try:

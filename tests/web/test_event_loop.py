@@ -31,9 +31,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hireflow.app import create_app
 from hireflow.core.db import Database, make_engine, set_database
-from hireflow.core.migrate import upgrade
 from hireflow.core.settings import get_settings
-from tests.conftest import login, make_org
+from tests.conftest import login, make_org, migrated_url
 from tests.interviews.conftest import DATA
 from tests.interviews.factories import ANSWERS_EN, TAB, make_setup
 from tests.openings.factories import RESUMES, make_opening
@@ -202,8 +201,7 @@ def watched_server(app: FastAPI) -> Iterator[tuple[str, LoopWatch]]:
 def live_database(tmp_path: Path) -> Iterator[Database]:
     """A database of its own: the server's threads commit for real, outside any test
     transaction."""
-    url = f"sqlite:///{tmp_path / 'loop.db'}"
-    upgrade(url)
+    url = migrated_url("sqlite", tmp_path / "loop.db")
     database = Database(make_engine(url))
     try:
         yield database
