@@ -128,12 +128,8 @@ def _live_rows(session: DbSession, principal: PageUser) -> list[schemas.LiveOut]
 def _live_page(
     request: Request, session: DbSession, principal: PageUser, errors: dict[str, str], done: str
 ) -> Response:
-    return render(
-        request,
-        "interviews/live.html",
-        {"rows": _live_rows(session, principal), "errors": errors, "done": done},
-        status_code=422 if errors else 200,
-    )
+    context = {"rows": _live_rows(session, principal), "done": done}
+    return forms.page_of_form(request, "interviews/live.html", context, errors)
 
 
 @router.get("/interviews/live")
@@ -399,12 +395,8 @@ def _faq_page(
     errors: dict[str, str],
     values: Mapping[str, str],
 ) -> Response:
-    return render(
-        request,
-        "interviews/faq.html",
-        {"faqs": queries.faqs(session, principal), "errors": errors, "values": values},
-        status_code=422 if errors else 200,
-    )
+    context = {"faqs": queries.faqs(session, principal), "values": values}
+    return forms.page_of_form(request, "interviews/faq.html", context, errors)
 
 
 @router.get("/interviews-faq")

@@ -136,14 +136,12 @@ def _notify(
         if owner is None:
             continue
         language = owner.language
-        messages.queue(
+        messages.queue_for(
             session,
             employee.tenant_id,
             "onboarding.task",
-            recipient=owner.email,
-            language=language,
-            params={
-                "name": owner.name,
+            owner,
+            {
                 "person": who.candidate.name,
                 "department": department,
                 "start": format_day(employee.start_date, language),
@@ -167,14 +165,12 @@ def _notify(
         person = user(user_id)
         if person is None:
             continue
-        messages.queue(
+        messages.queue_for(
             session,
             employee.tenant_id,
             "onboarding.notice",
-            recipient=person.email,
-            language=person.language,
-            params={
-                "name": person.name,
+            person,
+            {
                 "person": who.candidate.name,
                 "department": department,
                 "position": who.opening.title,
@@ -421,14 +417,12 @@ def remind_tasks(session: Session, settings: Settings, today: date | None = None
         task.reminded_at = utcnow()
         if owner is None or not owner.is_active:
             continue
-        messages.queue(
+        messages.queue_for(
             session,
             task.tenant_id,
             "onboarding.reminder",
-            recipient=owner.email,
-            language=owner.language,
-            params={
-                "name": owner.name,
+            owner,
+            {
                 "task": task.title.get("zh" if owner.language.startswith("zh") else "en", task.key),
                 "due": format_day(task.due_on, owner.language),
                 "link": messages.link(settings, "/onboarding"),

@@ -18,6 +18,7 @@ from hireflow.notifications import outbox
 from hireflow.notifications.channels import Attachment
 from hireflow.notifications.outbox import OutgoingMessage
 from hireflow.offers.errors import LazyText
+from hireflow.org.models import User
 
 # kind -> (subject msgid, text msgid); texts take %(name)s-style parameters
 TEXTS = {
@@ -114,4 +115,29 @@ def queue(
         opening_id=opening_id,
         related_type=related[0],
         related_id=related[1],
+    )
+
+
+def queue_for(
+    session: Session,
+    tenant_id: int,
+    kind: str,
+    user: User,
+    params: Mapping[str, object],
+    *,
+    dedupe_key: str,
+    related: tuple[str, int],
+    opening_id: int | None = None,
+) -> None:
+    """``queue`` an e-mail to a user: their address, their language, their name as ``name``."""
+    queue(
+        session,
+        tenant_id,
+        kind,
+        recipient=user.email,
+        language=user.language,
+        params={"name": user.name, **params},
+        dedupe_key=dedupe_key,
+        related=related,
+        opening_id=opening_id,
     )

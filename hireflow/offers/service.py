@@ -288,14 +288,12 @@ def _ask(
     """Tell the approvers of ``step`` that the offer waits for them."""
     opening = session.get(Opening, offer.opening_id)
     for user in _approvers(session, offer, step.role, chain):
-        messages.queue(
+        messages.queue_for(
             session,
             offer.tenant_id,
             "offer.approval",
-            recipient=user.email,
-            language=user.language,
-            params={
-                "name": user.name,
+            user,
+            {
                 "position": opening.title if opening else "",
                 "link": messages.link(settings_, f"/applications/{offer.application_id}/offer"),
             },
@@ -587,14 +585,12 @@ def tell_sender(
     if sender is None:
         return
     opening = session.get(Opening, offer.opening_id)
-    messages.queue(
+    messages.queue_for(
         session,
         offer.tenant_id,
         kind,
-        recipient=sender.email,
-        language=sender.language,
-        params={
-            "name": sender.name,
+        sender,
+        {
             "position": opening.title if opening else "",
             "link": messages.link(settings_, f"/applications/{offer.application_id}/offer"),
             **params,
