@@ -11,16 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
-from hireflow.migrations.columns import (
-    create_indexes,
-    created_column,
-    drop_indexes,
-    fk,
-    id_column,
-    pk,
-    tenant_column,
-    timestamps,
-)
+from hireflow.migrations.columns import create_indexes, created_column, drop_indexes, fk, id_column, pk, tenant_column, timestamps
 
 
 revision: str = '0001'

@@ -12,17 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
-from hireflow.migrations.columns import (
-    create_indexes,
-    created_column,
-    drop_indexes,
-    fk,
-    id_column,
-    pk,
-    tenant_column,
-    timestamps,
-    updated_column,
-)
+from hireflow.migrations.columns import create_indexes, created_column, drop_indexes, fk, id_column, pk, tenant_column, timestamps, updated_column
 
 
 revision: str = '0002_records'

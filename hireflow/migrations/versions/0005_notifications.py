@@ -10,15 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
-from hireflow.migrations.columns import (
-    create_indexes,
-    drop_indexes,
-    fk,
-    id_column,
-    pk,
-    tenant_column,
-    timestamps,
-)
+from hireflow.migrations.columns import create_indexes, drop_indexes, fk, id_column, pk, tenant_column, timestamps
 
 revision: str = "0005_notifications"
 down_revision: str | None = "0004_candidates"

@@ -10,17 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
-from hireflow.migrations.columns import (
-    create_indexes,
-    created_column,
-    drop_indexes,
-    fk,
-    id_column,
-    pk,
-    tenant_column,
-    timestamps,
-    updated_column,
-)
+from hireflow.migrations.columns import create_indexes, created_column, drop_indexes, fk, id_column, pk, tenant_column, timestamps, updated_column
 
 revision: str = "0005_scheduling"
 down_revision: str | None = "0005_notifications"

@@ -12,14 +12,7 @@ from alembic import op
 
 import hireflow.core.db
 import hireflow.core.pii
-from hireflow.migrations.columns import (
-    create_indexes,
-    drop_indexes,
-    fk,
-    id_column,
-    pk,
-    tenant_column,
-)
+from hireflow.migrations.columns import create_indexes, drop_indexes, fk, id_column, pk, tenant_column
 
 revision: str = "0018_bias_audit"
 down_revision: str | None = "0017_coding_answers"

@@ -12,16 +12,7 @@ from alembic import op
 
 import hireflow.core.db
 import hireflow.core.pii
-from hireflow.migrations.columns import (
-    create_indexes,
-    created_column,
-    drop_indexes,
-    fk,
-    id_column,
-    pk,
-    tenant_column,
-    updated_column,
-)
+from hireflow.migrations.columns import create_indexes, created_column, drop_indexes, fk, id_column, pk, tenant_column, updated_column
 
 revision: str = "0020_live_rooms"
 down_revision: str | None = "0019_analytics_rollups"

@@ -10,14 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
-from hireflow.migrations.columns import (
-    create_indexes,
-    drop_indexes,
-    fk,
-    id_column,
-    pk,
-    tenant_column,
-)
+from hireflow.migrations.columns import create_indexes, drop_indexes, fk, id_column, pk, tenant_column
 
 revision: str = "0021_stage_templates"
 down_revision: str | None = "0020_live_rooms"

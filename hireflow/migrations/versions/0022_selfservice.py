@@ -13,17 +13,7 @@ from alembic import op
 
 import hireflow.core.db
 import hireflow.core.pii
-from hireflow.migrations.columns import (
-    create_indexes,
-    created_column,
-    drop_indexes,
-    fk,
-    id_column,
-    pk,
-    tenant_column,
-    timestamps,
-    updated_column,
-)
+from hireflow.migrations.columns import create_indexes, created_column, drop_indexes, fk, id_column, pk, tenant_column, timestamps, updated_column
 
 revision: str = "0022_selfservice"
 down_revision: str | None = "0021_stage_templates"
