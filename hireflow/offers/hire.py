@@ -136,19 +136,21 @@ def _notify(
         if owner is None:
             continue
         language = owner.language
-        messages.queue_for(
+        messages.queue(
             session,
             employee.tenant_id,
             "onboarding.task",
-            owner,
-            {
-                "person": who.candidate.name,
-                "department": department,
-                "start": format_day(employee.start_date, language),
-                "task": task.title.get("zh" if language.startswith("zh") else "en", task.key),
-                "due": format_day(task.due_on, language),
-                "link": messages.link(settings, "/onboarding"),
-            },
+            **messages.to_user(
+                owner,
+                {
+                    "person": who.candidate.name,
+                    "department": department,
+                    "start": format_day(employee.start_date, language),
+                    "task": task.title.get("zh" if language.startswith("zh") else "en", task.key),
+                    "due": format_day(task.due_on, language),
+                    "link": messages.link(settings, "/onboarding"),
+                },
+            ),
             dedupe_key=f"onboarding:{task.id}:assigned",
             related=("onboarding_task", task.id),
         )
@@ -165,18 +167,20 @@ def _notify(
         person = user(user_id)
         if person is None:
             continue
-        messages.queue_for(
+        messages.queue(
             session,
             employee.tenant_id,
             "onboarding.notice",
-            person,
-            {
-                "person": who.candidate.name,
-                "department": department,
-                "position": who.opening.title,
-                "start": format_day(employee.start_date, person.language),
-                "link": messages.link(settings, f"/people/{employee.person_id}/onboarding"),
-            },
+            **messages.to_user(
+                person,
+                {
+                    "person": who.candidate.name,
+                    "department": department,
+                    "position": who.opening.title,
+                    "start": format_day(employee.start_date, person.language),
+                    "link": messages.link(settings, f"/people/{employee.person_id}/onboarding"),
+                },
+            ),
             dedupe_key=f"employee:{employee.id}:notice:{user_id}",
             related=("employee", employee.id),
         )
@@ -417,16 +421,20 @@ def remind_tasks(session: Session, settings: Settings, today: date | None = None
         task.reminded_at = utcnow()
         if owner is None or not owner.is_active:
             continue
-        messages.queue_for(
+        messages.queue(
             session,
             task.tenant_id,
             "onboarding.reminder",
-            owner,
-            {
-                "task": task.title.get("zh" if owner.language.startswith("zh") else "en", task.key),
-                "due": format_day(task.due_on, owner.language),
-                "link": messages.link(settings, "/onboarding"),
-            },
+            **messages.to_user(
+                owner,
+                {
+                    "task": task.title.get(
+                        "zh" if owner.language.startswith("zh") else "en", task.key
+                    ),
+                    "due": format_day(task.due_on, owner.language),
+                    "link": messages.link(settings, "/onboarding"),
+                },
+            ),
             dedupe_key=f"onboarding:{task.id}:reminder",
             related=("onboarding_task", task.id),
         )

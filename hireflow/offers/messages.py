@@ -8,6 +8,7 @@ message makes a repeated reminder run queue nothing twice.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypedDict
 
 from sqlalchemy.orm import Session
 
@@ -118,26 +119,18 @@ def queue(
     )
 
 
-def queue_for(
-    session: Session,
-    tenant_id: int,
-    kind: str,
-    user: User,
-    params: Mapping[str, object],
-    *,
-    dedupe_key: str,
-    related: tuple[str, int],
-    opening_id: int | None = None,
-) -> None:
-    """``queue`` an e-mail to a user: their address, their language, their name as ``name``."""
-    queue(
-        session,
-        tenant_id,
-        kind,
-        recipient=user.email,
-        language=user.language,
-        params={"name": user.name, **params},
-        dedupe_key=dedupe_key,
-        related=related,
-        opening_id=opening_id,
-    )
+class Addressee(TypedDict):
+    """Whom ``queue`` writes to: ``queue(session, tenant, kind, **to_user(user, params), ...)``."""
+
+    recipient: str
+    language: str
+    params: Mapping[str, object]
+
+
+def to_user(user: User, params: Mapping[str, object]) -> Addressee:
+    """A user as the addressee: their address and language, their name as ``name``."""
+    return {
+        "recipient": user.email,
+        "language": user.language,
+        "params": {"name": user.name, **params},
+    }

@@ -288,15 +288,17 @@ def _ask(
     """Tell the approvers of ``step`` that the offer waits for them."""
     opening = session.get(Opening, offer.opening_id)
     for user in _approvers(session, offer, step.role, chain):
-        messages.queue_for(
+        messages.queue(
             session,
             offer.tenant_id,
             "offer.approval",
-            user,
-            {
-                "position": opening.title if opening else "",
-                "link": messages.link(settings_, f"/applications/{offer.application_id}/offer"),
-            },
+            **messages.to_user(
+                user,
+                {
+                    "position": opening.title if opening else "",
+                    "link": messages.link(settings_, f"/applications/{offer.application_id}/offer"),
+                },
+            ),
             dedupe_key=f"offer:{offer.id}:approval:{step.round}:{step.step}:{user.id}",
             related=("offer", offer.id),
             opening_id=offer.opening_id,
@@ -585,16 +587,18 @@ def tell_sender(
     if sender is None:
         return
     opening = session.get(Opening, offer.opening_id)
-    messages.queue_for(
+    messages.queue(
         session,
         offer.tenant_id,
         kind,
-        sender,
-        {
-            "position": opening.title if opening else "",
-            "link": messages.link(settings_, f"/applications/{offer.application_id}/offer"),
-            **params,
-        },
+        **messages.to_user(
+            sender,
+            {
+                "position": opening.title if opening else "",
+                "link": messages.link(settings_, f"/applications/{offer.application_id}/offer"),
+                **params,
+            },
+        ),
         dedupe_key=f"offer:{offer.id}:{kind}",
         related=("offer", offer.id),
         opening_id=offer.opening_id,
