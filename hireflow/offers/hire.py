@@ -140,17 +140,17 @@ def _notify(
             session,
             employee.tenant_id,
             "onboarding.task",
-            recipient=owner.email,
-            language=language,
-            params={
-                "name": owner.name,
-                "person": who.candidate.name,
-                "department": department,
-                "start": format_day(employee.start_date, language),
-                "task": task.title.get("zh" if language.startswith("zh") else "en", task.key),
-                "due": format_day(task.due_on, language),
-                "link": messages.link(settings, "/onboarding"),
-            },
+            **messages.to_user(
+                owner,
+                {
+                    "person": who.candidate.name,
+                    "department": department,
+                    "start": format_day(employee.start_date, language),
+                    "task": task.title.get("zh" if language.startswith("zh") else "en", task.key),
+                    "due": format_day(task.due_on, language),
+                    "link": messages.link(settings, "/onboarding"),
+                },
+            ),
             dedupe_key=f"onboarding:{task.id}:assigned",
             related=("onboarding_task", task.id),
         )
@@ -171,16 +171,16 @@ def _notify(
             session,
             employee.tenant_id,
             "onboarding.notice",
-            recipient=person.email,
-            language=person.language,
-            params={
-                "name": person.name,
-                "person": who.candidate.name,
-                "department": department,
-                "position": who.opening.title,
-                "start": format_day(employee.start_date, person.language),
-                "link": messages.link(settings, f"/people/{employee.person_id}/onboarding"),
-            },
+            **messages.to_user(
+                person,
+                {
+                    "person": who.candidate.name,
+                    "department": department,
+                    "position": who.opening.title,
+                    "start": format_day(employee.start_date, person.language),
+                    "link": messages.link(settings, f"/people/{employee.person_id}/onboarding"),
+                },
+            ),
             dedupe_key=f"employee:{employee.id}:notice:{user_id}",
             related=("employee", employee.id),
         )
@@ -425,14 +425,16 @@ def remind_tasks(session: Session, settings: Settings, today: date | None = None
             session,
             task.tenant_id,
             "onboarding.reminder",
-            recipient=owner.email,
-            language=owner.language,
-            params={
-                "name": owner.name,
-                "task": task.title.get("zh" if owner.language.startswith("zh") else "en", task.key),
-                "due": format_day(task.due_on, owner.language),
-                "link": messages.link(settings, "/onboarding"),
-            },
+            **messages.to_user(
+                owner,
+                {
+                    "task": task.title.get(
+                        "zh" if owner.language.startswith("zh") else "en", task.key
+                    ),
+                    "due": format_day(task.due_on, owner.language),
+                    "link": messages.link(settings, "/onboarding"),
+                },
+            ),
             dedupe_key=f"onboarding:{task.id}:reminder",
             related=("onboarding_task", task.id),
         )

@@ -8,6 +8,7 @@ message makes a repeated reminder run queue nothing twice.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypedDict
 
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,7 @@ from hireflow.notifications import outbox
 from hireflow.notifications.channels import Attachment
 from hireflow.notifications.outbox import OutgoingMessage
 from hireflow.offers.errors import LazyText
+from hireflow.org.models import User
 
 # kind -> (subject msgid, text msgid); texts take %(name)s-style parameters
 TEXTS = {
@@ -115,3 +117,20 @@ def queue(
         related_type=related[0],
         related_id=related[1],
     )
+
+
+class Addressee(TypedDict):
+    """Whom ``queue`` writes to: ``queue(session, tenant, kind, **to_user(user, params), ...)``."""
+
+    recipient: str
+    language: str
+    params: Mapping[str, object]
+
+
+def to_user(user: User, params: Mapping[str, object]) -> Addressee:
+    """A user as the addressee: their address and language, their name as ``name``."""
+    return {
+        "recipient": user.email,
+        "language": user.language,
+        "params": {"name": user.name, **params},
+    }

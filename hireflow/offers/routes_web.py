@@ -55,6 +55,12 @@ def _page(request: Request, template: str, context: dict[str, Any], status: int 
     return render(request, template, {**WORDS, **context}, status_code=status)
 
 
+def _form_page(
+    request: Request, template: str, context: dict[str, Any], errors: dict[str, str] | None
+) -> Response:
+    return forms.page_of_form(request, template, {**WORDS, **context}, errors)
+
+
 def _blank(value: str) -> str | None:
     return value.strip() or None
 
@@ -135,8 +141,8 @@ def _rerender(
     def page(errors: dict[str, str]) -> Response:
         session.rollback()
         context = _offer_context(session, principal, application_id)
-        context.update(errors=errors, form=form, done="")
-        return _page(request, "offers/offer.html", context, 422 if errors else 200)
+        context.update(form=form, done="")
+        return _form_page(request, "offers/offer.html", context, errors)
 
     return page
 
@@ -271,8 +277,8 @@ def _settings_rerender(
     def page(errors: dict[str, str]) -> Response:
         session.rollback()
         context = _settings_context(session, principal)
-        context.update(errors=errors, form=form, editing=editing, done="")
-        return _page(request, "offers/settings.html", context, 422 if errors else 200)
+        context.update(form=form, editing=editing, done="")
+        return _form_page(request, "offers/settings.html", context, errors)
 
     return page
 
@@ -364,8 +370,8 @@ def _checklist_page(
     def page(errors: dict[str, str]) -> Response:
         session.rollback()
         items = rows if rows is not None else configuration.checklist(session, principal.tenant_id)
-        context = {"items": items, "errors": errors, "done": ""}
-        return _page(request, "offers/checklist_editor.html", context, 422 if errors else 200)
+        context = {"items": items, "done": ""}
+        return _form_page(request, "offers/checklist_editor.html", context, errors)
 
     return page
 
@@ -457,10 +463,9 @@ def _outcomes_page(
         "found": found,
         "probation_labels": outcomes.PROBATION_LABELS,
         "leaving_labels": outcomes.LEAVING_LABELS,
-        "errors": errors or {},
         "values": values or {},
     }
-    return _page(request, "offers/outcomes.html", context, 422 if errors else 200)
+    return _form_page(request, "offers/outcomes.html", context, errors)
 
 
 @router.get("/people/{person_id}/outcomes")

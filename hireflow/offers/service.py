@@ -292,13 +292,13 @@ def _ask(
             session,
             offer.tenant_id,
             "offer.approval",
-            recipient=user.email,
-            language=user.language,
-            params={
-                "name": user.name,
-                "position": opening.title if opening else "",
-                "link": messages.link(settings_, f"/applications/{offer.application_id}/offer"),
-            },
+            **messages.to_user(
+                user,
+                {
+                    "position": opening.title if opening else "",
+                    "link": messages.link(settings_, f"/applications/{offer.application_id}/offer"),
+                },
+            ),
             dedupe_key=f"offer:{offer.id}:approval:{step.round}:{step.step}:{user.id}",
             related=("offer", offer.id),
             opening_id=offer.opening_id,
@@ -591,14 +591,14 @@ def tell_sender(
         session,
         offer.tenant_id,
         kind,
-        recipient=sender.email,
-        language=sender.language,
-        params={
-            "name": sender.name,
-            "position": opening.title if opening else "",
-            "link": messages.link(settings_, f"/applications/{offer.application_id}/offer"),
-            **params,
-        },
+        **messages.to_user(
+            sender,
+            {
+                "position": opening.title if opening else "",
+                "link": messages.link(settings_, f"/applications/{offer.application_id}/offer"),
+                **params,
+            },
+        ),
         dedupe_key=f"offer:{offer.id}:{kind}",
         related=("offer", offer.id),
         opening_id=offer.opening_id,

@@ -404,103 +404,15 @@ def _bars_svg(
 
 # ------------------------------------------------------------------------------- HTML
 
-_LABELS: dict[str, dict[str, str]] = {
-    "title": {"zh": "AI 面试报告", "en": "AI interview report", "ja": "AI 面接レポート"},
-    "candidate": {"zh": "候选人", "en": "Candidate", "ja": "候補者"},
-    "model": {"zh": "胜任力模型", "en": "Competency model", "ja": "コンピテンシーモデル"},
-    "match": {"zh": "岗位匹配度", "en": "Job match", "ja": "職務適合度"},
-    "coverage": {"zh": "已评估权重", "en": "weight assessed", "ja": "評価済みの重み"},
-    "summary": {"zh": "总结", "en": "Summary", "ja": "総括"},
-    "radar": {"zh": "胜任力雷达图", "en": "Competency radar", "ja": "コンピテンシーレーダー"},
-    "score": {"zh": "得分", "en": "score", "ja": "得点"},
-    "required": {"zh": "岗位要求", "en": "required", "ja": "要求水準"},
-    "score_col": {"zh": "得分", "en": "Score", "ja": "得点"},
-    "required_col": {"zh": "岗位要求", "en": "Required", "ja": "要求水準"},
-    "dimension": {"zh": "维度", "en": "Dimension", "ja": "評価項目"},
-    "confidence": {"zh": "置信度", "en": "Confidence", "ja": "信頼度"},
-    "weight": {"zh": "权重", "en": "Weight", "ja": "重み"},
-    "evidence": {"zh": "行为证据", "en": "Evidence", "ja": "行動の根拠"},
-    "strengths": {"zh": "优势", "en": "Strengths", "ja": "強み"},
-    "gaps": {"zh": "待提升", "en": "Gaps", "ja": "課題"},
-    "examples": {"zh": "关键行为示例", "en": "Key behaviour examples", "ja": "主な行動例"},
-    "follow_ups": {
-        "zh": "建议追问",
-        "en": "Suggested follow-up questions",
-        "ja": "追加で聞くべき質問",
-    },
-    "notes": {"zh": "说明", "en": "Notes", "ja": "注記"},
-    "answers": {"zh": "逐题分析", "en": "Answer by answer", "ja": "回答ごとの分析"},
-    "question": {"zh": "题目", "en": "Question", "ja": "質問"},
-    "not_assessed": {"zh": "未评估", "en": "not assessed", "ja": "未評価"},
-    "none": {"zh": "无", "en": "none", "ja": "なし"},
-    "features": {"zh": "特征", "en": "Features", "ja": "特徴量"},
-    "star": {"zh": "STAR 结构", "en": "STAR structure", "ja": "STAR 構造"},
-    "voice": {
-        "zh": "语音观察（不计分）",
-        "en": "Voice observations (not scored)",
-        "ja": "音声の観察（採点対象外）",
-    },
-    "keywords": {"zh": "相关关键词", "en": "Relevant keywords", "ja": "関連キーワード"},
-    "method": {
-        "zh": "评分由可解释的特征按公开公式计算，同一输入得到同一结果；"
-        "语音特征仅作观察，不计入得分。",
-        "en": "Scores come from explainable features through a documented formula; the same "
-        "input gives the same result. Voice features are observations and never enter a score.",
-        "ja": "得点は説明可能な特徴量から公開された式で計算され、同じ入力には同じ結果が出ます。"
-        "音声の特徴は観察にとどめ、得点には含めません。日本語の回答は採点エンジンが対応して"
-        "いないため採点せず、その旨を注記します。",
-    },
-    "engine": {"zh": "引擎", "en": "Engine", "ja": "エンジン"},
-    "status_ok": {"zh": "已评分", "en": "scored", "ja": "採点済み"},
-    "status_empty": {"zh": "未作答", "en": "no answer", "ja": "未回答"},
-    "status_unsupported_language": {
-        "zh": "语言不支持",
-        "en": "unsupported language",
-        "ja": "非対応の言語（未採点）",
-    },
-    "question_n": {"zh": "第 {n} 题", "en": "Question {n}", "ja": "質問 {n}"},
-    "similarity": {"zh": "相似度", "en": "similarity", "ja": "類似度"},
-    "ai_score": {"zh": "AI 原分", "en": "AI", "ja": "AI 素点"},
-    "no_evidence": {
-        "zh": "回答中没有能证明该能力的句子（分数有上限，置信度已降低）。",
-        "en": "No sentence in the answers shows this competency (score capped, confidence "
-        "lowered).",
-        "ja": "回答にこのコンピテンシーを示す文がありません（得点に上限、信頼度を低下）。",
-    },
-    "version": {"zh": "版本", "en": "version", "ja": "バージョン"},
-    "kind_behavioural": {"zh": "行为面试题", "en": "behavioural", "ja": "行動面接質問"},
-    "kind_situational": {"zh": "情景题", "en": "situational", "ja": "状況質問"},
-    "kind_technical": {"zh": "技术题", "en": "technical", "ja": "技術質問"},
-    "kind_motivation": {"zh": "动机", "en": "motivation", "ja": "志望動機"},
-    "lang_zh": {"zh": "中文", "en": "Chinese", "ja": "中国語"},
-    "lang_en": {"zh": "英文", "en": "English", "ja": "英語"},
-    "lang_ja": {"zh": "日文", "en": "Japanese", "ja": "日本語"},
-}
-
-# The explainable features of an answer as a reader calls them (the scoring formula's inputs).
-_FEATURE_NAMES = {
-    "relevance": {"zh": "相关性", "en": "relevance", "ja": "関連性"},
-    "substance": {"zh": "内容充实度", "en": "substance", "ja": "内容の充実度"},
-    "star": {"zh": "STAR 完整度", "en": "STAR completeness", "ja": "STAR の完全度"},
-    "action_depth": {"zh": "行动深度", "en": "depth of actions", "ja": "行動の深さ"},
-    "result_quality": {"zh": "结果质量", "en": "quality of results", "ja": "結果の質"},
-    "specificity": {"zh": "具体程度", "en": "specificity", "ja": "具体性"},
-    "ownership": {"zh": "个人贡献", "en": "ownership", "ja": "本人の貢献"},
-    "logic": {"zh": "逻辑性", "en": "logic", "ja": "論理性"},
-    "generic_share": {
-        "zh": "空泛表述占比",
-        "en": "share of generic statements",
-        "ja": "一般論の割合",
-    },
-    "on_topic_share": {"zh": "切题比例", "en": "share on topic", "ja": "質問に沿った割合"},
-}
-
-_STAR_NAMES = {
-    "situation": {"zh": "情境", "en": "Situation", "ja": "状況"},
-    "task": {"zh": "任务", "en": "Task", "ja": "課題"},
-    "action": {"zh": "行动", "en": "Action", "ja": "行動"},
-    "result": {"zh": "结果", "en": "Result", "ja": "結果"},
-}
+# What a report's words are in each language: data, read once (the labels by key, the
+# explainable features of an answer as a reader calls them, i.e. the scoring formula's inputs,
+# and the parts of STAR).
+_WORDS: dict[str, dict[str, dict[str, str]]] = json.loads(
+    Path(__file__).with_name("report_labels.json").read_text(encoding="utf-8")
+)
+_LABELS = _WORDS["labels"]
+_FEATURE_NAMES = _WORDS["features"]
+_STAR_NAMES = _WORDS["star"]
 
 
 def _pick(text: dict[str, str] | None, lang: str) -> str:

@@ -26,6 +26,7 @@ from hireflow.selfservice import (
 )
 from hireflow.selfservice.charts import progress_svg
 from hireflow.selfservice.labels import WORDS
+from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageUser
 from hireflow.web.forms import Form, act_or_rerender, submit_form
 from hireflow.web.templating import NavItem, render
@@ -63,8 +64,7 @@ def _page(request: Request, template: str, context: dict[str, Any], status: int 
 def _form_page(
     request: Request, template: str, context: dict[str, Any], errors: dict[str, str] | None
 ) -> Response:
-    """A page with a form: the fields' errors shown, and 422 when there are any."""
-    return _page(request, template, {**context, "errors": errors or {}}, 422 if errors else 200)
+    return forms.page_of_form(request, template, {**WORDS, **context}, errors)
 
 
 def _done(path: str, what: str) -> Response:

@@ -142,6 +142,19 @@ def act_or_rerender(request: Request, act: Callable[[], Response], page: Page) -
         return response
 
 
+def page_of_form(
+    request: Request, template: str, context: dict[str, Any], errors: Mapping[str, str] | None
+) -> Response:
+    """A page that holds a form, shown first (no errors: 200) or again with its field errors
+    (422); the template reads them as ``errors`` (``{}`` when there are none)."""
+    return render(
+        request,
+        template,
+        {**context, "errors": dict(errors or {})},
+        status_code=422 if errors else 200,
+    )
+
+
 def form_page(
     request: Request,
     template: str,

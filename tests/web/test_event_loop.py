@@ -41,7 +41,7 @@ from tests.openings.factories import RESUMES, make_opening
 # all its work through ``run_in_thread``.
 STREAMING_ROUTES = {
     "hireflow.interviews.routes_api.link_upload_chunk": "raw recording chunk (PUT body)",
-    "hireflow.interviews.routes_web.interview_upload_chunk": "raw recording chunk (PUT body)",
+    "hireflow.interviews.routes_candidate_web.interview_upload_chunk": "raw recording chunk (PUT body)",
 }
 
 # How late the loop may wake a timer while requests run. A blocking call on the loop shows as

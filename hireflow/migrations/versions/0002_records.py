@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
+from hireflow.migrations.columns import create_indexes, created_column, drop_indexes, fk, id_column, pk, tenant_column, timestamps, updated_column
 
 
 revision: str = '0002_records'
@@ -27,19 +28,19 @@ def upgrade() -> None:
     sa.Column('seq', sa.BigInteger(), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.Column('checkpointed_seq', sa.BigInteger(), nullable=False),
-    sa.Column('updated_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('chain_id', name=op.f('pk_chain_heads'))
+    updated_column(),
+    pk("chain_heads", "chain_id")
     )
     op.create_table('key_registry',
     sa.Column('key_id', sa.String(length=16), nullable=False),
     sa.Column('check_token', sa.Text(), nullable=False),
     sa.Column('first_used_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('retired_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('key_id', name=op.f('pk_key_registry'))
+    pk("key_registry", "key_id")
     )
     op.create_table('record_integrity_runs',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=True),
+    id_column(),
+    tenant_column(nullable=True),
     sa.Column('started_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('finished_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('chains', sa.Integer(), nullable=False),
@@ -47,54 +48,52 @@ def upgrade() -> None:
     sa.Column('ok', sa.Boolean(), nullable=False),
     sa.Column('problems', hireflow.core.db.JSONText(), nullable=False),
     sa.Column('trigger', sa.String(length=20), nullable=False),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_record_integrity_runs_tenant_id_tenants')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_record_integrity_runs'))
+    fk("record_integrity_runs", "tenant_id", "tenants"),
+    pk("record_integrity_runs")
     )
     op.create_table('record_policies',
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    tenant_column(),
     sa.Column('require_download_code', sa.Boolean(), nullable=False),
-    sa.Column('updated_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
+    updated_column(),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_record_policies_tenant_id_tenants')),
-    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_record_policies_updated_by_id_users')),
-    sa.PrimaryKeyConstraint('tenant_id', name=op.f('pk_record_policies'))
+    fk("record_policies", "tenant_id", "tenants"),
+    fk("record_policies", "updated_by_id", "users"),
+    pk("record_policies", "tenant_id")
     )
     op.create_table('retention_rules',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    id_column(),
+    tenant_column(),
     sa.Column('region', sa.String(length=10), nullable=True),
     sa.Column('status', sa.String(length=40), nullable=False),
     sa.Column('months', sa.Integer(), nullable=False),
     sa.Column('enabled', sa.Boolean(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_retention_rules_created_by_id_users')),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_retention_rules_tenant_id_tenants')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_retention_rules'))
+    created_column(),
+    fk("retention_rules", "created_by_id", "users"),
+    fk("retention_rules", "tenant_id", "tenants"),
+    pk("retention_rules")
     )
-    with op.batch_alter_table('retention_rules', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_retention_rules_tenant_id'), ['tenant_id'], unique=False)
+    create_indexes("retention_rules", "tenant_id")
 
     op.create_table('record_imports',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    id_column(),
+    tenant_column(),
     sa.Column('source_system', sa.String(length=60), nullable=False),
     sa.Column('source_key', sa.String(length=200), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('checksum', sa.String(length=64), nullable=False),
     sa.Column('batch_id', sa.String(length=36), nullable=False),
     sa.Column('imported_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['person_id'], ['candidates.id'], name=op.f('fk_record_imports_person_id_candidates')),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_record_imports_tenant_id_tenants')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_record_imports')),
+    fk("record_imports", "person_id", "candidates"),
+    fk("record_imports", "tenant_id", "tenants"),
+    pk("record_imports"),
     sa.UniqueConstraint('tenant_id', 'source_system', 'source_key', name=op.f('uq_record_imports_tenant_id_source_system_source_key'))
     )
-    with op.batch_alter_table('record_imports', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_record_imports_person_id'), ['person_id'], unique=False)
+    create_indexes("record_imports", "person_id")
 
     op.create_table('records',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    id_column(),
+    tenant_column(),
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('region', sa.String(length=10), nullable=False),
     sa.Column('status', sa.String(length=40), nullable=False),
@@ -105,20 +104,17 @@ def upgrade() -> None:
     sa.Column('legal_hold_reason', sa.Text(), nullable=True),
     sa.Column('legal_hold_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('erased_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['person_id'], ['candidates.id'], name=op.f('fk_records_person_id_candidates')),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_records_tenant_id_tenants')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_records')),
+    *timestamps(),
+    fk("records", "person_id", "candidates"),
+    fk("records", "tenant_id", "tenants"),
+    pk("records"),
     sa.UniqueConstraint('person_id', name=op.f('uq_records_person_id'))
     )
-    with op.batch_alter_table('records', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_records_status'), ['status'], unique=False)
-        batch_op.create_index(batch_op.f('ix_records_tenant_id'), ['tenant_id'], unique=False)
+    create_indexes("records", "status", "tenant_id")
 
     op.create_table('record_attachments',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    id_column(),
+    tenant_column(),
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('region', sa.String(length=10), nullable=False),
     sa.Column('storage_key', sa.String(length=300), nullable=False),
@@ -131,22 +127,20 @@ def upgrade() -> None:
     sa.Column('size', sa.BigInteger(), nullable=False),
     sa.Column('ciphertext_sha256', sa.String(length=64), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
+    created_column(),
     sa.Column('shredded_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_record_attachments_created_by_id_users')),
-    sa.ForeignKeyConstraint(['opening_id'], ['openings.id'], name=op.f('fk_record_attachments_opening_id_openings')),
-    sa.ForeignKeyConstraint(['person_id'], ['candidates.id'], name=op.f('fk_record_attachments_person_id_candidates')),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_record_attachments_tenant_id_tenants')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_record_attachments')),
+    fk("record_attachments", "created_by_id", "users"),
+    fk("record_attachments", "opening_id", "openings"),
+    fk("record_attachments", "person_id", "candidates"),
+    fk("record_attachments", "tenant_id", "tenants"),
+    pk("record_attachments"),
     sa.UniqueConstraint('storage_key', name=op.f('uq_record_attachments_storage_key'))
     )
-    with op.batch_alter_table('record_attachments', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_record_attachments_person_id'), ['person_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_record_attachments_tenant_id'), ['tenant_id'], unique=False)
+    create_indexes("record_attachments", "person_id", "tenant_id")
 
     op.create_table('record_download_codes',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    id_column(),
+    tenant_column(),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('attachment_id', sa.Integer(), nullable=False),
     sa.Column('code_hash', sa.String(length=64), nullable=False),
@@ -155,18 +149,18 @@ def upgrade() -> None:
     sa.Column('expires_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('used_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('sent_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['attachment_id'], ['record_attachments.id'], name=op.f('fk_record_download_codes_attachment_id_record_attachments'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_record_download_codes_tenant_id_tenants')),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_record_download_codes_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_record_download_codes'))
+    created_column(),
+    fk("record_download_codes", "attachment_id", "record_attachments", ondelete="CASCADE"),
+    fk("record_download_codes", "tenant_id", "tenants"),
+    fk("record_download_codes", "user_id", "users", ondelete="CASCADE"),
+    pk("record_download_codes")
     )
     with op.batch_alter_table('record_download_codes', schema=None) as batch_op:
         batch_op.create_index('ix_record_download_codes_lookup', ['user_id', 'attachment_id'], unique=False)
 
     op.create_table('record_entries',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    id_column(),
+    tenant_column(),
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('seq', sa.BigInteger(), nullable=False),
     sa.Column('prev_hash', sa.String(length=64), nullable=False),
@@ -186,12 +180,12 @@ def upgrade() -> None:
     sa.Column('import_key', sa.String(length=200), nullable=True),
     sa.Column('source_checksum', sa.String(length=64), nullable=True),
     sa.Column('erased_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_record_entries_actor_id_users')),
-    sa.ForeignKeyConstraint(['attachment_id'], ['record_attachments.id'], name=op.f('fk_record_entries_attachment_id_record_attachments')),
-    sa.ForeignKeyConstraint(['opening_id'], ['openings.id'], name=op.f('fk_record_entries_opening_id_openings')),
-    sa.ForeignKeyConstraint(['person_id'], ['candidates.id'], name=op.f('fk_record_entries_person_id_candidates')),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_record_entries_tenant_id_tenants')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_record_entries')),
+    fk("record_entries", "actor_id", "users"),
+    fk("record_entries", "attachment_id", "record_attachments"),
+    fk("record_entries", "opening_id", "openings"),
+    fk("record_entries", "person_id", "candidates"),
+    fk("record_entries", "tenant_id", "tenants"),
+    pk("record_entries"),
     sa.UniqueConstraint('person_id', 'seq', name=op.f('uq_record_entries_person_id_seq')),
     sa.UniqueConstraint('tenant_id', 'import_key', name=op.f('uq_record_entries_tenant_id_import_key'))
     )
@@ -204,16 +198,16 @@ def upgrade() -> None:
     op.create_table('record_scores',
     sa.Column('entry_id', sa.Integer(), nullable=False),
     sa.Column('dimension', sa.String(length=60), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    tenant_column(),
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('opening_id', sa.Integer(), nullable=True),
     sa.Column('score', sa.Double(), nullable=False),
     sa.Column('occurred_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['entry_id'], ['record_entries.id'], name=op.f('fk_record_scores_entry_id_record_entries'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['opening_id'], ['openings.id'], name=op.f('fk_record_scores_opening_id_openings')),
-    sa.ForeignKeyConstraint(['person_id'], ['candidates.id'], name=op.f('fk_record_scores_person_id_candidates')),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_record_scores_tenant_id_tenants')),
-    sa.PrimaryKeyConstraint('entry_id', 'dimension', name=op.f('pk_record_scores'))
+    fk("record_scores", "entry_id", "record_entries", ondelete="CASCADE"),
+    fk("record_scores", "opening_id", "openings"),
+    fk("record_scores", "person_id", "candidates"),
+    fk("record_scores", "tenant_id", "tenants"),
+    pk("record_scores", "entry_id", "dimension")
     )
     with op.batch_alter_table('record_scores', schema=None) as batch_op:
         batch_op.create_index('ix_record_scores_lookup', ['tenant_id', 'dimension', 'score'], unique=False)
@@ -222,12 +216,12 @@ def upgrade() -> None:
     op.create_table('record_terms',
     sa.Column('entry_id', sa.Integer(), nullable=False),
     sa.Column('term', sa.String(length=16), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    tenant_column(),
     sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['entry_id'], ['record_entries.id'], name=op.f('fk_record_terms_entry_id_record_entries'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['person_id'], ['candidates.id'], name=op.f('fk_record_terms_person_id_candidates')),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_record_terms_tenant_id_tenants')),
-    sa.PrimaryKeyConstraint('entry_id', 'term', name=op.f('pk_record_terms'))
+    fk("record_terms", "entry_id", "record_entries", ondelete="CASCADE"),
+    fk("record_terms", "person_id", "candidates"),
+    fk("record_terms", "tenant_id", "tenants"),
+    pk("record_terms", "entry_id", "term")
     )
     with op.batch_alter_table('record_terms', schema=None) as batch_op:
         batch_op.create_index('ix_record_terms_lookup', ['tenant_id', 'term'], unique=False)
@@ -354,22 +348,16 @@ def downgrade() -> None:
         batch_op.drop_index('ix_record_download_codes_lookup')
 
     op.drop_table('record_download_codes')
-    with op.batch_alter_table('record_attachments', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_record_attachments_tenant_id'))
-        batch_op.drop_index(batch_op.f('ix_record_attachments_person_id'))
+    drop_indexes("record_attachments", "tenant_id", "person_id")
 
     op.drop_table('record_attachments')
-    with op.batch_alter_table('records', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_records_tenant_id'))
-        batch_op.drop_index(batch_op.f('ix_records_status'))
+    drop_indexes("records", "tenant_id", "status")
 
     op.drop_table('records')
-    with op.batch_alter_table('record_imports', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_record_imports_person_id'))
+    drop_indexes("record_imports", "person_id")
 
     op.drop_table('record_imports')
-    with op.batch_alter_table('retention_rules', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_retention_rules_tenant_id'))
+    drop_indexes("retention_rules", "tenant_id")
 
     op.drop_table('retention_rules')
     op.drop_table('record_policies')

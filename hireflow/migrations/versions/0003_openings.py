@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
+from hireflow.migrations.columns import fk, id_column, pk, tenant_column, timestamps
 
 revision: str = "0003_openings"
 down_revision: str | None = "0002_records"
@@ -33,8 +34,8 @@ def upgrade() -> None:
     )
     op.create_table(
         "hiring_requests",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("subsidiary_id", sa.Integer(), nullable=False),
         sa.Column("department_id", sa.Integer(), nullable=False),
         sa.Column("submitted_by_id", sa.Integer(), nullable=False),
@@ -53,33 +54,14 @@ def upgrade() -> None:
         sa.Column("reviewed_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("opening_id", sa.Integer(), nullable=True),
         sa.Column("history", hireflow.core.db.JSONText(), nullable=False),
-        sa.Column("created_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["department_id"],
-            ["departments.id"],
-            name=op.f("fk_hiring_requests_department_id_departments"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["opening_id"], ["openings.id"], name=op.f("fk_hiring_requests_opening_id_openings")
-        ),
-        sa.ForeignKeyConstraint(
-            ["reviewed_by_id"], ["users.id"], name=op.f("fk_hiring_requests_reviewed_by_id_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["submitted_by_id"],
-            ["users.id"],
-            name=op.f("fk_hiring_requests_submitted_by_id_users"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["subsidiary_id"],
-            ["subsidiaries.id"],
-            name=op.f("fk_hiring_requests_subsidiary_id_subsidiaries"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_hiring_requests_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_hiring_requests")),
+        *timestamps(),
+        fk("hiring_requests", "department_id", "departments"),
+        fk("hiring_requests", "opening_id", "openings"),
+        fk("hiring_requests", "reviewed_by_id", "users"),
+        fk("hiring_requests", "submitted_by_id", "users"),
+        fk("hiring_requests", "subsidiary_id", "subsidiaries"),
+        fk("hiring_requests", "tenant_id", "tenants"),
+        pk("hiring_requests"),
     )
     for column in ("department_id", "status", "submitted_by_id", "subsidiary_id", "tenant_id"):
         op.create_index(

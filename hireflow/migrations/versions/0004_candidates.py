@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
+from hireflow.migrations.columns import id_column, pk, tenant_column
 
 revision: str = "0004_candidates"
 down_revision: str | None = "0003_openings"
@@ -151,8 +152,8 @@ def _application_columns() -> None:
 def _tables(sqlite: bool) -> None:
     op.create_table(
         "candidate_resumes",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("candidate_id", sa.Integer(), nullable=False),
         sa.Column("opening_id", sa.Integer(), nullable=True),
         sa.Column("attachment_id", sa.Integer(), nullable=True),
@@ -170,7 +171,7 @@ def _tables(sqlite: bool) -> None:
         _fk("candidate_resumes", "created_by_id", "users.id"),
         _fk("candidate_resumes", "opening_id", "openings.id"),
         _fk("candidate_resumes", "tenant_id", "tenants.id"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_candidate_resumes")),
+        pk("candidate_resumes"),
     )
     op.create_index(
         op.f("ix_candidate_resumes_candidate_id"), "candidate_resumes", ["candidate_id"]
@@ -181,10 +182,10 @@ def _tables(sqlite: bool) -> None:
         "candidate_skills",
         sa.Column("candidate_id", sa.Integer(), nullable=False),
         sa.Column("skill", sa.String(length=80), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        tenant_column(),
         _fk("candidate_skills", "candidate_id", "candidates.id", ondelete="CASCADE"),
         _fk("candidate_skills", "tenant_id", "tenants.id"),
-        sa.PrimaryKeyConstraint("candidate_id", "skill", name=op.f("pk_candidate_skills")),
+        pk("candidate_skills", "candidate_id", "skill"),
     )
     op.create_index(
         "ix_candidate_skills_lookup", "candidate_skills", ["tenant_id", "skill", "candidate_id"]
@@ -194,7 +195,7 @@ def _tables(sqlite: bool) -> None:
     op.create_table(
         "candidate_search",
         sa.Column("candidate_id", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        tenant_column(),
         sa.Column("created_at", UTC, nullable=False),
         sa.Column("highest_degree_rank", sa.Integer(), nullable=False),
         sa.Column("years_experience", sa.Double(), nullable=False),
@@ -205,7 +206,7 @@ def _tables(sqlite: bool) -> None:
         sa.Column("tsv", tsvector, nullable=True),
         _fk("candidate_search", "candidate_id", "candidates.id", ondelete="CASCADE"),
         _fk("candidate_search", "tenant_id", "tenants.id"),
-        sa.PrimaryKeyConstraint("candidate_id", name=op.f("pk_candidate_search")),
+        pk("candidate_search", "candidate_id"),
     )
     op.create_index("ix_candidate_search_recent", "candidate_search", ["tenant_id", "created_at"])
     op.create_index("ix_candidate_search_tsv", "candidate_search", ["tsv"], postgresql_using="gin")
@@ -213,36 +214,36 @@ def _tables(sqlite: bool) -> None:
     op.create_table(
         "candidate_vectors",
         sa.Column("candidate_id", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        tenant_column(),
         sa.Column("model", sa.String(length=60), nullable=False),
         sa.Column("text_sha256", sa.String(length=64), nullable=False),
         sa.Column("vector", sa.LargeBinary(), nullable=False),
         sa.Column("updated_at", UTC, nullable=False),
         _fk("candidate_vectors", "candidate_id", "candidates.id", ondelete="CASCADE"),
         _fk("candidate_vectors", "tenant_id", "tenants.id"),
-        sa.PrimaryKeyConstraint("candidate_id", name=op.f("pk_candidate_vectors")),
+        pk("candidate_vectors", "candidate_id"),
     )
     op.create_index(op.f("ix_candidate_vectors_tenant_id"), "candidate_vectors", ["tenant_id"])
 
     op.create_table(
         "saved_searches",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("params", JSON, nullable=False),
         sa.Column("created_at", UTC, nullable=False),
         _fk("saved_searches", "tenant_id", "tenants.id"),
         _fk("saved_searches", "user_id", "users.id", ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_saved_searches")),
+        pk("saved_searches"),
     )
     op.create_index(op.f("ix_saved_searches_tenant_id"), "saved_searches", ["tenant_id"])
     op.create_index(op.f("ix_saved_searches_user_id"), "saved_searches", ["user_id"])
 
     op.create_table(
         "performance_ratings",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("candidate_id", sa.Integer(), nullable=False),
         sa.Column("period", sa.String(length=20), nullable=False),
         sa.Column("rating", sa.Double(), nullable=False),
@@ -252,7 +253,7 @@ def _tables(sqlite: bool) -> None:
         _fk("performance_ratings", "candidate_id", "candidates.id", ondelete="CASCADE"),
         _fk("performance_ratings", "recorded_by_id", "users.id"),
         _fk("performance_ratings", "tenant_id", "tenants.id"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_performance_ratings")),
+        pk("performance_ratings"),
         sa.UniqueConstraint(
             "candidate_id", "period", name=op.f("uq_performance_ratings_candidate_id_period")
         ),

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
+from hireflow.migrations.columns import create_indexes, created_column, drop_indexes, fk, id_column, pk, tenant_column, timestamps, updated_column
 
 revision: str = "0005_scheduling"
 down_revision: str | None = "0005_notifications"
@@ -19,8 +20,8 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table('scheduling_policies',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    id_column(),
+    tenant_column(),
     sa.Column('duration_minutes', sa.Integer(), nullable=False),
     sa.Column('buffer_minutes', sa.Integer(), nullable=False),
     sa.Column('granularity_minutes', sa.Integer(), nullable=False),
@@ -36,15 +37,14 @@ def upgrade() -> None:
     sa.Column('candidate_channels', hireflow.core.db.JSONText(), nullable=False),
     sa.Column('notify_groups', sa.Boolean(), nullable=False),
     sa.Column('meeting_url_template', sa.String(length=300), nullable=False),
-    sa.Column('created_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_scheduling_policies_tenant_id_tenants')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_scheduling_policies')),
+    *timestamps(),
+    fk("scheduling_policies", "tenant_id", "tenants"),
+    pk("scheduling_policies"),
     sa.UniqueConstraint('tenant_id', name=op.f('uq_scheduling_policies_tenant_id'))
     )
     op.create_table('interviewer_availability',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    id_column(),
+    tenant_column(),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('timezone', sa.String(length=64), nullable=False),
     sa.Column('working_hours', hireflow.core.db.JSONText(), nullable=False),
@@ -52,74 +52,69 @@ def upgrade() -> None:
     sa.Column('max_per_day', sa.Integer(), nullable=True),
     sa.Column('calendar_url_token', sa.Text(), nullable=True),
     sa.Column('calendar_synced_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_interviewer_availability_tenant_id_tenants')),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_interviewer_availability_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_interviewer_availability')),
+    *timestamps(),
+    fk("interviewer_availability", "tenant_id", "tenants"),
+    fk("interviewer_availability", "user_id", "users", ondelete="CASCADE"),
+    pk("interviewer_availability"),
     sa.UniqueConstraint('user_id', name=op.f('uq_interviewer_availability_user_id'))
     )
-    with op.batch_alter_table('interviewer_availability', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_interviewer_availability_tenant_id'), ['tenant_id'], unique=False)
+    create_indexes("interviewer_availability", "tenant_id")
 
     op.create_table('interviewer_busy_blocks',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    id_column(),
+    tenant_column(),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('start', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('end', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('source', sa.String(length=20), nullable=False),
     sa.Column('label', sa.String(length=100), nullable=False),
-    sa.Column('created_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_interviewer_busy_blocks_tenant_id_tenants')),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_interviewer_busy_blocks_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_interviewer_busy_blocks'))
+    created_column(),
+    fk("interviewer_busy_blocks", "tenant_id", "tenants"),
+    fk("interviewer_busy_blocks", "user_id", "users", ondelete="CASCADE"),
+    pk("interviewer_busy_blocks")
     )
     with op.batch_alter_table('interviewer_busy_blocks', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_interviewer_busy_blocks_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index('ix_interviewer_busy_blocks_user_start', ['user_id', 'start'], unique=False)
 
     op.create_table('candidate_availability',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    id_column(),
+    tenant_column(),
     sa.Column('candidate_id', sa.Integer(), nullable=False),
     sa.Column('timezone', sa.String(length=64), nullable=False),
     sa.Column('windows', hireflow.core.db.JSONText(), nullable=False),
     sa.Column('preferred_start', sa.String(length=5), nullable=False),
     sa.Column('preferred_end', sa.String(length=5), nullable=False),
-    sa.Column('updated_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_candidate_availability_candidate_id_candidates'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_candidate_availability_tenant_id_tenants')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_candidate_availability')),
+    updated_column(),
+    fk("candidate_availability", "candidate_id", "candidates", ondelete="CASCADE"),
+    fk("candidate_availability", "tenant_id", "tenants"),
+    pk("candidate_availability"),
     sa.UniqueConstraint('candidate_id', name=op.f('uq_candidate_availability_candidate_id'))
     )
-    with op.batch_alter_table('candidate_availability', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_candidate_availability_tenant_id'), ['tenant_id'], unique=False)
+    create_indexes("candidate_availability", "tenant_id")
 
     op.create_table('invitation_batches',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    id_column(),
+    tenant_column(),
     sa.Column('opening_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('request_key', sa.String(length=64), nullable=False),
     sa.Column('total', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
+    created_column(),
     sa.Column('finished_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_invitation_batches_created_by_id_users')),
-    sa.ForeignKeyConstraint(['opening_id'], ['openings.id'], name=op.f('fk_invitation_batches_opening_id_openings')),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_invitation_batches_tenant_id_tenants')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_invitation_batches')),
+    fk("invitation_batches", "created_by_id", "users"),
+    fk("invitation_batches", "opening_id", "openings"),
+    fk("invitation_batches", "tenant_id", "tenants"),
+    pk("invitation_batches"),
     sa.UniqueConstraint('tenant_id', 'request_key', name=op.f('uq_invitation_batches_tenant_id_request_key'))
     )
-    with op.batch_alter_table('invitation_batches', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_invitation_batches_opening_id'), ['opening_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_invitation_batches_tenant_id'), ['tenant_id'], unique=False)
+    create_indexes("invitation_batches", "opening_id", "tenant_id")
 
     op.create_table('invitations',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    id_column(),
+    tenant_column(),
     sa.Column('opening_id', sa.Integer(), nullable=False),
     sa.Column('candidate_id', sa.Integer(), nullable=False),
     sa.Column('batch_id', sa.Integer(), nullable=True),
@@ -155,14 +150,13 @@ def upgrade() -> None:
     sa.Column('code_expires_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('code_sent_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('codes_sent', sa.Integer(), nullable=False),
-    sa.Column('created_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['batch_id'], ['invitation_batches.id'], name=op.f('fk_invitations_batch_id_invitation_batches')),
-    sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_invitations_candidate_id_candidates'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_invitations_created_by_id_users')),
-    sa.ForeignKeyConstraint(['opening_id'], ['openings.id'], name=op.f('fk_invitations_opening_id_openings')),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_invitations_tenant_id_tenants')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_invitations'))
+    *timestamps(),
+    fk("invitations", "batch_id", "invitation_batches"),
+    fk("invitations", "candidate_id", "candidates", ondelete="CASCADE"),
+    fk("invitations", "created_by_id", "users"),
+    fk("invitations", "opening_id", "openings"),
+    fk("invitations", "tenant_id", "tenants"),
+    pk("invitations")
     )
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.create_index('ix_invitations_batch_status', ['batch_id', 'status'], unique=False)
@@ -171,8 +165,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_invitations_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('bookings',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    id_column(),
+    tenant_column(),
     sa.Column('invitation_id', sa.Integer(), nullable=False),
     sa.Column('start', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('end', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
@@ -181,32 +175,28 @@ def upgrade() -> None:
     sa.Column('sequence', sa.Integer(), nullable=False),
     sa.Column('booked_by', sa.String(length=20), nullable=False),
     sa.Column('cancelled_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['invitation_id'], ['invitations.id'], name=op.f('fk_bookings_invitation_id_invitations'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_bookings_tenant_id_tenants')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_bookings')),
+    *timestamps(),
+    fk("bookings", "invitation_id", "invitations", ondelete="CASCADE"),
+    fk("bookings", "tenant_id", "tenants"),
+    pk("bookings"),
     sa.UniqueConstraint('invitation_id', name=op.f('uq_bookings_invitation_id'))
     )
-    with op.batch_alter_table('bookings', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_bookings_start'), ['start'], unique=False)
-        batch_op.create_index(batch_op.f('ix_bookings_tenant_id'), ['tenant_id'], unique=False)
+    create_indexes("bookings", "start", "tenant_id")
 
     op.create_table('booking_claims',
-    sa.Column('id', sa.Integer(), nullable=False),
+    id_column(),
     sa.Column('booking_id', sa.Integer(), nullable=False),
     sa.Column('owner_key', sa.String(length=24), nullable=False),
     sa.Column('cell', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['booking_id'], ['bookings.id'], name=op.f('fk_booking_claims_booking_id_bookings'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_booking_claims')),
+    fk("booking_claims", "booking_id", "bookings", ondelete="CASCADE"),
+    pk("booking_claims"),
     sa.UniqueConstraint('owner_key', 'cell', name=op.f('uq_booking_claims_owner_key_cell'))
     )
-    with op.batch_alter_table('booking_claims', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_booking_claims_booking_id'), ['booking_id'], unique=False)
+    create_indexes("booking_claims", "booking_id")
 
     op.create_table('scheduling_reminders',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    id_column(),
+    tenant_column(),
     sa.Column('invitation_id', sa.Integer(), nullable=False),
     sa.Column('booking_id', sa.Integer(), nullable=False),
     sa.Column('sequence', sa.Integer(), nullable=False),
@@ -216,11 +206,11 @@ def upgrade() -> None:
     sa.Column('due_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('processed_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['booking_id'], ['bookings.id'], name=op.f('fk_scheduling_reminders_booking_id_bookings'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['invitation_id'], ['invitations.id'], name=op.f('fk_scheduling_reminders_invitation_id_invitations'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_scheduling_reminders_tenant_id_tenants')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_scheduling_reminders')),
+    created_column(),
+    fk("scheduling_reminders", "booking_id", "bookings", ondelete="CASCADE"),
+    fk("scheduling_reminders", "invitation_id", "invitations", ondelete="CASCADE"),
+    fk("scheduling_reminders", "tenant_id", "tenants"),
+    pk("scheduling_reminders"),
     sa.UniqueConstraint('booking_id', 'sequence', 'kind', 'lead_minutes', 'recipient_key', name=op.f('uq_scheduling_reminders_booking_id_sequence_kind_lead_minutes_recipient_key'))
     )
     with op.batch_alter_table('scheduling_reminders', schema=None) as batch_op:
@@ -240,13 +230,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_scheduling_reminders_due')
 
     op.drop_table('scheduling_reminders')
-    with op.batch_alter_table('booking_claims', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_booking_claims_booking_id'))
+    drop_indexes("booking_claims", "booking_id")
 
     op.drop_table('booking_claims')
-    with op.batch_alter_table('bookings', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_bookings_tenant_id'))
-        batch_op.drop_index(batch_op.f('ix_bookings_start'))
+    drop_indexes("bookings", "tenant_id", "start")
 
     op.drop_table('bookings')
     with op.batch_alter_table('invitations', schema=None) as batch_op:
@@ -256,13 +243,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_invitations_batch_status')
 
     op.drop_table('invitations')
-    with op.batch_alter_table('invitation_batches', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_invitation_batches_tenant_id'))
-        batch_op.drop_index(batch_op.f('ix_invitation_batches_opening_id'))
+    drop_indexes("invitation_batches", "tenant_id", "opening_id")
 
     op.drop_table('invitation_batches')
-    with op.batch_alter_table('candidate_availability', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_candidate_availability_tenant_id'))
+    drop_indexes("candidate_availability", "tenant_id")
 
     op.drop_table('candidate_availability')
     with op.batch_alter_table('interviewer_busy_blocks', schema=None) as batch_op:
@@ -270,8 +254,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_interviewer_busy_blocks_tenant_id'))
 
     op.drop_table('interviewer_busy_blocks')
-    with op.batch_alter_table('interviewer_availability', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_interviewer_availability_tenant_id'))
+    drop_indexes("interviewer_availability", "tenant_id")
 
     op.drop_table('interviewer_availability')
     op.drop_table('scheduling_policies')

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
+from hireflow.migrations.columns import fk, id_column, pk, tenant_column
 
 revision: str = "0009_personal_data"
 down_revision: str | None = "0008_application_language"
@@ -162,8 +163,8 @@ def upgrade() -> None:
     _indexes()
     op.create_table(
         "candidate_merges",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("survivor_id", sa.Integer(), nullable=False),
         sa.Column("other_id", sa.Integer(), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
@@ -176,28 +177,12 @@ def upgrade() -> None:
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
         sa.Column("undone_at", UTC, nullable=True),
         sa.Column("undone_by_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_candidate_merges_tenant_id_tenants")
-        ),
-        sa.ForeignKeyConstraint(
-            ["survivor_id"],
-            ["candidates.id"],
-            name=op.f("fk_candidate_merges_survivor_id_candidates"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["other_id"],
-            ["candidates.id"],
-            name=op.f("fk_candidate_merges_other_id_candidates"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["decided_by_id"], ["users.id"], name=op.f("fk_candidate_merges_decided_by_id_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["undone_by_id"], ["users.id"], name=op.f("fk_candidate_merges_undone_by_id_users")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_candidate_merges")),
+        fk("candidate_merges", "tenant_id", "tenants"),
+        fk("candidate_merges", "survivor_id", "candidates", ondelete="CASCADE"),
+        fk("candidate_merges", "other_id", "candidates", ondelete="CASCADE"),
+        fk("candidate_merges", "decided_by_id", "users"),
+        fk("candidate_merges", "undone_by_id", "users"),
+        pk("candidate_merges"),
     )
     op.create_index(
         "ix_candidate_merges_tenant_status", "candidate_merges", ["tenant_id", "status"]

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
+from hireflow.migrations.columns import id_column, pk, tenant_column
 
 revision: str = "0010_records_seal"
 down_revision: str | None = "0009_personal_data"
@@ -20,8 +21,8 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "record_seals",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("person_id", sa.Integer(), nullable=True),
         sa.Column("subject", sa.String(length=30), nullable=False),
         sa.Column("subject_id", sa.BigInteger(), nullable=False),
@@ -30,7 +31,7 @@ def upgrade() -> None:
         sa.Column("macs", hireflow.core.db.JSONText(), nullable=False),
         sa.Column("sealed_at", hireflow.core.db.UTCDateTime(), nullable=False),
         sa.Column("erased_at", hireflow.core.db.UTCDateTime(), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_record_seals")),
+        pk("record_seals"),
         sa.UniqueConstraint("subject", "subject_id", name=op.f("uq_record_seals_subject_subject_id")),
     )
     with op.batch_alter_table("record_seals", schema=None) as batch_op:
@@ -49,7 +50,7 @@ def upgrade() -> None:
         sa.Column("restarts", sa.Integer(), nullable=False),
         sa.Column("started_at", hireflow.core.db.UTCDateTime(), nullable=False),
         sa.Column("seen_at", hireflow.core.db.UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("name", name=op.f("pk_worker_heartbeats")),
+        pk("worker_heartbeats", "name"),
     )
 
 

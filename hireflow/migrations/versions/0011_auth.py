@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
+from hireflow.migrations.columns import drop_indexes, id_column, pk
 
 revision: str = "0011_auth"
 down_revision: str | None = "0010_records_seal"
@@ -24,14 +25,14 @@ KEY_MAX_DAYS = 365
 def upgrade() -> None:
     op.create_table(
         "login_throttles",
-        sa.Column("id", sa.Integer(), nullable=False),
+        id_column(),
         sa.Column("key", sa.String(length=64), nullable=False),
         sa.Column("scope", sa.String(length=10), nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
         sa.Column("window_started_at", hireflow.core.db.UTCDateTime(), nullable=False),
         sa.Column("locked_until", hireflow.core.db.UTCDateTime(), nullable=True),
         sa.Column("updated_at", hireflow.core.db.UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_throttles")),
+        pk("login_throttles"),
         sa.UniqueConstraint("key", name=op.f("uq_login_throttles_key")),
     )
     with op.batch_alter_table("login_throttles", schema=None) as batch_op:
@@ -61,6 +62,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("access_tokens", schema=None) as batch_op:
         batch_op.drop_column("scopes")
-    with op.batch_alter_table("login_throttles", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_login_throttles_updated_at"))
+    drop_indexes("login_throttles", "updated_at")
     op.drop_table("login_throttles")

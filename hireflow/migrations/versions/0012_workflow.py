@@ -12,6 +12,7 @@ from alembic import op
 
 import hireflow.core.db
 import hireflow.core.pii
+from hireflow.migrations.columns import create_indexes, created_column, drop_indexes, fk, id_column, pk, tenant_column, updated_column
 
 revision: str = "0012_workflow"
 down_revision: str | None = "0011_auth"
@@ -22,115 +23,76 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "workflow_company_stages",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("key", sa.String(length=40), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("name", hireflow.core.db.JSONText(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_workflow_company_stages_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_workflow_company_stages")),
+        fk("workflow_company_stages", "tenant_id", "tenants"),
+        pk("workflow_company_stages"),
         sa.UniqueConstraint(
             "tenant_id", "key", name=op.f("uq_workflow_company_stages_tenant_id_key")
         ),
     )
-    with op.batch_alter_table("workflow_company_stages", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_workflow_company_stages_tenant_id"), ["tenant_id"], unique=False
-        )
+    create_indexes("workflow_company_stages", "tenant_id")
 
     op.create_table(
         "workflow_rejection_reasons",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("key", sa.String(length=40), nullable=False),
         sa.Column("name", hireflow.core.db.JSONText(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_workflow_rejection_reasons_tenant_id_tenants"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_workflow_rejection_reasons")),
+        fk("workflow_rejection_reasons", "tenant_id", "tenants"),
+        pk("workflow_rejection_reasons"),
         sa.UniqueConstraint(
             "tenant_id", "key", name=op.f("uq_workflow_rejection_reasons_tenant_id_key")
         ),
     )
-    with op.batch_alter_table("workflow_rejection_reasons", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_workflow_rejection_reasons_tenant_id"), ["tenant_id"], unique=False
-        )
+    create_indexes("workflow_rejection_reasons", "tenant_id")
 
     op.create_table(
         "workflow_settings",
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        tenant_column(),
         sa.Column("blind_scorecards", sa.Boolean(), nullable=False),
-        sa.Column("updated_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_workflow_settings_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", name=op.f("pk_workflow_settings")),
+        updated_column(),
+        fk("workflow_settings", "tenant_id", "tenants"),
+        pk("workflow_settings", "tenant_id"),
     )
     op.create_table(
         "workflow_opening_stages",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("opening_id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(length=40), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("name", hireflow.core.db.JSONText(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["opening_id"],
-            ["openings.id"],
-            name=op.f("fk_workflow_opening_stages_opening_id_openings"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_workflow_opening_stages_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_workflow_opening_stages")),
+        fk("workflow_opening_stages", "opening_id", "openings", ondelete="CASCADE"),
+        fk("workflow_opening_stages", "tenant_id", "tenants"),
+        pk("workflow_opening_stages"),
         sa.UniqueConstraint(
             "opening_id", "key", name=op.f("uq_workflow_opening_stages_opening_id_key")
         ),
     )
-    with op.batch_alter_table("workflow_opening_stages", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_workflow_opening_stages_opening_id"), ["opening_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_workflow_opening_stages_tenant_id"), ["tenant_id"], unique=False
-        )
+    create_indexes("workflow_opening_stages", "opening_id", "tenant_id")
 
     op.create_table(
         "workflow_positions",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("application_id", sa.Integer(), nullable=False),
         sa.Column("opening_id", sa.Integer(), nullable=False),
         sa.Column("stage_key", sa.String(length=40), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("entered_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("reason_key", sa.String(length=40), nullable=True),
-        sa.Column("updated_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["application_id"],
-            ["applications.id"],
-            name=op.f("fk_workflow_positions_application_id_applications"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["opening_id"],
-            ["openings.id"],
-            name=op.f("fk_workflow_positions_opening_id_openings"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_workflow_positions_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_workflow_positions")),
+        updated_column(),
+        fk("workflow_positions", "application_id", "applications", ondelete="CASCADE"),
+        fk("workflow_positions", "opening_id", "openings", ondelete="CASCADE"),
+        fk("workflow_positions", "tenant_id", "tenants"),
+        pk("workflow_positions"),
         sa.UniqueConstraint("application_id", name=op.f("uq_workflow_positions_application_id")),
     )
     with op.batch_alter_table("workflow_positions", schema=None) as batch_op:
@@ -143,8 +105,8 @@ def upgrade() -> None:
 
     op.create_table(
         "workflow_scorecards",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("application_id", sa.Integer(), nullable=False),
         sa.Column("opening_id", sa.Integer(), nullable=False),
         sa.Column("round_key", sa.String(length=40), nullable=False),
@@ -163,32 +125,12 @@ def upgrade() -> None:
         sa.Column("supersedes_id", sa.Integer(), nullable=True),
         sa.Column("superseded_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("submitted_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["application_id"],
-            ["applications.id"],
-            name=op.f("fk_workflow_scorecards_application_id_applications"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["interviewer_id"],
-            ["users.id"],
-            name=op.f("fk_workflow_scorecards_interviewer_id_users"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["opening_id"],
-            ["openings.id"],
-            name=op.f("fk_workflow_scorecards_opening_id_openings"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["supersedes_id"],
-            ["workflow_scorecards.id"],
-            name=op.f("fk_workflow_scorecards_supersedes_id_workflow_scorecards"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_workflow_scorecards_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_workflow_scorecards")),
+        fk("workflow_scorecards", "application_id", "applications", ondelete="CASCADE"),
+        fk("workflow_scorecards", "interviewer_id", "users"),
+        fk("workflow_scorecards", "opening_id", "openings", ondelete="CASCADE"),
+        fk("workflow_scorecards", "supersedes_id", "workflow_scorecards"),
+        fk("workflow_scorecards", "tenant_id", "tenants"),
+        pk("workflow_scorecards"),
         sa.UniqueConstraint(
             "application_id",
             "round_key",
@@ -210,8 +152,8 @@ def upgrade() -> None:
 
     op.create_table(
         "workflow_stage_moves",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("application_id", sa.Integer(), nullable=False),
         sa.Column("opening_id", sa.Integer(), nullable=False),
         sa.Column("from_key", sa.String(length=40), nullable=False),
@@ -225,43 +167,19 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("record_entry_id", sa.Integer(), nullable=True),
         sa.Column("moved_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["actor_id"], ["users.id"], name=op.f("fk_workflow_stage_moves_actor_id_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["application_id"],
-            ["applications.id"],
-            name=op.f("fk_workflow_stage_moves_application_id_applications"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["opening_id"],
-            ["openings.id"],
-            name=op.f("fk_workflow_stage_moves_opening_id_openings"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["record_entry_id"],
-            ["record_entries.id"],
-            name=op.f("fk_workflow_stage_moves_record_entry_id_record_entries"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_workflow_stage_moves_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_workflow_stage_moves")),
+        fk("workflow_stage_moves", "actor_id", "users"),
+        fk("workflow_stage_moves", "application_id", "applications", ondelete="CASCADE"),
+        fk("workflow_stage_moves", "opening_id", "openings", ondelete="CASCADE"),
+        fk("workflow_stage_moves", "record_entry_id", "record_entries"),
+        fk("workflow_stage_moves", "tenant_id", "tenants"),
+        pk("workflow_stage_moves"),
     )
-    with op.batch_alter_table("workflow_stage_moves", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_workflow_stage_moves_application_id"), ["application_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_workflow_stage_moves_tenant_id"), ["tenant_id"], unique=False
-        )
+    create_indexes("workflow_stage_moves", "application_id", "tenant_id")
 
     op.create_table(
         "workflow_conclusions",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("application_id", sa.Integer(), nullable=False),
         sa.Column("opening_id", sa.Integer(), nullable=False),
         sa.Column("decision", sa.String(length=20), nullable=False),
@@ -270,50 +188,22 @@ def upgrade() -> None:
         ),
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("record_entry_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["actor_id"], ["users.id"], name=op.f("fk_workflow_conclusions_actor_id_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["application_id"],
-            ["applications.id"],
-            name=op.f("fk_workflow_conclusions_application_id_applications"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["opening_id"],
-            ["openings.id"],
-            name=op.f("fk_workflow_conclusions_opening_id_openings"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["record_entry_id"],
-            ["record_entries.id"],
-            name=op.f("fk_workflow_conclusions_record_entry_id_record_entries"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_workflow_conclusions_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_workflow_conclusions")),
+        created_column(),
+        fk("workflow_conclusions", "actor_id", "users"),
+        fk("workflow_conclusions", "application_id", "applications", ondelete="CASCADE"),
+        fk("workflow_conclusions", "opening_id", "openings", ondelete="CASCADE"),
+        fk("workflow_conclusions", "record_entry_id", "record_entries"),
+        fk("workflow_conclusions", "tenant_id", "tenants"),
+        pk("workflow_conclusions"),
     )
-    with op.batch_alter_table("workflow_conclusions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_workflow_conclusions_application_id"), ["application_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_workflow_conclusions_tenant_id"), ["tenant_id"], unique=False
-        )
+    create_indexes("workflow_conclusions", "application_id", "tenant_id")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("workflow_conclusions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_workflow_conclusions_tenant_id"))
-        batch_op.drop_index(batch_op.f("ix_workflow_conclusions_application_id"))
+    drop_indexes("workflow_conclusions", "tenant_id", "application_id")
 
     op.drop_table("workflow_conclusions")
-    with op.batch_alter_table("workflow_stage_moves", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_workflow_stage_moves_tenant_id"))
-        batch_op.drop_index(batch_op.f("ix_workflow_stage_moves_application_id"))
+    drop_indexes("workflow_stage_moves", "tenant_id", "application_id")
 
     op.drop_table("workflow_stage_moves")
     with op.batch_alter_table("workflow_scorecards", schema=None) as batch_op:
@@ -327,17 +217,13 @@ def downgrade() -> None:
         batch_op.drop_index("ix_workflow_positions_opening_stage")
 
     op.drop_table("workflow_positions")
-    with op.batch_alter_table("workflow_opening_stages", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_workflow_opening_stages_tenant_id"))
-        batch_op.drop_index(batch_op.f("ix_workflow_opening_stages_opening_id"))
+    drop_indexes("workflow_opening_stages", "tenant_id", "opening_id")
 
     op.drop_table("workflow_opening_stages")
     op.drop_table("workflow_settings")
-    with op.batch_alter_table("workflow_rejection_reasons", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_workflow_rejection_reasons_tenant_id"))
+    drop_indexes("workflow_rejection_reasons", "tenant_id")
 
     op.drop_table("workflow_rejection_reasons")
-    with op.batch_alter_table("workflow_company_stages", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_workflow_company_stages_tenant_id"))
+    drop_indexes("workflow_company_stages", "tenant_id")
 
     op.drop_table("workflow_company_stages")

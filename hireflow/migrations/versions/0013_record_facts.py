@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
+from hireflow.migrations.columns import id_column, pk
 
 revision: str = "0013_record_facts"
 down_revision: str | None = "0012_workflow"
@@ -29,13 +30,13 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "record_rechains",
-        sa.Column("id", sa.Integer(), nullable=False),
+        id_column(),
         sa.Column("chain_id", sa.String(length=80), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.Column("old_hash", sa.String(length=64), nullable=False),
         sa.Column("new_hash", sa.String(length=64), nullable=False),
         sa.Column("created_at", hireflow.core.db.UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_record_rechains")),
+        pk("record_rechains"),
         sa.UniqueConstraint("chain_id", "seq", name=op.f("uq_record_rechains_chain_id_seq")),
     )
     # Application code on purpose: the entries must come out exactly as new ones are

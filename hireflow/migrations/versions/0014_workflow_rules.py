@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
+from hireflow.migrations.columns import created_column, fk, id_column, pk, tenant_column, timestamps
 
 revision: str = "0014_workflow_rules"
 down_revision: str | None = "0013_record_facts"
@@ -21,8 +22,8 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "workflow_rules",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("opening_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("trigger", sa.String(length=40), nullable=False),
@@ -32,21 +33,11 @@ def upgrade() -> None:
         sa.Column("actions", hireflow.core.db.JSONText(), nullable=False),
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["created_by_id"], ["users.id"], name=op.f("fk_workflow_rules_created_by_id_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["opening_id"],
-            ["openings.id"],
-            name=op.f("fk_workflow_rules_opening_id_openings"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_workflow_rules_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_workflow_rules")),
+        *timestamps(),
+        fk("workflow_rules", "created_by_id", "users"),
+        fk("workflow_rules", "opening_id", "openings", ondelete="CASCADE"),
+        fk("workflow_rules", "tenant_id", "tenants"),
+        pk("workflow_rules"),
     )
     with op.batch_alter_table("workflow_rules", schema=None) as batch_op:
         batch_op.create_index(
@@ -58,8 +49,8 @@ def upgrade() -> None:
 
     op.create_table(
         "workflow_rule_logs",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("rule_id", sa.Integer(), nullable=False),
         sa.Column("event_id", sa.String(length=80), nullable=False),
         sa.Column("event_name", sa.String(length=40), nullable=False),
@@ -69,30 +60,13 @@ def upgrade() -> None:
         sa.Column("facts", hireflow.core.db.JSONText(), nullable=False),
         sa.Column("outcome", hireflow.core.db.JSONText(), nullable=False),
         sa.Column("reason", sa.String(length=500), nullable=False),
-        sa.Column("created_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
+        created_column(),
         sa.Column("evaluated_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["application_id"],
-            ["applications.id"],
-            name=op.f("fk_workflow_rule_logs_application_id_applications"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["opening_id"],
-            ["openings.id"],
-            name=op.f("fk_workflow_rule_logs_opening_id_openings"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["rule_id"],
-            ["workflow_rules.id"],
-            name=op.f("fk_workflow_rule_logs_rule_id_workflow_rules"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_workflow_rule_logs_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_workflow_rule_logs")),
+        fk("workflow_rule_logs", "application_id", "applications", ondelete="CASCADE"),
+        fk("workflow_rule_logs", "opening_id", "openings", ondelete="CASCADE"),
+        fk("workflow_rule_logs", "rule_id", "workflow_rules", ondelete="CASCADE"),
+        fk("workflow_rule_logs", "tenant_id", "tenants"),
+        pk("workflow_rule_logs"),
         sa.UniqueConstraint(
             "rule_id", "event_id", name=op.f("uq_workflow_rule_logs_rule_id_event_id")
         ),
@@ -107,8 +81,8 @@ def upgrade() -> None:
 
     op.create_table(
         "workflow_rule_tasks",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("opening_id", sa.Integer(), nullable=False),
         sa.Column("application_id", sa.Integer(), nullable=False),
         sa.Column("rule_id", sa.Integer(), nullable=True),
@@ -120,38 +94,14 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
         sa.Column("decided_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["application_id"],
-            ["applications.id"],
-            name=op.f("fk_workflow_rule_tasks_application_id_applications"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["decided_by_id"], ["users.id"], name=op.f("fk_workflow_rule_tasks_decided_by_id_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["log_id"],
-            ["workflow_rule_logs.id"],
-            name=op.f("fk_workflow_rule_tasks_log_id_workflow_rule_logs"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["opening_id"],
-            ["openings.id"],
-            name=op.f("fk_workflow_rule_tasks_opening_id_openings"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["rule_id"],
-            ["workflow_rules.id"],
-            name=op.f("fk_workflow_rule_tasks_rule_id_workflow_rules"),
-            ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_workflow_rule_tasks_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_workflow_rule_tasks")),
+        created_column(),
+        fk("workflow_rule_tasks", "application_id", "applications", ondelete="CASCADE"),
+        fk("workflow_rule_tasks", "decided_by_id", "users"),
+        fk("workflow_rule_tasks", "log_id", "workflow_rule_logs", ondelete="CASCADE"),
+        fk("workflow_rule_tasks", "opening_id", "openings", ondelete="CASCADE"),
+        fk("workflow_rule_tasks", "rule_id", "workflow_rules", ondelete="SET NULL"),
+        fk("workflow_rule_tasks", "tenant_id", "tenants"),
+        pk("workflow_rule_tasks"),
         sa.UniqueConstraint("log_id", "kind", name=op.f("uq_workflow_rule_tasks_log_id_kind")),
     )
     with op.batch_alter_table("workflow_rule_tasks", schema=None) as batch_op:

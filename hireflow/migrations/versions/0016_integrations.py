@@ -12,6 +12,7 @@ from alembic import op
 
 import hireflow.core.db
 import hireflow.core.pii
+from hireflow.migrations.columns import create_indexes, created_column, drop_indexes, fk, id_column, pk, tenant_column, timestamps, updated_column
 
 revision: str = "0016_integrations"
 down_revision: str | None = "0015_offers"
@@ -48,44 +49,34 @@ _LEGACY_SCOPES = (
 def upgrade() -> None:
     op.create_table(
         "integration_settings",
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        tenant_column(),
         sa.Column("allow_private_addresses", sa.Boolean(), nullable=False),
-        sa.Column("updated_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_integration_settings_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", name=op.f("pk_integration_settings")),
+        updated_column(),
+        fk("integration_settings", "tenant_id", "tenants"),
+        pk("integration_settings", "tenant_id"),
     )
     op.create_table(
         "import_mappings",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("columns", hireflow.core.db.JSONText(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["created_by_id"], ["users.id"], name=op.f("fk_import_mappings_created_by_id_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_import_mappings_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_import_mappings")),
+        *timestamps(),
+        fk("import_mappings", "created_by_id", "users"),
+        fk("import_mappings", "tenant_id", "tenants"),
+        pk("import_mappings"),
         sa.UniqueConstraint(
             "tenant_id", "kind", "name", name=op.f("uq_import_mappings_tenant_id_kind_name")
         ),
     )
-    with op.batch_alter_table("import_mappings", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_import_mappings_tenant_id"), ["tenant_id"], unique=False
-        )
+    create_indexes("import_mappings", "tenant_id")
 
     op.create_table(
         "webhook_endpoints",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("url", sa.String(length=2000), nullable=False),
         sa.Column("description", sa.String(length=200), nullable=False),
         sa.Column("events", hireflow.core.db.JSONText(), nullable=False),
@@ -102,25 +93,17 @@ def upgrade() -> None:
         ),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["created_by_id"], ["users.id"], name=op.f("fk_webhook_endpoints_created_by_id_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_webhook_endpoints_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_endpoints")),
+        *timestamps(),
+        fk("webhook_endpoints", "created_by_id", "users"),
+        fk("webhook_endpoints", "tenant_id", "tenants"),
+        pk("webhook_endpoints"),
     )
-    with op.batch_alter_table("webhook_endpoints", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_webhook_endpoints_tenant_id"), ["tenant_id"], unique=False
-        )
+    create_indexes("webhook_endpoints", "tenant_id")
 
     op.create_table(
         "webhook_deliveries",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("endpoint_id", sa.Integer(), nullable=False),
         sa.Column("event_id", sa.String(length=40), nullable=False),
         sa.Column("event", sa.String(length=60), nullable=False),
@@ -135,23 +118,11 @@ def upgrade() -> None:
         sa.Column("last_error", sa.String(length=300), nullable=False),
         sa.Column("delivered_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("replay_of_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["endpoint_id"],
-            ["webhook_endpoints.id"],
-            name=op.f("fk_webhook_deliveries_endpoint_id_webhook_endpoints"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["replay_of_id"],
-            ["webhook_deliveries.id"],
-            name=op.f("fk_webhook_deliveries_replay_of_id_webhook_deliveries"),
-            ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_webhook_deliveries_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_deliveries")),
+        created_column(),
+        fk("webhook_deliveries", "endpoint_id", "webhook_endpoints", ondelete="CASCADE"),
+        fk("webhook_deliveries", "replay_of_id", "webhook_deliveries", ondelete="SET NULL"),
+        fk("webhook_deliveries", "tenant_id", "tenants"),
+        pk("webhook_deliveries"),
     )
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.create_index(
@@ -210,12 +181,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_webhook_deliveries_due")
 
     op.drop_table("webhook_deliveries")
-    with op.batch_alter_table("webhook_endpoints", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_webhook_endpoints_tenant_id"))
+    drop_indexes("webhook_endpoints", "tenant_id")
 
     op.drop_table("webhook_endpoints")
-    with op.batch_alter_table("import_mappings", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_import_mappings_tenant_id"))
+    drop_indexes("import_mappings", "tenant_id")
 
     op.drop_table("import_mappings")
     op.drop_table("integration_settings")

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
+from hireflow.migrations.columns import fk, id_column, pk, tenant_column
 
 revision: str = "0017_coding_answers"
 down_revision: str | None = "0016_integrations"
@@ -22,8 +23,8 @@ UTC = hireflow.core.db.UTCDateTime(timezone=True)
 def upgrade() -> None:
     op.create_table(
         "interview_code_runs",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("interview_id", sa.Integer(), nullable=False),
         sa.Column("question_id", sa.String(length=80), nullable=False),
         sa.Column("coding_id", sa.String(length=80), nullable=False),
@@ -37,16 +38,9 @@ def upgrade() -> None:
         sa.Column("error", sa.String(length=300), nullable=False),
         sa.Column("created_at", UTC, nullable=False),
         sa.Column("finished_at", UTC, nullable=True),
-        sa.ForeignKeyConstraint(
-            ["interview_id"],
-            ["interview_sessions.id"],
-            name=op.f("fk_interview_code_runs_interview_id_interview_sessions"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_interview_code_runs_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_interview_code_runs")),
+        fk("interview_code_runs", "interview_id", "interview_sessions", ondelete="CASCADE"),
+        fk("interview_code_runs", "tenant_id", "tenants"),
+        pk("interview_code_runs"),
         sa.UniqueConstraint("task_id", name=op.f("uq_interview_code_runs_task_id")),
     )
     op.create_index(

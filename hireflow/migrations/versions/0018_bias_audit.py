@@ -12,6 +12,7 @@ from alembic import op
 
 import hireflow.core.db
 import hireflow.core.pii
+from hireflow.migrations.columns import create_indexes, drop_indexes, fk, id_column, pk, tenant_column
 
 revision: str = "0018_bias_audit"
 down_revision: str | None = "0017_coding_answers"
@@ -22,8 +23,8 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "analytics_self_identifications",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("candidate_id", sa.Integer(), nullable=False),
         sa.Column("category_set", sa.String(length=20), nullable=False),
         sa.Column(
@@ -42,43 +43,26 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("submitted_at", hireflow.core.db.UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["candidate_id"],
-            ["candidates.id"],
-            name=op.f("fk_analytics_self_identifications_candidate_id_candidates"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_analytics_self_identifications_tenant_id_tenants"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_analytics_self_identifications")),
+        fk("analytics_self_identifications", "candidate_id", "candidates", ondelete="CASCADE"),
+        fk("analytics_self_identifications", "tenant_id", "tenants"),
+        pk("analytics_self_identifications"),
         sa.UniqueConstraint(
             "candidate_id", name=op.f("uq_analytics_self_identifications_candidate_id")
         ),
     )
-    with op.batch_alter_table("analytics_self_identifications", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_analytics_self_identifications_tenant_id"), ["tenant_id"], unique=False
-        )
+    create_indexes("analytics_self_identifications", "tenant_id")
 
     op.create_table(
         "analytics_audit_settings",
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        tenant_column(),
         sa.Column("category_set", sa.String(length=20), nullable=False),
         sa.Column("updated_at", hireflow.core.db.UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_analytics_audit_settings_tenant_id_tenants"),
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", name=op.f("pk_analytics_audit_settings")),
+        fk("analytics_audit_settings", "tenant_id", "tenants"),
+        pk("analytics_audit_settings", "tenant_id"),
     )
 
 
 def downgrade() -> None:
     op.drop_table("analytics_audit_settings")
-    with op.batch_alter_table("analytics_self_identifications", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_analytics_self_identifications_tenant_id"))
+    drop_indexes("analytics_self_identifications", "tenant_id")
     op.drop_table("analytics_self_identifications")

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
+from hireflow.migrations.columns import create_indexes, drop_indexes, pk
 
 revision: str = "0019_analytics_rollups"
 down_revision: str | None = "0018_bias_audit"
@@ -53,10 +54,7 @@ def upgrade() -> None:
             name=op.f("uq_analytics_funnel_rollups_opening_id_grain_day_reached"),
         ),
     )
-    with op.batch_alter_table("analytics_funnel_rollups", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_analytics_funnel_rollups_tenant_id"), ["tenant_id"], unique=False
-        )
+    create_indexes("analytics_funnel_rollups", "tenant_id")
     op.create_table(
         "analytics_stage_time_rollups",
         *_place("analytics_stage_time_rollups"),
@@ -81,7 +79,7 @@ def upgrade() -> None:
         sa.Column("application_id", sa.BigInteger(), nullable=False),
         sa.Column("move_id", sa.BigInteger(), nullable=False),
         sa.Column("updated_at", hireflow.core.db.UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("name", name=op.f("pk_analytics_rollup_state")),
+        pk("analytics_rollup_state", "name"),
     )
 
 
@@ -90,6 +88,5 @@ def downgrade() -> None:
     with op.batch_alter_table("analytics_stage_time_rollups", schema=None) as batch_op:
         batch_op.drop_index("ix_analytics_stage_time_rollups_tenant_id")
     op.drop_table("analytics_stage_time_rollups")
-    with op.batch_alter_table("analytics_funnel_rollups", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_analytics_funnel_rollups_tenant_id"))
+    drop_indexes("analytics_funnel_rollups", "tenant_id")
     op.drop_table("analytics_funnel_rollups")

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
+from hireflow.migrations.columns import create_indexes, drop_indexes, fk, id_column, pk, tenant_column
 
 revision: str = "0021_stage_templates"
 down_revision: str | None = "0020_live_rooms"
@@ -20,17 +21,15 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "workflow_family_stages",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("job_family", sa.String(length=30), nullable=False),
         sa.Column("key", sa.String(length=40), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("name", hireflow.core.db.JSONText(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_workflow_family_stages_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_workflow_family_stages")),
+        fk("workflow_family_stages", "tenant_id", "tenants"),
+        pk("workflow_family_stages"),
         sa.UniqueConstraint(
             "tenant_id",
             "job_family",
@@ -38,21 +37,14 @@ def upgrade() -> None:
             name=op.f("uq_workflow_family_stages_tenant_id_job_family_key"),
         ),
     )
-    with op.batch_alter_table("workflow_family_stages", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_workflow_family_stages_tenant_id"), ["tenant_id"], unique=False
-        )
+    create_indexes("workflow_family_stages", "tenant_id")
 
     op.create_table(
         "employee_number_counters",
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        tenant_column(),
         sa.Column("last_number", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_employee_number_counters_tenant_id_tenants"),
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", name=op.f("pk_employee_number_counters")),
+        fk("employee_number_counters", "tenant_id", "tenants"),
+        pk("employee_number_counters", "tenant_id"),
     )
     # Companies with employees continue after the numbers they gave (E000001 ... E<count>).
     op.execute(
@@ -63,6 +55,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("employee_number_counters")
-    with op.batch_alter_table("workflow_family_stages", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_workflow_family_stages_tenant_id"))
+    drop_indexes("workflow_family_stages", "tenant_id")
     op.drop_table("workflow_family_stages")

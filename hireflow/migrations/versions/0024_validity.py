@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
+from hireflow.migrations.columns import create_indexes, created_column, drop_indexes, fk, id_column, pk, tenant_column
 
 revision: str = "0024_validity"
 down_revision: str | None = "0023_invitation_purpose"
@@ -27,8 +28,8 @@ def upgrade() -> None:
 
     op.create_table(
         "competency_model_versions",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("opening_id", sa.Integer(), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("model", hireflow.core.db.JSONText(), nullable=False),
@@ -36,42 +37,21 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
+        created_column(),
         sa.Column("activated_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["created_by_id"],
-            ["users.id"],
-            name=op.f("fk_competency_model_versions_created_by_id_users"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["opening_id"],
-            ["openings.id"],
-            name=op.f("fk_competency_model_versions_opening_id_openings"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_competency_model_versions_tenant_id_tenants"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_competency_model_versions")),
+        fk("competency_model_versions", "created_by_id", "users"),
+        fk("competency_model_versions", "opening_id", "openings", ondelete="CASCADE"),
+        fk("competency_model_versions", "tenant_id", "tenants"),
+        pk("competency_model_versions"),
         sa.UniqueConstraint(
             "opening_id", "number", name=op.f("uq_competency_model_versions_opening_id_number")
         ),
     )
-    with op.batch_alter_table("competency_model_versions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_competency_model_versions_opening_id"), ["opening_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_competency_model_versions_tenant_id"), ["tenant_id"], unique=False
-        )
+    create_indexes("competency_model_versions", "opening_id", "tenant_id")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("competency_model_versions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_competency_model_versions_tenant_id"))
-        batch_op.drop_index(batch_op.f("ix_competency_model_versions_opening_id"))
+    drop_indexes("competency_model_versions", "tenant_id", "opening_id")
     op.drop_table("competency_model_versions")
     with op.batch_alter_table("employees", schema=None) as batch_op:
         batch_op.drop_column("leaving_reason")

@@ -12,6 +12,7 @@ from alembic import op
 
 import hireflow.core.db
 import hireflow.core.pii
+from hireflow.migrations.columns import fk, id_column, pk, tenant_column
 
 revision: str = "0025_livefast"
 down_revision: str | None = "0024_validity"
@@ -22,8 +23,8 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "live_chunks",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("room_id", sa.Integer(), nullable=False),
         sa.Column("participant_id", sa.Integer(), nullable=False),
         sa.Column("speaker", sa.String(length=12), nullable=False),
@@ -32,22 +33,10 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("error", sa.String(length=40), nullable=False),
         sa.Column("received_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["participant_id"],
-            ["live_participants.id"],
-            name=op.f("fk_live_chunks_participant_id_live_participants"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["room_id"],
-            ["live_rooms.id"],
-            name=op.f("fk_live_chunks_room_id_live_rooms"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_live_chunks_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_live_chunks")),
+        fk("live_chunks", "participant_id", "live_participants", ondelete="CASCADE"),
+        fk("live_chunks", "room_id", "live_rooms", ondelete="CASCADE"),
+        fk("live_chunks", "tenant_id", "tenants"),
+        pk("live_chunks"),
     )
     with op.batch_alter_table("live_chunks", schema=None) as batch_op:
         batch_op.create_index("ix_live_chunks_room", ["room_id", "id"], unique=False)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import hireflow.core.db
+from hireflow.migrations.columns import created_column, id_column, tenant_column
 
 revision: str = "0027_dashboards"
 down_revision: str | None = "0026_after"
@@ -21,8 +21,8 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "analytics_score_rollups",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("opening_id", sa.Integer(), nullable=False),
         sa.Column("grain", sa.String(length=1), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
@@ -40,10 +40,10 @@ def upgrade() -> None:
     )
     op.create_table(
         "analytics_report_subscriptions",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        id_column(),
+        tenant_column(),
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=False),
+        created_column(),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
