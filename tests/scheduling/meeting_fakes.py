@@ -41,6 +41,7 @@ class State:
     fail: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     delay: float = 0.0
     tokens_issued: int = 0
+    created: int = 0
     refused: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -178,10 +179,12 @@ def _zoom(state, method, target, headers, raw):
     assert split.path == "/v2/users/me/meetings"
     assert body["type"] == 2 and body["topic"] and body["duration"] > 0
     assert body["start_time"].endswith("Z") and body["timezone"]
+    number = 85746065432 + state.created
+    state.created += 1
     return 201, {
-        "id": 85746065432,
+        "id": number,
         "topic": body["topic"],
-        "join_url": "https://us05web.zoom.us/j/85746065432?pwd=abc",
+        "join_url": f"https://us05web.zoom.us/j/{number}?pwd=abc",
         "password": "a1b2c3",
         "start_url": "https://us05web.zoom.us/s/85746065432?zak=secret",
     }
