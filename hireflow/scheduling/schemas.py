@@ -351,6 +351,8 @@ class MeetingSettingsIn(BaseModel):
     def _short(cls, value: dict[str, str]) -> dict[str, str]:
         if any(len(k) > 40 or len(v) > 500 for k, v in value.items()):
             raise ValueError("names up to 40 characters, values up to 500")
+        if any(not (k + v).isprintable() for k, v in value.items()):
+            raise ValueError("no control characters")
         return {k: v.strip() for k, v in value.items()}
 
 

@@ -263,6 +263,13 @@ def test_settings_api_checks_role_tenant_and_input(client, session, org, fake, m
         headers=admin,
     )
     assert odd.status_code == 422
+    for config_bad in ({**config, "client_id": "a\x00b"}, {**config, "timeout_seconds": "²"}):
+        refused = client.put(
+            "/api/v1/scheduling/meetings",
+            json={"provider": "zoom", "config": config_bad},
+            headers=admin,
+        )
+        assert refused.status_code == 422, refused.text
     for role in (Role.RECRUITER, Role.INTERVIEWER, Role.IT_AUDITOR):
         headers = bearer(client, org.users[role.value])
         assert client.get("/api/v1/scheduling/meetings", headers=headers).status_code == 403

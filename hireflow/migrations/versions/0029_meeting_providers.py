@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+import hireflow.core.db
+
 revision: str = "0029_meeting_providers"
 down_revision: str | None = "0028_answer_media_index"
 branch_labels: str | Sequence[str] | None = None
@@ -34,7 +36,12 @@ def upgrade() -> None:
             sa.Column("meeting_provider", sa.String(20), nullable=False, server_default="pasted")
         )
         batch.add_column(
-            sa.Column("meeting_config", sa.Text(), nullable=False, server_default="{}")
+            sa.Column(
+                "meeting_config",
+                hireflow.core.db.JSONText(),
+                nullable=False,
+                server_default="{}",
+            )
         )
         batch.add_column(sa.Column("meeting_secrets", sa.Text(), nullable=True))
     with op.batch_alter_table("bookings") as batch:

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from hireflow.notifications.providers._http import json_of
 from hireflow.scheduling.meetings.base import MeetingError
 
 DEFAULT_TIMEOUT = 10.0
@@ -70,14 +71,6 @@ def call(
     if status >= 500:
         raise MeetingError("unavailable", provider, text)
     raise MeetingError("refused", provider, text)
-
-
-def json_of(response: httpx.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except (ValueError, UnicodeDecodeError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 class TokenCache:

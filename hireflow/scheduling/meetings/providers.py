@@ -57,6 +57,21 @@ class _HttpProvider:
     def url(self, key: str, path: str) -> str:
         return self.opt(key).rstrip("/") + path
 
+    def link(self, info: Any, url: str, meeting_id: str, code: str, password: str) -> MeetingLink:
+        """The MeetingLink from the provider's answer ``info`` (its own field names); an
+        answer without a join link is a refusal."""
+        info = info if isinstance(info, dict) else {}
+        if not info.get(url):
+            raise MeetingError("refused", self.name, f"no {url} in the answer")
+        found = {k: str(info.get(k) or "") for k in (meeting_id, code, password)}
+        return MeetingLink(
+            url=str(info[url]),
+            provider=self.name,
+            external_id=found[meeting_id],
+            join_code=found[code],
+            password=found[password],
+        )
+
 
 # --------------------------------------------------------------------------- Tencent Meeting
 
@@ -128,17 +143,9 @@ class TencentMeetingProvider(_HttpProvider):
                 "end_time": str(int(request.end.timestamp())),
             },
         )
-        meetings = data.get("meeting_info_list") or []
-        info = meetings[0] if meetings and isinstance(meetings[0], dict) else {}
-        if not info.get("join_url"):
-            raise MeetingError("refused", self.name, "no join_url in the answer")
-        return MeetingLink(
-            url=str(info["join_url"]),
-            provider=self.name,
-            external_id=str(info.get("meeting_id") or ""),
-            join_code=str(info.get("meeting_code") or ""),
-            password=str(info.get("password") or ""),
-        )
+        meetings = data.get("meeting_info_list")
+        first = meetings[0] if isinstance(meetings, list) and meetings else {}
+        return self.link(first, "join_url", "meeting_id", "meeting_code", "password")
 
     def cancel(self, external_id: str) -> None:
         self._send(
@@ -219,15 +226,9 @@ class ZoomProvider(_HttpProvider):
             content=body_bytes(body),
             detail=_oauth_detail,
         )
-        if not data.get("join_url"):
-            raise MeetingError("refused", self.name, "no join_url in the answer")
-        return MeetingLink(
-            url=str(data["join_url"]),
-            provider=self.name,
-            external_id=str(data.get("id") or ""),
-            join_code=str(data.get("id") or ""),
-            password=str(data.get("password") or ""),
-        )
+        # Zoom's meeting ID is also what attendees type to join; start_url (the host's
+        # link, valid for two hours) is not kept.
+        return self.link(data, "join_url", "id", "id", "password")
 
     def cancel(self, external_id: str) -> None:
         call(
@@ -288,16 +289,9 @@ class TeamsProvider(_HttpProvider):
             content=body_bytes(body),
             detail=_oauth_detail,
         )
-        if not data.get("joinWebUrl"):
-            raise MeetingError("refused", self.name, "no joinWebUrl in the answer")
-        join = data.get("joinMeetingIdSettings") or {}
-        return MeetingLink(
-            url=str(data["joinWebUrl"]),
-            provider=self.name,
-            external_id=str(data.get("id") or ""),
-            join_code=str(join.get("joinMeetingId") or "") if isinstance(join, dict) else "",
-            password=str(join.get("passcode") or "") if isinstance(join, dict) else "",
-        )
+        join = data.get("joinMeetingIdSettings")
+        flat = {**data, **(join if isinstance(join, dict) else {})}
+        return self.link(flat, "joinWebUrl", "id", "joinMeetingId", "passcode")
 
     def cancel(self, external_id: str) -> None:
         call(
@@ -358,16 +352,8 @@ class FeishuProvider(_HttpProvider):
             },
             self._token(),
         )
-        reserve = (data.get("data") or {}).get("reserve") or {}
-        if not reserve.get("url"):
-            raise MeetingError("refused", self.name, "no reserve url in the answer")
-        return MeetingLink(
-            url=str(reserve["url"]),
-            provider=self.name,
-            external_id=str(reserve.get("id") or ""),
-            join_code=str(reserve.get("meeting_no") or ""),
-            password=str(reserve.get("password") or ""),
-        )
+        reserve = (data.get("data") or {}).get("reserve")
+        return self.link(reserve, "url", "id", "meeting_no", "password")
 
     def cancel(self, external_id: str) -> None:
         self._api(

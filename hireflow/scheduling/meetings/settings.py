@@ -6,6 +6,7 @@ which are set), never logged or audited (the audit row names what changed, not t
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -61,7 +62,7 @@ def _clean_config(name: str, raw: dict[str, str]) -> dict[str, str]:
             )
     if "timeout_seconds" in clean:
         value = clean["timeout_seconds"]
-        if not value.isdigit() or not 1 <= int(value) <= 30:
+        if not re.fullmatch(r"[0-9]{1,2}", value) or not 1 <= int(value) <= 30:
             raise ValidationFailed(
                 N_("The timeout must be 1 to 30 seconds."),
                 fields={"config.timeout_seconds": "1-30"},
