@@ -50,6 +50,9 @@ def meetings_save(
         # Show what was typed (never a secret) for the provider being saved.
         if payload["provider"] in PROVIDERS:
             context["meetings"]["provider"] = payload["provider"]
+            for view in context["meetings"]["providers"]:
+                if view["name"] == payload["provider"]:
+                    view["config"] = {**view["config"], **payload.get("config", {})}
         return {"policy": schemas.PolicyOut.model_validate(policy).model_dump(), **context}
 
     return forms.submit_form(

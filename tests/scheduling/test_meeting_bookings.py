@@ -309,6 +309,7 @@ def test_settings_page_saves_provider_without_showing_secrets(client, session, o
         data={"csrf_token": csrf, "provider": "feishu", "feishu.app_id": "cli_x"},
     )
     assert missing.status_code == 422 and "app_secret" in missing.text
+    assert 'value="cli_x"' in missing.text, "what was typed (not a secret) is shown again"
     unknown = client.post(
         "/scheduling/settings/meetings", data={"csrf_token": csrf, "provider": "webex"}
     )
