@@ -141,8 +141,6 @@ def open_room(
     if mode not in ("webrtc", "capture"):
         raise ValidationFailed(fields={"mode": "webrtc | capture"})
     application = _application(session, principal, application_id)
-    opening = session.get(Opening, application.opening_id)
-    assert opening is not None
     invitation = session.scalars(
         select(Invitation)
         .where(
@@ -153,12 +151,40 @@ def open_room(
         )
         .order_by(Invitation.id.desc())
     ).first()
+    room = new_room(
+        session,
+        application,
+        invitation,
+        mode=mode,
+        planned_minutes=planned_minutes,
+        language_hint=principal.language,
+        created_by_id=principal.user_id,
+    )
+    audit_room(session, principal, "live.room_opened", room, application=application.id, mode=mode)
+    session.commit()
+    return room
+
+
+def new_room(
+    session: Session,
+    application: Application,
+    invitation: Invitation | None,
+    *,
+    mode: str = "webrtc",
+    planned_minutes: int | None = None,
+    language_hint: str = "",
+    created_by_id: int | None = None,
+) -> LiveRoom:
+    """Add (flush, not commit) a room for ``application`` with the opening's plan; the
+    caller checked who may and audits it."""
+    opening = session.get(Opening, application.opening_id)
+    assert opening is not None
     candidate = session.get(Candidate, application.candidate_id)
     language = engine_language(
         application.language
         or (candidate.language if candidate else "")
         or (invitation.language if invitation else "")
-        or principal.language
+        or language_hint
     )
     minutes = planned_minutes or (invitation.duration_minutes if invitation else 45)
     if not 5 <= minutes <= 240:
@@ -170,7 +196,7 @@ def open_room(
         opening_id=application.opening_id,
         candidate_id=application.candidate_id,
         invitation_id=invitation.id if invitation else None,
-        created_by_id=principal.user_id,
+        created_by_id=created_by_id,
         mode=mode,
         language=language,
         planned_minutes=minutes,
@@ -179,8 +205,6 @@ def open_room(
     )
     session.add(room)
     session.flush()
-    audit_room(session, principal, "live.room_opened", room, application=application.id, mode=mode)
-    session.commit()
     return room
 
 

@@ -26,6 +26,7 @@ from hireflow.scheduling.messages import (
     safe_zone,
     sms_params,
     staff_link,
+    staff_meeting_url,
     to_candidate,
     to_staff,
     valid_email,
@@ -45,6 +46,7 @@ class _About:
     cache: notify.TemplateCache
     link: str
     meeting: str
+    staff_meeting: str
 
     @classmethod
     def of(
@@ -65,6 +67,7 @@ class _About:
             notify.TemplateCache(session, inv.tenant_id),
             candidate_link(settings, inv, policy),
             meeting_url(settings, inv, booking, policy),
+            staff_meeting_url(settings, inv, booking, policy),
         )
 
     @property
@@ -78,6 +81,7 @@ class _About:
         method: str,
         description: str,
         attendee_ids: list[int] | None = None,
+        for_staff: bool = False,
     ) -> Attachment | None:
         return ics_attachment(
             self.settings,
@@ -89,6 +93,7 @@ class _About:
             method=method,
             description=description,
             attendee_ids=attendee_ids,
+            for_staff=for_staff,
         )
 
     def zone_of(self, user: User) -> str:
@@ -122,7 +127,7 @@ def booking_messages(
             about,
             user,
             slot=(booking.start, booking.end),
-            meeting_link=about.meeting or staff_link(settings, p.invitation),
+            meeting_link=about.staff_meeting or staff_link(settings, p.invitation),
             change=change,
             method=method,
             dedupe_key=f"{key}:u{user.id}:email",
@@ -145,7 +150,15 @@ def booking_messages(
     channels = group_channels(session, p.tenant.id, policy)
     if channels:
         count += group_messages(
-            session, p, booking, settings, channels, change, key, about.cache, meeting=about.meeting
+            session,
+            p,
+            booking,
+            settings,
+            channels,
+            change,
+            key,
+            about.cache,
+            meeting=about.staff_meeting,
         )
     return count
 
@@ -218,7 +231,9 @@ def _tell_staff(
         },
         zone,
     )
-    attachment = about.invite(zone, user.language, method, rendered.text, attendee_ids)
+    attachment = about.invite(
+        zone, user.language, method, rendered.text, attendee_ids, for_staff=True
+    )
     to_staff(
         about.session,
         about.p,
@@ -349,7 +364,7 @@ def _remind_interviewer(about: _About, reminder: Reminder, key: str) -> int:
             "interviewer_name": user.name,
             "slot_start": booking.start,
             "slot_end": booking.end,
-            "meeting_link": about.meeting or profile,
+            "meeting_link": about.staff_meeting or profile,
             "profile_link": profile,
         }
     rendered = notify.render(about.cache, kind, user.language, context, about.zone_of(user))
@@ -378,6 +393,6 @@ def _remind_interviewer(about: _About, reminder: Reminder, key: str) -> int:
                 "reminder",
                 group_key,
                 about.cache,
-                meeting=about.meeting,
+                meeting=about.staff_meeting,
             )
     return count

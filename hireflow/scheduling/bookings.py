@@ -27,6 +27,7 @@ from hireflow.scheduling import booking_messages, messages
 from hireflow.scheduling.calendars import candidate_core, invitation_calendars, panel_of
 from hireflow.scheduling.errors import TOO_LATE, SlotUnavailable, scheduling_error
 from hireflow.scheduling.invitations import advance, staff_invitation
+from hireflow.scheduling.meetings import service as meetings
 from hireflow.scheduling.models import (
     CLAIM_CELL_SECONDS,
     Booking,
@@ -212,16 +213,21 @@ def book(
     advance(invitation, "booked")
     schedule_reminders(session, invitation, booking, policy, now)
     released = [i for i in previous_panel if i not in booking.interviewer_ids]
-    booking_messages.booking_messages(
-        session,
-        messages.parties(session, invitation),
-        booking,
-        settings,
-        policy,
-        change,
-        previous_start,
-        released,
-    )
+    # A generated meeting link is made by the worker after commit, which then sends these
+    # messages with it (scheduling.meetings.service); a pasted one goes out now.
+    if not meetings.on_booked(
+        session, policy, invitation, booking, change, previous_start, released
+    ):
+        booking_messages.booking_messages(
+            session,
+            messages.parties(session, invitation),
+            booking,
+            settings,
+            policy,
+            change,
+            previous_start,
+            released,
+        )
     _audit_booked(session, invitation, booking, actor, change, previous_start)
     _publish_booked(session, invitation, booking, change, actor)
     session.commit()
@@ -313,6 +319,7 @@ def release_booking(
     policy = policy_for(session, invitation.tenant_id)
     schedule_reminders(session, invitation, booking, policy, now)
     outbox.cancel_pending(session, "booking", booking.id)
+    meetings.on_released(session, booking)
     p = messages.parties(session, invitation)
     booking_messages.booking_messages(session, p, booking, settings, policy, "cancelled", previous)
     audit.record(

@@ -110,8 +110,11 @@ def staff_link(settings: Settings, invitation: Invitation) -> str:
 def meeting_url(
     settings: Settings, invitation: Invitation, booking: Booking, policy: SchedulingPolicy
 ) -> str:
-    """The invitation's own meeting address, else one made from the company's template with a
-    room name that cannot be guessed from the booking id."""
+    """The link the candidate opens: the meeting a provider made for the booking, else the
+    invitation's own meeting address, else one made from the company's template with a room
+    name that cannot be guessed from the booking id."""
+    if booking.meeting_url:
+        return booking.meeting_url
     if invitation.meeting_url:
         return invitation.meeting_url
     if policy.meeting_url_template:
@@ -122,7 +125,37 @@ def meeting_url(
     return ""
 
 
+def staff_meeting_url(
+    settings: Settings, invitation: Invitation, booking: Booking, policy: SchedulingPolicy
+) -> str:
+    """The link the panel opens: the provider's host link when it has one (the live room's
+    staff page; the candidate's own link lets its holder in as the candidate), else the
+    candidate's."""
+    return booking.meeting_host_url or meeting_url(settings, invitation, booking, policy)
+
+
+_JOIN_CODE = N_("Meeting ID: %(code)s")
+_PASSWORD = N_("Meeting password: %(password)s")
+
+
+def join_details(booking: Booking, language: str) -> str:
+    """The meeting's ID and password as lines for an invitation (empty for pasted links)."""
+    _ = gettext_for(normalize_language(language))
+    lines = []
+    if booking.meeting_code:
+        lines.append(_(_JOIN_CODE) % {"code": booking.meeting_code})
+    if booking.meeting_password:
+        lines.append(_(_PASSWORD) % {"password": booking.meeting_password})
+    return "\n".join(lines)
+
+
 # --------------------------------------------------------------------------- who is involved
+
+
+def event_summary(p: Parties, language: str) -> str:
+    """The calendar entry's (and a generated meeting's) title in ``language``."""
+    _ = gettext_for(normalize_language(language))
+    return _(_SUMMARY) % {"job": p.opening.title, "company": p.tenant.name}
 
 
 @dataclass
@@ -307,8 +340,10 @@ def ics_attachment(
     method: str,
     description: str,
     attendee_ids: list[int] | None = None,
+    for_staff: bool = False,
 ) -> Attachment | None:
-    """The invite (or its cancellation) written in the recipient's zone and language.
+    """The invite (or its cancellation) written in the recipient's zone and language
+    (``for_staff``: with the panel's meeting link).
 
     ``attendee_ids`` lists other interviewers than the booking's (a cancellation sent to an
     interviewer a move released names them)."""
@@ -332,8 +367,15 @@ def ics_attachment(
         if address and all(a.email != address for a in attendees):
             attendees.append(Attendee(address, user.name, role="OPT-PARTICIPANT", rsvp=False))
     lang = normalize_language(language)
-    summary = gettext_for(lang)(_SUMMARY) % {"job": p.opening.title, "company": p.tenant.name}
-    url = meeting_url(settings, p.invitation, booking, policy) or None
+    summary = event_summary(p, lang)
+    url = (
+        staff_meeting_url(settings, p.invitation, booking, policy)
+        if for_staff
+        else meeting_url(settings, p.invitation, booking, policy)
+    ) or None
+    details = join_details(booking, lang)
+    if details and method == "REQUEST":
+        description = f"{description}\n\n{details}".strip()
     domain = urlsplit(settings.base_url).hostname or "hireflow.invalid"
     try:
         data = build_invite(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hireflow.candidates.models import Candidate
 from hireflow.core.db import Base, JSONText, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope, scope_of
+from hireflow.core.pii import EncryptedJSON, EncryptedText
 from hireflow.openings.models import Opening, openings_of_member, scope_via_opening
 
 INVITATION_KINDS = ("ai", "live", "next_round")
@@ -61,6 +62,16 @@ class SchedulingPolicy(TimestampMixin, Base):
     )
     notify_groups: Mapped[bool] = mapped_column(default=True)
     meeting_url_template: Mapped[str] = mapped_column(String(300), default="")
+    # Who makes each booking's meeting link (scheduling.meetings.PROVIDERS); "pasted" keeps
+    # the invitation's pasted link or the template above.
+    meeting_provider: Mapped[str] = mapped_column(String(20), default="pasted")
+    # Per provider: its non-secret settings ({"zoom": {"account_id": ..., "base_url": ...}})
+    # and, encrypted, its secrets ({"zoom": {"client_secret": ...}}); kept for every provider
+    # ever configured so meetings made with a provider can still be cancelled after a switch.
+    meeting_config: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
+    meeting_secrets: Mapped[dict[str, Any] | None] = mapped_column(
+        EncryptedJSON("scheduling_policies.meeting_secrets"), nullable=True
+    )
 
 
 class AvailabilityProfile(TimestampMixin, Base):
@@ -228,6 +239,20 @@ class Booking(TimestampMixin, Base):
     sequence: Mapped[int] = mapped_column(default=0)
     booked_by: Mapped[str] = mapped_column(String(20), default="candidate")
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The meeting a provider made for this booking (scheduling.meetings): empty for pasted
+    # links. Join links and passwords let anyone in, so they are encrypted.
+    meeting_provider: Mapped[str] = mapped_column(String(20), default="")
+    meeting_url: Mapped[str] = mapped_column(EncryptedText("bookings.meeting_url"), default="")
+    meeting_host_url: Mapped[str] = mapped_column(String(500), default="")
+    meeting_external_id: Mapped[str] = mapped_column(String(200), default="")
+    meeting_code: Mapped[str] = mapped_column(String(40), default="")
+    meeting_password: Mapped[str] = mapped_column(
+        EncryptedText("bookings.meeting_password"), default=""
+    )
+    # "" (pasted), pending (the worker is asking the provider), ready, failed (the messages
+    # went out with the fallback link; meeting_error says why), cancelled.
+    meeting_status: Mapped[str] = mapped_column(String(20), default="")
+    meeting_error: Mapped[str] = mapped_column(String(300), default="")
 
     invitation: Mapped[Invitation] = relationship(back_populates="booking")
     claims: Mapped[list[SlotClaim]] = relationship(

@@ -31,6 +31,7 @@ from hireflow.scheduling import (
     slot_search,
 )
 from hireflow.scheduling.errors import SlotUnavailable
+from hireflow.scheduling.meetings import settings as meeting_settings
 from hireflow.scheduling.models import Invitation
 from hireflow.scheduling.slots import Slot
 from hireflow.web.api_routes import ServiceRoutes
@@ -105,6 +106,21 @@ api.put(
     name="put_policy",
     model=schemas.PolicyOut,
     out=lambda policy, *_context: schemas.PolicyOut.model_validate(policy),
+)
+
+
+api.get(
+    "/scheduling/meetings",
+    meeting_settings.meeting_settings,
+    name="get_meeting_settings",
+    model=schemas.MeetingSettingsOut,
+)
+api.put(
+    "/scheduling/meetings",
+    meeting_settings.save_meeting_settings,
+    schemas.MeetingSettingsIn,
+    name="put_meeting_settings",
+    model=schemas.MeetingSettingsOut,
 )
 
 

@@ -39,11 +39,13 @@ from hireflow.scheduling import (
     printing,
     queries,
     routes_links,
+    routes_meetings,
     schemas,
     sending,
     slot_search,
 )
 from hireflow.scheduling.errors import SlotUnavailable
+from hireflow.scheduling.meetings.base import meeting_view
 from hireflow.scheduling.models import INVITATION_STATUSES
 from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageUser, audit_read
@@ -55,6 +57,7 @@ router = APIRouter(include_in_schema=False)
 # The candidate's link pages are this router's routes too (discovery finds one page router
 # per domain; the routes themselves are copied, so they stay plain routes of this router).
 router.routes.extend(routes_links.router.routes)
+router.routes.extend(routes_meetings.router.routes)
 NAV = (NavItem("/scheduling", N_("Interviews"), "invitations.read", order=25, group="recruiting"),)
 ASSETS = Path(__file__).resolve().parent / "static"
 CALENDAR_FILE_BYTES = 5 * 1024 * 1024
@@ -442,6 +445,7 @@ def _invitation_context(
     return {
         "inv": inv,
         "booking": booking,
+        "meeting": meeting_view(booking),
         "slots": slots,
         "names": queries.user_names(session, inv.tenant_id, [int(i) for i in ids]),
         "messages_": queries.invitation_messages(session, inv)
@@ -724,6 +728,7 @@ def settings_page(request: Request, session: DbSession, principal: PageUser) -> 
             "policy": schemas.PolicyOut.model_validate(policy).model_dump(),
             "errors": {},
             "saved": request.query_params.get("saved") == "1",
+            **routes_meetings.settings_context(session, principal),
         },
     )
 
@@ -760,7 +765,10 @@ def settings_save(
         forms.rerender(
             request,
             "scheduling/settings.html",
-            lambda: {"policy": {**payload, **form.values}},
+            lambda: {
+                "policy": {**payload, **form.values},
+                **routes_meetings.settings_context(session, principal),
+            },
             saved=False,
         ),
     )

@@ -332,3 +332,40 @@ class LinkOut(BaseModel):
     locked_until: datetime | None
     booking: BookingOut | None
     can_change: bool
+
+
+# --------------------------------------------------------------------------- meeting links
+
+
+class MeetingSettingsIn(BaseModel):
+    """The company's meeting provider, and one provider's settings and secrets.
+
+    ``config``/``secrets`` belong to ``provider``; a secret left empty keeps the stored one."""
+
+    provider: str = Field(max_length=20)
+    config: dict[str, str] = Field(default_factory=dict, max_length=10)
+    secrets: dict[str, str] = Field(default_factory=dict, max_length=5)
+
+    @field_validator("config", "secrets")
+    @classmethod
+    def _short(cls, value: dict[str, str]) -> dict[str, str]:
+        if any(len(k) > 40 or len(v) > 500 for k, v in value.items()):
+            raise ValueError("names up to 40 characters, values up to 500")
+        if any(not (k + v).isprintable() for k, v in value.items()):
+            raise ValueError("no control characters")
+        return {k: v.strip() for k, v in value.items()}
+
+
+class MeetingProviderOut(BaseModel):
+    name: str
+    label: str
+    config_keys: list[str]
+    secret_keys: list[str]
+    required: list[str]
+    config: dict[str, str]
+    secrets_set: list[str]
+
+
+class MeetingSettingsOut(BaseModel):
+    provider: str
+    providers: list[MeetingProviderOut]

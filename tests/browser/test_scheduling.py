@@ -155,3 +155,31 @@ def test_a_tampered_link_shows_a_clear_page(browser: Browser, server: str):
     assert response is not None and response.status == 404
     expect(page.locator("main")).to_contain_text("not valid")
     context.close()
+
+
+def test_hr_admin_chooses_a_meeting_provider(page: Page):
+    """The settings page: a provider without its secret is refused with the reason; with it,
+    saved, and the secret is never shown again. The company goes back to pasted links (the
+    other browser tests share the demo company)."""
+    sign_in(page, "hr@huaxing.example")
+    page.goto("/scheduling/settings")
+    form = page.locator("form#meetings")
+    form.locator("#meeting-provider").select_option("zoom")
+    zoom = form.locator("#meeting-zoom")
+    zoom.locator("summary").click()
+    zoom.locator("input[name='zoom.account_id']").fill("acc-browser")
+    zoom.locator("input[name='zoom.client_id']").fill("client-browser")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("div.alert[role=alert]")).to_contain_text("client_secret")
+    form = page.locator("form#meetings")
+    zoom = form.locator("#meeting-zoom")
+    zoom.locator("input[name='zoom.secret.client_secret']").fill("browser-secret-value")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("p.notice")).to_be_visible()
+    assert "browser-secret-value" not in page.content()
+    secret = page.locator("input[name='zoom.secret.client_secret']")
+    assert secret.input_value() == "" and secret.get_attribute("placeholder")
+    expect(page.locator("#meeting-provider")).to_have_value("zoom")
+    page.locator("#meeting-provider").select_option("pasted")
+    page.locator("form#meetings button[type=submit]").click()
+    expect(page.locator("#meeting-provider")).to_have_value("pasted")

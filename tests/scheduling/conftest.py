@@ -26,6 +26,8 @@ def queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[Queue]:
     recorded = Queue()
     for task in (
         scheduling_tasks.send_invitation_batch,
+        scheduling_tasks.provide_meeting,
+        scheduling_tasks.cancel_meeting,
         notification_tasks.deliver_messages,
     ):
 
