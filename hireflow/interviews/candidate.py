@@ -17,7 +17,6 @@ from hireflow.interviews import coding, schemas, state
 from hireflow.interviews.errors import (
     DeadlinePassed,
     InterviewClosed,
-    QuestionDone,
     UploadsPending,
     transition_error,
 )
@@ -42,6 +41,7 @@ from hireflow.interviews.sessions import (
     next_question_id,
     question_at,
     questions_of,
+    refuse_finished,
     require_writable,
     run_clock,
     time_limit,
@@ -305,8 +305,7 @@ def save_text(
     """Save a typed answer: a draft (autosave) or final; blank and final skips the question."""
     now = now or utcnow()
     answer, question = answer_for_writing(session, interview, question_id, data.tab, now)
-    if answer.status in ("answered", "skipped"):
-        raise QuestionDone()
+    refuse_finished(answer)
     run_clock(answer, question, now)
     text = data.text.strip()
     old_media = media_ref(answer) if answer.media_key and data.final and text else None
