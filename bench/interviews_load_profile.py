@@ -31,7 +31,7 @@ from interviews_load import Recorder, candidate_flow, figures
 
 # Started as the server: profile every thread, write the stats when uvicorn exits.
 SERVER = """
-import atexit, cProfile, sys, threading
+import cProfile, sys, threading
 profiles = []
 def _start(*_args):
     profile = cProfile.Profile()
@@ -40,19 +40,26 @@ def _start(*_args):
 threading.setprofile(_start)
 main = cProfile.Profile()
 profiles.append(main)
-def _dump():
-    import pstats
-    stats = pstats.Stats(*profiles)
-    stats.dump_stats(sys.argv[1])
-atexit.register(_dump)
-sys.argv = ["hireflow", "serve", "--port", sys.argv[2], "--no-embedded-worker"]
+out, port = sys.argv[1], sys.argv[2]
+sys.argv = ["hireflow", "serve", "--port", port, "--no-embedded-worker"]
 from hireflow.cli import main as cli_main
 main.enable()
 try:
     cli_main()
-except SystemExit:
+except BaseException:  # the CLI's exit, or the interrupt uvicorn raises again on shutdown
     pass
-main.disable()
+finally:
+    import pstats
+    merged = None
+    for profile in profiles:
+        profile.create_stats()
+        if not profile.stats:
+            continue  # a thread that ran nothing
+        if merged is None:
+            merged = pstats.Stats(profile)
+        else:
+            merged.add(profile)
+    merged.dump_stats(out)
 """
 
 
