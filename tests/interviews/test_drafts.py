@@ -316,11 +316,7 @@ def test_each_condition_refuses_the_draft_and_the_full_path_alike(client, sessio
 def test_a_wrong_token_an_expired_link_and_another_tenants_access_are_refused(client, session, org):
     setup, base, qid = _opened(client, session, org)
     # a token whose signature fails: no target, the full path answers 404
-    forged = client.put(
-        f"/api/v1/links/{setup.token}x/interview/questions/{qid}/text",
-        headers=setup.headers,
-        json={"tab": TAB, "text": "伪造", "final": False},
-    )
+    forged = _draft(client, setup, f"/api/v1/links/{setup.token}x/interview", qid, "伪造")
     assert forged.status_code == 404
     # past the link's own expiry the draft does not write (the full path answers 410)
     target = drafts.known_target(get_settings(), setup.token)
@@ -338,10 +334,6 @@ def test_a_wrong_token_an_expired_link_and_another_tenants_access_are_refused(cl
     # a candidate of another company: their access value opens nothing here
     other = make_org(session)
     theirs, _their_base, _ = _opened(client, session, other)
-    crossed = client.put(
-        f"{base}/questions/{qid}/text",
-        headers=theirs.headers,
-        json={"tab": TAB, "text": "别家的", "final": False},
-    )
+    crossed = _draft(client, theirs, base, qid, "别家的")  # their access value, my link
     assert crossed.status_code == 403
     assert _stored(session, _interview(session, setup).id, qid).text == ""
