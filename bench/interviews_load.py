@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import statistics
@@ -63,6 +64,9 @@ import interviews_world as world_module
 from answer_pool import distinct_answer
 
 TAB = "load-tab-0001"
+# How long a fresh server may take to answer its health check: on a machine at load average
+# 15-20 its start (migrations included) took longer than the world's default of 90 s.
+START_TIMEOUT = 300.0
 REQUESTS_PER_CANDIDATE = 17
 BARE_APP = """
 from fastapi import FastAPI
@@ -81,6 +85,9 @@ class Body(BaseModel):
 def bare(body: Body) -> dict:
     return {"ok": True, "chars": len(body.text)}
 """
+
+
+_WAIT_HEALTHY = world_module.wait_healthy
 
 
 def pct(values: list[float], q: float) -> float:
@@ -292,6 +299,7 @@ def run_backend(
     server = worker = bare = None
     label = backend + (" (BEGIN IMMEDIATE)" if immediate and backend == "sqlite" else "")
     out: dict = {"backend": label, "runs": []}
+    world_module.wait_healthy = functools.partial(_WAIT_HEALTHY, timeout=START_TIMEOUT)
     try:
         immediate = immediate and backend == "sqlite"
         server = world_module.start_server(env, port, data_dir / "server.log", immediate)

@@ -12,6 +12,7 @@ import functools
 import json
 import re
 import secrets
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -118,8 +119,32 @@ def _sqlite_begin_before_write(
     if connection.info.get("sqlite_begun", True) or not connection.in_transaction():
         return
     if _SQLITE_WRITE.match(statement) or _SQLITE_CTE_WRITE.match(statement):
-        cursor.execute("BEGIN IMMEDIATE")
+        _begin_immediate(cursor)
         connection.info["sqlite_begun"] = True
+
+
+# How often a transaction's first write asks again for SQLite's write lock when the busy
+# timeout ran out (each ask waits up to that timeout).
+BEGIN_ATTEMPTS = 6
+
+
+def _begin_immediate(cursor: Any) -> None:
+    """Take the write lock, asking again while other writers hold it past the busy timeout.
+
+    Under a flood of writers (the web process's threads and the worker) a transaction can
+    wait longer than the timeout for its turn; its BEGIN then fails with "database is
+    locked" although nothing is wrong. Nothing of the transaction is written before its BEGIN,
+    so asking again is safe at this point, for every writer, whether or not the function
+    around it retries (``retry_when_busy`` reruns a whole function; not every writer has it).
+    """
+    for attempt in range(BEGIN_ATTEMPTS):
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if attempt == BEGIN_ATTEMPTS - 1 or not _is_busy_message(str(exc)):
+                raise
+            time.sleep(0.02 * (attempt + 1) + secrets.randbelow(20) / 1000)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -280,8 +305,12 @@ R = TypeVar("R")
 BUSY_ATTEMPTS = 4
 
 
+def _is_busy_message(message: str) -> bool:
+    return "database is locked" in message or "database is busy" in message
+
+
 def _is_busy(exc: OperationalError) -> bool:
-    return "database is locked" in str(exc.orig) or "database is busy" in str(exc.orig)
+    return _is_busy_message(str(exc.orig))
 
 
 def retry_when_busy(func: Callable[P, R]) -> Callable[P, R]:

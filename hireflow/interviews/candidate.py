@@ -17,7 +17,6 @@ from hireflow.interviews import coding, schemas, state
 from hireflow.interviews.errors import (
     DeadlinePassed,
     InterviewClosed,
-    QuestionDone,
     UploadsPending,
     transition_error,
 )
@@ -42,6 +41,7 @@ from hireflow.interviews.sessions import (
     next_question_id,
     question_at,
     questions_of,
+    refuse_finished,
     require_writable,
     run_clock,
     time_limit,
@@ -87,8 +87,10 @@ def question_view(
     question: dict[str, Any],
     answer: InterviewAnswer | None,
     now: datetime,
+    language: str | None = None,
 ) -> schemas.QuestionView:
-    """One question as the candidate page shows it, with its clock and saved answer."""
+    """One question as the candidate page shows it, with its clock and saved answer;
+    ``language``: the shown language, when the caller knows it already."""
     qid = str(question.get("id"))
     window = state.question_window(time_limit(question), answer.started_at if answer else None, now)
     attempts = answer.attempts if answer else 0
@@ -96,7 +98,7 @@ def question_view(
         id=qid,
         index=index,
         kind=str(question.get("kind", "")),
-        text=localised(question.get("text"), shown_language(session, interview)),
+        text=localised(question.get("text"), language or shown_language(session, interview)),
         time_limit_s=time_limit(question),
         status=answer.status if answer else "open",
         mode=answer.mode if answer else "text",
@@ -119,11 +121,14 @@ def candidate_state(
     """The candidate page's whole state: questions with clocks and saved answers."""
     now = now or utcnow()
     answers = answers_of(session, interview)
+    # once, not per question: the invitation it reads is usually no longer in the session
+    # (nothing holds it after the link was checked), so each read was a query
+    language = shown_language(session, interview)
     views = []
     statuses: dict[str, str] = {}
     for index, question in enumerate(questions_of(interview)):
         answer = answers.get(str(question.get("id")))
-        view = question_view(session, interview, index, question, answer, now)
+        view = question_view(session, interview, index, question, answer, now, language)
         statuses[view.id] = view.status
         views.append(view)
     ids = [v.id for v in views]
@@ -305,8 +310,7 @@ def save_text(
     """Save a typed answer: a draft (autosave) or final; blank and final skips the question."""
     now = now or utcnow()
     answer, question = answer_for_writing(session, interview, question_id, data.tab, now)
-    if answer.status in ("answered", "skipped"):
-        raise QuestionDone()
+    refuse_finished(answer)
     run_clock(answer, question, now)
     text = data.text.strip()
     old_media = media_ref(answer) if answer.media_key and data.final and text else None

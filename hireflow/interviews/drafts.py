@@ -24,7 +24,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import cast
 
 from pydantic import ValidationError
@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from hireflow.core.db import retry_when_busy, utcnow
 from hireflow.core.pii import EncryptedText
 from hireflow.core.settings import Settings
-from hireflow.interviews import schemas, state
+from hireflow.interviews import links, schemas
 from hireflow.interviews.models import InterviewAnswer, InterviewSession
 from hireflow.interviews.sessions import questions_of, time_limit
 from hireflow.scheduling import candidate_link
@@ -69,33 +69,31 @@ _TEXT_TYPE = cast(EncryptedText, InterviewAnswer.__table__.c.text.type)
 
 
 def _draft_update() -> Update:
-    """The one statement of a draft, built once (its values are bound per save): the answer
-    row of the question, still open or a draft, text only, its clock running; the interview in
-    progress before its deadline, held by this tab, on this question; the invitation open and
-    its identity check the one the access value was given for."""
+    """The one statement of a draft, built once (its values are bound per save): every
+    condition under which a link may write an answer (``links.CONDITIONS``: the invitation
+    open and its identity check the one the access value was given for, the interview
+    accepting answers before its deadline, the question not finished, its time not up), and
+    the ordinary case a draft alone may take: the answer row of this question, text only, its
+    clock running, the interview held by this tab and on this question (anything else: the
+    full path decides)."""
     answers = _ANSWERS.c
     interview_open = exists().where(
         InterviewSession.id == bindparam("b_interview_id"),
-        InterviewSession.status == state.State.IN_PROGRESS.value,
-        InterviewSession.deadline >= bindparam("b_now"),
+        links.where(links.INTERVIEW),
         InterviewSession.active_tab == bindparam("b_tab"),
         InterviewSession.current_question == bindparam("b_question_id"),
     )
     link_open = exists().where(
-        Invitation.id == bindparam("b_invitation_id"),
-        Invitation.status.not_in(("cancelled", "queued")),
-        Invitation.identity_generation == bindparam("b_generation"),
-        Invitation.verified_at.is_not(None),
+        Invitation.id == bindparam("b_invitation_id"), links.where(links.LINK)
     )
     return (
         update(_ANSWERS)
         .where(
             answers.interview_id == bindparam("b_interview_id"),
             answers.question_id == bindparam("b_question_id"),
-            answers.status.in_(("open", "draft")),
+            links.where(links.ANSWER, _ANSWERS),
             answers.media_key == "",
             answers.media_status == "",
-            answers.started_at >= bindparam("b_earliest_start"),
             interview_open,
             link_open,
         )
@@ -225,7 +223,7 @@ def save_draft(
         {
             "b_interview_id": target.interview_id,
             "b_question_id": question_id,
-            "b_earliest_start": now - timedelta(seconds=max(1, limit)) - state.ANSWER_GRACE,
+            "b_earliest_start": links.earliest_start(limit, now),
             "b_now": now,
             "b_tab": data.tab,
             "b_invitation_id": target.invitation_id,

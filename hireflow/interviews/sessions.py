@@ -14,11 +14,12 @@ from hireflow.core import audit
 from hireflow.core.db import on_commit, retry_when_busy, utcnow
 from hireflow.core.errors import N_, NotFound
 from hireflow.core.permissions import Principal
-from hireflow.interviews import live, state
+from hireflow.interviews import links, live, state
 from hireflow.interviews.errors import (
     DeadlinePassed,
     InterviewClosed,
     InterviewNotStarted,
+    QuestionDone,
     ReportErased,
     TabSuperseded,
     TimeUp,
@@ -391,10 +392,17 @@ def answer_for_writing(
     return answer_row(session, interview, question_id, position), question
 
 
+def refuse_finished(answer: InterviewAnswer) -> None:
+    """An answered or skipped question takes no more writes (``links.NOT_FINISHED``)."""
+    if not links.NOT_FINISHED.holds(answer, {}):
+        raise QuestionDone()
+
+
 def run_clock(answer: InterviewAnswer, question: dict[str, Any], now: datetime) -> None:
-    """The question's clock starts with its first write; once it ran out, writes are refused."""
-    window = state.question_window(time_limit(question), answer.started_at, now)
+    """The question's clock starts with its first write; once it ran out, writes are refused
+    (``links.TIME_LEFT``, a condition of the draft's UPDATE too)."""
+    facts = {"earliest_start": links.earliest_start(time_limit(question), now)}
+    if not links.TIME_LEFT.holds(answer, facts):
+        raise TimeUp()
     if answer.started_at is None:
         answer.started_at = now
-    elif not window.accepting:
-        raise TimeUp()

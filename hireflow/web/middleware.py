@@ -129,7 +129,16 @@ class HireflowMiddleware:
         session_token = request_session.set(session)
         new_cookies: list[str] = []
         try:
-            await run_in_threadpool(self._identify, request, session, state, language)
+            raw, kinds = self._credentials(request)
+            if raw:
+                # Only a presented credential needs the database (and so a worker thread).
+                await run_in_threadpool(
+                    self._identify, request, session, state, (raw, kinds), language
+                )
+            else:
+                # Nothing to identify (a candidate's link, the sign-in page, a bad cookie):
+                # answered on the loop, without the thread pool's hop.
+                self._set_caller(request, state, None, language)
             csrf_raw = self.csrf_signer.unsign(request.cookies.get(CSRF_COOKIE, ""))
             if not csrf_raw:
                 csrf_raw = secrets.token_urlsafe(24)
@@ -172,36 +181,50 @@ class HireflowMiddleware:
             return cookie  # type: ignore[return-value]
         return negotiate(request.headers.get("accept-language"), self.settings.default_language)
 
-    def _identify(
-        self, request: Request, session: Any, state: dict[str, Any], language: str
-    ) -> None:
-        """Find the caller (bearer header first, then the session cookie)."""
-        principal = None
+    def _credentials(self, request: Request) -> tuple[str, tuple[str, ...]]:
+        """The credential a request presents (bearer header first, then the session cookie)
+        and the token kinds it may be; ("", ()) when there is none or its signature fails."""
         auth_header = request.headers.get("authorization", "")
-        raw = ""
-        kinds: tuple[str, ...] = ()
         if auth_header.lower().startswith("bearer "):
-            raw, kinds = auth_header[7:].strip(), ("bearer", "api_key")
-        else:
-            signed = request.cookies.get(SESSION_COOKIE)
-            if signed:
-                raw, kinds = self.session_signer.unsign(signed) or "", ("session",)
-        if raw:
-            found = resolve_token(session, raw, kinds)
-            if found is not None:
-                user, token = found
-                if token.kind == "api_key" and not request.url.path.startswith("/api/"):
-                    # A key is for machines talking to the API: it opens no page (a leaked
-                    # key must not become a browser session with the owner's whole reach).
-                    found = None
-                else:
-                    principal = principal_for(user, auth=token.kind, token=token)
-            state["auth_failed"] = found is None
+            return auth_header[7:].strip(), ("bearer", "api_key")
+        signed = request.cookies.get(SESSION_COOKIE)
+        if signed:
+            return self.session_signer.unsign(signed) or "", ("session",)
+        return "", ()
+
+    def _identify(
+        self,
+        request: Request,
+        session: Any,
+        state: dict[str, Any],
+        credential: tuple[str, tuple[str, ...]],
+        language: str,
+    ) -> None:
+        """Find the caller a credential names (in the thread pool: it reads the database)."""
+        raw, kinds = credential
+        principal = None
+        found = resolve_token(session, raw, kinds)
+        if found is not None:
+            user, token = found
+            if token.kind == "api_key" and not request.url.path.startswith("/api/"):
+                # A key is for machines talking to the API: it opens no page (a leaked
+                # key must not become a browser session with the owner's whole reach).
+                found = None
+            else:
+                principal = principal_for(user, auth=token.kind, token=token)
+        state["auth_failed"] = found is None
         # Give the connection back now: a request may wait long for its body (an upload) or
         # stream for minutes (live events); it checks a connection out again when it queries.
         release_connection(session)
-        state["principal"] = principal
         state["session_token"] = raw if principal is not None and kinds == ("session",) else ""
+        self._set_caller(request, state, principal, language)
+
+    def _set_caller(
+        self, request: Request, state: dict[str, Any], principal: Any, language: str
+    ) -> None:
+        """Who is calling, and the language and time zone to answer in."""
+        state["principal"] = principal
+        state.setdefault("session_token", "")
         if principal is not None:
             state["language"] = principal.language
             state["timezone"] = principal.timezone

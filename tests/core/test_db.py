@@ -46,3 +46,65 @@ def test_after_commit_hooks_run_only_on_commit(session):
     on_commit(session, lambda: ran.append("committed"))
     session.commit()
     assert ran == ["committed"]
+
+
+def test_a_sqlite_writer_waiting_past_the_busy_timeout_asks_again(tmp_path):
+    """Under a flood of writers a transaction's first write (here the audit chain's head,
+    as the identity check's) can wait for the write lock longer than the busy timeout: its
+    BEGIN is asked again instead of failing with "database is locked"."""
+    import sqlite3
+    import threading
+    import time
+
+    from sqlalchemy import event, func
+
+    from hireflow.core import audit
+    from hireflow.core.db import BEGIN_ATTEMPTS, make_engine, make_session_factory
+
+    path = tmp_path / "flood.db"
+    engine = make_engine(f"sqlite:///{path}")
+
+    def short_timeout(dbapi_connection, _record) -> None:
+        dbapi_connection.execute("PRAGMA busy_timeout=50")  # the real 10 s, scaled down
+        dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # only the audit tables here
+
+    event.listen(engine, "connect", short_timeout)
+    audit.AuditEntry.metadata.create_all(
+        engine, tables=[audit.AuditEntry.__table__, audit.ChainHead.__table__]
+    )
+    holding = threading.Event()
+
+    def other_writer() -> None:
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        holding.set()
+        time.sleep(0.3)  # six busy timeouts, fewer than the attempts allow in all
+        conn.execute("COMMIT")
+        conn.close()
+
+    holder = threading.Thread(target=other_writer)
+    holder.start()
+    assert holding.wait(5)
+    session = make_session_factory(engine)()
+    try:
+        audit.record(session, "test.flood", actor=None, actor_label="system")
+        session.commit()
+    finally:
+        session.close()
+        holder.join()
+    with make_session_factory(engine)() as check:
+        assert check.scalar(select(func.count()).select_from(audit.AuditEntry)) == 1
+        assert check.scalar(select(audit.ChainHead.seq)) == 1
+    assert BEGIN_ATTEMPTS * 0.05 + 0.02 * sum(range(1, BEGIN_ATTEMPTS)) > 0.3
+    engine.dispose()
+
+
+def test_a_sqlite_write_that_fails_for_another_reason_is_not_asked_again(tmp_path):
+    from sqlalchemy.exc import OperationalError
+
+    from hireflow.core.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'plain.db'}")
+    with engine.connect() as conn, pytest.raises(OperationalError, match="no such table"):
+        conn.execute(text("INSERT INTO missing VALUES (1)"))
+    engine.dispose()

@@ -9,13 +9,14 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import event, func, select, update
 
 from hireflow.core.db import utcnow
-from hireflow.interviews import drafts
+from hireflow.core.settings import get_settings
+from hireflow.interviews import drafts, links, schemas
 from hireflow.interviews.models import InterviewAnswer, InterviewSession
 from hireflow.scheduling.models import Invitation
-from tests.conftest import bearer
+from tests.conftest import bearer, make_org
 from tests.interviews.factories import (  # noqa: F401 - fixtures
     OTHER_TAB,
     TAB,
@@ -218,3 +219,121 @@ def test_the_pages_autosave_takes_the_same_path(client, session, org, engine):
     # a malformed body is answered by the full path, in the candidate's language
     bad = client.post(f"{base}/questions/{qid}/text", json={"tab": "x", "text": 1})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid"
+
+
+# --------------------------------------------------------------------------- one definition
+
+
+def _name(condition: links.Condition) -> str:
+    return f"{condition.column.class_.__tablename__}.{condition.column.key}"
+
+
+def _set(session, model, row_id: int, **values) -> None:
+    session.execute(update(model).where(model.id == row_id).values(**values))
+
+
+def _answer_id(session, interview_id: int, qid: str) -> int:
+    return _stored(session, interview_id, qid).id
+
+
+def _past_deadline(session, setup, interview_id: int) -> None:
+    """HR moved the deadline into the past (the interview follows its invitation's)."""
+    past = utcnow() - timedelta(minutes=1)
+    _set(session, InterviewSession, interview_id, deadline=past)
+    _set(session, Invitation, setup.invitation.id, deadline=past)
+
+
+# How to break each condition of ``links.CONDITIONS`` in the database, as HR, the sweep, the
+# clock or another request would: (session, setup, interview id, question id) -> None.
+BREAKERS = {
+    "invitations.status": lambda s, setup, i, q: _set(
+        s, Invitation, setup.invitation.id, status="cancelled"
+    ),
+    "invitations.verified_at": lambda s, setup, i, q: _set(
+        s, Invitation, setup.invitation.id, verified_at=None
+    ),
+    "invitations.identity_generation": lambda s, setup, i, q: _set(
+        s, Invitation, setup.invitation.id, identity_generation=Invitation.identity_generation + 1
+    ),
+    "interview_sessions.status": lambda s, setup, i, q: _set(
+        s, InterviewSession, i, status="submitted"
+    ),
+    "interview_sessions.deadline": lambda s, setup, i, q: _past_deadline(s, setup, i),
+    "interview_answers.status": lambda s, setup, i, q: _set(
+        s, InterviewAnswer, _answer_id(s, i, q), status="answered"
+    ),
+    "interview_answers.started_at": lambda s, setup, i, q: _set(
+        s, InterviewAnswer, _answer_id(s, i, q), started_at=utcnow() - timedelta(hours=1)
+    ),
+}
+
+
+def test_every_condition_of_a_write_has_a_case_here():
+    assert sorted(BREAKERS) == sorted(_name(c) for c in links.CONDITIONS)
+    # the draft's statement has each of them (and the full path's run_clock the answer's)
+    compiled = str(drafts._DRAFT_UPDATE.compile())
+    for condition in links.CONDITIONS:
+        assert condition.column.key in compiled
+
+
+@pytest.mark.parametrize("condition", links.CONDITIONS, ids=_name)
+def test_each_condition_refuses_the_draft_and_the_full_path_alike(client, session, org, condition):
+    setup, base, qid = _opened(client, session, org)
+    assert _draft(client, setup, base, qid).status_code == 200
+    interview = _interview(session, setup)
+    generation = setup.invitation.identity_generation  # the access value's
+    BREAKERS[_name(condition)](session, setup, interview.id, qid)
+    session.commit()
+    session.expire_all()
+    model = condition.column.class_
+    row_id = {
+        Invitation: setup.invitation.id,
+        InterviewSession: interview.id,
+        InterviewAnswer: _answer_id(session, interview.id, qid),
+    }[model]
+    now = utcnow()
+    facts = {
+        "now": now,
+        "generation": generation,
+        "earliest_start": links.earliest_start(180, now),
+    }
+    # the two forms agree: the loaded row fails it, and so does the row in SQL
+    assert not condition.holds(session.get(model, row_id), facts)
+    params = (
+        {f"b_{condition.value}": facts[condition.value]} if condition.test in ("==", ">=") else {}
+    )
+    matched = session.scalar(
+        select(func.count()).select_from(model).where(model.id == row_id, condition.clause()),
+        params,
+    )
+    assert matched == 0
+    refused = _draft(client, setup, base, qid, "不该写入")
+    assert refused.status_code in (403, 409, 410), refused.text
+    assert refused.json()["error"]["code"] == condition.refusal
+    assert _stored(session, interview.id, qid).text == "草稿"
+
+
+def test_a_wrong_token_an_expired_link_and_another_tenants_access_are_refused(client, session, org):
+    setup, base, qid = _opened(client, session, org)
+    # a token whose signature fails: no target, the full path answers 404
+    forged = _draft(client, setup, f"/api/v1/links/{setup.token}x/interview", qid, "伪造")
+    assert forged.status_code == 404
+    # past the link's own expiry the draft does not write (the full path answers 410)
+    target = drafts.known_target(get_settings(), setup.token)
+    assert target is not None
+    late = drafts.save_draft(
+        session,
+        get_settings(),
+        setup.token,
+        setup.access,
+        qid,
+        schemas.TextAnswerIn(tab=TAB, text="过期", final=False),
+        now=target.expires_at + timedelta(seconds=1),
+    )
+    assert late is None
+    # a candidate of another company: their access value opens nothing here
+    other = make_org(session)
+    theirs, _their_base, _ = _opened(client, session, other)
+    crossed = _draft(client, theirs, base, qid, "别家的")  # their access value, my link
+    assert crossed.status_code == 403
+    assert _stored(session, _interview(session, setup).id, qid).text == ""

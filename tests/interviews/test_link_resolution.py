@@ -162,3 +162,34 @@ def test_scoring_is_queued_once_when_the_submission_answered(client, session, or
         response = client.post(f"{base}/submit", headers=setup.headers, json={"tab": TAB})
         assert response.status_code == 200
     assert queue.args_of("interviews.score_interview") == [(state["interview_id"],)]
+
+
+def test_the_page_state_reads_the_invitation_once_not_per_question(client, session, org, engine):
+    """The invitation is read a fixed number of times per state, not once per question (the
+    shown language needs it; nothing holds it in the session between reads, so every read
+    of it is a query)."""
+    from sqlalchemy import event
+
+    setup = make_setup(session, org)
+    started(session, setup)
+    base = f"/api/v1/links/{setup.token}/interview"
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        state = client.get(base, headers=setup.headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert state.status_code == 200
+    questions = state.json()["questions"]
+    assert len(questions) > 1
+    invitation_reads = [s for s in seen if s.startswith("SELECT") and "FROM invitations" in s]
+    # the link's rows, the link's check, the shown language once: three, whatever the number
+    # of questions (before: the shown language once per question, five for these three)
+    assert len(questions) >= 3 and len(invitation_reads) <= 3, invitation_reads
+    # a wrong access value still reads nothing of the interview
+    wrong = client.get(base, headers={"X-Link-Access": setup.access[:-2] + "xx"})
+    assert wrong.status_code == 403

@@ -1,0 +1,127 @@
+"""Where a candidate request's time goes inside the server: ``hireflow serve`` under cProfile.
+
+py-spy is not in the environment, so the server runs in-process under Python's own profiler,
+in every thread (the event loop's and the thread pool's: endpoints run there), while N
+candidates take the interview one after another (``interviews_load``'s flow, no worker, no
+concurrency). At the end the merged profile's top functions by cumulative and own time are
+printed with the conditions (load average before and after). Profiling slows every call, so
+the figures are shares, not latencies.
+
+Run: ``PYTHONPATH=$PWD .venv/bin/python bench/interviews_load_profile.py [--candidates 20]
+[--autosaves 3] [--backend sqlite] [--top 40]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
+
+import interviews_world as world_module
+from interviews_load import Recorder, candidate_flow, figures
+
+# Started as the server: profile every thread, write the stats when uvicorn exits.
+SERVER = """
+import cProfile, sys, threading
+profiles = []
+def _start(*_args):
+    profile = cProfile.Profile()
+    profiles.append(profile)
+    profile.enable()
+threading.setprofile(_start)
+main = cProfile.Profile()
+profiles.append(main)
+out, port = sys.argv[1], sys.argv[2]
+sys.argv = ["hireflow", "serve", "--port", port, "--no-embedded-worker"]
+from hireflow.cli import main as cli_main
+main.enable()
+try:
+    cli_main()
+except BaseException:  # the CLI's exit, or the interrupt uvicorn raises again on shutdown
+    pass
+finally:
+    import pstats
+    merged = None
+    for profile in profiles:
+        profile.create_stats()
+        if not profile.stats:
+            continue  # a thread that ran nothing
+        if merged is None:
+            merged = pstats.Stats(profile)
+        else:
+            merged.add(profile)
+    merged.dump_stats(out)
+"""
+
+
+async def run_candidates(base_url: str, batch, autosaves: int) -> Recorder:
+    import httpx
+
+    recorder = Recorder()
+    async with httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(120.0)) as client:
+        for cand in batch:
+            await candidate_flow(client, recorder, cand.token, cand.id_last4, autosaves=autosaves)
+    return recorder
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--candidates", type=int, default=20)
+    parser.add_argument("--autosaves", type=int, default=3)
+    parser.add_argument("--backend", default="sqlite")
+    parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--top", type=int, default=40)
+    args = parser.parse_args()
+    data_dir = Path(tempfile.mkdtemp(prefix="hireflow-profile-"))
+    if args.backend == "sqlite":
+        database_url = f"sqlite:///{data_dir / 'hireflow.db'}"
+    else:
+        database_url = world_module.fresh_postgres(args.pg, f"hireflow_profile_{os.getpid()}")
+    world = world_module.prepare(data_dir, database_url)
+    batch = world_module.add_candidates(world, args.candidates, prefix="p")
+    port = world_module.free_port()
+    (data_dir / "profiled_server.py").write_text(SERVER)
+    stats_file = data_dir / "server.prof"
+    load_before = os.getloadavg()[0]
+    server = subprocess.Popen(
+        [sys.executable, str(data_dir / "profiled_server.py"), str(stats_file), str(port)],
+        env=world_module.environment(data_dir, database_url),
+        cwd=world_module.ROOT,
+        stdout=(data_dir / "server.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        world_module.wait_healthy(
+            f"http://127.0.0.1:{port}", server, data_dir / "server.log", timeout=300
+        )
+        started = time.perf_counter()
+        recorder = asyncio.run(run_candidates(f"http://127.0.0.1:{port}", batch, args.autosaves))
+        wall = time.perf_counter() - started
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(60)
+    out = figures(recorder, wall)
+    print(
+        f"{args.backend}: {args.candidates} candidates one at a time under the profiler, "
+        f"{out['requests']} requests, errors {out['errors'] or 0}; load average before "
+        f"{load_before:.2f}, after {os.getloadavg()[0]:.2f}"
+    )
+    import pstats
+
+    stats = pstats.Stats(str(stats_file))
+    stats.strip_dirs().sort_stats("cumulative").print_stats(args.top)
+    stats.sort_stats("tottime").print_stats(args.top)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
