@@ -31,7 +31,18 @@ SIMPLIFIED_ONLY = re.compile(
     "[们这时间选应聘记录态访问页对暂无类搜岗说请读认证设计统划续资讯转门开关发报显听见经验难题择为两东专级网务节库么吗给让没该户员单优业络码错误钟]"
 )
 # Names, codes and symbols that read the same in Japanese.
-SAME_IN_JAPANESE = {"AI", "API", "AccessKey ID", "Hireflow", "IT", "Moka", "QWK", "URL"}
+SAME_IN_JAPANESE = {
+    "AI",
+    "API",
+    "AccessKey ID",
+    "Hireflow",
+    "IT",
+    "Moka",
+    "Microsoft Teams",
+    "QWK",
+    "URL",
+    "Zoom",
+}
 
 
 def _texts(value: object) -> tuple[str, ...]:

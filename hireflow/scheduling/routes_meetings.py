@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from hireflow.core.permissions import require
 from hireflow.scheduling import policies, schemas
-from hireflow.scheduling.meetings.base import PROVIDERS, SPECS
+from hireflow.scheduling.meetings.base import FIELD_LABELS, PROVIDERS, SPECS
 from hireflow.scheduling.meetings.settings import meeting_settings, save_meeting_settings
 from hireflow.web import forms
 from hireflow.web.deps import DbSession, PageUser
@@ -22,7 +22,10 @@ router = APIRouter(include_in_schema=False)
 
 def settings_context(session: DbSession, principal: PageUser) -> dict[str, Any]:
     """What the settings page shows of meeting links (also when the policy form fails)."""
-    return {"meetings": meeting_settings(session, principal).model_dump()}
+    return {
+        "meetings": meeting_settings(session, principal).model_dump(),
+        "meeting_field_labels": FIELD_LABELS,
+    }
 
 
 def _payload(form: PostedForm) -> dict[str, Any]:

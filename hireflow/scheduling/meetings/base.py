@@ -26,6 +26,26 @@ PROVIDER_LABELS = {
     "feishu": N_("Feishu / Lark"),
 }
 
+# What the settings page calls each setting (the API and the stored settings use the keys).
+FIELD_LABELS = {
+    "app_id": N_("App ID"),
+    "secret_id": N_("SecretId"),
+    "secret_key": N_("SecretKey"),
+    "sdk_id": N_("SDK ID"),
+    "userid": N_("Host's user ID"),
+    "user_id": N_("Host's user ID or e-mail"),
+    "account_id": N_("Account ID"),
+    "client_id": N_("Client ID"),
+    "client_secret": N_("Client secret"),
+    "tenant": N_("Directory (tenant) ID"),
+    "owner_id": N_("Organiser's user ID"),
+    "app_secret": N_("App secret"),
+    "base_url": N_("API address"),
+    "oauth_url": N_("Sign-in (OAuth) address"),
+    "login_url": N_("Sign-in address"),
+    "timeout_seconds": N_("Timeout in seconds (1-30)"),
+}
+
 # What HR sees when a provider could not make the meeting (``MeetingError.code``).
 ERROR_MESSAGES = {
     "not_configured": N_("The meeting provider is chosen but its credentials are missing."),
