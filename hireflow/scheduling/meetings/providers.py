@@ -186,7 +186,25 @@ def _oauth_detail(data: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------- Zoom
 
 
-class ZoomProvider(_HttpProvider):
+class _OAuthProvider(_HttpProvider):
+    """A provider whose API takes an OAuth bearer token (Zoom, Teams)."""
+
+    def _token(self) -> str:
+        raise NotImplementedError
+
+    def _authorised(self, method: str, url: str, body: dict[str, Any] | None = None) -> Any:
+        return call(
+            self.name,
+            method,
+            url,
+            timeout=self.timeout,
+            headers={"Authorization": f"Bearer {self._token()}"},
+            content=body_bytes(body) if body is not None else None,
+            detail=_oauth_detail,
+        )
+
+
+class ZoomProvider(_OAuthProvider):
     name = "zoom"
 
     def _token(self) -> str:
@@ -217,34 +235,21 @@ class ZoomProvider(_HttpProvider):
         }
         if request.attendees:
             body["settings"]["meeting_invitees"] = [{"email": a} for a in request.attendees]
-        data = call(
-            self.name,
-            "POST",
-            self.url("base_url", f"/v2/users/{user}/meetings"),
-            timeout=self.timeout,
-            headers={"Authorization": f"Bearer {self._token()}"},
-            content=body_bytes(body),
-            detail=_oauth_detail,
-        )
+        data = self._authorised("POST", self.url("base_url", f"/v2/users/{user}/meetings"), body)
         # Zoom's meeting ID is also what attendees type to join; start_url (the host's
         # link, valid for two hours) is not kept.
         return self.link(data, "join_url", "id", "id", "password")
 
     def cancel(self, external_id: str) -> None:
-        call(
-            self.name,
-            "DELETE",
-            self.url("base_url", f"/v2/meetings/{quote(external_id, safe='')}"),
-            timeout=self.timeout,
-            headers={"Authorization": f"Bearer {self._token()}"},
-            detail=_oauth_detail,
+        self._authorised(
+            "DELETE", self.url("base_url", f"/v2/meetings/{quote(external_id, safe='')}")
         )
 
 
 # --------------------------------------------------------------------------- Teams
 
 
-class TeamsProvider(_HttpProvider):
+class TeamsProvider(_OAuthProvider):
     name = "teams"
 
     def _token(self) -> str:
@@ -280,28 +285,13 @@ class TeamsProvider(_HttpProvider):
         }
         if request.attendees:
             body["participants"] = {"attendees": [{"upn": a} for a in request.attendees]}
-        data = call(
-            self.name,
-            "POST",
-            self._path(),
-            timeout=self.timeout,
-            headers={"Authorization": f"Bearer {self._token()}"},
-            content=body_bytes(body),
-            detail=_oauth_detail,
-        )
+        data = self._authorised("POST", self._path(), body)
         join = data.get("joinMeetingIdSettings")
         flat = {**data, **(join if isinstance(join, dict) else {})}
         return self.link(flat, "joinWebUrl", "id", "joinMeetingId", "passcode")
 
     def cancel(self, external_id: str) -> None:
-        call(
-            self.name,
-            "DELETE",
-            self._path("/" + quote(external_id, safe="")),
-            timeout=self.timeout,
-            headers={"Authorization": f"Bearer {self._token()}"},
-            detail=_oauth_detail,
-        )
+        self._authorised("DELETE", self._path("/" + quote(external_id, safe="")))
 
 
 # --------------------------------------------------------------------------- Feishu / Lark
