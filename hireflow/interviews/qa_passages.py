@@ -59,6 +59,15 @@ _TERMINAL = "。.!！?？；;…"
 _CLAUSE = re.compile(r"(?<=[；;])")
 
 
+_COMPANY = frozenset({"company"})
+
+
+# "We are hiring a Data Engineer", "诚聘": who is wanted, not what the company does.
+_HIRING = re.compile(
+    r"(?i:\b(?:are|is) hiring\b|\b(?:we are|we're|is) looking for an? )|招聘|诚聘|招募"
+)
+
+
 def _is_heading_text(text: str) -> bool:
     words = text.split()
     if any(ch in text for ch in _TERMINAL) or not text.strip():
@@ -135,9 +144,10 @@ def _passage(
     faq_id: int | None = None,
     question: str = "",
     first: str | None = None,
+    about: frozenset[str] = frozenset(),
 ) -> Passage:
     topics = set(question_topics(text)) | tech_topics(text)
-    primary: set[str] = set()
+    primary: set[str] = set(about)
     for extra in context:
         primary |= question_topics(extra)
     subject = frozenset(primary - BROAD)
@@ -169,8 +179,11 @@ def passages_for(
     its location field, then the company FAQ entries ``(id, question, answer)``."""
     text = description or ""
     out: list[Passage] = []
-    for section in _sections(text):
+    for number, section in enumerate(_sections(text)):
         context = (section.heading,) if section.heading else ()
+        # The sentences an ad opens with, before any heading, say who the company is
+        # ("Lumen Analytics helps grocery chains forecast demand."); a title line does not.
+        intro = number == 0 and not section.heading
         heading = f"{section.heading}: " if section.heading else ""
         units: list[str] = []
         for line, _start, inline in section.lines:
@@ -185,7 +198,16 @@ def passages_for(
                 units.append(piece)
                 # what the piece itself is about, after an inline heading ("我们提供：底薪…")
                 own = piece[inline:] if inline and piece.startswith(line[:inline]) else piece
-                out.append(_passage("opening", heading + own, piece, context=context, first=own))
+                about = (
+                    _COMPANY
+                    if intro and piece.rstrip()[-1:] in _TERMINAL and not _HIRING.search(piece)
+                    else frozenset()
+                )
+                out.append(
+                    _passage(
+                        "opening", heading + own, piece, context=context, first=own, about=about
+                    )
+                )
                 clauses = [c.strip() for c in _CLAUSE.split(own) if len(c.strip()) >= 4]
                 if len(clauses) > 1:
                     out.extend(
