@@ -80,6 +80,7 @@ IMPLIES = {
             "raise",
             "equity",
             "parking",
+            "discount",
         )
     },
 }
