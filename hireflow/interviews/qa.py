@@ -235,8 +235,10 @@ def _aspect(question: str, words: set[str]) -> set[str]:
 
 
 def _chinese(text: str) -> bool:
-    """Whether a text is mainly Chinese (a third or more of its characters)."""
-    return sum(1 for ch in text if is_han(ch)) * 3 >= len(text.strip() or "x")
+    """Whether a text is mainly Chinese (a third or more of its letters: figures and
+    punctuation, "8:00-15:00", are neither language)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and sum(1 for ch in letters if is_han(ch)) * 3 >= len(letters)
 
 
 def _idf(passages: Sequence[Passage]) -> dict[str, float]:
