@@ -35,6 +35,10 @@ How a passage is found:
 A question on two subjects is answered only by a passage on both (the shuttle's timetable is not
 the working hours), and "how much / how many" of a subject needs the figure beside it.
 
+The sentences an ad opens with answer what the company does, and the one announcing the hire
+where the job is; "is X paid?" is answered by a passage on X that says it is paid, not by the
+pay (see qa_passages and docs/interviews.md).
+
 A company-wide FAQ entry answers only its own subject (its question's topics), and yields to
 the opening's own text where that specifies the same subject with a figure (this job's shifts
 over the company's standard hours).
