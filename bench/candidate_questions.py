@@ -5,7 +5,9 @@ before tuning): the first set of 181 questions (six openings, three company FAQs
 test), dev2 (69 questions), test2 (108 questions over four more openings), dev3 (74), dev4
 (44 near misses on the development openings), dev5 (68, two more openings) and dev6 (63, two
 more openings, a check whose errors are not listed), and test3 (62, two more openings, held out:
-written after the last change and never tuned on). Prints, for the
+written after the last change and never tuned on), and test4 (172, four more openings,
+held out: written and committed before the changes of its round, scored once after them).
+Prints, for the
 held-out splits (test + test2 = 197 questions, never tuned on; then each alone) and the
 development splits, the share
 answered with an acceptable passage or correctly forwarded ("top-1 correct", target >= 90 %),
@@ -14,7 +16,7 @@ the current method and, in the same run, the two before it, read from the reposi
 (plain retrieval with a threshold; passages and topic gates, without the answer-type checks).
 
 Usage: .venv/bin/python bench/candidate_questions.py
-    [--split test|test2|held-out|dev|dev2|dev3|dev4|dev5|dev6|test3|all] [--show-dev]
+    [--split test|test2|held-out|dev|dev2|dev3|dev4|dev5|dev6|dev7|test3|test4|all] [--show-dev]
 (--show-dev lists the development questions the current method gets wrong: for tuning; the
 held-out splits are never listed.)
 """
@@ -54,7 +56,7 @@ qa_topics = load_module(
 
 Method = Callable[[str, dict], tuple[str, str | None]]
 HELD_OUT = ("test", "test2")  # never tuned on
-DEV = ("dev", "dev2", "dev3", "dev4", "dev5")  # tuned on; dev6's errors are never listed
+DEV = ("dev", "dev2", "dev3", "dev4", "dev5", "dev7")  # tuned on; dev6's errors are never listed
 
 
 def method(embedder, passages_for, answer_question, *, location: bool) -> Method:
@@ -117,7 +119,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--split",
-        choices=("test", "test2", "test3", "held-out", *DEV, "dev6", "all"),
+        choices=("test", "test2", "test3", "test4", "held-out", *DEV, "dev6", "all"),
         default="test",
     )
     parser.add_argument("--show-dev", action="store_true")
@@ -127,7 +129,10 @@ def main() -> None:
     splits = (
         [args.split]
         if args.split != "test"
-        else ["held-out", "test", "test2", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "test3"]
+        else [
+            *("held-out", "test", "test2", "dev", "dev2", "dev3", "dev4", "dev5", "dev6"),
+            *("test3", "dev7", "test4"),
+        ]
     )
     for name, passages_for, answer_question, location in METHODS:
         answer = method(embedder, passages_for, answer_question, location=location)

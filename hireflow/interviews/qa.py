@@ -35,6 +35,10 @@ How a passage is found:
 A question on two subjects is answered only by a passage on both (the shuttle's timetable is not
 the working hours), and "how much / how many" of a subject needs the figure beside it.
 
+The sentences an ad opens with answer what the company does, and the one announcing the hire
+where the job is; "is X paid?" is answered by a passage on X that says it is paid, not by the
+pay (see qa_passages and docs/interviews.md).
+
 A company-wide FAQ entry answers only its own subject (its question's topics), and yields to
 the opening's own text where that specifies the same subject with a figure (this job's shifts
 over the company's standard hours).
@@ -120,6 +124,17 @@ MAX_LEXICAL = 0.6
 MAX_QUESTION_CHARS = 500
 
 
+# "Is the trial shift paid?", "培训期间有工资吗？": whether something else is paid, not the pay.
+_PAID_ASK = re.compile(
+    r"(?i:\b(?:is|are|was|will)\b.{1,40}\bpaid\b\s*\??\s*$|\bunpaid\b|\bpaid or\b)"
+    r"|有工资吗|给工资吗|发工资吗|算工资吗|有没有工资|带薪吗|是带薪的?吗|算钱吗|给钱吗"
+)
+
+
+# ... and what says so: "a paid two-hour trial shift", "带薪岗前培训".
+_PAID_TEXT = re.compile(r"(?i:\b(?:paid|unpaid)\b)|带薪|有薪|工资照发|计薪")
+
+
 def _counted(question: str) -> set[str]:
     """What a "how many X?" question counts (``X``): English stems, or one Chinese word of
     two or more characters (a unit such as 天 or 轮 is not what is counted)."""
@@ -143,7 +158,7 @@ def _gives(passage: Passage, kind: str, question: str = "") -> bool:
     if kind == "quantity":
         return bool(NUMBER.search(text))
     if kind == "place":
-        return "location" in passage.primary or bool(PLACE.search(text))
+        return "location" in passage.primary or passage.names_workplace or bool(PLACE.search(text))
     if kind == "person":
         # someone other than who the question names: "区域经理是谁？" is not answered by
         # "向区域经理提交报表"
@@ -224,8 +239,10 @@ def _aspect(question: str, words: set[str]) -> set[str]:
 
 
 def _chinese(text: str) -> bool:
-    """Whether a text is mainly Chinese (a third or more of its characters)."""
-    return sum(1 for ch in text if is_han(ch)) * 3 >= len(text.strip() or "x")
+    """Whether a text is mainly Chinese (a third or more of its letters: figures and
+    punctuation, "8:00-15:00", are neither language)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and sum(1 for ch in letters if is_han(ch)) * 3 >= len(letters)
 
 
 def _idf(passages: Sequence[Passage]) -> dict[str, float]:
@@ -267,7 +284,8 @@ def _matched(q_topics: frozenset[str], passage: Passage, question: str) -> froze
         return frozenset()
     # Every subject asked about must be there: "班车几点发车？" (the shuttle, at what time) is not
     # answered by the working hours.
-    if _subjects(question) - topics - _implied(topics):
+    # (pay is not a subject when a question asks whether something else is paid)
+    if _subjects(question) - ({"salary"} - q_topics) - topics - _implied(topics):
         return frozenset()
     # An FAQ entry answers its own question: "how long is the probation?" is not answered by
     # the entry on stock options that mentions the probation period.
@@ -330,6 +348,8 @@ class _Asked:
     has_section: bool
     described: bool
     covered: set[str]
+    own: set[str]  # its own words (see _aspect), whatever it asks for
+    paid: bool = False  # whether something other than the pay is paid
 
 
 def _similarities(text: str, passages: Sequence[Passage], embedder: Embedder) -> list[float]:
@@ -347,6 +367,9 @@ def _similarities(text: str, passages: Sequence[Passage], embedder: Embedder) ->
 
 def _asked(text: str, passages: Sequence[Passage]) -> _Asked:
     q_topics = question_topics(text)
+    paid = bool(_PAID_ASK.search(text)) and q_topics != {"salary"}
+    if paid:
+        q_topics -= {"salary"}  # the training or the trial is asked about, not the pay
     broad = bool(q_topics) and q_topics <= BROAD
     words = {w for w in content_words(text) if w not in _GENERIC}
     kinds = answer_types(text)
@@ -381,8 +404,12 @@ def _asked(text: str, passages: Sequence[Passage]) -> _Asked:
         specific={w for w in words if not NUMBER.search(w) and not (len(w) == 1 and is_han(w))},
         has_section=broad and any(p.kind == "section" and q_topics & p.primary for p in passages),
         # The location field speaks only when the description says nothing about the place.
-        described=any(p.kind != "field" and "location" in p.primary for p in passages),
+        described=any(
+            p.kind != "field" and ("location" in p.primary or p.names_workplace) for p in passages
+        ),
         covered=covered,
+        own=_aspect(text, words) if q_topics else set(),
+        paid=paid,
     )
 
 
@@ -392,7 +419,16 @@ def _may_answer(passage: Passage, asked: _Asked) -> bool:
         return False
     if passage.kind == "field" and asked.described:
         return False
-    if passage.kind == "faq" and passage.subject and passage.subject <= asked.covered:
+    if (
+        passage.kind == "faq"
+        and passage.subject
+        and passage.subject <= asked.covered
+        and not asked.own & set(content_words(passage.question))
+    ):
+        # (unless the question names what the FAQ's own question does: "Is the trial shift
+        # paid?" is the FAQ's "Is there a trial shift?", not the job's shifts)
+        return False
+    if asked.paid and not _PAID_TEXT.search(passage.quote):
         return False
     if asked.has_section and (passage.kind != "section" or not asked.topics & passage.primary):
         return False
@@ -415,6 +451,9 @@ def _figure_beside(passage: Passage, asked: _Asked) -> bool:
         return True
     if passage.kind == "faq" and _implied(fine) & _implied(passage.subject):
         return True  # an FAQ entry on the subject speaks of nothing else
+    if fine <= passage.primary and len(passage.primary - BROAD) == 1:
+        # so does a passage only about it ("…在全市有60家门店" for how many shops)
+        return bool(NUMBER.search(_without_topic_words(passage.quote)))
     wanted = _implied(fine)
     return any(
         wanted & _implied(question_topics(piece)) and NUMBER.search(_without_topic_words(piece))
@@ -439,7 +478,10 @@ def _topical_score(
     score += TOPIC_BONUS + 0.1 * (len(matched) - 1)
     # Mainly about what was asked, or mainly about something else (the company's offices
     # for "where is the job?")?
-    if matched & passage.primary:
+    primary = passage.primary
+    if "hours" in primary and CLOCK.search(passage.quote):
+        primary = primary | {"shift"}  # working hours with their clock times are the shifts
+    if matched & primary:
         score += PRIMARY_BONUS
     if (
         asked.aspect

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from hireflow.interviews.qa_topics import (
     BROAD,
     IMPLIES,
+    PLACE,
     question_topics,
     tech_topics,
     topic_hits,
@@ -42,6 +43,17 @@ class Passage:
     primary: frozenset[str] = field(default_factory=frozenset)
     subject: frozenset[str] = field(default_factory=frozenset)  # from its heading / FAQ question
 
+    @property
+    def names_workplace(self) -> bool:
+        """Whether it announces the hire where the job is ("... to join our Flinders Lane
+        café"): the place of the job in the ad's own words, beyond the location field."""
+        return (
+            self.kind == "item"
+            and "location" in self.topics
+            and "location" not in self.primary
+            and bool(_HIRING.search(self.quote))
+        )
+
 
 _BULLET = re.compile(r"^\s*(?:[-•*·▪◦●○■□]|\d{1,2}[.、)）]|[（(]\d{1,2}[)）])\s*")
 
@@ -57,6 +69,40 @@ _TERMINAL = "。.!！?？；;…"
 
 
 _CLAUSE = re.compile(r"(?<=[；;])")
+
+
+_COMPANY = frozenset({"company"})
+
+
+# "We are hiring a Data Engineer", "诚聘": who is wanted, not what the company does.
+_HIRING = re.compile(
+    r"(?i:\b(?:are|is) hiring\b|\b(?:we are|we're|is) looking for an? )|招聘|诚聘|招募"
+)
+
+
+# "... to join our Flinders Lane café", "for our Toronto team": where the job is.
+_OUR_PLACE = re.compile(
+    r"\b(?:at|in|for|join|to) our (?:[A-Z][\w'-]* ){1,3}"
+    r"(?:café|cafe|office|store|shop|team|branch|site|campus|ward|clinic|warehouse|depot)\b"
+)
+
+
+_NONE: frozenset[str] = frozenset()
+
+
+def _intro_topics(piece: str, location: str) -> tuple[frozenset[str], frozenset[str]]:
+    """What a sentence an ad opens with is mainly about, and what else it speaks to: the
+    company ("Lumen Analytics helps grocery chains forecast demand."), or, announcing the hire,
+    where the job is when it names a place ("We're looking for a barista to join our Flinders
+    Lane café."; an address elsewhere in the ad says more)."""
+    if piece.rstrip()[-1:] not in _TERMINAL:
+        return _NONE, _NONE  # a title line
+    if not _HIRING.search(piece):
+        return _COMPANY, _NONE
+    place = location.strip()
+    if _OUR_PLACE.search(piece) or PLACE.search(piece) or (place and place in piece):
+        return _NONE, frozenset({"location"})
+    return _NONE, _NONE
 
 
 def _is_heading_text(text: str) -> bool:
@@ -135,9 +181,11 @@ def _passage(
     faq_id: int | None = None,
     question: str = "",
     first: str | None = None,
+    about: frozenset[str] = frozenset(),
+    also: frozenset[str] = frozenset(),
 ) -> Passage:
-    topics = set(question_topics(text)) | tech_topics(text)
-    primary: set[str] = set()
+    topics = set(question_topics(text)) | tech_topics(text) | also
+    primary: set[str] = set(about)
     for extra in context:
         primary |= question_topics(extra)
     subject = frozenset(primary - BROAD)
@@ -169,8 +217,12 @@ def passages_for(
     its location field, then the company FAQ entries ``(id, question, answer)``."""
     text = description or ""
     out: list[Passage] = []
+    intro = True
     for section in _sections(text):
         context = (section.heading,) if section.heading else ()
+        # The sentences an ad opens with, before any heading, say who the company is
+        # ("Lumen Analytics helps grocery chains forecast demand."); a title line does not.
+        intro = intro and not section.heading
         heading = f"{section.heading}: " if section.heading else ""
         units: list[str] = []
         for line, _start, inline in section.lines:
@@ -185,7 +237,18 @@ def passages_for(
                 units.append(piece)
                 # what the piece itself is about, after an inline heading ("我们提供：底薪…")
                 own = piece[inline:] if inline and piece.startswith(line[:inline]) else piece
-                out.append(_passage("opening", heading + own, piece, context=context, first=own))
+                about, also = _intro_topics(piece, location) if intro else (_NONE, _NONE)
+                out.append(
+                    _passage(
+                        "opening",
+                        heading + own,
+                        piece,
+                        context=context,
+                        first=own,
+                        about=about,
+                        also=also,
+                    )
+                )
                 clauses = [c.strip() for c in _CLAUSE.split(own) if len(c.strip()) >= 4]
                 if len(clauses) > 1:
                     out.extend(

@@ -60,6 +60,7 @@ INTENT = frozenset(
 IMPLIES = {
     "shift": {"hours"},
     "overtime": {"hours"},
+    "overtime_pay": {"overtime", "hours"},
     "weekend": {"hours"},
     "base": {"salary"},
     "bonus": {"salary", "benefits"},
@@ -79,6 +80,7 @@ IMPLIES = {
             "raise",
             "equity",
             "parking",
+            "discount",
         )
     },
 }

@@ -39,6 +39,8 @@ def openings() -> dict[str, dict[str, Any]]:
         "openings_dev5.yaml",
         "openings_dev6.yaml",
         "openings_test3.yaml",
+        "openings_test4.yaml",
+        "openings_dev7.yaml",
     ):
         data = yaml.safe_load((SET_DIR / name).read_text(encoding="utf-8"))
         for opening in data["openings"]:
@@ -52,7 +54,7 @@ def openings() -> dict[str, dict[str, Any]]:
 
 @cache
 def questions() -> tuple[LabelledQuestion, ...]:
-    """Every labelled question: splits ``dev`` and ``test``, then ``dev2``, ``test2``, ``dev3``, ``dev4``, ``dev5``, ``dev6`` and ``test3``."""
+    """Every labelled question: splits ``dev`` and ``test``, then ``dev2``, ``test2``, ``dev3``, ``dev4``, ``dev5``, ``dev6``, ``test3``, ``test4`` and ``dev7``."""
     out = []
     for name in (
         "questions.jsonl",
@@ -63,6 +65,8 @@ def questions() -> tuple[LabelledQuestion, ...]:
         "questions_dev5.jsonl",
         "questions_dev6.jsonl",
         "questions_test3.jsonl",
+        "questions_test4.jsonl",
+        "questions_dev7.jsonl",
     ):
         lines = (SET_DIR / name).read_text(encoding="utf-8").splitlines()
         out += [LabelledQuestion(**json.loads(line)) for line in lines if line.strip()]
