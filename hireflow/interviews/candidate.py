@@ -37,6 +37,7 @@ from hireflow.interviews.sessions import (
     answers_up_to,
     apply_transition,
     audit_interview,
+    create_answer_row,
     hold_tab,
     next_question_id,
     question_at,
@@ -267,9 +268,15 @@ def open_question(
     require_writable(interview, now)
     hold_tab(session, interview, tab, now)
     position, question = question_at(interview, question_id)
+    # set before the first query flushes the interview: one UPDATE of it, not two
+    interview.current_question = question_id
     # Only the rows this can change: the question's own and those before it (it closes them).
     answers = answers_up_to(session, interview, position)
-    answer = answers.get(question_id) or answer_row(session, interview, question_id, position)
+    answer = answers.get(question_id)
+    if answer is None:
+        # Shown for the first time: its row is created with its clock running (what the
+        # decision below would do to a fresh row), one INSERT and no UPDATE after it.
+        answer = create_answer_row(session, interview, question_id, position, started_at=now)
     _lock_earlier(answers, position, now)
     decision = state.on_open_question(
         answer.status, answer.started_at, time_limit(question), answer.restarts, now
@@ -294,7 +301,6 @@ def open_question(
     elif decision.action == "done" and answer.status == "draft":
         answer.status = "answered"
         answer.answered_at = answer.answered_at or now
-    interview.current_question = question_id
     session.commit()
     return question_view(session, interview, position, question, answer, now)
 
@@ -309,7 +315,8 @@ def save_text(
 ) -> schemas.AnswerOut:
     """Save a typed answer: a draft (autosave) or final; blank and final skips the question."""
     now = now or utcnow()
-    answer, question = answer_for_writing(session, interview, question_id, data.tab, now)
+    with session.no_autoflush:  # the interview's changes go out in one UPDATE, below
+        answer, question = answer_for_writing(session, interview, question_id, data.tab, now)
     refuse_finished(answer)
     run_clock(answer, question, now)
     text = data.text.strip()
@@ -329,6 +336,8 @@ def save_text(
     else:
         answer.status = "draft" if text else answer.status
     interview.current_question = question_id
+    # read in this transaction (its writes included), not in a second one after the commit
+    following = next_question_id(session, interview) if data.final else None
     session.commit()
     if old_media is not None:
         delete_media(*old_media)
@@ -337,7 +346,7 @@ def save_text(
         status=answer.status,
         mode=answer.mode,
         media_status=answer.media_status,
-        next_question_id=next_question_id(session, interview) if data.final else None,
+        next_question_id=following,
     )
 
 

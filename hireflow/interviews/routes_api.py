@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from pydantic import BaseModel
 
 from hireflow.core.db import utcnow
 from hireflow.core.settings import Settings
@@ -58,14 +59,19 @@ async def _candidate_link(
 Link = Annotated[CandidateLink, Depends(_candidate_link)]
 
 
+def _json(model: BaseModel, status: int = 200) -> Response:
+    """The route's response model as JSON, serialised here in the endpoint's worker thread:
+    returned as a model, FastAPI would validate and serialise it again in a second trip
+    through the thread pool (same bytes: the model is the route's ``response_model``)."""
+    return Response(model.model_dump_json(), status_code=status, media_type="application/json")
+
+
 def _interview(session: DbSession, link: Link, *, grace: bool = False) -> InterviewSession:
     """The interview behind a link whose identity check passed; errors from here on speak
     the candidate's chosen language, whatever the client's Accept-Language."""
     now = utcnow() - state.UPLOAD_GRACE if grace else None
-    invitation_id = candidate_link.invitation_id_of(link.token, link.settings)
-    # Read ahead, in one query, the rows open_link and ensure_session read: open_link's own
-    # checks (ownership, status, expiry) still run on them.
-    known = sessions.load_with_invitation(session, invitation_id) if invitation_id else None
+    # open_link's own checks (ownership, status, expiry) still run on the rows read ahead
+    known = sessions.read_link_ahead(session, link.token, link.settings)
     inv = candidate_link.open_link(session, link.token, link.settings, now, mark_opened=False)
     candidate_link.speak_to(link.request.state, inv)
     candidate_link.require_access(link.settings, inv, link.access)
@@ -77,14 +83,14 @@ def _interview(session: DbSession, link: Link, *, grace: bool = False) -> Interv
 @router.get("/links/{link_token}/interview", response_model=schemas.CandidateStateOut)
 def link_interview(session: DbSession, link: Link) -> Any:
     interview = _interview(session, link, grace=True)
-    return candidate.candidate_state(session, interview)
+    return _json(candidate.candidate_state(session, interview))
 
 
 @router.post("/links/{link_token}/interview/consent", response_model=schemas.CandidateStateOut)
 def link_consent(data: schemas.ConsentIn, session: DbSession, link: Link) -> Any:
     interview = _interview(session, link)
     candidate.give_consent(session, interview, data)
-    return candidate.candidate_state(session, interview)
+    return _json(candidate.candidate_state(session, interview))
 
 
 @router.post("/links/{link_token}/interview/human-review", response_model=schemas.CandidateStateOut)
@@ -102,7 +108,7 @@ def link_open(
     interview_question_id: str, data: schemas.TabIn, session: DbSession, link: Link
 ) -> Any:
     interview = _interview(session, link)
-    return candidate.open_question(session, interview, interview_question_id, data.tab)
+    return _json(candidate.open_question(session, interview, interview_question_id, data.tab))
 
 
 @router.put(
@@ -117,9 +123,9 @@ def link_text(
         session, link.settings, link.token, link.access, interview_question_id, data
     )
     if saved is not None:
-        return saved
+        return _json(saved)
     interview = _interview(session, link)
-    return candidate.save_text(session, interview, interview_question_id, data)
+    return _json(candidate.save_text(session, interview, interview_question_id, data))
 
 
 @router.post(
@@ -232,7 +238,7 @@ def link_ask(data: schemas.AskIn, session: DbSession, link: Link) -> Any:
 def link_submit(data: schemas.TabIn, session: DbSession, link: Link) -> Any:
     interview = _interview(session, link, grace=True)
     candidate.submit(session, interview, data.tab)
-    return candidate.candidate_state(session, interview)
+    return _json(candidate.candidate_state(session, interview))
 
 
 # --------------------------------------------------------------------------- HR

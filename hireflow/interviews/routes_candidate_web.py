@@ -87,8 +87,9 @@ def _invitation(
 def _interview(
     request: Request, session: DbSession, link_token: str, *, grace: bool = False
 ) -> InterviewSession:
+    known = sessions.read_link_ahead(session, link_token, get_settings())
     inv = _invitation(request, session, link_token, grace=grace)
-    interview = sessions.ensure_session(session, inv)
+    interview = sessions.ensure_session(session, inv, known=known)
     drafts.remember(get_settings(), link_token, inv, interview)
     return interview
 

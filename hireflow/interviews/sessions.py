@@ -14,6 +14,7 @@ from hireflow.core import audit
 from hireflow.core.db import on_commit, retry_when_busy, utcnow
 from hireflow.core.errors import N_, NotFound
 from hireflow.core.permissions import Principal
+from hireflow.core.settings import Settings
 from hireflow.interviews import links, live, state
 from hireflow.interviews.errors import (
     DeadlinePassed,
@@ -28,6 +29,7 @@ from hireflow.interviews.errors import (
 from hireflow.interviews.models import InterviewAnswer, InterviewEvent, InterviewSession
 from hireflow.interviews.plans import plan_for
 from hireflow.records.models import PersonRecord
+from hireflow.scheduling import candidate_link
 from hireflow.scheduling.models import Invitation
 from hireflow.scoring.text import engine_language
 
@@ -143,13 +145,39 @@ def find_for_invitation(session: Session, invitation_id: int) -> InterviewSessio
 
 def load_with_invitation(session: Session, invitation_id: int) -> InterviewSession | None:
     """Read an invitation and its interview (if any) in one query; both are then in the
-    session, so resolving a link and its interview costs one round trip, not two."""
+    session, so resolving a link and its interview costs one round trip, not two.
+
+    The session's identity map holds its objects weakly: an invitation nobody references is
+    dropped at once, and the next ``session.get`` of it (the link's check, the shown language)
+    is a query again. The request's session keeps a reference to both until it ends
+    (:func:`hold`)."""
     row = session.execute(
         select(Invitation, InterviewSession)
         .outerjoin(InterviewSession, InterviewSession.invitation_id == Invitation.id)
         .where(Invitation.id == invitation_id)
     ).first()
-    return None if row is None else row[1]
+    if row is None:
+        return None
+    hold(session, row[0], row[1])
+    return row[1]
+
+
+def read_link_ahead(session: Session, token: str, settings: Settings) -> InterviewSession | None:
+    """Read ahead, in one query, the rows a link's check (``candidate_link.open_link``) and
+    :func:`ensure_session` read: the invitation a correctly signed token names and its
+    interview. Nothing is decided here; the checks run on these rows as on any other."""
+    invitation_id = candidate_link.invitation_id_of(token, settings)
+    return load_with_invitation(session, invitation_id) if invitation_id else None
+
+
+_HELD = "hireflow_held_rows"
+
+
+def hold(session: Session, *rows: object) -> None:
+    """Keep ``rows`` referenced (so in the identity map, read without a query) for as long as
+    ``session`` lives: one request. Nothing revocable is trusted longer than the request that
+    read it."""
+    session.info.setdefault(_HELD, []).extend(row for row in rows if row is not None)
 
 
 @retry_when_busy
@@ -283,12 +311,25 @@ def answer_row(
     ).first()
     if found is not None:
         return found
+    return create_answer_row(session, interview, question_id, position)
+
+
+def create_answer_row(
+    session: Session,
+    interview: InterviewSession,
+    question_id: str,
+    position: int,
+    started_at: datetime | None = None,
+) -> InterviewAnswer:
+    """The answer row of a question known to have none yet (a concurrent creator's row is
+    returned instead); ``started_at``: its clock, when it starts as it is created."""
     row = InterviewAnswer(
         tenant_id=interview.tenant_id,
         interview_id=interview.id,
         question_id=question_id,
         position=position,
         status="open",
+        started_at=started_at,
     )
     try:
         with session.begin_nested():

@@ -1,0 +1,134 @@
+"""What a candidate's everyday request costs in statements: opening a question and saving the
+final answer, through the API and the page's routes, read the link's rows once and write each
+row once, in one transaction; the answers are what they were (``tests/interviews`` checks the
+refusals)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from hireflow.interviews.models import InterviewAnswer, InterviewSession
+from tests.interviews.factories import (  # noqa: F401 - fixtures
+    TAB,
+    make_setup,
+    queue_fixture,
+    started,
+)
+
+COMMIT = "-- commit"
+
+
+@contextmanager
+def _statements(engine) -> Iterator[list[str]]:
+    """The statements run meanwhile, with a marker where a session committed."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        seen.append(" ".join(statement.split()))
+
+    def committed(_session) -> None:
+        seen.append(COMMIT)
+
+    event.listen(engine, "before_cursor_execute", record)
+    event.listen(Session, "after_commit", committed)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+        event.remove(Session, "after_commit", committed)
+
+
+def _count(seen: list[str], start: str) -> int:
+    return sum(1 for s in seen if s.startswith(start))
+
+
+def _after_commit(seen: list[str]) -> list[str]:
+    """The statements after the request's first commit (a second transaction)."""
+    if COMMIT not in seen:
+        return []
+    ends = (COMMIT, "COMMIT", "RELEASE SAVEPOINT")  # the commit itself (tests nest in one)
+    return [s for s in seen[seen.index(COMMIT) + 1 :] if not s.startswith(ends)]
+
+
+def _state(client, session, org):
+    setup = make_setup(session, org)
+    started(session, setup)
+    base = f"/api/v1/links/{setup.token}/interview"
+    return setup, base, client.get(base, headers=setup.headers).json()
+
+
+def test_opening_a_question_reads_the_link_once_and_writes_each_row_once(
+    client, session, org, engine
+):
+    setup, base, state = _state(client, session, org)
+    qid = state["questions"][0]["id"]
+    with _statements(engine) as seen:
+        opened = client.post(
+            f"{base}/questions/{qid}/open", headers=setup.headers, json={"tab": TAB}
+        )
+    assert opened.status_code == 200
+    body = opened.json()
+    assert body["id"] == qid and body["started"] and body["remaining_s"] > 0
+    # the invitation and its interview in one query (the link's check and the shown language
+    # read them from the session); the interview written once; the answer row inserted with
+    # its clock running, not inserted then updated; nothing after the commit
+    assert _count(seen, "SELECT invitations") == 1, seen
+    assert _count(seen, "UPDATE interview_sessions") == 1, seen
+    assert _count(seen, "INSERT INTO interview_answers") == 1, seen
+    assert _count(seen, "UPDATE interview_answers") == 0, seen
+    assert _after_commit(seen) == [], seen
+    session.expire_all()
+    answer = session.scalars(
+        select(InterviewAnswer).where(InterviewAnswer.question_id == qid)
+    ).one()
+    interview = session.get(InterviewSession, answer.interview_id)
+    assert answer.started_at is not None and answer.status == "open"
+    assert interview is not None and interview.current_question == qid
+
+
+def test_the_final_answer_finds_the_next_question_in_its_own_transaction(
+    client, session, org, engine
+):
+    setup, base, state = _state(client, session, org)
+    first, second = state["questions"][0]["id"], state["questions"][1]["id"]
+    client.post(f"{base}/questions/{first}/open", headers=setup.headers, json={"tab": TAB})
+    with _statements(engine) as seen:
+        saved = client.put(
+            f"{base}/questions/{first}/text",
+            headers=setup.headers,
+            json={"tab": TAB, "text": "My answer.", "final": True},
+        )
+    assert saved.status_code == 200
+    assert saved.json()["status"] == "answered"
+    assert saved.json()["next_question_id"] == second
+    assert _count(seen, "SELECT invitations") == 1, seen
+    assert _count(seen, "UPDATE interview_sessions") <= 1, seen
+    assert _after_commit(seen) == [], seen
+    # the page state agrees with what the answer said
+    after = client.get(base, headers=setup.headers).json()
+    assert after["current_question_id"] == second
+
+
+def test_the_pages_routes_read_the_link_once_too(client, session, org, engine):
+    """The candidate's page (``/i/{token}/interview/...``, access in the link's cookie)."""
+    setup, _base, state = _state(client, session, org)
+    qid = state["questions"][0]["id"]
+    name, value = setup.cookie
+    client.cookies.set(name, value)
+    page = client.get(f"/i/{setup.token}/interview")
+    assert page.status_code == 200, page.text
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
+    assert token is not None
+    headers = {"X-CSRF-Token": token.group(1), "Accept": "application/json"}
+    path = f"/i/{setup.token}/interview/questions/{qid}/open"
+    with _statements(engine) as seen:
+        opened = client.post(path, headers=headers, json={"tab": TAB})
+    assert opened.status_code == 200, opened.text
+    assert _count(seen, "SELECT invitations") == 1, seen
+    assert _count(seen, "UPDATE interview_answers") == 0, seen
+    assert _after_commit(seen) == [], seen
