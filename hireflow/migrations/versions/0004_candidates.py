@@ -26,6 +26,8 @@ depends_on: str | Sequence[str] | None = None
 
 UTC = hireflow.core.db.UTCDateTime(timezone=True)
 JSON = hireflow.core.db.JSONText()
+# The candidates' columns searched by index (ix_candidates_<column>).
+INDEXED = ("phone_index", "birth_date_index", "name_key", "highest_degree_rank", "years_experience")
 
 
 def _candidate_columns(sqlite: bool) -> None:
@@ -60,14 +62,7 @@ def _candidate_columns(sqlite: bool) -> None:
         "candidates",
         sa.Column("is_internal", sa.Boolean(), nullable=False, server_default=sa.false()),
     )
-    for column in (
-        "phone_index",
-        "birth_date_index",
-        "name_key",
-        "highest_degree_rank",
-        "years_experience",
-    ):
-        op.create_index(op.f(f"ix_candidates_{column}"), "candidates", [column], unique=False)
+    create_indexes("candidates", *INDEXED)
     op.create_index(
         "ix_candidates_tenant_created", "candidates", ["tenant_id", "created_at"], unique=False
     )
@@ -250,28 +245,20 @@ def downgrade() -> None:
 
         for statement in DROP_STATEMENTS:
             op.execute(statement)
-    for table in (
+    drop_tables(
         "performance_ratings",
         "saved_searches",
         "candidate_vectors",
         "candidate_search",
         "candidate_skills",
         "candidate_resumes",
-    ):
-        op.drop_table(table)
+    )
     with op.batch_alter_table("applications") as batch_op:
         for column in ("screened_at", "screening", "screening_score", "screening_status", "source"):
             batch_op.drop_column(column)
     # Contacts stay encrypted: a downgrade never writes personal data back in clear.
     op.drop_index("ix_candidates_tenant_created", table_name="candidates")
-    for column in (
-        "phone_index",
-        "birth_date_index",
-        "name_key",
-        "highest_degree_rank",
-        "years_experience",
-    ):
-        op.drop_index(op.f(f"ix_candidates_{column}"), table_name="candidates")
+    drop_indexes("candidates", *INDEXED)
     for column in (
         "is_internal",
         "years_experience",
