@@ -167,6 +167,15 @@ def database_url(backend: str) -> str:
 
 
 @pytest.fixture
+def empty_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A new database of ``backend`` with nothing in it (no migration run), dropped after."""
+    url = f"sqlite:///{tmp_path / 'empty.db'}" if backend == "sqlite" else _postgres_url()
+    yield url
+    if backend == "postgresql":
+        _drop_postgres(url)
+
+
+@pytest.fixture
 def db(engine: Engine) -> Iterator[Database]:
     """A Database whose every session joins one outer transaction, rolled back afterwards."""
     connection = engine.connect()

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
-from hireflow.migrations.columns import fk, id_column, pk, tenant_column, timestamps
+from hireflow.migrations.columns import *  # noqa: F403 - the helpers revisions share
 
 revision: str = "0003_openings"
 down_revision: str | None = "0002_records"
@@ -32,13 +32,13 @@ def upgrade() -> None:
         "openings",
         sa.Column("headcount", sa.Integer(), nullable=False, server_default=sa.text("1")),
     )
-    op.create_table(
+    create_table(
         "hiring_requests",
         id_column(),
-        tenant_column(),
-        sa.Column("subsidiary_id", sa.Integer(), nullable=False),
-        sa.Column("department_id", sa.Integer(), nullable=False),
-        sa.Column("submitted_by_id", sa.Integer(), nullable=False),
+        tenant(),
+        ref("subsidiary_id", "subsidiaries"),
+        ref("department_id", "departments"),
+        ref("submitted_by_id", "users"),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("job_type", sa.String(length=30), nullable=False),
         sa.Column("location", sa.String(length=200), nullable=False),
@@ -50,18 +50,11 @@ def upgrade() -> None:
         sa.Column("dimensions", hireflow.core.db.JSONText(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("review_comment", sa.Text(), nullable=False),
-        sa.Column("reviewed_by_id", sa.Integer(), nullable=True),
+        ref("reviewed_by_id", "users", nullable=True),
         sa.Column("reviewed_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("opening_id", sa.Integer(), nullable=True),
+        ref("opening_id", "openings", nullable=True),
         sa.Column("history", hireflow.core.db.JSONText(), nullable=False),
         *timestamps(),
-        fk("hiring_requests", "department_id", "departments"),
-        fk("hiring_requests", "opening_id", "openings"),
-        fk("hiring_requests", "reviewed_by_id", "users"),
-        fk("hiring_requests", "submitted_by_id", "users"),
-        fk("hiring_requests", "subsidiary_id", "subsidiaries"),
-        fk("hiring_requests", "tenant_id", "tenants"),
-        pk("hiring_requests"),
     )
     for column in ("department_id", "status", "submitted_by_id", "subsidiary_id", "tenant_id"):
         op.create_index(

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
-from hireflow.migrations.columns import id_column, pk, tenant_column
+from hireflow.migrations.columns import *  # noqa: F403 - the helpers revisions share
 
 revision: str = "0004_candidates"
 down_revision: str | None = "0003_openings"
@@ -26,13 +26,8 @@ depends_on: str | Sequence[str] | None = None
 
 UTC = hireflow.core.db.UTCDateTime(timezone=True)
 JSON = hireflow.core.db.JSONText()
-
-
-def _fk(table: str, column: str, target: str, **kw: str) -> sa.ForeignKeyConstraint:
-    ref_table = target.split(".")[0]
-    return sa.ForeignKeyConstraint(
-        [column], [target], name=op.f(f"fk_{table}_{column}_{ref_table}"), **kw
-    )
+# The candidates' columns searched by index (ix_candidates_<column>).
+INDEXED = ("phone_index", "birth_date_index", "name_key", "highest_degree_rank", "years_experience")
 
 
 def _candidate_columns(sqlite: bool) -> None:
@@ -67,14 +62,7 @@ def _candidate_columns(sqlite: bool) -> None:
         "candidates",
         sa.Column("is_internal", sa.Boolean(), nullable=False, server_default=sa.false()),
     )
-    for column in (
-        "phone_index",
-        "birth_date_index",
-        "name_key",
-        "highest_degree_rank",
-        "years_experience",
-    ):
-        op.create_index(op.f(f"ix_candidates_{column}"), "candidates", [column], unique=False)
+    create_indexes("candidates", *INDEXED)
     op.create_index(
         "ix_candidates_tenant_created", "candidates", ["tenant_id", "created_at"], unique=False
     )
@@ -150,13 +138,13 @@ def _application_columns() -> None:
 
 
 def _tables(sqlite: bool) -> None:
-    op.create_table(
+    create_table(
         "candidate_resumes",
         id_column(),
-        tenant_column(),
-        sa.Column("candidate_id", sa.Integer(), nullable=False),
-        sa.Column("opening_id", sa.Integer(), nullable=True),
-        sa.Column("attachment_id", sa.Integer(), nullable=True),
+        tenant(),
+        ref("candidate_id", "candidates", ondelete="CASCADE"),
+        ref("opening_id", "openings", nullable=True),
+        ref("attachment_id", "record_attachments", nullable=True),
         sa.Column("filename", sa.Text(), nullable=False),
         sa.Column("kind", sa.String(length=10), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
@@ -164,38 +152,26 @@ def _tables(sqlite: bool) -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("parsed", JSON, nullable=False),
         sa.Column("source", sa.String(length=40), nullable=False),
-        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        ref("created_by_id", "users", nullable=True),
         sa.Column("created_at", UTC, nullable=False),
-        _fk("candidate_resumes", "attachment_id", "record_attachments.id"),
-        _fk("candidate_resumes", "candidate_id", "candidates.id", ondelete="CASCADE"),
-        _fk("candidate_resumes", "created_by_id", "users.id"),
-        _fk("candidate_resumes", "opening_id", "openings.id"),
-        _fk("candidate_resumes", "tenant_id", "tenants.id"),
-        pk("candidate_resumes"),
+        named_index("ix_candidate_resumes_file", "tenant_id", "sha256"),
+        index=("candidate_id",),
     )
-    op.create_index(
-        op.f("ix_candidate_resumes_candidate_id"), "candidate_resumes", ["candidate_id"]
-    )
-    op.create_index("ix_candidate_resumes_file", "candidate_resumes", ["tenant_id", "sha256"])
 
-    op.create_table(
+    create_table(
         "candidate_skills",
-        sa.Column("candidate_id", sa.Integer(), nullable=False),
+        ref("candidate_id", "candidates", ondelete="CASCADE"),
         sa.Column("skill", sa.String(length=80), nullable=False),
-        tenant_column(),
-        _fk("candidate_skills", "candidate_id", "candidates.id", ondelete="CASCADE"),
-        _fk("candidate_skills", "tenant_id", "tenants.id"),
-        pk("candidate_skills", "candidate_id", "skill"),
-    )
-    op.create_index(
-        "ix_candidate_skills_lookup", "candidate_skills", ["tenant_id", "skill", "candidate_id"]
+        tenant(),
+        named_index("ix_candidate_skills_lookup", "tenant_id", "skill", "candidate_id"),
+        primary_key=("candidate_id", "skill"),
     )
 
     tsvector = sa.Text().with_variant(sa.dialects.postgresql.TSVECTOR(), "postgresql")
-    op.create_table(
+    create_table(
         "candidate_search",
         sa.Column("candidate_id", sa.Integer(), autoincrement=False, nullable=False),
-        tenant_column(),
+        tenant(),
         sa.Column("created_at", UTC, nullable=False),
         sa.Column("highest_degree_rank", sa.Integer(), nullable=False),
         sa.Column("years_experience", sa.Double(), nullable=False),
@@ -204,64 +180,49 @@ def _tables(sqlite: bool) -> None:
         sa.Column("location", sa.String(length=200), nullable=False),
         sa.Column("updated_at", UTC, nullable=False),
         sa.Column("tsv", tsvector, nullable=True),
-        _fk("candidate_search", "candidate_id", "candidates.id", ondelete="CASCADE"),
-        _fk("candidate_search", "tenant_id", "tenants.id"),
-        pk("candidate_search", "candidate_id"),
+        foreign_key("candidate_id", "candidates", ondelete="CASCADE"),
+        named_index("ix_candidate_search_recent", "tenant_id", "created_at"),
+        primary_key=("candidate_id",),
     )
-    op.create_index("ix_candidate_search_recent", "candidate_search", ["tenant_id", "created_at"])
     op.create_index("ix_candidate_search_tsv", "candidate_search", ["tsv"], postgresql_using="gin")
 
-    op.create_table(
+    create_table(
         "candidate_vectors",
         sa.Column("candidate_id", sa.Integer(), autoincrement=False, nullable=False),
-        tenant_column(),
+        tenant(),
         sa.Column("model", sa.String(length=60), nullable=False),
         sa.Column("text_sha256", sa.String(length=64), nullable=False),
         sa.Column("vector", sa.LargeBinary(), nullable=False),
         sa.Column("updated_at", UTC, nullable=False),
-        _fk("candidate_vectors", "candidate_id", "candidates.id", ondelete="CASCADE"),
-        _fk("candidate_vectors", "tenant_id", "tenants.id"),
-        pk("candidate_vectors", "candidate_id"),
+        foreign_key("candidate_id", "candidates", ondelete="CASCADE"),
+        primary_key=("candidate_id",),
+        index=("tenant_id",),
     )
-    op.create_index(op.f("ix_candidate_vectors_tenant_id"), "candidate_vectors", ["tenant_id"])
 
-    op.create_table(
+    create_table(
         "saved_searches",
         id_column(),
-        tenant_column(),
-        sa.Column("user_id", sa.Integer(), nullable=False),
+        tenant(),
+        ref("user_id", "users", ondelete="CASCADE"),
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("params", JSON, nullable=False),
         sa.Column("created_at", UTC, nullable=False),
-        _fk("saved_searches", "tenant_id", "tenants.id"),
-        _fk("saved_searches", "user_id", "users.id", ondelete="CASCADE"),
-        pk("saved_searches"),
+        index=("tenant_id", "user_id"),
     )
-    op.create_index(op.f("ix_saved_searches_tenant_id"), "saved_searches", ["tenant_id"])
-    op.create_index(op.f("ix_saved_searches_user_id"), "saved_searches", ["user_id"])
 
-    op.create_table(
+    create_table(
         "performance_ratings",
         id_column(),
-        tenant_column(),
-        sa.Column("candidate_id", sa.Integer(), nullable=False),
+        tenant(),
+        ref("candidate_id", "candidates", ondelete="CASCADE"),
         sa.Column("period", sa.String(length=20), nullable=False),
         sa.Column("rating", sa.Double(), nullable=False),
         sa.Column("comment", sa.Text(), nullable=False),
-        sa.Column("recorded_by_id", sa.Integer(), nullable=True),
+        ref("recorded_by_id", "users", nullable=True),
         sa.Column("created_at", UTC, nullable=False),
-        _fk("performance_ratings", "candidate_id", "candidates.id", ondelete="CASCADE"),
-        _fk("performance_ratings", "recorded_by_id", "users.id"),
-        _fk("performance_ratings", "tenant_id", "tenants.id"),
-        pk("performance_ratings"),
-        sa.UniqueConstraint(
-            "candidate_id", "period", name=op.f("uq_performance_ratings_candidate_id_period")
-        ),
+        unique("candidate_id", "period"),
+        index=("candidate_id", "tenant_id"),
     )
-    op.create_index(
-        op.f("ix_performance_ratings_candidate_id"), "performance_ratings", ["candidate_id"]
-    )
-    op.create_index(op.f("ix_performance_ratings_tenant_id"), "performance_ratings", ["tenant_id"])
 
     if sqlite:
         from hireflow.candidates.fts import CREATE_STATEMENTS
@@ -284,28 +245,20 @@ def downgrade() -> None:
 
         for statement in DROP_STATEMENTS:
             op.execute(statement)
-    for table in (
+    drop_tables(
         "performance_ratings",
         "saved_searches",
         "candidate_vectors",
         "candidate_search",
         "candidate_skills",
         "candidate_resumes",
-    ):
-        op.drop_table(table)
+    )
     with op.batch_alter_table("applications") as batch_op:
         for column in ("screened_at", "screening", "screening_score", "screening_status", "source"):
             batch_op.drop_column(column)
     # Contacts stay encrypted: a downgrade never writes personal data back in clear.
     op.drop_index("ix_candidates_tenant_created", table_name="candidates")
-    for column in (
-        "phone_index",
-        "birth_date_index",
-        "name_key",
-        "highest_degree_rank",
-        "years_experience",
-    ):
-        op.drop_index(op.f(f"ix_candidates_{column}"), table_name="candidates")
+    drop_indexes("candidates", *INDEXED)
     for column in (
         "is_internal",
         "years_experience",

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
-from hireflow.migrations.columns import fk, id_column, pk, tenant_column
+from hireflow.migrations.columns import *  # noqa: F403 - the helpers revisions share
 
 revision: str = "0009_personal_data"
 down_revision: str | None = "0008_application_language"
@@ -161,12 +161,12 @@ def upgrade() -> None:
     )
     _encrypt(sqlite)
     _indexes()
-    op.create_table(
+    create_table(
         "candidate_merges",
         id_column(),
-        tenant_column(),
-        sa.Column("survivor_id", sa.Integer(), nullable=False),
-        sa.Column("other_id", sa.Integer(), nullable=True),
+        tenant(),
+        ref("survivor_id", "candidates", ondelete="CASCADE"),
+        ref("other_id", "candidates", nullable=True, ondelete="CASCADE"),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("automatic", sa.Boolean(), nullable=False),
         sa.Column("matched_by", sa.String(length=40), nullable=False),
@@ -174,21 +174,14 @@ def upgrade() -> None:
         sa.Column("snapshot", sa.Text(), nullable=False),
         sa.Column("created_at", UTC, nullable=False),
         sa.Column("decided_at", UTC, nullable=True),
-        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        ref("decided_by_id", "users", nullable=True),
         sa.Column("undone_at", UTC, nullable=True),
-        sa.Column("undone_by_id", sa.Integer(), nullable=True),
-        fk("candidate_merges", "tenant_id", "tenants"),
-        fk("candidate_merges", "survivor_id", "candidates", ondelete="CASCADE"),
-        fk("candidate_merges", "other_id", "candidates", ondelete="CASCADE"),
-        fk("candidate_merges", "decided_by_id", "users"),
-        fk("candidate_merges", "undone_by_id", "users"),
-        pk("candidate_merges"),
+        ref("undone_by_id", "users", nullable=True),
+        named_index("ix_candidate_merges_tenant_status", "tenant_id", "status"),
+        named_index("ix_candidate_merges_survivor_id", "survivor_id"),
+        named_index("ix_candidate_merges_other_id", "other_id"),
+        in_order=True,
     )
-    op.create_index(
-        "ix_candidate_merges_tenant_status", "candidate_merges", ["tenant_id", "status"]
-    )
-    op.create_index("ix_candidate_merges_survivor_id", "candidate_merges", ["survivor_id"])
-    op.create_index("ix_candidate_merges_other_id", "candidate_merges", ["other_id"])
 
 
 def downgrade() -> None:

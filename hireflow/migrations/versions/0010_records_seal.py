@@ -7,10 +7,9 @@ Revises: 0009_personal_data
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
 
 import hireflow.core.db
-from hireflow.migrations.columns import id_column, pk, tenant_column
+from hireflow.migrations.columns import *  # noqa: F403 - the helpers revisions share
 
 revision: str = "0010_records_seal"
 down_revision: str | None = "0009_personal_data"
@@ -19,7 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         "record_seals",
         id_column(),
         tenant_column(),
@@ -31,17 +30,12 @@ def upgrade() -> None:
         sa.Column("macs", hireflow.core.db.JSONText(), nullable=False),
         sa.Column("sealed_at", hireflow.core.db.UTCDateTime(), nullable=False),
         sa.Column("erased_at", hireflow.core.db.UTCDateTime(), nullable=True),
-        pk("record_seals"),
-        sa.UniqueConstraint("subject", "subject_id", name=op.f("uq_record_seals_subject_subject_id")),
+        unique("subject", "subject_id"),
+        named_index("ix_record_seals_tenant_subject", "tenant_id", "subject"),
+        named_index("ix_record_seals_person_id", "person_id"),
+        in_order=True,
     )
-    with op.batch_alter_table("record_seals", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_record_seals_tenant_subject", ["tenant_id", "subject"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_record_seals_person_id"), ["person_id"], unique=False
-        )
-    op.create_table(
+    create_table(
         "worker_heartbeats",
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("host", sa.String(length=200), nullable=False),
@@ -50,13 +44,9 @@ def upgrade() -> None:
         sa.Column("restarts", sa.Integer(), nullable=False),
         sa.Column("started_at", hireflow.core.db.UTCDateTime(), nullable=False),
         sa.Column("seen_at", hireflow.core.db.UTCDateTime(), nullable=False),
-        pk("worker_heartbeats", "name"),
+        primary_key=("name",),
     )
 
 
 def downgrade() -> None:
-    op.drop_table("worker_heartbeats")
-    with op.batch_alter_table("record_seals", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_record_seals_person_id"))
-        batch_op.drop_index("ix_record_seals_tenant_subject")
-    op.drop_table("record_seals")
+    drop_tables("worker_heartbeats", "record_seals")

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
-from hireflow.migrations.columns import drop_indexes, id_column, pk
+from hireflow.migrations.columns import *  # noqa: F403 - the helpers revisions share
 
 revision: str = "0011_auth"
 down_revision: str | None = "0010_records_seal"
@@ -23,7 +23,7 @@ KEY_MAX_DAYS = 365
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         "login_throttles",
         id_column(),
         sa.Column("key", sa.String(length=64), nullable=False),
@@ -32,11 +32,9 @@ def upgrade() -> None:
         sa.Column("window_started_at", hireflow.core.db.UTCDateTime(), nullable=False),
         sa.Column("locked_until", hireflow.core.db.UTCDateTime(), nullable=True),
         sa.Column("updated_at", hireflow.core.db.UTCDateTime(), nullable=False),
-        pk("login_throttles"),
-        sa.UniqueConstraint("key", name=op.f("uq_login_throttles_key")),
+        unique("key"),
+        index=("updated_at",),
     )
-    with op.batch_alter_table("login_throttles", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_login_throttles_updated_at"), ["updated_at"])
     with op.batch_alter_table("access_tokens", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("scopes", sa.String(length=200), nullable=False, server_default="")
@@ -62,5 +60,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("access_tokens", schema=None) as batch_op:
         batch_op.drop_column("scopes")
-    drop_indexes("login_throttles", "updated_at")
     op.drop_table("login_throttles")

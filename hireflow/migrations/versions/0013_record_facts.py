@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
-from hireflow.migrations.columns import id_column, pk
+from hireflow.migrations.columns import *  # noqa: F403 - the helpers revisions share
 
 revision: str = "0013_record_facts"
 down_revision: str | None = "0012_workflow"
@@ -28,7 +28,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         "record_rechains",
         id_column(),
         sa.Column("chain_id", sa.String(length=80), nullable=False),
@@ -36,8 +36,7 @@ def upgrade() -> None:
         sa.Column("old_hash", sa.String(length=64), nullable=False),
         sa.Column("new_hash", sa.String(length=64), nullable=False),
         sa.Column("created_at", hireflow.core.db.UTCDateTime(), nullable=False),
-        pk("record_rechains"),
-        sa.UniqueConstraint("chain_id", "seq", name=op.f("uq_record_rechains_chain_id_seq")),
+        unique("chain_id", "seq"),
     )
     # Application code on purpose: the entries must come out exactly as new ones are
     # written (same payload format, hash and search terms).

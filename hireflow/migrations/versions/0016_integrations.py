@@ -11,8 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
-import hireflow.core.pii
-from hireflow.migrations.columns import create_indexes, created_column, drop_indexes, fk, id_column, pk, tenant_column, timestamps, updated_column
+from hireflow.migrations.columns import *  # noqa: F403 - the helpers revisions share
 
 revision: str = "0016_integrations"
 down_revision: str | None = "0015_offers"
@@ -47,64 +46,49 @@ _LEGACY_SCOPES = (
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         "integration_settings",
-        tenant_column(),
+        tenant(),
         sa.Column("allow_private_addresses", sa.Boolean(), nullable=False),
         updated_column(),
-        fk("integration_settings", "tenant_id", "tenants"),
-        pk("integration_settings", "tenant_id"),
+        primary_key=("tenant_id",),
     )
-    op.create_table(
+    create_table(
         "import_mappings",
         id_column(),
-        tenant_column(),
+        tenant(),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("columns", hireflow.core.db.JSONText(), nullable=False),
-        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        ref("created_by_id", "users", nullable=True),
         *timestamps(),
-        fk("import_mappings", "created_by_id", "users"),
-        fk("import_mappings", "tenant_id", "tenants"),
-        pk("import_mappings"),
-        sa.UniqueConstraint(
-            "tenant_id", "kind", "name", name=op.f("uq_import_mappings_tenant_id_kind_name")
-        ),
+        unique("tenant_id", "kind", "name"),
+        index=("tenant_id",),
     )
-    create_indexes("import_mappings", "tenant_id")
 
-    op.create_table(
+    create_table(
         "webhook_endpoints",
         id_column(),
-        tenant_column(),
+        tenant(),
         sa.Column("url", sa.String(length=2000), nullable=False),
         sa.Column("description", sa.String(length=200), nullable=False),
         sa.Column("events", hireflow.core.db.JSONText(), nullable=False),
-        sa.Column(
-            "secret", hireflow.core.pii.EncryptedText("webhook_endpoints.secret"), nullable=False
-        ),
-        sa.Column(
-            "previous_secret",
-            hireflow.core.pii.EncryptedText("webhook_endpoints.previous_secret"),
-            nullable=True,
-        ),
+        encrypted("secret", nullable=False),
+        encrypted("previous_secret", nullable=True),
         sa.Column(
             "previous_secret_until", hireflow.core.db.UTCDateTime(timezone=True), nullable=True
         ),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        ref("created_by_id", "users", nullable=True),
         *timestamps(),
-        fk("webhook_endpoints", "created_by_id", "users"),
-        fk("webhook_endpoints", "tenant_id", "tenants"),
-        pk("webhook_endpoints"),
+        index=("tenant_id",),
     )
-    create_indexes("webhook_endpoints", "tenant_id")
 
-    op.create_table(
+    create_table(
         "webhook_deliveries",
         id_column(),
-        tenant_column(),
-        sa.Column("endpoint_id", sa.Integer(), nullable=False),
+        tenant(),
+        ref("endpoint_id", "webhook_endpoints", ondelete="CASCADE"),
         sa.Column("event_id", sa.String(length=40), nullable=False),
         sa.Column("event", sa.String(length=60), nullable=False),
         sa.Column("subject", sa.String(length=120), nullable=False),
@@ -117,26 +101,12 @@ def upgrade() -> None:
         sa.Column("last_status", sa.Integer(), nullable=True),
         sa.Column("last_error", sa.String(length=300), nullable=False),
         sa.Column("delivered_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("replay_of_id", sa.Integer(), nullable=True),
+        ref("replay_of_id", "webhook_deliveries", nullable=True, ondelete="SET NULL"),
         created_column(),
-        fk("webhook_deliveries", "endpoint_id", "webhook_endpoints", ondelete="CASCADE"),
-        fk("webhook_deliveries", "replay_of_id", "webhook_deliveries", ondelete="SET NULL"),
-        fk("webhook_deliveries", "tenant_id", "tenants"),
-        pk("webhook_deliveries"),
+        named_index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        named_index("ix_webhook_deliveries_line", "endpoint_id", "subject", "status", "id"),
+        index=("endpoint_id", "tenant_id"),
     )
-    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_webhook_deliveries_due", ["status", "next_attempt_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_webhook_deliveries_endpoint_id"), ["endpoint_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_webhook_deliveries_line", ["endpoint_id", "subject", "status", "id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_webhook_deliveries_tenant_id"), ["tenant_id"], unique=False
-        )
 
     with op.batch_alter_table("access_tokens", schema=None) as batch_op:
         batch_op.alter_column(
@@ -174,17 +144,6 @@ def downgrade() -> None:
             existing_nullable=False,
         )
 
-    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_webhook_deliveries_tenant_id"))
-        batch_op.drop_index("ix_webhook_deliveries_line")
-        batch_op.drop_index(batch_op.f("ix_webhook_deliveries_endpoint_id"))
-        batch_op.drop_index("ix_webhook_deliveries_due")
-
-    op.drop_table("webhook_deliveries")
-    drop_indexes("webhook_endpoints", "tenant_id")
-
-    op.drop_table("webhook_endpoints")
-    drop_indexes("import_mappings", "tenant_id")
-
-    op.drop_table("import_mappings")
-    op.drop_table("integration_settings")
+    drop_tables(
+        "webhook_deliveries", "webhook_endpoints", "import_mappings", "integration_settings"
+    )

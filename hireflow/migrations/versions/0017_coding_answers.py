@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
-from hireflow.migrations.columns import fk, id_column, pk, tenant_column
+from hireflow.migrations.columns import *  # noqa: F403 - the helpers revisions share
 
 revision: str = "0017_coding_answers"
 down_revision: str | None = "0016_integrations"
@@ -21,11 +21,11 @@ UTC = hireflow.core.db.UTCDateTime(timezone=True)
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         "interview_code_runs",
         id_column(),
-        tenant_column(),
-        sa.Column("interview_id", sa.Integer(), nullable=False),
+        tenant(),
+        ref("interview_id", "interview_sessions", ondelete="CASCADE"),
         sa.Column("question_id", sa.String(length=80), nullable=False),
         sa.Column("coding_id", sa.String(length=80), nullable=False),
         sa.Column("mode", sa.String(length=10), nullable=False),
@@ -38,23 +38,11 @@ def upgrade() -> None:
         sa.Column("error", sa.String(length=300), nullable=False),
         sa.Column("created_at", UTC, nullable=False),
         sa.Column("finished_at", UTC, nullable=True),
-        fk("interview_code_runs", "interview_id", "interview_sessions", ondelete="CASCADE"),
-        fk("interview_code_runs", "tenant_id", "tenants"),
-        pk("interview_code_runs"),
-        sa.UniqueConstraint("task_id", name=op.f("uq_interview_code_runs_task_id")),
-    )
-    op.create_index(
-        "ix_interview_code_runs_question",
-        "interview_code_runs",
-        ["interview_id", "question_id"],
-        unique=False,
-    )
-    op.create_index(
-        op.f("ix_interview_code_runs_tenant_id"), "interview_code_runs", ["tenant_id"], unique=False
+        unique("task_id"),
+        named_index("ix_interview_code_runs_question", "interview_id", "question_id"),
+        index=("tenant_id",),
     )
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_interview_code_runs_tenant_id"), table_name="interview_code_runs")
-    op.drop_index("ix_interview_code_runs_question", table_name="interview_code_runs")
     op.drop_table("interview_code_runs")

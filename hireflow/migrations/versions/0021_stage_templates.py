@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
-from hireflow.migrations.columns import create_indexes, drop_indexes, fk, id_column, pk, tenant_column
+from hireflow.migrations.columns import *  # noqa: F403 - the helpers revisions share
 
 revision: str = "0021_stage_templates"
 down_revision: str | None = "0020_live_rooms"
@@ -19,32 +19,24 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         "workflow_family_stages",
         id_column(),
-        tenant_column(),
+        tenant(),
         sa.Column("job_family", sa.String(length=30), nullable=False),
         sa.Column("key", sa.String(length=40), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("name", hireflow.core.db.JSONText(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        fk("workflow_family_stages", "tenant_id", "tenants"),
-        pk("workflow_family_stages"),
-        sa.UniqueConstraint(
-            "tenant_id",
-            "job_family",
-            "key",
-            name=op.f("uq_workflow_family_stages_tenant_id_job_family_key"),
-        ),
+        unique("tenant_id", "job_family", "key"),
+        index=("tenant_id",),
     )
-    create_indexes("workflow_family_stages", "tenant_id")
 
-    op.create_table(
+    create_table(
         "employee_number_counters",
-        tenant_column(),
+        tenant(),
         sa.Column("last_number", sa.Integer(), nullable=False),
-        fk("employee_number_counters", "tenant_id", "tenants"),
-        pk("employee_number_counters", "tenant_id"),
+        primary_key=("tenant_id",),
     )
     # Companies with employees continue after the numbers they gave (E000001 ... E<count>).
     op.execute(
@@ -54,6 +46,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_table("employee_number_counters")
-    drop_indexes("workflow_family_stages", "tenant_id")
-    op.drop_table("workflow_family_stages")
+    drop_tables("employee_number_counters", "workflow_family_stages")

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
-from hireflow.migrations.columns import create_indexes, created_column, drop_indexes, fk, id_column, pk, tenant_column
+from hireflow.migrations.columns import *  # noqa: F403 - the helpers revisions share
 
 revision: str = "0024_validity"
 down_revision: str | None = "0023_invitation_purpose"
@@ -26,32 +26,25 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("left_on", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("leaving_reason", sa.String(length=30), nullable=True))
 
-    op.create_table(
+    create_table(
         "competency_model_versions",
         id_column(),
-        tenant_column(),
-        sa.Column("opening_id", sa.Integer(), nullable=False),
+        tenant(),
+        ref("opening_id", "openings", ondelete="CASCADE"),
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("model", hireflow.core.db.JSONText(), nullable=False),
         sa.Column("source", sa.String(length=30), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        ref("created_by_id", "users", nullable=True),
         created_column(),
         sa.Column("activated_at", hireflow.core.db.UTCDateTime(timezone=True), nullable=True),
-        fk("competency_model_versions", "created_by_id", "users"),
-        fk("competency_model_versions", "opening_id", "openings", ondelete="CASCADE"),
-        fk("competency_model_versions", "tenant_id", "tenants"),
-        pk("competency_model_versions"),
-        sa.UniqueConstraint(
-            "opening_id", "number", name=op.f("uq_competency_model_versions_opening_id_number")
-        ),
+        unique("opening_id", "number"),
+        index=("opening_id", "tenant_id"),
     )
-    create_indexes("competency_model_versions", "opening_id", "tenant_id")
 
 
 def downgrade() -> None:
-    drop_indexes("competency_model_versions", "tenant_id", "opening_id")
     op.drop_table("competency_model_versions")
     with op.batch_alter_table("employees", schema=None) as batch_op:
         batch_op.drop_column("leaving_reason")
