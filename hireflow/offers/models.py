@@ -136,6 +136,17 @@ class Offer(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
+    def terms(self) -> dict[str, Any]:
+        """The terms the letter and the candidate's page show, by field name."""
+        return {
+            "salary": self.salary,
+            "currency": self.currency,
+            "salary_period": self.salary_period,
+            "start_date": self.start_date,
+            "probation_months": self.probation_months,
+            "location": self.location,
+        }
+
 
 class OfferApproval(Base):
     """One step of an offer's approval chain."""
