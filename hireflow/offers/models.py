@@ -84,6 +84,10 @@ class OfferSettings(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
+# The terms of an offer its letter and the candidate's page show (the audit keeps its own set).
+SHOWN_TERMS = ("salary", "currency", "salary_period", "start_date", "probation_months", "location")
+
+
 class Offer(Base):
     """One offer to one application, with the terms copied from its template."""
 
@@ -136,16 +140,9 @@ class Offer(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    def terms(self) -> dict[str, Any]:
+    def shown_terms(self) -> dict[str, Any]:
         """The terms the letter and the candidate's page show, by field name."""
-        return {
-            "salary": self.salary,
-            "currency": self.currency,
-            "salary_period": self.salary_period,
-            "start_date": self.start_date,
-            "probation_months": self.probation_months,
-            "location": self.location,
-        }
+        return {name: getattr(self, name) for name in SHOWN_TERMS}
 
 
 class OfferApproval(Base):

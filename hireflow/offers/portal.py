@@ -90,7 +90,7 @@ def portal_out(portal: PortalView) -> schemas.PortalOfferOut:
         status=offer.status,
         company=portal.parties.tenant.name,
         position=portal.parties.opening.title,
-        **offer.terms(),
+        **offer.shown_terms(),
         required_documents=list(offer.required_documents),
         uploaded_documents=sorted({d.kind for d in portal.uploaded}),
         expires_at=offer.expires_at,

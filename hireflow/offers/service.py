@@ -446,7 +446,7 @@ def letter(session: Session, offer: Offer, language: str) -> Letter:
         name=who.candidate.name,
         position=who.opening.title,
         department=who.department.name if who.department else "",
-        **offer.terms(),
+        **offer.shown_terms(),
         body=str(offer.body.get(language) or LETTER_BODY.get(language, "")),
         documents=list(offer.required_documents),
         expires_at=offer.expires_at,
