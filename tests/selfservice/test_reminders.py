@@ -243,6 +243,9 @@ def test_the_company_chooses_the_hours_before_a_course(session, db, org, queue, 
     assert reminders.remind_due(db, now + timedelta(hours=48, minutes=30)) == {"sent": 1}
     keys = [row.dedupe_key for row in _reminders(session, org)]
     assert keys[0].endswith(":48h") and keys[1].endswith(":2h")
+    # cancelling withdraws the reminders not sent yet (no worker delivered them here)
+    training.cancel(session, principal_for(hired.user), _reminders(session, org)[0].related_id)
+    assert {row.status for row in _reminders(session, org)} == {"cancelled"}
     policy.update_policy(session, hr, policy.PolicyIn(course_reminder_hours=""))
     later = add_course(session, org, "teamwork", starts_at=now + timedelta(hours=3))
     training.enrol(session, principal_for(hired.user), later.id)
