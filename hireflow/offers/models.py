@@ -84,6 +84,10 @@ class OfferSettings(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
+# The terms of an offer its letter and the candidate's page show (the audit keeps its own set).
+SHOWN_TERMS = ("salary", "currency", "salary_period", "start_date", "probation_months", "location")
+
+
 class Offer(Base):
     """One offer to one application, with the terms copied from its template."""
 
@@ -135,6 +139,10 @@ class Offer(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    def shown_terms(self) -> dict[str, Any]:
+        """The terms the letter and the candidate's page show, by field name."""
+        return {name: getattr(self, name) for name in SHOWN_TERMS}
 
 
 class OfferApproval(Base):

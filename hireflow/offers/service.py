@@ -45,7 +45,8 @@ from hireflow.offers.models import (
 from hireflow.offers.pdf import PDF_LANGUAGES, Letter, digest, pdf_language, render_pdf
 from hireflow.offers.pipeline import move_to_kind
 from hireflow.openings.models import Opening
-from hireflow.org.models import Department, RoleAssignment, Tenant, User
+from hireflow.org.models import Department, Tenant, User
+from hireflow.org.role_holders import role_holders
 from hireflow.records import service as records
 from hireflow.records.service import SystemActor
 
@@ -82,27 +83,18 @@ def approvals(session: Session, offer: Offer) -> list[OfferApproval]:
 # --------------------------------------------------------------------------- making
 
 
-def _department_managers(session: Session, department_id: int) -> list[User]:
-    return list(
-        session.scalars(
-            select(User)
-            .join(RoleAssignment, RoleAssignment.user_id == User.id)
-            .where(
-                RoleAssignment.role == Role.HIRING_MANAGER.value,
-                RoleAssignment.department_id == department_id,
-                User.is_active.is_(True),
-            )
-            .order_by(User.id)
-        ).unique()
-    )
-
-
 def _manager(
     session: Session, principal: Principal, opening: Opening | None, user_id: int | None
 ) -> int | None:
     """The new employee's manager: the one named, else the department's hiring manager."""
     if user_id is None:
-        managers = _department_managers(session, opening.department_id) if opening else []
+        managers = (
+            role_holders(
+                session, opening.tenant_id, Role.HIRING_MANAGER, department_id=opening.department_id
+            )
+            if opening
+            else []
+        )
         return managers[0].id if managers else None
     user = session.get(User, user_id)
     if user is None or user.tenant_id != principal.tenant_id:
@@ -262,24 +254,13 @@ def _approvers(session: Session, offer: Offer, role: str, settings: OfferSetting
         opening = session.get(Opening, offer.opening_id)
         if opening is None or opening.department_id is None:
             return []
-        return _department_managers(session, opening.department_id)
+        return role_holders(
+            session, offer.tenant_id, Role.HIRING_MANAGER, department_id=opening.department_id
+        )
     if settings.hr_head_id is not None:
         head = session.get(User, settings.hr_head_id)
         return [head] if head is not None else []
-    return list(
-        session.scalars(
-            select(User)
-            .join(RoleAssignment, RoleAssignment.user_id == User.id)
-            .where(
-                User.tenant_id == offer.tenant_id,
-                RoleAssignment.role == Role.HR_ADMIN.value,
-                RoleAssignment.subsidiary_id.is_(None),
-                RoleAssignment.department_id.is_(None),
-                User.is_active.is_(True),
-            )
-            .order_by(User.id)
-        ).unique()
-    )
+    return role_holders(session, offer.tenant_id, Role.HR_ADMIN)
 
 
 def _ask(
@@ -465,12 +446,7 @@ def letter(session: Session, offer: Offer, language: str) -> Letter:
         name=who.candidate.name,
         position=who.opening.title,
         department=who.department.name if who.department else "",
-        salary=offer.salary,
-        currency=offer.currency,
-        salary_period=offer.salary_period,
-        start_date=offer.start_date,
-        probation_months=offer.probation_months,
-        location=offer.location,
+        **offer.shown_terms(),
         body=str(offer.body.get(language) or LETTER_BODY.get(language, "")),
         documents=list(offer.required_documents),
         expires_at=offer.expires_at,

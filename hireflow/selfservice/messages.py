@@ -1,6 +1,7 @@
 """E-mails of self-service, through the notifications outbox: a re-assessment to take, a seat
-freed on a course. Written in the recipient's language from this domain's catalogue, queued in
-the caller's transaction (sent after the commit, never on a rollback), once per dedupe key."""
+freed on a course, a course about to start. Written in the recipient's language from this
+domain's catalogue, queued in the caller's transaction (sent after the commit, never on a
+rollback), once per dedupe key."""
 
 from __future__ import annotations
 
@@ -27,6 +28,13 @@ TEXTS = {
     "training.seat": (
         N_("You have a seat: %(course)s"),
         N_("Hello %(name)s,\n\nA seat became free and is now yours: %(course)s.\n%(link)s"),
+    ),
+    "training.reminder": (
+        N_("Reminder: %(course)s starts %(when)s"),
+        N_(
+            "Hello %(name)s,\n\nYour course %(course)s starts %(when)s.\n%(where)s\n\n"
+            "Your development page: %(link)s"
+        ),
     ),
 }
 

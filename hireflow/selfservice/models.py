@@ -24,13 +24,16 @@ COURSE_MODES = ("online", "in_person")
 ENROLMENT_STATUSES = ("enrolled", "waitlisted", "completed", "cancelled")
 # Enrolments that hold (or wait for) a seat.
 ACTIVE_ENROLMENTS = ("enrolled", "waitlisted")
+# Reminders before a course by default: a day before and an hour before the start.
+COURSE_REMINDER_HOURS = (24, 1)
 REASSESSMENT_STATUSES = ("invited", "completed", "cancelled")
 REQUEST_KINDS = ("explanation", "human_review", "correction", "erasure")
 REQUEST_STATUSES = ("open", "answered", "declined")
 
 
 class SelfServicePolicy(Base):
-    """What a company lets people see of their own interview report (defaults when absent)."""
+    """What a company lets people see of their own interview report, and when people holding
+    a seat are reminded of a course (defaults when absent)."""
 
     __tablename__ = "selfservice_policies"
 
@@ -44,6 +47,11 @@ class SelfServicePolicy(Base):
     # A hiring interview's report is shown only once HR reviewed it (development
     # re-assessments are the person's own and shown when scored).
     after_review_only: Mapped[bool] = mapped_column(default=True)
+    # Hours before a course starts at which the people holding a seat are reminded (furthest
+    # first; empty: no reminders).
+    course_reminder_hours: Mapped[list[Any]] = mapped_column(
+        JSONText(), default=lambda: list(COURSE_REMINDER_HOURS)
+    )
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

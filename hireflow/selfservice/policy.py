@@ -1,14 +1,20 @@
-"""What a company lets people see of their own report (SPEC J1: configurable per company)."""
+"""What a company lets people see of their own report (SPEC J1: configurable per company), and
+the hours before a course at which people holding a seat are reminded (J2)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+import re
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
 
 from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.permissions import Principal, require
-from hireflow.selfservice.models import SelfServicePolicy
+from hireflow.selfservice.models import COURSE_REMINDER_HOURS, SelfServicePolicy
+
+MAX_REMINDER_HOURS = 168  # a week before the start at the most
 
 FLAGS = (
     "show_scores",
@@ -29,6 +35,22 @@ class PolicyIn(BaseModel):
     show_suggestions: bool = True
     candidates_see_report: bool = False
     after_review_only: bool = True
+    # up to three lead times of at most a week; typed in a form as "24, 1"
+    course_reminder_hours: list[Annotated[int, Field(ge=1, le=MAX_REMINDER_HOURS)]] = Field(
+        default_factory=lambda: list(COURSE_REMINDER_HOURS), max_length=3
+    )
+
+    @field_validator("course_reminder_hours", mode="before")
+    @classmethod
+    def _typed(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part for part in re.split(r"[\s,，、;]+", value) if part]
+        return value
+
+    @field_validator("course_reminder_hours")
+    @classmethod
+    def _furthest_first(cls, value: list[int]) -> list[int]:
+        return sorted(set(value), reverse=True)
 
 
 def policy_of(session: Session, tenant_id: int) -> SelfServicePolicy:
@@ -47,9 +69,10 @@ def update_policy(session: Session, principal: Principal, data: PolicyIn) -> Sel
     if policy is None:
         policy = policy_of(session, principal.tenant_id)
         session.add(policy)
-    before = {name: bool(getattr(policy, name)) for name in FLAGS}
+    before = _settings(policy)
     for name in FLAGS:
         setattr(policy, name, bool(getattr(data, name)))
+    policy.course_reminder_hours = list(data.course_reminder_hours)
     policy.updated_by_id = principal.user_id
     policy.updated_at = utcnow()
     audit.record(
@@ -59,7 +82,13 @@ def update_policy(session: Session, principal: Principal, data: PolicyIn) -> Sel
         target_type="selfservice_policy",
         target_id=principal.tenant_id,
         old=before,
-        new={name: bool(getattr(policy, name)) for name in FLAGS},
+        new=_settings(policy),
     )
     session.commit()
     return policy
+
+
+def _settings(policy: SelfServicePolicy) -> dict[str, Any]:
+    values: dict[str, Any] = {name: bool(getattr(policy, name)) for name in FLAGS}
+    values["course_reminder_hours"] = list(policy.course_reminder_hours or [])
+    return values

@@ -81,17 +81,14 @@ def create_request(session: Session, principal: Principal, data: RequestIn) -> S
         kind=data.kind,
         message=data.message or None,
     )
-    session.add(request)
-    session.flush()
-    audit.record(
+    audit.commit_created(
         session,
+        request,
         "selfservice.request_filed",
         actor=principal,
         target_type="selfservice_request",
-        target_id=request.id,
         new={"kind": request.kind, "interview": request.interview_id},
     )
-    session.commit()
     return request
 
 

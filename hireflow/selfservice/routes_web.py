@@ -346,7 +346,9 @@ def save_policy(request: Request, session: DbSession, principal: PageUser, form:
         policy.update_policy(session, principal, data)
         return _done("/training", "policy")
 
-    data = {name: form.get(name) == "yes" for name in policy.FLAGS}
+    data: dict[str, Any] = {name: form.get(name) == "yes" for name in policy.FLAGS}
+    if "course_reminder_hours" in form.values:
+        data["course_reminder_hours"] = form.get("course_reminder_hours")
     return submit_form(
         request,
         policy.PolicyIn,

@@ -19,6 +19,7 @@ from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.notifications import outbox
 from hireflow.records import service as records
 from hireflow.records.presenting import text_language
 from hireflow.records.service import SystemActor
@@ -219,6 +220,8 @@ def cancel(session: Session, principal: Principal, enrolment_id: int) -> Enrolme
         _lock_course(session, course)
     held_seat = enrolment.status == "enrolled"
     enrolment.status = "cancelled"
+    # a seat message or a course reminder not sent yet no longer holds
+    outbox.cancel_pending(session, "enrolment", enrolment.id)
     _audit(session, principal, "training.cancelled", enrolment)
     if held_seat:
         session.flush()

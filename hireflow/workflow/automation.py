@@ -32,12 +32,13 @@ from hireflow.candidates.models import Application, Candidate
 from hireflow.core.db import Database, utcnow
 from hireflow.core.errors import N_, AppError
 from hireflow.core.events import Event
-from hireflow.core.permissions import Principal
+from hireflow.core.permissions import Principal, Role
 from hireflow.core.settings import get_settings
 from hireflow.core.tasks import enqueue_on_commit
 from hireflow.openings.models import Opening, OpeningMember
 from hireflow.org.auth import principal_for
-from hireflow.org.models import RoleAssignment, Tenant, User
+from hireflow.org.models import Tenant, User
+from hireflow.org.role_holders import role_holders
 from hireflow.scheduling import invitations
 from hireflow.scheduling import schemas as scheduling_schemas
 from hireflow.workflow.models import AutomationRule, PipelinePosition, RuleLog, RuleTask, Scorecard
@@ -416,23 +417,6 @@ def _move(
     return {"result": "done", "to": target.key, "from": position.stage.key}
 
 
-def _managers(session: Session, opening: Opening) -> list[User]:
-    """The hiring managers of the opening's department (active users of the company)."""
-    return list(
-        session.scalars(
-            select(User)
-            .join(RoleAssignment, RoleAssignment.user_id == User.id)
-            .where(
-                RoleAssignment.role == "hiring_manager",
-                RoleAssignment.department_id == opening.department_id,
-                User.tenant_id == opening.tenant_id,
-                User.is_active.is_(True),
-            )
-            .order_by(User.id)
-        ).unique()
-    )
-
-
 NOTE_TITLE = N_("Candidate for %(opening)s: rule “%(rule)s”")
 NOTE_BODY = N_(
     "%(candidate)s (%(opening)s) met the rule “%(rule)s”. Open the pipeline to see the "
@@ -455,7 +439,9 @@ def notify_managers(
         Route(
             "email", user.email, user.name, user.language or tenant.default_language, f"u{user.id}"
         )
-        for user in _managers(session, opening)
+        for user in role_holders(
+            session, opening.tenant_id, Role.HIRING_MANAGER, department_id=opening.department_id
+        )
         if user.email
     ]
     routes += group_routes(session, tenant)

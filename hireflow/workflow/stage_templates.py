@@ -12,16 +12,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hireflow.core import audit
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import Principal, require
 from hireflow.openings.models import JOB_TYPES
 from hireflow.workflow import schemas
 from hireflow.workflow.models import FamilyStage
-from hireflow.workflow.stages import Stage, _check_list, family_stages, stage_out
+from hireflow.workflow.stages import (
+    Stage,
+    _check_list,
+    family_stages,
+    replace_company_list,
+    stage_out,
+)
 
 
 @dataclass(frozen=True)
@@ -79,32 +84,16 @@ def _replace(
     """Replace the family's rows by ``stages`` (none: the template is removed), audited;
     commits."""
     before = template(session, principal, family)
-    session.execute(
-        delete(FamilyStage).where(
-            FamilyStage.tenant_id == principal.tenant_id, FamilyStage.job_family == family
-        )
-    )
-    session.add_all(
-        FamilyStage(
-            tenant_id=principal.tenant_id,
-            job_family=family,
-            key=s.key,
-            kind=s.kind,
-            name=s.name.model_dump(),
-            position=i,
-        )
-        for i, s in enumerate(stages)
-    )
-    audit.record(
+    replace_company_list(
         session,
+        principal,
+        FamilyStage,
+        [{"key": s.key, "kind": s.kind, "name": s.name.model_dump()} for s in stages],
         action,
-        actor=principal,
-        target_type="tenant",
-        target_id=principal.tenant_id,
-        old={"family": family, "custom": before.custom, "stages": [s.key for s in before.stages]},
         new={"family": family, "stages": [s.key for s in stages]},
+        old={"family": family, "custom": before.custom, "stages": [s.key for s in before.stages]},
+        part={"job_family": family},
     )
-    session.commit()
     return template(session, principal, family)
 
 

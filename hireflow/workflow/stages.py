@@ -8,7 +8,7 @@ the caller's transaction, the first time something depends on it (a move, an edi
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -188,7 +188,7 @@ def _occupied(session: Session, opening: Opening, current: list[Stage]) -> dict[
 # --------------------------------------------------------------------------- edits
 
 
-def _replace_company_list(
+def replace_company_list(
     session: Session,
     principal: Principal,
     model: Any,
@@ -196,11 +196,21 @@ def _replace_company_list(
     action: str,
     new: dict[str, Any],
     old: dict[str, Any] | None = None,
+    *,
+    part: Mapping[str, Any] | None = None,
 ) -> None:
-    """Replace one of the company's lists by ``entries`` in their order, audited; commits."""
-    session.execute(delete(model).where(model.tenant_id == principal.tenant_id))
+    """Replace one of the company's lists (or the ``part`` of it whose columns have these
+    values, e.g. one job family's stages) by ``entries`` in their order, audited; commits."""
+    part = dict(part or {})
+    session.execute(
+        delete(model).where(
+            model.tenant_id == principal.tenant_id,
+            *(getattr(model, column) == value for column, value in part.items()),
+        )
+    )
     session.add_all(
-        model(tenant_id=principal.tenant_id, position=i, **entry) for i, entry in enumerate(entries)
+        model(tenant_id=principal.tenant_id, position=i, **part, **entry)
+        for i, entry in enumerate(entries)
     )
     audit.record(
         session,
@@ -223,7 +233,7 @@ def set_company_stages(
     before = {"stages": [s.key for s in company_stages(session, principal.tenant_id)]}
     entries = [{"key": s.key, "kind": s.kind, "name": s.name.model_dump()} for s in data.stages]
     new = {"stages": [s.key for s in data.stages]}
-    _replace_company_list(
+    replace_company_list(
         session, principal, CompanyStage, entries, "pipeline.company_stages_set", new, before
     )
     return company_stages(session, principal.tenant_id)
@@ -296,7 +306,7 @@ def set_rejection_reasons(
     )
     entries = [{"key": r.key, "name": r.name.model_dump()} for r in data.reasons]
     new = {"reasons": [r.key for r in data.reasons]}
-    _replace_company_list(session, principal, RejectionReason, entries, "pipeline.reasons_set", new)
+    replace_company_list(session, principal, RejectionReason, entries, "pipeline.reasons_set", new)
     return rejection_reasons(session, principal.tenant_id)
 
 

@@ -102,3 +102,30 @@ def test_an_employee_reads_their_own_report_in_japanese(browser: Browser, server
         page.select_option("#lang-select", "zh-CN")  # the account as the other tests know it
         expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
         context.close()
+
+
+def test_hr_chooses_when_course_reminders_go_out(browser: Browser, server: str) -> None:
+    """HR sets the hours before a course at which people holding a seat are reminded, on the
+    training page; a value that is not a list of hours is refused with a message."""
+    context = browser.new_context(base_url=server, locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    sign_in(page, HR)
+    page.goto("/training")
+    reminders = page.locator("#course-reminders")
+    expect(reminders.locator("legend")).to_have_text("开课前提醒")
+    hours = reminders.locator("input[name=course_reminder_hours]")
+    expect(hours).to_have_value("24, 1")
+    hours.fill("两天")
+    page.locator("#policy-form").get_by_role("button", name="保存").click()
+    expect(page.locator("#selfservice-error")).to_contain_text("请输入数字")
+    page.locator("#course-reminders input[name=course_reminder_hours]").fill("48，2")
+    page.locator("#policy-form").get_by_role("button", name="保存").click()
+    expect(page.locator("#training-done")).to_be_visible()
+    expect(page.locator("#course-reminders input[name=course_reminder_hours]")).to_have_value(
+        "48, 2"
+    )
+    page.locator("#course-reminders input[name=course_reminder_hours]").fill("24, 1")
+    page.locator("#policy-form").get_by_role("button", name="保存").click()  # as it was
+    expect(page.locator("#training-done")).to_be_visible()
+    context.close()

@@ -6,10 +6,12 @@ from __future__ import annotations
 import ipaddress
 import ssl
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from cryptography import x509
@@ -106,3 +108,13 @@ def start(mode: str, cert: tuple[Path, Path] | None = None) -> tuple[Controller,
         warnings.simplefilter("ignore", UserWarning)
         controller.start()
     return controller, inbox, port
+
+
+@pytest.fixture(name="smtp")
+def smtp_fixture() -> Iterator[tuple[Inbox, int]]:
+    """A plain local SMTP server for one test: what it received, and its port."""
+    controller, inbox, port = start("plain")
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()

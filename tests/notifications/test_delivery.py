@@ -36,16 +36,8 @@ from hireflow.scheduling.slot_search import offered_slots
 from tests.conftest import make_org
 from tests.notifications import provider_fakes as fake
 from tests.notifications import smtp_server
+from tests.notifications.smtp_server import smtp_fixture  # noqa: F401 - fixture
 from tests.scheduling.factories import make_hiring
-
-
-@pytest.fixture
-def smtp():
-    controller, inbox, port = smtp_server.start("plain")
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
 
 
 def _hr(org):

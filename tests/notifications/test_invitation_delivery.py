@@ -20,7 +20,8 @@ from hireflow.scheduling import schemas as scheduling_schemas
 from hireflow.scheduling.invitations import create_invitations
 from hireflow.scheduling.models import Invitation
 from hireflow.scheduling.sending import process_batch, resend_invitation
-from tests.notifications.test_delivery import _email_channel, smtp  # noqa: F401 - fixture
+from tests.notifications.smtp_server import smtp_fixture  # noqa: F401 - fixture
+from tests.notifications.test_delivery import _email_channel
 from tests.scheduling.factories import make_hiring
 
 
@@ -68,7 +69,7 @@ def _status(session, inv: Invitation) -> str:
     return session.get(Invitation, inv.id).status
 
 
-def test_sent_only_once_delivered_not_while_in_retry(session, db, settings, org, smtp):  # noqa: F811
+def test_sent_only_once_delivered_not_while_in_retry(session, db, settings, org, smtp):
     inbox, port = smtp
     _email_channel(session, settings, org, port)
     inv, address = _invite(session, db, settings, org)
@@ -84,7 +85,7 @@ def test_sent_only_once_delivered_not_while_in_retry(session, db, settings, org,
     assert any(address in rcpts for _from, rcpts, _raw in inbox.messages)
 
 
-def test_undeliverable_when_every_message_failed(session, db, settings, org, smtp):  # noqa: F811
+def test_undeliverable_when_every_message_failed(session, db, settings, org, smtp):
     inbox, port = smtp
     _email_channel(session, settings, org, port)
     inv, address = _invite(session, db, settings, org)

@@ -21,7 +21,8 @@ from hireflow.workflow import automation, confirmations, rule_views, rules, sche
 from hireflow.workflow.models import PipelinePosition, RuleLog, RuleTask
 from hireflow.workflow.service import MoveRequest, move
 from tests.conftest import make_org, make_user
-from tests.notifications.test_delivery import _email_channel, smtp  # noqa: F401 - smtp: fixture
+from tests.notifications.smtp_server import smtp_fixture  # noqa: F401 - fixture
+from tests.notifications.test_delivery import _email_channel
 from tests.workflow.factories import apply, make_opening, principal
 from tests.workflow.rules_helpers import rule_in
 
@@ -279,7 +280,7 @@ def test_a_rejecting_rule_waits_for_hr_who_confirms_and_the_candidate_gets_feedb
     org,
     hr,
     worker,
-    smtp,  # noqa: F811 - the imported fixture
+    smtp,
 ):
     from tests.interviews.factories import answer_all, make_setup, started
 
