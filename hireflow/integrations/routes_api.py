@@ -14,6 +14,7 @@ from hireflow.core.permissions import require
 from hireflow.integrations import people_import, queries, schemas, tabular, transfer, webhooks
 from hireflow.web.api_routes import ServiceRoutes
 from hireflow.web.deps import ApiUser, DbSession, Id
+from hireflow.web.streaming import attachment
 
 router = APIRouter(tags=["integrations"])
 
@@ -144,11 +145,7 @@ def export_file(
     """Candidates, interview results or employees the caller may read, as CSV or XLSX with the
     headers of a preset (hireflow, beisen, moka, feishu) or a saved mapping (``saved:<id>``)."""
     content, filename = transfer.export(session, principal, kind, format, mapping)
-    return Response(
-        content,
-        media_type=tabular.MEDIA_TYPES[format],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(content, tabular.MEDIA_TYPES[format], filename)
 
 
 @router.get("/imports/presets", response_model=list[schemas.PresetOut])

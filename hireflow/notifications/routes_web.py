@@ -162,9 +162,10 @@ def message_page(
 def message_resend(
     request: Request, session: DbSession, principal: PageUser, outbox_message_id: Id
 ) -> Response:
-    def resend() -> Response:
-        row = outbox_actions.resend_message(session, principal, outbox_message_id)
-        return RedirectResponse(f"/notifications/outbox/{row.id}", status_code=303)
+    resend = forms.redirect_to_new(
+        lambda: outbox_actions.resend_message(session, principal, outbox_message_id),
+        "/notifications/outbox/{id}",
+    )
 
     def page(errors: dict[str, str]) -> Response:
         original = queries.message(session, principal, outbox_message_id)

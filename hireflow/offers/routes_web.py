@@ -26,10 +26,10 @@ from hireflow.offers.defaults import (
 )
 from hireflow.offers.models import DOCUMENT_KINDS, OFFER_STATUSES
 from hireflow.offers.portal import MAX_DOCUMENT_BYTES
-from hireflow.offers.routes_api import pdf_response
 from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageUser, audit_read
 from hireflow.web.forms import Form, PostedForm
+from hireflow.web.streaming import pdf_inline
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
@@ -124,7 +124,7 @@ def offer_letter(
     if page.current is None:
         raise AppError(N_("This application has no offer yet."), code="no_offer")
     document = service.letter_pdf(session, principal, page.current.id, lang)
-    return pdf_response(document, f"offer-{page.current.id}-{lang}.pdf")
+    return pdf_inline(document, f"offer-{page.current.id}-{lang}.pdf")
 
 
 def _back(application_id: int, done: str) -> RedirectResponse:
@@ -544,7 +544,7 @@ def portal_page(request: Request, session: DbSession, link_token: str) -> Respon
 @router.get("/offer/{link_token}/letter.pdf")
 def portal_letter(session: DbSession, link_token: str) -> Response:
     offer = portal.open_offer(session, get_settings(), link_token)
-    return pdf_response(*portal.letter_pdf(session, offer))
+    return pdf_inline(*portal.letter_pdf(session, offer))
 
 
 def _portal_refused(

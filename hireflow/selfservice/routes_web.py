@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from hireflow.core.errors import N_, NotFound
 from hireflow.core.i18n import gettext_for, to_zone
@@ -67,10 +67,6 @@ def _form_page(
     return forms.page_of_form(request, template, {**WORDS, **context}, errors)
 
 
-def _done(path: str, what: str) -> Response:
-    return RedirectResponse(f"{path}?done={what}", status_code=303)
-
-
 # --------------------------------------------------------------------------- one's own report
 
 
@@ -127,10 +123,10 @@ def _on_development(request: Request, session: DbSession, principal: PageUser) -
 
 @router.post("/my/enrolments")
 def enrol(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
-    def act() -> Response:
-        training.enrol(session, principal, training.check_course_id(form.get("course_id")))
-        return _done("/my/development", "enrolled")
-
+    act = forms.redirect_after(
+        lambda: training.enrol(session, principal, training.check_course_id(form.get("course_id"))),
+        "/my/development?done=enrolled",
+    )
     return act_or_rerender(request, act, _on_development(request, session, principal))
 
 
@@ -138,10 +134,10 @@ def enrol(request: Request, session: DbSession, principal: PageUser, form: Form)
 def progress(
     request: Request, session: DbSession, principal: PageUser, enrolment_id: Id, form: Form
 ) -> Response:
-    def act(data: training.ProgressIn) -> Response:
-        training.set_progress(session, principal, enrolment_id, data)
-        return _done("/my/development", "progress")
-
+    act = forms.redirect_after(
+        lambda data: training.set_progress(session, principal, enrolment_id, data),
+        "/my/development?done=progress",
+    )
     data = {"progress": "100" if form.get("complete") else form.get("progress")}
     return submit_form(
         request, training.ProgressIn, data, act, _on_development(request, session, principal)
@@ -150,19 +146,18 @@ def progress(
 
 @router.post("/my/enrolments/{enrolment_id}/cancel")
 def cancel(request: Request, session: DbSession, principal: PageUser, enrolment_id: Id) -> Response:
-    def act() -> Response:
-        training.cancel(session, principal, enrolment_id)
-        return _done("/my/development", "cancelled")
-
+    act = forms.redirect_after(
+        lambda: training.cancel(session, principal, enrolment_id), "/my/development?done=cancelled"
+    )
     return act_or_rerender(request, act, _on_development(request, session, principal))
 
 
 @router.post("/my/reassessments")
 def reassess(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
-    def act(data: development.ReassessmentIn) -> Response:
-        development.schedule_own(session, principal, data, _lang(request))
-        return _done("/my/development", "reassessment")
-
+    act = forms.redirect_after(
+        lambda data: development.schedule_own(session, principal, data, _lang(request)),
+        "/my/development?done=reassessment",
+    )
     data = {"dimensions": form.getlist("dimensions")}
     return submit_form(
         request,
@@ -196,10 +191,9 @@ def my_requests(request: Request, session: DbSession, principal: PageUser) -> Re
 
 @router.post("/my/requests")
 def file_request(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
-    def act(data: requests.RequestIn) -> Response:
-        requests.create_request(session, principal, data)
-        return _done("/my/requests", "filed")
-
+    act = forms.redirect_after(
+        lambda data: requests.create_request(session, principal, data), "/my/requests?done=filed"
+    )
     interview = form.get("interview_id")
     data = {
         "kind": form.get("kind"),
@@ -246,10 +240,10 @@ def overview(request: Request, session: DbSession, principal: PageUser) -> Respo
 def reassess_employee(
     request: Request, session: DbSession, principal: PageUser, employee_id: Id, form: Form
 ) -> Response:
-    def act(data: development.ReassessmentIn) -> Response:
-        development.schedule_for(session, principal, employee_id, data)
-        return _done("/development", "reassessment")
-
+    act = forms.redirect_after(
+        lambda data: development.schedule_for(session, principal, employee_id, data),
+        "/development?done=reassessment",
+    )
     return submit_form(
         request,
         development.ReassessmentIn,
@@ -263,10 +257,10 @@ def reassess_employee(
 def complete(
     request: Request, session: DbSession, principal: PageUser, enrolment_id: Id
 ) -> Response:
-    def act() -> Response:
-        training.record_completion(session, principal, enrolment_id)
-        return _done("/development", "completed")
-
+    act = forms.redirect_after(
+        lambda: training.record_completion(session, principal, enrolment_id),
+        "/development?done=completed",
+    )
     return act_or_rerender(
         request, act, lambda errors: _overview_page(request, session, principal, errors)
     )
@@ -314,10 +308,10 @@ def _course_data(form: Any) -> dict[str, Any]:
 def _save_course(
     request: Request, session: DbSession, principal: PageUser, form: Any, course_id: int | None
 ) -> Response:
-    def act(data: training.CourseIn) -> Response:
-        training.save_course(session, principal, data, course_id)
-        return _done("/training", "saved")
-
+    act = forms.redirect_after(
+        lambda data: training.save_course(session, principal, data, course_id),
+        "/training?done=saved",
+    )
     data = _course_data(form)
     return submit_form(
         request,
@@ -342,10 +336,9 @@ def edit_course(
 
 @router.post("/training/policy")
 def save_policy(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
-    def act(data: policy.PolicyIn) -> Response:
-        policy.update_policy(session, principal, data)
-        return _done("/training", "policy")
-
+    act = forms.redirect_after(
+        lambda data: policy.update_policy(session, principal, data), "/training?done=policy"
+    )
     data = {name: form.get(name) == "yes" for name in policy.FLAGS}
     return submit_form(
         request,
@@ -378,10 +371,10 @@ def answer(
     selfservice_request_id: Id,
     form: Form,
 ) -> Response:
-    def act(data: requests.AnswerIn) -> Response:
-        requests.answer_request(session, principal, selfservice_request_id, data)
-        return _done("/self-service/requests", "answered")
-
+    act = forms.redirect_after(
+        lambda data: requests.answer_request(session, principal, selfservice_request_id, data),
+        "/self-service/requests?done=answered",
+    )
     return submit_form(
         request,
         requests.AnswerIn,
