@@ -12,7 +12,7 @@ from hireflow.core.events import EVENTS
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import require
 from hireflow.integrations import people_import, queries, schemas, tabular, transfer, webhooks
-from hireflow.web.api_routes import ServiceRoutes
+from hireflow.web.api_routes import ServiceRoutes, shaped
 from hireflow.web.deps import ApiUser, DbSession, Id
 from hireflow.web.streaming import attachment
 
@@ -119,12 +119,9 @@ def put_settings(data: schemas.SettingsIO, session: DbSession, principal: ApiUse
 
 def _report(report: transfer.ImportReport, language: str) -> schemas.ImportReportOut:
     _ = gettext_for(language)
-    return schemas.ImportReportOut(
-        rows=report.rows,
-        valid=report.valid,
-        written=report.written,
-        created=report.created,
-        unmapped=report.unmapped,
+    return shaped(
+        schemas.ImportReportOut,
+        report,
         errors=[
             schemas.RowErrorOut(
                 row=e.row, field=e.field, code=e.code, message=_(transfer.ERROR_MESSAGES[e.code])

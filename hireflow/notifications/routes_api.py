@@ -15,6 +15,7 @@ from hireflow.notifications import (
     schemas,
 )
 from hireflow.notifications.models import CHANNELS, MESSAGE_STATUSES
+from hireflow.web.api_routes import shaped
 from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, Offset, audit_read
 
 router = APIRouter(tags=["notifications"])
@@ -87,14 +88,7 @@ def list_templates(session: DbSession, principal: ApiUser) -> Any:
 @router.put("/notifications/templates", response_model=schemas.TemplateOut)
 def save_template(data: schemas.TemplateIn, session: DbSession, principal: ApiUser) -> Any:
     row = message_templates.save_template(session, principal, data)
-    return schemas.TemplateOut(
-        kind=row.kind,
-        language=row.language,
-        subject=row.subject,
-        body=row.body,
-        sms=row.sms,
-        customised=True,
-    )
+    return shaped(schemas.TemplateOut, row, customised=True)
 
 
 @router.post("/notifications/templates/reset", status_code=204)

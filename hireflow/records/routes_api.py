@@ -29,6 +29,7 @@ from hireflow.records.integrity import verify_company_now, verify_person
 from hireflow.records.keys import check_keyring
 from hireflow.records.models import RecordEntry
 from hireflow.records.timeline import visible_to
+from hireflow.web.api_routes import shaped
 from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, Offset, audit_read
 from hireflow.web.streaming import PRIVATE_FILE, stream_and_close
 
@@ -90,20 +91,8 @@ def export_response(session: DbSession, principal: Any, person_id: int) -> Strea
 
 
 def entry_out(entry: RecordEntry, actor: str, data: dict[str, Any] | None) -> schemas.EntryOut:
-    return schemas.EntryOut(
-        id=entry.id,
-        seq=entry.seq,
-        type=entry.type,
-        source=entry.source,
-        actor=actor,
-        occurred_at=entry.occurred_at,
-        recorded_at=entry.recorded_at,
-        opening_id=entry.opening_id,
-        attachment_id=entry.attachment_id,
-        facts=entry.facts,
-        data=data,
-        hash=entry.hash,
-        erased=entry.erased_at is not None,
+    return shaped(
+        schemas.EntryOut, entry, actor=actor, data=data, erased=entry.erased_at is not None
     )
 
 

@@ -29,7 +29,7 @@ from hireflow.selfservice.labels import WORDS
 from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageUser
 from hireflow.web.forms import Form, act_or_rerender, submit_form
-from hireflow.web.templating import NavItem, render
+from hireflow.web.templating import NavItem
 
 router = APIRouter(include_in_schema=False)
 NAV = (
@@ -57,14 +57,7 @@ def _day(request: Request) -> Callable[[datetime], str]:
     return lambda value: to_zone(value, zone).strftime("%Y-%m-%d")
 
 
-def _page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
-    return render(request, template, {**WORDS, **context}, status_code=status)
-
-
-def _form_page(
-    request: Request, template: str, context: dict[str, Any], errors: dict[str, str] | None
-) -> Response:
-    return forms.page_of_form(request, template, {**WORDS, **context}, errors)
+PAGES = forms.WordedPages(WORDS)
 
 
 # --------------------------------------------------------------------------- one's own report
@@ -89,7 +82,7 @@ def _report_page(
         for v in views
     }
     context = {"views": list(reversed(views)), "radars": radars}
-    return _form_page(request, "selfservice/report.html", context, errors)
+    return PAGES.form(request, "selfservice/report.html", context, errors)
 
 
 @router.get("/my/report")
@@ -108,7 +101,7 @@ def _development_page(
     _ = gettext_for(request.state.language)
     chart = progress_svg(mine.progress, _day(request), _("Progress over time"))
     context = {"mine": mine, "chart": chart, "day": _day(request)}
-    return _form_page(request, "selfservice/development.html", context, errors)
+    return PAGES.form(request, "selfservice/development.html", context, errors)
 
 
 @router.get("/my/development")
@@ -180,7 +173,7 @@ def _requests_page(
         if principal.has("self.report")
         else [],
     }
-    return _form_page(request, "selfservice/requests.html", context, errors)
+    return PAGES.form(request, "selfservice/requests.html", context, errors)
 
 
 @router.get("/my/requests")
@@ -227,7 +220,7 @@ def _overview_page(
 ) -> Response:
     rows = routes_reads.department_progress(session, principal, _lang(request))
     context = {"rows": rows, "day": _day(request)}
-    return _form_page(request, "selfservice/overview.html", context, errors)
+    return PAGES.form(request, "selfservice/overview.html", context, errors)
 
 
 @router.get("/development")
@@ -282,7 +275,7 @@ def _training_page(
         "flags": policy.FLAGS,
         "values": values or {},
     }
-    return _form_page(request, "selfservice/training.html", context, errors)
+    return PAGES.form(request, "selfservice/training.html", context, errors)
 
 
 @router.get("/training")
@@ -354,7 +347,7 @@ def _hr_requests_page(
 ) -> Response:
     rows = routes_reads.open_requests(session, principal)
     context = {"rows": rows}
-    return _form_page(request, "selfservice/hr_requests.html", context, errors)
+    return PAGES.form(request, "selfservice/hr_requests.html", context, errors)
 
 
 @router.get("/self-service/requests")

@@ -198,6 +198,43 @@ def rerender(
     return page
 
 
+@dataclass(frozen=True)
+class WordedPages:
+    """The pages of a domain that all show the same words (the labels of its statuses, kinds,
+    ...): each page's context is laid over ``words``."""
+
+    words: Mapping[str, Any]
+
+    def render(
+        self, request: Request, template: str, context: dict[str, Any], status: int = 200
+    ) -> Response:
+        return render(request, template, {**self.words, **context}, status_code=status)
+
+    def form(
+        self,
+        request: Request,
+        template: str,
+        context: dict[str, Any],
+        errors: Mapping[str, str] | None,
+    ) -> Response:
+        """``page_of_form`` with the words."""
+        return page_of_form(request, template, {**self.words, **context}, errors)
+
+    def rerender(
+        self,
+        request: Request,
+        template: str,
+        context: Callable[[], dict[str, Any]],
+        *,
+        rollback: Session | None = None,
+        **more: Any,
+    ) -> Page:
+        """``rerender`` with the words."""
+        return rerender(
+            request, template, lambda: {**self.words, **context()}, rollback=rollback, **more
+        )
+
+
 def redirect_after(act: Callable[P, object], target: str) -> Callable[P, Response]:
     """``act``, answering 303 to ``target`` once it is done."""
 
