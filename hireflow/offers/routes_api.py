@@ -65,9 +65,13 @@ def get_settings_(session: DbSession, principal: ApiUser) -> Any:
     return configuration.approval_settings(session, principal.tenant_id)
 
 
-@router.put("/offers/settings", response_model=schemas.SettingsOut)
-def put_settings(data: schemas.SettingsIn, session: DbSession, principal: ApiUser) -> Any:
-    return configuration.save_settings(session, principal, data)
+templates.put(
+    "/offers/settings",
+    configuration.save_settings,
+    schemas.SettingsIn,
+    name="put_settings",
+    model=schemas.SettingsOut,
+)
 
 
 @router.get("/onboarding/checklist", response_model=schemas.ChecklistIn)
