@@ -12,8 +12,9 @@ from hireflow.core.events import EVENTS
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import require
 from hireflow.integrations import people_import, queries, schemas, tabular, transfer, webhooks
-from hireflow.web.api_routes import ServiceRoutes
+from hireflow.web.api_routes import ServiceRoutes, shaped
 from hireflow.web.deps import ApiUser, DbSession, Id
+from hireflow.web.streaming import attachment
 
 router = APIRouter(tags=["integrations"])
 
@@ -118,12 +119,9 @@ def put_settings(data: schemas.SettingsIO, session: DbSession, principal: ApiUse
 
 def _report(report: transfer.ImportReport, language: str) -> schemas.ImportReportOut:
     _ = gettext_for(language)
-    return schemas.ImportReportOut(
-        rows=report.rows,
-        valid=report.valid,
-        written=report.written,
-        created=report.created,
-        unmapped=report.unmapped,
+    return shaped(
+        schemas.ImportReportOut,
+        report,
         errors=[
             schemas.RowErrorOut(
                 row=e.row, field=e.field, code=e.code, message=_(transfer.ERROR_MESSAGES[e.code])
@@ -144,11 +142,7 @@ def export_file(
     """Candidates, interview results or employees the caller may read, as CSV or XLSX with the
     headers of a preset (hireflow, beisen, moka, feishu) or a saved mapping (``saved:<id>``)."""
     content, filename = transfer.export(session, principal, kind, format, mapping)
-    return Response(
-        content,
-        media_type=tabular.MEDIA_TYPES[format],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(content, tabular.MEDIA_TYPES[format], filename)
 
 
 @router.get("/imports/presets", response_model=list[schemas.PresetOut])

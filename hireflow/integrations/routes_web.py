@@ -19,6 +19,7 @@ from hireflow.integrations.models import DELIVERY_STATUSES
 from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageUser
 from hireflow.web.forms import Form, Page
+from hireflow.web.streaming import attachment
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
@@ -213,11 +214,7 @@ def export_file(request: Request, session: DbSession, principal: PageUser) -> Re
     content, filename = transfer.export(
         session, principal, kind, fmt, params.get("mapping", "hireflow")[:40]
     )
-    return Response(
-        content,
-        media_type=tabular.MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(content, tabular.MEDIA_TYPES[fmt], filename)
 
 
 @router.post("/integrations/import")

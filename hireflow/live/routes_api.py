@@ -21,6 +21,7 @@ from hireflow.core.settings import Settings, get_settings
 from hireflow.live import audio, ending, push, schemas, service
 from hireflow.live.links import candidate_path
 from hireflow.live.models import LiveChunk, LiveParticipant, LiveRoom
+from hireflow.web.api_routes import shaped
 from hireflow.web.deps import ApiUser, DbSession, Id, run_in_thread
 
 router = APIRouter(tags=["live"])
@@ -32,19 +33,8 @@ Source = Annotated[str, Form(max_length=20)]
 
 
 def room_out(settings: Settings, room: LiveRoom) -> schemas.RoomOut:
-    return schemas.RoomOut(
-        id=room.id,
-        application_id=room.application_id,
-        opening_id=room.opening_id,
-        candidate_id=room.candidate_id,
-        mode=room.mode,
-        status=room.status,
-        language=room.language,
-        planned_minutes=room.planned_minutes,
-        candidate_path=candidate_path(settings, room) if room.mode == "webrtc" else "",
-        job_match=room.job_match,
-        scores=room.scores,
-    )
+    path = candidate_path(settings, room) if room.mode == "webrtc" else ""
+    return shaped(schemas.RoomOut, room, candidate_path=path)
 
 
 def joined(

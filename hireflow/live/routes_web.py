@@ -17,8 +17,9 @@ from hireflow.core.settings import get_settings
 from hireflow.live import schemas, service
 from hireflow.live.links import candidate_path
 from hireflow.openings.models import Opening
+from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageUser
-from hireflow.web.forms import Form, submit_form
+from hireflow.web.forms import Form
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
@@ -97,24 +98,25 @@ def live_page(request: Request, session: DbSession, principal: PageUser) -> Resp
 def open_room(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
     require(principal, "live.manage")
 
-    def act(parsed: schemas.RoomIn) -> Response:
-        room = service.open_room(
+    def open_it(parsed: schemas.RoomIn) -> object:
+        return service.open_room(
             session,
             principal,
             parsed.application_id,
             mode=parsed.mode,
             planned_minutes=parsed.planned_minutes,
         )
-        return RedirectResponse(f"/live/rooms/{room.id}", status_code=303)
-
-    def page(errors: dict[str, str]) -> Response:
-        context = _list_context(session, principal)
-        return render(request, "live/list.html", {**context, "errors": errors}, status_code=422)
 
     values = {k: v for k, v in form.values.items() if k in ("application_id", "mode")}
     if form.values.get("planned_minutes"):
         values["planned_minutes"] = form.values["planned_minutes"]
-    return submit_form(request, schemas.RoomIn, values, act, page)
+    return forms.submit_form(
+        request,
+        schemas.RoomIn,
+        values,
+        forms.redirect_to_new(open_it, "/live/rooms/{id}"),
+        forms.rerender(request, "live/list.html", lambda: _list_context(session, principal)),
+    )
 
 
 @router.post("/live/settings")

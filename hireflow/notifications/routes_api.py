@@ -15,9 +15,11 @@ from hireflow.notifications import (
     schemas,
 )
 from hireflow.notifications.models import CHANNELS, MESSAGE_STATUSES
+from hireflow.web.api_routes import ServiceRoutes, shaped
 from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, Offset, audit_read
 
 router = APIRouter(tags=["notifications"])
+api = ServiceRoutes(router, __name__)
 
 
 @router.get("/notifications/outbox", response_model=schemas.OutboxPage)
@@ -51,18 +53,20 @@ def get_message(outbox_message_id: Id, session: DbSession, principal: ApiUser) -
     return detail
 
 
-@router.post(
+api.post(
     "/notifications/outbox/{outbox_message_id}/resend",
-    response_model=schemas.OutboxOut,
+    outbox_actions.resend_message,
+    name="resend",
+    model=schemas.OutboxOut,
     status_code=202,
 )
-def resend(outbox_message_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return outbox_actions.resend_message(session, principal, outbox_message_id)
-
-
-@router.get("/notifications/channels", response_model=list[schemas.ChannelOut])
-def list_channels(session: DbSession, principal: ApiUser, settings: AppSettings) -> Any:
-    return channel_settings.channel_views(session, principal, settings)
+api.get(
+    "/notifications/channels",
+    channel_settings.channel_views,
+    name="list_channels",
+    model=list[schemas.ChannelOut],
+    settings=True,
+)
 
 
 @router.put("/notifications/channels", response_model=schemas.ChannelOut)
@@ -74,27 +78,27 @@ def save_channel(
     return next(v for v in views if v.channel == data.channel)
 
 
-@router.post("/notifications/channels/test", response_model=schemas.OutboxOut, status_code=202)
-def test_channel(data: schemas.TestMessageIn, session: DbSession, principal: ApiUser) -> Any:
-    return outbox_actions.send_test(session, principal, data)
-
-
-@router.get("/notifications/templates", response_model=list[schemas.TemplateOut])
-def list_templates(session: DbSession, principal: ApiUser) -> Any:
-    return message_templates.template_views(session, principal)
-
-
-@router.put("/notifications/templates", response_model=schemas.TemplateOut)
-def save_template(data: schemas.TemplateIn, session: DbSession, principal: ApiUser) -> Any:
-    row = message_templates.save_template(session, principal, data)
-    return schemas.TemplateOut(
-        kind=row.kind,
-        language=row.language,
-        subject=row.subject,
-        body=row.body,
-        sms=row.sms,
-        customised=True,
-    )
+api.post(
+    "/notifications/channels/test",
+    outbox_actions.send_test,
+    schemas.TestMessageIn,
+    name="test_channel",
+    model=schemas.OutboxOut,
+    status_code=202,
+)
+api.get(
+    "/notifications/templates",
+    message_templates.template_views,
+    name="list_templates",
+    model=list[schemas.TemplateOut],
+)
+api.put(
+    "/notifications/templates",
+    message_templates.save_template,
+    schemas.TemplateIn,
+    model=schemas.TemplateOut,
+    out=lambda row, *_context: shaped(schemas.TemplateOut, row, customised=True),
+)
 
 
 @router.post("/notifications/templates/reset", status_code=204)

@@ -149,30 +149,32 @@ def outbox_page(
 def message_page(
     request: Request, session: DbSession, principal: PageUser, outbox_message_id: Id
 ) -> Response:
-    row = queries.message(session, principal, outbox_message_id)
-    audit_read(session, principal, "outbox.message_viewed", "outbox_message", target_id=row.id)
-    return render(
-        request,
-        "notifications/message.html",
-        {"m": row, "text": outbox_actions.visible_text(row), "error": None},
+    context = _message_context(session, principal, outbox_message_id)
+    audit_read(
+        session, principal, "outbox.message_viewed", "outbox_message", target_id=context["m"].id
     )
+    return render(request, "notifications/message.html", context)
+
+
+def _message_context(
+    session: DbSession, principal: PageUser, outbox_message_id: int, error: str | None = None
+) -> dict[str, Any]:
+    row = queries.message(session, principal, outbox_message_id)
+    return {"m": row, "text": outbox_actions.visible_text(row), "error": error}
 
 
 @router.post("/notifications/outbox/{outbox_message_id}/resend")
 def message_resend(
     request: Request, session: DbSession, principal: PageUser, outbox_message_id: Id
 ) -> Response:
-    def resend() -> Response:
-        row = outbox_actions.resend_message(session, principal, outbox_message_id)
-        return RedirectResponse(f"/notifications/outbox/{row.id}", status_code=303)
+    resend = forms.redirect_to_new(
+        lambda: outbox_actions.resend_message(session, principal, outbox_message_id),
+        "/notifications/outbox/{id}",
+    )
 
     def page(errors: dict[str, str]) -> Response:
-        original = queries.message(session, principal, outbox_message_id)
-        context = {
-            "m": original,
-            "text": outbox_actions.visible_text(original),
-            "error": next(iter(errors.values())),
-        }
+        error = next(iter(errors.values()))
+        context = _message_context(session, principal, outbox_message_id, error)
         return render(request, "notifications/message.html", context, status_code=422)
 
     return forms.act_or_rerender(request, resend, page)
@@ -307,9 +309,7 @@ def templates_save(
 ) -> Response:
     require(principal, "notifications.templates")
     kind, language = form.get("kind"), form.get("language")
-    saved = RedirectResponse(
-        f"/notifications/templates?kind={kind}&language={language}&saved=1", status_code=303
-    )
+    saved = f"/notifications/templates?kind={kind}&language={language}&saved=1"
 
     def page(errors: dict[str, str]) -> Response:
         kinds = [k.value for k in TemplateKind]
@@ -333,18 +333,18 @@ def templates_save(
         return render(request, "notifications/templates.html", context, status_code=422)
 
     if form.get("reset") == "1":
-
-        def reset(data: schemas.TemplateReset) -> Response:
-            message_templates.reset_template(session, principal, data.kind, data.language)
-            return saved
-
+        reset = forms.redirect_after(
+            lambda data: message_templates.reset_template(
+                session, principal, data.kind, data.language
+            ),
+            saved,
+        )
         fields = {"kind": kind, "language": language}
         return forms.submit_form(request, schemas.TemplateReset, fields, reset, page)
 
-    def save(data: schemas.TemplateIn) -> Response:
-        message_templates.save_template(session, principal, data)
-        return saved
-
+    save = forms.redirect_after(
+        lambda data: message_templates.save_template(session, principal, data), saved
+    )
     fields = {
         "kind": kind,
         "language": language,

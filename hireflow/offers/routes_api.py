@@ -8,15 +8,17 @@ from typing import Any
 
 from fastapi import APIRouter, Query, UploadFile
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from hireflow.core.audit import request_context
 from hireflow.core.permissions import Principal, require
 from hireflow.core.settings import get_settings
 from hireflow.offers import configuration, hire, outcomes, portal, queries, schemas, service
-from hireflow.offers.models import Offer
+from hireflow.offers.models import Employee, Offer
 from hireflow.offers.portal import MAX_DOCUMENT_BYTES
 from hireflow.web.api_routes import ServiceRoutes
 from hireflow.web.deps import ApiUser, DbSession, Id
+from hireflow.web.streaming import pdf_inline
 
 router = APIRouter(tags=["offers"])
 
@@ -27,18 +29,6 @@ def offer_out(offer: Offer, session: DbSession, *_principal: Principal) -> schem
         schemas.ApprovalOut.model_validate(a) for a in service.approvals(session, offer)
     ]
     return out
-
-
-def pdf_response(document: bytes, filename: str) -> Response:
-    return Response(
-        document,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="{filename}"',
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "no-store",
-        },
-    )
 
 
 def _with_settings(action: Callable[..., Offer]) -> Callable[..., Offer]:
@@ -75,9 +65,13 @@ def get_settings_(session: DbSession, principal: ApiUser) -> Any:
     return configuration.approval_settings(session, principal.tenant_id)
 
 
-@router.put("/offers/settings", response_model=schemas.SettingsOut)
-def put_settings(data: schemas.SettingsIn, session: DbSession, principal: ApiUser) -> Any:
-    return configuration.save_settings(session, principal, data)
+templates.put(
+    "/offers/settings",
+    configuration.save_settings,
+    schemas.SettingsIn,
+    name="put_settings",
+    model=schemas.SettingsOut,
+)
 
 
 @router.get("/onboarding/checklist", response_model=schemas.ChecklistIn)
@@ -130,7 +124,7 @@ def offer_letter(
     lang: str = Query("zh", max_length=5),
 ) -> Response:
     document = service.letter_pdf(session, principal, offer_id, lang)
-    return pdf_response(document, f"offer-{offer_id}-{lang}.pdf")
+    return pdf_inline(document, f"offer-{offer_id}-{lang}.pdf")
 
 
 # --------------------------------------------------------------------------- the candidate's link
@@ -168,7 +162,7 @@ def link_document(
 @router.get("/offer-links/{link_token}/letter.pdf", response_class=Response, responses=PDF)
 def link_letter(link_token: str, session: DbSession) -> Response:
     offer = portal.open_offer(session, get_settings(), link_token)
-    return pdf_response(*portal.letter_pdf(session, offer))
+    return pdf_inline(*portal.letter_pdf(session, offer))
 
 
 # --------------------------------------------------------------------------- employees
@@ -218,18 +212,23 @@ people.create(
 )
 
 
-@router.put("/people/{person_id}/probation", response_model=schemas.OutcomesOut)
-def employee_probation(
-    person_id: Id, data: schemas.ProbationIn, session: DbSession, principal: ApiUser
-) -> Any:
-    outcomes.set_probation(session, principal, person_id, data)
-    return outcomes.outcomes_out(outcomes.outcomes(session, principal, person_id))
+def _outcomes_now(employee: Employee, session: Session, principal: Principal) -> Any:
+    """The employee's outcomes as they stand after a change."""
+    return outcomes.outcomes_out(outcomes.outcomes(session, principal, employee.person_id))
 
 
-@router.put("/people/{person_id}/leaving", response_model=schemas.OutcomesOut)
-def employee_leaving(
-    person_id: Id, data: schemas.LeavingIn, session: DbSession, principal: ApiUser
-) -> Any:
-    """The last day and the reason for leaving (both, or neither to clear them)."""
-    outcomes.set_leaving(session, principal, person_id, data)
-    return outcomes.outcomes_out(outcomes.outcomes(session, principal, person_id))
+people.put(
+    "/people/{person_id}/probation",
+    outcomes.set_probation,
+    schemas.ProbationIn,
+    name="employee_probation",
+    out=_outcomes_now,
+)
+people.put(
+    "/people/{person_id}/leaving",
+    outcomes.set_leaving,
+    schemas.LeavingIn,
+    name="employee_leaving",
+    out=_outcomes_now,
+    doc="The last day and the reason for leaving (both, or neither to clear them).",
+)

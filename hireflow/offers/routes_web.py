@@ -26,11 +26,11 @@ from hireflow.offers.defaults import (
 )
 from hireflow.offers.models import DOCUMENT_KINDS, OFFER_STATUSES
 from hireflow.offers.portal import MAX_DOCUMENT_BYTES
-from hireflow.offers.routes_api import pdf_response
 from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageUser, audit_read
 from hireflow.web.forms import Form, PostedForm
-from hireflow.web.templating import NavItem, render
+from hireflow.web.streaming import pdf_inline
+from hireflow.web.templating import NavItem
 
 router = APIRouter(include_in_schema=False)
 NAV = (
@@ -51,14 +51,7 @@ WORDS = {
 }
 
 
-def _page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
-    return render(request, template, {**WORDS, **context}, status_code=status)
-
-
-def _form_page(
-    request: Request, template: str, context: dict[str, Any], errors: dict[str, str] | None
-) -> Response:
-    return forms.page_of_form(request, template, {**WORDS, **context}, errors)
+PAGES = forms.WordedPages(WORDS)
 
 
 def _blank(value: str) -> str | None:
@@ -76,7 +69,7 @@ def offers_page(request: Request, session: DbSession, principal: PageUser) -> Re
     audit_read(
         session, principal, "offers.listed", "candidate", [r.offer.candidate_id for r in rows]
     )
-    return _page(
+    return PAGES.render(
         request,
         "offers/list.html",
         {
@@ -112,7 +105,7 @@ def offer_page(
 ) -> Response:
     context = _offer_context(session, principal, application_id)
     context["done"] = request.query_params.get("done", "")
-    return _page(request, "offers/offer.html", context)
+    return PAGES.render(request, "offers/offer.html", context)
 
 
 @router.get("/applications/{application_id}/offer/letter.pdf")
@@ -124,7 +117,7 @@ def offer_letter(
     if page.current is None:
         raise AppError(N_("This application has no offer yet."), code="no_offer")
     document = service.letter_pdf(session, principal, page.current.id, lang)
-    return pdf_response(document, f"offer-{page.current.id}-{lang}.pdf")
+    return pdf_inline(document, f"offer-{page.current.id}-{lang}.pdf")
 
 
 def _back(application_id: int, done: str) -> RedirectResponse:
@@ -138,13 +131,14 @@ def _rerender(
     application_id: int,
     form: PostedForm,
 ) -> Any:
-    def page(errors: dict[str, str]) -> Response:
-        session.rollback()
-        context = _offer_context(session, principal, application_id)
-        context.update(form=form, done="")
-        return _form_page(request, "offers/offer.html", context, errors)
-
-    return page
+    return PAGES.rerender(
+        request,
+        "offers/offer.html",
+        lambda: _offer_context(session, principal, application_id),
+        rollback=session,
+        form=form,
+        done="",
+    )
 
 
 @router.post("/applications/{application_id}/offer")
@@ -244,7 +238,7 @@ def settings_page(request: Request, session: DbSession, principal: PageUser) -> 
     require(principal, "offers.configure")
     context = _settings_context(session, principal)
     context["done"] = request.query_params.get("done", "")
-    return _page(request, "offers/settings.html", context)
+    return PAGES.render(request, "offers/settings.html", context)
 
 
 def _template_data(form: PostedForm) -> dict[str, Any]:
@@ -274,13 +268,15 @@ def _settings_rerender(
     form: PostedForm,
     editing: int | None,
 ) -> Any:
-    def page(errors: dict[str, str]) -> Response:
-        session.rollback()
-        context = _settings_context(session, principal)
-        context.update(form=form, editing=editing, done="")
-        return _form_page(request, "offers/settings.html", context, errors)
-
-    return page
+    return PAGES.rerender(
+        request,
+        "offers/settings.html",
+        lambda: _settings_context(session, principal),
+        rollback=session,
+        form=form,
+        editing=editing,
+        done="",
+    )
 
 
 def _save_template(
@@ -367,13 +363,17 @@ def _checklist_rows(form: PostedForm) -> list[dict[str, Any]]:
 def _checklist_page(
     request: Request, session: DbSession, principal: Principal, rows: Any = None
 ) -> Callable[[dict[str, str]], Response]:
-    def page(errors: dict[str, str]) -> Response:
-        session.rollback()
-        items = rows if rows is not None else configuration.checklist(session, principal.tenant_id)
-        context = {"items": items, "done": ""}
-        return _form_page(request, "offers/checklist_editor.html", context, errors)
-
-    return page
+    return PAGES.rerender(
+        request,
+        "offers/checklist_editor.html",
+        lambda: {
+            "items": rows
+            if rows is not None
+            else configuration.checklist(session, principal.tenant_id)
+        },
+        rollback=session,
+        done="",
+    )
 
 
 @router.get(CHECKLIST_PAGE)
@@ -382,7 +382,7 @@ def checklist_editor(request: Request, session: DbSession, principal: PageUser) 
     require(principal, "offers.configure")
     items = configuration.checklist(session, principal.tenant_id)
     context = {"items": items, "errors": {}, "done": request.query_params.get("done", "")}
-    return _page(request, "offers/checklist_editor.html", context)
+    return PAGES.render(request, "offers/checklist_editor.html", context)
 
 
 @router.post(CHECKLIST_PAGE)
@@ -409,7 +409,7 @@ def onboarding_page(request: Request, session: DbSession, principal: PageUser) -
     audit_read(
         session, principal, "onboarding.listed", "candidate", [r.task.person_id for r in rows]
     )
-    return _page(request, "offers/onboarding.html", {"rows": rows})
+    return PAGES.render(request, "offers/onboarding.html", {"rows": rows})
 
 
 @router.get("/people/{person_id}/onboarding")
@@ -418,7 +418,7 @@ def checklist_page(
 ) -> Response:
     found = queries.checklist(session, principal, person_id)
     audit_read(session, principal, "onboarding.viewed", "candidate", [person_id])
-    return _page(request, "offers/checklist.html", {"checklist": found})
+    return PAGES.render(request, "offers/checklist.html", {"checklist": found})
 
 
 @router.post("/onboarding/tasks/{onboarding_task_id}/done")
@@ -433,7 +433,7 @@ def task_done(
         session.rollback()
         rows = queries.my_tasks(session, principal)
         message = exc.translated(gettext_for(request.state.language))
-        return _page(
+        return PAGES.render(
             request, "offers/onboarding.html", {"rows": rows, "error": message}, exc.status
         )
     target = request.headers.get("referer", "")
@@ -465,7 +465,7 @@ def _outcomes_page(
         "leaving_labels": outcomes.LEAVING_LABELS,
         "values": values or {},
     }
-    return _form_page(request, "offers/outcomes.html", context, errors)
+    return PAGES.form(request, "offers/outcomes.html", context, errors)
 
 
 @router.get("/people/{person_id}/outcomes")
@@ -486,15 +486,20 @@ def _save_outcome(
     values = {name: form.get(name) for name in names}
     fields = {name: value.strip() for name, value in values.items() if value.strip()}
 
-    def save(data: BaseModel) -> Response:
-        act(session, principal, person_id, data)
-        return RedirectResponse(f"/people/{person_id}/outcomes?done={kind}", status_code=303)
-
     def page(errors: dict[str, str]) -> Response:
         session.rollback()
         return _outcomes_page(request, session, principal, person_id, errors, values)
 
-    return forms.submit_form(request, schema, fields, save, page)
+    return forms.submit_form(
+        request,
+        schema,
+        fields,
+        forms.redirect_after(
+            lambda data: act(session, principal, person_id, data),
+            f"/people/{person_id}/outcomes?done={kind}",
+        ),
+        page,
+    )
 
 
 @router.post("/people/{person_id}/outcomes/ratings")
@@ -538,62 +543,70 @@ def portal_page(request: Request, session: DbSession, link_token: str) -> Respon
     offer = portal.open_offer(session, get_settings(), link_token)
     context = _portal_context(session, link_token, offer)
     context["done"] = request.query_params.get("done", "")
-    return _page(request, "offers/portal.html", context)
+    return PAGES.render(request, "offers/portal.html", context)
 
 
 @router.get("/offer/{link_token}/letter.pdf")
 def portal_letter(session: DbSession, link_token: str) -> Response:
     offer = portal.open_offer(session, get_settings(), link_token)
-    return pdf_response(*portal.letter_pdf(session, offer))
+    return pdf_inline(*portal.letter_pdf(session, offer))
 
 
-def _portal_refused(
-    request: Request, session: DbSession, link_token: str, exc: AppError
-) -> Response:
-    if exc.status in (401, 403, 404):
-        raise exc
-    session.rollback()
-    offer = portal.open_offer(session, get_settings(), link_token)
-    context = _portal_context(session, link_token, offer)
-    context["errors"] = forms.app_error_fields(exc, gettext_for(request.state.language))
-    context["done"] = ""
-    return _page(request, "offers/portal.html", context, exc.status)
+def _portal_page(request: Request, session: DbSession, link_token: str) -> forms.Page:
+    """The offer's page again with a refusal on it (401/403/404 are raised, not shown)."""
+    return PAGES.rerender(
+        request,
+        "offers/portal.html",
+        lambda: _portal_context(
+            session, link_token, portal.open_offer(session, get_settings(), link_token)
+        ),
+        rollback=session,
+        done="",
+    )
 
 
 @router.post("/offer/{link_token}/answer")
 def portal_answer(request: Request, session: DbSession, link_token: str, form: Form) -> Response:
     settings = get_settings()
     offer = portal.open_offer(session, settings, link_token)
-    try:
+
+    def act() -> Response:
         data = schemas.AnswerIn(
             accept=form.get("answer") == "accept",
             typed_name=form.get("typed_name")[:200] or " ",
             reason=form.get("reason")[:2000],
         )
         portal.answer(session, settings, offer, data, request_context.get().ip)
-    except AppError as exc:
-        return _portal_refused(request, session, link_token, exc)
-    return RedirectResponse(f"/offer/{link_token}?done={offer.status}", status_code=303)
+        return RedirectResponse(f"/offer/{link_token}?done={offer.status}", status_code=303)
+
+    return forms.act_or_rerender(request, act, _portal_page(request, session, link_token))
 
 
 @router.post("/offer/{link_token}/documents")
 def portal_document(request: Request, session: DbSession, link_token: str, form: Form) -> Response:
     offer = portal.open_offer(session, get_settings(), link_token)
-    upload = form.file("file")
-    try:
+
+    def upload() -> None:
+        file = form.file("file")
         data = form.read_file("file", MAX_DOCUMENT_BYTES + 1) or b""
-        name = upload.filename if upload is not None and upload.filename else ""
+        name = file.filename if file is not None and file.filename else ""
         portal.upload_document(session, offer, form.get("kind")[:30], name, data)
-    except AppError as exc:
-        return _portal_refused(request, session, link_token, exc)
-    return RedirectResponse(f"/offer/{link_token}?done=document", status_code=303)
+
+    return forms.act_or_rerender(
+        request,
+        forms.redirect_after(upload, f"/offer/{link_token}?done=document"),
+        _portal_page(request, session, link_token),
+    )
 
 
 @router.post("/offer/{link_token}/password")
 def portal_password(request: Request, session: DbSession, link_token: str, form: Form) -> Response:
     offer = portal.open_offer(session, get_settings(), link_token)
-    try:
-        portal.choose_password(session, offer, form.get("password")[:200])
-    except AppError as exc:
-        return _portal_refused(request, session, link_token, exc)
-    return RedirectResponse(f"/offer/{link_token}?done=password", status_code=303)
+    return forms.act_or_rerender(
+        request,
+        forms.redirect_after(
+            lambda: portal.choose_password(session, offer, form.get("password")[:200]),
+            f"/offer/{link_token}?done=password",
+        ),
+        _portal_page(request, session, link_token),
+    )

@@ -169,20 +169,17 @@ requests.post(f"{REQUEST}/return", hiring_requests.return_request, schemas.Revie
 # --------------------------------------------------------------------------- model versions
 
 
-@router.get(
-    "/openings/{opening_id}/competency-versions", response_model=list[schemas.ModelVersionOut]
+api.get(
+    "/openings/{opening_id}/competency-versions",
+    versions.versions,
+    name="competency_versions",
+    model=list[schemas.ModelVersionOut],
+    doc="The versions of the opening's competency model, newest first (``active``: in use).",
 )
-def competency_versions(opening_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    """The versions of the opening's competency model, newest first (``active``: in use)."""
-    return versions.versions(session, principal, opening_id)
-
-
-@router.post(
+api.post(
     "/openings/{opening_id}/competency-versions/{version_number}/activate",
-    response_model=schemas.ModelVersionOut,
+    versions.activate,
+    name="activate_competency_version",
+    model=schemas.ModelVersionOut,
+    doc="Put a version in use (HR administrators): a proposal, or an older one to go back.",
 )
-def activate_competency_version(
-    opening_id: Id, version_number: Id, session: DbSession, principal: ApiUser
-) -> Any:
-    """Put a version in use (HR administrators): a proposal, or an older one to go back."""
-    return versions.activate(session, principal, opening_id, version_number)

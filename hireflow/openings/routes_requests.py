@@ -96,10 +96,10 @@ def submit_request(
     request: Request, session: DbSession, principal: PageUser, form: Form
 ) -> Response:
     require(principal, "hiring_requests.submit")
-
-    def save(data: schemas.HiringRequestIn) -> Response:
-        row = hiring_requests.submit_request(session, principal, data)
-        return RedirectResponse(f"/hiring-requests/{row.id}", status_code=303)
+    save = forms.redirect_to_new(
+        lambda data: hiring_requests.submit_request(session, principal, data),
+        "/hiring-requests/{id}",
+    )
 
     def page(errors: dict[str, str]) -> Response:
         template = "openings/request_form.html"

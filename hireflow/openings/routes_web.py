@@ -163,15 +163,15 @@ def create_opening(
     request: Request, session: DbSession, principal: PageUser, form: Form
 ) -> Response:
     require(principal, "openings.create")
-
-    def save(data: schemas.OpeningCreate) -> Response:
-        opening = service.create_opening(session, principal, data)
-        return RedirectResponse(f"/openings/{opening.id}", status_code=303)
-
-    def page(errors: dict[str, str]) -> Response:
-        return _opening_form_page(request, session, principal, form, errors)
-
-    return forms.submit_form(request, schemas.OpeningCreate, _opening_payload(form), save, page)
+    return forms.submit_form(
+        request,
+        schemas.OpeningCreate,
+        _opening_payload(form),
+        forms.redirect_to_new(
+            lambda data: service.create_opening(session, principal, data), "/openings/{id}"
+        ),
+        lambda errors: _opening_form_page(request, session, principal, form, errors),
+    )
 
 
 def _opening_form_page(

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,7 @@ from hireflow.org.schemas import REGIONS
 from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageNumber, PageUser
 from hireflow.web.forms import Form, PostedForm, SchemaT
-from hireflow.web.listing import Paging
+from hireflow.web.listing import Days, Paging
 from hireflow.web.routes import COMMON_ZONES
 from hireflow.web.telemetry import EVENT_KINDS
 from hireflow.web.templating import render
@@ -116,18 +116,15 @@ def org_add_user(request: Request, session: DbSession, principal: PageUser, form
         "timezone": form.get("timezone", "Asia/Shanghai"),
         "roles": [_grant_from(form)] if form.get("role") else [],
     }
-
-    def save(data: schemas.UserCreate) -> Response:
-        user = service.create_user(session, principal, data)
-        return RedirectResponse(f"/org/users/{user.id}", status_code=303)
-
     # The password is never sent back.
     values = {k: v for k, v in form.values.items() if k != "password"}
     return forms.submit_form(
         request,
         schemas.UserCreate,
         payload,
-        save,
+        forms.redirect_to_new(
+            lambda data: service.create_user(session, principal, data), "/org/users/{id}"
+        ),
         lambda errors: _rerender(request, session, principal, errors, values, "user"),
     )
 
@@ -225,23 +222,21 @@ def audit_page(
     request: Request,
     session: DbSession,
     principal: PageUser,
+    days: Days,
     actor: str = "",
     action: str = "",
     target_type: str = "",
     target_id: str = "",
-    since: str = "",
-    until: str = "",
     page: PageNumber = 1,
 ) -> Response:
     require(principal, "audit.read")
-    zone = request.state.timezone
     filters = queries.AuditFilter(
         actor=actor[:100],
         action=action[:80],
         target_type=target_type[:60],
         target_id=target_id[:64],
-        since=forms.day_bound(since, zone, end=False),
-        until=forms.day_bound(until, zone, end=True),
+        since=days.start,
+        until=days.end,
     )
     paging = Paging(page, 50)
     rows, total = queries.audit_entries(
@@ -269,11 +264,10 @@ def audit_page(
                 "action": action,
                 "target_type": target_type,
                 "target_id": target_id,
-                "since": since,
-                "until": until,
+                "since": days.since,
+                "until": days.until,
             },
-            "bad_dates": bool(since and filters.since is None)
-            or bool(until and filters.until is None),
+            "bad_dates": days.not_understood,
         },
     )
 

@@ -29,6 +29,7 @@ from hireflow.records.integrity import verify_company_now, verify_person
 from hireflow.records.keys import check_keyring
 from hireflow.records.models import RecordEntry
 from hireflow.records.timeline import visible_to
+from hireflow.web.api_routes import ServiceRoutes, shaped
 from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, Offset, audit_read
 from hireflow.web.streaming import PRIVATE_FILE, stream_and_close
 
@@ -41,6 +42,7 @@ async def _check_master_key(_app: FastAPI) -> AsyncIterator[None]:
 
 
 router = APIRouter(tags=["records"], lifespan=_check_master_key)
+api = ServiceRoutes(router, __name__)
 
 
 class LimitedReader:
@@ -90,20 +92,8 @@ def export_response(session: DbSession, principal: Any, person_id: int) -> Strea
 
 
 def entry_out(entry: RecordEntry, actor: str, data: dict[str, Any] | None) -> schemas.EntryOut:
-    return schemas.EntryOut(
-        id=entry.id,
-        seq=entry.seq,
-        type=entry.type,
-        source=entry.source,
-        actor=actor,
-        occurred_at=entry.occurred_at,
-        recorded_at=entry.recorded_at,
-        opening_id=entry.opening_id,
-        attachment_id=entry.attachment_id,
-        facts=entry.facts,
-        data=data,
-        hash=entry.hash,
-        erased=entry.erased_at is not None,
+    return shaped(
+        schemas.EntryOut, entry, actor=actor, data=data, erased=entry.erased_at is not None
     )
 
 
@@ -195,9 +185,12 @@ def put_policy(data: schemas.PolicyIn, session: DbSession, principal: ApiUser) -
     )
 
 
-@router.get("/records/retention-rules", response_model=list[schemas.RetentionRuleOut])
-def list_rules(session: DbSession, principal: ApiUser) -> Any:
-    return queries.retention_rules(session, principal)
+api.get(
+    "/records/retention-rules",
+    queries.retention_rules,
+    name="list_rules",
+    model=list[schemas.RetentionRuleOut],
+)
 
 
 @router.post("/records/retention-rules", response_model=schemas.RetentionRuleOut, status_code=201)
@@ -207,10 +200,7 @@ def add_rule(data: schemas.RetentionRuleIn, session: DbSession, principal: ApiUs
     )
 
 
-@router.delete("/records/retention-rules/{rule_id}", status_code=204)
-def delete_rule(rule_id: Id, session: DbSession, principal: ApiUser) -> Response:
-    policy.delete_retention_rule(session, principal, rule_id)
-    return Response(status_code=204)
+api.delete("/records/retention-rules/{rule_id}", policy.delete_retention_rule, name="delete_rule")
 
 
 @router.get("/records/integrity", response_model=list[schemas.IntegrityRunOut])
@@ -218,10 +208,14 @@ def integrity_runs(session: DbSession, principal: ApiUser) -> Any:
     return queries.integrity_runs(session, principal, limit=50)
 
 
-@router.post("/records/integrity", response_model=schemas.IntegrityRunOut, status_code=201)
-def run_integrity(session: DbSession, principal: ApiUser, settings: AppSettings) -> Any:
-    """Verify the caller's company now (chains, checkpoints, files); IT auditors may."""
-    return verify_company_now(session, principal, settings)
+api.create(
+    "/records/integrity",
+    verify_company_now,
+    name="run_integrity",
+    model=schemas.IntegrityRunOut,
+    settings=True,
+    doc="Verify the caller's company now (chains, checkpoints, files); IT auditors may.",
+)
 
 
 @router.post("/records/attachments/{attachment_id}/code", status_code=202, response_class=Response)

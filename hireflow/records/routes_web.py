@@ -30,7 +30,7 @@ from hireflow.records.timeline import visible_to
 from hireflow.web import forms
 from hireflow.web.deps import AppSettings, Count, DbSession, Id, PageNumber, PageUser, audit_read
 from hireflow.web.forms import Form, PostedForm
-from hireflow.web.listing import Paging
+from hireflow.web.listing import Days, Paging
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
@@ -61,27 +61,25 @@ def records_page(
     request: Request,
     session: DbSession,
     principal: PageUser,
+    days: Days,
     q: str = "",
     status: str = "",
     region: str = "",
     entry_type: str = "",
     opening_id: str = "",
-    since: str = "",
-    until: str = "",
     dimension: str = "",
     min_score: str = "",
     page: PageNumber = 1,
 ) -> Response:
     require(principal, "records.read")
-    zone = request.state.timezone
     filters = queries.SearchFilters(
         q=q[:100],
         status=status if status in STATUSES else "",
         region=region if region in REGIONS else "",
         entry_type=entry_type if entry_type in ENTRY_TYPES else "",
         opening_id=int(opening_id) if opening_id.isdigit() else None,
-        since=forms.day_bound(since, zone, end=False),
-        until=forms.day_bound(until, zone, end=True),
+        since=days.start,
+        until=days.end,
         dimension=dimension[:60],
         min_score=_number(min_score),
     )
@@ -111,8 +109,8 @@ def records_page(
                 "region": filters.region,
                 "entry_type": filters.entry_type,
                 "opening_id": opening_id,
-                "since": since,
-                "until": until,
+                "since": days.since,
+                "until": days.until,
                 "dimension": dimension,
                 "min_score": min_score,
             },

@@ -36,6 +36,7 @@ from hireflow.scheduling.errors import SlotUnavailable
 from hireflow.scheduling.models import Invitation
 from hireflow.scheduling.plan_facts import PlanFacts, competency_names, facts_of
 from hireflow.scheduling.slots import Slot
+from hireflow.web import streaming
 from hireflow.web.deps import DbSession
 from hireflow.web.forms import Form, app_error_fields, field_errors
 from hireflow.web.middleware import LANG_COOKIE
@@ -349,8 +350,4 @@ def link_ics(request: Request, session: DbSession, link_token: str) -> Response:
     )
     if attachment is None:
         raise NotFound()
-    return Response(
-        attachment.content,
-        media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="interview.ics"'},
-    )
+    return streaming.attachment(attachment.content, "text/calendar; charset=utf-8", "interview.ics")

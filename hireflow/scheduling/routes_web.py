@@ -1,6 +1,9 @@
-"""Scheduling pages for staff: HR's overview, invitations and progress, availability, settings.
+"""Scheduling pages for staff: HR's overview, invitations and progress.
 
-The candidate's public personal-link pages are in :mod:`hireflow.scheduling.routes_links`.
+The other pages of the domain add their routes to this router: the candidate's public
+personal-link pages (:mod:`hireflow.scheduling.routes_links`), interviewers' availability
+(:mod:`~hireflow.scheduling.routes_availability`) and the settings page
+(:mod:`~hireflow.scheduling.routes_settings`, with :mod:`~hireflow.scheduling.routes_meetings`).
 """
 
 from __future__ import annotations
@@ -11,11 +14,9 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
-from pydantic import BaseModel
 from sqlalchemy import select
 
 from hireflow.candidates import language_zone
@@ -25,12 +26,11 @@ from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import require
 from hireflow.core.settings import get_settings
 from hireflow.openings.models import OpeningMember
-from hireflow.org.models import Tenant, User
+from hireflow.org.models import Tenant
 from hireflow.scheduling import (
     auto_assignment,
     availability,
     bookings,
-    calendar_sync,
     calendars,
     invitation_actions,
     invitations,
@@ -38,8 +38,10 @@ from hireflow.scheduling import (
     policies,
     printing,
     queries,
+    routes_availability,
     routes_links,
     routes_meetings,
+    routes_settings,
     schemas,
     sending,
     slot_search,
@@ -51,6 +53,7 @@ from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageUser, audit_read
 from hireflow.web.forms import Form, PostedForm
 from hireflow.web.routes import COMMON_ZONES
+from hireflow.web.streaming import pdf_inline
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
@@ -58,10 +61,10 @@ router = APIRouter(include_in_schema=False)
 # per domain; the routes themselves are copied, so they stay plain routes of this router).
 router.routes.extend(routes_links.router.routes)
 router.routes.extend(routes_meetings.router.routes)
+router.routes.extend(routes_availability.router.routes)
+router.routes.extend(routes_settings.router.routes)
 NAV = (NavItem("/scheduling", N_("Interviews"), "invitations.read", order=25, group="recruiting"),)
 ASSETS = Path(__file__).resolve().parent / "static"
-CALENDAR_FILE_BYTES = 5 * 1024 * 1024
-WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 # Words that come from data, listed so they reach the catalogue.
 LABELS = (
     N_("queued"),
@@ -91,19 +94,6 @@ LABELS = (
 )
 
 
-def _local(value: str, zone: str) -> datetime | None:
-    """A ``datetime-local`` input typed in ``zone`` as an aware datetime (None if empty/bad)."""
-    if not value:
-        return None
-    try:
-        naive = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if naive.tzinfo is not None:
-        return naive
-    return naive.replace(tzinfo=ZoneInfo(zone))
-
-
 class ChooseATime(AppError):
     """A booking form posted without a time."""
 
@@ -113,14 +103,6 @@ class ChooseATime(AppError):
 
 def _ints(values: list[str]) -> list[int]:
     return [int(v) for v in values if v.isdigit()]
-
-
-def _listed(form: PostedForm, name: str) -> list[str]:
-    """A repeated field, posted as ``name[]`` (or once as ``name``)."""
-    repeated = form.getlist(f"{name}[]")
-    if repeated:
-        return repeated
-    return [form.get(name)] if form.get(name) else []
 
 
 # --------------------------------------------------------------------------- overview
@@ -294,10 +276,10 @@ def invite_page(
 
 
 def _invite_payload(form: PostedForm, zone: str) -> dict[str, Any]:
-    deadline = _local(form.get("deadline"), zone)
+    deadline = forms.local_datetime(form.get("deadline"), zone)
     return {
         "opening_id": form.get("opening_id") or 0,
-        "candidate_ids": _ints(_listed(form, "candidate_ids")),
+        "candidate_ids": _ints(form.listed("candidate_ids")),
         "kind": form.get("kind") or "live",
         "deadline": deadline.isoformat() if deadline else None,
         "duration_minutes": form.get("duration_minutes") or None,
@@ -305,7 +287,7 @@ def _invite_payload(form: PostedForm, zone: str) -> dict[str, Any]:
         "meeting_url": form.get("meeting_url").strip(),
         "materials": [line for line in form.get("materials").splitlines() if line.strip()],
         "notes": form.get("notes"),
-        "interviewer_ids": _ints(_listed(form, "interviewer_ids")),
+        "interviewer_ids": _ints(form.listed("interviewer_ids")),
         "panel": form.get("panel") == "on",
         "request_key": form.get("request_key"),
     }
@@ -390,24 +372,13 @@ def batch_page(
     return render(request, template, {"batch": batch, "skipped": [], "names": {}})
 
 
-def _pdf(content: bytes, filename: str) -> Response:
-    return Response(
-        content,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
 @router.get("/scheduling/batches/{invitation_batch_id}/invitations.pdf")
 def batch_pdf(session: DbSession, principal: PageUser, invitation_batch_id: Id) -> Response:
     """Printable invitations of one send, one page per candidate with a QR code."""
     content, _pages = printing.printable_invitations(
         session, principal, get_settings(), batch_id=invitation_batch_id
     )
-    return _pdf(content, f"invitations-{invitation_batch_id}.pdf")
+    return pdf_inline(content, f"invitations-{invitation_batch_id}.pdf")
 
 
 @router.get("/scheduling/invitations/{invitation_id}/invitation.pdf")
@@ -415,7 +386,7 @@ def invitation_pdf(session: DbSession, principal: PageUser, invitation_id: Id) -
     content, _pages = printing.printable_invitations(
         session, principal, get_settings(), invitation_id=invitation_id
     )
-    return _pdf(content, f"invitation-{invitation_id}.pdf")
+    return pdf_inline(content, f"invitation-{invitation_id}.pdf")
 
 
 # --------------------------------------------------------------------------- one invitation
@@ -571,207 +542,6 @@ def _add_staff_action(path: str, name: str, run: StaffAction) -> None:
 
 for _path, _name, _run in STAFF_ACTIONS:
     _add_staff_action(_path, _name, _run)
-
-
-# --------------------------------------------------------------------------- availability
-
-
-@router.get("/scheduling/availability")
-def my_availability(principal: PageUser) -> Response:
-    require(principal, "availability.manage")
-    return RedirectResponse(f"/scheduling/availability/{principal.user_id}", status_code=303)
-
-
-def _availability_context(session: DbSession, principal: PageUser, user_id: int) -> dict[str, Any]:
-    view = availability.availability_view(session, principal, user_id)
-    user = session.get(User, user_id)
-    days: list[list[tuple[str, str]]] = [[] for _ in range(7)]
-    for window in view.working_hours:
-        days[window.weekday].append((window.start, window.end))
-    return {
-        "view": view,
-        "person": user,
-        "days": days,
-        "weekdays": WEEKDAYS,
-        "zones": COMMON_ZONES,
-        "errors": {},
-        "notice": None,
-    }
-
-
-@router.get("/scheduling/availability/{availability_user_id}")
-def availability_page(
-    request: Request, session: DbSession, principal: PageUser, availability_user_id: Id
-) -> Response:
-    return render(
-        request,
-        "scheduling/availability.html",
-        _availability_context(session, principal, availability_user_id),
-    )
-
-
-def _hours_payload(form: PostedForm) -> dict[str, Any]:
-    hours = []
-    for day in range(7):
-        if form.get(f"on_{day}") != "on":
-            continue
-        for part in ("1", "2"):
-            start, end = form.get(f"start{part}_{day}"), form.get(f"end{part}_{day}")
-            if start and end:
-                hours.append({"weekday": day, "start": start, "end": end})
-    holidays = [line.strip() for line in form.get("holidays").replace(",", "\n").splitlines()]
-    return {
-        "timezone": form.get("timezone"),
-        "working_hours": hours,
-        "holidays": [h for h in holidays if h],
-        "max_per_day": form.get("max_per_day") or None,
-    }
-
-
-def _availability_submit(
-    request: Request,
-    session: DbSession,
-    principal: PageUser,
-    user_id: int,
-    schema: type[BaseModel],
-    fields: dict[str, Any],
-    save: Callable[[Any], object],
-) -> Response:
-    """Validate one of the availability forms and save it; errors show the page again."""
-    return forms.submit_form(
-        request,
-        schema,
-        fields,
-        forms.redirect_after(save, f"/scheduling/availability/{user_id}?saved=1"),
-        forms.rerender(
-            request,
-            "scheduling/availability.html",
-            lambda: _availability_context(session, principal, user_id),
-        ),
-    )
-
-
-@router.post("/scheduling/availability/{availability_user_id}")
-def availability_save(
-    request: Request, session: DbSession, principal: PageUser, availability_user_id: Id, form: Form
-) -> Response:
-    def save(data: schemas.AvailabilityIn) -> object:
-        return availability.save_availability(session, principal, availability_user_id, data)
-
-    return _availability_submit(
-        request,
-        session,
-        principal,
-        availability_user_id,
-        schemas.AvailabilityIn,
-        _hours_payload(form),
-        save,
-    )
-
-
-@router.post("/scheduling/availability/{availability_user_id}/busy")
-def availability_busy(
-    request: Request, session: DbSession, principal: PageUser, availability_user_id: Id, form: Form
-) -> Response:
-    zone = availability.availability_view(session, principal, availability_user_id).timezone
-    fields = {
-        "start": _local(form.get("start"), zone),
-        "end": _local(form.get("end"), zone),
-        "label": form.get("label"),
-    }
-
-    def save(data: schemas.BusyIn) -> object:
-        return availability.add_busy(session, principal, availability_user_id, data)
-
-    return _availability_submit(
-        request, session, principal, availability_user_id, schemas.BusyIn, fields, save
-    )
-
-
-@router.post("/scheduling/availability/{availability_user_id}/calendar")
-def availability_calendar(
-    request: Request, session: DbSession, principal: PageUser, availability_user_id: Id, form: Form
-) -> Response:
-    raw = form.read_file("file", CALENDAR_FILE_BYTES + 1)
-    fields = {
-        "url": form.get("url").strip(),
-        "ics": raw.decode("utf-8", errors="replace") if raw is not None else "",
-    }
-
-    def save(data: schemas.CalendarImportIn) -> object:
-        return calendar_sync.import_calendar(
-            session, principal, availability_user_id, data, get_settings()
-        )
-
-    return _availability_submit(
-        request, session, principal, availability_user_id, schemas.CalendarImportIn, fields, save
-    )
-
-
-@router.post("/scheduling/busy/{busy_block_id}/delete")
-def busy_delete(session: DbSession, principal: PageUser, busy_block_id: Id) -> Response:
-    user_id = availability.delete_busy(session, principal, busy_block_id)
-    return RedirectResponse(f"/scheduling/availability/{user_id}", status_code=303)
-
-
-# --------------------------------------------------------------------------- settings
-
-
-@router.get("/scheduling/settings")
-def settings_page(request: Request, session: DbSession, principal: PageUser) -> Response:
-    require(principal, "scheduling.configure")
-    policy = policies.policy_for(session, principal.tenant_id)
-    return render(
-        request,
-        "scheduling/settings.html",
-        {
-            "policy": schemas.PolicyOut.model_validate(policy).model_dump(),
-            "errors": {},
-            "saved": request.query_params.get("saved") == "1",
-            **routes_meetings.settings_context(session, principal),
-        },
-    )
-
-
-def _policy_payload(form: PostedForm) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        key: int(value) if value.isdigit() else value
-        for key in schemas.PolicyIn.model_fields
-        if key not in ("reminder_minutes", "candidate_channels", "notify_groups")
-        and (value := form.get(key)) != ""
-    }
-    payload["reminder_minutes"] = [
-        int(v) for v in form.get("reminder_minutes").replace(" ", "").split(",") if v.isdigit()
-    ]
-    payload["candidate_channels"] = _listed(form, "candidate_channels")
-    payload["notify_groups"] = form.get("notify_groups") == "on"
-    return payload
-
-
-@router.post("/scheduling/settings")
-def settings_save(
-    request: Request, session: DbSession, principal: PageUser, form: Form
-) -> Response:
-    require(principal, "scheduling.configure")
-    payload = _policy_payload(form)
-    return forms.submit_form(
-        request,
-        schemas.PolicyIn,
-        payload,
-        forms.redirect_after(
-            lambda data: policies.save_policy(session, principal, data),
-            "/scheduling/settings?saved=1",
-        ),
-        forms.rerender(
-            request,
-            "scheduling/settings.html",
-            lambda: {
-                "policy": {**payload, **form.values},
-                **routes_meetings.settings_context(session, principal),
-            },
-            saved=False,
-        ),
-    )
 
 
 # --------------------------------------------------------------------------- assets

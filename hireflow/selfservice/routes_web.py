@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from hireflow.core.errors import N_, NotFound
 from hireflow.core.i18n import gettext_for, to_zone
@@ -29,7 +29,7 @@ from hireflow.selfservice.labels import WORDS
 from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageUser
 from hireflow.web.forms import Form, act_or_rerender, submit_form
-from hireflow.web.templating import NavItem, render
+from hireflow.web.templating import NavItem
 
 router = APIRouter(include_in_schema=False)
 NAV = (
@@ -57,18 +57,7 @@ def _day(request: Request) -> Callable[[datetime], str]:
     return lambda value: to_zone(value, zone).strftime("%Y-%m-%d")
 
 
-def _page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
-    return render(request, template, {**WORDS, **context}, status_code=status)
-
-
-def _form_page(
-    request: Request, template: str, context: dict[str, Any], errors: dict[str, str] | None
-) -> Response:
-    return forms.page_of_form(request, template, {**WORDS, **context}, errors)
-
-
-def _done(path: str, what: str) -> Response:
-    return RedirectResponse(f"{path}?done={what}", status_code=303)
+PAGES = forms.WordedPages(WORDS)
 
 
 # --------------------------------------------------------------------------- one's own report
@@ -93,7 +82,7 @@ def _report_page(
         for v in views
     }
     context = {"views": list(reversed(views)), "radars": radars}
-    return _form_page(request, "selfservice/report.html", context, errors)
+    return PAGES.form(request, "selfservice/report.html", context, errors)
 
 
 @router.get("/my/report")
@@ -112,7 +101,7 @@ def _development_page(
     _ = gettext_for(request.state.language)
     chart = progress_svg(mine.progress, _day(request), _("Progress over time"))
     context = {"mine": mine, "chart": chart, "day": _day(request)}
-    return _form_page(request, "selfservice/development.html", context, errors)
+    return PAGES.form(request, "selfservice/development.html", context, errors)
 
 
 @router.get("/my/development")
@@ -127,10 +116,10 @@ def _on_development(request: Request, session: DbSession, principal: PageUser) -
 
 @router.post("/my/enrolments")
 def enrol(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
-    def act() -> Response:
-        training.enrol(session, principal, training.check_course_id(form.get("course_id")))
-        return _done("/my/development", "enrolled")
-
+    act = forms.redirect_after(
+        lambda: training.enrol(session, principal, training.check_course_id(form.get("course_id"))),
+        "/my/development?done=enrolled",
+    )
     return act_or_rerender(request, act, _on_development(request, session, principal))
 
 
@@ -138,10 +127,10 @@ def enrol(request: Request, session: DbSession, principal: PageUser, form: Form)
 def progress(
     request: Request, session: DbSession, principal: PageUser, enrolment_id: Id, form: Form
 ) -> Response:
-    def act(data: training.ProgressIn) -> Response:
-        training.set_progress(session, principal, enrolment_id, data)
-        return _done("/my/development", "progress")
-
+    act = forms.redirect_after(
+        lambda data: training.set_progress(session, principal, enrolment_id, data),
+        "/my/development?done=progress",
+    )
     data = {"progress": "100" if form.get("complete") else form.get("progress")}
     return submit_form(
         request, training.ProgressIn, data, act, _on_development(request, session, principal)
@@ -150,19 +139,18 @@ def progress(
 
 @router.post("/my/enrolments/{enrolment_id}/cancel")
 def cancel(request: Request, session: DbSession, principal: PageUser, enrolment_id: Id) -> Response:
-    def act() -> Response:
-        training.cancel(session, principal, enrolment_id)
-        return _done("/my/development", "cancelled")
-
+    act = forms.redirect_after(
+        lambda: training.cancel(session, principal, enrolment_id), "/my/development?done=cancelled"
+    )
     return act_or_rerender(request, act, _on_development(request, session, principal))
 
 
 @router.post("/my/reassessments")
 def reassess(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
-    def act(data: development.ReassessmentIn) -> Response:
-        development.schedule_own(session, principal, data, _lang(request))
-        return _done("/my/development", "reassessment")
-
+    act = forms.redirect_after(
+        lambda data: development.schedule_own(session, principal, data, _lang(request)),
+        "/my/development?done=reassessment",
+    )
     data = {"dimensions": form.getlist("dimensions")}
     return submit_form(
         request,
@@ -185,7 +173,7 @@ def _requests_page(
         if principal.has("self.report")
         else [],
     }
-    return _form_page(request, "selfservice/requests.html", context, errors)
+    return PAGES.form(request, "selfservice/requests.html", context, errors)
 
 
 @router.get("/my/requests")
@@ -196,10 +184,9 @@ def my_requests(request: Request, session: DbSession, principal: PageUser) -> Re
 
 @router.post("/my/requests")
 def file_request(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
-    def act(data: requests.RequestIn) -> Response:
-        requests.create_request(session, principal, data)
-        return _done("/my/requests", "filed")
-
+    act = forms.redirect_after(
+        lambda data: requests.create_request(session, principal, data), "/my/requests?done=filed"
+    )
     interview = form.get("interview_id")
     data = {
         "kind": form.get("kind"),
@@ -233,7 +220,7 @@ def _overview_page(
 ) -> Response:
     rows = routes_reads.department_progress(session, principal, _lang(request))
     context = {"rows": rows, "day": _day(request)}
-    return _form_page(request, "selfservice/overview.html", context, errors)
+    return PAGES.form(request, "selfservice/overview.html", context, errors)
 
 
 @router.get("/development")
@@ -246,10 +233,10 @@ def overview(request: Request, session: DbSession, principal: PageUser) -> Respo
 def reassess_employee(
     request: Request, session: DbSession, principal: PageUser, employee_id: Id, form: Form
 ) -> Response:
-    def act(data: development.ReassessmentIn) -> Response:
-        development.schedule_for(session, principal, employee_id, data)
-        return _done("/development", "reassessment")
-
+    act = forms.redirect_after(
+        lambda data: development.schedule_for(session, principal, employee_id, data),
+        "/development?done=reassessment",
+    )
     return submit_form(
         request,
         development.ReassessmentIn,
@@ -263,10 +250,10 @@ def reassess_employee(
 def complete(
     request: Request, session: DbSession, principal: PageUser, enrolment_id: Id
 ) -> Response:
-    def act() -> Response:
-        training.record_completion(session, principal, enrolment_id)
-        return _done("/development", "completed")
-
+    act = forms.redirect_after(
+        lambda: training.record_completion(session, principal, enrolment_id),
+        "/development?done=completed",
+    )
     return act_or_rerender(
         request, act, lambda errors: _overview_page(request, session, principal, errors)
     )
@@ -288,7 +275,7 @@ def _training_page(
         "flags": policy.FLAGS,
         "values": values or {},
     }
-    return _form_page(request, "selfservice/training.html", context, errors)
+    return PAGES.form(request, "selfservice/training.html", context, errors)
 
 
 @router.get("/training")
@@ -314,10 +301,10 @@ def _course_data(form: Any) -> dict[str, Any]:
 def _save_course(
     request: Request, session: DbSession, principal: PageUser, form: Any, course_id: int | None
 ) -> Response:
-    def act(data: training.CourseIn) -> Response:
-        training.save_course(session, principal, data, course_id)
-        return _done("/training", "saved")
-
+    act = forms.redirect_after(
+        lambda data: training.save_course(session, principal, data, course_id),
+        "/training?done=saved",
+    )
     data = _course_data(form)
     return submit_form(
         request,
@@ -342,10 +329,9 @@ def edit_course(
 
 @router.post("/training/policy")
 def save_policy(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
-    def act(data: policy.PolicyIn) -> Response:
-        policy.update_policy(session, principal, data)
-        return _done("/training", "policy")
-
+    act = forms.redirect_after(
+        lambda data: policy.update_policy(session, principal, data), "/training?done=policy"
+    )
     data: dict[str, Any] = {name: form.get(name) == "yes" for name in policy.FLAGS}
     if "course_reminder_hours" in form.values:
         data["course_reminder_hours"] = form.get("course_reminder_hours")
@@ -363,7 +349,7 @@ def _hr_requests_page(
 ) -> Response:
     rows = routes_reads.open_requests(session, principal)
     context = {"rows": rows}
-    return _form_page(request, "selfservice/hr_requests.html", context, errors)
+    return PAGES.form(request, "selfservice/hr_requests.html", context, errors)
 
 
 @router.get("/self-service/requests")
@@ -380,10 +366,10 @@ def answer(
     selfservice_request_id: Id,
     form: Form,
 ) -> Response:
-    def act(data: requests.AnswerIn) -> Response:
-        requests.answer_request(session, principal, selfservice_request_id, data)
-        return _done("/self-service/requests", "answered")
-
+    act = forms.redirect_after(
+        lambda data: requests.answer_request(session, principal, selfservice_request_id, data),
+        "/self-service/requests?done=answered",
+    )
     return submit_form(
         request,
         requests.AnswerIn,

@@ -90,6 +90,13 @@ class PostedForm:
     def getlist(self, name: str) -> list[str]:
         return list(self.lists.get(name, []))
 
+    def listed(self, name: str) -> list[str]:
+        """A repeated field posted as ``name[]`` (or once as ``name``)."""
+        repeated = self.getlist(f"{name}[]")
+        if repeated:
+            return repeated
+        return [self.get(name)] if self.get(name) else []
+
     def file(self, name: str) -> UploadFile | None:
         return self.files.get(name)
 
@@ -191,12 +198,60 @@ def rerender(
     return page
 
 
+@dataclass(frozen=True)
+class WordedPages:
+    """The pages of a domain that all show the same words (the labels of its statuses, kinds,
+    ...): each page's context is laid over ``words``."""
+
+    words: Mapping[str, Any]
+
+    def render(
+        self, request: Request, template: str, context: dict[str, Any], status: int = 200
+    ) -> Response:
+        return render(request, template, {**self.words, **context}, status_code=status)
+
+    def form(
+        self,
+        request: Request,
+        template: str,
+        context: dict[str, Any],
+        errors: Mapping[str, str] | None,
+    ) -> Response:
+        """``page_of_form`` with the words."""
+        return page_of_form(request, template, {**self.words, **context}, errors)
+
+    def rerender(
+        self,
+        request: Request,
+        template: str,
+        context: Callable[[], dict[str, Any]],
+        *,
+        rollback: Session | None = None,
+        **more: Any,
+    ) -> Page:
+        """``rerender`` with the words."""
+        return rerender(
+            request, template, lambda: {**self.words, **context()}, rollback=rollback, **more
+        )
+
+
 def redirect_after(act: Callable[P, object], target: str) -> Callable[P, Response]:
     """``act``, answering 303 to ``target`` once it is done."""
 
     def run(*args: P.args, **kwargs: P.kwargs) -> Response:
         act(*args, **kwargs)
         return RedirectResponse(target, status_code=303)
+
+    return run
+
+
+def redirect_to_new(act: Callable[P, Any], target: str) -> Callable[P, Response]:
+    """``act``, answering 303 to the page of the row it made: ``target`` with ``{id}`` standing
+    for the row's id (``"/openings/{id}"``)."""
+
+    def run(*args: P.args, **kwargs: P.kwargs) -> Response:
+        row = act(*args, **kwargs)
+        return RedirectResponse(target.format(id=row.id), status_code=303)
 
     return run
 
@@ -235,3 +290,17 @@ def day_bound(value: str, zone: str, *, end: bool) -> datetime | None:
         return None
     start = datetime.combine(day, time.min, tzinfo=ZoneInfo(zone))
     return start + timedelta(days=1) if end else start
+
+
+def local_datetime(value: str, zone: str) -> datetime | None:
+    """A ``datetime-local`` input typed in ``zone`` as an aware datetime (None if empty or not a
+    date and time); a value that carries its own offset keeps it."""
+    if not value:
+        return None
+    try:
+        naive = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if naive.tzinfo is not None:
+        return naive
+    return naive.replace(tzinfo=ZoneInfo(zone))

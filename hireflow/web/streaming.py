@@ -1,16 +1,34 @@
-"""Sending a file to the client in pieces: a stored file decrypted as it is read, or an export
-spooled to a temporary file."""
+"""Sending a file to the client: whole (a PDF shown in the browser, a file to save), or in pieces
+(a stored file decrypted as it is read, an export spooled to a temporary file)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 PIECE = 256 * 1024
 # A person's file: never cached, never sniffed into something the browser would run.
 PRIVATE_FILE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
+def pdf_inline(content: bytes, filename: str) -> Response:
+    """A private PDF the browser shows (a letter, printable invitations), saved as ``filename``."""
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"', **PRIVATE_FILE},
+    )
+
+
+def attachment(content: bytes, media_type: str, filename: str) -> Response:
+    """``content`` as a file the browser saves under ``filename`` (an export, a calendar file)."""
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def stream_and_close(

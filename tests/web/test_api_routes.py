@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from hireflow.core.permissions import Principal
-from hireflow.web.api_routes import ServiceRoutes
+from hireflow.web.api_routes import ServiceRoutes, shaped
 
 
 class PetIn(BaseModel):
@@ -92,3 +92,11 @@ def test_the_api_description_reads_as_written_out_endpoints() -> None:
     delete = spec["paths"]["/api/v1/pets/{pet_id}"]["delete"]
     assert delete["operationId"] == "delete_pet_api_v1_pets__pet_id__delete"
     assert list(delete["responses"]) == ["204", "422"]
+
+
+def test_an_answer_is_shaped_from_its_row_with_the_given_fields_over_it() -> None:
+    class Row:
+        id, name, owner, secret = 7, "Rex", 3, "never shown"
+
+    assert shaped(PetOut, Row()) == PetOut(id=7, name="Rex", owner=3)
+    assert shaped(PetOut, Row(), owner=9) == PetOut(id=7, name="Rex", owner=9)

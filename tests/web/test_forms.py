@@ -9,7 +9,15 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
 from hireflow.core.errors import AppError, Conflict, NotFound, ValidationFailed
-from hireflow.web.forms import Form, act_or_rerender, submit_form
+from hireflow.web.forms import (
+    Form,
+    PostedForm,
+    act_or_rerender,
+    local_datetime,
+    redirect_to_new,
+    submit_form,
+)
+from hireflow.web.listing import Days
 
 
 class Pet(BaseModel):
@@ -23,6 +31,7 @@ def _app() -> FastAPI:
     @app.middleware("http")
     async def language(request: Request, call_next):  # what the real middleware sets
         request.state.language = "en"
+        request.state.timezone = "Asia/Shanghai"
         return await call_next(request)
 
     @app.post("/pets")
@@ -55,7 +64,30 @@ def _app() -> FastAPI:
 
         return act_or_rerender(request, act, page)
 
+    @app.post("/pets/new")
+    def new_pet(request: Request, form: Form) -> Response:
+        made = redirect_to_new(lambda pet: Row(len(pet.name)), "/pets/{id}?new=1")
+        fields = {"name": form.get("name"), "legs": "4"}
+        return submit_form(
+            request, Pet, fields, made, lambda errors: JSONResponse(errors, status_code=422)
+        )
+
+    @app.get("/visits")
+    def visits(days: Days) -> Response:
+        return JSONResponse(
+            {
+                "typed": [days.since, days.until],
+                "bounds": [str(days.start), str(days.end)],
+                "not_understood": days.not_understood,
+            }
+        )
+
     return app
+
+
+class Row:
+    def __init__(self, id: int) -> None:
+        self.id = id
 
 
 class Gone(AppError):
@@ -106,3 +138,36 @@ def test_an_action_without_a_schema_re_renders_with_the_refusals_status(client):
     assert refused.status_code == 410
     assert list(refused.json()["errors"]) == ["form"]
     assert client.post("/pets/rex/adopt").json() == {"adopted": "rex"}
+
+
+def test_a_new_row_s_page_follows_its_form(client):
+    answer = client.post("/pets/new", data={"name": "Rex"}, follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/pets/3?new=1"
+    assert client.post("/pets/new", data={"name": "R"}).status_code == 422
+
+
+def test_day_filters_bound_whole_days_in_the_viewer_s_zone(client):
+    shown = client.get("/visits", params={"since": "2026-03-01", "until": "2026-03-02"}).json()
+    assert shown == {
+        "typed": ["2026-03-01", "2026-03-02"],
+        "bounds": ["2026-03-01 00:00:00+08:00", "2026-03-03 00:00:00+08:00"],
+        "not_understood": False,
+    }
+    typo = client.get("/visits", params={"until": "March"}).json()
+    assert typo["bounds"] == ["None", "None"] and typo["not_understood"] is True
+    assert client.get("/visits").json()["not_understood"] is False
+
+
+def test_a_local_date_and_time_is_read_in_the_zone_it_was_typed_in():
+    assert str(local_datetime("2026-03-01T09:30", "Europe/Berlin")) == "2026-03-01 09:30:00+01:00"
+    assert (
+        str(local_datetime("2026-03-01T09:30+00:00", "Asia/Tokyo")) == "2026-03-01 09:30:00+00:00"
+    )
+    assert local_datetime("", "UTC") is None and local_datetime("soon", "UTC") is None
+
+
+def test_a_repeated_field_is_read_with_or_without_brackets():
+    assert PostedForm(lists={"ids[]": ["1", "2"]}).listed("ids") == ["1", "2"]
+    assert PostedForm(values={"ids": "3"}).listed("ids") == ["3"]
+    assert PostedForm().listed("ids") == []
