@@ -241,6 +241,42 @@ def confirmed(cases: list) -> bool:
     return answer == b"1"
 
 
+# Standard modules a solution commonly imports, without side effects: when the source names
+# one, the harness imports it once, before forking the cases, instead of every case's process
+# importing it again (``collections`` alone costs a case ~1 ms of CPU).
+PRELOAD = frozenset(
+    [
+        "array",
+        "bisect",
+        "collections",
+        "functools",
+        "heapq",
+        "itertools",
+        "math",
+        "operator",
+        "re",
+        "string",
+        "typing",
+    ]
+)
+
+
+def _names(code: object) -> set:
+    """Every name the code object and its nested code objects use (imports among them)."""
+    names = set(code.co_names)  # type: ignore[attr-defined]
+    for const in code.co_consts:  # type: ignore[attr-defined]
+        if type(const) is type(code):
+            names |= _names(const)
+    return names
+
+
+def preload(code: object) -> None:
+    """Import the allowed modules the solution names (trusted standard library code)."""
+    for name in sorted(PRELOAD & _names(code)):
+        with suppress(Exception):
+            __import__(name)
+
+
 def compile_source(spec: dict, env: dict) -> tuple:
     """The compile step's result and, for Python, the compiled code object."""
     if spec.get("inline_python"):
@@ -249,6 +285,7 @@ def compile_source(spec: dict, env: dict) -> tuple:
             source = handle.read()
         try:
             code = compile(source, source_path, "exec", dont_inherit=True)
+            preload(code)
             return {"ok": True, "stdout": "", "stderr": ""}, code
         except (SyntaxError, ValueError) as exc:
             import traceback

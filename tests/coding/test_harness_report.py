@@ -1,5 +1,6 @@
-"""The harness writes its report as JSON without importing ``json`` (half its start-up): its
-encoder gives what ``json.loads`` reads back as the same values."""
+"""The harness starts light: it writes its report as JSON without importing ``json`` (half its
+start-up), and imports once the allowed standard modules a solution uses instead of once per
+case. Its encoder gives what ``json.loads`` reads back as the same values."""
 
 from __future__ import annotations
 
@@ -42,3 +43,15 @@ def test_report_encoding_reads_back_as_json(report):
 def test_only_plain_values_are_reported():
     with pytest.raises(TypeError):
         encode({"x": object()})
+
+
+def test_modules_the_solution_imports_are_found_for_preloading():
+    from hireflow.coding.harness import PRELOAD, _names
+
+    source = (
+        "import sys\nfrom collections import Counter\ndef f():\n    import heapq\n    import this\n"
+    )
+    found = PRELOAD & _names(compile(source, "solution.py", "exec"))
+    # only allowed modules (no side effects) are imported by the harness; the others, like
+    # ``this`` (which prints), are imported by the solution's own process as before
+    assert found == {"collections", "heapq"}
