@@ -19,13 +19,18 @@ Prints:
   ``--compare-with OTHER_CHECKOUT`` the burst runs alternately on the other checkout's code and
   on this one, ``--rounds`` times each, and prints the medians and their ratio: on a shared
   machine only figures measured back to back compare.
+* **CPU per run** (``cpu``): the CPU time of every process of a Python sandbox run (through a
+  cgroup v1 ``cpuacct`` group, so it needs root), by what the run holds: nothing, the 12 cases,
+  the 12 cases and the efficiency sizes, a whole grading; what a submission costs the cores.
 * **start-up per language**: a fresh sandbox that compiles (where the language does) and runs
   a trivial program on one input: bubblewrap + namespaces + compile + run, median of 3.
+* ``HIREFLOW_BENCH_TREE=/other/checkout`` measures that checkout's code in-process (the parts
+  other than the Redis burst, which compares with ``--compare-with``).
 * the machine's load average before and after each part (the machine is shared; figures
   measured under load say so).
 
 Usage: .venv/bin/python bench/coding_sandbox.py [--submissions 100] [--redis URL]
-       [--parts floor,throughput,burst,redis,startup] [--compare-with /work/main --rounds 2]
+       [--parts floor,throughput,burst,redis,cpu,startup] [--compare-with /work/main --rounds 2]
 """
 
 from __future__ import annotations
@@ -42,7 +47,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+# HIREFLOW_BENCH_TREE: measure another checkout's code (e.g. the main branch's) in-process
+ROOT = Path(os.environ.get("HIREFLOW_BENCH_TREE") or Path(__file__).resolve().parents[1])
 sys.path.insert(0, str(ROOT))
 
 from hireflow.coding.languages import available_languages  # noqa: E402
@@ -151,12 +157,10 @@ def _load() -> str:
 
 def floor() -> float:
     """Median seconds of a bare sandbox start (namespaces + python3, nothing else)."""
-    argv = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--ro-bind", "/", "/"]
-    argv += ["--proc", "/proc", "--dev", "/dev", "/usr/bin/python3", "-I", "-S", "-c", "pass"]
     times = []
     for _ in range(10):
         started = time.perf_counter()
-        subprocess.run(argv, check=True)
+        floor_run()
         times.append(time.perf_counter() - started)
     seconds = statistics.median(times)
     print(f"floor: a bare bubblewrap sandbox starting python3: {seconds * 1000:.0f} ms ({_load()})")
@@ -283,10 +287,76 @@ def compare(redis_url: str, other: Path, rounds: int) -> None:
     for _ in range(rounds):
         for tree in (other, ROOT):
             runs[tree].append(burst(redis_url, tree=tree))
-    for key in ("p50", "p95", "rate"):
+    for key, unit in (("p50", "s"), ("p95", "s"), ("rate", "/s")):
         a = statistics.median(r[key] for r in runs[other])
         b = statistics.median(r[key] for r in runs[ROOT])
-        print(f"compare {key}: {other} {a:.2f}, this checkout {b:.2f} (ratio {a / b:.2f})")
+        better = a / b if unit == "s" else b / a
+        print(
+            f"compare {key} (median of {rounds}): {other} {a:.2f} {unit}, this checkout "
+            f"{b:.2f} {unit}: {better:.2f}× better"
+        )
+
+
+CPUACCT = Path("/sys/fs/cgroup/cpuacct")
+
+
+def cpu_per_run(rounds: int = 15) -> None:
+    """CPU time (every process: launcher, bubblewrap, harness, cases; through a cgroup v1
+    ``cpuacct`` group) of one Python sandbox run by what it holds, median of ``rounds``,
+    interleaved: what a submission costs the cores, which load inflates less than wall time."""
+    from hireflow.coding.languages import get_language
+    from hireflow.coding.runner import CaseInput, CodeRunner
+
+    group = CPUACCT / f"hireflow-bench-{os.getpid()}"
+    try:
+        group.mkdir()
+        (group / "cgroup.procs").write_text(str(os.getpid()))
+    except OSError as exc:
+        print(f"cpu per run: skipped (no writable cgroup v1 cpuacct: {exc})")
+        return
+    usage = lambda: int((group / "cpuacct.usage").read_text()) / 1e9  # noqa: E731
+    runner, question = CodeRunner(), get_question("pair-sum")
+    python = get_language("python")
+    inputs = runner.efficiency_inputs(question)
+    runner.reference(question, python)
+    cases = [CaseInput(f"ex-{i}", c.input) for i, c in enumerate(question.examples)]
+    cases += [CaseInput(f"t-{i}", c.input) for i, c in enumerate(question.tests)]
+    sizes = [CaseInput(f"eff-{n}", inputs[n], group="efficiency") for n in inputs]
+
+    def code(i: int, variant: int = 0) -> str:
+        return VARIANTS[variant] + f"# cpu {i} {time.time_ns()}\n"
+
+    parts = {
+        "bare bubblewrap + python3 (the floor)": lambda i: floor_run(),
+        "sandbox, no case": lambda i: runner.execute(question, python, code(i), []),
+        "sandbox, 12 cases": lambda i: runner.execute(question, python, code(i), cases),
+        "sandbox, 12 cases + efficiency sizes": lambda i: runner.execute(
+            question, python, code(i), cases + sizes
+        ),
+        "grading a submission (all of it)": lambda i: runner.grade(
+            question, "python", code(i, i % len(VARIANTS))
+        ),
+    }
+    spent: dict[str, list[float]] = {name: [] for name in parts}
+    before = _load()
+    for i in range(rounds):
+        for name, run in parts.items():
+            start = usage()
+            run(i)
+            spent[name].append(usage() - start)
+    sizes_text = ", ".join(f"{n:,}" for n in inputs)
+    print(f"CPU per Python run (pair-sum, efficiency sizes {sizes_text}; median of {rounds}):")
+    for name, values in spent.items():
+        print(f"  {name:40} {statistics.median(values) * 1000:6.1f} ms")
+    print(f"  ({before} before, {_load()} after)")
+    (CPUACCT / "cgroup.procs").write_text(str(os.getpid()))
+    group.rmdir()
+
+
+def floor_run() -> None:
+    argv = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--ro-bind", "/", "/"]
+    argv += ["--proc", "/proc", "--dev", "/dev", "/usr/bin/python3", "-I", "-S", "-c", "pass"]
+    subprocess.run(argv, check=True)
 
 
 def startup() -> None:
@@ -315,7 +385,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--submissions", type=int, default=100)
     parser.add_argument("--redis", default=os.environ.get("HIREFLOW_TEST_REDIS", ""))
-    parser.add_argument("--parts", default="floor,throughput,burst,redis,startup")
+    parser.add_argument("--parts", default="floor,throughput,burst,redis,cpu,startup")
     parser.add_argument(
         "--compare-with", type=Path, help="another checkout: its Redis burst, back to back"
     )
@@ -336,6 +406,8 @@ def main() -> None:
             burst(args.redis)
         else:
             print("burst through Redis: skipped (pass --redis redis://127.0.0.1:6379/N)")
+    if "cpu" in parts:
+        cpu_per_run()
     if "startup" in parts:
         startup()
     print(f"after: {_load()}")
