@@ -13,15 +13,24 @@ Prints:
   (2 examples + 10 hidden tests each, the throughput's conditions); latency = from hand-in to
   the result, p50/p95/max. Target p95 < 2 s.
 * **burst through Redis**: the same 50 sent at once through Redis to a real
-  ``hireflow sandbox-worker --concurrency 2`` (the product's path: a submission also runs the
-  3 efficiency sizes), latency from sending to the result being readable.
+  ``hireflow sandbox-worker --concurrency 2`` (the product's path: an accepted submission also
+  runs the question's efficiency sizes), latency from sending to the worker storing the result
+  (its ``date_done``: the bench waits without competing for the cores). With
+  ``--compare-with OTHER_CHECKOUT`` the burst runs alternately on the other checkout's code and
+  on this one, ``--rounds`` times each, and prints the medians and their ratio: on a shared
+  machine only figures measured back to back compare.
+* **CPU per run** (``cpu``): the CPU time of every process of a Python sandbox run (through a
+  cgroup v1 ``cpuacct`` group, so it needs root), by what the run holds: nothing, the 12 cases,
+  the 12 cases and the efficiency sizes, a whole grading; what a submission costs the cores.
 * **start-up per language**: a fresh sandbox that compiles (where the language does) and runs
   a trivial program on one input: bubblewrap + namespaces + compile + run, median of 3.
+* ``HIREFLOW_BENCH_TREE=/other/checkout`` measures that checkout's code in-process (the parts
+  other than the Redis burst, which compares with ``--compare-with``).
 * the machine's load average before and after each part (the machine is shared; figures
   measured under load say so).
 
 Usage: .venv/bin/python bench/coding_sandbox.py [--submissions 100] [--redis URL]
-       [--parts floor,throughput,burst,redis,startup]
+       [--parts floor,throughput,burst,redis,cpu,startup] [--compare-with /work/main --rounds 2]
 """
 
 from __future__ import annotations
@@ -38,12 +47,15 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+# HIREFLOW_BENCH_TREE: measure another checkout's code (e.g. the main branch's) in-process
+ROOT = Path(os.environ.get("HIREFLOW_BENCH_TREE") or Path(__file__).resolve().parents[1])
 sys.path.insert(0, str(ROOT))
 
 from hireflow.coding.languages import available_languages  # noqa: E402
 from hireflow.coding.questions import get_question  # noqa: E402
 from hireflow.coding.runner import QUEUE  # noqa: E402
+
+SIZES = ", ".join(f"{n:,}" for n in get_question("pair-sum").efficiency.sizes)  # type: ignore[union-attr]
 
 VARIANTS = [
     """import sys
@@ -128,7 +140,7 @@ def throughput(count: int, efficiency: bool, base: float | None = None) -> None:
         elapsed = time.perf_counter() - started
     statuses = {status for _, status in results}
     times = sorted(t for t, _ in results)
-    label = "with 3 efficiency sizes (n up to 80,000)" if efficiency else "12 cases"
+    label = f"with the efficiency sizes {SIZES}" if efficiency else "12 cases"
     print(
         f"throughput ({label}): {count / elapsed:.1f} submissions/s "
         f"({count} in {elapsed:.2f} s; per submission "
@@ -145,12 +157,10 @@ def _load() -> str:
 
 def floor() -> float:
     """Median seconds of a bare sandbox start (namespaces + python3, nothing else)."""
-    argv = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--ro-bind", "/", "/"]
-    argv += ["--proc", "/proc", "--dev", "/dev", "/usr/bin/python3", "-I", "-S", "-c", "pass"]
     times = []
     for _ in range(10):
         started = time.perf_counter()
-        subprocess.run(argv, check=True)
+        floor_run()
         times.append(time.perf_counter() - started)
     seconds = statistics.median(times)
     print(f"floor: a bare bubblewrap sandbox starting python3: {seconds * 1000:.0f} ms ({_load()})")
@@ -189,7 +199,10 @@ def pool_burst(count: int = 50, base: float | None = None) -> None:
     )
 
 
-def burst(redis_url: str, count: int = 50) -> None:
+def burst(redis_url: str, count: int = 50, tree: Path = ROOT) -> dict[str, float]:
+    """``count`` distinct submissions sent at once through Redis to a real sandbox worker
+    running the code of ``tree``; latency = sending to the worker storing the result (its
+    ``date_done``), so the bench's own waiting costs the cores nothing while it runs."""
     import redis
     from celery import Celery
 
@@ -199,6 +212,7 @@ def burst(redis_url: str, count: int = 50) -> None:
     data = tempfile.mkdtemp(prefix="hf-bench-")
     env = {
         **os.environ,
+        "PYTHONPATH": str(tree),
         "HIREFLOW_DATA_DIR": data,
         "HIREFLOW_BROKER_URL": redis_url,
         "HIREFLOW_RESULT_BACKEND": redis_url,
@@ -207,54 +221,142 @@ def burst(redis_url: str, count: int = 50) -> None:
     worker = subprocess.Popen(
         [sys.executable, "-m", "hireflow.cli", "sandbox-worker", "--concurrency", "2"],
         env=env,
+        cwd=str(tree),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     app = Celery("bench", broker=redis_url, backend=redis_url)
     try:
-        # Warm the worker processes (first grading loads the bank and the references).
-        warm = [
-            app.send_task(
-                "coding.grade_submission", args=("pair-sum", "python", VARIANTS[0]), queue=QUEUE
-            )
-            for _ in range(4)
-        ]
-        for result in warm:
-            result.get(timeout=180)
+        # Warm both worker processes (a first grading generates the inputs and times the
+        # reference, once per process); distinct codes, two at a time so both take one.
+        for i in range(4):
+            pair = [
+                app.send_task(
+                    "coding.grade_submission",
+                    args=("pair-sum", "python", VARIANTS[0] + f"# warm {i} {j}\n"),
+                    queue=QUEUE,
+                )
+                for j in range(2)
+            ]
+            for result in pair:
+                result.get(timeout=180)
+        before = _load()
         sent_at: dict[str, float] = {}
-        done_at: dict[str, float] = {}
         results = []
         for i in range(count):
-            code = VARIANTS[i % len(VARIANTS)] + f"# burst {i}\n"
-            sent_at_i = time.perf_counter()
+            code = VARIANTS[i % len(VARIANTS)] + f"# burst {i} {time.time_ns()}\n"
+            sent_at_i = time.time()
             # this app has none of the platform's routes: name the sandbox queue
             result = app.send_task(
                 "coding.grade_submission", args=("pair-sum", "python", code), queue=QUEUE
             )
             sent_at[result.id] = sent_at_i
             results.append(result)
-
-        def wait(result) -> None:
-            result.get(timeout=300)
-            done_at[result.id] = time.perf_counter()
-
-        threads = [threading.Thread(target=wait, args=(r,)) for r in results]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        latencies = sorted(done_at[r.id] - sent_at[r.id] for r in results)
-        statuses = {r.get()["status"] for r in results}
+        first = min(sent_at.values())
+        outcomes = [r.get(timeout=600) for r in results]
+        latencies = sorted(r.date_done.timestamp() - sent_at[r.id] for r in results)
+        makespan = max(r.date_done.timestamp() for r in results) - first
+        statuses = {o["status"] for o in outcomes}
+        verdicts = {o["efficiency"]["verdict"] for o in outcomes}
+        sizes = ", ".join(f"{p['n']:,}" for p in outcomes[0]["efficiency"]["points"])
+        figures = {
+            "p50": statistics.median(latencies),
+            "p95": latencies[int(0.95 * (count - 1))],
+            "max": latencies[-1],
+            "rate": count / makespan,
+        }
         print(
-            f"burst of {count} through Redis, 2 sandbox worker processes (submit mode with "
-            f"efficiency): p50 {statistics.median(latencies):.2f} s, "
-            f"p95 {latencies[int(0.95 * (count - 1))]:.2f} s, max {latencies[-1]:.2f} s; "
-            f"statuses {sorted(statuses)}; {_load()} after"
+            f"burst of {count} through Redis, 2 sandbox worker processes of {tree} (submit "
+            f"mode, efficiency sizes {sizes}): p50 {figures['p50']:.2f} s, "
+            f"p95 {figures['p95']:.2f} s, max {figures['max']:.2f} s "
+            f"({figures['rate']:.1f}/s); statuses {sorted(statuses)}, efficiency "
+            f"{sorted(verdicts)}; {before} before, {_load()} after"
         )
+        return figures
     finally:
         worker.terminate()
         worker.wait(timeout=30)
         app.close()
+
+
+def compare(redis_url: str, other: Path, rounds: int) -> None:
+    """The burst through Redis, alternately for ``other`` (e.g. the main branch's checkout)
+    and this checkout, ``rounds`` times each: on a shared machine only figures measured back
+    to back compare."""
+    runs: dict[Path, list[dict[str, float]]] = {other: [], ROOT: []}
+    for _ in range(rounds):
+        for tree in (other, ROOT):
+            runs[tree].append(burst(redis_url, tree=tree))
+    for key, unit in (("p50", "s"), ("p95", "s"), ("rate", "/s")):
+        a = statistics.median(r[key] for r in runs[other])
+        b = statistics.median(r[key] for r in runs[ROOT])
+        better = a / b if unit == "s" else b / a
+        print(
+            f"compare {key} (median of {rounds}): {other} {a:.2f} {unit}, this checkout "
+            f"{b:.2f} {unit}: {better:.2f}× better"
+        )
+
+
+CPUACCT = Path("/sys/fs/cgroup/cpuacct")
+
+
+def cpu_per_run(rounds: int = 15) -> None:
+    """CPU time (every process: launcher, bubblewrap, harness, cases; through a cgroup v1
+    ``cpuacct`` group) of one Python sandbox run by what it holds, median of ``rounds``,
+    interleaved: what a submission costs the cores, which load inflates less than wall time."""
+    from hireflow.coding.languages import get_language
+    from hireflow.coding.runner import CaseInput, CodeRunner
+
+    group = CPUACCT / f"hireflow-bench-{os.getpid()}"
+    try:
+        group.mkdir()
+        (group / "cgroup.procs").write_text(str(os.getpid()))
+    except OSError as exc:
+        print(f"cpu per run: skipped (no writable cgroup v1 cpuacct: {exc})")
+        return
+    usage = lambda: int((group / "cpuacct.usage").read_text()) / 1e9  # noqa: E731
+    runner, question = CodeRunner(), get_question("pair-sum")
+    python = get_language("python")
+    inputs = runner.efficiency_inputs(question)
+    runner.reference(question, python)
+    cases = [CaseInput(f"ex-{i}", c.input) for i, c in enumerate(question.examples)]
+    cases += [CaseInput(f"t-{i}", c.input) for i, c in enumerate(question.tests)]
+    sizes = [CaseInput(f"eff-{n}", inputs[n], group="efficiency") for n in inputs]
+
+    def code(i: int, variant: int = 0) -> str:
+        return VARIANTS[variant] + f"# cpu {i} {time.time_ns()}\n"
+
+    parts = {
+        "bare bubblewrap + python3 (the floor)": lambda i: floor_run(),
+        "sandbox, no case": lambda i: runner.execute(question, python, code(i), []),
+        "sandbox, 12 cases": lambda i: runner.execute(question, python, code(i), cases),
+        "sandbox, 12 cases + efficiency sizes": lambda i: runner.execute(
+            question, python, code(i), cases + sizes
+        ),
+        "grading a submission (all of it)": lambda i: runner.grade(
+            question, "python", code(i, i % len(VARIANTS))
+        ),
+    }
+    spent: dict[str, list[float]] = {name: [] for name in parts}
+    before = _load()
+    for i in range(rounds):
+        for name, run in parts.items():
+            start = usage()
+            run(i)
+            spent[name].append(usage() - start)
+    sizes_text = ", ".join(f"{n:,}" for n in inputs)
+    print(f"CPU per Python run (pair-sum, efficiency sizes {sizes_text}; median of {rounds}):")
+    for name, values in spent.items():
+        print(f"  {name:40} {statistics.median(values) * 1000:6.1f} ms")
+    print(f"  ({before} before, {_load()} after)")
+    (CPUACCT / "cgroup.procs").write_text(str(os.getpid()))
+    group.rmdir()
+
+
+def floor_run() -> None:
+    argv = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--ro-bind", "/", "/"]
+    argv += ["--proc", "/proc", "--dev", "/dev", "/usr/bin/python3", "-I", "-S", "-c", "pass"]
+    subprocess.run(argv, check=True)
 
 
 def startup() -> None:
@@ -283,7 +385,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--submissions", type=int, default=100)
     parser.add_argument("--redis", default=os.environ.get("HIREFLOW_TEST_REDIS", ""))
-    parser.add_argument("--parts", default="floor,throughput,burst,redis,startup")
+    parser.add_argument("--parts", default="floor,throughput,burst,redis,cpu,startup")
+    parser.add_argument(
+        "--compare-with", type=Path, help="another checkout: its Redis burst, back to back"
+    )
+    parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     print(f"machine: {os.cpu_count()} cores, {_load()}")
@@ -294,10 +400,14 @@ def main() -> None:
     if "burst" in parts:
         pool_burst(50, base)
     if "redis" in parts:
-        if args.redis:
+        if args.redis and args.compare_with:
+            compare(args.redis, args.compare_with.resolve(), args.rounds)
+        elif args.redis:
             burst(args.redis)
         else:
             print("burst through Redis: skipped (pass --redis redis://127.0.0.1:6379/N)")
+    if "cpu" in parts:
+        cpu_per_run()
     if "startup" in parts:
         startup()
     print(f"after: {_load()}")

@@ -166,6 +166,19 @@ def case_status(raw: dict[str, Any], memory_mb: int, oom_killed: bool) -> tuple[
     return "", ""
 
 
+def hidden_tests_pass(question: Question, raw_cases: list[dict[str, Any]]) -> bool:
+    """Whether the raw sandbox records pass every hidden test (``t-N``) of ``question``: the
+    condition for running its efficiency inputs."""
+    raw_by_id = {raw.get("id"): raw for raw in raw_cases}
+    for i, case in enumerate(question.tests):
+        raw = raw_by_id.get(f"t-{i}")
+        if raw is None or case_status(raw, question.memory_mb, oom_killed=False)[0]:
+            return False
+        if not outputs_match(case.output, raw.get("stdout") or "", question.checker):
+            return False
+    return True
+
+
 def _fit_growth(points: list[tuple[int, float]]) -> float | None:
     usable = [(n, t) for n, t in points if t is not None and t >= NOISE_FLOOR_S]
     if len(usable) < 2:

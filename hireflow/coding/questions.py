@@ -12,7 +12,7 @@ A question is a YAML document (see ``bank/*.yaml`` and docs/coding.md)::
     tests: [{input: ..., output: ...}]                                # hidden
     reference: {python: ..., javascript: ..., cpp: ..., java: ..., go: ...}
     efficiency:                     # optional: separates O(n log n) from O(n^2)
-      sizes: [5000, 20000, 80000]
+      sizes: [1000, 4000, 16000]   # the smallest that tell n log n from n^2 (tests/coding)
       generator: |                  # Python: def generate(n, rng) -> str (rng: random.Random)
         ...
     checker: tokens                 # tokens (default) | exact | float

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hireflow.coding.grader import SubmissionResult, grade
+from hireflow.coding.grader import SubmissionResult, grade, hidden_tests_pass
 from hireflow.coding.languages import Language, get_language
 from hireflow.coding.questions import Question, get_question
 from hireflow.coding.sandbox import Job, Sandbox, SandboxError
@@ -25,6 +26,7 @@ QUEUE = "sandbox"  # the Celery queue only sandbox workers consume
 MAX_CODE_BYTES = 64 * 1024
 MODES = ("run", "submit")
 REFERENCE_TTL_S = 900.0
+EFFICIENCY_GROUP = "efficiency"
 COMPILE_CPU_S = 10.0
 OUTPUT_BYTES = 1024 * 1024
 HARNESS_MB = 48  # the harness and bubblewrap inside the memory cap
@@ -141,9 +143,19 @@ class CodeRunner:
         self._lock = threading.Lock()
 
     def execute(
-        self, question: Question, language: Language, code: str, cases: list[CaseInput]
+        self,
+        question: Question,
+        language: Language,
+        code: str,
+        cases: list[CaseInput],
+        confirm: Callable[[list[dict[str, Any]]], bool] | None = None,
     ) -> dict[str, Any]:
-        job, _ = build_job(question, language, code, cases)
+        """One sandbox run; with ``confirm``, the ``efficiency`` group runs only if it says so
+        (asked with the raw cases run before the group, in the same sandbox)."""
+        job, spec = build_job(question, language, code, cases)
+        if confirm is not None:
+            spec["confirm_group"] = EFFICIENCY_GROUP
+            job.confirm = confirm
         report = self.sandbox.execute(job)
         return {
             "compile": report.compile,
@@ -238,16 +250,26 @@ class CodeRunner:
         language = get_language(language_key)
         cases = [CaseInput(f"ex-{i}", c.input) for i, c in enumerate(question.examples)]
         reference = None
+        confirm = None
+        decided: list[bool] = []
         if mode == "submit":
             cases += [CaseInput(f"t-{i}", c.input) for i, c in enumerate(question.tests)]
             if question.efficiency is not None:
                 reference = self.reference(question, language)
                 inputs = self.efficiency_inputs(question)
                 cases += [
-                    CaseInput(f"eff-{n}", inputs[n], group="efficiency")
+                    CaseInput(f"eff-{n}", inputs[n], group=EFFICIENCY_GROUP)
                     for n in question.efficiency.sizes
                 ]
-        report = self.execute(question, language, code, cases)
+
+                # the large inputs run only once every hidden test passed
+                def confirm(raw_cases: list[dict[str, Any]]) -> bool:
+                    decided.append(hidden_tests_pass(question, raw_cases))
+                    return decided[-1]
+
+        report = self.execute(question, language, code, cases, confirm)
+        if confirm is not None and not any(decided):
+            reference = None  # efficiency not measured: the hidden tests did not all pass
         return grade(question, language_key, code, mode, report, reference)
 
 

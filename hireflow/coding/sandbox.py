@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import marshal
 import os
 import select
 import shutil
@@ -27,7 +28,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -73,6 +74,9 @@ class Job:
     deadline_s: float
     binds: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
+    # Asked with the raw cases run so far before the spec's ``confirm_group`` starts: True
+    # runs the group (in the same sandbox), False leaves it out of the report.
+    confirm: Callable[[list[dict[str, Any]]], bool] | None = None
 
 
 @dataclass
@@ -173,8 +177,11 @@ class Sandbox:
                     (jobdir / name).write_bytes(data)
                     (jobdir / name).chmod(0o644)
                 spec = dict(job.spec, jobdir="/job", workdir="/box")
-                (jobdir / "spec.json").write_text(json.dumps(spec))
-                (jobdir / "spec.json").chmod(0o644)
+                if job.confirm is None:
+                    spec.pop("confirm_group", None)
+                # marshal (version 4, Python 3.4+): the harness reads it without importing json
+                (jobdir / "spec.bin").write_bytes(marshal.dumps(spec, 4))
+                (jobdir / "spec.bin").chmod(0o644)
                 if self.is_root:
                     os.chown(jobdir, uid, uid)
                 jobdir.chmod(0o700)
@@ -245,7 +252,7 @@ class Sandbox:
             "-I",
             "-S",
             "/opt/hireflow/harness.py",
-            "/job/spec.json",
+            "/job/spec.bin",
         ]
         return argv
 
@@ -268,7 +275,7 @@ class Sandbox:
             argv = self._launcher(self._argv(job, jobdir, seccomp_fd), uid, group)
             proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell interpolation of input
                 argv,
-                stdin=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL if job.confirm is None else subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 pass_fds=(seccomp_fd,),
@@ -277,7 +284,7 @@ class Sandbox:
             )
         finally:
             os.close(seccomp_fd)
-        out, err, timed_out = _collect(proc, started + job.deadline_s)
+        out, err, timed_out = _collect(proc, started + job.deadline_s, job.confirm)
         wall = time.monotonic() - started
         diagnostics = err.decode("utf-8", "replace")[-2000:]
         if timed_out:
@@ -285,14 +292,35 @@ class Sandbox:
         if proc.returncode != 0 and diagnostics.startswith("bwrap:"):
             raise SandboxError(f"bubblewrap failed: {diagnostics.strip()}")
         try:
-            report = json.loads(out)
-        except ValueError:
+            # one line per confirmation (the cases run before it), then the final report
+            lines = [json.loads(line) for line in out.split(b"\n") if line]
+            final = lines[-1]
+            cases = [case for line in lines for case in line["cases"]]
+            compiled = final["compile"]
+        except (ValueError, LookupError, TypeError):
             return RunReport(None, [], wall_s=wall, harness_died=True, diagnostics=diagnostics)
-        return RunReport(report.get("compile"), report.get("cases", []), wall_s=wall)
+        return RunReport(compiled, cases, wall_s=wall)
 
 
-def _collect(proc: subprocess.Popen[bytes], deadline: float) -> tuple[bytes, bytes, bool]:
-    """Read the harness's stdout/stderr (capped) until it exits or the deadline passes."""
+def _answer(proc: subprocess.Popen[bytes], line: bytes, confirm: Callable[..., bool]) -> None:
+    """Answer the harness's confirmation: its report line so far decides."""
+    assert proc.stdin is not None
+    try:
+        go = confirm(json.loads(line)["cases"])
+    except (ValueError, LookupError, TypeError):
+        go = False  # not a report: the final parse says the harness died
+    with suppress(OSError):
+        proc.stdin.write(b"1" if go else b"0")
+        proc.stdin.flush()
+    with suppress(OSError):
+        proc.stdin.close()
+
+
+def _collect(
+    proc: subprocess.Popen[bytes], deadline: float, confirm: Callable[..., bool] | None = None
+) -> tuple[bytes, bytes, bool]:
+    """Read the harness's stdout/stderr (capped) until it exits or the deadline passes;
+    answer its confirmation (``confirm``) when its first line is complete."""
     assert proc.stdout is not None and proc.stderr is not None
     out_fd, err_fd = proc.stdout.fileno(), proc.stderr.fileno()
     chunks = {out_fd: bytearray(), err_fd: bytearray()}
@@ -310,6 +338,9 @@ def _collect(proc: subprocess.Popen[bytes], deadline: float) -> tuple[bytes, byt
                 open_fds.discard(fd)
             elif len(chunks[fd]) < RESULT_CAP:
                 chunks[fd] += data
+        if confirm is not None and b"\n" in chunks[out_fd]:
+            _answer(proc, bytes(chunks[out_fd].split(b"\n", 1)[0]), confirm)
+            confirm = None
     if timed_out:
         _kill_group(proc)
     try:
@@ -319,6 +350,8 @@ def _collect(proc: subprocess.Popen[bytes], deadline: float) -> tuple[bytes, byt
         proc.wait()
     proc.stdout.close()
     proc.stderr.close()
+    if proc.stdin is not None and not proc.stdin.closed:
+        proc.stdin.close()
     return bytes(chunks[out_fd]), bytes(chunks[err_fd]), timed_out
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from hireflow.coding.plans import plan_question, technical_dimension
+from hireflow.coding.questions import get_question
 from hireflow.interviews import candidate, coding, pipeline
 from hireflow.interviews.engine_adapter import interview_input, report_of
 from hireflow.interviews.models import InterviewSession
@@ -88,7 +89,8 @@ def test_the_grading_decides_the_technical_level_and_is_quoted(session, org, db)
     assert best.indicator_id == "coding"
     hidden = graded["coding-pair-sum"].coding.hidden_total
     assert best.quote.startswith(f"Python: passed {hidden}/{hidden} hidden tests; ")
-    assert "× the reference's time at n=80,000" in best.quote
+    largest = max(get_question("pair-sum").efficiency.sizes)
+    assert f"× the reference's time at n={largest:,}" in best.quote
     # the quote is the first line of the answer the report shows, word for word
     text = next(a.text for a in engine_in.answers if a.question_id == "coding-pair-sum")
     assert text.startswith(best.quote)
