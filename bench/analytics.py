@@ -290,6 +290,7 @@ def _measure(args: argparse.Namespace) -> None:
     dialect = database.engine.dialect.name
     target = TARGET_MS[dialect]
     print(f"measuring {args.url.split('@')[-1]}; {_conditions(database)}")
+    _worker_run(database)
     print(f"cold: first call in this process; warm: median of {args.repeat} more; target "
           f"{target:,.0f} ms")  # fmt: skip
     print(f"{'figure':24} {'scope':28} {'cold ms':>9} {'warm ms':>9}  meets target")
@@ -384,6 +385,23 @@ def _flow_pending(session: Any, database: Any, made: dict[str, Any], hr: Any, re
     print(
         f"worker refresh of the flow facts folding them in ({done['sources']:,} facts changed): "
         f"{(time.perf_counter() - started) * 1000:.0f} ms; {_conditions(database)}"
+    )
+
+
+def _worker_run(database: Any) -> None:
+    """The worker's run before measuring, as it runs every minute: the flow readers recompute
+    what changed since its last run (less a margin), which right after ``populate`` would be
+    the rows it wrote last."""
+    from hireflow.analytics import rollups_flow
+
+    with database.session() as session:
+        if rollups_flow.built(session) is None:
+            return
+    started = time.perf_counter()
+    done = rollups_flow.refresh(database)
+    print(
+        f"worker run of the flow rollups before measuring: {done['sources']:,} facts changed, "
+        f"{(time.perf_counter() - started) * 1000:.0f} ms"
     )
 
 

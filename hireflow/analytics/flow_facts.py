@@ -326,16 +326,16 @@ def changed_since(session: Session, since: datetime, report_id: int) -> Dirty:
         )
     invitations |= messages
     for chunk in chunks(sorted(applications)):
-        matching = select(Application.candidate_id, Application.opening_id).where(
-            Application.id.in_(chunk)
-        )
-        for candidate_id, opening_id in session.execute(matching).all():
-            invitations |= _ids(
-                session,
-                select(Invitation.id).where(
-                    Invitation.candidate_id == candidate_id, Invitation.opening_id == opening_id
-                ),
+        invitations |= _ids(
+            session,
+            select(Invitation.id)
+            .join(
+                Application,
+                (Application.candidate_id == Invitation.candidate_id)
+                & (Application.opening_id == Invitation.opening_id),
             )
+            .where(Application.id.in_(chunk)),
+        )
     reports = _ids(session, select(InterviewReport.id).where(InterviewReport.id > report_id))
     for chunk in chunks(sorted(sessions)):
         reports |= _ids(

@@ -12,12 +12,13 @@ the table's cut (:data:`NAME` state row's ``report_id``). The worker adds the ne
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from hireflow.analytics import rollups
 from hireflow.analytics.flow_facts import CHUNK
 from hireflow.analytics.flow_models import FlowState, TopScore
 from hireflow.core.db import Database, utcnow
@@ -188,15 +189,7 @@ def _late(
     """The reports in scope and period read directly, with their scores in effect: those
     after the cut and those HR overrode."""
     adjusted = select(ScoreAdjustment.interview_id).where(ScoreAdjustment.tenant_id == tenant_id)
-    stmt = (
-        select(InterviewReport.id, InterviewReport.scores, InterviewReport.final_scores)
-        .join(InterviewSession, InterviewSession.id == InterviewReport.interview_id)
-        .where(InterviewSession.opening_id.in_(openings), for_hiring())
-    )
-    if start is not None:
-        stmt = stmt.where(InterviewReport.created_at >= datetime.combine(start, time.min, UTC))
-    if end is not None:
-        stmt = stmt.where(InterviewReport.created_at <= datetime.combine(end, time.max, UTC))
+    stmt = rollups._reports_in(openings, start, end)  # the score figures' own query
     late = session.execute(stmt.where(InterviewReport.id > cut)).all()
     overridden = session.execute(
         stmt.where(
@@ -205,4 +198,6 @@ def _late(
             InterviewReport.adjusted_at.is_not(None),
         )
     ).all()
-    return [(rid, _scores({**(s or {}), **(f or {})})) for rid, s, f in [*late, *overridden]]
+    return [
+        (row[0], _scores(rollups.effective_scores(row[4], row[5]))) for row in [*late, *overridden]
+    ]
