@@ -370,17 +370,14 @@ def flow_sums(session: Session, read: Reading, kind: str) -> Sums:
             _sum(found, key, bucket, [int(s or 0) for s in sums])
     columns = (FlowFact.key, FlowFact.bucket, FlowFact.a, FlowFact.b, FlowFact.c, FlowFact.us)
     parts = []
+    # One indexed range per part; the other date is wrapped so the planner cannot pick its
+    # index instead (without statistics SQLite guesses, and a period's range is the longer).
     for low, high in period.ragged():
-        parts.append(
-            and_(*_range(FlowFact.day, low, high), *_range(FlowFact.day2, period.start, period.end))
-        )
+        second = _range(func.coalesce(FlowFact.day2, FlowFact.day2), period.start, period.end)
+        parts.append(and_(*_range(FlowFact.day, low, high), *second))
         if kind in TWO_DATES and months is not None:
-            parts.append(
-                and_(
-                    *_range(FlowFact.day2, low, high),
-                    *_range(FlowFact.day, *months, exclusive=True),
-                )
-            )
+            first = _range(func.coalesce(FlowFact.day, FlowFact.day), *months, exclusive=True)
+            parts.append(and_(*_range(FlowFact.day2, low, high), *first))
     for part in parts:
         for key, bucket, a, b, c, us in session.execute(select(*columns).where(*scoped, part)):
             _sum(found, key, bucket, [1, a, b, c, us])
@@ -413,15 +410,34 @@ class Hours:
     p90: float | None
 
 
+def _in_bucket(read: Reading, kind: str, bucket: int) -> list[Any]:
+    return [
+        FlowFact.kind == kind,
+        FlowFact.bucket == bucket,
+        FlowFact.opening_id.in_(read.openings),
+        *_range(FlowFact.day, read.period.start, read.period.end),
+    ]
+
+
+def _touched(read: Reading, kind: str, bucket: int) -> bool:
+    """Whether a change not yet folded in has a fact in the bucket."""
+    return any(
+        f.kind == kind and f.bucket == bucket for f in [*read.change.removed, *read.change.added]
+    )
+
+
+def _ranked_value(session: Session, read: Reading, kind: str, bucket: int, rank: int) -> int:
+    """The ``rank``-th smallest duration of an untouched bucket, sorted by the database."""
+    stmt = select(FlowFact.us).where(*_in_bucket(read, kind, bucket))
+    return int(session.scalar(stmt.order_by(FlowFact.us).offset(rank).limit(1)) or 0)
+
+
 def _bucket_values(session: Session, read: Reading, kind: str, bucket: int) -> list[int]:
     """The durations (µs) of ``kind`` in one bucket, scope and period, sorted."""
     removed = {f.ident for f in read.change.removed}
     rows = session.execute(
         select(FlowFact.source_id, FlowFact.part, FlowFact.us).where(
-            FlowFact.kind == kind,
-            FlowFact.bucket == bucket,
-            FlowFact.opening_id.in_(read.openings),
-            *_range(FlowFact.day, read.period.start, read.period.end),
+            *_in_bucket(read, kind, bucket)
         )
     )
     values = [us for source_id, part, us in rows if (kind, source_id, part) not in removed]
@@ -447,6 +463,8 @@ def durations(session: Session, read: Reading, kind: str) -> Hours:
     def at(rank: int) -> float:
         for bucket, count in counts:
             if rank < count:
+                if not _touched(read, kind, bucket):
+                    return hours_of(_ranked_value(session, read, kind, bucket, rank))
                 if bucket not in cache:
                     cache[bucket] = _bucket_values(session, read, kind, bucket)
                 return hours_of(cache[bucket][rank])

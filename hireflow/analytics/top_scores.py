@@ -13,9 +13,9 @@ the table's cut (:data:`NAME` state row's ``report_id``). The worker adds the ne
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, delete, func, insert, select, text, update
+from sqlalchemy import Select, Table, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from hireflow.analytics import rollups
@@ -100,7 +100,15 @@ def refresh(database: Database, rebuild: bool = False) -> int:
             if since >= until or not claimed.rowcount:  # type: ignore[attr-defined]
                 session.rollback()
                 return 0
-        written = _fold(session, since, until)
+        if since:
+            written = _fold(session, since, until)
+        else:  # from nothing: the indexes are built once at the end, by sorting
+            indexes = list(cast(Table, TopScore.__table__).indexes)
+            for index in indexes:
+                index.drop(session.connection())
+            written = _fold(session, since, until)
+            for index in indexes:
+                index.create(session.connection())
         session.commit()
     return written
 
