@@ -14,14 +14,14 @@ import heapq
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from hireflow.analytics import rollups
+from hireflow.analytics import rollups, rollups_flow, top_scores
 from hireflow.analytics.queries import (
     CLOSING_KINDS,
     Filters,
@@ -138,12 +138,21 @@ def _duration(measure: str, hours: list[float]) -> Duration:
     )
 
 
-def end_to_end(session: Session, principal: Principal, filters: Filters) -> list[Duration]:
+def end_to_end(
+    session: Session, principal: Principal, filters: Filters, *, direct: bool = False
+) -> list[Duration]:
     """Hours from an AI interview invitation being sent to its report, and from an
     application being received to its first offer being sent (invitations sent and
-    applications received in the period)."""
+    applications received in the period): from the flow rollups once built (same answer),
+    from the source tables with ``direct``."""
     filters = filters.checked()
     openings = _openings(session, principal, filters)
+    read = None if direct else rollups_flow.reading(session, openings, filters.start, filters.end)
+    if read is not None:
+        return [
+            Duration(measure, *astuple(rollups_flow.durations(session, read, kind)))
+            for measure, kind in (("invitation_report", "report"), ("application_offer", "offer"))
+        ]
     sent = func.coalesce(Invitation.sent_at, Invitation.created_at)
     reports = session.execute(
         select(sent, InterviewReport.created_at)
@@ -195,11 +204,24 @@ def _main_mode(modes: Counter[str]) -> str:
     return max(ANSWER_MODES, key=lambda m: (modes[m], -ANSWER_MODES.index(m)))
 
 
-def completion(session: Session, principal: Principal, filters: Filters) -> list[Completion]:
+def completion(
+    session: Session, principal: Principal, filters: Filters, *, direct: bool = False
+) -> list[Completion]:
     """AI interviews of invitations sent in the period: invited, started and submitted, per
-    the answer mode the candidate used most and per device class of their device check."""
+    the answer mode the candidate used most and per device class of their device check
+    (from the flow rollups once built, from the source tables with ``direct``)."""
     filters = filters.checked()
     openings = _openings(session, principal, filters)
+    read = None if direct else rollups_flow.reading(session, openings, filters.start, filters.end)
+    if read is not None:
+        rolled: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        for key, (n, _a, started, completed) in rollups_flow.counts(
+            session, read, "completion"
+        ).items():
+            mode, device_class = key.split(" ", 1)
+            for place in (("mode", mode), ("device", device_class)):
+                rolled[place].update(invited=n, started=started, completed=completed)
+        return _completions(rolled)
     sent = func.coalesce(Invitation.sent_at, Invitation.created_at)
     sessions = session.execute(
         select(
@@ -227,6 +249,10 @@ def completion(session: Session, principal: Principal, filters: Filters) -> list
             counts[place]["invited"] += 1
             counts[place]["started"] += started_at is not None
             counts[place]["completed"] += submitted_at is not None
+    return _completions(counts)
+
+
+def _completions(counts: dict[tuple[str, str], Counter[str]]) -> list[Completion]:
     order = {"mode": [*ANSWER_MODES, "none"], "device": ["desktop", "phone", "tablet", "unknown"]}
     return [
         Completion(group, value, c["invited"], c["started"], c["completed"])
@@ -266,14 +292,20 @@ def _invitation_facts(openings: Any, filters: Filters) -> Any:
     )
 
 
-def source_and_channel(session: Session, principal: Principal, filters: Filters) -> list[Reach]:
+def source_and_channel(
+    session: Session, principal: Principal, filters: Filters, *, direct: bool = False
+) -> list[Reach]:
     """Per application source: applications received in the period, how many were invited
     to an AI interview, opened the link and submitted it. Per channel the invitation messages
     went out on (e-mail, SMS, ...): AI invitations sent in the period with a message sent on
     it, how many of those were opened and completed (one invitation sent on two channels
-    counts on both: the link does not say which one was used)."""
+    counts on both: the link does not say which one was used). From the flow rollups once
+    built (same answer), from the source tables with ``direct``."""
     filters = filters.checked()
     openings = _openings(session, principal, filters)
+    read = None if direct else rollups_flow.reading(session, openings, filters.start, filters.end)
+    if read is not None:
+        return _reach_rolled(session, read)
     facts = _invitation_facts(openings, filters).subquery()
     done = (InterviewSession.invitation_id == facts.c.id) & InterviewSession.submitted_at.is_not(
         None
@@ -319,6 +351,21 @@ def source_and_channel(session: Session, principal: Principal, filters: Filters)
     return out
 
 
+def _reach_rolled(session: Session, read: rollups_flow.Reading) -> list[Reach]:
+    """Source and channel from the flow rollups: applications per source ("source_app"), the
+    AI invitations of those applications ("source_inv"), invitations per channel."""
+    apps = rollups_flow.counts(session, read, "source_app")
+    invited = rollups_flow.counts(session, read, "source_inv")
+    out = [
+        Reach("source", s, apps[s][0], *invited.get(s, [0, 0, 0, 0])[1:])
+        for s in sorted(apps)
+        if apps[s][0]
+    ]
+    channels = rollups_flow.counts(session, read, "channel")
+    out += [Reach("channel", c, n, a, op, co) for c, (n, a, op, co) in sorted(channels.items())]
+    return out
+
+
 # --------------------------------------------------------------------------- top ten
 
 
@@ -332,12 +379,25 @@ class Ranked:
 
 
 def top_per_competency(
-    session: Session, principal: Principal, filters: Filters, top: int = TOP
+    session: Session,
+    principal: Principal,
+    filters: Filters,
+    top: int = TOP,
+    *,
+    direct: bool = False,
 ) -> list[Ranked]:
     """Per competency, the ``top`` highest scores in effect of the reports in the period
-    (one per interview; ties by the earlier report)."""
+    (one per interview; ties by the earlier report): from the ordered score table once
+    built (same answer), from every report's scores with ``direct``."""
     filters = filters.checked()
     openings = _openings(session, principal, filters)
+    found = None
+    if not direct:
+        found = top_scores.best(
+            session, principal.tenant_id, openings, filters.start, filters.end, top
+        )
+    if found is not None:
+        return _named(session, found)
     rows = session.execute(
         select(
             InterviewReport.id,
@@ -372,6 +432,26 @@ def top_per_competency(
         for rank, (score, _id, name, title) in enumerate(
             sorted(best[competency], reverse=True), start=1
         )
+    ]
+
+
+def _named(session: Session, found: dict[str, list[tuple[float, int]]]) -> list[Ranked]:
+    """The ranked (score, -report id) with the candidate's name and the opening's title."""
+    ids = sorted({-item[1] for items in found.values() for item in items})
+    names = {
+        report_id: (name, title)
+        for report_id, name, title in session.execute(
+            select(InterviewReport.id, Candidate.name, Opening.title)
+            .join(InterviewSession, InterviewSession.id == InterviewReport.interview_id)
+            .join(Candidate, Candidate.id == InterviewSession.candidate_id)
+            .join(Opening, Opening.id == InterviewSession.opening_id)
+            .where(InterviewReport.id.in_(ids))
+        )
+    }
+    return [
+        Ranked(competency, rank, *names[-report], score)
+        for competency in sorted(found)
+        for rank, (score, report) in enumerate(found[competency], start=1)
     ]
 
 

@@ -164,8 +164,13 @@ register_scope(PassRollup, Scope(tenant=PassRollup.tenant_id))
 register_scope(ScoreRollup, Scope(tenant=ScoreRollup.tenant_id))
 register_scope(ReportSubscription, Scope(tenant=ReportSubscription.tenant_id))
 
+from hireflow.analytics.flow_models import FlowFact, FlowRollup, FlowState, TopScore  # noqa: E402
+
 __all__ = [
     "AuditSettings",
+    "FlowFact",
+    "FlowRollup",
+    "FlowState",
     "FunnelRollup",
     "PassRollup",
     "ReportSubscription",
@@ -173,4 +178,5 @@ __all__ = [
     "ScoreRollup",
     "SelfIdentification",
     "StageTimeRollup",
+    "TopScore",
 ]

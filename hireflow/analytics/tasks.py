@@ -13,15 +13,20 @@ from datetime import date
 
 from celery.schedules import crontab
 
-from hireflow.analytics import monthly, rollups
+from hireflow.analytics import monthly, rollups, rollups_flow, top_scores
 from hireflow.core.db import get_database, utcnow
 from hireflow.core.tasks import celery_app
 
 
 @celery_app.task(name="analytics.refresh_rollups")
 def refresh_rollups() -> dict[str, int]:
-    """Fold new applications and stage moves into the rollups (the first run builds them)."""
-    return rollups.refresh(get_database())
+    """Fold new applications and stage moves into the rollups (the first run builds them),
+    and the flow facts changed since the last run (:mod:`hireflow.analytics.rollups_flow`)."""
+    database = get_database()
+    done = rollups.refresh(database)
+    done["flow_facts"] = rollups_flow.refresh(database)["facts"]
+    done["top_scores"] = top_scores.refresh(database)
+    return done
 
 
 @celery_app.task(name="analytics.monthly_report")

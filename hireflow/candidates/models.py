@@ -127,7 +127,10 @@ class Application(TimestampMixin, Base):
     """
 
     __tablename__ = "applications"
-    __table_args__ = (UniqueConstraint("candidate_id", "opening_id"),)
+    __table_args__ = (
+        UniqueConstraint("candidate_id", "opening_id"),
+        Index("ix_applications_updated_at", "updated_at"),  # analytics: what changed
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)

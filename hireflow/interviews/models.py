@@ -48,7 +48,10 @@ class InterviewSession(TimestampMixin, Base):
     """
 
     __tablename__ = "interview_sessions"
-    __table_args__ = (Index("ix_interview_sessions_tenant_status", "tenant_id", "status"),)
+    __table_args__ = (
+        Index("ix_interview_sessions_tenant_status", "tenant_id", "status"),
+        Index("ix_interview_sessions_updated_at", "updated_at"),  # analytics: what changed
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
@@ -112,6 +115,7 @@ class InterviewAnswer(TimestampMixin, Base):
         UniqueConstraint("interview_id", "question_id"),
         # the speech backlog (interviews/health.py) is read on /healthz, /system and /metrics
         Index("ix_interview_answers_media_status", "media_status", "answered_at"),
+        Index("ix_interview_answers_updated_at", "updated_at"),  # analytics: what changed
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

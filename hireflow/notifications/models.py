@@ -80,6 +80,7 @@ class OutboxMessage(Base):
         Index("ix_notification_outbox_due", "status", "next_attempt_at"),
         Index("ix_notification_outbox_tenant_channel", "tenant_id", "channel", "id"),
         Index("ix_notification_outbox_related", "related_type", "related_id"),
+        Index("ix_notification_outbox_updated_at", "updated_at"),  # analytics: what changed
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

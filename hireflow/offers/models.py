@@ -92,7 +92,10 @@ class Offer(Base):
     """One offer to one application, with the terms copied from its template."""
 
     __tablename__ = "offers"
-    __table_args__ = (Index("ix_offers_status_expires", "status", "expires_at"),)
+    __table_args__ = (
+        Index("ix_offers_status_expires", "status", "expires_at"),
+        Index("ix_offers_updated_at", "updated_at"),  # analytics: what changed
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)

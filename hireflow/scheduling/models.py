@@ -164,6 +164,7 @@ class Invitation(TimestampMixin, Base):
     __table_args__ = (
         Index("ix_invitations_opening_status", "opening_id", "status"),
         Index("ix_invitations_batch_status", "batch_id", "status"),
+        Index("ix_invitations_updated_at", "updated_at"),  # analytics: what changed
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
