@@ -2,7 +2,7 @@
 people holding a seat
 
 Revision ID: 0033_course_reminders
-Revises: 0030_meeting_providers
+Revises: 0032_analytics_flow_rollups
 Create Date: 2026-12-07 01:45:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import hireflow.core.db
 
 revision: str = "0033_course_reminders"
-down_revision: str | None = "0030_meeting_providers"
+down_revision: str | None = "0032_analytics_flow_rollups"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
