@@ -13,7 +13,7 @@ from datetime import date
 
 from celery.schedules import crontab
 
-from hireflow.analytics import monthly, rollups
+from hireflow.analytics import monthly, rollups, rollups_review
 from hireflow.core.db import get_database, utcnow
 from hireflow.core.tasks import celery_app
 
@@ -22,6 +22,13 @@ from hireflow.core.tasks import celery_app
 def refresh_rollups() -> dict[str, int]:
     """Fold new applications and stage moves into the rollups (the first run builds them)."""
     return rollups.refresh(get_database())
+
+
+@celery_app.task(name="analytics.refresh_review_rollups")
+def refresh_review_rollups() -> dict[str, int]:
+    """Recompute the AI accuracy review's and predictive validity's rollups where their
+    sources changed (the first run builds them)."""
+    return rollups_review.refresh(get_database())
 
 
 @celery_app.task(name="analytics.monthly_report")
@@ -35,6 +42,10 @@ def monthly_report(today: str | None = None) -> int:
 celery_app.conf.beat_schedule = {
     **(celery_app.conf.beat_schedule or {}),
     "analytics.refresh_rollups": {"task": "analytics.refresh_rollups", "schedule": 60.0},
+    "analytics.refresh_review_rollups": {
+        "task": "analytics.refresh_review_rollups",
+        "schedule": 60.0,
+    },
     "analytics.monthly_report": {
         "task": "analytics.monthly_report",
         "schedule": crontab(day_of_month="1", hour="5", minute="23"),

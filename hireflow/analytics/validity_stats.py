@@ -122,6 +122,111 @@ def correlation(
     return Correlation(int(a.size), round(r, 3), round(float(low), 3), round(float(high), 3))
 
 
+def correlations(
+    x: np.ndarray, y: np.ndarray, resamples: int = RESAMPLES
+) -> list[tuple[Correlation, Correlation]]:
+    """:func:`correlation` (Pearson, Spearman) of each column of ``x`` (n, d) with ``y``, each
+    from the same resamples as that function draws (the draws depend only on n), drawn once
+    for all columns: Pearson's sums for every column come from one matrix product, the
+    outcome's ranks once per resample."""
+    n, columns = x.shape
+    if n < 3:
+        return [(Correlation(n, None), Correlation(n, None))] * columns
+    points = {m: _rows_statistic(x.T, np.broadcast_to(y, (columns, n)), m) for m in METHODS}
+    found: dict[str, list[np.ndarray]] = {m: [] for m in METHODS}
+    rng = np.random.default_rng(SEED)
+    block = max(1, min(resamples, BLOCK_VALUES // n))
+    centred_x, centred_y = x - x.mean(axis=0), y - y.mean()
+    moments = np.column_stack(
+        [
+            np.ones(n),
+            centred_y,
+            centred_y**2,
+            centred_x,
+            centred_x**2,
+            centred_x * centred_y[:, None],
+        ]
+    )
+    for done in range(0, resamples, block):
+        rows = rng.integers(0, n, (min(block, resamples - done), n))
+        k = rows.shape[0]
+        counts = np.bincount((rows + n * np.arange(k)[:, None]).ravel(), minlength=k * n)
+        counts = counts.reshape(k, n).astype(float)
+        found["pearson"].append(_pearson_sums(counts @ moments, columns))
+        found["spearman"].append(
+            np.stack([_spearman_counted(x[:, j], y, counts) for j in range(columns)], axis=1)
+        )
+    out = []
+    for j in range(columns):
+        pair = []
+        for m in METHODS:
+            r = float(points[m][j])
+            values = np.concatenate(found[m])[:, j]
+            pair.append(_with_interval(n, r, values[~np.isnan(values)], resamples))
+        out.append((pair[0], pair[1]))
+    return out
+
+
+def _per_value(index: np.ndarray, size: int, counts: np.ndarray) -> np.ndarray:
+    """Counts (k, m) summed per value: ``index`` (m,) names each column's value, 0..size-1,
+    every value at least once."""
+    order = np.argsort(index, kind="stable")
+    starts = np.searchsorted(index[order], np.arange(size))
+    return np.add.reduceat(counts[:, order], starts, axis=1)
+
+
+def _spearman_counted(x: np.ndarray, y: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Spearman's rho of each resample (a row of ``counts``: how often each person was
+    drawn), the ties' ranks averaged as ``_counted_ranks`` does, from counts per pair of
+    distinct values: people with the same pair share their ranks in every resample."""
+    xs, x_of = np.unique(x, return_inverse=True)
+    ys, y_of = np.unique(y, return_inverse=True)
+    cells, cell_of = np.unique(x_of.astype(np.int64) * ys.size + y_of, return_inverse=True)
+    per_cell = _per_value(cell_of, cells.size, counts)
+    cell_x, cell_y = cells // ys.size, cells % ys.size
+    per_x = _per_value(cell_x, xs.size, per_cell)
+    per_y = _per_value(cell_y, ys.size, per_cell)
+    rank_x = np.cumsum(per_x, axis=1) - per_x + (per_x + 1) / 2
+    rank_y = np.cumsum(per_y, axis=1) - per_y + (per_y + 1) / 2
+    total = counts.sum(axis=1)
+    sx, sy = (per_x * rank_x).sum(axis=1), (per_y * rank_y).sum(axis=1)
+    vx = (per_x * rank_x * rank_x).sum(axis=1) - sx * sx / total
+    vy = (per_y * rank_y * rank_y).sum(axis=1) - sy * sy / total
+    cov = (per_cell * rank_x[:, cell_x] * rank_y[:, cell_y]).sum(axis=1) - sx * sy / total
+    denominator = np.sqrt(_positive(vx) * _positive(vy))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = cov / denominator
+    r[denominator <= 1e-12] = np.nan
+    return np.clip(r, -1.0, 1.0)
+
+
+def _pearson_sums(sums: np.ndarray, columns: int) -> np.ndarray:
+    """Pearson r per resample (row) and column from the weighted moments ``[1, y, y², x...,
+    x²..., xy...]`` (k, 3 + 3d)."""
+    total, sy, syy = sums[:, :1], sums[:, 1:2], sums[:, 2:3]
+    sx = sums[:, 3 : 3 + columns]
+    sxx = sums[:, 3 + columns : 3 + 2 * columns]
+    sxy = sums[:, 3 + 2 * columns :]
+    denominator = np.sqrt(_positive(sxx - sx * sx / total) * _positive(syy - sy * sy / total))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = (sxy - sx * sy / total) / denominator
+    r[denominator <= 1e-12] = np.nan
+    return np.clip(r, -1.0, 1.0)
+
+
+def _positive(values: np.ndarray) -> np.ndarray:
+    return np.clip(values, 0, None)
+
+
+def _with_interval(n: int, r: float, found: np.ndarray, resamples: int) -> Correlation:
+    if np.isnan(r):
+        return Correlation(n, None)
+    if found.size < resamples / 2:
+        return Correlation(n, round(r, 3))
+    low, high = np.percentile(found, [2.5, 97.5])
+    return Correlation(n, round(r, 3), round(float(low), 3), round(float(high), 3))
+
+
 def standard_deviation(values: Sequence[float] | np.ndarray) -> float | None:
     """The sample SD (n - 1), None under two values."""
     a = np.asarray(values, dtype=float)
@@ -130,7 +235,11 @@ def standard_deviation(values: Sequence[float] | np.ndarray) -> float | None:
 
 def range_ratio(hired: Sequence[float], assessed: Sequence[float]) -> float | None:
     """SD of the scores among the hired ÷ SD among everyone assessed (under 1: restricted)."""
-    sd_hired, sd_all = standard_deviation(hired), standard_deviation(assessed)
+    return ratio_of(standard_deviation(hired), standard_deviation(assessed))
+
+
+def ratio_of(sd_hired: float | None, sd_all: float | None) -> float | None:
+    """SD among the hired ÷ SD among everyone assessed, None when either is undefined."""
     if sd_hired is None or sd_all is None or sd_all <= 1e-12:
         return None
     return round(sd_hired / sd_all, 3)
