@@ -22,7 +22,8 @@ there (timed) and prints the URL to measure.
 
 ``rebuild`` brings a database populated by an earlier version up to the current schema and
 rebuilds every rollup from the source tables (what ``hireflow analytics-rollups --rebuild``
-does), timed.
+does), timed; ``--only review`` rebuilds only the AI accuracy review's and predictive
+validity's rollups.
 
 ``measure`` times, as the company's HR admin, every dashboard figure (the ten charts of
 ``/analytics``, the AI accuracy review, predictive validity) over each scope: one opening, one
@@ -34,9 +35,10 @@ calls. Scopes run smallest first; once a figure's cold call exceeds ``--give-up`
 larger scopes of that figure are skipped (printed as such). The page total is the sum of the
 ten charts, which the dashboard page builds one after another. Then the worker's refresh after
 1,000 new stage moves, and the funnel with them not yet folded in. ``--direct`` also times
-the funnel, time in stage, pass rates and score distribution (those of ``--only``) straight
-from the source tables (the baseline of the rollups' ratio), and checks each equals the
-rollups' answer.
+the funnel, time in stage, pass rates, score distribution, AI accuracy review and predictive
+validity (those of ``--only``) straight from the source tables (the baseline of the rollups'
+ratio), and checks each equals the rollups' answer. Then, after the 1,000 new moves, the
+worker's refresh of the review rollups (the application days those moves touched).
 """
 
 from __future__ import annotations
@@ -104,6 +106,7 @@ def _populate(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     rollups.refresh(database)
     _built(database, started)
+    _review_built(database)
     print(f"measure with: --url {url}")
 
 
@@ -130,9 +133,26 @@ def _rebuild(args: argparse.Namespace) -> None:
 
     upgrade(args.url)
     database = _open(args.url)
+    if not args.only or "pipeline" in args.only:
+        started = time.perf_counter()
+        rollups.rebuild(database)
+        _built(database, started)
+    _review_built(database)
+
+
+def _review_built(database: Any) -> None:
+    """Build the AI accuracy review's and predictive validity's rollups (timed)."""
+    from hireflow.analytics import rollups_review
+    from hireflow.analytics.models import ReviewRollup
+
     started = time.perf_counter()
-    rollups.rebuild(database)
-    _built(database, started)
+    rollups_review.rebuild(database)
+    with database.session() as session:
+        size = session.query(ReviewRollup).count()
+    print(
+        f"review rollups built from nothing in {time.perf_counter() - started:.1f} s "
+        f"({size:,} rows); {_conditions(database)}"
+    )
 
 
 def _copy(args: argparse.Namespace) -> None:
@@ -176,6 +196,7 @@ def _copy(args: argparse.Namespace) -> None:
         f"rollups built from nothing in {time.perf_counter() - started:.1f} s; "
         f"{_conditions(database)}"
     )
+    _review_built(database)
     print(f"measure with: --url {url}")
 
 
@@ -305,6 +326,23 @@ def _measure(args: argparse.Namespace) -> None:
         f"worker refresh folding in {done['moves']:,} moves: "
         f"{(time.perf_counter() - started) * 1000:.0f} ms; {_conditions(database)}"
     )
+    from hireflow.analytics import rollups_review
+
+    if _review_state(database):
+        started = time.perf_counter()
+        done = rollups_review.refresh(database)
+        print(
+            f"worker refresh of the review rollups after those moves ({done['days']:,} "
+            f"application days of {done['openings']} openings recomputed): "
+            f"{(time.perf_counter() - started) * 1000:.0f} ms; {_conditions(database)}"
+        )
+
+
+def _review_state(database: Any) -> bool:
+    from hireflow.analytics import rollups_review
+
+    with database.session() as session:
+        return rollups_review.built(session)
 
 
 def _ms(value: float | None) -> str:
@@ -327,19 +365,29 @@ def _funnel(session: Any, hr: Any) -> Any:
 def _direct(session: Any, hr: Any, scopes: dict[str, Any], only: list[str] | None) -> None:
     """The rollup figures straight from the source tables (those of ``--only``, by chart key,
     if given), each checked against the rollups' answer."""
-    from hireflow.analytics import figures, queries
+    from hireflow.analytics import accuracy, figures, queries, validity
+
+    def review(s: Any, h: Any, f: Any, direct: bool = False) -> Any:
+        return accuracy.review(s, h, f, direct=direct)
+
+    def analysis(s: Any, h: Any, f: Any, direct: bool = False) -> Any:
+        return validity.analyse(s, h, validity.Scope(f), made_today(), direct=direct)
 
     for key, name, figure in (
         ("funnel", "funnel", queries.funnel),
         ("stage_time", "time in stage", queries.time_in_stage),
         ("pass_rates", "pass rates", figures.pass_rates),
         ("scores", "score distribution", queries.score_distributions),
+        ("AI accuracy review", "AI accuracy review", review),
+        ("predictive validity", "predictive validity", analysis),
     ):
         if only and key not in only:
             continue
         for scope, filters in scopes.items():
-            cold, _ = _time(lambda f=figure, x=filters: f(session, hr, x, direct=True), 0)
-            same = figure(session, hr, filters) == figure(session, hr, filters, direct=True)
+            started = time.perf_counter()
+            direct = figure(session, hr, filters, direct=True)
+            cold = (time.perf_counter() - started) * 1000
+            same = figure(session, hr, filters) == direct
             print(f"direct {name:17} {scope:28} {cold:9.0f} {'':9}  same as rollups: {same}")
 
 

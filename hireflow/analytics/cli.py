@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from hireflow.analytics import rollups, validity_sample
+from hireflow.analytics import rollups, rollups_review, validity_sample
 from hireflow.core.db import get_database
 from hireflow.core.migrate import upgrade
 from hireflow.core.settings import get_settings
@@ -26,6 +26,7 @@ def rollups_command(
     upgrade(get_settings().database_url)
     database = get_database()
     done = rollups.rebuild(database) if rebuild else rollups.refresh(database)
+    (rollups_review.rebuild if rebuild else rollups_review.refresh)(database)
     what = "Rebuilt up to" if rebuild else "Folded in"
     console.print(
         f"[green]{what}[/green] {done['applications']:,} applications, "

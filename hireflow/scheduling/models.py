@@ -164,6 +164,8 @@ class Invitation(TimestampMixin, Base):
     __table_args__ = (
         Index("ix_invitations_opening_status", "opening_id", "status"),
         Index("ix_invitations_batch_status", "batch_id", "status"),
+        # few development re-assessments among all invitations: ``for_hiring`` finds them here
+        Index("ix_invitations_purpose", "purpose"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,6 +1,7 @@
 """analytics rollups behind the AI accuracy review and predictive validity (sums per opening
 and day / month, the state they stand at, the openings' bars they were counted with); the
-worker's next run builds them, the pages read the source tables until then
+worker's next run builds them, the pages read the source tables until then; an index of the
+invitations' purpose (the few development re-assessments every hiring-report query excludes)
 
 Revision ID: 0031_analytics_review_rollups
 Revises: 0030_meeting_providers
@@ -88,9 +89,13 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("opening_id", name=op.f(f"pk_{BARS}")),
     )
+    with op.batch_alter_table("invitations", schema=None) as batch_op:
+        batch_op.create_index("ix_invitations_purpose", ["purpose"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("invitations", schema=None) as batch_op:
+        batch_op.drop_index("ix_invitations_purpose")
     op.drop_table(BARS)
     op.drop_table(STATE)
     with op.batch_alter_table(ROLLUPS, schema=None) as batch_op:
