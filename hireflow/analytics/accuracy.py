@@ -313,7 +313,7 @@ def _number(value: object) -> TypeGuard[float]:
 def _agreement(competency: str, counts: Counts) -> Agreement:
     cells: dict[tuple[int, str], int] = defaultdict(int)
     scores = levels = 0
-    for (c, _month, level, humans), (n, s, h) in counts.cells.items():
+    for (c, level, humans), (n, s, h) in counts.cells.items():
         if c == competency:
             cells[(level, humans)] += n
             scores, levels = scores + s, levels + h
@@ -350,8 +350,8 @@ def _recommendation(decisions: Counter[tuple[int, int]]) -> Recommendation:
 def _drift(counts: Counts) -> list[Month]:
     by_month: dict[str, dict[tuple[int, str], int]] = defaultdict(lambda: defaultdict(int))
     sums: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for (_c, month, level, humans), (n, s, h) in counts.cells.items():
-        by_month[month][(level, humans)] += n
+    for (month, level, human), (n, s, h) in counts.drift.items():
+        by_month[month][(level, str(human))] += n
         sums[month][0] += s
         sums[month][1] += h
     overrides: dict[str, int] = defaultdict(int)
@@ -360,7 +360,7 @@ def _drift(counts: Counts) -> list[Month]:
     months = []
     for month in sorted(set(by_month) | set(overrides)):
         cells = by_month.get(month, {})
-        pairs = sum(n * len(humans) for (_level, humans), n in cells.items())
+        pairs = sum(cells.values())
         s, h = sums.get(month, [0, 0])
         difference = (s - 2 * SCALE * h) / (2 * SCALE * pairs) if pairs else None
         kappa = qwk_of_cells(cells_matrix(cells))

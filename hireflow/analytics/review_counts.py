@@ -34,9 +34,13 @@ _WEIGHTS = ((_GRID[:, None] - _GRID[None, :]) ** 2 / (LEVELS - 1) ** 2).ravel()
 
 @dataclass
 class Counts:
-    # (competency, report month, AI level, the application's interviewer levels "344")
+    # (competency, AI level, the application's interviewer levels "344")
     #   -> [applications, sum of score units over the pairs, sum of interviewer levels]
-    cells: defaultdict[tuple[str, str, int, str], list[int]] = field(
+    cells: defaultdict[tuple[str, int, str], list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0, 0])
+    )
+    # (report month, AI level, interviewer level) -> [pairs, sum of score units, of levels]
+    drift: defaultdict[tuple[str, int, int], list[int]] = field(
         default_factory=lambda: defaultdict(lambda: [0, 0, 0])
     )
     # (competency, pairs, sum of 20·(tenths / 20 − level)) -> applications
@@ -51,11 +55,14 @@ class Counts:
         """One application's pairs of one competency: the AI's 0-10 score, its interviewers'
         levels."""
         levels = sorted(humans)
-        key = (competency, month, ai_level(score), "".join(str(h) for h in levels))
-        cell = self.cells[key]
+        level, units = ai_level(score), round(score * SCALE)
+        cell = self.cells[(competency, level, "".join(str(h) for h in levels))]
         cell[0] += 1
-        cell[1] += round(score * SCALE) * len(levels)
+        cell[1] += units * len(levels)
         cell[2] += sum(levels)
+        for human in levels:
+            pair = self.drift[(month, level, human)]
+            pair[0], pair[1], pair[2] = pair[0] + 1, pair[1] + units, pair[2] + human
         tenths = round(score * 10)
         self.spreads[(competency, len(levels), tenths * len(levels) - 20 * sum(levels))] += 1
 
@@ -69,6 +76,9 @@ class Counts:
         for key, (n, s, h) in other.cells.items():
             cell = self.cells[key]
             cell[0], cell[1], cell[2] = cell[0] + n, cell[1] + s, cell[2] + h
+        for when, (n, s, h) in other.drift.items():
+            pair = self.drift[when]
+            pair[0], pair[1], pair[2] = pair[0] + n, pair[1] + s, pair[2] + h
         self.spreads.update(other.spreads)
         self.decisions.update(other.decisions)
         for place, (n, s) in other.overrides.items():

@@ -2,8 +2,10 @@
 reads a few hundred thousand pre-summed rows instead of every application, report and
 scorecard (:class:`~hireflow.analytics.models.ReviewRollup`, one table, ``kind`` per sum):
 
-- ``k``: per competency, report month, AI level and the application's interviewer levels:
-  applications, the sum of their score units and of their levels (``review_counts.Counts``);
+- ``k``: per competency, AI level and the application's interviewer levels: applications,
+  the sum of their score units and of their levels (``review_counts.Counts``);
+- ``t``: per report month, AI level (``a``) and interviewer level (``b``): pairs and their
+  sums (the drift);
 - ``d``: per competency, pairs and summed difference at a tenth: applications;
 - ``r``: per AI recommendation (``a``) and hired (``b``): decided applications;
 - ``o``: per competency, override month and sign: HR's overrides and their summed change;
@@ -13,7 +15,8 @@ scorecard (:class:`~hireflow.analytics.models.ReviewRollup`, one table, ``kind``
   counts a report for a period ending before that day).
 
 ``k d r o`` sit on the day the application was received, ``v`` on the day the report was
-written; each per day (``grain`` "d") and month ("m"), read like the pipeline rollups.
+written; each per day (``grain`` "d"), month ("m") and year ("y"): a period reads its whole
+years from year rows, then like the pipeline rollups (whole months, ragged ends by day).
 
 Applications' facts change in place (a stage, a newer report, an amended scorecard, an HR
 override, the opening's bar), so the worker does not add deltas: :func:`refresh` finds the
@@ -31,7 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select, text, update
+from sqlalchemy import Select, and_, delete, func, select, text, union_all, update
 from sqlalchemy.orm import Session
 
 from hireflow.analytics import accuracy, rollups
@@ -46,7 +49,7 @@ from hireflow.openings.models import Opening
 from hireflow.workflow.models import Scorecard, StageMove
 
 NAME = "review"
-ACCURACY_KINDS = ("k", "d", "r", "o")
+ACCURACY_KINDS = ("k", "t", "d", "r", "o")
 VALIDITY_KINDS = ("v",)
 _CUT_TABLES = (
     "applications, workflow_stage_moves, interview_reports, workflow_scorecards, "
@@ -84,8 +87,10 @@ def built(session: Session) -> bool:
 
 def _accuracy_rows(counts: Counts) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    for (c, month, level, humans), (n, s, h) in counts.cells.items():
-        rows.append(_row("k", c, month, level, 0, humans, n, s, h))
+    for (c, level, humans), (n, s, h) in counts.cells.items():
+        rows.append(_row("k", c, "", level, 0, humans, n, s, h))
+    for (month, level, human), (n, s, h) in counts.drift.items():
+        rows.append(_row("t", "", month, level, human, "", n, s, h))
     for (c, pairs, summed), n in counts.spreads.items():
         rows.append(_row("d", c, "", pairs, summed, "", n))
     for (recommended, hired), n in counts.decisions.items():
@@ -116,8 +121,11 @@ def counts_of(rows: Iterable[Any]) -> Counts:
     counts = Counts()
     for kind, competency, month, a, b, c, n, s, h in rows:
         if kind == "k":
-            cell = counts.cells[(competency, month, int(a), c)]
+            cell = counts.cells[(competency, int(a), c)]
             cell[0], cell[1], cell[2] = cell[0] + int(n), cell[1] + int(s), cell[2] + int(h)
+        elif kind == "t":
+            pair = counts.drift[(month, int(a), int(b))]
+            pair[0], pair[1], pair[2] = pair[0] + int(n), pair[1] + int(s), pair[2] + int(h)
         elif kind == "d":
             counts.spreads[(competency, int(a), int(b))] += int(n)
         elif kind == "r":
@@ -187,36 +195,47 @@ def _replace(
     if rows:
         session.execute(ReviewRollup.__table__.insert(), rows)  # type: ignore[attr-defined]
     for month in sorted(months):
-        _month(session, place, kinds, month)
+        _sum_up(session, place, kinds, "m", month)
+    for year in sorted({m.replace(month=1) for m in months}):
+        _sum_up(session, place, kinds, "y", year)
 
 
 _SUMMED = ["kind", "competency", "month", "a", "b", "c"]
 
 
-def _month(session: Session, place: dict[str, Any], kinds: tuple[str, ...], month: date) -> None:
-    where = [
-        ReviewRollup.opening_id == place["opening_id"],
-        ReviewRollup.kind.in_(kinds),
-    ]
+def _next_year(day: date) -> date:
+    return date(day.year + 1, 1, 1)
+
+
+_GRAINS = {"m": ("d", rollups._next_month), "y": ("m", _next_year)}
+
+
+def _sum_up(
+    session: Session, place: dict[str, Any], kinds: tuple[str, ...], grain: str, day: date
+) -> None:
+    """The rows of one month (``grain`` "m") from its day rows, or of one year ("y") from its
+    month rows."""
+    source, after = _GRAINS[grain]
+    where = [ReviewRollup.opening_id == place["opening_id"], ReviewRollup.kind.in_(kinds)]
     session.execute(
-        delete(ReviewRollup).where(*where, ReviewRollup.grain == "m", ReviewRollup.day == month)
+        delete(ReviewRollup).where(*where, ReviewRollup.grain == grain, ReviewRollup.day == day)
     )
     keys = [getattr(ReviewRollup, k) for k in _SUMMED]
     summed = session.execute(
         select(*keys, func.sum(ReviewRollup.n), func.sum(ReviewRollup.s), func.sum(ReviewRollup.h))
         .where(
             *where,
-            ReviewRollup.grain == "d",
-            ReviewRollup.day >= month,
-            ReviewRollup.day < rollups._next_month(month),
+            ReviewRollup.grain == source,
+            ReviewRollup.day >= day,
+            ReviewRollup.day < after(day),
         )
         .group_by(*keys)
     ).all()
     rows = [
         {
             **place,
-            "grain": "m",
-            "day": month,
+            "grain": grain,
+            "day": day,
             **dict(zip(_SUMMED, r[:6], strict=True)),
             "n": int(r[6]),
             "s": int(r[7]),
@@ -403,17 +422,55 @@ def _rebuild_in(session: Session, until: Cut) -> dict[str, int]:
 # ---- readers -----------------------------------------------------------------------------
 
 
+def _parts(start: date | None, end: date | None) -> list[Any]:
+    """The rows covering days ``start``..``end``: year rows for the whole years inside, the
+    rest as the pipeline rollups read it (month rows, then day rows for the ragged ends)."""
+    model = ReviewRollup
+    first = start if start is None or (start.month, start.day) == (1, 1) else _next_year(start)
+    after = None if end is None else end + timedelta(days=1)
+    until = (
+        after
+        if after is None or (after.month, after.day) == (1, 1)
+        else after.replace(month=1, day=1)
+    )
+    if first is not None and until is not None and first >= until:
+        return rollups._period(model, start, end)
+    years = [model.grain == "y"]
+    if first is not None:
+        years.append(model.day >= first)
+    if until is not None:
+        years.append(model.day < until)
+    parts = [and_(*years)]
+    if start is not None and first is not None and first != start:
+        parts += rollups._period(model, start, first - timedelta(days=1))
+    if end is not None and until is not None and until <= end:
+        parts += rollups._period(model, until, end)
+    return parts
+
+
 def summed_rows(
     session: Session, openings: Select[Any], filters: Filters, kinds: tuple[str, ...]
 ) -> list[Any] | None:
     """The summed rows of ``kinds`` of the openings in the period (None before the first
-    build), one index range per part of the period, as the pipeline rollups are read."""
+    build), one index range per part of the period (UNION ALL), added up by their keys."""
     if not built(session):
         return None
-    rows = rollups._summed(
-        session, ReviewRollup, openings, (filters.start, filters.end), _SUMMED, ["n", "s", "h"]
+    columns = [getattr(ReviewRollup, k) for k in [*_SUMMED, "n", "s", "h"]]
+    parts = [
+        select(*columns).where(
+            ReviewRollup.opening_id.in_(openings), ReviewRollup.kind.in_(kinds), part
+        )
+        for part in _parts(filters.start, filters.end)
+    ]
+    rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
+    keys = [rows.c[k] for k in _SUMMED]
+    return list(
+        session.execute(
+            select(*keys, func.sum(rows.c.n), func.sum(rows.c.s), func.sum(rows.c.h)).group_by(
+                *keys
+            )
+        )
     )
-    return [r for r in rows if r[0] in kinds]
 
 
 def review_counts(session: Session, openings: Select[Any], filters: Filters) -> Counts | None:

@@ -110,6 +110,9 @@ def _scopes(first, second):
         Filters(start=date(2026, 6, 17), end=date(2026, 9, 3)),  # ragged ends
         Filters(start=date(2026, 8, 5), end=date(2026, 8, 20)),  # inside one month
         Filters(end=date(2026, 7, 9)),
+        Filters(start=date(2025, 1, 1), end=date(2026, 12, 31)),  # whole years
+        Filters(start=date(2025, 3, 5), end=date(2026, 8, 20)),  # across a new year
+        Filters(start=date(2026, 1, 1)),
     ]
 
 
