@@ -313,7 +313,7 @@ def _measure(args: argparse.Namespace) -> None:
                 verdict = f"a lower bound: {len(_charts()) - measured} charts not run"
             print(f"{'page (ten charts)':24} {scope:28} {cold:9.0f} {warm:9.0f}  {verdict}")
         if args.direct:
-            _direct(session, hr, scopes, args.only)
+            _direct(session, hr, scopes, args.only, args.give_up)
         _pending(session, made, 1000)
         cold, warm = _time(lambda: _funnel(session, hr), args.repeat)
         print(f"funnel, company, 1,000 moves not yet folded in: cold {cold:.0f} ms, warm "
@@ -362,9 +362,12 @@ def _funnel(session: Any, hr: Any) -> Any:
     return queries.funnel(session, hr, Filters())
 
 
-def _direct(session: Any, hr: Any, scopes: dict[str, Any], only: list[str] | None) -> None:
+def _direct(
+    session: Any, hr: Any, scopes: dict[str, Any], only: list[str] | None, give_up: float
+) -> None:
     """The rollup figures straight from the source tables (those of ``--only``, by chart key,
-    if given), each checked against the rollups' answer."""
+    if given), each checked against the rollups' answer; like the rollup figures, the larger
+    scopes are skipped once one takes longer than ``give_up`` seconds."""
     from hireflow.analytics import accuracy, figures, queries, validity
 
     def review(s: Any, h: Any, f: Any, direct: bool = False) -> Any:
@@ -383,12 +386,17 @@ def _direct(session: Any, hr: Any, scopes: dict[str, Any], only: list[str] | Non
     ):
         if only and key not in only:
             continue
+        skip = False
         for scope, filters in scopes.items():
+            if skip:
+                print(f"direct {name:17} {scope:28} {'skipped':>9}")
+                continue
             started = time.perf_counter()
             direct = figure(session, hr, filters, direct=True)
             cold = (time.perf_counter() - started) * 1000
             same = figure(session, hr, filters) == direct
             print(f"direct {name:17} {scope:28} {cold:9.0f} {'':9}  same as rollups: {same}")
+            skip = cold > give_up * 1000
 
 
 def _pending(session: Any, made: dict[str, Any], count: int) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import nnls
 from scipy.stats import rankdata
 
@@ -153,9 +154,7 @@ def correlations(
         counts = np.bincount((rows + n * np.arange(k)[:, None]).ravel(), minlength=k * n)
         counts = counts.reshape(k, n).astype(float)
         found["pearson"].append(_pearson_sums(counts @ moments, columns))
-        found["spearman"].append(
-            np.stack([_spearman_counted(x[:, j], y, counts) for j in range(columns)], axis=1)
-        )
+        found["spearman"].append(_spearman_counted(x, y, counts))
     out = []
     for j in range(columns):
         pair = []
@@ -167,37 +166,48 @@ def correlations(
     return out
 
 
-def _per_value(index: np.ndarray, size: int, counts: np.ndarray) -> np.ndarray:
-    """Counts (k, m) summed per value: ``index`` (m,) names each column's value, 0..size-1,
-    every value at least once."""
-    order = np.argsort(index, kind="stable")
-    starts = np.searchsorted(index[order], np.arange(size))
-    return np.add.reduceat(counts[:, order], starts, axis=1)
+def _indicator(values: np.ndarray) -> tuple[np.ndarray, sparse.csr_matrix]:
+    """Each person's value's index among the distinct values, and the (values, people) 0/1
+    matrix saying who has which."""
+    distinct, index = np.unique(values, return_inverse=True)
+    ones = np.ones(values.size)
+    shape = (distinct.size, values.size)
+    return index, sparse.csr_matrix((ones, (index, np.arange(values.size))), shape=shape)
+
+
+def _ranks_of(per_value: np.ndarray) -> np.ndarray:
+    """The average rank of each value (rows, ascending) in each resample (columns)."""
+    return np.cumsum(per_value, axis=0) - per_value + (per_value + 1) / 2
 
 
 def _spearman_counted(x: np.ndarray, y: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Spearman's rho of each resample (a row of ``counts``: how often each person was
-    drawn), the ties' ranks averaged as ``_counted_ranks`` does, from counts per pair of
-    distinct values: people with the same pair share their ranks in every resample."""
-    xs, x_of = np.unique(x, return_inverse=True)
-    ys, y_of = np.unique(y, return_inverse=True)
-    cells, cell_of = np.unique(x_of.astype(np.int64) * ys.size + y_of, return_inverse=True)
-    per_cell = _per_value(cell_of, cells.size, counts)
-    cell_x, cell_y = cells // ys.size, cells % ys.size
-    per_x = _per_value(cell_x, xs.size, per_cell)
-    per_y = _per_value(cell_y, ys.size, per_cell)
-    rank_x = np.cumsum(per_x, axis=1) - per_x + (per_x + 1) / 2
-    rank_y = np.cumsum(per_y, axis=1) - per_y + (per_y + 1) / 2
-    total = counts.sum(axis=1)
-    sx, sy = (per_x * rank_x).sum(axis=1), (per_y * rank_y).sum(axis=1)
-    vx = (per_x * rank_x * rank_x).sum(axis=1) - sx * sx / total
-    vy = (per_y * rank_y * rank_y).sum(axis=1) - sy * sy / total
-    cov = (per_cell * rank_x[:, cell_x] * rank_y[:, cell_y]).sum(axis=1) - sx * sy / total
-    denominator = np.sqrt(_positive(vx) * _positive(vy))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = cov / denominator
-    r[denominator <= 1e-12] = np.nan
-    return np.clip(r, -1.0, 1.0)
+    """Spearman's rho of each resample (a row of ``counts``: how often each person was drawn)
+    and column of ``x`` (n, d), the ties' ranks averaged as ``_counted_ranks`` does. People
+    with the same value share their rank in every resample, so the sums need the counts per
+    value only: a sparse (values, people) product with the counts, people by resample."""
+    drawn = np.ascontiguousarray(counts.T)  # (n, k)
+    y_of, has_y = _indicator(y)
+    per_y = has_y @ drawn
+    rank_y = _ranks_of(per_y)
+    total = drawn.sum(axis=0)
+    sy = (per_y * rank_y).sum(axis=0)
+    vy = (per_y * rank_y * rank_y).sum(axis=0) - sy * sy / total
+    both = np.hstack([drawn, drawn * rank_y[y_of]])
+    k = drawn.shape[1]
+    found = []
+    for j in range(x.shape[1]):
+        summed = _indicator(x[:, j])[1] @ both
+        per_x, ranked = summed[:, :k], summed[:, k:]
+        rank_x = _ranks_of(per_x)
+        sx = (per_x * rank_x).sum(axis=0)
+        vx = (per_x * rank_x * rank_x).sum(axis=0) - sx * sx / total
+        cov = (ranked * rank_x).sum(axis=0) - sx * sy / total
+        denominator = np.sqrt(_positive(vx) * _positive(vy))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = cov / denominator
+        r[denominator <= 1e-12] = np.nan
+        found.append(np.clip(r, -1.0, 1.0))
+    return np.stack(found, axis=1)
 
 
 def _pearson_sums(sums: np.ndarray, columns: int) -> np.ndarray:
