@@ -22,7 +22,8 @@ there (timed) and prints the URL to measure.
 
 ``rebuild`` brings a database populated by an earlier version up to the current schema and
 rebuilds every rollup from the source tables (what ``hireflow analytics-rollups --rebuild``
-does), timed.
+does), timed; ``--only pipeline``, ``flow`` or ``review`` rebuilds only those rollups
+(``review``: the AI accuracy review's and predictive validity's).
 
 ``measure`` times, as the company's HR admin, every dashboard figure (the ten charts of
 ``/analytics``, the AI accuracy review, predictive validity) over each scope: one opening, one
@@ -37,8 +38,10 @@ ten charts, which the dashboard page builds one after another. Then the worker's
 source/channel with 1,000 invitations opened in place (their interviews submitted) not yet
 folded into the flow rollups, and the worker's run that folds them in. ``--direct`` also times
 the funnel, time in stage, pass rates, score distribution, end-to-end time, completion, source
-and channel and the top ten (those of ``--only``, by chart key) straight from the source
-tables (the baseline of the rollups' ratio), and checks each equals the rollups' answer.
+and channel, the top ten, the AI accuracy review and predictive validity (those of ``--only``,
+by chart key) straight from the source tables (the baseline of the rollups' ratio), and checks
+each equals the rollups' answer. Then, after the 1,000 new moves, the worker's refresh of the
+review rollups (the application days those moves touched).
 """
 
 from __future__ import annotations
@@ -107,6 +110,7 @@ def _populate(args: argparse.Namespace) -> None:
     rollups.refresh(database)
     _built(database, started)
     _built_flow(database)
+    _review_built(database)
     print(f"measure with: --url {url}")
 
 
@@ -128,7 +132,7 @@ def _built(database: Any, started: float) -> None:
 
 
 def _rebuild(args: argparse.Namespace) -> None:
-    """``--only flow``: the flow rollups and top scores alone (the pipeline's kept)."""
+    """``--only pipeline``, ``flow`` or ``review``: only those rollups (the others kept)."""
     from hireflow.analytics import rollups
     from hireflow.core.migrate import upgrade
 
@@ -136,11 +140,29 @@ def _rebuild(args: argparse.Namespace) -> None:
     upgrade(args.url)
     database = _open(args.url)
     print(f"migrated in {time.perf_counter() - started:.1f} s; {_conditions(database)}")
-    if not args.only or "flow" not in args.only:
+    if not args.only or "pipeline" in args.only:
         started = time.perf_counter()
         rollups.rebuild(database)
         _built(database, started)
-    _built_flow(database)
+    if not args.only or "flow" in args.only:
+        _built_flow(database)
+    if not args.only or "review" in args.only:
+        _review_built(database)
+
+
+def _review_built(database: Any) -> None:
+    """Build the AI accuracy review's and predictive validity's rollups (timed)."""
+    from hireflow.analytics import rollups_review
+    from hireflow.analytics.models import ReviewRollup
+
+    started = time.perf_counter()
+    rollups_review.rebuild(database)
+    with database.session() as session:
+        size = session.query(ReviewRollup).count()
+    print(
+        f"review rollups built from nothing in {time.perf_counter() - started:.1f} s "
+        f"({size:,} rows); {_conditions(database)}"
+    )
 
 
 def _built_flow(database: Any) -> None:
@@ -206,6 +228,7 @@ def _copy(args: argparse.Namespace) -> None:
         f"{_conditions(database)}"
     )
     _built_flow(database)
+    _review_built(database)
     print(f"measure with: --url {url}")
 
 
@@ -323,31 +346,50 @@ def _measure(args: argparse.Namespace) -> None:
                 verdict = f"a lower bound: {len(_charts()) - measured} charts not run"
             print(f"{'page (ten charts)':24} {scope:28} {cold:9.0f} {warm:9.0f}  {verdict}")
         if args.direct:
-            _direct(session, hr, scopes, args.only)
+            _direct(session, hr, scopes, args.only, args.give_up)
         _flow_pending(session, database, made, hr, args.repeat)
-        _pipeline_pending(session, database, made, hr, args.repeat)
+        _pending(session, made, 1000)
+        pipeline = _pipeline_built(session)
+        if pipeline:
+            cold, warm = _time(lambda: _funnel(session, hr), args.repeat)
+            print(f"funnel, company, 1,000 moves not yet folded in: cold {cold:.0f} ms, warm "
+                  f"{_ms(warm)} ms")  # fmt: skip
+    _refreshed(database, pipeline)
 
 
-def _pipeline_pending(
-    session: Any, database: Any, made: dict[str, Any], hr: Any, repeat: int
-) -> None:
-    """The company funnel with 1,000 moves not yet folded in, then the worker's run (when
-    the pipeline rollups are built)."""
+def _pipeline_built(session: Any) -> bool:
     from hireflow.analytics import rollups
 
-    if rollups.built_cut(session) is None:
-        return
-    _pending(session, made, 1000)
-    cold, warm = _time(lambda: _funnel(session, hr), repeat)
-    print(f"funnel, company, 1,000 moves not yet folded in: cold {cold:.0f} ms, warm "
-          f"{_ms(warm)} ms")  # fmt: skip
-    session.commit()
-    started = time.perf_counter()
-    done = rollups.refresh(database)
-    print(
-        f"worker refresh folding in {done['moves']:,} moves: "
-        f"{(time.perf_counter() - started) * 1000:.0f} ms; {_conditions(database)}"
-    )
+    return rollups.built_cut(session) is not None
+
+
+def _refreshed(database: Any, pipeline: bool) -> None:
+    """The worker's runs after the 1,000 new moves (the pipeline rollups' only if built: a
+    first run would build them from nothing)."""
+    from hireflow.analytics import rollups, rollups_review
+
+    if pipeline:
+        started = time.perf_counter()
+        done = rollups.refresh(database)
+        print(
+            f"worker refresh folding in {done['moves']:,} moves: "
+            f"{(time.perf_counter() - started) * 1000:.0f} ms; {_conditions(database)}"
+        )
+    if _review_state(database):
+        started = time.perf_counter()
+        done = rollups_review.refresh(database)
+        print(
+            f"worker refresh of the review rollups after those moves ({done['days']:,} "
+            f"application days of {done['openings']} openings recomputed): "
+            f"{(time.perf_counter() - started) * 1000:.0f} ms; {_conditions(database)}"
+        )
+
+
+def _review_state(database: Any) -> bool:
+    from hireflow.analytics import rollups_review
+
+    with database.session() as session:
+        return rollups_review.built(session)
 
 
 def _flow_pending(session: Any, database: Any, made: dict[str, Any], hr: Any, repeat: int) -> None:
@@ -422,10 +464,19 @@ def _funnel(session: Any, hr: Any) -> Any:
     return queries.funnel(session, hr, Filters())
 
 
-def _direct(session: Any, hr: Any, scopes: dict[str, Any], only: list[str] | None) -> None:
+def _direct(
+    session: Any, hr: Any, scopes: dict[str, Any], only: list[str] | None, give_up: float
+) -> None:
     """The rollup figures straight from the source tables (those of ``--only``, by chart key,
-    if given), each checked against the rollups' answer (a second call: warm)."""
-    from hireflow.analytics import figures, queries
+    if given), each checked against the rollups' answer; like the rollup figures, the larger
+    scopes are skipped once one takes longer than ``give_up`` seconds."""
+    from hireflow.analytics import accuracy, figures, queries, validity
+
+    def review(s: Any, h: Any, f: Any, direct: bool = False) -> Any:
+        return accuracy.review(s, h, f, direct=direct)
+
+    def analysis(s: Any, h: Any, f: Any, direct: bool = False) -> Any:
+        return validity.analyse(s, h, validity.Scope(f), made_today(), direct=direct)
 
     for key, name, figure in (
         ("funnel", "funnel", queries.funnel),
@@ -436,13 +487,22 @@ def _direct(session: Any, hr: Any, scopes: dict[str, Any], only: list[str] | Non
         ("completion", "completion", figures.completion),
         ("reach", "source and channel", figures.source_and_channel),
         ("top", "top 10", figures.top_per_competency),
+        ("AI accuracy review", "AI accuracy review", review),
+        ("predictive validity", "predictive validity", analysis),
     ):
         if only and key not in only:
             continue
+        skip = False
         for scope, filters in scopes.items():
-            cold, _ = _time(lambda f=figure, x=filters: f(session, hr, x, direct=True), 0)
-            same = figure(session, hr, filters) == figure(session, hr, filters, direct=True)
+            if skip:
+                print(f"direct {name:17} {scope:28} {'skipped':>9}")
+                continue
+            started = time.perf_counter()
+            direct = figure(session, hr, filters, direct=True)
+            cold = (time.perf_counter() - started) * 1000
+            same = figure(session, hr, filters) == direct
             print(f"direct {name:17} {scope:28} {cold:9.0f} {'':9}  same as rollups: {same}")
+            skip = cold > give_up * 1000
 
 
 def _pending(session: Any, made: dict[str, Any], count: int) -> None:

@@ -22,8 +22,8 @@ Reads scores, levels, stages and dates only; no person is shown.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeGuard
@@ -33,6 +33,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hireflow.analytics.queries import Filters, openings_in_scope, within
+from hireflow.analytics.review_counts import (
+    SCALE,
+    Counts,
+    cells_matrix,
+    difference_interval,
+    qwk_interval,
+    qwk_of_cells,
+    share_interval,
+)
 from hireflow.candidates.models import Application
 from hireflow.core.permissions import Principal
 from hireflow.interviews.models import InterviewReport, InterviewSession, ScoreAdjustment
@@ -184,68 +193,81 @@ def _rounded(value: float | None, digits: int = 3) -> float | None:
     return None if value is None else round(value, digits)
 
 
-@dataclass
-class _Data:
-    # competency -> [(month, ai level 1-5, ai level as a float, interviewer level, application)]
-    pairs: dict[str, list[tuple[str, int, float, int, int]]]
-    decisions: list[tuple[bool, bool]]  # (AI recommended, hired), decided applications
-    adjustments: list[tuple[str, str, float, float]]  # (month, competency, ai, hr)
+# id, tenant, candidate, opening, stage, received
+AppRow = tuple[int, int, int, int, str, datetime]
+APP_COLUMNS = (
+    Application.id,
+    Application.tenant_id,
+    Application.candidate_id,
+    Application.opening_id,
+    Application.stage,
+    Application.created_at,
+)
+CHUNK = 5_000  # ids per IN list: well under SQLite's bound-parameter limit
 
 
-def _gather(session: Session, principal: Principal, filters: Filters) -> _Data:
-    openings = openings_in_scope(session, principal, filters, CAPABILITY)
-    applications = {
-        (candidate_id, opening_id): (app_id, stage)
-        for app_id, candidate_id, opening_id, stage in session.execute(
+def count_applications(
+    session: Session,
+    apps: Sequence[AppRow],
+    bars: dict[int, float],
+    into: Callable[[AppRow], Counts],
+) -> None:
+    """Add what each of ``apps`` gives the review (its pairs, decision and HR's overrides, from
+    its newest hiring report) to the counts ``into`` names for it."""
+    for start in range(0, len(apps), CHUNK):
+        chunk = apps[start : start + CHUNK]
+        by_pair = {(a[2], a[3]): a for a in chunk}
+        reports: dict[int, tuple[int, dict, float | None, datetime]] = {}
+        for candidate_id, opening_id, interview_id, scores, match, created in session.execute(
             select(
-                Application.id, Application.candidate_id, Application.opening_id, Application.stage
+                InterviewSession.candidate_id,
+                InterviewSession.opening_id,
+                InterviewSession.id,
+                InterviewReport.scores,
+                InterviewReport.job_match,
+                InterviewReport.created_at,
             )
-            .where(Application.opening_id.in_(openings))
-            .where(*within(Application.created_at, filters))
-        )
-    }
-    bars = dict(
-        session.execute(
-            select(Opening.id, Opening.pass_threshold).where(Opening.id.in_(openings))
-        ).all()
-    )
-    reports: dict[int, tuple[int, dict, float | None, datetime, str, int]] = {}
-    for candidate_id, opening_id, interview_id, scores, match, created in session.execute(
-        select(
-            InterviewSession.candidate_id,
-            InterviewSession.opening_id,
-            InterviewSession.id,
-            InterviewReport.scores,
-            InterviewReport.job_match,
-            InterviewReport.created_at,
-        )
-        .join(InterviewReport, InterviewReport.interview_id == InterviewSession.id)
-        .where(InterviewSession.opening_id.in_(openings), for_hiring())
-        .order_by(InterviewReport.id)  # the newest report of an application wins
-    ):
-        found = applications.get((candidate_id, opening_id))
-        if found is not None:
-            reports[found[0]] = (interview_id, scores or {}, match, created, found[1], opening_id)
-    data = _Data(defaultdict(list), [], [])
-    for _i, _s, match, _c, stage, opening_id in reports.values():
-        if stage in DECIDED and match is not None:
-            data.decisions.append((float(match) >= float(bars[opening_id]) * 10, stage == "hired"))
-    cards = session.execute(
+            .join(InterviewReport, InterviewReport.interview_id == InterviewSession.id)
+            .where(
+                InterviewSession.candidate_id.in_({a[2] for a in chunk}),
+                InterviewSession.opening_id.in_({a[3] for a in chunk}),
+                for_hiring(),
+            )
+            .order_by(InterviewReport.id)  # the newest report of an application wins
+        ):
+            app = by_pair.get((candidate_id, opening_id))
+            if app is not None:
+                reports[app[0]] = (interview_id, scores or {}, match, created)
+        _count_chunk(session, {a[0]: a for a in chunk}, reports, bars, into)
+
+
+def _count_chunk(
+    session: Session,
+    apps: dict[int, AppRow],
+    reports: dict[int, tuple[int, dict, float | None, datetime]],
+    bars: dict[int, float],
+    into: Callable[[AppRow], Counts],
+) -> None:
+    humans: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for app_id, ratings in session.execute(
         select(Scorecard.application_id, Scorecard.ratings).where(
-            Scorecard.opening_id.in_(openings), Scorecard.superseded_at.is_(None)
+            Scorecard.application_id.in_(list(reports)), Scorecard.superseded_at.is_(None)
         )
-    )
-    for app_id, ratings in cards:
-        if app_id not in reports:
-            continue
-        _interview, scores, _match, created, _stage, _opening = reports[app_id]
+    ):
         for competency, level in (ratings or {}).items():
+            if isinstance(level, int) and not isinstance(level, bool) and 1 <= level <= LEVELS:
+                humans[app_id][competency].append(level)
+    for app_id, (_interview, scores, match, created) in reports.items():
+        app = apps[app_id]
+        counts = into(app)
+        if app[4] in DECIDED and match is not None:
+            counts.decisions[(int(float(match) >= bars[app[3]] * 10), int(app[4] == "hired"))] += 1
+        month = created.strftime("%Y-%m")
+        for competency, levels in humans.get(app_id, {}).items():
             ai = scores.get(competency)
-            if _number(ai) and isinstance(level, int) and 1 <= level <= LEVELS:
-                score = float(ai)
-                month = created.strftime("%Y-%m")
-                data.pairs[competency].append((month, ai_level(score), score / 2, level, app_id))
-    interviews = {r[0] for r in reports.values()}
+            if _number(ai):
+                counts.add_pairs(competency, month, float(ai), levels)
+    owner = {r[0]: app_id for app_id, r in reports.items()}
     for interview_id, competency, ai, hr, created in session.execute(
         select(
             ScoreAdjustment.interview_id,
@@ -253,94 +275,130 @@ def _gather(session: Session, principal: Principal, filters: Filters) -> _Data:
             ScoreAdjustment.ai_score,
             ScoreAdjustment.hr_score,
             ScoreAdjustment.created_at,
-        )
-        .join(InterviewSession, InterviewSession.id == ScoreAdjustment.interview_id)
-        .where(InterviewSession.opening_id.in_(openings), for_hiring())
+        ).where(ScoreAdjustment.interview_id.in_(list(owner)))
     ):
-        if interview_id in interviews:
-            data.adjustments.append((created.strftime("%Y-%m"), competency, float(ai), float(hr)))
-    return data
+        counts = into(apps[owner[interview_id]])
+        counts.add_override(competency, created.strftime("%Y-%m"), float(ai), float(hr))
+
+
+def bars_of(session: Session, openings: Iterable[int]) -> dict[int, float]:
+    """Each opening's bar (``pass_threshold``, 0-1: the AI recommends at job match ≥ bar × 10)."""
+    return {
+        opening_id: float(bar)
+        for opening_id, bar in session.execute(
+            select(Opening.id, Opening.pass_threshold).where(Opening.id.in_(list(openings)))
+        )
+    }
+
+
+def _gather(session: Session, principal: Principal, filters: Filters) -> Counts:
+    openings = openings_in_scope(session, principal, filters, CAPABILITY)
+    apps: list[AppRow] = [
+        tuple(row)  # type: ignore[misc]
+        for row in session.execute(
+            select(*APP_COLUMNS)
+            .where(Application.opening_id.in_(openings))
+            .where(*within(Application.created_at, filters))
+        )
+    ]
+    counts = Counts()
+    count_applications(session, apps, bars_of(session, {a[3] for a in apps}), lambda _a: counts)
+    return counts
 
 
 def _number(value: object) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _agreement(competency: str, pairs: list[tuple[str, int, float, int, int]]) -> Agreement:
-    ai = np.array([p[1] for p in pairs])
-    ai_exact = np.array([p[2] for p in pairs])
-    human = np.array([p[3] for p in pairs])
-    applications = [p[4] for p in pairs]
-    kappa = qwk(ai, human)
-    difference = float((ai_exact - human).mean())
-    k_low, k_high = bootstrap(len(pairs), lambda i: qwk(ai[i], human[i]), groups=applications)
-    d_low, d_high = bootstrap(
-        len(pairs), lambda i: float((ai_exact[i] - human[i]).mean()), groups=applications
-    )
-    flagged = kappa is not None and len(pairs) >= MIN_PAIRS and kappa < LOW_QWK
+def _agreement(competency: str, counts: Counts) -> Agreement:
+    cells: dict[tuple[int, str], int] = defaultdict(int)
+    scores = levels = 0
+    for (c, level, humans), (n, s, h) in counts.cells.items():
+        if c == competency:
+            cells[(level, humans)] += n
+            scores, levels = scores + s, levels + h
+    pairs = sum(n * len(humans) for (_level, humans), n in cells.items())
+    kappa = qwk_of_cells(cells_matrix(cells))
+    # mean of score / 2 - level, from integers: exact whatever order they were added in
+    difference = (scores - 2 * SCALE * levels) / (2 * SCALE * pairs)
+    spreads = {(k[1], k[2]): n for k, n in counts.spreads.items() if k[0] == competency}
+    k_low, k_high = qwk_interval(cells)
+    d_low, d_high = difference_interval(spreads, difference)
+    flagged = kappa is not None and pairs >= MIN_PAIRS and kappa < LOW_QWK
     return Agreement(
         competency,
-        len(pairs),
+        pairs,
         Estimate(_rounded(kappa), k_low, k_high),
         Estimate(round(difference, 3), d_low, d_high),
         flagged,
     )
 
 
-def _recommendation(decisions: list[tuple[bool, bool]]) -> Recommendation:
-    count = {
-        (r, h): sum(1 for d in decisions if d == (r, h))
-        for r in (True, False)
-        for h in (True, False)
-    }
-    agree = np.array([r == h for r, h in decisions], dtype=float)
-    share = float(agree.mean()) if decisions else None
-    low, high = bootstrap(len(decisions), lambda i: float(agree[i].mean()))
+def _recommendation(decisions: Counter[tuple[int, int]]) -> Recommendation:
+    total = sum(decisions.values())
+    agree = decisions[(1, 1)] + decisions[(0, 0)]
+    low, high = share_interval(agree, total)
     return Recommendation(
-        count[(True, True)],
-        count[(True, False)],
-        count[(False, True)],
-        count[(False, False)],
-        Estimate(_rounded(share), low, high),
+        decisions[(1, 1)],
+        decisions[(1, 0)],
+        decisions[(0, 1)],
+        decisions[(0, 0)],
+        Estimate(_rounded(agree / total) if total else None, low, high),
     )
 
 
-def _drift(data: _Data) -> list[Month]:
-    by_month: dict[str, list[tuple[int, float, int]]] = defaultdict(list)
-    for pairs in data.pairs.values():
-        for month, level, exact, human, _application in pairs:
-            by_month[month].append((level, exact, human))
+def _drift(counts: Counts) -> list[Month]:
+    by_month: dict[str, dict[tuple[int, str], int]] = defaultdict(lambda: defaultdict(int))
+    sums: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for (month, level, human), (n, s, h) in counts.drift.items():
+        by_month[month][(level, str(human))] += n
+        sums[month][0] += s
+        sums[month][1] += h
     overrides: dict[str, int] = defaultdict(int)
-    for month, *_rest in data.adjustments:
-        overrides[month] += 1
+    for (_c, month, _sign), (n, _s) in counts.overrides.items():
+        overrides[month] += n
     months = []
     for month in sorted(set(by_month) | set(overrides)):
-        rows = by_month.get(month, [])
-        difference = sum(r[1] - r[2] for r in rows) / len(rows) if rows else None
-        kappa = qwk([r[0] for r in rows], [r[2] for r in rows])
-        months.append(
-            Month(month, len(rows), _rounded(kappa), _rounded(difference), overrides[month])
-        )
+        cells = by_month.get(month, {})
+        pairs = sum(cells.values())
+        s, h = sums.get(month, [0, 0])
+        difference = (s - 2 * SCALE * h) / (2 * SCALE * pairs) if pairs else None
+        kappa = qwk_of_cells(cells_matrix(cells))
+        months.append(Month(month, pairs, _rounded(kappa), _rounded(difference), overrides[month]))
     return months
 
 
-def review(session: Session, principal: Principal, filters: Filters) -> Review:
-    """The review over the applications in the caller's scope received in the period."""
-    data = _gather(session, principal, filters.checked())
-    changes: dict[str, list[float]] = defaultdict(list)
-    for _month, competency, ai, hr in data.adjustments:
-        changes[competency].append(hr - ai)
+def review_of(counts: Counts) -> Review:
+    """The review's figures from the counts alone."""
+    changes: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # raised, lowered, n, sum
+    for (competency, _month, sign), (n, s) in counts.overrides.items():
+        row = changes[competency]
+        row[0] += n if sign > 0 else 0
+        row[1] += n if sign < 0 else 0
+        row[2], row[3] = row[2] + n, row[3] + s
     return Review(
-        [_agreement(c, data.pairs[c]) for c in sorted(data.pairs)],
-        _recommendation(data.decisions),
+        [_agreement(c, counts) for c in sorted({k[0] for k in counts.cells})],
+        _recommendation(counts.decisions),
         [
-            Overrides(
-                c,
-                sum(1 for d in changes[c] if d > 0),
-                sum(1 for d in changes[c] if d < 0),
-                round(sum(changes[c]) / len(changes[c]), 2),
-            )
-            for c in sorted(changes)
+            Overrides(c, r[0], r[1], round(r[3] / (SCALE * r[2]), 2))
+            for c, r in sorted(changes.items())
         ],
-        _drift(data),
+        _drift(counts),
     )
+
+
+def review(
+    session: Session, principal: Principal, filters: Filters, direct: bool = False
+) -> Review:
+    """The review over the applications in the caller's scope received in the period: from
+    the worker's rollups once built (``direct``: from the source tables)."""
+    filters = filters.checked()
+    if not direct:
+        from hireflow.analytics import rollups_review
+
+        counts = rollups_review.review_counts(
+            session, openings_in_scope(session, principal, filters, CAPABILITY), filters
+        )
+        if counts is not None:
+            return review_of(counts)
+    return review_of(_gather(session, principal, filters))

@@ -156,6 +156,67 @@ class ReportSubscription(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class ReviewRollup(_Place, Base):
+    """Sums behind the AI accuracy review and predictive validity, per opening and day (and
+    month): ``kind`` says what a row counts (see :mod:`hireflow.analytics.rollups_review`).
+    The accuracy kinds are placed on the day the application was received, the validity kind
+    on the day the report was written. Kept by :mod:`hireflow.analytics.rollups_review`."""
+
+    __tablename__ = "analytics_review_rollups"
+    __table_args__ = (
+        UniqueConstraint(
+            "opening_id",
+            "grain",
+            "day",
+            "kind",
+            "competency",
+            "month",
+            "a",
+            "b",
+            "c",
+            name="uq_analytics_review_rollups_place",
+        ),
+        Index("ix_analytics_review_rollups_tenant_id", "tenant_id"),
+    )
+
+    kind: Mapped[str] = mapped_column(String(1))
+    competency: Mapped[str] = mapped_column(String(80), default="")
+    month: Mapped[str] = mapped_column(String(7), default="")  # YYYY-MM or ""
+    a: Mapped[int] = mapped_column(default=0)
+    b: Mapped[int] = mapped_column(default=0)
+    c: Mapped[str] = mapped_column(String(40), default="")
+    n: Mapped[int] = mapped_column(default=0)
+    s: Mapped[int] = mapped_column(BigInteger, default=0)
+    h: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ReviewState(Base):
+    """How far the review rollups have read (ids of the source rows; one row, none until the
+    first build: the pages then read the source tables)."""
+
+    __tablename__ = "analytics_review_state"
+
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    application_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    move_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    report_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    scorecard_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    adjustment_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class ReviewBar(Base):
+    """The opening's bar (``pass_threshold``) the review rollups' recommendations were counted
+    with: when HR changes it, the worker recounts the opening."""
+
+    __tablename__ = "analytics_review_bars"
+
+    opening_id: Mapped[int] = mapped_column(
+        ForeignKey("openings.id", ondelete="CASCADE"), primary_key=True
+    )
+    bar: Mapped[float] = mapped_column(Float())
+
+
 register_scope(SelfIdentification, Scope(tenant=SelfIdentification.tenant_id))
 register_scope(AuditSettings, Scope(tenant=AuditSettings.tenant_id))
 register_scope(FunnelRollup, Scope(tenant=FunnelRollup.tenant_id))
@@ -163,6 +224,7 @@ register_scope(StageTimeRollup, Scope(tenant=StageTimeRollup.tenant_id))
 register_scope(PassRollup, Scope(tenant=PassRollup.tenant_id))
 register_scope(ScoreRollup, Scope(tenant=ScoreRollup.tenant_id))
 register_scope(ReportSubscription, Scope(tenant=ReportSubscription.tenant_id))
+register_scope(ReviewRollup, Scope(tenant=ReviewRollup.tenant_id))
 
 from hireflow.analytics.flow_models import FlowFact, FlowRollup, FlowState, TopScore  # noqa: E402
 
@@ -174,6 +236,9 @@ __all__ = [
     "FunnelRollup",
     "PassRollup",
     "ReportSubscription",
+    "ReviewBar",
+    "ReviewRollup",
+    "ReviewState",
     "RollupState",
     "ScoreRollup",
     "SelfIdentification",

@@ -13,7 +13,7 @@ from datetime import date
 
 from celery.schedules import crontab
 
-from hireflow.analytics import monthly, rollups, rollups_flow, top_scores
+from hireflow.analytics import monthly, rollups, rollups_flow, rollups_review, top_scores
 from hireflow.core.db import get_database, utcnow
 from hireflow.core.tasks import celery_app
 
@@ -29,6 +29,13 @@ def refresh_rollups() -> dict[str, int]:
     return done
 
 
+@celery_app.task(name="analytics.refresh_review_rollups")
+def refresh_review_rollups() -> dict[str, int]:
+    """Recompute the AI accuracy review's and predictive validity's rollups where their
+    sources changed (the first run builds them)."""
+    return rollups_review.refresh(get_database())
+
+
 @celery_app.task(name="analytics.monthly_report")
 def monthly_report(today: str | None = None) -> int:
     """E-mail last month's report (PDF and XLSX) to every subscriber; ``today`` (ISO) for a
@@ -40,6 +47,10 @@ def monthly_report(today: str | None = None) -> int:
 celery_app.conf.beat_schedule = {
     **(celery_app.conf.beat_schedule or {}),
     "analytics.refresh_rollups": {"task": "analytics.refresh_rollups", "schedule": 60.0},
+    "analytics.refresh_review_rollups": {
+        "task": "analytics.refresh_review_rollups",
+        "schedule": 60.0,
+    },
     "analytics.monthly_report": {
         "task": "analytics.monthly_report",
         "schedule": crontab(day_of_month="1", hour="5", minute="23"),

@@ -29,6 +29,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hireflow.analytics import validity_assessed as assessed
 from hireflow.analytics import validity_stats as stats
 from hireflow.analytics.queries import Filters, openings_in_scope, within
 from hireflow.candidates.models import PerformanceRating
@@ -70,7 +71,7 @@ class Row:
 
 @dataclass
 class Data:
-    assessed: list[dict[str, float]] = field(default_factory=list)
+    assessed: assessed.Sums = field(default_factory=assessed.Sums)
     hired: list[tuple[dict[str, float], dict[str, float]]] = field(default_factory=list)
 
 
@@ -124,16 +125,6 @@ def employee_outcomes(
     return found
 
 
-def _scores(scores: object, final: object) -> dict[str, float]:
-    merged = {**(scores if isinstance(scores, dict) else {})}
-    merged.update(final if isinstance(final, dict) else {})
-    return {
-        str(k): float(v)
-        for k, v in merged.items()
-        if isinstance(v, int | float) and not isinstance(v, bool)
-    }
-
-
 def _openings(session: Session, principal: Principal, scope: Scope) -> list[int]:
     stmt = openings_in_scope(session, principal, scope.filters, CAPABILITY)
     if scope.family is not None:
@@ -141,10 +132,13 @@ def _openings(session: Session, principal: Principal, scope: Scope) -> list[int]
     return list(session.scalars(stmt))
 
 
-def gather(session: Session, principal: Principal, scope: Scope, today: date) -> Data:
-    openings = _openings(session, principal, scope)
-    reports: dict[tuple[int, int], dict[str, float]] = {}
-    for person, opening, scores, final in session.execute(
+def _reports(
+    session: Session, openings: list[int], filters: Filters, people: list[int] | None
+) -> dict[tuple[int, int], dict[str, float]]:
+    """Per person and opening, the scores in effect of the newest hiring report of the period
+    (of ``people`` only, unless None)."""
+    found: dict[tuple[int, int], dict[str, float]] = {}
+    stmt = (
         select(
             InterviewSession.candidate_id,
             InterviewSession.opening_id,
@@ -154,13 +148,43 @@ def gather(session: Session, principal: Principal, scope: Scope, today: date) ->
         .join(InterviewReport, InterviewReport.interview_id == InterviewSession.id)
         # the hiring interview, never a later development re-assessment of the same person
         .where(InterviewSession.opening_id.in_(openings), for_hiring())
-        .where(*within(InterviewReport.created_at, scope.filters))
+        .where(*within(InterviewReport.created_at, filters))
         .order_by(InterviewReport.id)  # the newest report of a person and opening wins
-    ):
-        found = _scores(scores, final)
-        if found:
-            reports[(person, opening)] = found
-    data = Data(assessed=list(reports.values()))
+    )
+    chunks = (
+        [None] if people is None else [people[i : i + 5000] for i in range(0, len(people), 5000)]
+    )
+    for chunk in chunks:
+        part = stmt if chunk is None else stmt.where(InterviewSession.candidate_id.in_(chunk))
+        for person, opening, scores, final in session.execute(part):
+            scores_in_effect = assessed.effective(scores, final)
+            if scores_in_effect:
+                found[(person, opening)] = scores_in_effect
+    return found
+
+
+def _assessed(
+    session: Session, openings: list[int], filters: Filters, direct: bool
+) -> assessed.Sums:
+    if not direct:
+        from hireflow.analytics import rollups_review
+
+        rows = rollups_review.summed_rows(
+            session, select(Opening.id).where(Opening.id.in_(openings)), filters, ("v",)
+        )
+        if rows is not None:
+            return assessed.sums_of(rows, filters.end)
+    sums = assessed.Sums()
+    for scores in _reports(session, openings, filters, None).values():
+        sums.add(scores)
+    return sums
+
+
+def gather(
+    session: Session, principal: Principal, scope: Scope, today: date, direct: bool = False
+) -> Data:
+    openings = _openings(session, principal, scope)
+    data = Data(assessed=_assessed(session, openings, scope.filters, direct))
     employees = session.execute(
         select(
             Employee.person_id,
@@ -170,15 +194,18 @@ def gather(session: Session, principal: Principal, scope: Scope, today: date) ->
             Employee.probation_result,
         ).where(Employee.opening_id.in_(openings))
     ).all()
+    reports = _reports(session, openings, scope.filters, sorted({e.person_id for e in employees}))
     people = [e.person_id for e in employees if (e.person_id, e.opening_id) in reports]
-    ratings = {
-        person: float(mean)
-        for person, mean in session.execute(
-            select(PerformanceRating.candidate_id, func.avg(PerformanceRating.rating))
-            .where(PerformanceRating.candidate_id.in_(people))
-            .group_by(PerformanceRating.candidate_id)
+    ratings: dict[int, float] = {}
+    for start in range(0, len(people), 5000):
+        ratings.update(
+            (person, float(mean))
+            for person, mean in session.execute(
+                select(PerformanceRating.candidate_id, func.avg(PerformanceRating.rating))
+                .where(PerformanceRating.candidate_id.in_(people[start : start + 5000]))
+                .group_by(PerformanceRating.candidate_id)
+            )
         )
-    }
     for e in employees:
         scores = reports.get((e.person_id, e.opening_id))
         if scores is not None:
@@ -190,31 +217,45 @@ def gather(session: Session, principal: Principal, scope: Scope, today: date) ->
 
 
 def correlations(data: Data) -> list[Row]:
-    """One row per dimension and outcome with at least one hired person holding both."""
+    """One row per dimension and outcome with at least one hired person holding both. The
+    dimensions every hired person with the outcome has share their resamples."""
     dimensions = sorted({d for scores, _ in data.hired for d in scores})
+    found: dict[tuple[str, str], tuple[stats.Correlation, stats.Correlation]] = {}
+    for outcome in OUTCOMES:
+        people = [(s, o[outcome]) for s, o in data.hired if outcome in o]
+        common = [d for d in dimensions if all(d in s for s, _ in people)]
+        if people and common:
+            x = np.array([[s[d] for d in common] for s, _ in people], dtype=float)
+            y = np.array([v for _, v in people], dtype=float)
+            found.update(
+                ((d, outcome), pair)
+                for d, pair in zip(common, stats.correlations(x, y), strict=True)
+            )
+        for d in dimensions:
+            pairs = [(s[d], v) for s, v in people if d in s]
+            if pairs and (d, outcome) not in found:
+                x1, y1 = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+                found[(d, outcome)] = (
+                    stats.correlation(x1, y1, "pearson"),
+                    stats.correlation(x1, y1, "spearman"),
+                )
     rows = []
     for dimension in dimensions:
-        everyone = [s[dimension] for s in data.assessed if dimension in s]
         hired = [s[dimension] for s, _ in data.hired if dimension in s]
-        ratio = stats.range_ratio(hired, everyone)
+        ratio = stats.ratio_of(stats.standard_deviation(hired), data.assessed.sd(dimension))
         for outcome in OUTCOMES:
-            pairs = [
-                (s[dimension], o[outcome]) for s, o in data.hired if dimension in s and outcome in o
-            ]
-            if not pairs:
-                continue
-            x, y = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
-            pearson = stats.correlation(x, y, "pearson")
-            rows.append(
-                Row(
-                    dimension,
-                    outcome,
-                    pearson,
-                    stats.correlation(x, y, "spearman"),
-                    ratio,
-                    stats.corrected_r(pearson.r, ratio),
+            if (dimension, outcome) in found:
+                pearson, spearman = found[(dimension, outcome)]
+                rows.append(
+                    Row(
+                        dimension,
+                        outcome,
+                        pearson,
+                        spearman,
+                        ratio,
+                        stats.corrected_r(pearson.r, ratio),
+                    )
                 )
-            )
     return rows
 
 
@@ -231,10 +272,16 @@ def proposal_for(opening: Opening, data: Data, outcome: str) -> stats.Proposal:
 
 
 def analyse(
-    session: Session, principal: Principal, scope: Scope, today: date | None = None
+    session: Session,
+    principal: Principal,
+    scope: Scope,
+    today: date | None = None,
+    direct: bool = False,
 ) -> Analysis:
+    """The analysis of the scope (``direct``: the assessed side from the source tables even
+    when the worker's rollups are built)."""
     today = today or datetime.now(UTC).date()
-    data = gather(session, principal, scope, today)
+    data = gather(session, principal, scope, today, direct)
     opening_id = scope.filters.opening_id
     proposal, found_versions = None, []
     if opening_id is not None:
@@ -243,7 +290,7 @@ def analyse(
             proposal = proposal_for(opening, data, scope.outcome)
             found_versions = versions.versions(session, principal, opening_id, CAPABILITY)
     return Analysis(
-        len(data.assessed),
+        data.assessed.people,
         len(data.hired),
         correlations(data),
         proposal,

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import nnls
 from scipy.stats import rankdata
 
@@ -122,6 +123,120 @@ def correlation(
     return Correlation(int(a.size), round(r, 3), round(float(low), 3), round(float(high), 3))
 
 
+def correlations(
+    x: np.ndarray, y: np.ndarray, resamples: int = RESAMPLES
+) -> list[tuple[Correlation, Correlation]]:
+    """:func:`correlation` (Pearson, Spearman) of each column of ``x`` (n, d) with ``y``, each
+    from the same resamples as that function draws (the draws depend only on n), drawn once
+    for all columns: Pearson's sums for every column come from one matrix product, the
+    outcome's ranks once per resample."""
+    n, columns = x.shape
+    if n < 3:
+        return [(Correlation(n, None), Correlation(n, None))] * columns
+    points = {m: _rows_statistic(x.T, np.broadcast_to(y, (columns, n)), m) for m in METHODS}
+    found: dict[str, list[np.ndarray]] = {m: [] for m in METHODS}
+    rng = np.random.default_rng(SEED)
+    block = max(1, min(resamples, BLOCK_VALUES // n))
+    centred_x, centred_y = x - x.mean(axis=0), y - y.mean()
+    moments = np.column_stack(
+        [
+            np.ones(n),
+            centred_y,
+            centred_y**2,
+            centred_x,
+            centred_x**2,
+            centred_x * centred_y[:, None],
+        ]
+    )
+    for done in range(0, resamples, block):
+        rows = rng.integers(0, n, (min(block, resamples - done), n))
+        k = rows.shape[0]
+        counts = np.bincount((rows + n * np.arange(k)[:, None]).ravel(), minlength=k * n)
+        counts = counts.reshape(k, n).astype(float)
+        found["pearson"].append(_pearson_sums(counts @ moments, columns))
+        found["spearman"].append(_spearman_counted(x, y, counts))
+    out = []
+    for j in range(columns):
+        pair = []
+        for m in METHODS:
+            r = float(points[m][j])
+            values = np.concatenate(found[m])[:, j]
+            pair.append(_with_interval(n, r, values[~np.isnan(values)], resamples))
+        out.append((pair[0], pair[1]))
+    return out
+
+
+def _indicator(values: np.ndarray) -> tuple[np.ndarray, sparse.csr_matrix]:
+    """Each person's value's index among the distinct values, and the (values, people) 0/1
+    matrix saying who has which."""
+    distinct, index = np.unique(values, return_inverse=True)
+    ones = np.ones(values.size)
+    shape = (distinct.size, values.size)
+    return index, sparse.csr_matrix((ones, (index, np.arange(values.size))), shape=shape)
+
+
+def _ranks_of(per_value: np.ndarray) -> np.ndarray:
+    """The average rank of each value (rows, ascending) in each resample (columns)."""
+    return np.cumsum(per_value, axis=0) - per_value + (per_value + 1) / 2
+
+
+def _spearman_counted(x: np.ndarray, y: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Spearman's rho of each resample (a row of ``counts``: how often each person was drawn)
+    and column of ``x`` (n, d), the ties' ranks averaged as ``_counted_ranks`` does. People
+    with the same value share their rank in every resample, so the sums need the counts per
+    value only: a sparse (values, people) product with the counts, people by resample."""
+    drawn = np.ascontiguousarray(counts.T)  # (n, k)
+    y_of, has_y = _indicator(y)
+    per_y = has_y @ drawn
+    rank_y = _ranks_of(per_y)
+    total = drawn.sum(axis=0)
+    sy = (per_y * rank_y).sum(axis=0)
+    vy = (per_y * rank_y * rank_y).sum(axis=0) - sy * sy / total
+    both = np.hstack([drawn, drawn * rank_y[y_of]])
+    k = drawn.shape[1]
+    found = []
+    for j in range(x.shape[1]):
+        summed = _indicator(x[:, j])[1] @ both
+        per_x, ranked = summed[:, :k], summed[:, k:]
+        rank_x = _ranks_of(per_x)
+        sx = (per_x * rank_x).sum(axis=0)
+        vx = (per_x * rank_x * rank_x).sum(axis=0) - sx * sx / total
+        cov = (ranked * rank_x).sum(axis=0) - sx * sy / total
+        denominator = np.sqrt(_positive(vx) * _positive(vy))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = cov / denominator
+        r[denominator <= 1e-12] = np.nan
+        found.append(np.clip(r, -1.0, 1.0))
+    return np.stack(found, axis=1)
+
+
+def _pearson_sums(sums: np.ndarray, columns: int) -> np.ndarray:
+    """Pearson r per resample (row) and column from the weighted moments ``[1, y, y², x...,
+    x²..., xy...]`` (k, 3 + 3d)."""
+    total, sy, syy = sums[:, :1], sums[:, 1:2], sums[:, 2:3]
+    sx = sums[:, 3 : 3 + columns]
+    sxx = sums[:, 3 + columns : 3 + 2 * columns]
+    sxy = sums[:, 3 + 2 * columns :]
+    denominator = np.sqrt(_positive(sxx - sx * sx / total) * _positive(syy - sy * sy / total))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = (sxy - sx * sy / total) / denominator
+    r[denominator <= 1e-12] = np.nan
+    return np.clip(r, -1.0, 1.0)
+
+
+def _positive(values: np.ndarray) -> np.ndarray:
+    return np.clip(values, 0, None)
+
+
+def _with_interval(n: int, r: float, found: np.ndarray, resamples: int) -> Correlation:
+    if np.isnan(r):
+        return Correlation(n, None)
+    if found.size < resamples / 2:
+        return Correlation(n, round(r, 3))
+    low, high = np.percentile(found, [2.5, 97.5])
+    return Correlation(n, round(r, 3), round(float(low), 3), round(float(high), 3))
+
+
 def standard_deviation(values: Sequence[float] | np.ndarray) -> float | None:
     """The sample SD (n - 1), None under two values."""
     a = np.asarray(values, dtype=float)
@@ -130,7 +245,11 @@ def standard_deviation(values: Sequence[float] | np.ndarray) -> float | None:
 
 def range_ratio(hired: Sequence[float], assessed: Sequence[float]) -> float | None:
     """SD of the scores among the hired ÷ SD among everyone assessed (under 1: restricted)."""
-    sd_hired, sd_all = standard_deviation(hired), standard_deviation(assessed)
+    return ratio_of(standard_deviation(hired), standard_deviation(assessed))
+
+
+def ratio_of(sd_hired: float | None, sd_all: float | None) -> float | None:
+    """SD among the hired ÷ SD among everyone assessed, None when either is undefined."""
     if sd_hired is None or sd_all is None or sd_all <= 1e-12:
         return None
     return round(sd_hired / sd_all, 3)

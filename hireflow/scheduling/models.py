@@ -165,6 +165,8 @@ class Invitation(TimestampMixin, Base):
         Index("ix_invitations_opening_status", "opening_id", "status"),
         Index("ix_invitations_batch_status", "batch_id", "status"),
         Index("ix_invitations_updated_at", "updated_at"),  # analytics: what changed
+        # few development re-assessments among all invitations: ``for_hiring`` finds them here
+        Index("ix_invitations_purpose", "purpose"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -37,8 +37,9 @@ def test_the_command_builds_then_rebuilds(tmp_path: Path):
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'ops.db'}")
     with engine.connect() as connection:
         state = connection.execute(sa.text("SELECT name FROM analytics_rollup_state")).all()
+        review = connection.execute(sa.text("SELECT name FROM analytics_review_state")).all()
     engine.dispose()
-    assert state == [("pipeline",)]
+    assert state == [("pipeline",)] and review == [("review",)]
     again = _run(tmp_path, "--rebuild")
     assert again.returncode == 0, again.stderr
     assert "Rebuilt up to 0 applications" in again.stdout

@@ -136,3 +136,19 @@ def test_counted_resamples_give_the_statistics_of_the_resampled_arrays(people, m
     counted = stats._counted_statistic(x, y, rows, method)
     assert np.array_equal(np.isnan(plain), np.isnan(counted))
     assert np.allclose(plain[~np.isnan(plain)], counted[~np.isnan(counted)], atol=1e-12)
+
+
+def test_the_competencies_of_one_outcome_share_the_resamples_each_would_draw():
+    """``correlations`` (every column at once, from one set of resamples) gives what
+    ``correlation`` gives column by column: the draws depend only on n."""
+    rng = np.random.default_rng(12)
+    x = np.round(rng.normal(6.5, 1.8, (150, 4)), 1)  # tied scores
+    x[:, 3] = 7.0  # a competency that does not vary: no r
+    y = np.round(3 + 0.3 * (x[:, 0] - 6.5) + rng.normal(0, 0.5, 150), 1)
+    found = stats.correlations(x, y)
+    for j in range(4):
+        assert found[j] == (
+            stats.correlation(x[:, j], y, "pearson"),
+            stats.correlation(x[:, j], y, "spearman"),
+        )
+    assert found[3][0].r is None and stats.correlations(x[:2], y[:2])[0][0].r is None
