@@ -3,7 +3,7 @@ channel), the ordered AI scores for the top ten, their state; indexes on ``updat
 the tables whose changes the flow facts follow. The worker's next run builds them.
 
 Revision ID: 0032_analytics_flow_rollups
-Revises: 0030_meeting_providers
+Revises: 0031_analytics_review_rollups
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0032_analytics_flow_rollups"
-down_revision: str | None = "0030_meeting_providers"
+down_revision: str | None = "0031_analytics_review_rollups"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
