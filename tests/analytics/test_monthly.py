@@ -27,9 +27,8 @@ from hireflow.notifications.models import OutboxMessage
 from tests.analytics.test_dashboard import _walk
 from tests.conftest import login, make_org
 from tests.notifications import test_delivery
+from tests.notifications.smtp_server import smtp_fixture  # noqa: F401 - a real local SMTP server
 from tests.workflow.factories import apply, make_opening, principal
-
-smtp = test_delivery.smtp  # a real local SMTP server (fixture)
 
 
 @pytest.fixture
