@@ -131,8 +131,8 @@ def test_each_reader_reads_the_reports_prose_in_their_language(
     client, session, db, org, queue, storage, reader
 ):
     """A Chinese interview's summary, strengths, gaps and follow-up questions reach the record
-    in every language the report has: each reader of the record gets theirs, for the AI's
-    entry and for the one HR's adjustment restated."""
+    in every language the report has: each reader of the record, and of the person's page in
+    the talent pool, gets theirs, for the AI's entry and for the one HR's adjustment restated."""
     setup, interview, _dimension = _reviewed(client, session, db, org, "advance")
     lang = reader[:2]
     row = session.scalars(
@@ -153,6 +153,15 @@ def test_each_reader_reads_the_reports_prose_in_their_language(
             assert report.summary["zh"] not in timeline
             for finding in [*report.strengths, *report.gaps, *report.follow_ups]:
                 assert finding.text["zh"] not in timeline, finding.text["zh"]
+    # the person's page in the talent pool shows the same prose in the reader's language
+    page = html.unescape(client.get(f"/candidates/{setup.candidate.id}").text)
+    for report in reports:
+        assert report is not None
+        assert report.summary[lang] in page
+        for finding in [*report.strengths, *report.gaps]:
+            assert finding.text[lang] in page, finding.text[lang]
+        if lang != "zh":
+            assert report.summary["zh"] not in page
 
 
 def test_prose_of_an_entry_without_languages_is_shown_as_stored():
