@@ -129,10 +129,10 @@ def _rebind_tasks(before: dict[str, Any]) -> None:
     configuration when it is bound to the app, and never reads them again: copy the new
     values into every task that still holds the value it copied, leaving a task's own
     decorator options alone."""
-    if not celery_app.finalized:
-        return  # no task is bound yet: each copies the configuration when it is
     conf = celery_app.conf
-    for task in list(celery_app.tasks.values()):
+    # Not ``celery_app.tasks``, which finalizes the app: a task evaluated before that (a
+    # module that touches its task object at import) is bound already and holds its copies.
+    for task in list(celery_app._tasks.values()):
         for attr, key in task.from_config:
             if key in before and getattr(task, attr, None) == before[key] != conf.get(key):
                 setattr(task, attr, conf.get(key))

@@ -181,3 +181,24 @@ def test_messages_a_request_commits_are_held_until_released(session):
         held = release_held(token)
     assert held == [("records.verify", (7,), {})]
     assert release_held(hold_sends()) == []
+
+
+def test_a_task_touched_before_the_app_is_finalized_follows_a_new_configuration():
+    """A module that touches its task object at import binds the task before the app is
+    finalized; a later configure_celery must still reach the settings the task copied (here
+    storing eager results, without which a test's eager grading read back as pending)."""
+    script = (
+        "from hireflow.coding.tasks import grade_submission\n"
+        "assert grade_submission.name\n"  # evaluates the task: bound, app not finalized
+        "from hireflow.core.tasks import celery_app, configure_celery, registered_task\n"
+        "assert not celery_app.finalized\n"
+        "configure_celery(task_always_eager=True, task_store_eager_result=True)\n"
+        "task = registered_task('coding.grade_submission')\n"
+        "print(task.store_eager_result, task.acks_late)\n"
+    )
+    env = {**os.environ, "HIREFLOW_ENV": "test"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True"]
