@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import json
 import os
 import statistics
@@ -85,9 +84,6 @@ class Body(BaseModel):
 def bare(body: Body) -> dict:
     return {"ok": True, "chars": len(body.text)}
 """
-
-
-_WAIT_HEALTHY = world_module.wait_healthy
 
 
 def pct(values: list[float], q: float) -> float:
@@ -299,10 +295,11 @@ def run_backend(
     server = worker = bare = None
     label = backend + (" (BEGIN IMMEDIATE)" if immediate and backend == "sqlite" else "")
     out: dict = {"backend": label, "runs": []}
-    world_module.wait_healthy = functools.partial(_WAIT_HEALTHY, timeout=START_TIMEOUT)
     try:
         immediate = immediate and backend == "sqlite"
-        server = world_module.start_server(env, port, data_dir / "server.log", immediate)
+        server = world_module.start_server(
+            env, port, data_dir / "server.log", immediate, START_TIMEOUT
+        )
         if not one_at_a_time:  # the per-request cost is measured without scoring beside it
             worker = world_module.start_worker(env, data_dir / "worker.log", immediate=immediate)
         bare = subprocess.Popen(

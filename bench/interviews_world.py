@@ -64,9 +64,10 @@ IMMEDIATE = str(Path(__file__).resolve().parent / "interviews_sqlite_immediate.p
 
 
 def start_server(
-    env: dict[str, str], port: int, log: Path, immediate: bool = False
+    env: dict[str, str], port: int, log: Path, immediate: bool = False, timeout: float = 90
 ) -> subprocess.Popen:
-    """The web server without its embedded worker (start that separately).
+    """The web server without its embedded worker (start that separately), healthy within
+    ``timeout`` seconds.
 
     ``immediate``: with the proposed SQLite engine change (``interviews_sqlite_immediate``).
     """
@@ -84,7 +85,7 @@ def start_server(
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
-    wait_healthy(f"http://127.0.0.1:{port}", process, log)
+    wait_healthy(f"http://127.0.0.1:{port}", process, log, timeout)
     return process
 
 
