@@ -133,10 +133,10 @@ def _openings(session: Session, principal: Principal, scope: Scope) -> list[int]
 
 
 def _reports(
-    session: Session, openings: list[int], filters: Filters, people: list[int] | None
+    session: Session, openings: list[int], filters: Filters, hired: bool
 ) -> dict[tuple[int, int], dict[str, float]]:
     """Per person and opening, the scores in effect of the newest hiring report of the period
-    (of ``people`` only, unless None)."""
+    (``hired``: of the people hired into that opening only, matched in the query)."""
     found: dict[tuple[int, int], dict[str, float]] = {}
     stmt = (
         select(
@@ -151,15 +151,19 @@ def _reports(
         .where(*within(InterviewReport.created_at, filters))
         .order_by(InterviewReport.id)  # the newest report of a person and opening wins
     )
-    chunks = (
-        [None] if people is None else [people[i : i + 5000] for i in range(0, len(people), 5000)]
-    )
-    for chunk in chunks:
-        part = stmt if chunk is None else stmt.where(InterviewSession.candidate_id.in_(chunk))
-        for person, opening, scores, final in session.execute(part):
-            scores_in_effect = assessed.effective(scores, final)
-            if scores_in_effect:
-                found[(person, opening)] = scores_in_effect
+    if hired:
+        stmt = stmt.where(
+            select(Employee.id)
+            .where(
+                Employee.person_id == InterviewSession.candidate_id,
+                Employee.opening_id == InterviewSession.opening_id,
+            )
+            .exists()
+        )
+    for person, opening, scores, final in session.execute(stmt):
+        scores_in_effect = assessed.effective(scores, final)
+        if scores_in_effect:
+            found[(person, opening)] = scores_in_effect
     return found
 
 
@@ -175,7 +179,7 @@ def _assessed(
         if rows is not None:
             return assessed.sums_of(rows, filters.end)
     sums = assessed.Sums()
-    for scores in _reports(session, openings, filters, None).values():
+    for scores in _reports(session, openings, filters, False).values():
         sums.add(scores)
     return sums
 
@@ -194,7 +198,7 @@ def gather(
             Employee.probation_result,
         ).where(Employee.opening_id.in_(openings))
     ).all()
-    reports = _reports(session, openings, scope.filters, sorted({e.person_id for e in employees}))
+    reports = _reports(session, openings, scope.filters, True)
     people = [e.person_id for e in employees if (e.person_id, e.opening_id) in reports]
     ratings: dict[int, float] = {}
     for start in range(0, len(people), 5000):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -17,8 +17,11 @@ from hireflow.analytics.queries import Filters
 from hireflow.analytics.validity_stats import MIN_N
 from hireflow.core.audit import AuditEntry
 from hireflow.core.errors import Forbidden, NotFound, ValidationFailed
+from hireflow.interviews.models import InterviewReport, InterviewSession
+from hireflow.offers.models import Employee
 from hireflow.openings import versions
 from hireflow.openings.competency import competency_model_of
+from hireflow.scheduling.models import Invitation
 from tests.conftest import bearer, login, make_org
 from tests.workflow.factories import make_opening, principal
 
@@ -288,3 +291,56 @@ def test_page_export_and_api(session, sampled, client):
         ).status_code
         == 404
     )
+
+
+def test_a_hired_person_counts_with_the_report_of_the_opening_they_were_hired_into(
+    session, sampled
+):
+    """Someone hired into one opening and later assessed for another (not hired there): the
+    report of the other opening is neither their hired scores nor a hired person there."""
+    org, opening, small, _big = sampled
+    hr = principal(session, org, "hr_admin")
+    every = validity.parse_scope(Filters(), None, None)
+    before = validity.gather(session, hr, every, TODAY).hired
+    employee = session.scalars(select(Employee).where(Employee.opening_id == opening.id)).first()
+    now = datetime.now(UTC)
+    invitation = Invitation(
+        tenant_id=small.tenant_id,
+        opening_id=small.id,
+        candidate_id=employee.person_id,
+        kind="ai",
+        status="completed",
+        language="en",
+        deadline=now,
+        sent_at=now,
+    )
+    session.add(invitation)
+    session.flush()
+    interview = InterviewSession(
+        tenant_id=small.tenant_id,
+        opening_id=small.id,
+        candidate_id=employee.person_id,
+        invitation_id=invitation.id,
+        status="scored",
+        deadline=now,
+        submitted_at=now,
+        scored_at=now,
+    )
+    session.add(interview)
+    session.flush()
+    scores = {d.id: 0.5 for d in competency_model_of(small).dimensions}
+    session.add(
+        InterviewReport(
+            tenant_id=small.tenant_id,
+            interview_id=interview.id,
+            body="{}",
+            sha256="0" * 64,
+            engine_version="sample",
+            scores=scores,
+            job_match=5.0,
+        )
+    )
+    session.commit()
+    assert validity.gather(session, hr, every, TODAY).hired == before
+    only_small = validity.parse_scope(Filters(opening_id=small.id), None, None)
+    assert validity.analyse(session, hr, only_small, TODAY).hired == 20
