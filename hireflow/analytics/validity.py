@@ -225,16 +225,9 @@ def correlations(data: Data) -> list[Row]:
     dimensions every hired person with the outcome has share their resamples."""
     dimensions = sorted({d for scores, _ in data.hired for d in scores})
     found: dict[tuple[str, str], tuple[stats.Correlation, stats.Correlation]] = {}
+    found.update(_shared(data, dimensions))
     for outcome in OUTCOMES:
         people = [(s, o[outcome]) for s, o in data.hired if outcome in o]
-        common = [d for d in dimensions if all(d in s for s, _ in people)]
-        if people and common:
-            x = np.array([[s[d] for d in common] for s, _ in people], dtype=float)
-            y = np.array([v for _, v in people], dtype=float)
-            found.update(
-                ((d, outcome), pair)
-                for d, pair in zip(common, stats.correlations(x, y), strict=True)
-            )
         for d in dimensions:
             pairs = [(s[d], v) for s, v in people if d in s]
             if pairs and (d, outcome) not in found:
@@ -261,6 +254,26 @@ def correlations(data: Data) -> list[Row]:
                     )
                 )
     return rows
+
+
+def _shared(
+    data: Data, dimensions: list[str]
+) -> dict[tuple[str, str], tuple[stats.Correlation, stats.Correlation]]:
+    """Per outcome, the correlations of the dimensions every hired person with the outcome
+    has; outcomes known for the same people share their resamples."""
+    groups: dict[tuple[tuple[int, ...], tuple[str, ...]], list[str]] = {}
+    for outcome in OUTCOMES:
+        people = tuple(i for i, (_, o) in enumerate(data.hired) if outcome in o)
+        common = tuple(d for d in dimensions if all(d in data.hired[i][0] for i in people))
+        if people and common:
+            groups.setdefault((people, common), []).append(outcome)
+    found: dict[tuple[str, str], tuple[stats.Correlation, stats.Correlation]] = {}
+    for (people, common), outcomes in groups.items():
+        x = np.array([[data.hired[i][0][d] for d in common] for i in people], dtype=float)
+        ys = [np.array([data.hired[i][1][o] for i in people], dtype=float) for o in outcomes]
+        for outcome, pairs in zip(outcomes, stats.shared_correlations(x, ys), strict=True):
+            found.update(((d, outcome), pair) for d, pair in zip(common, pairs, strict=True))
+    return found
 
 
 def proposal_for(opening: Opening, data: Data, outcome: str) -> stats.Proposal:

@@ -130,17 +130,54 @@ def correlations(
     from the same resamples as that function draws (the draws depend only on n), drawn once
     for all columns: Pearson's sums for every column come from one matrix product, the
     outcome's ranks once per resample."""
+    return shared_correlations(x, [y], resamples)[0]
+
+
+def shared_correlations(
+    x: np.ndarray, ys: Sequence[np.ndarray], resamples: int = RESAMPLES
+) -> list[list[tuple[Correlation, Correlation]]]:
+    """:func:`correlations` of ``x`` with each of ``ys`` (outcomes of the same people): the
+    resamples are drawn once for all, and the scores' counts and ranks per resample computed
+    once for all outcomes (the same values as one call per outcome)."""
     n, columns = x.shape
     if n < 3:
-        return [(Correlation(n, None), Correlation(n, None))] * columns
-    points = {m: _rows_statistic(x.T, np.broadcast_to(y, (columns, n)), m) for m in METHODS}
-    found: dict[str, list[np.ndarray]] = {m: [] for m in METHODS}
+        return [[(Correlation(n, None), Correlation(n, None))] * columns for _ in ys]
+    found: list[dict[str, list[np.ndarray]]] = [{m: [] for m in METHODS} for _ in ys]
     rng = np.random.default_rng(SEED)
     block = max(1, min(resamples, BLOCK_VALUES // n))
+    moments = [_moments(x, y) for y in ys]
+    has_x = [_indicator(x[:, j])[1] for j in range(columns)]
+    for done in range(0, resamples, block):
+        rows = rng.integers(0, n, (min(block, resamples - done), n))
+        k = rows.shape[0]
+        counts = np.bincount((rows + n * np.arange(k)[:, None]).ravel(), minlength=k * n)
+        counts = counts.reshape(k, n).astype(float)
+        drawn = np.ascontiguousarray(counts.T)  # (n, k)
+        ranked_x = [_ranked(indicator @ drawn) for indicator in has_x]
+        for i, y in enumerate(ys):
+            found[i]["pearson"].append(_pearson_sums(counts @ moments[i], columns))
+            found[i]["spearman"].append(_spearman_counted(has_x, ranked_x, y, drawn))
+    out = []
+    for i, y in enumerate(ys):
+        points = {m: _rows_statistic(x.T, np.broadcast_to(y, (columns, n)), m) for m in METHODS}
+        pairs = []
+        for j in range(columns):
+            pair = []
+            for m in METHODS:
+                values = np.concatenate(found[i][m])[:, j]
+                r = float(points[m][j])
+                pair.append(_with_interval(n, r, values[~np.isnan(values)], resamples))
+            pairs.append((pair[0], pair[1]))
+        out.append(pairs)
+    return out
+
+
+def _moments(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Each person's ``[1, y, y², x..., x²..., xy...]``, centred (Pearson's sums)."""
     centred_x, centred_y = x - x.mean(axis=0), y - y.mean()
-    moments = np.column_stack(
+    return np.column_stack(
         [
-            np.ones(n),
+            np.ones(x.shape[0]),
             centred_y,
             centred_y**2,
             centred_x,
@@ -148,22 +185,6 @@ def correlations(
             centred_x * centred_y[:, None],
         ]
     )
-    for done in range(0, resamples, block):
-        rows = rng.integers(0, n, (min(block, resamples - done), n))
-        k = rows.shape[0]
-        counts = np.bincount((rows + n * np.arange(k)[:, None]).ravel(), minlength=k * n)
-        counts = counts.reshape(k, n).astype(float)
-        found["pearson"].append(_pearson_sums(counts @ moments, columns))
-        found["spearman"].append(_spearman_counted(x, y, counts))
-    out = []
-    for j in range(columns):
-        pair = []
-        for m in METHODS:
-            r = float(points[m][j])
-            values = np.concatenate(found[m])[:, j]
-            pair.append(_with_interval(n, r, values[~np.isnan(values)], resamples))
-        out.append((pair[0], pair[1]))
-    return out
 
 
 def _indicator(values: np.ndarray) -> tuple[np.ndarray, sparse.csr_matrix]:
@@ -180,28 +201,33 @@ def _ranks_of(per_value: np.ndarray) -> np.ndarray:
     return np.cumsum(per_value, axis=0) - per_value + (per_value + 1) / 2
 
 
-def _spearman_counted(x: np.ndarray, y: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Spearman's rho of each resample (a row of ``counts``: how often each person was drawn)
-    and column of ``x`` (n, d), the ties' ranks averaged as ``_counted_ranks`` does. People
-    with the same value share their rank in every resample, so the sums need the counts per
-    value only: a sparse (values, people) product with the counts, people by resample."""
-    drawn = np.ascontiguousarray(counts.T)  # (n, k)
+def _ranked(per_value: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The counts per value (values, resamples), their ranks, and per resample the sum of
+    the ranks and (times the total) their sum of squares about the mean."""
+    ranks = _ranks_of(per_value)
+    total = per_value.sum(axis=0)
+    summed = (per_value * ranks).sum(axis=0)
+    return ranks, summed, (per_value * ranks * ranks).sum(axis=0) - summed * summed / total
+
+
+def _spearman_counted(
+    has_x: list[sparse.csr_matrix],
+    ranked_x: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    y: np.ndarray,
+    drawn: np.ndarray,
+) -> np.ndarray:
+    """Spearman's rho of each resample (a column of ``drawn``: how often each person was
+    drawn) and score column (``has_x``: its (values, people) indicator; ``ranked_x``: its
+    ``_ranked`` counts), the ties' ranks averaged as ``_counted_ranks`` does. People with the
+    same value share their rank in every resample, so the sums need the counts per value
+    only: a sparse (values, people) product with the counts, people by resample."""
     y_of, has_y = _indicator(y)
-    per_y = has_y @ drawn
-    rank_y = _ranks_of(per_y)
+    rank_y, sy, vy = _ranked(has_y @ drawn)
     total = drawn.sum(axis=0)
-    sy = (per_y * rank_y).sum(axis=0)
-    vy = (per_y * rank_y * rank_y).sum(axis=0) - sy * sy / total
-    both = np.hstack([drawn, drawn * rank_y[y_of]])
-    k = drawn.shape[1]
+    weighted = drawn * rank_y[y_of]
     found = []
-    for j in range(x.shape[1]):
-        summed = _indicator(x[:, j])[1] @ both
-        per_x, ranked = summed[:, :k], summed[:, k:]
-        rank_x = _ranks_of(per_x)
-        sx = (per_x * rank_x).sum(axis=0)
-        vx = (per_x * rank_x * rank_x).sum(axis=0) - sx * sx / total
-        cov = (ranked * rank_x).sum(axis=0) - sx * sy / total
+    for indicator, (rank_x, sx, vx) in zip(has_x, ranked_x, strict=True):
+        cov = ((indicator @ weighted) * rank_x).sum(axis=0) - sx * sy / total
         denominator = np.sqrt(_positive(vx) * _positive(vy))
         with np.errstate(invalid="ignore", divide="ignore"):
             r = cov / denominator
