@@ -147,6 +147,7 @@ def shared_correlations(
     block = max(1, min(resamples, BLOCK_VALUES // n))
     moments = [_moments(x, y) for y in ys]
     has_x = [_indicator(x[:, j])[1] for j in range(columns)]
+    has_ys = [_indicator(y) for y in ys]
     for done in range(0, resamples, block):
         rows = rng.integers(0, n, (min(block, resamples - done), n))
         k = rows.shape[0]
@@ -154,9 +155,9 @@ def shared_correlations(
         counts = counts.reshape(k, n).astype(float)
         drawn = np.ascontiguousarray(counts.T)  # (n, k)
         ranked_x = [_ranked(indicator @ drawn) for indicator in has_x]
-        for i, y in enumerate(ys):
+        for i in range(len(ys)):
             found[i]["pearson"].append(_pearson_sums(counts @ moments[i], columns))
-            found[i]["spearman"].append(_spearman_counted(has_x, ranked_x, y, drawn))
+            found[i]["spearman"].append(_spearman_counted(has_x, ranked_x, has_ys[i], drawn))
     out = []
     for i, y in enumerate(ys):
         points = {m: _rows_statistic(x.T, np.broadcast_to(y, (columns, n)), m) for m in METHODS}
@@ -213,16 +214,17 @@ def _ranked(per_value: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _spearman_counted(
     has_x: list[sparse.csr_matrix],
     ranked_x: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
-    y: np.ndarray,
+    has_y: tuple[np.ndarray, sparse.csr_matrix],
     drawn: np.ndarray,
 ) -> np.ndarray:
     """Spearman's rho of each resample (a column of ``drawn``: how often each person was
     drawn) and score column (``has_x``: its (values, people) indicator; ``ranked_x``: its
-    ``_ranked`` counts), the ties' ranks averaged as ``_counted_ranks`` does. People with the
-    same value share their rank in every resample, so the sums need the counts per value
-    only: a sparse (values, people) product with the counts, people by resample."""
-    y_of, has_y = _indicator(y)
-    rank_y, sy, vy = _ranked(has_y @ drawn)
+    ``_ranked`` counts) with the outcome (``has_y``: its ``_indicator``), the ties' ranks
+    averaged as ``_counted_ranks`` does. People with the same value share their rank in
+    every resample, so the sums need the counts per value only: a sparse (values, people)
+    product with the counts, people by resample."""
+    y_of, people_y = has_y
+    rank_y, sy, vy = _ranked(people_y @ drawn)
     total = drawn.sum(axis=0)
     weighted = drawn * rank_y[y_of]
     found = []
