@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -17,11 +17,10 @@ from hireflow.analytics.queries import Filters
 from hireflow.analytics.validity_stats import MIN_N
 from hireflow.core.audit import AuditEntry
 from hireflow.core.errors import Forbidden, NotFound, ValidationFailed
-from hireflow.interviews.models import InterviewReport, InterviewSession
+from hireflow.interviews.models import InterviewSession
 from hireflow.offers.models import Employee
 from hireflow.openings import versions
 from hireflow.openings.competency import competency_model_of
-from hireflow.scheduling.models import Invitation
 from tests.conftest import bearer, login, make_org
 from tests.workflow.factories import make_opening, principal
 
@@ -303,43 +302,14 @@ def test_a_hired_person_counts_with_the_report_of_the_opening_they_were_hired_in
     every = validity.parse_scope(Filters(), None, None)
     before = validity.gather(session, hr, every, TODAY).hired
     employee = session.scalars(select(Employee).where(Employee.opening_id == opening.id)).first()
-    now = datetime.now(UTC)
-    invitation = Invitation(
-        tenant_id=small.tenant_id,
-        opening_id=small.id,
-        candidate_id=employee.person_id,
-        kind="ai",
-        status="completed",
-        language="en",
-        deadline=now,
-        sent_at=now,
-    )
-    session.add(invitation)
-    session.flush()
-    interview = InterviewSession(
-        tenant_id=small.tenant_id,
-        opening_id=small.id,
-        candidate_id=employee.person_id,
-        invitation_id=invitation.id,
-        status="scored",
-        deadline=now,
-        submitted_at=now,
-        scored_at=now,
-    )
-    session.add(interview)
-    session.flush()
-    scores = {d.id: 0.5 for d in competency_model_of(small).dimensions}
-    session.add(
-        InterviewReport(
-            tenant_id=small.tenant_id,
-            interview_id=interview.id,
-            body="{}",
-            sha256="0" * 64,
-            engine_version="sample",
-            scores=scores,
-            job_match=5.0,
+    hired_there = select(Employee.person_id).where(Employee.opening_id == small.id)
+    interview = session.scalars(
+        select(InterviewSession).where(
+            InterviewSession.opening_id == small.id,
+            InterviewSession.candidate_id.not_in(hired_there),
         )
-    )
+    ).first()
+    interview.candidate_id = employee.person_id  # their interview for the other opening
     session.commit()
     assert validity.gather(session, hr, every, TODAY).hired == before
     only_small = validity.parse_scope(Filters(opening_id=small.id), None, None)
