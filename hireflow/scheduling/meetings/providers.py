@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from abc import ABC, abstractmethod
 from datetime import UTC
 from typing import Any
 from urllib.parse import quote
@@ -186,11 +187,12 @@ def _oauth_detail(data: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------- Zoom
 
 
-class _OAuthProvider(_HttpProvider):
+class _OAuthProvider(_HttpProvider, ABC):
     """A provider whose API takes an OAuth bearer token (Zoom, Teams)."""
 
+    @abstractmethod
     def _token(self) -> str:
-        raise NotImplementedError
+        """A bearer token for the provider's API (cached until shortly before it expires)."""
 
     def _authorised(self, method: str, url: str, body: dict[str, Any] | None = None) -> Any:
         return call(
