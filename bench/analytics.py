@@ -9,9 +9,11 @@ Two steps, so the data is written once and measured as often as needed:
     python bench/analytics.py measure --url URL [--repeat 2] [--give-up 60] [--direct]
     python bench/analytics.py copy --url SQLITE_URL [--pg-admin URL]
     python bench/analytics.py rebuild --url URL   # migrate to head, rebuild the rollups (timed)
+    python bench/analytics.py split --url URL   # validity: reading vs statistics per scope
     python bench/analytics.py drop --url URL   # a PostgreSQL database made by populate or copy
 
-``populate`` makes a fresh database (an SQLite file under a new temporary directory, or a new
+``populate`` (``--only pipeline``, ``flow`` or ``review``: only those rollups built, as
+``rebuild``) makes a fresh database (an SQLite file under a new temporary directory, or a new
 PostgreSQL database created through ``--pg-admin``), writes the generated company of
 ``bench/analytics_data.py`` in bulk (COPY on PostgreSQL), builds the rollups from nothing
 (timed) and prints the URL to measure.
@@ -22,8 +24,9 @@ there (timed) and prints the URL to measure.
 
 ``rebuild`` brings a database populated by an earlier version up to the current schema and
 rebuilds every rollup from the source tables (what ``hireflow analytics-rollups --rebuild``
-does), timed; ``--only pipeline``, ``flow`` or ``review`` rebuilds only those rollups
-(``review``: the AI accuracy review's and predictive validity's).
+does), timed; ``--only pipeline``, ``flow``, ``review`` or ``hired`` rebuilds only those
+rollups (``review``: the AI accuracy review's and predictive validity's, with the rows per
+hired person; ``hired``: those rows alone).
 
 ``measure`` times, as the company's HR admin, every dashboard figure (the ten charts of
 ``/analytics``, the AI accuracy review, predictive validity) over each scope: one opening, one
@@ -31,8 +34,10 @@ department (half of the openings, its subsidiary's only one), the whole company,
 and 90 days and a custom period with ragged month ends. *cold*: the figure's first call for
 that scope in this process (the database's own cache and the OS page cache are not dropped:
 other figures have read some of the same pages); *warm*: the median of ``--repeat`` further
-calls. Scopes run smallest first; once a figure's cold call exceeds ``--give-up`` seconds the
-larger scopes of that figure are skipped (printed as such). The page total is the sum of the
+calls (predictive validity's warm calls read the data again but take the bootstrap's result
+remembered for the same data, ``validity_cache``; its cold call computes it). Scopes run
+smallest first; once a figure's cold call exceeds ``--give-up`` seconds the larger scopes of
+that figure are skipped (printed as such). The page total is the sum of the
 ten charts, which the dashboard page builds one after another. Then the worker's refresh after
 1,000 new stage moves, and the funnel with them not yet folded in; likewise completion and
 source/channel with 1,000 invitations opened in place (their interviews submitted) not yet
@@ -106,12 +111,23 @@ def _populate(args: argparse.Namespace) -> None:
         f"{made['offers']:,} offers, {made['employees']:,} employees; "
         f"written in {time.perf_counter() - started:.0f} s; {_conditions(database)}"
     )
-    started = time.perf_counter()
-    rollups.refresh(database)
-    _built(database, started)
-    _built_flow(database)
-    _review_built(database)
+    _build_rollups(database, args.only, rollups.refresh)
     print(f"measure with: --url {url}")
+
+
+def _build_rollups(database: Any, only: list[str] | None, pipeline: Any) -> None:
+    """The rollups of ``only`` (None: all) built from nothing, each timed; ``pipeline``: how
+    the pipeline rollups are built (``rollups.refresh`` or ``rollups.rebuild``)."""
+    if not only or "pipeline" in only:
+        started = time.perf_counter()
+        pipeline(database)
+        _built(database, started)
+    if not only or "flow" in only:
+        _built_flow(database)
+    if not only or "review" in only:
+        _review_built(database)
+    if not only or "review" in only or "hired" in only:
+        _hired_built(database)
 
 
 def _built(database: Any, started: float) -> None:
@@ -132,7 +148,8 @@ def _built(database: Any, started: float) -> None:
 
 
 def _rebuild(args: argparse.Namespace) -> None:
-    """``--only pipeline``, ``flow`` or ``review``: only those rollups (the others kept)."""
+    """``--only pipeline``, ``flow``, ``review`` or ``hired``: only those rollups (the others
+    kept)."""
     from hireflow.analytics import rollups
     from hireflow.core.migrate import upgrade
 
@@ -140,14 +157,7 @@ def _rebuild(args: argparse.Namespace) -> None:
     upgrade(args.url)
     database = _open(args.url)
     print(f"migrated in {time.perf_counter() - started:.1f} s; {_conditions(database)}")
-    if not args.only or "pipeline" in args.only:
-        started = time.perf_counter()
-        rollups.rebuild(database)
-        _built(database, started)
-    if not args.only or "flow" in args.only:
-        _built_flow(database)
-    if not args.only or "review" in args.only:
-        _review_built(database)
+    _build_rollups(database, args.only, rollups.rebuild)
 
 
 def _review_built(database: Any) -> None:
@@ -162,6 +172,18 @@ def _review_built(database: Any) -> None:
     print(
         f"review rollups built from nothing in {time.perf_counter() - started:.1f} s "
         f"({size:,} rows); {_conditions(database)}"
+    )
+
+
+def _hired_built(database: Any) -> None:
+    """Build predictive validity's rows per hired person (timed)."""
+    from hireflow.analytics import rollups_hired
+
+    started = time.perf_counter()
+    done = rollups_hired.rebuild(database)
+    print(
+        f"hired people's rows built from nothing in {time.perf_counter() - started:.1f} s "
+        f"({done['employees']:,} employees, {done['rows']:,} rows); {_conditions(database)}"
     )
 
 
@@ -229,6 +251,7 @@ def _copy(args: argparse.Namespace) -> None:
     )
     _built_flow(database)
     _review_built(database)
+    _hired_built(database)
     print(f"measure with: --url {url}")
 
 
@@ -470,12 +493,14 @@ def _direct(
     """The rollup figures straight from the source tables (those of ``--only``, by chart key,
     if given), each checked against the rollups' answer; like the rollup figures, the larger
     scopes are skipped once one takes longer than ``give_up`` seconds."""
-    from hireflow.analytics import accuracy, figures, queries, validity
+    from hireflow.analytics import accuracy, figures, queries, validity, validity_cache
 
     def review(s: Any, h: Any, f: Any, direct: bool = False) -> Any:
         return accuracy.review(s, h, f, direct=direct)
 
     def analysis(s: Any, h: Any, f: Any, direct: bool = False) -> Any:
+        if direct:  # the same data as the rollups' answer: resampled, not remembered
+            validity_cache.clear()
         return validity.analyse(s, h, validity.Scope(f), made_today(), direct=direct)
 
     for key, name, figure in (
@@ -520,6 +545,32 @@ def _pending(session: Any, made: dict[str, Any], count: int) -> None:
     session.commit()
 
 
+def _split(args: argparse.Namespace) -> None:
+    """Predictive validity per scope, one call each: the time reading (``validity.gather``:
+    the assessed sums, the hired people, their outcomes) and the statistics
+    (``validity.correlations``)."""
+    from hireflow.analytics import validity
+    from hireflow.org.auth import principal_for
+
+    database = _open(args.url)
+    print(f"predictive validity, reading and statistics; {_conditions(database)}")
+    with database.session() as session:
+        made = _made(session)
+        hr = principal_for(made["user"])
+        for scope, filters in _scopes(session, made).items():
+            started = time.perf_counter()
+            data = validity.gather(session, hr, validity.Scope(filters), made["today"])
+            read = (time.perf_counter() - started) * 1000
+            started = time.perf_counter()
+            validity.correlations(data)
+            stats = (time.perf_counter() - started) * 1000
+            print(
+                f"{scope:28} hired {len(data.hired):6,}  reading {read:7.0f} ms  "
+                f"statistics {stats:7.0f} ms  load {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
+
+
 def _drop(args: argparse.Namespace) -> None:
     import psycopg
 
@@ -532,7 +583,7 @@ def _drop(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("step", choices=("populate", "copy", "rebuild", "measure", "drop"))
+    parser.add_argument("step", choices=("populate", "copy", "rebuild", "measure", "split", "drop"))
     parser.add_argument("--applications", type=int, default=1_000_000)
     parser.add_argument("--openings", type=int, default=50)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
@@ -554,6 +605,7 @@ def main() -> None:
         "copy": _copy,
         "rebuild": _rebuild,
         "measure": _measure,
+        "split": _split,
         "drop": _drop,
     }
     steps[args.step](args)

@@ -314,6 +314,9 @@ def _flush(session: Any, batch: _Batch) -> None:
         _insert(session, model.__table__, rows, constants)
 
 
+ID_TABLES = ("applications", "invitations", "interview_sessions", "interview_reports", "offers")
+
+
 def populate(session: Any, applications: int, openings: int) -> dict[str, Any]:
     from sqlalchemy import text
 
@@ -333,10 +336,16 @@ def populate(session: Any, applications: int, openings: int) -> dict[str, Any]:
     }
     now = world["now"] = utcnow()
     counts = {"events": 0, "reports": 0, "scorecards": 0, "offers": 0, "employees": 0}
+    # An application's id is also its invitation's, interview's, report's and offer's: start
+    # past every row already there (0 in an empty database, as the bench's figures assume).
+    base = max(
+        session.scalar(text(f"SELECT coalesce(max(id), 0) FROM {table}")) or 0
+        for table in ID_TABLES
+    )
     chunk = 20_000
     for start in range(0, applications, chunk):
         batch = _Batch()
-        for app_id in range(start + 1, min(start + chunk, applications) + 1):
+        for app_id in range(base + start + 1, base + min(start + chunk, applications) + 1):
             world["opening_of"][app_id] = opening_ids[(app_id - 1) % openings]
             _application(batch, world, app_id, rng, now)
         _scorecards(batch, world, rng, now)

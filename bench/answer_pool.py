@@ -30,6 +30,14 @@ def _answers(language: str) -> tuple[str, ...]:
     return tuple(r["answer"] for r in rows if r["language"] == language)
 
 
+def start_at(first: int) -> None:
+    """Number this process's answers from ``first`` (parallel bench processes each take a
+    range of their own, so no two of them score the same text)."""
+    global _counter
+    with _lock:
+        _counter = itertools.count(first)
+
+
 def distinct_answer(language: str = "zh") -> str:
     """A text no earlier call returned (thread-safe)."""
     with _lock:

@@ -22,7 +22,11 @@ absolute figures are pessimistic; the ratio is the fairer number.
 With ``--one-at-a-time`` the N candidates go one after another (one request in flight, the
 per-request cost without queueing; no worker runs, so no reports are stored), the bare
 endpoint likewise, the two alternating in rounds
-of ten candidates so that the machine's changing load falls on both alike.
+of ten candidates so that the machine's changing load falls on both alike. In the same rounds
+the bare endpoint behind Hireflow's middleware alone and behind the whole application
+(``request_floor``) is driven too: the floor a candidate request stands on before its
+endpoint does anything. Each step's ratio to the bare endpoint (bare p50 / step p50) is
+printed beside the throughput ratio.
 
 With ``--realistic`` the candidates keep a human pace instead (``interviews_realistic``: starts
 spread over ``--ramp`` seconds, an answer every 60-120 s, autosave every 15 s, reloads, dropped
@@ -60,6 +64,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 
 import interviews_world as world_module
+import request_floor
 from answer_pool import distinct_answer
 
 TAB = "load-tab-0001"
@@ -67,23 +72,16 @@ TAB = "load-tab-0001"
 # 15-20 its start (migrations included) took longer than the world's default of 90 s.
 START_TIMEOUT = 300.0
 REQUESTS_PER_CANDIDATE = 17
-BARE_APP = """
+# The bare endpoint (a POST validating a small JSON body) as a FastAPI app of its own.
+BARE_APP = (
+    request_floor.ENDPOINT
+    + """
 from fastapi import FastAPI
-from pydantic import BaseModel, Field
 
 app = FastAPI()
-
-
-class Body(BaseModel):
-    tab: str = Field(pattern=r"^[A-Za-z0-9_-]{8,40}$")
-    text: str = Field(default="", max_length=20000)
-    final: bool = False
-
-
-@app.post("/bare")
-def bare(body: Body) -> dict:
-    return {"ok": True, "chars": len(body.text)}
+app.post("/bare")(bare)
 """
+)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -187,14 +185,16 @@ async def _candidate_steps(
     recorder.completed += 1
 
 
-async def bare_flow(client, recorder: Recorder, requests: int, delay: float = 0.0) -> None:
+async def bare_flow(
+    client, recorder: Recorder, requests: int, delay: float = 0.0, step: str = "bare"
+) -> None:
     await asyncio.sleep(delay)
     recorder.in_flight += 1
     recorder.peak = max(recorder.peak, recorder.in_flight)
     for _ in range(requests):
         await recorder.call(
             client,
-            "bare",
+            step,
             "POST",
             "/bare",
             json={"tab": TAB, "text": distinct_answer("zh"), "final": True},
@@ -221,32 +221,60 @@ async def drive(base_url: str, jobs, concurrency: int) -> tuple[Recorder, float]
 
 
 async def drive_one_at_a_time(
-    base_url: str, bare_url: str, batch, rounds: int = 10, autosaves: int = 0
-) -> tuple[Recorder, float, Recorder, float]:
-    """Candidates one after another, and the same number of bare requests one after another,
-    alternating in rounds so both see the same machine load; returns both recorders and
-    their summed wall times."""
+    base_url: str,
+    bare_url: str,
+    batch,
+    rounds: int = 10,
+    autosaves: int = 0,
+    floors: dict[str, str] | None = None,
+) -> tuple[Recorder, float, Recorder, float, dict[str, tuple[Recorder, float]]]:
+    """Candidates one after another, and the same number of bare requests one after another
+    (and as many to each floor app: ``floors`` name -> URL), alternating in rounds so all
+    see the same machine load; returns the recorders and their summed wall times."""
     import httpx
 
     product, bare = Recorder(), Recorder()
     walls = [0.0, 0.0]
+    floor_runs = {name: (Recorder(), [0.0]) for name in floors or {}}
+    timeout = httpx.Timeout(120.0)
     async with (
-        httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(120.0)) as client,
-        httpx.AsyncClient(base_url=bare_url, timeout=httpx.Timeout(120.0)) as bare_client,
+        httpx.AsyncClient(base_url=base_url, timeout=timeout) as client,
+        httpx.AsyncClient(base_url=bare_url, timeout=timeout) as bare_client,
     ):
-        for start in range(0, len(batch), rounds):
-            chunk = batch[start : start + rounds]
-            started = time.perf_counter()
-            for cand in chunk:
-                await candidate_flow(
-                    client, product, cand.token, cand.id_last4, autosaves=autosaves
-                )
-            walls[0] += time.perf_counter() - started
-            started = time.perf_counter()
-            for _ in chunk:
-                await bare_flow(bare_client, bare, requests_per_candidate(autosaves))
-            walls[1] += time.perf_counter() - started
-    return product, walls[0], bare, walls[1]
+        floor_clients = {
+            name: httpx.AsyncClient(base_url=url, timeout=timeout)
+            for name, url in (floors or {}).items()
+        }
+        try:
+            for start in range(0, len(batch), rounds):
+                chunk = batch[start : start + rounds]
+                started = time.perf_counter()
+                for cand in chunk:
+                    await candidate_flow(
+                        client, product, cand.token, cand.id_last4, autosaves=autosaves
+                    )
+                walls[0] += time.perf_counter() - started
+                started = time.perf_counter()
+                for _ in chunk:
+                    await bare_flow(bare_client, bare, requests_per_candidate(autosaves))
+                walls[1] += time.perf_counter() - started
+                for name, (recorder, wall) in floor_runs.items():
+                    started = time.perf_counter()
+                    for _ in chunk:
+                        await bare_flow(
+                            floor_clients[name], recorder, requests_per_candidate(autosaves)
+                        )
+                    wall[0] += time.perf_counter() - started
+        finally:
+            for floor_client in floor_clients.values():
+                await floor_client.aclose()
+    return (
+        product,
+        walls[0],
+        bare,
+        walls[1],
+        {name: (recorder, wall[0]) for name, (recorder, wall) in floor_runs.items()},
+    )
 
 
 def figures(recorder: Recorder, wall: float) -> dict:
@@ -283,16 +311,18 @@ def run_backend(
 ) -> dict:
     """One backend in this (child) process: fresh installation, server, worker, bare app."""
     data_dir = Path(tempfile.mkdtemp(prefix=f"hireflow-load-{backend}-"))
+    pg_name = world_module.database_name("load")
     if backend == "sqlite":
         database_url = f"sqlite:///{data_dir / 'hireflow.db'}"
     else:
-        database_url = world_module.fresh_postgres(pg_admin, f"hireflow_load_{os.getpid()}")
+        database_url = world_module.fresh_postgres(pg_admin, pg_name)
     world = world_module.prepare(data_dir, database_url)
     batches = [world_module.add_candidates(world, n, prefix=f"n{n}") for n in counts]
     env = world_module.environment(data_dir, database_url)
     port, bare_port = world_module.free_port(), world_module.free_port()
     (data_dir / "bare_app.py").write_text(BARE_APP)
     server = worker = bare = None
+    floors: dict[str, tuple[subprocess.Popen, str]] = {}
     label = backend + (" (BEGIN IMMEDIATE)" if immediate and backend == "sqlite" else "")
     out: dict = {"backend": label, "runs": []}
     try:
@@ -305,18 +335,16 @@ def run_backend(
         bare = subprocess.Popen(
             [
                 sys.executable,
-                "-m",
-                "uvicorn",
-                "bare_app:app",
+                *("-m", "uvicorn", "bare_app:app", "--log-level", "warning"),
                 "--port",
                 str(bare_port),
-                "--log-level",
-                "warning",
             ],
             cwd=data_dir,
             stdout=(data_dir / "bare.log").open("wb"),
             stderr=subprocess.STDOUT,
         )
+        if one_at_a_time:  # the bare endpoint behind Hireflow's pipeline too
+            floors = start_floors(data_dir, env)
         time.sleep(3)
         for n, batch in zip(counts, batches, strict=True):
             concurrency = n
@@ -331,15 +359,18 @@ def run_backend(
                 for i, cand in enumerate(batch)
             ]
             load_avg = os.getloadavg()[0]
+            floor_figures: dict = {}
             if one_at_a_time:
-                recorder, wall, bare_recorder, bare_wall = asyncio.run(
+                recorder, wall, bare_recorder, bare_wall, floor_runs = asyncio.run(
                     drive_one_at_a_time(
                         f"http://127.0.0.1:{port}",
                         f"http://127.0.0.1:{bare_port}",
                         batch,
                         autosaves=autosaves,
+                        floors={name: url for name, (_process, url) in floors.items()},
                     )
                 )
+                floor_figures = {k: figures(r, w) for k, (r, w) in floor_runs.items()}
                 submitted_at = time.monotonic()
             else:
                 recorder, wall = asyncio.run(drive(f"http://127.0.0.1:{port}", jobs, concurrency))
@@ -369,6 +400,7 @@ def run_backend(
                     + f", {autosaves} autosaves per question",
                     "product": product,
                     "bare": baseline,
+                    "floors": floor_figures,
                     "throughput_ratio": round(product["rps"] / baseline["rps"], 3),
                     "p95_ratio": round(product["p95_ms"] / baseline["p95_ms"], 1),
                     "interviews_per_s": round(product["completed"] / product["wall_s"], 2),
@@ -377,9 +409,31 @@ def run_backend(
                 }
             )
     finally:
-        for process in (bare, worker, server):
+        for process in (bare, worker, server, *(p for p, _url in floors.values())):
             world_module.stop(process)
+        if backend != "sqlite":
+            world.database.engine.dispose()
+            world_module.drop_postgres(pg_admin, pg_name)
     return out
+
+
+def start_floors(data_dir: Path, env: dict[str, str]) -> dict[str, tuple[subprocess.Popen, str]]:
+    """The floor apps (``request_floor``) running and answering; name -> (process, URL)."""
+    started = {}
+    for kind in request_floor.APPS:
+        process, port = request_floor.start(kind, data_dir, env)
+        started[kind] = (process, f"http://127.0.0.1:{port}")
+    deadline = time.monotonic() + START_TIMEOUT
+    for process, url in started.values():
+        while True:
+            try:
+                request_floor.check(url)
+                break
+            except Exception:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+    return started
 
 
 def wait_reports(world, invitation_ids: list[int], since: float, grace: float) -> tuple[int, float]:
@@ -428,6 +482,19 @@ def show(result: dict) -> None:
         )
         steps = ", ".join(f"{step} {v['p50_ms']}/{v['p95_ms']}" for step, v in p["steps"].items())
         print(f"         per step p50/p95 ms: {steps}")
+        # each step's p50 against the bare endpoint's: the throughput ratio it alone would have
+        per_step = ", ".join(
+            f"{step} {b['p50_ms'] / v['p50_ms']:.2f}" for step, v in p["steps"].items()
+        )
+        print(f"         per step ratio to bare (bare p50 / step p50): {per_step}")
+        for name, f in run.get("floors", {}).items():
+            print(
+                f"         floor '{name}' (the bare endpoint behind Hireflow's "
+                f"{'middleware' if name == 'middleware' else 'whole app'}): {f['rps']} req/s, "
+                f"p50 {f['p50_ms']} ms, p95 {f['p95_ms']} ms -> ratio to bare "
+                f"{f['rps'] / b['rps']:.3f}; product / this floor "
+                f"{p['rps'] / f['rps']:.3f}; errors {sum(f['errors'].values())}"
+            )
 
 
 def main() -> int:

@@ -80,12 +80,14 @@ def main() -> int:
     parser.add_argument("--backend", default="sqlite")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument(
+        "--only",
+        default="",
+        help="print only functions whose file path matches this expression (e.g. hireflow/)",
+    )
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="hireflow-profile-"))
-    if args.backend == "sqlite":
-        database_url = f"sqlite:///{data_dir / 'hireflow.db'}"
-    else:
-        database_url = world_module.fresh_postgres(args.pg, f"hireflow_profile_{os.getpid()}")
+    database_url, pg_name = world_module.fresh_database(args.backend, data_dir, args.pg, "profile")
     world = world_module.prepare(data_dir, database_url)
     batch = world_module.add_candidates(world, args.candidates, prefix="p")
     port = world_module.free_port()
@@ -109,6 +111,9 @@ def main() -> int:
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(60)
+        if args.backend != "sqlite":
+            world.database.engine.dispose()
+            world_module.drop_postgres(args.pg, pg_name)
     out = figures(recorder, wall)
     print(
         f"{args.backend}: {args.candidates} candidates one at a time under the profiler, "
@@ -118,8 +123,11 @@ def main() -> int:
     import pstats
 
     stats = pstats.Stats(str(stats_file))
-    stats.strip_dirs().sort_stats("cumulative").print_stats(args.top)
-    stats.sort_stats("tottime").print_stats(args.top)
+    restrictions = [args.only, args.top] if args.only else [args.top]
+    if not args.only:
+        stats.strip_dirs()
+    stats.sort_stats("cumulative").print_stats(*restrictions)
+    stats.sort_stats("tottime").print_stats(*restrictions)
     return 0
 
 

@@ -45,6 +45,21 @@ def environment(data_dir: Path, database_url: str) -> dict[str, str]:
     return env
 
 
+def database_name(stem: str) -> str:
+    """A bench database's name: ``HIREFLOW_BENCH_DB_PREFIX`` (a shared cluster's naming rule)
+    before the stem and the process id, so parallel runs neither clash nor drop each other's."""
+    return f"{os.environ.get('HIREFLOW_BENCH_DB_PREFIX', 'hireflow_')}{stem}_{os.getpid()}"
+
+
+def fresh_database(backend: str, data_dir: Path, admin_url: str, stem: str) -> tuple[str, str]:
+    """A bench's fresh database: (its URL, the PostgreSQL database to drop at the end).
+    SQLite is a file in ``data_dir``; PostgreSQL a new database on ``admin_url``'s server."""
+    name = database_name(stem)
+    if backend == "sqlite":
+        return f"sqlite:///{data_dir / 'hireflow.db'}", name
+    return fresh_postgres(admin_url, name), name
+
+
 def fresh_postgres(admin_url: str, name: str) -> str:
     import psycopg
 
@@ -54,7 +69,32 @@ def fresh_postgres(admin_url: str, name: str) -> str:
     return admin_url.rsplit("/", 1)[0] + f"/{name}"
 
 
+def drop_postgres(admin_url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_PORTS_TAKEN: set[int] = set()
+
+
 def free_port() -> int:
+    """A free local port: from ``HIREFLOW_TEST_PORTS`` (``a-b``, a shared machine's block for
+    this run) when set, else any the system gives."""
+    block = os.environ.get("HIREFLOW_TEST_PORTS", "")
+    if block:
+        low, _, high = block.partition("-")
+        for port in range(int(low), int(high) + 1):
+            if port in _PORTS_TAKEN:
+                continue
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            _PORTS_TAKEN.add(port)
+            return port
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

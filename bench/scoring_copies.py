@@ -27,9 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import yaml  # noqa: E402
-
 from hireflow.scoring.engine import score_interview  # noqa: E402
+from hireflow.scoring.models import read_structured_file  # noqa: E402
 from tests.scoring.engine_helpers import EVAL_DIR, interview  # noqa: E402
 
 QUESTIONS = ("comm_b", "ps_b", "tw_b", "co_b", "la_b", "st_b", "ld_b", "ro_b")
@@ -42,7 +41,7 @@ EDITS = {
 def strong_answers(language: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {q: [] for q in QUESTIONS}
     for path in sorted((EVAL_DIR / "items").glob("*.yaml")):
-        for item in yaml.safe_load(path.read_text(encoding="utf-8")):
+        for item in read_structured_file(path, "data file"):
             if (
                 item["language"] == language
                 and item["question"] in out

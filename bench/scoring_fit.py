@@ -30,7 +30,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import yaml
 from scipy.optimize import nnls
 from sklearn.linear_model import LogisticRegression
 
@@ -44,7 +43,7 @@ from hireflow.scoring.analysis import analyse_interview  # noqa: E402
 from hireflow.scoring.embedding import EmbedderConfig, get_embedder  # noqa: E402
 from hireflow.scoring.engine import level_features  # noqa: E402
 from hireflow.scoring.interview import Answer, InterviewInput  # noqa: E402
-from hireflow.scoring.models import load_model, question_from_dict  # noqa: E402
+from hireflow.scoring.models import load_model, question_from_dict, read_structured_file  # noqa: E402
 
 # Company self-descriptions and slogans (written for fitting; not in the graded set).
 COMPANY = [
@@ -82,11 +81,11 @@ def role_examples() -> tuple[list[str], list[str]]:
             texts.append(t)
             labels.append(role)
 
-    other = yaml.safe_load((GRADED / "other.yaml").read_text(encoding="utf-8"))
+    other = read_structured_file(GRADED / "other.yaml", "data file")
     items = [json.loads(line) for line in (GRADED / "answers.jsonl").open(encoding="utf-8")]
     dev_ids = {i["id"] for i in items if i["split"] == "dev"}
     for lang in ("en", "zh"):
-        stories = yaml.safe_load((GRADED / f"stories_{lang}.yaml").read_text(encoding="utf-8"))
+        stories = read_structured_file(GRADED / f"stories_{lang}.yaml", "data file")
         for comp, entries in stories.items():
             for si, st in enumerate(entries):
                 if f"{comp}-{lang}-{si + 1}-full" not in dev_ids:
@@ -200,7 +199,7 @@ def main() -> None:
     model = load_model(GRADED / "model.yaml")
     questions = {
         q["id"]: question_from_dict(q)
-        for q in yaml.safe_load((GRADED / "questions.yaml").read_text(encoding="utf-8"))
+        for q in read_structured_file(GRADED / "questions.yaml", "data file")
     }
     items = [json.loads(line) for line in (GRADED / "answers.jsonl").open(encoding="utf-8")]
     dev = [dict(i, model=model, questions=questions) for i in items if i["split"] == "dev"]
@@ -209,10 +208,10 @@ def main() -> None:
     old_model = load_model(EVAL / "model.yaml")
     old_questions = {
         q["id"]: question_from_dict(q)
-        for q in yaml.safe_load((EVAL / "questions.yaml").read_text(encoding="utf-8"))
+        for q in read_structured_file(EVAL / "questions.yaml", "data file")
     }
     for path in sorted((EVAL / "items").glob("*.yaml")):
-        for item in yaml.safe_load(path.read_text(encoding="utf-8")):
+        for item in read_structured_file(path, "data file"):
             if item["split"] != "dev":
                 continue
             styles = set(item["style"])

@@ -27,7 +27,6 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-import yaml
 from scipy.stats import spearmanr
 from sklearn.metrics import cohen_kappa_score
 
@@ -43,8 +42,7 @@ import os  # noqa: E402
 from hireflow.scoring.embedding import Embedder, EmbedderConfig, get_embedder  # noqa: E402
 from hireflow.scoring.engine import DEFAULT_ENGINE, ENGINES, score_interview  # noqa: E402
 from hireflow.scoring.interview import Answer, InterviewInput  # noqa: E402
-from hireflow.scoring.learned import GATE_THRESHOLD  # noqa: E402
-from hireflow.scoring.models import load_model, question_from_dict  # noqa: E402
+from hireflow.scoring.models import load_model, question_from_dict, read_structured_file  # noqa: E402
 
 PADDING = {
     "en": [
@@ -83,11 +81,11 @@ def load_items() -> tuple[object, dict, list[dict]]:
     model = load_model(EVAL / "model.yaml")
     questions = {
         q["id"]: question_from_dict(q)
-        for q in yaml.safe_load((EVAL / "questions.yaml").read_text(encoding="utf-8"))
+        for q in read_structured_file(EVAL / "questions.yaml", "data file")
     }
     items: list[dict] = []
     for path in sorted((EVAL / "items").glob("*.yaml")):
-        items.extend(yaml.safe_load(path.read_text(encoding="utf-8")))
+        items.extend(read_structured_file(path, "data file"))
     return model, questions, items
 
 
@@ -211,7 +209,7 @@ def load_graded() -> tuple[object, dict, list[dict]]:
     model = load_model(GRADED / "model.yaml")
     questions = {
         q["id"]: question_from_dict(q)
-        for q in yaml.safe_load((GRADED / "questions.yaml").read_text(encoding="utf-8"))
+        for q in read_structured_file(GRADED / "questions.yaml", "data file")
     }
     items = [json.loads(line) for line in (GRADED / "answers.jsonl").open(encoding="utf-8")]
     for item in items:
@@ -220,9 +218,10 @@ def load_graded() -> tuple[object, dict, list[dict]]:
 
 
 def flagged(report, dim_id: str) -> bool:
-    dim = report.dimension(dim_id)
-    prob = dim.components.get("gate_probability")
-    return prob is not None and prob < GATE_THRESHOLD
+    """Whether HR is told the answer does not address the question (the relevance gate's note;
+    engine 1.1: gate probability below GATE_THRESHOLD; engine 1.0: both keys of its gate low)."""
+    del dim_id  # one question, one dimension in this bench
+    return any(n.code == "not_the_question_asked" for n in report.notes)
 
 
 def graded_figures(split: str, robust: bool) -> None:

@@ -18,7 +18,11 @@ the word error rate over all words; job terms inserted where nobody said them (c
 answers); the real-time factor and its ratio to the condition without vocabulary. Then the
 English answers again with a Chinese interview's hint (zh): forced as before, and as now.
 
-Usage: .venv/bin/python bench/speech_vocabulary.py [--voices en-us:150,en-gb:170]
+With ``--live``: the live rooms' transcriber instead (greedy, the terms as hotwords, the
+language checked), with Whisper's 30 s encoder window (before) and with the window fitted to
+the utterance (after, ``interviews/speech_window.py``).
+
+Usage: .venv/bin/python bench/speech_vocabulary.py [--voices en-us:150,en-gb:170] [--live]
 Needs the speech extra and espeak-ng on the PATH.
 """
 
@@ -33,6 +37,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -109,10 +114,51 @@ def previous(transcriber: WhisperTranscriber, audio, language: str, vocabulary) 
     return join_segments(s.text for s in segments)
 
 
+def print_totals(totals: dict[str, dict[str, float]], audio_seconds: float) -> None:
+    """Per condition: job terms, word error rate, inserted terms, real-time factor."""
+    base = next(iter(totals.values()))["seconds"]
+    for name, t in totals.items():
+        print(f"\n{name}:")
+        print(
+            f"  job terms written exactly {t['written']:.0f}/{t['said']:.0f} = "
+            f"{t['written'] / t['said']:.1%}  (term error rate {1 - t['written'] / t['said']:.1%})"
+        )
+        print(
+            f"  word error rate {t['errors'] / t['words']:.1%} "
+            f"({t['errors']:.0f}/{t['words']:.0f} words)"
+        )
+        print(
+            f"  job terms inserted where not said: {t['inserted']:.0f} in job answers, "
+            f"{t['control']:.0f} in control answers"
+        )
+        print(
+            f"  real-time factor {t['seconds'] / audio_seconds:.2f} "
+            f"({t['seconds'] / base:.2f}x the time of the first condition)"
+        )
+
+
+def live_conditions(models: Path | None) -> dict[str, Any]:
+    """The live rooms' transcriber (greedy, the opening's terms as hotwords, the language
+    checked per answer) with Whisper's 30 s window and with the window fitted to the clip."""
+    from hireflow.interviews.speech_window import WindowedWhisperTranscriber
+
+    full = WhisperTranscriber(models, beam_size=1)
+    fitted = WindowedWhisperTranscriber(models, beam_size=1)
+    return {
+        "live, 30 s window (before)": lambda a, t: full.transcribe(a, "en", vocabulary=t).text,
+        "live, fitted window (after)": lambda a, t: fitted.transcribe(a, "en", vocabulary=t).text,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voices", default="en-us:150,en-gb:170")
     parser.add_argument("--models", default=None, help="model cache (default: the data dir's)")
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="compare the live rooms' transcriber (greedy) with the 30 s and the fitted window",
+    )
     args = parser.parse_args()
     if shutil.which("espeak-ng") is None:
         sys.exit("espeak-ng is not installed (apt-get install espeak-ng)")
@@ -144,14 +190,18 @@ def main() -> None:
     print(f"clips: {len(clips)} ({audio_seconds:.0f} s of espeak-ng speech, voices {args.voices})")
     print(f"load average at start: {os.getloadavg()[0]:.1f} (2 cores shared)")
     hint = "en"
-    conditions = {
-        "without vocabulary (before)": lambda a, t: plain.transcribe(a, hint).text,
-        "vocabulary as prompt + hotwords, language forced (previous)": lambda a, t: previous(
-            plain, a, hint, t
-        ),
-        f"vocabulary as hotwords within {HOTWORD_TOKENS} tokens, language checked per answer "
-        "(current)": lambda a, t: current.transcribe(a, hint, vocabulary=t).text,
-    }
+    conditions = (
+        live_conditions(models)
+        if args.live
+        else {
+            "without vocabulary (before)": lambda a, t: plain.transcribe(a, hint).text,
+            "vocabulary as prompt + hotwords, language forced (previous)": lambda a, t: previous(
+                plain, a, hint, t
+            ),
+            f"vocabulary as hotwords within {HOTWORD_TOKENS} tokens, language checked per answer "
+            "(current)": lambda a, t: current.transcribe(a, hint, vocabulary=t).text,
+        }
+    )
     # Each clip goes through every condition in turn, so that a change of machine load
     # falls on all of them alike.
     totals = {
@@ -176,25 +226,10 @@ def main() -> None:
                 tally["words"] += w
             else:
                 tally["control"] += ins
-    base = totals["without vocabulary (before)"]["seconds"]
-    for name, t in totals.items():
-        print(f"\n{name}:")
-        print(
-            f"  job terms written exactly {t['written']:.0f}/{t['said']:.0f} = "
-            f"{t['written'] / t['said']:.1%}  (term error rate {1 - t['written'] / t['said']:.1%})"
-        )
-        print(
-            f"  word error rate {t['errors'] / t['words']:.1%} "
-            f"({t['errors']:.0f}/{t['words']:.0f} words)"
-        )
-        print(
-            f"  job terms inserted where not said: {t['inserted']:.0f} in job answers, "
-            f"{t['control']:.0f} in control answers"
-        )
-        print(
-            f"  real-time factor {t['seconds'] / audio_seconds:.2f} "
-            f"({t['seconds'] / base:.2f}x the time without vocabulary)"
-        )
+    print_totals(totals, audio_seconds)
+    if args.live:
+        print(f"load average at end: {os.getloadavg()[0]:.1f}")
+        return
     # An English answer in a Chinese interview: the interview's language as the hint.
     english = [c for c in clips if c[0] == "job"]
     print(f"\nEnglish answers with the Chinese interview's hint (zh), {len(english)} clips:")

@@ -17,6 +17,7 @@ from hireflow.core.settings import Settings, get_settings
 from hireflow.core.tasks import load_task_modules
 from hireflow.discovery import domain_modules
 from hireflow.web import routes as web
+from hireflow.web import routing_index
 from hireflow.web.deps import csrf_protect, csrf_protect_api, releasing_connection
 from hireflow.web.errors import API_ERROR_RESPONSES, install_error_handlers
 from hireflow.web.middleware import HireflowMiddleware
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     app.add_middleware(HireflowMiddleware, settings=settings, database_getter=get_database)
+    routing_index.install()
     _prepare_routing(app)
     load_task_modules()
     return app

@@ -217,15 +217,28 @@ def app(db: Database, settings) -> FastAPI:
     is read per request, and TestClient runs the lifespan (the master-key check) per test.
     Settings made anew (``get_settings.cache_clear()``) get an app of their own.
     """
+    application = _app_for(settings)
+    set_database(db)
+    return application
+
+
+def _app_for(settings) -> FastAPI:
     from hireflow.app import create_app
     from hireflow.core.logging import configure_logging
 
     cached = _APPS.get(id(settings))
     if cached is None or cached[0] is not settings:
-        cached = _APPS[id(settings)] = (settings, create_app(settings, db))
-    set_database(db)
+        cached = _APPS[id(settings)] = (settings, create_app(settings))
     configure_logging(settings.log_level, settings.log_json)  # as create_app does
     return cached[1]
+
+
+@pytest.fixture
+def routes_app(settings) -> FastAPI:
+    """The same web app for a test that only reads its routes and schemas and sends no request:
+    such a test uses no database, so it runs once rather than once per database (``app``
+    would make it run on each backend: the route-matching walk costs 25 s of CPU a run)."""
+    return _app_for(settings)
 
 
 @pytest.fixture

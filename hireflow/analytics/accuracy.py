@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeGuard
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hireflow.analytics.queries import Filters, openings_in_scope, within
 from hireflow.analytics.review_counts import (
+    LEVELS,
     SCALE,
     Counts,
     cells_matrix,
@@ -50,11 +50,8 @@ from hireflow.openings.models import Opening
 from hireflow.workflow.models import Scorecard
 
 CAPABILITY = "analytics.read"
-LEVELS = 5
 LOW_QWK = 0.4  # below "moderate" agreement on the usual reading of kappa
 MIN_PAIRS = 10  # fewer pairs: the interval is too wide to flag anything
-RESAMPLES = 400
-SEED = 16
 DECIDED = frozenset({"hired", "rejected", "withdrawn"})
 
 
@@ -108,85 +105,6 @@ class Review:
     recommendation: Recommendation
     overrides: list[Overrides]
     drift: list[Month]
-
-
-def ai_level(score: float) -> int:
-    """The AI's 0-10 score on the scorecards' levels 1-5 (half up: 7.0 → 4, 6.9 → 3)."""
-    return min(LEVELS, max(1, int(float(score) / 2 + 0.5)))
-
-
-def qwk(first: Sequence[int] | np.ndarray, second: Sequence[int] | np.ndarray) -> float | None:
-    """Quadratic weighted kappa of two ratings on levels 1-5; None when undefined (no
-    pairs, or both raters always gave one same level)."""
-    a = np.asarray(first, dtype=int) - 1
-    b = np.asarray(second, dtype=int) - 1
-    if a.size == 0:
-        return None
-    observed = np.bincount(a * LEVELS + b, minlength=LEVELS * LEVELS).reshape(LEVELS, LEVELS)
-    expected = np.outer(np.bincount(a, minlength=LEVELS), np.bincount(b, minlength=LEVELS)) / float(
-        a.size
-    )
-    grid = np.arange(LEVELS)
-    weights = (grid[:, None] - grid[None, :]) ** 2 / (LEVELS - 1) ** 2
-    disagreement = float((weights * expected).sum())
-    if disagreement == 0:
-        return None
-    return 1 - float((weights * observed).sum()) / disagreement
-
-
-def bootstrap(
-    n: int,
-    statistic: Callable[[np.ndarray], float | None],
-    resamples: int = RESAMPLES,
-    groups: Sequence[object] | None = None,
-) -> tuple[float | None, float | None]:
-    """The 2.5th and 97.5th percentiles of ``statistic`` over resampled row indexes.
-
-    With ``groups`` (a cluster per row, e.g. the application), whole clusters are resampled:
-    rows of one cluster are not independent, and resampling them one by one would narrow the
-    interval.
-    """
-    if n < 2:
-        return None, None
-    rng = np.random.default_rng(SEED)
-    if groups is None:
-        found = [statistic(rng.integers(0, n, n)) for _ in range(resamples)]
-    else:
-        resample = _cluster_resampler(groups)
-        if resample is None:
-            return None, None
-        found = [statistic(resample(rng)) for _ in range(resamples)]
-    values = [v for v in found if v is not None]
-    if len(values) < resamples / 2:
-        return None, None
-    low, high = np.percentile(values, [2.5, 97.5])
-    return round(float(low), 3), round(float(high), 3)
-
-
-def _cluster_resampler(
-    groups: Sequence[object],
-) -> Callable[[np.random.Generator], np.ndarray] | None:
-    """Row indexes of whole clusters drawn with replacement, in the order drawn and each
-    cluster's rows in their order (None under two clusters). Built once, then each resample
-    is a few array operations instead of joining one array per cluster."""
-    position: dict[object, int] = {}
-    cluster = np.fromiter(
-        (position.setdefault(g, len(position)) for g in groups), dtype=np.int64, count=len(groups)
-    )
-    count = len(position)
-    if count < 2:
-        return None
-    rows = np.argsort(cluster, kind="stable")  # rows grouped by cluster, in row order
-    sizes = np.bincount(cluster, minlength=count)
-    starts = np.cumsum(sizes) - sizes
-
-    def resample(rng: np.random.Generator) -> np.ndarray:
-        picked = rng.integers(0, count, count)
-        lengths = sizes[picked]
-        offsets = np.repeat(starts[picked] - (np.cumsum(lengths) - lengths), lengths)
-        return rows[np.arange(int(lengths.sum())) + offsets]
-
-    return resample
 
 
 def _rounded(value: float | None, digits: int = 3) -> float | None:

@@ -9,7 +9,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from hireflow.analytics import rollups, rollups_flow, rollups_review, top_scores, validity_sample
+from hireflow.analytics import (
+    rollups,
+    rollups_flow,
+    rollups_hired,
+    rollups_review,
+    top_scores,
+    validity_sample,
+)
 from hireflow.core.db import get_database
 from hireflow.core.migrate import upgrade
 from hireflow.core.settings import get_settings
@@ -29,6 +36,7 @@ def rollups_command(
     (rollups_flow.rebuild if rebuild else rollups_flow.refresh)(database)
     top_scores.refresh(database, rebuild=rebuild)
     (rollups_review.rebuild if rebuild else rollups_review.refresh)(database)
+    (rollups_hired.rebuild if rebuild else rollups_hired.refresh)(database)
     what = "Rebuilt up to" if rebuild else "Folded in"
     console.print(
         f"[green]{what}[/green] {done['applications']:,} applications, "

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -20,13 +19,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hireflow.analytics.rollup_state import chunks
 from hireflow.candidates.models import Application
 from hireflow.interviews.models import InterviewAnswer, InterviewReport, InterviewSession
 from hireflow.notifications.models import OutboxMessage
 from hireflow.offers.models import Offer
 from hireflow.scheduling.models import DEVELOPMENT, Invitation
 
-CHUNK = 5_000  # ids per read: well under SQLite's bound-parameter limit
 ANSWER_MODES = ("text", "voice", "video")
 KINDS = ("completion", "report", "offer", "source_app", "source_inv", "channel")
 
@@ -68,11 +67,6 @@ def hours_of(us: int) -> float:
 def micros(start: datetime, end: datetime) -> int:
     delta = end - start
     return (delta.days * 86400 + delta.seconds) * 10**6 + delta.microseconds
-
-
-def chunks(ids: list[int], size: int = CHUNK) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
 
 
 def main_mode(modes: Counter[str]) -> str:

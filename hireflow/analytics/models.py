@@ -227,6 +227,7 @@ register_scope(ReportSubscription, Scope(tenant=ReportSubscription.tenant_id))
 register_scope(ReviewRollup, Scope(tenant=ReviewRollup.tenant_id))
 
 from hireflow.analytics.flow_models import FlowFact, FlowRollup, FlowState, TopScore  # noqa: E402
+from hireflow.analytics.hired_models import HiredScore, HiredState  # noqa: E402
 
 __all__ = [
     "AuditSettings",
@@ -234,6 +235,8 @@ __all__ = [
     "FlowRollup",
     "FlowState",
     "FunnelRollup",
+    "HiredScore",
+    "HiredState",
     "PassRollup",
     "ReportSubscription",
     "ReviewBar",

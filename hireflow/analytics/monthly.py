@@ -68,7 +68,7 @@ def set_subscribed(session: Session, principal: Principal, subscribed: bool) -> 
         session.execute(
             delete(ReportSubscription).where(ReportSubscription.user_id == principal.user_id)
         )
-    audit.record(
+    audit.commit_recorded(
         session,
         "analytics.monthly_subscription",
         actor=principal,
@@ -77,7 +77,6 @@ def set_subscribed(session: Session, principal: Principal, subscribed: bool) -> 
         old={"subscribed": before},
         new={"subscribed": subscribed},
     )
-    session.commit()
     return True
 
 

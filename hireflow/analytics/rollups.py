@@ -18,15 +18,15 @@ are exactly those of the direct queries however far the worker is behind.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, literal_column, select, text, union_all, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.orm import Session
 
+from hireflow.analytics import rollup_state
 from hireflow.analytics.models import (
     FunnelRollup,
     PassRollup,
@@ -34,14 +34,17 @@ from hireflow.analytics.models import (
     ScoreRollup,
     StageTimeRollup,
 )
+from hireflow.analytics.rollup_state import chunks, in_period
 from hireflow.candidates.models import Application
-from hireflow.core.db import Database, utcnow
+from hireflow.core.db import Database
 from hireflow.interviews.models import InterviewReport, InterviewSession, ScoreAdjustment
 from hireflow.interviews.queries import for_hiring
 from hireflow.workflow.models import StageMove
 
 NAME = "pipeline"
-CHUNK = 5_000  # applications per read: well under SQLite's bound-parameter limit
+ROLLUP = rollup_state.Rollup(
+    RollupState, NAME, (FunnelRollup, StageTimeRollup, PassRollup, ScoreRollup)
+)
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ def reached_key(keys: Iterable[str]) -> str:
 def built_cut(session: Session) -> Cut | None:
     """Where the rollups stand, or None before their first build."""
     row = session.get(RollupState, NAME)
-    return None if row is None else Cut(row.application_id, row.move_id, row.report_id)
+    return None if row is None else rollup_state.cut_of(row, Cut)
 
 
 def current_cut(session: Session) -> Cut:
@@ -91,20 +94,12 @@ def current_cut(session: Session) -> Cut:
     writer of the two tables (and holds new ones for the instant of two ``max`` reads), after
     which every id up to the maximum is committed. SQLite has one writer at a time. Call in a
     transaction of its own and commit right after, to release the lock."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text("LOCK TABLE applications, workflow_stage_moves, interview_reports IN SHARE MODE")
-        )
-    return Cut(
-        session.scalar(select(func.coalesce(func.max(Application.id), 0))) or 0,
-        session.scalar(select(func.coalesce(func.max(StageMove.id), 0))) or 0,
-        session.scalar(select(func.coalesce(func.max(InterviewReport.id), 0))) or 0,
+    return rollup_state.max_ids(
+        session,
+        Cut,
+        (Application, StageMove, InterviewReport),
+        "applications, workflow_stage_moves, interview_reports",
     )
-
-
-def _chunks(ids: list[int], size: int = CHUNK) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
 
 
 def _add(
@@ -162,7 +157,7 @@ def delta(
         new = new.where(Application.opening_id.in_(openings))
         moved = moved.where(StageMove.opening_id.in_(openings))
     ids = sorted(set(session.scalars(new)) | set(session.scalars(moved)))
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         applications = session.execute(select(*_APP).where(Application.id.in_(chunk)))
         moves = session.execute(
             select(*_MOVE).where(StageMove.application_id.in_(chunk), *move_bound)
@@ -246,21 +241,8 @@ def _upsert(
     sums: list[str],
     fresh: bool,
 ) -> None:
-    """Add ``sums`` of ``rows`` to the rows with the same ``conflict`` columns (or insert;
-    ``fresh``: the table is empty, plain inserts)."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    stmt: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
-    table = model.__table__  # type: ignore[attr-defined]
-    if not fresh:
-        stmt = stmt.on_conflict_do_update(
-            index_elements=conflict,
-            set_={name: getattr(table.c, name) + getattr(stmt.excluded, name) for name in sums},
-        )
-    connection = session.connection()  # Core, not the ORM's bulk path: several times faster
-    for start in range(0, len(rows), CHUNK):
-        connection.execute(stmt, rows[start : start + CHUNK])
+    """``fresh``: the table is empty, plain inserts."""
+    rollup_state.upsert(session, model, rows, [] if fresh else conflict, sums)
 
 
 _PLACE = ["opening_id", "grain", "day"]
@@ -312,45 +294,18 @@ def _write(session: Session, found: Delta, fresh: bool = False) -> None:
     _upsert(session, StageTimeRollup, times, [*_PLACE, "from_key"], ["moves", "seconds"], fresh)
 
 
-def _take_cut(database: Database) -> Cut:
-    with database.session() as session:
-        cut = current_cut(session)
-        session.commit()
-    return cut
-
-
 def refresh(database: Database) -> dict[str, int]:
     """Bring the rollups up to now (the Celery task's work; safe to run twice or at once):
     from the last cut if there is one, else from nothing."""
-    until = _take_cut(database)
-    with database.session() as session:
-        state = session.get(RollupState, NAME, with_for_update=True)
-        if state is None:
-            return _rebuild_in(session, until)
-        since = Cut(state.application_id, state.move_id, state.report_id)
-        if since.covers(until):
-            return {"applications": 0, "moves": 0, "reports": 0}
-        claimed = session.execute(
-            update(RollupState)
-            .where(
-                RollupState.name == NAME,
-                RollupState.application_id == since.application_id,
-                RollupState.move_id == since.move_id,
-                RollupState.report_id == since.report_id,
-            )
-            .values(
-                application_id=until.application_id,
-                move_id=until.move_id,
-                report_id=until.report_id,
-                updated_at=utcnow(),
-            )
-        )
-        if not claimed.rowcount:  # type: ignore[attr-defined]
-            session.rollback()  # another run did this work
-            return {"applications": 0, "moves": 0, "reports": 0}
-        _write(session, delta(session, since, until))
-        _write_scores(session, score_delta(session, since.report_id, until.report_id))
-        session.commit()
+    idle = {"applications": 0, "moves": 0, "reports": 0}
+    return rollup_state.refresh(
+        database, ROLLUP, current_cut, _rebuild_in, _apply, idle, done=Cut.covers
+    )
+
+
+def _apply(session: Session, since: Cut, until: Cut, _stale: set[int]) -> dict[str, int]:
+    _write(session, delta(session, since, until))
+    _write_scores(session, score_delta(session, since.report_id, until.report_id))
     return {
         "applications": until.application_id - since.application_id,
         "moves": until.move_id - since.move_id,
@@ -360,65 +315,19 @@ def refresh(database: Database) -> dict[str, int]:
 
 def rebuild(database: Database) -> dict[str, int]:
     """Recompute the rollups from the source tables (``hireflow analytics-rollups --rebuild``)."""
-    until = _take_cut(database)
-    with database.session() as session:
-        session.get(RollupState, NAME, with_for_update=True)
-        return _rebuild_in(session, until)
+    return rollup_state.rebuild_to_cut(database, ROLLUP, current_cut, _rebuild_in)
 
 
 def _rebuild_in(session: Session, until: Cut) -> dict[str, int]:
-    session.execute(delete(FunnelRollup))
-    session.execute(delete(StageTimeRollup))
-    session.execute(delete(PassRollup))
-    session.execute(delete(ScoreRollup))
-    session.execute(delete(RollupState).where(RollupState.name == NAME))
-    session.add(
-        RollupState(
-            name=NAME,
-            application_id=until.application_id,
-            move_id=until.move_id,
-            report_id=until.report_id,
-        )
-    )
-    session.flush()
+    rollup_state.start_rebuild(session, ROLLUP, **asdict(until))
     _build(session, until)
     _write_scores(session, score_delta(session, 0, until.report_id), fresh=True)
-    session.commit()
+    rollup_state.finish_rebuild(session, ROLLUP)
     return {
         "applications": until.application_id,
         "moves": until.move_id,
         "reports": until.report_id,
     }
-
-
-def _next_month(day: date) -> date:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
-
-
-def _period(model: Any, start: date | None, end: date | None) -> list[Any]:
-    """The rows covering received days ``start``..``end``: month rows for the whole months
-    inside, day rows for the days before the first and after the last of them. One condition
-    per part, each a range of the (opening, grain, day, ...) unique index: read as one OR,
-    SQLite would seek by opening only and visit every day of every opening."""
-    months_from = None if start is None or start.day == 1 else _next_month(start)
-    months_from = start if months_from is None else months_from
-    months_until = None  # exclusive
-    if end is not None:
-        after = end + timedelta(days=1)
-        months_until = after if after.day == 1 else end.replace(day=1)
-    if months_from is not None and months_until is not None and months_from >= months_until:
-        return [and_(model.grain == "d", *_days(model.day, start, end))]
-    months = [model.grain == "m"]
-    if months_from is not None:
-        months.append(model.day >= months_from)
-    if months_until is not None:
-        months.append(model.day < months_until)
-    parts = [and_(*months)]
-    if start is not None and months_from != start:
-        parts.append(and_(model.grain == "d", model.day >= start, model.day < months_from))
-    if end is not None and months_until is not None and months_until <= end:
-        parts.append(and_(model.grain == "d", model.day >= months_until, model.day <= end))
-    return parts
 
 
 def _summed(
@@ -429,34 +338,10 @@ def _summed(
     keys: list[str],
     sums: list[str],
 ) -> list[Any]:
-    """``keys`` and the sums of ``sums`` of the rollup rows of ``openings`` in the period, one
-    index range per part of the period (UNION ALL), added up by ``keys``."""
-    columns = [getattr(model, name) for name in [*keys, *sums]]
-    parts = [
-        select(*columns).where(model.opening_id.in_(openings), part)
-        for part in _period(model, *period)
-    ]
-    rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
-    return list(
-        session.execute(
-            select(*(rows.c[k] for k in keys), *(func.sum(rows.c[n]) for n in sums)).group_by(
-                *(rows.c[k] for k in keys)
-            )
-        )
-    )
-
-
-def _days(day_column: Any, start: date | None, end: date | None) -> list[Any]:
-    found = []
-    if start is not None:
-        found.append(day_column >= start)
-    if end is not None:
-        found.append(day_column <= end)
-    return found
-
-
-def _in_period(day: date, start: date | None, end: date | None) -> bool:
-    return (start is None or day >= start) and (end is None or day <= end)
+    """``keys`` and the sums of ``sums`` of the rollup rows of ``openings`` in the period."""
+    parts = rollup_state.period_parts(model, *period)
+    where = [model.opening_id.in_(openings)]
+    return rollup_state.summed(session, model, parts, where, keys, sums)
 
 
 def funnel_sets(
@@ -472,7 +357,7 @@ def funnel_sets(
     for reached, n in rows:
         found[reached] += int(n)
     for (_t, _o, day, reached), n in delta(session, cut, None, openings).funnel.items():
-        if _in_period(day, start, end):
+        if in_period(day, start, end):
             found[reached] += n
     return +found  # drops sets no application has any more
 
@@ -495,7 +380,7 @@ def stage_time_sums(
         seconds[key] += int(total)
     tail = delta(session, cut, None, openings)
     for (_t, _o, day, key), n in tail.moves.items():
-        if _in_period(day, start, end):
+        if in_period(day, start, end):
             moves[key] += n
             seconds[key] += tail.seconds[(_t, _o, day, key)]
     return {key: (n, seconds[key]) for key, n in moves.items() if n}
@@ -514,7 +399,7 @@ def pass_sums(
     for from_key, to_key, n in rows:
         found[(from_key, to_key)] += int(n)
     for (_t, _o, day, keys), n in delta(session, cut, None, openings).passes.items():
-        if _in_period(day, start, end):
+        if in_period(day, start, end):
             from_key, to_key = keys.split(" ")
             found[(from_key, to_key)] += n
     return +found
@@ -575,7 +460,7 @@ def score_delta(session: Session, since: int, until: int) -> ScoreSums:
         select(*_REPORT)
         .join(InterviewSession, InterviewSession.id == InterviewReport.interview_id)
         .where(InterviewReport.id > since, InterviewReport.id <= until, for_hiring())
-        .execution_options(yield_per=CHUNK)
+        .execution_options(yield_per=rollup_state.CHUNK)
     )
     for _id, tenant_id, opening_id, created_at, scores in session.execute(stmt):
         found.add((tenant_id, opening_id, created_at.date()), scores, 1)
@@ -611,7 +496,7 @@ def _write_scores(session: Session, found: ScoreSums, fresh: bool = False) -> No
     _upsert(session, ScoreRollup, values, conflict, ["scores", "total"], fresh)
 
 
-def _reports_in(openings: Select[Any], start: date | None, end: date | None) -> Select[Any]:
+def reports_in(openings: Select[Any], start: date | None, end: date | None) -> Select[Any]:
     """The reports on ``openings`` written in the period (whole days, UTC)."""
     stmt = (
         select(*_REPORT, InterviewReport.final_scores)
@@ -649,7 +534,7 @@ def score_sums(
         n[(competency, b)] += int(count)
         total[(competency, b)] += float(subtotal)
     found = ScoreSums()
-    reports = _reports_in(openings, start, end)
+    reports = reports_in(openings, start, end)
     newer = session.execute(reports.where(InterviewReport.id > cut.report_id))
     for _id, _t, _o, _at, scores, final in newer:
         found.add((0, 0, start or date.min), effective_scores(scores, final), 1)

@@ -23,27 +23,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, and_, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Select, Table, and_, delete, func, select
 from sqlalchemy.orm import Session
 
-from hireflow.analytics.flow_facts import (
-    CHUNK,
-    FIELDS,
-    Dirty,
-    Fact,
-    changed_since,
-    chunks,
-    facts_of,
-    hours_of,
-)
+from hireflow.analytics import rollup_state
+from hireflow.analytics.flow_facts import FIELDS, Dirty, Fact, changed_since, facts_of, hours_of
 from hireflow.analytics.flow_models import FlowFact, FlowRollup, FlowState
+from hireflow.analytics.rollup_state import chunks, day_range
 from hireflow.candidates.models import Application
 from hireflow.core.db import Database, utcnow
 from hireflow.interviews.models import InterviewReport, InterviewSession
 from hireflow.scheduling.models import Invitation
 
 NAME = "flow"
+ROLLUP = rollup_state.Rollup(FlowState, NAME, (FlowFact, FlowRollup))
 # A change written this long before the worker's run but committed after it is still seen by
 # the next run (and by readers): longer transactions than this are not expected here.
 MARGIN = timedelta(minutes=2)
@@ -121,25 +114,9 @@ def pending(session: Session, dirty: Dirty) -> Change:
     return change
 
 
-def _insert(session: Session, model: Any, rows: list[dict[str, Any]], conflict: list[str]) -> None:
-    """Insert ``rows``, adding the sums to rows with the same ``conflict`` columns."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    stmt: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
-    if conflict:
-        table = model.__table__
-        stmt = stmt.on_conflict_do_update(
-            index_elements=conflict,
-            set_={name: getattr(table.c, name) + getattr(stmt.excluded, name) for name in SUMS},
-        )
-    connection = session.connection()
-    for start in range(0, len(rows), CHUNK):
-        connection.execute(stmt, rows[start : start + CHUNK])
-
-
 def _write_facts(session: Session, facts: Iterable[Fact]) -> None:
-    _insert(session, FlowFact, [dict(zip(FIELDS, _values(f), strict=True)) for f in facts], [])
+    rows = [dict(zip(FIELDS, _values(f), strict=True)) for f in facts]
+    rollup_state.upsert(session, FlowFact, rows, [], [])
 
 
 def _values(fact: Fact) -> tuple[Any, ...]:
@@ -162,7 +139,7 @@ def _write_sums(session: Session, found: dict[AggKey, list[int]]) -> None:
         if any(sums)
     ]
     conflict = ["opening_id", "kind", "month", "month2", "key", "bucket"]
-    _insert(session, FlowRollup, rows, conflict)
+    rollup_state.upsert(session, FlowRollup, rows, conflict, list(SUMS))
 
 
 def _apply(session: Session, change: Change) -> None:
@@ -192,14 +169,8 @@ def refresh(database: Database) -> dict[str, int]:
         if state is None:
             return _rebuild_in(session, started)
         since, report_id = state.changed_before, state.report_id
-        until_report = _max_report(session)
-        claimed = session.execute(
-            update(FlowState)
-            .where(FlowState.name == NAME, FlowState.changed_before == since)
-            .values(changed_before=started, report_id=until_report, updated_at=utcnow())
-        )
-        if not claimed.rowcount:  # type: ignore[attr-defined]
-            session.rollback()  # another run did this work
+        until = {"changed_before": started, "report_id": _max_report(session)}
+        if not rollup_state.claim(session, ROLLUP, {"changed_before": since}, until):
             return {"sources": 0, "facts": 0}
         change = pending(session, changed_since(session, since - MARGIN, report_id))
         _apply(session, change)
@@ -210,9 +181,7 @@ def refresh(database: Database) -> dict[str, int]:
 def rebuild(database: Database) -> dict[str, int]:
     """Recompute the flow facts and sums from the source tables."""
     started = utcnow()
-    with database.session() as session:
-        session.get(FlowState, NAME, with_for_update=True)
-        return _rebuild_in(session, started)
+    return rollup_state.rebuild(database, ROLLUP, lambda session: _rebuild_in(session, started))
 
 
 def _all_ids(session: Session, column: Any) -> list[int]:
@@ -220,12 +189,8 @@ def _all_ids(session: Session, column: Any) -> list[int]:
 
 
 def _rebuild_in(session: Session, started: datetime) -> dict[str, int]:
-    session.execute(delete(FlowFact))
-    session.execute(delete(FlowRollup))
-    session.execute(delete(FlowState).where(FlowState.name == NAME))
     report_id = _max_report(session)
-    session.add(FlowState(name=NAME, changed_before=started, report_id=report_id))
-    session.flush()
+    rollup_state.start_rebuild(session, ROLLUP, changed_before=started, report_id=report_id)
     found: dict[AggKey, list[int]] = {}
     written = 0
     # The secondary indexes are built once at the end (sorting, not millions of random
@@ -254,7 +219,7 @@ def _rebuild_in(session: Session, started: datetime) -> dict[str, int]:
     _write_sums(session, found)
     for index in secondary:
         index.create(connection)
-    session.commit()
+    rollup_state.finish_rebuild(session, ROLLUP)
     return {"sources": sum(len(ids) for ids in sources.values()), "facts": written}
 
 
@@ -272,40 +237,14 @@ class Period:
 
     def whole_months(self) -> tuple[date | None, date | None] | None:
         """[from, until) of the whole months inside, None if there are none."""
-        first = self.start
-        if first is not None and first.day != 1:
-            first = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-        until = None
-        if self.end is not None:
-            after = self.end + timedelta(days=1)
-            until = after if after.day == 1 else self.end.replace(day=1)
-        if first is not None and until is not None and first >= until:
-            return None
-        return first, until
+        return rollup_state.whole(self.start, self.end, "m")
 
     def ragged(self) -> list[tuple[date | None, date | None]]:
         """The day ranges outside the whole months (inclusive)."""
-        months = self.whole_months()
-        if months is None:
-            return [(self.start, self.end)]
-        found: list[tuple[date | None, date | None]] = []
-        if self.start is not None and months[0] is not None and months[0] != self.start:
-            found.append((self.start, months[0] - timedelta(days=1)))
-        if self.end is not None and months[1] is not None and months[1] <= self.end:
-            found.append((months[1], self.end))
-        return found
+        return rollup_state.ragged(self.start, self.end, "m")
 
     def holds(self, day: date) -> bool:
-        return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
-
-
-def _range(column: Any, low: date | None, high: date | None, exclusive: bool = False) -> list[Any]:
-    found = []
-    if low is not None:
-        found.append(column >= low)
-    if high is not None:
-        found.append(column < high if exclusive else column <= high)
-    return found
+        return rollup_state.in_period(day, self.start, self.end)
 
 
 Sums = dict[tuple[str, int], list[int]]  # (key, bucket) -> n, a, b, c, us
@@ -361,8 +300,8 @@ def flow_sums(session: Session, read: Reading, kind: str) -> Sums:
             .where(
                 FlowRollup.opening_id.in_(read.openings),
                 FlowRollup.kind == kind,
-                *_range(FlowRollup.month, *months, exclusive=True),
-                *_range(FlowRollup.month2, *months, exclusive=True),
+                *day_range(FlowRollup.month, *months, exclusive=True),
+                *day_range(FlowRollup.month2, *months, exclusive=True),
             )
             .group_by(FlowRollup.key, FlowRollup.bucket)
         )
@@ -373,11 +312,11 @@ def flow_sums(session: Session, read: Reading, kind: str) -> Sums:
     # One indexed range per part; the other date is wrapped so the planner cannot pick its
     # index instead (without statistics SQLite guesses, and a period's range is the longer).
     for low, high in period.ragged():
-        second = _range(func.coalesce(FlowFact.day2, FlowFact.day2), period.start, period.end)
-        parts.append(and_(*_range(FlowFact.day, low, high), *second))
+        second = day_range(func.coalesce(FlowFact.day2, FlowFact.day2), period.start, period.end)
+        parts.append(and_(*day_range(FlowFact.day, low, high), *second))
         if kind in TWO_DATES and months is not None:
-            first = _range(func.coalesce(FlowFact.day, FlowFact.day), *months, exclusive=True)
-            parts.append(and_(*_range(FlowFact.day2, low, high), *first))
+            first = day_range(func.coalesce(FlowFact.day, FlowFact.day), *months, exclusive=True)
+            parts.append(and_(*day_range(FlowFact.day2, low, high), *first))
     for part in parts:
         for key, bucket, a, b, c, us in session.execute(select(*columns).where(*scoped, part)):
             _sum(found, key, bucket, [1, a, b, c, us])
@@ -415,7 +354,7 @@ def _in_bucket(read: Reading, kind: str, bucket: int) -> list[Any]:
         FlowFact.kind == kind,
         FlowFact.bucket == bucket,
         FlowFact.opening_id.in_(read.openings),
-        *_range(FlowFact.day, read.period.start, read.period.end),
+        *day_range(FlowFact.day, read.period.start, read.period.end),
     ]
 
 

@@ -30,25 +30,27 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, select, text, union_all, update
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
-from hireflow.analytics import accuracy, rollups
+from hireflow.analytics import accuracy, rollup_state
 from hireflow.analytics import validity_assessed as assessed
 from hireflow.analytics.models import ReviewBar, ReviewRollup, ReviewState
 from hireflow.analytics.queries import Filters
 from hireflow.analytics.review_counts import Counts
+from hireflow.analytics.rollup_state import chunks
 from hireflow.candidates.models import Application
-from hireflow.core.db import Database, utcnow
+from hireflow.core.db import Database
 from hireflow.interviews.models import InterviewReport, InterviewSession, ScoreAdjustment
 from hireflow.openings.models import Opening
 from hireflow.workflow.models import Scorecard, StageMove
 
 NAME = "review"
+ROLLUP = rollup_state.Rollup(ReviewState, NAME, (ReviewRollup, ReviewBar))
 ACCURACY_KINDS = ("k", "t", "d", "r", "o")
 VALIDITY_KINDS = ("v",)
 _CUT_TABLES = (
@@ -67,15 +69,12 @@ class Cut:
 
 
 _MODELS = (Application, StageMove, InterviewReport, Scorecard, ScoreAdjustment)
-_FIELDS = ("application_id", "move_id", "report_id", "scorecard_id", "adjustment_id")
 
 
-def _current_cut(session: Session) -> Cut:
-    """The newest consistent cut (on PostgreSQL under a brief SHARE lock, as
-    :func:`rollups.current_cut`: no lower id can still belong to an open transaction)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"LOCK TABLE {_CUT_TABLES} IN SHARE MODE"))
-    return Cut(*(session.scalar(select(func.coalesce(func.max(m.id), 0))) or 0 for m in _MODELS))
+def current_cut(session: Session) -> Cut:
+    """The newest consistent cut (:func:`rollup_state.max_ids`: no lower id can still belong
+    to an open transaction)."""
+    return rollup_state.max_ids(session, Cut, _MODELS, _CUT_TABLES)
 
 
 def built(session: Session) -> bool:
@@ -179,7 +178,7 @@ def _replace(
         session.execute(delete(ReviewRollup).where(*base))
         months = {d.replace(day=1) for d in found}
     else:
-        for chunk in _chunked(sorted(days)):
+        for chunk in chunks(sorted(days)):
             session.execute(
                 delete(ReviewRollup).where(
                     *base, ReviewRollup.grain == "d", ReviewRollup.day.in_(chunk)
@@ -203,11 +202,7 @@ def _replace(
 _SUMMED = ["kind", "competency", "month", "a", "b", "c"]
 
 
-def _next_year(day: date) -> date:
-    return date(day.year + 1, 1, 1)
-
-
-_GRAINS = {"m": ("d", rollups._next_month), "y": ("m", _next_year)}
+_GRAINS = {"m": ("d", rollup_state.next_month), "y": ("m", rollup_state.next_year)}
 
 
 def _sum_up(
@@ -215,7 +210,8 @@ def _sum_up(
 ) -> None:
     """The rows of one month (``grain`` "m") from its day rows, or of one year ("y") from its
     month rows."""
-    source, after = _GRAINS[grain]
+    after = _GRAINS[grain][1]
+    source = rollup_state.FINER[grain]
     where = [ReviewRollup.opening_id == place["opening_id"], ReviewRollup.kind.in_(kinds)]
     session.execute(
         delete(ReviewRollup).where(*where, ReviewRollup.grain == grain, ReviewRollup.day == day)
@@ -245,11 +241,6 @@ def _sum_up(
     ]
     if rows:
         session.execute(ReviewRollup.__table__.insert(), rows)  # type: ignore[attr-defined]
-
-
-def _chunked(values: list[Any], size: int = accuracy.CHUNK) -> Iterable[list[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def recompute(
@@ -314,18 +305,18 @@ def _touched(
         )
     )
     groups = _groups(session, interviews)
-    for chunk in _chunked(sorted(groups)):
+    for pairs in chunks(sorted(groups)):
         apps.update(
             a
             for a, c, o in session.execute(
                 select(Application.id, Application.candidate_id, Application.opening_id).where(
-                    Application.candidate_id.in_({g[0] for g in chunk})
+                    Application.candidate_id.in_({g[0] for g in pairs})
                 )
             )
             if (c, o) in groups
         )
     found: defaultdict[int, set[date]] = defaultdict(set)
-    for chunk in _chunked(sorted(apps)):
+    for chunk in chunks(sorted(apps)):
         for opening_id, created in session.execute(
             select(Application.opening_id, Application.created_at).where(Application.id.in_(chunk))
         ):
@@ -336,7 +327,7 @@ def _touched(
 def _groups(session: Session, interviews: set[int]) -> set[tuple[int, int]]:
     """(candidate, opening) of the interviews."""
     groups: set[tuple[int, int]] = set()
-    for chunk in _chunked(sorted(interviews)):
+    for chunk in chunks(sorted(interviews)):
         groups.update(
             (c, o)
             for c, o in session.execute(
@@ -361,96 +352,37 @@ def _bars_changed(session: Session) -> set[int]:
 # ---- the worker --------------------------------------------------------------------------
 
 
-def _take_cut(database: Database) -> Cut:
-    with database.session() as session:
-        cut = _current_cut(session)
-        session.commit()
-    return cut
-
-
 def refresh(database: Database) -> dict[str, int]:
     """Bring the review rollups up to now (the worker's task; safe to run twice or at once)."""
-    until = _take_cut(database)
-    with database.session() as session:
-        state = session.get(ReviewState, NAME, with_for_update=True)
-        if state is None:
-            return _rebuild_in(session, until)
-        since = Cut(*(getattr(state, f) for f in _FIELDS))
-        changed = _bars_changed(session)
-        if since == until and not changed:
-            return {"openings": 0, "days": 0}
-        claimed = session.execute(
-            update(ReviewState)
-            .where(
-                ReviewState.name == NAME,
-                *(getattr(ReviewState, f) == getattr(since, f) for f in _FIELDS),
-            )
-            .values(**{f: getattr(until, f) for f in _FIELDS}, updated_at=utcnow())
-        )
-        if not claimed.rowcount:  # type: ignore[attr-defined]
-            session.rollback()  # another run did this work
-            return {"openings": 0, "days": 0}
-        touched, validity_buckets = _touched(session, since, until)
-        buckets: Buckets = {**touched, **dict.fromkeys(changed)}  # a new bar: every day
-        recompute(session, buckets, validity_buckets)
-        session.commit()
+    idle = {"openings": 0, "days": 0}
+    return rollup_state.refresh(
+        database, ROLLUP, current_cut, _rebuild_in, _apply, idle, _bars_changed
+    )
+
+
+def _apply(session: Session, since: Cut, until: Cut, changed: set[int]) -> dict[str, int]:
+    touched, validity_buckets = _touched(session, since, until)
+    buckets: Buckets = {**touched, **dict.fromkeys(changed)}  # a new bar: every day
+    recompute(session, buckets, validity_buckets)
     days = sum(len(d or ()) for d in buckets.values())
     return {"openings": len(buckets), "days": days}
 
 
 def rebuild(database: Database) -> dict[str, int]:
     """Recompute the review rollups from the source tables."""
-    until = _take_cut(database)
-    with database.session() as session:
-        session.get(ReviewState, NAME, with_for_update=True)
-        return _rebuild_in(session, until)
+    return rollup_state.rebuild_to_cut(database, ROLLUP, current_cut, _rebuild_in)
 
 
 def _rebuild_in(session: Session, until: Cut) -> dict[str, int]:
-    session.execute(delete(ReviewRollup))
-    session.execute(delete(ReviewBar))
-    session.execute(delete(ReviewState).where(ReviewState.name == NAME))
-    session.add(ReviewState(name=NAME, **{f: getattr(until, f) for f in _FIELDS}))
-    session.flush()
+    rollup_state.start_rebuild(session, ROLLUP, **asdict(until))
     openings = list(session.scalars(select(Opening.id).order_by(Opening.id)))
     whole: Buckets = dict.fromkeys(openings)
     recompute(session, whole, whole)
-    session.commit()
-    if session.get_bind().dialect.name == "postgresql":
-        # A table filled from nothing has no planner statistics until autovacuum gets to it:
-        # measured at 1,000,000 applications, the period pages took 17-23 s instead of < 1 s.
-        session.execute(text(f"ANALYZE {ReviewRollup.__tablename__}"))
-        session.commit()
+    rollup_state.finish_rebuild(session, ROLLUP)
     return {"openings": len(openings), "days": 0}
 
 
 # ---- readers -----------------------------------------------------------------------------
-
-
-def _parts(start: date | None, end: date | None) -> list[Any]:
-    """The rows covering days ``start``..``end``: year rows for the whole years inside, the
-    rest as the pipeline rollups read it (month rows, then day rows for the ragged ends)."""
-    model = ReviewRollup
-    first = start if start is None or (start.month, start.day) == (1, 1) else _next_year(start)
-    after = None if end is None else end + timedelta(days=1)
-    until = (
-        after
-        if after is None or (after.month, after.day) == (1, 1)
-        else after.replace(month=1, day=1)
-    )
-    if first is not None and until is not None and first >= until:
-        return rollups._period(model, start, end)
-    years = [model.grain == "y"]
-    if first is not None:
-        years.append(model.day >= first)
-    if until is not None:
-        years.append(model.day < until)
-    parts = [and_(*years)]
-    if start is not None and first is not None and first != start:
-        parts += rollups._period(model, start, first - timedelta(days=1))
-    if end is not None and until is not None and until <= end:
-        parts += rollups._period(model, until, end)
-    return parts
 
 
 def summed_rows(
@@ -460,22 +392,10 @@ def summed_rows(
     build), one index range per part of the period (UNION ALL), added up by their keys."""
     if not built(session):
         return None
-    columns = [getattr(ReviewRollup, k) for k in [*_SUMMED, "n", "s", "h"]]
-    parts = [
-        select(*columns).where(
-            ReviewRollup.opening_id.in_(openings), ReviewRollup.kind.in_(kinds), part
-        )
-        for part in _parts(filters.start, filters.end)
-    ]
-    rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
-    keys = [rows.c[k] for k in _SUMMED]
-    return list(
-        session.execute(
-            select(*keys, func.sum(rows.c.n), func.sum(rows.c.s), func.sum(rows.c.h)).group_by(
-                *keys
-            )
-        )
-    )
+    model = ReviewRollup
+    parts = rollup_state.period_parts(model, filters.start, filters.end, "y")
+    where = [model.opening_id.in_(openings), model.kind.in_(kinds)]
+    return rollup_state.summed(session, model, parts, where, _SUMMED, ["n", "s", "h"])
 
 
 def review_counts(session: Session, openings: Select[Any], filters: Filters) -> Counts | None:

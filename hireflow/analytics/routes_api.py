@@ -8,13 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from hireflow.analytics import accuracy, bias_audit, queries, tables, validity
+from hireflow.analytics import accuracy, bias_audit, tables, validity
 from hireflow.analytics.queries import Filters, FiltersIn, parse_filters
 from hireflow.analytics.validity_stats import MIN_N
 from hireflow.core.bounds import Id
 from hireflow.core.i18n import gettext_for
 from hireflow.openings.models import JOB_TYPES
 from hireflow.openings.schemas import ModelVersionOut
+from hireflow.web.api_routes import shaped
 from hireflow.web.deps import ApiUser, DbSession
 
 router = APIRouter(tags=["analytics"])
@@ -53,7 +54,7 @@ def chart_table(
     ``deliveries`` (messages sent and failed per channel and kind). ``start``/``end`` bound
     the date of what each figure counts (applications, invitations, reports, messages)."""
     found = tables.table(chart, session, principal, filters, gettext_for(principal.language))
-    return TableOut(key=found.key, title=found.title, headers=found.headers, rows=found.rows)
+    return shaped(TableOut, found)
 
 
 class AuditCellOut(BaseModel):
@@ -129,16 +130,12 @@ def predictive_validity(
     _ = gettext_for(principal.language)
     scope = validity.parse_scope(filters, family, outcome)
     found = validity.analyse(session, principal, scope)
-    lang = "zh" if principal.language.lower().startswith("zh") else "en"
-    names = queries.competency_names(session, principal, filters, lang)
+    names = tables.competency_names(session, principal, filters)
     return ValidityOut(
         assessed=found.assessed,
         hired=found.hired,
         min_n=MIN_N,
-        tables=[
-            TableOut(key=t.key, title=t.title, headers=t.headers, rows=t.rows)
-            for t in tables.validity_tables(found, names, _)
-        ],
+        tables=[shaped(TableOut, t) for t in tables.validity_tables(found, names, _)],
     )
 
 

@@ -14,14 +14,20 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from hireflow.analytics import queries, tables, validity
-from hireflow.analytics.routes_web import MEDIA, _export, _page_context, router
+from hireflow.analytics.routes_web import (
+    _page_context,
+    download_choice,
+    exported,
+    filter_errors,
+    router,
+)
 from hireflow.analytics.validity_stats import MIN_N, SHRINK_K
 from hireflow.core.errors import AppError, NotFound, ValidationFailed
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal, can, require
 from hireflow.openings import versions
 from hireflow.openings.models import JOB_TYPES
-from hireflow.web.deps import DbSession, PageUser, audit_read
+from hireflow.web.deps import DbSession, PageUser
 from hireflow.web.forms import Form, PostedForm
 from hireflow.web.templating import render
 
@@ -38,8 +44,7 @@ def _tables(
     session: DbSession, principal: Principal, scope: validity.Scope, _: Any
 ) -> tuple[validity.Analysis, list[tables.Table]]:
     found = validity.analyse(session, principal, scope)
-    lang = "zh" if principal.language.lower().startswith("zh") else "en"
-    names = queries.competency_names(session, principal, scope.filters, lang)
+    names = tables.competency_names(session, principal, scope.filters)
     return found, tables.validity_tables(found, names, _)
 
 
@@ -68,7 +73,7 @@ def _page(
     try:
         context["analysis"], context["tables"] = _tables(session, principal, _scope(values), _)
     except ValidationFailed as exc:
-        context["errors"].update({field: exc.translated(_) for field in exc.fields})
+        context["errors"].update(filter_errors(exc, _))
         status_code = 422
     return render(request, "analytics/validity.html", context, status_code=status_code)
 
@@ -82,18 +87,14 @@ def validity_page(request: Request, session: DbSession, principal: PageUser) -> 
 @router.get(PAGE + "/export")
 def validity_export(request: Request, session: DbSession, principal: PageUser) -> Response:
     """One of the page's tables (``?chart=validity|validity_weights``) as CSV or XLSX."""
-    chart = request.query_params.get("chart", "")
-    fmt = request.query_params.get("format", "csv")
-    if chart not in tables.VALIDITY or fmt not in MEDIA:
-        raise NotFound()
+    chart, fmt = download_choice(request, tables.VALIDITY)
     require(principal, validity.CAPABILITY)
     _ = gettext_for(request.state.language)
     _found, found = _tables(session, principal, _scope(request.query_params), _)
     keyed = {t.key: t for t in found}
     if chart not in keyed:
         raise NotFound()
-    audit_read(session, principal, "analytics.exported", "tenant", [principal.tenant_id])
-    return _export(keyed[chart], fmt)
+    return exported(session, principal, keyed[chart], fmt)
 
 
 def _back(form: PostedForm, done: str) -> str:

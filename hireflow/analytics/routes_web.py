@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import select
 
@@ -24,6 +25,7 @@ from hireflow.scheduling.models import Invitation
 from hireflow.web.deps import DbSession, PageUser, audit_read
 from hireflow.web.forms import Form, submit_form
 from hireflow.web.middleware import LANG_COOKIE
+from hireflow.web.streaming import attachment, public_file
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
@@ -59,6 +61,21 @@ def filters_from(request: Request) -> Filters:
     return parse_filters(request.query_params)
 
 
+def filter_errors(exc: ValidationFailed, _: tables.Translate) -> dict[str, str]:
+    """Filters the figures refused, as the page's field errors."""
+    return {field: exc.translated(_) for field in exc.fields}
+
+
+def download_choice(request: Request, charts: Collection[str]) -> tuple[str, str]:
+    """The table (``?chart=``, one of ``charts``) and format (``?format=``) a download asks
+    for; 404 for any other."""
+    chart = request.query_params.get("chart", "")
+    fmt = request.query_params.get("format", "csv")
+    if chart not in charts or fmt not in MEDIA:
+        raise NotFound()
+    return chart, fmt
+
+
 def _departments(session: DbSession, principal: Principal) -> list[tuple[int, str]]:
     rows = session.execute(
         select(Department.id, Department.name)
@@ -83,11 +100,7 @@ def _page_context(
 
 @router.get("/analytics/assets/analytics.js")
 def script() -> Response:
-    return FileResponse(
-        ASSETS / "analytics.js",
-        media_type="text/javascript",
-        headers={"Cache-Control": "public, max-age=300"},
-    )
+    return public_file(ASSETS / "analytics.js", "text/javascript", max_age=300)
 
 
 @router.get("/analytics")
@@ -102,7 +115,7 @@ def dashboard(request: Request, session: DbSession, principal: PageUser) -> Resp
             tables.table(key, session, principal, filters, _) for key in tables.CHARTS
         ]
     except ValidationFailed as exc:
-        context["errors"] = {field: exc.translated(_) for field in exc.fields}
+        context["errors"] = filter_errors(exc, _)
         return render(request, "analytics/dashboard.html", context, status_code=422)
     return render(request, "analytics/dashboard.html", context)
 
@@ -134,23 +147,24 @@ class SubscriptionIn(BaseModel):
 def export(request: Request, session: DbSession, principal: PageUser) -> Response:
     """One chart's table (``?chart=``) as CSV (UTF-8 with BOM) or XLSX (``?format=``), with
     the page's filters."""
-    chart = request.query_params.get("chart", "")
-    fmt = request.query_params.get("format", "csv")
-    if chart not in tables.CHARTS or fmt not in MEDIA:
-        raise NotFound()
+    chart, fmt = download_choice(request, tables.CHARTS)
     _ = gettext_for(request.state.language)
     found = tables.table(chart, session, principal, filters_from(request), _)
-    audit_read(session, principal, "analytics.exported", "tenant", [principal.tenant_id])
-    return _export(found, fmt)
+    return exported(session, principal, found, fmt)
 
 
-def _export(found: tables.Table, fmt: str) -> Response:
+def exported(
+    session: DbSession,
+    principal: Principal,
+    found: tables.Table,
+    fmt: str,
+    action: str = "analytics.exported",
+) -> Response:
+    """One table as a CSV or XLSX download, the download audited as a read of the tenant's
+    figures."""
+    audit_read(session, principal, action, "tenant", [principal.tenant_id])
     body = tables.as_csv(found) if fmt == "csv" else tables.as_xlsx(found)
-    return Response(
-        body,
-        media_type=MEDIA[fmt],
-        headers={"Content-Disposition": f'attachment; filename="hireflow-{found.key}.{fmt}"'},
-    )
+    return attachment(body, MEDIA[fmt], f"hireflow-{found.key}.{fmt}")
 
 
 # --------------------------------------------------------------------------- AI accuracy
@@ -174,7 +188,7 @@ def accuracy_page(request: Request, session: DbSession, principal: PageUser) -> 
             session, principal, filters_from(request), _
         )
     except ValidationFailed as exc:
-        context["errors"] = {field: exc.translated(_) for field in exc.fields}
+        context["errors"] = filter_errors(exc, _)
         return render(request, "analytics/ai_accuracy.html", context, status_code=422)
     agreement = context["tables"][0].rows
     context["flagged"] = [
@@ -186,14 +200,10 @@ def accuracy_page(request: Request, session: DbSession, principal: PageUser) -> 
 @router.get("/analytics/ai-accuracy/export")
 def accuracy_export(request: Request, session: DbSession, principal: PageUser) -> Response:
     """One of the review's tables (``?chart=``) as CSV or XLSX (``?format=``)."""
-    chart = request.query_params.get("chart", "")
-    fmt = request.query_params.get("format", "csv")
-    if chart not in tables.ACCURACY or fmt not in MEDIA:
-        raise NotFound()
+    chart, fmt = download_choice(request, tables.ACCURACY)
     _ = gettext_for(request.state.language)
     _found, found = tables.accuracy_tables(session, principal, filters_from(request), _)
-    audit_read(session, principal, "analytics.exported", "tenant", [principal.tenant_id])
-    return _export(found[tables.ACCURACY.index(chart)], fmt)
+    return exported(session, principal, found[tables.ACCURACY.index(chart)], fmt)
 
 
 # --------------------------------------------------------------------------- bias audit
@@ -222,7 +232,7 @@ def _audit_page(
         context["audit"] = found
         context["table"] = tables.bias_audit_table(found, _)
     except ValidationFailed as exc:
-        context["errors"].update({field: exc.translated(_) for field in exc.fields})
+        context["errors"].update(filter_errors(exc, _))
         status_code = 422
     return render(request, "analytics/bias_audit.html", context, status_code=status_code)
 
@@ -258,8 +268,8 @@ def audit_export(request: Request, session: DbSession, principal: PageUser) -> R
         raise NotFound()
     _ = gettext_for(request.state.language)
     found = bias_audit.audit(session, principal, filters_from(request))
-    audit_read(session, principal, "analytics.bias_audit_exported", "tenant", [principal.tenant_id])
-    return _export(tables.bias_audit_table(found, _), fmt)
+    table = tables.bias_audit_table(found, _)
+    return exported(session, principal, table, fmt, "analytics.bias_audit_exported")
 
 
 # --------------------------------------------------------------------------- the candidate

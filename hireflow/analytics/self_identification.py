@@ -66,7 +66,7 @@ def set_category_set(session: Session, principal: Principal, data: SettingsIn) -
         row = AuditSettings(tenant_id=principal.tenant_id)
         session.add(row)
     row.category_set = data.category_set
-    audit.record(
+    audit.commit_recorded(
         session,
         "analytics.audit_settings",
         actor=principal,
@@ -75,7 +75,6 @@ def set_category_set(session: Session, principal: Principal, data: SettingsIn) -
         old={"category_set": old},
         new={"category_set": data.category_set},
     )
-    session.commit()
     return SETS[data.category_set]
 
 

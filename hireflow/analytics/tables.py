@@ -62,7 +62,8 @@ class Chart:
     rows: Rows
 
 
-def _names(session: Session, principal: Principal, filters: Filters) -> dict[str, str]:
+def competency_names(session: Session, principal: Principal, filters: Filters) -> dict[str, str]:
+    """The names of the competencies in scope, in the caller's language (zh or en)."""
     lang = "zh" if principal.language.lower().startswith("zh") else "en"
     return queries.competency_names(session, principal, filters, lang)
 
@@ -78,7 +79,7 @@ def _stage_time(session: Session, principal: Principal, filters: Filters, _: Tra
 
 
 def _scores(session: Session, principal: Principal, filters: Filters, _: Translate) -> list:
-    names = _names(session, principal, filters)
+    names = competency_names(session, principal, filters)
     rows = queries.score_distributions(session, principal, filters)
     return [[names.get(r.competency, r.competency), r.n, r.mean, *r.counts] for r in rows]
 
@@ -164,7 +165,7 @@ def _reach(session: Session, principal: Principal, filters: Filters, _: Translat
 
 
 def _top(session: Session, principal: Principal, filters: Filters, _: Translate) -> list:
-    names = _names(session, principal, filters)
+    names = competency_names(session, principal, filters)
     rows = figures.top_per_competency(session, principal, filters)
     return [
         [names.get(r.competency, r.competency), r.rank, r.candidate, r.opening, r.score]
@@ -376,7 +377,7 @@ def accuracy_tables(
     """The AI accuracy review and its four tables (agreement, recommendation vs hire, HR's
     overrides, drift by month)."""
     found = accuracy.review(session, principal, filters)
-    names = _names(session, principal, filters)
+    names = competency_names(session, principal, filters)
     rec = found.recommendation
     share = rec.agreement
     recommendation = [

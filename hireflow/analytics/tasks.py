@@ -13,7 +13,14 @@ from datetime import date
 
 from celery.schedules import crontab
 
-from hireflow.analytics import monthly, rollups, rollups_flow, rollups_review, top_scores
+from hireflow.analytics import (
+    monthly,
+    rollups,
+    rollups_flow,
+    rollups_hired,
+    rollups_review,
+    top_scores,
+)
 from hireflow.core.db import get_database, utcnow
 from hireflow.core.tasks import celery_app
 
@@ -32,8 +39,12 @@ def refresh_rollups() -> dict[str, int]:
 @celery_app.task(name="analytics.refresh_review_rollups")
 def refresh_review_rollups() -> dict[str, int]:
     """Recompute the AI accuracy review's and predictive validity's rollups where their
-    sources changed (the first run builds them)."""
-    return rollups_review.refresh(get_database())
+    sources changed, and the rows of the hired people whose reports, score adjustments or
+    hire came since the last run (the first run builds them)."""
+    database = get_database()
+    done = rollups_review.refresh(database)
+    done["hired"] = rollups_hired.refresh(database)["employees"]
+    return done
 
 
 @celery_app.task(name="analytics.monthly_report")

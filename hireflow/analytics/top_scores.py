@@ -15,17 +15,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, delete, func, insert, select, text, update
+from sqlalchemy import Select, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from hireflow.analytics import rollups
-from hireflow.analytics.flow_facts import CHUNK
+from hireflow.analytics import rollup_state, rollups
 from hireflow.analytics.flow_models import FlowState, TopScore
+from hireflow.analytics.rollup_state import CHUNK, day_range
 from hireflow.core.db import Database, utcnow
 from hireflow.interviews.models import InterviewReport, InterviewSession, ScoreAdjustment
 from hireflow.interviews.queries import for_hiring
 
 NAME = "top_scores"
+ROLLUP = rollup_state.Rollup(FlowState, NAME, (TopScore,))
 FEW_OPENINGS = 5  # up to this many openings in scope: read each opening's own range
 
 
@@ -84,32 +85,25 @@ def refresh(database: Database, rebuild: bool = False) -> int:
     with database.session() as session:
         state = session.get(FlowState, NAME, with_for_update=True)
         until = _max_report(session)
-        if state is None or rebuild:
-            session.execute(delete(TopScore))
-            session.execute(delete(FlowState).where(FlowState.name == NAME))
-            session.add(FlowState(name=NAME, changed_before=utcnow(), report_id=until))
-            session.flush()
-            since = 0
-        else:
+        if state is not None and not rebuild:
             since = state.report_id
-            claimed = session.execute(
-                update(FlowState)
-                .where(FlowState.name == NAME, FlowState.report_id == since)
-                .values(report_id=until, changed_before=utcnow())
-            )
-            if since >= until or not claimed.rowcount:  # type: ignore[attr-defined]
-                session.rollback()
+            after = {"report_id": until, "changed_before": utcnow()}
+            if since >= until or not rollup_state.claim(
+                session, ROLLUP, {"report_id": since}, after
+            ):
                 return 0
-        if since:
             written = _fold(session, since, until)
-        else:  # from nothing: the indexes are built once at the end, by sorting
-            indexes = list(cast(Table, TopScore.__table__).indexes)
-            for index in indexes:
-                index.drop(session.connection())
-            written = _fold(session, since, until)
-            for index in indexes:
-                index.create(session.connection())
-        session.commit()
+            session.commit()
+            return written
+        rollup_state.start_rebuild(session, ROLLUP, changed_before=utcnow(), report_id=until)
+        # from nothing: the indexes are built once at the end, by sorting
+        indexes = list(cast(Table, TopScore.__table__).indexes)
+        for index in indexes:
+            index.drop(session.connection())
+        written = _fold(session, 0, until)
+        for index in indexes:
+            index.create(session.connection())
+        rollup_state.finish_rebuild(session, ROLLUP)
     return written
 
 
@@ -127,15 +121,6 @@ def competencies(session: Session) -> list[str]:
 
 
 Item = tuple[float, int]  # score, -report id: the figure's order
-
-
-def _period(start: date | None, end: date | None) -> list[Any]:
-    found = []
-    if start is not None:
-        found.append(TopScore.day >= start)
-    if end is not None:
-        found.append(TopScore.day <= end)
-    return found
 
 
 def _ranked(
@@ -165,7 +150,7 @@ def best(
     if state is None:
         return None
     scope = list(session.scalars(openings))
-    period = _period(start, end)
+    period = day_range(TopScore.day, start, end)
     late = _late(session, tenant_id, openings, start, end, state.report_id)
     skip = sorted({report_id for report_id, _scores in late})
     found: dict[str, list[Item]] = {}
@@ -197,7 +182,7 @@ def _late(
     """The reports in scope and period read directly, with their scores in effect: those
     after the cut and those HR overrode."""
     adjusted = select(ScoreAdjustment.interview_id).where(ScoreAdjustment.tenant_id == tenant_id)
-    stmt = rollups._reports_in(openings, start, end)  # the score figures' own query
+    stmt = rollups.reports_in(openings, start, end)  # the score figures' own query
     late = session.execute(stmt.where(InterviewReport.id > cut)).all()
     overridden = session.execute(
         stmt.where(

@@ -17,6 +17,13 @@ Per dimension and outcome: n, Pearson r and Spearman rho with bootstrap 95 % int
 people, the SD ratio hired ÷ assessed (restriction of range) and r corrected for it. For one
 opening and one outcome, proposed weights (``validity_stats.propose_weights``). Reads scores,
 dates and outcomes only; no person is shown.
+
+Where it reads: the assessed side from the review rollups (``rollups_review``, kind ``v``),
+the hired people's scores and hire dates from the worker-kept rows per hired person
+(``rollups_hired``, exact even while the worker lags), their outcomes by key from the
+employee and rating rows; before the worker's first build, or with ``direct``, everything
+from the source tables. The hired are taken in the order of their employee rows either way
+(the bootstrap draws people by position).
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hireflow.analytics import rollups_hired, validity_cache
 from hireflow.analytics import validity_assessed as assessed
 from hireflow.analytics import validity_stats as stats
 from hireflow.analytics.queries import Filters, openings_in_scope, within
@@ -46,6 +54,7 @@ CAPABILITY = "analytics.read"
 OUTCOMES = ("rating", "probation", "retained_3", "retained_6", "retained_12")
 PROBATION = {"failed": 0.0, "extended": 1.0, "passed": 2.0}
 RETENTION_MONTHS = {"retained_3": 3, "retained_6": 6, "retained_12": 12}
+CHUNK = 5_000  # people per IN list
 
 
 class TooFewPeople(Conflict):
@@ -184,61 +193,88 @@ def _assessed(
     return sums
 
 
-def gather(
-    session: Session, principal: Principal, scope: Scope, today: date, direct: bool = False
-) -> Data:
-    openings = _openings(session, principal, scope)
-    data = Data(assessed=_assessed(session, openings, scope.filters, direct))
-    employees = session.execute(
-        select(
-            Employee.person_id,
-            Employee.opening_id,
-            Employee.start_date,
-            Employee.left_on,
-            Employee.probation_result,
-        ).where(Employee.opening_id.in_(openings))
-    ).all()
-    reports = _reports(session, openings, scope.filters, True)
-    people = [e.person_id for e in employees if (e.person_id, e.opening_id) in reports]
+def _hired_direct(
+    session: Session, openings: list[int], filters: Filters
+) -> list[rollups_hired.Hired]:
+    """The hired people of ``openings`` with a report in the period, by employee id, from the
+    source tables."""
+    reports = _reports(session, openings, filters, True)
+    return [
+        rollups_hired.Hired(employee_id, person, start, reports[(person, opening)])
+        for employee_id, person, opening, start in session.execute(
+            select(Employee.id, Employee.person_id, Employee.opening_id, Employee.start_date)
+            .where(Employee.opening_id.in_(openings))
+            .order_by(Employee.id)
+        )
+        if (person, opening) in reports
+    ]
+
+
+def _outcomes(
+    session: Session, hired: list[rollups_hired.Hired], today: date
+) -> list[dict[str, float]]:
+    """The known outcomes of each hired person: their employee row's probation result and
+    leaving date, the mean of their performance ratings (read by key, as they are now)."""
+    employees: dict[int, tuple[date | None, str | None]] = {}
     ratings: dict[int, float] = {}
-    for start in range(0, len(people), 5000):
+    for start in range(0, len(hired), CHUNK):
+        part = hired[start : start + CHUNK]
+        employees.update(
+            (employee_id, (left_on, probation))
+            for employee_id, left_on, probation in session.execute(
+                select(Employee.id, Employee.left_on, Employee.probation_result).where(
+                    Employee.id.in_([h.employee_id for h in part])
+                )
+            )
+        )
         ratings.update(
             (person, float(mean))
             for person, mean in session.execute(
                 select(PerformanceRating.candidate_id, func.avg(PerformanceRating.rating))
-                .where(PerformanceRating.candidate_id.in_(people[start : start + 5000]))
+                .where(PerformanceRating.candidate_id.in_([h.person_id for h in part]))
                 .group_by(PerformanceRating.candidate_id)
             )
         )
-    for e in employees:
-        scores = reports.get((e.person_id, e.opening_id))
-        if scores is not None:
-            outcome = employee_outcomes(
-                e.start_date, e.left_on, e.probation_result, ratings.get(e.person_id), today
-            )
-            data.hired.append((scores, outcome))
+    return [
+        employee_outcomes(h.hire_date, *employees[h.employee_id], ratings.get(h.person_id), today)
+        for h in hired
+    ]
+
+
+def gather(
+    session: Session, principal: Principal, scope: Scope, today: date, direct: bool = False
+) -> Data:
+    """Everyone assessed (as sums) and the hired people with their scores and outcomes, in
+    the order of their employee rows (the bootstrap draws people by position)."""
+    openings = _openings(session, principal, scope)
+    data = Data(assessed=_assessed(session, openings, scope.filters, direct))
+    hired = None if direct else rollups_hired.hired(session, openings, scope.filters)
+    if hired is None:
+        hired = _hired_direct(session, openings, scope.filters)
+    outcomes = _outcomes(session, hired, today)
+    data.hired = [(h.scores, found) for h, found in zip(hired, outcomes, strict=True)]
     return data
+
+
+def _arrays(data: Data) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The dimensions (sorted), and per hired person (rows, in order) their scores (one
+    column per dimension) and outcomes (one column per ``OUTCOMES``), NaN where unknown."""
+    dimensions = sorted({d for scores, _ in data.hired for d in scores})
+    nan = float("nan")
+    size = (len(data.hired), len(dimensions))
+    scores = np.array([[s.get(d, nan) for d in dimensions] for s, _ in data.hired], dtype=float)
+    outcomes = np.array([[o.get(k, nan) for k in OUTCOMES] for _, o in data.hired], dtype=float)
+    return dimensions, scores.reshape(size), outcomes.reshape(len(data.hired), len(OUTCOMES))
 
 
 def correlations(data: Data) -> list[Row]:
     """One row per dimension and outcome with at least one hired person holding both. The
     dimensions every hired person with the outcome has share their resamples."""
-    dimensions = sorted({d for scores, _ in data.hired for d in scores})
-    found: dict[tuple[str, str], tuple[stats.Correlation, stats.Correlation]] = {}
-    found.update(_shared(data, dimensions))
-    for outcome in OUTCOMES:
-        people = [(s, o[outcome]) for s, o in data.hired if outcome in o]
-        for d in dimensions:
-            pairs = [(s[d], v) for s, v in people if d in s]
-            if pairs and (d, outcome) not in found:
-                x1, y1 = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
-                found[(d, outcome)] = (
-                    stats.correlation(x1, y1, "pearson"),
-                    stats.correlation(x1, y1, "spearman"),
-                )
+    dimensions, scores, outcomes = _arrays(data)
+    found = _found(dimensions, scores, outcomes)
     rows = []
-    for dimension in dimensions:
-        hired = [s[dimension] for s, _ in data.hired if dimension in s]
+    for j, dimension in enumerate(dimensions):
+        hired = scores[~np.isnan(scores[:, j]), j]
         ratio = stats.ratio_of(stats.standard_deviation(hired), data.assessed.sd(dimension))
         for outcome in OUTCOMES:
             if (dimension, outcome) in found:
@@ -256,23 +292,50 @@ def correlations(data: Data) -> list[Row]:
     return rows
 
 
-def _shared(
-    data: Data, dimensions: list[str]
-) -> dict[tuple[str, str], tuple[stats.Correlation, stats.Correlation]]:
-    """Per outcome, the correlations of the dimensions every hired person with the outcome
-    has; outcomes known for the same people share their resamples."""
-    groups: dict[tuple[tuple[int, ...], tuple[str, ...]], list[str]] = {}
-    for outcome in OUTCOMES:
-        people = tuple(i for i, (_, o) in enumerate(data.hired) if outcome in o)
-        common = tuple(d for d in dimensions if all(d in data.hired[i][0] for i in people))
-        if people and common:
-            groups.setdefault((people, common), []).append(outcome)
-    found: dict[tuple[str, str], tuple[stats.Correlation, stats.Correlation]] = {}
-    for (people, common), outcomes in groups.items():
-        x = np.array([[data.hired[i][0][d] for d in common] for i in people], dtype=float)
-        ys = [np.array([data.hired[i][1][o] for i in people], dtype=float) for o in outcomes]
-        for outcome, pairs in zip(outcomes, stats.shared_correlations(x, ys), strict=True):
-            found.update(((d, outcome), pair) for d, pair in zip(common, pairs, strict=True))
+Found = dict[tuple[str, str], tuple[stats.Correlation, stats.Correlation]]
+
+
+def _found(dimensions: list[str], scores: np.ndarray, outcomes: np.ndarray) -> Found:
+    """(Pearson, Spearman) per dimension and outcome, from the last computation of the very
+    same arrays when one is remembered (``validity_cache``: keyed by their contents, so a
+    changed score or outcome is a new key, never a stale answer)."""
+    key = validity_cache.key(dimensions, OUTCOMES, scores, outcomes)
+    found = validity_cache.get(key)
+    if found is None:
+        found = _computed(dimensions, scores, outcomes)
+        validity_cache.put(key, found)
+    return found
+
+
+def _computed(dimensions: list[str], scores: np.ndarray, outcomes: np.ndarray) -> Found:
+    """Per outcome, the dimensions every hired person with the outcome has share their
+    resamples (outcomes known for the same people too); any other dimension is computed
+    alone over the people with both values."""
+    known = ~np.isnan(scores)
+    groups: dict[tuple[bytes, tuple[int, ...]], list[int]] = {}
+    for k in range(len(OUTCOMES)):
+        people = ~np.isnan(outcomes[:, k])
+        common = tuple(int(j) for j in np.flatnonzero(known[people].all(axis=0)))
+        if people.any() and common:
+            groups.setdefault((people.tobytes(), common), []).append(k)
+    found: Found = {}
+    for (people_bytes, common), ks in groups.items():
+        people = np.frombuffer(people_bytes, dtype=bool)
+        x = scores[people][:, list(common)]
+        ys = [outcomes[people, k] for k in ks]
+        for k, pairs in zip(ks, stats.shared_correlations(x, ys), strict=True):
+            found.update(
+                ((dimensions[j], OUTCOMES[k]), p) for j, p in zip(common, pairs, strict=True)
+            )
+    for k, outcome in enumerate(OUTCOMES):
+        for j, d in enumerate(dimensions):
+            both = known[:, j] & ~np.isnan(outcomes[:, k])
+            if (d, outcome) not in found and both.any():
+                x1, y1 = scores[both, j], outcomes[both, k]
+                found[(d, outcome)] = (
+                    stats.correlation(x1, y1, "pearson"),
+                    stats.correlation(x1, y1, "spearman"),
+                )
     return found
 
 

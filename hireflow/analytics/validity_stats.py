@@ -14,9 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 from scipy.optimize import nnls
 from scipy.stats import rankdata
+
+from hireflow.analytics.validity_resamples import resampled
 
 MIN_N = 30  # fewer people: the interval is too wide to act on; the page warns
 RESAMPLES = 1000
@@ -128,8 +129,7 @@ def correlations(
 ) -> list[tuple[Correlation, Correlation]]:
     """:func:`correlation` (Pearson, Spearman) of each column of ``x`` (n, d) with ``y``, each
     from the same resamples as that function draws (the draws depend only on n), drawn once
-    for all columns: Pearson's sums for every column come from one matrix product, the
-    outcome's ranks once per resample."""
+    for all columns (``validity_resamples``)."""
     return shared_correlations(x, [y], resamples)[0]
 
 
@@ -137,27 +137,12 @@ def shared_correlations(
     x: np.ndarray, ys: Sequence[np.ndarray], resamples: int = RESAMPLES
 ) -> list[list[tuple[Correlation, Correlation]]]:
     """:func:`correlations` of ``x`` with each of ``ys`` (outcomes of the same people): the
-    resamples are drawn once for all, and the scores' counts and ranks per resample computed
-    once for all outcomes (the same values as one call per outcome)."""
+    resamples are drawn once for all, and each resample's sums per score value computed from
+    them (``validity_resamples``; the same values as one call per outcome)."""
     n, columns = x.shape
     if n < 3:
         return [[(Correlation(n, None), Correlation(n, None))] * columns for _ in ys]
-    found: list[dict[str, list[np.ndarray]]] = [{m: [] for m in METHODS} for _ in ys]
-    rng = np.random.default_rng(SEED)
-    block = max(1, min(resamples, BLOCK_VALUES // n))
-    moments = [_moments(x, y) for y in ys]
-    has_x = [_indicator(x[:, j])[1] for j in range(columns)]
-    has_ys = [_indicator(y) for y in ys]
-    for done in range(0, resamples, block):
-        rows = rng.integers(0, n, (min(block, resamples - done), n))
-        k = rows.shape[0]
-        counts = np.bincount((rows + n * np.arange(k)[:, None]).ravel(), minlength=k * n)
-        counts = counts.reshape(k, n).astype(float)
-        drawn = np.ascontiguousarray(counts.T)  # (n, k)
-        ranked_x = [_ranked(indicator @ drawn) for indicator in has_x]
-        for i in range(len(ys)):
-            found[i]["pearson"].append(_pearson_sums(counts @ moments[i], columns))
-            found[i]["spearman"].append(_spearman_counted(has_x, ranked_x, has_ys[i], drawn))
+    found = resampled(x, ys, resamples, SEED, BLOCK_VALUES)
     out = []
     for i, y in enumerate(ys):
         points = {m: _rows_statistic(x.T, np.broadcast_to(y, (columns, n)), m) for m in METHODS}
@@ -165,95 +150,12 @@ def shared_correlations(
         for j in range(columns):
             pair = []
             for m in METHODS:
-                values = np.concatenate(found[i][m])[:, j]
+                values = found[i][m][:, j]
                 r = float(points[m][j])
                 pair.append(_with_interval(n, r, values[~np.isnan(values)], resamples))
             pairs.append((pair[0], pair[1]))
         out.append(pairs)
     return out
-
-
-def _moments(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Each person's ``[1, y, y², x..., x²..., xy...]``, centred (Pearson's sums)."""
-    centred_x, centred_y = x - x.mean(axis=0), y - y.mean()
-    return np.column_stack(
-        [
-            np.ones(x.shape[0]),
-            centred_y,
-            centred_y**2,
-            centred_x,
-            centred_x**2,
-            centred_x * centred_y[:, None],
-        ]
-    )
-
-
-def _indicator(values: np.ndarray) -> tuple[np.ndarray, sparse.csr_matrix]:
-    """Each person's value's index among the distinct values, and the (values, people) 0/1
-    matrix saying who has which."""
-    distinct, index = np.unique(values, return_inverse=True)
-    ones = np.ones(values.size)
-    shape = (distinct.size, values.size)
-    return index, sparse.csr_matrix((ones, (index, np.arange(values.size))), shape=shape)
-
-
-def _ranks_of(per_value: np.ndarray) -> np.ndarray:
-    """The average rank of each value (rows, ascending) in each resample (columns)."""
-    return np.cumsum(per_value, axis=0) - per_value + (per_value + 1) / 2
-
-
-def _ranked(per_value: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The counts per value (values, resamples), their ranks, and per resample the sum of
-    the ranks and (times the total) their sum of squares about the mean."""
-    ranks = _ranks_of(per_value)
-    total = per_value.sum(axis=0)
-    summed = (per_value * ranks).sum(axis=0)
-    return ranks, summed, (per_value * ranks * ranks).sum(axis=0) - summed * summed / total
-
-
-def _spearman_counted(
-    has_x: list[sparse.csr_matrix],
-    ranked_x: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
-    has_y: tuple[np.ndarray, sparse.csr_matrix],
-    drawn: np.ndarray,
-) -> np.ndarray:
-    """Spearman's rho of each resample (a column of ``drawn``: how often each person was
-    drawn) and score column (``has_x``: its (values, people) indicator; ``ranked_x``: its
-    ``_ranked`` counts) with the outcome (``has_y``: its ``_indicator``), the ties' ranks
-    averaged as ``_counted_ranks`` does. People with the same value share their rank in
-    every resample, so the sums need the counts per value only: a sparse (values, people)
-    product with the counts, people by resample."""
-    y_of, people_y = has_y
-    rank_y, sy, vy = _ranked(people_y @ drawn)
-    total = drawn.sum(axis=0)
-    weighted = drawn * rank_y[y_of]
-    found = []
-    for indicator, (rank_x, sx, vx) in zip(has_x, ranked_x, strict=True):
-        cov = ((indicator @ weighted) * rank_x).sum(axis=0) - sx * sy / total
-        denominator = np.sqrt(_positive(vx) * _positive(vy))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            r = cov / denominator
-        r[denominator <= 1e-12] = np.nan
-        found.append(np.clip(r, -1.0, 1.0))
-    return np.stack(found, axis=1)
-
-
-def _pearson_sums(sums: np.ndarray, columns: int) -> np.ndarray:
-    """Pearson r per resample (row) and column from the weighted moments ``[1, y, y², x...,
-    x²..., xy...]`` (k, 3 + 3d)."""
-    total, sy, syy = sums[:, :1], sums[:, 1:2], sums[:, 2:3]
-    sx = sums[:, 3 : 3 + columns]
-    sxx = sums[:, 3 + columns : 3 + 2 * columns]
-    sxy = sums[:, 3 + 2 * columns :]
-    denominator = np.sqrt(_positive(sxx - sx * sx / total) * _positive(syy - sy * sy / total))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = (sxy - sx * sy / total) / denominator
-    r[denominator <= 1e-12] = np.nan
-    return np.clip(r, -1.0, 1.0)
-
-
-def _positive(values: np.ndarray) -> np.ndarray:
-    return np.clip(values, 0, None)
 
 
 def _with_interval(n: int, r: float, found: np.ndarray, resamples: int) -> Correlation:

@@ -38,7 +38,7 @@ from hireflow.core import audit
 from hireflow.core.crypto import normalise_phone
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, NotFound
-from hireflow.core.permissions import Principal, get_visible, require, restrict
+from hireflow.core.permissions import Principal, get_visible, require, require_visible, restrict
 from hireflow.openings.models import Opening
 
 UNKNOWN_NAMES = {"", "?"}
@@ -170,8 +170,7 @@ def visible_merges(
 
 
 def _merge(session: Session, principal: Principal, merge_id: int) -> CandidateMerge:
-    require(principal, "candidates.manage")
-    merge = get_visible(session, CandidateMerge, merge_id, principal, "candidates.manage")
+    merge = require_visible(session, CandidateMerge, merge_id, principal, "candidates.manage")
     # both people must be within the caller's reach, not only the survivor
     if merge.other_id is not None:
         get_visible(session, Candidate, merge.other_id, principal, "candidates.manage")

@@ -22,7 +22,7 @@ from hireflow.candidates.vectors import enqueue_vectors
 from hireflow.core import audit, pii
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, ValidationFailed
-from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.permissions import Principal, get_visible, require, require_visible
 from hireflow.records import service as records
 
 
@@ -111,8 +111,7 @@ def correct_profile(
     session: Session, principal: Principal, candidate_id: int, changes: dict[str, Any]
 ) -> Candidate:
     """Keep HR's corrections of parsed fields; later resumes never undo them."""
-    require(principal, "candidates.manage")
-    candidate = get_visible(session, Candidate, candidate_id, principal, "candidates.manage")
+    candidate = require_visible(session, Candidate, candidate_id, principal, "candidates.manage")
     cleaned = {key: _clean_correction(key, value) for key, value in changes.items()}
     if not cleaned:
         return candidate
@@ -219,7 +218,7 @@ def record_rating(
         candidate.is_internal = True
         index_candidate(session, candidate)
     session.flush()
-    audit.record(
+    audit.commit_recorded(
         session,
         "candidate.rating_recorded",
         actor=principal,
@@ -227,5 +226,4 @@ def record_rating(
         target_id=candidate.id,
         new={"period": period, "rating": float(rating)},
     )
-    session.commit()
     return row

@@ -396,8 +396,9 @@ def _audited_read(
 ) -> Candidate:
     """The person, when the viewer may read them; the read is written to the audit trail."""
     candidate = get_visible(session, Candidate, candidate_id, principal, "candidates.read")
-    audit.record(session, action, actor=principal, target_type="candidate", target_id=candidate.id)
-    session.commit()
+    audit.commit_recorded(
+        session, action, actor=principal, target_type="candidate", target_id=candidate.id
+    )
     return candidate
 
 

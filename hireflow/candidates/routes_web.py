@@ -19,7 +19,14 @@ from hireflow.candidates.resume_model import DEGREE_LABELS, DEGREES
 from hireflow.candidates.routes_upload import PageBatch
 from hireflow.core.errors import N_, AppError
 from hireflow.core.i18n import gettext_for
-from hireflow.core.permissions import Principal, Role, get_visible, require, restrict
+from hireflow.core.permissions import (
+    Principal,
+    Role,
+    get_visible,
+    require,
+    require_visible,
+    restrict,
+)
 from hireflow.core.settings import get_settings
 from hireflow.openings.models import Opening
 from hireflow.records.models import RecordScore
@@ -306,8 +313,7 @@ def _refused_picture(
 def correct_profile(
     request: Request, session: DbSession, principal: PageUser, candidate_id: Id, form: Form
 ) -> Response:
-    require(principal, "candidates.manage")
-    candidate = get_visible(session, Candidate, candidate_id, principal, "candidates.manage")
+    candidate = require_visible(session, Candidate, candidate_id, principal, "candidates.manage")
     values = dict(form.values)
     changes = _changes(candidate.profile or {}, values)
 

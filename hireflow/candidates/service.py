@@ -48,7 +48,7 @@ from hireflow.candidates.vectors import enqueue_vectors
 from hireflow.core import audit, events
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, NotFound
-from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.permissions import Principal, require, require_visible
 from hireflow.core.settings import get_settings
 from hireflow.openings.models import Opening
 from hireflow.org.models import Tenant
@@ -129,8 +129,7 @@ def intake_opening(session: Session, caller: Caller, opening_id: int) -> Opening
             raise NotFound()
     else:
         require(caller, "candidates.create")
-        require(caller, "openings.manage")
-        opening = get_visible(session, Opening, opening_id, caller, "openings.manage")
+        opening = require_visible(session, Opening, opening_id, caller, "openings.manage")
     if opening.status == "closed":
         raise Conflict(
             N_("This opening is closed; reopen it before adding resumes."),

@@ -60,10 +60,21 @@ class SlotGroup:
     pids: Path | None
 
     @property
-    def procs_files(self) -> list[str]:
-        files = [str(self.memory / "cgroup.procs")]
+    def join_files(self) -> list[str]:
+        """The files the (single-threaded) launcher writes ``0`` to, joining the group.
+
+        On v1 that is ``tasks``: ``0`` there moves the writing thread alone, which the kernel
+        does without write-locking every thread group of the system (``cgroup.procs`` takes
+        that lock and waits out an RCU grace period: several ms per hierarchy on each
+        sandbox's start, ``bench/coding_sandbox.py --parts launch``). A single-threaded
+        process and its thread are one, and everything it forks or execs afterwards is
+        inside from its first instruction, as before. On v2 ``cgroup.procs`` (``0`` is the
+        writer there too).
+        """
+        name = "tasks" if self.version == 1 else "cgroup.procs"
+        files = [str(self.memory / name)]
         if self.pids is not None and self.pids != self.memory:
-            files.append(str(self.pids / "cgroup.procs"))
+            files.append(str(self.pids / name))
         return files
 
     def set_limits(self, memory_bytes: int, max_procs: int) -> None:

@@ -14,7 +14,8 @@ from rich.table import Table
 from hireflow.coding.languages import LANGUAGE_KEYS, available_languages
 from hireflow.coding.questions import bank
 from hireflow.coding.runner import QUEUE, CodeRunner
-from hireflow.coding.sandbox import Sandbox, SandboxError
+from hireflow.coding.sandbox import PROCESSES_ENV, Sandbox, SandboxError
+from hireflow.core.settings import export_environment
 from hireflow.core.tasks import worker_command
 
 console = Console()
@@ -43,7 +44,8 @@ def sandbox_worker(
     """Run a worker that grades coding submissions in the sandbox (queue ``sandbox``)."""
     sandbox = _sandbox_or_exit("This host cannot run the sandbox")
     console.print(f"[dim]Sandbox ready (cgroup: {sandbox.cgroup_version}).[/dim]")
-    workers = concurrency or os.cpu_count() or 1
+    workers = concurrency or len(os.sched_getaffinity(0)) or 1
+    export_environment(PROCESSES_ENV, str(workers))  # the pool processes keep to a CPU each
     os.execv(sys.executable, sandbox_worker_command(workers))  # noqa: S606
 
 

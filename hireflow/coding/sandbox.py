@@ -57,6 +57,40 @@ class SandboxSettings(BaseSettings):
     state_dir: Path = Path(tempfile.gettempdir()) / "hireflow-sandbox"
     box_mb: int = 64  # the writable work directory (tmpfs, counted in the memory cap)
     tmp_mb: int = 16
+    # Each grading process of ``hireflow sandbox-worker`` (and the sandboxes it starts) keeps
+    # to one CPU when the processes divide evenly over the CPUs (see ``cpu_for_process``).
+    pin_cpus: bool = True
+    # How many grading processes ``hireflow sandbox-worker`` started (it sets this for its
+    # Celery processes; 0 elsewhere, where nothing is pinned).
+    processes: int = 0
+
+
+#: Set by ``hireflow sandbox-worker`` for its Celery processes (``SandboxSettings.processes``).
+PROCESSES_ENV = "HIREFLOW_SANDBOX_PROCESSES"
+
+
+def cpu_for_process(index: int, processes: int, cpus: list[int]) -> int | None:
+    """The CPU grading process ``index`` of ``processes`` keeps to, or None (leave it free).
+
+    A grading is a chain of short processes (launcher, bubblewrap, harness, one per case),
+    each waking the next. Left free, the scheduler's wake-up placement often stacks two
+    workers' chains on one CPU while the other idles (the product's burst was slower so:
+    docs/coding.md, "Measured"); one CPU per grading process keeps every CPU busy. Only when
+    the processes divide evenly over the CPUs: otherwise some CPU would get more of them.
+    """
+    if not cpus or processes < len(cpus) or processes % len(cpus):
+        return None
+    return sorted(cpus)[index % len(cpus)]
+
+
+def pin_grading_process(index: int, processes: int) -> int | None:
+    """Keep this process (and every sandbox it starts) to the CPU ``cpu_for_process`` picks."""
+    if not SandboxSettings().pin_cpus:
+        return None
+    cpu = cpu_for_process(index, processes, sorted(os.sched_getaffinity(0)))
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})
+    return cpu
 
 
 class SandboxError(RuntimeError):
@@ -263,8 +297,8 @@ class Sandbox:
             prefix = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--"]
         if group is None:
             return prefix + argv
-        files = group.procs_files
-        script = "".join(f'echo $$ > "${i + 1}" && ' for i in range(len(files)))
+        files = group.join_files
+        script = "".join(f'echo 0 > "${i + 1}" && ' for i in range(len(files)))
         script += f'shift {len(files)} && exec "$@"'
         return ["/bin/sh", "-c", script, "sh", *files, *prefix, *argv]
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from celery.signals import worker_process_init
+
 from hireflow.coding.runner import QUEUE, SubmissionError, get_runner
-from hireflow.coding.sandbox import SandboxError
+from hireflow.coding.sandbox import SandboxError, SandboxSettings, pin_grading_process
 from hireflow.core.tasks import celery_app
 
 
@@ -46,3 +48,17 @@ celery_app.conf.task_routes = {
 def enqueue_submission(question_id: str, language: str, code: str, mode: str = "submit") -> str:
     """Queue a grading (what the web process calls); returns the task id to poll."""
     return grade_submission.apply_async(args=(question_id, language, code, mode)).id
+
+
+@worker_process_init.connect
+def _pin_grading_process(**_kwargs: Any) -> None:
+    """In a sandbox worker's pool process: keep to one CPU (``sandbox.cpu_for_process``)."""
+    processes = SandboxSettings().processes
+    if not processes:
+        return  # an ordinary worker that merely imported this module
+    from billiard.process import current_process
+
+    index = getattr(current_process(), "index", None)
+    if index is None:
+        return  # a solo worker's main process: the one grader, nothing to spread
+    pin_grading_process(index, processes)

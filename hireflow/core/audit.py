@@ -424,6 +424,41 @@ def commit_deleted(
     session.commit()
 
 
+def commit_changed(
+    session: Session,
+    action: str,
+    *,
+    actor: Principal | None,
+    target_type: str,
+    target_id: Any,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> bool:
+    """Audit what differs between ``before`` and ``after`` (nothing differs: no row) and
+    commit: the last step of a service that edits one thing. True when something changed."""
+    old, new = diff(before, after)
+    if new:
+        record(
+            session,
+            action,
+            actor=actor,
+            target_type=target_type,
+            target_id=target_id,
+            old=old,
+            new=new,
+        )
+    session.commit()
+    return bool(new)
+
+
+def commit_recorded(session: Session, action: str, **row: Any) -> None:
+    """:func:`record` an audit row (``row``: its keyword arguments) and commit it with the
+    change it describes: the last step of a service whose audit row is not a plain creation,
+    deletion or edit (:func:`commit_created`, :func:`commit_deleted`, :func:`commit_changed`)."""
+    record(session, action, **row)
+    session.commit()
+
+
 def redact(entry: AuditEntry) -> None:
     """Remove an audit row's personal values, keeping its digest so the chain still verifies."""
     entry.old_values = None

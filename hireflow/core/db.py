@@ -17,14 +17,17 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, ClassVar, ParamSpec, TypeVar
+from typing import Any, ClassVar, ParamSpec, TypeVar, cast
 
 from sqlalchemy import JSON, DateTime, MetaData, String, TypeDecorator, create_engine, event
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import CursorResult, Engine, make_url
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.sql import Executable
 
 from hireflow.core import settings as settings_module
+
+RowT = TypeVar("RowT", bound="Base")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -194,6 +197,40 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
+T = TypeVar("T")
+
+
+def insert_unless_present(session: Session, entity: type[T], /, **values: Any) -> T | None:
+    """Insert one row of ``entity`` and return it as a loaded object in the session, or None
+    when a row with the same unique key exists already (a concurrent creator's): one
+    ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` where a savepoint around a flush took
+    three statements (SAVEPOINT, INSERT, RELEASE). Column defaults apply as in a flush. A
+    database without that statement gets the savepoint (:func:`add_in_savepoint`)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("postgresql", "sqlite"):
+        row = entity(**values)
+        return None if add_in_savepoint(session, row) else row
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(entity).values(**values).on_conflict_do_nothing().returning(entity)
+    return session.scalars(statement).first()
+
+
+def insert_or_find(
+    session: Session, entity: type[T], find: Callable[[], T | None], /, **values: Any
+) -> tuple[T, bool]:
+    """:func:`insert_unless_present`, or the row a concurrent creator inserted first (read by
+    ``find``); the second item says whether this call inserted it."""
+    row = insert_unless_present(session, entity, **values)
+    if row is not None:
+        return row, True
+    found = find()
+    if found is None:  # pragma: no cover - a conflict on a key the row cannot have
+        raise LookupError(f"{entity.__name__}: neither inserted nor found")
+    return found, False
+
+
 _COMMIT_HOOKS = "hireflow_on_commit"
 
 
@@ -227,6 +264,50 @@ def _mark_written(session: Session, _context: Any) -> None:
 def _clear_written(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
         session.info.pop(_WROTE, None)
+
+
+def changed_one(
+    session: Session,
+    statement: Executable,
+    params: dict[str, Any] | None = None,
+    *,
+    rollback: bool = True,
+) -> bool:
+    """Run a guarded UPDATE meant to change exactly one row (``UPDATE ... WHERE id = :id AND
+    status = 'queued'``: a claim, a compare-and-set); True when it did. When it changed
+    none, another run moved the row first: the transaction is rolled back, unless
+    ``rollback=False`` leaves that to the caller."""
+    result = cast(CursorResult[Any], session.execute(statement, params))
+    if result.rowcount == 1:
+        return True
+    if rollback:
+        session.rollback()
+    return False
+
+
+def add_in_savepoint(session: Session, row: object) -> IntegrityError | None:
+    """Add ``row`` and flush it in a savepoint; the refusal (the savepoint rolled back) when a
+    unique constraint refused it, else None."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError as refused:
+        return refused
+    return None
+
+
+def add_or_find(session: Session, row: RowT, find: Callable[[], RowT | None]) -> tuple[RowT, bool]:
+    """Insert ``row`` in a savepoint; when a unique constraint refuses it (a concurrent run
+    inserted the same thing first), the row ``find`` reads instead. The second item says
+    whether ``row`` was inserted. A conflict ``find`` cannot explain is raised again."""
+    refused = add_in_savepoint(session, row)
+    if refused is None:
+        return row, True
+    found = find()
+    if found is None:  # the conflict was something else
+        raise refused
+    return found, False
 
 
 def release_connection(session: Session) -> None:

@@ -385,6 +385,15 @@ def get_visible(
     return obj
 
 
+def require_visible(
+    session: Session, model: type[ModelT], object_id: int, principal: Principal, capability: str
+) -> ModelT:
+    """:func:`require` the capability, then :func:`get_visible` the object: Forbidden when the
+    principal's roles lack it, NotFound when the object is out of their reach."""
+    require(principal, capability)
+    return get_visible(session, model, object_id, principal, capability)
+
+
 def reaches_unit(
     principal: Principal,
     capability: str,

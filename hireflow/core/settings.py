@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     live_turn_hours: int = 6
     live_chunk_max_bytes: int = 2 * 1024 * 1024  # one utterance of audio (WebM/Opus, Ogg, WAV)
     live_chunk_max_seconds: float = 30.0
+    # The encoder's window for an utterance: "fitted" (twice its speech, at least 10 s) or
+    # "30s" (Whisper's full window, as the AI interview; 3-4 times the CPU per utterance).
+    live_asr_window: Literal["fitted", "30s"] = "fitted"
 
     @field_validator("default_language")
     @classmethod

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hireflow.core.permissions import Principal, get_visible, require, restrict
+from hireflow.core.permissions import Principal, require, require_visible, restrict
 from hireflow.integrations.models import (
     DELIVERY_STATUSES,
     IntegrationSettings,
@@ -25,8 +25,7 @@ def endpoints(session: Session, principal: Principal) -> list[WebhookEndpoint]:
 
 
 def endpoint(session: Session, principal: Principal, endpoint_id: int) -> WebhookEndpoint:
-    require(principal, "webhooks.read")
-    return get_visible(session, WebhookEndpoint, endpoint_id, principal, "webhooks.read")
+    return require_visible(session, WebhookEndpoint, endpoint_id, principal, "webhooks.read")
 
 
 @dataclass(frozen=True)
@@ -58,8 +57,7 @@ def deliveries(
 
 
 def delivery(session: Session, principal: Principal, delivery_id: int) -> WebhookDelivery:
-    require(principal, "webhooks.read")
-    return get_visible(session, WebhookDelivery, delivery_id, principal, "webhooks.read")
+    return require_visible(session, WebhookDelivery, delivery_id, principal, "webhooks.read")
 
 
 def allow_private(session: Session, principal: Principal) -> bool:

@@ -19,6 +19,7 @@ from hireflow.integrations.models import DELIVERY_STATUSES
 from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageUser
 from hireflow.web.forms import Form, Page
+from hireflow.web.listing import Paging
 from hireflow.web.streaming import attachment
 from hireflow.web.templating import NavItem, render
 
@@ -50,14 +51,13 @@ def _webhooks_context(request: Request, session: DbSession, principal: Principal
     params = request.query_params
     status = params.get("status", "")
     page = int(params["page"]) if params.get("page", "").isdigit() else 1
-    where = queries.DeliveryFilter(status=status or None, page=min(page, 100_000))
+    paging = Paging(min(page, 100_000), queries.PAGE_SIZE)
+    where = queries.DeliveryFilter(status=status or None, page=paging.number)
     rows, total = queries.deliveries(session, principal, where)
     return {
         "endpoints": queries.endpoints(session, principal),
         "deliveries": rows,
-        "total": total,
-        "page": where.page,
-        "pages": max(1, (total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE),
+        **paging.context(total),
         "status": status,
         "statuses": DELIVERY_STATUSES,
         "status_labels": STATUS_LABELS,

@@ -264,14 +264,13 @@ def export(
     rows = ROWS[kind](session, principal)
     header = [c for c, f in columns.items() if f in FIELDS[kind]]
     content = tabular.write(fmt, header, ([row.get(columns[c]) for c in header] for row in rows))
-    audit.record(
+    audit.commit_recorded(
         session,
         "data.exported",
         actor=principal,
         target_type=kind,
         new={"rows": len(rows), "format": fmt, "mapping": mapping},
     )
-    session.commit()
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     return content, f"{kind}-{stamp}.{fmt}"
 
@@ -409,7 +408,7 @@ def finish_import(
     if not dry_run and not report.errors:
         report.created = write()
         report.written = True
-    audit.record(
+    audit.commit_recorded(
         session,
         "data.imported" if report.written else "data.import_checked",
         actor=principal,
@@ -421,7 +420,6 @@ def finish_import(
             "dry_run": dry_run,
         },
     )
-    session.commit()
     return report
 
 
@@ -524,17 +522,14 @@ def save_mapping(
         columns=columns,
         created_by_id=principal.user_id,
     )
-    session.add(row)
-    session.flush()
-    audit.record(
+    audit.commit_created(
         session,
+        row,
         "data.mapping_saved",
         actor=principal,
         target_type="import_mapping",
-        target_id=row.id,
         new={"kind": kind, "name": name, "columns": columns},
     )
-    session.commit()
     return row
 
 

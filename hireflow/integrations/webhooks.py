@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict
-from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.permissions import Principal, require, require_visible
 from hireflow.core.tasks import enqueue_on_commit
 from hireflow.integrations import schemas
 from hireflow.integrations.addresses import validated_url
@@ -56,13 +56,12 @@ def create_endpoint(
 def update_endpoint(
     session: Session, principal: Principal, endpoint_id: int, data: schemas.EndpointIn
 ) -> WebhookEndpoint:
-    require(principal, "webhooks.manage")
-    endpoint = get_visible(session, WebhookEndpoint, endpoint_id, principal, "webhooks.manage")
+    endpoint = require_visible(session, WebhookEndpoint, endpoint_id, principal, "webhooks.manage")
     url = validated_url(data.url, allow_private(session, principal.tenant_id))
     old = {"url": endpoint.url, "events": endpoint.events, "active": endpoint.active}
     endpoint.url, endpoint.description = url, data.description
     endpoint.events, endpoint.active = list(data.events), data.active
-    audit.record(
+    audit.commit_recorded(
         session,
         "webhook.updated",
         actor=principal,
@@ -71,13 +70,11 @@ def update_endpoint(
         old=old,
         new={"url": url, "events": endpoint.events, "active": endpoint.active},
     )
-    session.commit()
     return endpoint
 
 
 def delete_endpoint(session: Session, principal: Principal, endpoint_id: int) -> None:
-    require(principal, "webhooks.manage")
-    endpoint = get_visible(session, WebhookEndpoint, endpoint_id, principal, "webhooks.manage")
+    endpoint = require_visible(session, WebhookEndpoint, endpoint_id, principal, "webhooks.manage")
     old = {"url": endpoint.url, "events": endpoint.events}
     audit.commit_deleted(
         session,
@@ -93,15 +90,14 @@ def rotate_secret(
     session: Session, principal: Principal, endpoint_id: int, grace_hours: int
 ) -> WebhookEndpoint:
     """A new secret signs from now on; the old one signs beside it for ``grace_hours``."""
-    require(principal, "webhooks.manage")
-    endpoint = get_visible(session, WebhookEndpoint, endpoint_id, principal, "webhooks.manage")
+    endpoint = require_visible(session, WebhookEndpoint, endpoint_id, principal, "webhooks.manage")
     if grace_hours > 0:
         endpoint.previous_secret = endpoint.secret
         endpoint.previous_secret_until = utcnow() + timedelta(hours=grace_hours)
     else:
         endpoint.previous_secret, endpoint.previous_secret_until = None, None
     endpoint.secret = new_secret()
-    audit.record(
+    audit.commit_recorded(
         session,
         "webhook.secret_rotated",
         actor=principal,
@@ -109,14 +105,12 @@ def rotate_secret(
         target_id=endpoint.id,
         new={"grace_hours": grace_hours},
     )
-    session.commit()
     return endpoint
 
 
 def replay(session: Session, principal: Principal, delivery_id: int) -> WebhookDelivery:
     """Send a settled delivery again as a new row (same event id, so receivers can dedupe)."""
-    require(principal, "webhooks.manage")
-    original = get_visible(session, WebhookDelivery, delivery_id, principal, "webhooks.manage")
+    original = require_visible(session, WebhookDelivery, delivery_id, principal, "webhooks.manage")
     if original.status not in ("delivered", "failed"):
         raise Conflict(N_("This delivery is still being sent; replay it once it has settled."))
     endpoint = session.get(WebhookEndpoint, original.endpoint_id)
@@ -157,7 +151,7 @@ def set_settings(
         session.add(row)
     old = {"allow_private_addresses": bool(row.allow_private_addresses)}
     row.allow_private_addresses = data.allow_private_addresses
-    audit.record(
+    audit.commit_recorded(
         session,
         "integrations.settings_changed",
         actor=principal,
@@ -166,7 +160,6 @@ def set_settings(
         old=old,
         new={"allow_private_addresses": data.allow_private_addresses},
     )
-    session.commit()
     return row
 
 

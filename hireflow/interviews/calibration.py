@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from hireflow.core import audit
 from hireflow.core.db import utcnow
-from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.permissions import Principal, require, require_visible
 from hireflow.interviews.errors import CalibrationEmpty
 from hireflow.interviews.models import CompanyCalibration, ScoreAdjustment
 from hireflow.scoring.calibration import DEFAULT_MIN_CORRECTIONS, Correction, fit_calibration
@@ -57,21 +57,18 @@ def fit_company_calibration(
         created_by_id=principal.user_id,
         created_at=utcnow(),
     )
-    session.add(row)
-    session.flush()
-    audit.record(
+    audit.commit_created(
         session,
+        row,
         "interview_calibration.fitted",
         actor=principal,
         target_type="interview_calibration",
-        target_id=row.id,
         new={
             "version": row.version,
             "corrections": len(corrections),
             "dimensions": len(fitted.dimensions),
         },
     )
-    session.commit()
     return row
 
 
@@ -82,8 +79,7 @@ def activate_calibration(
 
     A version without a fitted competency is refused: switching it on would silently switch
     off the calibration in use and change no score."""
-    require(principal, "interviews.calibrate")
-    row = get_visible(
+    row = require_visible(
         session, CompanyCalibration, calibration_id, principal, "interviews.calibrate"
     )
     if active and not (row.data or {}).get("dimensions"):
@@ -96,7 +92,7 @@ def activate_calibration(
             .values(active=False)
         )
     row.active = active
-    audit.record(
+    audit.commit_recorded(
         session,
         "interview_calibration.activated" if active else "interview_calibration.deactivated",
         actor=principal,
@@ -104,5 +100,4 @@ def activate_calibration(
         target_id=row.id,
         new={"version": row.version},
     )
-    session.commit()
     return row

@@ -196,6 +196,7 @@ def give_consent(
         method="web",
         source="ai_interview",
         commit=False,
+        defer=True,  # appended to the chain after this commit (records.outbox)
     )
     interview.consent_at = now
     interview.consent_version = NOTICE_VERSION

@@ -31,7 +31,7 @@ from pydantic import ValidationError
 from sqlalchemy import Text, Update, bindparam, column, exists, table, update
 from sqlalchemy.orm import Session
 
-from hireflow.core.db import retry_when_busy, utcnow
+from hireflow.core.db import changed_one, retry_when_busy, utcnow
 from hireflow.core.pii import EncryptedText
 from hireflow.core.settings import Settings
 from hireflow.interviews import links, schemas
@@ -218,7 +218,8 @@ def save_draft(
     limit = target.limits.get(question_id)
     if limit is None or not _access_ok(settings, target, access):
         return None
-    written = session.execute(
+    if not changed_one(
+        session,
         _DRAFT_UPDATE,
         {
             "b_interview_id": target.interview_id,
@@ -230,9 +231,7 @@ def save_draft(
             "b_generation": target.identity_generation,
             "b_text": _TEXT_TYPE.process_bind_param(text, session.get_bind().dialect),
         },
-    )
-    if written.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
+    ):
         return None
     session.commit()
     return schemas.AnswerOut(question_id=question_id, status="draft", mode="text", media_status="")

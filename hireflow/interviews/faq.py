@@ -12,7 +12,7 @@ from hireflow.candidates.vectors import platform_embedder
 from hireflow.core import audit
 from hireflow.core.db import retry_when_busy, utcnow
 from hireflow.core.errors import N_, Conflict
-from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.permissions import Principal, get_visible, require, require_visible
 from hireflow.interviews import qa, qa_passages, schemas, state
 from hireflow.interviews.errors import InterviewNotStarted
 from hireflow.interviews.models import CandidateQuestion, CompanyFaq, InterviewSession
@@ -59,6 +59,7 @@ def ask(
         opening.description or "",
         [(faq_id, question, answer) for faq_id, question, answer in faqs],
         location=opening.location or "",
+        title=opening.title or "",
     )
     result = qa.answer_question(data.question, passages, embedder or platform_embedder())
     row = CandidateQuestion(
@@ -121,7 +122,7 @@ def save_faq(
     faq.answer = data.answer.strip()
     faq.language = data.language
     session.flush()
-    audit.record(
+    audit.commit_recorded(
         session,
         action,
         actor=principal,
@@ -129,13 +130,11 @@ def save_faq(
         target_id=faq.id,
         new={"question": faq.question},
     )
-    session.commit()
     return faq
 
 
 def delete_faq(session: Session, principal: Principal, faq_id: int) -> None:
-    require(principal, "interviews.faq")
-    faq = get_visible(session, CompanyFaq, faq_id, principal, "interviews.faq")
+    faq = require_visible(session, CompanyFaq, faq_id, principal, "interviews.faq")
     audit.commit_deleted(
         session, faq, "interview_faq.deleted", actor=principal, target_type="interview_faq"
     )
@@ -150,8 +149,7 @@ def answer_forwarded(
 ) -> CandidateQuestion:
     """HR replies to a question the candidate asked; a page still open shows it at once."""
     now = now or utcnow()
-    require(principal, "interviews.respond")
-    row = get_visible(session, CandidateQuestion, question_id, principal, "interviews.respond")
+    row = require_visible(session, CandidateQuestion, question_id, principal, "interviews.respond")
     row.hr_answer = data.answer.strip()
     row.status = "answered_by_hr"
     row.answered_by_id = principal.user_id

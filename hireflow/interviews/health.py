@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hireflow.core.rows import count_and_oldest
 from hireflow.interviews.models import InterviewAnswer
 
 #: Stored recordings not transcribed yet (``speech_pending``: recognition is not installed,
@@ -17,12 +18,9 @@ WAITING = "stored"
 
 
 def waiting_transcriptions(session: Session) -> tuple[int, datetime | None]:
-    count, oldest = session.execute(
-        select(func.count(), func.min(InterviewAnswer.answered_at)).where(
-            InterviewAnswer.media_status == WAITING
-        )
-    ).one()
-    return int(count or 0), oldest
+    return count_and_oldest(
+        session, InterviewAnswer.answered_at, InterviewAnswer.media_status == WAITING
+    )
 
 
 def untranscribed(session: Session, interview_id: int) -> int:

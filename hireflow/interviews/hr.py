@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, NotFound, ValidationFailed
-from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.permissions import Principal, require, require_visible
 from hireflow.core.storage import ResidencyError
 from hireflow.core.tasks import enqueue_on_commit
 from hireflow.interviews import ai_gate, overrides, schemas, state
@@ -51,8 +51,7 @@ MAX_PUSHED_QUESTIONS = 5
 def _staff_interview(
     session: Session, principal: Principal, interview_id: int, capability: str
 ) -> InterviewSession:
-    require(principal, capability)
-    return get_visible(session, InterviewSession, interview_id, principal, capability)
+    return require_visible(session, InterviewSession, interview_id, principal, capability)
 
 
 def push_question(

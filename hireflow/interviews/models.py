@@ -51,6 +51,8 @@ class InterviewSession(TimestampMixin, Base):
     __table_args__ = (
         Index("ix_interview_sessions_tenant_status", "tenant_id", "status"),
         Index("ix_interview_sessions_updated_at", "updated_at"),  # analytics: what changed
+        # a person's interview for an opening (validity's hired rows, the workflow)
+        Index("ix_interview_sessions_candidate_opening", "candidate_id", "opening_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

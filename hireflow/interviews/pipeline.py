@@ -24,9 +24,8 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from hireflow.candidates.models import Application
 from hireflow.core import events
-from hireflow.core.db import Database, utcnow
+from hireflow.core.db import Database, changed_one, utcnow
 from hireflow.core.errors import N_, AppError
 from hireflow.core.tasks import enqueue_on_commit
 from hireflow.interviews import coding, state
@@ -37,7 +36,13 @@ from hireflow.interviews.models import InterviewAnswer, InterviewReport, Intervi
 from hireflow.interviews.overrides import record_texts
 from hireflow.interviews.owners import notify_owners
 from hireflow.interviews.recordings import RECORDING_LIMITS, delete_media, read_media
-from hireflow.interviews.sessions import add_event, answers_of, apply_transition, questions_of
+from hireflow.interviews.sessions import (
+    add_event,
+    answers_of,
+    application_id_of,
+    apply_transition,
+    questions_of,
+)
 from hireflow.interviews.speech import (
     SpeechUnavailable,
     Transcriber,
@@ -288,7 +293,8 @@ def _take_lease(database: Database, interview_id: int, now: datetime) -> ScoreOu
             return ScoreOutcome.DONE
         if interview.status != state.State.SUBMITTED:
             return ScoreOutcome.NOT_SUBMITTED
-        claimed = session.execute(
+        if not changed_one(
+            session,
             update(InterviewSession)
             .where(
                 InterviewSession.id == interview_id,
@@ -304,10 +310,8 @@ def _take_lease(database: Database, interview_id: int, now: datetime) -> ScoreOu
                 scoring_error="",
                 # this run tries the transcription again; it says so again if it fails
                 speech_pending=False,
-            )
-        )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            session.rollback()
+            ),
+        ):
             return ScoreOutcome.BUSY
         media_ids = list(
             session.scalars(
@@ -431,13 +435,12 @@ def _insert_report(
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
     # The first write of the transaction: it locks the row (PostgreSQL) or the database
     # (SQLite) and re-reads the status, so of two runs only one gets past it.
-    claimed = session.execute(
+    if not changed_one(
+        session,
         update(InterviewSession)
         .where(InterviewSession.id == interview_id, InterviewSession.status == "submitted")
-        .values(updated_at=now)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
+        .values(updated_at=now),
+    ):
         return None
     interview = session.get(InterviewSession, interview_id)
     assert interview is not None
@@ -513,12 +516,7 @@ def _publish_report(session: Session, interview: InterviewSession, report: Repor
     application_id = (
         None
         if _purpose(session, interview) == DEVELOPMENT
-        else session.scalar(
-            select(Application.id).where(
-                Application.candidate_id == interview.candidate_id,
-                Application.opening_id == interview.opening_id,
-            )
-        )
+        else application_id_of(session, interview)
     )
     events.publish(
         session,
@@ -713,7 +711,8 @@ def _requeue(database: Database, now: datetime) -> int:
         stalled = [(i.id, i.scoring_lease_until) for i in _stalled(session, now)]
         for interview_id, lease in stalled:
             # conditional on what was read: a run that took it meanwhile is left alone
-            marked = session.execute(
+            if changed_one(
+                session,
                 update(InterviewSession)
                 .where(
                     InterviewSession.id == interview_id,
@@ -722,9 +721,9 @@ def _requeue(database: Database, now: datetime) -> int:
                     if lease is None
                     else InterviewSession.scoring_lease_until == lease,
                 )
-                .values(scoring_lease_until=None, updated_at=now)
-            )
-            if marked.rowcount == 1:  # type: ignore[attr-defined]
+                .values(scoring_lease_until=None, updated_at=now),
+                rollback=False,
+            ):
                 requeued += 1
                 enqueue_on_commit(session, "interviews.score_interview", interview_id)
         session.commit()

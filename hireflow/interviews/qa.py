@@ -53,6 +53,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from hireflow.interviews.qa_intents import inferred_topics
 from hireflow.interviews.qa_passages import Passage
 from hireflow.interviews.qa_topics import (
     AMOUNT_QUESTION,
@@ -72,11 +73,18 @@ from hireflow.interviews.qa_topics import (
     PERSON,
     PLACE,
     TIME,
-    TOPIC_PATTERNS,
     WHEN,
     answer_types,
     languages_named,
     question_topics,
+)
+from hireflow.interviews.qa_words import (
+    ASKING,
+    GENERIC,
+    aspect_words,
+    covers_half,
+    mainly_chinese,
+    shares_aspect,
 )
 from hireflow.scoring.embedding import Embedder, cosine_matrix
 from hireflow.scoring.text import content_words, is_han
@@ -90,6 +98,12 @@ MIN_SCORE = 0.3
 
 
 UNTOPICAL_MIN_SCORE = 0.5
+
+
+# ... and must lead the best passage that says something else by this much: two passages
+# matching a question no word list places almost equally ("Which banks do you partner
+# with?") is a guess between them, which goes to HR.
+UNTOPICAL_MIN_MARGIN = 0.015
 
 
 # ... and, sharing no specific word with the passage, a sentence vector this close: meaning
@@ -124,6 +138,59 @@ MAX_LEXICAL = 0.6
 MAX_QUESTION_CHARS = 500
 
 
+# For "where?": a passage that names a place ("Our office is at Keizersgracht 120") over one on
+# the subject that names none ("three days in the office, two from home").
+PLACE_BONUS = 0.1
+
+
+# A passage on a narrower subject than the one asked (overtime for "what are the hours?")
+# ranks below one on the subject itself.
+NARROWER_PENALTY = 0.15
+
+
+# A broad question is answered by the section that lists the duties ("What you'll do" and its
+# items) rather than one paragraph of prose about the role.
+LISTED_BONUS = 0.1
+
+
+# Subjects that are the asked one itself, not a narrower part of it: the shifts are the hours.
+_SAME_SUBJECT = frozenset({"shift", "weekend"})
+
+
+# A bullet at the start of a line of a section.
+_LISTED = re.compile(r"^\s*(?:[-•*·▪◦●○■□]|\d{1,2}[.、)）]|[（(]\d{1,2}[)）])", re.MULTILINE)
+
+
+# "Who is the Head of Product?", "护士长是谁？": who a named role is, which only a name answers.
+_WHO_IS_ROLE = re.compile(r"(?i:\bwho(?:'s| is| are) (?:the|your)\b)|(?<!我)(?<!我的)\S{1,6}是谁")
+
+
+# A name in an English line (a place, a person), not a capitalised word that starts a sentence.
+_PROPER = re.compile(r"\b(?!(?:We|Our|The|You|Your|I|It|This|They|A|An|In|At|On)\b)[A-Z][a-z]+")
+
+
+# A person's name: two capitalised words, or a Chinese surname with a title.
+_NAME = re.compile(
+    r"\b[A-Z][a-z]+ [A-Z][a-z]+\b"
+    r"|[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡杜叶程苏魏吕丁沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江薛段雷侯龙陶贺顾毛郝邵钱严武戴孔汤]"
+    r"(?:[\u4e00-\u9fff]{1,2})?(?:先生|女士|老师|经理|总监|总)"
+)
+
+
+# Pay published as negotiable: it answers "how much?" with what the company chose to say.
+NEGOTIABLE = re.compile(
+    r"面议|面谈|协商|根据(?:个人)?(?:经验|能力)|(?i:\bnegotiable\b|\bdepending on experience\b"
+    r"|\bdoe\b|\bcompetitive (?:salary|pay)\b)"
+)
+
+
+# A question about working from home, where "home" is a place asked about.
+REMOTE_ASK = re.compile(r"(?i:\bremote|\bhome\b|\bhybrid\b|\bwfh\b)|远程|在家|居家")
+
+
+HOME = re.compile(r"(?i:\bremote\b|\bhome\b)|远程|在家|线上")
+
+
 # "Is the trial shift paid?", "培训期间有工资吗？": whether something else is paid, not the pay.
 _PAID_ASK = re.compile(
     r"(?i:\b(?:is|are|was|will)\b.{1,40}\bpaid\b\s*\??\s*$|\bunpaid\b|\bpaid or\b)"
@@ -135,19 +202,29 @@ _PAID_ASK = re.compile(
 _PAID_TEXT = re.compile(r"(?i:\b(?:paid|unpaid)\b)|带薪|有薪|工资照发|计薪")
 
 
+# "几个人", "多少人": people are counted, which a Chinese line gives as "10名", "30人", "两位".
+_PEOPLE_ASKED = re.compile(r"(?:多少|几)[个名位]?人(?![\u4e00-\u9fff])")
+_PEOPLE_COUNTED = re.compile(r"[\d两二三四五六七八九十百千]\s*[个]?[人名位](?!民)")
+
+
 def _counted(question: str) -> set[str]:
     """What a "how many X?" question counts (``X``): English stems, or one Chinese word of
-    two or more characters (a unit such as 天 or 轮 is not what is counted)."""
+    two or more characters (a unit such as 天 or 轮 is not what is counted), or people ("人")."""
+    if _PEOPLE_ASKED.search(question):
+        return {"人"}
     found = COUNTED.search(question)
     if not found:
         return set()
     if found.group(1):
-        return {w.rstrip("s") for w in content_words(found.group(1)) if w not in _GENERIC}
+        return {w.rstrip("s") for w in content_words(found.group(1)) if w not in GENERIC}
     words = [w for w in content_words(found.group(2)) if len(w) >= 2]
     return set(words[:1])
 
 
 def _counts(counted: set[str], passage: Passage) -> bool:
+    if counted == {"人"}:
+        # a Chinese line gives a number of people with its unit ("每年一次团队旅行" counts a trip)
+        return not mainly_chinese(passage.quote) or bool(_PEOPLE_COUNTED.search(passage.quote))
     folded = passage.text.casefold()
     return not counted or any(word in folded for word in counted)
 
@@ -155,11 +232,28 @@ def _counts(counted: set[str], passage: Passage) -> bool:
 def _gives(passage: Passage, kind: str, question: str = "") -> bool:
     """Whether the passage contains the kind of thing asked for."""
     text = passage.quote
+    if kind in ("quantity", "money") and NEGOTIABLE.search(text) and "salary" in passage.topics:
+        return True  # "薪资面议" is what the company published about how much it pays
     if kind == "quantity":
         return bool(NUMBER.search(text))
     if kind == "place":
-        return "location" in passage.primary or passage.names_workplace or bool(PLACE.search(text))
+        if passage.names_workplace:
+            return True
+        if not REMOTE_ASK.search(question):
+            # "in the office, two from home" does not say where the office is
+            text = HOME.sub(" ", text)
+        if "location" in passage.primary and passage.kind != "item":
+            return True
+        # a line under a location heading names the place (a name, an address's number), or
+        # it says something else ("We work in the hub two days and on the road three.")
+        return bool(
+            PLACE.search(text)
+            or ("location" in passage.primary and (DIGIT.search(text) or _PROPER.search(text)))
+        )
     if kind == "person":
+        if _WHO_IS_ROLE.search(question) and PERSON.search(question):
+            # who the role is: only a name says it, beside a role
+            return bool(_NAME.search(text) and PERSON.search(text))
         # someone other than who the question names: "区域经理是谁？" is not answered by
         # "向区域经理提交报表"
         named = {m.group(0).lower() for m in PERSON.finditer(question)}
@@ -175,8 +269,17 @@ def _gives(passage: Passage, kind: str, question: str = "") -> bool:
     if kind == "money":
         return bool(MONEY.search(text))
     if kind == "country":
-        return "territory" in passage.topics
+        # a region named, not only the word for one ("travel in the region")
+        return "territory" in question_topics(_REGION_WORDS.sub(" ", text)) or bool(
+            PLACE.search(text)
+        )
     return True
+
+
+# The words for a region, which name none ("the region", "区域", "the countries we cover").
+_REGION_WORDS = re.compile(
+    r"(?i:\bregion(?:s|al)?\b|\bterritor\w*|\bcountr(?:y|ies)\b|\bcover\w*)|区域|地区|片区"
+)
 
 
 @dataclass(frozen=True)
@@ -193,56 +296,15 @@ class QaResult:
     reason: str = ""
 
 
-# Words every question about a job uses: they say nothing about which passage answers it.
-_GENERIC_TEXT = (
-    "需要 可以 公司 岗位 职位 工作 这个 我们 你们 是否 有没有 请问 有 吗 呢 "
-    "job role position work company need would could please use used using get will"
+# Where a job is done, named in a "where?" question: the job's place, not another subject.
+_WORKPLACES_TEXT = (
+    "café cafe office store shop branch site campus ward clinic warehouse depot plant factory "
+    "lab laboratory hospital hotel restaurant kitchen school centre center studio workplace "
+    "门店 店 店铺 公司 办公室 工厂 仓库 医院 酒店 餐厅 学校 校区 工地 项目 基地 诊所 药店 单位"
 )
 
 
-_GENERIC = frozenset(_GENERIC_TEXT.split())
-
-
-# How questions are asked, in either language: not what they ask about.
-_ASKING_TEXT = (
-    "什么 怎么 怎样 怎么样 如何 哪些 哪个 哪家 哪里 多少 一般 主要 具体 提供 能否 是不是 有无 目前 "
-    "现在 这份 构成 上班 休息 经常 平时 通常 often usually "
-    "what which how many much offer offered provide provided get give allowed available there any "
-    "involved required expected fully possible included"
-)
-
-
-_ASKING = frozenset(_ASKING_TEXT.split())
-
-
-_NAMED = re.compile(r"\b[A-Z][\w-]*")
-
-
-def _aspect(question: str, words: set[str]) -> set[str]:
-    """What a yes/no or open question asks *about* its topic: its words that are neither how it
-    asks, nor the words that gave its topics, nor names ("the vesting schedule" of stock
-    options, the "补贴" of business trips, the "空调" of the dormitory)."""
-    folded = question.casefold()
-    spans = [m.span() for pattern in TOPIC_PATTERNS.values() for m in pattern.finditer(question)]
-    named = {m.group(0).casefold() for m in _NAMED.finditer(question) if m.start() > 0}
-    out = set()
-    for word in words - _ASKING:
-        if NUMBER.search(word) or "几" in word or (len(word) == 1 and is_han(word)):
-            continue
-        if word.casefold() in named:
-            continue
-        at = folded.find(word.casefold())
-        if at >= 0 and any(a < at + len(word) and at < b for a, b in spans):
-            continue
-        out.add(word)
-    return out
-
-
-def _chinese(text: str) -> bool:
-    """Whether a text is mainly Chinese (a third or more of its letters: figures and
-    punctuation, "8:00-15:00", are neither language)."""
-    letters = [ch for ch in text if ch.isalpha()]
-    return bool(letters) and sum(1 for ch in letters if is_han(ch)) * 3 >= len(letters)
+_WORKPLACES = frozenset(_WORKPLACES_TEXT.split())
 
 
 def _idf(passages: Sequence[Passage]) -> dict[str, float]:
@@ -352,6 +414,24 @@ class _Asked:
     paid: bool = False  # whether something other than the pay is paid
 
 
+def _named_in_items(
+    text: str, words: set[str], topics: frozenset[str], passages: Sequence[Passage]
+) -> bool:
+    """Whether a question on a broad subject names something one of that subject's items
+    says ("audits" in "Will I be involved in audits?"): it asks about that item, not the
+    whole section. Only its own words as written count, and only one that a single item
+    says."""
+    folded = text.casefold()
+    own = {w for w in aspect_words(text, words) if w.casefold() in folded}
+    if not own:
+        return False
+    items = [
+        set(content_words(p.quote)) for p in passages if p.kind == "item" and topics & p.primary
+    ]
+    # a word only one item has: a word every item repeats ("老人") names the whole section
+    return any(sum(1 for item in items if word in item) == 1 for word in own)
+
+
 def _similarities(text: str, passages: Sequence[Passage], embedder: Embedder) -> list[float]:
     """Each passage's similarity to the question (an FAQ entry's own question counts too)."""
     alternates = [p.question for p in passages if p.question]
@@ -365,13 +445,27 @@ def _similarities(text: str, passages: Sequence[Passage], embedder: Embedder) ->
     return similarities
 
 
-def _asked(text: str, passages: Sequence[Passage]) -> _Asked:
+def _asked(
+    text: str, passages: Sequence[Passage], inferred: frozenset[str] = frozenset()
+) -> _Asked:
     q_topics = question_topics(text)
+    if not q_topics - ENTITY:
+        # no word list placed it, or only by a named thing ("cover", "India"): what it is like
+        q_topics |= inferred
     paid = bool(_PAID_ASK.search(text)) and q_topics != {"salary"}
     if paid:
         q_topics -= {"salary"}  # the training or the trial is asked about, not the pay
-    broad = bool(q_topics) and q_topics <= BROAD
-    words = {w for w in content_words(text) if w not in _GENERIC}
+    # The job's own name is in many questions ("施工员主要负责什么", "店长需要会做菜吗") and
+    # says nothing about which passage answers them.
+    titled = {w for p in passages if p.kind == "title" for w in content_words(p.text)}
+    words = {w for w in content_words(text) if w not in GENERIC and w not in titled}
+    # Broad ("What does the job involve?", "岗位职责是什么") when nothing narrower is asked: "Will
+    # I be involved in audits?" asks about the audits, which one item says.
+    broad = (
+        bool(q_topics)
+        and q_topics <= BROAD
+        and not _named_in_items(text, words, q_topics, passages)
+    )
     kinds = answer_types(text)
     if "country" in kinds:
         # "在哪些国家" asks which countries or regions: a region is the place asked for
@@ -381,9 +475,16 @@ def _asked(text: str, passages: Sequence[Passage]) -> _Asked:
         kinds |= {"money"}  # "how much is the pay after probation?" needs a sum, not "3 months"
     # Checked only where no answer type is (that check already asks for the thing itself) and
     # the topic is not a named thing (a tool, a language, a region).
+    # So is a "where?" placed only by its question word: "Where do I record test results?"
+    # asks where something is done, which a passage on the job's place does not say.
+    where_only = kinds == {"place"} and q_topics == {"location"} and not _subjects(text)
     aspect = (
-        _aspect(text, words) if q_topics - BROAD - ENTITY and not kinds and not broad else set()
+        aspect_words(text, words)
+        if (q_topics - BROAD - ENTITY and not kinds and not broad) or where_only
+        else set()
     )
+    if where_only:
+        aspect -= _WORKPLACES  # "Where is the clinic?" asks where the job is
     # What the opening's own text specifies (with a figure): a company-wide FAQ entry on the
     # same subject (standard office hours) yields to it (this job's shifts). A mere mention
     # ("base + commission") does not: the FAQ's commission rates still answer.
@@ -408,13 +509,15 @@ def _asked(text: str, passages: Sequence[Passage]) -> _Asked:
             p.kind != "field" and ("location" in p.primary or p.names_workplace) for p in passages
         ),
         covered=covered,
-        own=_aspect(text, words) if q_topics else set(),
+        own=aspect_words(text, words) if q_topics else set(),
         paid=paid,
     )
 
 
 def _may_answer(passage: Passage, asked: _Asked) -> bool:
     """Whether the passage is of a kind that may answer at all, and gives what was asked."""
+    if passage.kind == "title":
+        return False
     if passage.kind == "section" and not asked.has_section:
         return False
     if passage.kind == "field" and asked.described:
@@ -430,6 +533,8 @@ def _may_answer(passage: Passage, asked: _Asked) -> bool:
         return False
     if asked.paid and not _PAID_TEXT.search(passage.quote):
         return False
+    if {"remote", "territory"} <= asked.topics and not _says_where_from(passage):
+        return False  # "Can I work from Europe?" is not answered by "We are remote-first."
     if asked.has_section and (passage.kind != "section" or not asked.topics & passage.primary):
         return False
     if passage.kind != "section" and not all(_gives(passage, k, asked.text) for k in asked.kinds):
@@ -439,7 +544,21 @@ def _may_answer(passage: Passage, asked: _Asked) -> bool:
     return _counts(asked.counted, passage)  # "how many students?" is not a number of campuses
 
 
-_FIXED_TERMS = re.compile(r"[三四五六七]险[一二]金|十[三四五六]薪")
+# Where remote work may be done from: a time zone, a country or region, a place.
+_WHERE_FROM = re.compile(r"(?i:\b(?:UTC|GMT|CET|EST|PST)\b|time ?zones?|\banywhere\b)|时区|时差")
+
+
+def _says_where_from(passage: Passage) -> bool:
+    """Whether a passage says where remote work may be done from (a named place asked about)."""
+    text = passage.quote
+    return bool(
+        "territory" in passage.topics
+        or PLACE.search(HOME.sub(" ", text))
+        or _WHERE_FROM.search(text)
+    )
+
+
+_FIXED_TERMS = re.compile(r"[三四五六七]险(?:[一二]金)?|十[三四五六]薪")
 
 
 def _figure_beside(passage: Passage, asked: _Asked) -> bool:
@@ -453,18 +572,21 @@ def _figure_beside(passage: Passage, asked: _Asked) -> bool:
         return True  # an FAQ entry on the subject speaks of nothing else
     if fine <= passage.primary and len(passage.primary - BROAD) == 1:
         # so does a passage only about it ("…在全市有60家门店" for how many shops)
-        return bool(NUMBER.search(_without_topic_words(passage.quote)))
+        return _says_figure(passage.quote, fine)
     wanted = _implied(fine)
     return any(
-        wanted & _implied(question_topics(piece)) and NUMBER.search(_without_topic_words(piece))
+        wanted & _implied(question_topics(piece)) and _says_figure(piece, fine)
         for piece in PAY_PIECES.split(passage.quote)
     )
 
 
-def _without_topic_words(text: str) -> str:
-    """The text without the fixed benefit terms written with numerals: "五险一金" names a
-    benefit, it is not a figure (while "做六休一" is the figure asked for)."""
-    return _FIXED_TERMS.sub(lambda m: " " * len(m.group(0)), text)
+def _says_figure(text: str, asked: frozenset[str]) -> bool:
+    """Whether the text gives a figure, not counting the fixed benefit terms written with
+    numerals ("五险一金" names a benefit, while "做六休一" is the figure asked for); pay
+    published as negotiable ("薪资面议") is what the company chose to say about how much."""
+    if "salary" in asked and NEGOTIABLE.search(text):
+        return True
+    return bool(NUMBER.search(_FIXED_TERMS.sub(lambda m: " " * len(m.group(0)), text)))
 
 
 def _topical_score(
@@ -481,19 +603,45 @@ def _topical_score(
     primary = passage.primary
     if "hours" in primary and CLOCK.search(passage.quote):
         primary = primary | {"shift"}  # working hours with their clock times are the shifts
+    if "shift" in primary:
+        primary = primary | {"hours"}  # and the shifts are the working hours
     if matched & primary:
         score += PRIMARY_BONUS
+    narrower = {
+        t
+        for t in passage.topics - asked.topics - _SAME_SUBJECT - PAY_PARTS
+        if IMPLIES.get(t, set()) & asked.topics - BROAD
+    }
+    if narrower:
+        score -= NARROWER_PENALTY
+    if "place" in asked.kinds and (
+        passage.names_workplace or PLACE.search(HOME.sub(" ", passage.quote))
+    ):
+        score += PLACE_BONUS
+    if passage.kind == "section" and len(_LISTED.findall(passage.quote)) >= 2:
+        score += LISTED_BONUS
     if (
         asked.aspect
-        and not asked.aspect & passage_words
+        and not shares_aspect(asked.aspect, passage_words, passage.quote)
         and similarity < ASPECT_SIMILARITY
-        and _chinese(asked.text) == _chinese(passage.quote)
+        and mainly_chinese(asked.text) == mainly_chinese(passage.quote)
     ):
         # (across languages no word can be shared: the topic decides)
         return None
     if passage.kind == "faq":
         score -= OTHER_SUBJECT_PENALTY * min(2, len(passage.subject - asked.topics))
+        named = _faq_aspect(passage.question)
+        if named and not shares_aspect(named, asked.words, asked.text):
+            # its own question names what this one does not ("可以带家属住吗" for "包住吗"):
+            # a narrower entry than the question, below a passage on the subject itself
+            score -= NARROWER_PENALTY
     return score
+
+
+@lru_cache(maxsize=1024)
+def _faq_aspect(question: str) -> frozenset[str]:
+    words = {w for w in content_words(question) if w not in GENERIC}
+    return frozenset(aspect_words(question, words))
 
 
 def _untopical_score(
@@ -503,6 +651,7 @@ def _untopical_score(
     shared: set[str],
     similarity: float,
     min_score: float,
+    passage_words: set[str],
 ) -> float | None:
     """``score`` held to the stricter bar of a question no word list recognises (None: not
     an answer)."""
@@ -514,6 +663,8 @@ def _untopical_score(
         return None
     score += min_score - UNTOPICAL_MIN_SCORE  # the stricter bar, on the same scale
     if not shared & asked.specific and similarity < UNTOPICAL_SIMILARITY:
+        return None
+    if not covers_half(asked.specific - ASKING, passage, passage_words, similarity):
         return None
     return score
 
@@ -537,7 +688,7 @@ def _candidate(
     if asked.topics:
         score = _topical_score(base, passage, asked, passage_words, similarity)
     else:
-        score = _untopical_score(base, passage, asked, shared, similarity, min_score)
+        score = _untopical_score(base, passage, asked, shared, similarity, min_score, passage_words)
     if score is None:
         return None
     if passage.kind == "field":
@@ -562,7 +713,8 @@ def answer_question(
     if not text or not passages:
         return QaResult("forwarded", None, 0.0, 0.0)
     similarities = _similarities(text, passages, embedder)
-    asked = _asked(text, passages)
+    inferred = frozenset() if question_topics(text) - ENTITY else inferred_topics(text, embedder)
+    asked = _asked(text, passages, inferred)
     idf = _idf(passages)
     candidates = [
         scored
@@ -588,4 +740,6 @@ def answer_question(
     )
     if best_score < min_score:
         return QaResult("forwarded", None, found.score, found.similarity, found.margin, "score")
+    if not asked.topics and len(candidates) > 1 and margin < UNTOPICAL_MIN_MARGIN:
+        return QaResult("forwarded", None, found.score, found.similarity, found.margin, "close")
     return found

@@ -29,8 +29,9 @@ class Passage:
     """A piece of text that may answer a question, and what to quote from it.
 
     ``kind``: ``item`` (a line, sentence or clause), ``section`` (a heading and its items),
-    ``field`` (the opening's location) or ``faq``. ``topics`` say what it is about;
-    ``primary`` what it is mainly about (its heading, its FAQ question, its first subject).
+    ``field`` (the opening's location), ``faq`` or ``title`` (the job's name: never quoted).
+    ``topics`` say what it is about; ``primary`` what it is mainly about (its heading, its FAQ
+    question, its first subject).
     """
 
     source: str  # "opening" | "faq"
@@ -42,11 +43,17 @@ class Passage:
     topics: frozenset[str] = field(default_factory=frozenset)
     primary: frozenset[str] = field(default_factory=frozenset)
     subject: frozenset[str] = field(default_factory=frozenset)  # from its heading / FAQ question
+    #: It names the place of work in more detail than the location field ("Delivery Driver –
+    #: Leeds (LS11)", "at our Hunslet depot", "总部在杭州西湖区").
+    workplace: bool = False
 
     @property
     def names_workplace(self) -> bool:
         """Whether it announces the hire where the job is ("... to join our Flinders Lane
-        café"): the place of the job in the ad's own words, beyond the location field."""
+        café"), or names the place of work beyond the location field: the place of the job in
+        the ad's own words."""
+        if self.workplace:
+            return True
         return (
             self.kind == "item"
             and "location" in self.topics
@@ -83,8 +90,38 @@ _HIRING = re.compile(
 # "... to join our Flinders Lane café", "for our Toronto team": where the job is.
 _OUR_PLACE = re.compile(
     r"\b(?:at|in|for|join|to) our (?:[A-Z][\w'-]* ){1,3}"
-    r"(?:café|cafe|office|store|shop|team|branch|site|campus|ward|clinic|warehouse|depot)\b"
+    r"(?:café|cafe|office|store|shop|team|branch|site|campus|ward|clinic|warehouse|depot|plant"
+    r"|factory|lab|laboratory|hospital|hotel|restaurant|kitchen|school|centre|center|studio)\b"
 )
+
+
+# Pay named in a heading: "Pay and hours", "薪资福利" (a heading is short, so "pay" there is
+# the pay; in a question, "Do you pay for lessons?" is not).
+_PAY_HEADING = re.compile(r"(?i:\bpay\b)|薪|工资")
+
+
+def _heading_topics(heading: str) -> frozenset[str]:
+    topics = question_topics(heading)
+    if _PAY_HEADING.search(heading) and len(heading) <= 40:
+        topics |= {"salary"}
+    return topics
+
+
+_PREPOSITION = re.compile(r"^(?:in|at|near|from|based in|office in)\s+")
+
+
+def _workplace(piece: str, location: str) -> bool:
+    """Whether a line names the place of work beyond the bare location field: the field's
+    place with more detail ("Leeds (LS11)", "杭州西湖区"), or "at our Hunslet depot"."""
+    if _OUR_PLACE.search(piece):
+        return True
+    place = location.strip()
+    if not place or place not in piece:
+        return False
+    named = (_PREPOSITION.sub("", m.group(0)) for m in PLACE.finditer(piece))
+    return any(place in name and name != place for name in named) or bool(
+        re.search(re.escape(place) + r"\s*[(（][\w ]{2,12}[)）]", piece)
+    )
 
 
 _NONE: frozenset[str] = frozenset()
@@ -183,11 +220,19 @@ def _passage(
     first: str | None = None,
     about: frozenset[str] = frozenset(),
     also: frozenset[str] = frozenset(),
+    workplace: bool = False,
 ) -> Passage:
     topics = set(question_topics(text)) | tech_topics(text) | also
-    primary: set[str] = set(about)
+    headed: set[str] = set()
     for extra in context:
-        primary |= question_topics(extra)
+        headed |= question_topics(extra) if kind == "faq" else _heading_topics(extra)
+    own = _implied_of(question_topics(first if first is not None else quote)) - BROAD
+    if kind == "item" and own and len(headed) > 1 and not headed - BROAD <= own:
+        # Under a heading on several subjects ("Pay and hours", "薪酬待遇") an item is about
+        # the ones it speaks to itself; under one on another subject ("Pay and benefits:
+        # Hybrid, two days a week in our office") about its own first subject (below).
+        headed = (headed & own) | (headed & BROAD)
+    primary = set(about) | headed
     subject = frozenset(primary - BROAD)
     if not subject:
         # No heading (or only a broad one such as "what we offer"): its first subject.
@@ -207,14 +252,28 @@ def _passage(
         topics=frozenset(topics),
         primary=frozenset(primary),
         subject=subject,
+        workplace=workplace,
     )
 
 
+def _implied_of(topics: frozenset[str]) -> set[str]:
+    out = set(topics)
+    for topic in topics:
+        out |= IMPLIES.get(topic, set())
+    return out
+
+
 def passages_for(
-    description: str, faqs: Sequence[tuple[int, str, str]], *, location: str = ""
+    description: str,
+    faqs: Sequence[tuple[int, str, str]],
+    *,
+    location: str = "",
+    title: str = "",
 ) -> list[Passage]:
     """The passages of one opening: its description's sections, items, sentences and clauses,
-    its location field, then the company FAQ entries ``(id, question, answer)``."""
+    its location field, then the company FAQ entries ``(id, question, answer)``; and its
+    title (kind ``title``), which answers nothing but names the job: its words are in many
+    questions ("店长需要会做菜吗？") and say nothing about which passage answers them."""
     text = description or ""
     out: list[Passage] = []
     intro = True
@@ -238,6 +297,7 @@ def passages_for(
                 # what the piece itself is about, after an inline heading ("我们提供：底薪…")
                 own = piece[inline:] if inline and piece.startswith(line[:inline]) else piece
                 about, also = _intro_topics(piece, location) if intro else (_NONE, _NONE)
+                workplace = _workplace(piece, location)
                 out.append(
                     _passage(
                         "opening",
@@ -246,7 +306,8 @@ def passages_for(
                         context=context,
                         first=own,
                         about=about,
-                        also=also,
+                        also=also | ({"location"} if workplace else _NONE),
+                        workplace=workplace,
                     )
                 )
                 clauses = [c.strip() for c in _CLAUSE.split(own) if len(c.strip()) >= 4]
@@ -267,6 +328,9 @@ def passages_for(
                 "opening", f"工作地点 location: {value}", value, kind="field", context=("location",)
             )
         )
+    if title.strip():
+        value = title.strip()[:200]
+        out.append(Passage(source="opening", text=value, quote=value, kind="title"))
     for faq_id, question, answer in faqs:
         question, answer = (question or "").strip(), (answer or "").strip()
         if not answer:

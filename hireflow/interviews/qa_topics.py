@@ -6,18 +6,16 @@ from __future__ import annotations
 import re
 from importlib import resources
 
-import yaml
-
 from hireflow.candidates.skills import find_skills, vocabulary
+from hireflow.scoring.models import read_yaml
 
 _T = dict[str, tuple[str, str]]
 
 
 def _load_words() -> dict[str, _T]:
     """The word lists of ``qa_topics.yaml``: table -> entry -> (Chinese, English) pattern."""
-    data = yaml.safe_load(
-        resources.files("hireflow.interviews").joinpath("qa_topics.yaml").read_text("utf-8")
-    )
+    raw = resources.files("hireflow.interviews").joinpath("qa_topics.yaml").read_text("utf-8")
+    data = read_yaml(raw, "interviews/qa_topics.yaml", "candidate question topics")
 
     def pattern(value: str | list[str]) -> str:
         return value if isinstance(value, str) else "".join(value)
@@ -67,6 +65,8 @@ IMPLIES = {
     "annual_bonus": {"bonus", "salary", "benefits"},
     "commission": {"salary"},
     "parental": {"leave", "benefits"},
+    "sick": {"leave", "benefits"},
+    "allowance": {"benefits"},
     **{
         t: {"benefits"}
         for t in (
@@ -134,10 +134,10 @@ DIGIT = re.compile(r"\d")
 
 
 # A quantity as job ads write it: digits, Chinese numerals ("两年", "一周", "十三薪"), English
-# number words ("four years", "a week").
+# number words ("four years", "a week"); "one of our vans" counts nothing.
 NUMBER = re.compile(
     r"\d|[两二三四五六七八九十百千万半]|一(?:[个名位天年月周次倍成]|百|千|万)"
-    r"|(?i:\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
+    r"|(?i:\b(?:one(?!\s+of\b)|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
     r"|thirty|forty|fifty|sixty|hundred|thousand|half|dozen|a (?:day|week|month|year))\b)"
 )
 
@@ -223,7 +223,12 @@ def answer_types(question: str) -> frozenset[str]:
 TOPIC_PATTERNS = _bilingual(TOPICS)
 
 
+# Where an English word meets a Chinese one ("salary大概多少"): a word boundary for the lists.
+_MIXED = re.compile(r"(?<=[A-Za-z])(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])(?=[A-Za-z])")
+
+
 def topic_hits(text: str) -> list[tuple[int, str]]:
+    text = _MIXED.sub(" ", text)
     hits = []
     for topic, pattern in TOPIC_PATTERNS.items():
         found = pattern.search(text)

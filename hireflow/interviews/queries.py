@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Candidate
 from hireflow.core.db import utcnow
-from hireflow.core.permissions import Principal, get_visible, require, restrict
+from hireflow.core.permissions import Principal, require, require_visible, restrict
 from hireflow.interviews import ai_gate, engine_adapter, hr, overrides, schemas, sessions
 from hireflow.interviews.models import (
     CandidateQuestion,
@@ -390,8 +390,7 @@ def calibrations(session: Session, principal: Principal) -> list[CompanyCalibrat
 
 
 def calibration(session: Session, principal: Principal, calibration_id: int) -> CompanyCalibration:
-    require(principal, "interviews.calibrate")
-    return get_visible(
+    return require_visible(
         session, CompanyCalibration, calibration_id, principal, "interviews.calibrate"
     )
 

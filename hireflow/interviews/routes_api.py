@@ -5,14 +5,13 @@ conclusions, FAQ and questions inbox; and the candidate's interview through the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from functools import partial
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
 from hireflow.core.db import utcnow
-from hireflow.core.settings import Settings
 from hireflow.interviews import (
     calibration,
     candidate,
@@ -28,35 +27,15 @@ from hireflow.interviews import (
     uploads,
 )
 from hireflow.interviews.errors import TranslationFailed, TranslationUnavailable
-from hireflow.interviews.models import InterviewSession
-from hireflow.scheduling import candidate_link
-from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, Offset, audit_read, run_in_thread
+from hireflow.interviews.models import CompanyCalibration, InterviewSession
+from hireflow.scheduling.routes_link import PersonalLink as Link
+from hireflow.web.api_routes import ServiceRoutes
+from hireflow.web.deps import ApiUser, DbSession, Id, Offset, audit_read, run_in_thread
 
 router = APIRouter(tags=["interviews"])
-
-LinkAccess = Annotated[str | None, Header(alias="X-Link-Access")]
-
+api = ServiceRoutes(router, __name__)
 
 # --------------------------------------------------------------------------- the candidate
-
-
-@dataclass(frozen=True)
-class CandidateLink:
-    """A candidate's personal link as a request presents it (nothing is read yet)."""
-
-    request: Request
-    token: str
-    settings: Settings
-    access: str | None
-
-
-async def _candidate_link(
-    request: Request, link_token: str, settings: AppSettings, access: LinkAccess = None
-) -> CandidateLink:
-    return CandidateLink(request, link_token, settings, access)
-
-
-Link = Annotated[CandidateLink, Depends(_candidate_link)]
 
 
 def _json(model: BaseModel, status: int = 200) -> Response:
@@ -72,9 +51,7 @@ def _interview(session: DbSession, link: Link, *, grace: bool = False) -> Interv
     now = utcnow() - state.UPLOAD_GRACE if grace else None
     # open_link's own checks (ownership, status, expiry) still run on the rows read ahead
     known = sessions.read_link_ahead(session, link.token, link.settings)
-    inv = candidate_link.open_link(session, link.token, link.settings, now, mark_opened=False)
-    candidate_link.speak_to(link.request.state, inv)
-    candidate_link.require_access(link.settings, inv, link.access)
+    inv = link.verified(session, now, mark_opened=False)
     interview = sessions.ensure_session(session, inv, known=known)
     drafts.remember(link.settings, link.token, inv, interview)
     return interview
@@ -319,13 +296,13 @@ def push_question(
     return hr.push_question(session, principal, interview_id, data)
 
 
-@router.post(
+api.create(
     "/interviews/{interview_id}/adjustments",
-    response_model=schemas.AdjustmentOut,
-    status_code=201,
+    hr.adjust_score,
+    schemas.AdjustIn,
+    name="adjust",
+    model=schemas.AdjustmentOut,
 )
-def adjust(interview_id: Id, data: schemas.AdjustIn, session: DbSession, principal: ApiUser) -> Any:
-    return hr.adjust_score(session, principal, interview_id, data)
 
 
 @router.post("/interviews/{interview_id}/conclusion", response_model=schemas.InterviewOut)
@@ -352,88 +329,65 @@ def candidate_questions(
     return queries.forwarded_questions(session, principal, status=status)
 
 
-@router.post(
+api.post(
     "/interview-questions/{candidate_question_id}/answer",
-    response_model=schemas.CandidateQuestionOut,
+    faq.answer_forwarded,
+    schemas.HrAnswerIn,
+    name="answer_candidate_question",
+    model=schemas.CandidateQuestionOut,
+    out=lambda row, *_context: schemas.CandidateQuestionOut.model_validate(row),
 )
-def answer_candidate_question(
-    candidate_question_id: Id, data: schemas.HrAnswerIn, session: DbSession, principal: ApiUser
-) -> Any:
-    row = faq.answer_forwarded(session, principal, candidate_question_id, data)
-    return schemas.CandidateQuestionOut.model_validate(row)
-
-
-@router.get("/interview-faqs", response_model=list[schemas.FaqOut])
-def list_faqs(session: DbSession, principal: ApiUser) -> Any:
-    return queries.faqs(session, principal)
-
-
-@router.post("/interview-faqs", response_model=schemas.FaqOut, status_code=201)
-def create_faq(data: schemas.FaqIn, session: DbSession, principal: ApiUser) -> Any:
-    return faq.save_faq(session, principal, data)
-
-
-@router.put("/interview-faqs/{interview_faq_id}", response_model=schemas.FaqOut)
-def update_faq(
-    interview_faq_id: Id, data: schemas.FaqIn, session: DbSession, principal: ApiUser
-) -> Any:
-    return faq.save_faq(session, principal, data, interview_faq_id)
-
-
-@router.delete("/interview-faqs/{interview_faq_id}", status_code=204)
-def delete_faq(interview_faq_id: Id, session: DbSession, principal: ApiUser) -> Response:
-    faq.delete_faq(session, principal, interview_faq_id)
-    return Response(status_code=204)
+api.get("/interview-faqs", queries.faqs, name="list_faqs", model=list[schemas.FaqOut])
+api.create("/interview-faqs", faq.save_faq, schemas.FaqIn, name="create_faq", model=schemas.FaqOut)
+api.put(
+    "/interview-faqs/{interview_faq_id}",
+    lambda session, principal, faq_id, data: faq.save_faq(session, principal, data, faq_id),
+    schemas.FaqIn,
+    name="update_faq",
+    model=schemas.FaqOut,
+)
+api.delete("/interview-faqs/{interview_faq_id}", faq.delete_faq)
 
 
 # --------------------------------------------------------------------------- calibration (F4)
 
 
-@router.get("/interview-calibrations", response_model=list[schemas.CalibrationVersionOut])
-def list_calibrations(session: DbSession, principal: ApiUser) -> Any:
-    """The company's calibration versions, newest first, with agreement before and after."""
-    return [
-        schemas.CalibrationVersionOut.of(row) for row in queries.calibrations(session, principal)
-    ]
+def _versions_out(rows: list[CompanyCalibration], *_context: Any) -> list[Any]:
+    return [schemas.CalibrationVersionOut.of(row) for row in rows]
 
 
-@router.post(
-    "/interview-calibrations", response_model=schemas.CalibrationVersionOut, status_code=201
-)
-def fit_calibration(data: schemas.CalibrationFitIn, session: DbSession, principal: ApiUser) -> Any:
-    """Fit a new version from the company's adjustments; it stays off until activated."""
-    row = calibration.fit_company_calibration(session, principal, method=data.method)
+def _version_out(row: CompanyCalibration, *_context: Any) -> Any:
     return schemas.CalibrationVersionOut.of(row)
 
 
-@router.get(
-    "/interview-calibrations/{interview_calibration_id}",
-    response_model=schemas.CalibrationVersionOut,
+calibrations = ServiceRoutes(router, __name__, schemas.CalibrationVersionOut, out=_version_out)
+calibrations.get(
+    "/interview-calibrations",
+    queries.calibrations,
+    name="list_calibrations",
+    model=list[schemas.CalibrationVersionOut],
+    out=_versions_out,
+    doc="The company's calibration versions, newest first, with agreement before and after.",
 )
-def get_calibration(interview_calibration_id: Id, session: DbSession, principal: ApiUser) -> Any:
-    return schemas.CalibrationVersionOut.of(
-        queries.calibration(session, principal, interview_calibration_id)
-    )
-
-
-@router.post(
-    "/interview-calibrations/{interview_calibration_id}/activate",
-    response_model=schemas.CalibrationVersionOut,
+calibrations.create(
+    "/interview-calibrations",
+    lambda session, principal, data: calibration.fit_company_calibration(
+        session, principal, method=data.method
+    ),
+    schemas.CalibrationFitIn,
+    name="fit_calibration",
+    doc="Fit a new version from the company's adjustments; it stays off until activated.",
 )
-def activate_calibration(
-    interview_calibration_id: Id, session: DbSession, principal: ApiUser
-) -> Any:
-    """Switch this version on (409 ``calibration_empty`` when it fitted no competency)."""
-    row = calibration.activate_calibration(session, principal, interview_calibration_id, True)
-    return schemas.CalibrationVersionOut.of(row)
-
-
-@router.post(
-    "/interview-calibrations/{interview_calibration_id}/deactivate",
-    response_model=schemas.CalibrationVersionOut,
+VERSION = "/interview-calibrations/{interview_calibration_id}"
+calibrations.get(VERSION, queries.calibration, name="get_calibration")
+calibrations.post(
+    f"{VERSION}/activate",
+    partial(calibration.activate_calibration, active=True),
+    name="activate_calibration",
+    doc="Switch this version on (409 ``calibration_empty`` when it fitted no competency).",
 )
-def deactivate_calibration(
-    interview_calibration_id: Id, session: DbSession, principal: ApiUser
-) -> Any:
-    row = calibration.activate_calibration(session, principal, interview_calibration_id, False)
-    return schemas.CalibrationVersionOut.of(row)
+calibrations.post(
+    f"{VERSION}/deactivate",
+    partial(calibration.activate_calibration, active=False),
+    name="deactivate_calibration",
+)

@@ -11,9 +11,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
-from sqlalchemy import select
 
-from hireflow.candidates.models import Application
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, NotFound
 from hireflow.core.i18n import gettext_for
@@ -232,15 +230,9 @@ def report_page(
         interview = session.get(InterviewSession, interview_id)
         if interview is None:
             raise
-        application_id = session.scalar(
-            select(Application.id).where(
-                Application.opening_id == interview.opening_id,
-                Application.candidate_id == interview.candidate_id,
-            )
-        )
         _ = gettext_for(request.state.language)
         context = {"interview": interview, "message": refused.translated(_)}
-        context["application_id"] = application_id
+        context["application_id"] = sessions.application_id_of(session, interview)
         return render(request, "interviews/scorecard_first.html", context)
     context["done"] = request.query_params.get("done", "")
     language = request.state.language

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
+from hireflow.candidates.models import Application
 from hireflow.core import audit
-from hireflow.core.db import on_commit, retry_when_busy, utcnow
+from hireflow.core.db import insert_or_find, on_commit, retry_when_busy, utcnow
 from hireflow.core.errors import N_, NotFound
 from hireflow.core.permissions import Principal
 from hireflow.core.settings import Settings
@@ -70,6 +70,16 @@ def audit_interview(
         target_id=interview.id,
         old=old,
         new=new,
+    )
+
+
+def application_id_of(session: Session, interview: InterviewSession) -> int | None:
+    """The id of the candidate's application to the interview's opening, if there is one."""
+    return session.scalar(
+        select(Application.id).where(
+            Application.candidate_id == interview.candidate_id,
+            Application.opening_id == interview.opening_id,
+        )
     )
 
 
@@ -159,7 +169,13 @@ def load_with_invitation(session: Session, invitation_id: int) -> InterviewSessi
     if row is None:
         return None
     hold(session, row[0], row[1])
+    if row[1] is None:  # read: none yet (ensure_session need not look again)
+        session.info.setdefault(_ABSENT, set()).add(invitation_id)
     return row[1]
+
+
+# Invitations this session read without an interview (see ensure_session).
+_ABSENT = "hireflow_interview_absent"
 
 
 def read_link_ahead(session: Session, token: str, settings: Settings) -> InterviewSession | None:
@@ -195,10 +211,14 @@ def ensure_session(
     now = now or utcnow()
     if invitation.kind != "ai":
         raise NotFound()
+    absent = invitation.id in session.info.get(_ABSENT, ())
+    session.info.get(_ABSENT, set()).discard(invitation.id)
     if known is not None and known.invitation_id == invitation.id:
         interview = known
     else:
-        interview = prepare_for_invitation(session, invitation, now)
+        # read ahead and absent: created without looking again (a concurrent creator's
+        # interview is found by the insert's conflict)
+        interview = prepare_for_invitation(session, invitation, now, absent=absent)
     changed = bool(session.new or session.dirty)
     if invitation.verified_at is not None and interview.status == state.State.INVITED:
         apply_transition(session, interview, state.Event.VERIFY, now)
@@ -213,23 +233,27 @@ def ensure_session(
 
 
 def prepare_for_invitation(
-    session: Session, invitation: Invitation, now: datetime | None = None
+    session: Session, invitation: Invitation, now: datetime | None = None, *, absent: bool = False
 ) -> InterviewSession:
     """The interview of an AI invitation, created if needed, without committing.
 
     The sender calls this in the transaction that sends the invitation, so the plan the
     invitation describes (question count, time limits, length) is the plan the candidate
     answers; it is copied into the session, and later edits of the opening change nothing.
-    Safe against a concurrent creator: ``invitation_id`` is unique.
+    Safe against a concurrent creator: ``invitation_id`` is unique. ``absent``: this
+    transaction already read that the invitation has no interview.
     """
     now = now or utcnow()
-    interview = find_for_invitation(session, invitation.id)
-    if interview is not None:
-        return interview
+    existing = None if absent else find_for_invitation(session, invitation.id)
+    if existing is not None:
+        return existing
     questions, model, source = plan_for(
         invitation.opening, invitation.language, invitation.duration_minutes
     )
-    interview = InterviewSession(
+    interview, created = insert_or_find(
+        session,
+        InterviewSession,
+        lambda: find_for_invitation(session, invitation.id),
         tenant_id=invitation.tenant_id,
         opening_id=invitation.opening_id,
         candidate_id=invitation.candidate_id,
@@ -244,15 +268,8 @@ def prepare_for_invitation(
         created_at=now,
         updated_at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(interview)
-            session.flush()
-    except IntegrityError:
-        found = find_for_invitation(session, invitation.id)
-        if found is None:  # pragma: no cover - the conflict was something else
-            raise
-        return found
+    if not created:  # a concurrent creator's interview
+        return interview
     audit_interview(
         session,
         "interview.created",
@@ -323,29 +340,20 @@ def create_answer_row(
 ) -> InterviewAnswer:
     """The answer row of a question known to have none yet (a concurrent creator's row is
     returned instead); ``started_at``: its clock, when it starts as it is created."""
-    row = InterviewAnswer(
+    found = select(InterviewAnswer).where(
+        InterviewAnswer.interview_id == interview.id, InterviewAnswer.question_id == question_id
+    )
+    return insert_or_find(
+        session,
+        InterviewAnswer,
+        lambda: session.scalars(found).first(),
         tenant_id=interview.tenant_id,
         interview_id=interview.id,
         question_id=question_id,
         position=position,
         status="open",
         started_at=started_at,
-    )
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        found = session.scalars(
-            select(InterviewAnswer).where(
-                InterviewAnswer.interview_id == interview.id,
-                InterviewAnswer.question_id == question_id,
-            )
-        ).first()
-        if found is None:  # pragma: no cover
-            raise
-        return found
-    return row
+    )[0]
 
 
 def require_writable(

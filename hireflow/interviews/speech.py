@@ -267,14 +267,19 @@ def load_whisper_model(
     return model
 
 
-def configured_whisper(settings: Settings | None = None, **options: Any) -> WhisperTranscriber:
-    """The embedded transcriber on the device the settings name (``HIREFLOW_ASR_DEVICE``,
-    ``HIREFLOW_ASR_COMPUTE_TYPE``, ``HIREFLOW_ASR_CPU_THREADS``); ``options`` as for
-    :class:`WhisperTranscriber` (e.g. ``beam_size``)."""
+def configured_whisper(
+    settings: Settings | None = None,
+    kind: type[WhisperTranscriber] | None = None,
+    **options: Any,
+) -> WhisperTranscriber:
+    """The embedded transcriber (``kind``: :class:`WhisperTranscriber` or a subclass) on the
+    device the settings name (``HIREFLOW_ASR_DEVICE``, ``HIREFLOW_ASR_COMPUTE_TYPE``,
+    ``HIREFLOW_ASR_CPU_THREADS``); ``options`` as for :class:`WhisperTranscriber` (e.g.
+    ``beam_size``)."""
     from hireflow.core.settings import get_settings
 
     settings = settings or get_settings()
-    return WhisperTranscriber(
+    return (kind or WhisperTranscriber)(
         device=settings.asr_device,
         compute_type=settings.asr_compute_type,
         cpu_threads=settings.asr_cpu_threads,
@@ -387,6 +392,9 @@ class WhisperTranscriber:
         vocabulary: Sequence[str],
         probability: float | None,
     ) -> Transcript:
+        fitted = self._decode_fitted(model, samples, language, vocabulary)
+        if fitted is not None:
+            return Transcript(fitted, language, duration, probability)
         options: dict[str, Any] = {
             "language": language,
             "beam_size": self.beam_size,
@@ -421,6 +429,14 @@ class WhisperTranscriber:
             if probability is not None
             else float(info.language_probability),
         )
+
+    def _decode_fitted(
+        self, model: Any, samples: np.ndarray, language: str, vocabulary: Sequence[str]
+    ) -> tuple[Segment, ...] | None:
+        """The segments decoded another way than faster-whisper's 30-second windows, or None
+        (here always: the live rooms' subclass, ``interviews/speech_window.py``, fits the
+        window to a short utterance)."""
+        return None
 
 
 #: Below this mean log-likelihood per token a transcript in the hinted language is doubted

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 from celery.signals import worker_ready
 from sqlalchemy.exc import OperationalError
 
 from hireflow.candidates.vectors import platform_embedder
 from hireflow.core.db import get_database
-from hireflow.core.tasks import celery_app
+from hireflow.core.tasks import DEFAULT_QUEUE, SCORING_QUEUE, celery_app, consumes
 from hireflow.interviews import pipeline
 
 log = logging.getLogger(__name__)
@@ -61,12 +62,18 @@ def recover_interviews() -> dict[str, int]:
 
 
 @worker_ready.connect
-def _warm_up(**_kwargs: object) -> None:
-    """Load the embedder when the worker starts (the scoring engine is imported with the
-    pipeline), not inside the first interview's scoring (seconds a candidate's recruiter
-    would otherwise wait)."""
+def _warm_up(sender: Any = None, **_kwargs: Any) -> None:
+    """Load the embedder, jieba's tables and the rest of what a first interview loads when
+    the worker starts, not inside the first interview's scoring (seconds a candidate's
+    recruiter would otherwise wait). Not in ``worker_init`` (before the prefork pool forks):
+    loading there made a forked worker hang in the test suite (docs/scoring.md, speed).
+    Only a worker that scores: a sandbox, speech or delivery worker has no use for it."""
+    if not consumes(sender, DEFAULT_QUEUE, SCORING_QUEUE):
+        return
     try:
-        platform_embedder().embed(["warm-up"])
+        from hireflow.scoring.startup import warm_up
+
+        warm_up(platform_embedder())
     except Exception as exc:  # a warm-up failure must not stop the worker
         log.warning("warm-up failed", extra={"event": "interviews.warm_up", "error": str(exc)})
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from hireflow.core import pii
 from hireflow.core.crypto import CryptoError, WrappedKey
-from hireflow.core.db import retry_when_busy, utcnow
+from hireflow.core.db import changed_one, retry_when_busy, utcnow
 from hireflow.core.errors import N_, Conflict, NotFound, TooLarge, ValidationFailed
 from hireflow.core.storage import ResidencyError
 from hireflow.core.tasks import enqueue_on_commit
@@ -179,18 +179,17 @@ def put_chunk(
     storage = encrypted_for_region(upload.region, pii.keyring())
     wrapped = storage.put_bytes(key, chunk, file_id=key)
     chunks = [*list(upload.chunks or []), [key, wrapped.to_token(), len(chunk)]]
-    claimed = session.execute(
+    if not changed_one(
+        session,
         update(InterviewUpload)
         .where(
             InterviewUpload.id == upload.id,
             InterviewUpload.received == offset,
             InterviewUpload.status == "open",
         )
-        .values(received=offset + len(chunk), chunks=chunks, updated_at=now)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        .values(received=offset + len(chunk), chunks=chunks, updated_at=now),
+    ):
         # The same chunk arrived twice at once (a client retry): the other copy won.
-        session.rollback()
         delete_media(upload.region, key)
         session.refresh(upload)
         raise UploadOffset(upload.received)

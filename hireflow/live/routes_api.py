@@ -47,10 +47,13 @@ def joined(
         "consented": me.consented_at is not None,
         "mode": room.mode,
         "ice_servers": service.ice_servers(settings, me.peer),
-        "peers": [
-            {"peer": p.peer, "role": p.role} for p in service.present_peers(session, room, me)
-        ],
+        "peers": _peers(session, room, me),
     }
+
+
+def _peers(session: Session, room: LiveRoom, me: LiveParticipant) -> list[dict[str, str]]:
+    """The others in the room now, by peer id and role."""
+    return [{"peer": p.peer, "role": p.role} for p in service.present_peers(session, room, me)]
 
 
 def signals_out(
@@ -61,9 +64,7 @@ def signals_out(
         "signals": [
             {"id": s.id, "from": s.sender, "kind": s.kind, "payload": s.payload} for s in found
         ],
-        "peers": [
-            {"peer": p.peer, "role": p.role} for p in service.present_peers(session, room, me)
-        ],
+        "peers": _peers(session, room, me),
         "recording": service.everyone_consented(session, room),
         "status": room.status,
     }

@@ -20,6 +20,7 @@ from hireflow.openings.models import Opening
 from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageUser
 from hireflow.web.forms import Form
+from hireflow.web.lookups import names_and_titles
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
@@ -49,18 +50,7 @@ def _applications(session: DbSession, principal: PageUser) -> list[dict[str, Any
 
 def _list_context(session: DbSession, principal: PageUser) -> dict[str, Any]:
     rooms = service.rooms(session, principal)
-    names = dict(
-        session.execute(
-            select(Candidate.id, Candidate.name).where(
-                Candidate.id.in_({r.candidate_id for r in rooms})
-            )
-        ).all()
-    )
-    titles = dict(
-        session.execute(
-            select(Opening.id, Opening.title).where(Opening.id.in_({r.opening_id for r in rooms}))
-        ).all()
-    )
+    names, titles = names_and_titles(session, rooms)
     booked = service.booked_rounds(session, principal) if can(principal, "live.manage") else []
     by_pair = {(a.candidate_id, a.opening_id): a.id for a in _booked_applications(session, booked)}
     return {

@@ -24,7 +24,7 @@ from hireflow.candidates.models import Application, Candidate
 from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import NotFound, ValidationFailed
-from hireflow.core.permissions import Principal, get_visible, require, restrict
+from hireflow.core.permissions import Principal, get_visible, require, require_visible, restrict
 from hireflow.core.settings import Settings
 from hireflow.interviews.plans import plan_for
 from hireflow.live import notices
@@ -74,7 +74,7 @@ def set_voice_observations(session: Session, principal: Principal, enabled: bool
         session.add(row)
     old = row.voice_observations
     row.voice_observations = enabled
-    audit.record(
+    audit.commit_recorded(
         session,
         "live.settings_changed",
         actor=principal,
@@ -83,7 +83,6 @@ def set_voice_observations(session: Session, principal: Principal, enabled: bool
         old={"voice_observations": old},
         new={"voice_observations": enabled},
     )
-    session.commit()
     return row
 
 
@@ -114,8 +113,7 @@ def booked_rounds(session: Session, principal: Principal, limit: int = 50) -> li
 def visible_room(
     session: Session, principal: Principal, room_id: int, capability: str = "live.join"
 ) -> LiveRoom:
-    require(principal, capability)
-    return get_visible(session, LiveRoom, room_id, principal, capability)
+    return require_visible(session, LiveRoom, room_id, principal, capability)
 
 
 def _application(session: Session, principal: Principal, application_id: int) -> Application:
@@ -220,17 +218,25 @@ def join_staff(session: Session, principal: Principal, room_id: int) -> LivePart
     if room.status == "ended":
         raise RoomEnded()
     participant = _own_participant(session, principal, room)
+    return _joined(session, principal, room, participant, "interviewer", principal.user_id)
+
+
+def _joined(
+    session: Session,
+    actor: Principal | None,
+    room: LiveRoom,
+    participant: LiveParticipant | None,
+    role: str,
+    user_id: int | None = None,
+) -> LiveParticipant:
+    """The participant seen now: a first join adds the row, audited and pushed to the room."""
     if participant is None:
         participant = LiveParticipant(
-            tenant_id=room.tenant_id,
-            room_id=room.id,
-            role="interviewer",
-            user_id=principal.user_id,
-            peer=_new_peer(),
+            tenant_id=room.tenant_id, room_id=room.id, role=role, user_id=user_id, peer=_new_peer()
         )
         session.add(participant)
         session.flush()
-        audit_room(session, principal, "live.joined", room, role="interviewer")
+        audit_room(session, actor, "live.joined", room, role=role)
         notices.changed_on_commit(session, room.id)
     participant.seen_at = utcnow()
     session.commit()
@@ -253,18 +259,7 @@ def join_candidate(session: Session, settings: Settings, token: str) -> LivePart
     room = room_by_link(session, settings, token)
     if room.status == "ended":
         raise RoomEnded()
-    participant = candidate_participant(session, room)
-    if participant is None:
-        participant = LiveParticipant(
-            tenant_id=room.tenant_id, room_id=room.id, role="candidate", peer=_new_peer()
-        )
-        session.add(participant)
-        session.flush()
-        audit_room(session, None, "live.joined", room, role="candidate")
-        notices.changed_on_commit(session, room.id)
-    participant.seen_at = utcnow()
-    session.commit()
-    return participant
+    return _joined(session, None, room, candidate_participant(session, room), "candidate")
 
 
 def candidate_participant(session: Session, room: LiveRoom) -> LiveParticipant | None:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 from hireflow.candidates.vectors import platform_embedder
 from hireflow.core.db import get_database
 from hireflow.core.settings import get_settings
-from hireflow.core.tasks import SPEECH_QUEUE, celery_app
+from hireflow.core.tasks import SPEECH_QUEUE, celery_app, consumes
 from hireflow.live import audio
 from hireflow.scoring.embedding import OpenAICompatibleEmbedder
 
@@ -57,18 +57,11 @@ def _poll_often(options: dict[str, Any] | None = None, **_kwargs: Any) -> None:
     sql_transport.Transport.polling_interval = EMBEDDED_POLLING_SECONDS
 
 
-def _consumes_speech(sender: Any) -> bool:
-    try:
-        return any(q.name == SPEECH_QUEUE for q in sender.task_consumer.queues)
-    except AttributeError:
-        return False
-
-
 @worker_ready.connect
 def _load_the_model(sender: Any = None, **_kwargs: Any) -> None:
     """A speech worker loads the model before its first utterance (seconds otherwise spent
     while HR waits for the first line)."""
-    if not _consumes_speech(sender):
+    if not consumes(sender, SPEECH_QUEUE):
         return
     try:
         load = getattr(audio.TRANSCRIBER.get(), "model", None)

@@ -45,8 +45,10 @@ __all__ = [
     "foreign_key",
     "id_column",
     "named_index",
+    "opening_place",
     "pk",
     "ref",
+    "rollup_place",
     "tenant",
     "tenant_column",
     "timestamps",
@@ -149,15 +151,17 @@ class Encrypted:
 
 @dataclass(frozen=True)
 class Unique:
-    """A unique constraint over columns, named ``uq_<table>_<columns>`` (``unique``)."""
+    """A unique constraint over columns, named ``uq_<table>_<columns>`` unless given a name
+    (``unique``)."""
 
     names: tuple[str, ...]
+    name: str | None = None
 
     def columns(self, table: str) -> tuple[sa.Column, ...]:
         return ()
 
     def keys(self, table: str) -> Keys:
-        name = f"uq_{table}_{'_'.join(self.names)}"
+        name = self.name or f"uq_{table}_{'_'.join(self.names)}"
         return {name: lambda: sa.UniqueConstraint(*self.names, name=op.f(name))}
 
 
@@ -210,8 +214,23 @@ def encrypted(column: str, *, nullable: bool) -> Encrypted:
     return Encrypted(column, nullable)
 
 
-def unique(*columns: str) -> Unique:
-    return Unique(columns)
+def unique(*columns: str, name: str | None = None) -> Unique:
+    return Unique(columns, name)
+
+
+def opening_place() -> list[Item]:
+    """Where an analytics row stands: ``id``, its tenant and its opening (rows go with it)."""
+    return [id_column(), tenant(), ref("opening_id", "openings", ondelete="CASCADE")]
+
+
+def rollup_place() -> list[Item]:
+    """Where a rollup's sum stands: an opening and a day (grain "d"), a month ("m", its 1st
+    day) or a year ("y", January 1st)."""
+    return [
+        *opening_place(),
+        sa.Column("grain", sa.String(length=1), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+    ]
 
 
 def foreign_key(column: str, target: str, *, ondelete: str | None = None) -> ForeignKey:

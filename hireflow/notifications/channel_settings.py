@@ -236,7 +236,7 @@ def save_channel(
     )
     row.updated_by_id = principal.user_id
     row.updated_at = utcnow()
-    audit.record(
+    audit.commit_recorded(
         session,
         "notifications.channel_saved",
         actor=principal,
@@ -251,7 +251,6 @@ def save_channel(
             "secrets_set": sorted(secrets),
         },
     )
-    session.commit()
     return row
 
 

@@ -26,7 +26,7 @@ from email_validator import EmailNotValidError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from hireflow.core.db import Database, utcnow
+from hireflow.core.db import Database, changed_one, utcnow
 from hireflow.core.settings import Settings
 from hireflow.notifications.channel_settings import channel_row, resolve_channel
 from hireflow.notifications.channels import (
@@ -223,16 +223,17 @@ def _record(
     values.update(lease_until=None, updated_at=now)
     # Only the claim holder may settle the row: if the lease ran out and another worker took
     # it, this outcome is kept in the attempt log but does not overwrite theirs.
-    settled = session.execute(
+    if changed_one(
+        session,
         update(OutboxMessage)
         .where(
             OutboxMessage.id == prepared.message_id,
             OutboxMessage.status == "sending",
             OutboxMessage.attempts == prepared.attempt,
         )
-        .values(**values)
-    )
-    if settled.rowcount == 1:  # type: ignore[attr-defined]
+        .values(**values),
+        rollback=False,
+    ):
         _settled(session, prepared.message_id, outcome)
     session.commit()
     return outcome
@@ -251,7 +252,8 @@ def deliver_message(
     channels = channels if channels is not None else {}
     started = now or utcnow()
     with database.session() as session:
-        claimed = session.execute(
+        if not changed_one(
+            session,
             update(OutboxMessage)
             .where(
                 OutboxMessage.id == message_id,
@@ -263,10 +265,8 @@ def deliver_message(
                 attempts=OutboxMessage.attempts + 1,
                 lease_until=started + LEASE,
                 updated_at=started,
-            )
-        )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            session.rollback()
+            ),
+        ):
             return Delivery.SKIPPED
         session.commit()
         row = session.get(OutboxMessage, message_id)

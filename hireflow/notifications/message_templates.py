@@ -96,7 +96,7 @@ def save_template(
     row.subject, row.body, row.sms = data.subject, data.body, data.sms
     row.updated_by_id = principal.user_id
     session.flush()
-    audit.record(
+    audit.commit_recorded(
         session,
         "notifications.template_saved",
         actor=principal,
@@ -104,7 +104,6 @@ def save_template(
         target_id=row.id,
         new={"kind": data.kind, "language": data.language},
     )
-    session.commit()
     return row
 
 
@@ -120,7 +119,7 @@ def reset_template(session: Session, principal: Principal, kind: str, language: 
     if row is None:
         return
     session.delete(row)
-    audit.record(
+    audit.commit_recorded(
         session,
         "notifications.template_reset",
         actor=principal,
@@ -128,4 +127,3 @@ def reset_template(session: Session, principal: Principal, kind: str, language: 
         target_id=row.id,
         old={"kind": kind, "language": language},
     )
-    session.commit()

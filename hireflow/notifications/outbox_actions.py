@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, NotFound, ValidationFailed
-from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.permissions import Principal, require, require_visible
 from hireflow.notifications import schemas
 from hireflow.notifications.channel_settings import enabled_channels
 from hireflow.notifications.channels import (
@@ -34,8 +34,9 @@ from hireflow.notifications.templates import (
 
 def resend_message(session: Session, principal: Principal, message_id: int) -> OutboxMessage:
     """One-click resend: a new outbox row with the same content, delivered at once."""
-    require(principal, "notifications.resend")
-    original = get_visible(session, OutboxMessage, message_id, principal, "notifications.resend")
+    original = require_visible(
+        session, OutboxMessage, message_id, principal, "notifications.resend"
+    )
     if original.status in ("queued", "sending", "retry"):
         raise ValidationFailed(
             N_("This message is still being delivered; wait for the outcome before resending.")
@@ -71,7 +72,7 @@ def resend_message(session: Session, principal: Principal, message_id: int) -> O
         created_by_id=principal.user_id,
         resend_of_id=original.id,
     )
-    audit.record(
+    audit.commit_recorded(
         session,
         "notifications.resent",
         actor=principal,
@@ -79,7 +80,6 @@ def resend_message(session: Session, principal: Principal, message_id: int) -> O
         target_id=original.id,
         new={"new_message_id": row.id, "channel": row.channel},
     )
-    session.commit()
     return row
 
 
@@ -117,7 +117,7 @@ def send_test(session: Session, principal: Principal, data: schemas.TestMessageI
         related_type="test",
         created_by_id=principal.user_id,
     )
-    audit.record(
+    audit.commit_recorded(
         session,
         "notifications.test_sent",
         actor=principal,
@@ -125,7 +125,6 @@ def send_test(session: Session, principal: Principal, data: schemas.TestMessageI
         target_id=row.id,
         new={"channel": data.channel},
     )
-    session.commit()
     return row
 
 
@@ -141,8 +140,7 @@ def visible_text(row: OutboxMessage) -> str:
 
 
 def get_message(session: Session, principal: Principal, message_id: int) -> OutboxMessage:
-    require(principal, "notifications.read")
-    row = get_visible(session, OutboxMessage, message_id, principal, "notifications.read")
+    row = require_visible(session, OutboxMessage, message_id, principal, "notifications.read")
     if row is None:
         raise NotFound()
     return row

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from hireflow.core.permissions import Principal, get_visible, require, restrict
+from hireflow.core.permissions import Principal, require, require_visible, restrict
 from hireflow.notifications.models import CHANNELS, OutboxMessage
 
 
@@ -48,8 +48,7 @@ def counts(session: Session, principal: Principal) -> dict[str, dict[str, int]]:
 
 
 def message(session: Session, principal: Principal, message_id: int) -> OutboxMessage:
-    require(principal, "notifications.read")
-    row = get_visible(session, OutboxMessage, message_id, principal, "notifications.read")
+    row = require_visible(session, OutboxMessage, message_id, principal, "notifications.read")
     return session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.id == row.id)

@@ -3,6 +3,7 @@ channel settings (secrets write-only), and message templates."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Query, Response
@@ -53,12 +54,14 @@ def get_message(outbox_message_id: Id, session: DbSession, principal: ApiUser) -
     return detail
 
 
-api.post(
-    "/notifications/outbox/{outbox_message_id}/resend",
-    outbox_actions.resend_message,
-    name="resend",
-    model=schemas.OutboxOut,
-    status_code=202,
+def _queues(path: str, call: Callable[..., Any], body: Any = None, *, name: str) -> None:
+    """A route that puts a message in the outbox: 202 Accepted with the message, which the
+    worker delivers later (its status tells how that went)."""
+    api.post(path, call, body, name=name, model=schemas.OutboxOut, status_code=202)
+
+
+_queues(
+    "/notifications/outbox/{outbox_message_id}/resend", outbox_actions.resend_message, name="resend"
 )
 api.get(
     "/notifications/channels",
@@ -78,13 +81,11 @@ def save_channel(
     return next(v for v in views if v.channel == data.channel)
 
 
-api.post(
+_queues(
     "/notifications/channels/test",
     outbox_actions.send_test,
     schemas.TestMessageIn,
     name="test_channel",
-    model=schemas.OutboxOut,
-    status_code=202,
 )
 api.get(
     "/notifications/templates",

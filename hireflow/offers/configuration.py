@@ -9,7 +9,14 @@ from sqlalchemy.orm import Session
 
 from hireflow.core import audit
 from hireflow.core.errors import N_, ValidationFailed
-from hireflow.core.permissions import Principal, Role, get_visible, require, restrict
+from hireflow.core.permissions import (
+    Principal,
+    Role,
+    get_visible,
+    require,
+    require_visible,
+    restrict,
+)
 from hireflow.offers import schemas
 from hireflow.offers.defaults import ONBOARDING_CHECKLIST
 from hireflow.offers.models import OfferSettings, OfferTemplate, OnboardingTemplate
@@ -26,8 +33,7 @@ def templates(session: Session, principal: Principal, *, active_only: bool = Fal
 
 
 def template(session: Session, principal: Principal, template_id: int) -> OfferTemplate:
-    require(principal, "offers.read")
-    return get_visible(session, OfferTemplate, template_id, principal, "offers.read")
+    return require_visible(session, OfferTemplate, template_id, principal, "offers.read")
 
 
 def save_template(
@@ -49,7 +55,7 @@ def save_template(
         old = schemas.TemplateIn.model_validate(row, from_attributes=True).model_dump(mode="json")
         for key, value in values.items():
             setattr(row, key, value)
-    audit.record(
+    audit.commit_recorded(
         session,
         "offer_template.saved",
         actor=principal,
@@ -58,7 +64,6 @@ def save_template(
         old=old,
         new=data.model_dump(mode="json"),
     )
-    session.commit()
     return row
 
 
@@ -87,7 +92,7 @@ def save_settings(
         session.add(row)
     for key, value in data.model_dump().items():
         setattr(row, key, value)
-    audit.record(
+    audit.commit_recorded(
         session,
         "offer_settings.saved",
         actor=principal,
@@ -96,7 +101,6 @@ def save_settings(
         old=old.model_dump() if old else None,
         new=data.model_dump(),
     )
-    session.commit()
     return row
 
 
@@ -130,7 +134,7 @@ def save_checklist(
         row = OnboardingTemplate(tenant_id=principal.tenant_id)
         session.add(row)
     row.items = items
-    audit.record(
+    audit.commit_recorded(
         session,
         "onboarding_template.saved",
         actor=principal,
@@ -139,5 +143,4 @@ def save_checklist(
         old={"keys": [i["key"] for i in old]} if old else None,
         new={"keys": [i["key"] for i in items]},
     )
-    session.commit()
     return items

@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session
 from hireflow.core import audit, events
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, Conflict, ValidationFailed
-from hireflow.core.permissions import Principal, Role, get_visible, require, restrict
+from hireflow.core.permissions import (
+    Principal,
+    Role,
+    require,
+    require_visible,
+    restrict,
+)
 from hireflow.core.security import hash_password, password_problem
 from hireflow.core.settings import Settings
 from hireflow.offers import configuration, messages, numbers
@@ -327,7 +333,7 @@ def choose_password(
     assert user is not None
     user.password_hash = hash_password(password)
     employee.account_ready_at = now or utcnow()
-    audit.record(
+    audit.commit_recorded(
         session,
         "user.password_chosen",
         actor=None,
@@ -336,7 +342,6 @@ def choose_password(
         target_id=user.id,
         actor_label="subject",
     )
-    session.commit()
     return user
 
 
@@ -362,8 +367,7 @@ def complete_task(
 ) -> OnboardingTask:
     """Tick off a task (on the record; the last one makes the person "employed")."""
     now = now or utcnow()
-    require(principal, "onboarding.complete")
-    task = get_visible(session, OnboardingTask, task_id, principal, "onboarding.complete")
+    task = require_visible(session, OnboardingTask, task_id, principal, "onboarding.complete")
     if task.status == "done":
         raise Conflict(N_("This task is done already."), fields={"status": "done"})
     task.status = "done"
@@ -389,7 +393,7 @@ def complete_task(
         records.set_status(
             session, actor, task.person_id, "employed", source="onboarding", commit=False
         )
-    audit.record(
+    audit.commit_recorded(
         session,
         "onboarding.task_done",
         actor=principal,
@@ -397,7 +401,6 @@ def complete_task(
         target_id=task.id,
         new={"employee": task.employee_id, "task": task.key},
     )
-    session.commit()
     return task
 
 

@@ -15,6 +15,7 @@ replaces), a rating's comment in its encrypted data. Saving the same value again
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,14 +47,23 @@ LEAVING_LABELS = {
 RECORD_SOURCE = "outcomes"
 
 
-def _on_record(
-    session: Session, employee: Employee, facts: dict[str, object], data: dict[str, str] | None
+def _record_outcome(
+    session: Session,
+    principal: Principal,
+    employee: Employee,
+    action: str,
+    facts: dict[str, object],
+    data: dict[str, str] | None,
+    *,
+    old: dict[str, Any] | None,
+    new: dict[str, Any],
 ) -> None:
-    """Chain an ``outcome`` entry onto the person's record (part of the caller's transaction).
+    """Chain an ``outcome`` entry onto the person's record, audit ``action`` by ``principal``
+    and commit: the last step of every outcome recorded.
 
-    Written by a system actor confined to the employee's company: a hiring manager records
-    outcomes without the right to write the record at large; the audit row of the outcome
-    names them."""
+    The record entry is written by a system actor confined to the employee's company: a
+    hiring manager records outcomes without the right to write the record at large; the audit
+    row of the outcome names them."""
     records.append_entry(
         session,
         SystemActor("employee-outcomes", tenant_id=employee.tenant_id),
@@ -64,6 +74,15 @@ def _on_record(
         facts={"employee_id": employee.id, **{k: v for k, v in facts.items() if v is not None}},
         opening_id=employee.opening_id,
         commit=False,
+    )
+    audit.commit_recorded(
+        session,
+        action,
+        actor=principal,
+        target_type="employee",
+        target_id=employee.id,
+        old=old,
+        new=new,
     )
 
 
@@ -120,9 +139,11 @@ def record_rating(
     row.rating, row.comment = float(data.rating), comment
     row.recorded_by_id, row.created_at = principal.user_id, utcnow()
     session.flush()
-    _on_record(
+    _record_outcome(
         session,
+        principal,
         employee,
+        "employee.rating_recorded",
         {
             "outcome": "rating",
             "period": data.period,
@@ -130,17 +151,9 @@ def record_rating(
             "previous_rating": None if old is None else old["rating"],
         },
         {"comment": comment} if comment else None,
-    )
-    audit.record(
-        session,
-        "employee.rating_recorded",
-        actor=principal,
-        target_type="employee",
-        target_id=employee.id,
         old=old,
         new={"period": data.period, "rating": float(data.rating)},
     )
-    session.commit()
     return row
 
 
@@ -152,22 +165,16 @@ def set_probation(
     if old == data.result:
         return employee
     employee.probation_result = data.result
-    _on_record(
+    _record_outcome(
         session,
+        principal,
         employee,
+        "employee.probation_set",
         {"outcome": "probation", "result": data.result, "previous_result": old},
         None,
-    )
-    audit.record(
-        session,
-        "employee.probation_set",
-        actor=principal,
-        target_type="employee",
-        target_id=employee.id,
         old={"result": old},
         new={"result": data.result},
     )
-    session.commit()
     return employee
 
 
@@ -189,26 +196,20 @@ def set_leaving(
     if (employee.left_on, employee.leaving_reason) == (data.left_on, data.reason):
         return employee
     employee.left_on, employee.leaving_reason = data.left_on, data.reason
-    _on_record(
+    _record_outcome(
         session,
+        principal,
         employee,
+        "employee.leaving_set",
         {
             "outcome": "leaving" if data.left_on is not None else "leaving_cleared",
             "left_on": data.left_on.isoformat() if data.left_on is not None else None,
             "reason": data.reason,
         },
         None,
-    )
-    audit.record(
-        session,
-        "employee.leaving_set",
-        actor=principal,
-        target_type="employee",
-        target_id=employee.id,
         old=old,
         new={"left_on": data.left_on, "reason": data.reason},
     )
-    session.commit()
     return employee
 
 

@@ -304,7 +304,7 @@ def upload_document(
         uploaded_at=now,
     )
     session.add(row)
-    audit.record(
+    audit.commit_recorded(
         session,
         "offer.document_uploaded",
         actor=None,
@@ -314,7 +314,6 @@ def upload_document(
         new={"kind": kind, "size": len(data), "type": sniffed},
         actor_label="subject",
     )
-    session.commit()
     return row
 
 

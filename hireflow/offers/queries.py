@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Application, Candidate
 from hireflow.core.errors import NotFound
-from hireflow.core.permissions import Principal, can, get_visible, require, restrict
+from hireflow.core.permissions import (
+    Principal,
+    can,
+    require,
+    require_visible,
+    restrict,
+)
+from hireflow.core.rows import value_map
 from hireflow.offers import configuration
 from hireflow.offers.hire import visible_tasks
 from hireflow.offers.models import Employee, Offer, OfferApproval, OfferDocument, OnboardingTask
@@ -28,18 +35,8 @@ class OfferRow:
 
 
 def _rows(session: Session, offers: list[Offer]) -> list[OfferRow]:
-    names = dict(
-        session.execute(
-            select(Candidate.id, Candidate.name).where(
-                Candidate.id.in_({o.candidate_id for o in offers})
-            )
-        ).all()
-    )
-    titles = dict(
-        session.execute(
-            select(Opening.id, Opening.title).where(Opening.id.in_({o.opening_id for o in offers}))
-        ).all()
-    )
+    names = value_map(session, Candidate.id, Candidate.name, (o.candidate_id for o in offers))
+    titles = value_map(session, Opening.id, Opening.title, (o.opening_id for o in offers))
     waiting: dict[int, str] = {}
     pending = session.scalars(
         select(OfferApproval)
@@ -86,8 +83,7 @@ class OfferPage:
 
 def offer_page(session: Session, principal: Principal, application_id: int) -> OfferPage:
     """An application's offers (the newest is the current one) with what HR acts on."""
-    require(principal, "offers.read")
-    application = get_visible(session, Application, application_id, principal, "offers.read")
+    application = require_visible(session, Application, application_id, principal, "offers.read")
     offers = list(
         session.scalars(
             restrict(select(Offer), principal, "offers.read", Offer)
@@ -108,11 +104,7 @@ def offer_page(session: Session, principal: Principal, application_id: int) -> O
         else None
     )
     user_ids = {s.decided_by_id for s in steps} | {current.manager_id if current else None}
-    names = dict(
-        session.execute(
-            select(User.id, User.name).where(User.id.in_({i for i in user_ids if i}))
-        ).all()
-    )
+    names = value_map(session, User.id, User.name, (i for i in user_ids if i))
     templates = (
         configuration.templates(session, principal, active_only=True)
         if can(principal, "offers.manage")
@@ -151,8 +143,7 @@ def checklist(session: Session, principal: Principal, person_id: int) -> Checkli
 
 
 def _user_names(session: Session, tasks: list[OnboardingTask]) -> dict[int, str]:
-    ids = {t.assignee_id for t in tasks if t.assignee_id}
-    return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+    return value_map(session, User.id, User.name, (t.assignee_id for t in tasks if t.assignee_id))
 
 
 @dataclass(frozen=True)
@@ -166,13 +157,7 @@ def my_tasks(session: Session, principal: Principal) -> list[TaskRow]:
     """Onboarding tasks in the caller's reach (IT: those assigned to them), open first."""
     tasks = visible_tasks(session, principal)
     tasks.sort(key=lambda t: (t.status != "open", t.due_on, t.person_id, t.position))
-    names = dict(
-        session.execute(
-            select(Candidate.id, Candidate.name).where(
-                Candidate.id.in_({t.person_id for t in tasks})
-            )
-        ).all()
-    )
+    names = value_map(session, Candidate.id, Candidate.name, (t.person_id for t in tasks))
     assignees = _user_names(session, tasks)
     return [
         TaskRow(t, names.get(t.person_id, ""), assignees.get(t.assignee_id or 0, "")) for t in tasks

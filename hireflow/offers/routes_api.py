@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Query, UploadFile
@@ -29,11 +28,6 @@ def offer_out(offer: Offer, session: DbSession, *_principal: Principal) -> schem
         schemas.ApprovalOut.model_validate(a) for a in service.approvals(session, offer)
     ]
     return out
-
-
-def _with_settings(action: Callable[..., Offer]) -> Callable[..., Offer]:
-    """``action`` given the settings after its other arguments."""
-    return lambda *args: action(*args, get_settings())
 
 
 # --------------------------------------------------------------------------- configuration
@@ -103,11 +97,11 @@ offers = ServiceRoutes(router, __name__, schemas.OfferOut, out=offer_out)
 offers.create("/applications/{application_id}/offers", service.create_offer, schemas.OfferIn)
 offers.get(OFFER, service.visible_offer, name="get_offer")
 offers.patch(OFFER, service.update_offer, schemas.OfferUpdate, name="patch_offer")
-offers.post(f"{OFFER}/submit", _with_settings(service.submit), name="submit_offer")
+offers.post(f"{OFFER}/submit", service.submit, name="submit_offer", settings=True)
 offers.post(
-    f"{OFFER}/decision", _with_settings(service.decide), schemas.DecisionIn, name="decide_offer"
+    f"{OFFER}/decision", service.decide, schemas.DecisionIn, name="decide_offer", settings=True
 )
-offers.post(f"{OFFER}/send", _with_settings(service.send), name="send_offer")
+offers.post(f"{OFFER}/send", service.send, name="send_offer", settings=True)
 offers.post(f"{OFFER}/withdraw", service.withdraw, schemas.WithdrawIn, name="withdraw_offer")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,7 +21,7 @@ from hireflow.core import audit, events
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.i18n import format_datetime
-from hireflow.core.permissions import Principal, Role, get_visible, require
+from hireflow.core.permissions import Principal, Role, get_visible, require_visible
 from hireflow.core.settings import Settings
 from hireflow.notifications import outbox
 from hireflow.notifications.channels import Attachment
@@ -58,8 +59,7 @@ def visible_offer(
     session: Session, principal: Principal, offer_id: int, capability: str = "offers.read"
 ) -> Offer:
     """The offer if the caller may use it for ``capability``, else 404 (403: not at all)."""
-    require(principal, capability)
-    return get_visible(session, Offer, offer_id, principal, capability)
+    return require_visible(session, Offer, offer_id, principal, capability)
 
 
 def status_error(cls: type[OfferError], offer: Offer) -> OfferError:
@@ -115,6 +115,21 @@ def _start_date(value: date | None, today: date) -> date:
     return value
 
 
+def _audit(
+    session: Session,
+    principal: Principal,
+    action: str,
+    offer: Offer,
+    *,
+    new: dict[str, Any],
+    old: dict[str, Any] | None = None,
+) -> None:
+    """The audit row of what ``principal`` did to ``offer`` (in the caller's transaction)."""
+    audit.record(
+        session, action, actor=principal, target_type="offer", target_id=offer.id, old=old, new=new
+    )
+
+
 def create_offer(
     session: Session,
     principal: Principal,
@@ -125,8 +140,7 @@ def create_offer(
 ) -> Offer:
     """An offer for one application from a template (the template's terms are copied)."""
     now = now or utcnow()
-    require(principal, "offers.manage")
-    application = get_visible(session, Application, application_id, principal, "offers.manage")
+    application = require_visible(session, Application, application_id, principal, "offers.manage")
     standing = session.scalars(
         select(Offer).where(Offer.application_id == application.id, Offer.status.in_(STANDING))
     ).first()
@@ -169,12 +183,11 @@ def create_offer(
     )
     session.add(offer)
     session.flush()
-    audit.record(
+    _audit(
         session,
+        principal,
         "offer.created",
-        actor=principal,
-        target_type="offer",
-        target_id=offer.id,
+        offer,
         new={"application": application.id, "template": template.id, **_terms(offer)},
     )
     session.commit()
@@ -210,15 +223,7 @@ def update_offer(
     for key, value in changes.items():
         setattr(offer, key, value)
     offer.version += 1
-    audit.record(
-        session,
-        "offer.changed",
-        actor=principal,
-        target_type="offer",
-        target_id=offer.id,
-        old=old,
-        new=_terms(offer),
-    )
+    _audit(session, principal, "offer.changed", offer, old=old, new=_terms(offer))
     session.commit()
     return offer
 
@@ -267,23 +272,45 @@ def _ask(
     session: Session, settings_: Settings, offer: Offer, step: OfferApproval, chain: OfferSettings
 ) -> None:
     """Tell the approvers of ``step`` that the offer waits for them."""
-    opening = session.get(Opening, offer.opening_id)
     for user in _approvers(session, offer, step.role, chain):
-        messages.queue(
+        _tell_staff(
             session,
-            offer.tenant_id,
+            settings_,
+            offer,
+            user,
             "offer.approval",
-            **messages.to_user(
-                user,
-                {
-                    "position": opening.title if opening else "",
-                    "link": messages.link(settings_, f"/applications/{offer.application_id}/offer"),
-                },
-            ),
-            dedupe_key=f"offer:{offer.id}:approval:{step.round}:{step.step}:{user.id}",
-            related=("offer", offer.id),
-            opening_id=offer.opening_id,
+            f"offer:{offer.id}:approval:{step.round}:{step.step}:{user.id}",
         )
+
+
+def _tell_staff(
+    session: Session,
+    settings_: Settings,
+    offer: Offer,
+    user: User,
+    kind: str,
+    dedupe_key: str,
+    **params: object,
+) -> None:
+    """An e-mail to a member of staff about the offer: its position, a link to its page and
+    ``params``."""
+    opening = session.get(Opening, offer.opening_id)
+    messages.queue(
+        session,
+        offer.tenant_id,
+        kind,
+        **messages.to_user(
+            user,
+            {
+                "position": opening.title if opening else "",
+                "link": messages.link(settings_, f"/applications/{offer.application_id}/offer"),
+                **params,
+            },
+        ),
+        dedupe_key=dedupe_key,
+        related=("offer", offer.id),
+        opening_id=offer.opening_id,
+    )
 
 
 def submit(session: Session, principal: Principal, offer_id: int, settings_: Settings) -> Offer:
@@ -310,12 +337,11 @@ def submit(session: Session, principal: Principal, offer_id: int, settings_: Set
     ]
     session.add_all(rows)
     offer.status = "pending_approval" if rows else "approved"
-    audit.record(
+    _audit(
         session,
+        principal,
         "offer.submitted",
-        actor=principal,
-        target_type="offer",
-        target_id=offer.id,
+        offer,
         new={"round": round_, "chain": steps, "status": offer.status},
     )
     if rows:
@@ -369,12 +395,11 @@ def decide(
         offer.status = "rejected"
     elif not rest:
         offer.status = "approved"
-    audit.record(
+    _audit(
         session,
+        principal,
         "offer.approved" if data.approve else "offer.approval_refused",
-        actor=principal,
-        target_type="offer",
-        target_id=offer.id,
+        offer,
         new={"round": step.round, "step": step.step, "role": step.role, "status": offer.status},
     )
     _publish_decided(session, offer, step)
@@ -512,12 +537,11 @@ def send(
         "sent",
         (Attachment(filename, document, "application/pdf"),),
     )
-    audit.record(
+    _audit(
         session,
+        principal,
         "offer.sent",
-        actor=principal,
-        target_type="offer",
-        target_id=offer.id,
+        offer,
         new={"expires_at": offer.expires_at, "pdf_sha256": offer.pdf_sha256, "language": language},
     )
     session.commit()
@@ -562,23 +586,7 @@ def tell_sender(
     sender = session.get(User, offer.sent_by_id) if offer.sent_by_id else None
     if sender is None:
         return
-    opening = session.get(Opening, offer.opening_id)
-    messages.queue(
-        session,
-        offer.tenant_id,
-        kind,
-        **messages.to_user(
-            sender,
-            {
-                "position": opening.title if opening else "",
-                "link": messages.link(settings_, f"/applications/{offer.application_id}/offer"),
-                **params,
-            },
-        ),
-        dedupe_key=f"offer:{offer.id}:{kind}",
-        related=("offer", offer.id),
-        opening_id=offer.opening_id,
-    )
+    _tell_staff(session, settings_, offer, sender, kind, f"offer:{offer.id}:{kind}", **params)
 
 
 def _local(value: datetime | None, zone: str, language: str) -> str:
@@ -607,12 +615,11 @@ def withdraw(
             commit=False,
         )
     outbox.cancel_pending(session, "offer", offer.id)
-    audit.record(
+    _audit(
         session,
+        principal,
         "offer.withdrawn",
-        actor=principal,
-        target_type="offer",
-        target_id=offer.id,
+        offer,
         old={"status": previous},
         new={"status": "withdrawn"},
     )

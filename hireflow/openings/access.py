@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hireflow.core import audit
 from hireflow.core.errors import N_, NotFound, ValidationFailed
-from hireflow.core.permissions import Principal, Role, get_visible, reaches_unit, require
+from hireflow.core.permissions import Principal, Role, reaches_unit, require_visible
 from hireflow.openings.models import (
     Opening,
     OpeningMember,
@@ -108,6 +109,19 @@ def opening_snapshot(opening: Opening) -> dict[str, Any]:
     }
 
 
+def add_opening(session: Session, principal: Principal, opening: Opening, **noted: Any) -> None:
+    """Store a new opening and audit its creation (its snapshot and ``noted``)."""
+    session.add(opening)
+    session.flush()
+    audit.record(
+        session,
+        "opening.created",
+        actor=principal,
+        target_type="opening",
+        target_id=opening.id,
+        new={**opening_snapshot(opening), **noted},
+    )
+
+
 def manageable_opening(session: Session, principal: Principal, opening_id: int) -> Opening:
-    require(principal, "openings.manage")
-    return get_visible(session, Opening, opening_id, principal, "openings.manage")
+    return require_visible(session, Opening, opening_id, principal, "openings.manage")

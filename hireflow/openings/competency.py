@@ -132,7 +132,7 @@ def _store_model(
     before = (opening.competency_model or {}).get("id")
     opening.competency_model = model
     versions.record_edit(session, principal, opening, model, source)
-    audit.record(
+    audit.commit_recorded(
         session,
         "opening.competency_model_set",
         actor=principal,
@@ -145,7 +145,6 @@ def _store_model(
             "dimensions": [d.get("id") for d in model.get("dimensions", [])],
         },
     )
-    session.commit()
     return opening
 
 

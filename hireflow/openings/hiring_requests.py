@@ -14,15 +14,15 @@ from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, Conflict, Forbidden, ValidationFailed
 from hireflow.core.i18n import gettext_for
-from hireflow.core.permissions import Principal, Role, get_visible, require, restrict
+from hireflow.core.permissions import Principal, Role, require, require_visible, restrict
 from hireflow.core.settings import get_settings
 from hireflow.notifications import outbox as notify
 from hireflow.notifications.templates import TemplateError
 from hireflow.openings import schemas
 from hireflow.openings.access import (
+    add_opening,
     check_members,
     department_for,
-    opening_snapshot,
     set_member_rows,
     unit_region,
 )
@@ -40,9 +40,15 @@ from hireflow.scoring.models import (
 log = logging.getLogger(__name__)
 
 
-def _request_step(
-    request: HiringRequest, principal: Principal, action: str, comment: str = ""
+def _step(
+    session: Session,
+    principal: Principal,
+    request: HiringRequest,
+    action: str,
+    new: dict[str, object],
+    comment: str = "",
 ) -> None:
+    """One step of a request, kept in its history and in the audit log."""
     request.history = [
         *(request.history or []),
         {
@@ -53,6 +59,14 @@ def _request_step(
             "comment": comment,
         },
     ]
+    audit.record(
+        session,
+        f"hiring_request.{action}",
+        actor=principal,
+        target_type="hiring_request",
+        target_id=request.id,
+        new=new,
+    )
 
 
 def _check_dimensions(dimensions: Sequence[str]) -> None:
@@ -85,21 +99,10 @@ def submit_request(
     )
     _fill_request(request, data)
     request.region = data.region or unit_region(session, department)
-    _request_step(request, principal, "submitted")
     session.add(request)
     session.flush()
-    audit.record(
-        session,
-        "hiring_request.submitted",
-        actor=principal,
-        target_type="hiring_request",
-        target_id=request.id,
-        new={
-            "title": request.title,
-            "department_id": department.id,
-            "headcount": request.headcount,
-        },
-    )
+    new = {"title": request.title, "department_id": department.id, "headcount": request.headcount}
+    _step(session, principal, request, "submitted", new)
     _notify_reviewers(session, request)
     session.commit()
     return request
@@ -121,8 +124,9 @@ def resubmit_request(
     session: Session, principal: Principal, request_id: int, data: schemas.HiringRequestIn
 ) -> HiringRequest:
     """The submitter changes a returned request and sends it again."""
-    require(principal, "hiring_requests.submit")
-    request = get_visible(session, HiringRequest, request_id, principal, "hiring_requests.submit")
+    request = require_visible(
+        session, HiringRequest, request_id, principal, "hiring_requests.submit"
+    )
     if request.submitted_by_id != principal.user_id:
         raise Forbidden()
     if request.status != "returned":
@@ -137,23 +141,17 @@ def resubmit_request(
     _check_dimensions(data.dimensions)
     _fill_request(request, data)
     request.status = "submitted"
-    _request_step(request, principal, "resubmitted")
-    audit.record(
-        session,
-        "hiring_request.resubmitted",
-        actor=principal,
-        target_type="hiring_request",
-        target_id=request.id,
-        new={"title": request.title, "headcount": request.headcount},
-    )
+    new = {"title": request.title, "headcount": request.headcount}
+    _step(session, principal, request, "resubmitted", new)
     _notify_reviewers(session, request)
     session.commit()
     return request
 
 
 def _reviewable(session: Session, principal: Principal, request_id: int) -> HiringRequest:
-    require(principal, "hiring_requests.review")
-    request = get_visible(session, HiringRequest, request_id, principal, "hiring_requests.review")
+    request = require_visible(
+        session, HiringRequest, request_id, principal, "hiring_requests.review"
+    )
     if request.status != "submitted":
         raise Conflict(
             N_("This request was already decided (%(status)s)."),
@@ -176,15 +174,7 @@ def return_request(
     request.status = "returned"
     request.review_comment = comment
     request.reviewed_by_id, request.reviewed_at = principal.user_id, utcnow()
-    _request_step(request, principal, "returned", comment)
-    audit.record(
-        session,
-        "hiring_request.returned",
-        actor=principal,
-        target_type="hiring_request",
-        target_id=request.id,
-        new={"comment": comment},
-    )
+    _step(session, principal, request, "returned", {"comment": comment}, comment)
     _notify_submitter(session, request, approved=False)
     session.commit()
     return request
@@ -225,29 +215,14 @@ def approve_request(
             "plan not generated on approval",
             extra={"event": "opening.plan_failed", "code": exc.code},
         )
-    session.add(opening)
-    session.flush()
+    add_opening(session, principal, opening, hiring_request=request.id, owners=data.owner_ids)
     request.status = "approved"
     request.opening_id = opening.id
-    request.review_comment = data.comment.strip()
+    comment = data.comment.strip()
+    request.review_comment = comment
     request.reviewed_by_id, request.reviewed_at = principal.user_id, utcnow()
-    _request_step(request, principal, "approved", request.review_comment)
-    audit.record(
-        session,
-        "opening.created",
-        actor=principal,
-        target_type="opening",
-        target_id=opening.id,
-        new={**opening_snapshot(opening), "hiring_request": request.id, "owners": data.owner_ids},
-    )
-    audit.record(
-        session,
-        "hiring_request.approved",
-        actor=principal,
-        target_type="hiring_request",
-        target_id=request.id,
-        new={"opening_id": opening.id, "comment": request.review_comment},
-    )
+    new = {"opening_id": opening.id, "comment": comment}
+    _step(session, principal, request, "approved", new, comment)
     _notify_submitter(session, request, approved=True)
     session.commit()
     return request

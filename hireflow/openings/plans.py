@@ -66,7 +66,7 @@ def generate_opening_plan(
     if not opening.competency_model:
         opening.competency_model = model_to_dict(competency_model_of(opening))
     opening.interview_plan = plan_for(opening, budget_minutes)
-    audit.record(
+    audit.commit_recorded(
         session,
         "opening.plan_generated",
         actor=principal,
@@ -77,7 +77,6 @@ def generate_opening_plan(
             "questions": len(opening.interview_plan.get("items", [])),
         },
     )
-    session.commit()
     return opening
 
 
@@ -184,7 +183,7 @@ def _store_plan(
     session: Session, principal: Principal, opening: Opening, plan: InterviewPlan, how: str
 ) -> Opening:
     opening.interview_plan = plan.to_dict()
-    audit.record(
+    audit.commit_recorded(
         session,
         "opening.plan_edited",
         actor=principal,
@@ -192,7 +191,6 @@ def _store_plan(
         target_id=opening.id,
         new={"edit": how, "questions": len(plan.items)},
     )
-    session.commit()
     return opening
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from hireflow.core.permissions import Principal, get_visible, require, restrict
+from hireflow.core.permissions import Principal, get_visible, require, require_visible, restrict
 from hireflow.openings.models import HiringRequest, Opening
 
 
@@ -63,5 +63,4 @@ def list_hiring_requests(
 
 
 def get_hiring_request(session: Session, principal: Principal, request_id: int) -> HiringRequest:
-    require(principal, "hiring_requests.read")
-    return get_visible(session, HiringRequest, request_id, principal, "hiring_requests.read")
+    return require_visible(session, HiringRequest, request_id, principal, "hiring_requests.read")

@@ -118,6 +118,16 @@ def company_region(session: DbSession, principal: Principal) -> str:
     return tenant.region if tenant is not None and tenant.region else "cn"
 
 
+def new_posting_values(session: DbSession, principal: Principal, **more: Any) -> dict[str, Any]:
+    """The values the form of a new opening or hiring request starts with."""
+    return {
+        "region": company_region(session, principal),
+        "language": principal.language,
+        "headcount": 1,
+        **more,
+    }
+
+
 def form_context(session: DbSession, principal: Principal, capability: str) -> dict[str, Any]:
     return {
         "units": placeable_units(session, principal, capability),

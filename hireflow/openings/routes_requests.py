@@ -19,9 +19,9 @@ from hireflow.openings import (
 )
 from hireflow.openings.models import HiringRequest
 from hireflow.openings.routes_context import (
-    company_region,
     form_context,
     ids_of,
+    new_posting_values,
     posting_payload,
     posting_values,
     unit_names,
@@ -83,11 +83,7 @@ def requests_page(
 def new_request_page(request: Request, session: DbSession, principal: PageUser) -> Response:
     require(principal, "hiring_requests.submit")
     context = _request_form_context(session, principal)
-    context["values"] = {
-        "region": company_region(session, principal),
-        "language": principal.language,
-        "headcount": 1,
-    }
+    context["values"] = new_posting_values(session, principal)
     return render(request, "openings/request_form.html", context)
 
 

@@ -31,9 +31,9 @@ from hireflow.openings import (
 from hireflow.openings.models import Opening
 from hireflow.openings.routes_context import (
     DEGREES,
-    company_region,
     form_context,
     ids_of,
+    new_posting_values,
     posting_payload,
     posting_values,
     unit_names,
@@ -147,13 +147,9 @@ def openings_page(
 def new_opening_page(request: Request, session: DbSession, principal: PageUser) -> Response:
     require(principal, "openings.create")
     context = form_context(session, principal, "openings.create")
-    context["values"] = {
-        "region": company_region(session, principal),
-        "language": principal.language,
-        "pass_threshold": 7.0,
-        "headcount": 1,
-        "generate_plan": "on",
-    }
+    context["values"] = new_posting_values(
+        session, principal, pass_threshold=7.0, generate_plan="on"
+    )
     context["owner_ids"] = [principal.user_id]
     return render(request, "openings/form.html", context)
 

@@ -29,6 +29,7 @@ from hireflow.core.permissions import Principal, Role, require
 from hireflow.core.tasks import enqueue_on_commit
 from hireflow.openings import schemas
 from hireflow.openings.access import (
+    add_opening,
     check_members,
     department_for,
     manageable_opening,
@@ -82,20 +83,7 @@ def create_opening(session: Session, principal: Principal, data: schemas.Opening
     set_member_rows(opening, owner_ids, data.interviewer_ids)
     if data.generate_plan:
         opening.interview_plan = plan_for(opening, data.plan_minutes)
-    session.add(opening)
-    session.flush()
-    audit.record(
-        session,
-        "opening.created",
-        actor=principal,
-        target_type="opening",
-        target_id=opening.id,
-        new={
-            **opening_snapshot(opening),
-            "owners": owner_ids,
-            "interviewers": data.interviewer_ids,
-        },
-    )
+    add_opening(session, principal, opening, owners=owner_ids, interviewers=data.interviewer_ids)
     session.commit()
     return opening
 
@@ -120,18 +108,15 @@ def update_opening(
             setattr(opening, key, changes[key])
     if data.requirements is not None:
         opening.requirements = data.requirements.model_dump(exclude_none=True)
-    old, new = audit.diff(before, opening_snapshot(opening))
-    if new:
-        audit.record(
-            session,
-            "opening.updated",
-            actor=principal,
-            target_type="opening",
-            target_id=opening.id,
-            old=old,
-            new=new,
-        )
-    session.commit()
+    audit.commit_changed(
+        session,
+        "opening.updated",
+        actor=principal,
+        target_type="opening",
+        target_id=opening.id,
+        before=before,
+        after=opening_snapshot(opening),
+    )
     return opening
 
 
@@ -148,7 +133,7 @@ def set_status(session: Session, principal: Principal, opening_id: int, status: 
         )
     before = opening.status
     opening.status = status
-    audit.record(
+    audit.commit_recorded(
         session,
         "opening.status_changed",
         actor=principal,
@@ -157,7 +142,6 @@ def set_status(session: Session, principal: Principal, opening_id: int, status: 
         old={"status": before},
         new={"status": status},
     )
-    session.commit()
     return opening
 
 
@@ -189,7 +173,7 @@ def delete_opening(session: Session, principal: Principal, opening_id: int) -> N
             N_("Only a draft without applications can be deleted; close the opening instead."),
             fields={"status": "in_use"},
         ) from exc
-    audit.record(
+    audit.commit_recorded(
         session,
         "opening.deleted",
         actor=principal,
@@ -197,7 +181,6 @@ def delete_opening(session: Session, principal: Principal, opening_id: int) -> N
         target_id=opening_id,
         old=snapshot,
     )
-    session.commit()
 
 
 def set_members(
@@ -210,7 +193,7 @@ def set_members(
         "interviewers": opening.member_ids("interviewer"),
     }
     set_member_rows(opening, data.owner_ids, data.interviewer_ids)
-    audit.record(
+    audit.commit_recorded(
         session,
         "opening.members_set",
         actor=principal,
@@ -219,7 +202,6 @@ def set_members(
         old=before,
         new={"owners": data.owner_ids, "interviewers": data.interviewer_ids},
     )
-    session.commit()
     return opening
 
 

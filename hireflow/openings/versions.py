@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import NotFound
-from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.permissions import Principal, require_visible
 from hireflow.openings import competency
 from hireflow.openings.models import CompetencyModelVersion, Opening
 from hireflow.scoring.models import model_from_dict, model_to_dict
@@ -32,8 +32,7 @@ def versions(
     session: Session, principal: Principal, opening_id: int, capability: str = "openings.read"
 ) -> list[CompetencyModelVersion]:
     """The opening's versions, newest first (404 when the opening is out of scope)."""
-    require(principal, capability)
-    get_visible(session, Opening, opening_id, principal, capability)
+    require_visible(session, Opening, opening_id, principal, capability)
     return list(
         session.scalars(
             select(CompetencyModelVersion)
@@ -120,11 +119,10 @@ def add_version(
     note: str = "",
 ) -> CompetencyModelVersion:
     """A new version, NOT active: the opening keeps its model until HR activates it."""
-    require(principal, ADOPT)
-    opening = get_visible(session, Opening, opening_id, principal, ADOPT)
+    opening = require_visible(session, Opening, opening_id, principal, ADOPT)
     _first_version(session, principal, opening)
     version = _add(session, principal, opening, model, source, note)
-    audit.record(
+    audit.commit_recorded(
         session,
         "opening.competency_version_added",
         actor=principal,
@@ -132,7 +130,6 @@ def add_version(
         target_id=opening.id,
         new={"version": version.number, "source": source, "weights": _weights(model)},
     )
-    session.commit()
     return version
 
 
@@ -140,8 +137,7 @@ def activate(
     session: Session, principal: Principal, opening_id: int, number: int
 ) -> CompetencyModelVersion:
     """Put a version in use (a new one, or an older one to go back to)."""
-    require(principal, ADOPT)
-    opening = get_visible(session, Opening, opening_id, principal, ADOPT)
+    opening = require_visible(session, Opening, opening_id, principal, ADOPT)
     version = session.scalars(
         select(CompetencyModelVersion).where(
             CompetencyModelVersion.opening_id == opening.id,
@@ -158,7 +154,7 @@ def activate(
     _deactivate_all(session, opening.id)
     version.active, version.activated_at = True, utcnow()
     opening.competency_model = copy.deepcopy(version.model)
-    audit.record(
+    audit.commit_recorded(
         session,
         "opening.competency_version_activated",
         actor=principal,
@@ -167,7 +163,6 @@ def activate(
         old={"version": before},
         new={"version": version.number, "weights": _weights(version.model)},
     )
-    session.commit()
     return version
 
 

@@ -6,12 +6,11 @@ import hmac
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from hireflow.core import audit
 from hireflow.core.audit import request_context
-from hireflow.core.db import utcnow
+from hireflow.core.db import add_or_find, utcnow
 from hireflow.core.errors import N_, TooManyAttempts, Unauthorized, ValidationFailed
 from hireflow.core.permissions import API_SCOPES, Grant, Principal, Role
 from hireflow.core.security import (
@@ -97,11 +96,8 @@ def _row(session: Session, rows: dict[str, LoginThrottle], scope: str, key: str)
         window_started_at=now,
         updated_at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        row = session.scalars(select(LoginThrottle).where(LoginThrottle.key == key)).one()
+    taken = select(LoginThrottle).where(LoginThrottle.key == key)
+    row, _created = add_or_find(session, row, lambda: session.scalars(taken).one())
     rows[scope] = row
     return row
 
@@ -209,10 +205,9 @@ def authenticate(
     user.last_login_at = now
     if password_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    audit.record(
+    audit.commit_recorded(
         session, "auth.login", actor=principal_for(user), target_type="user", target_id=user.id
     )
-    session.commit()
     return user
 
 
@@ -317,10 +312,9 @@ def login(
 def logout(session: Session, raw: str, principal: Principal | None) -> None:
     revoke_token(session, raw)
     if principal is not None:
-        audit.record(
+        audit.commit_recorded(
             session, "auth.logout", actor=principal, target_type="user", target_id=principal.user_id
         )
-        session.commit()
 
 
 def change_password(session: Session, principal: Principal, current: str, new: str) -> None:
@@ -342,7 +336,6 @@ def change_password(session: Session, principal: Principal, current: str, new: s
         )
     ):
         token.revoked_at = utcnow()
-    audit.record(
+    audit.commit_recorded(
         session, "auth.password_changed", actor=principal, target_type="user", target_id=user.id
     )
-    session.commit()

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from hireflow.core.audit import mask_personal
-from hireflow.core.permissions import Principal, Role, get_visible, require
+from hireflow.core.permissions import Principal, Role, require, require_visible
 from hireflow.org import queries, schemas, service
 from hireflow.org.models import User
 from hireflow.org.schemas import REGIONS
@@ -130,8 +130,7 @@ def org_add_user(request: Request, session: DbSession, principal: PageUser, form
 
 
 def _user_context(session: DbSession, principal: PageUser, user_id: int) -> dict[str, Any]:
-    require(principal, "users.read")
-    user = get_visible(session, User, user_id, principal, "users.read")
+    user = require_visible(session, User, user_id, principal, "users.read")
     context = _org_context(session, principal)
     context.update({"user": user})
     return context

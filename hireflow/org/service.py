@@ -20,6 +20,7 @@ from hireflow.core.permissions import (
     get_visible,
     reaches_unit,
     require,
+    require_visible,
 )
 from hireflow.core.security import hash_password, password_problem
 from hireflow.core.settings import get_settings
@@ -54,7 +55,7 @@ def create_tenant(
     )
     session.add(tenant)
     session.flush()
-    audit.record(
+    audit.commit_recorded(
         session,
         "tenant.created",
         actor=None,
@@ -63,7 +64,6 @@ def create_tenant(
         target_id=tenant.id,
         new={"name": name, "slug": slug, "region": region},
     )
-    session.commit()
     return tenant
 
 
@@ -95,25 +95,21 @@ def create_subsidiary(
     tenant = session.get(Tenant, principal.tenant_id)
     region = data.region or (tenant.region if tenant is not None else None) or "cn"
     subsidiary = Subsidiary(tenant_id=principal.tenant_id, name=data.name, region=region)
-    session.add(subsidiary)
-    session.flush()
-    audit.record(
+    audit.commit_created(
         session,
+        subsidiary,
         "subsidiary.created",
         actor=principal,
         target_type="subsidiary",
-        target_id=subsidiary.id,
         new={"name": data.name, "region": region},
     )
-    session.commit()
     return subsidiary
 
 
 def create_department(
     session: Session, principal: Principal, data: schemas.DepartmentCreate
 ) -> Department:
-    require(principal, "org.manage")
-    subsidiary = get_visible(session, Subsidiary, data.subsidiary_id, principal, "org.manage")
+    subsidiary = require_visible(session, Subsidiary, data.subsidiary_id, principal, "org.manage")
     _refuse_taken_name(
         session,
         Department,
@@ -124,17 +120,14 @@ def create_department(
     department = Department(
         tenant_id=principal.tenant_id, subsidiary_id=subsidiary.id, name=data.name
     )
-    session.add(department)
-    session.flush()
-    audit.record(
+    audit.commit_created(
         session,
+        department,
         "department.created",
         actor=principal,
         target_type="department",
-        target_id=department.id,
         new=data.model_dump(),
     )
-    session.commit()
     return department
 
 
@@ -234,8 +227,7 @@ def create_user(
 def update_user(
     session: Session, principal: Principal, user_id: int, data: schemas.UserUpdate
 ) -> User:
-    require(principal, "users.manage")
-    user = get_visible(session, User, user_id, principal, "users.manage")
+    user = require_visible(session, User, user_id, principal, "users.manage")
     before = {
         "name": user.name,
         "language": user.language,
@@ -253,15 +245,14 @@ def update_user(
 def add_role(
     session: Session, principal: Principal, user_id: int, grant: schemas.RoleGrantIn
 ) -> RoleAssignment:
-    require(principal, "users.manage")
-    user = get_visible(session, User, user_id, principal, "users.manage")
+    user = require_visible(session, User, user_id, principal, "users.manage")
     _check_grant(session, principal, grant)
     assignment = _assignment(grant)
     if any(_grant_dict(existing) == _grant_dict(assignment) for existing in user.roles):
         raise Conflict(N_("The user has this role already."))
     user.roles.append(assignment)
     session.flush()
-    audit.record(
+    audit.commit_recorded(
         session,
         "user.role_added",
         actor=principal,
@@ -269,13 +260,11 @@ def add_role(
         target_id=user.id,
         new=_grant_dict(assignment),
     )
-    session.commit()
     return assignment
 
 
 def remove_role(session: Session, principal: Principal, user_id: int, assignment_id: int) -> None:
-    require(principal, "users.manage")
-    user = get_visible(session, User, user_id, principal, "users.manage")
+    user = require_visible(session, User, user_id, principal, "users.manage")
     assignment = next((r for r in user.roles if r.id == assignment_id), None)
     if assignment is None:
         raise NotFound()
@@ -293,7 +282,7 @@ def remove_role(session: Session, principal: Principal, user_id: int, assignment
         )
     old = _grant_dict(assignment)
     user.roles.remove(assignment)
-    audit.record(
+    audit.commit_recorded(
         session,
         "user.role_removed",
         actor=principal,
@@ -301,7 +290,6 @@ def remove_role(session: Session, principal: Principal, user_id: int, assignment
         target_id=user.id,
         old=old,
     )
-    session.commit()
 
 
 def update_profile(session: Session, principal: Principal, data: schemas.ProfileUpdate) -> User:
@@ -325,18 +313,15 @@ def _change_user(
     """Apply ``changes``, audit what really changed (nothing: no row) and commit."""
     for key, value in changes.items():
         setattr(user, key, value)
-    old, new = audit.diff(before, {**before, **changes})
-    if new:
-        audit.record(
-            session,
-            action,
-            actor=principal,
-            target_type="user",
-            target_id=user.id,
-            old=old,
-            new=new,
-        )
-    session.commit()
+    audit.commit_changed(
+        session,
+        action,
+        actor=principal,
+        target_type="user",
+        target_id=user.id,
+        before=before,
+        after={**before, **changes},
+    )
     return user
 
 
@@ -370,7 +355,7 @@ def create_api_key(
     raw, row = issue_token(
         session, user, "api_key", hours=hours, name=data.name, scopes=tuple(data.scopes)
     )
-    audit.record(
+    audit.commit_recorded(
         session,
         "apikey.created",
         actor=principal,
@@ -384,7 +369,6 @@ def create_api_key(
             "by": principal.auth,
         },
     )
-    session.commit()
     return raw, row
 
 
@@ -424,10 +408,9 @@ def revoke_api_key(session: Session, principal: Principal, key_id: int) -> None:
         raise NotFound()
     if row.revoked_at is None:
         row.revoked_at = utcnow()
-        audit.record(
+        audit.commit_recorded(
             session, "apikey.revoked", actor=principal, target_type="api_key", target_id=row.id
         )
-        session.commit()
 
 
 def purge_expired_tokens(session: Session, older_than_days: int = 30) -> int:

@@ -112,14 +112,13 @@ def consume_code(
         raise CodeInvalid()
     if not hmac.compare_digest(row.code_hash, code_hash(row.id, code.strip())):
         row.attempts += 1
-        audit.record(
+        audit.commit_recorded(
             session,
             "attachment.code_failed",
             actor=principal,
             target_type="attachment",
             target_id=attachment.id,
         )
-        session.commit()
         raise CodeInvalid()
     row.used_at = now
     row.code_token = None

@@ -30,13 +30,12 @@ from hireflow.candidates.models import Application, Candidate
 from hireflow.core import audit, pii
 from hireflow.core.crypto import Keyring, WrappedKey, default_suite
 from hireflow.core.db import utcnow
-from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.permissions import Principal, require_visible
 from hireflow.core.storage import EncryptedStorage
 from hireflow.openings.models import Opening
-from hireflow.org.models import User
 from hireflow.records.models import Attachment, RecordEntry
 from hireflow.records.storage import regional_storage
-from hireflow.records.timeline import decrypt_payload, find_record
+from hireflow.records.timeline import actor_names, decrypt_payload, find_record, settle_pending
 
 README = """Hireflow — 个人信息副本 / copy of your personal data
 
@@ -91,8 +90,8 @@ def export_person(
 
     HR admins export anyone in their scope; a candidate exports their own record.
     """
-    require(principal, "records.export")
-    candidate = get_visible(session, Candidate, person_id, principal, "records.export")
+    candidate = require_visible(session, Candidate, person_id, principal, "records.export")
+    settle_pending(session, person_id)  # committed with the export's audit row
     entries = list(
         session.scalars(
             select(RecordEntry).where(RecordEntry.person_id == person_id).order_by(RecordEntry.seq)
@@ -134,7 +133,7 @@ def export_person(
         ]
         add(archive, "attachments.json", _json(described))
         archive.writestr("manifest.json", _json(manifest))
-    audit.record(
+    audit.commit_recorded(
         session,
         "record.exported",
         actor=principal,
@@ -143,7 +142,6 @@ def export_person(
         tenant_id=candidate.tenant_id,
         new={"files": len(manifest["files"]), "attachments": len(attachments)},
     )
-    session.commit()
     return manifest
 
 
@@ -189,12 +187,7 @@ def _timeline_section(
     session: Session, entries: list[RecordEntry], ring: Keyring
 ) -> list[dict[str, Any]]:
     """timeline.json: every entry, decrypted, with who wrote it."""
-    actor_names = {
-        user.id: user.name
-        for user in session.scalars(
-            select(User).where(User.id.in_({e.actor_id for e in entries if e.actor_id}))
-        )
-    }
+    names = actor_names(session, entries)
     # An interview result HR restated stays in the chain; the export says which entry
     # replaced it, so a reader takes the final scores (with the AI's beside them).
     superseded_by = {
@@ -207,7 +200,7 @@ def _timeline_section(
             "seq": entry.seq,
             "type": entry.type,
             "source": entry.source,
-            "by": actor_names.get(entry.actor_id or 0) or entry.actor_label or None,
+            "by": names.get(entry.actor_id or 0) or entry.actor_label or None,
             "occurred_at": entry.occurred_at,
             "recorded_at": entry.recorded_at,
             "facts": entry.facts,

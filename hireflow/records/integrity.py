@@ -36,6 +36,7 @@ from hireflow.core.audit import (
 from hireflow.core.crypto import DigestSet
 from hireflow.core.db import utcnow
 from hireflow.core.permissions import Principal, require
+from hireflow.records import outbox
 from hireflow.records.chain import GENESIS_HASH, ChainReport, verify_chain
 from hireflow.records.checkpoints import CheckpointIndex, cached_checkpoints
 from hireflow.records.models import (
@@ -53,6 +54,8 @@ from hireflow.records.timeline import (
     entry_content,
     payload_digest_matches,
     person_chain_id,
+    settle_all,
+    settle_pending,
 )
 
 Progress = Callable[[int], None]
@@ -398,8 +401,9 @@ def verify_person(
     *,
     checkpoints: CheckpointIndex | None = None,
 ) -> VerificationReport:
-    """Verify one person's chain (the record page's badge)."""
+    """Verify one person's chain (the record page's badge), their deferred entries appended."""
     report = VerificationReport()
+    settle_pending(session, person_id)
     checkpoints = with_rechains(session, checkpoints, report, person_id=person_id)
     chain_id = person_chain_id(person_id)
     entries = list(
@@ -567,8 +571,20 @@ def verify(
     progress: Progress | None = None,
     file_progress: Progress | None = None,
 ) -> VerificationReport:
-    """Verify audit chains, person chains, heads, checkpoints (and files)."""
+    """Verify audit chains, person chains, heads, checkpoints (and files); deferred entries
+    (``records.outbox``) are appended first, and outbox rows that do not authenticate reported."""
     report = VerificationReport()
+    settle_all(session, tenant_id)
+    for row_id, person_id in outbox.forged(session, tenant_id):
+        report.problems.append(
+            Problem(
+                person_chain_id(person_id),
+                "unchained",
+                None,
+                f"outbox row id {row_id} does not authenticate: written outside the "
+                "application, altered or moved; it is not appended",
+            )
+        )
     if checkpoints is not None:
         report.checkpoint_files = checkpoints.files
         for error in checkpoints.errors:

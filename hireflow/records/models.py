@@ -133,6 +133,22 @@ class RecordEntry(Base):
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
+class PendingEntry(Base):
+    """A timeline entry its request committed but did not yet append to the person's chain
+    (``records.outbox``): durable from that commit, appended in id order before anything
+    else is appended to or read from the chain. ``entry`` is the entry's fields sealed
+    (AES-256-GCM) to the row's tenant and person, so a row written outside the application
+    is never appended (``hireflow verify`` reports it)."""
+
+    __tablename__ = "record_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    entry: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class Attachment(Base):
     """An encrypted file of a record (resume, recording, offer letter...).
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, ValidationFailed
-from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.permissions import Principal, require, require_visible
 from hireflow.records.models import STATUSES, RecordPolicy, RetentionRule
 
 
@@ -30,7 +30,7 @@ def update_policy(
     policy.require_download_code = bool(require_download_code)
     policy.updated_at = utcnow()
     policy.updated_by_id = principal.user_id
-    audit.record(
+    audit.commit_recorded(
         session,
         "record.policy_updated",
         actor=principal,
@@ -39,7 +39,6 @@ def update_policy(
         old={"require_download_code": before},
         new={"require_download_code": policy.require_download_code},
     )
-    session.commit()
     return policy
 
 
@@ -83,8 +82,7 @@ def add_retention_rule(
 
 def delete_retention_rule(session: Session, principal: Principal, rule_id: int) -> None:
     """Remove a retention rule of the caller's company."""
-    require(principal, "records.manage")
-    rule = get_visible(session, RetentionRule, rule_id, principal, "records.manage")
+    rule = require_visible(session, RetentionRule, rule_id, principal, "records.manage")
     old = {"status": rule.status, "months": rule.months, "region": rule.region}
     audit.commit_deleted(
         session,

@@ -21,11 +21,10 @@ from hireflow.candidates.models import Application, Candidate
 from hireflow.core import audit, pii
 from hireflow.core.audit import ChainHead
 from hireflow.core.crypto import CryptoError
-from hireflow.core.permissions import Principal, get_visible, require, restrict
+from hireflow.core.permissions import Principal, require, require_visible, restrict
 from hireflow.discovery import domain_modules
 from hireflow.interviews.models import InterviewSession
 from hireflow.openings.models import Opening
-from hireflow.org.models import User
 from hireflow.records import journey
 from hireflow.records.checkpoints import cached_checkpoints
 from hireflow.records.files import clean_time
@@ -41,10 +40,12 @@ from hireflow.records.models import (
 )
 from hireflow.records.policy import get_policy
 from hireflow.records.timeline import (
+    actor_names,
     decrypt_payload,
     default_region,
     person_chain_id,
     query_term_variants,
+    settle_pending,
 )
 
 
@@ -135,6 +136,20 @@ def _text_matches(query: str, tenant_id: int | None) -> ColumnElement[bool]:
     return or_(*conditions)
 
 
+def _opening_and_period(
+    model: type[RecordEntry] | type[RecordScore], filters: SearchFilters
+) -> list[ColumnElement[bool]]:
+    """The opening and period conditions the filters ask for, on entries or on scores."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.opening_id is not None:
+        conditions.append(model.opening_id == filters.opening_id)
+    if filters.since is not None:
+        conditions.append(model.occurred_at >= filters.since)
+    if filters.until is not None:
+        conditions.append(model.occurred_at < filters.until)
+    return conditions
+
+
 def _history_filters(
     stmt: Select[Any], filters: SearchFilters, tenant_id: int | None
 ) -> Select[Any]:
@@ -142,12 +157,7 @@ def _history_filters(
     entry_conditions = [RecordEntry.tenant_id == tenant_id]
     if filters.entry_type:
         entry_conditions.append(RecordEntry.type == filters.entry_type)
-    if filters.opening_id is not None:
-        entry_conditions.append(RecordEntry.opening_id == filters.opening_id)
-    if filters.since is not None:
-        entry_conditions.append(RecordEntry.occurred_at >= filters.since)
-    if filters.until is not None:
-        entry_conditions.append(RecordEntry.occurred_at < filters.until)
+    entry_conditions += _opening_and_period(RecordEntry, filters)
     if len(entry_conditions) > 1:
         stmt = stmt.where(Candidate.id.in_(select(RecordEntry.person_id).where(*entry_conditions)))
     if filters.dimension and filters.min_score is not None:
@@ -155,13 +165,8 @@ def _history_filters(
             RecordScore.tenant_id == tenant_id,
             RecordScore.dimension == filters.dimension,
             RecordScore.score >= filters.min_score,
+            *_opening_and_period(RecordScore, filters),
         ]
-        if filters.opening_id is not None:
-            score_conditions.append(RecordScore.opening_id == filters.opening_id)
-        if filters.since is not None:
-            score_conditions.append(RecordScore.occurred_at >= filters.since)
-        if filters.until is not None:
-            score_conditions.append(RecordScore.occurred_at < filters.until)
         stmt = stmt.where(Candidate.id.in_(select(RecordScore.person_id).where(*score_conditions)))
     return stmt
 
@@ -228,8 +233,8 @@ class RecordView:
 
 def view_record(session: Session, principal: Principal, person_id: int) -> RecordView:
     """A person's whole record, decrypted for the viewer; the view is audited."""
-    require(principal, "records.read")
-    person = get_visible(session, Candidate, person_id, principal, "records.read")
+    person = require_visible(session, Candidate, person_id, principal, "records.read")
+    settle_pending(session, person_id)  # committed with the view's audit row
     record = session.scalars(
         select(PersonRecord).where(PersonRecord.person_id == person_id)
     ).first()
@@ -265,14 +270,13 @@ def view_record(session: Session, principal: Principal, person_id: int) -> Recor
     openings, models = _openings_named(session, entries, attachments.values())
     checkpoints = cached_checkpoints()
     integrity = verify_person(session, person_id, checkpoints=checkpoints)
-    audit.record(
+    audit.commit_recorded(
         session,
         "record.viewed",
         actor=principal,
         target_type="record",
         target_id=person_id,
     )
-    session.commit()
     return RecordView(
         person=person,
         record=record,
@@ -322,12 +326,7 @@ def _entry_views(
 ) -> list[EntryView]:
     """The entries decrypted, with who wrote them and what they attach; an entry whose
     payload cannot be decrypted is shown as unreadable, not hidden."""
-    names = {
-        user.id: user.name
-        for user in session.scalars(
-            select(User).where(User.id.in_({e.actor_id for e in entries if e.actor_id}))
-        )
-    }
+    names = actor_names(session, entries)
     ring = pii.keyring()
     views: list[EntryView] = []
     for entry in entries:
@@ -402,8 +401,7 @@ def check_record(session: Session, principal: Principal, person_id: int) -> Reco
     """Recompute every hash of one person's chain and compare it with the signed checkpoints
     (``/records/{id}/verify``). Reads no personal data beyond the name; not audited."""
 
-    require(principal, "records.read")
-    person = get_visible(session, Candidate, person_id, principal, "records.read")
+    person = require_visible(session, Candidate, person_id, principal, "records.read")
     checkpoints = cached_checkpoints()
     report = verify_person(session, person_id, checkpoints=checkpoints)
     chain_id = person_chain_id(person_id)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from hireflow.candidates.models import Candidate
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.i18n import gettext_for
-from hireflow.core.permissions import Principal, get_visible, require, restrict
+from hireflow.core.permissions import Principal, require, require_visible, restrict
 from hireflow.core.settings import get_settings
 from hireflow.openings.models import Opening
 from hireflow.records import download_codes, policy, queries, service
@@ -220,8 +220,7 @@ def integrity_run(session: DbSession, principal: PageUser, settings: AppSettings
 
 
 def _attachment_for(session: DbSession, principal: Principal, attachment_id: int) -> Attachment:
-    require(principal, "records.files")
-    return get_visible(session, Attachment, attachment_id, principal, "records.files")
+    return require_visible(session, Attachment, attachment_id, principal, "records.files")
 
 
 @router.get("/records/attachments/{attachment_id}")

@@ -49,7 +49,7 @@ from hireflow.core.errors import N_, AppError, Conflict, NotFound, ValidationFai
 from hireflow.core.permissions import Principal
 from hireflow.core.storage import EncryptedStorage, ResidencyError
 from hireflow.org.models import User
-from hireflow.records import erasing, files
+from hireflow.records import erasing, files, outbox
 from hireflow.records.download_codes import consume_code, visible_attachment
 from hireflow.records.erasing import ErasureReport
 from hireflow.records.errors import (
@@ -80,7 +80,9 @@ from hireflow.records.timeline import (
     NewEntry,
     SystemActor,
     append_entries,
+    check_entry,
     ensure_record,
+    find_record,
     visible_to,
 )
 
@@ -577,12 +579,14 @@ def record_consents(
     method: str = "web",
     source: str = "hireflow",
     commit: bool = True,
+    defer: bool = False,
 ) -> list[RecordEntry]:
     """:func:`record_consent` for several purposes given at once (one notice, one click).
 
     The entries are appended together, one after the other in the person's chain: each still
-    hashes the one before it, exactly as separate appends would, so the chain proves the same;
-    only the person, their record and the chain head are read once instead of per purpose."""
+    hashes the one before it, exactly as separate appends would, so the chain proves the same.
+    ``defer``: written to the outbox in this transaction and appended after it (``outbox``;
+    returns no entries), so the request neither locks the chain head nor hashes."""
     if not purposes or any(purpose not in CONSENT_PURPOSES for purpose in purposes):
         raise ValidationFailed(N_("Unknown consent purpose."), fields={"purpose": "unknown"})
     version = (notice_version or "").strip()
@@ -594,33 +598,29 @@ def record_consents(
     if method not in ("web", "paper", "email", "import", "api"):
         raise ValidationFailed(N_("Unknown consent method."), fields={"method": "unknown"})
     candidate = _person(session, actor, person_id, "records.consent")
-    record = ensure_record(session, candidate)
-    _writable(record)
+    record = find_record(session, person_id) if defer else ensure_record(session, candidate)
+    if record is not None:
+        _writable(record)
     actor_id, label = _actor_fields(actor)
     if isinstance(actor, Principal) and candidate.user_id == actor.user_id:
         label = "subject"  # the person themselves; their name never enters hashed content
-    entries = _append(
-        session,
-        record,
-        [
-            NewEntry(
-                type="consent",
-                source=source,
-                facts={
-                    "purpose": purpose,
-                    "notice_version": version,
-                    "granted": bool(granted),
-                    "method": method,
-                },
-                actor_id=actor_id,
-                actor_label=label,
-            )
-            for purpose in purposes
-        ],
-    )
+    facts = {"notice_version": version, "granted": bool(granted), "method": method}
+    entry: dict[str, Any] = {"type": "consent", "source": source, "actor_id": actor_id}
+    entry["actor_label"] = label
+    items = [entry | {"facts": {"purpose": purpose, **facts}} for purpose in purposes]
+    try:
+        check_entry(NewEntry(**items[0]))  # refused now, deferred or not
+    except EntryError as exc:
+        raise _entry_error(exc) from exc
+    entries: list[RecordEntry] = []
+    if record is None or defer:
+        at = {"occurred_at": utcnow()}
+        outbox.defer(session, candidate.tenant_id, person_id, [item | at for item in items])
+    else:
+        entries = _append(session, record, [NewEntry(**item) for item in items])
     for purpose in purposes:
         new = {"purpose": purpose, "granted": bool(granted), "notice_version": version}
-        _audit(session, actor, "record.consent", "record", person_id, record.tenant_id, new)
+        _audit(session, actor, "record.consent", "record", person_id, candidate.tenant_id, new)
     if commit:
         session.commit()
     return entries

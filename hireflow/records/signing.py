@@ -14,10 +14,10 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -125,6 +125,7 @@ class SM2PrivateKey:
 
 SigningKey = Ed25519PrivateKey | SM2PrivateKey
 PublicKey = Ed25519PublicKey | SM2PublicKey
+EdKey = TypeVar("EdKey", Ed25519PrivateKey, Ed25519PublicKey)
 
 
 def generate_signing_key(suite: str = "intl") -> SigningKey:
@@ -147,6 +148,26 @@ def _decode_raw32(value: str) -> bytes | None:
     return raw if len(raw) == 32 else None
 
 
+def _ed25519(
+    text: str,
+    load_pem: Callable[[bytes], object],
+    kind: type[object],
+    from_raw: Callable[[bytes], EdKey],
+    name: str,
+    raw_form: str,
+) -> EdKey:
+    """An Ed25519 key of ``kind`` from PEM, or from 32 raw bytes in hex or base64."""
+    if "-----BEGIN" in text:
+        key = load_pem(text.encode("ascii"))
+        if not isinstance(key, kind):
+            raise CheckpointError(f"{name} PEM is not an Ed25519 key")
+        return cast(EdKey, key)
+    raw = _decode_raw32(text)
+    if raw is None:
+        raise CheckpointError(f"{name} must be PEM or {raw_form} in hex or base64")
+    return from_raw(raw)
+
+
 def load_signing_key(value: str | bytes) -> SigningKey:
     """An Ed25519 private key from PEM (PKCS#8, unencrypted) or a 32-byte seed (hex/base64),
     or an SM2 key ``sm2:<base64 private>:<base64 public>``."""
@@ -157,15 +178,14 @@ def load_signing_key(value: str | bytes) -> SigningKey:
             return SM2PrivateKey(base64.b64decode(private), base64.b64decode(public))
         except ValueError as exc:
             raise CheckpointError("SM2 signing key must be sm2:<private>:<public>") from exc
-    if "-----BEGIN" in text:
-        key = serialization.load_pem_private_key(text.encode("ascii"), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise CheckpointError("signing key PEM is not an Ed25519 key")
-        return key
-    raw = _decode_raw32(text)
-    if raw is None:
-        raise CheckpointError("signing key must be PEM or a 32-byte seed in hex or base64")
-    return Ed25519PrivateKey.from_private_bytes(raw)
+    return _ed25519(
+        text,
+        lambda pem: serialization.load_pem_private_key(pem, password=None),
+        Ed25519PrivateKey,
+        Ed25519PrivateKey.from_private_bytes,
+        "signing key",
+        "a 32-byte seed",
+    )
 
 
 def load_public_key(value: str | bytes | PublicKey) -> PublicKey:
@@ -179,15 +199,14 @@ def load_public_key(value: str | bytes | PublicKey) -> PublicKey:
             return SM2PublicKey(base64.b64decode(text.strip()[4:]))
         except ValueError as exc:
             raise CheckpointError("SM2 public key must be sm2:<base64 of 64 bytes>") from exc
-    if "-----BEGIN" in text:
-        key = serialization.load_pem_public_key(text.encode("ascii"))
-        if not isinstance(key, Ed25519PublicKey):
-            raise CheckpointError("public key PEM is not an Ed25519 key")
-        return key
-    raw = _decode_raw32(text)
-    if raw is None:
-        raise CheckpointError("public key must be PEM or 32 bytes in hex or base64")
-    return Ed25519PublicKey.from_public_bytes(raw)
+    return _ed25519(
+        text,
+        serialization.load_pem_public_key,
+        Ed25519PublicKey,
+        Ed25519PublicKey.from_public_bytes,
+        "public key",
+        "32 bytes",
+    )
 
 
 def _raw_public(key: PublicKey) -> bytes:

@@ -23,6 +23,7 @@ from hireflow.records.checkpoints import cached_checkpoints, write_checkpoint
 from hireflow.records.integrity import save_run, verify
 from hireflow.records.models import DownloadCode
 from hireflow.records.retention import apply_retention
+from hireflow.records.timeline import settle_all
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,14 @@ def verify_task() -> bool:
     return ok
 
 
+@celery_app.task(name="records.settle_pending")
+def settle_pending_task() -> int:
+    """Append the entries requests deferred to the people's chains (``records.outbox``)."""
+
+    with get_database().session() as session:
+        return settle_all(session)
+
+
 celery_app.conf.beat_schedule = {
     **(celery_app.conf.beat_schedule or {}),
     "records-retention-daily": {
@@ -111,6 +120,10 @@ celery_app.conf.beat_schedule = {
     "records-checkpoint-hourly": {
         "task": "records.write_checkpoint",
         "schedule": crontab(minute=7),
+    },
+    "records-settle-pending": {
+        "task": "records.settle_pending",
+        "schedule": 60.0,
     },
     "records-verify-nightly": {
         "task": "records.verify",

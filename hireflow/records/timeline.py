@@ -31,7 +31,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Application, Candidate
@@ -47,12 +46,14 @@ from hireflow.core.crypto import (
     wrap_key,
 )
 from hireflow.core.crypto import IntegrityError as CryptoIntegrityError
-from hireflow.core.db import utcnow
+from hireflow.core.db import insert_or_find, utcnow
 from hireflow.core.errors import NotFound
 from hireflow.core.file_crypto import decrypt_bytes, encrypt_bytes
-from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.permissions import Principal, require_visible
+from hireflow.core.rows import value_map
 from hireflow.openings.models import Opening
-from hireflow.org.models import Tenant
+from hireflow.org.models import Tenant, User
+from hireflow.records import outbox
 from hireflow.records.chain import canonical_json
 from hireflow.records.models import (
     ENTRY_TYPES,
@@ -104,8 +105,7 @@ def visible_to(
         ):
             raise NotFound()
         return found
-    require(actor, capability)
-    return get_visible(session, model, object_id, actor, capability)
+    return require_visible(session, model, object_id, actor, capability)
 
 
 def person_chain_id(person_id: int) -> str:
@@ -237,6 +237,11 @@ def encrypt_payload(text: str, context: str, ring: Keyring) -> tuple[str, str]:
     sealed = encrypt_bytes(text.encode("utf-8"), data_key, context)
     token = PAYLOAD_PREFIX + base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii")
     return token, wrap_key(data_key, ring).to_token()
+
+
+def actor_names(session: Session, entries: Iterable[RecordEntry]) -> dict[int, str]:
+    """The names of the users who wrote ``entries``, by user id."""
+    return value_map(session, User.id, User.name, (e.actor_id for e in entries if e.actor_id))
 
 
 def decrypt_payload(entry: Any, ring: Keyring | None = None) -> dict[str, Any] | None:
@@ -379,24 +384,17 @@ def ensure_record(
     record = find_record(session, candidate.id)
     if record is not None:
         return record
-    record = PersonRecord(
+    return insert_or_find(
+        session,
+        PersonRecord,
+        lambda: find_record(session, candidate.id),  # a concurrent creator's
         tenant_id=candidate.tenant_id,
         person_id=candidate.id,
         region=(region or default_region(session, candidate)).lower(),
         status="",
         entry_count=0,
         legal_hold=False,
-    )
-    try:
-        with session.begin_nested():
-            session.add(record)
-            session.flush()
-    except DBIntegrityError:
-        found = find_record(session, candidate.id)
-        if found is None:  # pragma: no cover - the conflict was something else
-            raise
-        return found
-    return record
+    )[0]
 
 
 @dataclass
@@ -436,12 +434,49 @@ def append_entries(
     ring: Keyring | None = None,
     index_terms: bool = True,
 ) -> list[RecordEntry]:
-    """Append entries to a person's chain in the session's transaction (no commit).
+    """Append entries to a person's chain in the session's transaction (no commit); the
+    person's deferred entries (``records.outbox``) go first, so the chain keeps the order in
+    which the entries were written. Returns the entries of ``items``.
 
     The chain head stays locked until the caller commits or rolls back.
     """
-    if not items:
+    pending = [NewEntry(**fields) for fields in outbox.take(session, record.person_id)]
+    if not items and not pending:
         return []
+    entries = _append_now(session, record, [*pending, *items], ring, index_terms)
+    return entries[len(pending) :]
+
+
+def settle_pending(session: Session, person_id: int) -> int:
+    """Append the person's deferred entries to their chain now (no commit): before the chain
+    is read. Returns how many were appended."""
+    pending = [NewEntry(**fields) for fields in outbox.take(session, person_id)]
+    if not pending:
+        return 0
+    candidate = session.get(Candidate, person_id)
+    if candidate is None:
+        raise NotFound()
+    _append_now(session, ensure_record(session, candidate), pending, None, True)
+    return len(pending)
+
+
+def settle_all(session: Session, tenant_id: int | None = None) -> int:
+    """Append every deferred entry (of one tenant, or of all), committing per person: the
+    worker's sweep and ``hireflow verify``. Returns how many were appended."""
+    appended = 0
+    for person_id in outbox.waiting(session, tenant_id):
+        appended += settle_pending(session, person_id)
+        session.commit()
+    return appended
+
+
+def _append_now(
+    session: Session,
+    record: PersonRecord,
+    items: Sequence[NewEntry],
+    ring: Keyring | None,
+    index_terms: bool,
+) -> list[RecordEntry]:
     ring = ring or pii.keyring()
     now = utcnow()
     prepared: list[tuple[RecordEntry, str | None, Any]] = []

@@ -156,7 +156,7 @@ def auto_assign(
         for placement in result.placements:
             taken.add((placement.interviewer_id, placement.start))
             _book_placement(session, batch, placement, settings, principal, now)
-    audit.record(
+    audit.commit_recorded(
         session,
         "scheduling.auto_assigned",
         actor=principal,
@@ -164,7 +164,6 @@ def auto_assign(
         target_id=opening.id,
         new={"placed": len(batch.placed), "unplaced": len(batch.unplaced)},
     )
-    session.commit()
     return schemas.AssignOut(placed=batch.placed, unplaced=batch.unplaced)
 
 

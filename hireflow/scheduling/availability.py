@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, ValidationFailed
-from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.permissions import Principal, require_visible
 from hireflow.core.timezones import TimeError
 from hireflow.org.models import RoleAssignment, User
 from hireflow.scheduling import schemas
@@ -25,8 +25,7 @@ from hireflow.scheduling.timeline import WorkingWindow
 
 def managed_user(session: Session, principal: Principal, user_id: int) -> User:
     """A user whose availability the caller may manage: themselves, or anyone for HR."""
-    require(principal, "availability.manage")
-    return get_visible(session, User, user_id, principal, "availability.manage")
+    return require_visible(session, User, user_id, principal, "availability.manage")
 
 
 def availability_view(
@@ -80,7 +79,7 @@ def save_availability(
     profile.holidays = sorted({d.isoformat() for d in data.holidays})
     profile.max_per_day = data.max_per_day
     session.flush()
-    audit.record(
+    audit.commit_recorded(
         session,
         "availability.saved",
         actor=principal,
@@ -93,7 +92,6 @@ def save_availability(
             "max_per_day": data.max_per_day,
         },
     )
-    session.commit()
     return profile
 
 
@@ -138,8 +136,7 @@ def add_busy(
 
 def delete_busy(session: Session, principal: Principal, busy_id: int) -> int:
     """Remove a busy block; returns the id of the user it belonged to."""
-    require(principal, "availability.manage")
-    block = get_visible(session, BusyBlock, busy_id, principal, "availability.manage")
+    block = require_visible(session, BusyBlock, busy_id, principal, "availability.manage")
     user_id = block.user_id
     old = {"block_id": block.id, "start": block.start, "end": block.end}
     audit.commit_deleted(

@@ -305,7 +305,6 @@ def release_booking(
     settings: Settings,
     now: datetime,
     *,
-    actor_label: str,
     actor: Principal | None = None,
 ) -> None:
     """Cancel a booking inside the caller's transaction: free the cells, withdraw reminders,
@@ -327,7 +326,7 @@ def release_booking(
         "booking.cancelled",
         actor=None,
         tenant_id=invitation.tenant_id,
-        actor_label=actor_label,
+        actor_label=actor.name if actor else "candidate",
         target_type="invitation",
         target_id=invitation.id,
         old={"booking_id": booking.id, "start": previous},
@@ -355,15 +354,7 @@ def cancel_booking(
             TOO_LATE,
             code="too_late_to_change",
         )
-    release_booking(
-        session,
-        invitation,
-        booking,
-        settings,
-        now,
-        actor_label=actor.name if actor else "candidate",
-        actor=actor,
-    )
+    release_booking(session, invitation, booking, settings, now, actor=actor)
     if invitation.status == "booked":
         invitation.status = "verified" if invitation.verified_at else "opened"
     session.commit()

@@ -121,7 +121,7 @@ def import_calendar(
         )
     profile.calendar_synced_at = now
     session.flush()
-    audit.record(
+    audit.commit_recorded(
         session,
         "availability.calendar_imported",
         actor=principal,
@@ -129,7 +129,6 @@ def import_calendar(
         target_id=user.id,
         new={"blocks": count, "source": "url" if data.url else "file"},
     )
-    session.commit()
     return count
 
 

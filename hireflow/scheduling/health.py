@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hireflow.core.rows import count_and_oldest
 from hireflow.scheduling.models import Invitation
 
 
 def oldest_queued_invitation(session: Session) -> tuple[int, datetime | None]:
-    count, oldest = session.execute(
-        select(func.count(), func.min(Invitation.created_at)).where(Invitation.status == "queued")
-    ).one()
-    return int(count or 0), oldest
+    return count_and_oldest(session, Invitation.created_at, Invitation.status == "queued")
 
 
 BACKLOGS = {"invitations": oldest_queued_invitation}

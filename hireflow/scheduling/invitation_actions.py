@@ -26,15 +26,7 @@ def cancel_invitation(
     now = utcnow()
     booking = invitation.booking
     if booking is not None and booking.status == "active":
-        release_booking(
-            session,
-            invitation,
-            booking,
-            settings,
-            now,
-            actor_label=principal.name,
-            actor=principal,
-        )
+        release_booking(session, invitation, booking, settings, now, actor=principal)
     invitation.status = "cancelled"
     invitation.cancelled_at = now
     outbox.cancel_pending(session, "invitation", invitation.id)
@@ -68,7 +60,6 @@ def unlock_identity(session: Session, principal: Principal, invitation_id: int) 
 
 def _done(session: Session, principal: Principal, action: str, invitation: Invitation) -> None:
     """Audit HR's action on the invitation and commit it."""
-    audit.record(
+    audit.commit_recorded(
         session, action, actor=principal, target_type="invitation", target_id=invitation.id
     )
-    session.commit()

@@ -19,7 +19,7 @@ from hireflow.candidates.models import Application, Candidate
 from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, NotFound, ValidationFailed
-from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.permissions import Principal, get_visible, require_visible
 from hireflow.core.settings import Settings
 from hireflow.core.tasks import enqueue_on_commit
 from hireflow.notifications import channel_settings, outbox
@@ -46,8 +46,7 @@ OPEN_STATUSES = ("queued", "sending", "sent", "opened", "verified", "booked")
 def staff_opening(
     session: Session, principal: Principal, opening_id: int, capability: str
 ) -> Opening:
-    require(principal, capability)
-    return get_visible(session, Opening, opening_id, principal, capability)
+    return require_visible(session, Opening, opening_id, principal, capability)
 
 
 def _skip(candidate_id: int, reason: str, message: str) -> schemas.Skipped:
@@ -435,8 +434,7 @@ def create_invitations(
 
 
 def batch_view(session: Session, principal: Principal, batch_id: int) -> schemas.BatchOut:
-    require(principal, "invitations.read")
-    batch = get_visible(session, InvitationBatch, batch_id, principal, "invitations.read")
+    batch = require_visible(session, InvitationBatch, batch_id, principal, "invitations.read")
     counts = dict(
         session.execute(
             select(Invitation.status, func.count())
@@ -453,8 +451,7 @@ def batch_view(session: Session, principal: Principal, batch_id: int) -> schemas
 def staff_invitation(
     session: Session, principal: Principal, invitation_id: int, capability: str
 ) -> Invitation:
-    require(principal, capability)
-    return get_visible(session, Invitation, invitation_id, principal, capability)
+    return require_visible(session, Invitation, invitation_id, principal, capability)
 
 
 def advance(invitation: Invitation, status: str) -> None:

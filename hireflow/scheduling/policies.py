@@ -43,7 +43,7 @@ def save_policy(session: Session, principal: Principal, data: schemas.PolicyIn) 
         setattr(row, key, value)
     session.flush()
     old, new = audit.diff(before, data.model_dump())
-    audit.record(
+    audit.commit_recorded(
         session,
         "scheduling.policy_saved",
         actor=principal,
@@ -52,7 +52,6 @@ def save_policy(session: Session, principal: Principal, data: schemas.PolicyIn) 
         old=old,
         new=new,
     )
-    session.commit()
     return row
 
 

@@ -79,7 +79,7 @@ def printable_invitations(
         )
     if not pages:
         raise NotFound(N_("There is no open invitation to print."))
-    audit.record(
+    audit.commit_recorded(
         session,
         "invitations.printed",
         actor=principal,
@@ -87,5 +87,4 @@ def printable_invitations(
         target_id=batch_id if batch_id is not None else invitation_id,
         new={"pages": len(pages), "invitation_ids": [i.id for i in invitations]},
     )
-    session.commit()
     return printable.invitations_pdf(pages, title="Invitations"), len(pages)

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from hireflow.core.db import utcnow
-from hireflow.core.permissions import Principal, get_visible, require, restrict
+from hireflow.core.permissions import Principal, require, require_visible, restrict
+from hireflow.core.rows import value_map
 from hireflow.notifications.models import OutboxMessage
 from hireflow.openings.models import Opening
 from hireflow.org.models import User
@@ -70,8 +71,7 @@ def stage_counts(invitations: list[Invitation]) -> dict[str, int]:
 
 def progress(session: Session, principal: Principal, opening_id: int, status: str = "") -> Progress:
     """The HR progress view of one opening: every invitation the caller may see."""
-    require(principal, "invitations.read")
-    opening = get_visible(session, Opening, opening_id, principal, "invitations.read")
+    opening = require_visible(session, Opening, opening_id, principal, "invitations.read")
     stmt = restrict(
         select(Invitation).where(Invitation.opening_id == opening.id),
         principal,
@@ -104,8 +104,7 @@ def visible_rows(
 
 
 def invitation(session: Session, principal: Principal, invitation_id: int) -> Invitation:
-    require(principal, "invitations.read")
-    return get_visible(session, Invitation, invitation_id, principal, "invitations.read")
+    return require_visible(session, Invitation, invitation_id, principal, "invitations.read")
 
 
 def invitation_messages(session: Session, invitation: Invitation) -> list[OutboxMessage]:
@@ -205,15 +204,8 @@ def my_invitations(session: Session, principal: Principal) -> list[Invitation]:
 
 
 def batch(session: Session, principal: Principal, batch_id: int) -> InvitationBatch:
-    require(principal, "invitations.read")
-    return get_visible(session, InvitationBatch, batch_id, principal, "invitations.read")
+    return require_visible(session, InvitationBatch, batch_id, principal, "invitations.read")
 
 
 def user_names(session: Session, tenant_id: int, ids: list[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(
-        session.execute(
-            select(User.id, User.name).where(User.id.in_(ids), User.tenant_id == tenant_id)
-        ).all()
-    )
+    return value_map(session, User.id, User.name, ids, User.tenant_id == tenant_id)

@@ -13,6 +13,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from hireflow.core.db import Database, utcnow
+from hireflow.core.rows import claim
 from hireflow.core.settings import Settings
 from hireflow.scheduling import booking_messages, messages
 from hireflow.scheduling.models import (
@@ -105,17 +106,14 @@ def dispatch_due_reminders(
 
 def _dispatch(session: Session, reminder_id: int, settings: Settings, now: datetime) -> Reminded:
     """Claim one reminder and write its messages, in one transaction."""
-    claimed = session.execute(
+    sent = (
         update(Reminder)
         .where(Reminder.id == reminder_id, Reminder.status == "pending")
         .values(status="sent", processed_at=now)
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
+    reminder = claim(session, sent, Reminder, reminder_id)
+    if reminder is None:
         return Reminded.SKIPPED
-    reminder = session.get(Reminder, reminder_id)
-    assert reminder is not None
-    session.refresh(reminder)
     booking = session.get(Booking, reminder.booking_id)
     invitation = session.get(Invitation, reminder.invitation_id)
     outcome = Reminded.SENT

@@ -4,16 +4,13 @@ check's access value in ``X-Link-Access``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 
 from hireflow.core.i18n import format_datetime, gettext_for
 from hireflow.core.permissions import require
-from hireflow.core.settings import Settings
 from hireflow.notifications.models import OutboxMessage
 from hireflow.org.models import Tenant
 from hireflow.scheduling import (
@@ -33,14 +30,13 @@ from hireflow.scheduling import (
 from hireflow.scheduling.errors import SlotUnavailable
 from hireflow.scheduling.meetings import settings as meeting_settings
 from hireflow.scheduling.models import Invitation
+from hireflow.scheduling.routes_link import PersonalLink as Link
 from hireflow.scheduling.slots import Slot
 from hireflow.web.api_routes import ServiceRoutes
 from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, audit_read
 from hireflow.web.telemetry import parse_user_agent
 
 router = APIRouter(tags=["scheduling"])
-
-LinkAccess = Annotated[str | None, Header(alias="X-Link-Access")]
 
 
 def _slot_out(slot: Slot, zone: str, language: str) -> schemas.SlotOut:
@@ -315,71 +311,22 @@ def _link_out(session: DbSession, inv: Invitation, settings: AppSettings, access
     )
 
 
-def _open(request: Request, session: DbSession, link_token: str, settings: AppSettings):
-    """The link's invitation; from here on errors speak the candidate's chosen language."""
-    inv = candidate_link.open_link(session, link_token, settings)
-    candidate_link.speak_to(request.state, inv)
-    return inv
-
-
-@dataclass(frozen=True)
-class LinkCall:
-    """A call on a candidate's personal link: the token in the path, the identity check's
-    access value in ``X-Link-Access``. Nothing is read until the route asks."""
-
-    request: Request
-    link_token: str
-    session: Session
-    settings: Settings
-    access: str | None
-
-    def opened(self) -> Invitation:
-        return _open(self.request, self.session, self.link_token, self.settings)
-
-    def verified(self) -> Invitation:
-        """The invitation, once the caller proved to be the candidate (else refused)."""
-        inv = self.opened()
-        candidate_link.require_access(self.settings, inv, self.access)
-        return inv
-
-
-def _link_call(
-    request: Request,
-    link_token: str,
-    session: DbSession,
-    settings: AppSettings,
-    access: LinkAccess = None,
-) -> LinkCall:
-    return LinkCall(request, link_token, session, settings, access)
-
-
-Link = Annotated[LinkCall, Depends(_link_call)]
-
-
 @router.get("/links/{link_token}", response_model=schemas.LinkOut)
-def link_info(link: Link) -> Any:
-    inv = link.opened()
-    return _link_out(link.session, inv, link.settings, link.access)
+def link_info(session: DbSession, link: Link) -> Any:
+    inv = link.opened(session)
+    return _link_out(session, inv, link.settings, link.access)
 
 
 @router.post("/links/{link_token}/code", status_code=202)
-def link_code(
-    request: Request, link_token: str, session: DbSession, settings: AppSettings
-) -> dict[str, int]:
-    inv = _open(request, session, link_token, settings)
-    return {"sent": candidate_link.send_code(session, inv, settings)}
+def link_code(session: DbSession, link: Link) -> dict[str, int]:
+    inv = link.opened(session)
+    return {"sent": candidate_link.send_code(session, inv, link.settings)}
 
 
 @router.post("/links/{link_token}/verify", response_model=schemas.VerifyOut)
-def link_verify(
-    request: Request,
-    link_token: str,
-    data: schemas.VerifyIn,
-    session: DbSession,
-    settings: AppSettings,
-) -> Any:
-    inv = _open(request, session, link_token, settings)
-    access = candidate_link.verify(session, inv, data.answer, settings)
+def link_verify(data: schemas.VerifyIn, session: DbSession, link: Link) -> Any:
+    inv = link.opened(session)
+    access = candidate_link.verify(session, inv, data.answer, link.settings)
     return schemas.VerifyOut(verified=True, access=access)
 
 
@@ -399,13 +346,13 @@ def link_language(
 
 
 @router.get("/links/{link_token}/slots", response_model=schemas.SlotsOut)
-def link_slots(link: Link) -> Any:
-    inv = link.verified()
-    slots = slot_search.offered_slots(link.session, inv)
+def link_slots(session: DbSession, link: Link) -> Any:
+    inv = link.verified(session)
+    slots = slot_search.offered_slots(session, inv)
     no_slots = None
     if not slots and inv.kind != "ai":
         # what the candidate may know: no interviewer names
-        found = slot_search.explain_no_slots(link.session, inv).to_dict()
+        found = slot_search.explain_no_slots(session, inv).to_dict()
         for item in found["reasons"]:
             item.pop("names", None)
         no_slots = {
@@ -420,30 +367,34 @@ def link_slots(link: Link) -> Any:
 
 
 @router.post("/links/{link_token}/booking", response_model=schemas.BookingOut, status_code=201)
-def link_book(data: schemas.BookIn, link: Link) -> Any:
-    inv = link.verified()
+def link_book(data: schemas.BookIn, session: DbSession, link: Link) -> Any:
+    inv = link.verified(session)
     try:
-        return bookings.book(link.session, inv, data.start, link.settings, actor=None)
+        return bookings.book(session, inv, data.start, link.settings, actor=None)
     except SlotUnavailable as exc:
         return _unavailable(link.request, exc, inv.timezone)
 
 
 @router.delete("/links/{link_token}/booking", status_code=204)
-def link_cancel(link: Link) -> Response:
-    bookings.cancel_booking(link.session, link.verified(), link.settings, actor=None)
+def link_cancel(session: DbSession, link: Link) -> Response:
+    bookings.cancel_booking(session, link.verified(session), link.settings, actor=None)
     return Response(status_code=204)
 
 
 @router.put("/links/{link_token}/availability", status_code=204)
-def link_availability(data: schemas.CandidateAvailabilityIn, link: Link) -> Response:
-    candidate_link.save_availability(link.session, link.verified(), data)
+def link_availability(
+    data: schemas.CandidateAvailabilityIn, session: DbSession, link: Link
+) -> Response:
+    candidate_link.save_availability(session, link.verified(session), data)
     return Response(status_code=204)
 
 
 @router.post("/links/{link_token}/device-check", status_code=202, response_class=Response)
-def link_device_check(data: schemas.DeviceCheckIn, link: Link, request: Request) -> Response:
+def link_device_check(
+    data: schemas.DeviceCheckIn, session: DbSession, link: Link, request: Request
+) -> Response:
     device = parse_user_agent(request.headers.get("user-agent", ""))[2]
-    candidate_link.record_device_check(link.session, link.verified(), data, device=device)
+    candidate_link.record_device_check(session, link.verified(session), data, device=device)
     return Response(status_code=202)
 
 

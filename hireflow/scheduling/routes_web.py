@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from hireflow.candidates import language_zone
@@ -24,6 +24,7 @@ from hireflow.candidates.models import Application, Candidate
 from hireflow.core.errors import N_, AppError, NotFound
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import require
+from hireflow.core.rows import value_map
 from hireflow.core.settings import get_settings
 from hireflow.openings.models import OpeningMember
 from hireflow.org.models import Tenant
@@ -53,7 +54,7 @@ from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageUser, audit_read
 from hireflow.web.forms import Form, PostedForm
 from hireflow.web.routes import COMMON_ZONES
-from hireflow.web.streaming import pdf_inline
+from hireflow.web.streaming import pdf_inline, public_file
 from hireflow.web.templating import NavItem, render
 
 router = APIRouter(include_in_schema=False)
@@ -341,10 +342,7 @@ def _invite_submit(
 
 
 def _candidate_names(session: DbSession, ids: list[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    stmt = select(Candidate.id, Candidate.name).where(Candidate.id.in_(ids))
-    return dict(session.execute(stmt).all())
+    return value_map(session, Candidate.id, Candidate.name, ids)
 
 
 @router.post("/scheduling/invite/preview")
@@ -549,11 +547,7 @@ for _path, _name, _run in STAFF_ACTIONS:
 
 @router.get("/scheduling/assets/scheduling.js")
 def asset_script() -> Response:
-    return FileResponse(
-        ASSETS / "scheduling.js",
-        media_type="text/javascript",
-        headers={"Cache-Control": "public, max-age=300"},
-    )
+    return public_file(ASSETS / "scheduling.js", "text/javascript", 300)
 
 
 @router.get("/scheduling/assets/ping")

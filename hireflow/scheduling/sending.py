@@ -19,6 +19,7 @@ from hireflow.core import audit
 from hireflow.core.db import Database, utcnow
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import Principal
+from hireflow.core.rows import claim
 from hireflow.core.settings import Settings
 from hireflow.core.tasks import send_by_name
 from hireflow.notifications import delivery, outbox
@@ -66,17 +67,14 @@ def send_invitation_in(
 ) -> Sent:
     """The claim, the messages and the commit of one invitation, in ``session``."""
     now = now or utcnow()
-    claimed = session.execute(
+    sending = (
         update(Invitation)
         .where(Invitation.id == invitation_id, Invitation.status == "queued")
         .values(status="sending", sent_at=now, send_count=Invitation.send_count + 1, updated_at=now)
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
+    invitation = claim(session, sending, Invitation, invitation_id)
+    if invitation is None:
         return Sent.SKIPPED
-    invitation = session.get(Invitation, invitation_id)
-    assert invitation is not None
-    session.refresh(invitation)
     shared = shared if shared is not None else {}
     policy = shared.get(("policy", invitation.tenant_id))
     if policy is None:
@@ -203,7 +201,7 @@ def resend_invitation(
     )
     if count == 0:
         raise ValidationFailed(N_("No valid e-mail address or mobile number."))
-    audit.record(
+    audit.commit_recorded(
         session,
         "invitation.resent",
         actor=principal,
@@ -211,7 +209,6 @@ def resend_invitation(
         target_id=invitation.id,
         new={"send": invitation.send_count, "messages": count},
     )
-    session.commit()
     return invitation
 
 

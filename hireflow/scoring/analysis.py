@@ -101,6 +101,9 @@ STAR_PRESENT = 0.5  # a sentence carries a STAR element when its cue score reach
 ROLE_PRESENT = 0.5  # a learned role probability this high counts as the element fully
 NOT_OWN_MIN = 0.5  # company text + question restated at least this likely: not own experience
 GATED_KINDS = ("behavioural", "situational")  # self-introduction, motivation: no gate
+# Engine 1.0's two-key gate: STAR stories only (it was measured on behavioural answers; a
+# plan for a situational question is not a story about a situation the candidate was in).
+TWO_KEY_KINDS = ("behavioural",)
 STORY_LINK = 0.35  # a subject-less sentence this close to an own sentence continues the story
 CLAIM_MIN = 0.6  # a general claim ("I am a team player") by its learned role
 
@@ -202,13 +205,16 @@ def analyse_interview(
     """Analyse every answer of an interview with one batched embedding call.
 
     ``use_learned`` adds the learned sentence roles and the relevance gate (engine 1.1) when
-    the fitted models belong to the embedder.
+    the fitted models belong to the embedder; without it (engine 1.0) behavioural answers get
+    the two-key relevance gate (:func:`hireflow.scoring.evidence._with_gate`), whose roles
+    only tell which sentences are the candidate's own and add nothing to any feature.
     """
     embedder = embedder or get_embedder()
-    usable = use_learned and learned.usable_for(
+    gate_usable = learned.usable_for(
         getattr(embedder, "name", ""), int(getattr(embedder, "dim", 0))
     )
-    if usable:
+    usable = use_learned and gate_usable
+    if gate_usable:
         learned.prime_catalogue(embedder)
     prepared: list[PreparedAnswer] = []
     for answer in interview.answers:
@@ -247,7 +253,7 @@ def analyse_interview(
                 add(text)
         for text in _DISTRACTORS[lang]:
             add(text)
-        if usable:
+        if gate_usable:
             for text in learned.catalogue_texts(lang):
                 add(text)
     vectors = embedder.embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
@@ -258,7 +264,7 @@ def analyse_interview(
 
     results = []
     for prep in prepared:
-        results.append(_analyse_one(prep, interview, vecs, usable))
+        results.append(_analyse_one(prep, interview, vecs, usable, gate_usable))
     return tuple(results)
 
 
@@ -339,7 +345,11 @@ def _star_elements(
 
 
 def _analyse_one(
-    prep: PreparedAnswer, interview: InterviewInput, vecs: Any, usable: bool = False
+    prep: PreparedAnswer,
+    interview: InterviewInput,
+    vecs: Any,
+    usable: bool = False,
+    gate_usable: bool = False,
 ) -> AnswerAnalysis:
     question = prep.question
     lang = prep.language
@@ -371,10 +381,11 @@ def _analyse_one(
     dims = [interview.model.dimension(d) for d in question.dimensions]
     indicator_vecs = vecs([localised(i.text, lang) for d in dims for i in d.indicators])
     sentences, sent_vecs = _without_near_duplicates(prep, sent_vecs)
+    dim_text_vecs = vecs([t for d in dims for t in _dimension_texts(d, lang)])
     analysed = _sentence_analyses(
         _Sentences(sentences, sent_vecs, lang),
         question_vec,
-        vecs([t for d in dims for t in _dimension_texts(d, lang)]),
+        dim_text_vecs,
         indicator_vecs,
         vecs,
         learned.sentence_roles(sent_vecs) if usable and question.kind != "technical" else None,
@@ -388,6 +399,22 @@ def _analyse_one(
     if usable and question.kind in GATED_KINDS:
         evidence = tuple(
             _with_gate(e, d, analysed, sent_vecs, question_vec, vecs, lang)
+            for e, d in zip(evidence, dims, strict=True)
+        )
+    elif gate_usable and question.kind in TWO_KEY_KINDS:
+        # Engine 1.0: the learned roles only say which sentences are the candidate's own
+        # story (company text, the question restated are not) for the gate; the features
+        # above are engine 1.0's own.
+        own_view = _sentence_analyses(
+            _Sentences(sentences, sent_vecs, lang),
+            question_vec,
+            dim_text_vecs,
+            indicator_vecs,
+            vecs,
+            learned.sentence_roles(sent_vecs),
+        )
+        evidence = tuple(
+            _with_gate(e, d, own_view, sent_vecs, question_vec, vecs, lang, two_key=True)
             for e, d in zip(evidence, dims, strict=True)
         )
     technical = _technical(question, prep, lang) if question.kind == "technical" else None

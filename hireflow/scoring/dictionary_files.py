@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from hireflow.scoring.models import FieldError, ModelError
+from hireflow.scoring.yaml_text import SPLIT_HINT
 
 __all__ = ["MAX_FILE_BYTES", "MAX_ROWS", "WHAT", "read_rows", "rows_from_records"]
 
@@ -117,6 +118,11 @@ def rows_from_records(records: Sequence[Any]) -> tuple[list[str], list[tuple[int
             errors.append(FieldError(f"row {i + 1}", "must be a mapping of column to value"))
             continue
         values = {str(k): v for k, v in record.items()}
+        for key, value in values.items():
+            cells = value if isinstance(value, list | tuple) else [value]
+            if any(isinstance(cell, Mapping) for cell in cells):
+                message = f"must be a text, not a mapping: it {SPLIT_HINT}"
+                errors.append(FieldError(f"row {i + 1}, column {key}", message))
         rows.append((i + 1, [_yaml_cell(values.get(h)) for h in header]))
     if errors:
         raise ModelError(errors, WHAT)

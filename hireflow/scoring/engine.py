@@ -9,6 +9,9 @@ For each answer and each dimension its question assesses, the *quality* ``q`` is
                 · (1 − 0.6·min(1, negative/2)) · on_topic_share
 
     level = clip(1 + 5.1·q, 1, 5) (situational answers: at most 4; a plan shows no result)
+    level = min(level, 1.5) + w · max(0, level − 1.5)   (behavioural answers, when the
+            embedder has a fitted gate: w = the two-key relevance gate's weight,
+            :func:`hireflow.scoring.evidence.two_key_weight`)
     score = 2 · level             (0–10; an unanswered question scores 0)
 
 Technical questions use the reference-answer score (0–10) of
@@ -34,6 +37,7 @@ from hireflow.scoring.answer_text import ANALYSIS_LIMITS
 from hireflow.scoring.coding import CODING_SOURCE, coding_verdict
 from hireflow.scoring.copies import Copy, credit_copies
 from hireflow.scoring.embedding import Embedder, get_embedder
+from hireflow.scoring.evidence import GATE_TWO_KEY
 from hireflow.scoring.findings import (
     _findings,
     _key_examples,
@@ -204,7 +208,12 @@ def _embedded_verdict(
     quality, components = answer_quality(analysis, dimension_id)
     level = min(5.0, max(1.0, 1.0 + LEVEL_SLOPE * quality))
     evidence = analysis.evidence_for(dimension_id)
-    if evidence is not None and evidence.gate:
+    if evidence is not None and evidence.gate and evidence.gate_kind == GATE_TWO_KEY:
+        # Engine 1.0: the formula's level, then the two-key relevance gate's ramp.
+        components.update(evidence.gate)
+        level = learned.gated_level(level, evidence.gate["gate_weight"])
+        components = {k: rounded(v) for k, v in components.items()}
+    elif evidence is not None and evidence.gate:
         # The fitted level model over interpretable features, then the relevance gate.
         features = level_features(analysis, dimension_id)
         raw, contributions = learned.level_contributions(features)

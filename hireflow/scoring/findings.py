@@ -287,25 +287,58 @@ def _gate_notes(a: AnswerAnalysis, dimensions: Sequence[DimensionScore]) -> list
             if nearest
             else ""
         )
+        match, cap = _gate_reason(evidence.gate, zh_dim, en_dim, ja_dim)
         notes.append(
             Note(
                 "not_the_question_asked",
                 {
                     "zh": f"第 {qid} 题的回答没有回应所问的问题（{zh_dim}）：{zh_near}"
-                    f"与该题的相关度 {evidence.gate['gate_probability']:.0%}。"
-                    f"该题在{zh_dim}上的得分上限为 {learned.GATE_CAP_LEVEL} 级。",
+                    f"与该题的相关度 {evidence.gate['gate_probability']:.0%}。{match['zh']}"
+                    f"{cap['zh']}",
                     "en": f"The answer to question {qid} does not address what was asked "
                     f"({en_dim}):{en_near} relevance to the question "
-                    f"{evidence.gate['gate_probability']:.0%}. Its {en_dim} score is capped "
-                    f"at level {learned.GATE_CAP_LEVEL}.",
+                    f"{evidence.gate['gate_probability']:.0%}.{match['en']} {cap['en']}",
                     "ja": f"質問 {qid} の回答は問われた内容（{ja_dim}）に答えていません。{ja_near}"
-                    f"この質問との関連度 {evidence.gate['gate_probability']:.0%}。"
-                    f"この質問の{ja_dim}の得点はレベル {learned.GATE_CAP_LEVEL} が上限です。",
+                    f"この質問との関連度 {evidence.gate['gate_probability']:.0%}。{match['ja']}"
+                    f"{cap['ja']}",
                 },
                 qid,
             )
         )
     return notes
+
+
+def _gate_reason(
+    gate: dict[str, float], zh_dim: str, en_dim: str, ja_dim: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The second key of engine 1.0's gate (how close the story comes to the question's own
+    text), if it has one, and what the gate did to the score: capped at level 1.5, or the
+    share of the level above 1.5 that still counts."""
+    match = {"zh": "", "en": "", "ja": ""}
+    if "gate_question_match" in gate:
+        value = gate["gate_question_match"]
+        match = {
+            "zh": f"回答中没有与题目本身相近的句子（最接近的两句相似度 {value:.2f}）。",
+            "en": f" No sentence of the story comes close to the question itself (closeness "
+            f"of the two closest sentences {value:.2f}).",
+            "ja": f"質問そのものに近い文がありません（最も近い二文の類似度 {value:.2f}）。",
+        }
+    cap_level = learned.GATE_CAP_LEVEL
+    weight = float(gate.get("gate_weight", 0.0))
+    if weight <= 0.0:
+        cap = {
+            "zh": f"该题在{zh_dim}上的得分上限为 {cap_level} 级。",
+            "en": f"Its {en_dim} score is capped at level {cap_level}.",
+            "ja": f"この質問の{ja_dim}の得点はレベル {cap_level} が上限です。",
+        }
+    else:
+        cap = {
+            "zh": f"该题在{zh_dim}上 {cap_level} 级以上的部分只计 {weight:.0%}。",
+            "en": f"Only {weight:.0%} of its {en_dim} level above {cap_level} counts.",
+            "ja": f"この質問の{ja_dim}の得点はレベル {cap_level} を超える部分の"
+            f" {weight:.0%} だけを数えます。",
+        }
+    return match, cap
 
 
 def _cleaning_notes(a: AnswerAnalysis) -> list[Note]:

@@ -27,6 +27,8 @@ from typing import Any
 
 import yaml
 
+from hireflow.scoring.yaml_text import LANGUAGE_KEY, SPLIT_HINT, load_yaml
+
 __all__ = [
     "LANGUAGES",
     "QUESTION_KINDS",
@@ -47,6 +49,7 @@ __all__ = [
     "question_from_dict",
     "question_to_dict",
     "read_structured_file",
+    "read_yaml",
 ]
 
 LANGUAGES = ("zh", "en")
@@ -242,8 +245,8 @@ class _Collector:
             return {}
         result: dict[str, str] = {}
         for key, item in value.items():
-            if not isinstance(key, str) or not key:
-                self.error(loc, f"language key {key!r} must be a language code such as 'zh'")
+            if not isinstance(key, str) or not LANGUAGE_KEY.match(key):
+                self.error(loc, _language_key_message(key))
                 continue
             if item is None or (isinstance(item, str) and not item.strip()):
                 continue
@@ -333,13 +336,16 @@ class _Collector:
             return {}
         result: dict[str, tuple[str, ...]] = {}
         for lang, items in data.items():
+            if not isinstance(lang, str) or not LANGUAGE_KEY.match(lang):
+                self.error(loc, _language_key_message(lang))
+                continue
             if isinstance(items, str):
                 items = [items]
             entries = self.sequence(items, f"{loc}.{lang}")
             texts: list[str] = []
             for i, item in enumerate(entries):
                 if not isinstance(item, str) or not item.strip():
-                    self.error(f"{loc}.{lang}[{i}]", "must be a non-empty text")
+                    self.error(f"{loc}.{lang}[{i}]", _not_a_text(item))
                 else:
                     texts.append(item.strip())
             if texts:
@@ -359,10 +365,22 @@ class _Collector:
         result: list[str] = []
         for i, item in enumerate(entries):
             if not isinstance(item, str) or not item.strip():
-                self.error(f"{loc}[{i}]", "must be a non-empty text")
+                self.error(f"{loc}[{i}]", _not_a_text(item))
             else:
                 result.append(item.strip())
         return tuple(result)
+
+
+def _language_key_message(key: Any) -> str:
+    if isinstance(key, str) and re.search(r"\s", key.strip()):
+        return f"{key!r} is not a language code: it {SPLIT_HINT}"
+    return f"language key {key!r} must be a language code such as 'zh' (a text {SPLIT_HINT})"
+
+
+def _not_a_text(item: Any) -> str:
+    if isinstance(item, Mapping):
+        return f"must be a text, not a mapping: the text {SPLIT_HINT}"
+    return "must be a non-empty text"
 
 
 def _kind(value: Any) -> str:
@@ -559,26 +577,45 @@ def read_structured_file(path: Path, what: str = "competency model") -> Any:
         raise ModelError([FieldError("file", f"{path} does not exist")], what) from None
     except UnicodeDecodeError:
         raise ModelError([FieldError("file", f"{path} is not UTF-8 text")], what) from None
+    if path.suffix.lower() != ".json":
+        return read_yaml(raw, str(path), what)
     try:
-        if path.suffix.lower() == ".json":
-            return json.loads(raw)
-        return yaml.safe_load(raw)
+        return json.loads(raw)
     except json.JSONDecodeError as exc:
         location = f"line {exc.lineno}, column {exc.colno}"
         raise ModelError([FieldError(location, exc.msg)], what) from None
+
+
+def read_yaml(raw: str, source: str, what: str = "data file") -> Any:
+    """Parse YAML safely; a syntax error, or a sentence YAML split into keys (an unquoted
+    ', ' inside {...} or ': '), is a :class:`ModelError` naming ``source``, line and field."""
+    try:
+        data, split = load_yaml(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         location = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ModelError([FieldError(location, problem)], what) from None
+        raise ModelError([FieldError(location, f"{problem} ({source})")], what) from None
+    if split:
+        errors = [
+            FieldError(f"{source}, line {line}, {field or 'top level'}", f"{text!r} {SPLIT_HINT}")
+            for line, field, text in split
+        ]
+        raise ModelError(errors, what)
+    return data
 
 
 def load_model(
     source: str | Path | Mapping[str, Any], require_bilingual: bool = False
 ) -> CompetencyModel:
     """Load and validate a competency model from a YAML/JSON file path or from a dict."""
-    data = read_structured_file(Path(source)) if isinstance(source, str | Path) else source
-    return model_from_dict(data, require_bilingual=require_bilingual)
+    if not isinstance(source, str | Path):
+        return model_from_dict(source, require_bilingual=require_bilingual)
+    data = read_structured_file(Path(source))
+    try:
+        return model_from_dict(data, require_bilingual=require_bilingual)
+    except ModelError as exc:
+        raise ModelError(exc.errors, f"competency model {source}") from None
 
 
 def model_to_dict(model: CompetencyModel) -> dict[str, Any]:

@@ -215,13 +215,11 @@ _ZH_COMMON_FREQ = 20  # a dictionary word seen this often in jieba's corpus is a
 
 @cache
 def _zh_tags() -> dict[str, str]:
+    from hireflow.scoring.startup import load_jieba_tags
     from hireflow.scoring.text import _jieba
 
-    _jieba()
-    import jieba.posseg
-
-    tags: dict[str, str] = jieba.posseg.dt.word_tag_tab
-    return tags
+    # jieba.posseg's table, from the start-up cache (posseg re-parses dict.txt on import).
+    return load_jieba_tags(_jieba())
 
 
 def _name_like(run: str, common: frozenset[str]) -> bool:

@@ -20,8 +20,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from hireflow.scoring.models import (
     Dimension,
     FieldError,
@@ -30,6 +28,7 @@ from hireflow.scoring.models import (
     question_from_dict,
     question_to_dict,
     read_structured_file,
+    read_yaml,
 )
 
 __all__ = [
@@ -192,7 +191,8 @@ def _read_bank_files() -> list[tuple[str, Any]]:
             if item.is_dir():
                 pending.append(item)
             elif item.name.endswith(".yaml"):
-                files.append((item.name, yaml.safe_load(item.read_text(encoding="utf-8"))))
+                raw = item.read_text(encoding="utf-8")
+                files.append((item.name, read_yaml(raw, f"question_bank/{item.name}")))
     return sorted(files, key=lambda pair: pair[0])
 
 
@@ -265,7 +265,8 @@ def load_questions(
         except ModelError as exc:
             errors.extend(exc.errors)
     if errors:
-        raise ModelError(errors, "question set")
+        named = f" {source}" if isinstance(source, str | Path) else ""
+        raise ModelError(errors, f"question set{named}")
     return tuple(questions)
 
 
@@ -310,11 +311,15 @@ def questions_from_indicators(dimension: Dimension, limit: int = 3) -> list[Ques
     """Behavioural (STAR) questions built from a dimension's indicators.
 
     Used for a company dimension the bank has no questions for. Only the languages the
-    indicator is written in are produced.
+    indicator is written in are produced (zh, en, ja); the rationale is in all three, as the
+    bank's are, naming the dimension in the reader's language when the model has it (a
+    Japanese reader otherwise reads its English, then Chinese name).
     """
     questions: list[Question] = []
-    name_zh = dimension.name.get("zh") or next(iter(dimension.name.values()), dimension.id)
-    name_en = dimension.name.get("en") or next(iter(dimension.name.values()), dimension.id)
+    first_name = next(iter(dimension.name.values()), dimension.id)
+    name_zh = dimension.name.get("zh") or first_name
+    name_en = dimension.name.get("en") or first_name
+    name_ja = dimension.name.get("ja") or dimension.name.get("en") or first_name
     for i, indicator in enumerate(dimension.indicators[:limit], start=1):
         text: dict[str, str] = {}
         if "zh" in indicator.text:
@@ -327,6 +332,12 @@ def questions_from_indicators(dimension: Dimension, limit: int = 3) -> list[Ques
                 "Give me a specific example from your work that shows this behaviour: "
                 f"“{indicator.text['en']}”. What was the situation and your task, what did "
                 "you do, and what was the result?"
+            )
+        if "ja" in indicator.text:
+            text["ja"] = (
+                f"「{indicator.text['ja']}」という行動を示す、あなたの仕事での具体的な例を"
+                "教えてください。そのときの状況と役割、あなたが取った行動、そしてその結果は"
+                "どうでしたか？"
             )
         if not text:
             continue
@@ -344,6 +355,10 @@ def questions_from_indicators(dimension: Dimension, limit: int = 3) -> list[Ques
                     "en": (
                         f"Generated from a behavioural indicator of '{name_en}'; asks for a "
                         "STAR example of that behaviour."
+                    ),
+                    "ja": (
+                        f"「{name_ja}」の行動指標から生成した質問。その行動の具体例を "
+                        "STAR の構成で確認する。"
                     ),
                 },
                 tags=("generated",),

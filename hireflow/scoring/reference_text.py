@@ -120,6 +120,15 @@ def _idf_table() -> dict[str, float]:
     return jieba.analyse.default_tfidf.idf_freq
 
 
+def warm_up() -> None:
+    """Load jieba's IDF table (and jieba.analyse's imports) now, not in the first technical
+    answer: a worker calls this before it forks (hireflow.scoring.startup.warm_up)."""
+    from hireflow.scoring.text import _jieba
+
+    _jieba()  # first, so that jieba's dictionary comes from the start-up cache
+    _idf_table()
+
+
 def _keywords(text: str, language: str) -> dict[str, float]:
     """Content words with a specificity weight.
 

@@ -22,7 +22,12 @@ from hireflow.candidates.models import Candidate
 from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, NotFound, ValidationFailed
-from hireflow.core.permissions import Principal, condition_for, get_visible, require
+from hireflow.core.permissions import (
+    Principal,
+    condition_for,
+    require,
+    require_visible,
+)
 from hireflow.core.settings import get_settings
 from hireflow.interviews.models import InterviewSession
 from hireflow.interviews.sessions import prepare_for_invitation
@@ -220,8 +225,7 @@ def schedule_for(
     session: Session, principal: Principal, employee_id: int, data: ReassessmentIn
 ) -> Reassessment:
     """HR, or the manager of the employee's department, schedules a development interview."""
-    require(principal, "development.manage")
-    employee = get_visible(session, Employee, employee_id, principal, "development.manage")
+    employee = require_visible(session, Employee, employee_id, principal, "development.manage")
     reports = reports_as_seen_by_owner(session, employee, "en")
     return _schedule(session, principal, employee, reports, data)
 
@@ -276,7 +280,7 @@ def _schedule(
             dedupe_key=f"reassessment:{reassessment.id}",
             related=("reassessment", reassessment.id),
         )
-    audit.record(
+    audit.commit_recorded(
         session,
         "development.reassessment_scheduled",
         actor=principal,
@@ -284,7 +288,6 @@ def _schedule(
         target_id=reassessment.id,
         new={"employee": employee.id, "dimensions": wanted, "questions": len(kept)},
     )
-    session.commit()
     return reassessment
 
 

@@ -75,7 +75,7 @@ def update_policy(session: Session, principal: Principal, data: PolicyIn) -> Sel
     policy.course_reminder_hours = list(data.course_reminder_hours)
     policy.updated_by_id = principal.user_id
     policy.updated_at = utcnow()
-    audit.record(
+    audit.commit_recorded(
         session,
         "selfservice.policy_updated",
         actor=principal,
@@ -84,7 +84,6 @@ def update_policy(session: Session, principal: Principal, data: PolicyIn) -> Sel
         old=before,
         new=_settings(policy),
     )
-    session.commit()
     return policy
 
 

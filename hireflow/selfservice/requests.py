@@ -21,7 +21,14 @@ from hireflow.core import audit
 from hireflow.core.bounds import Id
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, NotFound, ValidationFailed
-from hireflow.core.permissions import Principal, condition_for, get_visible, require, restrict
+from hireflow.core.permissions import (
+    Principal,
+    condition_for,
+    get_visible,
+    require,
+    require_visible,
+    restrict,
+)
 from hireflow.interviews.models import InterviewSession
 from hireflow.selfservice.models import REQUEST_KINDS, SelfServiceRequest
 from hireflow.selfservice.reports import own_people
@@ -120,8 +127,7 @@ def answer_request(
     session: Session, principal: Principal, request_id: int, data: AnswerIn
 ) -> SelfServiceRequest:
     """HR answers (or declines, with the reason) a request; the person sees the answer."""
-    require(principal, "selfservice.requests")
-    request = get_visible(
+    request = require_visible(
         session, SelfServiceRequest, request_id, principal, "selfservice.requests"
     )
     if data.status not in ("answered", "declined"):
@@ -132,7 +138,7 @@ def answer_request(
     request.answer = data.answer
     request.answered_by_id = principal.user_id
     request.answered_at = utcnow()
-    audit.record(
+    audit.commit_recorded(
         session,
         "selfservice.request_answered",
         actor=principal,
@@ -140,5 +146,4 @@ def answer_request(
         target_id=request.id,
         new={"status": request.status, "kind": request.kind},
     )
-    session.commit()
     return request

@@ -14,7 +14,7 @@ from hireflow.selfservice import development, requests, routes_reads, schemas, t
 from hireflow.selfservice.development import Series
 from hireflow.selfservice.models import Reassessment
 from hireflow.selfservice.reports import ReportView
-from hireflow.web.api_routes import ServiceRoutes
+from hireflow.web.api_routes import ServiceRoutes, shaped
 from hireflow.web.deps import ApiUser, DbSession, Id
 
 router = APIRouter(tags=["selfservice"])
@@ -36,26 +36,13 @@ def _series(items: list[Series]) -> list[schemas.SeriesOut]:
 
 def _reassessments(items: list[dict[str, Any]]) -> list[schemas.ReassessmentOut]:
     return [
-        schemas.ReassessmentOut(
-            id=r["reassessment"].id,
-            person_id=r["reassessment"].person_id,
-            dimensions=list(r["reassessment"].dimensions),
-            state=r["state"],
-            created_at=r["reassessment"].created_at,
-            link=r["link"],
-        )
+        shaped(schemas.ReassessmentOut, r["reassessment"], state=r["state"], link=r["link"])
         for r in items
     ]
 
 
 def _scheduled(found: Reassessment) -> schemas.ReassessmentOut:
-    return schemas.ReassessmentOut(
-        id=found.id,
-        person_id=found.person_id,
-        dimensions=list(found.dimensions),
-        state="invited",
-        created_at=found.created_at,
-    )
+    return shaped(schemas.ReassessmentOut, found, state="invited", link=None)
 
 
 @router.get("/self/report", response_model=list[schemas.ReportOut])

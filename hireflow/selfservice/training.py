@@ -18,7 +18,7 @@ from hireflow.candidates.models import Candidate
 from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
-from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.permissions import Principal, get_visible, require, require_visible
 from hireflow.notifications import outbox
 from hireflow.records import service as records
 from hireflow.records.presenting import text_language
@@ -84,7 +84,7 @@ def save_course(
     course.capacity = data.capacity
     course.active = data.active
     session.flush()
-    audit.record(
+    audit.commit_recorded(
         session,
         "training.course_saved",
         actor=principal,
@@ -92,7 +92,6 @@ def save_course(
         target_id=course.id,
         new={"competency": course.competency, "capacity": course.capacity, "active": course.active},
     )
-    session.commit()
     return course
 
 
@@ -211,8 +210,7 @@ def _promote_waiting(session: Session, course_id: int) -> Enrolment | None:
 
 def cancel(session: Session, principal: Principal, enrolment_id: int) -> Enrolment:
     """Give up a seat (or a place in the queue); the first person waiting gets the seat."""
-    require(principal, "self.development")
-    enrolment = get_visible(session, Enrolment, enrolment_id, principal, "self.development")
+    enrolment = require_visible(session, Enrolment, enrolment_id, principal, "self.development")
     if enrolment.status not in ("enrolled", "waitlisted"):
         raise Conflict(N_("This enrolment can no longer be cancelled."), code="not_active")
     course = session.get(Course, enrolment.course_id)
@@ -230,16 +228,28 @@ def cancel(session: Session, principal: Principal, enrolment_id: int) -> Enrolme
     return enrolment
 
 
+def _seat_held(
+    session: Session, principal: Principal, enrolment_id: int, capability: str, refusal: str
+) -> Enrolment:
+    """The enrolment, in ``principal``'s reach for ``capability``, of a person who holds a seat
+    on the course (``refusal`` says why not, when they do not)."""
+    enrolment = require_visible(session, Enrolment, enrolment_id, principal, capability)
+    if enrolment.status != "enrolled":
+        raise Conflict(refusal, code="not_enrolled")
+    return enrolment
+
+
 def set_progress(
     session: Session, principal: Principal, enrolment_id: int, data: ProgressIn
 ) -> Enrolment:
     """The person notes how far they are; 100 % completes the course (into the record)."""
-    require(principal, "self.development")
-    enrolment = get_visible(session, Enrolment, enrolment_id, principal, "self.development")
-    if enrolment.status != "enrolled":
-        raise Conflict(
-            N_("Progress can be noted only on a course you hold a seat in."), code="not_enrolled"
-        )
+    enrolment = _seat_held(
+        session,
+        principal,
+        enrolment_id,
+        "self.development",
+        N_("Progress can be noted only on a course you hold a seat in."),
+    )
     enrolment.progress = data.progress
     if data.progress >= 100:
         _complete(session, enrolment)
@@ -250,12 +260,13 @@ def set_progress(
 
 def record_completion(session: Session, principal: Principal, enrolment_id: int) -> Enrolment:
     """HR or the department's manager records that the person completed the course."""
-    require(principal, "development.manage")
-    enrolment = get_visible(session, Enrolment, enrolment_id, principal, "development.manage")
-    if enrolment.status != "enrolled":
-        raise Conflict(
-            N_("Only a course the person holds a seat in can be completed."), code="not_enrolled"
-        )
+    enrolment = _seat_held(
+        session,
+        principal,
+        enrolment_id,
+        "development.manage",
+        N_("Only a course the person holds a seat in can be completed."),
+    )
     enrolment.progress = 100
     _complete(session, enrolment)
     _audit(session, principal, "training.completed", enrolment)

@@ -9,7 +9,6 @@ from urllib.parse import urlparse
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import (
-    FileResponse,
     JSONResponse,
     PlainTextResponse,
     RedirectResponse,
@@ -31,6 +30,7 @@ from hireflow.org.queries import user_with_roles
 from hireflow.web import home
 from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, PageUser
 from hireflow.web.middleware import LANG_COOKIE, SESSION_COOKIE, TZ_COOKIE
+from hireflow.web.streaming import public_file
 from hireflow.web.telemetry import ClientEventIn, record_client_event
 from hireflow.web.templating import render
 
@@ -347,11 +347,7 @@ def healthz(request: Request, session: DbSession) -> Response:
 @router.get("/favicon.ico")
 def favicon() -> Response:
     """Browsers ask for it on pages without a ``<link rel=icon>`` (JSON, metrics, files)."""
-    return FileResponse(
-        STATIC_DIR / "favicon.svg",
-        media_type="image/svg+xml",
-        headers={"Cache-Control": "public, max-age=86400"},
-    )
+    return public_file(STATIC_DIR / "favicon.svg", "image/svg+xml", 86400)
 
 
 @router.get("/api/docs")

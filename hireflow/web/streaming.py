@@ -4,13 +4,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import BinaryIO
 
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import FileResponse, Response, StreamingResponse
 
 PIECE = 256 * 1024
 # A person's file: never cached, never sniffed into something the browser would run.
 PRIVATE_FILE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
+def public_file(path: Path, media_type: str, max_age: int) -> FileResponse:
+    """A file that is the same for everyone (a script, an icon): browsers and proxies may keep
+    it for ``max_age`` seconds."""
+    return FileResponse(
+        path, media_type=media_type, headers={"Cache-Control": f"public, max-age={max_age}"}
+    )
 
 
 def pdf_inline(content: bytes, filename: str) -> Response:

@@ -20,7 +20,7 @@ from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict
 from hireflow.core.i18n import gettext_for
-from hireflow.core.permissions import Principal, get_visible, require, restrict
+from hireflow.core.permissions import Principal, get_visible, require, require_visible, restrict
 from hireflow.interviews.models import InterviewReport, InterviewSession
 from hireflow.notifications import outbox as notify
 from hireflow.notifications.templates import TemplateKind
@@ -90,8 +90,7 @@ def decide(
 ) -> RuleTask:
     """Confirm or dismiss an item; a confirmed rejection moves the candidate and sends the
     feedback e-mail (after the commit, through the outbox)."""
-    require(principal, "pipeline.move")
-    task = get_visible(session, RuleTask, task_id, principal, "pipeline.move")
+    task = require_visible(session, RuleTask, task_id, principal, "pipeline.move")
     if task.status != "open":
         raise AlreadyDecided()
     now = utcnow()
@@ -108,7 +107,7 @@ def decide(
     task.status = "done" if confirm else "dismissed"
     task.decided_by_id = principal.user_id
     task.decided_at = now
-    audit.record(
+    audit.commit_recorded(
         session,
         "pipeline.rule_task_decided",
         actor=principal,
@@ -116,7 +115,6 @@ def decide(
         target_id=task.application_id,
         new={"task": task.id, "kind": task.kind, "decision": data.decision},
     )
-    session.commit()
     return task
 
 

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hireflow.core.rows import count_and_oldest
 from hireflow.workflow.models import RuleLog
 
 
 def oldest_pending_rule(session: Session) -> tuple[int, datetime | None]:
-    count, oldest = session.execute(
-        select(func.count(), func.min(RuleLog.created_at)).where(RuleLog.status == "pending")
-    ).one()
-    return int(count or 0), oldest
+    return count_and_oldest(session, RuleLog.created_at, RuleLog.status == "pending")
 
 
 BACKLOGS = {"rules": oldest_pending_rule}

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Application, Candidate
 from hireflow.core.db import utcnow
-from hireflow.core.permissions import Principal, get_visible, require, restrict
+from hireflow.core.permissions import Principal, require, require_visible, restrict
 from hireflow.interviews.models import InterviewReport, InterviewSession
 from hireflow.openings.models import Opening
 from hireflow.workflow.ai_report_gate import withheld
@@ -136,8 +136,7 @@ def board(
     now: datetime | None = None,
 ) -> Board:
     """The opening's candidates by stage: best job match first, then longest waiting."""
-    require(principal, "pipeline.read")
-    opening = get_visible(session, Opening, opening_id, principal, "pipeline.read")
+    opening = require_visible(session, Opening, opening_id, principal, "pipeline.read")
     filters = filters or BoardFilters()
     now = now or utcnow()
     stages = opening_stages(session, opening)

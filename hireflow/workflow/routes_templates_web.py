@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from hireflow.core.permissions import Principal, require
 from hireflow.openings.models import JOB_TYPES
 from hireflow.web.deps import DbSession, PageUser
-from hireflow.web.forms import Form, act_or_rerender, submit_form
+from hireflow.web.forms import Form, Page, act_or_rerender, rerender, submit_form
 from hireflow.web.templating import render
 from hireflow.workflow import schemas, stage_templates
 from hireflow.workflow.models import STAGE_KINDS
@@ -26,9 +26,7 @@ def _family(value: str | None) -> str:
     return value if value in JOB_TYPES else JOB_TYPES[0]
 
 
-def _context(
-    session: DbSession, principal: Principal, family: str, errors: dict[str, str] | None = None
-) -> dict[str, Any]:
+def _context(session: DbSession, principal: Principal, family: str) -> dict[str, Any]:
     from hireflow.workflow.routes_web import KIND_LABELS  # the module that imports this one
 
     found = stage_templates.templates(session, principal)
@@ -37,7 +35,7 @@ def _context(
         "chosen": next(t for t in found if t.family == family),
         "kinds": STAGE_KINDS,
         "kind_labels": KIND_LABELS,
-        "errors": errors or {},
+        "errors": {},
     }
 
 
@@ -48,12 +46,10 @@ def stage_templates_page(request: Request, session: DbSession, principal: PageUs
     return render(request, "workflow/stage_templates.html", _context(session, principal, family))
 
 
-def _page(request: Request, session: DbSession, principal: Principal, family: str) -> Any:
-    def page(errors: dict[str, str]) -> Response:
-        context = _context(session, principal, family, errors)
-        return render(request, "workflow/stage_templates.html", context, status_code=422)
-
-    return page
+def _page(request: Request, session: DbSession, principal: Principal, family: str) -> Page:
+    return rerender(
+        request, "workflow/stage_templates.html", lambda: _context(session, principal, family)
+    )
 
 
 @router.post(PAGE)

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
 from hireflow.core.errors import N_, ValidationFailed
@@ -19,6 +19,7 @@ from hireflow.core.permissions import Principal, can, require
 from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageUser, audit_read
 from hireflow.web.forms import Form, Page, SchemaT
+from hireflow.web.streaming import public_file
 from hireflow.web.templating import NavItem, render
 from hireflow.workflow import (
     queries,
@@ -72,9 +73,7 @@ ASSETS = Path(__file__).resolve().parent / "static"
 
 
 def _asset(name: str, media_type: str) -> Response:
-    return FileResponse(
-        ASSETS / name, media_type=media_type, headers={"Cache-Control": "public, max-age=300"}
-    )
+    return public_file(ASSETS / name, media_type, max_age=300)
 
 
 @router.get("/workflow/assets/board.js")

@@ -39,7 +39,7 @@ from hireflow.candidates.screening_rules import (
 from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, ValidationFailed
-from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.permissions import Principal, require_visible
 from hireflow.openings.competency import competency_model_of
 from hireflow.openings.models import Opening, OpeningMember
 from hireflow.workflow import schemas
@@ -421,8 +421,7 @@ def create_rule(
 def visible_rule(
     session: Session, principal: Principal, rule_id: int, capability: str
 ) -> AutomationRule:
-    require(principal, capability)
-    return get_visible(session, AutomationRule, rule_id, principal, capability)
+    return require_visible(session, AutomationRule, rule_id, principal, capability)
 
 
 def update_rule(

@@ -25,7 +25,7 @@ from hireflow.candidates.models import Application
 from hireflow.core import audit, events
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, Conflict, NotFound, ValidationFailed
-from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.permissions import Principal, require_visible
 from hireflow.interviews.models import InterviewReport, InterviewSession
 from hireflow.live.models import LiveRoom
 from hireflow.openings.competency import competency_model_of
@@ -99,8 +99,7 @@ def check_ratings(model: CompetencyModel, ratings: dict[str, int], language: str
 def _visible(
     session: Session, principal: Principal, application_id: int, capability: str
 ) -> Application:
-    require(principal, capability)
-    return get_visible(session, Application, application_id, principal, capability)
+    return require_visible(session, Application, application_id, principal, capability)
 
 
 def submit(
@@ -192,8 +191,7 @@ def amend(
 ) -> Scorecard:
     """A new version of the caller's own scorecard, with the reason; the old one stays."""
     now = now or utcnow()
-    require(principal, "scorecards.submit")
-    old = get_visible(session, Scorecard, scorecard_id, principal, "scorecards.submit")
+    old = require_visible(session, Scorecard, scorecard_id, principal, "scorecards.submit")
     if old.interviewer_id != principal.user_id:
         raise NotFound()  # another interviewer's scorecard: not theirs to see or change
     if old.superseded_at is not None:
@@ -490,8 +488,7 @@ def merged(session: Session, principal: Principal, application_id: int) -> Merge
 
 def versions(session: Session, principal: Principal, scorecard_id: int) -> list[Scorecard]:
     """Every version of a scorecard (oldest first), for whoever may see the current one."""
-    require(principal, "scorecards.read")
-    card = get_visible(session, Scorecard, scorecard_id, principal, "scorecards.read")
+    card = require_visible(session, Scorecard, scorecard_id, principal, "scorecards.read")
     application = session.get(Application, card.application_id)
     assert application is not None
     if card.interviewer_id != principal.user_id and is_blind(session, principal, application):

@@ -19,7 +19,7 @@ from hireflow.candidates.models import Application
 from hireflow.core import audit, events
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, Conflict, ValidationFailed
-from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.permissions import Principal, require, require_visible
 from hireflow.openings.models import Opening
 from hireflow.records import service as records
 from hireflow.records.timeline import find_record
@@ -73,8 +73,7 @@ def visible_application(
     session: Session, principal: Principal, application_id: int, capability: str
 ) -> Application:
     """The application if the caller may act on it for ``capability``, else 404."""
-    require(principal, capability)
-    return get_visible(session, Application, application_id, principal, capability)
+    return require_visible(session, Application, application_id, principal, capability)
 
 
 def current_position(session: Session, application: Application, stages: list[Stage]) -> Position:
@@ -375,8 +374,7 @@ def bulk_move(
 def get_visible_opening(
     session: Session, principal: Principal, opening_id: int, capability: str
 ) -> Opening:
-    require(principal, capability)
-    return get_visible(session, Opening, opening_id, principal, capability)
+    return require_visible(session, Opening, opening_id, principal, capability)
 
 
 @dataclass(frozen=True)

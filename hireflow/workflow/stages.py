@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from hireflow.candidates.models import Application
 from hireflow.core import audit
 from hireflow.core.errors import N_, Conflict, ValidationFailed
-from hireflow.core.permissions import Principal, get_visible, require
+from hireflow.core.permissions import Principal, require, require_visible
 from hireflow.openings.models import Opening
 from hireflow.workflow import schemas
 from hireflow.workflow.defaults import DEFAULT_REASONS, DEFAULT_STAGES, pick
@@ -212,7 +212,7 @@ def replace_company_list(
         model(tenant_id=principal.tenant_id, position=i, **part, **entry)
         for i, entry in enumerate(entries)
     )
-    audit.record(
+    audit.commit_recorded(
         session,
         action,
         actor=principal,
@@ -221,7 +221,6 @@ def replace_company_list(
         old=old,
         new=new,
     )
-    session.commit()
 
 
 def set_company_stages(
@@ -244,8 +243,7 @@ def set_opening_stages(
 ) -> list[Stage]:
     """Replace an opening's list; a stage that holds applications cannot be removed, and the
     first stage (where unmoved applications stand) keeps its place while any exist."""
-    require(principal, "pipeline.stages")
-    opening = get_visible(session, Opening, opening_id, principal, "pipeline.stages")
+    opening = require_visible(session, Opening, opening_id, principal, "pipeline.stages")
     _check_list(data.stages)
     current = opening_stages(session, opening)
     occupied = _occupied(session, opening, current)
@@ -267,7 +265,7 @@ def set_opening_stages(
     session.execute(delete(OpeningStage).where(OpeningStage.opening_id == opening.id))
     stages = [Stage(s.key, s.kind, s.name.model_dump(), i) for i, s in enumerate(data.stages)]
     _write_opening_rows(session, opening, stages)
-    audit.record(
+    audit.commit_recorded(
         session,
         "pipeline.opening_stages_set",
         actor=principal,
@@ -276,7 +274,6 @@ def set_opening_stages(
         old={"stages": [s.key for s in current]},
         new={"stages": [s.key for s in stages]},
     )
-    session.commit()
     return stages
 
 
@@ -358,7 +355,7 @@ def set_settings(
     changes = data.model_dump(exclude_none=True)
     for name, value in changes.items():
         setattr(row, name, value)
-    audit.record(
+    audit.commit_recorded(
         session,
         "pipeline.settings_set",
         actor=principal,
@@ -367,7 +364,6 @@ def set_settings(
         old={k: before[k] for k in changes},
         new=changes,
     )
-    session.commit()
     return settings_out(session, principal.tenant_id)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from sklearn.metrics import cohen_kappa_score
 
 from hireflow.analytics import accuracy
 from hireflow.analytics.queries import Filters
+from hireflow.analytics.review_counts import ai_level, cells_matrix, qwk_of_cells
 from hireflow.analytics.tables import ACCURACY
 from hireflow.core.errors import Forbidden, NotFound, ValidationFailed
 from hireflow.interviews import hr as interview_hr
@@ -31,74 +33,16 @@ def test_qwk_matches_scikit_learn_and_levels_round_half_up():
         a = rng.integers(1, 6, 60)
         b = np.clip(a + rng.integers(-2, 3, 60), 1, 5)
         expected = cohen_kappa_score(a, b, weights="quadratic", labels=[1, 2, 3, 4, 5])
-        assert accuracy.qwk(a, b) == pytest.approx(expected)
-    assert accuracy.qwk([3, 3], [3, 3]) is None and accuracy.qwk([], []) is None
-    assert accuracy.qwk([1, 2, 3, 4, 5], [1, 2, 3, 4, 5]) == pytest.approx(1.0)
-    assert [accuracy.ai_level(s) for s in (0, 2.9, 3.0, 6.9, 7.0, 10)] == [1, 1, 2, 3, 4, 5]
+        assert _qwk(a, b) == pytest.approx(expected)
+    assert _qwk([3, 3], [3, 3]) is None and _qwk([], []) is None
+    assert _qwk([1, 2, 3, 4, 5], [1, 2, 3, 4, 5]) == pytest.approx(1.0)
+    assert [ai_level(s) for s in (0, 2.9, 3.0, 6.9, 7.0, 10)] == [1, 1, 2, 3, 4, 5]
 
 
-def test_bootstrap_intervals_are_seeded_and_hold_the_estimate():
-    values = np.array([0.0, 1.0] * 30)
-    first = accuracy.bootstrap(len(values), lambda i: float(values[i].mean()))
-    assert first == accuracy.bootstrap(len(values), lambda i: float(values[i].mean()))
-    assert first[0] < 0.5 < first[1]
-    assert accuracy.bootstrap(1, lambda i: 0.0) == (None, None)
-
-
-def test_bootstrap_resamples_whole_applications():
-    # Twenty applications, each rated by three interviewers against the same AI score: the
-    # three pairs of one application move together, so the interval must be as wide as that of
-    # twenty independent rows, not of sixty.
-    per_application = np.array([0.0, 1.0] * 10)
-    rows = np.repeat(per_application, 3)
-    groups = np.repeat(np.arange(20), 3)
-    clustered = accuracy.bootstrap(len(rows), lambda i: float(rows[i].mean()), groups=groups)
-    naive = accuracy.bootstrap(len(rows), lambda i: float(rows[i].mean()))
-    alone = accuracy.bootstrap(20, lambda i: float(per_application[i].mean()))
-    assert clustered[1] - clustered[0] > 1.4 * (naive[1] - naive[0])
-    assert clustered[1] - clustered[0] == pytest.approx(alone[1] - alone[0], abs=0.08)
-    assert accuracy.bootstrap(3, lambda i: 0.0, groups=[7, 7, 7]) == (None, None)
-
-
-def _clusters_one_by_one(groups, rng):
-    """The cluster resampling written plainly: one index array per drawn cluster, joined."""
-    members: dict[object, list[int]] = {}
-    for index, group in enumerate(groups):
-        members.setdefault(group, []).append(index)
-    clusters = [np.array(rows) for rows in members.values()]
-    picked = rng.integers(0, len(clusters), len(clusters))
-    return np.concatenate([clusters[c] for c in picked])
-
-
-@pytest.mark.parametrize(
-    "groups",
-    [
-        [5, 5, 9],  # two clusters, one of two rows
-        ["b", "a", "b", "c", "a", "a"],  # any hashable key, rows of a cluster apart
-        list(np.random.default_rng(4).integers(0, 40, 300)),  # numpy keys, uneven sizes
-        list(range(25)),  # every row its own cluster
-    ],
-)
-def test_cluster_resampling_draws_the_rows_the_plain_method_draws(groups):
-    # Whole clusters in the order drawn, each cluster's rows in row order: the same index
-    # arrays as joining one array per cluster, so the same seed gives the same interval.
-    resample = accuracy._cluster_resampler(groups)
-    mine, plain = np.random.default_rng(16), np.random.default_rng(16)
-    for _ in range(30):
-        assert resample(mine).tolist() == _clusters_one_by_one(groups, plain).tolist()
-    values = np.arange(len(groups), dtype=float)
-    found = accuracy.bootstrap(len(groups), lambda i: float(values[i].mean()), groups=groups)
-    rng = np.random.default_rng(accuracy.SEED)
-    means = [values[_clusters_one_by_one(groups, rng)].mean() for _ in range(accuracy.RESAMPLES)]
-    low, high = np.percentile(means, [2.5, 97.5])
-    assert found == (round(float(low), 3), round(float(high), 3))
-
-
-def test_cluster_resampling_refuses_one_cluster_and_no_rows():
-    assert accuracy._cluster_resampler([]) is None
-    assert accuracy._cluster_resampler(["x"] * 4) is None
-    assert accuracy.bootstrap(0, lambda i: 0.0, groups=[]) == (None, None)
-    assert accuracy.bootstrap(4, lambda i: None, groups=[1, 2, 1, 2]) == (None, None)
+def _qwk(first, second):
+    """QWK of paired levels as the review computes it: from the 25 cell counts."""
+    cells = Counter((int(a), str(b)) for a, b in zip(first, second, strict=True))
+    return qwk_of_cells(cells_matrix(dict(cells)))
 
 
 @pytest.fixture
@@ -117,7 +61,7 @@ def reviewed(session, db):
     for n, rater in enumerate(raters):
         card = schemas.ScorecardIn(
             round="round_1",
-            ratings={first: n % 5 + 1, second: accuracy.ai_level(ai[second])},
+            ratings={first: n % 5 + 1, second: ai_level(ai[second])},
             recommendation="yes",
         )
         scorecards.submit(session, rater, application.id, card)

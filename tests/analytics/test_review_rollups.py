@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from hireflow.analytics import accuracy, rollups_review, validity, validity_sample
+from hireflow.analytics import accuracy, review_counts, rollups_review, validity, validity_sample
 from hireflow.analytics.models import ReviewRollup
 from hireflow.analytics.queries import Filters
 from hireflow.analytics.tasks import refresh_review_rollups
@@ -83,7 +83,7 @@ def _cards(session, app, raters, rng):
         return
     for rater in raters[: rng.randint(1, 2)]:
         ratings = {
-            c: min(5, max(1, accuracy.ai_level(s) + rng.choice([-1, 0, 0, 1])))
+            c: min(5, max(1, review_counts.ai_level(s) + rng.choice([-1, 0, 0, 1])))
             for c, s in report.items()
         }
         superseded = utcnow() if rng.random() < 0.1 else None

@@ -314,3 +314,39 @@ def test_a_hired_person_counts_with_the_report_of_the_opening_they_were_hired_in
     assert validity.gather(session, hr, every, TODAY).hired == before
     only_small = validity.parse_scope(Filters(opening_id=small.id), None, None)
     assert validity.analyse(session, hr, only_small, TODAY).hired == 20
+
+
+def test_a_remembered_analysis_follows_every_change_of_the_data(session, sampled, monkeypatch):
+    """The bootstrap's result is remembered per contents of the scope's data: asking again
+    resamples nothing, and a changed outcome (here ratings and a probation result recorded
+    after the first answer) is answered anew, equal to a computation from nothing."""
+    from hireflow.analytics import validity_cache
+    from hireflow.analytics import validity_stats as stats
+    from hireflow.candidates.models import PerformanceRating
+
+    org, opening, _small, big = sampled
+    hr = principal(session, org, "hr_admin")
+    scope = validity.parse_scope(Filters(opening_id=opening.id), None, None)
+    validity_cache.clear()
+    computed = []
+    shared = stats.shared_correlations
+    monkeypatch.setattr(stats, "shared_correlations", lambda *a: computed.append(1) or shared(*a))
+    first = validity.analyse(session, hr, scope, TODAY)
+    runs = len(computed)
+    assert runs > 0
+    assert validity.analyse(session, hr, scope, TODAY).rows == first.rows
+    assert len(computed) == runs  # remembered: nothing resampled
+    hired = list(session.scalars(select(Employee).where(Employee.opening_id == opening.id)))
+    for employee in hired[:40]:
+        for rating in session.scalars(
+            select(PerformanceRating).where(PerformanceRating.candidate_id == employee.person_id)
+        ):
+            rating.rating = 5.0 if rating.rating < 3 else 1.0  # the relation turned around
+    hired[0].probation_result = "failed" if hired[0].probation_result != "failed" else "passed"
+    session.commit()
+    changed = validity.analyse(session, hr, scope, TODAY)
+    assert len(computed) > runs  # a new key: computed again
+    assert _rows(changed, big.predictive)["rating"] != _rows(first, big.predictive)["rating"]
+    assert _rows(changed, big.predictive)["probation"] != _rows(first, big.predictive)["probation"]
+    validity_cache.clear()
+    assert validity.analyse(session, hr, scope, TODAY).rows == changed.rows

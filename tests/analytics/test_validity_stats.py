@@ -152,3 +152,23 @@ def test_the_competencies_of_one_outcome_share_the_resamples_each_would_draw():
             stats.correlation(x[:, j], y, "spearman"),
         )
     assert found[3][0].r is None and stats.correlations(x[:2], y[:2])[0][0].r is None
+
+
+def test_remembered_intervals_cover_the_known_r_and_follow_the_data():
+    """Through the remembered path (``validity.correlations``): on seeded data with r = 0.5 the
+    interval covers it, the second answer is the first, and changing one person's outcome
+    gives the interval of the changed data, not the remembered one."""
+    from hireflow.analytics import validity, validity_cache
+    from hireflow.analytics.validity_assessed import Sums
+
+    x, y = _pair(300, 0.5, seed=21)
+    people = [({"a": float(a)}, {"rating": float(b)}) for a, b in zip(x, y, strict=True)]
+    data = validity.Data(Sums(), people)
+    validity_cache.clear()
+    first = validity.correlations(data)[0]
+    assert first.pearson.low < 0.5 < first.pearson.high
+    assert validity.correlations(data)[0] == first
+    data.hired[0][1]["rating"] += 40.0  # one outlier: r and its interval move
+    changed = validity.correlations(data)[0]
+    assert changed.pearson != first.pearson
+    assert changed.pearson == stats.correlation(x, np.array([o["rating"] for _, o in data.hired]))

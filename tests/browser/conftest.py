@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from tests.chat_server import ChatServer, chat_server
 from tests.conftest import free_port
@@ -122,6 +122,18 @@ def page(browser: Browser, server: str) -> Iterator[Page]:
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def show_translations(page: Page) -> Locator:
+    """On an interview report, ask for translations into the reader's language; checks that the
+    first answer stands beside its machine translation and returns that original (E7)."""
+    page.click("#translate-link")
+    expect(page.locator("#translation-notice")).to_be_visible()
+    pair = page.locator("#answers .bilingual").first
+    expect(pair.locator(".translation")).to_contain_text("【译】")
+    original = pair.locator(":scope > :not(.translation)").first  # a paragraph or a quote
+    expect(original).not_to_contain_text("【译】")
+    return original
 
 
 def sign_in(page: Page, email: str, password: str = "Hireflow-demo-2026") -> None:

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from hireflow.interviews.demo import ANSWERS as DEMO_ANSWERS
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import show_translations, sign_in
 from tests.browser.test_scheduling import _mails, _wait_for_mail
 
 pytestmark = pytest.mark.browser
@@ -258,12 +258,7 @@ def test_hr_reads_answers_beside_a_translation_into_their_language(page: Page) -
         page.select_option("#lang-select", "en")  # the choice is saved on HR's account
     try:
         expect(page.locator("html")).to_have_attribute("lang", "en")
-        page.click("#translate-link")
-        expect(page.locator("#translation-notice")).to_be_visible()
-        pair = page.locator("#answers .bilingual").first
-        expect(pair.locator(".translation")).to_contain_text("【译】")
-        original = pair.locator(":scope > :not(.translation)").first  # a paragraph or a quote
-        expect(original).not_to_contain_text("【译】")  # the original beside it
+        show_translations(page)
         expect(page.locator("#dimensions .translation").first).to_contain_text("【译】")
     finally:  # the other browser tests sign in as this HR user and read Chinese
         with page.expect_navigation():

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, open_from_menu
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, open_from_menu, show_translations
 
 pytestmark = pytest.mark.browser
 
@@ -374,7 +374,22 @@ def _hr_creates_and_invites(page: Page, server: str, folder: Path, tag: str) -> 
     return {"title": title, "people": people}
 
 
-def _hr_reviews(page: Page, name: str, *, transcript: tuple[str, ...], video: bool, shots: str):
+def _reads_a_translation(page: Page) -> None:
+    """HR, reading Chinese, has the English answers translated beside the originals (E7)."""
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    original = show_translations(page)
+    expect(original).to_contain_text(re.compile(r"[A-Za-z]{4,} [A-Za-z]{2,}"))
+
+
+def _hr_reviews(
+    page: Page,
+    name: str,
+    *,
+    transcript: tuple[str, ...],
+    video: bool,
+    shots: str,
+    translated: bool = False,
+):
     problems: list[str] = []
     _watch(page, problems)
     open_from_menu(page, href="/interviews")
@@ -402,6 +417,8 @@ def _hr_reviews(page: Page, name: str, *, transcript: tuple[str, ...], video: bo
     voice = page.locator(".player[data-kind=voice] .load-media").first
     expect(voice).to_contain_text(re.compile("录音|recording", re.I))
     _snap(page, f"{shots}-report")
+    if translated:
+        _reads_a_translation(page)
 
     page.locator("#adjust summary").click()
     dimension = page.locator("#adjust-form select[name=dimension_id] option").first
@@ -496,6 +513,7 @@ def test_the_whole_journey_without_typing_an_address(
         transcript=("team", "deployment", "engineers"),
         video=True,
         shots="hr-en",
+        translated=True,
     )
     _hr_reviews(
         page, people["zh"][0], transcript=("团队", "项目", "数据"), video=False, shots="hr-zh"

@@ -202,3 +202,17 @@ def test_efficiency_messages_come_from_the_catalogues():
         assert re.search(r"[\u3040-\u30ff]", message["ja"]), verdict
     with pytest.raises(KeyError):
         efficiency_message("fast")
+
+
+def test_efficiency_when_only_the_candidate_is_measurable():
+    sizes = [1500, 6000, 24000]
+    reference = [0.00055, 0.00075, 0.00581]  # under the noise floor but at the largest size
+    # A quadratic C++ loop as measured in the sandbox: fixed cost flattens its fitted growth
+    quadratic = [("passed", 0.00151), ("passed", 0.01026), ("passed", 0.08884)]
+    verdict = judge_efficiency(sizes, quadratic, reference)
+    assert verdict.reference_growth is None
+    assert verdict.growth == pytest.approx(1.56, abs=0.01)
+    assert verdict.verdict == "slower"
+    # n log n with a larger constant than the reference: not slower
+    n_log_n = [("passed", 0.002), ("passed", 0.0095), ("passed", 0.044)]
+    assert judge_efficiency(sizes, n_log_n, reference).verdict == "efficient"

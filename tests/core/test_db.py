@@ -108,3 +108,19 @@ def test_a_sqlite_write_that_fails_for_another_reason_is_not_asked_again(tmp_pat
     with engine.connect() as conn, pytest.raises(OperationalError, match="no such table"):
         conn.execute(text("INSERT INTO missing VALUES (1)"))
     engine.dispose()
+
+
+def test_insert_unless_present_returns_the_new_row_or_none_on_a_taken_key(session):
+    """One statement: the row, loaded with its defaults, in the session; a second insert of
+    the same unique key (a concurrent creator's) returns None and changes nothing."""
+    from hireflow.core.audit import ChainHead
+    from hireflow.core.db import insert_unless_present
+
+    chain = unique("test:")
+    head = insert_unless_present(session, ChainHead, chain_id=chain, seq=3, hash="a" * 64)
+    assert head is not None and head.seq == 3 and head.checkpointed_seq == 0
+    assert head.updated_at is not None and head in session
+    assert insert_unless_present(session, ChainHead, chain_id=chain, seq=9, hash="b" * 64) is None
+    session.expire_all()
+    stored = session.get(ChainHead, chain)
+    assert stored is not None and stored.seq == 3 and stored.hash == "a" * 64

@@ -13,6 +13,10 @@ from typing import Any
 
 import yaml
 
+from hireflow.interviews.qa import QaResult, answer_question
+from hireflow.interviews.qa_passages import Passage, passages_for
+from hireflow.scoring.embedding import get_embedder
+
 SET_DIR = Path(__file__).resolve().parents[1] / "data" / "interviews" / "candidate_questions"
 
 
@@ -41,6 +45,8 @@ def openings() -> dict[str, dict[str, Any]]:
         "openings_test3.yaml",
         "openings_test4.yaml",
         "openings_dev7.yaml",
+        "openings_test5.yaml",
+        "openings_test6.yaml",
     ):
         data = yaml.safe_load((SET_DIR / name).read_text(encoding="utf-8"))
         for opening in data["openings"]:
@@ -54,7 +60,7 @@ def openings() -> dict[str, dict[str, Any]]:
 
 @cache
 def questions() -> tuple[LabelledQuestion, ...]:
-    """Every labelled question: splits ``dev`` and ``test``, then ``dev2``, ``test2``, ``dev3``, ``dev4``, ``dev5``, ``dev6``, ``test3``, ``test4`` and ``dev7``."""
+    """Every labelled question: splits ``dev`` and ``test``, then ``dev2``, ``test2``, ``dev3``, ``dev4``, ``dev5``, ``dev6``, ``test3``, ``test4``, ``dev7``, ``test5`` and ``test6``."""
     out = []
     for name in (
         "questions.jsonl",
@@ -67,10 +73,28 @@ def questions() -> tuple[LabelledQuestion, ...]:
         "questions_test3.jsonl",
         "questions_test4.jsonl",
         "questions_dev7.jsonl",
+        "questions_test5.jsonl",
+        "questions_test6.jsonl",
     ):
         lines = (SET_DIR / name).read_text(encoding="utf-8").splitlines()
         out += [LabelledQuestion(**json.loads(line)) for line in lines if line.strip()]
     return tuple(out)
+
+
+def opening_passages(opening_id: str) -> list[Passage]:
+    """The passages of one labelled opening, as the interview cuts them."""
+    opening = openings()[opening_id]
+    return passages_for(
+        opening["description"],
+        opening["faqs"],
+        location=opening["location"],
+        title=opening["title"],
+    )
+
+
+def ask(opening_id: str, question: str) -> QaResult:
+    """The answer to ``question`` during an interview for a labelled opening."""
+    return answer_question(question, opening_passages(opening_id), get_embedder())
 
 
 def _acceptable(quote: str, answer: str | list[str]) -> bool:

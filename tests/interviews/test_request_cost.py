@@ -9,10 +9,14 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from hireflow.interviews.candidate import NOTICE_VERSION
 from hireflow.interviews.models import InterviewAnswer, InterviewSession
+from hireflow.records.integrity import verify_person
+from hireflow.records.models import PendingEntry
+from hireflow.records.timeline import settle_pending
 from tests.interviews.factories import (  # noqa: F401 - fixtures
     TAB,
     make_setup,
@@ -76,12 +80,15 @@ def test_opening_a_question_reads_the_link_once_and_writes_each_row_once(
     assert body["id"] == qid and body["started"] and body["remaining_s"] > 0
     # the invitation and its interview in one query (the link's check and the shown language
     # read them from the session); the interview written once; the answer row inserted with
-    # its clock running, not inserted then updated; nothing after the commit
+    # its clock running, not inserted then updated, in one statement; nothing after the commit
     assert _count(seen, "SELECT invitations") == 1, seen
     assert _count(seen, "UPDATE interview_sessions") == 1, seen
     assert _count(seen, "INSERT INTO interview_answers") == 1, seen
     assert _count(seen, "UPDATE interview_answers") == 0, seen
     assert _after_commit(seen) == [], seen
+    # created by one INSERT ... ON CONFLICT DO NOTHING, not in a savepoint of its own (the
+    # one savepoint is the test's transaction the request's session joins)
+    assert _count(seen, "SAVEPOINT") == 1, seen
     session.expire_all()
     answer = session.scalars(
         select(InterviewAnswer).where(InterviewAnswer.question_id == qid)
@@ -132,3 +139,42 @@ def test_the_pages_routes_read_the_link_once_too(client, session, org, engine):
     assert _count(seen, "SELECT invitations") == 1, seen
     assert _count(seen, "UPDATE interview_answers") == 0, seen
     assert _after_commit(seen) == [], seen
+
+
+def test_consent_is_kept_with_the_request_and_chained_after_it(client, session, org, engine):
+    """Consent writes two outbox rows in the request's transaction and nothing of the person's
+    chain (no head locked, no entry, no record state); the next read of the chain appends
+    them, and the chain verifies."""
+    setup = make_setup(session, org)
+    base = f"/api/v1/links/{setup.token}/interview"
+    assert client.get(base, headers=setup.headers).status_code == 200  # the interview exists
+    consent = {
+        "tab": TAB,
+        "recording": True,
+        "ai_assessment": True,
+        "notice_version": NOTICE_VERSION,
+    }
+    with _statements(engine) as seen:
+        given = client.post(f"{base}/consent", headers=setup.headers, json=consent)
+    assert given.status_code == 200, given.text
+    assert given.json()["status"] == "in_progress"
+    assert _count(seen, "INSERT INTO record_outbox") == 1, seen  # both rows, one statement
+    writes = [s for s in seen if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+    person_chain = [s for s in writes if "record_entries" in s or "records " in s]
+    assert person_chain == [], person_chain
+    # the audit chain's head, and only it: the person's chain head is not touched
+    heads = [s for s in seen if "chain_heads" in s]
+    assert len(heads) == 2, heads  # advanced, then its hash set
+    pending = session.scalar(
+        select(func.count())
+        .select_from(PendingEntry)
+        .where(PendingEntry.person_id == setup.candidate.id)
+    )
+    assert pending == 2
+    assert settle_pending(session, setup.candidate.id) == 2
+    session.commit()
+    assert verify_person(session, setup.candidate.id).ok
+    # a second consent (another tab, a double click) changes nothing
+    again = client.post(f"{base}/consent", headers=setup.headers, json=consent)
+    assert again.status_code == 200
+    assert session.scalar(select(func.count()).select_from(PendingEntry)) == 0

@@ -34,7 +34,9 @@ from hireflow.interviews.models import (
     InterviewSession,
     InterviewUpload,
 )
+from hireflow.records.integrity import verify_person
 from hireflow.records.models import RecordEntry
+from hireflow.records.timeline import settle_all
 from tests.interviews.conftest import DATA
 from tests.interviews.factories import (  # noqa: F401 - fixtures
     ANSWERS_ZH,
@@ -111,14 +113,21 @@ def test_consent_is_recorded_and_starts_the_interview(session, org, queue, stora
         )
     interview = started(session, setup)
     assert interview.status == "in_progress" and interview.consent_version
-    consents = session.scalars(
-        select(RecordEntry).where(
-            RecordEntry.person_id == setup.candidate.id, RecordEntry.type == "consent"
-        )
-    ).all()
-    purposes = {e.facts["purpose"] for e in consents}
+
+    def consents():
+        return session.scalars(
+            select(RecordEntry).where(
+                RecordEntry.person_id == setup.candidate.id, RecordEntry.type == "consent"
+            )
+        ).all()
+
+    # committed to the outbox with the request, appended to the chain after it
+    assert consents() == []
+    assert settle_all(session) == 2
+    assert verify_person(session, setup.candidate.id).ok
+    purposes = {e.facts["purpose"] for e in consents()}
     assert purposes == {"recording", "ai_assessment"}
-    assert all(e.facts["granted"] is True for e in consents)
+    assert all(e.facts["granted"] is True for e in consents())
     assert "interview.start" in _actions(session, interview.id)
 
 

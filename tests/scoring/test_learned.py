@@ -70,7 +70,11 @@ def test_the_caller_chooses_the_engine_and_the_report_names_it() -> None:
     )
     default = score_interview(interview)
     assert default.engine_version == "hireflow-scoring/1.0"
-    assert "gate_probability" not in default.dimension("communication").components
+    # Engine 1.0 has its own, two-key relevance gate (test_two_key_gate.py), not the learned
+    # level model.
+    components = default.dimension("communication").components
+    assert "gate_question_match" in components
+    assert not any(k.startswith("contribution_") for k in components)
     learned_report = score_interview(interview, engine="1.1")
     assert learned_report.engine_version == "hireflow-scoring/1.1"
     assert "gate_probability" in learned_report.dimension("communication").components

@@ -161,13 +161,25 @@ def test_questions_from_indicators() -> None:
     dim = _dimension(
         "equipment",
         {"zh": "设备维护", "en": "Equipment care"},
-        [{"zh": "按计划点检设备", "en": "checks equipment on schedule"}, {"zh": "记录故障"}],
+        [
+            {
+                "zh": "按计划点检设备",
+                "en": "checks equipment on schedule",
+                "ja": "計画どおりに点検する",
+            },
+            {"zh": "记录故障"},
+        ],
     )
     generated = questions_from_indicators(dim)
     assert [q.id for q in generated] == ["equipment.gen1", "equipment.gen2"]
     assert "按计划点检设备" in generated[0].text["zh"]
     assert "checks equipment on schedule" in generated[0].text["en"]
+    assert "「計画どおりに点検する」" in generated[0].text["ja"]
     assert set(generated[1].text) == {"zh"}
+    # The rationale is in the bank's three languages whatever the indicator's; the Japanese
+    # one names the dimension in English when the model has no Japanese name.
+    assert all(set(q.rationale) == {"zh", "en", "ja"} for q in generated)
+    assert "「Equipment care」" in generated[0].rationale["ja"]
     assert all(q.kind == "behavioural" and q.dimensions == ("equipment",) for q in generated)
 
 

@@ -53,10 +53,10 @@ def _parameters(dependant: Any) -> list[Any]:
     return fields
 
 
-def test_every_integer_in_a_path_or_query_is_bounded(app):
+def test_every_integer_in_a_path_or_query_is_bounded(routes_app):
     """Pages too (they are not in the API schema): read each route's own parameters."""
     unbounded = []
-    routes = _api_routes(app.routes)
+    routes = _api_routes(routes_app.routes)
     assert len(routes) > 150
     for route in routes:
         for field in _parameters(route.dependant):
@@ -122,9 +122,9 @@ def test_huge_numbers_in_bodies_are_invalid_input(client, org):
     assert grant.status_code == 422, grant.text
 
 
-def test_every_integer_in_a_request_body_is_bounded(app):
+def test_every_integer_in_a_request_body_is_bounded(routes_app):
     unbounded = []
-    routes = [route for route in _api_routes(app.routes) if route.body_field is not None]
+    routes = [route for route in _api_routes(routes_app.routes) if route.body_field is not None]
     assert len(routes) > 40
     for route in routes:
         info = route.body_field.field_info

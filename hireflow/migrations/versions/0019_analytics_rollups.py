@@ -18,21 +18,10 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _place() -> list[Item]:
-    """Where a count stands: an opening and a day (grain "d") or a month ("m", its 1st day)."""
-    return [
-        id_column(),
-        tenant(),
-        ref("opening_id", "openings", ondelete="CASCADE"),
-        sa.Column("grain", sa.String(length=1), nullable=False),
-        sa.Column("day", sa.Date(), nullable=False),
-    ]
-
-
 def upgrade() -> None:
     create_table(
         "analytics_funnel_rollups",
-        *_place(),
+        *rollup_place(),
         sa.Column("reached", sa.Text(), nullable=False),
         sa.Column("applications", sa.Integer(), nullable=False),
         unique("opening_id", "grain", "day", "reached"),
@@ -40,7 +29,7 @@ def upgrade() -> None:
     )
     create_table(
         "analytics_stage_time_rollups",
-        *_place(),
+        *rollup_place(),
         sa.Column("from_key", sa.String(length=40), nullable=False),
         sa.Column("moves", sa.Integer(), nullable=False),
         sa.Column("seconds", sa.BigInteger(), nullable=False),

@@ -23,11 +23,7 @@ TABLE = "analytics_pass_rollups"
 def upgrade() -> None:
     create_table(
         TABLE,
-        id_column(),
-        tenant(),
-        ref("opening_id", "openings", ondelete="CASCADE"),
-        sa.Column("grain", sa.String(length=1), nullable=False),
-        sa.Column("day", sa.Date(), nullable=False),
+        *rollup_place(),
         sa.Column("from_key", sa.String(length=40), nullable=False),
         sa.Column("to_key", sa.String(length=40), nullable=False),
         sa.Column("moves", sa.Integer(), nullable=False),

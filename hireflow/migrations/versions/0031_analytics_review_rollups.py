@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import hireflow.core.db
+from hireflow.migrations.columns import *  # noqa: F403 - the helpers revisions share
 
 revision: str = "0031_analytics_review_rollups"
 down_revision: str | None = "0030_meeting_providers"
@@ -25,7 +26,7 @@ BARS = "analytics_review_bars"
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         ROLLUPS,
         sa.Column("kind", sa.String(length=1), nullable=False),
         sa.Column("competency", sa.String(length=80), nullable=False),
@@ -36,36 +37,13 @@ def upgrade() -> None:
         sa.Column("n", sa.Integer(), nullable=False),
         sa.Column("s", sa.BigInteger(), nullable=False),
         sa.Column("h", sa.BigInteger(), nullable=False),
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
-        sa.Column("opening_id", sa.Integer(), nullable=False),
-        sa.Column("grain", sa.String(length=1), nullable=False),
-        sa.Column("day", sa.Date(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["opening_id"],
-            ["openings.id"],
-            name=op.f(f"fk_{ROLLUPS}_opening_id_openings"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f(f"fk_{ROLLUPS}_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{ROLLUPS}")),
-        sa.UniqueConstraint(
-            "opening_id",
-            "grain",
-            "day",
-            "kind",
-            "competency",
-            "month",
-            "a",
-            "b",
-            "c",
+        *rollup_place(),
+        unique(
+            *("opening_id", "grain", "day", "kind", "competency", "month", "a", "b", "c"),
             name="uq_analytics_review_rollups_place",
         ),
+        index=("tenant_id",),
     )
-    with op.batch_alter_table(ROLLUPS, schema=None) as batch_op:
-        batch_op.create_index("ix_analytics_review_rollups_tenant_id", ["tenant_id"], unique=False)
     op.create_table(
         STATE,
         sa.Column("name", sa.String(length=20), nullable=False),
@@ -77,17 +55,11 @@ def upgrade() -> None:
         sa.Column("updated_at", hireflow.core.db.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f(f"pk_{STATE}")),
     )
-    op.create_table(
+    create_table(
         BARS,
-        sa.Column("opening_id", sa.Integer(), nullable=False),
+        ref("opening_id", "openings", ondelete="CASCADE"),
         sa.Column("bar", sa.Float(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["opening_id"],
-            ["openings.id"],
-            name=op.f(f"fk_{BARS}_opening_id_openings"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("opening_id", name=op.f(f"pk_{BARS}")),
+        primary_key=("opening_id",),
     )
     with op.batch_alter_table("invitations", schema=None) as batch_op:
         batch_op.create_index("ix_invitations_purpose", ["purpose"], unique=False)

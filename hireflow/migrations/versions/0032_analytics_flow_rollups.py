@@ -7,10 +7,11 @@ Revises: 0031_analytics_review_rollups
 """
 
 from collections.abc import Sequence
-from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
+
+from hireflow.migrations.columns import *  # noqa: F403 - the helpers revisions share
 
 revision: str = "0032_analytics_flow_rollups"
 down_revision: str | None = "0031_analytics_review_rollups"
@@ -27,33 +28,15 @@ CHANGED = (
 )
 
 
-def _place(table: str) -> list[Any]:
-    return [
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
-        sa.Column("opening_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["opening_id"],
-            ["openings.id"],
-            name=op.f(f"fk_{table}_opening_id_openings"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f(f"fk_{table}_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{table}")),
-    ]
-
-
 def _sums() -> list[sa.Column]:
     return [sa.Column(name, sa.BigInteger(), nullable=False) for name in ("n", "a", "b", "c", "us")]
 
 
 def upgrade() -> None:
     facts = "analytics_flow_facts"
-    op.create_table(
+    create_table(
         facts,
-        *_place(facts),
+        *opening_place(),
         sa.Column("kind", sa.String(length=12), nullable=False),
         sa.Column("source_id", sa.BigInteger(), nullable=False),
         sa.Column("part", sa.String(length=40), nullable=False),
@@ -65,9 +48,7 @@ def upgrade() -> None:
         sa.Column("b", sa.Integer(), nullable=False),
         sa.Column("c", sa.Integer(), nullable=False),
         sa.Column("us", sa.BigInteger(), nullable=False),
-        sa.UniqueConstraint(
-            "kind", "source_id", "part", name=op.f(f"uq_{facts}_kind_source_id_part")
-        ),
+        unique("kind", "source_id", "part"),
     )
     op.create_index("ix_analytics_flow_facts_day", facts, ["kind", "day", "opening_id"])
     op.create_index("ix_analytics_flow_facts_day2", facts, ["kind", "day2", "opening_id"])
@@ -75,24 +56,16 @@ def upgrade() -> None:
         "ix_analytics_flow_facts_bucket", facts, ["kind", "bucket", "opening_id", "day", "us"]
     )
     sums = "analytics_flow_rollups"
-    op.create_table(
+    create_table(
         sums,
-        *_place(sums),
+        *opening_place(),
         sa.Column("kind", sa.String(length=12), nullable=False),
         sa.Column("month", sa.Date(), nullable=False),
         sa.Column("month2", sa.Date(), nullable=False),
         sa.Column("key", sa.String(length=60), nullable=False),
         sa.Column("bucket", sa.Integer(), nullable=False),
         *_sums(),
-        sa.UniqueConstraint(
-            "opening_id",
-            "kind",
-            "month",
-            "month2",
-            "key",
-            "bucket",
-            name=op.f(f"uq_{sums}_opening_id_kind_month_month2_key_bucket"),
-        ),
+        unique("opening_id", "kind", "month", "month2", "key", "bucket"),
     )
     op.create_index("ix_analytics_flow_rollups_tenant_id", sums, ["tenant_id"])
     op.create_table(
@@ -104,20 +77,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("name", name=op.f("pk_analytics_flow_state")),
     )
     top = "analytics_top_scores"
-    op.create_table(
+    create_table(
         top,
-        *_place(top),
-        sa.Column("report_id", sa.Integer(), nullable=False),
+        *opening_place(),
+        ref("report_id", "interview_reports", ondelete="CASCADE"),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("competency", sa.String(length=80), nullable=False),
         sa.Column("score", sa.Float(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["report_id"],
-            ["interview_reports.id"],
-            name=op.f(f"fk_{top}_report_id_interview_reports"),
-            ondelete="CASCADE",
-        ),
-        sa.UniqueConstraint("report_id", "competency", name=op.f(f"uq_{top}_report_id_competency")),
+        unique("report_id", "competency"),
     )
     op.create_index(
         "ix_analytics_top_scores_rank",

@@ -205,24 +205,34 @@ class _OAuthProvider(_HttpProvider, ABC):
             detail=_oauth_detail,
         )
 
-
-class ZoomProvider(_OAuthProvider):
-    name = "zoom"
-
-    def _token(self) -> str:
-        url = self.url("oauth_url", "/oauth/token")
+    def _client_token(self, url: str, post_to: str = "", **grant: Any) -> str:
+        """The cached access token of the client-credentials endpoint ``url``, else one asked
+        for by posting ``grant`` (credentials as ``auth`` or ``form``) to it (to ``post_to``
+        when the grant travels in the query)."""
         return _bearer(
             self,
             url,
             lambda: call(
                 self.name,
                 "POST",
-                f"{url}?grant_type=account_credentials&account_id={quote(self.opt('account_id'))}",
+                post_to or url,
                 timeout=self.timeout,
-                auth=(self.opt("client_id"), self.secret.get("client_secret", "")),
                 detail=_oauth_detail,
+                **grant,
             ),
             "access_token",
+        )
+
+
+class ZoomProvider(_OAuthProvider):
+    name = "zoom"
+
+    def _token(self) -> str:
+        url = self.url("oauth_url", "/oauth/token")
+        return self._client_token(
+            url,
+            f"{url}?grant_type=account_credentials&account_id={quote(self.opt('account_id'))}",
+            auth=(self.opt("client_id"), self.secret.get("client_secret", "")),
         )
 
     def create(self, request: MeetingRequest) -> MeetingLink:
@@ -256,23 +266,14 @@ class TeamsProvider(_OAuthProvider):
 
     def _token(self) -> str:
         url = self.url("login_url", f"/{quote(self.opt('tenant'), safe='')}/oauth2/v2.0/token")
-        return _bearer(
-            self,
+        return self._client_token(
             url,
-            lambda: call(
-                self.name,
-                "POST",
-                url,
-                timeout=self.timeout,
-                form={
-                    "client_id": self.opt("client_id"),
-                    "client_secret": self.secret.get("client_secret", ""),
-                    "scope": "https://graph.microsoft.com/.default",
-                    "grant_type": "client_credentials",
-                },
-                detail=_oauth_detail,
-            ),
-            "access_token",
+            form={
+                "client_id": self.opt("client_id"),
+                "client_secret": self.secret.get("client_secret", ""),
+                "scope": "https://graph.microsoft.com/.default",
+                "grant_type": "client_credentials",
+            },
         )
 
     def _path(self, suffix: str = "") -> str:

@@ -117,7 +117,7 @@ def save_meeting_settings(
     policy.meeting_secrets = all_secrets
     session.flush()
     old, new = audit.diff(before, {"provider": name, "config": config})
-    audit.record(
+    audit.commit_recorded(
         session,
         "scheduling.meeting_provider_saved",
         actor=principal,
@@ -126,7 +126,6 @@ def save_meeting_settings(
         old=old,
         new={**(new or {}), "secrets_changed": changed_secrets},
     )
-    session.commit()
     return meeting_settings(session, principal)
 
 

@@ -19,13 +19,12 @@ import json
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from hireflow.scoring.models import (
     CompetencyModel,
     FieldError,
     ModelError,
     model_from_dict,
+    read_yaml,
 )
 
 __all__ = [
@@ -78,7 +77,7 @@ def _competencies() -> dict[str, dict[str, Any]]:
     for item in sorted(_DATA.joinpath("competencies").iterdir(), key=lambda p: p.name):
         if not item.name.endswith(".yaml"):
             continue
-        data = yaml.safe_load(item.read_text(encoding="utf-8"))
+        data = read_yaml(item.read_text(encoding="utf-8"), f"presets/competencies/{item.name}")
         entries[data["id"]] = data
     return entries
 
@@ -98,7 +97,7 @@ def industry_labels() -> dict[str, dict[str, str]]:
 @functools.cache
 def _job_types() -> dict[str, dict[str, Any]]:
     text = _DATA.joinpath("job_types.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return read_yaml(text, "presets/job_types.yaml")
 
 
 def normalise_industry(industry: str | None) -> str | None:

@@ -1,0 +1,56 @@
+"""Row helpers the domains share: a column read as a mapping, a row claimed by a conditional
+``UPDATE`` and reloaded, and a backlog's size (a row added unless a concurrent writer added it
+first: :func:`hireflow.core.db.add_or_find`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Update, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from hireflow.core.db import changed_one
+
+K = TypeVar("K")
+V = TypeVar("V")
+T = TypeVar("T")
+
+
+def value_map(
+    session: Session,
+    key: InstrumentedAttribute[K],
+    value: InstrumentedAttribute[V],
+    ids: Iterable[K],
+    *where: ColumnElement[bool],
+) -> dict[K, V]:
+    """``{key: value}`` of the rows whose ``key`` is one of ``ids`` (and that match ``where``),
+    e.g. candidate names by id; no query when there are no ids."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    stmt = select(key, value).where(key.in_(wanted), *where)
+    return dict(session.execute(stmt).all())
+
+
+def claim(session: Session, stmt: Update, model: type[T], row_id: Any) -> T | None:
+    """Run ``stmt``, a conditional ``UPDATE`` that moves one row out of a waiting state, and
+    return that row reloaded; ``None`` (the transaction rolled back) when it matched no row
+    because another worker claimed it first (:func:`hireflow.core.db.changed_one`)."""
+    if not changed_one(session, stmt):
+        return None
+    row = session.get(model, row_id, populate_existing=True)  # one SELECT, identity map or not
+    assert row is not None
+    return row
+
+
+def count_and_oldest(
+    session: Session, waiting_since: InstrumentedAttribute[Any], *where: ColumnElement[bool]
+) -> tuple[int, datetime | None]:
+    """How many rows match ``where`` and the earliest ``waiting_since`` among them (a
+    ``health.py`` backlog probe)."""
+    count, oldest = session.execute(
+        select(func.count(), func.min(waiting_since)).where(*where)
+    ).one()
+    return int(count or 0), oldest
