@@ -18,7 +18,11 @@ Fitting reads the dev split of the graded set and the dev split of the older eva
 (tests/data/scoring/eval, 80 answers incl. situational questions).
 
 Nothing from either test split is read.
-Usage: .venv/bin/python bench/scoring_fit.py [--embedder e5|use]
+Usage: .venv/bin/python bench/scoring_fit.py [--embedder e5|use] [--out DIR]
+``--out DIR`` writes the model and catalogue files into DIR (same names) instead of over the
+shipped ones, e.g. to compare a refit with them (tests/scoring/test_fit_reproducible.py).
+With e5 the centre file (embedding_e5_centre.bin) is still the shipped one: the fit embeds
+with it.
 """
 
 from __future__ import annotations
@@ -116,6 +120,15 @@ def write(data: dict) -> None:
     learned._read_model.cache_clear()
 
 
+def redirect(out: Path) -> None:
+    """Point learned.MODEL_FILES into ``out``: the fit writes there, and its second stage
+    reads the roles and catalogue vectors its first stage wrote there."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name, (model_file, vectors_file) in list(learned.MODEL_FILES.items()):
+        learned.MODEL_FILES[name] = (out / model_file.name, out / vectors_file.name)
+    learned._read_model.cache_clear()
+
+
 def write_e5_centre(texts: list[str]) -> None:
     """The mean raw e5 vector of a broad sample of work texts (embedding.E5_CENTRE_FILE)."""
     from hireflow.scoring.embedding import E5_CENTRE_FILE, E5Embedder
@@ -134,9 +147,15 @@ def write_e5_centre(texts: list[str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--embedder", default="e5", choices=["e5", "use"])
-    kind = parser.parse_args().embedder
+    parser.add_argument(
+        "--out", type=Path, help="directory for the fitted files (default: shipped)"
+    )
+    args = parser.parse_args()
+    kind = args.embedder
+    if args.out is not None:
+        redirect(args.out)
     texts, labels = role_examples()
-    if kind == "e5":
+    if kind == "e5" and args.out is None:
         write_e5_centre(texts)
     embedder = get_embedder(EmbedderConfig(kind=kind))
     vectors = embedder.embed(texts).astype(np.float64)
