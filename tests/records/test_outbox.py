@@ -283,6 +283,9 @@ def test_one_person_failing_does_not_stop_the_sweep_for_the_others(session, org,
     assert [(p.chain, p.seq) for p in unsettled] == [(f"person:{stuck.id}", None)]
     assert "EntryError" in unsettled[0].message and not report.ok
     assert [p for p in report.problems if p.chain != f"person:{stuck.id}"] == []
+    # the person's own badge says so too, and still checks the chain they have
+    badge = verify_person(session, stuck.id)
+    assert [p.kind for p in badge.problems] == ["unsettled"] and _pending(session, stuck) == 1
     # the next sweep tries again and reports again (until the row is mended)
     assert settle_pending_task()["failed"] == {str(stuck.id): "EntryError"}
 
