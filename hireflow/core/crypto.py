@@ -69,6 +69,7 @@ __all__ = [
     "digest_matches",
     "encrypt_field",
     "field_token_key_id",
+    "field_token_nonce",
     "generate_data_key",
     "get_suite",
     "mac_matches",
@@ -712,6 +713,13 @@ def decrypt_field(token: str, key: MasterKey | Keyring, context: str) -> str:
 def field_token_key_id(token: str) -> str:
     """Which master key a token was made with (the rotation command selects stale rows)."""
     return _parse_field_token(token)[0]
+
+
+def field_token_nonce(token: str) -> str:
+    """The key id and nonce of a token, in hex: the same for every copy of one encryption
+    however its base64 is spelt, and (random nonces) different for every other encryption."""
+    key_id, nonce, _sealed = _parse_field_token(token)
+    return key_id + nonce.hex()
 
 
 def reencrypt_field(token: str, keyring: Keyring, context: str) -> str:

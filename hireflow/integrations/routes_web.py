@@ -17,7 +17,7 @@ from hireflow.core.permissions import Principal, can, require
 from hireflow.integrations import people_import, queries, schemas, tabular, transfer, webhooks
 from hireflow.integrations.models import DELIVERY_STATUSES
 from hireflow.web import forms
-from hireflow.web.deps import DbSession, Id, PageUser
+from hireflow.web.deps import DbSession, Id, PageNumber, PageUser
 from hireflow.web.forms import Form, Page
 from hireflow.web.listing import Paging
 from hireflow.web.streaming import attachment
@@ -47,11 +47,14 @@ STATUS_LABELS = {
 # --------------------------------------------------------------------------- webhooks
 
 
-def _webhooks_context(request: Request, session: DbSession, principal: Principal) -> dict[str, Any]:
-    params = request.query_params
-    status = params.get("status", "")
-    page = int(params["page"]) if params.get("page", "").isdigit() else 1
-    paging = Paging(min(page, 100_000), queries.PAGE_SIZE)
+def _webhooks_context(
+    request: Request, session: DbSession, principal: Principal, page: int = 1
+) -> dict[str, Any]:
+    status = request.query_params.get("status", "")
+    status = status if status in DELIVERY_STATUSES else ""
+    # ``page`` is checked where the list is asked for (a number from 1, 422 otherwise, like
+    # every other list page); a form re-rendered after a post shows the first page.
+    paging = Paging(page, queries.PAGE_SIZE)
     where = queries.DeliveryFilter(status=status or None, page=paging.number)
     rows, total = queries.deliveries(session, principal, where)
     return {
@@ -87,9 +90,11 @@ def _with_secret(
 
 
 @router.get("/integrations/webhooks")
-def webhooks_page(request: Request, session: DbSession, principal: PageUser) -> Response:
+def webhooks_page(
+    request: Request, session: DbSession, principal: PageUser, page: PageNumber = 1
+) -> Response:
     require(principal, "webhooks.read")
-    context = _webhooks_context(request, session, principal)
+    context = _webhooks_context(request, session, principal, page)
     return render(request, "integrations/webhooks.html", context)
 
 

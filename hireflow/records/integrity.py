@@ -401,9 +401,14 @@ def verify_person(
     *,
     checkpoints: CheckpointIndex | None = None,
 ) -> VerificationReport:
-    """Verify one person's chain (the record page's badge), their deferred entries appended."""
+    """Verify one person's chain (the record page's badge), their deferred entries appended
+    (or, when they cannot be, the chain as it is and why they wait)."""
     report = VerificationReport()
-    settle_pending(session, person_id)
+    try:
+        with session.begin_nested():
+            settle_pending(session, person_id)
+    except Exception as exc:  # reported like the sweep's failures; the chain is still checked
+        report.problems.append(unsettled(person_id, type(exc).__name__))
     checkpoints = with_rechains(session, checkpoints, report, person_id=person_id)
     chain_id = person_chain_id(person_id)
     entries = list(
@@ -562,6 +567,46 @@ def count_rows(session: Session, tenant_id: int | None = None) -> int:
     return int(session.scalar(audit_stmt) or 0) + int(session.scalar(entry_stmt) or 0)
 
 
+OUTBOX_FINDINGS = {
+    "forged": (
+        "unchained",
+        "does not authenticate: written outside the application, altered or moved",
+    ),
+    "replayed": (
+        "replayed",
+        "is a copy of a deferred entry already appended or waiting in an earlier row",
+    ),
+}
+
+
+def unsettled(person_id: int, error: str) -> Problem:
+    """A person whose deferred entries could not be appended (``error``: the exception's class)."""
+    return Problem(
+        person_chain_id(person_id),
+        "unsettled",
+        None,
+        f"deferred entries could not be appended ({error}); they wait in the outbox",
+    )
+
+
+def check_outbox(session: Session, report: VerificationReport, tenant_id: int | None) -> None:
+    """Append the deferred entries (``records.outbox``) first; report the people whose entries
+    could not be appended and the rows that never will be (forged or replayed)."""
+    settled = settle_all(session, tenant_id)
+    for person_id, error in settled.failed.items():
+        report.problems.append(unsettled(person_id, error))
+    for finding in outbox.forged(session, tenant_id):
+        kind, why = OUTBOX_FINDINGS[finding.kind]
+        report.problems.append(
+            Problem(
+                person_chain_id(finding.person_id),
+                kind,
+                None,
+                f"outbox row id {finding.row_id} {why}; it is not appended",
+            )
+        )
+
+
 def verify(
     session: Session,
     *,
@@ -574,17 +619,7 @@ def verify(
     """Verify audit chains, person chains, heads, checkpoints (and files); deferred entries
     (``records.outbox``) are appended first, and outbox rows that do not authenticate reported."""
     report = VerificationReport()
-    settle_all(session, tenant_id)
-    for row_id, person_id in outbox.forged(session, tenant_id):
-        report.problems.append(
-            Problem(
-                person_chain_id(person_id),
-                "unchained",
-                None,
-                f"outbox row id {row_id} does not authenticate: written outside the "
-                "application, altered or moved; it is not appended",
-            )
-        )
+    check_outbox(session, report, tenant_id)
     if checkpoints is not None:
         report.checkpoint_files = checkpoints.files
         for error in checkpoints.errors:

@@ -18,25 +18,39 @@ Only entries without personal data (type, source, facts, actor, time, opening) a
 fields are sealed with the field encryption (AES-256-GCM under the master key, bound to the
 tenant and person), so a row inserted or moved outside the application does not authenticate
 and is never appended: ``hireflow verify`` reports it (:func:`forged`).
+
+The seal binds tenant and person, not the row: a sealed entry copied into a second row of the
+same person (replayed by someone with access to the database) authenticates too. So each entry
+seals an id of its own, and the chain entry it becomes carries it as its ``import_key``
+(``outbox/<id>``: unique per tenant in the database, covered by the entry's hash). A row whose
+id is already in the chain, or in an earlier row, is a copy: never appended, left in the outbox
+and reported by ``hireflow verify`` as ``replayed``. Rows sealed before entries had an id take
+the seal's key id and random nonce as theirs (the same for every copy of one encryption).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import re
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from hireflow.core import pii
-from hireflow.core.crypto import CryptoError, decrypt_field, encrypt_field
+from hireflow.core.crypto import CryptoError, decrypt_field, encrypt_field, field_token_nonce
 from hireflow.core.db import utcnow
-from hireflow.records.models import PendingEntry
+from hireflow.records.models import PendingEntry, RecordEntry
 
 # The fields of a deferred entry (``timeline.NewEntry``'s without personal data or files).
 FIELDS = ("type", "source", "facts", "occurred_at", "actor_id", "actor_label", "opening_id")
+# The ``import_key`` of an appended deferred entry: its sealed id after this prefix (no ":",
+# so never a migration's ``<system>:...`` key).
+KEY_PREFIX = "outbox/"
+_ID = re.compile(r"[0-9a-f]{32,40}")  # 32: a sealed id; 40: key id and nonce (older rows)
 
 
 def _context(tenant_id: int, person_id: int) -> str:
@@ -57,7 +71,10 @@ def defer(
         occurred = fields["occurred_at"]
         if not isinstance(occurred, datetime) or occurred.tzinfo is None:
             raise ValueError("occurred_at must be a timezone-aware time")
-        text = json.dumps({**fields, "occurred_at": occurred.isoformat()}, sort_keys=True)
+        entry_id = secrets.token_hex(16)  # what tells a copy of this row from another entry
+        text = json.dumps(
+            {**fields, "occurred_at": occurred.isoformat(), "id": entry_id}, sort_keys=True
+        )
         sealed = encrypt_field(text, ring, _context(tenant_id, person_id))
         rows.append({"tenant_id": tenant_id, "person_id": person_id, "entry": sealed})
     if rows:  # one statement, in the order given (ids ascending)
@@ -65,39 +82,94 @@ def defer(
         session.execute(insert(PendingEntry), [row | {"created_at": now} for row in rows])
 
 
+class Finding(NamedTuple):
+    """An outbox row that is never appended: ``forged`` (does not authenticate for its tenant
+    and person: written outside the application, altered or moved) or ``replayed`` (a copy of
+    an entry already appended, or of an earlier row)."""
+
+    row_id: int
+    person_id: int
+    kind: str
+
+
 def _unseal(row: Any) -> dict[str, Any] | None:
-    """The row's fields, or None when it does not authenticate for its tenant and person."""
+    """The row's fields and ``import_key``, or None when it does not authenticate for its
+    tenant and person."""
     try:
         text = decrypt_field(row.entry, pii.keyring(), _context(row.tenant_id, row.person_id))
         fields = json.loads(text)
         fields["occurred_at"] = datetime.fromisoformat(fields["occurred_at"])
-    except (CryptoError, ValueError, KeyError, TypeError):
+        # Rows sealed before entries had an id: the seal's nonce is the same in every copy.
+        entry_id = fields.pop("id", None) or field_token_nonce(row.entry)
+    except (CryptoError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    if set(fields) - set(FIELDS):
+    if set(fields) - set(FIELDS) or not isinstance(entry_id, str) or not _ID.fullmatch(entry_id):
         return None
-    return fields
+    return fields | {"import_key": KEY_PREFIX + entry_id}
+
+
+def _appended(session: Session, keys: set[tuple[int, str]]) -> set[tuple[int, str]]:
+    """The (tenant id, import key) pairs among ``keys`` that are already in a chain."""
+    found: set[tuple[int, str]] = set()
+    wanted = sorted(keys)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = session.execute(
+            select(RecordEntry.tenant_id, RecordEntry.import_key).where(
+                RecordEntry.tenant_id.in_({tenant for tenant, _ in chunk}),
+                RecordEntry.import_key.in_({key for _, key in chunk}),
+            )
+        )
+        found.update((tenant, str(key)) for tenant, key in rows if (tenant, key) in keys)
+    return found
+
+
+def _sort(session: Session, rows: Sequence[Any]) -> tuple[dict[int, dict[str, Any]], list[Finding]]:
+    """Of outbox rows in id order: the fields of those that may be appended, by row id, and
+    the findings on the others."""
+    findings: list[Finding] = []
+    sealed: list[tuple[Any, dict[str, Any]]] = []
+    for row in rows:
+        fields = _unseal(row)
+        if fields is None:
+            findings.append(Finding(row.id, row.person_id, "forged"))
+        else:
+            sealed.append((row, fields))
+    seen = _appended(session, {(row.tenant_id, fields["import_key"]) for row, fields in sealed})
+    fresh: dict[int, dict[str, Any]] = {}
+    for row, fields in sealed:
+        key = (row.tenant_id, fields["import_key"])
+        if key in seen:
+            findings.append(Finding(row.id, row.person_id, "replayed"))
+        else:
+            fresh[row.id] = fields
+            seen.add(key)
+    return fresh, findings
+
+
+def _rows() -> Any:
+    return select(
+        PendingEntry.id, PendingEntry.tenant_id, PendingEntry.person_id, PendingEntry.entry
+    ).order_by(PendingEntry.id)
 
 
 def take(session: Session, person_id: int) -> list[dict[str, Any]]:
     """The person's deferred entries in the order they were written, removed from the outbox
-    in the session's transaction (the caller appends them in the same one)."""
-    rows = session.execute(
-        select(PendingEntry.id, PendingEntry.tenant_id, PendingEntry.person_id, PendingEntry.entry)
-        .where(PendingEntry.person_id == person_id)
-        .order_by(PendingEntry.id)
-    ).all()
+    in the session's transaction (the caller appends them in the same one). Rows that do not
+    authenticate or copy an entry already taken stay (``hireflow verify`` reports them)."""
+    rows = session.execute(_rows().where(PendingEntry.person_id == person_id)).all()
     if not rows:
         return []
-    sealed = {row.id: fields for row in rows if (fields := _unseal(row)) is not None}
-    if not sealed:
+    fresh, _findings = _sort(session, rows)
+    if not fresh:
         return []
     taken = session.scalars(
         delete(PendingEntry)
-        .where(PendingEntry.id.in_(sealed))
+        .where(PendingEntry.id.in_(fresh))
         .returning(PendingEntry.id)
         .execution_options(synchronize_session=False)
     ).all()
-    return [sealed[row_id] for row_id in sorted(taken)]
+    return [fresh[row_id] for row_id in sorted(taken)]
 
 
 def waiting(session: Session, tenant_id: int | None = None) -> list[int]:
@@ -108,12 +180,10 @@ def waiting(session: Session, tenant_id: int | None = None) -> list[int]:
     return sorted(int(person_id) for person_id in session.scalars(stmt))
 
 
-def forged(session: Session, tenant_id: int | None = None) -> list[tuple[int, int]]:
-    """(row id, person id) of outbox rows that do not authenticate: written outside the
-    application, altered, or moved to another person; never appended."""
-    stmt = select(
-        PendingEntry.id, PendingEntry.tenant_id, PendingEntry.person_id, PendingEntry.entry
-    ).order_by(PendingEntry.id)
+def forged(session: Session, tenant_id: int | None = None) -> list[Finding]:
+    """Outbox rows that are never appended (of one tenant, or of all): not written by the
+    application, altered, moved to another person, or copies of an appended entry."""
+    stmt = _rows()
     if tenant_id is not None:
         stmt = stmt.where(PendingEntry.tenant_id == tenant_id)
-    return [(row.id, row.person_id) for row in session.execute(stmt) if _unseal(row) is None]
+    return _sort(session, session.execute(stmt).all())[1]

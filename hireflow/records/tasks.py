@@ -8,6 +8,7 @@ on the integrity page). Every task is idempotent (acks are late: a task may run 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery.schedules import crontab
 from sqlalchemy import select
@@ -103,12 +104,32 @@ def verify_task() -> bool:
     return ok
 
 
+# The sweep runs every minute: it stops starting people before the next one is due.
+SETTLE_BUDGET = 50.0
+
+
 @celery_app.task(name="records.settle_pending")
-def settle_pending_task() -> int:
-    """Append the entries requests deferred to the people's chains (``records.outbox``)."""
+def settle_pending_task() -> dict[str, Any]:
+    """Append the entries requests deferred to the people's chains (``records.outbox``).
+
+    Returns what it did (ids only, see ``timeline.Settled``): a person whose entries fail is
+    logged and listed under ``failed`` and the others are appended; ``hireflow verify`` and the
+    nightly run report the failures until they are mended."""
 
     with get_database().session() as session:
-        return settle_all(session)
+        settled = settle_all(session, budget=SETTLE_BUDGET)
+    if settled.failed or settled.left:
+        log.warning(
+            "record outbox sweep incomplete",
+            extra={
+                "event": "records.settle_pending",
+                "appended": settled.appended,
+                "failed": len(settled.failed),
+                "failed_people": sorted(settled.failed)[:50],
+                "left": settled.left,
+            },
+        )
+    return settled.as_dict()
 
 
 celery_app.conf.beat_schedule = {

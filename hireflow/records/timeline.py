@@ -21,8 +21,10 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import math
 import re
+import time
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Application, Candidate
@@ -62,6 +65,8 @@ from hireflow.records.models import (
     RecordScore,
     RecordTerm,
 )
+
+log = logging.getLogger(__name__)
 
 MAX_PAYLOAD_BYTES = 256 * 1024
 MAX_FACTS_BYTES = 8 * 1024
@@ -460,14 +465,64 @@ def settle_pending(session: Session, person_id: int) -> int:
     return len(pending)
 
 
-def settle_all(session: Session, tenant_id: int | None = None) -> int:
-    """Append every deferred entry (of one tenant, or of all), committing per person: the
-    worker's sweep and ``hireflow verify``. Returns how many were appended."""
-    appended = 0
-    for person_id in outbox.waiting(session, tenant_id):
-        appended += settle_pending(session, person_id)
-        session.commit()
-    return appended
+@dataclass
+class Settled:
+    """What a sweep of the outbox did, ids only: how many entries it appended for how many
+    people, the people whose entries could not be appended (person id -> error class: their
+    rows stay in the outbox for the next sweep) and how many it left for the next sweep when
+    its time ran out."""
+
+    appended: int = 0
+    people: int = 0
+    failed: dict[int, str] = field(default_factory=dict)
+    left: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """The sweep task's result (JSON)."""
+        return {
+            "appended": self.appended,
+            "people": self.people,
+            "failed": {str(person): error for person, error in self.failed.items()},
+            "left": self.left,
+        }
+
+
+def settle_all(
+    session: Session, tenant_id: int | None = None, *, budget: float | None = None
+) -> Settled:
+    """Append every deferred entry (of one tenant, or of all), person by person, each in a
+    transaction of its own: the worker's sweep and ``hireflow verify``. A person whose entries
+    fail is rolled back, logged (ids and the error's class only) and reported, and the sweep
+    goes on with the others. With ``budget`` (seconds) the sweep stops starting people after
+    that long (the next sweep takes the rest), so periodic sweeps do not pile up."""
+    settled = Settled()
+    waiting = outbox.waiting(session, tenant_id)
+    stop = None if budget is None else time.monotonic() + budget
+    for done, person_id in enumerate(waiting):
+        if stop is not None and time.monotonic() >= stop:
+            settled.left = len(waiting) - done
+            break
+        try:
+            appended = settle_pending(session, person_id)
+            session.commit()
+        except Exception as exc:  # one person's bad row must not stop everyone after it
+            session.rollback()
+            if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+                raise  # the database is gone: no other person would fare better
+            # The class only: a message (a database error's parameters) may hold personal data.
+            settled.failed[person_id] = type(exc).__name__
+            log.error(
+                "deferred record entries not appended",
+                extra={
+                    "event": "records.settle_failed",
+                    "person_id": person_id,
+                    "error": type(exc).__name__,
+                },
+            )
+            continue
+        settled.appended += appended
+        settled.people += 1 if appended else 0
+    return settled
 
 
 def _append_now(

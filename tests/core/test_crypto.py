@@ -26,6 +26,7 @@ from hireflow.core.crypto import (
     decrypt_field,
     encrypt_field,
     field_token_key_id,
+    field_token_nonce,
     generate_data_key,
     normalise_date,
     normalise_email,
@@ -522,6 +523,18 @@ def test_field_tampering_and_malformed_tokens(master: MasterKey) -> None:
             decrypt_field(garbage, master, "employee.birth_date:3")
     with pytest.raises(TypeError):
         encrypt_field(date(1990, 3, 7), master, "employee.birth_date:3")  # type: ignore[arg-type]
+
+
+def test_a_field_token_nonce_names_one_encryption(master: MasterKey) -> None:
+    token = encrypt_field("consent", master, "record_outbox.entry:1:2")
+    again = encrypt_field("consent", master, "record_outbox.entry:1:2")
+    assert field_token_nonce(token) != field_token_nonce(again)  # random nonces
+    assert (
+        field_token_nonce(token).startswith(master.key_id) and len(field_token_nonce(token)) == 40
+    )
+    for garbage in ["consent", "hf1.", "hf1.AAAA"]:
+        with pytest.raises(IntegrityError):
+            field_token_nonce(garbage)
 
 
 def test_field_rotation(master: MasterKey) -> None:

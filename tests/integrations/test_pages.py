@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
-from hireflow.integrations.models import WebhookEndpoint
+from hireflow.integrations.models import WebhookDelivery, WebhookEndpoint
 from tests.conftest import login
+from tests.integrations.authz import foreign_params
 
 
 def test_hr_adds_an_endpoint_on_the_page_and_sees_its_secret_once(client, org, session):
@@ -75,3 +78,57 @@ def test_roles_without_the_capability_get_403(client, org):
     login(client, org.users["it_auditor"])
     assert client.get("/integrations/webhooks").status_code == 200
     assert client.get("/integrations/transfer").status_code == 403
+
+
+def _deliveries(session, org, failed: int, delivered: int) -> None:
+    """An endpoint with one failed delivery (``authz.foreign_params``) and as many more as
+    asked for."""
+    endpoint_id = foreign_params(session, org)["endpoint_id"]
+    statuses = ["failed"] * (failed - 1) + ["delivered"] * delivered
+    session.add_all(
+        WebhookDelivery(
+            tenant_id=org.tenant.id,
+            endpoint_id=endpoint_id,
+            event_id=f"{n:032x}",
+            event="candidate.created",
+            subject=f"candidate:{n}",
+            body="{}",
+            status=status,
+        )
+        for n, status in enumerate(statuses)
+    )
+    session.commit()
+
+
+def _shown(page) -> tuple[list[str], str]:
+    rows = re.findall(r'data-delivery="(\d+)"', page.text)
+    pager = re.search(r'<nav class="pager">(.*?)</nav>', page.text, re.S)
+    return rows, " ".join(re.sub(r"<[^>]+>", " ", pager.group(1)).split()) if pager else ""
+
+
+def test_the_delivery_pager_shows_the_page_it_lists_and_refuses_pages_that_are_not(
+    client, org, session
+):
+    _deliveries(session, org, failed=55, delivered=3)
+    login(client, org.users["hr_admin"])
+    first, second = (
+        client.get("/integrations/webhooks"),
+        client.get("/integrations/webhooks?page=2"),
+    )
+    rows, pager = _shown(first)
+    assert len(rows) == 50 and pager.endswith("1 / 2 Next")
+    rows2, pager2 = _shown(second)
+    assert len(rows2) == 8 and not set(rows) & set(rows2) and pager2.startswith("Previous 2 / 2")
+    assert 'href="/integrations/webhooks?page=1"' in second.text
+    # a filter is kept by the pager's links; a status that is none is no filter
+    failed = client.get("/integrations/webhooks?status=failed&page=2")
+    assert len(_shown(failed)[0]) == 5 and "status=failed&amp;page=1" in failed.text
+    assert _shown(client.get("/integrations/webhooks?status=bogus"))[1].endswith("1 / 2 Next")
+    # past the last page: an empty page, said so, with the way back to the last
+    beyond = client.get("/integrations/webhooks?page=9")
+    assert beyond.status_code == 200 and _shown(beyond) == ([], "Previous 9 / 2")
+    assert 'href="/integrations/webhooks?page=2"' in beyond.text
+    # not a page number: refused like on every other list page, never page 1 called "1 / N"
+    for page in ("0", "-1", "abc", "1.5", "²", "", str(10**12)):
+        answer = client.get("/integrations/webhooks", params={"page": page})
+        assert answer.status_code == 422, (page, answer.status_code)

@@ -123,7 +123,7 @@ def test_consent_is_recorded_and_starts_the_interview(session, org, queue, stora
 
     # committed to the outbox with the request, appended to the chain after it
     assert consents() == []
-    assert settle_all(session) == 2
+    assert settle_all(session).appended == 2
     assert verify_person(session, setup.candidate.id).ok
     purposes = {e.facts["purpose"] for e in consents()}
     assert purposes == {"recording", "ai_assessment"}

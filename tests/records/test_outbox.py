@@ -4,10 +4,12 @@ and only when the application wrote them; ``hireflow verify`` proves the chain w
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
 from hireflow.core.audit import AuditEntry, ChainHead
 from hireflow.core.crypto import encrypt_field
@@ -67,7 +69,7 @@ def test_a_deferred_consent_is_committed_without_touching_the_chain(session, org
     ).all()
     assert [a["purpose"] for a in audited] == list(PURPOSES)
     # the worker's sweep appends them, in order, with the time the consent was given
-    assert settle_pending_task() == 2
+    assert settle_pending_task()["appended"] == 2
     chain = _chain(session, person)
     assert [(kind, purpose) for _, kind, purpose in chain] == [
         ("consent", "recording"),
@@ -85,7 +87,7 @@ def test_a_deferred_consent_is_committed_without_touching_the_chain(session, org
         "method": "web",
     }
     assert _pending(session, person) == 0
-    assert settle_pending_task() == 0  # taken once: a second run appends nothing
+    assert settle_pending_task()["appended"] == 0  # taken once: a second run appends nothing
     assert verify(session).ok and verify_person(session, person.id).ok
 
 
@@ -143,7 +145,7 @@ def test_a_failed_append_leaves_the_deferred_entries_for_the_next(session, org, 
         timeline._append_now = real
     session.rollback()
     assert _pending(session, person) == 2 and _chain(session, person) == []
-    assert timeline.settle_all(session) == 2
+    assert timeline.settle_all(session).appended == 2
     assert [seq for seq, _, _ in _chain(session, person)] == [1, 2]
     assert verify(session).ok
 
@@ -214,7 +216,7 @@ def test_an_outbox_row_not_written_by_the_application_is_never_appended(session,
 def test_the_chain_with_settled_entries_still_shows_tampering(session, org, regional):
     person = make_person(session, org)
     _defer(session, org, person)
-    assert timeline.settle_all(session) == 2
+    assert timeline.settle_all(session).appended == 2
     entry = session.scalars(
         select(RecordEntry).where(RecordEntry.person_id == person.id, RecordEntry.seq == 1)
     ).one()
@@ -236,3 +238,163 @@ def test_the_worker_sweeps_the_outbox_every_minute():
         if entry["task"] == "records.settle_pending"
     ]
     assert len(sweeps) == 1 and float(sweeps[0]["schedule"]) <= 60
+
+
+# --------------------------------------------------------------------------- the sweep
+
+
+def _unappendable(session, org, person) -> None:
+    """A row the application sealed that cannot be appended (an entry type this version does
+    not know: as after a downgrade): it authenticates, and its append fails."""
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    outbox.defer(
+        session, org.tenant.id, person.id, [{"type": "bogus", "source": "x", "occurred_at": at}]
+    )
+    session.commit()
+
+
+def test_one_person_failing_does_not_stop_the_sweep_for_the_others(session, org, regional, caplog):
+    stuck = make_person(session, org, name="Zhang Wei", email="zhang.wei@example.com")
+    _unappendable(session, org, stuck)
+    after = [make_person(session, org), make_person(session, org)]
+    for person in after:
+        _defer(session, org, person)
+    with caplog.at_level("ERROR", logger="hireflow.records.timeline"):
+        result = settle_pending_task()
+    assert result == {
+        "appended": 4,
+        "people": 2,
+        "failed": {str(stuck.id): "EntryError"},
+        "left": 0,
+    }
+    for person in after:  # everyone after the bad row has their entries
+        assert [kind for _, kind, _ in _chain(session, person)] == ["consent", "consent"]
+        assert verify_person(session, person.id).ok
+    # the failed person's work is rolled back: their row waits, nothing half-appended
+    assert _pending(session, stuck) == 1 and _chain(session, stuck) == []
+    # logged with ids and the error's class only, never the person's data
+    failures = [r for r in caplog.records if getattr(r, "event", "") == "records.settle_failed"]
+    assert [(r.person_id, r.error) for r in failures] == [(stuck.id, "EntryError")]
+    logged = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert "Zhang" not in logged and "zhang.wei" not in logged and "bogus" not in logged
+    # verify reports the person whose entries wait; the others' chains are fine
+    report = verify(session)
+    unsettled = [p for p in report.problems if p.kind == "unsettled"]
+    assert [(p.chain, p.seq) for p in unsettled] == [(f"person:{stuck.id}", None)]
+    assert "EntryError" in unsettled[0].message and not report.ok
+    assert [p for p in report.problems if p.chain != f"person:{stuck.id}"] == []
+    # the person's own badge says so too, and still checks the chain they have
+    badge = verify_person(session, stuck.id)
+    assert [p.kind for p in badge.problems] == ["unsettled"] and _pending(session, stuck) == 1
+    # the next sweep tries again and reports again (until the row is mended)
+    assert settle_pending_task()["failed"] == {str(stuck.id): "EntryError"}
+
+
+def test_the_sweep_stops_when_its_time_is_up_and_when_the_database_is_gone(
+    session, org, regional, monkeypatch
+):
+    people = [make_person(session, org) for _ in range(3)]
+    for person in people:
+        _defer(session, org, person, ("recording",))
+    session.commit()
+    settled = timeline.settle_all(session, budget=0)  # out of time: the next sweep goes on
+    assert (settled.appended, settled.left, settled.failed) == (0, 3, {})
+    assert _pending(session) == 3
+
+    def gone(session, person_id):
+        raise DBAPIError("SELECT 1", {}, Exception("server closed"), connection_invalidated=True)
+
+    monkeypatch.setattr(timeline, "settle_pending", gone)
+    with pytest.raises(DBAPIError):  # not 3 failures reported one by one: the task fails
+        timeline.settle_all(session)
+    monkeypatch.undo()
+    assert timeline.settle_all(session).appended == 3
+
+
+# --------------------------------------------------------------------------- copies
+
+
+def _copy(session, org, person, row_entry: str) -> int:
+    copy = PendingEntry(tenant_id=org.tenant.id, person_id=person.id, entry=row_entry)
+    session.add(copy)
+    session.commit()
+    return copy.id
+
+
+def _replayed(session, person) -> list[int]:
+    return [
+        p.message.split()[3]
+        for p in verify(session).problems
+        if p.kind == "replayed" and p.chain == f"person:{person.id}"
+    ]
+
+
+def test_a_sealed_row_copied_within_the_person_is_appended_once(session, org, regional):
+    person = make_person(session, org)
+    _defer(session, org, person, ("recording",))
+    sealed = session.scalars(
+        select(PendingEntry.entry).where(PendingEntry.person_id == person.id)
+    ).one()
+    early = _copy(session, org, person, sealed)  # copied before it was appended
+    assert timeline.settle_all(session).appended == 1
+    assert [kind for _, kind, _ in _chain(session, person)] == ["consent"]
+    late = _copy(session, org, person, sealed)  # replayed after it was appended
+    assert timeline.settle_all(session).appended == 0
+    service.set_status(session, principal_for(org.users["hr_admin"]), person.id, "screening")
+    assert [kind for _, kind, _ in _chain(session, person)] == ["consent", "status_change"]
+    # verify names both copies; they stay in the outbox for IT, never appended
+    assert _replayed(session, person) == [str(early), str(late)]
+    assert [f.kind for f in outbox.forged(session)] == ["replayed", "replayed"]
+    assert _pending(session, person) == 2
+    assert verify_person(session, person.id).ok  # the chain itself is intact
+    entry = session.scalars(select(RecordEntry).where(RecordEntry.person_id == person.id)).first()
+    assert entry.import_key.startswith("outbox/") and len(entry.import_key) == 7 + 32
+
+
+def test_the_database_refuses_a_copy_when_two_settlers_race(session, org, regional, monkeypatch):
+    """Two settlers each taking one of two copies see neither in the chain; the entry's key is
+    unique in the database, so the second append fails and its copy stays."""
+    person = make_person(session, org)
+    _defer(session, org, person, ("recording",))
+    sealed = session.scalars(
+        select(PendingEntry.entry).where(PendingEntry.person_id == person.id)
+    ).one()
+    _copy(session, org, person, sealed)
+    monkeypatch.setattr(outbox, "_appended", lambda session, keys: set())
+    real_sort = outbox._sort
+
+    def blind(session, rows):  # what each of two racing settlers sees: no other copy
+        fresh, findings = real_sort(session, rows[:1])
+        return fresh | real_sort(session, rows[1:])[0], findings
+
+    monkeypatch.setattr(outbox, "_sort", blind)
+    settled = timeline.settle_all(session)
+    assert settled.appended == 0 and settled.failed == {person.id: "IntegrityError"}
+    monkeypatch.undo()
+    assert timeline.settle_all(session).appended == 1
+    assert [kind for _, kind, _ in _chain(session, person)] == ["consent"]
+    assert len(_replayed(session, person)) == 1
+
+
+def test_rows_sealed_before_entries_had_an_id_are_appended_and_their_copies_caught(
+    session, org, regional
+):
+    person = make_person(session, org)
+    at = datetime(2026, 1, 1, tzinfo=UTC).isoformat()
+    plain = json.dumps(
+        {
+            "type": "consent",
+            "source": "ai_interview",
+            "facts": {"purpose": "recording"},
+            "occurred_at": at,
+            "actor_label": "system:candidate-link",
+        },
+        sort_keys=True,
+    )
+    older = encrypt_field(plain, keyring(), outbox._context(org.tenant.id, person.id))
+    _copy(session, org, person, older)
+    copy = _copy(session, org, person, older)
+    assert timeline.settle_all(session).appended == 1
+    entry = session.scalars(select(RecordEntry).where(RecordEntry.person_id == person.id)).one()
+    assert entry.facts == {"purpose": "recording"} and entry.occurred_at.isoformat() == at
+    assert _replayed(session, person) == [str(copy)]
