@@ -15,7 +15,7 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, select, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hireflow.candidates.models import Candidate
-from hireflow.core.db import Base, JSONText, UTCDateTime, utcnow
+from hireflow.core.db import Base, JSONText, TenantRow, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 from hireflow.core.pii import EncryptedText
 from hireflow.org.models import Department
@@ -56,14 +56,12 @@ class SelfServicePolicy(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class Course(Base):
+class Course(TenantRow, Base):
     """One course of a company's training catalogue, mapped to one competency."""
 
     __tablename__ = "selfservice_courses"
     __table_args__ = (Index("ix_selfservice_courses_tenant_competency", "tenant_id", "competency"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     # a competency id of the company's models (e.g. "communication")
     competency: Mapped[str] = mapped_column(String(80))
     # {"zh": ..., "en": ...}: the company writes its course texts in both languages
@@ -80,14 +78,12 @@ class Course(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class Enrolment(Base):
+class Enrolment(TenantRow, Base):
     """One person on one course: a seat, or a place on the waiting list, and their progress."""
 
     __tablename__ = "selfservice_enrolments"
     __table_args__ = (UniqueConstraint("course_id", "person_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     course_id: Mapped[int] = mapped_column(
         ForeignKey("selfservice_courses.id", ondelete="CASCADE"), index=True
     )
@@ -108,13 +104,11 @@ class Enrolment(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class Reassessment(Base):
+class Reassessment(TenantRow, Base):
     """A development AI interview on the plan's competencies, through the interviews flow."""
 
     __tablename__ = "selfservice_reassessments"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     person_id: Mapped[int] = mapped_column(
         ForeignKey("candidates.id", ondelete="CASCADE"), index=True
     )
@@ -130,14 +124,12 @@ class Reassessment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class SelfServiceRequest(Base):
+class SelfServiceRequest(TenantRow, Base):
     """A person's request about their own data or assessment, and HR's answer."""
 
     __tablename__ = "selfservice_requests"
     __table_args__ = (Index("ix_selfservice_requests_tenant_status", "tenant_id", "status"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     person_id: Mapped[int] = mapped_column(
         ForeignKey("candidates.id", ondelete="CASCADE"), index=True
     )
