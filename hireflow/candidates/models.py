@@ -20,6 +20,7 @@ column with a GIN index on PostgreSQL. See ``hireflow.candidates.search``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -349,14 +350,21 @@ register_scope(
         is_self=lambda user_id: Candidate.user_id == user_id,
     ),
 )
+
+
+def own_candidate(person_column: Any) -> Callable[[int], Any]:
+    """A scope's ``is_self`` for rows about one candidate: the candidate the user is."""
+    return lambda user_id: person_column.in_(
+        select(Candidate.id).where(Candidate.user_id == user_id)
+    )
+
+
 register_scope(
     Application,
     scope_via_opening(
         Application.opening_id,
         Application.tenant_id,
-        is_self=lambda user_id: Application.candidate_id.in_(
-            select(Candidate.id).where(Candidate.user_id == user_id)
-        ),
+        is_self=own_candidate(Application.candidate_id),
     ),
 )
 
@@ -375,9 +383,7 @@ def _like_candidate(person_column: Any, tenant_column: Any) -> Scope:
         in_subsidiaries=lambda ids: person_column.in_(_applied_to(Opening.subsidiary_id.in_(ids))),
         in_departments=lambda ids: person_column.in_(_applied_to(Opening.department_id.in_(ids))),
         member_of=lambda user_id: person_column.in_(_of_member(user_id)),
-        is_self=lambda user_id: person_column.in_(
-            select(Candidate.id).where(Candidate.user_id == user_id)
-        ),
+        is_self=own_candidate(person_column),
     )
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hireflow.candidates.models import Candidate
+from hireflow.candidates.models import Candidate, own_candidate
 from hireflow.core.db import Base, JSONText, TenantRow, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 from hireflow.core.pii import EncryptedText
@@ -410,9 +410,7 @@ register_scope(
     scope_via_opening(
         InterviewSession.opening_id,
         InterviewSession.tenant_id,
-        is_self=lambda user_id: InterviewSession.candidate_id.in_(
-            select(Candidate.id).where(Candidate.user_id == user_id)
-        ),
+        is_self=own_candidate(InterviewSession.candidate_id),
     ),
 )
 for _model in (

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint, select, true
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hireflow.candidates.models import Candidate
+from hireflow.candidates.models import own_candidate
 from hireflow.core.db import Base, JSONText, TenantRow, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 from hireflow.core.pii import EncryptedText
@@ -250,15 +250,9 @@ class OnboardingTask(TenantRow, Base):
 # --- permission scopes ------------------------------------------------------------------
 
 
-def _own_person(person_column: Any) -> Any:
-    return lambda user_id: person_column.in_(
-        select(Candidate.id).where(Candidate.user_id == user_id)
-    )
-
-
 def _by_opening(opening_column: Any, tenant_column: Any, person_column: Any = None) -> Scope:
     """Rows about one application's offer are visible exactly like its opening."""
-    is_self = _own_person(person_column) if person_column is not None else None
+    is_self = own_candidate(person_column) if person_column is not None else None
     return scope_via_opening(opening_column, tenant_column, is_self=is_self)
 
 
@@ -301,6 +295,6 @@ register_scope(
         OnboardingTask.department_id,
         OnboardingTask.tenant_id,
         member_of=lambda user_id: OnboardingTask.assignee_id == user_id,
-        is_self=_own_person(OnboardingTask.person_id),
+        is_self=own_candidate(OnboardingTask.person_id),
     ),
 )

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hireflow.candidates.models import Candidate
+from hireflow.candidates.models import Candidate, own_candidate
 from hireflow.core.db import Base, JSONText, TenantRow, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope, scope_of
 from hireflow.core.pii import EncryptedJSON, EncryptedText
@@ -302,10 +302,6 @@ class Reminder(TenantRow, Base):
 # --- permission scopes ------------------------------------------------------------------------
 
 
-def _own_candidate(column: Any) -> Any:
-    return lambda user_id: column.in_(select(Candidate.id).where(Candidate.user_id == user_id))
-
-
 register_scope(SchedulingPolicy, Scope(tenant=SchedulingPolicy.tenant_id))
 register_scope(
     AvailabilityProfile,
@@ -326,7 +322,7 @@ register_scope(
     scope_via_opening(
         Invitation.opening_id,
         Invitation.tenant_id,
-        is_self=_own_candidate(Invitation.candidate_id),
+        is_self=own_candidate(Invitation.candidate_id),
     ),
 )
 register_scope(

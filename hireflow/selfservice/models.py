@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, select, true
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hireflow.candidates.models import Candidate
+from hireflow.candidates.models import own_candidate
 from hireflow.core.db import Base, JSONText, TenantRow, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 from hireflow.core.pii import EncryptedText
@@ -152,12 +152,6 @@ class SelfServiceRequest(TenantRow, Base):
 # --- permission scopes ------------------------------------------------------------------
 
 
-def _own(person_column: Any) -> Any:
-    return lambda user_id: person_column.in_(
-        select(Candidate.id).where(Candidate.user_id == user_id)
-    )
-
-
 def _by_department(model: Any) -> Scope:
     """Development rows: the person's own, HR in the tenant, managers in their department."""
     return Scope(
@@ -166,7 +160,7 @@ def _by_department(model: Any) -> Scope:
             select(Department.id).where(Department.subsidiary_id.in_(ids))
         ),
         in_departments=lambda ids: model.department_id.in_(ids),
-        is_self=_own(model.person_id),
+        is_self=own_candidate(model.person_id),
     )
 
 
@@ -175,7 +169,7 @@ register_scope(Reassessment, _by_department(Reassessment))
 # Requests are HR administrators' (tenant reach) and the person's own.
 register_scope(
     SelfServiceRequest,
-    Scope(tenant=SelfServiceRequest.tenant_id, is_self=_own(SelfServiceRequest.person_id)),
+    Scope(tenant=SelfServiceRequest.tenant_id, is_self=own_candidate(SelfServiceRequest.person_id)),
 )
 # The catalogue and the policy are company-wide: whoever holds the capability reads them all.
 _COMPANY = {
