@@ -20,6 +20,7 @@ column with a GIN index on PostgreSQL. See ``hireflow.candidates.search``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -40,7 +41,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import ColumnElement, Select
 
 from hireflow.core import pii
-from hireflow.core.db import Base, JSONText, TimestampMixin, UTCDateTime, utcnow
+from hireflow.core.db import Base, JSONText, TenantRow, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 from hireflow.openings.models import Opening, openings_of_member, scope_via_opening
 
@@ -59,7 +60,7 @@ class ScreeningStatus(StrEnum):
 SCREENING_STATUSES = tuple(status.value for status in ScreeningStatus)
 
 
-class Candidate(TimestampMixin, Base):
+class Candidate(TenantRow, TimestampMixin, Base):
     """A person in the talent pool; one row per person, however many applications.
 
     ``profile`` is the profile in effect: the newest parsed resume (``profile_parsed``) with
@@ -71,8 +72,6 @@ class Candidate(TimestampMixin, Base):
     __tablename__ = "candidates"
     __table_args__ = (Index("ix_candidates_tenant_created", "tenant_id", "created_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(pii.EncryptedText("candidates.email"), default="")
@@ -119,7 +118,7 @@ pii.keep_blind_index(Candidate, "email", "email_index", kind="email")
 pii.keep_blind_index(Candidate, "birth_date", "birth_date_index", kind="birth_date")
 
 
-class Application(TimestampMixin, Base):
+class Application(TenantRow, TimestampMixin, Base):
     """A candidate applying to one opening: stage, source and the screening verdict.
 
     ``screening`` is ``ScreeningResult.to_dict()`` (every rule with its explanation in both
@@ -132,8 +131,6 @@ class Application(TimestampMixin, Base):
         Index("ix_applications_updated_at", "updated_at"),  # analytics: what changed
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     candidate_id: Mapped[int] = mapped_column(
         ForeignKey("candidates.id", ondelete="CASCADE"), index=True
     )
@@ -298,20 +295,18 @@ class CandidateVector(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class SavedSearch(Base):
+class SavedSearch(TenantRow, Base):
     """A talent-pool search a user saved (name + the filters), private to that user."""
 
     __tablename__ = "saved_searches"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     params: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class PerformanceRating(Base):
+class PerformanceRating(TenantRow, Base):
     """An internal candidate's performance rating for a period (SPEC C6), 1-5.
 
     Visible with ``performance.read`` only; the comment is personal and encrypted.
@@ -320,8 +315,6 @@ class PerformanceRating(Base):
     __tablename__ = "performance_ratings"
     __table_args__ = (UniqueConstraint("candidate_id", "period"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     candidate_id: Mapped[int] = mapped_column(
         ForeignKey("candidates.id", ondelete="CASCADE"), index=True
     )
@@ -357,14 +350,21 @@ register_scope(
         is_self=lambda user_id: Candidate.user_id == user_id,
     ),
 )
+
+
+def own_candidate(person_column: Any) -> Callable[[int], Any]:
+    """A scope's ``is_self`` for rows about one candidate: the candidate the user is."""
+    return lambda user_id: person_column.in_(
+        select(Candidate.id).where(Candidate.user_id == user_id)
+    )
+
+
 register_scope(
     Application,
     scope_via_opening(
         Application.opening_id,
         Application.tenant_id,
-        is_self=lambda user_id: Application.candidate_id.in_(
-            select(Candidate.id).where(Candidate.user_id == user_id)
-        ),
+        is_self=own_candidate(Application.candidate_id),
     ),
 )
 
@@ -383,9 +383,7 @@ def _like_candidate(person_column: Any, tenant_column: Any) -> Scope:
         in_subsidiaries=lambda ids: person_column.in_(_applied_to(Opening.subsidiary_id.in_(ids))),
         in_departments=lambda ids: person_column.in_(_applied_to(Opening.department_id.in_(ids))),
         member_of=lambda user_id: person_column.in_(_of_member(user_id)),
-        is_self=lambda user_id: person_column.in_(
-            select(Candidate.id).where(Candidate.user_id == user_id)
-        ),
+        is_self=own_candidate(person_column),
     )
 
 

@@ -21,6 +21,7 @@ from hireflow.coding.grader import SubmissionResult, grade, hidden_tests_pass
 from hireflow.coding.languages import Language, get_language
 from hireflow.coding.questions import Question, get_question
 from hireflow.coding.sandbox import Job, Sandbox, SandboxError
+from hireflow.core.process_value import ProcessValue
 
 QUEUE = "sandbox"  # the Celery queue only sandbox workers consume
 MAX_CODE_BYTES = 64 * 1024
@@ -279,14 +280,9 @@ def _with_limits(question: Question, time_s: float, memory_mb: int) -> Question:
     return replace(question, time_s=time_s, memory_mb=memory_mb)
 
 
-_runner: CodeRunner | None = None
-_runner_lock = threading.Lock()
+RUNNER: ProcessValue[CodeRunner] = ProcessValue(CodeRunner)
 
 
 def get_runner() -> CodeRunner:
     """The process-wide runner (its caches live as long as the worker process)."""
-    global _runner
-    with _runner_lock:
-        if _runner is None:
-            _runner = CodeRunner()
-        return _runner
+    return RUNNER.get()

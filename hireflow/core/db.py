@@ -19,7 +19,16 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar, ParamSpec, TypeVar, cast
 
-from sqlalchemy import JSON, DateTime, MetaData, String, TypeDecorator, create_engine, event
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    MetaData,
+    String,
+    TypeDecorator,
+    create_engine,
+    event,
+)
 from sqlalchemy.engine import CursorResult, Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -92,6 +101,14 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
     )
+
+
+class TenantRow:
+    """A row of one tenant: its own id and the tenant's, indexed, as the first two columns
+    (``sort_order`` keeps them first, where the migrations made them)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True, sort_order=-1)
 
 
 def short_str(length: int = 200) -> String:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hireflow.core.db import Base, JSONText, TimestampMixin, UTCDateTime, utcnow
+from hireflow.core.db import Base, JSONText, TenantRow, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 from hireflow.core.pii import EncryptedText
 
@@ -26,7 +26,7 @@ DELIVERY_STATUSES = ("pending", "sending", "delivered", "failed")
 IMPORT_KINDS = ("candidates", "results", "employees")
 
 
-class WebhookEndpoint(TimestampMixin, Base):
+class WebhookEndpoint(TenantRow, TimestampMixin, Base):
     """A receiver URL of one company with the events it subscribed to and its signing secret.
 
     During a rotation the previous secret keeps signing beside the new one (two ``v1=``
@@ -35,8 +35,6 @@ class WebhookEndpoint(TimestampMixin, Base):
 
     __tablename__ = "webhook_endpoints"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     url: Mapped[str] = mapped_column(String(2000))
     description: Mapped[str] = mapped_column(String(200), default="")
     events: Mapped[list[str]] = mapped_column(JSONText(), default=list)
@@ -49,7 +47,7 @@ class WebhookEndpoint(TimestampMixin, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
 
-class WebhookDelivery(Base):
+class WebhookDelivery(TenantRow, Base):
     """One event for one endpoint: its payload, its state and its last attempt."""
 
     __tablename__ = "webhook_deliveries"
@@ -58,8 +56,6 @@ class WebhookDelivery(Base):
         Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     endpoint_id: Mapped[int] = mapped_column(
         ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), index=True
     )
@@ -93,14 +89,12 @@ class IntegrationSettings(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class ImportMapping(TimestampMixin, Base):
+class ImportMapping(TenantRow, TimestampMixin, Base):
     """A saved field mapping: which column of a file fills which field (``{"姓名": "name"}``)."""
 
     __tablename__ = "import_mappings"
     __table_args__ = (UniqueConstraint("tenant_id", "kind", "name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(100))
     columns: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)

@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hireflow.candidates.models import Candidate
-from hireflow.core.db import Base, JSONText, TimestampMixin, UTCDateTime, utcnow
+from hireflow.candidates.models import Candidate, own_candidate
+from hireflow.core.db import Base, JSONText, TenantRow, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 from hireflow.core.pii import EncryptedText
 from hireflow.openings.models import Opening, openings_of_member, scope_via_opening
@@ -36,7 +36,7 @@ UPLOAD_STATUSES = ("open", "complete", "failed", "replaced")
 QUESTION_STATUSES = ("answered", "forwarded", "answered_by_hr")
 
 
-class InterviewSession(TimestampMixin, Base):
+class InterviewSession(TenantRow, TimestampMixin, Base):
     """One candidate's one-way AI interview for one invitation.
 
     ``questions`` is a list of ``hireflow.scoring.models.question_to_dict`` (plus questions HR
@@ -55,8 +55,6 @@ class InterviewSession(TimestampMixin, Base):
         Index("ix_interview_sessions_candidate_opening", "candidate_id", "opening_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id"), index=True)
     candidate_id: Mapped[int] = mapped_column(
         ForeignKey("candidates.id", ondelete="CASCADE"), index=True
@@ -103,7 +101,7 @@ class InterviewSession(TimestampMixin, Base):
     )
 
 
-class InterviewAnswer(TimestampMixin, Base):
+class InterviewAnswer(TenantRow, TimestampMixin, Base):
     """The candidate's answer to one question: text, or a recording and its transcript.
 
     ``attempts`` counts recordings (and restarts of a question whose time ran out while the
@@ -120,8 +118,6 @@ class InterviewAnswer(TimestampMixin, Base):
         Index("ix_interview_answers_updated_at", "updated_at"),  # analytics: what changed
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     interview_id: Mapped[int] = mapped_column(
         ForeignKey("interview_sessions.id", ondelete="CASCADE"), index=True
     )
@@ -160,7 +156,7 @@ class InterviewAnswer(TimestampMixin, Base):
     interview: Mapped[InterviewSession] = relationship(back_populates="answers")
 
 
-class InterviewUpload(Base):
+class InterviewUpload(TenantRow, Base):
     """A resumable upload of one recording, stored chunk by chunk (each chunk encrypted).
 
     The client sends chunks at explicit offsets; a chunk at the wrong offset is refused with
@@ -170,8 +166,6 @@ class InterviewUpload(Base):
 
     __tablename__ = "interview_uploads"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     interview_id: Mapped[int] = mapped_column(
         ForeignKey("interview_sessions.id", ondelete="CASCADE"), index=True
     )
@@ -192,7 +186,7 @@ class InterviewUpload(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class InterviewEvent(Base):
+class InterviewEvent(TenantRow, Base):
     """Something that happened during an interview, in order (``id``).
 
     Proctoring observations (``tab_hidden``, ``face_missing``, ``several_faces``...) are
@@ -205,8 +199,6 @@ class InterviewEvent(Base):
     __tablename__ = "interview_events"
     __table_args__ = (Index("ix_interview_events_stream", "interview_id", "id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     interview_id: Mapped[int] = mapped_column(
         ForeignKey("interview_sessions.id", ondelete="CASCADE")
     )
@@ -217,7 +209,7 @@ class InterviewEvent(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class InterviewReport(Base):
+class InterviewReport(TenantRow, Base):
     """The engine's report of one interview (``Report.to_json``), stored exactly once.
 
     The unique ``interview_id`` is what makes a scoring run that is repeated (a redelivered
@@ -233,8 +225,6 @@ class InterviewReport(Base):
 
     __tablename__ = "interview_reports"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     interview_id: Mapped[int] = mapped_column(
         ForeignKey("interview_sessions.id", ondelete="CASCADE"), unique=True
     )
@@ -290,7 +280,7 @@ class ScoreAdjustment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class CompanyCalibration(Base):
+class CompanyCalibration(TenantRow, Base):
     """A fitted calibration of a company's AI scores (``CompanyCalibration.to_dict``).
 
     Fitted from the company's score adjustments; inactive until HR switches it on after
@@ -299,8 +289,6 @@ class CompanyCalibration(Base):
 
     __tablename__ = "interview_calibrations"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     version: Mapped[int] = mapped_column(default=1)
     data: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
     active: Mapped[bool] = mapped_column(default=False)
@@ -308,7 +296,7 @@ class CompanyCalibration(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class CompanyFaq(TimestampMixin, Base):
+class CompanyFaq(TenantRow, TimestampMixin, Base):
     """A question and answer HR wrote for candidates (promotion path, hours, team...).
 
     The candidate's own questions during an interview are answered from these and from the
@@ -317,15 +305,13 @@ class CompanyFaq(TimestampMixin, Base):
 
     __tablename__ = "interview_faqs"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     question: Mapped[str] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(10), default="zh-CN")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
 
-class CandidateQuestion(Base):
+class CandidateQuestion(TenantRow, Base):
     """A question the candidate asked about the job (SPEC E6) and how it was answered.
 
     ``status``: ``answered`` from a source passage (``source`` is ``opening`` or ``faq``,
@@ -335,8 +321,6 @@ class CandidateQuestion(Base):
 
     __tablename__ = "interview_candidate_questions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     interview_id: Mapped[int] = mapped_column(
         ForeignKey("interview_sessions.id", ondelete="CASCADE"), index=True
     )
@@ -363,7 +347,7 @@ CODE_RUN_MODES = ("run", "submit")
 CODE_RUN_STATUSES = ("queued", "done", "refused")
 
 
-class InterviewCodeRun(Base):
+class InterviewCodeRun(TenantRow, Base):
     """One run of the candidate's code on a coding question (SPEC E8).
 
     ``mode`` ``run`` grades against the visible examples, ``submit`` against the examples,
@@ -376,8 +360,6 @@ class InterviewCodeRun(Base):
     __tablename__ = "interview_code_runs"
     __table_args__ = (Index("ix_interview_code_runs_question", "interview_id", "question_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     interview_id: Mapped[int] = mapped_column(
         ForeignKey("interview_sessions.id", ondelete="CASCADE")
     )
@@ -428,9 +410,7 @@ register_scope(
     scope_via_opening(
         InterviewSession.opening_id,
         InterviewSession.tenant_id,
-        is_self=lambda user_id: InterviewSession.candidate_id.in_(
-            select(Candidate.id).where(Candidate.user_id == user_id)
-        ),
+        is_self=own_candidate(InterviewSession.candidate_id),
     ),
 )
 for _model in (

@@ -25,12 +25,22 @@ from sqlalchemy.orm import Session
 from hireflow.core.permissions import Principal
 from hireflow.interviews.models import InterviewReport, InterviewSession, ScoreAdjustment
 from hireflow.records import service as records
+from hireflow.records.models import RecordEntry
 from hireflow.records.service import RecordErased
+from hireflow.records.timeline import Actor
 from hireflow.scoring.adjust import rederive_report
 from hireflow.scoring.models import load_model, localised
 from hireflow.scoring.report import Report
 
-__all__ = ["final_report", "final_scores", "record_texts", "restate", "stored_report"]
+__all__ = [
+    "final_report",
+    "final_scores",
+    "record_report",
+    "record_texts",
+    "report_scores",
+    "restate",
+    "stored_report",
+]
 
 
 def final_scores(session: Session, interview_id: int) -> dict[str, float]:
@@ -84,6 +94,37 @@ def record_texts(report: Report, lang: str) -> dict[str, Any]:
     }
 
 
+def report_scores(report: Report) -> dict[str, float]:
+    """A report's scores by dimension (a dimension it could not score left out)."""
+    return {d.id: d.score for d in report.dimensions if d.score is not None}
+
+
+def record_report(
+    session: Session,
+    actor: Actor,
+    person_id: int,
+    report: Report,
+    *,
+    opening_id: int | None,
+    interview_id: int | None,
+    **more: Any,
+) -> RecordEntry:
+    """``report`` into the person's HR record: its scores, job match and texts (the AI
+    interview's, HR's restatement of it, a live interview's); ``more`` is the rest of
+    ``records.record_interview_report``'s arguments (status, source, what it restates)."""
+    return records.record_interview_report(
+        session,
+        actor,
+        person_id,
+        opening_id=opening_id,
+        interview_id=interview_id,
+        scores=report_scores(report),
+        match_percent=report.job_match,
+        **more,
+        **record_texts(report, report.language),
+    )
+
+
 def _languages(text: Mapping[str, str] | None) -> dict[str, str]:
     """A report text's non-empty versions in the product's languages."""
     return {lang: text[lang] for lang in ("zh", "en", "ja") if text and text.get(lang)}
@@ -103,31 +144,28 @@ def restate(
     final = rederive_report(
         ai_report, final_scores(session, interview.id), load_model(interview.model)
     )
-    scores = {d.id: d.score for d in final.dimensions if d.score is not None}
     row.final_body = final.to_json()
-    row.final_scores = scores
+    row.final_scores = report_scores(final)
     row.final_job_match = final.job_match
     row.adjusted_at = now
     restated = row.final_entry_id or row.record_entry_id
     if restated is None:
         return final  # the record refused the AI's result (erased): nothing to restate
     try:
-        entry = records.record_interview_report(
+        entry = record_report(
             session,
             principal,
             interview.candidate_id,
+            final,
             opening_id=interview.opening_id,
             interview_id=interview.id,
-            scores=scores,
-            match_percent=final.job_match,
-            ai_scores={d.id: d.score for d in ai_report.dimensions if d.score is not None},
+            ai_scores=report_scores(ai_report),
             ai_match_percent=ai_report.job_match,
             supersedes=restated,
             reason=reason,
             status=None,
             source="hr_adjustment",
             commit=False,
-            **record_texts(final, final.language),
         )
     except RecordErased:
         return final

@@ -33,7 +33,7 @@ from hireflow.interviews.candidate import submit
 from hireflow.interviews.engine_adapter import compute_report
 from hireflow.interviews.media import DecoderUnavailable, MediaError, MediaProcessingError
 from hireflow.interviews.models import InterviewAnswer, InterviewReport, InterviewSession
-from hireflow.interviews.overrides import record_texts
+from hireflow.interviews.overrides import record_report, report_scores
 from hireflow.interviews.owners import notify_owners
 from hireflow.interviews.recordings import RECORDING_LIMITS, delete_media, read_media
 from hireflow.interviews.sessions import (
@@ -451,7 +451,7 @@ def _insert_report(
         body=body,
         sha256=digest,
         engine_version=report.engine_version,
-        scores=_scores(report),
+        scores=report_scores(report),
         job_match=report.job_match,
         created_at=now,
     )
@@ -471,10 +471,6 @@ def _insert_report(
         details={"sha256": digest, "job_match": report.job_match},
     )
     return interview
-
-
-def _scores(report: Report) -> dict[str, float]:
-    return {d.id: d.score for d in report.dimensions if d.score is not None}
 
 
 def _announce(
@@ -528,7 +524,7 @@ def _publish_report(session: Session, interview: InterviewSession, report: Repor
             "application_id": application_id,
             "opening_id": interview.opening_id,
             "job_match": report.job_match,
-            "scores": _scores(report),
+            "scores": report_scores(report),
         },
     )
 
@@ -585,17 +581,15 @@ def _into_record(
     # An employee's development re-assessment is a result on their record, not a step of a
     # hiring process: their status (hired, in probation, …) stays what it is.
     development = _purpose(session, interview) == DEVELOPMENT
-    entry = records.record_interview_report(
+    entry = record_report(
         session,
         scorer,
         interview.candidate_id,
+        report,
         opening_id=interview.opening_id,
         interview_id=interview.id,
-        scores=_scores(report),
-        match_percent=report.job_match,
         status=None if development else "ai_interview_done",
         source="ai_interview",
-        **record_texts(report, report.language),
     )
     return entry.id
 

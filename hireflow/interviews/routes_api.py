@@ -57,30 +57,33 @@ def _interview(session: DbSession, link: Link, *, grace: bool = False) -> Interv
     return interview
 
 
-@router.get("/links/{link_token}/interview", response_model=schemas.CandidateStateOut)
+# The candidate's interview behind the personal link, one question of it, one recording upload.
+LINK = "/links/{link_token}/interview"
+QUESTION = f"{LINK}/questions/{{interview_question_id}}"
+UPLOAD = f"{LINK}/uploads/{{interview_upload_token}}"
+
+
+@router.get(LINK, response_model=schemas.CandidateStateOut)
 def link_interview(session: DbSession, link: Link) -> Any:
     interview = _interview(session, link, grace=True)
     return _json(candidate.candidate_state(session, interview))
 
 
-@router.post("/links/{link_token}/interview/consent", response_model=schemas.CandidateStateOut)
+@router.post(f"{LINK}/consent", response_model=schemas.CandidateStateOut)
 def link_consent(data: schemas.ConsentIn, session: DbSession, link: Link) -> Any:
     interview = _interview(session, link)
     candidate.give_consent(session, interview, data)
     return _json(candidate.candidate_state(session, interview))
 
 
-@router.post("/links/{link_token}/interview/human-review", response_model=schemas.CandidateStateOut)
+@router.post(f"{LINK}/human-review", response_model=schemas.CandidateStateOut)
 def link_human_review(session: DbSession, link: Link) -> Any:
     interview = _interview(session, link)
     candidate.request_human_review(session, interview)
     return candidate.candidate_state(session, interview)
 
 
-@router.post(
-    "/links/{link_token}/interview/questions/{interview_question_id}/open",
-    response_model=schemas.QuestionView,
-)
+@router.post(f"{QUESTION}/open", response_model=schemas.QuestionView)
 def link_open(
     interview_question_id: str, data: schemas.TabIn, session: DbSession, link: Link
 ) -> Any:
@@ -88,10 +91,7 @@ def link_open(
     return _json(candidate.open_question(session, interview, interview_question_id, data.tab))
 
 
-@router.put(
-    "/links/{link_token}/interview/questions/{interview_question_id}/text",
-    response_model=schemas.AnswerOut,
-)
+@router.put(f"{QUESTION}/text", response_model=schemas.AnswerOut)
 def link_text(
     interview_question_id: str, data: schemas.TextAnswerIn, session: DbSession, link: Link
 ) -> Any:
@@ -106,7 +106,7 @@ def link_text(
 
 
 @router.post(
-    "/links/{link_token}/interview/questions/{interview_question_id}/code",
+    f"{QUESTION}/code",
     response_model=schemas.CodeRunOut,
     status_code=202,
     responses={
@@ -135,7 +135,7 @@ def link_code(
 
 
 @router.get(
-    "/links/{link_token}/interview/code-runs/{interview_code_run_id}",
+    f"{LINK}/code-runs/{{interview_code_run_id}}",
     response_model=schemas.CodeRunOut,
     responses={404: {"description": "no such run in this interview"}},
 )
@@ -147,11 +147,7 @@ def link_code_run(interview_code_run_id: Id, session: DbSession, link: Link) -> 
     return coding.poll_run(session, interview, interview_code_run_id)
 
 
-@router.post(
-    "/links/{link_token}/interview/questions/{interview_question_id}/uploads",
-    response_model=schemas.UploadOut,
-    status_code=201,
-)
+@router.post(f"{QUESTION}/uploads", response_model=schemas.UploadOut, status_code=201)
 def link_upload_start(
     interview_question_id: str, data: schemas.UploadStartIn, session: DbSession, link: Link
 ) -> Any:
@@ -159,19 +155,13 @@ def link_upload_start(
     return uploads.start_upload(session, interview, interview_question_id, data)
 
 
-@router.get(
-    "/links/{link_token}/interview/uploads/{interview_upload_token}",
-    response_model=schemas.UploadOut,
-)
+@router.get(UPLOAD, response_model=schemas.UploadOut)
 def link_upload_status(interview_upload_token: str, session: DbSession, link: Link) -> Any:
     interview = _interview(session, link, grace=True)
     return uploads.upload_status(session, interview, interview_upload_token)
 
 
-@router.put(
-    "/links/{link_token}/interview/uploads/{interview_upload_token}",
-    response_model=schemas.UploadOut,
-)
+@router.put(UPLOAD, response_model=schemas.UploadOut)
 async def link_upload_chunk(
     interview_upload_token: str,
     request: Request,
@@ -189,29 +179,26 @@ async def link_upload_chunk(
     return await run_in_thread(work)
 
 
-@router.post(
-    "/links/{link_token}/interview/uploads/{interview_upload_token}/complete",
-    response_model=schemas.AnswerOut,
-)
+@router.post(f"{UPLOAD}/complete", response_model=schemas.AnswerOut)
 def link_upload_complete(interview_upload_token: str, session: DbSession, link: Link) -> Any:
     interview = _interview(session, link, grace=True)
     return uploads.complete_upload(session, interview, interview_upload_token)
 
 
-@router.post("/links/{link_token}/interview/events", status_code=204)
+@router.post(f"{LINK}/events", status_code=204)
 def link_event(data: schemas.ClientEventIn, session: DbSession, link: Link) -> Response:
     interview = _interview(session, link)
     candidate.client_event(session, interview, data)
     return Response(status_code=204)
 
 
-@router.post("/links/{link_token}/interview/ask", response_model=schemas.AskOut, status_code=201)
+@router.post(f"{LINK}/ask", response_model=schemas.AskOut, status_code=201)
 def link_ask(data: schemas.AskIn, session: DbSession, link: Link) -> Any:
     interview = _interview(session, link, grace=True)
     return faq.ask(session, interview, data)
 
 
-@router.post("/links/{link_token}/interview/submit", response_model=schemas.CandidateStateOut)
+@router.post(f"{LINK}/submit", response_model=schemas.CandidateStateOut)
 def link_submit(data: schemas.TabIn, session: DbSession, link: Link) -> Any:
     interview = _interview(session, link, grace=True)
     candidate.submit(session, interview, data.tab)

@@ -14,7 +14,7 @@ from hireflow.candidates.vectors import platform_embedder
 from hireflow.core.db import utcnow
 from hireflow.core.permissions import Principal
 from hireflow.core.settings import Settings
-from hireflow.interviews.overrides import record_texts
+from hireflow.interviews.overrides import record_report, report_scores
 from hireflow.live import assistant, notices
 from hireflow.live.audio import spoken_of
 from hireflow.live.errors import RoomEnded
@@ -90,21 +90,18 @@ def end_room(session: Session, settings: Settings, principal: Principal, room_id
     candidate_turns = [s for s in spoken if s.speaker == "candidate"]
     if candidate_turns:
         report = score_room(settings, room, spoken)
-        scores = {d.id: d.score for d in report.dimensions if d.score is not None}
-        room.scores = scores
+        room.scores = report_scores(report)
         room.job_match = report.job_match
-        result = records.record_interview_report(
+        result = record_report(
             session,
             principal,
             room.candidate_id,
+            report,
             opening_id=room.opening_id,
             interview_id=None,
-            scores=scores,
-            match_percent=report.job_match,
             status="interviewing",
             source=SOURCE,
             commit=False,
-            **record_texts(report, report.language),
         )
         room.result_entry_id = result.id
     entry = records.append_entry(

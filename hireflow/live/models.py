@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hireflow.core.db import Base, JSONText, UTCDateTime, utcnow
+from hireflow.core.db import Base, JSONText, TenantRow, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 from hireflow.core.pii import EncryptedText
 from hireflow.openings.models import scope_via_opening
@@ -35,14 +35,12 @@ class LiveSettings(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class LiveRoom(Base):
+class LiveRoom(TenantRow, Base):
     """One live round of one application: its plan, its state and, once ended, its result."""
 
     __tablename__ = "live_rooms"
     __table_args__ = (Index("ix_live_rooms_tenant_status", "tenant_id", "status"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     application_id: Mapped[int] = mapped_column(
         ForeignKey("applications.id", ondelete="CASCADE"), index=True
     )
@@ -77,15 +75,13 @@ class LiveRoom(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class LiveParticipant(Base):
+class LiveParticipant(TenantRow, Base):
     """A person in a room: a staff user, or the candidate (by the link). ``peer`` is the
     random name signalling messages are addressed to."""
 
     __tablename__ = "live_participants"
     __table_args__ = (UniqueConstraint("room_id", "user_id", "role"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     room_id: Mapped[int] = mapped_column(ForeignKey("live_rooms.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(12))  # interviewer | candidate
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
@@ -157,14 +153,12 @@ class LiveChunk(_Spoken, Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class LiveHint(Base):
+class LiveHint(TenantRow, Base):
     """A hint the assistant showed HR (kept: it goes into the record with the transcript)."""
 
     __tablename__ = "live_hints"
     __table_args__ = (Index("ix_live_hints_room", "room_id", "id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     room_id: Mapped[int] = mapped_column(ForeignKey("live_rooms.id", ondelete="CASCADE"))
     utterance_id: Mapped[int | None] = mapped_column(
         ForeignKey("live_utterances.id", ondelete="SET NULL"), nullable=True

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hireflow.core.db import Base, JSONText, TimestampMixin, UTCDateTime, utcnow
+from hireflow.core.db import Base, JSONText, TenantRow, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 from hireflow.core.pii import BlindIndexType, EncryptedJSON, EncryptedText, keep_blind_index
 from hireflow.openings.models import Opening, openings_of_member
@@ -29,7 +29,7 @@ SMS_PROVIDERS = ("aliyun", "twilio")
 MESSAGE_STATUSES = ("queued", "sending", "retry", "sent", "failed", "cancelled")
 
 
-class ChannelSetting(TimestampMixin, Base):
+class ChannelSetting(TenantRow, TimestampMixin, Base):
     """One company's configuration of one channel. Secrets are stored encrypted.
 
     ``config`` holds what may be shown (host, port, sender, SMS sign name, base URLs, template
@@ -40,8 +40,6 @@ class ChannelSetting(TimestampMixin, Base):
     __tablename__ = "notification_channels"
     __table_args__ = (UniqueConstraint("tenant_id", "channel"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     channel: Mapped[str] = mapped_column(String(20))
     enabled: Mapped[bool] = mapped_column(default=False)
     provider: Mapped[str] = mapped_column(String(20), default="")
@@ -50,14 +48,12 @@ class ChannelSetting(TimestampMixin, Base):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
 
-class MessageTemplate(TimestampMixin, Base):
+class MessageTemplate(TenantRow, TimestampMixin, Base):
     """HR's edited version of a built-in message template, per kind and language."""
 
     __tablename__ = "notification_templates"
     __table_args__ = (UniqueConstraint("tenant_id", "kind", "language"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     language: Mapped[str] = mapped_column(String(10))
     subject: Mapped[str] = mapped_column(Text)

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint, select, true
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hireflow.candidates.models import Candidate
-from hireflow.core.db import Base, JSONText, UTCDateTime, utcnow
+from hireflow.candidates.models import own_candidate
+from hireflow.core.db import Base, JSONText, TenantRow, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 from hireflow.core.pii import EncryptedText
 from hireflow.openings.models import scope_via_opening
@@ -44,13 +44,11 @@ TASK_CATEGORIES = ("accounts", "equipment", "documents", "training")
 TASK_OWNERS = ("it", "manager", "hr")
 
 
-class OfferTemplate(Base):
+class OfferTemplate(TenantRow, Base):
     """A company's offer template: default terms and the letter's text per language."""
 
     __tablename__ = "offer_templates"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     salary: Mapped[int] = mapped_column(default=0)
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
@@ -88,7 +86,7 @@ class OfferSettings(Base):
 SHOWN_TERMS = ("salary", "currency", "salary_period", "start_date", "probation_months", "location")
 
 
-class Offer(Base):
+class Offer(TenantRow, Base):
     """One offer to one application, with the terms copied from its template."""
 
     __tablename__ = "offers"
@@ -97,8 +95,6 @@ class Offer(Base):
         Index("ix_offers_updated_at", "updated_at"),  # analytics: what changed
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     application_id: Mapped[int] = mapped_column(
         ForeignKey("applications.id", ondelete="CASCADE"), index=True
     )
@@ -148,14 +144,12 @@ class Offer(Base):
         return {name: getattr(self, name) for name in SHOWN_TERMS}
 
 
-class OfferApproval(Base):
+class OfferApproval(TenantRow, Base):
     """One step of an offer's approval chain."""
 
     __tablename__ = "offer_approvals"
     __table_args__ = (UniqueConstraint("offer_id", "round", "step"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True)
     opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id"))
     # Each submission for approval is a new round (a refused offer can be changed and resubmitted).
@@ -171,13 +165,11 @@ class OfferApproval(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class OfferDocument(Base):
+class OfferDocument(TenantRow, Base):
     """A document the candidate uploaded for an offer (the file is in their record)."""
 
     __tablename__ = "offer_documents"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True)
     opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id"))
     kind: Mapped[str] = mapped_column(String(30))
@@ -187,14 +179,12 @@ class OfferDocument(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Employee(Base):
+class Employee(TenantRow, Base):
     """A person who accepted an offer: the same ``candidates`` row and record, now employed."""
 
     __tablename__ = "employees"
     __table_args__ = (UniqueConstraint("tenant_id", "employee_number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), unique=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     employee_number: Mapped[str] = mapped_column(String(20))
@@ -235,14 +225,12 @@ class OnboardingTemplate(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class OnboardingTask(Base):
+class OnboardingTask(TenantRow, Base):
     """One task of a new employee's onboarding checklist, with its owner and due date."""
 
     __tablename__ = "onboarding_tasks"
     __table_args__ = (UniqueConstraint("employee_id", "key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
@@ -262,15 +250,9 @@ class OnboardingTask(Base):
 # --- permission scopes ------------------------------------------------------------------
 
 
-def _own_person(person_column: Any) -> Any:
-    return lambda user_id: person_column.in_(
-        select(Candidate.id).where(Candidate.user_id == user_id)
-    )
-
-
 def _by_opening(opening_column: Any, tenant_column: Any, person_column: Any = None) -> Scope:
     """Rows about one application's offer are visible exactly like its opening."""
-    is_self = _own_person(person_column) if person_column is not None else None
+    is_self = own_candidate(person_column) if person_column is not None else None
     return scope_via_opening(opening_column, tenant_column, is_self=is_self)
 
 
@@ -313,6 +295,6 @@ register_scope(
         OnboardingTask.department_id,
         OnboardingTask.tenant_id,
         member_of=lambda user_id: OnboardingTask.assignee_id == user_id,
-        is_self=_own_person(OnboardingTask.person_id),
+        is_self=own_candidate(OnboardingTask.person_id),
     ),
 )

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import Select
 
-from hireflow.core.db import Base, JSONText, TimestampMixin, UTCDateTime, utcnow
+from hireflow.core.db import Base, JSONText, TenantRow, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 
 JOB_TYPES = ("technical", "sales", "management", "production", "customer_service", "other")
@@ -24,7 +24,7 @@ MEMBER_ROLES = ("owner", "interviewer")
 REQUEST_STATUSES = ("submitted", "returned", "approved", "withdrawn")
 
 
-class Opening(TimestampMixin, Base):
+class Opening(TenantRow, TimestampMixin, Base):
     """A position a department wants to fill; interviews and applications hang off it.
 
     ``competency_model`` is ``hireflow.scoring.models.model_to_dict`` of the model in use,
@@ -34,8 +34,6 @@ class Opening(TimestampMixin, Base):
 
     __tablename__ = "openings"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     subsidiary_id: Mapped[int] = mapped_column(ForeignKey("subsidiaries.id"), index=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -77,7 +75,7 @@ class OpeningMember(Base):
     opening: Mapped[Opening] = relationship(back_populates="members")
 
 
-class CompetencyModelVersion(Base):
+class CompetencyModelVersion(TenantRow, Base):
     """One numbered version of an opening's competency model (``model_to_dict``).
 
     The opening's ``competency_model`` is always a copy of its active version's model (when it
@@ -88,8 +86,6 @@ class CompetencyModelVersion(Base):
     __tablename__ = "competency_model_versions"
     __table_args__ = (UniqueConstraint("opening_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     opening_id: Mapped[int] = mapped_column(
         ForeignKey("openings.id", ondelete="CASCADE"), index=True
     )
@@ -105,7 +101,7 @@ class CompetencyModelVersion(Base):
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
-class HiringRequest(TimestampMixin, Base):
+class HiringRequest(TenantRow, TimestampMixin, Base):
     """A department's request for a hire (SPEC B4): submitted, returned or approved.
 
     Approval creates the opening (``opening_id``). ``dimensions`` are the competency ids the
@@ -115,8 +111,6 @@ class HiringRequest(TimestampMixin, Base):
 
     __tablename__ = "hiring_requests"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     subsidiary_id: Mapped[int] = mapped_column(ForeignKey("subsidiaries.id"), index=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

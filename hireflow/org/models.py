@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, or_, select, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hireflow.core.db import Base, TimestampMixin, UTCDateTime
+from hireflow.core.db import Base, TenantRow, TimestampMixin, UTCDateTime
 from hireflow.core.permissions import Scope, register_scope
 
 
@@ -28,14 +28,12 @@ class Tenant(TimestampMixin, Base):
     )
 
 
-class Subsidiary(TimestampMixin, Base):
+class Subsidiary(TenantRow, TimestampMixin, Base):
     """A subsidiary (子公司) with its own data scope and storage region."""
 
     __tablename__ = "subsidiaries"
     __table_args__ = (UniqueConstraint("tenant_id", "name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     region: Mapped[str] = mapped_column(String(10), default="cn")
 
@@ -45,21 +43,19 @@ class Subsidiary(TimestampMixin, Base):
     )
 
 
-class Department(TimestampMixin, Base):
+class Department(TenantRow, TimestampMixin, Base):
     """A department inside a subsidiary; hiring managers and openings belong to one."""
 
     __tablename__ = "departments"
     __table_args__ = (UniqueConstraint("subsidiary_id", "name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     subsidiary_id: Mapped[int] = mapped_column(ForeignKey("subsidiaries.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
 
     subsidiary: Mapped[Subsidiary] = relationship(back_populates="departments")
 
 
-class User(TimestampMixin, Base):
+class User(TenantRow, TimestampMixin, Base):
     """A person who signs in: staff, candidates and employees alike.
 
     Sign-in names (emails) are unique across tenants so a login page needs no tenant picker.
@@ -67,8 +63,6 @@ class User(TimestampMixin, Base):
 
     __tablename__ = "users"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(200))

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hireflow.candidates.models import Candidate
-from hireflow.core.db import Base, JSONText, TimestampMixin, UTCDateTime, utcnow
+from hireflow.candidates.models import Candidate, own_candidate
+from hireflow.core.db import Base, JSONText, TenantRow, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope, scope_of
 from hireflow.core.pii import EncryptedJSON, EncryptedText
 from hireflow.openings.models import Opening, openings_of_member, scope_via_opening
@@ -74,13 +74,11 @@ class SchedulingPolicy(TimestampMixin, Base):
     )
 
 
-class AvailabilityProfile(TimestampMixin, Base):
+class AvailabilityProfile(TenantRow, TimestampMixin, Base):
     """An interviewer's working hours in their own zone, holidays and calendar feed."""
 
     __tablename__ = "interviewer_availability"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     timezone: Mapped[str] = mapped_column(String(64))
     # [{"weekday": 0-6, "start": "09:00", "end": "18:00"}]
@@ -92,14 +90,12 @@ class AvailabilityProfile(TimestampMixin, Base):
     calendar_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
-class BusyBlock(Base):
+class BusyBlock(TenantRow, Base):
     """A time an interviewer cannot interview: typed in, or imported from their calendar."""
 
     __tablename__ = "interviewer_busy_blocks"
     __table_args__ = (Index("ix_interviewer_busy_blocks_user_start", "user_id", "start"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     start: Mapped[datetime] = mapped_column(UTCDateTime())
     end: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -108,7 +104,7 @@ class BusyBlock(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class CandidateAvailability(Base):
+class CandidateAvailability(TenantRow, Base):
     """What a candidate told us about when they can attend, in their own zone.
 
     Kept here rather than on the candidate so scheduling owns its data; one row per candidate.
@@ -116,8 +112,6 @@ class CandidateAvailability(Base):
 
     __tablename__ = "candidate_availability"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     candidate_id: Mapped[int] = mapped_column(
         ForeignKey("candidates.id", ondelete="CASCADE"), unique=True
     )
@@ -129,14 +123,12 @@ class CandidateAvailability(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class InvitationBatch(Base):
+class InvitationBatch(TenantRow, Base):
     """One "send" click: the rows it created and how far the worker got with them."""
 
     __tablename__ = "invitation_batches"
     __table_args__ = (UniqueConstraint("tenant_id", "request_key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     request_key: Mapped[str] = mapped_column(String(64))
@@ -151,7 +143,7 @@ HIRING = "hiring"
 DEVELOPMENT = "development"
 
 
-class Invitation(TimestampMixin, Base):
+class Invitation(TenantRow, TimestampMixin, Base):
     """An invitation of one candidate to one interview step of one opening.
 
     ``kind`` and ``deadline`` say what the candidate is invited to: a one-way AI interview to
@@ -169,8 +161,6 @@ class Invitation(TimestampMixin, Base):
         Index("ix_invitations_purpose", "purpose"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id"))
     candidate_id: Mapped[int] = mapped_column(
         ForeignKey("candidates.id", ondelete="CASCADE"), index=True
@@ -221,7 +211,7 @@ class Invitation(TimestampMixin, Base):
     booking: Mapped[Booking | None] = relationship(back_populates="invitation", uselist=False)
 
 
-class Booking(TimestampMixin, Base):
+class Booking(TenantRow, TimestampMixin, Base):
     """The slot an invitation holds (one per invitation; cancelled ones keep their row).
 
     ``sequence`` is the iCalendar SEQUENCE: raised on every reschedule and on cancellation so
@@ -230,8 +220,6 @@ class Booking(TimestampMixin, Base):
 
     __tablename__ = "bookings"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     invitation_id: Mapped[int] = mapped_column(
         ForeignKey("invitations.id", ondelete="CASCADE"), unique=True
     )
@@ -284,7 +272,7 @@ class SlotClaim(Base):
     booking: Mapped[Booking] = relationship(back_populates="claims")
 
 
-class Reminder(Base):
+class Reminder(TenantRow, Base):
     """A message due at a time: before an interview, or a feedback nudge after it.
 
     The periodic dispatcher claims due rows and turns them into outbox messages in one
@@ -297,8 +285,6 @@ class Reminder(Base):
         Index("ix_scheduling_reminders_due", "status", "due_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     invitation_id: Mapped[int] = mapped_column(
         ForeignKey("invitations.id", ondelete="CASCADE"), index=True
     )
@@ -314,10 +300,6 @@ class Reminder(Base):
 
 
 # --- permission scopes ------------------------------------------------------------------------
-
-
-def _own_candidate(column: Any) -> Any:
-    return lambda user_id: column.in_(select(Candidate.id).where(Candidate.user_id == user_id))
 
 
 register_scope(SchedulingPolicy, Scope(tenant=SchedulingPolicy.tenant_id))
@@ -340,7 +322,7 @@ register_scope(
     scope_via_opening(
         Invitation.opening_id,
         Invitation.tenant_id,
-        is_self=_own_candidate(Invitation.candidate_id),
+        is_self=own_candidate(Invitation.candidate_id),
     ),
 )
 register_scope(

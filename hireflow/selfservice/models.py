@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, select, true
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hireflow.candidates.models import Candidate
-from hireflow.core.db import Base, JSONText, UTCDateTime, utcnow
+from hireflow.candidates.models import own_candidate
+from hireflow.core.db import Base, JSONText, TenantRow, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 from hireflow.core.pii import EncryptedText
 from hireflow.org.models import Department
@@ -56,14 +56,12 @@ class SelfServicePolicy(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class Course(Base):
+class Course(TenantRow, Base):
     """One course of a company's training catalogue, mapped to one competency."""
 
     __tablename__ = "selfservice_courses"
     __table_args__ = (Index("ix_selfservice_courses_tenant_competency", "tenant_id", "competency"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     # a competency id of the company's models (e.g. "communication")
     competency: Mapped[str] = mapped_column(String(80))
     # {"zh": ..., "en": ...}: the company writes its course texts in both languages
@@ -80,14 +78,12 @@ class Course(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class Enrolment(Base):
+class Enrolment(TenantRow, Base):
     """One person on one course: a seat, or a place on the waiting list, and their progress."""
 
     __tablename__ = "selfservice_enrolments"
     __table_args__ = (UniqueConstraint("course_id", "person_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     course_id: Mapped[int] = mapped_column(
         ForeignKey("selfservice_courses.id", ondelete="CASCADE"), index=True
     )
@@ -108,13 +104,11 @@ class Enrolment(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class Reassessment(Base):
+class Reassessment(TenantRow, Base):
     """A development AI interview on the plan's competencies, through the interviews flow."""
 
     __tablename__ = "selfservice_reassessments"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     person_id: Mapped[int] = mapped_column(
         ForeignKey("candidates.id", ondelete="CASCADE"), index=True
     )
@@ -130,14 +124,12 @@ class Reassessment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class SelfServiceRequest(Base):
+class SelfServiceRequest(TenantRow, Base):
     """A person's request about their own data or assessment, and HR's answer."""
 
     __tablename__ = "selfservice_requests"
     __table_args__ = (Index("ix_selfservice_requests_tenant_status", "tenant_id", "status"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     person_id: Mapped[int] = mapped_column(
         ForeignKey("candidates.id", ondelete="CASCADE"), index=True
     )
@@ -160,12 +152,6 @@ class SelfServiceRequest(Base):
 # --- permission scopes ------------------------------------------------------------------
 
 
-def _own(person_column: Any) -> Any:
-    return lambda user_id: person_column.in_(
-        select(Candidate.id).where(Candidate.user_id == user_id)
-    )
-
-
 def _by_department(model: Any) -> Scope:
     """Development rows: the person's own, HR in the tenant, managers in their department."""
     return Scope(
@@ -174,7 +160,7 @@ def _by_department(model: Any) -> Scope:
             select(Department.id).where(Department.subsidiary_id.in_(ids))
         ),
         in_departments=lambda ids: model.department_id.in_(ids),
-        is_self=_own(model.person_id),
+        is_self=own_candidate(model.person_id),
     )
 
 
@@ -183,7 +169,7 @@ register_scope(Reassessment, _by_department(Reassessment))
 # Requests are HR administrators' (tenant reach) and the person's own.
 register_scope(
     SelfServiceRequest,
-    Scope(tenant=SelfServiceRequest.tenant_id, is_self=_own(SelfServiceRequest.person_id)),
+    Scope(tenant=SelfServiceRequest.tenant_id, is_self=own_candidate(SelfServiceRequest.person_id)),
 )
 # The catalogue and the policy are company-wide: whoever holds the capability reads them all.
 _COMPANY = {

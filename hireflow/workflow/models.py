@@ -23,7 +23,7 @@ from typing import Any, Literal, get_args
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hireflow.core.db import Base, JSONText, UTCDateTime, utcnow
+from hireflow.core.db import Base, JSONText, TenantRow, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 from hireflow.core.pii import EncryptedText
 from hireflow.openings.models import scope_via_opening
@@ -47,6 +47,7 @@ CONCLUSIONS = ("advance", "hold", "reject")
 
 
 class _TenantRow:
+    # Not core.db.TenantRow: these tables were made with id and tenant_id after their own columns.
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
 
@@ -219,7 +220,7 @@ LOG_STATUSES = ("pending", "fired", "not_fired", "failed")
 TASK_KINDS = ("todo", "confirm_reject")
 
 
-class AutomationRule(Base):
+class AutomationRule(TenantRow, Base):
     """A rule of an opening: on ``trigger``, if ``condition`` holds (rule-engine text), do
     ``actions`` (a list of ``{"type": ..., ...}``). ``stage_key`` narrows it to candidates in
     that stage (required for ``stage.stale``, with ``stale_days``)."""
@@ -227,8 +228,6 @@ class AutomationRule(Base):
     __tablename__ = "workflow_rules"
     __table_args__ = (Index("ix_workflow_rules_opening_trigger", "opening_id", "trigger"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(120))
     trigger: Mapped[str] = mapped_column(String(40))
@@ -243,7 +242,7 @@ class AutomationRule(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class RuleLog(Base):
+class RuleLog(TenantRow, Base):
     """One rule meeting one event for one application: the idempotency key (a redelivered
     event finds its row) and the candidate's rule log (what fired, what it did, or why not).
     ``facts`` are the values the condition saw (ids and numbers only), ``outcome`` one entry
@@ -255,8 +254,6 @@ class RuleLog(Base):
         Index("ix_workflow_rule_logs_application", "application_id", "created_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     rule_id: Mapped[int] = mapped_column(ForeignKey("workflow_rules.id", ondelete="CASCADE"))
     event_id: Mapped[str] = mapped_column(String(80))
     event_name: Mapped[str] = mapped_column(String(40))

@@ -124,3 +124,20 @@ def test_insert_unless_present_returns_the_new_row_or_none_on_a_taken_key(sessio
     session.expire_all()
     stored = session.get(ChainHead, chain)
     assert stored is not None and stored.seq == 3 and stored.hash == "a" * 64
+
+
+def test_tenant_rows_keep_their_id_and_tenant_first_and_indexed():
+    """``TenantRow`` gives a table the columns the migrations made first: a wrong order or a
+    missing index would show up as a schema the migrations do not build."""
+    import hireflow.models  # noqa: F401 - every domain's tables
+    from hireflow.core.db import Base, TenantRow
+
+    tables = [m.class_.__table__ for m in Base.registry.mappers if issubclass(m.class_, TenantRow)]
+    assert len(tables) > 40
+    for table in tables:
+        assert [c.name for c in table.columns][:2] == ["id", "tenant_id"], table.name
+        assert table.c.id.primary_key
+        (key,) = table.c.tenant_id.foreign_keys
+        assert key.target_fullname == "tenants.id"
+        assert f"ix_{table.name}_tenant_id" in {i.name for i in table.indexes}, table.name
+        assert not table.c.tenant_id.nullable
