@@ -22,6 +22,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hireflow.candidates.models import Candidate
+from hireflow.core import pii
 from hireflow.core.db import Base, JSONText, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 from hireflow.core.pii import EncryptedText
@@ -136,7 +137,9 @@ class InterviewAnswer(TimestampMixin, Base):
     restarts: Mapped[int] = mapped_column(default=0)
     media_status: Mapped[str] = mapped_column(String(20), default="")
     media_key: Mapped[str] = mapped_column(String(300), default="")
-    media_wrapped_key: Mapped[str | None] = mapped_column(Text, nullable=True)
+    media_wrapped_key: Mapped[str | None] = mapped_column(
+        Text, nullable=True, info=pii.wrapped_key()
+    )
     media_region: Mapped[str] = mapped_column(String(10), default="")
     media_type: Mapped[str] = mapped_column(String(120), default="")
     media_size: Mapped[int] = mapped_column(BigInteger, default=0)
