@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import String, Text, column, or_, select, table, text
+from sqlalchemy import String, Text, cast, column, or_, select, table, text
 
 from hireflow.core import pii
 from hireflow.core.crypto import (
@@ -139,11 +139,10 @@ def _token_columns(session) -> set[tuple[str, str]]:
         for col in tbl.columns:
             if not isinstance(col.type, String | Text | pii.EncryptedText | pii.EncryptedJSON):
                 continue
-            raw = table(tbl.name, column(col.name, Text))
+            # as text: a column the models call a string may be another type in the database
+            value = cast(table(tbl.name, column(col.name)).c[col.name], Text)
             hit = session.execute(
-                select(raw.c[col.name])
-                .where(or_(raw.c[col.name].contains("hf1."), raw.c[col.name].contains("hfk1.")))
-                .limit(1)
+                select(value).where(or_(value.contains("hf1."), value.contains("hfk1."))).limit(1)
             ).first()
             if hit is not None:
                 found.add((tbl.name, col.name))
