@@ -68,6 +68,7 @@ __all__ = [
     "OWN_KEY",
     "ROW_TOKEN",
     "WRAPPED_KEY",
+    "WRAPPED_KEYS_LISTED",
     "BlindIndexSpec",
     "BlindIndexType",
     "EncryptedJSON",
@@ -88,6 +89,7 @@ __all__ = [
     "row_context",
     "row_token",
     "wrapped_key",
+    "wrapped_keys_listed",
 ]
 
 BLIND_INDEX_BYTES = 16
@@ -187,6 +189,7 @@ def decrypt_value(token: str, context: str, ring: Keyring | None = None) -> str:
 # and a column holding such values unmarked would be left under a key that is then retired.
 ROW_TOKEN = "hireflow.row_token"  # noqa: S105 - an info key, not a secret
 WRAPPED_KEY = "hireflow.wrapped_key"
+WRAPPED_KEYS_LISTED = "hireflow.wrapped_keys_listed"
 OWN_KEY = "hireflow.own_key"
 
 
@@ -208,6 +211,13 @@ def wrapped_key() -> dict[str, bool]:
     """``info=`` of a TEXT column of data keys wrapped by the master key (``WrappedKey``
     tokens): rotation rewraps them, the data they protect is never touched."""
     return {WRAPPED_KEY: True}
+
+
+def wrapped_keys_listed(position: int) -> dict[str, int]:
+    """``info=`` of a JSON column holding a list of lists whose item ``position`` is a wrapped
+    data key (an upload's chunks: ``[storage key, wrapped key, size]``): rotation rewraps
+    each."""
+    return {WRAPPED_KEYS_LISTED: position}
 
 
 def own_key() -> dict[str, bool]:

@@ -187,7 +187,9 @@ class InterviewUpload(Base):
     declared_size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     received: Mapped[int] = mapped_column(BigInteger, default=0)
     region: Mapped[str] = mapped_column(String(10))
-    chunks: Mapped[list[Any]] = mapped_column(JSONText(), default=list)
+    chunks: Mapped[list[Any]] = mapped_column(
+        JSONText(), default=list, info=pii.wrapped_keys_listed(1)
+    )
     status: Mapped[str] = mapped_column(String(20), default="open")
     error: Mapped[str] = mapped_column(String(40), default="")
     captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

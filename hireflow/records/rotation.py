@@ -4,7 +4,8 @@ Run after configuring the new key as ``HIREFLOW_MASTER_KEY`` and the old one in
 ``HIREFLOW_PREVIOUS_MASTER_KEYS``:
 
 1. every wrapped data key (every column marked ``pii.wrapped_key()``: attachments, entry
-   payloads, interview recordings) is rewrapped under the new key; file and payload
+   payloads, interview recordings; and ``pii.wrapped_keys_listed``: the chunks of uploads in
+   progress) is rewrapped under the new key; file and payload
    ciphertext is never touched, so a 500 MB recording costs ~100 bytes of writes and the
    hash chains, which cover the ciphertext, stay valid;
 2. every ``EncryptedText`` / ``EncryptedJSON`` column of every table, and every column of
@@ -39,7 +40,7 @@ from hireflow.core.crypto import (
     reencrypt_field,
     rewrap,
 )
-from hireflow.core.db import Base
+from hireflow.core.db import Base, JSONText
 from hireflow.records import outbox
 from hireflow.records.keys import register_current_key, retire_key
 from hireflow.records.models import KeyRegistryEntry, RecordEntry, RecordTerm
@@ -102,6 +103,43 @@ def wrapped_key_columns() -> list[tuple[str, str, str]]:
                 [key] = [c.name for c in tbl.primary_key]  # batches walk one integer key
                 found.append((tbl.name, key, col.name))
     return found
+
+
+def listed_key_columns() -> list[tuple[str, str, str, int]]:
+    """(table, primary-key column, column, position) of every column marked
+    ``pii.wrapped_keys_listed(position)``."""
+    found = []
+    for tbl in Base.metadata.sorted_tables:
+        for col in tbl.columns:
+            if pii.WRAPPED_KEYS_LISTED in col.info:
+                [key] = [c.name for c in tbl.primary_key]
+                found.append((tbl.name, key, col.name, col.info[pii.WRAPPED_KEYS_LISTED]))
+    return found
+
+
+def _rewrap_listed(
+    session: Session, ring: Keyring, spec: tuple[str, str, str, int], report: RotationReport
+) -> None:
+    name, key, col, position = spec
+    raw = table(name, column(key), column(col, JSONText()))
+    current = ring.current.key_id
+    # Lists of in-progress work (an upload's chunks): few rows, read at once.
+    for row_id, items in session.execute(select(raw.c[key], raw.c[col])).all():
+        fresh, moved = [], 0
+        for item in items or []:
+            item = list(item)
+            try:
+                wrapped = WrappedKey.from_token(item[position])
+                if wrapped.key_id != current:
+                    item[position] = rewrap(wrapped, ring, ring.current).to_token()
+                    moved += 1
+            except (CryptoError, IndexError, TypeError) as exc:
+                report.failures.append(f"{name}.{col} {row_id}: {type(exc).__name__}")
+            fresh.append(item)
+        if moved:
+            session.execute(update(raw).where(raw.c[key] == row_id).values({col: fresh}))
+            report.wrapped_keys += moved
+    session.commit()
 
 
 def _rewrap_tokens(
@@ -263,6 +301,10 @@ def rotate_keys(
         total = session.query(raw).filter(raw.c[col].is_not(None)).count()
         advance = step(f"{name}.{col}", total)
         _rewrap_tokens(session, ring, name, key, col, report, advance)
+    for spec in listed_key_columns():
+        advance = step(f"{spec[0]}.{spec[2]}", 1)
+        _rewrap_listed(session, ring, spec, report)
+        advance(1)
     for name, keys, col, context in encrypted_columns():
         raw = table(name, column(col, Text))
         total = session.query(raw).filter(raw.c[col].startswith(FIELD_TOKEN_PREFIX)).count()

@@ -19,6 +19,8 @@ from hireflow.core.crypto import (
     WrappedKey,
     decrypt_field,
     encrypt_field,
+    unwrap_key,
+    wrap_key,
 )
 from hireflow.core.db import Base
 from hireflow.notifications.keys import secret_context
@@ -37,7 +39,12 @@ from hireflow.records.models import (
     RecordEntry,
 )
 from hireflow.records.queries import SearchFilters, search
-from hireflow.records.rotation import encrypted_columns, rotate_keys, wrapped_key_columns
+from hireflow.records.rotation import (
+    encrypted_columns,
+    listed_key_columns,
+    rotate_keys,
+    wrapped_key_columns,
+)
 from hireflow.records.service import SystemActor
 from hireflow.records.timeline import decrypt_payload
 from hireflow.scheduling.models import AvailabilityProfile
@@ -118,6 +125,7 @@ def test_every_sensitive_column_is_known_to_rotation():
         ("record_entries", "payload_key"),
         ("interview_answers", "media_wrapped_key"),
     }
+    assert listed_key_columns() == [("interview_uploads", "id", "chunks", 1)]
     # each row is re-encrypted with the context its code seals it with
     contexts = {(table, column): ctx for table, _keys, column, ctx in encrypted_columns()}
     assert pii.row_context(
@@ -228,6 +236,7 @@ def test_rotation_reseals_the_record_outbox_and_every_row_bound_token(
         # every column holding a token now is one the rotation covers (or the key registry's)
         planned = {(t, c) for t, _k, c, _x in encrypted_columns()}
         planned |= {(t, c) for t, _k, c in wrapped_key_columns()}
+        planned |= {(t, c) for t, _k, c, _p in listed_key_columns()}
         assert _token_columns(session) - planned == {("key_registry", "check_token")}
 
     new_ring = Keyring(MasterKey.generate(), [old_ring.current])
@@ -352,3 +361,54 @@ def test_app_start_is_refused_with_a_malformed_key(db, settings, monkeypatch):
     finally:
         monkeypatch.undo()
         pii.reset_keyring()
+
+
+def test_rotation_rewraps_the_chunks_of_an_upload_in_progress(fresh_db, regional):
+    """A recording still uploading when the key changes is assembled after the old key is
+    gone: its chunks' data keys are rewrapped like every other."""
+    from hireflow.interviews.models import InterviewAnswer, InterviewUpload
+    from hireflow.interviews.sessions import ensure_session
+    from tests.conftest import make_org
+    from tests.interviews.factories import make_setup
+
+    old_ring = Keyring(MasterKey.generate())
+    data_keys = [os.urandom(32), os.urandom(32)]
+    with pii.override_keyring(old_ring), fresh_db.session() as session:
+        org = make_org(session)
+        interview = ensure_session(session, make_setup(session, org).invitation)
+        answer = InterviewAnswer(
+            tenant_id=org.tenant.id,
+            interview_id=interview.id,
+            question_id=interview.questions[0]["id"],
+            status="open",
+        )
+        session.add(answer)
+        session.flush()
+        chunks = [
+            [f"up/{i}", wrap_key(k, old_ring).to_token(), 10] for i, k in enumerate(data_keys)
+        ]
+        upload = InterviewUpload(
+            tenant_id=org.tenant.id,
+            interview_id=interview.id,
+            answer_id=answer.id,
+            token="upload-in-progress",
+            mode="voice",
+            content_type="audio/webm",
+            region="cn",
+            chunks=chunks,
+        )
+        session.add(upload)
+        session.commit()
+        check_keyring(session, old_ring)
+
+    new_ring = Keyring(MasterKey.generate(), [old_ring.current])
+    with pii.override_keyring(new_ring), fresh_db.session() as session:
+        report = rotate_keys(session, new_ring)
+        assert not report.failures, report.failures
+        assert report.retired == [old_ring.current.key_id]
+
+    alone = Keyring(new_ring.current)
+    with pii.override_keyring(alone), fresh_db.session() as session:
+        stored = session.get(InterviewUpload, upload.id).chunks
+        assert [(c[0], c[2]) for c in stored] == [("up/0", 10), ("up/1", 10)]
+        assert [unwrap_key(WrappedKey.from_token(c[1]), alone) for c in stored] == data_keys
