@@ -157,6 +157,13 @@ def _token_columns(session) -> set[tuple[str, str]]:
     return found
 
 
+def _planned() -> set[tuple[str, str]]:
+    """(table, column) of everything the rotation re-encrypts or rewraps."""
+    planned = {(t, c) for t, _k, c, _x in encrypted_columns()}
+    planned |= {(t, c) for t, _k, c in wrapped_key_columns()}
+    return planned | {(t, c) for t, _k, c, _p in listed_key_columns()}
+
+
 def test_rotation_reseals_the_record_outbox_and_every_row_bound_token(
     fresh_db, regional, storage_root
 ):
@@ -234,10 +241,7 @@ def test_rotation_reseals_the_record_outbox_and_every_row_bound_token(
         session.commit()
         check_keyring(session, old_ring)
         # every column holding a token now is one the rotation covers (or the key registry's)
-        planned = {(t, c) for t, _k, c, _x in encrypted_columns()}
-        planned |= {(t, c) for t, _k, c in wrapped_key_columns()}
-        planned |= {(t, c) for t, _k, c, _p in listed_key_columns()}
-        assert _token_columns(session) - planned == {("key_registry", "check_token")}
+        assert _token_columns(session) - _planned() == {("key_registry", "check_token")}
 
     new_ring = Keyring(MasterKey.generate(), [old_ring.current])
     with pii.override_keyring(new_ring), fresh_db.session() as session:
@@ -400,6 +404,8 @@ def test_rotation_rewraps_the_chunks_of_an_upload_in_progress(fresh_db, regional
         session.add(upload)
         session.commit()
         check_keyring(session, old_ring)
+        # an interview's tables too: every column holding a token is one the rotation covers
+        assert _token_columns(session) - _planned() == {("key_registry", "check_token")}
 
     new_ring = Keyring(MasterKey.generate(), [old_ring.current])
     with pii.override_keyring(new_ring), fresh_db.session() as session:
