@@ -164,6 +164,22 @@ def _planned() -> set[tuple[str, str]]:
     return planned | {(t, c) for t, _k, c, _p in listed_key_columns()}
 
 
+def _rotate_and_retire(database, old_ring: Keyring) -> Keyring:
+    """Check that every column holding a token is one the rotation covers (the key registry's
+    aside), rotate to a new key and retire the old one; the new key alone, for reading."""
+    with pii.override_keyring(old_ring), database.session() as session:
+        check_keyring(session, old_ring)
+        assert _token_columns(session) - _planned() == {("key_registry", "check_token")}
+    new_ring = Keyring(MasterKey.generate(), [old_ring.current])
+    with pii.override_keyring(new_ring), database.session() as session:
+        report = rotate_keys(session, new_ring)
+        assert not report.failures, report.failures
+        assert report.retired == [old_ring.current.key_id]
+        again = rotate_keys(session, new_ring)  # all moved, once
+        assert (again.wrapped_keys, again.field_tokens) == (0, 0)
+    return Keyring(new_ring.current)
+
+
 def test_rotation_reseals_the_record_outbox_and_every_row_bound_token(
     fresh_db, regional, storage_root
 ):
@@ -239,18 +255,8 @@ def test_rotation_reseals_the_record_outbox_and_every_row_bound_token(
             )
         )
         session.commit()
-        check_keyring(session, old_ring)
-        # every column holding a token now is one the rotation covers (or the key registry's)
-        assert _token_columns(session) - _planned() == {("key_registry", "check_token")}
 
-    new_ring = Keyring(MasterKey.generate(), [old_ring.current])
-    with pii.override_keyring(new_ring), fresh_db.session() as session:
-        report = rotate_keys(session, new_ring)
-        assert not report.failures, report.failures
-        assert report.retired == [old_ring.current.key_id]
-        assert rotate_keys(session, new_ring).field_tokens == 0  # all moved, once
-
-    alone = Keyring(new_ring.current)
+    alone = _rotate_and_retire(fresh_db, old_ring)
     with pii.override_keyring(alone), fresh_db.session() as session:
         check_keyring(session, alone)
         # the copy of the entry appended before is still a copy; nothing is forged
@@ -403,17 +409,8 @@ def test_rotation_rewraps_the_chunks_of_an_upload_in_progress(fresh_db, regional
         )
         session.add(upload)
         session.commit()
-        check_keyring(session, old_ring)
-        # an interview's tables too: every column holding a token is one the rotation covers
-        assert _token_columns(session) - _planned() == {("key_registry", "check_token")}
 
-    new_ring = Keyring(MasterKey.generate(), [old_ring.current])
-    with pii.override_keyring(new_ring), fresh_db.session() as session:
-        report = rotate_keys(session, new_ring)
-        assert not report.failures, report.failures
-        assert report.retired == [old_ring.current.key_id]
-
-    alone = Keyring(new_ring.current)
+    alone = _rotate_and_retire(fresh_db, old_ring)
     with pii.override_keyring(alone), fresh_db.session() as session:
         stored = session.get(InterviewUpload, upload.id).chunks
         assert [(c[0], c[2]) for c in stored] == [("up/0", 10), ("up/1", 10)]
