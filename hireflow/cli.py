@@ -345,6 +345,7 @@ def _supervise_worker(settings: Settings):
     """Start the embedded worker under supervision: restarted when it exits unasked (kill
     -9, a crash), its starts noted for ``/healthz``, aged queued work logged as an alert."""
     from hireflow.core.db import get_database
+    from hireflow.core.logging import log_error
     from hireflow.core.worker import (
         Supervisor,
         die_with_parent,
@@ -360,8 +361,14 @@ def _supervise_worker(settings: Settings):
         try:
             with get_database().session() as session:
                 register_start(session, process.pid, restarts)
-        except Exception:  # health reporting must not stop the worker starting
-            logging.getLogger("hireflow.worker").warning("could not note the start", exc_info=True)
+        except Exception as exc:  # health reporting must not stop the worker starting
+            log_error(
+                logging.getLogger("hireflow.worker"),
+                "could not note the start",
+                exc,
+                event="worker.start_unrecorded",
+                level=logging.WARNING,
+            )
         return process
 
     def check() -> None:

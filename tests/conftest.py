@@ -250,20 +250,35 @@ def client(app) -> Iterator[TestClient]:
 # --- factories --------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """A free local TCP port for a server a test starts: any port, or the first free one in
+def _bound_socket() -> socket.socket:
+    """A TCP socket bound to a free local port: any port, or the first free one in
     ``HIREFLOW_TEST_PORTS`` ("18350-18399") when machines share ranges between developers."""
     bounds = os.environ.get("HIREFLOW_TEST_PORTS", "")
     low, _, high = bounds.partition("-")
     candidates = range(int(low), int(high) + 1) if low.isdigit() and high.isdigit() else [0]
     for port in candidates:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return sock.getsockname()[1]
+        sock = socket.socket()
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            sock.close()
+            continue
+        return sock
     raise RuntimeError(f"no free port in {bounds}")
+
+
+def free_port() -> int:
+    """A free local TCP port for a server a test starts (see :func:`_bound_socket`)."""
+    with _bound_socket() as sock:
+        return sock.getsockname()[1]
+
+
+def listening_socket() -> socket.socket:
+    """A socket listening on a free local port (see :func:`_bound_socket`), held by the caller
+    from here on: no moment in which a parallel run can take the port, as with ``free_port``."""
+    sock = _bound_socket()
+    sock.listen(128)
+    return sock
 
 
 def unique(prefix: str) -> str:

@@ -48,6 +48,7 @@ from hireflow.candidates.vectors import enqueue_vectors
 from hireflow.core import audit, events
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, NotFound
+from hireflow.core.logging import log_error
 from hireflow.core.permissions import Principal, require, require_visible
 from hireflow.core.settings import get_settings
 from hireflow.openings.models import Opening
@@ -244,14 +245,13 @@ def intake_file(
     except Exception as exc:
         session.rollback()
         reference = secrets.token_hex(4)
-        log.exception(
+        log_error(
+            log,
             "resume intake failed",
-            extra={
-                "event": "candidates.intake_failed",
-                "ref": reference,
-                "opening": opening_id,
-                "error": type(exc).__name__,
-            },
+            exc,
+            event="candidates.intake_failed",
+            ref=reference,
+            opening_id=opening_id,
         )
         error = files.UploadError("internal_error", ref=reference)
         return _refused(filename, check.size, error.code, error.message)

@@ -65,6 +65,10 @@ from hireflow.core.process_value import ProcessValue
 __all__ = [
     "BLIND_INDEX_LENGTH",
     "KINDS",
+    "OWN_KEY",
+    "ROW_TOKEN",
+    "WRAPPED_KEY",
+    "WRAPPED_KEYS_LISTED",
     "BlindIndexSpec",
     "BlindIndexType",
     "EncryptedJSON",
@@ -80,7 +84,12 @@ __all__ = [
     "keyring",
     "normalise",
     "override_keyring",
+    "own_key",
     "reset_keyring",
+    "row_context",
+    "row_token",
+    "wrapped_key",
+    "wrapped_keys_listed",
 ]
 
 BLIND_INDEX_BYTES = 16
@@ -95,11 +104,12 @@ def _split_keys(value: str) -> list[str]:
     return [part.strip() for part in value.replace("\n", ",").split(",") if part.strip()]
 
 
-def keyring_from_settings(settings: Any = None) -> Keyring:
+def keyring_from_settings(settings: Any = None, *, set_suite: bool = True) -> Keyring:
     """Build the keyring from settings, refusing a missing, malformed or unsafe key.
 
     The published development key is accepted only outside production. Raises
-    ``CryptoConfigError`` whose message names the setting to fix.
+    ``CryptoConfigError`` whose message names the setting to fix. ``set_suite=False`` leaves
+    the process's suite alone (a ring built for one value, not for the process).
     """
     if settings is None:
         settings = settings_module.get_settings()
@@ -112,7 +122,8 @@ def keyring_from_settings(settings: Any = None) -> Keyring:
         )
         # The current key's suite (intl, or sm for "sm:<key>") is the deployment's: hash
         # chains, seals, blind indexes and new files use its algorithms.
-        use_suite(ring.current.suite)
+        if set_suite:
+            use_suite(ring.current.suite)
         return ring
     except CryptoConfigError as exc:
         raise CryptoConfigError(
@@ -171,6 +182,48 @@ def decrypt_value(token: str, context: str, ring: Keyring | None = None) -> str:
             "never returned (run the column's encryption migration)"
         )
     return decrypt_field(token, ring or keyring(), context)
+
+
+# Column ``info`` marks for master-key material in plain TEXT columns, which the types above
+# cannot describe: key rotation finds every marked column in the models (``records.rotation``),
+# and a column holding such values unmarked would be left under a key that is then retired.
+ROW_TOKEN = "hireflow.row_token"  # noqa: S105 - an info key, not a secret
+WRAPPED_KEY = "hireflow.wrapped_key"
+WRAPPED_KEYS_LISTED = "hireflow.wrapped_keys_listed"
+OWN_KEY = "hireflow.own_key"
+
+
+def row_token(context: str) -> dict[str, str]:
+    """``info=`` of a TEXT column of field tokens bound to their row: ``context`` is the
+    template of each row's context over its columns (``"record_outbox.entry:{tenant_id}:
+    {person_id}"``, see :func:`row_context`). Rotation re-encrypts each row with its own."""
+    if "{" not in context:
+        raise ValueError("a row-bound context names the row's columns, e.g. '{id}'")
+    return {ROW_TOKEN: context}
+
+
+def row_context(template: str, row: Any) -> str:
+    """A row's context from its ``row_token`` template and its column values (a mapping)."""
+    return template.format_map(row)
+
+
+def wrapped_key() -> dict[str, bool]:
+    """``info=`` of a TEXT column of data keys wrapped by the master key (``WrappedKey``
+    tokens): rotation rewraps them, the data they protect is never touched."""
+    return {WRAPPED_KEY: True}
+
+
+def wrapped_keys_listed(position: int) -> dict[str, int]:
+    """``info=`` of a JSON column holding a list of lists whose item ``position`` is a wrapped
+    data key (an upload's chunks: ``[storage key, wrapped key, size]``): rotation rewraps
+    each."""
+    return {WRAPPED_KEYS_LISTED: position}
+
+
+def own_key() -> dict[str, bool]:
+    """``info=`` of a TEXT column of tokens each made under the key its row names (the key
+    registry's check values): rotation adds a row for the new key and leaves these alone."""
+    return {OWN_KEY: True}
 
 
 class _Encrypted(TypeDecorator[Any]):

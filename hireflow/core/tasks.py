@@ -30,6 +30,7 @@ from celery.signals import beat_init, before_task_publish, worker_ready
 from sqlalchemy.orm import Session
 
 from hireflow.core.db import on_commit
+from hireflow.core.logging import log_error
 from hireflow.core.settings import Settings, get_settings
 from hireflow.core.worker import die_with_parent, start_heartbeat
 from hireflow.discovery import domain_module_names
@@ -282,8 +283,14 @@ def send_held(held: Held) -> None:
     for task, args, kwargs in held:
         try:
             send_by_name(task, *args, **kwargs)
-        except Exception:
-            logger.exception("sending %s after the response failed", task)
+        except Exception as exc:
+            log_error(
+                logger,
+                "sending a task after the response failed",
+                exc,
+                event="tasks.send_failed",
+                task=task,
+            )
 
 
 def load_task_modules() -> None:

@@ -29,6 +29,7 @@ from sqlalchemy import Boolean, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hireflow.core.db import Base, UTCDateTime, get_database, utcnow
+from hireflow.core.logging import log_error
 from hireflow.discovery import domain_modules
 
 log = logging.getLogger("hireflow.worker")
@@ -101,8 +102,14 @@ def start_heartbeat() -> threading.Thread:
             try:
                 with get_database().session() as session:
                     beat(session, name, started=started)
-            except Exception:  # a database hiccup must not end the heartbeat
-                log.warning("worker heartbeat failed", exc_info=True)
+            except Exception as exc:  # a database hiccup must not end the heartbeat
+                log_error(
+                    log,
+                    "worker heartbeat failed",
+                    exc,
+                    event="worker.heartbeat_failed",
+                    level=logging.WARNING,
+                )
             time.sleep(HEARTBEAT_SECONDS)
 
     thread = threading.Thread(target=run, name="hireflow-heartbeat", daemon=True)
@@ -255,8 +262,14 @@ class Supervisor:
             if self._on_tick is not None and ticks % 30 == 0:
                 try:
                     self._on_tick()
-                except Exception:
-                    log.warning("supervisor check failed", exc_info=True)
+                except Exception as exc:
+                    log_error(
+                        log,
+                        "supervisor check failed",
+                        exc,
+                        event="worker.check_failed",
+                        level=logging.WARNING,
+                    )
             code = self.process.poll()
             if code is None:
                 if time.monotonic() - started > 60:

@@ -29,6 +29,7 @@ from hireflow.coding.runner import MAX_CODE_BYTES
 from hireflow.core.db import on_commit, retry_when_busy, utcnow
 from hireflow.core.errors import N_, AppError, NotFound
 from hireflow.core.i18n import gettext_for
+from hireflow.core.logging import log_error
 from hireflow.core.tasks import celery_app, registered_task
 from hireflow.interviews import schemas
 from hireflow.interviews.errors import QuestionDone
@@ -99,11 +100,14 @@ class TooManyRuns(AppError):
 def _send(run_id: int, bank_id: str, language: str, code: str, mode: str, task_id: str) -> None:
     try:
         registered_task(TASK).apply_async(args=(bank_id, language, code, mode), task_id=task_id)
-    except Exception:  # the broker is down: the row is kept and resent by collect()
-        log.warning(
+    except Exception as exc:  # the broker is down: the row is kept and resent by collect()
+        log_error(
+            log,
             "code run not sent",
-            extra={"event": "interviews.code_send_failed", "run": run_id},
-            exc_info=True,
+            exc,
+            event="interviews.code_send_failed",
+            level=logging.WARNING,
+            run_id=run_id,
         )
 
 
@@ -201,11 +205,14 @@ def collect(session: Session, run: InterviewCodeRun, now: datetime) -> bool:
     try:
         ready = result.ready()
         value = result.result if ready else None
-    except Exception:  # the result backend is unreachable: ask again later
-        log.warning(
+    except Exception as exc:  # the result backend is unreachable: ask again later
+        log_error(
+            log,
             "code result unreadable",
-            extra={"event": "interviews.code_result_failed"},
-            exc_info=True,
+            exc,
+            event="interviews.code_result_failed",
+            level=logging.WARNING,
+            run_id=run.id,
         )
         return False
     if not ready:

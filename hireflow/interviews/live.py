@@ -30,6 +30,7 @@ from typing import Any
 import redis
 import redis.asyncio as aioredis
 
+from hireflow.core.logging import log_error
 from hireflow.core.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -107,8 +108,13 @@ def publish(interview_id: int) -> None:
     try:
         client.publish(f"{CHANNEL_PREFIX}{interview_id}", "1")
     except Exception as exc:  # the table still has the event; polling delivers it later
-        log.warning(
-            "live publish failed", extra={"event": "interviews.live_publish", "error": str(exc)}
+        log_error(
+            log,
+            "live publish failed",
+            exc,
+            event="interviews.live_publish",
+            level=logging.WARNING,
+            interview_id=interview_id,
         )
 
 
@@ -131,9 +137,12 @@ async def _subscriber(url: str) -> None:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # Redis restarted: polling covers the gap, then resubscribe
-            log.warning(
+            log_error(
+                log,
                 "live subscriber reconnecting",
-                extra={"event": "interviews.live_subscriber", "error": str(exc)},
+                exc,
+                event="interviews.live_subscriber",
+                level=logging.WARNING,
             )
             await asyncio.sleep(2.0)
 

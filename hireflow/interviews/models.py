@@ -22,6 +22,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hireflow.candidates.models import Candidate, own_candidate
+from hireflow.core import pii
 from hireflow.core.db import Base, JSONText, TenantRow, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 from hireflow.core.pii import EncryptedText
@@ -132,7 +133,9 @@ class InterviewAnswer(TenantRow, TimestampMixin, Base):
     restarts: Mapped[int] = mapped_column(default=0)
     media_status: Mapped[str] = mapped_column(String(20), default="")
     media_key: Mapped[str] = mapped_column(String(300), default="")
-    media_wrapped_key: Mapped[str | None] = mapped_column(Text, nullable=True)
+    media_wrapped_key: Mapped[str | None] = mapped_column(
+        Text, nullable=True, info=pii.wrapped_key()
+    )
     media_region: Mapped[str] = mapped_column(String(10), default="")
     media_type: Mapped[str] = mapped_column(String(120), default="")
     media_size: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -178,7 +181,9 @@ class InterviewUpload(TenantRow, Base):
     declared_size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     received: Mapped[int] = mapped_column(BigInteger, default=0)
     region: Mapped[str] = mapped_column(String(10))
-    chunks: Mapped[list[Any]] = mapped_column(JSONText(), default=list)
+    chunks: Mapped[list[Any]] = mapped_column(
+        JSONText(), default=list, info=pii.wrapped_keys_listed(1)
+    )
     status: Mapped[str] = mapped_column(String(20), default="open")
     error: Mapped[str] = mapped_column(String(40), default="")
     captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 from hireflow.candidates.vectors import platform_embedder
 from hireflow.core.db import get_database
+from hireflow.core.logging import log_error
 from hireflow.core.tasks import DEFAULT_QUEUE, SCORING_QUEUE, celery_app, consumes
 from hireflow.interviews import pipeline
 
@@ -75,7 +76,7 @@ def _warm_up(sender: Any = None, **_kwargs: Any) -> None:
 
         warm_up(platform_embedder())
     except Exception as exc:  # a warm-up failure must not stop the worker
-        log.warning("warm-up failed", extra={"event": "interviews.warm_up", "error": str(exc)})
+        log_error(log, "warm-up failed", exc, event="interviews.warm_up", level=logging.WARNING)
 
 
 celery_app.conf.beat_schedule = {

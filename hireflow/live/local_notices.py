@@ -23,6 +23,7 @@ import socket
 import threading
 from pathlib import Path
 
+from hireflow.core.logging import log_error
 from hireflow.core.settings import get_settings
 from hireflow.interviews import live
 
@@ -65,8 +66,8 @@ def listening() -> bool:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
             sock.bind(str(path))
         except OSError as exc:
-            log.warning(
-                "live notices unavailable", extra={"event": "live.notices", "error": str(exc)}
+            log_error(
+                log, "live notices unavailable", exc, event="live.notices", level=logging.WARNING
             )
             return False
         _listener = sock

@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 from hireflow.candidates.vectors import platform_embedder
 from hireflow.core.db import get_database
+from hireflow.core.logging import log_error
 from hireflow.core.settings import get_settings
 from hireflow.core.tasks import SPEECH_QUEUE, celery_app, consumes
 from hireflow.live import audio
@@ -73,7 +74,7 @@ def _load_the_model(sender: Any = None, **_kwargs: Any) -> None:
         if not isinstance(embedder, OpenAICompatibleEmbedder):
             embedder.embed(["warm-up"])
     except Exception as exc:  # a warm-up failure must not stop the worker
-        log.warning("warm-up failed", extra={"event": "live.warm_up", "error": str(exc)})
+        log_error(log, "warm-up failed", exc, event="live.warm_up", level=logging.WARNING)
 
 
 celery_app.conf.task_routes = {

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from hireflow.core import pii
 from hireflow.core.crypto import Keyring, decrypt_field, encrypt_field
 from hireflow.core.settings import Settings
+from hireflow.notifications.models import SECRETS_CONTEXT
 
 
 def keyring(settings: Settings) -> Keyring:
-    """Field-encryption keys from the master key (the development key only outside production)."""
-    return Keyring.from_settings(
-        settings.master_key, allow_development_key=not settings.is_production
-    )
+    """Field-encryption keys from the master key and, during a rotation, the previous ones
+    (tokens ``rotate-keys`` has not reached yet still read); the development key only
+    outside production."""
+    return pii.keyring_from_settings(settings, set_suite=False)
 
 
 def encrypt_value(value: str, settings: Settings, context: str) -> str:
@@ -23,4 +25,4 @@ def decrypt_value(token: str, settings: Settings, context: str) -> str:
 
 
 def secret_context(tenant_id: int, channel: str) -> str:
-    return f"notification_channels.secrets:{tenant_id}:{channel}"
+    return pii.row_context(SECRETS_CONTEXT, {"tenant_id": tenant_id, "channel": channel})

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hireflow.core import pii
 from hireflow.core.db import Base, JSONText, TenantRow, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 from hireflow.core.pii import BlindIndexType, EncryptedJSON, EncryptedText, keep_blind_index
@@ -27,6 +28,9 @@ SMS_PROVIDERS = ("aliyun", "twilio")
 # next_attempt_at says when; sent: accepted by the provider; failed: permanent or out of
 # attempts; cancelled: withdrawn before delivery (e.g. the interview was cancelled).
 MESSAGE_STATUSES = ("queued", "sending", "retry", "sent", "failed", "cancelled")
+
+
+SECRETS_CONTEXT = "notification_channels.secrets:{tenant_id}:{channel}"
 
 
 class ChannelSetting(TenantRow, TimestampMixin, Base):
@@ -44,7 +48,12 @@ class ChannelSetting(TenantRow, TimestampMixin, Base):
     enabled: Mapped[bool] = mapped_column(default=False)
     provider: Mapped[str] = mapped_column(String(20), default="")
     config: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
-    secret_token: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Channel credentials: a field token bound to the company and channel (``keys``).
+    secret_token: Mapped[str | None] = mapped_column(
+        Text,
+        nullable=True,
+        info=pii.row_token("notification_channels.secrets:{tenant_id}:{channel}"),
+    )
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
 

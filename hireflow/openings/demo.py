@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from hireflow.candidates.screening_rules import ScreeningRule, compile_rules
 from hireflow.core.db import utcnow
+from hireflow.core.logging import log_error
 from hireflow.openings import competency, plans
 from hireflow.openings.models import HiringRequest, Opening
 from hireflow.org.models import Department, RoleAssignment, Tenant, User
@@ -56,8 +57,10 @@ def add_demo(session: Session, tenant: Tenant) -> None:
         if not opening.interview_plan:
             try:
                 opening.interview_plan = plans.plan_for(opening, PLAN_MINUTES)
-            except Exception:  # the demo stays usable without a plan; HR can generate it
-                log.exception("demo plan failed", extra={"event": "demo.plan_failed"})
+            except Exception as exc:  # the demo stays usable without a plan; HR can generate it
+                log_error(
+                    log, "demo plan failed", exc, event="demo.plan_failed", opening_id=opening.id
+                )
         if not opening.screening_rules and opening.title in RULES:
             rules = [
                 ScreeningRule(text=text, kind=kind, weight=weight, id=f"rule{i + 1}").to_dict()

@@ -16,7 +16,7 @@ from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, NotFound
 from hireflow.core.permissions import Principal
 from hireflow.core.tasks import enqueue_on_commit
-from hireflow.records.models import Attachment, DownloadCode
+from hireflow.records.models import CODE_CONTEXT, Attachment, DownloadCode
 from hireflow.records.timeline import Actor, visible_to
 
 CODE_ATTEMPTS = 5
@@ -54,8 +54,9 @@ def code_hash(row_id: int, code: str) -> str:
     return pii.keyring().current.suite.mac(_code_key(), f"{row_id}:{code}".encode()).hex()
 
 
-def _code_context(row_id: int) -> str:
-    return f"record_download_codes.code:{row_id}"
+def code_context(row_id: int) -> str:
+    """The context a code's token is bound to (its row)."""
+    return pii.row_context(CODE_CONTEXT, {"id": row_id})
 
 
 def request_download_code(session: Session, principal: Principal, attachment_id: int) -> None:
@@ -77,7 +78,7 @@ def request_download_code(session: Session, principal: Principal, attachment_id:
     session.add(row)
     session.flush()
     row.code_hash = code_hash(row.id, code)
-    row.code_token = pii.encrypt_value(code, _code_context(row.id))
+    row.code_token = pii.encrypt_value(code, code_context(row.id))
     audit.record(
         session,
         "attachment.code_requested",

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hireflow.candidates.models import Candidate
+from hireflow.core import pii
 from hireflow.core.db import Base, JSONText, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope, scope_of
 from hireflow.core.pii import EncryptedText
@@ -126,11 +127,15 @@ class RecordEntry(Base):
     )
     facts: Mapped[dict[str, Any]] = mapped_column(JSONText(), default=dict)
     payload: Mapped[str | None] = mapped_column(Text, nullable=True)
-    payload_key: Mapped[str | None] = mapped_column(Text, nullable=True)
+    payload_key: Mapped[str | None] = mapped_column(Text, nullable=True, info=pii.wrapped_key())
     payload_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
     import_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     source_checksum: Mapped[str | None] = mapped_column(String(64), nullable=True)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+# The seal of an outbox row binds its tenant and person (``records.outbox``).
+OUTBOX_CONTEXT = "record_outbox.entry:{tenant_id}:{person_id}"
 
 
 class PendingEntry(Base):
@@ -145,7 +150,7 @@ class PendingEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
     person_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
-    entry: Mapped[str] = mapped_column(Text)
+    entry: Mapped[str] = mapped_column(Text, info=pii.row_token(OUTBOX_CONTEXT))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -165,7 +170,7 @@ class Attachment(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
     region: Mapped[str] = mapped_column(String(10))
     storage_key: Mapped[str] = mapped_column(String(300), unique=True)
-    wrapped_key: Mapped[str | None] = mapped_column(Text, nullable=True)
+    wrapped_key: Mapped[str | None] = mapped_column(Text, nullable=True, info=pii.wrapped_key())
     filename: Mapped[str] = mapped_column(EncryptedText("record_attachments.filename"))
     content_type: Mapped[str] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(30), default="document")
@@ -243,6 +248,10 @@ class RetentionRule(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+# A one-time code is encrypted bound to its row (``records.download_codes``).
+CODE_CONTEXT = "record_download_codes.code:{id}"
+
+
 class DownloadCode(Base):
     """A one-time code e-mailed to a viewer before an attachment opens (company policy).
 
@@ -260,7 +269,9 @@ class DownloadCode(Base):
         ForeignKey("record_attachments.id", ondelete="CASCADE")
     )
     code_hash: Mapped[str] = mapped_column(String(64))
-    code_token: Mapped[str | None] = mapped_column(Text, nullable=True)
+    code_token: Mapped[str | None] = mapped_column(
+        Text, nullable=True, info=pii.row_token(CODE_CONTEXT)
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -294,7 +305,7 @@ class KeyRegistryEntry(Base):
     __tablename__ = "key_registry"
 
     key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
-    check_token: Mapped[str] = mapped_column(Text)
+    check_token: Mapped[str] = mapped_column(Text, info=pii.own_key())
     first_used_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 

@@ -17,7 +17,9 @@ rolls the delete back with it.
 Only entries without personal data (type, source, facts, actor, time, opening) are deferred; the
 fields are sealed with the field encryption (AES-256-GCM under the master key, bound to the
 tenant and person), so a row inserted or moved outside the application does not authenticate
-and is never appended: ``hireflow verify`` reports it (:func:`forged`).
+and is never appended: ``hireflow verify`` reports it (:func:`forged`). A key rotation reseals
+every row under the new key with the same binding (:func:`reseal`), so a row written before
+the old key was retired is still appended.
 
 The seal binds tenant and person, not the row: a sealed entry copied into a second row of the
 same person (replayed by someone with access to the database) authenticates too. So each entry
@@ -41,9 +43,16 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from hireflow.core import pii
-from hireflow.core.crypto import CryptoError, decrypt_field, encrypt_field, field_token_nonce
+from hireflow.core.crypto import (
+    CryptoError,
+    Keyring,
+    decrypt_field,
+    encrypt_field,
+    field_token_key_id,
+    field_token_nonce,
+)
 from hireflow.core.db import utcnow
-from hireflow.records.models import PendingEntry, RecordEntry
+from hireflow.records.models import OUTBOX_CONTEXT, PendingEntry, RecordEntry
 
 # The fields of a deferred entry (``timeline.NewEntry``'s without personal data or files).
 FIELDS = ("type", "source", "facts", "occurred_at", "actor_id", "actor_label", "opening_id")
@@ -54,7 +63,7 @@ _ID = re.compile(r"[0-9a-f]{32,40}")  # 32: a sealed id; 40: key id and nonce (o
 
 
 def _context(tenant_id: int, person_id: int) -> str:
-    return f"record_outbox.entry:{tenant_id}:{person_id}"
+    return pii.row_context(OUTBOX_CONTEXT, {"tenant_id": tenant_id, "person_id": person_id})
 
 
 def defer(
@@ -80,6 +89,24 @@ def defer(
     if rows:  # one statement, in the order given (ids ascending)
         now = utcnow()
         session.execute(insert(PendingEntry), [row | {"created_at": now} for row in rows])
+
+
+def reseal(token: str, ring: Keyring, context: str) -> str:
+    """A row's seal under the ring's current key, bound to the same tenant and person
+    (``hireflow rotate-keys``). A row sealed before entries had an id gets the old seal's key
+    id and nonce as its id, inside the seal: its chain key stays what it was, so a copy of it,
+    or the entry it already became, is still recognised. Raises ``CryptoError`` for a row
+    that does not authenticate (it is never appended; ``hireflow verify`` reports it)."""
+    text = decrypt_field(token, ring, context)
+    if field_token_key_id(token) == ring.current.key_id:
+        return token
+    try:
+        fields = json.loads(text)
+    except ValueError:
+        fields = None  # resealed as it was: still never appended
+    if isinstance(fields, dict) and "id" not in fields:
+        text = json.dumps({**fields, "id": field_token_nonce(token)}, sort_keys=True)
+    return encrypt_field(text, ring, context)
 
 
 class Finding(NamedTuple):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import AppError
+from hireflow.core.logging import log_error
 from hireflow.records.models import PersonRecord, RetentionRule
 from hireflow.records.service import erase_person
 from hireflow.records.timeline import SystemActor
@@ -105,7 +106,13 @@ def apply_retention(
         except Exception as exc:  # one broken record must not stop the others' retention
             session.rollback()
             report.failed[person_id] = type(exc).__name__
-            log.exception("retention failed for a record", extra={"person_id": person_id})
+            log_error(
+                log,
+                "retention failed for a record",
+                exc,
+                event="records.retention_failed",
+                person_id=person_id,
+            )
         else:
             report.erased.append(person_id)
             by_tenant.setdefault(tenant, []).append(person_id)

@@ -3,11 +3,15 @@
 Run after configuring the new key as ``HIREFLOW_MASTER_KEY`` and the old one in
 ``HIREFLOW_PREVIOUS_MASTER_KEYS``:
 
-1. every wrapped data key (attachments, entry payloads) is rewrapped under the new key;
-   file and payload ciphertext is never touched, so a 500 MB recording costs ~100 bytes
-   of writes and the hash chains, which cover the ciphertext, stay valid;
-2. every ``EncryptedText`` column of every table is re-encrypted (tokens carry their key
-   id, so only stale ones are rewritten);
+1. every wrapped data key (every column marked ``pii.wrapped_key()``: attachments, entry
+   payloads, interview recordings; and ``pii.wrapped_keys_listed``: the chunks of uploads in
+   progress) is rewrapped under the new key; file and payload
+   ciphertext is never touched, so a 500 MB recording costs ~100 bytes of writes and the
+   hash chains, which cover the ciphertext, stay valid;
+2. every ``EncryptedText`` / ``EncryptedJSON`` column of every table, and every column of
+   row-bound tokens (marked ``pii.row_token(context)``: the record outbox, one-time codes,
+   channel credentials, calendar addresses) is re-encrypted with each row's own context
+   (tokens carry their key id, so only stale ones are rewritten);
 3. blind indexes and search terms are recomputed under the new key (lookups try every key
    in the ring meanwhile, so search keeps working during the run);
 4. when nothing failed, the old keys are marked retired in ``key_registry``: from then on
@@ -19,9 +23,9 @@ simply started again.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import Text, column, delete, insert, select, table, update
 from sqlalchemy.orm import Session
@@ -36,9 +40,10 @@ from hireflow.core.crypto import (
     reencrypt_field,
     rewrap,
 )
-from hireflow.core.db import Base
+from hireflow.core.db import Base, JSONText
+from hireflow.records import outbox
 from hireflow.records.keys import register_current_key, retire_key
-from hireflow.records.models import Attachment, KeyRegistryEntry, RecordEntry, RecordTerm
+from hireflow.records.models import KeyRegistryEntry, RecordEntry, RecordTerm
 from hireflow.records.seals import rekey
 from hireflow.records.timeline import decrypt_payload, entry_terms
 
@@ -66,34 +71,94 @@ class RotationReport:
     retired: list[str] = field(default_factory=list)
 
 
+# Columns whose tokens are re-encrypted by a function of their own (same signature as
+# ``reencrypt_field``): an outbox row keeps its entry id (see ``outbox.reseal``).
+_RESEAL: dict[tuple[str, str], Callable[[str, Keyring, str], str]] = {
+    ("record_outbox", "entry"): outbox.reseal,
+}
+
+
 def encrypted_columns() -> list[tuple[str, list[str], str, str]]:
-    """(table, primary-key columns, column, context) of every encrypted column (text or JSON)."""
+    """(table, primary-key columns, column, context) of every column of field tokens: the
+    encrypted types (context ``table.column``) and the columns marked ``pii.row_token``
+    (context a template over the row's columns, e.g. ``record_outbox.entry:{tenant_id}:
+    {person_id}``)."""
+    found = []
+    for tbl in Base.metadata.sorted_tables:
+        keys = [c.name for c in tbl.primary_key]
+        for col in tbl.columns:
+            if isinstance(col.type, pii.EncryptedText | pii.EncryptedJSON):
+                found.append((tbl.name, keys, col.name, col.type.context))
+            elif pii.ROW_TOKEN in col.info:
+                found.append((tbl.name, keys, col.name, col.info[pii.ROW_TOKEN]))
+    return found
+
+
+def wrapped_key_columns() -> list[tuple[str, str, str]]:
+    """(table, primary-key column, column) of every column marked ``pii.wrapped_key()``."""
     found = []
     for tbl in Base.metadata.sorted_tables:
         for col in tbl.columns:
-            if isinstance(col.type, pii.EncryptedText | pii.EncryptedJSON):
-                found.append(
-                    (tbl.name, [c.name for c in tbl.primary_key], col.name, col.type.context)
-                )
+            if col.info.get(pii.WRAPPED_KEY):
+                [key] = [c.name for c in tbl.primary_key]  # batches walk one integer key
+                found.append((tbl.name, key, col.name))
     return found
+
+
+def listed_key_columns() -> list[tuple[str, str, str, int]]:
+    """(table, primary-key column, column, position) of every column marked
+    ``pii.wrapped_keys_listed(position)``."""
+    found = []
+    for tbl in Base.metadata.sorted_tables:
+        for col in tbl.columns:
+            if pii.WRAPPED_KEYS_LISTED in col.info:
+                [key] = [c.name for c in tbl.primary_key]
+                found.append((tbl.name, key, col.name, col.info[pii.WRAPPED_KEYS_LISTED]))
+    return found
+
+
+def _rewrap_listed(
+    session: Session, ring: Keyring, spec: tuple[str, str, str, int], report: RotationReport
+) -> None:
+    name, key, col, position = spec
+    raw = table(name, column(key), column(col, JSONText()))
+    current = ring.current.key_id
+    # Lists of in-progress work (an upload's chunks): few rows, read at once.
+    for row_id, items in session.execute(select(raw.c[key], raw.c[col])).all():
+        fresh, moved = [], 0
+        for item in items or []:
+            item = list(item)
+            try:
+                wrapped = WrappedKey.from_token(item[position])
+                if wrapped.key_id != current:
+                    item[position] = rewrap(wrapped, ring, ring.current).to_token()
+                    moved += 1
+            except (CryptoError, IndexError, TypeError) as exc:
+                report.failures.append(f"{name}.{col} {row_id}: {type(exc).__name__}")
+            fresh.append(item)
+        if moved:
+            session.execute(update(raw).where(raw.c[key] == row_id).values({col: fresh}))
+            report.wrapped_keys += moved
+    session.commit()
 
 
 def _rewrap_tokens(
     session: Session,
     ring: Keyring,
-    model: Any,
-    attribute: str,
+    name: str,
+    key: str,
+    col: str,
     report: RotationReport,
     advance: Callable[[int], None],
 ) -> None:
-    column_attr = getattr(model, attribute)
+    raw = table(name, column(key), column(col, Text))
     current = ring.current.key_id
     last_id = 0
     while True:
         rows = session.execute(
-            select(model.id, column_attr)
-            .where(model.id > last_id, column_attr.is_not(None))
-            .order_by(model.id)
+            select(raw.c[key], raw.c[col])
+            .where(raw.c[key] > last_id, raw.c[col].is_not(None))
+            .order_by(raw.c[key])
             .limit(BATCH)
         ).all()
         if not rows:
@@ -106,14 +171,17 @@ def _rewrap_tokens(
                     continue
                 fresh = rewrap(wrapped, ring, ring.current)
             except CryptoError as exc:
-                report.failures.append(f"{model.__tablename__} {row_id}: {exc}")
+                report.failures.append(f"{name} {row_id}: {exc}")
                 continue
-            session.execute(
-                update(model).where(model.id == row_id).values({attribute: fresh.to_token()})
-            )
+            session.execute(update(raw).where(raw.c[key] == row_id).values({col: fresh.to_token()}))
             report.wrapped_keys += 1
         session.commit()
         advance(len(rows))
+
+
+def _template_columns(context: str) -> list[str]:
+    """The row columns a context template names (none for ``table.column``)."""
+    return [name for _text, name, _spec, _conv in string.Formatter().parse(context) if name]
 
 
 def _reencrypt_column(
@@ -127,23 +195,26 @@ def _reencrypt_column(
     advance: Callable[[int], None],
 ) -> None:
     # A plain-text view of the table: tokens are read and written as stored.
-    raw = table(name, *(column(k) for k in keys), column(col, Text))
+    named = [c for c in _template_columns(context) if c not in keys]
+    raw = table(name, *(column(k) for k in [*keys, *named]), column(col, Text))
+    reencrypt = _RESEAL.get((name, col), reencrypt_field)
     current = ring.current.key_id
     rows = session.execute(
-        select(*(raw.c[k] for k in keys), raw.c[col]).where(
+        select(*(raw.c[k] for k in [*keys, *named]), raw.c[col]).where(
             raw.c[col].startswith(FIELD_TOKEN_PREFIX)
         )
     ).all()
     for count, row in enumerate(rows, 1):
         token = row[-1]
+        ids = {k: row[i] for i, k in enumerate(keys)}
         try:
             if field_token_key_id(token) == current:
                 continue
-            fresh = reencrypt_field(token, ring, context)
+            fresh = reencrypt(token, ring, pii.row_context(context, row._mapping))
         except CryptoError as exc:
-            report.failures.append(f"{name}.{col}: {exc}")
+            report.failures.append(f"{name}.{col} {ids}: {exc}")
             continue
-        condition = [raw.c[k] == row[i] for i, k in enumerate(keys)]
+        condition = [raw.c[k] == value for k, value in ids.items()]
         session.execute(update(raw).where(*condition).values({col: fresh}))
         report.field_tokens += 1
         if count % BATCH == 0:
@@ -225,13 +296,16 @@ def rotate_keys(
     step = step or _no_progress
     report = RotationReport(new_key_id=ring.current.key_id)
     register_current_key(session, ring, commit=True)
-    for model, attribute in ((Attachment, "wrapped_key"), (RecordEntry, "payload_key")):
-        total = session.query(model).filter(getattr(model, attribute).is_not(None)).count()
-        advance = step(f"{model.__tablename__}.{attribute}", total)
-        _rewrap_tokens(session, ring, model, attribute, report, advance)
+    for name, key, col in wrapped_key_columns():
+        raw = table(name, column(col, Text))
+        total = session.query(raw).filter(raw.c[col].is_not(None)).count()
+        advance = step(f"{name}.{col}", total)
+        _rewrap_tokens(session, ring, name, key, col, report, advance)
+    for spec in listed_key_columns():
+        advance = step(f"{spec[0]}.{spec[2]}", 1)
+        _rewrap_listed(session, ring, spec, report)
+        advance(1)
     for name, keys, col, context in encrypted_columns():
-        if name == "key_registry":
-            continue
         raw = table(name, column(col, Text))
         total = session.query(raw).filter(raw.c[col].startswith(FIELD_TOKEN_PREFIX)).count()
         advance = step(f"{name}.{col}", total)

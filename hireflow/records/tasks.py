@@ -21,6 +21,7 @@ from hireflow.core.tasks import celery_app
 from hireflow.notifications.mail import build_message, mail_retry, send_message
 from hireflow.org.models import Tenant, User
 from hireflow.records.checkpoints import cached_checkpoints, write_checkpoint
+from hireflow.records.download_codes import code_context
 from hireflow.records.integrity import save_run, verify
 from hireflow.records.models import DownloadCode
 from hireflow.records.retention import apply_retention
@@ -44,7 +45,7 @@ def send_download_code(code_id: int) -> str:
         user = session.get(User, row.user_id)
         if user is None or not user.is_active:
             return "skipped"
-        code = pii.decrypt_value(row.code_token, f"record_download_codes.code:{row.id}")
+        code = pii.decrypt_value(row.code_token, code_context(row.id))
         _ = gettext_for(user.language)
         minutes = max(1, settings.download_code_minutes)
         subject = _("Your one-time code for opening a file: %(code)s") % {"code": code}

@@ -17,6 +17,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hireflow.candidates.models import Candidate, own_candidate
+from hireflow.core import pii
 from hireflow.core.db import Base, JSONText, TenantRow, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope, scope_of
 from hireflow.core.pii import EncryptedJSON, EncryptedText
@@ -86,7 +87,9 @@ class AvailabilityProfile(TenantRow, TimestampMixin, Base):
     holidays: Mapped[list[Any]] = mapped_column(JSONText(), default=list)  # ["2026-10-01"]
     max_per_day: Mapped[int | None] = mapped_column(nullable=True)
     # The export URL often embeds a private token: kept encrypted (hf1. field token).
-    calendar_url_token: Mapped[str | None] = mapped_column(Text, nullable=True)
+    calendar_url_token: Mapped[str | None] = mapped_column(
+        Text, nullable=True, info=pii.row_token("interviewer_availability.calendar_url:{user_id}")
+    )
     calendar_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hireflow.core.errors import N_, AppError
 from hireflow.core.i18n import gettext_for
+from hireflow.core.logging import log_error
 from hireflow.web.deps import LoginRequired
 from hireflow.web.templating import render
 
@@ -143,7 +144,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:
         request_id = getattr(request.state, "request_id", "")
-        log.exception("unhandled error", extra={"event": "http.crash"})
+        log_error(log, "unhandled error", exc, event="http.crash")
         _ = gettext_for(_language(request))
         return error_response(
             request, 500, "internal", _(GENERIC_MESSAGES[500]) % {"request_id": request_id}

@@ -32,6 +32,7 @@ from hireflow.candidates.models import Application, Candidate
 from hireflow.core.db import Database, utcnow
 from hireflow.core.errors import N_, AppError
 from hireflow.core.events import Event
+from hireflow.core.logging import log_error
 from hireflow.core.permissions import Principal, Role
 from hireflow.core.settings import get_settings
 from hireflow.core.tasks import enqueue_on_commit
@@ -254,13 +255,12 @@ def evaluate_logs(database: Database, log_ids: list[int], now: datetime | None =
             try:
                 _evaluate_one(session, row, now or utcnow())
                 session.commit()
-            except Exception:
+            except Exception as exc:
                 # A fault of ours must not send the task round forever: the row says so, and
                 # the log has the trace (ids only).
                 session.rollback()
-                log.exception(
-                    "rule evaluation failed",
-                    extra={"event": "workflow.rule_failed", "log_id": log_id},
+                log_error(
+                    log, "rule evaluation failed", exc, event="workflow.rule_failed", log_id=log_id
                 )
                 _mark_failed(session, int(log_id), now or utcnow())
             done += 1

@@ -178,6 +178,25 @@ def test_previous_keys_come_from_settings(tmp_path):
     assert ring.key_ids == (new.key_id, old.key_id)
 
 
+def test_column_secrets_still_read_during_a_rotation(tmp_path):
+    """Channel credentials and calendar addresses written under the old key read while the
+    old key is listed as previous (before ``rotate-keys`` reaches them); new ones use the new
+    key; and building their ring does not change the process's suite."""
+    from hireflow.core.crypto import default_suite, field_token_key_id
+    from hireflow.notifications import keys
+
+    old, new = MasterKey.generate(), MasterKey.generate()
+    before = Settings(data_dir=tmp_path, master_key=old.to_setting())
+    token = keys.encrypt_value("smtp-password", before, keys.secret_context(3, "email"))
+    during = Settings(
+        data_dir=tmp_path, master_key=new.to_setting(), previous_master_keys=old.to_setting()
+    )
+    suite = default_suite()
+    assert keys.decrypt_value(token, during, keys.secret_context(3, "email")) == "smtp-password"
+    fresh = keys.encrypt_value("x", during, keys.secret_context(3, "email"))
+    assert field_token_key_id(fresh) == new.key_id and default_suite() is suite
+
+
 def test_without_a_usable_key_nothing_is_written(tables, monkeypatch):
     from hireflow.core import settings as settings_module
 

@@ -116,3 +116,50 @@ def test_rules_are_validated_and_company_scoped(session, org):
     )
     with pytest.raises(NotFound):
         policy.delete_retention_rule(session, hr, rule.id)
+
+
+def test_a_failed_erasure_is_logged_without_the_persons_data(
+    session, org, regional, caplog, monkeypatch
+):
+    """A database error's message repeats the statement's values (names, addresses): the log
+    has the person id, the error's class and where it was raised, never the message."""
+    import logging
+
+    from hireflow.core.logging import JsonFormatter, TextFormatter
+    from hireflow.records import retention
+
+    hr = principal_for(org.users["hr_admin"])
+    broken = _rejected(session, org, hr, 200)
+    fine = _rejected(session, org, hr, 200)
+    policy.add_retention_rule(session, hr, status="rejected", months=6)
+    real_erase = retention.erase_person
+
+    def erase(session, actor, person_id, **kwargs):
+        if person_id != broken.id:
+            return real_erase(session, actor, person_id, **kwargs)
+        try:
+            raise ValueError("value 'Li Xiuying 13911112222' is too long")
+        except ValueError as inner:
+            raise RuntimeError(
+                "UPDATE candidates SET name='Li Xiuying', email='li.xiuying@example.com'"
+            ) from inner
+
+    monkeypatch.setattr(retention, "erase_person", erase)
+    with caplog.at_level(logging.ERROR, logger="hireflow.records.retention"):
+        report = apply_retention(session, tenant_id=org.tenant.id)
+    assert report.erased == [fine.id] and report.failed == {broken.id: "RuntimeError"}
+    [record] = [r for r in caplog.records if getattr(r, "event", "") == "records.retention_failed"]
+    assert (record.person_id, record.error) == (broken.id, "RuntimeError")
+    # where it failed, without what the errors said
+    assert "ValueError" in record.stack and "RuntimeError" in record.stack
+    assert "test_retention.py" in record.stack and " in erase" in record.stack
+    written = [
+        caplog.text,
+        record.exc_text or "",
+        str(record.__dict__),
+        JsonFormatter().format(record),
+        TextFormatter("%(message)s").format(record),
+    ]
+    for text in written:
+        for value in ("Li Xiuying", "li.xiuying", "13911112222", "too long", "UPDATE"):
+            assert value not in text

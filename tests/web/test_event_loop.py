@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import socket
 import sys
 import threading
 import time
@@ -40,7 +39,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from hireflow.app import create_app
 from hireflow.core.db import Database, make_engine, set_database
 from hireflow.core.settings import get_settings
-from tests.conftest import login, make_org, migrated_url
+from tests.conftest import listening_socket, login, make_org, migrated_url
 from tests.interviews.conftest import DATA
 from tests.interviews.factories import ANSWERS_EN, TAB, make_setup
 from tests.openings.factories import RESUMES, make_opening
@@ -62,7 +61,6 @@ TICK = 0.02
 # Phases not judged: the server starting (no request yet), the warm-up (the resume models
 # load once per process), the server stopping.
 UNJUDGED = frozenset({"start-up", "warm-up", "done"})
-PORTS = range(9400, 9500)
 
 
 def endpoints(app: FastAPI) -> Iterator[tuple[str, APIRoute]]:
@@ -282,26 +280,11 @@ def waits_noted(watch: LoopWatch) -> Iterator[None]:
         _WATCHING.remove(watch)
 
 
-def bound_socket() -> socket.socket:
-    """A listening socket on a free port of ours, held from here on (no race for the port
-    with a parallel test run)."""
-    for port in PORTS:
-        sock = socket.socket()
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            sock.close()
-            continue
-        sock.listen(128)
-        return sock
-    raise RuntimeError(f"no free port in {PORTS}")
-
-
 @contextmanager
 def watched_server(app: FastAPI) -> Iterator[tuple[str, LoopWatch]]:
     """The app in uvicorn on a thread of its own, with a :class:`LoopWatch` on its loop."""
     watch = LoopWatch()
-    sock = bound_socket()
+    sock = listening_socket()  # free, in HIREFLOW_TEST_PORTS if set, held until the end
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(watch.track(app), log_level="warning", lifespan="off"))
 
@@ -501,3 +484,20 @@ def test_the_watchdog_catches_a_blocking_route(live_database: Database) -> None:
     # the starved loop fired its timer late (what the wall-clock check failed on) but did
     # nothing itself
     assert watch.latest["starved"] > CPU_LIMIT
+
+
+def test_the_server_takes_a_free_port_of_this_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ports come from ``HIREFLOW_TEST_PORTS`` (or the system), never a fixed range that
+    parallel runs on the machine would share; a port someone holds is never taken."""
+    app = FastAPI()
+    with listening_socket() as held:
+        port = held.getsockname()[1]
+        monkeypatch.setenv("HIREFLOW_TEST_PORTS", f"{port}-{port}")
+        with pytest.raises(RuntimeError, match="no free port"), watched_server(app):
+            pass
+    with watched_server(app) as (base, _watch):
+        assert base == f"http://127.0.0.1:{port}"
+        assert httpx.get(f"{base}/missing", timeout=10).status_code == 404
+    monkeypatch.delenv("HIREFLOW_TEST_PORTS")
+    with watched_server(app) as (base, _watch):
+        assert httpx.get(f"{base}/missing", timeout=10).status_code == 404

@@ -167,11 +167,11 @@ def test_oversized_request_is_refused(client, org, settings, monkeypatch):
     assert response.json()["error"]["code"] == "too_large"
 
 
-def test_a_crash_leaves_no_half_written_rows(client, org, session, monkeypatch):
+def test_a_crash_leaves_no_half_written_rows(client, org, session, monkeypatch, caplog):
     from hireflow.core import audit
 
     def broken(*args, **kwargs):
-        raise RuntimeError("disk full")
+        raise RuntimeError("disk full writing half@example.com")
 
     headers = bearer(client, org.users["hr_admin"])
     monkeypatch.setattr(audit, "record", broken)
@@ -180,7 +180,10 @@ def test_a_crash_leaves_no_half_written_rows(client, org, session, monkeypatch):
     client_no_raise.app_state = None
     from fastapi.testclient import TestClient
 
-    with TestClient(client.app, raise_server_exceptions=False) as quiet:
+    with (
+        caplog.at_level("ERROR", logger="hireflow.errors"),
+        TestClient(client.app, raise_server_exceptions=False) as quiet,
+    ):
         response = quiet.post(
             "/api/v1/org/users",
             json={"email": "half@example.com", "name": "Half", "password": "Long-enough-1"},
@@ -188,6 +191,11 @@ def test_a_crash_leaves_no_half_written_rows(client, org, session, monkeypatch):
         )
     assert response.status_code == 500
     assert response.json()["error"]["request_id"]
+    # the log says what failed and where, not the error's message (it may name people)
+    [crash] = [r for r in caplog.records if getattr(r, "event", "") == "http.crash"]
+    assert crash.error == "RuntimeError" and "in broken" in crash.stack
+    logged = f"{caplog.text} {crash.exc_text} {crash.__dict__}"
+    assert "disk full" not in logged and "half@example.com" not in logged
     assert session.scalar(select(func.count()).select_from(User)) == before
 
 
