@@ -42,6 +42,13 @@ def field_errors(exc: ValidationError, _: Callable[[str], str]) -> dict[str, str
             errors[field] = _("This field is too short.")
         elif kind == "string_too_long":
             errors[field] = _("This field is too long.")
+        elif kind == "too_short":  # a list: checkboxes of which none (or too few) were ticked
+            least = error.get("ctx", {}).get("min_length", 1)
+            errors[field] = (
+                _("Choose at least one.")
+                if least == 1
+                else _("Choose at least %(count)s.") % {"count": least}
+            )
         elif kind == "value_error" and "email" in str(error.get("msg", "")).lower():
             errors[field] = _("Enter a valid email address.")
         elif kind == "value_error":
