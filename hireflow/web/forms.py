@@ -57,8 +57,9 @@ def field_errors(exc: ValidationError, _: Callable[[str], str]) -> dict[str, str
         elif kind == "value_error" and "email" in str(error.get("msg", "")).lower():
             errors[field] = _("Enter a valid email address.")
         elif kind == "value_error":
+            # a validator's reason is translated when it is a catalogue text (N_)
             errors[field] = _("Invalid value: %(reason)s") % {
-                "reason": str(error.get("ctx", {}).get("error", ""))
+                "reason": _(str(error.get("ctx", {}).get("error", "")))
             }
         elif kind == "less_than_equal":
             limit = _number(error.get("ctx", {}).get("le"))
