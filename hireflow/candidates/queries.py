@@ -671,7 +671,11 @@ def candidate_portrait(
     """A talent portrait (SPEC C5): strengths, development areas, suited job types, and the
     open openings the viewer may see whose requirements the person meets best."""
     scores = latest_scores(session, [candidate.id]).get(candidate.id, {})
-    result = matching.portrait(candidate.profile or {}, scores, list_job_types()).to_dict()
+    # the portrait names the person: a resume whose name was not read (or was cleared on
+    # correction) still has the candidate's name
+    profile = {**(candidate.profile or {})}
+    profile["name"] = profile.get("name") or candidate.name
+    result = matching.portrait(profile, scores, list_job_types()).to_dict()
     suited: list[dict[str, Any]] = []
     if principal.has("openings.read"):
         candidates_openings = list(

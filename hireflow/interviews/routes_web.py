@@ -296,15 +296,20 @@ def answer_media(
 
 
 def _report_page(
-    request: Request, session: DbSession, principal: PageUser, interview_id: int
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    interview_id: int,
+    form: PostedForm | None = None,
 ) -> Page:
-    """The report page again, with the errors of a refused form on it."""
+    """The report page again, with the errors of a refused form on it and what was typed."""
     return forms.rerender(
         request,
         "interviews/report.html",
         lambda: _report_context(request, session, principal, interview_id),
         rollback=session,
         done="",
+        values=dict(form.values) if form else {},
     )
 
 
@@ -321,7 +326,7 @@ def adjust_page(
         lambda data: hr.adjust_score(session, principal, interview_id, data),
         f"/interviews/{interview_id}?done=adjusted",
     )
-    page = _report_page(request, session, principal, interview_id)
+    page = _report_page(request, session, principal, interview_id, form)
     return forms.submit_form(request, schemas.AdjustIn, fields, save, page)
 
 
@@ -334,7 +339,7 @@ def conclusion_page(
         lambda data: hr.conclude(session, principal, interview_id, data),
         f"/interviews/{interview_id}?done=reviewed",
     )
-    page = _report_page(request, session, principal, interview_id)
+    page = _report_page(request, session, principal, interview_id, form)
     return forms.submit_form(request, schemas.ConclusionIn, fields, save, page)
 
 

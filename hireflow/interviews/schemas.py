@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 TAB_PATTERN = r"^[A-Za-z0-9_-]{8,40}$"
 MAX_TEXT_ANSWER = 20_000
@@ -184,11 +184,13 @@ class AdjustIn(BaseModel):
 
     dimension_id: str = Field(min_length=1, max_length=80)
     score: float = Field(ge=0, le=10)
-    reason: str = Field(min_length=3, max_length=500)
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
 
 
 class ConclusionIn(BaseModel):
-    conclusion: str = Field(min_length=1, max_length=4000)
+    conclusion: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)
+    ]
     decision: Literal["advance", "hold", "reject"]
 
 

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hireflow.core.bounds import Id
+from hireflow.core.errors import N_
 from hireflow.offers.models import DOCUMENT_KINDS
 
 Currency = Literal["CNY", "USD", "EUR", "HKD", "SGD", "JPY", "GBP"]
@@ -28,7 +29,8 @@ def _body(value: dict[str, str]) -> dict[str, str]:
     if extra:
         raise ValueError("the text takes the languages zh, en and optionally ja")
     if not (value.get("zh", "").strip() and value.get("en", "").strip()):
-        raise ValueError("the text is needed in Chinese (zh) and English (en)")
+        # a catalogue text: the settings page shows it in the reader's language
+        raise ValueError(N_("The offer letter needs its text in Chinese and in English."))
     return {k: v.strip() for k, v in value.items() if v.strip()}
 
 

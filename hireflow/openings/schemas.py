@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from hireflow.candidates.resume_model import normalise_degree
 from hireflow.core.bounds import Count, Id
@@ -13,6 +13,8 @@ from hireflow.core.i18n import LANGUAGES
 from hireflow.openings.models import JOB_TYPES
 
 REGIONS = ("cn", "eu", "us", "sg")
+# A title of spaces only is no title: refused as too short, like an empty one.
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 JobType = Literal["technical", "sales", "management", "production", "customer_service", "other"]
 assert set(JobType.__args__) == set(JOB_TYPES)  # type: ignore[attr-defined]
 
@@ -80,7 +82,7 @@ def _check_region(value: str | None) -> str | None:
 
 
 class OpeningCreate(BaseModel):
-    title: str = Field(min_length=1, max_length=200)
+    title: Title
     department_id: Id
     location: str = Field(default="", max_length=200)
     region: str | None = None  # empty: the region of the department's subsidiary
@@ -100,7 +102,7 @@ class OpeningCreate(BaseModel):
 
 
 class OpeningUpdate(BaseModel):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
+    title: Title | None = None
     department_id: Id | None = None
     location: str | None = Field(default=None, max_length=200)
     region: str | None = None
@@ -245,7 +247,7 @@ class OpeningDetail(OpeningPublic):
 
 class HiringRequestIn(BaseModel):
     department_id: Id
-    title: str = Field(min_length=1, max_length=200)
+    title: Title
     job_type: JobType = "other"
     location: str = Field(default="", max_length=200)
     region: str | None = None  # empty: the region of the department's subsidiary

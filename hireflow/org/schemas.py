@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from hireflow.core.bounds import Id
+from hireflow.core.errors import N_
 from hireflow.core.i18n import LANGUAGES, is_timezone
 from hireflow.core.permissions import API_SCOPES, Role
 
@@ -21,7 +22,8 @@ def _check_language(value: str | None) -> str | None:
 
 def _check_zone(value: str | None) -> str | None:
     if value is not None and not is_timezone(value):
-        raise ValueError(f"unknown IANA time zone {value!r}, e.g. Asia/Shanghai")
+        # a fixed text, so that the form can show it in the reader's language
+        raise ValueError(N_("Choose a time zone from the list, such as Asia/Shanghai."))
     return value
 
 

@@ -31,6 +31,11 @@ SchemaT = TypeVar("SchemaT", bound=BaseModel)
 P = ParamSpec("P")
 
 
+def _number(value: Any) -> Any:
+    """A bound as people write it: 10, not 10.0."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def field_errors(exc: ValidationError, _: Callable[[str], str]) -> dict[str, str]:
     errors: dict[str, str] = {}
     for error in exc.errors():
@@ -42,12 +47,26 @@ def field_errors(exc: ValidationError, _: Callable[[str], str]) -> dict[str, str
             errors[field] = _("This field is too short.")
         elif kind == "string_too_long":
             errors[field] = _("This field is too long.")
+        elif kind == "too_short":  # a list: checkboxes of which none (or too few) were ticked
+            least = error.get("ctx", {}).get("min_length", 1)
+            errors[field] = (
+                _("Choose at least one.")
+                if least == 1
+                else _("Choose at least %(count)s.") % {"count": least}
+            )
         elif kind == "value_error" and "email" in str(error.get("msg", "")).lower():
             errors[field] = _("Enter a valid email address.")
         elif kind == "value_error":
+            # a validator's reason is translated when it is a catalogue text (N_)
             errors[field] = _("Invalid value: %(reason)s") % {
-                "reason": str(error.get("ctx", {}).get("error", ""))
+                "reason": _(str(error.get("ctx", {}).get("error", "")))
             }
+        elif kind == "less_than_equal":
+            limit = _number(error.get("ctx", {}).get("le"))
+            errors[field] = _("Enter a number no greater than %(limit)s.") % {"limit": limit}
+        elif kind == "greater_than_equal":
+            limit = _number(error.get("ctx", {}).get("ge"))
+            errors[field] = _("Enter a number no less than %(limit)s.") % {"limit": limit}
         elif kind.startswith(("int_", "float_")):
             errors[field] = _("Enter a number.")
         elif kind == "enum":

@@ -145,3 +145,24 @@ def test_who_sees_the_pool_pages(client, session, org, regional):
     login(client, org.users["candidate"])
     assert client.get("/candidates").status_code == 403
     assert client.get("/me").status_code == 200
+
+
+def test_the_portrait_names_the_person_when_the_resume_gave_no_name(client, session, org, regional):
+    """A profile without a name (not read from the resume, or cleared on correction): the
+    portrait's sentence still starts with the person's name, not with nothing."""
+    opening = make_opening(session, org)
+    login(client, org.users["hr_admin"])
+    client.post(
+        f"/openings/{opening.id}/upload",
+        files=[("files", ("wang.txt", txt_resume(), "text/plain"))],
+    )
+    candidate = session.scalars(select(Candidate).where(Candidate.tenant_id == org.tenant.id)).one()
+    candidate.profile = {
+        k: v for k, v in candidate.profile.items() if k not in ("name", "work", "education")
+    }
+    session.commit()
+    for language, start in (("zh-CN", f"{candidate.name}的信息"), ("en", "Not enough is known")):
+        _lang(client, language)
+        page = client.get(f"/candidates/{candidate.id}").text
+        summary = page.split('id="portrait"', 1)[1].split("</b>", 1)[0].split("<b>", 1)[1]
+        assert summary.startswith(start) and candidate.name in summary, summary

@@ -71,3 +71,29 @@ def test_an_employee_sees_their_internal_applications(client, session, org, regi
     assert 'id="employee-intro"' in page and opening.title in page
     nav = page.split("<nav", 1)[1].split("</nav>", 1)[0]
     assert "My internal applications" in nav and ">My applications<" not in nav
+
+
+def test_a_finished_ai_interview_is_listed_without_a_dangling_colon(
+    client, session, db, settings, org
+):
+    """A completed AI interview has no time to show: "Completed · AI interview", not
+    "AI interview:" followed by nothing; one still to take shows its deadline after a colon."""
+    user = make_user(session, org.tenant, "candidate")
+    hiring = make_hiring(session, org, candidates=0)
+    done = make_candidate(session, org, hiring.opening, user=user, email=user.email)
+    session.commit()
+    (inv,) = send(session, db, settings, hiring.opening, [done], kind="ai")
+    login(client, user)
+    for language, label in (("en", "AI interview"), ("zh-CN", "AI 面试")):
+        client.post("/lang", data={"lang": language, "next": "/"})
+        pending = client.get("/me").text.split('class="my-interviews"', 1)[1].split("</td>")[0]
+        pending = " ".join(pending.split())
+        assert f"{label}: " in pending  # the deadline follows
+    inv.status = "completed"
+    session.commit()
+    for language, label in (("en", "AI interview"), ("zh-CN", "AI 面试")):
+        client.post("/lang", data={"lang": language, "next": "/"})
+        cell = client.get("/me").text.split('class="my-interviews"', 1)[1].split("</td>")[0]
+        cell = " ".join(cell.split())
+        assert 'data-status="completed"' in cell and label in cell
+        assert f"{label}:" not in cell

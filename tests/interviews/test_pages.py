@@ -19,7 +19,7 @@ from hireflow.interviews import (
     sessions,
     uploads,
 )
-from hireflow.interviews.models import InterviewEvent, InterviewSession
+from hireflow.interviews.models import InterviewEvent, InterviewSession, ScoreAdjustment
 from tests.conftest import login
 from tests.interviews.conftest import DATA
 from tests.interviews.factories import (  # noqa: F401 - fixtures
@@ -363,3 +363,56 @@ def test_faq_questions_and_calibration_pages(client, session, db, org, queue, st
 def test_roles_without_access_see_no_interviews(client, session, org, role):
     login(client, org.users[role])
     assert client.get("/interviews").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        (
+            "zh-CN",
+            (
+                "你的评分（0–10）：请输入不大于 10 的数字。",
+                "原因：内容过短。",
+                "你的结论：内容过短。",
+            ),
+        ),
+        (
+            "en",
+            (
+                "Your score (0–10): Enter a number no greater than 10.",
+                "Reason: This field is too short.",
+                "Your conclusion: This field is too short.",
+            ),
+        ),
+    ],
+)
+def test_a_refused_score_or_conclusion_names_its_field_and_keeps_what_was_typed(
+    client, session, db, org, queue, storage, language, words
+):
+    """An out-of-range score, a reason or a conclusion of spaces only: the page says which field
+    is wrong and how, in the reader's language, and the form still holds what HR typed."""
+    _setup, interview = _scored(session, db, org)
+    login(client, org.users["hr_admin"])
+    client.post("/lang", data={"lang": language, "next": "/"})
+    report = engine_adapter.report_of(session, interview)
+    dim = [d for d in report.dimensions if d.assessed][-1]
+    too_high = client.post(
+        f"/interviews/{interview.id}/adjust",
+        data={"dimension_id": dim.id, "score": "12", "reason": "项目经验比 AI 看到的多"},
+    )
+    assert too_high.status_code == 422 and words[0] in too_high.text
+    assert 'value="12"' in too_high.text and "项目经验比 AI 看到的多</textarea>" in too_high.text
+    assert f'<option value="{dim.id}" selected>' in too_high.text
+    blank = client.post(
+        f"/interviews/{interview.id}/adjust",
+        data={"dimension_id": dim.id, "score": "6", "reason": "    "},
+    )
+    assert blank.status_code == 422 and words[1] in blank.text and 'value="6"' in blank.text
+    empty = client.post(
+        f"/interviews/{interview.id}/conclusion", data={"decision": "hold", "conclusion": "  "}
+    )
+    assert empty.status_code == 422 and words[2] in empty.text
+    assert '<option value="hold" selected>' in empty.text
+    session.expire_all()
+    assert session.scalars(select(ScoreAdjustment)).all() == []
+    assert session.get(InterviewSession, interview.id).status == "scored"

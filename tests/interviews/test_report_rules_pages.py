@@ -202,3 +202,31 @@ def test_the_export_names_the_entry_that_restates_an_adjusted_result(
     assert float(final["facts"]["scores"][dim.id]) == 2.5
     assert float(final["facts"]["ai_scores"][dim.id]) == dim.score
     assert all("superseded_by" not in e for e in timeline if e["type"] != "interview_result")
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+def test_the_reports_notes_name_questions_by_their_number_not_their_plan_id(
+    client, session, db, org, queue, storage, language
+):
+    """A note about one answer (not the question asked, not answered, another language) names
+    the question as HR sees it in the answers below: its number, not a plan id."""
+    interview = started(session, make_setup(session, org))
+    first = sessions.questions_of(interview)[0]["id"]  # the others are left unanswered
+    candidate.open_question(session, interview, first, TAB)
+    candidate.save_text(
+        session, interview, first, schemas.TextAnswerIn(tab=TAB, text=ANSWERS_ZH, final=True)
+    )
+    candidate.submit(session, interview, TAB)
+    assert pipeline.score(db, interview.id) == "scored"
+    _row, report = _report(session, interview.id)
+    numbers = {a.question_id: n for n, a in enumerate(report.answers, 1)}
+    named = [n for n in report.notes if n.question_id and f" {n.question_id} " in n.text["en"]]
+    assert named, [n.code for n in report.notes]  # the engine's notes do name plan ids
+    login(client, org.users["hr_admin"])
+    page = _page(client, interview.id, language)
+    notes = page.split('id="report-notes"', 1)[1].split("</section>", 1)[0]
+    key = "zh" if language == "zh-CN" else "en"
+    for note in named:
+        assert f" {note.question_id} " not in notes
+        number = f" {numbers[note.question_id]} "
+        assert escape(note.text[key].replace(f" {note.question_id} ", number)) in notes

@@ -3,6 +3,8 @@ languages, and who may open what."""
 
 from __future__ import annotations
 
+from html import escape
+
 from sqlalchemy import select
 
 from hireflow.core.settings import get_settings
@@ -203,3 +205,22 @@ def test_the_checklist_editor_saves_refuses_and_new_hires_get_the_new_checklist(
     assert keys == {"laptop", "badge"}
     login(client, org.users["recruiter"])
     assert client.get("/offers/settings/checklist").status_code == 403
+
+
+def test_a_letter_without_its_english_text_is_explained_in_the_readers_language(
+    client, session, org
+):
+    login(client, org.users["hr_admin"])
+    form = {"name": "Sales offer", "salary": "300000", "body_zh": "亲爱的 {name}：", "body_en": ""}
+    for language, words in (
+        ("zh-CN", "录用通知书正文需要中文和英文两个版本。"),
+        ("en", "The offer letter needs its text in Chinese and in English."),
+    ):
+        client.post("/lang", data={"lang": language, "next": "/"})
+        refused = client.post("/offers/templates", data=form)
+        assert refused.status_code == 422 and escape(words) in refused.text
+        assert "(zh)" not in refused.text
+    assert (
+        session.scalars(select(OfferTemplate).where(OfferTemplate.name == "Sales offer")).all()
+        == []
+    )

@@ -313,3 +313,41 @@ def test_hr_adds_a_coding_question_from_the_bank_to_the_plan(client, session, or
     assert unknown.status_code == 422 and "请从题库中选择一道编程题" in unknown.text
     session.expire_all()
     assert len(session.get(Opening, opening.id).interview_plan["items"]) == len(items)
+
+
+def test_a_title_of_spaces_is_refused_on_the_title_in_both_languages(client, session, org):
+    """Spaces only are no title: the form says so on the title, in the reader's language, and
+    keeps what was typed; before, the plan generator refused it with an English internal text
+    about the competency model."""
+    login(client, org.users["recruiter"])
+    for language, words in (("zh-CN", "内容过短"), ("en", "This field is too short.")):
+        _lang(client, language)
+        answer = client.post(
+            "/openings",
+            data={
+                "title": "   ",
+                "department_id": org.departments[0].id,
+                "description": "负责设备改造",
+                "generate_plan": "on",
+            },
+        )
+        assert answer.status_code == 422 and words in answer.text
+        assert "负责设备改造" in answer.text and "is required" not in answer.text
+    assert session.scalars(select(Opening)).all() == []
+    opening = make_opening(session, org)
+    edited = client.post(
+        f"/openings/{opening.id}/edit",
+        data={"title": " \t ", "department_id": org.departments[0].id},
+    )
+    assert edited.status_code == 422 and "This field is too short." in edited.text
+    session.refresh(opening)
+    assert opening.title.strip()
+    trimmed = client.post(
+        "/openings",
+        data={"title": "  设备工程师 ", "department_id": org.departments[0].id},
+        follow_redirects=False,
+    )
+    assert trimmed.status_code == 303
+    assert session.get(Opening, int(trimmed.headers["location"].rsplit("/", 1)[1])).title == (
+        "设备工程师"
+    )

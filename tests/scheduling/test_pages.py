@@ -263,3 +263,46 @@ def test_english_catalogues_hold_no_chinese():
             catalog = read_po(handle, locale="en")
         chinese = [m.id for m in catalog if m.id and re.search(r"[\u4e00-\u9fff]", str(m.string))]
         assert chinese == [], (domain, chinese[:5])
+
+
+def test_sending_without_a_candidate_says_to_choose_one_and_keeps_the_form(client, session, org):
+    """No candidate ticked: the page says what to do (not "Invalid value.") in the reader's
+    language, keeps what was typed, and sends nothing."""
+    hiring = make_hiring(session, org, candidates=1)
+    login(client, org.users["hr_admin"])
+    form = {
+        "csrf_token": client.headers["X-CSRF-Token"],
+        "opening_id": str(hiring.opening.id),
+        "kind": "ai",
+        "request_key": "none-chosen",
+        "notes": "请认真准备",
+    }
+    for language, words in (("zh-CN", "请至少选择一项。"), ("en", "Choose at least one.")):
+        client.post("/lang", data={"lang": language, "next": "/"})
+        for action in ("/scheduling/invite/preview", "/scheduling/invite"):
+            refused = client.post(action, data=form)
+            assert refused.status_code == 422
+            assert words in refused.text and "请认真准备" in refused.text
+            assert "取值无效" not in refused.text and "Invalid value." not in refused.text
+    assert session.scalars(select(InvitationBatch)).all() == []
+
+
+def test_the_opening_page_leads_to_inviting_its_candidates(client, session, org):
+    """From an open opening with candidates, "Invite candidates" opens the invite page for
+    that opening; without candidates, or for a role that may not invite, there is no button."""
+    hiring = make_hiring(session, org, candidates=1)
+    empty = make_hiring(session, org, candidates=0)
+    assert hiring.opening.status == "open"
+    login(client, org.users["hr_admin"])
+    client.post("/lang", data={"lang": "zh-CN", "next": "/"})
+    page = client.get(f"/openings/{hiring.opening.id}").text
+    link = f'href="/scheduling/invite?opening_id={hiring.opening.id}" id="invite-candidates"'
+    assert link in page and "邀请候选人" in page.split('id="invite-candidates"', 1)[1][:40]
+    invite = client.get(f"/scheduling/invite?opening_id={hiring.opening.id}")
+    assert invite.status_code == 200 and hiring.candidates[0].name in invite.text
+    assert 'id="invite-candidates"' not in client.get(f"/openings/{empty.opening.id}").text
+    client.cookies.clear()
+    client.headers.pop("X-CSRF-Token", None)
+    login(client, org.users["interviewer"])
+    seen = client.get(f"/openings/{hiring.opening.id}")
+    assert seen.status_code in (200, 404) and 'id="invite-candidates"' not in seen.text

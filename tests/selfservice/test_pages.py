@@ -200,3 +200,17 @@ def test_hr_keeps_the_catalogue_and_the_policy(client, session, db, org, queue, 
     assert client.get("/training").status_code == 403
     assert client.post("/training/policy", data={}).status_code == 403
     assert principal_for(org.users["recruiter"]).has("development.read") is False
+
+
+def test_a_request_not_about_an_interview_is_offered_in_words(
+    client, session, db, org, queue, storage
+):
+    """The interview a request is about may be none: the choice says so in words, not with
+    the bare code-like "none" the English page showed."""
+    hired = hired_employee(session, db, org)
+    login(client, hired.user)
+    for language, words in (("en", "No particular interview"), ("zh-CN", "不针对某次面试")):
+        client.post("/lang", data={"lang": language, "next": "/"})
+        page = client.get("/my/requests").text
+        choice = page.split('name="interview_id"', 1)[1].split("</select>", 1)[0]
+        assert f'<option value="">{words}</option>' in choice and ">none<" not in choice

@@ -359,3 +359,33 @@ def test_api_docs_load_nothing_from_other_sites(client):
         assert client.get(asset).status_code == 200, asset
     spec = docs.text.split('data-spec="', 1)[1].split('"', 1)[0]
     assert client.get(spec).json()["info"]["title"] == "Hireflow"
+
+
+def test_an_unknown_time_zone_is_explained_in_the_readers_language(client, org, session):
+    """A time zone not in the list (or left empty) on the new-user form: the reason is in the
+    page's language, not the validator's English with a Python repr of the value."""
+    login(client, org.users["hr_admin"])
+    for language, words in (
+        ("zh-CN", "请从列表中选择时区，例如 Asia/Shanghai。"),
+        ("en", "Choose a time zone from the list, such as Asia/Shanghai."),
+    ):
+        client.post("/lang", data={"lang": language, "next": "/"})
+        for zone in ("", "Shanghai"):
+            refused = client.post(
+                "/org/users",
+                data={
+                    "email": "new.person@example.com",
+                    "name": "新同事",
+                    "password": "a-long-enough-password",
+                    "language": "zh-CN",
+                    "timezone": zone,
+                },
+            )
+            assert refused.status_code == 422 and words in refused.text
+            assert "unknown IANA" not in refused.text and "新同事" in refused.text
+    assert (
+        session.scalar(
+            select(func.count()).select_from(User).where(User.email == "new.person@example.com")
+        )
+        == 0
+    )

@@ -292,6 +292,8 @@
     if (!current || busy) { return Promise.resolve(); }
     var text = $("iv-text").value;
     if (!final && text === lastSaved) { return Promise.resolve(); }
+    // A question cannot be reopened: an empty answer sent by mistake would lose it for good.
+    if (final && !text.trim() && !window.confirm(T.confirm_empty)) { return Promise.resolve(); }
     if (final) { busy = true; clearInterval(autosave); }
     $("iv-saved").textContent = T.saving;
     return request("POST", "/questions/" + encodeURIComponent(current.id) + "/text", { tab: TAB, text: text, final: final })
