@@ -281,11 +281,12 @@ def summed(
 def planned_as_ranges(session: Session) -> Iterator[None]:
     """PostgreSQL: plan the reads inside as the index ranges they are, without JIT.
 
-    A review rollup read of a period with whole months (150,000 rows of 7.7 million at
-    1,000,000 applications) was planned as parallel sequential scans of the whole table at
-    the default ``random_page_cost`` 4 (a disk's), and its cost estimate switched JIT on,
-    which spent seconds compiling: 3.5 s where the ranges of the unique index take 0.3 s.
-    ``SET LOCAL`` for this read only: each setting goes back to what the session had."""
+    At 1,000,000 applications a review rollup read of a period (a few hundred thousand
+    rows of 7.7 million) was planned as parallel sequential scans of the whole table at the
+    default ``random_page_cost`` 4 (a disk's), and its cost estimate switched JIT on, which
+    spent longer compiling than the ranges of the unique index take to read (EXPLAIN ANALYZE
+    on the bench database; docs/analytics.md). ``SET LOCAL`` for this read only: each
+    setting goes back to what the session had."""
     if session.get_bind().dialect.name != "postgresql":
         yield
         return

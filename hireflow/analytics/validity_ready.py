@@ -154,7 +154,7 @@ def remember(
                 beside.rollback()
                 _wait_briefly(beside, sqlite, False)
     except SQLAlchemyError as exc:  # busy database, a concurrent writer: kept next time
-        log.warning("validity result not kept: %s %s", type(exc).__name__, exc)
+        log.warning("validity result not kept: %s", type(exc).__name__)
 
 
 def _wait_briefly(session: Session, sqlite: bool, brief: bool) -> None:
