@@ -318,35 +318,44 @@ def _prune(session: Session, tenant_id: int) -> None:
 
 def refresh(database: Database, today: date | None = None) -> dict[str, int]:
     """Make sure every kept scope of every company has its current data's result stored
-    (the worker's run; idempotent, harmless when repeated or run twice at once)."""
-    from hireflow.analytics import validity
-
+    (the worker's run; idempotent, harmless when repeated or run twice at once). A company
+    whose run fails on the database (busy, a concurrent change) is tried again next run; the
+    others go on."""
     today = today or utcnow().date()
     done = {"scopes": 0, "computed": 0}
     with database.session() as session:
         tenants = list(session.scalars(select(Opening.tenant_id).distinct()))
     for tenant_id in tenants:
-        with database.session() as session:
-            current = version(session, tenant_id, today)
-            own = set(session.scalars(select(Opening.id).where(Opening.tenant_id == tenant_id)))
-            for scope in _keep_scopes(session, tenant_id):
-                if scope.checked == current:
-                    continue
-                # only the company's own openings, whatever a row says
-                listed = scope.openings if isinstance(scope.openings, list) else []
-                openings = [o for o in listed if o in own]
-                scope.digest, computed = (
-                    validity.ready_result(session, tenant_id, openings, scope, today)
-                    if openings
-                    else (None, False)
-                )
-                scope.checked = current
-                done["scopes"] += 1
-                done["computed"] += computed
-                session.commit()  # each scope's result as soon as it is there
-            _prune(session, tenant_id)
-            session.commit()
+        try:
+            _refresh_company(database, tenant_id, today, done)
+        except SQLAlchemyError as exc:
+            log.warning("validity results of a company not made ready: %s", type(exc).__name__)
     return done
+
+
+def _refresh_company(database: Database, tenant_id: int, today: date, done: dict[str, int]) -> None:
+    from hireflow.analytics import validity
+
+    with database.session() as session:
+        current = version(session, tenant_id, today)
+        own = set(session.scalars(select(Opening.id).where(Opening.tenant_id == tenant_id)))
+        for scope in _keep_scopes(session, tenant_id):
+            if scope.checked == current:
+                continue
+            # only the company's own openings, whatever a row says
+            listed = scope.openings if isinstance(scope.openings, list) else []
+            openings = [o for o in listed if o in own]
+            scope.digest, computed = (
+                validity.ready_result(session, tenant_id, openings, scope, today)
+                if openings
+                else (None, False)
+            )
+            scope.checked = current
+            done["scopes"] += 1
+            done["computed"] += computed
+            session.commit()  # each scope's result as soon as it is there
+        _prune(session, tenant_id)
+        session.commit()
 
 
 __all__ = ["KEEP_DAYS", "decode", "encode", "refresh", "remember", "scope_key", "stored", "version"]

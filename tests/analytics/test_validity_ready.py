@@ -299,3 +299,28 @@ def test_a_rollup_read_planned_as_ranges_leaves_the_settings_as_they_were(sessio
     with pytest.raises(ZeroDivisionError), rollup_state.planned_as_ranges(session):
         1 / 0  # noqa: B018  (an error inside: the settings go back all the same)
     assert shown() == before
+
+
+def test_a_company_whose_run_fails_does_not_stop_the_others(session, db, sampled, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    org, _first, _second, _third = sampled
+    other = make_org(session)
+    make_opening(session, other)
+    session.commit()
+    ready = validity.ready_result
+
+    def busy_for_the_first(s, tenant_id, *rest):
+        if tenant_id == org.tenant.id:
+            raise OperationalError("SELECT", {}, Exception("database is locked"))
+        return ready(s, tenant_id, *rest)
+
+    monkeypatch.setattr(validity, "ready_result", busy_for_the_first)
+    done = validity_ready.refresh(db, TODAY)
+    assert done == {"scopes": 1, "computed": 1}  # the other company's one opening
+    session.expire_all()
+    mine = select(ValidityResult).where(ValidityResult.tenant_id == org.tenant.id)
+    assert session.scalars(mine).all() == []
+    assert session.scalars(select(ValidityResult)).all() != []  # the other company's
+    monkeypatch.undo()  # tried again next run, all of it
+    assert validity_ready.refresh(db, TODAY)["scopes"] == 5
