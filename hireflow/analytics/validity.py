@@ -29,6 +29,7 @@ from the source tables. The hired are taken in the order of their employee rows 
 from __future__ import annotations
 
 import calendar
+import functools
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -106,6 +107,7 @@ def parse_scope(filters: Filters, family: str | None, outcome: str | None) -> Sc
     return Scope(filters.checked(), family, outcome)
 
 
+@functools.lru_cache(maxsize=8192)  # three marks per hired person; many share a start date
 def add_months(day: date, months: int) -> date:
     """The same day ``months`` later (the month's last day when it has no such day)."""
     month = day.month - 1 + months
