@@ -228,6 +228,7 @@ register_scope(ReviewRollup, Scope(tenant=ReviewRollup.tenant_id))
 
 from hireflow.analytics.flow_models import FlowFact, FlowRollup, FlowState, TopScore  # noqa: E402
 from hireflow.analytics.hired_models import HiredScore, HiredState  # noqa: E402
+from hireflow.analytics.validity_models import ValidityResult, ValidityScope  # noqa: E402
 
 __all__ = [
     "AuditSettings",
@@ -247,4 +248,6 @@ __all__ = [
     "SelfIdentification",
     "StageTimeRollup",
     "TopScore",
+    "ValidityResult",
+    "ValidityScope",
 ]

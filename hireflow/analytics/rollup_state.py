@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -274,3 +275,26 @@ def summed(
     rows = (selects[0] if len(selects) == 1 else union_all(*selects)).subquery()
     by = [rows.c[k] for k in keys]
     return list(session.execute(select(*by, *(func.sum(rows.c[n]) for n in sums)).group_by(*by)))
+
+
+@contextmanager
+def planned_as_ranges(session: Session) -> Iterator[None]:
+    """PostgreSQL: plan the reads inside as the index ranges they are, without JIT.
+
+    At 1,000,000 applications a review rollup read of a period (a few hundred thousand
+    rows of 7.7 million) was planned as parallel sequential scans of the whole table at the
+    default ``random_page_cost`` 4 (a disk's), and its cost estimate switched JIT on, which
+    spent longer compiling than the ranges of the unique index take to read (EXPLAIN ANALYZE
+    on the bench database; docs/analytics.md). ``SET LOCAL`` for this read only: each
+    setting goes back to what the session had."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    settings = {"jit": "off", "random_page_cost": "1.1"}
+    for name, value in settings.items():
+        session.execute(text(f"SET LOCAL {name} = {value}"))
+    try:
+        yield
+    finally:
+        for name in settings:
+            session.execute(text(f"SET LOCAL {name} TO DEFAULT"))

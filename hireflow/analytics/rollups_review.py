@@ -395,7 +395,8 @@ def summed_rows(
     model = ReviewRollup
     parts = rollup_state.period_parts(model, filters.start, filters.end, "y")
     where = [model.opening_id.in_(openings), model.kind.in_(kinds)]
-    return rollup_state.summed(session, model, parts, where, _SUMMED, ["n", "s", "h"])
+    with rollup_state.planned_as_ranges(session):
+        return rollup_state.summed(session, model, parts, where, _SUMMED, ["n", "s", "h"])
 
 
 def review_counts(session: Session, openings: Select[Any], filters: Filters) -> Counts | None:

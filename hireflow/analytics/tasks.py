@@ -4,7 +4,8 @@ Every minute the worker folds the applications and stage moves since the last cu
 rollups (:func:`hireflow.analytics.rollups.refresh`: idempotent, safe to run twice or at
 once). The dashboards add whatever came after the last cut, so a slow or stopped worker makes
 them slower, never wrong. On the 1st of each month it e-mails the monthly report to the
-subscribers (:mod:`hireflow.analytics.monthly`).
+subscribers (:mod:`hireflow.analytics.monthly`). Every minute it also keeps predictive
+validity's results ready for the scopes HR looks at (:mod:`hireflow.analytics.validity_ready`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from hireflow.analytics import (
     rollups_hired,
     rollups_review,
     top_scores,
+    validity_ready,
 )
 from hireflow.core.db import get_database, utcnow
 from hireflow.core.tasks import celery_app
@@ -47,6 +49,14 @@ def refresh_review_rollups() -> dict[str, int]:
     return done
 
 
+@celery_app.task(name="analytics.refresh_validity")
+def refresh_validity() -> dict[str, int]:
+    """Keep predictive validity's results ready for the standing and recently asked-for
+    scopes of every company whose data changed since the last run (a first request then
+    reads a result instead of resampling; :mod:`hireflow.analytics.validity_ready`)."""
+    return validity_ready.refresh(get_database())
+
+
 @celery_app.task(name="analytics.monthly_report")
 def monthly_report(today: str | None = None) -> int:
     """E-mail last month's report (PDF and XLSX) to every subscriber; ``today`` (ISO) for a
@@ -62,6 +72,7 @@ celery_app.conf.beat_schedule = {
         "task": "analytics.refresh_review_rollups",
         "schedule": 60.0,
     },
+    "analytics.refresh_validity": {"task": "analytics.refresh_validity", "schedule": 60.0},
     "analytics.monthly_report": {
         "task": "analytics.monthly_report",
         "schedule": crontab(day_of_month="1", hour="5", minute="23"),
