@@ -178,8 +178,9 @@ def _interview(
             else:
                 _solve(candidate, bank_id, plan[bank_id], first=solved == 0)
                 solved += 1
-        else:  # the plan's other questions are left blank (skipped)
+        else:  # the plan's other questions are left blank (skipped, after the page asks)
             candidate.click("#iv-mode-text")
+            candidate.once("dialog", lambda dialog: dialog.accept())
             candidate.click("#iv-text-save")
         expect(candidate.locator("#iv-pause:visible, #iv-review:visible")).to_have_count(1)
         if candidate.locator("#iv-review").is_visible():

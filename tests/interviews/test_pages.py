@@ -414,5 +414,6 @@ def test_a_refused_score_or_conclusion_names_its_field_and_keeps_what_was_typed(
     assert empty.status_code == 422 and words[2] in empty.text
     assert '<option value="hold" selected>' in empty.text
     session.expire_all()
-    assert session.scalars(select(ScoreAdjustment)).all() == []
+    adjusted = select(ScoreAdjustment).where(ScoreAdjustment.interview_id == interview.id)
+    assert session.scalars(adjusted).all() == []
     assert session.get(InterviewSession, interview.id).status == "scored"

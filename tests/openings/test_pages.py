@@ -333,7 +333,7 @@ def test_a_title_of_spaces_is_refused_on_the_title_in_both_languages(client, ses
         )
         assert answer.status_code == 422 and words in answer.text
         assert "负责设备改造" in answer.text and "is required" not in answer.text
-    assert session.scalars(select(Opening)).all() == []
+    assert session.scalars(select(Opening).where(Opening.tenant_id == org.tenant.id)).all() == []
     opening = make_opening(session, org)
     edited = client.post(
         f"/openings/{opening.id}/edit",

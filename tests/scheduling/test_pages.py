@@ -284,7 +284,8 @@ def test_sending_without_a_candidate_says_to_choose_one_and_keeps_the_form(clien
             assert refused.status_code == 422
             assert words in refused.text and "请认真准备" in refused.text
             assert "取值无效" not in refused.text and "Invalid value." not in refused.text
-    assert session.scalars(select(InvitationBatch)).all() == []
+    sent = select(InvitationBatch).where(InvitationBatch.tenant_id == org.tenant.id)
+    assert session.scalars(sent).all() == []
 
 
 def test_the_opening_page_leads_to_inviting_its_candidates(client, session, org):
