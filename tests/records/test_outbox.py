@@ -347,7 +347,9 @@ def test_a_sealed_row_copied_within_the_person_is_appended_once(session, org, re
     assert [f.kind for f in outbox.forged(session)] == ["replayed", "replayed"]
     assert _pending(session, person) == 2
     assert verify_person(session, person.id).ok  # the chain itself is intact
-    entry = session.scalars(select(RecordEntry).where(RecordEntry.person_id == person.id)).first()
+    entry = session.scalars(
+        select(RecordEntry).where(RecordEntry.person_id == person.id).order_by(RecordEntry.seq)
+    ).first()
     assert entry.import_key.startswith("outbox/") and len(entry.import_key) == 7 + 32
 
 

@@ -147,7 +147,11 @@ def test_a_failing_provider_falls_back_and_hr_sees_why(
     client, session, db, settings, org, fake, queue, status, code
 ):
     configure(session, org, "teams", fake)
-    policy_row = session.scalars(select(meetings.SchedulingPolicy)).first()
+    policy_row = session.scalars(
+        select(meetings.SchedulingPolicy).where(
+            meetings.SchedulingPolicy.tenant_id == org.tenant.id
+        )
+    ).one()
     policy_row.meeting_url_template = "https://meet.example.com/{booking}"
     session.commit()
     fake.state.fail["/v1.0/users"] = (status, {"error": {"code": "x", "message": "no"}})
