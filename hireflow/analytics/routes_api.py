@@ -13,9 +13,9 @@ from hireflow.analytics.queries import Filters, FiltersIn, parse_filters
 from hireflow.analytics.validity_stats import MIN_N
 from hireflow.core.bounds import Id
 from hireflow.core.i18n import gettext_for
+from hireflow.core.rows import shaped
 from hireflow.openings.models import JOB_TYPES
 from hireflow.openings.schemas import ModelVersionOut
-from hireflow.web.api_routes import shaped
 from hireflow.web.deps import ApiUser, DbSession
 
 router = APIRouter(tags=["analytics"])

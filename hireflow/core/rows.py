@@ -1,6 +1,6 @@
 """Row helpers the domains share: a column read as a mapping, a row claimed by a conditional
-``UPDATE`` and reloaded, and a backlog's size (a row added unless a concurrent writer added it
-first: :func:`hireflow.core.db.add_or_find`)."""
+``UPDATE`` and reloaded, a backlog's size (a row added unless a concurrent writer added it
+first: :func:`hireflow.core.db.add_or_find`) and a row in an answer's shape."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Update, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -16,6 +17,7 @@ from hireflow.core.db import changed_one
 K = TypeVar("K")
 V = TypeVar("V")
 T = TypeVar("T")
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def value_map(
@@ -54,3 +56,11 @@ def count_and_oldest(
         select(func.count(), func.min(waiting_since)).where(*where)
     ).one()
     return int(count or 0), oldest
+
+
+def shaped(schema: type[ModelT], row: object, **given: Any) -> ModelT:
+    """``row`` in the answer's shape ``schema``: each field is the row's attribute of the same
+    name, unless it is ``given`` (a renamed column, a value worked out or read elsewhere)."""
+    return schema.model_validate(
+        {name: given[name] if name in given else getattr(row, name) for name in schema.model_fields}
+    )

@@ -11,8 +11,9 @@ from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.events import EVENTS
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import require
+from hireflow.core.rows import shaped
 from hireflow.integrations import people_import, queries, schemas, tabular, transfer, webhooks
-from hireflow.web.api_routes import ServiceRoutes, shaped
+from hireflow.web.api_routes import ServiceRoutes
 from hireflow.web.deps import ApiUser, DbSession, Id
 from hireflow.web.streaming import attachment
 

@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 
 from hireflow.core.db import get_database
 from hireflow.core.permissions import Principal, require
+from hireflow.core.rows import shaped
 from hireflow.core.settings import Settings, get_settings
 from hireflow.live import audio, ending, push, schemas, service
 from hireflow.live.links import candidate_path
 from hireflow.live.models import LiveChunk, LiveParticipant, LiveRoom
-from hireflow.web.api_routes import shaped
 from hireflow.web.deps import ApiUser, DbSession, Id, run_in_thread
 
 router = APIRouter(tags=["live"])

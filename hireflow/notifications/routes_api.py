@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Response
 
+from hireflow.core.rows import shaped
 from hireflow.notifications import (
     channel_settings,
     message_templates,
@@ -16,7 +17,7 @@ from hireflow.notifications import (
     schemas,
 )
 from hireflow.notifications.models import CHANNELS, MESSAGE_STATUSES
-from hireflow.web.api_routes import ServiceRoutes, shaped
+from hireflow.web.api_routes import ServiceRoutes
 from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, Offset, audit_read
 
 router = APIRouter(tags=["notifications"])

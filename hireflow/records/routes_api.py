@@ -21,6 +21,7 @@ from hireflow.candidates.models import Candidate
 from hireflow.core.db import get_database, utcnow
 from hireflow.core.errors import N_, TooLarge, ValidationFailed
 from hireflow.core.permissions import require
+from hireflow.core.rows import shaped
 from hireflow.records import download_codes, policy, queries, schemas, service
 from hireflow.records.checkpoints import cached_checkpoints
 from hireflow.records.export import export_person
@@ -29,7 +30,7 @@ from hireflow.records.integrity import verify_company_now, verify_person
 from hireflow.records.keys import check_keyring
 from hireflow.records.models import RecordEntry
 from hireflow.records.timeline import visible_to
-from hireflow.web.api_routes import ServiceRoutes, shaped
+from hireflow.web.api_routes import ServiceRoutes
 from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id, Offset, audit_read
 from hireflow.web.streaming import PRIVATE_FILE, stream_and_close
 

@@ -9,12 +9,13 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from hireflow.core.rows import shaped
 from hireflow.records.presenting import text_language
 from hireflow.selfservice import development, requests, routes_reads, schemas, training
 from hireflow.selfservice.development import Series
 from hireflow.selfservice.models import Reassessment
 from hireflow.selfservice.reports import ReportView
-from hireflow.web.api_routes import ServiceRoutes, shaped
+from hireflow.web.api_routes import ServiceRoutes
 from hireflow.web.deps import ApiUser, DbSession, Id
 
 router = APIRouter(tags=["selfservice"])

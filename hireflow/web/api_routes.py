@@ -17,10 +17,9 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from hireflow.core.permissions import Principal
@@ -29,15 +28,6 @@ from hireflow.web.deps import ApiUser, AppSettings, DbSession, Id
 _PATH_PARAMETER = re.compile(r"{(\w+)}")
 _KEYWORD = inspect.Parameter.KEYWORD_ONLY
 _GROUP = object()  # a route's ``out`` when it has none of its own
-ModelT = TypeVar("ModelT", bound=BaseModel)
-
-
-def shaped(schema: type[ModelT], row: object, **given: Any) -> ModelT:
-    """``row`` in the answer's shape ``schema``: each field is the row's attribute of the same
-    name, unless it is ``given``."""
-    return schema.model_validate(
-        {name: given[name] if name in given else getattr(row, name) for name in schema.model_fields}
-    )
 
 
 def _parameter(name: str, annotation: Any) -> inspect.Parameter:

@@ -21,6 +21,7 @@ from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal, get_visible, require, require_visible, restrict
+from hireflow.core.rows import shaped
 from hireflow.interviews.models import InterviewReport, InterviewSession
 from hireflow.notifications import outbox as notify
 from hireflow.notifications.templates import TemplateKind
@@ -68,20 +69,12 @@ def open_tasks(session: Session, principal: Principal, limit: int = 200) -> list
 
 
 def task_out(row: TaskRow) -> schemas.RuleTaskOut:
-    task = row.task
-    return schemas.RuleTaskOut(
-        id=task.id,
-        kind=task.kind,  # type: ignore[arg-type]
-        application_id=task.application_id,
-        opening_id=task.opening_id,
+    return shaped(
+        schemas.RuleTaskOut,
+        row.task,
         candidate_name=row.candidate_name,
-        rule_id=task.rule_id,
         rule_name=row.rule_name,
-        to_stage=task.to_stage,
-        reason=task.reason_key,
-        note=task.note,
-        status=task.status,
-        created_at=task.created_at,
+        reason=row.task.reason_key,
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from hireflow.candidates.models import Application, Candidate
 from hireflow.core.db import utcnow
 from hireflow.core.permissions import Principal
+from hireflow.core.rows import shaped
 from hireflow.workflow import schemas
 from hireflow.workflow.automation import evaluate, values_for
 from hireflow.workflow.models import AutomationRule, RuleLog
@@ -45,18 +46,14 @@ def rule_log(session: Session, principal: Principal, application_id: int) -> Rul
 
 def log_out(row: RuleLog, rule_name: str) -> schemas.RuleLogOut:
     status = row.status if row.status in ("fired", "not_fired", "failed") else "pending"
-    return schemas.RuleLogOut(
-        id=row.id,
-        rule_id=row.rule_id,
+    return shaped(
+        schemas.RuleLogOut,
+        row,
         rule_name=rule_name,
         event=row.event_name,
-        event_id=row.event_id,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         facts=dict(row.facts or {}),
         outcome=list(row.outcome or []),
-        reason=row.reason,
-        created_at=row.created_at,
-        evaluated_at=row.evaluated_at,
     )
 
 

@@ -40,6 +40,7 @@ from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict, ValidationFailed
 from hireflow.core.permissions import Principal, require_visible
+from hireflow.core.rows import shaped
 from hireflow.openings.competency import competency_model_of
 from hireflow.openings.models import Opening, OpeningMember
 from hireflow.workflow import schemas
@@ -480,16 +481,4 @@ def rule_in(rule: AutomationRule) -> schemas.RuleIn:
 
 
 def rule_out(rule: AutomationRule) -> schemas.RuleOut:
-    return schemas.RuleOut(
-        id=rule.id,
-        opening_id=rule.opening_id,
-        name=rule.name,
-        trigger=rule.trigger,
-        stage=rule.stage_key,
-        stale_days=rule.stale_days,
-        condition=rule.condition,
-        actions=list(rule.actions or []),
-        enabled=rule.enabled,
-        created_by_id=rule.created_by_id,
-        updated_at=rule.updated_at,
-    )
+    return shaped(schemas.RuleOut, rule, stage=rule.stage_key, actions=list(rule.actions or []))

@@ -26,6 +26,7 @@ from hireflow.core import audit, events
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, Conflict, NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, require_visible
+from hireflow.core.rows import shaped
 from hireflow.interviews.models import InterviewReport, InterviewSession
 from hireflow.live.models import LiveRoom
 from hireflow.openings.competency import competency_model_of
@@ -507,19 +508,13 @@ def versions(session: Session, principal: Principal, scorecard_id: int) -> list[
 
 
 def scorecard_out(card: Scorecard, names: dict[int, str]) -> schemas.ScorecardOut:
-    return schemas.ScorecardOut(
-        id=card.id,
-        application_id=card.application_id,
+    return shaped(
+        schemas.ScorecardOut,
+        card,
         round=card.round_key,
-        interviewer_id=card.interviewer_id,
         interviewer_name=names.get(card.interviewer_id, ""),
-        version=card.version,
         ratings={str(k): int(v) for k, v in card.ratings.items()},
-        recommendation=card.recommendation,
         notes=card.notes or "",
-        amend_reason=card.amend_reason,
-        supersedes_id=card.supersedes_id,
-        submitted_at=card.submitted_at,
     )
 
 
@@ -616,10 +611,4 @@ def conclude(
 
 
 def conclusion_out(row: Conclusion) -> schemas.ConclusionOut:
-    return schemas.ConclusionOut(
-        id=row.id,
-        decision=row.decision,
-        reason=row.reason,
-        actor_id=row.actor_id,
-        created_at=row.created_at,
-    )
+    return shaped(schemas.ConclusionOut, row)

@@ -20,6 +20,7 @@ from hireflow.core import audit, events
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, Conflict, ValidationFailed
 from hireflow.core.permissions import Principal, require, require_visible
+from hireflow.core.rows import shaped
 from hireflow.openings.models import Opening
 from hireflow.records import service as records
 from hireflow.records.timeline import find_record
@@ -407,17 +408,13 @@ def move_out(
     """One history row, stage and reason names in ``language`` (a removed one by its key)."""
     names = {s.key: s.label(language) for s in known}
     reasons = {r.key: r.label(language) for r in reasons_known}
-    return schemas.MoveOut(
-        id=move.id,
+    return shaped(
+        schemas.MoveOut,
+        move,
         from_stage=move.from_key,
         to_stage=move.to_key,
         from_label=names.get(move.from_key, move.from_key),
         to_label=names.get(move.to_key, move.to_key),
-        seconds_in_stage=move.seconds_in_stage,
         reason=move.reason_key,
         reason_label=reasons.get(move.reason_key) if move.reason_key else None,
-        note=move.note,
-        actor_id=move.actor_id,
-        version=move.version,
-        moved_at=move.moved_at,
     )

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from hireflow.core.permissions import Principal
-from hireflow.web.api_routes import ServiceRoutes, shaped
+from hireflow.core.rows import shaped
+from hireflow.web.api_routes import ServiceRoutes
 
 
 class PetIn(BaseModel):
