@@ -19,16 +19,14 @@ from hireflow.analytics.hired_models import HiredScore
 from hireflow.analytics.queries import Filters, openings_in_scope
 from hireflow.analytics.tasks import refresh_review_rollups
 from hireflow.candidates.models import PerformanceRating
-from hireflow.core.db import utcnow
 from hireflow.interviews import hr as interview_hr
 from hireflow.interviews import schemas as interview_schemas
 from hireflow.interviews.models import InterviewReport, InterviewSession
 from hireflow.offers.models import Employee
 from hireflow.openings.models import Opening
 from hireflow.records import service as records
-from hireflow.scheduling.models import Invitation
 from tests.analytics.test_review_rollups import TODAY, _newer_report, _scopes, world  # noqa: F401
-from tests.interviews.factories import scored_interview
+from tests.interviews.factories import newer_report_for, scored_interview
 from tests.workflow.factories import principal
 
 
@@ -199,7 +197,7 @@ def test_a_later_report_replaces_the_earlier_one_only_for_periods_holding_it(
         .join(InterviewSession, InterviewSession.id == InterviewReport.interview_id)
         .where(InterviewSession.candidate_id == hired.person_id)
     ).one()
-    _newer_report_for(session, session.get(InterviewSession, old.interview_id), old)
+    newer_report_for(session, session.get(InterviewSession, old.interview_id), old)
     session.commit()
     rollups_hired.refresh(db)
     session.expire_all()
@@ -216,44 +214,6 @@ def test_a_later_report_replaces_the_earlier_one_only_for_periods_holding_it(
     }
     assert mine[until_old] == {k: float(v) for k, v in old.scores.items()}
     assert mine[through_new] != mine[until_old]
-
-
-def _newer_report_for(session, old_interview, old_report):
-    """A re-interview of the same person 30 days after ``old_report``, scored 1.3 higher."""
-    invitation = Invitation(
-        tenant_id=old_interview.tenant_id,
-        opening_id=old_interview.opening_id,
-        candidate_id=old_interview.candidate_id,
-        kind="ai",
-        status="completed",
-        language="en",
-        deadline=old_interview.deadline,
-        sent_at=utcnow(),
-    )
-    session.add(invitation)
-    session.flush()
-    again = InterviewSession(
-        tenant_id=old_interview.tenant_id,
-        opening_id=old_interview.opening_id,
-        candidate_id=old_interview.candidate_id,
-        invitation_id=invitation.id,
-        status="scored",
-        deadline=old_interview.deadline,
-    )
-    session.add(again)
-    session.flush()
-    session.add(
-        InterviewReport(
-            tenant_id=old_interview.tenant_id,
-            interview_id=again.id,
-            body="{}",
-            sha256="0" * 64,
-            engine_version="sample",
-            scores={k: min(10.0, float(v) + 1.3) for k, v in old_report.scores.items()},
-            job_match=old_report.job_match,
-            created_at=old_report.created_at + timedelta(days=30),
-        )
-    )
 
 
 def test_the_worker_task_keeps_them(session, world):  # noqa: F811

@@ -26,12 +26,11 @@ from hireflow.interviews import schemas as interview_schemas
 from hireflow.interviews.models import InterviewReport, InterviewSession
 from hireflow.openings.models import Opening
 from hireflow.records import service as records
-from hireflow.scheduling.models import Invitation
 from hireflow.workflow import schemas, scorecards, service
 from hireflow.workflow.models import Scorecard
 from hireflow.workflow.service import MoveRequest
 from tests.conftest import make_org
-from tests.interviews.factories import scored_interview
+from tests.interviews.factories import newer_report_for, scored_interview
 from tests.workflow.factories import make_opening, principal
 
 TODAY = date(2026, 12, 1)
@@ -208,43 +207,10 @@ def _newer_report(session, opening):
     old = session.scalars(
         select(InterviewSession).where(InterviewSession.opening_id == opening.id)
     ).first()
-    invitation = Invitation(
-        tenant_id=old.tenant_id,
-        opening_id=old.opening_id,
-        candidate_id=old.candidate_id,
-        kind="ai",
-        status="completed",
-        language="en",
-        deadline=old.deadline,
-        sent_at=utcnow(),
-    )
-    session.add(invitation)
-    session.flush()
-    again = InterviewSession(
-        tenant_id=old.tenant_id,
-        opening_id=old.opening_id,
-        candidate_id=old.candidate_id,
-        invitation_id=invitation.id,
-        status="scored",
-        deadline=old.deadline,
-    )
-    session.add(again)
-    session.flush()
     report = session.scalars(
         select(InterviewReport).where(InterviewReport.interview_id == old.id)
     ).one()
-    session.add(
-        InterviewReport(
-            tenant_id=old.tenant_id,
-            interview_id=again.id,
-            body="{}",
-            sha256="0" * 64,
-            engine_version="sample",
-            scores={k: min(10.0, float(v) + 1.3) for k, v in report.scores.items()},
-            job_match=report.job_match,
-            created_at=report.created_at + timedelta(days=30),
-        )
-    )
+    newer_report_for(session, old, report)
 
 
 def test_the_worker_keeps_them_every_minute():

@@ -27,7 +27,7 @@ from hireflow.core.settings import get_settings
 from hireflow.interviews import candidate as interview_candidate
 from hireflow.interviews import pipeline, schemas, sessions
 from hireflow.interviews import tasks as interview_tasks
-from hireflow.interviews.models import InterviewSession
+from hireflow.interviews.models import InterviewReport, InterviewSession
 from hireflow.notifications import tasks as notification_tasks
 from hireflow.openings.models import Opening, OpeningMember
 from hireflow.scheduling import candidate_link
@@ -234,3 +234,43 @@ def storage_fixture(tmp_path) -> Iterator[Any]:
     regions = {r: LocalStorage(tmp_path / r) for r in ("cn", "eu", "us", "sg")}
     with override_storage(RegionalStorage(regions)) as regional:
         yield regional
+
+
+def newer_report_for(
+    session: Session, old_interview: InterviewSession, old_report: InterviewReport
+) -> None:
+    """A re-interview of the same person 30 days after ``old_report``, scored 1.3 higher."""
+    invitation = Invitation(
+        tenant_id=old_interview.tenant_id,
+        opening_id=old_interview.opening_id,
+        candidate_id=old_interview.candidate_id,
+        kind="ai",
+        status="completed",
+        language="en",
+        deadline=old_interview.deadline,
+        sent_at=utcnow(),
+    )
+    session.add(invitation)
+    session.flush()
+    again = InterviewSession(
+        tenant_id=old_interview.tenant_id,
+        opening_id=old_interview.opening_id,
+        candidate_id=old_interview.candidate_id,
+        invitation_id=invitation.id,
+        status="scored",
+        deadline=old_interview.deadline,
+    )
+    session.add(again)
+    session.flush()
+    session.add(
+        InterviewReport(
+            tenant_id=old_interview.tenant_id,
+            interview_id=again.id,
+            body="{}",
+            sha256="0" * 64,
+            engine_version="sample",
+            scores={k: min(10.0, float(v) + 1.3) for k, v in old_report.scores.items()},
+            job_match=old_report.job_match,
+            created_at=old_report.created_at + timedelta(days=30),
+        )
+    )

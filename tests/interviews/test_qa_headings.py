@@ -4,10 +4,9 @@ subjects, the place of work in the ad's own words, pay published as negotiable, 
 
 from __future__ import annotations
 
-from hireflow.interviews.qa import answer_question
-from hireflow.interviews.qa_passages import passages_for
 from hireflow.interviews.qa_topics import question_topics
-from hireflow.scoring.embedding import get_embedder
+from tests.interviews.qa_ads import asker
+from tests.interviews.qa_ads import quote as _quote
 
 COURIER = """Bike Courier – Bristol (BS1)
 
@@ -36,14 +35,7 @@ STUDIO = """【公司介绍】青禾设计是一家做品牌包装设计的工�
 STUDIO_FAQ = [(1, "工资是怎么定的？", "薪资面议，会根据作品集在复试时确定。")]
 
 
-def _ask(question: str, description: str = COURIER, faqs=COURIER_FAQ, location: str = "Bristol"):
-    passages = passages_for(description, faqs, location=location)
-    return answer_question(question, passages, get_embedder())
-
-
-def _quote(result) -> str:
-    assert result.status == "answered", result
-    return result.passage.quote
+_ask = asker(COURIER, COURIER_FAQ, "Bristol")
 
 
 def test_a_heading_that_names_pay_makes_its_lines_the_published_pay():

@@ -10,6 +10,8 @@ from hireflow.interviews.qa import answer_question
 from hireflow.interviews.qa_passages import passages_for
 from hireflow.interviews.qa_topics import question_topics
 from hireflow.scoring.embedding import get_embedder
+from tests.interviews.qa_ads import asker
+from tests.interviews.qa_ads import quote as _quote
 
 CAFE = """Bean Street runs two cafés in Leeds city centre.
 
@@ -36,14 +38,7 @@ SHOP = """某某鞋业是本地连锁鞋店，全市有25家门店。
 SHOP_FAQ = [(1, "有培训吗？", "入职后有三天带薪培训。")]
 
 
-def _ask(question: str, description: str = CAFE, faqs=CAFE_FAQ, location: str = "Leeds"):
-    passages = passages_for(description, faqs, location=location)
-    return answer_question(question, passages, get_embedder())
-
-
-def _quote(result) -> str:
-    assert result.status == "answered", result
-    return result.passage.quote
+_ask = asker(CAFE, CAFE_FAQ, "Leeds")
 
 
 def test_what_the_company_does_is_its_opening_sentence_not_the_hiring_one():
