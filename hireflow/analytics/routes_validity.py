@@ -109,7 +109,7 @@ def _refused(
         raise exc
     session.rollback()
     message = exc.translated(gettext_for(request.state.language))
-    values = {k: form.get(k) for k in FILTERS}
+    values = form.pick(*FILTERS)
     return _page(request, session, principal, values, {"adopt": message}, exc.status)
 
 
@@ -119,7 +119,7 @@ def validity_adopt(
 ) -> Response:
     """Save the proposed weights as a new (inactive) version of the opening's model."""
     require(principal, versions.ADOPT)
-    values = {k: form.get(k) for k in FILTERS}
+    values = form.pick(*FILTERS)
     try:
         validity.adopt(session, principal, _scope(values))
     except AppError as exc:

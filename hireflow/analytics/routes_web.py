@@ -342,7 +342,7 @@ def self_id_submit(request: Request, session: DbSession, link_token: str, form: 
         selfid.submit(session, inv, data)
         return RedirectResponse(f"/i/{link_token}/self-identification?saved=1", status_code=303)
 
-    values = {name: form.get(name) for name in ("sex", "race", "age_band")}
+    values = form.pick("sex", "race", "age_band")
 
     def page(errors: dict[str, str]) -> Response:
         return _self_id_page(

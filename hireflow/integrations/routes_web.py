@@ -108,12 +108,7 @@ def create_endpoint(
         endpoint = webhooks.create_endpoint(session, principal, data)
         return _with_secret(request, session, principal, endpoint)
 
-    fields = {
-        "url": form.get("url"),
-        "description": form.get("description"),
-        "events": form.getlist("events"),
-        "active": True,
-    }
+    fields = {**form.pick("url", "description"), "events": form.getlist("events"), "active": True}
     page = _webhooks_page(request, session, principal)
     return forms.submit_form(request, schemas.EndpointIn, fields, act, page)
 

@@ -317,11 +317,7 @@ def _report_page(
 def adjust_page(
     request: Request, session: DbSession, principal: PageUser, interview_id: Id, form: Form
 ) -> Response:
-    fields = {
-        "dimension_id": form.get("dimension_id"),
-        "score": form.get("score"),
-        "reason": form.get("reason"),
-    }
+    fields = form.pick("dimension_id", "score", "reason")
     save = forms.redirect_after(
         lambda data: hr.adjust_score(session, principal, interview_id, data),
         f"/interviews/{interview_id}?done=adjusted",
@@ -334,7 +330,7 @@ def adjust_page(
 def conclusion_page(
     request: Request, session: DbSession, principal: PageUser, interview_id: Id, form: Form
 ) -> Response:
-    fields = {"conclusion": form.get("conclusion"), "decision": form.get("decision")}
+    fields = form.pick("conclusion", "decision")
     save = forms.redirect_after(
         lambda data: hr.conclude(session, principal, interview_id, data),
         f"/interviews/{interview_id}?done=reviewed",
@@ -412,11 +408,7 @@ def _faq_save(
         session.rollback()
         return _faq_page(request, session, principal, errors, form.values)
 
-    fields = {
-        "question": form.get("question"),
-        "answer": form.get("answer"),
-        "language": form.get("language") or "zh-CN",
-    }
+    fields = {**form.pick("question", "answer"), "language": form.get("language") or "zh-CN"}
     save = forms.redirect_after(
         lambda data: faq.save_faq(session, principal, data, interview_faq_id), "/interviews-faq"
     )

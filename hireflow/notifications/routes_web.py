@@ -266,7 +266,7 @@ def settings_test(
             return RedirectResponse(f"/notifications/outbox/{row.id}", status_code=303)
         return RedirectResponse("/notifications/settings?tested=1", status_code=303)
 
-    fields = {"channel": form.get("channel"), "recipient": form.get("recipient")}
+    fields = form.pick("channel", "recipient")
     page = _settings_rerender(request, session, principal, form.get("channel"))
     return forms.submit_form(request, schemas.TestMessageIn, fields, send, page)
 
@@ -345,11 +345,5 @@ def templates_save(
     save = forms.redirect_after(
         lambda data: message_templates.save_template(session, principal, data), saved
     )
-    fields = {
-        "kind": kind,
-        "language": language,
-        "subject": form.get("subject"),
-        "body": form.get("body"),
-        "sms": form.get("sms"),
-    }
+    fields = {"kind": kind, "language": language, **form.pick("subject", "body", "sms")}
     return forms.submit_form(request, schemas.TemplateIn, fields, save, page)

@@ -479,11 +479,16 @@ def outcomes_page(
 
 
 def _save_outcome(
-    request: Request, session: Session, principal: Principal, person_id: int, kind: str, form: Any
+    request: Request,
+    session: Session,
+    principal: Principal,
+    person_id: int,
+    kind: str,
+    form: PostedForm,
 ) -> Response:
     schema, names, act = OUTCOME_FORMS[kind]
     outcomes.employee_of(session, principal, person_id)
-    values = {name: form.get(name) for name in names}
+    values = form.pick(*names)
     fields = {name: value.strip() for name, value in values.items() if value.strip()}
 
     def page(errors: dict[str, str]) -> Response:

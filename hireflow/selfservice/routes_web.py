@@ -28,7 +28,7 @@ from hireflow.selfservice.charts import progress_svg
 from hireflow.selfservice.labels import WORDS
 from hireflow.web import forms
 from hireflow.web.deps import DbSession, Id, PageUser
-from hireflow.web.forms import Form, act_or_rerender, submit_form
+from hireflow.web.forms import Form, PostedForm, act_or_rerender, submit_form
 from hireflow.web.templating import NavItem
 
 router = APIRouter(include_in_schema=False)
@@ -188,11 +188,7 @@ def file_request(request: Request, session: DbSession, principal: PageUser, form
         lambda data: requests.create_request(session, principal, data), "/my/requests?done=filed"
     )
     interview = form.get("interview_id")
-    data = {
-        "kind": form.get("kind"),
-        "message": form.get("message"),
-        "interview_id": interview or None,
-    }
+    data = {**form.pick("kind", "message"), "interview_id": interview or None}
     return submit_form(
         request,
         requests.RequestIn,
@@ -284,9 +280,9 @@ def training_page(request: Request, session: DbSession, principal: PageUser) -> 
     return _training_page(request, session, principal)
 
 
-def _course_data(form: Any) -> dict[str, Any]:
+def _course_data(form: PostedForm) -> dict[str, Any]:
     fields = ("competency", "title_zh", "title_en", "description_zh", "description_en")
-    data: dict[str, Any] = {name: form.get(name) for name in fields}
+    data: dict[str, Any] = form.pick(*fields)
     data.update(
         mode=form.get("mode") or "online",
         location=form.get("location"),
@@ -299,7 +295,11 @@ def _course_data(form: Any) -> dict[str, Any]:
 
 
 def _save_course(
-    request: Request, session: DbSession, principal: PageUser, form: Any, course_id: int | None
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    form: PostedForm,
+    course_id: int | None,
 ) -> Response:
     act = forms.redirect_after(
         lambda data: training.save_course(session, principal, data, course_id),
@@ -373,7 +373,7 @@ def answer(
     return submit_form(
         request,
         requests.AnswerIn,
-        {"status": form.get("status"), "answer": form.get("answer")},
+        form.pick("status", "answer"),
         act,
         lambda errors: _hr_requests_page(request, session, principal, errors),
     )

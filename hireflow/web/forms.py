@@ -106,6 +106,10 @@ class PostedForm:
     def get(self, name: str, default: str = "") -> str:
         return self.values.get(name, default)
 
+    def pick(self, *names: str) -> dict[str, str]:
+        """The named text fields as posted (``""`` for one that was not)."""
+        return {name: self.get(name) for name in names}
+
     def getlist(self, name: str) -> list[str]:
         return list(self.lists.get(name, []))
 

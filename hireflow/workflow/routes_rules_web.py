@@ -149,13 +149,7 @@ def _rule_fields(form: PostedForm) -> dict[str, Any]:
             {"type": "move", "to": form.get("move_to"), "reason": form.get("move_reason") or None}
         )
     if form.get("next_round") == "on":
-        actions.append(
-            {
-                "type": "next_round",
-                "round_name": form.get("round_name"),
-                "meeting_url": form.get("meeting_url"),
-            }
-        )
+        actions.append({"type": "next_round", **form.pick("round_name", "meeting_url")})
     if form.get("notify_manager") == "on":
         actions.append({"type": "notify_manager"})
     if form.get("todo") == "on":
@@ -291,7 +285,7 @@ def decide(
     return forms.submit_form(
         request,
         schemas.RuleTaskDecisionIn,
-        {"decision": form.get("decision"), "note": form.get("note")},
+        form.pick("decision", "note"),
         forms.redirect_after(
             lambda data: confirmations.decide(session, principal, task_id, data),
             "/workflow/confirmations?decided=1",

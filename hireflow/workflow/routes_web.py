@@ -189,9 +189,7 @@ def move_card(
         service.move(session, principal, application.id, request_)
         return _back(opening.id, moved=1)
 
-    fields: dict[str, str | None] = {
-        k: form.get(k) for k in ("application_id", "version", "to", "note")
-    }
+    fields: dict[str, str | None] = {**form.pick("application_id", "version", "to", "note")}
     fields["reason"] = form.get("reason") or None
     return forms.submit_form(
         request, MoveForm, fields, act, _rerender(request, session, principal, opening.id)
@@ -454,7 +452,7 @@ def _submit_on_scorecards(
 
 def _scorecard_fields(form: Form, *extra: str) -> dict[str, Any]:
     """A scorecard's posted fields (submit and amend), with the ``extra`` ones by name."""
-    fields = {name: form.get(name) for name in ("round", "recommendation", "notes", *extra)}
+    fields = form.pick("round", "recommendation", "notes", *extra)
     return fields | {"ratings": _ratings(form)}
 
 
@@ -506,7 +504,7 @@ def conclude(
         target = f"/applications/{application_id}/scorecards?concluded=1#merged"
         return RedirectResponse(target, status_code=303)
 
-    fields = {"decision": form.get("decision"), "reason": form.get("reason")}
+    fields = form.pick("decision", "reason")
     return _submit_on_scorecards(
         request, session, principal, application_id, form, schemas.ConclusionIn, act, fields
     )
