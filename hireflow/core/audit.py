@@ -32,7 +32,7 @@ import itertools
 import math
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -457,6 +457,24 @@ def commit_recorded(session: Session, action: str, **row: Any) -> None:
     deletion or edit (:func:`commit_created`, :func:`commit_deleted`, :func:`commit_changed`)."""
     record(session, action, **row)
     session.commit()
+
+
+def record_row(
+    session: Session,
+    action: str,
+    actor: Principal | None,
+    target_type: str,
+    row: Any,
+    fields: Mapping[str, str | Callable[[Any], Any]],
+) -> AuditEntry:
+    """:func:`record` ``action`` on ``row`` (the target is its id), its ``new`` values read from
+    the row: ``fields`` maps each key to the attribute it is read from, or to a function of the
+    row for a value worked out (a snapshot of what the row now holds)."""
+    new = {
+        key: getattr(row, source) if isinstance(source, str) else source(row)
+        for key, source in fields.items()
+    }
+    return record(session, action, actor=actor, target_type=target_type, target_id=row.id, new=new)
 
 
 def redact(entry: AuditEntry) -> None:

@@ -161,18 +161,8 @@ def enrol(session: Session, principal: Principal, course_id: int) -> Enrolment:
 
 
 def _audit(session: Session, principal: Principal, action: str, enrolment: Enrolment) -> None:
-    audit.record(
-        session,
-        action,
-        actor=principal,
-        target_type="enrolment",
-        target_id=enrolment.id,
-        new={
-            "course": enrolment.course_id,
-            "status": enrolment.status,
-            "progress": enrolment.progress,
-        },
-    )
+    fields = {"course": "course_id", "status": "status", "progress": "progress"}
+    audit.record_row(session, action, principal, "enrolment", enrolment, fields)
 
 
 def _promote_waiting(session: Session, course_id: int) -> Enrolment | None:

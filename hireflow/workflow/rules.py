@@ -16,7 +16,7 @@ Moves to a rejection stage are not automatic at all (they wait for HR), so they 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
@@ -381,22 +381,19 @@ def _write(rule: AutomationRule, data: schemas.RuleIn, now: datetime) -> None:
     rule.updated_at = now
 
 
+# What a rule's audit rows record: its trigger, condition and the kinds of its actions.
+_AUDITED: dict[str, str | Callable[[AutomationRule], object]] = {
+    "opening_id": "opening_id",
+    "trigger": "trigger",
+    "stage": "stage_key",
+    "condition": "condition",
+    "actions": lambda rule: [a.get("type") for a in rule.actions or []],
+    "enabled": "enabled",
+}
+
+
 def _audit_rule(session: Session, principal: Principal, action: str, rule: AutomationRule) -> None:
-    audit.record(
-        session,
-        action,
-        actor=principal,
-        target_type="workflow_rule",
-        target_id=rule.id,
-        new={
-            "opening_id": rule.opening_id,
-            "trigger": rule.trigger,
-            "stage": rule.stage_key,
-            "condition": rule.condition,
-            "actions": [a.get("type") for a in rule.actions or []],
-            "enabled": rule.enabled,
-        },
-    )
+    audit.record_row(session, action, principal, "workflow_rule", rule, _AUDITED)
 
 
 def create_rule(

@@ -290,23 +290,19 @@ def _publish_submitted(session: Session, card: Scorecard) -> None:
     )
 
 
+# Ratings and the recommendation are the facts; notes and reasons are opinions about a person
+# and stay in their encrypted columns.
+_AUDITED = {
+    "application": "application_id",
+    "round": "round_key",
+    "version": "version",
+    "ratings": "ratings",
+    "recommendation": "recommendation",
+}
+
+
 def _audit(session: Session, principal: Principal, action: str, card: Scorecard) -> None:
-    # Ratings and the recommendation are the facts; notes and reasons are opinions about a
-    # person and stay in their encrypted columns.
-    audit.record(
-        session,
-        action,
-        actor=principal,
-        target_type="scorecard",
-        target_id=card.id,
-        new={
-            "application": card.application_id,
-            "round": card.round_key,
-            "version": card.version,
-            "ratings": card.ratings,
-            "recommendation": card.recommendation,
-        },
-    )
+    audit.record_row(session, action, principal, "scorecard", card, _AUDITED)
 
 
 def _current(

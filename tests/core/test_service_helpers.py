@@ -143,3 +143,14 @@ def test_commit_recorded_commits_the_change_with_its_audit_row(session, org):
     assert entry.hash is not None, "chained like any audit row"
     with pytest.raises(TypeError):  # a misspelt column is refused, not dropped
         audit.commit_recorded(session, "tenant.renamed", **where, neww={})
+
+
+def test_record_row_snapshots_the_named_fields_of_its_target(session, org):
+    hr = principal_for(org.users["hr_admin"])
+    tenant = org.tenant
+    fields = {"name": "name", "area": "region", "long": lambda row: len(row.name) > 3}
+    entry = audit.record_row(session, "tenant.renamed", hr, "tenant", tenant, fields)
+    assert (entry.target_type, entry.target_id) == ("tenant", str(tenant.id))
+    assert entry.new_values == {"name": tenant.name, "area": tenant.region, "long": True}
+    assert list(entry.new_values) == ["name", "area", "long"], "in the order given"
+    assert (entry.actor_id, entry.old_values) == (hr.user_id, None)
