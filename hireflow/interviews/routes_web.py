@@ -401,8 +401,8 @@ def _faq_save(
     request: Request,
     session: DbSession,
     principal: PageUser,
-    interview_faq_id: int | None,
     form: PostedForm,
+    interview_faq_id: int | None,
 ) -> Response:
     def page(errors: dict[str, str]) -> Response:
         session.rollback()
@@ -415,16 +415,14 @@ def _faq_save(
     return forms.submit_form(request, schemas.FaqIn, fields, save, page)
 
 
-@router.post("/interviews-faq")
-def faq_create(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
-    return _faq_save(request, session, principal, None, form)
-
-
-@router.post("/interviews-faq/{interview_faq_id}")
-def faq_update(
-    request: Request, session: DbSession, principal: PageUser, interview_faq_id: Id, form: Form
-) -> Response:
-    return _faq_save(request, session, principal, interview_faq_id, form)
+forms.add_and_edit_routes(
+    router,
+    "/interviews-faq",
+    "interview_faq_id",
+    _faq_save,
+    add_name="faq_create",
+    edit_name="faq_update",
+)
 
 
 @router.post("/interviews-faq/{interview_faq_id}/delete")

@@ -294,18 +294,14 @@ def _save_template(
     )
 
 
-@router.post("/offers/templates")
-def template_create(
-    request: Request, session: DbSession, principal: PageUser, form: Form
-) -> Response:
-    return _save_template(request, session, principal, form, None)
-
-
-@router.post("/offers/templates/{offer_template_id}")
-def template_update(
-    request: Request, session: DbSession, principal: PageUser, offer_template_id: Id, form: Form
-) -> Response:
-    return _save_template(request, session, principal, form, offer_template_id)
+forms.add_and_edit_routes(
+    router,
+    "/offers/templates",
+    "offer_template_id",
+    _save_template,
+    add_name="template_create",
+    edit_name="template_update",
+)
 
 
 @router.post("/offers/settings")

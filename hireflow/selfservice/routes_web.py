@@ -315,16 +315,14 @@ def _save_course(
     )
 
 
-@router.post("/training/courses")
-def add_course(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
-    return _save_course(request, session, principal, form, None)
-
-
-@router.post("/training/courses/{course_id}")
-def edit_course(
-    request: Request, session: DbSession, principal: PageUser, course_id: Id, form: Form
-) -> Response:
-    return _save_course(request, session, principal, form, course_id)
+forms.add_and_edit_routes(
+    router,
+    "/training/courses",
+    "course_id",
+    _save_course,
+    add_name="add_course",
+    edit_name="edit_course",
+)
 
 
 @router.post("/training/policy")

@@ -11,20 +11,24 @@ never tells a stranger more than a GET would (DESIGN: same 404).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
+from hireflow.core.bounds import Id
 from hireflow.core.errors import AppError
 from hireflow.core.i18n import gettext_for
+from hireflow.core.permissions import Principal
+from hireflow.web.deps import DbSession, PageUser
 from hireflow.web.templating import render
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
@@ -294,6 +298,37 @@ def submit_form(
     if parsed is None:
         return page(errors)
     return act_or_rerender(request, lambda: act(parsed), page)
+
+
+Save = Callable[[Request, Session, Principal, PostedForm, int | None], Response]
+
+
+def add_and_edit_routes(
+    router: APIRouter, path: str, id_name: str, save: Save, *, add_name: str, edit_name: str
+) -> None:
+    """The two routes of a form that both adds a row and edits one: ``POST path`` runs
+    ``save(request, session, principal, form, None)``, ``POST path/{id_name}`` the same with
+    the row's id (the path names its id as the other routes of the row do)."""
+
+    def add(request: Request, session: DbSession, principal: PageUser, form: Form) -> Response:
+        return save(request, session, principal, form, None)
+
+    def edit(**given: Any) -> Response:
+        request, session, principal = given["request"], given["session"], given["principal"]
+        return save(request, session, principal, given["form"], given[id_name])
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    edit.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("request", keyword, annotation=Request),
+            inspect.Parameter("session", keyword, annotation=DbSession),
+            inspect.Parameter("principal", keyword, annotation=PageUser),
+            inspect.Parameter(id_name, keyword, annotation=Id),
+            inspect.Parameter("form", keyword, annotation=Form),
+        ]
+    )
+    router.add_api_route(path, add, methods=["POST"], name=add_name)
+    router.add_api_route(f"{path}/{{{id_name}}}", edit, methods=["POST"], name=edit_name)
 
 
 def blank_to_none(value: str | None) -> int | None:
