@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from hireflow.core import audit
 from hireflow.core.db import retry_when_busy, utcnow
 from hireflow.core.errors import N_, Conflict, ValidationFailed
+from hireflow.core.rows import shaped
 from hireflow.core.tasks import enqueue_on_commit
 from hireflow.interviews import coding, schemas, state
 from hireflow.interviews.errors import (
@@ -141,23 +142,20 @@ def candidate_state(
         .where(CandidateQuestion.interview_id == interview.id)
         .order_by(CandidateQuestion.id)
     )
-    return schemas.CandidateStateOut(
+    return shaped(
+        schemas.CandidateStateOut,
+        interview,
         interview_id=interview.id,
-        status=interview.status,
-        language=interview.language,
-        deadline=interview.deadline,
         now=now,
         notice_version=NOTICE_VERSION,
         consent_needed=interview.consent_at is None,
         human_review_requested=interview.human_review_requested_at is not None,
-        max_rerecords=interview.max_rerecords,
         questions=views,
         current_question_id=state.next_question(ids, statuses),
         answered=sum(1 for s in statuses.values() if s == "answered"),
         total=len(views),
         last_event_id=int(last_event or 0),
         asked=[schemas.AskedView.model_validate(q) for q in asked],
-        active_tab=interview.active_tab,
     )
 
 

@@ -30,6 +30,7 @@ from hireflow.core.db import on_commit, retry_when_busy, utcnow
 from hireflow.core.errors import N_, AppError, NotFound
 from hireflow.core.i18n import gettext_for
 from hireflow.core.logging import log_error
+from hireflow.core.rows import shaped
 from hireflow.core.tasks import celery_app, registered_task
 from hireflow.interviews import schemas
 from hireflow.interviews.errors import QuestionDone
@@ -260,14 +261,10 @@ def _candidate_result(result: dict[str, Any]) -> dict[str, Any]:
 
 def run_view(run: InterviewCodeRun, now: datetime) -> schemas.CodeRunOut:
     result = result_of(run)
-    return schemas.CodeRunOut(
-        id=run.id,
-        question_id=run.question_id,
-        mode=run.mode,
-        language=run.language,
-        status=run.status,
+    return shaped(
+        schemas.CodeRunOut,
+        run,
         waiting=run.status == "queued" and now - run.sent_at > WAITING_AFTER,
-        error=run.error,
         result=_candidate_result(result) if result else None,
     )
 

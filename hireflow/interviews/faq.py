@@ -13,6 +13,7 @@ from hireflow.core import audit
 from hireflow.core.db import retry_when_busy, utcnow
 from hireflow.core.errors import N_, Conflict
 from hireflow.core.permissions import Principal, get_visible, require, require_visible
+from hireflow.core.rows import shaped
 from hireflow.interviews import qa, qa_passages, schemas, state
 from hireflow.interviews.errors import InterviewNotStarted
 from hireflow.interviews.models import CandidateQuestion, CompanyFaq, InterviewSession
@@ -95,13 +96,7 @@ def ask(
             ),
         )
     session.commit()
-    return schemas.AskOut(
-        id=row.id,
-        status=row.status,
-        source=row.source,
-        quote=row.quote,
-        similarity=row.similarity,
-    )
+    return shaped(schemas.AskOut, row)
 
 
 def save_faq(

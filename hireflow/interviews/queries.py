@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from hireflow.candidates.models import Candidate
 from hireflow.core.db import utcnow
 from hireflow.core.permissions import Principal, require, require_visible, restrict
+from hireflow.core.rows import shaped
 from hireflow.interviews import ai_gate, engine_adapter, hr, overrides, schemas, sessions
 from hireflow.interviews.models import (
     CandidateQuestion,
@@ -43,21 +44,13 @@ def _row(
     ai_match: float | None = None,
 ):
     waiting = waiting_for_report(interview, utcnow())
-    return schemas.InterviewOut(
-        id=interview.id,
-        candidate_id=interview.candidate_id,
+    return shaped(
+        schemas.InterviewOut,
+        interview,
         candidate_name=name,
-        opening_id=interview.opening_id,
         opening_title=title,
-        status=interview.status,
-        deadline=interview.deadline,
-        started_at=interview.started_at,
-        submitted_at=interview.submitted_at,
-        scored_at=interview.scored_at,
         job_match=match,
         ai_job_match=ai_match,
-        flag_count=interview.flag_count,
-        speech_pending=interview.speech_pending,
         human_review_requested=interview.human_review_requested_at is not None,
         waiting=waiting.state if waiting else None,
     )

@@ -25,6 +25,7 @@ from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, require, restrict
+from hireflow.core.rows import shaped
 from hireflow.offers import schemas
 from hireflow.offers.models import Employee
 from hireflow.records import service as records
@@ -214,12 +215,5 @@ def set_leaving(
 
 
 def outcomes_out(found: Outcomes) -> schemas.OutcomesOut:
-    e = found.employee
-    return schemas.OutcomesOut(
-        person_id=e.person_id,
-        start_date=e.start_date,
-        probation_result=e.probation_result,
-        left_on=e.left_on,
-        leaving_reason=e.leaving_reason,
-        ratings=[schemas.RatingOut.model_validate(r) for r in found.ratings],
-    )
+    ratings = [schemas.RatingOut.model_validate(r) for r in found.ratings]
+    return shaped(schemas.OutcomesOut, found.employee, ratings=ratings)

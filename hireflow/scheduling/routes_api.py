@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from hireflow.core.i18n import format_datetime, gettext_for
 from hireflow.core.permissions import require
+from hireflow.core.rows import shaped
 from hireflow.notifications.models import OutboxMessage
 from hireflow.org.models import Tenant
 from hireflow.scheduling import (
@@ -291,16 +292,13 @@ def _link_out(session: DbSession, inv: Invitation, settings: AppSettings, access
     verified = candidate_link.has_access(settings, inv, access)
     booking = inv.booking
     tenant = session.get(Tenant, inv.tenant_id)
-    return schemas.LinkOut(
+    return shaped(
+        schemas.LinkOut,
+        inv,
         invitation_id=inv.id,
-        kind=inv.kind,
-        status=inv.status,
         company=tenant.name if tenant else "",
         job_title=inv.opening.title,
         candidate_name=inv.candidate.name if verified else "",
-        language=inv.language,
-        timezone=inv.timezone,
-        deadline=inv.deadline,
         verified=verified,
         identity_method=candidate_link.identity_method(inv),
         locked_until=inv.identity_locked_until,
