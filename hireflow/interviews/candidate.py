@@ -32,15 +32,13 @@ from hireflow.interviews.owners import notify_owners
 from hireflow.interviews.recordings import clear_media, delete_media, media_ref
 from hireflow.interviews.sessions import (
     add_event,
-    answer_for_writing,
-    answer_row,
-    answers_of,
+    answer_with_statuses,
+    answers_for_view,
     answers_up_to,
     apply_transition,
     audit_interview,
     create_answer_row,
     hold_tab,
-    next_question_id,
     question_at,
     questions_of,
     refuse_finished,
@@ -122,7 +120,7 @@ def candidate_state(
 ) -> schemas.CandidateStateOut:
     """The candidate page's whole state: questions with clocks and saved answers."""
     now = now or utcnow()
-    answers = answers_of(session, interview)
+    answers = answers_for_view(session, interview)
     # once, not per question: the invitation it reads is usually no longer in the session
     # (nothing holds it after the link was checked), so each read was a query
     language = shown_language(session, interview)
@@ -167,11 +165,40 @@ def give_consent(
     now: datetime | None = None,
 ) -> InterviewSession:
     """The candidate agreed to the notice: record the consent in the HR record, start."""
+    _consent(session, interview, data, now or utcnow())
+    session.commit()
+    return interview
 
-    now = now or utcnow()
+
+@retry_when_busy
+def consent_and_state(
+    session: Session, interview: InterviewSession, data: schemas.ConsentIn
+) -> schemas.CandidateStateOut:
+    """:func:`give_consent` answered with the page state, read in the consent's own
+    transaction (its writes flushed) instead of a second one after the commit."""
+    now = utcnow()
+    _consent(session, interview, data, now)
+    return state_then_commit(session, interview, now)
+
+
+def state_then_commit(
+    session: Session, interview: InterviewSession, now: datetime | None = None
+) -> schemas.CandidateStateOut:
+    """The page state as this transaction wrote it, then the commit: the same state a read
+    after the commit finds (nothing is decided between the two), one transaction less."""
+    session.flush()
+    out = candidate_state(session, interview, now or utcnow())
+    session.commit()
+    return out
+
+
+def _consent(
+    session: Session, interview: InterviewSession, data: schemas.ConsentIn, now: datetime
+) -> None:
+    """The consent's checks and writes, without the commit."""
     if interview.status != state.State.VERIFIED:
         if interview.status == state.State.IN_PROGRESS and interview.consent_at is not None:
-            return interview  # a double click, or a second tab
+            return  # a double click, or a second tab
         raise transition_error(state.InvalidTransition(interview.status, state.Event.START))
     if now > interview.deadline:
         raise DeadlinePassed()
@@ -199,8 +226,6 @@ def give_consent(
     interview.consent_at = now
     interview.consent_version = NOTICE_VERSION
     apply_transition(session, interview, state.Event.START, now, details={"notice": NOTICE_VERSION})
-    session.commit()
-    return interview
 
 
 @retry_when_busy
@@ -315,7 +340,9 @@ def save_text(
     """Save a typed answer: a draft (autosave) or final; blank and final skips the question."""
     now = now or utcnow()
     with session.no_autoflush:  # the interview's changes go out in one UPDATE, below
-        answer, question = answer_for_writing(session, interview, question_id, data.tab, now)
+        answer, question, statuses = answer_with_statuses(
+            session, interview, question_id, data.tab, now
+        )
     refuse_finished(answer)
     run_clock(answer, question, now)
     text = data.text.strip()
@@ -335,8 +362,11 @@ def save_text(
     else:
         answer.status = "draft" if text else answer.status
     interview.current_question = question_id
-    # read in this transaction (its writes included), not in a second one after the commit
-    following = next_question_id(session, interview) if data.final else None
+    # from the statuses read with the answer (this one's as just written): no second read
+    ids = [str(q.get("id")) for q in questions_of(interview)]
+    following = (
+        state.next_question(ids, {**statuses, question_id: answer.status}) if data.final else None
+    )
     session.commit()
     if old_media is not None:
         delete_media(*old_media)
@@ -407,9 +437,29 @@ def submit(
 ) -> InterviewSession:
     """Hand in: unanswered questions count as skipped, scoring is queued after the commit,
     and the invitation is completed. Submitting twice is harmless."""
-    now = now or utcnow()
+    if _submit(session, interview, tab, now or utcnow(), automatic):
+        session.commit()
+    return interview
+
+
+@retry_when_busy
+def submit_and_state(
+    session: Session, interview: InterviewSession, tab: str | None
+) -> schemas.CandidateStateOut:
+    """:func:`submit` (by the candidate) answered with the page state, read in the
+    submission's own transaction (see :func:`state_then_commit`)."""
+    now = utcnow()
+    _submit(session, interview, tab, now, False)
+    return state_then_commit(session, interview, now)
+
+
+def _submit(
+    session: Session, interview: InterviewSession, tab: str | None, now: datetime, automatic: bool
+) -> bool:
+    """The submission's checks and writes, without the commit; False when it was handed in
+    already (nothing written)."""
     if interview.status in (state.State.SUBMITTED, state.State.SCORED, state.State.REVIEWED):
-        return interview
+        return False
     if not automatic:
         last_answer = session.scalar(
             select(func.max(InterviewAnswer.answered_at)).where(
@@ -429,11 +479,11 @@ def submit(
         )
         if pending:
             raise UploadsPending()
-    answers = answers_of(session, interview)
+    answers = answers_for_view(session, interview)  # the page state reads these rows again
     for position, question in enumerate(questions_of(interview)):
         answer = answers.get(str(question.get("id")))
         if answer is None:
-            answer = answer_row(session, interview, str(question.get("id")), position)
+            answer = create_answer_row(session, interview, str(question.get("id")), position)
         if answer.status == "draft":
             answer.status = "answered"
             answer.answered_at = answer.answered_at or now
@@ -462,5 +512,4 @@ def submit(
         )
     add_event(session, interview, "submitted", data={"automatic": automatic}, now=now)
     enqueue_on_commit(session, "interviews.score_interview", interview.id)
-    session.commit()
-    return interview
+    return True

@@ -28,6 +28,7 @@ from hireflow.interviews import (
 )
 from hireflow.interviews.errors import TranslationFailed, TranslationUnavailable
 from hireflow.interviews.models import CompanyCalibration, InterviewSession
+from hireflow.scheduling.models import Invitation
 from hireflow.scheduling.routes_link import PersonalLink as Link
 from hireflow.web.api_routes import ServiceRoutes
 from hireflow.web.deps import ApiUser, DbSession, Id, Offset, audit_read, run_in_thread
@@ -48,13 +49,20 @@ def _json(model: BaseModel, status: int = 200) -> Response:
 def _interview(session: DbSession, link: Link, *, grace: bool = False) -> InterviewSession:
     """The interview behind a link whose identity check passed; errors from here on speak
     the candidate's chosen language, whatever the client's Accept-Language."""
+    inv, interview = _resolve(session, link, grace=grace)
+    drafts.remember(link.settings, link.token, inv, interview)
+    return interview
+
+
+def _resolve(
+    session: DbSession, link: Link, *, grace: bool = False, commit: bool = True
+) -> tuple[Invitation, InterviewSession]:
+    """The link's invitation and interview (``commit``: see ``sessions.ensure_session``)."""
     now = utcnow() - state.UPLOAD_GRACE if grace else None
     # open_link's own checks (ownership, status, expiry) still run on the rows read ahead
     known = sessions.read_link_ahead(session, link.token, link.settings)
     inv = link.verified(session, now, mark_opened=False)
-    interview = sessions.ensure_session(session, inv, known=known)
-    drafts.remember(link.settings, link.token, inv, interview)
-    return interview
+    return inv, sessions.ensure_session(session, inv, known=known, commit=commit)
 
 
 # The candidate's interview behind the personal link, one question of it, one recording upload.
@@ -65,15 +73,18 @@ UPLOAD = f"{LINK}/uploads/{{interview_upload_token}}"
 
 @router.get(LINK, response_model=schemas.CandidateStateOut)
 def link_interview(session: DbSession, link: Link) -> Any:
-    interview = _interview(session, link, grace=True)
-    return _json(candidate.candidate_state(session, interview))
+    # the first load creates the interview: committed with the state read after it, and
+    # only then remembered for the drafts (never an interview that did not commit)
+    inv, interview = _resolve(session, link, grace=True, commit=False)
+    out = candidate.state_then_commit(session, interview)
+    drafts.remember(link.settings, link.token, inv, interview)
+    return _json(out)
 
 
 @router.post(f"{LINK}/consent", response_model=schemas.CandidateStateOut)
 def link_consent(data: schemas.ConsentIn, session: DbSession, link: Link) -> Any:
     interview = _interview(session, link)
-    candidate.give_consent(session, interview, data)
-    return _json(candidate.candidate_state(session, interview))
+    return _json(candidate.consent_and_state(session, interview, data))
 
 
 @router.post(f"{LINK}/human-review", response_model=schemas.CandidateStateOut)
@@ -201,8 +212,7 @@ def link_ask(data: schemas.AskIn, session: DbSession, link: Link) -> Any:
 @router.post(f"{LINK}/submit", response_model=schemas.CandidateStateOut)
 def link_submit(data: schemas.TabIn, session: DbSession, link: Link) -> Any:
     interview = _interview(session, link, grace=True)
-    candidate.submit(session, interview, data.tab)
-    return _json(candidate.candidate_state(session, interview))
+    return _json(candidate.submit_and_state(session, interview, data.tab))
 
 
 # --------------------------------------------------------------------------- HR

@@ -171,8 +171,8 @@ def interview_consent(
     request: Request, session: DbSession, link_token: str, body: Body
 ) -> Response:
     interview = _interview(request, session, link_token)
-    candidate.give_consent(session, interview, _parse(request, body, schemas.ConsentIn))
-    return _out(candidate.candidate_state(session, interview))
+    data = _parse(request, body, schemas.ConsentIn)
+    return _out(candidate.consent_and_state(session, interview, data))
 
 
 @router.post("/i/{link_token}/interview/human-review")
@@ -303,8 +303,8 @@ def interview_ask(request: Request, session: DbSession, link_token: str, body: B
 @router.post("/i/{link_token}/interview/submit")
 def interview_submit(request: Request, session: DbSession, link_token: str, body: Body) -> Response:
     interview = _interview(request, session, link_token, grace=True)
-    candidate.submit(session, interview, _parse(request, body, schemas.TabIn).tab)
-    return _out(candidate.candidate_state(session, interview))
+    tab = _parse(request, body, schemas.TabIn).tab
+    return _out(candidate.submit_and_state(session, interview, tab))
 
 
 def _fetch_events(interview_id: int, kinds: tuple[str, ...]):

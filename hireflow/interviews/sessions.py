@@ -165,6 +165,9 @@ def load_with_invitation(session: Session, invitation_id: int) -> InterviewSessi
         select(Invitation, InterviewSession)
         .outerjoin(InterviewSession, InterviewSession.invitation_id == Invitation.id)
         .where(Invitation.id == invitation_id)
+        # the competency model (some 16 kB of JSON) is for scoring and HR's report, not for
+        # the candidate's requests: read only where it is used
+        .options(defer(InterviewSession.model))
     ).first()
     if row is None:
         return None
@@ -203,11 +206,14 @@ def ensure_session(
     now: datetime | None = None,
     *,
     known: InterviewSession | None = None,
+    commit: bool = True,
 ) -> InterviewSession:
     """The interview of an AI invitation, created on first use (safe against a concurrent
     creator: the invitation is unique), and marked verified once the identity check passed.
 
-    ``known``: the invitation's interview as already read in this transaction."""
+    ``known``: the invitation's interview as already read in this transaction. ``commit``
+    False: what changed is flushed (the write lock taken, so a busy SQLite is still retried
+    here) and committed by the caller, with what it reads after."""
     now = now or utcnow()
     if invitation.kind != "ai":
         raise NotFound()
@@ -228,7 +234,7 @@ def ensure_session(
         interview.deadline = invitation.deadline
         changed = True
     if changed:
-        session.commit()
+        session.commit() if commit else session.flush()
     return interview
 
 
@@ -312,6 +318,22 @@ def question_at(interview: InterviewSession, question_id: str) -> tuple[int, dic
 def answers_of(session: Session, interview: InterviewSession) -> dict[str, InterviewAnswer]:
     rows = session.scalars(
         select(InterviewAnswer).where(InterviewAnswer.interview_id == interview.id)
+    )
+    return {row.question_id: row for row in rows}
+
+
+# An answer's columns the candidate's page never shows: decrypted only when read.
+_UNSHOWN = (defer(InterviewAnswer.transcript), defer(InterviewAnswer.segments))
+_TEXTLESS = (defer(InterviewAnswer.text), *_UNSHOWN)
+
+
+def answers_for_view(session: Session, interview: InterviewSession) -> dict[str, InterviewAnswer]:
+    """The interview's answer rows as the candidate's page state shows them: the typed text
+    (the saved draft), not the transcripts and segments (encrypted, only for HR)."""
+    rows = session.scalars(
+        select(InterviewAnswer)
+        .where(InterviewAnswer.interview_id == interview.id)
+        .options(*_UNSHOWN)
     )
     return {row.question_id: row for row in rows}
 
@@ -421,11 +443,7 @@ def answers_up_to(
     rows = session.scalars(
         select(InterviewAnswer)
         .where(InterviewAnswer.interview_id == interview.id, InterviewAnswer.position <= position)
-        .options(
-            defer(InterviewAnswer.text),
-            defer(InterviewAnswer.transcript),
-            defer(InterviewAnswer.segments),
-        )
+        .options(*_TEXTLESS)
     )
     return {row.question_id: row for row in rows}
 
@@ -439,6 +457,27 @@ def answer_for_writing(
     hold_tab(session, interview, tab, now)
     position, question = question_at(interview, question_id)
     return answer_row(session, interview, question_id, position), question
+
+
+def answer_with_statuses(
+    session: Session, interview: InterviewSession, question_id: str, tab: str, now: datetime
+) -> tuple[InterviewAnswer, dict[str, Any], dict[str, str]]:
+    """:func:`answer_for_writing` plus every touched question's answer status, in one query:
+    the answer rows without their texts (a saved answer is written, not read), so the next
+    question is known without reading the answers again after the write."""
+    require_writable(interview, now)
+    hold_tab(session, interview, tab, now)
+    position, question = question_at(interview, question_id)
+    rows = session.scalars(
+        select(InterviewAnswer)
+        .where(InterviewAnswer.interview_id == interview.id)
+        .options(*_TEXTLESS)
+    )
+    answers = {row.question_id: row for row in rows}
+    answer = answers.get(question_id)
+    if answer is None:
+        answer = create_answer_row(session, interview, question_id, position)
+    return answer, question, {qid: row.status for qid, row in answers.items()}
 
 
 def refuse_finished(answer: InterviewAnswer) -> None:

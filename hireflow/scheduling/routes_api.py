@@ -8,11 +8,13 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy import select
 
 from hireflow.core.i18n import format_datetime, gettext_for
 from hireflow.core.permissions import require
 from hireflow.core.rows import shaped
 from hireflow.notifications.models import OutboxMessage
+from hireflow.openings.models import Opening
 from hireflow.org.models import Tenant
 from hireflow.scheduling import (
     auto_assignment,
@@ -290,14 +292,21 @@ api.post(
 
 def _link_out(session: DbSession, inv: Invitation, settings: AppSettings, access: str | None):
     verified = candidate_link.has_access(settings, inv, access)
-    booking = inv.booking
-    tenant = session.get(Tenant, inv.tenant_id)
+    # the booking is shown only once verified (and an AI link's ``can_change`` never reads
+    # it); the company's name and the opening's title in one query, not two
+    booking = inv.booking if verified or inv.kind != "ai" else None
+    names = session.execute(
+        select(Tenant.name, Opening.title)
+        .select_from(Opening)
+        .outerjoin(Tenant, Tenant.id == inv.tenant_id)
+        .where(Opening.id == inv.opening_id)
+    ).one()
     return shaped(
         schemas.LinkOut,
         inv,
         invitation_id=inv.id,
-        company=tenant.name if tenant else "",
-        job_title=inv.opening.title,
+        company=names.name or "",
+        job_title=names.title,
         candidate_name=inv.candidate.name if verified else "",
         verified=verified,
         identity_method=candidate_link.identity_method(inv),
