@@ -121,17 +121,23 @@ def test_the_final_answer_finds_the_next_question_in_its_own_transaction(
     assert after["current_question_id"] == second
 
 
-def test_the_pages_routes_read_the_link_once_too(client, session, org, engine):
-    """The candidate's page (``/i/{token}/interview/...``, access in the link's cookie)."""
-    setup, _base, state = _state(client, session, org)
-    qid = state["questions"][0]["id"]
+def page_headers(client, setup) -> dict[str, str]:
+    """What the candidate's page sends with its requests: the link's cookie (set on the
+    client) and the page's CSRF token."""
     name, value = setup.cookie
     client.cookies.set(name, value)
     page = client.get(f"/i/{setup.token}/interview")
     assert page.status_code == 200, page.text
     token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
     assert token is not None
-    headers = {"X-CSRF-Token": token.group(1), "Accept": "application/json"}
+    return {"X-CSRF-Token": token.group(1), "Accept": "application/json"}
+
+
+def test_the_pages_routes_read_the_link_once_too(client, session, org, engine):
+    """The candidate's page (``/i/{token}/interview/...``, access in the link's cookie)."""
+    setup, _base, state = _state(client, session, org)
+    qid = state["questions"][0]["id"]
+    headers = page_headers(client, setup)
     path = f"/i/{setup.token}/interview/questions/{qid}/open"
     with _statements(engine) as seen:
         opened = client.post(path, headers=headers, json={"tab": TAB})

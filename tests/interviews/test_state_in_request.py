@@ -6,12 +6,7 @@ refuses, is what it was (``tests/interviews`` checks the rest of the behaviour).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
 from hireflow.core.audit import AuditEntry
 from hireflow.interviews.candidate import NOTICE_VERSION
@@ -23,37 +18,31 @@ from tests.interviews.factories import (  # noqa: F401 - fixtures
     queue_fixture,
     started,
 )
+from tests.interviews.test_drafts import _draft
+from tests.interviews.test_request_cost import (
+    COMMIT,
+    _after_commit,
+    _state,
+    _statements,
+    page_headers,
+)
 
-COMMIT = "-- commit"
 CONSENT = {"tab": TAB, "recording": True, "ai_assessment": True, "notice_version": NOTICE_VERSION}
-
-
-@contextmanager
-def _statements(engine) -> Iterator[list[str]]:
-    """The statements run meanwhile, with a marker where a session committed."""
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        seen.append(" ".join(statement.split()))
-
-    def committed(_session) -> None:
-        seen.append(COMMIT)
-
-    event.listen(engine, "before_cursor_execute", record)
-    event.listen(Session, "after_commit", committed)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-        event.remove(Session, "after_commit", committed)
 
 
 def _one_transaction(seen: list[str]) -> None:
     """Every statement came before the request's first commit (nothing read after it)."""
     assert COMMIT in seen, seen
-    ends = (COMMIT, "COMMIT", "RELEASE SAVEPOINT")  # the commit itself (tests nest in one)
-    after = [s for s in seen[seen.index(COMMIT) + 1 :] if not s.startswith(ends)]
-    assert after == [], after
+    assert _after_commit(seen) == [], seen
+
+
+def _answer(client, setup, base, qid, text):
+    """The candidate's final answer to a question."""
+    return client.put(
+        f"{base}/questions/{qid}/text",
+        headers=setup.headers,
+        json={"tab": TAB, "text": text, "final": True},
+    )
 
 
 def _same_state(given: dict, read: dict) -> None:
@@ -140,17 +129,10 @@ def test_a_refused_consent_writes_nothing_and_says_why(client, session, org):
 def test_submission_answers_with_its_state_and_queues_scoring_once(
     client, session, org, engine, queue
 ):
-    setup = make_setup(session, org)
-    started(session, setup)
-    base = f"/api/v1/links/{setup.token}/interview"
-    state = client.get(base, headers=setup.headers).json()
+    setup, base, state = _state(client, session, org)
     first = state["questions"][0]["id"]
     client.post(f"{base}/questions/{first}/open", headers=setup.headers, json={"tab": TAB})
-    client.put(
-        f"{base}/questions/{first}/text",
-        headers=setup.headers,
-        json={"tab": TAB, "text": "草稿还没写完", "final": False},
-    )
+    assert _draft(client, setup, base, first, "草稿还没写完").status_code == 200
     with _statements(engine) as seen:
         submitted = client.post(f"{base}/submit", headers=setup.headers, json={"tab": TAB})
     assert submitted.status_code == 200, submitted.text
@@ -186,13 +168,7 @@ def test_submission_answers_with_its_state_and_queues_scoring_once(
 
 def test_the_pages_consent_and_submission_answer_the_same(client, session, org):
     setup = make_setup(session, org)
-    name, value = setup.cookie
-    client.cookies.set(name, value)
-    page = client.get(f"/i/{setup.token}/interview")
-    assert page.status_code == 200, page.text
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
-    assert token is not None
-    headers = {"X-CSRF-Token": token.group(1), "Accept": "application/json"}
+    headers = page_headers(client, setup)
     base = f"/i/{setup.token}/interview"
     given = client.post(f"{base}/consent", headers=headers, json=CONSENT)
     assert given.status_code == 200, given.text
@@ -205,19 +181,13 @@ def test_the_pages_consent_and_submission_answer_the_same(client, session, org):
 
 
 def test_a_question_skipped_on_the_way_is_not_the_next_one(client, session, org, engine):
-    setup = make_setup(session, org)
-    started(session, setup)
-    base = f"/api/v1/links/{setup.token}/interview"
-    ids = [q["id"] for q in client.get(base, headers=setup.headers).json()["questions"]]
+    setup, base, state = _state(client, session, org)
+    ids = [q["id"] for q in state["questions"]]
     assert len(ids) >= 3
     # the second opened straight away (the first never shown: it has no answer row)
     client.post(f"{base}/questions/{ids[1]}/open", headers=setup.headers, json={"tab": TAB})
     with _statements(engine) as seen:
-        saved = client.put(
-            f"{base}/questions/{ids[1]}/text",
-            headers=setup.headers,
-            json={"tab": TAB, "text": "第二题的回答", "final": True},
-        )
+        saved = _answer(client, setup, base, ids[1], "第二题的回答")
     assert saved.status_code == 200, saved.text
     # the first question, never answered nor skipped, comes next: what the page state says
     assert saved.json()["next_question_id"] == ids[0]
@@ -228,44 +198,26 @@ def test_a_question_skipped_on_the_way_is_not_the_next_one(client, session, org,
     assert [q["status"] for q in state["questions"][:2]] == ["open", "answered"]
     assert state["current_question_id"] == ids[0]
     # a draft (not final) names no next question; a question outside the interview is 404
-    draft = client.put(
-        f"{base}/questions/{ids[2]}/text",
-        headers=setup.headers,
-        json={"tab": TAB, "text": "草稿", "final": False},
-    )
+    draft = _draft(client, setup, base, ids[2])
     assert draft.status_code == 200 and draft.json()["next_question_id"] is None
-    missing = client.put(
-        f"{base}/questions/no-such-question/text",
-        headers=setup.headers,
-        json={"tab": TAB, "text": "x", "final": True},
-    )
+    missing = _answer(client, setup, base, "no-such-question", "x")
     assert missing.status_code == 404
 
 
 def test_the_final_answer_names_the_next_open_question(client, session, org, engine):
-    setup = make_setup(session, org)
-    started(session, setup)
-    base = f"/api/v1/links/{setup.token}/interview"
-    ids = [q["id"] for q in client.get(base, headers=setup.headers).json()["questions"]]
+    setup, base, state = _state(client, session, org)
+    ids = [q["id"] for q in state["questions"]]
     for position, qid in enumerate(ids):
         client.post(f"{base}/questions/{qid}/open", headers=setup.headers, json={"tab": TAB})
         with _statements(engine) as seen:
-            saved = client.put(
-                f"{base}/questions/{qid}/text",
-                headers=setup.headers,
-                json={"tab": TAB, "text": f"回答 {position}", "final": True},
-            )
+            saved = _answer(client, setup, base, qid, f"回答 {position}")
         assert saved.status_code == 200, saved.text
         following = ids[position + 1] if position + 1 < len(ids) else None
         assert saved.json()["next_question_id"] == following
         reads = [s for s in seen if s.startswith("SELECT") and "FROM interview_answers" in s]
         assert len(reads) == 1, reads
     # an answered question refuses more writes
-    done = client.put(
-        f"{base}/questions/{ids[0]}/text",
-        headers=setup.headers,
-        json={"tab": TAB, "text": "再改一次", "final": True},
-    )
+    done = _answer(client, setup, base, ids[0], "再改一次")
     assert done.status_code == 409
     texts = session.scalars(
         select(InterviewAnswer.text)
