@@ -251,16 +251,16 @@ def pending(session: Session, person_id: int) -> list[Pending]:
     return _sort(session, rows)[0] if rows else []
 
 
-def claim(session: Session, row_id: int) -> bool:
-    """Take the row out of the outbox in the session's transaction (the caller appends its
-    entry in the same one): False when another settler took it first."""
+def claim(session: Session, row_ids: Sequence[int]) -> list[int]:
+    """Take the rows out of the outbox in the session's transaction (the caller appends their
+    entries in the same one): the ids taken, without those another settler took first."""
     taken = session.scalars(
         delete(PendingEntry)
-        .where(PendingEntry.id == row_id)
+        .where(PendingEntry.id.in_(row_ids))
         .returning(PendingEntry.id)
         .execution_options(synchronize_session=False)
     ).all()
-    return bool(taken)
+    return sorted(taken)
 
 
 def copied(session: Session, found: Pending) -> bool:

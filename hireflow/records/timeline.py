@@ -468,30 +468,32 @@ def _transient(exc: Exception) -> bool:
 def _settle(
     session: Session, person_id: int, record: PersonRecord | None, ring: Keyring | None
 ) -> int:
-    """Append the person's outbox rows in the order written, each on its own (a savepoint):
-    a row that cannot be appended is quarantined (marked, kept, noted in the chain at the
-    place it would have taken) and the rows after it go on. A row marked and noted is
-    skipped; a mark the chain does not note is not trusted, the row is tried again."""
+    """Append the person's outbox rows in the order written: all at once when they can be,
+    else each on its own (a savepoint), so that a row that cannot be appended is quarantined
+    (marked, kept, noted in the chain at the place it would have taken) and the rows after it
+    go on. A row marked and noted is skipped; a mark the chain does not note is not trusted,
+    the row is tried again."""
     rows = outbox.pending(session, person_id)
     if not rows:
         return 0
     open_notes = outbox.notes(session, person_id=person_id)
+    if all(found.fields is not None and found.row_id not in open_notes for found in rows):
+        record = record or _record_of(session, person_id)
+        done = _append_all(session, record, rows, ring)
+        if done is not None:
+            return done
     appended = 0
     for found in rows:
         note = outbox.noted(open_notes, found)
         if note is not None and found.marked_at is not None:
             continue  # quarantined: IT retries or discards it (``records.quarantine``)
-        if record is None:
-            candidate = session.get(Candidate, person_id)
-            if candidate is None:
-                raise NotFound()
-            record = ensure_record(session, candidate)
+        record = record or _record_of(session, person_id)
         if found.fields is None:
             _quarantine(session, record, found, str(found.reason), None, note, ring)
             continue
         try:
             with session.begin_nested():
-                if not outbox.claim(session, found.row_id):
+                if not outbox.claim(session, [found.row_id]):
                     continue  # another settler appended it
                 (entry,) = _append_now(session, record, [NewEntry(**found.fields)], ring, True)
         except Exception as exc:  # the row's own fault: quarantined, the rows after it go on
@@ -507,6 +509,31 @@ def _settle(
             facts = outbox.note_facts(found, "appended", entry_seq=entry.seq)
             append_note(session, record, facts, ring)
     return appended
+
+
+def _record_of(session: Session, person_id: int) -> PersonRecord:
+    candidate = session.get(Candidate, person_id)
+    if candidate is None:
+        raise NotFound()
+    return ensure_record(session, candidate)
+
+
+def _append_all(
+    session: Session, record: PersonRecord, rows: Sequence[outbox.Pending], ring: Keyring | None
+) -> int | None:
+    """The usual case in one append (one savepoint, one advance of the chain): how many were
+    appended, or None when one of them fails (the caller then goes row by row)."""
+    try:
+        with session.begin_nested():
+            taken = set(outbox.claim(session, [found.row_id for found in rows]))
+            items = [NewEntry(**(found.fields or {})) for found in rows if found.row_id in taken]
+            if items:
+                _append_now(session, record, items, ring, True)
+    except Exception as exc:  # a bad row among them: the caller finds it
+        if _transient(exc):
+            raise
+        return None
+    return len(items)
 
 
 def append_note(
