@@ -460,7 +460,16 @@ def _write_import_report(path: Path, report: Any, v: Any, *, dry_run: bool) -> N
     )
 
 
-def rotate_keys_command() -> None:
+def rotate_keys_command(
+    retire_unreadable_outbox: Annotated[
+        bool,
+        typer.Option(
+            "--retire-unreadable-outbox",
+            help="Retire the old keys even though quarantined outbox rows are sealed under "
+            "them: those rows then become unreadable for good",
+        ),
+    ] = False,
+) -> None:
     """Move everything under the current master key (old keys listed as previous)."""
     from hireflow.core import pii
     from hireflow.core.db import get_database
@@ -476,22 +485,92 @@ def rotate_keys_command() -> None:
         )
     del settings
     with get_database().session() as session, _progress() as step:
-        report = rotate_keys(session, ring, step=step)
+        report = rotate_keys(session, ring, step=step, retire_unreadable=retire_unreadable_outbox)
     console.print(
         f"Current key {report.new_key_id}: {report.wrapped_keys} data keys rewrapped, "
         f"{report.field_tokens} column values re-encrypted, {report.blind_indexes} blind "
         f"indexes and {report.terms_entries} entries' search terms recomputed, "
         f"{report.seals} seals moved."
     )
+    _print_unreadable(report)
     if report.failures:
         for failure in report.failures[:20]:
             console.print(f"[red]  • {failure}[/red]")
         raise _fail(f"{len(report.failures)} items could not be moved; old keys kept.", 1)
+    if report.held_for_unreadable:
+        raise _fail(
+            f"Old key(s) {', '.join(report.held_for_unreadable)} kept: retiring them makes "
+            f"the {len(report.losses())} quarantined outbox row(s) above unreadable for good. "
+            "Look into them (hireflow outbox-quarantine), or run again with "
+            "--retire-unreadable-outbox to retire the keys anyway.",
+            1,
+        )
     if report.retired:
         console.print(
             f"[green]Retired key(s) {', '.join(report.retired)}: remove them from "
             "HIREFLOW_PREVIOUS_MASTER_KEYS and destroy them.[/green]"
         )
+        if report.losses():
+            console.print(
+                f"[yellow]{len(report.losses())} quarantined outbox row(s) sealed under them "
+                "are now unreadable for good; they stay quarantined and noted in their "
+                "people's chains until discarded (hireflow outbox-quarantine --discard).[/yellow]"
+            )
+
+
+def _print_unreadable(report: Any) -> None:
+    """The outbox rows no configured key can read: ids, reason codes and key ids only."""
+    if not report.unreadable:
+        return
+    console.print(
+        f"[yellow]{len(report.unreadable)} outbox row(s) could not be resealed: no configured "
+        "key reads them (they are quarantined, never appended; nothing else depends on them):"
+        "[/yellow]"
+    )
+    for row in report.unreadable[:50]:
+        console.print(
+            f"  • outbox row {row.row_id}, person {row.person_id}: {row.reason}, sealed under "
+            f"key {row.key_id or 'unknown'}"
+        )
+
+
+def outbox_quarantine_command(
+    tenant: Annotated[str | None, typer.Option(help="Only this company (short name)")] = None,
+    retry: Annotated[int | None, typer.Option(help="Clear the mark and append it now")] = None,
+    discard: Annotated[
+        int | None, typer.Option(help="Note in the chain that it is discarded, delete it")
+    ] = None,
+) -> None:
+    """List the quarantined record outbox rows; retry or discard one (ids and reason codes)."""
+    from hireflow.core.db import get_database
+    from hireflow.core.errors import NotFound
+    from hireflow.records import quarantine
+
+    _ready()
+    with get_database().session() as session:
+        tenant_id = _tenant_id(session, tenant)
+        try:
+            if retry is not None:
+                done = quarantine.retry(session, retry)
+                state = "appended" if done.appended else "still cannot be appended: quarantined"
+                console.print(f"Outbox row {retry} (person {done.person_id}): {state}.")
+                return
+            if discard is not None:
+                done = quarantine.discard(session, discard)
+                console.print(
+                    f"Outbox row {discard} (person {done.person_id}) discarded; the person's "
+                    "chain notes it."
+                )
+                return
+        except NotFound:
+            raise _fail("No quarantined outbox row with that id.", 1) from None
+        listed = quarantine.listed(session, tenant_id)
+    for finding in listed:
+        console.print(
+            f"outbox row {finding.row_id}, person {finding.person_id}: {finding.kind} "
+            f"({finding.reason}), noted at seq {finding.seq}"
+        )
+    console.print(f"{len(listed)} quarantine finding(s).")
 
 
 def retention_command(
@@ -581,4 +660,5 @@ def register(app: typer.Typer) -> None:
     app.command("restore")(restore_command)
     app.command("migrate-in")(migrate_in_command)
     app.command("rotate-keys")(rotate_keys_command)
+    app.command("outbox-quarantine")(outbox_quarantine_command)
     app.command("retention")(retention_command)

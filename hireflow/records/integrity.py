@@ -429,6 +429,7 @@ def verify_person(
         report,
     )
     verify_sealed(session, report, person_id=person_id)
+    check_outbox(session, report, None, person_id=person_id)
     return report
 
 
@@ -567,18 +568,6 @@ def count_rows(session: Session, tenant_id: int | None = None) -> int:
     return int(session.scalar(audit_stmt) or 0) + int(session.scalar(entry_stmt) or 0)
 
 
-OUTBOX_FINDINGS = {
-    "forged": (
-        "unchained",
-        "does not authenticate: written outside the application, altered or moved",
-    ),
-    "replayed": (
-        "replayed",
-        "is a copy of a deferred entry already appended or waiting in an earlier row",
-    ),
-}
-
-
 def unsettled(person_id: int, error: str) -> Problem:
     """A person whose deferred entries could not be appended (``error``: the exception's class)."""
     return Problem(
@@ -589,22 +578,54 @@ def unsettled(person_id: int, error: str) -> Problem:
     )
 
 
-def check_outbox(session: Session, report: VerificationReport, tenant_id: int | None) -> None:
-    """Append the deferred entries (``records.outbox``) first; report the people whose entries
-    could not be appended and the rows that never will be (forged or replayed)."""
-    settled = settle_all(session, tenant_id)
-    for person_id, error in settled.failed.items():
-        report.problems.append(unsettled(person_id, error))
-    for finding in outbox.forged(session, tenant_id):
-        kind, why = OUTBOX_FINDINGS[finding.kind]
-        report.problems.append(
-            Problem(
-                person_chain_id(finding.person_id),
-                kind,
-                None,
-                f"outbox row id {finding.row_id} {why}; it is not appended",
-            )
+def outbox_problem(finding: outbox.Finding) -> Problem:
+    """A finding on the record outbox as verify reports it (ids and reason codes only)."""
+    chain = person_chain_id(finding.person_id)
+    row = f"outbox row id {finding.row_id}"
+    why = outbox.REASONS.get(finding.reason or "", "")
+    if finding.kind == "replayed":
+        message = (
+            f"{row} is a copy of a deferred entry already appended or waiting in an earlier "
+            "row; it is not appended"
         )
+        return Problem(chain, "replayed", None, message)
+    if finding.kind == "quarantined":
+        message = (
+            f"{row} is quarantined ({finding.reason}: it {why}); it is kept and not appended, "
+            f"and the chain notes its place at seq {finding.seq}. Retry or discard it: "
+            "hireflow outbox-quarantine"
+        )
+        return Problem(chain, "quarantined", finding.seq, message)
+    if finding.kind == "quarantine_broken":
+        message = (
+            f"the chain notes {row} as quarantined at seq {finding.seq} ({finding.reason}), "
+            "but the row is missing or was changed since: deleted or altered outside the "
+            "application"
+        )
+        return Problem(chain, "quarantine_broken", finding.seq, message)
+    # not quarantined yet (its person's settling failed): reported as before quarantine existed
+    message = f"{row} {why or outbox.REASONS['seal_invalid']}; it is not appended"
+    return Problem(chain, "unchained", None, message)
+
+
+def check_outbox(
+    session: Session,
+    report: VerificationReport,
+    tenant_id: int | None,
+    *,
+    person_id: int | None = None,
+) -> None:
+    """Append the deferred entries (``records.outbox``) first; report the people whose entries
+    could not be appended (a database error: they wait), the rows that never will be (copies)
+    and the quarantined ones, and quarantine notes whose row is gone. For one person
+    (the record's badge): their quarantine findings only."""
+    if person_id is None:
+        settled = settle_all(session, tenant_id)
+        for failed, error in settled.failed.items():
+            report.problems.append(unsettled(failed, error))
+    for finding in outbox.forged(session, tenant_id, person_id=person_id):
+        if person_id is None or finding.kind in ("quarantined", "quarantine_broken"):
+            report.problems.append(outbox_problem(finding))
 
 
 def verify(

@@ -19,6 +19,7 @@ ENTRY_TYPE_LABELS = (
     N_("import"),
     N_("erasure"),
     N_("outcome"),
+    N_("quarantine"),
 )
 STATUS_LABELS = (
     N_("applied"),

@@ -43,8 +43,11 @@ ENTRY_TYPES = (
     "import",
     "erasure",
     "outcome",
+    "quarantine",
 )
-"""Kinds of timeline entries; each has a translated label on the record page."""
+"""Kinds of timeline entries; each has a translated label on the record page. A
+``quarantine`` entry is the chain's note on an outbox row that could not be appended (and on
+its resolution); only ``records.outbox`` writes them."""
 
 STATUSES = (
     "applied",
@@ -143,7 +146,12 @@ class PendingEntry(Base):
     (``records.outbox``): durable from that commit, appended in id order before anything
     else is appended to or read from the chain. ``entry`` is the entry's fields sealed
     (AES-256-GCM) to the row's tenant and person, so a row written outside the application
-    is never appended (``hireflow verify`` reports it)."""
+    is never appended (``hireflow verify`` reports it).
+
+    ``quarantined_at`` / ``quarantine_reason`` mark a row that could not be appended (a
+    reason code, never data). The mark alone is not trusted: a settler skips the row only when
+    the person's chain also notes it (a ``quarantine`` entry naming the row), so setting the
+    mark outside the application cannot hide an entry."""
 
     __tablename__ = "record_outbox"
 
@@ -152,6 +160,8 @@ class PendingEntry(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
     entry: Mapped[str] = mapped_column(Text, info=pii.row_token(OUTBOX_CONTEXT))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    quarantined_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    quarantine_reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class Attachment(Base):

@@ -378,6 +378,9 @@ class Presenter:
         if entry.type == "outcome":
             self.outcome(facts, data, shown)
             return shown
+        if entry.type == "quarantine":
+            self.quarantine(facts, shown)
+            return shown
         if entry.type == "interview_result":
             shown.scores = self.scores(facts.get("scores") or {}, opening_id)
             shown.headline = self.imported(str(getattr(entry, "source", "")))
@@ -531,6 +534,22 @@ class Presenter:
             shown.headline = self._("Leaving date cleared: still employed")
         else:
             shown.lines = self.lines(data) + self.lines(facts)
+
+    def quarantine(self, facts: Mapping[str, Any], shown: Shown) -> None:
+        """The chain's note on a deferred entry that could not be appended (``records.outbox``):
+        quarantined, appended after all, or discarded; the reason is a code for IT."""
+        words = {"row": str(facts.get("outbox_row") or "—"), "reason": str(facts.get("reason"))}
+        action = facts.get("action")
+        if action == "appended":
+            text = self._("Quarantined entry appended after all (outbox row %(row)s)")
+        elif action == "discarded":
+            text = self._("Quarantined entry discarded (outbox row %(row)s, reason: %(reason)s)")
+        else:
+            text = self._(
+                "A deferred entry could not be appended and is quarantined "
+                "(outbox row %(row)s, reason: %(reason)s)"
+            )
+        shown.headline = text % words
 
 
 def clean_iso(value: Any) -> datetime | None:

@@ -15,7 +15,10 @@ Run after configuring the new key as ``HIREFLOW_MASTER_KEY`` and the old one in
 3. blind indexes and search terms are recomputed under the new key (lookups try every key
    in the ring meanwhile, so search keeps working during the run);
 4. when nothing failed, the old keys are marked retired in ``key_registry``: from then on
-   a start-up without them is accepted, and the old key can be destroyed.
+   a start-up without them is accepted, and the old key can be destroyed. Record outbox rows
+   no key can read (forged, or under a key that is gone) are quarantined and listed instead
+   of failing; an old key one of them is sealed under is retired only when the caller says so
+   (``retire_unreadable``), since those rows then become unreadable for good.
 
 Each step commits in batches and skips rows already done, so an interrupted run is
 simply started again.
@@ -43,9 +46,9 @@ from hireflow.core.crypto import (
 from hireflow.core.db import Base, JSONText
 from hireflow.records import outbox
 from hireflow.records.keys import register_current_key, retire_key
-from hireflow.records.models import KeyRegistryEntry, RecordEntry, RecordTerm
+from hireflow.records.models import KeyRegistryEntry, PendingEntry, RecordEntry, RecordTerm
 from hireflow.records.seals import rekey
-from hireflow.records.timeline import decrypt_payload, entry_terms
+from hireflow.records.timeline import decrypt_payload, entry_terms, settle_pending
 
 BATCH = 500
 
@@ -69,12 +72,36 @@ class RotationReport:
     seals: int = 0
     failures: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
+    unreadable: list[Unreadable] = field(default_factory=list)
+    held_for_unreadable: list[str] = field(default_factory=list)
+
+    def losses(self) -> list[Unreadable]:
+        """The quarantined outbox rows sealed under a key this run retires (or would retire):
+        retiring it makes them unreadable for good."""
+        return [
+            row
+            for row in self.unreadable
+            if row.key_id in (self.retired or self.held_for_unreadable)
+        ]
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """An outbox row no configured key can read (it does not authenticate, or its key is
+    gone): it cannot be resealed. It is quarantined and noted in its person's chain; ids,
+    the reason code and the key id it names only."""
+
+    row_id: int
+    person_id: int
+    reason: str
+    key_id: str | None
 
 
 # Columns whose tokens are re-encrypted by a function of their own (same signature as
 # ``reencrypt_field``): an outbox row keeps its entry id (see ``outbox.reseal``).
+OUTBOX_COLUMN = ("record_outbox", "entry")
 _RESEAL: dict[tuple[str, str], Callable[[str, Keyring, str], str]] = {
-    ("record_outbox", "entry"): outbox.reseal,
+    OUTBOX_COLUMN: outbox.reseal,
 }
 
 
@@ -212,7 +239,10 @@ def _reencrypt_column(
                 continue
             fresh = reencrypt(token, ring, pii.row_context(context, row._mapping))
         except CryptoError as exc:
-            report.failures.append(f"{name}.{col} {ids}: {exc}")
+            if (name, col) == OUTBOX_COLUMN:  # quarantined and decided on after the pass
+                report.unreadable.append(Unreadable(ids["id"], 0, "", None))
+            else:
+                report.failures.append(f"{name}.{col} {ids}: {exc}")
             continue
         condition = [raw.c[k] == value for k, value in ids.items()]
         session.execute(update(raw).where(*condition).values({col: fresh}))
@@ -288,10 +318,71 @@ def _reterm(session: Session, ring: Keyring, report: RotationReport, step: Step)
         advance(len(chunk))
 
 
+def _quarantine_unreadable(session: Session, report: RotationReport) -> None:
+    """Settle the people of the outbox rows no key could reseal, so each is quarantined and
+    noted in its chain before a key is retired; then name them (reason, key id). A row that
+    could not be quarantined (its person's settling failed) is a failure: the old keys stay."""
+    wanted = {row.row_id for row in report.unreadable}
+    report.unreadable = []
+    rows = session.execute(
+        select(PendingEntry.id, PendingEntry.person_id, PendingEntry.entry)
+        .where(PendingEntry.id.in_(wanted))
+        .order_by(PendingEntry.id)
+    ).all()
+    for person_id in sorted({row.person_id for row in rows}):
+        try:
+            settle_pending(session, person_id)
+            session.commit()
+        except Exception as exc:  # reported; that person's rows keep the old key in use
+            session.rollback()
+            report.failures.append(f"record_outbox person {person_id}: {type(exc).__name__}")
+    for row in rows:
+        found = {
+            f.row_id: f
+            for f in outbox.forged(session, person_id=row.person_id)
+            if f.kind == "quarantined"
+        }.get(row.id)
+        if found is None:
+            report.failures.append(f"record_outbox.entry {row.id}: not quarantined")
+            continue
+        try:
+            key_id: str | None = field_token_key_id(row.entry)
+        except CryptoError:
+            key_id = None
+        report.unreadable.append(Unreadable(row.id, row.person_id, str(found.reason), key_id))
+
+
+def _retire(
+    session: Session, ring: Keyring, report: RotationReport, retire_unreadable: bool
+) -> None:
+    """Retire the old keys when nothing failed; when quarantined outbox rows are sealed under
+    one of them, only if told to (``retire_unreadable``): they become unreadable for good."""
+    if report.failures:
+        return
+    retiring = [
+        row.key_id
+        for row in session.scalars(select(KeyRegistryEntry).order_by(KeyRegistryEntry.key_id))
+        if row.key_id != ring.current.key_id and row.retired_at is None
+    ]
+    if not retire_unreadable and any(row.key_id in retiring for row in report.unreadable):
+        report.held_for_unreadable = retiring
+        return
+    for key_id in retiring:
+        retire_key(session, key_id)
+        report.retired.append(key_id)
+    session.commit()
+
+
 def rotate_keys(
-    session: Session, ring: Keyring | None = None, *, step: Step | None = None
+    session: Session,
+    ring: Keyring | None = None,
+    *,
+    step: Step | None = None,
+    retire_unreadable: bool = False,
 ) -> RotationReport:
-    """Move everything under the ring's current key (see the module docstring)."""
+    """Move everything under the ring's current key (see the module docstring). Outbox rows
+    no key can read are quarantined and listed (``report.unreadable``); when one is sealed
+    under an old key, that key is retired only with ``retire_unreadable``."""
     ring = ring or pii.keyring()
     step = step or _no_progress
     report = RotationReport(new_key_id=ring.current.key_id)
@@ -310,6 +401,7 @@ def rotate_keys(
         total = session.query(raw).filter(raw.c[col].startswith(FIELD_TOKEN_PREFIX)).count()
         advance = step(f"{name}.{col}", total)
         _reencrypt_column(session, ring, name, keys, col, context, report, advance)
+    _quarantine_unreadable(session, report)
     _reindex(session, ring, report, step)
     _reterm(session, ring, report, step)
 
@@ -318,10 +410,5 @@ def rotate_keys(
     report.failures += seal_failures
     session.commit()
     advance(1)
-    if not report.failures:
-        for row in session.scalars(select(KeyRegistryEntry)):
-            if row.key_id != ring.current.key_id and row.retired_at is None:
-                retire_key(session, row.key_id)
-                report.retired.append(row.key_id)
-        session.commit()
+    _retire(session, ring, report, retire_unreadable)
     return report

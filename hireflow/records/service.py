@@ -195,7 +195,7 @@ def append_entry(
     ``facts`` are non-identifying values (numbers, codes, ids) that statistics keep.
     """
     capability = "records.review" if type in ("review", "note") else "records.write"
-    if type in ("status_change", "consent", "legal_hold", "erasure"):
+    if type in ("status_change", "consent", "legal_hold", "erasure", "quarantine"):
         raise ValidationFailed(
             N_("Use the dedicated function for this kind of entry."), fields={"type": "reserved"}
         )

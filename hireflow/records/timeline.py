@@ -33,7 +33,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from hireflow.candidates.models import Application, Candidate
@@ -445,24 +445,139 @@ def append_entries(
 
     The chain head stays locked until the caller commits or rolls back.
     """
-    pending = [NewEntry(**fields) for fields in outbox.take(session, record.person_id)]
-    if not items and not pending:
+    _settle(session, record.person_id, record, ring)
+    if not items:
         return []
-    entries = _append_now(session, record, [*pending, *items], ring, index_terms)
-    return entries[len(pending) :]
+    return _append_now(session, record, items, ring, index_terms)
 
 
 def settle_pending(session: Session, person_id: int) -> int:
     """Append the person's deferred entries to their chain now (no commit): before the chain
-    is read. Returns how many were appended."""
-    pending = [NewEntry(**fields) for fields in outbox.take(session, person_id)]
-    if not pending:
+    is read. Returns how many were appended (quarantined rows are not counted)."""
+    return _settle(session, person_id, None, None)
+
+
+def _transient(exc: Exception) -> bool:
+    """An error of the database rather than of the row (a lock, a lost connection): the
+    row is tried again later, never quarantined for it."""
+    return isinstance(exc, OperationalError | InterfaceError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    )
+
+
+def _settle(
+    session: Session, person_id: int, record: PersonRecord | None, ring: Keyring | None
+) -> int:
+    """Append the person's outbox rows in the order written: all at once when they can be,
+    else each on its own (a savepoint), so that a row that cannot be appended is quarantined
+    (marked, kept, noted in the chain at the place it would have taken) and the rows after it
+    go on. A row marked and noted is skipped; a mark the chain does not note is not trusted,
+    the row is tried again."""
+    rows = outbox.pending(session, person_id)
+    if not rows:
         return 0
+    open_notes = outbox.notes(session, person_id=person_id)
+    if all(found.fields is not None and found.row_id not in open_notes for found in rows):
+        record = record or _record_of(session, person_id)
+        done = _append_all(session, record, rows, ring)
+        if done is not None:
+            return done
+    appended = 0
+    for found in rows:
+        note = outbox.noted(open_notes, found)
+        if note is not None and found.marked_at is not None:
+            continue  # quarantined: IT retries or discards it (``records.quarantine``)
+        record = record or _record_of(session, person_id)
+        if found.fields is None:
+            _quarantine(session, record, found, str(found.reason), None, note, ring)
+            continue
+        try:
+            with session.begin_nested():
+                if not outbox.claim(session, [found.row_id]):
+                    continue  # another settler appended it
+                (entry,) = _append_now(session, record, [NewEntry(**found.fields)], ring, True)
+        except Exception as exc:  # the row's own fault: quarantined, the rows after it go on
+            if _transient(exc):
+                raise
+            if outbox.copied(session, found):
+                continue  # a racing settler appended a copy: this row is a replay
+            reason = "entry_refused" if isinstance(exc, EntryError) else "append_failed"
+            _quarantine(session, record, found, reason, type(exc).__name__, note, ring)
+            continue
+        appended += 1
+        if found.row_id in open_notes:  # it was quarantined before: the chain says it is back
+            facts = outbox.note_facts(found, "appended", entry_seq=entry.seq)
+            append_note(session, record, facts, ring)
+    return appended
+
+
+def _record_of(session: Session, person_id: int) -> PersonRecord:
     candidate = session.get(Candidate, person_id)
     if candidate is None:
         raise NotFound()
-    _append_now(session, ensure_record(session, candidate), pending, None, True)
-    return len(pending)
+    return ensure_record(session, candidate)
+
+
+def _append_all(
+    session: Session, record: PersonRecord, rows: Sequence[outbox.Pending], ring: Keyring | None
+) -> int | None:
+    """The usual case in one append (one savepoint, one advance of the chain): how many were
+    appended, or None when one of them fails (the caller then goes row by row)."""
+    try:
+        with session.begin_nested():
+            taken = set(outbox.claim(session, [found.row_id for found in rows]))
+            items = [NewEntry(**(found.fields or {})) for found in rows if found.row_id in taken]
+            if items:
+                _append_now(session, record, items, ring, True)
+    except Exception as exc:  # a bad row among them: the caller finds it
+        if _transient(exc):
+            raise
+        return None
+    return len(items)
+
+
+def append_note(
+    session: Session, record: PersonRecord, facts: dict[str, Any], ring: Keyring | None = None
+) -> RecordEntry:
+    """Append a chain note on an outbox row (``records.outbox``: quarantined, appended after
+    all, discarded) in the session's transaction."""
+    note = NewEntry(
+        type=outbox.QUARANTINE,
+        source=outbox.NOTE_SOURCE,
+        actor_label=outbox.NOTE_ACTOR,
+        facts=facts,
+    )
+    (entry,) = _append_now(session, record, [note], ring, False)
+    return entry
+
+
+def _quarantine(
+    session: Session,
+    record: PersonRecord,
+    found: outbox.Pending,
+    reason: str,
+    error: str | None,
+    note: outbox.Note | None,
+    ring: Keyring | None,
+) -> None:
+    """Mark the row and note it in the person's chain where its entry would have gone (once:
+    a row already noted as it is only gets its mark back)."""
+    if not outbox.mark(session, found, reason) or note is not None:
+        return
+    append_note(
+        session, record, outbox.note_facts(found, "quarantined", reason=reason, error=error), ring
+    )
+    # Ids and codes only: the row's fields are never logged.
+    log.warning(
+        "deferred record entry quarantined",
+        extra={
+            "event": "records.outbox_quarantined",
+            "person_id": found.person_id,
+            "row_id": found.row_id,
+            "reason": reason,
+            "error": error,
+        },
+    )
 
 
 @dataclass

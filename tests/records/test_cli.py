@@ -183,9 +183,52 @@ def test_backup_and_restore_commands(fresh_db, tmp_path, monkeypatch):
         get_settings.cache_clear()
 
 
+def test_rotate_keys_keeps_the_old_key_for_an_unreadable_outbox_row_until_told(fresh_db, regional):
+    from tests.records.test_keys import _with_a_moved_outbox_row
+
+    old = Keyring(MasterKey.generate())
+    set_database(fresh_db)
+    try:
+        with pii.override_keyring(old), fresh_db.session() as session:
+            org = make_org(session)
+            _person, other, moved = _with_a_moved_outbox_row(session, org)
+            check_keyring(session, old)
+        with pii.override_keyring(Keyring(MasterKey.generate(), [old.current])):
+            held = runner.invoke(app, ["rotate-keys"])
+            assert held.exit_code == 1, held.output
+            assert f"outbox row {moved}, person {other}: seal_invalid" in held.output
+            assert f"Old key(s) {old.current.key_id} kept" in held.output
+            assert "--retire-unreadable-outbox" in held.output
+            listed = runner.invoke(app, ["outbox-quarantine", "--tenant", org.tenant.slug])
+            assert f"outbox row {moved}, person {other}: quarantined" in listed.output
+            told = runner.invoke(app, ["rotate-keys", "--retire-unreadable-outbox"])
+            assert told.exit_code == 0, told.output
+            assert old.current.key_id in told.output.split("Retired key(s)", 1)[1]
+            assert "1 quarantined outbox row(s) sealed under them are now unreadable" in " ".join(
+                told.output.split()
+            )
+            gone = runner.invoke(app, ["outbox-quarantine", "--discard", str(moved)])
+            assert gone.exit_code == 0 and "discarded" in gone.output, gone.output
+            again = runner.invoke(app, ["outbox-quarantine", "--retry", str(moved)])
+            assert again.exit_code == 1 and "No quarantined outbox row" in again.output
+            verified = runner.invoke(app, ["verify", "--no-checkpoints"])
+            assert verified.exit_code == 0, verified.output
+    finally:
+        set_database(None)
+
+
 @pytest.mark.parametrize(
     "command",
-    ["verify", "backup", "restore", "migrate-in", "rotate-keys", "retention", "checkpoint"],
+    [
+        "verify",
+        "backup",
+        "restore",
+        "migrate-in",
+        "rotate-keys",
+        "retention",
+        "checkpoint",
+        "outbox-quarantine",
+    ],
 )
 def test_every_command_has_help(command):
     result = runner.invoke(app, [command, "--help"])

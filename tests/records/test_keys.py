@@ -415,3 +415,86 @@ def test_rotation_rewraps_the_chunks_of_an_upload_in_progress(fresh_db, regional
         stored = session.get(InterviewUpload, upload.id).chunks
         assert [(c[0], c[2]) for c in stored] == [("up/0", 10), ("up/1", 10)]
         assert [unwrap_key(WrappedKey.from_token(c[1]), alone) for c in stored] == data_keys
+
+
+def _with_a_moved_outbox_row(session, org) -> tuple[int, int, int]:
+    """A genuine deferred consent, and a copy of its seal moved to another person (which
+    authenticates nowhere else): (the genuine person, the other person, the moved row)."""
+    person, other = make_person(session, org), make_person(session, org)
+    link = SystemActor("candidate-link", tenant_id=org.tenant.id)
+    service.record_consents(
+        session, link, person.id, ("recording",), "v1", True, source="ai_interview", defer=True
+    )
+    sealed = session.scalars(
+        select(PendingEntry.entry).where(PendingEntry.person_id == person.id)
+    ).one()
+    moved = PendingEntry(tenant_id=org.tenant.id, person_id=other.id, entry=sealed)
+    session.add(moved)
+    session.commit()
+    return person.id, other.id, moved.id
+
+
+def test_rotation_names_unreadable_outbox_rows_and_retires_only_when_told(fresh_db, regional):
+    """A forged outbox row cannot be resealed: the rotation moves everything else, quarantines
+    the row (noted in its person's chain), names it, and keeps the old key until IT says that
+    the row may become unreadable for good."""
+    from tests.conftest import make_org
+
+    old_ring = Keyring(MasterKey.generate())
+    with pii.override_keyring(old_ring), fresh_db.session() as session:
+        org = make_org(session)
+        person_id, other_id, moved = _with_a_moved_outbox_row(session, org)
+        check_keyring(session, old_ring)
+    old_id = old_ring.current.key_id
+    new_ring = Keyring(MasterKey.generate(), [old_ring.current])
+    with pii.override_keyring(new_ring), fresh_db.session() as session:
+        report = rotate_keys(session, new_ring)
+        assert report.failures == []  # everything readable was moved
+        assert [(u.row_id, u.person_id, u.reason, u.key_id) for u in report.unreadable] == [
+            (moved, other_id, "seal_invalid", old_id)
+        ]
+        assert (report.retired, report.held_for_unreadable) == ([], [old_id])
+        assert report.losses() == report.unreadable
+        row = session.get(PendingEntry, moved)
+        assert row.quarantine_reason == "seal_invalid"
+        notes = session.scalars(
+            select(RecordEntry.facts).where(
+                RecordEntry.person_id == other_id, RecordEntry.type == "quarantine"
+            )
+        ).all()
+        assert [(n["outbox_row"], n["reason"]) for n in notes] == [(moved, "seal_invalid")]
+        # told: the old key is retired, and the report says what became unreadable
+        told = rotate_keys(session, new_ring, retire_unreadable=True)
+        assert told.retired == [old_id] and told.failures == []
+        assert [u.row_id for u in told.losses()] == [moved]
+    alone = Keyring(new_ring.current)
+    with pii.override_keyring(alone), fresh_db.session() as session:
+        check_keyring(session, alone)  # the old key is no longer needed to start
+        assert timeline.settle_all(session).appended == 1  # the genuine consent, resealed
+        assert [(f.row_id, f.kind, f.reason) for f in outbox.forged(session)] == [
+            (moved, "quarantined", "seal_invalid")
+        ]
+        assert verify_person(session, person_id).ok
+
+
+def test_rotation_without_unreadable_rows_retires_as_before(fresh_db, regional):
+    from tests.conftest import make_org
+
+    old_ring = Keyring(MasterKey.generate())
+    with pii.override_keyring(old_ring), fresh_db.session() as session:
+        org = make_org(session)
+        _person_id, other_id, moved = _with_a_moved_outbox_row(session, org)
+        # a row forged under a key this installation never had does not hold the old key back
+        stranger = Keyring(MasterKey.generate())
+        session.get(PendingEntry, moved).entry = encrypt_field(
+            "{}", stranger, outbox._context(org.tenant.id, other_id)
+        )
+        session.commit()
+        check_keyring(session, old_ring)
+    new_ring = Keyring(MasterKey.generate(), [old_ring.current])
+    with pii.override_keyring(new_ring), fresh_db.session() as session:
+        report = rotate_keys(session, new_ring)
+        assert [(u.reason, u.key_id) for u in report.unreadable] == [
+            ("key_unavailable", stranger.current.key_id)
+        ]
+        assert report.retired == [old_ring.current.key_id] and report.losses() == []

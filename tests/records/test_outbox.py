@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from hireflow.core.audit import AuditEntry, ChainHead
 from hireflow.core.crypto import encrypt_field
@@ -206,9 +206,10 @@ def test_an_outbox_row_not_written_by_the_application_is_never_appended(session,
     report = verify(session)
     assert not report.ok
     found = [p for p in report.problems if p.chain == f"person:{person.id}"]
-    assert [p.kind for p in found] == ["unchained"] * 3
-    assert all("does not authenticate" in p.message for p in found)
-    assert _chain(session, person) == []  # none of them appended
+    # quarantined: kept, reported with their reason, their places noted in the chain
+    assert [p.kind for p in found] == ["quarantined"] * 3
+    assert all("seal_invalid" in p.message and "does not authenticate" in p.message for p in found)
+    assert [kind for _, kind, _ in _chain(session, person)] == ["quarantine"] * 3  # none appended
     assert [kind for _, kind, _ in _chain(session, other)] == ["consent"]  # the real one was
     assert _pending(session, person) == 3
 
@@ -243,51 +244,59 @@ def test_the_worker_sweeps_the_outbox_every_minute():
 # --------------------------------------------------------------------------- the sweep
 
 
-def _unappendable(session, org, person) -> None:
-    """A row the application sealed that cannot be appended (an entry type this version does
-    not know: as after a downgrade): it authenticates, and its append fails."""
-    at = datetime(2026, 1, 1, tzinfo=UTC)
-    outbox.defer(
-        session, org.tenant.id, person.id, [{"type": "bogus", "source": "x", "occurred_at": at}]
-    )
-    session.commit()
-
-
-def test_one_person_failing_does_not_stop_the_sweep_for_the_others(session, org, regional, caplog):
+def test_one_person_failing_does_not_stop_the_sweep_for_the_others(
+    session, org, regional, caplog, monkeypatch
+):
+    """A database error (not the row's fault) rolls that person back and the sweep goes on;
+    their rows wait, unmarked, and verify reports them ``unsettled``. (A row that is itself
+    bad is quarantined instead: tests/records/test_outbox_quarantine.py.)"""
     stuck = make_person(session, org, name="Zhang Wei", email="zhang.wei@example.com")
-    _unappendable(session, org, stuck)
+    _defer(session, org, stuck, ("recording",))
     after = [make_person(session, org), make_person(session, org)]
     for person in after:
         _defer(session, org, person)
+    session.commit()
+    real = timeline._append_now
+
+    def locked(session, record, *args, **kwargs):
+        if record.person_id == stuck.id:
+            raise OperationalError("UPDATE chain_heads", {}, Exception("database is locked"))
+        return real(session, record, *args, **kwargs)
+
+    monkeypatch.setattr(timeline, "_append_now", locked)
     with caplog.at_level("ERROR", logger="hireflow.records.timeline"):
         result = settle_pending_task()
     assert result == {
         "appended": 4,
         "people": 2,
-        "failed": {str(stuck.id): "EntryError"},
+        "failed": {str(stuck.id): "OperationalError"},
         "left": 0,
     }
-    for person in after:  # everyone after the bad row has their entries
+    for person in after:  # everyone after the failing person has their entries
         assert [kind for _, kind, _ in _chain(session, person)] == ["consent", "consent"]
         assert verify_person(session, person.id).ok
-    # the failed person's work is rolled back: their row waits, nothing half-appended
+    # the failed person's work is rolled back: their row waits unmarked, nothing half-appended
     assert _pending(session, stuck) == 1 and _chain(session, stuck) == []
+    row = session.scalars(select(PendingEntry).where(PendingEntry.person_id == stuck.id)).one()
+    assert row.quarantined_at is None
     # logged with ids and the error's class only, never the person's data
     failures = [r for r in caplog.records if getattr(r, "event", "") == "records.settle_failed"]
-    assert [(r.person_id, r.error) for r in failures] == [(stuck.id, "EntryError")]
+    assert [(r.person_id, r.error) for r in failures] == [(stuck.id, "OperationalError")]
     logged = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
-    assert "Zhang" not in logged and "zhang.wei" not in logged and "bogus" not in logged
+    assert "Zhang" not in logged and "zhang.wei" not in logged
     # verify reports the person whose entries wait; the others' chains are fine
-    report = verify(session)
+    report = verify(session, tenant_id=org.tenant.id)
     unsettled = [p for p in report.problems if p.kind == "unsettled"]
     assert [(p.chain, p.seq) for p in unsettled] == [(f"person:{stuck.id}", None)]
-    assert "EntryError" in unsettled[0].message and not report.ok
+    assert "OperationalError" in unsettled[0].message and not report.ok
     assert [p for p in report.problems if p.chain != f"person:{stuck.id}"] == []
     # the person's own badge says so too, and still checks the chain they have
     badge = verify_person(session, stuck.id)
     assert [p.kind for p in badge.problems] == ["unsettled"] and _pending(session, stuck) == 1
-    # the next sweep tries again and reports again (until the row is mended)
-    assert settle_pending_task()["failed"] == {str(stuck.id): "EntryError"}
+    # once the database answers again the row is appended
+    monkeypatch.undo()
+    assert settle_pending_task()["failed"] == {}
+    assert [kind for _, kind, _ in _chain(session, stuck)] == ["consent"]
 
 
 def test_the_sweep_stops_when_its_time_is_up_and_when_the_database_is_gone(
@@ -362,20 +371,24 @@ def test_the_database_refuses_a_copy_when_two_settlers_race(session, org, region
         select(PendingEntry.entry).where(PendingEntry.person_id == person.id)
     ).one()
     _copy(session, org, person, sealed)
-    monkeypatch.setattr(outbox, "_appended", lambda session, keys: set())
     real_sort = outbox._sort
 
     def blind(session, rows):  # what each of two racing settlers sees: no other copy
-        fresh, findings = real_sort(session, rows[:1])
-        return fresh | real_sort(session, rows[1:])[0], findings
+        work, _copies = real_sort(session, rows[:1])
+        return work + real_sort(session, rows[1:])[0], []
 
     monkeypatch.setattr(outbox, "_sort", blind)
     settled = timeline.settle_all(session)
-    assert settled.appended == 0 and settled.failed == {person.id: "IntegrityError"}
+    # the second append is refused; seen as a copy of what is now in the chain, not quarantined
+    assert (settled.appended, settled.failed) == (1, {})
     monkeypatch.undo()
-    assert timeline.settle_all(session).appended == 1
+    assert timeline.settle_all(session).appended == 0
     assert [kind for _, kind, _ in _chain(session, person)] == ["consent"]
     assert len(_replayed(session, person)) == 1
+    marks = session.scalars(
+        select(PendingEntry.quarantined_at).where(PendingEntry.person_id == person.id)
+    ).all()
+    assert marks == [None]
 
 
 def test_rows_sealed_before_entries_had_an_id_are_appended_and_their_copies_caught(
