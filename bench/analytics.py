@@ -39,7 +39,9 @@ remembered for the same data, ``validity_cache``; its cold call reads the result
 kept in the database for the data, ``validity_ready``, or computes it when none is kept: the
 worker's run before measuring keeps the standing scopes' results and those of the scopes
 asked for in an earlier ``measure``, so a first ``measure`` computes the periods' results on
-its cold calls and a second one reads them). Scopes run
+its cold calls and a second one reads them; after the figures, one employee's probation
+result is changed and the company's first request, the worker's run and the request after it
+are timed). Scopes run
 smallest first; once a figure's cold call exceeds ``--give-up`` seconds the larger scopes of
 that figure are skipped (printed as such). The page total is the sum of the
 ten charts, which the dashboard page builds one after another. Then the worker's refresh after
@@ -376,6 +378,8 @@ def _measure(args: argparse.Namespace) -> None:
             print(f"{'page (ten charts)':24} {scope:28} {cold:9.0f} {warm:9.0f}  {verdict}")
         if args.direct:
             _direct(session, hr, scopes, args.only, args.give_up)
+        if not args.only or "predictive validity" in args.only:
+            _validity_after_change(session, database, hr)
         _flow_pending(session, database, made, hr, args.repeat)
         _pending(session, made, 1000)
         pipeline = _pipeline_built(session)
@@ -489,6 +493,43 @@ def _validity_worker_run(database: Any) -> None:
         f"worker run of predictive validity's ready results before measuring: "
         f"{done['scopes']:,} scopes checked, {done['computed']:,} results computed, "
         f"{(time.perf_counter() - started) * 1000:.0f} ms; {_conditions(database)}",
+        flush=True,
+    )
+
+
+def _validity_after_change(session: Any, database: Any, hr: Any) -> None:
+    """One outcome recorded (an employee's probation result, through the ORM: the company's
+    data version moves): the company's first request computes (reads and resamples), the
+    worker's next run makes every kept scope ready again, and a request after it reads."""
+    from sqlalchemy import select
+
+    from hireflow.analytics import validity, validity_cache, validity_ready
+    from hireflow.analytics.queries import Filters
+    from hireflow.offers.models import Employee
+
+    employee = session.scalars(
+        select(Employee).where(Employee.tenant_id == hr.tenant_id).order_by(Employee.id)
+    ).first()
+    if employee is None:
+        return
+    employee.probation_result = "extended" if employee.probation_result != "extended" else "passed"
+    session.commit()
+
+    def company() -> float:
+        validity_cache.clear()  # as a new process: nothing remembered in memory
+        started = time.perf_counter()
+        validity.analyse(session, hr, validity.Scope(Filters()), made_today())
+        return (time.perf_counter() - started) * 1000
+
+    first = company()
+    started = time.perf_counter()
+    done = validity_ready.refresh(database, made_today())
+    worker = (time.perf_counter() - started) * 1000
+    print(
+        f"predictive validity after one probation result changed: company's first request "
+        f"{first:.0f} ms (computed); the worker's run {worker:.0f} ms ({done['scopes']:,} "
+        f"scopes checked, {done['computed']:,} computed); the company's request after it "
+        f"{company():.0f} ms; {_conditions(database)}",
         flush=True,
     )
 

@@ -185,7 +185,7 @@ def _application(
     batch: _Batch, world: dict[str, Any], app_id: int, rng: random.Random, now: Any
 ) -> None:
     openings, people = world["openings"], world["people"]
-    person, at = divmod(app_id - 1, len(openings))
+    person, at = divmod(app_id - 1 - world["base"], len(openings))
     candidate, opening = people[person], openings[at]
     tenant = world["tenant"]
     received = now - timedelta(days=rng.randint(0, 700), seconds=rng.randint(0, 86399))
@@ -320,6 +320,7 @@ ID_TABLES = ("applications", "invitations", "interview_sessions", "interview_rep
 def populate(session: Any, applications: int, openings: int) -> dict[str, Any]:
     from sqlalchemy import text
 
+    from hireflow.core import versions
     from hireflow.core.db import utcnow
 
     rng = random.Random(16)
@@ -342,6 +343,7 @@ def populate(session: Any, applications: int, openings: int) -> dict[str, Any]:
         session.scalar(text(f"SELECT coalesce(max(id), 0) FROM {table}")) or 0
         for table in ID_TABLES
     )
+    world["base"] = base  # ids past the rows already there; people counted from 0
     chunk = 20_000
     for start in range(0, applications, chunk):
         batch = _Batch()
@@ -350,6 +352,8 @@ def populate(session: Any, applications: int, openings: int) -> dict[str, Any]:
             _application(batch, world, app_id, rng, now)
         _scorecards(batch, world, rng, now)
         _flush(session, batch)
+        # COPY bypasses the ORM, whose writes move predictive validity's data version
+        versions.bump(session, tenant.id, versions.VALIDITY)
         session.commit()
         world["scores"].clear()
         world["opening_of"].clear()

@@ -23,7 +23,9 @@ the hired people's scores and hire dates from the worker-kept rows per hired per
 (``rollups_hired``, exact even while the worker lags), their outcomes by key from the
 employee and rating rows; before the worker's first build, or with ``direct``, everything
 from the source tables. The hired are taken in the order of their employee rows either way
-(the bootstrap draws people by position).
+(the bootstrap draws people by position). Before any of that, a request takes its scope's
+answer kept at the company's current data version when there is one (``validity_ready``:
+a few key reads instead of the scope's data).
 """
 
 from __future__ import annotations
@@ -343,17 +345,50 @@ def _found(
 
 def ready_result(
     session: Session, tenant_id: int, openings: list[int], scope: Any, today: date
-) -> tuple[str, bool]:
+) -> tuple[str, bool, dict[str, Any] | None]:
     """The worker's part (``validity_ready.refresh``): read the data of ``openings`` over
     the period of ``scope`` (``start``, ``end``), and compute and store its result unless
-    one is stored; the data's digest and whether it was computed."""
+    one is stored; the data's digest, whether it was computed, and the scope's answer."""
     data = gather_openings(session, openings, Filters(start=scope.start, end=scope.end), today)
     dimensions, scores, outcomes = _arrays(data)
     found, digest, computed = _found(dimensions, scores, outcomes, session, tenant_id)
     if validity_ready.stored(session, tenant_id, digest) is None:
         validity_ready.store_in(session, tenant_id, digest, found)
         computed = True
-    return digest, computed
+    rows = _rows_of(data, dimensions, scores, found)
+    return digest, computed, _answer(session, data, rows, openings)
+
+
+def _answer(
+    session: Session, data: Data, rows: list[Row], openings: list[int]
+) -> dict[str, Any] | None:
+    """The scope's whole answer to keep: counts, rows and, for one opening, the proposed
+    weights for every outcome (a request may ask for any)."""
+    proposals = None
+    opening = session.get(Opening, openings[0]) if len(openings) == 1 else None
+    if opening is not None:
+        proposals = (opening.id, {o: proposal_for(opening, data, o) for o in OUTCOMES})
+    return validity_ready.answer_of(data.assessed.people, len(data.hired), rows, proposals)
+
+
+def _from_answer(
+    session: Session, principal: Principal, scope: Scope, answer: dict[str, Any]
+) -> Analysis | None:
+    """The analysis from a kept answer (None when it does not hold the proposal asked for)."""
+    opening_id = scope.filters.opening_id
+    proposal, found_versions = None, []
+    if opening_id is not None:
+        opening = session.get(Opening, opening_id)
+        if opening is not None and (scope.family is None or opening.job_type == scope.family):
+            kept = answer["proposals"]
+            if kept is None or kept["opening"] != opening_id:
+                return None
+            proposal = kept["by_outcome"].get(scope.outcome)
+            if proposal is None:
+                return None
+            found_versions = versions.versions(session, principal, opening_id, CAPABILITY)
+    rows = [Row(*row) for row in answer["rows"]]
+    return Analysis(answer["assessed"], answer["hired"], rows, proposal, opening_id, found_versions)
 
 
 def _computed(dimensions: list[str], scores: np.ndarray, outcomes: np.ndarray) -> Found:
@@ -406,20 +441,35 @@ def analyse(
     scope: Scope,
     today: date | None = None,
     direct: bool = False,
+    ready: bool = True,
 ) -> Analysis:
     """The analysis of the scope (``direct``: the assessed side from the source tables even
-    when the worker's rollups are built)."""
+    when the worker's rollups are built, nothing kept or read from what is kept; ``ready``:
+    the scope's kept answer when it was computed at the current data version)."""
     today = today or datetime.now(UTC).date()
     openings = _openings(session, principal, scope)
+    period = (scope.filters.start, scope.filters.end)
+    tenant_id = principal.tenant_id
+    # read before the data: a write committed in between leaves the stamp older, never newer
+    current = None if direct else validity_ready.version(session, tenant_id, today)
+    if current is not None and ready:
+        kept, note = validity_ready.kept_answer(session, tenant_id, openings, *period, current)
+        analysis = None if kept is None else _from_answer(session, principal, scope, kept)
+        if analysis is not None:
+            if note:
+                validity_ready.remember(session, tenant_id, None, None, openings, *period)
+            return analysis
     data = gather_openings(session, openings, scope.filters, today, direct)
     dimensions, scores, outcomes = _arrays(data)
     # direct: a check of the rollups against the source tables, computed from nothing kept
     kept_in = None if direct else session
-    found, digest, computed = _found(dimensions, scores, outcomes, kept_in, principal.tenant_id)
-    if not direct:  # a direct analysis is a check of the rollups: nothing kept, nothing asked
-        period = (scope.filters.start, scope.filters.end)
-        kept = found if computed else None
-        validity_ready.remember(session, principal.tenant_id, digest, kept, openings, *period)
+    found, digest, computed = _found(dimensions, scores, outcomes, kept_in, tenant_id)
+    rows = _rows_of(data, dimensions, scores, found)
+    answer = None if current is None else _answer(session, data, rows, openings)
+    if current is not None and answer is not None:
+        kept_found = found if computed else None
+        done = (current, answer)
+        validity_ready.remember(session, tenant_id, digest, kept_found, openings, *period, done)
     opening_id = scope.filters.opening_id
     proposal, found_versions = None, []
     if opening_id is not None:
@@ -428,12 +478,7 @@ def analyse(
             proposal = proposal_for(opening, data, scope.outcome)
             found_versions = versions.versions(session, principal, opening_id, CAPABILITY)
     return Analysis(
-        data.assessed.people,
-        len(data.hired),
-        _rows_of(data, dimensions, scores, found),
-        proposal,
-        opening_id,
-        found_versions,
+        data.assessed.people, len(data.hired), rows, proposal, opening_id, found_versions
     )
 
 
@@ -446,7 +491,10 @@ def adopt(
     opening_id = scope.filters.opening_id
     if opening_id is None:
         raise ValidationFailed(N_("Choose an opening."), fields={"opening": "required"})
-    analysis = analyse(session, principal, Scope(scope.filters, None, scope.outcome), today)
+    # computed from the data itself, never a kept answer: what is saved is what the data says
+    analysis = analyse(
+        session, principal, Scope(scope.filters, None, scope.outcome), today, ready=False
+    )
     proposal = analysis.proposal
     if proposal is None or proposal.n < stats.MIN_N:
         raise TooFewPeople(params={"n": stats.MIN_N})

@@ -4,8 +4,9 @@ for (:mod:`hireflow.analytics.validity_ready`).
 
 A result row is keyed by the company and the BLAKE2b digest of everything the bootstrap read
 (``validity_cache.key``): the digest *is* the data version, so a row is never stale, only
-unused; a scope row says which openings and period to read, and the company's data version
-(``checked``) at which the worker last made sure its result was there.
+unused; a scope row says which openings and period to read, the company's data version
+(``checked``) at which the worker last made sure its result was there, and the scope's whole
+answer with the version it was computed at (``answered``).
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ class ValidityScope(Base):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     checked: Mapped[str | None] = mapped_column(String(64), nullable=True)
     digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # the whole answer (counts, rows, proposals) and the data version it was computed at
+    # (``validity_ready.version``): a request whose version is the same reads nothing else
+    answered: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    answer: Mapped[dict[str, Any] | None] = mapped_column(JSONText(), nullable=True)
 
 
 register_scope(ValidityResult, Scope(tenant=ValidityResult.tenant_id))

@@ -1,32 +1,39 @@
-"""Predictive validity's results kept ready (issue 16, speed): a first request for a scope
-reads a result the worker computed instead of drawing 1,000 resamples per group of outcomes.
+"""Predictive validity's results kept ready (issue 16, speed): a request for a scope answers
+from what the worker (or an earlier request) computed, checking in a few key reads that it is
+the current data's, instead of reading the scope's data or drawing 1,000 resamples per group.
 
-Two parts, both in the database so every process (web, API, worker) shares them:
+Three parts, all in the database so every process (web, API, worker) shares them:
 
+- the company's *data version* (:func:`version`): its counter in ``core.versions``, moved in
+  the same transaction as every write of an input (a report's scores, HR's adjustment, a
+  hire, a rating, a probation result or leaving date, an opening's model or place, a model
+  version: the models mark themselves, so every ORM writer moves it; bulk writers bump it
+  themselves), the review and hired rollups' cuts and the day (retention depends on it);
+- per *scope* (openings and period) its whole *answer* (counts, rows, for one opening the
+  proposed weights of every outcome) stamped with the version it was computed at
+  (``answered``): a request whose version equals the stamp reads that answer and nothing
+  else; any other stamp (a write since) is not used, and the request computes;
 - *results* per company and data digest (``validity_cache.key``: the dimensions, outcomes,
-  resamples, seed and every hired person's scores and outcomes in order). The digest is the
-  data version: a request reads its scope's data as always, builds the digest and takes the
-  result stored under it; a changed score, outcome or person is another digest. So a stored
-  result is never stale, nothing is invalidated, and what is stored is exactly what the
-  computation gives (seeded: the same arrays, the same intervals).
-- *scopes* the worker keeps ready (:func:`refresh`, on beat every minute): for each company
-  its standing scopes (the whole company, each department, each opening; no period) and the
-  scopes analytics users asked for in the last ``KEEP_DAYS`` days (a period, a job family).
-  The worker checks a scope again only when the company's data version (:func:`version`:
-  the review and hired rollups' cuts, the newest report, adjustment and employee, every
-  employee's probation result and leaving date, every performance rating, the openings'
-  places and the day) changed since it last did, then reads its data and computes the result
-  if its digest has none yet.
+  resamples, seed and every hired person's scores and outcomes in order): a computing
+  request or the worker still reads the scope's data, but a digest already computed (the
+  same data under another scope, or data changed back) is not resampled again.
 
-When no result is stored for the data (the worker has not run since the change, or the scope
-was never asked for), the request computes it as before and stores it, so the answer is
-always the current data's, never an older result: HR acts on these figures (proposed
-weights are saved from them), and a figure that could be minutes old would have to be
-labelled and second-guessed. The price is that first request's time.
+The worker (:func:`refresh`, on beat every minute) keeps ready, per company, its standing
+scopes (the whole company, each department, each opening; no period) and the scopes asked
+for in the last ``KEEP_DAYS`` days: when the company's version moved since it last checked a
+scope, it reads the scope's data and stores its answer at that version (and computes the
+result if its digest has none yet).
+
+When no answer is kept for the current version (the worker has not run since the change, or
+the scope was never asked for), the request computes as before and keeps what it computed,
+so the answer is always the current data's, never an older result: HR acts on these figures
+(proposed weights are saved from them), and a figure that could be minutes old would have to
+be labelled and second-guessed. The price is that first request's time after a change.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -34,18 +41,17 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from hireflow.analytics import rollups_hired, rollups_review
+from hireflow.analytics.hired_models import HiredState
 from hireflow.analytics.models import ReviewState
 from hireflow.analytics.validity_models import ValidityResult, ValidityScope
-from hireflow.analytics.validity_stats import Correlation
-from hireflow.candidates.models import PerformanceRating
+from hireflow.analytics.validity_stats import Correlation, Proposal
+from hireflow.core import versions
 from hireflow.core.db import Database, get_database, insert_unless_present, utcnow
-from hireflow.interviews.models import InterviewReport, ScoreAdjustment
-from hireflow.offers.models import Employee
 from hireflow.openings.models import Opening
 
 KEEP_DAYS = 30  # a scope asked for is kept ready this long after it was last asked for
@@ -129,15 +135,17 @@ def _beside(session: Session) -> Session | None:
 def remember(
     session: Session,
     tenant_id: int,
-    digest: str,
+    digest: str | None,
     found: Found | None,
     openings: Sequence[int],
     start: date | None,
     end: date | None,
+    answer: tuple[str, dict[str, Any] | None] | None = None,
 ) -> None:
-    """After a request: keep the result it computed (``found``; None when it was stored) and
-    note that its scope was asked for, so the worker keeps it ready. Best effort: a failure
-    to write is logged and the request answers all the same."""
+    """After a request: keep the result it computed (``found``; None when it was stored),
+    the scope's whole ``answer`` with the data version it was computed at (None when it was
+    read), and note that its scope was asked for, so the worker keeps it ready. Best effort:
+    a failure to write is logged and the request answers all the same."""
     beside = _beside(session)
     if beside is None:
         return
@@ -146,9 +154,9 @@ def remember(
             sqlite = beside.get_bind().dialect.name == "sqlite"
             _wait_briefly(beside, sqlite, True)
             try:
-                if found is not None:
+                if found is not None and digest is not None:
                     store_in(beside, tenant_id, digest, found)
-                _asked(beside, tenant_id, openings, start, end)
+                _asked(beside, tenant_id, openings, start, end, digest, answer)
                 beside.commit()
             finally:
                 beside.rollback()
@@ -173,12 +181,17 @@ def _asked(
     openings: Sequence[int],
     start: date | None,
     end: date | None,
+    digest: str | None = None,
+    answer: tuple[str, dict[str, Any] | None] | None = None,
 ) -> None:
     key = scope_key(openings, start, end)
     row = session.scalars(
         select(ValidityScope).where(ValidityScope.tenant_id == tenant_id, ValidityScope.key == key)
     ).first()
     now = utcnow()
+    kept = {} if answer is None else {"answered": answer[0], "answer": answer[1]}
+    if digest is not None and answer is not None:
+        kept["digest"] = digest  # the result the answer holds: not pruned while kept
     if row is None:
         insert_unless_present(
             session,
@@ -190,59 +203,159 @@ def _asked(
             end=end,
             standing=False,
             requested_at=now,
+            **kept,
         )
-    elif not row.standing and now - row.requested_at > ASKED_AGAIN:
+        return
+    if not row.standing and now - row.requested_at > ASKED_AGAIN:
         row.requested_at = now
+    for name, value in kept.items():
+        setattr(row, name, value)
 
 
 def version(session: Session, tenant_id: int, today: date) -> str:
-    """The company's data version as far as validity reads it: anything that can change a
-    scope's result changes it (so a scope is checked again), nothing else needs to."""
-    digest = hashlib.blake2b(digest_size=32)
+    """The company's data version as far as validity reads it, in a few key reads: the
+    company's counter (``core.versions``: moved in the same transaction as every write of a
+    score, adjustment, report, hire, outcome, rating, opening's model or place, or model
+    version), the review and hired rollups' cuts (the same answer summed another way could
+    differ in its last bits) and the day (retention outcomes depend on it). Read *before*
+    the data an answer is computed from: a write committed in between makes the stamp older
+    than the data, never newer, so the answer is recomputed rather than kept stale."""
+    review = session.execute(
+        select(ReviewState.report_id, ReviewState.adjustment_id).where(
+            ReviewState.name == rollups_review.NAME
+        )
+    ).first()
+    hired = session.execute(
+        select(HiredState.report_id, HiredState.adjustment_id, HiredState.employee_id).where(
+            HiredState.name == rollups_hired.NAME
+        )
+    ).first()
+    parts = (
+        versions.current(session, tenant_id, versions.VALIDITY),
+        None if review is None else tuple(review),
+        None if hired is None else tuple(hired),
+        str(today),
+    )
+    return hashlib.blake2b(repr(parts).encode(), digest_size=32).hexdigest()
 
-    def add(rows: Iterable[Any]) -> None:
-        for row in rows:
-            digest.update(repr(tuple(row)).encode())
-            digest.update(b"\n")
 
-    # the cuts the rollups read up to (the review rollups' stage moves and scorecards do not
-    # change validity's sums: left out, so they alone do not make the worker check again)
-    review = session.get(ReviewState, rollups_review.NAME)
-    hired = rollups_hired.built(session)
-    add([(None if review is None else (review.report_id, review.adjustment_id),)])
-    add([(None if hired is None else (hired.report_id, hired.adjustment_id, hired.employee_id),)])
-    add([(str(today),)])
-    add(
-        session.execute(
-            select(
-                func.max(InterviewReport.id),
-                select(func.max(ScoreAdjustment.id)).scalar_subquery(),
-                select(func.max(Employee.id)).scalar_subquery(),
-            )
-        )
+def kept_answer(
+    session: Session,
+    tenant_id: int,
+    openings: Sequence[int],
+    start: date | None,
+    end: date | None,
+    current: str,
+) -> tuple[dict[str, Any] | None, bool]:
+    """The scope's kept answer if it was computed at the ``current`` data version (else
+    None), and whether the scope's being asked for is still to be noted (one key read)."""
+    key = scope_key(openings, start, end)
+    row = session.execute(
+        select(
+            ValidityScope.answered,
+            ValidityScope.answer,
+            ValidityScope.standing,
+            ValidityScope.requested_at,
+        ).where(ValidityScope.tenant_id == tenant_id, ValidityScope.key == key)
+    ).first()
+    if row is None:
+        return None, True
+    answered, answer, standing, requested_at = row
+    note = not standing and utcnow() - requested_at > ASKED_AGAIN
+    return (answer_read(answer) if answered == current else None), note
+
+
+def answer_read(answer: Any) -> dict[str, Any] | None:
+    """A kept answer as :func:`answer_of` wrote it, checked; None for anything else (never
+    trusted blindly: another shape is recomputed, not shown)."""
+    try:
+        rows = [_row_read(row) for row in answer["rows"]]
+        proposals = answer["proposals"]
+        if proposals is not None:
+            opening = proposals["opening"]
+            if not isinstance(opening, int) or isinstance(opening, bool):
+                return None
+            proposals = {
+                "opening": opening,
+                "by_outcome": {
+                    str(k): _proposal_read(v) for k, v in proposals["by_outcome"].items()
+                },
+            }
+        counts = (answer["assessed"], answer["hired"])
+        if not all(isinstance(n, int) and not isinstance(n, bool) for n in counts):
+            return None
+        return {"assessed": counts[0], "hired": counts[1], "rows": rows, "proposals": proposals}
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
+
+
+def _number(value: Any) -> float | None:
+    if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+        raise ValueError("a value")
+    return value
+
+
+def _row_read(row: Any) -> tuple[str, str, Correlation, Correlation, float | None, float | None]:
+    dimension, outcome, pearson, spearman, ratio, corrected = row
+    if not isinstance(dimension, str) or not isinstance(outcome, str):
+        raise ValueError("a name")
+    pair = _correlation(pearson), _correlation(spearman)
+    return dimension, outcome, *pair, _number(ratio), _number(corrected)
+
+
+def _weights(value: Any) -> dict[str, float]:
+    return {str(k): float(_number(v)) for k, v in value.items()}  # type: ignore[arg-type]
+
+
+def _proposal_read(value: Any) -> Proposal:
+    n, data_weights, current, proposed, shrinkage = (
+        value["n"],
+        value["data_weights"],
+        value["current"],
+        value["proposed"],
+        value["shrinkage"],
     )
-    add(
-        session.execute(
-            select(Opening.id, Opening.department_id, Opening.job_type)
-            .where(Opening.tenant_id == tenant_id)
-            .order_by(Opening.id)
-        )
-    )
-    add(
-        session.execute(
-            select(Employee.id, Employee.left_on, Employee.probation_result)
-            .where(Employee.tenant_id == tenant_id)
-            .order_by(Employee.id)
-        )
-    )
-    add(
-        session.execute(
-            select(PerformanceRating.id, PerformanceRating.candidate_id, PerformanceRating.rating)
-            .where(PerformanceRating.tenant_id == tenant_id)
-            .order_by(PerformanceRating.id)
-        )
-    )
-    return digest.hexdigest()
+    if not isinstance(n, int) or isinstance(n, bool) or _number(shrinkage) is None:
+        raise ValueError("n")
+    fitted = None if data_weights is None else _weights(data_weights)
+    return Proposal(n, fitted, _weights(current), _weights(proposed), float(shrinkage))
+
+
+def answer_of(
+    assessed: int,
+    hired: int,
+    rows: Sequence[Any],
+    proposals: tuple[int, dict[str, Proposal]] | None,
+) -> dict[str, Any] | None:
+    """An answer as JSON: the counts, per row ``[dimension, outcome, [n, r, low, high]
+    (Pearson), [...] (Spearman), range ratio, corrected r]``, and for a scope of one opening
+    the proposed weights for each outcome. None when a value is not finite (PostgreSQL's
+    JSON has no NaN): such a scope is not kept, it is computed each time."""
+    answer = {
+        "assessed": assessed,
+        "hired": hired,
+        "rows": [
+            [
+                r.dimension,
+                r.outcome,
+                *([c.n, c.r, c.low, c.high] for c in (r.pearson, r.spearman)),
+                r.range_ratio,
+                r.corrected,
+            ]
+            for r in rows
+        ],
+        "proposals": None
+        if proposals is None
+        else {
+            "opening": proposals[0],
+            "by_outcome": {k: dataclasses.asdict(p) for k, p in proposals[1].items()},
+        },
+    }
+    try:
+        json.dumps(answer, allow_nan=False)
+    except ValueError:
+        return None
+    return answer
 
 
 def _standing(session: Session, tenant_id: int) -> list[list[int]]:
@@ -342,14 +455,20 @@ def _refresh_company(database: Database, tenant_id: int, today: date, done: dict
         for scope in _keep_scopes(session, tenant_id):
             if scope.checked == current:
                 continue
+            if scope.answered == current and answer_read(scope.answer) is not None:
+                scope.checked = current  # a request computed it at this version already
+                done["scopes"] += 1
+                session.commit()
+                continue
             # only the company's own openings, whatever a row says
             listed = scope.openings if isinstance(scope.openings, list) else []
             openings = [o for o in listed if o in own]
-            scope.digest, computed = (
+            digest, computed, answer = (
                 validity.ready_result(session, tenant_id, openings, scope, today)
                 if openings
-                else (None, False)
+                else (None, False, None)
             )
+            scope.digest, scope.answer, scope.answered = digest, answer, current
             scope.checked = current
             done["scopes"] += 1
             done["computed"] += computed
@@ -358,4 +477,16 @@ def _refresh_company(database: Database, tenant_id: int, today: date, done: dict
         session.commit()
 
 
-__all__ = ["KEEP_DAYS", "decode", "encode", "refresh", "remember", "scope_key", "stored", "version"]
+__all__ = [
+    "KEEP_DAYS",
+    "answer_of",
+    "answer_read",
+    "decode",
+    "encode",
+    "kept_answer",
+    "refresh",
+    "remember",
+    "scope_key",
+    "stored",
+    "version",
+]

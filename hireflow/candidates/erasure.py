@@ -39,7 +39,12 @@ def erase_person(session: Session, candidate: Candidate, known_values: list[str]
         .values(text="", parsed={}, filename="erased")
     ).rowcount
     for model in (CandidateSearch, CandidateSkill, CandidateVector, PerformanceRating):
-        session.execute(delete(model).where(model.candidate_id == candidate.id))
+        session.execute(
+            delete(model)
+            .where(model.candidate_id == candidate.id)
+            # the ratings are an outcome: this company's validity data version moves
+            .execution_options(versions_tenant=candidate.tenant_id)
+        )
     session.execute(
         update(Application).where(Application.candidate_id == candidate.id).values(screening=None)
     )

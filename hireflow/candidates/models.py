@@ -43,6 +43,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from hireflow.core import pii
 from hireflow.core.db import Base, JSONText, TenantRow, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
+from hireflow.core.versions import VALIDITY, versioned
 from hireflow.openings.models import Opening, openings_of_member, scope_via_opening
 
 STAGES = ("applied", "screening", "interview", "offer", "hired", "rejected", "withdrawn")
@@ -414,3 +415,6 @@ register_scope(
 )
 
 from hireflow.candidates import fts as _fts  # noqa: E402, F401 - the FTS5 table is known to Alembic
+
+# predictive validity's kept answers read the ratings (an outcome)
+versioned(PerformanceRating, VALIDITY)

@@ -26,6 +26,7 @@ from hireflow.core import pii
 from hireflow.core.db import Base, JSONText, TenantRow, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 from hireflow.core.pii import EncryptedText
+from hireflow.core.versions import VALIDITY, versioned
 from hireflow.openings.models import Opening, openings_of_member, scope_via_opening
 
 ANSWER_MODES = ("text", "voice", "video")
@@ -436,3 +437,10 @@ register_scope(
 # Company-wide: the FAQ and the calibration belong to the tenant, not to an opening.
 register_scope(CompanyFaq, Scope(tenant=CompanyFaq.tenant_id))
 register_scope(CompanyCalibration, Scope(tenant=CompanyCalibration.tenant_id))
+
+# predictive validity's kept answers read the scores in effect (interview sessions and their
+# invitations are fixed when created, before their report, so the report's insert covers them)
+versioned(
+    InterviewReport, VALIDITY, ("tenant_id", "interview_id", "scores", "final_scores", "created_at")
+)
+versioned(ScoreAdjustment, VALIDITY)

@@ -21,6 +21,7 @@ from hireflow.candidates.models import own_candidate
 from hireflow.core.db import Base, JSONText, TenantRow, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
 from hireflow.core.pii import EncryptedText
+from hireflow.core.versions import VALIDITY, versioned
 from hireflow.openings.models import scope_via_opening
 from hireflow.org.models import Department
 
@@ -298,3 +299,6 @@ register_scope(
         is_self=own_candidate(OnboardingTask.person_id),
     ),
 )
+
+# predictive validity's kept answers read who was hired, when, and their outcomes
+versioned(Employee, VALIDITY)

@@ -11,6 +11,7 @@ from sqlalchemy.sql import Select
 
 from hireflow.core.db import Base, JSONText, TenantRow, TimestampMixin, UTCDateTime, utcnow
 from hireflow.core.permissions import Scope, register_scope
+from hireflow.core.versions import VALIDITY, versioned
 
 JOB_TYPES = ("technical", "sales", "management", "production", "customer_service", "other")
 OPENING_STATUSES = ("draft", "open", "closed")
@@ -175,3 +176,8 @@ register_scope(
     CompetencyModelVersion,
     scope_via_opening(CompetencyModelVersion.opening_id, CompetencyModelVersion.tenant_id),
 )
+
+# predictive validity's kept answers read the model in use (the current weights beside the
+# proposal) and the openings' places; a version saved or activated is part of the answer too
+versioned(Opening, VALIDITY, ("tenant_id", "competency_model", "job_type", "department_id"))
+versioned(CompetencyModelVersion, VALIDITY)

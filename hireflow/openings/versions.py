@@ -78,11 +78,13 @@ def _has_versions(session: Session, opening_id: int) -> bool:
     )
 
 
-def _deactivate_all(session: Session, opening_id: int) -> None:
+def _deactivate_all(session: Session, opening: Opening) -> None:
     session.execute(
         update(CompetencyModelVersion)
-        .where(CompetencyModelVersion.opening_id == opening_id)
+        .where(CompetencyModelVersion.opening_id == opening.id)
         .values(active=False)
+        # the company's validity data version moves (core.versions), not every company's
+        .execution_options(versions_tenant=opening.tenant_id)
     )
 
 
@@ -151,7 +153,7 @@ def activate(
             CompetencyModelVersion.opening_id == opening.id, CompetencyModelVersion.active
         )
     )
-    _deactivate_all(session, opening.id)
+    _deactivate_all(session, opening)
     version.active, version.activated_at = True, utcnow()
     opening.competency_model = copy.deepcopy(version.model)
     audit.commit_recorded(
@@ -173,7 +175,7 @@ def record_edit(
     becomes a new active version (so the active version is always the model in use)."""
     if not _has_versions(session, opening.id):
         return
-    _deactivate_all(session, opening.id)
+    _deactivate_all(session, opening)
     version = _add(session, principal, opening, copy.deepcopy(model), source)
     version.active, version.activated_at = True, utcnow()
 

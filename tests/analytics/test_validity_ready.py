@@ -173,10 +173,14 @@ def _digest(session, who, filters):
     return validity_cache.key(dimensions, validity.OUTCOMES, scores, outcomes).hex()
 
 
-def test_stored_rows_of_another_shape_are_recomputed(session, db, sampled, monkeypatch):
+def _first_opening(session, sampled):
+    """The company, its first opening, its HR admin and the opening's scope."""
     org, first, _second, _third = sampled
-    hr = principal(session, org, "hr_admin")
-    filters = Filters(opening_id=first.id)
+    return org, first, principal(session, org, "hr_admin"), Filters(opening_id=first.id)
+
+
+def test_stored_rows_of_another_shape_are_recomputed(session, db, sampled, monkeypatch):
+    org, _first, hr, filters = _first_opening(session, sampled)
     expected = _from_nothing(session, hr, filters)
     validity_ready.refresh(db, TODAY)
     digest = _digest(session, hr, filters)
@@ -193,6 +197,7 @@ def test_stored_rows_of_another_shape_are_recomputed(session, db, sampled, monke
     ):
         assert validity_ready.decode(bad) is None, bad
         session.get(ValidityResult, (org.tenant.id, digest)).found = bad
+        _forget_answers(session, org.tenant.id)  # else the scope's answer is read first
         session.commit()
         computed = _counting(monkeypatch)
         assert _first_request(session, hr, filters).rows == expected
@@ -200,6 +205,54 @@ def test_stored_rows_of_another_shape_are_recomputed(session, db, sampled, monke
         monkeypatch.undo()
     found = {("d", "rating"): (Correlation(3, None), Correlation(3, 0.5, -0.2, 1.0))}
     assert validity_ready.decode(validity_ready.encode(found)) == found
+
+
+def _forget_answers(session, tenant_id):
+    session.execute(
+        ValidityScope.__table__.update()
+        .where(ValidityScope.tenant_id == tenant_id)
+        .values(answer=None, answered=None)
+    )
+
+
+def test_kept_answers_of_another_shape_are_not_shown(session, db, sampled, monkeypatch):
+    org, first, hr, filters = _first_opening(session, sampled)
+    expected = _first_request(session, hr, filters)
+    validity_ready.refresh(db, TODAY)
+    mine = select(ValidityScope).where(
+        ValidityScope.tenant_id == org.tenant.id,
+        ValidityScope.key == validity_ready.scope_key([first.id], None, None),
+    )
+    good = session.scalars(mine).one().answer
+    assert validity_ready.answer_read(good) is not None
+    row, proposal = good["rows"][0], good["proposals"]["by_outcome"]["rating"]
+    for bad in (
+        None,
+        [],
+        {**good, "assessed": "150"},
+        {**good, "hired": True},
+        {**good, "rows": [[1, *row[1:]]]},
+        {**good, "rows": [[*row[:4], "0.9", row[5]]]},
+        {**good, "rows": [row[:5]]},
+        {**good, "proposals": {"opening": "x", "by_outcome": {}}},
+        {
+            **good,
+            "proposals": {"opening": first.id, "by_outcome": {"rating": {**proposal, "n": 1.5}}},
+        },
+        {**good, "proposals": {"opening": first.id, "by_outcome": {"rating": {"n": 3}}}},
+    ):
+        assert validity_ready.answer_read(bad) is None, bad
+        session.scalars(mine).one().answer = bad
+        session.commit()
+        computed = _counting(monkeypatch)  # the kept result serves: read, not resampled
+        again = _first_request(session, hr, filters)
+        assert (again.rows, again.proposal, again.hired) == (
+            expected.rows,
+            expected.proposal,
+            expected.hired,
+        ), bad
+        assert computed == [], bad
+        monkeypatch.undo()
 
 
 def test_companies_and_openings_stay_apart(session, db, sampled):
