@@ -214,3 +214,37 @@ def test_a_request_not_about_an_interview_is_offered_in_words(
         page = client.get("/my/requests").text
         choice = page.split('name="interview_id"', 1)[1].split("</select>", 1)[0]
         assert f'<option value="">{words}</option>' in choice and ">none<" not in choice
+
+
+def test_a_refused_course_names_each_field_in_the_user_s_language(client, session, org):
+    hr = org.users["hr_admin"]
+    data = {
+        "competency": "Not an id",
+        "title_zh": "",
+        "title_en": "Listening",
+        "capacity": "many",
+        "starts_at": "2027-01-02T10:00",
+        "ends_at": "2027-01-01T10:00",
+    }
+    expected = {
+        "zh-CN": (
+            "胜任力维度：请使用小写字母、数字和下划线（_），并以字母开头。",
+            "中文名称：此项为必填项。",
+            "名额：请输入数字。",
+            "结束时间（UTC）：取值无效：课程结束时间不能早于开始时间。",
+        ),
+        "en": (
+            "Competency: Use lower-case letters, digits and _, starting with a letter.",
+            "Title in Chinese: This field is required.",
+            "Seats: Enter a number.",
+            "Ends (UTC): Invalid value: The course cannot end before it starts.",
+        ),
+    }
+    for language, lines in expected.items():
+        hr.language = language
+        session.commit()
+        login(client, hr)
+        refused = client.post("/training/courses", data=data)
+        assert refused.status_code == 422
+        for line in lines:
+            assert line in refused.text, line
