@@ -489,8 +489,13 @@ def rotate_keys_command() -> None:
         raise _fail(f"{len(report.failures)} items could not be moved; old keys kept.", 1)
     if report.retired:
         console.print(
-            f"[green]Retired key(s) {', '.join(report.retired)}: remove them from "
-            "HIREFLOW_PREVIOUS_MASTER_KEYS and destroy them.[/green]"
+            f"[green]Retired {'key' if len(report.retired) == 1 else 'keys'} "
+            f"{', '.join(report.retired)}: remove "
+            + (
+                "it from HIREFLOW_PREVIOUS_MASTER_KEYS and destroy it.[/green]"
+                if len(report.retired) == 1
+                else "them from HIREFLOW_PREVIOUS_MASTER_KEYS and destroy them.[/green]"
+            )
         )
 
 
