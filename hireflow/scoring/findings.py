@@ -53,6 +53,37 @@ _REASONS = {
 }
 
 
+# Phrases of the texts above (and of hireflow.scoring.adjust) that speak of the person in the
+# third person, for HR, and how the person reads them about themselves (self-service report).
+_OWN_WORDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "en": (
+        ("few concrete actions of the candidate's own", "few concrete actions of your own"),
+        ("told as “we”; own part unclear", "told as “we”; your own part unclear"),
+        ("no sentence in the answers shows it", "no sentence in your answers shows it"),
+    ),
+    "zh": (
+        ("多用“我们”，个人作用不清楚", "多用“我们”，您本人的作用不清楚"),
+        ("本人行动描述较少", "对您本人行动的描述较少"),
+        ("回答中没有能证明该能力的句子", "您的回答中没有能证明该能力的句子"),
+    ),
+    "ja": (
+        ("本人の役割が不明確", "ご自身の役割が不明確"),
+        ("本人の具体的な行動の記述が少ない", "ご自身の具体的な行動の記述が少ない"),
+        ("回答にこの能力を示す文がありません", "ご自身の回答にこの能力を示す文がありません"),
+    ),
+}
+
+
+def for_the_person(text: str) -> str:
+    """A strength or gap as the interviewed person reads it about themselves ("your own
+    part") rather than as HR reads it ("the candidate's own"), in whichever language it is
+    (a report read in one language may fall back to another's text)."""
+    for pairs in _OWN_WORDS.values():
+        for theirs, own in pairs:
+            text = text.replace(theirs, own)
+    return text
+
+
 def _weaknesses(analysis: AnswerAnalysis) -> list[str]:
     if analysis.status == "empty":
         return ["no_answer"]

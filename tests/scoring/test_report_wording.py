@@ -86,3 +86,18 @@ def test_english_counts_are_written_as_plurals() -> None:
         for n in report.notes:
             assert "(s)" not in n.text["en"]
         assert "(s)" not in report.summary["en"]
+
+
+def test_the_person_reads_gaps_about_themselves_in_every_language() -> None:
+    from hireflow.scoring.findings import _REASONS, for_the_person
+
+    gap = "Teamwork: 3.0, below the required 6.0 (" + _REASONS["few_actions"]["en"] + ")"
+    assert for_the_person(gap) == (
+        "Teamwork: 3.0, below the required 6.0 (few concrete actions of your own)"
+    )
+    assert for_the_person(_REASONS["we_only"]["zh"]) == "多用“我们”，您本人的作用不清楚"
+    assert for_the_person(_REASONS["few_actions"]["zh"]) == "对您本人行动的描述较少"
+    assert for_the_person(_REASONS["few_actions"]["ja"]) == "ご自身の具体的な行動の記述が少ない"
+    for reason in _REASONS.values():
+        assert "candidate" not in for_the_person(reason["en"])
+        assert "候选人" not in for_the_person(reason["zh"])

@@ -44,6 +44,23 @@ def test_the_employee_sees_their_report_and_nothing_hr_only(
     assert chinese.status_code == 200
 
 
+def test_the_own_report_speaks_to_the_person_not_of_a_candidate(
+    client, session, db, org, queue, storage
+):
+    hired = hired_employee(session, db, org)
+    shown = policy.policy_of(session, org.tenant.id)
+    shown.show_suggestions = True
+    session.commit()
+    for language, third_person in (("en", "candidate"), ("zh-CN", "候选人")):
+        hired.user.language = language
+        session.commit()
+        switch(client, hired.user)
+        page = client.get("/my/report")
+        section = page.text.split(f'data-interview="{hired.interview.id}"', 1)[1]
+        assert 'class="suggestions"' in section
+        assert third_person not in section.lower(), language
+
+
 def test_enrol_progress_and_complete_through_the_pages(client, session, db, org, queue, storage):
     hired = hired_employee(session, db, org)
     login(client, hired.user)
