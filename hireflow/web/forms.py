@@ -139,7 +139,7 @@ def named_errors(
             previous = part
         name = " · ".join(parts)
         named[path] = (
-            _("%(field)s: %(message)s") % {"field": name, "message": message} if name else message
+            _("%(field)s: %(text)s") % {"field": name, "text": message} if name else message
         )
     return named
 
