@@ -39,3 +39,18 @@ def test_catalogues_that_disagree_on_a_message_are_reported(tmp_path, monkeypatc
         ),
     )
     assert i18n._conflicts("zh_CN") == {"Open": {"alpha": "打开", "beta": "待办"}}
+
+
+def test_no_english_text_writes_a_plural_as_s_in_brackets() -> None:
+    """ "1 question(s)" reads as a form, not a sentence: ngettext or an explicit singular and
+    plural instead ("http(s)" is an address scheme, not a plural)."""
+    import re
+
+    found = []
+    for domain in [None, *i18n.own_domains()]:
+        for message in i18n.load("en", domain):
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            found += [m for m in ids if m and re.search(r"[a-z]\(s\)", m.replace("http(s)", ""))]
+    for path in (i18n.PACKAGE / "notifications" / "defaults").glob("*.toml"):
+        found += re.findall(r"[a-z]+\(s\)", path.read_text(encoding="utf-8"))
+    assert found == []

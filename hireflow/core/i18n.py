@@ -125,12 +125,16 @@ def to_zone(value: datetime, timezone: str) -> datetime:
 def format_datetime(
     value: datetime | None, timezone: str, language: str, fmt: str = "medium"
 ) -> str:
-    """A UTC timestamp shown in the viewer's zone and language, with the zone named."""
+    """A UTC timestamp shown in the viewer's zone and language, with the zone named.
+
+    The medium form gives the offset, always as ISO 8601 writes it (``+08:00``, ``-04:00``,
+    ``+00:00``, as in the API's examples): Babel's ``z`` gave ``+0800`` for some zones and an
+    abbreviation (``EDT``, ``UTC``) for others."""
     if value is None:
         return ""
     local = to_zone(value, timezone)
     if fmt == "short":
         pattern = "yyyy-MM-dd HH:mm"
     else:
-        pattern = "yyyy-MM-dd HH:mm (zzzz)" if fmt == "long" else "yyyy-MM-dd HH:mm z"
+        pattern = "yyyy-MM-dd HH:mm (zzzz)" if fmt == "long" else "yyyy-MM-dd HH:mm xxx"
     return babel_format_datetime(local, pattern, tzinfo=local.tzinfo, locale=babel_locale(language))

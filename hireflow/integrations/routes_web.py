@@ -98,6 +98,15 @@ def webhooks_page(
     return render(request, "integrations/webhooks.html", context)
 
 
+# The names of the webhook forms' fields, for errors that say which field.
+WEBHOOK_FIELDS = {
+    "url": N_("URL"),
+    "description": N_("Purpose"),
+    "events": N_("Events"),
+    "grace_hours": N_("Old secret keeps signing for (hours)"),
+}
+
+
 @router.post("/integrations/webhooks")
 def create_endpoint(
     request: Request, session: DbSession, principal: PageUser, form: Form
@@ -109,7 +118,7 @@ def create_endpoint(
         return _with_secret(request, session, principal, endpoint)
 
     fields = {**form.pick("url", "description"), "events": form.getlist("events"), "active": True}
-    page = _webhooks_page(request, session, principal)
+    page = forms.naming(_webhooks_page(request, session, principal), WEBHOOK_FIELDS, request)
     return forms.submit_form(request, schemas.EndpointIn, fields, act, page)
 
 
@@ -124,7 +133,7 @@ def rotate_secret(
         return _with_secret(request, session, principal, endpoint)
 
     fields = {"grace_hours": form.get("grace_hours") or "24"}
-    page = _webhooks_page(request, session, principal)
+    page = forms.naming(_webhooks_page(request, session, principal), WEBHOOK_FIELDS, request)
     return forms.submit_form(request, schemas.RotateIn, fields, act, page)
 
 

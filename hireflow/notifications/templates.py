@@ -152,9 +152,7 @@ _OPTIONAL: dict[str, Any] = {
 }
 
 _ERRORS: dict[str, str] = {
-    "unknown_variable": N_(
-        "The template uses unknown variable(s): %(names)s. Allowed: %(allowed)s."
-    ),
+    "unknown_variable": N_("Not a variable of this message: %(names)s. Allowed: %(allowed)s."),
     "missing_variable": N_("The message cannot be rendered: variable '%(name)s' has no value."),
     "syntax_error": N_("Template syntax error on line %(line)s: %(detail)s"),
     "unsafe_template": N_("The template tries something that is not allowed: %(detail)s"),

@@ -105,6 +105,7 @@ def letter_html(letter: Letter) -> str:
         if letter.expires_at
         else "",
         "_": _,
+        "colon": "：" if letter.language in ("zh", "ja") else ": ",
     }
     return _ENV.get_template("offers/letter.html").render(context)
 

@@ -11,8 +11,9 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from hireflow.core.audit import mask_personal
+from hireflow.core.i18n import translations
 from hireflow.core.permissions import Principal, Role, require, require_visible
-from hireflow.org import queries, schemas, service
+from hireflow.org import audit_words, queries, schemas, service
 from hireflow.org.models import User
 from hireflow.org.schemas import REGIONS
 from hireflow.web import forms
@@ -242,22 +243,32 @@ def audit_page(
         session, principal, filters, limit=paging.size, offset=paging.offset
     )
     reveal = principal.has("users.manage")
-    entries = [
-        {
-            "row": row,
-            "actor": row.actor_label if reveal or row.actor_id is None else f"#{row.actor_id}",
-            "old": row.old_values if reveal else mask_personal(row.old_values),
-            "new": row.new_values if reveal else mask_personal(row.new_values),
-        }
-        for row in rows
-    ]
+    catalogue = translations(request.state.language)
+    _, ngettext = catalogue.gettext, catalogue.ngettext
+    entries = []
+    for row in rows:
+        old = row.old_values if reveal else mask_personal(row.old_values)
+        new = row.new_values if reveal else mask_personal(row.new_values)
+        entries.append(
+            {
+                "row": row,
+                "actor": row.actor_label if reveal or row.actor_id is None else f"#{row.actor_id}",
+                "action": audit_words.action_label(row.action, _),
+                "target": audit_words.target_label(row.target_type, _),
+                "details": audit_words.summary(old, new, _, ngettext),
+            }
+        )
+    actions = queries.audit_actions(session, principal)
     return render(
         request,
         "org/audit.html",
         {
             "entries": entries,
             **paging.context(total),
-            "actions": queries.audit_actions(session, principal),
+            "actions": sorted(
+                ((code, audit_words.action_label(code, _)) for code in actions),
+                key=lambda pair: pair[1],
+            ),
             "filters": {
                 "actor": actor,
                 "action": action,

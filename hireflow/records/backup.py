@@ -588,7 +588,7 @@ def _check_restorable(
         needed = sorted(k for k in manifest["keys"]["in_use"] if k not in ring)
         if needed:
             raise BackupError(
-                f"the data needs master key id(s) {needed}, which the configured keyring "
+                f"the data needs master key ids {needed}, which the configured keyring "
                 f"({', '.join(ring.key_ids)}) does not hold; restoring would leave it unreadable"
             )
 

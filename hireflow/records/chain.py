@@ -307,7 +307,8 @@ class _ChainWalk:
             )
         return (
             ProblemKind.MISSING,
-            f"expected seq {expected_seq}, found {seq}: {seq - expected_seq} row(s) deleted",
+            f"expected seq {expected_seq}, found {seq}: {seq - expected_seq} "
+            f"{'row' if seq - expected_seq == 1 else 'rows'} deleted",
         )
 
     @staticmethod

@@ -507,8 +507,13 @@ def rotate_keys_command(
         )
     if report.retired:
         console.print(
-            f"[green]Retired key(s) {', '.join(report.retired)}: remove them from "
-            "HIREFLOW_PREVIOUS_MASTER_KEYS and destroy them.[/green]"
+            f"[green]Retired {'key' if len(report.retired) == 1 else 'keys'} "
+            f"{', '.join(report.retired)}: remove "
+            + (
+                "it from HIREFLOW_PREVIOUS_MASTER_KEYS and destroy it.[/green]"
+                if len(report.retired) == 1
+                else "them from HIREFLOW_PREVIOUS_MASTER_KEYS and destroy them.[/green]"
+            )
         )
         if report.losses():
             console.print(

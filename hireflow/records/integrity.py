@@ -101,7 +101,8 @@ class VerificationReport:
             )
 
     def summary(self) -> str:
-        state = "intact" if self.ok else f"NOT intact: {len(self.problems)} problem(s)"
+        count = len(self.problems)
+        state = "intact" if self.ok else f"NOT intact: {count} problem{'' if count == 1 else 's'}"
         return (
             f"{state}; {self.chains} chains, {self.rows} rows, {self.sealed} sealed rows, "
             f"{self.checkpoints} checkpoints from {self.checkpoint_files} files, "

@@ -38,7 +38,7 @@ def check_keyring(session: Session, ring: Keyring | None = None) -> Keyring:
     if missing:
         raise CryptoConfigError(
             "HIREFLOW_MASTER_KEY does not match this database: its data is protected under "
-            f"master key id(s) {', '.join(missing)}, but the configured keys are "
+            f"master key ids {', '.join(missing)}, but the configured keys are "
             f"{', '.join(ring.key_ids)}. Configure the right key (during a rotation, list the "
             "old one in HIREFLOW_PREVIOUS_MASTER_KEYS). Nothing was written."
         )

@@ -118,6 +118,9 @@ COMPETENCY_KEYS = frozenset({"disagreements"})
 # English than Chinese. Chinese and Japanese list items with the ideographic comma.
 FALLBACKS = {"zh": ("zh", "en", "ja"), "en": ("en", "zh", "ja"), "ja": ("ja", "en", "zh")}
 LIST_SEPARATORS = {"zh": "、", "en": ", ", "ja": "、"}
+# A label and its value, and the parts of a summary: full-width in Chinese and Japanese.
+COLONS = {"zh": "：", "en": ": ", "ja": "："}
+CLAUSE_SEPARATORS = {"zh": "；", "en": "; ", "ja": "；"}
 DEGREES = {
     "high_school": N_("High school"),
     "associate": N_("Associate degree"),
@@ -301,11 +304,11 @@ class Presenter:
         separator = LIST_SEPARATORS[self.lang]
         if isinstance(value, Mapping):
             parts = [
-                f"{self.key(str(k))}: {self.value(v, str(k))}"
+                f"{self.key(str(k))}{COLONS[self.lang]}{self.value(v, str(k))}"
                 for k, v in value.items()
                 if not ID_KEYS.search(str(k)) and v not in (None, "", [], {})
             ]
-            return "; ".join(parts) or "—"
+            return CLAUSE_SEPARATORS[self.lang].join(parts) or "—"
         if isinstance(value, list | tuple):
             items = []
             for item in value:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import math
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
@@ -188,6 +189,11 @@ def _check_lock(invitation: Invitation, now: datetime) -> None:
         raise TooManyAttempts(params={"seconds": seconds})
 
 
+def _code_refused(code: str, unit: str, count: int, many: str, one: str) -> TooManyAttempts:
+    """A new code asked for too soon: how long to wait, in words for one unit or several."""
+    return TooManyAttempts(many if count > 1 else one, code=code, params={unit: count})
+
+
 def send_code(
     session: Session, invitation: Invitation, settings: Settings, now: datetime | None = None
 ) -> int:
@@ -199,11 +205,26 @@ def send_code(
     if invitation.code_sent_at is not None:
         wait = invitation.code_sent_at + CODE_INTERVAL - now
         if wait > timedelta(0):
-            raise TooManyAttempts(params={"seconds": int(wait.total_seconds()) + 1})
+            # Not a wrong answer: a code was just sent and the next one must wait.
+            raise _code_refused(
+                "code_cooldown",
+                "seconds",
+                int(wait.total_seconds()) + 1,
+                N_("A code was just sent. Wait %(seconds)s seconds before asking for a new one."),
+                N_("A code was just sent. Wait a second before asking for a new one."),
+            )
         if invitation.code_sent_at > now - timedelta(days=1) and (
             invitation.codes_sent >= CODES_PER_DAY
         ):
-            raise TooManyAttempts(params={"seconds": 24 * 3600})
+            # the count starts again a day after the last code
+            left = invitation.code_sent_at + timedelta(days=1) - now
+            raise _code_refused(
+                "codes_per_day",
+                "hours",
+                math.ceil(left.total_seconds() / 3600),
+                N_("No more codes today. Ask for a new one in %(hours)s hours."),
+                N_("No more codes today. Ask for a new one within the hour."),
+            )
         if invitation.code_sent_at <= now - timedelta(days=1):
             invitation.codes_sent = 0
     code = f"{secrets.randbelow(1_000_000):06d}"

@@ -40,7 +40,7 @@ _MESSAGES: dict[str, str | tuple[str, str]] = {
     ),
     "invalid_granularity": (
         "The slot granularity must be between 1 minute and 24 hours and divide a day evenly.",
-        "时间粒度必须在 1 分钟到 24 小时之间,并能整除一天。",
+        "时间粒度必须在 1 分钟到 24 小时之间，并能整除一天。",
     ),
     "invalid_buffer": (
         "Buffers and minimum notice cannot be negative.",
@@ -52,7 +52,7 @@ _MESSAGES: dict[str, str | tuple[str, str]] = {
     ),
     "invalid_working_hours": (
         "Working hours for weekday {weekday} are invalid: start and end are the same.",
-        "星期 {weekday} 的工作时间无效:开始与结束时间相同。",
+        "星期 {weekday} 的工作时间无效：开始与结束时间相同。",
     ),
     "no_interviewers": (
         "At least one interviewer is needed to find a slot.",
@@ -64,11 +64,11 @@ _MESSAGES: dict[str, str | tuple[str, str]] = {
     ),
     "overlapping_open_slots": (
         "Open slots of interviewer {interviewer} overlap; batch assignment needs disjoint slots.",
-        "面试官 {interviewer} 的可用时段相互重叠;批量分配需要互不重叠的时段。",
+        "面试官 {interviewer} 的可用时段相互重叠；批量分配需要互不重叠的时段。",
     ),
     "invalid_ics": (
         "The calendar file could not be read as iCalendar (RFC 5545): {detail}",
-        "无法按 iCalendar(RFC 5545)格式读取该日历文件:{detail}",
+        "无法按 iCalendar（RFC 5545）格式读取该日历文件：{detail}",
     ),
     "ics_too_large": (
         "The calendar is larger than the limit of {limit} bytes.",
@@ -80,11 +80,11 @@ _MESSAGES: dict[str, str | tuple[str, str]] = {
     ),
     "ics_fetch_failed": (
         "The calendar could not be downloaded ({detail}).",
-        "无法下载该日历({detail})。",
+        "无法下载该日历（{detail}）。",
     ),
     "invalid_invite": (
         "The invitation cannot be built: {detail}",
-        "无法生成日历邀请:{detail}",
+        "无法生成日历邀请：{detail}",
     ),
     "unknown_interviewer": (
         "An open slot refers to interviewer {interviewer}, who is not in the batch.",

@@ -325,7 +325,11 @@ def finalise_report(
         summary = {
             "zh": summary["zh"] + f"注意：{len(copies)} 道题的回答是其他回答的复制，只计一次。",
             "en": summary["en"]
-            + f" Note: {len(copies)} answer(s) repeat another answer and were credited once.",
+            + (
+                " Note: 1 answer repeats another answer and was credited once."
+                if len(copies) == 1
+                else f" Note: {len(copies)} answers repeat another answer and were credited once."
+            ),
             "ja": summary.get("ja", "")
             + f"注意：{len(copies)} 問の回答は他の回答の繰り返しのため、一度だけ採点しました。",
         }

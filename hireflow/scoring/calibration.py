@@ -300,7 +300,8 @@ def fit_calibration(
         )
         n = len(items)
         if n < min_corrections:
-            skipped[dim_id] = f"{n} correction(s), {min_corrections} needed"
+            noun = "correction" if n == 1 else "corrections"
+            skipped[dim_id] = f"{n} {noun}, {min_corrections} needed"
             continue
         fitted[dim_id] = _fit_dimension(dim_id, items, method, folds, alpha, seed)
     return CompanyCalibration(

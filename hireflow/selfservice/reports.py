@@ -24,6 +24,7 @@ from hireflow.interviews.models import InterviewReport, InterviewSession
 from hireflow.offers.models import Employee
 from hireflow.openings.models import Opening
 from hireflow.records.presenting import pick_text
+from hireflow.scoring.findings import for_the_person
 from hireflow.scoring.report import Report, ReportError
 from hireflow.selfservice.models import Reassessment, SelfServicePolicy
 from hireflow.selfservice.policy import policy_of
@@ -115,8 +116,15 @@ def _view(
         for d in report.dimensions
         if d.assessed
     ]
-    suggestions = [pick(g.text, lang) for g in report.gaps] if policy.show_suggestions else []
-    strengths = [pick(s.text, lang) for s in report.strengths] if policy.show_suggestions else []
+    # The person reads about themselves: "your own part", not HR's "the candidate's own".
+    suggestions = (
+        [for_the_person(pick(g.text, lang)) for g in report.gaps] if policy.show_suggestions else []
+    )
+    strengths = (
+        [for_the_person(pick(s.text, lang)) for s in report.strengths]
+        if policy.show_suggestions
+        else []
+    )
     return ReportView(
         interview_id=interview.id,
         opening_title=interview.opening.title if interview.opening else "",

@@ -294,6 +294,21 @@ def _course_data(form: PostedForm) -> dict[str, Any]:
     return data
 
 
+# The names of the course form's fields, for errors that say which field.
+COURSE_FIELDS = {
+    "competency": N_("Competency"),
+    "title_zh": N_("Title in Chinese"),
+    "title_en": N_("Title in English"),
+    "description_zh": N_("Description in Chinese"),
+    "description_en": N_("Description in English"),
+    "mode": N_("Format"),
+    "location": N_("Location"),
+    "starts_at": N_("Starts (UTC)"),
+    "ends_at": N_("Ends (UTC)"),
+    "capacity": N_("Seats"),
+}
+
+
 def _save_course(
     request: Request,
     session: DbSession,
@@ -311,7 +326,11 @@ def _save_course(
         training.CourseIn,
         data,
         act,
-        lambda errors: _training_page(request, session, principal, errors, data),
+        forms.naming(
+            lambda errors: _training_page(request, session, principal, errors, data),
+            COURSE_FIELDS,
+            request,
+        ),
     )
 
 

@@ -10,7 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -49,13 +56,21 @@ class CourseIn(BaseModel):
     capacity: int = Field(default=20, ge=1, le=10000)
     active: bool = True
 
-    @model_validator(mode="after")
-    def _consistent(self) -> CourseIn:
-        if self.mode not in COURSE_MODES:
-            raise ValueError("mode")
-        if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
-            raise ValueError("ends_at")
-        return self
+    # Field validators, not one model validator: a refusal names its field on the form.
+    @field_validator("mode")
+    @classmethod
+    def _known_mode(cls, value: str) -> str:
+        if value not in COURSE_MODES:
+            raise ValueError(N_("Choose one of the listed formats."))
+        return value
+
+    @field_validator("ends_at")
+    @classmethod
+    def _ends_after_start(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        starts_at = info.data.get("starts_at")
+        if value and starts_at and value < starts_at:
+            raise ValueError(N_("The course cannot end before it starts."))
+        return value
 
 
 class ProgressIn(BaseModel):

@@ -142,7 +142,8 @@ def audit_read(
     For one record pass ``target_id``; for a list pass the ids shown. An empty list showed
     nobody's data and leaves no row.
     """
-    shown = list(ids)
+    # Each person once: a list of tasks or rows shows the same person several times.
+    shown = list(dict.fromkeys(ids))
     if not shown and target_id == "":
         return
     if target_id == "" and len(shown) == 1:

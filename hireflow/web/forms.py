@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from hireflow.core.bounds import Id
-from hireflow.core.errors import AppError
+from hireflow.core.errors import N_, AppError
 from hireflow.core.i18n import gettext_for
 from hireflow.core.permissions import Principal
 from hireflow.web.deps import DbSession, PageUser
@@ -40,44 +40,120 @@ def _number(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
+# Pydantic's error types as the page's own sentences: its messages are English and speak of
+# types ("Input should be a valid integer"), which a Chinese page must not show.
+_MESSAGES: dict[str, str] = {
+    "missing": N_("This field is required."),
+    "string_too_short": N_("This field is too short."),
+    "string_too_long": N_("This field is too long."),
+    "string_pattern_mismatch": N_("This value is not in the expected format."),
+    "enum": N_("Choose one of the listed values."),
+    "literal_error": N_("Choose one of the listed values."),
+    "bool_parsing": N_("Choose yes or no."),
+    "bool_type": N_("Choose yes or no."),
+    "date_parsing": N_("Enter a date (YYYY-MM-DD)."),
+    "date_from_datetime_parsing": N_("Enter a date (YYYY-MM-DD)."),
+    "datetime_parsing": N_("Enter a date and time."),
+    "datetime_from_date_parsing": N_("Enter a date and time."),
+    "url_parsing": N_("Enter a web address starting with https://."),
+    "url_scheme": N_("Enter a web address starting with https://."),
+    "extra_forbidden": N_("This field is not expected here."),
+}
+# The start of the patterns of keys and ids people type (stage keys, competency ids).
+_KEY = "^[a-z][a-z0-9_]"
+# Bounds: the message and the key of the bound in the error's context.
+_BOUNDS: dict[str, tuple[str, str]] = {
+    "less_than_equal": (N_("Enter a number no greater than %(limit)s."), "le"),
+    "greater_than_equal": (N_("Enter a number no less than %(limit)s."), "ge"),
+    "less_than": (N_("Enter a number less than %(limit)s."), "lt"),
+    "greater_than": (N_("Enter a number greater than %(limit)s."), "gt"),
+}
+
+
+def _reason(error: Any, _: Callable[[str], str]) -> str:
+    """A validator's own reason (``ValueError(N_(...))``) in the page's language; a reason the
+    catalogue does not know is English-only text, shown on English pages alone."""
+    reason = str(error.get("ctx", {}).get("error", ""))
+    translated = _(reason) if reason else ""
+    english_page = _("Invalid value.") == "Invalid value."
+    if not translated or (translated == reason and not english_page):
+        return _("Invalid value.")
+    return _("Invalid value: %(reason)s") % {"reason": translated}
+
+
+def field_message(error: Any, _: Callable[[str], str]) -> str:
+    """One Pydantic error as a sentence in the page's language (never Pydantic's English)."""
+    kind = error["type"]
+    ctx = error.get("ctx", {})
+    if kind == "string_pattern_mismatch" and str(ctx.get("pattern", "")).startswith(_KEY):
+        return _("Use lower-case letters, digits and _, starting with a letter.")
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return _("This field is required.")  # an empty text field, as people see it
+    if kind in _MESSAGES:
+        return _(_MESSAGES[kind])
+    if kind in _BOUNDS:
+        message, key = _BOUNDS[kind]
+        return _(message) % {"limit": _number(ctx.get(key))}
+    if kind in ("too_short", "too_long"):  # a list: checkboxes ticked, rows filled
+        least = ctx.get("min_length", 1)
+        if kind == "too_long":
+            return _("Choose at most %(count)s.") % {"count": ctx.get("max_length")}
+        return (
+            _("Choose at least one.")
+            if least == 1
+            else _("Choose at least %(count)s.") % {"count": least}
+        )
+    if kind == "value_error" and "email" in str(error.get("msg", "")).lower():
+        return _("Enter a valid email address.")
+    if kind == "value_error":
+        return _reason(error, _)
+    if kind.startswith(("int_", "float_", "decimal_")):
+        return _("Enter a number.")
+    return _("Invalid value.")
+
+
 def field_errors(exc: ValidationError, _: Callable[[str], str]) -> dict[str, str]:
     errors: dict[str, str] = {}
     for error in exc.errors():
         field = ".".join(str(part) for part in error["loc"]) or "form"
-        kind = error["type"]
-        if kind == "missing":
-            errors[field] = _("This field is required.")
-        elif kind == "string_too_short":
-            errors[field] = _("This field is too short.")
-        elif kind == "string_too_long":
-            errors[field] = _("This field is too long.")
-        elif kind == "too_short":  # a list: checkboxes of which none (or too few) were ticked
-            least = error.get("ctx", {}).get("min_length", 1)
-            errors[field] = (
-                _("Choose at least one.")
-                if least == 1
-                else _("Choose at least %(count)s.") % {"count": least}
-            )
-        elif kind == "value_error" and "email" in str(error.get("msg", "")).lower():
-            errors[field] = _("Enter a valid email address.")
-        elif kind == "value_error":
-            # a validator's reason is translated when it is a catalogue text (N_)
-            errors[field] = _("Invalid value: %(reason)s") % {
-                "reason": _(str(error.get("ctx", {}).get("error", "")))
-            }
-        elif kind == "less_than_equal":
-            limit = _number(error.get("ctx", {}).get("le"))
-            errors[field] = _("Enter a number no greater than %(limit)s.") % {"limit": limit}
-        elif kind == "greater_than_equal":
-            limit = _number(error.get("ctx", {}).get("ge"))
-            errors[field] = _("Enter a number no less than %(limit)s.") % {"limit": limit}
-        elif kind.startswith(("int_", "float_")):
-            errors[field] = _("Enter a number.")
-        elif kind == "enum":
-            errors[field] = _("Choose one of the listed values.")
-        else:
-            errors[field] = _("Invalid value.")
+        errors.setdefault(field, field_message(error, _))
     return errors
+
+
+def named_errors(
+    errors: Mapping[str, str], labels: Mapping[str, str], _: Callable[[str], str]
+) -> dict[str, str]:
+    """Each error with the name of its field in front ("Seats: Enter a number."), for pages
+    that list a form's errors together above it rather than beside each field.
+
+    ``labels`` names the parts of a field's path (msgids); ``"<part>.*"`` names a row of a
+    list (``stages.2.key`` with ``{"stages.*": "Stage %(row)s", "key": "Key"}`` reads
+    "Stage 3 · Key"). A part without a label is left out: the page never shows an internal
+    field name."""
+    named: dict[str, str] = {}
+    for path, message in errors.items():
+        parts: list[str] = []
+        previous = ""
+        for part in path.split("."):
+            if part.isdigit() and f"{previous}.*" in labels:
+                row = _(labels[f"{previous}.*"]) % {"row": int(part) + 1}
+                parts[-1:] = [row] if previous in labels else [*parts[-1:], row]
+            elif part in labels:
+                parts.append(_(labels[part]))
+            previous = part
+        name = " · ".join(parts)
+        named[path] = (
+            _("%(field)s: %(text)s") % {"field": name, "text": message} if name else message
+        )
+    return named
+
+
+def naming(
+    page: Callable[[dict[str, str]], Response], labels: Mapping[str, str], request: Request
+) -> Callable[[dict[str, str]], Response]:
+    """``page`` showing each error with its field's name (see :func:`named_errors`)."""
+    _ = gettext_for(request.state.language)
+    return lambda errors: page(named_errors(errors, labels, _))
 
 
 def validate_form(

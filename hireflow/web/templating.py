@@ -84,6 +84,8 @@ def _replace_page(params: Any, page: int) -> str:
 
 
 environment.filters["replace_page"] = _replace_page
+# Pages rendered without a language (letters, e-mails) keep the half-width colon.
+environment.globals["colon"] = ": "
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,8 @@ def render(
         "ngettext": _new_style_plural(catalogue.ngettext),
         "localtime": localtime,
         "region_name": region_name,
+        # after a label: Chinese and Japanese pages use the full-width colon
+        "colon": "：" if language.startswith(("zh", "ja")) else ": ",
         # codes of stored data as words (competencies, sources, actors); pages with more
         # context (the opening's own competency model) pass their own
         "words": Presenter(language, catalogue.gettext),

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from hireflow.core.permissions import Principal, require
 from hireflow.openings.models import JOB_TYPES
 from hireflow.web.deps import DbSession, PageUser
-from hireflow.web.forms import Form, Page, act_or_rerender, rerender, submit_form
+from hireflow.web.forms import Form, Page, act_or_rerender, naming, rerender, submit_form
 from hireflow.web.templating import render
 from hireflow.workflow import schemas, stage_templates
 from hireflow.workflow.models import STAGE_KINDS
@@ -56,7 +56,7 @@ def _page(request: Request, session: DbSession, principal: Principal, family: st
 def save_stage_template(
     request: Request, session: DbSession, principal: PageUser, form: Form
 ) -> Response:
-    from hireflow.workflow.routes_web import _rows  # the module that imports this one
+    from hireflow.workflow.routes_web import LIST_FIELDS, _rows  # it imports this module
 
     require(principal, "pipeline.configure")
     family = str(form.get("family") or "")
@@ -67,7 +67,7 @@ def save_stage_template(
         stage_templates.set_template(session, principal, data.family, data)
         return RedirectResponse(f"{PAGE}?family={data.family}&saved=1", status_code=303)
 
-    page = _page(request, session, principal, _family(family))
+    page = naming(_page(request, session, principal, _family(family)), LIST_FIELDS, request)
     return submit_form(request, schemas.StageTemplateIn, fields, act, page)
 
 

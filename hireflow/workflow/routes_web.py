@@ -287,6 +287,22 @@ def _rows(form: Form, prefix: str, with_kind: bool) -> list[dict[str, Any]]:
     return rows
 
 
+# The names of a stage list's fields, for errors that say which field (forms.named_errors).
+LIST_FIELDS = {
+    "stages": N_("Stages"),
+    "stages.*": N_("Stage %(row)s"),
+    "reasons": N_("Rejection reasons"),
+    "reasons.*": N_("Reason %(row)s"),
+    "key": N_("Key"),
+    "kind": N_("Kind"),
+    "zh": N_("Chinese name"),
+    "en": N_("English name"),
+    "ja": N_("Japanese name"),
+    "family": N_("Job family"),
+    "notify_stages": N_("Hiring-group notices"),
+}
+
+
 @dataclass(frozen=True)
 class _Section:
     """A section of the settings page with a form of its own."""
@@ -335,8 +351,12 @@ def _save_section(
         forms.redirect_after(
             lambda data: section.save(session, principal, data), f"/workflow/settings?saved={name}"
         ),
-        forms.rerender(
-            request, "workflow/settings.html", lambda: _settings_context(session, principal)
+        forms.naming(
+            forms.rerender(
+                request, "workflow/settings.html", lambda: _settings_context(session, principal)
+            ),
+            LIST_FIELDS,
+            request,
         ),
     )
 

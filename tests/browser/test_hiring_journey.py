@@ -376,7 +376,7 @@ def test_one_candidate_from_application_to_onboarded_employee(
             ("the self-booked live round", "已预约面试：第二轮技术面试"),
             ("HR's conclusion over both scorecards", "两位面试官一致推荐"),
             ("the hiring manager's approval", "录用通知已由用人经理批准"),
-            ("the letter sent", "录用通知书: offer-"),
+            ("the letter sent", "录用通知书：offer-"),
             ("the signed acceptance", "签名摘要"),
             ("the move to hired", "已入职"),
             ("the employee number", "工号"),

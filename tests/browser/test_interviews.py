@@ -58,6 +58,10 @@ def _answer_by_recording(candidate: Page, mode: str, seconds: float = 3.0) -> No
     # uploaded in chunks and stored: the candidate may record again or continue
     expect(candidate.locator("#iv-rec-next")).to_be_visible(timeout=30_000)
     expect(candidate.locator("#iv-upload-text")).not_to_be_empty()
+    # How many more recordings: a count in words, never "time(s)".
+    expect(candidate.locator("#iv-rec-hint")).to_have_text(
+        re.compile(r"^(你还可以重新录制 \d+ 次。|本题的重新录制次数已用完。)$")
+    )
     candidate.click("#iv-rec-next")
 
 

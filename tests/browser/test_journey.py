@@ -194,7 +194,7 @@ def _take_interview(
             r"(\d+) questions, each with a time limit of (.+?), about (\d+) minutes", mail_text
         )
     else:
-        facts = re.search(r"共 (\d+) 道题,每题限时 (.+?),全程约 (\d+) 分钟", mail_text)
+        facts = re.search(r"共 (\d+) 道题，每题限时 (.+?)，全程约 (\d+) 分钟", mail_text)
     assert facts, mail_text
     count, limits, minutes = facts.groups()
     assert "code" not in mail_text.lower() or "No code is written" in mail_text

@@ -46,7 +46,7 @@ def test_create_edit_open_and_rules(page: Page):
     page.fill("input[name=headcount]", "3")
     page.click("#opening-form button[type=submit]")
     page.wait_for_url(url)
-    expect(page.locator("main")).to_contain_text("招聘人数: 3")
+    expect(page.locator("main")).to_contain_text("招聘人数：3")
     page.click("#status-open")
     expect(page.locator("#opening-status")).to_have_text("招聘中")
 

@@ -4,6 +4,7 @@ family starts with the template on its board; the family goes back to the compan
 
 from __future__ import annotations
 
+import re
 import secrets
 
 import httpx
@@ -70,6 +71,10 @@ def test_a_job_family_gets_its_own_stages(page: Page, server: str):
     page.locator("#template-form tbody tr").last.locator("input[name=stage_zh]").fill("多余")
     page.click("#save-template")
     expect(page.locator("#template-error")).to_be_visible()
+    # It names the row and the field, in the page's language.
+    expect(page.locator("#template-error")).to_contain_text(
+        re.compile(r"第 \d+ 个阶段 · 英文名称：此项为必填项。")
+    )
     page.goto(f"/workflow/stage-templates?family={FAMILY}")
     expect(page.locator('#template-form input[name=stage_key][value="extra"]')).to_have_count(0)
 

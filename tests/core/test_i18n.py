@@ -46,6 +46,16 @@ def test_times_render_in_the_viewers_zone():
     assert format_datetime(moment, "America/New_York", "en", "short") == "2026-03-28 20:30"
 
 
+def test_an_offset_is_always_written_as_iso_8601_does():
+    moment = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
+    # one form for every zone and language (not "+0800" here and "EDT" or "UTC" there)
+    assert format_datetime(moment, "Asia/Shanghai", "zh-CN") == "2026-03-29 08:30 +08:00"
+    assert format_datetime(moment, "Asia/Shanghai", "en") == "2026-03-29 08:30 +08:00"
+    assert format_datetime(moment, "America/New_York", "en") == "2026-03-28 20:30 -04:00"
+    assert format_datetime(moment, "Asia/Kolkata", "ja") == "2026-03-29 06:00 +05:30"
+    assert format_datetime(moment, "UTC", "zh-CN") == "2026-03-29 00:30 +00:00"
+
+
 def test_timezone_validation():
     assert is_timezone("Asia/Shanghai") and is_timezone("UTC")
     assert not is_timezone("Mars/Base") and not is_timezone("") and not is_timezone("../etc")

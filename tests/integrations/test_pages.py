@@ -132,3 +132,21 @@ def test_the_delivery_pager_shows_the_page_it_lists_and_refuses_pages_that_are_n
     for page in ("0", "-1", "abc", "1.5", "²", "", str(10**12)):
         answer = client.get("/integrations/webhooks", params={"page": page})
         assert answer.status_code == 422, (page, answer.status_code)
+
+
+def test_a_refused_endpoint_names_the_field_in_the_user_s_language(client, org, session):
+    hr = org.users["hr_admin"]
+    expected = {
+        "zh-CN": ("事件：取值无效。", "事件：请至少选择一项。"),
+        "en": ("Events: Invalid value: unknown event", "Events: Choose at least one."),
+    }
+    for language, (unknown, none) in expected.items():
+        hr.language = language
+        session.commit()
+        login(client, hr)
+        refused = client.post(
+            "/integrations/webhooks", data={"url": "https://example.com/x", "events": ["made.up"]}
+        )
+        assert refused.status_code == 422 and unknown in refused.text
+        empty = client.post("/integrations/webhooks", data={"url": "https://example.com/x"})
+        assert empty.status_code == 422 and none in empty.text

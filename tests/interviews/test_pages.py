@@ -373,7 +373,7 @@ def test_roles_without_access_see_no_interviews(client, session, org, role):
             (
                 "你的评分（0–10）：请输入不大于 10 的数字。",
                 "原因：内容过短。",
-                "你的结论：内容过短。",
+                "你的结论：此项为必填项。",
             ),
         ),
         (
@@ -381,7 +381,7 @@ def test_roles_without_access_see_no_interviews(client, session, org, role):
             (
                 "Your score (0–10): Enter a number no greater than 10.",
                 "Reason: This field is too short.",
-                "Your conclusion: This field is too short.",
+                "Your conclusion: This field is required.",
             ),
         ),
     ],

@@ -275,3 +275,23 @@ def test_render_errors():
 )
 def test_normalize_language(tag, expected):
     assert normalize_language(tag) == expected
+
+
+@pytest.mark.parametrize(
+    ("coding", "technical", "line"),
+    [
+        (1, 0, "- 1 question asks you to write and run code"),
+        (3, 0, "- 3 questions ask you to write and run code"),
+        (0, 1, "- 1 question is about technical knowledge"),
+        (0, 2, "- 2 questions are about technical knowledge"),
+    ],
+)
+def test_an_english_invitation_counts_questions_in_plain_plurals(coding, technical, line):
+    context = {
+        **COMMON,
+        **CONTEXTS[TemplateKind.INVITATION_AI],
+        "coding_questions": coding,
+        "technical_questions": technical,
+    }
+    msg = render_message("invitation_ai", "en", context, timezone="Europe/Berlin")
+    assert line in msg.text and "(s)" not in msg.text

@@ -21,7 +21,7 @@ def test_create_edit_and_open_an_opening_through_the_pages(client, session, org)
     form = client.get("/openings/new")
     assert form.status_code == 200 and "新建岗位" in form.text
     missing = client.post("/openings", data={"title": "", "department_id": org.departments[0].id})
-    assert missing.status_code == 422 and "内容过短" in missing.text
+    assert missing.status_code == 422 and "此项为必填项" in missing.text
     created = client.post(
         "/openings",
         data={
@@ -316,11 +316,11 @@ def test_hr_adds_a_coding_question_from_the_bank_to_the_plan(client, session, or
 
 
 def test_a_title_of_spaces_is_refused_on_the_title_in_both_languages(client, session, org):
-    """Spaces only are no title: the form says so on the title, in the reader's language, and
-    keeps what was typed; before, the plan generator refused it with an English internal text
-    about the competency model."""
+    """Spaces only are no title: the form says it is required, on the title, in the reader's
+    language, and keeps what was typed; before, the plan generator refused it with an English
+    internal text about the competency model."""
     login(client, org.users["recruiter"])
-    for language, words in (("zh-CN", "内容过短"), ("en", "This field is too short.")):
+    for language, words in (("zh-CN", "此项为必填项"), ("en", "This field is required.")):
         _lang(client, language)
         answer = client.post(
             "/openings",
@@ -332,14 +332,14 @@ def test_a_title_of_spaces_is_refused_on_the_title_in_both_languages(client, ses
             },
         )
         assert answer.status_code == 422 and words in answer.text
-        assert "负责设备改造" in answer.text and "is required" not in answer.text
+        assert "负责设备改造" in answer.text
     assert session.scalars(select(Opening).where(Opening.tenant_id == org.tenant.id)).all() == []
     opening = make_opening(session, org)
     edited = client.post(
         f"/openings/{opening.id}/edit",
         data={"title": " \t ", "department_id": org.departments[0].id},
     )
-    assert edited.status_code == 422 and "This field is too short." in edited.text
+    assert edited.status_code == 422 and "This field is required." in edited.text
     session.refresh(opening)
     assert opening.title.strip()
     trimmed = client.post(
@@ -351,3 +351,17 @@ def test_a_title_of_spaces_is_refused_on_the_title_in_both_languages(client, ses
     assert session.get(Opening, int(trimmed.headers["location"].rsplit("/", 1)[1])).title == (
         "设备工程师"
     )
+
+
+def test_the_opening_page_names_its_industry_with_the_page_s_colon(client, session, org):
+    opening = make_opening(session, org, requirements={"industry": "retail", "skills": ["Excel"]})
+    login(client, org.users["hr_admin"])
+    for language, expected in (("zh-CN", "行业</b>：零售"), ("en", "Industry</b>: Retail")):
+        _lang(client, language)
+        page = client.get(f"/openings/{opening.id}").text
+        assert expected in page, language
+        assert "</b>: retail" not in page and "</b>：retail" not in page
+    # Chinese text never has a half-width colon after a label
+    _lang(client, "zh-CN")
+    page = client.get(f"/openings/{opening.id}").text
+    assert not re.search(r"[\u4e00-\u9fff](</b>)?: ", page)

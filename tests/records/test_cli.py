@@ -139,7 +139,7 @@ def test_rotate_keys_command(fresh_db, regional):
             result = runner.invoke(app, ["rotate-keys"])
         assert result.exit_code == 0, result.output
         assert "2 data keys rewrapped" in result.output  # the file and its entry
-        assert old.current.key_id in result.output.split("Retired key(s)", 1)[1]
+        assert old.current.key_id in result.output.split("Retired key", 1)[1]
     finally:
         set_database(None)
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from hireflow.core.db import utcnow
 from hireflow.core.errors import NotFound, TooManyAttempts, ValidationFailed
+from hireflow.core.i18n import gettext_for
 from hireflow.notifications.delivery import deliver_many
 from hireflow.notifications.models import OutboxMessage
 from hireflow.org.auth import principal_for
@@ -231,8 +232,28 @@ def test_identity_by_one_time_code(session, db, settings, org):
     (inv,) = _sent(session, db, settings, hiring)
     assert candidate_link.identity_method(inv) == "code"
     assert candidate_link.send_code(session, inv, settings) == 1
-    with pytest.raises(TooManyAttempts):  # one code a minute
+    with pytest.raises(TooManyAttempts) as cooldown:  # one code a minute
         candidate_link.send_code(session, inv, settings)
+    # says to wait before a new code, not that the candidate tried too often
+    assert cooldown.value.code == "code_cooldown"
+    seconds = cooldown.value.params["seconds"]
+    assert 1 < seconds <= 61
+    assert cooldown.value.translated(gettext_for("en")) == (
+        f"A code was just sent. Wait {seconds} seconds before asking for a new one."
+    )
+    assert cooldown.value.translated(gettext_for("zh-CN")) == (
+        f"验证码刚刚已发送，请等待 {seconds} 秒后再重新获取。"
+    )
+    # the day's codes used up: when the next one may be asked for, in hours
+    sent_at = inv.code_sent_at
+    inv.codes_sent, inv.code_sent_at = candidate_link.CODES_PER_DAY, sent_at - timedelta(hours=2)
+    with pytest.raises(TooManyAttempts) as daily:
+        candidate_link.send_code(session, inv, settings)
+    assert daily.value.code == "codes_per_day" and daily.value.params == {"hours": 22}
+    assert daily.value.translated(gettext_for("en")) == (
+        "No more codes today. Ask for a new one in 22 hours."
+    )
+    inv.codes_sent, inv.code_sent_at = 1, sent_at
     (message,) = _outbox(session, kind="identity_code", tenant_id=org.tenant.id)
     code = re.search(r"\b(\d{6})\b", message.body_text).group(1)
     with pytest.raises(ValidationFailed):

@@ -67,7 +67,7 @@ def test_too_few_corrections_are_skipped_with_a_reason() -> None:
     data = synthetic(25, "communication") + synthetic(5, "teamwork", seed=2)
     calibration = fit_calibration(data, "acme")
     assert set(calibration.dimensions) == {"communication"}
-    assert "5 correction(s), 20 needed" in calibration.skipped["teamwork"]
+    assert "5 corrections, 20 needed" in calibration.skipped["teamwork"]
     lower = fit_calibration(data, "acme", min_corrections=5)
     assert set(lower.dimensions) == {"communication", "teamwork"}
 

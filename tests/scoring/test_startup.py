@@ -169,3 +169,18 @@ def test_a_process_starting_from_the_caches_scores_byte_identically(tmp_path: Pa
     assert without["report"] == writing["report"] == reading["report"]
     assert not reading["posseg"]
     assert not reading["pkg_resources"]
+
+
+def test_a_cache_failure_logs_the_exception_class_not_its_message(
+    cache_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An exception's message can quote a path under a person's home directory (or any
+    # text); the log names only what kind of failure it was.
+    def refuse(staging: Path) -> None:
+        raise PermissionError("/home/王小明/secret: permission denied")
+
+    with caplog.at_level("DEBUG", logger=startup.__name__):
+        startup._write_entry(cache_dir / "usem3-0000", refuse)
+    messages = [r.getMessage() for r in caplog.records]
+    assert "scoring start-up cache not written: PermissionError" in messages
+    assert not any("王小明" in m or "secret" in m for m in messages)

@@ -44,6 +44,23 @@ def test_the_employee_sees_their_report_and_nothing_hr_only(
     assert chinese.status_code == 200
 
 
+def test_the_own_report_speaks_to_the_person_not_of_a_candidate(
+    client, session, db, org, queue, storage
+):
+    hired = hired_employee(session, db, org)
+    shown = policy.policy_of(session, org.tenant.id)
+    shown.show_suggestions = True
+    session.commit()
+    for language, third_person in (("en", "candidate"), ("zh-CN", "候选人")):
+        hired.user.language = language
+        session.commit()
+        switch(client, hired.user)
+        page = client.get("/my/report")
+        section = page.text.split(f'data-interview="{hired.interview.id}"', 1)[1]
+        assert 'class="suggestions"' in section
+        assert third_person not in section.lower(), language
+
+
 def test_enrol_progress_and_complete_through_the_pages(client, session, db, org, queue, storage):
     hired = hired_employee(session, db, org)
     login(client, hired.user)
@@ -214,3 +231,37 @@ def test_a_request_not_about_an_interview_is_offered_in_words(
         page = client.get("/my/requests").text
         choice = page.split('name="interview_id"', 1)[1].split("</select>", 1)[0]
         assert f'<option value="">{words}</option>' in choice and ">none<" not in choice
+
+
+def test_a_refused_course_names_each_field_in_the_user_s_language(client, session, org):
+    hr = org.users["hr_admin"]
+    data = {
+        "competency": "Not an id",
+        "title_zh": "",
+        "title_en": "Listening",
+        "capacity": "many",
+        "starts_at": "2027-01-02T10:00",
+        "ends_at": "2027-01-01T10:00",
+    }
+    expected = {
+        "zh-CN": (
+            "胜任力维度：请使用小写字母、数字和下划线（_），并以字母开头。",
+            "中文名称：此项为必填项。",
+            "名额：请输入数字。",
+            "结束时间（UTC）：取值无效：课程结束时间不能早于开始时间。",
+        ),
+        "en": (
+            "Competency: Use lower-case letters, digits and _, starting with a letter.",
+            "Title in Chinese: This field is required.",
+            "Seats: Enter a number.",
+            "Ends (UTC): Invalid value: The course cannot end before it starts.",
+        ),
+    }
+    for language, lines in expected.items():
+        hr.language = language
+        session.commit()
+        login(client, hr)
+        refused = client.post("/training/courses", data=data)
+        assert refused.status_code == 422
+        for line in lines:
+            assert line in refused.text, line

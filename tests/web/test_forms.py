@@ -171,3 +171,94 @@ def test_a_repeated_field_is_read_with_or_without_brackets():
     assert PostedForm(lists={"ids[]": ["1", "2"]}).listed("ids") == ["1", "2"]
     assert PostedForm(values={"ids": "3"}).listed("ids") == ["3"]
     assert PostedForm().listed("ids") == []
+
+
+class Stage(BaseModel):
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    seats: int = Field(ge=1, le=10)
+
+
+class Stages(BaseModel):
+    stages: list[Stage]
+    url: str = Field(min_length=8)
+
+
+def _errors(language: str, data: dict) -> dict[str, str]:
+    from pydantic import ValidationError
+
+    from hireflow.core.i18n import gettext_for
+    from hireflow.web.forms import field_errors
+
+    with pytest.raises(ValidationError) as caught:
+        Stages.model_validate(data)
+    return field_errors(caught.value, gettext_for(language))
+
+
+BAD = {"stages": [{"key": "ok", "seats": 1}, {"key": "Bad Key", "seats": "many"}], "url": "x"}
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "zh-CN",
+            {
+                "stages.1.key": "请使用小写字母、数字和下划线（_），并以字母开头。",
+                "stages.1.seats": "请输入数字。",
+                "url": "内容过短。",
+            },
+        ),
+        (
+            "en",
+            {
+                "stages.1.key": "Use lower-case letters, digits and _, starting with a letter.",
+                "stages.1.seats": "Enter a number.",
+                "url": "This field is too short.",
+            },
+        ),
+    ],
+)
+def test_pydantic_errors_read_in_the_page_s_language(language: str, expected: dict) -> None:
+    assert _errors(language, BAD) == expected
+
+
+def test_an_english_validator_reason_is_not_shown_on_a_chinese_page() -> None:
+    from pydantic import ValidationError, field_validator
+
+    from hireflow.core.i18n import gettext_for
+    from hireflow.web.forms import field_errors
+
+    class Hook(BaseModel):
+        events: list[str]
+
+        @field_validator("events")
+        @classmethod
+        def _known(cls, value: list[str]) -> list[str]:
+            raise ValueError("unknown event 'x.y'")
+
+    with pytest.raises(ValidationError) as caught:
+        Hook.model_validate({"events": ["x.y"]})
+    zh = field_errors(caught.value, gettext_for("zh-CN"))
+    en = field_errors(caught.value, gettext_for("en"))
+    assert zh == {"events": "取值无效。"}
+    assert en == {"events": "Invalid value: unknown event 'x.y'"}
+
+
+def test_named_errors_say_which_field_and_row_in_both_languages() -> None:
+    from hireflow.core.errors import N_
+    from hireflow.core.i18n import gettext_for
+    from hireflow.web.forms import named_errors
+
+    labels = {"stages": N_("Stages"), "stages.*": N_("Stage %(row)s"), "key": N_("Key")}
+    labels |= {"url": N_("URL"), "seats": N_("Seats")}
+    zh = named_errors(_errors("zh-CN", BAD), labels, gettext_for("zh-CN"))
+    en = named_errors(_errors("en", BAD), labels, gettext_for("en"))
+    assert en["stages.1.key"].startswith("Stage 2 · Key: Use lower-case letters")
+    assert en["url"] == "URL: This field is too short."
+    assert zh["stages.1.key"].startswith("第 2 个阶段 · 标识：请使用小写字母")
+    assert zh["url"] == "地址：内容过短。"
+    # a field without a label keeps its bare message: never an internal name
+    assert named_errors({"form": "x", "secret_id": "y"}, labels, gettext_for("en")) == {
+        "form": "x",
+        "secret_id": "y",
+    }

@@ -149,6 +149,7 @@ def test_settings_page_saves_stages_reasons_and_blind(client, session, org):
         data={"reason_key": ["x"], "reason_zh": [""], "reason_en": ["X"], "reason_ja": [""]},
     )
     assert missing_name.status_code == 422
+    assert "Reason 1 · Chinese name: This field is required." in missing_name.text
     blind = client.post("/workflow/settings/blind", data={}, follow_redirects=False)
     assert blind.status_code == 303
     assert 'name="blind_scorecards" >' in client.get("/workflow/settings").text
@@ -166,3 +167,23 @@ def test_settings_page_saves_stages_reasons_and_blind(client, session, org):
     client.headers.pop("X-CSRF-Token", None)
     login(client, org.users["recruiter"])
     assert client.get("/workflow/settings").status_code == 403
+
+
+def test_a_refused_stage_list_names_the_row_and_field_in_chinese(client, session, org):
+    hr = org.users["hr_admin"]
+    hr.language = "zh-CN"
+    session.commit()
+    login(client, hr)
+    refused = client.post(
+        "/workflow/settings/stages",
+        data={
+            "stage_key": ["new", "Talk"],
+            "stage_kind": ["applied", "interview"],
+            "stage_zh": ["新", "面谈"],
+            "stage_en": ["New", ""],
+            "stage_ja": ["", ""],
+        },
+    )
+    assert refused.status_code == 422
+    assert "第 2 个阶段 · 标识：请使用小写字母、数字和下划线（_），并以字母开头。" in refused.text
+    assert "第 2 个阶段 · 英文名称：此项为必填项。" in refused.text

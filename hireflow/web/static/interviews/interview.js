@@ -38,6 +38,11 @@
   function fmt(text, values) {
     return String(text).replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
   }
+  // How many more recordings a question allows, in words ("once more", "3 more times").
+  function rerecordsHint(left) {
+    if (left <= 0) return T.no_rerecords;
+    return left === 1 ? T.rerecords_once : fmt(T.rerecords_left, { count: left });
+  }
   // A time limit as the server words it: 90 s is "1 min 30 s", never a rounded "2 min".
   function duration(seconds) {
     var m = Math.floor(seconds / 60), s = Math.round(seconds % 60);
@@ -283,7 +288,7 @@
       show("iv-rec-again", !!recorded && current && current.rerecords_left > 0);
       show("iv-rec-next", !!recorded);
       if (recorded && current) {
-        $("iv-rec-hint").textContent = current.rerecords_left > 0 ? fmt(T.rerecords_left, { count: current.rerecords_left }) : T.no_rerecords;
+        $("iv-rec-hint").textContent = rerecordsHint(current.rerecords_left);
       }
     }
   }
@@ -497,7 +502,7 @@
           show("iv-rec-start", false);
           show("iv-rec-again", q.rerecords_left > 0 && q.accepting);
           show("iv-rec-next", true);
-          $("iv-rec-hint").textContent = q.rerecords_left > 0 ? fmt(T.rerecords_left, { count: q.rerecords_left }) : T.no_rerecords;
+          $("iv-rec-hint").textContent = rerecordsHint(q.rerecords_left);
         }
       });
     }).catch(function (err) {
