@@ -156,6 +156,8 @@ ACTION_LABELS: dict[str, str] = {
     "record.erased": N_("Erased an HR record"),
     "record.exported": N_("Exported an HR record"),
     "record.interview_result": N_("Added an interview result to an HR record"),
+    "record.outbox_discarded": N_("Discarded a quarantined HR record entry"),
+    "record.outbox_retried": N_("Retried a quarantined HR record entry"),
     "record.policy_updated": N_("Changed the HR record policy"),
     "record.status_changed": N_("Changed an HR record's status"),
     "record.viewed": N_("Viewed an HR record"),
