@@ -256,6 +256,13 @@ def _bound_socket() -> socket.socket:
     bounds = os.environ.get("HIREFLOW_TEST_PORTS", "")
     low, _, high = bounds.partition("-")
     candidates = range(int(low), int(high) + 1) if low.isdigit() and high.isdigit() else [0]
+    # Each pytest-xdist worker takes its own share of the range: two workers taking "the first
+    # free port" would hand the port a test keeps closed (an unreachable mail server) to the
+    # other worker's server between the probe and the bind.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "").removeprefix("gw")
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+    if candidates != [0] and worker.isdigit() and count > 1 and len(candidates) >= count:
+        candidates = candidates[int(worker) % count :: count]
     for port in candidates:
         sock = socket.socket()
         try:

@@ -117,7 +117,10 @@ def test_hr_offer_page_approval_and_the_chinese_letter(
     application, template = _candidate_at_offer_stage(server, email)
     sign_in(page, HR)
     page.goto("/offers")
-    page.locator("#awaiting-offer a", has_text=NAME).click()
+    # by its link: another test of this server may have left a candidate of the same name
+    page.locator(
+        f'#awaiting-offer a[href="/applications/{application}/offer"]', has_text=NAME
+    ).click()
     expect(page.locator("h1")).to_contain_text(NAME)
     start = (datetime.now(UTC).date() + timedelta(days=40)).isoformat()
     page.select_option("#create-form select[name=template_id]", str(template))
