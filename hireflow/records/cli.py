@@ -499,9 +499,11 @@ def rotate_keys_command(
         raise _fail(f"{len(report.failures)} items could not be moved; old keys kept.", 1)
     if report.held_for_unreadable:
         raise _fail(
-            f"Old key(s) {', '.join(report.held_for_unreadable)} kept: retiring them makes "
-            f"the {len(report.losses())} quarantined outbox row(s) above unreadable for good. "
-            "Look into them (hireflow outbox-quarantine), or run again with "
+            f"{_counted(len(report.held_for_unreadable), 'Old key', 'Old keys', number=False)} "
+            f"{', '.join(report.held_for_unreadable)} kept: retiring "
+            f"{'it' if len(report.held_for_unreadable) == 1 else 'them'} makes the "
+            f"{_counted(len(report.losses()), 'quarantined outbox row')} above unreadable for "
+            "good. Look into them (hireflow outbox-quarantine), or run again with "
             "--retire-unreadable-outbox to retire the keys anyway.",
             1,
         )
@@ -515,12 +517,20 @@ def rotate_keys_command(
                 else "them from HIREFLOW_PREVIOUS_MASTER_KEYS and destroy them.[/green]"
             )
         )
-        if report.losses():
+        lost = len(report.losses())
+        if lost:
             console.print(
-                f"[yellow]{len(report.losses())} quarantined outbox row(s) sealed under them "
-                "are now unreadable for good; they stay quarantined and noted in their "
+                f"[yellow]{_counted(lost, 'quarantined outbox row')} sealed under them "
+                f"{'is' if lost == 1 else 'are'} now unreadable for good; "
+                f"{'it stays' if lost == 1 else 'they stay'} quarantined and noted in "
                 "people's chains until discarded (hireflow outbox-quarantine --discard).[/yellow]"
             )
+
+
+def _counted(n: int, one: str, many: str | None = None, *, number: bool = True) -> str:
+    """``n`` with the singular or plural noun ("1 outbox row", "2 outbox rows")."""
+    noun = one if n == 1 else (many or f"{one}s")
+    return f"{n} {noun}" if number else noun
 
 
 def _print_unreadable(report: Any) -> None:
@@ -528,9 +538,9 @@ def _print_unreadable(report: Any) -> None:
     if not report.unreadable:
         return
     console.print(
-        f"[yellow]{len(report.unreadable)} outbox row(s) could not be resealed: no configured "
-        "key reads them (they are quarantined, never appended; nothing else depends on them):"
-        "[/yellow]"
+        f"[yellow]{_counted(len(report.unreadable), 'outbox row')} could not be resealed: no "
+        "configured key reads them (they are quarantined, never appended; nothing else "
+        "depends on them):[/yellow]"
     )
     for row in report.unreadable[:50]:
         console.print(

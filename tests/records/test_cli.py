@@ -197,14 +197,14 @@ def test_rotate_keys_keeps_the_old_key_for_an_unreadable_outbox_row_until_told(f
             held = runner.invoke(app, ["rotate-keys"])
             assert held.exit_code == 1, held.output
             assert f"outbox row {moved}, person {other}: seal_invalid" in held.output
-            assert f"Old key(s) {old.current.key_id} kept" in held.output
+            assert f"Old key {old.current.key_id} kept" in held.output
             assert "--retire-unreadable-outbox" in held.output
             listed = runner.invoke(app, ["outbox-quarantine", "--tenant", org.tenant.slug])
             assert f"outbox row {moved}, person {other}: quarantined" in listed.output
             told = runner.invoke(app, ["rotate-keys", "--retire-unreadable-outbox"])
             assert told.exit_code == 0, told.output
-            assert old.current.key_id in told.output.split("Retired key(s)", 1)[1]
-            assert "1 quarantined outbox row(s) sealed under them are now unreadable" in " ".join(
+            assert old.current.key_id in told.output.split("Retired key", 1)[1]
+            assert "1 quarantined outbox row sealed under them is now unreadable" in " ".join(
                 told.output.split()
             )
             gone = runner.invoke(app, ["outbox-quarantine", "--discard", str(moved)])

@@ -16,6 +16,7 @@ from hireflow.core import pii
 from hireflow.core.db import Database, make_engine, set_database
 from hireflow.core.migrate import alembic_config
 from hireflow.core.settings import Settings
+from hireflow.core.versions import DataVersion
 from hireflow.org.auth import principal_for
 from hireflow.records import hooks, service
 from hireflow.records.checkpoints import (
@@ -68,8 +69,10 @@ def test_free_text_facts_are_encrypted_and_history_still_verifies(
     config = alembic_config(old_url)
     command.upgrade(config, "0012_workflow")  # the schema just before 0013
     database = Database(make_engine(old_url))
-    # ... and reads (empty) the outbox of deferred entries, a table of a later revision
+    # ... and reads (empty) the outbox of deferred entries, a table of a later revision, and
+    # moves the company's data version when an opening is written (another later table)
     PendingEntry.__table__.create(database.engine)
+    DataVersion.__table__.create(database.engine)
     settings = Settings(data_dir=tmp_path)
     set_database(database)
     try:
