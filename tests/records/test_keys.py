@@ -64,8 +64,12 @@ def test_start_up_refuses_a_key_that_does_not_match_the_data(session, org, regio
     assert session.get(KeyRegistryEntry, old_ring.current.key_id) is not None
     check_keyring(session, old_ring)  # same key: fine
     wrong = Keyring(MasterKey.generate())
-    with pytest.raises(CryptoConfigError, match="does not match this database"):
+    with pytest.raises(CryptoConfigError, match="does not match this database") as refused:
         check_keyring(session, wrong)
+    # keys named as a sentence names them ("master key 3f…", "keys 3f… and 9a…")
+    message = str(refused.value)
+    assert f"which the configured key {wrong.current.key_id} does not include" in message
+    assert "master key ids" not in message and "[" not in message
     with pytest.raises(CryptoConfigError, match="does not match this database"):
         others = [k for k in old_ring._keys.values() if k.key_id != old_ring.current.key_id]
         check_keyring(session, Keyring(MasterKey.generate(), others))
