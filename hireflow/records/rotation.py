@@ -49,8 +49,10 @@ from hireflow.core.db import Base, JSONText
 from hireflow.records import outbox
 from hireflow.records.keys import register_current_key, retire_key
 from hireflow.records.models import KeyRegistryEntry, PendingEntry, RecordEntry, RecordTerm
+from hireflow.records.payloads import decrypt_payload
 from hireflow.records.seals import rekey
-from hireflow.records.timeline import decrypt_payload, entry_terms, settle_pending
+from hireflow.records.terms import entry_terms
+from hireflow.records.timeline import settle_pending
 
 BATCH = 500
 

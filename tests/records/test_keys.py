@@ -38,6 +38,7 @@ from hireflow.records.models import (
     PersonRecord,
     RecordEntry,
 )
+from hireflow.records.payloads import decrypt_payload
 from hireflow.records.queries import SearchFilters, search
 from hireflow.records.rotation import (
     encrypted_columns,
@@ -46,7 +47,6 @@ from hireflow.records.rotation import (
     wrapped_key_columns,
 )
 from hireflow.records.service import SystemActor
-from hireflow.records.timeline import decrypt_payload
 from hireflow.scheduling.models import AvailabilityProfile
 from tests.records.conftest import make_person
 
