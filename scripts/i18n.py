@@ -4,6 +4,7 @@
     python scripts/i18n.py fill zh_CN F.json [--domain D] # merge {"msgid": "translation"}
     python scripts/i18n.py missing zh_CN [--domain D]     # msgids without a translation (JSON)
     python scripts/i18n.py check                          # exit 1 if zh_CN/en/ja is incomplete
+                                                          # (or zh/ja has half-width ，：（）)
 
 Without ``--domain`` the shared catalogue (``hireflow/web/locale``) is meant; it holds every
 string outside the domains that keep their own catalogue in ``hireflow/<domain>/locale``.
@@ -174,8 +175,46 @@ def _conflicts(lang: str) -> dict[object, dict[str, object]]:
     return {k: v for k, v in seen.items() if len({str(s) for s in v.values()}) > 1}
 
 
+# Chinese and Japanese write full-width punctuation (，、。：？！（）): a half-width , : ? ! ( )
+# touching their text reads as a typo ("面接:" for "面接：", "AI面試(録画)"). Placeholders and
+# template tags are left out first, so "{{ company }}:{{ name }}様" is caught too.
+_CJK_TEXT = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff5e"
+_HALF_WIDTH = re.compile(f"[{_CJK_TEXT}][,:?!()]|[,:?!()](?=[{_CJK_TEXT}])")
+_TAGS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|%\(\w+\)[sd]|\{\w+\}", re.DOTALL)
+# The message templates people receive, per language (besides the catalogues).
+MESSAGE_DEFAULTS = PACKAGE / "notifications" / "defaults"
+
+
+def half_width_punctuation(text: str) -> list[str]:
+    """Where a half-width , : ? ! ( ) touches Chinese or Japanese text (tags aside)."""
+    return [m.group(0) for m in _HALF_WIDTH.finditer(_TAGS.sub("", text))]
+
+
+def _punctuation_problems() -> list[str]:
+    """Half-width punctuation in the Chinese and Japanese catalogues and message defaults."""
+    found = []
+    for domain in [None, *own_domains()]:
+        for lang in ("zh_CN", "ja"):
+            if not po_path(lang, domain).exists():
+                continue
+            for message in load(lang, domain):
+                strings = message.string if isinstance(message.string, tuple) else (message.string,)
+                for string in strings:
+                    if string and half_width_punctuation(string):
+                        where = f"{domain or 'shared'} {lang}"
+                        found.append(f"{where}: half-width punctuation in {string!r}")
+    for path in (MESSAGE_DEFAULTS / "zh-CN.toml", MESSAGE_DEFAULTS / "ja.toml"):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if half_width_punctuation(line):
+                found.append(f"{path.relative_to(ROOT)}:{number}: half-width punctuation")
+    return found
+
+
 def cmd_check() -> int:
     status = 0
+    for problem in _punctuation_problems():
+        status = 1
+        print(problem)
     for lang in AGREEING:
         for msgid, strings in sorted(_conflicts(lang).items(), key=lambda item: str(item[0])):
             status = 1

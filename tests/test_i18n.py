@@ -54,3 +54,20 @@ def test_no_english_text_writes_a_plural_as_s_in_brackets() -> None:
     for path in (i18n.PACKAGE / "notifications" / "defaults").glob("*.toml"):
         found += re.findall(r"[a-z]+\(s\)", path.read_text(encoding="utf-8"))
     assert found == []
+
+
+def test_half_width_punctuation_in_chinese_or_japanese_text_is_reported() -> None:
+    found = i18n.half_width_punctuation
+    assert found("受験期限:{{ deadline }}") == ["限:"]
+    assert found("{{ company_name }}:{{ name }}様") == [":"]
+    assert found("AI面接(録画型)") == ["接(", "型)"]
+    assert found("验证码已发送,10 分钟内有效。") == ["送,"]
+    assert found("面接：%(job)s（%(company)s）") == []
+    assert found("例：Asia/Shanghai, 09:30 (UTC+8), https://example.com/a?b=1!") == []
+    assert found('{{ names|join(", ") }} {% if a %}(x){% endif %}') == []
+
+
+def test_chinese_and_japanese_texts_use_full_width_punctuation() -> None:
+    """The catalogues and the message templates people receive (``scripts/i18n.py check``
+    reports the same)."""
+    assert i18n._punctuation_problems() == []

@@ -55,8 +55,8 @@ from hireflow.openings.models import Opening
 from hireflow.org.models import Tenant
 from hireflow.records import service as records
 from hireflow.records.models import RecordEntry, RecordScore
+from hireflow.records.payloads import decrypt_payload
 from hireflow.records.service import SystemActor
-from hireflow.records.timeline import decrypt_payload
 
 log = logging.getLogger(__name__)
 

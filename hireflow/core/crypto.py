@@ -40,6 +40,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from hireflow.core.i18n import named_list
 from hireflow.core.normalise import (
     normalise_date,
     normalise_email,
@@ -539,8 +540,9 @@ class Keyring:
             return self._keys[self._aliases.get(key_id, key_id)]
         except KeyError:
             raise KeyNotFoundError(
-                f"no master key with id {key_id!r} in the keyring (holds {list(self._keys)}); "
-                "was an old key retired before all data was rewrapped?"
+                f"no master key {key_id} in the keyring (it holds "
+                f"{named_list('key', list(self._keys))}); was an old key retired before all "
+                "data was rewrapped?"
             ) from None
 
     def __contains__(self, key_id: object) -> bool:

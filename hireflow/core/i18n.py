@@ -7,6 +7,7 @@ first use, so a fresh clone needs no build step. English source strings are the 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +28,24 @@ LANGUAGES: dict[str, tuple[str, str, str]] = {
     "ja": ("ja", "ja", "日本語"),
 }
 DEFAULT_LANGUAGE = "zh-CN"
+
+
+def plain_list(items: Iterable[object], language: str = "en") -> str:
+    """Items as people list them, never as a program's list: "2", "2 and 3", "2, 3 and 4" in
+    English; "2、3、4" in Chinese and Japanese."""
+    words = [str(item) for item in items]
+    if language.startswith(("zh", "ja")):
+        return "、".join(words)
+    if len(words) < 2:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def named_list(noun: str, items: Sequence[object], language: str = "en") -> str:
+    """A noun and the items it names, as a sentence says them: "key 2", "keys 2 and 3"
+    (English adds the plural s to ``noun``); "密钥 2、3" (``noun`` given in the language)."""
+    plural = len(items) != 1 and not language.startswith(("zh", "ja"))
+    return f"{noun}{'s' if plural else ''} {plain_list(items, language)}"
 
 
 def is_language(code: str | None) -> bool:

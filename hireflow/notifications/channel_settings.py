@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hireflow.core import audit
-from hireflow.core.crypto import CryptoError, decrypt_field, encrypt_field
+from hireflow.core.crypto import CryptoError
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import Principal, require
@@ -27,7 +27,7 @@ from hireflow.notifications.factory import (
     parse_webhook,
     settings_email_channel,
 )
-from hireflow.notifications.keys import keyring, secret_context
+from hireflow.notifications.keys import decrypt_value, encrypt_value, secret_context
 from hireflow.notifications.models import (
     CHANNELS,
     GROUP_CHANNELS,
@@ -57,9 +57,7 @@ def channel_row(session: Session, tenant_id: int, channel: str) -> ChannelSettin
 def read_secrets(row: ChannelSetting, settings: Settings) -> dict[str, str]:
     if not row.secret_token:
         return {}
-    value = decrypt_field(
-        row.secret_token, keyring(settings), secret_context(row.tenant_id, row.channel)
-    )
+    value = decrypt_value(row.secret_token, settings, secret_context(row.tenant_id, row.channel))
     data = json.loads(value)
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
@@ -226,9 +224,9 @@ def save_channel(
     row.provider = provider
     row.config = config
     row.secret_token = (
-        encrypt_field(
+        encrypt_value(
             json.dumps(secrets, sort_keys=True),
-            keyring(settings),
+            settings,
             secret_context(row.tenant_id, row.channel),
         )
         if secrets

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hireflow.core import pii
-from hireflow.core.crypto import Keyring, decrypt_field, encrypt_field
+from hireflow.core.crypto import Keyring
 from hireflow.core.settings import Settings
 from hireflow.notifications.models import SECRETS_CONTEXT
 
@@ -16,12 +16,16 @@ def keyring(settings: Settings) -> Keyring:
 
 
 def encrypt_value(value: str, settings: Settings, context: str) -> str:
-    """Encrypt a small secret for a column (AES-256-GCM field token bound to ``context``)."""
-    return encrypt_field(value, keyring(settings), context)
+    """Encrypt a small secret for a column (a field token bound to ``context``):
+    ``pii.encrypt_value`` with the settings' keys."""
+    return pii.encrypt_value(value, context, keyring(settings))
 
 
 def decrypt_value(token: str, settings: Settings, context: str) -> str:
-    return decrypt_field(token, keyring(settings), context)
+    """Decrypt a token made by :func:`encrypt_value`: ``pii.decrypt_value`` with the settings'
+    keys, so a stored value that is not a token, or one no key reads, fails as every
+    encrypted column does (``IntegrityError`` naming the context, never the value)."""
+    return pii.decrypt_value(token, context, keyring(settings))
 
 
 def secret_context(tenant_id: int, channel: str) -> str:

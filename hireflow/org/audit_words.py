@@ -156,6 +156,9 @@ ACTION_LABELS: dict[str, str] = {
     "record.erased": N_("Erased an HR record"),
     "record.exported": N_("Exported an HR record"),
     "record.interview_result": N_("Added an interview result to an HR record"),
+    "record.keys_retired_unreadable": N_(
+        "Retired a master key, leaving quarantined HR record entries unreadable"
+    ),
     "record.outbox_discarded": N_("Discarded a quarantined HR record entry"),
     "record.outbox_retried": N_("Retried a quarantined HR record entry"),
     "record.policy_updated": N_("Changed the HR record policy"),
@@ -284,6 +287,8 @@ DETAIL_LABELS: dict[str, str] = {
     "grace_hours": N_("Old secret keeps signing for (hours)"),
     "internal": N_("Internal"),
     "failed_logins": N_("Failed sign-ins"),
+    "rows_lost": N_("Entries now unreadable"),
+    "keys": N_("Master keys"),
 }
 
 # How many ids of a list read the page shows before "…" (deps.audit_read keeps at most 50).

@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from hireflow.core.crypto import SUITES, CryptoSuite, Keyring, default_suite
 from hireflow.core.db import utcnow
+from hireflow.core.i18n import named_list, plain_list
 from hireflow.core.migrate import upgrade
 from hireflow.core.storage import RegionalStorage
 from hireflow.records.hooks import run_restore_hooks
@@ -577,19 +578,21 @@ def _check_restorable(
     by_name = {t.name: t for t in tables}
     missing = sorted(set(manifest["tables"]) - set(by_name))
     if missing:
-        raise BackupError(f"tables in the backup that this database lacks: {missing}")
+        raise BackupError(f"tables in the backup that this database lacks: {plain_list(missing)}")
     missing_regions = sorted({o["region"] for o in manifest["objects"]} - set(regional.regions))
     if missing_regions:
         raise BackupError(
-            f"the backup holds files of regions {missing_regions} that are not configured "
-            "here; files are never restored into another region"
+            f"the backup holds files of {named_list('region', missing_regions)} that "
+            f"{'is' if len(missing_regions) == 1 else 'are'} not configured here; files are "
+            "never restored into another region"
         )
     if ring is not None:
         needed = sorted(k for k in manifest["keys"]["in_use"] if k not in ring)
         if needed:
             raise BackupError(
-                f"the data needs master key ids {needed}, which the configured keyring "
-                f"({', '.join(ring.key_ids)}) does not hold; restoring would leave it unreadable"
+                f"the data needs {named_list('master key', needed)}, which the configured "
+                f"keyring ({plain_list(ring.key_ids)}) does not hold; restoring would leave it "
+                "unreadable"
             )
 
 

@@ -34,8 +34,9 @@ from hireflow.core.permissions import Principal, require_visible
 from hireflow.core.storage import EncryptedStorage
 from hireflow.openings.models import Opening
 from hireflow.records.models import Attachment, RecordEntry
+from hireflow.records.payloads import decrypt_payload
 from hireflow.records.storage import regional_storage
-from hireflow.records.timeline import actor_names, decrypt_payload, find_record, settle_pending
+from hireflow.records.timeline import actor_names, find_record, settle_pending
 
 README = """Hireflow — 个人信息副本 / copy of your personal data
 

@@ -24,15 +24,15 @@ from hireflow.core.crypto import Keyring
 from hireflow.core.db import utcnow
 from hireflow.records.chain import canonical_json, row_hash
 from hireflow.records.models import Rechain, RecordEntry, RecordTerm
-from hireflow.records.timeline import (
+from hireflow.records.payloads import (
     decrypt_payload,
     encrypt_payload,
     entry_content,
-    entry_terms,
     payload_context,
     payload_digest,
-    person_chain_id,
 )
+from hireflow.records.terms import entry_terms
+from hireflow.records.timeline import person_chain_id
 
 _CODE = re.compile(r"[A-Za-z0-9_.:/+\-]{1,64}")
 _IDENTIFYING = re.compile(r"\d{6,}|@")

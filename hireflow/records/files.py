@@ -15,7 +15,7 @@ from hireflow.core.crypto import default_suite
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.storage import CountingReader, EncryptedStorage
 from hireflow.records.models import PersonRecord
-from hireflow.records.timeline import EntryError, plain_facts
+from hireflow.records.payloads import EntryError, plain_facts
 
 
 class _Hashing:

@@ -30,16 +30,14 @@ from hireflow.records.models import (
     RecordScore,
     RecordTerm,
 )
-from hireflow.records.timeline import (
-    NewEntry,
+from hireflow.records.payloads import (
     encrypt_payload,
     entry_content,
-    index_rows,
     payload_context,
     payload_digest,
-    person_chain_id,
     plain_facts,
 )
+from hireflow.records.timeline import NewEntry, index_rows, person_chain_id
 
 
 def person_import_key(system: str, key: str) -> str:

@@ -23,7 +23,7 @@ from hireflow.core import pii
 from hireflow.core.crypto import default_suite
 from hireflow.records.chain import canonical_json
 from hireflow.records.models import STATUSES
-from hireflow.records.timeline import plain_facts
+from hireflow.records.payloads import plain_facts
 
 PERSON_FIELDS = ("name", "email", "phone", "id_number", "birth_date", "location")
 HISTORY_TYPES = ("profile_change", "application", "interview_result", "review", "note")

@@ -46,17 +46,11 @@ from hireflow.records.models import (
     Rechain,
     RecordEntry,
 )
+from hireflow.records.payloads import entry_content, payload_digest_matches
 from hireflow.records.seals import verify_derived, verify_seals
 from hireflow.records.signing import CheckpointError, verify_against_checkpoints
 from hireflow.records.storage import regional_storage
-from hireflow.records.timeline import (
-    derive_state,
-    entry_content,
-    payload_digest_matches,
-    person_chain_id,
-    settle_all,
-    settle_pending,
-)
+from hireflow.records.timeline import derive_state, person_chain_id, settle_all, settle_pending
 
 Progress = Callable[[int], None]
 BATCH = 2000

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from hireflow.core import pii
 from hireflow.core.crypto import CryptoConfigError, CryptoError, Keyring
 from hireflow.core.db import utcnow
+from hireflow.core.i18n import named_list
 from hireflow.records.models import KeyRegistryEntry
 
 KEY_CHECK = "hireflow key check v1"
@@ -38,9 +39,10 @@ def check_keyring(session: Session, ring: Keyring | None = None) -> Keyring:
     if missing:
         raise CryptoConfigError(
             "HIREFLOW_MASTER_KEY does not match this database: its data is protected under "
-            f"master key ids {', '.join(missing)}, but the configured keys are "
-            f"{', '.join(ring.key_ids)}. Configure the right key (during a rotation, list the "
-            "old one in HIREFLOW_PREVIOUS_MASTER_KEYS). Nothing was written."
+            f"{named_list('master key', missing)}, which the configured "
+            f"{named_list('key', ring.key_ids)} {'does' if len(ring.key_ids) == 1 else 'do'} "
+            "not include. Configure the right key (during a rotation, list the old one in "
+            "HIREFLOW_PREVIOUS_MASTER_KEYS). Nothing was written."
         )
     for row in in_use:
         try:

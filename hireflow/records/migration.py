@@ -86,12 +86,9 @@ from hireflow.records.models import (
     PersonRecord,
     RecordEntry,
 )
+from hireflow.records.payloads import decrypt_payload
 from hireflow.records.seals import seal_unsealed
-from hireflow.records.timeline import (
-    NewEntry,
-    append_entries,
-    decrypt_payload,
-)
+from hireflow.records.timeline import NewEntry, append_entries
 
 # --------------------------------------------------------------------------- import
 

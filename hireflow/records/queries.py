@@ -38,15 +38,10 @@ from hireflow.records.models import (
     RecordTerm,
     RetentionRule,
 )
+from hireflow.records.payloads import decrypt_payload
 from hireflow.records.policy import get_policy
-from hireflow.records.timeline import (
-    actor_names,
-    decrypt_payload,
-    default_region,
-    person_chain_id,
-    query_term_variants,
-    settle_pending,
-)
+from hireflow.records.terms import query_term_variants
+from hireflow.records.timeline import actor_names, default_region, person_chain_id, settle_pending
 
 
 @dataclass

@@ -18,7 +18,9 @@ Run after configuring the new key as ``HIREFLOW_MASTER_KEY`` and the old one in
    a start-up without them is accepted, and the old key can be destroyed. Record outbox rows
    no key can read (forged, or under a key that is gone) are quarantined and listed instead
    of failing; an old key one of them is sealed under is retired only when the caller says so
-   (``retire_unreadable``), since those rows then become unreadable for good.
+   (``retire_unreadable``), since those rows then become unreadable for good; that choice
+   is written to the audit log of each company whose rows it makes unreadable (the key ids
+   and the number of rows, nothing of the rows themselves).
 
 Each step commits in batches and skips rows already done, so an interrupted run is
 simply started again.
@@ -33,7 +35,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Text, column, delete, insert, select, table, update
 from sqlalchemy.orm import Session
 
-from hireflow.core import pii
+from hireflow.core import audit, pii
 from hireflow.core.crypto import (
     FIELD_TOKEN_PREFIX,
     CryptoError,
@@ -47,8 +49,10 @@ from hireflow.core.db import Base, JSONText
 from hireflow.records import outbox
 from hireflow.records.keys import register_current_key, retire_key
 from hireflow.records.models import KeyRegistryEntry, PendingEntry, RecordEntry, RecordTerm
+from hireflow.records.payloads import decrypt_payload
 from hireflow.records.seals import rekey
-from hireflow.records.timeline import decrypt_payload, entry_terms, settle_pending
+from hireflow.records.terms import entry_terms
+from hireflow.records.timeline import settle_pending
 
 BATCH = 500
 
@@ -95,6 +99,7 @@ class Unreadable:
     person_id: int
     reason: str
     key_id: str | None
+    tenant_id: int | None = None
 
 
 # Columns whose tokens are re-encrypted by a function of their own (same signature as
@@ -325,7 +330,7 @@ def _quarantine_unreadable(session: Session, report: RotationReport) -> None:
     wanted = {row.row_id for row in report.unreadable}
     report.unreadable = []
     rows = session.execute(
-        select(PendingEntry.id, PendingEntry.person_id, PendingEntry.entry)
+        select(PendingEntry.id, PendingEntry.tenant_id, PendingEntry.person_id, PendingEntry.entry)
         .where(PendingEntry.id.in_(wanted))
         .order_by(PendingEntry.id)
     ).all()
@@ -349,7 +354,9 @@ def _quarantine_unreadable(session: Session, report: RotationReport) -> None:
             key_id: str | None = field_token_key_id(row.entry)
         except CryptoError:
             key_id = None
-        report.unreadable.append(Unreadable(row.id, row.person_id, str(found.reason), key_id))
+        report.unreadable.append(
+            Unreadable(row.id, row.person_id, str(found.reason), key_id, row.tenant_id)
+        )
 
 
 def _retire(
@@ -370,7 +377,30 @@ def _retire(
     for key_id in retiring:
         retire_key(session, key_id)
         report.retired.append(key_id)
+    _audit_losses(session, [row for row in report.unreadable if row.key_id in retiring])
     session.commit()
+
+
+def _audit_losses(session: Session, lost: list[Unreadable]) -> None:
+    """Write the retirement of keys that quarantined outbox rows are sealed under to the audit
+    log of each company those rows belong to, in the transaction that retires the keys: the
+    key ids and how many of the company's rows became unreadable for good (no row ids, no
+    person)."""
+    by_tenant: dict[int, list[Unreadable]] = {}
+    for row in lost:
+        if row.tenant_id is not None:
+            by_tenant.setdefault(row.tenant_id, []).append(row)
+    for tenant_id, rows in sorted(by_tenant.items()):
+        audit.record(
+            session,
+            "record.keys_retired_unreadable",
+            actor=None,
+            actor_label="hireflow rotate-keys --retire-unreadable-outbox",
+            target_type="tenant",
+            target_id=tenant_id,
+            tenant_id=tenant_id,
+            new={"rows_lost": len(rows), "keys": sorted({str(r.key_id) for r in rows})},
+        )
 
 
 def rotate_keys(

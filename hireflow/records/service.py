@@ -71,12 +71,12 @@ from hireflow.records.models import (
     PersonRecord,
     RecordEntry,
 )
+from hireflow.records.payloads import EntryError
 from hireflow.records.policy import get_policy
 from hireflow.records.seals import forget_person
 from hireflow.records.storage import regional_storage
 from hireflow.records.timeline import (
     Actor,
-    EntryError,
     NewEntry,
     SystemActor,
     append_entries,

@@ -1,6 +1,8 @@
 """The mechanics of a person's timeline: chaining, encrypting, indexing, deriving state.
 
-``service.py`` decides who may do what; this module only knows how an entry is stored:
+``service.py`` decides who may do what; this module only knows how an entry is stored (what
+an entry holds and how its payload is encrypted: ``payloads.py``; its search words:
+``terms.py``):
 
 - the entry's position in the person's chain (``person:<id>``) is reserved through the
   chain-head row, locked until commit (``hireflow.core.audit.advance_chain``);
@@ -17,19 +19,12 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 import logging
-import math
 import re
 import time
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, insert, select
@@ -39,19 +34,9 @@ from sqlalchemy.orm import Session
 from hireflow.candidates.models import Application, Candidate
 from hireflow.core import pii
 from hireflow.core.audit import append_chained
-from hireflow.core.crypto import (
-    SUITES,
-    Keyring,
-    WrappedKey,
-    default_suite,
-    generate_data_key,
-    unwrap_key,
-    wrap_key,
-)
-from hireflow.core.crypto import IntegrityError as CryptoIntegrityError
+from hireflow.core.crypto import Keyring
 from hireflow.core.db import insert_or_find, utcnow
 from hireflow.core.errors import NotFound
-from hireflow.core.file_crypto import decrypt_bytes, encrypt_bytes
 from hireflow.core.permissions import Principal, require_visible
 from hireflow.core.rows import value_map
 from hireflow.openings.models import Opening
@@ -65,16 +50,20 @@ from hireflow.records.models import (
     RecordScore,
     RecordTerm,
 )
+from hireflow.records.payloads import (
+    MAX_PAYLOAD_BYTES,
+    EntryError,
+    as_number,
+    encrypt_payload,
+    entry_content,
+    payload_context,
+    payload_digest,
+    plain_data,
+    plain_facts,
+)
+from hireflow.records.terms import entry_terms
 
 log = logging.getLogger(__name__)
-
-MAX_PAYLOAD_BYTES = 256 * 1024
-MAX_FACTS_BYTES = 8 * 1024
-MAX_TERMS_PER_ENTRY = 500
-
-
-class EntryError(ValueError):
-    """An entry's type, facts or data cannot be stored (the message says which and why)."""
 
 
 @dataclass(frozen=True)
@@ -118,245 +107,9 @@ def person_chain_id(person_id: int) -> str:
     return f"person:{person_id}"
 
 
-def payload_context(tenant_id: int, person_id: int, seq: int) -> str:
-    """The AES-GCM context of an entry's payload: bound to its row."""
-    return f"record_entries.payload:{tenant_id}:{person_id}:{seq}"
-
-
-# --------------------------------------------------------------------------- values
-
-
-def _plain(value: Any, where: str, depth: int = 0) -> Any:
-    """JSON-plain data whose canonical form survives a JSON column unchanged.
-
-    Floats become canonical decimal strings ("8.2"), Decimals likewise; datetimes must be
-    aware and become UTC strings; nesting is bounded.
-    """
-    if depth > 6:
-        raise EntryError(f"{where}: nested too deeply")
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise EntryError(f"{where}: {value!r} is not a finite number")
-        return _decimal_text(Decimal(repr(value)))
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise EntryError(f"{where}: {value} is not a finite number")
-        return _decimal_text(value)
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise EntryError(f"{where}: naive datetime; use timezone-aware datetimes")
-        return json.loads(canonical_json(value))
-    if isinstance(value, dict):
-        result = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise EntryError(f"{where}: keys must be strings")
-            result[str(key)] = _plain(item, f"{where}.{key}", depth + 1)
-        return result
-    if isinstance(value, list | tuple):
-        return [_plain(item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value)]
-    try:
-        return json.loads(canonical_json(value))
-    except ValueError:
-        raise EntryError(f"{where}: {type(value).__name__} cannot be stored") from None
-
-
-def _decimal_text(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return "0" if text in {"-0", "0"} else text
-
-
-def plain_facts(facts: dict[str, Any] | None) -> dict[str, Any]:
-    """Validate and normalise an entry's facts (non-identifying, small, JSON-plain)."""
-    if facts is None:
-        return {}
-    if not isinstance(facts, dict):
-        raise EntryError("facts must be a mapping")
-    plain = _plain(facts, "facts")
-    for key in plain:
-        if not re.fullmatch(r"[a-z][a-z0-9_]{0,59}", key):
-            raise EntryError(f"facts key {key!r} must be a lower-case identifier")
-    if len(canonical_json(plain)) > MAX_FACTS_BYTES:
-        raise EntryError(f"facts are larger than {MAX_FACTS_BYTES} bytes; put text in data")
-    return plain
-
-
-def as_number(value: Any) -> float | None:
-    """A score or count from facts (stored as int or decimal string), or None."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int):
-        return float(value)
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-    return float(number) if number.is_finite() else None
-
-
-# --------------------------------------------------------------------------- content
-
-
-def entry_content(entry: RecordEntry, seq: int | None = None) -> dict[str, Any]:
-    """What an entry's hash covers. Personal data only through ``payload_digest``."""
-    return {
-        "v": 1,
-        "tenant": entry.tenant_id,
-        "person": entry.person_id,
-        "seq": entry.seq if seq is None else seq,
-        "type": entry.type,
-        "source": entry.source,
-        "actor": entry.actor_id,
-        "actor_label": entry.actor_label,
-        "at": entry.occurred_at,
-        "recorded_at": entry.recorded_at,
-        "opening": entry.opening_id,
-        "attachment": entry.attachment_id,
-        "facts": entry.facts,
-        "payload": entry.payload_digest,
-        "import_key": entry.import_key,
-        "checksum": entry.source_checksum,
-    }
-
-
-PAYLOAD_PREFIX = "hfp1."
-
-
-def payload_digest(token: str) -> str:
-    """Hash of the stored (encrypted) payload token (SHA-256, or SM3 under the sm suite)."""
-    return default_suite().hexdigest(token.encode("ascii"))
-
-
-def payload_digest_matches(token: str, stored: str | None) -> bool:
-    """Whether ``stored`` is the token's digest under any suite (rows written before a
-    change of suite keep theirs)."""
-    body = token.encode("ascii")
-    return stored is not None and any(s.hexdigest(body) == stored for s in SUITES.values())
-
-
-def encrypt_payload(text: str, context: str, ring: Keyring) -> tuple[str, str]:
-    """(payload token, wrapped data key) for one entry's canonical JSON."""
-    data_key = generate_data_key()
-    sealed = encrypt_bytes(text.encode("utf-8"), data_key, context)
-    token = PAYLOAD_PREFIX + base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii")
-    return token, wrap_key(data_key, ring).to_token()
-
-
 def actor_names(session: Session, entries: Iterable[RecordEntry]) -> dict[int, str]:
     """The names of the users who wrote ``entries``, by user id."""
     return value_map(session, User.id, User.name, (e.actor_id for e in entries if e.actor_id))
-
-
-def decrypt_payload(entry: Any, ring: Keyring | None = None) -> dict[str, Any] | None:
-    """The entry's personal data, or None when it has none or it was erased.
-
-    Raises ``IntegrityError`` when the payload or its key was altered.
-    """
-    if entry.payload is None or entry.payload_key is None:
-        return None
-    ring = ring or pii.keyring()
-    if not entry.payload.startswith(PAYLOAD_PREFIX):
-        raise CryptoIntegrityError("entry payload is not an encrypted payload token")
-    body = entry.payload[len(PAYLOAD_PREFIX) :]
-    try:
-        sealed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-    except ValueError:
-        raise CryptoIntegrityError("entry payload is not valid base64url") from None
-    data_key = unwrap_key(WrappedKey.from_token(entry.payload_key), ring)
-    context = payload_context(entry.tenant_id, entry.person_id, entry.seq)
-    data = json.loads(decrypt_bytes(sealed, data_key, context).decode("utf-8"))
-    return data if isinstance(data, dict) else {"value": data}
-
-
-# --------------------------------------------------------------------------- search terms
-
-_WORDS = re.compile(
-    r"[0-9a-z][0-9a-z@._+\-]*|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+"
-)
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
-
-
-def words_of(text: str) -> list[str]:
-    """Search words: lower-cased Latin words (e-mail parts too) and CJK character pairs.
-
-    Chinese has no spaces; overlapping pairs ("客户投诉" → 客户, 户投, 投诉) find a phrase
-    when all its pairs match, without a dictionary.
-    """
-    normal = " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
-    found: list[str] = []
-    for match in _WORDS.finditer(normal):
-        word = match.group()
-        if _CJK.match(word):
-            if len(word) == 1:
-                found.append(word)
-            else:
-                found.extend(word[i : i + 2] for i in range(len(word) - 1))
-            continue
-        word = word.strip("._+-")
-        if len(word) >= 2:
-            found.append(word)
-        parts = [p for p in re.split(r"[@._+\-]", word) if len(p) >= 2]
-        if len(parts) > 1:
-            found.extend(parts)
-    return found
-
-
-def _strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item)
-
-
-def term_key(ring: Keyring, tenant_id: int, key_id: str | None = None) -> bytes:
-    """The HMAC key of one tenant's search terms (under the current or a given master key)."""
-    master = ring.current if key_id is None else ring.get(key_id)
-    return master.derive("record-terms", str(tenant_id))
-
-
-_KEYED: dict[bytes, Any] = {}
-
-
-def term_value(word: str, key: bytes) -> str:
-    """The stored form of a search word: 16 hex digits of HMAC-SHA256 (HMAC-SM3 under the
-    sm suite)."""
-    suite = default_suite()
-    if suite.name != "intl":
-        return suite.mac(key, word.encode("utf-8")).hex()[:16]
-    base = _KEYED.get(key)
-    if base is None:
-        # HMAC's key schedule (two padded hashes) is paid once per key, not once per word.
-        if len(_KEYED) > 64:
-            _KEYED.clear()
-        base = _KEYED[key] = hmac.new(key, digestmod=hashlib.sha256)
-    mac = base.copy()
-    mac.update(word.encode("utf-8"))
-    return mac.hexdigest()[:16]
-
-
-def entry_terms(data: Any, ring: Keyring, tenant_id: int) -> list[str]:
-    """Distinct term values of an entry's text (bounded)."""
-    key = term_key(ring, tenant_id)
-    seen: dict[str, None] = {}
-    for text in _strings(data):
-        for word in dict.fromkeys(words_of(text)):
-            seen.setdefault(term_value(word, key), None)
-            if len(seen) >= MAX_TERMS_PER_ENTRY:
-                return list(seen)
-    return list(seen)
-
-
-def query_term_variants(query: str, ring: Keyring, tenant_id: int) -> list[list[str]]:
-    """For each word of a query, its term values under every key in the ring."""
-    keys = [term_key(ring, tenant_id, key_id) for key_id in ring.key_ids]
-    words = list(dict.fromkeys(words_of(query)))[:12]
-    return [[term_value(word, key) for key in keys] for word in words]
 
 
 # --------------------------------------------------------------------------- records
@@ -655,7 +408,7 @@ def _append_now(
         data_text = None
         data = None
         if item.data is not None:
-            data = _plain(item.data, "data")
+            data = plain_data(item.data, "data")
             data_text = canonical_json(data).decode("utf-8")
             if len(data_text) > MAX_PAYLOAD_BYTES:
                 raise EntryError(f"data is larger than {MAX_PAYLOAD_BYTES} bytes")

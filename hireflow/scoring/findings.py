@@ -13,6 +13,7 @@ from hireflow.scoring import learned
 from hireflow.scoring.analysis import AnswerAnalysis
 from hireflow.scoring.answer_text import ANALYSIS_LIMITS
 from hireflow.scoring.evidence import EVIDENCE_QUOTE
+from hireflow.scoring.judge import fallback_reason_text
 from hireflow.scoring.models import localised
 from hireflow.scoring.report import DimensionScore, Evidence, Finding, Note
 
@@ -249,12 +250,12 @@ def _notes(
             Note(
                 "judge_fallback",
                 {
-                    "zh": f"第 {number} 题（{zh_dim}）的大模型评分不可用（{reason}），"
-                    "已使用内置评分。",
+                    "zh": f"第 {number} 题（{zh_dim}）的大模型评分不可用"
+                    f"（{fallback_reason_text(reason, 'zh')}），已使用内置评分。",
                     "en": f"The LLM judge was not usable for question {number} ({en_dim}: "
-                    f"{reason}); the embedded scorer was used.",
+                    f"{fallback_reason_text(reason, 'en')}); the embedded scorer was used.",
                     "ja": f"質問 {number}（{ja_dim}）では LLM 採点が使えなかったため"
-                    f"（{reason}）、内蔵の採点を使いました。",
+                    f"（{fallback_reason_text(reason, 'ja')}）、内蔵の採点を使いました。",
                 },
                 qid,
             )

@@ -13,7 +13,10 @@ The LLM is held to the same rules as the engine:
   occur literally in the answer (whitespace aside), so the level is grounded in what the
   candidate said;
 * on a timeout, an HTTP error, invalid JSON, a level out of range or a quote that is not in
-  the answer, the embedded verdict is used and the reason is recorded in the report.
+  the answer, the embedded verdict is used and the reason is recorded in the report: as a
+  code (``JudgeVerdict.fallback_reason``, e.g. ``timeout``, ``http_status:503``,
+  ``quote_not_found:…``) that the report's notes say in their own language
+  (:func:`fallback_reason_text`).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ __all__ = [
     "JudgeRequest",
     "JudgeVerdict",
     "OpenAICompatibleJudge",
+    "fallback_reason_text",
     "judge_from_env",
     "level_to_score",
 ]
@@ -67,6 +71,78 @@ class JudgeRequest:
     answer: str
     language: str
     embedded: JudgeVerdict
+
+
+# Why a judge's verdict was not used, by code; a reason is ``code`` or ``code:detail`` (the
+# HTTP status, the error's class, the level given, the quote not found: data, not words).
+_FALLBACK_TEXTS: dict[str, dict[str, str]] = {
+    "timeout": {"zh": "超时", "en": "timeout", "ja": "タイムアウト"},
+    "http_status": {
+        "zh": "HTTP 状态码 {detail}",
+        "en": "http {detail}",
+        "ja": "HTTP ステータス {detail}",
+    },
+    "http_error": {
+        "zh": "连接出错：{detail}",
+        "en": "http error: {detail}",
+        "ja": "接続エラー：{detail}",
+    },
+    "no_content": {
+        "zh": "回复中没有评分内容",
+        "en": "invalid response: no choices[0].message.content",
+        "ja": "応答に採点の内容がない",
+    },
+    "invalid_json": {
+        "zh": "回复不是有效的 JSON",
+        "en": "invalid JSON from judge",
+        "ja": "応答が有効な JSON ではない",
+    },
+    "not_object": {
+        "zh": "回复不是 JSON 对象",
+        "en": "judge reply is not a JSON object",
+        "ja": "応答が JSON オブジェクトではない",
+    },
+    "level_out_of_range": {
+        "zh": "等级超出 1–5：{detail}",
+        "en": "level out of range: {detail}",
+        "ja": "レベルが 1〜5 の範囲外：{detail}",
+    },
+    "level_not_whole": {
+        "zh": "等级不是整数：{detail}",
+        "en": "level must be a whole number: {detail}",
+        "ja": "レベルが整数ではない：{detail}",
+    },
+    "evidence_not_list": {
+        "zh": "证据不是引文列表",
+        "en": "evidence must be a list of quotes",
+        "ja": "根拠が引用のリストではない",
+    },
+    "no_evidence": {
+        "zh": "等级高于 1 却没有引用回答原文",
+        "en": "no evidence quoted for a level above 1",
+        "ja": "レベル 1 を超えるのに回答からの引用がない",
+    },
+    "quote_not_found": {
+        "zh": "引文不在回答中：“{detail}”",
+        "en": "quote not found in the answer: “{detail}”",
+        "ja": "引用が回答の中にない：「{detail}」",
+    },
+    "rationale_not_text": {
+        "zh": "理由不是文本",
+        "en": "rationale must be a text",
+        "ja": "理由がテキストではない",
+    },
+}
+
+
+def fallback_reason_text(reason: str, lang: str) -> str:
+    """A fallback reason (``code`` or ``code:detail``) in ``lang`` ("zh", "en" or "ja"); a
+    reason of another judge that is not one of these codes is shown as it is."""
+    code, _sep, detail = reason.partition(":")
+    texts = _FALLBACK_TEXTS.get(code)
+    if texts is None:
+        return reason
+    return texts.get(lang, texts["en"]).format(detail=detail)
 
 
 @runtime_checkable
@@ -168,11 +244,11 @@ class OpenAICompatibleJudge:
         except httpx.TimeoutException:
             reason = "timeout"
         except httpx.HTTPStatusError as exc:
-            reason = f"http {exc.response.status_code}"
+            reason = f"http_status:{exc.response.status_code}"
         except httpx.HTTPError as exc:
-            reason = f"http error: {type(exc).__name__}"
+            reason = f"http_error:{type(exc).__name__}"
         except _InvalidReply as exc:
-            reason = str(exc)
+            reason = exc.reason
         return replace(request.embedded, fallback_reason=reason)
 
     def _ask(self, request: JudgeRequest) -> str:
@@ -189,7 +265,7 @@ class OpenAICompatibleJudge:
         try:
             return str(response.json()["choices"][0]["message"]["content"])
         except (ValueError, KeyError, IndexError, TypeError):
-            raise _InvalidReply("invalid response: no choices[0].message.content") from None
+            raise _InvalidReply("no_content") from None
 
     def _verdict(self, content: str, request: JudgeRequest) -> JudgeVerdict:
         text = content.strip()
@@ -199,27 +275,27 @@ class OpenAICompatibleJudge:
         try:
             data = json.loads(text)
         except json.JSONDecodeError:
-            raise _InvalidReply("invalid JSON from judge") from None
+            raise _InvalidReply("invalid_json") from None
         if not isinstance(data, dict):
-            raise _InvalidReply("judge reply is not a JSON object")
+            raise _InvalidReply("not_object")
         level = data.get("level")
         if isinstance(level, bool) or not isinstance(level, int | float) or not 1 <= level <= 5:
-            raise _InvalidReply(f"level out of range: {level!r}")
+            raise _InvalidReply("level_out_of_range", json.dumps(level, ensure_ascii=False)[:40])
         if float(level) != int(level):
-            raise _InvalidReply(f"level must be a whole number: {level!r}")
+            raise _InvalidReply("level_not_whole", json.dumps(level))
         evidence = data.get("evidence")
         if not isinstance(evidence, list) or not all(isinstance(q, str) for q in evidence):
-            raise _InvalidReply("evidence must be a list of quotes")
+            raise _InvalidReply("evidence_not_list")
         quotes = tuple(q.strip() for q in evidence if q.strip())
         if not quotes and level > 1:
-            raise _InvalidReply("no evidence quoted for a level above 1")
+            raise _InvalidReply("no_evidence")
         haystack = _squash(request.answer)
         for quote in quotes:
             if len(_squash(quote)) < 4 or _squash(quote) not in haystack:
-                raise _InvalidReply(f"quote not found in the answer: {quote[:60]!r}")
+                raise _InvalidReply("quote_not_found", quote[:60])
         rationale = data.get("rationale", "")
         if not isinstance(rationale, str):
-            raise _InvalidReply("rationale must be a text")
+            raise _InvalidReply("rationale_not_text")
         return JudgeVerdict(
             score=level_to_score(float(level)),
             level=float(level),
@@ -230,7 +306,12 @@ class OpenAICompatibleJudge:
 
 
 class _InvalidReply(Exception):
-    """The judge answered, but not with a usable verdict."""
+    """The judge answered, but not with a usable verdict: a reason code of
+    ``_FALLBACK_TEXTS`` and its detail."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(code)
+        self.reason = f"{code}:{detail}" if detail else code
 
 
 def judge_from_env(settings: Any) -> Judge:

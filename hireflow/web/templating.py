@@ -7,6 +7,9 @@ shared layout in ``hireflow/web/templates``. Translation uses the request's cata
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -84,8 +87,41 @@ def _replace_page(params: Any, page: int) -> str:
 
 
 environment.filters["replace_page"] = _replace_page
-# Pages rendered without a language (letters, e-mails) keep the half-width colon.
-environment.globals["colon"] = ": "
+
+# The language of the page being rendered, for what a template reads without the page's
+# context (a macro imported without it): set by ``render`` around each page.
+_page_language: ContextVar[str] = ContextVar("hireflow_page_language", default="")
+
+
+def colon_for(language: str) -> str:
+    """The colon after a label: full-width on Chinese and Japanese pages, ": " otherwise."""
+    return "：" if language.startswith(("zh", "ja")) else ": "
+
+
+class _PageColon:
+    """``{{ colon }}`` wherever the page's own context does not reach (a macro imported
+    without it): the colon of the page being rendered, never a fixed width; outside a page
+    (nothing set) the half-width one."""
+
+    def __str__(self) -> str:
+        return colon_for(_page_language.get())
+
+    def __html__(self) -> str:
+        return str(self)
+
+
+environment.globals["colon"] = _PageColon()
+
+
+@contextmanager
+def page_language(language: str) -> Iterator[None]:
+    """Render in ``language``: what reads the page's language without its context (the
+    ``colon`` of a macro imported without it) follows it inside the block."""
+    token = _page_language.set(language)
+    try:
+        yield
+    finally:
+        _page_language.reset(token)
 
 
 @dataclass(frozen=True)
@@ -218,7 +254,7 @@ def render(
         "localtime": localtime,
         "region_name": region_name,
         # after a label: Chinese and Japanese pages use the full-width colon
-        "colon": "：" if language.startswith(("zh", "ja")) else ": ",
+        "colon": colon_for(language),
         # codes of stored data as words (competencies, sources, actors); pages with more
         # context (the opening's own competency model) pass their own
         "words": Presenter(language, catalogue.gettext),
@@ -226,5 +262,6 @@ def render(
         "path": request.url.path,
     }
     values.update(context or {})
-    html = environment.get_template(template).render(values)
+    with page_language(language):
+        html = environment.get_template(template).render(values)
     return HTMLResponse(html, status_code=status_code, headers=headers)

@@ -4,6 +4,8 @@ audited and can be undone."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from hireflow.candidates.models import Application, Candidate, CandidateMerge, CandidateResume
@@ -184,6 +186,13 @@ def test_the_duplicates_page_shows_both_sides_in_both_languages(client, session,
     assert page.status_code == 200
     assert "Possible duplicates" in page.text and "吴迪" in page.text and "郑爽" in page.text
     assert "wd@example.cn" in page.text and "zs@example.cn" in page.text
+    # each side's heading: its label, the page's colon, the person
+    assert re.search(r'<h3>[^<]+: <a href="/candidates/', page.text)
+    client.post("/lang", data={"lang": "zh-CN", "next": "/"})
+    zh = client.get("/candidate-merges").text
+    assert re.search(r'<h3>[^<]+：<a href="/candidates/', zh), zh
+    assert not re.search(r"<h3>[^<]+: <a", zh)
+    client.post("/lang", data={"lang": "en", "next": "/"})
     merge = session.scalars(select(CandidateMerge).where(CandidateMerge.status == "proposed")).one()
     decided = client.post(f"/candidate-merges/{merge.id}/reject", follow_redirects=False)
     assert decided.status_code == 303

@@ -7,7 +7,14 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from hireflow.core.i18n import format_datetime, gettext_for, is_timezone, negotiate
+from hireflow.core.i18n import (
+    format_datetime,
+    gettext_for,
+    is_timezone,
+    named_list,
+    negotiate,
+    plain_list,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,3 +88,24 @@ def test_every_bilingual_error_message_reads_in_chinese():
             checked += 1
     assert checked == 14
     assert "时区" in TimeError("invalid_timezone", tz="Mars/Base").message("zh-CN")
+
+
+def test_lists_read_as_people_write_them():
+    assert plain_list([]) == "" and plain_list(["2"]) == "2"
+    assert plain_list([2, 3]) == "2 and 3" and plain_list([2, 3, 4]) == "2, 3 and 4"
+    assert plain_list([2, 3, 4], "zh-CN") == "2、3、4" and plain_list([2, 3], "ja") == "2、3"
+    assert named_list("key", [2]) == "key 2" and named_list("key", [2, 3]) == "keys 2 and 3"
+    assert named_list("密钥", [2, 3], "zh-CN") == "密钥 2、3"
+
+
+def test_a_missing_master_key_is_named_without_a_program_s_list():
+    import pytest
+
+    from hireflow.core.crypto import KeyNotFoundError, Keyring, MasterKey
+
+    ring = Keyring(MasterKey.generate())
+    with pytest.raises(KeyNotFoundError) as missing:
+        ring.get("00ff")
+    assert str(missing.value).startswith(
+        f"no master key 00ff in the keyring (it holds key {ring.current.key_id});"
+    )

@@ -17,7 +17,7 @@ from hireflow.live.models import LiveHint, LiveSignal, LiveUtterance
 from hireflow.org.auth import principal_for
 from hireflow.records import service as records
 from hireflow.records.models import RecordEntry
-from hireflow.records.timeline import decrypt_payload
+from hireflow.records.payloads import decrypt_payload
 from hireflow.workflow import scorecards
 from tests.conftest import bearer, make_org
 from tests.live.factories import everyone_in, make_room, say, token_of

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from hireflow.core import pii
+from hireflow.core.i18n import named_list
 from hireflow.core.storage import LocalStorage, RegionalStorage
 from hireflow.org.auth import principal_for
 from hireflow.records import service
@@ -137,14 +138,15 @@ def test_restore_refuses_a_non_empty_database_and_foreign_keys(fresh_db, tmp_pat
     create_backup(fresh_db.engine, tmp_path / "b", regional)
     with pytest.raises(BackupError, match="not empty"):
         restore_backup(fresh_db.engine, tmp_path / "b", regional)
-    with pytest.raises(BackupError, match="master key"):
-        restore_backup(
-            fresh_db.engine,
-            tmp_path / "b",
-            regional,
-            ring=Keyring(MasterKey.generate()),
-            force=True,
-        )
+    stranger = Keyring(MasterKey.generate())
+    with pytest.raises(BackupError, match="master key") as refused:
+        restore_backup(fresh_db.engine, tmp_path / "b", regional, ring=stranger, force=True)
+    # the keys are named as a sentence names them, never as a program's list
+    in_use = sorted(json.loads((tmp_path / "b" / "manifest.json").read_text())["keys"]["in_use"])
+    message = str(refused.value)
+    assert f"the data needs {named_list('master key', in_use)}, which" in message
+    assert f"keyring ({stranger.current.key_id}) does not hold" in message
+    assert "[" not in message and "'" not in message
     only_cn = RegionalStorage({"cn": LocalStorage(tmp_path / "s2" / "cn")})
     with pytest.raises(BackupError, match="another region"):
         restore_backup(fresh_db.engine, tmp_path / "b", only_cn, force=True)

@@ -30,8 +30,8 @@ from hireflow.records.chain import GENESIS_HASH, canonical_json
 from hireflow.records.integrity import verify
 from hireflow.records.keys import check_keyring
 from hireflow.records.models import Attachment, RecordEntry
+from hireflow.records.payloads import entry_content
 from hireflow.records.rotation import rotate_keys
-from hireflow.records.timeline import entry_content
 from tests.conftest import make_org
 from tests.records.conftest import make_person
 

@@ -28,7 +28,8 @@ from hireflow.records.checkpoints import (
 from hireflow.records.facts import split_facts
 from hireflow.records.integrity import verify
 from hireflow.records.models import PendingEntry, RecordEntry, RecordTerm
-from hireflow.records.timeline import decrypt_payload, entry_terms
+from hireflow.records.payloads import decrypt_payload
+from hireflow.records.terms import entry_terms
 from tests.conftest import PG_ADMIN_URL, make_org
 from tests.records.conftest import make_person
 

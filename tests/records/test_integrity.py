@@ -19,7 +19,8 @@ from hireflow.records import service
 from hireflow.records.checkpoints import load_checkpoints, public_keys, write_checkpoint
 from hireflow.records.integrity import verify
 from hireflow.records.models import RecordEntry
-from hireflow.records.timeline import entry_content, person_chain_id
+from hireflow.records.payloads import entry_content
+from hireflow.records.timeline import person_chain_id
 from tests.records.conftest import make_person
 
 

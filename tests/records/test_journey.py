@@ -18,8 +18,8 @@ from hireflow.org.auth import principal_for
 from hireflow.records import queries
 from hireflow.records.integrity import verify_person
 from hireflow.records.models import RecordEntry
+from hireflow.records.payloads import decrypt_payload
 from hireflow.records.presenting import Presenter
-from hireflow.records.timeline import decrypt_payload
 from hireflow.scheduling import schemas as scheduling_schemas
 from hireflow.scheduling.bookings import book, cancel_booking, staff_cancel_booking
 from hireflow.scheduling.invitations import create_invitations

@@ -38,6 +38,7 @@ from hireflow.records.models import (
     PersonRecord,
     RecordEntry,
 )
+from hireflow.records.payloads import decrypt_payload
 from hireflow.records.queries import SearchFilters, search
 from hireflow.records.rotation import (
     encrypted_columns,
@@ -46,7 +47,6 @@ from hireflow.records.rotation import (
     wrapped_key_columns,
 )
 from hireflow.records.service import SystemActor
-from hireflow.records.timeline import decrypt_payload
 from hireflow.scheduling.models import AvailabilityProfile
 from tests.records.conftest import make_person
 
@@ -64,8 +64,12 @@ def test_start_up_refuses_a_key_that_does_not_match_the_data(session, org, regio
     assert session.get(KeyRegistryEntry, old_ring.current.key_id) is not None
     check_keyring(session, old_ring)  # same key: fine
     wrong = Keyring(MasterKey.generate())
-    with pytest.raises(CryptoConfigError, match="does not match this database"):
+    with pytest.raises(CryptoConfigError, match="does not match this database") as refused:
         check_keyring(session, wrong)
+    # keys named as a sentence names them ("master key 3f…", "keys 3f… and 9a…")
+    message = str(refused.value)
+    assert f"which the configured key {wrong.current.key_id} does not include" in message
+    assert "master key ids" not in message and "[" not in message
     with pytest.raises(CryptoConfigError, match="does not match this database"):
         others = [k for k in old_ring._keys.values() if k.key_id != old_ring.current.key_id]
         check_keyring(session, Keyring(MasterKey.generate(), others))
@@ -498,3 +502,55 @@ def test_rotation_without_unreadable_rows_retires_as_before(fresh_db, regional):
             ("key_unavailable", stranger.current.key_id)
         ]
         assert report.retired == [old_ring.current.key_id] and report.losses() == []
+
+
+def _retirement_audits(session, tenant_id: int) -> list:
+    from hireflow.core.audit import AuditEntry
+
+    return list(
+        session.scalars(
+            select(AuditEntry)
+            .where(
+                AuditEntry.tenant_id == tenant_id,
+                AuditEntry.action == "record.keys_retired_unreadable",
+            )
+            .order_by(AuditEntry.id)
+        )
+    )
+
+
+def test_retiring_a_key_that_unreadable_outbox_rows_need_is_audited(fresh_db, regional):
+    """Retiring anyway (``retire_unreadable``) is a destructive choice: the company whose rows
+    become unreadable finds it in its audit log, with the key and how many rows were lost,
+    and nothing of the rows or their people."""
+    from hireflow.core.i18n import translations
+    from hireflow.org import audit_words
+    from tests.conftest import make_org
+
+    old_ring = Keyring(MasterKey.generate())
+    with pii.override_keyring(old_ring), fresh_db.session() as session:
+        org = make_org(session)
+        tenant_id = org.tenant.id
+        _with_a_moved_outbox_row(session, org)
+        check_keyring(session, old_ring)
+    old_id = old_ring.current.key_id
+    new_ring = Keyring(MasterKey.generate(), [old_ring.current])
+    with pii.override_keyring(new_ring), fresh_db.session() as session:
+        assert rotate_keys(session, new_ring).held_for_unreadable == [old_id]
+        assert _retirement_audits(session, tenant_id) == []  # kept: nothing lost yet
+        assert rotate_keys(session, new_ring, retire_unreadable=True).retired == [old_id]
+        (entry,) = _retirement_audits(session, tenant_id)
+        assert entry.new_values == {"rows_lost": 1, "keys": [old_id]}
+        assert (entry.target_type, entry.target_id, entry.actor_id) == (
+            "tenant",
+            str(tenant_id),
+            None,
+        )
+        action, values = entry.action, entry.new_values
+        # nothing left to retire: a second run writes nothing more
+        rotate_keys(session, new_ring, retire_unreadable=True)
+        assert len(_retirement_audits(session, tenant_id)) == 1
+    zh = translations("zh-CN")
+    assert audit_words.action_label(action, zh.gettext) != action
+    lines = audit_words.summary(None, values, zh.gettext, zh.ngettext)
+    assert [line.code for line in lines] == [False, False]

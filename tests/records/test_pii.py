@@ -197,6 +197,27 @@ def test_column_secrets_still_read_during_a_rotation(tmp_path):
     assert field_token_key_id(fresh) == new.key_id and default_suite() is suite
 
 
+def test_a_column_secret_no_key_reads_fails_as_every_encrypted_column_does(tmp_path):
+    """Channel credentials and calendar addresses decrypt through ``pii.decrypt_value``: a
+    stored value that is not a token, or a token moved to another row, fails with the same
+    ``IntegrityError`` (naming the context, never the value); valid tokens read as before."""
+    from hireflow.notifications import keys
+
+    settings = Settings(data_dir=tmp_path, master_key=MasterKey.generate().to_setting())
+    ring = keys.keyring(settings)
+    context, other = keys.secret_context(3, "email"), keys.secret_context(4, "email")
+    token = keys.encrypt_value("smtp-password", settings, context)
+    assert keys.decrypt_value(token, settings, context) == "smtp-password"
+    assert pii.decrypt_value(token, context, ring) == "smtp-password"
+    for stored, where in (("smtp-password", context), (token, other)):
+        with pytest.raises(IntegrityError) as theirs:
+            keys.decrypt_value(stored, settings, where)
+        with pytest.raises(IntegrityError) as ours:
+            pii.decrypt_value(stored, where, ring)
+        assert str(theirs.value) == str(ours.value)
+        assert where in str(theirs.value) and "smtp-password" not in str(theirs.value)
+
+
 def test_without_a_usable_key_nothing_is_written(tables, monkeypatch):
     from hireflow.core import settings as settings_module
 

@@ -15,8 +15,8 @@ from hireflow.org.auth import principal_for
 from hireflow.records import service
 from hireflow.records.integrity import verify_person
 from hireflow.records.models import Attachment, PersonRecord, RecordEntry, RecordScore
+from hireflow.records.payloads import decrypt_payload
 from hireflow.records.service import RecordingIn, SystemActor
-from hireflow.records.timeline import decrypt_payload
 from tests.records.conftest import make_opening, make_person
 
 

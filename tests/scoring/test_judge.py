@@ -15,6 +15,7 @@ from hireflow.scoring.judge import (
     EmbeddedJudge,
     Judge,
     OpenAICompatibleJudge,
+    fallback_reason_text,
     judge_from_env,
 )
 from tests.chat_server import ChatServer, chat_server
@@ -100,17 +101,17 @@ def test_fenced_json_is_accepted(server: type[ChatServer]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("mode", "reason"),
+    ("mode", "reason", "zh_reason"),
     [
-        ("bad_json", "invalid JSON"),
-        ("made_up_quote", "quote not found"),
-        ("out_of_range", "level out of range"),
-        ("no_evidence", "no evidence"),
-        ("error", "http 500"),
+        ("bad_json", "invalid JSON", "回复不是有效的 JSON"),
+        ("made_up_quote", "quote not found", "引文不在回答中"),
+        ("out_of_range", "level out of range", "等级超出 1–5"),
+        ("no_evidence", "no evidence", "没有引用回答原文"),
+        ("error", "http 500", "HTTP 状态码 500"),
     ],
 )
 def test_bad_replies_fall_back_to_the_embedded_score(
-    server: type[ChatServer], mode: str, reason: str
+    server: type[ChatServer], mode: str, reason: str, zh_reason: str
 ) -> None:
     iv = interview({"comm_b": STRONG_EN})
     embedded = score_interview(iv).dimension("communication")
@@ -119,7 +120,21 @@ def test_bad_replies_fall_back_to_the_embedded_score(
     assert comm.score == embedded.score
     notes = [n for n in report.notes if n.code == "judge_fallback"]
     assert notes and reason in notes[0].text["en"]
-    assert notes[0].text["zh"]
+    # the Chinese and Japanese notes give the reason in their own language
+    assert zh_reason in notes[0].text["zh"] and reason not in notes[0].text["zh"]
+    assert reason not in notes[0].text["ja"]
+
+
+def test_a_fallback_reason_reads_in_the_report_language() -> None:
+    assert fallback_reason_text("timeout", "zh") == "超时"
+    assert fallback_reason_text("timeout", "en") == "timeout"
+    assert fallback_reason_text("http_error:ConnectError", "zh") == "连接出错：ConnectError"
+    assert (
+        fallback_reason_text("quote_not_found:I led it", "ja")
+        == "引用が回答の中にない：「I led it」"
+    )
+    # another judge's own words are shown as they are
+    assert fallback_reason_text("rate limited: try later", "zh") == "rate limited: try later"
 
 
 def test_slow_server_times_out_and_falls_back(server: type[ChatServer]) -> None:

@@ -48,8 +48,9 @@ def test_a_judge_fallback_names_the_question_number_and_the_competency() -> None
     )
     texts = [n.text for n in report.notes if n.code == "judge_fallback"]
     assert {t["zh"] for t in texts} >= {
-        "第 2 题（沟通能力）的大模型评分不可用（timeout），已使用内置评分。"
+        "第 2 题（沟通能力）的大模型评分不可用（超时），已使用内置评分。"
     }
+    assert any("（タイムアウト）" in t["ja"] for t in texts)
     assert any(
         t["en"] == "The LLM judge was not usable for question 1 (Teamwork: timeout); the "
         "embedded scorer was used."
