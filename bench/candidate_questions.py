@@ -24,7 +24,7 @@ committed).
 Usage: .venv/bin/python bench/candidate_questions.py
     [--split test|test2|test3|test5|test6|test7|held-out|dev|dev2|dev3|dev4|dev5|dev6|dev7|test4
              |dev-all|all]
-    [--show-dev] [--current-only]
+    [--show-dev] [--current-only] [--method NAME] [--sweep MODULE.NAME=V1,V2]
 (--show-dev lists the development questions the current method gets wrong: for tuning; the
 held-out splits and dev6 are never listed. dev-all: every development split tuned on.)
 """
@@ -50,6 +50,7 @@ from history import load_module, load_package  # noqa: E402
 from hireflow.interviews import qa, qa_passages  # noqa: E402
 from hireflow.scoring.embedding import get_embedder  # noqa: E402
 from tests.interviews.candidate_questions_set import (  # noqa: E402
+    ask,
     figures,
     judge,
     openings,
@@ -65,39 +66,47 @@ qa_topics = load_module(
     "5436449c922b83079d14ea939a1e3da4f2275b70", "hireflow/interviews/qa.py", "qa_topics"
 )
 
-# The method before the latest round (main at dc5038a: answer-type, aspect and subject checks,
-# headings that name pay or several subjects, the workplace as the ad names it, pay published
-# as negotiable, named roles), its four modules run against each other.
-PREVIOUS = "dc5038af28c5e0b738231e8840afacd819cb1889"
-load_package(
-    PREVIOUS,
-    "qa_previous",
-    {
-        name: f"hireflow/interviews/{name}"
-        for name in ("qa.py", "qa_passages.py", "qa_topics.py", "qa_topics.yaml")
-    },
-    "hireflow.interviews",
-)
-qa_previous = importlib.import_module("qa_previous.qa")
-qa_previous_passages = importlib.import_module("qa_previous.qa_passages")
+_FILES = ("qa.py", "qa_passages.py", "qa_topics.py", "qa_topics.yaml")
 
-# The method before this round (main at a710689: the typical questions per topic, the job's
-# title as no evidence, inflections and compounds), its six files run against each other.
-BEFORE_ROUND = "a710689e99b2c1dcffdc4c3d362e20d191960157"
-load_package(
-    BEFORE_ROUND,
-    "qa_before_round",
-    {
-        name: f"hireflow/interviews/{name}"
-        for name in (
-            *("qa.py", "qa_passages.py", "qa_topics.py", "qa_topics.yaml"),
-            *("qa_intents.py", "qa_intents.yaml"),
+
+def historic(commit: str, package: str, names: tuple[str, ...]) -> tuple | None:
+    """(answer_question, passages_for) of the method at ``commit``, its files run against each
+    other; None (with a note) when this clone does not hold that commit."""
+    try:
+        load_package(
+            commit,
+            package,
+            {name: f"hireflow/interviews/{name}" for name in names},
+            "hireflow.interviews",
         )
-    },
-    "hireflow.interviews",
+    except RuntimeError as error:
+        print(f"skipped the method at {commit[:7]}: {error}".splitlines()[0], file=sys.stderr)
+        return None
+    module = importlib.import_module(f"{package}.qa")
+    return module.answer_question, importlib.import_module(f"{package}.qa_passages").passages_for
+
+
+# The method before the round that wrote test6 (main at dc5038a: answer-type, aspect and
+# subject checks, headings that name pay or several subjects, the workplace as the ad names it,
+# pay published as negotiable, named roles), its four modules run against each other.
+qa_previous = historic("dc5038af28c5e0b738231e8840afacd819cb1889", "qa_previous", _FILES)
+
+# The method of main at a710689 (the typical questions per topic, the job's title as no
+# evidence, inflections and compounds), its six files run against each other.
+qa_before_round = historic(
+    "a710689e99b2c1dcffdc4c3d362e20d191960157",
+    "qa_before_round",
+    (*_FILES, "qa_intents.py", "qa_intents.yaml"),
 )
-qa_before_round = importlib.import_module("qa_before_round.qa")
-qa_before_round_passages = importlib.import_module("qa_before_round.qa_passages")
+
+# The method before the round that wrote test7 (main at d9b4695: "answer only when the passage
+# says it"), its seven files run against each other: the baseline scored once on test6 and
+# test7 before any change of that round.
+qa_before_test7 = historic(
+    "d9b4695904c6447d690a240394ffc72032dc65b9",
+    "qa_before_test7",
+    (*_FILES, "qa_intents.py", "qa_intents.yaml", "qa_words.py"),
+)
 
 Method = Callable[[str, dict], tuple[str, str | None]]
 HELD_OUT = ("test", "test2")  # never tuned on (nor are test3, test6 and test7)
@@ -125,27 +134,25 @@ def method(embedder, passages_for, answer_question, *, location: bool) -> Method
 
 
 # name, how passages are cut, how a question is answered, whether the location is read
-METHODS = (
-    (
-        "baseline (retrieval + threshold)",
-        qa_baseline.passages_for,
-        qa_baseline.answer_question,
-        False,
-    ),
-    ("topics (passages + topic gates)", qa_topics.passages_for, qa_topics.answer_question, True),
-    (
-        "previous (before the latest round)",
-        qa_previous_passages.passages_for,
-        qa_previous.answer_question,
-        True,
-    ),
-    (
-        "before this round (main at a710689)",
-        qa_before_round_passages.passages_for,
-        qa_before_round.answer_question,
-        True,
-    ),
-    ("current", qa_passages.passages_for, qa.answer_question, True),
+METHODS = tuple(
+    (name, found[1], found[0], location)
+    for name, found, location in (
+        (
+            "baseline (retrieval + threshold)",
+            (qa_baseline.answer_question, qa_baseline.passages_for),
+            False,
+        ),
+        (
+            "topics (passages + topic gates)",
+            (qa_topics.answer_question, qa_topics.passages_for),
+            True,
+        ),
+        ("previous (main at dc5038a)", qa_previous, True),
+        ("main at a710689", qa_before_round, True),
+        ("before this round (main at d9b4695)", qa_before_test7, True),
+        ("current", (qa.answer_question, qa_passages.passages_for), True),
+    )
+    if found is not None
 )
 
 
@@ -178,6 +185,28 @@ def _line(name: str, outcomes: list[str]) -> str:
     )
 
 
+def sweep(embedder, setting: str, split: str) -> None:
+    """The current method on a development split for each value of one constant."""
+    if split not in (*DEV, "dev-all"):
+        raise SystemExit("--sweep runs on a development split only (--split dev-all, dev, ...)")
+    target, _, values = setting.partition("=")
+    module_name, _, constant = target.rpartition(".")
+    module = importlib.import_module(f"hireflow.interviews.{module_name}")
+    if not hasattr(module, constant):
+        raise SystemExit(f"no constant {constant} in {module.__name__}")
+    kept = getattr(module, constant)
+    try:
+        for value in values.split(","):
+            parsed = value in ("1", "true", "True") if isinstance(kept, bool) else type(kept)(value)
+            setattr(module, constant, parsed)
+            answer = method(embedder, qa_passages.passages_for, qa.answer_question, location=True)
+            groups, _failures, per_question = run(answer, split)
+            print(f"{target}={value}: {split} ({per_question * 1000:.0f} ms per question)")
+            print(_line("all", groups["all"]))
+    finally:
+        setattr(module, constant, kept)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -199,9 +228,21 @@ def main() -> None:
     )
     parser.add_argument("--show-dev", action="store_true")
     parser.add_argument("--current-only", action="store_true", help="skip the older methods")
+    parser.add_argument(
+        "--method", help="only the methods whose name contains this (e.g. d9b4695, current)"
+    )
+    parser.add_argument(
+        "--sweep",
+        metavar="MODULE.NAME=V1,V2",
+        help="the current method on one development split for each value of one of its "
+        "constants (e.g. qa.MIN_SCORE=0.3,0.4): for tuning, never on a held-out split",
+    )
     args = parser.parse_args()
     embedder = get_embedder()
     print(f"embedder: {getattr(embedder, 'name', type(embedder).__name__)}")
+    if args.sweep:
+        sweep(embedder, args.sweep, args.split)
+        return
     splits = (
         [args.split]
         if args.split != "test"
@@ -211,6 +252,8 @@ def main() -> None:
         ]
     )
     chosen = METHODS[-1:] if args.current_only else METHODS
+    if args.method:
+        chosen = tuple(m for m in chosen if args.method in m[0])
     for name, passages_for, answer_question, location in chosen:
         answer = method(embedder, passages_for, answer_question, location=location)
         for split in splits:
@@ -222,9 +265,12 @@ def main() -> None:
                     print(_line(group, groups[group]))
             if args.show_dev and split in (*DEV, "dev-all") and name == "current":
                 for item, status, quote, outcome in failures:
+                    result = ask(item.opening, item.question)
                     print(
                         f"    {outcome:7} {item.id} [{item.kind}] {item.question!r} -> {status}: "
-                        f"{(quote or '')[:90]!r}"
+                        f"{(quote or '')[:90]!r} (score {result.score:.2f}, cosine "
+                        f"{result.similarity:.2f}, margin {result.margin:.3f}"
+                        f"{', ' + result.reason if result.reason else ''})"
                     )
 
 
