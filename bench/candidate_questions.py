@@ -8,8 +8,9 @@ more openings, a check whose errors are not listed), test3 (62, two more opening
 dev7 (63), test4 (172, four more openings: held out until it was scored once, a development
 split since) and test5 (181 questions over four openings in other industries, held out:
 written and committed before the changes of its round, scored once after them), test6 (169
-questions over four more openings in four more industries, held out the same way; test5 has
-been a development split since it was scored) and test7 (166 questions over four more openings
+questions over four more openings in four more industries, held out the same way, a
+development split since the round that wrote test7 scored it a third time; test5 has been one
+since it was scored) and test7 (166 questions over four more openings
 in four more industries: CNC machining, property management, airline cabin crew, legal
 services; written and committed before any change of its round, held out, never listed).
 Prints, for the held-out splits (test + test2 = 197 questions; then test, test2, test3, test6
@@ -24,7 +25,7 @@ committed).
 Usage: .venv/bin/python bench/candidate_questions.py
     [--split test|test2|test3|test5|test6|test7|held-out|dev|dev2|dev3|dev4|dev5|dev6|dev7|test4
              |dev-all|all]
-    [--show-dev] [--current-only] [--method NAME] [--sweep MODULE.NAME=V1,V2]
+    [--show-dev] [--current-only] [--method NAME] [--sweep MODULE.NAME=V1,V2] [--embedder e5]
 (--show-dev lists the development questions the current method gets wrong: for tuning; the
 held-out splits and dev6 are never listed. dev-all: every development split tuned on.)
 """
@@ -48,7 +49,7 @@ import importlib  # noqa: E402
 from history import load_module, load_package  # noqa: E402
 
 from hireflow.interviews import qa, qa_passages  # noqa: E402
-from hireflow.scoring.embedding import get_embedder  # noqa: E402
+from hireflow.scoring.embedding import EmbedderConfig, get_embedder  # noqa: E402
 from tests.interviews.candidate_questions_set import (  # noqa: E402
     ask,
     figures,
@@ -109,11 +110,12 @@ qa_before_test7 = historic(
 )
 
 Method = Callable[[str, dict], tuple[str, str | None]]
-HELD_OUT = ("test", "test2")  # never tuned on (nor are test3, test6 and test7)
+HELD_OUT = ("test", "test2")  # never tuned on (nor are test3 and test7)
 # tuned on; dev6's errors are never listed. test4 was held out until it had been scored once
 # (75.6 % / 12.2 %); it has been a development split since (see the set's README), as has
-# test5 since it was scored once (72.4 % / 10.5 %).
-DEV = ("dev", "dev2", "dev3", "dev4", "dev5", "dev7", "test4", "test5")
+# test5 since it was scored once (72.4 % / 10.5 %), and test6 since it was scored a third time
+# (71.6 % / 14.8 %, the baseline of the round that wrote test7).
+DEV = ("dev", "dev2", "dev3", "dev4", "dev5", "dev7", "test4", "test5", "test6")
 
 
 def method(embedder, passages_for, answer_question, *, location: bool) -> Method:
@@ -237,8 +239,11 @@ def main() -> None:
         help="the current method on one development split for each value of one of its "
         "constants (e.g. qa.MIN_SCORE=0.3,0.4): for tuning, never on a held-out split",
     )
+    parser.add_argument(
+        "--embedder", choices=("use", "e5"), default="use", help="the sentence encoder"
+    )
     args = parser.parse_args()
-    embedder = get_embedder()
+    embedder = get_embedder(EmbedderConfig(kind=args.embedder))
     print(f"embedder: {getattr(embedder, 'name', type(embedder).__name__)}")
     if args.sweep:
         sweep(embedder, args.sweep, args.split)
