@@ -110,14 +110,32 @@ def _heading_topics(heading: str) -> frozenset[str]:
 _PREPOSITION = re.compile(r"^(?:in|at|near|from|based in|office in)\s+")
 
 
-def _workplace(piece: str, location: str) -> bool:
+# Where a job is done, as an ad's sentence names it beside the location field's place ("a
+# small-animal clinic in Mount Eden, Auckland", "our depot is in Avonmouth").
+_WORKPLACE_NOUN = re.compile(
+    r"(?i:\b(?:café|cafe|office|store|shop|branch|site|campus|ward|clinic|warehouse|depot"
+    r"|plant|factory|lab|laboratory|hospital|hotel|restaurant|kitchen|school|centre|center"
+    r"|studio|workshop)s?\b)|门店|店铺|办公室|工厂|厂区|仓库|医院|酒店|餐厅|学校|校区|工地|诊所|车间"
+)
+
+
+def _workplace(piece: str, location: str, description: str = "") -> bool:
     """Whether a line names the place of work beyond the bare location field: the field's
-    place with more detail ("Leeds (LS11)", "杭州西湖区"), or "at our Hunslet depot"."""
+    place with more detail ("Leeds (LS11)", "杭州西湖区"), "at our Hunslet depot", or a
+    sentence naming the field's place beside a workplace ("a clinic in Mount Eden,
+    Auckland")."""
     if _OUR_PLACE.search(piece):
         return True
     place = location.strip()
     if not place or place not in piece:
         return False
+    if (
+        WORKPLACE_SENTENCE
+        and not _OUR_PLACE.search(description)  # "to join our Flinders Lane café" says more
+        and piece.rstrip()[-1:] in _TERMINAL
+        and _WORKPLACE_NOUN.search(piece.replace(place, " "))
+    ):
+        return True
     named = (_PREPOSITION.sub("", m.group(0)) for m in PLACE.finditer(piece))
     return any(place in name and name != place for name in named) or bool(
         re.search(re.escape(place) + r"\s*[(（][\w ]{2,12}[)）]", piece)
@@ -125,6 +143,30 @@ def _workplace(piece: str, location: str) -> bool:
 
 
 _NONE: frozenset[str] = frozenset()
+
+
+# Whether a sentence naming the location field's place beside a workplace names the place of
+# work (the bare field then answers nothing); and whether a clause after a line's first,
+# with no word for pay, is about pay for a figure alone ("NZ$1,000 a year for CPD").
+WORKPLACE_SENTENCE = True
+FIGURE_ALONE_IS_PAY = False
+
+
+_WITH_FUND = re.compile(r"[五六七\d]险[一二\d]金")
+
+
+def _figure_is_pay(text: str, head: str | None) -> bool:
+    """Whether a figure per period in ``text`` may be the pay: it names pay, or the first
+    clause of its line (``head``; None for a later clause) is about pay; not "four days a
+    week; NZ$800 a year for training"."""
+    if FIGURE_ALONE_IS_PAY or _PAY_WORD.search(text):
+        return True
+    return head is not None and "salary" in question_topics(head)
+
+
+_PAY_WORD = re.compile(
+    r"(?i:\b(?:pay|paid|salary|salaries|wages?|earn\w*|package|rate)\b)|薪|工资|收入|底薪"
+)
 
 
 def _intro_topics(piece: str, location: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -221,8 +263,13 @@ def _passage(
     about: frozenset[str] = frozenset(),
     also: frozenset[str] = frozenset(),
     workplace: bool = False,
+    figure_pay: bool = True,
 ) -> Passage:
     topics = set(question_topics(text)) | tech_topics(text) | also
+    if _WITH_FUND.search(text):
+        # a passage's "五险一金" includes the housing fund; a question's "有五险一金吗" asks about
+        # the benefits package, which "缴纳五险" answers
+        topics.add("housing_fund")
     headed: set[str] = set()
     for extra in context:
         headed |= question_topics(extra) if kind == "faq" else _heading_topics(extra)
@@ -239,6 +286,11 @@ def _passage(
         hits = topic_hits(first if first is not None else quote)
         if hits:
             primary |= {topic for pos, topic in hits if pos == hits[0][0]}
+    if not figure_pay and "salary" not in headed:
+        # a later clause's figure per period without a word for pay ("NZ$1,000 a year for
+        # CPD") is not the published pay
+        primary.discard("salary")
+        topics.discard("salary")
     topics |= primary
     for topic in list(topics):
         topics |= IMPLIES.get(topic, set())
@@ -297,7 +349,8 @@ def passages_for(
                 # what the piece itself is about, after an inline heading ("我们提供：底薪…")
                 own = piece[inline:] if inline and piece.startswith(line[:inline]) else piece
                 about, also = _intro_topics(piece, location) if intro else (_NONE, _NONE)
-                workplace = _workplace(piece, location)
+                workplace = _workplace(piece, location, text)
+                clauses = [c.strip() for c in _CLAUSE.split(own) if len(c.strip()) >= 4]
                 out.append(
                     _passage(
                         "opening",
@@ -308,13 +361,20 @@ def passages_for(
                         about=about,
                         also=also | ({"location"} if workplace else _NONE),
                         workplace=workplace,
+                        figure_pay=_figure_is_pay(own, clauses[0] if clauses else own),
                     )
                 )
-                clauses = [c.strip() for c in _CLAUSE.split(own) if len(c.strip()) >= 4]
                 if len(clauses) > 1:
                     out.extend(
-                        _passage("opening", heading + c, piece, context=context, first=c)
-                        for c in clauses
+                        _passage(
+                            "opening",
+                            heading + c,
+                            piece,
+                            context=context,
+                            first=c,
+                            figure_pay=_figure_is_pay(c, c if n == 0 else None),
+                        )
+                        for n, c in enumerate(clauses)
                     )
         if section.heading and units:
             quote = text[section.start : section.end].strip()[:MAX_SECTION_CHARS]

@@ -64,6 +64,8 @@ IMPLIES = {
     "bonus": {"salary", "benefits"},
     "annual_bonus": {"bonus", "salary", "benefits"},
     "commission": {"salary"},
+    # the housing fund (公积金) is a benefit of its own beside social insurance (社保, 五险)
+    "housing_fund": {"insurance", "benefits"},
     "parental": {"leave", "benefits"},
     "sick": {"leave", "benefits"},
     "allowance": {"benefits"},

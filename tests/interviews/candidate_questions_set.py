@@ -47,6 +47,7 @@ def openings() -> dict[str, dict[str, Any]]:
         "openings_dev7.yaml",
         "openings_test5.yaml",
         "openings_test6.yaml",
+        "openings_test7.yaml",
     ):
         data = yaml.safe_load((SET_DIR / name).read_text(encoding="utf-8"))
         for opening in data["openings"]:
@@ -60,7 +61,7 @@ def openings() -> dict[str, dict[str, Any]]:
 
 @cache
 def questions() -> tuple[LabelledQuestion, ...]:
-    """Every labelled question: splits ``dev`` and ``test``, then ``dev2``, ``test2``, ``dev3``, ``dev4``, ``dev5``, ``dev6``, ``test3``, ``test4``, ``dev7``, ``test5`` and ``test6``."""
+    """Every labelled question: splits ``dev`` and ``test``, then ``dev2``, ``test2``, ``dev3``, ``dev4``, ``dev5``, ``dev6``, ``test3``, ``test4``, ``dev7``, ``test5``, ``test6`` and ``test7``."""
     out = []
     for name in (
         "questions.jsonl",
@@ -75,6 +76,7 @@ def questions() -> tuple[LabelledQuestion, ...]:
         "questions_dev7.jsonl",
         "questions_test5.jsonl",
         "questions_test6.jsonl",
+        "questions_test7.jsonl",
     ):
         lines = (SET_DIR / name).read_text(encoding="utf-8").splitlines()
         out += [LabelledQuestion(**json.loads(line)) for line in lines if line.strip()]

@@ -134,10 +134,13 @@ def test_held_out_split_figures():
     to 84.3 % / 5.6 % and 82.4 % / 7.4 % (guarded before at >= 86 % / <= 5 % and >= 83 % /
     <= 7 %). The round after it (stricter "answer only when the passage says it" checks, made
     on the development splits only) kept their top-1 and lowered their wrong answers to
-    4.5 % and 6.5 %."""
+    4.5 % and 6.5 %. test6, a development split since the round that wrote test7 (which
+    tuned on it: 71.6 % / 14.8 % -> 78.1 % / 8.3 %), is guarded at its level after that round;
+    test7, held out, is never scored here."""
     test, test2, test5 = _held_out("test"), _held_out("test2"), _held_out("test5")
-    test4 = _held_out("test4")
+    test4, test6 = _held_out("test4"), _held_out("test6")
     assert test.n == 89 and test2.n == 108 and test4.n == 172 and test5.n == 181
+    assert test6.n == 169 and test6.top1 >= 0.78 and test6.wrong_rate <= 0.083, test6
     assert test.top1 >= 0.84 and test.wrong_rate <= 0.045, test
     assert test2.top1 >= 0.82 and test2.wrong_rate <= 0.065, test2
     assert test5.top1 >= 0.839 and test5.wrong_rate <= 0.034, test5
