@@ -212,15 +212,7 @@ def replace_company_list(
         model(tenant_id=principal.tenant_id, position=i, **part, **entry)
         for i, entry in enumerate(entries)
     )
-    audit.commit_recorded(
-        session,
-        action,
-        actor=principal,
-        target_type="tenant",
-        target_id=principal.tenant_id,
-        old=old,
-        new=new,
-    )
+    audit.commit_on(session, action, principal, ("tenant", principal.tenant_id), old=old, new=new)
 
 
 def set_company_stages(
