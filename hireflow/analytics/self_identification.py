@@ -20,6 +20,7 @@ from hireflow.analytics.models import AuditSettings, SelfIdentification
 from hireflow.core import audit
 from hireflow.core.errors import N_, Conflict, NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, require
+from hireflow.core.rows import company_row
 from hireflow.interviews.models import InterviewSession
 from hireflow.scheduling.models import Invitation
 
@@ -60,11 +61,8 @@ def set_category_set(session: Session, principal: Principal, data: SettingsIn) -
         raise ValidationFailed(
             N_("Choose a value from the list."), fields={"category_set": "unknown"}
         )
-    row = session.get(AuditSettings, principal.tenant_id)
-    old = row.category_set if row else DEFAULT_SET
-    if row is None:
-        row = AuditSettings(tenant_id=principal.tenant_id)
-        session.add(row)
+    row, created = company_row(session, AuditSettings, principal.tenant_id)
+    old = DEFAULT_SET if created else row.category_set
     row.category_set = data.category_set
     audit.commit_recorded(
         session,

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hireflow.candidates import indexing, service
-from hireflow.candidates.models import Candidate, PerformanceRating
+from hireflow.candidates.models import Application, Candidate, PerformanceRating
 from hireflow.core import pii
 from hireflow.core.db import utcnow
 from hireflow.openings.models import Opening
@@ -125,6 +125,16 @@ def _docx(text: str) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def first_application(session: Session, tenant_id: int, title: str) -> Application | None:
+    """The oldest application to the company's opening of this title (the first candidate)."""
+    return session.scalars(
+        select(Application)
+        .join(Opening, Opening.id == Application.opening_id)
+        .where(Opening.tenant_id == tenant_id, Opening.title == title)
+        .order_by(Application.id)
+    ).first()
 
 
 def add_demo(session: Session, tenant: Tenant) -> None:

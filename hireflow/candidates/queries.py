@@ -396,9 +396,7 @@ def _audited_read(
 ) -> Candidate:
     """The person, when the viewer may read them; the read is written to the audit trail."""
     candidate = get_visible(session, Candidate, candidate_id, principal, "candidates.read")
-    audit.commit_recorded(
-        session, action, actor=principal, target_type="candidate", target_id=candidate.id
-    )
+    audit.commit_on(session, action, principal, ("candidate", candidate.id))
     return candidate
 
 

@@ -384,9 +384,7 @@ def _record_row(
     new: dict[str, Any] | None = None,
 ) -> None:
     target = row.id if target_id is None else target_id
-    record(
-        session, action, actor=actor, target_type=target_type, target_id=target, old=old, new=new
-    )
+    record_on(session, action, actor, (target_type, target), old=old, new=new)
 
 
 def commit_created(
@@ -438,15 +436,7 @@ def commit_changed(
     commit: the last step of a service that edits one thing. True when something changed."""
     old, new = diff(before, after)
     if new:
-        record(
-            session,
-            action,
-            actor=actor,
-            target_type=target_type,
-            target_id=target_id,
-            old=old,
-            new=new,
-        )
+        record_on(session, action, actor, (target_type, target_id), old=old, new=new)
     session.commit()
     return bool(new)
 
@@ -456,6 +446,32 @@ def commit_recorded(session: Session, action: str, **row: Any) -> None:
     change it describes: the last step of a service whose audit row is not a plain creation,
     deletion or edit (:func:`commit_created`, :func:`commit_deleted`, :func:`commit_changed`)."""
     record(session, action, **row)
+    session.commit()
+
+
+def record_on(
+    session: Session,
+    action: str,
+    actor: Principal | None,
+    target: tuple[str, Any],
+    *,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """:func:`record` with who acts and on what in order, ``target`` being (type, id): a row in
+    one line, ``audit.record_on(session, "x.done", principal, ("x", x.id), new={...})``."""
+    target_type, target_id = target
+    return record(
+        session, action, actor=actor, target_type=target_type, target_id=target_id, old=old, new=new
+    )
+
+
+def commit_on(
+    session: Session, action: str, actor: Principal | None, target: tuple[str, Any], **values: Any
+) -> None:
+    """:func:`record_on` (``values``: its ``old`` and ``new``) and commit: :func:`commit_recorded`
+    in one line."""
+    record_on(session, action, actor, target, **values)
     session.commit()
 
 

@@ -9,15 +9,16 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Update, func, select
+from sqlalchemy import ColumnElement, Update, func, inspect, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from hireflow.core.db import changed_one
+from hireflow.core.db import Base, changed_one
 
 K = TypeVar("K")
 V = TypeVar("V")
 T = TypeVar("T")
 ModelT = TypeVar("ModelT", bound=BaseModel)
+RowT = TypeVar("RowT", bound=Base)
 
 
 def value_map(
@@ -56,6 +57,22 @@ def count_and_oldest(
         select(func.count(), func.min(waiting_since)).where(*where)
     ).one()
     return int(count or 0), oldest
+
+
+def company_row(
+    session: Session, model: type[RowT], tenant_id: int, **defaults: Any
+) -> tuple[RowT, bool]:
+    """The company's one row of ``model`` (its settings, its policy), and True when it had none:
+    then a new row (with ``defaults``) is added to the session, to be saved with the change."""
+    if [column.name for column in inspect(model).primary_key] == ["tenant_id"]:
+        row = session.get(model, tenant_id)
+    else:
+        row = session.scalars(select(model).where(model.tenant_id == tenant_id)).first()  # type: ignore[attr-defined]
+    if row is not None:
+        return row, False
+    row = model(tenant_id=tenant_id, **defaults)
+    session.add(row)
+    return row, True
 
 
 def shaped(schema: type[ModelT], row: object, **given: Any) -> ModelT:

@@ -12,6 +12,7 @@ from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, Conflict
 from hireflow.core.permissions import Principal, require, require_visible
+from hireflow.core.rows import company_row
 from hireflow.core.tasks import enqueue_on_commit
 from hireflow.integrations import schemas
 from hireflow.integrations.addresses import validated_url
@@ -145,10 +146,7 @@ def set_settings(
     session: Session, principal: Principal, data: schemas.SettingsIO
 ) -> IntegrationSettings:
     require(principal, "webhooks.manage")
-    row = session.get(IntegrationSettings, principal.tenant_id)
-    if row is None:
-        row = IntegrationSettings(tenant_id=principal.tenant_id)
-        session.add(row)
+    row = company_row(session, IntegrationSettings, principal.tenant_id)[0]
     old = {"allow_private_addresses": bool(row.allow_private_addresses)}
     row.allow_private_addresses = data.allow_private_addresses
     audit.commit_recorded(

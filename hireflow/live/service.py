@@ -25,6 +25,7 @@ from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import NotFound, ValidationFailed
 from hireflow.core.permissions import Principal, get_visible, require, require_visible, restrict
+from hireflow.core.rows import company_row
 from hireflow.core.settings import Settings
 from hireflow.interviews.plans import plan_for
 from hireflow.live import notices
@@ -66,12 +67,7 @@ def company_settings(session: Session, tenant_id: int) -> LiveSettings:
 
 def set_voice_observations(session: Session, principal: Principal, enabled: bool) -> LiveSettings:
     require(principal, "live.configure")
-    row = session.scalars(
-        select(LiveSettings).where(LiveSettings.tenant_id == principal.tenant_id)
-    ).first()
-    if row is None:
-        row = LiveSettings(tenant_id=principal.tenant_id)
-        session.add(row)
+    row = company_row(session, LiveSettings, principal.tenant_id)[0]
     old = row.voice_observations
     row.voice_observations = enabled
     audit.commit_recorded(

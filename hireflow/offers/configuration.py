@@ -17,6 +17,7 @@ from hireflow.core.permissions import (
     require_visible,
     restrict,
 )
+from hireflow.core.rows import company_row
 from hireflow.offers import schemas
 from hireflow.offers.defaults import ONBOARDING_CHECKLIST
 from hireflow.offers.models import OfferSettings, OfferTemplate, OnboardingTemplate
@@ -85,11 +86,8 @@ def save_settings(
             N_("The HR head must be an HR administrator of this company."),
             fields={"hr_head_id": "not_hr_admin"},
         )
-    row = session.get(OfferSettings, principal.tenant_id)
-    old = schemas.SettingsIn.model_validate(row, from_attributes=True) if row else None
-    if row is None:
-        row = OfferSettings(tenant_id=principal.tenant_id)
-        session.add(row)
+    row, created = company_row(session, OfferSettings, principal.tenant_id)
+    old = None if created else schemas.SettingsIn.model_validate(row, from_attributes=True)
     for key, value in data.model_dump().items():
         setattr(row, key, value)
     audit.commit_recorded(
@@ -128,11 +126,8 @@ def save_checklist(
 ) -> list[dict[str, Any]]:
     require(principal, "offers.configure")
     items = [item.model_dump() for item in data.items]
-    row = session.get(OnboardingTemplate, principal.tenant_id)
-    old = list(row.items) if row is not None else None
-    if row is None:
-        row = OnboardingTemplate(tenant_id=principal.tenant_id)
-        session.add(row)
+    row, created = company_row(session, OnboardingTemplate, principal.tenant_id)
+    old = None if created else list(row.items)
     row.items = items
     audit.commit_recorded(
         session,

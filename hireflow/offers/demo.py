@@ -13,14 +13,14 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hireflow.candidates.models import Application
+from hireflow.candidates.demo import first_application
 from hireflow.core.db import utcnow
 from hireflow.core.settings import get_settings
 from hireflow.offers import configuration, schemas, service
 from hireflow.offers.models import OfferTemplate
-from hireflow.openings.models import Opening
 from hireflow.org.auth import principal_for
-from hireflow.org.models import Tenant, User
+from hireflow.org.models import Tenant
+from hireflow.org.queries import user_by_email
 
 TEMPLATE = schemas.TemplateIn(
     name="研发工程师 Engineer",
@@ -50,19 +50,12 @@ def add_demo(session: Session, tenant: Tenant) -> None:
         select(OfferTemplate.id).where(OfferTemplate.tenant_id == tenant.id)
     ).first():
         return
-    hr = session.scalars(
-        select(User).where(User.tenant_id == tenant.id, User.email == "hr@huaxing.example")
-    ).first()
+    hr = user_by_email(session, tenant.id, "hr@huaxing.example")
     if hr is None:
         return
     principal = principal_for(hr)
     template = configuration.save_template(session, principal, TEMPLATE)
-    application = session.scalars(
-        select(Application)
-        .join(Opening, Opening.id == Application.opening_id)
-        .where(Opening.tenant_id == tenant.id, Opening.title == "高级后端工程师")
-        .order_by(Application.id)
-    ).first()
+    application = first_application(session, tenant.id, "高级后端工程师")
     if application is None:
         return
     start = utcnow().date() + timedelta(days=30)

@@ -76,15 +76,7 @@ def _record_outcome(
         opening_id=employee.opening_id,
         commit=False,
     )
-    audit.commit_recorded(
-        session,
-        action,
-        actor=principal,
-        target_type="employee",
-        target_id=employee.id,
-        old=old,
-        new=new,
-    )
+    audit.commit_on(session, action, principal, ("employee", employee.id), old=old, new=new)
 
 
 @dataclass(frozen=True)

@@ -125,9 +125,7 @@ def _audit(
     old: dict[str, Any] | None = None,
 ) -> None:
     """The audit row of what ``principal`` did to ``offer`` (in the caller's transaction)."""
-    audit.record(
-        session, action, actor=principal, target_type="offer", target_id=offer.id, old=old, new=new
-    )
+    audit.record_on(session, action, principal, ("offer", offer.id), old=old, new=new)
 
 
 def create_offer(

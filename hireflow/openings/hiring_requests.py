@@ -59,13 +59,8 @@ def _step(
             "comment": comment,
         },
     ]
-    audit.record(
-        session,
-        f"hiring_request.{action}",
-        actor=principal,
-        target_type="hiring_request",
-        target_id=request.id,
-        new=new,
+    audit.record_on(
+        session, f"hiring_request.{action}", principal, ("hiring_request", request.id), new=new
     )
 
 

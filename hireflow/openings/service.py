@@ -173,14 +173,7 @@ def delete_opening(session: Session, principal: Principal, opening_id: int) -> N
             N_("Only a draft without applications can be deleted; close the opening instead."),
             fields={"status": "in_use"},
         ) from exc
-    audit.commit_recorded(
-        session,
-        "opening.deleted",
-        actor=principal,
-        target_type="opening",
-        target_id=opening_id,
-        old=snapshot,
-    )
+    audit.commit_on(session, "opening.deleted", principal, ("opening", opening_id), old=snapshot)
 
 
 def set_members(

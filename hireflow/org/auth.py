@@ -205,9 +205,7 @@ def authenticate(
     user.last_login_at = now
     if password_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    audit.commit_recorded(
-        session, "auth.login", actor=principal_for(user), target_type="user", target_id=user.id
-    )
+    audit.commit_on(session, "auth.login", principal_for(user), ("user", user.id))
     return user
 
 
@@ -312,9 +310,7 @@ def login(
 def logout(session: Session, raw: str, principal: Principal | None) -> None:
     revoke_token(session, raw)
     if principal is not None:
-        audit.commit_recorded(
-            session, "auth.logout", actor=principal, target_type="user", target_id=principal.user_id
-        )
+        audit.commit_on(session, "auth.logout", principal, ("user", principal.user_id))
 
 
 def change_password(session: Session, principal: Principal, current: str, new: str) -> None:
@@ -336,6 +332,4 @@ def change_password(session: Session, principal: Principal, current: str, new: s
         )
     ):
         token.revoked_at = utcnow()
-    audit.commit_recorded(
-        session, "auth.password_changed", actor=principal, target_type="user", target_id=user.id
-    )
+    audit.commit_on(session, "auth.password_changed", principal, ("user", user.id))

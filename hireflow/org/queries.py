@@ -13,6 +13,13 @@ from hireflow.core.permissions import Principal, require, restrict
 from hireflow.org.models import Department, RoleAssignment, Subsidiary, Tenant, User
 
 
+def user_by_email(session: Session, tenant_id: int, email: str) -> User | None:
+    """The company's account with this address (demo data and set-up scripts find people so)."""
+    return session.scalars(
+        select(User).where(User.tenant_id == tenant_id, User.email == email)
+    ).first()
+
+
 def tenant_of(session: Session, principal: Principal) -> Tenant:
     tenant = session.get(Tenant, principal.tenant_id)
     assert tenant is not None  # a principal always belongs to an existing tenant

@@ -252,13 +252,8 @@ def add_role(
         raise Conflict(N_("The user has this role already."))
     user.roles.append(assignment)
     session.flush()
-    audit.commit_recorded(
-        session,
-        "user.role_added",
-        actor=principal,
-        target_type="user",
-        target_id=user.id,
-        new=_grant_dict(assignment),
+    audit.commit_on(
+        session, "user.role_added", principal, ("user", user.id), new=_grant_dict(assignment)
     )
     return assignment
 
@@ -282,14 +277,7 @@ def remove_role(session: Session, principal: Principal, user_id: int, assignment
         )
     old = _grant_dict(assignment)
     user.roles.remove(assignment)
-    audit.commit_recorded(
-        session,
-        "user.role_removed",
-        actor=principal,
-        target_type="user",
-        target_id=user.id,
-        old=old,
-    )
+    audit.commit_on(session, "user.role_removed", principal, ("user", user.id), old=old)
 
 
 def update_profile(session: Session, principal: Principal, data: schemas.ProfileUpdate) -> User:
@@ -408,9 +396,7 @@ def revoke_api_key(session: Session, principal: Principal, key_id: int) -> None:
         raise NotFound()
     if row.revoked_at is None:
         row.revoked_at = utcnow()
-        audit.commit_recorded(
-            session, "apikey.revoked", actor=principal, target_type="api_key", target_id=row.id
-        )
+        audit.commit_on(session, "apikey.revoked", principal, ("api_key", row.id))
 
 
 def purge_expired_tokens(session: Session, older_than_days: int = 30) -> int:

@@ -79,13 +79,7 @@ def request_download_code(session: Session, principal: Principal, attachment_id:
     session.flush()
     row.code_hash = code_hash(row.id, code)
     row.code_token = pii.encrypt_value(code, code_context(row.id))
-    audit.record(
-        session,
-        "attachment.code_requested",
-        actor=principal,
-        target_type="attachment",
-        target_id=attachment.id,
-    )
+    audit.record_on(session, "attachment.code_requested", principal, ("attachment", attachment.id))
     enqueue_on_commit(session, "records.send_download_code", row.id)
     session.commit()
 
@@ -113,13 +107,7 @@ def consume_code(
         raise CodeInvalid()
     if not hmac.compare_digest(row.code_hash, code_hash(row.id, code.strip())):
         row.attempts += 1
-        audit.commit_recorded(
-            session,
-            "attachment.code_failed",
-            actor=principal,
-            target_type="attachment",
-            target_id=attachment.id,
-        )
+        audit.commit_on(session, "attachment.code_failed", principal, ("attachment", attachment.id))
         raise CodeInvalid()
     row.used_at = now
     row.code_token = None

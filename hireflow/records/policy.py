@@ -8,6 +8,7 @@ from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, ValidationFailed
 from hireflow.core.permissions import Principal, require, require_visible
+from hireflow.core.rows import company_row
 from hireflow.records.models import STATUSES, RecordPolicy, RetentionRule
 
 
@@ -22,10 +23,7 @@ def update_policy(
 ) -> RecordPolicy:
     """Turn the one-time code for opening files on or off for the company."""
     require(principal, "records.manage")
-    policy = session.get(RecordPolicy, principal.tenant_id)
-    if policy is None:
-        policy = RecordPolicy(tenant_id=principal.tenant_id)
-        session.add(policy)
+    policy = company_row(session, RecordPolicy, principal.tenant_id)[0]
     before = bool(policy.require_download_code)
     policy.require_download_code = bool(require_download_code)
     policy.updated_at = utcnow()

@@ -265,13 +265,7 @@ def view_record(session: Session, principal: Principal, person_id: int) -> Recor
     openings, models = _openings_named(session, entries, attachments.values())
     checkpoints = cached_checkpoints()
     integrity = verify_person(session, person_id, checkpoints=checkpoints)
-    audit.commit_recorded(
-        session,
-        "record.viewed",
-        actor=principal,
-        target_type="record",
-        target_id=person_id,
-    )
+    audit.commit_on(session, "record.viewed", principal, ("record", person_id))
     return RecordView(
         person=person,
         record=record,

@@ -74,27 +74,9 @@ class _About:
     def related(self) -> tuple[str, int]:
         return ("booking", self.booking.id)
 
-    def invite(
-        self,
-        zone: str,
-        language: str,
-        method: str,
-        description: str,
-        attendee_ids: list[int] | None = None,
-        for_staff: bool = False,
-    ) -> Attachment | None:
-        return ics_attachment(
-            self.settings,
-            self.p,
-            self.booking,
-            self.policy,
-            zone=zone,
-            language=language,
-            method=method,
-            description=description,
-            attendee_ids=attendee_ids,
-            for_staff=for_staff,
-        )
+    def invite(self, **options: Any) -> Attachment | None:
+        """This booking's calendar invite (``options``: those of :func:`ics_attachment`)."""
+        return ics_attachment(self.settings, self.p, self.booking, self.policy, **options)
 
     def zone_of(self, user: User) -> str:
         return self.p.zones.get(user.id, self.p.tenant.default_timezone)
@@ -187,7 +169,9 @@ def _tell_candidate(
     def invite(channel: str) -> Attachment | None:
         if channel != "email":
             return None
-        return about.invite(inv.timezone, inv.language, method, rendered.text)
+        return about.invite(
+            zone=inv.timezone, language=inv.language, method=method, description=rendered.text
+        )
 
     return to_candidate(
         about.session,
@@ -232,7 +216,12 @@ def _tell_staff(
         zone,
     )
     attachment = about.invite(
-        zone, user.language, method, rendered.text, attendee_ids, for_staff=True
+        zone=zone,
+        language=user.language,
+        method=method,
+        description=rendered.text,
+        attendee_ids=attendee_ids,
+        for_staff=True,
     )
     to_staff(
         about.session,

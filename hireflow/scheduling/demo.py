@@ -15,6 +15,7 @@ from hireflow.core.settings import get_settings
 from hireflow.openings.models import Opening
 from hireflow.org.auth import principal_for
 from hireflow.org.models import Tenant, User
+from hireflow.org.queries import user_by_email
 from hireflow.scheduling import schemas
 from hireflow.scheduling.availability import add_busy, save_availability
 from hireflow.scheduling.bookings import book
@@ -24,12 +25,6 @@ from hireflow.scheduling.sending import send_invitation_in
 from hireflow.scheduling.slot_search import offered_slots
 
 WEEKDAYS = range(5)
-
-
-def _user(session: Session, tenant: Tenant, email: str) -> User | None:
-    return session.scalars(
-        select(User).where(User.tenant_id == tenant.id, User.email == email)
-    ).first()
 
 
 def _hours(start: str, lunch: tuple[str, str], end: str) -> list[schemas.WorkingWindowIn]:
@@ -79,9 +74,9 @@ def add_demo(session: Session, tenant: Tenant) -> None:
     if session.scalars(select(Invitation.id).where(Invitation.tenant_id == tenant.id)).first():
         return
     settings = get_settings()
-    hr = _user(session, tenant, "hr@huaxing.example")
-    interviewer = _user(session, tenant, "interviewer@huaxing.example")
-    recruiter = _user(session, tenant, "recruiter@huaxing.example")
+    hr = user_by_email(session, tenant.id, "hr@huaxing.example")
+    interviewer = user_by_email(session, tenant.id, "interviewer@huaxing.example")
+    recruiter = user_by_email(session, tenant.id, "recruiter@huaxing.example")
     if hr is None or interviewer is None or recruiter is None:
         return
     hr_principal = principal_for(hr)

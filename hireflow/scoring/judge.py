@@ -30,6 +30,7 @@ from typing import Any, Protocol, runtime_checkable
 import httpx
 
 from hireflow.scoring.models import Dimension, localised
+from hireflow.scoring.openai_compat import endpoint
 
 __all__ = [
     "EmbeddedJudge",
@@ -199,10 +200,10 @@ class OpenAICompatibleJudge:
         temperature: float = 0.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.name = f"openai:{model}"
-        self._url = base_url.rstrip("/") + "/chat/completions"
+        self.name, self._url, self._headers = endpoint(
+            base_url, "/chat/completions", model, api_key
+        )
         self._model = model
-        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._timeout = timeout
         self._json_mode = json_mode
         self._temperature = temperature

@@ -28,6 +28,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
+from hireflow.scoring.openai_compat import endpoint
+
 LANGUAGE_NAMES = {"zh": "Simplified Chinese", "en": "English", "ja": "Japanese"}
 MAX_CHARS = 8000
 
@@ -67,10 +69,10 @@ class OpenAICompatibleTranslator:
         cache_size: int = 2000,
         client: httpx.Client | None = None,
     ) -> None:
-        self.name = f"openai:{model}"
-        self._url = base_url.rstrip("/") + "/chat/completions"
+        self.name, self._url, self._headers = endpoint(
+            base_url, "/chat/completions", model, api_key
+        )
         self._model = model
-        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = client or httpx.Client(timeout=timeout)
         self._cache: OrderedDict[tuple[str, str, str], str] = OrderedDict()
         self._cache_size = cache_size

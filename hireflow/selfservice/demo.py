@@ -29,6 +29,7 @@ from hireflow.offers.links import link_token
 from hireflow.openings.models import Opening
 from hireflow.org.auth import principal_for
 from hireflow.org.models import Tenant, User
+from hireflow.org.queries import user_by_email
 from hireflow.scheduling.models import Invitation
 from hireflow.selfservice import development, training
 from hireflow.selfservice.models import Course
@@ -50,12 +51,6 @@ COURSES = {
     "customer_orientation": ("以客户为中心", "Customer focus"),
     "leadership": ("新任主管领导力", "Leadership for new leads"),
 }
-
-
-def _user(session: Session, tenant: Tenant, email: str) -> User | None:
-    return session.scalars(
-        select(User).where(User.tenant_id == tenant.id, User.email == email)
-    ).first()
 
 
 def _answer_and_score(
@@ -111,7 +106,7 @@ def _hire(session: Session, tenant: Tenant, hr_user: User, employee_user: User) 
     opening = session.scalars(
         select(Opening).where(Opening.tenant_id == tenant.id, Opening.title == "高级后端工程师")
     ).first()
-    manager = _user(session, tenant, "manager@huaxing.example")
+    manager = user_by_email(session, tenant.id, "manager@huaxing.example")
     if opening is None or manager is None:
         return
     person = Candidate(
@@ -176,8 +171,8 @@ def _hire(session: Session, tenant: Tenant, hr_user: User, employee_user: User) 
 def add_demo(session: Session, tenant: Tenant) -> None:
     if session.scalars(select(Course.id).where(Course.tenant_id == tenant.id)).first():
         return
-    hr_user = _user(session, tenant, "hr@huaxing.example")
-    employee_user = _user(session, tenant, "employee@huaxing.example")
+    hr_user = user_by_email(session, tenant.id, "hr@huaxing.example")
+    employee_user = user_by_email(session, tenant.id, "employee@huaxing.example")
     if hr_user is None or employee_user is None:
         return
     _catalogue(session, hr_user)

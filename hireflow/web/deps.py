@@ -149,9 +149,7 @@ def audit_read(
     if target_id == "" and len(shown) == 1:
         target_id = shown[0]
     details = {"count": len(shown), "ids": shown[:AUDIT_READ_IDS]} if shown else None
-    audit.commit_recorded(
-        session, action, actor=principal, target_type=target_type, target_id=target_id, new=details
-    )
+    audit.commit_on(session, action, principal, (target_type, target_id), new=details)
 
 
 async def translator(request: Request):

@@ -20,6 +20,7 @@ from hireflow.candidates.models import Application
 from hireflow.core import audit
 from hireflow.core.errors import N_, Conflict, ValidationFailed
 from hireflow.core.permissions import Principal, require, require_visible
+from hireflow.core.rows import company_row
 from hireflow.openings.models import Opening
 from hireflow.workflow import schemas
 from hireflow.workflow.defaults import DEFAULT_REASONS, DEFAULT_STAGES, pick
@@ -212,15 +213,7 @@ def replace_company_list(
         model(tenant_id=principal.tenant_id, position=i, **part, **entry)
         for i, entry in enumerate(entries)
     )
-    audit.commit_recorded(
-        session,
-        action,
-        actor=principal,
-        target_type="tenant",
-        target_id=principal.tenant_id,
-        old=old,
-        new=new,
-    )
+    audit.commit_on(session, action, principal, ("tenant", principal.tenant_id), old=old, new=new)
 
 
 def set_company_stages(
@@ -348,10 +341,7 @@ def set_settings(
                 fields={"notify_stages": "unknown"},
             )
     before = settings_out(session, principal.tenant_id).model_dump()
-    row = session.get(WorkflowSettings, principal.tenant_id)
-    if row is None:
-        row = WorkflowSettings(tenant_id=principal.tenant_id, blind_scorecards=True)
-        session.add(row)
+    row = company_row(session, WorkflowSettings, principal.tenant_id, blind_scorecards=True)[0]
     changes = data.model_dump(exclude_none=True)
     for name, value in changes.items():
         setattr(row, name, value)
