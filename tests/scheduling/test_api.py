@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -337,8 +337,10 @@ def test_staff_booking_auto_assign_and_cancel(client, session, db, settings, org
         session.commit()
         from hireflow.scheduling import candidate_link, schemas
 
+        # A day the interviewers work, as the slots offered say: a fixed offset from today
+        # lands on a weekend on some days of the week.
         day = (
-            (utcnow() + timedelta(days=4))
+            datetime.fromisoformat(slots[-1]["start"])
             .astimezone(__import__("zoneinfo").ZoneInfo(inv.timezone))
             .date()
         )
