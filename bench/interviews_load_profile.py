@@ -8,7 +8,8 @@ printed with the conditions (load average before and after). Profiling slows eve
 the figures are shares, not latencies.
 
 Run: ``PYTHONPATH=$PWD .venv/bin/python bench/interviews_load_profile.py [--candidates 20]
-[--autosaves 3] [--backend sqlite] [--top 40]``.
+[--autosaves 3] [--backend sqlite] [--top 40] [--steps [--depth 3] [--share 0.04]]``
+(``--steps``: per step of the flow, what its endpoint's time was spent calling).
 """
 
 from __future__ import annotations
@@ -85,6 +86,15 @@ def main() -> int:
         default="",
         help="print only functions whose file path matches this expression (e.g. hireflow/)",
     )
+    parser.add_argument(
+        "--steps",
+        action="store_true",
+        help="per step: what its endpoint called (instead of the top functions)",
+    )
+    parser.add_argument("--depth", type=int, default=3, help="with --steps: levels shown")
+    parser.add_argument(
+        "--share", type=float, default=0.04, help="with --steps: callees under this share left out"
+    )
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="hireflow-profile-"))
     database_url, pg_name = world_module.fresh_database(args.backend, data_dir, args.pg, "profile")
@@ -123,12 +133,66 @@ def main() -> int:
     import pstats
 
     stats = pstats.Stats(str(stats_file))
+    if args.steps:  # before the paths are stripped: the steps are found by theirs
+        print_steps(stats, args.depth, args.share)
+        return 0
     restrictions = [args.only, args.top] if args.only else [args.top]
     if not args.only:
         stats.strip_dirs()
     stats.sort_stats("cumulative").print_stats(*restrictions)
     stats.sort_stats("tottime").print_stats(*restrictions)
     return 0
+
+
+# The endpoint function of each step of ``interviews_load``'s candidate flow (its module, name).
+STEPS = (
+    ("open", "scheduling/routes_api.py", "link_info"),
+    ("verify", "scheduling/routes_api.py", "link_verify"),
+    ("load", "interviews/routes_api.py", "link_interview"),
+    ("consent", "interviews/routes_api.py", "link_consent"),
+    ("question", "interviews/routes_api.py", "link_open"),
+    ("autosave, answer", "interviews/routes_api.py", "link_text"),
+    ("submit", "interviews/routes_api.py", "link_submit"),
+)
+
+
+def _where(func: tuple[str, int, str]) -> str:
+    path, line, name = func
+    short = path.split("/site-packages/")[-1].split("/hireflow/")[-1]
+    return f"{short}:{line} {name}"
+
+
+def _walk(stats, node, total: float, level: int, depth: int, share: float, seen) -> None:
+    """``node``'s callees by the time spent in them from there, largest first."""
+    callees = stats.all_callees.get(node, {})
+    ranked = sorted(callees.items(), key=lambda item: -item[1][3])
+    for callee, (_cc, n, own, inclusive) in ranked:
+        if inclusive < share * total or callee in seen:
+            continue
+        print(
+            f"{'  ' * level}{100 * inclusive / total:5.1f} %  own {100 * own / total:4.1f}"
+            f" %  n={n:<6} {_where(callee)}"
+        )
+        if level < depth:
+            _walk(stats, callee, total, level + 1, depth, share, seen | {callee})
+
+
+def print_steps(stats, depth: int, share: float) -> None:
+    """Per step: its endpoint's calls and time, then what it called (time spent in each
+    callee when called from there, inclusive), ``depth`` levels down, callees under ``share``
+    of the endpoint's time left out. cProfile keeps one edge per caller/callee pair, so below
+    the first level a callee's time is what it spent under that caller from anywhere."""
+    stats.calc_callees()
+    for step, module, name in STEPS:
+        found = [f for f in stats.stats if f[2] == name and f[0].endswith(module)]
+        if not found:
+            print(f"\n{step}: {name} not called")
+            continue
+        func = found[0]
+        calls, total = stats.stats[func][1], stats.stats[func][3]
+        per_call = 1000 * total / max(1, calls)
+        print(f"\n{step}: {name}, {calls} calls, {total:.3f} s ({per_call:.2f} ms/call)")
+        _walk(stats, func, total, 1, depth, share, frozenset({func}))
 
 
 if __name__ == "__main__":

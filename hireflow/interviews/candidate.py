@@ -45,6 +45,7 @@ from hireflow.interviews.sessions import (
     require_writable,
     run_clock,
     time_limit,
+    write_changed,
 )
 from hireflow.records import service as records
 from hireflow.records.service import SystemActor
@@ -292,8 +293,9 @@ def open_question(
     require_writable(interview, now)
     hold_tab(session, interview, tab, now)
     position, question = question_at(interview, question_id)
-    # set before the first query flushes the interview: one UPDATE of it, not two
+    # the interview's one UPDATE, where the first query would have flushed it
     interview.current_question = question_id
+    write_changed(session, interview)
     # Only the rows this can change: the question's own and those before it (it closes them).
     answers = answers_up_to(session, interview, position)
     answer = answers.get(question_id)
@@ -367,6 +369,8 @@ def save_text(
     following = (
         state.next_question(ids, {**statuses, question_id: answer.status}) if data.final else None
     )
+    write_changed(session, interview)  # the same two UPDATEs a flush sends, without it
+    write_changed(session, answer)
     session.commit()
     if old_media is not None:
         delete_media(*old_media)

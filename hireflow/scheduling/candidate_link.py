@@ -23,9 +23,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
-from hireflow.candidates.models import Application
+from hireflow.candidates.models import Application, Candidate
 from hireflow.core import audit
 from hireflow.core.db import utcnow
 from hireflow.core.errors import N_, AppError, NotFound, TooManyAttempts, ValidationFailed
@@ -171,10 +171,28 @@ def access_cookie_name(invitation: Invitation) -> str:
 # --------------------------------------------------------------------------- identity
 
 
-def identity_method(invitation: Invitation) -> str:
-    """``id_last4`` when an ID number is on file, else ``code`` (sent by e-mail/SMS)."""
-    id_number = (invitation.candidate.id_number or "").strip()
-    return "id_last4" if len(id_number) >= 4 else "code"
+def identity_method(invitation: Invitation, id_number: str | None = None) -> str:
+    """``id_last4`` when an ID number is on file, else ``code`` (sent by e-mail/SMS);
+    ``id_number``: the one on file, when the caller read it already."""
+    if id_number is None:
+        id_number = id_number_on_file(invitation)
+    return "id_last4" if len(id_number.strip()) >= 4 else "code"
+
+
+def id_number_on_file(invitation: Invitation) -> str:
+    """The ID number on file for the invitation's candidate ("" when none), read as that one
+    column when the candidate is not loaded: loading the whole row decrypts every personal
+    column of it (e-mail, phone, birth date, the resume's three documents) on each link
+    request that only asks which identity check applies."""
+    loaded = invitation.__dict__.get("candidate")
+    session = object_session(invitation)
+    if loaded is None and session is not None:
+        found = session.scalar(
+            select(Candidate.id_number).where(Candidate.id == invitation.candidate_id)
+        )
+    else:
+        found = (loaded if loaded is not None else invitation.candidate).id_number
+    return found or ""
 
 
 def _code_hash(settings: Settings, invitation: Invitation, code: str) -> str:
@@ -255,10 +273,10 @@ def _normalise(answer: str) -> str:
 
 
 def _answer_ok(
-    invitation: Invitation, method: str, given: str, settings: Settings, now: datetime
+    invitation: Invitation, id_number: str, given: str, settings: Settings, now: datetime
 ) -> bool:
-    if method == "id_last4":
-        expected = _normalise(invitation.candidate.id_number or "")[-4:]
+    if identity_method(invitation, id_number) == "id_last4":
+        expected = _normalise(id_number)[-4:]
         return len(given) == 4 and hmac.compare_digest(given, expected)
     return (
         bool(invitation.code_hash)
@@ -299,8 +317,9 @@ def verify(
     """Check the candidate's answer; returns the access value or raises (attempts counted)."""
     now = now or utcnow()
     _check_lock(invitation, now)
-    method = identity_method(invitation)
-    if _answer_ok(invitation, method, _normalise(answer), settings, now):
+    id_number = id_number_on_file(invitation)
+    method = identity_method(invitation, id_number)
+    if _answer_ok(invitation, id_number, _normalise(answer), settings, now):
         first = invitation.verified_at is None
         invitation.verified_at = invitation.verified_at or now
         invitation.verify_method = method

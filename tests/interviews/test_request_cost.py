@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import event, func, select
+from sqlalchemy.engine.default import CACHE_HIT
 from sqlalchemy.orm import Session
 
 from hireflow.interviews.candidate import NOTICE_VERSION
@@ -184,3 +185,85 @@ def test_consent_is_kept_with_the_request_and_chained_after_it(client, session, 
     again = client.post(f"{base}/consent", headers=setup.headers, json=consent)
     assert again.status_code == 200
     assert session.scalar(select(func.count()).select_from(PendingEntry)) == 0
+
+
+def test_the_links_first_view_and_check_read_the_id_number_alone(client, session, org, engine):
+    """Which identity check applies, and whether the answer is right, come from the one
+    column: the candidate's row (every personal column decrypted) is not loaded; a wrong
+    answer is still refused and the right one still gives access."""
+    setup = make_setup(session, org, verified=False)
+    link = f"/api/v1/links/{setup.token}"
+    with _statements(engine) as seen:
+        shown = client.get(link)
+        wrong = client.post(f"{link}/verify", json={"answer": "9999"})
+        right = client.post(f"{link}/verify", json={"answer": "123x"})
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["identity_method"] == "id_last4"
+    assert wrong.status_code == 422, wrong.text
+    assert wrong.json()["error"]["code"] == "identity_wrong"
+    assert right.status_code == 200 and right.json()["verified"], right.text
+    reads = [s for s in seen if s.startswith("SELECT") and "FROM candidates" in s]
+    assert reads, seen
+    assert all("candidates.email" not in s and "candidates.profile" not in s for s in reads), reads
+    access = {"X-Link-Access": right.json()["access"]}
+    assert client.get(f"{link}/interview", headers=access).status_code == 200
+
+
+def test_a_question_step_compiles_no_statement_again(client, session, org, engine):
+    """Once a first question was opened, drafted and answered, the same steps on the next
+    question find every statement in SQLAlchemy's compiled cache (a statement that misses it
+    is compiled again on every request: a column type without a cache key, a statement
+    built with its values inlined)."""
+    setup, base, state = _state(client, session, org)
+    consent = {"recording": True, "ai_assessment": True, "notice_version": NOTICE_VERSION}
+    given = client.post(f"{base}/consent", headers=setup.headers, json={"tab": TAB, **consent})
+    assert given.status_code == 200, given.text
+
+    def answer(qid: str) -> None:
+        opened = client.post(
+            f"{base}/questions/{qid}/open", headers=setup.headers, json={"tab": TAB}
+        )
+        assert opened.status_code == 200, opened.text
+        for text, final in (("My", False), ("My answer.", True)):
+            saved = client.put(
+                f"{base}/questions/{qid}/text",
+                headers=setup.headers,
+                json={"tab": TAB, "text": text, "final": final},
+            )
+            assert saved.status_code == 200, saved.text
+
+    answer(state["questions"][0]["id"])
+    compiled: list[str] = []
+
+    def note(_conn, _cursor, statement, _params, context, _many) -> None:
+        # the test's savepoints (the request's session joins its transaction) have no key
+        raw = context is None or context.compiled is None or "SAVEPOINT" in statement
+        if not raw and context.cache_hit is not CACHE_HIT:
+            compiled.append(f"{context._get_cache_stats()}: {' '.join(statement.split())}")
+
+    event.listen(engine, "after_cursor_execute", note)
+    try:
+        answer(state["questions"][1]["id"])
+    finally:
+        event.remove(engine, "after_cursor_execute", note)
+    assert compiled == [], compiled
+
+
+def test_the_rows_written_without_a_flush_need_nothing_a_flush_adds():
+    """``sessions.write_changed`` writes the interview's and an answer's changed columns with
+    one UPDATE and skips the unit of work: it must not skip anything the flush would do for
+    them (mapper events, a data version's bump, a record seal)."""
+    from sqlalchemy import inspect
+
+    from hireflow.core import versions
+    from hireflow.interviews.sessions import DIRECT_WRITES
+    from hireflow.records.seals import subjects
+
+    for model in DIRECT_WRITES:
+        mapper = inspect(model)
+        for name in ("before_update", "after_update"):
+            assert not list(getattr(mapper.dispatch, name)), (model, name)
+        assert model not in versions._VERSIONED, model
+        assert model not in subjects(), model
+        # its only onupdate is updated_at, which write_changed sets
+        assert [c.name for c in mapper.local_table.c if c.onupdate is not None] == ["updated_at"]
