@@ -122,8 +122,8 @@ def taken_or_computed(
     for (at, _group), result in zip(missing, done, strict=True):
         results[at] = result
     found: Found = {}
-    for result in results:
-        found.update(result or {})
+    for kept_or_done in results:
+        found.update(kept_or_done or {})
     return found
 
 
