@@ -10,6 +10,7 @@ Two steps, so the data is written once and measured as often as needed:
     python bench/analytics.py copy --url SQLITE_URL [--pg-admin URL]
     python bench/analytics.py rebuild --url URL   # migrate to head, rebuild the rollups (timed)
     python bench/analytics.py split --url URL   # validity: reading vs statistics per scope
+    python bench/analytics.py forget --url URL   # validity: drop every kept result and answer
     python bench/analytics.py drop --url URL   # a PostgreSQL database made by populate or copy
 
 ``populate`` (``--only pipeline``, ``flow`` or ``review``: only those rollups built, as
@@ -101,7 +102,7 @@ def _populate(args: argparse.Namespace) -> None:
     if args.backend == "postgresql":
         import psycopg
 
-        name = f"hireflow_bench_analytics_{os.getpid()}"
+        name = f"hireflow_bench_analytics_{args.name or os.getpid()}"
         with psycopg.connect(args.pg_admin, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         url = f"{args.pg_admin.rsplit('/', 1)[0]}/{name}"
@@ -635,6 +636,22 @@ def _split(args: argparse.Namespace) -> None:
             )
 
 
+def _forget(args: argparse.Namespace) -> None:
+    """Drop what predictive validity keeps (results, answers, scopes asked for), so the next
+    ``measure`` starts as on a database nobody asked anything of: its worker run computes the
+    standing scopes, and the periods compute on their cold calls."""
+    from sqlalchemy import delete
+
+    from hireflow.analytics.validity_models import ValidityResult, ValidityScope
+
+    database = _open(args.url)
+    with database.session() as session:
+        scopes = session.execute(delete(ValidityScope)).rowcount
+        results = session.execute(delete(ValidityResult)).rowcount
+        session.commit()
+    print(f"predictive validity forgot {scopes:,} kept scopes and {results:,} results")
+
+
 def _drop(args: argparse.Namespace) -> None:
     import psycopg
 
@@ -647,12 +664,15 @@ def _drop(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("step", choices=("populate", "copy", "rebuild", "measure", "split", "drop"))
+    parser.add_argument(
+        "step", choices=("populate", "copy", "rebuild", "measure", "split", "forget", "drop")
+    )
     parser.add_argument("--applications", type=int, default=1_000_000)
     parser.add_argument("--openings", type=int, default=50)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--pg-admin", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--url", default="")
+    parser.add_argument("--name", default="", help="populate: the PostgreSQL database's suffix")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--give-up", type=float, default=60.0, help="seconds")
     parser.add_argument("--only", nargs="*", help="figures to time (default: all)")
@@ -670,6 +690,7 @@ def main() -> None:
         "rebuild": _rebuild,
         "measure": _measure,
         "split": _split,
+        "forget": _forget,
         "drop": _drop,
     }
     steps[args.step](args)

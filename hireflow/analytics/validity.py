@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from hireflow.analytics import rollups_hired, validity_cache, validity_ready
 from hireflow.analytics import validity_assessed as assessed
+from hireflow.analytics import validity_groups as groups
 from hireflow.analytics import validity_stats as stats
 from hireflow.analytics.queries import Filters, openings_in_scope, within
 from hireflow.candidates.models import PerformanceRating
@@ -326,21 +327,48 @@ def _found(
     outcomes: np.ndarray,
     session: Session | None = None,
     tenant_id: int | None = None,
-) -> tuple[Found, str, bool]:
+) -> tuple[Found, str, dict[str, Found] | None]:
     """(Pearson, Spearman) per dimension and outcome, from the last computation of the very
     same arrays when one is remembered (``validity_cache``: keyed by their contents, so a
     changed score or outcome is a new key, never a stale answer) or, with a session, kept in
     the database for the company (``validity_ready``: the worker's or another process's);
-    with the data's digest and whether it was computed here."""
+    with the data's digest and, when it was computed here, each group's part of it by the
+    group's digest (``validity_groups``: a group whose own arrays are unchanged was taken as
+    kept, not resampled)."""
     key = validity_cache.key(dimensions, OUTCOMES, scores, outcomes)
     found = validity_cache.get(key)
     if found is None and session is not None and tenant_id is not None:
         found = validity_ready.stored(session, tenant_id, key.hex())
-    computed = found is None
+    parts = None
     if found is None:
-        found = _computed(dimensions, scores, outcomes)
+        kept = _kept_parts(dimensions, scores, outcomes, session, tenant_id)
+        found = _computed(dimensions, scores, outcomes, kept)
+        by_key = groups.parts(dimensions, OUTCOMES, scores, outcomes, found)
+        for part_key, part in by_key.items():
+            validity_cache.put(part_key, part)
+        parts = {k.hex(): part for k, part in by_key.items()}
     validity_cache.put(key, found)
-    return found, key.hex(), computed
+    return found, key.hex(), parts
+
+
+def _kept_parts(
+    dimensions: list[str],
+    scores: np.ndarray,
+    outcomes: np.ndarray,
+    session: Session | None,
+    tenant_id: int | None,
+) -> dict[bytes, Found]:
+    """The groups' results remembered in this process or kept in the database."""
+    keys = [
+        groups.key(group, dimensions, OUTCOMES, scores, outcomes)
+        for group in groups.groups(scores, outcomes)
+    ]
+    kept = {k: part for k in keys if (part := validity_cache.get(k)) is not None}
+    missing = [k for k in keys if k not in kept]
+    if missing and session is not None and tenant_id is not None:
+        stored = validity_ready.stored_many(session, tenant_id, [k.hex() for k in missing])
+        kept.update((k, stored[k.hex()]) for k in missing if k.hex() in stored)
+    return kept
 
 
 def ready_result(
@@ -351,10 +379,13 @@ def ready_result(
     one is stored; the data's digest, whether it was computed, and the scope's answer."""
     data = gather_openings(session, openings, Filters(start=scope.start, end=scope.end), today)
     dimensions, scores, outcomes = _arrays(data)
-    found, digest, computed = _found(dimensions, scores, outcomes, session, tenant_id)
+    found, digest, parts = _found(dimensions, scores, outcomes, session, tenant_id)
+    computed = parts is not None
     if validity_ready.stored(session, tenant_id, digest) is None:
         validity_ready.store_in(session, tenant_id, digest, found)
         computed = True
+    for part_digest, part in (parts or {}).items():
+        validity_ready.store_in(session, tenant_id, part_digest, part)
     rows = _rows_of(data, dimensions, scores, found)
     return digest, computed, _answer(session, data, rows, openings)
 
@@ -391,26 +422,18 @@ def _from_answer(
     return Analysis(answer["assessed"], answer["hired"], rows, proposal, opening_id, found_versions)
 
 
-def _computed(dimensions: list[str], scores: np.ndarray, outcomes: np.ndarray) -> Found:
+def _computed(
+    dimensions: list[str],
+    scores: np.ndarray,
+    outcomes: np.ndarray,
+    kept: dict[bytes, Found] | None = None,
+) -> Found:
     """Per outcome, the dimensions every hired person with the outcome has share their
-    resamples (outcomes known for the same people too); any other dimension is computed
+    resamples (outcomes known for the same people too: a group, ``validity_groups``; one in
+    ``kept`` under its digest is taken, not resampled); any other dimension is computed
     alone over the people with both values."""
+    found = groups.taken_or_computed(dimensions, OUTCOMES, scores, outcomes, kept)
     known = ~np.isnan(scores)
-    groups: dict[tuple[bytes, tuple[int, ...]], list[int]] = {}
-    for k in range(len(OUTCOMES)):
-        people = ~np.isnan(outcomes[:, k])
-        common = tuple(int(j) for j in np.flatnonzero(known[people].all(axis=0)))
-        if people.any() and common:
-            groups.setdefault((people.tobytes(), common), []).append(k)
-    found: Found = {}
-    for (people_bytes, common), ks in groups.items():
-        people = np.frombuffer(people_bytes, dtype=bool)
-        x = scores[people][:, list(common)]
-        ys = [outcomes[people, k] for k in ks]
-        for k, pairs in zip(ks, stats.shared_correlations(x, ys), strict=True):
-            found.update(
-                ((dimensions[j], OUTCOMES[k]), p) for j, p in zip(common, pairs, strict=True)
-            )
     for k, outcome in enumerate(OUTCOMES):
         for j, d in enumerate(dimensions):
             both = known[:, j] & ~np.isnan(outcomes[:, k])
@@ -463,13 +486,15 @@ def analyse(
     dimensions, scores, outcomes = _arrays(data)
     # direct: a check of the rollups against the source tables, computed from nothing kept
     kept_in = None if direct else session
-    found, digest, computed = _found(dimensions, scores, outcomes, kept_in, tenant_id)
+    found, digest, parts = _found(dimensions, scores, outcomes, kept_in, tenant_id)
     rows = _rows_of(data, dimensions, scores, found)
     answer = None if current is None else _answer(session, data, rows, openings)
     if current is not None and answer is not None:
-        kept_found = found if computed else None
+        kept_found = None if parts is None else found
         done = (current, answer)
-        validity_ready.remember(session, tenant_id, digest, kept_found, openings, *period, done)
+        validity_ready.remember(
+            session, tenant_id, digest, kept_found, openings, *period, done, parts
+        )
     opening_id = scope.filters.opening_id
     proposal, found_versions = None, []
     if opening_id is not None:

@@ -22,18 +22,24 @@ import numpy as np
 
 from hireflow.analytics import validity_stats as stats
 
-SIZE = 32
+SIZE = 128  # whole results and their groups' (``validity_groups``)
 
 _lock = threading.Lock()
 _remembered: OrderedDict[bytes, Any] = OrderedDict()
 
 
 def key(
-    dimensions: Sequence[str], outcomes: Sequence[str], scores: np.ndarray, values: np.ndarray
+    dimensions: Sequence[str],
+    outcomes: Sequence[str],
+    scores: np.ndarray,
+    values: np.ndarray,
+    kind: str = "",
 ) -> bytes:
-    """A digest of everything the bootstrap's result depends on."""
+    """A digest of everything the bootstrap's result depends on (``kind``: what it is the
+    result of, "" for a scope's whole data, so digests of different kinds never meet)."""
     digest = hashlib.blake2b(digest_size=32)
-    digest.update(repr((tuple(dimensions), tuple(outcomes), stats.RESAMPLES, stats.SEED)).encode())
+    head: tuple[object, ...] = (tuple(dimensions), tuple(outcomes), stats.RESAMPLES, stats.SEED)
+    digest.update(repr((*head, kind) if kind else head).encode())
     for array in (scores, values):
         digest.update(repr(array.shape).encode())
         digest.update(np.ascontiguousarray(array, dtype=float).tobytes())

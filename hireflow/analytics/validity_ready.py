@@ -102,6 +102,20 @@ def stored(session: Session, tenant_id: int, digest: str) -> Found | None:
     return None if row is None else decode(row.found)
 
 
+def stored_many(session: Session, tenant_id: int, digests: Sequence[str]) -> dict[str, Found]:
+    """The readable results kept for these digests of the company (one query)."""
+    found: dict[str, Found] = {}
+    for digest, kept in session.execute(
+        select(ValidityResult.digest, ValidityResult.found).where(
+            ValidityResult.tenant_id == tenant_id, ValidityResult.digest.in_(list(digests))
+        )
+    ):
+        decoded = decode(kept)
+        if decoded is not None:
+            found[digest] = decoded
+    return found
+
+
 def store_in(session: Session, tenant_id: int, digest: str, found: Found) -> None:
     insert_unless_present(
         session,
@@ -141,11 +155,13 @@ def remember(
     start: date | None,
     end: date | None,
     answer: tuple[str, dict[str, Any] | None] | None = None,
+    parts: dict[str, Found] | None = None,
 ) -> None:
-    """After a request: keep the result it computed (``found``; None when it was stored),
-    the scope's whole ``answer`` with the data version it was computed at (None when it was
-    read), and note that its scope was asked for, so the worker keeps it ready. Best effort:
-    a failure to write is logged and the request answers all the same."""
+    """After a request: keep the result it computed (``found``; None when it was stored)
+    and its groups' parts by their digests (``parts``, ``validity_groups``), the scope's
+    whole ``answer`` with the data version it was computed at (None when it was read), and
+    note that its scope was asked for, so the worker keeps it ready. Best effort: a failure
+    to write is logged and the request answers all the same."""
     beside = _beside(session)
     if beside is None:
         return
@@ -156,6 +172,8 @@ def remember(
             try:
                 if found is not None and digest is not None:
                     store_in(beside, tenant_id, digest, found)
+                for part_digest, part in (parts or {}).items():
+                    store_in(beside, tenant_id, part_digest, part)
                 _asked(beside, tenant_id, openings, start, end, digest, answer)
                 beside.commit()
             finally:
@@ -488,5 +506,6 @@ __all__ = [
     "remember",
     "scope_key",
     "stored",
+    "stored_many",
     "version",
 ]

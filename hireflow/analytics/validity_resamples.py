@@ -9,13 +9,15 @@ rank and by their centred outcome value. Per block of resamples:
 
 - how often each person was drawn (people × resamples), counted one resample at a time
   (``numpy.bincount`` into one resample's bins stays in the processor's cache; counting the
-  whole block at once scattered into a block-sized array and took ten times as long);
+  whole block at once scattered into a block-sized array and took ten times as long), kept
+  as float32, like the 0/1 matrices that sum them: whole numbers whose every sum is exact
+  there (``COUNTS``), turned into float64 before any other arithmetic;
 - an outcome with few distinct values (probation, retention: fewer score-value × outcome-value
   cells than people) is summed into one table per column of counts per (score value, outcome
   value) cell, all columns in one sparse product; ranks and Pearson's sums come from the
   tables alone;
 - any other outcome (a mean rating) weights the counts per person by its rank and centred
-  value, summed per score value in one sparse product.
+  value (float64), summed per score value in one sparse product per ``STEP`` resamples.
 
 No dense matrix product: OpenBLAS's threads took seconds for one on a busy machine. The
 Spearman sums are of whole and half numbers, exact in any order, so rho is the same to the
@@ -32,6 +34,16 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
+
+# How often each person was drawn, and the 0/1 matrices summing those counts per score and
+# outcome value: whole numbers, and every sum of them (at most the n people drawn: under
+# 2**24, else float64 is used) is exact in float32, which halves the memory the sparse
+# products read. Sums weighted by ranks or centred values are taken in float64, as before.
+COUNTS = np.float32
+# A many-valued outcome's counts weighted by rank and value (people × 2 × STEP float64) are
+# summed this many resamples at a time: at 20,000 people 10 MB, which the processor's cache
+# holds for the six passes of the sparse product, where a block's 32 MB did not.
+STEP = 32
 
 
 @dataclass(frozen=True)
@@ -56,7 +68,8 @@ def _columns(x: np.ndarray) -> _Columns:
         centred.append(distinct - means[j])
         offsets.append(offsets[-1] + distinct.size)
     cells, people = np.concatenate(codes), np.tile(np.arange(n), d)
-    stacked = sparse.csr_matrix((np.ones(n * d), (cells, people)), shape=(offsets[-1], n))
+    ones = np.ones(n * d, dtype=COUNTS)
+    stacked = sparse.csr_matrix((ones, (cells, people)), shape=(offsets[-1], n))
     return _Columns(codes, np.concatenate(centred), offsets, stacked)
 
 
@@ -80,9 +93,10 @@ def _outcome(columns: _Columns, y: np.ndarray) -> _Outcome:
         cells = np.concatenate([c * distinct.size + code for c in columns.codes])
         people = np.tile(np.arange(n), len(columns.codes))
         shape = (columns.offsets[-1] * distinct.size, n)
-        joint = sparse.csr_matrix((np.ones(cells.size), (cells, people)), shape=shape)
+        joint = sparse.csr_matrix((np.ones(cells.size, dtype=COUNTS), (cells, people)), shape=shape)
         return _Outcome(code, centred, True, joint)
-    values = sparse.csr_matrix((np.ones(n), (code, np.arange(n))), shape=(distinct.size, n))
+    ones = np.ones(n, dtype=COUNTS)
+    values = sparse.csr_matrix((ones, (code, np.arange(n))), shape=(distinct.size, n))
     return _Outcome(code, centred, False, values)
 
 
@@ -147,7 +161,7 @@ def _joint(
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray, np.ndarray]:
     """The sums per score value of a few-valued outcome, from its joint tables."""
     vy, k = outcome.centred.size, drawn.shape[1]
-    tables = (outcome.matrix @ drawn).reshape(columns.offsets[-1], vy, k)
+    tables = _exact(outcome.matrix @ drawn).reshape(columns.offsets[-1], vy, k)
     per_y = tables[: columns.offsets[1]].sum(axis=0)
     rank_y = _ranks(per_y)
     by_rank = (tables * rank_y[None, :, :]).sum(axis=1)
@@ -159,19 +173,37 @@ def _people(
     columns: _Columns, outcome: _Outcome, drawn: np.ndarray, weighted: Any
 ) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray, np.ndarray]:
     """The sums per score value of a many-valued outcome: the counts per person weighted by
-    its rank and centred value (into ``weighted``, people × 2 resamples), one sparse product."""
-    k = drawn.shape[1]
-    per_y = outcome.matrix @ drawn
+    its rank and centred value (into ``weighted``, people × 2 ``STEP`` resamples), summed
+    ``STEP`` resamples at a time (each resample's sums are its own: the same numbers)."""
+    n, k = drawn.shape
+    per_y = _exact(outcome.matrix @ drawn)
     rank_y = _ranks(per_y)
-    np.multiply(drawn, rank_y[outcome.codes], out=weighted[:, :k])
-    np.multiply(drawn, outcome.centred[outcome.codes][:, None], out=weighted[:, k:])
-    summed = columns.stacked @ weighted
-    return (per_y, outcome.centred), summed[:, :k], summed[:, k:]
+    centred = outcome.centred[outcome.codes][:, None]
+    by_rank, by_value = np.empty((columns.offsets[-1], k)), np.empty((columns.offsets[-1], k))
+    for a in range(0, k, STEP):
+        b = min(k, a + STEP)
+        w = b - a
+        part = weighted if weighted.shape[1] == 2 * w else np.empty((n, 2 * w))
+        np.multiply(drawn[:, a:b], rank_y[:, a:b][outcome.codes], out=part[:, :w])
+        np.multiply(drawn[:, a:b], centred, out=part[:, w:])
+        summed = columns.stacked @ part
+        by_rank[:, a:b], by_value[:, a:b] = summed[:, :w], summed[:, w:]
+    return (per_y, outcome.centred), by_rank, by_value
 
 
 def _counts(rows: np.ndarray, n: int) -> np.ndarray:
     """How often each person (rows of the result) was drawn in each resample (columns)."""
-    return np.stack([np.bincount(r, minlength=n) for r in rows]).T.astype(float, order="C")
+    exact = COUNTS if n < 2**24 else np.float64  # a sum of counts is at most n
+    counted = np.empty((rows.shape[0], n), dtype=exact)
+    for at, row in enumerate(rows):
+        counted[at] = np.bincount(row, minlength=n)
+    return np.ascontiguousarray(counted.T)
+
+
+def _exact(counted: np.ndarray) -> np.ndarray:
+    """Sums of counts (whole numbers under 2**24, so exact in ``COUNTS``) as float64, for
+    the arithmetic that follows: the same numbers the float64 sums were."""
+    return counted.astype(float)
 
 
 def resampled(
@@ -195,8 +227,8 @@ def resampled(
         # every score column's counts per value: from a joint table when there is one
         per_x = next((j[0] for j in joint if j is not None), None)
         if per_x is None:
-            per_x = columns.stacked @ drawn
-        weighted = np.empty((n, 2 * drawn.shape[1])) if None in joint else None
+            per_x = _exact(columns.stacked @ drawn)
+        weighted = np.empty((n, 2 * min(STEP, drawn.shape[1]))) if None in joint else None
         sums = [
             j[1:] if j is not None else _people(columns, o, drawn, weighted)
             for o, j in zip(outcomes, joint, strict=True)
