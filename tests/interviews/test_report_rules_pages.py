@@ -164,6 +164,9 @@ def test_adjustments_list_the_ai_score_the_report_states_after_calibration(
         if f"{shown.raw_score:.1f}" != f"{shown.score:.1f}":
             assert f">{shown.raw_score:.1f}<" not in item
         assert "2.0" in item
+        # the label before the AI's score takes the page's colon (full-width in Chinese)
+        label = item.split('class="ai-score"', 1)[0]
+        assert ("：" if language == "zh-CN" else ": ") in label
         calibrated = page.split('id="calibrated"', 1)[1].split("</p>", 1)[0]
         assert escape(shown.name["zh" if language == "zh-CN" else "en"]) in calibrated
 
