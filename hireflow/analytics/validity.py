@@ -341,9 +341,10 @@ def _found(
         found = validity_ready.stored(session, tenant_id, key.hex())
     parts = None
     if found is None:
-        kept = _kept_parts(dimensions, scores, outcomes, session, tenant_id)
-        found = _computed(dimensions, scores, outcomes, kept)
-        by_key = groups.parts(dimensions, OUTCOMES, scores, outcomes, found)
+        keyed = groups.keyed(dimensions, OUTCOMES, scores, outcomes)
+        kept = _kept_parts(keyed, session, tenant_id)
+        found = _computed(dimensions, scores, outcomes, kept, keyed)
+        by_key = groups.parts(dimensions, OUTCOMES, keyed, found)
         for part_key, part in by_key.items():
             validity_cache.put(part_key, part)
         parts = {k.hex(): part for k, part in by_key.items()}
@@ -352,17 +353,10 @@ def _found(
 
 
 def _kept_parts(
-    dimensions: list[str],
-    scores: np.ndarray,
-    outcomes: np.ndarray,
-    session: Session | None,
-    tenant_id: int | None,
+    keyed: groups.Keyed, session: Session | None, tenant_id: int | None
 ) -> dict[bytes, Found]:
     """The groups' results remembered in this process or kept in the database."""
-    keys = [
-        groups.key(group, dimensions, OUTCOMES, scores, outcomes)
-        for group in groups.groups(scores, outcomes)
-    ]
+    keys = [digest for digest, _group in keyed]
     kept = {k: part for k in keys if (part := validity_cache.get(k)) is not None}
     missing = [k for k in keys if k not in kept]
     if missing and session is not None and tenant_id is not None:
@@ -427,12 +421,13 @@ def _computed(
     scores: np.ndarray,
     outcomes: np.ndarray,
     kept: dict[bytes, Found] | None = None,
+    keyed: groups.Keyed | None = None,
 ) -> Found:
     """Per outcome, the dimensions every hired person with the outcome has share their
     resamples (outcomes known for the same people too: a group, ``validity_groups``; one in
     ``kept`` under its digest is taken, not resampled); any other dimension is computed
     alone over the people with both values."""
-    found = groups.taken_or_computed(dimensions, OUTCOMES, scores, outcomes, kept)
+    found = groups.taken_or_computed(dimensions, OUTCOMES, scores, outcomes, kept, keyed)
     known = ~np.isnan(scores)
     for k, outcome in enumerate(OUTCOMES):
         for j, d in enumerate(dimensions):

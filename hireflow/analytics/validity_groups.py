@@ -26,6 +26,7 @@ from hireflow.analytics import validity_stats as stats
 # (people with the outcomes, as a mask; the dimensions they all have; the outcomes)
 Group = tuple[np.ndarray, tuple[int, ...], tuple[int, ...]]
 Found = dict[tuple[str, str], tuple[stats.Correlation, stats.Correlation]]
+Keyed = list[tuple[bytes, Group]]  # each group with its digest
 KIND = "group"  # group digests are apart from whole-data digests
 # groups resampled at once: numpy's draws and counts and scipy's sparse products run
 # without Python's lock, so two groups use two processor cores
@@ -95,20 +96,32 @@ def part(group: Group, dimensions: Sequence[str], names: Sequence[str], found: F
     return {(dimensions[j], names[k]): found[(dimensions[j], names[k])] for k in ks for j in common}
 
 
+def keyed(
+    dimensions: Sequence[str], names: Sequence[str], scores: np.ndarray, outcomes: np.ndarray
+) -> Keyed:
+    """Every group with its digest, found once for a computation (``taken_or_computed``
+    looks results up by it and ``parts`` files them under it)."""
+    return [(key(g, dimensions, names, scores, outcomes), g) for g in groups(scores, outcomes)]
+
+
 def taken_or_computed(
     dimensions: Sequence[str],
     names: Sequence[str],
     scores: np.ndarray,
     outcomes: np.ndarray,
     kept: Mapping[bytes, Found] | None,
+    keyed_groups: Keyed | None = None,
 ) -> Found:
     """Every group's result: taken from ``kept`` (by the group's digest) when there, else
     resampled; the groups to resample side by side on up to ``THREADS`` threads (each
-    group's draws are its own, so the order they run in changes nothing)."""
+    group's draws are its own, so the order they run in changes nothing). ``keyed_groups``:
+    the groups with their digests when the caller found them already."""
+    if keyed_groups is None:
+        keyed_groups = keyed(dimensions, names, scores, outcomes)
     results: list[Found | None] = []
     missing: list[tuple[int, Group]] = []
-    for group in groups(scores, outcomes):
-        taken = None if not kept else kept.get(key(group, dimensions, names, scores, outcomes))
+    for digest, group in keyed_groups:
+        taken = kept.get(digest) if kept else None
         if taken is None:
             missing.append((len(results), group))
         results.append(taken)
@@ -128,17 +141,10 @@ def taken_or_computed(
 
 
 def parts(
-    dimensions: Sequence[str],
-    names: Sequence[str],
-    scores: np.ndarray,
-    outcomes: np.ndarray,
-    found: Found,
+    dimensions: Sequence[str], names: Sequence[str], keyed_groups: Keyed, found: Found
 ) -> dict[bytes, Found]:
     """Each group's digest and its own entries of the whole result ``found``."""
-    return {
-        key(g, dimensions, names, scores, outcomes): part(g, dimensions, names, found)
-        for g in groups(scores, outcomes)
-    }
+    return {digest: part(g, dimensions, names, found) for digest, g in keyed_groups}
 
 
-__all__ = ["Found", "Group", "groups", "key", "parts", "taken_or_computed"]
+__all__ = ["Found", "Group", "Keyed", "groups", "key", "keyed", "parts", "taken_or_computed"]
